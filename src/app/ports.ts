@@ -1,0 +1,136 @@
+// Ports: every outside party Rampart talks to sits behind one of these interfaces.
+// Each has a sandbox implementation in src/adapters/** that runs offline; a real adapter
+// plugs in by config. Ports never see a database transaction: use cases call them after commit.
+
+/** The only time source. Tests and the sandbox test clock move it by hand. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Id generation; prefixed and time-ordered where a dialect does not fix the format. */
+export interface Ids {
+  /** `${prefix}_${26 chars of time-ordered Crockford base32}` */
+  prefixed(prefix: string): string;
+  /** RFC 9562 UUID version 7 (time-ordered). */
+  uuid(): string;
+}
+
+/** A fiat→crypto mid rate: `rate` is fiat per 1 whole crypto unit, as a decimal string. */
+export interface RateQuote {
+  fiat: string; // ISO 4217 code, e.g. "EUR"
+  crypto: string; // asset symbol, e.g. "USDT"
+  rate: string; // decimal string, fiat per 1 crypto, e.g. "99.12"
+  source: string; // which source produced it, recorded on every quote
+  fetchedAt: Date;
+}
+
+export interface RateSource {
+  readonly name: string;
+  /** Latest rate for the pair, or throws. Implementations add their own timeout. */
+  getRate(fiat: string, crypto: string): Promise<RateQuote>;
+}
+
+export type CardAuthOutcome =
+  | { kind: "approved"; providerRef: string; code: number; message: string }
+  | { kind: "challenge"; providerRef: string; code: number; message: string }
+  | { kind: "declined"; providerRef: string; code: number; message: string }
+  | { kind: "provider_error"; providerRef: string; code: number; message: string };
+
+export interface CardAuthRequest {
+  paymentId: string; // idempotency key at the acquirer
+  pan: string; // decrypted only for this call, never stored or logged
+  expMonth: number;
+  expYear: number;
+  cvv: string | null;
+  amountMinor: bigint;
+  currency: string;
+}
+
+export interface CardAcquirer {
+  readonly name: string;
+  authorize(req: CardAuthRequest): Promise<CardAuthOutcome>;
+  /** Re-reads the outcome of an earlier authorize by its payment id (status sync). */
+  status(paymentId: string): Promise<CardAuthOutcome | null>;
+}
+
+export interface IncomingBankTransfer {
+  /** Vendor's id of the transfer; inbound events are deduplicated by it. */
+  externalId: string;
+  amountMinor: bigint;
+  currency: string;
+  requisiteId?: string;
+  reference?: string;
+  payerName?: string;
+  receivedAt: Date;
+}
+
+/** The bank feed pushes incoming transfers; the sandbox feed is an HTTP endpoint in sandbox mode. */
+export interface BankFeed {
+  readonly name: string;
+}
+
+export type ChainPayoutStatus =
+  | { kind: "unknown" } // the chain never saw this payout key
+  | { kind: "pending"; txHash: string; confirmations: number }
+  | { kind: "confirmed"; txHash: string; confirmations: number }
+  | { kind: "failed"; reason: string; txHash?: string };
+
+export interface ChainPayoutRequest {
+  payoutKey: string; // recorded before the send; a retry asks by this key first
+  network: string;
+  asset: string;
+  address: string;
+  amountMinor: bigint;
+}
+
+export interface ChainPayout {
+  readonly name: string;
+  send(req: ChainPayoutRequest): Promise<ChainPayoutStatus>;
+  status(payoutKey: string): Promise<ChainPayoutStatus>;
+}
+
+export interface KycSubmission {
+  caseId: string;
+  level: string;
+  firstName: string;
+  lastName: string;
+  birthDate: string | null;
+  documentType: string | null;
+  documentNumber: string | null;
+  country: string | null;
+  nationality: string | null;
+  files: string[]; // storage keys
+}
+
+export type KycDecision =
+  | { kind: "approved" }
+  | { kind: "rejected"; reason: string }
+  | { kind: "review" }
+  | { kind: "pending"; retryAfterMs: number };
+
+export interface KycVendor {
+  readonly name: string;
+  submit(sub: KycSubmission): Promise<KycDecision>;
+  /** Polls a case that answered `pending`. */
+  check(caseId: string): Promise<KycDecision>;
+}
+
+export interface SmsSender {
+  readonly name: string;
+  send(phone: string, text: string): Promise<void>;
+}
+
+export interface FileStorage {
+  readonly name: string;
+  put(key: string, data: Buffer, contentType: string): Promise<void>;
+  get(key: string): Promise<{ data: Buffer; contentType: string } | null>;
+}
+
+export interface Ports {
+  rates: RateSource;
+  acquirer: CardAcquirer;
+  chain: ChainPayout;
+  kyc: KycVendor;
+  sms: SmsSender;
+  files: FileStorage;
+}
