@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// `npm test`: prepares the databases once (a migrated PostgreSQL template when DATABASE_URL is set,
+// a dumped PGlite data dir otherwise), then runs node's test runner over an explicit file list
+// (never a quoted glob, never zero files), then drops the template.
+// `--pglite` forces PGlite even when DATABASE_URL is set. Extra arguments select test files.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+const args = process.argv.slice(2);
+const forcePGlite = args.includes("--pglite");
+const selected = args.filter((a) => !a.startsWith("--"));
+
+function listTests(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".test.ts"))
+    .map((e) => path.join(e.parentPath ?? e.path, e.name))
+    .sort();
+}
+
+const files = selected.length ? selected : listTests("test");
+if (files.length === 0) {
+  console.error("No test files found.");
+  process.exit(1);
+}
+
+const env = { ...process.env };
+if (forcePGlite) env.RAMPART_TEST_PGLITE = "1";
+const usePostgres = Boolean(env.DATABASE_URL) && env.RAMPART_TEST_PGLITE !== "1";
+
+function prepare(what) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/prepare-test-db.ts", what], {
+    env,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+  return r.stdout.trim().split("\n").pop();
+}
+
+let template = null;
+if (usePostgres) {
+  template = prepare("postgres");
+  env.RAMPART_TEST_PG_TEMPLATE = template;
+  console.log(`Tests on PostgreSQL (template ${template}), ${files.length} files`);
+} else {
+  env.RAMPART_TEST_PGLITE_DUMP = prepare("pglite");
+  console.log(`Tests on PGlite, ${files.length} files`);
+}
+
+const concurrency = env.RAMPART_TEST_CONCURRENCY ?? "2";
+const run = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-timeout=300000", ...files],
+  { env, stdio: "inherit" },
+);
+
+if (template) prepare(`drop:${template}`);
+if (env.RAMPART_TEST_PGLITE_DUMP) fs.rmSync(env.RAMPART_TEST_PGLITE_DUMP, { force: true });
+process.exit(run.status ?? 1);

@@ -1,0 +1,39 @@
+// Authenticates merchant API keys (x-api-key) and operator keys. Unknown and revoked keys take the
+// same constant-time path as wrong ones, so timing does not reveal which key ids exist.
+import { keyMatches, parseKey } from "../../adapters/crypto/api-keys.js";
+import { findActiveApiKey, findActiveOperatorKey } from "../../db/credentials.js";
+import { AppError } from "../../core/shared/errors.js";
+import type { Deps } from "../deps.js";
+import { apiKeyBox } from "../keys/api-key-box.js";
+import { MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX } from "../keys/key-formats.js";
+
+export interface MerchantPrincipal {
+  merchantId: string;
+  apiKeyId: string;
+}
+
+export async function authenticateMerchant(deps: Deps, presented: string | undefined): Promise<MerchantPrincipal> {
+  if (!presented) throw new AppError("unauthorized", { message: "Missing x-api-key header" });
+  const parsed = parseKey(MERCHANT_KEY_PREFIX, presented);
+  const row = parsed ? await findActiveApiKey(deps.database.db, parsed.id) : undefined;
+  if (!keyMatches(presented, row?.key_hash ?? null) || !row) {
+    throw new AppError("unauthorized", { message: "Invalid API key" });
+  }
+  return { merchantId: row.merchant_id, apiKeyId: row.id };
+}
+
+/** The plain merchant API key, for signing this merchant's trading webhooks. */
+export async function merchantSigningKey(deps: Deps, apiKeyId: string): Promise<string | null> {
+  const row = await findActiveApiKey(deps.database.db, apiKeyId);
+  return row ? apiKeyBox(deps).decrypt(row.key_enc) : null;
+}
+
+export async function authenticateOperator(deps: Deps, presented: string | undefined): Promise<{ operatorKeyId: string }> {
+  if (!presented) throw new AppError("unauthorized", { message: "Missing operator key" });
+  const parsed = parseKey(OPERATOR_KEY_PREFIX, presented);
+  const row = parsed ? await findActiveOperatorKey(deps.database.db, parsed.id) : undefined;
+  if (!keyMatches(presented, row?.key_hash ?? null) || !row) {
+    throw new AppError("unauthorized", { message: "Invalid operator key" });
+  }
+  return { operatorKeyId: row.id };
+}

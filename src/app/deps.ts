@@ -1,0 +1,14 @@
+// What every use case, route and job receives. Built once in src/main/deps.ts (or by the test harness).
+import type { Logger } from "pino";
+import type { Config } from "../config/config.js";
+import type { Database } from "../db/connect.js";
+import type { Clock, Ids, Ports } from "./ports.js";
+
+export interface Deps {
+  config: Config & { secretKey: string };
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+  ports: Ports;
+}

@@ -1,0 +1,33 @@
+// Creating credentials: the plain key is returned once; only its hash (and, for merchant keys, an
+// encrypted copy used solely to sign webhooks) is stored.
+import { AppError } from "../../core/shared/errors.js";
+import { generateKey, hashKey, type ParsedKey } from "../../adapters/crypto/api-keys.js";
+import { findMerchant, insertApiKey, insertOperatorKey } from "../../db/credentials.js";
+import type { Deps } from "../deps.js";
+import { apiKeyBox } from "./api-key-box.js";
+import { MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX } from "./key-formats.js";
+
+export async function storeMerchantKey(deps: Deps, merchantId: string, key: ParsedKey, label = ""): Promise<void> {
+  await insertApiKey(deps.database.db, {
+    id: key.id,
+    merchantId,
+    keyHash: hashKey(key.key),
+    keyEnc: apiKeyBox(deps).encrypt(key.key),
+    label,
+  });
+}
+
+export async function createMerchantKey(deps: Deps, merchantId: string, label = ""): Promise<string> {
+  if (!(await findMerchant(deps.database.db, merchantId))) {
+    throw new AppError("not_found", { message: `No merchant ${merchantId}`, field: "merchant" });
+  }
+  const key = generateKey(MERCHANT_KEY_PREFIX);
+  await storeMerchantKey(deps, merchantId, key, label);
+  return key.key;
+}
+
+export async function createOperatorKey(deps: Deps, label = ""): Promise<string> {
+  const key = generateKey(OPERATOR_KEY_PREFIX);
+  await insertOperatorKey(deps.database.db, { id: key.id, keyHash: hashKey(key.key), label });
+  return key.key;
+}

@@ -1,0 +1,36 @@
+// Idempotent sandbox data. Every area adds its part as a SeedPart in its own file and lists it in
+// SEED_PARTS; each part must be safe to run again (insert ... on conflict do nothing).
+import { hashKey } from "../../adapters/crypto/api-keys.js";
+import { insertOperatorKey } from "../../db/credentials.js";
+import type { Deps } from "../deps.js";
+import { storeMerchantKey } from "../keys/create-keys.js";
+import { type SandboxCredentials, sandboxCredentials } from "./sandbox-credentials.js";
+
+export type SeedPart = (deps: Deps, creds: SandboxCredentials) => Promise<void>;
+
+const seedMerchant: SeedPart = async (deps, creds) => {
+  const db = deps.database.db;
+  await db
+    .insertInto("merchants")
+    .values({ id: creds.merchantId, name: "Sandbox Merchant" })
+    .onConflict((oc) => oc.column("id").doNothing())
+    .execute();
+  await db
+    .insertInto("stores")
+    .values({ id: creds.storeId, merchant_id: creds.merchantId, name: "Sandbox Store" })
+    .onConflict((oc) => oc.column("id").doNothing())
+    .execute();
+  await storeMerchantKey(deps, creds.merchantId, creds.merchantKey, "sandbox");
+  await insertOperatorKey(db, { id: creds.operatorKey.id, keyHash: hashKey(creds.operatorKey.key), label: "sandbox" });
+};
+
+export const SEED_PARTS: { name: string; run: SeedPart }[] = [{ name: "merchant, store and keys", run: seedMerchant }];
+
+export async function seedSandbox(deps: Deps, progress: (line: string) => void = () => {}): Promise<SandboxCredentials> {
+  const creds = sandboxCredentials(deps.config.secretKey);
+  for (const part of SEED_PARTS) {
+    progress(`seeding ${part.name}`);
+    await part.run(deps, creds);
+  }
+  return creds;
+}

@@ -1,0 +1,14 @@
+import type { SandboxCredentials } from "../app/sandbox/sandbox-credentials.js";
+
+/** One labelled line each, so scripts can grep them. */
+export function printCredentials(creds: SandboxCredentials, out: NodeJS.WritableStream = process.stdout): void {
+  out.write(
+    [
+      `merchant id:      ${creds.merchantId}`,
+      `store id:         ${creds.storeId}`,
+      `merchant api key: ${creds.merchantKey.key}`,
+      `operator key:     ${creds.operatorKey.key}`,
+      "",
+    ].join("\n"),
+  );
+}

@@ -1,0 +1,109 @@
+// The only module that reads process.env. Everything else receives a validated Config.
+import path from "node:path";
+
+export type RampartMode = "sandbox" | "live";
+export type ProcessRole = "all" | "api" | "worker";
+
+export interface Config {
+  mode: RampartMode;
+  port: number;
+  host: string;
+  /** PostgreSQL URL; null means the embedded PGlite database in dataDir. */
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Null until resolved: embedded sandbox generates one into the data dir; live mode requires it. */
+  secretKey: string | null;
+  /** Base URL the hosted pages are linked from (what payers open). */
+  publicUrl: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  bodyLimitBytes: number;
+  /** Outbox/job poll interval. */
+  pollIntervalMs: number;
+  /** Lets webhook/IPN delivery reach private and loopback addresses (tests, local demos). */
+  allowPrivateWebhooks: boolean;
+  /** Max size of a PostgreSQL connection pool per process. */
+  dbPoolSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return dflt;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const n = Number.parseInt(raw, 10);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], dflt: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return dflt;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(", ")}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function bool(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "" || raw === "0" || raw === "false") return false;
+  if (raw === "1" || raw === "true") return true;
+  throw new ConfigError(name, `must be 1/true or 0/false, got "${raw}"`);
+}
+
+export const MIN_SECRET_KEY_LENGTH = 32;
+
+/** Parses and validates the environment once. A bad value fails fast, naming the variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const mode = oneOf(env, "RAMPART_MODE", ["sandbox", "live"] as const, "sandbox");
+  const port = int(env, "PORT", 8080, 0, 65535);
+  const host = env.HOST?.trim() || "0.0.0.0";
+
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL", "must be a postgres:// or postgresql:// URL");
+  }
+  const dataDir = path.resolve(env.RAMPART_DATA_DIR?.trim() || "./.rampart");
+
+  const secretKey = env.RAMPART_SECRET_KEY?.trim() || null;
+  if (secretKey !== null && secretKey.length < MIN_SECRET_KEY_LENGTH) {
+    throw new ConfigError("RAMPART_SECRET_KEY", `must be at least ${MIN_SECRET_KEY_LENGTH} characters`);
+  }
+  if (mode === "live" && secretKey === null) {
+    throw new ConfigError("RAMPART_SECRET_KEY", "is required in live mode");
+  }
+
+  const publicUrl = (env.RAMPART_PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, "");
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
+  } catch {
+    throw new ConfigError("RAMPART_PUBLIC_URL", `must be an http(s) URL, got "${publicUrl}"`);
+  }
+
+  return {
+    mode,
+    port,
+    host,
+    databaseUrl,
+    dataDir,
+    secretKey,
+    publicUrl,
+    logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+    bodyLimitBytes: int(env, "RAMPART_BODY_LIMIT_BYTES", 1_048_576, 1024, 64 * 1_048_576),
+    pollIntervalMs: int(env, "RAMPART_POLL_INTERVAL_MS", 500, 10, 60_000),
+    allowPrivateWebhooks: bool(env, "RAMPART_ALLOW_PRIVATE_WEBHOOKS"),
+    dbPoolSize: int(env, "RAMPART_DB_POOL_SIZE", 10, 1, 200),
+  };
+}

@@ -1,0 +1,68 @@
+// One error catalogue for every dialect. Each error has a stable snake_case code, an HTTP status
+// and a public message; internals are logged, never returned. Dialects render these in their own
+// envelope (see src/http/errors/*). docs/errors.md must list every code (a test checks it).
+
+export const ERROR_CATALOGUE = {
+  // --- generic request errors
+  validation_failed: { status: 400, message: "The request is invalid." },
+  invalid_json: { status: 400, message: "The request body is not valid JSON." },
+  unauthorized: { status: 401, message: "Missing or invalid credentials." },
+  invalid_signature: { status: 401, message: "The request signature does not match." },
+  forbidden: { status: 403, message: "This action is not allowed." },
+  not_found: { status: 404, message: "Not found." },
+  route_not_found: { status: 404, message: "No such route." },
+  method_not_allowed: { status: 405, message: "Method not allowed." },
+  conflict: { status: 409, message: "The request conflicts with the current state." },
+  illegal_transition: { status: 409, message: "This action is not allowed in the current status." },
+  body_too_large: { status: 413, message: "The request body is too large." },
+  unsupported_media_type: { status: 415, message: "Unsupported content type." },
+  rate_limited: { status: 429, message: "Too many requests." },
+  internal_error: { status: 500, message: "Internal error." },
+  service_unavailable: { status: 503, message: "The service is not ready." },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface AppErrorOptions {
+  /** Public message; defaults to the catalogue message. Never put internals here. */
+  message?: string;
+  /** The request field at fault, when there is one. */
+  field?: string;
+  /** Extra public data for the dialect renderer (e.g. the current status of an illegal transition). */
+  details?: Record<string, unknown>;
+  /** Extra response headers, e.g. Retry-After. */
+  headers?: Record<string, string>;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly field: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    readonly code: ErrorCode,
+    opts: AppErrorOptions = {},
+  ) {
+    super(opts.message ?? ERROR_CATALOGUE[code].message);
+    this.name = "AppError";
+    this.status = ERROR_CATALOGUE[code].status;
+    this.field = opts.field;
+    this.details = opts.details;
+    this.headers = opts.headers;
+  }
+}
+
+/** A state machine refused a transition: rendered as 409 naming the current status. */
+export class IllegalTransitionError extends AppError {
+  constructor(
+    readonly entity: string,
+    readonly currentStatus: string | number,
+    readonly action: string,
+  ) {
+    super("illegal_transition", {
+      message: `Cannot ${action} ${entity} in status ${currentStatus}`,
+      details: { currentStatus },
+    });
+  }
+}

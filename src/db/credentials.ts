@@ -1,0 +1,46 @@
+// SQL for merchant API keys and operator keys.
+import type { Kysely } from "kysely";
+import type { DB } from "./schema.js";
+
+export type Db = Kysely<DB>;
+
+export async function insertApiKey(
+  db: Db,
+  row: { id: string; merchantId: string; keyHash: Buffer; keyEnc: string; label?: string },
+): Promise<void> {
+  await db
+    .insertInto("api_keys")
+    .values({ id: row.id, merchant_id: row.merchantId, key_hash: row.keyHash, key_enc: row.keyEnc, label: row.label ?? "" })
+    .onConflict((oc) => oc.column("id").doNothing())
+    .execute();
+}
+
+export async function findActiveApiKey(db: Db, id: string) {
+  return db
+    .selectFrom("api_keys")
+    .select(["id", "merchant_id", "key_hash", "key_enc"])
+    .where("id", "=", id)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+}
+
+export async function insertOperatorKey(db: Db, row: { id: string; keyHash: Buffer; label?: string }): Promise<void> {
+  await db
+    .insertInto("operator_keys")
+    .values({ id: row.id, key_hash: row.keyHash, label: row.label ?? "" })
+    .onConflict((oc) => oc.column("id").doNothing())
+    .execute();
+}
+
+export async function findActiveOperatorKey(db: Db, id: string) {
+  return db
+    .selectFrom("operator_keys")
+    .select(["id", "key_hash"])
+    .where("id", "=", id)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+}
+
+export async function findMerchant(db: Db, id: string) {
+  return db.selectFrom("merchants").selectAll().where("id", "=", id).executeTakeFirst();
+}

@@ -1,0 +1,4 @@
+// Kysely table types. Each area keeps its tables in its own file; DB joins them.
+import type { FoundationTables } from "./tables/foundation.js";
+
+export interface DB extends FoundationTables {}

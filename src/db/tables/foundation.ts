@@ -1,0 +1,48 @@
+import type { ColumnType } from "kysely";
+
+/** A timestamptz column that the database fills by default. */
+export type CreatedAt = ColumnType<Date, Date | undefined, never>;
+
+export interface MerchantsTable {
+  id: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface StoresTable {
+  id: string;
+  merchant_id: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  merchant_id: string;
+  key_hash: Buffer;
+  key_enc: string;
+  label: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+  revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface OperatorKeysTable {
+  id: string;
+  key_hash: Buffer;
+  label: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+  revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface SchemaMigrationsTable {
+  name: string;
+  applied_at: CreatedAt;
+}
+
+export interface FoundationTables {
+  merchants: MerchantsTable;
+  stores: StoresTable;
+  api_keys: ApiKeysTable;
+  operator_keys: OperatorKeysTable;
+  schema_migrations: SchemaMigrationsTable;
+}

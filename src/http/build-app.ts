@@ -1,0 +1,62 @@
+// Builds the Fastify app from explicit dependencies. It never listens: tests drive it with inject(),
+// src/main/server.ts binds it to a port.
+import formbody from "@fastify/formbody";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Deps } from "../app/deps.js";
+import { installErrorHandling, renderDefaultError } from "./errors/error-handling.js";
+import { installMetrics } from "./plugins/metrics.js";
+import { installRawJson } from "./plugins/raw-json.js";
+import { genRequestId, installRequestId } from "./plugins/request-id.js";
+import { installValidation } from "./plugins/validation.js";
+import { routeModules } from "./route-modules.js";
+
+export const API_VERSION = "0.1.0";
+
+export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: genRequestId,
+    requestIdHeader: false,
+    trustProxy: false,
+    return503OnClosing: true,
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+    // Typed as the default instance so plugins and route modules share one type; route modules
+    // opt into schema-derived types with app.withTypeProvider<TypeBoxTypeProvider>().
+  }) as unknown as FastifyInstance;
+
+  installValidation(app);
+  installRawJson(app);
+  installRequestId(app);
+  installMetrics(app);
+  installErrorHandling(app, renderDefaultError);
+  await app.register(formbody, { bodyLimit: deps.config.bodyLimitBytes });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Rampart",
+        version: API_VERSION,
+        description:
+          "Self-hosted fiat-to-crypto pay-in gateway. Three pay-in dialects (/v3, /payment/trading, /payment/intent) over one core.",
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
+          operatorKey: { type: "apiKey", in: "header", name: "x-operator-key" },
+          bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  for (const mod of routeModules) {
+    await app.register(async (scope) => mod(scope, deps));
+  }
+  return app;
+}

@@ -1,0 +1,73 @@
+// Operations endpoints: liveness, readiness, metrics and the OpenAPI document.
+import type { FastifyInstance } from "fastify";
+import { sql } from "kysely";
+import { Type } from "typebox";
+import type { Deps } from "../../app/deps.js";
+import { pendingMigrations } from "../../db/migrate.js";
+
+const READY_TIMEOUT_MS = 2000;
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const Health = Type.Object({ status: Type.String() });
+const Ready = Type.Object({
+  status: Type.String(),
+  database: Type.String(),
+  pendingMigrations: Type.Array(Type.String()),
+});
+
+export async function opsRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  app.get(
+    "/healthz",
+    { schema: { tags: ["operations"], summary: "Process liveness", response: { 200: Health } } },
+    async () => ({ status: "ok" }),
+  );
+
+  app.get(
+    "/readyz",
+    {
+      schema: {
+        tags: ["operations"],
+        summary: "Database reachable and migrations applied",
+        response: { 200: Ready, 503: Ready },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const pending = await withTimeout(
+          (async () => {
+            await sql`select 1`.execute(deps.database.db);
+            return pendingMigrations(deps.database);
+          })(),
+          READY_TIMEOUT_MS,
+        );
+        const ok = pending.length === 0;
+        return reply
+          .code(ok ? 200 : 503)
+          .send({ status: ok ? "ready" : "not_ready", database: "ok", pendingMigrations: pending });
+      } catch (err) {
+        request.log.warn({ err }, "readiness check failed");
+        return reply.code(503).send({ status: "not_ready", database: "unreachable", pendingMigrations: [] });
+      }
+    },
+  );
+
+  app.get("/metrics", { schema: { tags: ["operations"], summary: "Prometheus metrics" } }, async (_req, reply) => {
+    const body = await app.metrics.metrics();
+    return reply.type(app.metrics.contentType).send(body);
+  });
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,19 @@
+// Body validation never coerces or strips: the JSON number 2500 must not become "2500" and unknown
+// fields must be refused, not silently dropped. Query strings and path params arrive as text, so
+// those parts do coerce (a `limit=10` query must validate as an integer).
+import { Ajv } from "ajv";
+import addFormatsModule from "ajv-formats";
+import type { FastifyInstance } from "fastify";
+
+// ajv-formats ships CommonJS with a default export; under NodeNext it arrives wrapped.
+const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
+
+export function installValidation(app: FastifyInstance): void {
+  const common = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false } as const;
+  const bodyAjv = new Ajv({ ...common, coerceTypes: false });
+  const textAjv = new Ajv({ ...common, coerceTypes: "array" });
+  for (const ajv of [bodyAjv, textAjv]) (addFormats as unknown as (a: Ajv) => void)(ajv);
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === "body" ? bodyAjv : textAjv).compile(schema as object) as never,
+  );
+}

@@ -1,0 +1,8 @@
+// Every HTTP area registers here, each in its own encapsulated scope.
+import type { FastifyInstance } from "fastify";
+import type { Deps } from "../app/deps.js";
+import { opsRoutes } from "./ops/ops-routes.js";
+
+export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
+
+export const routeModules: RouteModule[] = [opsRoutes];

@@ -1,0 +1,4 @@
+// Every background task the worker runs. Each area adds its task here.
+import type { WorkerTask } from "./worker-task.js";
+
+export const workerTasks: WorkerTask[] = [];

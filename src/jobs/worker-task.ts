@@ -1,0 +1,11 @@
+import type { Deps } from "../app/deps.js";
+
+/**
+ * A unit of background work polled by the worker. `runOnce` claims and does a bounded batch and
+ * returns how many items it handled; the worker polls again at once while there is work, and every
+ * poll interval otherwise. Tasks keep no timers in memory: due work lives in database rows.
+ */
+export interface WorkerTask {
+  name: string;
+  runOnce(deps: Deps): Promise<number>;
+}

@@ -1,0 +1,38 @@
+// Composition root: turns a Config into Deps. Wiring only, no logic.
+import path from "node:path";
+import type { Logger } from "pino";
+import type { Deps } from "../app/deps.js";
+import type { Ports } from "../app/ports.js";
+import { systemClock } from "../adapters/clock/system-clock.js";
+import { createIds } from "../adapters/ids/time-ordered-ids.js";
+import { createLocalDiskStorage } from "../adapters/storage/local-disk-storage.js";
+import type { Config } from "../config/config.js";
+import { connectPGlite, connectPostgres, type Database } from "../db/connect.js";
+import { createLogger } from "./logger.js";
+import { resolveSecretKey } from "./secret-key.js";
+
+export function buildPorts(config: Config): Ports {
+  return {
+    files: createLocalDiskStorage(path.join(config.dataDir, "files")),
+  };
+}
+
+export async function connectDatabase(config: Config): Promise<Database> {
+  return config.databaseUrl
+    ? connectPostgres({ url: config.databaseUrl, poolSize: config.dbPoolSize })
+    : connectPGlite({ dataDir: config.dataDir });
+}
+
+export async function buildDeps(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Deps> {
+  const secretKey = resolveSecretKey(config);
+  const database = await connectDatabase(config);
+  const clock = systemClock;
+  return {
+    config: { ...config, secretKey },
+    database,
+    clock,
+    ids: createIds(clock),
+    logger,
+    ports: buildPorts(config),
+  };
+}

@@ -1,0 +1,41 @@
+// Runs Rampart: migrations, sandbox seed, HTTP server and/or worker, graceful shutdown.
+import type { FastifyInstance } from "fastify";
+import type { Deps } from "../app/deps.js";
+import { type SandboxCredentials } from "../app/sandbox/sandbox-credentials.js";
+import { seedSandbox } from "../app/sandbox/seed.js";
+import type { ProcessRole } from "../config/config.js";
+import { migrate } from "../db/migrate.js";
+import { buildApp } from "../http/build-app.js";
+import { type RunningWorker, startWorker } from "./worker.js";
+
+export interface RunningRampart {
+  url: string | null;
+  credentials: SandboxCredentials | null;
+  stop(): Promise<void>;
+}
+
+export async function startRampart(deps: Deps, role: ProcessRole): Promise<RunningRampart> {
+  await migrate(deps.database);
+  const credentials = deps.config.mode === "sandbox" ? await seedSandbox(deps) : null;
+
+  let app: FastifyInstance | null = null;
+  let url: string | null = null;
+  if (role !== "worker") {
+    app = await buildApp(deps);
+    await app.listen({ port: deps.config.port, host: deps.config.host });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : deps.config.port;
+    url = `http://localhost:${port}`;
+  }
+  const worker: RunningWorker | null = role !== "api" ? startWorker(deps) : null;
+
+  return {
+    url,
+    credentials,
+    async stop() {
+      await app?.close();
+      await worker?.stop();
+      await deps.database.close();
+    },
+  };
+}

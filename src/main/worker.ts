@@ -1,0 +1,32 @@
+// The background worker: polls every task, never overlapping runs of one task in this process.
+// Several worker processes may share one PostgreSQL; tasks arbitrate through the database.
+import type { Deps } from "../app/deps.js";
+import { workerTasks } from "../jobs/tasks.js";
+import type { WorkerTask } from "../jobs/worker-task.js";
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+export function startWorker(deps: Deps, tasks: WorkerTask[] = workerTasks): RunningWorker {
+  let stopping = false;
+  const loops = tasks.map(async (task) => {
+    while (!stopping) {
+      let handled = 0;
+      try {
+        handled = await task.runOnce(deps);
+      } catch (err) {
+        deps.logger.error({ err, task: task.name }, "worker task failed");
+      }
+      if (handled === 0 && !stopping) {
+        await new Promise((resolve) => setTimeout(resolve, deps.config.pollIntervalMs));
+      }
+    }
+  });
+  return {
+    async stop() {
+      stopping = true;
+      await Promise.all(loops);
+    },
+  };
+}

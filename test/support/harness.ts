@@ -1,0 +1,73 @@
+// The test harness: real database (PostgreSQL or PGlite), real app through inject(), a test clock,
+// captured logs. One harness per test file (or per test when a test needs isolation).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import type { Deps } from "../../src/app/deps.js";
+import { createIds } from "../../src/adapters/ids/time-ordered-ids.js";
+import { type Config, loadConfig } from "../../src/config/config.js";
+import { buildApp } from "../../src/http/build-app.js";
+import { buildPorts } from "../../src/main/deps.js";
+import { createLogger } from "../../src/main/logger.js";
+import { TestClock } from "./clock.js";
+import { LogCapture } from "./log-capture.js";
+import { createTestDatabase, type TestDatabase } from "./test-db.js";
+
+export const TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789abcdef";
+
+export interface Harness {
+  deps: Deps;
+  app: FastifyInstance;
+  clock: TestClock;
+  logs: LogCapture;
+  testDb: TestDatabase;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  config?: Partial<Config>;
+  clock?: TestClock;
+  poolSize?: number;
+  /** Customise deps (e.g. swap a port) before the app is built. */
+  tweak?: (deps: Deps) => void;
+  /** Extra routes for the test, added before the app is ready. */
+  routes?: (app: FastifyInstance) => void;
+}
+
+export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-test-"));
+  const config = {
+    ...loadConfig({ RAMPART_DATA_DIR: dataDir, RAMPART_ALLOW_PRIVATE_WEBHOOKS: "1", LOG_LEVEL: "info", ...opts.env }),
+    ...opts.config,
+    secretKey: TEST_SECRET_KEY,
+  };
+  const testDb = await createTestDatabase({ poolSize: opts.poolSize ?? 10 });
+  const clock = opts.clock ?? new TestClock();
+  const logs = new LogCapture();
+  const deps: Deps = {
+    config,
+    database: testDb.database,
+    clock,
+    ids: createIds(clock),
+    logger: createLogger(config.logLevel, logs),
+    ports: buildPorts(config),
+  };
+  opts.tweak?.(deps);
+  const app = await buildApp(deps);
+  opts.routes?.(app);
+  await app.ready();
+  return {
+    deps,
+    app,
+    clock,
+    logs,
+    testDb,
+    async close() {
+      await app.close();
+      await testDb.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

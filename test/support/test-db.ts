@@ -1,0 +1,92 @@
+// A fresh database per test file: on PostgreSQL (DATABASE_URL set, and not forced to PGlite) a clone
+// of a migrated template; otherwise an in-memory PGlite loaded from a dump of a migrated data dir.
+// scripts/test.mjs prepares both once per run; a file run on its own prepares them itself.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { connectPGlite, connectPostgres, type Database } from "../../src/db/connect.js";
+import { migrate } from "../../src/db/migrate.js";
+
+export function usePostgres(): boolean {
+  return Boolean(process.env.DATABASE_URL) && process.env.RAMPART_TEST_PGLITE !== "1";
+}
+
+export function adminUrl(): string {
+  return process.env.DATABASE_URL!;
+}
+
+export function databaseUrlFor(name: string): string {
+  const u = new URL(adminUrl());
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function adminQuery(sqlText: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    await client.query(sqlText);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates and migrates a PostgreSQL template database; returns its name. */
+export async function preparePostgresTemplate(): Promise<string> {
+  const name = `rampart_tpl_${randomBytes(5).toString("hex")}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const database = connectPostgres({ url: databaseUrlFor(name), poolSize: 1 });
+  try {
+    await migrate(database);
+  } finally {
+    await database.close();
+  }
+  return name;
+}
+
+/** Migrates an in-memory PGlite and dumps it to a file; returns the file path. */
+export async function preparePGliteDump(): Promise<string> {
+  const database = await connectPGlite({ dataDir: null });
+  try {
+    await migrate(database);
+    const blob = await database.pglite.dumpDataDir("none");
+    const file = path.join(os.tmpdir(), `rampart-pglite-${randomBytes(5).toString("hex")}.tar`);
+    fs.writeFileSync(file, Buffer.from(await blob.arrayBuffer()));
+    return file;
+  } finally {
+    await database.close();
+  }
+}
+
+export interface TestDatabase {
+  database: Database;
+  /** PostgreSQL only: a URL other processes can use to reach this database. */
+  url: string | null;
+  close(): Promise<void>;
+}
+
+let ownTemplate: Promise<string> | null = null;
+let ownDump: Promise<string> | null = null;
+
+export async function createTestDatabase(opts: { poolSize?: number } = {}): Promise<TestDatabase> {
+  if (usePostgres()) {
+    const template = process.env.RAMPART_TEST_PG_TEMPLATE ?? (await (ownTemplate ??= preparePostgresTemplate()));
+    const name = `rampart_t_${randomBytes(6).toString("hex")}`;
+    await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+    const url = databaseUrlFor(name);
+    const database = connectPostgres({ url, poolSize: opts.poolSize ?? 10 });
+    return {
+      database,
+      url,
+      async close() {
+        await database.close();
+        await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      },
+    };
+  }
+  const dumpFile = process.env.RAMPART_TEST_PGLITE_DUMP ?? (await (ownDump ??= preparePGliteDump()));
+  const database = await connectPGlite({ dataDir: null, loadDataDir: new Blob([fs.readFileSync(dumpFile)]) });
+  return { database, url: null, close: () => database.close() };
+}

@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ConfigError, loadConfig } from "../../src/config/config.js";
+
+test("defaults: sandbox, port 8080, embedded database in ./.rampart", () => {
+  const c = loadConfig({});
+  assert.equal(c.mode, "sandbox");
+  assert.equal(c.port, 8080);
+  assert.equal(c.databaseUrl, null);
+  assert.match(c.dataDir, /\.rampart$/);
+  assert.equal(c.pollIntervalMs, 500);
+  assert.equal(c.allowPrivateWebhooks, false);
+});
+
+for (const [env, variable] of [
+  [{ PORT: "eighty" }, "PORT"],
+  [{ PORT: "70000" }, "PORT"],
+  [{ RAMPART_MODE: "prod" }, "RAMPART_MODE"],
+  [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+  [{ RAMPART_SECRET_KEY: "short" }, "RAMPART_SECRET_KEY"],
+  [{ RAMPART_MODE: "live" }, "RAMPART_SECRET_KEY"],
+  [{ RAMPART_ALLOW_PRIVATE_WEBHOOKS: "yes" }, "RAMPART_ALLOW_PRIVATE_WEBHOOKS"],
+] as const) {
+  test(`a bad ${variable} fails fast naming the variable`, () => {
+    assert.throws(
+      () => loadConfig(env),
+      (err: unknown) => err instanceof ConfigError && err.variable === variable && err.message.startsWith(variable),
+    );
+  });
+}
