@@ -23,6 +23,8 @@ export interface Config {
   allowPrivateWebhooks: boolean;
   /** Max size of a PostgreSQL connection pool per process. */
   dbPoolSize: number;
+  /** Requests per minute per credential (or per IP without one), per process; 0 disables. */
+  rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -105,5 +107,6 @@ export function loadConfig(env: Env = process.env): Config {
     pollIntervalMs: int(env, "RAMPART_POLL_INTERVAL_MS", 500, 10, 60_000),
     allowPrivateWebhooks: bool(env, "RAMPART_ALLOW_PRIVATE_WEBHOOKS"),
     dbPoolSize: int(env, "RAMPART_DB_POOL_SIZE", 10, 1, 200),
+    rateLimitPerMinute: int(env, "RAMPART_RATE_LIMIT_PER_MINUTE", 6000, 0, 100_000_000),
   };
 }

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
 import { installErrorHandling, renderDefaultError } from "./errors/error-handling.js";
 import { installMetrics } from "./plugins/metrics.js";
+import { installRateLimit } from "./plugins/rate-limit.js";
 import { installRawJson } from "./plugins/raw-json.js";
 import { genRequestId, installRequestId } from "./plugins/request-id.js";
 import { installValidation } from "./plugins/validation.js";
@@ -33,6 +34,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   installRequestId(app);
   installMetrics(app);
   installErrorHandling(app, renderDefaultError);
+  await installRateLimit(app, deps.config.rateLimitPerMinute);
   await app.register(formbody, { bodyLimit: deps.config.bodyLimitBytes });
 
   await app.register(swagger, {
