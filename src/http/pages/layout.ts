@@ -1,0 +1,42 @@
+// The shared page shell for hosted pages (payer, KYC, 3-D Secure) and the dashboards: phone-first,
+// self-contained CSS, no third-party assets, strict CSP set by the caller's reply.
+import { html, raw, type SafeHtml } from "./html.js";
+
+const CSS = raw(`
+:root{--fg:#1b1f24;--muted:#5b6570;--bg:#f5f7fa;--card:#fff;--accent:#2457d6;--ok:#1a7f37;--bad:#c62828;--warn:#9a6700;--line:#dde3ea}
+*{box-sizing:border-box}body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+main{max-width:560px;margin:0 auto;padding:16px}main.wide{max-width:1100px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:16px;margin:12px 0}
+h1{font-size:1.3rem;margin:.2rem 0 .6rem}h2{font-size:1.05rem;margin:.2rem 0 .5rem}
+.muted{color:var(--muted)}.big{font-size:1.6rem;font-weight:650}.mono{font-family:ui-monospace,Menlo,Consolas,monospace}
+.row{display:flex;justify-content:space-between;gap:8px;align-items:center;padding:6px 0;border-bottom:1px solid var(--line)}.row:last-child{border-bottom:0}
+button,.btn{font:inherit;border:0;border-radius:8px;padding:10px 14px;background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
+button.secondary{background:#e8edf5;color:var(--fg)}button.danger{background:var(--bad)}button:disabled{opacity:.5}
+input,select,textarea{font:inherit;width:100%;padding:9px;border:1px solid var(--line);border-radius:8px;background:#fff}
+label{display:block;margin:8px 0 4px;font-weight:550}
+.status{display:inline-block;padding:2px 10px;border-radius:999px;background:#e8edf5;font-weight:600}
+.status.ok{background:#dcf3e3;color:var(--ok)}.status.bad{background:#fde2e2;color:var(--bad)}.status.warn{background:#fff1cc;color:var(--warn)}
+table{width:100%;border-collapse:collapse;font-size:.92rem}th,td{text-align:left;padding:6px;border-bottom:1px solid var(--line)}
+.error{color:var(--bad)}nav a{margin-right:12px}
+`);
+
+export function page(title: string, body: SafeHtml, opts: { wide?: boolean; script?: SafeHtml } = {}): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main class="${opts.wide ? "wide" : ""}">${body}</main>
+${opts.script ? html`<script>${opts.script}</script>` : ""}
+</body>
+</html>`.value;
+}
+
+/** No third-party anything: scripts and styles are inline, everything else comes from this origin. */
+export const PAGE_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; form-action 'self' http: https:; frame-ancestors *; base-uri 'none'";
