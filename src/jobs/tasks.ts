@@ -2,6 +2,7 @@
 import { deliverWebhooksTask } from "./deliver-webhooks.js";
 import { dispatchJobsTask } from "./dispatch-jobs.js";
 import "./handlers.js";
+import { purgeExpiredTask } from "./purge-expired.js";
 import type { WorkerTask } from "./worker-task.js";
 
-export const workerTasks: WorkerTask[] = [dispatchJobsTask, deliverWebhooksTask];
+export const workerTasks: WorkerTask[] = [dispatchJobsTask, deliverWebhooksTask, purgeExpiredTask];

@@ -17,6 +17,9 @@ export const ERROR_CATALOGUE = {
   body_too_large: { status: 413, message: "The request body is too large." },
   unsupported_media_type: { status: 415, message: "Unsupported content type." },
   rate_limited: { status: 429, message: "Too many requests." },
+  // --- idempotency keys (side-effects area)
+  idempotency_key_in_flight: { status: 409, message: "A request with this Idempotency-Key is still being processed." },
+  idempotency_key_reused: { status: 422, message: "This Idempotency-Key was used with a different request." },
   internal_error: { status: 500, message: "Internal error." },
   service_unavailable: { status: 503, message: "The service is not ready." },
 } as const satisfies Record<string, { status: number; message: string }>;
