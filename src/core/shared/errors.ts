@@ -19,6 +19,9 @@ export const ERROR_CATALOGUE = {
   rate_limited: { status: 429, message: "Too many requests." },
   internal_error: { status: 500, message: "Internal error." },
   service_unavailable: { status: 503, message: "The service is not ready." },
+  // --- ledger (src/app/ledger)
+  insufficient_funds: { status: 403, message: "The account does not have enough available funds." },
+  transfer_id_conflict: { status: 409, message: "This transfer id was already used with different entries." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
