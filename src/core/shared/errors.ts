@@ -31,6 +31,9 @@ export const ERROR_CATALOGUE = {
   idempotency_key_reused: { status: 422, message: "This Idempotency-Key was used with a different request." },
   internal_error: { status: 500, message: "Internal error." },
   service_unavailable: { status: 503, message: "The service is not ready." },
+  // --- ledger (src/app/ledger)
+  insufficient_funds: { status: 403, message: "The account does not have enough available funds." },
+  transfer_id_conflict: { status: 409, message: "This transfer id was already used with different entries." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
