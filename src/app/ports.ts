@@ -30,11 +30,25 @@ export interface RateSource {
   getRate(fiat: string, crypto: string): Promise<RateQuote>;
 }
 
+/** What the acquirer tells about the card's issuer (shown to the payer, never the PAN). */
+export interface CardIssuer {
+  countryCode: string; // ISO 3166 alpha-2
+  countryName: string;
+  bankName: string;
+}
+
+interface CardAuthAnswer {
+  providerRef: string;
+  code: number;
+  message: string;
+  issuer?: CardIssuer;
+}
+
 export type CardAuthOutcome =
-  | { kind: "approved"; providerRef: string; code: number; message: string }
-  | { kind: "challenge"; providerRef: string; code: number; message: string }
-  | { kind: "declined"; providerRef: string; code: number; message: string }
-  | { kind: "provider_error"; providerRef: string; code: number; message: string };
+  | ({ kind: "approved" } & CardAuthAnswer)
+  | ({ kind: "challenge" } & CardAuthAnswer) // 3-D Secure: the payer must pass the challenge page
+  | ({ kind: "declined" } & CardAuthAnswer)
+  | ({ kind: "provider_error" } & CardAuthAnswer); // outcome unknown: resolved later by status()
 
 export interface CardAuthRequest {
   paymentId: string; // idempotency key at the acquirer
@@ -46,11 +60,19 @@ export interface CardAuthRequest {
   currency: string;
 }
 
+export interface CardPaymentRef {
+  paymentId: string;
+  /** The acquirer's reference from an earlier answer; null when no answer was ever recorded. */
+  providerRef: string | null;
+}
+
 export interface CardAcquirer {
   readonly name: string;
   authorize(req: CardAuthRequest): Promise<CardAuthOutcome>;
-  /** Re-reads the outcome of an earlier authorize by its payment id (status sync). */
-  status(paymentId: string): Promise<CardAuthOutcome | null>;
+  /** Re-reads the outcome of an earlier authorize (status sync); null when the acquirer never saw it. */
+  status(ref: CardPaymentRef): Promise<CardAuthOutcome | null>;
+  /** The payer's answer on the 3-D Secure page; the acquirer gives the final outcome. */
+  completeChallenge(ref: CardPaymentRef, passed: boolean): Promise<CardAuthOutcome>;
 }
 
 export interface IncomingBankTransfer {
@@ -131,4 +153,6 @@ export interface Ports {
   files: FileStorage;
   /** Already wrapped in the rate cache: never returns a rate older than maxRateAgeSeconds. */
   rates: RateSource;
+  sms: SmsSender;
+  cardAcquirer: CardAcquirer;
 }

@@ -8,6 +8,8 @@ import { createIds } from "../adapters/ids/time-ordered-ids.js";
 import { createFixedRateSource } from "../adapters/rates/fixed-rates.js";
 import { createHttpTickerSource } from "../adapters/rates/http-ticker.js";
 import { createRandomWalkSource } from "../adapters/rates/random-walk.js";
+import { createSandboxAcquirer } from "../adapters/cards/sandbox-acquirer.js";
+import { createSandboxSms } from "../adapters/sms/sandbox-sms.js";
 import { createLocalDiskStorage } from "../adapters/storage/local-disk-storage.js";
 import type { Clock, RateSource } from "../app/ports.js";
 import { createRateCache } from "../app/rates/rate-cache.js";
@@ -31,10 +33,12 @@ function rateSource(config: Config, clock: Clock): RateSource {
   }
 }
 
-export function buildPorts(config: Config, clock: Clock): Ports {
+export function buildPorts(config: Config, clock: Clock, logger: Logger): Ports {
   return {
     files: createLocalDiskStorage(path.join(config.dataDir, "files")),
     rates: createRateCache(rateSource(config, clock), clock, config.rates),
+    sms: createSandboxSms(logger, { logText: config.mode === "sandbox" }),
+    cardAcquirer: createSandboxAcquirer(),
   };
 }
 
@@ -54,6 +58,6 @@ export async function buildDeps(config: Config, logger: Logger = createLogger(co
     clock,
     ids: createIds(clock),
     logger,
-    ports: buildPorts(config, clock),
+    ports: buildPorts(config, clock, logger),
   };
 }

@@ -46,13 +46,14 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const testDb = await createTestDatabase({ poolSize: opts.poolSize ?? 10 });
   const clock = opts.clock ?? new TestClock();
   const logs = new LogCapture();
+  const logger = createLogger(config.logLevel, logs);
   const deps: Deps = {
     config,
     database: testDb.database,
     clock,
     ids: createIds(clock),
-    logger: createLogger(config.logLevel, logs),
-    ports: buildPorts(config, clock),
+    logger,
+    ports: buildPorts(config, clock, logger),
   };
   opts.tweak?.(deps);
   const app = await buildApp(deps);

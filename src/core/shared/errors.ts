@@ -34,6 +34,25 @@ export const ERROR_CATALOGUE = {
   // --- ledger (src/app/ledger)
   insufficient_funds: { status: 403, message: "The account does not have enough available funds." },
   transfer_id_conflict: { status: 409, message: "This transfer id was already used with different entries." },
+  // --- card pay-in dialect (/v3, /oauth/token, /v2/customer): customers, KYC, vault, offers, payments
+  invalid_client: { status: 401, message: "Unknown or missing X-Merchant-ID." },
+  invalid_token: { status: 401, message: "The access token is missing, invalid or expired." },
+  invalid_grant: { status: 400, message: "Bad credentials." },
+  unsupported_grant_type: { status: 400, message: "This grant_type is not supported." },
+  too_many_attempts: { status: 429, message: "Too many failed attempts; try again later." },
+  already_registered: { status: 403, message: "This phone number is already registered." },
+  weak_password: { status: 400, message: "The password is too weak." },
+  invalid_sms_code: { status: 400, message: "The confirmation code is wrong or expired." },
+  phone_not_confirmed: { status: 403, message: "The phone number is not confirmed yet." },
+  kyc_level_required: { status: 403, message: "A higher KYC level is required." },
+  name_locked: { status: 403, message: "The name cannot be changed after KYC_1." },
+  card_limit_reached: { status: 403, message: "At most 4 cards can be saved." },
+  invalid_card_number: { status: 400, message: "The card number is not valid." },
+  unsupported_card_brand: { status: 400, message: "Only VISA and MASTERCARD cards are accepted." },
+  card_expired: { status: 400, message: "The card has expired." },
+  offer_expired: { status: 409, message: "The offer has expired; create a new one." },
+  offer_already_paid: { status: 409, message: "The offer has already been paid." },
+  payin_limit_exceeded: { status: 403, message: "The amount exceeds the rolling 30-day limit of your KYC level." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,0 +1,20 @@
+// Sandbox SMS: nothing leaves the machine. In sandbox mode the message (with its code, always 1234
+// there) is written to the log so a developer can follow the flow; outside sandbox mode there is no
+// SMS vendor yet, so the send is logged as undelivered without the text.
+import type { Logger } from "pino";
+import type { SmsSender } from "../../app/ports.js";
+
+/** +447871239999 → +44*******999: enough to tell numbers apart in logs. */
+export function maskPhone(phone: string): string {
+  return phone.length <= 6 ? "***" : `${phone.slice(0, 3)}${"*".repeat(phone.length - 6)}${phone.slice(-3)}`;
+}
+
+export function createSandboxSms(logger: Logger, opts: { logText: boolean }): SmsSender {
+  return {
+    name: "sandbox-sms",
+    async send(phone, text) {
+      if (opts.logText) logger.info({ sms: { to: maskPhone(phone), text } }, "sandbox SMS sent");
+      else logger.warn({ sms: { to: maskPhone(phone) } }, "no SMS vendor configured: message not delivered");
+    },
+  };
+}
