@@ -1,0 +1,31 @@
+// The ledger postings of a successful card pay-in, in the caller's transaction:
+//   fiat:   clearing (the card funds the acquirer owes us) → platform funding, the fee → fee revenue;
+//   crypto: platform inventory → the customer's custodial wallet.
+// The crypto was already quoted net of the fee, so the wallet receives exactly the offer's amount.
+import type { Transaction } from "kysely";
+import type { PaymentRow } from "../../db/card/offers.js";
+import type { DB } from "../../db/schema.js";
+import { type AccountRef, type EntryInput, postTransfer } from "../ledger/ledger.js";
+
+export const customerWallet = (customerId: string, asset: string): AccountRef => ({ owner: `customer:${customerId}`, asset, purpose: "customer_wallet" });
+const platform = (asset: string, purpose: AccountRef["purpose"]): AccountRef => ({ owner: "platform", asset, purpose });
+
+export const settleTransferId = (paymentId: string) => `card:${paymentId}:settle`;
+
+export async function creditCustomerWallet(trx: Transaction<DB>, p: PaymentRow, now: Date): Promise<void> {
+  const fiat = BigInt(p.fiat_minor);
+  const fee = BigInt(p.fee_minor);
+  const crypto = BigInt(p.crypto_minor);
+  const entries: EntryInput[] = [
+    { account: platform(p.fiat, "fiat_clearing"), amountMinor: -fiat },
+    { account: platform(p.fiat, "platform_funding"), amountMinor: fiat - fee },
+    { account: platform(p.fiat, "fee_revenue"), amountMinor: fee },
+    { account: platform(p.crypto, "platform_inventory"), amountMinor: -crypto },
+    { account: customerWallet(p.customer_id, p.crypto), amountMinor: crypto },
+  ].filter((e) => e.amountMinor !== 0n);
+  await postTransfer(
+    trx,
+    { id: settleTransferId(p.id), code: "card_payin_settle", ref: { type: "card_payment", id: p.id }, entries },
+    now,
+  );
+}

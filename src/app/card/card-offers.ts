@@ -1,0 +1,100 @@
+// Offers: a quote tied to a saved card, valid offerTtlSeconds, with no charge. Updating re-quotes
+// (fiat wins when both amounts are given) and extends validity; a paid or expired offer is final.
+import { CRYPTO_WIRE_SCALE } from "../../core/card/card-amounts.js";
+import { parseAmount } from "../../core/money/decimal.js";
+import { pow10 } from "../../core/money/rounding.js";
+import type { Quote } from "../../core/pricing/quote.js";
+import { AppError } from "../../core/shared/errors.js";
+import { findCustomerCard } from "../../db/card/cards.js";
+import { findCustomerOffer, insertOffer, type OfferAmounts, type OfferRow, requoteOffer } from "../../db/card/offers.js";
+import type { Deps } from "../deps.js";
+import { type CardPair, cardPair, cardQuote, currentRate, inLimitCurrency } from "./card-pricing.js";
+import type { CustomerPrincipal } from "./customer-auth.js";
+import { assertWithinLimit, type LimitState, limitState } from "./customer-profile.js";
+
+export interface OfferView {
+  offer: OfferRow;
+  pair: CardPair;
+  limit: LimitState;
+}
+
+export interface CreateOfferInput {
+  cardId: string;
+  fromCurrency: string;
+  toCurrency: string;
+  amount: unknown; // JSON number or decimal string, fiat major units
+}
+
+export interface UpdateOfferInput {
+  fromCurrency: string;
+  toCurrency: string;
+  amount?: unknown;
+  toAmount?: unknown;
+}
+
+function amounts(q: Quote, feeMinor: bigint): OfferAmounts {
+  return {
+    fiat: q.fiat,
+    fiat_minor: q.fiatMinor.toString(),
+    crypto: q.crypto,
+    crypto_minor: q.cryptoMinor.toString(),
+    fee_minor: feeMinor.toString(),
+    mid_rate: q.midRate,
+    rate_source: q.rateSource,
+    expires_at: q.expiresAt,
+  };
+}
+
+const processingFee = (q: Quote) => q.fees.find((f) => f.name === "processing")?.amountMinor ?? 0n;
+
+/** Quotes and checks the amount against the customer's rolling limit. */
+async function priceIt(deps: Deps, who: CustomerPrincipal, pair: CardPair, amount: { fiatMinor?: bigint; cryptoMinor?: bigint }) {
+  const rate = await currentRate(deps, pair.terms.fiat, pair.terms.crypto);
+  const q = cardQuote(deps, pair, rate, amount);
+  const limit = await limitState(deps, deps.database.db, who.customerId, who.kycLevel);
+  assertWithinLimit(limit, await inLimitCurrency(deps, q.fiat, q.fiatMinor), amount.fiatMinor !== undefined ? "amount" : "toAmount");
+  return { q, limit };
+}
+
+export async function createOffer(deps: Deps, who: CustomerPrincipal, input: CreateOfferInput): Promise<OfferView> {
+  const pair = cardPair(deps, input.fromCurrency, input.toCurrency);
+  const fiatMinor = parseAmount(input.amount, pair.terms.fiatScale, { field: "amount" });
+  const card = await findCustomerCard(deps.database.db, who.customerId, input.cardId);
+  if (!card) throw new AppError("not_found", { field: "cardId", message: "No such card." });
+  const { q, limit } = await priceIt(deps, who, pair, { fiatMinor });
+  const offer = await insertOffer(deps.database.db, { ...amounts(q, processingFee(q)), customer_id: who.customerId, card_id: card.id, now: deps.clock.now() });
+  return { offer, pair, limit };
+}
+
+/** toAmount has at most 8 decimals on the wire; the ledger counts in the asset's own minor units. */
+function cryptoMinorOf(v: unknown, decimals: number): bigint {
+  const wire = Math.min(decimals, CRYPTO_WIRE_SCALE);
+  return parseAmount(v, wire, { field: "toAmount" }) * pow10(decimals - wire);
+}
+
+export function assertOfferOpen(offer: OfferRow, now: Date): void {
+  if (offer.status === "paid") throw new AppError("offer_already_paid", { details: { currentStatus: "PAID" } });
+  if (offer.expires_at <= now) throw new AppError("offer_expired", { details: { currentStatus: "EXPIRED" } });
+}
+
+export async function updateOffer(deps: Deps, who: CustomerPrincipal, offerId: string, input: UpdateOfferInput): Promise<OfferView> {
+  const db = deps.database.db;
+  const current = await findCustomerOffer(db, who.customerId, offerId);
+  if (!current) throw new AppError("not_found", { message: "No such offer." });
+  assertOfferOpen(current, deps.clock.now());
+  const pair = cardPair(deps, input.fromCurrency, input.toCurrency);
+  const hasFiat = input.amount !== undefined && input.amount !== null;
+  const hasCrypto = input.toAmount !== undefined && input.toAmount !== null;
+  if (!hasFiat && !hasCrypto) throw new AppError("validation_failed", { field: "amount", message: "Give amount or toAmount." });
+  const amount = hasFiat
+    ? { fiatMinor: parseAmount(input.amount, pair.terms.fiatScale, { field: "amount" }) }
+    : { cryptoMinor: cryptoMinorOf(input.toAmount, pair.asset.decimals) };
+  const { q, limit } = await priceIt(deps, who, pair, amount);
+  // Re-checked under the row lock: a pay or an expiry may have happened while the rate was read.
+  const offer = await db.transaction().execute(async (trx) => {
+    const locked = (await findCustomerOffer(trx, who.customerId, offerId, true))!;
+    assertOfferOpen(locked, deps.clock.now());
+    return requoteOffer(trx, offerId, { ...amounts(q, processingFee(q)), now: deps.clock.now() });
+  });
+  return { offer, pair, limit };
+}

@@ -1,0 +1,199 @@
+// Paying an offer with the saved card. The payment row is written (one per offer: the unique offer_id
+// means paying twice never charges twice) and committed BEFORE the acquirer is called; the answer is
+// recorded in a second short transaction through the payment state machine. A status sync job is
+// queued with the payment, so a process dying between commit and answer is resolved later.
+import type { Transaction } from "kysely";
+import { maskedPanLong } from "../../core/card/card-number.js";
+import { requireLevel } from "../../core/card/kyc-levels.js";
+import { canApply, type CardPaymentEvent, isCardPaymentStatus, nextStatus } from "../../core/card/payment-status.js";
+import { AppError } from "../../core/shared/errors.js";
+import { findCustomerCard } from "../../db/card/cards.js";
+import { findCustomer } from "../../db/card/customers.js";
+import { findCustomerOffer, findPayment, findPaymentByOffer, insertPayment, markOfferPaid, type PaymentRow, updatePayment } from "../../db/card/offers.js";
+import type { DB } from "../../db/schema.js";
+import type { Deps } from "../deps.js";
+import { enqueueJob } from "../outbox/outbox.js";
+import type { CardAuthOutcome } from "../ports.js";
+import { creditCustomerWallet } from "./card-ledger.js";
+import { assertOfferOpen } from "./card-offers.js";
+import { inLimitCurrency } from "./card-pricing.js";
+import { openCard } from "./card-vault.js";
+import type { CustomerPrincipal } from "./customer-auth.js";
+import { assertWithinLimit, limitState } from "./customer-profile.js";
+import { threeDsToken } from "./three-ds-token.js";
+
+export const STATUS_SYNC_JOB = "card.payment_status_sync";
+export const CHALLENGE_TIMEOUT_JOB = "card.challenge_timeout";
+/** The safety-net sync runs this long after the pay commit (the acquirer call normally answers first). */
+export const SAFETY_SYNC_DELAY_MS = 2 * 60_000;
+export const PROVIDER_ERROR_SYNC_DELAY_MS = 5_000;
+
+export interface PayInput {
+  cvv: string | null;
+  successUrl: string | null;
+  failUrl: string | null;
+  cancelUrl: string | null;
+}
+
+export interface PaymentView {
+  payment: PaymentRow;
+  /** The hosted 3-D Secure page while a challenge is open, else null. */
+  authLink: string | null;
+}
+
+export function viewOf(deps: Deps, p: PaymentRow): PaymentView {
+  return { payment: p, authLink: p.status === "challenge" ? `${deps.config.publicUrl}/3ds/${threeDsToken(deps, p.id)}` : null };
+}
+
+/** Where the payer returns: the merchant's URLs, or Rampart's own 3-D Secure page (it shows the outcome). */
+function returnUrls(deps: Deps, paymentId: string, input: PayInput) {
+  const own = `${deps.config.publicUrl}/3ds/${threeDsToken(deps, paymentId)}`;
+  const success = input.successUrl ?? own;
+  return { success_url: success, fail_url: input.failUrl ?? success, cancel_url: input.cancelUrl ?? input.failUrl ?? success };
+}
+
+export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: string, input: PayInput): Promise<PaymentView> {
+  requireLevel(who.kycLevel, deps.config.card.payinPayKycLevel);
+  const db = deps.database.db;
+  const offer = await findCustomerOffer(db, who.customerId, offerId);
+  if (!offer) throw new AppError("not_found", { message: "No such offer." });
+  const earlier = await findPaymentByOffer(db, offerId);
+  if (earlier) return viewOf(deps, earlier);
+  // Read before the transaction: it may need a rate (a network call).
+  const limitMinor = await inLimitCurrency(deps, offer.fiat, BigInt(offer.fiat_minor));
+
+  const paymentId = deps.ids.uuid();
+  const created = await db.transaction().execute(async (trx) => {
+    // The customer row lock serialises this customer's payments, so the limit check below holds.
+    await findCustomer(trx, who.customerId, true);
+    const locked = (await findCustomerOffer(trx, who.customerId, offerId, true))!;
+    const existing = await findPaymentByOffer(trx, offerId);
+    if (existing) return { payment: existing, created: false };
+    const now = deps.clock.now();
+    assertOfferOpen(locked, now);
+    assertWithinLimit(await limitState(deps, trx, who.customerId, who.kycLevel), limitMinor);
+    const card = await findCustomerCard(trx, who.customerId, locked.card_id);
+    if (!card) throw new AppError("not_found", { field: "cardId", message: "No such card." });
+    const row = {
+      id: paymentId,
+      offer_id: offerId,
+      customer_id: who.customerId,
+      merchant_id: who.merchantId,
+      card_id: card.id,
+      status: "authorizing",
+      fiat: locked.fiat,
+      fiat_minor: locked.fiat_minor,
+      fee_minor: locked.fee_minor,
+      crypto: locked.crypto,
+      crypto_minor: locked.crypto_minor,
+      limit_minor: limitMinor.toString(),
+      masked_pan: maskedPanLong(card.bin, card.last4),
+      ...returnUrls(deps, paymentId, input),
+      created_at: now,
+      updated_at: now,
+    };
+    await insertPayment(trx, row);
+    await markOfferPaid(trx, offerId, now);
+    await enqueueJob(trx, {
+      kind: STATUS_SYNC_JOB,
+      key: `card:status-sync:${paymentId}:safety`,
+      payload: { paymentId },
+      dueAt: new Date(now.getTime() + SAFETY_SYNC_DELAY_MS),
+    });
+    return { payment: (await findPayment(trx, paymentId))!, created: true };
+  });
+  if (!created.created) return viewOf(deps, created.payment);
+
+  // After commit: no transaction is open across the acquirer call.
+  let outcome: CardAuthOutcome | null = null;
+  try {
+    const card = await openCard(deps, created.payment.card_id);
+    outcome = await deps.ports.cardAcquirer.authorize({
+      paymentId,
+      pan: card.pan,
+      expMonth: card.expMonth,
+      expYear: card.expYear,
+      cvv: input.cvv,
+      amountMinor: BigInt(created.payment.fiat_minor),
+      currency: created.payment.fiat,
+    });
+  } catch (err) {
+    // Unknown outcome: the payment stays 'authorizing' and the status sync job resolves it.
+    deps.logger.warn({ paymentId, err: { message: (err as Error).message } }, "card acquirer call failed");
+  }
+  if (outcome === null) return viewOf(deps, created.payment);
+  return viewOf(deps, await recordOutcome(deps, paymentId, eventFor(outcome, "acquirer"), outcome));
+}
+
+export function eventFor(o: CardAuthOutcome, source: "acquirer" | "sync" | "challenge"): CardPaymentEvent {
+  if (source === "challenge") return o.kind === "approved" ? "challenge_passed" : "challenge_failed";
+  if (source === "sync") {
+    if (o.kind === "approved") return "sync_approved";
+    if (o.kind === "declined") return "sync_declined";
+    return o.kind === "challenge" ? "acquirer_challenge" : "acquirer_error";
+  }
+  switch (o.kind) {
+    case "approved":
+      return "acquirer_approved";
+    case "challenge":
+      return "acquirer_challenge";
+    case "declined":
+      return "acquirer_declined";
+    case "provider_error":
+      return "acquirer_error";
+  }
+}
+
+export interface OutcomeFields {
+  providerRef?: string;
+  code: number;
+  message: string;
+  issuer?: { countryCode: string; countryName: string; bankName: string };
+}
+
+/**
+ * Applies an event to a payment under its row lock. An event the current status does not accept (a
+ * late or repeated answer) changes nothing: the payment as it stands is returned.
+ */
+export async function recordOutcome(deps: Deps, paymentId: string, event: CardPaymentEvent, answer: OutcomeFields): Promise<PaymentRow> {
+  return deps.database.db.transaction().execute(async (trx) => {
+    const p = (await findPayment(trx, paymentId, true))!;
+    if (!isCardPaymentStatus(p.status) || !canApply(p.status, event)) return p;
+    const to = nextStatus(p.status, event);
+    const now = deps.clock.now();
+    const final = to === "succeeded" || to === "failed";
+    const challengeExpiresAt = to === "challenge" ? new Date(now.getTime() + deps.config.card.challengeTimeoutSeconds * 1000) : p.challenge_expires_at;
+    await updatePayment(trx, p.id, {
+      status: to,
+      provider_ref: answer.providerRef ?? p.provider_ref,
+      transaction_status: answer.message,
+      transaction_status_code: answer.code,
+      original_status: answer.message,
+      original_status_code: answer.code,
+      card_country_code: answer.issuer?.countryCode ?? p.card_country_code,
+      card_country_name: answer.issuer?.countryName ?? p.card_country_name,
+      card_bank_name: answer.issuer?.bankName ?? p.card_bank_name,
+      challenge_expires_at: challengeExpiresAt,
+      completed_at: final ? now : null,
+      updated_at: now,
+    });
+    const updated = (await findPayment(trx, p.id))!;
+    await afterTransition(deps, trx, updated, now);
+    return updated;
+  });
+}
+
+async function afterTransition(deps: Deps, trx: Transaction<DB>, p: PaymentRow, now: Date): Promise<void> {
+  if (p.status === "succeeded") await creditCustomerWallet(trx, p, now);
+  if (p.status === "challenge") {
+    await enqueueJob(trx, { kind: CHALLENGE_TIMEOUT_JOB, key: `card:challenge-timeout:${p.id}`, payload: { paymentId: p.id }, dueAt: p.challenge_expires_at! });
+  }
+  if (p.status === "provider_error") {
+    await enqueueJob(trx, {
+      kind: STATUS_SYNC_JOB,
+      key: `card:status-sync:${p.id}:provider-error`,
+      payload: { paymentId: p.id },
+      dueAt: new Date(now.getTime() + PROVIDER_ERROR_SYNC_DELAY_MS),
+    });
+  }
+}

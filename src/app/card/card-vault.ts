@@ -1,0 +1,106 @@
+// The card vault: PANs are encrypted with AES-256-GCM under a key derived from the server secret (the
+// ciphertext names its key id, so the secret can rotate) and found again by a keyed HMAC. Only the BIN
+// and the last 4 digits are ever kept in clear. The CVV never reaches this module.
+import { createHmac, hkdfSync } from "node:crypto";
+import { createSecretBox, type SecretBox } from "../../adapters/crypto/secret-box.js";
+import { type CardBrand, checkExpiry, checkPan } from "../../core/card/card-number.js";
+import { countryAlpha2 } from "../../core/card/profile-survey.js";
+import { AppError } from "../../core/shared/errors.js";
+import { type BillingAddressRow, cardSecret, countCards, findCardByHmac, insertCard, updateBillingAddress } from "../../db/card/cards.js";
+import { findCustomer } from "../../db/card/customers.js";
+import type { Deps } from "../deps.js";
+import type { CustomerPrincipal } from "./customer-auth.js";
+
+export const MAX_CARDS = 4;
+const PAN_KEY_ID = "k1";
+
+export interface BillingAddressInput {
+  address: string;
+  city: string;
+  countryCode: string;
+  zip: string;
+  state?: string | null;
+}
+
+export interface AddCardInput {
+  pan: string;
+  holder: string;
+  expMonth: number;
+  expYear: number;
+  billingAddress: BillingAddressInput;
+}
+
+function panBox(deps: Deps): SecretBox {
+  return createSecretBox("card-pan", { id: PAN_KEY_ID, secret: deps.config.secretKey });
+}
+
+function panHmac(deps: Deps, pan: string): string {
+  const key = Buffer.from(hkdfSync("sha256", deps.config.secretKey, "rampart", "card-pan-hmac", 32));
+  return createHmac("sha256", key).update(pan).digest("hex");
+}
+
+function trimmed(v: string, field: string, max: number): string {
+  const t = v.trim();
+  if (t.length === 0 || t.length > max || /[\u0000-\u001f]/.test(t)) throw new AppError("validation_failed", { field, message: `${field} must be 1-${max} characters.` });
+  return t;
+}
+
+export function billingRow(b: BillingAddressInput, prefix = "billingAddress."): BillingAddressRow {
+  const country = countryAlpha2(b.countryCode.trim());
+  if (!country) throw new AppError("validation_failed", { field: `${prefix}countryCode`, message: "countryCode must be an ISO 3166 alpha-2 or alpha-3 code." });
+  const state = b.state === undefined || b.state === null || b.state.trim() === "" ? null : trimmed(b.state, `${prefix}state`, 100);
+  return {
+    billing_address: trimmed(b.address, `${prefix}address`, 200),
+    billing_city: trimmed(b.city, `${prefix}city`, 100),
+    billing_country: country,
+    billing_zip: trimmed(b.zip, `${prefix}zip`, 20),
+    billing_state: state,
+  };
+}
+
+/**
+ * Saves a card (a duplicate for the same customer returns the existing one). The customer row is
+ * locked so two concurrent adds cannot both pass the 4-card limit.
+ */
+export async function addCard(deps: Deps, who: CustomerPrincipal, input: AddCardInput): Promise<{ cardId: string; brand: CardBrand; created: boolean }> {
+  const now = deps.clock.now();
+  const brand = checkPan(input.pan);
+  checkExpiry(input.expMonth, input.expYear, now);
+  const holder = trimmed(input.holder, "cardHolder", 100);
+  const billing = billingRow(input.billingAddress);
+  const hmac = panHmac(deps, input.pan);
+  return deps.database.db.transaction().execute(async (trx) => {
+    await findCustomer(trx, who.customerId, true);
+    const existing = await findCardByHmac(trx, who.customerId, hmac);
+    if (existing) return { cardId: existing.id, brand, created: false };
+    if ((await countCards(trx, who.customerId)) >= MAX_CARDS) throw new AppError("card_limit_reached");
+    const box = panBox(deps);
+    const cardId = await insertCard(trx, {
+      customer_id: who.customerId,
+      pan_enc: box.encrypt(input.pan),
+      pan_key_id: box.keyId,
+      pan_hmac: hmac,
+      bin: input.pan.slice(0, 6),
+      last4: input.pan.slice(-4),
+      brand,
+      holder,
+      exp_month: input.expMonth,
+      exp_year: input.expYear,
+      ...billing,
+      created_at: now,
+    });
+    return { cardId, brand, created: true };
+  });
+}
+
+export async function replaceBillingAddress(deps: Deps, who: CustomerPrincipal, cardId: string, b: BillingAddressInput): Promise<void> {
+  const row = billingRow(b, "");
+  if (!(await updateBillingAddress(deps.database.db, who.customerId, cardId, row))) throw new AppError("not_found", { message: "No such card." });
+}
+
+/** Decrypts a card for one acquirer call. The caller must not keep, log or store the result. */
+export async function openCard(deps: Deps, cardId: string): Promise<{ pan: string; expMonth: number; expYear: number }> {
+  const s = await cardSecret(deps.database.db, cardId);
+  if (!s) throw new AppError("not_found", { message: "No such card." });
+  return { pan: panBox(deps).decrypt(s.pan_enc), expMonth: s.exp_month, expYear: s.exp_year };
+}

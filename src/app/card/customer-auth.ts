@@ -1,0 +1,225 @@
+// Card customers: signup, phone confirmation by SMS code, sign-in (mobile_phone and refresh_token
+// grants) with per-phone and per-IP lockout, sign-out, and the bearer check of every other call.
+import { createHmac, hkdfSync, randomInt } from "node:crypto";
+import { hashPassword, verifyPassword } from "../../adapters/crypto/password-hash.js";
+import { assertPasswordStrength, normalizePhone } from "../../core/card/credentials.js";
+import { type CardKycLevel, isKycLevel } from "../../core/card/kyc-levels.js";
+import { AppError } from "../../core/shared/errors.js";
+import {
+  clearLoginFailures,
+  findCustomerByPhone,
+  findSessionCustomer,
+  insertCustomer,
+  insertSession,
+  lockedUntil,
+  merchantExists,
+  recordLoginFailure,
+  revokeSession,
+  rotateRefreshToken,
+  updateCustomer,
+} from "../../db/card/customers.js";
+import type { Db } from "../../db/credentials.js";
+import type { Deps } from "../deps.js";
+import { hashRefreshToken, issueAccessToken, newRefreshToken, REFRESH_TOKEN_TTL_MS, type TokenObject, verifyAccessToken } from "./tokens.js";
+
+export const SMS_CODE_TTL_MS = 10 * 60_000;
+export const SMS_MAX_ATTEMPTS = 5;
+export const SMS_COOL_DOWN_MS = 15 * 60_000;
+export const SMS_RESEND_INTERVAL_MS = 30_000;
+export const SANDBOX_SMS_CODE = "1234";
+
+const LOGIN_WINDOW_MS = 15 * 60_000;
+const LOGIN_LOCK_MS = 15 * 60_000;
+const PHONE_FAILURE_THRESHOLD = 5;
+const IP_FAILURE_THRESHOLD = 20;
+
+export interface CustomerPrincipal {
+  customerId: string;
+  merchantId: string;
+  sessionId: string;
+  kycLevel: CardKycLevel;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** X-Merchant-ID names an existing merchant; anything else is invalid_client. */
+export async function requireMerchant(deps: Deps, header: unknown): Promise<string> {
+  const id = typeof header === "string" ? header.trim().toLowerCase() : "";
+  if (!UUID.test(id) || !(await merchantExists(deps.database.db, id))) throw new AppError("invalid_client");
+  return id;
+}
+
+function smsKey(secret: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", secret, "rampart", "card-sms-code", 32));
+}
+
+function codeHash(deps: Deps, customerId: string, code: string): string {
+  return createHmac("sha256", smsKey(deps.config.secretKey)).update(`${customerId}:${code}`).digest("hex");
+}
+
+/** The sandbox always sends 1234 (as the public sandbox does); live codes are 6 random digits. */
+function newCode(deps: Deps): string {
+  return deps.config.mode === "sandbox" ? SANDBOX_SMS_CODE : String(randomInt(0, 1_000_000)).padStart(6, "0");
+}
+
+async function sendCode(deps: Deps, phone: string, code: string): Promise<void> {
+  await deps.ports.sms.send(phone, `Your confirmation code is ${code}`);
+}
+
+export async function signup(deps: Deps, a: { merchantId: string; phone: string; password: string }): Promise<void> {
+  const phone = normalizePhone(a.phone);
+  assertPasswordStrength(a.password, phone);
+  const id = deps.ids.uuid();
+  const code = newCode(deps);
+  const now = deps.clock.now();
+  const inserted = await insertCustomer(deps.database.db, {
+    id,
+    merchantId: a.merchantId,
+    phone,
+    passwordHash: await hashPassword(a.password),
+    smsCodeHash: codeHash(deps, id, code),
+    smsExpiresAt: new Date(now.getTime() + SMS_CODE_TTL_MS),
+    now,
+  });
+  if (!inserted) throw new AppError("already_registered", { field: "phone" });
+  await sendCode(deps, phone, code);
+}
+
+function retryAfter(until: Date, now: Date): Record<string, string> {
+  return { "retry-after": String(Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000))) };
+}
+
+/** Checks the SMS code under a row lock: 5 wrong codes lock confirmation for the cool-down. */
+export async function confirmPhone(deps: Deps, a: { merchantId: string; phone: string; code: string }): Promise<TokenObject> {
+  const phone = normalizePhone(a.phone);
+  const now = deps.clock.now();
+  const outcome = await deps.database.db.transaction().execute(async (trx) => {
+    const c = await findCustomerByPhone(trx, a.merchantId, phone, true);
+    if (!c) return { kind: "wrong" as const };
+    if (c.sms_locked_until && c.sms_locked_until > now) return { kind: "locked" as const, until: c.sms_locked_until };
+    // A lock that has run out starts a fresh count.
+    const attempts = c.sms_locked_until ? 0 : c.sms_attempts;
+    const ok =
+      c.sms_code_hash !== null && c.sms_code_expires_at !== null && c.sms_code_expires_at > now && c.sms_code_hash === codeHash(deps, c.id, a.code.trim());
+    if (!ok) {
+      const failures = attempts + 1;
+      const locked = failures >= SMS_MAX_ATTEMPTS ? new Date(now.getTime() + SMS_COOL_DOWN_MS) : null;
+      await updateCustomer(trx, c.id, { sms_attempts: locked ? 0 : failures, sms_locked_until: locked, updated_at: now });
+      return locked ? { kind: "locked" as const, until: locked } : { kind: "wrong" as const };
+    }
+    await updateCustomer(trx, c.id, {
+      phone_confirmed_at: c.phone_confirmed_at ?? now,
+      sms_code_hash: null,
+      sms_code_expires_at: null,
+      sms_attempts: 0,
+      sms_locked_until: null,
+      updated_at: now,
+    });
+    return { kind: "ok" as const, customerId: c.id };
+  });
+  if (outcome.kind === "locked") throw new AppError("too_many_attempts", { field: "smsCode", headers: retryAfter(outcome.until, now) });
+  if (outcome.kind === "wrong") throw new AppError("invalid_sms_code", { field: "smsCode" });
+  return openSession(deps, outcome.customerId, a.merchantId);
+}
+
+/** A new code (at most one every 30 s); it does not lift a confirmation cool-down. */
+export async function resendCode(deps: Deps, a: { merchantId: string; phone: string }): Promise<void> {
+  const phone = normalizePhone(a.phone);
+  const now = deps.clock.now();
+  const sent = await deps.database.db.transaction().execute(async (trx) => {
+    const c = await findCustomerByPhone(trx, a.merchantId, phone, true);
+    // Unknown or already confirmed: answer the same as a send, so the call does not reveal who is registered.
+    if (!c || c.phone_confirmed_at) return null;
+    if (c.sms_sent_at && now.getTime() - c.sms_sent_at.getTime() < SMS_RESEND_INTERVAL_MS) {
+      throw new AppError("too_many_attempts", { field: "phone", headers: retryAfter(new Date(c.sms_sent_at.getTime() + SMS_RESEND_INTERVAL_MS), now) });
+    }
+    const code = newCode(deps);
+    await updateCustomer(trx, c.id, {
+      sms_code_hash: codeHash(deps, c.id, code),
+      sms_code_expires_at: new Date(now.getTime() + SMS_CODE_TTL_MS),
+      sms_sent_at: now,
+      updated_at: now,
+    });
+    return code;
+  });
+  if (sent !== null) await sendCode(deps, phone, sent);
+}
+
+async function openSession(deps: Deps, customerId: string, merchantId: string): Promise<TokenObject> {
+  const now = deps.clock.now();
+  const sessionId = deps.ids.uuid();
+  const refresh = newRefreshToken();
+  await insertSession(deps.database.db, { id: sessionId, customerId, refreshHash: refresh.hash, now, expiresAt: new Date(now.getTime() + REFRESH_TOKEN_TTL_MS) });
+  return tokenObject(deps, { customerId, sessionId, merchantId }, refresh.token);
+}
+
+function tokenObject(deps: Deps, who: { customerId: string; sessionId: string; merchantId: string }, refreshToken: string): TokenObject {
+  const access = issueAccessToken(deps, who);
+  return { access_token: access.token, token_type: "bearer", refresh_token: refreshToken, expires_in: access.expiresIn, scope: "read write", jti: access.jti };
+}
+
+const failureKeys = (merchantId: string, phone: string, ip: string) => ({ phone: `phone:${merchantId}:${phone}`, ip: `ip:${ip}` });
+
+async function countFailure(db: Db, keys: { phone: string; ip: string }, now: Date): Promise<void> {
+  await recordLoginFailure(db, { key: keys.phone, now, windowMs: LOGIN_WINDOW_MS, threshold: PHONE_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
+  await recordLoginFailure(db, { key: keys.ip, now, windowMs: LOGIN_WINDOW_MS, threshold: IP_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
+}
+
+/** grant_type=mobile_phone. Bad credentials → invalid_grant; a locked phone or IP → too_many_attempts. */
+export async function passwordGrant(deps: Deps, a: { merchantId: string; number: string; password: string; ip: string }): Promise<TokenObject> {
+  const db = deps.database.db;
+  let phone: string;
+  try {
+    phone = normalizePhone(a.number, "number");
+  } catch {
+    throw new AppError("invalid_grant");
+  }
+  const keys = failureKeys(a.merchantId, phone, a.ip);
+  const now = deps.clock.now();
+  const locked = await lockedUntil(db, [keys.phone, keys.ip], now);
+  if (locked) throw new AppError("too_many_attempts", { headers: retryAfter(locked, now) });
+  const c = await findCustomerByPhone(db, a.merchantId, phone);
+  const ok = await verifyPassword(a.password, c?.password_hash ?? null);
+  if (!c || !ok) {
+    await countFailure(db, keys, now);
+    throw new AppError("invalid_grant");
+  }
+  if (!c.phone_confirmed_at) throw new AppError("invalid_grant", { message: "The phone number is not confirmed yet." });
+  await clearLoginFailures(db, keys.phone);
+  return openSession(deps, c.id, c.merchant_id);
+}
+
+/** grant_type=refresh_token: rotates the refresh token (an old one is then invalid_grant). */
+export async function refreshGrant(deps: Deps, a: { merchantId: string | null; refreshToken: string }): Promise<TokenObject> {
+  const now = deps.clock.now();
+  const fresh = newRefreshToken();
+  const session = await rotateRefreshToken(deps.database.db, {
+    oldHash: hashRefreshToken(a.refreshToken),
+    newHash: fresh.hash,
+    now,
+    expiresAt: new Date(now.getTime() + REFRESH_TOKEN_TTL_MS),
+  });
+  if (!session) throw new AppError("invalid_grant", { message: "Unknown, revoked or expired refresh token." });
+  const who = await findSessionCustomer(deps.database.db, session.id, session.customer_id);
+  if (!who || (a.merchantId !== null && who.merchant_id !== a.merchantId)) throw new AppError("invalid_grant", { message: "Unknown, revoked or expired refresh token." });
+  return tokenObject(deps, { customerId: who.id, sessionId: session.id, merchantId: who.merchant_id }, fresh.token);
+}
+
+/** Ends the session: its refresh token and every access token issued from it stop working. */
+export async function signout(deps: Deps, who: CustomerPrincipal): Promise<void> {
+  await revokeSession(deps.database.db, who.sessionId, deps.clock.now());
+}
+
+/** `Authorization: Bearer <jwt>` → the customer, or invalid_token (401). */
+export async function authenticateCustomer(deps: Deps, authorization: string | undefined, merchantHeader: unknown): Promise<CustomerPrincipal> {
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? "");
+  if (!m) throw new AppError("invalid_token", { message: "Missing bearer token." });
+  const claims = verifyAccessToken(deps, m[1]!);
+  const row = await findSessionCustomer(deps.database.db, claims.sid, claims.sub);
+  if (!row) throw new AppError("invalid_token", { message: "The session has ended; sign in again." });
+  if (typeof merchantHeader === "string" && merchantHeader.trim() !== "" && merchantHeader.trim().toLowerCase() !== row.merchant_id) {
+    throw new AppError("invalid_token", { message: "The token belongs to another X-Merchant-ID." });
+  }
+  const kycLevel = isKycLevel(row.kyc_level) ? row.kyc_level : "NONE";
+  return { customerId: row.id, merchantId: row.merchant_id, sessionId: claims.sid, kycLevel };
+}

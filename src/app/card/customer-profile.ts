@@ -1,0 +1,107 @@
+// The customer's profile (the KYC_0 survey), KYC status and rolling limits.
+import { atLeast, type CardKycLevel, higherOf, isKycLevel } from "../../core/card/kyc-levels.js";
+import { type Survey, surveyComplete, validateSurveyPatch } from "../../core/card/profile-survey.js";
+import { fiatScale } from "../../core/money/currencies.js";
+import { parseAmount } from "../../core/money/decimal.js";
+import { AppError } from "../../core/shared/errors.js";
+import { type CustomerRow, findCustomer, updateCustomer } from "../../db/card/customers.js";
+import { rollingVolume } from "../../db/card/offers.js";
+import type { Db } from "../../db/credentials.js";
+import type { Deps } from "../deps.js";
+import type { CustomerPrincipal } from "./customer-auth.js";
+
+export const LIMIT_WINDOW_MS = 30 * 24 * 3600_000;
+
+export function surveyOf(c: CustomerRow): Survey {
+  return {
+    firstName: c.first_name,
+    lastName: c.last_name,
+    primaryCurrency: c.primary_currency,
+    residenceCountry: c.residence_country,
+    residenceCity: c.residence_city,
+    residenceStreet: c.residence_street,
+    residenceZipCode: c.residence_zip_code,
+    dateOfBirth: c.date_of_birth,
+  };
+}
+
+export function levelOf(c: CustomerRow): CardKycLevel {
+  return isKycLevel(c.kyc_level) ? c.kyc_level : "NONE";
+}
+
+export async function loadCustomer(db: Db, who: CustomerPrincipal): Promise<CustomerRow> {
+  const c = await findCustomer(db, who.customerId);
+  if (!c) throw new AppError("invalid_token", { message: "Unknown customer." });
+  return c;
+}
+
+/**
+ * Saves the survey fields given (each validated with its published pattern) and grants KYC_0 once all
+ * eight are present and the customer is at least 18. Names are locked from KYC_1 on.
+ */
+export async function updateSurvey(deps: Deps, who: CustomerPrincipal, patch: Partial<Record<keyof Survey, string>>): Promise<CustomerRow> {
+  const now = deps.clock.now();
+  const valid = validateSurveyPatch(patch, now);
+  return deps.database.db.transaction().execute(async (trx) => {
+    const c = (await findCustomer(trx, who.customerId, true))!;
+    const before = surveyOf(c);
+    if (atLeast(levelOf(c), "KYC_1")) {
+      for (const f of ["firstName", "lastName"] as const) {
+        if (valid[f] !== undefined && valid[f] !== before[f]) throw new AppError("name_locked", { field: f });
+      }
+    }
+    const after: Survey = { ...before, ...valid };
+    const level = surveyComplete(after) ? higherOf(levelOf(c), "KYC_0") : levelOf(c);
+    await updateCustomer(trx, c.id, {
+      first_name: after.firstName,
+      last_name: after.lastName,
+      primary_currency: after.primaryCurrency,
+      residence_country: after.residenceCountry,
+      residence_city: after.residenceCity,
+      residence_street: after.residenceStreet,
+      residence_zip_code: after.residenceZipCode,
+      date_of_birth: after.dateOfBirth,
+      kyc_level: level,
+      updated_at: now,
+    });
+    return (await findCustomer(trx, c.id))!;
+  });
+}
+
+/** The limit of a level in minor units of the limit currency. */
+export function levelLimitMinor(deps: Deps, level: CardKycLevel): bigint {
+  const c = deps.config.card;
+  return parseAmount(c.kycLimits[level], fiatScale(c.limitCurrency));
+}
+
+export interface LimitState {
+  currency: string;
+  scale: number;
+  limitMinor: bigint;
+  usedMinor: bigint;
+  pendingMinor: bigint;
+  remainingMinor: bigint;
+}
+
+/** The rolling 30-day volume against the level's limit (counting payments still pending). */
+export async function limitState(deps: Deps, db: Db, customerId: string, level: CardKycLevel): Promise<LimitState> {
+  const since = new Date(deps.clock.now().getTime() - LIMIT_WINDOW_MS);
+  const v = await rollingVolume(db, customerId, since);
+  const limitMinor = levelLimitMinor(deps, level);
+  const remaining = limitMinor - v.used;
+  return {
+    currency: deps.config.card.limitCurrency,
+    scale: fiatScale(deps.config.card.limitCurrency),
+    limitMinor,
+    usedMinor: v.used,
+    pendingMinor: v.pending,
+    remainingMinor: remaining > 0n ? remaining : 0n,
+  };
+}
+
+/** Refuses an amount (in the limit currency) that the remaining headroom cannot take. */
+export function assertWithinLimit(state: LimitState, amountMinor: bigint, field = "amount"): void {
+  if (amountMinor > state.remainingMinor) {
+    throw new AppError("payin_limit_exceeded", { field, details: { remaining: state.remainingMinor.toString(), currency: state.currency } });
+  }
+}

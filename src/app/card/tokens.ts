@@ -1,0 +1,91 @@
+// Customer tokens. The access token is an HS256 JWT (sub = customer id, sid = session id, exp = 24 h)
+// signed with a key derived from the server secret; the refresh token is opaque, stored only hashed.
+// Expiry is judged by deps.clock, so tests and the sandbox clock move it.
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { AppError } from "../../core/shared/errors.js";
+import type { Deps } from "../deps.js";
+
+export const ACCESS_TOKEN_TTL_SECONDS = 24 * 3600;
+export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
+
+export interface AccessClaims {
+  sub: string; // customer id
+  sid: string; // session id
+  mid: string; // merchant id
+  iat: number;
+  exp: number;
+  jti: string;
+  scope: string[];
+}
+
+export interface TokenObject {
+  access_token: string;
+  token_type: "bearer";
+  refresh_token: string;
+  expires_in: number;
+  scope: "read write";
+  jti: string;
+}
+
+const keys = new Map<string, Buffer>();
+function jwtKey(secret: string): Buffer {
+  let k = keys.get(secret);
+  if (!k) {
+    k = Buffer.from(hkdfSync("sha256", secret, "rampart", "card-access-token:hs256", 32));
+    keys.set(secret, k);
+  }
+  return k;
+}
+
+const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
+
+function sign(secret: string, signingInput: string): Buffer {
+  return createHmac("sha256", jwtKey(secret)).update(signingInput).digest();
+}
+
+export function issueAccessToken(deps: Deps, a: { customerId: string; sessionId: string; merchantId: string }): { token: string; jti: string; expiresIn: number } {
+  const iat = Math.floor(deps.clock.now().getTime() / 1000);
+  const claims: AccessClaims = {
+    sub: a.customerId,
+    sid: a.sessionId,
+    mid: a.merchantId,
+    iat,
+    exp: iat + ACCESS_TOKEN_TTL_SECONDS,
+    jti: deps.ids.uuid(),
+    scope: ["read", "write"],
+  };
+  const input = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
+  // expires_in counts whole seconds left, like the published sample (86399 for a 24 h token).
+  return { token: `${input}.${sign(deps.config.secretKey, input).toString("base64url")}`, jti: claims.jti, expiresIn: ACCESS_TOKEN_TTL_SECONDS - 1 };
+}
+
+const invalid = (description: string) => new AppError("invalid_token", { message: description });
+
+/** Verifies signature, algorithm and expiry; throws invalid_token (401) naming what is wrong. */
+export function verifyAccessToken(deps: Deps, token: string): AccessClaims {
+  const parts = token.split(".");
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) throw invalid("Malformed access token.");
+  const [h, p, s] = parts as [string, string, string];
+  if (h !== HEADER) throw invalid("Unsupported token header.");
+  const expected = sign(deps.config.secretKey, `${h}.${p}`);
+  const given = Buffer.from(s, "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid("Bad token signature.");
+  let claims: AccessClaims;
+  try {
+    claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as AccessClaims;
+  } catch {
+    throw invalid("Malformed access token.");
+  }
+  if (typeof claims.sub !== "string" || typeof claims.sid !== "string" || typeof claims.exp !== "number") throw invalid("Malformed access token.");
+  if (claims.exp * 1000 <= deps.clock.now().getTime()) throw invalid("Access token expired.");
+  return claims;
+}
+
+export function newRefreshToken(): { token: string; hash: Buffer } {
+  const token = randomBytes(32).toString("base64url");
+  return { token, hash: hashRefreshToken(token) };
+}
+
+export function hashRefreshToken(token: string): Buffer {
+  return createHash("sha256").update(token, "utf8").digest();
+}

@@ -1,0 +1,84 @@
+// SQL for card offers and card payments.
+import { sql, type Selectable } from "kysely";
+import type { Db } from "../credentials.js";
+import type { CardOffersTable, CardPaymentsTable } from "../tables/card.js";
+
+export type OfferRow = Selectable<CardOffersTable>;
+export type PaymentRow = Selectable<CardPaymentsTable>;
+
+export interface OfferAmounts {
+  fiat: string;
+  fiat_minor: string;
+  crypto: string;
+  crypto_minor: string;
+  fee_minor: string;
+  mid_rate: string;
+  rate_source: string;
+  expires_at: Date;
+}
+
+export async function insertOffer(db: Db, row: OfferAmounts & { customer_id: string; card_id: string; now: Date }): Promise<OfferRow> {
+  const { now, ...values } = row;
+  return db
+    .insertInto("card_offers")
+    .values({ ...values, created_at: now, updated_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The customer's offer (another customer's is undefined, like an unknown id). */
+export async function findCustomerOffer(db: Db, customerId: string, offerId: string, forUpdate = false): Promise<OfferRow | undefined> {
+  let q = db.selectFrom("card_offers").selectAll().where("id", "=", offerId).where("customer_id", "=", customerId);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function requoteOffer(db: Db, offerId: string, a: OfferAmounts & { now: Date }): Promise<OfferRow> {
+  const { now, ...values } = a;
+  return db.updateTable("card_offers").set({ ...values, updated_at: now }).where("id", "=", offerId).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function markOfferPaid(db: Db, offerId: string, now: Date): Promise<void> {
+  await db.updateTable("card_offers").set({ status: "paid", updated_at: now }).where("id", "=", offerId).execute();
+}
+
+// --- payments
+
+export async function insertPayment(db: Db, row: Omit<PaymentRow, "provider_ref" | "transaction_status" | "transaction_status_code" | "original_status" | "original_status_code" | "card_country_code" | "card_country_name" | "card_bank_name" | "challenge_expires_at" | "completed_at">): Promise<void> {
+  await db.insertInto("card_payments").values(row).execute();
+}
+
+export async function findPaymentByOffer(db: Db, offerId: string, forUpdate = false): Promise<PaymentRow | undefined> {
+  let q = db.selectFrom("card_payments").selectAll().where("offer_id", "=", offerId);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function findPayment(db: Db, id: string, forUpdate = false): Promise<PaymentRow | undefined> {
+  let q = db.selectFrom("card_payments").selectAll().where("id", "=", id);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function updatePayment(db: Db, id: string, set: Partial<Omit<PaymentRow, "id" | "offer_id">> & { updated_at: Date }): Promise<void> {
+  await db.updateTable("card_payments").set(set).where("id", "=", id).execute();
+}
+
+/**
+ * The customer's pay-in volume since `since` in the limit currency: every payment not failed counts
+ * (pending ones too, so concurrent payments cannot both use the same headroom). `pending` is the part
+ * still awaiting an outcome.
+ */
+export async function rollingVolume(db: Db, customerId: string, since: Date): Promise<{ used: bigint; pending: bigint }> {
+  const r = await db
+    .selectFrom("card_payments")
+    .select([
+      sql<string>`coalesce(sum(limit_minor), 0)::text`.as("used"),
+      sql<string>`coalesce(sum(limit_minor) FILTER (WHERE status IN ('authorizing', 'challenge', 'provider_error')), 0)::text`.as("pending"),
+    ])
+    .where("customer_id", "=", customerId)
+    .where("created_at", ">", since)
+    .where("status", "<>", "failed")
+    .executeTakeFirstOrThrow();
+  return { used: BigInt(r.used), pending: BigInt(r.pending) };
+}

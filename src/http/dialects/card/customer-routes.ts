@@ -1,0 +1,120 @@
+// The customer's profile (KYC_0 survey), KYC status and limits, and wallets (bearer token).
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import { type CustomerRow } from "../../../db/card/customers.js";
+import { levelLimitMinor, levelOf, limitState, loadCustomer, updateSurvey } from "../../../app/card/customer-profile.js";
+import { customerWallets } from "../../../app/card/wallets.js";
+import type { Deps } from "../../../app/deps.js";
+import { CARD_KYC_LEVELS, levelRank } from "../../../core/card/kyc-levels.js";
+import type { Survey } from "../../../core/card/profile-survey.js";
+import { CRYPTO_WIRE_SCALE, truncateToWireScale } from "../../../core/card/card-amounts.js";
+import { fiatScale } from "../../../core/money/currencies.js";
+import { minorToJsonNumber } from "../../../core/money/decimal.js";
+import { installErrorHandling } from "../../errors/error-handling.js";
+import { customerOf, requireCustomer } from "./card-auth.js";
+import { renderCardError } from "./envelope.js";
+import { ProfileBody } from "./schemas.js";
+
+const TAGS = ["card: customers"];
+const security = [{ bearer: [] }];
+
+const omitNull = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+
+function profile(c: CustomerRow, legacy: boolean) {
+  const level = levelOf(c);
+  const base = {
+    phone: c.phone,
+    firstName: c.first_name,
+    lastName: c.last_name,
+    primaryCurrency: c.primary_currency,
+    residenceCountry: c.residence_country,
+    residenceCity: c.residence_city,
+    residenceStreet: c.residence_street,
+    residenceZipCode: c.residence_zip_code,
+    dateOfBirth: c.date_of_birth ? `${c.date_of_birth}T00:00:00.000Z` : null,
+    confirmedEmail: false,
+    pushEnabled: false,
+    enabled2FA: false,
+  };
+  if (!legacy) return omitNull(base);
+  return omitNull({
+    ...base,
+    customerId: c.id,
+    country: c.residence_country,
+    completedKycLevel: level,
+    completedKycLevelList: CARD_KYC_LEVELS.filter((l) => l !== "NONE" && levelRank(l) <= levelRank(level)),
+    payinIsBlocked: false,
+    isTemporaryPassword: false,
+  });
+}
+
+type SurveyPatch = Partial<Record<keyof Survey, string>>;
+function surveyPatch(body: Record<string, unknown>): SurveyPatch {
+  const { citizenshipCountry: _c, residenceState: _s, ...survey } = body;
+  return survey as SurveyPatch;
+}
+
+export async function customerRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  installErrorHandling(app, renderCardError);
+  requireCustomer(app, deps);
+
+  app.patch(
+    "/v2/customer/profile",
+    { schema: { tags: TAGS, summary: "Fill the profile survey; all eight fields valid and age >= 18 grants KYC_0 (204)", security, body: ProfileBody } },
+    async (request, reply) => {
+      await updateSurvey(deps, customerOf(request), surveyPatch(request.body));
+      return reply.code(204).send();
+    },
+  );
+
+  app.put(
+    "/v1/customer/profile",
+    { schema: { tags: TAGS, summary: "Legacy alias of PATCH /v2/customer/profile; answers 200 with the profile", security, body: ProfileBody } },
+    async (request) => profile(await updateSurvey(deps, customerOf(request), surveyPatch(request.body)), true),
+  );
+
+  app.get("/v2/customer/profile", { schema: { tags: TAGS, summary: "The customer's profile (null fields omitted)", security } }, async (request) =>
+    profile(await loadCustomer(deps.database.db, customerOf(request)), false),
+  );
+
+  app.get("/v1/customer/profile", { schema: { tags: TAGS, summary: "Legacy profile, with KYC level fields", security } }, async (request) =>
+    profile(await loadCustomer(deps.database.db, customerOf(request)), true),
+  );
+
+  app.get("/v2/customer/kyc/data", { schema: { tags: TAGS, summary: "KYC level, per-level status and the rolling limit", security } }, async (request) => {
+    const who = customerOf(request);
+    const c = await loadCustomer(deps.database.db, who);
+    const level = levelOf(c);
+    const limit = await limitState(deps, deps.database.db, who.customerId, level);
+    const levelData = (status: string, reason: string | null = null) => ({ status, reason, rejectFormattedMessage: reason });
+    return {
+      kycLevel: level,
+      kyc1ClientData: levelData(c.kyc1_status, c.kyc1_reason),
+      kyc2ClientData: levelData(levelRank(level) >= levelRank("KYC_2") ? "APPROVED" : "UNDEFINED"),
+      kyc3ClientData: levelData(levelRank(level) >= levelRank("KYC_3") ? "APPROVED" : "UNDEFINED"),
+      kyc1AttemptsExceeded: false,
+      daysToExpireKyc: null,
+      remainingAmount: { value: minorToJsonNumber(limit.remainingMinor, limit.scale), currency: limit.currency },
+      blockedAmount: { value: minorToJsonNumber(limit.pendingMinor, limit.scale), currency: limit.currency },
+    };
+  });
+
+  app.get("/v1/kyc/limits", { schema: { tags: TAGS, summary: "The rolling 30-day limit of each KYC level", security } }, async () => {
+    const currency = deps.config.card.limitCurrency;
+    const scale = fiatScale(currency);
+    const v = (level: (typeof CARD_KYC_LEVELS)[number]) => ({ value: minorToJsonNumber(levelLimitMinor(deps, level), scale), currency });
+    return { kycNoneLimit: v("NONE"), kyc0Limit: v("KYC_0"), kyc1Limit: v("KYC_1"), kyc2Limit: v("KYC_2"), kyc3Limit: v("KYC_3") };
+  });
+
+  app.get("/v2/wallets", { schema: { tags: TAGS, summary: "The customer's custodial crypto balances (from the ledger)", security } }, async (request) => {
+    const wallets = await customerWallets(deps, customerOf(request));
+    return {
+      wallets: wallets.map((w) => {
+        const scale = Math.min(w.decimals, CRYPTO_WIRE_SCALE);
+        const shown = (m: bigint) => minorToJsonNumber(truncateToWireScale(m, w.decimals) / 10n ** BigInt(w.decimals - scale), scale);
+        return { currency: w.currency, balance: shown(w.postedMinor), availableBalance: shown(w.availableMinor), scale, allowOperations: ["PAYIN_CARD"] };
+      }),
+    };
+  });
+}

@@ -1,0 +1,150 @@
+// /v3/payin: rates, saved cards, offers, pay and the pay outcome (bearer token; KYC_0, and the
+// configured pay level for pay and pay-callback).
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Static } from "typebox";
+import { createOffer, updateOffer } from "../../../app/card/card-offers.js";
+import { payOffer, viewOf } from "../../../app/card/card-payments.js";
+import { walletAsset } from "../../../app/card/card-pricing.js";
+import { fiatRates, payinData } from "../../../app/card/card-rates.js";
+import { addCard, replaceBillingAddress } from "../../../app/card/card-vault.js";
+import type { Deps } from "../../../app/deps.js";
+import { requireLevel } from "../../../core/card/kyc-levels.js";
+import { AppError } from "../../../core/shared/errors.js";
+import { findCustomerOffer, findPaymentByOffer } from "../../../db/card/offers.js";
+import { installErrorHandling } from "../../errors/error-handling.js";
+import { idempotent } from "../../plugins/idempotency.js";
+import { customerOf, customerScope, requireCustomer } from "./card-auth.js";
+import { renderCardError } from "./envelope.js";
+import { rawJsonMember } from "./raw-json-member.js";
+import { renderFiatRates, renderOffer, renderPayCallback, renderPayinData, renderPayResponse } from "./render.js";
+import { AddCardBody, BillingAddress, CardParams, CreateOfferBody, OfferParams, PayBody, PayCallbackQuery, UpdateOfferBody } from "./schemas.js";
+
+const TAGS = ["card: pay-in"];
+const security = [{ bearer: [] }];
+
+/** Path and query ids: digits only, else the object does not exist (never a database error). */
+function idParam(v: string | number, what: string): string {
+  const s = String(v).trim();
+  if (!/^[0-9]{1,18}$/.test(s)) throw new AppError("not_found", { message: `No such ${what}.` });
+  return s;
+}
+
+/**
+ * The card number's digits. A JSON number is re-read from the raw body: the parsed double cannot hold
+ * every 16-19 digit number exactly. A string may group digits with spaces or dashes.
+ */
+export function cardNumberDigits(request: FastifyRequest, parsed: number | string): string {
+  if (typeof parsed === "string") return parsed.replace(/[ -]/g, "");
+  const raw = request.rawBody ? rawJsonMember(request.rawBody.toString("utf8"), "cardNumber") : undefined;
+  if (raw === undefined || !/^[0-9]{13,19}$/.test(raw)) {
+    throw new AppError("invalid_card_number", { field: "cardNumber", message: "The card number must be 13-19 digits." });
+  }
+  return raw;
+}
+
+const int = (v: number | string) => (typeof v === "number" ? v : Number.parseInt(v, 10));
+
+export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  installErrorHandling(app, renderCardError);
+  requireCustomer(app, deps);
+  const kyc0 = (request: FastifyRequest) => requireLevel(customerOf(request).kycLevel, "KYC_0");
+  const post = idempotent(deps, customerScope);
+
+  app.get("/v3/payin/fiat-rates", { schema: { tags: TAGS, summary: "Fiat cross rates", security } }, async (request) => {
+    kyc0(request);
+    return renderFiatRates(await fiatRates(deps));
+  });
+
+  app.get("/v3/payin/data", { schema: { tags: TAGS, summary: "Saved cards, pairs with rates and scales, fees, limits", security } }, async (request) => {
+    kyc0(request);
+    return renderPayinData(await payinData(deps, customerOf(request)), deps.clock.now());
+  });
+
+  app.post(
+    "/v3/payin/card",
+    { schema: { tags: TAGS, summary: "Save a card with its billing address (200, empty body; at most 4 cards)", security, body: AddCardBody }, ...post },
+    async (request, reply) => {
+      kyc0(request);
+      const b = request.body;
+      await addCard(deps, customerOf(request), {
+        pan: cardNumberDigits(request, b.cardNumber),
+        holder: b.cardHolder,
+        expMonth: int(b.cardExpirationMonth),
+        expYear: ((y) => (y < 100 ? 2000 + y : y))(int(b.cardExpirationYear)),
+        billingAddress: b.billingAddress,
+      });
+      return reply.code(200).send();
+    },
+  );
+
+  app.post(
+    "/v3/payin/card/:cardId/billing-address",
+    { schema: { tags: TAGS, summary: "Replace a saved card's billing address", security, params: CardParams, body: BillingAddress }, ...post },
+    async (request, reply) => {
+      kyc0(request);
+      await replaceBillingAddress(deps, customerOf(request), idParam(request.params.cardId, "card"), request.body);
+      return reply.code(200).send();
+    },
+  );
+
+  app.post(
+    "/v3/payin/offer",
+    { schema: { tags: TAGS, summary: "Create an offer (a quote, no charge) valid for offerTtlSeconds", security, body: CreateOfferBody }, ...post },
+    async (request) => {
+      kyc0(request);
+      const b = request.body;
+      const cardId = /^[0-9]{1,18}$/.test(String(b.cardId)) ? String(b.cardId) : "0";
+      return renderOffer(await createOffer(deps, customerOf(request), { cardId, fromCurrency: b.fromCurrency, toCurrency: b.toCurrency, amount: b.amount }), deps.clock.now());
+    },
+  );
+
+  const update = async (request: FastifyRequest<{ Params: { offerId: string }; Body: Static<typeof UpdateOfferBody> }>) => {
+    kyc0(request);
+    const b = request.body;
+    const fromCurrency = b.fromCurrency ?? b.currencyFrom;
+    const toCurrency = b.toCurrency ?? b.currencyTo;
+    if (!fromCurrency) throw new AppError("validation_failed", { field: "fromCurrency", message: "Missing required field: fromCurrency" });
+    if (!toCurrency) throw new AppError("validation_failed", { field: "toCurrency", message: "Missing required field: toCurrency" });
+    const view = await updateOffer(deps, customerOf(request), idParam(request.params.offerId, "offer"), {
+      fromCurrency,
+      toCurrency,
+      amount: b.amount ?? b.amountFrom ?? undefined,
+      toAmount: b.toAmount ?? b.amountTo ?? undefined,
+    });
+    return renderOffer(view, deps.clock.now());
+  };
+  const updateSchema = (summary: string) => ({ schema: { tags: TAGS, summary, security, params: OfferParams, body: UpdateOfferBody } });
+  app.put("/v3/payin/offer/:offerId", updateSchema("Re-quote an offer (fiat wins when both amounts are given); 409 once paid or expired"), update);
+  app.put("/v3/payin/pay/:offerId", updateSchema("Alias of PUT /v3/payin/offer/{offerId} (the path a public client uses)"), update);
+
+  app.post(
+    "/v3/payin/pay/:offerId",
+    { schema: { tags: TAGS, summary: "Pay the offer with its card; authLink is the 3-D Secure page when a challenge is needed", security, params: OfferParams, body: PayBody }, ...post },
+    async (request) => {
+      const b = request.body ?? {};
+      const view = await payOffer(deps, customerOf(request), idParam(request.params.offerId, "offer"), {
+        cvv: b.cardCVV ?? b.cardCvv ?? null,
+        successUrl: b.successUrl ?? null,
+        failUrl: b.failUrl ?? null,
+        cancelUrl: b.cancelUrl ?? null,
+      });
+      return renderPayResponse(view);
+    },
+  );
+
+  app.get(
+    "/v3/payin/pay-callback",
+    { schema: { tags: TAGS, summary: "The payment outcome: PENDING, SUCCESS or FAILURE (a body on this GET is ignored)", security, querystring: PayCallbackQuery } },
+    async (request) => {
+      const who = customerOf(request);
+      requireLevel(who.kycLevel, deps.config.card.payinPayKycLevel);
+      const offerId = idParam(request.query.offerId, "offer");
+      const offer = await findCustomerOffer(deps.database.db, who.customerId, offerId);
+      const payment = offer ? await findPaymentByOffer(deps.database.db, offerId) : undefined;
+      if (!payment) throw new AppError("not_found", { field: "offerId", message: offer ? "This offer has not been paid yet." : "No such offer." });
+      return renderPayCallback(viewOf(deps, payment), walletAsset(payment.crypto).decimals);
+    },
+  );
+}

@@ -1,0 +1,168 @@
+// The card dialect's response bodies. Amounts are JSON numbers in major units (the dialect's wire
+// form, see public-sources.md §1.7), produced from exact minor units; transactionAmount is a string.
+import type { OfferView } from "../../../app/card/card-offers.js";
+import type { PaymentView } from "../../../app/card/card-payments.js";
+import type { FiatRate, PayinData } from "../../../app/card/card-rates.js";
+import type { LimitState } from "../../../app/card/customer-profile.js";
+import { CRYPTO_WIRE_SCALE, cryptoPerFiatScaled, truncateToWireScale } from "../../../core/card/card-amounts.js";
+import { maskedPanShort } from "../../../core/card/card-number.js";
+import { callbackStatus, isCardPaymentStatus } from "../../../core/card/payment-status.js";
+import { fiatScale } from "../../../core/money/currencies.js";
+import { minorToJsonNumber, parseDecimal } from "../../../core/money/decimal.js";
+import { cryptoForFiat } from "../../../core/pricing/quote.js";
+
+
+/** 2024-03-12T11:23:20.123+00:00 (offers, /data). */
+export const isoOffset = (d: Date) => d.toISOString().replace("Z", "+00:00");
+/** 2024-03-12T11:23:20 (transactions: UTC, no zone, as the public API writes them). */
+export const isoLocal = (d: Date) => d.toISOString().slice(0, 19);
+
+const num = (minor: bigint, scale: number) => minorToJsonNumber(minor, scale);
+const money = (minor: bigint, currency: string, scale: number) => ({ value: num(minor, scale), currency });
+
+export function renderLimit(l: LimitState) {
+  return money(l.remainingMinor, l.currency, l.scale);
+}
+
+function feesObject(view: { feeBps: number; fixedFeeMinor: bigint; currency: string; scale: number }) {
+  const percent = view.feeBps / 100;
+  return {
+    currency: view.currency,
+    scale: view.scale,
+    rate: percent,
+    partnerFee: 0,
+    crypteriumGas: 0,
+    additionalFee: num(view.fixedFeeMinor, view.scale),
+    transactionFee: percent,
+    insuranceFee: null,
+    feeTableEnabled: false,
+    feeTable: null,
+  };
+}
+
+export function renderFiatRates(rates: FiatRate[]) {
+  return rates.map((r) => ({ baseCurrency: r.base, symbolCurrency: r.symbol, rate: num(r.rateScaled, 8) }));
+}
+
+export function renderPayinData(d: PayinData, now: Date) {
+  const first = d.pairs[0]?.pair.terms;
+  return {
+    cards: d.cards.map((c) => ({
+      cardId: Number(c.id),
+      maskedPan: maskedPanShort(c.bin, c.last4),
+      cardType: c.brand,
+      minAmountFrom: first ? num(first.limits.minFiatMinor, first.fiatScale) : 0,
+      maxAmountFrom: first ? num(first.limits.maxFiatMinor, first.fiatScale) : 0,
+      validationStatus: c.validation_status,
+      billingAddressRequired: false,
+    })),
+    validTo: isoOffset(d.validTo),
+    validSeconds: Math.round((d.validTo.getTime() - now.getTime()) / 1000),
+    pairs: d.pairs.map((p) => ({
+      rate: num(p.rateScaled, CRYPTO_WIRE_SCALE),
+      currencyFrom: p.pair.terms.fiat,
+      currencyTo: p.pair.terms.crypto,
+      amountScaleFrom: p.pair.terms.fiatScale,
+      amountScaleTo: CRYPTO_WIRE_SCALE,
+      lock: false,
+    })),
+    fiatPairs: d.fiatPairs.map((p) => ({
+      rate: num(p.rateScaled, 8),
+      currencyFrom: p.from,
+      currencyTo: p.to,
+      amountScaleFrom: p.fromScale,
+      amountScaleTo: p.toScale,
+      lock: false,
+    })),
+    feeInfo: null,
+    feeTable: null,
+    defaultMinAmountFrom: first ? num(first.limits.minFiatMinor, first.fiatScale) : 0,
+    defaultMaxAmountFrom: first ? num(first.limits.maxFiatMinor, first.fiatScale) : 0,
+    firstPurchase: false,
+    firstPurchaseLimit: renderLimit(d.limit),
+    freeTransactionsPromo: { available: 0, total: 0 },
+    fees: first
+      ? feesObject({ feeBps: first.fees.percentBps, fixedFeeMinor: first.fees.fixedMinor, currency: first.fiat, scale: first.fiatScale })
+      : null,
+    billingAddressRequired: false,
+  };
+}
+
+export function renderOffer(v: OfferView, now: Date) {
+  const { offer, pair } = v;
+  const t = pair.terms;
+  const rate = parseDecimal(offer.mid_rate);
+  const cryptoAt = (fiatMinor: bigint) => truncateToWireScale(cryptoForFiat(t, rate, fiatMinor).cryptoMinor, pair.asset.decimals);
+  const fee = BigInt(offer.fee_minor);
+  return {
+    offerId: Number(offer.id),
+    cardId: Number(offer.card_id),
+    operation: "PAYIN",
+    expirationTime: isoOffset(offer.expires_at),
+    validSeconds: Math.max(0, Math.round((offer.expires_at.getTime() - now.getTime()) / 1000)),
+    fromCurrency: offer.fiat,
+    toCurrency: offer.crypto,
+    amount: num(BigInt(offer.fiat_minor), t.fiatScale),
+    toAmount: num(BigInt(offer.crypto_minor), pair.asset.decimals),
+    rate: {
+      rate: num(cryptoPerFiatScaled(rate, t.spreadBps), CRYPTO_WIRE_SCALE),
+      currency: offer.crypto,
+      commissionFix: num(t.fees.fixedMinor, t.fiatScale),
+      commissionPercentage: t.fees.percentBps / 100,
+      minCrypto: num(cryptoAt(t.limits.minFiatMinor), pair.asset.decimals),
+      maxCrypto: num(cryptoAt(t.limits.maxFiatMinor), pair.asset.decimals),
+    },
+    feeInfo: [{ name: "Transaction fee", value: num(fee, t.fiatScale), valueOld: num(fee, t.fiatScale), scale: t.fiatScale, currency: offer.fiat }],
+    limit: renderLimit(v.limit),
+    fees: feesObject({ feeBps: t.fees.percentBps, fixedFeeMinor: t.fees.fixedMinor, currency: offer.fiat, scale: t.fiatScale }),
+  };
+}
+
+function transactionFields(v: PaymentView) {
+  const p = v.payment;
+  return {
+    transactionStatus: p.transaction_status,
+    transactionStatusCode: p.transaction_status_code,
+    originalTransactionStatus: p.original_status,
+    originalTransactionStatusCode: p.original_status_code,
+    paymentMode: "debit",
+    maskedPan: p.masked_pan,
+    transactionDate: isoLocal(p.created_at),
+    transactionAmount: (() => {
+      const s = fiatScale(p.fiat);
+      return num(BigInt(p.fiat_minor), s).toFixed(s);
+    })(),
+    cardCountryCode: p.card_country_code,
+    cardCountryName: p.card_country_name,
+    cardBankName: p.card_bank_name,
+  };
+}
+
+export function renderPayResponse(v: PaymentView) {
+  const p = v.payment;
+  return {
+    successUrl: p.success_url,
+    failUrl: p.fail_url,
+    cancelUrl: p.cancel_url,
+    authLink: v.authLink,
+    offerId: Number(p.offer_id),
+    ...transactionFields(v),
+  };
+}
+
+export function renderPayCallback(v: PaymentView, cryptoDecimals: number) {
+  const p = v.payment;
+  const status = isCardPaymentStatus(p.status) ? callbackStatus(p.status) : "PENDING";
+  const scale = fiatScale(p.fiat);
+  return {
+    offerId: Number(p.offer_id),
+    status,
+    amount: num(BigInt(p.fiat_minor), scale),
+    currency: p.fiat,
+    cryptoAmount: num(BigInt(p.crypto_minor), cryptoDecimals),
+    cryptoCurrency: p.crypto,
+    ...transactionFields(v),
+    authLink: v.authLink,
+    blockedAmount: money(status === "PENDING" ? BigInt(p.fiat_minor) : 0n, p.fiat, scale),
+  };
+}

@@ -1,0 +1,131 @@
+// Request schemas of the card dialect (the OpenAPI source). Field names follow public-sources.md §1;
+// the extra spellings real clients send (code, cardCvv, currencyFrom/amountFrom, offerId in bodies)
+// are accepted too. Ids and amounts may be numbers or digit strings.
+import { Type } from "typebox";
+
+const Id = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: "^[0-9]{1,18}$" })]);
+const Amount = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: "^[0-9]+(\\.[0-9]+)?$", maxLength: 40 })]);
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+
+export const MerchantHeaders = Type.Object({ "x-merchant-id": Type.Optional(Type.String({ maxLength: 64 })) });
+
+export const SignupBody = Type.Object(
+  { phone: Text(32), password: Type.String({ maxLength: 128 }), analyticsCallback: Type.Optional(Type.Unknown()) },
+  { additionalProperties: false },
+);
+
+export const ConfirmBody = Type.Object(
+  {
+    phone: Text(32),
+    smsCode: Type.Optional(Type.String({ maxLength: 12 })),
+    code: Type.Optional(Type.String({ maxLength: 12 })),
+    fingerprint: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+export const ResendBody = Type.Object({ phone: Text(32) }, { additionalProperties: false });
+
+/** Form fields arrive as strings; the grant decides which are needed. */
+export const TokenBody = Type.Object(
+  {
+    grant_type: Type.String({ maxLength: 64 }),
+    number: Type.Optional(Type.String({ maxLength: 32 })),
+    password: Type.Optional(Type.String({ maxLength: 128 })),
+    refresh_token: Type.Optional(Type.String({ maxLength: 256 })),
+    email: Type.Optional(Type.String({ maxLength: 256 })),
+    scope: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: true },
+);
+
+const SurveyText = Type.String({ maxLength: 200 });
+export const ProfileBody = Type.Object(
+  {
+    firstName: Type.Optional(SurveyText),
+    lastName: Type.Optional(SurveyText),
+    primaryCurrency: Type.Optional(SurveyText),
+    residenceCountry: Type.Optional(SurveyText),
+    residenceCity: Type.Optional(SurveyText),
+    residenceStreet: Type.Optional(SurveyText),
+    residenceZipCode: Type.Optional(SurveyText),
+    dateOfBirth: Type.Optional(SurveyText),
+    // Sent by some clients; accepted and not used.
+    citizenshipCountry: Type.Optional(SurveyText),
+    residenceState: Type.Optional(Type.Union([SurveyText, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const BillingAddress = Type.Object(
+  {
+    address: Text(200),
+    city: Text(100),
+    countryCode: Type.String({ minLength: 2, maxLength: 3 }),
+    zip: Text(20),
+    state: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const AddCardBody = Type.Object(
+  {
+    // A JSON number or a string of digits (spaces allowed); the exact digits of a number are read
+    // from the raw body.
+    cardNumber: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: "^[0-9 -]{13,27}$" })]),
+    cardHolder: Text(100),
+    cardExpirationYear: Type.Union([Type.Integer(), Type.String({ pattern: "^[0-9]{2,4}$" })]),
+    cardExpirationMonth: Type.Union([Type.Integer(), Type.String({ pattern: "^[0-9]{1,2}$" })]),
+    billingAddress: BillingAddress,
+  },
+  { additionalProperties: false },
+);
+
+export const CardParams = Type.Object({ cardId: Type.String({ maxLength: 40 }) });
+export const OfferParams = Type.Object({ offerId: Type.String({ maxLength: 40 }) });
+
+export const CreateOfferBody = Type.Object(
+  {
+    cardId: Id,
+    fromCurrency: Type.String({ minLength: 3, maxLength: 3 }),
+    amount: Amount,
+    toCurrency: Type.String({ minLength: 2, maxLength: 10 }),
+    operation: Type.Optional(Type.Literal("PAYIN")),
+  },
+  { additionalProperties: false },
+);
+
+/** Documented names, and the ones a public client sends to PUT /v3/payin/pay/{offerId}. */
+export const UpdateOfferBody = Type.Object(
+  {
+    amount: Type.Optional(Type.Union([Amount, Type.Null()])),
+    fromCurrency: Type.Optional(Type.String({ minLength: 3, maxLength: 3 })),
+    toAmount: Type.Optional(Type.Union([Amount, Type.Null()])),
+    toCurrency: Type.Optional(Type.String({ minLength: 2, maxLength: 10 })),
+    amountFrom: Type.Optional(Type.Union([Amount, Type.Null()])),
+    currencyFrom: Type.Optional(Type.String({ minLength: 3, maxLength: 3 })),
+    amountTo: Type.Optional(Type.Union([Amount, Type.Null()])),
+    currencyTo: Type.Optional(Type.String({ minLength: 2, maxLength: 10 })),
+    operation: Type.Optional(Type.Literal("PAYIN")),
+    offerId: Type.Optional(Id),
+    insuranceOrderRequest: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+const Url = Type.String({ maxLength: 2048, pattern: "^https?://" });
+export const PayBody = Type.Object(
+  {
+    cardCVV: Type.Optional(Type.String({ pattern: "^[0-9]{3,4}$" })),
+    cardCvv: Type.Optional(Type.String({ pattern: "^[0-9]{3,4}$" })),
+    successUrl: Type.Optional(Url),
+    failUrl: Type.Optional(Url),
+    cancelUrl: Type.Optional(Url),
+    // Browser data for 3-D Secure: an object (documented) or a string (a public client); not stored.
+    fingerprint: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.String({ maxLength: 4096 })])),
+    offerId: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+
+export const PayCallbackQuery = Type.Object({ offerId: Type.String({ maxLength: 40 }) });

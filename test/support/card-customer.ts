@@ -1,0 +1,68 @@
+// Drives a card customer through the dialect over HTTP: signup, phone confirm, KYC_0 survey, a card.
+import assert from "node:assert/strict";
+import type { FastifyInstance } from "fastify";
+
+export const CARD_TEST_ENV = {
+  RAMPART_RATES: "fixed",
+  RAMPART_FIXED_RATES: "EUR/USDT=0.93,USD/USDT=1.00,EUR/USDC=0.93,USD/USDC=1.00,EUR/BTC=60000,USD/BTC=65000,EUR/ETH=3000,USD/ETH=3200",
+};
+
+export const SURVEY = {
+  firstName: "Ada",
+  lastName: "Lovelace",
+  primaryCurrency: "EUR",
+  residenceCountry: "DEU",
+  residenceCity: "Berlin",
+  residenceStreet: "Unter den Linden 1",
+  residenceZipCode: "10117",
+  dateOfBirth: "1990-05-20T00:00:00.000Z",
+};
+
+export const BILLING = { address: "Unter den Linden 1", city: "Berlin", countryCode: "DE", zip: "10117", state: null };
+
+let phoneCounter = 0;
+export function newPhone(): string {
+  phoneCounter += 1;
+  return `+4477${String(Date.now() % 1_000_000).padStart(6, "0")}${String(phoneCounter).padStart(3, "0")}`;
+}
+
+export const PASSWORD = "correct horse 42";
+
+export interface CardCustomer {
+  phone: string;
+  token: string;
+  refreshToken: string;
+  headers: Record<string, string>;
+}
+
+export async function registerCustomer(app: FastifyInstance, merchantId: string, opts: { survey?: boolean } = {}): Promise<CardCustomer> {
+  const phone = newPhone();
+  const h = { "x-merchant-id": merchantId, "x-version": "1.2" };
+  const s = await app.inject({ method: "POST", url: "/v2/mobile/signup", headers: h, payload: { phone, password: PASSWORD } });
+  assert.equal(s.statusCode, 200, s.body);
+  const c = await app.inject({ method: "POST", url: "/v2/mobile/phone/confirm", headers: h, payload: { phone, smsCode: "1234" } });
+  assert.equal(c.statusCode, 200, c.body);
+  const tok = c.json() as { access_token: string; refresh_token: string };
+  const headers = { ...h, authorization: `Bearer ${tok.access_token}` };
+  if (opts.survey !== false) {
+    const p = await app.inject({ method: "PATCH", url: "/v2/customer/profile", headers, payload: SURVEY });
+    assert.equal(p.statusCode, 204, p.body);
+  }
+  return { phone, token: tok.access_token, refreshToken: tok.refresh_token, headers };
+}
+
+export async function addCard(app: FastifyInstance, who: CardCustomer, cardNumber: number | string): Promise<number> {
+  const r = await app.inject({
+    method: "POST",
+    url: "/v3/payin/card",
+    headers: who.headers,
+    payload: { cardNumber, cardHolder: "ADA LOVELACE", cardExpirationYear: 2030, cardExpirationMonth: 12, billingAddress: BILLING },
+  });
+  assert.equal(r.statusCode, 200, r.body);
+  assert.equal(r.body, "");
+  const data = (await app.inject({ method: "GET", url: "/v3/payin/data", headers: who.headers })).json() as { cards: { cardId: number; maskedPan: string }[] };
+  const last4 = String(cardNumber).slice(-4);
+  const card = data.cards.find((c) => c.maskedPan.endsWith(last4));
+  assert.ok(card, `card ${last4} in /data`);
+  return card.cardId;
+}
