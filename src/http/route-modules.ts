@@ -4,7 +4,8 @@ import type { Deps } from "../app/deps.js";
 import { cardRoutes } from "./dialects/card/card-routes.js";
 import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
+import { threeDsRoutes } from "./pages/threeds/three-ds-routes.js";
 
 export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
 
-export const routeModules: RouteModule[] = [opsRoutes, dashboardRoutes, cardRoutes];
+export const routeModules: RouteModule[] = [opsRoutes, dashboardRoutes, cardRoutes, threeDsRoutes];

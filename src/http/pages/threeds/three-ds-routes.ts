@@ -1,0 +1,78 @@
+// The hosted 3-D Secure page (a card payment's authLink). In the sandbox the payer approves or fails
+// the challenge here; the answer goes to the card acquirer port and the browser returns to the
+// merchant's successUrl or failUrl. An unanswered challenge fails after the timeout (a due-time job).
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { Type } from "typebox";
+import { answerChallenge, paymentForToken } from "../../../app/card/card-challenge.js";
+import type { Deps } from "../../../app/deps.js";
+import { callbackStatus, isCardPaymentStatus } from "../../../core/card/payment-status.js";
+import { fiatScale } from "../../../core/money/currencies.js";
+import { formatMinor } from "../../../core/money/decimal.js";
+import type { PaymentRow } from "../../../db/card/offers.js";
+import { html, type SafeHtml } from "../html.js";
+import { PAGE_CSP, page } from "../layout.js";
+
+const TAGS = ["pages"];
+const Params = Type.Object({ token: Type.String({ maxLength: 128 }) });
+
+function send(reply: FastifyReply, status: number, body: SafeHtml): FastifyReply {
+  return reply
+    .code(status)
+    .header("content-security-policy", PAGE_CSP)
+    .header("cache-control", "no-store")
+    .header("referrer-policy", "no-referrer")
+    .type("text/html; charset=utf-8")
+    .send(page("3-D Secure", body));
+}
+
+function summary(p: PaymentRow): SafeHtml {
+  return html`<div class="row"><span class="muted">Amount</span><span class="big" id="amount">${formatMinor(BigInt(p.fiat_minor), fiatScale(p.fiat))} ${p.fiat}</span></div>
+<div class="row"><span class="muted">Card</span><span class="mono" id="card">${p.masked_pan}</span></div>`;
+}
+
+function challengeView(token: string, p: PaymentRow, minutesLeft: number): SafeHtml {
+  return html`<div class="card"><h1>Confirm your payment</h1>
+<p class="muted">Sandbox 3-D Secure: approve to authorise the charge, or fail it. This page expires in ${minutesLeft} min.</p>
+${summary(p)}
+<form method="post" action="/3ds/${token}/approve"><p><button type="submit" id="approve">Approve</button></p></form>
+<form method="post" action="/3ds/${token}/fail"><p><button type="submit" class="danger" id="fail">Fail</button></p></form></div>`;
+}
+
+function outcomeView(p: PaymentRow): SafeHtml {
+  const status = isCardPaymentStatus(p.status) ? callbackStatus(p.status) : "PENDING";
+  const cls = status === "SUCCESS" ? "ok" : status === "FAILURE" ? "bad" : "warn";
+  const back = status === "SUCCESS" ? p.success_url : p.fail_url;
+  return html`<div class="card"><h1>Payment <span class="status ${cls}" id="status">${status}</span></h1>
+${summary(p)}<p class="muted">${p.transaction_status ?? ""}</p>
+${back ? html`<p><a class="btn" href="${back}">Return to the merchant</a></p>` : ""}</div>`;
+}
+
+const notFound = html`<div class="card"><h1>Link not valid</h1><p class="muted">This 3-D Secure link is unknown.</p></div>`;
+
+export async function threeDsRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  app.get("/3ds/:token", { schema: { tags: TAGS, summary: "Hosted 3-D Secure challenge page", params: Params } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const p = await paymentForToken(deps, token);
+    if (!p) return send(reply, 404, notFound);
+    if (p.status === "challenge" && p.challenge_expires_at && p.challenge_expires_at > deps.clock.now()) {
+      const left = Math.ceil((p.challenge_expires_at.getTime() - deps.clock.now().getTime()) / 60_000);
+      return send(reply, 200, challengeView(token, p, left));
+    }
+    return send(reply, 200, outcomeView(p));
+  });
+
+  for (const action of ["approve", "fail"] as const) {
+    app.post(
+      `/3ds/:token/${action}`,
+      { schema: { tags: TAGS, summary: `3-D Secure challenge: ${action}; redirects to successUrl or failUrl`, params: Params } },
+      async (request, reply) => {
+        const { token } = request.params as { token: string };
+        const p = await paymentForToken(deps, token);
+        if (!p) return send(reply, 404, notFound);
+        const after = await answerChallenge(deps, p, action === "approve");
+        const target = after.status === "succeeded" ? after.success_url : after.status === "failed" ? after.fail_url : null;
+        return reply.redirect(target ?? `/3ds/${token}`, 303);
+      },
+    );
+  }
+}
