@@ -26,6 +26,9 @@ export const ERROR_CATALOGUE = {
   amount_above_maximum: { status: 400, message: "The amount is above the maximum." },
   pair_unavailable: { status: 400, message: "This currency pair or payment method is not available." },
   rate_unavailable: { status: 503, message: "No fresh exchange rate is available right now." },
+  // --- idempotency keys (side-effects area)
+  idempotency_key_in_flight: { status: 409, message: "A request with this Idempotency-Key is still being processed." },
+  idempotency_key_reused: { status: 422, message: "This Idempotency-Key was used with a different request." },
   internal_error: { status: 500, message: "Internal error." },
   service_unavailable: { status: 503, message: "The service is not ready." },
   // --- ledger (src/app/ledger)
