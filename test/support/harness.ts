@@ -52,7 +52,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     clock,
     ids: createIds(clock),
     logger: createLogger(config.logLevel, logs),
-    ports: buildPorts(config),
+    ports: buildPorts(config, clock),
   };
   opts.tweak?.(deps);
   const app = await buildApp(deps);
