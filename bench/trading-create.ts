@@ -100,7 +100,7 @@ async function main() {
   try {
     await migrate(database);
     const config = { ...loadConfig({ LOG_LEVEL: "warn", RAMPART_RATE_LIMIT_PER_MINUTE: "0", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: "bench-secret-key-0123456789abcdef0123456789" };
-    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger: createLogger("warn"), ports: buildPorts(config) };
+    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger: createLogger("warn"), ports: buildPorts(config, systemClock) };
     useFixedRate(deps, "99.12");
     const apiKey = await setup(deps);
     const app = await buildApp(deps);

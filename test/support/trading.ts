@@ -10,6 +10,9 @@ import { createRequisite, createTrader } from "../../src/app/trading/traders.js"
 import { SANDBOX_BANKS } from "../../src/app/sandbox/seed-trading.js";
 import { upsertBank } from "../../src/db/trading/traders.js";
 import { workerTasks } from "../../src/jobs/tasks.js";
+import { createFixedRateSource } from "../../src/adapters/rates/fixed-rates.js";
+import { verifyLedger } from "../../src/app/ledger/verify-ledger.js";
+import assert from "node:assert/strict";
 import { createMerchant, type MerchantFixture } from "./factories.js";
 
 export interface TradingFixture {
@@ -54,6 +57,18 @@ export async function setupTrading(
     }
   }
   return { merchant, traders, requisiteIds };
+}
+
+/** Pins the fiat/USDT rate (default RUB), fresh at every read. */
+export function useFixedRate(deps: Deps, rate: string, fiat = "RUB"): void {
+  deps.ports.rates = createFixedRateSource({ [`${fiat}/USDT`]: rate }, deps.clock);
+}
+
+/** `rampart ledger verify` on the test database: no drift, every transfer balanced. */
+export async function verifyLedgerClean(deps: Deps): Promise<void> {
+  const report = await verifyLedger(deps.database.db);
+  assert.deepEqual(report.problems, []);
+  assert.equal(report.ok, true);
 }
 
 /** Runs every worker task until a full round handles nothing (bounded). */

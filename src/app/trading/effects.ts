@@ -7,9 +7,25 @@ import type { TradingPayinRow } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
 import { type AccountRef, getBalance, postPending, postTransfer, voidPending } from "../ledger/ledger.js";
 import { enqueueJob, enqueueWebhook } from "../outbox/outbox.js";
+import { parseDecimal } from "../../core/money/decimal.js";
+import { tradingAmounts } from "../../core/pricing/trading-amounts.js";
 
 /** The dialect settles in USDT on TRON; the wire spells it in lower case. */
 export const TRADING_CRYPTO = { asset: "USDT", wireCurrency: "usdt", wireNetwork: "trc20", decimals: 6 } as const;
+
+/** The wire's fiat amounts are 2-decimal strings (spec: fiatAmount "5000.00"), so minor units are cents. */
+export const TRADING_FIAT_SCALE = 2;
+
+/** Fiat per 1 USDT from the rate port (cached, never older than maxRateAgeSeconds), as decimal text. */
+export async function tradingRate(deps: Deps, fiatCurrency: string): Promise<string> {
+  return (await deps.ports.rates.getRate(fiatCurrency, TRADING_CRYPTO.asset)).rate;
+}
+
+/** The dialect's CEIL rule (money core): crypto and merchant fee in micro-USDT. */
+export function computeTradingAmounts(fiatMinor: bigint, rate: string, feeRate: string): { cryptoMinor: bigint; feeMinor: bigint } {
+  const a = tradingAmounts(fiatMinor, TRADING_FIAT_SCALE, parseDecimal(rate), TRADING_CRYPTO.decimals, parseDecimal(feeRate));
+  return { cryptoMinor: a.cryptoMinor, feeMinor: a.merchantFeeMinor };
+}
 
 export const EXPIRE_JOB = "trading.payin_expire";
 export const AUTO_RESOLVE_JOB = "trading.dispute_auto_resolve";

@@ -22,6 +22,7 @@ import { AppError } from "../../../core/shared/errors.js";
 import type { AmountRequest } from "../../../core/trading/allocation.js";
 import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
+import { idempotent } from "../../plugins/idempotency.js";
 import { renderTradingError } from "./error-envelope.js";
 import { Bank, CreatePayinBody, DisputeBody, IdParams, ListQuery, PayinObject, TradingError } from "./schemas.js";
 
@@ -84,6 +85,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
         body: CreatePayinBody,
         response: { 200: PayinObject, 201: PayinObject, ...errors },
       },
+      ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
     },
     async (request, reply) => {
       const { merchantId, apiKeyId } = principal(request);
@@ -152,7 +154,10 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
 
   app.post(
     "/payment/trading/pay-in/:id/cancel",
-    { schema: { tags: TAGS, summary: "Cancel an active pay-in", security: [{ apiKey: [] }], params: IdParams, response: { 200: PayinObject, ...errors } } },
+    {
+      schema: { tags: TAGS, summary: "Cancel an active pay-in", security: [{ apiKey: [] }], params: IdParams, response: { 200: PayinObject, ...errors } },
+      ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
+    },
     async (request) => {
       notFoundUnlessUuid(request.params.id);
       const { merchantId, apiKeyId } = principal(request);
@@ -171,6 +176,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
         body: DisputeBody,
         response: { 200: PayinObject, ...errors },
       },
+      ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
     },
     async (request) => {
       notFoundUnlessUuid(request.params.id);
@@ -195,6 +201,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
         querystring: Type.Object({ tradeId: Type.String({ maxLength: 64 }) }),
         response: { 200: Type.Object({ invoiceKey: Type.String() }), 413: TradingError, 415: TradingError, ...errors },
       },
+      ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
     },
     async (request) => {
       notFoundUnlessUuid(request.query.tradeId);
