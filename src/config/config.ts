@@ -28,6 +28,7 @@ export interface Config {
   /** Requests per minute per credential (or per IP without one), per process; 0 disables. */
   rateLimitPerMinute: number;
   rates: RatesConfig;
+  pricing: PricingConfig;
   card: CardConfig;
 }
 
@@ -45,15 +46,15 @@ export interface CardConfig {
   /** Rolling 30-day pay-in volume allowed per KYC level, in limitCurrency. */
   kycLimits: Record<KycLevelName, string>;
   limitCurrency: string;
-  /** Card processing fee in basis points of the fiat amount, plus a fixed fee in fiat major units. */
-  feeBps: number;
-  fixedFee: string;
-  minAmount: string;
-  maxAmount: string;
-  fiats: string[];
-  cryptos: string[];
   /** A 3-D Secure challenge not completed within this time fails. */
   challengeTimeoutSeconds: number;
+}
+
+export interface PricingConfig {
+  /** JSON file of pair specs (src/core/pricing/pair.ts PairSpec[]) that override the pairs table. */
+  pairsFile: string | null;
+  /** How long a stored quote stays valid. */
+  quoteTtlSeconds: number;
 }
 
 export interface RatesConfig {
@@ -111,19 +112,11 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
-function decimalText(env: Env, name: string, dflt: string): string {
-  const raw = env[name]?.trim();
+function currencyCode(env: Env, name: string, dflt: string): string {
+  const raw = env[name]?.trim().toUpperCase();
   if (raw === undefined || raw === "") return dflt;
-  if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(name, `must be a non-negative decimal, got "${raw}"`);
+  if (!/^[A-Z]{3}$/.test(raw)) throw new ConfigError(name, `must be a 3-letter currency code, got "${raw}"`);
   return raw;
-}
-
-function codeList(env: Env, name: string, dflt: string[], pattern: RegExp): string[] {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === "") return dflt;
-  const items = raw.split(",").map((c) => c.trim().toUpperCase());
-  for (const c of items) if (!pattern.test(c)) throw new ConfigError(name, `bad item "${c}"`);
-  return items;
 }
 
 const DEFAULT_KYC_LIMITS: Record<KycLevelName, string> = { NONE: "0", KYC_0: "9700", KYC_1: "15000", KYC_2: "32000", KYC_3: "100000" };
@@ -199,24 +192,19 @@ export function loadConfig(env: Env = process.env): Config {
       maxRateAgeSeconds: int(env, "RAMPART_MAX_RATE_AGE_SECONDS", 120, 1, 86_400),
       refreshSeconds: int(env, "RAMPART_RATE_REFRESH_SECONDS", 10, 1, 3600),
     },
+    pricing: {
+      pairsFile: env.RAMPART_PAIRS_FILE?.trim() ? path.resolve(env.RAMPART_PAIRS_FILE.trim()) : null,
+      quoteTtlSeconds: int(env, "RAMPART_QUOTE_TTL_SECONDS", 900, 10, 86_400),
+    },
     card: {
       offerTtlSeconds: int(env, "RAMPART_CARD_OFFER_TTL_SECONDS", 20, 5, 3600),
       dataValidSeconds: int(env, "RAMPART_CARD_DATA_VALID_SECONDS", 30, 5, 3600),
       payinPayKycLevel: oneOf(env, "RAMPART_CARD_PAY_KYC_LEVEL", KYC_LEVELS, "KYC_0"),
       kycLimits: kycLimits(env),
-      limitCurrency: codeList(env, "RAMPART_CARD_LIMIT_CURRENCY", ["EUR"], /^[A-Z]{3}$/)[0]!,
-      feeBps: int(env, "RAMPART_CARD_FEE_BPS", 350, 0, 5000),
-      fixedFee: decimalText(env, "RAMPART_CARD_FIXED_FEE", "0"),
-      minAmount: decimalText(env, "RAMPART_CARD_MIN_AMOUNT", "10"),
-      maxAmount: decimalText(env, "RAMPART_CARD_MAX_AMOUNT", "5000"),
-      fiats: codeList(env, "RAMPART_CARD_FIATS", ["EUR", "USD"], /^[A-Z]{3}$/),
-      cryptos: codeList(env, "RAMPART_CARD_CRYPTOS", ["USDT", "USDC", "BTC", "ETH"], /^[A-Z0-9]{2,10}$/),
+      limitCurrency: currencyCode(env, "RAMPART_CARD_LIMIT_CURRENCY", "EUR"),
       challengeTimeoutSeconds: int(env, "RAMPART_CARD_CHALLENGE_TIMEOUT_SECONDS", 900, 30, 86_400),
     },
   };
-  if (!config.card.fiats.includes(config.card.limitCurrency)) {
-    throw new ConfigError("RAMPART_CARD_LIMIT_CURRENCY", "must be one of RAMPART_CARD_FIATS");
-  }
   if (config.rates.source === "http" && config.rates.httpUrls.length === 0) {
     throw new ConfigError("RAMPART_RATE_URLS", "is required when RAMPART_RATES=http");
   }

@@ -2,3 +2,5 @@
 // adds one line per handler file under src/jobs/.
 import "./card-challenge-timeout.js";
 import "./card-status-sync.js";
+import "./trading-dispute-auto-resolve.js";
+import "./trading-payin-expire.js";

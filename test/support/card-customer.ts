@@ -1,11 +1,19 @@
 // Drives a card customer through the dialect over HTTP: signup, phone confirm, KYC_0 survey, a card.
 import assert from "node:assert/strict";
 import type { FastifyInstance } from "fastify";
+import type { Deps } from "../../src/app/deps.js";
+import { seedPricing } from "../../src/app/sandbox/seed-pricing.js";
+import { sandboxCredentials } from "../../src/app/sandbox/sandbox-credentials.js";
 
 export const CARD_TEST_ENV = {
   RAMPART_RATES: "fixed",
-  RAMPART_FIXED_RATES: "EUR/USDT=0.93,USD/USDT=1.00,EUR/USDC=0.93,USD/USDC=1.00,EUR/BTC=60000,USD/BTC=65000,EUR/ETH=3000,USD/ETH=3200",
+  RAMPART_FIXED_RATES: "EUR/USDT=0.93,USD/USDT=1.00,EUR/BTC=60000,EUR/ETH=3000,RUB/USDT=99.12,KZT/USDT=505",
 };
+
+/** The sandbox pairs (the card method included), as `rampart seed` writes them. */
+export async function seedCardPairs(deps: Deps): Promise<void> {
+  await seedPricing(deps, sandboxCredentials(deps.config.secretKey));
+}
 
 export const SURVEY = {
   firstName: "Ada",

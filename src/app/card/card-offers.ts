@@ -32,11 +32,13 @@ export interface UpdateOfferInput {
   toAmount?: unknown;
 }
 
-function amounts(q: Quote, feeMinor: bigint): OfferAmounts {
+function amounts(pair: CardPair, q: Quote, feeMinor: bigint): OfferAmounts {
   return {
     fiat: q.fiat,
     fiat_minor: q.fiatMinor.toString(),
     crypto: q.crypto,
+    crypto_network: pair.asset.network,
+    crypto_decimals: pair.asset.decimals,
     crypto_minor: q.cryptoMinor.toString(),
     fee_minor: feeMinor.toString(),
     mid_rate: q.midRate,
@@ -57,12 +59,12 @@ async function priceIt(deps: Deps, who: CustomerPrincipal, pair: CardPair, amoun
 }
 
 export async function createOffer(deps: Deps, who: CustomerPrincipal, input: CreateOfferInput): Promise<OfferView> {
-  const pair = cardPair(deps, input.fromCurrency, input.toCurrency);
+  const pair = await cardPair(deps, input.fromCurrency, input.toCurrency);
   const fiatMinor = parseAmount(input.amount, pair.terms.fiatScale, { field: "amount" });
   const card = await findCustomerCard(deps.database.db, who.customerId, input.cardId);
   if (!card) throw new AppError("not_found", { field: "cardId", message: "No such card." });
   const { q, limit } = await priceIt(deps, who, pair, { fiatMinor });
-  const offer = await insertOffer(deps.database.db, { ...amounts(q, processingFee(q)), customer_id: who.customerId, card_id: card.id, now: deps.clock.now() });
+  const offer = await insertOffer(deps.database.db, { ...amounts(pair, q, processingFee(q)), customer_id: who.customerId, card_id: card.id, now: deps.clock.now() });
   return { offer, pair, limit };
 }
 
@@ -82,7 +84,7 @@ export async function updateOffer(deps: Deps, who: CustomerPrincipal, offerId: s
   const current = await findCustomerOffer(db, who.customerId, offerId);
   if (!current) throw new AppError("not_found", { message: "No such offer." });
   assertOfferOpen(current, deps.clock.now());
-  const pair = cardPair(deps, input.fromCurrency, input.toCurrency);
+  const pair = await cardPair(deps, input.fromCurrency, input.toCurrency);
   const hasFiat = input.amount !== undefined && input.amount !== null;
   const hasCrypto = input.toAmount !== undefined && input.toAmount !== null;
   if (!hasFiat && !hasCrypto) throw new AppError("validation_failed", { field: "amount", message: "Give amount or toAmount." });
@@ -94,7 +96,7 @@ export async function updateOffer(deps: Deps, who: CustomerPrincipal, offerId: s
   const offer = await db.transaction().execute(async (trx) => {
     const locked = (await findCustomerOffer(trx, who.customerId, offerId, true))!;
     assertOfferOpen(locked, deps.clock.now());
-    return requoteOffer(trx, offerId, { ...amounts(q, processingFee(q)), now: deps.clock.now() });
+    return requoteOffer(trx, offerId, { ...amounts(pair, q, processingFee(q)), now: deps.clock.now() });
   });
   return { offer, pair, limit };
 }

@@ -85,6 +85,8 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
       fiat_minor: locked.fiat_minor,
       fee_minor: locked.fee_minor,
       crypto: locked.crypto,
+      crypto_network: locked.crypto_network,
+      crypto_decimals: locked.crypto_decimals,
       crypto_minor: locked.crypto_minor,
       limit_minor: limitMinor.toString(),
       masked_pan: maskedPanLong(card.bin, card.last4),

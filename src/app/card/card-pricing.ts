@@ -1,53 +1,56 @@
-// Pricing for the card dialect: pair terms from config, rates through the rate port (already cached),
-// quotes through the money core's pure quote(). Crypto owed rounds down to the wire scale.
+// Pricing for the card dialect on top of the pricing area: pairs (table or RAMPART_PAIRS_FILE) that
+// offer the "card" method, rates through the rate port (already cached), quotes through the money
+// core's pure quote(). The crypto is credited to a custodial wallet, so no network fee applies; the
+// crypto owed rounds down to the wire scale (8 decimals).
 import { convertFiat, truncateToWireScale } from "../../core/card/card-amounts.js";
-import { AssetRegistry, type CryptoAsset } from "../../core/money/assets.js";
+import type { CryptoAsset } from "../../core/money/assets.js";
 import { fiatScale } from "../../core/money/currencies.js";
-import { parseAmount, parseDecimal } from "../../core/money/decimal.js";
+import { parseDecimal } from "../../core/money/decimal.js";
 import { type PairTerms, type Quote, quote, type RateInput } from "../../core/pricing/quote.js";
 import { AppError } from "../../core/shared/errors.js";
+import { listPairs } from "../../db/pricing/pricing-store.js";
 import type { Deps } from "../deps.js";
+import { loadPair, pairTerms } from "../pricing/pairs.js";
 
-/** Fiat is bridged to other fiats through this asset's rates (every fiat has a USDT rate). */
+export const CARD_METHOD = "card";
+/** Fiat is bridged to other fiats through this asset's rates. */
 export const BRIDGE_ASSET = "USDT";
-
-const assets = new AssetRegistry();
 
 export interface CardPair {
   terms: PairTerms;
   asset: CryptoAsset;
 }
 
-/** The crypto asset a symbol settles in for custodial wallets: its first listed network. */
-export function walletAsset(symbol: string, field = "toCurrency"): CryptoAsset {
-  const a = assets.networksOf(symbol)[0];
-  if (!a) throw new AppError("unknown_currency", { field, message: `Unknown crypto currency ${symbol}.` });
-  return a;
+/**
+ * Every (fiat, crypto) the card method is offered for. The wire names a crypto without a network;
+ * when a crypto is offered on several networks the first pair by id is the one used.
+ */
+export async function cardPairs(deps: Deps): Promise<CardPair[]> {
+  const seen = new Set<string>();
+  const out: CardPair[] = [];
+  for (const p of await listPairs(deps.database.db)) {
+    const key = `${p.fiat}/${p.crypto}`;
+    if (seen.has(key) || !p.enabled || !Object.hasOwn(p.limits, CARD_METHOD)) continue;
+    seen.add(key);
+    out.push(await loadCardPair(deps, p.fiat, p.crypto, p.network));
+  }
+  return out;
 }
 
-export function cardPair(deps: Deps, fiatInput: string, cryptoInput: string): CardPair {
-  const c = deps.config.card;
+async function loadCardPair(deps: Deps, fiat: string, crypto: string, network: string): Promise<CardPair> {
+  const loaded = await loadPair(deps, { fiat, crypto, network });
+  return { asset: loaded.asset, terms: { ...pairTerms(loaded, CARD_METHOD), networkFeeMinor: 0n } };
+}
+
+export async function cardPair(deps: Deps, fiatInput: string, cryptoInput: string): Promise<CardPair> {
   const fiat = fiatInput.trim().toUpperCase();
   const crypto = cryptoInput.trim().toUpperCase();
-  if (!c.fiats.includes(fiat)) throw new AppError("pair_unavailable", { field: "fromCurrency", message: `${fiat} is not offered; use one of ${c.fiats.join(", ")}.` });
-  if (!c.cryptos.includes(crypto)) throw new AppError("pair_unavailable", { field: "toCurrency", message: `${crypto} is not offered; use one of ${c.cryptos.join(", ")}.` });
-  const asset = walletAsset(crypto);
-  const scale = fiatScale(fiat, "fromCurrency");
-  return {
-    asset,
-    terms: {
-      fiat,
-      fiatScale: scale,
-      crypto,
-      network: asset.network,
-      cryptoDecimals: asset.decimals,
-      spreadBps: 0,
-      fees: { percentBps: c.feeBps, fixedMinor: parseAmount(c.fixedFee, scale) },
-      networkFeeMinor: 0n, // credited to a custodial wallet: nothing goes on chain
-      limits: { minFiatMinor: parseAmount(c.minAmount, scale), maxFiatMinor: parseAmount(c.maxAmount, scale) },
-      enabled: true,
-    },
-  };
+  const found = (await cardPairs(deps)).find((p) => p.terms.fiat === fiat && p.terms.crypto === crypto);
+  if (!found) {
+    const fiatOffered = (await cardPairs(deps)).some((p) => p.terms.fiat === fiat);
+    throw new AppError("pair_unavailable", { field: fiatOffered ? "toCurrency" : "fromCurrency", message: `${fiat}→${crypto} is not offered for card payments.` });
+  }
+  return found;
 }
 
 export async function currentRate(deps: Deps, fiat: string, crypto: string): Promise<RateInput> {
@@ -85,4 +88,3 @@ export async function inLimitCurrency(deps: Deps, fiat: string, fiatMinor: bigin
   const [from, to] = await Promise.all([currentRate(deps, fiat, BRIDGE_ASSET), currentRate(deps, limitCurrency, BRIDGE_ASSET)]);
   return convertFiat(fiatMinor, fiatScale(fiat), fiatScale(limitCurrency), from.rate, to.rate);
 }
-

@@ -5,7 +5,7 @@ import { fiatScale } from "../../core/money/currencies.js";
 import { type Decimal, parseDecimal } from "../../core/money/decimal.js";
 import { type CardRow, listCards } from "../../db/card/cards.js";
 import type { Deps } from "../deps.js";
-import { BRIDGE_ASSET, cardPair, type CardPair } from "./card-pricing.js";
+import { BRIDGE_ASSET, type CardPair, cardPairs } from "./card-pricing.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 import { type LimitState, limitState } from "./customer-profile.js";
 
@@ -31,19 +31,24 @@ async function tryRate(deps: Deps, fiat: string, crypto: string): Promise<Decima
 }
 
 /** Each configured fiat's price of one bridge unit (USDT); fiats without a rate right now are left out. */
-async function bridgeRates(deps: Deps): Promise<Map<string, Decimal>> {
+async function bridgeRates(deps: Deps, fiats: string[]): Promise<Map<string, Decimal>> {
   const out = new Map<string, Decimal>();
-  for (const fiat of deps.config.card.fiats) {
+  for (const fiat of fiats) {
     const r = await tryRate(deps, fiat, BRIDGE_ASSET);
     if (r) out.set(fiat, r);
   }
   return out;
 }
 
-/** Each configured fiat against the limit currency, bridged through USDT. */
+/** The limit currency first, then every fiat the card method is offered in. */
+async function cardFiats(deps: Deps, pairs?: CardPair[]): Promise<string[]> {
+  return [...new Set([deps.config.card.limitCurrency, ...(pairs ?? (await cardPairs(deps))).map((p) => p.terms.fiat)])];
+}
+
+/** Each card fiat against the limit currency, bridged through USDT. */
 export async function fiatRates(deps: Deps): Promise<FiatRate[]> {
   const base = deps.config.card.limitCurrency;
-  const perBridge = await bridgeRates(deps);
+  const perBridge = await bridgeRates(deps, await cardFiats(deps));
   const baseRate = perBridge.get(base);
   if (!baseRate) return [];
   return [...perBridge].map(([symbol, r]) => ({ base, symbol, rateScaled: fiatCrossScaled(baseRate, r) }));
@@ -59,16 +64,13 @@ export interface PayinData {
 
 export async function payinData(deps: Deps, who: CustomerPrincipal): Promise<PayinData> {
   const c = deps.config.card;
+  const all = await cardPairs(deps);
   const pairs: PairRate[] = [];
-  for (const fiat of c.fiats) {
-    for (const crypto of c.cryptos) {
-      const rate = await tryRate(deps, fiat, crypto);
-      if (!rate) continue;
-      const pair = cardPair(deps, fiat, crypto);
-      pairs.push({ pair, rateScaled: cryptoPerFiatScaled(rate, pair.terms.spreadBps) });
-    }
+  for (const pair of all) {
+    const rate = await tryRate(deps, pair.terms.fiat, pair.terms.crypto);
+    if (rate) pairs.push({ pair, rateScaled: cryptoPerFiatScaled(rate, pair.terms.spreadBps) });
   }
-  const perBridge = await bridgeRates(deps);
+  const perBridge = await bridgeRates(deps, [...new Set(all.map((p) => p.terms.fiat))]);
   const fiatPairs: PayinData["fiatPairs"] = [];
   for (const [from, f] of perBridge) {
     for (const [to, t] of perBridge) {

@@ -10,6 +10,8 @@ export interface OfferAmounts {
   fiat: string;
   fiat_minor: string;
   crypto: string;
+  crypto_network: string;
+  crypto_decimals: number;
   crypto_minor: string;
   fee_minor: string;
   mid_rate: string;

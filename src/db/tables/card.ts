@@ -78,6 +78,8 @@ export interface CardOffersTable {
   fiat: string;
   fiat_minor: Int8;
   crypto: string;
+  crypto_network: string;
+  crypto_decimals: number;
   crypto_minor: Int8;
   fee_minor: Int8;
   mid_rate: string;
@@ -98,6 +100,8 @@ export interface CardPaymentsTable {
   fiat_minor: Int8;
   fee_minor: Int8;
   crypto: string;
+  crypto_network: string;
+  crypto_decimals: number;
   crypto_minor: Int8;
   limit_minor: Int8;
   masked_pan: string;

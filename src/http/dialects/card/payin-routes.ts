@@ -5,7 +5,6 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "typebox";
 import { createOffer, updateOffer } from "../../../app/card/card-offers.js";
 import { payOffer, viewOf } from "../../../app/card/card-payments.js";
-import { walletAsset } from "../../../app/card/card-pricing.js";
 import { fiatRates, payinData } from "../../../app/card/card-rates.js";
 import { addCard, replaceBillingAddress } from "../../../app/card/card-vault.js";
 import type { Deps } from "../../../app/deps.js";
@@ -144,7 +143,7 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
       const offer = await findCustomerOffer(deps.database.db, who.customerId, offerId);
       const payment = offer ? await findPaymentByOffer(deps.database.db, offerId) : undefined;
       if (!payment) throw new AppError("not_found", { field: "offerId", message: offer ? "This offer has not been paid yet." : "No such offer." });
-      return renderPayCallback(viewOf(deps, payment), walletAsset(payment.crypto).decimals);
+      return renderPayCallback(viewOf(deps, payment));
     },
   );
 }

@@ -9,6 +9,7 @@ import { maskedPanShort } from "../../../core/card/card-number.js";
 import { callbackStatus, isCardPaymentStatus } from "../../../core/card/payment-status.js";
 import { fiatScale } from "../../../core/money/currencies.js";
 import { minorToJsonNumber, parseDecimal } from "../../../core/money/decimal.js";
+import { tierFor } from "../../../core/pricing/fees.js";
 import { cryptoForFiat } from "../../../core/pricing/quote.js";
 
 
@@ -94,6 +95,7 @@ export function renderOffer(v: OfferView, now: Date) {
   const rate = parseDecimal(offer.mid_rate);
   const cryptoAt = (fiatMinor: bigint) => truncateToWireScale(cryptoForFiat(t, rate, fiatMinor).cryptoMinor, pair.asset.decimals);
   const fee = BigInt(offer.fee_minor);
+  const tier = tierFor(t.fees, BigInt(offer.fiat_minor));
   return {
     offerId: Number(offer.id),
     cardId: Number(offer.card_id),
@@ -107,14 +109,14 @@ export function renderOffer(v: OfferView, now: Date) {
     rate: {
       rate: num(cryptoPerFiatScaled(rate, t.spreadBps), CRYPTO_WIRE_SCALE),
       currency: offer.crypto,
-      commissionFix: num(t.fees.fixedMinor, t.fiatScale),
-      commissionPercentage: t.fees.percentBps / 100,
+      commissionFix: num(tier.fixedMinor, t.fiatScale),
+      commissionPercentage: tier.percentBps / 100,
       minCrypto: num(cryptoAt(t.limits.minFiatMinor), pair.asset.decimals),
       maxCrypto: num(cryptoAt(t.limits.maxFiatMinor), pair.asset.decimals),
     },
     feeInfo: [{ name: "Transaction fee", value: num(fee, t.fiatScale), valueOld: num(fee, t.fiatScale), scale: t.fiatScale, currency: offer.fiat }],
     limit: renderLimit(v.limit),
-    fees: feesObject({ feeBps: t.fees.percentBps, fixedFeeMinor: t.fees.fixedMinor, currency: offer.fiat, scale: t.fiatScale }),
+    fees: feesObject({ feeBps: tier.percentBps, fixedFeeMinor: tier.fixedMinor, currency: offer.fiat, scale: t.fiatScale }),
   };
 }
 
@@ -150,7 +152,7 @@ export function renderPayResponse(v: PaymentView) {
   };
 }
 
-export function renderPayCallback(v: PaymentView, cryptoDecimals: number) {
+export function renderPayCallback(v: PaymentView) {
   const p = v.payment;
   const status = isCardPaymentStatus(p.status) ? callbackStatus(p.status) : "PENDING";
   const scale = fiatScale(p.fiat);
@@ -159,7 +161,7 @@ export function renderPayCallback(v: PaymentView, cryptoDecimals: number) {
     status,
     amount: num(BigInt(p.fiat_minor), scale),
     currency: p.fiat,
-    cryptoAmount: num(BigInt(p.crypto_minor), cryptoDecimals),
+    cryptoAmount: num(BigInt(p.crypto_minor), p.crypto_decimals),
     cryptoCurrency: p.crypto,
     ...transactionFields(v),
     authLink: v.authLink,
