@@ -21,11 +21,26 @@ export interface CardPair {
   asset: CryptoAsset;
 }
 
+/** Pairs change by operator action; each process re-reads them at most this often. */
+export const PAIRS_CACHE_MS = 5_000;
+const pairsCache = new WeakMap<Deps, { at: number; pairs: Promise<CardPair[]> }>();
+
 /**
  * Every (fiat, crypto) the card method is offered for. The wire names a crypto without a network;
- * when a crypto is offered on several networks the first pair by id is the one used.
+ * when a crypto is offered on several networks the first pair by id is the one used. Cached briefly
+ * per process: an offer is a hot path and pairs are configuration.
  */
-export async function cardPairs(deps: Deps): Promise<CardPair[]> {
+export function cardPairs(deps: Deps): Promise<CardPair[]> {
+  const now = deps.clock.now().getTime();
+  const hit = pairsCache.get(deps);
+  if (hit && now - hit.at >= 0 && now - hit.at < PAIRS_CACHE_MS) return hit.pairs;
+  const pairs = readCardPairs(deps);
+  pairsCache.set(deps, { at: now, pairs });
+  pairs.catch(() => pairsCache.delete(deps));
+  return pairs;
+}
+
+async function readCardPairs(deps: Deps): Promise<CardPair[]> {
   const seen = new Set<string>();
   const out: CardPair[] = [];
   for (const p of await listPairs(deps.database.db)) {
@@ -45,9 +60,10 @@ async function loadCardPair(deps: Deps, fiat: string, crypto: string, network: s
 export async function cardPair(deps: Deps, fiatInput: string, cryptoInput: string): Promise<CardPair> {
   const fiat = fiatInput.trim().toUpperCase();
   const crypto = cryptoInput.trim().toUpperCase();
-  const found = (await cardPairs(deps)).find((p) => p.terms.fiat === fiat && p.terms.crypto === crypto);
+  const all = await cardPairs(deps);
+  const found = all.find((p) => p.terms.fiat === fiat && p.terms.crypto === crypto);
   if (!found) {
-    const fiatOffered = (await cardPairs(deps)).some((p) => p.terms.fiat === fiat);
+    const fiatOffered = all.some((p) => p.terms.fiat === fiat);
     throw new AppError("pair_unavailable", { field: fiatOffered ? "toCurrency" : "fromCurrency", message: `${fiat}→${crypto} is not offered for card payments.` });
   }
   return found;

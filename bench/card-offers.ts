@@ -1,0 +1,110 @@
+// Benchmark: card offers (POST /v3/payin/offer) and the payment outcome (GET /v3/payin/pay-callback)
+// on PostgreSQL with autocannon, and in the same run pgbench with the offer's SQL: the insert alone,
+// and the whole request's statements (session + customer, card, rolling volume, insert).
+//
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/card-offers.ts [seconds]
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import pg from "pg";
+import { systemClock } from "../src/adapters/clock/system-clock.js";
+import { createIds } from "../src/adapters/ids/time-ordered-ids.js";
+import type { Deps } from "../src/app/deps.js";
+import { loadConfig } from "../src/config/config.js";
+import { connectPostgres } from "../src/db/connect.js";
+import { migrate } from "../src/db/migrate.js";
+import { buildApp } from "../src/http/build-app.js";
+import { buildPorts } from "../src/main/deps.js";
+import { createLogger } from "../src/main/logger.js";
+import { addCard, CARD_TEST_ENV, registerCustomer, seedCardPairs } from "../test/support/card-customer.js";
+
+const SECONDS = Number(process.argv[2] ?? 6);
+const CONNECTIONS = [8, 32];
+const adminUrl = process.env.DATABASE_URL;
+if (!adminUrl) throw new Error("DATABASE_URL (PostgreSQL) is required");
+const dbName = `rampart_bench_card_${randomBytes(4).toString("hex")}`;
+const urlFor = (name: string) => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+
+async function admin(q: string) {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(q);
+  } finally {
+    await c.end();
+  }
+}
+
+function pgbench(script: string, clients: number): { tps: number; lat: string } {
+  const file = path.join(os.tmpdir(), `${dbName}-${randomBytes(3).toString("hex")}.sql`);
+  fs.writeFileSync(file, script);
+  const out = execFileSync("pgbench", ["-n", "-c", String(clients), "-j", String(Math.min(clients, 2)), "-T", String(SECONDS), "-f", file, urlFor(dbName)], { encoding: "utf8" });
+  return { tps: Number(/tps = ([\d.]+)/.exec(out)?.[1]), lat: /latency average = ([\d.]+) ms/.exec(out)?.[1] ?? "?" };
+}
+
+async function main() {
+  await admin(`CREATE DATABASE ${dbName}`);
+  const database = connectPostgres({ url: urlFor(dbName), poolSize: 32 });
+  const lines: string[] = [];
+  const log = (l: string) => {
+    lines.push(l);
+    console.log(l);
+  };
+  try {
+    await migrate(database);
+    const config = {
+      ...loadConfig({ ...CARD_TEST_ENV, LOG_LEVEL: "warn", RAMPART_RATE_LIMIT_PER_MINUTE: "0", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }),
+      secretKey: "bench-secret-key-0123456789abcdef0123456789",
+    };
+    const logger = createLogger("warn");
+    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger, ports: buildPorts(config, systemClock, logger) };
+    const app = await buildApp(deps);
+    const merchantId = crypto.randomUUID();
+    await database.db.insertInto("merchants").values({ id: merchantId, name: "bench" }).execute();
+    await seedCardPairs(deps);
+    const who = await registerCustomer(app, merchantId);
+    const cardId = await addCard(app, who, 4242424242424242);
+    const offer = (await app.inject({ method: "POST", url: "/v3/payin/offer", headers: who.headers, payload: { cardId, fromCurrency: "EUR", amount: 100, toCurrency: "USDT" } })).json();
+    const paid = await app.inject({ method: "POST", url: `/v3/payin/pay/${offer.offerId}`, headers: who.headers, payload: { cardCVV: "123" } });
+    if (paid.json().transactionStatusCode !== 0) throw new Error(`setup payment failed: ${paid.body}`);
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    const headers = { "content-type": "application/json", authorization: who.headers.authorization!, "x-merchant-id": merchantId };
+    const offerBody = JSON.stringify({ cardId, fromCurrency: "EUR", amount: 100, toCurrency: "USDT", operation: "PAYIN" });
+
+    for (const connections of CONNECTIONS) {
+      const r = await autocannon({ url: `${base}/v3/payin/offer`, connections, duration: SECONDS, method: "POST", headers, body: offerBody });
+      log(`POST /v3/payin/offer c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
+    }
+    for (const connections of CONNECTIONS) {
+      const r = await autocannon({ url: `${base}/v3/payin/pay-callback?offerId=${offer.offerId}`, connections, duration: SECONDS, headers });
+      log(`GET /v3/payin/pay-callback c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
+    }
+    await app.close();
+
+    const customerId = (await database.db.selectFrom("card_customers").select("id").executeTakeFirstOrThrow()).id;
+    const sessionId = (await database.db.selectFrom("card_sessions").select("id").executeTakeFirstOrThrow()).id;
+    await database.close(); // free the pool's connections for pgbench
+    const insert = `INSERT INTO card_offers (customer_id, card_id, fiat, fiat_minor, crypto, crypto_network, crypto_decimals, crypto_minor, fee_minor, mid_rate, rate_source, expires_at, created_at, updated_at)
+  VALUES ('${customerId}', ${cardId}, 'EUR', 10000, 'USDT', 'erc20', 6, 105119563, 175, '0.93', 'fixed', now() + interval '20 seconds', now(), now()) RETURNING *;`;
+    const whole = `SELECT c.id, c.merchant_id, c.kyc_level FROM card_sessions s JOIN card_customers c ON c.id = s.customer_id WHERE s.id = '${sessionId}' AND s.customer_id = '${customerId}' AND s.revoked_at IS NULL;
+SELECT id, bin, last4 FROM card_cards WHERE id = ${cardId} AND customer_id = '${customerId}';
+SELECT coalesce(sum(limit_minor), 0)::text FROM card_payments WHERE customer_id = '${customerId}' AND created_at > now() - interval '30 days' AND status <> 'failed';
+${insert}`;
+    for (const clients of CONNECTIONS) {
+      const a = pgbench(insert, clients);
+      log(`pgbench insert only c=${clients}: ${a.tps.toFixed(0)} tps, latency avg ${a.lat} ms`);
+      const b = pgbench(whole, clients);
+      log(`pgbench offer statements c=${clients}: ${b.tps.toFixed(0)} tps, latency avg ${b.lat} ms`);
+    }
+  } finally {
+    await database.close().catch(() => {});
+    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  }
+  return lines;
+}
+
+await main();
