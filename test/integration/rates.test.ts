@@ -74,6 +74,27 @@ test("the HTTP ticker times out, detects staleness and fails over to the second 
   await assert.rejects(mk("/down", "/stale").getRate("RUB", "USDT"), /source 1: HTTP 503; source 2: stale/);
 });
 
+test("the HTTP ticker refuses a non-positive price and unreadable or stale ISO times, and caps a future time at now", async () => {
+  const clock = new TestClock(new Date());
+  const iso = (offsetMs: number) => new Date(clock.now().getTime() + offsetMs).toISOString();
+  behaviour["/zero"] = (res) => res.end(JSON.stringify({ price: "0" }));
+  behaviour["/exp"] = (res) => res.end(JSON.stringify({ price: "1e-7" }));
+  behaviour["/garbled-time"] = (res) => res.end(JSON.stringify({ price: "99", time: "yesterday-ish" }));
+  behaviour["/stale-iso"] = (res) => res.end(JSON.stringify({ price: "99", timestamp: iso(-600_000) }));
+  behaviour["/future"] = (res) => res.end(JSON.stringify({ price: "99.7", time: clock.now().getTime() + 3_600_000 }));
+  behaviour["/recent-iso"] = (res) => res.end(JSON.stringify({ price: "99.6", timestamp: iso(-5_000) }));
+  const mk = (...paths: string[]) => createHttpTickerSource({ urls: paths.map((p) => `${base}${p}`), clock, timeoutMs: 300, maxAgeSeconds: 60 });
+
+  await assert.rejects(
+    mk("/zero", "/exp", "/garbled-time", "/stale-iso").getRate("RUB", "USDT"),
+    /source 1: non-positive price; source 2: .*; source 3: unreadable ticker time; source 4: stale ticker/,
+  );
+  const future = await mk("/future").getRate("RUB", "USDT");
+  assert.equal(future.fetchedAt.getTime(), clock.now().getTime(), "a ticker ahead of our clock is taken as of now");
+  const recent = await mk("/zero", "/recent-iso").getRate("RUB", "USDT");
+  assert.deepEqual([recent.rate, recent.source, clock.now().getTime() - recent.fetchedAt.getTime()], ["99.6", "http-ticker#2", 5_000]);
+});
+
 test("the rate cache reuses a fresh rate, serves the last one through an outage while young, then refuses", async () => {
   const clock = new TestClock();
   let calls = 0;
@@ -99,4 +120,38 @@ test("the rate cache reuses a fresh rate, serves the last one through an outage 
   assert.equal(during.rate, "1.02", "outage: last rate while younger than the max age");
   clock.advance(31_000);
   await assert.rejects(cache.getRate("EUR", "USDT"), (e: unknown) => e instanceof AppError && e.code === "rate_unavailable");
+});
+
+test("the rate cache never serves a rate older than the max age, even when refreshing less often", async () => {
+  const clock = new TestClock();
+  let calls = 0;
+  const source: RateSource = {
+    name: "counting",
+    async getRate(fiat, crypto) {
+      calls++;
+      return { fiat, crypto, rate: "1.5", source: "counting", fetchedAt: clock.now() };
+    },
+  };
+  const cache = createRateCache(source, clock, { refreshSeconds: 3_600, maxRateAgeSeconds: 60 });
+  const first = await cache.getRate("EUR", "USDT");
+  clock.advance(59_000);
+  assert.equal(await cache.getRate("EUR", "USDT"), first, "reused while younger than the max age");
+  clock.advance(2_000);
+  const second = await cache.getRate("EUR", "USDT");
+  assert.equal(calls, 2, "refetched once the cached rate reached the max age");
+  assert.equal(second.fetchedAt.getTime(), clock.now().getTime());
+});
+
+test("the rate cache treats a zero or malformed rate from its source as no rate", async () => {
+  const clock = new TestClock();
+  for (const bad of ["0", "0.000", "-1", "abc", ""]) {
+    const source: RateSource = {
+      name: "broken",
+      async getRate(fiat, crypto) {
+        return { fiat, crypto, rate: bad, source: "broken", fetchedAt: clock.now() };
+      },
+    };
+    const cache = createRateCache(source, clock, { refreshSeconds: 10, maxRateAgeSeconds: 60 });
+    await assert.rejects(cache.getRate("EUR", "USDT"), (e: unknown) => e instanceof AppError && e.code === "rate_unavailable", bad);
+  }
 });
