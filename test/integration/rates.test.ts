@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { createFixedRateSource } from "../../src/adapters/rates/fixed-rates.js";
 import { createHttpTickerSource } from "../../src/adapters/rates/http-ticker.js";
-import { createRandomWalkSource } from "../../src/adapters/rates/random-walk.js";
+import { createRandomWalkSource, walkRate } from "../../src/adapters/rates/random-walk.js";
 import type { RateSource } from "../../src/app/ports.js";
 import { createRateCache } from "../../src/app/rates/rate-cache.js";
 import { AppError } from "../../src/core/shared/errors.js";
@@ -50,6 +50,27 @@ test("the random walk is deterministic per day and instant, and moves within its
     const v = Number(r);
     assert.ok(v >= 0.93 * 0.97 && v <= 0.93 * 1.03, `${r} within ±3%`);
   }
+});
+
+test("the random walk moves at most 0.03% a minute, and the same minute on another day differs", () => {
+  const base = 93_000_000n; // 0.93 at scale 8
+  let prev = walkRate(base, "EUR/USDT", new Date("2026-03-01T00:00:00Z"));
+  assert.equal(prev, base, "each day starts at the base rate");
+  let moved = 0;
+  for (let m = 1; m <= 240; m++) {
+    const at = new Date(Date.UTC(2026, 2, 1, 0, m));
+    const v = walkRate(base, "EUR/USDT", at);
+    assert.equal(walkRate(base, "EUR/USDT", new Date(at.getTime() + 59_000)), v, "constant within the minute");
+    const step = v > prev ? v - prev : prev - v;
+    // 300 ppm, plus the one unit (at scale 8) that truncating a downward step can add
+    assert.ok((step - 1n) * 1_000_000n <= 300n * prev, `minute ${m}: step ${step} from ${prev}`);
+    if (step > 0n) moved++;
+    prev = v;
+  }
+  assert.ok(moved > 200, `moves most minutes (${moved}/240)`);
+  const noon = (day: number) => walkRate(base, "EUR/USDT", new Date(Date.UTC(2026, 2, day, 12, 0)));
+  assert.notEqual(noon(1), noon(2));
+  assert.notEqual(noon(1), walkRate(base, "EUR/USDC", new Date(Date.UTC(2026, 2, 1, 12, 0))), "each pair walks its own path");
 });
 
 test("the HTTP ticker times out, detects staleness and fails over to the second source", async () => {

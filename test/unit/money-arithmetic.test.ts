@@ -83,7 +83,10 @@ test("fiat minor units come from ISO 4217, not Intl", () => {
   assert.equal(fiatScale("EUR"), 2);
   assert.equal(fiatScale("jpy"), 0);
   assert.equal(fiatScale("KWD"), 3);
-  assert.equal(fiatScale("IQD"), 0, "override table");
+  assert.equal(fiatScale("IQD"), 0, "override table (ISO says 3)");
+  assert.equal(fiatScale("IRR"), 0, "override table (ISO says 2)");
+  assert.equal(fiatScale("CLF"), 4);
+  assert.throws(() => fiatScale("EU"), (e: unknown) => e instanceof AppError && e.code === "unknown_currency" && e.field === "currency");
   assert.throws(() => fiatScale("XYZ"), (e: unknown) => e instanceof AppError && e.code === "unknown_currency");
 });
 
