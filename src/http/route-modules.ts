@@ -3,7 +3,20 @@ import type { FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
 import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
+import { tradingAdminRoutes } from "./admin/trading-admin-routes.js";
+import { tradingRoutes } from "./dialects/trading/trading-routes.js";
+import { payPageRoutes } from "./pages/pay/pay-routes.js";
+import { sandboxBankFeedRoutes } from "./sandbox/bank-transfer-routes.js";
+import { traderRoutes } from "./trader/trader-routes.js";
 
 export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
 
-export const routeModules: RouteModule[] = [opsRoutes, dashboardRoutes];
+export const routeModules: RouteModule[] = [
+  opsRoutes,
+  dashboardRoutes,
+  tradingRoutes,
+  traderRoutes,
+  tradingAdminRoutes,
+  sandboxBankFeedRoutes,
+  payPageRoutes,
+];

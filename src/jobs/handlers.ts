@@ -1,3 +1,4 @@
 // Imports every job handler module so each registers its kind before the worker runs. Each area
 // adds one line per handler file under src/jobs/.
-export {};
+import "./trading-dispute-auto-resolve.js";
+import "./trading-payin-expire.js";
