@@ -2,6 +2,7 @@
 import type { FoundationTables } from "./tables/foundation.js";
 import type { LedgerTables } from "./tables/ledger.js";
 import type { OutboxTables } from "./tables/outbox.js";
+import type { PricingTables } from "./tables/pricing.js";
 import type { TradingTables } from "./tables/trading.js";
 
-export interface DB extends FoundationTables, LedgerTables, OutboxTables, TradingTables {}
+export interface DB extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables {}
