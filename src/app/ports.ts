@@ -129,4 +129,6 @@ export interface FileStorage {
 /** The ports wired today; each area adds its port here when it lands. */
 export interface Ports {
   files: FileStorage;
+  /** Already wrapped in the rate cache: never returns a rate older than maxRateAgeSeconds. */
+  rates: RateSource;
 }

@@ -27,6 +27,32 @@ export interface Config {
   dbPoolSize: number;
   /** Requests per minute per credential (or per IP without one), per process; 0 disables. */
   rateLimitPerMinute: number;
+  rates: RatesConfig;
+}
+
+export interface RatesConfig {
+  /** random_walk: sandbox demo rates; fixed: RAMPART_FIXED_RATES; http: a public ticker API. */
+  source: "random_walk" | "fixed" | "http";
+  /** "FIAT/CRYPTO" → fiat per 1 crypto, e.g. "RUB/USDT" → "99.12". */
+  fixed: Record<string, string>;
+  /** Ticker URL templates with {fiat} and {crypto}; the second is the failover. */
+  httpUrls: string[];
+  /** A rate older than this is never used for a quote. */
+  maxRateAgeSeconds: number;
+  /** How long a fetched rate is reused before fetching again. */
+  refreshSeconds: number;
+}
+
+function fixedRates(env: Env): Record<string, string> {
+  const raw = env.RAMPART_FIXED_RATES?.trim();
+  if (!raw) return {};
+  const out: Record<string, string> = {};
+  for (const item of raw.split(",")) {
+    const m = /^\s*([A-Z]{3})\/([A-Z0-9]{2,10})\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(item);
+    if (!m) throw new ConfigError("RAMPART_FIXED_RATES", `expected FIAT/CRYPTO=rate items, got "${item}"`);
+    out[`${m[1]}/${m[2]}`] = m[3]!;
+  }
+  return out;
 }
 
 export class ConfigError extends Error {
@@ -96,7 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("RAMPART_PUBLIC_URL", `must be an http(s) URL, got "${publicUrl}"`);
   }
 
-  return {
+  const config = {
     mode,
     port,
     host,
@@ -111,5 +137,16 @@ export function loadConfig(env: Env = process.env): Config {
     webhookTimeoutMs: int(env, "RAMPART_WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000),
     dbPoolSize: int(env, "RAMPART_DB_POOL_SIZE", 10, 1, 200),
     rateLimitPerMinute: int(env, "RAMPART_RATE_LIMIT_PER_MINUTE", 6000, 0, 100_000_000),
+    rates: {
+      source: oneOf(env, "RAMPART_RATES", ["random_walk", "fixed", "http"] as const, "random_walk"),
+      fixed: fixedRates(env),
+      httpUrls: (env.RAMPART_RATE_URLS ?? "").split(",").map((u) => u.trim()).filter(Boolean),
+      maxRateAgeSeconds: int(env, "RAMPART_MAX_RATE_AGE_SECONDS", 120, 1, 86_400),
+      refreshSeconds: int(env, "RAMPART_RATE_REFRESH_SECONDS", 10, 1, 3600),
+    },
   };
+  if (config.rates.source === "http" && config.rates.httpUrls.length === 0) {
+    throw new ConfigError("RAMPART_RATE_URLS", "is required when RAMPART_RATES=http");
+  }
+  return config;
 }

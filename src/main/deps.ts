@@ -5,15 +5,36 @@ import type { Deps } from "../app/deps.js";
 import type { Ports } from "../app/ports.js";
 import { systemClock } from "../adapters/clock/system-clock.js";
 import { createIds } from "../adapters/ids/time-ordered-ids.js";
+import { createFixedRateSource } from "../adapters/rates/fixed-rates.js";
+import { createHttpTickerSource } from "../adapters/rates/http-ticker.js";
+import { createRandomWalkSource } from "../adapters/rates/random-walk.js";
 import { createLocalDiskStorage } from "../adapters/storage/local-disk-storage.js";
+import type { Clock, RateSource } from "../app/ports.js";
+import { createRateCache } from "../app/rates/rate-cache.js";
+import { assertNever } from "../core/shared/assert-never.js";
 import type { Config } from "../config/config.js";
 import { connectPGlite, connectPostgres, type Database } from "../db/connect.js";
 import { createLogger } from "./logger.js";
 import { resolveSecretKey } from "./secret-key.js";
 
-export function buildPorts(config: Config): Ports {
+function rateSource(config: Config, clock: Clock): RateSource {
+  const { rates } = config;
+  switch (rates.source) {
+    case "fixed":
+      return createFixedRateSource(rates.fixed, clock);
+    case "random_walk":
+      return createRandomWalkSource(clock);
+    case "http":
+      return createHttpTickerSource({ urls: rates.httpUrls, clock, maxAgeSeconds: rates.maxRateAgeSeconds });
+    default:
+      return assertNever(rates.source, "rate source");
+  }
+}
+
+export function buildPorts(config: Config, clock: Clock): Ports {
   return {
     files: createLocalDiskStorage(path.join(config.dataDir, "files")),
+    rates: createRateCache(rateSource(config, clock), clock, config.rates),
   };
 }
 
@@ -33,6 +54,6 @@ export async function buildDeps(config: Config, logger: Logger = createLogger(co
     clock,
     ids: createIds(clock),
     logger,
-    ports: buildPorts(config),
+    ports: buildPorts(config, clock),
   };
 }

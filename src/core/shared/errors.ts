@@ -17,11 +17,23 @@ export const ERROR_CATALOGUE = {
   body_too_large: { status: 413, message: "The request body is too large." },
   unsupported_media_type: { status: 415, message: "Unsupported content type." },
   rate_limited: { status: 429, message: "Too many requests." },
+  // --- money core: amounts, currencies, addresses, pricing
+  invalid_amount: { status: 400, message: "The amount is not a valid decimal amount." },
+  amount_scale_exceeded: { status: 400, message: "The amount has more decimal places than the currency allows." },
+  unknown_currency: { status: 400, message: "Unknown currency or asset." },
+  invalid_address: { status: 400, message: "The wallet address is not valid for this network." },
+  amount_below_minimum: { status: 400, message: "The amount is below the minimum." },
+  amount_above_maximum: { status: 400, message: "The amount is above the maximum." },
+  pair_unavailable: { status: 400, message: "This currency pair or payment method is not available." },
+  rate_unavailable: { status: 503, message: "No fresh exchange rate is available right now." },
   // --- idempotency keys (side-effects area)
   idempotency_key_in_flight: { status: 409, message: "A request with this Idempotency-Key is still being processed." },
   idempotency_key_reused: { status: 422, message: "This Idempotency-Key was used with a different request." },
   internal_error: { status: 500, message: "Internal error." },
   service_unavailable: { status: 503, message: "The service is not ready." },
+  // --- ledger (src/app/ledger)
+  insufficient_funds: { status: 403, message: "The account does not have enough available funds." },
+  transfer_id_conflict: { status: 409, message: "This transfer id was already used with different entries." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

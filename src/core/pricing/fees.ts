@@ -1,0 +1,35 @@
+// Fee schedules: a percentage in basis points plus a fixed amount, optionally tiered by the fiat
+// amount. Fees round up, toward the house.
+import { divRound } from "../money/rounding.js";
+
+export interface FeeTier {
+  /** The tier applies from this fiat amount (minor units, inclusive). */
+  fromMinor: bigint;
+  percentBps: number;
+  fixedMinor: bigint;
+}
+
+export interface FeeSchedule {
+  percentBps: number;
+  fixedMinor: bigint;
+  /** Optional: the tier with the highest `fromMinor` not above the amount replaces the base. */
+  tiers?: FeeTier[];
+}
+
+export function tierFor(schedule: FeeSchedule, amountMinor: bigint): { percentBps: number; fixedMinor: bigint } {
+  let chosen: { percentBps: number; fixedMinor: bigint } = schedule;
+  let from = -1n;
+  for (const t of schedule.tiers ?? []) {
+    if (t.fromMinor <= amountMinor && t.fromMinor > from) {
+      chosen = t;
+      from = t.fromMinor;
+    }
+  }
+  return chosen;
+}
+
+/** The fee on a fiat amount, in the same minor units. */
+export function feeFor(schedule: FeeSchedule, amountMinor: bigint): bigint {
+  const { percentBps, fixedMinor } = tierFor(schedule, amountMinor);
+  return divRound(amountMinor * BigInt(percentBps), 10_000n, "ceil") + fixedMinor;
+}

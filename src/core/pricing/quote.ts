@@ -1,0 +1,134 @@
+// Pure quoting: a fiat amount or a crypto amount in, every figure out. When both are given fiat
+// wins and crypto is recalculated. Rounding always favours the house: fees up, crypto owed down,
+// the fiat needed for a crypto amount up.
+import { AppError } from "../shared/errors.js";
+import { type Decimal, formatDecimal, formatMinorTrimmed } from "../money/decimal.js";
+import { divRound, pow10 } from "../money/rounding.js";
+import { type FeeSchedule, feeFor } from "./fees.js";
+
+export interface PairTerms {
+  fiat: string;
+  fiatScale: number;
+  crypto: string;
+  network: string;
+  cryptoDecimals: number;
+  /** Worsens the mid rate for the user: fiat per crypto × (1 + spread). */
+  spreadBps: number;
+  fees: FeeSchedule;
+  /** Sent to the chain with the payout; deducted from the crypto owed. */
+  networkFeeMinor: bigint;
+  limits: { minFiatMinor: bigint; maxFiatMinor: bigint };
+  enabled: boolean;
+}
+
+export interface RateInput {
+  rate: Decimal; // fiat per 1 crypto (mid)
+  source: string;
+  fetchedAt: Date;
+}
+
+export interface FeeLine {
+  name: "processing" | "network";
+  currency: string;
+  amountMinor: bigint;
+}
+
+export interface Quote {
+  fiat: string;
+  crypto: string;
+  network: string;
+  fiatMinor: bigint;
+  cryptoMinor: bigint;
+  midRate: string;
+  /** Fiat per crypto after the spread, to 8 decimals rounded up (what the user effectively pays). */
+  effectiveRate: string;
+  fees: FeeLine[];
+  rateSource: string;
+  rateFetchedAt: Date;
+  expiresAt: Date;
+}
+
+export interface QuoteRequest {
+  fiatMinor?: bigint;
+  cryptoMinor?: bigint;
+  now: Date;
+  maxRateAgeSeconds: number;
+  ttlSeconds: number;
+}
+
+/** Crypto owed for a gross fiat amount (before limits): net of the processing and network fees. */
+export function cryptoForFiat(terms: PairTerms, rate: Decimal, fiatMinor: bigint): { cryptoMinor: bigint; feeMinor: bigint } {
+  const feeMinor = feeFor(terms.fees, fiatMinor);
+  const net = fiatMinor - feeMinor;
+  if (net <= 0n) return { cryptoMinor: 0n, feeMinor };
+  // net/10^fs ÷ (coef/10^rs × (10000+spread)/10000) × 10^cd
+  const gross = divRound(
+    net * pow10(terms.cryptoDecimals + rate.scale) * 10_000n,
+    pow10(terms.fiatScale) * rate.coefficient * BigInt(10_000 + terms.spreadBps),
+    "floor",
+  );
+  const cryptoMinor = gross - terms.networkFeeMinor;
+  return { cryptoMinor: cryptoMinor > 0n ? cryptoMinor : 0n, feeMinor };
+}
+
+/** The smallest fiat amount whose crypto is at least `cryptoMinor` (binary search: monotone). */
+export function fiatForCrypto(terms: PairTerms, rate: Decimal, cryptoMinor: bigint): bigint {
+  let lo = 0n;
+  let hi = 1n;
+  while (cryptoForFiat(terms, rate, hi).cryptoMinor < cryptoMinor) {
+    hi *= 2n;
+    if (hi > 10n ** 30n) throw new AppError("amount_above_maximum", { field: "cryptoAmount" });
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) / 2n;
+    if (cryptoForFiat(terms, rate, mid).cryptoMinor >= cryptoMinor) hi = mid;
+    else lo = mid + 1n;
+  }
+  return lo;
+}
+
+export function quote(terms: PairTerms, rate: RateInput, req: QuoteRequest): Quote {
+  if (!terms.enabled) throw new AppError("pair_unavailable");
+  const ageMs = req.now.getTime() - rate.fetchedAt.getTime();
+  if (ageMs > req.maxRateAgeSeconds * 1000) {
+    throw new AppError("rate_unavailable", { message: `The ${terms.fiat}/${terms.crypto} rate is ${BigInt(ageMs) / 1000n} s old.` });
+  }
+  let fiatMinor: bigint;
+  let field: string;
+  if (req.fiatMinor !== undefined) {
+    fiatMinor = req.fiatMinor;
+    field = "fiatAmount";
+  } else if (req.cryptoMinor !== undefined) {
+    if (req.cryptoMinor <= 0n) throw new AppError("invalid_amount", { field: "cryptoAmount" });
+    fiatMinor = fiatForCrypto(terms, rate.rate, req.cryptoMinor);
+    field = "cryptoAmount";
+  } else {
+    throw new AppError("validation_failed", { field: "fiatAmount", message: "Give a fiat amount or a crypto amount." });
+  }
+  const { minFiatMinor, maxFiatMinor } = terms.limits;
+  if (fiatMinor < minFiatMinor) {
+    throw new AppError("amount_below_minimum", { field, message: `The minimum is ${formatMinorTrimmed(minFiatMinor, terms.fiatScale)} ${terms.fiat}.`, details: { limit: formatMinorTrimmed(minFiatMinor, terms.fiatScale) } });
+  }
+  if (fiatMinor > maxFiatMinor) {
+    throw new AppError("amount_above_maximum", { field, message: `The maximum is ${formatMinorTrimmed(maxFiatMinor, terms.fiatScale)} ${terms.fiat}.`, details: { limit: formatMinorTrimmed(maxFiatMinor, terms.fiatScale) } });
+  }
+  const { cryptoMinor, feeMinor } = cryptoForFiat(terms, rate.rate, fiatMinor);
+  if (cryptoMinor <= 0n) throw new AppError("amount_below_minimum", { field, message: "Nothing is left after fees." });
+  const effective = divRound(rate.rate.coefficient * BigInt(10_000 + terms.spreadBps) * pow10(8), pow10(rate.rate.scale) * 10_000n, "ceil");
+  return {
+    fiat: terms.fiat,
+    crypto: terms.crypto,
+    network: terms.network,
+    fiatMinor,
+    cryptoMinor,
+    midRate: formatDecimal(rate.rate),
+    effectiveRate: formatMinorTrimmed(effective, 8),
+    fees: [
+      { name: "processing", currency: terms.fiat, amountMinor: feeMinor },
+      { name: "network", currency: terms.crypto, amountMinor: terms.networkFeeMinor },
+    ],
+    rateSource: rate.source,
+    rateFetchedAt: rate.fetchedAt,
+    expiresAt: new Date(req.now.getTime() + req.ttlSeconds * 1000),
+  };
+}

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import Big from "big.js";
+import { formatMinor, formatMinorTrimmed, numberToDecimalText, parseAmount, parseDecimal } from "../../src/core/money/decimal.js";
+import { divRound, mulDiv } from "../../src/core/money/rounding.js";
+import { fiatScale } from "../../src/core/money/currencies.js";
+import { tradingAmounts } from "../../src/core/pricing/trading-amounts.js";
+import { AppError } from "../../src/core/shared/errors.js";
+
+test("every rounding mode, both signs, ties and non-ties", () => {
+  const cases: [bigint, bigint, Record<string, bigint>][] = [
+    [7n, 2n, { half_even: 4n, floor: 3n, ceil: 4n, down: 3n, up: 4n }], // 3.5
+    [5n, 2n, { half_even: 2n, floor: 2n, ceil: 3n, down: 2n, up: 3n }], // 2.5
+    [-7n, 2n, { half_even: -4n, floor: -4n, ceil: -3n, down: -3n, up: -4n }],
+    [-5n, 2n, { half_even: -2n, floor: -3n, ceil: -2n, down: -2n, up: -3n }],
+    [10n, 3n, { half_even: 3n, floor: 3n, ceil: 4n, down: 3n, up: 4n }], // 3.33
+    [11n, 3n, { half_even: 4n, floor: 3n, ceil: 4n, down: 3n, up: 4n }], // 3.67
+    [-11n, 3n, { half_even: -4n, floor: -4n, ceil: -3n, down: -3n, up: -4n }],
+    [9n, 3n, { half_even: 3n, floor: 3n, ceil: 3n, down: 3n, up: 3n }],
+    [7n, -2n, { half_even: -4n, floor: -4n, ceil: -3n, down: -3n, up: -4n }],
+  ];
+  for (const [n, d, expected] of cases) {
+    for (const [mode, value] of Object.entries(expected)) {
+      assert.equal(divRound(n, d, mode as never), value, `${n}/${d} ${mode}`);
+    }
+  }
+  assert.equal(mulDiv(3n, 5n, 2n, "half_even"), 8n); // 7.5 → 8
+  assert.throws(() => divRound(1n, 0n, "floor"), RangeError);
+});
+
+test("the trading dialect's check vector: 6030 RUB at 99.12 with 8.5% fee", () => {
+  const a = tradingAmounts(parseAmount(6030, 2), 2, parseDecimal("99.12"), 6, parseDecimal("0.085"));
+  assert.equal(a.cryptoMinor.toString(), "60835352");
+  assert.equal(a.merchantFeeMinor.toString(), "5171005");
+  assert.equal(a.merchantNetMinor, 60835352n - 5171005n);
+});
+
+test("decimal parsing is exact for strings and JSON numbers", () => {
+  assert.equal(parseAmount("6030", 2), 603000n);
+  assert.equal(parseAmount(6030.5, 2), 603050n);
+  assert.equal(parseAmount(0.1, 2), 10n);
+  assert.equal(parseAmount("0.10000", 2), 10n, "trailing zeros beyond the scale are fine");
+  assert.equal(parseAmount(1e-7, 8), 10n);
+  assert.equal(parseAmount(1.5e21, 0), 1_500_000_000_000_000_000_000n);
+  assert.equal(parseAmount("0.00000001", 8), 1n);
+  assert.equal(numberToDecimalText(1.23e-5), "0.0000123");
+  assert.equal(numberToDecimalText(2.5e+25), "25000000000000000000000000");
+  const code = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as AppError).code;
+    }
+    return "none";
+  };
+  assert.equal(code(() => parseAmount("1.001", 2, { field: "amount" })), "amount_scale_exceeded");
+  assert.equal(code(() => parseAmount("-1", 2)), "invalid_amount");
+  assert.equal(code(() => parseAmount("1e5", 2)), "invalid_amount", "exponent text is not a decimal amount");
+  assert.equal(code(() => parseAmount(Number.NaN, 2)), "invalid_amount");
+  assert.equal(code(() => parseAmount(Infinity, 2)), "invalid_amount");
+  assert.equal(code(() => parseAmount({}, 2)), "invalid_amount");
+  assert.equal(code(() => parseAmount(" 12 ", 2)), "none");
+  assert.equal(parseAmount("-1.5", 2, { allowNegative: true }), -150n);
+});
+
+test("formatting minor units", () => {
+  assert.equal(formatMinor(603000n, 2), "6030.00");
+  assert.equal(formatMinor(5n, 2), "0.05");
+  assert.equal(formatMinor(-5n, 2), "-0.05");
+  assert.equal(formatMinor(42n, 0), "42");
+  assert.equal(formatMinorTrimmed(150000n, 6), "0.15");
+  assert.equal(formatMinorTrimmed(1000000n, 6), "1");
+});
+
+test("fiat minor units come from ISO 4217, not Intl", () => {
+  assert.equal(fiatScale("EUR"), 2);
+  assert.equal(fiatScale("jpy"), 0);
+  assert.equal(fiatScale("KWD"), 3);
+  assert.equal(fiatScale("IQD"), 0, "override table");
+  assert.throws(() => fiatScale("XYZ"), (e: unknown) => e instanceof AppError && e.code === "unknown_currency");
+});
+
+test("property: parse → format round-trips and matches big.js", () => {
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let i = 0; i < 2000; i++) {
+    const scale = Math.floor(rand() * 9);
+    const int = Math.floor(rand() * 1e9);
+    const frac = scale ? String(Math.floor(rand() * 10 ** scale)).padStart(scale, "0") : "";
+    const text = scale ? `${int}.${frac}` : String(int);
+    const minor = parseAmount(text, scale);
+    assert.equal(formatMinor(minor, scale), text);
+    assert.equal(new Big(text).times(new Big(10).pow(scale)).toFixed(0), minor.toString());
+  }
+});
+
+test("no float ever appears in the money core", () => {
+  for (const dir of ["src/core/money", "src/core/pricing"]) {
+    for (const f of fs.readdirSync(dir)) {
+      const text = fs.readFileSync(path.join(dir, f), "utf8");
+      assert.doesNotMatch(text, /parseFloat|\bNumber\(|Math\.(round|floor|ceil)\(|toFixed\(/, `${dir}/${f}`);
+    }
+  }
+});
