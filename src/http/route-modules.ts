@@ -1,6 +1,7 @@
 // Every HTTP area registers here, each in its own encapsulated scope.
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
+import { adminRoutes } from "./admin/admin-routes.js";
 import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
 import { tradingAdminRoutes } from "./admin/trading-admin-routes.js";
@@ -14,6 +15,7 @@ export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
 export const routeModules: RouteModule[] = [
   opsRoutes,
   dashboardRoutes,
+  adminRoutes,
   tradingRoutes,
   traderRoutes,
   tradingAdminRoutes,
