@@ -1,4 +1,6 @@
 // Every background task the worker runs. Each area adds its task here.
+import { dispatchJobsTask } from "./dispatch-jobs.js";
+import "./handlers.js";
 import type { WorkerTask } from "./worker-task.js";
 
-export const workerTasks: WorkerTask[] = [];
+export const workerTasks: WorkerTask[] = [dispatchJobsTask];

@@ -1,0 +1,113 @@
+// Outgoing HTTP for webhooks and IPN, hardened against SSRF and slow receivers: http(s) only; the
+// address actually connected to is checked (a custom DNS lookup vets every resolved IP at connect
+// time, so a name that resolves to 127.0.0.1 or flips after a first check is refused; IP literals,
+// which skip DNS, are checked up front); one total timeout; redirects are returned, never followed;
+// the response body is read up to a cap. Network outcomes are results, never exceptions.
+import dns from "node:dns";
+import http from "node:http";
+import https from "node:https";
+import type { LookupFunction } from "node:net";
+import { isIP } from "node:net";
+import { isBlockedAddress } from "./address-guard.js";
+
+export const RESPONSE_BODY_CAP_BYTES = 64 * 1024;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface SafeRequest {
+  method: "GET" | "POST";
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** From config.allowPrivateWebhooks; there is no allow-list. */
+  allowPrivate: boolean;
+  timeoutMs?: number;
+}
+
+export type SafeResponse =
+  | { kind: "response"; status: number; headers: http.IncomingHttpHeaders; body: string; latencyMs: number }
+  | { kind: "error"; error: string; latencyMs: number };
+
+class BlockedAddressError extends Error {
+  readonly code = "EBLOCKEDADDRESS";
+}
+
+/** dns.lookup, but refusing any blocked address it resolves to. */
+function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, "", 0);
+      const list = addresses as dns.LookupAddress[];
+      const bad = allowPrivate ? undefined : list.find((a) => isBlockedAddress(a.address));
+      if (bad) return callback(new BlockedAddressError(`address ${bad.address} of ${hostname} is not allowed`), "", 0);
+      if (list.length === 0) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: "ENOTFOUND" }), "", 0);
+      if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+      callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
+}
+
+export function safeRequest(req: SafeRequest): Promise<SafeResponse> {
+  const started = performance.now();
+  const latency = () => Math.round(performance.now() - started);
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch {
+    return Promise.resolve({ kind: "error", error: "invalid URL", latencyMs: 0 });
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return Promise.resolve({ kind: "error", error: `scheme ${url.protocol} not allowed`, latencyMs: 0 });
+  }
+  if (url.username || url.password) {
+    return Promise.resolve({ kind: "error", error: "credentials in URL not allowed", latencyMs: 0 });
+  }
+  const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+  if (isIP(host) && !req.allowPrivate && isBlockedAddress(host)) {
+    return Promise.resolve({ kind: "error", error: `address ${host} is not allowed`, latencyMs: 0 });
+  }
+  const body = req.body === undefined ? undefined : Buffer.from(req.body, "utf8");
+  const lib = url.protocol === "https:" ? https : http;
+  return new Promise<SafeResponse>((resolve) => {
+    let settled = false;
+    const finish = (r: SafeResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    const request = lib.request(
+      url,
+      {
+        method: req.method,
+        headers: { ...req.headers, ...(body ? { "content-length": String(body.length) } : {}), connection: "close" },
+        lookup: guardedLookup(req.allowPrivate),
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const done = () =>
+          finish({ kind: "response", status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8"), latencyMs: latency() });
+        res.on("data", (c: Buffer) => {
+          if (size < RESPONSE_BODY_CAP_BYTES) chunks.push(c.subarray(0, RESPONSE_BODY_CAP_BYTES - size));
+          size += c.length;
+          if (size >= RESPONSE_BODY_CAP_BYTES) {
+            done(); // enough read: the status is known, the rest is not wanted
+            res.destroy();
+          }
+        });
+        res.on("end", done);
+        res.on("error", done);
+        res.on("close", done);
+      },
+    );
+    const timer = setTimeout(() => {
+      finish({ kind: "error", error: `timeout after ${req.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`, latencyMs: latency() });
+      request.destroy();
+    }, req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    request.on("error", (err: NodeJS.ErrnoException) => {
+      finish({ kind: "error", error: err instanceof BlockedAddressError ? err.message : `${err.code ?? "error"}: ${err.message}`, latencyMs: latency() });
+    });
+    request.end(body);
+  });
+}

@@ -1,0 +1,59 @@
+// One dispatcher pass over due jobs: claim (short transaction, committed before any work), run each
+// handler after commit, record each outcome in its own short transaction guarded by the lease.
+import { MAX_JOB_ATTEMPTS, JOB_LEASE_MS, jobBackoffMs } from "../../core/jobs/job-retry.js";
+import { assertNever } from "../../core/shared/assert-never.js";
+import { claimDueJobs, finishJob, type ClaimedJobRow } from "../../db/outbox/jobs.js";
+import type { Deps } from "../deps.js";
+import { type JobOutcome, jobHandler } from "./outbox.js";
+import { WORKER_ID } from "./worker-id.js";
+
+export const JOB_BATCH = 20;
+
+export async function runDueJobs(deps: Deps, workerId = WORKER_ID): Promise<number> {
+  const now = deps.clock.now();
+  const claimed = await deps.database.db
+    .transaction()
+    .execute((trx) => claimDueJobs(trx, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId, limit: JOB_BATCH }));
+  for (const job of claimed) await runOne(deps, job, workerId);
+  return claimed.length;
+}
+
+async function runOne(deps: Deps, job: ClaimedJobRow, workerId: string): Promise<void> {
+  const log = deps.logger.child({ jobId: job.id, jobKind: job.kind, attempt: job.attempts });
+  let outcome: JobOutcome;
+  const handler = jobHandler(job.kind);
+  if (!handler) {
+    outcome = { kind: "retry", at: new Date(deps.clock.now().getTime() + jobBackoffMs(job.attempts)), error: `no handler for job kind ${job.kind}` };
+  } else {
+    try {
+      outcome = await handler(deps, { id: job.id, key: job.key, payload: job.payload, attempts: job.attempts });
+    } catch (err) {
+      log.error({ err }, "job handler threw");
+      outcome = { kind: "retry", at: new Date(deps.clock.now().getTime() + jobBackoffMs(job.attempts)), error: errorText(err) };
+    }
+  }
+  if (outcome.kind === "retry" && job.attempts >= MAX_JOB_ATTEMPTS) {
+    outcome = { kind: "failed", error: `gave up after ${job.attempts} attempts: ${outcome.error}` };
+  }
+  const base = { id: job.id, workerId, attempts: job.attempts, now: deps.clock.now() };
+  let recorded: boolean;
+  switch (outcome.kind) {
+    case "done":
+      recorded = await finishJob(deps.database.db, { ...base, status: "done" });
+      break;
+    case "retry":
+      recorded = await finishJob(deps.database.db, { ...base, status: "pending", dueAt: outcome.at, error: outcome.error });
+      break;
+    case "failed":
+      log.error({ error: outcome.error }, "job failed");
+      recorded = await finishJob(deps.database.db, { ...base, status: "failed", error: outcome.error });
+      break;
+    default:
+      assertNever(outcome, "job outcome");
+  }
+  if (!recorded) log.warn("job lease lost before its outcome was recorded; the newer claim owns it");
+}
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+}

@@ -1,0 +1,86 @@
+// SQL for the jobs table. Claiming is one statement: lock due rows with SKIP LOCKED (so concurrent
+// workers never wait on or take each other's rows), stamp the lease and the claimer, and return them.
+import { sql } from "kysely";
+import type { Db } from "../credentials.js";
+
+export interface ClaimedJobRow {
+  id: string;
+  kind: string;
+  key: string;
+  payload: unknown;
+  attempts: number;
+}
+
+/** Created/updated times come from the database default: the contract's enqueue takes no clock. */
+export async function insertJob(db: Db, row: { id: string; kind: string; key: string; payload: unknown; dueAt: Date }): Promise<void> {
+  await db
+    .insertInto("jobs")
+    .values({
+      id: row.id,
+      kind: row.kind,
+      key: row.key,
+      payload: JSON.stringify(row.payload ?? null),
+      due_at: row.dueAt,
+    })
+    .onConflict((oc) => oc.column("key").doNothing())
+    .execute();
+}
+
+/**
+ * Claims up to `limit` due jobs (pending and due, or running with an expired lease: its worker died)
+ * and leases them to `workerId` until `leaseUntil`. Run it in its own short transaction.
+ */
+export async function claimDueJobs(db: Db, a: { now: Date; leaseUntil: Date; workerId: string; limit: number }): Promise<ClaimedJobRow[]> {
+  const r = await sql<ClaimedJobRow>`
+    WITH due AS (
+      SELECT id FROM jobs
+      WHERE (status = 'pending' AND due_at <= ${a.now})
+         OR (status = 'running' AND lease_until < ${a.now})
+      ORDER BY due_at
+      LIMIT ${a.limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE jobs SET status = 'running', lease_until = ${a.leaseUntil}, locked_by = ${a.workerId},
+                    attempts = jobs.attempts + 1, updated_at = ${a.now}
+    FROM due WHERE jobs.id = due.id
+    RETURNING jobs.id, jobs.kind, jobs.key, jobs.payload, jobs.attempts`.execute(db);
+  return r.rows;
+}
+
+/**
+ * Records a handler's outcome, only while this worker still holds the lease of that attempt (a worker
+ * whose lease expired and whose job was re-claimed must not overwrite the newer attempt).
+ * Returns false when the lease was lost.
+ */
+export async function finishJob(
+  db: Db,
+  a: { id: string; workerId: string; attempts: number; now: Date } & (
+    | { status: "done" }
+    | { status: "pending"; dueAt: Date; error: string }
+    | { status: "failed"; error: string }
+  ),
+): Promise<boolean> {
+  const r = await db
+    .updateTable("jobs")
+    .set({
+      status: a.status,
+      lease_until: null,
+      locked_by: null,
+      updated_at: a.now,
+      ...(a.status === "pending" ? { due_at: a.dueAt, last_error: a.error } : {}),
+      ...(a.status === "failed" ? { last_error: a.error } : {}),
+    })
+    .where("id", "=", a.id)
+    .where("status", "=", "running")
+    .where("locked_by", "=", a.workerId)
+    .where("attempts", "=", a.attempts)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function deleteFinishedJobsBefore(db: Db, before: Date, limit: number): Promise<number> {
+  const r = await sql`
+    DELETE FROM jobs WHERE id IN (
+      SELECT id FROM jobs WHERE status IN ('done') AND updated_at < ${before} LIMIT ${limit})`.execute(db);
+  return Number(r.numAffectedRows ?? 0n);
+}

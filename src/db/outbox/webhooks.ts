@@ -1,0 +1,154 @@
+// SQL for webhook endpoints, messages and attempts.
+import { sql } from "kysely";
+import type { Db } from "../credentials.js";
+import type { WebhookFormat } from "../tables/outbox.js";
+
+/** The endpoint id for (merchant, url), created on first use. Never locks an existing row. */
+export async function ensureEndpoint(db: Db, a: { id: string; merchantId: string; url: string }): Promise<string> {
+  const find = () =>
+    db.selectFrom("webhook_endpoints").select("id").where("merchant_id", "=", a.merchantId).where("url", "=", a.url).executeTakeFirst();
+  const found = await find();
+  if (found) return found.id;
+  await db
+    .insertInto("webhook_endpoints")
+    .values({ id: a.id, merchant_id: a.merchantId, url: a.url })
+    .onConflict((oc) => oc.columns(["merchant_id", "url"]).doNothing())
+    .execute();
+  return (await find())!.id;
+}
+
+export async function insertMessage(
+  db: Db,
+  m: {
+    eventId: string;
+    merchantId: string;
+    endpointId: string;
+    format: WebhookFormat;
+    url: string;
+    orderingKey: string;
+    body: string | null;
+    query: Record<string, string> | null;
+    signingKeyRef: unknown;
+    nextAttemptAt: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto("webhook_messages")
+    .values({
+      event_id: m.eventId,
+      merchant_id: m.merchantId,
+      endpoint_id: m.endpointId,
+      format: m.format,
+      url: m.url,
+      ordering_key: m.orderingKey,
+      body: m.body,
+      query: m.query === null ? null : (JSON.stringify(m.query) as unknown as Record<string, string>),
+      signing_key_ref: JSON.stringify(m.signingKeyRef),
+      next_attempt_at: m.nextAttemptAt,
+    })
+    .onConflict((oc) => oc.column("event_id").doNothing())
+    .execute();
+}
+
+export interface ClaimedMessageRow {
+  seq: string;
+  event_id: string;
+  merchant_id: string;
+  endpoint_id: string;
+  format: WebhookFormat;
+  url: string;
+  body: string | null;
+  query: Record<string, string> | null;
+  signing_key_ref: unknown;
+  attempts: number;
+}
+
+/**
+ * Claims due messages: pending, due, not leased to a live worker, endpoint enabled, and no earlier
+ * message of the same ordering key still pending (a later status waits for the earlier one to be
+ * delivered or to fail). Each claimed row is leased to `workerId` with its attempt counted.
+ */
+export async function claimDueMessages(db: Db, a: { now: Date; leaseUntil: Date; workerId: string; limit: number }): Promise<ClaimedMessageRow[]> {
+  const r = await sql<ClaimedMessageRow>`
+    WITH due AS (
+      SELECT m.seq FROM webhook_messages m
+      JOIN webhook_endpoints e ON e.id = m.endpoint_id
+      WHERE m.status = 'pending' AND m.next_attempt_at <= ${a.now}
+        AND (m.lease_until IS NULL OR m.lease_until < ${a.now})
+        AND e.disabled_at IS NULL
+        AND NOT EXISTS (
+          SELECT 1 FROM webhook_messages p
+          WHERE p.ordering_key = m.ordering_key AND p.seq < m.seq AND p.status = 'pending')
+      ORDER BY m.next_attempt_at, m.seq
+      LIMIT ${a.limit}
+      FOR UPDATE OF m SKIP LOCKED
+    )
+    UPDATE webhook_messages w SET lease_until = ${a.leaseUntil}, locked_by = ${a.workerId},
+                                  attempts = w.attempts + 1, updated_at = ${a.now}
+    FROM due WHERE w.seq = due.seq
+    RETURNING w.seq, w.event_id, w.merchant_id, w.endpoint_id, w.format, w.url, w.body, w.query,
+              w.signing_key_ref, w.attempts`.execute(db);
+  return r.rows;
+}
+
+export async function insertAttempt(
+  db: Db,
+  a: { id: string; messageSeq: string; attempt: number; at: Date; url: string; statusCode: number | null; latencyMs: number; responseBody: string | null; error: string | null },
+): Promise<void> {
+  await db
+    .insertInto("webhook_attempts")
+    .values({
+      id: a.id,
+      message_seq: a.messageSeq,
+      attempt: a.attempt,
+      at: a.at,
+      url: a.url,
+      status_code: a.statusCode,
+      latency_ms: a.latencyMs,
+      response_body: a.responseBody,
+      error: a.error,
+    })
+    .execute();
+}
+
+/** Records the result of the attempt this worker holds; false when the lease was lost meanwhile. */
+export async function finishMessageAttempt(
+  db: Db,
+  a: { seq: string; workerId: string; attempts: number; now: Date } & (
+    | { status: "delivered" }
+    | { status: "pending"; nextAttemptAt: Date; error: string }
+    | { status: "failed"; error: string }
+  ),
+): Promise<boolean> {
+  const r = await db
+    .updateTable("webhook_messages")
+    .set({
+      status: a.status,
+      lease_until: null,
+      locked_by: null,
+      updated_at: a.now,
+      ...(a.status === "delivered" ? { delivered_at: a.now, last_error: null } : {}),
+      ...(a.status === "pending" ? { next_attempt_at: a.nextAttemptAt, last_error: a.error } : {}),
+      ...(a.status === "failed" ? { last_error: a.error } : {}),
+    })
+    .where("seq", "=", a.seq)
+    .where("status", "=", "pending")
+    .where("locked_by", "=", a.workerId)
+    .where("attempts", "=", a.attempts)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function disableEndpoint(db: Db, a: { id: string; at: Date; reason: string }): Promise<boolean> {
+  const r = await db
+    .updateTable("webhook_endpoints")
+    .set({ disabled_at: a.at, disabled_reason: a.reason })
+    .where("id", "=", a.id)
+    .where("disabled_at", "is", null)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function findEndpoint(db: Db, id: string) {
+  return db.selectFrom("webhook_endpoints").selectAll().where("id", "=", id).executeTakeFirst();
+}

@@ -1,0 +1,159 @@
+// Jobs: keyed enqueue, due-time claiming with the clock, outcomes, bounded attempts, lease expiry after
+// a crashed worker, exclusive claims under concurrency, and firing after a restart across the due time.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { enqueueJob, registerJobHandler, type JobOutcome } from "../../src/app/outbox/outbox.js";
+import { runDueJobs } from "../../src/app/outbox/run-jobs.js";
+import { JOB_LEASE_MS, MAX_JOB_ATTEMPTS } from "../../src/core/jobs/job-retry.js";
+import { claimDueJobs, finishJob } from "../../src/db/outbox/jobs.js";
+import { dispatchJobsTask } from "../../src/jobs/dispatch-jobs.js";
+import { startWorker } from "../../src/main/worker.js";
+import { createHarness, type Harness } from "../support/harness.js";
+
+let h: Harness;
+before(async () => {
+  h = await createHarness();
+});
+after(() => h.close());
+
+const ran: Record<string, string[]> = {};
+function kind(name: string, outcome: (key: string, attempts: number) => JobOutcome | Promise<JobOutcome>): string {
+  ran[name] = [];
+  registerJobHandler(name, async (_deps, job) => {
+    ran[name]!.push(job.key);
+    return outcome(job.key, job.attempts);
+  });
+  return name;
+}
+
+async function job(key: string) {
+  return h.deps.database.db.selectFrom("jobs").selectAll().where("key", "=", key).executeTakeFirstOrThrow();
+}
+
+async function drain() {
+  while ((await runDueJobs(h.deps)) > 0);
+}
+
+test("a keyed job runs once; enqueueing the same key again is a no-op", async () => {
+  const k = kind("t.once", () => ({ kind: "done" }));
+  await h.deps.database.db.transaction().execute(async (trx) => {
+    await enqueueJob(trx, { kind: k, key: "once:1", payload: { a: 1 } });
+    await enqueueJob(trx, { kind: k, key: "once:1", payload: { a: 2 } });
+  });
+  await drain();
+  assert.deepEqual(ran[k], ["once:1"]);
+  const row = await job("once:1");
+  assert.equal(row.status, "done");
+  assert.deepEqual(row.payload, { a: 1 });
+  assert.equal(row.locked_by, null);
+});
+
+test("a job with dueAt waits for the clock, then runs; retry re-schedules at the given time", async () => {
+  let calls = 0;
+  const k = kind("t.due", (_key, attempts) => {
+    calls++;
+    return attempts === 1 ? { kind: "retry", at: new Date(h.clock.now().getTime() + 60_000), error: "not yet" } : { kind: "done" };
+  });
+  await enqueueJob(h.deps.database.db, { kind: k, key: "due:1", payload: {}, dueAt: new Date(h.clock.now().getTime() + 30_000) });
+  await drain();
+  assert.equal(calls, 0);
+  h.clock.advance(30_000);
+  await drain();
+  assert.equal(calls, 1);
+  const r1 = await job("due:1");
+  assert.equal(r1.status, "pending");
+  assert.equal(r1.last_error, "not yet");
+  assert.equal(r1.due_at.getTime(), h.clock.now().getTime() + 60_000);
+  h.clock.advance(59_999);
+  await drain();
+  assert.equal(calls, 1);
+  h.clock.advance(1);
+  await drain();
+  assert.equal(calls, 2);
+  assert.equal((await job("due:1")).status, "done");
+});
+
+test("a handler that throws is retried with backoff and marked failed after the attempt bound", async () => {
+  const k = kind("t.throws", () => {
+    throw new Error("boom");
+  });
+  await enqueueJob(h.deps.database.db, { kind: k, key: "throws:1", payload: {} });
+  for (let i = 0; i < MAX_JOB_ATTEMPTS + 5; i++) {
+    await drain();
+    h.clock.advance(11 * 60_000);
+  }
+  assert.equal(ran[k]!.length, MAX_JOB_ATTEMPTS);
+  const row = await job("throws:1");
+  assert.equal(row.status, "failed");
+  assert.match(row.last_error ?? "", /gave up after 25 attempts: boom/);
+});
+
+test("'failed' is final; an unknown kind is retried, not lost", async () => {
+  const k = kind("t.fails", () => ({ kind: "failed", error: "bad payload" }));
+  await enqueueJob(h.deps.database.db, { kind: k, key: "fails:1", payload: {} });
+  await enqueueJob(h.deps.database.db, { kind: "t.nobody", key: "nobody:1", payload: {} });
+  await drain();
+  assert.equal((await job("fails:1")).status, "failed");
+  const orphan = await job("nobody:1");
+  assert.equal(orphan.status, "pending");
+  assert.match(orphan.last_error ?? "", /no handler/);
+});
+
+test("a worker that dies mid-job leaves a lease that expires; another worker retries it and the dead one cannot record", async () => {
+  const k = kind("t.lease", () => ({ kind: "done" }));
+  await enqueueJob(h.deps.database.db, { kind: k, key: "lease:1", payload: {} });
+  const now = h.clock.now();
+  const claimed = await claimDueJobs(h.deps.database.db, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId: "dead-worker", limit: 10 });
+  assert.deepEqual(claimed.map((c) => c.key), ["lease:1"]);
+  await drain();
+  assert.deepEqual(ran[k], [], "a live lease is not taken over");
+  h.clock.advance(JOB_LEASE_MS + 1);
+  await drain();
+  assert.deepEqual(ran[k], ["lease:1"]);
+  const row = await job("lease:1");
+  assert.equal(row.status, "done");
+  assert.equal(row.attempts, 2);
+  const late = await finishJob(h.deps.database.db, { id: row.id, workerId: "dead-worker", attempts: 1, now: h.clock.now(), status: "failed", error: "late" });
+  assert.equal(late, false);
+  assert.equal((await job("lease:1")).status, "done");
+});
+
+test("concurrent dispatchers never run one job twice", async () => {
+  const seen = new Map<string, number>();
+  const k = kind("t.many", async (key) => {
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    await new Promise((r) => setTimeout(r, 1));
+    return { kind: "done" };
+  });
+  await h.deps.database.db.transaction().execute(async (trx) => {
+    for (let i = 0; i < 120; i++) await enqueueJob(trx, { kind: k, key: `many:${i}`, payload: { i } });
+  });
+  await Promise.all(
+    ["w1", "w2", "w3", "w4"].map(async (w) => {
+      while ((await runDueJobs(h.deps, w)) > 0);
+    }),
+  );
+  assert.equal(seen.size, 120);
+  assert.ok([...seen.values()].every((n) => n === 1), "each job ran exactly once");
+});
+
+test("a job that fell due while the worker was down fires within 2 poll intervals of the restart", async () => {
+  let firedAt = 0;
+  const k = kind("t.restart", () => {
+    firedAt = Date.now();
+    return { kind: "done" };
+  });
+  const poll = h.deps.config.pollIntervalMs;
+  const first = startWorker(h.deps, [dispatchJobsTask]);
+  await enqueueJob(h.deps.database.db, { kind: k, key: "restart:1", payload: {}, dueAt: new Date(h.clock.now().getTime() + 60_000) });
+  await new Promise((r) => setTimeout(r, poll * 2));
+  await first.stop();
+  assert.equal(firedAt, 0, "not due before the stop");
+  h.clock.advance(5 * 60_000); // down across the due time
+  const restartedAt = Date.now();
+  const second = startWorker(h.deps, [dispatchJobsTask]);
+  while (firedAt === 0 && Date.now() - restartedAt < poll * 4) await new Promise((r) => setTimeout(r, 10));
+  await second.stop();
+  assert.ok(firedAt > 0, "fired");
+  assert.ok(firedAt - restartedAt <= 2 * poll, `fired ${firedAt - restartedAt} ms after the restart (poll ${poll} ms)`);
+});
