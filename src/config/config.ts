@@ -21,6 +21,8 @@ export interface Config {
   pollIntervalMs: number;
   /** Lets webhook/IPN delivery reach private and loopback addresses (tests, local demos). */
   allowPrivateWebhooks: boolean;
+  /** Total time one webhook/IPN request may take (connect, send, response). */
+  webhookTimeoutMs: number;
   /** Max size of a PostgreSQL connection pool per process. */
   dbPoolSize: number;
   /** Requests per minute per credential (or per IP without one), per process; 0 disables. */
@@ -138,6 +140,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: int(env, "RAMPART_BODY_LIMIT_BYTES", 1_048_576, 1024, 64 * 1_048_576),
     pollIntervalMs: int(env, "RAMPART_POLL_INTERVAL_MS", 500, 10, 60_000),
     allowPrivateWebhooks: bool(env, "RAMPART_ALLOW_PRIVATE_WEBHOOKS"),
+    webhookTimeoutMs: int(env, "RAMPART_WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000),
     dbPoolSize: int(env, "RAMPART_DB_POOL_SIZE", 10, 1, 200),
     rateLimitPerMinute: int(env, "RAMPART_RATE_LIMIT_PER_MINUTE", 6000, 0, 100_000_000),
     sandbox: {

@@ -1,6 +1,7 @@
 // Every background task the worker runs. Each area adds its task here.
+import { deliverWebhooksTask } from "./deliver-webhooks.js";
 import { dispatchJobsTask } from "./dispatch-jobs.js";
 import "./handlers.js";
 import type { WorkerTask } from "./worker-task.js";
 
-export const workerTasks: WorkerTask[] = [dispatchJobsTask];
+export const workerTasks: WorkerTask[] = [dispatchJobsTask, deliverWebhooksTask];

@@ -152,3 +152,7 @@ export async function disableEndpoint(db: Db, a: { id: string; at: Date; reason:
 export async function findEndpoint(db: Db, id: string) {
   return db.selectFrom("webhook_endpoints").selectAll().where("id", "=", id).executeTakeFirst();
 }
+
+export async function setEndpointSecret(db: Db, id: string, secretEnc: string): Promise<void> {
+  await db.updateTable("webhook_endpoints").set({ secret_enc: secretEnc }).where("id", "=", id).execute();
+}
