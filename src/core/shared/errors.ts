@@ -26,6 +26,11 @@ export const ERROR_CATALOGUE = {
   amount_above_maximum: { status: 400, message: "The amount is above the maximum." },
   pair_unavailable: { status: 400, message: "This currency pair or payment method is not available." },
   rate_unavailable: { status: 503, message: "No fresh exchange rate is available right now." },
+  // --- payment intents and KYC
+  store_mismatch: { status: 403, message: "storeId does not name a store of this merchant." },
+  store_not_configured: { status: 403, message: "This store is not set up for payment intents." },
+  intent_not_ready: { status: 409, message: "Payment instructions are only available in status 4 (ready to pay)." },
+  kyc_link_invalid: { status: 404, message: "This verification link is invalid, used or expired." },
   internal_error: { status: 500, message: "Internal error." },
   service_unavailable: { status: 503, message: "The service is not ready." },
 } as const satisfies Record<string, { status: number; message: string }>;
