@@ -5,7 +5,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
-import { installErrorHandling, renderDefaultError } from "./errors/error-handling.js";
+import { installErrorHandling, installNotFoundHandling, renderDefaultError } from "./errors/error-handling.js";
 import { installMetrics } from "./plugins/metrics.js";
 import { installRateLimit } from "./plugins/rate-limit.js";
 import { installRawJson } from "./plugins/raw-json.js";
@@ -34,6 +34,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   installRequestId(app);
   installMetrics(app);
   installErrorHandling(app, renderDefaultError);
+  installNotFoundHandling(app, renderDefaultError);
   await installRateLimit(app, deps.config.rateLimitPerMinute);
   await app.register(formbody, { bodyLimit: deps.config.bodyLimitBytes });
 

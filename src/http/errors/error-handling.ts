@@ -22,8 +22,16 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, err: unk
   return reply.code(e.status).type("application/json; charset=utf-8").send(render(e, request.id));
 }
 
+/** The error handler of a scope: dialects call this in their own scope with their own envelope. */
 export function installErrorHandling(app: FastifyInstance, render: ErrorRenderer): void {
   app.setErrorHandler((err, request, reply) => sendError(reply, request, err, render));
+}
+
+/**
+ * Unknown routes: Fastify allows one not-found handler per prefix, and the dialects share the root
+ * prefix (/payment/...), so only the app root sets it, in Rampart's own envelope.
+ */
+export function installNotFoundHandling(app: FastifyInstance, render: ErrorRenderer): void {
   app.setNotFoundHandler((request, reply) =>
     reply
       .code(404)
