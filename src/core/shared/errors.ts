@@ -26,6 +26,9 @@ export const ERROR_CATALOGUE = {
   amount_above_maximum: { status: 400, message: "The amount is above the maximum." },
   pair_unavailable: { status: 400, message: "This currency pair or payment method is not available." },
   rate_unavailable: { status: 503, message: "No fresh exchange rate is available right now." },
+  // --- idempotency keys (side-effects area)
+  idempotency_key_in_flight: { status: 409, message: "A request with this Idempotency-Key is still being processed." },
+  idempotency_key_reused: { status: 422, message: "This Idempotency-Key was used with a different request." },
   // --- payment intents and KYC
   store_mismatch: { status: 403, message: "storeId does not name a store of this merchant." },
   store_not_configured: { status: 403, message: "This store is not set up for payment intents." },
@@ -33,6 +36,9 @@ export const ERROR_CATALOGUE = {
   kyc_link_invalid: { status: 404, message: "This verification link is invalid, used or expired." },
   internal_error: { status: 500, message: "Internal error." },
   service_unavailable: { status: 503, message: "The service is not ready." },
+  // --- ledger (src/app/ledger)
+  insufficient_funds: { status: 403, message: "The account does not have enough available funds." },
+  transfer_id_conflict: { status: 409, message: "This transfer id was already used with different entries." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

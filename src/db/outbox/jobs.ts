@@ -81,6 +81,6 @@ export async function finishJob(
 export async function deleteFinishedJobsBefore(db: Db, before: Date, limit: number): Promise<number> {
   const r = await sql`
     DELETE FROM jobs WHERE id IN (
-      SELECT id FROM jobs WHERE status IN ('done') AND updated_at < ${before} LIMIT ${limit})`.execute(db);
+      SELECT id FROM jobs WHERE status = 'done' AND updated_at < ${before} LIMIT ${limit})`.execute(db);
   return Number(r.numAffectedRows ?? 0n);
 }

@@ -1,0 +1,75 @@
+// Idempotency-Key semantics for every POST: the first request claims (scope, key) atomically and its
+// response is stored; a repeat with the same fingerprint replays that response byte for byte
+// (errors from execution included); a different fingerprint is 422; a repeat while the first is still
+// running waits briefly for it, then replays it or answers 409.
+import { createHash } from "node:crypto";
+import { AppError } from "../../core/shared/errors.js";
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  findIdempotencyKey,
+  releaseIdempotencyKey,
+  takeOverIdempotencyKey,
+} from "../../db/outbox/idempotency.js";
+import type { Deps } from "../deps.js";
+
+export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+/** An in-flight claim older than this is treated as abandoned (its process died) and may be taken over. */
+export const IN_FLIGHT_ABANDON_MS = 5 * 60_000;
+/** How long a repeat waits for the first request to finish before answering 409. */
+export const IN_FLIGHT_WAIT_MS = 5_000;
+const WAIT_STEP_MS = 20;
+
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  fingerprint: string;
+}
+
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** sha256 over method, URL and the exact body bytes. */
+export function requestFingerprint(method: string, url: string, rawBody: Uint8Array | null): string {
+  return createHash("sha256")
+    .update(`${method.toUpperCase()} ${url}\n`)
+    .update(rawBody ?? new Uint8Array())
+    .digest("hex");
+}
+
+/**
+ * Claims the key or finds its stored response. Returns "owner" when the caller must execute the
+ * request (and later call completeIdempotent), or the response to replay. Throws AppError
+ * idempotency_key_reused / idempotency_key_in_flight.
+ */
+export async function beginIdempotent(deps: Deps, c: IdempotencyClaim): Promise<{ kind: "owner" } | { kind: "replay"; response: StoredResponse }> {
+  const db = deps.database.db;
+  const started = Date.now();
+  for (;;) {
+    const now = deps.clock.now();
+    const expiresAt = new Date(now.getTime() + IDEMPOTENCY_TTL_MS);
+    if (await claimIdempotencyKey(db, { ...c, now, expiresAt })) return { kind: "owner" };
+    const row = await findIdempotencyKey(db, c.scope, c.key);
+    if (!row) continue; // released meanwhile: claim again
+    const abandonedBefore = new Date(now.getTime() - IN_FLIGHT_ABANDON_MS);
+    if (row.expires_at <= now || (row.status === "in_flight" && row.created_at < abandonedBefore)) {
+      if (await takeOverIdempotencyKey(db, { ...c, now, expiresAt, abandonedBefore })) return { kind: "owner" };
+      continue;
+    }
+    if (row.fingerprint !== c.fingerprint) throw new AppError("idempotency_key_reused", { field: "Idempotency-Key" });
+    if (row.status === "done") {
+      return { kind: "replay", response: { status: row.response_status ?? 200, headers: row.response_headers ?? {}, body: row.response_body ?? "" } };
+    }
+    if (Date.now() - started >= IN_FLIGHT_WAIT_MS) throw new AppError("idempotency_key_in_flight", { headers: { "retry-after": "1" } });
+    await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
+  }
+}
+
+/** Stores the owner's response; a 5xx is not stored (it is not an answer): the key is freed for a retry. */
+export async function completeIdempotent(deps: Deps, c: IdempotencyClaim, response: StoredResponse): Promise<void> {
+  if (response.status >= 500) await releaseIdempotencyKey(deps.database.db, c);
+  else await completeIdempotencyKey(deps.database.db, { ...c, ...response });
+}

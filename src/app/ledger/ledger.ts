@@ -1,0 +1,170 @@
+// The ledger API every area books money through. Every write takes the caller's transaction: the
+// ledger moves commit or roll back together with the business change that caused them. Balance rows
+// are locked (FOR UPDATE, account id order) before they are checked and moved, so a no-negative
+// account stays >= 0 however many transfers race for it.
+import type { Kysely, Transaction } from "kysely";
+import { type AccountRef, isNoNegative } from "../../core/ledger/accounts.js";
+import { applyDelta, available, balanceDelta } from "../../core/ledger/balances.js";
+import { decideHold, effectiveHoldState, type HoldAction } from "../../core/ledger/holds.js";
+import { assertValidTransfer, entriesFingerprint, type EntryInput, normalizeEntries, type TransferInput } from "../../core/ledger/transfer.js";
+import { AppError, IllegalTransitionError } from "../../core/shared/errors.js";
+import {
+  addToBalance,
+  claimExpiredHolds,
+  ensureAccounts,
+  findReversalOf,
+  findTransfer,
+  insertEntries,
+  insertResolution,
+  insertTransfer,
+  lockBalances,
+  readBalance,
+  type StoredTransfer,
+  transferEntries,
+} from "../../db/ledger/ledger-store.js";
+import type { DB } from "../../db/schema.js";
+
+export type { AccountPurpose, AccountRef } from "../../core/ledger/accounts.js";
+export type { EntryInput, TransferInput } from "../../core/ledger/transfer.js";
+
+export interface PostResult {
+  transferId: string;
+  /** false when this id was already booked with the same entries (a retry): nothing changed. */
+  created: boolean;
+}
+
+/** A repeat of an id is a no-op only when it books the same thing. */
+async function assertSameTransfer(trx: Transaction<DB>, existing: StoredTransfer, input: TransferInput, entries: EntryInput[]): Promise<void> {
+  const stored = await transferEntries(trx, existing.id);
+  const same =
+    existing.pending === (input.pending !== undefined) &&
+    existing.reversalOf === (input.reversalOf ?? null) &&
+    entriesFingerprint(stored) === entriesFingerprint(entries);
+  if (!same) throw new AppError("transfer_id_conflict", { details: { transferId: existing.id } });
+}
+
+/**
+ * Books a transfer (posted, or a hold when `pending` is set). Same id again with the same entries:
+ * `created: false`, nothing written. Throws AppError insufficient_funds when a no-negative account would
+ * drop below zero (posted − pending debits), transfer_id_conflict when the id was used differently, and
+ * InvalidTransferError (a bug) when the entries do not balance per asset.
+ */
+export async function postTransfer(trx: Transaction<DB>, input: TransferInput, now: Date): Promise<PostResult> {
+  const entries = normalizeEntries(input.entries);
+  assertValidTransfer({ ...input, entries });
+
+  const existing = await findTransfer(trx, input.id);
+  if (existing) {
+    await assertSameTransfer(trx, existing, input, entries);
+    return { transferId: input.id, created: false };
+  }
+
+  const refs = entries.map((e) => e.account);
+  const ids = await ensureAccounts(
+    trx,
+    refs.map((ref) => ({ ref, noNegative: isNoNegative(ref.purpose) })),
+  );
+  const balances = await lockBalances(trx, ids);
+  const stage = input.pending ? "hold" : "post";
+  const moves = entries.map((e, i) => {
+    const accountId = ids[i]!;
+    const before = balances.get(accountId)!;
+    const delta = balanceDelta(e.amountMinor, stage);
+    if (before.noNegative && e.amountMinor < 0n && available(applyDelta(before, delta)) < 0n) {
+      throw new AppError("insufficient_funds", {
+        details: { owner: e.account.owner, asset: e.account.asset, purpose: e.account.purpose, available: available(before).toString() },
+      });
+    }
+    return { accountId, asset: e.account.asset, amount: e.amountMinor, delta };
+  });
+
+  const inserted = await insertTransfer(trx, {
+    id: input.id,
+    code: input.code,
+    refType: input.ref.type,
+    refId: input.ref.id,
+    pending: input.pending !== undefined,
+    expiresAt: input.pending?.expiresAt ?? null,
+    reversalOf: input.reversalOf ?? null,
+    at: now,
+  });
+  if (!inserted) {
+    // A concurrent transaction booked this id first (it committed before our insert returned).
+    await assertSameTransfer(trx, (await findTransfer(trx, input.id))!, input, entries);
+    return { transferId: input.id, created: false };
+  }
+  await insertEntries(trx, input.id, moves);
+  for (const m of moves) await addToBalance(trx, m.accountId, m.delta);
+  return { transferId: input.id, created: true };
+}
+
+/** Records a hold's resolution (under a lock on the transfer row) and moves its pending amounts. */
+async function resolveHold(trx: Transaction<DB>, transferId: string, action: HoldAction, now: Date): Promise<boolean> {
+  const t = await findTransfer(trx, transferId, true);
+  if (!t) throw new AppError("not_found", { message: `No such ledger transfer: ${transferId}` });
+  const state = effectiveHoldState(t.state, t.expiresAt, now);
+  // A hold past its expiry that the worker has not reached yet: voiding or expiring records "expired".
+  const decision =
+    t.state === "pending" && state === "expired" && action !== "post" ? ({ kind: "resolve", to: "expired" } as const) : decideHold(state, action);
+  if (decision.kind === "noop") return false;
+
+  await insertResolution(trx, transferId, decision.to, now);
+  const entries = await transferEntries(trx, transferId);
+  await lockBalances(
+    trx,
+    entries.map((e) => e.accountId),
+  );
+  const stage = decision.to === "posted" ? "settle" : "release";
+  for (const e of entries) await addToBalance(trx, e.accountId, balanceDelta(e.amountMinor, stage));
+  return true;
+}
+
+/** Posts a hold: its pending amounts become posted. Idempotent; refuses a voided or expired hold. */
+export async function postPending(trx: Transaction<DB>, transferId: string, now: Date): Promise<void> {
+  await resolveHold(trx, transferId, "post", now);
+}
+
+/** Voids a hold: its pending amounts are released. Idempotent (also on an expired hold); refuses a posted one. */
+export async function voidPending(trx: Transaction<DB>, transferId: string, now: Date): Promise<void> {
+  await resolveHold(trx, transferId, "void", now);
+}
+
+/** Expires up to `limit` holds whose expiresAt has passed; returns how many it expired. */
+export async function expirePendingTransfers(trx: Transaction<DB>, now: Date, limit = 100): Promise<number> {
+  const ids = await claimExpiredHolds(trx, now, limit);
+  let n = 0;
+  for (const id of ids) if (await resolveHold(trx, id, "expire", now)) n++;
+  return n;
+}
+
+/**
+ * Books a new transfer with the original's entries negated, linked by reversal_of. The original must
+ * be posted (a plain transfer or a posted hold: void a pending hold instead) and is reversed at most
+ * once; repeating the same reversal id is a no-op. The reversal itself obeys no-negative accounts.
+ */
+export async function reverseTransfer(trx: Transaction<DB>, r: { id: string; originalId: string; code: string }, now: Date): Promise<PostResult> {
+  const original = await findTransfer(trx, r.originalId, true);
+  if (!original) throw new AppError("not_found", { message: `No such ledger transfer: ${r.originalId}` });
+  if (original.state !== "posted") throw new IllegalTransitionError("ledger transfer", original.state, "reverse");
+  const prior = await findReversalOf(trx, r.originalId);
+  if (prior !== null && prior !== r.id) throw new IllegalTransitionError("ledger transfer", "reversed", "reverse");
+  const entries = (await transferEntries(trx, r.originalId)).map((e) => ({ account: e.account, amountMinor: -e.amountMinor }));
+  return postTransfer(trx, { id: r.id, code: r.code, ref: { type: original.refType, id: original.refId }, entries, reversalOf: r.originalId }, now);
+}
+
+export interface AccountBalance {
+  posted: bigint;
+  /** Net pending: pending credits − pending debits. */
+  pending: bigint;
+  /** What may be spent: posted − pending debits (pending credits are not yet usable). */
+  available: bigint;
+  pendingDebits: bigint;
+  pendingCredits: bigint;
+}
+
+/** An account's balance (zeros for an account never used). Takes the database or a transaction. */
+export async function getBalance(db: Kysely<DB>, account: AccountRef): Promise<AccountBalance> {
+  const b = await readBalance(db, account);
+  return { posted: b.posted, pending: b.pendingCredits - b.pendingDebits, available: available(b), pendingDebits: b.pendingDebits, pendingCredits: b.pendingCredits };
+}
+

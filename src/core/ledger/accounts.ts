@@ -1,0 +1,35 @@
+// Ledger accounts are keyed by owner, asset and purpose. Purposes that hold someone else's money may
+// never go below zero (counting pending debits); the flag is stored on the account at creation.
+
+export type AccountPurpose =
+  | "platform_inventory"
+  | "platform_funding"
+  | "merchant_balance"
+  | "trader_deposit"
+  | "customer_wallet"
+  | "fee_revenue"
+  | "fiat_clearing"
+  | "payout_in_flight"
+  | "refunds";
+
+/** owner e.g. "platform", "merchant:<uuid>", "trader:<id>", "customer:<id>"; asset e.g. "USDT", "EUR". */
+export interface AccountRef {
+  owner: string;
+  asset: string;
+  purpose: AccountPurpose;
+}
+
+export const NO_NEGATIVE_PURPOSES: ReadonlySet<AccountPurpose> = new Set(["merchant_balance", "trader_deposit", "customer_wallet"]);
+
+export function isNoNegative(purpose: AccountPurpose): boolean {
+  return NO_NEGATIVE_PURPOSES.has(purpose);
+}
+
+export const accountKey = (a: AccountRef): string => `${a.owner}\u0000${a.asset}\u0000${a.purpose}`;
+
+/** A stable order (for lazy creation and locking) so concurrent transfers take locks the same way. */
+export function compareAccounts(a: AccountRef, b: AccountRef): number {
+  const ka = accountKey(a);
+  const kb = accountKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
