@@ -93,7 +93,7 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
       ? parseAmount(input.cryptoAmount, asset.decimals, { field: "cryptoAmount" })
       : undefined;
   const paymentMethod = input.paymentMethod ?? "bank_transfer";
-  const q = await priceIntent(deps, deps.database.db, {
+  const q = await priceIntent(deps, {
     fiat,
     crypto: asset.symbol,
     network: asset.network,

@@ -1,11 +1,9 @@
-// Prices an intent with the shared pricing core: the pair's terms from the database, the cached
-// rate, and the pure quote (fiat wins when both amounts are given).
-import type { Kysely } from "kysely";
+// Prices an intent with the shared pricing core: the pair's terms, the cached rate, and the pure
+// quote (fiat wins when both amounts are given). Fees are all included in the crypto owed.
 import { parseDecimal } from "../../core/money/decimal.js";
 import { type Quote, quote } from "../../core/pricing/quote.js";
-import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
-import { loadPairTerms } from "../pricing/pairs.js";
+import { intentPairTerms } from "./pair-terms.js";
 
 export const INTENT_QUOTE_TTL_SECONDS = 60;
 
@@ -18,9 +16,9 @@ export interface IntentPriceRequest {
   cryptoMinor?: bigint;
 }
 
-export async function priceIntent(deps: Deps, db: Kysely<DB>, r: IntentPriceRequest): Promise<Quote> {
-  const terms = await loadPairTerms(db, { fiat: r.fiat, crypto: r.crypto, network: r.network, paymentMethod: r.paymentMethod });
-  const rate = await deps.ports.rates.getRate(r.fiat, r.crypto);
+export async function priceIntent(deps: Deps, r: IntentPriceRequest): Promise<Quote> {
+  const terms = intentPairTerms(r);
+  const rate = await deps.ports.rates.getRate(r.fiat, terms.crypto);
   return quote(
     terms,
     { rate: parseDecimal(rate.rate), source: rate.source, fetchedAt: rate.fetchedAt },
