@@ -1,9 +1,10 @@
 // Every HTTP area registers here, each in its own encapsulated scope.
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
+import { adminRoutes } from "./admin/admin-routes.js";
 import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
 
 export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
 
-export const routeModules: RouteModule[] = [opsRoutes, dashboardRoutes];
+export const routeModules: RouteModule[] = [opsRoutes, dashboardRoutes, adminRoutes];

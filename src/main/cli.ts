@@ -7,8 +7,9 @@ import { keysCommand } from "../cli/keys-command.js";
 import { migrateCommand } from "../cli/migrate-command.js";
 import { seedCommand } from "../cli/seed-command.js";
 import { startCommand } from "../cli/start-command.js";
+import { webhooksCommand } from "../cli/webhooks-command.js";
 
-export const commands: Command[] = [startCommand, migrateCommand, seedCommand, keysCommand];
+export const commands: Command[] = [startCommand, migrateCommand, seedCommand, keysCommand, webhooksCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
