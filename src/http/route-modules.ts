@@ -3,8 +3,11 @@ import type { FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
 import { adminRoutes } from "./admin/admin-routes.js";
 import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
+import { intentRoutes } from "./dialects/intent/intent-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
+import { kycPageRoutes } from "./pages/kyc/kyc-page-routes.js";
+import { sandboxIntentBankFeedRoutes } from "./sandbox/intent-bank-transfer-routes.js";
 
 export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
 
-export const routeModules: RouteModule[] = [opsRoutes, dashboardRoutes, adminRoutes];
+export const routeModules: RouteModule[] = [opsRoutes, dashboardRoutes, adminRoutes, intentRoutes, kycPageRoutes, sandboxIntentBankFeedRoutes];

@@ -22,7 +22,7 @@ registerJobHandler(INTENT_PAYOUT_POLL_JOB, async (deps, job) => {
 });
 
 registerJobHandler(KYC_CHECK_JOB, async (deps, job) => {
-  const { caseId, validityDays } = job.payload as { caseId: string; validityDays: number };
-  await recordVendorDecision(deps, caseId, await deps.ports.kyc.check(caseId), validityDays);
+  const { caseId } = job.payload as { caseId: string };
+  await recordVendorDecision(deps, caseId, await deps.ports.kyc.check(caseId));
   return { kind: "done" };
 });

@@ -161,7 +161,7 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
   });
 
   // The vendor is called after commit; its decision moves waiting intents through the KYC listener.
-  if (submitted) await submitToVendor(deps, submitted, settings.kyc_validity_days);
+  if (submitted) await submitToVendor(deps, submitted);
 
   const final = (await findIntent(deps.database.db, id))!;
   const waitingOnKyc = final.status === S.kycNeeded || final.status === S.kycReview;

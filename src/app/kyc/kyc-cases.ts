@@ -11,6 +11,7 @@ import {
   insertKycCase,
   insertKycEvent,
   insertKycLink,
+  kycValidityDaysForUser,
   latestApprovedCase,
   lockKycCase,
   updateKycCase,
@@ -23,6 +24,8 @@ import type { KycDecision } from "../ports.js";
 import { notifyKycListeners } from "./kyc-listeners.js";
 
 export const KYC_CHECK_JOB = "kyc.vendor_check";
+/** Used when the user's store has no KYC validity setting. */
+export const DEFAULT_KYC_VALIDITY_DAYS = 365;
 
 export interface KycPersonalData {
   firstName: string;
@@ -67,17 +70,18 @@ export async function transitionCase(
   locked: KycCaseRow,
   action: KycCaseAction,
   actor: KycActor,
-  opts: { actorId?: string; reason?: string; validityDays?: number } = {},
+  opts: { actorId?: string; reason?: string } = {},
 ): Promise<KycCaseRow> {
   const to = nextKycStatus(locked.status, action);
   const now = deps.clock.now();
   const decided = to === "approved" || to === "rejected";
+  const validityDays = to === "approved" ? ((await kycValidityDaysForUser(trx, locked.user_id)) ?? DEFAULT_KYC_VALIDITY_DAYS) : 0;
   await updateKycCase(trx, locked.id, {
     status: to,
     updated_at: now,
     ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
     ...(decided ? { decided_at: now } : {}),
-    ...(to === "approved" ? { expires_at: new Date(now.getTime() + (opts.validityDays ?? 365) * 86_400_000) } : {}),
+    ...(to === "approved" ? { expires_at: new Date(now.getTime() + validityDays * 86_400_000) } : {}),
   });
   await insertKycEvent(trx, { caseId: locked.id, from: locked.status, to, actor, actorId: opts.actorId ?? null, reason: opts.reason ?? null, at: now });
   const updated = (await findKycCase(trx, locked.id))!;
@@ -103,14 +107,14 @@ export async function markSubmitted(deps: Deps, trx: Transaction<DB>, caseId: st
 }
 
 /** Records a vendor answer on a submitted or pending case (idempotent: a decided case is left alone). */
-export async function recordVendorDecision(deps: Deps, caseId: string, decision: KycDecision, validityDays: number): Promise<KycCaseRow> {
+export async function recordVendorDecision(deps: Deps, caseId: string, decision: KycDecision): Promise<KycCaseRow> {
   return deps.database.db.transaction().execute(async (trx) => {
     const locked = await lockKycCase(trx, caseId);
     if (!locked) throw new AppError("not_found");
     if (locked.status !== "submitted" && locked.status !== "pending_vendor") return locked;
     switch (decision.kind) {
       case "approved":
-        return transitionCase(deps, trx, locked, "approve", "vendor", { validityDays });
+        return transitionCase(deps, trx, locked, "approve", "vendor");
       case "rejected":
         return transitionCase(deps, trx, locked, "reject", "vendor", { reason: decision.reason });
       case "review":
@@ -118,7 +122,7 @@ export async function recordVendorDecision(deps: Deps, caseId: string, decision:
       case "pending": {
         const checkAt = new Date(deps.clock.now().getTime() + decision.retryAfterMs);
         await updateKycCase(trx, caseId, { vendor_check_at: checkAt });
-        await enqueueJob(trx, { kind: KYC_CHECK_JOB, key: `${KYC_CHECK_JOB}:${caseId}:${checkAt.getTime()}`, payload: { caseId, validityDays }, dueAt: checkAt });
+        await enqueueJob(trx, { kind: KYC_CHECK_JOB, key: `${KYC_CHECK_JOB}:${caseId}:${checkAt.getTime()}`, payload: { caseId }, dueAt: checkAt });
         return locked.status === "pending_vendor" ? locked : transitionCase(deps, trx, locked, "vendor_pending", "vendor");
       }
     }
@@ -126,7 +130,7 @@ export async function recordVendorDecision(deps: Deps, caseId: string, decision:
 }
 
 /** Sends a submitted case to the vendor. Called after the submitting transaction committed. */
-export async function submitToVendor(deps: Deps, c: KycCaseRow, validityDays: number): Promise<KycCaseRow> {
+export async function submitToVendor(deps: Deps, c: KycCaseRow): Promise<KycCaseRow> {
   const decision = await deps.ports.kyc.submit({
     caseId: c.id,
     level: c.level,
@@ -139,20 +143,7 @@ export async function submitToVendor(deps: Deps, c: KycCaseRow, validityDays: nu
     nationality: c.nationality,
     files: c.files,
   });
-  return recordVendorDecision(deps, c.id, decision, validityDays);
-}
-
-/** Support's decision on a case in manual review. */
-export async function reviewCase(deps: Deps, caseId: string, decision: "approve" | "reject", operatorId: string, reason: string | undefined, validityDays = 365) {
-  return deps.database.db.transaction().execute(async (trx) => {
-    const locked = await lockKycCase(trx, caseId);
-    if (!locked) throw new AppError("not_found");
-    return transitionCase(deps, trx, locked, decision === "approve" ? "support_approve" : "support_reject", "support", {
-      actorId: operatorId,
-      ...(reason !== undefined ? { reason } : {}),
-      validityDays,
-    });
-  });
+  return recordVendorDecision(deps, c.id, decision);
 }
 
 export const hashLinkToken = (token: string) => createHash("sha256").update(token).digest("hex");

@@ -5,6 +5,7 @@ import { insertOperatorKey } from "../../db/credentials.js";
 import type { Deps } from "../deps.js";
 import { storeMerchantKey } from "../keys/create-keys.js";
 import { type SandboxCredentials, sandboxCredentials } from "./sandbox-credentials.js";
+import { seedIntentSettings } from "./seed-intent.js";
 
 export type SeedPart = (deps: Deps, creds: SandboxCredentials) => Promise<void>;
 
@@ -24,7 +25,10 @@ const seedMerchant: SeedPart = async (deps, creds) => {
   await insertOperatorKey(db, { id: creds.operatorKey.id, keyHash: hashKey(creds.operatorKey.key), label: "sandbox" });
 };
 
-export const SEED_PARTS: { name: string; run: SeedPart }[] = [{ name: "merchant, store and keys", run: seedMerchant }];
+export const SEED_PARTS: { name: string; run: SeedPart }[] = [
+  { name: "merchant, store and keys", run: seedMerchant },
+  { name: "payment-intent store settings", run: seedIntentSettings },
+];
 
 export async function seedSandbox(deps: Deps, progress: (line: string) => void = () => {}): Promise<SandboxCredentials> {
   const creds = sandboxCredentials(deps.config.secretKey);

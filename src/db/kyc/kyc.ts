@@ -105,3 +105,24 @@ export async function lockKycLink(db: Db, tokenHash: string) {
 export async function markKycLinkUsed(db: Db, tokenHash: string, at: Date): Promise<void> {
   await db.updateTable("kyc_links").set({ used_at: at }).where("token_hash", "=", tokenHash).execute();
 }
+
+/** The KYC validity (days) of the user's store, when the store has set one. */
+export async function kycValidityDaysForUser(db: Db, userId: string): Promise<number | null> {
+  const r = await db
+    .selectFrom("kyc_users")
+    .leftJoin("intent_store_settings", "intent_store_settings.store_id", "kyc_users.store_id")
+    .select("intent_store_settings.kyc_validity_days")
+    .where("kyc_users.id", "=", userId)
+    .executeTakeFirst();
+  return r?.kyc_validity_days ?? null;
+}
+
+export async function findKycCaseWithUser(db: Db, id: string) {
+  return db
+    .selectFrom("kyc_cases")
+    .innerJoin("kyc_users", "kyc_users.id", "kyc_cases.user_id")
+    .selectAll("kyc_cases")
+    .select(["kyc_users.email", "kyc_users.store_id"])
+    .where("kyc_cases.id", "=", id)
+    .executeTakeFirst();
+}

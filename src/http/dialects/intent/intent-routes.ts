@@ -6,12 +6,25 @@ import { authenticateMerchant, type MerchantPrincipal } from "../../../app/auth/
 import type { Deps } from "../../../app/deps.js";
 import { createIntent } from "../../../app/intents/create-intent.js";
 import { intentInstructions, intentStatus } from "../../../app/intents/instructions.js";
+import { estimateCryptoToFiat, estimateFiatToCrypto } from "../../../app/intents/estimates.js";
 import { cancelIntent } from "../../../app/intents/intent-lifecycle.js";
 import { BUILTIN_ASSETS } from "../../../core/money/assets.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { idempotent } from "../../plugins/idempotency.js";
 import { renderIntentError } from "./error-envelope.js";
-import { CreatedIntent, CreateIntentBody, IdParams, Instructions, IntentError, IntentStatusResponse, Network } from "./schemas.js";
+import {
+  CreatedIntent,
+  CreateIntentBody,
+  CryptoToFiatEstimate,
+  CryptoToFiatQuery,
+  FiatToCryptoEstimate,
+  FiatToCryptoQuery,
+  IdParams,
+  Instructions,
+  IntentError,
+  IntentStatusResponse,
+  Network,
+} from "./schemas.js";
 
 const TAGS = ["payment intents"];
 const errors = { 400: IntentError, 401: IntentError, 403: IntentError, 404: IntentError, 409: IntentError };
@@ -66,6 +79,34 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
       await cancelIntent(deps, principal(request).merchantId, request.params.id);
       return intentStatus(deps, principal(request).merchantId, request.params.id);
     },
+  );
+
+  app.get(
+    "/payment/estimate-fiat-to-crypto-exchange",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Crypto received for a fiat amount, all fees included",
+        security: [{ apiKey: [] }],
+        querystring: FiatToCryptoQuery,
+        response: { 200: FiatToCryptoEstimate, ...errors },
+      },
+    },
+    async (request) => estimateFiatToCrypto(deps, request.query),
+  );
+
+  app.get(
+    "/payment/estimate-crypto-to-fiat-exchange",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Fiat to pay for a crypto amount, all fees included",
+        security: [{ apiKey: [] }],
+        querystring: CryptoToFiatQuery,
+        response: { 200: CryptoToFiatEstimate, ...errors },
+      },
+    },
+    async (request) => estimateCryptoToFiat(deps, request.query),
   );
 
   app.get(

@@ -85,3 +85,39 @@ export const IntentError = Type.Object({
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export const Network = Type.Object({ cryptoSymbol: Type.String(), network: Type.String(), name: Type.String(), decimals: Type.Integer() });
+
+const QueryAmount = Type.String({ pattern: "^\\d+(\\.\\d+)?$", maxLength: 40 });
+const Symbol = Type.String({ pattern: "^[A-Za-z0-9]{2,10}$" });
+const Fiat = Type.String({ pattern: "^[A-Za-z]{3}$" });
+const NetworkName = Type.String({ pattern: "^[A-Za-z0-9_-]{2,20}$" });
+
+export const FiatToCryptoQuery = Type.Object(
+  {
+    fiatAmount: QueryAmount,
+    currencyIsoCode: Fiat,
+    cryptoSymbol: Symbol,
+    paymentMethod: Type.Optional(Type.String({ pattern: "^[a-z_]{2,30}$" })),
+    network: Type.Optional(NetworkName),
+  },
+  { additionalProperties: false },
+);
+
+export const FiatToCryptoEstimate = Type.Object({
+  fiatAmount: Type.Number(),
+  currencyIsoCode: Type.String(),
+  cryptoSymbol: Type.String(),
+  cryptoAmount: Type.Optional(Type.Number()),
+  cryptoAmounts: Type.Optional(Type.Array(Type.Object({ paymentMethod: Type.String(), cryptoAmount: Type.Number() }))),
+});
+
+export const CryptoToFiatQuery = Type.Object(
+  { cryptoAmount: QueryAmount, cryptoSymbol: Symbol, currencyIsoCode: Fiat, network: Type.Optional(NetworkName) },
+  { additionalProperties: false },
+);
+
+export const CryptoToFiatEstimate = Type.Object({
+  cryptoAmount: Type.Number(),
+  cryptoSymbol: Type.String(),
+  fiatAmount: Type.Number(),
+  currencyIsoCode: Type.String(),
+});
