@@ -58,7 +58,7 @@ export function kycStatusView(token: string, state: Exclude<KycPageState, "form"
   const body = html`<div class="card"><h1 id="title">${t.title}</h1>
 <p><span id="kyc-status" class="status ${t.cls}" data-state="${state}">${t.badge}</span></p>
 <p id="text">${t.text}</p>${reason ? html`<p class="muted" id="reason">${reason}</p>` : ""}
-${redirectUrl ? html`<p><a id="continue" class="btn" href="${redirectUrl}"${state === "pending" ? raw(' hidden') : ""}>Continue</a></p>` : ""}</div>`;
+${redirectUrl ? html`<p id="continue-row"${state === "pending" ? raw(" hidden") : ""}><a id="continue" class="btn" href="${redirectUrl}">Continue</a></p>` : ""}</div>`;
   // While pending, poll the status (the vendor may decide after a delay) and reveal Continue.
   const script =
     state === "pending"
@@ -66,7 +66,7 @@ ${redirectUrl ? html`<p><a id="continue" class="btn" href="${redirectUrl}"${stat
 function tick(){fetch('/kyc/'+encodeURIComponent(token)+'/status',{cache:'no-store'}).then(function(r){return r.json()}).then(function(s){
 if(s.state==='pending'){setTimeout(tick,2000);return}var t=texts[s.state];if(!t)return;
 document.getElementById('title').textContent=t.title;var b=document.getElementById('kyc-status');b.textContent=t.badge;b.className='status '+t.cls;b.setAttribute('data-state',s.state);
-document.getElementById('text').textContent=t.text;var c=document.getElementById('continue');if(c)c.hidden=false;}).catch(function(){setTimeout(tick,4000)})}
+document.getElementById('text').textContent=t.text;var c=document.getElementById('continue-row');if(c)c.hidden=false;}).catch(function(){setTimeout(tick,4000)})}
 setTimeout(tick,1500)})();`
       : undefined;
   return { body, script };
