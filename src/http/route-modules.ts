@@ -6,8 +6,23 @@ import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
 import { intentRoutes } from "./dialects/intent/intent-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
 import { kycPageRoutes } from "./pages/kyc/kyc-page-routes.js";
-import { sandboxIntentBankFeedRoutes } from "./sandbox/intent-bank-transfer-routes.js";
+import { tradingAdminRoutes } from "./admin/trading-admin-routes.js";
+import { tradingRoutes } from "./dialects/trading/trading-routes.js";
+import { payPageRoutes } from "./pages/pay/pay-routes.js";
+import { sandboxBankFeedRoutes } from "./sandbox/bank-transfer-routes.js";
+import { traderRoutes } from "./trader/trader-routes.js";
 
 export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
 
-export const routeModules: RouteModule[] = [opsRoutes, dashboardRoutes, adminRoutes, intentRoutes, kycPageRoutes, sandboxIntentBankFeedRoutes];
+export const routeModules: RouteModule[] = [
+  opsRoutes,
+  dashboardRoutes,
+  adminRoutes,
+  tradingRoutes,
+  traderRoutes,
+  tradingAdminRoutes,
+  sandboxBankFeedRoutes,
+  payPageRoutes,
+  intentRoutes,
+  kycPageRoutes,
+];

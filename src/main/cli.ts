@@ -4,12 +4,13 @@ import { AppError } from "../core/shared/errors.js";
 import { DataDirLockedError } from "../db/lock-file.js";
 import { type Command, runCommand } from "../cli/command.js";
 import { keysCommand } from "../cli/keys-command.js";
+import { ledgerCommand } from "../cli/ledger-command.js";
 import { migrateCommand } from "../cli/migrate-command.js";
 import { seedCommand } from "../cli/seed-command.js";
 import { startCommand } from "../cli/start-command.js";
 import { webhooksCommand } from "../cli/webhooks-command.js";
 
-export const commands: Command[] = [startCommand, migrateCommand, seedCommand, keysCommand, webhooksCommand];
+export const commands: Command[] = [startCommand, migrateCommand, seedCommand, keysCommand, webhooksCommand, ledgerCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

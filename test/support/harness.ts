@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../src/app/deps.js";
+import { formatLedgerReport, verifyLedger } from "../../src/app/ledger/verify-ledger.js";
 import { createIds } from "../../src/adapters/ids/time-ordered-ids.js";
 import { type Config, loadConfig } from "../../src/config/config.js";
 import { buildApp } from "../../src/http/build-app.js";
@@ -64,10 +65,17 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     clock,
     logs,
     testDb,
+    // Verifies the ledger before tearing down: any drift a test left behind fails that test file.
     async close() {
-      await app.close();
-      await testDb.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      let report;
+      try {
+        report = await verifyLedger(deps.database.db);
+      } finally {
+        await app.close();
+        await testDb.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+      if (!report.ok) throw new Error(`ledger drift in the harness database:\n${formatLedgerReport(report)}`);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Deps } from "../deps.js";
 import { storeMerchantKey } from "../keys/create-keys.js";
 import { type SandboxCredentials, sandboxCredentials } from "./sandbox-credentials.js";
 import { seedIntentSettings } from "./seed-intent.js";
+import { seedTrading } from "./seed-trading.js";
 
 export type SeedPart = (deps: Deps, creds: SandboxCredentials) => Promise<void>;
 
@@ -28,6 +29,7 @@ const seedMerchant: SeedPart = async (deps, creds) => {
 export const SEED_PARTS: { name: string; run: SeedPart }[] = [
   { name: "merchant, store and keys", run: seedMerchant },
   { name: "payment-intent store settings", run: seedIntentSettings },
+  { name: "trading banks, traders, requisites and settings", run: seedTrading },
 ];
 
 export async function seedSandbox(deps: Deps, progress: (line: string) => void = () => {}): Promise<SandboxCredentials> {

@@ -1,9 +1,6 @@
-// The sandbox bank feed for payment intents: POST /sandbox/bank-transfers { reference, amount,
-// currency } simulates an incoming transfer carrying an intent's payment reference. Sandbox mode only.
-// The trading dialect serves the same path for { requisiteId, amount }: when both are mounted, one
-// route dispatches on the body and calls `handleIntentBankTransfer` for bodies with `reference`.
-import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyInstance } from "fastify";
+// The payment-intent side of the sandbox bank feed: POST /sandbox/bank-transfers { reference, amount,
+// currency } simulates an incoming transfer carrying an intent's payment reference. The one route in
+// bank-transfer-routes.ts dispatches bodies with `reference` here.
 import { type Static, Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
 import { matchIntentTransfer } from "../../app/intents/match-bank-transfer.js";
@@ -31,21 +28,4 @@ export async function handleIntentBankTransfer(deps: Deps, body: IntentBankTrans
   const transferId = body.externalId ?? deps.ids.prefixed("sbx");
   const r = await matchIntentTransfer(deps, { externalId: transferId, reference: body.reference, amount: body.amount, currency: body.currency });
   return { transferId, outcome: r.outcome, paymentIntentId: r.paymentIntentId };
-}
-
-export async function sandboxIntentBankFeedRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
-  if (deps.config.mode !== "sandbox") return;
-  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
-  app.post(
-    "/sandbox/bank-transfers",
-    {
-      schema: {
-        tags: ["sandbox"],
-        summary: "Simulate an incoming bank transfer carrying a payment-intent reference (sandbox only)",
-        body: IntentBankTransferBody,
-        response: { 200: IntentBankTransferResult },
-      },
-    },
-    async (request) => handleIntentBankTransfer(deps, request.body),
-  );
 }
