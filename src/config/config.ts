@@ -34,6 +34,14 @@ export interface Config {
     /** The sandbox chain confirms a payout after this many status polls. */
     chainConfirmations: number;
   };
+  pricing: PricingConfig;
+}
+
+export interface PricingConfig {
+  /** JSON file of pair specs (src/core/pricing/pair.ts PairSpec[]) that override the pairs table. */
+  pairsFile: string | null;
+  /** How long a stored quote stays valid. */
+  quoteTtlSeconds: number;
 }
 
 export interface RatesConfig {
@@ -153,6 +161,10 @@ export function loadConfig(env: Env = process.env): Config {
       httpUrls: (env.RAMPART_RATE_URLS ?? "").split(",").map((u) => u.trim()).filter(Boolean),
       maxRateAgeSeconds: int(env, "RAMPART_MAX_RATE_AGE_SECONDS", 120, 1, 86_400),
       refreshSeconds: int(env, "RAMPART_RATE_REFRESH_SECONDS", 10, 1, 3600),
+    },
+    pricing: {
+      pairsFile: env.RAMPART_PAIRS_FILE?.trim() ? path.resolve(env.RAMPART_PAIRS_FILE.trim()) : null,
+      quoteTtlSeconds: int(env, "RAMPART_QUOTE_TTL_SECONDS", 900, 10, 86_400),
     },
   };
   if (config.rates.source === "http" && config.rates.httpUrls.length === 0) {

@@ -3,6 +3,7 @@ import type { FoundationTables } from "./tables/foundation.js";
 import type { IntentTables } from "./tables/intents.js";
 import type { LedgerTables } from "./tables/ledger.js";
 import type { OutboxTables } from "./tables/outbox.js";
+import type { PricingTables } from "./tables/pricing.js";
 import type { TradingTables } from "./tables/trading.js";
 
-export interface DB extends FoundationTables, LedgerTables, OutboxTables, TradingTables, IntentTables {}
+export interface DB extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables {}

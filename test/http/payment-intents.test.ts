@@ -273,7 +273,7 @@ describe("matching and amounts", () => {
     assert.equal(x.bankTransfer.iban, "ES9121000418450200051332");
     assert.equal(x.bankTransfer.bic, "CAIXESBBXXX");
     assert.notEqual(x.bankTransfer.reference, y.bankTransfer.reference);
-    assert.equal(x.fees.fiat, 1.5, "1.5% of 100 EUR");
+    assert.equal(x.fees.fiat, 1.75, "1.5% of 100 EUR + 0.25 (sandbox EUR→USDT pair)");
     assert.equal(x.fees.network, 1, "1 USDT on TRON");
     assert.ok(x.expiresAt);
     assert.equal(x.network, "trc20");
@@ -294,6 +294,8 @@ describe("validation and errors", () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ walletAddress: WALLETS.erc20 }, "walletAddress"],
       [{ network: "solana" }, "network"],
+      [{ currencyIsoCode: "JPY" }, "cryptoSymbol"],
+      [{ paymentMethod: "card" }, "paymentMethod"],
       [{ currencyIsoCode: "XYZ" }, "currencyIsoCode"],
       [{ fiatAmount: 1 }, "fiatAmount"],
       [{ fiatAmount: 1_000_000 }, "fiatAmount"],
@@ -360,7 +362,8 @@ describe("estimates and networks", () => {
     const c = await create(kycFields());
     assert.equal(one.json.cryptoAmount, (await instructions(c.paymentIntentId)).cryptoAmount, "the estimate is what an intent gets");
     const all = await api("GET", "/payment/estimate-fiat-to-crypto-exchange?fiatAmount=100&currencyIsoCode=EUR&cryptoSymbol=USDT");
-    assert.deepEqual(all.json.cryptoAmounts, [{ paymentMethod: "bank_transfer", cryptoAmount: one.json.cryptoAmount }]);
+    assert.deepEqual(all.json.cryptoAmounts.map((c: { paymentMethod: string }) => c.paymentMethod), ["bank_transfer", "card"]);
+    assert.equal(all.json.cryptoAmounts[0].cryptoAmount, one.json.cryptoAmount);
     const back = await api("GET", `/payment/estimate-crypto-to-fiat-exchange?cryptoAmount=${one.json.cryptoAmount}&cryptoSymbol=USDT&currencyIsoCode=EUR`);
     assert.equal(back.status, 200);
     assert.equal(back.json.fiatAmount, 100);

@@ -2,6 +2,8 @@
 // queues (jobs and webhooks) under the test clock, and IPN checks.
 import assert from "node:assert/strict";
 import { ensureIntentSettings } from "../../src/app/intents/store-settings.js";
+import { sandboxCredentials } from "../../src/app/sandbox/sandbox-credentials.js";
+import { seedPricing } from "../../src/app/sandbox/seed-pricing.js";
 import { runDueJobs } from "../../src/app/outbox/run-jobs.js";
 import { runWebhookDelivery } from "../../src/app/outbox/deliver-webhooks.js";
 import { verifyIpn } from "../../src/core/webhooks/signatures.js";
@@ -18,11 +20,18 @@ export const WALLETS = {
   bitcoin: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
 } as const;
 
+/** The sandbox pairs (EUR→USDT/BTC/ETH, bank transfer = the pairs' "sepa" method). Idempotent. */
+export async function seedPairs(h: Harness): Promise<void> {
+  await seedPricing(h.deps, sandboxCredentials(h.deps.config.secretKey));
+}
+
+/** Intent settings for a store (and the pairs they are priced with); returns the IPN secret. */
 export async function configureStore(
   h: Harness,
   storeId: string,
   opts: { acceptAmountMismatch?: boolean; paymentWindowSeconds?: number; kycWindowSeconds?: number; ipnSecret?: string } = {},
 ): Promise<string> {
+  await seedPairs(h);
   return ensureIntentSettings(h.deps, {
     storeId,
     servedCountries: ["ES", "PT", "DE", "FR", "IT", "NL"],

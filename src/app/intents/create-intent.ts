@@ -12,7 +12,7 @@ import { findIntent, findIntentSettings, findStore, insertIntent, insertIntentEv
 import type { KycCaseRow } from "../../db/kyc/kyc.js";
 import type { Deps } from "../deps.js";
 import { type KycPersonalData, createKycLink, markSubmitted, openCase, submitToVendor, userFor, validCase } from "../kyc/kyc-cases.js";
-import { priceIntent } from "./pricing.js";
+import { DEFAULT_PAYMENT_METHOD, INTENT_PAYABLE_METHODS, priceIntent } from "./pricing.js";
 import { transitionIntent } from "./transition.js";
 
 export interface CreateIntentInput {
@@ -92,7 +92,10 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
     fiatMinor === undefined && input.cryptoAmount !== undefined
       ? parseAmount(input.cryptoAmount, asset.decimals, { field: "cryptoAmount" })
       : undefined;
-  const paymentMethod = input.paymentMethod ?? "bank_transfer";
+  const paymentMethod = input.paymentMethod ?? DEFAULT_PAYMENT_METHOD;
+  if (!INTENT_PAYABLE_METHODS.includes(paymentMethod)) {
+    throw new AppError("pair_unavailable", { field: "paymentMethod", message: `Intents are paid by ${INTENT_PAYABLE_METHODS.join(", ")}.` });
+  }
   const q = await priceIntent(deps, {
     fiat,
     crypto: asset.symbol,

@@ -6,8 +6,7 @@ import { fiatScale } from "../../core/money/currencies.js";
 import { minorToJsonNumber, parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
 import type { Deps } from "../deps.js";
-import { INTENT_PAYMENT_METHODS } from "./pair-terms.js";
-import { priceIntent } from "./pricing.js";
+import { DEFAULT_PAYMENT_METHOD, offeredPaymentMethods, priceIntent } from "./pricing.js";
 
 const assets = new AssetRegistry();
 
@@ -38,7 +37,8 @@ export async function estimateFiatToCrypto(deps: Deps, q: FiatToCryptoQuery) {
   const base = { fiatAmount: minorToJsonNumber(fiatMinor, scale), currencyIsoCode: fiat, cryptoSymbol: asset.symbol };
   if (q.paymentMethod !== undefined) return { ...base, cryptoAmount: await priced(q.paymentMethod) };
   const cryptoAmounts = [];
-  for (const paymentMethod of INTENT_PAYMENT_METHODS) cryptoAmounts.push({ paymentMethod, cryptoAmount: await priced(paymentMethod) });
+  const methods = await offeredPaymentMethods(deps, { fiat, crypto: asset.symbol, network: asset.network });
+  for (const paymentMethod of methods) cryptoAmounts.push({ paymentMethod, cryptoAmount: await priced(paymentMethod) });
   return { ...base, cryptoAmounts };
 }
 
@@ -55,6 +55,6 @@ export async function estimateCryptoToFiat(deps: Deps, q: CryptoToFiatQuery) {
   const asset = assetFor(q.cryptoSymbol, q.network);
   const cryptoMinor = parseAmount(q.cryptoAmount, asset.decimals, { field: "cryptoAmount" });
   if (cryptoMinor <= 0n) throw new AppError("invalid_amount", { field: "cryptoAmount" });
-  const quote = await priceIntent(deps, { fiat, crypto: asset.symbol, network: asset.network, paymentMethod: "bank_transfer", cryptoMinor });
+  const quote = await priceIntent(deps, { fiat, crypto: asset.symbol, network: asset.network, paymentMethod: DEFAULT_PAYMENT_METHOD, cryptoMinor });
   return { cryptoAmount: minorToJsonNumber(cryptoMinor, asset.decimals), cryptoSymbol: asset.symbol, fiatAmount: minorToJsonNumber(quote.fiatMinor, scale), currencyIsoCode: fiat };
 }

@@ -1,11 +1,18 @@
-// Prices an intent with the shared pricing core: the pair's terms, the cached rate, and the pure
-// quote (fiat wins when both amounts are given). Fees are all included in the crypto owed.
-import { parseDecimal } from "../../core/money/decimal.js";
-import { type Quote, quote } from "../../core/pricing/quote.js";
+// Prices an intent with the shared pricing (pairs table, cached rate, pure quote; fiat wins when both
+// amounts are given). Fees are all included in the crypto owed. The dialect's payment-method names
+// map onto the pair's method keys: a bank transfer is the pair's "sepa" method.
+import { AppError } from "../../core/shared/errors.js";
 import type { Deps } from "../deps.js";
-import { intentPairTerms } from "./pair-terms.js";
+import { loadPair } from "../pricing/pairs.js";
+import { type PricedQuote, quoteFor } from "../pricing/quotes.js";
 
-export const INTENT_QUOTE_TTL_SECONDS = 60;
+/** Dialect name → pair method key. Unlisted names are the same on both sides (e.g. "card"). */
+const PAIR_METHOD: Record<string, string> = { bank_transfer: "sepa" };
+const DIALECT_METHOD: Record<string, string> = Object.fromEntries(Object.entries(PAIR_METHOD).map(([d, p]) => [p, d]));
+
+export const DEFAULT_PAYMENT_METHOD = "bank_transfer";
+/** Methods an intent can be paid with today (the instructions are bank-transfer instructions). */
+export const INTENT_PAYABLE_METHODS: readonly string[] = ["bank_transfer"];
 
 export interface IntentPriceRequest {
   fiat: string;
@@ -16,18 +23,29 @@ export interface IntentPriceRequest {
   cryptoMinor?: bigint;
 }
 
-export async function priceIntent(deps: Deps, r: IntentPriceRequest): Promise<Quote> {
-  const terms = intentPairTerms(r);
-  const rate = await deps.ports.rates.getRate(r.fiat, terms.crypto);
-  return quote(
-    terms,
-    { rate: parseDecimal(rate.rate), source: rate.source, fetchedAt: rate.fetchedAt },
-    {
-      ...(r.fiatMinor !== undefined ? { fiatMinor: r.fiatMinor } : {}),
-      ...(r.cryptoMinor !== undefined ? { cryptoMinor: r.cryptoMinor } : {}),
-      now: deps.clock.now(),
-      maxRateAgeSeconds: deps.config.rates.maxRateAgeSeconds,
-      ttlSeconds: INTENT_QUOTE_TTL_SECONDS,
-    },
-  );
+/** Pricing errors carry the request field at fault. */
+function withField(err: unknown, field: string): never {
+  if (err instanceof AppError && err.code === "pair_unavailable" && (err.field === undefined || err.field === "method")) {
+    throw new AppError("pair_unavailable", { field, message: err.message });
+  }
+  throw err;
+}
+
+export async function priceIntent(deps: Deps, r: IntentPriceRequest): Promise<PricedQuote> {
+  const key = { fiat: r.fiat, crypto: r.crypto, network: r.network };
+  await loadPair(deps, key).catch((e) => withField(e, "cryptoSymbol"));
+  return quoteFor(deps, {
+    ...key,
+    method: PAIR_METHOD[r.paymentMethod] ?? r.paymentMethod,
+    ...(r.fiatMinor !== undefined ? { fiatMinor: r.fiatMinor } : {}),
+    ...(r.cryptoMinor !== undefined ? { cryptoMinor: r.cryptoMinor } : {}),
+  }).catch((e) => withField(e, "paymentMethod"));
+}
+
+/** The dialect's names of the payment methods a pair offers. */
+export async function offeredPaymentMethods(deps: Deps, key: { fiat: string; crypto: string; network: string }): Promise<string[]> {
+  const loaded = await loadPair(deps, key).catch((e) => withField(e, "cryptoSymbol"));
+  return Object.keys(loaded.pair.limits)
+    .map((m) => DIALECT_METHOD[m] ?? m)
+    .sort();
 }

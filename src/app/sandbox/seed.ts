@@ -5,6 +5,7 @@ import { insertOperatorKey } from "../../db/credentials.js";
 import type { Deps } from "../deps.js";
 import { storeMerchantKey } from "../keys/create-keys.js";
 import { type SandboxCredentials, sandboxCredentials } from "./sandbox-credentials.js";
+import { seedPricing } from "./seed-pricing.js";
 import { seedIntentSettings } from "./seed-intent.js";
 import { seedTrading } from "./seed-trading.js";
 
@@ -28,6 +29,7 @@ const seedMerchant: SeedPart = async (deps, creds) => {
 
 export const SEED_PARTS: { name: string; run: SeedPart }[] = [
   { name: "merchant, store and keys", run: seedMerchant },
+  { name: "currency pairs", run: seedPricing },
   { name: "payment-intent store settings", run: seedIntentSettings },
   { name: "trading banks, traders, requisites and settings", run: seedTrading },
 ];
