@@ -23,28 +23,27 @@ export interface IntentPriceRequest {
   cryptoMinor?: bigint;
 }
 
-/** Pricing errors carry the request field at fault. */
-function withField(err: unknown, field: string): never {
+/** Pricing errors carry the request field at fault: no pair → cryptoSymbol; method not offered → paymentMethod. */
+function withField(err: unknown): never {
   if (err instanceof AppError && err.code === "pair_unavailable" && (err.field === undefined || err.field === "method")) {
-    throw new AppError("pair_unavailable", { field, message: err.message });
+    throw new AppError("pair_unavailable", { field: err.field === "method" ? "paymentMethod" : "cryptoSymbol", message: err.message });
   }
   throw err;
 }
 
 export async function priceIntent(deps: Deps, r: IntentPriceRequest): Promise<PricedQuote> {
   const key = { fiat: r.fiat, crypto: r.crypto, network: r.network };
-  await loadPair(deps, key).catch((e) => withField(e, "cryptoSymbol"));
   return quoteFor(deps, {
     ...key,
     method: PAIR_METHOD[r.paymentMethod] ?? r.paymentMethod,
     ...(r.fiatMinor !== undefined ? { fiatMinor: r.fiatMinor } : {}),
     ...(r.cryptoMinor !== undefined ? { cryptoMinor: r.cryptoMinor } : {}),
-  }).catch((e) => withField(e, "paymentMethod"));
+  }).catch(withField);
 }
 
 /** The dialect's names of the payment methods a pair offers. */
 export async function offeredPaymentMethods(deps: Deps, key: { fiat: string; crypto: string; network: string }): Promise<string[]> {
-  const loaded = await loadPair(deps, key).catch((e) => withField(e, "cryptoSymbol"));
+  const loaded = await loadPair(deps, key).catch(withField);
   return Object.keys(loaded.pair.limits)
     .map((m) => DIALECT_METHOD[m] ?? m)
     .sort();
