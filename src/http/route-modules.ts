@@ -3,7 +3,9 @@ import type { FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
 import { adminRoutes } from "./admin/admin-routes.js";
 import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
+import { intentRoutes } from "./dialects/intent/intent-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
+import { kycPageRoutes } from "./pages/kyc/kyc-page-routes.js";
 import { tradingAdminRoutes } from "./admin/trading-admin-routes.js";
 import { tradingRoutes } from "./dialects/trading/trading-routes.js";
 import { payPageRoutes } from "./pages/pay/pay-routes.js";
@@ -21,4 +23,6 @@ export const routeModules: RouteModule[] = [
   tradingAdminRoutes,
   sandboxBankFeedRoutes,
   payPageRoutes,
+  intentRoutes,
+  kycPageRoutes,
 ];
