@@ -5,24 +5,20 @@ import {
   OPERATOR_SESSION_TTL_MS,
   csrfToken,
   issueOperatorSession,
+  operatorCsrfValid,
   verifyOperatorSession,
 } from "../../app/auth/operator-session.js";
 import type { Deps } from "../../app/deps.js";
 import { AppError } from "../../core/shared/errors.js";
 import { readCookie, sessionCookie } from "../pages/cookies.js";
 import { html, type SafeHtml } from "../pages/html.js";
-import { PAGE_CSP, page } from "../pages/layout.js";
+import { sendPrivatePage } from "../pages/send-page.js";
 import { dashboardSections } from "./sections.js";
 
 const COOKIE = "rampart_operator";
 
 function sendPage(reply: FastifyReply, status: number, title: string, body: SafeHtml) {
-  return reply
-    .code(status)
-    .header("content-security-policy", PAGE_CSP.replace("frame-ancestors *", "frame-ancestors 'none'"))
-    .header("cache-control", "no-store")
-    .type("text/html; charset=utf-8")
-    .send(page(title, body, { wide: true }));
+  return sendPrivatePage(reply, status, title, body, { wide: true });
 }
 
 function loginForm(error?: string): SafeHtml {
@@ -49,8 +45,8 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
     const token = await session(request);
     if (!token) return reply.redirect("/dashboard/login", 303);
     if (request.method === "POST") {
-      const sent = (request.body as { csrf?: string } | undefined)?.csrf;
-      if (sent !== csrfToken(deps, token)) return sendPage(reply, 403, "Forbidden", html`<p class="error">The form expired. Go back and try again.</p>`);
+      const sent = (request.body as { csrf?: unknown } | undefined)?.csrf;
+      if (!operatorCsrfValid(deps, token, sent)) return sendPage(reply, 403, "Forbidden", html`<p class="error">The form expired. Go back and try again.</p>`);
     }
   });
 
