@@ -10,6 +10,7 @@ import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
 import { runFormAction } from "../pages/form-action.js";
 import { fiat, usdt, when } from "../pages/format.js";
 import { html } from "../pages/html.js";
+import { sendDownload } from "../pages/send-page.js";
 import { operatorOf, type DashboardSection } from "./section.js";
 
 const UUID = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
@@ -85,14 +86,7 @@ export const disputesSection: DashboardSection = {
       "/dashboard/disputes/receipts/:invoiceKey",
       { schema: { hide: true, params: { type: "object", properties: { invoiceKey: { type: "string", maxLength: 64 } }, required: ["invoiceKey"] } } },
       async (request, reply) => {
-        const f = await readReceiptForSupport(deps, request.params.invoiceKey);
-        const ext = f.contentType === "application/pdf" ? "pdf" : f.contentType === "image/png" ? "png" : "jpg";
-        return reply
-          .header("content-type", f.contentType)
-          .header("content-disposition", `attachment; filename="${request.params.invoiceKey.replace(/[^A-Za-z0-9_-]/g, "")}.${ext}"`)
-          .header("x-content-type-options", "nosniff")
-          .header("cache-control", "no-store")
-          .send(f.data);
+        return sendDownload(reply, await readReceiptForSupport(deps, request.params.invoiceKey), request.params.invoiceKey);
       },
     );
   },

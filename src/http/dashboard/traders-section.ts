@@ -2,26 +2,14 @@
 // switch per requisite (a disabled requisite gets no new pay-ins; open ones run to their end).
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
-import { switchRequisite, tradersOverview, type TraderView } from "../../app/trading/trader-overview.js";
+import { switchRequisite, tradersOverview } from "../../app/trading/trader-overview.js";
 import { runFormAction } from "../pages/form-action.js";
 import { usdt } from "../pages/format.js";
-import { html, type SafeHtml } from "../pages/html.js";
+import { html } from "../pages/html.js";
+import { requisitesTable } from "../pages/requisites-table.js";
 import type { DashboardSection } from "./section.js";
 
 const BACK = "/dashboard/traders";
-
-/** The requisites table, shared with the trader cabinet (each passes where its switch posts). */
-export function requisitesTable(t: TraderView, csrf: string, switchAction: (requisiteId: string) => string): SafeHtml {
-  if (t.requisites.length === 0) return html`<p class="muted">No requisites.</p>`;
-  return html`<div class="scroll"><table><thead><tr><th>Bank</th><th>Method</th><th>Number / phone</th><th>Owner</th><th>Open pay-ins</th><th>State</th></tr></thead>
-<tbody>${t.requisites.map(
-    (r) => html`<tr data-requisite="${r.id}"><td>${r.bankCode}</td><td>${r.method}</td><td class="mono">${r.number ?? r.sbpPhone ?? ""}</td><td>${r.ownerName}</td>
-<td>${r.openPayins} / ${r.maxOpenPayins}</td>
-<td><span class="status ${r.enabled ? "ok" : "bad"}">${r.enabled ? "enabled" : "disabled"}</span>
-<form class="inline" method="post" action="${switchAction(r.id)}"><input type="hidden" name="csrf" value="${csrf}">
-<input type="hidden" name="enabled" value="${r.enabled ? "false" : "true"}"><button class="small secondary" type="submit">${r.enabled ? "Disable" : "Enable"}</button></form></td></tr>`,
-  )}</tbody></table></div>`;
-}
 
 export const tradersSection: DashboardSection = {
   id: "traders",

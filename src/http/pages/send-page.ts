@@ -30,3 +30,14 @@ export function backTo(path: string, notice: { ok?: string; error?: string }): s
   if (notice.error) q.set("error", notice.error);
   return `${path}?${q.toString()}`;
 }
+
+/** A stored file (a receipt) as a download: never rendered inline, never sniffed, never cached. */
+export function sendDownload(reply: FastifyReply, file: { data: Buffer; contentType: string }, basename: string) {
+  const ext = file.contentType === "application/pdf" ? "pdf" : file.contentType === "image/png" ? "png" : file.contentType === "image/jpeg" ? "jpg" : "bin";
+  return reply
+    .header("content-type", file.contentType)
+    .header("content-disposition", `attachment; filename="${basename.replace(/[^A-Za-z0-9_-]/g, "")}.${ext}"`)
+    .header("x-content-type-options", "nosniff")
+    .header("cache-control", "no-store")
+    .send(file.data);
+}
