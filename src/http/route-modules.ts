@@ -4,7 +4,9 @@ import type { Deps } from "../app/deps.js";
 import { adminRoutes } from "./admin/admin-routes.js";
 import { cabinetRoutes } from "./pages/cabinet/cabinet-routes.js";
 import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
+import { intentRoutes } from "./dialects/intent/intent-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
+import { kycPageRoutes } from "./pages/kyc/kyc-page-routes.js";
 import { tradingAdminRoutes } from "./admin/trading-admin-routes.js";
 import { tradingRoutes } from "./dialects/trading/trading-routes.js";
 import { payPageRoutes } from "./pages/pay/pay-routes.js";
@@ -22,5 +24,7 @@ export const routeModules: RouteModule[] = [
   tradingAdminRoutes,
   sandboxBankFeedRoutes,
   payPageRoutes,
+  intentRoutes,
+  kycPageRoutes,
   cabinetRoutes,
 ];
