@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
 import { adminRoutes } from "./admin/admin-routes.js";
+import { cabinetRoutes } from "./pages/cabinet/cabinet-routes.js";
 import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
 import { intentRoutes } from "./dialects/intent/intent-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
@@ -25,4 +26,5 @@ export const routeModules: RouteModule[] = [
   payPageRoutes,
   intentRoutes,
   kycPageRoutes,
+  cabinetRoutes,
 ];
