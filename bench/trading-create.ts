@@ -1,7 +1,7 @@
 // Benchmark: trading pay-in create (POST /payment/trading/pay-in) on PostgreSQL with 200 requisites
 // and amount ranges, at 1, 8 and 32 connections, and in the same run pgbench with a transaction
 // equivalent to the create's SQL (candidate pick, requisite lock, usage checks, pay-in insert, event,
-// hold, expiry job). Prints req/s, p50/p99 and the ratio to pgbench.
+// the ledger hold with its balance rows, the expiry job). Prints req/s, p50/p99 and the ratio to pgbench.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/trading-create.ts [seconds]
 import { execFileSync } from "node:child_process";
@@ -70,7 +70,7 @@ async function setup(deps: Deps) {
 }
 
 /** pgbench script: the create transaction's statements against the same schema. */
-function pgbenchScript(merchantId: string): string {
+function pgbenchScript(merchantId: string, merchantAccount: string, feeAccount: string): string {
   return `
 \\set center random(1000, 250000)
 BEGIN;
@@ -80,15 +80,23 @@ SELECT r.id FROM trading_requisites r JOIN trading_banks b ON b.code = r.bank_co
     AND (SELECT count(*) FROM trading_payins p WHERE p.requisite_id = r.id AND p.status = 'active') < r.max_open_payins
   ORDER BY r.last_assigned_at ASC NULLS FIRST, r.id LIMIT 24;
 SAVEPOINT a;
-SELECT id FROM trading_requisites WHERE enabled ORDER BY last_assigned_at ASC NULLS FIRST, id LIMIT 1 FOR UPDATE SKIP LOCKED \\gset r_
-SELECT count(*) FILTER (WHERE status = 'active') FROM trading_payins WHERE requisite_id = :'r_id' AND (status = 'active' OR created_at >= date_trunc('month', now()));
-SELECT fiat_amount_minor FROM trading_payins WHERE requisite_id = :'r_id' AND status = 'active' AND fiat_amount_minor BETWEEN (:center - 50) * 100 AND (:center + 50) * 100;
+SELECT id, trader_id FROM trading_requisites WHERE enabled ORDER BY last_assigned_at ASC NULLS FIRST, id LIMIT 1 FOR UPDATE SKIP LOCKED \\gset r_
+SELECT count(*) FILTER (WHERE status = 'active') FROM trading_payins WHERE requisite_id = ':r_id' AND (status = 'active' OR created_at >= date_trunc('month', now()));
+SELECT fiat_amount_minor FROM trading_payins WHERE requisite_id = ':r_id' AND status = 'active' AND fiat_amount_minor BETWEEN (:center - 50) * 100 AND (:center + 50) * 100;
 INSERT INTO trading_payins (id, merchant_id, api_key_id, status, fiat_amount_minor, fiat_currency, crypto_amount_minor, merchant_fee_minor, fee_rate,
   currency_rate, crypto_currency, crypto_network, bank_code, method, requisite_id, trader_id, request_fingerprint, extra, expires_at, created_at, updated_at)
   SELECT gen_random_uuid(), '${merchantId}', 'k', 'active', :center * 100 + (random() * 1e6)::int8 * 100000000, 'RUB', 60835352, 5171005, 0.085, '99.12', 'usdt', 'trc20', bank_code, method, id, trader_id, 'f', '{}', now() + interval '15 min', now(), now()
-  FROM trading_requisites WHERE id = :'r_id' RETURNING id \\gset p_
-INSERT INTO trading_payin_events (payin_id, actor, to_status, at) VALUES (:'p_id', 'merchant', 'active', now());
-UPDATE trading_requisites SET last_assigned_at = now() WHERE id = :'r_id';
+  FROM trading_requisites WHERE id = ':r_id' RETURNING id \\gset p_
+INSERT INTO trading_payin_events (payin_id, actor, to_status, at) VALUES (':p_id', 'merchant', 'active', now());
+SELECT id AS acc FROM ledger_accounts WHERE owner = 'trader:' || ':r_trader_id' AND asset = 'USDT' AND purpose = 'trader_deposit' \\gset t_
+SELECT account_id FROM ledger_account_balances WHERE account_id IN (:t_acc, ${merchantAccount}, ${feeAccount}) ORDER BY account_id FOR UPDATE;
+INSERT INTO ledger_transfers (id, code, ref_type, ref_id, pending, created_at) VALUES ('b:' || ':p_id', 'trading_payin_hold', 'trading_payin', ':p_id', true, now());
+INSERT INTO ledger_entries (transfer_id, account_id, asset, amount) VALUES ('b:' || ':p_id', :t_acc, 'USDT', -60835352), ('b:' || ':p_id', ${merchantAccount}, 'USDT', 55664347), ('b:' || ':p_id', ${feeAccount}, 'USDT', 5171005);
+UPDATE ledger_account_balances SET pending_debits = pending_debits + 60835352 WHERE account_id = :t_acc;
+UPDATE ledger_account_balances SET pending_credits = pending_credits + 55664347 WHERE account_id = ${merchantAccount};
+UPDATE ledger_account_balances SET pending_credits = pending_credits + 5171005 WHERE account_id = ${feeAccount};
+INSERT INTO jobs (id, kind, key, payload, due_at) VALUES (gen_random_uuid(), 'trading.payin_expire', 'bench:' || ':p_id', '{}', now() + interval '15 min');
+UPDATE trading_requisites SET last_assigned_at = now() WHERE id = ':r_id';
 RELEASE SAVEPOINT a;
 COMMIT;
 `;
@@ -130,7 +138,9 @@ async function main() {
     await app.close();
     const merchantId = (await database.db.selectFrom("merchants").select("id").executeTakeFirstOrThrow()).id;
     const script = path.join(os.tmpdir(), `${dbName}.sql`);
-    fs.writeFileSync(script, pgbenchScript(merchantId));
+    const accountId = async (owner: string, purpose: string) =>
+      (await database.db.selectFrom("ledger_accounts").select("id").where("owner", "=", owner).where("asset", "=", "USDT").where("purpose", "=", purpose).executeTakeFirstOrThrow()).id;
+    fs.writeFileSync(script, pgbenchScript(merchantId, String(await accountId(`merchant:${merchantId}`, "merchant_balance")), String(await accountId("platform", "fee_revenue"))));
     for (const clients of CONNECTIONS) {
       const out = execFileSync("pgbench", ["-n", "-c", String(clients), "-j", String(Math.min(clients, 2)), "-T", String(SECONDS), "-f", script, urlFor(dbName)], { encoding: "utf8" });
       const tps = /tps = ([\d.]+)/.exec(out)?.[1];

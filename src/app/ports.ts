@@ -155,4 +155,6 @@ export interface Ports {
   rates: RateSource;
   sms: SmsSender;
   cardAcquirer: CardAcquirer;
+  kyc: KycVendor;
+  chain: ChainPayout;
 }

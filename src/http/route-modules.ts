@@ -2,8 +2,12 @@
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
 import { cardRoutes } from "./dialects/card/card-routes.js";
+import { adminRoutes } from "./admin/admin-routes.js";
+import { cabinetRoutes } from "./pages/cabinet/cabinet-routes.js";
 import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
+import { intentRoutes } from "./dialects/intent/intent-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
+import { kycPageRoutes } from "./pages/kyc/kyc-page-routes.js";
 import { tradingAdminRoutes } from "./admin/trading-admin-routes.js";
 import { tradingRoutes } from "./dialects/trading/trading-routes.js";
 import { payPageRoutes } from "./pages/pay/pay-routes.js";
@@ -16,6 +20,7 @@ export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
 export const routeModules: RouteModule[] = [
   opsRoutes,
   dashboardRoutes,
+  adminRoutes,
   tradingRoutes,
   traderRoutes,
   tradingAdminRoutes,
@@ -23,4 +28,7 @@ export const routeModules: RouteModule[] = [
   payPageRoutes,
   cardRoutes,
   threeDsRoutes,
+  intentRoutes,
+  kycPageRoutes,
+  cabinetRoutes,
 ];

@@ -2,5 +2,6 @@
 // adds one line per handler file under src/jobs/.
 import "./card-challenge-timeout.js";
 import "./card-status-sync.js";
+import "./intent-jobs.js";
 import "./trading-dispute-auto-resolve.js";
 import "./trading-payin-expire.js";

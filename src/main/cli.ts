@@ -8,8 +8,9 @@ import { ledgerCommand } from "../cli/ledger-command.js";
 import { migrateCommand } from "../cli/migrate-command.js";
 import { seedCommand } from "../cli/seed-command.js";
 import { startCommand } from "../cli/start-command.js";
+import { webhooksCommand } from "../cli/webhooks-command.js";
 
-export const commands: Command[] = [startCommand, migrateCommand, seedCommand, keysCommand, ledgerCommand];
+export const commands: Command[] = [startCommand, migrateCommand, seedCommand, keysCommand, ledgerCommand, webhooksCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -5,6 +5,8 @@ import type { Deps } from "../app/deps.js";
 import type { Ports } from "../app/ports.js";
 import { systemClock } from "../adapters/clock/system-clock.js";
 import { createIds } from "../adapters/ids/time-ordered-ids.js";
+import { createSandboxChain } from "../adapters/chain/sandbox-chain.js";
+import { createSandboxKycVendor } from "../adapters/kyc/sandbox-kyc-vendor.js";
 import { createFixedRateSource } from "../adapters/rates/fixed-rates.js";
 import { createHttpTickerSource } from "../adapters/rates/http-ticker.js";
 import { createRandomWalkSource } from "../adapters/rates/random-walk.js";
@@ -39,6 +41,9 @@ export function buildPorts(config: Config, clock: Clock, logger: Logger): Ports 
     rates: createRateCache(rateSource(config, clock), clock, config.rates),
     sms: createSandboxSms(logger, { logText: config.mode === "sandbox" }),
     cardAcquirer: createSandboxAcquirer(),
+    // Live KYC vendors and chains plug in here by config; only the sandbox ones ship today.
+    kyc: createSandboxKycVendor(config.sandbox.kycApprovalDelayMs),
+    chain: createSandboxChain(config.dataDir, config.sandbox.chainConfirmations),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Deps } from "../deps.js";
 import { storeMerchantKey } from "../keys/create-keys.js";
 import { type SandboxCredentials, sandboxCredentials } from "./sandbox-credentials.js";
 import { seedPricing } from "./seed-pricing.js";
+import { seedIntentSettings } from "./seed-intent.js";
 import { seedTrading } from "./seed-trading.js";
 
 export type SeedPart = (deps: Deps, creds: SandboxCredentials) => Promise<void>;
@@ -29,6 +30,7 @@ const seedMerchant: SeedPart = async (deps, creds) => {
 export const SEED_PARTS: { name: string; run: SeedPart }[] = [
   { name: "merchant, store and keys", run: seedMerchant },
   { name: "currency pairs", run: seedPricing },
+  { name: "payment-intent store settings", run: seedIntentSettings },
   { name: "trading banks, traders, requisites and settings", run: seedTrading },
 ];
 

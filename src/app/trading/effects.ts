@@ -5,7 +5,7 @@ import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { TradingPayinRow } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
-import { type AccountRef, getBalance, postPending, postTransfer, voidPending } from "../ledger/ledger.js";
+import { type AccountBalance, type AccountRef, getBalance, postPending, postTransfer, voidPending } from "../ledger/ledger.js";
 import { enqueueJob, enqueueWebhook } from "../outbox/outbox.js";
 import { parseDecimal } from "../../core/money/decimal.js";
 import { tradingAmounts } from "../../core/pricing/trading-amounts.js";
@@ -94,6 +94,11 @@ export async function bookPayinTransfer(
 
 export async function merchantCryptoBalance(deps: Deps, merchantId: string): Promise<bigint> {
   return (await getBalance(deps.database.db, merchantBalance(merchantId))).available;
+}
+
+/** The trader's deposit: `available` is free to back new pay-ins, `pendingDebits` is held by open ones. */
+export async function traderDepositBalance(deps: Deps, traderId: string): Promise<AccountBalance> {
+  return getBalance(deps.database.db, traderDeposit(traderId));
 }
 
 export async function traderFreeDeposit(deps: Deps, traderId: string): Promise<bigint> {

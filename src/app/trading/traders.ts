@@ -14,12 +14,12 @@ export async function createTrader(deps: Deps, name: string, key: ParsedKey = ge
 }
 
 /** x-trader-key: unknown and revoked keys take the same constant-time path as wrong ones. */
-export async function authenticateTrader(deps: Deps, presented: string | undefined): Promise<{ traderId: string }> {
+export async function authenticateTrader(deps: Deps, presented: string | undefined): Promise<{ traderId: string; traderKeyId: string }> {
   if (!presented) throw new AppError("unauthorized", { message: "Missing x-trader-key header" });
   const parsed = parseKey(TRADER_KEY_PREFIX, presented);
   const row = parsed ? await findActiveTraderKey(deps.database.db, parsed.id) : undefined;
   if (!keyMatches(presented, row?.key_hash ?? null) || !row) throw new AppError("unauthorized", { message: "Invalid trader key" });
-  return { traderId: row.trader_id };
+  return { traderId: row.trader_id, traderKeyId: row.id };
 }
 
 export interface RequisiteInput {

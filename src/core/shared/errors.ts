@@ -39,6 +39,11 @@ export const ERROR_CATALOGUE = {
   // --- idempotency keys (side-effects area)
   idempotency_key_in_flight: { status: 409, message: "A request with this Idempotency-Key is still being processed." },
   idempotency_key_reused: { status: 422, message: "This Idempotency-Key was used with a different request." },
+  // --- payment intents and KYC
+  store_mismatch: { status: 403, message: "storeId does not name a store of this merchant." },
+  store_not_configured: { status: 403, message: "This store is not set up for payment intents." },
+  intent_not_ready: { status: 409, message: "Payment instructions are only available in status 4 (ready to pay)." },
+  kyc_link_invalid: { status: 404, message: "This verification link is invalid, used or expired." },
   internal_error: { status: 500, message: "Internal error." },
   service_unavailable: { status: 503, message: "The service is not ready." },
   // --- ledger (src/app/ledger)

@@ -156,3 +156,66 @@ export async function findEndpoint(db: Db, id: string) {
 export async function setEndpointSecret(db: Db, id: string, secretEnc: string): Promise<void> {
   await db.updateTable("webhook_endpoints").set({ secret_enc: secretEnc }).where("id", "=", id).execute();
 }
+
+export interface MessageFilter {
+  merchantId?: string;
+  endpointId?: string;
+  status?: "pending" | "delivered" | "failed";
+  /** Messages with seq below this (the previous page's cursor). */
+  beforeSeq?: string;
+  limit: number;
+}
+
+/** Newest first. */
+export async function listMessages(db: Db, f: MessageFilter) {
+  let q = db
+    .selectFrom("webhook_messages")
+    .select(["seq", "event_id", "merchant_id", "endpoint_id", "format", "url", "ordering_key", "status", "attempts", "next_attempt_at", "last_error", "delivered_at", "created_at"])
+    .orderBy("seq", "desc")
+    .limit(f.limit);
+  if (f.merchantId) q = q.where("merchant_id", "=", f.merchantId);
+  if (f.endpointId) q = q.where("endpoint_id", "=", f.endpointId);
+  if (f.status) q = q.where("status", "=", f.status);
+  if (f.beforeSeq) q = q.where("seq", "<", f.beforeSeq);
+  return q.execute();
+}
+
+export async function findMessageByEventId(db: Db, eventId: string) {
+  return db.selectFrom("webhook_messages").selectAll().where("event_id", "=", eventId).executeTakeFirst();
+}
+
+export async function listAttempts(db: Db, messageSeq: string) {
+  return db.selectFrom("webhook_attempts").selectAll().where("message_seq", "=", messageSeq).orderBy("at").orderBy("attempt").execute();
+}
+
+/** Puts settled messages back in the queue, due at `now`, with a fresh attempt budget. */
+export async function requeueMessages(db: Db, a: { seqs: string[]; now: Date }): Promise<number> {
+  if (a.seqs.length === 0) return 0;
+  const r = await db
+    .updateTable("webhook_messages")
+    .set({ status: "pending", attempts: 0, next_attempt_at: a.now, lease_until: null, locked_by: null, updated_at: a.now })
+    .where("seq", "in", a.seqs)
+    .where("status", "in", ["delivered", "failed"])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function failedMessageSeqs(db: Db, endpointId: string): Promise<string[]> {
+  const rows = await db.selectFrom("webhook_messages").select("seq").where("endpoint_id", "=", endpointId).where("status", "=", "failed").forUpdate().execute();
+  return rows.map((r) => r.seq);
+}
+
+export async function enableEndpoint(db: Db, id: string): Promise<void> {
+  await db.updateTable("webhook_endpoints").set({ disabled_at: null, disabled_reason: null }).where("id", "=", id).execute();
+}
+
+/** Endpoints switched off (a 410 Gone), newest first. */
+export async function listDisabledEndpoints(db: Db, limit: number) {
+  return db
+    .selectFrom("webhook_endpoints")
+    .select(["id", "merchant_id", "url", "disabled_at", "disabled_reason"])
+    .where("disabled_at", "is not", null)
+    .orderBy("disabled_at", "desc")
+    .limit(limit)
+    .execute();
+}

@@ -158,3 +158,20 @@ export async function listUnmatchedBankTransfers(db: Db, limit: number) {
     .limit(limit)
     .execute();
 }
+
+/** Pay-ins in any of `statuses` (optionally one trader's), oldest update first: the queue to work through. */
+export async function listPayinsInStatuses(db: Db, f: { statuses: string[]; traderId?: string; limit: number }): Promise<TradingPayinRow[]> {
+  let q = db.selectFrom("trading_payins").selectAll().where("status", "in", f.statuses);
+  if (f.traderId) q = q.where("trader_id", "=", f.traderId);
+  return q.orderBy("updated_at", "asc").orderBy("id").limit(f.limit).execute();
+}
+
+export async function listReceiptsOfPayins(db: Db, payinIds: string[]) {
+  if (payinIds.length === 0) return [];
+  return db
+    .selectFrom("trading_receipts")
+    .select(["invoice_key", "payin_id", "uploaded_by", "content_type", "size_bytes", "created_at"])
+    .where("payin_id", "in", payinIds)
+    .orderBy("created_at")
+    .execute();
+}

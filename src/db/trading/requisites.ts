@@ -110,3 +110,38 @@ export async function takenAmounts(db: Db, requisiteId: string, lo: bigint, hi: 
 export async function touchRequisite(db: Db, id: string, at: Date): Promise<void> {
   await db.updateTable("trading_requisites").set({ last_assigned_at: at }).where("id", "=", id).execute();
 }
+
+export interface RequisiteWithUsage {
+  id: string;
+  trader_id: string;
+  bank_code: string;
+  method: string;
+  owner_name: string;
+  number: string | null;
+  sbp_phone: string | null;
+  fiat_currency: string;
+  enabled: boolean;
+  max_open_payins: number;
+  open_payins: string;
+}
+
+/** Requisites (of the given traders) with their count of active pay-ins. */
+export async function listRequisitesWithUsage(db: Db, traderIds: string[]): Promise<RequisiteWithUsage[]> {
+  if (traderIds.length === 0) return [];
+  const r = await sql<RequisiteWithUsage>`
+    SELECT r.id, r.trader_id, r.bank_code, r.method, r.owner_name, r.number, r.sbp_phone, r.fiat_currency, r.enabled,
+           r.max_open_payins,
+           (SELECT count(*) FROM trading_payins p WHERE p.requisite_id = r.id AND p.status = 'active')::text AS open_payins
+    FROM trading_requisites r
+    WHERE r.trader_id = ANY(${traderIds}::text[])
+    ORDER BY r.trader_id, r.created_at, r.id`.execute(db);
+  return r.rows;
+}
+
+/** Switches a requisite on or off (only the given trader's, when traderId is set); false when not found. */
+export async function setRequisiteEnabled(db: Db, a: { id: string; enabled: boolean; traderId?: string }): Promise<boolean> {
+  let q = db.updateTable("trading_requisites").set({ enabled: a.enabled }).where("id", "=", a.id);
+  if (a.traderId) q = q.where("trader_id", "=", a.traderId);
+  const r = await q.executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}

@@ -57,3 +57,11 @@ export async function listUsableBanks(db: Db, filter: { fiatCurrency: string; ba
   if (filter.methods) q = q.where("r.method", "in", filter.methods.length ? filter.methods : [""]);
   return q.orderBy("b.code").execute();
 }
+
+export async function listTraders(db: Db, limit: number) {
+  return db.selectFrom("traders").select(["id", "name", "enabled", "created_at"]).orderBy("created_at").orderBy("id").limit(limit).execute();
+}
+
+export async function findTrader(db: Db, id: string) {
+  return db.selectFrom("traders").select(["id", "name", "enabled", "created_at"]).where("id", "=", id).executeTakeFirst();
+}

@@ -1,0 +1,28 @@
+// The operator API under /admin/v1 (header x-operator-key). Each area adds a sub-module to
+// `adminSubRoutes`; every one is registered inside this authenticated scope with Rampart's own error
+// envelope, so sub-modules only declare routes.
+import type { FastifyInstance } from "fastify";
+import type { Deps } from "../../app/deps.js";
+import { authenticateOperator } from "../../app/auth/authenticate.js";
+import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
+import type { RouteModule } from "../route-modules.js";
+import { kycAdminRoutes } from "./kyc-admin-routes.js";
+import { webhookAdminRoutes } from "./webhook-admin-routes.js";
+
+export const ADMIN_PREFIX = "/admin/v1";
+
+export const adminSubRoutes: RouteModule[] = [webhookAdminRoutes, kycAdminRoutes];
+
+export async function adminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
+  await scope.register(
+    async (app) => {
+      installErrorHandling(app, renderDefaultError);
+      app.addHook("onRequest", async (request) => {
+        const key = request.headers["x-operator-key"];
+        await authenticateOperator(deps, typeof key === "string" ? key : undefined);
+      });
+      for (const sub of adminSubRoutes) await app.register((inner) => sub(inner, deps));
+    },
+    { prefix: ADMIN_PREFIX },
+  );
+}
