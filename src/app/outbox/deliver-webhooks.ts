@@ -28,14 +28,69 @@ export interface DeliveryOptions {
   rand?: () => number;
 }
 
+function claim(deps: Deps, workerId: string, limit: number, excludeEndpoints: string[] = []): Promise<ClaimedMessageRow[]> {
+  const now = deps.clock.now();
+  return deps.database.db
+    .transaction()
+    .execute((trx) => claimDueMessages(trx, { now, leaseUntil: new Date(now.getTime() + webhookLeaseMs(deps)), workerId, limit, excludeEndpoints }));
+}
+
+/** One claim of up to WEBHOOK_BATCH messages, delivered concurrently; resolves when all are recorded. */
 export async function runWebhookDelivery(deps: Deps, opts: DeliveryOptions = {}): Promise<number> {
   const workerId = opts.workerId ?? WORKER_ID;
-  const now = deps.clock.now();
-  const claimed = await deps.database.db
-    .transaction()
-    .execute((trx) => claimDueMessages(trx, { now, leaseUntil: new Date(now.getTime() + webhookLeaseMs(deps)), workerId, limit: WEBHOOK_BATCH }));
+  const claimed = await claim(deps, workerId, WEBHOOK_BATCH);
   await Promise.all(claimed.map((m) => deliverOne(deps, m, workerId, opts.rand ?? Math.random)));
   return claimed.length;
+}
+
+/** Requests one process keeps in flight; a killed worker's duplicates are at most this many. */
+export const MAX_IN_FLIGHT = WEBHOOK_BATCH;
+/**
+ * Requests to one endpoint one process starts before it stops claiming for that endpoint (it may
+ * reach just under twice this). A receiver that hangs for the whole timeout holds these slots, not
+ * the process: other endpoints keep flowing.
+ */
+export const PER_ENDPOINT_IN_FLIGHT = 16;
+
+export interface DeliveryPool {
+  /** Claims for the free slots and starts those deliveries; waits for a slot when all are busy. */
+  runOnce(): Promise<number>;
+  /** Resolves when every started delivery is recorded. */
+  drain(): Promise<void>;
+}
+
+/**
+ * The worker's delivery loop as a rolling pool: a claim does not wait for the previous claim's
+ * slowest request (a batch that waited would let one 10 s timeout hold back every other endpoint).
+ */
+export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): DeliveryPool {
+  const workerId = opts.workerId ?? WORKER_ID;
+  const inFlight = new Set<Promise<void>>();
+  const perEndpoint = new Map<string, number>();
+  const start = (m: ClaimedMessageRow) => {
+    perEndpoint.set(m.endpoint_id, (perEndpoint.get(m.endpoint_id) ?? 0) + 1);
+    const p: Promise<void> = deliverOne(deps, m, workerId, opts.rand ?? Math.random)
+      .catch((err: unknown) => deps.logger.error({ err, eventId: m.event_id }, "webhook delivery could not be recorded; its lease will expire"))
+      .finally(() => {
+        inFlight.delete(p);
+        const n = perEndpoint.get(m.endpoint_id)! - 1;
+        if (n === 0) perEndpoint.delete(m.endpoint_id);
+        else perEndpoint.set(m.endpoint_id, n);
+      });
+    inFlight.add(p);
+  };
+  return {
+    async runOnce() {
+      if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+      const saturated = [...perEndpoint].filter(([, n]) => n >= PER_ENDPOINT_IN_FLIGHT).map(([id]) => id);
+      const claimed = await claim(deps, workerId, Math.min(MAX_IN_FLIGHT - inFlight.size, PER_ENDPOINT_IN_FLIGHT), saturated);
+      claimed.forEach(start);
+      return claimed.length;
+    },
+    async drain() {
+      while (inFlight.size > 0) await Promise.all(inFlight);
+    },
+  };
 }
 
 interface Outgoing {
