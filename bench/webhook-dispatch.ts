@@ -2,7 +2,10 @@
 // processes sharing one PostgreSQL. Each run gets a fresh database with N due messages, then the
 // workers are started and the clock runs until every message is delivered (receiver answers 200 at once).
 //
-//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/webhook-dispatch.ts [N]
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/webhook-dispatch.ts [N] [endpoints]
+//
+// `endpoints` (default 1) spreads the messages round-robin over that many receiver URLs (endpoints):
+// one process keeps at most ~16 requests in flight per endpoint, 50 in all.
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { enqueueWebhook } from "../src/app/outbox/outbox.js";
@@ -13,13 +16,14 @@ import { usePostgres } from "../test/support/test-db.js";
 import { startReceiver } from "../test/support/webhook-receiver.js";
 
 const N = Number(process.argv[2] ?? 3000);
+const ENDPOINTS = Number(process.argv[3] ?? 1);
 const ROOT = path.resolve(import.meta.dirname, "..");
 if (!usePostgres()) {
   process.stderr.write("Set DATABASE_URL to a PostgreSQL server: the benchmark runs several worker processes on one database.\n");
   process.exit(2);
 }
 
-async function enqueue(deps: Deps, n: number, url: string) {
+async function enqueue(deps: Deps, n: number, baseUrl: string) {
   const m = await createMerchant(deps);
   const apiKeyId = (await deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
   for (let chunk = 0; chunk < n; chunk += 500) {
@@ -28,7 +32,7 @@ async function enqueue(deps: Deps, n: number, url: string) {
         await enqueueWebhook(trx, {
           merchantId: m.merchantId,
           format: "trading",
-          url,
+          url: `${baseUrl}/hook${i % ENDPOINTS}`,
           eventId: `evt_bench_${i}`,
           orderingKey: `payin_${i}`,
           body: JSON.stringify({ id: `payin_${i}`, status: "closed", fiatAmount: "5000.00", cryptoAmount: "50443906" }),
@@ -48,7 +52,7 @@ async function run(workers: number): Promise<number> {
   const h = await createHarness({ poolSize: 2 });
   const rx = await startReceiver(() => ({ status: 200, body: "ok" }));
   try {
-    await enqueue(h.deps, N, `${rx.url}/hook`);
+    await enqueue(h.deps, N, rx.url);
     const children = await Promise.all(Array.from({ length: workers }, () => spawnWorker(h.testDb.url!)));
     // Workers are polling now; count from the first request received.
     while (rx.received.length === 0) await new Promise((r) => setTimeout(r, 5));
@@ -65,7 +69,7 @@ async function run(workers: number): Promise<number> {
 }
 
 const one = await run(1);
-process.stdout.write(`1 worker process:   ${one.toFixed(0)} webhooks/s (${N} messages)\n`);
+process.stdout.write(`1 worker process:   ${one.toFixed(0)} webhooks/s (${N} messages, ${ENDPOINTS} endpoint(s))\n`);
 const three = await run(3);
-process.stdout.write(`3 worker processes: ${three.toFixed(0)} webhooks/s (${N} messages)\n`);
+process.stdout.write(`3 worker processes: ${three.toFixed(0)} webhooks/s (${N} messages, ${ENDPOINTS} endpoint(s))\n`);
 process.exit(0);

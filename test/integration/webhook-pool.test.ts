@@ -61,3 +61,38 @@ test("a backlog for a hanging endpoint does not hold back other endpoints; stop 
   const fast = await h.deps.database.db.selectFrom("webhook_messages").select("status").where("url", "=", `${rx.url}/fast`).execute();
   assert.deepEqual(fast.map((r) => r.status), Array(5).fill("delivered"));
 });
+
+test("a busy endpoint is fed as fast as it answers, not once per poll interval", async () => {
+  const slowPoll = await createHarness({ config: { pollIntervalMs: 5000 } });
+  try {
+    const m = await createMerchant(slowPoll.deps);
+    const apiKeyId = (await slowPoll.deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
+    const total = 8 * PER_ENDPOINT_IN_FLIGHT;
+    await slowPoll.deps.database.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < total; i++) {
+        await enqueueWebhook(trx, {
+          merchantId: m.merchantId,
+          format: "trading",
+          url: `${rx.url}/busy`,
+          eventId: `evt_busy_${i}`,
+          orderingKey: `b_${i}`,
+          body: "{}",
+          signingKeyRef: { kind: "api_key", apiKeyId },
+        });
+      }
+    });
+    const t0 = Date.now();
+    const worker = startWorker(slowPoll.deps, [deliverWebhooksTask]);
+    try {
+      while (rx.received.filter((r) => r.url === "/busy").length < total) {
+        // Claiming only once per poll interval once the endpoint is saturated would take ~8 × 5 s.
+        assert.ok(Date.now() - t0 < 4000, "the saturated endpoint is claimed for again as soon as its requests finish");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      await worker.stop();
+    }
+  } finally {
+    await slowPoll.close();
+  }
+});

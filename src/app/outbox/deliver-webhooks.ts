@@ -53,7 +53,11 @@ export const MAX_IN_FLIGHT = WEBHOOK_BATCH;
 export const PER_ENDPOINT_IN_FLIGHT = 16;
 
 export interface DeliveryPool {
-  /** Claims for the free slots and starts those deliveries; waits for a slot when all are busy. */
+  /**
+   * Claims for the free slots and starts those deliveries. When nothing is claimable while requests
+   * are in flight, it waits for a slot to free (or a poll interval) and claims again, so a busy
+   * endpoint is fed as fast as it answers rather than once per poll interval.
+   */
   runOnce(): Promise<number>;
   /** Resolves when every started delivery is recorded. */
   drain(): Promise<void>;
@@ -61,12 +65,20 @@ export interface DeliveryPool {
 
 /**
  * The worker's delivery loop as a rolling pool: a claim does not wait for the previous claim's
- * slowest request (a batch that waited would let one 10 s timeout hold back every other endpoint).
+ * slowest request (a batch that waited would let one 10 s timeout hold back every other endpoint),
+ * and an endpoint with PER_ENDPOINT_IN_FLIGHT requests running is left out of the next claims.
  */
 export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): DeliveryPool {
   const workerId = opts.workerId ?? WORKER_ID;
   const inFlight = new Set<Promise<void>>();
   const perEndpoint = new Map<string, number>();
+  // Woken when a finished request can make a claim useful again: a slot of a full pool or of a
+  // saturated endpoint freed.
+  let wake: (() => void) | null = null;
+  const signal = () => {
+    wake?.();
+    wake = null;
+  };
   const start = (m: ClaimedMessageRow) => {
     perEndpoint.set(m.endpoint_id, (perEndpoint.get(m.endpoint_id) ?? 0) + 1);
     const p: Promise<void> = deliverOne(deps, m, workerId, opts.rand ?? Math.random)
@@ -76,16 +88,30 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
         const n = perEndpoint.get(m.endpoint_id)! - 1;
         if (n === 0) perEndpoint.delete(m.endpoint_id);
         else perEndpoint.set(m.endpoint_id, n);
+        if (n === PER_ENDPOINT_IN_FLIGHT - 1 || inFlight.size === MAX_IN_FLIGHT - 1) signal();
       });
     inFlight.add(p);
   };
+  const claimFree = async () => {
+    const free = MAX_IN_FLIGHT - inFlight.size;
+    if (free === 0) return 0;
+    const saturated = [...perEndpoint].filter(([, n]) => n >= PER_ENDPOINT_IN_FLIGHT).map(([id]) => id);
+    const claimed = await claim(deps, workerId, Math.min(free, PER_ENDPOINT_IN_FLIGHT), saturated);
+    claimed.forEach(start);
+    return claimed.length;
+  };
   return {
     async runOnce() {
-      if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
-      const saturated = [...perEndpoint].filter(([, n]) => n >= PER_ENDPOINT_IN_FLIGHT).map(([id]) => id);
-      const claimed = await claim(deps, workerId, Math.min(MAX_IN_FLIGHT - inFlight.size, PER_ENDPOINT_IN_FLIGHT), saturated);
-      claimed.forEach(start);
-      return claimed.length;
+      const deadline = Date.now() + deps.config.pollIntervalMs;
+      for (;;) {
+        const claimed = await claimFree();
+        if (claimed > 0 || inFlight.size === 0) return claimed;
+        const left = deadline - Date.now();
+        if (left <= 0) return 0;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([new Promise<void>((r) => (wake = r)), new Promise<void>((r) => (timer = setTimeout(r, left)))]);
+        clearTimeout(timer);
+      }
     },
     async drain() {
       while (inFlight.size > 0) await Promise.all(inFlight);
