@@ -7,6 +7,7 @@
 // `endpoints` (default 1) spreads the messages round-robin over that many receiver URLs (endpoints):
 // one process keeps at most ~16 requests in flight per endpoint, 50 in all.
 import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { enqueueWebhook } from "../src/app/outbox/outbox.js";
 import type { Deps } from "../src/app/deps.js";
@@ -48,7 +49,18 @@ function spawnWorker(url: string): Promise<ChildProcess> {
   return new Promise((resolve) => child.stdout!.on("data", (c: Buffer) => c.toString().includes("ready") && resolve(child)));
 }
 
-async function run(workers: number): Promise<number> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+// Throughput swings with whatever else shares the cores; the workers' CPU per webhook does not, so both are printed.
+async function run(workers: number): Promise<{ perSecond: number; cpuMsPerWebhook: number | null }> {
   const h = await createHarness({ poolSize: 2 });
   const rx = await startReceiver(() => ({ status: 200, body: "ok" }));
   try {
@@ -57,19 +69,25 @@ async function run(workers: number): Promise<number> {
     // Workers are polling now; count from the first request received.
     while (rx.received.length === 0) await new Promise((r) => setTimeout(r, 5));
     const t0 = rx.received[0]!.receivedAt;
+    const cpuAtStart = children.map((c) => cpuSeconds(c.pid)); // leaves out process start-up (tsx compiling)
     const count = () => h.deps.database.db.selectFrom("webhook_messages").select((eb) => eb.fn.countAll().as("n")).where("status", "=", "delivered").executeTakeFirstOrThrow();
     while (Number((await count()).n) < N) await new Promise((r) => setTimeout(r, 20));
     const seconds = (Date.now() - t0) / 1000;
+    const cpu = children.map((c, i) => {
+      const [end, begin] = [cpuSeconds(c.pid), cpuAtStart[i]];
+      return end === null || begin === null || begin === undefined ? null : end - begin;
+    });
     for (const c of children) c.kill("SIGKILL");
-    return N / seconds;
+    const total = cpu.every((x) => x !== null) ? cpu.reduce((a, b) => a! + b!, 0)! : null;
+    return { perSecond: N / seconds, cpuMsPerWebhook: total === null ? null : (total * 1000) / N };
   } finally {
     await rx.close();
     await h.close();
   }
 }
 
-const one = await run(1);
-process.stdout.write(`1 worker process:   ${one.toFixed(0)} webhooks/s (${N} messages, ${ENDPOINTS} endpoint(s))\n`);
-const three = await run(3);
-process.stdout.write(`3 worker processes: ${three.toFixed(0)} webhooks/s (${N} messages, ${ENDPOINTS} endpoint(s))\n`);
+const line = (label: string, r: { perSecond: number; cpuMsPerWebhook: number | null }) =>
+  `${label} ${r.perSecond.toFixed(0)} webhooks/s, worker CPU ${r.cpuMsPerWebhook?.toFixed(2) ?? "?"} ms/webhook (${N} messages, ${ENDPOINTS} endpoint(s))\n`;
+process.stdout.write(line("1 worker process:  ", await run(1)));
+process.stdout.write(line("3 worker processes:", await run(3)));
 process.exit(0);
