@@ -131,4 +131,6 @@ export interface Ports {
   files: FileStorage;
   /** Already wrapped in the rate cache: never returns a rate older than maxRateAgeSeconds. */
   rates: RateSource;
+  kyc: KycVendor;
+  chain: ChainPayout;
 }

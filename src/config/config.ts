@@ -28,6 +28,20 @@ export interface Config {
   /** Requests per minute per credential (or per IP without one), per process; 0 disables. */
   rateLimitPerMinute: number;
   rates: RatesConfig;
+  sandbox: {
+    /** The sandbox KYC vendor approves after this delay (0: at once). */
+    kycApprovalDelayMs: number;
+    /** The sandbox chain confirms a payout after this many status polls. */
+    chainConfirmations: number;
+  };
+  pricing: PricingConfig;
+}
+
+export interface PricingConfig {
+  /** JSON file of pair specs (src/core/pricing/pair.ts PairSpec[]) that override the pairs table. */
+  pairsFile: string | null;
+  /** How long a stored quote stays valid. */
+  quoteTtlSeconds: number;
 }
 
 export interface RatesConfig {
@@ -137,12 +151,20 @@ export function loadConfig(env: Env = process.env): Config {
     webhookTimeoutMs: int(env, "RAMPART_WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000),
     dbPoolSize: int(env, "RAMPART_DB_POOL_SIZE", 10, 1, 200),
     rateLimitPerMinute: int(env, "RAMPART_RATE_LIMIT_PER_MINUTE", 6000, 0, 100_000_000),
+    sandbox: {
+      kycApprovalDelayMs: int(env, "RAMPART_SANDBOX_KYC_DELAY_MS", 0, 0, 86_400_000),
+      chainConfirmations: int(env, "RAMPART_SANDBOX_CHAIN_CONFIRMATIONS", 3, 1, 100),
+    },
     rates: {
       source: oneOf(env, "RAMPART_RATES", ["random_walk", "fixed", "http"] as const, "random_walk"),
       fixed: fixedRates(env),
       httpUrls: (env.RAMPART_RATE_URLS ?? "").split(",").map((u) => u.trim()).filter(Boolean),
       maxRateAgeSeconds: int(env, "RAMPART_MAX_RATE_AGE_SECONDS", 120, 1, 86_400),
       refreshSeconds: int(env, "RAMPART_RATE_REFRESH_SECONDS", 10, 1, 3600),
+    },
+    pricing: {
+      pairsFile: env.RAMPART_PAIRS_FILE?.trim() ? path.resolve(env.RAMPART_PAIRS_FILE.trim()) : null,
+      quoteTtlSeconds: int(env, "RAMPART_QUOTE_TTL_SECONDS", 900, 10, 86_400),
     },
   };
   if (config.rates.source === "http" && config.rates.httpUrls.length === 0) {

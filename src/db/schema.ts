@@ -1,6 +1,9 @@
 // Kysely table types. Each area keeps its tables in its own file; DB joins them.
 import type { FoundationTables } from "./tables/foundation.js";
+import type { IntentTables } from "./tables/intents.js";
 import type { LedgerTables } from "./tables/ledger.js";
 import type { OutboxTables } from "./tables/outbox.js";
+import type { PricingTables } from "./tables/pricing.js";
+import type { TradingTables } from "./tables/trading.js";
 
-export interface DB extends FoundationTables, LedgerTables, OutboxTables {}
+export interface DB extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables {}

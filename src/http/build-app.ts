@@ -51,6 +51,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
         securitySchemes: {
           apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
           operatorKey: { type: "apiKey", in: "header", name: "x-operator-key" },
+          traderKey: { type: "apiKey", in: "header", name: "x-trader-key" },
           bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
         },
       },

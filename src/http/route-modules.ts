@@ -2,9 +2,29 @@
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
 import { adminRoutes } from "./admin/admin-routes.js";
+import { cabinetRoutes } from "./pages/cabinet/cabinet-routes.js";
 import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
+import { intentRoutes } from "./dialects/intent/intent-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
+import { kycPageRoutes } from "./pages/kyc/kyc-page-routes.js";
+import { tradingAdminRoutes } from "./admin/trading-admin-routes.js";
+import { tradingRoutes } from "./dialects/trading/trading-routes.js";
+import { payPageRoutes } from "./pages/pay/pay-routes.js";
+import { sandboxBankFeedRoutes } from "./sandbox/bank-transfer-routes.js";
+import { traderRoutes } from "./trader/trader-routes.js";
 
 export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
 
-export const routeModules: RouteModule[] = [opsRoutes, dashboardRoutes, adminRoutes];
+export const routeModules: RouteModule[] = [
+  opsRoutes,
+  dashboardRoutes,
+  adminRoutes,
+  tradingRoutes,
+  traderRoutes,
+  tradingAdminRoutes,
+  sandboxBankFeedRoutes,
+  payPageRoutes,
+  intentRoutes,
+  kycPageRoutes,
+  cabinetRoutes,
+];

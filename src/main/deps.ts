@@ -5,6 +5,8 @@ import type { Deps } from "../app/deps.js";
 import type { Ports } from "../app/ports.js";
 import { systemClock } from "../adapters/clock/system-clock.js";
 import { createIds } from "../adapters/ids/time-ordered-ids.js";
+import { createSandboxChain } from "../adapters/chain/sandbox-chain.js";
+import { createSandboxKycVendor } from "../adapters/kyc/sandbox-kyc-vendor.js";
 import { createFixedRateSource } from "../adapters/rates/fixed-rates.js";
 import { createHttpTickerSource } from "../adapters/rates/http-ticker.js";
 import { createRandomWalkSource } from "../adapters/rates/random-walk.js";
@@ -35,6 +37,9 @@ export function buildPorts(config: Config, clock: Clock): Ports {
   return {
     files: createLocalDiskStorage(path.join(config.dataDir, "files")),
     rates: createRateCache(rateSource(config, clock), clock, config.rates),
+    // Live KYC vendors and chains plug in here by config; only the sandbox ones ship today.
+    kyc: createSandboxKycVendor(config.sandbox.kycApprovalDelayMs),
+    chain: createSandboxChain(config.dataDir, config.sandbox.chainConfirmations),
   };
 }
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { createFixedRateSource } from "../../src/adapters/rates/fixed-rates.js";
 import { createHttpTickerSource } from "../../src/adapters/rates/http-ticker.js";
-import { createRandomWalkSource } from "../../src/adapters/rates/random-walk.js";
+import { createRandomWalkSource, walkRate } from "../../src/adapters/rates/random-walk.js";
 import type { RateSource } from "../../src/app/ports.js";
 import { createRateCache } from "../../src/app/rates/rate-cache.js";
 import { AppError } from "../../src/core/shared/errors.js";
@@ -52,6 +52,27 @@ test("the random walk is deterministic per day and instant, and moves within its
   }
 });
 
+test("the random walk moves at most 0.03% a minute, and the same minute on another day differs", () => {
+  const base = 93_000_000n; // 0.93 at scale 8
+  let prev = walkRate(base, "EUR/USDT", new Date("2026-03-01T00:00:00Z"));
+  assert.equal(prev, base, "each day starts at the base rate");
+  let moved = 0;
+  for (let m = 1; m <= 240; m++) {
+    const at = new Date(Date.UTC(2026, 2, 1, 0, m));
+    const v = walkRate(base, "EUR/USDT", at);
+    assert.equal(walkRate(base, "EUR/USDT", new Date(at.getTime() + 59_000)), v, "constant within the minute");
+    const step = v > prev ? v - prev : prev - v;
+    // 300 ppm, plus the one unit (at scale 8) that truncating a downward step can add
+    assert.ok((step - 1n) * 1_000_000n <= 300n * prev, `minute ${m}: step ${step} from ${prev}`);
+    if (step > 0n) moved++;
+    prev = v;
+  }
+  assert.ok(moved > 200, `moves most minutes (${moved}/240)`);
+  const noon = (day: number) => walkRate(base, "EUR/USDT", new Date(Date.UTC(2026, 2, day, 12, 0)));
+  assert.notEqual(noon(1), noon(2));
+  assert.notEqual(noon(1), walkRate(base, "EUR/USDC", new Date(Date.UTC(2026, 2, 1, 12, 0))), "each pair walks its own path");
+});
+
 test("the HTTP ticker times out, detects staleness and fails over to the second source", async () => {
   const clock = new TestClock(new Date());
   behaviour["/fresh"] = (res) => res.end(JSON.stringify({ price: "99.5", time: clock.now().getTime() }));
@@ -72,6 +93,27 @@ test("the HTTP ticker times out, detects staleness and fails over to the second 
   assert.ok(Date.now() - started < 2000);
   assert.equal((await mk("/stale", "/fresh").getRate("RUB", "USDT")).source, "http-ticker#2", "stale → failover");
   await assert.rejects(mk("/down", "/stale").getRate("RUB", "USDT"), /source 1: HTTP 503; source 2: stale/);
+});
+
+test("the HTTP ticker refuses a non-positive price and unreadable or stale ISO times, and caps a future time at now", async () => {
+  const clock = new TestClock(new Date());
+  const iso = (offsetMs: number) => new Date(clock.now().getTime() + offsetMs).toISOString();
+  behaviour["/zero"] = (res) => res.end(JSON.stringify({ price: "0" }));
+  behaviour["/exp"] = (res) => res.end(JSON.stringify({ price: "1e-7" }));
+  behaviour["/garbled-time"] = (res) => res.end(JSON.stringify({ price: "99", time: "yesterday-ish" }));
+  behaviour["/stale-iso"] = (res) => res.end(JSON.stringify({ price: "99", timestamp: iso(-600_000) }));
+  behaviour["/future"] = (res) => res.end(JSON.stringify({ price: "99.7", time: clock.now().getTime() + 3_600_000 }));
+  behaviour["/recent-iso"] = (res) => res.end(JSON.stringify({ price: "99.6", timestamp: iso(-5_000) }));
+  const mk = (...paths: string[]) => createHttpTickerSource({ urls: paths.map((p) => `${base}${p}`), clock, timeoutMs: 300, maxAgeSeconds: 60 });
+
+  await assert.rejects(
+    mk("/zero", "/exp", "/garbled-time", "/stale-iso").getRate("RUB", "USDT"),
+    /source 1: non-positive price; source 2: .*; source 3: unreadable ticker time; source 4: stale ticker/,
+  );
+  const future = await mk("/future").getRate("RUB", "USDT");
+  assert.equal(future.fetchedAt.getTime(), clock.now().getTime(), "a ticker ahead of our clock is taken as of now");
+  const recent = await mk("/zero", "/recent-iso").getRate("RUB", "USDT");
+  assert.deepEqual([recent.rate, recent.source, clock.now().getTime() - recent.fetchedAt.getTime()], ["99.6", "http-ticker#2", 5_000]);
 });
 
 test("the rate cache reuses a fresh rate, serves the last one through an outage while young, then refuses", async () => {
@@ -99,4 +141,38 @@ test("the rate cache reuses a fresh rate, serves the last one through an outage 
   assert.equal(during.rate, "1.02", "outage: last rate while younger than the max age");
   clock.advance(31_000);
   await assert.rejects(cache.getRate("EUR", "USDT"), (e: unknown) => e instanceof AppError && e.code === "rate_unavailable");
+});
+
+test("the rate cache never serves a rate older than the max age, even when refreshing less often", async () => {
+  const clock = new TestClock();
+  let calls = 0;
+  const source: RateSource = {
+    name: "counting",
+    async getRate(fiat, crypto) {
+      calls++;
+      return { fiat, crypto, rate: "1.5", source: "counting", fetchedAt: clock.now() };
+    },
+  };
+  const cache = createRateCache(source, clock, { refreshSeconds: 3_600, maxRateAgeSeconds: 60 });
+  const first = await cache.getRate("EUR", "USDT");
+  clock.advance(59_000);
+  assert.equal(await cache.getRate("EUR", "USDT"), first, "reused while younger than the max age");
+  clock.advance(2_000);
+  const second = await cache.getRate("EUR", "USDT");
+  assert.equal(calls, 2, "refetched once the cached rate reached the max age");
+  assert.equal(second.fetchedAt.getTime(), clock.now().getTime());
+});
+
+test("the rate cache treats a zero or malformed rate from its source as no rate", async () => {
+  const clock = new TestClock();
+  for (const bad of ["0", "0.000", "-1", "abc", ""]) {
+    const source: RateSource = {
+      name: "broken",
+      async getRate(fiat, crypto) {
+        return { fiat, crypto, rate: bad, source: "broken", fetchedAt: clock.now() };
+      },
+    };
+    const cache = createRateCache(source, clock, { refreshSeconds: 10, maxRateAgeSeconds: 60 });
+    await assert.rejects(cache.getRate("EUR", "USDT"), (e: unknown) => e instanceof AppError && e.code === "rate_unavailable", bad);
+  }
 });

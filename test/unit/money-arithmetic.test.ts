@@ -4,9 +4,9 @@ import path from "node:path";
 import { test } from "node:test";
 import Big from "big.js";
 import { formatMinor, formatMinorTrimmed, numberToDecimalText, parseAmount, parseDecimal } from "../../src/core/money/decimal.js";
-import { divRound, mulDiv } from "../../src/core/money/rounding.js";
+import { type RoundingMode, ceilDiv, divRound, mulDiv } from "../../src/core/money/rounding.js";
 import { fiatScale } from "../../src/core/money/currencies.js";
-import { tradingAmounts } from "../../src/core/pricing/trading-amounts.js";
+import { tradingAmounts, tradingCryptoAmount, tradingMerchantFee } from "../../src/core/pricing/trading-amounts.js";
 import { AppError } from "../../src/core/shared/errors.js";
 
 test("every rounding mode, both signs, ties and non-ties", () => {
@@ -27,6 +27,11 @@ test("every rounding mode, both signs, ties and non-ties", () => {
     }
   }
   assert.equal(mulDiv(3n, 5n, 2n, "half_even"), 8n); // 7.5 → 8
+  assert.equal(mulDiv(-3n, 5n, 2n, "half_even"), -8n); // -7.5 → -8
+  assert.equal(mulDiv(0n, 5n, -3n, "up"), 0n);
+  assert.equal(ceilDiv(7n, 2n), 4n);
+  assert.equal(ceilDiv(-7n, 2n), -3n);
+  assert.equal(ceilDiv(6n, 3n), 2n);
   assert.throws(() => divRound(1n, 0n, "floor"), RangeError);
 });
 
@@ -78,7 +83,10 @@ test("fiat minor units come from ISO 4217, not Intl", () => {
   assert.equal(fiatScale("EUR"), 2);
   assert.equal(fiatScale("jpy"), 0);
   assert.equal(fiatScale("KWD"), 3);
-  assert.equal(fiatScale("IQD"), 0, "override table");
+  assert.equal(fiatScale("IQD"), 0, "override table (ISO says 3)");
+  assert.equal(fiatScale("IRR"), 0, "override table (ISO says 2)");
+  assert.equal(fiatScale("CLF"), 4);
+  assert.throws(() => fiatScale("EU"), (e: unknown) => e instanceof AppError && e.code === "unknown_currency" && e.field === "currency");
   assert.throws(() => fiatScale("XYZ"), (e: unknown) => e instanceof AppError && e.code === "unknown_currency");
 });
 
@@ -98,9 +106,80 @@ test("property: parse → format round-trips and matches big.js", () => {
 
 test("no float ever appears in the money core", () => {
   for (const dir of ["src/core/money", "src/core/pricing"]) {
-    for (const f of fs.readdirSync(dir)) {
+    // Recursive, so a subfolder added later is checked too.
+    for (const f of fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((name) => name.endsWith(".ts"))) {
       const text = fs.readFileSync(path.join(dir, f), "utf8");
       assert.doesNotMatch(text, /parseFloat|\bNumber\(|Math\.(round|floor|ceil)\(|toFixed\(/, `${dir}/${f}`);
     }
+  }
+});
+
+/** A seeded PRNG (LCG) so every property run sees the same cases. */
+function prng(seed: number) {
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const digits = (max: number) => {
+    let out = String(1 + Math.floor(next() * 9));
+    const n = Math.floor(next() * max);
+    for (let i = 0; i < n; i++) out += String(Math.floor(next() * 10));
+    return out;
+  };
+  return { next, digits };
+}
+
+// big.js as the reference: enough places that no quotient here is rounded before its final rounding.
+const RefBig = Big();
+RefBig.DP = 80;
+const refRound = (n: Big, mode: RoundingMode): string => {
+  const negative = n.lt(0);
+  const bigMode = {
+    down: Big.roundDown,
+    up: Big.roundUp,
+    half_even: Big.roundHalfEven,
+    floor: negative ? Big.roundUp : Big.roundDown,
+    ceil: negative ? Big.roundDown : Big.roundUp,
+  }[mode];
+  return n.round(0, bigMode).toFixed(0);
+};
+
+test("property: mulDiv in every mode, any signs, matches big.js", () => {
+  const r = prng(2024);
+  const modes: RoundingMode[] = ["half_even", "floor", "ceil", "down", "up"];
+  for (let i = 0; i < 2000; i++) {
+    const sign = () => (r.next() < 0.5 ? "-" : "");
+    const a = `${sign()}${r.digits(20)}`;
+    const b = `${sign()}${r.digits(12)}`;
+    // Small divisors make exact ties (x.5) common, so half-even is exercised on both sides.
+    const c = `${sign()}${r.next() < 0.3 ? String(1 + Math.floor(r.next() * 4)) : r.digits(12)}`;
+    const exact = new RefBig(a).times(b).div(c);
+    for (const mode of modes) {
+      assert.equal(mulDiv(BigInt(a), BigInt(b), BigInt(c), mode).toString(), refRound(exact, mode), `${a}×${b}/${c} ${mode}`);
+    }
+  }
+});
+
+test("property: the trading dialect's ceil rule matches big.js", () => {
+  const r = prng(99);
+  for (let i = 0; i < 2000; i++) {
+    const fiatMinor = BigInt(r.digits(9));
+    const rate = parseDecimal(`${r.digits(5)}.${r.digits(4)}`);
+    const feeRate = parseDecimal(`0.${String(Math.floor(r.next() * 1000)).padStart(3, "0")}`);
+    const cryptoMinor = tradingCryptoAmount(fiatMinor, 2, rate, 6);
+    const rateText = `${rate.coefficient}e-${rate.scale}`;
+    const expected = new RefBig(fiatMinor.toString()).div(100).div(rateText).times(1e6);
+    assert.equal(cryptoMinor.toString(), refRound(expected, "ceil"), `${fiatMinor} at ${rateText}`);
+    const fee = new RefBig(cryptoMinor.toString()).times(`${feeRate.coefficient}e-${feeRate.scale}`);
+    assert.equal(tradingMerchantFee(cryptoMinor, feeRate).toString(), refRound(fee, "ceil"));
+  }
+});
+
+test("property: JSON numbers of every magnitude read as their shortest decimal text, like big.js", () => {
+  const r = prng(5);
+  for (let i = 0; i < 2000; i++) {
+    const n = (r.next() < 0.5 ? -1 : 1) * Number(`${r.digits(16)}e${Math.floor(r.next() * 60) - 30}`);
+    const text = numberToDecimalText(n);
+    assert.match(text, /^-?\d+(\.\d+)?$/, String(n));
+    assert.equal(text, new Big(String(n)).toFixed(), String(n));
+    const places = text.includes(".") ? text.split(".")[1]!.length : 0;
+    assert.equal(parseAmount(n, places, { allowNegative: true }).toString(), new Big(text).times(new Big(10).pow(places)).toFixed(0));
   }
 });

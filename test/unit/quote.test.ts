@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import Big from "big.js";
 import { parseDecimal } from "../../src/core/money/decimal.js";
-import { feeFor } from "../../src/core/pricing/fees.js";
-import { type PairTerms, cryptoForFiat, quote } from "../../src/core/pricing/quote.js";
+import { type FeeSchedule, feeFor, tierBoundaries } from "../../src/core/pricing/fees.js";
+import { type PairTerms, cryptoForFiat, fiatForCrypto, quote } from "../../src/core/pricing/quote.js";
 import { AppError } from "../../src/core/shared/errors.js";
 
 const now = new Date("2026-01-15T10:00:00Z");
@@ -37,6 +37,35 @@ test("fee schedule: percent + fixed rounds up; tiers by amount", () => {
   assert.equal(feeFor(terms.fees, 100_000n), 1_000n, "the 1% tier from 1000.00 without the fixed part");
 });
 
+test("tier boundaries are the distinct positive tier starts, ascending", () => {
+  const fees: FeeSchedule = {
+    percentBps: 0,
+    fixedMinor: 0n,
+    tiers: [
+      { fromMinor: 50_000n, percentBps: 1, fixedMinor: 0n },
+      { fromMinor: 0n, percentBps: 2, fixedMinor: 0n },
+      { fromMinor: 10_000n, percentBps: 3, fixedMinor: 0n },
+      { fromMinor: 50_000n, percentBps: 4, fixedMinor: 0n },
+    ],
+  };
+  assert.deepEqual(tierBoundaries(fees), [10_000n, 50_000n]);
+  assert.deepEqual(tierBoundaries({ percentBps: 0, fixedMinor: 0n }), []);
+});
+
+test("a crypto quote below a dearer tier is not pushed into it", () => {
+  // From 100.00 EUR a 5.00 fixed fee applies, so 99 USDT costs 99.00 EUR, not 104.00.
+  const dearer: PairTerms = {
+    ...terms,
+    spreadBps: 0,
+    networkFeeMinor: 0n,
+    fees: { percentBps: 0, fixedMinor: 0n, tiers: [{ fromMinor: 10_000n, percentBps: 0, fixedMinor: 500n }] },
+  };
+  const one = parseDecimal("1");
+  assert.equal(fiatForCrypto(dearer, one, 99_000_000n), 9_900n);
+  assert.equal(fiatForCrypto(dearer, one, 99_990_000n), 9_999n);
+  assert.equal(fiatForCrypto(dearer, one, 100_000_000n), 10_500n, "past the boundary only the dearer tier buys it");
+});
+
 test("a fiat quote: every fee line, crypto rounded down, expiry from the ttl", () => {
   const q = quote(terms, rate, { ...req, fiatMinor: 10_000n });
   assert.equal(q.fiatMinor, 10_000n);
@@ -68,6 +97,27 @@ test("limits, disabled pairs and stale rates are refused with their codes", () =
   const stale = { ...rate, fetchedAt: new Date(now.getTime() - 61_000) };
   assert.equal(codeOf(() => quote(terms, stale, { ...req, fiatMinor: 10_000n })), "rate_unavailable");
   assert.equal(codeOf(() => quote(terms, { ...rate, fetchedAt: new Date(now.getTime() - 60_000) }, { ...req, fiatMinor: 10_000n })), "none");
+  assert.equal(codeOf(() => quote(terms, { ...rate, rate: parseDecimal("0") }, { ...req, fiatMinor: 10_000n })), "rate_unavailable");
+  assert.equal(codeOf(() => quote(terms, rate, { ...req, fiatMinor: 0n })), "invalid_amount");
+  assert.equal(codeOf(() => quote(terms, rate, { ...req, fiatMinor: -5n })), "invalid_amount");
+  assert.equal(codeOf(() => quote(terms, rate, { ...req, cryptoMinor: 0n })), "invalid_amount");
+  assert.equal(codeOf(() => quote(terms, rate, req)), "validation_failed", "neither amount given");
+});
+
+test("a limit error names the limit and the field that broke it", () => {
+  for (const [input, field, limit] of [
+    [{ fiatMinor: 999n }, "fiatAmount", "10"],
+    [{ cryptoMinor: 50_000_000_000n }, "cryptoAmount", "10000"],
+  ] as const) {
+    try {
+      quote(terms, rate, { ...req, ...input });
+      assert.fail("expected a limit error");
+    } catch (e) {
+      assert.ok(e instanceof AppError);
+      assert.equal(e.field, field);
+      assert.deepEqual(e.details, { limit });
+    }
+  }
 });
 
 test("property: fiat → crypto → fiat round-trips within one minor unit, and matches big.js", () => {
@@ -88,5 +138,31 @@ test("property: fiat → crypto → fiat round-trips within one minor unit, and 
       .times(1e6)
       .round(0, Big.roundDown);
     assert.equal(there.cryptoMinor.toString(), reference.toFixed(0));
+  }
+});
+
+test("property: a crypto quote is the smallest fiat that buys at least that much, under any tiers", () => {
+  let seed = 11;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const int = (n: number) => Math.floor(rand() * n);
+  const N = 3_000; // fiat minor units brute-forced per schedule
+  for (let s = 0; s < 100; s++) {
+    // Random tiers, cheaper or dearer than the base, so crypto can drop where a tier starts.
+    const tiers = Array.from({ length: int(4) }, () => ({ fromMinor: BigInt(1 + int(N)), percentBps: int(2_000), fixedMinor: BigInt(int(300)) }));
+    const t: PairTerms = {
+      ...terms,
+      spreadBps: int(300),
+      networkFeeMinor: BigInt(int(3)),
+      cryptoDecimals: 2,
+      fees: { percentBps: int(2_000), fixedMinor: BigInt(int(300)), tiers },
+    };
+    const r = parseDecimal(`${1 + int(3)}.${int(100)}`);
+    const crypto = Array.from({ length: N + 1 }, (_, f) => cryptoForFiat(t, r, BigInt(f)).cryptoMinor);
+    const reachable = crypto.reduce((a, b) => (b > a ? b : a), 0n);
+    for (let k = 0; k < 20; k++) {
+      const want = 1n + BigInt(int(Number(reachable)));
+      const expected = BigInt(crypto.findIndex((c) => c >= want));
+      assert.equal(fiatForCrypto(t, r, want), expected, `schedule ${s}, want ${want}`);
+    }
   }
 });

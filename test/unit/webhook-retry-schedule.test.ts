@@ -52,5 +52,12 @@ test("nextStep", () => {
     error: "HTTP 429",
   });
   assert.deepEqual(nextStep({ kind: "response", status: 503 }, 1, now, mid).kind, "retry");
+  const soon = (retryAfter: string, attemptsMade: number) => {
+    const step = nextStep({ kind: "response", status: 429, retryAfter }, attemptsMade, now, mid);
+    return step.kind === "retry" ? step.at.getTime() - now.getTime() : null;
+  };
+  assert.equal(soon("0", 1), 5 * S, "Retry-After shorter than the schedule does not shorten it");
+  assert.equal(soon("1", 3), 300 * S);
+  assert.equal(soon("Thu, 15 Jan 2026 09:00:00 GMT", 2), 60 * S, "a date in the past neither");
   assert.deepEqual(nextStep({ kind: "error", error: "timeout" }, 10, now, mid), { kind: "failed", error: "gave up after 10 attempts: timeout" });
 });

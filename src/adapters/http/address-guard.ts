@@ -1,6 +1,8 @@
 // Which IP addresses outgoing webhooks may reach (SSRF guard). Everything that is not a public unicast
-// address is refused: private, loopback, link-local (incl. cloud metadata 169.254.169.254), CGNAT,
-// unspecified, multicast, reserved, ULA, and IPv4-mapped/translated IPv6 forms of those.
+// address is refused: private, loopback, link-local (incl. cloud metadata 169.254.169.254 and
+// fd00:ec2::254), CGNAT, unspecified, multicast, benchmarking, documentation, reserved, ULA, and the
+// IPv6 forms that carry an IPv4 address (mapped, compatible, translated, NAT64, 6to4, Teredo), since a
+// host or gateway configured for them may deliver the packet to an internal IPv4 address.
 import { BlockList, isIP } from "node:net";
 
 const blocked = new BlockList();
@@ -13,6 +15,7 @@ for (const [net, bits] of [
   ["172.16.0.0", 12],
   ["192.0.0.0", 24], // IETF protocol assignments
   ["192.0.2.0", 24], // documentation
+  ["192.88.99.0", 24], // 6to4 relay anycast (deprecated)
   ["192.168.0.0", 16],
   ["198.18.0.0", 15], // benchmarking
   ["198.51.100.0", 24],
@@ -25,9 +28,14 @@ for (const [net, bits] of [
 for (const [net, bits] of [
   ["::", 128], // unspecified
   ["::1", 128], // loopback
+  ["::ffff:0:0:0", 96], // IPv4-translated (SIIT)
   ["64:ff9b::", 96], // NAT64 (embeds IPv4)
+  ["64:ff9b:1::", 48], // local-use NAT64
   ["100::", 64], // discard
+  ["2001::", 23], // IETF protocol assignments: Teredo 2001::/32, benchmarking 2001:2::/48, ORCHID
   ["2001:db8::", 32], // documentation
+  ["2002::", 16], // 6to4 (embeds IPv4)
+  ["3fff::", 20], // documentation
   ["fc00::", 7], // ULA
   ["fe80::", 10], // link-local
   ["fec0::", 10], // site-local (deprecated)

@@ -24,7 +24,15 @@ export interface SafeRequest {
 }
 
 export type SafeResponse =
-  | { kind: "response"; status: number; headers: http.IncomingHttpHeaders; body: string; latencyMs: number }
+  | {
+      kind: "response";
+      status: number;
+      headers: http.IncomingHttpHeaders;
+      /** At most RESPONSE_BODY_CAP_BYTES of the body; `truncated` says the receiver sent more. */
+      body: string;
+      truncated: boolean;
+      latencyMs: number;
+    }
   | { kind: "error"; error: string; latencyMs: number };
 
 class BlockedAddressError extends Error {
@@ -75,32 +83,47 @@ export function safeRequest(req: SafeRequest): Promise<SafeResponse> {
       clearTimeout(timer);
       resolve(r);
     };
-    const request = lib.request(
-      url,
-      {
-        method: req.method,
-        headers: { ...req.headers, ...(body ? { "content-length": String(body.length) } : {}), connection: "close" },
-        lookup: guardedLookup(req.allowPrivate),
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const done = () =>
-          finish({ kind: "response", status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8"), latencyMs: latency() });
-        res.on("data", (c: Buffer) => {
-          if (size < RESPONSE_BODY_CAP_BYTES) chunks.push(c.subarray(0, RESPONSE_BODY_CAP_BYTES - size));
-          size += c.length;
-          if (size >= RESPONSE_BODY_CAP_BYTES) {
-            done(); // enough read: the status is known, the rest is not wanted
-            res.destroy();
-          }
-        });
-        res.on("end", done);
-        res.on("error", done);
-        res.on("close", done);
-      },
-    );
+    let request: http.ClientRequest;
+    try {
+      request = lib.request(
+        url,
+        {
+          method: req.method,
+          headers: { ...req.headers, ...(body ? { "content-length": String(body.length) } : {}), connection: "close" },
+          lookup: guardedLookup(req.allowPrivate),
+          agent: false,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          const done = () =>
+            finish({
+              kind: "response",
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString("utf8"),
+              truncated: size > RESPONSE_BODY_CAP_BYTES,
+              latencyMs: latency(),
+            });
+          res.on("data", (c: Buffer) => {
+            if (size < RESPONSE_BODY_CAP_BYTES) chunks.push(c.subarray(0, RESPONSE_BODY_CAP_BYTES - size));
+            size += c.length;
+            // Stop only once a byte past the cap arrived, so a body of exactly the cap is not called truncated.
+            if (size > RESPONSE_BODY_CAP_BYTES) {
+              done(); // enough read: the status is known, the rest is not wanted
+              res.destroy();
+            }
+          });
+          res.on("end", done);
+          res.on("error", done);
+          res.on("close", done);
+        },
+      );
+    } catch (err) {
+      // Header names or values the HTTP layer refuses (e.g. CR/LF) throw synchronously; this is a result too.
+      resolve({ kind: "error", error: `invalid request: ${err instanceof Error ? err.message : String(err)}`, latencyMs: latency() });
+      return;
+    }
     const timer = setTimeout(() => {
       finish({ kind: "error", error: `timeout after ${req.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`, latencyMs: latency() });
       request.destroy();

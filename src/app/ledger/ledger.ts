@@ -9,7 +9,7 @@ import { decideHold, effectiveHoldState, type HoldAction } from "../../core/ledg
 import { assertValidTransfer, entriesFingerprint, type EntryInput, normalizeEntries, type TransferInput } from "../../core/ledger/transfer.js";
 import { AppError, IllegalTransitionError } from "../../core/shared/errors.js";
 import {
-  addToBalance,
+  addToBalances,
   claimExpiredHolds,
   ensureAccounts,
   findReversalOf,
@@ -94,7 +94,7 @@ export async function postTransfer(trx: Transaction<DB>, input: TransferInput, n
     return { transferId: input.id, created: false };
   }
   await insertEntries(trx, input.id, moves);
-  for (const m of moves) await addToBalance(trx, m.accountId, m.delta);
+  await addToBalances(trx, moves);
   return { transferId: input.id, created: true };
 }
 
@@ -115,7 +115,10 @@ async function resolveHold(trx: Transaction<DB>, transferId: string, action: Hol
     entries.map((e) => e.accountId),
   );
   const stage = decision.to === "posted" ? "settle" : "release";
-  for (const e of entries) await addToBalance(trx, e.accountId, balanceDelta(e.amountMinor, stage));
+  await addToBalances(
+    trx,
+    entries.map((e) => ({ accountId: e.accountId, delta: balanceDelta(e.amountMinor, stage) })),
+  );
   return true;
 }
 

@@ -8,10 +8,12 @@ import {
   findEndpoint,
   findMessageByEventId,
   listAttempts,
+  listDisabledEndpoints,
   listMessages,
   type MessageFilter,
   requeueMessages,
 } from "../../db/outbox/webhooks.js";
+import { listNotifications } from "../../db/outbox/notifications.js";
 import type { Deps } from "../deps.js";
 
 export const MAX_PAGE = 100;
@@ -55,4 +57,11 @@ export async function redeliverEndpointFailures(deps: Deps, endpointId: string):
     const seqs = await failedMessageSeqs(trx, endpointId);
     return requeueMessages(trx, { seqs, now: deps.clock.now() });
   });
+}
+
+/** What the operator must act on: notifications (newest first) and endpoints currently disabled. */
+export async function webhookAttention(deps: Deps, limit = 50) {
+  const n = Math.min(Math.max(limit, 1), MAX_PAGE);
+  const [notifications, disabledEndpoints] = await Promise.all([listNotifications(deps.database.db, n), listDisabledEndpoints(deps.database.db, n)]);
+  return { notifications, disabledEndpoints };
 }

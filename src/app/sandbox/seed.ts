@@ -5,6 +5,9 @@ import { insertOperatorKey } from "../../db/credentials.js";
 import type { Deps } from "../deps.js";
 import { storeMerchantKey } from "../keys/create-keys.js";
 import { type SandboxCredentials, sandboxCredentials } from "./sandbox-credentials.js";
+import { seedPricing } from "./seed-pricing.js";
+import { seedIntentSettings } from "./seed-intent.js";
+import { seedTrading } from "./seed-trading.js";
 
 export type SeedPart = (deps: Deps, creds: SandboxCredentials) => Promise<void>;
 
@@ -24,7 +27,12 @@ const seedMerchant: SeedPart = async (deps, creds) => {
   await insertOperatorKey(db, { id: creds.operatorKey.id, keyHash: hashKey(creds.operatorKey.key), label: "sandbox" });
 };
 
-export const SEED_PARTS: { name: string; run: SeedPart }[] = [{ name: "merchant, store and keys", run: seedMerchant }];
+export const SEED_PARTS: { name: string; run: SeedPart }[] = [
+  { name: "merchant, store and keys", run: seedMerchant },
+  { name: "currency pairs", run: seedPricing },
+  { name: "payment-intent store settings", run: seedIntentSettings },
+  { name: "trading banks, traders, requisites and settings", run: seedTrading },
+];
 
 export async function seedSandbox(deps: Deps, progress: (line: string) => void = () => {}): Promise<SandboxCredentials> {
   const creds = sandboxCredentials(deps.config.secretKey);

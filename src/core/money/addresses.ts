@@ -30,7 +30,8 @@ function checkSegwit(address: string): AddressCheck {
       return bad("bad bech32 checksum");
     }
   }
-  if (decoded.prefix !== "bc" || decoded.words.length === 0) return bad("not a mainnet address");
+  if (decoded.prefix !== "bc") return bad("not a mainnet address");
+  if (decoded.words.length === 0) return bad("empty data section");
   const version = decoded.words[0]!;
   if (version > 16) return bad("bad witness version");
   let program: Uint8Array;

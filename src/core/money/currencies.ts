@@ -7,7 +7,8 @@ import { AppError } from "../shared/errors.js";
  * actually move. Kept small and explicit; each entry says why.
  */
 const MINOR_UNIT_OVERRIDES: Record<string, number> = {
-  // ISO lists 2 decimals, but the Iraqi dinar and Iranian rial circulate and settle in whole units.
+  // ISO 4217 gives IQD 3 decimals (fils) and IRR 2 (dinars), but neither subunit circulates and banks
+  // settle both in whole units: a requisite asking for 1000.500 IQD could never be paid exactly.
   IQD: 0,
   IRR: 0,
 };

@@ -2,6 +2,13 @@
 // a business decision: crypto owed to a user rounds down, fees round up (toward the house), the
 // trading dialect's contract rounds amounts up, neutral conversions round half-even.
 
+/**
+ * - `half_even`: neutral conversions (no party should gain on average from repeated rounding).
+ * - `floor` / `down`: what the house owes, e.g. crypto owed to the user; toward −∞ / toward zero.
+ * - `ceil` / `up`: what the house charges, e.g. fees and the fiat needed for a crypto amount, and the
+ *   trading dialect's amounts; toward +∞ / away from zero.
+ * For positive amounts floor = down and ceil = up; they differ on negatives (refunds, reversals).
+ */
 export type RoundingMode = "half_even" | "floor" | "ceil" | "down" | "up";
 
 /** n / d rounded with `mode`. d must not be zero. */

@@ -28,6 +28,16 @@ export function tierFor(schedule: FeeSchedule, amountMinor: bigint): { percentBp
   return chosen;
 }
 
+/**
+ * The amounts (ascending, above zero) where the fee rule changes. Between two of them the fee grows by
+ * at most one minor unit per minor unit of amount (percentBps ≤ 10000), so the net amount is monotone
+ * there; across a boundary it may drop, when an operator sets a dearer tier above a cheaper one.
+ */
+export function tierBoundaries(schedule: FeeSchedule): bigint[] {
+  const from = new Set((schedule.tiers ?? []).map((t) => t.fromMinor).filter((f) => f > 0n));
+  return [...from].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** The fee on a fiat amount, in the same minor units. */
 export function feeFor(schedule: FeeSchedule, amountMinor: bigint): bigint {
   const { percentBps, fixedMinor } = tierFor(schedule, amountMinor);

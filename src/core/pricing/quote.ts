@@ -4,7 +4,7 @@
 import { AppError } from "../shared/errors.js";
 import { type Decimal, formatDecimal, formatMinorTrimmed } from "../money/decimal.js";
 import { divRound, pow10 } from "../money/rounding.js";
-import { type FeeSchedule, feeFor } from "./fees.js";
+import { type FeeSchedule, feeFor, tierBoundaries } from "./fees.js";
 
 export interface PairTerms {
   fiat: string;
@@ -71,17 +71,36 @@ export function cryptoForFiat(terms: PairTerms, rate: Decimal, fiatMinor: bigint
   return { cryptoMinor: cryptoMinor > 0n ? cryptoMinor : 0n, feeMinor };
 }
 
-/** The smallest fiat amount whose crypto is at least `cryptoMinor` (binary search: monotone). */
+// Far beyond any pair's limit: a search that reaches it means the crypto amount cannot be bought.
+const SEARCH_CEILING = 10n ** 30n;
+
+/**
+ * The smallest fiat amount whose crypto is at least `cryptoMinor`, so the user never gets less than
+ * asked and the house never under-charges. Crypto grows with fiat within one fee tier but can drop
+ * where a dearer tier starts, so each tier's range is searched on its own, lowest range first.
+ */
 export function fiatForCrypto(terms: PairTerms, rate: Decimal, cryptoMinor: bigint): bigint {
-  let lo = 0n;
-  let hi = 1n;
-  while (cryptoForFiat(terms, rate, hi).cryptoMinor < cryptoMinor) {
-    hi *= 2n;
-    if (hi > 10n ** 30n) throw new AppError("amount_above_maximum", { field: "cryptoAmount" });
+  const enough = (fiat: bigint) => cryptoForFiat(terms, rate, fiat).cryptoMinor >= cryptoMinor;
+  const starts = [0n, ...tierBoundaries(terms.fees)];
+  for (let i = 0; i + 1 < starts.length; i++) {
+    const end = starts[i + 1]! - 1n;
+    if (enough(end)) return firstEnough(enough, starts[i]!, end);
   }
+  // The last range is open: double until enough, then search below.
+  const start = starts[starts.length - 1]!;
+  let hi = start > 0n ? start : 1n;
+  while (!enough(hi)) {
+    hi *= 2n;
+    if (hi > SEARCH_CEILING) throw new AppError("amount_above_maximum", { field: "cryptoAmount" });
+  }
+  return firstEnough(enough, start, hi);
+}
+
+/** Binary search for the first amount in [lo, hi] that is enough; `enough` is monotone there and true at hi. */
+function firstEnough(enough: (fiat: bigint) => boolean, lo: bigint, hi: bigint): bigint {
   while (lo < hi) {
     const mid = (lo + hi) / 2n;
-    if (cryptoForFiat(terms, rate, mid).cryptoMinor >= cryptoMinor) hi = mid;
+    if (enough(mid)) hi = mid;
     else lo = mid + 1n;
   }
   return lo;
@@ -89,6 +108,8 @@ export function fiatForCrypto(terms: PairTerms, rate: Decimal, cryptoMinor: bigi
 
 export function quote(terms: PairTerms, rate: RateInput, req: QuoteRequest): Quote {
   if (!terms.enabled) throw new AppError("pair_unavailable");
+  // A rate of zero would divide by zero; whatever produced it, there is no usable rate.
+  if (rate.rate.coefficient <= 0n) throw new AppError("rate_unavailable", { message: `The ${terms.fiat}/${terms.crypto} rate is not positive.` });
   const ageMs = req.now.getTime() - rate.fetchedAt.getTime();
   if (ageMs > req.maxRateAgeSeconds * 1000) {
     throw new AppError("rate_unavailable", { message: `The ${terms.fiat}/${terms.crypto} rate is ${BigInt(ageMs) / 1000n} s old.` });
@@ -96,6 +117,7 @@ export function quote(terms: PairTerms, rate: RateInput, req: QuoteRequest): Quo
   let fiatMinor: bigint;
   let field: string;
   if (req.fiatMinor !== undefined) {
+    if (req.fiatMinor <= 0n) throw new AppError("invalid_amount", { field: "fiatAmount" });
     fiatMinor = req.fiatMinor;
     field = "fiatAmount";
   } else if (req.cryptoMinor !== undefined) {

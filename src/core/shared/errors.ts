@@ -17,6 +17,16 @@ export const ERROR_CATALOGUE = {
   body_too_large: { status: 413, message: "The request body is too large." },
   unsupported_media_type: { status: 415, message: "Unsupported content type." },
   rate_limited: { status: 429, message: "Too many requests." },
+  // --- trading dialect (/payment/trading, /trader/v1, trading admin)
+  no_requisite_available: { status: 403, message: "No requisite can take a pay-in of this amount now." },
+  fiat_amount_too_small: { status: 403, message: "The fiat amount is under the merchant's minimum." },
+  fiat_amount_too_large: { status: 403, message: "The fiat amount is over the merchant's maximum." },
+  method_not_available: { status: 403, message: "This payment method is not enabled for the merchant." },
+  bank_not_available: { status: 403, message: "This bank is not enabled for the merchant." },
+  currency_not_available: { status: 403, message: "This fiat currency is not enabled for the merchant." },
+  trading_not_enabled: { status: 403, message: "Trading pay-ins are not enabled for this merchant." },
+  external_transaction_id_conflict: { status: 409, message: "externalTransactionId was already used with a different request." },
+  invalid_invoice_key: { status: 400, message: "The invoiceKey does not name a receipt of this pay-in." },
   // --- money core: amounts, currencies, addresses, pricing
   invalid_amount: { status: 400, message: "The amount is not a valid decimal amount." },
   amount_scale_exceeded: { status: 400, message: "The amount has more decimal places than the currency allows." },
@@ -29,6 +39,11 @@ export const ERROR_CATALOGUE = {
   // --- idempotency keys (side-effects area)
   idempotency_key_in_flight: { status: 409, message: "A request with this Idempotency-Key is still being processed." },
   idempotency_key_reused: { status: 422, message: "This Idempotency-Key was used with a different request." },
+  // --- payment intents and KYC
+  store_mismatch: { status: 403, message: "storeId does not name a store of this merchant." },
+  store_not_configured: { status: 403, message: "This store is not set up for payment intents." },
+  intent_not_ready: { status: 409, message: "Payment instructions are only available in status 4 (ready to pay)." },
+  kyc_link_invalid: { status: 404, message: "This verification link is invalid, used or expired." },
   internal_error: { status: 500, message: "Internal error." },
   service_unavailable: { status: 503, message: "The service is not ready." },
   // --- ledger (src/app/ledger)

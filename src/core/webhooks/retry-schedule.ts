@@ -76,5 +76,7 @@ export function nextStep(result: AttemptResult, attemptsMade: number, now: Date,
   }
   const delay = retryDelayMs(attemptsMade, rand);
   if (delay === null) return { kind: "failed", error: `gave up after ${attemptsMade} attempts: ${error}` };
-  return { kind: "retry", at: new Date(now.getTime() + (wait ?? delay)), error };
+  // Retry-After only ever lengthens the wait: a receiver answering "Retry-After: 0" must not burn
+  // all ten attempts in seconds, which would fail a message meant to be retried for days.
+  return { kind: "retry", at: new Date(now.getTime() + Math.max(wait ?? 0, delay)), error };
 }

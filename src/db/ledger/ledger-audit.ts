@@ -104,3 +104,24 @@ export async function ledgerCounts(db: Kysely<DB>): Promise<{ transfers: number;
   const row = r.rows[0]!;
   return { transfers: Number(row.transfers), entries: Number(row.entries), accounts: Number(row.accounts) };
 }
+
+export interface PurposeTotalRow {
+  asset: string;
+  purpose: string;
+  accounts: string;
+  posted: string;
+  pending_debits: string;
+  pending_credits: string;
+}
+
+/** Sums of balance rows per asset and account purpose (what the operator's money page draws). */
+export async function purposeTotals(db: Kysely<DB>): Promise<PurposeTotalRow[]> {
+  const r = await sql<PurposeTotalRow>`
+    SELECT a.asset, a.purpose, count(*)::text AS accounts,
+      coalesce(sum(b.posted), 0)::text AS posted,
+      coalesce(sum(b.pending_debits), 0)::text AS pending_debits,
+      coalesce(sum(b.pending_credits), 0)::text AS pending_credits
+    FROM ledger_accounts a JOIN ledger_account_balances b ON b.account_id = a.id
+    GROUP BY a.asset, a.purpose ORDER BY a.asset, a.purpose`.execute(db);
+  return r.rows;
+}

@@ -59,13 +59,24 @@ export async function transferEntries(db: Kysely<DB>, transferId: string): Promi
 }
 
 
-/** Creates the accounts that do not exist yet (with their zero balance row); returns the ids by ref. */
+const refKey = (r: { owner: string; asset: string; purpose: string }) => `${r.owner}\u0000${r.asset}\u0000${r.purpose}`;
+
+/**
+ * The ids of the accounts, in input order; those that do not exist yet are created with their zero
+ * balance row. One read for the common case where every account exists already.
+ */
 export async function ensureAccounts(
   trx: Transaction<DB>,
   accounts: readonly { ref: AccountRef; noNegative: boolean }[],
 ): Promise<string[]> {
-  const ids: string[] = [];
+  const found = await trx
+    .selectFrom("ledger_accounts")
+    .select(["id", "owner", "asset", "purpose"])
+    .where((eb) => eb.or(accounts.map(({ ref }) => eb.and({ owner: ref.owner, asset: ref.asset, purpose: ref.purpose }))))
+    .execute();
+  const ids = new Map(found.map((r) => [refKey(r), r.id]));
   for (const { ref, noNegative } of accounts) {
+    if (ids.has(refKey(ref))) continue;
     const created = await trx
       .insertInto("ledger_accounts")
       .values({ owner: ref.owner, asset: ref.asset, purpose: ref.purpose, no_negative: noNegative })
@@ -74,17 +85,18 @@ export async function ensureAccounts(
       .executeTakeFirst();
     if (created) {
       await trx.insertInto("ledger_account_balances").values({ account_id: created.id }).execute();
-      ids.push(created.id);
+      ids.set(refKey(ref), created.id);
     } else {
-      const found = await trx
+      // A concurrent transaction created it (and committed: ON CONFLICT waited for it).
+      const row = await trx
         .selectFrom("ledger_accounts")
         .select("id")
         .where((eb) => eb.and({ owner: ref.owner, asset: ref.asset, purpose: ref.purpose }))
         .executeTakeFirstOrThrow();
-      ids.push(found.id);
+      ids.set(refKey(ref), row.id);
     }
   }
-  return ids;
+  return accounts.map(({ ref }) => ids.get(refKey(ref))!);
 }
 
 export interface LockedBalance extends Balance {
@@ -117,16 +129,17 @@ export async function lockBalances(trx: Transaction<DB>, accountIds: readonly st
   );
 }
 
-export async function addToBalance(trx: Transaction<DB>, accountId: string, d: BalanceDelta): Promise<void> {
-  await trx
-    .updateTable("ledger_account_balances")
-    .set({
-      posted: sql`posted + ${d.posted.toString()}::bigint`,
-      pending_debits: sql`pending_debits + ${d.pendingDebits.toString()}::bigint`,
-      pending_credits: sql`pending_credits + ${d.pendingCredits.toString()}::bigint`,
-    })
-    .where("account_id", "=", accountId)
-    .execute();
+/** Moves several balance rows in one statement (the rows must already be locked by lockBalances). */
+export async function addToBalances(trx: Transaction<DB>, moves: readonly { accountId: string; delta: BalanceDelta }[]): Promise<void> {
+  if (moves.length === 0) return;
+  const rows = moves.map(
+    (m) => sql`(${m.accountId}::bigint, ${m.delta.posted.toString()}::bigint, ${m.delta.pendingDebits.toString()}::bigint, ${m.delta.pendingCredits.toString()}::bigint)`,
+  );
+  await sql`
+    UPDATE ledger_account_balances AS b
+    SET posted = b.posted + v.posted, pending_debits = b.pending_debits + v.debits, pending_credits = b.pending_credits + v.credits
+    FROM (VALUES ${sql.join(rows)}) AS v(account_id, posted, debits, credits)
+    WHERE b.account_id = v.account_id`.execute(trx);
 }
 
 /** Inserts the transfer row; false when the id already exists (a concurrent or earlier repeat). */

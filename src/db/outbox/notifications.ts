@@ -10,3 +10,8 @@ export async function insertNotification(
     .values({ id: n.id, kind: n.kind, subject: n.subject, message: n.message, details: JSON.stringify(n.details), created_at: n.at })
     .execute();
 }
+
+/** Newest first. */
+export async function listNotifications(db: Db, limit: number) {
+  return db.selectFrom("operator_notifications").select(["id", "kind", "subject", "message", "created_at", "read_at"]).orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
+}

@@ -213,3 +213,14 @@ export async function failedMessageSeqs(db: Db, endpointId: string): Promise<str
 export async function enableEndpoint(db: Db, id: string): Promise<void> {
   await db.updateTable("webhook_endpoints").set({ disabled_at: null, disabled_reason: null }).where("id", "=", id).execute();
 }
+
+/** Endpoints switched off (a 410 Gone), newest first. */
+export async function listDisabledEndpoints(db: Db, limit: number) {
+  return db
+    .selectFrom("webhook_endpoints")
+    .select(["id", "merchant_id", "url", "disabled_at", "disabled_reason"])
+    .where("disabled_at", "is not", null)
+    .orderBy("disabled_at", "desc")
+    .limit(limit)
+    .execute();
+}

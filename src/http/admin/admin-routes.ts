@@ -6,11 +6,12 @@ import type { Deps } from "../../app/deps.js";
 import { authenticateOperator } from "../../app/auth/authenticate.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import type { RouteModule } from "../route-modules.js";
+import { kycAdminRoutes } from "./kyc-admin-routes.js";
 import { webhookAdminRoutes } from "./webhook-admin-routes.js";
 
 export const ADMIN_PREFIX = "/admin/v1";
 
-export const adminSubRoutes: RouteModule[] = [webhookAdminRoutes];
+export const adminSubRoutes: RouteModule[] = [webhookAdminRoutes, kycAdminRoutes];
 
 export async function adminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   await scope.register(

@@ -5,24 +5,21 @@ import {
   OPERATOR_SESSION_TTL_MS,
   csrfToken,
   issueOperatorSession,
+  operatorCsrfValid,
   verifyOperatorSession,
 } from "../../app/auth/operator-session.js";
 import type { Deps } from "../../app/deps.js";
 import { AppError } from "../../core/shared/errors.js";
 import { readCookie, sessionCookie } from "../pages/cookies.js";
 import { html, type SafeHtml } from "../pages/html.js";
-import { PAGE_CSP, page } from "../pages/layout.js";
+import { flash, sendPrivatePage } from "../pages/send-page.js";
+import { setOperatorOf } from "./section.js";
 import { dashboardSections } from "./sections.js";
 
 const COOKIE = "rampart_operator";
 
 function sendPage(reply: FastifyReply, status: number, title: string, body: SafeHtml) {
-  return reply
-    .code(status)
-    .header("content-security-policy", PAGE_CSP.replace("frame-ancestors *", "frame-ancestors 'none'"))
-    .header("cache-control", "no-store")
-    .type("text/html; charset=utf-8")
-    .send(page(title, body, { wide: true }));
+  return sendPrivatePage(reply, status, title, body, { wide: true });
 }
 
 function loginForm(error?: string): SafeHtml {
@@ -37,20 +34,22 @@ ${error ? html`<p class="error">${error}</p>` : ""}
 export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const secure = deps.config.publicUrl.startsWith("https:");
 
-  async function session(request: FastifyRequest): Promise<string | null> {
+  async function session(request: FastifyRequest): Promise<{ token: string; operatorKeyId: string } | null> {
     const token = readCookie(request.headers.cookie, COOKIE);
-    return (await verifyOperatorSession(deps, token)) ? token! : null;
+    const operatorKeyId = await verifyOperatorSession(deps, token);
+    return operatorKeyId ? { token: token!, operatorKeyId } : null;
   }
 
   // Every other dashboard page and action needs a session; actions also need the CSRF token.
   app.addHook("preHandler", async (request, reply) => {
     if (request.url.startsWith("/dashboard/login") || request.url === "/dashboard/logout") return;
     if (!request.url.startsWith("/dashboard")) return;
-    const token = await session(request);
-    if (!token) return reply.redirect("/dashboard/login", 303);
+    const s = await session(request);
+    if (!s) return reply.redirect("/dashboard/login", 303);
+    setOperatorOf(request, s.operatorKeyId);
     if (request.method === "POST") {
-      const sent = (request.body as { csrf?: string } | undefined)?.csrf;
-      if (sent !== csrfToken(deps, token)) return sendPage(reply, 403, "Forbidden", html`<p class="error">The form expired. Go back and try again.</p>`);
+      const sent = (request.body as { csrf?: unknown } | undefined)?.csrf;
+      if (!operatorCsrfValid(deps, s.token, sent)) return sendPage(reply, 403, "Forbidden", html`<p class="error">The form expired. Go back and try again.</p>`);
     }
   });
 
@@ -76,7 +75,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
   const renderSection = async (request: FastifyRequest<{ Querystring: Record<string, string> }>, reply: FastifyReply, id: string) => {
     const section = dashboardSections.find((s) => s.id === id);
     if (!section) return sendPage(reply, 404, "Not found", html`<p>No such page.</p>`);
-    const token = (await session(request))!;
+    const { token } = (await session(request))!;
     const body = await section.render(deps, { csrf: csrfToken(deps, token), query: request.query ?? {} });
     return sendPage(
       reply,
@@ -84,7 +83,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
       `${section.title} · Rampart`,
       html`<nav class="card">${dashboardSections.map((s) => html`<a href="/dashboard/${s.id}">${s.id === id ? html`<strong>${s.title}</strong>` : s.title}</a>`)}
 <form method="post" action="/dashboard/logout" style="display:inline;float:right"><button class="secondary" type="submit">Sign out</button></form></nav>
-<h1>${section.title}</h1>${body}`,
+<h1>${section.title}</h1>${flash(request.query ?? {})}${body}`,
     );
   };
 

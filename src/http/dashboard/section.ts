@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import type { SafeHtml } from "../pages/html.js";
 
@@ -17,4 +17,18 @@ export interface DashboardSection {
   title: string;
   render(deps: Deps, ctx: SectionContext): Promise<SafeHtml>;
   actions?(app: FastifyInstance, deps: Deps): void;
+}
+
+const operators = new WeakMap<FastifyRequest, string>();
+
+/** Set by the dashboard's session check before any section page or action runs. */
+export function setOperatorOf(request: FastifyRequest, operatorKeyId: string): void {
+  operators.set(request, operatorKeyId);
+}
+
+/** The signed-in operator's key id (actions record it as the actor of what they do). */
+export function operatorOf(request: FastifyRequest): string {
+  const id = operators.get(request);
+  if (!id) throw new Error("dashboard action reached without a session check");
+  return id;
 }

@@ -17,7 +17,9 @@ label{display:block;margin:8px 0 4px;font-weight:550}
 .status{display:inline-block;padding:2px 10px;border-radius:999px;background:#e8edf5;font-weight:600}
 .status.ok{background:#dcf3e3;color:var(--ok)}.status.bad{background:#fde2e2;color:var(--bad)}.status.warn{background:#fff1cc;color:var(--warn)}
 table{width:100%;border-collapse:collapse;font-size:.92rem}th,td{text-align:left;padding:6px;border-bottom:1px solid var(--line)}
-.error{color:var(--bad)}nav a{margin-right:12px}
+.error{color:var(--bad)}.notice{color:var(--ok)}nav a{margin-right:12px;display:inline-block;padding:4px 0}
+.scroll{overflow-x:auto}form.inline{display:inline-flex;gap:6px;align-items:center;flex-wrap:wrap;margin:2px 0}form.inline input{width:auto;max-width:9rem}
+button.small{padding:6px 10px;font-size:.9rem}
 `);
 
 export function page(title: string, body: SafeHtml, opts: { wide?: boolean; script?: SafeHtml } = {}): string {

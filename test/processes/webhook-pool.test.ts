@@ -11,7 +11,7 @@ import { createMerchant } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
-const HANG_MS = 1500;
+const HANG_MS = 3000;
 let h: Harness;
 let rx: Receiver;
 

@@ -1,0 +1,171 @@
+// Benchmark: payment intents on PostgreSQL. POST /payment/intent for a user whose KYC is already valid
+// (→ status 4: user upsert, intent + events, order number, payment-window job) and
+// GET /payment/intent/{id}/status, with autocannon at 1, 8 and 32 connections; in the same run pgbench
+// with the create's SQL and the status read's SQL. Prints req/s, p50/p99 and the ratios.
+//
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/intent.ts [seconds]
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { sql } from "kysely";
+import pg from "pg";
+import { createIds } from "../src/adapters/ids/time-ordered-ids.js";
+import { systemClock } from "../src/adapters/clock/system-clock.js";
+import type { Deps } from "../src/app/deps.js";
+import { ensureIntentSettings } from "../src/app/intents/store-settings.js";
+import { createMerchantKey } from "../src/app/keys/create-keys.js";
+import { sandboxCredentials } from "../src/app/sandbox/sandbox-credentials.js";
+import { seedPricing } from "../src/app/sandbox/seed-pricing.js";
+import { loadConfig } from "../src/config/config.js";
+import { connectPostgres } from "../src/db/connect.js";
+import { migrate } from "../src/db/migrate.js";
+import { buildApp } from "../src/http/build-app.js";
+import { buildPorts } from "../src/main/deps.js";
+import { createLogger } from "../src/main/logger.js";
+
+const SECONDS = Number(process.argv[2] ?? 6);
+const CONNECTIONS = [1, 8, 32];
+const adminUrl = process.env.DATABASE_URL;
+if (!adminUrl) throw new Error("DATABASE_URL (PostgreSQL) is required");
+const dbName = `rampart_bench_intent_${randomBytes(4).toString("hex")}`;
+const urlFor = (name: string) => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+const EMAIL = "bench.user@example.com";
+const WALLET = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
+
+async function admin(q: string) {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(q);
+  } finally {
+    await c.end();
+  }
+}
+
+async function setup(deps: Deps) {
+  await seedPricing(deps, sandboxCredentials(deps.config.secretKey));
+  const merchantId = crypto.randomUUID();
+  const storeId = "store_bench";
+  await deps.database.db.insertInto("merchants").values({ id: merchantId, name: "bench" }).execute();
+  await deps.database.db.insertInto("stores").values({ id: storeId, merchant_id: merchantId, name: "bench" }).execute();
+  const apiKey = await createMerchantKey(deps, merchantId, "bench");
+  await ensureIntentSettings(deps, {
+    storeId,
+    servedCountries: ["ES"],
+    bank: { iban: "ES9121000418450200051332", bic: "CAIXESBBXXX", beneficiary: "Bench", bankName: "Bench Bank" },
+  });
+  // The user's KYC is already approved, so every create lands on 4.
+  const userId = "usr_bench";
+  const now = new Date();
+  await deps.database.db.insertInto("kyc_users").values({ id: userId, store_id: storeId, email: EMAIL }).execute();
+  await deps.database.db
+    .insertInto("kyc_cases")
+    .values({ id: "kyc_bench0000000000", user_id: userId, level: "KYC_1", status: "approved", files: "[]", decided_at: now, expires_at: new Date(now.getTime() + 365 * 86_400_000), created_at: now, updated_at: now })
+    .execute();
+  return { apiKey, merchantId, storeId, userId };
+}
+
+function createBody(storeId: string): string {
+  return JSON.stringify({ email: EMAIL, currencyIsoCode: "EUR", cryptoSymbol: "USDT", network: "trc20", walletAddress: WALLET, ip: "203.0.113.7", storeId, fiatAmount: 100, countryIsoCode: "ES" });
+}
+
+/** pgbench: the statements of one create (KYC valid), in one transaction, plus the reads before it. */
+function pgbenchCreate(merchantId: string, storeId: string, userId: string): string {
+  return `
+SELECT * FROM stores WHERE id = '${storeId}';
+SELECT * FROM intent_store_settings WHERE store_id = '${storeId}';
+SELECT * FROM pairs WHERE id = 'EUR-USDT-trc20';
+SELECT * FROM assets WHERE symbol = 'USDT' AND network = 'trc20';
+BEGIN;
+INSERT INTO kyc_users (id, store_id, email) VALUES ('usr_x' || md5(random()::text), '${storeId}', '${EMAIL}') ON CONFLICT (store_id, email) DO NOTHING;
+SELECT id FROM kyc_users WHERE store_id = '${storeId}' AND email = '${EMAIL}';
+INSERT INTO payment_intents (id, merchant_id, store_id, user_id, status, email, country, ip, payment_method, fiat_currency, fiat_minor, fee_fiat_minor,
+  crypto_symbol, network, crypto_minor, network_fee_minor, rate, rate_source, rate_fetched_at, wallet_address, reference, created_at, updated_at)
+  VALUES ('pi_' || md5(random()::text), '${merchantId}', '${storeId}', '${userId}', 1, '${EMAIL}', 'ES', '203.0.113.7', 'bank_transfer', 'EUR', 10000, 175,
+  'USDT', 'trc20', 106000000, 1000000, '0.9246', 'fixed', now(), '${WALLET}', 'RMP' || md5(random()::text), now(), now()) RETURNING id \\gset i_
+INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data) VALUES (':i_id', NULL, 1, 'merchant', now(), '{}');
+SELECT * FROM payment_intents WHERE id = ':i_id' FOR UPDATE;
+SELECT * FROM kyc_cases WHERE user_id = '${userId}' AND level = 'KYC_1' AND status = 'approved' ORDER BY decided_at DESC LIMIT 1;
+SELECT * FROM intent_store_settings WHERE store_id = '${storeId}';
+SELECT nextval('intent_order_number_seq');
+INSERT INTO jobs (id, kind, key, payload, due_at, status, attempts, created_at) VALUES (gen_random_uuid(), 'intent.timeout', 'bench:' || ':i_id', '{}', now() + interval '1 hour', 'pending', 0, now()) ON CONFLICT DO NOTHING;
+UPDATE payment_intents SET status = 4, order_number = 'ORD-' || md5(random()::text), window_ends_at = now() + interval '1 hour', updated_at = now() WHERE id = ':i_id';
+INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data) VALUES (':i_id', 1, 4, 'system', now(), '{}');
+SELECT * FROM payment_intents WHERE id = ':i_id';
+COMMIT;
+SELECT * FROM payment_intents WHERE id = ':i_id';
+`;
+}
+
+/** pgbench: the status read (the merchant's key lookup, then the intent by id and merchant). */
+function pgbenchStatus(merchantId: string, apiKeyId: string, ids: string[]): string {
+  return `\\set n random(0, ${ids.length - 1})
+SELECT * FROM api_keys WHERE id = '${apiKeyId}' AND revoked_at IS NULL;
+SELECT p.* FROM bench_ids b JOIN payment_intents p ON p.id = b.id AND p.merchant_id = '${merchantId}' WHERE b.n = :n;
+`;
+}
+
+function pgbench(script: string, clients: number, name: string): number {
+  const file = path.join(os.tmpdir(), `${dbName}-${name}.sql`);
+  fs.writeFileSync(file, script);
+  const out = execFileSync("pgbench", ["-n", "-c", String(clients), "-j", String(Math.min(clients, 2)), "-T", String(SECONDS), "-f", file, urlFor(dbName)], { encoding: "utf8" });
+  return Number(/tps = ([\d.]+)/.exec(out)?.[1]);
+}
+
+async function main() {
+  await admin(`CREATE DATABASE ${dbName}`);
+  const database = connectPostgres({ url: urlFor(dbName), poolSize: 40 });
+  try {
+    await migrate(database);
+    const config = {
+      ...loadConfig({ LOG_LEVEL: "warn", RAMPART_RATE_LIMIT_PER_MINUTE: "0", RAMPART_RATES: "fixed", RAMPART_FIXED_RATES: "EUR/USDT=0.92", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }),
+      secretKey: "bench-secret-key-0123456789abcdef0123456789",
+    };
+    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger: createLogger("warn"), ports: buildPorts(config, systemClock) };
+    const { apiKey, merchantId, storeId, userId } = await setup(deps);
+    const app = await buildApp(deps);
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    const create: Record<number, number> = {};
+    const status: Record<number, number> = {};
+    for (const connections of CONNECTIONS) {
+      const r = await autocannon({ url: `${base}/payment/intent`, connections, duration: SECONDS, method: "POST", headers: { "content-type": "application/json", "x-api-key": apiKey }, body: createBody(storeId) });
+      create[connections] = r.requests.average;
+      console.log(`create     autocannon c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
+    }
+    const ids = (await database.db.selectFrom("payment_intents").select("id").where("status", "=", 4).limit(1000).execute()).map((r) => r.id);
+    for (const connections of CONNECTIONS) {
+      let i = 0;
+      const r = await autocannon({
+        url: base,
+        connections,
+        duration: SECONDS,
+        headers: { "x-api-key": apiKey },
+        requests: [{ method: "GET", setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/payment/intent/${ids[i++ % ids.length]}/status` }) }],
+      });
+      status[connections] = r.requests.average;
+      console.log(`status     autocannon c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
+    }
+    await app.close();
+    const apiKeyId = (await database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", merchantId).executeTakeFirstOrThrow()).id;
+    // Random ids for pgbench: a numbered copy of the ids the API read (one PK probe per lookup).
+    await sql`CREATE TABLE bench_ids (n integer PRIMARY KEY, id text NOT NULL)`.execute(database.db);
+    await database.db.insertInto("bench_ids" as never).values(ids.map((id, n) => ({ n, id })) as never).execute();
+    for (const clients of CONNECTIONS) {
+      const tps = pgbench(pgbenchCreate(merchantId, storeId, userId), clients, "create");
+      console.log(`create     pgbench    c=${clients}: ${tps.toFixed(0)} tps → API at ${((100 * create[clients]!) / tps).toFixed(0)} % of pgbench`);
+    }
+    for (const clients of CONNECTIONS) {
+      const tps = pgbench(pgbenchStatus(merchantId, apiKeyId, ids), clients, "status");
+      console.log(`status     pgbench    c=${clients}: ${tps.toFixed(0)} tps → API at ${((100 * status[clients]!) / tps).toFixed(0)} % of pgbench`);
+    }
+  } finally {
+    await database.close();
+    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  }
+}
+
+await main();

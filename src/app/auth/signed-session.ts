@@ -1,0 +1,51 @@
+// Stateless browser sessions: `<payload>.<mac>` where the payload is {sub, exp} and the MAC is keyed
+// with a per-purpose key derived from the instance secret, so an operator token can never pass as a
+// trader token (or the other way round). The caller re-checks `sub` against the database on each
+// request, so revoking the underlying key ends every session made from it.
+import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+
+export type SessionPurpose = "operator-session" | "trader-session";
+
+function sessionKey(secret: string, purpose: SessionPurpose): Buffer {
+  return Buffer.from(hkdfSync("sha256", secret, "rampart", purpose, 32));
+}
+
+function mac(secret: string, purpose: SessionPurpose, payload: string): string {
+  return createHmac("sha256", sessionKey(secret, purpose)).update(payload).digest("base64url");
+}
+
+export function issueSignedSession(secret: string, purpose: SessionPurpose, sub: string, expiresAt: Date): string {
+  const payload = Buffer.from(JSON.stringify({ sub, exp: expiresAt.getTime() })).toString("base64url");
+  return `${payload}.${mac(secret, purpose, payload)}`;
+}
+
+/** The subject of a well-signed, unexpired token, or null. Does not look anything up. */
+export function verifySignedSession(secret: string, purpose: SessionPurpose, token: string | undefined, now: Date): string | null {
+  if (!token) return null;
+  const [payload, sig, extra] = token.split(".");
+  if (!payload || !sig || extra !== undefined) return null;
+  const expected = Buffer.from(mac(secret, purpose, payload));
+  const given = Buffer.from(sig);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  let claims: { sub?: unknown; exp?: unknown };
+  try {
+    claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as typeof claims;
+  } catch {
+    return null;
+  }
+  if (typeof claims.sub !== "string" || typeof claims.exp !== "number" || claims.exp <= now.getTime()) return null;
+  return claims.sub;
+}
+
+/** A per-session token for forms (the cookie is SameSite=Strict too; this is defence in depth). */
+export function sessionCsrfToken(secret: string, purpose: SessionPurpose, token: string): string {
+  return mac(secret, purpose, `csrf:${token}`);
+}
+
+/** Constant-time comparison of a submitted CSRF field with the session's token. */
+export function csrfMatches(secret: string, purpose: SessionPurpose, token: string, sent: unknown): boolean {
+  if (typeof sent !== "string") return false;
+  const a = Buffer.from(sessionCsrfToken(secret, purpose, token));
+  const b = Buffer.from(sent);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,172 @@
+// Creating an intent: validate store, asset, address and amounts; price it; decide its first status
+// (country not served → 10002, valid KYC → 4, otherwise 2 with a hosted KYC link). KYC data sent
+// with the request is submitted to the vendor after commit, which may move the intent on at once.
+import { randomBytes } from "node:crypto";
+import { INTENT_STATUS as S } from "../../core/intents/intent-status.js";
+import { checkAddress } from "../../core/money/addresses.js";
+import { AssetRegistry } from "../../core/money/assets.js";
+import { fiatScale } from "../../core/money/currencies.js";
+import { parseAmount } from "../../core/money/decimal.js";
+import { AppError } from "../../core/shared/errors.js";
+import { findIntent, findIntentSettings, findStore, insertIntent, insertIntentEvent, lockIntent } from "../../db/intents/intents.js";
+import type { KycCaseRow } from "../../db/kyc/kyc.js";
+import type { Deps } from "../deps.js";
+import { type KycPersonalData, createKycLink, markSubmitted, openCase, submitToVendor, userFor, validCase } from "../kyc/kyc-cases.js";
+import { DEFAULT_PAYMENT_METHOD, INTENT_PAYABLE_METHODS, priceIntent } from "./pricing.js";
+import { transitionIntent } from "./transition.js";
+
+export interface CreateIntentInput {
+  email: string;
+  currencyIsoCode: string;
+  cryptoSymbol: string;
+  network: string;
+  walletAddress: string;
+  ip: string;
+  storeId: string;
+  fiatAmount?: number | string;
+  cryptoAmount?: number | string;
+  countryIsoCode?: string;
+  firstName?: string;
+  lastName?: string;
+  birthDate?: string;
+  documentType?: string;
+  documentNumber?: string;
+  documentCountry?: string;
+  nationality?: string;
+  documentFrontUrl?: string;
+  documentBackUrl?: string;
+  kycVideoUrl?: string;
+  kycRedirectUrl?: string;
+  successUrl?: string;
+  cancelUrl?: string;
+  ipnUrl?: string;
+  paymentMethod?: string;
+}
+
+export interface CreatedIntent {
+  paymentIntentId: string;
+  status: number;
+  kycUrl: string | null;
+  orderNumber: string | null;
+}
+
+const assets = new AssetRegistry();
+
+/** KYC data complete enough to submit to the vendor without the hosted page. */
+function kycDataFrom(input: CreateIntentInput): KycPersonalData | null {
+  if (!input.firstName || !input.lastName || !input.documentNumber || !input.birthDate) return null;
+  return {
+    firstName: input.firstName,
+    lastName: input.lastName,
+    birthDate: input.birthDate,
+    documentType: input.documentType ?? null,
+    documentNumber: input.documentNumber,
+    country: input.documentCountry ?? input.countryIsoCode ?? null,
+    nationality: input.nationality ?? null,
+    // Pre-collected media are referenced by URL; nothing is fetched from the merchant's servers.
+    files: [input.documentFrontUrl, input.documentBackUrl, input.kycVideoUrl].filter((u): u is string => Boolean(u)),
+  };
+}
+
+export async function createIntent(deps: Deps, merchantId: string, input: CreateIntentInput): Promise<CreatedIntent> {
+  const store = await findStore(deps.database.db, input.storeId);
+  if (!store || store.merchant_id !== merchantId) {
+    throw new AppError("store_mismatch", { field: "storeId" });
+  }
+  const settings = await findIntentSettings(deps.database.db, store.id);
+  if (!settings) throw new AppError("store_not_configured", { field: "storeId" });
+
+  const fiat = input.currencyIsoCode.toUpperCase();
+  const scale = fiatScale(fiat, "currencyIsoCode");
+  const asset = assets.get(input.cryptoSymbol, input.network, "network");
+  const address = checkAddress(asset.addressFormat, input.walletAddress);
+  if (!address.ok) {
+    throw new AppError("invalid_address", { field: "walletAddress", message: `walletAddress is not a valid ${asset.network} address: ${address.reason}` });
+  }
+  if (input.fiatAmount === undefined && input.cryptoAmount === undefined) {
+    throw new AppError("validation_failed", { field: "fiatAmount", message: "Give fiatAmount or cryptoAmount." });
+  }
+  // Fiat wins: when both are sent the crypto amount is recalculated from the fiat amount.
+  const fiatMinor = input.fiatAmount !== undefined ? parseAmount(input.fiatAmount, scale, { field: "fiatAmount" }) : undefined;
+  const cryptoMinor =
+    fiatMinor === undefined && input.cryptoAmount !== undefined
+      ? parseAmount(input.cryptoAmount, asset.decimals, { field: "cryptoAmount" })
+      : undefined;
+  const paymentMethod = input.paymentMethod ?? DEFAULT_PAYMENT_METHOD;
+  if (!INTENT_PAYABLE_METHODS.includes(paymentMethod)) {
+    throw new AppError("pair_unavailable", { field: "paymentMethod", message: `Intents are paid by ${INTENT_PAYABLE_METHODS.join(", ")}.` });
+  }
+  const q = await priceIntent(deps, {
+    fiat,
+    crypto: asset.symbol,
+    network: asset.network,
+    paymentMethod,
+    ...(fiatMinor !== undefined ? { fiatMinor } : {}),
+    ...(cryptoMinor !== undefined ? { cryptoMinor } : {}),
+  });
+  const kycData = kycDataFrom(input);
+  const now = deps.clock.now();
+  const id = deps.ids.prefixed("pi");
+
+  const { kycUrl, submitted } = await deps.database.db.transaction().execute(async (trx) => {
+    const userId = await userFor(deps, trx, store.id, input.email);
+    await insertIntent(trx, {
+      id,
+      merchant_id: merchantId,
+      store_id: store.id,
+      user_id: userId,
+      kyc_case_id: null,
+      status: S.created,
+      email: input.email.trim().toLowerCase(),
+      country: input.countryIsoCode?.toUpperCase() ?? null,
+      ip: input.ip,
+      payment_method: paymentMethod,
+      fiat_currency: fiat,
+      fiat_minor: q.fiatMinor,
+      fee_fiat_minor: q.fees.find((f) => f.name === "processing")!.amountMinor,
+      crypto_symbol: asset.symbol,
+      network: asset.network,
+      crypto_minor: q.cryptoMinor,
+      network_fee_minor: q.fees.find((f) => f.name === "network")!.amountMinor,
+      rate: q.effectiveRate,
+      rate_source: q.rateSource,
+      rate_fetched_at: q.rateFetchedAt,
+      wallet_address: input.walletAddress,
+      kyc_redirect_url: input.kycRedirectUrl ?? null,
+      success_url: input.successUrl ?? null,
+      cancel_url: input.cancelUrl ?? null,
+      ipn_url: input.ipnUrl ?? null,
+      order_number: null,
+      reference: `RMP${randomBytes(6).toString("hex").toUpperCase()}`,
+      paid_fiat_minor: null,
+      tx_hash: null,
+      window_ends_at: null,
+      created_at: now,
+      updated_at: now,
+    });
+    await insertIntentEvent(trx, { intentId: id, from: null, to: S.created, actor: "merchant", at: now });
+    const created = (await lockIntent(trx, id))!;
+
+    if (created.country && !settings.served_countries.includes(created.country)) {
+      await transitionIntent(deps, trx, created, { action: "refuse_country", actor: "system", data: { country: created.country } });
+      return { kycUrl: null, submitted: null };
+    }
+    const valid = await validCase(trx, userId, "KYC_1", now);
+    if (valid) {
+      await transitionIntent(deps, trx, created, { action: "kyc_already_valid", actor: "system", set: { kyc_case_id: valid.id } });
+      return { kycUrl: null, submitted: null };
+    }
+    let kycCase: KycCaseRow = await openCase(deps, trx, userId, "KYC_1");
+    if (kycData && kycCase.status === "open") kycCase = await markSubmitted(deps, trx, kycCase.id, kycData);
+    await transitionIntent(deps, trx, created, { action: "require_kyc", actor: "system", set: { kyc_case_id: kycCase.id } });
+    const link = await createKycLink(deps, trx, kycCase.id, input.kycRedirectUrl ?? null, settings.kyc_window_seconds * 1000);
+    return { kycUrl: link, submitted: kycCase.status === "submitted" ? kycCase : null };
+  });
+
+  // The vendor is called after commit; its decision moves waiting intents through the KYC listener.
+  if (submitted) await submitToVendor(deps, submitted);
+
+  const final = (await findIntent(deps.database.db, id))!;
+  const waitingOnKyc = final.status === S.kycNeeded || final.status === S.kycReview;
+  return { paymentIntentId: id, status: final.status, kycUrl: waitingOnKyc ? kycUrl : null, orderNumber: final.order_number };
+}

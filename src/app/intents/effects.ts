@@ -1,0 +1,85 @@
+// What an intent asks of the ledger: the account names and transfer ids of a payment intent, in one
+// place. All calls run in the caller's transaction.
+//
+//   fiat in   (on 5):   fiat clearing → platform fiat inventory (net) + fee revenue (processing fee)
+//   payout    (on 5):   platform crypto inventory → payout in flight
+//   sent      (on 6):   payout in flight → the customer's wallet, which the chain has now delivered
+//   failed    (10000):  the payout transfer is reversed
+//   refund    (12):     the fiat-in transfer is reversed (the whole amount goes back, fee included)
+import type { Transaction } from "kysely";
+import type { DB } from "../../db/schema.js";
+import type { IntentRow } from "../../db/intents/intents.js";
+import type { Deps } from "../deps.js";
+import { type AccountRef, postTransfer, reverseTransfer } from "../ledger/ledger.js";
+
+const platform = (asset: string, purpose: AccountRef["purpose"]): AccountRef => ({ owner: "platform", asset, purpose });
+const customerWallet = (userId: string, asset: string): AccountRef => ({ owner: `customer:${userId}`, asset, purpose: "customer_wallet" });
+const ref = (i: IntentRow) => ({ type: "payment_intent", id: i.id });
+
+/** One fiat-in transfer per incoming bank transfer: a second payment is booked (and refunded) too. */
+export const fiatInTransferId = (intentId: string, externalId: string) => `intent:${intentId}:fiat_in:${externalId}`;
+export const payoutTransferId = (intentId: string) => `intent:${intentId}:payout`;
+
+/** Books a received bank transfer of `paidMinor`, with the processing fee it carries. */
+export async function bookFiatIn(
+  deps: Deps,
+  trx: Transaction<DB>,
+  i: IntentRow,
+  t: { externalId: string; paidMinor: bigint; feeMinor: bigint },
+): Promise<void> {
+  const { paidMinor, feeMinor } = t;
+  const entries = [
+    { account: platform(i.fiat_currency, "fiat_clearing"), amountMinor: -paidMinor },
+    { account: platform(i.fiat_currency, "platform_inventory"), amountMinor: paidMinor - feeMinor },
+    { account: platform(i.fiat_currency, "fee_revenue"), amountMinor: feeMinor },
+  ].filter((e) => e.amountMinor !== 0n);
+  await postTransfer(trx, { id: fiatInTransferId(i.id, t.externalId), code: "intent_fiat_in", ref: ref(i), entries }, deps.clock.now());
+}
+
+/** Sends a received transfer back: the reversal of its fiat-in transfer. */
+export async function refundFiatIn(deps: Deps, trx: Transaction<DB>, i: IntentRow, externalId: string): Promise<void> {
+  await reverseTransfer(
+    trx,
+    { id: `intent:${i.id}:refund:${externalId}`, originalId: fiatInTransferId(i.id, externalId), code: "intent_refund" },
+    deps.clock.now(),
+  );
+}
+
+/** Moves the crypto owed into "payout in flight" before anything is sent. */
+export async function holdPayout(deps: Deps, trx: Transaction<DB>, i: IntentRow): Promise<void> {
+  const amount = BigInt(i.crypto_minor);
+  await postTransfer(
+    trx,
+    {
+      id: payoutTransferId(i.id),
+      code: "intent_payout_hold",
+      ref: ref(i),
+      entries: [
+        { account: platform(i.crypto_symbol, "platform_inventory"), amountMinor: -amount },
+        { account: platform(i.crypto_symbol, "payout_in_flight"), amountMinor: amount },
+      ],
+    },
+    deps.clock.now(),
+  );
+}
+
+export async function settlePayout(deps: Deps, trx: Transaction<DB>, i: IntentRow): Promise<void> {
+  const amount = BigInt(i.crypto_minor);
+  await postTransfer(
+    trx,
+    {
+      id: `intent:${i.id}:payout_sent`,
+      code: "intent_payout_sent",
+      ref: ref(i),
+      entries: [
+        { account: platform(i.crypto_symbol, "payout_in_flight"), amountMinor: -amount },
+        { account: customerWallet(i.user_id, i.crypto_symbol), amountMinor: amount },
+      ],
+    },
+    deps.clock.now(),
+  );
+}
+
+export async function reversePayout(deps: Deps, trx: Transaction<DB>, i: IntentRow): Promise<void> {
+  await reverseTransfer(trx, { id: `intent:${i.id}:payout_reversed`, originalId: payoutTransferId(i.id), code: "intent_payout_reversed" }, deps.clock.now());
+}

@@ -1,0 +1,57 @@
+// Intent status changes after creation: KYC outcomes, cancel, timeouts. Each locks the intent, lets
+// the core table decide, and writes through transitionIntent.
+import type { Transaction } from "kysely";
+import { INTENT_STATUS as S, canTransition } from "../../core/intents/intent-status.js";
+import { AppError } from "../../core/shared/errors.js";
+import { type IntentRow, findMerchantIntent, lockIntent, lockIntentsWaitingOnUser } from "../../db/intents/intents.js";
+import type { KycCaseRow } from "../../db/kyc/kyc.js";
+import type { DB } from "../../db/schema.js";
+import type { Deps } from "../deps.js";
+import { onKycCaseChanged } from "../kyc/kyc-listeners.js";
+import { transitionIntent } from "./transition.js";
+
+/** A KYC decision moves every intent of that user waiting on it: 2 → 3, 2|3 → 4, 2|3 → 10001. */
+export async function applyKycToIntents(deps: Deps, trx: Transaction<DB>, c: KycCaseRow): Promise<void> {
+  const action =
+    c.status === "approved" ? "kyc_approved" : c.status === "rejected" ? "kyc_rejected" : c.status === "review" ? "kyc_submitted_for_review" : null;
+  if (!action) return;
+  for (const intent of await lockIntentsWaitingOnUser(trx, c.user_id)) {
+    if (!canTransition(intent.status, action)) continue;
+    await transitionIntent(deps, trx, intent, {
+      action,
+      actor: c.status === "review" ? "kyc_vendor" : "system",
+      set: { kyc_case_id: c.id },
+      data: { kycCaseId: c.id, ...(c.reason ? { reason: c.reason } : {}) },
+    });
+  }
+}
+onKycCaseChanged(applyKycToIntents);
+
+export async function getMerchantIntent(deps: Deps, merchantId: string, id: string): Promise<IntentRow> {
+  const intent = await findMerchantIntent(deps.database.db, merchantId, id);
+  if (!intent) throw new AppError("not_found", { message: "No such payment intent" });
+  return intent;
+}
+
+export async function cancelIntent(deps: Deps, merchantId: string, id: string): Promise<IntentRow> {
+  return deps.database.db.transaction().execute(async (trx) => {
+    const found = await findMerchantIntent(trx, merchantId, id);
+    if (!found) throw new AppError("not_found", { message: "No such payment intent" });
+    const locked = (await lockIntent(trx, id))!;
+    return transitionIntent(deps, trx, locked, { action: "cancel", actor: "merchant" });
+  });
+}
+
+/** Due-time job: the KYC window (2, 3) or the payment window (4) is over. A stale job is a no-op. */
+export async function timeOutIntent(deps: Deps, id: string): Promise<void> {
+  await deps.database.db.transaction().execute(async (trx) => {
+    const locked = await lockIntent(trx, id);
+    if (!locked || !canTransition(locked.status, "time_out")) return;
+    if (locked.window_ends_at && locked.window_ends_at.getTime() > deps.clock.now().getTime()) return;
+    await transitionIntent(deps, trx, locked, { action: "time_out", actor: "system" });
+  });
+}
+
+export function isWaitingOnKyc(i: IntentRow): boolean {
+  return i.status === S.kycNeeded || i.status === S.kycReview;
+}

@@ -1,0 +1,118 @@
+// Crypto delivery to the user's wallet through the ChainPayout port, exactly once:
+//  1. (transaction) hold the crypto in "payout in flight" and record the payout key — before any send;
+//  2. (after commit) ask the chain for the key; only if it has never seen it, send;
+//  3. (transaction) record what the chain said; poll until confirmed (→ 6 with the tx hash) or
+//     failed for good (→ 10000, hold reversed).
+// A process killed anywhere in between leaves the job's lease to expire; the retry starts at 2 and
+// finds the earlier send by its key, so nothing is sent twice.
+import { INTENT_STATUS as S } from "../../core/intents/intent-status.js";
+import { type IntentRow, insertPayout, lockIntent, lockPayout, updatePayout } from "../../db/intents/intents.js";
+import type { Deps } from "../deps.js";
+import { enqueueJob } from "../outbox/outbox.js";
+import type { ChainPayoutStatus } from "../ports.js";
+import { holdPayout, reversePayout, settlePayout } from "./effects.js";
+import { transitionIntent } from "./transition.js";
+
+export const INTENT_PAYOUT_POLL_JOB = "intent.payout_poll";
+export const PAYOUT_POLL_INTERVAL_MS = 1000;
+export const MAX_PAYOUT_POLLS = 500;
+
+export const payoutKeyFor = (intentId: string) => `payout_${intentId}`;
+
+/** Step 1: the hold and the payout key, once. Returns the intent when there is a payout to run. */
+async function preparePayout(deps: Deps, intentId: string): Promise<IntentRow | null> {
+  return deps.database.db.transaction().execute(async (trx) => {
+    const intent = await lockIntent(trx, intentId);
+    if (!intent || intent.status !== S.paid) return null;
+    const existing = await lockPayout(trx, intentId);
+    if (!existing) {
+      await holdPayout(deps, trx, intent);
+      const now = deps.clock.now();
+      await insertPayout(trx, {
+        payout_key: payoutKeyFor(intentId),
+        intent_id: intentId,
+        network: intent.network,
+        asset: intent.crypto_symbol,
+        address: intent.wallet_address,
+        amount_minor: intent.crypto_minor,
+        status: "created",
+        tx_hash: null,
+        created_at: now,
+        updated_at: now,
+      });
+    } else if (existing.status !== "created") {
+      return null; // already sent: the poll job owns it now
+    }
+    return intent;
+  });
+}
+
+/** Step 3: record the chain's answer under lock; idempotent for a settled payout. */
+export async function recordChainStatus(deps: Deps, intentId: string, st: ChainPayoutStatus): Promise<void> {
+  await deps.database.db.transaction().execute(async (trx) => {
+    const intent = await lockIntent(trx, intentId);
+    const payout = await lockPayout(trx, intentId);
+    if (!intent || !payout || intent.status !== S.paid) return;
+    const now = deps.clock.now();
+    switch (st.kind) {
+      case "confirmed":
+        await updatePayout(trx, payout.payout_key, { status: "confirmed", tx_hash: st.txHash, updated_at: now });
+        await settlePayout(deps, trx, intent);
+        await transitionIntent(deps, trx, intent, { action: "payout_confirmed", actor: "chain", set: { tx_hash: st.txHash }, data: { confirmations: st.confirmations } });
+        return;
+      case "failed":
+        await updatePayout(trx, payout.payout_key, { status: "failed", updated_at: now });
+        await reversePayout(deps, trx, intent);
+        await transitionIntent(deps, trx, intent, { action: "payout_failed", actor: "chain", data: { reason: st.reason } });
+        return;
+      case "pending": {
+        const polls = payout.polls + 1;
+        await updatePayout(trx, payout.payout_key, { status: "sent", tx_hash: st.txHash, polls, updated_at: now });
+        if (polls > MAX_PAYOUT_POLLS) {
+          deps.logger.error({ intentId, payoutKey: payout.payout_key }, "payout never confirmed; left for the operator");
+          return;
+        }
+        await enqueueJob(trx, {
+          kind: INTENT_PAYOUT_POLL_JOB,
+          key: `${INTENT_PAYOUT_POLL_JOB}:${intentId}:${polls}`,
+          payload: { intentId },
+          dueAt: new Date(now.getTime() + PAYOUT_POLL_INTERVAL_MS),
+        });
+        return;
+      }
+      case "unknown":
+        // The chain lost track of a payout we recorded as sent: keep polling; never send again.
+        await enqueueJob(trx, {
+          kind: INTENT_PAYOUT_POLL_JOB,
+          key: `${INTENT_PAYOUT_POLL_JOB}:${intentId}:u${payout.polls + 1}`,
+          payload: { intentId },
+          dueAt: new Date(now.getTime() + PAYOUT_POLL_INTERVAL_MS),
+        });
+        await updatePayout(trx, payout.payout_key, { polls: payout.polls + 1, updated_at: now });
+        return;
+    }
+  });
+}
+
+/** The payout job: steps 1–3. */
+export async function runPayout(deps: Deps, intentId: string): Promise<void> {
+  const intent = await preparePayout(deps, intentId);
+  if (!intent) return;
+  const key = payoutKeyFor(intentId);
+  let st = await deps.ports.chain.status(key);
+  if (st.kind === "unknown") {
+    st = await deps.ports.chain.send({
+      payoutKey: key,
+      network: intent.network,
+      asset: intent.crypto_symbol,
+      address: intent.wallet_address,
+      amountMinor: BigInt(intent.crypto_minor),
+    });
+  }
+  await recordChainStatus(deps, intentId, st);
+}
+
+/** The poll job: asks the chain by key, never sends. */
+export async function pollPayout(deps: Deps, intentId: string): Promise<void> {
+  await recordChainStatus(deps, intentId, await deps.ports.chain.status(payoutKeyFor(intentId)));
+}

@@ -1,0 +1,59 @@
+// One place where an intent changes status: decide with the core table, write the row and its
+// event, apply what entering the new status means (order number and payment window on 4, KYC
+// window on 2, payout on 5), and enqueue the IPN, all in the caller's transaction. The caller has
+// locked the row FOR UPDATE and re-read its status.
+import type { Transaction, Updateable } from "kysely";
+import { INTENT_STATUS as S, type IntentAction, nextIntentStatus } from "../../core/intents/intent-status.js";
+import { type IntentRow, findIntent, findIntentSettings, insertIntentEvent, nextOrderNumber, updateIntent } from "../../db/intents/intents.js";
+import type { DB } from "../../db/schema.js";
+import type { PaymentIntentsTable } from "../../db/tables/intents.js";
+import type { Deps } from "../deps.js";
+import { enqueueJob, enqueueWebhook } from "../outbox/outbox.js";
+
+export type IntentActor = "merchant" | "user" | "kyc_vendor" | "support" | "bank_feed" | "chain" | "system";
+
+export const INTENT_TIMEOUT_JOB = "intent.timeout";
+export const INTENT_PAYOUT_JOB = "intent.payout";
+
+export interface IntentTransition {
+  action: IntentAction;
+  actor: IntentActor;
+  set?: Updateable<PaymentIntentsTable>;
+  data?: Record<string, unknown>;
+}
+
+export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked: IntentRow, t: IntentTransition): Promise<IntentRow> {
+  const to = nextIntentStatus(locked.status, t.action);
+  const now = deps.clock.now();
+  const settings = (await findIntentSettings(trx, locked.store_id))!;
+  const set: Updateable<PaymentIntentsTable> = { ...t.set, status: to, updated_at: now };
+
+  if (to === S.readyToPay) {
+    const windowEnds = new Date(now.getTime() + settings.payment_window_seconds * 1000);
+    set.order_number = locked.order_number ?? (await nextOrderNumber(trx));
+    set.window_ends_at = windowEnds;
+    await enqueueJob(trx, { kind: INTENT_TIMEOUT_JOB, key: `${INTENT_TIMEOUT_JOB}:${locked.id}:4`, payload: { intentId: locked.id }, dueAt: windowEnds });
+  } else if (to === S.kycNeeded) {
+    const windowEnds = new Date(now.getTime() + settings.kyc_window_seconds * 1000);
+    set.window_ends_at = windowEnds;
+    await enqueueJob(trx, { kind: INTENT_TIMEOUT_JOB, key: `${INTENT_TIMEOUT_JOB}:${locked.id}:2`, payload: { intentId: locked.id }, dueAt: windowEnds });
+  } else if (to === S.paid) {
+    await enqueueJob(trx, { kind: INTENT_PAYOUT_JOB, key: `${INTENT_PAYOUT_JOB}:${locked.id}`, payload: { intentId: locked.id } });
+  }
+
+  await updateIntent(trx, locked.id, set);
+  await insertIntentEvent(trx, { intentId: locked.id, from: locked.status, to, actor: t.actor, at: now, data: { action: t.action, ...t.data } });
+  const updated = (await findIntent(trx, locked.id))!;
+  if (updated.ipn_url) {
+    await enqueueWebhook(trx, {
+      merchantId: updated.merchant_id,
+      format: "intent_ipn",
+      url: updated.ipn_url,
+      eventId: `${updated.id}.${to}`,
+      orderingKey: updated.id,
+      query: { paymentIntentId: updated.id, paymentIntentStatus: String(to) },
+      signingKeyRef: { kind: "ipn_secret", storeId: updated.store_id },
+    });
+  }
+  return updated;
+}

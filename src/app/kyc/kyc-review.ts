@@ -1,0 +1,33 @@
+// The manual review queue: cases the vendor sent to support. Support approves or rejects with a
+// reason; the decision reaches every dialect through the KYC listeners (intents move 3 → 4 / 10001).
+import { AppError } from "../../core/shared/errors.js";
+import { findKycCaseWithUser, listKycEvents, listReviewCases, lockKycCase } from "../../db/kyc/kyc.js";
+import type { Deps } from "../deps.js";
+import { transitionCase } from "./kyc-cases.js";
+
+export const MAX_REVIEW_PAGE = 100;
+
+export async function reviewQueue(deps: Deps, opts: { limit?: number; after?: string } = {}) {
+  const limit = Math.min(Math.max(opts.limit ?? 50, 1), MAX_REVIEW_PAGE);
+  const rows = await listReviewCases(deps.database.db, limit + 1, opts.after);
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
+}
+
+/** A case with its audit trail. */
+export async function kycCaseDetail(deps: Deps, caseId: string) {
+  const c = await findKycCaseWithUser(deps.database.db, caseId);
+  if (!c) throw new AppError("not_found", { message: "No such KYC case" });
+  return { case: c, events: await listKycEvents(deps.database.db, caseId) };
+}
+
+export async function reviewCase(deps: Deps, caseId: string, decision: "approve" | "reject", operatorId: string, reason?: string) {
+  return deps.database.db.transaction().execute(async (trx) => {
+    const locked = await lockKycCase(trx, caseId);
+    if (!locked) throw new AppError("not_found", { message: "No such KYC case" });
+    return transitionCase(deps, trx, locked, decision === "approve" ? "support_approve" : "support_reject", "support", {
+      actorId: operatorId,
+      ...(reason !== undefined ? { reason } : {}),
+    });
+  });
+}

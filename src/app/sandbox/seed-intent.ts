@@ -1,0 +1,19 @@
+// Sandbox part for payment intents: the sandbox store's intent settings. Its IPN secret is the sandbox
+// webhook secret that `rampart start` prints, so a merchant can verify IPN signatures at once.
+import { ensureIntentSettings } from "../intents/store-settings.js";
+import type { SeedPart } from "./seed.js";
+
+export const SANDBOX_SERVED_COUNTRIES = ["ES", "PT", "DE", "FR", "IT", "NL"];
+
+export const seedIntentSettings: SeedPart = async (deps, creds) => {
+  await ensureIntentSettings(deps, {
+    storeId: creds.storeId,
+    servedCountries: SANDBOX_SERVED_COUNTRIES,
+    bank: { iban: "ES9121000418450200051332", bic: "CAIXESBBXXX", beneficiary: "Rampart Sandbox S.L.", bankName: "Sandbox Bank" },
+    paymentWindowSeconds: 3600,
+    kycWindowSeconds: 86_400,
+    kycValidityDays: 365,
+    acceptAmountMismatch: false,
+    ipnSecret: creds.webhookSecret,
+  });
+};

@@ -1,0 +1,80 @@
+// Sandbox part for the trading dialect: the banks catalogue, three traders with funded USDT deposits
+// and requisites, and trading settings for the sandbox merchant (RUB, fee 8.5%). Idempotent: fixed
+// ids, insert-or-skip, and the funding transfer has a fixed id (a repeat is a no-op in the ledger).
+import { createHmac } from "node:crypto";
+import { deriveKey } from "../../adapters/crypto/api-keys.js";
+import { upsertBank } from "../../db/trading/traders.js";
+import { findRequisite } from "../../db/trading/requisites.js";
+import { fundTraderDeposit } from "../trading/effects.js";
+import { saveTradingSettings } from "../trading/settings-admin.js";
+import { createRequisite, createTrader, TRADER_KEY_PREFIX } from "../trading/traders.js";
+import type { SeedPart } from "./seed.js";
+
+export const SANDBOX_BANKS = [
+  { code: "SBER", name: "Sberbank", methods: ["sbp", "card"], fiatCurrency: "RUB" },
+  { code: "TBANK", name: "T-Bank", methods: ["sbp", "card"], fiatCurrency: "RUB" },
+  { code: "ALFA", name: "Alfa-Bank", methods: ["sbp", "card", "account"], fiatCurrency: "RUB" },
+  { code: "VTB", name: "VTB", methods: ["sbp", "card"], fiatCurrency: "RUB" },
+  { code: "OZON", name: "Ozon Bank", methods: ["sbp"], fiatCurrency: "RUB" },
+  { code: "KASPI", name: "Kaspi Bank", methods: ["card"], fiatCurrency: "KZT" },
+];
+
+/** 100,000 USDT per sandbox trader, in micro-units. */
+export const SANDBOX_TRADER_DEPOSIT = 100_000_000_000n;
+
+function derived(secret: string, purpose: string): Buffer {
+  return createHmac("sha256", secret).update(`sandbox:trading:${purpose}`).digest();
+}
+
+function uuidFrom(b: Buffer): string {
+  const h = Buffer.from(b.subarray(0, 16));
+  h[6] = (h[6]! & 0x0f) | 0x40;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.toString("hex");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+const TRADERS = [
+  {
+    name: "Sandbox Trader One",
+    requisites: [
+      { bank: "SBER", method: "card", ownerName: "Ivan I.", number: "2202200000000001" },
+      { bank: "SBER", method: "sbp", ownerName: "Ivan I.", sbpPhone: "+79000000001" },
+    ],
+  },
+  {
+    name: "Sandbox Trader Two",
+    requisites: [
+      { bank: "TBANK", method: "card", ownerName: "Maria P.", number: "2200700000000002" },
+      { bank: "TBANK", method: "sbp", ownerName: "Maria P.", sbpPhone: "+79000000002" },
+    ],
+  },
+  {
+    name: "Sandbox Trader Three",
+    requisites: [
+      { bank: "ALFA", method: "card", ownerName: "Oleg S.", number: "2200150000000003" },
+      { bank: "ALFA", method: "account", ownerName: "Oleg S.", number: "40817810000000000003" },
+    ],
+  },
+];
+
+/** The sandbox traders' keys, derived from the server secret like the merchant's. */
+export function sandboxTraderKeys(secret: string): string[] {
+  return TRADERS.map((_, i) => deriveKey(TRADER_KEY_PREFIX, Buffer.concat([derived(secret, `trader-key-${i}`), derived(secret, `trader-key-${i}-2`)])).key);
+}
+
+export const seedTrading: SeedPart = async (deps, creds) => {
+  for (const b of SANDBOX_BANKS) await upsertBank(deps.database.db, b);
+  for (const [i, t] of TRADERS.entries()) {
+    const secret = deps.config.secretKey;
+    const key = deriveKey(TRADER_KEY_PREFIX, Buffer.concat([derived(secret, `trader-key-${i}`), derived(secret, `trader-key-${i}-2`)]));
+    const traderId = `trd_sandbox_${i + 1}`;
+    await createTrader(deps, t.name, key, traderId);
+    for (const [j, r] of t.requisites.entries()) {
+      const id = uuidFrom(derived(secret, `requisite-${i}-${j}`));
+      if (!(await findRequisite(deps.database.db, id))) await createRequisite(deps, { id, traderId, maxOpenPayins: 50, ...r });
+    }
+    await fundTraderDeposit(deps, traderId, SANDBOX_TRADER_DEPOSIT, `sandbox:trading:fund:${traderId}`);
+  }
+  await saveTradingSettings(deps, creds.merchantId, { fiatCurrency: "RUB", feeRate: "0.085" }, false);
+};

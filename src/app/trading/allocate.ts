@@ -1,0 +1,127 @@
+// Allocation of a (requisite, fiat amount) slot inside the create transaction. The database decides:
+//  1. a pre-filter picks enabled, matching requisites with a free slot, least recently used first;
+//  2. each try locks one requisite row (first those nobody holds, SKIP LOCKED; then waiting for the
+//     rest one at a time, never holding one lock while waiting for another, so no deadlock), so
+//     creators on one requisite serialize and the usage checks see every committed pay-in;
+//  3. the insert is guarded by the unique partial index on (requisite_id, fiat_amount_minor) over
+//     active pay-ins: a race that still loses there (23505) rolls back to a savepoint and moves on;
+//  4. the trader's crypto is held in the ledger (no-negative trader deposit): a trader without
+//     enough free deposit is skipped the same way.
+// Every try runs inside a savepoint, so a refusal releases that requisite's lock at once.
+import { sql, type Transaction } from "kysely";
+import { type AmountRequest, closestFreeAmount } from "../../core/trading/allocation.js";
+import { AppError } from "../../core/shared/errors.js";
+import type { DB } from "../../db/schema.js";
+import { type LockedRequisite, lockRequisite, pickCandidateRequisites, requisiteUsage, takenAmounts, touchRequisite } from "../../db/trading/requisites.js";
+
+/** Bounds the work of one create: candidates looked at and locks tried. */
+export const MAX_CANDIDATES = 24;
+export const MAX_TRIES = 48;
+
+export interface SlotFilter {
+  fiatCurrency: string;
+  method: string | null;
+  bank: string | null;
+  allowedMethods: string[] | null;
+  allowedBanks: string[] | null;
+  amount: AmountRequest;
+  stepMinor: bigint;
+  grid: { first: bigint; last: bigint; count: bigint };
+}
+
+export type SlotOutcome<T> = { kind: "taken"; value: T } | { kind: "skip"; reason: string };
+
+function utcDayStart(d: Date): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+}
+function utcMonthStart(d: Date): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+}
+
+function isUniqueViolation(err: unknown, constraint: string): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  return e?.code === "23505" && (e.constraint === constraint || (e.message ?? "").includes(constraint));
+}
+
+/**
+ * Finds a slot and lets `take` write the pay-in and its hold. `take` returns "skip" (or throws
+ * AppError insufficient_funds) to refuse that requisite; the savepoint is rolled back and the next
+ * candidate is tried. Throws no_requisite_available when nothing fits.
+ */
+export async function allocateSlot<T>(
+  trx: Transaction<DB>,
+  now: Date,
+  f: SlotFilter,
+  take: (requisite: LockedRequisite, amountMinor: bigint) => Promise<SlotOutcome<T>>,
+): Promise<T> {
+  const candidates = await pickCandidateRequisites(trx, {
+    fiatCurrency: f.fiatCurrency,
+    method: f.method,
+    bank: f.bank,
+    allowedMethods: f.allowedMethods,
+    allowedBanks: f.allowedBanks,
+    slots: { first: f.grid.first, last: f.grid.last, step: f.stepMinor, count: f.grid.count },
+    limit: MAX_CANDIDATES,
+  });
+  let remaining = candidates.map((c) => c.id);
+  const exhaustedTraders = new Set<string>();
+  let skipLocked = true;
+  const dayStart = utcDayStart(now);
+  const monthStart = utcMonthStart(now);
+  const lo = f.amount.kind === "exact" ? f.amount.amountMinor : f.grid.first;
+  const hi = f.amount.kind === "exact" ? f.amount.amountMinor : f.grid.last;
+
+  for (let tries = 0; remaining.length > 0 && tries < MAX_TRIES; tries++) {
+    await sql`SAVEPOINT trading_alloc`.execute(trx);
+    const req = await lockRequisite(trx, skipLocked ? remaining : [remaining[0]!], skipLocked);
+    if (!req) {
+      await sql`RELEASE SAVEPOINT trading_alloc`.execute(trx);
+      // Everything left is held by concurrent creates: now wait for them one by one.
+      if (skipLocked) skipLocked = false;
+      else remaining = remaining.slice(1);
+      continue;
+    }
+    remaining = remaining.filter((id) => id !== req.id);
+    let outcome: SlotOutcome<T> | null = null;
+    try {
+      if (!exhaustedTraders.has(req.trader_id)) outcome = await tryRequisite(trx, req, f, lo, hi, dayStart, monthStart, take);
+    } catch (err) {
+      if (err instanceof AppError && err.code === ("insufficient_funds" as string)) {
+        exhaustedTraders.add(req.trader_id);
+      } else if (!isUniqueViolation(err, "trading_payins_open_slot_uq")) {
+        throw err;
+      }
+    }
+    if (outcome?.kind === "taken") {
+      await touchRequisite(trx, req.id, now);
+      await sql`RELEASE SAVEPOINT trading_alloc`.execute(trx);
+      return outcome.value;
+    }
+    await sql`ROLLBACK TO SAVEPOINT trading_alloc`.execute(trx);
+    await sql`RELEASE SAVEPOINT trading_alloc`.execute(trx);
+  }
+  throw new AppError("no_requisite_available");
+}
+
+async function tryRequisite<T>(
+  trx: Transaction<DB>,
+  req: LockedRequisite,
+  f: SlotFilter,
+  lo: bigint,
+  hi: bigint,
+  dayStart: Date,
+  monthStart: Date,
+  take: (requisite: LockedRequisite, amountMinor: bigint) => Promise<SlotOutcome<T>>,
+): Promise<SlotOutcome<T>> {
+  const usage = await requisiteUsage(trx, req.id, dayStart, monthStart);
+  if (usage.open >= req.max_open_payins) return { kind: "skip", reason: "max open pay-ins" };
+  const amount = closestFreeAmount(f.amount, f.stepMinor, await takenAmounts(trx, req.id, lo, hi));
+  if (amount === null) return { kind: "skip", reason: "no free amount" };
+  if (req.daily_volume_limit_minor !== null && usage.dayVolume + amount > BigInt(req.daily_volume_limit_minor)) {
+    return { kind: "skip", reason: "daily volume" };
+  }
+  if (req.monthly_volume_limit_minor !== null && usage.monthVolume + amount > BigInt(req.monthly_volume_limit_minor)) {
+    return { kind: "skip", reason: "monthly volume" };
+  }
+  return take(req, amount);
+}

@@ -1,0 +1,172 @@
+// Create a trading pay-in: validate against the merchant's settings, dedupe on
+// extra.externalTransactionId, read the rate (before the transaction: it may be a network call), then
+// in one transaction allocate a slot, write the pay-in, hold the trader's crypto, record the event
+// and schedule the expiry at the window's end.
+import { createHash } from "node:crypto";
+import { type AmountRequest, amountLimitBreach, rangeGrid } from "../../core/trading/allocation.js";
+import { formatFiatBound } from "../../core/trading/fiat-amount.js";
+import { AppError } from "../../core/shared/errors.js";
+import { findBank } from "../../db/trading/traders.js";
+import { findByExternalId, insertPayin, insertPayinEvent, type TradingPayinRow } from "../../db/trading/payins.js";
+import type { Deps } from "../deps.js";
+import { allocateSlot } from "./allocate.js";
+import { computeTradingAmounts, holdPayinCrypto, scheduleExpiry, TRADING_CRYPTO, tradingRate } from "./effects.js";
+import { loadTradingSettings, type TradingSettings } from "./merchant-settings.js";
+
+export interface CreateTradingPayinInput {
+  merchantId: string;
+  apiKeyId: string;
+  amount: AmountRequest;
+  fiatCurrency: string | null;
+  method: string | null;
+  bank: string | null;
+  callbackUrl: string | null;
+  depositType: string | null;
+  transferType: string | null;
+  extra: Record<string, unknown> | null;
+  /** The parsed request body, fingerprinted to tell a replay from a different request. */
+  body: unknown;
+}
+
+export interface CreateTradingPayinResult {
+  payin: TradingPayinRow;
+  /** False when an earlier pay-in with the same externalTransactionId and body was returned. */
+  created: boolean;
+}
+
+/** Canonical JSON (sorted keys) so that key order and whitespace do not change the fingerprint. */
+export function fingerprint(body: unknown): string {
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canon)
+      : v && typeof v === "object"
+        ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]))
+        : v;
+  return createHash("sha256").update(JSON.stringify(canon(body))).digest("hex");
+}
+
+function externalIdOf(extra: Record<string, unknown> | null): string | null {
+  const v = extra?.externalTransactionId;
+  return typeof v === "string" && v.length > 0 ? v : typeof v === "number" ? String(v) : null;
+}
+
+async function replayOrConflict(deps: Deps, merchantId: string, externalId: string, fp: string): Promise<CreateTradingPayinResult | null> {
+  const existing = await findByExternalId(deps.database.db, merchantId, externalId);
+  if (!existing) return null;
+  if (existing.request_fingerprint !== fp) throw new AppError("external_transaction_id_conflict", { field: "extra.externalTransactionId" });
+  return { payin: existing, created: false };
+}
+
+function checkAgainstSettings(s: TradingSettings, input: CreateTradingPayinInput) {
+  const fiatCurrency = (input.fiatCurrency ?? s.fiatCurrency).toUpperCase();
+  if (fiatCurrency !== s.fiatCurrency) throw new AppError("currency_not_available", { field: "fiatCurrency" });
+  const method = input.method?.toLowerCase() ?? null;
+  if (method && s.allowedMethods && !s.allowedMethods.includes(method)) {
+    throw new AppError("method_not_available", { field: "method", details: { method } });
+  }
+  const bank = input.bank?.toUpperCase() ?? null;
+  if (bank && s.allowedBanks && !s.allowedBanks.includes(bank)) throw new AppError("bank_not_available", { field: "bank" });
+  const breach = amountLimitBreach(input.amount, { minMinor: s.minFiatMinor, maxMinor: s.maxFiatMinor });
+  if (breach) {
+    throw new AppError(breach.kind === "min" ? "fiat_amount_too_small" : "fiat_amount_too_large", {
+      field: "fiatAmount",
+      details: { bound: formatFiatBound(breach.boundMinor) },
+    });
+  }
+  const grid =
+    input.amount.kind === "exact"
+      ? { first: input.amount.amountMinor, last: input.amount.amountMinor, count: 1n }
+      : rangeGrid(input.amount.minMinor, input.amount.maxMinor, s.rangeStepMinor);
+  if (!grid) {
+    throw new AppError("validation_failed", { field: "fiatAmountRange", message: "fiatAmountRange holds no amount at the currency's granularity" });
+  }
+  return { fiatCurrency, method, bank, grid };
+}
+
+export async function createTradingPayin(deps: Deps, input: CreateTradingPayinInput): Promise<CreateTradingPayinResult> {
+  const db = deps.database.db;
+  const settings = await loadTradingSettings(db, input.merchantId);
+  const { fiatCurrency, method, bank, grid } = checkAgainstSettings(settings, input);
+  if (bank && !(await findBank(db, bank))) throw new AppError("bank_not_available", { field: "bank" });
+
+  const fp = fingerprint(input.body);
+  const externalId = externalIdOf(input.extra);
+  if (externalId) {
+    const replay = await replayOrConflict(deps, input.merchantId, externalId, fp);
+    if (replay) return replay;
+  }
+
+  const rate = await tradingRate(deps, fiatCurrency);
+  const now = deps.clock.now();
+  const id = deps.ids.uuid();
+  try {
+    const payin = await db.transaction().execute((trx) =>
+      allocateSlot(
+        trx,
+        now,
+        {
+          fiatCurrency,
+          method,
+          bank,
+          allowedMethods: settings.allowedMethods,
+          allowedBanks: settings.allowedBanks,
+          amount: input.amount,
+          stepMinor: settings.rangeStepMinor,
+          grid,
+        },
+        async (requisite, amountMinor) => {
+          const amounts = computeTradingAmounts(amountMinor, rate, settings.feeRate);
+          const row = {
+            id,
+            merchant_id: input.merchantId,
+            api_key_id: input.apiKeyId,
+            status: "active",
+            fiat_amount_minor: amountMinor.toString(),
+            fiat_currency: fiatCurrency,
+            crypto_amount_minor: amounts.cryptoMinor.toString(),
+            merchant_fee_minor: amounts.feeMinor.toString(),
+            fee_rate: settings.feeRate,
+            currency_rate: rate,
+            crypto_currency: TRADING_CRYPTO.wireCurrency,
+            crypto_network: TRADING_CRYPTO.wireNetwork,
+            bank_code: requisite.bank_code,
+            method: requisite.method,
+            requisite_id: requisite.id,
+            trader_id: requisite.trader_id,
+            external_transaction_id: externalId,
+            request_fingerprint: fp,
+            callback_url: input.callbackUrl,
+            extra: JSON.stringify(input.extra ?? {}),
+            deposit_type: input.depositType,
+            transfer_type: input.transferType,
+            hold_transfer_id: `trading:${id}:hold`,
+            expires_at: new Date(now.getTime() + settings.paymentWindowSeconds * 1000),
+            created_at: now,
+            updated_at: now,
+          };
+          await insertPayin(trx, row);
+          await holdPayinCrypto(deps, trx, {
+            payinId: id,
+            traderId: requisite.trader_id,
+            merchantId: input.merchantId,
+            cryptoMinor: amounts.cryptoMinor,
+            feeMinor: amounts.feeMinor,
+          });
+          await insertPayinEvent(trx, { payinId: id, actor: "merchant", actorId: input.apiKeyId, from: null, to: "active", at: now });
+          await scheduleExpiry(trx, id, row.expires_at);
+          return { kind: "taken", value: row.id };
+        },
+      ),
+    );
+    const created = (await db.selectFrom("trading_payins").selectAll().where("id", "=", payin).executeTakeFirst())!;
+    return { payin: created, created: true };
+  } catch (err) {
+    // A concurrent create with the same externalTransactionId won the unique index.
+    const e = err as { code?: string; message?: string; constraint?: string };
+    if (externalId && e?.code === "23505" && `${e.constraint ?? ""}${e.message ?? ""}`.includes("trading_payins_external_id_uq")) {
+      const replay = await replayOrConflict(deps, input.merchantId, externalId, fp);
+      if (replay) return replay;
+    }
+    throw err;
+  }
+}

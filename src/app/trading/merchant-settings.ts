@@ -1,0 +1,39 @@
+// A merchant's trading settings, read once per request and typed (int8 columns become bigint).
+import type { Kysely } from "kysely";
+import { AppError } from "../../core/shared/errors.js";
+import type { DB } from "../../db/schema.js";
+import { findTradingSettings } from "../../db/trading/settings.js";
+
+export interface TradingSettings {
+  merchantId: string;
+  fiatCurrency: string;
+  feeRate: string;
+  paymentWindowSeconds: number;
+  disputeAutoResolveMinutes: number;
+  allowedMethods: string[] | null;
+  allowedBanks: string[] | null;
+  minFiatMinor: bigint;
+  maxFiatMinor: bigint;
+  rangeStepMinor: bigint;
+  webhookUrl: string | null;
+  requireRequestSignature: boolean;
+}
+
+export async function loadTradingSettings(db: Kysely<DB>, merchantId: string): Promise<TradingSettings> {
+  const s = await findTradingSettings(db, merchantId);
+  if (!s) throw new AppError("trading_not_enabled");
+  return {
+    merchantId,
+    fiatCurrency: s.fiat_currency,
+    feeRate: s.fee_rate,
+    paymentWindowSeconds: s.payment_window_seconds,
+    disputeAutoResolveMinutes: s.dispute_auto_resolve_minutes,
+    allowedMethods: s.allowed_methods,
+    allowedBanks: s.allowed_banks,
+    minFiatMinor: BigInt(s.min_fiat_amount_minor),
+    maxFiatMinor: BigInt(s.max_fiat_amount_minor),
+    rangeStepMinor: BigInt(s.range_step_minor),
+    webhookUrl: s.webhook_url,
+    requireRequestSignature: s.require_request_signature,
+  };
+}

@@ -1,0 +1,92 @@
+// The pay-in object of the trading dialect: the create response, the GET response and the webhook
+// body are this one shape (spec bitzone.md "The pay-in object"). Amount types are the wire contract:
+// fiat 2-decimal strings, crypto integer micro-unit strings, the rate a decimal string.
+import { formatFiatAmount } from "../../core/trading/fiat-amount.js";
+import type { TradingPayinRow } from "../../db/trading/payins.js";
+
+export interface RequisiteView {
+  id: string;
+  bank_code: string;
+  method: string;
+  owner_name: string;
+  number: string | null;
+  sbp_phone: string | null;
+  fiat_currency: string;
+}
+
+export interface TradingPayinObject {
+  id: string;
+  type: "pay-in";
+  status: string;
+  fiatAmount: string;
+  fiatCurrency: string;
+  cryptoAmount: string;
+  merchantFee: string;
+  currencyRate: string;
+  cryptoCurrency: string;
+  cryptoNetwork: string;
+  bank: string;
+  method: string;
+  requisite: {
+    id: string;
+    bank: string;
+    ownerName: string;
+    sbpNumber: string | null;
+    requisites: string | null;
+    fiatCurrency: string;
+    method: string;
+  };
+  payoutInvoicesUrl: string[];
+  disputeMerchantCheckUrl: string | null;
+  disputeTraderCheckUrl: string | null;
+  disputeMerchantFiatAmount: string;
+  disputeTraderFiatAmount: string;
+  extra: unknown;
+  externalPaymentPageUrl: string;
+  expiresAt: string;
+  createdAt: string;
+}
+
+/** Where a receipt can be fetched (merchant key auth). */
+export function receiptUrl(publicUrl: string, invoiceKey: string | null): string | null {
+  return invoiceKey ? `${publicUrl}/file/trading/pay-in/invoice/${encodeURIComponent(invoiceKey)}` : null;
+}
+
+export function payerPageUrl(publicUrl: string, payinId: string): string {
+  return `${publicUrl}/pay/${payinId}`;
+}
+
+export function renderTradingPayin(p: TradingPayinRow, r: RequisiteView, publicUrl: string): TradingPayinObject {
+  return {
+    id: p.id,
+    type: "pay-in",
+    status: p.status,
+    fiatAmount: formatFiatAmount(BigInt(p.fiat_amount_minor)),
+    fiatCurrency: p.fiat_currency,
+    cryptoAmount: BigInt(p.crypto_amount_minor).toString(),
+    merchantFee: BigInt(p.merchant_fee_minor).toString(),
+    currencyRate: p.currency_rate,
+    cryptoCurrency: p.crypto_currency,
+    cryptoNetwork: p.crypto_network,
+    bank: p.bank_code,
+    method: p.method,
+    requisite: {
+      id: r.id,
+      bank: r.bank_code,
+      ownerName: r.owner_name,
+      sbpNumber: r.sbp_phone,
+      requisites: r.number,
+      fiatCurrency: r.fiat_currency,
+      method: r.method,
+    },
+    payoutInvoicesUrl: [],
+    disputeMerchantCheckUrl: receiptUrl(publicUrl, p.dispute_merchant_invoice_key),
+    disputeTraderCheckUrl: receiptUrl(publicUrl, p.dispute_trader_invoice_key),
+    disputeMerchantFiatAmount: formatFiatAmount(BigInt(p.dispute_merchant_fiat_minor)),
+    disputeTraderFiatAmount: formatFiatAmount(BigInt(p.dispute_trader_fiat_minor)),
+    extra: p.extra ?? {},
+    externalPaymentPageUrl: payerPageUrl(publicUrl, p.id),
+    expiresAt: p.expires_at.toISOString(),
+    createdAt: p.created_at.toISOString(),
+  };
+}

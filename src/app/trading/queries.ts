@@ -1,0 +1,73 @@
+// Reads for the trading dialect: one pay-in (tenant-scoped), the list, usable banks, the balance.
+import { AppError } from "../../core/shared/errors.js";
+import { findMerchantPayin, findPayin, listPayins, type PayinListFilter, type TradingPayinRow } from "../../db/trading/payins.js";
+import { findRequisite } from "../../db/trading/requisites.js";
+import { listUsableBanks } from "../../db/trading/traders.js";
+import type { Deps } from "../deps.js";
+import { merchantCryptoBalance } from "./effects.js";
+import { loadTradingSettings } from "./merchant-settings.js";
+import { renderTradingPayin, type TradingPayinObject } from "./payin-object.js";
+
+export async function payinObject(deps: Deps, p: TradingPayinRow): Promise<TradingPayinObject> {
+  const r = (await findRequisite(deps.database.db, p.requisite_id))!;
+  return renderTradingPayin(p, r, deps.config.publicUrl);
+}
+
+export async function getMerchantPayin(deps: Deps, merchantId: string, id: string): Promise<TradingPayinRow> {
+  const p = await findMerchantPayin(deps.database.db, merchantId, id);
+  if (!p) throw new AppError("not_found", { message: "Pay-in not found" });
+  return p;
+}
+
+/** The payer page reads by id alone: the id is an unguessable UUID handed to the payer. */
+export async function getPayinForPayer(deps: Deps, id: string): Promise<TradingPayinRow> {
+  const p = await findPayin(deps.database.db, id);
+  if (!p) throw new AppError("not_found", { message: "Pay-in not found" });
+  return p;
+}
+
+export const MAX_PAGE = 100;
+
+export function encodeCursor(p: TradingPayinRow): string {
+  return Buffer.from(`${p.created_at.toISOString()}|${p.id}`).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const createdAt = new Date(at ?? "");
+  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
+    throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
+  }
+  return { createdAt, id };
+}
+
+export async function listMerchantPayins(
+  deps: Deps,
+  f: Omit<PayinListFilter, "before" | "limit"> & { merchantId: string; cursor?: string; limit?: number },
+): Promise<{ items: TradingPayinRow[]; nextCursor: string | null }> {
+  const limit = Math.min(Math.max(f.limit ?? 20, 1), MAX_PAGE);
+  const rows = await listPayins(deps.database.db, {
+    ...f,
+    limit: limit + 1,
+    ...(f.cursor ? { before: decodeCursor(f.cursor) } : {}),
+  });
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]!) : null };
+}
+
+export async function usableBanks(deps: Deps, merchantId: string) {
+  const s = await loadTradingSettings(deps.database.db, merchantId);
+  const rows = await listUsableBanks(deps.database.db, { fiatCurrency: s.fiatCurrency, banks: s.allowedBanks, methods: s.allowedMethods });
+  const byCode = new Map<string, { code: string; name: string; methods: string[]; fiatCurrency: string }>();
+  for (const r of rows) {
+    const b = byCode.get(r.code) ?? { code: r.code, name: r.name, methods: [], fiatCurrency: r.fiat_currency };
+    // Keep the catalogue's method order.
+    if (!b.methods.includes(r.method)) b.methods = r.methods.filter((m) => m === r.method || b.methods.includes(m));
+    byCode.set(r.code, b);
+  }
+  return [...byCode.values()];
+}
+
+export async function merchantAccount(deps: Deps, merchantId: string): Promise<{ balance: string; currency: "usdt" }> {
+  return { balance: (await merchantCryptoBalance(deps, merchantId)).toString(), currency: "usdt" };
+}

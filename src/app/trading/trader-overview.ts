@@ -1,0 +1,86 @@
+// Traders as the operator and the trader see them: deposit balance (free / held by open pay-ins) and
+// requisites with how many pay-ins are open on each; switching a requisite on or off.
+import { AppError } from "../../core/shared/errors.js";
+import { listRequisitesWithUsage, type RequisiteWithUsage, setRequisiteEnabled } from "../../db/trading/requisites.js";
+import { findTrader, listTraders } from "../../db/trading/traders.js";
+import type { Deps } from "../deps.js";
+import { traderDepositBalance } from "./effects.js";
+
+export interface RequisiteView {
+  id: string;
+  bankCode: string;
+  method: string;
+  ownerName: string;
+  number: string | null;
+  sbpPhone: string | null;
+  fiatCurrency: string;
+  enabled: boolean;
+  maxOpenPayins: number;
+  openPayins: number;
+}
+
+export interface TraderView {
+  id: string;
+  name: string;
+  enabled: boolean;
+  /** Micro-USDT free to back new pay-ins. */
+  depositAvailable: bigint;
+  /** Micro-USDT held by open pay-ins. */
+  depositHeld: bigint;
+  requisites: RequisiteView[];
+}
+
+const requisiteView = (r: RequisiteWithUsage): RequisiteView => ({
+  id: r.id,
+  bankCode: r.bank_code,
+  method: r.method,
+  ownerName: r.owner_name,
+  number: r.number,
+  sbpPhone: r.sbp_phone,
+  fiatCurrency: r.fiat_currency,
+  enabled: r.enabled,
+  maxOpenPayins: r.max_open_payins,
+  openPayins: Number(r.open_payins),
+});
+
+async function views(deps: Deps, traders: { id: string; name: string; enabled: boolean }[]): Promise<TraderView[]> {
+  const requisites = await listRequisitesWithUsage(
+    deps.database.db,
+    traders.map((t) => t.id),
+  );
+  return Promise.all(
+    traders.map(async (t) => {
+      const b = await traderDepositBalance(deps, t.id);
+      return {
+        id: t.id,
+        name: t.name,
+        enabled: t.enabled,
+        depositAvailable: b.available,
+        depositHeld: b.pendingDebits,
+        requisites: requisites.filter((r) => r.trader_id === t.id).map(requisiteView),
+      };
+    }),
+  );
+}
+
+/** The first `limit` traders (≤ 100), oldest first. */
+export async function tradersOverview(deps: Deps, limit = 100): Promise<TraderView[]> {
+  return views(deps, await listTraders(deps.database.db, Math.min(Math.max(limit, 1), 100)));
+}
+
+export async function traderOverview(deps: Deps, traderId: string): Promise<TraderView> {
+  const t = await findTrader(deps.database.db, traderId);
+  if (!t) throw new AppError("not_found", { message: "Trader not found" });
+  return (await views(deps, [t]))[0]!;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A disabled requisite gets no new pay-ins; the ones already open on it run to the end as usual.
+ * With `traderId` only that trader's requisite can be switched (another's is 404).
+ */
+export async function switchRequisite(deps: Deps, a: { requisiteId: string; enabled: boolean; traderId?: string }): Promise<void> {
+  const found = UUID.test(a.requisiteId) && (await setRequisiteEnabled(deps.database.db, { id: a.requisiteId, enabled: a.enabled, ...(a.traderId ? { traderId: a.traderId } : {}) }));
+  if (!found) throw new AppError("not_found", { message: "Requisite not found" });
+}

@@ -1,0 +1,60 @@
+// Traders: their API keys (`rtr_<id>_<secret>`, hashed like merchant keys) and their requisites.
+import { generateKey, hashKey, keyMatches, parseKey, type ParsedKey } from "../../adapters/crypto/api-keys.js";
+import { AppError } from "../../core/shared/errors.js";
+import { findBank, findActiveTraderKey, insertTrader, insertTraderKey } from "../../db/trading/traders.js";
+import { insertRequisite } from "../../db/trading/requisites.js";
+import type { Deps } from "../deps.js";
+
+export const TRADER_KEY_PREFIX = "rtr";
+
+export async function createTrader(deps: Deps, name: string, key: ParsedKey = generateKey(TRADER_KEY_PREFIX), id = deps.ids.prefixed("trd")) {
+  await insertTrader(deps.database.db, { id, name });
+  await insertTraderKey(deps.database.db, { id: key.id, traderId: id, keyHash: hashKey(key.key), label: name });
+  return { traderId: id, traderKey: key.key };
+}
+
+/** x-trader-key: unknown and revoked keys take the same constant-time path as wrong ones. */
+export async function authenticateTrader(deps: Deps, presented: string | undefined): Promise<{ traderId: string; traderKeyId: string }> {
+  if (!presented) throw new AppError("unauthorized", { message: "Missing x-trader-key header" });
+  const parsed = parseKey(TRADER_KEY_PREFIX, presented);
+  const row = parsed ? await findActiveTraderKey(deps.database.db, parsed.id) : undefined;
+  if (!keyMatches(presented, row?.key_hash ?? null) || !row) throw new AppError("unauthorized", { message: "Invalid trader key" });
+  return { traderId: row.trader_id, traderKeyId: row.id };
+}
+
+export interface RequisiteInput {
+  id?: string;
+  traderId: string;
+  bank: string;
+  method: string;
+  ownerName: string;
+  number?: string | null;
+  sbpPhone?: string | null;
+  maxOpenPayins?: number;
+  dailyVolumeLimitMinor?: bigint | null;
+  monthlyVolumeLimitMinor?: bigint | null;
+  enabled?: boolean;
+}
+
+export async function createRequisite(deps: Deps, r: RequisiteInput): Promise<string> {
+  const bank = await findBank(deps.database.db, r.bank.toUpperCase());
+  if (!bank) throw new AppError("bank_not_available", { field: "bank" });
+  if (!bank.methods.includes(r.method)) throw new AppError("method_not_available", { field: "method", details: { method: r.method } });
+  if (!r.number && !r.sbpPhone) throw new AppError("validation_failed", { field: "number", message: "A requisite needs a number or an SBP phone" });
+  const id = r.id ?? deps.ids.uuid();
+  await insertRequisite(deps.database.db, {
+    id,
+    trader_id: r.traderId,
+    bank_code: bank.code,
+    method: r.method,
+    owner_name: r.ownerName,
+    number: r.number ?? null,
+    sbp_phone: r.sbpPhone ?? null,
+    fiat_currency: bank.fiat_currency,
+    enabled: r.enabled ?? true,
+    max_open_payins: r.maxOpenPayins ?? 10,
+    daily_volume_limit_minor: r.dailyVolumeLimitMinor?.toString() ?? null,
+    monthly_volume_limit_minor: r.monthlyVolumeLimitMinor?.toString() ?? null,
+  });
+  return id;
+}

@@ -1,0 +1,59 @@
+// One place where a trading pay-in changes status: decide with the core table, write the row, record
+// the event with its actor, and enqueue the webhook carrying the pay-in object, all in the caller's
+// transaction (the caller has locked the row FOR UPDATE and re-read its status).
+import type { Transaction, Updateable } from "kysely";
+import { nextTradingStatus, type TradingActor, type TradingPayinAction } from "../../core/trading/payin-status.js";
+import type { DB } from "../../db/schema.js";
+import { findRequisite } from "../../db/trading/requisites.js";
+import { findTradingSettings } from "../../db/trading/settings.js";
+import { findPayin, insertPayinEvent, type TradingPayinRow, updatePayin } from "../../db/trading/payins.js";
+import type { TradingPayinsTable } from "../../db/tables/trading.js";
+import type { Deps } from "../deps.js";
+import { enqueuePayinWebhook } from "./effects.js";
+import { renderTradingPayin } from "./payin-object.js";
+
+export interface TransitionInput {
+  action: TradingPayinAction;
+  actor: TradingActor;
+  actorId: string | null;
+  /** Other columns changed with the status (amounts, dispute fields, hold state). */
+  set?: Updateable<TradingPayinsTable>;
+  data?: Record<string, unknown>;
+}
+
+export async function transitionPayin(
+  deps: Deps,
+  trx: Transaction<DB>,
+  locked: TradingPayinRow,
+  t: TransitionInput,
+): Promise<TradingPayinRow> {
+  const to = nextTradingStatus(locked.status, t.action);
+  const now = deps.clock.now();
+  await updatePayin(trx, locked.id, {
+    ...t.set,
+    status: to,
+    updated_at: now,
+    ...(to === "closed" ? { closed_at: now } : {}),
+  });
+  await insertPayinEvent(trx, {
+    payinId: locked.id,
+    actor: t.actor,
+    actorId: t.actorId,
+    from: locked.status,
+    to,
+    at: now,
+    data: { action: t.action, ...t.data },
+  });
+  const updated = (await findPayin(trx, locked.id))!;
+  await notifyMerchant(deps, trx, updated);
+  return updated;
+}
+
+/** Enqueues the signed webhook (body = the pay-in object) to callbackUrl or the merchant's URL. */
+export async function notifyMerchant(deps: Deps, trx: Transaction<DB>, p: TradingPayinRow): Promise<void> {
+  const url = p.callback_url ?? (await findTradingSettings(trx, p.merchant_id))?.webhook_url ?? null;
+  if (!url) return;
+  const requisite = (await findRequisite(trx, p.requisite_id))!;
+  const body = JSON.stringify(renderTradingPayin(p, requisite, deps.config.publicUrl));
+  await enqueuePayinWebhook(deps, trx, { payin: p, url, body });
+}

@@ -1,0 +1,33 @@
+// The trading dialect's fiat amounts on the wire: a JSON number or a decimal string in, always a
+// 2-decimal string out ("6030.00"). Internally bigint hundredths.
+
+export const FIAT_SCALE = 2;
+
+/** 5000 | 5000.5 | "5000.50" → 500050n; null when not a positive amount with at most 2 decimals. */
+export function parseFiatAmount(value: unknown): bigint | null {
+  let text: string;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value) || value <= 0 || value > 1e15) return null;
+    // The shortest round-trip text of the double is what the client wrote (5000.5 → "5000.5").
+    text = String(value);
+  } else if (typeof value === "string") {
+    text = value.trim();
+  } else {
+    return null;
+  }
+  const m = /^(\d{1,15})(?:\.(\d{1,2})0*)?$/.exec(text);
+  if (!m) return null;
+  const minor = BigInt(m[1]!) * 100n + BigInt((m[2] ?? "").padEnd(2, "0"));
+  return minor > 0n ? minor : null;
+}
+
+export function formatFiatAmount(minor: bigint): string {
+  const neg = minor < 0n;
+  const abs = neg ? -minor : minor;
+  return `${neg ? "-" : ""}${abs / 100n}.${(abs % 100n).toString().padStart(2, "0")}`;
+}
+
+/** For refusal codes such as MIN_FIAT_AMOUNT_SHOULD_BE_100: whole units when whole. */
+export function formatFiatBound(minor: bigint): string {
+  return minor % 100n === 0n ? (minor / 100n).toString() : formatFiatAmount(minor);
+}

@@ -1,0 +1,128 @@
+// SQL for KYC users, cases, their audit trail and hosted-page links.
+import type { Insertable, Kysely, Selectable, Updateable } from "kysely";
+import type { DB } from "../schema.js";
+import type { KycCasesTable } from "../tables/intents.js";
+
+type Db = Kysely<DB>;
+export type KycCaseRow = Selectable<KycCasesTable>;
+
+/** The user of a store by e-mail (normalised by the caller), created on first sight. */
+export async function upsertKycUser(db: Db, row: { id: string; storeId: string; email: string }): Promise<string> {
+  await db
+    .insertInto("kyc_users")
+    .values({ id: row.id, store_id: row.storeId, email: row.email })
+    .onConflict((oc) => oc.columns(["store_id", "email"]).doNothing())
+    .execute();
+  const found = await db
+    .selectFrom("kyc_users")
+    .select("id")
+    .where("store_id", "=", row.storeId)
+    .where("email", "=", row.email)
+    .executeTakeFirstOrThrow();
+  return found.id;
+}
+
+export async function latestApprovedCase(db: Db, userId: string, level: string): Promise<KycCaseRow | undefined> {
+  return db
+    .selectFrom("kyc_cases")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .where("level", "=", level)
+    .where("status", "=", "approved")
+    .orderBy("decided_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function findOpenCase(db: Db, userId: string, level: string): Promise<KycCaseRow | undefined> {
+  return db
+    .selectFrom("kyc_cases")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .where("level", "=", level)
+    .where("status", "in", ["open", "submitted", "pending_vendor", "review"])
+    .executeTakeFirst();
+}
+
+export async function insertKycCase(db: Db, row: Insertable<KycCasesTable>): Promise<void> {
+  await db.insertInto("kyc_cases").values(row).execute();
+}
+
+export async function findKycCase(db: Db, id: string): Promise<KycCaseRow | undefined> {
+  return db.selectFrom("kyc_cases").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function lockKycCase(db: Db, id: string): Promise<KycCaseRow | undefined> {
+  return db.selectFrom("kyc_cases").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+}
+
+export async function updateKycCase(db: Db, id: string, set: Updateable<KycCasesTable>): Promise<void> {
+  await db.updateTable("kyc_cases").set(set).where("id", "=", id).execute();
+}
+
+export async function insertKycEvent(
+  db: Db,
+  e: { caseId: string; from: string | null; to: string; actor: string; actorId: string | null; reason: string | null; at: Date },
+): Promise<void> {
+  await db
+    .insertInto("kyc_case_events")
+    .values({ case_id: e.caseId, from_status: e.from, to_status: e.to, actor: e.actor, actor_id: e.actorId, reason: e.reason, at: e.at })
+    .execute();
+}
+
+export async function listKycEvents(db: Db, caseId: string) {
+  return db.selectFrom("kyc_case_events").selectAll().where("case_id", "=", caseId).orderBy("id").execute();
+}
+
+export async function listReviewCases(db: Db, limit: number, after?: string) {
+  let q = db
+    .selectFrom("kyc_cases")
+    .innerJoin("kyc_users", "kyc_users.id", "kyc_cases.user_id")
+    .selectAll("kyc_cases")
+    .select(["kyc_users.email", "kyc_users.store_id"])
+    .where("kyc_cases.status", "=", "review")
+    .orderBy("kyc_cases.id")
+    .limit(limit);
+  if (after) q = q.where("kyc_cases.id", ">", after);
+  return q.execute();
+}
+
+export async function insertKycLink(db: Db, row: { tokenHash: string; caseId: string; redirectUrl: string | null; expiresAt: Date }): Promise<void> {
+  await db
+    .insertInto("kyc_links")
+    .values({ token_hash: row.tokenHash, case_id: row.caseId, redirect_url: row.redirectUrl, expires_at: row.expiresAt })
+    .execute();
+}
+
+export async function findKycLink(db: Db, tokenHash: string) {
+  return db.selectFrom("kyc_links").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+}
+
+export async function lockKycLink(db: Db, tokenHash: string) {
+  return db.selectFrom("kyc_links").selectAll().where("token_hash", "=", tokenHash).forUpdate().executeTakeFirst();
+}
+
+export async function markKycLinkUsed(db: Db, tokenHash: string, at: Date): Promise<void> {
+  await db.updateTable("kyc_links").set({ used_at: at }).where("token_hash", "=", tokenHash).execute();
+}
+
+/** The KYC validity (days) of the user's store, when the store has set one. */
+export async function kycValidityDaysForUser(db: Db, userId: string): Promise<number | null> {
+  const r = await db
+    .selectFrom("kyc_users")
+    .leftJoin("intent_store_settings", "intent_store_settings.store_id", "kyc_users.store_id")
+    .select("intent_store_settings.kyc_validity_days")
+    .where("kyc_users.id", "=", userId)
+    .executeTakeFirst();
+  return r?.kyc_validity_days ?? null;
+}
+
+export async function findKycCaseWithUser(db: Db, id: string) {
+  return db
+    .selectFrom("kyc_cases")
+    .innerJoin("kyc_users", "kyc_users.id", "kyc_cases.user_id")
+    .selectAll("kyc_cases")
+    .select(["kyc_users.email", "kyc_users.store_id"])
+    .where("kyc_cases.id", "=", id)
+    .executeTakeFirst();
+}

@@ -1,0 +1,132 @@
+// SQL for assets, pairs and quotes. Rows are converted to and from the core shapes here so minor
+// units stay bigint everywhere above this file.
+import type { Kysely, Selectable, Transaction } from "kysely";
+import type { AddressFormat, CryptoAsset } from "../../core/money/assets.js";
+import type { PairDefinition } from "../../core/pricing/pair.js";
+import type { Quote } from "../../core/pricing/quote.js";
+import type { DB } from "../schema.js";
+import type { PairsTable } from "../tables/pricing.js";
+
+export async function insertAsset(db: Kysely<DB>, a: CryptoAsset): Promise<void> {
+  await db
+    .insertInto("assets")
+    .values({ symbol: a.symbol, network: a.network, name: a.name, decimals: a.decimals, address_format: a.addressFormat })
+    .onConflict((oc) => oc.columns(["symbol", "network"]).doNothing())
+    .execute();
+}
+
+export async function listAssets(db: Kysely<DB>): Promise<CryptoAsset[]> {
+  const rows = await db.selectFrom("assets").selectAll().where("enabled", "=", true).orderBy("symbol").orderBy("network").execute();
+  return rows.map((r) => ({ symbol: r.symbol, network: r.network, name: r.name, decimals: r.decimals, addressFormat: r.address_format as AddressFormat }));
+}
+
+export async function findAsset(db: Kysely<DB>, symbol: string, network: string): Promise<CryptoAsset | null> {
+  const r = await db.selectFrom("assets").selectAll().where("symbol", "=", symbol).where("network", "=", network).where("enabled", "=", true).executeTakeFirst();
+  return r ? { symbol: r.symbol, network: r.network, name: r.name, decimals: r.decimals, addressFormat: r.address_format as AddressFormat } : null;
+}
+
+function pairValues(p: PairDefinition) {
+  return {
+    id: p.id,
+    fiat: p.fiat,
+    crypto: p.crypto,
+    network: p.network,
+    limits: JSON.stringify(Object.fromEntries(Object.entries(p.limits).map(([m, l]) => [m, { minMinor: l.minMinor.toString(), maxMinor: l.maxMinor.toString() }]))),
+    spread_bps: p.spreadBps,
+    fees: JSON.stringify({
+      percentBps: p.fees.percentBps,
+      fixedMinor: p.fees.fixedMinor.toString(),
+      ...(p.fees.tiers ? { tiers: p.fees.tiers.map((t) => ({ fromMinor: t.fromMinor.toString(), percentBps: t.percentBps, fixedMinor: t.fixedMinor.toString() })) } : {}),
+    }),
+    network_fee_minor: p.networkFeeMinor.toString(),
+    enabled: p.enabled,
+  };
+}
+
+/** Inserts a pair unless one with its id exists (seed: an operator's edits are kept). */
+export async function insertPairIfMissing(db: Kysely<DB>, p: PairDefinition): Promise<void> {
+  await db.insertInto("pairs").values(pairValues(p)).onConflict((oc) => oc.column("id").doNothing()).execute();
+}
+
+function toPair(r: Selectable<PairsTable>): PairDefinition {
+  return {
+    id: r.id,
+    fiat: r.fiat,
+    crypto: r.crypto,
+    network: r.network,
+    limits: Object.fromEntries(Object.entries(r.limits).map(([m, l]) => [m, { minMinor: BigInt(l.minMinor), maxMinor: BigInt(l.maxMinor) }])),
+    spreadBps: r.spread_bps,
+    fees: {
+      percentBps: r.fees.percentBps,
+      fixedMinor: BigInt(r.fees.fixedMinor),
+      ...(r.fees.tiers ? { tiers: r.fees.tiers.map((t) => ({ fromMinor: BigInt(t.fromMinor), percentBps: t.percentBps, fixedMinor: BigInt(t.fixedMinor) })) } : {}),
+    },
+    networkFeeMinor: BigInt(r.network_fee_minor),
+    enabled: r.enabled,
+  };
+}
+
+export async function findPair(db: Kysely<DB>, fiat: string, crypto: string, network: string): Promise<PairDefinition | null> {
+  const r = await db.selectFrom("pairs").selectAll().where("fiat", "=", fiat).where("crypto", "=", crypto).where("network", "=", network).executeTakeFirst();
+  return r ? toPair(r) : null;
+}
+
+export async function listPairs(db: Kysely<DB>): Promise<PairDefinition[]> {
+  const rows = await db.selectFrom("pairs").selectAll().orderBy("id").execute();
+  return rows.map(toPair);
+}
+
+export interface StoredQuote extends Quote {
+  id: string;
+  pairId: string;
+  method: string;
+  merchantId: string | null;
+  createdAt: Date;
+}
+
+export async function insertQuote(trx: Transaction<DB>, q: StoredQuote): Promise<void> {
+  await trx
+    .insertInto("quotes")
+    .values({
+      id: q.id,
+      pair_id: q.pairId,
+      method: q.method,
+      merchant_id: q.merchantId,
+      fiat: q.fiat,
+      crypto: q.crypto,
+      network: q.network,
+      fiat_minor: q.fiatMinor.toString(),
+      crypto_minor: q.cryptoMinor.toString(),
+      mid_rate: q.midRate,
+      effective_rate: q.effectiveRate,
+      rate_source: q.rateSource,
+      rate_fetched_at: q.rateFetchedAt,
+      fees: JSON.stringify(q.fees.map((f) => ({ name: f.name, currency: f.currency, amountMinor: f.amountMinor.toString() }))),
+      created_at: q.createdAt,
+      expires_at: q.expiresAt,
+    })
+    .execute();
+}
+
+export async function findQuote(db: Kysely<DB>, id: string): Promise<StoredQuote | null> {
+  const r = await db.selectFrom("quotes").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!r) return null;
+  return {
+    id: r.id,
+    pairId: r.pair_id,
+    method: r.method,
+    merchantId: r.merchant_id,
+    fiat: r.fiat,
+    crypto: r.crypto,
+    network: r.network,
+    fiatMinor: BigInt(r.fiat_minor),
+    cryptoMinor: BigInt(r.crypto_minor),
+    midRate: r.mid_rate,
+    effectiveRate: r.effective_rate,
+    rateSource: r.rate_source,
+    rateFetchedAt: r.rate_fetched_at,
+    fees: r.fees.map((f) => ({ name: f.name as "processing" | "network", currency: f.currency, amountMinor: BigInt(f.amountMinor) })),
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+  };
+}

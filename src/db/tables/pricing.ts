@@ -1,0 +1,69 @@
+import type { ColumnType } from "kysely";
+import type { CreatedAt } from "./foundation.js";
+
+/** jsonb: both engines parse it on the way out; written as a JSON string. */
+type Json<T> = ColumnType<T, string, string>;
+
+export interface PairLimitsJson {
+  [method: string]: { minMinor: string; maxMinor: string };
+}
+
+export interface FeeScheduleJson {
+  percentBps: number;
+  fixedMinor: string;
+  tiers?: { fromMinor: string; percentBps: number; fixedMinor: string }[];
+}
+
+export interface FeeLineJson {
+  name: string;
+  currency: string;
+  amountMinor: string;
+}
+
+export interface AssetsTable {
+  symbol: string;
+  network: string;
+  name: string;
+  decimals: number;
+  address_format: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+export interface PairsTable {
+  id: string;
+  fiat: string;
+  crypto: string;
+  network: string;
+  limits: Json<PairLimitsJson>;
+  spread_bps: number;
+  fees: Json<FeeScheduleJson>;
+  network_fee_minor: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface QuotesTable {
+  id: string;
+  pair_id: string;
+  method: string;
+  merchant_id: string | null;
+  fiat: string;
+  crypto: string;
+  network: string;
+  fiat_minor: string;
+  crypto_minor: string;
+  mid_rate: string;
+  effective_rate: string;
+  rate_source: string;
+  rate_fetched_at: Date;
+  fees: Json<FeeLineJson[]>;
+  created_at: Date;
+  expires_at: Date;
+}
+
+export interface PricingTables {
+  assets: AssetsTable;
+  pairs: PairsTable;
+  quotes: QuotesTable;
+}

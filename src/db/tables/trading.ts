@@ -1,0 +1,148 @@
+// Tables of the trading dialect (migration 0004). int8 and numeric columns arrive as strings.
+import type { ColumnType, Generated } from "kysely";
+import type { CreatedAt } from "./foundation.js";
+
+type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+type Int8 = ColumnType<string, bigint | string, bigint | string>;
+type Int8Default = ColumnType<string, bigint | string | undefined, bigint | string>;
+type NullableInt8 = ColumnType<string | null, bigint | string | null | undefined, bigint | string | null>;
+
+export interface TradingBanksTable {
+  code: string;
+  name: string;
+  methods: string[];
+  fiat_currency: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+export interface TradersTable {
+  id: string;
+  name: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+export interface TraderKeysTable {
+  id: string;
+  trader_id: string;
+  key_hash: Buffer;
+  label: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+  revoked_at: Nullable<Date>;
+}
+
+export interface TradingRequisitesTable {
+  id: string;
+  trader_id: string;
+  bank_code: string;
+  method: string;
+  owner_name: string;
+  number: Nullable<string>;
+  sbp_phone: Nullable<string>;
+  fiat_currency: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  max_open_payins: ColumnType<number, number | undefined, number>;
+  daily_volume_limit_minor: NullableInt8;
+  monthly_volume_limit_minor: NullableInt8;
+  last_assigned_at: Nullable<Date>;
+  created_at: CreatedAt;
+}
+
+export interface TradingMerchantSettingsTable {
+  merchant_id: string;
+  fiat_currency: string;
+  fee_rate: ColumnType<string, string, string>;
+  payment_window_seconds: ColumnType<number, number | undefined, number>;
+  dispute_auto_resolve_minutes: ColumnType<number, number | undefined, number>;
+  allowed_methods: Nullable<string[]>;
+  allowed_banks: Nullable<string[]>;
+  min_fiat_amount_minor: Int8Default;
+  max_fiat_amount_minor: Int8Default;
+  range_step_minor: Int8Default;
+  webhook_url: Nullable<string>;
+  require_request_signature: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+export interface TradingPayinsTable {
+  id: string;
+  merchant_id: string;
+  api_key_id: string;
+  status: string;
+  fiat_amount_minor: Int8;
+  fiat_currency: string;
+  crypto_amount_minor: Int8;
+  merchant_fee_minor: Int8;
+  fee_rate: string;
+  currency_rate: string;
+  crypto_currency: string;
+  crypto_network: string;
+  bank_code: string;
+  method: string;
+  requisite_id: string;
+  trader_id: string;
+  external_transaction_id: Nullable<string>;
+  request_fingerprint: string;
+  callback_url: Nullable<string>;
+  extra: ColumnType<unknown, string, string>;
+  deposit_type: Nullable<string>;
+  transfer_type: Nullable<string>;
+  hold_transfer_id: Nullable<string>;
+  hold_state: ColumnType<string, string | undefined, string>;
+  dispute_merchant_invoice_key: Nullable<string>;
+  dispute_trader_invoice_key: Nullable<string>;
+  dispute_merchant_fiat_minor: Int8Default;
+  dispute_trader_fiat_minor: Int8Default;
+  dispute_comment: Nullable<string>;
+  dispute_opened_at: Nullable<Date>;
+  expires_at: Date;
+  closed_at: Nullable<Date>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TradingPayinEventsTable {
+  id: Generated<string>;
+  payin_id: string;
+  actor: string;
+  actor_id: Nullable<string>;
+  from_status: Nullable<string>;
+  to_status: string;
+  at: Date;
+  data: ColumnType<unknown, string | undefined, string>;
+}
+
+export interface TradingReceiptsTable {
+  invoice_key: string;
+  payin_id: string;
+  uploaded_by: string;
+  storage_key: string;
+  content_type: string;
+  size_bytes: number;
+  created_at: Date;
+}
+
+export interface TradingBankTransfersTable {
+  id: string;
+  external_id: string;
+  requisite_id: string;
+  amount_minor: Int8;
+  fiat_currency: string;
+  payer_name: Nullable<string>;
+  received_at: Date;
+  payin_id: Nullable<string>;
+  created_at: CreatedAt;
+}
+
+export interface TradingTables {
+  trading_banks: TradingBanksTable;
+  traders: TradersTable;
+  trader_keys: TraderKeysTable;
+  trading_requisites: TradingRequisitesTable;
+  trading_merchant_settings: TradingMerchantSettingsTable;
+  trading_payins: TradingPayinsTable;
+  trading_payin_events: TradingPayinEventsTable;
+  trading_receipts: TradingReceiptsTable;
+  trading_bank_transfers: TradingBankTransfersTable;
+}

@@ -1,0 +1,177 @@
+// SQL for trading pay-ins, their events, receipts and incoming bank transfers.
+import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from "kysely";
+import type { DB } from "../schema.js";
+import type { TradingPayinsTable } from "../tables/trading.js";
+
+type Db = Kysely<DB>;
+
+export type TradingPayinRow = Selectable<TradingPayinsTable>;
+
+export async function insertPayin(db: Db, row: Insertable<TradingPayinsTable>): Promise<void> {
+  await db.insertInto("trading_payins").values(row).execute();
+}
+
+export async function findPayin(db: Db, id: string): Promise<TradingPayinRow | undefined> {
+  return db.selectFrom("trading_payins").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** Another merchant's pay-in is simply not found. */
+export async function findMerchantPayin(db: Db, merchantId: string, id: string): Promise<TradingPayinRow | undefined> {
+  return db.selectFrom("trading_payins").selectAll().where("id", "=", id).where("merchant_id", "=", merchantId).executeTakeFirst();
+}
+
+export async function lockPayin(db: Db, id: string): Promise<TradingPayinRow | undefined> {
+  return db.selectFrom("trading_payins").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+}
+
+export async function findByExternalId(db: Db, merchantId: string, externalId: string): Promise<TradingPayinRow | undefined> {
+  return db
+    .selectFrom("trading_payins")
+    .selectAll()
+    .where("merchant_id", "=", merchantId)
+    .where("external_transaction_id", "=", externalId)
+    .executeTakeFirst();
+}
+
+/** The one active pay-in holding a slot (the unique index allows at most one), locked. */
+export async function lockActiveBySlot(db: Db, requisiteId: string, amountMinor: bigint): Promise<TradingPayinRow | undefined> {
+  return db
+    .selectFrom("trading_payins")
+    .selectAll()
+    .where("requisite_id", "=", requisiteId)
+    .where("fiat_amount_minor", "=", amountMinor.toString())
+    .where("status", "=", "active")
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function updatePayin(db: Db, id: string, set: Updateable<TradingPayinsTable>): Promise<void> {
+  await db.updateTable("trading_payins").set(set).where("id", "=", id).execute();
+}
+
+export async function insertPayinEvent(
+  db: Db,
+  e: { payinId: string; actor: string; actorId: string | null; from: string | null; to: string; at: Date; data?: unknown },
+): Promise<void> {
+  await db
+    .insertInto("trading_payin_events")
+    .values({
+      payin_id: e.payinId,
+      actor: e.actor,
+      actor_id: e.actorId,
+      from_status: e.from,
+      to_status: e.to,
+      at: e.at,
+      data: JSON.stringify(e.data ?? {}),
+    })
+    .execute();
+}
+
+export async function listPayinEvents(db: Db, payinId: string) {
+  return db.selectFrom("trading_payin_events").selectAll().where("payin_id", "=", payinId).orderBy("id").execute();
+}
+
+export interface PayinListFilter {
+  merchantId?: string;
+  traderId?: string;
+  status?: string;
+  from?: Date;
+  to?: Date;
+  /** Keyset: rows strictly older than (createdAt, id). */
+  before?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+/** Newest first, keyset-paginated. */
+export async function listPayins(db: Db, f: PayinListFilter): Promise<TradingPayinRow[]> {
+  let q = db.selectFrom("trading_payins").selectAll();
+  if (f.merchantId) q = q.where("merchant_id", "=", f.merchantId);
+  if (f.traderId) q = q.where("trader_id", "=", f.traderId);
+  if (f.status) q = q.where("status", "=", f.status);
+  if (f.from) q = q.where("created_at", ">=", f.from);
+  if (f.to) q = q.where("created_at", "<", f.to);
+  if (f.before) {
+    const b = f.before;
+    q = q.where(sql<boolean>`(created_at, id) < (${b.createdAt}, ${b.id}::uuid)`);
+  }
+  return q.orderBy("created_at", "desc").orderBy("id", "desc").limit(f.limit).execute();
+}
+
+export async function insertReceipt(
+  db: Db,
+  r: { invoiceKey: string; payinId: string; uploadedBy: string; storageKey: string; contentType: string; size: number; at: Date },
+): Promise<void> {
+  await db
+    .insertInto("trading_receipts")
+    .values({
+      invoice_key: r.invoiceKey,
+      payin_id: r.payinId,
+      uploaded_by: r.uploadedBy,
+      storage_key: r.storageKey,
+      content_type: r.contentType,
+      size_bytes: r.size,
+      created_at: r.at,
+    })
+    .execute();
+}
+
+export async function findReceipt(db: Db, invoiceKey: string) {
+  return db.selectFrom("trading_receipts").selectAll().where("invoice_key", "=", invoiceKey).executeTakeFirst();
+}
+
+/** Records an incoming transfer once per feed id; returns false when it was already recorded. */
+export async function insertBankTransfer(
+  db: Db,
+  t: { id: string; externalId: string; requisiteId: string; amountMinor: bigint; currency: string; payerName: string | null; receivedAt: Date },
+): Promise<boolean> {
+  const r = await db
+    .insertInto("trading_bank_transfers")
+    .values({
+      id: t.id,
+      external_id: t.externalId,
+      requisite_id: t.requisiteId,
+      amount_minor: t.amountMinor.toString(),
+      fiat_currency: t.currency,
+      payer_name: t.payerName,
+      received_at: t.receivedAt,
+    })
+    .onConflict((oc) => oc.column("external_id").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+export async function findBankTransferByExternalId(db: Db, externalId: string) {
+  return db.selectFrom("trading_bank_transfers").selectAll().where("external_id", "=", externalId).executeTakeFirst();
+}
+
+export async function matchBankTransfer(db: Db, id: string, payinId: string): Promise<void> {
+  await db.updateTable("trading_bank_transfers").set({ payin_id: payinId }).where("id", "=", id).execute();
+}
+
+export async function listUnmatchedBankTransfers(db: Db, limit: number) {
+  return db
+    .selectFrom("trading_bank_transfers")
+    .selectAll()
+    .where("payin_id", "is", null)
+    .orderBy("received_at", "desc")
+    .limit(limit)
+    .execute();
+}
+
+/** Pay-ins in any of `statuses` (optionally one trader's), oldest update first: the queue to work through. */
+export async function listPayinsInStatuses(db: Db, f: { statuses: string[]; traderId?: string; limit: number }): Promise<TradingPayinRow[]> {
+  let q = db.selectFrom("trading_payins").selectAll().where("status", "in", f.statuses);
+  if (f.traderId) q = q.where("trader_id", "=", f.traderId);
+  return q.orderBy("updated_at", "asc").orderBy("id").limit(f.limit).execute();
+}
+
+export async function listReceiptsOfPayins(db: Db, payinIds: string[]) {
+  if (payinIds.length === 0) return [];
+  return db
+    .selectFrom("trading_receipts")
+    .select(["invoice_key", "payin_id", "uploaded_by", "content_type", "size_bytes", "created_at"])
+    .where("payin_id", "in", payinIds)
+    .orderBy("created_at")
+    .execute();
+}

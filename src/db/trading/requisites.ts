@@ -1,0 +1,147 @@
+// SQL for requisites and the allocation queries. The pick is only a pre-filter over committed
+// state; the row lock and the unique slot index decide (see src/app/trading/allocate.ts).
+import { type Insertable, type Kysely, sql } from "kysely";
+import type { DB } from "../schema.js";
+import type { TradingRequisitesTable } from "../tables/trading.js";
+
+type Db = Kysely<DB>;
+
+export async function insertRequisite(db: Db, row: Insertable<TradingRequisitesTable>): Promise<void> {
+  await db.insertInto("trading_requisites").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();
+}
+
+export async function findRequisite(db: Db, id: string) {
+  return db.selectFrom("trading_requisites").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export interface CandidateFilter {
+  fiatCurrency: string;
+  method: string | null;
+  bank: string | null;
+  allowedMethods: string[] | null;
+  allowedBanks: string[] | null;
+  /** The amounts asked for: one exact amount, or a grid [first, last] by step. */
+  slots: { first: bigint; last: bigint; step: bigint; count: bigint };
+  limit: number;
+}
+
+/**
+ * Enabled requisites that match and still have a free slot and an open-pay-in allowance (as
+ * committed now), least recently used first.
+ */
+export async function pickCandidateRequisites(db: Db, f: CandidateFilter): Promise<{ id: string; trader_id: string }[]> {
+  const { first, last, step, count } = f.slots;
+  const methodCond = f.method
+    ? sql`r.method = ${f.method}`
+    : f.allowedMethods
+      ? sql`r.method = ANY(${f.allowedMethods}::text[])`
+      : sql`true`;
+  const bankCond = f.bank
+    ? sql`r.bank_code = ${f.bank}`
+    : f.allowedBanks
+      ? sql`r.bank_code = ANY(${f.allowedBanks}::text[])`
+      : sql`true`;
+  const r = await sql<{ id: string; trader_id: string }>`
+    SELECT r.id, r.trader_id
+    FROM trading_requisites r
+    JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
+    JOIN traders t ON t.id = r.trader_id AND t.enabled
+    WHERE r.enabled AND r.fiat_currency = ${f.fiatCurrency} AND ${methodCond} AND ${bankCond}
+      AND (SELECT count(*) FROM trading_payins p WHERE p.requisite_id = r.id AND p.status = 'active') < r.max_open_payins
+      AND (SELECT count(*) FROM trading_payins p
+           WHERE p.requisite_id = r.id AND p.status = 'active'
+             AND p.fiat_amount_minor BETWEEN ${first.toString()}::int8 AND ${last.toString()}::int8
+             AND (p.fiat_amount_minor - ${first.toString()}::int8) % ${step.toString()}::int8 = 0) < ${count.toString()}::int8
+    ORDER BY r.last_assigned_at ASC NULLS FIRST, r.id
+    LIMIT ${f.limit}`.execute(db);
+  return r.rows;
+}
+
+export type LockedRequisite = Pick<TradingRequisitesTable, "id" | "trader_id" | "bank_code" | "method" | "owner_name" | "fiat_currency"> & {
+  max_open_payins: number;
+  number: string | null;
+  sbp_phone: string | null;
+  daily_volume_limit_minor: string | null;
+  monthly_volume_limit_minor: string | null;
+};
+
+/**
+ * Locks one of `ids` for this transaction: the least recently used one nobody holds (skipLocked),
+ * or waits for exactly `ids[0]`. Creators on one requisite serialize here, so the usage checks that
+ * follow see every committed pay-in.
+ */
+export async function lockRequisite(db: Db, ids: string[], skipLocked: boolean): Promise<LockedRequisite | undefined> {
+  const r = await sql<LockedRequisite>`
+    SELECT id, trader_id, bank_code, method, owner_name, number, sbp_phone, fiat_currency, max_open_payins,
+           daily_volume_limit_minor, monthly_volume_limit_minor
+    FROM trading_requisites
+    WHERE id = ANY(${ids}::uuid[]) AND enabled
+    ORDER BY last_assigned_at ASC NULLS FIRST, id
+    LIMIT 1
+    FOR UPDATE ${skipLocked ? sql`SKIP LOCKED` : sql``}`.execute(db);
+  return r.rows[0];
+}
+
+/** Open pay-ins and day/month volume (canceled pay-ins excluded) of one requisite. */
+export async function requisiteUsage(db: Db, requisiteId: string, dayStart: Date, monthStart: Date) {
+  const r = await sql<{ open: string; day_volume: string; month_volume: string }>`
+    SELECT count(*) FILTER (WHERE status = 'active') AS open,
+           coalesce(sum(fiat_amount_minor) FILTER (WHERE status <> 'canceled' AND created_at >= ${dayStart}), 0) AS day_volume,
+           coalesce(sum(fiat_amount_minor) FILTER (WHERE status <> 'canceled' AND created_at >= ${monthStart}), 0) AS month_volume
+    FROM trading_payins
+    WHERE requisite_id = ${requisiteId} AND (status = 'active' OR created_at >= ${monthStart})`.execute(db);
+  const row = r.rows[0]!;
+  return { open: Number(row.open), dayVolume: BigInt(row.day_volume), monthVolume: BigInt(row.month_volume) };
+}
+
+/** Active amounts of one requisite inside [lo, hi]. */
+export async function takenAmounts(db: Db, requisiteId: string, lo: bigint, hi: bigint): Promise<Set<bigint>> {
+  const rows = await db
+    .selectFrom("trading_payins")
+    .select("fiat_amount_minor")
+    .where("requisite_id", "=", requisiteId)
+    .where("status", "=", "active")
+    .where("fiat_amount_minor", ">=", lo.toString())
+    .where("fiat_amount_minor", "<=", hi.toString())
+    .execute();
+  return new Set(rows.map((r) => BigInt(r.fiat_amount_minor)));
+}
+
+export async function touchRequisite(db: Db, id: string, at: Date): Promise<void> {
+  await db.updateTable("trading_requisites").set({ last_assigned_at: at }).where("id", "=", id).execute();
+}
+
+export interface RequisiteWithUsage {
+  id: string;
+  trader_id: string;
+  bank_code: string;
+  method: string;
+  owner_name: string;
+  number: string | null;
+  sbp_phone: string | null;
+  fiat_currency: string;
+  enabled: boolean;
+  max_open_payins: number;
+  open_payins: string;
+}
+
+/** Requisites (of the given traders) with their count of active pay-ins. */
+export async function listRequisitesWithUsage(db: Db, traderIds: string[]): Promise<RequisiteWithUsage[]> {
+  if (traderIds.length === 0) return [];
+  const r = await sql<RequisiteWithUsage>`
+    SELECT r.id, r.trader_id, r.bank_code, r.method, r.owner_name, r.number, r.sbp_phone, r.fiat_currency, r.enabled,
+           r.max_open_payins,
+           (SELECT count(*) FROM trading_payins p WHERE p.requisite_id = r.id AND p.status = 'active')::text AS open_payins
+    FROM trading_requisites r
+    WHERE r.trader_id = ANY(${traderIds}::text[])
+    ORDER BY r.trader_id, r.created_at, r.id`.execute(db);
+  return r.rows;
+}
+
+/** Switches a requisite on or off (only the given trader's, when traderId is set); false when not found. */
+export async function setRequisiteEnabled(db: Db, a: { id: string; enabled: boolean; traderId?: string }): Promise<boolean> {
+  let q = db.updateTable("trading_requisites").set({ enabled: a.enabled }).where("id", "=", a.id);
+  if (a.traderId) q = q.where("trader_id", "=", a.traderId);
+  const r = await q.executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}

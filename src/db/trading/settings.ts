@@ -1,0 +1,24 @@
+// SQL for merchants' trading settings.
+import type { Insertable, Kysely } from "kysely";
+import type { DB } from "../schema.js";
+import type { TradingMerchantSettingsTable } from "../tables/trading.js";
+
+type Db = Kysely<DB>;
+
+export async function findTradingSettings(db: Db, merchantId: string) {
+  return db.selectFrom("trading_merchant_settings").selectAll().where("merchant_id", "=", merchantId).executeTakeFirst();
+}
+
+/** Inserts or replaces a merchant's settings (operator and sandbox seed). */
+export async function upsertTradingSettings(db: Db, row: Insertable<TradingMerchantSettingsTable>, replace: boolean): Promise<void> {
+  await db
+    .insertInto("trading_merchant_settings")
+    .values(row)
+    .onConflict((oc) => {
+      const c = oc.column("merchant_id");
+      if (!replace) return c.doNothing();
+      const { merchant_id: _id, created_at: _c, ...rest } = row;
+      return c.doUpdateSet(rest);
+    })
+    .execute();
+}

@@ -1,0 +1,67 @@
+// SQL for traders, their API keys and the banks catalogue.
+import type { Kysely } from "kysely";
+import type { DB } from "../schema.js";
+
+type Db = Kysely<DB>;
+
+export async function insertTrader(db: Db, row: { id: string; name: string }): Promise<void> {
+  await db.insertInto("traders").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();
+}
+
+export async function insertTraderKey(db: Db, row: { id: string; traderId: string; keyHash: Buffer; label?: string }): Promise<void> {
+  await db
+    .insertInto("trader_keys")
+    .values({ id: row.id, trader_id: row.traderId, key_hash: row.keyHash, label: row.label ?? "" })
+    .onConflict((oc) => oc.column("id").doNothing())
+    .execute();
+}
+
+export async function findActiveTraderKey(db: Db, id: string) {
+  return db
+    .selectFrom("trader_keys")
+    .innerJoin("traders", "traders.id", "trader_keys.trader_id")
+    .select(["trader_keys.id", "trader_keys.trader_id", "trader_keys.key_hash"])
+    .where("trader_keys.id", "=", id)
+    .where("trader_keys.revoked_at", "is", null)
+    .where("traders.enabled", "=", true)
+    .executeTakeFirst();
+}
+
+export async function upsertBank(db: Db, row: { code: string; name: string; methods: string[]; fiatCurrency: string }): Promise<void> {
+  await db
+    .insertInto("trading_banks")
+    .values({ code: row.code, name: row.name, methods: row.methods, fiat_currency: row.fiatCurrency })
+    .onConflict((oc) => oc.column("code").doNothing())
+    .execute();
+}
+
+export async function findBank(db: Db, code: string) {
+  return db.selectFrom("trading_banks").selectAll().where("code", "=", code).where("enabled", "=", true).executeTakeFirst();
+}
+
+/**
+ * Banks usable now: enabled, in the currency, with at least one enabled requisite of an enabled
+ * trader; `methods` narrowed to the methods such requisites offer.
+ */
+export async function listUsableBanks(db: Db, filter: { fiatCurrency: string; banks: string[] | null; methods: string[] | null }) {
+  let q = db
+    .selectFrom("trading_banks as b")
+    .innerJoin("trading_requisites as r", (j) => j.onRef("r.bank_code", "=", "b.code").on("r.enabled", "=", true))
+    .innerJoin("traders as t", (j) => j.onRef("t.id", "=", "r.trader_id").on("t.enabled", "=", true))
+    .select(["b.code", "b.name", "b.methods", "b.fiat_currency", "r.method"])
+    .distinct()
+    .where("b.enabled", "=", true)
+    .where("b.fiat_currency", "=", filter.fiatCurrency)
+    .where("r.fiat_currency", "=", filter.fiatCurrency);
+  if (filter.banks) q = q.where("b.code", "in", filter.banks.length ? filter.banks : [""]);
+  if (filter.methods) q = q.where("r.method", "in", filter.methods.length ? filter.methods : [""]);
+  return q.orderBy("b.code").execute();
+}
+
+export async function listTraders(db: Db, limit: number) {
+  return db.selectFrom("traders").select(["id", "name", "enabled", "created_at"]).orderBy("created_at").orderBy("id").limit(limit).execute();
+}
+
+export async function findTrader(db: Db, id: string) {
+  return db.selectFrom("traders").select(["id", "name", "enabled", "created_at"]).where("id", "=", id).executeTakeFirst();
+}

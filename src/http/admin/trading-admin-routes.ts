@@ -1,0 +1,198 @@
+// Operator API for the trading dialect (/admin/v1/trading, header x-operator-key): traders and
+// requisites, merchants' trading settings, dispute resolution, unmatched bank transfers.
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import { authenticateOperator } from "../../app/auth/authenticate.js";
+import type { Deps } from "../../app/deps.js";
+import { resolveDispute } from "../../app/trading/disputes.js";
+import { payinObject } from "../../app/trading/queries.js";
+import { createRequisite, createTrader } from "../../app/trading/traders.js";
+import { saveTradingSettings } from "../../app/trading/settings-admin.js";
+import { AppError } from "../../core/shared/errors.js";
+import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
+import { listPayinEvents, listUnmatchedBankTransfers } from "../../db/trading/payins.js";
+import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
+import { PayinObject } from "../dialects/trading/schemas.js";
+
+const TAGS = ["admin: trading"];
+const UUID = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+const operators = new WeakMap<FastifyRequest, string>();
+const Amount = Type.Union([Type.Number(), Type.String({ maxLength: 32 })]);
+
+function fiat(v: unknown, field: string): bigint {
+  const m = parseFiatAmount(v);
+  if (m === null) throw new AppError("validation_failed", { field });
+  return m;
+}
+
+export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
+  await scope.register(async (inner) => {
+    const app = inner.withTypeProvider<TypeBoxTypeProvider>();
+    installErrorHandling(app, renderDefaultError);
+    app.addHook("preValidation", async (request) => {
+      const key = request.headers["x-operator-key"];
+      operators.set(request, (await authenticateOperator(deps, typeof key === "string" ? key : undefined)).operatorKeyId);
+    });
+    const security = [{ operatorKey: [] }];
+
+    app.post(
+      "/pay-ins/:id/resolve",
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Resolve a dispute: paid as claimed, paid a different amount, or not paid",
+          security,
+          params: Type.Object({ id: Type.String({ pattern: UUID }) }),
+          body: Type.Object(
+            { outcome: Type.Union([Type.Literal("paid"), Type.Literal("paid_different"), Type.Literal("not_paid")]), actualFiatAmount: Type.Optional(Amount) },
+            { additionalProperties: false },
+          ),
+          response: { 200: PayinObject },
+        },
+      },
+      async (request) => {
+        const b = request.body;
+        const resolution =
+          b.outcome === "paid_different"
+            ? { outcome: b.outcome, actualFiatMinor: fiat(b.actualFiatAmount, "actualFiatAmount") }
+            : { outcome: b.outcome };
+        return payinObject(deps, await resolveDispute(deps, operators.get(request)!, request.params.id, resolution));
+      },
+    );
+
+    app.get(
+      "/pay-ins/:id/events",
+      { schema: { tags: TAGS, summary: "A pay-in's event history (actor, from, to, at, data)", security, params: Type.Object({ id: Type.String({ pattern: UUID }) }) } },
+      async (request) => ({
+        items: (await listPayinEvents(deps.database.db, request.params.id)).map((e) => ({
+          actor: e.actor,
+          actorId: e.actor_id,
+          from: e.from_status,
+          to: e.to_status,
+          at: e.at.toISOString(),
+          data: e.data,
+        })),
+      }),
+    );
+
+    app.get(
+      "/bank-transfers/unmatched",
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Incoming bank transfers that matched no active pay-in",
+          security,
+          querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
+        },
+      },
+      async (request) => ({
+        items: (await listUnmatchedBankTransfers(deps.database.db, request.query.limit ?? 50)).map((t) => ({
+          id: t.id,
+          externalId: t.external_id,
+          requisiteId: t.requisite_id,
+          amountMinor: t.amount_minor,
+          fiatCurrency: t.fiat_currency,
+          payerName: t.payer_name,
+          receivedAt: t.received_at.toISOString(),
+        })),
+      }),
+    );
+
+    app.post(
+      "/traders",
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Create a trader; the trader key is returned once",
+          security,
+          body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        },
+      },
+      async (request, reply) => reply.code(201).send(await createTrader(deps, request.body.name)),
+    );
+
+    app.post(
+      "/traders/:traderId/requisites",
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Add a requisite to a trader",
+          security,
+          params: Type.Object({ traderId: Type.String({ maxLength: 64 }) }),
+          body: Type.Object(
+            {
+              bank: Type.String({ maxLength: 64 }),
+              method: Type.String({ maxLength: 32 }),
+              ownerName: Type.String({ minLength: 1, maxLength: 200 }),
+              number: Type.Optional(Type.String({ maxLength: 64 })),
+              sbpPhone: Type.Optional(Type.String({ maxLength: 32 })),
+              maxOpenPayins: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+              dailyVolumeLimit: Type.Optional(Amount),
+              monthlyVolumeLimit: Type.Optional(Amount),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request, reply) => {
+        const b = request.body;
+        const id = await createRequisite(deps, {
+          traderId: request.params.traderId,
+          bank: b.bank,
+          method: b.method,
+          ownerName: b.ownerName,
+          number: b.number ?? null,
+          sbpPhone: b.sbpPhone ?? null,
+          ...(b.maxOpenPayins !== undefined ? { maxOpenPayins: b.maxOpenPayins } : {}),
+          dailyVolumeLimitMinor: b.dailyVolumeLimit !== undefined ? fiat(b.dailyVolumeLimit, "dailyVolumeLimit") : null,
+          monthlyVolumeLimitMinor: b.monthlyVolumeLimit !== undefined ? fiat(b.monthlyVolumeLimit, "monthlyVolumeLimit") : null,
+        });
+        return reply.code(201).send({ id });
+      },
+    );
+
+    app.put(
+      "/merchants/:merchantId/settings",
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Set a merchant's trading settings",
+          security,
+          params: Type.Object({ merchantId: Type.String({ pattern: UUID }) }),
+          body: Type.Object(
+            {
+              fiatCurrency: Type.String({ pattern: "^[A-Z]{3}$" }),
+              feeRate: Type.String({ pattern: "^0(\\.\\d{1,8})?$" }),
+              paymentWindowMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+              disputeAutoResolveMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+              allowedMethods: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 32 }), { maxItems: 50 }), Type.Null()])),
+              allowedBanks: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 64 }), { maxItems: 200 }), Type.Null()])),
+              minFiatAmount: Type.Optional(Amount),
+              maxFiatAmount: Type.Optional(Amount),
+              webhookUrl: Type.Optional(Type.Union([Type.String({ pattern: "^https?://", maxLength: 2048 }), Type.Null()])),
+              requireRequestSignature: Type.Optional(Type.Boolean()),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request) => {
+        const b = request.body;
+        await saveTradingSettings(deps, request.params.merchantId, {
+          fiatCurrency: b.fiatCurrency,
+          feeRate: b.feeRate,
+          ...(b.paymentWindowMinutes !== undefined ? { paymentWindowSeconds: b.paymentWindowMinutes * 60 } : {}),
+          ...(b.disputeAutoResolveMinutes !== undefined ? { disputeAutoResolveMinutes: b.disputeAutoResolveMinutes } : {}),
+          ...(b.allowedMethods !== undefined ? { allowedMethods: b.allowedMethods } : {}),
+          ...(b.allowedBanks !== undefined ? { allowedBanks: b.allowedBanks?.map((x) => x.toUpperCase()) ?? null } : {}),
+          ...(b.minFiatAmount !== undefined ? { minFiatMinor: fiat(b.minFiatAmount, "minFiatAmount") } : {}),
+          ...(b.maxFiatAmount !== undefined ? { maxFiatMinor: fiat(b.maxFiatAmount, "maxFiatAmount") } : {}),
+          ...(b.webhookUrl !== undefined ? { webhookUrl: b.webhookUrl } : {}),
+          ...(b.requireRequestSignature !== undefined ? { requireRequestSignature: b.requireRequestSignature } : {}),
+        });
+        return { ok: true };
+      },
+    );
+  }, { prefix: "/admin/v1/trading" });
+}

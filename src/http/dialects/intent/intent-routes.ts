@@ -1,0 +1,117 @@
+// The payment-intent dialect (/payment/intent, /payment/networks, /payment/estimate-*), wire
+// compatible with the AhoraCrypto Payment Intent API: thin handlers over src/app/intents.
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { authenticateMerchant, type MerchantPrincipal } from "../../../app/auth/authenticate.js";
+import type { Deps } from "../../../app/deps.js";
+import { createIntent } from "../../../app/intents/create-intent.js";
+import { intentInstructions, intentStatus } from "../../../app/intents/instructions.js";
+import { estimateCryptoToFiat, estimateFiatToCrypto } from "../../../app/intents/estimates.js";
+import { cancelIntent } from "../../../app/intents/intent-lifecycle.js";
+import { BUILTIN_ASSETS } from "../../../core/money/assets.js";
+import { installErrorHandling } from "../../errors/error-handling.js";
+import { idempotent } from "../../plugins/idempotency.js";
+import { renderIntentError } from "./error-envelope.js";
+import {
+  CreatedIntent,
+  CreateIntentBody,
+  CryptoToFiatEstimate,
+  CryptoToFiatQuery,
+  FiatToCryptoEstimate,
+  FiatToCryptoQuery,
+  IdParams,
+  Instructions,
+  IntentError,
+  IntentStatusResponse,
+  Network,
+} from "./schemas.js";
+
+const TAGS = ["payment intents"];
+const errors = { 400: IntentError, 401: IntentError, 403: IntentError, 404: IntentError, 409: IntentError };
+
+const principals = new WeakMap<FastifyRequest, MerchantPrincipal>();
+const principal = (request: FastifyRequest) => principals.get(request)!;
+
+export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  installErrorHandling(app, renderIntentError);
+
+  // Authenticate before validating: a caller without a key learns nothing about the schema.
+  app.addHook("preValidation", async (request) => {
+    const key = request.headers["x-api-key"];
+    principals.set(request, await authenticateMerchant(deps, typeof key === "string" ? key : undefined));
+  });
+
+  app.post(
+    "/payment/intent",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Create a payment intent",
+        security: [{ apiKey: [] }],
+        body: CreateIntentBody,
+        response: { 201: CreatedIntent, ...errors },
+      },
+      ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
+    },
+    async (request, reply) => reply.code(201).send(await createIntent(deps, principal(request).merchantId, request.body)),
+  );
+
+  app.get(
+    "/payment/intent/:id/instructions",
+    { schema: { tags: TAGS, summary: "Payment instructions (status 4 only)", security: [{ apiKey: [] }], params: IdParams, response: { 200: Instructions, ...errors } } },
+    async (request) => intentInstructions(deps, principal(request).merchantId, request.params.id),
+  );
+
+  app.get(
+    "/payment/intent/:id/status",
+    { schema: { tags: TAGS, summary: "Payment intent status", security: [{ apiKey: [] }], params: IdParams, response: { 200: IntentStatusResponse, ...errors } } },
+    async (request) => intentStatus(deps, principal(request).merchantId, request.params.id),
+  );
+
+  app.post(
+    "/payment/intent/:id/cancel",
+    {
+      schema: { tags: TAGS, summary: "Cancel before payment (→ 14)", security: [{ apiKey: [] }], params: IdParams, response: { 200: IntentStatusResponse, ...errors } },
+      ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
+    },
+    async (request) => {
+      await cancelIntent(deps, principal(request).merchantId, request.params.id);
+      return intentStatus(deps, principal(request).merchantId, request.params.id);
+    },
+  );
+
+  app.get(
+    "/payment/estimate-fiat-to-crypto-exchange",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Crypto received for a fiat amount, all fees included",
+        security: [{ apiKey: [] }],
+        querystring: FiatToCryptoQuery,
+        response: { 200: FiatToCryptoEstimate, ...errors },
+      },
+    },
+    async (request) => estimateFiatToCrypto(deps, request.query),
+  );
+
+  app.get(
+    "/payment/estimate-crypto-to-fiat-exchange",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Fiat to pay for a crypto amount, all fees included",
+        security: [{ apiKey: [] }],
+        querystring: CryptoToFiatQuery,
+        response: { 200: CryptoToFiatEstimate, ...errors },
+      },
+    },
+    async (request) => estimateCryptoToFiat(deps, request.query),
+  );
+
+  app.get(
+    "/payment/networks",
+    { schema: { tags: TAGS, summary: "Supported crypto networks", security: [{ apiKey: [] }], response: { 200: { type: "array", items: Network } } } },
+    async () => BUILTIN_ASSETS.map((a) => ({ cryptoSymbol: a.symbol, network: a.network, name: a.name, decimals: a.decimals })),
+  );
+}

@@ -1,0 +1,123 @@
+import { Type } from "typebox";
+
+/** Amounts arrive as JSON numbers in major units; decimal strings are accepted too. */
+const Amount = Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: "^\\d+(\\.\\d+)?$", maxLength: 40 })]);
+const Url = Type.String({ format: "uri", maxLength: 2048, pattern: "^https?://" });
+const Short = (max = 200) => Type.String({ minLength: 1, maxLength: max });
+
+export const CreateIntentBody = Type.Object(
+  {
+    email: Type.String({ format: "email", maxLength: 254 }),
+    currencyIsoCode: Type.String({ pattern: "^[A-Za-z]{3}$" }),
+    cryptoSymbol: Type.String({ pattern: "^[A-Za-z0-9]{2,10}$" }),
+    network: Type.String({ pattern: "^[A-Za-z0-9_-]{2,20}$" }),
+    walletAddress: Short(120),
+    ip: Type.String({ minLength: 2, maxLength: 45 }),
+    storeId: Short(100),
+    fiatAmount: Type.Optional(Amount),
+    cryptoAmount: Type.Optional(Amount),
+    countryIsoCode: Type.Optional(Type.String({ pattern: "^[A-Za-z]{2}$" })),
+    phoneCountryCode: Type.Optional(Type.String({ pattern: "^\\+?\\d{1,4}$" })),
+    phoneNumber: Type.Optional(Type.String({ pattern: "^\\d{4,15}$" })),
+    firstName: Type.Optional(Short(100)),
+    lastName: Type.Optional(Short(100)),
+    birthDate: Type.Optional(Type.String({ format: "date" })),
+    documentType: Type.Optional(Short(40)),
+    documentNumber: Type.Optional(Short(60)),
+    documentCountry: Type.Optional(Type.String({ pattern: "^[A-Za-z]{2}$" })),
+    nationality: Type.Optional(Type.String({ pattern: "^[A-Za-z]{2}$" })),
+    documentFrontUrl: Type.Optional(Url),
+    documentBackUrl: Type.Optional(Url),
+    kycVideoUrl: Type.Optional(Url),
+    kycRedirectUrl: Type.Optional(Url),
+    successUrl: Type.Optional(Url),
+    cancelUrl: Type.Optional(Url),
+    ipnUrl: Type.Optional(Url),
+    paymentMethod: Type.Optional(Type.String({ pattern: "^[a-z_]{2,30}$" })),
+  },
+  { additionalProperties: false },
+);
+
+export const CreatedIntent = Type.Object({
+  paymentIntentId: Type.String(),
+  status: Type.Integer(),
+  kycUrl: Type.Union([Type.String(), Type.Null()]),
+  orderNumber: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const IntentStatusResponse = Type.Object({
+  paymentIntentId: Type.String(),
+  status: Type.Integer(),
+  statusName: Type.String(),
+  orderNumber: Type.Union([Type.String(), Type.Null()]),
+  txHash: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const Instructions = Type.Object({
+  paymentIntentId: Type.String(),
+  orderNumber: Type.Union([Type.String(), Type.Null()]),
+  fiatAmount: Type.Number(),
+  currencyIsoCode: Type.String(),
+  cryptoAmount: Type.Number(),
+  cryptoSymbol: Type.String(),
+  network: Type.String(),
+  walletAddress: Type.String(),
+  rate: Type.String(),
+  fees: Type.Object({ fiat: Type.Number(), network: Type.Number() }),
+  expiresAt: Type.Union([Type.String(), Type.Null()]),
+  bankTransfer: Type.Object({
+    iban: Type.String(),
+    bic: Type.String(),
+    beneficiary: Type.String(),
+    bankName: Type.String(),
+    reference: Type.String(),
+  }),
+});
+
+export const IntentError = Type.Object({
+  error: Type.String(),
+  message: Type.String(),
+  field: Type.Optional(Type.String()),
+  status: Type.Optional(Type.Integer()),
+  requestId: Type.String(),
+});
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const Network = Type.Object({ cryptoSymbol: Type.String(), network: Type.String(), name: Type.String(), decimals: Type.Integer() });
+
+const QueryAmount = Type.String({ pattern: "^\\d+(\\.\\d+)?$", maxLength: 40 });
+const Symbol = Type.String({ pattern: "^[A-Za-z0-9]{2,10}$" });
+const Fiat = Type.String({ pattern: "^[A-Za-z]{3}$" });
+const NetworkName = Type.String({ pattern: "^[A-Za-z0-9_-]{2,20}$" });
+
+export const FiatToCryptoQuery = Type.Object(
+  {
+    fiatAmount: QueryAmount,
+    currencyIsoCode: Fiat,
+    cryptoSymbol: Symbol,
+    paymentMethod: Type.Optional(Type.String({ pattern: "^[a-z_]{2,30}$" })),
+    network: Type.Optional(NetworkName),
+  },
+  { additionalProperties: false },
+);
+
+export const FiatToCryptoEstimate = Type.Object({
+  fiatAmount: Type.Number(),
+  currencyIsoCode: Type.String(),
+  cryptoSymbol: Type.String(),
+  cryptoAmount: Type.Optional(Type.Number()),
+  cryptoAmounts: Type.Optional(Type.Array(Type.Object({ paymentMethod: Type.String(), cryptoAmount: Type.Number() }))),
+});
+
+export const CryptoToFiatQuery = Type.Object(
+  { cryptoAmount: QueryAmount, cryptoSymbol: Symbol, currencyIsoCode: Fiat, network: Type.Optional(NetworkName) },
+  { additionalProperties: false },
+);
+
+export const CryptoToFiatEstimate = Type.Object({
+  cryptoAmount: Type.Number(),
+  cryptoSymbol: Type.String(),
+  fiatAmount: Type.Number(),
+  currencyIsoCode: Type.String(),
+});

@@ -1,0 +1,111 @@
+// TypeBox schemas of the trading dialect (also the OpenAPI source).
+import { Type } from "typebox";
+
+const FiatAmountIn = Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ maxLength: 32 })], {
+  description: "A JSON number or a decimal string with at most 2 decimals",
+});
+
+export const CreatePayinBody = Type.Object(
+  {
+    fiatAmount: Type.Optional(FiatAmountIn),
+    fiatAmountRange: Type.Optional(
+      Type.Object(
+        {
+          min: Type.Optional(FiatAmountIn),
+          max: Type.Optional(FiatAmountIn),
+          from: Type.Optional(FiatAmountIn),
+          to: Type.Optional(FiatAmountIn),
+        },
+        { additionalProperties: false, description: "{ min, max } (alias { from, to })" },
+      ),
+    ),
+    fiatCurrency: Type.Optional(Type.String({ pattern: "^[A-Za-z]{3}$" })),
+    method: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    bank: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    callbackUrl: Type.Optional(Type.String({ pattern: "^https?://", maxLength: 2048 })),
+    depositType: Type.Optional(Type.Union([Type.Literal("FTD"), Type.Literal("STD")])),
+    transferType: Type.Optional(Type.String({ maxLength: 64 })),
+    extra: Type.Optional(
+      Type.Object(
+        {
+          payerInfo: Type.Optional(
+            Type.Object(
+              {
+                ip: Type.Optional(Type.String({ maxLength: 64 })),
+                userId: Type.Optional(Type.String({ maxLength: 256 })),
+                userAgent: Type.Optional(Type.String({ maxLength: 1024 })),
+                fingerprint: Type.Optional(Type.String({ maxLength: 512 })),
+                registeredAt: Type.Optional(Type.Integer()),
+              },
+              { additionalProperties: true },
+            ),
+          ),
+          externalTransactionId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+        },
+        { additionalProperties: true, description: "Echoed back unchanged" },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+export const PayinObject = Type.Object({
+  id: Type.String({ format: "uuid" }),
+  type: Type.Literal("pay-in"),
+  status: Type.String({ enum: ["active", "closed", "canceled", "dispute", "checking", "re_calculation"] }),
+  fiatAmount: Type.String({ description: "2 decimals" }),
+  fiatCurrency: Type.String(),
+  cryptoAmount: Type.String({ description: "integer micro-units" }),
+  merchantFee: Type.String({ description: "integer micro-units" }),
+  currencyRate: Type.String({ description: "fiat per 1 crypto" }),
+  cryptoCurrency: Type.String(),
+  cryptoNetwork: Type.String(),
+  bank: Type.String(),
+  method: Type.String(),
+  requisite: Type.Object({
+    id: Type.String(),
+    bank: Type.String(),
+    ownerName: Type.String(),
+    sbpNumber: NullableString,
+    requisites: NullableString,
+    fiatCurrency: Type.String(),
+    method: Type.String(),
+  }),
+  payoutInvoicesUrl: Type.Array(Type.String()),
+  disputeMerchantCheckUrl: NullableString,
+  disputeTraderCheckUrl: NullableString,
+  disputeMerchantFiatAmount: Type.String(),
+  disputeTraderFiatAmount: Type.String(),
+  extra: Type.Unknown(),
+  externalPaymentPageUrl: Type.String(),
+  expiresAt: Type.String(),
+  createdAt: Type.String(),
+});
+
+export const TradingError = Type.Object({ message: Type.String(), code: Type.String(), requestId: Type.String() });
+
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+export const ListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.String({ enum: ["active", "closed", "canceled", "dispute", "checking", "re_calculation"] })),
+    from: Type.Optional(Type.String({ format: "date-time" })),
+    to: Type.Optional(Type.String({ format: "date-time" })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const DisputeBody = Type.Object(
+  {
+    invoiceKey: Type.String({ minLength: 1, maxLength: 64 }),
+    fiatAmount: FiatAmountIn,
+    comment: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const Bank = Type.Object({ code: Type.String(), name: Type.String(), methods: Type.Array(Type.String()), fiatCurrency: Type.String() });

@@ -1,0 +1,246 @@
+// The trading dialect (/payment/trading, /file/trading, /payment/account), wire-compatible with the
+// Bitzone API: thin handlers that validate, call one use case and render the pay-in object.
+import multipart from "@fastify/multipart";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import { authenticateMerchant, type MerchantPrincipal } from "../../../app/auth/authenticate.js";
+import type { Deps } from "../../../app/deps.js";
+import { cancelTradingPayin } from "../../../app/trading/payin-lifecycle.js";
+import { createTradingPayin } from "../../../app/trading/create-payin.js";
+import { openDispute } from "../../../app/trading/disputes.js";
+import {
+  getMerchantPayin,
+  listMerchantPayins,
+  merchantAccount,
+  payinObject,
+  usableBanks,
+} from "../../../app/trading/queries.js";
+import { MAX_RECEIPT_BYTES, readReceipt, uploadReceipt } from "../../../app/trading/receipts.js";
+import { checkRequestSignature } from "../../../app/trading/request-signature.js";
+import { AppError } from "../../../core/shared/errors.js";
+import type { AmountRequest } from "../../../core/trading/allocation.js";
+import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
+import { installErrorHandling } from "../../errors/error-handling.js";
+import { idempotent } from "../../plugins/idempotency.js";
+import { renderTradingError } from "./error-envelope.js";
+import { Bank, CreatePayinBody, DisputeBody, IdParams, ListQuery, PayinObject, TradingError } from "./schemas.js";
+
+const TAGS = ["trading"];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const errors = { 400: TradingError, 401: TradingError, 403: TradingError, 404: TradingError, 409: TradingError };
+
+const principals = new WeakMap<FastifyRequest, MerchantPrincipal>();
+function principal(request: FastifyRequest): MerchantPrincipal {
+  return principals.get(request)!;
+}
+
+function fiat(value: unknown, field: string): bigint {
+  const v = parseFiatAmount(value);
+  if (v === null) throw new AppError("validation_failed", { field, message: `${field} must be a positive amount with at most 2 decimals` });
+  return v;
+}
+
+/** Exactly one of fiatAmount / fiatAmountRange ({min,max} or {from,to}). */
+function amountRequest(body: { fiatAmount?: unknown; fiatAmountRange?: Record<string, unknown> }): AmountRequest {
+  if ((body.fiatAmount === undefined) === (body.fiatAmountRange === undefined)) {
+    throw new AppError("validation_failed", { field: "fiatAmount", message: "Give exactly one of fiatAmount or fiatAmountRange" });
+  }
+  if (body.fiatAmount !== undefined) return { kind: "exact", amountMinor: fiat(body.fiatAmount, "fiatAmount") };
+  const r = body.fiatAmountRange!;
+  const min = r.min ?? r.from;
+  const max = r.max ?? r.to;
+  if (min === undefined || max === undefined) throw new AppError("validation_failed", { field: "fiatAmountRange", message: "fiatAmountRange needs min and max" });
+  const range = { kind: "range" as const, minMinor: fiat(min, "fiatAmountRange.min"), maxMinor: fiat(max, "fiatAmountRange.max") };
+  if (range.minMinor > range.maxMinor) throw new AppError("validation_failed", { field: "fiatAmountRange", message: "min is above max" });
+  return range;
+}
+
+function notFoundUnlessUuid(id: string): void {
+  if (!UUID.test(id)) throw new AppError("not_found", { message: "Pay-in not found" });
+}
+
+export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  installErrorHandling(app, renderTradingError);
+  await app.register(multipart, { limits: { fileSize: MAX_RECEIPT_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 } });
+
+  // Authenticate before validating, so a request without a key learns nothing about the schema.
+  app.addHook("preValidation", async (request) => {
+    const key = request.headers["x-api-key"];
+    const presented = typeof key === "string" ? key : undefined;
+    const p = await authenticateMerchant(deps, presented);
+    const sig = request.headers["x-signature"];
+    await checkRequestSignature(deps, p.merchantId, presented!, request.rawBody, typeof sig === "string" ? sig : undefined);
+    principals.set(request, p);
+  });
+
+  app.post(
+    "/payment/trading/pay-in",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Create a pay-in; the response holds the requisite",
+        security: [{ apiKey: [] }],
+        body: CreatePayinBody,
+        response: { 200: PayinObject, 201: PayinObject, ...errors },
+      },
+      ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
+    },
+    async (request, reply) => {
+      const { merchantId, apiKeyId } = principal(request);
+      const b = request.body;
+      const r = await createTradingPayin(deps, {
+        merchantId,
+        apiKeyId,
+        amount: amountRequest(b),
+        fiatCurrency: b.fiatCurrency ?? null,
+        method: b.method ?? null,
+        bank: b.bank ?? null,
+        callbackUrl: b.callbackUrl ?? null,
+        depositType: b.depositType ?? null,
+        transferType: b.transferType ?? null,
+        extra: (b.extra as Record<string, unknown> | undefined) ?? null,
+        body: b,
+      });
+      const obj = await payinObject(deps, r.payin);
+      const ip = (b.extra?.payerInfo as { ip?: string } | undefined)?.ip;
+      request.log.info({ payinId: obj.id, created: r.created, payerIpGiven: ip !== undefined }, "trading pay-in");
+      return reply.code(r.created ? 201 : 200).send(obj);
+    },
+  );
+
+  app.get(
+    "/payment/trading/banks",
+    {
+      schema: { tags: TAGS, summary: "Banks usable now for this merchant", security: [{ apiKey: [] }], response: { 200: Type.Array(Bank), ...errors } },
+    },
+    async (request) => usableBanks(deps, principal(request).merchantId),
+  );
+
+  app.get(
+    "/payment/trading/pay-in",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "List pay-ins, newest first (cursor pagination, limit ≤ 100)",
+        security: [{ apiKey: [] }],
+        querystring: ListQuery,
+        response: { 200: Type.Object({ items: Type.Array(PayinObject), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const page = await listMerchantPayins(deps, {
+        merchantId: principal(request).merchantId,
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.from ? { from: new Date(q.from) } : {}),
+        ...(q.to ? { to: new Date(q.to) } : {}),
+        ...(q.cursor ? { cursor: q.cursor } : {}),
+        ...(q.limit ? { limit: q.limit } : {}),
+      });
+      return { items: await Promise.all(page.items.map((p) => payinObject(deps, p))), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    "/payment/trading/:id",
+    { schema: { tags: TAGS, summary: "One pay-in", security: [{ apiKey: [] }], params: IdParams, response: { 200: PayinObject, ...errors } } },
+    async (request) => {
+      notFoundUnlessUuid(request.params.id);
+      return payinObject(deps, await getMerchantPayin(deps, principal(request).merchantId, request.params.id));
+    },
+  );
+
+  app.post(
+    "/payment/trading/pay-in/:id/cancel",
+    {
+      schema: { tags: TAGS, summary: "Cancel an active pay-in", security: [{ apiKey: [] }], params: IdParams, response: { 200: PayinObject, ...errors } },
+      ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
+    },
+    async (request) => {
+      notFoundUnlessUuid(request.params.id);
+      const { merchantId, apiKeyId } = principal(request);
+      return payinObject(deps, await cancelTradingPayin(deps, merchantId, apiKeyId, request.params.id));
+    },
+  );
+
+  app.post(
+    "/payment/trading/pay-in/:id/dispute",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Open a dispute with an uploaded receipt and the claimed amount",
+        security: [{ apiKey: [] }],
+        params: IdParams,
+        body: DisputeBody,
+        response: { 200: PayinObject, ...errors },
+      },
+      ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
+    },
+    async (request) => {
+      notFoundUnlessUuid(request.params.id);
+      const { merchantId, apiKeyId } = principal(request);
+      const p = await openDispute(deps, { kind: "merchant", merchantId, apiKeyId }, request.params.id, {
+        invoiceKey: request.body.invoiceKey,
+        fiatMinor: fiat(request.body.fiatAmount, "fiatAmount"),
+        comment: request.body.comment ?? null,
+      });
+      return payinObject(deps, p);
+    },
+  );
+
+  app.post(
+    "/file/trading/pay-in/invoice/upload",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Upload a receipt (multipart field `file`: pdf/png/jpeg, ≤ 10 MB)",
+        security: [{ apiKey: [] }],
+        consumes: ["multipart/form-data"],
+        querystring: Type.Object({ tradeId: Type.String({ maxLength: 64 }) }),
+        response: { 200: Type.Object({ invoiceKey: Type.String() }), 413: TradingError, 415: TradingError, ...errors },
+      },
+      ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
+    },
+    async (request) => {
+      notFoundUnlessUuid(request.query.tradeId);
+      // Ownership first: another merchant's pay-in is 404 whatever the upload holds.
+      await getMerchantPayin(deps, principal(request).merchantId, request.query.tradeId);
+      if (!request.isMultipart()) throw new AppError("unsupported_media_type", { message: "Send multipart/form-data with a `file` field" });
+      const part = await request.file();
+      if (!part || part.fieldname !== "file") throw new AppError("validation_failed", { field: "file", message: "Missing multipart field `file`" });
+      const data = await part.toBuffer();
+      return uploadReceipt(deps, { kind: "merchant", merchantId: principal(request).merchantId }, request.query.tradeId, data);
+    },
+  );
+
+  app.get(
+    "/file/trading/pay-in/invoice/:invoiceKey",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Download a receipt of one of this merchant's pay-ins",
+        security: [{ apiKey: [] }],
+        params: Type.Object({ invoiceKey: Type.String({ maxLength: 64 }) }),
+      },
+    },
+    async (request, reply) => {
+      const f = await readReceipt(deps, { merchantId: principal(request).merchantId }, request.params.invoiceKey);
+      return reply.type(f.contentType).header("content-disposition", "attachment").send(f.data);
+    },
+  );
+
+  app.get(
+    "/payment/account",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Merchant balance in integer micro-units",
+        security: [{ apiKey: [] }],
+        response: { 200: Type.Object({ balance: Type.String(), currency: Type.String() }), ...errors },
+      },
+    },
+    async (request) => merchantAccount(deps, principal(request).merchantId),
+  );
+}

@@ -1,0 +1,84 @@
+// Routes of the hosted payer page: the page, its small JSON status endpoint, and the receipt upload
+// that opens a dispute on the payer's behalf. The pay-in id (an unguessable UUID) is the only key.
+import multipart from "@fastify/multipart";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import type { Deps } from "../../../app/deps.js";
+import { openDispute } from "../../../app/trading/disputes.js";
+import { getPayinForPayer, payinObject } from "../../../app/trading/queries.js";
+import { MAX_RECEIPT_BYTES, uploadReceipt } from "../../../app/trading/receipts.js";
+import { AppError } from "../../../core/shared/errors.js";
+import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
+import { installErrorHandling, renderDefaultError } from "../../errors/error-handling.js";
+import { html } from "../html.js";
+import { PAGE_CSP, page } from "../layout.js";
+import { renderPayPage } from "./pay-page.js";
+
+const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  installErrorHandling(app, renderDefaultError);
+  await app.register(multipart, { limits: { fileSize: MAX_RECEIPT_BYTES, files: 1, fields: 4, fieldSize: 256, parts: 5 } });
+
+  app.get("/pay/:id", { schema: { hide: true, params: Id } }, async (request, reply) => {
+    const send = (status: number, body: string) =>
+      reply.code(status).header("content-security-policy", PAGE_CSP).header("cache-control", "no-store").type("text/html; charset=utf-8").send(body);
+    if (!UUID.test(request.params.id)) return send(404, page("Not found", html`<div class="card"><h1>Payment not found</h1></div>`));
+    let obj;
+    try {
+      obj = await payinObject(deps, await getPayinForPayer(deps, request.params.id));
+    } catch (err) {
+      if (err instanceof AppError && err.code === "not_found") return send(404, page("Not found", html`<div class="card"><h1>Payment not found</h1></div>`));
+      throw err;
+    }
+    // Anti-fraud hint from the merchant: a different IP is a risk signal to log, never a block.
+    const expectedIp = (obj.extra as { payerInfo?: { ip?: unknown } } | null)?.payerInfo?.ip;
+    if (typeof expectedIp === "string" && expectedIp !== request.ip) {
+      request.log.warn({ payinId: obj.id, risk: "payer_ip_mismatch" }, "payer page opened from another IP than payerInfo.ip");
+    }
+    return send(200, renderPayPage(obj, deps.clock.now()));
+  });
+
+  app.get(
+    "/pay/:id/status",
+    {
+      schema: {
+        tags: ["pages"],
+        summary: "Payer page status poll",
+        params: Id,
+        response: { 200: Type.Object({ status: Type.String(), expiresAt: Type.String(), serverNow: Type.String() }) },
+      },
+    },
+    async (request, reply) => {
+      if (!UUID.test(request.params.id)) throw new AppError("not_found");
+      const p = await getPayinForPayer(deps, request.params.id);
+      void reply.header("cache-control", "no-store");
+      return { status: p.status, expiresAt: p.expires_at.toISOString(), serverNow: deps.clock.now().toISOString() };
+    },
+  );
+
+  app.post(
+    "/pay/:id/receipt",
+    { schema: { tags: ["pages"], summary: "Payer uploads a receipt and the amount sent: opens a dispute", consumes: ["multipart/form-data"], params: Id } },
+    async (request) => {
+      if (!UUID.test(request.params.id)) throw new AppError("not_found");
+      if (!request.isMultipart()) throw new AppError("unsupported_media_type");
+      let file: Buffer | null = null;
+      let amount: string | null = null;
+      for await (const part of request.parts()) {
+        if (part.type === "file" && part.fieldname === "file") file = await part.toBuffer();
+        else if (part.type === "field" && part.fieldname === "fiatAmount") amount = String(part.value);
+        else if (part.type === "file") await part.toBuffer();
+      }
+      if (!file) throw new AppError("validation_failed", { field: "file", message: "Choose your receipt file" });
+      const fiatMinor = parseFiatAmount(amount);
+      if (fiatMinor === null) throw new AppError("validation_failed", { field: "fiatAmount", message: "Enter the amount you sent" });
+      const { invoiceKey } = await uploadReceipt(deps, { kind: "payer" }, request.params.id, file);
+      const p = await openDispute(deps, { kind: "payer" }, request.params.id, { invoiceKey, fiatMinor, comment: null });
+      return { status: p.status };
+    },
+  );
+}

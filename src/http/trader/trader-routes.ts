@@ -1,0 +1,112 @@
+// The trader API (/trader/v1, header x-trader-key): see own pay-ins, confirm money received, take
+// part in disputes (open review, upload own receipt, answer with the amount that arrived).
+import multipart from "@fastify/multipart";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import type { Deps } from "../../app/deps.js";
+import { traderAnswerDispute, traderOpenReview } from "../../app/trading/disputes.js";
+import { traderConfirmPayin } from "../../app/trading/payin-lifecycle.js";
+import { payinObject } from "../../app/trading/queries.js";
+import { MAX_RECEIPT_BYTES, uploadReceipt } from "../../app/trading/receipts.js";
+import { authenticateTrader } from "../../app/trading/traders.js";
+import { AppError } from "../../core/shared/errors.js";
+import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
+import { listPayins } from "../../db/trading/payins.js";
+import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
+import { PayinObject } from "../dialects/trading/schemas.js";
+
+const TAGS = ["trader"];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const traders = new WeakMap<FastifyRequest, string>();
+const Id = Type.Object({ id: Type.String({ pattern: UUID.source }) });
+
+export async function traderRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
+  await scope.register(async (inner) => {
+    const app = inner.withTypeProvider<TypeBoxTypeProvider>();
+    installErrorHandling(app, renderDefaultError);
+    await app.register(multipart, { limits: { fileSize: MAX_RECEIPT_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 } });
+    app.addHook("preValidation", async (request) => {
+      const key = request.headers["x-trader-key"];
+      traders.set(request, (await authenticateTrader(deps, typeof key === "string" ? key : undefined)).traderId);
+    });
+    const trader = (r: FastifyRequest) => traders.get(r)!;
+    const security = [{ traderKey: [] }];
+
+    app.get(
+      "/pay-ins",
+      {
+        schema: {
+          tags: TAGS,
+          summary: "This trader's pay-ins, newest first",
+          security,
+          querystring: Type.Object({ status: Type.Optional(Type.String({ maxLength: 20 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
+          response: { 200: Type.Object({ items: Type.Array(PayinObject) }) },
+        },
+      },
+      async (request) => {
+        const rows = await listPayins(deps.database.db, {
+          traderId: trader(request),
+          ...(request.query.status ? { status: request.query.status } : {}),
+          limit: request.query.limit ?? 50,
+        });
+        return { items: await Promise.all(rows.map((p) => payinObject(deps, p))) };
+      },
+    );
+
+    app.post(
+      "/pay-ins/:id/confirm",
+      { schema: { tags: TAGS, summary: "Confirm the money arrived: closes the pay-in", security, params: Id, response: { 200: PayinObject } } },
+      async (request) => payinObject(deps, await traderConfirmPayin(deps, trader(request), request.params.id)),
+    );
+
+    app.post(
+      "/pay-ins/:id/review",
+      { schema: { tags: TAGS, summary: "Open review of a dispute (dispute → checking)", security, params: Id, response: { 200: PayinObject } } },
+      async (request) => payinObject(deps, await traderOpenReview(deps, trader(request), request.params.id)),
+    );
+
+    app.post(
+      "/pay-ins/:id/answer",
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Answer a dispute under review with own receipt and the amount that arrived",
+          security,
+          params: Id,
+          body: Type.Object(
+            { invoiceKey: Type.Optional(Type.String({ maxLength: 64 })), fiatAmount: Type.Union([Type.Number(), Type.String({ maxLength: 32 })]) },
+            { additionalProperties: false },
+          ),
+          response: { 200: PayinObject },
+        },
+      },
+      async (request) => {
+        const fiatMinor = parseFiatAmount(request.body.fiatAmount);
+        if (fiatMinor === null) throw new AppError("validation_failed", { field: "fiatAmount" });
+        const p = await traderAnswerDispute(deps, trader(request), request.params.id, { invoiceKey: request.body.invoiceKey ?? null, fiatMinor });
+        return payinObject(deps, p);
+      },
+    );
+
+    app.post(
+      "/pay-ins/:id/receipt",
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Upload the trader's receipt (multipart field `file`)",
+          security,
+          consumes: ["multipart/form-data"],
+          params: Id,
+          response: { 200: Type.Object({ invoiceKey: Type.String() }) },
+        },
+      },
+      async (request) => {
+        if (!request.isMultipart()) throw new AppError("unsupported_media_type");
+        const part = await request.file();
+        if (!part || part.fieldname !== "file") throw new AppError("validation_failed", { field: "file" });
+        return uploadReceipt(deps, { kind: "trader", traderId: trader(request) }, request.params.id, await part.toBuffer());
+      },
+    );
+  }, { prefix: "/trader/v1" });
+}

@@ -1,0 +1,176 @@
+// The operator dashboard's money and support pages in real headless Chromium: support resolves a
+// dispute from the Disputes page (the pay-in closes, the merchant is credited, the ledger stays
+// clean), the Money page draws balances by purpose and shows `ledger verify`, the Webhooks page
+// re-enables an endpoint a 410 disabled and queues its failed messages again.
+import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { createOperatorKey } from "../../src/app/keys/create-keys.js";
+import { merchantCryptoBalance } from "../../src/app/trading/effects.js";
+import { artifactPath, browserSkipReason, launchBrowser } from "../support/browser.js";
+import { createHarness, type Harness } from "../support/harness.js";
+import { drainWorker, setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+
+const skip = browserSkipReason();
+let h: Harness;
+let fx: TradingFixture;
+let browser: Browser;
+let base: string;
+let operatorKey: string;
+let gone: http.Server;
+let goneHits = 0;
+
+const api = (method: "GET" | "POST", url: string, body?: unknown, headers: Record<string, string> = {}) =>
+  h.app.inject({
+    method,
+    url,
+    headers: { ...headers, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+  });
+const merchant = (method: "GET" | "POST", url: string, body?: unknown) => api(method, url, body, { "x-api-key": fx.merchant.apiKey });
+const trader = (url: string) => api("POST", `/trader/v1${url}`, undefined, { "x-trader-key": fx.traders[0]!.traderKey });
+
+async function uploadMerchantReceipt(id: string): Promise<string> {
+  const boundary = "----rampart";
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="r.png"\r\nContent-Type: image/png\r\n\r\n`;
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+  const r = await h.app.inject({
+    method: "POST",
+    url: `/file/trading/pay-in/invoice/upload?tradeId=${id}`,
+    headers: { "x-api-key": fx.merchant.apiKey, "content-type": `multipart/form-data; boundary=${boundary}` },
+    payload: Buffer.concat([Buffer.from(head), png, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+  });
+  assert.equal(r.statusCode, 200, r.body);
+  return r.json().invoiceKey;
+}
+
+/** A pay-in disputed by the merchant and taken into review by the trader (status checking). */
+async function disputedPayin(fiatAmount: number, claimed: number) {
+  const created = await merchant("POST", "/payment/trading/pay-in", { fiatAmount });
+  assert.equal(created.statusCode, 201, created.body);
+  const p = created.json() as { id: string; cryptoAmount: string; merchantFee: string };
+  const inv = await uploadMerchantReceipt(p.id);
+  const d = await merchant("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: claimed, comment: "paid by card" });
+  assert.equal(d.statusCode, 200, d.body);
+  assert.equal((await trader(`/pay-ins/${p.id}/review`)).json().status, "checking");
+  return { ...p, invoiceKey: inv };
+}
+
+async function signIn(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.goto(`${base}/dashboard/login`);
+  await page.fill("#key", operatorKey);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/dashboard\/overview$/);
+  return page;
+}
+
+before(async () => {
+  if (skip) return;
+  gone = http.createServer((_req, res) => {
+    goneHits++;
+    res.writeHead(410).end("gone");
+  });
+  await new Promise<void>((r) => gone.listen(0, "127.0.0.1", r));
+  h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
+  fx = await setupTrading(h.deps, { settings: { webhookUrl: `http://127.0.0.1:${(gone.address() as AddressInfo).port}/hook` } });
+  operatorKey = await createOperatorKey(h.deps);
+  base = await h.app.listen({ port: 0, host: "127.0.0.1" });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await h?.close();
+  await new Promise<void>((r) => (gone ? gone.close(() => r()) : r()));
+});
+
+test("support resolves a dispute from the Disputes page: pay-in closed, merchant credited, ledger clean", { skip }, async () => {
+  const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
+  const p = await disputedPayin(6100, 6100);
+  const q = await disputedPayin(6200, 6250);
+  const page = await signIn();
+  await page.click("nav >> text=Disputes");
+  await page.waitForURL(/\/dashboard\/disputes$/);
+  const card = page.locator(`[data-payin="${p.id}"]`);
+  assert.match((await card.textContent()) ?? "", /6100\.00 RUB/);
+  assert.match((await card.textContent()) ?? "", /checking/);
+  // The merchant's receipt downloads with the operator's session.
+  const [download] = await Promise.all([page.waitForEvent("download"), card.locator("a[download]").first().click()]);
+  assert.equal(download.suggestedFilename(), `${p.invoiceKey}.png`);
+
+  await card.locator("button[value=paid]").click();
+  await page.waitForURL(/\/dashboard\/disputes\?ok=/);
+  assert.match((await page.textContent("body")) ?? "", new RegExp(`Pay-in ${p.id} is now closed`));
+  assert.equal(await page.locator(`[data-payin="${p.id}"]`).count(), 0, "no longer waiting");
+
+  // A different amount: the form's amount field goes to the same use case.
+  const other = page.locator(`[data-payin="${q.id}"]`);
+  await other.locator("input[name=actualFiatAmount]").fill("6150.00");
+  await other.locator("text=Paid a different amount").click();
+  await page.waitForURL(/\/dashboard\/disputes\?ok=/);
+  await page.screenshot({ path: artifactPath("dashboard-disputes.png"), fullPage: true });
+
+  const closedP = (await merchant("GET", `/payment/trading/${p.id}`)).json();
+  assert.equal(closedP.status, "closed");
+  const closedQ = (await merchant("GET", `/payment/trading/${q.id}`)).json();
+  assert.equal(closedQ.status, "closed");
+  assert.equal(closedQ.fiatAmount, "6150.00");
+  const credited = BigInt(p.cryptoAmount) - BigInt(p.merchantFee) + BigInt(closedQ.cryptoAmount) - BigInt(closedQ.merchantFee);
+  assert.equal(await merchantCryptoBalance(h.deps, fx.merchant.merchantId), before + credited);
+  // The event log names the operator's key as the actor, like the admin API.
+  const events = await h.deps.database.db.selectFrom("trading_payin_events").selectAll().where("payin_id", "=", p.id).where("to_status", "=", "closed").execute();
+  assert.equal(events[0]!.actor, "support");
+  await verifyLedgerClean(h.deps);
+
+  // A decision on a pay-in already closed is refused with the status named, not a 500.
+  await page.goto(`${base}/dashboard/traders`);
+  const csrf = (await page.locator("input[name=csrf]").first().getAttribute("value"))!;
+  const again = await page.request.post(`${base}/dashboard/disputes/${p.id}/resolve`, { form: { csrf, outcome: "not_paid" }, maxRedirects: 0 });
+  assert.equal(again.status(), 303);
+  assert.match(new URL(again.headers().location!, base).searchParams.get("error") ?? "", /closed/);
+  await page.close();
+});
+
+test("the Money page draws balances by purpose per asset and shows ledger verify OK", { skip }, async () => {
+  const page = await signIn();
+  await page.click("nav >> text=Money");
+  await page.waitForURL(/\/dashboard\/money$/);
+  assert.equal(await page.textContent("#ledger-verify"), "OK");
+  const chart = page.locator('[data-asset="USDT"] svg[role=img]');
+  assert.equal(await chart.count(), 1);
+  const labels = await chart.locator("text").allTextContents();
+  for (const purpose of ["fee_revenue", "merchant_balance", "platform_funding", "trader_deposit"]) assert.ok(labels.includes(purpose), purpose);
+  assert.equal(await chart.locator("rect").count(), 4);
+  assert.equal(await chart.locator('rect[fill="#c62828"]').count(), 1, "platform funding is the negative side");
+  const merchantBalance = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
+  const shown = (merchantBalance / 1_000_000n).toString();
+  assert.ok(labels.some((l) => l.startsWith(`${shown}.`)), `merchant balance ${shown}.… captioned`);
+  await page.screenshot({ path: artifactPath("dashboard-money.png"), fullPage: true });
+  await page.close();
+});
+
+test("the Webhooks page shows an endpoint disabled by 410 and re-enables it, queueing its failed messages", { skip }, async () => {
+  await drainWorker(h.deps);
+  assert.ok(goneHits > 0, "the receiver answered 410");
+  const page = await signIn();
+  await page.click("nav >> text=Webhooks");
+  const body = (await page.textContent("body")) ?? "";
+  assert.match(body, /Webhook endpoint disabled/);
+  assert.match(body, /disabled/);
+  const failed = await h.deps.database.db.selectFrom("webhook_messages").select(["event_id", "status"]).where("status", "=", "failed").execute();
+  assert.ok(failed.length >= 1);
+  assert.equal(await page.locator(`tr[data-event="${failed[0]!.event_id}"]`).count(), 1);
+  await page.click(`a[href*="event=${failed[0]!.event_id}"]`);
+  assert.match((await page.textContent("#attempts")) ?? "", /410/);
+  await page.click("text=Re-enable and redeliver failed");
+  await page.waitForURL(/\/dashboard\/webhooks\?ok=/);
+  assert.match((await page.textContent("body")) ?? "", /failed message\(s\) queued again/);
+  const after = await h.deps.database.db.selectFrom("webhook_messages").select("status").where("event_id", "=", failed[0]!.event_id).executeTakeFirstOrThrow();
+  assert.equal(after.status, "pending");
+  const endpoints = await h.deps.database.db.selectFrom("webhook_endpoints").select("disabled_at").execute();
+  assert.ok(endpoints.every((e) => e.disabled_at === null), "endpoint enabled again");
+  await page.screenshot({ path: artifactPath("dashboard-webhooks.png"), fullPage: true });
+  await page.close();
+});

@@ -1,0 +1,254 @@
+// Full trading lifecycles through the HTTP API, with webhooks delivered to a loopback receiver and
+// checked against their signatures, the ledger balances checked, and `ledger verify` clean after each:
+// close (trader confirm, bank feed), cancel, expiry, dispute → closed / re_calculation / canceled,
+// auto-resolve. Races: payment vs expiry, trader confirm vs bank feed. Tenant isolation.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { merchantCryptoBalance, traderFreeDeposit } from "../../src/app/trading/effects.js";
+import { createHarness, type Harness } from "../support/harness.js";
+import { createMerchant } from "../support/factories.js";
+import { drainWorker, setupTrading, startWebhookReceiver, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+
+let h: Harness;
+let fx: TradingFixture;
+let hooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
+const DEPOSIT = 1_000_000_000_000n;
+
+before(async () => {
+  h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
+  hooks = await startWebhookReceiver(() => fx.merchant.apiKey);
+  fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 2, depositMinor: DEPOSIT, settings: { webhookUrl: hooks.url } });
+});
+after(async () => {
+  await hooks.close();
+  await h.close();
+});
+
+const api = (method: "GET" | "POST", url: string, body?: unknown, headers: Record<string, string> = {}) =>
+  h.app.inject({
+    method,
+    url,
+    headers: { "x-api-key": fx.merchant.apiKey, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+    ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+  });
+const trader = (url: string, body?: unknown) =>
+  h.app.inject({
+    method: "POST",
+    url: `/trader/v1${url}`,
+    headers: { "x-trader-key": fx.traders[0]!.traderKey, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+  });
+const admin = async (url: string, body: unknown) => {
+  const { createOperatorKey } = await import("../../src/app/keys/create-keys.js");
+  return h.app.inject({
+    method: "POST",
+    url: `/admin/v1/trading${url}`,
+    headers: { "x-operator-key": await createOperatorKey(h.deps), "content-type": "application/json" },
+    payload: JSON.stringify(body),
+  });
+};
+
+async function create(fiatAmount: number) {
+  const r = await api("POST", "/payment/trading/pay-in", { fiatAmount });
+  assert.equal(r.statusCode, 201, r.body);
+  return r.json() as { id: string; cryptoAmount: string; merchantFee: string; requisite: { id: string }; fiatAmount: string };
+}
+
+async function uploadReceipt(id: string): Promise<string> {
+  const boundary = "----rampart";
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="r.png"\r\nContent-Type: image/png\r\n\r\n`;
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
+  const r = await h.app.inject({
+    method: "POST",
+    url: `/file/trading/pay-in/invoice/upload?tradeId=${id}`,
+    headers: { "x-api-key": fx.merchant.apiKey, "content-type": `multipart/form-data; boundary=${boundary}` },
+    payload: Buffer.concat([Buffer.from(head), png, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+  });
+  assert.equal(r.statusCode, 200, r.body);
+  return r.json().invoiceKey;
+}
+
+/** Delivers pending webhooks and returns the statuses this pay-in's webhooks carried, in order. */
+async function webhookStatuses(id: string): Promise<string[]> {
+  await drainWorker(h.deps);
+  const mine = hooks.received.filter((w) => w.json.id === id);
+  for (const w of mine) {
+    assert.ok(w.signatureValid, "webhook x-signature = hex HMAC-SHA256(body, api key)");
+    assert.ok(w.headers["x-rampart-event-id"], "event id header");
+  }
+  return mine.map((w) => String(w.json.status));
+}
+
+const net = (p: { cryptoAmount: string; merchantFee: string }) => BigInt(p.cryptoAmount) - BigInt(p.merchantFee);
+
+test("close by trader confirm: hold posted, merchant credited net of fee, one webhook", async () => {
+  const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
+  const p = await create(6030);
+  assert.equal(await traderFreeDeposit(h.deps, fx.traders[0]!.traderId) < DEPOSIT, true, "crypto held at creation");
+  const r = await trader(`/pay-ins/${p.id}/confirm`);
+  assert.equal(r.statusCode, 200, r.body);
+  assert.equal(r.json().status, "closed");
+  assert.equal((await trader(`/pay-ins/${p.id}/confirm`)).json().status, "closed", "repeat confirm is a no-op");
+  assert.equal(await merchantCryptoBalance(h.deps, fx.merchant.merchantId), before + net(p));
+  assert.equal(net(p), 60835352n - 5171005n);
+  assert.deepEqual(await webhookStatuses(p.id), ["closed"]);
+  const acct = await api("GET", "/payment/account");
+  assert.equal(acct.json().balance, (before + net(p)).toString());
+  await verifyLedgerClean(h.deps);
+});
+
+test("close by bank feed match; an unmatched transfer is kept for the operator", async () => {
+  const p = await create(6200);
+  const miss = await h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: { requisiteId: p.requisite.id, amount: 6201 } });
+  assert.equal(miss.statusCode, 200, miss.body);
+  assert.equal(miss.json().matched, false);
+  const hit = await h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: { requisiteId: p.requisite.id, amount: "6200.00", payerName: "A" } });
+  assert.deepEqual([hit.json().matched, hit.json().payinId], [true, p.id]);
+  assert.deepEqual(await webhookStatuses(p.id), ["closed"]);
+  const { listUnmatchedBankTransfers } = await import("../../src/db/trading/payins.js");
+  assert.ok((await listUnmatchedBankTransfers(h.deps.database.db, 10)).some((t) => t.id === miss.json().transferId));
+  await verifyLedgerClean(h.deps);
+});
+
+test("merchant cancel voids the hold; expiry cancels at the window's end in the background", async () => {
+  const free0 = await traderFreeDeposit(h.deps, fx.traders[0]!.traderId);
+  const p = await create(6300);
+  const c = await api("POST", `/payment/trading/pay-in/${p.id}/cancel`);
+  assert.equal(c.json().status, "canceled");
+  assert.equal(await traderFreeDeposit(h.deps, fx.traders[0]!.traderId), free0, "hold voided");
+  assert.deepEqual(await webhookStatuses(p.id), ["canceled"]);
+
+  const q = await create(6301);
+  h.clock.advance(14 * 60_000);
+  await drainWorker(h.deps);
+  assert.equal((await api("GET", `/payment/trading/${q.id}`)).json().status, "active", "not before the window ends");
+  h.clock.advance(60_000);
+  await drainWorker(h.deps);
+  assert.equal((await api("GET", `/payment/trading/${q.id}`)).json().status, "canceled");
+  assert.deepEqual(await webhookStatuses(q.id), ["canceled"]);
+  assert.equal(await traderFreeDeposit(h.deps, fx.traders[0]!.traderId), free0);
+  await verifyLedgerClean(h.deps);
+});
+
+test("dispute → checking → closed (paid as claimed), after cancel: settled afresh", async () => {
+  const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
+  const p = await create(6400);
+  await api("POST", `/payment/trading/pay-in/${p.id}/cancel`);
+  const inv = await uploadReceipt(p.id);
+  const d = await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: 6400, comment: "paid" });
+  assert.equal(d.statusCode, 200, d.body);
+  assert.equal(d.json().status, "dispute");
+  assert.equal(d.json().disputeMerchantFiatAmount, "6400.00");
+  assert.match(d.json().disputeMerchantCheckUrl, /\/file\/trading\/pay-in\/invoice\/inv_/);
+  assert.equal((await trader(`/pay-ins/${p.id}/review`)).json().status, "checking");
+  const r = await admin(`/pay-ins/${p.id}/resolve`, { outcome: "paid" });
+  assert.equal(r.statusCode, 200, r.body);
+  assert.equal(r.json().status, "closed");
+  assert.equal(await merchantCryptoBalance(h.deps, fx.merchant.merchantId), before + net(p));
+  assert.deepEqual(await webhookStatuses(p.id), ["canceled", "dispute", "checking", "closed"]);
+  await verifyLedgerClean(h.deps);
+});
+
+test("dispute → re_calculation → closed at the actual amount, ledger difference booked", async () => {
+  const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
+  const p = await create(6500);
+  const inv = await uploadReceipt(p.id);
+  await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: 6500 });
+  await trader(`/pay-ins/${p.id}/review`);
+  const ans = await trader(`/pay-ins/${p.id}/answer`, { fiatAmount: "6000.00" });
+  assert.equal(ans.json().disputeTraderFiatAmount, "6000.00");
+  const r = await admin(`/pay-ins/${p.id}/resolve`, { outcome: "paid_different", actualFiatAmount: "6000.00" });
+  assert.equal(r.statusCode, 200, r.body);
+  const closed = r.json();
+  assert.equal(closed.status, "closed");
+  assert.equal(closed.fiatAmount, "6000.00");
+  // re-priced at the original rate: ceil(6000 / 99.12 × 10^6) and ceil(0.085 × that)
+  assert.equal(closed.cryptoAmount, "60532688");
+  assert.equal(closed.merchantFee, "5145279");
+  assert.equal(await merchantCryptoBalance(h.deps, fx.merchant.merchantId), before + net(closed));
+  assert.deepEqual(await webhookStatuses(p.id), ["dispute", "checking", "re_calculation", "closed"]);
+  const recalc = hooks.received.find((w) => w.json.id === p.id && w.json.status === "re_calculation")!;
+  assert.equal(recalc.json.fiatAmount, "6000.00", "the re_calculation webhook carries the new amounts");
+  await verifyLedgerClean(h.deps);
+});
+
+test("dispute → canceled (not paid) releases the hold", async () => {
+  const free0 = await traderFreeDeposit(h.deps, fx.traders[0]!.traderId);
+  const p = await create(6600);
+  const inv = await uploadReceipt(p.id);
+  await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: 6600 });
+  const r = await admin(`/pay-ins/${p.id}/resolve`, { outcome: "not_paid" });
+  assert.equal(r.json().status, "canceled");
+  assert.equal(await traderFreeDeposit(h.deps, fx.traders[0]!.traderId), free0);
+  assert.deepEqual(await webhookStatuses(p.id), ["dispute", "canceled"]);
+  await verifyLedgerClean(h.deps);
+});
+
+test("auto-resolve: no review within disputeAutoResolveMinutes → closed in the merchant's favour", async () => {
+  const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
+  const p = await create(6700);
+  const inv = await uploadReceipt(p.id);
+  await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: 6700 });
+  h.clock.advance(29 * 60_000);
+  await drainWorker(h.deps);
+  assert.equal((await api("GET", `/payment/trading/${p.id}`)).json().status, "dispute");
+  h.clock.advance(60_000);
+  await drainWorker(h.deps);
+  assert.equal((await api("GET", `/payment/trading/${p.id}`)).json().status, "closed");
+  assert.equal(await merchantCryptoBalance(h.deps, fx.merchant.merchantId), before + net(p));
+  assert.deepEqual(await webhookStatuses(p.id), ["dispute", "closed"]);
+  await verifyLedgerClean(h.deps);
+});
+
+test("race: payment vs expiry at the same instant → exactly one wins, ledger consistent", async () => {
+  for (let i = 0; i < 5; i++) {
+    const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
+    const p = await create(6800 + i);
+    h.clock.advance(15 * 60_000);
+    const [pay] = await Promise.all([
+      h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: { requisiteId: p.requisite.id, amount: 6800 + i } }),
+      drainWorker(h.deps),
+    ]);
+    const status = (await api("GET", `/payment/trading/${p.id}`)).json().status;
+    assert.equal(pay.json().matched, status === "closed", "the transfer matched iff payment won");
+    const credited = (await merchantCryptoBalance(h.deps, fx.merchant.merchantId)) - before;
+    assert.equal(credited, status === "closed" ? net(p) : 0n);
+    const statuses = await webhookStatuses(p.id);
+    assert.equal(statuses.length, 1, "exactly one transition");
+    await verifyLedgerClean(h.deps);
+  }
+});
+
+test("race: trader confirm vs bank feed → closed once, credited once", async () => {
+  for (let i = 0; i < 5; i++) {
+    const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
+    const p = await create(6900 + i);
+    const [c, b] = await Promise.all([
+      trader(`/pay-ins/${p.id}/confirm`),
+      h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: { requisiteId: p.requisite.id, amount: 6900 + i } }),
+    ]);
+    assert.equal(c.statusCode, 200);
+    assert.equal(b.statusCode, 200);
+    assert.equal(await merchantCryptoBalance(h.deps, fx.merchant.merchantId), before + net(p), "credited once");
+    assert.deepEqual(await webhookStatuses(p.id), ["closed"]);
+    await verifyLedgerClean(h.deps);
+  }
+});
+
+test("tenant isolation: merchant B gets 404 on A's pay-in for get, cancel, dispute and upload", async () => {
+  const p = await create(7100);
+  const b = await createMerchant(h.deps);
+  const hdr = { "x-api-key": b.apiKey };
+  assert.equal((await api("GET", `/payment/trading/${p.id}`, undefined, hdr)).statusCode, 404);
+  assert.equal((await api("POST", `/payment/trading/pay-in/${p.id}/cancel`, undefined, hdr)).statusCode, 404);
+  assert.equal((await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: "inv_x", fiatAmount: 1 }, hdr)).statusCode, 404);
+  const boundary = "----rampart";
+  const up = await h.app.inject({
+    method: "POST",
+    url: `/file/trading/pay-in/invoice/upload?tradeId=${p.id}`,
+    headers: { ...hdr, "content-type": `multipart/form-data; boundary=${boundary}` },
+    payload: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="r.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--${boundary}--\r\n`,
+  });
+  assert.equal(up.statusCode, 404);
+  assert.equal((await api("GET", `/payment/trading/${p.id}`)).json().status, "active", "A's pay-in untouched");
+});

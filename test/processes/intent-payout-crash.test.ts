@@ -1,0 +1,125 @@
+// Crash safety of crypto delivery (PostgreSQL, spawned worker processes): a worker is SIGKILLed in the
+// middle of a payout — once after the payout key was recorded but before the send, once right after
+// the chain accepted the send but before Rampart recorded it. After a restart the payout completes
+// exactly once: one send on the chain, one tx hash, intent at 6, a clean ledger verify.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { sql } from "kysely";
+import { sandboxChainSends } from "../../src/adapters/chain/sandbox-chain.js";
+import { payoutKeyFor } from "../../src/app/intents/payout.js";
+import { verifyLedger } from "../../src/app/ledger/verify-ledger.js";
+import { TestClock } from "../support/clock.js";
+import { createMerchant, type MerchantFixture } from "../support/factories.js";
+import { createHarness, type Harness } from "../support/harness.js";
+import { INTENT_RATES_ENV, configureStore, intentBody, kycFields } from "../support/intents.js";
+import { usePostgres } from "../support/test-db.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const skip = usePostgres() ? false : "needs PostgreSQL (set DATABASE_URL): the worker is a separate process";
+
+let h: Harness;
+let m: MerchantFixture;
+let chainDir: string;
+const workers: ChildProcess[] = [];
+
+before(async () => {
+  if (skip) return;
+  // The workers run on the real clock: start the test clock at the real time so due times agree.
+  h = await createHarness({ env: INTENT_RATES_ENV, clock: new TestClock(new Date()), poolSize: 4 });
+  m = await createMerchant(h.deps);
+  await configureStore(h, m.storeId);
+  chainDir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-chain-"));
+});
+after(async () => {
+  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill("SIGKILL");
+  await h?.close();
+  if (chainDir) fs.rmSync(chainDir, { recursive: true, force: true });
+});
+
+function spawnWorker(hangAt?: string): { child: ChildProcess; waitFor: (line: string) => Promise<void> } {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/support/intent-worker-process.ts"), h.testDb.url!, chainDir], {
+    cwd: ROOT,
+    env: { ...process.env, ...(hangAt ? { RAMPART_TEST_HANG_AT: hangAt } : {}) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  workers.push(child);
+  let out = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  const waitFor = (line: string) =>
+    new Promise<void>((resolve, reject) => {
+      const end = Date.now() + 30_000;
+      const tick = () => {
+        if (out.includes(line)) return resolve();
+        if (child.exitCode !== null) return reject(new Error(`worker exited (${child.exitCode}) before "${line}"`));
+        if (Date.now() > end) return reject(new Error(`timed out waiting for "${line}"`));
+        setTimeout(tick, 25);
+      };
+      tick();
+    });
+  return { child, waitFor };
+}
+
+async function paidIntent(): Promise<string> {
+  const res = await h.app.inject({
+    method: "POST",
+    url: "/payment/intent",
+    headers: { "x-api-key": m.apiKey, "content-type": "application/json" },
+    payload: JSON.stringify(intentBody(m.storeId, kycFields())),
+  });
+  const id = (res.json() as { paymentIntentId: string }).paymentIntentId;
+  const ins = (await h.app.inject({ method: "GET", url: `/payment/intent/${id}/instructions`, headers: { "x-api-key": m.apiKey } })).json() as {
+    fiatAmount: number;
+    bankTransfer: { reference: string };
+  };
+  const paid = await h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: { reference: ins.bankTransfer.reference, amount: ins.fiatAmount, currency: "EUR" } });
+  assert.equal(paid.json().outcome, "paid");
+  return id;
+}
+
+async function intentRow(id: string) {
+  return h.deps.database.db.selectFrom("payment_intents").select(["status", "tx_hash"]).where("id", "=", id).executeTakeFirstOrThrow();
+}
+
+async function waitForStatus(id: string, status: number, ms = 30_000) {
+  const end = Date.now() + ms;
+  while ((await intentRow(id)).status !== status) {
+    if (Date.now() > end) throw new Error(`intent ${id} never reached ${status} (now ${(await intentRow(id)).status})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+for (const hangAt of ["before_send", "after_send"] as const) {
+  test(`worker killed ${hangAt.replace("_", " ")}: after restart exactly one send, one tx hash, clean ledger`, { skip, timeout: 60_000 }, async () => {
+    const id = await paidIntent();
+    const doomed = spawnWorker(hangAt);
+    await doomed.waitFor(`hang:${hangAt}`);
+    // The payout key is on record before anything reaches the chain.
+    const payout = await h.deps.database.db.selectFrom("intent_payouts").selectAll().where("intent_id", "=", id).executeTakeFirstOrThrow();
+    assert.equal(payout.payout_key, payoutKeyFor(id));
+    assert.equal(sandboxChainSends(chainDir, payout.payout_key), hangAt === "after_send" ? 1 : 0);
+    doomed.child.kill("SIGKILL");
+    await new Promise((r) => doomed.child.once("exit", r));
+    assert.equal((await intentRow(id)).status, 5);
+
+    // The dead worker's job lease runs for a minute; let it lapse instead of waiting.
+    await sql`UPDATE jobs SET lease_until = now() - interval '1 second' WHERE status = 'running'`.execute(h.deps.database.db);
+    const healthy = spawnWorker();
+    await healthy.waitFor("ready");
+    await waitForStatus(id, 6);
+    healthy.child.kill("SIGTERM");
+    await new Promise((r) => healthy.child.once("exit", r));
+
+    const row = await intentRow(id);
+    assert.equal(sandboxChainSends(chainDir, payout.payout_key), 1, "sent exactly once");
+    assert.match(row.tx_hash ?? "", /^[0-9a-f]{64}$/);
+    const events = await h.deps.database.db.selectFrom("payment_intent_events").select("to_status").where("intent_id", "=", id).execute();
+    assert.deepEqual(events.map((e) => e.to_status).filter((s) => s === 6), [6], "one confirmation");
+    const report = await verifyLedger(h.deps.database.db);
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.ok, true);
+  });
+}

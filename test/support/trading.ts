@@ -1,0 +1,113 @@
+// Trading fixtures: banks, funded traders with requisites, merchant settings, a loopback webhook
+// receiver that checks signatures, and a helper that runs the worker's tasks until idle.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Deps } from "../../src/app/deps.js";
+import { fundTraderDeposit } from "../../src/app/trading/effects.js";
+import { saveTradingSettings, type TradingSettingsInput } from "../../src/app/trading/settings-admin.js";
+import { createRequisite, createTrader } from "../../src/app/trading/traders.js";
+import { SANDBOX_BANKS } from "../../src/app/sandbox/seed-trading.js";
+import { upsertBank } from "../../src/db/trading/traders.js";
+import { workerTasks } from "../../src/jobs/tasks.js";
+import { createFixedRateSource } from "../../src/adapters/rates/fixed-rates.js";
+import { verifyLedger } from "../../src/app/ledger/verify-ledger.js";
+import assert from "node:assert/strict";
+import { createMerchant, type MerchantFixture } from "./factories.js";
+
+export interface TradingFixture {
+  merchant: MerchantFixture;
+  traders: { traderId: string; traderKey: string }[];
+  requisiteIds: string[];
+}
+
+export async function setupTrading(
+  deps: Deps,
+  opts: {
+    traders?: number;
+    requisitesPerTrader?: number;
+    maxOpenPayins?: number;
+    depositMinor?: bigint;
+    settings?: Partial<TradingSettingsInput>;
+    bank?: string;
+    method?: string;
+  } = {},
+): Promise<TradingFixture> {
+  for (const b of SANDBOX_BANKS) await upsertBank(deps.database.db, b);
+  const merchant = await createMerchant(deps);
+  await saveTradingSettings(deps, merchant.merchantId, { fiatCurrency: "RUB", feeRate: "0.085", ...opts.settings });
+  const traders: TradingFixture["traders"] = [];
+  const requisiteIds: string[] = [];
+  for (let i = 0; i < (opts.traders ?? 1); i++) {
+    const t = await createTrader(deps, `Trader ${i + 1}`);
+    traders.push(t);
+    await fundTraderDeposit(deps, t.traderId, opts.depositMinor ?? 1_000_000_000_000n, `test:fund:${t.traderId}`);
+    for (let j = 0; j < (opts.requisitesPerTrader ?? 1); j++) {
+      const method = opts.method ?? "card";
+      requisiteIds.push(
+        await createRequisite(deps, {
+          traderId: t.traderId,
+          bank: opts.bank ?? "SBER",
+          method,
+          ownerName: `Owner ${i}-${j}`,
+          ...(method === "sbp" ? { sbpPhone: `+7900${String(i * 100 + j).padStart(7, "0")}` } : { number: `22022000${String(i * 100 + j).padStart(8, "0")}` }),
+          maxOpenPayins: opts.maxOpenPayins ?? 50,
+        }),
+      );
+    }
+  }
+  return { merchant, traders, requisiteIds };
+}
+
+/** Pins the fiat/USDT rate (default RUB), fresh at every read. */
+export function useFixedRate(deps: Deps, rate: string, fiat = "RUB"): void {
+  deps.ports.rates = createFixedRateSource({ [`${fiat}/USDT`]: rate }, deps.clock);
+}
+
+/** `rampart ledger verify` on the test database: no drift, every transfer balanced. */
+export async function verifyLedgerClean(deps: Deps): Promise<void> {
+  const report = await verifyLedger(deps.database.db);
+  assert.deepEqual(report.problems, []);
+  assert.equal(report.ok, true);
+}
+
+/** Runs every worker task until a full round handles nothing (bounded). */
+export async function drainWorker(deps: Deps, maxRounds = 50): Promise<void> {
+  for (let i = 0; i < maxRounds; i++) {
+    let handled = 0;
+    for (const t of workerTasks) handled += await t.runOnce(deps);
+    if (handled === 0) return;
+  }
+  throw new Error("worker did not go idle");
+}
+
+export interface ReceivedWebhook {
+  body: string;
+  json: Record<string, unknown>;
+  headers: http.IncomingHttpHeaders;
+  signatureValid: boolean;
+}
+
+/** A loopback webhook receiver; each request's x-signature is checked against `key`. */
+export async function startWebhookReceiver(key: () => string) {
+  const received: ReceivedWebhook[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const raw = Buffer.concat(chunks);
+      const expected = createHmac("sha256", key()).update(raw).digest("hex");
+      const sig = String(req.headers["x-signature"] ?? "");
+      const signatureValid = sig.length === expected.length && timingSafeEqual(Buffer.from(sig), Buffer.from(expected));
+      received.push({ body: raw.toString("utf8"), json: JSON.parse(raw.toString("utf8")), headers: req.headers, signatureValid });
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+export function signBody(key: string, body: string): string {
+  return createHmac("sha256", key).update(body).digest("hex");
+}
