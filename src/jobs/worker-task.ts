@@ -8,4 +8,6 @@ import type { Deps } from "../app/deps.js";
 export interface WorkerTask {
   name: string;
   runOnce(deps: Deps): Promise<number>;
+  /** For a task whose work outlives runOnce (a pool of requests): resolves when that work is done. */
+  drain?(deps: Deps): Promise<void>;
 }

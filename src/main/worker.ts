@@ -27,6 +27,7 @@ export function startWorker(deps: Deps, tasks: WorkerTask[] = workerTasks): Runn
     async stop() {
       stopping = true;
       await Promise.all(loops);
+      await Promise.all(tasks.map((t) => t.drain?.(deps)));
     },
   };
 }

@@ -2,7 +2,15 @@
 // response is stored; a repeat with the same fingerprint replays that response byte for byte
 // (errors from execution included); a different fingerprint is 422; a repeat while the first is still
 // running waits briefly for it, then replays it or answers 409.
+//
+// When the response is stored: a use case that can render its answer inside its own transaction
+// stores it there (commitIdempotentResponse), so the work and its answer commit together and a crash
+// after commit leaves a replayable key. Otherwise the HTTP layer stores it right after the handler;
+// then a process that dies between the work's commit and that store leaves the key in flight, and
+// after IN_FLIGHT_ABANDON_MS a retry runs the request again (the use case's own idempotency, e.g. a
+// unique business key, is what protects that window).
 import { createHash } from "node:crypto";
+import type { Transaction } from "kysely";
 import { AppError } from "../../core/shared/errors.js";
 import {
   claimIdempotencyKey,
@@ -11,6 +19,7 @@ import {
   releaseIdempotencyKey,
   takeOverIdempotencyKey,
 } from "../../db/outbox/idempotency.js";
+import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -24,6 +33,11 @@ export interface IdempotencyClaim {
   scope: string;
   key: string;
   fingerprint: string;
+}
+
+/** A claim this request owns. `claimedAt` is the row's created_at: the owner token (a takeover rewrites it). */
+export interface OwnedClaim extends IdempotencyClaim {
+  claimedAt: Date;
 }
 
 export interface StoredResponse {
@@ -45,18 +59,21 @@ export function requestFingerprint(method: string, url: string, rawBody: Uint8Ar
  * request (and later call completeIdempotent), or the response to replay. Throws AppError
  * idempotency_key_reused / idempotency_key_in_flight.
  */
-export async function beginIdempotent(deps: Deps, c: IdempotencyClaim): Promise<{ kind: "owner" } | { kind: "replay"; response: StoredResponse }> {
+export async function beginIdempotent(
+  deps: Deps,
+  c: IdempotencyClaim,
+): Promise<{ kind: "owner"; claim: OwnedClaim } | { kind: "replay"; response: StoredResponse }> {
   const db = deps.database.db;
   const started = Date.now();
   for (;;) {
     const now = deps.clock.now();
     const expiresAt = new Date(now.getTime() + IDEMPOTENCY_TTL_MS);
-    if (await claimIdempotencyKey(db, { ...c, now, expiresAt })) return { kind: "owner" };
+    if (await claimIdempotencyKey(db, { ...c, now, expiresAt })) return { kind: "owner", claim: { ...c, claimedAt: now } };
     const row = await findIdempotencyKey(db, c.scope, c.key);
     if (!row) continue; // released meanwhile: claim again
     const abandonedBefore = new Date(now.getTime() - IN_FLIGHT_ABANDON_MS);
     if (row.expires_at <= now || (row.status === "in_flight" && row.created_at < abandonedBefore)) {
-      if (await takeOverIdempotencyKey(db, { ...c, now, expiresAt, abandonedBefore })) return { kind: "owner" };
+      if (await takeOverIdempotencyKey(db, { ...c, now, expiresAt, abandonedBefore })) return { kind: "owner", claim: { ...c, claimedAt: now } };
       continue;
     }
     if (row.fingerprint !== c.fingerprint) throw new AppError("idempotency_key_reused", { field: "Idempotency-Key" });
@@ -68,8 +85,23 @@ export async function beginIdempotent(deps: Deps, c: IdempotencyClaim): Promise<
   }
 }
 
-/** Stores the owner's response; a 5xx is not stored (it is not an answer): the key is freed for a retry. */
-export async function completeIdempotent(deps: Deps, c: IdempotencyClaim, response: StoredResponse): Promise<void> {
+/**
+ * Stores the owner's response after the handler; a 5xx is not stored (it is not an answer): the key is
+ * freed for a retry. Both are no-ops when the response was already committed with the work.
+ */
+export async function completeIdempotent(deps: Deps, c: OwnedClaim, response: StoredResponse): Promise<void> {
   if (response.status >= 500) await releaseIdempotencyKey(deps.database.db, c);
   else await completeIdempotencyKey(deps.database.db, { ...c, ...response });
+}
+
+/**
+ * Stores the response in the use case's own transaction, so it commits (or rolls back) with the work.
+ * Throws idempotency_key_in_flight when this request no longer owns the key (it was taken over as
+ * abandoned): the work must then roll back, since the new owner is doing it.
+ */
+export async function commitIdempotentResponse(trx: Transaction<DB>, c: OwnedClaim, response: StoredResponse): Promise<void> {
+  if (response.status >= 500) throw new Error("commitIdempotentResponse: a 5xx is not an answer to store");
+  if (!(await completeIdempotencyKey(trx, { ...c, ...response }))) {
+    throw new AppError("idempotency_key_in_flight", { headers: { "retry-after": "1" } });
+  }
 }

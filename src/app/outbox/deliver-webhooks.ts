@@ -28,14 +28,95 @@ export interface DeliveryOptions {
   rand?: () => number;
 }
 
+function claim(deps: Deps, workerId: string, limit: number, excludeEndpoints: string[] = []): Promise<ClaimedMessageRow[]> {
+  const now = deps.clock.now();
+  return deps.database.db
+    .transaction()
+    .execute((trx) => claimDueMessages(trx, { now, leaseUntil: new Date(now.getTime() + webhookLeaseMs(deps)), workerId, limit, excludeEndpoints }));
+}
+
+/** One claim of up to WEBHOOK_BATCH messages, delivered concurrently; resolves when all are recorded. */
 export async function runWebhookDelivery(deps: Deps, opts: DeliveryOptions = {}): Promise<number> {
   const workerId = opts.workerId ?? WORKER_ID;
-  const now = deps.clock.now();
-  const claimed = await deps.database.db
-    .transaction()
-    .execute((trx) => claimDueMessages(trx, { now, leaseUntil: new Date(now.getTime() + webhookLeaseMs(deps)), workerId, limit: WEBHOOK_BATCH }));
+  const claimed = await claim(deps, workerId, WEBHOOK_BATCH);
   await Promise.all(claimed.map((m) => deliverOne(deps, m, workerId, opts.rand ?? Math.random)));
   return claimed.length;
+}
+
+/** Requests one process keeps in flight; a killed worker's duplicates are at most this many. */
+export const MAX_IN_FLIGHT = WEBHOOK_BATCH;
+/**
+ * Requests to one endpoint one process starts before it stops claiming for that endpoint (it may
+ * reach just under twice this). A receiver that hangs for the whole timeout holds these slots, not
+ * the process: other endpoints keep flowing.
+ */
+export const PER_ENDPOINT_IN_FLIGHT = 16;
+
+export interface DeliveryPool {
+  /**
+   * Claims for the free slots and starts those deliveries. When nothing is claimable while requests
+   * are in flight, it waits for a slot to free (or a poll interval) and claims again, so a busy
+   * endpoint is fed as fast as it answers rather than once per poll interval.
+   */
+  runOnce(): Promise<number>;
+  /** Resolves when every started delivery is recorded. */
+  drain(): Promise<void>;
+}
+
+/**
+ * The worker's delivery loop as a rolling pool: a claim does not wait for the previous claim's
+ * slowest request (a batch that waited would let one 10 s timeout hold back every other endpoint),
+ * and an endpoint with PER_ENDPOINT_IN_FLIGHT requests running is left out of the next claims.
+ */
+export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): DeliveryPool {
+  const workerId = opts.workerId ?? WORKER_ID;
+  const inFlight = new Set<Promise<void>>();
+  const perEndpoint = new Map<string, number>();
+  // Woken when a finished request can make a claim useful again: a slot of a full pool or of a
+  // saturated endpoint freed.
+  let wake: (() => void) | null = null;
+  const signal = () => {
+    wake?.();
+    wake = null;
+  };
+  const start = (m: ClaimedMessageRow) => {
+    perEndpoint.set(m.endpoint_id, (perEndpoint.get(m.endpoint_id) ?? 0) + 1);
+    const p: Promise<void> = deliverOne(deps, m, workerId, opts.rand ?? Math.random)
+      .catch((err: unknown) => deps.logger.error({ err, eventId: m.event_id }, "webhook delivery could not be recorded; its lease will expire"))
+      .finally(() => {
+        inFlight.delete(p);
+        const n = perEndpoint.get(m.endpoint_id)! - 1;
+        if (n === 0) perEndpoint.delete(m.endpoint_id);
+        else perEndpoint.set(m.endpoint_id, n);
+        if (n === PER_ENDPOINT_IN_FLIGHT - 1 || inFlight.size === MAX_IN_FLIGHT - 1) signal();
+      });
+    inFlight.add(p);
+  };
+  const claimFree = async () => {
+    const free = MAX_IN_FLIGHT - inFlight.size;
+    if (free === 0) return 0;
+    const saturated = [...perEndpoint].filter(([, n]) => n >= PER_ENDPOINT_IN_FLIGHT).map(([id]) => id);
+    const claimed = await claim(deps, workerId, Math.min(free, PER_ENDPOINT_IN_FLIGHT), saturated);
+    claimed.forEach(start);
+    return claimed.length;
+  };
+  return {
+    async runOnce() {
+      const deadline = Date.now() + deps.config.pollIntervalMs;
+      for (;;) {
+        const claimed = await claimFree();
+        if (claimed > 0 || inFlight.size === 0) return claimed;
+        const left = deadline - Date.now();
+        if (left <= 0) return 0;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([new Promise<void>((r) => (wake = r)), new Promise<void>((r) => (timer = setTimeout(r, left)))]);
+        clearTimeout(timer);
+      }
+    },
+    async drain() {
+      while (inFlight.size > 0) await Promise.all(inFlight);
+    },
+  };
 }
 
 interface Outgoing {

@@ -45,27 +45,31 @@ export async function findIdempotencyKey(db: Db, scope: string, key: string): Pr
     .executeTakeFirst();
 }
 
+/** Guarded by the owner token (created_at); false when the row is not this owner's in-flight claim. */
 export async function completeIdempotencyKey(
   db: Db,
-  a: { scope: string; key: string; fingerprint: string; status: number; headers: Record<string, string>; body: string },
-): Promise<void> {
-  await db
+  a: { scope: string; key: string; fingerprint: string; claimedAt: Date; status: number; headers: Record<string, string>; body: string },
+): Promise<boolean> {
+  const r = await db
     .updateTable("idempotency_keys")
     .set({ status: "done", response_status: a.status, response_headers: JSON.stringify(a.headers) as unknown as Record<string, string>, response_body: a.body })
     .where("scope", "=", a.scope)
     .where("key", "=", a.key)
     .where("fingerprint", "=", a.fingerprint)
+    .where("created_at", "=", a.claimedAt)
     .where("status", "=", "in_flight")
-    .execute();
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
 }
 
 /** Frees a key whose request ended without a storable response (5xx), so the client can retry. */
-export async function releaseIdempotencyKey(db: Db, a: { scope: string; key: string; fingerprint: string }): Promise<void> {
+export async function releaseIdempotencyKey(db: Db, a: { scope: string; key: string; fingerprint: string; claimedAt: Date }): Promise<void> {
   await db
     .deleteFrom("idempotency_keys")
     .where("scope", "=", a.scope)
     .where("key", "=", a.key)
     .where("fingerprint", "=", a.fingerprint)
+    .where("created_at", "=", a.claimedAt)
     .where("status", "=", "in_flight")
     .execute();
 }

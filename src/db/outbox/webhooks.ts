@@ -67,15 +67,20 @@ export interface ClaimedMessageRow {
  * Claims due messages: pending, due, not leased to a live worker, endpoint enabled, and no earlier
  * message of the same ordering key still pending (a later status waits for the earlier one to be
  * delivered or to fail). Each claimed row is leased to `workerId` with its attempt counted.
+ * `excludeEndpoints`: endpoints the caller already has enough requests in flight to.
  */
-export async function claimDueMessages(db: Db, a: { now: Date; leaseUntil: Date; workerId: string; limit: number }): Promise<ClaimedMessageRow[]> {
+export async function claimDueMessages(
+  db: Db,
+  a: { now: Date; leaseUntil: Date; workerId: string; limit: number; excludeEndpoints?: string[] },
+): Promise<ClaimedMessageRow[]> {
+  const excluded = a.excludeEndpoints?.length ? sql`AND m.endpoint_id NOT IN (${sql.join(a.excludeEndpoints)})` : sql``;
   const r = await sql<ClaimedMessageRow>`
     WITH due AS (
       SELECT m.seq FROM webhook_messages m
       JOIN webhook_endpoints e ON e.id = m.endpoint_id
       WHERE m.status = 'pending' AND m.next_attempt_at <= ${a.now}
         AND (m.lease_until IS NULL OR m.lease_until < ${a.now})
-        AND e.disabled_at IS NULL
+        AND e.disabled_at IS NULL ${excluded}
         AND NOT EXISTS (
           SELECT 1 FROM webhook_messages p
           WHERE p.ordering_key = m.ordering_key AND p.seq < m.seq AND p.status = 'pending')
