@@ -5,3 +5,5 @@ import "./card-status-sync.js";
 import "./intent-jobs.js";
 import "./trading-dispute-auto-resolve.js";
 import "./trading-payin-expire.js";
+// KYC decisions made inside jobs (the vendor check) must reach every area that listens for them.
+import "../app/card/card-kyc.js";

@@ -125,3 +125,14 @@ export async function recordLoginFailure(
 export async function clearLoginFailures(db: Db, key: string): Promise<void> {
   await db.deleteFrom("card_login_failures").where("key", "=", key).execute();
 }
+
+/** The customer whose KYC_1 runs on this case, locked (the KYC listener raises its level). */
+export async function lockCustomerByKycCase(db: Db, caseId: string): Promise<CustomerRow | undefined> {
+  return db.selectFrom("card_customers").selectAll().where("kyc1_case_id", "=", caseId).forUpdate().executeTakeFirst();
+}
+
+/** The merchant's first store: KYC users are kept per store, and card customers belong to a merchant. */
+export async function firstStoreOf(db: Db, merchantId: string): Promise<string | undefined> {
+  const row = await db.selectFrom("stores").select("id").where("merchant_id", "=", merchantId).orderBy("created_at").orderBy("id").limit(1).executeTakeFirst();
+  return row?.id;
+}

@@ -19,6 +19,7 @@ export interface CardCustomersTable {
   kyc_level: ColumnType<string, string | undefined, string>;
   kyc1_status: ColumnType<string, string | undefined, string>;
   kyc1_reason: Nullable<string>;
+  kyc1_case_id: Nullable<string>;
   first_name: Nullable<string>;
   last_name: Nullable<string>;
   primary_currency: Nullable<string>;

@@ -1,9 +1,11 @@
 // The customer's profile (KYC_0 survey), KYC status and limits, and wallets (bearer token).
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
 import { type CustomerRow } from "../../../db/card/customers.js";
 import { levelLimitMinor, levelOf, limitState, loadCustomer, updateSurvey } from "../../../app/card/customer-profile.js";
 import { customerWallets } from "../../../app/card/wallets.js";
+import { startCardKyc } from "../../../app/card/card-kyc.js";
 import type { Deps } from "../../../app/deps.js";
 import { CARD_KYC_LEVELS, levelRank } from "../../../core/card/kyc-levels.js";
 import type { Survey } from "../../../core/card/profile-survey.js";
@@ -11,7 +13,8 @@ import { CRYPTO_WIRE_SCALE, truncateToWireScale } from "../../../core/card/card-
 import { fiatScale } from "../../../core/money/currencies.js";
 import { minorToJsonNumber } from "../../../core/money/decimal.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
-import { customerOf, requireCustomer } from "./card-auth.js";
+import { idempotent } from "../../plugins/idempotency.js";
+import { customerOf, customerScope, requireCustomer } from "./card-auth.js";
 import { renderCardError } from "./envelope.js";
 import { ProfileBody } from "./schemas.js";
 
@@ -99,6 +102,20 @@ export async function customerRoutes(scope: FastifyInstance, deps: Deps): Promis
       blockedAmount: { value: minorToJsonNumber(limit.pendingMinor, limit.scale), currency: limit.currency },
     };
   });
+
+  app.post(
+    "/v4/kyc/start",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Start KYC_1: a case and a link to the hosted KYC page (url is null when KYC_1 is already valid)",
+        security,
+        querystring: Type.Object({ platform: Type.Optional(Type.String({ maxLength: 20 })) }),
+      },
+      ...idempotent(deps, customerScope),
+    },
+    async (request) => startCardKyc(deps, customerOf(request)),
+  );
 
   app.get("/v1/kyc/limits", { schema: { tags: TAGS, summary: "The rolling 30-day limit of each KYC level", security } }, async () => {
     const currency = deps.config.card.limitCurrency;

@@ -1,0 +1,60 @@
+// KYC_1 for card customers (POST /v4/kyc/start) on the shared KYC capability: a case at level KYC_1
+// and a link to the hosted KYC page. The vendor's (or support's) decision reaches the customer through
+// the KYC listener below, which raises the level and sets the per-level status the API reports.
+import type { Transaction } from "kysely";
+import { higherOf, requireLevel } from "../../core/card/kyc-levels.js";
+import { AppError } from "../../core/shared/errors.js";
+import { findCustomer, firstStoreOf, lockCustomerByKycCase, updateCustomer } from "../../db/card/customers.js";
+import type { KycCaseRow } from "../../db/kyc/kyc.js";
+import type { DB } from "../../db/schema.js";
+import type { Deps } from "../deps.js";
+import { createKycLink, openCase, userFor, validCase } from "../kyc/kyc-cases.js";
+import { onKycCaseChanged } from "../kyc/kyc-listeners.js";
+import type { CustomerPrincipal } from "./customer-auth.js";
+import { levelOf } from "./customer-profile.js";
+
+/** How long the hosted-page link stays usable. */
+export const CARD_KYC_LINK_TTL_MS = 24 * 3600_000;
+
+/**
+ * KYC users are keyed by (store, e-mail) and card customers have no e-mail: each customer gets an
+ * address under the reserved `.invalid` domain (RFC 2606), which can never collide with a real one.
+ */
+export const kycIdentityOf = (customerId: string) => `card-customer-${customerId}@customers.invalid`;
+
+export async function startCardKyc(deps: Deps, who: CustomerPrincipal): Promise<{ id: string; url: string | null }> {
+  return deps.database.db.transaction().execute(async (trx) => {
+    const customer = (await findCustomer(trx, who.customerId, true))!;
+    requireLevel(levelOf(customer), "KYC_0");
+    const storeId = await firstStoreOf(trx, customer.merchant_id);
+    if (!storeId) throw new AppError("store_not_configured", { message: "The merchant has no store to run KYC under." });
+    const userId = await userFor(deps, trx, storeId, kycIdentityOf(customer.id));
+    const valid = await validCase(trx, userId, "KYC_1", deps.clock.now());
+    if (valid) return { id: valid.id, url: null };
+    const kycCase = await openCase(deps, trx, userId, "KYC_1");
+    await updateCustomer(trx, customer.id, { kyc1_case_id: kycCase.id, updated_at: deps.clock.now() });
+    return { id: kycCase.id, url: await createKycLink(deps, trx, kycCase.id, null, CARD_KYC_LINK_TTL_MS) };
+  });
+}
+
+const STATUS_OF_CASE: Record<string, string | undefined> = {
+  submitted: "UNDER_REVIEW",
+  pending_vendor: "UNDER_REVIEW",
+  review: "UNDER_REVIEW",
+  approved: "APPROVED",
+  rejected: "DENIED",
+};
+
+export async function applyKycToCustomer(deps: Deps, trx: Transaction<DB>, c: KycCaseRow): Promise<void> {
+  if (c.level !== "KYC_1") return;
+  const customer = await lockCustomerByKycCase(trx, c.id);
+  const status = STATUS_OF_CASE[c.status];
+  if (!customer || !status) return;
+  await updateCustomer(trx, customer.id, {
+    kyc1_status: status,
+    kyc1_reason: c.status === "rejected" ? c.reason : null,
+    ...(c.status === "approved" ? { kyc_level: higherOf(levelOf(customer), "KYC_1") } : {}),
+    updated_at: deps.clock.now(),
+  });
+}
+onKycCaseChanged(applyKycToCustomer);
