@@ -75,7 +75,11 @@ export async function verifyLedgerClean(deps: Deps): Promise<void> {
 export async function drainWorker(deps: Deps, maxRounds = 50): Promise<void> {
   for (let i = 0; i < maxRounds; i++) {
     let handled = 0;
-    for (const t of workerTasks) handled += await t.runOnce(deps);
+    for (const t of workerTasks) {
+      handled += await t.runOnce(deps);
+      // Deliveries run in a pool after runOnce returns: wait for them, so "idle" means done.
+      await t.drain?.(deps);
+    }
     if (handled === 0) return;
   }
   throw new Error("worker did not go idle");
