@@ -4,7 +4,8 @@
 // the ledger hold with its balance rows, the expiry job). Prints req/s, p50/p99 and the ratio to pgbench.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/trading-create.ts [seconds]
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -40,6 +41,24 @@ async function admin(q: string) {
   await c.connect();
   try {
     await c.query(q);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Waits until no session of the bench database is busy (sampled for 300 ms): autocannon ends with
+ * requests in flight whose transactions still hold row locks, which the next phase would wait on.
+ */
+async function settle(): Promise<void> {
+  const c = new pg.Client({ connectionString: urlFor(dbName) });
+  await c.connect();
+  try {
+    for (let quiet = 0; quiet < 6; ) {
+      const r = await c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle' AND pid <> pg_backend_pid()");
+      quiet = r.rows[0].n === 0 ? quiet + 1 : 0;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   } finally {
     await c.end();
   }
@@ -131,18 +150,30 @@ async function main() {
           },
         ],
       });
-      const non2xx = r.non2xx;
-      lines.push(`autocannon c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${non2xx}, errors ${r.errors}`);
+      const byStatus = Object.entries(r.statusCodeStats)
+        .filter(([code]) => !code.startsWith("2"))
+        .map(([code, s]) => `${code}×${(s as { count: number }).count}`)
+        .join(" ");
+      lines.push(
+        `autocannon c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}${byStatus ? ` (${byStatus})` : ""}, errors ${r.errors}, timeouts ${r.timeouts}`,
+      );
       console.log(lines.at(-1));
+      // autocannon stops with requests in flight; let their transactions finish before the next phase.
+      await settle();
     }
     await app.close();
+    await settle();
     const merchantId = (await database.db.selectFrom("merchants").select("id").executeTakeFirstOrThrow()).id;
     const script = path.join(os.tmpdir(), `${dbName}.sql`);
     const accountId = async (owner: string, purpose: string) =>
       (await database.db.selectFrom("ledger_accounts").select("id").where("owner", "=", owner).where("asset", "=", "USDT").where("purpose", "=", purpose).executeTakeFirstOrThrow()).id;
     fs.writeFileSync(script, pgbenchScript(merchantId, String(await accountId(`merchant:${merchantId}`, "merchant_balance")), String(await accountId("platform", "fee_revenue"))));
     for (const clients of CONNECTIONS) {
-      const out = execFileSync("pgbench", ["-n", "-c", String(clients), "-j", String(Math.min(clients, 2)), "-T", String(SECONDS), "-f", script, urlFor(dbName)], { encoding: "utf8" });
+      // Asynchronous, so this process keeps serving its pool's sockets (a blocked event loop would
+      // leave any late transaction holding its locks and pgbench waiting on them for ever).
+      const { stdout: out } = await promisify(execFile)("pgbench", ["-n", "-c", String(clients), "-j", String(Math.min(clients, 2)), "-T", String(SECONDS), "-f", script, urlFor(dbName)], {
+        encoding: "utf8",
+      });
       const tps = /tps = ([\d.]+)/.exec(out)?.[1];
       const lat = /latency average = ([\d.]+) ms/.exec(out)?.[1];
       lines.push(`pgbench c=${clients}: ${Number(tps).toFixed(0)} tps, latency avg ${lat} ms`);
