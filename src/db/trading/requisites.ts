@@ -63,7 +63,10 @@ export async function pickAndLockRequisite(
       JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
       JOIN traders t ON t.id = r.trader_id AND t.enabled
       WHERE r.enabled AND r.fiat_currency = ${f.fiatCurrency} AND ${methodCond} AND ${bankCond}
-        AND (SELECT count(*) FROM trading_payins p WHERE p.requisite_id = r.id AND p.status = 'active') < r.max_open_payins
+        -- Counts at most max_open_payins rows: the check needs no more, and a busy requisite's open
+        -- pay-ins are not all visited on every create.
+        AND (SELECT count(*) FROM (SELECT 1 FROM trading_payins p WHERE p.requisite_id = r.id AND p.status = 'active' LIMIT r.max_open_payins) o)
+            < r.max_open_payins
         AND (SELECT count(*) FROM trading_payins p
              WHERE p.requisite_id = r.id AND p.status = 'active'
                AND p.fiat_amount_minor BETWEEN ${first.toString()}::int8 AND ${last.toString()}::int8
