@@ -14,13 +14,13 @@ import {
   ensureAccounts,
   findReversalOf,
   findTransfer,
-  insertEntries,
   insertResolution,
-  insertTransfer,
+  lockAccountsByRef,
   lockBalances,
   readBalance,
   type StoredTransfer,
   transferEntries,
+  writeTransfer,
 } from "../../db/ledger/ledger-store.js";
 import type { DB } from "../../db/schema.js";
 
@@ -53,18 +53,22 @@ export async function postTransfer(trx: Transaction<DB>, input: TransferInput, n
   const entries = normalizeEntries(input.entries);
   assertValidTransfer({ ...input, entries });
 
-  const existing = await findTransfer(trx, input.id);
-  if (existing) {
-    await assertSameTransfer(trx, existing, input, entries);
-    return { transferId: input.id, created: false };
-  }
-
+  // Common case, one statement: a new id over existing accounts. Otherwise the general path.
   const refs = entries.map((e) => e.account);
-  const ids = await ensureAccounts(
-    trx,
-    refs.map((ref) => ({ ref, noNegative: isNoNegative(ref.purpose) })),
-  );
-  const balances = await lockBalances(trx, ids);
+  let locked = await lockAccountsByRef(trx, input.id, refs);
+  if (!locked) {
+    const existing = await findTransfer(trx, input.id);
+    if (existing) {
+      await assertSameTransfer(trx, existing, input, entries);
+      return { transferId: input.id, created: false };
+    }
+    const ids = await ensureAccounts(
+      trx,
+      refs.map((ref) => ({ ref, noNegative: isNoNegative(ref.purpose) })),
+    );
+    locked = { ids, balances: await lockBalances(trx, ids) };
+  }
+  const { ids, balances } = locked;
   const stage = input.pending ? "hold" : "post";
   const moves = entries.map((e, i) => {
     const accountId = ids[i]!;
@@ -78,23 +82,25 @@ export async function postTransfer(trx: Transaction<DB>, input: TransferInput, n
     return { accountId, asset: e.account.asset, amount: e.amountMinor, delta };
   });
 
-  const inserted = await insertTransfer(trx, {
-    id: input.id,
-    code: input.code,
-    refType: input.ref.type,
-    refId: input.ref.id,
-    pending: input.pending !== undefined,
-    expiresAt: input.pending?.expiresAt ?? null,
-    reversalOf: input.reversalOf ?? null,
-    at: now,
-  });
+  const inserted = await writeTransfer(
+    trx,
+    {
+      id: input.id,
+      code: input.code,
+      refType: input.ref.type,
+      refId: input.ref.id,
+      pending: input.pending !== undefined,
+      expiresAt: input.pending?.expiresAt ?? null,
+      reversalOf: input.reversalOf ?? null,
+      at: now,
+    },
+    moves,
+  );
   if (!inserted) {
     // A concurrent transaction booked this id first (it committed before our insert returned).
     await assertSameTransfer(trx, (await findTransfer(trx, input.id))!, input, entries);
     return { transferId: input.id, created: false };
   }
-  await insertEntries(trx, input.id, moves);
-  await addToBalances(trx, moves);
   return { transferId: input.id, created: true };
 }
 

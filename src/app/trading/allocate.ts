@@ -7,12 +7,15 @@
 //     active pay-ins: a race that still loses there (23505) rolls back to a savepoint and moves on;
 //  4. the trader's crypto is held in the ledger (no-negative trader deposit): a trader without
 //     enough free deposit is skipped the same way.
-// Every try runs inside a savepoint, so a refusal releases that requisite's lock at once.
+// Every try runs inside a savepoint, so a refusal releases that requisite's lock at once. The first
+// try's savepoint comes before the candidate pick, so the pick and the first lock are one statement;
+// a taken slot's savepoint is left for the commit to release (one round trip less while the pay-in's
+// ledger hold keeps the shared balance rows locked).
 import { sql, type Transaction } from "kysely";
 import { type AmountRequest, closestFreeAmount } from "../../core/trading/allocation.js";
 import { AppError } from "../../core/shared/errors.js";
 import type { DB } from "../../db/schema.js";
-import { type LockedRequisite, lockRequisite, pickCandidateRequisites, requisiteUsage, takenAmounts, touchRequisite } from "../../db/trading/requisites.js";
+import { type LockedRequisite, lockRequisite, pickAndLockRequisite, requisiteUsage, touchRequisite } from "../../db/trading/requisites.js";
 
 /** Bounds the work of one create: candidates looked at and locks tried. */
 export const MAX_CANDIDATES = 24;
@@ -46,7 +49,9 @@ function isUniqueViolation(err: unknown, constraint: string): boolean {
 /**
  * Finds a slot and lets `take` write the pay-in and its hold. `take` returns "skip" (or throws
  * AppError insufficient_funds) to refuse that requisite; the savepoint is rolled back and the next
- * candidate is tried. Throws no_requisite_available when nothing fits.
+ * candidate is tried. Throws no_requisite_available when nothing fits. On success the requisite is
+ * already touched (last_assigned_at) and the transaction should commit without further writes to
+ * shared rows: `take`'s last write is what holds the hottest locks.
  */
 export async function allocateSlot<T>(
   trx: Transaction<DB>,
@@ -54,7 +59,8 @@ export async function allocateSlot<T>(
   f: SlotFilter,
   take: (requisite: LockedRequisite, amountMinor: bigint) => Promise<SlotOutcome<T>>,
 ): Promise<T> {
-  const candidates = await pickCandidateRequisites(trx, {
+  await sql`SAVEPOINT trading_alloc`.execute(trx);
+  const picked = await pickAndLockRequisite(trx, {
     fiatCurrency: f.fiatCurrency,
     method: f.method,
     bank: f.bank,
@@ -63,17 +69,15 @@ export async function allocateSlot<T>(
     slots: { first: f.grid.first, last: f.grid.last, step: f.stepMinor, count: f.grid.count },
     limit: MAX_CANDIDATES,
   });
-  let remaining = candidates.map((c) => c.id);
+  let remaining = picked.candidates.map((c) => c.id);
   const exhaustedTraders = new Set<string>();
   let skipLocked = true;
-  const dayStart = utcDayStart(now);
-  const monthStart = utcMonthStart(now);
   const lo = f.amount.kind === "exact" ? f.amount.amountMinor : f.grid.first;
   const hi = f.amount.kind === "exact" ? f.amount.amountMinor : f.grid.last;
 
   for (let tries = 0; remaining.length > 0 && tries < MAX_TRIES; tries++) {
-    await sql`SAVEPOINT trading_alloc`.execute(trx);
-    const req = await lockRequisite(trx, skipLocked ? remaining : [remaining[0]!], skipLocked);
+    if (tries > 0) await sql`SAVEPOINT trading_alloc`.execute(trx);
+    const req = tries === 0 ? picked.locked : await lockRequisite(trx, skipLocked ? remaining : [remaining[0]!], skipLocked);
     if (!req) {
       await sql`RELEASE SAVEPOINT trading_alloc`.execute(trx);
       // Everything left is held by concurrent creates: now wait for them one by one.
@@ -84,7 +88,7 @@ export async function allocateSlot<T>(
     remaining = remaining.filter((id) => id !== req.id);
     let outcome: SlotOutcome<T> | null = null;
     try {
-      if (!exhaustedTraders.has(req.trader_id)) outcome = await tryRequisite(trx, req, f, lo, hi, dayStart, monthStart, take);
+      if (!exhaustedTraders.has(req.trader_id)) outcome = await tryRequisite(trx, req, f, lo, hi, now, take);
     } catch (err) {
       if (err instanceof AppError && err.code === ("insufficient_funds" as string)) {
         exhaustedTraders.add(req.trader_id);
@@ -92,11 +96,7 @@ export async function allocateSlot<T>(
         throw err;
       }
     }
-    if (outcome?.kind === "taken") {
-      await touchRequisite(trx, req.id, now);
-      await sql`RELEASE SAVEPOINT trading_alloc`.execute(trx);
-      return outcome.value;
-    }
+    if (outcome?.kind === "taken") return outcome.value;
     await sql`ROLLBACK TO SAVEPOINT trading_alloc`.execute(trx);
     await sql`RELEASE SAVEPOINT trading_alloc`.execute(trx);
   }
@@ -109,13 +109,12 @@ async function tryRequisite<T>(
   f: SlotFilter,
   lo: bigint,
   hi: bigint,
-  dayStart: Date,
-  monthStart: Date,
+  now: Date,
   take: (requisite: LockedRequisite, amountMinor: bigint) => Promise<SlotOutcome<T>>,
 ): Promise<SlotOutcome<T>> {
-  const usage = await requisiteUsage(trx, req.id, dayStart, monthStart);
+  const usage = await requisiteUsage(trx, req.id, utcDayStart(now), utcMonthStart(now), lo, hi);
   if (usage.open >= req.max_open_payins) return { kind: "skip", reason: "max open pay-ins" };
-  const amount = closestFreeAmount(f.amount, f.stepMinor, await takenAmounts(trx, req.id, lo, hi));
+  const amount = closestFreeAmount(f.amount, f.stepMinor, usage.taken);
   if (amount === null) return { kind: "skip", reason: "no free amount" };
   if (req.daily_volume_limit_minor !== null && usage.dayVolume + amount > BigInt(req.daily_volume_limit_minor)) {
     return { kind: "skip", reason: "daily volume" };
@@ -123,5 +122,8 @@ async function tryRequisite<T>(
   if (req.monthly_volume_limit_minor !== null && usage.monthVolume + amount > BigInt(req.monthly_volume_limit_minor)) {
     return { kind: "skip", reason: "monthly volume" };
   }
+  // Touched before `take` (a refusal rolls it back with the savepoint), so that the pay-in's
+  // ledger hold is the transaction's last write.
+  await touchRequisite(trx, req.id, now);
   return take(req, amount);
 }

@@ -1,7 +1,9 @@
 // Create a trading pay-in: validate against the merchant's settings, dedupe on
 // extra.externalTransactionId, read the rate (before the transaction: it may be a network call), then
-// in one transaction allocate a slot, write the pay-in, hold the trader's crypto, record the event
-// and schedule the expiry at the window's end.
+// in one transaction allocate a slot, write the pay-in, record the event, schedule the expiry at the
+// window's end and hold the trader's crypto. The hold comes last: it locks the balance rows every
+// create shares (the merchant's and the platform fee account), so they stay locked only for the
+// hold's own statements and the commit.
 import { createHash } from "node:crypto";
 import { type AmountRequest, amountLimitBreach, rangeGrid } from "../../core/trading/allocation.js";
 import { formatFiatBound } from "../../core/trading/fiat-amount.js";
@@ -10,8 +12,10 @@ import { findBank } from "../../db/trading/traders.js";
 import { findByExternalId, insertPayin, insertPayinEvent, type TradingPayinRow } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
 import { allocateSlot } from "./allocate.js";
+import type { RequisiteView } from "./payin-object.js";
 import { computeTradingAmounts, holdPayinCrypto, scheduleExpiry, TRADING_CRYPTO, tradingRate } from "./effects.js";
 import { loadTradingSettings, type TradingSettings } from "./merchant-settings.js";
+import type { TradingSettingsRow } from "../../db/trading/settings.js";
 
 export interface CreateTradingPayinInput {
   merchantId: string;
@@ -26,10 +30,14 @@ export interface CreateTradingPayinInput {
   extra: Record<string, unknown> | null;
   /** The parsed request body, fingerprinted to tell a replay from a different request. */
   body: unknown;
+  /** The merchant's settings row when this request already read it (see loadTradingSettings). */
+  settingsRow?: TradingSettingsRow | null;
 }
 
 export interface CreateTradingPayinResult {
   payin: TradingPayinRow;
+  /** The requisite as locked by a new pay-in's transaction; absent on a replay. */
+  requisite?: RequisiteView;
   /** False when an earlier pay-in with the same externalTransactionId and body was returned. */
   created: boolean;
 }
@@ -85,7 +93,7 @@ function checkAgainstSettings(s: TradingSettings, input: CreateTradingPayinInput
 
 export async function createTradingPayin(deps: Deps, input: CreateTradingPayinInput): Promise<CreateTradingPayinResult> {
   const db = deps.database.db;
-  const settings = await loadTradingSettings(db, input.merchantId);
+  const settings = await loadTradingSettings(db, input.merchantId, input.settingsRow);
   const { fiatCurrency, method, bank, grid } = checkAgainstSettings(settings, input);
   if (bank && !(await findBank(db, bank))) throw new AppError("bank_not_available", { field: "bank" });
 
@@ -100,7 +108,7 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
   const now = deps.clock.now();
   const id = deps.ids.uuid();
   try {
-    const payin = await db.transaction().execute((trx) =>
+    const created = await db.transaction().execute((trx) =>
       allocateSlot(
         trx,
         now,
@@ -144,7 +152,9 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
             created_at: now,
             updated_at: now,
           };
-          await insertPayin(trx, row);
+          const payin = await insertPayin(trx, row);
+          await insertPayinEvent(trx, { payinId: id, actor: "merchant", actorId: input.apiKeyId, from: null, to: "active", at: now });
+          await scheduleExpiry(trx, id, row.expires_at);
           await holdPayinCrypto(deps, trx, {
             payinId: id,
             traderId: requisite.trader_id,
@@ -152,14 +162,11 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
             cryptoMinor: amounts.cryptoMinor,
             feeMinor: amounts.feeMinor,
           });
-          await insertPayinEvent(trx, { payinId: id, actor: "merchant", actorId: input.apiKeyId, from: null, to: "active", at: now });
-          await scheduleExpiry(trx, id, row.expires_at);
-          return { kind: "taken", value: row.id };
+          return { kind: "taken", value: { payin, requisite } };
         },
       ),
     );
-    const created = (await db.selectFrom("trading_payins").selectAll().where("id", "=", payin).executeTakeFirst())!;
-    return { payin: created, created: true };
+    return { payin: created.payin, requisite: created.requisite, created: true };
   } catch (err) {
     // A concurrent create with the same externalTransactionId won the unique index.
     const e = err as { code?: string; message?: string; constraint?: string };

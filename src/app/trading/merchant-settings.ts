@@ -2,7 +2,7 @@
 import type { Kysely } from "kysely";
 import { AppError } from "../../core/shared/errors.js";
 import type { DB } from "../../db/schema.js";
-import { findTradingSettings } from "../../db/trading/settings.js";
+import { findTradingSettings, type TradingSettingsRow } from "../../db/trading/settings.js";
 
 export interface TradingSettings {
   merchantId: string;
@@ -19,8 +19,12 @@ export interface TradingSettings {
   requireRequestSignature: boolean;
 }
 
-export async function loadTradingSettings(db: Kysely<DB>, merchantId: string): Promise<TradingSettings> {
-  const s = await findTradingSettings(db, merchantId);
+/**
+ * `row`: the settings row this request already read (null: the merchant has none), so that it is
+ * not read twice; undefined reads it.
+ */
+export async function loadTradingSettings(db: Kysely<DB>, merchantId: string, row?: TradingSettingsRow | null): Promise<TradingSettings> {
+  const s = row === undefined ? await findTradingSettings(db, merchantId) : row;
   if (!s) throw new AppError("trading_not_enabled");
   return {
     merchantId,

@@ -129,6 +129,47 @@ export async function lockBalances(trx: Transaction<DB>, accountIds: readonly st
   );
 }
 
+/**
+ * The common case of a new transfer in one statement: when transfer `transferId` does not exist and
+ * every account does, locks their balance rows (account id order, like lockBalances) and returns
+ * the account ids in input order with the locked balances. Null, with nothing locked, otherwise:
+ * the caller then takes the general path (findTransfer, ensureAccounts, lockBalances).
+ */
+export async function lockAccountsByRef(
+  trx: Transaction<DB>,
+  transferId: string,
+  refs: readonly AccountRef[],
+): Promise<{ ids: string[]; balances: Map<string, LockedBalance> } | null> {
+  const want = refs.map((r) => sql`(${r.owner}::text, ${r.asset}::text, ${r.purpose}::text)`);
+  const r = await sql<{ account_id: string; owner: string; asset: string; purpose: string; no_negative: boolean; posted: string; pending_debits: string; pending_credits: string }>`
+    WITH acc AS MATERIALIZED (
+      SELECT a.id, a.owner, a.asset, a.purpose, a.no_negative
+      FROM ledger_accounts a JOIN (VALUES ${sql.join(want)}) AS w(owner, asset, purpose)
+        ON a.owner = w.owner AND a.asset = w.asset AND a.purpose = w.purpose
+    )
+    SELECT b.account_id, acc.owner, acc.asset, acc.purpose, acc.no_negative, b.posted, b.pending_debits, b.pending_credits
+    FROM ledger_account_balances b JOIN acc ON acc.id = b.account_id
+    WHERE (SELECT count(*) FROM acc) = ${refs.length}
+      AND NOT EXISTS (SELECT 1 FROM ledger_transfers WHERE id = ${transferId})
+    ORDER BY b.account_id
+    FOR UPDATE OF b`.execute(trx);
+  if (r.rows.length !== refs.length) return null;
+  const byRef = new Map(r.rows.map((row) => [refKey(row), row.account_id]));
+  const balances = new Map(
+    r.rows.map((row) => [
+      row.account_id,
+      {
+        accountId: row.account_id,
+        noNegative: row.no_negative,
+        posted: BigInt(row.posted),
+        pendingDebits: BigInt(row.pending_debits),
+        pendingCredits: BigInt(row.pending_credits),
+      },
+    ]),
+  );
+  return { ids: refs.map((ref) => byRef.get(refKey(ref))!), balances };
+}
+
 /** Moves several balance rows in one statement (the rows must already be locked by lockBalances). */
 export async function addToBalances(trx: Transaction<DB>, moves: readonly { accountId: string; delta: BalanceDelta }[]): Promise<void> {
   if (moves.length === 0) return;
@@ -142,38 +183,51 @@ export async function addToBalances(trx: Transaction<DB>, moves: readonly { acco
     WHERE b.account_id = v.account_id`.execute(trx);
 }
 
-/** Inserts the transfer row; false when the id already exists (a concurrent or earlier repeat). */
-export async function insertTransfer(
-  trx: Transaction<DB>,
-  t: { id: string; code: string; refType: string; refId: string; pending: boolean; expiresAt: Date | null; reversalOf: string | null; at: Date },
-): Promise<boolean> {
-  const row = await trx
-    .insertInto("ledger_transfers")
-    .values({
-      id: t.id,
-      code: t.code,
-      ref_type: t.refType,
-      ref_id: t.refId,
-      pending: t.pending,
-      expires_at: t.expiresAt,
-      reversal_of: t.reversalOf,
-      created_at: t.at,
-    })
-    .onConflict((oc) => oc.column("id").doNothing())
-    .returning("id")
-    .executeTakeFirst();
-  return row !== undefined;
+export interface NewTransfer {
+  id: string;
+  code: string;
+  refType: string;
+  refId: string;
+  pending: boolean;
+  expiresAt: Date | null;
+  reversalOf: string | null;
+  at: Date;
 }
 
-export async function insertEntries(
+/**
+ * Books a transfer in ONE statement: the transfer row, its entries (in input order) and the balance
+ * moves (the rows must already be locked by lockBalances or lockAccountsByRef). False, and nothing
+ * written, when the id already exists (a concurrent or earlier repeat). One round trip instead of
+ * three matters because the caller holds the balance row locks until commit.
+ */
+export async function writeTransfer(
   trx: Transaction<DB>,
-  transferId: string,
-  entries: readonly { accountId: string; asset: string; amount: bigint }[],
-): Promise<void> {
-  await trx
-    .insertInto("ledger_entries")
-    .values(entries.map((e) => ({ transfer_id: transferId, account_id: e.accountId, asset: e.asset, amount: e.amount.toString() })))
-    .execute();
+  t: NewTransfer,
+  moves: readonly { accountId: string; asset: string; amount: bigint; delta: BalanceDelta }[],
+): Promise<boolean> {
+  const entryRows = moves.map((m, i) => sql`(${i}::int, ${m.accountId}::bigint, ${m.asset}::text, ${m.amount.toString()}::bigint)`);
+  const deltaRows = moves.map(
+    (m) => sql`(${m.accountId}::bigint, ${m.delta.posted.toString()}::bigint, ${m.delta.pendingDebits.toString()}::bigint, ${m.delta.pendingCredits.toString()}::bigint)`,
+  );
+  const r = await sql<{ inserted: number }>`
+    WITH t AS (
+      INSERT INTO ledger_transfers (id, code, ref_type, ref_id, pending, expires_at, reversal_of, created_at)
+      VALUES (${t.id}, ${t.code}, ${t.refType}, ${t.refId}, ${t.pending}, ${t.expiresAt}, ${t.reversalOf}, ${t.at})
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id
+    ), e AS (
+      INSERT INTO ledger_entries (transfer_id, account_id, asset, amount)
+      SELECT t.id, v.account_id, v.asset, v.amount
+      FROM t CROSS JOIN (VALUES ${sql.join(entryRows)}) AS v(ord, account_id, asset, amount)
+      ORDER BY v.ord
+    ), u AS (
+      UPDATE ledger_account_balances AS b
+      SET posted = b.posted + v.posted, pending_debits = b.pending_debits + v.debits, pending_credits = b.pending_credits + v.credits
+      FROM t CROSS JOIN (VALUES ${sql.join(deltaRows)}) AS v(account_id, posted, debits, credits)
+      WHERE b.account_id = v.account_id
+    )
+    SELECT count(*)::int AS inserted FROM t`.execute(trx);
+  return Number(r.rows[0]!.inserted) > 0;
 }
 
 export async function insertResolution(trx: Transaction<DB>, transferId: string, kind: "posted" | "voided" | "expired", at: Date): Promise<void> {

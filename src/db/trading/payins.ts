@@ -7,8 +7,9 @@ type Db = Kysely<DB>;
 
 export type TradingPayinRow = Selectable<TradingPayinsTable>;
 
-export async function insertPayin(db: Db, row: Insertable<TradingPayinsTable>): Promise<void> {
-  await db.insertInto("trading_payins").values(row).execute();
+/** Inserts a pay-in and returns the stored row (defaults included). */
+export async function insertPayin(db: Db, row: Insertable<TradingPayinsTable>): Promise<TradingPayinRow> {
+  return db.insertInto("trading_payins").values(row).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function findPayin(db: Db, id: string): Promise<TradingPayinRow | undefined> {

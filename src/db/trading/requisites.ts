@@ -25,11 +25,26 @@ export interface CandidateFilter {
   limit: number;
 }
 
+export type LockedRequisite = Pick<TradingRequisitesTable, "id" | "trader_id" | "bank_code" | "method" | "owner_name" | "fiat_currency"> & {
+  max_open_payins: number;
+  number: string | null;
+  sbp_phone: string | null;
+  daily_volume_limit_minor: string | null;
+  monthly_volume_limit_minor: string | null;
+};
+
+const LOCKED_COLUMNS = sql`id, trader_id, bank_code, method, owner_name, number, sbp_phone, fiat_currency, max_open_payins,
+  daily_volume_limit_minor, monthly_volume_limit_minor`;
+
 /**
- * Enabled requisites that match and still have a free slot and an open-pay-in allowance (as
- * committed now), least recently used first.
+ * In one statement: the candidates, i.e. enabled requisites that match and still have a free slot and
+ * an open-pay-in allowance (as committed now), least recently used first; and the first try's lock,
+ * i.e. the least recently used candidate nobody holds (SKIP LOCKED), as lockRequisite would take it.
  */
-export async function pickCandidateRequisites(db: Db, f: CandidateFilter): Promise<{ id: string; trader_id: string }[]> {
+export async function pickAndLockRequisite(
+  db: Db,
+  f: CandidateFilter,
+): Promise<{ candidates: { id: string; trader_id: string }[]; locked: LockedRequisite | undefined }> {
   const { first, last, step, count } = f.slots;
   const methodCond = f.method
     ? sql`r.method = ${f.method}`
@@ -41,29 +56,54 @@ export async function pickCandidateRequisites(db: Db, f: CandidateFilter): Promi
     : f.allowedBanks
       ? sql`r.bank_code = ANY(${f.allowedBanks}::text[])`
       : sql`true`;
-  const r = await sql<{ id: string; trader_id: string }>`
-    SELECT r.id, r.trader_id
-    FROM trading_requisites r
-    JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
-    JOIN traders t ON t.id = r.trader_id AND t.enabled
-    WHERE r.enabled AND r.fiat_currency = ${f.fiatCurrency} AND ${methodCond} AND ${bankCond}
-      AND (SELECT count(*) FROM trading_payins p WHERE p.requisite_id = r.id AND p.status = 'active') < r.max_open_payins
-      AND (SELECT count(*) FROM trading_payins p
-           WHERE p.requisite_id = r.id AND p.status = 'active'
-             AND p.fiat_amount_minor BETWEEN ${first.toString()}::int8 AND ${last.toString()}::int8
-             AND (p.fiat_amount_minor - ${first.toString()}::int8) % ${step.toString()}::int8 = 0) < ${count.toString()}::int8
-    ORDER BY r.last_assigned_at ASC NULLS FIRST, r.id
-    LIMIT ${f.limit}`.execute(db);
-  return r.rows;
+  const r = await sql<{ cand_id: string; cand_trader_id: string } & { [K in keyof LockedRequisite]: LockedRequisite[K] | null }>`
+    WITH cand AS MATERIALIZED (
+      SELECT r.id, r.trader_id, r.last_assigned_at
+      FROM trading_requisites r
+      JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
+      JOIN traders t ON t.id = r.trader_id AND t.enabled
+      WHERE r.enabled AND r.fiat_currency = ${f.fiatCurrency} AND ${methodCond} AND ${bankCond}
+        -- Counts at most max_open_payins rows: the check needs no more, and a busy requisite's open
+        -- pay-ins are not all visited on every create.
+        AND (SELECT count(*) FROM (SELECT 1 FROM trading_payins p WHERE p.requisite_id = r.id AND p.status = 'active' LIMIT r.max_open_payins) o)
+            < r.max_open_payins
+        AND (SELECT count(*) FROM trading_payins p
+             WHERE p.requisite_id = r.id AND p.status = 'active'
+               AND p.fiat_amount_minor BETWEEN ${first.toString()}::int8 AND ${last.toString()}::int8
+               AND (p.fiat_amount_minor - ${first.toString()}::int8) % ${step.toString()}::int8 = 0) < ${count.toString()}::int8
+      ORDER BY r.last_assigned_at ASC NULLS FIRST, r.id
+      LIMIT ${f.limit}
+    ), locked AS MATERIALIZED (
+      SELECT ${LOCKED_COLUMNS}
+      FROM trading_requisites
+      WHERE id IN (SELECT id FROM cand) AND enabled
+      ORDER BY last_assigned_at ASC NULLS FIRST, id
+      LIMIT 1
+      FOR UPDATE SKIP LOCKED
+    )
+    SELECT c.id AS cand_id, c.trader_id AS cand_trader_id, l.*
+    FROM cand c LEFT JOIN locked l ON l.id = c.id
+    ORDER BY c.last_assigned_at ASC NULLS FIRST, c.id`.execute(db);
+  const lockedRow = r.rows.find((row) => row.id !== null);
+  return {
+    candidates: r.rows.map((row) => ({ id: row.cand_id, trader_id: row.cand_trader_id })),
+    locked: lockedRow
+      ? {
+          id: lockedRow.id!,
+          trader_id: lockedRow.trader_id!,
+          bank_code: lockedRow.bank_code!,
+          method: lockedRow.method!,
+          owner_name: lockedRow.owner_name!,
+          number: lockedRow.number,
+          sbp_phone: lockedRow.sbp_phone,
+          fiat_currency: lockedRow.fiat_currency!,
+          max_open_payins: lockedRow.max_open_payins!,
+          daily_volume_limit_minor: lockedRow.daily_volume_limit_minor,
+          monthly_volume_limit_minor: lockedRow.monthly_volume_limit_minor,
+        }
+      : undefined,
+  };
 }
-
-export type LockedRequisite = Pick<TradingRequisitesTable, "id" | "trader_id" | "bank_code" | "method" | "owner_name" | "fiat_currency"> & {
-  max_open_payins: number;
-  number: string | null;
-  sbp_phone: string | null;
-  daily_volume_limit_minor: string | null;
-  monthly_volume_limit_minor: string | null;
-};
 
 /**
  * Locks one of `ids` for this transaction: the least recently used one nobody holds (skipLocked),
@@ -72,8 +112,7 @@ export type LockedRequisite = Pick<TradingRequisitesTable, "id" | "trader_id" | 
  */
 export async function lockRequisite(db: Db, ids: string[], skipLocked: boolean): Promise<LockedRequisite | undefined> {
   const r = await sql<LockedRequisite>`
-    SELECT id, trader_id, bank_code, method, owner_name, number, sbp_phone, fiat_currency, max_open_payins,
-           daily_volume_limit_minor, monthly_volume_limit_minor
+    SELECT ${LOCKED_COLUMNS}
     FROM trading_requisites
     WHERE id = ANY(${ids}::uuid[]) AND enabled
     ORDER BY last_assigned_at ASC NULLS FIRST, id
@@ -82,29 +121,26 @@ export async function lockRequisite(db: Db, ids: string[], skipLocked: boolean):
   return r.rows[0];
 }
 
-/** Open pay-ins and day/month volume (canceled pay-ins excluded) of one requisite. */
-export async function requisiteUsage(db: Db, requisiteId: string, dayStart: Date, monthStart: Date) {
-  const r = await sql<{ open: string; day_volume: string; month_volume: string }>`
+/**
+ * One requisite's open pay-ins and day/month volume (canceled pay-ins excluded), and its active
+ * amounts inside [lo, hi], in one read.
+ */
+export async function requisiteUsage(db: Db, requisiteId: string, dayStart: Date, monthStart: Date, lo: bigint, hi: bigint) {
+  const r = await sql<{ open: string; day_volume: string; month_volume: string; taken: string[] }>`
     SELECT count(*) FILTER (WHERE status = 'active') AS open,
            coalesce(sum(fiat_amount_minor) FILTER (WHERE status <> 'canceled' AND created_at >= ${dayStart}), 0) AS day_volume,
-           coalesce(sum(fiat_amount_minor) FILTER (WHERE status <> 'canceled' AND created_at >= ${monthStart}), 0) AS month_volume
+           coalesce(sum(fiat_amount_minor) FILTER (WHERE status <> 'canceled' AND created_at >= ${monthStart}), 0) AS month_volume,
+           coalesce(array_agg(fiat_amount_minor::text) FILTER (
+             WHERE status = 'active' AND fiat_amount_minor BETWEEN ${lo.toString()}::int8 AND ${hi.toString()}::int8), '{}') AS taken
     FROM trading_payins
     WHERE requisite_id = ${requisiteId} AND (status = 'active' OR created_at >= ${monthStart})`.execute(db);
   const row = r.rows[0]!;
-  return { open: Number(row.open), dayVolume: BigInt(row.day_volume), monthVolume: BigInt(row.month_volume) };
-}
-
-/** Active amounts of one requisite inside [lo, hi]. */
-export async function takenAmounts(db: Db, requisiteId: string, lo: bigint, hi: bigint): Promise<Set<bigint>> {
-  const rows = await db
-    .selectFrom("trading_payins")
-    .select("fiat_amount_minor")
-    .where("requisite_id", "=", requisiteId)
-    .where("status", "=", "active")
-    .where("fiat_amount_minor", ">=", lo.toString())
-    .where("fiat_amount_minor", "<=", hi.toString())
-    .execute();
-  return new Set(rows.map((r) => BigInt(r.fiat_amount_minor)));
+  return {
+    open: Number(row.open),
+    dayVolume: BigInt(row.day_volume),
+    monthVolume: BigInt(row.month_volume),
+    taken: new Set(row.taken.map((a) => BigInt(a))),
+  };
 }
 
 export async function touchRequisite(db: Db, id: string, at: Date): Promise<void> {

@@ -1,11 +1,13 @@
 // SQL for merchants' trading settings.
-import type { Insertable, Kysely } from "kysely";
+import type { Insertable, Kysely, Selectable } from "kysely";
 import type { DB } from "../schema.js";
 import type { TradingMerchantSettingsTable } from "../tables/trading.js";
 
 type Db = Kysely<DB>;
 
-export async function findTradingSettings(db: Db, merchantId: string) {
+export type TradingSettingsRow = Selectable<TradingMerchantSettingsTable>;
+
+export async function findTradingSettings(db: Db, merchantId: string): Promise<TradingSettingsRow | undefined> {
   return db.selectFrom("trading_merchant_settings").selectAll().where("merchant_id", "=", merchantId).executeTakeFirst();
 }
 

@@ -16,9 +16,11 @@ import {
   payinObject,
   usableBanks,
 } from "../../../app/trading/queries.js";
+import { renderTradingPayin } from "../../../app/trading/payin-object.js";
 import { MAX_RECEIPT_BYTES, readReceipt, uploadReceipt } from "../../../app/trading/receipts.js";
 import { checkRequestSignature } from "../../../app/trading/request-signature.js";
 import { AppError } from "../../../core/shared/errors.js";
+import type { TradingSettingsRow } from "../../../db/trading/settings.js";
 import type { AmountRequest } from "../../../core/trading/allocation.js";
 import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
@@ -31,6 +33,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const errors = { 400: TradingError, 401: TradingError, 403: TradingError, 404: TradingError, 409: TradingError };
 
 const principals = new WeakMap<FastifyRequest, MerchantPrincipal>();
+/** The settings row the signature check read, reused by the create (one read per request). */
+const settingsRows = new WeakMap<FastifyRequest, TradingSettingsRow | null>();
 function principal(request: FastifyRequest): MerchantPrincipal {
   return principals.get(request)!;
 }
@@ -71,8 +75,9 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
     const presented = typeof key === "string" ? key : undefined;
     const p = await authenticateMerchant(deps, presented);
     const sig = request.headers["x-signature"];
-    await checkRequestSignature(deps, p.merchantId, presented!, request.rawBody, typeof sig === "string" ? sig : undefined);
+    const settingsRow = await checkRequestSignature(deps, p.merchantId, presented!, request.rawBody, typeof sig === "string" ? sig : undefined);
     principals.set(request, p);
+    if (settingsRow !== undefined) settingsRows.set(request, settingsRow);
   });
 
   app.post(
@@ -102,8 +107,9 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
         transferType: b.transferType ?? null,
         extra: (b.extra as Record<string, unknown> | undefined) ?? null,
         body: b,
+        settingsRow: settingsRows.get(request),
       });
-      const obj = await payinObject(deps, r.payin);
+      const obj = r.requisite ? renderTradingPayin(r.payin, r.requisite, deps.config.publicUrl) : await payinObject(deps, r.payin);
       const ip = (b.extra?.payerInfo as { ip?: string } | undefined)?.ip;
       request.log.info({ payinId: obj.id, created: r.created, payerIpGiven: ip !== undefined }, "trading pay-in");
       return reply.code(r.created ? 201 : 200).send(obj);
