@@ -9,7 +9,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import pg from "pg";
 import { systemClock } from "../src/adapters/clock/system-clock.js";
 import { createIds } from "../src/adapters/ids/time-ordered-ids.js";
 import type { Deps } from "../src/app/deps.js";
@@ -20,23 +19,12 @@ import { buildApp } from "../src/http/build-app.js";
 import { buildPorts } from "../src/main/deps.js";
 import { createLogger } from "../src/main/logger.js";
 import { addCard, CARD_TEST_ENV, registerCustomer, seedCardPairs } from "../test/support/card-customer.js";
+import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 
 const SECONDS = Number(process.argv[2] ?? 6);
 const CONNECTIONS = [8, 32];
-const adminUrl = process.env.DATABASE_URL;
-if (!adminUrl) throw new Error("DATABASE_URL (PostgreSQL) is required");
 const dbName = `rampart_bench_card_${randomBytes(4).toString("hex")}`;
-const urlFor = (name: string) => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
 
-async function admin(q: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(q);
-  } finally {
-    await c.end();
-  }
-}
 
 function pgbench(script: string, clients: number): { tps: number; lat: string } {
   const file = path.join(os.tmpdir(), `${dbName}-${randomBytes(3).toString("hex")}.sql`);

@@ -11,7 +11,6 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { sql } from "kysely";
-import pg from "pg";
 import { createIds } from "../src/adapters/ids/time-ordered-ids.js";
 import { systemClock } from "../src/adapters/clock/system-clock.js";
 import type { Deps } from "../src/app/deps.js";
@@ -25,25 +24,14 @@ import { migrate } from "../src/db/migrate.js";
 import { buildApp } from "../src/http/build-app.js";
 import { buildPorts } from "../src/main/deps.js";
 import { createLogger } from "../src/main/logger.js";
+import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 
 const SECONDS = Number(process.argv[2] ?? 6);
 const CONNECTIONS = [1, 8, 32];
-const adminUrl = process.env.DATABASE_URL;
-if (!adminUrl) throw new Error("DATABASE_URL (PostgreSQL) is required");
 const dbName = `rampart_bench_intent_${randomBytes(4).toString("hex")}`;
-const urlFor = (name: string) => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
 const EMAIL = "bench.user@example.com";
 const WALLET = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 
-async function admin(q: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(q);
-  } finally {
-    await c.end();
-  }
-}
 
 async function setup(deps: Deps) {
   await seedPricing(deps, sandboxCredentials(deps.config.secretKey));

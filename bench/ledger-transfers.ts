@@ -7,32 +7,20 @@
 // Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/ledger-transfers.ts [--writers 8] [--seconds 8]
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { type AccountRef, postTransfer } from "../src/app/ledger/ledger.js";
 import { formatLedgerReport, verifyLedger } from "../src/app/ledger/verify-ledger.js";
 import { connectPostgres } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
+import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 
 const { values } = parseArgs({ options: { writers: { type: "string", default: "8" }, seconds: { type: "string", default: "8" } } });
 const WRITERS = Number(values.writers);
 const SECONDS = Number(values.seconds);
-const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
-async function admin(q: string): Promise<void> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(q);
-  } finally {
-    await c.end();
-  }
-}
 
 const name = `rampart_bench_${randomBytes(4).toString("hex")}`;
 await admin(`CREATE DATABASE ${name}`);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const database = connectPostgres({ url: url.toString(), poolSize: WRITERS });
+const database = connectPostgres({ url: urlFor(name), poolSize: WRITERS });
 const db = database.db;
 
 const funding: AccountRef = { owner: "platform", asset: "USDT", purpose: "platform_funding" };

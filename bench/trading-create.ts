@@ -27,23 +27,12 @@ import { buildApp } from "../src/http/build-app.js";
 import { buildPorts } from "../src/main/deps.js";
 import { createLogger } from "../src/main/logger.js";
 import { useFixedRate } from "../test/support/trading.js";
+import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 
 const SECONDS = Number(process.argv[2] ?? 8);
 const CONNECTIONS = [1, 8, 32];
-const adminUrl = process.env.DATABASE_URL;
-if (!adminUrl) throw new Error("DATABASE_URL (PostgreSQL) is required");
 const dbName = `rampart_bench_trading_${randomBytes(4).toString("hex")}`;
-const urlFor = (name: string) => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
 
-async function admin(q: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(q);
-  } finally {
-    await c.end();
-  }
-}
 
 /**
  * Waits until no session of the bench database is busy (sampled for 300 ms): autocannon ends with

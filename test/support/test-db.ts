@@ -14,7 +14,9 @@ export function usePostgres(): boolean {
 }
 
 export function adminUrl(): string {
-  return process.env.DATABASE_URL!;
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL (a PostgreSQL server) is required here");
+  return url;
 }
 
 export function databaseUrlFor(name: string): string {
