@@ -1,9 +1,21 @@
-// Sends a server-rendered page of a signed-in area (dashboard, trader cabinet): never framed, never cached.
+// Sends server-rendered pages. Payer pages (/pay, /kyc, /3ds) may be framed by the merchant's site;
+// pages of a signed-in area (dashboard, trader cabinet) never are. Neither is ever cached.
 import type { FastifyReply } from "fastify";
 import { html, type SafeHtml } from "./html.js";
 import { PAGE_CSP, page } from "./layout.js";
 
 export const PRIVATE_PAGE_CSP = PAGE_CSP.replace("frame-ancestors *", "frame-ancestors 'none'");
+
+/** A payer-facing hosted page: framable (merchants embed it), never cached, no referrer leaks its token. */
+export function sendPublicPage(reply: FastifyReply, status: number, title: string, body: SafeHtml, script?: SafeHtml) {
+  return reply
+    .code(status)
+    .header("content-security-policy", PAGE_CSP)
+    .header("cache-control", "no-store")
+    .header("referrer-policy", "no-referrer")
+    .type("text/html; charset=utf-8")
+    .send(page(title, body, script ? { script } : {}));
+}
 
 export function sendPrivatePage(reply: FastifyReply, status: number, title: string, body: SafeHtml, opts: { wide?: boolean } = {}) {
   return reply

@@ -7,22 +7,12 @@ import { type KycUpload, kycPageView, submitKycPage } from "../../../app/kyc/kyc
 import { KYC_FILE_KINDS, KYC_MAX_FILE_BYTES, checkKycForm, type KycFileKind } from "../../../core/kyc/kyc-form.js";
 import { AppError } from "../../../core/shared/errors.js";
 import { normalizeError } from "../../errors/normalize.js";
-import type { SafeHtml } from "../html.js";
-import { PAGE_CSP, page } from "../layout.js";
+import { sendPublicPage } from "../send-page.js";
 import { type FormErrors, kycErrorView, kycFormView, kycStatusView } from "./kyc-page-views.js";
 
 const TOKEN = { type: "object", properties: { token: { type: "string", pattern: "^[A-Za-z0-9_-]{16,64}$" } }, required: ["token"] } as const;
 const MAX_FIELD_BYTES = 1024;
 
-function sendPage(reply: FastifyReply, status: number, title: string, body: SafeHtml, script?: SafeHtml) {
-  return reply
-    .code(status)
-    .header("content-security-policy", PAGE_CSP)
-    .header("cache-control", "no-store")
-    .header("referrer-policy", "no-referrer")
-    .type("text/html; charset=utf-8")
-    .send(page(title, body, script ? { script } : {}));
-}
 
 export async function kycPageRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   await app.register(multipart, {
@@ -33,14 +23,14 @@ export async function kycPageRoutes(app: FastifyInstance, deps: Deps): Promise<v
   app.setErrorHandler((err, request, reply) => {
     const e = normalizeError(err);
     if (e.internal) request.log.error({ err }, "unhandled error");
-    return sendPage(reply, e.status, "Verification", kycErrorView(e.code === "kyc_link_invalid" ? e.message : e.status === 413 ? "A file is larger than 5 MB." : e.message));
+    return sendPublicPage(reply, e.status, "Verification", kycErrorView(e.code === "kyc_link_invalid" ? e.message : e.status === 413 ? "A file is larger than 5 MB." : e.message));
   });
 
   async function render(reply: FastifyReply, token: string, status = 200) {
     const v = await kycPageView(deps, token);
-    if (v.state === "form") return sendPage(reply, status, "Verify your identity", kycFormView(token, {}));
+    if (v.state === "form") return sendPublicPage(reply, status, "Verify your identity", kycFormView(token, {}));
     const s = kycStatusView(token, v.state, v.redirectUrl, v.reason);
-    return sendPage(reply, status, "Verification", s.body, s.script);
+    return sendPublicPage(reply, status, "Verification", s.body, s.script);
   }
 
   app.get<{ Params: { token: string } }>(
@@ -81,14 +71,14 @@ export async function kycPageRoutes(app: FastifyInstance, deps: Deps): Promise<v
       if (uploads.length !== KYC_FILE_KINDS.length) errors.files = "Upload the document front, the document back and a selfie.";
       if (!checked.ok || errors.files) {
         await kycPageView(deps, token); // an invalid link shows the link error, not the form
-        return sendPage(reply, 400, "Verify your identity", kycFormView(token, fields, errors));
+        return sendPublicPage(reply, 400, "Verify your identity", kycFormView(token, fields, errors));
       }
       try {
         await submitKycPage(deps, token, checked.data, uploads);
       } catch (err) {
         const e = normalizeError(err);
         if (e.code !== "validation_failed" || !e.field) throw err;
-        return sendPage(reply, 400, "Verify your identity", kycFormView(token, fields, { files: e.message }));
+        return sendPublicPage(reply, 400, "Verify your identity", kycFormView(token, fields, { files: e.message }));
       }
       // Post/redirect/get: a reload does not resubmit.
       return reply.redirect(`/kyc/${encodeURIComponent(token)}`, 303);

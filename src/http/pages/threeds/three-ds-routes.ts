@@ -1,7 +1,7 @@
 // The hosted 3-D Secure page (a card payment's authLink). In the sandbox the payer approves or fails
 // the challenge here; the answer goes to the card acquirer port and the browser returns to the
 // merchant's successUrl or failUrl. An unanswered challenge fails after the timeout (a due-time job).
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { answerChallenge, paymentForToken } from "../../../app/card/card-challenge.js";
 import type { Deps } from "../../../app/deps.js";
@@ -10,20 +10,11 @@ import { fiatScale } from "../../../core/money/currencies.js";
 import { formatMinor } from "../../../core/money/decimal.js";
 import type { PaymentRow } from "../../../db/card/offers.js";
 import { html, type SafeHtml } from "../html.js";
-import { PAGE_CSP, page } from "../layout.js";
+import { sendPublicPage } from "../send-page.js";
 
 const TAGS = ["pages"];
 const Params = Type.Object({ token: Type.String({ maxLength: 128 }) });
 
-function send(reply: FastifyReply, status: number, body: SafeHtml): FastifyReply {
-  return reply
-    .code(status)
-    .header("content-security-policy", PAGE_CSP)
-    .header("cache-control", "no-store")
-    .header("referrer-policy", "no-referrer")
-    .type("text/html; charset=utf-8")
-    .send(page("3-D Secure", body));
-}
 
 function summary(p: PaymentRow): SafeHtml {
   return html`<div class="row"><span class="muted">Amount</span><span class="big" id="amount">${formatMinor(BigInt(p.fiat_minor), fiatScale(p.fiat))} ${p.fiat}</span></div>
@@ -53,12 +44,12 @@ export async function threeDsRoutes(app: FastifyInstance, deps: Deps): Promise<v
   app.get("/3ds/:token", { schema: { tags: TAGS, summary: "Hosted 3-D Secure challenge page", params: Params } }, async (request, reply) => {
     const { token } = request.params as { token: string };
     const p = await paymentForToken(deps, token);
-    if (!p) return send(reply, 404, notFound);
+    if (!p) return sendPublicPage(reply, 404, "3-D Secure", notFound);
     if (p.status === "challenge" && p.challenge_expires_at && p.challenge_expires_at > deps.clock.now()) {
       const left = Math.ceil((p.challenge_expires_at.getTime() - deps.clock.now().getTime()) / 60_000);
-      return send(reply, 200, challengeView(token, p, left));
+      return sendPublicPage(reply, 200, "3-D Secure", challengeView(token, p, left));
     }
-    return send(reply, 200, outcomeView(p));
+    return sendPublicPage(reply, 200, "3-D Secure", outcomeView(p));
   });
 
   for (const action of ["approve", "fail"] as const) {
@@ -68,7 +59,7 @@ export async function threeDsRoutes(app: FastifyInstance, deps: Deps): Promise<v
       async (request, reply) => {
         const { token } = request.params as { token: string };
         const p = await paymentForToken(deps, token);
-        if (!p) return send(reply, 404, notFound);
+        if (!p) return sendPublicPage(reply, 404, "3-D Secure", notFound);
         const after = await answerChallenge(deps, p, action === "approve");
         const target = after.status === "succeeded" ? after.success_url : after.status === "failed" ? after.fail_url : null;
         return reply.redirect(target ?? `/3ds/${token}`, 303);
