@@ -11,7 +11,7 @@ import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { merchantCryptoBalance } from "../../src/app/trading/effects.js";
 import { artifactPath, browserSkipReason, launchBrowser } from "../support/browser.js";
 import { createHarness, type Harness } from "../support/harness.js";
-import { drainWorker, setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+import { drainWorker, setupTrading, uploadPngReceipt, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 const skip = browserSkipReason();
 let h: Harness;
@@ -32,26 +32,13 @@ const api = (method: "GET" | "POST", url: string, body?: unknown, headers: Recor
 const merchant = (method: "GET" | "POST", url: string, body?: unknown) => api(method, url, body, { "x-api-key": fx.merchant.apiKey });
 const trader = (url: string) => api("POST", `/trader/v1${url}`, undefined, { "x-trader-key": fx.traders[0]!.traderKey });
 
-async function uploadMerchantReceipt(id: string): Promise<string> {
-  const boundary = "----rampart";
-  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="r.png"\r\nContent-Type: image/png\r\n\r\n`;
-  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
-  const r = await h.app.inject({
-    method: "POST",
-    url: `/file/trading/pay-in/invoice/upload?tradeId=${id}`,
-    headers: { "x-api-key": fx.merchant.apiKey, "content-type": `multipart/form-data; boundary=${boundary}` },
-    payload: Buffer.concat([Buffer.from(head), png, Buffer.from(`\r\n--${boundary}--\r\n`)]),
-  });
-  assert.equal(r.statusCode, 200, r.body);
-  return r.json().invoiceKey;
-}
 
 /** A pay-in disputed by the merchant and taken into review by the trader (status checking). */
 async function disputedPayin(fiatAmount: number, claimed: number) {
   const created = await merchant("POST", "/payment/trading/pay-in", { fiatAmount });
   assert.equal(created.statusCode, 201, created.body);
   const p = created.json() as { id: string; cryptoAmount: string; merchantFee: string };
-  const inv = await uploadMerchantReceipt(p.id);
+  const inv = await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id);
   const d = await merchant("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: claimed, comment: "paid by card" });
   assert.equal(d.statusCode, 200, d.body);
   assert.equal((await trader(`/pay-ins/${p.id}/review`)).json().status, "checking");

@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { merchantCryptoBalance, traderDepositBalance } from "../../src/app/trading/effects.js";
 import { artifactPath, browserSkipReason, launchBrowser } from "../support/browser.js";
 import { createHarness, type Harness } from "../support/harness.js";
-import { setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+import { setupTrading, uploadPngReceipt, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 const skip = browserSkipReason();
 let h: Harness;
@@ -82,18 +82,7 @@ test("trader signs in and confirms an open pay-in: closed, merchant credited, de
 test("trader opens review of a dispute and answers with a receipt and the amount that arrived", { skip }, async () => {
   const p = await createPayin(7400);
   await merchant("POST", `/payment/trading/pay-in/${p.id}/cancel`);
-  const boundary = "----rampart";
-  const upload = await h.app.inject({
-    method: "POST",
-    url: `/file/trading/pay-in/invoice/upload?tradeId=${p.id}`,
-    headers: { "x-api-key": fx.merchant.apiKey, "content-type": `multipart/form-data; boundary=${boundary}` },
-    payload: Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.png"\r\nContent-Type: image/png\r\n\r\n`),
-      PNG,
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    ]),
-  });
-  const d = await merchant("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: upload.json().invoiceKey, fiatAmount: 7400 });
+  const d = await merchant("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id), fiatAmount: 7400 });
   assert.equal(d.statusCode, 200, d.body);
 
   await page.goto(`${base}/cabinet#disputes`);

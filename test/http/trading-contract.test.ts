@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createHarness, type Harness } from "../support/harness.js";
 import { createMerchant } from "../support/factories.js";
-import { setupTrading, signBody, type TradingFixture, useFixedRate } from "../support/trading.js";
+import { setupTrading, signBody, uploadTradingReceipt, type TradingFixture, useFixedRate } from "../support/trading.js";
 
 let h: Harness;
 let fx: TradingFixture;
@@ -190,16 +190,7 @@ test("error paths: each with the envelope and the dialect's message", async () =
   await expectError(await post(`/payment/trading/pay-in/${p.id}/cancel`, ""), 409, "illegal_transition", "CANNOT_CANCEL_PAY_IN_IN_STATUS_CANCELED");
   await expectError(await post(`/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: "inv_nope", fiatAmount: 6100 }), 400, "invalid_invoice_key");
 
-  const upload = (payload: Buffer, type: string) => {
-    const boundary = "----rampart";
-    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="r"\r\nContent-Type: ${type}\r\n\r\n`;
-    return h.app.inject({
-      method: "POST",
-      url: `/file/trading/pay-in/invoice/upload?tradeId=${p.id}`,
-      headers: { "x-api-key": key(), "content-type": `multipart/form-data; boundary=${boundary}` },
-      payload: Buffer.concat([Buffer.from(head), payload, Buffer.from(`\r\n--${boundary}--\r\n`)]),
-    });
-  };
+  const upload = (data: Buffer, contentType: string) => uploadTradingReceipt(h.app, key(), p.id, { data, contentType });
   await expectError(await upload(Buffer.from("just text"), "text/plain"), 415, "unsupported_media_type");
   await expectError(await upload(Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.alloc(10 * 1024 * 1024 + 1)]), "application/pdf"), 413, "body_too_large");
   const good = await upload(Buffer.from("%PDF-1.4\n%%EOF\n"), "application/pdf");

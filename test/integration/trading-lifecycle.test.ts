@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import { merchantCryptoBalance, traderFreeDeposit } from "../../src/app/trading/effects.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { createMerchant } from "../support/factories.js";
-import { drainWorker, setupTrading, startWebhookReceiver, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+import { drainWorker, setupTrading, uploadPngReceipt, startWebhookReceiver, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 let h: Harness;
 let fx: TradingFixture;
@@ -54,19 +54,6 @@ async function create(fiatAmount: number) {
   return r.json() as { id: string; cryptoAmount: string; merchantFee: string; requisite: { id: string }; fiatAmount: string };
 }
 
-async function uploadReceipt(id: string): Promise<string> {
-  const boundary = "----rampart";
-  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="r.png"\r\nContent-Type: image/png\r\n\r\n`;
-  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
-  const r = await h.app.inject({
-    method: "POST",
-    url: `/file/trading/pay-in/invoice/upload?tradeId=${id}`,
-    headers: { "x-api-key": fx.merchant.apiKey, "content-type": `multipart/form-data; boundary=${boundary}` },
-    payload: Buffer.concat([Buffer.from(head), png, Buffer.from(`\r\n--${boundary}--\r\n`)]),
-  });
-  assert.equal(r.statusCode, 200, r.body);
-  return r.json().invoiceKey;
-}
 
 /** Delivers pending webhooks and returns the statuses this pay-in's webhooks carried, in order. */
 async function webhookStatuses(id: string): Promise<string[]> {
@@ -134,7 +121,7 @@ test("dispute → checking → closed (paid as claimed), after cancel: settled a
   const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
   const p = await create(6400);
   await api("POST", `/payment/trading/pay-in/${p.id}/cancel`);
-  const inv = await uploadReceipt(p.id);
+  const inv = await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id);
   const d = await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: 6400, comment: "paid" });
   assert.equal(d.statusCode, 200, d.body);
   assert.equal(d.json().status, "dispute");
@@ -152,7 +139,7 @@ test("dispute → checking → closed (paid as claimed), after cancel: settled a
 test("dispute → re_calculation → closed at the actual amount, ledger difference booked", async () => {
   const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
   const p = await create(6500);
-  const inv = await uploadReceipt(p.id);
+  const inv = await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id);
   await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: 6500 });
   await trader(`/pay-ins/${p.id}/review`);
   const ans = await trader(`/pay-ins/${p.id}/answer`, { fiatAmount: "6000.00" });
@@ -175,7 +162,7 @@ test("dispute → re_calculation → closed at the actual amount, ledger differe
 test("dispute → canceled (not paid) releases the hold", async () => {
   const free0 = await traderFreeDeposit(h.deps, fx.traders[0]!.traderId);
   const p = await create(6600);
-  const inv = await uploadReceipt(p.id);
+  const inv = await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id);
   await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: 6600 });
   const r = await admin(`/pay-ins/${p.id}/resolve`, { outcome: "not_paid" });
   assert.equal(r.json().status, "canceled");
@@ -187,7 +174,7 @@ test("dispute → canceled (not paid) releases the hold", async () => {
 test("auto-resolve: no review within disputeAutoResolveMinutes → closed in the merchant's favour", async () => {
   const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
   const p = await create(6700);
-  const inv = await uploadReceipt(p.id);
+  const inv = await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id);
   await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: 6700 });
   h.clock.advance(29 * 60_000);
   await drainWorker(h.deps);

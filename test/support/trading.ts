@@ -13,6 +13,7 @@ import { workerTasks } from "../../src/jobs/tasks.js";
 import { createFixedRateSource } from "../../src/adapters/rates/fixed-rates.js";
 import { verifyLedger } from "../../src/app/ledger/verify-ledger.js";
 import assert from "node:assert/strict";
+import type { FastifyInstance } from "fastify";
 import { createMerchant, type MerchantFixture } from "./factories.js";
 
 export interface TradingFixture {
@@ -114,4 +115,31 @@ export async function startWebhookReceiver(key: () => string) {
 
 export function signBody(key: string, body: string): string {
   return createHmac("sha256", key).update(body).digest("hex");
+}
+
+/** A minimal PNG: its signature is all the receipt check reads. */
+export const RECEIPT_PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+
+/** POST /file/trading/pay-in/invoice/upload as a merchant client sends it (multipart field `file`). */
+export function uploadTradingReceipt(
+  app: FastifyInstance,
+  apiKey: string,
+  payinId: string,
+  file: { data: Buffer; contentType: string } = { data: RECEIPT_PNG, contentType: "image/png" },
+) {
+  const boundary = "----rampart";
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="receipt"\r\nContent-Type: ${file.contentType}\r\n\r\n`;
+  return app.inject({
+    method: "POST",
+    url: `/file/trading/pay-in/invoice/upload?tradeId=${payinId}`,
+    headers: { "x-api-key": apiKey, "content-type": `multipart/form-data; boundary=${boundary}` },
+    payload: Buffer.concat([Buffer.from(head), file.data, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+  });
+}
+
+/** Uploads a PNG receipt and returns its invoiceKey. */
+export async function uploadPngReceipt(app: FastifyInstance, apiKey: string, payinId: string): Promise<string> {
+  const r = await uploadTradingReceipt(app, apiKey, payinId);
+  assert.equal(r.statusCode, 200, r.body);
+  return (r.json() as { invoiceKey: string }).invoiceKey;
 }
