@@ -75,7 +75,11 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
   // Woken when a finished request can make a claim useful again: a slot of a full pool or of a
   // saturated endpoint freed.
   let wake: (() => void) | null = null;
+  // Set when a slot frees while no claim is waiting: a request can finish during the claim's own
+  // round trip, and that wake-up must not be lost (the loop would sleep a whole poll interval).
+  let freed = false;
   const signal = () => {
+    freed = true;
     wake?.();
     wake = null;
   };
@@ -104,8 +108,10 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
     async runOnce() {
       const deadline = Date.now() + deps.config.pollIntervalMs;
       for (;;) {
+        freed = false;
         const claimed = await claimFree();
         if (claimed > 0 || inFlight.size === 0) return claimed;
+        if (freed) continue;
         const left = deadline - Date.now();
         if (left <= 0) return 0;
         let timer: NodeJS.Timeout | undefined;
