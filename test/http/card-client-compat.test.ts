@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, test } from "node:test";
-import { CARD_TEST_ENV, newPhone, seedCardPairs } from "../support/card-customer.js";
+import { CARD_TEST_ENV, newPhone, seedCardPairs, SURVEY } from "../support/card-customer.js";
 import { createMerchant } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 
@@ -93,16 +93,7 @@ test("the public client's whole flow works against Rampart by changing only the 
     /unsupported_grant_type|not supported/,
   );
   // Profile via the legacy PUT, then KYC status.
-  const profile = await api.request<{ completedKycLevel: string }>("PUT", "/v1/customer/profile", {
-    firstName: "Ada",
-    lastName: "Lovelace",
-    primaryCurrency: "EUR",
-    residenceCountry: "DEU",
-    residenceCity: "Berlin",
-    residenceStreet: "Unter den Linden 1",
-    residenceZipCode: "10117",
-    dateOfBirth: "1990-05-20T00:00:00.000Z",
-  });
+  const profile = await api.request<{ completedKycLevel: string }>("PUT", "/v1/customer/profile", SURVEY);
   assert.equal(profile.completedKycLevel, "KYC_0");
   assert.equal((await api.request<{ kycLevel: string }>("GET", "/v2/customer/kyc/data")).kycLevel, "KYC_0");
   // Pay-in: rates, card with a NUMBER cardNumber, data, offer, update on /pay/, activate, callback.

@@ -20,23 +20,15 @@ import {
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { enqueueJob } from "../outbox/outbox.js";
-import type { KycDecision } from "../ports.js";
+import type { KycDecision, KycSubmission } from "../ports.js";
 import { notifyKycListeners } from "./kyc-listeners.js";
 
 export const KYC_CHECK_JOB = "kyc.vendor_check";
 /** Used when the user's store has no KYC validity setting. */
 export const DEFAULT_KYC_VALIDITY_DAYS = 365;
 
-export interface KycPersonalData {
-  firstName: string;
-  lastName: string;
-  birthDate: string | null;
-  documentType: string | null;
-  documentNumber: string | null;
-  country: string | null;
-  nationality: string | null;
-  files: string[];
-}
+/** What a person tells the vendor about themselves: the vendor submission without its case keys. */
+export type KycPersonalData = Omit<KycSubmission, "caseId" | "level">;
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();

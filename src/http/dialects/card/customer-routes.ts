@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { type CustomerRow } from "../../../db/card/customers.js";
-import { levelLimitMinor, levelOf, limitState, loadCustomer, updateSurvey } from "../../../app/card/customer-profile.js";
+import { levelLimitMinor, levelOf, limitState, loadCustomer, surveyOf, updateSurvey } from "../../../app/card/customer-profile.js";
 import { customerWallets } from "../../../app/card/wallets.js";
 import { startCardKyc } from "../../../app/card/card-kyc.js";
 import type { Deps } from "../../../app/deps.js";
@@ -27,13 +27,7 @@ function profile(c: CustomerRow, legacy: boolean) {
   const level = levelOf(c);
   const base = {
     phone: c.phone,
-    firstName: c.first_name,
-    lastName: c.last_name,
-    primaryCurrency: c.primary_currency,
-    residenceCountry: c.residence_country,
-    residenceCity: c.residence_city,
-    residenceStreet: c.residence_street,
-    residenceZipCode: c.residence_zip_code,
+    ...surveyOf(c),
     dateOfBirth: c.date_of_birth ? `${c.date_of_birth}T00:00:00.000Z` : null,
     confirmedEmail: false,
     pushEnabled: false,
