@@ -21,17 +21,17 @@ import { seedPricing } from "../src/app/sandbox/seed-pricing.js";
 import { loadConfig } from "../src/config/config.js";
 import { connectPostgres } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
-import { buildApp } from "../src/http/build-app.js";
 import { buildPorts } from "../src/main/deps.js";
 import { createLogger } from "../src/main/logger.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
+import { perRequest, startApiProcess } from "./support/api-process.js";
 
 const SECONDS = Number(process.argv[2] ?? 6);
 const CONNECTIONS = [1, 8, 32];
 const dbName = `rampart_bench_intent_${randomBytes(4).toString("hex")}`;
 const EMAIL = "bench.user@example.com";
 const WALLET = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
-
+const ENV = { RAMPART_RATES: "fixed", RAMPART_FIXED_RATES: "EUR/USDT=0.92", RAMPART_SECRET_KEY: "bench-secret-key-0123456789abcdef0123456789" };
 
 async function setup(deps: Deps) {
   await seedPricing(deps, sandboxCredentials(deps.config.secretKey));
@@ -108,25 +108,23 @@ async function main() {
   const database = connectPostgres({ url: urlFor(dbName), poolSize: 40 });
   try {
     await migrate(database);
-    const config = {
-      ...loadConfig({ LOG_LEVEL: "warn", RAMPART_RATE_LIMIT_PER_MINUTE: "0", RAMPART_RATES: "fixed", RAMPART_FIXED_RATES: "EUR/USDT=0.92", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }),
-      secretKey: "bench-secret-key-0123456789abcdef0123456789",
-    };
+    const config = { ...loadConfig({ ...ENV, LOG_LEVEL: "warn", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: ENV.RAMPART_SECRET_KEY };
     const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger: createLogger("warn"), ports: buildPorts(config, systemClock, createLogger("warn")) };
     const { apiKey, merchantId, storeId, userId } = await setup(deps);
-    const app = await buildApp(deps);
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    const server = await startApiProcess(urlFor(dbName), ENV);
+    const base = server.url;
     const create: Record<number, number> = {};
     const status: Record<number, number> = {};
     for (const connections of CONNECTIONS) {
+      const cpu0 = server.cpuMs();
       const r = await autocannon({ url: `${base}/payment/intent`, connections, duration: SECONDS, method: "POST", headers: { "content-type": "application/json", "x-api-key": apiKey }, body: createBody(storeId) });
       create[connections] = r.requests.average;
-      console.log(`create     autocannon c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
+      console.log(`create     autocannon c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
     }
     const ids = (await database.db.selectFrom("payment_intents").select("id").where("status", "=", 4).limit(1000).execute()).map((r) => r.id);
     for (const connections of CONNECTIONS) {
       let i = 0;
+      const cpu0 = server.cpuMs();
       const r = await autocannon({
         url: base,
         connections,
@@ -135,9 +133,9 @@ async function main() {
         requests: [{ method: "GET", setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/payment/intent/${ids[i++ % ids.length]}/status` }) }],
       });
       status[connections] = r.requests.average;
-      console.log(`status     autocannon c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
+      console.log(`status     autocannon c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
     }
-    await app.close();
+    await server.stop();
     const apiKeyId = (await database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", merchantId).executeTakeFirstOrThrow()).id;
     // Random ids for pgbench: a numbered copy of the ids the API read (one PK probe per lookup).
     await sql`CREATE TABLE bench_ids (n integer PRIMARY KEY, id text NOT NULL)`.execute(database.db);

@@ -3,6 +3,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { assertChannel, type ChangeHandlers, listenPostgres, type StopListening } from "./change-listener.js";
 import { acquireDataDirLock } from "./lock-file.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { DB } from "./schema.js";
@@ -14,7 +15,27 @@ export interface Database {
   readonly engine: Engine;
   /** Runs a multi-statement SQL script (migrations) in one session. */
   execScript(sql: string): Promise<void>;
+  /** Follows the NOTIFYs on `channel` until the returned function or close() is called. */
+  listen(channel: string, handlers: ChangeHandlers): Promise<StopListening>;
   close(): Promise<void>;
+}
+
+/** Listeners stop before the database closes, so none reconnects to a closed database. */
+function listenerSet() {
+  const stops = new Set<StopListening>();
+  return {
+    add(stop: StopListening): StopListening {
+      const once = async () => {
+        stops.delete(once);
+        await stop();
+      };
+      stops.add(once);
+      return once;
+    },
+    async stopAll() {
+      await Promise.all([...stops].map((stop) => stop()));
+    },
+  };
 }
 
 const INT8_OID = 20;
@@ -40,9 +61,13 @@ export function connectPostgres({ url, poolSize }: PostgresOptions): Database {
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on("error", () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const listeners = listenerSet();
   return {
     db,
     engine: "postgres",
+    async listen(channel, handlers) {
+      return listeners.add(listenPostgres(url, channel, handlers));
+    },
     async execScript(sql) {
       const client = await pool.connect();
       try {
@@ -55,6 +80,7 @@ export function connectPostgres({ url, poolSize }: PostgresOptions): Database {
       }
     },
     async close() {
+      await listeners.stopAll();
       await db.destroy(); // ends the pool
     },
   };
@@ -82,22 +108,39 @@ export async function connectPGlite({ dataDir, loadDataDir }: PGliteOptions): Pr
   }
   const dialect = new PGliteDialect(pglite);
   const db = new Kysely<DB>({ dialect });
+  const listeners = listenerSet();
+  // PGlite is one session: scripts, LISTEN and UNLISTEN take the mutex so they never land inside a
+  // transaction that another caller has open.
+  const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const release = await dialect.driver.mutex.lock();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
   return {
     db,
     engine: "pglite",
     pglite,
+    async listen(channel, handlers) {
+      assertChannel(channel);
+      const unlisten = await exclusive(() => pglite.listen(channel, (payload) => handlers.changed(payload)));
+      handlers.ready(); // the session lives as long as the database: it is never lost
+      return listeners.add(() => exclusive(unlisten));
+    },
     async execScript(sql) {
-      const release = await dialect.driver.mutex.lock();
-      try {
-        await pglite.exec(sql);
-      } catch (err) {
-        await pglite.exec("rollback").catch(() => {});
-        throw err;
-      } finally {
-        release();
-      }
+      await exclusive(async () => {
+        try {
+          await pglite.exec(sql);
+        } catch (err) {
+          await pglite.exec("rollback").catch(() => {});
+          throw err;
+        }
+      });
     },
     async close() {
+      await listeners.stopAll();
       await db.destroy();
       await pglite.close();
       releaseLock();

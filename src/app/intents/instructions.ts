@@ -4,14 +4,19 @@ import { fiatScale } from "../../core/money/currencies.js";
 import { minorToJsonNumber } from "../../core/money/decimal.js";
 import { AssetRegistry } from "../../core/money/assets.js";
 import { AppError } from "../../core/shared/errors.js";
-import { findIntentSettings } from "../../db/intents/intents.js";
+import { findIntentSettings, type IntentStatusRow } from "../../db/intents/intents.js";
 import type { Deps } from "../deps.js";
 import { getMerchantIntent } from "./intent-lifecycle.js";
+import { readIntentStatus } from "./status-cache.js";
 
 const assets = new AssetRegistry();
 
 export async function intentStatus(deps: Deps, merchantId: string, id: string) {
-  const i = await getMerchantIntent(deps, merchantId, id);
+  return statusView(await readIntentStatus(deps, merchantId, id));
+}
+
+/** The status answer; also built from the row a change returns (a cancel answers what it committed). */
+export function statusView(i: IntentStatusRow) {
   return {
     paymentIntentId: i.id,
     status: i.status,

@@ -9,6 +9,7 @@ import type { DB } from "../../db/schema.js";
 import type { PaymentIntentsTable } from "../../db/tables/intents.js";
 import type { Deps } from "../deps.js";
 import { enqueueJob, enqueueWebhook } from "../outbox/outbox.js";
+import { intentChanging } from "./status-cache.js";
 
 export type IntentActor = "merchant" | "user" | "kyc_vendor" | "support" | "bank_feed" | "chain" | "system";
 
@@ -41,6 +42,7 @@ export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked:
     await enqueueJob(trx, { kind: INTENT_PAYOUT_JOB, key: `${INTENT_PAYOUT_JOB}:${locked.id}`, payload: { intentId: locked.id } });
   }
 
+  intentChanging(deps, locked.id);
   await updateIntent(trx, locked.id, set);
   await insertIntentEvent(trx, { intentId: locked.id, from: locked.status, to, actor: t.actor, at: now, data: { action: t.action, ...t.data } });
   const updated = (await findIntent(trx, locked.id))!;

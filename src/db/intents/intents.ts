@@ -32,6 +32,12 @@ export async function findIntent(db: Db, id: string): Promise<IntentRow | undefi
   return db.selectFrom("payment_intents").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+/** What the status endpoint shows, by id alone (the caller checks the merchant). */
+export async function findIntentStatusRow(db: Db, id: string): Promise<IntentStatusRow | undefined> {
+  return db.selectFrom("payment_intents").select(["id", "merchant_id", "status", "order_number", "tx_hash"]).where("id", "=", id).executeTakeFirst();
+}
+export type IntentStatusRow = Pick<IntentRow, "id" | "merchant_id" | "status" | "order_number" | "tx_hash">;
+
 /** Another merchant's intent is simply not found. */
 export async function findMerchantIntent(db: Db, merchantId: string, id: string): Promise<IntentRow | undefined> {
   return db.selectFrom("payment_intents").selectAll().where("id", "=", id).where("merchant_id", "=", merchantId).executeTakeFirst();

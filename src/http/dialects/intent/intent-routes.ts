@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authenticateMerchant, type MerchantPrincipal } from "../../../app/auth/authenticate.js";
 import type { Deps } from "../../../app/deps.js";
 import { createIntent } from "../../../app/intents/create-intent.js";
-import { intentInstructions, intentStatus } from "../../../app/intents/instructions.js";
+import { intentInstructions, intentStatus, statusView } from "../../../app/intents/instructions.js";
+import { startIntentStatusCache } from "../../../app/intents/status-cache.js";
 import { estimateCryptoToFiat, estimateFiatToCrypto } from "../../../app/intents/estimates.js";
 import { cancelIntent } from "../../../app/intents/intent-lifecycle.js";
 import { BUILTIN_ASSETS } from "../../../core/money/assets.js";
@@ -35,6 +36,7 @@ const principal = (request: FastifyRequest) => principals.get(request)!;
 export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app, renderIntentError);
+  startIntentStatusCache(deps);
 
   // Authenticate before validating: a caller without a key learns nothing about the schema.
   app.addHook("preValidation", async (request) => {
@@ -75,10 +77,7 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
       schema: { tags: TAGS, summary: "Cancel before payment (→ 14)", security: [{ apiKey: [] }], params: IdParams, response: { 200: IntentStatusResponse, ...errors } },
       ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
     },
-    async (request) => {
-      await cancelIntent(deps, principal(request).merchantId, request.params.id);
-      return intentStatus(deps, principal(request).merchantId, request.params.id);
-    },
+    async (request) => statusView(await cancelIntent(deps, principal(request).merchantId, request.params.id)),
   );
 
   app.get(
