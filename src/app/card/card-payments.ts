@@ -20,6 +20,7 @@ import { inLimitCurrency } from "./card-pricing.js";
 import { openCard } from "./card-vault.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 import { assertWithinLimit, limitState } from "./customer-profile.js";
+import { type PaymentView, viewOf } from "./pay-callback.js";
 import { threeDsToken } from "./three-ds-token.js";
 
 export const STATUS_SYNC_JOB = "card.payment_status_sync";
@@ -33,16 +34,6 @@ export interface PayInput {
   successUrl: string | null;
   failUrl: string | null;
   cancelUrl: string | null;
-}
-
-export interface PaymentView {
-  payment: PaymentRow;
-  /** The hosted 3-D Secure page while a challenge is open, else null. */
-  authLink: string | null;
-}
-
-export function viewOf(deps: Deps, p: PaymentRow): PaymentView {
-  return { payment: p, authLink: p.status === "challenge" ? `${deps.config.publicUrl}/3ds/${threeDsToken(deps, p.id)}` : null };
 }
 
 /** Where the payer returns: the merchant's URLs, or Rampart's own 3-D Secure page (it shows the outcome). */
