@@ -1,6 +1,7 @@
 // Paying an offer with the saved card. The payment row is written (one per offer: the unique offer_id
 // means paying twice never charges twice) and committed BEFORE the acquirer is called; the answer is
-// recorded in a second short transaction through the payment state machine. A status sync job is
+// recorded in a second short transaction through the payment state machine. Each status change queues
+// the merchant's card webhook event (if configured) in the transaction that makes it. A status sync job is
 // queued with the payment, so a process dying between commit and answer is resolved later.
 import type { Transaction } from "kysely";
 import { maskedPanLong } from "../../core/card/card-number.js";
@@ -16,10 +17,12 @@ import { enqueueJob } from "../outbox/outbox.js";
 import type { CardAuthOutcome } from "../ports.js";
 import { creditCustomerWallet } from "./card-ledger.js";
 import { assertOfferOpen } from "./card-offers.js";
+import { enqueueCardPaymentEvent } from "./card-payment-events.js";
 import { inLimitCurrency } from "./card-pricing.js";
 import { openCard } from "./card-vault.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 import { assertWithinLimit, limitState } from "./customer-profile.js";
+import { type PaymentView, viewOf } from "./pay-callback.js";
 import { threeDsToken } from "./three-ds-token.js";
 
 export const STATUS_SYNC_JOB = "card.payment_status_sync";
@@ -33,16 +36,6 @@ export interface PayInput {
   successUrl: string | null;
   failUrl: string | null;
   cancelUrl: string | null;
-}
-
-export interface PaymentView {
-  payment: PaymentRow;
-  /** The hosted 3-D Secure page while a challenge is open, else null. */
-  authLink: string | null;
-}
-
-export function viewOf(deps: Deps, p: PaymentRow): PaymentView {
-  return { payment: p, authLink: p.status === "challenge" ? `${deps.config.publicUrl}/3ds/${threeDsToken(deps, p.id)}` : null };
 }
 
 /** Where the payer returns: the merchant's URLs, or Rampart's own 3-D Secure page (it shows the outcome). */
@@ -102,7 +95,9 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
       payload: { paymentId },
       dueAt: new Date(now.getTime() + SAFETY_SYNC_DELAY_MS),
     });
-    return { payment: (await findPayment(trx, paymentId))!, created: true };
+    const payment = (await findPayment(trx, paymentId))!;
+    await enqueueCardPaymentEvent(deps, trx, payment, now);
+    return { payment, created: true };
   });
   if (!created.created) return viewOf(deps, created.payment);
 
@@ -186,6 +181,7 @@ export async function recordOutcome(deps: Deps, paymentId: string, event: CardPa
 }
 
 async function afterTransition(deps: Deps, trx: Transaction<DB>, p: PaymentRow, now: Date): Promise<void> {
+  await enqueueCardPaymentEvent(deps, trx, p, now);
   if (p.status === "succeeded") await creditCustomerWallet(trx, p, now);
   if (p.status === "challenge") {
     await enqueueJob(trx, { kind: CHALLENGE_TIMEOUT_JOB, key: `card:challenge-timeout:${p.id}`, payload: { paymentId: p.id }, dueAt: p.challenge_expires_at! });

@@ -5,6 +5,7 @@ import { hashPassword, verifyPassword } from "../../adapters/crypto/password-has
 import { assertPasswordStrength, normalizePhone } from "../../core/card/credentials.js";
 import { type CardKycLevel, isKycLevel } from "../../core/card/kyc-levels.js";
 import { AppError } from "../../core/shared/errors.js";
+import { isUuid } from "../../core/shared/uuid.js";
 import {
   clearLoginFailures,
   findCustomerByPhone,
@@ -40,12 +41,10 @@ export interface CustomerPrincipal {
   kycLevel: CardKycLevel;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** X-Merchant-ID names an existing merchant; anything else is invalid_client. */
 export async function requireMerchant(deps: Deps, header: unknown): Promise<string> {
   const id = typeof header === "string" ? header.trim().toLowerCase() : "";
-  if (!UUID.test(id) || !(await merchantExists(deps.database.db, id))) throw new AppError("invalid_client");
+  if (!isUuid(id) || !(await merchantExists(deps.database.db, id))) throw new AppError("invalid_client");
   return id;
 }
 

@@ -123,6 +123,15 @@ export interface CardPaymentsTable {
   completed_at: Nullable<Date>;
 }
 
+/** Per-merchant settings of the card dialect (migration 0008). */
+export interface CardMerchantSettingsTable {
+  merchant_id: string;
+  /** The envelope endpoint card payment events go to; null when the merchant has no card webhook. */
+  webhook_endpoint_id: Nullable<string>;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface CardTables {
   card_customers: CardCustomersTable;
   card_sessions: CardSessionsTable;
@@ -130,4 +139,5 @@ export interface CardTables {
   card_cards: CardCardsTable;
   card_offers: CardOffersTable;
   card_payments: CardPaymentsTable;
+  card_merchant_settings: CardMerchantSettingsTable;
 }

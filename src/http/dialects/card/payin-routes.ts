@@ -4,7 +4,8 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "typebox";
 import { createOffer, updateOffer } from "../../../app/card/card-offers.js";
-import { payOffer, viewOf } from "../../../app/card/card-payments.js";
+import { payOffer } from "../../../app/card/card-payments.js";
+import { renderPayCallback, viewOf } from "../../../app/card/pay-callback.js";
 import { fiatRates, payinData } from "../../../app/card/card-rates.js";
 import { addCard, replaceBillingAddress } from "../../../app/card/card-vault.js";
 import type { Deps } from "../../../app/deps.js";
@@ -16,7 +17,7 @@ import { idempotent } from "../../plugins/idempotency.js";
 import { customerOf, customerScope, requireCustomer } from "./card-auth.js";
 import { renderCardError } from "./envelope.js";
 import { rawJsonMember } from "./raw-json-member.js";
-import { renderFiatRates, renderOffer, renderPayCallback, renderPayinData, renderPayResponse } from "./render.js";
+import { renderFiatRates, renderOffer, renderPayinData, renderPayResponse } from "./render.js";
 import { AddCardBody, BillingAddress, CardParams, CreateOfferBody, OfferParams, PayBody, PayCallbackQuery, UpdateOfferBody } from "./schemas.js";
 
 const TAGS = ["card: pay-in"];

@@ -1,13 +1,13 @@
 // The card dialect's response bodies. Amounts are JSON numbers in major units (the dialect's wire
 // form, see public-sources.md §1.7), produced from exact minor units; transactionAmount is a string.
+// The pay-callback object lives in the app layer (src/app/card/pay-callback.ts): the merchant webhook
+// sends it too.
 import type { OfferView } from "../../../app/card/card-offers.js";
-import type { PaymentView } from "../../../app/card/card-payments.js";
+import { type PaymentView, transactionFields, wireMoney } from "../../../app/card/pay-callback.js";
 import type { FiatRate, PayinData } from "../../../app/card/card-rates.js";
 import type { LimitState } from "../../../app/card/customer-profile.js";
 import { CRYPTO_WIRE_SCALE, cryptoPerFiatScaled, truncateToWireScale } from "../../../core/card/card-amounts.js";
 import { maskedPanShort } from "../../../core/card/card-number.js";
-import { callbackStatus, isCardPaymentStatus } from "../../../core/card/payment-status.js";
-import { fiatScale } from "../../../core/money/currencies.js";
 import { minorToJsonNumber, parseDecimal } from "../../../core/money/decimal.js";
 import { tierFor } from "../../../core/pricing/fees.js";
 import { cryptoForFiat } from "../../../core/pricing/quote.js";
@@ -15,14 +15,11 @@ import { cryptoForFiat } from "../../../core/pricing/quote.js";
 
 /** 2024-03-12T11:23:20.123+00:00 (offers, /data). */
 export const isoOffset = (d: Date) => d.toISOString().replace("Z", "+00:00");
-/** 2024-03-12T11:23:20 (transactions: UTC, no zone, as the public API writes them). */
-export const isoLocal = (d: Date) => d.toISOString().slice(0, 19);
 
 const num = (minor: bigint, scale: number) => minorToJsonNumber(minor, scale);
-const money = (minor: bigint, currency: string, scale: number) => ({ value: num(minor, scale), currency });
 
 export function renderLimit(l: LimitState) {
-  return money(l.remainingMinor, l.currency, l.scale);
+  return wireMoney(l.remainingMinor, l.currency, l.scale);
 }
 
 function feesObject(view: { feeBps: number; fixedFeeMinor: bigint; currency: string; scale: number }) {
@@ -120,26 +117,6 @@ export function renderOffer(v: OfferView, now: Date) {
   };
 }
 
-function transactionFields(v: PaymentView) {
-  const p = v.payment;
-  return {
-    transactionStatus: p.transaction_status,
-    transactionStatusCode: p.transaction_status_code,
-    originalTransactionStatus: p.original_status,
-    originalTransactionStatusCode: p.original_status_code,
-    paymentMode: "debit",
-    maskedPan: p.masked_pan,
-    transactionDate: isoLocal(p.created_at),
-    transactionAmount: (() => {
-      const s = fiatScale(p.fiat);
-      return num(BigInt(p.fiat_minor), s).toFixed(s);
-    })(),
-    cardCountryCode: p.card_country_code,
-    cardCountryName: p.card_country_name,
-    cardBankName: p.card_bank_name,
-  };
-}
-
 export function renderPayResponse(v: PaymentView) {
   const p = v.payment;
   return {
@@ -149,22 +126,5 @@ export function renderPayResponse(v: PaymentView) {
     authLink: v.authLink,
     offerId: Number(p.offer_id),
     ...transactionFields(v),
-  };
-}
-
-export function renderPayCallback(v: PaymentView) {
-  const p = v.payment;
-  const status = isCardPaymentStatus(p.status) ? callbackStatus(p.status) : "PENDING";
-  const scale = fiatScale(p.fiat);
-  return {
-    offerId: Number(p.offer_id),
-    status,
-    amount: num(BigInt(p.fiat_minor), scale),
-    currency: p.fiat,
-    cryptoAmount: num(BigInt(p.crypto_minor), p.crypto_decimals),
-    cryptoCurrency: p.crypto,
-    ...transactionFields(v),
-    authLink: v.authLink,
-    blockedAmount: money(status === "PENDING" ? BigInt(p.fiat_minor) : 0n, p.fiat, scale),
   };
 }
