@@ -7,11 +7,12 @@ import { authenticateOperator } from "../../app/auth/authenticate.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import type { RouteModule } from "../route-modules.js";
 import { kycAdminRoutes } from "./kyc-admin-routes.js";
+import { storeAdminRoutes } from "./store-admin-routes.js";
 import { webhookAdminRoutes } from "./webhook-admin-routes.js";
 
 export const ADMIN_PREFIX = "/admin/v1";
 
-export const adminSubRoutes: RouteModule[] = [webhookAdminRoutes, kycAdminRoutes];
+export const adminSubRoutes: RouteModule[] = [webhookAdminRoutes, kycAdminRoutes, storeAdminRoutes];
 
 export async function adminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   await scope.register(
