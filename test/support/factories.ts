@@ -1,7 +1,9 @@
 // Row factories: the smallest valid rows, with overrides.
+import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import type { Deps } from "../../src/app/deps.js";
 import { createMerchantKey } from "../../src/app/keys/create-keys.js";
+import { insertStore } from "../../src/db/stores.js";
 
 export interface MerchantFixture {
   merchantId: string;
@@ -13,7 +15,7 @@ export async function createMerchant(deps: Deps, opts: { name?: string; storeId?
   const merchantId = randomUUID();
   const storeId = opts.storeId ?? `store_${merchantId.slice(0, 8)}`;
   await deps.database.db.insertInto("merchants").values({ id: merchantId, name: opts.name ?? "Test Merchant" }).execute();
-  await deps.database.db.insertInto("stores").values({ id: storeId, merchant_id: merchantId, name: "Test Store" }).execute();
+  assert.ok(await insertStore(deps.database.db, { id: storeId, merchantId, name: "Test Store" }), `store ${storeId} is new`);
   const apiKey = await createMerchantKey(deps, merchantId, "test");
   return { merchantId, storeId, apiKey };
 }

@@ -1,7 +1,24 @@
-// A store's payment-intent settings. The IPN secret is kept encrypted and used only to sign IPNs.
+// A store's payment-intent settings: written by the operator API (and the sandbox seed), read by the
+// intent use cases. The IPN secret is kept encrypted, used only to sign IPNs, and shown once: when the
+// settings are first created and when it is rotated.
+//
+// When a change takes effect (the intent use cases read the live row, not a copy):
+// - servedCountries: checked only when an intent is created.
+// - paymentWindowSeconds / kycWindowSeconds: applied when an intent enters status 4 / 2, so an intent
+//   already waiting keeps its deadline, and an intent still at 2 or 3 gets the new payment window.
+// - kycValidityDays: applied when a KYC case is approved; approved cases keep their expiry.
+// - acceptAmountMismatch: read when a transfer is matched, so it applies to intents already at 4.
+// - bank details: read whenever instructions are fetched, so intents already at 4 show the new account.
+// - IPN secret: resolved when an IPN is sent, so messages still pending at a rotation are signed with
+//   the new secret.
+import type { Transaction } from "kysely";
 import { randomBytes } from "node:crypto";
 import { createSecretBox } from "../../adapters/crypto/secret-box.js";
-import { findIntentSettings, upsertIntentSettings } from "../../db/intents/intents.js";
+import { DEFAULT_INTENT_SETTINGS, type IntentStoreSettings, checkIntentStoreSettings } from "../../core/intents/store-settings.js";
+import { AppError } from "../../core/shared/errors.js";
+import { type IntentSettingsRow, findIntentSettings, insertIntentSettings, updateIntentSettings } from "../../db/intents/intents.js";
+import type { DB } from "../../db/schema.js";
+import { findStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
 import { registerSigningKeyResolver } from "../outbox/signing-keys.js";
 
@@ -9,35 +26,110 @@ export function ipnSecretBox(deps: Pick<Deps, "config">) {
   return createSecretBox("ipn-secret", { id: "k1", secret: deps.config.secretKey });
 }
 
-export interface IntentStoreSettingsInput {
+const newIpnSecret = () => `ipn_${randomBytes(24).toString("base64url")}`;
+
+/** The settings as the operator API shows them; never the IPN secret. */
+export interface IntentSettingsView extends IntentStoreSettings {
   storeId: string;
-  servedCountries: string[];
-  bank: { iban: string; bic: string; beneficiary: string; bankName: string };
-  paymentWindowSeconds?: number;
-  kycWindowSeconds?: number;
-  kycValidityDays?: number;
-  acceptAmountMismatch?: boolean;
-  /** Generated when absent; returned once so the merchant can verify IPNs. */
-  ipnSecret?: string;
+  updatedAt: Date;
 }
 
-/** Creates the settings if the store has none (idempotent); returns the IPN secret in force. */
-export async function ensureIntentSettings(deps: Deps, s: IntentStoreSettingsInput): Promise<string> {
-  const secret = s.ipnSecret ?? `ipn_${randomBytes(24).toString("base64url")}`;
-  await upsertIntentSettings(deps.database.db, {
-    store_id: s.storeId,
-    served_countries: s.servedCountries.map((c) => c.toUpperCase()),
+function settingsView(row: IntentSettingsRow): IntentSettingsView {
+  return {
+    storeId: row.store_id,
+    servedCountries: row.served_countries,
+    bank: { iban: row.bank_iban, bic: row.bank_bic, beneficiary: row.bank_beneficiary, bankName: row.bank_name },
+    paymentWindowSeconds: row.payment_window_seconds,
+    kycWindowSeconds: row.kyc_window_seconds,
+    kycValidityDays: row.kyc_validity_days,
+    acceptAmountMismatch: row.accept_amount_mismatch,
+    updatedAt: row.updated_at,
+  };
+}
+
+function settingsColumns(s: IntentStoreSettings) {
+  return {
+    served_countries: s.servedCountries,
     bank_iban: s.bank.iban,
     bank_bic: s.bank.bic,
     bank_beneficiary: s.bank.beneficiary,
     bank_name: s.bank.bankName,
-    ipn_secret_enc: ipnSecretBox(deps).encrypt(secret),
-    ...(s.paymentWindowSeconds !== undefined ? { payment_window_seconds: s.paymentWindowSeconds } : {}),
-    ...(s.kycWindowSeconds !== undefined ? { kyc_window_seconds: s.kycWindowSeconds } : {}),
-    ...(s.kycValidityDays !== undefined ? { kyc_validity_days: s.kycValidityDays } : {}),
-    ...(s.acceptAmountMismatch !== undefined ? { accept_amount_mismatch: s.acceptAmountMismatch } : {}),
+    payment_window_seconds: s.paymentWindowSeconds,
+    kyc_window_seconds: s.kycWindowSeconds,
+    kyc_validity_days: s.kycValidityDays,
+    accept_amount_mismatch: s.acceptAmountMismatch,
+  };
+}
+
+export interface SavedIntentSettings {
+  settings: IntentSettingsView;
+  /** Only when this call created the settings: the new IPN secret, shown this once. */
+  ipnSecret: string | null;
+}
+
+/**
+ * Replaces a store's settings in the caller's transaction, creating them (with a new IPN secret) when
+ * the store has none. The caller has checked that the store exists.
+ */
+export async function writeIntentSettings(deps: Deps, trx: Transaction<DB>, storeId: string, input: IntentStoreSettings): Promise<SavedIntentSettings> {
+  const s = checkIntentStoreSettings(input);
+  const now = deps.clock.now();
+  const secret = newIpnSecret();
+  // Insert first: of two concurrent first writes one inserts, the other waits on the key and updates.
+  const created = await insertIntentSettings(trx, { store_id: storeId, ...settingsColumns(s), ipn_secret_enc: ipnSecretBox(deps).encrypt(secret), updated_at: now });
+  if (!created) await updateIntentSettings(trx, storeId, { ...settingsColumns(s), updated_at: now });
+  return { settings: settingsView((await findIntentSettings(trx, storeId))!), ipnSecret: created ? secret : null };
+}
+
+async function requireStore(deps: Deps, storeId: string): Promise<void> {
+  if (!(await findStore(deps.database.db, storeId))) throw new AppError("not_found", { message: "Store not found." });
+}
+
+const noSettings = () => new AppError("not_found", { message: "This store has no payment-intent settings yet." });
+
+/** PUT: the full settings of an existing store. */
+export async function saveIntentSettings(deps: Deps, storeId: string, input: IntentStoreSettings): Promise<SavedIntentSettings> {
+  await requireStore(deps, storeId);
+  return deps.database.db.transaction().execute((trx) => writeIntentSettings(deps, trx, storeId, input));
+}
+
+export async function getIntentSettings(deps: Deps, storeId: string): Promise<IntentSettingsView> {
+  await requireStore(deps, storeId);
+  const row = await findIntentSettings(deps.database.db, storeId);
+  if (!row) throw noSettings();
+  return settingsView(row);
+}
+
+/** A new IPN secret, returned this once; the old one stops signing at once (pending IPNs included). */
+export async function rotateIpnSecret(deps: Deps, storeId: string): Promise<string> {
+  await requireStore(deps, storeId);
+  const secret = newIpnSecret();
+  const updated = await updateIntentSettings(deps.database.db, storeId, { ipn_secret_enc: ipnSecretBox(deps).encrypt(secret), updated_at: deps.clock.now() });
+  if (!updated) throw noSettings();
+  return secret;
+}
+
+/** The seed's input: the windows, validity and mismatch rule may be left to DEFAULT_INTENT_SETTINGS. */
+export type IntentStoreSettingsInput = Pick<IntentStoreSettings, "servedCountries" | "bank"> &
+  Partial<IntentStoreSettings> & { storeId: string; /** Generated when absent. */ ipnSecret?: string };
+
+/** Seed and tests: creates the settings if the store has none (idempotent); returns the IPN secret in force. */
+export async function ensureIntentSettings(deps: Deps, input: IntentStoreSettingsInput): Promise<string> {
+  const d = DEFAULT_INTENT_SETTINGS;
+  const s = checkIntentStoreSettings({
+    servedCountries: input.servedCountries,
+    bank: input.bank,
+    paymentWindowSeconds: input.paymentWindowSeconds ?? d.paymentWindowSeconds,
+    kycWindowSeconds: input.kycWindowSeconds ?? d.kycWindowSeconds,
+    kycValidityDays: input.kycValidityDays ?? d.kycValidityDays,
+    acceptAmountMismatch: input.acceptAmountMismatch ?? d.acceptAmountMismatch,
   });
-  return (await storeIpnSecret(deps, s.storeId))!;
+  await insertIntentSettings(deps.database.db, {
+    store_id: input.storeId,
+    ...settingsColumns(s),
+    ipn_secret_enc: ipnSecretBox(deps).encrypt(input.ipnSecret ?? newIpnSecret()),
+  });
+  return (await storeIpnSecret(deps, input.storeId))!;
 }
 
 export async function storeIpnSecret(deps: Deps, storeId: string): Promise<string | null> {

@@ -2,6 +2,7 @@
 // SEED_PARTS; each part must be safe to run again (insert ... on conflict do nothing).
 import { hashKey } from "../../adapters/crypto/api-keys.js";
 import { insertOperatorKey } from "../../db/credentials.js";
+import { insertStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
 import { storeMerchantKey } from "../keys/create-keys.js";
 import { type SandboxCredentials, sandboxCredentials } from "./sandbox-credentials.js";
@@ -18,11 +19,7 @@ const seedMerchant: SeedPart = async (deps, creds) => {
     .values({ id: creds.merchantId, name: "Sandbox Merchant" })
     .onConflict((oc) => oc.column("id").doNothing())
     .execute();
-  await db
-    .insertInto("stores")
-    .values({ id: creds.storeId, merchant_id: creds.merchantId, name: "Sandbox Store" })
-    .onConflict((oc) => oc.column("id").doNothing())
-    .execute();
+  await insertStore(db, { id: creds.storeId, merchantId: creds.merchantId, name: "Sandbox Store" });
   await storeMerchantKey(deps, creds.merchantId, creds.merchantKey, "sandbox");
   await insertOperatorKey(db, { id: creds.operatorKey.id, keyHash: hashKey(creds.operatorKey.key), label: "sandbox" });
 };

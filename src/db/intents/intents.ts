@@ -8,20 +8,24 @@ export type IntentRow = Selectable<PaymentIntentsTable>;
 export type IntentSettingsRow = Selectable<IntentStoreSettingsTable>;
 export type PayoutRow = Selectable<IntentPayoutsTable>;
 
-export async function findStore(db: Db, storeId: string) {
-  return db.selectFrom("stores").selectAll().where("id", "=", storeId).executeTakeFirst();
-}
-
 export async function findIntentSettings(db: Db, storeId: string): Promise<IntentSettingsRow | undefined> {
   return db.selectFrom("intent_store_settings").selectAll().where("store_id", "=", storeId).executeTakeFirst();
 }
 
-export async function upsertIntentSettings(db: Db, row: Insertable<IntentStoreSettingsTable>): Promise<void> {
-  await db
+/** Inserts a store's settings unless it has some; true when this call inserted them. */
+export async function insertIntentSettings(db: Db, row: Insertable<IntentStoreSettingsTable>): Promise<boolean> {
+  const r = await db
     .insertInto("intent_store_settings")
     .values(row)
     .onConflict((oc) => oc.column("store_id").doNothing())
-    .execute();
+    .executeTakeFirst();
+  return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
+/** False when the store has no settings. */
+export async function updateIntentSettings(db: Db, storeId: string, set: Updateable<IntentStoreSettingsTable>): Promise<boolean> {
+  const r = await db.updateTable("intent_store_settings").set(set).where("store_id", "=", storeId).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
 }
 
 export async function insertIntent(db: Db, row: Insertable<PaymentIntentsTable>): Promise<void> {
