@@ -20,10 +20,12 @@ import { buildPorts } from "../src/main/deps.js";
 import { createLogger } from "../src/main/logger.js";
 import { addCard, CARD_TEST_ENV, registerCustomer, seedCardPairs } from "../test/support/card-customer.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
+import { perRequest, startApiProcess } from "./support/api-process.js";
 
 const SECONDS = Number(process.argv[2] ?? 6);
 const CONNECTIONS = [8, 32];
 const dbName = `rampart_bench_card_${randomBytes(4).toString("hex")}`;
+const ENV = { ...CARD_TEST_ENV, RAMPART_SECRET_KEY: "bench-secret-key-0123456789abcdef0123456789" };
 
 
 function pgbench(script: string, clients: number): { tps: number; lat: string } {
@@ -44,8 +46,8 @@ async function main() {
   try {
     await migrate(database);
     const config = {
-      ...loadConfig({ ...CARD_TEST_ENV, LOG_LEVEL: "warn", RAMPART_RATE_LIMIT_PER_MINUTE: "0", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }),
-      secretKey: "bench-secret-key-0123456789abcdef0123456789",
+      ...loadConfig({ ...ENV, LOG_LEVEL: "warn", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }),
+      secretKey: ENV.RAMPART_SECRET_KEY,
     };
     const logger = createLogger("warn");
     const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger, ports: buildPorts(config, systemClock, logger) };
@@ -58,20 +60,23 @@ async function main() {
     const offer = (await app.inject({ method: "POST", url: "/v3/payin/offer", headers: who.headers, payload: { cardId, fromCurrency: "EUR", amount: 100, toCurrency: "USDT" } })).json();
     const paid = await app.inject({ method: "POST", url: `/v3/payin/pay/${offer.offerId}`, headers: who.headers, payload: { cardCVV: "123" } });
     if (paid.json().transactionStatusCode !== 0) throw new Error(`setup payment failed: ${paid.body}`);
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    await app.close(); // the setup's app; the load goes to a server process of its own
+    const server = await startApiProcess(urlFor(dbName), ENV);
+    const base = server.url;
     const headers = { "content-type": "application/json", authorization: who.headers.authorization!, "x-merchant-id": merchantId };
     const offerBody = JSON.stringify({ cardId, fromCurrency: "EUR", amount: 100, toCurrency: "USDT", operation: "PAYIN" });
 
     for (const connections of CONNECTIONS) {
+      const cpu0 = server.cpuMs();
       const r = await autocannon({ url: `${base}/v3/payin/offer`, connections, duration: SECONDS, method: "POST", headers, body: offerBody });
-      log(`POST /v3/payin/offer c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
+      log(`POST /v3/payin/offer c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
     }
     for (const connections of CONNECTIONS) {
+      const cpu0 = server.cpuMs();
       const r = await autocannon({ url: `${base}/v3/payin/pay-callback?offerId=${offer.offerId}`, connections, duration: SECONDS, headers });
-      log(`GET /v3/payin/pay-callback c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
+      log(`GET /v3/payin/pay-callback c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
     }
-    await app.close();
+    await server.stop();
 
     const customerId = (await database.db.selectFrom("card_customers").select("id").executeTakeFirstOrThrow()).id;
     const sessionId = (await database.db.selectFrom("card_sessions").select("id").executeTakeFirstOrThrow()).id;

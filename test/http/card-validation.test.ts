@@ -189,9 +189,13 @@ describe("profile and KYC_0", () => {
     assert.equal(ok.statusCode, 200);
     const pay = await h.app.inject({ method: "POST", url: `/v3/payin/pay/${ok.json().offerId}`, headers: who.headers, payload: {} });
     assert.equal(pay.statusCode, 200);
+    const offersBefore = await h.deps.database.db.selectFrom("card_offers").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
     const over = await offer(150);
     assert.equal(over.statusCode, 403);
     assert.equal(over.json().error, "PAYIN_LIMIT_EXCEEDED");
+    const offersAfter = await h.deps.database.db.selectFrom("card_offers").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+    assert.equal(offersAfter.n, offersBefore.n, "a refused offer writes nothing");
+    assert.equal((await offer(100)).statusCode, 200, "exactly the remaining headroom is allowed");
     const kyc = (await h.app.inject({ method: "GET", url: "/v2/customer/kyc/data", headers: who.headers })).json();
     assert.deepEqual(kyc.remainingAmount, { value: 100, currency: "EUR" });
   });

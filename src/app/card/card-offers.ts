@@ -5,12 +5,11 @@ import { parseAmount } from "../../core/money/decimal.js";
 import { pow10 } from "../../core/money/rounding.js";
 import type { Quote } from "../../core/pricing/quote.js";
 import { AppError } from "../../core/shared/errors.js";
-import { findCustomerCard } from "../../db/card/cards.js";
-import { findCustomerOffer, insertOffer, type OfferAmounts, type OfferRow, requoteOffer } from "../../db/card/offers.js";
+import { findCustomerOffer, insertOfferWithinLimit, type OfferAmounts, type OfferRow, requoteOffer } from "../../db/card/offers.js";
 import type { Deps } from "../deps.js";
 import { type CardPair, cardPair, cardQuote, currentRate, inLimitCurrency } from "./card-pricing.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
-import { assertWithinLimit, type LimitState, limitState } from "./customer-profile.js";
+import { assertWithinLimit, levelLimitMinor, limitExceeded, type LimitState, limitState, limitStateOf, limitWindowStart } from "./customer-profile.js";
 
 export interface OfferView {
   offer: OfferRow;
@@ -58,14 +57,20 @@ async function priceIt(deps: Deps, who: CustomerPrincipal, pair: CardPair, amoun
   return { q, limit };
 }
 
+/** The card check, the limit check and the insert are one statement: the hot path is one round trip. */
 export async function createOffer(deps: Deps, who: CustomerPrincipal, input: CreateOfferInput): Promise<OfferView> {
   const pair = await cardPair(deps, input.fromCurrency, input.toCurrency);
   const fiatMinor = parseAmount(input.amount, pair.terms.fiatScale, { field: "amount" });
-  const card = await findCustomerCard(deps.database.db, who.customerId, input.cardId);
-  if (!card) throw new AppError("not_found", { field: "cardId", message: "No such card." });
-  const { q, limit } = await priceIt(deps, who, pair, { fiatMinor });
-  const offer = await insertOffer(deps.database.db, { ...amounts(pair, q, processingFee(q)), customer_id: who.customerId, card_id: card.id, now: deps.clock.now() });
-  return { offer, pair, limit };
+  const q = cardQuote(deps, pair, await currentRate(deps, pair.terms.fiat, pair.terms.crypto), { fiatMinor });
+  const outcome = await insertOfferWithinLimit(
+    deps.database.db,
+    { ...amounts(pair, q, processingFee(q)), customer_id: who.customerId, card_id: input.cardId, now: deps.clock.now() },
+    { since: limitWindowStart(deps), limitMinor: levelLimitMinor(deps, who.kycLevel), amountInLimitMinor: await inLimitCurrency(deps, q.fiat, q.fiatMinor) },
+  );
+  if (outcome.kind === "no_card") throw new AppError("not_found", { field: "cardId", message: "No such card." });
+  const limit = limitStateOf(deps, who.kycLevel, outcome);
+  if (outcome.kind === "over_limit") throw limitExceeded(limit, "amount");
+  return { offer: outcome.offer, pair, limit };
 }
 
 /** toAmount has at most 8 decimals on the wire; the ledger counts in the asset's own minor units. */

@@ -83,10 +83,15 @@ export interface LimitState {
   remainingMinor: bigint;
 }
 
+/** The start of the rolling window the limits count over. */
+export const limitWindowStart = (deps: Deps): Date => new Date(deps.clock.now().getTime() - LIMIT_WINDOW_MS);
+
 /** The rolling 30-day volume against the level's limit (counting payments still pending). */
 export async function limitState(deps: Deps, db: Db, customerId: string, level: CardKycLevel): Promise<LimitState> {
-  const since = new Date(deps.clock.now().getTime() - LIMIT_WINDOW_MS);
-  const v = await rollingVolume(db, customerId, since);
+  return limitStateOf(deps, level, await rollingVolume(db, customerId, limitWindowStart(deps)));
+}
+
+export function limitStateOf(deps: Deps, level: CardKycLevel, v: { used: bigint; pending: bigint }): LimitState {
   const limitMinor = levelLimitMinor(deps, level);
   const remaining = limitMinor - v.used;
   return {
@@ -101,7 +106,9 @@ export async function limitState(deps: Deps, db: Db, customerId: string, level: 
 
 /** Refuses an amount (in the limit currency) that the remaining headroom cannot take. */
 export function assertWithinLimit(state: LimitState, amountMinor: bigint, field = "amount"): void {
-  if (amountMinor > state.remainingMinor) {
-    throw new AppError("payin_limit_exceeded", { field, details: { remaining: state.remainingMinor.toString(), currency: state.currency } });
-  }
+  if (amountMinor > state.remainingMinor) throw limitExceeded(state, field);
+}
+
+export function limitExceeded(state: LimitState, field: string): AppError {
+  return new AppError("payin_limit_exceeded", { field, details: { remaining: state.remainingMinor.toString(), currency: state.currency } });
 }

@@ -8,7 +8,7 @@ import { AssetRegistry } from "../../core/money/assets.js";
 import { fiatScale } from "../../core/money/currencies.js";
 import { parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
-import { findIntent, findIntentSettings, insertIntent, insertIntentEvent, lockIntent } from "../../db/intents/intents.js";
+import { findIntent, findIntentSettings, insertIntent, insertIntentEvent } from "../../db/intents/intents.js";
 import type { KycCaseRow } from "../../db/kyc/kyc.js";
 import { findStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
@@ -109,9 +109,10 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
   const now = deps.clock.now();
   const id = deps.ids.prefixed("pi");
 
-  const { kycUrl, submitted } = await deps.database.db.transaction().execute(async (trx) => {
+  const { intent, kycUrl, submitted } = await deps.database.db.transaction().execute(async (trx) => {
     const userId = await userFor(deps, trx, store.id, input.email);
-    await insertIntent(trx, {
+    // Nobody else can see the new row before commit: it needs no lock.
+    const created = await insertIntent(trx, {
       id,
       merchant_id: merchantId,
       store_id: store.id,
@@ -146,28 +147,30 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
       updated_at: now,
     });
     await insertIntentEvent(trx, { intentId: id, from: null, to: S.created, actor: "merchant", at: now });
-    const created = (await lockIntent(trx, id))!;
 
     if (created.country && !settings.served_countries.includes(created.country)) {
-      await transitionIntent(deps, trx, created, { action: "refuse_country", actor: "system", data: { country: created.country } });
-      return { kycUrl: null, submitted: null };
+      const intent = await transitionIntent(deps, trx, created, { action: "refuse_country", actor: "system", data: { country: created.country }, settings });
+      return { intent, kycUrl: null, submitted: null };
     }
     const valid = await validCase(trx, userId, "KYC_1", now);
     if (valid) {
-      await transitionIntent(deps, trx, created, { action: "kyc_already_valid", actor: "system", set: { kyc_case_id: valid.id } });
-      return { kycUrl: null, submitted: null };
+      const intent = await transitionIntent(deps, trx, created, { action: "kyc_already_valid", actor: "system", set: { kyc_case_id: valid.id }, settings });
+      return { intent, kycUrl: null, submitted: null };
     }
     let kycCase: KycCaseRow = await openCase(deps, trx, userId, "KYC_1");
     if (kycData && kycCase.status === "open") kycCase = await markSubmitted(deps, trx, kycCase.id, kycData);
-    await transitionIntent(deps, trx, created, { action: "require_kyc", actor: "system", set: { kyc_case_id: kycCase.id } });
+    const intent = await transitionIntent(deps, trx, created, { action: "require_kyc", actor: "system", set: { kyc_case_id: kycCase.id }, settings });
     const link = await createKycLink(deps, trx, kycCase.id, input.kycRedirectUrl ?? null, settings.kyc_window_seconds * 1000);
-    return { kycUrl: link, submitted: kycCase.status === "submitted" ? kycCase : null };
+    return { intent, kycUrl: link, submitted: kycCase.status === "submitted" ? kycCase : null };
   });
 
-  // The vendor is called after commit; its decision moves waiting intents through the KYC listener.
-  if (submitted) await submitToVendor(deps, submitted);
-
-  const final = (await findIntent(deps.database.db, id))!;
+  // The vendor is called after commit; its decision moves waiting intents through the KYC listener,
+  // so only then is the row read again.
+  let final = intent;
+  if (submitted) {
+    await submitToVendor(deps, submitted);
+    final = (await findIntent(deps.database.db, id))!;
+  }
   const waitingOnKyc = final.status === S.kycNeeded || final.status === S.kycReview;
   return { paymentIntentId: id, status: final.status, kycUrl: waitingOnKyc ? kycUrl : null, orderNumber: final.order_number };
 }

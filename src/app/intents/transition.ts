@@ -4,7 +4,7 @@
 // locked the row FOR UPDATE and re-read its status.
 import type { Transaction, Updateable } from "kysely";
 import { INTENT_STATUS as S, type IntentAction, nextIntentStatus } from "../../core/intents/intent-status.js";
-import { type IntentRow, findIntent, findIntentSettings, insertIntentEvent, nextOrderNumber, updateIntent } from "../../db/intents/intents.js";
+import { type IntentRow, type IntentSettingsRow, findIntentSettings, insertIntentEvent, nextOrderNumber, updateIntent } from "../../db/intents/intents.js";
 import type { DB } from "../../db/schema.js";
 import type { PaymentIntentsTable } from "../../db/tables/intents.js";
 import type { Deps } from "../deps.js";
@@ -21,21 +21,23 @@ export interface IntentTransition {
   actor: IntentActor;
   set?: Updateable<PaymentIntentsTable>;
   data?: Record<string, unknown>;
+  /** The store's settings when the caller has them already (read here otherwise, if the new status needs them). */
+  settings?: IntentSettingsRow;
 }
 
 export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked: IntentRow, t: IntentTransition): Promise<IntentRow> {
   const to = nextIntentStatus(locked.status, t.action);
   const now = deps.clock.now();
-  const settings = (await findIntentSettings(trx, locked.store_id))!;
   const set: Updateable<PaymentIntentsTable> = { ...t.set, status: to, updated_at: now };
+  const settings = async () => t.settings ?? (await findIntentSettings(trx, locked.store_id))!;
 
   if (to === S.readyToPay) {
-    const windowEnds = new Date(now.getTime() + settings.payment_window_seconds * 1000);
+    const windowEnds = new Date(now.getTime() + (await settings()).payment_window_seconds * 1000);
     set.order_number = locked.order_number ?? (await nextOrderNumber(trx));
     set.window_ends_at = windowEnds;
     await enqueueJob(trx, { kind: INTENT_TIMEOUT_JOB, key: `${INTENT_TIMEOUT_JOB}:${locked.id}:4`, payload: { intentId: locked.id }, dueAt: windowEnds });
   } else if (to === S.kycNeeded) {
-    const windowEnds = new Date(now.getTime() + settings.kyc_window_seconds * 1000);
+    const windowEnds = new Date(now.getTime() + (await settings()).kyc_window_seconds * 1000);
     set.window_ends_at = windowEnds;
     await enqueueJob(trx, { kind: INTENT_TIMEOUT_JOB, key: `${INTENT_TIMEOUT_JOB}:${locked.id}:2`, payload: { intentId: locked.id }, dueAt: windowEnds });
   } else if (to === S.paid) {
@@ -43,9 +45,8 @@ export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked:
   }
 
   intentChanging(deps, locked.id);
-  await updateIntent(trx, locked.id, set);
+  const updated = await updateIntent(trx, locked.id, set);
   await insertIntentEvent(trx, { intentId: locked.id, from: locked.status, to, actor: t.actor, at: now, data: { action: t.action, ...t.data } });
-  const updated = (await findIntent(trx, locked.id))!;
   if (updated.ipn_url) {
     await enqueueWebhook(trx, {
       merchantId: updated.merchant_id,

@@ -19,15 +19,6 @@ export interface OfferAmounts {
   expires_at: Date;
 }
 
-export async function insertOffer(db: Db, row: OfferAmounts & { customer_id: string; card_id: string; now: Date }): Promise<OfferRow> {
-  const { now, ...values } = row;
-  return db
-    .insertInto("card_offers")
-    .values({ ...values, created_at: now, updated_at: now })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
 /** The customer's offer (another customer's is undefined, like an unknown id). */
 export async function findCustomerOffer(db: Db, customerId: string, offerId: string, forUpdate = false): Promise<OfferRow | undefined> {
   let q = db.selectFrom("card_offers").selectAll().where("id", "=", offerId).where("customer_id", "=", customerId);
@@ -72,7 +63,12 @@ export async function updatePayment(db: Db, id: string, set: Partial<Omit<Paymen
  * still awaiting an outcome.
  */
 export async function rollingVolume(db: Db, customerId: string, since: Date): Promise<{ used: bigint; pending: bigint }> {
-  const r = await db
+  const r = await rollingVolumeQuery(db, customerId, since).executeTakeFirstOrThrow();
+  return { used: BigInt(r.used), pending: BigInt(r.pending) };
+}
+
+function rollingVolumeQuery(db: Db, customerId: string, since: Date) {
+  return db
     .selectFrom("card_payments")
     .select([
       sql<string>`coalesce(sum(limit_minor), 0)::text`.as("used"),
@@ -80,7 +76,43 @@ export async function rollingVolume(db: Db, customerId: string, since: Date): Pr
     ])
     .where("customer_id", "=", customerId)
     .where("created_at", ">", since)
-    .where("status", "<>", "failed")
-    .executeTakeFirstOrThrow();
-  return { used: BigInt(r.used), pending: BigInt(r.pending) };
+    .where("status", "<>", "failed");
+}
+
+export type NewOfferOutcome =
+  | { kind: "no_card" }
+  | { kind: "over_limit"; used: bigint; pending: bigint }
+  | { kind: "created"; offer: OfferRow; used: bigint; pending: bigint };
+
+/**
+ * POST /v3/payin/offer in one round trip (it is the hot path of the card dialect): the card must be
+ * the customer's, and the offer is inserted only if the rolling volume since `since` leaves room for
+ * `amountInLimitMinor` under `limitMinor`. The
+ * volume is the same query as rollingVolume's.
+ */
+export async function insertOfferWithinLimit(
+  db: Db,
+  row: OfferAmounts & { customer_id: string; card_id: string; now: Date },
+  limit: { since: Date; limitMinor: bigint; amountInLimitMinor: bigint },
+): Promise<NewOfferOutcome> {
+  const { now, ...rest } = row;
+  const values: Record<string, unknown> = { ...rest, created_at: now, updated_at: now };
+  const columns = Object.keys(values);
+  const card = db.selectFrom("card_cards").select("id").where("id", "=", row.card_id).where("customer_id", "=", row.customer_id);
+  const { rows } = await sql<OfferRow & { card_found: number; used: string; pending: string; id: string | null }>`
+    WITH card AS (${card}),
+         vol AS (${rollingVolumeQuery(db, row.customer_id, limit.since)}),
+         ins AS (
+           INSERT INTO card_offers (${sql.join(columns.map((c) => sql.ref(c)))})
+           SELECT ${sql.join(columns.map((c) => sql`${values[c]}`))} FROM card, vol
+            WHERE vol.used::numeric + ${limit.amountInLimitMinor.toString()}::numeric <= ${limit.limitMinor.toString()}::numeric
+           RETURNING *)
+    SELECT (SELECT count(*) FROM card)::int AS card_found, vol.used, vol.pending, ins.* FROM vol LEFT JOIN ins ON true`.execute(db);
+  const r = rows[0]!;
+  if (r.card_found === 0) return { kind: "no_card" };
+  const used = BigInt(r.used);
+  const pending = BigInt(r.pending);
+  if (r.id === null) return { kind: "over_limit", used, pending };
+  const { card_found: _found, used: _used, pending: _pending, ...offer } = r;
+  return { kind: "created", offer: offer as OfferRow, used, pending };
 }

@@ -28,8 +28,8 @@ export async function updateIntentSettings(db: Db, storeId: string, set: Updatea
   return r.numUpdatedRows > 0n;
 }
 
-export async function insertIntent(db: Db, row: Insertable<PaymentIntentsTable>): Promise<void> {
-  await db.insertInto("payment_intents").values(row).execute();
+export async function insertIntent(db: Db, row: Insertable<PaymentIntentsTable>): Promise<IntentRow> {
+  return db.insertInto("payment_intents").values(row).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function findIntent(db: Db, id: string): Promise<IntentRow | undefined> {
@@ -67,8 +67,8 @@ export async function lockIntentsWaitingOnUser(db: Db, userId: string): Promise<
     .execute();
 }
 
-export async function updateIntent(db: Db, id: string, set: Updateable<PaymentIntentsTable>): Promise<void> {
-  await db.updateTable("payment_intents").set(set).where("id", "=", id).execute();
+export async function updateIntent(db: Db, id: string, set: Updateable<PaymentIntentsTable>): Promise<IntentRow> {
+  return db.updateTable("payment_intents").set(set).where("id", "=", id).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function insertIntentEvent(

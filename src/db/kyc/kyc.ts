@@ -1,18 +1,23 @@
 // SQL for KYC users, cases, their audit trail and hosted-page links.
-import type { Insertable, Kysely, Selectable, Updateable } from "kysely";
+import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import type { DB } from "../schema.js";
 import type { KycCasesTable } from "../tables/intents.js";
 
 type Db = Kysely<DB>;
 export type KycCaseRow = Selectable<KycCasesTable>;
 
-/** The user of a store by e-mail (normalised by the caller), created on first sight. */
+/**
+ * The user of a store by e-mail (normalised by the caller), created on first sight. One round trip in the usual cases (a new user, or one committed earlier). When a concurrent
+ * transaction inserted the same user, ON CONFLICT waited for it, but this statement's snapshot
+ * predates it: the id is then read by a second statement.
+ */
 export async function upsertKycUser(db: Db, row: { id: string; storeId: string; email: string }): Promise<string> {
-  await db
-    .insertInto("kyc_users")
-    .values({ id: row.id, store_id: row.storeId, email: row.email })
-    .onConflict((oc) => oc.columns(["store_id", "email"]).doNothing())
-    .execute();
+  const { rows } = await sql<{ id: string }>`
+    WITH ins AS (
+      INSERT INTO kyc_users (id, store_id, email) VALUES (${row.id}, ${row.storeId}, ${row.email})
+      ON CONFLICT (store_id, email) DO NOTHING RETURNING id)
+    SELECT id FROM ins UNION ALL SELECT id FROM kyc_users WHERE store_id = ${row.storeId} AND email = ${row.email}`.execute(db);
+  if (rows[0]) return rows[0].id;
   const found = await db
     .selectFrom("kyc_users")
     .select("id")
