@@ -68,23 +68,19 @@ SELECT * FROM intent_store_settings WHERE store_id = '${storeId}';
 SELECT * FROM pairs WHERE id = 'EUR-USDT-trc20';
 SELECT * FROM assets WHERE symbol = 'USDT' AND network = 'trc20';
 BEGIN;
-INSERT INTO kyc_users (id, store_id, email) VALUES ('usr_x' || md5(random()::text), '${storeId}', '${EMAIL}') ON CONFLICT (store_id, email) DO NOTHING;
-SELECT id FROM kyc_users WHERE store_id = '${storeId}' AND email = '${EMAIL}';
+WITH ins AS (INSERT INTO kyc_users (id, store_id, email) VALUES ('usr_x' || md5(random()::text), '${storeId}', '${EMAIL}') ON CONFLICT (store_id, email) DO NOTHING RETURNING id)
+  SELECT id FROM ins UNION ALL SELECT id FROM kyc_users WHERE store_id = '${storeId}' AND email = '${EMAIL}';
 INSERT INTO payment_intents (id, merchant_id, store_id, user_id, status, email, country, ip, payment_method, fiat_currency, fiat_minor, fee_fiat_minor,
   crypto_symbol, network, crypto_minor, network_fee_minor, rate, rate_source, rate_fetched_at, wallet_address, reference, created_at, updated_at)
   VALUES ('pi_' || md5(random()::text), '${merchantId}', '${storeId}', '${userId}', 1, '${EMAIL}', 'ES', '203.0.113.7', 'bank_transfer', 'EUR', 10000, 175,
-  'USDT', 'trc20', 106000000, 1000000, '0.9246', 'fixed', now(), '${WALLET}', 'RMP' || md5(random()::text), now(), now()) RETURNING id \\gset i_
+  'USDT', 'trc20', 106000000, 1000000, '0.9246', 'fixed', now(), '${WALLET}', 'RMP' || md5(random()::text), now(), now()) RETURNING * \\gset i_
 INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data) VALUES (':i_id', NULL, 1, 'merchant', now(), '{}');
-SELECT * FROM payment_intents WHERE id = ':i_id' FOR UPDATE;
 SELECT * FROM kyc_cases WHERE user_id = '${userId}' AND level = 'KYC_1' AND status = 'approved' ORDER BY decided_at DESC LIMIT 1;
-SELECT * FROM intent_store_settings WHERE store_id = '${storeId}';
 SELECT nextval('intent_order_number_seq');
 INSERT INTO jobs (id, kind, key, payload, due_at, status, attempts, created_at) VALUES (gen_random_uuid(), 'intent.timeout', 'bench:' || ':i_id', '{}', now() + interval '1 hour', 'pending', 0, now()) ON CONFLICT DO NOTHING;
-UPDATE payment_intents SET status = 4, order_number = 'ORD-' || md5(random()::text), window_ends_at = now() + interval '1 hour', updated_at = now() WHERE id = ':i_id';
+UPDATE payment_intents SET status = 4, order_number = 'ORD-' || md5(random()::text), window_ends_at = now() + interval '1 hour', updated_at = now() WHERE id = ':i_id' RETURNING *;
 INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data) VALUES (':i_id', 1, 4, 'system', now(), '{}');
-SELECT * FROM payment_intents WHERE id = ':i_id';
 COMMIT;
-SELECT * FROM payment_intents WHERE id = ':i_id';
 `;
 }
 
