@@ -18,3 +18,5 @@ UPDATE payment_intents p
 ALTER TABLE payment_intents
   ADD CONSTRAINT payment_intents_bank_snapshot_whole CHECK (num_nulls(bank_iban, bank_bic, bank_beneficiary, bank_name) IN (0, 4));
 
+-- The operator API lists merchants newest first (src/db/merchants.ts).
+CREATE INDEX merchants_created_idx ON merchants (created_at DESC, id DESC);
