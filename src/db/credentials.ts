@@ -44,3 +44,26 @@ export async function findActiveOperatorKey(db: Db, id: string) {
 export async function findMerchant(db: Db, id: string) {
   return db.selectFrom("merchants").selectAll().where("id", "=", id).executeTakeFirst();
 }
+
+/** A merchant's keys newest first, active and revoked (never the hash or the encrypted copy). */
+export async function listApiKeys(db: Db, merchantId: string, limit: number) {
+  return db
+    .selectFrom("api_keys")
+    .select(["id", "label", "created_at", "revoked_at"])
+    .where("merchant_id", "=", merchantId)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+}
+
+/** Marks a merchant's key revoked (a second call keeps the first time); undefined when the merchant has no such key. */
+export async function revokeApiKey(db: Db, merchantId: string, id: string, at: Date) {
+  return db
+    .updateTable("api_keys")
+    .set((eb) => ({ revoked_at: eb.fn.coalesce("revoked_at", eb.val(at)) }))
+    .where("id", "=", id)
+    .where("merchant_id", "=", merchantId)
+    .returning(["id", "revoked_at"])
+    .executeTakeFirst();
+}

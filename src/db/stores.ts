@@ -1,4 +1,5 @@
 // SQL for stores: a merchant's shops. Payment intents, KYC users and card customers belong to a store.
+import { sql } from "kysely";
 import type { Db } from "./credentials.js";
 
 export async function findStore(db: Db, storeId: string) {
@@ -13,4 +14,20 @@ export async function insertStore(db: Db, row: { id: string; merchantId: string;
     .onConflict((oc) => oc.column("id").doNothing())
     .executeTakeFirst();
   return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
+/** A merchant's stores newest first (cursor: a store id, as in listMerchants), and whether each has intent settings. */
+export async function listMerchantStores(db: Db, merchantId: string, page: { afterId?: string; limit: number }) {
+  let q = db
+    .selectFrom("stores as s")
+    .leftJoin("intent_store_settings as i", "i.store_id", "s.id")
+    .select(["s.id", "s.name", "s.created_at", sql<boolean>`i.store_id is not null`.as("has_intent_settings")])
+    .where("s.merchant_id", "=", merchantId)
+    .orderBy("s.created_at", "desc")
+    .orderBy("s.id", "desc")
+    .limit(page.limit);
+  if (page.afterId !== undefined) {
+    q = q.where(sql<boolean>`(s.created_at, s.id) < (select c.created_at, c.id from stores c where c.id = ${page.afterId} and c.merchant_id = ${merchantId})`);
+  }
+  return q.execute();
 }

@@ -1,6 +1,6 @@
 // /admin/v1 stores: creating a merchant's store, its payment-intent settings (PUT/GET, validation
 // naming the field), IPN secret rotation, and that the settings reach the intents: served countries
-// (10002), bank details in the instructions, the IPN signing secret.
+// (10002), bank details in the instructions (fixed on entering 4), the IPN signing secret.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { storeIpnSecret } from "../../src/app/intents/store-settings.js";
@@ -245,24 +245,38 @@ describe("settings reach the intents", () => {
     assert.equal((await createIntent(storeId, { countryIsoCode: "ES" })).status, 2);
   });
 
-  test("the instructions show the bank details in force", async () => {
+  test("bank details are fixed when an intent enters 4: a PUT changes them for later intents only", async () => {
     const { storeId } = await newStore(settings());
     const first = await createIntent(storeId, kycFields());
     assert.equal(first.status, 4);
     const ins = await api("GET", `/payment/intent/${first.paymentIntentId}/instructions`);
     assert.equal(ins.status, 200);
-    assert.deepEqual({ ...ins.json.bankTransfer, reference: undefined }, { ...BANK, reference: undefined });
+    const { reference: firstReference, ...firstBank } = ins.json.bankTransfer;
+    assert.deepEqual(firstBank, BANK);
+    // Still in KYC review (3) when the account changes: it reaches 4 after the PUT.
+    const email = `bank.review.${Date.now()}@example.com`;
+    const waiting = await createIntent(storeId, { email, ...kycFields("Review") });
+    assert.equal(waiting.status, 3);
 
     assert.equal((await admin("PUT", `/admin/v1/stores/${storeId}/intent-settings`, settings({ bank: { ...NEW_BANK, iban: "DE89 3704 0044 0532 0130 00" } }))).status, 200);
+
+    const again = await api("GET", `/payment/intent/${first.paymentIntentId}/instructions`);
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.json.bankTransfer, { ...BANK, reference: firstReference }, "the payer already at 4 keeps the account given");
+
     const second = await createIntent(storeId, kycFields());
     const ins2 = await api("GET", `/payment/intent/${second.paymentIntentId}/instructions`);
     const { reference, ...bank } = ins2.json.bankTransfer;
     assert.deepEqual(bank, NEW_BANK);
     assert.match(reference, /^RMP[0-9A-F]{12}$/);
-    // Documented: bank details are read when instructions are fetched, so an intent already at 4 shows
-    // the new account too (docs/payment-intents.md, "Store settings").
-    const again = await api("GET", `/payment/intent/${first.paymentIntentId}/instructions`);
-    assert.equal(again.json.bankTransfer.iban, NEW_BANK.iban);
+
+    const reviews = (await admin("GET", "/admin/v1/kyc/reviews")).json.items as { id: string; email: string }[];
+    const caseId = reviews.find((c) => c.email === email)?.id;
+    assert.ok(caseId, "the review case");
+    assert.equal((await admin("POST", `/admin/v1/kyc/cases/${caseId}/approve`)).json.status, "approved");
+    const late = await api("GET", `/payment/intent/${waiting.paymentIntentId}/instructions`);
+    assert.equal(late.status, 200, JSON.stringify(late.json));
+    assert.equal(late.json.bankTransfer.iban, NEW_BANK.iban, "an intent reaching 4 after the PUT gets the new account");
   });
 
   test("after a rotation IPNs are signed with the new secret only, including those pending at the rotation", async () => {

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { test } from "node:test";
 import { sql } from "kysely";
 import { connectPGlite, connectPostgres } from "../../src/db/connect.js";
-import { listMigrations, migrate, pendingMigrations } from "../../src/db/migrate.js";
+import { MIGRATIONS_DIR, listMigrations, migrate, pendingMigrations } from "../../src/db/migrate.js";
 import { adminQuery, databaseUrlFor, usePostgres } from "../support/test-db.js";
 
 test("migrations apply on embedded PGlite, and a second run is a no-op", async () => {
@@ -32,5 +35,46 @@ test("migrations apply on PostgreSQL once, even when three processes race", { sk
   } finally {
     await Promise.all(dbs.map((d) => d.close()));
     await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+});
+
+test("0010 copies the store's bank details onto intents that reached status 4, and only those", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-mig-"));
+  const database = await connectPGlite({ dataDir: null });
+  try {
+    for (const f of listMigrations().filter((f) => f < "0010")) fs.copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
+    await migrate(database, dir);
+    await database.execScript(`
+      INSERT INTO merchants (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'M');
+      INSERT INTO stores (id, merchant_id, name) VALUES ('s1', '00000000-0000-4000-8000-000000000001', 'S');
+      INSERT INTO intent_store_settings (store_id, bank_iban, bank_bic, bank_beneficiary, bank_name, ipn_secret_enc)
+        VALUES ('s1', 'ES9121000418450200051332', 'CAIXESBBXXX', 'Shop S.L.', 'CaixaBank', 'x');
+      INSERT INTO kyc_users (id, store_id, email) VALUES ('u1', 's1', 'a@example.com');
+      INSERT INTO payment_intents (id, merchant_id, store_id, user_id, status, email, ip, payment_method, fiat_currency, fiat_minor,
+        fee_fiat_minor, crypto_symbol, network, crypto_minor, network_fee_minor, rate, rate_source, rate_fetched_at, wallet_address,
+        order_number, reference, created_at, updated_at)
+      SELECT v.id, '00000000-0000-4000-8000-000000000001', 's1', 'u1', v.status, 'a@example.com', '203.0.113.7', 'bank_transfer', 'EUR', 10000,
+        0, 'USDT', 'trc20', 1000000, 0, '0.92', 'fixed', now(), 'T', v.order_number, 'RMP' || v.id, now(), now()
+      FROM (VALUES ('at4', 4, 'ORD-1'), ('paid', 6, 'ORD-2'), ('ended_at_4', 10, 'ORD-3'), ('ended_at_2', 10, NULL), ('kyc', 2, NULL)) AS v(id, status, order_number);`);
+    assert.deepEqual(await migrate(database), listMigrations().filter((f) => f >= "0010"));
+    const rows = await sql<{ id: string; bank_iban: string | null; bank_name: string | null }>`
+      select id, bank_iban, bank_name from payment_intents order by id`.execute(database.db);
+    const withBank = { bank_iban: "ES9121000418450200051332", bank_name: "CaixaBank" };
+    const none = { bank_iban: null, bank_name: null };
+    assert.deepEqual(rows.rows, [
+      { id: "at4", ...withBank },
+      { id: "ended_at_2", ...none },
+      { id: "ended_at_4", ...withBank },
+      { id: "kyc", ...none },
+      { id: "paid", ...withBank },
+    ]);
+    await assert.rejects(
+      sql`update payment_intents set bank_bic = null where id = 'at4'`.execute(database.db),
+      /payment_intents_bank_snapshot_whole/,
+      "the four details are set together or not at all",
+    );
+  } finally {
+    await database.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

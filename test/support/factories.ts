@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import type { Deps } from "../../src/app/deps.js";
 import { createMerchantKey } from "../../src/app/keys/create-keys.js";
+import { insertMerchant } from "../../src/db/merchants.js";
 import { insertStore } from "../../src/db/stores.js";
 
 export interface MerchantFixture {
@@ -14,7 +15,7 @@ export interface MerchantFixture {
 export async function createMerchant(deps: Deps, opts: { name?: string; storeId?: string } = {}): Promise<MerchantFixture> {
   const merchantId = randomUUID();
   const storeId = opts.storeId ?? `store_${merchantId.slice(0, 8)}`;
-  await deps.database.db.insertInto("merchants").values({ id: merchantId, name: opts.name ?? "Test Merchant" }).execute();
+  assert.ok(await insertMerchant(deps.database.db, { id: merchantId, name: opts.name ?? "Test Merchant" }), `merchant ${merchantId} is new`);
   assert.ok(await insertStore(deps.database.db, { id: storeId, merchantId, name: "Test Store" }), `store ${storeId} is new`);
   const apiKey = await createMerchantKey(deps, merchantId, "test");
   return { merchantId, storeId, apiKey };

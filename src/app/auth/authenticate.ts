@@ -38,6 +38,11 @@ async function activeApiKey(deps: Deps, id: string) {
   return row;
 }
 
+/** Drops a revoked key from this process's cache: it stops working here at once, elsewhere within the TTL. */
+export function forgetCachedApiKey(deps: Deps, id: string): void {
+  keyCaches.get(deps.database)?.delete(id);
+}
+
 export async function authenticateMerchant(deps: Deps, presented: string | undefined): Promise<MerchantPrincipal> {
   if (!presented) throw new AppError("unauthorized", { message: "Missing x-api-key header" });
   const parsed = parseKey(MERCHANT_KEY_PREFIX, presented);

@@ -4,11 +4,10 @@
 // that endpoint. The secret is generated here and returned once: it is never readable again.
 import { randomBytes } from "node:crypto";
 import { AppError } from "../../core/shared/errors.js";
-import { isUuid } from "../../core/shared/uuid.js";
 import { findCardWebhook, setCardWebhookEndpoint } from "../../db/card/merchant-settings.js";
-import { findMerchant } from "../../db/credentials.js";
 import { enableEndpoint } from "../../db/outbox/webhooks.js";
 import type { Deps } from "../deps.js";
+import { merchantOr404 } from "../merchants/merchants.js";
 import { setWebhookEndpointSecret } from "../outbox/webhook-endpoints.js";
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
@@ -28,12 +27,6 @@ export function checkWebhookUrl(raw: string): string {
   return raw;
 }
 
-async function merchantOr404(deps: Deps, merchantId: string): Promise<string> {
-  const id = merchantId.toLowerCase();
-  if (!isUuid(id) || !(await findMerchant(deps.database.db, id))) throw new AppError("not_found", { message: "Merchant not found" });
-  return id;
-}
-
 export interface CardWebhookSecret {
   url: string;
   /** `whsec_...`: shown only in this answer. */
@@ -48,7 +41,7 @@ export interface CardWebhookSecret {
  */
 export async function setCardWebhook(deps: Deps, merchantId: string, url: string): Promise<CardWebhookSecret> {
   checkWebhookUrl(url);
-  const id = await merchantOr404(deps, merchantId);
+  const { id } = await merchantOr404(deps, merchantId);
   const secret = `whsec_${randomBytes(32).toString("base64url")}`;
   const endpointId = await deps.database.db.transaction().execute(async (trx) => {
     const endpoint = await setWebhookEndpointSecret(deps, trx, { merchantId: id, url, secret });
@@ -67,7 +60,7 @@ export interface CardWebhookView {
 }
 
 export async function cardWebhook(deps: Deps, merchantId: string): Promise<CardWebhookView> {
-  const id = await merchantOr404(deps, merchantId);
+  const { id } = await merchantOr404(deps, merchantId);
   const hook = await findCardWebhook(deps.database.db, id);
   if (!hook) throw new AppError("not_found", { message: "This merchant has no card webhook." });
   return { url: hook.url, enabled: hook.disabled_at === null, endpointId: hook.endpoint_id };
@@ -75,6 +68,6 @@ export async function cardWebhook(deps: Deps, merchantId: string): Promise<CardW
 
 /** No event is queued from now on; events already queued are still delivered. Idempotent. */
 export async function removeCardWebhook(deps: Deps, merchantId: string): Promise<void> {
-  const id = await merchantOr404(deps, merchantId);
+  const { id } = await merchantOr404(deps, merchantId);
   await setCardWebhookEndpoint(deps.database.db, { merchantId: id, endpointId: null, now: deps.clock.now() });
 }

@@ -4,7 +4,7 @@ import { fiatScale } from "../../core/money/currencies.js";
 import { minorToJsonNumber } from "../../core/money/decimal.js";
 import { AssetRegistry } from "../../core/money/assets.js";
 import { AppError } from "../../core/shared/errors.js";
-import { findIntentSettings, type IntentStatusRow } from "../../db/intents/intents.js";
+import type { IntentRow, IntentStatusRow } from "../../db/intents/intents.js";
 import type { Deps } from "../deps.js";
 import { getMerchantIntent } from "./intent-lifecycle.js";
 import { readIntentStatus } from "./status-cache.js";
@@ -34,7 +34,7 @@ export async function intentInstructions(deps: Deps, merchantId: string, id: str
       details: { currentStatus: i.status },
     });
   }
-  const settings = (await findIntentSettings(deps.database.db, i.store_id))!;
+  const bank = bankSnapshot(i);
   const scale = fiatScale(i.fiat_currency);
   const decimals = assets.get(i.crypto_symbol, i.network).decimals;
   return {
@@ -52,12 +52,17 @@ export async function intentInstructions(deps: Deps, merchantId: string, id: str
       network: minorToJsonNumber(BigInt(i.network_fee_minor), decimals),
     },
     expiresAt: i.window_ends_at?.toISOString() ?? null,
-    bankTransfer: {
-      iban: settings.bank_iban,
-      bic: settings.bank_bic,
-      beneficiary: settings.bank_beneficiary,
-      bankName: settings.bank_name,
-      reference: i.reference,
-    },
+    bankTransfer: { ...bank, reference: i.reference },
   };
+}
+
+/**
+ * The store's bank details as they were when the intent entered 4 (copied by transitionIntent, and by
+ * migration 0010 for older intents), so a payer's account never changes under them. Missing only if a
+ * row was moved to 4 by hand: better refuse than show an empty account.
+ */
+function bankSnapshot(i: IntentRow) {
+  const { bank_iban: iban, bank_bic: bic, bank_beneficiary: beneficiary, bank_name: bankName } = i;
+  if (iban === null || bic === null || beneficiary === null || bankName === null) throw new Error(`intent ${i.id} is at status 4 without bank details`);
+  return { iban, bic, beneficiary, bankName };
 }

@@ -2,13 +2,14 @@
 // intent use cases. The IPN secret is kept encrypted, used only to sign IPNs, and shown once: when the
 // settings are first created and when it is rotated.
 //
-// When a change takes effect (the intent use cases read the live row, not a copy):
+// When a change takes effect (the intent use cases read the live row; the bank details alone are copied):
 // - servedCountries: checked only when an intent is created.
 // - paymentWindowSeconds / kycWindowSeconds: applied when an intent enters status 4 / 2, so an intent
 //   already waiting keeps its deadline, and an intent still at 2 or 3 gets the new payment window.
 // - kycValidityDays: applied when a KYC case is approved; approved cases keep their expiry.
 // - acceptAmountMismatch: read when a transfer is matched, so it applies to intents already at 4.
-// - bank details: read whenever instructions are fetched, so intents already at 4 show the new account.
+// - bank details: copied onto the intent when it enters status 4 (transition.ts), so an intent already
+//   at 4 keeps showing the account it was given; intents reaching 4 later show the new one.
 // - IPN secret: resolved when an IPN is sent, so messages still pending at a rotation are signed with
 //   the new secret.
 import type { Transaction } from "kysely";

@@ -1,7 +1,7 @@
 // One place where an intent changes status: decide with the core table, write the row and its
-// event, apply what entering the new status means (order number and payment window on 4, KYC
-// window on 2, payout on 5), and enqueue the IPN, all in the caller's transaction. The caller has
-// locked the row FOR UPDATE and re-read its status.
+// event, apply what entering the new status means (order number, payment window and a copy of the
+// store's bank details on 4, KYC window on 2, payout on 5), and enqueue the IPN, all in the caller's
+// transaction. The caller has locked the row FOR UPDATE and re-read its status.
 import type { Transaction, Updateable } from "kysely";
 import { INTENT_STATUS as S, type IntentAction, nextIntentStatus } from "../../core/intents/intent-status.js";
 import { type IntentRow, type IntentSettingsRow, findIntentSettings, insertIntentEvent, nextOrderNumber, updateIntent } from "../../db/intents/intents.js";
@@ -35,6 +35,12 @@ export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked:
     const windowEnds = new Date(now.getTime() + (await settings()).payment_window_seconds * 1000);
     set.order_number = locked.order_number ?? (await nextOrderNumber(trx));
     set.window_ends_at = windowEnds;
+    // The instructions show this copy: a later change of the store's account does not reach a payer
+    // who already has the details.
+    set.bank_iban = settings.bank_iban;
+    set.bank_bic = settings.bank_bic;
+    set.bank_beneficiary = settings.bank_beneficiary;
+    set.bank_name = settings.bank_name;
     await enqueueJob(trx, { kind: INTENT_TIMEOUT_JOB, key: `${INTENT_TIMEOUT_JOB}:${locked.id}:4`, payload: { intentId: locked.id }, dueAt: windowEnds });
   } else if (to === S.kycNeeded) {
     const windowEnds = new Date(now.getTime() + (await settings()).kyc_window_seconds * 1000);

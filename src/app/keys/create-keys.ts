@@ -2,13 +2,14 @@
 // encrypted copy used solely to sign webhooks) is stored.
 import { AppError } from "../../core/shared/errors.js";
 import { generateKey, hashKey, type ParsedKey } from "../../adapters/crypto/api-keys.js";
-import { findMerchant, insertApiKey, insertOperatorKey } from "../../db/credentials.js";
+import { type Db, findMerchant, insertApiKey, insertOperatorKey } from "../../db/credentials.js";
 import type { Deps } from "../deps.js";
 import { apiKeyBox } from "./api-key-box.js";
 import { MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX } from "./key-formats.js";
 
-export async function storeMerchantKey(deps: Deps, merchantId: string, key: ParsedKey, label = ""): Promise<void> {
-  await insertApiKey(deps.database.db, {
+/** Stores a merchant key with `db`: the caller's transaction when the key is part of a larger write. */
+export async function storeMerchantKey(deps: Deps, merchantId: string, key: ParsedKey, label = "", db: Db = deps.database.db): Promise<void> {
+  await insertApiKey(db, {
     id: key.id,
     merchantId,
     keyHash: hashKey(key.key),
@@ -21,9 +22,14 @@ export async function createMerchantKey(deps: Deps, merchantId: string, label = 
   if (!(await findMerchant(deps.database.db, merchantId))) {
     throw new AppError("not_found", { message: `No merchant ${merchantId}`, field: "merchant" });
   }
+  return (await issueMerchantKey(deps, merchantId, label)).key;
+}
+
+/** A new key for a merchant the caller has found; its id (to list or revoke it) and the plain key. */
+export async function issueMerchantKey(deps: Deps, merchantId: string, label = "", db: Db = deps.database.db): Promise<ParsedKey> {
   const key = generateKey(MERCHANT_KEY_PREFIX);
-  await storeMerchantKey(deps, merchantId, key, label);
-  return key.key;
+  await storeMerchantKey(deps, merchantId, key, label, db);
+  return key;
 }
 
 export async function createOperatorKey(deps: Deps, label = ""): Promise<string> {

@@ -2,6 +2,7 @@
 // SEED_PARTS; each part must be safe to run again (insert ... on conflict do nothing).
 import { hashKey } from "../../adapters/crypto/api-keys.js";
 import { insertOperatorKey } from "../../db/credentials.js";
+import { insertMerchant } from "../../db/merchants.js";
 import { insertStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
 import { storeMerchantKey } from "../keys/create-keys.js";
@@ -14,11 +15,7 @@ export type SeedPart = (deps: Deps, creds: SandboxCredentials) => Promise<void>;
 
 const seedMerchant: SeedPart = async (deps, creds) => {
   const db = deps.database.db;
-  await db
-    .insertInto("merchants")
-    .values({ id: creds.merchantId, name: "Sandbox Merchant" })
-    .onConflict((oc) => oc.column("id").doNothing())
-    .execute();
+  await insertMerchant(db, { id: creds.merchantId, name: "Sandbox Merchant" });
   await insertStore(db, { id: creds.storeId, merchantId: creds.merchantId, name: "Sandbox Store" });
   await storeMerchantKey(deps, creds.merchantId, creds.merchantKey, "sandbox");
   await insertOperatorKey(db, { id: creds.operatorKey.id, keyHash: hashKey(creds.operatorKey.key), label: "sandbox" });

@@ -99,6 +99,11 @@ export interface PaymentIntentsTable {
   paid_fiat_minor: NullableInt8;
   tx_hash: string | null;
   window_ends_at: Date | null;
+  /** The store's bank details copied on entering status 4: what the instructions show (all four or none). */
+  bank_iban: ColumnType<string | null, string | null | undefined, string | null>;
+  bank_bic: ColumnType<string | null, string | null | undefined, string | null>;
+  bank_beneficiary: ColumnType<string | null, string | null | undefined, string | null>;
+  bank_name: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, Date, never>;
   updated_at: Date;
 }

@@ -8,12 +8,13 @@ import { installErrorHandling, renderDefaultError } from "../errors/error-handli
 import type { RouteModule } from "../route-modules.js";
 import { cardAdminRoutes } from "./card-admin-routes.js";
 import { kycAdminRoutes } from "./kyc-admin-routes.js";
+import { merchantAdminRoutes } from "./merchant-admin-routes.js";
 import { storeAdminRoutes } from "./store-admin-routes.js";
 import { webhookAdminRoutes } from "./webhook-admin-routes.js";
 
 export const ADMIN_PREFIX = "/admin/v1";
 
-export const adminSubRoutes: RouteModule[] = [webhookAdminRoutes, kycAdminRoutes, storeAdminRoutes, cardAdminRoutes];
+export const adminSubRoutes: RouteModule[] = [merchantAdminRoutes, webhookAdminRoutes, kycAdminRoutes, storeAdminRoutes, cardAdminRoutes];
 
 export async function adminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   await scope.register(

@@ -1,0 +1,107 @@
+// Merchants for the operator API: create one with its first API key, list them and their stores, and
+// issue or revoke keys. A plain key is returned once, by the call that makes it; only its hash and an
+// encrypted copy (which signs trading webhooks) are stored.
+import { AppError } from "../../core/shared/errors.js";
+import { isUuid } from "../../core/shared/uuid.js";
+import { findMerchant, listApiKeys, revokeApiKey } from "../../db/credentials.js";
+import { insertMerchant, listMerchants } from "../../db/merchants.js";
+import { listMerchantStores } from "../../db/stores.js";
+import { forgetCachedApiKey } from "../auth/authenticate.js";
+import type { Deps } from "../deps.js";
+import { issueMerchantKey } from "../keys/create-keys.js";
+
+export const MAX_PAGE = 100;
+/** The merchant view lists this many of its keys, newest first. */
+export const MAX_KEYS_SHOWN = 100;
+export const MERCHANT_NAME_MAX = 200;
+
+const notFound = () => new AppError("not_found", { message: "Merchant not found" });
+
+/** The merchant's row; a malformed id names no merchant, so it is 404 like an unknown one. */
+export async function merchantOr404(deps: Deps, merchantId: string) {
+  const id = merchantId.toLowerCase();
+  const row = isUuid(id) ? await findMerchant(deps.database.db, id) : undefined;
+  if (!row) throw notFound();
+  return row;
+}
+
+function pageLimit(limit: number | undefined): number {
+  return Math.min(Math.max(limit ?? 50, 1), MAX_PAGE);
+}
+
+function checkName(raw: string): string {
+  const name = raw.trim();
+  if (name.length === 0 || name.length > MERCHANT_NAME_MAX || /[\u0000-\u001f\u007f]/.test(name)) {
+    throw new AppError("validation_failed", { field: "name", message: `name must be 1 to ${MERCHANT_NAME_MAX} printable characters.` });
+  }
+  return name;
+}
+
+export interface CreatedMerchant {
+  merchantId: string;
+  name: string;
+  createdAt: Date;
+  apiKeyId: string;
+  /** The plain key: shown only in this answer. */
+  apiKey: string;
+}
+
+/**
+ * The merchant and its first key in one transaction. An id chosen by the operator makes a retry safe:
+ * taken, it is 409 `conflict` and nothing is written (the first call's key is not shown again).
+ */
+export async function createMerchant(deps: Deps, input: { id?: string; name: string }): Promise<CreatedMerchant> {
+  const name = checkName(input.name);
+  const id = input.id?.toLowerCase() ?? deps.ids.uuid();
+  if (!isUuid(id)) throw new AppError("validation_failed", { field: "id", message: "id must be a uuid." });
+  const createdAt = deps.clock.now();
+  return deps.database.db.transaction().execute(async (trx) => {
+    if (!(await insertMerchant(trx, { id, name, createdAt }))) {
+      throw new AppError("conflict", { field: "id", message: `A merchant with id ${id} already exists.` });
+    }
+    const key = await issueMerchantKey(deps, id, "first key", trx);
+    return { merchantId: id, name, createdAt, apiKeyId: key.id, apiKey: key.key };
+  });
+}
+
+/** Cursor pagination, newest first: `nextCursor` (the last merchant's id) is null on the last page. */
+export async function merchantsPage(deps: Deps, q: { cursor?: string; limit?: number }) {
+  if (q.cursor !== undefined && !isUuid(q.cursor)) throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
+  const limit = pageLimit(q.limit);
+  const rows = await listMerchants(deps.database.db, { ...(q.cursor !== undefined ? { afterId: q.cursor.toLowerCase() } : {}), limit });
+  return { items: rows, nextCursor: rows.length === limit ? rows[rows.length - 1]!.id : null };
+}
+
+/** One merchant with its newest keys (id, label, created, revoked; never the key). */
+export async function merchantDetail(deps: Deps, merchantId: string) {
+  const m = await merchantOr404(deps, merchantId);
+  return { merchant: m, apiKeys: await listApiKeys(deps.database.db, m.id, MAX_KEYS_SHOWN) };
+}
+
+/** The merchant's stores, newest first, same cursor rules as merchantsPage (the cursor is a store id). */
+export async function merchantStoresPage(deps: Deps, merchantId: string, q: { cursor?: string; limit?: number }) {
+  const m = await merchantOr404(deps, merchantId);
+  const limit = pageLimit(q.limit);
+  const rows = await listMerchantStores(deps.database.db, m.id, { ...(q.cursor !== undefined ? { afterId: q.cursor } : {}), limit });
+  return { items: rows, nextCursor: rows.length === limit ? rows[rows.length - 1]!.id : null };
+}
+
+/** Another key for the merchant (keys are independent: issuing one revokes none). */
+export async function addMerchantKey(deps: Deps, merchantId: string, label: string) {
+  const m = await merchantOr404(deps, merchantId);
+  const key = await issueMerchantKey(deps, m.id, label);
+  return { merchantId: m.id, apiKeyId: key.id, apiKey: key.key };
+}
+
+/**
+ * Revokes one of the merchant's keys; revoking it again keeps the first time. Another merchant's key
+ * is 404. Each process caches active keys for API_KEY_CACHE_TTL_MS (5 s): the key stops working in
+ * this process at once and in every other one within that time.
+ */
+export async function revokeMerchantKey(deps: Deps, merchantId: string, keyId: string) {
+  const m = await merchantOr404(deps, merchantId);
+  const row = await revokeApiKey(deps.database.db, m.id, keyId, deps.clock.now());
+  if (!row) throw new AppError("not_found", { message: "API key not found" });
+  forgetCachedApiKey(deps, row.id);
+  return { merchantId: m.id, apiKeyId: row.id, revokedAt: row.revoked_at! };
+}

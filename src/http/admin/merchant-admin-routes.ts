@@ -1,0 +1,176 @@
+// /admin/v1/merchants: create a merchant with its first API key, list merchants and their stores,
+// issue and revoke API keys. A plain key appears only in the answer that creates it (no-store).
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { Type } from "typebox";
+import type { Deps } from "../../app/deps.js";
+import {
+  MAX_PAGE,
+  MERCHANT_NAME_MAX,
+  addMerchantKey,
+  createMerchant,
+  merchantDetail,
+  merchantStoresPage,
+  merchantsPage,
+  revokeMerchantKey,
+} from "../../app/merchants/merchants.js";
+
+const TAGS = ["admin: merchants"];
+const security = [{ operatorKey: [] }];
+// Any string up to a bound: a malformed id is an unknown merchant or key (404), decided by the use case.
+const MerchantParams = Type.Object({ merchantId: Type.String({ maxLength: 64 }) });
+const PageQuery = Type.Object(
+  {
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "nextCursor of the previous page" })),
+    limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$", description: `1 to ${MAX_PAGE}, default 50` })),
+  },
+  { additionalProperties: false },
+);
+const NextCursor = Type.Union([Type.String(), Type.Null()]);
+
+const Merchant = Type.Object({ merchantId: Type.String(), name: Type.String(), createdAt: Type.String() });
+const ApiKey = Type.Object({
+  apiKeyId: Type.String({ description: "the part after rmp_ in the key" }),
+  label: Type.String(),
+  createdAt: Type.String(),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+});
+const NewKey = Type.String({ description: "rmp_...: shown only in this answer" });
+
+const merchantView = (m: { id: string; name: string; created_at: Date }) => ({ merchantId: m.id, name: m.name, createdAt: m.created_at.toISOString() });
+const limitOf = (limit: string | undefined) => (limit === undefined ? undefined : Number(limit));
+/** A response carrying a secret must not be kept by any cache on the way. */
+const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
+
+export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    "/merchants",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Create a merchant and its first API key (the key is returned once); a chosen id makes retries safe (409 when taken)",
+        security,
+        body: Type.Object(
+          {
+            id: Type.Optional(Type.String({ pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description: "uuid; generated when absent" })),
+            name: Type.String({ minLength: 1, maxLength: MERCHANT_NAME_MAX }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ ...Merchant.properties, apiKeyId: Type.String(), apiKey: NewKey }) },
+      },
+    },
+    async (request, reply) => {
+      const m = await createMerchant(deps, { name: request.body.name, ...(request.body.id !== undefined ? { id: request.body.id } : {}) });
+      return noStore(reply)
+        .code(201)
+        .send({ merchantId: m.merchantId, name: m.name, createdAt: m.createdAt.toISOString(), apiKeyId: m.apiKeyId, apiKey: m.apiKey });
+    },
+  );
+
+  app.get(
+    "/merchants",
+    {
+      schema: {
+        tags: TAGS,
+        summary: `Merchants, newest first (cursor pagination, limit ≤ ${MAX_PAGE})`,
+        security,
+        querystring: PageQuery,
+        response: { 200: Type.Object({ items: Type.Array(Merchant), nextCursor: NextCursor }) },
+      },
+    },
+    async (request) => {
+      const page = await merchantsPage(deps, { ...(request.query.cursor !== undefined ? { cursor: request.query.cursor } : {}), limit: limitOf(request.query.limit) });
+      return { items: page.items.map(merchantView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    "/merchants/:merchantId",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "One merchant with its API keys (newest 100, active and revoked; never the key itself)",
+        security,
+        params: MerchantParams,
+        response: { 200: Type.Object({ ...Merchant.properties, apiKeys: Type.Array(ApiKey) }) },
+      },
+    },
+    async (request) => {
+      const d = await merchantDetail(deps, request.params.merchantId);
+      return {
+        ...merchantView(d.merchant),
+        apiKeys: d.apiKeys.map((k) => ({ apiKeyId: k.id, label: k.label, createdAt: k.created_at.toISOString(), revokedAt: k.revoked_at?.toISOString() ?? null })),
+      };
+    },
+  );
+
+  app.get(
+    "/merchants/:merchantId/stores",
+    {
+      schema: {
+        // Listed with the store routes too, next to creating one.
+        tags: [...TAGS, "admin: stores"],
+        summary: `A merchant's stores, newest first, and whether each has payment-intent settings (cursor pagination, limit ≤ ${MAX_PAGE})`,
+        security,
+        params: MerchantParams,
+        querystring: PageQuery,
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Object({ storeId: Type.String(), name: Type.String(), createdAt: Type.String(), hasIntentSettings: Type.Boolean() })),
+            nextCursor: NextCursor,
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const page = await merchantStoresPage(deps, request.params.merchantId, { ...(q.cursor !== undefined ? { cursor: q.cursor } : {}), limit: limitOf(q.limit) });
+      return {
+        items: page.items.map((s) => ({ storeId: s.id, name: s.name, createdAt: s.created_at.toISOString(), hasIntentSettings: s.has_intent_settings })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+
+  app.post(
+    "/merchants/:merchantId/api-keys",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Issue another API key for the merchant, returned once (existing keys keep working)",
+        security,
+        params: MerchantParams,
+        body: Type.Object({ label: Type.Optional(Type.String({ maxLength: 100, description: "a note to recognise the key by" })) }, { additionalProperties: false }),
+        response: { 201: Type.Object({ merchantId: Type.String(), apiKeyId: Type.String(), apiKey: NewKey }) },
+      },
+      // The body is optional: a bare POST is an empty one.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) => {
+      const key = await addMerchantKey(deps, request.params.merchantId, request.body.label?.trim() ?? "");
+      return noStore(reply).code(201).send(key);
+    },
+  );
+
+  app.delete(
+    "/merchants/:merchantId/api-keys/:apiKeyId",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Revoke a merchant's API key: refused within 5 s on every process (at once on this one); again keeps the first revokedAt",
+        security,
+        params: Type.Object({ merchantId: Type.String({ maxLength: 64 }), apiKeyId: Type.String({ maxLength: 64 }) }),
+        response: { 200: Type.Object({ merchantId: Type.String(), apiKeyId: Type.String(), revokedAt: Type.String() }) },
+      },
+    },
+    async (request) => {
+      const r = await revokeMerchantKey(deps, request.params.merchantId, request.params.apiKeyId);
+      return { merchantId: r.merchantId, apiKeyId: r.apiKeyId, revokedAt: r.revokedAt.toISOString() };
+    },
+  );
+}
