@@ -32,15 +32,16 @@ export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked:
   const settings = async () => t.settings ?? (await findIntentSettings(trx, locked.store_id))!;
 
   if (to === S.readyToPay) {
-    const windowEnds = new Date(now.getTime() + (await settings()).payment_window_seconds * 1000);
+    const store = await settings();
+    const windowEnds = new Date(now.getTime() + store.payment_window_seconds * 1000);
     set.order_number = locked.order_number ?? (await nextOrderNumber(trx));
     set.window_ends_at = windowEnds;
     // The instructions show this copy: a later change of the store's account does not reach a payer
     // who already has the details.
-    set.bank_iban = settings.bank_iban;
-    set.bank_bic = settings.bank_bic;
-    set.bank_beneficiary = settings.bank_beneficiary;
-    set.bank_name = settings.bank_name;
+    set.bank_iban = store.bank_iban;
+    set.bank_bic = store.bank_bic;
+    set.bank_beneficiary = store.bank_beneficiary;
+    set.bank_name = store.bank_name;
     await enqueueJob(trx, { kind: INTENT_TIMEOUT_JOB, key: `${INTENT_TIMEOUT_JOB}:${locked.id}:4`, payload: { intentId: locked.id }, dueAt: windowEnds });
   } else if (to === S.kycNeeded) {
     const windowEnds = new Date(now.getTime() + (await settings()).kyc_window_seconds * 1000);
