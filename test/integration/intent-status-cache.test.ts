@@ -47,6 +47,7 @@ const trigger = (on: boolean) => sql.raw(`ALTER TABLE payment_intents ${on ? "EN
 
 /** The cache serves `id` (a change without a notification goes unseen), and a notified change drops it. */
 async function assertCachedAndNotified(id: string): Promise<void> {
+  await new Promise((r) => setTimeout(r, 300)); // the creation's own notification lands first
   const first = await statusOf(id);
   await statusOf(id); // cached from here on
   await trigger(false);

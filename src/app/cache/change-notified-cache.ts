@@ -1,6 +1,7 @@
 // A per-process cache of database rows whose changes the database announces (LISTEN/NOTIFY, see
-// src/db/change-listener.ts). Hot polling reads (payment status) are served from memory, and stay
-// correct across processes: an entry is dropped when a change to its row commits anywhere.
+// src/db/change-listener.ts). Hot reads (payment status polling, bearer sessions) are served from
+// memory, and stay correct across processes: entries are dropped when a change commits anywhere.
+// A notification names a group (an intent id, a customer id); it drops every entry of that group.
 //
 // The rules that keep it from serving a stale row:
 // - nothing is cached unless the listening session is up (`live`), and losing it clears everything;
@@ -22,7 +23,8 @@ export interface ChangeNotifiedCacheOptions {
 const CHANGING_MAX_MS = 10_000;
 
 export class ChangeNotifiedCache<V> {
-  private readonly entries = new Map<string, { value: V; until: number }>();
+  private readonly entries = new Map<string, { value: V; until: number; group: string }>();
+  private readonly groups = new Map<string, Set<string>>();
   private readonly changing = new Map<string, number>();
   /** Bumped by every invalidation: a load stores its result only if this did not move meanwhile. */
   private generation = 0;
@@ -40,47 +42,85 @@ export class ChangeNotifiedCache<V> {
           this.generation++;
           this.live = true;
         },
-        changed: (key) => {
-          this.changing.delete(key);
-          this.invalidate(key);
+        changed: (group) => {
+          this.changing.delete(group);
+          this.invalidate(group);
         },
         reset: () => {
           this.live = false;
           this.generation++;
           this.entries.clear();
+          this.groups.clear();
         },
       })
       .catch(() => {}); // only a closed database refuses: the cache then simply stays off
   }
 
   /** The cached value, or `load()`'s (cached when it is found and nothing changed meanwhile). */
-  async read(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+  async read(key: string, load: () => Promise<V | undefined>, group: string = key): Promise<V | undefined> {
     const now = performance.now();
     const hit = this.entries.get(key);
     if (hit && hit.until > now) return hit.value;
-    const changingUntil = this.changing.get(key);
+    const changingUntil = this.changing.get(group);
     if (changingUntil !== undefined) {
       if (changingUntil > now) return load();
-      this.changing.delete(key);
+      this.changing.delete(group);
     }
     const generation = this.generation;
     const value = await load();
-    if (value !== undefined && this.live && generation === this.generation) {
-      if (!hit && this.entries.size >= this.opts.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(key, { value, until: now + this.opts.ttlMs });
-    }
+    if (value !== undefined && this.live && generation === this.generation) this.store(key, group, value, now + this.opts.ttlMs);
     return value;
   }
 
-  /** Called inside the transaction that changes the row, before it commits. */
-  changingNow(key: string): void {
+  /** Called inside the transaction that changes the group's rows, before it commits. */
+  changingNow(group: string): void {
     if (this.changing.size >= this.opts.maxEntries) this.changing.clear();
-    this.changing.set(key, performance.now() + CHANGING_MAX_MS);
-    this.invalidate(key);
+    this.changing.set(group, performance.now() + CHANGING_MAX_MS);
+    this.invalidate(group);
   }
 
-  private invalidate(key: string): void {
-    this.generation++;
-    this.entries.delete(key);
+  private store(key: string, group: string, value: V, until: number): void {
+    if (!this.entries.has(key) && this.entries.size >= this.opts.maxEntries) this.drop(this.entries.keys().next().value!);
+    this.entries.set(key, { value, until, group });
+    let keys = this.groups.get(group);
+    if (!keys) this.groups.set(group, (keys = new Set()));
+    keys.add(key);
   }
+
+  private drop(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    const keys = this.groups.get(entry.group);
+    keys?.delete(key);
+    if (keys?.size === 0) this.groups.delete(entry.group);
+  }
+
+  private invalidate(group: string): void {
+    this.generation++;
+    for (const key of this.groups.get(group) ?? []) this.entries.delete(key);
+    this.groups.delete(group);
+  }
+}
+
+/**
+ * One cache per database for one purpose. The API routes that read through it start it when they are
+ * registered, so it listens before the first request; worker processes never start one and open no
+ * listening session (their changes only mark it when it exists).
+ */
+export function perDatabaseCache<V>(opts: ChangeNotifiedCacheOptions) {
+  const caches = new WeakMap<Database, ChangeNotifiedCache<V>>();
+  return {
+    start(database: Database): void {
+      if (!caches.has(database)) caches.set(database, new ChangeNotifiedCache<V>(database, opts));
+    },
+    /** Through the cache when this process started it, straight to the database otherwise. */
+    read(database: Database, key: string, load: () => Promise<V | undefined>, group?: string): Promise<V | undefined> {
+      const cache = caches.get(database);
+      return cache ? cache.read(key, load, group) : load();
+    },
+    changingNow(database: Database, group: string): void {
+      caches.get(database)?.changingNow(group);
+    },
+  };
 }

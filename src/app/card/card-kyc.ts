@@ -11,6 +11,7 @@ import type { Deps } from "../deps.js";
 import { createKycLink, openCase, userFor, validCase } from "../kyc/kyc-cases.js";
 import { onKycCaseChanged } from "../kyc/kyc-listeners.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
+import { cardCustomerChanging } from "./session-cache.js";
 import { levelOf } from "./customer-profile.js";
 
 /** How long the hosted-page link stays usable. */
@@ -50,6 +51,7 @@ export async function applyKycToCustomer(deps: Deps, trx: Transaction<DB>, c: Ky
   const customer = await lockCustomerByKycCase(trx, c.id);
   const status = STATUS_OF_CASE[c.status];
   if (!customer || !status) return;
+  if (c.status === "approved") cardCustomerChanging(deps, customer.id);
   await updateCustomer(trx, customer.id, {
     kyc1_status: status,
     kyc1_reason: c.status === "rejected" ? c.reason : null,

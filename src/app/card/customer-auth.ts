@@ -21,6 +21,7 @@ import {
 } from "../../db/card/customers.js";
 import type { Db } from "../../db/credentials.js";
 import type { Deps } from "../deps.js";
+import { cardCustomerChanging, readSessionCustomer } from "./session-cache.js";
 import { hashRefreshToken, issueAccessToken, newRefreshToken, REFRESH_TOKEN_TTL_MS, type TokenObject, verifyAccessToken } from "./tokens.js";
 
 export const SMS_CODE_TTL_MS = 10 * 60_000;
@@ -206,6 +207,7 @@ export async function refreshGrant(deps: Deps, a: { merchantId: string | null; r
 
 /** Ends the session: its refresh token and every access token issued from it stop working. */
 export async function signout(deps: Deps, who: CustomerPrincipal): Promise<void> {
+  cardCustomerChanging(deps, who.customerId);
   await revokeSession(deps.database.db, who.sessionId, deps.clock.now());
 }
 
@@ -214,7 +216,7 @@ export async function authenticateCustomer(deps: Deps, authorization: string | u
   const m = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? "");
   if (!m) throw new AppError("invalid_token", { message: "Missing bearer token." });
   const claims = verifyAccessToken(deps, m[1]!);
-  const row = await findSessionCustomer(deps.database.db, claims.sid, claims.sub);
+  const row = await readSessionCustomer(deps, claims.sid, claims.sub);
   if (!row) throw new AppError("invalid_token", { message: "The session has ended; sign in again." });
   if (typeof merchantHeader === "string" && merchantHeader.trim() !== "" && merchantHeader.trim().toLowerCase() !== row.merchant_id) {
     throw new AppError("invalid_token", { message: "The token belongs to another X-Merchant-ID." });

@@ -9,6 +9,7 @@ import { rollingVolume } from "../../db/card/offers.js";
 import type { Db } from "../../db/credentials.js";
 import type { Deps } from "../deps.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
+import { cardCustomerChanging } from "./session-cache.js";
 
 export const LIMIT_WINDOW_MS = 30 * 24 * 3600_000;
 
@@ -52,6 +53,7 @@ export async function updateSurvey(deps: Deps, who: CustomerPrincipal, patch: Pa
     }
     const after: Survey = { ...before, ...valid };
     const level = surveyComplete(after) ? higherOf(levelOf(c), "KYC_0") : levelOf(c);
+    if (level !== levelOf(c)) cardCustomerChanging(deps, c.id);
     await updateCustomer(trx, c.id, {
       first_name: after.firstName,
       last_name: after.lastName,

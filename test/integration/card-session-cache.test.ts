@@ -1,0 +1,89 @@
+// Bearer sessions of the /v3 dialect are checked through a per-process cache that the database keeps
+// exact with NOTIFY at commit. These tests revoke sessions and change KYC levels behind the API's back
+// (as another process or an operator's SQL would) and check the cache is used and never outlives a change.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { sql } from "kysely";
+import { createMerchant } from "../support/factories.js";
+import { createHarness, type Harness } from "../support/harness.js";
+import { addCard, CARD_TEST_ENV, type CardCustomer, registerCustomer, seedCardPairs } from "../support/card-customer.js";
+
+let h: Harness;
+let merchantId: string;
+
+before(async () => {
+  h = await createHarness({ env: CARD_TEST_ENV });
+  merchantId = (await createMerchant(h.deps)).merchantId;
+  await seedCardPairs(h.deps);
+});
+after(() => h.close());
+
+const wallets = (who: CardCustomer) => h.app.inject({ method: "GET", url: "/v2/wallets", headers: who.headers }).then((r) => r.statusCode);
+
+async function within(ms: number, probe: () => Promise<number>, want: number): Promise<number> {
+  const until = Date.now() + ms;
+  let seen = await probe();
+  while (seen !== want && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 10));
+    seen = await probe();
+  }
+  return seen;
+}
+
+async function withTriggerOff(trigger: string, table: string, fn: () => Promise<void>): Promise<void> {
+  await sql.raw(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`).execute(h.deps.database.db);
+  try {
+    await fn();
+  } finally {
+    await sql.raw(`ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`).execute(h.deps.database.db);
+  }
+}
+
+/** Sign-up changed the customer (KYC_0): its own notification must land before reads are cached. */
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+const customerIdOf = async (who: CardCustomer) =>
+  (await h.deps.database.db.selectFrom("card_customers").select("id").where("phone", "=", who.phone).executeTakeFirstOrThrow()).id;
+
+test("a session revoked anywhere is refused at once; without the notification the cached session is served", async () => {
+  const who = await registerCustomer(h.app, merchantId);
+  const customerId = await customerIdOf(who);
+  await settle();
+  assert.equal(await wallets(who), 200);
+  await withTriggerOff("card_sessions_changed", "card_sessions", async () => {
+    await sql`UPDATE card_sessions SET revoked_at = now() WHERE customer_id = ${customerId}`.execute(h.deps.database.db);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await wallets(who), 200, "served from the cache (no notification was sent)");
+  });
+  await sql`UPDATE card_sessions SET revoked_at = now() + interval '1 second' WHERE customer_id = ${customerId}`.execute(h.deps.database.db);
+  assert.equal(await within(2_000, () => wallets(who), 401), 401, "the notification at commit dropped the session");
+});
+
+test("a KYC level lowered anywhere reaches the bearer check at once", async () => {
+  const who = await registerCustomer(h.app, merchantId);
+  const customerId = await customerIdOf(who);
+  const cardId = await addCard(h.app, who, 4242424242424242);
+  await settle();
+  const offer = () =>
+    h.app
+      .inject({ method: "POST", url: "/v3/payin/offer", headers: who.headers, payload: { cardId, fromCurrency: "EUR", amount: 100, toCurrency: "USDT" } })
+      .then((r) => (r.statusCode === 403 ? (assert.equal(r.json().error, "KYC_LEVEL_REQUIRED"), 403) : r.statusCode));
+  assert.equal(await offer(), 200);
+  await withTriggerOff("card_customers_changed", "card_customers", async () => {
+    await sql`UPDATE card_customers SET kyc_level = 'NONE' WHERE id = ${customerId}`.execute(h.deps.database.db);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await offer(), 200, "served from the cache (no notification was sent)");
+    await sql`UPDATE card_customers SET kyc_level = 'KYC_0' WHERE id = ${customerId}`.execute(h.deps.database.db);
+  });
+  await sql`UPDATE card_customers SET kyc_level = 'NONE' WHERE id = ${customerId}`.execute(h.deps.database.db);
+  assert.equal(await within(2_000, offer, 403), 403, "the notification at commit dropped the cached level");
+});
+
+test("sign-out in this process ends the token on the very next request", async () => {
+  for (let i = 0; i < 20; i++) {
+    const who = await registerCustomer(h.app, merchantId);
+    assert.equal(await wallets(who), 200);
+    assert.equal((await h.app.inject({ method: "POST", url: "/signout", headers: who.headers })).statusCode < 300, true);
+    assert.equal(await wallets(who), 401);
+  }
+});
