@@ -163,6 +163,10 @@ describe("bearer tokens", () => {
       assert.equal(r.statusCode, 404, r.body);
       assert.equal(r.json().systemId, "rampart");
     }
+    assert.match(byB[4]!.body, /No such offer/, "another customer learns nothing about the offer");
+    const unpaid = await h.app.inject({ method: "GET", url: `/v3/payin/pay-callback?offerId=${offerA.offerId}`, headers: a.headers });
+    assert.equal(unpaid.statusCode, 404);
+    assert.match(unpaid.body, /not been paid yet/, "the owner is told the offer is unpaid");
     assert.equal((await h.app.inject({ method: "GET", url: "/v3/payin/data", headers: b.headers })).json().cards.length, 0);
     // A token used with another merchant's X-Merchant-ID is refused.
     const other = await createMerchant(h.deps);

@@ -10,7 +10,7 @@ import { canApply, type CardPaymentEvent, isCardPaymentStatus, nextStatus } from
 import { AppError } from "../../core/shared/errors.js";
 import { findCustomerCard } from "../../db/card/cards.js";
 import { findCustomer } from "../../db/card/customers.js";
-import { findCustomerOffer, findPayment, findPaymentByOffer, insertPayment, markOfferPaid, type PaymentRow, updatePayment } from "../../db/card/offers.js";
+import { findCustomerOffer, findCustomerOfferPayment, findPayment, findPaymentByOffer, insertPayment, markOfferPaid, type PaymentRow, updatePayment } from "../../db/card/offers.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { enqueueJob } from "../outbox/outbox.js";
@@ -194,4 +194,11 @@ async function afterTransition(deps: Deps, trx: Transaction<DB>, p: PaymentRow, 
       dueAt: new Date(now.getTime() + PROVIDER_ERROR_SYNC_DELAY_MS),
     });
   }
+}
+
+/** The payment of the customer's offer (pay-callback); another customer's offer is not found. */
+export async function offerPayment(deps: Deps, who: CustomerPrincipal, offerId: string): Promise<PaymentRow> {
+  const { offerFound, payment } = await findCustomerOfferPayment(deps.database.db, who.customerId, offerId);
+  if (!payment) throw new AppError("not_found", { field: "offerId", message: offerFound ? "This offer has not been paid yet." : "No such offer." });
+  return payment;
 }

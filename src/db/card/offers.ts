@@ -47,6 +47,21 @@ export async function findPaymentByOffer(db: Db, offerId: string, forUpdate = fa
   return q.executeTakeFirst();
 }
 
+/** The payment of the customer's offer, in one round trip (pay-callback polling is a hot path). */
+export async function findCustomerOfferPayment(db: Db, customerId: string, offerId: string): Promise<{ offerFound: boolean; payment: PaymentRow | null }> {
+  const row = await db
+    .selectFrom("card_offers as o")
+    .leftJoin("card_payments as p", "p.offer_id", "o.id")
+    .select("o.id as found_offer_id")
+    .selectAll("p")
+    .where("o.id", "=", offerId)
+    .where("o.customer_id", "=", customerId)
+    .executeTakeFirst();
+  if (!row) return { offerFound: false, payment: null };
+  const { found_offer_id: _offer, ...payment } = row;
+  return { offerFound: true, payment: payment.id === null ? null : (payment as PaymentRow) };
+}
+
 export async function findPayment(db: Db, id: string, forUpdate = false): Promise<PaymentRow | undefined> {
   let q = db.selectFrom("card_payments").selectAll().where("id", "=", id);
   if (forUpdate) q = q.forUpdate();

@@ -4,14 +4,13 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "typebox";
 import { createOffer, updateOffer } from "../../../app/card/card-offers.js";
-import { payOffer } from "../../../app/card/card-payments.js";
+import { offerPayment, payOffer } from "../../../app/card/card-payments.js";
 import { renderPayCallback, viewOf } from "../../../app/card/pay-callback.js";
 import { fiatRates, payinData } from "../../../app/card/card-rates.js";
 import { addCard, replaceBillingAddress } from "../../../app/card/card-vault.js";
 import type { Deps } from "../../../app/deps.js";
 import { requireLevel } from "../../../core/card/kyc-levels.js";
 import { AppError } from "../../../core/shared/errors.js";
-import { findCustomerOffer, findPaymentByOffer } from "../../../db/card/offers.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { idempotent } from "../../plugins/idempotency.js";
 import { customerOf, customerScope, requireCustomer } from "./card-auth.js";
@@ -141,10 +140,7 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
       const who = customerOf(request);
       requireLevel(who.kycLevel, deps.config.card.payinPayKycLevel);
       const offerId = idParam(request.query.offerId, "offer");
-      const offer = await findCustomerOffer(deps.database.db, who.customerId, offerId);
-      const payment = offer ? await findPaymentByOffer(deps.database.db, offerId) : undefined;
-      if (!payment) throw new AppError("not_found", { field: "offerId", message: offer ? "This offer has not been paid yet." : "No such offer." });
-      return renderPayCallback(viewOf(deps, payment));
+      return renderPayCallback(viewOf(deps, await offerPayment(deps, who, offerId)));
     },
   );
 }
