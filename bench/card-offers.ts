@@ -23,7 +23,7 @@ import { addCard, CARD_TEST_ENV, registerCustomer, seedCardPairs } from "../test
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
 
-const SECONDS = Number(process.argv[2] ?? 6);
+const SECONDS = Number(process.argv[2] ?? 4);
 const CONNECTIONS = [8, 32];
 const dbName = `rampart_bench_card_${randomBytes(4).toString("hex")}`;
 const ENV = { ...CARD_TEST_ENV, RAMPART_SECRET_KEY: "bench-secret-key-0123456789abcdef0123456789" };

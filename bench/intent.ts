@@ -26,7 +26,7 @@ import { createLogger } from "../src/main/logger.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
 
-const SECONDS = Number(process.argv[2] ?? 6);
+const SECONDS = Number(process.argv[2] ?? 3);
 const CONNECTIONS = [1, 8, 32];
 const dbName = `rampart_bench_intent_${randomBytes(4).toString("hex")}`;
 const EMAIL = "bench.user@example.com";

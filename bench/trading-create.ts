@@ -29,7 +29,7 @@ import { createLogger } from "../src/main/logger.js";
 import { useFixedRate } from "../test/support/trading.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 
-const SECONDS = Number(process.argv[2] ?? 8);
+const SECONDS = Number(process.argv[2] ?? 5);
 const CONNECTIONS = [1, 8, 32];
 const dbName = `rampart_bench_trading_${randomBytes(4).toString("hex")}`;
 

@@ -38,6 +38,7 @@ const admin = (method: "GET" | "PUT" | "DELETE", merchantId: string, body?: unkn
 async function putHook(merchantId: string, url: string): Promise<{ url: string; secret: string; endpointId: string }> {
   const r = await admin("PUT", merchantId, { url });
   assert.equal(r.statusCode, 200, r.body);
+  assert.equal(r.headers["cache-control"], "no-store", "the secret is shown once: no cache may keep it");
   return r.json();
 }
 

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
-import { INTENT_RATES_ENV, intentBody, seedPairs } from "../support/intents.js";
+import { INTENT_RATES_ENV, intentBody, seedPairs, storeSettingsBody } from "../support/intents.js";
 
 let h: Harness;
 let other: MerchantFixture;
@@ -88,14 +88,7 @@ describe("creating merchants", () => {
     // The key acts for this merchant: an intent for its store is created, another merchant's store is not its own.
     const store = await admin("POST", `/admin/v1/merchants/${m.merchantId}/stores`, {
       name: "Main",
-      intentSettings: {
-        servedCountries: ["ES"],
-        bank: { iban: "ES9121000418450200051332", bic: "CAIXESBBXXX", beneficiary: "Shop Group S.L.", bankName: "CaixaBank" },
-        paymentWindowSeconds: 3600,
-        kycWindowSeconds: 86_400,
-        kycValidityDays: 365,
-        acceptAmountMismatch: false,
-      },
+      intentSettings: storeSettingsBody({ servedCountries: ["ES"] }),
     });
     assert.equal(store.status, 201, store.text);
     const intent = await asMerchant(m.apiKey, "POST", "/payment/intent", intentBody(store.json.storeId));
@@ -212,14 +205,7 @@ describe("listing", () => {
         name: `Store ${i}`,
         ...(withSettings
           ? {
-              intentSettings: {
-                servedCountries: ["ES"],
-                bank: { iban: "ES9121000418450200051332", bic: "CAIXESBBXXX", beneficiary: "Stores Inc", bankName: "CaixaBank" },
-                paymentWindowSeconds: 3600,
-                kycWindowSeconds: 86_400,
-                kycValidityDays: 365,
-                acceptAmountMismatch: false,
-              },
+              intentSettings: storeSettingsBody({ servedCountries: ["ES"] }),
             }
           : {}),
       });

@@ -8,7 +8,7 @@ import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { verifyIpn } from "../../src/core/webhooks/signatures.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
-import { INTENT_RATES_ENV, drain, intentBody, ipnStatuses, kycFields, parseIpn, seedPairs } from "../support/intents.js";
+import { INTENT_RATES_ENV, STORE_BANK, drain, intentBody, ipnStatuses, kycFields, parseIpn, seedPairs, storeSettingsBody } from "../support/intents.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
 let h: Harness;
@@ -45,12 +45,10 @@ async function api(method: "GET" | "POST", url: string, body?: unknown) {
   return { status: res.statusCode, json: res.json() as Json };
 }
 
-const BANK = { iban: "ES9121000418450200051332", bic: "CAIXESBBXXX", beneficiary: "Shop One S.L.", bankName: "CaixaBank" };
+const BANK = STORE_BANK;
 const NEW_BANK = { iban: "DE89370400440532013000", bic: "COBADEFFXXX", beneficiary: "Shop One GmbH", bankName: "Commerzbank" };
 
-function settings(over: Json = {}): Json {
-  return { servedCountries: ["ES", "PT"], bank: BANK, paymentWindowSeconds: 3600, kycWindowSeconds: 86_400, kycValidityDays: 365, acceptAmountMismatch: false, ...over };
-}
+const settings = storeSettingsBody;
 
 let storeSeq = 0;
 /** A new store of merchant m, with settings when given; returns its id and, with settings, the IPN secret. */

@@ -43,6 +43,13 @@ export async function configureStore(
   });
 }
 
+export const STORE_BANK = { iban: "ES9121000418450200051332", bic: "CAIXESBBXXX", beneficiary: "Shop One S.L.", bankName: "CaixaBank" };
+
+/** A valid body for PUT /admin/v1/stores/{id}/intent-settings (and a store create's intentSettings). */
+export function storeSettingsBody(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return { servedCountries: ["ES", "PT"], bank: STORE_BANK, paymentWindowSeconds: 3600, kycWindowSeconds: 86_400, kycValidityDays: 365, acceptAmountMismatch: false, ...over };
+}
+
 let emailSeq = 0;
 export const freshEmail = () => `user${++emailSeq}.${Date.now()}@example.com`;
 

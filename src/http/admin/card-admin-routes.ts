@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { cardWebhook, MAX_WEBHOOK_URL_LENGTH, removeCardWebhook, setCardWebhook } from "../../app/card/card-webhook.js";
 import type { Deps } from "../../app/deps.js";
+import { noStore } from "./no-store.js";
 
 const TAGS = ["admin: card"];
 const security = [{ operatorKey: [] }];
@@ -28,7 +29,10 @@ export async function cardAdminRoutes(scope: FastifyInstance, deps: Deps): Promi
         response: { 200: Type.Object({ url: Type.String(), secret: Type.String(), endpointId: Type.String() }) },
       },
     },
-    async (request) => setCardWebhook(deps, request.params.merchantId, request.body.url),
+    async (request, reply) => {
+      noStore(reply);
+      return setCardWebhook(deps, request.params.merchantId, request.body.url);
+    },
   );
 
   app.get(

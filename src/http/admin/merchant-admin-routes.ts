@@ -1,7 +1,7 @@
 // /admin/v1/merchants: create a merchant with its first API key, list merchants and their stores,
 // issue and revoke API keys. A plain key appears only in the answer that creates it (no-store).
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
 import {
@@ -14,6 +14,7 @@ import {
   merchantsPage,
   revokeMerchantKey,
 } from "../../app/merchants/merchants.js";
+import { noStore } from "./no-store.js";
 
 const TAGS = ["admin: merchants"];
 const security = [{ operatorKey: [] }];
@@ -39,8 +40,6 @@ const NewKey = Type.String({ description: "rmp_...: shown only in this answer" }
 
 const merchantView = (m: { id: string; name: string; created_at: Date }) => ({ merchantId: m.id, name: m.name, createdAt: m.created_at.toISOString() });
 const limitOf = (limit: string | undefined) => (limit === undefined ? undefined : Number(limit));
-/** A response carrying a secret must not be kept by any cache on the way. */
-const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
 
 export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();

@@ -2,12 +2,13 @@
 // windows, KYC validity, amount-mismatch rule, bank details for the instructions) and rotate its IPN
 // secret. The IPN secret is returned once (first settings, rotation) and never read back.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
 import { type IntentSettingsView, getIntentSettings, rotateIpnSecret, saveIntentSettings } from "../../app/intents/store-settings.js";
 import { createStore } from "../../app/intents/stores.js";
 import { INTENT_SETTINGS_LIMITS as L } from "../../core/intents/store-settings.js";
+import { noStore } from "./no-store.js";
 
 const TAGS = ["admin: stores"];
 const security = [{ operatorKey: [] }];
@@ -50,8 +51,6 @@ const SettingsWithSecret = Type.Object({ ...settingsProps, ipnSecret: Type.Strin
 
 const settingsJson = (s: IntentSettingsView) => ({ ...s, updatedAt: s.updatedAt.toISOString() });
 
-/** A response carrying a secret must not be kept by any cache on the way. */
-const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
 
 export async function storeAdminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
