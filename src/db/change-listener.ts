@@ -1,13 +1,13 @@
-// LISTEN on a channel that triggers NOTIFY at commit (see migrations/0009_intent_change_notify.sql), so a
-// process can cache rows and drop an entry as soon as any process, or an operator's SQL, changes it.
-// A notification can only be trusted while the listening session is alive: `ready` says so, and
-// `reset` tells the cache to forget everything whenever it is lost (changes made meanwhile are unseen).
+// LISTEN on channels that triggers NOTIFY at commit (migrations 0009 and 0011), so a process can cache
+// rows and drop an entry as soon as any process, or an operator's SQL, changes it. A notification can
+// only be trusted while the listening session is alive: `ready` says so, and `reset` tells a cache to
+// forget everything whenever it is lost (changes made meanwhile are unseen).
 import pg from "pg";
 
 export interface ChangeHandlers {
   /** The session listens: from now on every committed change is announced. */
   ready(): void;
-  /** A row changed (the payload is its id). */
+  /** A row changed (the payload names it). */
   changed(payload: string): void;
   /** The session was lost: what was cached may have changed unannounced. */
   reset(): void;
@@ -22,19 +22,25 @@ export function assertChannel(channel: string): void {
   if (!CHANNEL.test(channel)) throw new Error(`invalid notification channel ${JSON.stringify(channel)}`);
 }
 
-/** A dedicated connection outside the pool (a pooled session would stop listening when released). */
-export function listenPostgres(url: string, channel: string, h: ChangeHandlers): StopListening {
-  assertChannel(channel);
-  let stopped = false;
+/**
+ * One dedicated connection per process, outside the pool (a pooled session would stop listening when
+ * released), shared by every channel. It reconnects after a loss and listens again to all of them.
+ */
+export function postgresListener(url: string): { listen(channel: string, h: ChangeHandlers): StopListening } {
+  const subscribers = new Map<string, Set<ChangeHandlers>>();
   let client: pg.Client | null = null;
+  let listening = false;
   let retry: NodeJS.Timeout | null = null;
 
+  const each = (fn: (h: ChangeHandlers) => void) => subscribers.forEach((set) => set.forEach(fn));
+
   const lost = (c: pg.Client) => {
-    if (client !== c && client !== null) return;
+    if (client !== c) return;
     client = null;
-    h.reset();
+    listening = false;
+    each((h) => h.reset());
     c.end().catch(() => {});
-    if (!stopped && retry === null) retry = setTimeout(connect, RECONNECT_MS).unref();
+    if (subscribers.size > 0 && retry === null) retry = setTimeout(connect, RECONNECT_MS).unref();
   };
 
   function connect(): void {
@@ -42,25 +48,51 @@ export function listenPostgres(url: string, channel: string, h: ChangeHandlers):
     const c = new pg.Client({ connectionString: url });
     client = c;
     c.on("notification", (m) => {
-      if (m.channel === channel && m.payload) h.changed(m.payload);
+      if (m.payload) subscribers.get(m.channel)?.forEach((h) => h.changed(m.payload!));
     });
     c.on("error", () => lost(c));
     c.on("end", () => lost(c));
     c.connect()
-      .then(() => c.query(`LISTEN ${channel}`))
-      .then(() => {
-        if (stopped) return c.end();
-        if (client === c) h.ready();
+      .then(async () => {
+        // Channels subscribed while this runs are picked up by the next round.
+        const done = new Set<string>();
+        for (let todo = [...subscribers.keys()]; todo.length > 0; todo = [...subscribers.keys()].filter((ch) => !done.has(ch))) {
+          for (const channel of todo) {
+            await c.query(`LISTEN ${channel}`);
+            done.add(channel);
+          }
+        }
+        if (client !== c) return;
+        listening = true;
+        each((h) => h.ready());
       })
       .catch(() => lost(c));
   }
 
-  connect();
-  return async () => {
-    stopped = true;
-    if (retry) clearTimeout(retry);
-    const c = client;
-    client = null;
-    await c?.end().catch(() => {});
+  return {
+    listen(channel, h) {
+      assertChannel(channel);
+      let set = subscribers.get(channel);
+      if (!set) {
+        subscribers.set(channel, (set = new Set()));
+        // A new channel on a live session is listened to there; a session being set up listens to
+        // every channel once it is connected.
+        const c = client;
+        if (c && listening) c.query(`LISTEN ${channel}`).then(() => client === c && h.ready(), () => lost(c));
+      } else if (listening) h.ready();
+      set.add(h);
+      if (!client && retry === null) connect();
+      return async () => {
+        set.delete(h);
+        if (set.size === 0) subscribers.delete(channel);
+        if (subscribers.size > 0) return;
+        if (retry) clearTimeout(retry);
+        retry = null;
+        const c = client;
+        client = null;
+        listening = false;
+        await c?.end().catch(() => {});
+      };
+    },
   };
 }

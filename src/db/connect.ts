@@ -3,7 +3,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { assertChannel, type ChangeHandlers, listenPostgres, type StopListening } from "./change-listener.js";
+import { assertChannel, type ChangeHandlers, postgresListener, type StopListening } from "./change-listener.js";
 import { acquireDataDirLock } from "./lock-file.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { DB } from "./schema.js";
@@ -62,11 +62,12 @@ export function connectPostgres({ url, poolSize }: PostgresOptions): Database {
   pool.on("error", () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const listeners = listenerSet();
+  const listener = postgresListener(url);
   return {
     db,
     engine: "postgres",
     async listen(channel, handlers) {
-      return listeners.add(listenPostgres(url, channel, handlers));
+      return listeners.add(listener.listen(channel, handlers));
     },
     async execScript(sql) {
       const client = await pool.connect();
