@@ -63,23 +63,25 @@ function createBody(storeId: string): string {
 /** pgbench: the statements of one create (KYC valid), in one transaction, plus the reads before it. */
 function pgbenchCreate(merchantId: string, storeId: string, userId: string): string {
   return `
-SELECT * FROM stores WHERE id = '${storeId}';
-SELECT * FROM intent_store_settings WHERE store_id = '${storeId}';
-SELECT * FROM pairs WHERE id = 'EUR-USDT-trc20';
-SELECT * FROM assets WHERE symbol = 'USDT' AND network = 'trc20';
+SELECT st.merchant_id AS owner_merchant_id, s.* FROM stores st LEFT JOIN intent_store_settings s ON s.store_id = st.id WHERE st.id = '${storeId}';
+SELECT p.*, a.symbol, a.network, a.name, a.decimals, a.address_format FROM pairs p LEFT JOIN assets a ON a.symbol = p.crypto AND a.network = p.network AND a.enabled
+  WHERE p.fiat = 'EUR' AND p.crypto = 'USDT' AND p.network = 'trc20';
 BEGIN;
 WITH ins AS (INSERT INTO kyc_users (id, store_id, email) VALUES ('usr_x' || md5(random()::text), '${storeId}', '${EMAIL}') ON CONFLICT (store_id, email) DO NOTHING RETURNING id)
   SELECT id FROM ins UNION ALL SELECT id FROM kyc_users WHERE store_id = '${storeId}' AND email = '${EMAIL}';
-INSERT INTO payment_intents (id, merchant_id, store_id, user_id, status, email, country, ip, payment_method, fiat_currency, fiat_minor, fee_fiat_minor,
+WITH i AS (INSERT INTO payment_intents (id, merchant_id, store_id, user_id, status, email, country, ip, payment_method, fiat_currency, fiat_minor, fee_fiat_minor,
   crypto_symbol, network, crypto_minor, network_fee_minor, rate, rate_source, rate_fetched_at, wallet_address, reference, created_at, updated_at)
   VALUES ('pi_' || md5(random()::text), '${merchantId}', '${storeId}', '${userId}', 1, '${EMAIL}', 'ES', '203.0.113.7', 'bank_transfer', 'EUR', 10000, 175,
-  'USDT', 'trc20', 106000000, 1000000, '0.9246', 'fixed', now(), '${WALLET}', 'RMP' || md5(random()::text), now(), now()) RETURNING * \\gset i_
-INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data) VALUES (':i_id', NULL, 1, 'merchant', now(), '{}');
+  'USDT', 'trc20', 106000000, 1000000, '0.9246', 'fixed', now(), '${WALLET}', 'RMP' || md5(random()::text), now(), now()) RETURNING *),
+  e AS (INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data) SELECT id, NULL, status, 'merchant', now(), '{}' FROM i)
+  SELECT * FROM i \\gset i_
 SELECT * FROM kyc_cases WHERE user_id = '${userId}' AND level = 'KYC_1' AND status = 'approved' ORDER BY decided_at DESC LIMIT 1;
-SELECT nextval('intent_order_number_seq');
 INSERT INTO jobs (id, kind, key, payload, due_at, status, attempts, created_at) VALUES (gen_random_uuid(), 'intent.timeout', 'bench:' || ':i_id', '{}', now() + interval '1 hour', 'pending', 0, now()) ON CONFLICT DO NOTHING;
-UPDATE payment_intents SET status = 4, order_number = 'ORD-' || md5(random()::text), window_ends_at = now() + interval '1 hour', updated_at = now() WHERE id = ':i_id' RETURNING *;
-INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data) VALUES (':i_id', 1, 4, 'system', now(), '{}');
+WITH u AS (UPDATE payment_intents SET status = 4, window_ends_at = now() + interval '1 hour', updated_at = now(),
+  bank_iban = 'ES9121000418450200051332', bank_bic = 'CAIXESBBXXX', bank_beneficiary = 'Bench', bank_name = 'Bench Bank',
+  order_number = coalesce(order_number, 'ORD-' || nextval('intent_order_number_seq')) WHERE id = ':i_id' RETURNING *),
+  e AS (INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data) SELECT id, 1, status, 'system', now(), '{"action":"kyc_already_valid"}' FROM u)
+  SELECT * FROM u;
 COMMIT;
 `;
 }

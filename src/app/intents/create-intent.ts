@@ -8,9 +8,8 @@ import { AssetRegistry } from "../../core/money/assets.js";
 import { fiatScale } from "../../core/money/currencies.js";
 import { parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
-import { findIntent, findIntentSettings, insertIntent, insertIntentEvent } from "../../db/intents/intents.js";
+import { findIntent, findStoreWithSettings, insertIntent } from "../../db/intents/intents.js";
 import type { KycCaseRow } from "../../db/kyc/kyc.js";
-import { findStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
 import { type KycPersonalData, createKycLink, markSubmitted, openCase, submitToVendor, userFor, validCase } from "../kyc/kyc-cases.js";
 import { DEFAULT_PAYMENT_METHOD, INTENT_PAYABLE_METHODS, priceIntent } from "./pricing.js";
@@ -70,12 +69,13 @@ function kycDataFrom(input: CreateIntentInput): KycPersonalData | null {
 }
 
 export async function createIntent(deps: Deps, merchantId: string, input: CreateIntentInput): Promise<CreatedIntent> {
-  const store = await findStore(deps.database.db, input.storeId);
-  if (!store || store.merchant_id !== merchantId) {
+  const store = await findStoreWithSettings(deps.database.db, input.storeId);
+  if (!store || store.merchantId !== merchantId) {
     throw new AppError("store_mismatch", { field: "storeId" });
   }
-  const settings = await findIntentSettings(deps.database.db, store.id);
+  const { settings } = store;
   if (!settings) throw new AppError("store_not_configured", { field: "storeId" });
+  const storeId = input.storeId;
 
   const fiat = input.currencyIsoCode.toUpperCase();
   const scale = fiatScale(fiat, "currencyIsoCode");
@@ -110,12 +110,12 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
   const id = deps.ids.prefixed("pi");
 
   const { intent, kycUrl, submitted } = await deps.database.db.transaction().execute(async (trx) => {
-    const userId = await userFor(deps, trx, store.id, input.email);
+    const userId = await userFor(deps, trx, storeId, input.email);
     // Nobody else can see the new row before commit: it needs no lock.
     const created = await insertIntent(trx, {
       id,
       merchant_id: merchantId,
-      store_id: store.id,
+      store_id: storeId,
       user_id: userId,
       kyc_case_id: null,
       status: S.created,
@@ -145,8 +145,7 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
       window_ends_at: null,
       created_at: now,
       updated_at: now,
-    });
-    await insertIntentEvent(trx, { intentId: id, from: null, to: S.created, actor: "merchant", at: now });
+    }, { from: null, actor: "merchant", at: now });
 
     if (created.country && !settings.served_countries.includes(created.country)) {
       const intent = await transitionIntent(deps, trx, created, { action: "refuse_country", actor: "system", data: { country: created.country }, settings });

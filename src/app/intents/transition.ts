@@ -4,7 +4,7 @@
 // transaction. The caller has locked the row FOR UPDATE and re-read its status.
 import type { Transaction, Updateable } from "kysely";
 import { INTENT_STATUS as S, type IntentAction, nextIntentStatus } from "../../core/intents/intent-status.js";
-import { type IntentRow, type IntentSettingsRow, findIntentSettings, insertIntentEvent, nextOrderNumber, updateIntent } from "../../db/intents/intents.js";
+import { type IntentRow, type IntentSettingsRow, findIntentSettings, updateIntent } from "../../db/intents/intents.js";
 import type { DB } from "../../db/schema.js";
 import type { PaymentIntentsTable } from "../../db/tables/intents.js";
 import type { Deps } from "../deps.js";
@@ -34,7 +34,6 @@ export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked:
   if (to === S.readyToPay) {
     const store = await settings();
     const windowEnds = new Date(now.getTime() + store.payment_window_seconds * 1000);
-    set.order_number = locked.order_number ?? (await nextOrderNumber(trx));
     set.window_ends_at = windowEnds;
     // The instructions show this copy: a later change of the store's account does not reach a payer
     // who already has the details.
@@ -52,8 +51,8 @@ export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked:
   }
 
   intentChanging(deps, locked.id);
-  const updated = await updateIntent(trx, locked.id, set);
-  await insertIntentEvent(trx, { intentId: locked.id, from: locked.status, to, actor: t.actor, at: now, data: { action: t.action, ...t.data } });
+  const event = { from: locked.status, actor: t.actor, at: now, data: { action: t.action, ...t.data } };
+  const updated = await updateIntent(trx, locked.id, set, event, to === S.readyToPay);
   if (updated.ipn_url) {
     await enqueueWebhook(trx, {
       merchantId: updated.merchant_id,

@@ -6,7 +6,7 @@ import { fiatScale } from "../../core/money/currencies.js";
 import { type PairDefinition, pairId, parsePairSpec, type PairSpec, termsFor } from "../../core/pricing/pair.js";
 import type { PairTerms } from "../../core/pricing/quote.js";
 import { AppError } from "../../core/shared/errors.js";
-import { findAsset, findPair, listAssets } from "../../db/pricing/pricing-store.js";
+import { findAsset, findPairWithAsset, listAssets } from "../../db/pricing/pricing-store.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 
@@ -67,8 +67,10 @@ export async function loadPair(deps: Deps, key: PairKey, db: Kysely<DB> = deps.d
   const fiat = key.fiat.toUpperCase();
   const crypto = key.crypto.toUpperCase();
   const network = key.network.toLowerCase();
-  const pair = (await overridesFor(deps, db)).get(pairId(fiat, crypto, network)) ?? (await findPair(db, fiat, crypto, network));
-  const asset = pair ? await findAsset(db, crypto, network) : null;
+  const override = (await overridesFor(deps, db)).get(pairId(fiat, crypto, network));
+  const { pair, asset } = override
+    ? { pair: override, asset: await findAsset(db, crypto, network) }
+    : ((await findPairWithAsset(db, fiat, crypto, network)) ?? { pair: null, asset: null });
   if (!pair || !pair.enabled || !asset) {
     throw new AppError("pair_unavailable", { message: `${fiat}→${crypto} on ${network} is not available.` });
   }

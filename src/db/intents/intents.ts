@@ -8,6 +8,20 @@ export type IntentRow = Selectable<PaymentIntentsTable>;
 export type IntentSettingsRow = Selectable<IntentStoreSettingsTable>;
 export type PayoutRow = Selectable<IntentPayoutsTable>;
 
+/** The store's owner and its intent settings (undefined when the store has none), in one round trip. */
+export async function findStoreWithSettings(db: Db, storeId: string): Promise<{ merchantId: string; settings: IntentSettingsRow | undefined } | undefined> {
+  const row = await db
+    .selectFrom("stores as st")
+    .leftJoin("intent_store_settings as s", "s.store_id", "st.id")
+    .select("st.merchant_id as owner_merchant_id")
+    .selectAll("s")
+    .where("st.id", "=", storeId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { owner_merchant_id: merchantId, ...settings } = row;
+  return { merchantId, settings: settings.store_id === null ? undefined : (settings as IntentSettingsRow) };
+}
+
 export async function findIntentSettings(db: Db, storeId: string): Promise<IntentSettingsRow | undefined> {
   return db.selectFrom("intent_store_settings").selectAll().where("store_id", "=", storeId).executeTakeFirst();
 }
@@ -28,8 +42,24 @@ export async function updateIntentSettings(db: Db, storeId: string, set: Updatea
   return r.numUpdatedRows > 0n;
 }
 
-export async function insertIntent(db: Db, row: Insertable<PaymentIntentsTable>): Promise<IntentRow> {
-  return db.insertInto("payment_intents").values(row).returningAll().executeTakeFirstOrThrow();
+export interface IntentEvent {
+  from: number | null;
+  actor: string;
+  at: Date;
+  data?: Record<string, unknown>;
+}
+
+/** The event row of a change: the status it reached is read from the written row itself. */
+function eventFrom(table: "i" | "u", e: IntentEvent) {
+  return sql`INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data)
+    SELECT id, ${e.from}::int, status, ${e.actor}, ${e.at}, ${JSON.stringify(e.data ?? {})}::jsonb FROM ${sql.table(table)}`;
+}
+
+/** Inserts the intent and its first event in one statement (a create is a hot path). */
+export async function insertIntent(db: Db, row: Insertable<PaymentIntentsTable>, event: IntentEvent): Promise<IntentRow> {
+  const insert = db.insertInto("payment_intents").values(row).returningAll();
+  const { rows } = await sql<IntentRow>`WITH i AS (${insert}), e AS (${eventFrom("i", event)}) SELECT * FROM i`.execute(db);
+  return rows[0]!;
 }
 
 export async function findIntent(db: Db, id: string): Promise<IntentRow | undefined> {
@@ -67,23 +97,16 @@ export async function lockIntentsWaitingOnUser(db: Db, userId: string): Promise<
     .execute();
 }
 
-export async function updateIntent(db: Db, id: string, set: Updateable<PaymentIntentsTable>): Promise<IntentRow> {
-  return db.updateTable("payment_intents").set(set).where("id", "=", id).returningAll().executeTakeFirstOrThrow();
-}
-
-export async function insertIntentEvent(
-  db: Db,
-  e: { intentId: string; from: number | null; to: number; actor: string; at: Date; data?: Record<string, unknown> },
-): Promise<void> {
-  await db
-    .insertInto("payment_intent_events")
-    .values({ intent_id: e.intentId, from_status: e.from, to_status: e.to, actor: e.actor, at: e.at, data: JSON.stringify(e.data ?? {}) })
-    .execute();
-}
-
-export async function nextOrderNumber(db: Db): Promise<string> {
-  const r = await sql<{ n: string }>`select nextval('intent_order_number_seq') as n`.execute(db);
-  return `ORD-${r.rows[0]!.n}`;
+/**
+ * Writes a status change and its event in one statement. `assignOrderNumber` gives the intent the next
+ * order number unless it has one (the sequence is only drawn when it has none).
+ */
+export async function updateIntent(db: Db, id: string, set: Updateable<PaymentIntentsTable>, event: IntentEvent, assignOrderNumber = false): Promise<IntentRow> {
+  let update = db.updateTable("payment_intents").set(set);
+  if (assignOrderNumber) update = update.set({ order_number: sql<string>`coalesce(order_number, 'ORD-' || nextval('intent_order_number_seq'))` });
+  const { rows } = await sql<IntentRow>`WITH u AS (${update.where("id", "=", id).returningAll()}), e AS (${eventFrom("u", event)}) SELECT * FROM u`.execute(db);
+  if (!rows[0]) throw new Error(`payment intent ${id} vanished under its row lock`);
+  return rows[0];
 }
 
 /** Records an incoming transfer once; false when its id was seen before. */

@@ -17,12 +17,20 @@ export async function insertAsset(db: Kysely<DB>, a: CryptoAsset): Promise<void>
 
 export async function listAssets(db: Kysely<DB>): Promise<CryptoAsset[]> {
   const rows = await db.selectFrom("assets").selectAll().where("enabled", "=", true).orderBy("symbol").orderBy("network").execute();
-  return rows.map((r) => ({ symbol: r.symbol, network: r.network, name: r.name, decimals: r.decimals, addressFormat: r.address_format as AddressFormat }));
+  return rows.map(toAsset);
 }
+
+const toAsset = (r: { symbol: string; network: string; name: string; decimals: number; address_format: string }): CryptoAsset => ({
+  symbol: r.symbol,
+  network: r.network,
+  name: r.name,
+  decimals: r.decimals,
+  addressFormat: r.address_format as AddressFormat,
+});
 
 export async function findAsset(db: Kysely<DB>, symbol: string, network: string): Promise<CryptoAsset | null> {
   const r = await db.selectFrom("assets").selectAll().where("symbol", "=", symbol).where("network", "=", network).where("enabled", "=", true).executeTakeFirst();
-  return r ? { symbol: r.symbol, network: r.network, name: r.name, decimals: r.decimals, addressFormat: r.address_format as AddressFormat } : null;
+  return r ? toAsset(r) : null;
 }
 
 function pairValues(p: PairDefinition) {
@@ -66,9 +74,24 @@ function toPair(r: Selectable<PairsTable>): PairDefinition {
   };
 }
 
-export async function findPair(db: Kysely<DB>, fiat: string, crypto: string, network: string): Promise<PairDefinition | null> {
-  const r = await db.selectFrom("pairs").selectAll().where("fiat", "=", fiat).where("crypto", "=", crypto).where("network", "=", network).executeTakeFirst();
-  return r ? toPair(r) : null;
+/** The pair and its enabled asset in one round trip (every quote reads both). */
+export async function findPairWithAsset(db: Kysely<DB>, fiat: string, crypto: string, network: string): Promise<{ pair: PairDefinition; asset: CryptoAsset | null } | null> {
+  const r = await db
+    .selectFrom("pairs as p")
+    .leftJoin("assets as a", (join) => join.onRef("a.symbol", "=", "p.crypto").onRef("a.network", "=", "p.network").on("a.enabled", "=", true))
+    .selectAll("p")
+    .select(["a.symbol as asset_symbol", "a.network as asset_network", "a.name as asset_name", "a.decimals as asset_decimals", "a.address_format as asset_address_format"])
+    .where("p.fiat", "=", fiat)
+    .where("p.crypto", "=", crypto)
+    .where("p.network", "=", network)
+    .executeTakeFirst();
+  if (!r) return null;
+  const { asset_symbol, asset_network, asset_name, asset_decimals, asset_address_format, ...pair } = r;
+  const asset =
+    asset_symbol === null || asset_network === null || asset_name === null || asset_decimals === null || asset_address_format === null
+      ? null
+      : toAsset({ symbol: asset_symbol, network: asset_network, name: asset_name, decimals: asset_decimals, address_format: asset_address_format });
+  return { pair: toPair(pair), asset };
 }
 
 export async function listPairs(db: Kysely<DB>): Promise<PairDefinition[]> {
