@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { type Json, type Method, jsonCall, operatorHeader } from "../support/json-call.js";
 import { INTENT_RATES_ENV, intentBody, seedPairs, storeSettingsBody } from "../support/intents.js";
 
 let h: Harness;
@@ -21,29 +22,10 @@ before(async () => {
 });
 after(() => h?.close());
 
-type Json = Record<string, any>;
-type Method = "GET" | "POST" | "PUT" | "DELETE";
-
-async function admin(method: Method, url: string, body?: unknown, key: string | null = op) {
-  const res = await h.app.inject({
-    method,
-    url,
-    headers: { ...(key ? { "x-operator-key": key } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-  });
-  return { status: res.statusCode, json: res.json() as Json, text: res.body, headers: res.headers };
-}
+const admin = (method: Method, url: string, body?: unknown, key: string | null = op) => jsonCall(h.app, method, url, operatorHeader(key), body);
 
 /** A merchant API call with `key`; the status tells whether the key is accepted. */
-async function asMerchant(key: string, method: "GET" | "POST", url: string, body?: unknown) {
-  const res = await h.app.inject({
-    method,
-    url,
-    headers: { "x-api-key": key, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-  });
-  return { status: res.statusCode, json: res.json() as Json };
-}
+const asMerchant = (key: string, method: "GET" | "POST", url: string, body?: unknown) => jsonCall(h.app, method, url, { "x-api-key": key }, body);
 
 const networks = async (key: string) => (await asMerchant(key, "GET", "/payment/networks")).status;
 

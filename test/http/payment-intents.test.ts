@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { SANDBOX_FAILING_ADDRESSES } from "../../src/adapters/chain/sandbox-chain.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { jsonCall, operatorHeader } from "../support/json-call.js";
 import { INTENT_RATES_ENV, WALLETS, advanceAndDrain, configureStore, drain, intentBody, ipnStatuses, kycFields } from "../support/intents.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
@@ -16,15 +17,8 @@ let secretA: string;
 let receiver: Receiver;
 let operatorKey: string;
 
-async function api(method: "GET" | "POST", url: string, body?: unknown, key: string = A.apiKey) {
-  const res = await h.app.inject({ method, url, headers: { "x-api-key": key, ...(body ? { "content-type": "application/json" } : {}) }, ...(body ? { payload: JSON.stringify(body) } : {}) });
-  return { status: res.statusCode, json: res.json() as Record<string, any> };
-}
-
-async function admin(method: "GET" | "POST", url: string, body?: unknown) {
-  const res = await h.app.inject({ method, url, headers: { "x-operator-key": operatorKey, ...(body ? { "content-type": "application/json" } : {}) }, ...(body ? { payload: JSON.stringify(body) } : {}) });
-  return { status: res.statusCode, json: res.json() as Record<string, any> };
-}
+const api = (method: "GET" | "POST", url: string, body?: unknown, key: string = A.apiKey) => jsonCall(h.app, method, url, { "x-api-key": key }, body);
+const admin = (method: "GET" | "POST", url: string, body?: unknown) => jsonCall(h.app, method, url, operatorHeader(operatorKey), body);
 
 async function create(over: Record<string, unknown> = {}, store = A.storeId) {
   const r = await api("POST", "/payment/intent", intentBody(store, { ipnUrl: `${receiver.url}/ipn`, ...over }));

@@ -8,6 +8,7 @@ import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { verifyIpn } from "../../src/core/webhooks/signatures.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { type Json, jsonCall, operatorHeader } from "../support/json-call.js";
 import { INTENT_RATES_ENV, STORE_BANK, drain, intentBody, ipnStatuses, kycFields, parseIpn, seedPairs, storeSettingsBody } from "../support/intents.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
@@ -28,22 +29,8 @@ after(async () => {
   await h?.close();
 });
 
-type Json = Record<string, any>;
-
-async function admin(method: "GET" | "POST" | "PUT", url: string, body?: unknown, key: string | null = op) {
-  const res = await h.app.inject({
-    method,
-    url,
-    headers: { ...(key ? { "x-operator-key": key } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-  });
-  return { status: res.statusCode, json: res.json() as Json, text: res.body, headers: res.headers };
-}
-
-async function api(method: "GET" | "POST", url: string, body?: unknown) {
-  const res = await h.app.inject({ method, url, headers: { "x-api-key": m.apiKey, ...(body ? { "content-type": "application/json" } : {}) }, ...(body ? { payload: JSON.stringify(body) } : {}) });
-  return { status: res.statusCode, json: res.json() as Json };
-}
+const admin = (method: "GET" | "POST" | "PUT", url: string, body?: unknown, key: string | null = op) => jsonCall(h.app, method, url, operatorHeader(key), body);
+const api = (method: "GET" | "POST", url: string, body?: unknown) => jsonCall(h.app, method, url, { "x-api-key": m.apiKey }, body);
 
 const BANK = STORE_BANK;
 const NEW_BANK = { iban: "DE89370400440532013000", bic: "COBADEFFXXX", beneficiary: "Shop One GmbH", bankName: "Commerzbank" };
