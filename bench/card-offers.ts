@@ -67,11 +67,19 @@ async function main() {
     const headers = { "content-type": "application/json", authorization: who.headers.authorization!, "x-merchant-id": merchantId };
     const offerBody = JSON.stringify({ cardId, fromCurrency: "EUR", amount: 100, toCurrency: "USDT", operation: "PAYIN" });
 
+    const countOffers = async () => Number((await database.db.selectFrom("card_offers").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow()).n);
+    const offersBefore = await countOffers();
+    let answered = 0;
     for (const connections of CONNECTIONS) {
       const cpu0 = server.cpuMs();
       const r = await autocannon({ url: `${base}/v3/payin/offer`, connections, duration: SECONDS, method: "POST", headers, body: offerBody });
+      answered += r["2xx"];
       log(`POST /v3/payin/offer c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
     }
+    // Every 200 must be a stored offer (autocannon may stop with requests in flight: those can add rows).
+    await new Promise((r) => setTimeout(r, 500));
+    const written = (await countOffers()) - offersBefore;
+    log(`offers answered 200: ${answered}, offers written: ${written}${written >= answered ? "" : "  ← MISSING OFFERS"}`);
     for (const connections of CONNECTIONS) {
       const cpu0 = server.cpuMs();
       const r = await autocannon({ url: `${base}/v3/payin/pay-callback?offerId=${offer.offerId}`, connections, duration: SECONDS, headers });

@@ -5,8 +5,9 @@ import { parseAmount } from "../../core/money/decimal.js";
 import { pow10 } from "../../core/money/rounding.js";
 import type { Quote } from "../../core/pricing/quote.js";
 import { AppError } from "../../core/shared/errors.js";
-import { findCustomerOffer, insertOfferWithinLimit, type OfferAmounts, type OfferRow, requoteOffer } from "../../db/card/offers.js";
+import { findCustomerOffer, type OfferAmounts, type OfferRow, requoteOffer } from "../../db/card/offers.js";
 import type { Deps } from "../deps.js";
+import { writeOffer } from "./offer-writer.js";
 import { type CardPair, cardPair, cardQuote, currentRate, inLimitCurrency } from "./card-pricing.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 import { assertWithinLimit, levelLimitMinor, limitExceeded, type LimitState, limitState, limitStateOf, limitWindowStart } from "./customer-profile.js";
@@ -57,16 +58,15 @@ async function priceIt(deps: Deps, who: CustomerPrincipal, pair: CardPair, amoun
   return { q, limit };
 }
 
-/** The card check, the limit check and the insert are one statement: the hot path is one round trip. */
+/** The card check, the limit check and the insert are one statement, shared with concurrent offers. */
 export async function createOffer(deps: Deps, who: CustomerPrincipal, input: CreateOfferInput): Promise<OfferView> {
   const pair = await cardPair(deps, input.fromCurrency, input.toCurrency);
   const fiatMinor = parseAmount(input.amount, pair.terms.fiatScale, { field: "amount" });
   const q = cardQuote(deps, pair, await currentRate(deps, pair.terms.fiat, pair.terms.crypto), { fiatMinor });
-  const outcome = await insertOfferWithinLimit(
-    deps.database.db,
-    { ...amounts(pair, q, processingFee(q)), customer_id: who.customerId, card_id: input.cardId, now: deps.clock.now() },
-    { since: limitWindowStart(deps), limitMinor: levelLimitMinor(deps, who.kycLevel), amountInLimitMinor: await inLimitCurrency(deps, q.fiat, q.fiatMinor) },
-  );
+  const outcome = await writeOffer(deps.database, {
+    row: { ...amounts(pair, q, processingFee(q)), customer_id: who.customerId, card_id: input.cardId, now: deps.clock.now() },
+    limit: { since: limitWindowStart(deps), limitMinor: levelLimitMinor(deps, who.kycLevel), amountInLimitMinor: await inLimitCurrency(deps, q.fiat, q.fiatMinor) },
+  });
   if (outcome.kind === "no_card") throw new AppError("not_found", { field: "cardId", message: "No such card." });
   const limit = limitStateOf(deps, who.kycLevel, outcome);
   if (outcome.kind === "over_limit") throw limitExceeded(limit, "amount");

@@ -1,5 +1,5 @@
 // SQL for card offers and card payments.
-import { sql, type Selectable } from "kysely";
+import { type Expression, sql, type Selectable } from "kysely";
 import type { Db } from "../credentials.js";
 import type { CardOffersTable, CardPaymentsTable } from "../tables/card.js";
 
@@ -82,7 +82,8 @@ export async function rollingVolume(db: Db, customerId: string, since: Date): Pr
   return { used: BigInt(r.used), pending: BigInt(r.pending) };
 }
 
-function rollingVolumeQuery(db: Db, customerId: string, since: Date) {
+/** By value, or (in the offer batch) by reference to the batch row's columns. */
+function rollingVolumeQuery(db: Db, customerId: string | Expression<string>, since: Date | Expression<Date>) {
   return db
     .selectFrom("card_payments")
     .select([
@@ -99,35 +100,68 @@ export type NewOfferOutcome =
   | { kind: "over_limit"; used: bigint; pending: bigint }
   | { kind: "created"; offer: OfferRow; used: bigint; pending: bigint };
 
+export interface NewOffer {
+  row: OfferAmounts & { customer_id: string; card_id: string; now: Date };
+  /** The offer is inserted only if the volume since `since` leaves room for the amount under the limit. */
+  limit: { since: Date; limitMinor: bigint; amountInLimitMinor: bigint };
+}
+
 /**
- * POST /v3/payin/offer in one round trip (it is the hot path of the card dialect): the card must be
- * the customer's, and the offer is inserted only if the rolling volume since `since` leaves room for
- * `amountInLimitMinor` under `limitMinor`. The
- * volume is the same query as rollingVolume's.
+ * Inserts a batch of offers in one statement (POST /v3/payin/offer is the card dialect's hot path; see
+ * src/app/card/offer-writer.ts): each offer only if its card is the customer's and the customer's
+ * rolling volume leaves room for it. The outcomes come back in the order of `offers`. Ids are drawn
+ * before the insert so that each inserted row is matched to its request.
  */
-export async function insertOfferWithinLimit(
-  db: Db,
-  row: OfferAmounts & { customer_id: string; card_id: string; now: Date },
-  limit: { since: Date; limitMinor: bigint; amountInLimitMinor: bigint },
-): Promise<NewOfferOutcome> {
-  const { now, ...rest } = row;
-  const values: Record<string, unknown> = { ...rest, created_at: now, updated_at: now };
-  const columns = Object.keys(values);
-  const card = db.selectFrom("card_cards").select("id").where("id", "=", row.card_id).where("customer_id", "=", row.customer_id);
-  const { rows } = await sql<OfferRow & { card_found: number; used: string; pending: string; id: string | null }>`
-    WITH card AS (${card}),
-         vol AS (${rollingVolumeQuery(db, row.customer_id, limit.since)}),
+export async function insertOffersWithinLimit(db: Db, offers: NewOffer[]): Promise<NewOfferOutcome[]> {
+  // Every value travels as a string (money too), typed by the record definition below.
+  const input = JSON.stringify(
+    offers.map(({ row, limit }, n) => ({
+      n,
+      customer_id: row.customer_id,
+      card_id: row.card_id,
+      since: limit.since.toISOString(),
+      limit_minor: limit.limitMinor.toString(),
+      amount: limit.amountInLimitMinor.toString(),
+      fiat: row.fiat,
+      fiat_minor: row.fiat_minor,
+      crypto: row.crypto,
+      crypto_network: row.crypto_network,
+      crypto_decimals: String(row.crypto_decimals),
+      crypto_minor: row.crypto_minor,
+      fee_minor: row.fee_minor,
+      mid_rate: row.mid_rate,
+      rate_source: row.rate_source,
+      expires_at: row.expires_at.toISOString(),
+      now: row.now.toISOString(),
+    })),
+  );
+  const volume = rollingVolumeQuery(db, sql<string>`r.customer_id`, sql<Date>`r.since`);
+  const { rows } = await sql<OfferRow & { n: number; card_found: boolean; used: string; pending: string; id: string | null }>`
+    WITH r AS (
+           SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS r(n int, customer_id uuid, card_id bigint, since timestamptz,
+             limit_minor numeric, amount numeric, fiat text, fiat_minor bigint, crypto text, crypto_network text, crypto_decimals int,
+             crypto_minor bigint, fee_minor bigint, mid_rate text, rate_source text, expires_at timestamptz, now timestamptz)),
+         checked AS MATERIALIZED (
+           SELECT r.*, nextval(pg_get_serial_sequence('card_offers', 'id')) AS offer_id,
+                  EXISTS (SELECT 1 FROM card_cards c WHERE c.id = r.card_id AND c.customer_id = r.customer_id) AS card_found,
+                  v.used, v.pending
+             FROM r CROSS JOIN LATERAL (${volume}) v),
          ins AS (
-           INSERT INTO card_offers (${sql.join(columns.map((c) => sql.ref(c)))})
-           SELECT ${sql.join(columns.map((c) => sql`${values[c]}`))} FROM card, vol
-            WHERE vol.used::numeric + ${limit.amountInLimitMinor.toString()}::numeric <= ${limit.limitMinor.toString()}::numeric
+           INSERT INTO card_offers (id, customer_id, card_id, fiat, fiat_minor, crypto, crypto_network, crypto_decimals, crypto_minor,
+                                    fee_minor, mid_rate, rate_source, expires_at, created_at, updated_at)
+           OVERRIDING SYSTEM VALUE
+           SELECT offer_id, customer_id, card_id, fiat, fiat_minor, crypto, crypto_network, crypto_decimals, crypto_minor,
+                  fee_minor, mid_rate, rate_source, expires_at, now, now
+             FROM checked WHERE card_found AND used::numeric + amount <= limit_minor
            RETURNING *)
-    SELECT (SELECT count(*) FROM card)::int AS card_found, vol.used, vol.pending, ins.* FROM vol LEFT JOIN ins ON true`.execute(db);
-  const r = rows[0]!;
-  if (r.card_found === 0) return { kind: "no_card" };
-  const used = BigInt(r.used);
-  const pending = BigInt(r.pending);
-  if (r.id === null) return { kind: "over_limit", used, pending };
-  const { card_found: _found, used: _used, pending: _pending, ...offer } = r;
-  return { kind: "created", offer: offer as OfferRow, used, pending };
+    SELECT checked.n, checked.card_found, checked.used, checked.pending, ins.*
+      FROM checked LEFT JOIN ins ON ins.id = checked.offer_id ORDER BY checked.n`.execute(db);
+  return rows.map((r) => {
+    if (!r.card_found) return { kind: "no_card" };
+    const used = BigInt(r.used);
+    const pending = BigInt(r.pending);
+    if (r.id === null) return { kind: "over_limit", used, pending };
+    const { n: _n, card_found: _found, used: _used, pending: _pending, ...offer } = r;
+    return { kind: "created", offer: offer as OfferRow, used, pending };
+  });
 }
