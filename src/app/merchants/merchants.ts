@@ -2,6 +2,7 @@
 // issue or revoke keys. A plain key is returned once, by the call that makes it; only its hash and an
 // encrypted copy (which signs trading webhooks) are stored.
 import { AppError } from "../../core/shared/errors.js";
+import { printableText } from "../../core/shared/printable-text.js";
 import { isUuid } from "../../core/shared/uuid.js";
 import { findMerchant, listApiKeys, revokeApiKey } from "../../db/credentials.js";
 import { insertMerchant, listMerchants } from "../../db/merchants.js";
@@ -30,10 +31,8 @@ function pageLimit(limit: number | undefined): number {
 }
 
 function checkName(raw: string): string {
-  const name = raw.trim();
-  if (name.length === 0 || name.length > MERCHANT_NAME_MAX || /[\u0000-\u001f\u007f]/.test(name)) {
-    throw new AppError("validation_failed", { field: "name", message: `name must be 1 to ${MERCHANT_NAME_MAX} printable characters.` });
-  }
+  const name = printableText(raw, MERCHANT_NAME_MAX);
+  if (name === null) throw new AppError("validation_failed", { field: "name", message: `name must be 1 to ${MERCHANT_NAME_MAX} printable characters.` });
   return name;
 }
 

@@ -5,6 +5,7 @@ import { listRequisitesWithUsage, type RequisiteWithUsage, setRequisiteEnabled }
 import { findTrader, listTraders } from "../../db/trading/traders.js";
 import type { Deps } from "../deps.js";
 import { traderDepositBalance } from "./effects.js";
+import { isUuid } from "../../core/shared/uuid.js";
 
 export interface RequisiteView {
   id: string;
@@ -74,13 +75,11 @@ export async function traderOverview(deps: Deps, traderId: string): Promise<Trad
   return (await views(deps, [t]))[0]!;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * A disabled requisite gets no new pay-ins; the ones already open on it run to the end as usual.
  * With `traderId` only that trader's requisite can be switched (another's is 404).
  */
 export async function switchRequisite(deps: Deps, a: { requisiteId: string; enabled: boolean; traderId?: string }): Promise<void> {
-  const found = UUID.test(a.requisiteId) && (await setRequisiteEnabled(deps.database.db, { id: a.requisiteId, enabled: a.enabled, ...(a.traderId ? { traderId: a.traderId } : {}) }));
+  const found = isUuid(a.requisiteId) && (await setRequisiteEnabled(deps.database.db, { id: a.requisiteId, enabled: a.enabled, ...(a.traderId ? { traderId: a.traderId } : {}) }));
   if (!found) throw new AppError("not_found", { message: "Requisite not found" });
 }

@@ -4,6 +4,7 @@
 import countries from "i18n-iso-countries";
 import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
 import { AppError } from "../shared/errors.js";
+import { printableText } from "../shared/printable-text.js";
 
 export interface BankDetails {
   iban: string;
@@ -55,12 +56,7 @@ export function checkIntentStoreSettings(s: IntentStoreSettings, at = ""): Inten
   const bad = (field: string, message: string): never => {
     throw new AppError("validation_failed", { field: at + field, message: at + message });
   };
-  const text = (field: string, v: string, max: number): string => {
-    const t = typeof v === "string" ? v.trim() : "";
-    // Control characters would break the payer's page and copies on bank statements.
-    if (t.length === 0 || t.length > max || /[\u0000-\u001f\u007f]/.test(t)) bad(field, `${field} must be 1 to ${max} printable characters.`);
-    return t;
-  };
+  const text = (field: string, v: string, max: number): string => printableText(v, max) ?? bad(field, `${field} must be 1 to ${max} printable characters.`);
   const integer = (field: string, v: number, range: { min: number; max: number }): number => {
     if (!Number.isSafeInteger(v) || v < range.min || v > range.max) bad(field, `${field} must be an integer from ${range.min} to ${range.max}.`);
     return v;

@@ -9,10 +9,10 @@ import { type IntentSettingsView, getIntentSettings, rotateIpnSecret, saveIntent
 import { createStore } from "../../app/intents/stores.js";
 import { INTENT_SETTINGS_LIMITS as L } from "../../core/intents/store-settings.js";
 import { noStore } from "./no-store.js";
+import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
 const TAGS = ["admin: stores"];
 const security = [{ operatorKey: [] }];
-const UUID = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 const StoreParams = Type.Object({ storeId: Type.String({ minLength: 1, maxLength: 100 }) });
 
 const Window = Type.Integer({ minimum: L.windowSeconds.min, maximum: L.windowSeconds.max });
@@ -51,7 +51,6 @@ const SettingsWithSecret = Type.Object({ ...settingsProps, ipnSecret: Type.Strin
 
 const settingsJson = (s: IntentSettingsView) => ({ ...s, updatedAt: s.updatedAt.toISOString() });
 
-
 export async function storeAdminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -62,7 +61,7 @@ export async function storeAdminRoutes(scope: FastifyInstance, deps: Deps): Prom
         tags: TAGS,
         summary: "Create a store of a merchant, optionally with its payment-intent settings (the IPN secret is returned once)",
         security,
-        params: Type.Object({ merchantId: Type.String({ pattern: UUID }) }),
+        params: Type.Object({ merchantId: Type.String({ pattern: UUID_PATTERN }) }),
         body: Type.Object(
           {
             id: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_-]{3,64}$", description: "the storeId merchants send; generated when absent" })),

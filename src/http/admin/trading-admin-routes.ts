@@ -14,9 +14,9 @@ import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
 import { listPayinEvents, listUnmatchedBankTransfers } from "../../db/trading/payins.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import { PayinObject } from "../dialects/trading/schemas.js";
+import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
 const TAGS = ["admin: trading"];
-const UUID = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 const operators = new WeakMap<FastifyRequest, string>();
 const Amount = Type.Union([Type.Number(), Type.String({ maxLength: 32 })]);
 
@@ -43,7 +43,7 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
           tags: TAGS,
           summary: "Resolve a dispute: paid as claimed, paid a different amount, or not paid",
           security,
-          params: Type.Object({ id: Type.String({ pattern: UUID }) }),
+          params: Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) }),
           body: Type.Object(
             { outcome: Type.Union([Type.Literal("paid"), Type.Literal("paid_different"), Type.Literal("not_paid")]), actualFiatAmount: Type.Optional(Amount) },
             { additionalProperties: false },
@@ -63,7 +63,7 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
 
     app.get(
       "/pay-ins/:id/events",
-      { schema: { tags: TAGS, summary: "A pay-in's event history (actor, from, to, at, data)", security, params: Type.Object({ id: Type.String({ pattern: UUID }) }) } },
+      { schema: { tags: TAGS, summary: "A pay-in's event history (actor, from, to, at, data)", security, params: Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) }) } },
       async (request) => ({
         items: (await listPayinEvents(deps.database.db, request.params.id)).map((e) => ({
           actor: e.actor,
@@ -159,7 +159,7 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
           tags: TAGS,
           summary: "Set a merchant's trading settings",
           security,
-          params: Type.Object({ merchantId: Type.String({ pattern: UUID }) }),
+          params: Type.Object({ merchantId: Type.String({ pattern: UUID_PATTERN }) }),
           body: Type.Object(
             {
               fiatCurrency: Type.String({ pattern: "^[A-Z]{3}$" }),

@@ -12,8 +12,8 @@ import { fiat, usdt, when } from "../pages/format.js";
 import { html } from "../pages/html.js";
 import { sendDownload } from "../pages/send-page.js";
 import { operatorOf, type DashboardSection } from "./section.js";
+import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
-const UUID = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 const BACK = "/dashboard/disputes";
 
 function disputeCard({ payin: p, receipts }: PayinWithReceipts, csrf: string) {
@@ -75,7 +75,7 @@ export const disputesSection: DashboardSection = {
   actions(app: FastifyInstance, deps: Deps) {
     app.post<{ Params: { id: string }; Body: { outcome?: unknown; actualFiatAmount?: unknown } }>(
       "/dashboard/disputes/:id/resolve",
-      { schema: { hide: true, params: { type: "object", properties: { id: { type: "string", pattern: UUID } }, required: ["id"] } } },
+      { schema: { hide: true, params: { type: "object", properties: { id: { type: "string", pattern: UUID_PATTERN } }, required: ["id"] } } },
       async (request, reply) =>
         runFormAction(reply, BACK, async () => {
           const p = await resolveDispute(deps, operatorOf(request), request.params.id, resolution(request.body ?? {}));

@@ -10,10 +10,11 @@ import { receiveBankTransfer } from "../../app/trading/bank-feed.js";
 import { AppError } from "../../core/shared/errors.js";
 import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
 import { IntentBankTransferBody, IntentBankTransferResult, handleIntentBankTransfer } from "./intent-bank-transfer-routes.js";
+import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
 const TradingTransferBody = Type.Object(
   {
-    requisiteId: Type.String({ pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" }),
+    requisiteId: Type.String({ pattern: UUID_PATTERN }),
     amount: Type.Union([Type.Number(), Type.String({ maxLength: 32 })]),
     payerName: Type.Optional(Type.String({ maxLength: 200 })),
     externalId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),

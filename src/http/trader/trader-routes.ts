@@ -15,11 +15,11 @@ import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
 import { listPayins } from "../../db/trading/payins.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import { PayinObject } from "../dialects/trading/schemas.js";
+import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
 const TAGS = ["trader"];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const traders = new WeakMap<FastifyRequest, string>();
-const Id = Type.Object({ id: Type.String({ pattern: UUID.source }) });
+const Id = Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) });
 
 export async function traderRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   await scope.register(async (inner) => {

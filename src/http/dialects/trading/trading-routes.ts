@@ -27,9 +27,9 @@ import { installErrorHandling } from "../../errors/error-handling.js";
 import { idempotent } from "../../plugins/idempotency.js";
 import { renderTradingError } from "./error-envelope.js";
 import { Bank, CreatePayinBody, DisputeBody, IdParams, ListQuery, PayinObject, TradingError } from "./schemas.js";
+import { isUuid } from "../../../core/shared/uuid.js";
 
 const TAGS = ["trading"];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const errors = { 400: TradingError, 401: TradingError, 403: TradingError, 404: TradingError, 409: TradingError };
 
 const principals = new WeakMap<FastifyRequest, MerchantPrincipal>();
@@ -61,7 +61,7 @@ function amountRequest(body: { fiatAmount?: unknown; fiatAmountRange?: Record<st
 }
 
 function notFoundUnlessUuid(id: string): void {
-  if (!UUID.test(id)) throw new AppError("not_found", { message: "Pay-in not found" });
+  if (!isUuid(id)) throw new AppError("not_found", { message: "Pay-in not found" });
 }
 
 export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {

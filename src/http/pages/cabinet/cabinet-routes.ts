@@ -18,11 +18,11 @@ import { runFormAction } from "../form-action.js";
 import { html } from "../html.js";
 import { flash, sendDownload, sendPrivatePage } from "../send-page.js";
 import { cabinetBody, cabinetLoginForm } from "./cabinet-page.js";
+import { UUID_PATTERN } from "../../../core/shared/uuid.js";
 
 const COOKIE = "rampart_trader";
 const HOME = "/cabinet";
-const UUID = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
-const idParams = { type: "object", properties: { id: { type: "string", pattern: UUID } }, required: ["id"] } as const;
+const idParams = { type: "object", properties: { id: { type: "string", pattern: UUID_PATTERN } }, required: ["id"] } as const;
 
 interface CabinetSession {
   token: string;

@@ -14,9 +14,9 @@ import { installErrorHandling, renderDefaultError } from "../../errors/error-han
 import { html } from "../html.js";
 import { PAGE_CSP, page } from "../layout.js";
 import { renderPayPage } from "./pay-page.js";
+import { isUuid } from "../../../core/shared/uuid.js";
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -26,7 +26,7 @@ export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise
   app.get("/pay/:id", { schema: { hide: true, params: Id } }, async (request, reply) => {
     const send = (status: number, body: string) =>
       reply.code(status).header("content-security-policy", PAGE_CSP).header("cache-control", "no-store").type("text/html; charset=utf-8").send(body);
-    if (!UUID.test(request.params.id)) return send(404, page("Not found", html`<div class="card"><h1>Payment not found</h1></div>`));
+    if (!isUuid(request.params.id)) return send(404, page("Not found", html`<div class="card"><h1>Payment not found</h1></div>`));
     let obj;
     try {
       obj = await payinObject(deps, await getPayinForPayer(deps, request.params.id));
@@ -53,7 +53,7 @@ export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise
       },
     },
     async (request, reply) => {
-      if (!UUID.test(request.params.id)) throw new AppError("not_found");
+      if (!isUuid(request.params.id)) throw new AppError("not_found");
       const p = await getPayinForPayer(deps, request.params.id);
       void reply.header("cache-control", "no-store");
       return { status: p.status, expiresAt: p.expires_at.toISOString(), serverNow: deps.clock.now().toISOString() };
@@ -64,7 +64,7 @@ export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise
     "/pay/:id/receipt",
     { schema: { tags: ["pages"], summary: "Payer uploads a receipt and the amount sent: opens a dispute", consumes: ["multipart/form-data"], params: Id } },
     async (request) => {
-      if (!UUID.test(request.params.id)) throw new AppError("not_found");
+      if (!isUuid(request.params.id)) throw new AppError("not_found");
       if (!request.isMultipart()) throw new AppError("unsupported_media_type");
       let file: Buffer | null = null;
       let amount: string | null = null;
