@@ -10,6 +10,7 @@ import { listMerchantStores } from "../../db/stores.js";
 import { forgetCachedApiKey } from "../auth/authenticate.js";
 import type { Deps } from "../deps.js";
 import { issueMerchantKey } from "../keys/create-keys.js";
+import { pageSize } from "../../core/shared/page-size.js";
 
 export const MAX_PAGE = 100;
 /** The merchant view lists this many of its keys, newest first. */
@@ -24,10 +25,6 @@ export async function merchantOr404(deps: Deps, merchantId: string) {
   const row = isUuid(id) ? await findMerchant(deps.database.db, id) : undefined;
   if (!row) throw notFound();
   return row;
-}
-
-function pageLimit(limit: number | undefined): number {
-  return Math.min(Math.max(limit ?? 50, 1), MAX_PAGE);
 }
 
 function checkName(raw: string): string {
@@ -66,7 +63,7 @@ export async function createMerchant(deps: Deps, input: { id?: string; name: str
 /** Cursor pagination, newest first: `nextCursor` (the last merchant's id) is null on the last page. */
 export async function merchantsPage(deps: Deps, q: { cursor?: string; limit?: number }) {
   if (q.cursor !== undefined && !isUuid(q.cursor)) throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
-  const limit = pageLimit(q.limit);
+  const limit = pageSize(q.limit, 50, MAX_PAGE);
   const rows = await listMerchants(deps.database.db, { ...(q.cursor !== undefined ? { afterId: q.cursor.toLowerCase() } : {}), limit });
   return { items: rows, nextCursor: rows.length === limit ? rows[rows.length - 1]!.id : null };
 }
@@ -80,7 +77,7 @@ export async function merchantDetail(deps: Deps, merchantId: string) {
 /** The merchant's stores, newest first, same cursor rules as merchantsPage (the cursor is a store id). */
 export async function merchantStoresPage(deps: Deps, merchantId: string, q: { cursor?: string; limit?: number }) {
   const m = await merchantOr404(deps, merchantId);
-  const limit = pageLimit(q.limit);
+  const limit = pageSize(q.limit, 50, MAX_PAGE);
   const rows = await listMerchantStores(deps.database.db, m.id, { ...(q.cursor !== undefined ? { afterId: q.cursor } : {}), limit });
   return { items: rows, nextCursor: rows.length === limit ? rows[rows.length - 1]!.id : null };
 }

@@ -15,11 +15,12 @@ import {
 } from "../../db/outbox/webhooks.js";
 import { listNotifications } from "../../db/outbox/notifications.js";
 import type { Deps } from "../deps.js";
+import { pageSize } from "../../core/shared/page-size.js";
 
 export const MAX_PAGE = 100;
 
 export async function webhookMessagesPage(deps: Deps, f: Omit<MessageFilter, "beforeSeq" | "limit"> & { cursor?: string; limit?: number }) {
-  const limit = Math.min(Math.max(f.limit ?? 50, 1), MAX_PAGE);
+  const limit = pageSize(f.limit, 50, MAX_PAGE);
   if (f.cursor !== undefined && !/^\d{1,19}$/.test(f.cursor)) throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
   const rows = await listMessages(deps.database.db, { ...f, ...(f.cursor ? { beforeSeq: f.cursor } : {}), limit });
   return { items: rows, nextCursor: rows.length === limit ? rows[rows.length - 1]!.seq : null };
@@ -60,8 +61,8 @@ export async function redeliverEndpointFailures(deps: Deps, endpointId: string):
 }
 
 /** What the operator must act on: notifications (newest first) and endpoints currently disabled. */
-export async function webhookAttention(deps: Deps, limit = 50) {
-  const n = Math.min(Math.max(limit, 1), MAX_PAGE);
+export async function webhookAttention(deps: Deps, limit?: number) {
+  const n = pageSize(limit, 50, MAX_PAGE);
   const [notifications, disabledEndpoints] = await Promise.all([listNotifications(deps.database.db, n), listDisabledEndpoints(deps.database.db, n)]);
   return { notifications, disabledEndpoints };
 }

@@ -7,6 +7,7 @@ import type { Deps } from "../deps.js";
 import { merchantCryptoBalance } from "./effects.js";
 import { loadTradingSettings } from "./merchant-settings.js";
 import { renderTradingPayin, type TradingPayinObject } from "./payin-object.js";
+import { pageSize } from "../../core/shared/page-size.js";
 
 export async function payinObject(deps: Deps, p: TradingPayinRow): Promise<TradingPayinObject> {
   const r = (await findRequisite(deps.database.db, p.requisite_id))!;
@@ -45,7 +46,7 @@ export async function listMerchantPayins(
   deps: Deps,
   f: Omit<PayinListFilter, "before" | "limit"> & { merchantId: string; cursor?: string; limit?: number },
 ): Promise<{ items: TradingPayinRow[]; nextCursor: string | null }> {
-  const limit = Math.min(Math.max(f.limit ?? 20, 1), MAX_PAGE);
+  const limit = pageSize(f.limit, 20, MAX_PAGE);
   const rows = await listPayins(deps.database.db, {
     ...f,
     limit: limit + 1,

@@ -3,6 +3,7 @@
 import { AppError } from "../../core/shared/errors.js";
 import { findPayin, findReceipt, listPayinsInStatuses, listReceiptsOfPayins, listUnmatchedBankTransfers, type TradingPayinRow } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
+import { pageSize } from "../../core/shared/page-size.js";
 
 export const DISPUTE_STATUSES = ["dispute", "checking"] as const;
 
@@ -47,8 +48,8 @@ export async function openPayinsForTrader(deps: Deps, traderId: string, limit = 
   return listPayinsInStatuses(deps.database.db, { statuses: ["active"], traderId, limit: Math.min(limit, 100) });
 }
 
-export async function unmatchedTransfers(deps: Deps, limit = 50) {
-  return listUnmatchedBankTransfers(deps.database.db, Math.min(Math.max(limit, 1), 100));
+export async function unmatchedTransfers(deps: Deps, limit?: number) {
+  return listUnmatchedBankTransfers(deps.database.db, pageSize(limit, 50, 100));
 }
 
 /** Support may read any receipt (it is dispute evidence for the operator to judge). */

@@ -6,6 +6,7 @@ import { findTrader, listTraders } from "../../db/trading/traders.js";
 import type { Deps } from "../deps.js";
 import { traderDepositBalance } from "./effects.js";
 import { isUuid } from "../../core/shared/uuid.js";
+import { pageSize } from "../../core/shared/page-size.js";
 
 export interface RequisiteView {
   id: string;
@@ -65,8 +66,8 @@ async function views(deps: Deps, traders: { id: string; name: string; enabled: b
 }
 
 /** The first `limit` traders (≤ 100), oldest first. */
-export async function tradersOverview(deps: Deps, limit = 100): Promise<TraderView[]> {
-  return views(deps, await listTraders(deps.database.db, Math.min(Math.max(limit, 1), 100)));
+export async function tradersOverview(deps: Deps, limit?: number): Promise<TraderView[]> {
+  return views(deps, await listTraders(deps.database.db, pageSize(limit, 100, 100)));
 }
 
 export async function traderOverview(deps: Deps, traderId: string): Promise<TraderView> {
