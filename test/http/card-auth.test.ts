@@ -2,7 +2,7 @@
 // isolation (404), KYC gating (403 KYC_LEVEL_REQUIRED).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { BILLING, CARD_TEST_ENV, newPhone, PASSWORD, registerCustomer, seedCardPairs, addCard } from "../support/card-customer.js";
+import { BILLING, CARD_TEST_ENV, newPhone, PASSWORD, registerCustomer, seedCardPairs, addCard, createCardHarness } from "../support/card-customer.js";
 import { createMerchant } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 
@@ -11,9 +11,7 @@ let merchantId: string;
 const form = { "content-type": "application/x-www-form-urlencoded" };
 
 before(async () => {
-  h = await createHarness({ env: CARD_TEST_ENV });
-  merchantId = (await createMerchant(h.deps)).merchantId;
-  await seedCardPairs(h.deps);
+  ({ h, merchantId } = await createCardHarness());
 });
 after(async () => h?.close());
 

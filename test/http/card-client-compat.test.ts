@@ -7,18 +7,15 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, test } from "node:test";
-import { CARD_TEST_ENV, newPhone, seedCardPairs, SURVEY } from "../support/card-customer.js";
-import { createMerchant } from "../support/factories.js";
-import { createHarness, type Harness } from "../support/harness.js";
+import { newPhone, SURVEY, createCardHarness } from "../support/card-customer.js";
+import type { Harness } from "../support/harness.js";
 
 let h: Harness;
 let baseURL: string;
 let merchantId: string;
 
 before(async () => {
-  h = await createHarness({ env: CARD_TEST_ENV });
-  merchantId = (await createMerchant(h.deps)).merchantId;
-  await seedCardPairs(h.deps);
+  ({ h, merchantId } = await createCardHarness());
   await h.app.listen({ port: 0, host: "127.0.0.1" });
   baseURL = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
 });

@@ -5,18 +5,15 @@ import { after, before, describe, test } from "node:test";
 import { threeDsToken } from "../../src/app/card/three-ds-token.js";
 import { customerWallet, settleTransferId } from "../../src/app/card/card-ledger.js";
 import { getBalance } from "../../src/app/ledger/ledger.js";
-import { BILLING, CARD_TEST_ENV, type CardCustomer, registerCustomer, seedCardPairs } from "../support/card-customer.js";
-import { createMerchant } from "../support/factories.js";
-import { createHarness, type Harness } from "../support/harness.js";
+import { BILLING, type CardCustomer, registerCustomer, createCardHarness } from "../support/card-customer.js";
+import type { Harness } from "../support/harness.js";
 import { drainWorker, verifyLedgerClean } from "../support/trading.js";
 
 let h: Harness;
 let merchantId: string;
 
 before(async () => {
-  h = await createHarness({ env: CARD_TEST_ENV });
-  merchantId = (await createMerchant(h.deps)).merchantId;
-  await seedCardPairs(h.deps);
+  ({ h, merchantId } = await createCardHarness());
 });
 after(async () => h?.close());
 

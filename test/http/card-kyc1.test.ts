@@ -2,16 +2,13 @@
 // decision on the submitted page raises the customer to KYC_1 (names lock) or records DENIED.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { CARD_TEST_ENV, registerCustomer, seedCardPairs } from "../support/card-customer.js";
-import { createMerchant } from "../support/factories.js";
-import { createHarness, type Harness } from "../support/harness.js";
+import { registerCustomer, createCardHarness } from "../support/card-customer.js";
+import type { Harness } from "../support/harness.js";
 
 let h: Harness;
 let merchantId: string;
 before(async () => {
-  h = await createHarness({ env: CARD_TEST_ENV });
-  merchantId = (await createMerchant(h.deps)).merchantId;
-  await seedCardPairs(h.deps);
+  ({ h, merchantId } = await createCardHarness());
 });
 after(async () => h?.close());
 

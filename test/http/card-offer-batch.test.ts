@@ -7,17 +7,14 @@ import { after, before, test } from "node:test";
 import pg from "pg";
 import { writeOffer } from "../../src/app/card/offer-writer.js";
 import type { NewOffer } from "../../src/db/card/offers.js";
-import { addCard, CARD_TEST_ENV, type CardCustomer, registerCustomer, seedCardPairs } from "../support/card-customer.js";
-import { createMerchant } from "../support/factories.js";
-import { createHarness, type Harness } from "../support/harness.js";
+import { addCard, type CardCustomer, registerCustomer, createCardHarness } from "../support/card-customer.js";
+import type { Harness } from "../support/harness.js";
 
 let h: Harness;
 let merchantId: string;
 
 before(async () => {
-  h = await createHarness({ env: { ...CARD_TEST_ENV, RAMPART_CARD_KYC_LIMITS: "KYC_0=300" } });
-  merchantId = (await createMerchant(h.deps)).merchantId;
-  await seedCardPairs(h.deps);
+  ({ h, merchantId } = await createCardHarness({ RAMPART_CARD_KYC_LIMITS: "KYC_0=300" }));
 });
 after(async () => h?.close());
 

@@ -3,17 +3,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { rawJsonMember } from "../../src/http/dialects/card/raw-json-member.js";
-import { BILLING, CARD_TEST_ENV, type CardCustomer, registerCustomer, seedCardPairs, SURVEY } from "../support/card-customer.js";
-import { createMerchant } from "../support/factories.js";
-import { createHarness, type Harness } from "../support/harness.js";
+import { BILLING, type CardCustomer, registerCustomer, SURVEY, createCardHarness } from "../support/card-customer.js";
+import type { Harness } from "../support/harness.js";
 
 let h: Harness;
 let merchantId: string;
 
 before(async () => {
-  h = await createHarness({ env: { ...CARD_TEST_ENV, RAMPART_CARD_KYC_LIMITS: "KYC_0=300" } });
-  merchantId = (await createMerchant(h.deps)).merchantId;
-  await seedCardPairs(h.deps);
+  ({ h, merchantId } = await createCardHarness({ RAMPART_CARD_KYC_LIMITS: "KYC_0=300" }));
 });
 after(async () => h?.close());
 

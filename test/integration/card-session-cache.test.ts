@@ -4,17 +4,14 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
-import { createMerchant } from "../support/factories.js";
-import { createHarness, type Harness } from "../support/harness.js";
-import { addCard, CARD_TEST_ENV, type CardCustomer, registerCustomer, seedCardPairs } from "../support/card-customer.js";
+import type { Harness } from "../support/harness.js";
+import { addCard, type CardCustomer, registerCustomer, createCardHarness } from "../support/card-customer.js";
 
 let h: Harness;
 let merchantId: string;
 
 before(async () => {
-  h = await createHarness({ env: CARD_TEST_ENV });
-  merchantId = (await createMerchant(h.deps)).merchantId;
-  await seedCardPairs(h.deps);
+  ({ h, merchantId } = await createCardHarness());
 });
 after(() => h.close());
 

@@ -4,11 +4,21 @@ import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../src/app/deps.js";
 import { seedPricing } from "../../src/app/sandbox/seed-pricing.js";
 import { sandboxCredentials } from "../../src/app/sandbox/sandbox-credentials.js";
+import { createMerchant } from "./factories.js";
+import { createHarness, type Harness } from "./harness.js";
 
 export const CARD_TEST_ENV = {
   RAMPART_RATES: "fixed",
   RAMPART_FIXED_RATES: "EUR/USDT=0.93,USD/USDT=1.00,EUR/BTC=60000,EUR/ETH=3000,RUB/USDT=99.12,KZT/USDT=505",
 };
+
+/** A harness for card tests: the card rates (plus `env`), one merchant and the sandbox pairs. */
+export async function createCardHarness(env: Record<string, string> = {}): Promise<{ h: Harness; merchantId: string }> {
+  const h = await createHarness({ env: { ...CARD_TEST_ENV, ...env } });
+  const merchantId = (await createMerchant(h.deps)).merchantId;
+  await seedCardPairs(h.deps);
+  return { h, merchantId };
+}
 
 /** The sandbox pairs (the card method included), as `rampart seed` writes them. */
 export async function seedCardPairs(deps: Deps): Promise<void> {
