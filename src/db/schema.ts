@@ -1,4 +1,5 @@
 // Kysely table types. Each area keeps its tables in its own file; DB joins them.
+import type { BankTransferTables } from "./tables/bank-transfers.js";
 import type { CardTables } from "./tables/card.js";
 import type { FoundationTables } from "./tables/foundation.js";
 import type { IntentTables } from "./tables/intents.js";
@@ -7,4 +8,4 @@ import type { OutboxTables } from "./tables/outbox.js";
 import type { PricingTables } from "./tables/pricing.js";
 import type { TradingTables } from "./tables/trading.js";
 
-export interface DB extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables {}
+export interface DB extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables {}

@@ -35,10 +35,10 @@ test("payer page: requisite + countdown, then paid without reload after a sandbo
     page.on("framenavigated", () => navigations++);
     const t = await fetch(`${base}/sandbox/bank-transfers`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-api-key": fx.merchant.apiKey },
       body: JSON.stringify({ requisiteId: p.requisite.id, amount: 6030 }),
     });
-    assert.equal(((await t.json()) as { matched: boolean }).matched, true);
+    assert.equal(((await t.json()) as { outcome: string }).outcome, "paid");
     await page.waitForSelector('#status[data-status="closed"]', { timeout: 10_000 });
     assert.equal(navigations, 0, "no reload");
     assert.equal(await page.textContent("#final-title"), "Payment received");

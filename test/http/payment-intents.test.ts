@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { SANDBOX_FAILING_ADDRESSES } from "../../src/adapters/chain/sandbox-chain.js";
+import { sandboxTransfer } from "../support/bank-feed.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { jsonCall, operatorHeader } from "../support/json-call.js";
@@ -45,13 +46,14 @@ async function instructions(id: string) {
 
 async function pay(id: string, amount?: number | string, externalId?: string) {
   const ins = await instructions(id);
-  const res = await h.app.inject({
-    method: "POST",
-    url: "/sandbox/bank-transfers",
-    payload: { reference: ins.bankTransfer.reference, amount: amount ?? ins.fiatAmount, currency: ins.currencyIsoCode, ...(externalId ? { externalId } : {}) },
+  const res = await sandboxTransfer(h.app, { apiKey: A.apiKey }, {
+    reference: ins.bankTransfer.reference,
+    amount: amount ?? ins.fiatAmount,
+    currency: ins.currencyIsoCode,
+    ...(externalId ? { externalId } : {}),
   });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json() as { outcome: string; transferId: string };
+  assert.equal(res.status, 200, res.text);
+  return res.json;
 }
 
 async function reviewCaseFor(email: string): Promise<string> {
@@ -185,8 +187,8 @@ describe("status graph", () => {
     await advanceAndDrain(h, 3600_000 + 1000);
     assert.equal((await statusOf(four.paymentIntentId)).status, 10);
     // Money arriving after the window is booked and sent back.
-    const late = await h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: { reference: ins.bankTransfer.reference, amount: ins.fiatAmount, currency: "EUR" } });
-    assert.equal(late.json().outcome, "refunded");
+    const late = await sandboxTransfer(h.app, { apiKey: A.apiKey }, { reference: ins.bankTransfer.reference, amount: ins.fiatAmount, currency: "EUR" });
+    assert.equal(late.json.outcome, "refunded");
     assert.equal((await statusOf(four.paymentIntentId)).status, 12);
     assert.deepEqual(await ipns(two.paymentIntentId), [2, 10]);
     assert.deepEqual(await ipns(three.paymentIntentId), [2, 3, 10]);
@@ -219,12 +221,12 @@ describe("matching and amounts", () => {
     const c = await create(kycFields());
     const ins = await instructions(c.paymentIntentId);
     const transfer = { reference: ins.bankTransfer.reference, amount: ins.fiatAmount, currency: "EUR", externalId: `bank-tx-${c.paymentIntentId}` };
-    const first = await h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: transfer });
-    assert.equal(first.json().outcome, "paid");
-    const again = await h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: transfer });
-    assert.equal(again.json().outcome, "duplicate");
-    const unknown = await h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: { reference: "RMPUNKNOWN", amount: 1, currency: "EUR" } });
-    assert.equal(unknown.json().outcome, "unmatched");
+    const first = await sandboxTransfer(h.app, { apiKey: A.apiKey }, transfer);
+    assert.deepEqual([first.json.outcome, first.json.duplicate], ["paid", false]);
+    const again = await sandboxTransfer(h.app, { apiKey: A.apiKey }, transfer);
+    assert.deepEqual([again.json.outcome, again.json.duplicate, again.json.transferId], ["paid", true, first.json.transferId]);
+    const unknown = await sandboxTransfer(h.app, { operatorKey }, { reference: "RMPUNKNOWN", amount: 1, currency: "EUR" });
+    assert.equal(unknown.json.outcome, "unmatched");
     const after = await api("GET", `/payment/intent/${c.paymentIntentId}/instructions`);
     assert.equal(after.status, 409);
     assert.equal(after.json.status, 5);
@@ -237,8 +239,8 @@ describe("matching and amounts", () => {
     const id = r.json.paymentIntentId as string;
     const before = (await api("GET", `/payment/intent/${id}/instructions`, undefined, m.apiKey)).json;
     const ref = before.bankTransfer.reference;
-    const res = await h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: { reference: ref, amount: "50.00", currency: "EUR" } });
-    assert.equal(res.json().outcome, "recalculated");
+    const res = await sandboxTransfer(h.app, { apiKey: m.apiKey }, { reference: ref, amount: "50.00", currency: "EUR" });
+    assert.equal(res.json.outcome, "recalculated");
     await advanceAndDrain(h, 1000, 4);
     const st = (await api("GET", `/payment/intent/${id}/status`, undefined, m.apiKey)).json;
     assert.equal(st.status, 6);

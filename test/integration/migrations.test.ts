@@ -78,3 +78,35 @@ test("0010 copies the store's bank details onto intents that reached status 4, a
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("0012 moves both flows' bank transfers into bank_transfers, keeping what each matched", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-mig-"));
+  const database = await connectPGlite({ dataDir: null });
+  try {
+    for (const f of listMigrations().filter((f) => f < "0012")) fs.copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
+    await migrate(database, dir);
+    await database.execScript(`
+      INSERT INTO trading_banks (code, name, methods, fiat_currency) VALUES ('SBER', 'Sberbank', '{sbp}', 'RUB');
+      INSERT INTO traders (id, name) VALUES ('trd_1', 'T');
+      INSERT INTO trading_requisites (id, trader_id, bank_code, method, owner_name, sbp_phone, fiat_currency)
+        VALUES ('00000000-0000-4000-8000-0000000000aa', 'trd_1', 'SBER', 'sbp', 'Maria P.', '+79990000000', 'RUB');
+      INSERT INTO trading_bank_transfers (id, external_id, requisite_id, amount_minor, fiat_currency, payer_name, received_at)
+        VALUES ('btr_a', 'bank-1', '00000000-0000-4000-8000-0000000000aa', 603000, 'RUB', 'Ivan', '2026-01-02T03:04:05Z'),
+               ('btr_b', 'same-id', '00000000-0000-4000-8000-0000000000aa', 100, 'RUB', NULL, '2026-01-02T03:04:05Z');
+      INSERT INTO intent_bank_transfers (external_id, reference, amount_minor, currency, intent_id, outcome, received_at)
+        VALUES ('bank-2', 'RMPX', 10000, 'EUR', NULL, 'unmatched', '2026-01-03T00:00:00Z'),
+               ('same-id', 'RMPY', 500, 'EUR', NULL, 'unmatched', '2026-01-03T00:00:00Z');`);
+    assert.deepEqual(await migrate(database), listMigrations().filter((f) => f >= "0012"));
+    const rows = await sql<{ external_id: string; amount_minor: string; currency: string; requisite_id: string | null; reference: string | null; outcome: string }>`
+      select external_id, amount_minor, currency, requisite_id, reference, outcome from bank_transfers order by external_id`.execute(database.db);
+    assert.deepEqual(rows.rows, [
+      { external_id: "bank-1", amount_minor: "603000", currency: "RUB", requisite_id: "00000000-0000-4000-8000-0000000000aa", reference: null, outcome: "unmatched" },
+      { external_id: "bank-2", amount_minor: "10000", currency: "EUR", requisite_id: null, reference: "RMPX", outcome: "unmatched" },
+      { external_id: "intent:same-id", amount_minor: "500", currency: "EUR", requisite_id: null, reference: "RMPY", outcome: "unmatched" },
+      { external_id: "same-id", amount_minor: "100", currency: "RUB", requisite_id: "00000000-0000-4000-8000-0000000000aa", reference: null, outcome: "unmatched" },
+    ]);
+  } finally {
+    await database.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -7,6 +7,8 @@ import { after, before, test } from "node:test";
 import { merchantCryptoBalance, traderFreeDeposit } from "../../src/app/trading/effects.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { createMerchant } from "../support/factories.js";
+import { sandboxTransfer } from "../support/bank-feed.js";
+import { unmatchedTransfers } from "../../src/app/bank-transfers/transfer-queues.js";
 import { drainWorker, setupTrading, uploadPngReceipt, startWebhookReceiver, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 let h: Harness;
@@ -31,6 +33,7 @@ const api = (method: "GET" | "POST", url: string, body?: unknown, headers: Recor
     headers: { "x-api-key": fx.merchant.apiKey, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
     ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
   });
+const feed = (body: Record<string, unknown>) => sandboxTransfer(h.app, { apiKey: fx.merchant.apiKey }, body);
 const trader = (url: string, body?: unknown) =>
   h.app.inject({
     method: "POST",
@@ -86,14 +89,13 @@ test("close by trader confirm: hold posted, merchant credited net of fee, one we
 
 test("close by bank feed match; an unmatched transfer is kept for the operator", async () => {
   const p = await create(6200);
-  const miss = await h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: { requisiteId: p.requisite.id, amount: 6201 } });
-  assert.equal(miss.statusCode, 200, miss.body);
-  assert.equal(miss.json().matched, false);
-  const hit = await h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: { requisiteId: p.requisite.id, amount: "6200.00", payerName: "A" } });
-  assert.deepEqual([hit.json().matched, hit.json().payinId], [true, p.id]);
+  const miss = await feed({ requisiteId: p.requisite.id, amount: 6201 });
+  assert.equal(miss.status, 200, miss.text);
+  assert.equal(miss.json.outcome, "unmatched");
+  const hit = await feed({ requisiteId: p.requisite.id, amount: "6200.00", payerName: "A" });
+  assert.deepEqual([hit.json.outcome, hit.json.tradingPayinId], ["paid", p.id]);
   assert.deepEqual(await webhookStatuses(p.id), ["closed"]);
-  const { listUnmatchedBankTransfers } = await import("../../src/db/trading/payins.js");
-  assert.ok((await listUnmatchedBankTransfers(h.deps.database.db, 10)).some((t) => t.id === miss.json().transferId));
+  assert.ok((await unmatchedTransfers(h.deps, 10)).some((t) => t.id === miss.json.transferId));
   await verifyLedgerClean(h.deps);
 });
 
@@ -193,11 +195,11 @@ test("race: payment vs expiry at the same instant → exactly one wins, ledger c
     const p = await create(6800 + i);
     h.clock.advance(15 * 60_000);
     const [pay] = await Promise.all([
-      h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: { requisiteId: p.requisite.id, amount: 6800 + i } }),
+      feed({ requisiteId: p.requisite.id, amount: 6800 + i }),
       drainWorker(h.deps),
     ]);
     const status = (await api("GET", `/payment/trading/${p.id}`)).json().status;
-    assert.equal(pay.json().matched, status === "closed", "the transfer matched iff payment won");
+    assert.equal(pay.json.outcome === "paid", status === "closed", "the transfer matched iff payment won");
     const credited = (await merchantCryptoBalance(h.deps, fx.merchant.merchantId)) - before;
     assert.equal(credited, status === "closed" ? net(p) : 0n);
     const statuses = await webhookStatuses(p.id);
@@ -212,10 +214,11 @@ test("race: trader confirm vs bank feed → closed once, credited once", async (
     const p = await create(6900 + i);
     const [c, b] = await Promise.all([
       trader(`/pay-ins/${p.id}/confirm`),
-      h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: { requisiteId: p.requisite.id, amount: 6900 + i } }),
+      feed({ requisiteId: p.requisite.id, amount: 6900 + i }),
     ]);
     assert.equal(c.statusCode, 200);
-    assert.equal(b.statusCode, 200);
+    assert.equal(b.status, 200);
+    assert.equal(b.json.outcome, "paid", "the transfer is the payment, whichever came first");
     assert.equal(await merchantCryptoBalance(h.deps, fx.merchant.merchantId), before + net(p), "credited once");
     assert.deepEqual(await webhookStatuses(p.id), ["closed"]);
     await verifyLedgerClean(h.deps);

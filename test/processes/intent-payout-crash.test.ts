@@ -17,6 +17,7 @@ import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { INTENT_RATES_ENV, configureStore, intentBody, kycFields } from "../support/intents.js";
 import { usePostgres } from "../support/test-db.js";
+import { sandboxTransfer } from "../support/bank-feed.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const skip = usePostgres() ? false : "needs PostgreSQL (set DATABASE_URL): the worker is a separate process";
@@ -75,8 +76,8 @@ async function paidIntent(): Promise<string> {
     fiatAmount: number;
     bankTransfer: { reference: string };
   };
-  const paid = await h.app.inject({ method: "POST", url: "/sandbox/bank-transfers", payload: { reference: ins.bankTransfer.reference, amount: ins.fiatAmount, currency: "EUR" } });
-  assert.equal(paid.json().outcome, "paid");
+  const paid = await sandboxTransfer(h.app, { apiKey: m.apiKey }, { reference: ins.bankTransfer.reference, amount: ins.fiatAmount, currency: "EUR" });
+  assert.equal(paid.json.outcome, "paid");
   return id;
 }
 

@@ -1,78 +1,94 @@
-// Matches an incoming bank transfer to an intent by its unique payment reference. Exact amount in
-// status 4 → 5. A different amount → refund (12), or, with the store's acceptAmountMismatch, the
-// crypto is recalculated pro rata at the quoted rate. Money for an intent that can no longer be paid
-// (timed out, cancelled, already paid) is booked and refunded. Transfers are deduplicated by id.
-import { INTENT_STATUS as S, canTransition } from "../../core/intents/intent-status.js";
-import { fiatScale } from "../../core/money/currencies.js";
-import { parseAmount } from "../../core/money/decimal.js";
+// Matches a bank transfer to a payment intent by its unique payment reference. At status 4: the exact
+// amount pays it (→ 5); a different amount is refunded (→ 5 → 12) or, with the store's
+// acceptAmountMismatch, the crypto is recalculated pro rata at the quoted rate. Money for an intent
+// that is not waiting for it is booked and refunded on its own: a timed-out or cancelled intent
+// records the refund as 12; any other intent keeps its status and course (a paid intent still gets its
+// crypto), and the refund is an event on it. Redeliveries were already dropped by the caller.
+import type { Transaction } from "kysely";
+import { INTENT_STATUS as S, INTENT_STATUS_NAMES, isIntentStatus } from "../../core/intents/intent-status.js";
 import { divRound } from "../../core/money/rounding.js";
-import { findIntentSettings, insertBankTransfer, lockIntentByReference } from "../../db/intents/intents.js";
+import { findIntentSettings, insertIntentEvent, type IntentRow, lockIntentByReference } from "../../db/intents/intents.js";
+import type { DB } from "../../db/schema.js";
+import { assertInScope, type MatchScope, type RecordedTransfer, type TransferMatch, unmatched } from "../bank-transfers/transfer-match.js";
 import type { Deps } from "../deps.js";
 import { bookFiatIn, refundFiatIn } from "./effects.js";
 import { transitionIntent } from "./transition.js";
 
-export interface IntentTransferInput {
-  externalId: string;
-  reference: string;
-  amount: number | string;
-  currency: string;
+/** References are issued upper case; payers type them with stray spaces and in any case. */
+export const normalizeReference = (reference: string) => reference.trim().toUpperCase();
+
+export async function matchIntentTransfer(
+  deps: Deps,
+  trx: Transaction<DB>,
+  t: RecordedTransfer & { reference: string },
+  scope: MatchScope,
+): Promise<TransferMatch> {
+  const intent = await lockIntentByReference(trx, normalizeReference(t.reference));
+  if (!intent) return unmatched("no payment intent has this reference");
+  assertInScope(scope, intent.merchant_id);
+  const paid = (outcome: TransferMatch["outcome"], reason: string | null): TransferMatch => ({ outcome, reason, tradingPayinId: null, intentId: intent.id });
+
+  if (intent.status !== S.readyToPay) {
+    const reason = refusalReason(intent);
+    await refundTransfer(deps, trx, intent, t, reason);
+    return paid("refunded", reason);
+  }
+
+  const expected = BigInt(intent.fiat_minor);
+  const sameCurrency = t.currency === intent.fiat_currency;
+  if (sameCurrency && t.amountMinor === expected) {
+    await bookFiatIn(deps, trx, intent, { externalId: t.externalId, paidMinor: t.amountMinor, feeMinor: BigInt(intent.fee_fiat_minor) });
+    await transitionIntent(deps, trx, intent, { action: "payment_matched", actor: "bank_feed", set: { paid_fiat_minor: t.amountMinor } });
+    return paid("paid", null);
+  }
+  const settings = (await findIntentSettings(trx, intent.store_id))!;
+  if (sameCurrency && settings.accept_amount_mismatch) {
+    // Pro rata at the quoted rate: crypto owed rounds down, the fee rounds up.
+    const crypto = divRound(BigInt(intent.crypto_minor) * t.amountMinor, expected, "floor");
+    const fee = divRound(BigInt(intent.fee_fiat_minor) * t.amountMinor, expected, "ceil");
+    await bookFiatIn(deps, trx, intent, { externalId: t.externalId, paidMinor: t.amountMinor, feeMinor: fee });
+    await transitionIntent(deps, trx, intent, {
+      action: "payment_matched",
+      actor: "bank_feed",
+      set: { paid_fiat_minor: t.amountMinor, fiat_minor: t.amountMinor, crypto_minor: crypto, fee_fiat_minor: fee },
+      settings,
+      data: { recalculated: true, expectedFiatMinor: expected.toString(), paidFiatMinor: t.amountMinor.toString() },
+    });
+    return paid("recalculated", null);
+  }
+  // The spec's path for a wrong amount: received (5), then refunded (12).
+  const reason = sameCurrency ? "amount differs from the instructions" : `currency ${t.currency} differs from the intent's ${intent.fiat_currency}`;
+  await bookFiatIn(deps, trx, intent, { externalId: t.externalId, paidMinor: t.amountMinor, feeMinor: 0n });
+  await refundFiatIn(deps, trx, intent, t.externalId);
+  const received = await transitionIntent(deps, trx, intent, {
+    action: "payment_matched",
+    actor: "bank_feed",
+    set: { paid_fiat_minor: t.amountMinor },
+    settings,
+    data: { amountMismatch: true, bankTransferId: t.id },
+  });
+  await transitionIntent(deps, trx, received, { action: "refund", actor: "system", data: { reason, paidFiatMinor: t.amountMinor.toString() } });
+  return paid("refunded", reason);
 }
 
-export type IntentMatchOutcome = "paid" | "recalculated" | "refunded" | "unmatched" | "duplicate";
+function refusalReason(intent: IntentRow): string {
+  if (intent.status === S.paid || intent.status === S.done) return "the intent was already paid";
+  const name = isIntentStatus(intent.status) ? INTENT_STATUS_NAMES[intent.status] : String(intent.status);
+  return `the intent is not waiting for a payment (${name})`;
+}
 
-export async function matchIntentTransfer(deps: Deps, t: IntentTransferInput): Promise<{ outcome: IntentMatchOutcome; paymentIntentId: string | null }> {
-  const currency = t.currency.toUpperCase();
-  const amountMinor = parseAmount(t.amount, fiatScale(currency, "currency"), { field: "amount" });
-  const now = deps.clock.now();
-  return deps.database.db.transaction().execute(async (trx) => {
-    const intent = await lockIntentByReference(trx, t.reference.trim().toUpperCase());
-    const record = (outcome: IntentMatchOutcome) =>
-      insertBankTransfer(trx, { externalId: t.externalId, reference: t.reference, amountMinor, currency, intentId: intent?.id ?? null, outcome, receivedAt: now });
-    if (!intent) {
-      // Kept for the operator to return by hand; nothing is booked against an unknown reference.
-      return { outcome: (await record("unmatched")) ? "unmatched" : "duplicate", paymentIntentId: null };
-    }
-    const expected = BigInt(intent.fiat_minor);
-    const exact = amountMinor === expected && currency === intent.fiat_currency;
-    const settings = (await findIntentSettings(trx, intent.store_id))!;
-    const outcome: IntentMatchOutcome =
-      intent.status !== S.readyToPay ? "refunded" : exact ? "paid" : settings.accept_amount_mismatch && currency === intent.fiat_currency ? "recalculated" : "refunded";
-    if (!(await record(outcome))) return { outcome: "duplicate", paymentIntentId: intent.id };
-
-    if (outcome === "paid") {
-      await bookFiatIn(deps, trx, intent, { externalId: t.externalId, paidMinor: amountMinor, feeMinor: BigInt(intent.fee_fiat_minor) });
-      await transitionIntent(deps, trx, intent, { action: "payment_matched", actor: "bank_feed", set: { paid_fiat_minor: amountMinor } });
-    } else if (outcome === "recalculated") {
-      // Pro rata at the quoted rate: crypto owed rounds down, the fee rounds up.
-      const crypto = divRound(BigInt(intent.crypto_minor) * amountMinor, expected, "floor");
-      const fee = divRound(BigInt(intent.fee_fiat_minor) * amountMinor, expected, "ceil");
-      await bookFiatIn(deps, trx, intent, { externalId: t.externalId, paidMinor: amountMinor, feeMinor: fee });
-      await transitionIntent(deps, trx, intent, {
-        action: "payment_matched",
-        actor: "bank_feed",
-        set: { paid_fiat_minor: amountMinor, fiat_minor: amountMinor, crypto_minor: crypto, fee_fiat_minor: fee },
-        data: { recalculated: true, expectedFiatMinor: expected.toString(), paidFiatMinor: amountMinor.toString() },
-      });
-    } else {
-      await bookFiatIn(deps, trx, intent, { externalId: t.externalId, paidMinor: amountMinor, feeMinor: 0n });
-      await refundFiatIn(deps, trx, intent, t.externalId);
-      let current = intent;
-      if (current.status === S.readyToPay) {
-        current = await transitionIntent(deps, trx, current, {
-          action: "payment_matched",
-          actor: "bank_feed",
-          set: { paid_fiat_minor: amountMinor },
-          data: { amountMismatch: true },
-        });
-      }
-      if (canTransition(current.status, "refund")) {
-        await transitionIntent(deps, trx, current, {
-          action: "refund",
-          actor: "system",
-          data: { reason: exact ? "intent no longer payable" : "amount mismatch", paidFiatMinor: amountMinor.toString() },
-        });
-      }
-    }
-    return { outcome, paymentIntentId: intent.id };
-  });
+/**
+ * Books the money in and back out (its own fiat-in transfer and its reversal, both keyed by the bank's
+ * transaction id). A timed-out or cancelled intent moves to 12 so its merchant learns the money was
+ * returned; every other intent records the refund as an event and keeps its status.
+ */
+async function refundTransfer(deps: Deps, trx: Transaction<DB>, intent: IntentRow, t: RecordedTransfer, reason: string): Promise<void> {
+  await bookFiatIn(deps, trx, intent, { externalId: t.externalId, paidMinor: t.amountMinor, feeMinor: 0n });
+  await refundFiatIn(deps, trx, intent, t.externalId);
+  const data = { reason, bankTransferId: t.id, paidFiatMinor: t.amountMinor.toString(), currency: t.currency };
+  if (intent.status === S.timedOut || intent.status === S.cancelled) {
+    await transitionIntent(deps, trx, intent, { action: "refund", actor: "system", data });
+    return;
+  }
+  await insertIntentEvent(trx, { intentId: intent.id, status: intent.status, actor: "bank_feed", at: deps.clock.now(), data: { action: "payment_refunded", ...data } });
 }

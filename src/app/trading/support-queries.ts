@@ -1,9 +1,8 @@
 // What support works through on the operator dashboard: pay-ins in dispute or under review (with their
-// receipts), bank transfers that matched nothing, and any receipt's bytes.
+// receipts) and any receipt's bytes.
 import { AppError } from "../../core/shared/errors.js";
-import { findPayin, findReceipt, listPayinsInStatuses, listReceiptsOfPayins, listUnmatchedBankTransfers, type TradingPayinRow } from "../../db/trading/payins.js";
+import { findPayin, findReceipt, listPayinsInStatuses, listReceiptsOfPayins, type TradingPayinRow } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
-import { pageSize } from "../../core/shared/page-size.js";
 
 export const DISPUTE_STATUSES = ["dispute", "checking"] as const;
 
@@ -46,10 +45,6 @@ export async function disputesForTrader(deps: Deps, traderId: string, limit = 10
 /** One trader's active pay-ins: money they may still have to confirm. */
 export async function openPayinsForTrader(deps: Deps, traderId: string, limit = 100): Promise<TradingPayinRow[]> {
   return listPayinsInStatuses(deps.database.db, { statuses: ["active"], traderId, limit: Math.min(limit, 100) });
-}
-
-export async function unmatchedTransfers(deps: Deps, limit?: number) {
-  return listUnmatchedBankTransfers(deps.database.db, pageSize(limit, 50, 100));
 }
 
 /** Support may read any receipt (it is dispute evidence for the operator to judge). */

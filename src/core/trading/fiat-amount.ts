@@ -31,3 +31,13 @@ export function formatFiatAmount(minor: bigint): string {
 export function formatFiatBound(minor: bigint): string {
   return minor % 100n === 0n ? (minor / 100n).toString() : formatFiatAmount(minor);
 }
+
+/**
+ * A bank amount in the currency's own minor units (ISO scale) as the dialect's hundredths; null when it
+ * has a fraction finer than a hundredth (no pay-in can ask for it).
+ */
+export function toTradingMinor(amountMinor: bigint, currencyScale: number): bigint | null {
+  if (currencyScale <= FIAT_SCALE) return amountMinor * 10n ** BigInt(FIAT_SCALE - currencyScale);
+  const divisor = 10n ** BigInt(currencyScale - FIAT_SCALE);
+  return amountMinor % divisor === 0n ? amountMinor / divisor : null;
+}

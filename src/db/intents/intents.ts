@@ -1,4 +1,4 @@
-// SQL for payment intents, their events, store settings, incoming transfers and payouts.
+// SQL for payment intents, their events, store settings and payouts.
 import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import type { DB } from "../schema.js";
 import type { IntentPayoutsTable, IntentStoreSettingsTable, PaymentIntentsTable } from "../tables/intents.js";
@@ -55,6 +55,14 @@ function eventFrom(table: "i" | "u", e: IntentEvent) {
     SELECT id, ${e.from}::int, status, ${e.actor}, ${e.at}, ${JSON.stringify(e.data ?? {})}::jsonb FROM ${sql.table(table)}`;
 }
 
+/** An event that changes no status (a payment refunded on its own): from and to are the current status. */
+export async function insertIntentEvent(db: Db, e: { intentId: string; status: number; actor: string; at: Date; data: Record<string, unknown> }): Promise<void> {
+  await db
+    .insertInto("payment_intent_events")
+    .values({ intent_id: e.intentId, from_status: e.status, to_status: e.status, actor: e.actor, at: e.at, data: JSON.stringify(e.data) })
+    .execute();
+}
+
 /** Inserts the intent and its first event in one statement (a create is a hot path). */
 export async function insertIntent(db: Db, row: Insertable<PaymentIntentsTable>, event: IntentEvent): Promise<IntentRow> {
   const insert = db.insertInto("payment_intents").values(row).returningAll();
@@ -107,27 +115,6 @@ export async function updateIntent(db: Db, id: string, set: Updateable<PaymentIn
   const { rows } = await sql<IntentRow>`WITH u AS (${update.where("id", "=", id).returningAll()}), e AS (${eventFrom("u", event)}) SELECT * FROM u`.execute(db);
   if (!rows[0]) throw new Error(`payment intent ${id} vanished under its row lock`);
   return rows[0];
-}
-
-/** Records an incoming transfer once; false when its id was seen before. */
-export async function insertBankTransfer(
-  db: Db,
-  row: { externalId: string; reference: string; amountMinor: bigint; currency: string; intentId: string | null; outcome: string; receivedAt: Date },
-): Promise<boolean> {
-  const r = await db
-    .insertInto("intent_bank_transfers")
-    .values({
-      external_id: row.externalId,
-      reference: row.reference,
-      amount_minor: row.amountMinor,
-      currency: row.currency,
-      intent_id: row.intentId,
-      outcome: row.outcome,
-      received_at: row.receivedAt,
-    })
-    .onConflict((oc) => oc.column("external_id").doNothing())
-    .executeTakeFirst();
-  return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
 
 export async function insertPayout(db: Db, row: Insertable<IntentPayoutsTable>): Promise<void> {

@@ -118,16 +118,6 @@ export interface PaymentIntentEventsTable {
   data: Json<Record<string, unknown>>;
 }
 
-export interface IntentBankTransfersTable {
-  external_id: string;
-  reference: string;
-  amount_minor: Int8;
-  currency: string;
-  intent_id: string | null;
-  outcome: string;
-  received_at: Date;
-}
-
 export interface IntentPayoutsTable {
   payout_key: string;
   intent_id: string;
@@ -150,6 +140,5 @@ export interface IntentTables {
   kyc_links: KycLinksTable;
   payment_intents: PaymentIntentsTable;
   payment_intent_events: PaymentIntentEventsTable;
-  intent_bank_transfers: IntentBankTransfersTable;
   intent_payouts: IntentPayoutsTable;
 }

@@ -123,18 +123,6 @@ export interface TradingReceiptsTable {
   created_at: Date;
 }
 
-export interface TradingBankTransfersTable {
-  id: string;
-  external_id: string;
-  requisite_id: string;
-  amount_minor: Int8;
-  fiat_currency: string;
-  payer_name: Nullable<string>;
-  received_at: Date;
-  payin_id: Nullable<string>;
-  created_at: CreatedAt;
-}
-
 export interface TradingTables {
   trading_banks: TradingBanksTable;
   traders: TradersTable;
@@ -144,5 +132,4 @@ export interface TradingTables {
   trading_payins: TradingPayinsTable;
   trading_payin_events: TradingPayinEventsTable;
   trading_receipts: TradingReceiptsTable;
-  trading_bank_transfers: TradingBankTransfersTable;
 }

@@ -1,4 +1,4 @@
-// SQL for trading pay-ins, their events, receipts and incoming bank transfers.
+// SQL for trading pay-ins, their events and receipts.
 import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import type { DB } from "../schema.js";
 import type { TradingPayinsTable } from "../tables/trading.js";
@@ -42,6 +42,20 @@ export async function lockActiveBySlot(db: Db, requisiteId: string, amountMinor:
     .where("requisite_id", "=", requisiteId)
     .where("fiat_amount_minor", "=", amountMinor.toString())
     .where("status", "=", "active")
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** The pay-in that closed last on a slot, locked: a transfer finding no active pay-in there may be its payment. */
+export async function lockLastClosedBySlot(db: Db, requisiteId: string, amountMinor: bigint): Promise<TradingPayinRow | undefined> {
+  return db
+    .selectFrom("trading_payins")
+    .selectAll()
+    .where("requisite_id", "=", requisiteId)
+    .where("fiat_amount_minor", "=", amountMinor.toString())
+    .where("status", "=", "closed")
+    .orderBy("closed_at", "desc")
+    .limit(1)
     .forUpdate()
     .executeTakeFirst();
 }
@@ -118,46 +132,6 @@ export async function insertReceipt(
 
 export async function findReceipt(db: Db, invoiceKey: string) {
   return db.selectFrom("trading_receipts").selectAll().where("invoice_key", "=", invoiceKey).executeTakeFirst();
-}
-
-/** Records an incoming transfer once per feed id; returns false when it was already recorded. */
-export async function insertBankTransfer(
-  db: Db,
-  t: { id: string; externalId: string; requisiteId: string; amountMinor: bigint; currency: string; payerName: string | null; receivedAt: Date },
-): Promise<boolean> {
-  const r = await db
-    .insertInto("trading_bank_transfers")
-    .values({
-      id: t.id,
-      external_id: t.externalId,
-      requisite_id: t.requisiteId,
-      amount_minor: t.amountMinor.toString(),
-      fiat_currency: t.currency,
-      payer_name: t.payerName,
-      received_at: t.receivedAt,
-    })
-    .onConflict((oc) => oc.column("external_id").doNothing())
-    .returning("id")
-    .executeTakeFirst();
-  return r !== undefined;
-}
-
-export async function findBankTransferByExternalId(db: Db, externalId: string) {
-  return db.selectFrom("trading_bank_transfers").selectAll().where("external_id", "=", externalId).executeTakeFirst();
-}
-
-export async function matchBankTransfer(db: Db, id: string, payinId: string): Promise<void> {
-  await db.updateTable("trading_bank_transfers").set({ payin_id: payinId }).where("id", "=", id).execute();
-}
-
-export async function listUnmatchedBankTransfers(db: Db, limit: number) {
-  return db
-    .selectFrom("trading_bank_transfers")
-    .selectAll()
-    .where("payin_id", "is", null)
-    .orderBy("received_at", "desc")
-    .limit(limit)
-    .execute();
 }
 
 /** Pay-ins in any of `statuses` (optionally one trader's), oldest update first: the queue to work through. */

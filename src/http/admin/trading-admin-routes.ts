@@ -11,7 +11,8 @@ import { createRequisite, createTrader } from "../../app/trading/traders.js";
 import { saveTradingSettings } from "../../app/trading/settings-admin.js";
 import { AppError } from "../../core/shared/errors.js";
 import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
-import { listPayinEvents, listUnmatchedBankTransfers } from "../../db/trading/payins.js";
+import { listPayinEvents } from "../../db/trading/payins.js";
+import { unmatchedTransfers } from "../../app/bank-transfers/transfer-queues.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import { PayinObject } from "../dialects/trading/schemas.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
@@ -81,19 +82,23 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
       {
         schema: {
           tags: TAGS,
-          summary: "Incoming bank transfers that matched no active pay-in",
+          summary: "Incoming bank transfers that matched no pay-in or intent, newest first",
           security,
           querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
         },
       },
       async (request) => ({
-        items: (await listUnmatchedBankTransfers(deps.database.db, request.query.limit ?? 50)).map((t) => ({
+        items: (await unmatchedTransfers(deps, request.query.limit)).map((t) => ({
           id: t.id,
           externalId: t.external_id,
+          feed: t.feed,
           requisiteId: t.requisite_id,
+          reference: t.reference,
           amountMinor: t.amount_minor,
-          fiatCurrency: t.fiat_currency,
+          fiatCurrency: t.currency,
           payerName: t.payer_name,
+          payerIban: t.payer_iban,
+          reason: t.reason,
           receivedAt: t.received_at.toISOString(),
         })),
       }),

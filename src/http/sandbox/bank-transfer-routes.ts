@@ -1,54 +1,81 @@
-// The sandbox bank feed: POST /sandbox/bank-transfers simulates an incoming transfer. One route for
-// both dialects, dispatched on the body: `{ requisiteId, amount }` is a transfer to a trading
-// requisite; `{ reference, amount, currency }` carries a payment-intent reference.
-// Registered only in sandbox mode (in live mode the route does not exist: 404).
+// The sandbox bank feed: POST /sandbox/bank-transfers simulates an incoming transfer, either to a
+// trader's requisite ({ requisiteId, amount }) or carrying a payment-intent reference ({ reference,
+// amount, currency }). It needs the merchant key whose payments it pays (x-api-key) or the operator
+// key (x-operator-key). Registered only in sandbox mode (in live mode the route does not exist: 404).
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
+import { authenticateMerchant, authenticateOperator } from "../../app/auth/authenticate.js";
 import type { Deps } from "../../app/deps.js";
-import { receiveBankTransfer } from "../../app/trading/bank-feed.js";
-import { AppError } from "../../core/shared/errors.js";
-import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
-import { IntentBankTransferBody, IntentBankTransferResult, handleIntentBankTransfer } from "./intent-bank-transfer-routes.js";
+import { type SandboxActor, sandboxBankTransfer } from "../../app/sandbox/sandbox-bank-transfer.js";
+import { BANK_TRANSFER_OUTCOMES } from "../../core/bank-transfers/outcome.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
-const TradingTransferBody = Type.Object(
+const Amount = Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: "^\\d+(\\.\\d+)?$", maxLength: 40 })]);
+const Optional = <T extends Parameters<typeof Type.Optional>[0]>(t: T) => Type.Optional(t);
+
+const TransferBody = Type.Object(
   {
-    requisiteId: Type.String({ pattern: UUID_PATTERN }),
-    amount: Type.Union([Type.Number(), Type.String({ maxLength: 32 })]),
-    payerName: Type.Optional(Type.String({ maxLength: 200 })),
-    externalId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    requisiteId: Optional(Type.String({ pattern: UUID_PATTERN })),
+    reference: Optional(Type.String({ minLength: 4, maxLength: 64 })),
+    amount: Amount,
+    currency: Optional(Type.String({ pattern: "^[A-Za-z]{3}$" })),
+    payerName: Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    payerIban: Optional(Type.String({ minLength: 5, maxLength: 34 })),
+    externalId: Optional(Type.String({ minLength: 1, maxLength: 128 })),
   },
   { additionalProperties: false },
 );
-const TradingTransferResult = Type.Object({ transferId: Type.String(), matched: Type.Boolean(), payinId: Type.Union([Type.String(), Type.Null()]) });
+
+const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
+const TransferResult = Type.Object({
+  transferId: Type.String(),
+  outcome: Type.Enum(BANK_TRANSFER_OUTCOMES),
+  duplicate: Type.Boolean({ description: "true when this externalId was delivered before: nothing changed" }),
+  reason: Nullable(Type.String()),
+  tradingPayinId: Nullable(Type.String()),
+  paymentIntentId: Nullable(Type.String()),
+});
+
+async function sandboxActor(deps: Deps, request: FastifyRequest): Promise<SandboxActor> {
+  const operatorKey = request.headers["x-operator-key"];
+  if (operatorKey !== undefined) {
+    await authenticateOperator(deps, typeof operatorKey === "string" ? operatorKey : undefined);
+    return { operator: true };
+  }
+  const apiKey = request.headers["x-api-key"];
+  return { merchantId: (await authenticateMerchant(deps, typeof apiKey === "string" ? apiKey : undefined)).merchantId };
+}
 
 export async function sandboxBankFeedRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   if (deps.config.mode !== "sandbox") return;
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const actors = new WeakMap<FastifyRequest, SandboxActor>();
+  // Authenticate before validating: a caller without a key learns nothing about the schema.
+  app.addHook("preValidation", async (request) => {
+    actors.set(request, await sandboxActor(deps, request));
+  });
   app.post(
     "/sandbox/bank-transfers",
     {
       schema: {
         tags: ["sandbox"],
         summary: "Simulate an incoming bank transfer to a trading requisite or with a payment-intent reference (sandbox only)",
-        body: Type.Union([TradingTransferBody, IntentBankTransferBody]),
-        response: { 200: Type.Union([TradingTransferResult, IntentBankTransferResult]) },
+        security: [{ apiKey: [] }, { operatorKey: [] }],
+        body: TransferBody,
+        response: { 200: TransferResult },
       },
     },
     async (request) => {
-      if ("reference" in request.body) return handleIntentBankTransfer(deps, request.body);
-      const amountMinor = parseFiatAmount(request.body.amount);
-      if (amountMinor === null) throw new AppError("validation_failed", { field: "amount" });
-      const r = await receiveBankTransfer(deps, {
-        externalId: request.body.externalId ?? deps.ids.prefixed("sbx"),
-        requisiteId: request.body.requisiteId,
-        amountMinor,
-        currency: "",
-        ...(request.body.payerName ? { payerName: request.body.payerName } : {}),
-        receivedAt: deps.clock.now(),
-      });
-      return { transferId: r.transferId, matched: r.matched, payinId: r.payinId };
+      const r = await sandboxBankTransfer(deps, actors.get(request)!, request.body);
+      return {
+        transferId: r.transferId,
+        outcome: r.outcome,
+        duplicate: r.duplicate,
+        reason: r.reason,
+        tradingPayinId: r.tradingPayinId,
+        paymentIntentId: r.intentId,
+      };
     },
   );
 }

@@ -1,0 +1,52 @@
+// The one inbound path for money arriving at a bank. Every feed (the sandbox feed, statement imports,
+// a bank API) hands its transfers to receiveBankTransfer, which in one transaction records the
+// transfer once per bank transaction id and lets the flow it belongs to match it: a transfer to a
+// trader's requisite goes to the trading pay-ins, one carrying a reference to the payment intents.
+// What matches nothing stays unmatched for the operator.
+import type { Transaction } from "kysely";
+import { findBankTransferByExternalId, insertBankTransfer, recordBankTransferOutcome } from "../../db/bank-transfers/bank-transfers.js";
+import type { DB } from "../../db/schema.js";
+import type { Deps } from "../deps.js";
+import { matchIntentTransfer } from "../intents/match-bank-transfer.js";
+import type { IncomingBankTransfer } from "../ports.js";
+import { matchTradingTransfer } from "../trading/match-bank-transfer.js";
+import { assertInScope, type MatchScope, type RecordedTransfer, type TransferMatch, unmatched } from "./transfer-match.js";
+
+export interface ReceivedBankTransfer extends TransferMatch {
+  transferId: string;
+  /** True when this bank transaction id was recorded before: nothing changed now. */
+  duplicate: boolean;
+}
+
+async function match(deps: Deps, trx: Transaction<DB>, t: RecordedTransfer, scope: MatchScope): Promise<TransferMatch> {
+  if (t.requisiteId !== null) return matchTradingTransfer(deps, trx, { ...t, requisiteId: t.requisiteId }, scope);
+  if (t.reference !== null) return matchIntentTransfer(deps, trx, { ...t, reference: t.reference }, scope);
+  return unmatched("neither a trader's requisite nor a payment reference");
+}
+
+export async function receiveBankTransfer(
+  deps: Deps,
+  t: IncomingBankTransfer,
+  scope: MatchScope = { merchantId: null },
+): Promise<ReceivedBankTransfer> {
+  return deps.database.db.transaction().execute(async (trx) => {
+    const id = deps.ids.prefixed("btr");
+    if (!(await insertBankTransfer(trx, { ...t, id }))) {
+      const seen = (await findBankTransferByExternalId(trx, t.externalId))!;
+      // A redelivery reveals what the first delivery matched: the same scope rule applies.
+      if (seen.owner_merchant_id !== null) assertInScope(scope, seen.owner_merchant_id);
+      return {
+        transferId: seen.id,
+        duplicate: true,
+        outcome: seen.outcome,
+        reason: seen.reason,
+        tradingPayinId: seen.trading_payin_id,
+        intentId: seen.intent_id,
+      };
+    }
+    const m = await match(deps, trx, { ...t, id }, scope);
+    if (m.outcome !== "unmatched" || m.reason !== null) await recordBankTransferOutcome(trx, id, m);
+    return { transferId: id, duplicate: false, ...m };
+  });
+}
+
