@@ -152,7 +152,9 @@ export const MIN_SECRET_KEY_LENGTH = 32;
 export function loadConfig(env: Env = process.env): Config {
   const mode = oneOf(env, "RAMPART_MODE", ["sandbox", "live"] as const, "sandbox");
   const port = int(env, "PORT", 8080, 0, 65535);
-  const host = env.HOST?.trim() || "0.0.0.0";
+  // The sandbox (fake money, /sandbox routes, printed credentials) is for this machine unless HOST says
+  // otherwise; live mode serves the network.
+  const host = env.HOST?.trim() || (mode === "sandbox" ? "127.0.0.1" : "0.0.0.0");
 
   const databaseUrl = env.DATABASE_URL?.trim() || null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {

@@ -12,6 +12,12 @@ test("defaults: sandbox, port 8080, embedded database in ./.rampart", () => {
   assert.equal(c.allowPrivateWebhooks, false);
 });
 
+test("the sandbox listens on loopback unless HOST says otherwise; live mode serves the network", () => {
+  assert.equal(loadConfig({}).host, "127.0.0.1");
+  assert.equal(loadConfig({ HOST: "0.0.0.0" }).host, "0.0.0.0");
+  assert.equal(loadConfig({ RAMPART_MODE: "live", RAMPART_SECRET_KEY: "k".repeat(32) }).host, "0.0.0.0");
+});
+
 for (const [env, variable] of [
   [{ PORT: "eighty" }, "PORT"],
   [{ PORT: "70000" }, "PORT"],
