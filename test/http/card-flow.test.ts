@@ -1,5 +1,6 @@
-// The seed's six steps (add card, /data, offer, update offer, pay, pay-callback) through HTTP for each
-// sandbox test card, each ending in the right pay-callback status and a clean ledger verify.
+// The pay-in flow's six steps (add card, /data, offer, update offer, pay, pay-callback) through HTTP for
+// each sandbox test card (docs/contract-card.md#sandbox-test-cards), each ending in the right
+// pay-callback status and a clean ledger verify.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { threeDsToken } from "../../src/app/card/three-ds-token.js";

@@ -1,6 +1,6 @@
-// The /payment/intent dialect end to end: every transition of the spec's status graph driven through
-// the API and the sandbox ports (KYC vendor, bank feed, chain), with the signed IPN of each change
-// received by a loopback receiver.
+// The /payment/intent dialect end to end: every transition of its status graph
+// (docs/contract-intents.md#statuses) driven through the API and the sandbox ports (KYC vendor, bank
+// feed, chain), with the signed IPN of each change received by a loopback receiver.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { SANDBOX_FAILING_ADDRESSES } from "../../src/adapters/chain/sandbox-chain.js";

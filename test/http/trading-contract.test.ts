@@ -1,4 +1,4 @@
-// Contract tests of the trading dialect (spec bitzone.md): the seed's example request, the
+// Contract tests of the trading dialect (docs/contract-trading.md): the published example request, the
 // arithmetic check vector end to end, the pay-in object's fields and JSON types, every error path.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -10,7 +10,7 @@ let h: Harness;
 let fx: TradingFixture;
 const key = () => fx.merchant.apiKey;
 
-// The seed's example request body, byte for byte (002_7c3dec57a56cf4cd.txt).
+// The published example request body, byte for byte (docs/contract-trading.md#creating-a-pay-in).
 const SEED_BODY = `{
 "fiatAmount": 5000,
 "extra": {

@@ -1,4 +1,4 @@
-// Imports point inward only (design.md): core imports nothing outside core; db and adapters never
+// Imports point inward only (README.md#layout): core imports nothing outside core; db and adapters never
 // import http, jobs, cli or main; app never imports http, cli or main.
 import assert from "node:assert/strict";
 import fs from "node:fs";

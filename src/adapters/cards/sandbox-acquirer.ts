@@ -1,6 +1,7 @@
-// Sandbox card acquirer, offline and stateless. The outcome follows the test-card table of the card
-// dialect spec; any other valid card is approved without a challenge. The scenario is carried in the
-// provider reference, so status() and completeChallenge() answer the same in any process.
+// Sandbox card acquirer, offline and stateless. The outcome follows the test-card table in
+// docs/contract-card.md#sandbox-test-cards; any other valid card is approved without a challenge.
+// The scenario is carried in the provider reference, so status() and completeChallenge() answer the
+// same in any process.
 import type { CardAcquirer, CardAuthOutcome, CardIssuer } from "../../app/ports.js";
 
 type Scenario = "approve" | "challenge" | "do_not_honour" | "insufficient_funds" | "expired_card" | "provider_error";

@@ -1,7 +1,7 @@
 // A card payment as the dialect shows it. The pay-callback object is built here, once, because two
 // places send it: GET /v3/payin/pay-callback and the merchant webhook (as the event's data), which is
 // written inside the payment's own transaction. Amounts are JSON numbers in major units (the dialect's
-// wire form, see public-sources.md §1.7) made from exact minor units; transactionAmount is a string.
+// wire form: docs/contract-card.md#amounts-and-rounding), from exact minor units; transactionAmount is a string.
 import { callbackStatus, isCardPaymentStatus } from "../../core/card/payment-status.js";
 import { fiatScale } from "../../core/money/currencies.js";
 import { minorToJsonNumber } from "../../core/money/decimal.js";

@@ -1,6 +1,7 @@
 // The two exchange estimates of the dialect. Every fee is included: the crypto figure is what the
-// wallet receives, the fiat figure is what the payer sends. The spec's query has no network: the
-// asset's first network is used unless the optional `network` extension names another.
+// wallet receives, the fiat figure is what the payer sends. The dialect's query has no network: the
+// asset's first network is used unless the optional `network` extension names another
+// (docs/contract-intents.md#estimates-and-networks).
 import { AssetRegistry, type CryptoAsset } from "../../core/money/assets.js";
 import { fiatScale } from "../../core/money/currencies.js";
 import { minorToJsonNumber, parseAmount } from "../../core/money/decimal.js";

@@ -13,7 +13,10 @@ import { tradingAmounts } from "../../core/pricing/trading-amounts.js";
 /** The dialect settles in USDT on TRON; the wire spells it in lower case. */
 export const TRADING_CRYPTO = { asset: "USDT", wireCurrency: "usdt", wireNetwork: "trc20", decimals: 6 } as const;
 
-/** The wire's fiat amounts are 2-decimal strings (spec: fiatAmount "5000.00"), so minor units are cents. */
+/**
+ * The wire's fiat amounts are 2-decimal strings ("5000.00"), so minor units are cents
+ * (docs/contract-trading.md#amounts-and-rounding).
+ */
 export const TRADING_FIAT_SCALE = 2;
 
 /** Fiat per 1 USDT from the rate port (cached, never older than maxRateAgeSeconds), as decimal text. */

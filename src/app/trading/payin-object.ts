@@ -1,5 +1,5 @@
 // The pay-in object of the trading dialect: the create response, the GET response and the webhook
-// body are this one shape (spec bitzone.md "The pay-in object"). Amount types are the wire contract:
+// body are this one shape (docs/contract-trading.md#the-pay-in-object). Amount types are the wire contract:
 // fiat 2-decimal strings, crypto integer micro-unit strings, the rate a decimal string.
 import { formatFiatAmount } from "../../core/trading/fiat-amount.js";
 import type { TradingPayinRow } from "../../db/trading/payins.js";

@@ -26,8 +26,8 @@ export const SURVEY_FIELDS = [
   "dateOfBirth",
 ] as const satisfies readonly (keyof Survey)[];
 
-// The patterns published with the vault.ist profile call (public-sources.md §1.4); names allow
-// letters of any script, spaces, apostrophes, dots and hyphens.
+// The patterns published with the vault.ist profile call (docs/contract-card.md#kyc-levels-and-limits);
+// names allow letters of any script, spaces, apostrophes, dots and hyphens.
 const CITY_STREET = /^[a-zA-Z0-9\- /.,#]+$/;
 const ZIP = /^[a-zA-Z0-9_."\-,\s&]*$/;
 const COUNTRY = /^[a-zA-Z]{2,3}$/;

@@ -1,4 +1,4 @@
-// The payment-intent state machine, exactly as the dialect's graph (spec ahoracrypto.md "Status codes"):
+// The payment-intent state machine, exactly as the dialect's graph (docs/contract-intents.md#statuses):
 //
 //   1 → 2 (KYC needed) | 4 (KYC already valid) | 10002 (country not served)
 //   2 → 3 (documents in manual review) | 4 (vendor approves) | 10001 (vendor rejects) | 10 | 14

@@ -1,5 +1,6 @@
-// The trading dialect's own arithmetic, fixed by its wire contract (spec/bitzone.md): both amounts
-// round UP. cryptoAmount = ceil(fiat / rate × 10^decimals); merchantFee = ceil(feeRate × cryptoAmount).
+// The trading dialect's own arithmetic, fixed by its wire contract
+// (docs/contract-trading.md#amounts-and-rounding): both amounts round UP.
+// cryptoAmount = ceil(fiat / rate × 10^decimals); merchantFee = ceil(feeRate × cryptoAmount).
 // Check vector: 6030 RUB at 99.12 with 8.5% → "60835352" and "5171005".
 import type { Decimal } from "../money/decimal.js";
 import { divRound, pow10 } from "../money/rounding.js";

@@ -1,4 +1,4 @@
-// The trading pay-in state machine, exactly as the dialect's graph (spec bitzone.md "Statuses"):
+// The trading pay-in state machine, exactly as the dialect's graph (docs/contract-trading.md#statuses):
 //
 //   active ──pay──▶ closed                       active ──expire | cancel──▶ canceled
 //   active | canceled ──open_dispute──▶ dispute  dispute ──open_review──▶ checking

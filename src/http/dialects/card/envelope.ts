@@ -1,4 +1,4 @@
-// Error bodies of the card dialect. Most errors use the vault.ist envelope
+// Error bodies of the card dialect (docs/contract-card.md#errors). Most errors use the vault.ist envelope
 // `{ message, field, errorId, systemId: "rampart", error: "<CODE>", data? }` (message is always set:
 // clients surface it). A bad bearer token answers in the OAuth2 resource-server shape, and
 // /oauth/token in the OAuth2 token-endpoint shape, as the clients of this API expect.

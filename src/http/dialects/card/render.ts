@@ -1,5 +1,6 @@
 // The card dialect's response bodies. Amounts are JSON numbers in major units (the dialect's wire
-// form, see public-sources.md §1.7), produced from exact minor units; transactionAmount is a string.
+// form: docs/contract-card.md#amounts-and-rounding), produced from exact minor units;
+// transactionAmount is a string.
 // The pay-callback object lives in the app layer (src/app/card/pay-callback.ts): the merchant webhook
 // sends it too.
 import type { OfferView } from "../../../app/card/card-offers.js";

@@ -1,6 +1,7 @@
-// Request schemas of the card dialect (the OpenAPI source). Field names follow public-sources.md §1;
+// Request schemas of the card dialect (the OpenAPI source). Field names follow docs/contract-card.md;
 // the extra spellings real clients send (code, cardCvv, currencyFrom/amountFrom, offerId in bodies)
-// are accepted too. Ids and amounts may be numbers or digit strings.
+// are accepted too (docs/contract-card.md#compatibility-with-clients-in-the-wild). Ids and amounts
+// may be numbers or digit strings.
 import { Type } from "typebox";
 
 const Id = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: "^[0-9]{1,18}$" })]);

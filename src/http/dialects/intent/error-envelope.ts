@@ -1,6 +1,6 @@
 import type { ErrorRenderer } from "../../errors/error-handling.js";
 
-/** `{ error, message, field?, requestId }` (spec ahoracrypto.md "Errors"); 409s name the status. */
+/** `{ error, message, field?, requestId }` (docs/contract-intents.md#errors); 409s name the status. */
 export const renderIntentError: ErrorRenderer = (e, requestId) => ({
   error: e.code,
   message: e.message,
