@@ -56,7 +56,7 @@ export async function matchIntentTransfer(
     });
     return paid("recalculated", null);
   }
-  // The spec's path for a wrong amount: received (5), then refunded (12).
+  // The dialect's path for a wrong amount (docs/contract-intents.md#statuses): received (5), then refunded (12).
   const reason = sameCurrency ? "amount differs from the instructions" : `currency ${t.currency} differs from the intent's ${intent.fiat_currency}`;
   await bookFiatIn(deps, trx, intent, { externalId: t.externalId, paidMinor: t.amountMinor, feeMinor: 0n });
   await refundFiatIn(deps, trx, intent, t.externalId);

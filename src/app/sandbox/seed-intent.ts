@@ -1,5 +1,5 @@
 // Sandbox part for payment intents: the sandbox store's intent settings. Its IPN secret is the sandbox
-// webhook secret that `rampart start` prints, so a merchant can verify IPN signatures at once.
+// webhook secret, derived from the server secret (not printed at start; a rotation shows a new one).
 import { ensureIntentSettings } from "../intents/store-settings.js";
 import type { SeedPart } from "./seed.js";
 
