@@ -1,8 +1,5 @@
 // SQL for merchant API keys and operator keys.
-import type { Kysely } from "kysely";
-import type { DB } from "./schema.js";
-
-export type Db = Kysely<DB>;
+import type { Db } from "./schema.js";
 
 export async function insertApiKey(
   db: Db,

@@ -1,6 +1,6 @@
 // SQL for merchants: the tenants. A merchant owns stores and API keys (src/db/credentials.ts).
 import { sql } from "kysely";
-import type { Db } from "./credentials.js";
+import type { Db } from "./schema.js";
 
 /** Inserts a merchant unless its id is taken; true when this call inserted it (the seed relies on the no-op). */
 export async function insertMerchant(db: Db, row: { id: string; name: string; createdAt?: Date }): Promise<boolean> {

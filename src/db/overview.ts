@@ -1,6 +1,6 @@
 // Counts for the operator dashboard's overview.
 import { sql } from "kysely";
-import type { Db } from "./credentials.js";
+import type { Db } from "./schema.js";
 
 export async function countTenants(db: Db): Promise<{ merchants: number; stores: number; apiKeys: number }> {
   const r = await sql<{ merchants: string; stores: string; api_keys: string }>`

@@ -1,4 +1,5 @@
 // Kysely table types. Each area keeps its tables in its own file; DB joins them.
+import type { Kysely } from "kysely";
 import type { BankTransferTables } from "./tables/bank-transfers.js";
 import type { CardTables } from "./tables/card.js";
 import type { FoundationTables } from "./tables/foundation.js";
@@ -9,3 +10,6 @@ import type { PricingTables } from "./tables/pricing.js";
 import type { TradingTables } from "./tables/trading.js";
 
 export interface DB extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables {}
+
+/** The database handle every db/ function takes: the pool or a transaction. */
+export type Db = Kysely<DB>;

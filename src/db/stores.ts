@@ -1,6 +1,6 @@
 // SQL for stores: a merchant's shops. Payment intents, KYC users and card customers belong to a store.
 import { sql } from "kysely";
-import type { Db } from "./credentials.js";
+import type { Db } from "./schema.js";
 
 export async function findStore(db: Db, storeId: string) {
   return db.selectFrom("stores").selectAll().where("id", "=", storeId).executeTakeFirst();

@@ -1,6 +1,6 @@
 // Housekeeping: deletes expired idempotency keys and jobs finished more than a week ago, in bounded
 // batches (the worker calls again at once while there is more).
-import { deleteExpiredIdempotencyKeys } from "../db/outbox/idempotency.js";
+import { deleteExpiredIdempotencyKeys } from "../db/idempotency/idempotency-keys.js";
 import { deleteFinishedJobsBefore } from "../db/outbox/jobs.js";
 import type { WorkerTask } from "./worker-task.js";
 

@@ -19,7 +19,7 @@ import {
   rotateRefreshToken,
   updateCustomer,
 } from "../../db/card/customers.js";
-import type { Db } from "../../db/credentials.js";
+import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { cardCustomerChanging, readSessionCustomer } from "./session-cache.js";
 import { hashRefreshToken, issueAccessToken, newRefreshToken, REFRESH_TOKEN_TTL_MS, type TokenObject, verifyAccessToken } from "./tokens.js";

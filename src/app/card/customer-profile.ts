@@ -6,7 +6,7 @@ import { parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
 import { type CustomerRow, findCustomer, updateCustomer } from "../../db/card/customers.js";
 import { rollingVolume } from "../../db/card/offers.js";
-import type { Db } from "../../db/credentials.js";
+import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 import { cardCustomerChanging } from "./session-cache.js";

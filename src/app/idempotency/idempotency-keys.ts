@@ -18,7 +18,7 @@ import {
   findIdempotencyKey,
   releaseIdempotencyKey,
   takeOverIdempotencyKey,
-} from "../../db/outbox/idempotency.js";
+} from "../../db/idempotency/idempotency-keys.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 

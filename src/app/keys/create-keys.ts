@@ -2,7 +2,8 @@
 // encrypted copy used solely to sign webhooks) is stored.
 import { AppError } from "../../core/shared/errors.js";
 import { generateKey, hashKey, type ParsedKey } from "../../adapters/crypto/api-keys.js";
-import { type Db, findMerchant, insertApiKey, insertOperatorKey } from "../../db/credentials.js";
+import { findMerchant, insertApiKey, insertOperatorKey } from "../../db/credentials.js";
+import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { apiKeyBox } from "./api-key-box.js";
 import { MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX } from "./key-formats.js";

@@ -2,7 +2,7 @@
 // ledger moves commit or roll back together with the business change that caused them. Balance rows
 // are locked (FOR UPDATE, account id order) before they are checked and moved, so a no-negative
 // account stays >= 0 however many transfers race for it.
-import type { Kysely, Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import { type AccountRef, isNoNegative } from "../../core/ledger/accounts.js";
 import { applyDelta, available, balanceDelta } from "../../core/ledger/balances.js";
 import { decideHold, effectiveHoldState, type HoldAction } from "../../core/ledger/holds.js";
@@ -22,7 +22,7 @@ import {
   transferEntries,
   writeTransfer,
 } from "../../db/ledger/ledger-store.js";
-import type { DB } from "../../db/schema.js";
+import type { Db, DB } from "../../db/schema.js";
 
 export type { AccountPurpose, AccountRef } from "../../core/ledger/accounts.js";
 export type { EntryInput, TransferInput } from "../../core/ledger/transfer.js";
@@ -172,7 +172,7 @@ export interface AccountBalance {
 }
 
 /** An account's balance (zeros for an account never used). Takes the database or a transaction. */
-export async function getBalance(db: Kysely<DB>, account: AccountRef): Promise<AccountBalance> {
+export async function getBalance(db: Db, account: AccountRef): Promise<AccountBalance> {
   const b = await readBalance(db, account);
   return { posted: b.posted, pending: b.pendingCredits - b.pendingDebits, available: available(b), pendingDebits: b.pendingDebits, pendingCredits: b.pendingCredits };
 }

@@ -1,8 +1,7 @@
 // `rampart ledger verify` and the test harness: proves the balance rows are exactly what the
 // append-only entries say, that every transfer balances, and that every asset sums to zero.
-import type { Kysely } from "kysely";
 import { assetTotals, balanceDrift, ledgerCounts, unbalancedTransfers } from "../../db/ledger/ledger-audit.js";
-import type { DB } from "../../db/schema.js";
+import type { Db } from "../../db/schema.js";
 
 export interface AssetSummary {
   asset: string;
@@ -22,7 +21,7 @@ export interface LedgerReport {
   problems: string[];
 }
 
-export async function verifyLedger(db: Kysely<DB>): Promise<LedgerReport> {
+export async function verifyLedger(db: Db): Promise<LedgerReport> {
   const problems: string[] = [];
   for (const t of await unbalancedTransfers(db)) {
     problems.push(

@@ -2,7 +2,7 @@
 // endpoint row (merchant, url) is created on first use; 410 from the receiver disables it.
 import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
-import type { Db } from "../../db/credentials.js";
+import type { Db } from "../../db/schema.js";
 import { ensureEndpoint, insertMessage } from "../../db/outbox/webhooks.js";
 import type { DB } from "../../db/schema.js";
 import type { WebhookFormat } from "../../db/tables/outbox.js";

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
-import type { Db } from "../../db/credentials.js";
+import type { Db } from "../../db/schema.js";
 import { insertJob } from "../../db/outbox/jobs.js";
 import type { Deps } from "../deps.js";
 

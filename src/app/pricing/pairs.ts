@@ -1,13 +1,12 @@
 // Pairs come from the pairs table, except those RAMPART_PAIRS_FILE overrides (read once per path).
 import fs from "node:fs";
-import type { Kysely } from "kysely";
 import type { CryptoAsset } from "../../core/money/assets.js";
 import { fiatScale } from "../../core/money/currencies.js";
 import { type PairDefinition, pairId, parsePairSpec, type PairSpec, termsFor } from "../../core/pricing/pair.js";
 import type { PairTerms } from "../../core/pricing/quote.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findAsset, findPairWithAsset, listAssets } from "../../db/pricing/pricing-store.js";
-import type { DB } from "../../db/schema.js";
+import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 
 export interface PairKey {
@@ -42,7 +41,7 @@ export function readPairsFile(file: string, assetDecimals: (crypto: string, netw
 
 const overrides = new Map<string, Promise<Map<string, PairDefinition>>>();
 
-async function overridesFor(deps: Deps, db: Kysely<DB>): Promise<Map<string, PairDefinition>> {
+async function overridesFor(deps: Deps, db: Db): Promise<Map<string, PairDefinition>> {
   const file = deps.config.pricing.pairsFile;
   if (!file) return new Map();
   let loaded = overrides.get(file);
@@ -63,7 +62,7 @@ async function overridesFor(deps: Deps, db: Kysely<DB>): Promise<Map<string, Pai
 }
 
 /** The pair for fiat→crypto on a network, with its asset; pair_unavailable when missing or disabled. */
-export async function loadPair(deps: Deps, key: PairKey, db: Kysely<DB> = deps.database.db): Promise<LoadedPair> {
+export async function loadPair(deps: Deps, key: PairKey, db: Db = deps.database.db): Promise<LoadedPair> {
   const fiat = key.fiat.toUpperCase();
   const crypto = key.crypto.toUpperCase();
   const network = key.network.toLowerCase();

@@ -1,11 +1,11 @@
 // Quotes: load the pair, read the rate through the cache (deps.ports.rates), price with the pure
 // core quote, store it with its ttl. Pricing reads run outside any transaction; storeQuote takes the
 // caller's transaction so a quote is stored with the object that uses it.
-import type { Kysely, Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import { parseDecimal } from "../../core/money/decimal.js";
 import { type Quote, quote } from "../../core/pricing/quote.js";
 import { findQuote, insertQuote, type StoredQuote } from "../../db/pricing/pricing-store.js";
-import type { DB } from "../../db/schema.js";
+import type { Db, DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { loadPair, type PairKey, pairTerms } from "./pairs.js";
 
@@ -67,6 +67,6 @@ export async function createQuote(deps: Deps, input: QuoteInput & { merchantId?:
 }
 
 /** A stored quote, or null. The caller decides what an expired one means (compare expiresAt). */
-export async function loadQuote(db: Kysely<DB>, id: string): Promise<StoredQuote | null> {
+export async function loadQuote(db: Db, id: string): Promise<StoredQuote | null> {
   return findQuote(db, id);
 }

@@ -1,7 +1,6 @@
 // A merchant's trading settings, read once per request and typed (int8 columns become bigint).
-import type { Kysely } from "kysely";
 import { AppError } from "../../core/shared/errors.js";
-import type { DB } from "../../db/schema.js";
+import type { Db } from "../../db/schema.js";
 import { findTradingSettings, type TradingSettingsRow } from "../../db/trading/settings.js";
 
 export interface TradingSettings {
@@ -23,7 +22,7 @@ export interface TradingSettings {
  * `row`: the settings row this request already read (null: the merchant has none), so that it is
  * not read twice; undefined reads it.
  */
-export async function loadTradingSettings(db: Kysely<DB>, merchantId: string, row?: TradingSettingsRow | null): Promise<TradingSettings> {
+export async function loadTradingSettings(db: Db, merchantId: string, row?: TradingSettingsRow | null): Promise<TradingSettings> {
   const s = row === undefined ? await findTradingSettings(db, merchantId) : row;
   if (!s) throw new AppError("trading_not_enabled");
   return {

@@ -1,10 +1,9 @@
 // SQL for incoming bank transfers (every flow, every feed).
-import type { Kysely, Selectable } from "kysely";
+import type { Selectable } from "kysely";
 import type { BankTransferOutcome } from "../../core/bank-transfers/outcome.js";
-import type { DB } from "../schema.js";
+import type { Db } from "../schema.js";
 import type { BankTransfersTable } from "../tables/bank-transfers.js";
 
-type Db = Kysely<DB>;
 export type BankTransferRow = Selectable<BankTransfersTable>;
 
 export interface NewBankTransfer {

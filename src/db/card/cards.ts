@@ -1,6 +1,6 @@
 // SQL for the card vault. Reads for the API never select pan_enc; only the pay use case does.
 import type { Selectable } from "kysely";
-import type { Db } from "../credentials.js";
+import type { Db } from "../schema.js";
 import type { CardCardsTable } from "../tables/card.js";
 
 export type CardRow = Omit<Selectable<CardCardsTable>, "pan_enc" | "pan_hmac" | "pan_key_id">;

@@ -1,6 +1,6 @@
 // SQL for card customers (per merchant, by phone), their sessions and sign-in failure counters.
 import { sql, type Selectable } from "kysely";
-import type { Db } from "../credentials.js";
+import type { Db } from "../schema.js";
 import type { CardCustomersTable } from "../tables/card.js";
 
 export type CustomerRow = Selectable<CardCustomersTable>;

@@ -1,5 +1,5 @@
 // SQL for the card dialect's per-merchant settings: which webhook endpoint card payment events go to.
-import type { Db } from "../credentials.js";
+import type { Db } from "../schema.js";
 
 export interface CardWebhookRow {
   endpoint_id: string;

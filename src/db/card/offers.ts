@@ -1,6 +1,6 @@
 // SQL for card offers and card payments.
 import { type Expression, sql, type Selectable } from "kysely";
-import type { Db } from "../credentials.js";
+import type { Db } from "../schema.js";
 import type { CardOffersTable, CardPaymentsTable } from "../tables/card.js";
 
 export type OfferRow = Selectable<CardOffersTable>;

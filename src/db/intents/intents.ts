@@ -1,9 +1,8 @@
 // SQL for payment intents, their events, store settings and payouts.
-import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from "kysely";
-import type { DB } from "../schema.js";
+import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
+import type { Db } from "../schema.js";
 import type { IntentPayoutsTable, IntentStoreSettingsTable, PaymentIntentsTable } from "../tables/intents.js";
 
-type Db = Kysely<DB>;
 export type IntentRow = Selectable<PaymentIntentsTable>;
 export type IntentSettingsRow = Selectable<IntentStoreSettingsTable>;
 export type PayoutRow = Selectable<IntentPayoutsTable>;

@@ -1,9 +1,8 @@
 // SQL for KYC users, cases, their audit trail and hosted-page links.
-import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from "kysely";
-import type { DB } from "../schema.js";
+import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
+import type { Db } from "../schema.js";
 import type { KycCasesTable } from "../tables/intents.js";
 
-type Db = Kysely<DB>;
 export type KycCaseRow = Selectable<KycCasesTable>;
 
 /**

@@ -1,7 +1,7 @@
 // Read-only consistency queries over the whole ledger, for `rampart ledger verify`. Each problem list
 // is capped; the totals are not.
-import { type Kysely, sql } from "kysely";
-import type { DB } from "../schema.js";
+import { sql } from "kysely";
+import type { Db } from "../schema.js";
 
 const CAP = 100;
 
@@ -13,7 +13,7 @@ export interface UnbalancedTransferRow {
 }
 
 /** Transfers whose entries do not sum to zero in some asset, or that have no entries at all. */
-export async function unbalancedTransfers(db: Kysely<DB>): Promise<UnbalancedTransferRow[]> {
+export async function unbalancedTransfers(db: Db): Promise<UnbalancedTransferRow[]> {
   const r = await sql<UnbalancedTransferRow>`
     SELECT t.id AS transfer_id, e.asset, coalesce(sum(e.amount), 0)::text AS total, count(e.id)::text AS entries
     FROM ledger_transfers t LEFT JOIN ledger_entries e ON e.transfer_id = t.id
@@ -42,7 +42,7 @@ export interface BalanceDriftRow {
  * Accounts whose balance row differs from the sum of their entries (posted: plain transfers and
  * posted holds; pending: unresolved holds), or that a no-negative flag forbids being below zero.
  */
-export async function balanceDrift(db: Kysely<DB>): Promise<BalanceDriftRow[]> {
+export async function balanceDrift(db: Db): Promise<BalanceDriftRow[]> {
   const r = await sql<BalanceDriftRow>`
     WITH expected AS (
       SELECT e.account_id,
@@ -85,7 +85,7 @@ export interface AssetTotalRow {
 }
 
 /** Sums of all balance rows per asset: posted must be zero, pending debits must equal pending credits. */
-export async function assetTotals(db: Kysely<DB>): Promise<AssetTotalRow[]> {
+export async function assetTotals(db: Db): Promise<AssetTotalRow[]> {
   const r = await sql<AssetTotalRow>`
     SELECT a.asset, count(*)::text AS accounts,
       coalesce(sum(b.posted), 0)::text AS posted,
@@ -96,7 +96,7 @@ export async function assetTotals(db: Kysely<DB>): Promise<AssetTotalRow[]> {
   return r.rows;
 }
 
-export async function ledgerCounts(db: Kysely<DB>): Promise<{ transfers: number; entries: number; accounts: number }> {
+export async function ledgerCounts(db: Db): Promise<{ transfers: number; entries: number; accounts: number }> {
   const r = await sql<{ transfers: string; entries: string; accounts: string }>`
     SELECT (SELECT count(*) FROM ledger_transfers)::text AS transfers,
            (SELECT count(*) FROM ledger_entries)::text AS entries,
@@ -115,7 +115,7 @@ export interface PurposeTotalRow {
 }
 
 /** Sums of balance rows per asset and account purpose (what the operator's money page draws). */
-export async function purposeTotals(db: Kysely<DB>): Promise<PurposeTotalRow[]> {
+export async function purposeTotals(db: Db): Promise<PurposeTotalRow[]> {
   const r = await sql<PurposeTotalRow>`
     SELECT a.asset, a.purpose, count(*)::text AS accounts,
       coalesce(sum(b.posted), 0)::text AS posted,

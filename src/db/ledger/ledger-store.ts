@@ -1,10 +1,10 @@
 // SQL for the ledger tables. The use cases in src/app/ledger decide; these only read and write.
-import { type Kysely, sql, type Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { AccountPurpose, AccountRef } from "../../core/ledger/accounts.js";
 import type { Balance, BalanceDelta } from "../../core/ledger/balances.js";
 import type { HoldState } from "../../core/ledger/holds.js";
 import type { EntryInput } from "../../core/ledger/transfer.js";
-import type { DB } from "../schema.js";
+import type { Db, DB } from "../schema.js";
 
 export interface StoredTransfer {
   id: string;
@@ -19,7 +19,7 @@ export interface StoredTransfer {
 }
 
 /** Reads one transfer; `lock` takes a row lock so resolutions of one hold run one at a time. */
-export async function findTransfer(db: Kysely<DB>, id: string, lock = false): Promise<StoredTransfer | null> {
+export async function findTransfer(db: Db, id: string, lock = false): Promise<StoredTransfer | null> {
   let q = db.selectFrom("ledger_transfers").selectAll().where("id", "=", id);
   if (lock) q = q.forUpdate();
   const t = await q.executeTakeFirst();
@@ -43,7 +43,7 @@ export interface StoredEntry extends EntryInput {
   accountId: string;
 }
 
-export async function transferEntries(db: Kysely<DB>, transferId: string): Promise<StoredEntry[]> {
+export async function transferEntries(db: Db, transferId: string): Promise<StoredEntry[]> {
   const rows = await db
     .selectFrom("ledger_entries as e")
     .innerJoin("ledger_accounts as a", "a.id", "e.account_id")
@@ -235,7 +235,7 @@ export async function insertResolution(trx: Transaction<DB>, transferId: string,
 }
 
 /** The reversal already booked against a transfer, if any. */
-export async function findReversalOf(db: Kysely<DB>, originalId: string): Promise<string | null> {
+export async function findReversalOf(db: Db, originalId: string): Promise<string | null> {
   const r = await db.selectFrom("ledger_transfers").select("id").where("reversal_of", "=", originalId).executeTakeFirst();
   return r?.id ?? null;
 }
@@ -258,7 +258,7 @@ export async function claimExpiredHolds(trx: Transaction<DB>, now: Date, limit: 
 }
 
 /** An account's balance row; zeros when the account has never been used. */
-export async function readBalance(db: Kysely<DB>, ref: AccountRef): Promise<Balance> {
+export async function readBalance(db: Db, ref: AccountRef): Promise<Balance> {
   const r = await db
     .selectFrom("ledger_accounts as a")
     .innerJoin("ledger_account_balances as b", "b.account_id", "a.id")

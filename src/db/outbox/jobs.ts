@@ -1,7 +1,7 @@
 // SQL for the jobs table. Claiming is one statement: lock due rows with SKIP LOCKED (so concurrent
 // workers never wait on or take each other's rows), stamp the lease and the claimer, and return them.
 import { sql } from "kysely";
-import type { Db } from "../credentials.js";
+import type { Db } from "../schema.js";
 
 export interface ClaimedJobRow {
   id: string;

@@ -1,5 +1,5 @@
 // Operator notifications: things an operator must act on (an endpoint disabled by a 410, ...).
-import type { Db } from "../credentials.js";
+import type { Db } from "../schema.js";
 
 export async function insertNotification(
   db: Db,

@@ -1,6 +1,6 @@
 // SQL for webhook endpoints, messages and attempts.
 import { sql } from "kysely";
-import type { Db } from "../credentials.js";
+import type { Db } from "../schema.js";
 import type { WebhookFormat } from "../tables/outbox.js";
 
 /** The endpoint id for (merchant, url), created on first use. Never locks an existing row. */

@@ -1,13 +1,13 @@
 // SQL for assets, pairs and quotes. Rows are converted to and from the core shapes here so minor
 // units stay bigint everywhere above this file.
-import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Selectable, Transaction } from "kysely";
 import type { AddressFormat, CryptoAsset } from "../../core/money/assets.js";
 import type { PairDefinition } from "../../core/pricing/pair.js";
 import type { Quote } from "../../core/pricing/quote.js";
-import type { DB } from "../schema.js";
+import type { Db, DB } from "../schema.js";
 import type { PairsTable } from "../tables/pricing.js";
 
-export async function insertAsset(db: Kysely<DB>, a: CryptoAsset): Promise<void> {
+export async function insertAsset(db: Db, a: CryptoAsset): Promise<void> {
   await db
     .insertInto("assets")
     .values({ symbol: a.symbol, network: a.network, name: a.name, decimals: a.decimals, address_format: a.addressFormat })
@@ -15,7 +15,7 @@ export async function insertAsset(db: Kysely<DB>, a: CryptoAsset): Promise<void>
     .execute();
 }
 
-export async function listAssets(db: Kysely<DB>): Promise<CryptoAsset[]> {
+export async function listAssets(db: Db): Promise<CryptoAsset[]> {
   const rows = await db.selectFrom("assets").selectAll().where("enabled", "=", true).orderBy("symbol").orderBy("network").execute();
   return rows.map(toAsset);
 }
@@ -28,7 +28,7 @@ const toAsset = (r: { symbol: string; network: string; name: string; decimals: n
   addressFormat: r.address_format as AddressFormat,
 });
 
-export async function findAsset(db: Kysely<DB>, symbol: string, network: string): Promise<CryptoAsset | null> {
+export async function findAsset(db: Db, symbol: string, network: string): Promise<CryptoAsset | null> {
   const r = await db.selectFrom("assets").selectAll().where("symbol", "=", symbol).where("network", "=", network).where("enabled", "=", true).executeTakeFirst();
   return r ? toAsset(r) : null;
 }
@@ -52,7 +52,7 @@ function pairValues(p: PairDefinition) {
 }
 
 /** Inserts a pair unless one with its id exists (seed: an operator's edits are kept). */
-export async function insertPairIfMissing(db: Kysely<DB>, p: PairDefinition): Promise<void> {
+export async function insertPairIfMissing(db: Db, p: PairDefinition): Promise<void> {
   await db.insertInto("pairs").values(pairValues(p)).onConflict((oc) => oc.column("id").doNothing()).execute();
 }
 
@@ -75,7 +75,7 @@ function toPair(r: Selectable<PairsTable>): PairDefinition {
 }
 
 /** The pair and its enabled asset in one round trip (every quote reads both). */
-export async function findPairWithAsset(db: Kysely<DB>, fiat: string, crypto: string, network: string): Promise<{ pair: PairDefinition; asset: CryptoAsset | null } | null> {
+export async function findPairWithAsset(db: Db, fiat: string, crypto: string, network: string): Promise<{ pair: PairDefinition; asset: CryptoAsset | null } | null> {
   const r = await db
     .selectFrom("pairs as p")
     .leftJoin("assets as a", (join) => join.onRef("a.symbol", "=", "p.crypto").onRef("a.network", "=", "p.network").on("a.enabled", "=", true))
@@ -94,7 +94,7 @@ export async function findPairWithAsset(db: Kysely<DB>, fiat: string, crypto: st
   return { pair: toPair(pair), asset };
 }
 
-export async function listPairs(db: Kysely<DB>): Promise<PairDefinition[]> {
+export async function listPairs(db: Db): Promise<PairDefinition[]> {
   const rows = await db.selectFrom("pairs").selectAll().orderBy("id").execute();
   return rows.map(toPair);
 }
@@ -131,7 +131,7 @@ export async function insertQuote(trx: Transaction<DB>, q: StoredQuote): Promise
     .execute();
 }
 
-export async function findQuote(db: Kysely<DB>, id: string): Promise<StoredQuote | null> {
+export async function findQuote(db: Db, id: string): Promise<StoredQuote | null> {
   const r = await db.selectFrom("quotes").selectAll().where("id", "=", id).executeTakeFirst();
   if (!r) return null;
   return {

@@ -1,9 +1,8 @@
 // SQL for trading pay-ins, their events and receipts.
-import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from "kysely";
-import type { DB } from "../schema.js";
+import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
+import type { Db } from "../schema.js";
 import type { TradingPayinsTable } from "../tables/trading.js";
 
-type Db = Kysely<DB>;
 
 export type TradingPayinRow = Selectable<TradingPayinsTable>;
 

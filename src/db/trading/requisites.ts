@@ -1,10 +1,9 @@
 // SQL for requisites and the allocation queries. The pick is only a pre-filter over committed
 // state; the row lock and the unique slot index decide (see src/app/trading/allocate.ts).
-import { type Insertable, type Kysely, sql } from "kysely";
-import type { DB } from "../schema.js";
+import { type Insertable, sql } from "kysely";
+import type { Db } from "../schema.js";
 import type { TradingRequisitesTable } from "../tables/trading.js";
 
-type Db = Kysely<DB>;
 
 export async function insertRequisite(db: Db, row: Insertable<TradingRequisitesTable>): Promise<void> {
   await db.insertInto("trading_requisites").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();

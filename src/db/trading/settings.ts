@@ -1,9 +1,8 @@
 // SQL for merchants' trading settings.
-import type { Insertable, Kysely, Selectable } from "kysely";
-import type { DB } from "../schema.js";
+import type { Insertable, Selectable } from "kysely";
+import type { Db } from "../schema.js";
 import type { TradingMerchantSettingsTable } from "../tables/trading.js";
 
-type Db = Kysely<DB>;
 
 export type TradingSettingsRow = Selectable<TradingMerchantSettingsTable>;
 

@@ -1,8 +1,5 @@
 // SQL for traders, their API keys and the banks catalogue.
-import type { Kysely } from "kysely";
-import type { DB } from "../schema.js";
-
-type Db = Kysely<DB>;
+import type { Db } from "../schema.js";
 
 export async function insertTrader(db: Db, row: { id: string; name: string }): Promise<void> {
   await db.insertInto("traders").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();

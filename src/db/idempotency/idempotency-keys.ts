@@ -1,7 +1,7 @@
 // SQL for idempotency keys. The claim is one INSERT … ON CONFLICT DO NOTHING: exactly one request
 // wins a (scope, key); a stale row (expired, or abandoned in flight) is taken over by a guarded UPDATE.
 import { sql } from "kysely";
-import type { Db } from "../credentials.js";
+import type { Db } from "../schema.js";
 
 export interface IdempotencyRow {
   fingerprint: string;
