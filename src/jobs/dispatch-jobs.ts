@@ -1,8 +1,9 @@
-// Runs due jobs (payment windows, expiries, timeouts, retries) through their registered handlers.
+// Runs due jobs (payment windows, expiries, timeouts, retries) through the handler table it is given
+// (src/main/job-handlers.ts).
+import type { JobHandlerTable } from "../app/outbox/outbox.js";
 import { runDueJobs } from "../app/outbox/run-jobs.js";
 import type { WorkerTask } from "./worker-task.js";
 
-export const dispatchJobsTask: WorkerTask = {
-  name: "dispatch-jobs",
-  runOnce: (deps) => runDueJobs(deps),
-};
+export function dispatchJobsTask<M>(handlers: JobHandlerTable<M>): WorkerTask {
+  return { name: "dispatch-jobs", runOnce: (deps) => runDueJobs(deps, handlers) };
+}

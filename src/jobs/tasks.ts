@@ -1,9 +1,11 @@
 // Every background task the worker runs. Each area adds its task here.
+import type { JobHandlers } from "../app/outbox/outbox.js";
 import { deliverWebhooksTask } from "./deliver-webhooks.js";
 import { dispatchJobsTask } from "./dispatch-jobs.js";
 import { expireHoldsTask } from "./expire-holds.js";
-import "./handlers.js";
 import { purgeExpiredTask } from "./purge-expired.js";
 import type { WorkerTask } from "./worker-task.js";
 
-export const workerTasks: WorkerTask[] = [dispatchJobsTask, deliverWebhooksTask, purgeExpiredTask, expireHoldsTask];
+export function workerTasks(handlers: JobHandlers): WorkerTask[] {
+  return [dispatchJobsTask(handlers), deliverWebhooksTask, purgeExpiredTask, expireHoldsTask];
+}

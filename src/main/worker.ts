@@ -2,13 +2,14 @@
 // Several worker processes may share one PostgreSQL; tasks arbitrate through the database.
 import type { Deps } from "../app/deps.js";
 import { workerTasks } from "../jobs/tasks.js";
+import { jobHandlers } from "./job-handlers.js";
 import type { WorkerTask } from "../jobs/worker-task.js";
 
 export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export function startWorker(deps: Deps, tasks: WorkerTask[] = workerTasks): RunningWorker {
+export function startWorker(deps: Deps, tasks: WorkerTask[] = workerTasks(jobHandlers)): RunningWorker {
   let stopping = false;
   const loops = tasks.map(async (task) => {
     while (!stopping) {

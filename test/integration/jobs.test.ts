@@ -2,10 +2,12 @@
 // a crashed worker, exclusive claims under concurrency, and firing after a restart across the due time.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { enqueueJob, registerJobHandler, type JobOutcome } from "../../src/app/outbox/outbox.js";
+import { randomUUID } from "node:crypto";
+import { enqueueJob, type JobHandler, type JobOutcome } from "../../src/app/outbox/outbox.js";
 import { runDueJobs } from "../../src/app/outbox/run-jobs.js";
 import { JOB_LEASE_MS, MAX_JOB_ATTEMPTS } from "../../src/core/jobs/job-retry.js";
-import { claimDueJobs, finishJob } from "../../src/db/outbox/jobs.js";
+import type { Db } from "../../src/db/schema.js";
+import { claimDueJobs, finishJob, insertJob } from "../../src/db/outbox/jobs.js";
 import { dispatchJobsTask } from "../../src/jobs/dispatch-jobs.js";
 import { startWorker } from "../../src/main/worker.js";
 import { createHarness, type Harness } from "../support/harness.js";
@@ -16,14 +18,21 @@ before(async () => {
 });
 after(() => h.close());
 
+// The dispatcher is run with this test's own table, so these kinds never reach a real handler.
 const ran: Record<string, string[]> = {};
+const handlers: Record<string, JobHandler<unknown>> = {};
 function kind(name: string, outcome: (key: string, attempts: number) => JobOutcome | Promise<JobOutcome>): string {
   ran[name] = [];
-  registerJobHandler(name, async (_deps, job) => {
+  handlers[name] = async (_deps, job) => {
     ran[name]!.push(job.key);
     return outcome(job.key, job.attempts);
-  });
+  };
   return name;
+}
+
+/** A row of a test-only kind (enqueueJob takes only the kinds of JobPayloads); due at once by default. */
+async function enqueue(db: Db, job: { kind: string; key: string; payload: unknown; dueAt?: Date }) {
+  await insertJob(db, { id: randomUUID(), kind: job.kind, key: job.key, payload: job.payload, dueAt: job.dueAt ?? new Date(0) });
 }
 
 async function job(key: string) {
@@ -31,20 +40,20 @@ async function job(key: string) {
 }
 
 async function drain() {
-  while ((await runDueJobs(h.deps)) > 0);
+  while ((await runDueJobs(h.deps, handlers)) > 0);
 }
 
 test("a keyed job runs once; enqueueing the same key again is a no-op", async () => {
-  const k = kind("t.once", () => ({ kind: "done" }));
+  const k = kind("intent.timeout", () => ({ kind: "done" }));
   await h.deps.database.db.transaction().execute(async (trx) => {
-    await enqueueJob(trx, { kind: k, key: "once:1", payload: { a: 1 } });
-    await enqueueJob(trx, { kind: k, key: "once:1", payload: { a: 2 } });
+    await enqueueJob(trx, "intent.timeout", { intentId: "pi_1" }, { key: "once:1" });
+    await enqueueJob(trx, "intent.timeout", { intentId: "pi_2" }, { key: "once:1" });
   });
   await drain();
   assert.deepEqual(ran[k], ["once:1"]);
   const row = await job("once:1");
   assert.equal(row.status, "done");
-  assert.deepEqual(row.payload, { a: 1 });
+  assert.deepEqual(row.payload, { intentId: "pi_1" });
   assert.equal(row.locked_by, null);
 });
 
@@ -54,7 +63,7 @@ test("a job with dueAt waits for the clock, then runs; retry re-schedules at the
     calls++;
     return attempts === 1 ? { kind: "retry", at: new Date(h.clock.now().getTime() + 60_000), error: "not yet" } : { kind: "done" };
   });
-  await enqueueJob(h.deps.database.db, { kind: k, key: "due:1", payload: {}, dueAt: new Date(h.clock.now().getTime() + 30_000) });
+  await enqueue(h.deps.database.db, { kind: k, key: "due:1", payload: {}, dueAt: new Date(h.clock.now().getTime() + 30_000) });
   await drain();
   assert.equal(calls, 0);
   h.clock.advance(30_000);
@@ -77,7 +86,7 @@ test("a handler that throws is retried with backoff and marked failed after the 
   const k = kind("t.throws", () => {
     throw new Error("boom");
   });
-  await enqueueJob(h.deps.database.db, { kind: k, key: "throws:1", payload: {} });
+  await enqueue(h.deps.database.db, { kind: k, key: "throws:1", payload: {} });
   for (let i = 0; i < MAX_JOB_ATTEMPTS + 5; i++) {
     await drain();
     h.clock.advance(11 * 60_000);
@@ -90,8 +99,8 @@ test("a handler that throws is retried with backoff and marked failed after the 
 
 test("'failed' is final; an unknown kind is retried, not lost", async () => {
   const k = kind("t.fails", () => ({ kind: "failed", error: "bad payload" }));
-  await enqueueJob(h.deps.database.db, { kind: k, key: "fails:1", payload: {} });
-  await enqueueJob(h.deps.database.db, { kind: "t.nobody", key: "nobody:1", payload: {} });
+  await enqueue(h.deps.database.db, { kind: k, key: "fails:1", payload: {} });
+  await enqueue(h.deps.database.db, { kind: "t.nobody", key: "nobody:1", payload: {} });
   await drain();
   assert.equal((await job("fails:1")).status, "failed");
   const orphan = await job("nobody:1");
@@ -101,7 +110,7 @@ test("'failed' is final; an unknown kind is retried, not lost", async () => {
 
 test("a worker that dies mid-job leaves a lease that expires; another worker retries it and the dead one cannot record", async () => {
   const k = kind("t.lease", () => ({ kind: "done" }));
-  await enqueueJob(h.deps.database.db, { kind: k, key: "lease:1", payload: {} });
+  await enqueue(h.deps.database.db, { kind: k, key: "lease:1", payload: {} });
   const now = h.clock.now();
   const claimed = await claimDueJobs(h.deps.database.db, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId: "dead-worker", limit: 10 });
   assert.deepEqual(claimed.map((c) => c.key), ["lease:1"]);
@@ -126,11 +135,11 @@ test("concurrent dispatchers never run one job twice", async () => {
     return { kind: "done" };
   });
   await h.deps.database.db.transaction().execute(async (trx) => {
-    for (let i = 0; i < 120; i++) await enqueueJob(trx, { kind: k, key: `many:${i}`, payload: { i } });
+    for (let i = 0; i < 120; i++) await enqueue(trx, { kind: k, key: `many:${i}`, payload: { i } });
   });
   await Promise.all(
     ["w1", "w2", "w3", "w4"].map(async (w) => {
-      while ((await runDueJobs(h.deps, w)) > 0);
+      while ((await runDueJobs(h.deps, handlers, w)) > 0);
     }),
   );
   assert.equal(seen.size, 120);
@@ -144,14 +153,14 @@ test("a job that fell due while the worker was down fires within 2 poll interval
     return { kind: "done" };
   });
   const poll = h.deps.config.pollIntervalMs;
-  const first = startWorker(h.deps, [dispatchJobsTask]);
-  await enqueueJob(h.deps.database.db, { kind: k, key: "restart:1", payload: {}, dueAt: new Date(h.clock.now().getTime() + 60_000) });
+  const first = startWorker(h.deps, [dispatchJobsTask(handlers)]);
+  await enqueue(h.deps.database.db, { kind: k, key: "restart:1", payload: {}, dueAt: new Date(h.clock.now().getTime() + 60_000) });
   await new Promise((r) => setTimeout(r, poll * 2));
   await first.stop();
   assert.equal(firedAt, 0, "not due before the stop");
   h.clock.advance(5 * 60_000); // down across the due time
   const restartedAt = Date.now();
-  const second = startWorker(h.deps, [dispatchJobsTask]);
+  const second = startWorker(h.deps, [dispatchJobsTask(handlers)]);
   while (firedAt === 0 && Date.now() - restartedAt < poll * 4) await new Promise((r) => setTimeout(r, 10));
   await second.stop();
   assert.ok(firedAt > 0, "fired");

@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
 import { runWebhookDelivery } from "../../src/app/outbox/deliver-webhooks.js";
 import { enqueueWebhook, type WebhookInput } from "../../src/app/outbox/outbox.js";
-import { registerSigningKeyResolver } from "../../src/app/outbox/signing-keys.js";
 import { setWebhookEndpointSecret } from "../../src/app/outbox/webhook-endpoints.js";
 import { verifyEnvelope, verifyIpn, verifyTradingBody } from "../../src/core/webhooks/signatures.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
+import { configureStore } from "../support/intents.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
@@ -188,7 +188,7 @@ test("ordering per key: a later status waits until the earlier one is delivered;
 });
 
 test("intent IPN: a GET with the two parameters plus timestamp and signature", async () => {
-  registerSigningKeyResolver("ipn_secret", async (_deps, ref) => (ref.storeId === m.storeId ? "ipn-secret-for-test" : null));
+  await configureStore(h, m.storeId, { ipnSecret: "ipn-secret-for-test" });
   rx.setScript(() => ({ status: 200 }));
   await enqueueWebhook(h.deps.database.db, {
     merchantId: m.merchantId,

@@ -5,9 +5,9 @@ import { ensureIntentSettings } from "../../src/app/intents/store-settings.js";
 import { sandboxCredentials } from "../../src/app/sandbox/sandbox-credentials.js";
 import { seedPricing } from "../../src/app/sandbox/seed-pricing.js";
 import { runDueJobs } from "../../src/app/outbox/run-jobs.js";
+import { jobHandlers } from "../../src/main/job-handlers.js";
 import { runWebhookDelivery } from "../../src/app/outbox/deliver-webhooks.js";
 import { verifyIpn } from "../../src/core/webhooks/signatures.js";
-import "../../src/jobs/handlers.js";
 import type { Harness } from "./harness.js";
 import type { ReceivedRequest } from "./webhook-receiver.js";
 
@@ -76,7 +76,7 @@ export function kycFields(lastName = "Garcia") {
 /** Runs due jobs and webhook deliveries until nothing is left at the current test time. */
 export async function drain(h: Harness): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const n = (await runDueJobs(h.deps)) + (await runWebhookDelivery(h.deps));
+    const n = (await runDueJobs(h.deps, jobHandlers)) + (await runWebhookDelivery(h.deps));
     if (n === 0) return;
   }
   throw new Error("drain: still busy after 200 rounds");

@@ -10,6 +10,7 @@ import { createRequisite, createTrader } from "../../src/app/trading/traders.js"
 import { SANDBOX_BANKS } from "../../src/app/sandbox/seed-trading.js";
 import { upsertBank } from "../../src/db/trading/traders.js";
 import { workerTasks } from "../../src/jobs/tasks.js";
+import { jobHandlers } from "../../src/main/job-handlers.js";
 import { createFixedRateSource } from "../../src/adapters/rates/fixed-rates.js";
 import { verifyLedger } from "../../src/app/ledger/verify-ledger.js";
 import assert from "node:assert/strict";
@@ -76,7 +77,7 @@ export async function verifyLedgerClean(deps: Deps): Promise<void> {
 export async function drainWorker(deps: Deps, maxRounds = 50): Promise<void> {
   for (let i = 0; i < maxRounds; i++) {
     let handled = 0;
-    for (const t of workerTasks) {
+    for (const t of workerTasks(jobHandlers)) {
       handled += await t.runOnce(deps);
       // Deliveries run in a pool after runOnce returns: wait for them, so "idle" means done.
       await t.drain?.(deps);

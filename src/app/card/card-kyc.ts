@@ -1,6 +1,6 @@
 // KYC_1 for card customers (POST /v4/kyc/start) on the shared KYC capability: a case at level KYC_1
 // and a link to the hosted KYC page. The vendor's (or support's) decision reaches the customer through
-// the KYC listener below, which raises the level and sets the per-level status the API reports.
+// applyKycToCustomer, which transitionCase calls: it raises the level and sets the status the API reports.
 import type { Transaction } from "kysely";
 import { higherOf, requireLevel } from "../../core/card/kyc-levels.js";
 import { AppError } from "../../core/shared/errors.js";
@@ -9,7 +9,6 @@ import type { KycCaseRow } from "../../db/kyc/kyc.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { createKycLink, openCase, userFor, validCase } from "../kyc/kyc-cases.js";
-import { onKycCaseChanged } from "../kyc/kyc-listeners.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 import { cardCustomerChanging } from "./session-cache.js";
 import { levelOf } from "./customer-profile.js";
@@ -46,6 +45,7 @@ const STATUS_OF_CASE: Record<string, string | undefined> = {
   rejected: "DENIED",
 };
 
+/** A KYC_1 decision (transitionCase) raises the customer's level and sets the status the API reports. */
 export async function applyKycToCustomer(deps: Deps, trx: Transaction<DB>, c: KycCaseRow): Promise<void> {
   if (c.level !== "KYC_1") return;
   const customer = await lockCustomerByKycCase(trx, c.id);
@@ -59,4 +59,3 @@ export async function applyKycToCustomer(deps: Deps, trx: Transaction<DB>, c: Ky
     updated_at: deps.clock.now(),
   });
 }
-onKycCaseChanged(applyKycToCustomer);

@@ -89,12 +89,7 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
     };
     await insertPayment(trx, row);
     await markOfferPaid(trx, offerId, now);
-    await enqueueJob(trx, {
-      kind: STATUS_SYNC_JOB,
-      key: `card:status-sync:${paymentId}:safety`,
-      payload: { paymentId },
-      dueAt: new Date(now.getTime() + SAFETY_SYNC_DELAY_MS),
-    });
+    await enqueueJob(trx, STATUS_SYNC_JOB, { paymentId }, { key: `card:status-sync:${paymentId}:safety`, dueAt: new Date(now.getTime() + SAFETY_SYNC_DELAY_MS) });
     const payment = (await findPayment(trx, paymentId))!;
     await enqueueCardPaymentEvent(deps, trx, payment, now);
     return { payment, created: true };
@@ -184,15 +179,10 @@ async function afterTransition(deps: Deps, trx: Transaction<DB>, p: PaymentRow, 
   await enqueueCardPaymentEvent(deps, trx, p, now);
   if (p.status === "succeeded") await creditCustomerWallet(trx, p, now);
   if (p.status === "challenge") {
-    await enqueueJob(trx, { kind: CHALLENGE_TIMEOUT_JOB, key: `card:challenge-timeout:${p.id}`, payload: { paymentId: p.id }, dueAt: p.challenge_expires_at! });
+    await enqueueJob(trx, CHALLENGE_TIMEOUT_JOB, { paymentId: p.id }, { key: `card:challenge-timeout:${p.id}`, dueAt: p.challenge_expires_at! });
   }
   if (p.status === "provider_error") {
-    await enqueueJob(trx, {
-      kind: STATUS_SYNC_JOB,
-      key: `card:status-sync:${p.id}:provider-error`,
-      payload: { paymentId: p.id },
-      dueAt: new Date(now.getTime() + PROVIDER_ERROR_SYNC_DELAY_MS),
-    });
+    await enqueueJob(trx, STATUS_SYNC_JOB, { paymentId: p.id }, { key: `card:status-sync:${p.id}:provider-error`, dueAt: new Date(now.getTime() + PROVIDER_ERROR_SYNC_DELAY_MS) });
   }
 }
 

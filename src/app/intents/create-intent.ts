@@ -163,7 +163,7 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
     return { intent, kycUrl: link, submitted: kycCase.status === "submitted" ? kycCase : null };
   });
 
-  // The vendor is called after commit; its decision moves waiting intents through the KYC listener,
+  // The vendor is called after commit; its decision moves waiting intents (transitionCase → applyKycToIntents),
   // so only then is the row read again.
   let final = intent;
   if (submitted) {

@@ -7,10 +7,9 @@ import { type IntentRow, findMerchantIntent, lockIntent, lockIntentsWaitingOnUse
 import type { KycCaseRow } from "../../db/kyc/kyc.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
-import { onKycCaseChanged } from "../kyc/kyc-listeners.js";
 import { transitionIntent } from "./transition.js";
 
-/** A KYC decision moves every intent of that user waiting on it: 2 → 3, 2|3 → 4, 2|3 → 10001. */
+/** A KYC decision (transitionCase) moves every intent of that user waiting on it: 2 → 3, 2|3 → 4, 2|3 → 10001. */
 export async function applyKycToIntents(deps: Deps, trx: Transaction<DB>, c: KycCaseRow): Promise<void> {
   const action =
     c.status === "approved" ? "kyc_approved" : c.status === "rejected" ? "kyc_rejected" : c.status === "review" ? "kyc_submitted_for_review" : null;
@@ -25,7 +24,6 @@ export async function applyKycToIntents(deps: Deps, trx: Transaction<DB>, c: Kyc
     });
   }
 }
-onKycCaseChanged(applyKycToIntents);
 
 export async function getMerchantIntent(deps: Deps, merchantId: string, id: string): Promise<IntentRow> {
   const intent = await findMerchantIntent(deps.database.db, merchantId, id);

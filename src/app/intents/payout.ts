@@ -72,22 +72,22 @@ export async function recordChainStatus(deps: Deps, intentId: string, st: ChainP
           deps.logger.error({ intentId, payoutKey: payout.payout_key }, "payout never confirmed; left for the operator");
           return;
         }
-        await enqueueJob(trx, {
-          kind: INTENT_PAYOUT_POLL_JOB,
-          key: `${INTENT_PAYOUT_POLL_JOB}:${intentId}:${polls}`,
-          payload: { intentId },
-          dueAt: new Date(now.getTime() + PAYOUT_POLL_INTERVAL_MS),
-        });
+        await enqueueJob(
+          trx,
+          INTENT_PAYOUT_POLL_JOB,
+          { intentId },
+          { key: `${INTENT_PAYOUT_POLL_JOB}:${intentId}:${polls}`, dueAt: new Date(now.getTime() + PAYOUT_POLL_INTERVAL_MS) },
+        );
         return;
       }
       case "unknown":
         // The chain lost track of a payout we recorded as sent: keep polling; never send again.
-        await enqueueJob(trx, {
-          kind: INTENT_PAYOUT_POLL_JOB,
-          key: `${INTENT_PAYOUT_POLL_JOB}:${intentId}:u${payout.polls + 1}`,
-          payload: { intentId },
-          dueAt: new Date(now.getTime() + PAYOUT_POLL_INTERVAL_MS),
-        });
+        await enqueueJob(
+          trx,
+          INTENT_PAYOUT_POLL_JOB,
+          { intentId },
+          { key: `${INTENT_PAYOUT_POLL_JOB}:${intentId}:u${payout.polls + 1}`, dueAt: new Date(now.getTime() + PAYOUT_POLL_INTERVAL_MS) },
+        );
         await updatePayout(trx, payout.payout_key, { polls: payout.polls + 1, updated_at: now });
         return;
     }

@@ -21,7 +21,6 @@ import { type IntentSettingsRow, findIntentSettings, insertIntentSettings, updat
 import type { DB } from "../../db/schema.js";
 import { findStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
-import { registerSigningKeyResolver } from "../outbox/signing-keys.js";
 
 export function ipnSecretBox(deps: Pick<Deps, "config">) {
   return createSecretBox("ipn-secret", { id: "k1", secret: deps.config.secretKey });
@@ -133,9 +132,8 @@ export async function ensureIntentSettings(deps: Deps, input: IntentStoreSetting
   return (await storeIpnSecret(deps, input.storeId))!;
 }
 
+/** The store's IPN secret, or null without settings; resolveSigningKey signs each IPN with it at send time. */
 export async function storeIpnSecret(deps: Deps, storeId: string): Promise<string | null> {
   const row = await findIntentSettings(deps.database.db, storeId);
   return row ? ipnSecretBox(deps).decrypt(row.ipn_secret_enc) : null;
 }
-
-registerSigningKeyResolver("ipn_secret", (deps, ref) => storeIpnSecret(deps, ref.storeId));

@@ -41,13 +41,13 @@ export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked:
     set.bank_bic = store.bank_bic;
     set.bank_beneficiary = store.bank_beneficiary;
     set.bank_name = store.bank_name;
-    await enqueueJob(trx, { kind: INTENT_TIMEOUT_JOB, key: `${INTENT_TIMEOUT_JOB}:${locked.id}:4`, payload: { intentId: locked.id }, dueAt: windowEnds });
+    await enqueueJob(trx, INTENT_TIMEOUT_JOB, { intentId: locked.id }, { key: `${INTENT_TIMEOUT_JOB}:${locked.id}:4`, dueAt: windowEnds });
   } else if (to === S.kycNeeded) {
     const windowEnds = new Date(now.getTime() + (await settings()).kyc_window_seconds * 1000);
     set.window_ends_at = windowEnds;
-    await enqueueJob(trx, { kind: INTENT_TIMEOUT_JOB, key: `${INTENT_TIMEOUT_JOB}:${locked.id}:2`, payload: { intentId: locked.id }, dueAt: windowEnds });
+    await enqueueJob(trx, INTENT_TIMEOUT_JOB, { intentId: locked.id }, { key: `${INTENT_TIMEOUT_JOB}:${locked.id}:2`, dueAt: windowEnds });
   } else if (to === S.paid) {
-    await enqueueJob(trx, { kind: INTENT_PAYOUT_JOB, key: `${INTENT_PAYOUT_JOB}:${locked.id}`, payload: { intentId: locked.id } });
+    await enqueueJob(trx, INTENT_PAYOUT_JOB, { intentId: locked.id }, { key: `${INTENT_PAYOUT_JOB}:${locked.id}` });
   }
 
   intentChanging(deps, locked.id);

@@ -18,10 +18,11 @@ import {
   upsertKycUser,
 } from "../../db/kyc/kyc.js";
 import type { DB } from "../../db/schema.js";
+import { applyKycToCustomer } from "../card/card-kyc.js";
 import type { Deps } from "../deps.js";
+import { applyKycToIntents } from "../intents/intent-lifecycle.js";
 import { enqueueJob } from "../outbox/outbox.js";
 import type { KycDecision, KycSubmission } from "../ports.js";
-import { notifyKycListeners } from "./kyc-listeners.js";
 
 export const KYC_CHECK_JOB = "kyc.vendor_check";
 /** Used when the user's store has no KYC validity setting. */
@@ -55,7 +56,11 @@ export async function openCase(deps: Deps, trx: Transaction<DB>, userId: string,
   return (await findKycCase(trx, id))!;
 }
 
-/** Applies one transition to a locked case, with its audit event; listeners see the new state. */
+/**
+ * Applies one transition to a locked case, with its audit event, and hands the new state to the two
+ * areas that wait on KYC decisions, in the same transaction: payment intents (an intent waiting on
+ * this user moves on) and card customers (KYC_1 raises the level).
+ */
 export async function transitionCase(
   deps: Deps,
   trx: Transaction<DB>,
@@ -77,7 +82,8 @@ export async function transitionCase(
   });
   await insertKycEvent(trx, { caseId: locked.id, from: locked.status, to, actor, actorId: opts.actorId ?? null, reason: opts.reason ?? null, at: now });
   const updated = (await findKycCase(trx, locked.id))!;
-  await notifyKycListeners(deps, trx, updated);
+  await applyKycToIntents(deps, trx, updated);
+  await applyKycToCustomer(deps, trx, updated);
   return updated;
 }
 
@@ -114,7 +120,7 @@ export async function recordVendorDecision(deps: Deps, caseId: string, decision:
       case "pending": {
         const checkAt = new Date(deps.clock.now().getTime() + decision.retryAfterMs);
         await updateKycCase(trx, caseId, { vendor_check_at: checkAt });
-        await enqueueJob(trx, { kind: KYC_CHECK_JOB, key: `${KYC_CHECK_JOB}:${caseId}:${checkAt.getTime()}`, payload: { caseId }, dueAt: checkAt });
+        await enqueueJob(trx, KYC_CHECK_JOB, { caseId }, { key: `${KYC_CHECK_JOB}:${caseId}:${checkAt.getTime()}`, dueAt: checkAt });
         return locked.status === "pending_vendor" ? locked : transitionCase(deps, trx, locked, "vendor_pending", "vendor");
       }
     }

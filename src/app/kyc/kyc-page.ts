@@ -42,8 +42,8 @@ export async function kycPageView(deps: Deps, token: string): Promise<KycPageVie
 
 /**
  * Submits the page: stores the uploads through the file port, records the data on the case, burns
- * the token, then (after commit) asks the vendor. Its decision reaches waiting intents through the
- * KYC listeners.
+ * the token, then (after commit) asks the vendor. Its decision reaches waiting intents and card
+ * customers through transitionCase.
  */
 export async function submitKycPage(deps: Deps, token: string, data: KycFormData, uploads: KycUpload[]): Promise<KycPageView> {
   const tokenHash = hashLinkToken(token);

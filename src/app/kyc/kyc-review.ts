@@ -1,5 +1,5 @@
 // The manual review queue: cases the vendor sent to support. Support approves or rejects with a
-// reason; the decision reaches every dialect through the KYC listeners (intents move 3 → 4 / 10001).
+// reason; the decision reaches intents and card customers through transitionCase (intents move 3 → 4 / 10001).
 import { AppError } from "../../core/shared/errors.js";
 import { findKycCaseWithUser, listKycEvents, listReviewCases, lockKycCase } from "../../db/kyc/kyc.js";
 import type { Deps } from "../deps.js";

@@ -1,6 +1,7 @@
 // The outbox: side effects are rows written in the caller's transaction (enqueueJob, enqueueWebhook)
-// and carried out by the worker after commit. Job handlers are registered per kind by modules under
-// src/jobs/ (imported at startup through src/jobs/handlers.ts).
+// and carried out by the worker after commit. JobPayloads names every job kind with the payload its
+// handler reads; the handler table is built in src/main/job-handlers.ts with one handler per kind.
+// A payload of the wrong shape, an unknown kind or a kind without a handler does not compile.
 import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
@@ -8,35 +9,41 @@ import type { Db } from "../../db/schema.js";
 import { insertJob } from "../../db/outbox/jobs.js";
 import type { Deps } from "../deps.js";
 
+export interface JobPayloads {
+  "intent.timeout": { intentId: string };
+  "intent.payout": { intentId: string };
+  "intent.payout_poll": { intentId: string };
+  "kyc.vendor_check": { caseId: string };
+  "card.payment_status_sync": { paymentId: string };
+  "card.challenge_timeout": { paymentId: string };
+  "trading.payin_expire": { payinId: string };
+  /** disputeOpenedAt: ISO time of the dispute the job was scheduled for (a later dispute is not touched). */
+  "trading.dispute_auto_resolve": { payinId: string; disputeOpenedAt: string };
+}
+
+export type JobKind = keyof JobPayloads;
+
 export type JobOutcome = { kind: "done" } | { kind: "retry"; at: Date; error: string } | { kind: "failed"; error: string };
 
-export interface JobToRun {
+export interface JobToRun<P> {
   id: string;
   key: string;
-  payload: unknown;
+  payload: P;
   /** How many times this job has been claimed, this run included (1 on the first run). */
   attempts: number;
 }
 
-export type JobHandler = (deps: Deps, job: JobToRun) => Promise<JobOutcome>;
+export type JobHandler<P> = (deps: Deps, job: JobToRun<P>) => Promise<JobOutcome>;
 
-const handlers = new Map<string, JobHandler>();
+/** One handler for each kind of a payload map. */
+export type JobHandlerTable<M> = { readonly [K in keyof M]: JobHandler<M[K]> };
 
-/** One handler per kind; registering a kind twice is a programming error. */
-export function registerJobHandler(kind: string, handler: JobHandler): void {
-  if (handlers.has(kind)) throw new Error(`job handler already registered: ${kind}`);
-  handlers.set(kind, handler);
-}
+/** The worker's table: a handler for every kind in JobPayloads. */
+export type JobHandlers = JobHandlerTable<JobPayloads>;
 
-export function jobHandler(kind: string): JobHandler | undefined {
-  return handlers.get(kind);
-}
-
-export interface JobInput {
-  kind: string;
+export interface JobOptions {
   /** Unique across all jobs: enqueueing the same key again is a no-op. */
   key: string;
-  payload: unknown;
   /** When the job becomes due; now (the transaction's clock time) when absent. */
   dueAt?: Date;
 }
@@ -45,8 +52,8 @@ export interface JobInput {
 const DUE_NOW = new Date(0);
 
 /** Inserts a job in the caller's transaction; without dueAt it is due at once. */
-export async function enqueueJob(trx: Transaction<DB> | Db, job: JobInput): Promise<void> {
-  await insertJob(trx, { id: randomUUID(), kind: job.kind, key: job.key, payload: job.payload, dueAt: job.dueAt ?? DUE_NOW });
+export async function enqueueJob<K extends JobKind>(trx: Transaction<DB> | Db, kind: K, payload: JobPayloads[K], opts: JobOptions): Promise<void> {
+  await insertJob(trx, { id: randomUUID(), kind, key: opts.key, payload, dueAt: opts.dueAt ?? DUE_NOW });
 }
 
 export { enqueueWebhook, type SigningKeyRef, type WebhookInput } from "./enqueue-webhook.js";

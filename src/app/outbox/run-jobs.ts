@@ -4,24 +4,33 @@ import { MAX_JOB_ATTEMPTS, JOB_LEASE_MS, jobBackoffMs } from "../../core/jobs/jo
 import { assertNever } from "../../core/shared/assert-never.js";
 import { claimDueJobs, finishJob, type ClaimedJobRow } from "../../db/outbox/jobs.js";
 import type { Deps } from "../deps.js";
-import { type JobOutcome, jobHandler } from "./outbox.js";
+import type { JobHandler, JobHandlerTable, JobOutcome } from "./outbox.js";
 import { WORKER_ID } from "./worker-id.js";
 
 export const JOB_BATCH = 20;
 
-export async function runDueJobs(deps: Deps, workerId = WORKER_ID): Promise<number> {
+/** Runs the due jobs with `handlers` (src/main/job-handlers.ts in the worker; a test's own table in tests). */
+export async function runDueJobs<M>(deps: Deps, handlers: JobHandlerTable<M>, workerId = WORKER_ID): Promise<number> {
   const now = deps.clock.now();
   const claimed = await deps.database.db
     .transaction()
     .execute((trx) => claimDueJobs(trx, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId, limit: JOB_BATCH }));
-  for (const job of claimed) await runOne(deps, job, workerId);
+  for (const job of claimed) await runOne(deps, handlerOf(handlers, job.kind), job, workerId);
   return claimed.length;
 }
 
-async function runOne(deps: Deps, job: ClaimedJobRow, workerId: string): Promise<void> {
+/**
+ * The handler for a stored row's kind. enqueueJob typed the kind and its payload together, so the
+ * row's JSON payload is the handler's type. A kind this table lacks (a row written by another
+ * version) gets none and is retried, not lost.
+ */
+function handlerOf<M>(handlers: JobHandlerTable<M>, kind: string): JobHandler<unknown> | undefined {
+  return Object.hasOwn(handlers, kind) ? (handlers[kind as keyof M] as JobHandler<unknown>) : undefined;
+}
+
+async function runOne(deps: Deps, handler: JobHandler<unknown> | undefined, job: ClaimedJobRow, workerId: string): Promise<void> {
   const log = deps.logger.child({ jobId: job.id, jobKind: job.kind, attempt: job.attempts });
   let outcome: JobOutcome;
-  const handler = jobHandler(job.kind);
   if (!handler) {
     outcome = { kind: "retry", at: new Date(deps.clock.now().getTime() + jobBackoffMs(job.attempts)), error: `no handler for job kind ${job.kind}` };
   } else {

@@ -122,16 +122,16 @@ export async function enqueuePayinWebhook(deps: Deps, trx: Transaction<DB>, w: {
 }
 
 export async function scheduleExpiry(trx: Transaction<DB>, payinId: string, dueAt: Date): Promise<void> {
-  await enqueueJob(trx, { kind: EXPIRE_JOB, key: `${EXPIRE_JOB}:${payinId}`, payload: { payinId }, dueAt });
+  await enqueueJob(trx, EXPIRE_JOB, { payinId }, { key: `${EXPIRE_JOB}:${payinId}`, dueAt });
 }
 
 export async function scheduleAutoResolve(trx: Transaction<DB>, payinId: string, openedAt: Date, dueAt: Date): Promise<void> {
-  await enqueueJob(trx, {
-    kind: AUTO_RESOLVE_JOB,
-    key: `${AUTO_RESOLVE_JOB}:${payinId}:${openedAt.getTime()}`,
-    payload: { payinId, disputeOpenedAt: openedAt.toISOString() },
-    dueAt,
-  });
+  await enqueueJob(
+    trx,
+    AUTO_RESOLVE_JOB,
+    { payinId, disputeOpenedAt: openedAt.toISOString() },
+    { key: `${AUTO_RESOLVE_JOB}:${payinId}:${openedAt.getTime()}`, dueAt },
+  );
 }
 
 /** Funds a trader's deposit from the platform (sandbox seed, tests, operator top-up); idempotent by id. */

@@ -126,7 +126,7 @@ export async function clearLoginFailures(db: Db, key: string): Promise<void> {
   await db.deleteFrom("card_login_failures").where("key", "=", key).execute();
 }
 
-/** The customer whose KYC_1 runs on this case, locked (the KYC listener raises its level). */
+/** The customer whose KYC_1 runs on this case, locked (applyKycToCustomer raises its level). */
 export async function lockCustomerByKycCase(db: Db, caseId: string): Promise<CustomerRow | undefined> {
   return db.selectFrom("card_customers").selectAll().where("kyc1_case_id", "=", caseId).forUpdate().executeTakeFirst();
 }
