@@ -1,6 +1,6 @@
 // Authenticates merchant API keys (x-api-key) and operator keys. Unknown and revoked keys take the
 // same constant-time path as wrong ones, so timing does not reveal which key ids exist.
-import { keyMatches, parseKey } from "../../adapters/crypto/api-keys.js";
+import { keyMatches, parseKey } from "../../core/crypto/api-keys.js";
 import { findActiveApiKey, findActiveOperatorKey } from "../../db/credentials.js";
 import { AppError } from "../../core/shared/errors.js";
 import type { Deps } from "../deps.js";

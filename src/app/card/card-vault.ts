@@ -2,7 +2,7 @@
 // ciphertext names its key id, so the secret can rotate) and found again by a keyed HMAC. Only the BIN
 // and the last 4 digits are ever kept in clear. The CVV never reaches this module.
 import { createHmac, hkdfSync } from "node:crypto";
-import { createSecretBox, type SecretBox } from "../../adapters/crypto/secret-box.js";
+import { createSecretBox, type SecretBox } from "../../core/crypto/secret-box.js";
 import { type CardBrand, checkExpiry, checkPan } from "../../core/card/card-number.js";
 import { countryAlpha2 } from "../../core/card/profile-survey.js";
 import { AppError } from "../../core/shared/errors.js";

@@ -1,7 +1,7 @@
 // Card customers: signup, phone confirmation by SMS code, sign-in (mobile_phone and refresh_token
 // grants) with per-phone and per-IP lockout, sign-out, and the bearer check of every other call.
 import { createHmac, hkdfSync, randomInt } from "node:crypto";
-import { hashPassword, verifyPassword } from "../../adapters/crypto/password-hash.js";
+import { hashPassword, verifyPassword } from "../../core/crypto/password-hash.js";
 import { assertPasswordStrength, normalizePhone } from "../../core/card/credentials.js";
 import { type CardKycLevel, isKycLevel } from "../../core/card/kyc-levels.js";
 import { AppError } from "../../core/shared/errors.js";

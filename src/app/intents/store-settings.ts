@@ -14,7 +14,7 @@
 //   the new secret.
 import type { Transaction } from "kysely";
 import { randomBytes } from "node:crypto";
-import { createSecretBox } from "../../adapters/crypto/secret-box.js";
+import { createSecretBox } from "../../core/crypto/secret-box.js";
 import { DEFAULT_INTENT_SETTINGS, type IntentStoreSettings, checkIntentStoreSettings } from "../../core/intents/store-settings.js";
 import { AppError } from "../../core/shared/errors.js";
 import { type IntentSettingsRow, findIntentSettings, insertIntentSettings, updateIntentSettings } from "../../db/intents/intents.js";

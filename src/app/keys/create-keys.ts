@@ -1,7 +1,7 @@
 // Creating credentials: the plain key is returned once; only its hash (and, for merchant keys, an
 // encrypted copy used solely to sign webhooks) is stored.
 import { AppError } from "../../core/shared/errors.js";
-import { generateKey, hashKey, type ParsedKey } from "../../adapters/crypto/api-keys.js";
+import { generateKey, hashKey, type ParsedKey } from "../../core/crypto/api-keys.js";
 import { findMerchant, insertApiKey, insertOperatorKey } from "../../db/credentials.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";

@@ -1,5 +1,5 @@
 // Merchant webhook endpoints: each has its own secret (envelope format), stored encrypted.
-import { createSecretBox, type SecretBox } from "../../adapters/crypto/secret-box.js";
+import { createSecretBox, type SecretBox } from "../../core/crypto/secret-box.js";
 import type { Db } from "../../db/schema.js";
 import { ensureEndpoint, setEndpointSecret } from "../../db/outbox/webhooks.js";
 import type { Deps } from "../deps.js";

@@ -1,7 +1,7 @@
 // Sandbox credentials are derived from the server secret, so `rampart start` can print them again
 // at every start while the database keeps only their hashes.
 import { createHmac } from "node:crypto";
-import { deriveKey, type ParsedKey } from "../../adapters/crypto/api-keys.js";
+import { deriveKey, type ParsedKey } from "../../core/crypto/api-keys.js";
 import { MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX } from "../keys/key-formats.js";
 
 export interface SandboxCredentials {

@@ -2,7 +2,7 @@
 // and requisites, and trading settings for the sandbox merchant (RUB, fee 8.5%). Idempotent: fixed
 // ids, insert-or-skip, and the funding transfer has a fixed id (a repeat is a no-op in the ledger).
 import { createHmac } from "node:crypto";
-import { deriveKey } from "../../adapters/crypto/api-keys.js";
+import { deriveKey } from "../../core/crypto/api-keys.js";
 import { upsertBank } from "../../db/trading/traders.js";
 import { findRequisite } from "../../db/trading/requisites.js";
 import { fundTraderDeposit } from "../trading/effects.js";

@@ -1,6 +1,6 @@
 // Idempotent sandbox data. Every area adds its part as a SeedPart in its own file and lists it in
 // SEED_PARTS; each part must be safe to run again (insert ... on conflict do nothing).
-import { hashKey } from "../../adapters/crypto/api-keys.js";
+import { hashKey } from "../../core/crypto/api-keys.js";
 import { insertOperatorKey } from "../../db/credentials.js";
 import { insertMerchant } from "../../db/merchants.js";
 import { insertStore } from "../../db/stores.js";

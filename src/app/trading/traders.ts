@@ -1,5 +1,5 @@
 // Traders: their API keys (`rtr_<id>_<secret>`, hashed like merchant keys) and their requisites.
-import { generateKey, hashKey, keyMatches, parseKey, type ParsedKey } from "../../adapters/crypto/api-keys.js";
+import { generateKey, hashKey, keyMatches, parseKey, type ParsedKey } from "../../core/crypto/api-keys.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findBank, findActiveTraderKey, insertTrader, insertTraderKey } from "../../db/trading/traders.js";
 import { insertRequisite } from "../../db/trading/requisites.js";
