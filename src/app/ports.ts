@@ -154,6 +154,33 @@ export interface FileStorage {
   get(key: string): Promise<{ data: Buffer; contentType: string } | null>;
 }
 
+/** A signed webhook or IPN request, built by the outbox; the sender adds nothing but transport. */
+export interface WebhookRequest {
+  method: "GET" | "POST";
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** Network outcomes are results, never exceptions: a refused address or a timeout is an "error". */
+export type WebhookResponse =
+  | {
+      kind: "response";
+      status: number;
+      headers: Record<string, string | string[] | undefined>;
+      /** Possibly cut at the sender's cap; `truncated` says the receiver sent more. */
+      body: string;
+      truncated: boolean;
+      latencyMs: number;
+    }
+  | { kind: "error"; error: string; latencyMs: number };
+
+/** Outgoing merchant webhooks and IPNs (the real one refuses private addresses unless configured). */
+export interface WebhookSender {
+  readonly name: string;
+  send(req: WebhookRequest): Promise<WebhookResponse>;
+}
+
 /** The ports wired today; each area adds its port here when it lands. */
 export interface Ports {
   files: FileStorage;
@@ -163,4 +190,5 @@ export interface Ports {
   cardAcquirer: CardAcquirer;
   kyc: KycVendor;
   chain: ChainPayout;
+  webhooks: WebhookSender;
 }

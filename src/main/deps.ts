@@ -11,6 +11,7 @@ import { createFixedRateSource } from "../adapters/rates/fixed-rates.js";
 import { createHttpTickerSource } from "../adapters/rates/http-ticker.js";
 import { createRandomWalkSource } from "../adapters/rates/random-walk.js";
 import { createSandboxAcquirer } from "../adapters/cards/sandbox-acquirer.js";
+import { createWebhookSender } from "../adapters/http/webhook-sender.js";
 import { createSandboxSms } from "../adapters/sms/sandbox-sms.js";
 import { createLocalDiskStorage } from "../adapters/storage/local-disk-storage.js";
 import type { Clock, RateSource } from "../app/ports.js";
@@ -44,6 +45,7 @@ export function buildPorts(config: Config, clock: Clock, logger: Logger): Ports 
     // Live KYC vendors and chains plug in here by config; only the sandbox ones ship today.
     kyc: createSandboxKycVendor(config.sandbox.kycApprovalDelayMs),
     chain: createSandboxChain(config.dataDir, config.sandbox.chainConfirmations),
+    webhooks: createWebhookSender({ allowPrivate: config.allowPrivateWebhooks, timeoutMs: config.webhookTimeoutMs }),
   };
 }
 

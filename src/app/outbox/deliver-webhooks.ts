@@ -2,13 +2,13 @@
 // after commit, then record the attempt and the message's next state in its own short transaction,
 // guarded by the lease. Messages to different endpoints are independent: one slow or failing
 // receiver holds back only its own messages.
-import { type SafeResponse, safeRequest } from "../../adapters/http/safe-request.js";
 import { assertNever } from "../../core/shared/assert-never.js";
 import { nextStep } from "../../core/webhooks/retry-schedule.js";
 import { ENVELOPE_SIGNATURE_HEADER, signEnvelope, signIpn, signTradingBody } from "../../core/webhooks/signatures.js";
 import { insertNotification } from "../../db/outbox/notifications.js";
 import { claimDueMessages, disableEndpoint, finishMessageAttempt, insertAttempt, type ClaimedMessageRow } from "../../db/outbox/webhooks.js";
 import type { Deps } from "../deps.js";
+import type { WebhookRequest, WebhookResponse } from "../ports.js";
 import type { SigningKeyRef } from "./enqueue-webhook.js";
 import { resolveSigningKey } from "./signing-keys.js";
 import { WORKER_ID } from "./worker-id.js";
@@ -125,15 +125,8 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
   };
 }
 
-interface Outgoing {
-  method: "GET" | "POST";
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-}
-
 /** The signed request of a message, or null when its signing key cannot be resolved. */
-async function buildRequest(deps: Deps, m: ClaimedMessageRow, at: Date): Promise<Outgoing | null> {
+async function buildRequest(deps: Deps, m: ClaimedMessageRow, at: Date): Promise<WebhookRequest | null> {
   const key = await resolveSigningKey(deps, m.signing_key_ref as SigningKeyRef, { endpointId: m.endpoint_id, url: m.url });
   if (key === null) return null;
   const t = Math.floor(at.getTime() / 1000);
@@ -168,13 +161,13 @@ async function deliverOne(deps: Deps, m: ClaimedMessageRow, workerId: string, ra
   const log = deps.logger.child({ eventId: m.event_id, webhookSeq: m.seq, attempt: m.attempts });
   const at = deps.clock.now();
   let sentUrl = m.url;
-  let res: SafeResponse;
+  let res: WebhookResponse;
   try {
     const req = await buildRequest(deps, m, at);
     if (req === null) res = { kind: "error", error: "signing key unavailable", latencyMs: 0 };
     else {
       sentUrl = req.url;
-      res = await safeRequest({ ...req, allowPrivate: deps.config.allowPrivateWebhooks, timeoutMs: deps.config.webhookTimeoutMs });
+      res = await deps.ports.webhooks.send(req);
     }
   } catch (err) {
     log.error({ err }, "webhook request could not be built");
