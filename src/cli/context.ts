@@ -1,7 +1,7 @@
 // Shared setup for commands that need the database: config, deps, migrations.
 import type { Deps } from "../app/deps.js";
 import { loadConfig } from "../config/config.js";
-import { migrate } from "../db/migrate.js";
+import { applyMigrations } from "../app/ops/migrations.js";
 import { buildDeps } from "../main/deps.js";
 import { createLogger } from "../main/logger.js";
 
@@ -10,7 +10,7 @@ export async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const deps = await buildDeps(config, createLogger(process.env.LOG_LEVEL ?? "warn", process.stderr as never));
   try {
-    await migrate(deps.database);
+    await applyMigrations(deps.database);
     return await fn(deps);
   } finally {
     await deps.database.close();

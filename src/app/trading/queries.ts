@@ -1,6 +1,6 @@
 // Reads for the trading dialect: one pay-in (tenant-scoped), the list, usable banks, the balance.
 import { AppError } from "../../core/shared/errors.js";
-import { findMerchantPayin, findPayin, listPayins, type PayinListFilter, type TradingPayinRow } from "../../db/trading/payins.js";
+import { findMerchantPayin, findPayin, listPayinEvents, listPayins, type PayinListFilter, type TradingPayinRow } from "../../db/trading/payins.js";
 import { findRequisite } from "../../db/trading/requisites.js";
 import { listUsableBanks } from "../../db/trading/traders.js";
 import type { Deps } from "../deps.js";
@@ -71,4 +71,14 @@ export async function usableBanks(deps: Deps, merchantId: string) {
 
 export async function merchantAccount(deps: Deps, merchantId: string): Promise<{ balance: string; currency: "usdt" }> {
   return { balance: (await merchantCryptoBalance(deps, merchantId)).toString(), currency: "usdt" };
+}
+
+/** One trader's pay-ins, newest first (the trader API's list). */
+export async function listTraderPayins(deps: Deps, traderId: string, f: { status?: string; limit: number }): Promise<TradingPayinRow[]> {
+  return listPayins(deps.database.db, { traderId, ...(f.status ? { status: f.status } : {}), limit: f.limit });
+}
+
+/** A pay-in's event history, oldest first (the operator API). */
+export async function payinEvents(deps: Deps, payinId: string) {
+  return listPayinEvents(deps.database.db, payinId);
 }

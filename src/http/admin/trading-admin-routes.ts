@@ -6,12 +6,11 @@ import { Type } from "typebox";
 import { authenticateOperator } from "../../app/auth/authenticate.js";
 import type { Deps } from "../../app/deps.js";
 import { resolveDispute } from "../../app/trading/disputes.js";
-import { payinObject } from "../../app/trading/queries.js";
+import { payinEvents, payinObject } from "../../app/trading/queries.js";
 import { createRequisite, createTrader } from "../../app/trading/traders.js";
 import { saveTradingSettings } from "../../app/trading/settings-admin.js";
 import { AppError } from "../../core/shared/errors.js";
 import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
-import { listPayinEvents } from "../../db/trading/payins.js";
 import { unmatchedTransfers } from "../../app/bank-transfers/transfer-queues.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import { PayinObject } from "../dialects/trading/schemas.js";
@@ -66,7 +65,7 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
       "/pay-ins/:id/events",
       { schema: { tags: TAGS, summary: "A pay-in's event history (actor, from, to, at, data)", security, params: Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) }) } },
       async (request) => ({
-        items: (await listPayinEvents(deps.database.db, request.params.id)).map((e) => ({
+        items: (await payinEvents(deps, request.params.id)).map((e) => ({
           actor: e.actor,
           actorId: e.actor_id,
           from: e.from_status,

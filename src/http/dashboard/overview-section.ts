@@ -1,5 +1,4 @@
-import { countTenants } from "../../db/overview.js";
-import { pendingMigrations } from "../../db/migrate.js";
+import { overviewFigures } from "../../app/ops/health.js";
 import { html } from "../pages/html.js";
 import type { DashboardSection } from "./section.js";
 
@@ -7,7 +6,7 @@ export const overviewSection: DashboardSection = {
   id: "overview",
   title: "Overview",
   async render(deps) {
-    const [tenants, pending] = await Promise.all([countTenants(deps.database.db), pendingMigrations(deps.database)]);
+    const { tenants, pendingMigrations: pending } = await overviewFigures(deps);
     const mem = process.memoryUsage();
     return html`<div class="card"><h2>Health</h2>
 <div class="row"><span>Mode</span><span class="status ${deps.config.mode === "live" ? "ok" : "warn"}">${deps.config.mode}</span></div>

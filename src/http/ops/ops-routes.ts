@@ -1,9 +1,8 @@
 // Operations endpoints: liveness, readiness, metrics and the OpenAPI document.
 import type { FastifyInstance } from "fastify";
-import { sql } from "kysely";
 import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
-import { pendingMigrations } from "../../db/migrate.js";
+import { databaseReadiness } from "../../app/ops/health.js";
 
 const READY_TIMEOUT_MS = 2000;
 
@@ -46,13 +45,7 @@ export async function opsRoutes(app: FastifyInstance, deps: Deps): Promise<void>
     },
     async (request, reply) => {
       try {
-        const pending = await withTimeout(
-          (async () => {
-            await sql`select 1`.execute(deps.database.db);
-            return pendingMigrations(deps.database);
-          })(),
-          READY_TIMEOUT_MS,
-        );
+        const { pendingMigrations: pending } = await withTimeout(databaseReadiness(deps), READY_TIMEOUT_MS);
         const ok = pending.length === 0;
         return reply
           .code(ok ? 200 : 503)

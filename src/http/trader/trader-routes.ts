@@ -7,12 +7,11 @@ import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
 import { traderAnswerDispute, traderOpenReview } from "../../app/trading/disputes.js";
 import { traderConfirmPayin } from "../../app/trading/payin-lifecycle.js";
-import { payinObject } from "../../app/trading/queries.js";
+import { listTraderPayins, payinObject } from "../../app/trading/queries.js";
 import { MAX_RECEIPT_BYTES, uploadReceipt } from "../../app/trading/receipts.js";
 import { authenticateTrader } from "../../app/trading/traders.js";
 import { AppError } from "../../core/shared/errors.js";
 import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
-import { listPayins } from "../../db/trading/payins.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import { PayinObject } from "../dialects/trading/schemas.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
@@ -45,8 +44,7 @@ export async function traderRoutes(scope: FastifyInstance, deps: Deps): Promise<
         },
       },
       async (request) => {
-        const rows = await listPayins(deps.database.db, {
-          traderId: trader(request),
+        const rows = await listTraderPayins(deps, trader(request), {
           ...(request.query.status ? { status: request.query.status } : {}),
           limit: request.query.limit ?? 50,
         });

@@ -2,7 +2,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { type CustomerRow } from "../../../db/card/customers.js";
+import type { CustomerRow } from "../../../db/card/customers.js";
 import { levelLimitMinor, levelOf, limitState, loadCustomer, surveyOf, updateSurvey } from "../../../app/card/customer-profile.js";
 import { customerWallets } from "../../../app/card/wallets.js";
 import { startCardKyc } from "../../../app/card/card-kyc.js";
