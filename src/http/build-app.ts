@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
 import { installErrorHandling, installNotFoundHandling, renderDefaultError } from "./errors/error-handling.js";
 import { installMetrics } from "./plugins/metrics.js";
+import { installNulGuard } from "./plugins/nul-guard.js";
 import { installRateLimit } from "./plugins/rate-limit.js";
 import { installRawJson } from "./plugins/raw-json.js";
 import { genRequestId, installRequestId } from "./plugins/request-id.js";
@@ -32,6 +33,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   installValidation(app);
   installRawJson(app);
   installRequestId(app);
+  installNulGuard(app);
   installMetrics(app);
   installErrorHandling(app, renderDefaultError);
   installNotFoundHandling(app, renderDefaultError);

@@ -1,7 +1,7 @@
 // Traders: their API keys (`rtr_<id>_<secret>`, hashed like merchant keys) and their requisites.
 import { generateKey, hashKey, keyMatches, parseKey, type ParsedKey } from "../../core/crypto/api-keys.js";
 import { AppError } from "../../core/shared/errors.js";
-import { findBank, findActiveTraderKey, insertTrader, insertTraderKey } from "../../db/trading/traders.js";
+import { findBank, findActiveTraderKey, findTrader, insertTrader, insertTraderKey } from "../../db/trading/traders.js";
 import { insertRequisite } from "../../db/trading/requisites.js";
 import type { Deps } from "../deps.js";
 
@@ -37,6 +37,8 @@ export interface RequisiteInput {
 }
 
 export async function createRequisite(deps: Deps, r: RequisiteInput): Promise<string> {
+  // Traders are never deleted, so the row found here is still there at the insert.
+  if (!(await findTrader(deps.database.db, r.traderId))) throw new AppError("not_found", { field: "traderId", message: "No such trader" });
   const bank = await findBank(deps.database.db, r.bank.toUpperCase());
   if (!bank) throw new AppError("bank_not_available", { field: "bank" });
   if (!bank.methods.includes(r.method)) throw new AppError("method_not_available", { field: "method", details: { method: r.method } });

@@ -16,6 +16,7 @@ export const ERROR_CATALOGUE = {
   illegal_transition: { status: 409, message: "This action is not allowed in the current status." },
   body_too_large: { status: 413, message: "The request body is too large." },
   unsupported_media_type: { status: 415, message: "Unsupported content type." },
+  malformed_multipart: { status: 400, message: "The multipart/form-data body is malformed." },
   rate_limited: { status: 429, message: "Too many requests." },
   // --- trading dialect (/payment/trading, /trader/v1, trading admin)
   no_requisite_available: { status: 403, message: "No requisite can take a pay-in of this amount now." },

@@ -13,6 +13,7 @@ import { authenticateTrader } from "../../app/trading/traders.js";
 import { AppError } from "../../core/shared/errors.js";
 import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
+import { fileIn, readMultipartForm } from "../plugins/multipart-form.js";
 import { PayinObject } from "../dialects/trading/schemas.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
@@ -100,10 +101,9 @@ export async function traderRoutes(scope: FastifyInstance, deps: Deps): Promise<
         },
       },
       async (request) => {
-        if (!request.isMultipart()) throw new AppError("unsupported_media_type");
-        const part = await request.file();
-        if (!part || part.fieldname !== "file") throw new AppError("validation_failed", { field: "file" });
-        return uploadReceipt(deps, { kind: "trader", traderId: trader(request) }, request.params.id, await part.toBuffer());
+        const data = fileIn(await readMultipartForm(request), "file");
+        if (!data) throw new AppError("validation_failed", { field: "file" });
+        return uploadReceipt(deps, { kind: "trader", traderId: trader(request) }, request.params.id, data);
       },
     );
   }, { prefix: "/trader/v1" });

@@ -25,6 +25,7 @@ import type { AmountRequest } from "../../../core/trading/allocation.js";
 import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { idempotent } from "../../plugins/idempotency.js";
+import { fileIn, readMultipartForm } from "../../plugins/multipart-form.js";
 import { renderTradingError } from "./error-envelope.js";
 import { Bank, CreatePayinBody, DisputeBody, IdParams, ListQuery, PayinObject, TradingError } from "./schemas.js";
 import { isUuid } from "../../../core/shared/uuid.js";
@@ -213,10 +214,8 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
       notFoundUnlessUuid(request.query.tradeId);
       // Ownership first: another merchant's pay-in is 404 whatever the upload holds.
       await getMerchantPayin(deps, principal(request).merchantId, request.query.tradeId);
-      if (!request.isMultipart()) throw new AppError("unsupported_media_type", { message: "Send multipart/form-data with a `file` field" });
-      const part = await request.file();
-      if (!part || part.fieldname !== "file") throw new AppError("validation_failed", { field: "file", message: "Missing multipart field `file`" });
-      const data = await part.toBuffer();
+      const data = fileIn(await readMultipartForm(request, "Send multipart/form-data with a `file` field"), "file");
+      if (!data) throw new AppError("validation_failed", { field: "file", message: "Missing multipart field `file`" });
       return uploadReceipt(deps, { kind: "merchant", merchantId: principal(request).merchantId }, request.query.tradeId, data);
     },
   );

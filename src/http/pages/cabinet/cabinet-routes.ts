@@ -13,6 +13,7 @@ import { switchRequisite, traderOverview } from "../../../app/trading/trader-ove
 import { TRADER_SESSION_TTL_MS, signInTrader, traderCsrfToken, traderCsrfValid, verifyTraderSession } from "../../../app/trading/trader-session.js";
 import { AppError } from "../../../core/shared/errors.js";
 import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
+import { readMultipartForm } from "../../plugins/multipart-form.js";
 import { readCookie, sessionCookie } from "../cookies.js";
 import { runFormAction } from "../form-action.js";
 import { html } from "../html.js";
@@ -35,12 +36,9 @@ export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<v
   const secure = deps.config.publicUrl.startsWith("https:");
   const cookie = (value: string, maxAgeSeconds: number) => sessionCookie(COOKIE, value, { path: HOME, maxAgeSeconds, secure });
 
-  // Multipart only for the answer form; 'keyValues' gives text fields as strings and the file as a
-  // Buffer (bounded by the receipt limit), so the CSRF check below reads every form the same way.
-  await app.register(multipart, {
-    attachFieldsToBody: "keyValues",
-    limits: { fileSize: MAX_RECEIPT_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 },
-  });
+  // Multipart only for the answer form; it becomes a body of text fields and the file as a Buffer
+  // (bounded by the receipt limit), so the CSRF check below reads every form the same way.
+  await app.register(multipart, { limits: { fileSize: MAX_RECEIPT_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 } });
 
   const isOpen = (url: string) => url === `${HOME}/login` || url.startsWith(`${HOME}/login?`);
 
@@ -50,6 +48,12 @@ export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<v
     const traderId = await verifyTraderSession(deps, token);
     if (!traderId) return reply.redirect(`${HOME}/login`, 303);
     sessions.set(request, { token: token!, traderId });
+  });
+
+  app.addHook("preValidation", async (request) => {
+    if (!request.isMultipart()) return;
+    const { fields, files } = await readMultipartForm(request);
+    request.body = { ...fields, ...Object.fromEntries(files.map((f) => [f.field, f.data])) };
   });
 
   app.addHook("preHandler", async (request, reply) => {

@@ -7,6 +7,7 @@ import { type KycUpload, kycPageView, submitKycPage } from "../../../app/kyc/kyc
 import { KYC_FILE_KINDS, KYC_MAX_FILE_BYTES, checkKycForm, type KycFileKind } from "../../../core/kyc/kyc-form.js";
 import { AppError } from "../../../core/shared/errors.js";
 import { normalizeError } from "../../errors/normalize.js";
+import { readMultipartForm } from "../../plugins/multipart-form.js";
 import { sendPublicPage } from "../send-page.js";
 import { type FormErrors, kycErrorView, kycFormView, kycStatusView } from "./kyc-page-views.js";
 
@@ -52,17 +53,11 @@ export async function kycPageRoutes(app: FastifyInstance, deps: Deps): Promise<v
     "/kyc/:token",
     { schema: { tags: ["hosted pages"], summary: "Submit the KYC form with the document front, back and a selfie", params: TOKEN } },
     async (request, reply) => {
-      if (!request.isMultipart()) throw new AppError("unsupported_media_type");
-      const fields: Record<string, string> = {};
+      const { fields, files } = await readMultipartForm(request); // 413 past the per-file cap
       const uploads: KycUpload[] = [];
-      for await (const part of request.parts()) {
-        if (part.type === "file") {
-          const data = await part.toBuffer(); // throws 413 past the per-file cap
-          if ((KYC_FILE_KINDS as readonly string[]).includes(part.fieldname) && data.length > 0 && !uploads.some((u) => u.kind === part.fieldname)) {
-            uploads.push({ kind: part.fieldname as KycFileKind, data });
-          }
-        } else if (typeof part.value === "string") {
-          fields[part.fieldname] = part.value;
+      for (const { field, data } of files) {
+        if ((KYC_FILE_KINDS as readonly string[]).includes(field) && data.length > 0 && !uploads.some((u) => u.kind === field)) {
+          uploads.push({ kind: field as KycFileKind, data });
         }
       }
       const token = request.params.token;

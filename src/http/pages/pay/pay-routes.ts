@@ -11,6 +11,7 @@ import { MAX_RECEIPT_BYTES, uploadReceipt } from "../../../app/trading/receipts.
 import { AppError } from "../../../core/shared/errors.js";
 import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling, renderDefaultError } from "../../errors/error-handling.js";
+import { fileIn, readMultipartForm } from "../../plugins/multipart-form.js";
 import { html } from "../html.js";
 import { PAGE_CSP, page } from "../layout.js";
 import { renderPayPage } from "./pay-page.js";
@@ -65,14 +66,9 @@ export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise
     { schema: { tags: ["pages"], summary: "Payer uploads a receipt and the amount sent: opens a dispute", consumes: ["multipart/form-data"], params: Id } },
     async (request) => {
       if (!isUuid(request.params.id)) throw new AppError("not_found");
-      if (!request.isMultipart()) throw new AppError("unsupported_media_type");
-      let file: Buffer | null = null;
-      let amount: string | null = null;
-      for await (const part of request.parts()) {
-        if (part.type === "file" && part.fieldname === "file") file = await part.toBuffer();
-        else if (part.type === "field" && part.fieldname === "fiatAmount") amount = String(part.value);
-        else if (part.type === "file") await part.toBuffer();
-      }
+      const form = await readMultipartForm(request);
+      const file = fileIn(form, "file");
+      const amount = form.fields.fiatAmount ?? null;
       if (!file) throw new AppError("validation_failed", { field: "file", message: "Choose your receipt file" });
       const fiatMinor = parseFiatAmount(amount);
       if (fiatMinor === null) throw new AppError("validation_failed", { field: "fiatAmount", message: "Enter the amount you sent" });

@@ -1,0 +1,116 @@
+// Bad input is a 4xx, never a 500: a NUL character anywhere the API takes text is refused with 400
+// naming the field (one rule at the edge), a malformed multipart body on every upload route is 400
+// `malformed_multipart` with nothing logged as an unhandled error, and a requisite for an unknown
+// trader is 404.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { createOperatorKey } from "../../src/app/keys/create-keys.js";
+import { createHarness, type Harness } from "../support/harness.js";
+import { jsonCall } from "../support/json-call.js";
+import { setupTrading, type TradingFixture, useFixedRate } from "../support/trading.js";
+
+let h: Harness;
+let fx: TradingFixture;
+let operatorKey: string;
+let payinId: string;
+let traderCookie: string;
+
+const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+before(async () => {
+  h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
+  fx = await setupTrading(h.deps);
+  operatorKey = await createOperatorKey(h.deps, "test");
+  const p = await jsonCall(h.app, "POST", "/payment/trading/pay-in", { "x-api-key": fx.merchant.apiKey }, { fiatAmount: 5000 });
+  assert.equal(p.status, 201, p.text);
+  payinId = p.json.id;
+  const login = await h.app.inject({ method: "POST", url: "/cabinet/login", headers: FORM, payload: new URLSearchParams({ key: fx.traders[0]!.traderKey }).toString() });
+  assert.equal(login.statusCode, 303, login.body);
+  traderCookie = String(login.headers["set-cookie"]).split(";")[0]!;
+});
+after(async () => h.close());
+
+const unhandled = () => h.logs.lines.filter((l) => l.includes("unhandled error") || l.includes('"stack"'));
+
+test("a NUL character in a body, nested body, query, path or header field is 400 naming the field", async () => {
+  const op = { "x-operator-key": operatorKey };
+  // The trading dialect names the field in its own envelope: INVALID_EXTRA_EXTERNAL_TRANSACTION_ID.
+  const cases: { call: () => Promise<{ status: number; json: Record<string, any> }>; field: string; named?: RegExp }[] = [
+    { field: "name", call: () => jsonCall(h.app, "POST", "/admin/v1/trading/traders", op, { name: "Trader\u0000" }) },
+    {
+      field: "extra.externalTransactionId",
+      named: /INVALID_EXTRA_EXTERNAL_TRANSACTION_ID/,
+      call: () => jsonCall(h.app, "POST", "/payment/trading/pay-in", { "x-api-key": fx.merchant.apiKey }, { fiatAmount: 5000, extra: { externalTransactionId: "tx\u0000" } }),
+    },
+    { field: "reference", call: () => jsonCall(h.app, "POST", "/sandbox/bank-transfers", op, { reference: "RMP\u0000ABCD", amount: "10.00", currency: "EUR" }) },
+    { field: "cursor", call: () => jsonCall(h.app, "GET", "/admin/v1/merchants?cursor=%00", op) },
+    { field: "apiKeyId", call: () => jsonCall(h.app, "DELETE", `/admin/v1/merchants/${fx.merchant.merchantId}/api-keys/key%00`, op) },
+    { field: "x-merchant-id", call: () => jsonCall(h.app, "POST", "/v2/mobile/signup", { "x-merchant-id": `${fx.merchant.merchantId}\u0000` }, { phone: "+447700900123", password: "correct horse 42" }) },
+  ];
+  for (const c of cases) {
+    const r = await c.call();
+    assert.equal(r.status, 400, `${c.field}: ${JSON.stringify(r.json)}`);
+    if (c.named) assert.match(JSON.stringify(r.json), c.named, c.field);
+    else {
+      assert.equal(r.json.field, c.field);
+      assert.match(r.json.message, /NUL/, c.field);
+    }
+  }
+  assert.deepEqual(unhandled(), []);
+});
+
+test("a NUL character in a multipart text field is 400 naming the field", async () => {
+  const r = await h.app.inject({
+    method: "POST",
+    url: `/cabinet/pay-ins/${payinId}/answer`,
+    headers: { cookie: traderCookie, "content-type": "multipart/form-data; boundary=x" },
+    payload: '--x\r\nContent-Disposition: form-data; name="csrf"\r\n\r\nab\u0000\r\n--x--\r\n',
+  });
+  assert.equal(r.statusCode, 400, r.body);
+  assert.match(r.body, /csrf/);
+});
+
+const MALFORMED: { what: string; contentType: string; payload: string }[] = [
+  { what: "no boundary", contentType: "multipart/form-data", payload: "garbage" },
+  { what: "no parts", contentType: "multipart/form-data; boundary=x", payload: "garbage" },
+  { what: "a part cut short", contentType: "multipart/form-data; boundary=x", payload: '--x\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG' },
+];
+
+test("a malformed multipart body is 400 malformed_multipart on every upload route, with no stack trace logged", async () => {
+  const routes: { url: string; headers: Record<string, string> }[] = [
+    { url: `/file/trading/pay-in/invoice/upload?tradeId=${payinId}`, headers: { "x-api-key": fx.merchant.apiKey } },
+    { url: `/trader/v1/pay-ins/${payinId}/receipt`, headers: { "x-trader-key": fx.traders[0]!.traderKey } },
+    { url: `/pay/${payinId}/receipt`, headers: {} },
+    { url: "/kyc/abcdefghijklmnopqrstuvwx", headers: {} },
+    { url: "/cabinet/login", headers: {} },
+    { url: `/cabinet/pay-ins/${payinId}/answer`, headers: { cookie: traderCookie } },
+    { url: `/cabinet/requisites/${fx.requisiteIds[0]}/switch`, headers: { cookie: traderCookie } },
+  ];
+  for (const route of routes) {
+    for (const m of MALFORMED) {
+      const r = await h.app.inject({ method: "POST", url: route.url, headers: { ...route.headers, "content-type": m.contentType }, payload: m.payload });
+      const where = `${route.url} (${m.what})`;
+      assert.equal(r.statusCode, 400, `${where}: ${r.body.slice(0, 300)}`);
+      assert.match(r.body, /malformed_multipart|multipart\/form-data body is malformed/, where);
+    }
+  }
+  assert.deepEqual(unhandled(), []);
+});
+
+test("an id filter that is not a UUID is 400 before it reaches a uuid column (found by the fuzz test)", async () => {
+  const r = await jsonCall(h.app, "GET", "/admin/v1/webhooks/messages?merchantId=A00--AaA00--A00AA0a0-A0-a0A----Aa-aa", { "x-operator-key": operatorKey });
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.json.field, "merchantId");
+});
+
+test("adding a requisite to an unknown trader is 404, not a foreign-key 500", async () => {
+  const r = await jsonCall(h.app, "POST", "/admin/v1/trading/traders/trd_nobody/requisites", { "x-operator-key": operatorKey }, {
+    bank: "SBER",
+    method: "card",
+    ownerName: "Nobody",
+    number: "2202200000009999",
+  });
+  assert.equal(r.status, 404, r.text);
+  assert.equal(r.json.error, "not_found");
+  assert.equal(r.json.field, "traderId");
+});
