@@ -4,10 +4,11 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
 import { MAX_PAGE, redeliverEndpointFailures, redeliverMessage, webhookAttempts, webhookMessagesPage } from "../../app/outbox/webhook-admin.js";
+import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
 const TAGS = ["admin: webhooks"];
 const security = [{ operatorKey: [] }];
-const Uuid = Type.String({ pattern: "^[0-9a-fA-F-]{36}$" });
+const Uuid = Type.String({ pattern: UUID_PATTERN });
 const Status = Type.Union([Type.Literal("pending"), Type.Literal("delivered"), Type.Literal("failed")]);
 const Iso = Type.Union([Type.String(), Type.Null()]);
 
