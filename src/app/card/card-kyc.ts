@@ -8,6 +8,7 @@ import { findCustomer, firstStoreOf, lockCustomerByKycCase, updateCustomer } fro
 import type { KycCaseRow } from "../../db/kyc/kyc.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
+import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { createKycLink, openCase, userFor, validCase } from "../kyc/kyc-cases.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 import { cardCustomerChanging } from "./session-cache.js";
@@ -22,7 +23,12 @@ export const CARD_KYC_LINK_TTL_MS = 24 * 3600_000;
  */
 export const kycIdentityOf = (customerId: string) => `card-customer-${customerId}@customers.invalid`;
 
-export async function startCardKyc(deps: Deps, who: CustomerPrincipal): Promise<{ id: string; url: string | null }> {
+export interface StartedKyc {
+  id: string;
+  url: string | null;
+}
+
+export async function startCardKyc(deps: Deps, who: CustomerPrincipal, commit?: CommitAnswer<StartedKyc>): Promise<StartedKyc> {
   return deps.database.db.transaction().execute(async (trx) => {
     const customer = (await findCustomer(trx, who.customerId, true))!;
     requireLevel(levelOf(customer), "KYC_0");
@@ -30,10 +36,16 @@ export async function startCardKyc(deps: Deps, who: CustomerPrincipal): Promise<
     if (!storeId) throw new AppError("store_not_configured", { message: "The merchant has no store to run KYC under." });
     const userId = await userFor(deps, trx, storeId, kycIdentityOf(customer.id));
     const valid = await validCase(trx, userId, "KYC_1", deps.clock.now());
-    if (valid) return { id: valid.id, url: null };
+    if (valid) {
+      const already = { id: valid.id, url: null };
+      await commit?.(trx, already);
+      return already;
+    }
     const kycCase = await openCase(deps, trx, userId, "KYC_1");
     await updateCustomer(trx, customer.id, { kyc1_case_id: kycCase.id, updated_at: deps.clock.now() });
-    return { id: kycCase.id, url: await createKycLink(deps, trx, kycCase.id, null, CARD_KYC_LINK_TTL_MS) };
+    const started = { id: kycCase.id, url: await createKycLink(deps, trx, kycCase.id, null, CARD_KYC_LINK_TTL_MS) };
+    await commit?.(trx, started);
+    return started;
   });
 }
 

@@ -5,8 +5,9 @@ import { parseAmount } from "../../core/money/decimal.js";
 import { pow10 } from "../../core/money/rounding.js";
 import type { Quote } from "../../core/pricing/quote.js";
 import { AppError } from "../../core/shared/errors.js";
-import { findCustomerOffer, type OfferAmounts, type OfferRow, requoteOffer } from "../../db/card/offers.js";
+import { findCustomerOffer, insertOffersWithinLimit, type NewOffer, type NewOfferOutcome, type OfferAmounts, type OfferRow, requoteOffer } from "../../db/card/offers.js";
 import type { Deps } from "../deps.js";
+import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { writeOffer } from "./offer-writer.js";
 import { type CardPair, cardPair, cardQuote, currentRate, inLimitCurrency } from "./card-pricing.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
@@ -58,19 +59,30 @@ async function priceIt(deps: Deps, who: CustomerPrincipal, pair: CardPair, amoun
   return { q, limit };
 }
 
-/** The card check, the limit check and the insert are one statement, shared with concurrent offers. */
-export async function createOffer(deps: Deps, who: CustomerPrincipal, input: CreateOfferInput): Promise<OfferView> {
+/**
+ * The card check, the limit check and the insert are one statement, shared with concurrent offers. An
+ * offer whose answer commits with it (`commit`) gets a transaction of its own instead of the batch.
+ */
+export async function createOffer(deps: Deps, who: CustomerPrincipal, input: CreateOfferInput, commit?: CommitAnswer<OfferView>): Promise<OfferView> {
   const pair = await cardPair(deps, input.fromCurrency, input.toCurrency);
   const fiatMinor = parseAmount(input.amount, pair.terms.fiatScale, { field: "amount" });
   const q = cardQuote(deps, pair, await currentRate(deps, pair.terms.fiat, pair.terms.crypto), { fiatMinor });
-  const outcome = await writeOffer(deps.database, {
+  const offer: NewOffer = {
     row: { ...amounts(pair, q, processingFee(q)), customer_id: who.customerId, card_id: input.cardId, now: deps.clock.now() },
     limit: { since: limitWindowStart(deps), limitMinor: levelLimitMinor(deps, who.kycLevel), amountInLimitMinor: await inLimitCurrency(deps, q.fiat, q.fiatMinor) },
+  };
+  const viewOf = (outcome: NewOfferOutcome): OfferView => {
+    if (outcome.kind === "no_card") throw new AppError("not_found", { field: "cardId", message: "No such card." });
+    const limit = limitStateOf(deps, who.kycLevel, outcome);
+    if (outcome.kind === "over_limit") throw limitExceeded(limit, "amount");
+    return { offer: outcome.offer, pair, limit };
+  };
+  if (!commit) return viewOf(await writeOffer(deps.database, offer));
+  return deps.database.db.transaction().execute(async (trx) => {
+    const view = viewOf((await insertOffersWithinLimit(trx, [offer]))[0]!);
+    await commit(trx, view);
+    return view;
   });
-  if (outcome.kind === "no_card") throw new AppError("not_found", { field: "cardId", message: "No such card." });
-  const limit = limitStateOf(deps, who.kycLevel, outcome);
-  if (outcome.kind === "over_limit") throw limitExceeded(limit, "amount");
-  return { offer: outcome.offer, pair, limit };
 }
 
 /** toAmount has at most 8 decimals on the wire; the ledger counts in the asset's own minor units. */

@@ -13,6 +13,7 @@ import { findCustomer } from "../../db/card/customers.js";
 import { findCustomerOffer, findCustomerOfferPayment, findPayment, findPaymentByOffer, insertPayment, markOfferPaid, type PaymentRow, updatePayment } from "../../db/card/offers.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
+import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { enqueueJob } from "../outbox/outbox.js";
 import type { CardAuthOutcome } from "../ports.js";
 import { creditCustomerWallet } from "./card-ledger.js";
@@ -45,7 +46,11 @@ function returnUrls(deps: Deps, paymentId: string, input: PayInput) {
   return { success_url: success, fail_url: input.failUrl ?? success, cancel_url: input.cancelUrl ?? input.failUrl ?? success };
 }
 
-export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: string, input: PayInput): Promise<PaymentView> {
+/**
+ * `commit` stores the answer with the payment row, then revises it with the acquirer's answer in the
+ * transaction that records it: a retry after a crash between the two replays the payment as committed.
+ */
+export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: string, input: PayInput, commit?: CommitAnswer<PaymentView>): Promise<PaymentView> {
   requireLevel(who.kycLevel, deps.config.card.payinPayKycLevel);
   const db = deps.database.db;
   const offer = await findCustomerOffer(db, who.customerId, offerId);
@@ -92,6 +97,7 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
     await enqueueJob(trx, STATUS_SYNC_JOB, { paymentId }, { key: `card:status-sync:${paymentId}:safety`, dueAt: new Date(now.getTime() + SAFETY_SYNC_DELAY_MS) });
     const payment = (await findPayment(trx, paymentId))!;
     await enqueueCardPaymentEvent(deps, trx, payment, now);
+    await commit?.(trx, viewOf(deps, payment));
     return { payment, created: true };
   });
   if (!created.created) return viewOf(deps, created.payment);
@@ -114,7 +120,8 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
     deps.logger.warn({ paymentId, err: { message: (err as Error).message } }, "card acquirer call failed");
   }
   if (outcome === null) return viewOf(deps, created.payment);
-  return viewOf(deps, await recordOutcome(deps, paymentId, eventFor(outcome, "acquirer"), outcome));
+  const answer = commit && ((trx: Transaction<DB>, p: PaymentRow) => commit(trx, viewOf(deps, p)));
+  return viewOf(deps, await recordOutcome(deps, paymentId, eventFor(outcome, "acquirer"), outcome, answer));
 }
 
 export function eventFor(o: CardAuthOutcome, source: "acquirer" | "sync" | "challenge"): CardPaymentEvent {
@@ -145,34 +152,47 @@ export interface OutcomeFields {
 
 /**
  * Applies an event to a payment under its row lock. An event the current status does not accept (a
- * late or repeated answer) changes nothing: the payment as it stands is returned.
+ * late or repeated answer) changes nothing: the payment as it stands is returned. `commit` stores the
+ * request's answer with it.
  */
-export async function recordOutcome(deps: Deps, paymentId: string, event: CardPaymentEvent, answer: OutcomeFields): Promise<PaymentRow> {
+export async function recordOutcome(
+  deps: Deps,
+  paymentId: string,
+  event: CardPaymentEvent,
+  answer: OutcomeFields,
+  commit?: CommitAnswer<PaymentRow>,
+): Promise<PaymentRow> {
   return deps.database.db.transaction().execute(async (trx) => {
-    const p = (await findPayment(trx, paymentId, true))!;
-    if (!isCardPaymentStatus(p.status) || !canApply(p.status, event)) return p;
-    const to = nextStatus(p.status, event);
-    const now = deps.clock.now();
-    const final = to === "succeeded" || to === "failed";
-    const challengeExpiresAt = to === "challenge" ? new Date(now.getTime() + deps.config.card.challengeTimeoutSeconds * 1000) : p.challenge_expires_at;
-    await updatePayment(trx, p.id, {
-      status: to,
-      provider_ref: answer.providerRef ?? p.provider_ref,
-      transaction_status: answer.message,
-      transaction_status_code: answer.code,
-      original_status: answer.message,
-      original_status_code: answer.code,
-      card_country_code: answer.issuer?.countryCode ?? p.card_country_code,
-      card_country_name: answer.issuer?.countryName ?? p.card_country_name,
-      card_bank_name: answer.issuer?.bankName ?? p.card_bank_name,
-      challenge_expires_at: challengeExpiresAt,
-      completed_at: final ? now : null,
-      updated_at: now,
-    });
-    const updated = (await findPayment(trx, p.id))!;
-    await afterTransition(deps, trx, updated, now);
-    return updated;
+    const p = await applyOutcome(deps, trx, paymentId, event, answer);
+    await commit?.(trx, p);
+    return p;
   });
+}
+
+async function applyOutcome(deps: Deps, trx: Transaction<DB>, paymentId: string, event: CardPaymentEvent, answer: OutcomeFields): Promise<PaymentRow> {
+  const p = (await findPayment(trx, paymentId, true))!;
+  if (!isCardPaymentStatus(p.status) || !canApply(p.status, event)) return p;
+  const to = nextStatus(p.status, event);
+  const now = deps.clock.now();
+  const final = to === "succeeded" || to === "failed";
+  const challengeExpiresAt = to === "challenge" ? new Date(now.getTime() + deps.config.card.challengeTimeoutSeconds * 1000) : p.challenge_expires_at;
+  await updatePayment(trx, p.id, {
+    status: to,
+    provider_ref: answer.providerRef ?? p.provider_ref,
+    transaction_status: answer.message,
+    transaction_status_code: answer.code,
+    original_status: answer.message,
+    original_status_code: answer.code,
+    card_country_code: answer.issuer?.countryCode ?? p.card_country_code,
+    card_country_name: answer.issuer?.countryName ?? p.card_country_name,
+    card_bank_name: answer.issuer?.bankName ?? p.card_bank_name,
+    challenge_expires_at: challengeExpiresAt,
+    completed_at: final ? now : null,
+    updated_at: now,
+  });
+  const updated = (await findPayment(trx, p.id))!;
+  await afterTransition(deps, trx, updated, now);
+  return updated;
 }
 
 async function afterTransition(deps: Deps, trx: Transaction<DB>, p: PaymentRow, now: Date): Promise<void> {

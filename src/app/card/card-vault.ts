@@ -9,6 +9,7 @@ import { AppError } from "../../core/shared/errors.js";
 import { type BillingAddressRow, cardSecret, countCards, findCardByHmac, insertCard, updateBillingAddress } from "../../db/card/cards.js";
 import { findCustomer } from "../../db/card/customers.js";
 import type { Deps } from "../deps.js";
+import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 
 export const MAX_CARDS = 4;
@@ -58,11 +59,17 @@ export function billingRow(b: BillingAddressInput, prefix = "billingAddress."): 
   };
 }
 
+export interface AddedCard {
+  cardId: string;
+  brand: CardBrand;
+  created: boolean;
+}
+
 /**
  * Saves a card (a duplicate for the same customer returns the existing one). The customer row is
  * locked so two concurrent adds cannot both pass the 4-card limit.
  */
-export async function addCard(deps: Deps, who: CustomerPrincipal, input: AddCardInput): Promise<{ cardId: string; brand: CardBrand; created: boolean }> {
+export async function addCard(deps: Deps, who: CustomerPrincipal, input: AddCardInput, commit?: CommitAnswer<AddedCard>): Promise<AddedCard> {
   const now = deps.clock.now();
   const brand = checkPan(input.pan);
   checkExpiry(input.expMonth, input.expYear, now);
@@ -89,13 +96,18 @@ export async function addCard(deps: Deps, who: CustomerPrincipal, input: AddCard
       ...billing,
       created_at: now,
     });
-    return { cardId, brand, created: true };
+    const added = { cardId, brand, created: true };
+    await commit?.(trx, added);
+    return added;
   });
 }
 
-export async function replaceBillingAddress(deps: Deps, who: CustomerPrincipal, cardId: string, b: BillingAddressInput): Promise<void> {
+export async function replaceBillingAddress(deps: Deps, who: CustomerPrincipal, cardId: string, b: BillingAddressInput, commit?: CommitAnswer<void>): Promise<void> {
   const row = billingRow(b, "");
-  if (!(await updateBillingAddress(deps.database.db, who.customerId, cardId, row))) throw new AppError("not_found", { message: "No such card." });
+  await deps.database.db.transaction().execute(async (trx) => {
+    if (!(await updateBillingAddress(trx, who.customerId, cardId, row))) throw new AppError("not_found", { message: "No such card." });
+    await commit?.(trx, undefined);
+  });
 }
 
 /** Decrypts a card for one acquirer call. The caller must not keep, log or store the result. */

@@ -21,6 +21,7 @@ import {
 } from "../../db/card/customers.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
+import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { cardCustomerChanging, readSessionCustomer } from "./session-cache.js";
 import { hashRefreshToken, issueAccessToken, newRefreshToken, REFRESH_TOKEN_TTL_MS, type TokenObject, verifyAccessToken } from "./tokens.js";
 
@@ -66,22 +67,26 @@ async function sendCode(deps: Deps, phone: string, code: string): Promise<void> 
   await deps.ports.sms.send(phone, `Your confirmation code is ${code}`);
 }
 
-export async function signup(deps: Deps, a: { merchantId: string; phone: string; password: string }): Promise<void> {
+export async function signup(deps: Deps, a: { merchantId: string; phone: string; password: string }, commit?: CommitAnswer<void>): Promise<void> {
   const phone = normalizePhone(a.phone);
   assertPasswordStrength(a.password, phone);
   const id = deps.ids.uuid();
   const code = newCode(deps);
   const now = deps.clock.now();
-  const inserted = await insertCustomer(deps.database.db, {
-    id,
-    merchantId: a.merchantId,
-    phone,
-    passwordHash: await hashPassword(a.password),
-    smsCodeHash: codeHash(deps, id, code),
-    smsExpiresAt: new Date(now.getTime() + SMS_CODE_TTL_MS),
-    now,
+  const passwordHash = await hashPassword(a.password);
+  await deps.database.db.transaction().execute(async (trx) => {
+    const inserted = await insertCustomer(trx, {
+      id,
+      merchantId: a.merchantId,
+      phone,
+      passwordHash,
+      smsCodeHash: codeHash(deps, id, code),
+      smsExpiresAt: new Date(now.getTime() + SMS_CODE_TTL_MS),
+      now,
+    });
+    if (!inserted) throw new AppError("already_registered", { field: "phone" });
+    await commit?.(trx, undefined);
   });
-  if (!inserted) throw new AppError("already_registered", { field: "phone" });
   await sendCode(deps, phone, code);
 }
 
@@ -206,9 +211,12 @@ export async function refreshGrant(deps: Deps, a: { merchantId: string | null; r
 }
 
 /** Ends the session: its refresh token and every access token issued from it stop working. */
-export async function signout(deps: Deps, who: CustomerPrincipal): Promise<void> {
+export async function signout(deps: Deps, who: CustomerPrincipal, commit?: CommitAnswer<void>): Promise<void> {
   cardCustomerChanging(deps, who.customerId);
-  await revokeSession(deps.database.db, who.sessionId, deps.clock.now());
+  await deps.database.db.transaction().execute(async (trx) => {
+    await revokeSession(trx, who.sessionId, deps.clock.now());
+    await commit?.(trx, undefined);
+  });
 }
 
 /** `Authorization: Bearer <jwt>` → the customer, or invalid_token (401). */

@@ -3,12 +3,13 @@
 // (errors from execution included); a different fingerprint is 422; a repeat while the first is still
 // running waits briefly for it, then replays it or answers 409.
 //
-// When the response is stored: a use case that can render its answer inside its own transaction
-// stores it there (commitIdempotentResponse), so the work and its answer commit together and a crash
-// after commit leaves a replayable key. Otherwise the HTTP layer stores it right after the handler;
-// then a process that dies between the work's commit and that store leaves the key in flight, and
-// after IN_FLIGHT_ABANDON_MS a retry runs the request again (the use case's own idempotency, e.g. a
-// unique business key, is what protects that window).
+// When the response is stored: every use case that writes takes a CommitAnswer hook and calls it in
+// its transaction once the result is final; the route renders its answer there and stores it
+// (commitIdempotentResponse), so the work and its answer commit together and a crash after commit
+// leaves a replayable key, never a retry that runs the work again. A use case that commits more than
+// once (the vendor's answer recorded in a second transaction) calls the hook in each: the later
+// answer revises the earlier one. A request that wrote nothing (a refusal, a duplicate) has its answer
+// stored by the HTTP layer right after the handler.
 import { createHash } from "node:crypto";
 import type { Transaction } from "kysely";
 import { AppError } from "../../core/shared/errors.js";
@@ -39,6 +40,13 @@ export interface IdempotencyClaim {
 export interface OwnedClaim extends IdempotencyClaim {
   claimedAt: Date;
 }
+
+/**
+ * A use case's pre-commit hook: called inside the work's transaction once its result is final, with
+ * the result the use case returns (see the file comment); if the transaction then fails, the stored
+ * answer rolls back with the work. Optional: absent without a key.
+ */
+export type CommitAnswer<R> = (trx: Transaction<DB>, result: R) => Promise<void>;
 
 export interface StoredResponse {
   status: number;
@@ -95,13 +103,14 @@ export async function completeIdempotent(deps: Deps, c: OwnedClaim, response: St
 }
 
 /**
- * Stores the response in the use case's own transaction, so it commits (or rolls back) with the work.
+ * Stores the response in the use case's own transaction, so it commits (or rolls back) with the work;
+ * an answer this owner committed earlier (a first transaction of the same request) is revised.
  * Throws idempotency_key_in_flight when this request no longer owns the key (it was taken over as
  * abandoned): the work must then roll back, since the new owner is doing it.
  */
 export async function commitIdempotentResponse(trx: Transaction<DB>, c: OwnedClaim, response: StoredResponse): Promise<void> {
   if (response.status >= 500) throw new Error("commitIdempotentResponse: a 5xx is not an answer to store");
-  if (!(await completeIdempotencyKey(trx, { ...c, ...response }))) {
+  if (!(await completeIdempotencyKey(trx, { ...c, ...response, revise: true }))) {
     throw new AppError("idempotency_key_in_flight", { headers: { "retry-after": "1" } });
   }
 }

@@ -1,3 +1,4 @@
+import type { Transaction } from "kysely";
 // Creating an intent: validate store, asset, address and amounts; price it; decide its first status
 // (country not served → 10002, valid KYC → 4, otherwise 2 with a hosted KYC link). KYC data sent
 // with the request is submitted to the vendor after commit, which may move the intent on at once.
@@ -8,9 +9,11 @@ import { AssetRegistry } from "../../core/money/assets.js";
 import { fiatScale } from "../../core/money/currencies.js";
 import { parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
-import { findIntent, findStoreWithSettings, insertIntent } from "../../db/intents/intents.js";
+import { findIntent, findStoreWithSettings, insertIntent, type IntentRow } from "../../db/intents/intents.js";
 import type { KycCaseRow } from "../../db/kyc/kyc.js";
+import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
+import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { type KycPersonalData, createKycLink, markSubmitted, openCase, submitToVendor, userFor, validCase } from "../kyc/kyc-cases.js";
 import { DEFAULT_PAYMENT_METHOD, INTENT_PAYABLE_METHODS, priceIntent } from "./pricing.js";
 import { transitionIntent } from "./transition.js";
@@ -68,7 +71,11 @@ function kycDataFrom(input: CreateIntentInput): KycPersonalData | null {
   };
 }
 
-export async function createIntent(deps: Deps, merchantId: string, input: CreateIntentInput): Promise<CreatedIntent> {
+/**
+ * `commit` stores the answer with the intent; when pre-collected KYC data goes to the vendor after
+ * commit, the answer is revised with the intent as the vendor's decision left it.
+ */
+export async function createIntent(deps: Deps, merchantId: string, input: CreateIntentInput, commit?: CommitAnswer<CreatedIntent>): Promise<CreatedIntent> {
   const store = await findStoreWithSettings(deps.database.db, input.storeId);
   if (!store || store.merchantId !== merchantId) {
     throw new AppError("store_mismatch", { field: "storeId" });
@@ -109,7 +116,8 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
   const now = deps.clock.now();
   const id = deps.ids.prefixed("pi");
 
-  const { intent, kycUrl, submitted } = await deps.database.db.transaction().execute(async (trx) => {
+  /** The intent, its event and its KYC case or link; the status it starts in. */
+  const writeIntent = async (trx: Transaction<DB>) => {
     const userId = await userFor(deps, trx, storeId, input.email);
     // Nobody else can see the new row before commit: it needs no lock.
     const created = await insertIntent(trx, {
@@ -161,15 +169,25 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
     const intent = await transitionIntent(deps, trx, created, { action: "require_kyc", actor: "system", set: { kyc_case_id: kycCase.id }, settings });
     const link = await createKycLink(deps, trx, kycCase.id, input.kycRedirectUrl ?? null, settings.kyc_window_seconds * 1000);
     return { intent, kycUrl: link, submitted: kycCase.status === "submitted" ? kycCase : null };
+  };
+  const answer = (i: IntentRow, kycUrl: string | null): CreatedIntent => {
+    const waitingOnKyc = i.status === S.kycNeeded || i.status === S.kycReview;
+    return { paymentIntentId: id, status: i.status, kycUrl: waitingOnKyc ? kycUrl : null, orderNumber: i.order_number };
+  };
+  const { intent, kycUrl, submitted } = await deps.database.db.transaction().execute(async (trx) => {
+    const done = await writeIntent(trx);
+    await commit?.(trx, answer(done.intent, done.kycUrl));
+    return done;
   });
+  if (!submitted) return answer(intent, kycUrl);
 
   // The vendor is called after commit; its decision moves waiting intents (transitionCase → applyKycToIntents),
   // so only then is the row read again.
-  let final = intent;
-  if (submitted) {
-    await submitToVendor(deps, submitted);
-    final = (await findIntent(deps.database.db, id))!;
-  }
-  const waitingOnKyc = final.status === S.kycNeeded || final.status === S.kycReview;
-  return { paymentIntentId: id, status: final.status, kycUrl: waitingOnKyc ? kycUrl : null, orderNumber: final.order_number };
+  await submitToVendor(deps, submitted);
+  if (!commit) return answer((await findIntent(deps.database.db, id))!, kycUrl);
+  return deps.database.db.transaction().execute(async (trx) => {
+    const revised = answer((await findIntent(trx, id))!, kycUrl);
+    await commit(trx, revised);
+    return revised;
+  });
 }

@@ -7,6 +7,7 @@ import { type IntentRow, findMerchantIntent, lockIntent, lockIntentsWaitingOnUse
 import type { KycCaseRow } from "../../db/kyc/kyc.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
+import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { transitionIntent } from "./transition.js";
 
 /** A KYC decision (transitionCase) moves every intent of that user waiting on it: 2 → 3, 2|3 → 4, 2|3 → 10001. */
@@ -31,12 +32,14 @@ export async function getMerchantIntent(deps: Deps, merchantId: string, id: stri
   return intent;
 }
 
-export async function cancelIntent(deps: Deps, merchantId: string, id: string): Promise<IntentRow> {
+export async function cancelIntent(deps: Deps, merchantId: string, id: string, commit?: CommitAnswer<IntentRow>): Promise<IntentRow> {
   return deps.database.db.transaction().execute(async (trx) => {
     const found = await findMerchantIntent(trx, merchantId, id);
     if (!found) throw new AppError("not_found", { message: "No such payment intent" });
     const locked = (await lockIntent(trx, id))!;
-    return transitionIntent(deps, trx, locked, { action: "cancel", actor: "merchant" });
+    const cancelled = await transitionIntent(deps, trx, locked, { action: "cancel", actor: "merchant" });
+    await commit?.(trx, cancelled);
+    return cancelled;
   });
 }
 

@@ -11,6 +11,7 @@ import { AppError } from "../../core/shared/errors.js";
 import { findBank } from "../../db/trading/traders.js";
 import { findByExternalId, insertPayin, insertPayinEvent, type TradingPayinRow } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
+import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { allocateSlot } from "./allocate.js";
 import type { RequisiteView } from "./payin-object.js";
 import { computeTradingAmounts, holdPayinCrypto, scheduleExpiry, TRADING_CRYPTO, tradingRate } from "./effects.js";
@@ -91,7 +92,7 @@ function checkAgainstSettings(s: TradingSettings, input: CreateTradingPayinInput
   return { fiatCurrency, method, bank, grid };
 }
 
-export async function createTradingPayin(deps: Deps, input: CreateTradingPayinInput): Promise<CreateTradingPayinResult> {
+export async function createTradingPayin(deps: Deps, input: CreateTradingPayinInput, commit?: CommitAnswer<CreateTradingPayinResult>): Promise<CreateTradingPayinResult> {
   const db = deps.database.db;
   const settings = await loadTradingSettings(db, input.merchantId, input.settingsRow);
   const { fiatCurrency, method, bank, grid } = checkAgainstSettings(settings, input);
@@ -155,6 +156,10 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
           const payin = await insertPayin(trx, row);
           await insertPayinEvent(trx, { payinId: id, actor: "merchant", actorId: input.apiKeyId, from: null, to: "active", at: now });
           await scheduleExpiry(trx, id, row.expires_at);
+          // The answer is stored before the hold, so the hold stays the last write; a refused hold
+          // rolls the stored answer back with the savepoint, and the next requisite stores its own.
+          const result = { payin, requisite, created: true };
+          await commit?.(trx, result);
           await holdPayinCrypto(deps, trx, {
             payinId: id,
             traderId: requisite.trader_id,
@@ -162,11 +167,11 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
             cryptoMinor: amounts.cryptoMinor,
             feeMinor: amounts.feeMinor,
           });
-          return { kind: "taken", value: { payin, requisite } };
+          return { kind: "taken", value: result };
         },
       ),
     );
-    return { payin: created.payin, requisite: created.requisite, created: true };
+    return created;
   } catch (err) {
     // A concurrent create with the same externalTransactionId won the unique index.
     const e = err as { code?: string; message?: string; constraint?: string };

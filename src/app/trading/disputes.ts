@@ -8,6 +8,7 @@ import { AppError } from "../../core/shared/errors.js";
 import type { DB } from "../../db/schema.js";
 import { findReceipt, insertPayinEvent, lockPayin, type TradingPayinRow, updatePayin } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
+import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { computeTradingAmounts, scheduleAutoResolve, voidPayinHold } from "./effects.js";
 import { loadTradingSettings } from "./merchant-settings.js";
 import { settlePayinLedger } from "./settle.js";
@@ -27,6 +28,7 @@ export async function openDispute(
   opener: DisputeOpener,
   payinId: string,
   claim: { invoiceKey: string; fiatMinor: bigint; comment: string | null },
+  commit?: CommitAnswer<TradingPayinRow>,
 ): Promise<TradingPayinRow> {
   return deps.database.db.transaction().execute(async (trx) => {
     const p = await lockPayin(trx, payinId);
@@ -49,6 +51,7 @@ export async function openDispute(
     });
     const settings = await loadTradingSettings(trx, p.merchant_id);
     await scheduleAutoResolve(trx, p.id, now, new Date(now.getTime() + settings.disputeAutoResolveMinutes * 60_000));
+    await commit?.(trx, updated);
     return updated;
   });
 }

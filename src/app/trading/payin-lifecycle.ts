@@ -7,15 +7,24 @@ import { lockPayin, type TradingPayinRow } from "../../db/trading/payins.js";
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
+import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { voidPayinHold } from "./effects.js";
 import { settlePayinLedger } from "./settle.js";
 import { transitionPayin } from "./transition.js";
 
-export async function cancelTradingPayin(deps: Deps, merchantId: string, apiKeyId: string, payinId: string): Promise<TradingPayinRow> {
+export async function cancelTradingPayin(
+  deps: Deps,
+  merchantId: string,
+  apiKeyId: string,
+  payinId: string,
+  commit?: CommitAnswer<TradingPayinRow>,
+): Promise<TradingPayinRow> {
   return deps.database.db.transaction().execute(async (trx) => {
     const p = await lockPayin(trx, payinId);
     if (!p || p.merchant_id !== merchantId) throw new AppError("not_found", { message: "Pay-in not found" });
-    return cancelLocked(deps, trx, p, "cancel", "merchant", apiKeyId);
+    const cancelled = await cancelLocked(deps, trx, p, "cancel", "merchant", apiKeyId);
+    await commit?.(trx, cancelled);
+    return cancelled;
   });
 }
 

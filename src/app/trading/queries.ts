@@ -3,14 +3,16 @@ import { AppError } from "../../core/shared/errors.js";
 import { findMerchantPayin, findPayin, listPayinEvents, listPayins, type PayinListFilter, type TradingPayinRow } from "../../db/trading/payins.js";
 import { findRequisite } from "../../db/trading/requisites.js";
 import { listUsableBanks } from "../../db/trading/traders.js";
+import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { merchantCryptoBalance } from "./effects.js";
 import { loadTradingSettings } from "./merchant-settings.js";
 import { renderTradingPayin, type TradingPayinObject } from "./payin-object.js";
 import { pageSize } from "../../core/shared/page-size.js";
 
-export async function payinObject(deps: Deps, p: TradingPayinRow): Promise<TradingPayinObject> {
-  const r = (await findRequisite(deps.database.db, p.requisite_id))!;
+/** `db` is the transaction when the object is rendered inside one. */
+export async function payinObject(deps: Deps, p: TradingPayinRow, db: Db = deps.database.db): Promise<TradingPayinObject> {
+  const r = (await findRequisite(db, p.requisite_id))!;
   return renderTradingPayin(p, r, deps.config.publicUrl);
 }
 

@@ -3,6 +3,7 @@
 import { AppError } from "../../core/shared/errors.js";
 import { findPayin, findReceipt, insertReceipt } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
+import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 
 export const MAX_RECEIPT_BYTES = 10 * 1024 * 1024;
 
@@ -16,7 +17,13 @@ export function sniffReceiptType(data: Buffer): "application/pdf" | "image/png" 
 
 export type ReceiptUploader = { kind: "merchant"; merchantId: string } | { kind: "payer" } | { kind: "trader"; traderId: string };
 
-export async function uploadReceipt(deps: Deps, uploader: ReceiptUploader, payinId: string, data: Buffer): Promise<{ invoiceKey: string }> {
+export async function uploadReceipt(
+  deps: Deps,
+  uploader: ReceiptUploader,
+  payinId: string,
+  data: Buffer,
+  commit?: CommitAnswer<{ invoiceKey: string }>,
+): Promise<{ invoiceKey: string }> {
   const p = await findPayin(deps.database.db, payinId);
   const owns =
     p && (uploader.kind === "payer" || (uploader.kind === "merchant" ? p.merchant_id === uploader.merchantId : p.trader_id === uploader.traderId));
@@ -27,16 +34,12 @@ export async function uploadReceipt(deps: Deps, uploader: ReceiptUploader, payin
   const invoiceKey = deps.ids.prefixed("inv");
   const storageKey = `trading/receipts/${invoiceKey}`;
   await deps.ports.files.put(storageKey, data, contentType);
-  await insertReceipt(deps.database.db, {
-    invoiceKey,
-    payinId,
-    uploadedBy: uploader.kind,
-    storageKey,
-    contentType,
-    size: data.length,
-    at: deps.clock.now(),
+  const uploaded = { invoiceKey };
+  await deps.database.db.transaction().execute(async (trx) => {
+    await insertReceipt(trx, { invoiceKey, payinId, uploadedBy: uploader.kind, storageKey, contentType, size: data.length, at: deps.clock.now() });
+    await commit?.(trx, uploaded);
   });
-  return { invoiceKey };
+  return uploaded;
 }
 
 /** A receipt's bytes for the merchant (or trader) of its pay-in; anyone else gets 404. */

@@ -45,10 +45,13 @@ export async function findIdempotencyKey(db: Db, scope: string, key: string): Pr
     .executeTakeFirst();
 }
 
-/** Guarded by the owner token (created_at); false when the row is not this owner's in-flight claim. */
+/**
+ * Guarded by the owner token (created_at); false when the row is not this owner's in-flight claim
+ * (with `revise`: nor an answer this owner already stored).
+ */
 export async function completeIdempotencyKey(
   db: Db,
-  a: { scope: string; key: string; fingerprint: string; claimedAt: Date; status: number; headers: Record<string, string>; body: string },
+  a: { scope: string; key: string; fingerprint: string; claimedAt: Date; status: number; headers: Record<string, string>; body: string; revise?: boolean },
 ): Promise<boolean> {
   const r = await db
     .updateTable("idempotency_keys")
@@ -57,7 +60,7 @@ export async function completeIdempotencyKey(
     .where("key", "=", a.key)
     .where("fingerprint", "=", a.fingerprint)
     .where("created_at", "=", a.claimedAt)
-    .where("status", "=", "in_flight")
+    .where("status", "in", a.revise ? ["in_flight", "done"] : ["in_flight"])
     .executeTakeFirst();
   return r.numUpdatedRows > 0n;
 }

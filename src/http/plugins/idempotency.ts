@@ -5,21 +5,21 @@
 // The scope function runs after the dialect's authentication (preValidation/onRequest hooks) and must
 // name the tenant (per merchant; per customer in /v3). Without the header the route runs as usual.
 //
-// By default the response is stored right after the handler (onSend). To commit it WITH the work, a
-// handler renders its answer inside the use case's transaction and stores it there:
+// A route that writes commits its answer WITH the work: it hands the use case the pre-commit hook of
+// committedAnswer and sends what was committed (src/app/idempotency/idempotency-keys.ts says why):
 //
-//   const idem = idempotencyOf(request);
-//   let res!: StoredResponse;
-//   await createThing(deps, input, async (trx, result) => {        // the use case's pre-commit hook
-//     res = renderResponse(reply, 201, thingObject(result));        // render from data at hand (trx only)
-//     await idem?.commitWith(trx, res);
-//   });
-//   return sendResponse(reply, res);                                // exactly the stored bytes
-import type { Transaction } from "kysely";
+//   const answer = committedAnswer(request, reply, (result, db) => ({ status: 201, payload: thingObject(result) }));
+//   return answer.send(await createThing(deps, input, answer.commit));
+//
+// `render` runs inside the transaction (with `db` the transaction: never the outer pool) and must
+// read only through `db`. A request that wrote nothing has its answer stored right after the handler
+// (onSend), as do routes that do not write.
+import type { Kysely, Transaction } from "kysely";
 import type { FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import {
   beginIdempotent,
+  type CommitAnswer,
   commitIdempotentResponse,
   completeIdempotent,
   type OwnedClaim,
@@ -52,16 +52,60 @@ export function idempotencyOf(request: FastifyRequest): IdempotentRequest | unde
   return claim && { commitWith: (trx, response) => commitIdempotentResponse(trx, claim, response) };
 }
 
-/** Renders a JSON answer once, through the route's response schema, for storing and for sending. */
+/**
+ * Renders a JSON answer once, through the route's response schema, for storing and for sending; an
+ * undefined payload is an empty body (the card dialect's empty 200).
+ */
 export function renderResponse(reply: FastifyReply, status: number, payload: unknown, headers: Record<string, string> = {}): StoredResponse {
   reply.code(status);
+  if (payload === undefined) return { status, headers, body: "" };
   const body = reply.serialize(payload);
   return { status, headers: { "content-type": "application/json; charset=utf-8", ...headers }, body: typeof body === "string" ? body : Buffer.from(body as ArrayBuffer).toString("utf8") };
 }
 
+/** What a route answers: a status, a JSON payload (undefined: empty body) and extra headers. */
+export interface Answer {
+  status: number;
+  payload?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface CommittedAnswer<R> {
+  /** The use case's pre-commit hook; undefined when the request carries no Idempotency-Key. */
+  commit: CommitAnswer<R> | undefined;
+  /** Sends the answer last committed with the work, or renders `result` when nothing was committed. */
+  send(result: R): Promise<FastifyReply>;
+}
+
+/** See the file comment: the answer of a route that writes, rendered and stored in the work's transaction. */
+export function committedAnswer<R>(
+  deps: Deps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  render: (result: R, db: Kysely<DB>) => Answer | Promise<Answer>,
+): CommittedAnswer<R> {
+  const idem = idempotencyOf(request);
+  let committed: StoredResponse | undefined;
+  const toStored = async (result: R, db: Kysely<DB>) => {
+    const a = await render(result, db);
+    return renderResponse(reply, a.status, a.payload, a.headers);
+  };
+  return {
+    commit:
+      idem &&
+      (async (trx, result) => {
+        const res = await toStored(result, trx);
+        await idem.commitWith(trx, res);
+        committed = res;
+      }),
+    send: async (result) => sendResponse(reply, committed ?? (await toStored(result, deps.database.db))),
+  };
+}
+
 /** Sends a rendered answer as is (the same path a replay takes, so both are the same bytes). */
 export function sendResponse(reply: FastifyReply, response: StoredResponse): FastifyReply {
-  return reply.code(response.status).headers(response.headers).send(response.body);
+  const empty = response.body === "" && response.headers["content-type"] === undefined;
+  return reply.code(response.status).headers(response.headers).send(empty ? undefined : response.body);
 }
 
 export function idempotent(
@@ -86,7 +130,7 @@ export function idempotent(
     const claim = claims.get(request);
     if (!claim) return payload;
     claims.delete(request);
-    const body = typeof payload === "string" ? payload : Buffer.isBuffer(payload) ? payload.toString("utf8") : null;
+    const body = typeof payload === "string" ? payload : Buffer.isBuffer(payload) ? payload.toString("utf8") : payload === undefined ? "" : null;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined && storable(k)) headers[k] = String(v);
     // A streamed body cannot be stored: free the key rather than replaying something else. When the

@@ -5,12 +5,13 @@ import { confirmPhone, passwordGrant, refreshGrant, requireMerchant, resendCode,
 import type { Deps } from "../../../app/deps.js";
 import { AppError } from "../../../core/shared/errors.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
-import { idempotent } from "../../plugins/idempotency.js";
+import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { customerOf, customerScope, merchantOf, merchantScope, requireCustomer, requireMerchantHeader } from "./card-auth.js";
 import { renderCardError, renderOAuthError } from "./envelope.js";
 import { ConfirmBody, ResendBody, SignupBody, TokenBody } from "./schemas.js";
 
 const TAGS = ["card: customers"];
+const resultOk = () => ({ status: 200, payload: { result: "ok" } });
 
 /** /v2/mobile/*: the merchant comes from X-Merchant-ID. */
 export async function mobileRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
@@ -21,9 +22,10 @@ export async function mobileRoutes(scope: FastifyInstance, deps: Deps): Promise<
   app.post(
     "/v2/mobile/signup",
     { schema: { tags: TAGS, summary: "Register a customer by phone and password; an SMS code is sent", body: SignupBody }, ...idempotent(deps, merchantScope) },
-    async (request) => {
-      await signup(deps, { merchantId: merchantOf(request), phone: request.body.phone, password: request.body.password });
-      return { result: "ok" };
+    async (request, reply) => {
+      const answer = committedAnswer(deps, request, reply, resultOk);
+      await signup(deps, { merchantId: merchantOf(request), phone: request.body.phone, password: request.body.password }, answer.commit);
+      return answer.send(undefined);
     },
   );
 
@@ -92,9 +94,10 @@ export async function signoutRoutes(scope: FastifyInstance, deps: Deps): Promise
   app.post(
     "/signout",
     { schema: { tags: TAGS, summary: "Sign out: revokes the refresh token and the session's access tokens", security: [{ bearer: [] }] }, ...idempotent(deps, customerScope) },
-    async (request) => {
-      await signout(deps, customerOf(request));
-      return { result: "ok" };
+    async (request, reply) => {
+      const answer = committedAnswer(deps, request, reply, resultOk);
+      await signout(deps, customerOf(request), answer.commit);
+      return answer.send(undefined);
     },
   );
 }

@@ -5,7 +5,7 @@ import { Type } from "typebox";
 import type { CustomerRow } from "../../../db/card/customers.js";
 import { levelLimitMinor, levelOf, limitState, loadCustomer, surveyOf, updateSurvey } from "../../../app/card/customer-profile.js";
 import { customerWallets } from "../../../app/card/wallets.js";
-import { startCardKyc } from "../../../app/card/card-kyc.js";
+import { type StartedKyc, startCardKyc } from "../../../app/card/card-kyc.js";
 import type { Deps } from "../../../app/deps.js";
 import { CARD_KYC_LEVELS, levelRank } from "../../../core/card/kyc-levels.js";
 import type { Survey } from "../../../core/card/profile-survey.js";
@@ -13,7 +13,7 @@ import { CRYPTO_WIRE_SCALE, truncateToWireScale } from "../../../core/card/card-
 import { fiatScale } from "../../../core/money/currencies.js";
 import { minorToJsonNumber } from "../../../core/money/decimal.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
-import { idempotent } from "../../plugins/idempotency.js";
+import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { customerOf, customerScope, requireCustomer } from "./card-auth.js";
 import { renderCardError } from "./envelope.js";
 import { ProfileBody } from "./schemas.js";
@@ -108,7 +108,10 @@ export async function customerRoutes(scope: FastifyInstance, deps: Deps): Promis
       },
       ...idempotent(deps, customerScope),
     },
-    async (request) => startCardKyc(deps, customerOf(request)),
+    async (request, reply) => {
+      const answer = committedAnswer(deps, request, reply, (started: StartedKyc) => ({ status: 200, payload: started }));
+      return answer.send(await startCardKyc(deps, customerOf(request), answer.commit));
+    },
   );
 
   app.get("/v1/kyc/limits", { schema: { tags: TAGS, summary: "The rolling 30-day limit of each KYC level", security } }, async () => {

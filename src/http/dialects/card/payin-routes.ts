@@ -3,16 +3,16 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "typebox";
-import { createOffer, updateOffer } from "../../../app/card/card-offers.js";
+import { createOffer, type OfferView, updateOffer } from "../../../app/card/card-offers.js";
 import { offerPayment, payOffer } from "../../../app/card/card-payments.js";
-import { renderPayCallback, viewOf } from "../../../app/card/pay-callback.js";
+import { type PaymentView, renderPayCallback, viewOf } from "../../../app/card/pay-callback.js";
 import { fiatRates, payinData } from "../../../app/card/card-rates.js";
 import { addCard, replaceBillingAddress } from "../../../app/card/card-vault.js";
 import type { Deps } from "../../../app/deps.js";
 import { requireLevel } from "../../../core/card/kyc-levels.js";
 import { AppError } from "../../../core/shared/errors.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
-import { idempotent } from "../../plugins/idempotency.js";
+import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { customerOf, customerScope, requireCustomer } from "./card-auth.js";
 import { renderCardError } from "./envelope.js";
 import { rawJsonMember } from "./raw-json-member.js";
@@ -44,6 +44,9 @@ export function cardNumberDigits(request: FastifyRequest, parsed: number | strin
 
 const int = (v: number | string) => (typeof v === "number" ? v : Number.parseInt(v, 10));
 
+/** The card dialect's empty 200 (add card, billing address). */
+const emptyOk = () => ({ status: 200 });
+
 export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app, renderCardError);
@@ -67,14 +70,20 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
     async (request, reply) => {
       kyc0(request);
       const b = request.body;
-      await addCard(deps, customerOf(request), {
-        pan: cardNumberDigits(request, b.cardNumber),
-        holder: b.cardHolder,
-        expMonth: int(b.cardExpirationMonth),
-        expYear: ((y) => (y < 100 ? 2000 + y : y))(int(b.cardExpirationYear)),
-        billingAddress: b.billingAddress,
-      });
-      return reply.code(200).send();
+      const answer = committedAnswer(deps, request, reply, emptyOk);
+      const added = await addCard(
+        deps,
+        customerOf(request),
+        {
+          pan: cardNumberDigits(request, b.cardNumber),
+          holder: b.cardHolder,
+          expMonth: int(b.cardExpirationMonth),
+          expYear: ((y) => (y < 100 ? 2000 + y : y))(int(b.cardExpirationYear)),
+          billingAddress: b.billingAddress,
+        },
+        answer.commit,
+      );
+      return answer.send(added);
     },
   );
 
@@ -83,19 +92,21 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
     { schema: { tags: TAGS, summary: "Replace a saved card's billing address", security, params: CardParams, body: BillingAddress }, ...post },
     async (request, reply) => {
       kyc0(request);
-      await replaceBillingAddress(deps, customerOf(request), idParam(request.params.cardId, "card"), request.body);
-      return reply.code(200).send();
+      const answer = committedAnswer(deps, request, reply, emptyOk);
+      await replaceBillingAddress(deps, customerOf(request), idParam(request.params.cardId, "card"), request.body, answer.commit);
+      return answer.send(undefined);
     },
   );
 
   app.post(
     "/v3/payin/offer",
     { schema: { tags: TAGS, summary: "Create an offer (a quote, no charge) valid for offerTtlSeconds", security, body: CreateOfferBody }, ...post },
-    async (request) => {
+    async (request, reply) => {
       kyc0(request);
       const b = request.body;
       const cardId = /^[0-9]{1,18}$/.test(String(b.cardId)) ? String(b.cardId) : "0";
-      return renderOffer(await createOffer(deps, customerOf(request), { cardId, fromCurrency: b.fromCurrency, toCurrency: b.toCurrency, amount: b.amount }), deps.clock.now());
+      const answer = committedAnswer(deps, request, reply, (view: OfferView) => ({ status: 200, payload: renderOffer(view, deps.clock.now()) }));
+      return answer.send(await createOffer(deps, customerOf(request), { cardId, fromCurrency: b.fromCurrency, toCurrency: b.toCurrency, amount: b.amount }, answer.commit));
     },
   );
 
@@ -121,15 +132,11 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
   app.post(
     "/v3/payin/pay/:offerId",
     { schema: { tags: TAGS, summary: "Pay the offer with its card; authLink is the 3-D Secure page when a challenge is needed", security, params: OfferParams, body: PayBody }, ...post },
-    async (request) => {
+    async (request, reply) => {
       const b = request.body ?? {};
-      const view = await payOffer(deps, customerOf(request), idParam(request.params.offerId, "offer"), {
-        cvv: b.cardCVV ?? b.cardCvv ?? null,
-        successUrl: b.successUrl ?? null,
-        failUrl: b.failUrl ?? null,
-        cancelUrl: b.cancelUrl ?? null,
-      });
-      return renderPayResponse(view);
+      const answer = committedAnswer(deps, request, reply, (view: PaymentView) => ({ status: 200, payload: renderPayResponse(view) }));
+      const input = { cvv: b.cardCVV ?? b.cardCvv ?? null, successUrl: b.successUrl ?? null, failUrl: b.failUrl ?? null, cancelUrl: b.cancelUrl ?? null };
+      return answer.send(await payOffer(deps, customerOf(request), idParam(request.params.offerId, "offer"), input, answer.commit));
     },
   );
 

@@ -4,14 +4,15 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authenticateMerchant, type MerchantPrincipal } from "../../../app/auth/authenticate.js";
 import type { Deps } from "../../../app/deps.js";
-import { createIntent } from "../../../app/intents/create-intent.js";
+import { createIntent, type CreatedIntent as CreatedIntentView } from "../../../app/intents/create-intent.js";
+import type { IntentRow } from "../../../db/intents/intents.js";
 import { intentInstructions, intentStatus, statusView } from "../../../app/intents/instructions.js";
 import { startIntentStatusCache } from "../../../app/intents/status-cache.js";
 import { estimateCryptoToFiat, estimateFiatToCrypto } from "../../../app/intents/estimates.js";
 import { cancelIntent } from "../../../app/intents/intent-lifecycle.js";
 import { BUILTIN_ASSETS } from "../../../core/money/assets.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
-import { idempotent } from "../../plugins/idempotency.js";
+import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { renderIntentError } from "./error-envelope.js";
 import {
   CreatedIntent,
@@ -56,7 +57,10 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
       },
       ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
     },
-    async (request, reply) => reply.code(201).send(await createIntent(deps, principal(request).merchantId, request.body)),
+    async (request, reply) => {
+      const answer = committedAnswer(deps, request, reply, (created: CreatedIntentView) => ({ status: 201, payload: created }));
+      return answer.send(await createIntent(deps, principal(request).merchantId, request.body, answer.commit));
+    },
   );
 
   app.get(
@@ -77,7 +81,10 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
       schema: { tags: TAGS, summary: "Cancel before payment (→ 14)", security: [{ apiKey: [] }], params: IdParams, response: { 200: IntentStatusResponse, ...errors } },
       ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
     },
-    async (request) => statusView(await cancelIntent(deps, principal(request).merchantId, request.params.id)),
+    async (request, reply) => {
+      const answer = committedAnswer(deps, request, reply, (intent: IntentRow) => ({ status: 200, payload: statusView(intent) }));
+      return answer.send(await cancelIntent(deps, principal(request).merchantId, request.params.id, answer.commit));
+    },
   );
 
   app.get(

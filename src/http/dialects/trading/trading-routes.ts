@@ -7,7 +7,7 @@ import { Type } from "typebox";
 import { authenticateMerchant, type MerchantPrincipal } from "../../../app/auth/authenticate.js";
 import type { Deps } from "../../../app/deps.js";
 import { cancelTradingPayin } from "../../../app/trading/payin-lifecycle.js";
-import { createTradingPayin } from "../../../app/trading/create-payin.js";
+import { createTradingPayin, type CreateTradingPayinResult } from "../../../app/trading/create-payin.js";
 import { openDispute } from "../../../app/trading/disputes.js";
 import {
   getMerchantPayin,
@@ -21,10 +21,11 @@ import { MAX_RECEIPT_BYTES, readReceipt, uploadReceipt } from "../../../app/trad
 import { checkRequestSignature } from "../../../app/trading/request-signature.js";
 import { AppError } from "../../../core/shared/errors.js";
 import type { TradingSettingsRow } from "../../../db/trading/settings.js";
+import type { TradingPayinRow } from "../../../db/trading/payins.js";
 import type { AmountRequest } from "../../../core/trading/allocation.js";
 import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
-import { idempotent } from "../../plugins/idempotency.js";
+import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { fileIn, readMultipartForm } from "../../plugins/multipart-form.js";
 import { renderTradingError } from "./error-envelope.js";
 import { Bank, CreatePayinBody, DisputeBody, IdParams, ListQuery, PayinObject, TradingError } from "./schemas.js";
@@ -96,6 +97,10 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
     async (request, reply) => {
       const { merchantId, apiKeyId } = principal(request);
       const b = request.body;
+      const answer = committedAnswer(deps, request, reply, async (r: CreateTradingPayinResult, db) => ({
+        status: r.created ? 201 : 200,
+        payload: r.requisite ? renderTradingPayin(r.payin, r.requisite, deps.config.publicUrl) : await payinObject(deps, r.payin, db),
+      }));
       const r = await createTradingPayin(deps, {
         merchantId,
         apiKeyId,
@@ -109,11 +114,10 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
         extra: (b.extra as Record<string, unknown> | undefined) ?? null,
         body: b,
         settingsRow: settingsRows.get(request),
-      });
-      const obj = r.requisite ? renderTradingPayin(r.payin, r.requisite, deps.config.publicUrl) : await payinObject(deps, r.payin);
+      }, answer.commit);
       const ip = (b.extra?.payerInfo as { ip?: string } | undefined)?.ip;
-      request.log.info({ payinId: obj.id, created: r.created, payerIpGiven: ip !== undefined }, "trading pay-in");
-      return reply.code(r.created ? 201 : 200).send(obj);
+      request.log.info({ payinId: r.payin.id, created: r.created, payerIpGiven: ip !== undefined }, "trading pay-in");
+      return answer.send(r);
     },
   );
 
@@ -165,10 +169,11 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
       schema: { tags: TAGS, summary: "Cancel an active pay-in", security: [{ apiKey: [] }], params: IdParams, response: { 200: PayinObject, ...errors } },
       ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
     },
-    async (request) => {
+    async (request, reply) => {
       notFoundUnlessUuid(request.params.id);
       const { merchantId, apiKeyId } = principal(request);
-      return payinObject(deps, await cancelTradingPayin(deps, merchantId, apiKeyId, request.params.id));
+      const answer = committedAnswer(deps, request, reply, async (p: TradingPayinRow, db) => ({ status: 200, payload: await payinObject(deps, p, db) }));
+      return answer.send(await cancelTradingPayin(deps, merchantId, apiKeyId, request.params.id, answer.commit));
     },
   );
 
@@ -185,15 +190,12 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
       },
       ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
     },
-    async (request) => {
+    async (request, reply) => {
       notFoundUnlessUuid(request.params.id);
       const { merchantId, apiKeyId } = principal(request);
-      const p = await openDispute(deps, { kind: "merchant", merchantId, apiKeyId }, request.params.id, {
-        invoiceKey: request.body.invoiceKey,
-        fiatMinor: fiat(request.body.fiatAmount, "fiatAmount"),
-        comment: request.body.comment ?? null,
-      });
-      return payinObject(deps, p);
+      const answer = committedAnswer(deps, request, reply, async (p: TradingPayinRow, db) => ({ status: 200, payload: await payinObject(deps, p, db) }));
+      const claim = { invoiceKey: request.body.invoiceKey, fiatMinor: fiat(request.body.fiatAmount, "fiatAmount"), comment: request.body.comment ?? null };
+      return answer.send(await openDispute(deps, { kind: "merchant", merchantId, apiKeyId }, request.params.id, claim, answer.commit));
     },
   );
 
@@ -210,13 +212,14 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
       },
       ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
     },
-    async (request) => {
+    async (request, reply) => {
       notFoundUnlessUuid(request.query.tradeId);
       // Ownership first: another merchant's pay-in is 404 whatever the upload holds.
       await getMerchantPayin(deps, principal(request).merchantId, request.query.tradeId);
       const data = fileIn(await readMultipartForm(request, "Send multipart/form-data with a `file` field"), "file");
       if (!data) throw new AppError("validation_failed", { field: "file", message: "Missing multipart field `file`" });
-      return uploadReceipt(deps, { kind: "merchant", merchantId: principal(request).merchantId }, request.query.tradeId, data);
+      const answer = committedAnswer(deps, request, reply, (uploaded: { invoiceKey: string }) => ({ status: 200, payload: uploaded }));
+      return answer.send(await uploadReceipt(deps, { kind: "merchant", merchantId: principal(request).merchantId }, request.query.tradeId, data, answer.commit));
     },
   );
 
