@@ -5,6 +5,7 @@ import { findActiveApiKey, findActiveOperatorKey } from "../../db/credentials.js
 import { AppError } from "../../core/shared/errors.js";
 import type { Deps } from "../deps.js";
 import { apiKeyBox } from "../keys/api-key-box.js";
+import { readActiveApiKey } from "./api-key-cache.js";
 import { MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX } from "../keys/key-formats.js";
 
 export interface MerchantPrincipal {
@@ -12,41 +13,11 @@ export interface MerchantPrincipal {
   apiKeyId: string;
 }
 
-/**
- * Active merchant keys read from the database are reused for a few seconds per process, so a hot API
- * (status polling) does not pay a key lookup per request. The presented key is still compared with
- * the stored hash in constant time on every request; a revoked key stops working within the TTL.
- */
-export const API_KEY_CACHE_TTL_MS = 5_000;
-const API_KEY_CACHE_MAX = 10_000;
-type CachedKey = { row: { id: string; merchant_id: string; key_hash: Buffer }; until: number };
-const keyCaches = new WeakMap<object, Map<string, CachedKey>>();
-
-async function activeApiKey(deps: Deps, id: string) {
-  let cache = keyCaches.get(deps.database);
-  if (!cache) keyCaches.set(deps.database, (cache = new Map()));
-  const now = performance.now();
-  const hit = cache.get(id);
-  if (hit && hit.until > now) return hit.row;
-  const row = await findActiveApiKey(deps.database.db, id);
-  if (!row) {
-    cache.delete(id);
-    return undefined;
-  }
-  if (cache.size >= API_KEY_CACHE_MAX) cache.delete(cache.keys().next().value!);
-  cache.set(id, { row, until: now + API_KEY_CACHE_TTL_MS });
-  return row;
-}
-
-/** Drops a revoked key from this process's cache: it stops working here at once, elsewhere within the TTL. */
-export function forgetCachedApiKey(deps: Deps, id: string): void {
-  keyCaches.get(deps.database)?.delete(id);
-}
-
 export async function authenticateMerchant(deps: Deps, presented: string | undefined): Promise<MerchantPrincipal> {
   if (!presented) throw new AppError("unauthorized", { message: "Missing x-api-key header" });
   const parsed = parseKey(MERCHANT_KEY_PREFIX, presented);
-  const row = parsed ? await activeApiKey(deps, parsed.id) : undefined;
+  // Active keys come from a cache kept exact across processes (api-key-cache.ts).
+  const row = parsed ? await readActiveApiKey(deps, parsed.id) : undefined;
   if (!keyMatches(presented, row?.key_hash ?? null) || !row) {
     throw new AppError("unauthorized", { message: "Invalid API key" });
   }

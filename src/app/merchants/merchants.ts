@@ -7,7 +7,7 @@ import { isUuid } from "../../core/shared/uuid.js";
 import { findMerchant, listApiKeys, revokeApiKey } from "../../db/credentials.js";
 import { insertMerchant, listMerchants } from "../../db/merchants.js";
 import { listMerchantStores } from "../../db/stores.js";
-import { forgetCachedApiKey } from "../auth/authenticate.js";
+import { apiKeyChanging } from "../auth/api-key-cache.js";
 import type { Deps } from "../deps.js";
 import { issueMerchantKey } from "../keys/create-keys.js";
 import { pageSize } from "../../core/shared/page-size.js";
@@ -91,13 +91,13 @@ export async function addMerchantKey(deps: Deps, merchantId: string, label: stri
 
 /**
  * Revokes one of the merchant's keys; revoking it again keeps the first time. Another merchant's key
- * is 404. Each process caches active keys for API_KEY_CACHE_TTL_MS (5 s): the key stops working in
- * this process at once and in every other one within that time.
+ * is 404. The key stops working in this process at once and in every other one as soon as the
+ * revocation's notification arrives (api-key-cache.ts).
  */
 export async function revokeMerchantKey(deps: Deps, merchantId: string, keyId: string) {
   const m = await merchantOr404(deps, merchantId);
+  apiKeyChanging(deps, keyId);
   const row = await revokeApiKey(deps.database.db, m.id, keyId, deps.clock.now());
   if (!row) throw new AppError("not_found", { message: "API key not found" });
-  forgetCachedApiKey(deps, row.id);
   return { merchantId: m.id, apiKeyId: row.id, revokedAt: row.revoked_at! };
 }

@@ -2,6 +2,7 @@
 // compatible with the AhoraCrypto Payment Intent API: thin handlers over src/app/intents.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
 import { authenticateMerchant, type MerchantPrincipal } from "../../../app/auth/authenticate.js";
 import type { Deps } from "../../../app/deps.js";
 import { createIntent, type CreatedIntent as CreatedIntentView } from "../../../app/intents/create-intent.js";
@@ -38,6 +39,7 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app, renderIntentError);
   startIntentStatusCache(deps);
+  startApiKeyCache(deps);
 
   // Authenticate before validating: a caller without a key learns nothing about the schema.
   app.addHook("preValidation", async (request) => {

@@ -4,6 +4,7 @@ import multipart from "@fastify/multipart";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
+import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
 import { authenticateMerchant, type MerchantPrincipal } from "../../../app/auth/authenticate.js";
 import type { Deps } from "../../../app/deps.js";
 import { cancelTradingPayin } from "../../../app/trading/payin-lifecycle.js";
@@ -69,6 +70,7 @@ function notFoundUnlessUuid(id: string): void {
 export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app, renderTradingError);
+  startApiKeyCache(deps);
   await app.register(multipart, { limits: { fileSize: MAX_RECEIPT_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 } });
 
   // Authenticate before validating, so a request without a key learns nothing about the schema.
