@@ -13,6 +13,8 @@ export interface Config {
   dataDir: string;
   /** Null until resolved: embedded sandbox generates one into the data dir; live mode requires it. */
   secretKey: string | null;
+  /** During a rotation: the key being replaced, used only to decrypt (RAMPART_PREVIOUS_SECRET_KEY). */
+  previousSecretKey: string | null;
   /** Base URL the hosted pages are linked from (what payers open). */
   publicUrl: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -170,6 +172,18 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("RAMPART_SECRET_KEY", "is required in live mode");
   }
 
+  const previousSecretKey = env.RAMPART_PREVIOUS_SECRET_KEY?.trim() || null;
+  if (previousSecretKey !== null) {
+    // The sandbox's merchant, keys and traders are derived from the secret, so a new one means new
+    // sandbox data rather than a rotation.
+    if (mode !== "live") throw new ConfigError("RAMPART_PREVIOUS_SECRET_KEY", "is for rotating the secret in live mode");
+    if (secretKey === null) throw new ConfigError("RAMPART_PREVIOUS_SECRET_KEY", "needs RAMPART_SECRET_KEY set to the new key");
+    if (previousSecretKey.length < MIN_SECRET_KEY_LENGTH) {
+      throw new ConfigError("RAMPART_PREVIOUS_SECRET_KEY", `must be at least ${MIN_SECRET_KEY_LENGTH} characters`);
+    }
+    if (previousSecretKey === secretKey) throw new ConfigError("RAMPART_PREVIOUS_SECRET_KEY", "must differ from RAMPART_SECRET_KEY");
+  }
+
   const publicUrl = (env.RAMPART_PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, "");
   try {
     const u = new URL(publicUrl);
@@ -185,6 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir,
     secretKey,
+    previousSecretKey,
     publicUrl,
     logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
     bodyLimitBytes: int(env, "RAMPART_BODY_LIMIT_BYTES", 1_048_576, 1024, 64 * 1_048_576),

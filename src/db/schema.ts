@@ -7,9 +7,10 @@ import type { IntentTables } from "./tables/intents.js";
 import type { LedgerTables } from "./tables/ledger.js";
 import type { OutboxTables } from "./tables/outbox.js";
 import type { PricingTables } from "./tables/pricing.js";
+import type { SecretTables } from "./tables/secret.js";
 import type { TradingTables } from "./tables/trading.js";
 
-export interface DB extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables {}
+export interface DB extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, SecretTables {}
 
 /** The database handle every db/ function takes: the pool or a transaction. */
 export type Db = Kysely<DB>;

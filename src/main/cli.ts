@@ -1,16 +1,18 @@
 // `rampart <command>`: the CLI entry point. Commands live in src/cli/, one per file.
 import { ConfigError } from "../config/config.js";
+import { SecretKeyMismatchError } from "../app/secret/key-check.js";
 import { AppError } from "../core/shared/errors.js";
 import { DataDirLockedError } from "../db/lock-file.js";
 import { type Command, runCommand } from "../cli/command.js";
 import { keysCommand } from "../cli/keys-command.js";
 import { ledgerCommand } from "../cli/ledger-command.js";
 import { migrateCommand } from "../cli/migrate-command.js";
+import { secretCommand } from "../cli/secret-command.js";
 import { seedCommand } from "../cli/seed-command.js";
 import { startCommand } from "../cli/start-command.js";
 import { webhooksCommand } from "../cli/webhooks-command.js";
 
-export const commands: Command[] = [startCommand, migrateCommand, seedCommand, keysCommand, ledgerCommand, webhooksCommand];
+export const commands: Command[] = [startCommand, migrateCommand, seedCommand, keysCommand, ledgerCommand, webhooksCommand, secretCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -38,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await runCommand(cmd, rest);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof AppError) {
+    if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof AppError || err instanceof SecretKeyMismatchError) {
       process.stderr.write(`rampart ${name}: ${err.message}\n`);
       return 1;
     }

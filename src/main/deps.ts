@@ -19,8 +19,9 @@ import { createRateCache } from "../app/rates/rate-cache.js";
 import { assertNever } from "../core/shared/assert-never.js";
 import type { Config } from "../config/config.js";
 import { connectPGlite, connectPostgres, type Database } from "../db/connect.js";
+import { prepareDatabase } from "../app/ops/migrations.js";
 import { createLogger } from "./logger.js";
-import { resolveSecretKey } from "./secret-key.js";
+import { resolveSecretKey, secretSource } from "./secret-key.js";
 
 function rateSource(config: Config, clock: Clock): RateSource {
   const { rates } = config;
@@ -55,9 +56,25 @@ export async function connectDatabase(config: Config): Promise<Database> {
     : connectPGlite({ dataDir: config.dataDir });
 }
 
+/**
+ * Connects, opens the database's key check with the secret before anything is written, applies
+ * pending migrations and, on a new database, records the key check. Returns the migrations applied.
+ */
+export async function openDatabase(config: Config, secretKey: string): Promise<{ database: Database; applied: string[] }> {
+  const database = await connectDatabase(config);
+  try {
+    const applied = await prepareDatabase(database, { secretKey, previousSecretKey: config.previousSecretKey }, secretSource(config));
+    return { database, applied };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+/** Deps for any process or command: the database is open, checked against the secret and migrated. */
 export async function buildDeps(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Deps> {
   const secretKey = resolveSecretKey(config);
-  const database = await connectDatabase(config);
+  const { database } = await openDatabase(config, secretKey);
   const clock = systemClock;
   return {
     config: { ...config, secretKey },

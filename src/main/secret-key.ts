@@ -3,13 +3,16 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import type { SecretSource } from "../app/secret/key-check.js";
 import type { Config } from "../config/config.js";
 import { ConfigError } from "../config/config.js";
+
+const generatedFile = (config: Config) => path.join(config.dataDir, "secret.key");
 
 export function resolveSecretKey(config: Config): string {
   if (config.secretKey) return config.secretKey;
   if (config.mode !== "sandbox") throw new ConfigError("RAMPART_SECRET_KEY", "is required in live mode");
-  const file = path.join(config.dataDir, "secret.key");
+  const file = generatedFile(config);
   fs.mkdirSync(config.dataDir, { recursive: true });
   try {
     fs.writeFileSync(file, randomBytes(32).toString("hex"), { flag: "wx", mode: 0o600 });
@@ -17,4 +20,18 @@ export function resolveSecretKey(config: Config): string {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
   return fs.readFileSync(file, "utf8").trim();
+}
+
+/** How the key-check error names the secret this process uses, and what to do about it. */
+export function secretSource(config: Config): SecretSource {
+  if (config.secretKey) {
+    return {
+      name: "RAMPART_SECRET_KEY",
+      remedy: "give every process the same RAMPART_SECRET_KEY (during a rotation, the old one as RAMPART_PREVIOUS_SECRET_KEY)",
+    };
+  }
+  return {
+    name: `the generated secret in ${generatedFile(config)} (RAMPART_SECRET_KEY is not set)`,
+    remedy: "set RAMPART_SECRET_KEY to the database's secret, or RAMPART_DATA_DIR to the data dir that set it up",
+  };
 }

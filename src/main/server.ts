@@ -1,10 +1,9 @@
-// Runs Rampart: migrations, sandbox seed, HTTP server and/or worker, graceful shutdown.
+// Runs Rampart on deps whose database is open and migrated (buildDeps): sandbox seed, HTTP server and/or worker, graceful shutdown.
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
 import { type SandboxCredentials } from "../app/sandbox/sandbox-credentials.js";
 import { seedSandbox } from "../app/sandbox/seed.js";
 import type { ProcessRole } from "../config/config.js";
-import { migrate } from "../db/migrate.js";
 import { buildApp } from "../http/build-app.js";
 import { type RunningWorker, startWorker } from "./worker.js";
 
@@ -15,7 +14,6 @@ export interface RunningRampart {
 }
 
 export async function startRampart(deps: Deps, role: ProcessRole): Promise<RunningRampart> {
-  await migrate(deps.database);
   const credentials = deps.config.mode === "sandbox" ? await seedSandbox(deps) : null;
 
   let app: FastifyInstance | null = null;

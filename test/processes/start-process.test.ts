@@ -46,7 +46,7 @@ test("`rampart start` in a temp dir serves /healthz within 15 s and prints the s
 });
 
 test("every CLI command answers --help", async () => {
-  for (const cmd of ["start", "migrate", "seed", "keys", "ledger", "webhooks"]) {
+  for (const cmd of ["start", "migrate", "seed", "keys", "ledger", "webhooks", "secret"]) {
     const child = spawn(process.execPath, [path.join(ROOT, "bin/rampart.js"), cmd, "--help"], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout!.on("data", (c: Buffer) => (out += c.toString()));

@@ -25,6 +25,9 @@ for (const [env, variable] of [
   [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
   [{ RAMPART_SECRET_KEY: "short" }, "RAMPART_SECRET_KEY"],
   [{ RAMPART_MODE: "live" }, "RAMPART_SECRET_KEY"],
+  [{ RAMPART_PREVIOUS_SECRET_KEY: "p".repeat(32) }, "RAMPART_PREVIOUS_SECRET_KEY"], // rotation is for live mode
+  [{ RAMPART_MODE: "live", RAMPART_SECRET_KEY: "k".repeat(32), RAMPART_PREVIOUS_SECRET_KEY: "k".repeat(32) }, "RAMPART_PREVIOUS_SECRET_KEY"],
+  [{ RAMPART_MODE: "live", RAMPART_SECRET_KEY: "k".repeat(32), RAMPART_PREVIOUS_SECRET_KEY: "short" }, "RAMPART_PREVIOUS_SECRET_KEY"],
   [{ RAMPART_ALLOW_PRIVATE_WEBHOOKS: "yes" }, "RAMPART_ALLOW_PRIVATE_WEBHOOKS"],
 ] as const) {
   test(`a bad ${variable} fails fast naming the variable`, () => {

@@ -1,8 +1,9 @@
 // The card vault: PANs are encrypted with AES-256-GCM under a key derived from the server secret (the
-// ciphertext names its key id, so the secret can rotate) and found again by a keyed HMAC. Only the BIN
+// ciphertext names its key id, so the secret can rotate) and found again by a keyed HMAC (during a
+// rotation, under either secret; `rampart secret rotate` rewrites both). Only the BIN
 // and the last 4 digits are ever kept in clear. The CVV never reaches this module.
 import { createHmac, hkdfSync } from "node:crypto";
-import { createSecretBox, type SecretBox } from "../../core/crypto/secret-box.js";
+import type { SecretBox } from "../../core/crypto/secret-box.js";
 import { type CardBrand, checkExpiry, checkPan } from "../../core/card/card-number.js";
 import { countryAlpha2 } from "../../core/card/profile-survey.js";
 import { AppError } from "../../core/shared/errors.js";
@@ -10,10 +11,10 @@ import { type BillingAddressRow, cardSecret, countCards, findCardByHmac, insertC
 import { findCustomer } from "../../db/card/customers.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
+import { type SecretConfig, secretBox, secretKeys } from "../secret/secret-boxes.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 
 export const MAX_CARDS = 4;
-const PAN_KEY_ID = "k1";
 
 export interface BillingAddressInput {
   address: string;
@@ -31,13 +32,16 @@ export interface AddCardInput {
   billingAddress: BillingAddressInput;
 }
 
-function panBox(deps: Deps): SecretBox {
-  return createSecretBox("card-pan", { id: PAN_KEY_ID, secret: deps.config.secretKey });
+export function panBox(deps: { config: SecretConfig }): SecretBox {
+  return secretBox(deps.config, "card-pan");
 }
 
-function panHmac(deps: Deps, pan: string): string {
-  const key = Buffer.from(hkdfSync("sha256", deps.config.secretKey, "rampart", "card-pan-hmac", 32));
-  return createHmac("sha256", key).update(pan).digest("hex");
+/** The PAN's HMAC under each secret that may have written it, the current one first. */
+export function panHmacs(deps: { config: SecretConfig }, pan: string): string[] {
+  return secretKeys(deps.config).map((secret) => {
+    const key = Buffer.from(hkdfSync("sha256", secret, "rampart", "card-pan-hmac", 32));
+    return createHmac("sha256", key).update(pan).digest("hex");
+  });
 }
 
 function trimmed(v: string, field: string, max: number): string {
@@ -75,10 +79,10 @@ export async function addCard(deps: Deps, who: CustomerPrincipal, input: AddCard
   checkExpiry(input.expMonth, input.expYear, now);
   const holder = trimmed(input.holder, "cardHolder", 100);
   const billing = billingRow(input.billingAddress);
-  const hmac = panHmac(deps, input.pan);
+  const hmacs = panHmacs(deps, input.pan);
   return deps.database.db.transaction().execute(async (trx) => {
     await findCustomer(trx, who.customerId, true);
-    const existing = await findCardByHmac(trx, who.customerId, hmac);
+    const existing = await findCardByHmac(trx, who.customerId, hmacs);
     if (existing) return { cardId: existing.id, brand, created: false };
     if ((await countCards(trx, who.customerId)) >= MAX_CARDS) throw new AppError("card_limit_reached");
     const box = panBox(deps);
@@ -86,7 +90,7 @@ export async function addCard(deps: Deps, who: CustomerPrincipal, input: AddCard
       customer_id: who.customerId,
       pan_enc: box.encrypt(input.pan),
       pan_key_id: box.keyId,
-      pan_hmac: hmac,
+      pan_hmac: hmacs[0]!,
       bin: input.pan.slice(0, 6),
       last4: input.pan.slice(-4),
       brand,

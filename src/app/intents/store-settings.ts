@@ -14,16 +14,16 @@
 //   the new secret.
 import type { Transaction } from "kysely";
 import { randomBytes } from "node:crypto";
-import { createSecretBox } from "../../core/crypto/secret-box.js";
 import { DEFAULT_INTENT_SETTINGS, type IntentStoreSettings, checkIntentStoreSettings } from "../../core/intents/store-settings.js";
 import { AppError } from "../../core/shared/errors.js";
 import { type IntentSettingsRow, findIntentSettings, insertIntentSettings, updateIntentSettings } from "../../db/intents/intents.js";
 import type { DB } from "../../db/schema.js";
 import { findStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
+import { type SecretConfig, secretBox } from "../secret/secret-boxes.js";
 
-export function ipnSecretBox(deps: Pick<Deps, "config">) {
-  return createSecretBox("ipn-secret", { id: "k1", secret: deps.config.secretKey });
+export function ipnSecretBox(deps: { config: SecretConfig }) {
+  return secretBox(deps.config, "ipn-secret");
 }
 
 const newIpnSecret = () => `ipn_${randomBytes(24).toString("base64url")}`;

@@ -1,7 +1,7 @@
-import type { Deps } from "../deps.js";
-import { createSecretBox, type SecretBox } from "../../core/crypto/secret-box.js";
+import type { SecretBox } from "../../core/crypto/secret-box.js";
+import { type SecretConfig, secretBox } from "../secret/secret-boxes.js";
 
 /** Encrypts the copy of a merchant API key that webhook signing needs (trading dialect contract). */
-export function apiKeyBox(deps: Pick<Deps, "config">): SecretBox {
-  return createSecretBox("api-key", { id: "k1", secret: deps.config.secretKey });
+export function apiKeyBox(deps: { config: SecretConfig }): SecretBox {
+  return secretBox(deps.config, "api-key");
 }

@@ -1,11 +1,12 @@
 // Merchant webhook endpoints: each has its own secret (envelope format), stored encrypted.
-import { createSecretBox, type SecretBox } from "../../core/crypto/secret-box.js";
+import type { SecretBox } from "../../core/crypto/secret-box.js";
 import type { Db } from "../../db/schema.js";
 import { ensureEndpoint, setEndpointSecret } from "../../db/outbox/webhooks.js";
 import type { Deps } from "../deps.js";
+import { type SecretConfig, secretBox } from "../secret/secret-boxes.js";
 
-export function webhookSecretBox(deps: Pick<Deps, "config">): SecretBox {
-  return createSecretBox("webhook-secret", { id: "k1", secret: deps.config.secretKey });
+export function webhookSecretBox(deps: { config: SecretConfig }): SecretBox {
+  return secretBox(deps.config, "webhook-secret");
 }
 
 /** Creates the (merchant, url) endpoint if needed and sets its signing secret. */

@@ -8,13 +8,27 @@ export interface SecretBox {
   decrypt(box: string): string;
 }
 
+/** The id a ciphertext names: derived from the secret, so it says which key without revealing it. */
+export function secretKeyId(secret: string): string {
+  return Buffer.from(hkdfSync("sha256", secret, "rampart", "key-id", 8)).toString("hex");
+}
+
+/** Ciphertexts written before key ids were derived from the secret all name "k1". */
+const LEGACY_KEY_ID = "k1";
+
 function deriveAesKey(secret: string, purpose: string): Buffer {
   return Buffer.from(hkdfSync("sha256", secret, "rampart", `aes-256-gcm:${purpose}`, 32));
 }
 
+function open(key: Buffer, iv: string, tag: string, data: string): string {
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+  decipher.setAuthTag(Buffer.from(tag, "base64url"));
+  return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
+}
+
 /**
  * `current` encrypts; every key in `all` (by id) decrypts. Ciphertext: `v1.<keyId>.<iv>.<tag>.<data>`
- * in base64url.
+ * in base64url. A legacy "k1" ciphertext is tried under each key (the GCM tag tells which one opens it).
  */
 export function createSecretBox(purpose: string, current: { id: string; secret: string }, all = [current]): SecretBox {
   const keys = new Map(all.map((k) => [k.id, deriveAesKey(k.secret, purpose)]));
@@ -30,11 +44,16 @@ export function createSecretBox(purpose: string, current: { id: string; secret: 
     },
     decrypt(box) {
       const [v, keyId, iv, tag, data] = box.split(".");
-      const key = keyId === undefined ? undefined : keys.get(keyId);
-      if (v !== "v1" || !key || !iv || !tag || data === undefined) throw new Error("unreadable ciphertext");
-      const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
-      decipher.setAuthTag(Buffer.from(tag, "base64url"));
-      return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
+      if (v !== "v1" || keyId === undefined || !iv || !tag || data === undefined) throw new Error("unreadable ciphertext");
+      const candidates = keyId === LEGACY_KEY_ID ? [...keys.values()] : [keys.get(keyId)].filter((k) => k !== undefined);
+      for (const key of candidates) {
+        try {
+          return open(key, iv, tag, data);
+        } catch {
+          // the next candidate (legacy ids only); the error below names no key
+        }
+      }
+      throw new Error("unreadable ciphertext");
     },
   };
 }

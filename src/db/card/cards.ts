@@ -36,8 +36,9 @@ export async function countCards(db: Db, customerId: string): Promise<number> {
   return Number(r.n);
 }
 
-export async function findCardByHmac(db: Db, customerId: string, panHmac: string): Promise<CardRow | undefined> {
-  return db.selectFrom("card_cards").select(PUBLIC_COLUMNS).where("customer_id", "=", customerId).where("pan_hmac", "=", panHmac).executeTakeFirst();
+/** The customer's card whose PAN HMAC is one of `panHmacs` (one per secret during a rotation). */
+export async function findCardByHmac(db: Db, customerId: string, panHmacs: string[]): Promise<CardRow | undefined> {
+  return db.selectFrom("card_cards").select(PUBLIC_COLUMNS).where("customer_id", "=", customerId).where("pan_hmac", "in", panHmacs).executeTakeFirst();
 }
 
 export async function insertCard(
