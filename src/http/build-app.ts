@@ -8,6 +8,7 @@ import type { Deps } from "../app/deps.js";
 import { installErrorHandling, installNotFoundHandling, renderDefaultError } from "./errors/error-handling.js";
 import { installMetrics } from "./plugins/metrics.js";
 import { installNulGuard } from "./plugins/nul-guard.js";
+import { installPrincipal } from "./plugins/principal.js";
 import { installRateLimit } from "./plugins/rate-limit.js";
 import { installRawJson } from "./plugins/raw-json.js";
 import { genRequestId, installRequestId } from "./plugins/request-id.js";
@@ -32,6 +33,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
 
   installValidation(app);
   installRawJson(app);
+  installPrincipal(app);
   installRequestId(app);
   installNulGuard(app);
   installMetrics(app);

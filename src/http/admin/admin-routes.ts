@@ -22,7 +22,7 @@ export async function adminRoutes(scope: FastifyInstance, deps: Deps): Promise<v
       installErrorHandling(app, renderDefaultError);
       app.addHook("onRequest", async (request) => {
         const key = request.headers["x-operator-key"];
-        await authenticateOperator(deps, typeof key === "string" ? key : undefined);
+        request.principal = { kind: "operator", ...(await authenticateOperator(deps, typeof key === "string" ? key : undefined)) };
       });
       for (const sub of adminSubRoutes) await app.register((inner) => sub(inner, deps));
     },

@@ -1,10 +1,10 @@
 // /admin/v1/kyc: the manual review queue (list, one case with its audit trail, approve, reject with a
 // reason). Mounted inside the operator-authenticated admin scope.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { authenticateOperator } from "../../app/auth/authenticate.js";
 import type { Deps } from "../../app/deps.js";
+import { principalOf } from "../plugins/principal.js";
 import { MAX_REVIEW_PAGE, kycCaseDetail, reviewCase, reviewQueue } from "../../app/kyc/kyc-review.js";
 
 const TAGS = ["admin: kyc"];
@@ -62,7 +62,8 @@ function caseView(c: CaseRow) {
 
 export async function kycAdminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const operatorId = async (key: string | string[] | undefined) => (await authenticateOperator(deps, typeof key === "string" ? key : undefined)).operatorKeyId;
+  // The admin scope's hook (admin-routes.ts) authenticated the operator key.
+  const operatorId = (request: FastifyRequest) => principalOf(request, "operator").operatorKeyId;
 
   app.get(
     "/kyc/reviews",
@@ -98,7 +99,7 @@ export async function kycAdminRoutes(scope: FastifyInstance, deps: Deps): Promis
     "/kyc/cases/:id/approve",
     { schema: { tags: TAGS, summary: "Approve a case in manual review (waiting intents → 4)", security, params: CaseId, response: { 200: Type.Object({ id: Type.String(), status: Type.String() }) } } },
     async (request) => {
-      const c = await reviewCase(deps, request.params.id, "approve", await operatorId(request.headers["x-operator-key"]));
+      const c = await reviewCase(deps, request.params.id, "approve", operatorId(request));
       return { id: c.id, status: c.status };
     },
   );
@@ -116,7 +117,7 @@ export async function kycAdminRoutes(scope: FastifyInstance, deps: Deps): Promis
       },
     },
     async (request) => {
-      const c = await reviewCase(deps, request.params.id, "reject", await operatorId(request.headers["x-operator-key"]), request.body.reason);
+      const c = await reviewCase(deps, request.params.id, "reject", operatorId(request), request.body.reason);
       return { id: c.id, status: c.status };
     },
   );

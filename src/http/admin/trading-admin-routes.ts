@@ -1,7 +1,7 @@
 // Operator API for the trading dialect (/admin/v1/trading, header x-operator-key): traders and
 // requisites, merchants' trading settings, dispute resolution, unmatched bank transfers.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { authenticateOperator } from "../../app/auth/authenticate.js";
 import type { Deps } from "../../app/deps.js";
@@ -13,11 +13,11 @@ import { AppError } from "../../core/shared/errors.js";
 import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
 import { unmatchedTransfers } from "../../app/bank-transfers/transfer-queues.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
+import { principalOf } from "../plugins/principal.js";
 import { PayinObject } from "../dialects/trading/schemas.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
 const TAGS = ["admin: trading"];
-const operators = new WeakMap<FastifyRequest, string>();
 const Amount = Type.Union([Type.Number(), Type.String({ maxLength: 32 })]);
 
 function fiat(v: unknown, field: string): bigint {
@@ -32,7 +32,7 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
     installErrorHandling(app, renderDefaultError);
     app.addHook("preValidation", async (request) => {
       const key = request.headers["x-operator-key"];
-      operators.set(request, (await authenticateOperator(deps, typeof key === "string" ? key : undefined)).operatorKeyId);
+      request.principal = { kind: "operator", ...(await authenticateOperator(deps, typeof key === "string" ? key : undefined)) };
     });
     const security = [{ operatorKey: [] }];
 
@@ -57,7 +57,7 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
           b.outcome === "paid_different"
             ? { outcome: b.outcome, actualFiatMinor: fiat(b.actualFiatAmount, "actualFiatAmount") }
             : { outcome: b.outcome };
-        return payinObject(deps, await resolveDispute(deps, operators.get(request)!, request.params.id, resolution));
+        return payinObject(deps, await resolveDispute(deps, principalOf(request, "operator").operatorKeyId, request.params.id, resolution));
       },
     );
 

@@ -13,7 +13,6 @@ import { AppError } from "../../core/shared/errors.js";
 import { readCookie, sessionCookie } from "../pages/cookies.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { flash, sendPrivatePage } from "../pages/send-page.js";
-import { setOperatorOf } from "./section.js";
 import { dashboardSections } from "./sections.js";
 
 const COOKIE = "rampart_operator";
@@ -46,7 +45,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
     if (!request.url.startsWith("/dashboard")) return;
     const s = await session(request);
     if (!s) return reply.redirect("/dashboard/login", 303);
-    setOperatorOf(request, s.operatorKeyId);
+    request.principal = { kind: "operator", operatorKeyId: s.operatorKeyId };
     if (request.method === "POST") {
       const sent = (request.body as { csrf?: unknown } | undefined)?.csrf;
       if (!operatorCsrfValid(deps, s.token, sent)) return sendPage(reply, 403, "Forbidden", html`<p class="error">The form expired. Go back and try again.</p>`);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import type { SafeHtml } from "../pages/html.js";
+import { principalOf } from "../plugins/principal.js";
 
 /** Context a section renders with: the operator's CSRF token for its forms. */
 export interface SectionContext {
@@ -19,16 +20,8 @@ export interface DashboardSection {
   actions?(app: FastifyInstance, deps: Deps): void;
 }
 
-const operators = new WeakMap<FastifyRequest, string>();
-
-/** Set by the dashboard's session check before any section page or action runs. */
-export function setOperatorOf(request: FastifyRequest, operatorKeyId: string): void {
-  operators.set(request, operatorKeyId);
-}
-
-/** The signed-in operator's key id (actions record it as the actor of what they do). */
-export function operatorOf(request: FastifyRequest): string {
-  const id = operators.get(request);
-  if (!id) throw new Error("dashboard action reached without a session check");
-  return id;
-}
+/**
+ * The signed-in operator's key id (actions record it as the actor of what they do), set as the
+ * request's principal by the dashboard's session check before any section page or action runs.
+ */
+export const operatorOf = (request: FastifyRequest): string => principalOf(request, "operator").operatorKeyId;

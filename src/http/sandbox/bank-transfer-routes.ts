@@ -10,6 +10,7 @@ import type { Deps } from "../../app/deps.js";
 import { type SandboxActor, sandboxBankTransfer } from "../../app/sandbox/sandbox-bank-transfer.js";
 import { BANK_TRANSFER_OUTCOMES } from "../../core/bank-transfers/outcome.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
+import { type Principal, principalOf } from "../plugins/principal.js";
 
 const Amount = Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: "^\\d+(\\.\\d+)?$", maxLength: 40 })]);
 const Optional = <T extends Parameters<typeof Type.Optional>[0]>(t: T) => Type.Optional(t);
@@ -37,23 +38,26 @@ const TransferResult = Type.Object({
   paymentIntentId: Nullable(Type.String()),
 });
 
-async function sandboxActor(deps: Deps, request: FastifyRequest): Promise<SandboxActor> {
+/** The operator key when one is sent (it may deliver any transfer), else the merchant's API key. */
+async function authenticateFeedCaller(deps: Deps, request: FastifyRequest): Promise<Principal> {
   const operatorKey = request.headers["x-operator-key"];
   if (operatorKey !== undefined) {
-    await authenticateOperator(deps, typeof operatorKey === "string" ? operatorKey : undefined);
-    return { operator: true };
+    return { kind: "operator", ...(await authenticateOperator(deps, typeof operatorKey === "string" ? operatorKey : undefined)) };
   }
   const apiKey = request.headers["x-api-key"];
-  return { merchantId: (await authenticateMerchant(deps, typeof apiKey === "string" ? apiKey : undefined)).merchantId };
+  return { kind: "merchant", ...(await authenticateMerchant(deps, typeof apiKey === "string" ? apiKey : undefined)) };
+}
+
+function sandboxActor(request: FastifyRequest): SandboxActor {
+  return request.principal?.kind === "operator" ? { operator: true } : { merchantId: principalOf(request, "merchant").merchantId };
 }
 
 export async function sandboxBankFeedRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   if (deps.config.mode !== "sandbox") return;
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const actors = new WeakMap<FastifyRequest, SandboxActor>();
   // Authenticate before validating: a caller without a key learns nothing about the schema.
   app.addHook("preValidation", async (request) => {
-    actors.set(request, await sandboxActor(deps, request));
+    request.principal = await authenticateFeedCaller(deps, request);
   });
   app.post(
     "/sandbox/bank-transfers",
@@ -67,7 +71,7 @@ export async function sandboxBankFeedRoutes(scope: FastifyInstance, deps: Deps):
       },
     },
     async (request) => {
-      const r = await sandboxBankTransfer(deps, actors.get(request)!, request.body);
+      const r = await sandboxBankTransfer(deps, sandboxActor(request), request.body);
       return {
         transferId: r.transferId,
         outcome: r.outcome,

@@ -14,11 +14,11 @@ import { AppError } from "../../core/shared/errors.js";
 import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import { fileIn, readMultipartForm } from "../plugins/multipart-form.js";
+import { principalOf } from "../plugins/principal.js";
 import { PayinObject } from "../dialects/trading/schemas.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
 const TAGS = ["trader"];
-const traders = new WeakMap<FastifyRequest, string>();
 const Id = Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) });
 
 export async function traderRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
@@ -28,9 +28,9 @@ export async function traderRoutes(scope: FastifyInstance, deps: Deps): Promise<
     await app.register(multipart, { limits: { fileSize: MAX_RECEIPT_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 } });
     app.addHook("preValidation", async (request) => {
       const key = request.headers["x-trader-key"];
-      traders.set(request, (await authenticateTrader(deps, typeof key === "string" ? key : undefined)).traderId);
+      request.principal = { kind: "trader", traderId: (await authenticateTrader(deps, typeof key === "string" ? key : undefined)).traderId };
     });
-    const trader = (r: FastifyRequest) => traders.get(r)!;
+    const trader = (r: FastifyRequest) => principalOf(r, "trader").traderId;
     const security = [{ traderKey: [] }];
 
     app.get(

@@ -1,34 +1,25 @@
-// Request-scoped principals of the card dialect: the merchant named by X-Merchant-ID (signup, confirm,
-// token) and the customer behind a bearer token (everything else).
+// The card dialect's auth hooks: the merchant named by X-Merchant-ID (signup, confirm, token) and the
+// customer behind a bearer token (everything else), set as the request's principal.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authenticateCustomer, type CustomerPrincipal, requireMerchant } from "../../../app/card/customer-auth.js";
 import type { Deps } from "../../../app/deps.js";
+import { principalOf } from "../../plugins/principal.js";
 
-const customers = new WeakMap<FastifyRequest, CustomerPrincipal>();
-const merchants = new WeakMap<FastifyRequest, string>();
+export const customerOf = (request: FastifyRequest): CustomerPrincipal => principalOf(request, "card_customer");
 
-export function customerOf(request: FastifyRequest): CustomerPrincipal {
-  const c = customers.get(request);
-  if (!c) throw new Error("customer hook did not run");
-  return c;
-}
-
-export function merchantOf(request: FastifyRequest): string {
-  const m = merchants.get(request);
-  if (!m) throw new Error("merchant hook did not run");
-  return m;
-}
+export const merchantOf = (request: FastifyRequest): string => principalOf(request, "card_merchant").merchantId;
 
 /** Bearer auth on every route of the scope, before the body is validated (401 before 400). */
 export function requireCustomer(app: FastifyInstance, deps: Deps): void {
   app.addHook("onRequest", async (request) => {
-    customers.set(request, await authenticateCustomer(deps, request.headers.authorization, request.headers["x-merchant-id"]));
+    const customer = await authenticateCustomer(deps, request.headers.authorization, request.headers["x-merchant-id"]);
+    request.principal = { kind: "card_customer", ...customer };
   });
 }
 
 export function requireMerchantHeader(app: FastifyInstance, deps: Deps): void {
   app.addHook("onRequest", async (request) => {
-    merchants.set(request, await requireMerchant(deps, request.headers["x-merchant-id"]));
+    request.principal = { kind: "card_merchant", merchantId: await requireMerchant(deps, request.headers["x-merchant-id"]) };
   });
 }
 

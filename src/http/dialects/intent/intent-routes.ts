@@ -3,7 +3,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
-import { authenticateMerchant, type MerchantPrincipal } from "../../../app/auth/authenticate.js";
+import { authenticateMerchant } from "../../../app/auth/authenticate.js";
 import type { Deps } from "../../../app/deps.js";
 import { createIntent, type CreatedIntent as CreatedIntentView } from "../../../app/intents/create-intent.js";
 import type { IntentRow } from "../../../db/intents/intents.js";
@@ -14,6 +14,7 @@ import { cancelIntent } from "../../../app/intents/intent-lifecycle.js";
 import { BUILTIN_ASSETS } from "../../../core/money/assets.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
+import { principalOf } from "../../plugins/principal.js";
 import { renderIntentError } from "./error-envelope.js";
 import {
   CreatedIntent,
@@ -32,8 +33,7 @@ import {
 const TAGS = ["payment intents"];
 const errors = { 400: IntentError, 401: IntentError, 403: IntentError, 404: IntentError, 409: IntentError };
 
-const principals = new WeakMap<FastifyRequest, MerchantPrincipal>();
-const principal = (request: FastifyRequest) => principals.get(request)!;
+const principal = (request: FastifyRequest) => principalOf(request, "merchant");
 
 export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -44,7 +44,7 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
   // Authenticate before validating: a caller without a key learns nothing about the schema.
   app.addHook("preValidation", async (request) => {
     const key = request.headers["x-api-key"];
-    principals.set(request, await authenticateMerchant(deps, typeof key === "string" ? key : undefined));
+    request.principal = { kind: "merchant", ...(await authenticateMerchant(deps, typeof key === "string" ? key : undefined)) };
   });
 
   app.post(

@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
-import { authenticateMerchant, type MerchantPrincipal } from "../../../app/auth/authenticate.js";
+import { authenticateMerchant } from "../../../app/auth/authenticate.js";
 import type { Deps } from "../../../app/deps.js";
 import { cancelTradingPayin } from "../../../app/trading/payin-lifecycle.js";
 import { createTradingPayin, type CreateTradingPayinResult } from "../../../app/trading/create-payin.js";
@@ -28,6 +28,7 @@ import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { fileIn, readMultipartForm } from "../../plugins/multipart-form.js";
+import { principalOf } from "../../plugins/principal.js";
 import { renderTradingError } from "./error-envelope.js";
 import { Bank, CreatePayinBody, DisputeBody, IdParams, ListQuery, PayinObject, TradingError } from "./schemas.js";
 import { isUuid } from "../../../core/shared/uuid.js";
@@ -35,12 +36,9 @@ import { isUuid } from "../../../core/shared/uuid.js";
 const TAGS = ["trading"];
 const errors = { 400: TradingError, 401: TradingError, 403: TradingError, 404: TradingError, 409: TradingError };
 
-const principals = new WeakMap<FastifyRequest, MerchantPrincipal>();
 /** The settings row the signature check read, reused by the create (one read per request). */
 const settingsRows = new WeakMap<FastifyRequest, TradingSettingsRow | null>();
-function principal(request: FastifyRequest): MerchantPrincipal {
-  return principals.get(request)!;
-}
+const principal = (request: FastifyRequest) => principalOf(request, "merchant");
 
 function fiat(value: unknown, field: string): bigint {
   const v = parseFiatAmount(value);
@@ -80,7 +78,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
     const p = await authenticateMerchant(deps, presented);
     const sig = request.headers["x-signature"];
     const settingsRow = await checkRequestSignature(deps, p.merchantId, presented!, request.rawBody, typeof sig === "string" ? sig : undefined);
-    principals.set(request, p);
+    request.principal = { kind: "merchant", ...p };
     if (settingsRow !== undefined) settingsRows.set(request, settingsRow);
   });
 

@@ -19,18 +19,14 @@ import { runFormAction } from "../form-action.js";
 import { html } from "../html.js";
 import { flash, sendDownload, sendPrivatePage } from "../send-page.js";
 import { cabinetBody, cabinetLoginForm } from "./cabinet-page.js";
+import { principalOf } from "../../plugins/principal.js";
 import { UUID_PATTERN } from "../../../core/shared/uuid.js";
 
 const COOKIE = "rampart_trader";
 const HOME = "/cabinet";
 const idParams = { type: "object", properties: { id: { type: "string", pattern: UUID_PATTERN } }, required: ["id"] } as const;
 
-interface CabinetSession {
-  token: string;
-  traderId: string;
-}
-const sessions = new WeakMap<FastifyRequest, CabinetSession>();
-const sessionOf = (r: FastifyRequest) => sessions.get(r)!;
+const sessionOf = (r: FastifyRequest) => principalOf(r, "trader_session");
 
 export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const secure = deps.config.publicUrl.startsWith("https:");
@@ -47,7 +43,7 @@ export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<v
     const token = readCookie(request.headers.cookie, COOKIE);
     const traderId = await verifyTraderSession(deps, token);
     if (!traderId) return reply.redirect(`${HOME}/login`, 303);
-    sessions.set(request, { token: token!, traderId });
+    request.principal = { kind: "trader_session", token: token!, traderId };
   });
 
   app.addHook("preValidation", async (request) => {
