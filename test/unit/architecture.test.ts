@@ -121,3 +121,15 @@ test("no cycle between top-level folders of src/", () => {
   }
   assert.deepEqual([...cycles], []);
 });
+
+test("README's Layout and docs/architecture.md name every top-level folder of src/", () => {
+  const root = path.resolve(SRC, "..");
+  const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+  const layout = readme.slice(readme.indexOf("## Layout"));
+  const architecture = fs.readFileSync(path.join(root, "docs/architecture.md"), "utf8");
+  const missing = FOLDERS.flatMap((f) => [
+    ...(layout.includes(`src/${f}/`) ? [] : [`README.md Layout: src/${f}/`]),
+    ...(architecture.includes(`\`src/${f}/\``) ? [] : [`docs/architecture.md: src/${f}/`]),
+  ]);
+  assert.deepEqual(missing, []);
+});
