@@ -141,6 +141,7 @@ describe("status graph", () => {
     assert.deepEqual(await ipns(c.paymentIntentId), [2, 3, 4]);
     const again = await admin("POST", `/admin/v1/kyc/cases/${caseId}/approve`);
     assert.equal(again.status, 409, "a decided case cannot be decided again");
+    assert.equal(again.json.message, "Cannot approve a KYC case that is approved");
   });
 
   test("2 → 3 → 10001 when support rejects with a reason", async () => {
@@ -169,6 +170,7 @@ describe("status graph", () => {
     const again = await api("POST", `/payment/intent/${two.paymentIntentId}/cancel`);
     assert.equal(again.status, 409);
     assert.equal(again.json.status, 14);
+    assert.equal(again.json.message, "Cannot cancel a payment intent that is cancelled (status 14)");
     assert.ok(again.json.requestId);
     assert.deepEqual(await ipns(two.paymentIntentId), [2, 14]);
     assert.deepEqual(await ipns(three.paymentIntentId), [2, 3, 14]);

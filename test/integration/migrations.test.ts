@@ -7,6 +7,10 @@ import { test } from "node:test";
 import { sql } from "kysely";
 import { connectPGlite, connectPostgres } from "../../src/db/connect.js";
 import { MIGRATIONS_DIR, listMigrations, migrate, pendingMigrations } from "../../src/db/migrate.js";
+import { CARD_PAYMENT_MACHINE } from "../../src/core/card/payment-status.js";
+import { INTENT_MACHINE } from "../../src/core/intents/intent-status.js";
+import { KYC_MACHINE } from "../../src/core/kyc/kyc-case.js";
+import { TRADING_MACHINE } from "../../src/core/trading/payin-status.js";
 import { adminQuery, databaseUrlFor, usePostgres } from "../support/test-db.js";
 
 test("migrations apply on embedded PGlite, and a second run is a no-op", async () => {
@@ -108,5 +112,33 @@ test("0012 moves both flows' bank transfers into bank_transfers, keeping what ea
   } finally {
     await database.close();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("0013: each state machine's status columns accept exactly the statuses of its core machine", async () => {
+  const database = await connectPGlite({ dataDir: null });
+  try {
+    await migrate(database);
+    const checks = await sql<{ name: string; def: string }>`
+      select conname as name, pg_get_constraintdef(oid) as def from pg_constraint
+      where conname like '%status_known' or conname = 'card_payments_status_check'`.execute(database.db);
+    /** CHECK ((status = ANY (ARRAY['a'::text, 'b'::text]))) → ["a", "b"] */
+    const values = (def: string) => [...def.matchAll(/'([a-z_]+)'::text|\b(\d+)\b/g)].map((m) => m[1] ?? Number(m[2]));
+    const found = Object.fromEntries(checks.rows.map((r) => [r.name, values(r.def)]));
+    const expected: Record<string, readonly (string | number)[]> = { card_payments_status_check: CARD_PAYMENT_MACHINE.statuses };
+    for (const [table, m] of [["trading_payin", TRADING_MACHINE], ["payment_intent", INTENT_MACHINE], ["kyc_case", KYC_MACHINE]] as const) {
+      expected[`${table}s_status_known`] = m.statuses;
+      expected[`${table}_events_from_status_known`] = m.statuses;
+      expected[`${table}_events_to_status_known`] = m.statuses;
+    }
+    assert.deepEqual(found, Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, [...v]])));
+    await database.execScript(`
+      INSERT INTO merchants (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'M');
+      INSERT INTO stores (id, merchant_id, name) VALUES ('s1', '00000000-0000-4000-8000-000000000001', 'S');
+      INSERT INTO kyc_users (id, store_id, email) VALUES ('u1', 's1', 'a@example.com');
+      INSERT INTO kyc_cases (id, user_id, level, status) VALUES ('c1', 'u1', 'KYC_1', 'open');`);
+    await assert.rejects(database.execScript(`UPDATE kyc_cases SET status = 'approve' WHERE id = 'c1'`), /kyc_cases_status_known/);
+  } finally {
+    await database.close();
   }
 });

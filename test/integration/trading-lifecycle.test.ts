@@ -173,6 +173,25 @@ test("dispute → canceled (not paid) releases the hold", async () => {
   await verifyLedgerClean(h.deps);
 });
 
+test("a resolution or answer the status does not allow is 409 naming the action and the status in words", async () => {
+  const p = await create(6650);
+  const inv = await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id);
+  await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: 6650 });
+  const early = await trader(`/pay-ins/${p.id}/answer`, { fiatAmount: "6000.00" });
+  assert.equal(early.statusCode, 409, early.body);
+  assert.equal(early.json().message, "Cannot answer the dispute of a pay-in that is in dispute");
+  const recalc = await admin(`/pay-ins/${p.id}/resolve`, { outcome: "paid_different", actualFiatAmount: "6000.00" });
+  assert.equal(recalc.statusCode, 409, recalc.body);
+  assert.deepEqual([recalc.json().error, recalc.json().message, recalc.json().currentStatus], ["illegal_transition", "Cannot recalculate a pay-in that is in dispute", "dispute"]);
+  assert.equal((await admin(`/pay-ins/${p.id}/resolve`, { outcome: "paid" })).json().status, "closed");
+  const again = await admin(`/pay-ins/${p.id}/resolve`, { outcome: "not_paid" });
+  assert.equal(again.statusCode, 409, again.body);
+  assert.equal(again.json().message, "Cannot resolve as not paid a pay-in that is closed");
+  const cancel = await api("POST", `/payment/trading/pay-in/${p.id}/cancel`);
+  assert.deepEqual([cancel.statusCode, cancel.json().message], [409, "CANNOT_CANCEL_PAY_IN_IN_STATUS_CLOSED"], "the trading dialect keeps its code");
+  await verifyLedgerClean(h.deps);
+});
+
 test("auto-resolve: no review within disputeAutoResolveMinutes → closed in the merchant's favour", async () => {
   const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
   const p = await create(6700);

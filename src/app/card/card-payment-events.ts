@@ -3,7 +3,7 @@
 // when its status was committed, and goes out through the outbox in the signed envelope format:
 //   { id, type, createdAt, data }   data = the pay-callback object at that moment.
 import type { Transaction } from "kysely";
-import { type CardPaymentStatus, isCardPaymentStatus } from "../../core/card/payment-status.js";
+import type { CardPaymentStatus } from "../../core/card/payment-status.js";
 import { assertNever } from "../../core/shared/assert-never.js";
 import { findCardWebhook } from "../../db/card/merchant-settings.js";
 import type { PaymentRow } from "../../db/card/offers.js";
@@ -43,7 +43,6 @@ export function cardPaymentOrderingKey(offerId: string): string {
 
 /** Queues the event for the payment's current status, if the merchant has a card webhook. */
 export async function enqueueCardPaymentEvent(deps: Deps, trx: Transaction<DB>, p: PaymentRow, at: Date): Promise<void> {
-  if (!isCardPaymentStatus(p.status)) return;
   const type = eventTypeOf(p.status);
   if (type === null) return;
   const hook = await findCardWebhook(trx, p.merchant_id);

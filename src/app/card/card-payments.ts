@@ -6,17 +6,16 @@
 import type { Transaction } from "kysely";
 import { maskedPanLong } from "../../core/card/card-number.js";
 import { requireLevel } from "../../core/card/kyc-levels.js";
-import { canApply, type CardPaymentEvent, isCardPaymentStatus, nextStatus } from "../../core/card/payment-status.js";
+import { CARD_PAYMENT_MACHINE, type CardPaymentEvent } from "../../core/card/payment-status.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findCustomerCard } from "../../db/card/cards.js";
 import { findCustomer } from "../../db/card/customers.js";
-import { findCustomerOffer, findCustomerOfferPayment, findPayment, findPaymentByOffer, insertPayment, markOfferPaid, type PaymentRow, updatePayment } from "../../db/card/offers.js";
+import { findCustomerOffer, findCustomerOfferPayment, findPayment, findPaymentByOffer, insertPayment, markOfferPaid, type PaymentRow } from "../../db/card/offers.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { enqueueJob } from "../outbox/outbox.js";
 import type { CardAuthOutcome } from "../ports.js";
-import { creditCustomerWallet } from "./card-ledger.js";
 import { assertOfferOpen } from "./card-offers.js";
 import { enqueueCardPaymentEvent } from "./card-payment-events.js";
 import { inLimitCurrency } from "./card-pricing.js";
@@ -25,12 +24,10 @@ import type { CustomerPrincipal } from "./customer-auth.js";
 import { assertWithinLimit, limitState } from "./customer-profile.js";
 import { type PaymentView, viewOf } from "./pay-callback.js";
 import { threeDsToken } from "./three-ds-token.js";
+import { type OutcomeFields, STATUS_SYNC_JOB, transitionPayment } from "./transition.js";
 
-export const STATUS_SYNC_JOB = "card.payment_status_sync";
-export const CHALLENGE_TIMEOUT_JOB = "card.challenge_timeout";
 /** The safety-net sync runs this long after the pay commit (the acquirer call normally answers first). */
 export const SAFETY_SYNC_DELAY_MS = 2 * 60_000;
-export const PROVIDER_ERROR_SYNC_DELAY_MS = 5_000;
 
 export interface PayInput {
   cvv: string | null;
@@ -78,7 +75,7 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
       customer_id: who.customerId,
       merchant_id: who.merchantId,
       card_id: card.id,
-      status: "authorizing",
+      status: "authorizing" as const,
       fiat: locked.fiat,
       fiat_minor: locked.fiat_minor,
       fee_minor: locked.fee_minor,
@@ -143,13 +140,6 @@ export function eventFor(o: CardAuthOutcome, source: "acquirer" | "sync" | "chal
   }
 }
 
-export interface OutcomeFields {
-  providerRef?: string;
-  code: number;
-  message: string;
-  issuer?: { countryCode: string; countryName: string; bankName: string };
-}
-
 /**
  * Applies an event to a payment under its row lock. An event the current status does not accept (a
  * late or repeated answer) changes nothing: the payment as it stands is returned. `commit` stores the
@@ -163,47 +153,11 @@ export async function recordOutcome(
   commit?: CommitAnswer<PaymentRow>,
 ): Promise<PaymentRow> {
   return deps.database.db.transaction().execute(async (trx) => {
-    const p = await applyOutcome(deps, trx, paymentId, event, answer);
+    const locked = (await findPayment(trx, paymentId, true))!;
+    const p = CARD_PAYMENT_MACHINE.can(locked.status, event) ? await transitionPayment(deps, trx, locked, event, answer) : locked;
     await commit?.(trx, p);
     return p;
   });
-}
-
-async function applyOutcome(deps: Deps, trx: Transaction<DB>, paymentId: string, event: CardPaymentEvent, answer: OutcomeFields): Promise<PaymentRow> {
-  const p = (await findPayment(trx, paymentId, true))!;
-  if (!isCardPaymentStatus(p.status) || !canApply(p.status, event)) return p;
-  const to = nextStatus(p.status, event);
-  const now = deps.clock.now();
-  const final = to === "succeeded" || to === "failed";
-  const challengeExpiresAt = to === "challenge" ? new Date(now.getTime() + deps.config.card.challengeTimeoutSeconds * 1000) : p.challenge_expires_at;
-  await updatePayment(trx, p.id, {
-    status: to,
-    provider_ref: answer.providerRef ?? p.provider_ref,
-    transaction_status: answer.message,
-    transaction_status_code: answer.code,
-    original_status: answer.message,
-    original_status_code: answer.code,
-    card_country_code: answer.issuer?.countryCode ?? p.card_country_code,
-    card_country_name: answer.issuer?.countryName ?? p.card_country_name,
-    card_bank_name: answer.issuer?.bankName ?? p.card_bank_name,
-    challenge_expires_at: challengeExpiresAt,
-    completed_at: final ? now : null,
-    updated_at: now,
-  });
-  const updated = (await findPayment(trx, p.id))!;
-  await afterTransition(deps, trx, updated, now);
-  return updated;
-}
-
-async function afterTransition(deps: Deps, trx: Transaction<DB>, p: PaymentRow, now: Date): Promise<void> {
-  await enqueueCardPaymentEvent(deps, trx, p, now);
-  if (p.status === "succeeded") await creditCustomerWallet(trx, p, now);
-  if (p.status === "challenge") {
-    await enqueueJob(trx, CHALLENGE_TIMEOUT_JOB, { paymentId: p.id }, { key: `card:challenge-timeout:${p.id}`, dueAt: p.challenge_expires_at! });
-  }
-  if (p.status === "provider_error") {
-    await enqueueJob(trx, STATUS_SYNC_JOB, { paymentId: p.id }, { key: `card:status-sync:${p.id}:provider-error`, dueAt: new Date(now.getTime() + PROVIDER_ERROR_SYNC_DELAY_MS) });
-  }
 }
 
 /** The payment of the customer's offer (pay-callback); another customer's offer is not found. */

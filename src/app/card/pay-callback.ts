@@ -2,7 +2,7 @@
 // places send it: GET /v3/payin/pay-callback and the merchant webhook (as the event's data), which is
 // written inside the payment's own transaction. Amounts are JSON numbers in major units (the dialect's
 // wire form: docs/contract-card.md#amounts-and-rounding), from exact minor units; transactionAmount is a string.
-import { callbackStatus, isCardPaymentStatus } from "../../core/card/payment-status.js";
+import { callbackStatus } from "../../core/card/payment-status.js";
 import { fiatScale } from "../../core/money/currencies.js";
 import { minorToJsonNumber } from "../../core/money/decimal.js";
 import type { PaymentRow } from "../../db/card/offers.js";
@@ -51,7 +51,7 @@ export type PayCallback = ReturnType<typeof renderPayCallback>;
 /** The body of GET /v3/payin/pay-callback (and the data of a card payment webhook event). */
 export function renderPayCallback(v: PaymentView) {
   const p = v.payment;
-  const status = isCardPaymentStatus(p.status) ? callbackStatus(p.status) : "PENDING";
+  const status = callbackStatus(p.status);
   const scale = fiatScale(p.fiat);
   return {
     offerId: Number(p.offer_id),

@@ -1,7 +1,7 @@
 // Intent status changes after creation: KYC outcomes, cancel, timeouts. Each locks the intent, lets
 // the core table decide, and writes through transitionIntent.
 import type { Transaction } from "kysely";
-import { INTENT_STATUS as S, canTransition } from "../../core/intents/intent-status.js";
+import { INTENT_MACHINE, INTENT_STATUS as S } from "../../core/intents/intent-status.js";
 import { AppError } from "../../core/shared/errors.js";
 import { type IntentRow, findMerchantIntent, lockIntent, lockIntentsWaitingOnUser } from "../../db/intents/intents.js";
 import type { KycCaseRow } from "../../db/kyc/kyc.js";
@@ -16,7 +16,7 @@ export async function applyKycToIntents(deps: Deps, trx: Transaction<DB>, c: Kyc
     c.status === "approved" ? "kyc_approved" : c.status === "rejected" ? "kyc_rejected" : c.status === "review" ? "kyc_submitted_for_review" : null;
   if (!action) return;
   for (const intent of await lockIntentsWaitingOnUser(trx, c.user_id)) {
-    if (!canTransition(intent.status, action)) continue;
+    if (!INTENT_MACHINE.can(intent.status, action)) continue;
     await transitionIntent(deps, trx, intent, {
       action,
       actor: c.status === "review" ? "kyc_vendor" : "system",
@@ -47,7 +47,7 @@ export async function cancelIntent(deps: Deps, merchantId: string, id: string, c
 export async function timeOutIntent(deps: Deps, id: string): Promise<void> {
   await deps.database.db.transaction().execute(async (trx) => {
     const locked = await lockIntent(trx, id);
-    if (!locked || !canTransition(locked.status, "time_out")) return;
+    if (!locked || !INTENT_MACHINE.can(locked.status, "time_out")) return;
     if (locked.window_ends_at && locked.window_ends_at.getTime() > deps.clock.now().getTime()) return;
     await transitionIntent(deps, trx, locked, { action: "time_out", actor: "system" });
   });

@@ -5,7 +5,7 @@
 // records the refund as 12; any other intent keeps its status and course (a paid intent still gets its
 // crypto), and the refund is an event on it. Redeliveries were already dropped by the caller.
 import type { Transaction } from "kysely";
-import { INTENT_STATUS as S, INTENT_STATUS_NAMES, isIntentStatus } from "../../core/intents/intent-status.js";
+import { INTENT_STATUS as S, INTENT_STATUS_NAMES } from "../../core/intents/intent-status.js";
 import { divRound } from "../../core/money/rounding.js";
 import { findIntentSettings, insertIntentEvent, type IntentRow, lockIntentByReference } from "../../db/intents/intents.js";
 import type { DB } from "../../db/schema.js";
@@ -73,7 +73,7 @@ export async function matchIntentTransfer(
 
 function refusalReason(intent: IntentRow): string {
   if (intent.status === S.paid || intent.status === S.done) return "the intent was already paid";
-  const name = isIntentStatus(intent.status) ? INTENT_STATUS_NAMES[intent.status] : String(intent.status);
+  const name = INTENT_STATUS_NAMES[intent.status];
   return `the intent is not waiting for a payment (${name})`;
 }
 

@@ -3,7 +3,7 @@
 // store's bank details on 4, KYC window on 2, payout on 5), and enqueue the IPN, all in the caller's
 // transaction. The caller has locked the row FOR UPDATE and re-read its status.
 import type { Transaction, Updateable } from "kysely";
-import { INTENT_STATUS as S, type IntentAction, nextIntentStatus } from "../../core/intents/intent-status.js";
+import { INTENT_MACHINE, INTENT_STATUS as S, type IntentAction } from "../../core/intents/intent-status.js";
 import { type IntentRow, type IntentSettingsRow, findIntentSettings, updateIntent } from "../../db/intents/intents.js";
 import type { DB } from "../../db/schema.js";
 import type { PaymentIntentsTable } from "../../db/tables/intents.js";
@@ -26,7 +26,7 @@ export interface IntentTransition {
 }
 
 export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked: IntentRow, t: IntentTransition): Promise<IntentRow> {
-  const to = nextIntentStatus(locked.status, t.action);
+  const to = INTENT_MACHINE.next(locked.status, t.action);
   const now = deps.clock.now();
   const set: Updateable<PaymentIntentsTable> = { ...t.set, status: to, updated_at: now };
   const settings = async () => t.settings ?? (await findIntentSettings(trx, locked.store_id))!;

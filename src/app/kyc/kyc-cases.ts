@@ -2,7 +2,7 @@
 // Every status change goes through the core table and leaves an audit event with its actor.
 import { createHash, randomBytes } from "node:crypto";
 import type { Transaction } from "kysely";
-import { type KycActor, type KycCaseAction, type KycLevel, isKycValid, nextKycStatus } from "../../core/kyc/kyc-case.js";
+import { type KycActor, type KycCaseAction, type KycLevel, isKycValid, KYC_MACHINE } from "../../core/kyc/kyc-case.js";
 import { AppError } from "../../core/shared/errors.js";
 import {
   type KycCaseRow,
@@ -69,7 +69,7 @@ export async function transitionCase(
   actor: KycActor,
   opts: { actorId?: string; reason?: string } = {},
 ): Promise<KycCaseRow> {
-  const to = nextKycStatus(locked.status, action);
+  const to = KYC_MACHINE.next(locked.status, action);
   const now = deps.clock.now();
   const decided = to === "approved" || to === "rejected";
   const validityDays = to === "approved" ? ((await kycValidityDaysForUser(trx, locked.user_id)) ?? DEFAULT_KYC_VALIDITY_DAYS) : 0;

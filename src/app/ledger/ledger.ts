@@ -154,9 +154,9 @@ export async function expirePendingTransfers(trx: Transaction<DB>, now: Date, li
 export async function reverseTransfer(trx: Transaction<DB>, r: { id: string; originalId: string; code: string }, now: Date): Promise<PostResult> {
   const original = await findTransfer(trx, r.originalId, true);
   if (!original) throw new AppError("not_found", { message: `No such ledger transfer: ${r.originalId}` });
-  if (original.state !== "posted") throw new IllegalTransitionError("ledger transfer", original.state, "reverse");
+  if (original.state !== "posted") throw new IllegalTransitionError({ entity: "ledger transfer", action: "reverse", currentStatus: original.state, message: `Cannot reverse a ledger transfer that is ${original.state}` });
   const prior = await findReversalOf(trx, r.originalId);
-  if (prior !== null && prior !== r.id) throw new IllegalTransitionError("ledger transfer", "reversed", "reverse");
+  if (prior !== null && prior !== r.id) throw new IllegalTransitionError({ entity: "ledger transfer", action: "reverse", currentStatus: "reversed", message: "Cannot reverse a ledger transfer that is already reversed" });
   const entries = (await transferEntries(trx, r.originalId)).map((e) => ({ account: e.account, amountMinor: -e.amountMinor }));
   return postTransfer(trx, { id: r.id, code: r.code, ref: { type: original.refType, id: original.refId }, entries, reversalOf: r.originalId }, now);
 }

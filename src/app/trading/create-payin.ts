@@ -129,7 +129,7 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
             id,
             merchant_id: input.merchantId,
             api_key_id: input.apiKeyId,
-            status: "active",
+            status: "active" as const,
             fiat_amount_minor: amountMinor.toString(),
             fiat_currency: fiatCurrency,
             crypto_amount_minor: amounts.cryptoMinor.toString(),

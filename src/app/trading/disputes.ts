@@ -4,7 +4,8 @@
 // closes in the merchant's favour (a due-time job).
 import type { Transaction } from "kysely";
 import { assertNever } from "../../core/shared/assert-never.js";
-import { AppError } from "../../core/shared/errors.js";
+import { AppError, IllegalTransitionError } from "../../core/shared/errors.js";
+import { TRADING_MACHINE } from "../../core/trading/payin-status.js";
 import type { DB } from "../../db/schema.js";
 import { findReceipt, insertPayinEvent, lockPayin, type TradingPayinRow, updatePayin } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
@@ -74,7 +75,10 @@ export async function traderAnswerDispute(
   return deps.database.db.transaction().execute(async (trx) => {
     const p = await lockPayin(trx, payinId);
     if (!p || p.trader_id !== traderId) throw notFound();
-    if (p.status !== "checking") throw new AppError("illegal_transition", { message: `Cannot answer pay-in in status ${p.status}`, details: { currentStatus: p.status } });
+    if (p.status !== "checking") {
+      const message = `Cannot answer the dispute of a pay-in that is ${TRADING_MACHINE.statusWords[p.status]}`;
+      throw new IllegalTransitionError({ entity: "pay-in", action: "answer", currentStatus: p.status, message });
+    }
     if (answer.invoiceKey) await checkReceipt(trx, p.id, answer.invoiceKey);
     const now = deps.clock.now();
     await updatePayin(trx, p.id, {

@@ -9,6 +9,7 @@ import { merchantCryptoBalance } from "./effects.js";
 import { loadTradingSettings } from "./merchant-settings.js";
 import { renderTradingPayin, type TradingPayinObject } from "./payin-object.js";
 import { pageSize } from "../../core/shared/page-size.js";
+import type { TradingPayinStatus } from "../../core/trading/payin-status.js";
 
 /** `db` is the transaction when the object is rendered inside one. */
 export async function payinObject(deps: Deps, p: TradingPayinRow, db: Db = deps.database.db): Promise<TradingPayinObject> {
@@ -76,7 +77,7 @@ export async function merchantAccount(deps: Deps, merchantId: string): Promise<{
 }
 
 /** One trader's pay-ins, newest first (the trader API's list). */
-export async function listTraderPayins(deps: Deps, traderId: string, f: { status?: string; limit: number }): Promise<TradingPayinRow[]> {
+export async function listTraderPayins(deps: Deps, traderId: string, f: { status?: TradingPayinStatus; limit: number }): Promise<TradingPayinRow[]> {
   return listPayins(deps.database.db, { traderId, ...(f.status ? { status: f.status } : {}), limit: f.limit });
 }
 

@@ -2,7 +2,7 @@
 // the event with its actor, and enqueue the webhook carrying the pay-in object, all in the caller's
 // transaction (the caller has locked the row FOR UPDATE and re-read its status).
 import type { Transaction, Updateable } from "kysely";
-import { nextTradingStatus, type TradingActor, type TradingPayinAction } from "../../core/trading/payin-status.js";
+import { TRADING_MACHINE, type TradingActor, type TradingPayinAction } from "../../core/trading/payin-status.js";
 import type { DB } from "../../db/schema.js";
 import { findRequisite } from "../../db/trading/requisites.js";
 import { findTradingSettings } from "../../db/trading/settings.js";
@@ -27,7 +27,7 @@ export async function transitionPayin(
   locked: TradingPayinRow,
   t: TransitionInput,
 ): Promise<TradingPayinRow> {
-  const to = nextTradingStatus(locked.status, t.action);
+  const to = TRADING_MACHINE.next(locked.status, t.action);
   const now = deps.clock.now();
   await updatePayin(trx, locked.id, {
     ...t.set,

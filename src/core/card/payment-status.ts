@@ -2,9 +2,10 @@
 // acquirer's answer (after commit), the 3-D Secure page, the challenge timeout and the status sync job
 // move it on. 'succeeded' and 'failed' are final.
 import { assertNever } from "../shared/assert-never.js";
-import { IllegalTransitionError } from "../shared/errors.js";
+import { defineMachine } from "../shared/state-machine.js";
 
-export type CardPaymentStatus = "authorizing" | "challenge" | "provider_error" | "succeeded" | "failed";
+export const CARD_PAYMENT_STATUSES = ["authorizing", "challenge", "provider_error", "succeeded", "failed"] as const;
+export type CardPaymentStatus = (typeof CARD_PAYMENT_STATUSES)[number];
 
 /** What happened to the payment. */
 export type CardPaymentEvent =
@@ -19,39 +20,30 @@ export type CardPaymentEvent =
   | "sync_declined"
   | "sync_lost"; // the acquirer never saw it (the process died before the call): fail it
 
-const TRANSITIONS: Record<CardPaymentStatus, Partial<Record<CardPaymentEvent, CardPaymentStatus>>> = {
-  authorizing: {
-    acquirer_approved: "succeeded",
-    acquirer_challenge: "challenge",
-    acquirer_declined: "failed",
-    acquirer_error: "provider_error",
-    sync_approved: "succeeded",
-    sync_declined: "failed",
-    sync_lost: "failed",
+export const CARD_PAYMENT_MACHINE = defineMachine<CardPaymentStatus, CardPaymentEvent>({
+  entity: "card payment",
+  noun: "a card payment",
+  statuses: CARD_PAYMENT_STATUSES,
+  statusWords: {
+    authorizing: "waiting for the acquirer",
+    challenge: "waiting for 3-D Secure",
+    provider_error: "waiting for the acquirer after an error",
+    succeeded: "successful",
+    failed: "failed",
   },
-  challenge: {
-    challenge_passed: "succeeded",
-    challenge_failed: "failed",
-    challenge_timeout: "failed",
+  transitions: {
+    acquirer_approved: { from: ["authorizing"], to: "succeeded", verb: "record the acquirer's approval of" },
+    acquirer_challenge: { from: ["authorizing"], to: "challenge", verb: "start 3-D Secure on" },
+    acquirer_declined: { from: ["authorizing"], to: "failed", verb: "record the acquirer's decline of" },
+    acquirer_error: { from: ["authorizing"], to: "provider_error", verb: "record an acquirer error on" },
+    challenge_passed: { from: ["challenge"], to: "succeeded", verb: "pass 3-D Secure on" },
+    challenge_failed: { from: ["challenge"], to: "failed", verb: "fail 3-D Secure on" },
+    challenge_timeout: { from: ["challenge"], to: "failed", verb: "time out 3-D Secure on" },
+    sync_approved: { from: ["authorizing", "provider_error"], to: "succeeded", verb: "sync an approval onto" },
+    sync_declined: { from: ["authorizing", "provider_error"], to: "failed", verb: "sync a decline onto" },
+    sync_lost: { from: ["authorizing", "provider_error"], to: "failed", verb: "fail as lost" },
   },
-  provider_error: {
-    sync_approved: "succeeded",
-    sync_declined: "failed",
-    sync_lost: "failed",
-  },
-  succeeded: {},
-  failed: {},
-};
-
-export function nextStatus(current: CardPaymentStatus, event: CardPaymentEvent): CardPaymentStatus {
-  const to = TRANSITIONS[current][event];
-  if (!to) throw new IllegalTransitionError("card payment", current, event.replace("_", " "));
-  return to;
-}
-
-export function canApply(current: CardPaymentStatus, event: CardPaymentEvent): boolean {
-  return TRANSITIONS[current][event] !== undefined;
-}
+});
 
 export type PayCallbackStatus = "PENDING" | "SUCCESS" | "FAILURE";
 
@@ -69,8 +61,4 @@ export function callbackStatus(s: CardPaymentStatus): PayCallbackStatus {
     default:
       return assertNever(s, "card payment status");
   }
-}
-
-export function isCardPaymentStatus(v: string): v is CardPaymentStatus {
-  return v in TRANSITIONS;
 }

@@ -6,7 +6,7 @@
 //   4 → 5 (transfer matched) | 10 (payment window over) | 14
 //   5 → 6 (payout confirmed on chain) | 12 (refund) | 10000 (payout failed for good)
 // Extension: 10 | 14 → 12 when money arrives after the intent ended: it is refunded, never kept.
-import { IllegalTransitionError } from "../shared/errors.js";
+import { defineMachine } from "../shared/state-machine.js";
 
 export const INTENT_STATUS = {
   created: 1,
@@ -56,36 +56,39 @@ export type IntentAction =
 
 const S = INTENT_STATUS;
 
-export const INTENT_TRANSITIONS: Record<IntentAction, { from: readonly IntentStatus[]; to: IntentStatus }> = {
-  require_kyc: { from: [S.created], to: S.kycNeeded },
-  kyc_already_valid: { from: [S.created], to: S.readyToPay },
-  refuse_country: { from: [S.created], to: S.countryNotServed },
-  kyc_submitted_for_review: { from: [S.kycNeeded], to: S.kycReview },
-  kyc_approved: { from: [S.kycNeeded, S.kycReview], to: S.readyToPay },
-  kyc_rejected: { from: [S.kycNeeded, S.kycReview], to: S.kycFailed },
-  time_out: { from: [S.kycNeeded, S.kycReview, S.readyToPay], to: S.timedOut },
-  cancel: { from: [S.kycNeeded, S.kycReview, S.readyToPay], to: S.cancelled },
-  payment_matched: { from: [S.readyToPay], to: S.paid },
-  payout_confirmed: { from: [S.paid], to: S.done },
-  refund: { from: [S.paid, S.timedOut, S.cancelled], to: S.refunded },
-  payout_failed: { from: [S.paid], to: S.failed },
-};
-
-export function isIntentStatus(n: number): n is IntentStatus {
-  return n in INTENT_STATUS_NAMES;
-}
-
-export function nextIntentStatus(current: number, action: IntentAction): IntentStatus {
-  const t = INTENT_TRANSITIONS[action];
-  if (!isIntentStatus(current) || !t.from.includes(current)) {
-    throw new IllegalTransitionError("payment intent", current, action.replace(/_/g, " "));
-  }
-  return t.to;
-}
-
-export function canTransition(current: number, action: IntentAction): boolean {
-  return isIntentStatus(current) && INTENT_TRANSITIONS[action].from.includes(current);
-}
+export const INTENT_MACHINE = defineMachine<IntentStatus, IntentAction>({
+  entity: "payment intent",
+  noun: "a payment intent",
+  statuses: Object.values(INTENT_STATUS),
+  statusWords: {
+    1: "just created (status 1)",
+    2: "waiting for KYC (status 2)",
+    3: "in KYC review (status 3)",
+    4: "ready to pay (status 4)",
+    5: "paid and waiting for its payout (status 5)",
+    6: "completed (status 6)",
+    10: "timed out (status 10)",
+    12: "refunded (status 12)",
+    14: "cancelled (status 14)",
+    10000: "failed (status 10000)",
+    10001: "refused by KYC (status 10001)",
+    10002: "from a country not served (status 10002)",
+  },
+  transitions: {
+    require_kyc: { from: [S.created], to: S.kycNeeded, verb: "ask for KYC on" },
+    kyc_already_valid: { from: [S.created], to: S.readyToPay, verb: "skip KYC on" },
+    refuse_country: { from: [S.created], to: S.countryNotServed, verb: "refuse the country of" },
+    kyc_submitted_for_review: { from: [S.kycNeeded], to: S.kycReview, verb: "send to KYC review" },
+    kyc_approved: { from: [S.kycNeeded, S.kycReview], to: S.readyToPay, verb: "approve the KYC of" },
+    kyc_rejected: { from: [S.kycNeeded, S.kycReview], to: S.kycFailed, verb: "reject the KYC of" },
+    time_out: { from: [S.kycNeeded, S.kycReview, S.readyToPay], to: S.timedOut, verb: "time out" },
+    cancel: { from: [S.kycNeeded, S.kycReview, S.readyToPay], to: S.cancelled, verb: "cancel" },
+    payment_matched: { from: [S.readyToPay], to: S.paid, verb: "take a payment for" },
+    payout_confirmed: { from: [S.paid], to: S.done, verb: "confirm the payout of" },
+    refund: { from: [S.paid, S.timedOut, S.cancelled], to: S.refunded, verb: "refund" },
+    payout_failed: { from: [S.paid], to: S.failed, verb: "fail the payout of" },
+  },
+});
 
 /** Statuses from which the intent can no longer be paid (an arriving payment is refunded). */
 export function isFinal(status: IntentStatus): boolean {

@@ -6,7 +6,7 @@
 //   submitted | pending_vendor ──send_to_review──▶ review ──support_approve──▶ approved
 //                                                          ──support_reject──▶ rejected
 //   open | submitted | pending_vendor | review ──abandon──▶ abandoned (window over)
-import { IllegalTransitionError } from "../shared/errors.js";
+import { defineMachine } from "../shared/state-machine.js";
 
 export const KYC_LEVELS = ["NONE", "KYC_0", "KYC_1", "KYC_2", "KYC_3"] as const;
 export type KycLevel = (typeof KYC_LEVELS)[number];
@@ -30,24 +30,30 @@ export type KycCaseAction =
 
 export type KycActor = "user" | "vendor" | "support" | "system";
 
-export const KYC_TRANSITIONS: Record<KycCaseAction, { from: readonly KycCaseStatus[]; to: KycCaseStatus }> = {
-  submit: { from: ["open"], to: "submitted" },
-  vendor_pending: { from: ["submitted"], to: "pending_vendor" },
-  approve: { from: ["submitted", "pending_vendor"], to: "approved" },
-  reject: { from: ["submitted", "pending_vendor"], to: "rejected" },
-  send_to_review: { from: ["submitted", "pending_vendor"], to: "review" },
-  support_approve: { from: ["review"], to: "approved" },
-  support_reject: { from: ["review"], to: "rejected" },
-  abandon: { from: ["open", "submitted", "pending_vendor", "review"], to: "abandoned" },
-};
-
-export function nextKycStatus(current: string, action: KycCaseAction): KycCaseStatus {
-  const t = KYC_TRANSITIONS[action];
-  if (!(KYC_CASE_STATUSES as readonly string[]).includes(current) || !t.from.includes(current as KycCaseStatus)) {
-    throw new IllegalTransitionError("KYC case", current, action.replace(/_/g, " "));
-  }
-  return t.to;
-}
+export const KYC_MACHINE = defineMachine<KycCaseStatus, KycCaseAction>({
+  entity: "KYC case",
+  noun: "a KYC case",
+  statuses: KYC_CASE_STATUSES,
+  statusWords: {
+    open: "open",
+    submitted: "submitted",
+    pending_vendor: "waiting for the vendor",
+    review: "in manual review",
+    approved: "approved",
+    rejected: "rejected",
+    abandoned: "abandoned",
+  },
+  transitions: {
+    submit: { from: ["open"], to: "submitted", verb: "submit" },
+    vendor_pending: { from: ["submitted"], to: "pending_vendor", verb: "wait for the vendor on" },
+    approve: { from: ["submitted", "pending_vendor"], to: "approved", verb: "approve" },
+    reject: { from: ["submitted", "pending_vendor"], to: "rejected", verb: "reject" },
+    send_to_review: { from: ["submitted", "pending_vendor"], to: "review", verb: "send to manual review" },
+    support_approve: { from: ["review"], to: "approved", verb: "approve" },
+    support_reject: { from: ["review"], to: "rejected", verb: "reject" },
+    abandon: { from: ["open", "submitted", "pending_vendor", "review"], to: "abandoned", verb: "abandon" },
+  },
+});
 
 /** A decided approval counts until it expires (store setting: KYC validity days). */
 export function isKycValid(c: { status: string; expires_at: Date | null }, now: Date): boolean {

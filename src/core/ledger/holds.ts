@@ -31,7 +31,7 @@ export function decideHold(state: HoldState, action: HoldAction): HoldDecision {
     default:
       return assertNever(state, "hold state");
   }
-  throw new IllegalTransitionError("ledger hold", state, action);
+  throw new IllegalTransitionError({ entity: "ledger hold", action, currentStatus: state, message: `Cannot ${action} a ledger hold that is ${state}` });
 }
 
 /** A hold whose expiry has passed may no longer be posted, even before the worker records it. */

@@ -103,16 +103,19 @@ export class AppError extends Error {
   }
 }
 
-/** A state machine refused a transition: rendered as 409 naming the current status. */
+/** What an illegal transition tried: the dialects build their own codes from it (trading's CANNOT_…). */
+export interface RefusedTransition {
+  entity: string;
+  action: string;
+  currentStatus: string | number;
+}
+
+/** A state machine refused a transition: 409, the message names the action and the current status. */
 export class IllegalTransitionError extends AppError {
-  constructor(
-    readonly entity: string,
-    readonly currentStatus: string | number,
-    readonly action: string,
-  ) {
-    super("illegal_transition", {
-      message: `Cannot ${action} ${entity} in status ${currentStatus}`,
-      details: { currentStatus },
-    });
+  readonly transition: RefusedTransition;
+
+  constructor(t: RefusedTransition & { message: string }) {
+    super("illegal_transition", { message: t.message, details: { currentStatus: t.currentStatus } });
+    this.transition = { entity: t.entity, action: t.action, currentStatus: t.currentStatus };
   }
 }

@@ -6,7 +6,7 @@
 //   checking | dispute ──resolve_paid──▶ closed  checking | dispute ──resolve_not_paid──▶ canceled
 //   dispute ──auto_resolve──▶ closed (no review within disputeAutoResolveMinutes)
 import { assertNever } from "../shared/assert-never.js";
-import { IllegalTransitionError } from "../shared/errors.js";
+import { defineMachine } from "../shared/state-machine.js";
 
 export const TRADING_PAYIN_STATUSES = ["active", "closed", "canceled", "dispute", "checking", "re_calculation"] as const;
 export type TradingPayinStatus = (typeof TRADING_PAYIN_STATUSES)[number];
@@ -26,31 +26,31 @@ export type TradingPayinAction =
 /** Who caused a transition; recorded on every event. */
 export type TradingActor = "merchant" | "payer" | "trader" | "bank_feed" | "system" | "support";
 
-export const TRADING_TRANSITIONS: Record<TradingPayinAction, { from: readonly TradingPayinStatus[]; to: TradingPayinStatus }> = {
-  pay: { from: ["active"], to: "closed" },
-  expire: { from: ["active"], to: "canceled" },
-  cancel: { from: ["active"], to: "canceled" },
-  open_dispute: { from: ["active", "canceled"], to: "dispute" },
-  open_review: { from: ["dispute"], to: "checking" },
-  resolve_paid: { from: ["checking", "dispute"], to: "closed" },
-  resolve_recalculate: { from: ["checking"], to: "re_calculation" },
-  settle_recalculated: { from: ["re_calculation"], to: "closed" },
-  resolve_not_paid: { from: ["checking", "dispute"], to: "canceled" },
-  auto_resolve: { from: ["dispute"], to: "closed" },
-};
-
-export function isTradingPayinStatus(s: string): s is TradingPayinStatus {
-  return (TRADING_PAYIN_STATUSES as readonly string[]).includes(s);
-}
-
-/** The next status, or IllegalTransitionError (rendered 409 naming the current status). */
-export function nextTradingStatus(current: string, action: TradingPayinAction): TradingPayinStatus {
-  const t = TRADING_TRANSITIONS[action];
-  if (!isTradingPayinStatus(current) || !t.from.includes(current)) {
-    throw new IllegalTransitionError("pay-in", current, action.replace(/_/g, " "));
-  }
-  return t.to;
-}
+export const TRADING_MACHINE = defineMachine<TradingPayinStatus, TradingPayinAction>({
+  entity: "pay-in",
+  noun: "a pay-in",
+  statuses: TRADING_PAYIN_STATUSES,
+  statusWords: {
+    active: "active",
+    closed: "closed",
+    canceled: "canceled",
+    dispute: "in dispute",
+    checking: "under review",
+    re_calculation: "being recalculated",
+  },
+  transitions: {
+    pay: { from: ["active"], to: "closed", verb: "confirm payment of" },
+    expire: { from: ["active"], to: "canceled", verb: "expire" },
+    cancel: { from: ["active"], to: "canceled", verb: "cancel" },
+    open_dispute: { from: ["active", "canceled"], to: "dispute", verb: "open a dispute on" },
+    open_review: { from: ["dispute"], to: "checking", verb: "start reviewing" },
+    resolve_paid: { from: ["checking", "dispute"], to: "closed", verb: "resolve as paid" },
+    resolve_recalculate: { from: ["checking"], to: "re_calculation", verb: "recalculate" },
+    settle_recalculated: { from: ["re_calculation"], to: "closed", verb: "settle the recalculated amount of" },
+    resolve_not_paid: { from: ["checking", "dispute"], to: "canceled", verb: "resolve as not paid" },
+    auto_resolve: { from: ["dispute"], to: "closed", verb: "auto-resolve the dispute of" },
+  },
+});
 
 /** Final for the payer and the merchant (a canceled pay-in can still be disputed). */
 export function isFinalForPayer(status: TradingPayinStatus): boolean {

@@ -19,5 +19,5 @@ export function transitionMessage(from: MessageStatus, action: MessageAction): M
     default:
       return assertNever(action, "message action");
   }
-  throw new IllegalTransitionError("webhook message", from, action.replace("_", " "));
+  throw new IllegalTransitionError({ entity: "webhook message", action, currentStatus: from, message: `Cannot ${action.replace("_", " ")} a webhook message that is ${from}` });
 }

@@ -1,5 +1,6 @@
 // SQL for payment intents, their events, store settings and payouts.
 import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
+import type { IntentStatus } from "../../core/intents/intent-status.js";
 import type { Db } from "../schema.js";
 import type { IntentPayoutsTable, IntentStoreSettingsTable, PaymentIntentsTable } from "../tables/intents.js";
 
@@ -55,7 +56,7 @@ function eventFrom(table: "i" | "u", e: IntentEvent) {
 }
 
 /** An event that changes no status (a payment refunded on its own): from and to are the current status. */
-export async function insertIntentEvent(db: Db, e: { intentId: string; status: number; actor: string; at: Date; data: Record<string, unknown> }): Promise<void> {
+export async function insertIntentEvent(db: Db, e: { intentId: string; status: IntentStatus; actor: string; at: Date; data: Record<string, unknown> }): Promise<void> {
   await db
     .insertInto("payment_intent_events")
     .values({ intent_id: e.intentId, from_status: e.status, to_status: e.status, actor: e.actor, at: e.at, data: JSON.stringify(e.data) })

@@ -1,5 +1,6 @@
 // SQL for KYC users, cases, their audit trail and hosted-page links.
 import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
+import type { KycCaseStatus, KycLevel } from "../../core/kyc/kyc-case.js";
 import type { Db } from "../schema.js";
 import type { KycCasesTable } from "../tables/intents.js";
 
@@ -26,7 +27,7 @@ export async function upsertKycUser(db: Db, row: { id: string; storeId: string; 
   return found.id;
 }
 
-export async function latestApprovedCase(db: Db, userId: string, level: string): Promise<KycCaseRow | undefined> {
+export async function latestApprovedCase(db: Db, userId: string, level: KycLevel): Promise<KycCaseRow | undefined> {
   return db
     .selectFrom("kyc_cases")
     .selectAll()
@@ -38,7 +39,7 @@ export async function latestApprovedCase(db: Db, userId: string, level: string):
     .executeTakeFirst();
 }
 
-export async function findOpenCase(db: Db, userId: string, level: string): Promise<KycCaseRow | undefined> {
+export async function findOpenCase(db: Db, userId: string, level: KycLevel): Promise<KycCaseRow | undefined> {
   return db
     .selectFrom("kyc_cases")
     .selectAll()
@@ -66,7 +67,7 @@ export async function updateKycCase(db: Db, id: string, set: Updateable<KycCases
 
 export async function insertKycEvent(
   db: Db,
-  e: { caseId: string; from: string | null; to: string; actor: string; actorId: string | null; reason: string | null; at: Date },
+  e: { caseId: string; from: KycCaseStatus | null; to: KycCaseStatus; actor: string; actorId: string | null; reason: string | null; at: Date },
 ): Promise<void> {
   await db
     .insertInto("kyc_case_events")

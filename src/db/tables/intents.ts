@@ -1,4 +1,6 @@
 import type { ColumnType, Generated } from "kysely";
+import type { IntentStatus } from "../../core/intents/intent-status.js";
+import type { KycCaseStatus, KycLevel } from "../../core/kyc/kyc-case.js";
 import type { CreatedAt } from "./foundation.js";
 
 type Int8 = ColumnType<string, string | bigint, string | bigint>;
@@ -30,8 +32,8 @@ export interface KycUsersTable {
 export interface KycCasesTable {
   id: string;
   user_id: string;
-  level: string;
-  status: string;
+  level: KycLevel;
+  status: KycCaseStatus;
   first_name: string | null;
   last_name: string | null;
   birth_date: string | null;
@@ -51,8 +53,8 @@ export interface KycCasesTable {
 export interface KycCaseEventsTable {
   id: Generated<string>;
   case_id: string;
-  from_status: string | null;
-  to_status: string;
+  from_status: KycCaseStatus | null;
+  to_status: KycCaseStatus;
   actor: string;
   actor_id: string | null;
   reason: string | null;
@@ -74,7 +76,7 @@ export interface PaymentIntentsTable {
   store_id: string;
   user_id: string;
   kyc_case_id: string | null;
-  status: number;
+  status: IntentStatus;
   email: string;
   country: string | null;
   ip: string;
@@ -111,8 +113,8 @@ export interface PaymentIntentsTable {
 export interface PaymentIntentEventsTable {
   id: Generated<string>;
   intent_id: string;
-  from_status: number | null;
-  to_status: number;
+  from_status: IntentStatus | null;
+  to_status: IntentStatus;
   actor: string;
   at: Date;
   data: Json<Record<string, unknown>>;

@@ -1,5 +1,6 @@
 // Tables of the trading dialect (migration 0004). int8 and numeric columns arrive as strings.
 import type { ColumnType, Generated } from "kysely";
+import type { TradingPayinStatus } from "../../core/trading/payin-status.js";
 import type { CreatedAt } from "./foundation.js";
 
 type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
@@ -69,7 +70,7 @@ export interface TradingPayinsTable {
   id: string;
   merchant_id: string;
   api_key_id: string;
-  status: string;
+  status: TradingPayinStatus;
   fiat_amount_minor: Int8;
   fiat_currency: string;
   crypto_amount_minor: Int8;
@@ -107,8 +108,8 @@ export interface TradingPayinEventsTable {
   payin_id: string;
   actor: string;
   actor_id: Nullable<string>;
-  from_status: Nullable<string>;
-  to_status: string;
+  from_status: Nullable<TradingPayinStatus>;
+  to_status: TradingPayinStatus;
   at: Date;
   data: ColumnType<unknown, string | undefined, string>;
 }

@@ -1,5 +1,6 @@
 // SQL for trading pay-ins, their events and receipts.
 import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
+import type { TradingPayinStatus } from "../../core/trading/payin-status.js";
 import type { Db } from "../schema.js";
 import type { TradingPayinsTable } from "../tables/trading.js";
 
@@ -65,7 +66,7 @@ export async function updatePayin(db: Db, id: string, set: Updateable<TradingPay
 
 export async function insertPayinEvent(
   db: Db,
-  e: { payinId: string; actor: string; actorId: string | null; from: string | null; to: string; at: Date; data?: unknown },
+  e: { payinId: string; actor: string; actorId: string | null; from: TradingPayinStatus | null; to: TradingPayinStatus; at: Date; data?: unknown },
 ): Promise<void> {
   await db
     .insertInto("trading_payin_events")
@@ -88,7 +89,7 @@ export async function listPayinEvents(db: Db, payinId: string) {
 export interface PayinListFilter {
   merchantId?: string;
   traderId?: string;
-  status?: string;
+  status?: TradingPayinStatus;
   from?: Date;
   to?: Date;
   /** Keyset: rows strictly older than (createdAt, id). */
@@ -134,7 +135,7 @@ export async function findReceipt(db: Db, invoiceKey: string) {
 }
 
 /** Pay-ins in any of `statuses` (optionally one trader's), oldest update first: the queue to work through. */
-export async function listPayinsInStatuses(db: Db, f: { statuses: string[]; traderId?: string; limit: number }): Promise<TradingPayinRow[]> {
+export async function listPayinsInStatuses(db: Db, f: { statuses: TradingPayinStatus[]; traderId?: string; limit: number }): Promise<TradingPayinRow[]> {
   let q = db.selectFrom("trading_payins").selectAll().where("status", "in", f.statuses);
   if (f.traderId) q = q.where("trader_id", "=", f.traderId);
   return q.orderBy("updated_at", "asc").orderBy("id").limit(f.limit).execute();

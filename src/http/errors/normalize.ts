@@ -1,5 +1,5 @@
 // Turns anything thrown in a request into one public error shape. Dialects only decide the envelope.
-import { AppError, ERROR_CATALOGUE, type ErrorCode } from "../../core/shared/errors.js";
+import { AppError, ERROR_CATALOGUE, type ErrorCode, IllegalTransitionError, type RefusedTransition } from "../../core/shared/errors.js";
 
 export interface HttpError {
   status: number;
@@ -8,6 +8,8 @@ export interface HttpError {
   field?: string;
   details?: Record<string, unknown>;
   headers?: Record<string, string>;
+  /** What an illegal transition tried (code illegal_transition). */
+  transition?: RefusedTransition;
   /** True for unexpected errors: logged with the stack, answered with a generic 500. */
   internal: boolean;
 }
@@ -56,6 +58,7 @@ export function normalizeError(err: unknown): HttpError {
       ...(err.field !== undefined ? { field: err.field } : {}),
       ...(err.details ? { details: err.details } : {}),
       ...(err.headers ? { headers: err.headers } : {}),
+      ...(err instanceof IllegalTransitionError ? { transition: err.transition } : {}),
     };
   }
   const e = (err ?? {}) as FastifyLikeError;

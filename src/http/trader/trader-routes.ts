@@ -12,6 +12,7 @@ import { MAX_RECEIPT_BYTES, uploadReceipt } from "../../app/trading/receipts.js"
 import { authenticateTrader } from "../../app/trading/traders.js";
 import { AppError } from "../../core/shared/errors.js";
 import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
+import { TRADING_PAYIN_STATUSES } from "../../core/trading/payin-status.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import { fileIn, readMultipartForm } from "../plugins/multipart-form.js";
 import { principalOf } from "../plugins/principal.js";
@@ -40,7 +41,7 @@ export async function traderRoutes(scope: FastifyInstance, deps: Deps): Promise<
           tags: TAGS,
           summary: "This trader's pay-ins, newest first",
           security,
-          querystring: Type.Object({ status: Type.Optional(Type.String({ maxLength: 20 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
+          querystring: Type.Object({ status: Type.Optional(Type.Enum(TRADING_PAYIN_STATUSES, { type: "string" })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
           response: { 200: Type.Object({ items: Type.Array(PayinObject) }) },
         },
       },

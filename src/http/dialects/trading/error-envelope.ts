@@ -21,9 +21,11 @@ export function tradingMessage(e: HttpError): string {
       return `MAX_FIAT_AMOUNT_SHOULD_BE_${String(e.details?.bound)}`;
     case "method_not_available":
       return `${upperSnake(String(e.details?.method ?? "payment"))}_METHOD_DISABLED_PLEASE_CONTACT_SUPPORT`;
-    case "illegal_transition":
-      // "Cannot cancel pay-in in status closed" → CANNOT_CANCEL_PAY_IN_IN_STATUS_CLOSED
-      return upperSnake(e.message);
+    case "illegal_transition": {
+      // cancel, pay-in, closed → CANNOT_CANCEL_PAY_IN_IN_STATUS_CLOSED (the plain-words message is not the code)
+      const t = e.transition;
+      return t ? upperSnake(`cannot ${t.action} ${t.entity} in status ${t.currentStatus}`) : "ILLEGAL_TRANSITION";
+    }
     case "validation_failed":
       return e.field ? `INVALID_${upperSnake(e.field)}` : "VALIDATION_FAILED";
     default:

@@ -1,5 +1,6 @@
 // TypeBox schemas of the trading dialect (also the OpenAPI source).
 import { Type } from "typebox";
+import { TRADING_PAYIN_STATUSES } from "../../../core/trading/payin-status.js";
 
 const FiatAmountIn = Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ maxLength: 32 })], {
   description: "A JSON number or a decimal string with at most 2 decimals",
@@ -90,7 +91,7 @@ export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 export const ListQuery = Type.Object(
   {
-    status: Type.Optional(Type.String({ enum: ["active", "closed", "canceled", "dispute", "checking", "re_calculation"] })),
+    status: Type.Optional(Type.Enum(TRADING_PAYIN_STATUSES, { type: "string" })),
     from: Type.Optional(Type.String({ format: "date-time" })),
     to: Type.Optional(Type.String({ format: "date-time" })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),

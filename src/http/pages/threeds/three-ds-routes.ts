@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { answerChallenge, paymentForToken } from "../../../app/card/card-challenge.js";
 import type { Deps } from "../../../app/deps.js";
-import { callbackStatus, isCardPaymentStatus } from "../../../core/card/payment-status.js";
+import { callbackStatus } from "../../../core/card/payment-status.js";
 import { fiatScale } from "../../../core/money/currencies.js";
 import { formatMinor } from "../../../core/money/decimal.js";
 import type { PaymentRow } from "../../../db/card/offers.js";
@@ -30,7 +30,7 @@ ${summary(p)}
 }
 
 function outcomeView(p: PaymentRow): SafeHtml {
-  const status = isCardPaymentStatus(p.status) ? callbackStatus(p.status) : "PENDING";
+  const status = callbackStatus(p.status);
   const cls = status === "SUCCESS" ? "ok" : status === "FAILURE" ? "bad" : "warn";
   const back = status === "SUCCESS" ? p.success_url : p.fail_url;
   return html`<div class="card"><h1>Payment <span class="status ${cls}" id="status">${status}</span></h1>
