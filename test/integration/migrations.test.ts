@@ -115,7 +115,7 @@ test("0012 moves both flows' bank transfers into bank_transfers, keeping what ea
   }
 });
 
-test("0013: each state machine's status columns accept exactly the statuses of its core machine", async () => {
+test("0014: each state machine's status columns accept exactly the statuses of its core machine", async () => {
   const database = await connectPGlite({ dataDir: null });
   try {
     await migrate(database);
