@@ -106,18 +106,40 @@ describe("customer accounts", () => {
     assert.equal(refreshAfter.json().error, "invalid_grant");
   });
 
-  test("per-phone lockout after 5 failures, per-IP lockout after 20", async () => {
+  test("lockout per (phone, IP) after 5 failures and per phone after 20 from any IPs; never every customer of an IP", async () => {
     const who = await registerCustomer(h.app, merchantId, { survey: false });
     for (let i = 0; i < 5; i++) assert.equal((await token(who.phone, `nope nope ${i}`, merchantId, "10.0.0.1")).statusCode, 400);
-    const locked = await token(who.phone, PASSWORD, merchantId, "10.0.0.2");
-    assert.equal(locked.statusCode, 429, "the right password is refused while the phone is locked");
+    const locked = await token(who.phone, PASSWORD, merchantId, "10.0.0.1");
+    assert.equal(locked.statusCode, 429, "the right password is refused from the guessing IP");
+    assert.equal(locked.json().error, "too_many_attempts");
     assert.ok(Number(locked.headers["retry-after"]) > 0);
+    assert.equal((await token(who.phone, PASSWORD, merchantId, "10.0.0.2")).statusCode, 200, "the customer still signs in from elsewhere");
     h.clock.advance(15 * 60_000 + 1);
-    assert.equal((await token(who.phone, PASSWORD, merchantId, "10.0.0.2")).statusCode, 200);
-    // One IP guessing many phones.
-    for (let i = 0; i < 20; i++) await token(newPhone(), "nope nope 1", merchantId, "10.9.9.9");
-    assert.equal((await token(who.phone, PASSWORD, merchantId, "10.9.9.9")).statusCode, 429);
-    assert.equal((await token(who.phone, PASSWORD, merchantId, "10.9.9.8")).statusCode, 200);
+    assert.equal((await token(who.phone, PASSWORD, merchantId, "10.0.0.1")).statusCode, 200, "the lock ends");
+
+    // Guessing spread over many IPs locks the phone everywhere.
+    for (let i = 0; i < 20; i++) await token(who.phone, "nope nope 1", merchantId, `10.1.0.${i}`);
+    assert.equal((await token(who.phone, PASSWORD, merchantId, "10.2.0.1")).statusCode, 429);
+    h.clock.advance(15 * 60_000 + 1);
+
+    // One IP guessing many phones (say, a carrier NAT) locks none of the other customers behind it.
+    for (let i = 0; i < 25; i++) await token(newPhone(), "nope nope 1", merchantId, "10.9.9.9");
+    assert.equal((await token(who.phone, PASSWORD, merchantId, "10.9.9.9")).statusCode, 200);
+  });
+
+  test("an SMS resend right after signup is 429 sms_resend_cooldown saying when the next code can be sent", async () => {
+    const phone = newPhone();
+    const h1 = { "x-merchant-id": merchantId };
+    assert.equal((await h.app.inject({ method: "POST", url: "/v2/mobile/signup", headers: h1, payload: { phone, password: PASSWORD } })).statusCode, 200);
+    h.clock.advance(10_000);
+    const early = await h.app.inject({ method: "POST", url: "/v2/mobile/phone/verify/resend", headers: h1, payload: { phone } });
+    assert.equal(early.statusCode, 429);
+    assert.equal(early.json().error, "SMS_RESEND_COOLDOWN");
+    assert.equal(early.headers["retry-after"], "20");
+    assert.equal(early.json().data.resendAvailableAt, new Date(h.clock.now().getTime() + 20_000).toISOString());
+    h.clock.advance(20_000);
+    const resend = await h.app.inject({ method: "POST", url: "/v2/mobile/phone/verify/resend", headers: h1, payload: { phone } });
+    assert.deepEqual(resend.json(), { result: "ok" });
   });
 });
 

@@ -1,5 +1,6 @@
 // Card customers: signup, phone confirmation by SMS code, sign-in (mobile_phone and refresh_token
-// grants) with per-phone and per-IP lockout, sign-out, and the bearer check of every other call.
+// grants) with lockouts per account and per (account, client IP), sign-out, and the bearer check of
+// every other call.
 import { createHmac, hkdfSync, randomInt } from "node:crypto";
 import { hashPassword, verifyPassword } from "../../core/crypto/password-hash.js";
 import { assertPasswordStrength, normalizePhone } from "../../core/card/credentials.js";
@@ -33,8 +34,11 @@ export const SANDBOX_SMS_CODE = "1234";
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
 const LOGIN_LOCK_MS = 15 * 60_000;
-const PHONE_FAILURE_THRESHOLD = 5;
-const IP_FAILURE_THRESHOLD = 20;
+// Guessing from one address locks the account for that address only: failures from one IP must not
+// lock out the customer signing in from elsewhere, nor every customer behind that IP (a carrier NAT,
+// an office). Guessing spread over many addresses locks the account everywhere at a higher count.
+const ACCOUNT_IP_FAILURE_THRESHOLD = 5;
+const ACCOUNT_FAILURE_THRESHOLD = 20;
 
 export interface CustomerPrincipal {
   customerId: string;
@@ -136,7 +140,15 @@ export async function resendCode(deps: Deps, a: { merchantId: string; phone: str
     // Unknown or already confirmed: answer the same as a send, so the call does not reveal who is registered.
     if (!c || c.phone_confirmed_at) return null;
     if (c.sms_sent_at && now.getTime() - c.sms_sent_at.getTime() < SMS_RESEND_INTERVAL_MS) {
-      throw new AppError("too_many_attempts", { field: "phone", headers: retryAfter(new Date(c.sms_sent_at.getTime() + SMS_RESEND_INTERVAL_MS), now) });
+      // A cool-down between sends (signup sends the first code), not a penalty: say when it ends.
+      const until = new Date(c.sms_sent_at.getTime() + SMS_RESEND_INTERVAL_MS);
+      const headers = retryAfter(until, now);
+      throw new AppError("sms_resend_cooldown", {
+        field: "phone",
+        message: `A new code can be sent ${headers["retry-after"]} s after the last one, at ${until.toISOString()}.`,
+        details: { resendAvailableAt: until.toISOString() },
+        headers,
+      });
     }
     const code = newCode(deps);
     await updateCustomer(trx, c.id, {
@@ -163,14 +175,20 @@ function tokenObject(deps: Deps, who: { customerId: string; sessionId: string; m
   return { access_token: access.token, token_type: "bearer", refresh_token: refreshToken, expires_in: access.expiresIn, scope: "read write", jti: access.jti };
 }
 
-const failureKeys = (merchantId: string, phone: string, ip: string) => ({ phone: `phone:${merchantId}:${phone}`, ip: `ip:${ip}` });
+const failureKeys = (merchantId: string, phone: string, ip: string) => ({
+  account: `phone:${merchantId}:${phone}`,
+  accountIp: `phone-ip:${merchantId}:${phone}:${ip}`,
+});
 
-async function countFailure(db: Db, keys: { phone: string; ip: string }, now: Date): Promise<void> {
-  await recordLoginFailure(db, { key: keys.phone, now, windowMs: LOGIN_WINDOW_MS, threshold: PHONE_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
-  await recordLoginFailure(db, { key: keys.ip, now, windowMs: LOGIN_WINDOW_MS, threshold: IP_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
+async function countFailure(db: Db, keys: { account: string; accountIp: string }, now: Date): Promise<void> {
+  await recordLoginFailure(db, { key: keys.accountIp, now, windowMs: LOGIN_WINDOW_MS, threshold: ACCOUNT_IP_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
+  await recordLoginFailure(db, { key: keys.account, now, windowMs: LOGIN_WINDOW_MS, threshold: ACCOUNT_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
 }
 
-/** grant_type=mobile_phone. Bad credentials → invalid_grant; a locked phone or IP → too_many_attempts. */
+/**
+ * grant_type=mobile_phone. Bad credentials → invalid_grant; a locked account, or account from this IP
+ * (`ip`: the client address, through trusted proxies only) → too_many_attempts.
+ */
 export async function passwordGrant(deps: Deps, a: { merchantId: string; number: string; password: string; ip: string }): Promise<TokenObject> {
   const db = deps.database.db;
   let phone: string;
@@ -181,7 +199,7 @@ export async function passwordGrant(deps: Deps, a: { merchantId: string; number:
   }
   const keys = failureKeys(a.merchantId, phone, a.ip);
   const now = deps.clock.now();
-  const locked = await lockedUntil(db, [keys.phone, keys.ip], now);
+  const locked = await lockedUntil(db, [keys.account, keys.accountIp], now);
   if (locked) throw new AppError("too_many_attempts", { headers: retryAfter(locked, now) });
   const c = await findCustomerByPhone(db, a.merchantId, phone);
   const ok = await verifyPassword(a.password, c?.password_hash ?? null);
@@ -190,7 +208,8 @@ export async function passwordGrant(deps: Deps, a: { merchantId: string; number:
     throw new AppError("invalid_grant");
   }
   if (!c.phone_confirmed_at) throw new AppError("invalid_grant", { message: "The phone number is not confirmed yet." });
-  await clearLoginFailures(db, keys.phone);
+  await clearLoginFailures(db, keys.account);
+  await clearLoginFailures(db, keys.accountIp);
   return openSession(deps, c.id, c.merchant_id);
 }
 

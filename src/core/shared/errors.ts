@@ -56,6 +56,7 @@ export const ERROR_CATALOGUE = {
   invalid_grant: { status: 400, message: "Bad credentials." },
   unsupported_grant_type: { status: 400, message: "This grant_type is not supported." },
   too_many_attempts: { status: 429, message: "Too many failed attempts; try again later." },
+  sms_resend_cooldown: { status: 429, message: "A new code cannot be sent yet; see Retry-After." },
   already_registered: { status: 403, message: "This phone number is already registered." },
   weak_password: { status: 400, message: "The password is too weak." },
   invalid_sms_code: { status: 400, message: "The confirmation code is wrong or expired." },
