@@ -1,4 +1,5 @@
 // The only module that reads process.env. Everything else receives a validated Config.
+import { isIP } from "node:net";
 import path from "node:path";
 
 export type RampartMode = "sandbox" | "live";
@@ -29,6 +30,10 @@ export interface Config {
   dbPoolSize: number;
   /** Requests per minute per credential (or per IP without one), per process; 0 disables. */
   rateLimitPerMinute: number;
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For gives the client address (rate limits, lockouts). */
+  trustProxy: boolean | number | string[];
+  /** Origins allowed to frame the payer pages (/pay, /kyc, /3ds); empty: no site may. */
+  frameAncestors: string[];
   rates: RatesConfig;
   sandbox: {
     /** The sandbox KYC vendor approves after this delay (0: at once). */
@@ -150,6 +155,37 @@ function bool(env: Env, name: string): boolean {
 
 export const MIN_SECRET_KEY_LENGTH = 32;
 
+/**
+ * RAMPART_TRUST_PROXY: unset or `false` trusts no proxy (the socket address is the client); `true`
+ * trusts every hop; a number trusts that many hops; otherwise a comma-separated list of proxy addresses
+ * or CIDR ranges (e.g. `10.0.0.0/8,127.0.0.1`).
+ */
+function trustProxy(env: Env): boolean | number | string[] {
+  const raw = env.RAMPART_TRUST_PROXY?.trim() ?? "";
+  if (raw === "" || raw === "false") return false;
+  if (raw === "true") return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const items = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    const [addr, bits, ...rest] = item.split("/");
+    if (rest.length > 0 || isIP(addr ?? "") === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
+      throw new ConfigError("RAMPART_TRUST_PROXY", `expected true, a hop count or proxy addresses/CIDR ranges, got "${item}"`);
+    }
+  }
+  return items;
+}
+
+/** RAMPART_FRAME_ANCESTORS: origins (`https://shop.example`, comma or space separated) that may frame payer pages. */
+function frameAncestors(env: Env): string[] {
+  const items = (env.RAMPART_FRAME_ANCESTORS ?? "").split(/[\s,]+/).filter(Boolean);
+  for (const item of items) {
+    if (!/^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(item)) {
+      throw new ConfigError("RAMPART_FRAME_ANCESTORS", `expected http(s) origins like https://shop.example, got "${item}"`);
+    }
+  }
+  return items;
+}
+
 /** Parses and validates the environment once. A bad value fails fast, naming the variable. */
 export function loadConfig(env: Env = process.env): Config {
   const mode = oneOf(env, "RAMPART_MODE", ["sandbox", "live"] as const, "sandbox");
@@ -208,6 +244,8 @@ export function loadConfig(env: Env = process.env): Config {
     webhookTimeoutMs: int(env, "RAMPART_WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000),
     dbPoolSize: int(env, "RAMPART_DB_POOL_SIZE", 10, 1, 200),
     rateLimitPerMinute: int(env, "RAMPART_RATE_LIMIT_PER_MINUTE", 6000, 0, 100_000_000),
+    trustProxy: trustProxy(env),
+    frameAncestors: frameAncestors(env),
     sandbox: {
       kycApprovalDelayMs: int(env, "RAMPART_SANDBOX_KYC_DELAY_MS", 0, 0, 86_400_000),
       chainConfirmations: int(env, "RAMPART_SANDBOX_CHAIN_CONFIRMATIONS", 3, 1, 100),

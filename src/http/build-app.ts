@@ -10,6 +10,7 @@ import { installMetrics } from "./plugins/metrics.js";
 import { installNulGuard } from "./plugins/nul-guard.js";
 import { installPrincipal } from "./plugins/principal.js";
 import { installRateLimit } from "./plugins/rate-limit.js";
+import { docsCsp, installSecurityHeaders } from "./plugins/security-headers.js";
 import { installRawJson } from "./plugins/raw-json.js";
 import { genRequestId, installRequestId } from "./plugins/request-id.js";
 import { installValidation } from "./plugins/validation.js";
@@ -17,13 +18,19 @@ import { routeModules } from "./route-modules.js";
 
 export const API_VERSION = "0.1.0";
 
+/** A hop count becomes the function Fastify would build from it (its types take no number). */
+function trustProxy(t: Deps["config"]["trustProxy"]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof t === "number" ? (_address, hop) => hop < t : t;
+}
+
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.config.bodyLimitBytes,
     genReqId: genRequestId,
     requestIdHeader: false,
-    trustProxy: false,
+    // The client address (rate limits, sign-in lockouts) from X-Forwarded-For of trusted proxies only.
+    trustProxy: trustProxy(deps.config.trustProxy),
     return503OnClosing: true,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
@@ -36,6 +43,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   installPrincipal(app);
   installRequestId(app);
   installNulGuard(app);
+  installSecurityHeaders(app);
   installMetrics(app);
   installErrorHandling(app, renderDefaultError);
   installNotFoundHandling(app, renderDefaultError);
@@ -61,7 +69,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true, transformStaticCSP: docsCsp });
 
   for (const mod of routeModules) {
     await app.register(async (scope) => mod(scope, deps));

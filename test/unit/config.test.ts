@@ -18,6 +18,18 @@ test("the sandbox listens on loopback unless HOST says otherwise; live mode serv
   assert.equal(loadConfig({ RAMPART_MODE: "live", RAMPART_SECRET_KEY: "k".repeat(32) }).host, "0.0.0.0");
 });
 
+test("RAMPART_TRUST_PROXY: none by default, true, a hop count or proxy addresses; RAMPART_FRAME_ANCESTORS: origins", () => {
+  assert.equal(loadConfig({}).trustProxy, false);
+  assert.equal(loadConfig({ RAMPART_TRUST_PROXY: "true" }).trustProxy, true);
+  assert.equal(loadConfig({ RAMPART_TRUST_PROXY: "2" }).trustProxy, 2);
+  assert.deepEqual(loadConfig({ RAMPART_TRUST_PROXY: "10.0.0.0/8, 127.0.0.1,::1" }).trustProxy, ["10.0.0.0/8", "127.0.0.1", "::1"]);
+  assert.deepEqual(loadConfig({}).frameAncestors, []);
+  assert.deepEqual(loadConfig({ RAMPART_FRAME_ANCESTORS: "https://shop.example, https://*.shop.example:8443" }).frameAncestors, [
+    "https://shop.example",
+    "https://*.shop.example:8443",
+  ]);
+});
+
 for (const [env, variable] of [
   [{ PORT: "eighty" }, "PORT"],
   [{ PORT: "70000" }, "PORT"],
@@ -29,6 +41,10 @@ for (const [env, variable] of [
   [{ RAMPART_MODE: "live", RAMPART_SECRET_KEY: "k".repeat(32), RAMPART_PREVIOUS_SECRET_KEY: "k".repeat(32) }, "RAMPART_PREVIOUS_SECRET_KEY"],
   [{ RAMPART_MODE: "live", RAMPART_SECRET_KEY: "k".repeat(32), RAMPART_PREVIOUS_SECRET_KEY: "short" }, "RAMPART_PREVIOUS_SECRET_KEY"],
   [{ RAMPART_ALLOW_PRIVATE_WEBHOOKS: "yes" }, "RAMPART_ALLOW_PRIVATE_WEBHOOKS"],
+  [{ RAMPART_TRUST_PROXY: "proxy.internal" }, "RAMPART_TRUST_PROXY"],
+  [{ RAMPART_TRUST_PROXY: "10.0.0.0/8/1" }, "RAMPART_TRUST_PROXY"],
+  [{ RAMPART_FRAME_ANCESTORS: "https://shop.example/checkout" }, "RAMPART_FRAME_ANCESTORS"],
+  [{ RAMPART_FRAME_ANCESTORS: "*" }, "RAMPART_FRAME_ANCESTORS"],
 ] as const) {
   test(`a bad ${variable} fails fast naming the variable`, () => {
     assert.throws(

@@ -4,26 +4,17 @@
 // that endpoint. The secret is generated here and returned once: it is never readable again.
 import { randomBytes } from "node:crypto";
 import { AppError } from "../../core/shared/errors.js";
+import { httpUrlProblem } from "../../core/shared/http-url.js";
 import { findCardWebhook, setCardWebhookEndpoint } from "../../db/card/merchant-settings.js";
 import { enableEndpoint } from "../../db/outbox/webhooks.js";
 import type { Deps } from "../deps.js";
 import { merchantOr404 } from "../merchants/merchants.js";
 import { setWebhookEndpointSecret } from "../outbox/webhook-endpoints.js";
 
-export const MAX_WEBHOOK_URL_LENGTH = 2048;
-
-/** An absolute http(s) URL without credentials (attempt logs keep the URL). */
+/** The one URL rule (core/shared/http-url.ts), for callers that are not behind a request schema. */
 export function checkWebhookUrl(raw: string): string {
-  const bad = (message: string) => new AppError("validation_failed", { field: "url", message });
-  if (raw.length > MAX_WEBHOOK_URL_LENGTH) throw bad(`The URL must be at most ${MAX_WEBHOOK_URL_LENGTH} characters.`);
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw bad("The URL must be an absolute http(s) URL.");
-  }
-  if (u.protocol !== "http:" && u.protocol !== "https:") throw bad("The URL must be an absolute http(s) URL.");
-  if (u.username || u.password) throw bad("The URL must not contain credentials.");
+  const problem = httpUrlProblem(raw);
+  if (problem) throw new AppError("validation_failed", { field: "url", message: problem });
   return raw;
 }
 

@@ -4,7 +4,8 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { cardWebhook, MAX_WEBHOOK_URL_LENGTH, removeCardWebhook, setCardWebhook } from "../../app/card/card-webhook.js";
+import { cardWebhook, removeCardWebhook, setCardWebhook } from "../../app/card/card-webhook.js";
+import { MAX_URL_LENGTH } from "../../core/shared/http-url.js";
 import type { Deps } from "../../app/deps.js";
 import { noStore } from "./no-store.js";
 
@@ -25,7 +26,7 @@ export async function cardAdminRoutes(scope: FastifyInstance, deps: Deps): Promi
         summary: "Set or rotate the merchant's card webhook; the answer shows the new signing secret, once",
         security,
         params: Params,
-        body: Type.Object({ url: Type.String({ minLength: 1, maxLength: MAX_WEBHOOK_URL_LENGTH }) }, { additionalProperties: false }),
+        body: Type.Object({ url: Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ url: Type.String(), secret: Type.String(), endpointId: Type.String() }) },
       },
     },

@@ -10,6 +10,7 @@ import { payinEvents, payinObject } from "../../app/trading/queries.js";
 import { createRequisite, createTrader } from "../../app/trading/traders.js";
 import { saveTradingSettings } from "../../app/trading/settings-admin.js";
 import { AppError } from "../../core/shared/errors.js";
+import { HttpUrl } from "../plugins/validation.js";
 import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
 import { unmatchedTransfers } from "../../app/bank-transfers/transfer-queues.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
@@ -174,7 +175,7 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
               allowedBanks: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 64 }), { maxItems: 200 }), Type.Null()])),
               minFiatAmount: Type.Optional(Amount),
               maxFiatAmount: Type.Optional(Amount),
-              webhookUrl: Type.Optional(Type.Union([Type.String({ pattern: "^https?://", maxLength: 2048 }), Type.Null()])),
+              webhookUrl: Type.Optional(Type.Union([HttpUrl, Type.Null()])),
               requireRequestSignature: Type.Optional(Type.Boolean()),
             },
             { additionalProperties: false },

@@ -1,5 +1,6 @@
 // Turns anything thrown in a request into one public error shape. Dialects only decide the envelope.
 import { AppError, ERROR_CATALOGUE, type ErrorCode, IllegalTransitionError, type RefusedTransition } from "../../core/shared/errors.js";
+import { HTTP_URL_FORMAT } from "../plugins/validation.js";
 
 export interface HttpError {
   status: number;
@@ -18,7 +19,7 @@ interface AjvIssue {
   instancePath?: string;
   keyword?: string;
   message?: string;
-  params?: { missingProperty?: string; additionalProperty?: string };
+  params?: { missingProperty?: string; additionalProperty?: string; format?: string };
 }
 
 interface FastifyLikeError {
@@ -45,6 +46,7 @@ function fieldOf(issue: AjvIssue): string | undefined {
 function describe(issue: AjvIssue, field: string | undefined): string {
   if (issue.params?.additionalProperty) return `Unknown field: ${field}`;
   if (issue.params?.missingProperty) return `Missing required field: ${field}`;
+  if (issue.params?.format === HTTP_URL_FORMAT) return `Invalid value for ${field}: must be an absolute http(s) URL without credentials`;
   return field ? `Invalid value for ${field}: ${issue.message ?? "invalid"}` : `Invalid request: ${issue.message ?? "invalid"}`;
 }
 

@@ -38,7 +38,13 @@ ${opts.script ? html`<script>${opts.script}</script>` : ""}
 </html>`.value;
 }
 
-/** No third-party anything: scripts and styles are inline, everything else comes from this origin. */
-export const PAGE_CSP =
-  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "connect-src 'self'; form-action 'self' http: https:; frame-ancestors *; base-uri 'none'";
+/**
+ * No third-party anything: scripts and styles are inline, everything else comes from this origin.
+ * Framing: only by `frameAncestors` (origins), and by no site when there are none.
+ */
+export function pageCsp(frameAncestors: readonly string[]): string {
+  return (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+    `connect-src 'self'; form-action 'self' http: https:; frame-ancestors ${frameAncestors.length > 0 ? frameAncestors.join(" ") : "'none'"}; base-uri 'none'`
+  );
+}

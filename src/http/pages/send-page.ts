@@ -1,18 +1,29 @@
-// Sends server-rendered pages. Payer pages (/pay, /kyc, /3ds) may be framed by the merchant's site;
-// pages of a signed-in area (dashboard, trader cabinet) never are. Neither is ever cached.
+// Sends server-rendered pages. Payer pages (/pay, /kyc, /3ds) may be framed only by the origins the
+// operator allows (RAMPART_FRAME_ANCESTORS; none by default: a framing site could overlay them and
+// steer the payer's clicks); pages of a signed-in area (dashboard, trader cabinet) never are. Neither
+// is ever cached.
 import type { FastifyReply } from "fastify";
 import { html, type SafeHtml } from "./html.js";
-import { PAGE_CSP, page } from "./layout.js";
+import { page, pageCsp } from "./layout.js";
 
-export const PRIVATE_PAGE_CSP = PAGE_CSP.replace("frame-ancestors *", "frame-ancestors 'none'");
+const PRIVATE_PAGE_CSP = pageCsp([]);
 
-/** A payer-facing hosted page: framable (merchants embed it), never cached, no referrer leaks its token. */
-export function sendPublicPage(reply: FastifyReply, status: number, title: string, body: SafeHtml, script?: SafeHtml) {
+/** Headers of a payer-facing page: framed only by `frameAncestors`, never cached, no referrer leaks its token. */
+export function payerPageHeaders(frameAncestors: readonly string[]): Record<string, string> {
+  return {
+    "content-security-policy": pageCsp(frameAncestors),
+    // For browsers without CSP frame-ancestors; it cannot name origins, so only when none may frame.
+    ...(frameAncestors.length === 0 ? { "x-frame-options": "DENY" } : {}),
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+  };
+}
+
+/** A payer-facing hosted page with `headers` from payerPageHeaders. */
+export function sendPublicPage(reply: FastifyReply, headers: Record<string, string>, status: number, title: string, body: SafeHtml, script?: SafeHtml) {
   return reply
     .code(status)
-    .header("content-security-policy", PAGE_CSP)
-    .header("cache-control", "no-store")
-    .header("referrer-policy", "no-referrer")
+    .headers(headers)
     .type("text/html; charset=utf-8")
     .send(page(title, body, script ? { script } : {}));
 }
@@ -21,6 +32,7 @@ export function sendPrivatePage(reply: FastifyReply, status: number, title: stri
   return reply
     .code(status)
     .header("content-security-policy", PRIVATE_PAGE_CSP)
+    .header("x-frame-options", "DENY")
     .header("cache-control", "no-store")
     .type("text/html; charset=utf-8")
     .send(page(title, body, opts));

@@ -4,15 +4,24 @@
 import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
 import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { httpUrlProblem, MAX_URL_LENGTH } from "../../core/shared/http-url.js";
 
 // ajv-formats ships CommonJS with a default export; under NodeNext it arrives wrapped.
 const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
+
+/** The format of every URL a request registers (core/shared/http-url.ts); errors name it. */
+export const HTTP_URL_FORMAT = "http-url";
+export const HttpUrl = Type.String({ format: HTTP_URL_FORMAT, maxLength: MAX_URL_LENGTH });
 
 export function installValidation(app: FastifyInstance): void {
   const common = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false } as const;
   const bodyAjv = new Ajv({ ...common, coerceTypes: false });
   const textAjv = new Ajv({ ...common, coerceTypes: "array" });
-  for (const ajv of [bodyAjv, textAjv]) (addFormats as unknown as (a: Ajv) => void)(ajv);
+  for (const ajv of [bodyAjv, textAjv]) {
+    (addFormats as unknown as (a: Ajv) => void)(ajv);
+    ajv.addFormat(HTTP_URL_FORMAT, { type: "string", validate: (s: string) => httpUrlProblem(s) === null });
+  }
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === "body" ? bodyAjv : textAjv).compile(schema as object) as never,
   );

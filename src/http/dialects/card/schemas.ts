@@ -3,6 +3,7 @@
 // are accepted too (docs/contract-card.md#compatibility-with-clients-in-the-wild). Ids and amounts
 // may be numbers or digit strings.
 import { Type } from "typebox";
+import { HttpUrl } from "../../plugins/validation.js";
 
 const Id = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: "^[0-9]{1,18}$" })]);
 const Amount = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: "^[0-9]+(\\.[0-9]+)?$", maxLength: 40 })]);
@@ -114,14 +115,13 @@ export const UpdateOfferBody = Type.Object(
   { additionalProperties: false },
 );
 
-const Url = Type.String({ maxLength: 2048, pattern: "^https?://" });
 export const PayBody = Type.Object(
   {
     cardCVV: Type.Optional(Type.String({ pattern: "^[0-9]{3,4}$" })),
     cardCvv: Type.Optional(Type.String({ pattern: "^[0-9]{3,4}$" })),
-    successUrl: Type.Optional(Url),
-    failUrl: Type.Optional(Url),
-    cancelUrl: Type.Optional(Url),
+    successUrl: Type.Optional(HttpUrl),
+    failUrl: Type.Optional(HttpUrl),
+    cancelUrl: Type.Optional(HttpUrl),
     // Browser data for 3-D Secure: an object (documented) or a string (a public client); not stored.
     fingerprint: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.String({ maxLength: 4096 })])),
     offerId: Type.Optional(Id),

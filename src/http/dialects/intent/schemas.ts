@@ -1,8 +1,8 @@
 import { Type } from "typebox";
+import { HttpUrl } from "../../plugins/validation.js";
 
 /** Amounts arrive as JSON numbers in major units; decimal strings are accepted too. */
 const Amount = Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: "^\\d+(\\.\\d+)?$", maxLength: 40 })]);
-const Url = Type.String({ format: "uri", maxLength: 2048, pattern: "^https?://" });
 const Short = (max = 200) => Type.String({ minLength: 1, maxLength: max });
 
 export const CreateIntentBody = Type.Object(
@@ -26,13 +26,13 @@ export const CreateIntentBody = Type.Object(
     documentNumber: Type.Optional(Short(60)),
     documentCountry: Type.Optional(Type.String({ pattern: "^[A-Za-z]{2}$" })),
     nationality: Type.Optional(Type.String({ pattern: "^[A-Za-z]{2}$" })),
-    documentFrontUrl: Type.Optional(Url),
-    documentBackUrl: Type.Optional(Url),
-    kycVideoUrl: Type.Optional(Url),
-    kycRedirectUrl: Type.Optional(Url),
-    successUrl: Type.Optional(Url),
-    cancelUrl: Type.Optional(Url),
-    ipnUrl: Type.Optional(Url),
+    documentFrontUrl: Type.Optional(HttpUrl),
+    documentBackUrl: Type.Optional(HttpUrl),
+    kycVideoUrl: Type.Optional(HttpUrl),
+    kycRedirectUrl: Type.Optional(HttpUrl),
+    successUrl: Type.Optional(HttpUrl),
+    cancelUrl: Type.Optional(HttpUrl),
+    ipnUrl: Type.Optional(HttpUrl),
     paymentMethod: Type.Optional(Type.String({ pattern: "^[a-z_]{2,30}$" })),
   },
   { additionalProperties: false },

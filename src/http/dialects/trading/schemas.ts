@@ -1,6 +1,7 @@
 // TypeBox schemas of the trading dialect (also the OpenAPI source).
 import { Type } from "typebox";
 import { TRADING_PAYIN_STATUSES } from "../../../core/trading/payin-status.js";
+import { HttpUrl } from "../../plugins/validation.js";
 
 const FiatAmountIn = Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ maxLength: 32 })], {
   description: "A JSON number or a decimal string with at most 2 decimals",
@@ -23,7 +24,7 @@ export const CreatePayinBody = Type.Object(
     fiatCurrency: Type.Optional(Type.String({ pattern: "^[A-Za-z]{3}$" })),
     method: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
     bank: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    callbackUrl: Type.Optional(Type.String({ pattern: "^https?://", maxLength: 2048 })),
+    callbackUrl: Type.Optional(HttpUrl),
     depositType: Type.Optional(Type.Union([Type.Literal("FTD"), Type.Literal("STD")])),
     transferType: Type.Optional(Type.String({ maxLength: 64 })),
     extra: Type.Optional(

@@ -8,7 +8,7 @@ import { KYC_FILE_KINDS, KYC_MAX_FILE_BYTES, checkKycForm, type KycFileKind } fr
 import { AppError } from "../../../core/shared/errors.js";
 import { normalizeError } from "../../errors/normalize.js";
 import { readMultipartForm } from "../../plugins/multipart-form.js";
-import { sendPublicPage } from "../send-page.js";
+import { payerPageHeaders, sendPublicPage } from "../send-page.js";
 import { type FormErrors, kycErrorView, kycFormView, kycStatusView } from "./kyc-page-views.js";
 
 const TOKEN = { type: "object", properties: { token: { type: "string", pattern: "^[A-Za-z0-9_-]{16,64}$" } }, required: ["token"] } as const;
@@ -16,6 +16,7 @@ const MAX_FIELD_BYTES = 1024;
 
 
 export async function kycPageRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const pageHeaders = payerPageHeaders(deps.config.frameAncestors);
   await app.register(multipart, {
     limits: { fileSize: KYC_MAX_FILE_BYTES, files: KYC_FILE_KINDS.length, fields: 20, fieldSize: MAX_FIELD_BYTES, parts: 30, headerPairs: 100 },
   });
@@ -24,14 +25,14 @@ export async function kycPageRoutes(app: FastifyInstance, deps: Deps): Promise<v
   app.setErrorHandler((err, request, reply) => {
     const e = normalizeError(err);
     if (e.internal) request.log.error({ err }, "unhandled error");
-    return sendPublicPage(reply, e.status, "Verification", kycErrorView(e.code === "kyc_link_invalid" ? e.message : e.status === 413 ? "A file is larger than 5 MB." : e.message));
+    return sendPublicPage(reply, pageHeaders, e.status, "Verification", kycErrorView(e.code === "kyc_link_invalid" ? e.message : e.status === 413 ? "A file is larger than 5 MB." : e.message));
   });
 
   async function render(reply: FastifyReply, token: string, status = 200) {
     const v = await kycPageView(deps, token);
-    if (v.state === "form") return sendPublicPage(reply, status, "Verify your identity", kycFormView(token, {}));
+    if (v.state === "form") return sendPublicPage(reply, pageHeaders, status, "Verify your identity", kycFormView(token, {}));
     const s = kycStatusView(token, v.state, v.redirectUrl, v.reason);
-    return sendPublicPage(reply, status, "Verification", s.body, s.script);
+    return sendPublicPage(reply, pageHeaders, status, "Verification", s.body, s.script);
   }
 
   app.get<{ Params: { token: string } }>(
@@ -66,14 +67,14 @@ export async function kycPageRoutes(app: FastifyInstance, deps: Deps): Promise<v
       if (uploads.length !== KYC_FILE_KINDS.length) errors.files = "Upload the document front, the document back and a selfie.";
       if (!checked.ok || errors.files) {
         await kycPageView(deps, token); // an invalid link shows the link error, not the form
-        return sendPublicPage(reply, 400, "Verify your identity", kycFormView(token, fields, errors));
+        return sendPublicPage(reply, pageHeaders, 400, "Verify your identity", kycFormView(token, fields, errors));
       }
       try {
         await submitKycPage(deps, token, checked.data, uploads);
       } catch (err) {
         const e = normalizeError(err);
         if (e.code !== "validation_failed" || !e.field) throw err;
-        return sendPublicPage(reply, 400, "Verify your identity", kycFormView(token, fields, { files: e.message }));
+        return sendPublicPage(reply, pageHeaders, 400, "Verify your identity", kycFormView(token, fields, { files: e.message }));
       }
       // Post/redirect/get: a reload does not resubmit.
       return reply.redirect(`/kyc/${encodeURIComponent(token)}`, 303);

@@ -13,7 +13,8 @@ import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling, renderDefaultError } from "../../errors/error-handling.js";
 import { fileIn, readMultipartForm } from "../../plugins/multipart-form.js";
 import { html } from "../html.js";
-import { PAGE_CSP, page } from "../layout.js";
+import { page } from "../layout.js";
+import { payerPageHeaders } from "../send-page.js";
 import { renderPayPage } from "./pay-page.js";
 import { isUuid } from "../../../core/shared/uuid.js";
 
@@ -21,12 +22,13 @@ const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const pageHeaders = payerPageHeaders(deps.config.frameAncestors);
   installErrorHandling(app, renderDefaultError);
   await app.register(multipart, { limits: { fileSize: MAX_RECEIPT_BYTES, files: 1, fields: 4, fieldSize: 256, parts: 5 } });
 
   app.get("/pay/:id", { schema: { hide: true, params: Id } }, async (request, reply) => {
     const send = (status: number, body: string) =>
-      reply.code(status).header("content-security-policy", PAGE_CSP).header("cache-control", "no-store").type("text/html; charset=utf-8").send(body);
+      reply.code(status).headers(pageHeaders).type("text/html; charset=utf-8").send(body);
     if (!isUuid(request.params.id)) return send(404, page("Not found", html`<div class="card"><h1>Payment not found</h1></div>`));
     let obj;
     try {

@@ -10,7 +10,7 @@ import { fiatScale } from "../../../core/money/currencies.js";
 import { formatMinor } from "../../../core/money/decimal.js";
 import type { PaymentRow } from "../../../db/card/offers.js";
 import { html, type SafeHtml } from "../html.js";
-import { sendPublicPage } from "../send-page.js";
+import { payerPageHeaders, sendPublicPage } from "../send-page.js";
 
 const TAGS = ["pages"];
 const Params = Type.Object({ token: Type.String({ maxLength: 128 }) });
@@ -41,15 +41,16 @@ ${back ? html`<p><a class="btn" href="${back}">Return to the merchant</a></p>` :
 const notFound = html`<div class="card"><h1>Link not valid</h1><p class="muted">This 3-D Secure link is unknown.</p></div>`;
 
 export async function threeDsRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const pageHeaders = payerPageHeaders(deps.config.frameAncestors);
   app.get("/3ds/:token", { schema: { tags: TAGS, summary: "Hosted 3-D Secure challenge page", params: Params } }, async (request, reply) => {
     const { token } = request.params as { token: string };
     const p = await paymentForToken(deps, token);
-    if (!p) return sendPublicPage(reply, 404, "3-D Secure", notFound);
+    if (!p) return sendPublicPage(reply, pageHeaders, 404, "3-D Secure", notFound);
     if (p.status === "challenge" && p.challenge_expires_at && p.challenge_expires_at > deps.clock.now()) {
       const left = Math.ceil((p.challenge_expires_at.getTime() - deps.clock.now().getTime()) / 60_000);
-      return sendPublicPage(reply, 200, "3-D Secure", challengeView(token, p, left));
+      return sendPublicPage(reply, pageHeaders, 200, "3-D Secure", challengeView(token, p, left));
     }
-    return sendPublicPage(reply, 200, "3-D Secure", outcomeView(p));
+    return sendPublicPage(reply, pageHeaders, 200, "3-D Secure", outcomeView(p));
   });
 
   for (const action of ["approve", "fail"] as const) {
@@ -59,7 +60,7 @@ export async function threeDsRoutes(app: FastifyInstance, deps: Deps): Promise<v
       async (request, reply) => {
         const { token } = request.params as { token: string };
         const p = await paymentForToken(deps, token);
-        if (!p) return sendPublicPage(reply, 404, "3-D Secure", notFound);
+        if (!p) return sendPublicPage(reply, pageHeaders, 404, "3-D Secure", notFound);
         const after = await answerChallenge(deps, p, action === "approve");
         const target = after.status === "succeeded" ? after.success_url : after.status === "failed" ? after.fail_url : null;
         return reply.redirect(target ?? `/3ds/${token}`, 303);
