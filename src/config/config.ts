@@ -66,8 +66,6 @@ export interface CardConfig {
 export interface PricingConfig {
   /** JSON file of pair specs (src/core/pricing/pair.ts PairSpec[]) that override the pairs table. */
   pairsFile: string | null;
-  /** How long a stored quote stays valid. */
-  quoteTtlSeconds: number;
 }
 
 export interface RatesConfig {
@@ -259,7 +257,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     pricing: {
       pairsFile: env.RAMPART_PAIRS_FILE?.trim() ? path.resolve(env.RAMPART_PAIRS_FILE.trim()) : null,
-      quoteTtlSeconds: int(env, "RAMPART_QUOTE_TTL_SECONDS", 900, 10, 86_400),
     },
     card: {
       offerTtlSeconds: int(env, "RAMPART_CARD_OFFER_TTL_SECONDS", 20, 5, 3600),

@@ -142,3 +142,14 @@ test("0014: each state machine's status columns accept exactly the statuses of i
     await database.close();
   }
 });
+
+test("0015 drops the quotes table nothing read", async () => {
+  const database = await connectPGlite({ dataDir: null });
+  try {
+    await migrate(database);
+    const r = await sql<{ t: string | null }>`select to_regclass('quotes')::text as t`.execute(database.db);
+    assert.equal(r.rows[0]!.t, null);
+  } finally {
+    await database.close();
+  }
+});

@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { loadPair, pairTerms } from "../../src/app/pricing/pairs.js";
-import { createQuote, loadQuote, quoteFor, storeQuote } from "../../src/app/pricing/quotes.js";
+import { quoteFor } from "../../src/app/pricing/price.js";
 import { sandboxCredentials } from "../../src/app/sandbox/sandbox-credentials.js";
 import { seedPricing } from "../../src/app/sandbox/seed-pricing.js";
 import { AppError } from "../../src/core/shared/errors.js";
@@ -46,7 +46,7 @@ describe("pricing", () => {
     await rejects(loadPair(h.deps, { fiat: "EUR", crypto: "USDT", network: "bitcoin" }), "pair_unavailable");
   });
 
-  test("a fiat quote: fee up, crypto down, network fee deducted; stored with its rate source and ttl", async () => {
+  test("a fiat quote: fee up, crypto down, network fee deducted, with its rate source", async () => {
     const q = await quoteFor(h.deps, { fiat: "EUR", crypto: "USDT", network: "trc20", method: "card", fiatMinor: 10000n });
     // fee = ceil(100.00 × 1.5%) + 0.25 = 1.75; (98.25 / (0.93 × 1.005)) floored to 6 dp = 105.119563; − 1 network fee.
     assert.equal(q.fiatMinor, 10000n);
@@ -57,13 +57,6 @@ describe("pricing", () => {
     ]);
     assert.equal(q.midRate, "0.93");
     assert.equal(q.rateSource, "fixed");
-    assert.equal(q.expiresAt.getTime() - h.clock.now().getTime(), 900_000);
-
-    const stored = await h.deps.database.db.transaction().execute((trx) => storeQuote(trx, q, { id: "qt_test1", merchantId: null, now: h.clock.now() }));
-    const back = await loadQuote(h.deps.database.db, "qt_test1");
-    assert.deepEqual(back, stored);
-    assert.equal(back!.pairId, "EUR-USDT-trc20");
-    assert.equal(back!.method, "card");
   });
 
   test("a crypto quote asks for the smallest fiat that delivers it; fiat wins when both are given", async () => {
@@ -86,13 +79,6 @@ describe("pricing", () => {
     await sql`INSERT INTO pairs (id, fiat, crypto, network, limits, spread_bps, fees, network_fee_minor)
               VALUES ('GBP-USDT-trc20', 'GBP', 'USDT', 'trc20', '{"card":{"minMinor":"100","maxMinor":"100000"}}', 0, '{"percentBps":0,"fixedMinor":"0"}', 0)`.execute(h.deps.database.db);
     await rejects(quoteFor(h.deps, { fiat: "GBP", crypto: "USDT", network: "trc20", method: "card", fiatMinor: 1000n }), "rate_unavailable");
-  });
-
-  test("createQuote stores a quote in its own transaction", async () => {
-    const q = await createQuote(h.deps, { fiat: "EUR", crypto: "BTC", network: "bitcoin", method: "card", fiatMinor: 100_000n, ttlSeconds: 60 });
-    assert.match(q.id, /^qt_/);
-    assert.equal(q.expiresAt.getTime() - q.createdAt.getTime(), 60_000);
-    assert.deepEqual(await loadQuote(h.deps.database.db, q.id), q);
   });
 });
 

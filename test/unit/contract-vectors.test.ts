@@ -40,7 +40,7 @@ const now = new Date("2026-01-15T10:00:00Z");
 const eurUsdt = SANDBOX_PAIRS.find((p) => p.fiat === "EUR" && p.crypto === "USDT" && p.network === "trc20")!;
 const pair = parsePairSpec(eurUsdt, { fiatScale: 2, cryptoDecimals: 6 });
 const rate = { rate: parseDecimal("0.93"), source: "fixed", fetchedAt: now };
-const req = { now, maxRateAgeSeconds: 60, ttlSeconds: 20 };
+const req = { now, maxRateAgeSeconds: 60 };
 
 test("contract-intents.md: the sandbox EUR→USDT bank-transfer quotes at 0.93", () => {
   const terms = termsFor(pair, "sepa", { fiatScale: 2, cryptoDecimals: 6 });

@@ -9,7 +9,7 @@ import { findCustomerOffer, insertOffersWithinLimit, type NewOffer, type NewOffe
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { writeOffer } from "./offer-writer.js";
-import { type CardPair, cardPair, cardQuote, currentRate, inLimitCurrency } from "./card-pricing.js";
+import { type CardPair, type CardQuote, cardPair, cardQuote, currentRate, inLimitCurrency } from "./card-pricing.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 import { assertWithinLimit, levelLimitMinor, limitExceeded, type LimitState, limitState, limitStateOf, limitWindowStart } from "./customer-profile.js";
 
@@ -33,7 +33,7 @@ export interface UpdateOfferInput {
   toAmount?: unknown;
 }
 
-function amounts(pair: CardPair, q: Quote, feeMinor: bigint): OfferAmounts {
+function amounts(pair: CardPair, q: CardQuote, feeMinor: bigint): OfferAmounts {
   return {
     fiat: q.fiat,
     fiat_minor: q.fiatMinor.toString(),

@@ -77,14 +77,19 @@ export async function currentRate(deps: Deps, fiat: string, crypto: string): Pro
 const FIELD_NAMES: Record<string, string> = { fiatAmount: "amount", cryptoAmount: "toAmount" };
 
 /** quote() in the dialect's words: fields named amount/toAmount, crypto rounded down to 8 decimals. */
-export function cardQuote(deps: Deps, pair: CardPair, rate: RateInput, amount: { fiatMinor?: bigint; cryptoMinor?: bigint }): Quote {
+/** A card quote is valid for the offer's ttl (RAMPART_CARD_OFFER_TTL_SECONDS). */
+export interface CardQuote extends Quote {
+  expiresAt: Date;
+}
+
+export function cardQuote(deps: Deps, pair: CardPair, rate: RateInput, amount: { fiatMinor?: bigint; cryptoMinor?: bigint }): CardQuote {
+  const now = deps.clock.now();
   let q: Quote;
   try {
     q = quote(pair.terms, rate, {
       ...amount,
-      now: deps.clock.now(),
+      now,
       maxRateAgeSeconds: deps.config.rates.maxRateAgeSeconds,
-      ttlSeconds: deps.config.card.offerTtlSeconds,
     });
   } catch (err) {
     if (err instanceof AppError && err.field !== undefined && FIELD_NAMES[err.field]) {
@@ -94,7 +99,7 @@ export function cardQuote(deps: Deps, pair: CardPair, rate: RateInput, amount: {
   }
   const cryptoMinor = truncateToWireScale(q.cryptoMinor, pair.asset.decimals);
   if (cryptoMinor <= 0n) throw new AppError("amount_below_minimum", { field: "amount", message: "Nothing is left after fees." });
-  return { ...q, cryptoMinor };
+  return { ...q, cryptoMinor, expiresAt: new Date(now.getTime() + deps.config.card.offerTtlSeconds * 1000) };
 }
 
 /** An amount in the KYC limit currency (rounded up), bridged through the USDT rates when needed. */

@@ -4,7 +4,7 @@
 import { AppError } from "../../core/shared/errors.js";
 import type { Deps } from "../deps.js";
 import { loadPair } from "../pricing/pairs.js";
-import { type PricedQuote, quoteFor } from "../pricing/quotes.js";
+import { type PricedQuote, quoteFor } from "../pricing/price.js";
 
 /** Dialect name → pair method key. Unlisted names are the same on both sides (e.g. "card"). */
 const PAIR_METHOD: Record<string, string> = { bank_transfer: "sepa" };

@@ -9,8 +9,7 @@ export type AccountPurpose =
   | "customer_wallet"
   | "fee_revenue"
   | "fiat_clearing"
-  | "payout_in_flight"
-  | "refunds";
+  | "payout_in_flight";
 
 /** owner e.g. "platform", "merchant:<uuid>", "trader:<id>", "customer:<id>"; asset e.g. "USDT", "EUR". */
 export interface AccountRef {

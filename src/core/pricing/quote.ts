@@ -45,7 +45,6 @@ export interface Quote {
   fees: FeeLine[];
   rateSource: string;
   rateFetchedAt: Date;
-  expiresAt: Date;
 }
 
 export interface QuoteRequest {
@@ -53,7 +52,6 @@ export interface QuoteRequest {
   cryptoMinor?: bigint;
   now: Date;
   maxRateAgeSeconds: number;
-  ttlSeconds: number;
 }
 
 /** Crypto owed for a gross fiat amount (before limits): net of the processing and network fees. */
@@ -151,6 +149,5 @@ export function quote(terms: PairTerms, rate: RateInput, req: QuoteRequest): Quo
     ],
     rateSource: rate.source,
     rateFetchedAt: rate.fetchedAt,
-    expiresAt: new Date(req.now.getTime() + req.ttlSeconds * 1000),
   };
 }

@@ -1,10 +1,9 @@
 // SQL for assets, pairs and quotes. Rows are converted to and from the core shapes here so minor
 // units stay bigint everywhere above this file.
-import type { Selectable, Transaction } from "kysely";
+import type { Selectable } from "kysely";
 import type { AddressFormat, CryptoAsset } from "../../core/money/assets.js";
 import type { PairDefinition } from "../../core/pricing/pair.js";
-import type { Quote } from "../../core/pricing/quote.js";
-import type { Db, DB } from "../schema.js";
+import type { Db } from "../schema.js";
 import type { PairsTable } from "../tables/pricing.js";
 
 export async function insertAsset(db: Db, a: CryptoAsset): Promise<void> {
@@ -97,59 +96,4 @@ export async function findPairWithAsset(db: Db, fiat: string, crypto: string, ne
 export async function listPairs(db: Db): Promise<PairDefinition[]> {
   const rows = await db.selectFrom("pairs").selectAll().orderBy("id").execute();
   return rows.map(toPair);
-}
-
-export interface StoredQuote extends Quote {
-  id: string;
-  pairId: string;
-  method: string;
-  merchantId: string | null;
-  createdAt: Date;
-}
-
-export async function insertQuote(trx: Transaction<DB>, q: StoredQuote): Promise<void> {
-  await trx
-    .insertInto("quotes")
-    .values({
-      id: q.id,
-      pair_id: q.pairId,
-      method: q.method,
-      merchant_id: q.merchantId,
-      fiat: q.fiat,
-      crypto: q.crypto,
-      network: q.network,
-      fiat_minor: q.fiatMinor.toString(),
-      crypto_minor: q.cryptoMinor.toString(),
-      mid_rate: q.midRate,
-      effective_rate: q.effectiveRate,
-      rate_source: q.rateSource,
-      rate_fetched_at: q.rateFetchedAt,
-      fees: JSON.stringify(q.fees.map((f) => ({ name: f.name, currency: f.currency, amountMinor: f.amountMinor.toString() }))),
-      created_at: q.createdAt,
-      expires_at: q.expiresAt,
-    })
-    .execute();
-}
-
-export async function findQuote(db: Db, id: string): Promise<StoredQuote | null> {
-  const r = await db.selectFrom("quotes").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!r) return null;
-  return {
-    id: r.id,
-    pairId: r.pair_id,
-    method: r.method,
-    merchantId: r.merchant_id,
-    fiat: r.fiat,
-    crypto: r.crypto,
-    network: r.network,
-    fiatMinor: BigInt(r.fiat_minor),
-    cryptoMinor: BigInt(r.crypto_minor),
-    midRate: r.mid_rate,
-    effectiveRate: r.effective_rate,
-    rateSource: r.rate_source,
-    rateFetchedAt: r.rate_fetched_at,
-    fees: r.fees.map((f) => ({ name: f.name as "processing" | "network", currency: f.currency, amountMinor: BigInt(f.amountMinor) })),
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-  };
 }

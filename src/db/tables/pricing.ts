@@ -14,12 +14,6 @@ export interface FeeScheduleJson {
   tiers?: { fromMinor: string; percentBps: number; fixedMinor: string }[];
 }
 
-export interface FeeLineJson {
-  name: string;
-  currency: string;
-  amountMinor: string;
-}
-
 export interface AssetsTable {
   symbol: string;
   network: string;
@@ -43,27 +37,7 @@ export interface PairsTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
-export interface QuotesTable {
-  id: string;
-  pair_id: string;
-  method: string;
-  merchant_id: string | null;
-  fiat: string;
-  crypto: string;
-  network: string;
-  fiat_minor: string;
-  crypto_minor: string;
-  mid_rate: string;
-  effective_rate: string;
-  rate_source: string;
-  rate_fetched_at: Date;
-  fees: Json<FeeLineJson[]>;
-  created_at: Date;
-  expires_at: Date;
-}
-
 export interface PricingTables {
   assets: AssetsTable;
   pairs: PairsTable;
-  quotes: QuotesTable;
 }
