@@ -28,7 +28,7 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Max size of a PostgreSQL connection pool per process. */
   dbPoolSize: number;
-  /** Requests per minute per credential (or per IP without one), per process; 0 disables. */
+  /** Requests per minute per authenticated credential (per client IP otherwise), per process; 0 disables. */
   rateLimitPerMinute: number;
   /** Fastify's trustProxy: which proxies' X-Forwarded-For gives the client address (rate limits, lockouts). */
   trustProxy: boolean | number | string[];

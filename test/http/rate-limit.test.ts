@@ -1,24 +1,44 @@
+// The request rate bound: per credential once it has authenticated, per client IP otherwise; an
+// invented credential counts against the IP it comes from.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 
 let h: Harness;
+let a: MerchantFixture;
+let b: MerchantFixture;
 before(async () => {
-  h = await createHarness({
-    env: { RAMPART_RATE_LIMIT_PER_MINUTE: "3" },
-    routes: (app) => app.get("/test/limited", async () => ({ ok: true })),
-  });
+  h = await createHarness({ env: { RAMPART_RATE_LIMIT_PER_MINUTE: "3" } });
+  a = await createMerchant(h.deps);
+  b = await createMerchant(h.deps);
 });
 after(() => h.close());
 
+const account = (headers: Record<string, string>, remoteAddress: string) => h.app.inject({ method: "GET", url: "/payment/account", headers, remoteAddress });
+
 test("a credential over its rate gets 429 rate_limited with Retry-After; others are unaffected", async () => {
-  const call = (key: string) => h.app.inject({ method: "GET", url: "/test/limited", headers: { "x-api-key": key } });
-  for (let i = 0; i < 3; i++) assert.equal((await call("key-a")).statusCode, 200);
-  const refused = await call("key-a");
+  // The first call of a key counts against the IP (the key is not known to have authenticated yet).
+  assert.equal((await account({ "x-api-key": a.apiKey }, "10.0.0.1")).statusCode, 200);
+  for (let i = 0; i < 3; i++) assert.equal((await account({ "x-api-key": a.apiKey }, "10.0.0.1")).statusCode, 200);
+  const refused = await account({ "x-api-key": a.apiKey }, "10.0.0.1");
   assert.equal(refused.statusCode, 429);
-  assert.equal(refused.json().error, "rate_limited");
+  assert.equal(refused.json().code, "rate_limited");
   assert.ok(Number(refused.headers["retry-after"]) > 0);
-  assert.equal((await call("key-b")).statusCode, 200, "buckets are per credential");
+  assert.equal((await account({ "x-api-key": b.apiKey }, "10.0.0.1")).statusCode, 200, "buckets are per credential");
+});
+
+test("unknown credentials count against the client IP: random x-api-key or Authorization buys no fresh bucket", async () => {
+  const ip = "10.0.0.2";
+  for (let i = 0; i < 3; i++) assert.equal((await account({ "x-api-key": `rmp_${i}_random` }, ip)).statusCode, 401);
+  const invented: Record<string, string>[] = [{ "x-api-key": "rmp_other_random" }, { authorization: "Bearer not.a.token" }, { "x-operator-key": "rop_x_y" }, {}];
+  for (const headers of invented) {
+    const r = await account(headers, ip);
+    assert.equal(r.statusCode, 429, JSON.stringify(headers));
+    assert.equal(r.json().code, "rate_limited");
+  }
+  assert.equal((await account({ "x-api-key": "rmp_z_random" }, "10.0.0.3")).statusCode, 401, "another IP has its own bucket");
+  assert.equal((await account({ "x-api-key": b.apiKey }, ip)).statusCode, 200, "a key that has authenticated keeps its own bucket");
 });
 
 test("operations endpoints are not rate limited", async () => {
