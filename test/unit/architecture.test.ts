@@ -135,3 +135,12 @@ test("README's Layout and docs/architecture.md name every top-level folder of sr
   ]);
   assert.deepEqual(missing, []);
 });
+
+test("no module of src/ is imported for its side effects only (nothing registers itself on import)", () => {
+  const bare = FOLDERS.flatMap((folder) =>
+    filesUnder(folder).flatMap((file) =>
+      [...fs.readFileSync(file, "utf8").matchAll(/^\s*import\s*["']([^"']+)["']/gm)].map((m) => `${path.relative(SRC, file)} -> ${m[1]}`),
+    ),
+  );
+  assert.deepEqual(bare, []);
+});
