@@ -11,6 +11,18 @@ export interface RunningWorker {
 
 export function startWorker(deps: Deps, tasks: WorkerTask[] = workerTasks(jobHandlers)): RunningWorker {
   let stopping = false;
+  // Idle waits end early on stop, so stopping never waits out a poll interval.
+  const sleepers = new Set<() => void>();
+  const idle = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, deps.config.pollIntervalMs);
+      sleepers.add(done);
+    });
   const loops = tasks.map(async (task) => {
     while (!stopping) {
       let handled = 0;
@@ -19,14 +31,13 @@ export function startWorker(deps: Deps, tasks: WorkerTask[] = workerTasks(jobHan
       } catch (err) {
         deps.logger.error({ err, task: task.name }, "worker task failed");
       }
-      if (handled === 0 && !stopping) {
-        await new Promise((resolve) => setTimeout(resolve, deps.config.pollIntervalMs));
-      }
+      if (handled === 0 && !stopping) await idle();
     }
   });
   return {
     async stop() {
       stopping = true;
+      for (const wake of [...sleepers]) wake();
       await Promise.all(loops);
       await Promise.all(tasks.map((t) => t.drain?.(deps)));
     },

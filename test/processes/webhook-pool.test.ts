@@ -11,26 +11,32 @@ import { createMerchant } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
-const HANG_MS = 3000;
 let h: Harness;
 let rx: Receiver;
+/** Released by the test: until then the hanging endpoint answers nothing. */
+let releaseHanging!: () => void;
+const hanging = new Promise<void>((r) => (releaseHanging = r));
+const to = (path: string) => (r: { url: string }) => r.url === path;
 
 before(async () => {
-  h = await createHarness({ config: { webhookTimeoutMs: 5000, pollIntervalMs: 20 } });
-  rx = await startReceiver((r) => (r.url === "/hang" ? { status: 200, delayMs: HANG_MS } : { status: 200 }));
+  // The delivery timeout outlasts any test: only the release ends a hanging request.
+  h = await createHarness({ config: { webhookTimeoutMs: 600_000, pollIntervalMs: 20 } });
+  rx = await startReceiver((r) => (r.url === "/hang" ? { status: 200, hold: hanging } : { status: 200 }));
 });
 after(async () => {
+  releaseHanging();
   await rx.close();
   await h.close();
 });
 
-test("a backlog for a hanging endpoint does not hold back other endpoints; stop drains what is in flight", async () => {
+// Overall timeouts only catch a hang; every wait below is for the event itself.
+test("a backlog for a hanging endpoint does not hold back other endpoints; stop drains what is in flight", { timeout: 120_000 }, async () => {
   const m = await createMerchant(h.deps);
   const apiKeyId = (await h.deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
-  const hanging = MAX_IN_FLIGHT + 10; // more than a whole claim: the old batch-then-wait loop stalled the next batch
+  const backlog = MAX_IN_FLIGHT + 10; // more than a whole claim: the old batch-then-wait loop stalled the next batch
   await h.deps.database.db.transaction().execute(async (trx) => {
-    for (let i = 0; i < hanging + 5; i++) {
-      const path = i < hanging ? "/hang" : "/fast"; // the fast ones are queued last
+    for (let i = 0; i < backlog + 5; i++) {
+      const path = i < backlog ? "/hang" : "/fast"; // the fast ones are queued last
       await enqueueWebhook(trx, {
         merchantId: m.merchantId,
         format: "trading",
@@ -42,18 +48,27 @@ test("a backlog for a hanging endpoint does not hold back other endpoints; stop 
       });
     }
   });
-  const t0 = Date.now();
   const worker = startWorker(h.deps, [deliverWebhooksTask]);
+  let stopped: Promise<void> | undefined;
   try {
-    while (rx.received.filter((r) => r.url === "/fast").length < 5) {
-      assert.ok(Date.now() - t0 < HANG_MS - 300, "the other endpoint's messages are sent while the hanging ones are in flight");
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    const hangStarted = rx.received.filter((r) => r.url === "/hang").length;
-    assert.ok(hangStarted >= PER_ENDPOINT_IN_FLIGHT, `${hangStarted} requests to the hanging endpoint started`);
-    assert.ok(hangStarted < 2 * PER_ENDPOINT_IN_FLIGHT, `${hangStarted} requests to the hanging endpoint: bounded per endpoint`);
+    // No hanging request can finish before the release: the fast ones got through beside them.
+    await rx.reached(5, to("/fast"));
+    await rx.reached(PER_ENDPOINT_IN_FLIGHT, to("/hang"));
+    // With every hanging request held, no slot of that endpoint frees: what is leased is all it took.
+    const leased = await h.deps.database.db
+      .selectFrom("webhook_messages")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("url", "=", `${rx.url}/hang`)
+      .where("locked_by", "is not", null)
+      .executeTakeFirstOrThrow();
+    const taken = Number(leased.n);
+    assert.ok(taken >= PER_ENDPOINT_IN_FLIGHT, `${taken} requests to the hanging endpoint started`);
+    assert.ok(taken < 2 * PER_ENDPOINT_IN_FLIGHT, `${taken} requests to the hanging endpoint: bounded per endpoint`);
+    stopped = worker.stop();
   } finally {
-    await worker.stop();
+    stopped ??= worker.stop();
+    releaseHanging();
+    await stopped;
   }
   // stop() returned after the in-flight requests were recorded: none is left leased to this process.
   const leased = await h.deps.database.db.selectFrom("webhook_messages").select("event_id").where("locked_by", "is not", null).execute();
@@ -62,8 +77,9 @@ test("a backlog for a hanging endpoint does not hold back other endpoints; stop 
   assert.deepEqual(fast.map((r) => r.status), Array(5).fill("delivered"));
 });
 
-test("a busy endpoint is fed as fast as it answers, not once per poll interval", async () => {
-  const slowPoll = await createHarness({ config: { pollIntervalMs: 5000 } });
+test("a busy endpoint is fed as fast as it answers, not once per poll interval", { timeout: 120_000 }, async () => {
+  // A poll interval longer than the test's timeout: claiming once per interval would never finish.
+  const slowPoll = await createHarness({ config: { pollIntervalMs: 600_000 } });
   try {
     const m = await createMerchant(slowPoll.deps);
     const apiKeyId = (await slowPoll.deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
@@ -81,14 +97,9 @@ test("a busy endpoint is fed as fast as it answers, not once per poll interval",
         });
       }
     });
-    const t0 = Date.now();
     const worker = startWorker(slowPoll.deps, [deliverWebhooksTask]);
     try {
-      while (rx.received.filter((r) => r.url === "/busy").length < total) {
-        // Claiming only once per poll interval once the endpoint is saturated would take ~8 × 5 s.
-        assert.ok(Date.now() - t0 < 4000, "the saturated endpoint is claimed for again as soon as its requests finish");
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await rx.reached(total, to("/busy"));
     } finally {
       await worker.stop();
     }

@@ -1,5 +1,6 @@
 // A real loopback HTTP receiver for webhook tests and benchmarks. `script` decides each reply from the
-// request and how many requests came before it; every request is recorded.
+// request and how many requests came before it; every request is recorded, and a test waits for a
+// number of them (`reached`) rather than sleeping.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -15,8 +16,10 @@ export interface ScriptedReply {
   status: number;
   headers?: Record<string, string>;
   body?: string;
-  /** Wait this long before answering (a slow or hanging receiver). */
+  /** Wait this long before answering (a slow receiver). */
   delayMs?: number;
+  /** Answer only once this settles (a receiver that hangs until the test lets it go). */
+  hold?: Promise<unknown>;
 }
 
 export type ReceiverScript = (req: ReceivedRequest, index: number) => ScriptedReply;
@@ -24,6 +27,8 @@ export type ReceiverScript = (req: ReceivedRequest, index: number) => ScriptedRe
 export interface Receiver {
   url: string;
   received: ReceivedRequest[];
+  /** Resolves once `n` requests (those `match` accepts) have been received. */
+  reached(n: number, match?: (r: ReceivedRequest) => boolean): Promise<void>;
   setScript(s: ReceiverScript): void;
   close(): Promise<void>;
 }
@@ -31,6 +36,7 @@ export interface Receiver {
 export async function startReceiver(script: ReceiverScript = () => ({ status: 200, body: "ok" })): Promise<Receiver> {
   let current = script;
   const received: ReceivedRequest[] = [];
+  const waiters = new Set<() => void>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -38,10 +44,12 @@ export async function startReceiver(script: ReceiverScript = () => ({ status: 20
       const r: ReceivedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), receivedAt: Date.now() };
       const index = received.push(r) - 1;
       const reply = current(r, index);
+      for (const w of [...waiters]) w();
       const send = () => {
         if (!res.destroyed) res.writeHead(reply.status, reply.headers).end(reply.body ?? "");
       };
-      if (reply.delayMs) setTimeout(send, reply.delayMs).unref();
+      if (reply.hold) void reply.hold.finally(send);
+      else if (reply.delayMs) setTimeout(send, reply.delayMs).unref();
       else send();
     });
   });
@@ -50,6 +58,16 @@ export async function startReceiver(script: ReceiverScript = () => ({ status: 20
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
+    reached: (n, match = () => true) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (received.filter(match).length < n) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      }),
     setScript(s) {
       current = s;
     },

@@ -72,8 +72,9 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
   const workerId = opts.workerId ?? WORKER_ID;
   const inFlight = new Set<Promise<void>>();
   const perEndpoint = new Map<string, number>();
-  // Woken when a finished request can make a claim useful again: a slot of a full pool or of a
-  // saturated endpoint freed.
+  // Woken when a finished request can make a claim useful again (a slot of a full pool or of a
+  // saturated endpoint freed), or when the last one finishes: runOnce then returns at once instead of
+  // waiting out the poll interval, so the worker can stop without waiting for it.
   let wake: (() => void) | null = null;
   // Set when a slot frees while no claim is waiting: a request can finish during the claim's own
   // round trip, and that wake-up must not be lost (the loop would sleep a whole poll interval).
@@ -92,7 +93,7 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
         const n = perEndpoint.get(m.endpoint_id)! - 1;
         if (n === 0) perEndpoint.delete(m.endpoint_id);
         else perEndpoint.set(m.endpoint_id, n);
-        if (n === PER_ENDPOINT_IN_FLIGHT - 1 || inFlight.size === MAX_IN_FLIGHT - 1) signal();
+        if (n === PER_ENDPOINT_IN_FLIGHT - 1 || inFlight.size === MAX_IN_FLIGHT - 1 || inFlight.size === 0) signal();
       });
     inFlight.add(p);
   };
