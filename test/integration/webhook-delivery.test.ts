@@ -7,6 +7,7 @@ import { after, before, beforeEach, test } from "node:test";
 import { runWebhookDelivery } from "../../src/app/outbox/deliver-webhooks.js";
 import { enqueueWebhook, type WebhookInput } from "../../src/app/outbox/outbox.js";
 import { setWebhookEndpointSecret } from "../../src/app/outbox/webhook-endpoints.js";
+import { createWebhookSender } from "../../src/adapters/http/webhook-sender.js";
 import { verifyEnvelope, verifyIpn, verifyTradingBody } from "../../src/core/webhooks/signatures.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { configureStore } from "../support/intents.js";
@@ -21,7 +22,9 @@ let apiKeyId: string;
 let n = 0;
 
 before(async () => {
-  h = await createHarness({ config: { webhookTimeoutMs: 300 } });
+  // Receivers that answer get the longest timeout there is: a busy machine must not turn a
+  // first attempt into a timeout. The timeout test swaps in a short one for a receiver that never answers.
+  h = await createHarness({ config: { webhookTimeoutMs: 60_000 } });
   rx = await startReceiver();
   m = await createMerchant(h.deps);
   apiKeyId = (await h.deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
@@ -121,8 +124,18 @@ test("a receiver that always fails: 10 attempts on the documented schedule, then
 });
 
 test("a timeout and a 301 are failures; the redirect is not followed", async () => {
-  rx.setScript((r) => (r.url === "/slow" ? { status: 200, delayMs: 2000 } : r.url === "/moved" ? { status: 301, headers: { location: `${rx.url}/target` } } : { status: 200 }));
+  let release!: () => void;
+  const never = new Promise<void>((r) => (release = r)); // released only after the test
+  rx.setScript((r) => (r.url === "/slow" ? { status: 200, hold: never } : r.url === "/moved" ? { status: 301, headers: { location: `${rx.url}/target` } } : { status: 200 }));
   const slow = await enqueueTrading("/slow");
+  const sender = h.deps.ports.webhooks;
+  h.deps.ports.webhooks = createWebhookSender({ allowPrivate: true, timeoutMs: 300 });
+  try {
+    await drain();
+  } finally {
+    h.deps.ports.webhooks = sender;
+    release();
+  }
   const moved = await enqueueTrading("/moved");
   await drain();
   const [ts] = await attempts(slow.eventId);
