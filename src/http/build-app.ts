@@ -38,6 +38,13 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     // opt into schema-derived types with app.withTypeProvider<TypeBoxTypeProvider>().
   }) as unknown as FastifyInstance;
 
+  // connectionTimeout cuts a socket that stays idle, before its first request or between requests.
+  // A request being processed is not idle: without this, a request queued behind others on a busy
+  // server for longer than that (500 concurrent creates) lost its socket and its client saw only a
+  // reset, whatever the work did. Slow clients stay bounded by requestTimeout.
+  app.addHook("onRequest", async (request) => {
+    request.raw.socket.setTimeout(0);
+  });
   installValidation(app);
   installRawJson(app);
   installPrincipal(app);
