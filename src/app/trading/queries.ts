@@ -1,7 +1,7 @@
 // Reads for the trading dialect: one pay-in (tenant-scoped), the list, usable banks, the balance.
 import { AppError } from "../../core/shared/errors.js";
 import { findMerchantPayin, findPayin, listPayinEvents, listPayins, type PayinListFilter, type TradingPayinRow } from "../../db/trading/payins.js";
-import { findRequisite } from "../../db/trading/requisites.js";
+import { findRequisite, findRequisites } from "../../db/trading/requisites.js";
 import { listUsableBanks } from "../../db/trading/traders.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
@@ -15,6 +15,12 @@ import type { TradingPayinStatus } from "../../core/trading/payin-status.js";
 export async function payinObject(deps: Deps, p: TradingPayinRow, db: Db = deps.database.db): Promise<TradingPayinObject> {
   const r = (await findRequisite(db, p.requisite_id))!;
   return renderTradingPayin(p, r, deps.config.publicUrl);
+}
+
+/** A page of pay-ins rendered with their requisites read in one query (not one per pay-in). */
+export async function payinObjects(deps: Deps, rows: readonly TradingPayinRow[]): Promise<TradingPayinObject[]> {
+  const requisites = new Map((await findRequisites(deps.database.db, rows.map((p) => p.requisite_id))).map((r) => [r.id, r]));
+  return rows.map((p) => renderTradingPayin(p, requisites.get(p.requisite_id)!, deps.config.publicUrl));
 }
 
 export async function getMerchantPayin(deps: Deps, merchantId: string, id: string): Promise<TradingPayinRow> {

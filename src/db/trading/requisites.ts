@@ -13,6 +13,12 @@ export async function findRequisite(db: Db, id: string) {
   return db.selectFrom("trading_requisites").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+/** The requisites of a page of pay-ins, in one query. */
+export async function findRequisites(db: Db, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom("trading_requisites").selectAll().where("id", "in", [...new Set(ids)]).execute();
+}
+
 export interface CandidateFilter {
   fiatCurrency: string;
   method: string | null;

@@ -7,7 +7,7 @@ import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
 import { traderAnswerDispute, traderOpenReview } from "../../app/trading/disputes.js";
 import { traderConfirmPayin } from "../../app/trading/payin-lifecycle.js";
-import { listTraderPayins, payinObject } from "../../app/trading/queries.js";
+import { listTraderPayins, payinObject, payinObjects } from "../../app/trading/queries.js";
 import { MAX_RECEIPT_BYTES, uploadReceipt } from "../../app/trading/receipts.js";
 import { authenticateTrader } from "../../app/trading/traders.js";
 import { AppError } from "../../core/shared/errors.js";
@@ -50,7 +50,7 @@ export async function traderRoutes(scope: FastifyInstance, deps: Deps): Promise<
           ...(request.query.status ? { status: request.query.status } : {}),
           limit: request.query.limit ?? 50,
         });
-        return { items: await Promise.all(rows.map((p) => payinObject(deps, p))) };
+        return { items: await payinObjects(deps, rows) };
       },
     );
 

@@ -15,6 +15,7 @@ import {
   listMerchantPayins,
   merchantAccount,
   payinObject,
+  payinObjects,
   usableBanks,
 } from "../../../app/trading/queries.js";
 import { renderTradingPayin } from "../../../app/trading/payin-object.js";
@@ -150,7 +151,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
         ...(q.cursor ? { cursor: q.cursor } : {}),
         ...(q.limit ? { limit: q.limit } : {}),
       });
-      return { items: await Promise.all(page.items.map((p) => payinObject(deps, p))), nextCursor: page.nextCursor };
+      return { items: await payinObjects(deps, page.items), nextCursor: page.nextCursor };
     },
   );
 
