@@ -1,8 +1,8 @@
 // Expires ledger holds whose expiresAt has passed, a bounded batch per run.
-import { expirePendingTransfers } from "../app/ledger/ledger.js";
+import { expireDueHolds } from "../app/ledger/ledger.js";
 import type { WorkerTask } from "./worker-task.js";
 
 export const expireHoldsTask: WorkerTask = {
   name: "ledger.expire_holds",
-  runOnce: (deps) => deps.database.db.transaction().execute((trx) => expirePendingTransfers(trx, deps.clock.now())),
+  runOnce: (deps) => expireDueHolds(deps),
 };

@@ -3,7 +3,8 @@
 // - core imports nothing outside core; db and adapters never import http, jobs, cli or main; app never
 //   imports http, cli, main or adapters (outside parties are reached through app/ports.ts);
 // - http, jobs and cli call app: no db function and nothing from kysely at run time (`import type` of
-//   a row shape that an app function returns is allowed: it reads nothing);
+//   a row shape that an app function returns is allowed: it reads nothing), and they open no
+//   transaction (the use case owns it);
 // - no cycle between top-level folders.
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -75,6 +76,13 @@ for (const layer of ["http", "jobs", "cli"]) {
     );
   });
 }
+
+test("src/http, jobs and cli open no transaction: the use case they call owns it", () => {
+  const opened = ["http", "jobs", "cli"].flatMap((layer) =>
+    filesUnder(layer).filter((file) => /\.transaction\(\)/.test(fs.readFileSync(file, "utf8"))).map((file) => path.relative(SRC, file)),
+  );
+  assert.deepEqual(opened, []);
+});
 
 /**
  * Folder pairs allowed to import each other for now. cli <-> main: main/cli.ts lists the commands

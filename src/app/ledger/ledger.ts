@@ -23,6 +23,7 @@ import {
   writeTransfer,
 } from "../../db/ledger/ledger-store.js";
 import type { Db, DB } from "../../db/schema.js";
+import type { Deps } from "../deps.js";
 
 export type { AccountPurpose, AccountRef } from "../../core/ledger/accounts.js";
 export type { EntryInput, TransferInput } from "../../core/ledger/transfer.js";
@@ -144,6 +145,11 @@ export async function expirePendingTransfers(trx: Transaction<DB>, now: Date, li
   let n = 0;
   for (const id of ids) if (await resolveHold(trx, id, "expire", now)) n++;
   return n;
+}
+
+/** The worker's pass over due holds: one short transaction per batch of up to `limit`. */
+export async function expireDueHolds(deps: Deps, limit = 100): Promise<number> {
+  return deps.database.db.transaction().execute((trx) => expirePendingTransfers(trx, deps.clock.now(), limit));
 }
 
 /**
