@@ -3,6 +3,7 @@ import { ConfigError } from "../config/config.js";
 import { SecretKeyMismatchError } from "../app/secret/key-check.js";
 import { AppError } from "../core/shared/errors.js";
 import { DataDirLockedError } from "../db/lock-file.js";
+import { DatabaseUnavailableError } from "../db/unavailable.js";
 import { type Command, runCommand } from "../cli/command.js";
 import { keysCommand } from "../cli/keys-command.js";
 import { ledgerCommand } from "../cli/ledger-command.js";
@@ -40,8 +41,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await runCommand(cmd, rest);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof AppError || err instanceof SecretKeyMismatchError) {
-      process.stderr.write(`rampart ${name}: ${err.message}\n`);
+    const oneLine = [ConfigError, DataDirLockedError, AppError, SecretKeyMismatchError, DatabaseUnavailableError];
+    if (oneLine.some((kind) => err instanceof kind)) {
+      process.stderr.write(`rampart ${name}: ${(err as Error).message}\n`);
       return 1;
     }
     throw err;

@@ -19,6 +19,8 @@ import { createRateCache } from "../app/rates/rate-cache.js";
 import { assertNever } from "../core/shared/assert-never.js";
 import type { Config } from "../config/config.js";
 import { connectPGlite, connectPostgres, type Database } from "../db/connect.js";
+import { DataDirLockedError } from "../db/lock-file.js";
+import { embeddedProblem, probePostgres } from "../db/unavailable.js";
 import { prepareDatabase } from "../app/ops/migrations.js";
 import { createLogger } from "./logger.js";
 import { resolveSecretKey, secretSource } from "./secret-key.js";
@@ -50,10 +52,18 @@ export function buildPorts(config: Config, clock: Clock, logger: Logger): Ports 
   };
 }
 
+/** Opens the configured database; an unreachable or missing one is a DatabaseUnavailableError. */
 export async function connectDatabase(config: Config): Promise<Database> {
-  return config.databaseUrl
-    ? connectPostgres({ url: config.databaseUrl, poolSize: config.dbPoolSize })
-    : connectPGlite({ dataDir: config.dataDir });
+  if (config.databaseUrl) {
+    await probePostgres(config.databaseUrl);
+    return connectPostgres({ url: config.databaseUrl, poolSize: config.dbPoolSize });
+  }
+  try {
+    return await connectPGlite({ dataDir: config.dataDir });
+  } catch (err) {
+    if (err instanceof DataDirLockedError) throw err;
+    throw embeddedProblem(config.dataDir, err);
+  }
 }
 
 /**

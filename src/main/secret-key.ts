@@ -13,13 +13,17 @@ export function resolveSecretKey(config: Config): string {
   if (config.secretKey) return config.secretKey;
   if (config.mode !== "sandbox") throw new ConfigError("RAMPART_SECRET_KEY", "is required in live mode");
   const file = generatedFile(config);
-  fs.mkdirSync(config.dataDir, { recursive: true });
   try {
-    fs.writeFileSync(file, randomBytes(32).toString("hex"), { flag: "wx", mode: 0o600 });
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    try {
+      fs.writeFileSync(file, randomBytes(32).toString("hex"), { flag: "wx", mode: 0o600 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    return fs.readFileSync(file, "utf8").trim();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    throw new ConfigError("RAMPART_DATA_DIR", `cannot keep the generated secret in ${file}: ${(err as Error).message}`);
   }
-  return fs.readFileSync(file, "utf8").trim();
 }
 
 /** How the key-check error names the secret this process uses, and what to do about it. */

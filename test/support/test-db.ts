@@ -8,6 +8,7 @@ import path from "node:path";
 import pg from "pg";
 import { connectPGlite, connectPostgres, type Database } from "../../src/db/connect.js";
 import { migrate } from "../../src/db/migrate.js";
+import { DatabaseUnavailableError, postgresProblem, probePostgres } from "../../src/db/unavailable.js";
 
 export function usePostgres(): boolean {
   return Boolean(process.env.DATABASE_URL) && process.env.RAMPART_TEST_PGLITE !== "1";
@@ -35,10 +36,42 @@ export async function adminQuery(sqlText: string): Promise<void> {
   }
 }
 
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * The test run connects to the database in `url` (DATABASE_URL) to create its per-test databases:
+ * it is created here when missing, through the server's `postgres` database.
+ */
+export async function ensurePostgresDatabase(url: string): Promise<void> {
+  try {
+    await probePostgres(url);
+    return;
+  } catch (err) {
+    if (!(err instanceof DatabaseUnavailableError) || err.code !== "3D000") throw err;
+  }
+  const maintenance = new URL(url);
+  maintenance.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: maintenance.toString() });
+  try {
+    await client.connect();
+    await client.query(`CREATE DATABASE ${quoteIdent(decodeURIComponent(new URL(url).pathname.slice(1)))}`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "42P04") throw postgresProblem(url, err); // 42P04: created meanwhile
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /** Creates and migrates a PostgreSQL template database; returns its name. */
 export async function preparePostgresTemplate(): Promise<string> {
+  await ensurePostgresDatabase(adminUrl());
   const name = `rampart_tpl_${randomBytes(5).toString("hex")}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
+  try {
+    await adminQuery(`CREATE DATABASE ${name}`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "42501") throw postgresProblem(adminUrl(), err);
+    throw new DatabaseUnavailableError(`the role in DATABASE_URL cannot create databases: tests create one per test file, so it needs CREATEDB rights`, "42501");
+  }
   const database = connectPostgres({ url: databaseUrlFor(name), poolSize: 1 });
   try {
     await migrate(database);
