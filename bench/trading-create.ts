@@ -16,7 +16,7 @@ import { createIds } from "../src/adapters/ids/time-ordered-ids.js";
 import { systemClock } from "../src/adapters/clock/system-clock.js";
 import { createMerchantKey } from "../src/app/keys/create-keys.js";
 import { SANDBOX_BANKS } from "../src/app/sandbox/seed-trading.js";
-import { fundTraderDeposit } from "../src/app/trading/effects.js";
+import { fundTraderDeposit } from "../src/app/trading/ledger-postings.js";
 import { saveTradingSettings } from "../src/app/trading/settings-admin.js";
 import { createRequisite, createTrader } from "../src/app/trading/traders.js";
 import { loadConfig } from "../src/config/config.js";

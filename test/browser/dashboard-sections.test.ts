@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
-import { merchantCryptoBalance } from "../../src/app/trading/effects.js";
+import { merchantCryptoBalance } from "../../src/app/trading/ledger-postings.js";
 import { artifactPath, browserSkipReason, launchBrowser } from "../support/browser.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { drainWorker, setupTrading, uploadPngReceipt, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";

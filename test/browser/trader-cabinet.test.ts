@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { merchantCryptoBalance, traderDepositBalance } from "../../src/app/trading/effects.js";
+import { merchantCryptoBalance, traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
 import { artifactPath, browserSkipReason, launchBrowser } from "../support/browser.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { setupTrading, uploadPngReceipt, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { returnedTransfers } from "../../src/app/bank-transfers/transfer-queues.js";
-import { merchantCryptoBalance } from "../../src/app/trading/effects.js";
+import { merchantCryptoBalance } from "../../src/app/trading/ledger-postings.js";
 import { sandboxTransfer } from "../support/bank-feed.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";

@@ -4,7 +4,7 @@
 // auto-resolve. Races: payment vs expiry, trader confirm vs bank feed. Tenant isolation.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { merchantCryptoBalance, traderFreeDeposit } from "../../src/app/trading/effects.js";
+import { merchantCryptoBalance, traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { createMerchant } from "../support/factories.js";
 import { sandboxTransfer } from "../support/bank-feed.js";
@@ -15,6 +15,7 @@ let h: Harness;
 let fx: TradingFixture;
 let hooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
 const DEPOSIT = 1_000_000_000_000n;
+const traderFreeDeposit = async (traderId: string) => (await traderDepositBalance(h.deps, traderId)).available;
 
 before(async () => {
   h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
@@ -74,7 +75,7 @@ const net = (p: { cryptoAmount: string; merchantFee: string }) => BigInt(p.crypt
 test("close by trader confirm: hold posted, merchant credited net of fee, one webhook", async () => {
   const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
   const p = await create(6030);
-  assert.equal(await traderFreeDeposit(h.deps, fx.traders[0]!.traderId) < DEPOSIT, true, "crypto held at creation");
+  assert.equal(await traderFreeDeposit(fx.traders[0]!.traderId) < DEPOSIT, true, "crypto held at creation");
   const r = await trader(`/pay-ins/${p.id}/confirm`);
   assert.equal(r.statusCode, 200, r.body);
   assert.equal(r.json().status, "closed");
@@ -100,11 +101,11 @@ test("close by bank feed match; an unmatched transfer is kept for the operator",
 });
 
 test("merchant cancel voids the hold; expiry cancels at the window's end in the background", async () => {
-  const free0 = await traderFreeDeposit(h.deps, fx.traders[0]!.traderId);
+  const free0 = await traderFreeDeposit(fx.traders[0]!.traderId);
   const p = await create(6300);
   const c = await api("POST", `/payment/trading/pay-in/${p.id}/cancel`);
   assert.equal(c.json().status, "canceled");
-  assert.equal(await traderFreeDeposit(h.deps, fx.traders[0]!.traderId), free0, "hold voided");
+  assert.equal(await traderFreeDeposit(fx.traders[0]!.traderId), free0, "hold voided");
   assert.deepEqual(await webhookStatuses(p.id), ["canceled"]);
 
   const q = await create(6301);
@@ -115,7 +116,7 @@ test("merchant cancel voids the hold; expiry cancels at the window's end in the 
   await drainWorker(h.deps);
   assert.equal((await api("GET", `/payment/trading/${q.id}`)).json().status, "canceled");
   assert.deepEqual(await webhookStatuses(q.id), ["canceled"]);
-  assert.equal(await traderFreeDeposit(h.deps, fx.traders[0]!.traderId), free0);
+  assert.equal(await traderFreeDeposit(fx.traders[0]!.traderId), free0);
   await verifyLedgerClean(h.deps);
 });
 
@@ -162,13 +163,13 @@ test("dispute → re_calculation → closed at the actual amount, ledger differe
 });
 
 test("dispute → canceled (not paid) releases the hold", async () => {
-  const free0 = await traderFreeDeposit(h.deps, fx.traders[0]!.traderId);
+  const free0 = await traderFreeDeposit(fx.traders[0]!.traderId);
   const p = await create(6600);
   const inv = await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id);
   await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: 6600 });
   const r = await admin(`/pay-ins/${p.id}/resolve`, { outcome: "not_paid" });
   assert.equal(r.json().status, "canceled");
-  assert.equal(await traderFreeDeposit(h.deps, fx.traders[0]!.traderId), free0);
+  assert.equal(await traderFreeDeposit(fx.traders[0]!.traderId), free0);
   assert.deepEqual(await webhookStatuses(p.id), ["dispute", "canceled"]);
   await verifyLedgerClean(h.deps);
 });

@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Deps } from "../../src/app/deps.js";
-import { fundTraderDeposit } from "../../src/app/trading/effects.js";
+import { fundTraderDeposit } from "../../src/app/trading/ledger-postings.js";
 import { saveTradingSettings, type TradingSettingsInput } from "../../src/app/trading/settings-admin.js";
 import { createRequisite, createTrader } from "../../src/app/trading/traders.js";
 import { SANDBOX_BANKS } from "../../src/app/sandbox/seed-trading.js";

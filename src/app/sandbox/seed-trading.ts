@@ -5,7 +5,7 @@ import { createHmac } from "node:crypto";
 import { deriveKey } from "../../core/crypto/api-keys.js";
 import { upsertBank } from "../../db/trading/traders.js";
 import { findRequisite } from "../../db/trading/requisites.js";
-import { fundTraderDeposit } from "../trading/effects.js";
+import { fundTraderDeposit } from "../trading/ledger-postings.js";
 import { saveTradingSettings } from "../trading/settings-admin.js";
 import { createRequisite, createTrader, TRADER_KEY_PREFIX } from "../trading/traders.js";
 import type { SeedPart } from "./seed.js";

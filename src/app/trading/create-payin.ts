@@ -14,7 +14,9 @@ import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { allocateSlot } from "./allocate.js";
 import type { RequisiteView } from "./payin-object.js";
-import { computeTradingAmounts, holdPayinCrypto, scheduleExpiry, TRADING_CRYPTO, tradingRate } from "./effects.js";
+import { computeTradingAmounts, TRADING_CRYPTO, tradingRate } from "./amounts.js";
+import { holdPayinCrypto } from "./ledger-postings.js";
+import { scheduleExpiry } from "./payin-outbox.js";
 import { loadTradingSettings, type TradingSettings } from "./merchant-settings.js";
 import type { TradingSettingsRow } from "../../db/trading/settings.js";
 

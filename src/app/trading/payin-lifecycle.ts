@@ -8,7 +8,7 @@ import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
-import { voidPayinHold } from "./effects.js";
+import { voidPayinHold } from "./ledger-postings.js";
 import { settlePayinLedger } from "./settle.js";
 import { transitionPayin } from "./transition.js";
 

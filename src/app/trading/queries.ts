@@ -5,7 +5,7 @@ import { findRequisite, findRequisites } from "../../db/trading/requisites.js";
 import { listUsableBanks } from "../../db/trading/traders.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
-import { merchantCryptoBalance } from "./effects.js";
+import { merchantCryptoBalance } from "./ledger-postings.js";
 import { loadTradingSettings } from "./merchant-settings.js";
 import { renderTradingPayin, type TradingPayinObject } from "./payin-object.js";
 import { pageSize } from "../../core/shared/page-size.js";

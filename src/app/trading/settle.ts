@@ -8,7 +8,8 @@ import type { TradingPayinRow } from "../../db/trading/payins.js";
 import type { TradingPayinsTable } from "../../db/tables/trading.js";
 import type { Updateable } from "kysely";
 import type { Deps } from "../deps.js";
-import { bookPayinTransfer, computeTradingAmounts, postPayinHold } from "./effects.js";
+import { computeTradingAmounts } from "./amounts.js";
+import { bookPayinTransfer, postPayinHold } from "./ledger-postings.js";
 
 /** Columns to set: amounts re-priced for `fiatMinor`, hold marked posted. */
 export async function settlePayinLedger(

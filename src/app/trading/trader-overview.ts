@@ -4,7 +4,7 @@ import { AppError } from "../../core/shared/errors.js";
 import { listRequisitesWithUsage, type RequisiteWithUsage, setRequisiteEnabled } from "../../db/trading/requisites.js";
 import { findTrader, listTraders } from "../../db/trading/traders.js";
 import type { Deps } from "../deps.js";
-import { traderDepositBalance } from "./effects.js";
+import { traderDepositBalance } from "./ledger-postings.js";
 import { isUuid } from "../../core/shared/uuid.js";
 import { pageSize } from "../../core/shared/page-size.js";
 

@@ -9,7 +9,7 @@ import { findTradingSettings } from "../../db/trading/settings.js";
 import { findPayin, insertPayinEvent, type TradingPayinRow, updatePayin } from "../../db/trading/payins.js";
 import type { TradingPayinsTable } from "../../db/tables/trading.js";
 import type { Deps } from "../deps.js";
-import { enqueuePayinWebhook } from "./effects.js";
+import { enqueuePayinWebhook } from "./payin-outbox.js";
 import { renderTradingPayin } from "./payin-object.js";
 
 export interface TransitionInput {

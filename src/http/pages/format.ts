@@ -1,7 +1,7 @@
 // Display formatting shared by the dashboard and the trader cabinet. Amounts stay bigint to the end.
 import { fiatScale } from "../../core/money/currencies.js";
 import { formatMinor } from "../../core/money/decimal.js";
-import { TRADING_CRYPTO, TRADING_FIAT_SCALE } from "../../app/trading/effects.js";
+import { TRADING_CRYPTO, TRADING_FIAT_SCALE } from "../../app/trading/amounts.js";
 
 export const fiat = (minor: bigint | string, currency: string) => `${formatMinor(BigInt(minor), TRADING_FIAT_SCALE)} ${currency}`;
 /** An amount in the currency's own minor units (bank transfers). */

@@ -1,37 +1,11 @@
-// Everything the trading use cases ask of the ledger, the outbox and the pricing area, in one place:
-// the account names, transfer ids and job keys of a trading pay-in. All ledger and outbox calls run in
-// the caller's transaction.
+// What a trading pay-in posts to the ledger: the account names and transfer ids of the trader's held
+// crypto, its settlement and dispute adjustments, and the balances read back. Postings run in the
+// caller's transaction.
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
-import type { TradingPayinRow } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
 import { type AccountBalance, type AccountRef, getBalance, postPending, postTransfer, voidPending } from "../ledger/ledger.js";
-import { enqueueJob, enqueueWebhook } from "../outbox/outbox.js";
-import { parseDecimal } from "../../core/money/decimal.js";
-import { tradingAmounts } from "../../core/pricing/trading-amounts.js";
-
-/** The dialect settles in USDT on TRON; the wire spells it in lower case. */
-export const TRADING_CRYPTO = { asset: "USDT", wireCurrency: "usdt", wireNetwork: "trc20", decimals: 6 } as const;
-
-/**
- * The wire's fiat amounts are 2-decimal strings ("5000.00"), so minor units are cents
- * (docs/contract-trading.md#amounts-and-rounding).
- */
-export const TRADING_FIAT_SCALE = 2;
-
-/** Fiat per 1 USDT from the rate port (cached, never older than maxRateAgeSeconds), as decimal text. */
-export async function tradingRate(deps: Deps, fiatCurrency: string): Promise<string> {
-  return (await deps.ports.rates.getRate(fiatCurrency, TRADING_CRYPTO.asset)).rate;
-}
-
-/** The dialect's CEIL rule (money core): crypto and merchant fee in micro-USDT. */
-export function computeTradingAmounts(fiatMinor: bigint, rate: string, feeRate: string): { cryptoMinor: bigint; feeMinor: bigint } {
-  const a = tradingAmounts(fiatMinor, TRADING_FIAT_SCALE, parseDecimal(rate), TRADING_CRYPTO.decimals, parseDecimal(feeRate));
-  return { cryptoMinor: a.cryptoMinor, feeMinor: a.merchantFeeMinor };
-}
-
-export const EXPIRE_JOB = "trading.payin_expire";
-export const AUTO_RESOLVE_JOB = "trading.dispute_auto_resolve";
+import { TRADING_CRYPTO } from "./amounts.js";
 
 const traderDeposit = (traderId: string): AccountRef => ({ owner: `trader:${traderId}`, asset: TRADING_CRYPTO.asset, purpose: "trader_deposit" });
 const merchantBalance = (merchantId: string): AccountRef => ({ owner: `merchant:${merchantId}`, asset: TRADING_CRYPTO.asset, purpose: "merchant_balance" });
@@ -52,7 +26,7 @@ function entries(p: PayinParties, cryptoMinor: bigint, feeMinor: bigint) {
   ].filter((e) => e.amountMinor !== 0n);
 }
 
-export const holdTransferId = (payinId: string) => `trading:${payinId}:hold`;
+const holdTransferId = (payinId: string) => `trading:${payinId}:hold`;
 
 /** The trader's crypto, held (pending) at creation. Throws AppError insufficient_funds. */
 export async function holdPayinCrypto(deps: Deps, trx: Transaction<DB>, p: PayinParties & { cryptoMinor: bigint; feeMinor: bigint }): Promise<void> {
@@ -104,35 +78,6 @@ export async function traderDepositBalance(deps: Deps, traderId: string): Promis
   return getBalance(deps.database.db, traderDeposit(traderId));
 }
 
-export async function traderFreeDeposit(deps: Deps, traderId: string): Promise<bigint> {
-  return (await getBalance(deps.database.db, traderDeposit(traderId))).available;
-}
-
-/** Signed webhook (format "trading": body = the pay-in object, HMAC keyed with the creating API key). */
-export async function enqueuePayinWebhook(deps: Deps, trx: Transaction<DB>, w: { payin: TradingPayinRow; url: string; body: string }): Promise<void> {
-  await enqueueWebhook(trx, {
-    merchantId: w.payin.merchant_id,
-    format: "trading",
-    url: w.url,
-    eventId: deps.ids.uuid(),
-    orderingKey: w.payin.id,
-    body: w.body,
-    signingKeyRef: { kind: "api_key", apiKeyId: w.payin.api_key_id },
-  });
-}
-
-export async function scheduleExpiry(trx: Transaction<DB>, payinId: string, dueAt: Date): Promise<void> {
-  await enqueueJob(trx, EXPIRE_JOB, { payinId }, { key: `${EXPIRE_JOB}:${payinId}`, dueAt });
-}
-
-export async function scheduleAutoResolve(trx: Transaction<DB>, payinId: string, openedAt: Date, dueAt: Date): Promise<void> {
-  await enqueueJob(
-    trx,
-    AUTO_RESOLVE_JOB,
-    { payinId, disputeOpenedAt: openedAt.toISOString() },
-    { key: `${AUTO_RESOLVE_JOB}:${payinId}:${openedAt.getTime()}`, dueAt },
-  );
-}
 
 /** Funds a trader's deposit from the platform (sandbox seed, tests, operator top-up); idempotent by id. */
 export async function fundTraderDeposit(deps: Deps, traderId: string, amountMinor: bigint, transferId: string): Promise<void> {

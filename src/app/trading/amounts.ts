@@ -1,0 +1,25 @@
+// The trading dialect's amounts: the crypto it settles in, the wire's fiat scale, the rate and the
+// CEIL rule that turns a fiat amount into crypto and the merchant's fee.
+import { parseDecimal } from "../../core/money/decimal.js";
+import { tradingAmounts } from "../../core/pricing/trading-amounts.js";
+import type { Deps } from "../deps.js";
+
+/** The dialect settles in USDT on TRON; the wire spells it in lower case. */
+export const TRADING_CRYPTO = { asset: "USDT", wireCurrency: "usdt", wireNetwork: "trc20", decimals: 6 } as const;
+
+/**
+ * The wire's fiat amounts are 2-decimal strings ("5000.00"), so minor units are cents
+ * (docs/contract-trading.md#amounts-and-rounding).
+ */
+export const TRADING_FIAT_SCALE = 2;
+
+/** Fiat per 1 USDT from the rate port (cached, never older than maxRateAgeSeconds), as decimal text. */
+export async function tradingRate(deps: Deps, fiatCurrency: string): Promise<string> {
+  return (await deps.ports.rates.getRate(fiatCurrency, TRADING_CRYPTO.asset)).rate;
+}
+
+/** The dialect's CEIL rule (money core): crypto and merchant fee in micro-USDT. */
+export function computeTradingAmounts(fiatMinor: bigint, rate: string, feeRate: string): { cryptoMinor: bigint; feeMinor: bigint } {
+  const a = tradingAmounts(fiatMinor, TRADING_FIAT_SCALE, parseDecimal(rate), TRADING_CRYPTO.decimals, parseDecimal(feeRate));
+  return { cryptoMinor: a.cryptoMinor, feeMinor: a.merchantFeeMinor };
+}

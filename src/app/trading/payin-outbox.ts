@@ -1,0 +1,36 @@
+// What a trading pay-in puts in the outbox, in the caller's transaction: its signed webhook and its
+// due-time jobs (expiry at the end of the payment window, auto-resolve of an unanswered dispute).
+import type { Transaction } from "kysely";
+import type { DB } from "../../db/schema.js";
+import type { TradingPayinRow } from "../../db/trading/payins.js";
+import type { Deps } from "../deps.js";
+import { enqueueJob, enqueueWebhook } from "../outbox/outbox.js";
+
+const EXPIRE_JOB = "trading.payin_expire";
+const AUTO_RESOLVE_JOB = "trading.dispute_auto_resolve";
+
+/** Signed webhook (format "trading": body = the pay-in object, HMAC keyed with the creating API key). */
+export async function enqueuePayinWebhook(deps: Deps, trx: Transaction<DB>, w: { payin: TradingPayinRow; url: string; body: string }): Promise<void> {
+  await enqueueWebhook(trx, {
+    merchantId: w.payin.merchant_id,
+    format: "trading",
+    url: w.url,
+    eventId: deps.ids.uuid(),
+    orderingKey: w.payin.id,
+    body: w.body,
+    signingKeyRef: { kind: "api_key", apiKeyId: w.payin.api_key_id },
+  });
+}
+
+export async function scheduleExpiry(trx: Transaction<DB>, payinId: string, dueAt: Date): Promise<void> {
+  await enqueueJob(trx, EXPIRE_JOB, { payinId }, { key: `${EXPIRE_JOB}:${payinId}`, dueAt });
+}
+
+export async function scheduleAutoResolve(trx: Transaction<DB>, payinId: string, openedAt: Date, dueAt: Date): Promise<void> {
+  await enqueueJob(
+    trx,
+    AUTO_RESOLVE_JOB,
+    { payinId, disputeOpenedAt: openedAt.toISOString() },
+    { key: `${AUTO_RESOLVE_JOB}:${payinId}:${openedAt.getTime()}`, dueAt },
+  );
+}
