@@ -1,5 +1,9 @@
-// A CLI command: its own flags, its own --help, and a run function that returns an exit code.
+// A CLI command: its own flags, its own --help, and the run function that returns an exit code, loaded
+// only when the command runs.
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { CliRuntime } from "./runtime.js";
+
+export type CommandRun = (values: Record<string, string | boolean | undefined>, positionals: string[], runtime: CliRuntime) => Promise<number>;
 
 export interface Command {
   name: string;
@@ -9,14 +13,15 @@ export interface Command {
   /** Lines describing each option, shown by --help. */
   help: string[];
   allowPositionals?: boolean;
-  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
+  /** Imports the command's module (and through it the gateway) and returns its run function. */
+  load(): Promise<CommandRun>;
 }
 
 export function helpText(cmd: Command): string {
   return [`Usage: ${cmd.usage}`, "", cmd.summary, "", "Options:", ...cmd.help, "  -h, --help   show this help"].join("\n");
 }
 
-export async function runCommand(cmd: Command, argv: string[]): Promise<number> {
+export async function runCommand(cmd: Command, argv: string[], runtime: CliRuntime): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -33,5 +38,6 @@ export async function runCommand(cmd: Command, argv: string[]): Promise<number> 
     process.stdout.write(`${helpText(cmd)}\n`);
     return 0;
   }
-  return cmd.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
+  const run = await cmd.load();
+  return run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals, runtime);
 }

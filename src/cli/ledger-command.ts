@@ -1,24 +1,15 @@
 import { formatLedgerReport, verifyLedger } from "../app/ledger/verify-ledger.js";
-import type { Command } from "./command.js";
-import { withDeps } from "./context.js";
+import type { CommandRun } from "./command.js";
 
-export const ledgerCommand: Command = {
-  name: "ledger",
-  summary:
-    "Check the ledger: every transfer balances per asset, every balance equals the sum of its entries, every asset sums to zero. Exits 1 on any drift.",
-  usage: "rampart ledger verify",
-  options: {},
-  help: ["  verify       run the checks and print a summary"],
-  allowPositionals: true,
-  async run(_values, positionals) {
-    if (positionals[0] !== "verify" || positionals.length !== 1) {
-      process.stderr.write("Usage: rampart ledger verify\n");
-      return 2;
-    }
-    return withDeps(async (deps) => {
-      const report = await verifyLedger(deps.database.db);
-      (report.ok ? process.stdout : process.stderr).write(`${formatLedgerReport(report)}\n`);
-      return report.ok ? 0 : 1;
-    });
-  },
+/** `rampart ledger` once its arguments are parsed (its spec is in commands.ts). */
+export const run: CommandRun = async (_values, positionals, runtime) => {
+  if (positionals[0] !== "verify" || positionals.length !== 1) {
+    process.stderr.write("Usage: rampart ledger verify\n");
+    return 2;
+  }
+  return runtime.withDeps(async (deps) => {
+    const report = await verifyLedger(deps.database.db);
+    (report.ok ? process.stdout : process.stderr).write(`${formatLedgerReport(report)}\n`);
+    return report.ok ? 0 : 1;
+  });
 };

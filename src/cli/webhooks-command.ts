@@ -1,81 +1,56 @@
 // `rampart webhooks list|redeliver`: the delivery log and redelivery from the command line (the same
 // use cases as /admin/v1/webhooks).
 import { redeliverEndpointFailures, redeliverMessage, webhookMessagesPage } from "../app/outbox/webhook-admin.js";
-import type { Command } from "./command.js";
-import { withDeps } from "./context.js";
+import type { CommandRun } from "./command.js";
 
 const STATUSES = ["pending", "delivered", "failed"] as const;
 const UUID = /^[0-9a-f-]{36}$/i;
 
-export const webhooksCommand: Command = {
-  name: "webhooks",
-  summary: "List webhook messages or redeliver them. Redelivery keeps the event id.",
-  usage: [
-    "rampart webhooks list [--merchant <id>] [--endpoint <id>] [--status pending|delivered|failed] [--limit n] [--cursor c]",
-    "       rampart webhooks redeliver (--event <event-id> | --endpoint <endpoint-id>)",
-  ].join("\n"),
-  options: {
-    merchant: { type: "string" },
-    endpoint: { type: "string" },
-    status: { type: "string" },
-    limit: { type: "string" },
-    cursor: { type: "string" },
-    event: { type: "string" },
-  },
-  help: [
-    "  --merchant   list: only this merchant's messages (uuid)",
-    "  --endpoint   list: only this endpoint; redeliver: every failed message of it (re-enables it)",
-    "  --status     list: pending, delivered or failed",
-    "  --limit      list: page size, 1-100 (default 50)",
-    "  --cursor     list: the cursor printed at the end of the previous page",
-    "  --event      redeliver: one message by event id",
-  ],
-  allowPositionals: true,
-  async run(values, positionals) {
-    const sub = positionals[0];
-    const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
-    if (sub === "list" && positionals.length === 1) {
-      const status = str("status");
-      if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) return fail("--status must be pending, delivered or failed");
-      const limit = str("limit");
-      if (limit !== undefined && !/^\d{1,3}$/.test(limit)) return fail("--limit must be a number from 1 to 100");
-      for (const k of ["merchant", "endpoint"]) if (str(k) !== undefined && !UUID.test(str(k)!)) return fail(`--${k} must be a uuid`);
-      return withDeps(async (deps) => {
-        const page = await webhookMessagesPage(deps, {
-          ...(str("merchant") ? { merchantId: str("merchant")!.toLowerCase() } : {}),
-          ...(str("endpoint") ? { endpointId: str("endpoint")!.toLowerCase() } : {}),
-          ...(status ? { status: status as (typeof STATUSES)[number] } : {}),
-          ...(str("cursor") ? { cursor: str("cursor")! } : {}),
-          ...(limit ? { limit: Number(limit) } : {}),
-        });
-        for (const m of page.items) {
-          process.stdout.write(
-            `${m.created_at.toISOString()}  ${m.status.padEnd(9)}  attempts=${m.attempts}  ${m.event_id}  ${m.format}  endpoint=${m.endpoint_id}  ${m.url}${m.last_error ? `  last_error=${JSON.stringify(m.last_error)}` : ""}\n`,
-          );
-        }
-        process.stdout.write(`${page.items.length} message(s)${page.nextCursor ? `; next page: --cursor ${page.nextCursor}` : ""}\n`);
-        return 0;
+/** `rampart webhooks` once its arguments are parsed (its spec is in commands.ts). */
+export const run: CommandRun = async (values, positionals, runtime) => {
+  const sub = positionals[0];
+  const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
+  if (sub === "list" && positionals.length === 1) {
+    const status = str("status");
+    if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) return fail("--status must be pending, delivered or failed");
+    const limit = str("limit");
+    if (limit !== undefined && !/^\d{1,3}$/.test(limit)) return fail("--limit must be a number from 1 to 100");
+    for (const k of ["merchant", "endpoint"]) if (str(k) !== undefined && !UUID.test(str(k)!)) return fail(`--${k} must be a uuid`);
+    return runtime.withDeps(async (deps) => {
+      const page = await webhookMessagesPage(deps, {
+        ...(str("merchant") ? { merchantId: str("merchant")!.toLowerCase() } : {}),
+        ...(str("endpoint") ? { endpointId: str("endpoint")!.toLowerCase() } : {}),
+        ...(status ? { status: status as (typeof STATUSES)[number] } : {}),
+        ...(str("cursor") ? { cursor: str("cursor")! } : {}),
+        ...(limit ? { limit: Number(limit) } : {}),
       });
-    }
-    if (sub === "redeliver" && positionals.length === 1) {
-      const event = str("event");
-      const endpoint = str("endpoint");
-      if ((event === undefined) === (endpoint === undefined)) return fail("redeliver needs exactly one of --event or --endpoint");
-      return withDeps(async (deps) => {
-        if (event !== undefined) {
-          process.stdout.write(`redelivering message ${event} ...\n`);
-          await redeliverMessage(deps, event);
-          process.stdout.write(`queued 1 message; the worker sends it on its next poll\n`);
-        } else {
-          process.stdout.write(`redelivering failed messages of endpoint ${endpoint} ...\n`);
-          const n = await redeliverEndpointFailures(deps, endpoint!);
-          process.stdout.write(`re-enabled the endpoint and queued ${n} message(s); the worker sends them on its next polls\n`);
-        }
-        return 0;
-      });
-    }
-    return fail("Usage: rampart webhooks list|redeliver (see --help)");
-  },
+      for (const m of page.items) {
+        process.stdout.write(
+          `${m.created_at.toISOString()}  ${m.status.padEnd(9)}  attempts=${m.attempts}  ${m.event_id}  ${m.format}  endpoint=${m.endpoint_id}  ${m.url}${m.last_error ? `  last_error=${JSON.stringify(m.last_error)}` : ""}\n`,
+        );
+      }
+      process.stdout.write(`${page.items.length} message(s)${page.nextCursor ? `; next page: --cursor ${page.nextCursor}` : ""}\n`);
+      return 0;
+    });
+  }
+  if (sub === "redeliver" && positionals.length === 1) {
+    const event = str("event");
+    const endpoint = str("endpoint");
+    if ((event === undefined) === (endpoint === undefined)) return fail("redeliver needs exactly one of --event or --endpoint");
+    return runtime.withDeps(async (deps) => {
+      if (event !== undefined) {
+        process.stdout.write(`redelivering message ${event} ...\n`);
+        await redeliverMessage(deps, event);
+        process.stdout.write(`queued 1 message; the worker sends it on its next poll\n`);
+      } else {
+        process.stdout.write(`redelivering failed messages of endpoint ${endpoint} ...\n`);
+        const n = await redeliverEndpointFailures(deps, endpoint!);
+        process.stdout.write(`re-enabled the endpoint and queued ${n} message(s); the worker sends them on its next polls\n`);
+      }
+      return 0;
+    });
+  }
+  return fail("Usage: rampart webhooks list|redeliver (see --help)");
 };
 
 function fail(message: string): number {

@@ -1,19 +1,23 @@
-// `rampart <command>`: the CLI entry point. Commands live in src/cli/, one per file.
+// `rampart <command>`: the CLI entry point. Commands live in src/cli/ (their table in cli/commands.ts);
+// each command's modules load only when it runs, so `--help` answers without loading the gateway.
+import { runCommand } from "../cli/command.js";
+import { commands } from "../cli/commands.js";
 import { ConfigError } from "../config/config.js";
-import { SecretKeyMismatchError } from "../app/secret/key-check.js";
-import { AppError } from "../core/shared/errors.js";
-import { DataDirLockedError } from "../db/lock-file.js";
-import { DatabaseUnavailableError } from "../db/unavailable.js";
-import { type Command, runCommand } from "../cli/command.js";
-import { keysCommand } from "../cli/keys-command.js";
-import { ledgerCommand } from "../cli/ledger-command.js";
-import { migrateCommand } from "../cli/migrate-command.js";
-import { secretCommand } from "../cli/secret-command.js";
-import { seedCommand } from "../cli/seed-command.js";
-import { startCommand } from "../cli/start-command.js";
-import { webhooksCommand } from "../cli/webhooks-command.js";
+import { cliRuntime } from "./cli-runtime.js";
 
-export const commands: Command[] = [startCommand, migrateCommand, seedCommand, keysCommand, ledgerCommand, webhooksCommand, secretCommand];
+/**
+ * Errors an operator fixes from one line (configuration, the database, the secret, a refused action).
+ * Imported after a command failed: those modules are loaded by then, and `--help` never loads them.
+ */
+async function isOneLine(err: unknown): Promise<boolean> {
+  const [{ SecretKeyMismatchError }, { AppError }, { DataDirLockedError }, { DatabaseUnavailableError }] = await Promise.all([
+    import("../app/secret/key-check.js"),
+    import("../core/shared/errors.js"),
+    import("../db/lock-file.js"),
+    import("../db/unavailable.js"),
+  ]);
+  return [ConfigError, DataDirLockedError, AppError, SecretKeyMismatchError, DatabaseUnavailableError].some((kind) => err instanceof kind);
+}
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -39,10 +43,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await runCommand(cmd, rest);
+    return await runCommand(cmd, rest, cliRuntime);
   } catch (err) {
-    const oneLine = [ConfigError, DataDirLockedError, AppError, SecretKeyMismatchError, DatabaseUnavailableError];
-    if (oneLine.some((kind) => err instanceof kind)) {
+    if (await isOneLine(err)) {
       process.stderr.write(`rampart ${name}: ${(err as Error).message}\n`);
       return 1;
     }

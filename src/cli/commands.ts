@@ -1,0 +1,101 @@
+// The CLI's commands: what --help shows for each, and the module that runs it, loaded only when the
+// command runs (a module-level import here would load the whole gateway for `--help`).
+import type { Command } from "./command.js";
+
+export const commands: Command[] = [
+  {
+    name: "start",
+    summary:
+      "Run the gateway: HTTP server and background worker in one process (or one role with --role). " +
+      "Applies migrations; in sandbox mode seeds the sandbox data and prints its credentials.",
+    usage: "rampart start [--role all|api|worker]",
+    options: { role: { type: "string" } },
+    help: [
+      "  --role       all (default): server and worker; api: HTTP only; worker: background jobs only",
+      "",
+      "Environment: DATABASE_URL (absent: embedded database in RAMPART_DATA_DIR, default ./.rampart),",
+      "PORT (8080), RAMPART_MODE (sandbox|live), RAMPART_SECRET_KEY (required in live mode), LOG_LEVEL.",
+    ],
+    load: () => import("./start-command.js").then((m) => m.run),
+  },
+  {
+    name: "migrate",
+    summary:
+      "Apply pending database migrations and exit. `rampart start` also applies them. A new database records " +
+      "which secret it belongs to; every later command and process must use the same one.",
+    usage: "rampart migrate",
+    options: {},
+    help: [],
+    load: () => import("./migrate-command.js").then((m) => m.run),
+  },
+  {
+    name: "seed",
+    summary: "Insert the sandbox data (merchant, store, keys, pairs, traders). Safe to run again.",
+    usage: "rampart seed --sandbox",
+    options: { sandbox: { type: "boolean" } },
+    help: ["  --sandbox    seed the sandbox data set (required: it is the only data set)"],
+    load: () => import("./seed-command.js").then((m) => m.run),
+  },
+  {
+    name: "keys",
+    summary: "Create a merchant API key. The key is printed once; only its hash is stored.",
+    usage: "rampart keys create --merchant <merchant-id> [--label <text>]",
+    options: { merchant: { type: "string" }, label: { type: "string" } },
+    help: ["  --merchant   the merchant's uuid (required)", "  --label      a note to recognise the key by"],
+    allowPositionals: true,
+    load: () => import("./keys-command.js").then((m) => m.run),
+  },
+  {
+    name: "ledger",
+    summary:
+      "Check the ledger: every transfer balances per asset, every balance equals the sum of its entries, every asset sums to zero. Exits 1 on any drift.",
+    usage: "rampart ledger verify",
+    options: {},
+    help: ["  verify       run the checks and print a summary"],
+    allowPositionals: true,
+    load: () => import("./ledger-command.js").then((m) => m.run),
+  },
+  {
+    name: "webhooks",
+    summary: "List webhook messages or redeliver them. Redelivery keeps the event id.",
+    usage: [
+      "rampart webhooks list [--merchant <id>] [--endpoint <id>] [--status pending|delivered|failed] [--limit n] [--cursor c]",
+      "       rampart webhooks redeliver (--event <event-id> | --endpoint <endpoint-id>)",
+    ].join("\n"),
+    options: {
+      merchant: { type: "string" },
+      endpoint: { type: "string" },
+      status: { type: "string" },
+      limit: { type: "string" },
+      cursor: { type: "string" },
+      event: { type: "string" },
+  },
+  help: [
+    "  --merchant   list: only this merchant's messages (uuid)",
+    "  --endpoint   list: only this endpoint; redeliver: every failed message of it (re-enables it)",
+    "  --status     list: pending, delivered or failed",
+    "  --limit      list: page size, 1-100 (default 50)",
+    "  --cursor     list: the cursor printed at the end of the previous page",
+    "  --event      redeliver: one message by event id",
+  ],
+  allowPositionals: true,
+    load: () => import("./webhooks-command.js").then((m) => m.run),
+  },
+  {
+    name: "secret",
+    summary:
+      "Rotate the server secret. Re-encrypt every stored secret (API key copies, webhook and IPN secrets, card numbers) " +
+      "under RAMPART_SECRET_KEY, reading the old values with RAMPART_PREVIOUS_SECRET_KEY, then mark the database as using the new key.",
+    usage: "rampart secret rotate",
+    options: {},
+    help: [
+      "  rotate       re-encrypt in batches, printing progress; safe to run again",
+      "",
+      "Steps: restart every process with RAMPART_SECRET_KEY=<new> and RAMPART_PREVIOUS_SECRET_KEY=<old>,",
+      "run `rampart secret rotate` once, then drop RAMPART_PREVIOUS_SECRET_KEY and restart again.",
+      "Sessions, card access tokens and SMS codes are signed with the secret: they end when the key changes.",
+    ],
+    allowPositionals: true,
+    load: () => import("./secret-command.js").then((m) => m.run),
+  },
+];

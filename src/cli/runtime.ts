@@ -1,0 +1,20 @@
+// What the commands need from the composition root, handed to them by src/main/cli.ts, so cli/ never
+// imports main/ (the dependency points one way: main wires cli).
+import type { Deps } from "../app/deps.js";
+import type { SandboxCredentials } from "../app/sandbox/sandbox-credentials.js";
+import type { Config, ProcessRole } from "../config/config.js";
+
+export interface RunningGateway {
+  url: string | null;
+  credentials: SandboxCredentials | null;
+  stop(): Promise<void>;
+}
+
+export interface CliRuntime {
+  /** Deps for a one-shot command (quiet logs; database checked against the secret and migrated), closed after `fn`. */
+  withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T>;
+  /** Opens the database, checks the secret, applies pending migrations; returns the names applied. */
+  migrate(config: Config): Promise<string[]>;
+  /** Starts the HTTP server and/or worker of `role` (migrated, checked, sandbox seeded). */
+  start(config: Config, role: ProcessRole): Promise<RunningGateway>;
+}
