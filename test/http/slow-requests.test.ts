@@ -20,4 +20,6 @@ test("while a request is processed its socket has no idle timeout; idle sockets 
   assert.equal(r.status, 200);
   assert.deepEqual(await r.json(), { timeout: 0 });
   assert.ok(h.app.server.timeout > 0, "a connection that sends nothing is still cut");
+  const injected = await h.app.inject({ method: "GET", url: "/test/socket-timeout" });
+  assert.equal(injected.statusCode, 200, "inject()'s simulated socket, which has no timer, is left alone");
 });

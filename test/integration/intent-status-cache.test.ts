@@ -7,22 +7,31 @@ import { sql } from "kysely";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { INTENT_RATES_ENV, configureStore, intentBody } from "../support/intents.js";
+import { type ChannelFollower, followChannel } from "../support/notifications.js";
 import { usePostgres } from "../support/test-db.js";
 
 let h: Harness;
 let m: MerchantFixture;
+let intents: ChannelFollower;
 
 before(async () => {
   h = await createHarness({ env: INTENT_RATES_ENV });
   m = await createMerchant(h.deps);
   await configureStore(h, m.storeId);
+  intents = await followChannel(h.deps.database, "intent_changed");
 });
-after(() => h.close());
+after(async () => {
+  await intents.stop();
+  await h.close();
+});
 
+/** A new intent, once its creation's own notification has passed (until then the cache reads through). */
 async function createIntent(): Promise<string> {
   const res = await h.app.inject({ method: "POST", url: "/payment/intent", headers: { "x-api-key": m.apiKey }, payload: intentBody(m.storeId) });
   assert.equal(res.statusCode, 201, res.body);
-  return res.json().paymentIntentId;
+  const id: string = res.json().paymentIntentId;
+  await intents.announced(id, 1);
+  return id;
 }
 
 async function statusOf(id: string): Promise<number> {
@@ -31,35 +40,24 @@ async function statusOf(id: string): Promise<number> {
   return res.json().status;
 }
 
-/** Polls until the API shows `status` or `ms` pass; returns what it showed last. */
-async function statusWithin(id: string, status: number, ms: number): Promise<number> {
-  const until = Date.now() + ms;
-  let seen = await statusOf(id);
-  while (seen !== status && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 10));
-    seen = await statusOf(id);
-  }
-  return seen;
-}
-
 const setStatusBehindTheApi = (id: string, status: number) => sql`UPDATE payment_intents SET status = ${status} WHERE id = ${id}`.execute(h.deps.database.db);
 const trigger = (on: boolean) => sql.raw(`ALTER TABLE payment_intents ${on ? "ENABLE" : "DISABLE"} TRIGGER payment_intents_changed`).execute(h.deps.database.db);
 
 /** The cache serves `id` (a change without a notification goes unseen), and a notified change drops it. */
 async function assertCachedAndNotified(id: string): Promise<void> {
-  await new Promise((r) => setTimeout(r, 300)); // the creation's own notification lands first
   const first = await statusOf(id);
   await statusOf(id); // cached from here on
   await trigger(false);
   try {
     await setStatusBehindTheApi(id, 14);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(await statusOf(id), first, "served from the cache (no notification was sent)");
+    assert.equal(await statusOf(id), first, "served from the cache (no notification is sent)");
   } finally {
     await trigger(true);
   }
+  const announced = intents.announced(id);
   await setStatusBehindTheApi(id, 10);
-  assert.equal(await statusWithin(id, 10, 2_000), 10, "the notification at commit dropped the cached row");
+  await announced;
+  assert.equal(await statusOf(id), 10, "the notification at commit dropped the cached row");
 }
 
 test("a change committed anywhere reaches the status endpoint at once; without the notification the cached row is served", async () => {
@@ -79,16 +77,18 @@ test("losing the listening session turns the cache off until it listens again", 
   const first = await statusOf(id);
   await statusOf(id);
   await trigger(false);
+  const listening = intents.listening();
   try {
+    const lost = intents.lost();
     await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'`.execute(h.deps.database.db);
-    await new Promise((r) => setTimeout(r, 100));
+    await lost;
     await setStatusBehindTheApi(id, 14);
     assert.notEqual(first, 14);
     assert.equal(await statusOf(id), 14, "read from the database while nobody listens");
   } finally {
     await trigger(true);
   }
-  // The listener reconnects within about a second; then the cache is used and kept exact again.
-  await new Promise((r) => setTimeout(r, 1_500));
+  // The listener reconnects by itself; then the cache is used and kept exact again.
+  await listening;
   await assertCachedAndNotified(await createIntent());
 });
