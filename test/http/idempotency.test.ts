@@ -13,6 +13,8 @@ import { createHarness, type Harness } from "../support/harness.js";
 let h: Harness;
 let deps: Deps;
 let gate: Promise<void> = Promise.resolve();
+/** Called when a request that owns its key reaches the handler (before it waits on the gate). */
+let entered: () => void = () => {};
 
 before(async () => {
   h = await createHarness({
@@ -25,6 +27,7 @@ before(async () => {
         { ...idempotent(deps, (request) => `test:${String(request.headers["x-tenant"])}`) },
         async (request, reply) => {
           const body = request.body as { name: string; fail?: boolean };
+          entered();
           await gate;
           if (body.fail) throw new AppError("conflict", { message: `refused ${randomUUID()}` });
           const id = randomUUID();
@@ -50,8 +53,10 @@ const count = async (name: string) =>
 test("50 concurrent identical POSTs with one key create one object and get identical responses", async () => {
   let open!: () => void;
   gate = new Promise((r) => (open = r));
+  const owner = new Promise<void>((r) => (entered = r));
   const all = Promise.all(Array.from({ length: 50 }, () => post("key-50", { name: "fifty" })));
-  setTimeout(() => open(), 100);
+  await owner; // one request owns the key and is held: the others wait for it, or come after it
+  open();
   const res = await all;
   gate = Promise.resolve();
   assert.equal(await count("fifty"), 1);
@@ -90,13 +95,13 @@ test("without the header nothing is stored; keys are scoped per tenant", async (
 test("a repeat while the first is still running gets 409 after the wait; a bad key gets 400", async () => {
   let open!: () => void;
   gate = new Promise((r) => (open = r));
+  const owner = new Promise<void>((r) => (entered = r));
   const first = post("slow-key", { name: "slow" });
-  await new Promise((r) => setTimeout(r, 50));
-  const t0 = Date.now();
+  await owner; // the first owns the key and is held until the gate opens
+  // The repeat waits IN_FLIGHT_WAIT_MS for the first, which cannot finish, then answers 409.
   const second = await post("slow-key", { name: "slow" });
   assert.equal(second.statusCode, 409);
   assert.equal(second.json().error, "idempotency_key_in_flight");
-  assert.ok(Date.now() - t0 >= 4500, "it waited for the first");
   open();
   gate = Promise.resolve();
   assert.equal((await first).statusCode, 201);

@@ -146,23 +146,55 @@ test("concurrent dispatchers never run one job twice", async () => {
   assert.ok([...seen.values()].every((n) => n === 1), "each job ran exactly once");
 });
 
-test("a job that fell due while the worker was down fires within 2 poll intervals of the restart", async () => {
-  let firedAt = 0;
+/** The dispatch task, counting its polls: `polled(n)` resolves once it has polled n times. */
+function countedDispatch() {
+  const task = dispatchJobsTask(handlers);
+  let polls = 0;
+  const waiters = new Set<() => void>();
+  return {
+    task: { ...task, runOnce: async (deps: Parameters<typeof task.runOnce>[0]) => {
+      const handled = await task.runOnce(deps);
+      polls++;
+      for (const w of [...waiters]) w();
+      return handled;
+    } },
+    polls: () => polls,
+    polled: (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (polls < n) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
+test("a job that fell due while the worker was down fires at the first poll after the restart", async () => {
+  let firedAtPoll = -1;
+  let fired!: () => void;
+  const firing = new Promise<void>((r) => (fired = r));
+  let second: ReturnType<typeof countedDispatch> | undefined;
   const k = kind("t.restart", () => {
-    firedAt = Date.now();
+    firedAtPoll = second ? second.polls() + 1 : 0; // the poll that is running now
+    fired();
     return { kind: "done" };
   });
-  const poll = h.deps.config.pollIntervalMs;
-  const first = startWorker(h.deps, [dispatchJobsTask(handlers)]);
+  const first = countedDispatch();
+  const worker1 = startWorker(h.deps, [first.task]);
   await enqueue(h.deps.database.db, { kind: k, key: "restart:1", payload: {}, dueAt: new Date(h.clock.now().getTime() + 60_000) });
-  await new Promise((r) => setTimeout(r, poll * 2));
-  await first.stop();
-  assert.equal(firedAt, 0, "not due before the stop");
+  await first.polled(first.polls() + 2); // a whole poll ran after the enqueue
+  await worker1.stop();
+  assert.equal(firedAtPoll, -1, "not due before the stop");
   h.clock.advance(5 * 60_000); // down across the due time
-  const restartedAt = Date.now();
-  const second = startWorker(h.deps, [dispatchJobsTask(handlers)]);
-  while (firedAt === 0 && Date.now() - restartedAt < poll * 4) await new Promise((r) => setTimeout(r, 10));
-  await second.stop();
-  assert.ok(firedAt > 0, "fired");
-  assert.ok(firedAt - restartedAt <= 2 * poll, `fired ${firedAt - restartedAt} ms after the restart (poll ${poll} ms)`);
+  second = countedDispatch();
+  const worker2 = startWorker(h.deps, [second.task]);
+  try {
+    await firing;
+  } finally {
+    await worker2.stop();
+  }
+  assert.equal(firedAtPoll, 1, "fired by the first poll after the restart");
 });
