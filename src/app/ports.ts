@@ -50,7 +50,7 @@ export type CardAuthOutcome =
   | ({ kind: "declined" } & CardAuthAnswer)
   | ({ kind: "provider_error" } & CardAuthAnswer); // outcome unknown: resolved later by status()
 
-export interface CardAuthRequest {
+interface CardAuthRequest {
   paymentId: string; // idempotency key at the acquirer
   pan: string; // decrypted only for this call, never stored or logged
   expMonth: number;
@@ -60,7 +60,7 @@ export interface CardAuthRequest {
   currency: string;
 }
 
-export interface CardPaymentRef {
+interface CardPaymentRef {
   paymentId: string;
   /** The acquirer's reference from an earlier answer; null when no answer was ever recorded. */
   providerRef: string | null;
@@ -103,7 +103,7 @@ export type ChainPayoutStatus =
   | { kind: "confirmed"; txHash: string; confirmations: number }
   | { kind: "failed"; reason: string; txHash?: string };
 
-export interface ChainPayoutRequest {
+interface ChainPayoutRequest {
   payoutKey: string; // recorded before the send; a retry asks by this key first
   network: string;
   asset: string;

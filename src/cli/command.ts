@@ -17,7 +17,7 @@ export interface Command {
   load(): Promise<CommandRun>;
 }
 
-export function helpText(cmd: Command): string {
+function helpText(cmd: Command): string {
   return [`Usage: ${cmd.usage}`, "", cmd.summary, "", "Options:", ...cmd.help, "  -h, --help   show this help"].join("\n");
 }
 

@@ -2,7 +2,7 @@
 import { isIP } from "node:net";
 import path from "node:path";
 
-export type RampartMode = "sandbox" | "live";
+type RampartMode = "sandbox" | "live";
 export type ProcessRole = "all" | "api" | "worker";
 
 export interface Config {
@@ -45,11 +45,11 @@ export interface Config {
   card: CardConfig;
 }
 
-export const KYC_LEVELS = ["NONE", "KYC_0", "KYC_1", "KYC_2", "KYC_3"] as const;
-export type KycLevelName = (typeof KYC_LEVELS)[number];
+const KYC_LEVELS = ["NONE", "KYC_0", "KYC_1", "KYC_2", "KYC_3"] as const;
+type KycLevelName = (typeof KYC_LEVELS)[number];
 
 /** The card pay-in dialect (/v3). Amounts are decimal strings in major units. */
-export interface CardConfig {
+interface CardConfig {
   /** How long an offer (a quote) may be paid. */
   offerTtlSeconds: number;
   /** The validTo/validSeconds of GET /v3/payin/data. */
@@ -63,12 +63,12 @@ export interface CardConfig {
   challengeTimeoutSeconds: number;
 }
 
-export interface PricingConfig {
+interface PricingConfig {
   /** JSON file of pair specs (src/core/pricing/pair.ts PairSpec[]) that override the pairs table. */
   pairsFile: string | null;
 }
 
-export interface RatesConfig {
+interface RatesConfig {
   /** random_walk: sandbox demo rates; fixed: RAMPART_FIXED_RATES; http: a public ticker API. */
   source: "random_walk" | "fixed" | "http";
   /** "FIAT/CRYPTO" → fiat per 1 crypto, e.g. "RUB/USDT" → "99.12". */
@@ -151,7 +151,7 @@ function bool(env: Env, name: string): boolean {
   throw new ConfigError(name, `must be 1/true or 0/false, got "${raw}"`);
 }
 
-export const MIN_SECRET_KEY_LENGTH = 32;
+const MIN_SECRET_KEY_LENGTH = 32;
 
 /**
  * RAMPART_TRUST_PROXY: unset or `false` trusts no proxy (the socket address is the client); `true`

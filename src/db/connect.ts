@@ -8,7 +8,7 @@ import { acquireDataDirLock } from "./lock-file.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { DB } from "./schema.js";
 
-export type Engine = "postgres" | "pglite";
+type Engine = "postgres" | "pglite";
 
 export interface Database {
   readonly db: Kysely<DB>;
@@ -42,7 +42,7 @@ const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 const asString = (v: string) => v;
 
-export interface PostgresOptions {
+interface PostgresOptions {
   url: string;
   poolSize: number;
 }
@@ -87,7 +87,7 @@ export function connectPostgres({ url, poolSize }: PostgresOptions): Database {
   };
 }
 
-export interface PGliteOptions {
+interface PGliteOptions {
   /** Data directory; null keeps the database in memory. */
   dataDir: string | null;
   /** A dump of a migrated data dir to start from (tests). */

@@ -16,7 +16,7 @@ import { genRequestId, installRequestId } from "./plugins/request-id.js";
 import { installValidation } from "./plugins/validation.js";
 import { routeModules } from "./route-modules.js";
 
-export const API_VERSION = "0.1.0";
+const API_VERSION = "0.1.0";
 
 /** A hop count becomes the function Fastify would build from it (its types take no number). */
 function trustProxy(t: Deps["config"]["trustProxy"]): boolean | string[] | ((address: string, hop: number) => boolean) {

@@ -53,7 +53,7 @@ export function buildPorts(config: Config, clock: Clock, logger: Logger): Ports 
 }
 
 /** Opens the configured database; an unreachable or missing one is a DatabaseUnavailableError. */
-export async function connectDatabase(config: Config): Promise<Database> {
+async function connectDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) {
     await probePostgres(config.databaseUrl);
     return connectPostgres({ url: config.databaseUrl, poolSize: config.dbPoolSize });

@@ -16,7 +16,7 @@ const SECRET_FIELDS = [
   "smsCode",
 ];
 
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   "req.headers.authorization",
   'req.headers["x-api-key"]',
   'req.headers["x-signature"]',

@@ -7,7 +7,7 @@ import type { ProcessRole } from "../config/config.js";
 import { buildApp } from "../http/build-app.js";
 import { type RunningWorker, startWorker } from "./worker.js";
 
-export interface RunningRampart {
+interface RunningRampart {
   url: string | null;
   credentials: SandboxCredentials | null;
   stop(): Promise<void>;

@@ -6,7 +6,7 @@ import type { CardAcquirer, CardAuthOutcome, CardIssuer } from "../../app/ports.
 
 type Scenario = "approve" | "challenge" | "do_not_honour" | "insufficient_funds" | "expired_card" | "provider_error";
 
-export const SANDBOX_TEST_CARDS: Record<string, Scenario> = {
+const SANDBOX_TEST_CARDS: Record<string, Scenario> = {
   "4242424242424242": "approve",
   "4000000000003220": "challenge",
   "4000000000000002": "do_not_honour",

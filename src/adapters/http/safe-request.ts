@@ -11,9 +11,9 @@ import { isIP } from "node:net";
 import { isBlockedAddress } from "./address-guard.js";
 
 export const RESPONSE_BODY_CAP_BYTES = 64 * 1024;
-export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 
-export interface SafeRequest {
+interface SafeRequest {
   method: "GET" | "POST";
   url: string;
   headers?: Record<string, string>;
@@ -23,7 +23,7 @@ export interface SafeRequest {
   timeoutMs?: number;
 }
 
-export type SafeResponse =
+type SafeResponse =
   | {
       kind: "response";
       status: number;

@@ -4,7 +4,7 @@
 //   anything else       → approved; with a delay configured, "pending" first and approved on check
 import type { KycVendor } from "../../app/ports.js";
 
-export const SANDBOX_KYC_RULES = { reject: "Reject", review: "Review" } as const;
+const SANDBOX_KYC_RULES = { reject: "Reject", review: "Review" } as const;
 
 export function createSandboxKycVendor(approvalDelayMs: number): KycVendor {
   return {

@@ -5,7 +5,7 @@
 import type { Clock, RateQuote, RateSource } from "../../app/ports.js";
 import { formatDecimal, numberToDecimalText, parseDecimal } from "../../core/money/decimal.js";
 
-export interface HttpTickerOptions {
+interface HttpTickerOptions {
   urls: string[];
   clock: Clock;
   timeoutMs?: number;

@@ -8,7 +8,7 @@ const SCALE = 8;
 const STEP_PPM = 300n; // at most ±0.03% a minute
 const BAND_PPM = 30_000n; // never more than ±3% from the base
 
-export const SANDBOX_BASE_RATES: Record<string, string> = {
+const SANDBOX_BASE_RATES: Record<string, string> = {
   "EUR/USDT": "0.93",
   "EUR/USDC": "0.93",
   "EUR/BTC": "60000",

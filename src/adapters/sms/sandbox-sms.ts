@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { SmsSender } from "../../app/ports.js";
 
 /** +447871239999 → +44*******999: enough to tell numbers apart in logs. */
-export function maskPhone(phone: string): string {
+function maskPhone(phone: string): string {
   return phone.length <= 6 ? "***" : `${phone.slice(0, 3)}${"*".repeat(phone.length - 6)}${phone.slice(-3)}`;
 }
 

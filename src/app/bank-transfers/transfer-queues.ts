@@ -5,7 +5,7 @@ import { pageSize } from "../../core/shared/page-size.js";
 import { type BankTransferRow, listBankTransfersByOutcome } from "../../db/bank-transfers/bank-transfers.js";
 import type { Deps } from "../deps.js";
 
-export const RETURNED_OUTCOMES: readonly BankTransferOutcome[] = ["refunded", "duplicate_payment"];
+const RETURNED_OUTCOMES: readonly BankTransferOutcome[] = ["refunded", "duplicate_payment"];
 
 export async function unmatchedTransfers(deps: Deps, limit?: number): Promise<BankTransferRow[]> {
   return listBankTransfersByOutcome(deps.database.db, ["unmatched"], pageSize(limit, 50, 100));

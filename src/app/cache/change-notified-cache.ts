@@ -13,7 +13,7 @@
 // - every entry also expires after `ttlMs`, a bound should a change ever bypass the trigger.
 import type { Database } from "../../db/connect.js";
 
-export interface ChangeNotifiedCacheOptions {
+interface ChangeNotifiedCacheOptions {
   channel: string;
   maxEntries: number;
   ttlMs: number;
@@ -22,7 +22,7 @@ export interface ChangeNotifiedCacheOptions {
 /** A change this process starts is normally announced within milliseconds; a rollback never is. */
 const CHANGING_MAX_MS = 10_000;
 
-export class ChangeNotifiedCache<V> {
+class ChangeNotifiedCache<V> {
   private readonly entries = new Map<string, { value: V; until: number; group: string }>();
   private readonly groups = new Map<string, Set<string>>();
   private readonly changing = new Map<string, number>();

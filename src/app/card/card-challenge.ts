@@ -5,7 +5,7 @@ import type { Deps } from "../deps.js";
 import { eventFor, recordOutcome } from "./card-payments.js";
 import { paymentIdOfToken } from "./three-ds-token.js";
 
-export const CHALLENGE_TIMEOUT_ANSWER = { code: 408, message: "3-D Secure challenge timed out" } as const;
+const CHALLENGE_TIMEOUT_ANSWER = { code: 408, message: "3-D Secure challenge timed out" } as const;
 
 export async function paymentForToken(deps: Deps, token: string): Promise<PaymentRow | null> {
   const id = paymentIdOfToken(deps, token);

@@ -15,13 +15,13 @@ import { cardCustomerChanging } from "./session-cache.js";
 import { levelOf } from "./customer-profile.js";
 
 /** How long the hosted-page link stays usable. */
-export const CARD_KYC_LINK_TTL_MS = 24 * 3600_000;
+const CARD_KYC_LINK_TTL_MS = 24 * 3600_000;
 
 /**
  * KYC users are keyed by (store, e-mail) and card customers have no e-mail: each customer gets an
  * address under the reserved `.invalid` domain (RFC 2606), which can never collide with a real one.
  */
-export const kycIdentityOf = (customerId: string) => `card-customer-${customerId}@customers.invalid`;
+const kycIdentityOf = (customerId: string) => `card-customer-${customerId}@customers.invalid`;
 
 export interface StartedKyc {
   id: string;

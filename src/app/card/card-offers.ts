@@ -19,14 +19,14 @@ export interface OfferView {
   limit: LimitState;
 }
 
-export interface CreateOfferInput {
+interface CreateOfferInput {
   cardId: string;
   fromCurrency: string;
   toCurrency: string;
   amount: unknown; // JSON number or decimal string, fiat major units
 }
 
-export interface UpdateOfferInput {
+interface UpdateOfferInput {
   fromCurrency: string;
   toCurrency: string;
   amount?: unknown;

@@ -12,10 +12,10 @@ import type { Deps } from "../deps.js";
 import { enqueueWebhook } from "../outbox/outbox.js";
 import { renderPayCallback, viewOf } from "./pay-callback.js";
 
-export type CardPaymentEventType = "card.payment.pending" | "card.payment.succeeded" | "card.payment.failed";
+type CardPaymentEventType = "card.payment.pending" | "card.payment.succeeded" | "card.payment.failed";
 
 /** The event a payment sends on entering a status, or null for a status the merchant is not told about. */
-export function eventTypeOf(s: CardPaymentStatus): CardPaymentEventType | null {
+function eventTypeOf(s: CardPaymentStatus): CardPaymentEventType | null {
   switch (s) {
     case "authorizing": // pay accepted
     case "challenge": // a 3-D Secure challenge opened: data.authLink is the payer's page
@@ -37,7 +37,7 @@ export function cardPaymentEventId(paymentId: string, status: CardPaymentStatus)
 }
 
 /** Messages of one offer are delivered in order (a later one waits until the earlier one settled). */
-export function cardPaymentOrderingKey(offerId: string): string {
+function cardPaymentOrderingKey(offerId: string): string {
   return `card_offer.${offerId}`;
 }
 

@@ -27,9 +27,9 @@ import { threeDsToken } from "./three-ds-token.js";
 import { type OutcomeFields, STATUS_SYNC_JOB, transitionPayment } from "./transition.js";
 
 /** The safety-net sync runs this long after the pay commit (the acquirer call normally answers first). */
-export const SAFETY_SYNC_DELAY_MS = 2 * 60_000;
+const SAFETY_SYNC_DELAY_MS = 2 * 60_000;
 
-export interface PayInput {
+interface PayInput {
   cvv: string | null;
   successUrl: string | null;
   failUrl: string | null;

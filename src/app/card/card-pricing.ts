@@ -12,7 +12,7 @@ import { listPairs } from "../../db/pricing/pricing-store.js";
 import type { Deps } from "../deps.js";
 import { loadPair, pairTerms } from "../pricing/pairs.js";
 
-export const CARD_METHOD = "card";
+const CARD_METHOD = "card";
 /** Fiat is bridged to other fiats through this asset's rates. */
 export const BRIDGE_ASSET = "USDT";
 
@@ -22,7 +22,7 @@ export interface CardPair {
 }
 
 /** Pairs change by operator action; each process re-reads them at most this often. */
-export const PAIRS_CACHE_MS = 5_000;
+const PAIRS_CACHE_MS = 5_000;
 const pairsCache = new WeakMap<Deps, { at: number; pairs: Promise<CardPair[]> }>();
 
 /**

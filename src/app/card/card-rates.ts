@@ -16,7 +16,7 @@ export interface FiatRate {
   rateScaled: bigint;
 }
 
-export interface PairRate {
+interface PairRate {
   pair: CardPair;
   /** Crypto per 1 fiat, scaled 10^8. */
   rateScaled: bigint;

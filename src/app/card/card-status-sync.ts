@@ -4,10 +4,10 @@ import { findPayment } from "../../db/card/offers.js";
 import type { Deps } from "../deps.js";
 import { eventFor, recordOutcome } from "./card-payments.js";
 
-export const SYNC_RETRY_MS = 30_000;
+const SYNC_RETRY_MS = 30_000;
 /** An 'authorizing' payment younger than this may still be waiting for its own acquirer call. */
-export const IN_FLIGHT_GRACE_MS = 60_000;
-export const LOST_ANSWER = { code: 504, message: "No response from provider" } as const;
+const IN_FLIGHT_GRACE_MS = 60_000;
+const LOST_ANSWER = { code: 504, message: "No response from provider" } as const;
 
 export async function syncPaymentStatus(deps: Deps, paymentId: string): Promise<{ done: true } | { retryAt: Date; reason: string }> {
   const p = await findPayment(deps.database.db, paymentId);

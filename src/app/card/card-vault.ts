@@ -14,9 +14,9 @@ import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { type SecretConfig, secretBox, secretKeys } from "../secret/secret-boxes.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 
-export const MAX_CARDS = 4;
+const MAX_CARDS = 4;
 
-export interface BillingAddressInput {
+interface BillingAddressInput {
   address: string;
   city: string;
   countryCode: string;
@@ -24,7 +24,7 @@ export interface BillingAddressInput {
   state?: string | null;
 }
 
-export interface AddCardInput {
+interface AddCardInput {
   pan: string;
   holder: string;
   expMonth: number;
@@ -50,7 +50,7 @@ function trimmed(v: string, field: string, max: number): string {
   return t;
 }
 
-export function billingRow(b: BillingAddressInput, prefix = "billingAddress."): BillingAddressRow {
+function billingRow(b: BillingAddressInput, prefix = "billingAddress."): BillingAddressRow {
   const country = countryAlpha2(b.countryCode.trim());
   if (!country) throw new AppError("validation_failed", { field: `${prefix}countryCode`, message: "countryCode must be an ISO 3166 alpha-2 or alpha-3 code." });
   const state = b.state === undefined || b.state === null || b.state.trim() === "" ? null : trimmed(b.state, `${prefix}state`, 100);
@@ -63,7 +63,7 @@ export function billingRow(b: BillingAddressInput, prefix = "billingAddress."): 
   };
 }
 
-export interface AddedCard {
+interface AddedCard {
   cardId: string;
   brand: CardBrand;
   created: boolean;

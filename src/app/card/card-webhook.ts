@@ -12,13 +12,13 @@ import { merchantOr404 } from "../merchants/merchants.js";
 import { setWebhookEndpointSecret } from "../outbox/webhook-endpoints.js";
 
 /** The one URL rule (core/shared/http-url.ts), for callers that are not behind a request schema. */
-export function checkWebhookUrl(raw: string): string {
+function checkWebhookUrl(raw: string): string {
   const problem = httpUrlProblem(raw);
   if (problem) throw new AppError("validation_failed", { field: "url", message: problem });
   return raw;
 }
 
-export interface CardWebhookSecret {
+interface CardWebhookSecret {
   url: string;
   /** `whsec_...`: shown only in this answer. */
   secret: string;
@@ -43,7 +43,7 @@ export async function setCardWebhook(deps: Deps, merchantId: string, url: string
   return { url, secret, endpointId };
 }
 
-export interface CardWebhookView {
+interface CardWebhookView {
   url: string;
   /** False while delivery is stopped by a 410 from the receiver (see /admin/v1/webhooks). */
   enabled: boolean;

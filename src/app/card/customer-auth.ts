@@ -26,11 +26,11 @@ import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { cardCustomerChanging, readSessionCustomer } from "./session-cache.js";
 import { hashRefreshToken, issueAccessToken, newRefreshToken, REFRESH_TOKEN_TTL_MS, type TokenObject, verifyAccessToken } from "./tokens.js";
 
-export const SMS_CODE_TTL_MS = 10 * 60_000;
-export const SMS_MAX_ATTEMPTS = 5;
-export const SMS_COOL_DOWN_MS = 15 * 60_000;
-export const SMS_RESEND_INTERVAL_MS = 30_000;
-export const SANDBOX_SMS_CODE = "1234";
+const SMS_CODE_TTL_MS = 10 * 60_000;
+const SMS_MAX_ATTEMPTS = 5;
+const SMS_COOL_DOWN_MS = 15 * 60_000;
+const SMS_RESEND_INTERVAL_MS = 30_000;
+const SANDBOX_SMS_CODE = "1234";
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
 const LOGIN_LOCK_MS = 15 * 60_000;

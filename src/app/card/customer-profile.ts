@@ -11,7 +11,7 @@ import type { Deps } from "../deps.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 import { cardCustomerChanging } from "./session-cache.js";
 
-export const LIMIT_WINDOW_MS = 30 * 24 * 3600_000;
+const LIMIT_WINDOW_MS = 30 * 24 * 3600_000;
 
 export function surveyOf(c: CustomerRow): Survey {
   return {

@@ -45,9 +45,6 @@ export function transactionFields(v: PaymentView) {
     cardBankName: p.card_bank_name,
   };
 }
-
-export type PayCallback = ReturnType<typeof renderPayCallback>;
-
 /** The body of GET /v3/payin/pay-callback (and the data of a card payment webhook event). */
 export function renderPayCallback(v: PaymentView) {
   const p = v.payment;

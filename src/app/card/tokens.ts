@@ -5,10 +5,10 @@ import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "
 import { AppError } from "../../core/shared/errors.js";
 import type { Deps } from "../deps.js";
 
-export const ACCESS_TOKEN_TTL_SECONDS = 24 * 3600;
+const ACCESS_TOKEN_TTL_SECONDS = 24 * 3600;
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
 
-export interface AccessClaims {
+interface AccessClaims {
   sub: string; // customer id
   sid: string; // session id
   mid: string; // merchant id

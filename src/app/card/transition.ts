@@ -12,7 +12,7 @@ import { creditCustomerWallet } from "./card-ledger.js";
 import { enqueueCardPaymentEvent } from "./card-payment-events.js";
 
 export const STATUS_SYNC_JOB = "card.payment_status_sync";
-export const CHALLENGE_TIMEOUT_JOB = "card.challenge_timeout";
+const CHALLENGE_TIMEOUT_JOB = "card.challenge_timeout";
 const PROVIDER_ERROR_SYNC_DELAY_MS = 5_000;
 
 /** What the acquirer (or the sync, or the challenge) answered, stored with the new status. */

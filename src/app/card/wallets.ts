@@ -6,7 +6,7 @@ import { customerWallet } from "./card-ledger.js";
 import { cardPairs } from "./card-pricing.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 
-export interface WalletBalance {
+interface WalletBalance {
   currency: string;
   decimals: number;
   postedMinor: bigint;

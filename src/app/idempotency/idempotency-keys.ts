@@ -23,14 +23,14 @@ import {
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 
-export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 /** An in-flight claim older than this is treated as abandoned (its process died) and may be taken over. */
 export const IN_FLIGHT_ABANDON_MS = 5 * 60_000;
 /** How long a repeat waits for the first request to finish before answering 409. */
-export const IN_FLIGHT_WAIT_MS = 5_000;
+const IN_FLIGHT_WAIT_MS = 5_000;
 const WAIT_STEP_MS = 20;
 
-export interface IdempotencyClaim {
+interface IdempotencyClaim {
   scope: string;
   key: string;
   fingerprint: string;

@@ -18,7 +18,7 @@ import { type KycPersonalData, createKycLink, markSubmitted, openCase, submitToV
 import { DEFAULT_PAYMENT_METHOD, INTENT_PAYABLE_METHODS, priceIntent } from "./pricing.js";
 import { transitionIntent } from "./transition.js";
 
-export interface CreateIntentInput {
+interface CreateIntentInput {
   email: string;
   currencyIsoCode: string;
   cryptoSymbol: string;

@@ -17,8 +17,8 @@ const customerWallet = (userId: string, asset: string): AccountRef => ({ owner: 
 const ref = (i: IntentRow) => ({ type: "payment_intent", id: i.id });
 
 /** One fiat-in transfer per incoming bank transfer: a second payment is booked (and refunded) too. */
-export const fiatInTransferId = (intentId: string, externalId: string) => `intent:${intentId}:fiat_in:${externalId}`;
-export const payoutTransferId = (intentId: string) => `intent:${intentId}:payout`;
+const fiatInTransferId = (intentId: string, externalId: string) => `intent:${intentId}:fiat_in:${externalId}`;
+const payoutTransferId = (intentId: string) => `intent:${intentId}:payout`;
 
 /** Books a received bank transfer of `paidMinor`, with the processing fee it carries. */
 export async function bookFiatIn(

@@ -18,7 +18,7 @@ function assetFor(symbol: string, network: string | undefined): CryptoAsset {
   return first;
 }
 
-export interface FiatToCryptoQuery {
+interface FiatToCryptoQuery {
   fiatAmount: string | number;
   currencyIsoCode: string;
   cryptoSymbol: string;
@@ -43,7 +43,7 @@ export async function estimateFiatToCrypto(deps: Deps, q: FiatToCryptoQuery) {
   return { ...base, cryptoAmounts };
 }
 
-export interface CryptoToFiatQuery {
+interface CryptoToFiatQuery {
   cryptoAmount: string | number;
   cryptoSymbol: string;
   currencyIsoCode: string;

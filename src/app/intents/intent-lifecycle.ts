@@ -1,7 +1,7 @@
 // Intent status changes after creation: KYC outcomes, cancel, timeouts. Each locks the intent, lets
 // the core table decide, and writes through transitionIntent.
 import type { Transaction } from "kysely";
-import { INTENT_MACHINE, INTENT_STATUS as S } from "../../core/intents/intent-status.js";
+import { INTENT_MACHINE } from "../../core/intents/intent-status.js";
 import { AppError } from "../../core/shared/errors.js";
 import { type IntentRow, findMerchantIntent, lockIntent, lockIntentsWaitingOnUser } from "../../db/intents/intents.js";
 import type { KycCaseRow } from "../../db/kyc/kyc.js";
@@ -51,8 +51,4 @@ export async function timeOutIntent(deps: Deps, id: string): Promise<void> {
     if (locked.window_ends_at && locked.window_ends_at.getTime() > deps.clock.now().getTime()) return;
     await transitionIntent(deps, trx, locked, { action: "time_out", actor: "system" });
   });
-}
-
-export function isWaitingOnKyc(i: IntentRow): boolean {
-  return i.status === S.kycNeeded || i.status === S.kycReview;
 }

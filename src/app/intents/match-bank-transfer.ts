@@ -15,7 +15,7 @@ import { bookFiatIn, refundFiatIn } from "./effects.js";
 import { transitionIntent } from "./transition.js";
 
 /** References are issued upper case; payers type them with stray spaces and in any case. */
-export const normalizeReference = (reference: string) => reference.trim().toUpperCase();
+const normalizeReference = (reference: string) => reference.trim().toUpperCase();
 
 export async function matchIntentTransfer(
   deps: Deps,

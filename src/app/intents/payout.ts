@@ -13,9 +13,9 @@ import type { ChainPayoutStatus } from "../ports.js";
 import { holdPayout, reversePayout, settlePayout } from "./effects.js";
 import { transitionIntent } from "./transition.js";
 
-export const INTENT_PAYOUT_POLL_JOB = "intent.payout_poll";
-export const PAYOUT_POLL_INTERVAL_MS = 1000;
-export const MAX_PAYOUT_POLLS = 500;
+const INTENT_PAYOUT_POLL_JOB = "intent.payout_poll";
+const PAYOUT_POLL_INTERVAL_MS = 1000;
+const MAX_PAYOUT_POLLS = 500;
 
 export const payoutKeyFor = (intentId: string) => `payout_${intentId}`;
 
@@ -48,7 +48,7 @@ async function preparePayout(deps: Deps, intentId: string): Promise<IntentRow | 
 }
 
 /** Step 3: record the chain's answer under lock; idempotent for a settled payout. */
-export async function recordChainStatus(deps: Deps, intentId: string, st: ChainPayoutStatus): Promise<void> {
+async function recordChainStatus(deps: Deps, intentId: string, st: ChainPayoutStatus): Promise<void> {
   await deps.database.db.transaction().execute(async (trx) => {
     const intent = await lockIntent(trx, intentId);
     const payout = await lockPayout(trx, intentId);

@@ -14,7 +14,7 @@ export const DEFAULT_PAYMENT_METHOD = "bank_transfer";
 /** Methods an intent can be paid with today (the instructions are bank-transfer instructions). */
 export const INTENT_PAYABLE_METHODS: readonly string[] = ["bank_transfer"];
 
-export interface IntentPriceRequest {
+interface IntentPriceRequest {
   fiat: string;
   crypto: string;
   network: string;

@@ -110,7 +110,7 @@ export async function rotateIpnSecret(deps: Deps, storeId: string): Promise<stri
 }
 
 /** The seed's input: the windows, validity and mismatch rule may be left to DEFAULT_INTENT_SETTINGS. */
-export type IntentStoreSettingsInput = Pick<IntentStoreSettings, "servedCountries" | "bank"> &
+type IntentStoreSettingsInput = Pick<IntentStoreSettings, "servedCountries" | "bank"> &
   Partial<IntentStoreSettings> & { storeId: string; /** Generated when absent. */ ipnSecret?: string };
 
 /** Seed and tests: creates the settings if the store has none (idempotent); returns the IPN secret in force. */

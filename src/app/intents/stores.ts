@@ -7,14 +7,14 @@ import { insertStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
 import { type SavedIntentSettings, writeIntentSettings } from "./store-settings.js";
 
-export interface CreateStoreInput {
+interface CreateStoreInput {
   /** Chosen by the operator (a retry then gets 409 instead of a second store); generated when absent. */
   id?: string;
   name: string;
   intentSettings?: IntentStoreSettings;
 }
 
-export interface CreatedStore {
+interface CreatedStore {
   storeId: string;
   merchantId: string;
   name: string;

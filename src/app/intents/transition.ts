@@ -11,12 +11,12 @@ import type { Deps } from "../deps.js";
 import { enqueueJob, enqueueWebhook } from "../outbox/outbox.js";
 import { intentChanging } from "./status-cache.js";
 
-export type IntentActor = "merchant" | "user" | "kyc_vendor" | "support" | "bank_feed" | "chain" | "system";
+type IntentActor = "merchant" | "user" | "kyc_vendor" | "support" | "bank_feed" | "chain" | "system";
 
-export const INTENT_TIMEOUT_JOB = "intent.timeout";
-export const INTENT_PAYOUT_JOB = "intent.payout";
+const INTENT_TIMEOUT_JOB = "intent.timeout";
+const INTENT_PAYOUT_JOB = "intent.payout";
 
-export interface IntentTransition {
+interface IntentTransition {
   action: IntentAction;
   actor: IntentActor;
   set?: Updateable<PaymentIntentsTable>;

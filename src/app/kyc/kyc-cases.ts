@@ -24,14 +24,14 @@ import { applyKycToIntents } from "../intents/intent-lifecycle.js";
 import { enqueueJob } from "../outbox/outbox.js";
 import type { KycDecision, KycSubmission } from "../ports.js";
 
-export const KYC_CHECK_JOB = "kyc.vendor_check";
+const KYC_CHECK_JOB = "kyc.vendor_check";
 /** Used when the user's store has no KYC validity setting. */
-export const DEFAULT_KYC_VALIDITY_DAYS = 365;
+const DEFAULT_KYC_VALIDITY_DAYS = 365;
 
 /** What a person tells the vendor about themselves: the vendor submission without its case keys. */
 export type KycPersonalData = Omit<KycSubmission, "caseId" | "level">;
 
-export function normaliseEmail(email: string): string {
+function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 

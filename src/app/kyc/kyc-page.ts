@@ -8,7 +8,7 @@ import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { hashLinkToken, markSubmitted, submitToVendor } from "./kyc-cases.js";
 
-export interface KycPageView {
+interface KycPageView {
   caseId: string;
   state: KycPageState;
   redirectUrl: string | null;

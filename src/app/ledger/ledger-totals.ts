@@ -4,7 +4,7 @@ import { fiatScale, isFiat } from "../../core/money/currencies.js";
 import { purposeTotals } from "../../db/ledger/ledger-audit.js";
 import type { Deps } from "../deps.js";
 
-export interface PurposeTotal {
+interface PurposeTotal {
   purpose: string;
   accounts: number;
   posted: bigint;
@@ -12,7 +12,7 @@ export interface PurposeTotal {
   pendingCredits: bigint;
 }
 
-export interface AssetTotals {
+interface AssetTotals {
   asset: string;
   /** Decimal places of the asset's minor unit, or null when unknown (amounts then shown in minor units). */
   scale: number | null;
@@ -20,7 +20,7 @@ export interface AssetTotals {
 }
 
 /** Minor-unit scale of a ledger asset: fiat from ISO 4217, crypto from the built-in assets. */
-export function ledgerAssetScale(asset: string): number | null {
+function ledgerAssetScale(asset: string): number | null {
   if (isFiat(asset)) return fiatScale(asset);
   return BUILTIN_ASSETS.find((a) => a.symbol === asset)?.decimals ?? null;
 }

@@ -28,7 +28,7 @@ import type { Deps } from "../deps.js";
 export type { AccountPurpose, AccountRef } from "../../core/ledger/accounts.js";
 export type { EntryInput, TransferInput } from "../../core/ledger/transfer.js";
 
-export interface PostResult {
+interface PostResult {
   transferId: string;
   /** false when this id was already booked with the same entries (a retry): nothing changed. */
   created: boolean;

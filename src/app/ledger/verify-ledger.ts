@@ -3,7 +3,7 @@
 import { assetTotals, balanceDrift, ledgerCounts, unbalancedTransfers } from "../../db/ledger/ledger-audit.js";
 import type { Db } from "../../db/schema.js";
 
-export interface AssetSummary {
+interface AssetSummary {
   asset: string;
   accounts: number;
   posted: bigint;
@@ -11,7 +11,7 @@ export interface AssetSummary {
   pendingCredits: bigint;
 }
 
-export interface LedgerReport {
+interface LedgerReport {
   ok: boolean;
   transfers: number;
   entries: number;

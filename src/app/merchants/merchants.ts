@@ -14,7 +14,7 @@ import { pageSize } from "../../core/shared/page-size.js";
 
 export const MAX_PAGE = 100;
 /** The merchant view lists this many of its keys, newest first. */
-export const MAX_KEYS_SHOWN = 100;
+const MAX_KEYS_SHOWN = 100;
 export const MERCHANT_NAME_MAX = 200;
 
 const notFound = () => new AppError("not_found", { message: "Merchant not found" });
@@ -33,7 +33,7 @@ function checkName(raw: string): string {
   return name;
 }
 
-export interface CreatedMerchant {
+interface CreatedMerchant {
   merchantId: string;
   name: string;
   createdAt: Date;

@@ -13,16 +13,16 @@ import type { SigningKeyRef } from "./enqueue-webhook.js";
 import { resolveSigningKey } from "./signing-keys.js";
 import { WORKER_ID } from "./worker-id.js";
 
-export const WEBHOOK_BATCH = 50;
+const WEBHOOK_BATCH = 50;
 /** Stored response bodies are cut to this many characters (the request itself reads at most 64 KiB). */
-export const STORED_RESPONSE_CHARS = 4096;
+const STORED_RESPONSE_CHARS = 4096;
 
 /** A lease outlives the request timeout by a margin, so a live worker never loses its message. */
-export function webhookLeaseMs(deps: Deps): number {
+function webhookLeaseMs(deps: Deps): number {
   return deps.config.webhookTimeoutMs + 20_000;
 }
 
-export interface DeliveryOptions {
+interface DeliveryOptions {
   workerId?: string;
   /** Jitter source, [0, 1). */
   rand?: () => number;

@@ -25,7 +25,7 @@ export type JobKind = keyof JobPayloads;
 
 export type JobOutcome = { kind: "done" } | { kind: "retry"; at: Date; error: string } | { kind: "failed"; error: string };
 
-export interface JobToRun<P> {
+interface JobToRun<P> {
   id: string;
   key: string;
   payload: P;
@@ -41,7 +41,7 @@ export type JobHandlerTable<M> = { readonly [K in keyof M]: JobHandler<M[K]> };
 /** The worker's table: a handler for every kind in JobPayloads. */
 export type JobHandlers = JobHandlerTable<JobPayloads>;
 
-export interface JobOptions {
+interface JobOptions {
   /** Unique across all jobs: enqueueing the same key again is a no-op. */
   key: string;
   /** When the job becomes due; now (the transaction's clock time) when absent. */

@@ -7,7 +7,7 @@ import type { Deps } from "../deps.js";
 import type { JobHandler, JobHandlerTable, JobOutcome } from "./outbox.js";
 import { WORKER_ID } from "./worker-id.js";
 
-export const JOB_BATCH = 20;
+const JOB_BATCH = 20;
 
 /** Runs the due jobs with `handlers` (src/main/job-handlers.ts in the worker; a test's own table in tests). */
 export async function runDueJobs<M>(deps: Deps, handlers: JobHandlerTable<M>, workerId = WORKER_ID): Promise<number> {

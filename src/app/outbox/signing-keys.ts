@@ -9,7 +9,7 @@ import { storeIpnSecret } from "../intents/store-settings.js";
 import type { SigningKeyRef } from "./enqueue-webhook.js";
 import { webhookSecretBox } from "./webhook-endpoints.js";
 
-export interface SigningContext {
+interface SigningContext {
   endpointId: string;
   url: string;
 }

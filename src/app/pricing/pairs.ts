@@ -15,14 +15,14 @@ export interface PairKey {
   network: string;
 }
 
-export interface LoadedPair {
+interface LoadedPair {
   pair: PairDefinition;
   asset: CryptoAsset;
   fiatScale: number;
 }
 
 /** Reads and validates a pairs file; a bad file fails loudly naming the entry. */
-export function readPairsFile(file: string, assetDecimals: (crypto: string, network: string) => number): PairDefinition[] {
+function readPairsFile(file: string, assetDecimals: (crypto: string, network: string) => number): PairDefinition[] {
   let specs: unknown;
   try {
     specs = JSON.parse(fs.readFileSync(file, "utf8"));

@@ -6,7 +6,7 @@ import { type Quote, quote } from "../../core/pricing/quote.js";
 import type { Deps } from "../deps.js";
 import { loadPair, type PairKey, pairTerms } from "./pairs.js";
 
-export interface QuoteInput extends PairKey {
+interface QuoteInput extends PairKey {
   method: string;
   /** Fiat given (wins when both are), or crypto given; minor units. */
   fiatMinor?: bigint;

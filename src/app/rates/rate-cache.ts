@@ -6,7 +6,7 @@ import { parseDecimal } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
 import type { Clock, RateQuote, RateSource } from "../ports.js";
 
-export interface RateCacheOptions {
+interface RateCacheOptions {
   refreshSeconds: number;
   maxRateAgeSeconds: number;
 }

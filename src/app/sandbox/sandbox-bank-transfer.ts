@@ -9,9 +9,9 @@ import { findRequisite } from "../../db/trading/requisites.js";
 import { type ReceivedBankTransfer, receiveBankTransfer } from "../bank-transfers/receive-bank-transfer.js";
 import type { Deps } from "../deps.js";
 
-export const SANDBOX_FEED = "sandbox";
+const SANDBOX_FEED = "sandbox";
 
-export interface SandboxTransferInput {
+interface SandboxTransferInput {
   requisiteId?: string | undefined;
   reference?: string | undefined;
   amount: number | string;

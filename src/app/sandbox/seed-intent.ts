@@ -3,7 +3,7 @@
 import { ensureIntentSettings } from "../intents/store-settings.js";
 import type { SeedPart } from "./seed.js";
 
-export const SANDBOX_SERVED_COUNTRIES = ["ES", "PT", "DE", "FR", "IT", "NL"];
+const SANDBOX_SERVED_COUNTRIES = ["ES", "PT", "DE", "FR", "IT", "NL"];
 
 export const seedIntentSettings: SeedPart = async (deps, creds) => {
   await ensureIntentSettings(deps, {

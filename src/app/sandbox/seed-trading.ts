@@ -20,7 +20,7 @@ export const SANDBOX_BANKS = [
 ];
 
 /** 100,000 USDT per sandbox trader, in micro-units. */
-export const SANDBOX_TRADER_DEPOSIT = 100_000_000_000n;
+const SANDBOX_TRADER_DEPOSIT = 100_000_000_000n;
 
 function derived(secret: string, purpose: string): Buffer {
   return createHmac("sha256", secret).update(`sandbox:trading:${purpose}`).digest();
@@ -57,12 +57,6 @@ const TRADERS = [
     ],
   },
 ];
-
-/** The sandbox traders' keys, derived from the server secret like the merchant's. */
-export function sandboxTraderKeys(secret: string): string[] {
-  return TRADERS.map((_, i) => deriveKey(TRADER_KEY_PREFIX, Buffer.concat([derived(secret, `trader-key-${i}`), derived(secret, `trader-key-${i}-2`)])).key);
-}
-
 export const seedTrading: SeedPart = async (deps, creds) => {
   for (const b of SANDBOX_BANKS) await upsertBank(deps.database.db, b);
   for (const [i, t] of TRADERS.entries()) {

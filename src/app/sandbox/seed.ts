@@ -21,7 +21,7 @@ const seedMerchant: SeedPart = async (deps, creds) => {
   await insertOperatorKey(db, { id: creds.operatorKey.id, keyHash: hashKey(creds.operatorKey.key), label: "sandbox" });
 };
 
-export const SEED_PARTS: { name: string; run: SeedPart }[] = [
+const SEED_PARTS: { name: string; run: SeedPart }[] = [
   { name: "merchant, store and keys", run: seedMerchant },
   { name: "currency pairs", run: seedPricing },
   { name: "payment-intent store settings", run: seedIntentSettings },

@@ -53,12 +53,6 @@ export async function recordSecretKey(db: Db, config: SecretConfig, source: Secr
   await insertKeyCheck(db, { key_id: box.keyId, check_enc: box.encrypt(KNOWN_VALUE) });
   assertOpens((await findKeyCheck(db))!, config, source);
 }
-
-/** The key id the check names now (the previous secret's until a rotation finishes). */
-export async function keyCheckKeyId(db: Db): Promise<string | null> {
-  return (await findKeyCheck(db))?.key_id ?? null;
-}
-
 /** The last step of a rotation: the check is rewritten under the current secret. */
 export async function rewriteKeyCheck(db: Db, config: SecretConfig, now: Date): Promise<void> {
   const box = secretBox(config, "key-check");

@@ -18,10 +18,10 @@ import type { DB } from "../../db/schema.js";
 import { type LockedRequisite, lockRequisite, pickAndLockRequisite, requisiteUsage, touchRequisite } from "../../db/trading/requisites.js";
 
 /** Bounds the work of one create: candidates looked at and locks tried. */
-export const MAX_CANDIDATES = 24;
-export const MAX_TRIES = 48;
+const MAX_CANDIDATES = 24;
+const MAX_TRIES = 48;
 
-export interface SlotFilter {
+interface SlotFilter {
   fiatCurrency: string;
   method: string | null;
   bank: string | null;
@@ -32,7 +32,7 @@ export interface SlotFilter {
   grid: { first: bigint; last: bigint; count: bigint };
 }
 
-export type SlotOutcome<T> = { kind: "taken"; value: T } | { kind: "skip"; reason: string };
+type SlotOutcome<T> = { kind: "taken"; value: T } | { kind: "skip"; reason: string };
 
 function utcDayStart(d: Date): Date {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));

@@ -20,7 +20,7 @@ import { scheduleExpiry } from "./payin-outbox.js";
 import { loadTradingSettings, type TradingSettings } from "./merchant-settings.js";
 import type { TradingSettingsRow } from "../../db/trading/settings.js";
 
-export interface CreateTradingPayinInput {
+interface CreateTradingPayinInput {
   merchantId: string;
   apiKeyId: string;
   amount: AmountRequest;
@@ -46,7 +46,7 @@ export interface CreateTradingPayinResult {
 }
 
 /** Canonical JSON (sorted keys) so that key order and whitespace do not change the fingerprint. */
-export function fingerprint(body: unknown): string {
+function fingerprint(body: unknown): string {
   const canon = (v: unknown): unknown =>
     Array.isArray(v)
       ? v.map(canon)

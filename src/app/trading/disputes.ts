@@ -24,7 +24,7 @@ async function checkReceipt(trx: Transaction<DB>, payinId: string, invoiceKey: s
   if (!r || r.payin_id !== payinId) throw new AppError("invalid_invoice_key", { field: "invoiceKey" });
 }
 
-export type DisputeOpener = { kind: "merchant"; merchantId: string; apiKeyId: string } | { kind: "payer" };
+type DisputeOpener = { kind: "merchant"; merchantId: string; apiKeyId: string } | { kind: "payer" };
 
 export async function openDispute(
   deps: Deps,

@@ -48,11 +48,11 @@ export interface TradingPayinObject {
 }
 
 /** Where a receipt can be fetched (merchant key auth). */
-export function receiptUrl(publicUrl: string, invoiceKey: string | null): string | null {
+function receiptUrl(publicUrl: string, invoiceKey: string | null): string | null {
   return invoiceKey ? `${publicUrl}/file/trading/pay-in/invoice/${encodeURIComponent(invoiceKey)}` : null;
 }
 
-export function payerPageUrl(publicUrl: string, payinId: string): string {
+function payerPageUrl(publicUrl: string, payinId: string): string {
   return `${publicUrl}/pay/${payinId}`;
 }
 

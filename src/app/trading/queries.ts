@@ -36,13 +36,13 @@ export async function getPayinForPayer(deps: Deps, id: string): Promise<TradingP
   return p;
 }
 
-export const MAX_PAGE = 100;
+const MAX_PAGE = 100;
 
-export function encodeCursor(p: TradingPayinRow): string {
+function encodeCursor(p: TradingPayinRow): string {
   return Buffer.from(`${p.created_at.toISOString()}|${p.id}`).toString("base64url");
 }
 
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const createdAt = new Date(at ?? "");
   if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {

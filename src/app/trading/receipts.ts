@@ -8,14 +8,14 @@ import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 export const MAX_RECEIPT_BYTES = 10 * 1024 * 1024;
 
 /** Content type from the file's first bytes; the declared type is not trusted. */
-export function sniffReceiptType(data: Buffer): "application/pdf" | "image/png" | "image/jpeg" | null {
+function sniffReceiptType(data: Buffer): "application/pdf" | "image/png" | "image/jpeg" | null {
   if (data.subarray(0, 5).toString("latin1") === "%PDF-") return "application/pdf";
   if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "image/png";
   if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return "image/jpeg";
   return null;
 }
 
-export type ReceiptUploader = { kind: "merchant"; merchantId: string } | { kind: "payer" } | { kind: "trader"; traderId: string };
+type ReceiptUploader = { kind: "merchant"; merchantId: string } | { kind: "payer" } | { kind: "trader"; traderId: string };
 
 export async function uploadReceipt(
   deps: Deps,

@@ -6,7 +6,7 @@ import { AppError } from "../../core/shared/errors.js";
 import { findTradingSettings, type TradingSettingsRow } from "../../db/trading/settings.js";
 import type { Deps } from "../deps.js";
 
-export function hmacHex(key: string, body: Buffer | string): string {
+function hmacHex(key: string, body: Buffer | string): string {
   return createHmac("sha256", key).update(body).digest("hex");
 }
 

@@ -4,9 +4,9 @@ import { AppError } from "../../core/shared/errors.js";
 import { findPayin, findReceipt, listPayinsInStatuses, listReceiptsOfPayins, type TradingPayinRow } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
 
-export const DISPUTE_STATUSES = ["dispute", "checking"] as const;
+const DISPUTE_STATUSES = ["dispute", "checking"] as const;
 
-export interface ReceiptInfo {
+interface ReceiptInfo {
   invoiceKey: string;
   uploadedBy: string;
   contentType: string;

@@ -8,7 +8,7 @@ import { traderDepositBalance } from "./ledger-postings.js";
 import { isUuid } from "../../core/shared/uuid.js";
 import { pageSize } from "../../core/shared/page-size.js";
 
-export interface RequisiteView {
+interface RequisiteView {
   id: string;
   bankCode: string;
   method: string;

@@ -22,7 +22,7 @@ export async function authenticateTrader(deps: Deps, presented: string | undefin
   return { traderId: row.trader_id, traderKeyId: row.id };
 }
 
-export interface RequisiteInput {
+interface RequisiteInput {
   id?: string;
   traderId: string;
   bank: string;

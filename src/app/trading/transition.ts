@@ -12,7 +12,7 @@ import type { Deps } from "../deps.js";
 import { enqueuePayinWebhook } from "./payin-outbox.js";
 import { renderTradingPayin } from "./payin-object.js";
 
-export interface TransitionInput {
+interface TransitionInput {
   action: TradingPayinAction;
   actor: TradingActor;
   actorId: string | null;
@@ -50,7 +50,7 @@ export async function transitionPayin(
 }
 
 /** Enqueues the signed webhook (body = the pay-in object) to callbackUrl or the merchant's URL. */
-export async function notifyMerchant(deps: Deps, trx: Transaction<DB>, p: TradingPayinRow): Promise<void> {
+async function notifyMerchant(deps: Deps, trx: Transaction<DB>, p: TradingPayinRow): Promise<void> {
   const url = p.callback_url ?? (await findTradingSettings(trx, p.merchant_id))?.webhook_url ?? null;
   if (!url) return;
   const requisite = (await findRequisite(trx, p.requisite_id))!;

@@ -19,7 +19,7 @@ export function checkPan(pan: string): CardBrand {
 }
 
 /** The Luhn check on its own, so a bad check digit is named as such whatever the brand. */
-export function luhnValid(digits: string): boolean {
+function luhnValid(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = digits.charCodeAt(digits.length - 1 - i) - 48;

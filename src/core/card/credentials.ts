@@ -9,8 +9,8 @@ export function normalizePhone(input: string, field = "phone"): string {
   return `+${m[1]}`;
 }
 
-export const MIN_PASSWORD_LENGTH = 8;
-export const MAX_PASSWORD_LENGTH = 128;
+const MIN_PASSWORD_LENGTH = 8;
+const MAX_PASSWORD_LENGTH = 128;
 
 /** At least 8 characters with a letter and a digit, not the phone number itself. */
 export function assertPasswordStrength(password: string, phone: string): void {

@@ -4,7 +4,7 @@
 import { assertNever } from "../shared/assert-never.js";
 import { defineMachine } from "../shared/state-machine.js";
 
-export const CARD_PAYMENT_STATUSES = ["authorizing", "challenge", "provider_error", "succeeded", "failed"] as const;
+const CARD_PAYMENT_STATUSES = ["authorizing", "challenge", "provider_error", "succeeded", "failed"] as const;
 export type CardPaymentStatus = (typeof CARD_PAYMENT_STATUSES)[number];
 
 /** What happened to the payment. */
@@ -45,7 +45,7 @@ export const CARD_PAYMENT_MACHINE = defineMachine<CardPaymentStatus, CardPayment
   },
 });
 
-export type PayCallbackStatus = "PENDING" | "SUCCESS" | "FAILURE";
+type PayCallbackStatus = "PENDING" | "SUCCESS" | "FAILURE";
 
 /** The wire status of GET /v3/payin/pay-callback. */
 export function callbackStatus(s: CardPaymentStatus): PayCallbackStatus {

@@ -15,7 +15,7 @@ export interface Survey {
   dateOfBirth: string | null; // YYYY-MM-DD
 }
 
-export const SURVEY_FIELDS = [
+const SURVEY_FIELDS = [
   "firstName",
   "lastName",
   "primaryCurrency",
@@ -51,13 +51,8 @@ export function countryAlpha2(v: string): string | null {
   if (up.length === 2) return countries.isValid(up) ? up : null;
   return countries.alpha3ToAlpha2(up) ?? null;
 }
-
-export function countryName(alpha2: string): string {
-  return countries.getName(alpha2, "en") ?? alpha2;
-}
-
 /** ISO date-time or date → YYYY-MM-DD (the calendar date as written, no time zone shift). */
-export function parseBirthDate(v: string, now: Date): string {
+function parseBirthDate(v: string, now: Date): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(v.trim());
   if (!m) bad("dateOfBirth", "dateOfBirth must be an ISO date, e.g. 1990-05-20T00:00:00.000Z.");
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -68,14 +63,14 @@ export function parseBirthDate(v: string, now: Date): string {
 }
 
 /** Whole years between a YYYY-MM-DD birth date and `now` (UTC calendar). */
-export function ageOn(birth: string, now: Date): number {
+function ageOn(birth: string, now: Date): number {
   const [y, m, d] = birth.split("-").map(Number) as [number, number, number];
   let age = now.getUTCFullYear() - y;
   if (now.getUTCMonth() + 1 < m || (now.getUTCMonth() + 1 === m && now.getUTCDate() < d)) age -= 1;
   return age;
 }
 
-export const MIN_AGE = 18;
+const MIN_AGE = 18;
 
 /** Validates the fields present in a survey update; absent (undefined) fields are left as they are. */
 export function validateSurveyPatch(patch: Partial<Record<keyof Survey, string>>, now: Date): Partial<Survey> {

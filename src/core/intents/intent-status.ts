@@ -89,8 +89,3 @@ export const INTENT_MACHINE = defineMachine<IntentStatus, IntentAction>({
     payout_failed: { from: [S.paid], to: S.failed, verb: "fail the payout of" },
   },
 });
-
-/** Statuses from which the intent can no longer be paid (an arriving payment is refunded). */
-export function isFinal(status: IntentStatus): boolean {
-  return [S.done, S.timedOut, S.refunded, S.cancelled, S.failed, S.kycFailed, S.countryNotServed].includes(status as never);
-}

@@ -6,7 +6,7 @@ import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
 import { AppError } from "../shared/errors.js";
 import { printableText } from "../shared/printable-text.js";
 
-export interface BankDetails {
+interface BankDetails {
   iban: string;
   bic: string;
   beneficiary: string;

@@ -8,14 +8,9 @@
 //   open | submitted | pending_vendor | review ──abandon──▶ abandoned (window over)
 import { defineMachine } from "../shared/state-machine.js";
 
-export const KYC_LEVELS = ["NONE", "KYC_0", "KYC_1", "KYC_2", "KYC_3"] as const;
+const KYC_LEVELS = ["NONE", "KYC_0", "KYC_1", "KYC_2", "KYC_3"] as const;
 export type KycLevel = (typeof KYC_LEVELS)[number];
-
-export function levelRank(level: KycLevel): number {
-  return KYC_LEVELS.indexOf(level);
-}
-
-export const KYC_CASE_STATUSES = ["open", "submitted", "pending_vendor", "review", "approved", "rejected", "abandoned"] as const;
+const KYC_CASE_STATUSES = ["open", "submitted", "pending_vendor", "review", "approved", "rejected", "abandoned"] as const;
 export type KycCaseStatus = (typeof KYC_CASE_STATUSES)[number];
 
 export type KycCaseAction =

@@ -3,7 +3,7 @@
 import countries from "i18n-iso-countries";
 
 export const DOCUMENT_TYPES = ["passport", "id_card", "driving_licence", "residence_permit"] as const;
-export type DocumentType = (typeof DOCUMENT_TYPES)[number];
+type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
 /** The three uploads of the page: document front, document back, selfie. */
 export const KYC_FILE_KINDS = ["documentFront", "documentBack", "selfie"] as const;
@@ -21,7 +21,7 @@ export interface KycFormData {
   nationality: string;
 }
 
-export type KycFormResult = { ok: true; data: KycFormData } | { ok: false; errors: Partial<Record<keyof KycFormData, string>> };
+type KycFormResult = { ok: true; data: KycFormData } | { ok: false; errors: Partial<Record<keyof KycFormData, string>> };
 
 const NAME = /^[\p{L}][\p{L}\p{M} .'-]{0,99}$/u;
 

@@ -18,7 +18,7 @@ export interface AccountRef {
   purpose: AccountPurpose;
 }
 
-export const NO_NEGATIVE_PURPOSES: ReadonlySet<AccountPurpose> = new Set(["merchant_balance", "trader_deposit", "customer_wallet"]);
+const NO_NEGATIVE_PURPOSES: ReadonlySet<AccountPurpose> = new Set(["merchant_balance", "trader_deposit", "customer_wallet"]);
 
 export function isNoNegative(purpose: AccountPurpose): boolean {
   return NO_NEGATIVE_PURPOSES.has(purpose);

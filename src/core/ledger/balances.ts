@@ -8,7 +8,7 @@ export interface BalanceDelta {
 }
 
 /** "post": a plain transfer; "hold": a pending one; "settle"/"release": a hold posted / voided or expired. */
-export type BalanceStage = "post" | "hold" | "settle" | "release";
+type BalanceStage = "post" | "hold" | "settle" | "release";
 
 export function balanceDelta(amount: bigint, stage: BalanceStage): BalanceDelta {
   const debit = amount < 0n ? -amount : 0n;

@@ -5,9 +5,9 @@ import { IllegalTransitionError } from "../shared/errors.js";
 
 export type HoldState = "pending" | "posted" | "voided" | "expired";
 export type HoldAction = "post" | "void" | "expire";
-export type Resolution = Exclude<HoldState, "pending">;
+type Resolution = Exclude<HoldState, "pending">;
 
-export type HoldDecision = { kind: "resolve"; to: Resolution } | { kind: "noop" };
+type HoldDecision = { kind: "resolve"; to: Resolution } | { kind: "noop" };
 
 const TARGET: Record<HoldAction, Resolution> = { post: "posted", void: "voided", expire: "expired" };
 

@@ -7,7 +7,7 @@ import { bech32, bech32m, createBase58check } from "@scure/base";
 import type { AddressFormat } from "./assets.js";
 import { assertNever } from "../shared/assert-never.js";
 
-export type AddressCheck = { ok: true } | { ok: false; reason: string };
+type AddressCheck = { ok: true } | { ok: false; reason: string };
 
 const base58check = createBase58check(sha256);
 const OK: AddressCheck = { ok: true };

@@ -20,7 +20,7 @@ export function numberToDecimalText(n: number): string {
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
-export interface ParseOptions {
+interface ParseOptions {
   field?: string;
   /** Allow a leading minus (ledger adjustments); amounts from clients never are. */
   allowNegative?: boolean;

@@ -2,7 +2,7 @@
 // amount. Fees round up, toward the house.
 import { divRound } from "../money/rounding.js";
 
-export interface FeeTier {
+interface FeeTier {
   /** The tier applies from this fiat amount (minor units, inclusive). */
   fromMinor: bigint;
   percentBps: number;

@@ -27,7 +27,7 @@ export interface RateInput {
   fetchedAt: Date;
 }
 
-export interface FeeLine {
+interface FeeLine {
   name: "processing" | "network";
   currency: string;
   amountMinor: bigint;
@@ -47,7 +47,7 @@ export interface Quote {
   rateFetchedAt: Date;
 }
 
-export interface QuoteRequest {
+interface QuoteRequest {
   fiatMinor?: bigint;
   cryptoMinor?: bigint;
   now: Date;

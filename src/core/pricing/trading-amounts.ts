@@ -5,7 +5,7 @@
 import type { Decimal } from "../money/decimal.js";
 import { divRound, pow10 } from "../money/rounding.js";
 
-export interface TradingAmounts {
+interface TradingAmounts {
   cryptoMinor: bigint;
   merchantFeeMinor: bigint;
   /** What the merchant is credited: cryptoAmount − merchantFee. */

@@ -74,7 +74,7 @@ export const ERROR_CATALOGUE = {
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
-export interface AppErrorOptions {
+interface AppErrorOptions {
   /** Public message; defaults to the catalogue message. Never put internals here. */
   message?: string;
   /** The request field at fault, when there is one. */

@@ -4,7 +4,7 @@
 // "Cannot recalculate a pay-in that is in dispute".
 import { IllegalTransitionError } from "./errors.js";
 
-export interface MachineSpec<S extends string | number, A extends string> {
+interface MachineSpec<S extends string | number, A extends string> {
   /** The object's name in error codes and logs, e.g. "pay-in". */
   entity: string;
   /** The object with its article, as the message names it, e.g. "a pay-in". */

@@ -1,7 +1,7 @@
 // The trading dialect's fiat amounts on the wire: a JSON number or a decimal string in, always a
 // 2-decimal string out ("6030.00"). Internally bigint hundredths.
 
-export const FIAT_SCALE = 2;
+const FIAT_SCALE = 2;
 
 /** 5000 | 5000.5 | "5000.50" → 500050n; null when not a positive amount with at most 2 decimals. */
 export function parseFiatAmount(value: unknown): bigint | null {

@@ -5,7 +5,6 @@
 //   checking ──resolve_recalculate──▶ re_calculation ──settle_recalculated──▶ closed
 //   checking | dispute ──resolve_paid──▶ closed  checking | dispute ──resolve_not_paid──▶ canceled
 //   dispute ──auto_resolve──▶ closed (no review within disputeAutoResolveMinutes)
-import { assertNever } from "../shared/assert-never.js";
 import { defineMachine } from "../shared/state-machine.js";
 
 export const TRADING_PAYIN_STATUSES = ["active", "closed", "canceled", "dispute", "checking", "re_calculation"] as const;
@@ -51,19 +50,3 @@ export const TRADING_MACHINE = defineMachine<TradingPayinStatus, TradingPayinAct
     auto_resolve: { from: ["dispute"], to: "closed", verb: "auto-resolve the dispute of" },
   },
 });
-
-/** Final for the payer and the merchant (a canceled pay-in can still be disputed). */
-export function isFinalForPayer(status: TradingPayinStatus): boolean {
-  switch (status) {
-    case "closed":
-    case "canceled":
-      return true;
-    case "active":
-    case "dispute":
-    case "checking":
-    case "re_calculation":
-      return false;
-    default:
-      return assertNever(status);
-  }
-}

@@ -3,8 +3,8 @@
 import { assertNever } from "../shared/assert-never.js";
 import { IllegalTransitionError } from "../shared/errors.js";
 
-export type MessageStatus = "pending" | "delivered" | "failed";
-export type MessageAction = "deliver" | "retry" | "give_up" | "redeliver";
+type MessageStatus = "pending" | "delivered" | "failed";
+type MessageAction = "deliver" | "retry" | "give_up" | "redeliver";
 
 export function transitionMessage(from: MessageStatus, action: MessageAction): MessageStatus {
   switch (action) {

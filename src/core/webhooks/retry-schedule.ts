@@ -8,11 +8,11 @@ const MIN = 60 * S;
 const H = 60 * MIN;
 
 /** Wait before attempt n+2, after attempt n+1 failed. */
-export const RETRY_DELAYS_MS: readonly number[] = [5 * S, MIN, 5 * MIN, 30 * MIN, 2 * H, 5 * H, 10 * H, 24 * H, 48 * H];
+const RETRY_DELAYS_MS: readonly number[] = [5 * S, MIN, 5 * MIN, 30 * MIN, 2 * H, 5 * H, 10 * H, 24 * H, 48 * H];
 export const MAX_WEBHOOK_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
-export const JITTER = 0.1;
+const JITTER = 0.1;
 /** A receiver's Retry-After is honoured up to this long. */
-export const RETRY_AFTER_CAP_MS = 24 * H;
+const RETRY_AFTER_CAP_MS = 24 * H;
 
 /**
  * Delay after `attemptsMade` failed attempts, or null when the message has used all its attempts.
@@ -45,7 +45,7 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
  * What a response status means. Only 2xx is delivered; redirects are not followed and count as a
  * failure like any other status; 410 means the receiver is gone for good.
  */
-export type StatusClass = "delivered" | "gone" | "throttled" | "retry";
+type StatusClass = "delivered" | "gone" | "throttled" | "retry";
 
 export function classifyStatus(status: number): StatusClass {
   if (status >= 200 && status < 300) return "delivered";
@@ -54,9 +54,9 @@ export function classifyStatus(status: number): StatusClass {
   return "retry";
 }
 
-export type AttemptResult = { kind: "response"; status: number; retryAfter?: string } | { kind: "error"; error: string };
+type AttemptResult = { kind: "response"; status: number; retryAfter?: string } | { kind: "error"; error: string };
 
-export type NextStep =
+type NextStep =
   | { kind: "delivered" }
   | { kind: "disable_endpoint"; error: string }
   | { kind: "retry"; at: Date; error: string }

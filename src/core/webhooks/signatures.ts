@@ -29,7 +29,7 @@ export function signIpn(ipnSecret: string, p: { paymentIntentId: string; payment
   return hmacHex(ipnSecret, `${p.paymentIntentId}.${p.paymentIntentStatus}.${p.timestamp}`);
 }
 
-export const DEFAULT_TOLERANCE_S = 300;
+const DEFAULT_TOLERANCE_S = 300;
 
 function fresh(timestamp: number, nowS: number, toleranceS: number): boolean {
   return Number.isSafeInteger(timestamp) && Math.abs(nowS - timestamp) <= toleranceS;

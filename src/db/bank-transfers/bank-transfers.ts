@@ -6,7 +6,7 @@ import type { BankTransfersTable } from "../tables/bank-transfers.js";
 
 export type BankTransferRow = Selectable<BankTransfersTable>;
 
-export interface NewBankTransfer {
+interface NewBankTransfer {
   id: string;
   externalId: string;
   feed: string;
@@ -57,7 +57,7 @@ export async function findBankTransferByExternalId(db: Db, externalId: string): 
     .executeTakeFirst();
 }
 
-export interface TransferOutcomeRecord {
+interface TransferOutcomeRecord {
   outcome: BankTransferOutcome;
   reason: string | null;
   tradingPayinId: string | null;

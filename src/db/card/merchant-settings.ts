@@ -1,7 +1,7 @@
 // SQL for the card dialect's per-merchant settings: which webhook endpoint card payment events go to.
 import type { Db } from "../schema.js";
 
-export interface CardWebhookRow {
+interface CardWebhookRow {
   endpoint_id: string;
   url: string;
   disabled_at: Date | null;

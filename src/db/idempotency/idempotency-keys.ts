@@ -3,7 +3,7 @@
 import { sql } from "kysely";
 import type { Db } from "../schema.js";
 
-export interface IdempotencyRow {
+interface IdempotencyRow {
   fingerprint: string;
   status: "in_flight" | "done";
   response_status: number | null;

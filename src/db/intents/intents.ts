@@ -6,7 +6,7 @@ import type { IntentPayoutsTable, IntentStoreSettingsTable, PaymentIntentsTable 
 
 export type IntentRow = Selectable<PaymentIntentsTable>;
 export type IntentSettingsRow = Selectable<IntentStoreSettingsTable>;
-export type PayoutRow = Selectable<IntentPayoutsTable>;
+type PayoutRow = Selectable<IntentPayoutsTable>;
 
 /** The store's owner and its intent settings (undefined when the store has none), in one round trip. */
 export async function findStoreWithSettings(db: Db, storeId: string): Promise<{ merchantId: string; settings: IntentSettingsRow | undefined } | undefined> {
@@ -42,7 +42,7 @@ export async function updateIntentSettings(db: Db, storeId: string, set: Updatea
   return r.numUpdatedRows > 0n;
 }
 
-export interface IntentEvent {
+interface IntentEvent {
   from: number | null;
   actor: string;
   at: Date;

@@ -5,7 +5,7 @@ import type { Db } from "../schema.js";
 
 const CAP = 100;
 
-export interface UnbalancedTransferRow {
+interface UnbalancedTransferRow {
   transfer_id: string;
   asset: string | null;
   total: string;
@@ -23,7 +23,7 @@ export async function unbalancedTransfers(db: Db): Promise<UnbalancedTransferRow
   return r.rows;
 }
 
-export interface BalanceDriftRow {
+interface BalanceDriftRow {
   account_id: string;
   owner: string;
   asset: string;
@@ -76,7 +76,7 @@ export async function balanceDrift(db: Db): Promise<BalanceDriftRow[]> {
   return r.rows;
 }
 
-export interface AssetTotalRow {
+interface AssetTotalRow {
   asset: string;
   accounts: string;
   posted: string;
@@ -105,7 +105,7 @@ export async function ledgerCounts(db: Db): Promise<{ transfers: number; entries
   return { transfers: Number(row.transfers), entries: Number(row.entries), accounts: Number(row.accounts) };
 }
 
-export interface PurposeTotalRow {
+interface PurposeTotalRow {
   asset: string;
   purpose: string;
   accounts: string;

@@ -39,7 +39,7 @@ export async function findTransfer(db: Db, id: string, lock = false): Promise<St
   };
 }
 
-export interface StoredEntry extends EntryInput {
+interface StoredEntry extends EntryInput {
   accountId: string;
 }
 
@@ -99,7 +99,7 @@ export async function ensureAccounts(
   return accounts.map(({ ref }) => ids.get(refKey(ref))!);
 }
 
-export interface LockedBalance extends Balance {
+interface LockedBalance extends Balance {
   accountId: string;
   noNegative: boolean;
 }
@@ -183,7 +183,7 @@ export async function addToBalances(trx: Transaction<DB>, moves: readonly { acco
     WHERE b.account_id = v.account_id`.execute(trx);
 }
 
-export interface NewTransfer {
+interface NewTransfer {
   id: string;
   code: string;
   refType: string;

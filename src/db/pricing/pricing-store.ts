@@ -5,15 +5,6 @@ import type { AddressFormat, CryptoAsset } from "../../core/money/assets.js";
 import type { PairDefinition } from "../../core/pricing/pair.js";
 import type { Db } from "../schema.js";
 import type { PairsTable } from "../tables/pricing.js";
-
-export async function insertAsset(db: Db, a: CryptoAsset): Promise<void> {
-  await db
-    .insertInto("assets")
-    .values({ symbol: a.symbol, network: a.network, name: a.name, decimals: a.decimals, address_format: a.addressFormat })
-    .onConflict((oc) => oc.columns(["symbol", "network"]).doNothing())
-    .execute();
-}
-
 export async function listAssets(db: Db): Promise<CryptoAsset[]> {
   const rows = await db.selectFrom("assets").selectAll().where("enabled", "=", true).orderBy("symbol").orderBy("network").execute();
   return rows.map(toAsset);

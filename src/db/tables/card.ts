@@ -34,7 +34,7 @@ export interface CardCustomersTable {
   updated_at: Date;
 }
 
-export interface CardSessionsTable {
+interface CardSessionsTable {
   id: string;
   customer_id: string;
   refresh_hash: Buffer;
@@ -44,7 +44,7 @@ export interface CardSessionsTable {
   revoked_at: Nullable<Date>;
 }
 
-export interface CardLoginFailuresTable {
+interface CardLoginFailuresTable {
   key: string;
   failures: number;
   window_start: Date;
@@ -125,7 +125,7 @@ export interface CardPaymentsTable {
 }
 
 /** Per-merchant settings of the card dialect (migration 0008). */
-export interface CardMerchantSettingsTable {
+interface CardMerchantSettingsTable {
   merchant_id: string;
   /** The envelope endpoint card payment events go to; null when the merchant has no card webhook. */
   webhook_endpoint_id: Nullable<string>;

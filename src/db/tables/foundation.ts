@@ -3,20 +3,20 @@ import type { ColumnType } from "kysely";
 /** A timestamptz column that the database fills by default. */
 export type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
-export interface MerchantsTable {
+interface MerchantsTable {
   id: string;
   name: string;
   created_at: CreatedAt;
 }
 
-export interface StoresTable {
+interface StoresTable {
   id: string;
   merchant_id: string;
   name: string;
   created_at: CreatedAt;
 }
 
-export interface ApiKeysTable {
+interface ApiKeysTable {
   id: string;
   merchant_id: string;
   key_hash: Buffer;
@@ -26,7 +26,7 @@ export interface ApiKeysTable {
   revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
-export interface OperatorKeysTable {
+interface OperatorKeysTable {
   id: string;
   key_hash: Buffer;
   label: ColumnType<string, string | undefined, string>;
@@ -34,7 +34,7 @@ export interface OperatorKeysTable {
   revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
-export interface SchemaMigrationsTable {
+interface SchemaMigrationsTable {
   name: string;
   applied_at: CreatedAt;
 }

@@ -22,7 +22,7 @@ export interface IntentStoreSettingsTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
-export interface KycUsersTable {
+interface KycUsersTable {
   id: string;
   store_id: string;
   email: string;
@@ -50,7 +50,7 @@ export interface KycCasesTable {
   updated_at: Date;
 }
 
-export interface KycCaseEventsTable {
+interface KycCaseEventsTable {
   id: Generated<string>;
   case_id: string;
   from_status: KycCaseStatus | null;
@@ -61,7 +61,7 @@ export interface KycCaseEventsTable {
   at: Date;
 }
 
-export interface KycLinksTable {
+interface KycLinksTable {
   token_hash: string;
   case_id: string;
   redirect_url: string | null;
@@ -110,7 +110,7 @@ export interface PaymentIntentsTable {
   updated_at: Date;
 }
 
-export interface PaymentIntentEventsTable {
+interface PaymentIntentEventsTable {
   id: Generated<string>;
   intent_id: string;
   from_status: IntentStatus | null;

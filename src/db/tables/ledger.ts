@@ -4,7 +4,7 @@ import type { CreatedAt } from "./foundation.js";
 /** An int8 column: read as a string (both engines), written as a decimal string. */
 export type Int8 = ColumnType<string, string | undefined, string>;
 
-export interface LedgerAccountsTable {
+interface LedgerAccountsTable {
   id: ColumnType<string, never, never>;
   owner: string;
   asset: string;
@@ -13,14 +13,14 @@ export interface LedgerAccountsTable {
   created_at: CreatedAt;
 }
 
-export interface LedgerAccountBalancesTable {
+interface LedgerAccountBalancesTable {
   account_id: string;
   posted: Int8;
   pending_debits: Int8;
   pending_credits: Int8;
 }
 
-export interface LedgerTransfersTable {
+interface LedgerTransfersTable {
   id: string;
   code: string;
   ref_type: string;
@@ -31,7 +31,7 @@ export interface LedgerTransfersTable {
   created_at: Date;
 }
 
-export interface LedgerEntriesTable {
+interface LedgerEntriesTable {
   id: Generated<string>;
   transfer_id: string;
   account_id: string;
@@ -39,7 +39,7 @@ export interface LedgerEntriesTable {
   amount: string;
 }
 
-export interface LedgerTransferResolutionsTable {
+interface LedgerTransferResolutionsTable {
   transfer_id: string;
   kind: "posted" | "voided" | "expired";
   at: Date;

@@ -6,9 +6,9 @@ import type { CreatedAt } from "./foundation.js";
 type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
-export type JobStatus = "pending" | "running" | "done" | "failed";
+type JobStatus = "pending" | "running" | "done" | "failed";
 
-export interface JobsTable {
+interface JobsTable {
   id: string;
   kind: string;
   key: string;
@@ -23,7 +23,7 @@ export interface JobsTable {
   updated_at: Defaulted<Date>;
 }
 
-export interface WebhookEndpointsTable {
+interface WebhookEndpointsTable {
   id: string;
   merchant_id: string;
   url: string;
@@ -34,9 +34,9 @@ export interface WebhookEndpointsTable {
 }
 
 export type WebhookFormat = "trading" | "intent_ipn" | "envelope";
-export type WebhookMessageStatus = "pending" | "delivered" | "failed";
+type WebhookMessageStatus = "pending" | "delivered" | "failed";
 
-export interface WebhookMessagesTable {
+interface WebhookMessagesTable {
   /** int8: a string when read. */
   seq: Generated<string>;
   event_id: string;
@@ -59,7 +59,7 @@ export interface WebhookMessagesTable {
   updated_at: Defaulted<Date>;
 }
 
-export interface WebhookAttemptsTable {
+interface WebhookAttemptsTable {
   id: string;
   message_seq: string;
   attempt: number;
@@ -71,7 +71,7 @@ export interface WebhookAttemptsTable {
   error: Nullable<string>;
 }
 
-export interface OperatorNotificationsTable {
+interface OperatorNotificationsTable {
   id: string;
   kind: string;
   subject: string;
@@ -81,7 +81,7 @@ export interface OperatorNotificationsTable {
   read_at: Nullable<Date>;
 }
 
-export interface IdempotencyKeysTable {
+interface IdempotencyKeysTable {
   scope: string;
   key: string;
   fingerprint: string;

@@ -4,17 +4,17 @@ import type { CreatedAt } from "./foundation.js";
 /** jsonb: both engines parse it on the way out; written as a JSON string. */
 type Json<T> = ColumnType<T, string, string>;
 
-export interface PairLimitsJson {
+interface PairLimitsJson {
   [method: string]: { minMinor: string; maxMinor: string };
 }
 
-export interface FeeScheduleJson {
+interface FeeScheduleJson {
   percentBps: number;
   fixedMinor: string;
   tiers?: { fromMinor: string; percentBps: number; fixedMinor: string }[];
 }
 
-export interface AssetsTable {
+interface AssetsTable {
   symbol: string;
   network: string;
   name: string;

@@ -1,7 +1,7 @@
 // Table of migration 0013: the server secret's key check.
 import type { ColumnType } from "kysely";
 
-export interface SecretKeyCheckTable {
+interface SecretKeyCheckTable {
   id: ColumnType<boolean, boolean | undefined, never>;
   key_id: string;
   check_enc: string;

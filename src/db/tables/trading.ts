@@ -8,7 +8,7 @@ type Int8 = ColumnType<string, bigint | string, bigint | string>;
 type Int8Default = ColumnType<string, bigint | string | undefined, bigint | string>;
 type NullableInt8 = ColumnType<string | null, bigint | string | null | undefined, bigint | string | null>;
 
-export interface TradingBanksTable {
+interface TradingBanksTable {
   code: string;
   name: string;
   methods: string[];
@@ -17,14 +17,14 @@ export interface TradingBanksTable {
   created_at: CreatedAt;
 }
 
-export interface TradersTable {
+interface TradersTable {
   id: string;
   name: string;
   enabled: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
 
-export interface TraderKeysTable {
+interface TraderKeysTable {
   id: string;
   trader_id: string;
   key_hash: Buffer;
@@ -103,7 +103,7 @@ export interface TradingPayinsTable {
   updated_at: Date;
 }
 
-export interface TradingPayinEventsTable {
+interface TradingPayinEventsTable {
   id: Generated<string>;
   payin_id: string;
   actor: string;
@@ -114,7 +114,7 @@ export interface TradingPayinEventsTable {
   data: ColumnType<unknown, string | undefined, string>;
 }
 
-export interface TradingReceiptsTable {
+interface TradingReceiptsTable {
   invoice_key: string;
   payin_id: string;
   uploaded_by: string;

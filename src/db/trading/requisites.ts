@@ -19,7 +19,7 @@ export async function findRequisites(db: Db, ids: readonly string[]) {
   return db.selectFrom("trading_requisites").selectAll().where("id", "in", [...new Set(ids)]).execute();
 }
 
-export interface CandidateFilter {
+interface CandidateFilter {
   fiatCurrency: string;
   method: string | null;
   bank: string | null;

@@ -12,9 +12,9 @@ import { merchantAdminRoutes } from "./merchant-admin-routes.js";
 import { storeAdminRoutes } from "./store-admin-routes.js";
 import { webhookAdminRoutes } from "./webhook-admin-routes.js";
 
-export const ADMIN_PREFIX = "/admin/v1";
+const ADMIN_PREFIX = "/admin/v1";
 
-export const adminSubRoutes: RouteModule[] = [merchantAdminRoutes, webhookAdminRoutes, kycAdminRoutes, storeAdminRoutes, cardAdminRoutes];
+const adminSubRoutes: RouteModule[] = [merchantAdminRoutes, webhookAdminRoutes, kycAdminRoutes, storeAdminRoutes, cardAdminRoutes];
 
 export async function adminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   await scope.register(

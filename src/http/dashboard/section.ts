@@ -4,7 +4,7 @@ import type { SafeHtml } from "../pages/html.js";
 import { principalOf } from "../plugins/principal.js";
 
 /** Context a section renders with: the operator's CSRF token for its forms. */
-export interface SectionContext {
+interface SectionContext {
   csrf: string;
   query: Record<string, string | undefined>;
 }

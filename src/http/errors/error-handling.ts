@@ -14,7 +14,7 @@ export const renderDefaultError: ErrorRenderer = (e, requestId) => ({
   requestId,
 });
 
-export function sendError(reply: FastifyReply, request: FastifyRequest, err: unknown, render: ErrorRenderer): FastifyReply {
+function sendError(reply: FastifyReply, request: FastifyRequest, err: unknown, render: ErrorRenderer): FastifyReply {
   const e = normalizeError(err);
   if (e.internal) request.log.error({ err }, "unhandled error");
   else request.log.info({ code: e.code, status: e.status }, "request refused");

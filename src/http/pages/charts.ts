@@ -1,7 +1,7 @@
 // Server-rendered SVG charts for the dashboards: no script, no third-party library.
 import { html, type SafeHtml } from "./html.js";
 
-export interface Bar {
+interface Bar {
   label: string;
   value: number; // display only: amounts are converted for drawing, never for accounting
   caption?: string;

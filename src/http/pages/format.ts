@@ -9,4 +9,3 @@ export const money = (minor: bigint | string, currency: string) => `${formatMino
 export const usdt = (minor: bigint | string) => `${formatMinor(BigInt(minor), TRADING_CRYPTO.decimals)} ${TRADING_CRYPTO.asset}`;
 /** UTC, minute precision: what support reads next to a bank statement. */
 export const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace("T", " ")} UTC` : "—");
-export const shortId = (id: string) => id.slice(0, 8);

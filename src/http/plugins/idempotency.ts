@@ -31,8 +31,8 @@ import type { DB } from "../../db/schema.js";
 
 export type { StoredResponse } from "../../app/idempotency/idempotency-keys.js";
 
-export const IDEMPOTENCY_HEADER = "idempotency-key";
-export const REPLAYED_HEADER = "idempotent-replayed";
+const IDEMPOTENCY_HEADER = "idempotency-key";
+const REPLAYED_HEADER = "idempotent-replayed";
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** Headers that belong to one response on the wire, not to the stored answer. */
@@ -41,7 +41,7 @@ const storable = (name: string) => !NOT_STORED.has(name) && !name.startsWith("x-
 
 const claims = new WeakMap<FastifyRequest, OwnedClaim>();
 
-export interface IdempotentRequest {
+interface IdempotentRequest {
   /** Stores `response` in `trx` (the work's transaction); throws idempotency_key_in_flight if the key was taken over. */
   commitWith(trx: Transaction<DB>, response: StoredResponse): Promise<void>;
 }
@@ -64,13 +64,13 @@ export function renderResponse(reply: FastifyReply, status: number, payload: unk
 }
 
 /** What a route answers: a status, a JSON payload (undefined: empty body) and extra headers. */
-export interface Answer {
+interface Answer {
   status: number;
   payload?: unknown;
   headers?: Record<string, string>;
 }
 
-export interface CommittedAnswer<R> {
+interface CommittedAnswer<R> {
   /** The use case's pre-commit hook; undefined when the request carries no Idempotency-Key. */
   commit: CommitAnswer<R> | undefined;
   /** Sends the answer last committed with the work, or renders `result` when nothing was committed. */

@@ -7,7 +7,7 @@ import type { FastifyRequest } from "fastify";
 import { AppError } from "../../core/shared/errors.js";
 import { refuseNul } from "./nul-guard.js";
 
-export interface MultipartForm {
+interface MultipartForm {
   fields: Record<string, string>;
   files: { field: string; data: Buffer }[];
 }

@@ -6,10 +6,10 @@
 import type { FastifyInstance } from "fastify";
 import { AppError } from "../../core/shared/errors.js";
 
-export type InputPart = "headers" | "querystring" | "params" | "body" | "multipart";
+type InputPart = "headers" | "querystring" | "params" | "body" | "multipart";
 
 /** The path (a.b.0.c) of the first string or key holding U+0000 in a parsed value, or null. */
-export function findNul(value: unknown): string | null {
+function findNul(value: unknown): string | null {
   // Iterative: a deeply nested body must not overflow the stack of the checker itself.
   const stack: { v: unknown; path: string[] }[] = [{ v: value, path: [] }];
   while (stack.length > 0) {

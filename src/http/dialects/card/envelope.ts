@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import type { ErrorRenderer } from "../../errors/error-handling.js";
 
 /** A stable number per error code (the envelope's errorId is an integer). */
-export function errorIdOf(code: string): number {
+function errorIdOf(code: string): number {
   return Number.parseInt(createHash("sha256").update(code).digest("hex").slice(0, 8), 16) % 100_000;
 }
 

@@ -33,7 +33,7 @@ function idParam(v: string | number, what: string): string {
  * The card number's digits. A JSON number is re-read from the raw body: the parsed double cannot hold
  * every 16-19 digit number exactly. A string may group digits with spaces or dashes.
  */
-export function cardNumberDigits(request: FastifyRequest, parsed: number | string): string {
+function cardNumberDigits(request: FastifyRequest, parsed: number | string): string {
   if (typeof parsed === "string") return parsed.replace(/[ -]/g, "");
   const raw = request.rawBody ? rawJsonMember(request.rawBody.toString("utf8"), "cardNumber") : undefined;
   if (raw === undefined || !/^[0-9]{13,19}$/.test(raw)) {

@@ -15,11 +15,11 @@ import { cryptoForFiat } from "../../../core/pricing/quote.js";
 
 
 /** 2024-03-12T11:23:20.123+00:00 (offers, /data). */
-export const isoOffset = (d: Date) => d.toISOString().replace("Z", "+00:00");
+const isoOffset = (d: Date) => d.toISOString().replace("Z", "+00:00");
 
 const num = (minor: bigint, scale: number) => minorToJsonNumber(minor, scale);
 
-export function renderLimit(l: LimitState) {
+function renderLimit(l: LimitState) {
   return wireMoney(l.remainingMinor, l.currency, l.scale);
 }
 

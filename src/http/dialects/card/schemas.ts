@@ -8,9 +8,6 @@ import { HttpUrl } from "../../plugins/validation.js";
 const Id = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: "^[0-9]{1,18}$" })]);
 const Amount = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: "^[0-9]+(\\.[0-9]+)?$", maxLength: 40 })]);
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
-
-export const MerchantHeaders = Type.Object({ "x-merchant-id": Type.Optional(Type.String({ maxLength: 64 })) });
-
 export const SignupBody = Type.Object(
   { phone: Text(32), password: Type.String({ maxLength: 128 }), analyticsCallback: Type.Optional(Type.Unknown()) },
   { additionalProperties: false },

@@ -7,7 +7,7 @@ import { fiat, usdt, when } from "../format.js";
 import { html, type SafeHtml } from "../html.js";
 import { requisitesTable } from "../requisites-table.js";
 
-export interface CabinetView {
+interface CabinetView {
   trader: TraderView;
   open: TradingPayinRow[];
   disputes: PayinWithReceipts[];
