@@ -4,7 +4,7 @@ import type { Deps } from "../app/deps.js";
 import type { SandboxCredentials } from "../app/sandbox/sandbox-credentials.js";
 import type { Config, ProcessRole } from "../config/config.js";
 
-export interface RunningGateway {
+interface RunningGateway {
   url: string | null;
   credentials: SandboxCredentials | null;
   stop(): Promise<void>;
