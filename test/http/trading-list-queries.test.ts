@@ -29,7 +29,9 @@ before(async () => {
       deps.database = { ...deps.database, db: deps.database.db.withPlugin(counter) };
     },
   });
-  fx = await setupTrading(h.deps, { traders: 2, requisitesPerTrader: 3, depositMinor: 1_000_000_000_000n });
+  // One trader, so the trader's list holds every pay-in: with two, the first page could hold none
+  // of that trader's pay-ins and skip the requisites query the larger page makes.
+  fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 3, depositMinor: 1_000_000_000_000n });
 });
 after(() => h.close());
 
@@ -62,8 +64,7 @@ test("the merchant's and the trader's pay-in lists make the same number of queri
   await createPayins(6, 6000);
   const large = await queriesFor("/payment/trading/pay-in?limit=100", merchant);
   const largeTrader = await queriesFor("/trader/v1/pay-ins?limit=100", trader);
-  assert.deepEqual([small.items, large.items], [2, 8]);
-  assert.ok(largeTrader.items > smallTrader.items, `the trader's page grew too (${smallTrader.items} → ${largeTrader.items})`);
+  assert.deepEqual([small.items, large.items, smallTrader.items, largeTrader.items], [2, 8, 2, 8]);
   assert.equal(large.queries, small.queries, "merchant list");
   assert.equal(largeTrader.queries, smallTrader.queries, "trader list");
 });
