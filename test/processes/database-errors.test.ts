@@ -3,12 +3,11 @@
 // database itself.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { cliEnv, type CliResult, runCli } from "../support/run-cli.js";
+import { cliEnv, type CliResult, runCli, runNode } from "../support/run-cli.js";
 import { adminQuery, databaseUrlFor, usePostgres } from "../support/test-db.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -31,15 +30,7 @@ function assertOneLine(r: CliResult, prefix: string, says: RegExp, what: string)
 function runTests(env: Record<string, string>): Promise<CliResult> {
   const full = cliEnv(env);
   delete full.NODE_TEST_CONTEXT;
-  const child = spawn(process.execPath, ["scripts/test.mjs", "test/unit/config.test.ts"], { cwd: ROOT, env: full, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(["scripts/test.mjs", "test/unit/config.test.ts"], full, ROOT);
 }
 
 test("an unreachable PostgreSQL server: one line from every command and from the test run", { timeout: 300_000 }, async () => {

@@ -18,7 +18,12 @@ export function cliEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export function runCli(args: string[], env: Record<string, string>, cwd = ROOT): Promise<CliResult> {
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/rampart.js"), ...args], { cwd, env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  return runNode([path.join(ROOT, "bin/rampart.js"), ...args], cliEnv(env), cwd);
+}
+
+/** `node <args>` with exactly `env`, collecting its exit code and output. */
+export function runNode(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<CliResult> {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
