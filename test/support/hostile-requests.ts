@@ -222,9 +222,14 @@ const headerValue = fc.oneof(
   fc.string({ unit: "grapheme-ascii", maxLength: 40 }).filter((s) => !/[\r\n]/.test(s)),
 );
 
+// An Idempotency-Key value repeated across requests makes the later ones wait (up to 5 s) for a claim
+// still in flight: each request gets its own key, hostile in form.
 const hostileHeaders: fc.Arbitrary<Record<string, string>> = fc
-  .dictionary(fc.constantFrom("idempotency-key", "x-signature", "x-request-id", "x-version", "accept", "accept-encoding", "x-forwarded-for", "cookie", "x-http-method-override"), headerValue, { maxKeys: 3 })
-  .map((h) => ({ ...h }));
+  .tuple(
+    fc.dictionary(fc.constantFrom("idempotency-key", "x-signature", "x-request-id", "x-version", "accept", "accept-encoding", "x-forwarded-for", "cookie", "x-http-method-override"), headerValue, { maxKeys: 3 }),
+    fc.integer({ min: 0, max: 2 ** 30 }),
+  )
+  .map(([h, n]) => (h["idempotency-key"] !== undefined ? { ...h, "idempotency-key": `${h["idempotency-key"]}${n}` } : { ...h }));
 
 /** A hostile request for `op`; `credentials` are the valid headers of its security scheme. */
 export function hostileRequest(op: Operation, known: Known, credentials: Record<string, string>): fc.Arbitrary<HostileRequest> {
