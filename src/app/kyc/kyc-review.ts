@@ -4,15 +4,14 @@ import { AppError } from "../../core/shared/errors.js";
 import { findKycCaseWithUser, listKycEvents, listReviewCases, lockKycCase } from "../../db/kyc/kyc.js";
 import type { Deps } from "../deps.js";
 import { transitionCase } from "./kyc-cases.js";
-import { pageSize } from "../../core/shared/page-size.js";
+import { pageOf, pageSize } from "../../core/shared/page-size.js";
 
 export const MAX_REVIEW_PAGE = 100;
 
 export async function reviewQueue(deps: Deps, opts: { limit?: number; after?: string } = {}) {
   const limit = pageSize(opts.limit, 50, MAX_REVIEW_PAGE);
   const rows = await listReviewCases(deps.database.db, limit + 1, opts.after);
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
+  return pageOf(rows, limit, (c) => c.id);
 }
 
 /** A case with its audit trail. */

@@ -10,7 +10,7 @@ import { listMerchantStores } from "../../db/stores.js";
 import { apiKeyChanging } from "../auth/api-key-cache.js";
 import type { Deps } from "../deps.js";
 import { issueMerchantKey } from "../keys/create-keys.js";
-import { pageSize } from "../../core/shared/page-size.js";
+import { pageOf, pageSize } from "../../core/shared/page-size.js";
 
 export const MAX_PAGE = 100;
 /** The merchant view lists this many of its keys, newest first. */
@@ -64,8 +64,8 @@ export async function createMerchant(deps: Deps, input: { id?: string; name: str
 export async function merchantsPage(deps: Deps, q: { cursor?: string; limit?: number }) {
   if (q.cursor !== undefined && !isUuid(q.cursor)) throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
   const limit = pageSize(q.limit, 50, MAX_PAGE);
-  const rows = await listMerchants(deps.database.db, { ...(q.cursor !== undefined ? { afterId: q.cursor.toLowerCase() } : {}), limit });
-  return { items: rows, nextCursor: rows.length === limit ? rows[rows.length - 1]!.id : null };
+  const rows = await listMerchants(deps.database.db, { ...(q.cursor !== undefined ? { afterId: q.cursor.toLowerCase() } : {}), limit: limit + 1 });
+  return pageOf(rows, limit, (m) => m.id);
 }
 
 /** One merchant with its newest keys (id, label, created, revoked; never the key). */
@@ -78,8 +78,8 @@ export async function merchantDetail(deps: Deps, merchantId: string) {
 export async function merchantStoresPage(deps: Deps, merchantId: string, q: { cursor?: string; limit?: number }) {
   const m = await merchantOr404(deps, merchantId);
   const limit = pageSize(q.limit, 50, MAX_PAGE);
-  const rows = await listMerchantStores(deps.database.db, m.id, { ...(q.cursor !== undefined ? { afterId: q.cursor } : {}), limit });
-  return { items: rows, nextCursor: rows.length === limit ? rows[rows.length - 1]!.id : null };
+  const rows = await listMerchantStores(deps.database.db, m.id, { ...(q.cursor !== undefined ? { afterId: q.cursor } : {}), limit: limit + 1 });
+  return pageOf(rows, limit, (s) => s.id);
 }
 
 /** Another key for the merchant (keys are independent: issuing one revokes none). */

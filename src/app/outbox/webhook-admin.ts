@@ -15,15 +15,15 @@ import {
 } from "../../db/outbox/webhooks.js";
 import { listNotifications } from "../../db/outbox/notifications.js";
 import type { Deps } from "../deps.js";
-import { pageSize } from "../../core/shared/page-size.js";
+import { pageOf, pageSize } from "../../core/shared/page-size.js";
 
 export const MAX_PAGE = 100;
 
 export async function webhookMessagesPage(deps: Deps, f: Omit<MessageFilter, "beforeSeq" | "limit"> & { cursor?: string; limit?: number }) {
   const limit = pageSize(f.limit, 50, MAX_PAGE);
   if (f.cursor !== undefined && !/^\d{1,19}$/.test(f.cursor)) throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
-  const rows = await listMessages(deps.database.db, { ...f, ...(f.cursor ? { beforeSeq: f.cursor } : {}), limit });
-  return { items: rows, nextCursor: rows.length === limit ? rows[rows.length - 1]!.seq : null };
+  const rows = await listMessages(deps.database.db, { ...f, ...(f.cursor ? { beforeSeq: f.cursor } : {}), limit: limit + 1 });
+  return pageOf(rows, limit, (m) => m.seq);
 }
 
 async function messageOr404(deps: Deps, eventId: string) {

@@ -8,7 +8,7 @@ import type { Deps } from "../deps.js";
 import { merchantCryptoBalance } from "./ledger-postings.js";
 import { loadTradingSettings } from "./merchant-settings.js";
 import { renderTradingPayin, type TradingPayinObject } from "./payin-object.js";
-import { pageSize } from "../../core/shared/page-size.js";
+import { pageOf, pageSize } from "../../core/shared/page-size.js";
 import type { TradingPayinStatus } from "../../core/trading/payin-status.js";
 
 /** `db` is the transaction when the object is rendered inside one. */
@@ -61,8 +61,7 @@ export async function listMerchantPayins(
     limit: limit + 1,
     ...(f.cursor ? { before: decodeCursor(f.cursor) } : {}),
   });
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]!) : null };
+  return pageOf(rows, limit, encodeCursor);
 }
 
 export async function usableBanks(deps: Deps, merchantId: string) {

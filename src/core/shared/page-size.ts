@@ -2,3 +2,12 @@
 export function pageSize(limit: number | undefined, fallback: number, max: number): number {
   return Math.min(Math.max(limit ?? fallback, 1), max);
 }
+
+/**
+ * A page read with limit + 1 rows: the extra row only says another page exists, so the last page's
+ * nextCursor is null even when it is exactly full.
+ */
+export function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T) => string): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? cursorOf(items[items.length - 1]!) : null };
+}

@@ -14,6 +14,7 @@ import {
   merchantsPage,
   revokeMerchantKey,
 } from "../../app/merchants/merchants.js";
+import { AppError } from "../../core/shared/errors.js";
 import { noStore } from "./no-store.js";
 
 const TAGS = ["admin: merchants"];
@@ -39,7 +40,13 @@ const ApiKey = Type.Object({
 const NewKey = Type.String({ description: "rmp_...: shown only in this answer" });
 
 const merchantView = (m: { id: string; name: string; created_at: Date }) => ({ merchantId: m.id, name: m.name, createdAt: m.created_at.toISOString() });
-const limitOf = (limit: string | undefined) => (limit === undefined ? undefined : Number(limit));
+/** The README's 1 to MAX_PAGE: anything else is refused, not clamped. */
+function limitOf(limit: string | undefined): number | undefined {
+  if (limit === undefined) return undefined;
+  const n = Number(limit);
+  if (n < 1 || n > MAX_PAGE) throw new AppError("validation_failed", { field: "limit", message: `limit must be 1 to ${MAX_PAGE}` });
+  return n;
+}
 
 export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
