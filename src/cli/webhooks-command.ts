@@ -14,7 +14,7 @@ export const run: CommandRun = async (values, positionals, runtime) => {
     const status = str("status");
     if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) return fail("--status must be pending, delivered or failed");
     const limit = str("limit");
-    if (limit !== undefined && !/^\d{1,3}$/.test(limit)) return fail("--limit must be a number from 1 to 100");
+    if (limit !== undefined && !(/^\d{1,3}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= 100)) return fail("--limit must be a number from 1 to 100");
     for (const k of ["merchant", "endpoint"]) if (str(k) !== undefined && !UUID.test(str(k)!)) return fail(`--${k} must be a uuid`);
     return runtime.withDeps(async (deps) => {
       const page = await webhookMessagesPage(deps, {

@@ -136,7 +136,7 @@ describe("creating merchants", () => {
 });
 
 describe("listing", () => {
-  test("merchants newest first, page by page, each exactly once; limit is capped, a bad cursor is 400", async () => {
+  test("merchants newest first, page by page, each exactly once; limit outside 1 to 100 or a bad cursor is 400", async () => {
     const made: string[] = [];
     for (let i = 0; i < 5; i++) {
       h.clock.advance(1000);

@@ -255,6 +255,10 @@ describe("settings reach the intents", () => {
     assert.deepEqual(bank, NEW_BANK);
     assert.match(reference, /^RMP[0-9A-F]{12}$/);
 
+    for (const limit of ["0", "101"]) {
+      const refused = await admin("GET", `/admin/v1/kyc/reviews?limit=${limit}`);
+      assert.deepEqual([refused.status, refused.json.error, refused.json.field], [400, "validation_failed", "limit"], "refused, not clamped");
+    }
     const reviews = (await admin("GET", "/admin/v1/kyc/reviews")).json.items as { id: string; email: string }[];
     const caseId = reviews.find((c) => c.email === email)?.id;
     assert.ok(caseId, "the review case");

@@ -50,7 +50,7 @@ test("operator key required", async () => {
   assert.equal((await get("/admin/v1/webhooks/messages", "rk_op_wrong")).statusCode, 401);
 });
 
-test("list: newest first, filters, cursor, limit ≤ 100", async () => {
+test("list: newest first, filters, cursor; limit outside 1 to 100 is 400", async () => {
   const p1 = (await get(`/admin/v1/webhooks/messages?merchantId=${m.merchantId}&limit=3`)).json();
   assert.deepEqual(p1.items.map((x: { eventId: string }) => x.eventId), ["evt_admin_4", "evt_admin_3", "evt_admin_2"]);
   const p2 = (await get(`/admin/v1/webhooks/messages?merchantId=${m.merchantId}&limit=3&cursor=${p1.nextCursor}`)).json();
@@ -58,7 +58,11 @@ test("list: newest first, filters, cursor, limit ≤ 100", async () => {
   assert.equal(p2.nextCursor, null);
   const failed = (await get("/admin/v1/webhooks/messages?status=failed")).json();
   assert.deepEqual(failed.items.map((x: { eventId: string }) => x.eventId), ["evt_admin_4"]);
-  assert.equal((await get("/admin/v1/webhooks/messages?limit=101")).json().items.length, 5, "capped, not an error");
+  for (const limit of ["0", "101", "999", "abc"]) {
+    const r = await get(`/admin/v1/webhooks/messages?limit=${limit}`);
+    assert.equal(r.statusCode, 400, `limit=${limit}: refused, not clamped`);
+    assert.deepEqual([r.json().error, r.json().field], ["validation_failed", "limit"]);
+  }
   assert.equal((await get("/admin/v1/webhooks/messages?status=bogus")).statusCode, 400);
   assert.equal((await get("/admin/v1/webhooks/messages?cursor=abc")).statusCode, 400);
 });
@@ -111,6 +115,11 @@ test("CLI: rampart webhooks list|redeliver against the same database", async (t)
   assert.equal(list.code, 0, list.err);
   assert.match(list.out, /evt_admin_4/);
   assert.match(list.out, /2 message\(s\); next page: --cursor \d+/);
+  for (const limit of ["0", "101"]) {
+    const refused = await cli(["webhooks", "list", "--limit", limit], env);
+    assert.equal(refused.code, 2, `--limit ${limit}: ${refused.out}`);
+    assert.match(refused.err, /--limit must be a number from 1 to 100/);
+  }
   const bad = await cli(["webhooks", "redeliver"], env);
   assert.equal(bad.code, 2);
   const red = await cli(["webhooks", "redeliver", "--event", "evt_admin_1"], env);

@@ -1,6 +1,7 @@
 // /admin/v1/kyc: the manual review queue (list, one case with its audit trail, approve, reject with a
 // reason). Mounted inside the operator-authenticated admin scope.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { pageLimit } from "./page-limit.js";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
@@ -72,12 +73,12 @@ export async function kycAdminRoutes(scope: FastifyInstance, deps: Deps): Promis
         tags: TAGS,
         summary: "KYC cases waiting for manual review, oldest first",
         security,
-        querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: "^\\d{1,3}$" })), after: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+        querystring: Type.Object({ limit: pageLimit(MAX_REVIEW_PAGE), after: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ items: Type.Array(KycCase), nextCursor: Nullable }) },
       },
     },
     async (request) => {
-      const limit = request.query.limit ? Math.min(Number(request.query.limit), MAX_REVIEW_PAGE) : undefined;
+      const { limit } = request.query;
       const page = await reviewQueue(deps, { ...(limit ? { limit } : {}), ...(request.query.after ? { after: request.query.after } : {}) });
       return { items: page.items.map(caseView), nextCursor: page.nextCursor };
     },

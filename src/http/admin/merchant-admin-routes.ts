@@ -1,6 +1,7 @@
 // /admin/v1/merchants: create a merchant with its first API key, list merchants and their stores,
 // issue and revoke API keys. A plain key appears only in the answer that creates it (no-store).
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { pageLimit } from "./page-limit.js";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
@@ -14,7 +15,6 @@ import {
   merchantsPage,
   revokeMerchantKey,
 } from "../../app/merchants/merchants.js";
-import { AppError } from "../../core/shared/errors.js";
 import { noStore } from "./no-store.js";
 
 const TAGS = ["admin: merchants"];
@@ -24,7 +24,7 @@ const MerchantParams = Type.Object({ merchantId: Type.String({ maxLength: 64 }) 
 const PageQuery = Type.Object(
   {
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "nextCursor of the previous page" })),
-    limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$", description: `1 to ${MAX_PAGE}, default 50` })),
+    limit: pageLimit(MAX_PAGE),
   },
   { additionalProperties: false },
 );
@@ -40,13 +40,6 @@ const ApiKey = Type.Object({
 const NewKey = Type.String({ description: "rmp_...: shown only in this answer" });
 
 const merchantView = (m: { id: string; name: string; created_at: Date }) => ({ merchantId: m.id, name: m.name, createdAt: m.created_at.toISOString() });
-/** The README's 1 to MAX_PAGE: anything else is refused, not clamped. */
-function limitOf(limit: string | undefined): number | undefined {
-  if (limit === undefined) return undefined;
-  const n = Number(limit);
-  if (n < 1 || n > MAX_PAGE) throw new AppError("validation_failed", { field: "limit", message: `limit must be 1 to ${MAX_PAGE}` });
-  return n;
-}
 
 export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -88,7 +81,7 @@ export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): P
       },
     },
     async (request) => {
-      const page = await merchantsPage(deps, { ...(request.query.cursor !== undefined ? { cursor: request.query.cursor } : {}), limit: limitOf(request.query.limit) });
+      const page = await merchantsPage(deps, { ...(request.query.cursor !== undefined ? { cursor: request.query.cursor } : {}), limit: request.query.limit });
       return { items: page.items.map(merchantView), nextCursor: page.nextCursor };
     },
   );
@@ -133,7 +126,7 @@ export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): P
     },
     async (request) => {
       const q = request.query;
-      const page = await merchantStoresPage(deps, request.params.merchantId, { ...(q.cursor !== undefined ? { cursor: q.cursor } : {}), limit: limitOf(q.limit) });
+      const page = await merchantStoresPage(deps, request.params.merchantId, { ...(q.cursor !== undefined ? { cursor: q.cursor } : {}), limit: q.limit });
       return {
         items: page.items.map((s) => ({ storeId: s.id, name: s.name, createdAt: s.created_at.toISOString(), hasIntentSettings: s.has_intent_settings })),
         nextCursor: page.nextCursor,

@@ -1,5 +1,6 @@
 // /admin/v1/webhooks: the delivery log (messages, attempts) and redelivery.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { pageLimit } from "./page-limit.js";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
@@ -71,7 +72,7 @@ export async function webhookAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
             endpointId: Type.Optional(Uuid),
             status: Type.Optional(Status),
             cursor: Type.Optional(Type.String({ maxLength: 19 })),
-            limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,3}$" })),
+            limit: pageLimit(MAX_PAGE),
           },
           { additionalProperties: false },
         ),
@@ -85,7 +86,7 @@ export async function webhookAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
         ...(q.endpointId ? { endpointId: q.endpointId.toLowerCase() } : {}),
         ...(q.status ? { status: q.status } : {}),
         ...(q.cursor ? { cursor: q.cursor } : {}),
-        limit: q.limit ? Math.min(Number(q.limit), MAX_PAGE) : 50,
+        limit: q.limit ?? 50,
       });
       return { items: page.items.map(messageView), nextCursor: page.nextCursor };
     },
