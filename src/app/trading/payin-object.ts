@@ -3,16 +3,10 @@
 // fiat 2-decimal strings, crypto integer micro-unit strings, the rate a decimal string.
 import { formatFiatAmount } from "../../core/trading/fiat-amount.js";
 import type { TradingPayinRow } from "../../db/trading/payins.js";
+import type { RequisiteWithUsage } from "../../db/trading/requisites.js";
 
-export interface RequisiteView {
-  id: string;
-  bank_code: string;
-  method: string;
-  owner_name: string;
-  number: string | null;
-  sbp_phone: string | null;
-  fiat_currency: string;
-}
+/** The requisite fields a pay-in shows its payer. */
+export type RequisiteView = Pick<RequisiteWithUsage, "id" | "bank_code" | "method" | "owner_name" | "number" | "sbp_phone" | "fiat_currency">;
 
 export interface TradingPayinObject {
   id: string;

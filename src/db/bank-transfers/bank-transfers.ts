@@ -1,23 +1,13 @@
 // SQL for incoming bank transfers (every flow, every feed).
 import type { Selectable } from "kysely";
+import type { IncomingBankTransfer } from "../../core/bank-transfers/incoming-transfer.js";
 import type { BankTransferOutcome } from "../../core/bank-transfers/outcome.js";
 import type { Db } from "../schema.js";
 import type { BankTransfersTable } from "../tables/bank-transfers.js";
 
 export type BankTransferRow = Selectable<BankTransfersTable>;
 
-interface NewBankTransfer {
-  id: string;
-  externalId: string;
-  feed: string;
-  amountMinor: bigint;
-  currency: string;
-  requisiteId: string | null;
-  reference: string | null;
-  payerName: string | null;
-  payerIban: string | null;
-  receivedAt: Date;
-}
+type NewBankTransfer = IncomingBankTransfer & { id: string };
 
 /**
  * Records a transfer as unmatched, once per bank transaction id; false when that id was recorded

@@ -183,16 +183,7 @@ export async function addToBalances(trx: Transaction<DB>, moves: readonly { acco
     WHERE b.account_id = v.account_id`.execute(trx);
 }
 
-interface NewTransfer {
-  id: string;
-  code: string;
-  refType: string;
-  refId: string;
-  pending: boolean;
-  expiresAt: Date | null;
-  reversalOf: string | null;
-  at: Date;
-}
+type NewTransfer = Omit<StoredTransfer, "state"> & { at: Date };
 
 /**
  * Books a transfer in ONE statement: the transfer row, its entries (in input order) and the balance

@@ -1,6 +1,7 @@
 // /admin/v1/kyc: the manual review queue (list, one case with its audit trail, approve, reject with a
 // reason). Mounted inside the operator-authenticated admin scope.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { isoOrNull } from "./iso-or-null.js";
 import { pageLimit } from "./page-limit.js";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
@@ -37,7 +38,6 @@ const KycCase = Type.Object({
 const KycEvent = Type.Object({ from: Nullable, to: Type.String(), actor: Type.String(), actorId: Nullable, reason: Nullable, at: Type.String() });
 
 type CaseRow = Awaited<ReturnType<typeof kycCaseDetail>>["case"];
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 function caseView(c: CaseRow) {
   return {
     id: c.id,
@@ -55,8 +55,8 @@ function caseView(c: CaseRow) {
     nationality: c.nationality,
     files: c.files,
     reason: c.reason,
-    decidedAt: iso(c.decided_at),
-    expiresAt: iso(c.expires_at),
+    decidedAt: isoOrNull(c.decided_at),
+    expiresAt: isoOrNull(c.expires_at),
     createdAt: c.created_at.toISOString(),
   };
 }

@@ -1,5 +1,6 @@
 // /admin/v1/webhooks: the delivery log (messages, attempts) and redelivery.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { isoOrNull } from "./iso-or-null.js";
 import { pageLimit } from "./page-limit.js";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
@@ -38,7 +39,6 @@ const Attempt = Type.Object({
 });
 
 type MessageRow = Awaited<ReturnType<typeof webhookMessagesPage>>["items"][number];
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 function messageView(m: MessageRow) {
   return {
     eventId: m.event_id,
@@ -49,9 +49,9 @@ function messageView(m: MessageRow) {
     orderingKey: m.ordering_key,
     status: m.status,
     attempts: m.attempts,
-    nextAttemptAt: m.status === "pending" ? iso(m.next_attempt_at) : null,
+    nextAttemptAt: m.status === "pending" ? isoOrNull(m.next_attempt_at) : null,
     lastError: m.last_error,
-    deliveredAt: iso(m.delivered_at),
+    deliveredAt: isoOrNull(m.delivered_at),
     createdAt: m.created_at.toISOString(),
   };
 }
