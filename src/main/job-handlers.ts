@@ -7,6 +7,7 @@ import { cardStatusSyncJob } from "../jobs/card-status-sync.js";
 import { intentPayoutJob, intentPayoutPollJob, intentTimeoutJob, kycVendorCheckJob } from "../jobs/intent-jobs.js";
 import { tradingDisputeAutoResolveJob } from "../jobs/trading-dispute-auto-resolve.js";
 import { tradingPayinExpireJob } from "../jobs/trading-payin-expire.js";
+import { tradingSettleRecalculatedJob } from "../jobs/trading-settle-recalculated.js";
 
 export const jobHandlers: JobHandlers = {
   "intent.timeout": intentTimeoutJob,
@@ -17,4 +18,5 @@ export const jobHandlers: JobHandlers = {
   "card.challenge_timeout": cardChallengeTimeoutJob,
   "trading.payin_expire": tradingPayinExpireJob,
   "trading.dispute_auto_resolve": tradingDisputeAutoResolveJob,
+  "trading.settle_recalculated": tradingSettleRecalculatedJob,
 };

@@ -98,6 +98,8 @@ test("support resolves a dispute from the Disputes page: pay-in closed, merchant
   await other.locator("text=Paid a different amount").click();
   await page.waitForURL(/\/dashboard\/disputes\?ok=/);
   await page.screenshot({ path: artifactPath("dashboard-disputes.png"), fullPage: true });
+  assert.equal((await merchant("GET", `/payment/trading/${q.id}`)).json().status, "re_calculation");
+  await drainWorker(h.deps); // the settlement job books the recalculated amount and closes it
 
   const closedP = (await merchant("GET", `/payment/trading/${p.id}`)).json();
   assert.equal(closedP.status, "closed");

@@ -4,9 +4,10 @@
 // auto-resolve. Races: payment vs expiry, trader confirm vs bank feed. Tenant isolation.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { merchantCryptoBalance, traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
+import { fundTraderDeposit, merchantCryptoBalance, traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { createMerchant } from "../support/factories.js";
+import { createRequisite, createTrader } from "../../src/app/trading/traders.js";
 import { sandboxTransfer } from "../support/bank-feed.js";
 import { unmatchedTransfers } from "../../src/app/bank-transfers/transfer-queues.js";
 import { drainWorker, setupTrading, uploadPngReceipt, startWebhookReceiver, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
@@ -139,26 +140,64 @@ test("dispute → checking → closed (paid as claimed), after cancel: settled a
   await verifyLedgerClean(h.deps);
 });
 
-test("dispute → re_calculation → closed at the actual amount, ledger difference booked", async () => {
+/** Merchant dispute at the created amount, trader review, trader answer: the pay-in is in checking. */
+async function disputedAndReviewed(p: { id: string; fiatAmount: string }, traderAmount: string): Promise<void> {
+  const inv = await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id);
+  await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: p.fiatAmount });
+  await trader(`/pay-ins/${p.id}/review`);
+  const ans = await trader(`/pay-ins/${p.id}/answer`, { fiatAmount: traderAmount });
+  assert.equal(ans.json().disputeTraderFiatAmount, traderAmount);
+}
+
+test("dispute → re_calculation (visible on GET and list) → closed by the settlement, ledger difference booked", async () => {
   const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
   const p = await create(6500);
-  const inv = await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id);
-  await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: 6500 });
-  await trader(`/pay-ins/${p.id}/review`);
-  const ans = await trader(`/pay-ins/${p.id}/answer`, { fiatAmount: "6000.00" });
-  assert.equal(ans.json().disputeTraderFiatAmount, "6000.00");
+  await disputedAndReviewed(p, "6000.00");
   const r = await admin(`/pay-ins/${p.id}/resolve`, { outcome: "paid_different", actualFiatAmount: "6000.00" });
   assert.equal(r.statusCode, 200, r.body);
-  const closed = r.json();
+  assert.equal(r.json().status, "re_calculation", "the decision answers the recalculated pay-in");
+  // Until the settlement job has run, readers see re_calculation with the new amounts, and nothing is credited yet.
+  const got = (await api("GET", `/payment/trading/${p.id}`)).json();
+  assert.deepEqual([got.status, got.fiatAmount, got.cryptoAmount, got.merchantFee], ["re_calculation", "6000.00", "60532688", "5145279"]);
+  const listed = (await api("GET", "/payment/trading/pay-in?status=re_calculation")).json();
+  assert.deepEqual(listed.items.map((i: { id: string }) => i.id), [p.id]);
+  assert.equal(await merchantCryptoBalance(h.deps, fx.merchant.merchantId), before);
+  await verifyLedgerClean(h.deps);
+
+  assert.deepEqual(await webhookStatuses(p.id), ["dispute", "checking", "re_calculation", "closed"]);
+  const closed = (await api("GET", `/payment/trading/${p.id}`)).json();
   assert.equal(closed.status, "closed");
   assert.equal(closed.fiatAmount, "6000.00");
   // re-priced at the original rate: ceil(6000 / 99.12 × 10^6) and ceil(0.085 × that)
   assert.equal(closed.cryptoAmount, "60532688");
   assert.equal(closed.merchantFee, "5145279");
   assert.equal(await merchantCryptoBalance(h.deps, fx.merchant.merchantId), before + net(closed));
-  assert.deepEqual(await webhookStatuses(p.id), ["dispute", "checking", "re_calculation", "closed"]);
   const recalc = hooks.received.find((w) => w.json.id === p.id && w.json.status === "re_calculation")!;
   assert.equal(recalc.json.fiatAmount, "6000.00", "the re_calculation webhook carries the new amounts");
+  await verifyLedgerClean(h.deps);
+});
+
+test("a recalculated amount the trader's deposit cannot cover stays in re_calculation until the deposit is topped up", async () => {
+  const t = await createTrader(h.deps, "Thin deposit");
+  const rid = await createRequisite(h.deps, { traderId: t.traderId, bank: "TBANK", method: "card", ownerName: "Thin", number: "2200700000009999" });
+  // Just enough for 1000.00 at 99.12 (10088782 micro-USDT), not for 2000.00.
+  await fundTraderDeposit(h.deps, t.traderId, 10_088_782n, `test:fund:thin:${t.traderId}`);
+  const made = await api("POST", "/payment/trading/pay-in", { fiatAmount: 1000, bank: "TBANK" });
+  assert.equal(made.statusCode, 201, made.body);
+  const p = made.json();
+  assert.equal(p.requisite.id, rid);
+  const inv = await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id);
+  await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: 2000 });
+  const review = await h.app.inject({ method: "POST", url: `/trader/v1/pay-ins/${p.id}/review`, headers: { "x-trader-key": t.traderKey } });
+  assert.equal(review.json().status, "checking", review.body);
+  const r = await admin(`/pay-ins/${p.id}/resolve`, { outcome: "paid_different", actualFiatAmount: "2000.00" });
+  assert.equal(r.json().status, "re_calculation", r.body);
+  await drainWorker(h.deps);
+  assert.equal((await api("GET", `/payment/trading/${p.id}`)).json().status, "re_calculation", "not settled while the deposit is short");
+  await fundTraderDeposit(h.deps, t.traderId, 20_000_000n, `test:fund:thin2:${t.traderId}`);
+  h.clock.advance(60_000);
+  assert.deepEqual(await webhookStatuses(p.id), ["dispute", "checking", "re_calculation", "closed"]);
+  assert.equal((await api("GET", `/payment/trading/${p.id}`)).json().cryptoAmount, "20177563");
   await verifyLedgerClean(h.deps);
 });
 

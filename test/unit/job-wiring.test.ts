@@ -18,6 +18,7 @@ const KINDS: Record<JobKind, true> = {
   "card.challenge_timeout": true,
   "trading.payin_expire": true,
   "trading.dispute_auto_resolve": true,
+  "trading.settle_recalculated": true,
 };
 
 test("the worker's job-handler table has one handler per job kind", () => {

@@ -19,6 +19,8 @@ export interface JobPayloads {
   "trading.payin_expire": { payinId: string };
   /** disputeOpenedAt: ISO time of the dispute the job was scheduled for (a later dispute is not touched). */
   "trading.dispute_auto_resolve": { payinId: string; disputeOpenedAt: string };
+  /** previous: the amounts (integer strings) the ledger holds, before the recalculation. */
+  "trading.settle_recalculated": { payinId: string; previous: { fiatMinor: string; cryptoMinor: string; feeMinor: string } };
 }
 
 export type JobKind = keyof JobPayloads;

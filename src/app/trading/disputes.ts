@@ -10,10 +10,10 @@ import type { DB } from "../../db/schema.js";
 import { findReceipt, insertPayinEvent, lockPayin, type TradingPayinRow, updatePayin } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
-import { computeTradingAmounts } from "./amounts.js";
 import { voidPayinHold } from "./ledger-postings.js";
 import { scheduleAutoResolve } from "./payin-outbox.js";
 import { loadTradingSettings } from "./merchant-settings.js";
+import { startRecalculation } from "./recalculation.js";
 import { settlePayinLedger } from "./settle.js";
 import { transitionPayin } from "./transition.js";
 
@@ -117,27 +117,7 @@ export async function resolveDispute(deps: Deps, operatorKeyId: string, payinId:
       }
       case "paid_different": {
         if (p.status !== "checking") return transitionPayin(deps, trx, p, { action: "resolve_recalculate", ...actor });
-        // Re-priced at the original rate and fee rate; the re_calculation webhook carries the new
-        // amounts, then the settlement books the ledger difference and closes it.
-        const next = computeTradingAmounts(r.actualFiatMinor, p.currency_rate, p.fee_rate);
-        const recalculated = await transitionPayin(deps, trx, p, {
-          action: "resolve_recalculate",
-          ...actor,
-          set: {
-            dispute_trader_fiat_minor: r.actualFiatMinor.toString(),
-            fiat_amount_minor: r.actualFiatMinor.toString(),
-            crypto_amount_minor: next.cryptoMinor.toString(),
-            merchant_fee_minor: next.feeMinor.toString(),
-          },
-          data: {
-            previousFiatAmountMinor: p.fiat_amount_minor,
-            previousCryptoAmountMinor: p.crypto_amount_minor,
-            previousMerchantFeeMinor: p.merchant_fee_minor,
-          },
-        });
-        // The ledger still holds the old amounts: settle from the pre-recalculation row.
-        const set = await settlePayinLedger(deps, trx, p, r.actualFiatMinor);
-        return transitionPayin(deps, trx, recalculated, { action: "settle_recalculated", ...actor, set });
+        return startRecalculation(deps, trx, p, actor, r.actualFiatMinor);
       }
       case "not_paid": {
         if (p.status !== "checking" && p.status !== "dispute") return transitionPayin(deps, trx, p, { action: "resolve_not_paid", ...actor });

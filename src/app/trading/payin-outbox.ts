@@ -1,13 +1,15 @@
 // What a trading pay-in puts in the outbox, in the caller's transaction: its signed webhook and its
-// due-time jobs (expiry at the end of the payment window, auto-resolve of an unanswered dispute).
+// jobs (expiry at the end of the payment window, auto-resolve of an unanswered dispute, settlement of
+// a recalculated amount).
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { TradingPayinRow } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
-import { enqueueJob, enqueueWebhook } from "../outbox/outbox.js";
+import { enqueueJob, enqueueWebhook, type JobPayloads } from "../outbox/outbox.js";
 
 const EXPIRE_JOB = "trading.payin_expire";
 const AUTO_RESOLVE_JOB = "trading.dispute_auto_resolve";
+const SETTLE_RECALCULATED_JOB = "trading.settle_recalculated";
 
 /** Signed webhook (format "trading": body = the pay-in object, HMAC keyed with the creating API key). */
 export async function enqueuePayinWebhook(deps: Deps, trx: Transaction<DB>, w: { payin: TradingPayinRow; url: string; body: string }): Promise<void> {
@@ -33,4 +35,9 @@ export async function scheduleAutoResolve(trx: Transaction<DB>, payinId: string,
     { payinId, disputeOpenedAt: openedAt.toISOString() },
     { key: `${AUTO_RESOLVE_JOB}:${payinId}:${openedAt.getTime()}`, dueAt },
   );
+}
+
+/** Due at once: a pay-in is recalculated once, so the key is the pay-in's. */
+export async function scheduleRecalculatedSettlement(trx: Transaction<DB>, payload: JobPayloads["trading.settle_recalculated"]): Promise<void> {
+  await enqueueJob(trx, SETTLE_RECALCULATED_JOB, payload, { key: `${SETTLE_RECALCULATED_JOB}:${payload.payinId}` });
 }
