@@ -7,6 +7,7 @@ export function printCredentials(creds: SandboxCredentials, out: NodeJS.Writable
       `merchant id:      ${creds.merchantId}`,
       `store id:         ${creds.storeId}`,
       `merchant api key: ${creds.merchantKey.key}`,
+      `store ipn secret: ${creds.storeIpnSecret}`,
       `operator key:     ${creds.operatorKey.key}`,
       "",
     ].join("\n"),

@@ -31,6 +31,7 @@ test("`rampart start` in a temp dir serves /healthz and prints the sandbox crede
     assert.match(out, /^merchant id:\s+[0-9a-f-]{36}$/m);
     assert.match(out, /^store id:\s+\S+$/m);
     assert.match(out, /^merchant api key:\s+rmp_[0-9a-f]{16}_\S{43}$/m);
+    assert.match(out, /^store ipn secret:\s+\S+$/m);
     assert.match(out, /^operator key:\s+rop_[0-9a-f]{16}_\S{43}$/m);
     assert.ok(fs.existsSync(path.join(dir, ".rampart", "rampart.lock")), "data dir defaults to ./.rampart");
   } finally {

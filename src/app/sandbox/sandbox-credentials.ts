@@ -9,7 +9,8 @@ export interface SandboxCredentials {
   storeId: string;
   merchantKey: ParsedKey;
   operatorKey: ParsedKey;
-  webhookSecret: string;
+  /** The sandbox store's IPN secret as first seeded; seedSandbox answers the one in force (after a rotation, the new one). */
+  storeIpnSecret: string;
 }
 
 function derive(secret: string, purpose: string): Buffer {
@@ -30,6 +31,6 @@ export function sandboxCredentials(secretKey: string): SandboxCredentials {
     storeId: "store_sandbox",
     merchantKey: deriveKey(MERCHANT_KEY_PREFIX, Buffer.concat([derive(secretKey, "merchant-key"), derive(secretKey, "merchant-key-2")])),
     operatorKey: deriveKey(OPERATOR_KEY_PREFIX, Buffer.concat([derive(secretKey, "operator-key"), derive(secretKey, "operator-key-2")])),
-    webhookSecret: `whsec_${derive(secretKey, "webhook-secret").toString("base64url")}`,
+    storeIpnSecret: `whsec_${derive(secretKey, "webhook-secret").toString("base64url")}`,
   };
 }

@@ -1,5 +1,5 @@
-// Sandbox part for payment intents: the sandbox store's intent settings. Its IPN secret is the sandbox
-// webhook secret, derived from the server secret (not printed at start; a rotation shows a new one).
+// Sandbox part for payment intents: the sandbox store's intent settings. Its first IPN secret is derived
+// from the server secret; `rampart start` prints the one in force (seedSandbox reads it back).
 import { ensureIntentSettings } from "../intents/store-settings.js";
 import type { SeedPart } from "./seed.js";
 
@@ -14,6 +14,6 @@ export const seedIntentSettings: SeedPart = async (deps, creds) => {
     kycWindowSeconds: 86_400,
     kycValidityDays: 365,
     acceptAmountMismatch: false,
-    ipnSecret: creds.webhookSecret,
+    ipnSecret: creds.storeIpnSecret,
   });
 };

@@ -5,6 +5,7 @@ import { insertOperatorKey } from "../../db/credentials.js";
 import { insertMerchant } from "../../db/merchants.js";
 import { insertStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
+import { storeIpnSecret } from "../intents/store-settings.js";
 import { storeMerchantKey } from "../keys/create-keys.js";
 import { type SandboxCredentials, sandboxCredentials } from "./sandbox-credentials.js";
 import { seedPricing } from "./seed-pricing.js";
@@ -34,5 +35,6 @@ export async function seedSandbox(deps: Deps, progress: (line: string) => void =
     progress(`seeding ${part.name}`);
     await part.run(deps, creds);
   }
-  return creds;
+  // A rotated secret replaces the derived one: print what IPNs are signed with now.
+  return { ...creds, storeIpnSecret: (await storeIpnSecret(deps, creds.storeId)) ?? creds.storeIpnSecret };
 }
