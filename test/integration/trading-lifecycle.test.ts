@@ -147,6 +147,7 @@ async function disputedAndReviewed(p: { id: string; fiatAmount: string }, trader
   await trader(`/pay-ins/${p.id}/review`);
   const ans = await trader(`/pay-ins/${p.id}/answer`, { fiatAmount: traderAmount });
   assert.equal(ans.json().disputeTraderFiatAmount, traderAmount);
+  assert.equal((await trader(`/pay-ins/${p.id}/answer`, { fiatAmount: traderAmount })).statusCode, 200, "the same answer again");
 }
 
 test("dispute → re_calculation (visible on GET and list) → closed by the settlement, ledger difference booked", async () => {
@@ -164,7 +165,10 @@ test("dispute → re_calculation (visible on GET and list) → closed by the set
   assert.equal(await merchantCryptoBalance(h.deps, fx.merchant.merchantId), before);
   await verifyLedgerClean(h.deps);
 
-  assert.deepEqual(await webhookStatuses(p.id), ["dispute", "checking", "re_calculation", "closed"]);
+  // The trader's answer is a webhook of its own (status still checking), sent once for a repeated answer.
+  assert.deepEqual(await webhookStatuses(p.id), ["dispute", "checking", "checking", "re_calculation", "closed"]);
+  const answered = hooks.received.filter((w) => w.json.id === p.id)[2]!;
+  assert.deepEqual([answered.json.disputeTraderFiatAmount, answered.json.disputeMerchantFiatAmount], ["6000.00", "6500.00"]);
   const closed = (await api("GET", `/payment/trading/${p.id}`)).json();
   assert.equal(closed.status, "closed");
   assert.equal(closed.fiatAmount, "6000.00");

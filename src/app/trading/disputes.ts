@@ -15,7 +15,7 @@ import { scheduleAutoResolve } from "./payin-outbox.js";
 import { loadTradingSettings } from "./merchant-settings.js";
 import { startRecalculation } from "./recalculation.js";
 import { settlePayinLedger } from "./settle.js";
-import { transitionPayin } from "./transition.js";
+import { notifyMerchant, transitionPayin } from "./transition.js";
 
 const notFound = () => new AppError("not_found", { message: "Pay-in not found" });
 
@@ -82,10 +82,13 @@ export async function traderAnswerDispute(
       throw new IllegalTransitionError({ entity: "pay-in", action: "answer", currentStatus: p.status, message });
     }
     if (answer.invoiceKey) await checkReceipt(trx, p.id, answer.invoiceKey);
+    const fiatMinor = answer.fiatMinor.toString();
+    // The same answer again changes nothing and tells the merchant nothing new.
+    if (p.dispute_trader_invoice_key === answer.invoiceKey && p.dispute_trader_fiat_minor === fiatMinor) return p;
     const now = deps.clock.now();
     await updatePayin(trx, p.id, {
       dispute_trader_invoice_key: answer.invoiceKey,
-      dispute_trader_fiat_minor: answer.fiatMinor.toString(),
+      dispute_trader_fiat_minor: fiatMinor,
       updated_at: now,
     });
     await insertPayinEvent(trx, {
@@ -95,9 +98,12 @@ export async function traderAnswerDispute(
       from: p.status,
       to: p.status,
       at: now,
-      data: { action: "answer", invoiceKey: answer.invoiceKey, fiatAmountMinor: answer.fiatMinor.toString() },
+      data: { action: "answer", invoiceKey: answer.invoiceKey, fiatAmountMinor: fiatMinor },
     });
-    return (await lockPayin(trx, p.id))!;
+    const answered = (await lockPayin(trx, p.id))!;
+    // Not a status change, but the amount the merchant will be settled at may now differ from its claim.
+    await notifyMerchant(deps, trx, answered);
+    return answered;
   });
 }
 

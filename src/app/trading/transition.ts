@@ -49,8 +49,11 @@ export async function transitionPayin(
   return updated;
 }
 
-/** Enqueues the signed webhook (body = the pay-in object) to callbackUrl or the merchant's URL. */
-async function notifyMerchant(deps: Deps, trx: Transaction<DB>, p: TradingPayinRow): Promise<void> {
+/**
+ * Enqueues the signed webhook (body = the pay-in object) to callbackUrl or the merchant's URL: on every
+ * status change, and on a trader's dispute answer (the amount the trader says arrived).
+ */
+export async function notifyMerchant(deps: Deps, trx: Transaction<DB>, p: TradingPayinRow): Promise<void> {
   const url = p.callback_url ?? (await findTradingSettings(trx, p.merchant_id))?.webhook_url ?? null;
   if (!url) return;
   const requisite = (await findRequisite(trx, p.requisite_id))!;
