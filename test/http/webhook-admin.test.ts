@@ -1,8 +1,6 @@
 // /admin/v1/webhooks and `rampart webhooks`: list with filters and cursor, attempts, redelivery of one
 // message and of an endpoint's failures (re-enabling it), operator auth.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import { runWebhookDelivery } from "../../src/app/outbox/deliver-webhooks.js";
 import { enqueueWebhook } from "../../src/app/outbox/outbox.js";
@@ -10,13 +8,13 @@ import { setWebhookEndpointSecret } from "../../src/app/outbox/webhook-endpoints
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { runCli } from "../support/run-cli.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
 let h: Harness;
 let rx: Receiver;
 let m: MerchantFixture;
 let op: string;
-const ROOT = path.resolve(import.meta.dirname, "../..");
 
 before(async () => {
   h = await createHarness();
@@ -99,32 +97,23 @@ test("redeliver an endpoint's failures re-enables it", async () => {
   assert.equal((await post("/admin/v1/webhooks/endpoints/00000000-0000-0000-0000-000000000000/redeliver-failed")).statusCode, 404);
 });
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/rampart.js"), ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (c: Buffer) => (out += c));
-  child.stderr.on("data", (c: Buffer) => (err += c));
-  return new Promise((r) => child.once("exit", (code) => r({ code, out, err })));
-}
-
 test("CLI: rampart webhooks list|redeliver against the same database", async (t) => {
   if (!h.testDb.url) return t.skip("PGlite: the CLI cannot share the test's in-memory database");
   const env = { DATABASE_URL: h.testDb.url, RAMPART_SECRET_KEY: h.deps.config.secretKey, LOG_LEVEL: "warn" };
-  const list = await cli(["webhooks", "list", "--merchant", m.merchantId, "--limit", "2"], env);
-  assert.equal(list.code, 0, list.err);
-  assert.match(list.out, /evt_admin_4/);
-  assert.match(list.out, /2 message\(s\); next page: --cursor \d+/);
+  const list = await runCli(["webhooks", "list", "--merchant", m.merchantId, "--limit", "2"], env);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /evt_admin_4/);
+  assert.match(list.stdout, /2 message\(s\); next page: --cursor \d+/);
   for (const limit of ["0", "101"]) {
-    const refused = await cli(["webhooks", "list", "--limit", limit], env);
-    assert.equal(refused.code, 2, `--limit ${limit}: ${refused.out}`);
-    assert.match(refused.err, /--limit must be a number from 1 to 100/);
+    const refused = await runCli(["webhooks", "list", "--limit", limit], env);
+    assert.equal(refused.code, 2, `--limit ${limit}: ${refused.stdout}`);
+    assert.match(refused.stderr, /--limit must be a number from 1 to 100/);
   }
-  const bad = await cli(["webhooks", "redeliver"], env);
+  const bad = await runCli(["webhooks", "redeliver"], env);
   assert.equal(bad.code, 2);
-  const red = await cli(["webhooks", "redeliver", "--event", "evt_admin_1"], env);
-  assert.equal(red.code, 0, red.err);
-  assert.match(red.out, /queued 1 message/);
+  const red = await runCli(["webhooks", "redeliver", "--event", "evt_admin_1"], env);
+  assert.equal(red.code, 0, red.stderr);
+  assert.match(red.stdout, /queued 1 message/);
   const msg = await h.deps.database.db.selectFrom("webhook_messages").select("status").where("event_id", "=", "evt_admin_1").executeTakeFirstOrThrow();
   assert.equal(msg.status, "pending");
 });
