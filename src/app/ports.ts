@@ -81,7 +81,8 @@ export type ChainPayoutStatus =
   | { kind: "unknown" } // the chain never saw this payout key
   | { kind: "pending"; txHash: string; confirmations: number }
   | { kind: "confirmed"; txHash: string; confirmations: number }
-  | { kind: "failed"; reason: string; txHash?: string };
+  | { kind: "failed"; reason: string; txHash?: string }
+  | { kind: "awaiting_operator" }; // a manual chain: an operator pays and enters the tx hash
 
 interface ChainPayoutRequest {
   payoutKey: string; // recorded before the send; a retry asks by this key first

@@ -43,6 +43,27 @@ export interface Config {
   };
   pricing: PricingConfig;
   card: CardConfig;
+  /** The adapter chosen for each port other than rates (rates.source) and the SMS gateway's settings. */
+  ports: PortsConfig;
+}
+
+interface PortsConfig {
+  kyc: "sandbox" | "manual";
+  sms: "log" | "http";
+  smsHttp: SmsHttpConfig | null;
+  chain: "sandbox" | "manual";
+  /** none: no acquirer, so the card dialect is switched off. */
+  cardAcquirer: "sandbox" | "none";
+}
+
+/** An SMS gateway reached over HTTP: {phone} and {text} are filled into the URL and the body. */
+interface SmsHttpConfig {
+  url: string;
+  /** null: a GET of the URL; otherwise a POST of this body with contentType. */
+  body: string | null;
+  contentType: "application/json" | "application/x-www-form-urlencoded";
+  /** e.g. { name: "authorization", value: "Bearer …" } */
+  authHeader: { name: string; value: string } | null;
 }
 
 const KYC_LEVELS = ["NONE", "KYC_0", "KYC_1", "KYC_2", "KYC_3"] as const;
@@ -184,6 +205,64 @@ function frameAncestors(env: Env): string[] {
   return items;
 }
 
+function smsHttp(env: Env): SmsHttpConfig {
+  const url = env.RAMPART_SMS_URL?.trim() ?? "";
+  if (!/^https?:\/\/\S+$/.test(url)) throw new ConfigError("RAMPART_SMS_URL", "is required with RAMPART_SMS=http: the gateway's http(s) URL, with {phone} and {text} where they go");
+  const auth = env.RAMPART_SMS_AUTH_HEADER?.trim() ?? "";
+  const m = /^([A-Za-z0-9-]+):\s*(\S.*)$/.exec(auth);
+  if (auth !== "" && !m) throw new ConfigError("RAMPART_SMS_AUTH_HEADER", 'expected "Header-Name: value", e.g. "Authorization: Bearer abc"');
+  return {
+    url,
+    body: env.RAMPART_SMS_BODY?.trim() || null,
+    contentType: oneOf(env, "RAMPART_SMS_CONTENT_TYPE", ["application/json", "application/x-www-form-urlencoded"] as const, "application/json"),
+    authHeader: m ? { name: m[1]!.toLowerCase(), value: m[2]! } : null,
+  };
+}
+
+function portsConfig(env: Env): PortsConfig {
+  const sms = oneOf(env, "RAMPART_SMS", ["log", "http"] as const, "log");
+  return {
+    kyc: oneOf(env, "RAMPART_KYC", ["sandbox", "manual"] as const, "sandbox"),
+    sms,
+    smsHttp: sms === "http" ? smsHttp(env) : null,
+    chain: oneOf(env, "RAMPART_CHAIN", ["sandbox", "manual"] as const, "sandbox"),
+    cardAcquirer: oneOf(env, "RAMPART_CARD_ACQUIRER", ["sandbox", "none"] as const, "sandbox"),
+  };
+}
+
+/** Which adapter serves each port: what `start` prints and /readyz shows. */
+export function portAdapters(config: Pick<Config, "rates" | "ports">) {
+  return {
+    rates: config.rates.source,
+    kyc: config.ports.kyc,
+    sms: config.ports.sms,
+    chain: config.ports.chain,
+    cardAcquirer: config.ports.cardAcquirer,
+  };
+}
+
+/**
+ * Live mode runs on real adapters only: one ConfigError per port still on a sandbox adapter, naming the
+ * variable to set. `log` SMS passes while the card dialect is off, since nothing else sends SMS.
+ */
+export function sandboxAdaptersInLive(config: Pick<Config, "mode" | "rates" | "ports">): ConfigError[] {
+  if (config.mode !== "live") return [];
+  const problems: ConfigError[] = [];
+  const { ports } = config;
+  if (config.rates.source === "random_walk") {
+    problems.push(new ConfigError("RAMPART_RATES", "rates: random_walk is the sandbox's; set fixed (with RAMPART_FIXED_RATES) or http (with RAMPART_RATE_URLS)"));
+  }
+  if (ports.kyc === "sandbox") problems.push(new ConfigError("RAMPART_KYC", "kyc: sandbox approves by rule; set manual (an operator decides every case)"));
+  if (ports.sms === "log" && ports.cardAcquirer !== "none") {
+    problems.push(new ConfigError("RAMPART_SMS", "sms: log sends nothing; set http (with RAMPART_SMS_URL) for the card dialect's sign-up codes"));
+  }
+  if (ports.chain === "sandbox") problems.push(new ConfigError("RAMPART_CHAIN", "chain: sandbox writes payouts to a local file; set manual (an operator pays and enters the tx hash)"));
+  if (ports.cardAcquirer === "sandbox") {
+    problems.push(new ConfigError("RAMPART_CARD_ACQUIRER", "card acquirer: sandbox approves any valid card; set none (the card dialect is then switched off)"));
+  }
+  return problems;
+}
+
 /** Parses and validates the environment once. A bad value fails fast, naming the variable. */
 export function loadConfig(env: Env = process.env): Config {
   const mode = oneOf(env, "RAMPART_MODE", ["sandbox", "live"] as const, "sandbox");
@@ -266,6 +345,7 @@ export function loadConfig(env: Env = process.env): Config {
       limitCurrency: currencyCode(env, "RAMPART_CARD_LIMIT_CURRENCY", "EUR"),
       challengeTimeoutSeconds: int(env, "RAMPART_CARD_CHALLENGE_TIMEOUT_SECONDS", 900, 30, 86_400),
     },
+    ports: portsConfig(env),
   };
   if (config.rates.source === "http" && config.rates.httpUrls.length === 0) {
     throw new ConfigError("RAMPART_RATE_URLS", "is required when RAMPART_RATES=http");

@@ -5,16 +5,20 @@ import type { Deps } from "../app/deps.js";
 import type { Ports } from "../app/ports.js";
 import { systemClock } from "../adapters/clock/system-clock.js";
 import { createIds } from "../adapters/ids/time-ordered-ids.js";
+import { createManualChain } from "../adapters/chain/manual-chain.js";
 import { createSandboxChain } from "../adapters/chain/sandbox-chain.js";
+import { createManualKyc } from "../adapters/kyc/manual-kyc.js";
 import { createSandboxKycVendor } from "../adapters/kyc/sandbox-kyc-vendor.js";
 import { createFixedRateSource } from "../adapters/rates/fixed-rates.js";
 import { createHttpTickerSource } from "../adapters/rates/http-ticker.js";
 import { createRandomWalkSource } from "../adapters/rates/random-walk.js";
+import { createNoAcquirer } from "../adapters/cards/no-acquirer.js";
 import { createSandboxAcquirer } from "../adapters/cards/sandbox-acquirer.js";
 import { createWebhookSender } from "../adapters/http/webhook-sender.js";
+import { createHttpSmsGateway } from "../adapters/sms/http-sms-gateway.js";
 import { createSandboxSms } from "../adapters/sms/sandbox-sms.js";
 import { createLocalDiskStorage } from "../adapters/storage/local-disk-storage.js";
-import type { Clock, RateSource } from "../app/ports.js";
+import type { Clock, RateSource, SmsSender } from "../app/ports.js";
 import { createRateCache } from "../app/rates/rate-cache.js";
 import { assertNever } from "../core/shared/assert-never.js";
 import type { Config } from "../config/config.js";
@@ -39,15 +43,27 @@ function rateSource(config: Config, clock: Clock): RateSource {
   }
 }
 
+function smsSender(config: Config, logger: Logger): SmsSender {
+  const gateway = config.ports.smsHttp;
+  if (config.ports.sms === "log" || gateway === null) return createSandboxSms(logger, { logText: config.mode === "sandbox" });
+  return createHttpSmsGateway({
+    ...gateway,
+    allowPrivate: config.allowPrivateWebhooks,
+    timeoutMs: config.webhookTimeoutMs,
+    onFailure: (reason) => logger.error({ reason }, "SMS gateway refused a message"),
+  });
+}
+
+/** Each port's adapter as config names it (config.ts portAdapters); live mode refuses the sandbox ones at start. */
 export function buildPorts(config: Config, clock: Clock, logger: Logger): Ports {
+  const { ports } = config;
   return {
     files: createLocalDiskStorage(path.join(config.dataDir, "files")),
     rates: createRateCache(rateSource(config, clock), clock, config.rates),
-    sms: createSandboxSms(logger, { logText: config.mode === "sandbox" }),
-    cardAcquirer: createSandboxAcquirer(),
-    // Live KYC vendors and chains plug in here by config; only the sandbox ones ship today.
-    kyc: createSandboxKycVendor(config.sandbox.kycApprovalDelayMs),
-    chain: createSandboxChain(config.dataDir, config.sandbox.chainConfirmations),
+    sms: smsSender(config, logger),
+    cardAcquirer: ports.cardAcquirer === "sandbox" ? createSandboxAcquirer() : createNoAcquirer(),
+    kyc: ports.kyc === "sandbox" ? createSandboxKycVendor(config.sandbox.kycApprovalDelayMs) : createManualKyc(),
+    chain: ports.chain === "sandbox" ? createSandboxChain(config.dataDir, config.sandbox.chainConfirmations) : createManualChain(),
     webhooks: createWebhookSender({ allowPrivate: config.allowPrivateWebhooks, timeoutMs: config.webhookTimeoutMs }),
   };
 }

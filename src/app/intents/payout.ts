@@ -2,11 +2,15 @@
 //  1. (transaction) hold the crypto in "payout in flight" and record the payout key — before any send;
 //  2. (after commit) ask the chain for the key; only if it has never seen it, send;
 //  3. (transaction) record what the chain said; poll until confirmed (→ 6 with the tx hash) or
-//     failed for good (→ 10000, hold reversed).
+//     failed for good (→ 10000, hold reversed). A manual chain answers awaiting_operator: the payout
+//     waits for an operator to pay it and enter the tx hash (operator-payouts.ts).
 // A process killed anywhere in between leaves the job's lease to expire; the retry starts at 2 and
 // finds the earlier send by its key, so nothing is sent twice.
 import { INTENT_STATUS as S } from "../../core/intents/intent-status.js";
+import { PAYOUT_MACHINE } from "../../core/intents/payout-status.js";
 import { type IntentRow, insertPayout, lockIntent, lockPayout, updatePayout } from "../../db/intents/intents.js";
+import type { Transaction } from "kysely";
+import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { enqueueJob } from "../outbox/outbox.js";
 import type { ChainPayoutStatus } from "../ports.js";
@@ -47,6 +51,17 @@ async function preparePayout(deps: Deps, intentId: string): Promise<IntentRow | 
   });
 }
 
+/** The payout reached the wallet: the hold settles and the intent moves 5 → 6 with the tx hash (IPN included). */
+async function completePayout(
+  deps: Deps,
+  trx: Transaction<DB>,
+  intent: IntentRow,
+  done: { actor: "chain" | "operator"; txHash: string; data: Record<string, unknown> },
+): Promise<void> {
+  await settlePayout(deps, trx, intent);
+  await transitionIntent(deps, trx, intent, { action: "payout_confirmed", actor: done.actor, set: { tx_hash: done.txHash }, data: done.data });
+}
+
 /** Step 3: record the chain's answer under lock; idempotent for a settled payout. */
 async function recordChainStatus(deps: Deps, intentId: string, st: ChainPayoutStatus): Promise<void> {
   await deps.database.db.transaction().execute(async (trx) => {
@@ -56,18 +71,22 @@ async function recordChainStatus(deps: Deps, intentId: string, st: ChainPayoutSt
     const now = deps.clock.now();
     switch (st.kind) {
       case "confirmed":
-        await updatePayout(trx, payout.payout_key, { status: "confirmed", tx_hash: st.txHash, updated_at: now });
-        await settlePayout(deps, trx, intent);
-        await transitionIntent(deps, trx, intent, { action: "payout_confirmed", actor: "chain", set: { tx_hash: st.txHash }, data: { confirmations: st.confirmations } });
+        await updatePayout(trx, payout.payout_key, { status: PAYOUT_MACHINE.next(payout.status, "chain_confirmed"), tx_hash: st.txHash, updated_at: now });
+        await completePayout(deps, trx, intent, { actor: "chain", txHash: st.txHash, data: { confirmations: st.confirmations } });
         return;
       case "failed":
-        await updatePayout(trx, payout.payout_key, { status: "failed", updated_at: now });
+        await updatePayout(trx, payout.payout_key, { status: PAYOUT_MACHINE.next(payout.status, "chain_failed"), updated_at: now });
         await reversePayout(deps, trx, intent);
         await transitionIntent(deps, trx, intent, { action: "payout_failed", actor: "chain", data: { reason: st.reason } });
         return;
+      case "awaiting_operator":
+        if (payout.status !== "awaiting_operator") {
+          await updatePayout(trx, payout.payout_key, { status: PAYOUT_MACHINE.next(payout.status, "queue_for_operator"), updated_at: now });
+        }
+        return;
       case "pending": {
         const polls = payout.polls + 1;
-        await updatePayout(trx, payout.payout_key, { status: "sent", tx_hash: st.txHash, polls, updated_at: now });
+        await updatePayout(trx, payout.payout_key, { status: PAYOUT_MACHINE.next(payout.status, "chain_pending"), tx_hash: st.txHash, polls, updated_at: now });
         if (polls > MAX_PAYOUT_POLLS) {
           deps.logger.error({ intentId, payoutKey: payout.payout_key }, "payout never confirmed; left for the operator");
           return;

@@ -11,7 +11,7 @@ import type { Deps } from "../deps.js";
 import { enqueueJob, enqueueWebhook } from "../outbox/outbox.js";
 import { intentChanging } from "./status-cache.js";
 
-type IntentActor = "merchant" | "user" | "kyc_vendor" | "support" | "bank_feed" | "chain" | "system";
+type IntentActor = "merchant" | "user" | "kyc_vendor" | "support" | "bank_feed" | "chain" | "operator" | "system";
 
 const INTENT_TIMEOUT_JOB = "intent.timeout";
 const INTENT_PAYOUT_JOB = "intent.payout";

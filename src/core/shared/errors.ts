@@ -47,6 +47,7 @@ export const ERROR_CATALOGUE = {
   kyc_link_invalid: { status: 404, message: "This verification link is invalid, used or expired." },
   internal_error: { status: 500, message: "Internal error." },
   service_unavailable: { status: 503, message: "The service is not ready." },
+  service_not_enabled: { status: 403, message: "This service is not enabled on this server." },
   // --- ledger (src/app/ledger)
   insufficient_funds: { status: 403, message: "The account does not have enough available funds." },
   transfer_id_conflict: { status: 409, message: "This transfer id was already used with different entries." },

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from "kysely";
 import type { IntentStatus } from "../../core/intents/intent-status.js";
+import type { PayoutStatus } from "../../core/intents/payout-status.js";
 import type { KycCaseStatus, KycLevel } from "../../core/kyc/kyc-case.js";
 import type { CreatedAt } from "./foundation.js";
 
@@ -127,7 +128,7 @@ export interface IntentPayoutsTable {
   asset: string;
   address: string;
   amount_minor: Int8;
-  status: string;
+  status: PayoutStatus;
   tx_hash: string | null;
   polls: ColumnType<number, number | undefined, number>;
   created_at: ColumnType<Date, Date, never>;
