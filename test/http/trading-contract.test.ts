@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createHarness, type Harness } from "../support/harness.js";
 import { createMerchant } from "../support/factories.js";
+import { fundTraderDeposit } from "../../src/app/trading/ledger-postings.js";
+import { createRequisite, createTrader } from "../../src/app/trading/traders.js";
 import { setupTrading, signBody, uploadTradingReceipt, type TradingFixture, useFixedRate } from "../support/trading.js";
 
 let h: Harness;
@@ -136,6 +138,26 @@ test("banks, list with cursor pagination, account balance", async () => {
   const acct = await h.app.inject({ method: "GET", url: "/payment/account", headers: { "x-api-key": key() } });
   assert.equal(acct.statusCode, 200);
   assert.deepEqual(acct.json(), { balance: "0", currency: "usdt" });
+});
+
+test("banks lists only what can take a pay-in now: a bank whose only trader has no free deposit is left out", async () => {
+  const banks = async () => (await h.app.inject({ method: "GET", url: "/payment/trading/banks", headers: { "x-api-key": key() } })).json();
+  const broke = await createTrader(h.deps, "No deposit");
+  await createRequisite(h.deps, { traderId: broke.traderId, bank: "TBANK", method: "sbp", ownerName: "Broke", sbpPhone: "+79000000777" });
+  assert.deepEqual((await banks()).map((b: { code: string }) => b.code), ["SBER"], "TBANK's only trader has nothing to back a pay-in");
+  const refused = await post("/payment/trading/pay-in", { fiatAmount: 1000, bank: "TBANK" });
+  assert.equal(refused.json().message, "CANT_CREATE_TRADE_FOR_THIS_AMOUNT", "and a create there would fail");
+  // The merchant's minimum is 100.00 RUB: at 99.12 that is 1008879 micro-USDT. One unit less is not enough.
+  await fundTraderDeposit(h.deps, broke.traderId, 1_008_878n, `test:fund:broke:${broke.traderId}`);
+  assert.deepEqual((await banks()).map((b: { code: string }) => b.code), ["SBER"]);
+  await fundTraderDeposit(h.deps, broke.traderId, 1n, `test:fund:broke2:${broke.traderId}`);
+  assert.deepEqual(await banks(), [
+    { code: "SBER", name: "Sberbank", methods: ["card"], fiatCurrency: "RUB" },
+    { code: "TBANK", name: "T-Bank", methods: ["sbp"], fiatCurrency: "RUB" },
+  ]);
+  const taken = await post("/payment/trading/pay-in", { fiatAmount: 100, bank: "TBANK" });
+  assert.equal(taken.statusCode, 201, taken.body);
+  assert.deepEqual((await banks()).map((b: { code: string }) => b.code), ["SBER"], "its deposit is now held by that pay-in");
 });
 
 test("error paths: each with the envelope and the dialect's message", async () => {

@@ -7,7 +7,13 @@ import type { Deps } from "../deps.js";
 import { type AccountBalance, type AccountRef, getBalance, postPending, postTransfer, voidPending } from "../ledger/ledger.js";
 import { TRADING_CRYPTO } from "./amounts.js";
 
-const traderDeposit = (traderId: string): AccountRef => ({ owner: `trader:${traderId}`, asset: TRADING_CRYPTO.asset, purpose: "trader_deposit" });
+/** A trader's USDT deposit: the account the bank list's free-deposit check reads too. */
+export const TRADER_DEPOSIT_ACCOUNT = { ownerPrefix: "trader:", asset: TRADING_CRYPTO.asset, purpose: "trader_deposit" } as const;
+const traderDeposit = (traderId: string): AccountRef => ({
+  owner: `${TRADER_DEPOSIT_ACCOUNT.ownerPrefix}${traderId}`,
+  asset: TRADER_DEPOSIT_ACCOUNT.asset,
+  purpose: TRADER_DEPOSIT_ACCOUNT.purpose,
+});
 const merchantBalance = (merchantId: string): AccountRef => ({ owner: `merchant:${merchantId}`, asset: TRADING_CRYPTO.asset, purpose: "merchant_balance" });
 const feeRevenue: AccountRef = { owner: "platform", asset: TRADING_CRYPTO.asset, purpose: "fee_revenue" };
 

@@ -5,7 +5,8 @@ import { findRequisite, findRequisites } from "../../db/trading/requisites.js";
 import { listUsableBanks } from "../../db/trading/traders.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
-import { merchantCryptoBalance } from "./ledger-postings.js";
+import { computeTradingAmounts, tradingRate } from "./amounts.js";
+import { merchantCryptoBalance, TRADER_DEPOSIT_ACCOUNT } from "./ledger-postings.js";
 import { loadTradingSettings } from "./merchant-settings.js";
 import { renderTradingPayin, type TradingPayinObject } from "./payin-object.js";
 import { pageOf, pageSize } from "../../core/shared/page-size.js";
@@ -64,9 +65,20 @@ export async function listMerchantPayins(
   return pageOf(rows, limit, encodeCursor);
 }
 
+/**
+ * Banks that can take a pay-in now, with the methods that can: a requisite must be free and its
+ * trader's free deposit must cover the merchant's minimum amount at the current rate.
+ */
 export async function usableBanks(deps: Deps, merchantId: string) {
   const s = await loadTradingSettings(deps.database.db, merchantId);
-  const rows = await listUsableBanks(deps.database.db, { fiatCurrency: s.fiatCurrency, banks: s.allowedBanks, methods: s.allowedMethods });
+  const minCryptoMinor = computeTradingAmounts(s.minFiatMinor, await tradingRate(deps, s.fiatCurrency), s.feeRate).cryptoMinor;
+  const rows = await listUsableBanks(deps.database.db, {
+    fiatCurrency: s.fiatCurrency,
+    banks: s.allowedBanks,
+    methods: s.allowedMethods,
+    deposit: TRADER_DEPOSIT_ACCOUNT,
+    minCryptoMinor,
+  });
   const byCode = new Map<string, { code: string; name: string; methods: string[]; fiatCurrency: string }>();
   for (const r of rows) {
     const b = byCode.get(r.code) ?? { code: r.code, name: r.name, methods: [], fiatCurrency: r.fiat_currency };

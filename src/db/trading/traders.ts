@@ -1,4 +1,5 @@
 // SQL for traders, their API keys and the banks catalogue.
+import { sql } from "kysely";
 import type { Db } from "../schema.js";
 
 export async function insertTrader(db: Db, row: { id: string; name: string }): Promise<void> {
@@ -36,20 +37,42 @@ export async function findBank(db: Db, code: string) {
   return db.selectFrom("trading_banks").selectAll().where("code", "=", code).where("enabled", "=", true).executeTakeFirst();
 }
 
+/** Where a trader's deposit lives in the ledger: the account (ownerPrefix + trader id, asset, purpose). */
+export interface TraderDepositAccount {
+  ownerPrefix: string;
+  asset: string;
+  purpose: string;
+}
+
 /**
- * Banks usable now: enabled, in the currency, with at least one enabled requisite of an enabled
- * trader; `methods` narrowed to the methods such requisites offer.
+ * Banks that can take a pay-in now: enabled, in the currency, with an enabled requisite (under its
+ * open pay-in allowance) of an enabled trader whose free deposit (posted − held) covers
+ * `minCryptoMinor`; one row per (bank, method) such requisites offer.
  */
-export async function listUsableBanks(db: Db, filter: { fiatCurrency: string; banks: string[] | null; methods: string[] | null }) {
+export async function listUsableBanks(
+  db: Db,
+  filter: { fiatCurrency: string; banks: string[] | null; methods: string[] | null; deposit: TraderDepositAccount; minCryptoMinor: bigint },
+) {
   let q = db
     .selectFrom("trading_banks as b")
     .innerJoin("trading_requisites as r", (j) => j.onRef("r.bank_code", "=", "b.code").on("r.enabled", "=", true))
     .innerJoin("traders as t", (j) => j.onRef("t.id", "=", "r.trader_id").on("t.enabled", "=", true))
+    .innerJoin("ledger_accounts as a", (j) =>
+      j
+        .on("a.owner", "=", sql<string>`${filter.deposit.ownerPrefix} || t.id`)
+        .on("a.asset", "=", filter.deposit.asset)
+        .on("a.purpose", "=", filter.deposit.purpose),
+    )
+    .innerJoin("ledger_account_balances as lb", "lb.account_id", "a.id")
     .select(["b.code", "b.name", "b.methods", "b.fiat_currency", "r.method"])
     .distinct()
     .where("b.enabled", "=", true)
     .where("b.fiat_currency", "=", filter.fiatCurrency)
-    .where("r.fiat_currency", "=", filter.fiatCurrency);
+    .where("r.fiat_currency", "=", filter.fiatCurrency)
+    .where(sql<boolean>`lb.posted - lb.pending_debits >= ${filter.minCryptoMinor.toString()}::int8`)
+    .where(
+      sql<boolean>`(SELECT count(*) FROM (SELECT 1 FROM trading_payins p WHERE p.requisite_id = r.id AND p.status = 'active' LIMIT r.max_open_payins) o) < r.max_open_payins`,
+    );
   if (filter.banks) q = q.where("b.code", "in", filter.banks.length ? filter.banks : [""]);
   if (filter.methods) q = q.where("r.method", "in", filter.methods.length ? filter.methods : [""]);
   return q.orderBy("b.code").execute();
