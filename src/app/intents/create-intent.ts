@@ -4,6 +4,7 @@ import type { Transaction } from "kysely";
 // with the request is submitted to the vendor after commit, which may move the intent on at once.
 import { randomBytes } from "node:crypto";
 import { INTENT_STATUS as S } from "../../core/intents/intent-status.js";
+import { paymentReference } from "../../core/intents/payment-reference.js";
 import { checkAddress } from "../../core/money/addresses.js";
 import { AssetRegistry } from "../../core/money/assets.js";
 import { fiatScale } from "../../core/money/currencies.js";
@@ -147,7 +148,7 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
       cancel_url: input.cancelUrl ?? null,
       ipn_url: input.ipnUrl ?? null,
       order_number: null,
-      reference: `RMP${randomBytes(6).toString("hex").toUpperCase()}`,
+      reference: paymentReference(randomBytes(6)),
       paid_fiat_minor: null,
       tx_hash: null,
       window_ends_at: null,

@@ -71,6 +71,11 @@ export const ERROR_CATALOGUE = {
   offer_expired: { status: 409, message: "The offer has expired; create a new one." },
   offer_already_paid: { status: 409, message: "The offer has already been paid." },
   payin_limit_exceeded: { status: 403, message: "The amount exceeds the rolling 30-day limit of your KYC level." },
+  // --- bank statement import (src/core/bank-statements, app/bank-statements)
+  statement_unreadable: { status: 422, message: "The file is not a statement Rampart can read." },
+  statement_rejected_lines: { status: 422, message: "Some entries of the statement cannot be imported; nothing was imported." },
+  statement_too_large: { status: 413, message: "The statement file is over the configured limit." },
+  csv_mapping_required: { status: 422, message: "A CSV statement needs a column mapping for its account." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
