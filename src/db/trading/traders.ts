@@ -38,7 +38,7 @@ export async function findBank(db: Db, code: string) {
 }
 
 /** Where a trader's deposit lives in the ledger: the account (ownerPrefix + trader id, asset, purpose). */
-export interface TraderDepositAccount {
+interface TraderDepositAccount {
   ownerPrefix: string;
   asset: string;
   purpose: string;
