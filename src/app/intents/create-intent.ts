@@ -16,7 +16,7 @@ import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { type KycPersonalData, createKycLink, markSubmitted, openCase, submitToVendor, userFor, validCase } from "../kyc/kyc-cases.js";
-import { DEFAULT_PAYMENT_METHOD, INTENT_PAYABLE_METHODS, priceIntent } from "./pricing.js";
+import { DEFAULT_PAYMENT_METHOD, priceIntent } from "./pricing.js";
 import { transitionIntent } from "./transition.js";
 
 interface CreateIntentInput {
@@ -102,9 +102,6 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
       ? parseAmount(input.cryptoAmount, asset.decimals, { field: "cryptoAmount" })
       : undefined;
   const paymentMethod = input.paymentMethod ?? DEFAULT_PAYMENT_METHOD;
-  if (!INTENT_PAYABLE_METHODS.includes(paymentMethod)) {
-    throw new AppError("pair_unavailable", { field: "paymentMethod", message: `Intents are paid by ${INTENT_PAYABLE_METHODS.join(", ")}.` });
-  }
   const q = await priceIntent(deps, {
     fiat,
     crypto: asset.symbol,

@@ -12,7 +12,7 @@ const DIALECT_METHOD: Record<string, string> = Object.fromEntries(Object.entries
 
 export const DEFAULT_PAYMENT_METHOD = "bank_transfer";
 /** Methods an intent can be paid with today (the instructions are bank-transfer instructions). */
-export const INTENT_PAYABLE_METHODS: readonly string[] = ["bank_transfer"];
+const INTENT_PAYABLE_METHODS: readonly string[] = ["bank_transfer"];
 
 interface IntentPriceRequest {
   fiat: string;
@@ -31,7 +31,11 @@ function withField(err: unknown): never {
   throw err;
 }
 
+/** Intents and their estimates are priced only for a method an intent can be paid with (not `card`). */
 export async function priceIntent(deps: Deps, r: IntentPriceRequest): Promise<PricedQuote> {
+  if (!INTENT_PAYABLE_METHODS.includes(r.paymentMethod)) {
+    throw new AppError("pair_unavailable", { field: "paymentMethod", message: `Intents are paid by ${INTENT_PAYABLE_METHODS.join(", ")}.` });
+  }
   const key = { fiat: r.fiat, crypto: r.crypto, network: r.network };
   return quoteFor(deps, {
     ...key,
@@ -41,10 +45,15 @@ export async function priceIntent(deps: Deps, r: IntentPriceRequest): Promise<Pr
   }).catch(withField);
 }
 
-/** The dialect's names of the payment methods a pair offers. */
+/** The dialect's names of the methods a pair offers that an intent can be paid with (a pair's `card` is not one). */
 export async function offeredPaymentMethods(deps: Deps, key: { fiat: string; crypto: string; network: string }): Promise<string[]> {
   const loaded = await loadPair(deps, key).catch(withField);
-  return Object.keys(loaded.pair.limits)
+  const methods = Object.keys(loaded.pair.limits)
     .map((m) => DIALECT_METHOD[m] ?? m)
+    .filter((m) => INTENT_PAYABLE_METHODS.includes(m))
     .sort();
+  if (methods.length === 0) {
+    throw new AppError("pair_unavailable", { field: "cryptoSymbol", message: `${loaded.pair.fiat}→${loaded.pair.crypto} on ${loaded.pair.network} cannot be paid by ${INTENT_PAYABLE_METHODS.join(", ")}.` });
+  }
+  return methods;
 }

@@ -1,5 +1,6 @@
 // Crypto assets are per network: USDT on TRON and USDT on Ethereum are different things to send.
 import { AppError } from "../shared/errors.js";
+import { chainOfAlias, chainOfNetwork } from "./network-aliases.js";
 
 export type AddressFormat = "bitcoin" | "ethereum" | "tron";
 
@@ -40,10 +41,26 @@ export class AssetRegistry {
     this.#assets.set(AssetRegistry.key(asset.symbol, asset.network), asset);
   }
 
+  /** By Rampart's network name or a ticker-style alias of its chain ("TRX", "ERC-20"), case-insensitively. */
   get(symbol: string, network: string, field = "network"): CryptoAsset {
-    const asset = this.#assets.get(AssetRegistry.key(symbol, network));
+    const asset = this.#find(symbol, network);
     if (!asset) throw new AppError("unknown_currency", { field, message: `Unknown asset ${symbol} on network ${network}` });
     return asset;
+  }
+
+  #find(symbol: string, network: string): CryptoAsset | undefined {
+    const exact = this.#assets.get(AssetRegistry.key(symbol, network));
+    if (exact) return exact;
+    for (const name of chainOfAlias(network)?.networks ?? []) {
+      const onChain = this.#assets.get(AssetRegistry.key(symbol, name));
+      if (onChain) return onChain;
+    }
+    return undefined;
+  }
+
+  /** The aliases that resolve to this asset (those of its chain that pick another network are left out). */
+  aliasesOf(asset: CryptoAsset): string[] {
+    return (chainOfNetwork(asset.network)?.aliases ?? []).filter((alias) => this.#find(asset.symbol, alias) === asset);
   }
 
   /** Networks an asset symbol is offered on. */

@@ -2,6 +2,7 @@
 // compatible with the AhoraCrypto Payment Intent API: thin handlers over src/app/intents.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Type } from "typebox";
 import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
 import { authenticateMerchant } from "../../../app/auth/authenticate.js";
 import type { Deps } from "../../../app/deps.js";
@@ -11,7 +12,7 @@ import { intentInstructions, intentStatus, statusView } from "../../../app/inten
 import { startIntentStatusCache } from "../../../app/intents/status-cache.js";
 import { estimateCryptoToFiat, estimateFiatToCrypto } from "../../../app/intents/estimates.js";
 import { cancelIntent } from "../../../app/intents/intent-lifecycle.js";
-import { BUILTIN_ASSETS } from "../../../core/money/assets.js";
+import { buyableNetworks } from "../../../app/intents/networks.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { principalOf } from "../../plugins/principal.js";
@@ -28,6 +29,7 @@ import {
   IntentError,
   IntentStatusResponse,
   Network,
+  NetworksQuery,
 } from "./schemas.js";
 
 const TAGS = ["payment intents"];
@@ -119,7 +121,15 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
 
   app.get(
     "/payment/networks",
-    { schema: { tags: TAGS, summary: "Supported crypto networks", security: [{ apiKey: [] }], response: { 200: { type: "array", items: Network } } } },
-    async () => BUILTIN_ASSETS.map((a) => ({ cryptoSymbol: a.symbol, network: a.network, name: a.name, decimals: a.decimals })),
+    {
+      schema: {
+        tags: TAGS,
+        summary: "What an intent can buy now, per fiat, with the network aliases accepted",
+        security: [{ apiKey: [] }],
+        querystring: NetworksQuery,
+        response: { 200: Type.Array(Network), ...errors },
+      },
+    },
+    async (request) => buyableNetworks(deps, request.query.currencyIsoCode),
   );
 }

@@ -84,12 +84,24 @@ export const IntentError = Type.Object({
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
-export const Network = Type.Object({ cryptoSymbol: Type.String(), network: Type.String(), name: Type.String(), decimals: Type.Integer() });
+export const Network = Type.Object({
+  cryptoSymbol: Type.String(),
+  network: Type.String({ description: "Rampart's name, the one answers carry" }),
+  name: Type.String(),
+  decimals: Type.Integer(),
+  aliases: Type.Array(Type.String(), { description: "Extension: ticker-style names also accepted as `network`, case-insensitively" }),
+  currencyIsoCodes: Type.Array(Type.String(), { description: "Extension: the fiats an intent can buy it with now" }),
+});
 
 const QueryAmount = Type.String({ pattern: "^\\d+(\\.\\d+)?$", maxLength: 40 });
 const Symbol = Type.String({ pattern: "^[A-Za-z0-9]{2,10}$" });
 const Fiat = Type.String({ pattern: "^[A-Za-z]{3}$" });
 const NetworkName = Type.String({ pattern: "^[A-Za-z0-9_-]{2,20}$" });
+
+export const NetworksQuery = Type.Object(
+  { currencyIsoCode: Type.Optional(Type.String({ pattern: "^[A-Za-z]{3}$", description: "Extension: only what this fiat can buy" })) },
+  { additionalProperties: false },
+);
 
 export const FiatToCryptoQuery = Type.Object(
   {
