@@ -9,7 +9,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 
 // A cold start on a busy 2-core machine can take a while: the test waits for the printed URL itself;
 // the overall timeout only catches a start that never comes.
-test("`rampart start` in a temp dir serves /healthz and prints the sandbox credentials", { timeout: 180_000 }, async () => {
+test("`rampart start` in a temp dir serves /healthz and prints the sandbox credentials, trader keys included", { timeout: 180_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-start-"));
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn" };
   delete env.DATABASE_URL; // the embedded sandbox, as `npm start` on a fresh machine
@@ -22,6 +22,7 @@ test("`rampart start` in a temp dir serves /healthz and prints the sandbox crede
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout!.on("data", () => {
         const m = /^url:\s+(\S+)$/m.exec(out);
+        // The credentials come in one write, so the operator key line brings the rest with it.
         if (m && /^operator key:/m.test(out)) resolve(m[1]!);
       });
       child.on("exit", (code) => reject(new Error(`exited ${code}:\n${out}`)));
@@ -33,6 +34,13 @@ test("`rampart start` in a temp dir serves /healthz and prints the sandbox crede
     assert.match(out, /^merchant api key:\s+rmp_[0-9a-f]{16}_\S{43}$/m);
     assert.match(out, /^store ipn secret:\s+\S+$/m);
     assert.match(out, /^operator key:\s+rop_[0-9a-f]{16}_\S{43}$/m);
+    // Every seeded trader's key is printed, and it opens the trader API (and /cabinet).
+    const traderLines = [...out.matchAll(/^trader key:\s+(rtr_[0-9a-f]{16}_\S{43}) \((trd_sandbox_\d+), .+\)$/gm)];
+    assert.ok(traderLines.length >= 3, out);
+    for (const [, key] of traderLines) {
+      const payins = await fetch(`${url.replace("localhost", "127.0.0.1")}/trader/v1/pay-ins`, { headers: { "x-trader-key": key! } });
+      assert.equal(payins.status, 200, `trader key ${key} is refused`);
+    }
     assert.ok(fs.existsSync(path.join(dir, ".rampart", "rampart.lock")), "data dir defaults to ./.rampart");
   } finally {
     if (child.exitCode === null && child.signalCode === null) {

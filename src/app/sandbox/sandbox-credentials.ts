@@ -3,6 +3,13 @@
 import { createHmac } from "node:crypto";
 import { deriveKey, type ParsedKey } from "../../core/crypto/api-keys.js";
 import { MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX } from "../keys/key-formats.js";
+import { sandboxTraders } from "./seed-trading.js";
+
+export interface SandboxTrader {
+  traderId: string;
+  name: string;
+  key: ParsedKey;
+}
 
 export interface SandboxCredentials {
   merchantId: string;
@@ -11,6 +18,8 @@ export interface SandboxCredentials {
   operatorKey: ParsedKey;
   /** The sandbox store's IPN secret as first seeded; seedSandbox answers the one in force (after a rotation, the new one). */
   storeIpnSecret: string;
+  /** Trader keys (`x-trader-key`, /cabinet sign-in) of the seeded traders. */
+  traders: SandboxTrader[];
 }
 
 function derive(secret: string, purpose: string): Buffer {
@@ -32,5 +41,6 @@ export function sandboxCredentials(secretKey: string): SandboxCredentials {
     merchantKey: deriveKey(MERCHANT_KEY_PREFIX, Buffer.concat([derive(secretKey, "merchant-key"), derive(secretKey, "merchant-key-2")])),
     operatorKey: deriveKey(OPERATOR_KEY_PREFIX, Buffer.concat([derive(secretKey, "operator-key"), derive(secretKey, "operator-key-2")])),
     storeIpnSecret: `whsec_${derive(secretKey, "webhook-secret").toString("base64url")}`,
+    traders: sandboxTraders(secretKey),
   };
 }

@@ -8,6 +8,7 @@ import { findRequisite } from "../../db/trading/requisites.js";
 import { fundTraderDeposit } from "../trading/ledger-postings.js";
 import { saveTradingSettings } from "../trading/settings-admin.js";
 import { createRequisite, createTrader, TRADER_KEY_PREFIX } from "../trading/traders.js";
+import type { SandboxTrader } from "./sandbox-credentials.js";
 import type { SeedPart } from "./seed.js";
 
 export const SANDBOX_BANKS = [
@@ -57,12 +58,20 @@ const TRADERS = [
     ],
   },
 ];
+/** The sandbox traders' ids, names and keys, derived from the server secret (printed at start). */
+export function sandboxTraders(secret: string): SandboxTrader[] {
+  return TRADERS.map((t, i) => ({
+    traderId: `trd_sandbox_${i + 1}`,
+    name: t.name,
+    key: deriveKey(TRADER_KEY_PREFIX, Buffer.concat([derived(secret, `trader-key-${i}`), derived(secret, `trader-key-${i}-2`)])),
+  }));
+}
+
 export const seedTrading: SeedPart = async (deps, creds) => {
   for (const b of SANDBOX_BANKS) await upsertBank(deps.database.db, b);
+  const secret = deps.config.secretKey;
   for (const [i, t] of TRADERS.entries()) {
-    const secret = deps.config.secretKey;
-    const key = deriveKey(TRADER_KEY_PREFIX, Buffer.concat([derived(secret, `trader-key-${i}`), derived(secret, `trader-key-${i}-2`)]));
-    const traderId = `trd_sandbox_${i + 1}`;
+    const { traderId, key } = creds.traders[i]!;
     await createTrader(deps, t.name, key, traderId);
     for (const [j, r] of t.requisites.entries()) {
       const id = uuidFrom(derived(secret, `requisite-${i}-${j}`));
