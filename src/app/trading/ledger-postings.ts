@@ -85,9 +85,12 @@ export async function traderDepositBalance(deps: Deps, traderId: string): Promis
 }
 
 
-/** Funds a trader's deposit from the platform (sandbox seed, tests, operator top-up); idempotent by id. */
-export async function fundTraderDeposit(deps: Deps, traderId: string, amountMinor: bigint, transferId: string): Promise<void> {
-  await deps.database.db.transaction().execute((trx) =>
+/**
+ * Funds a trader's deposit from the platform (sandbox seed, tests, operator sandbox top-up);
+ * idempotent by id: `created` is false when that id was booked before with the same amount.
+ */
+export async function fundTraderDeposit(deps: Deps, traderId: string, amountMinor: bigint, transferId: string): Promise<{ created: boolean }> {
+  return deps.database.db.transaction().execute((trx) =>
     postTransfer(
       trx,
       {

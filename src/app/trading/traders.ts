@@ -2,7 +2,8 @@
 import { generateKey, hashKey, keyMatches, parseKey, type ParsedKey } from "../../core/crypto/api-keys.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findBank, findActiveTraderKey, findTrader, insertTrader, insertTraderKey } from "../../db/trading/traders.js";
-import { insertRequisite } from "../../db/trading/requisites.js";
+import { insertRequisite, updateRequisiteLimits } from "../../db/trading/requisites.js";
+import { isUuid } from "../../core/shared/uuid.js";
 import type { Deps } from "../deps.js";
 
 export const TRADER_KEY_PREFIX = "rtr";
@@ -59,4 +60,18 @@ export async function createRequisite(deps: Deps, r: RequisiteInput): Promise<st
     monthly_volume_limit_minor: r.monthlyVolumeLimitMinor?.toString() ?? null,
   });
   return id;
+}
+
+interface RequisiteLimits {
+  /** Active pay-ins at once on the requisite. */
+  maxOpenPayins: number;
+  /** Fiat minor units per UTC day / month over pay-ins created on it; null: no limit. */
+  dailyVolumeLimitMinor: bigint | null;
+  monthlyVolumeLimitMinor: bigint | null;
+}
+
+/** Replaces a requisite's limits; the next allocation reads them (open pay-ins keep running). */
+export async function setRequisiteLimits(deps: Deps, traderId: string, requisiteId: string, limits: RequisiteLimits): Promise<void> {
+  const found = isUuid(requisiteId) && (await updateRequisiteLimits(deps.database.db, { id: requisiteId, traderId, ...limits }));
+  if (!found) throw new AppError("not_found", { message: "Requisite not found" });
 }

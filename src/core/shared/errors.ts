@@ -28,6 +28,7 @@ export const ERROR_CATALOGUE = {
   trading_not_enabled: { status: 403, message: "Trading pay-ins are not enabled for this merchant." },
   external_transaction_id_conflict: { status: 409, message: "externalTransactionId was already used with a different request." },
   invalid_invoice_key: { status: 400, message: "The invoiceKey does not name a receipt of this pay-in." },
+  deposit_via_chain: { status: 409, message: "In live mode a trader's deposit comes in on chain to its deposit address; operator top-ups are a sandbox feature." },
   // --- money core: amounts, currencies, addresses, pricing
   invalid_amount: { status: 400, message: "The amount is not a valid decimal amount." },
   amount_scale_exceeded: { status: 400, message: "The amount has more decimal places than the currency allows." },

@@ -186,3 +186,21 @@ export async function setRequisiteEnabled(db: Db, a: { id: string; enabled: bool
   const r = await q.executeTakeFirst();
   return r.numUpdatedRows > 0n;
 }
+
+/** Sets a requisite's limits (only the given trader's); false when not found. */
+export async function updateRequisiteLimits(
+  db: Db,
+  a: { id: string; traderId: string; maxOpenPayins: number; dailyVolumeLimitMinor: bigint | null; monthlyVolumeLimitMinor: bigint | null },
+): Promise<boolean> {
+  const r = await db
+    .updateTable("trading_requisites")
+    .set({
+      max_open_payins: a.maxOpenPayins,
+      daily_volume_limit_minor: a.dailyVolumeLimitMinor?.toString() ?? null,
+      monthly_volume_limit_minor: a.monthlyVolumeLimitMinor?.toString() ?? null,
+    })
+    .where("id", "=", a.id)
+    .where("trader_id", "=", a.traderId)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}

@@ -7,11 +7,12 @@ import { authenticateOperator } from "../../app/auth/authenticate.js";
 import type { Deps } from "../../app/deps.js";
 import { resolveDispute } from "../../app/trading/disputes.js";
 import { payinEvents, payinObject } from "../../app/trading/queries.js";
-import { createRequisite, createTrader } from "../../app/trading/traders.js";
+import { createRequisite, createTrader, setRequisiteLimits } from "../../app/trading/traders.js";
+import { topUpTraderDeposit } from "../../app/trading/deposit-top-up.js";
 import { saveTradingSettings } from "../../app/trading/settings-admin.js";
 import { AppError } from "../../core/shared/errors.js";
 import { HttpUrl } from "../plugins/validation.js";
-import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
+import { formatFiatAmount, parseFiatAmount } from "../../core/trading/fiat-amount.js";
 import { unmatchedTransfers } from "../../app/bank-transfers/transfer-queues.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import { principalOf } from "../plugins/principal.js";
@@ -20,6 +21,9 @@ import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
 const TAGS = ["admin: trading"];
 const Amount = Type.Union([Type.Number(), Type.String({ maxLength: 32 })]);
+const TraderId = Type.String({ maxLength: 64 });
+/** A client's reference: printable ASCII, like an Idempotency-Key. */
+const REFERENCE_PATTERN = "^[\\x21-\\x7e]{1,100}$";
 
 function fiat(v: unknown, field: string): bigint {
   const m = parseFiatAmount(v);
@@ -124,7 +128,7 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
           tags: TAGS,
           summary: "Add a requisite to a trader",
           security,
-          params: Type.Object({ traderId: Type.String({ maxLength: 64 }) }),
+          params: Type.Object({ traderId: TraderId }),
           body: Type.Object(
             {
               bank: Type.String({ maxLength: 64 }),
@@ -154,6 +158,68 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
           monthlyVolumeLimitMinor: b.monthlyVolumeLimit !== undefined ? fiat(b.monthlyVolumeLimit, "monthlyVolumeLimit") : null,
         });
         return reply.code(201).send({ id });
+      },
+    );
+
+    app.post(
+      "/traders/:traderId/deposit/top-ups",
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Sandbox mode: top up a trader's USDT deposit (a ledger transfer from platform funding); live mode answers 409 deposit_via_chain",
+          description:
+            "Idempotent by `reference` (or, without one, the `Idempotency-Key` header): the same reference and amount again books nothing and answers 200 with `duplicate: true`; the same reference with another amount is 409 `conflict`.",
+          security,
+          params: Type.Object({ traderId: TraderId }),
+          headers: Type.Object({ "idempotency-key": Type.Optional(Type.String({ pattern: REFERENCE_PATTERN })) }),
+          body: Type.Object(
+            {
+              amount: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ maxLength: 32 })], { description: "USDT, at most 6 decimals" }),
+              reference: Type.Optional(Type.String({ pattern: REFERENCE_PATTERN, description: "The client's id of this top-up" })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request, reply) => {
+        const reference = request.body.reference ?? request.headers["idempotency-key"];
+        if (reference === undefined) {
+          throw new AppError("validation_failed", { field: "reference", message: "Send a reference or an Idempotency-Key, so a retry cannot fund twice" });
+        }
+        const result = await topUpTraderDeposit(deps, { traderId: request.params.traderId, amount: request.body.amount, reference });
+        return reply.code(result.duplicate ? 200 : 201).send(result);
+      },
+    );
+
+    app.put(
+      "/traders/:traderId/requisites/:requisiteId/limits",
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Set a requisite's limits: active pay-ins at once, fiat volume per UTC day and month (null: none)",
+          security,
+          params: Type.Object({ traderId: TraderId, requisiteId: Type.String({ maxLength: 64 }) }),
+          body: Type.Object(
+            {
+              maxOpenPayins: Type.Integer({ minimum: 0, maximum: 10_000 }),
+              dailyVolumeLimit: Type.Union([Amount, Type.Null()]),
+              monthlyVolumeLimit: Type.Union([Amount, Type.Null()]),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request) => {
+        const b = request.body;
+        const daily = b.dailyVolumeLimit === null ? null : fiat(b.dailyVolumeLimit, "dailyVolumeLimit");
+        const monthly = b.monthlyVolumeLimit === null ? null : fiat(b.monthlyVolumeLimit, "monthlyVolumeLimit");
+        await setRequisiteLimits(deps, request.params.traderId, request.params.requisiteId, {
+          maxOpenPayins: b.maxOpenPayins,
+          dailyVolumeLimitMinor: daily,
+          monthlyVolumeLimitMinor: monthly,
+        });
+        const shown = (minor: bigint | null) => (minor === null ? null : formatFiatAmount(minor));
+        return { id: request.params.requisiteId, maxOpenPayins: b.maxOpenPayins, dailyVolumeLimit: shown(daily), monthlyVolumeLimit: shown(monthly) };
       },
     );
 
