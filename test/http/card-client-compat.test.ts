@@ -96,16 +96,16 @@ test("the public client's whole flow works against Rampart by changing only the 
   // Pay-in: rates, card with a NUMBER cardNumber, data, offer, update on /pay/, activate, callback.
   const rates = await api.request<{ baseCurrency: string }[]>("GET", "/v3/payin/fiat-rates");
   assert.ok(rates.length > 0);
-  const added = await api.request("POST", "/v3/payin/card", {
+  const added = await api.request<{ cardId: number }>("POST", "/v3/payin/card", {
     cardNumber: 4242424242424242,
     cardHolder: "ADA LOVELACE",
     cardExpirationYear: 2030,
     cardExpirationMonth: 12,
     billingAddress: { zip: "10117", city: "Berlin", state: "BE", address: "Unter den Linden 1", countryCode: "DE" },
   });
-  assert.equal(added, "");
   const data = await api.request<{ cards: { cardId: number }[] }>("GET", "/v3/payin/data");
   const cardId = data.cards[0]!.cardId;
+  assert.equal(added.cardId, cardId, "add card answers the saved card");
   const offer = await api.request<Offer>("POST", "/v3/payin/offer", { cardId, fromCurrency: "EUR", amount: 100, toCurrency: "USDT", operation: "PAYIN" });
   const updated = await api.request<Offer>("PUT", `/v3/payin/pay/${offer.offerId}`, {
     offerId: offer.offerId,

@@ -37,14 +37,14 @@ async function sixSteps(cardNumber: number | string): Promise<SixSteps> {
     payload: { cardNumber, cardHolder: "ADA LOVELACE", cardExpirationYear: 2030, cardExpirationMonth: 12, billingAddress: BILLING },
   });
   assert.equal(add.statusCode, 200, add.body);
-  assert.equal(add.body, "");
   // 2. data: the card (masked), pairs, limits
   const data = await h.app.inject({ method: "GET", url: "/v3/payin/data", headers });
   assert.equal(data.statusCode, 200);
   const d = data.json();
   assert.equal(d.cards.length, 1);
   const digits = String(cardNumber);
-  assert.equal(d.cards[0].maskedPan, `${digits.slice(0, 4)}***${digits.slice(-4)}`);
+  assert.equal(d.cards[0].maskedPan, `${digits.slice(0, 6)}****${digits.slice(-4)}`);
+  assert.deepEqual(add.json(), d.cards[0], "add card answers the saved card as /data lists it");
   assert.ok(d.pairs.some((p: { currencyFrom: string; currencyTo: string }) => p.currencyFrom === "EUR" && p.currencyTo === "USDT"));
   assert.equal(d.validSeconds, 30);
   const cardId = d.cards[0].cardId;

@@ -49,7 +49,23 @@ describe("card vault", () => {
     assert.equal((await postCard(who, cardBody("5555 5555 5555 4444"))).statusCode, 200);
     assert.equal((await postCard(who, cardBody("4242424242424242"))).statusCode, 200, "duplicate");
     const list = await cards(who);
-    assert.deepEqual(list.map((c) => [c.maskedPan, c.cardType]), [["4242***4242", "VISA"], ["5555***4444", "MASTERCARD"]]);
+    assert.deepEqual(list.map((c) => [c.maskedPan, c.cardType]), [["424242****4242", "VISA"], ["555555****4444", "MASTERCARD"]]);
+  });
+
+  test("add card answers the saved card, masked (BIN and last 4 only); a duplicate answers the same card", async () => {
+    const who = await registerCustomer(h.app, merchantId);
+    const r = await postCard(who, cardBody("4000000000003220"));
+    assert.equal(r.statusCode, 200, r.body);
+    const card = r.json();
+    assert.deepEqual(Object.keys(card).sort(), ["billingAddressRequired", "cardId", "cardType", "maskedPan", "maxAmountFrom", "minAmountFrom", "validationStatus"]);
+    assert.equal(typeof card.cardId, "number");
+    assert.equal(card.maskedPan, "400000****3220");
+    assert.equal(card.cardType, "VISA");
+    assert.ok(!r.body.includes("4000000000003220") && !r.body.includes("0000003220"), "no digits past the BIN but the last 4");
+    const again = await postCard(who, cardBody(4000000000003220));
+    assert.equal(again.statusCode, 200);
+    assert.deepEqual(again.json(), card);
+    assert.deepEqual(await cards(who), [card], "/data lists the same object");
   });
 
   test("a 19-digit card number sent as a JSON number keeps every digit", async () => {
@@ -59,7 +75,7 @@ describe("card vault", () => {
     const raw = `{"cardNumber":4000000000000000006,"cardHolder":"A B","cardExpirationYear":2030,"cardExpirationMonth":12,"billingAddress":${JSON.stringify(BILLING)}}`;
     const r = await h.app.inject({ method: "POST", url: "/v3/payin/card", headers: { ...who.headers, "content-type": "application/json" }, payload: raw });
     assert.equal(r.statusCode, 200, r.body);
-    assert.equal((await cards(who))[0]!.maskedPan, "4000***0006");
+    assert.equal((await cards(who))[0]!.maskedPan, "400000****0006");
     const row = await h.deps.database.db.selectFrom("card_cards").select(["bin", "last4"]).orderBy("id", "desc").executeTakeFirstOrThrow();
     assert.deepEqual(row, { bin: "400000", last4: "0006" });
   });

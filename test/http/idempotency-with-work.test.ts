@@ -2,7 +2,7 @@
 // The fault is injected where the two used to part: storing the answer fails (a trigger refuses it).
 // The work must then be rolled back with it, and the client's retry with the same key runs the work
 // once and is replayed after; before, the work stayed committed without an answer and the key stayed
-// in flight (a later retry ran the work again). The card routes that answer an empty 200 honour the key.
+// in flight (a later retry ran the work again). Add card and billing address honour the key too.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
@@ -84,7 +84,7 @@ test("card routes: signup, add card, billing address, offer, pay, KYC start and 
   const who: CardCustomer = await registerCustomer(h.app, merchantId);
   const cards = () => rows("SELECT id, billing_city FROM card_cards ORDER BY id");
   const added = await workAndAnswerAtomic(json("POST", "/v3/payin/card", who.headers, cardBody("4242424242424242")), cards, 200);
-  assert.equal(added.body, "", "the empty 200, replayed as it was sent");
+  assert.equal((JSON.parse(added.body) as { maskedPan: string }).maskedPan, "424242****4242", "the saved card, replayed as it was sent");
   const cardId = (await h.deps.database.db.selectFrom("card_cards").select("id").orderBy("id", "desc").executeTakeFirstOrThrow()).id;
   await workAndAnswerAtomic(json("POST", `/v3/payin/card/${cardId}/billing-address`, who.headers, { ...BILLING, city: "Potsdam" }), cards, 200);
 
@@ -100,15 +100,16 @@ test("card routes: signup, add card, billing address, offer, pay, KYC start and 
   await workAndAnswerAtomic(json("POST", "/signout", who.headers), () => rows("SELECT id, revoked_at FROM card_sessions ORDER BY id"), 200, { replay: false });
 });
 
-test("card routes answering an empty 200 honour Idempotency-Key: a repeat is replayed, another body with the key is 422", async () => {
+test("add card and billing address honour Idempotency-Key: a repeat is replayed with the same body, another body with the key is 422", async () => {
   const who = await registerCustomer(h.app, merchantId);
   const add = (key: string, cardNumber: string) => json("POST", "/v3/payin/card", who.headers, cardBody(cardNumber))(key);
   const first = await add("empty-1", "5555555555554444");
   assert.equal(first.statusCode, 200);
+  assert.equal((JSON.parse(first.body) as { maskedPan: string }).maskedPan, "555555****4444");
   const repeat = await add("empty-1", "5555555555554444");
   assert.equal(repeat.statusCode, 200);
   assert.equal(repeat.headers["idempotent-replayed"], "true");
-  assert.equal(repeat.body, "");
+  assert.equal(repeat.body, first.body);
   assert.equal((await add("empty-1", "4000000000003220")).statusCode, 422);
   const cardId = await addCard(h.app, who, "4000000000003220");
   const billing = (key: string, city: string) => json("POST", `/v3/payin/card/${cardId}/billing-address`, who.headers, { ...BILLING, city })(key);

@@ -4,7 +4,7 @@
 // the merchant's card webhook event (if configured) in the transaction that makes it. A status sync job is
 // queued with the payment, so a process dying between commit and answer is resolved later.
 import type { Transaction } from "kysely";
-import { maskedPanLong } from "../../core/card/card-number.js";
+import { maskedPan } from "../../core/card/card-number.js";
 import { requireLevel } from "../../core/card/kyc-levels.js";
 import { CARD_PAYMENT_MACHINE, type CardPaymentEvent } from "../../core/card/payment-status.js";
 import { AppError } from "../../core/shared/errors.js";
@@ -84,7 +84,7 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
       crypto_decimals: locked.crypto_decimals,
       crypto_minor: locked.crypto_minor,
       limit_minor: limitMinor.toString(),
-      masked_pan: maskedPanLong(card.bin, card.last4),
+      masked_pan: maskedPan(card.bin, card.last4),
       ...returnUrls(deps, paymentId, input),
       created_at: now,
       updated_at: now,

@@ -4,10 +4,10 @@
 // and the last 4 digits are ever kept in clear. The CVV never reaches this module.
 import { createHmac, hkdfSync } from "node:crypto";
 import type { SecretBox } from "../../core/crypto/secret-box.js";
-import { type CardBrand, checkExpiry, checkPan } from "../../core/card/card-number.js";
+import { checkExpiry, checkPan } from "../../core/card/card-number.js";
 import { countryAlpha2 } from "../../core/card/profile-survey.js";
 import { AppError } from "../../core/shared/errors.js";
-import { type BillingAddressRow, cardSecret, countCards, findCardByHmac, insertCard, updateBillingAddress } from "../../db/card/cards.js";
+import { type BillingAddressRow, type CardRow, cardSecret, countCards, findCardByHmac, insertCard, updateBillingAddress } from "../../db/card/cards.js";
 import { findCustomer } from "../../db/card/customers.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
@@ -63,17 +63,11 @@ function billingRow(b: BillingAddressInput, prefix = "billingAddress."): Billing
   };
 }
 
-interface AddedCard {
-  cardId: string;
-  brand: CardBrand;
-  created: boolean;
-}
-
 /**
- * Saves a card (a duplicate for the same customer returns the existing one). The customer row is
- * locked so two concurrent adds cannot both pass the 4-card limit.
+ * Saves a card and returns it (a duplicate for the same customer returns the existing one). The
+ * customer row is locked so two concurrent adds cannot both pass the 4-card limit.
  */
-export async function addCard(deps: Deps, who: CustomerPrincipal, input: AddCardInput, commit?: CommitAnswer<AddedCard>): Promise<AddedCard> {
+export async function addCard(deps: Deps, who: CustomerPrincipal, input: AddCardInput, commit?: CommitAnswer<CardRow>): Promise<CardRow> {
   const now = deps.clock.now();
   const brand = checkPan(input.pan);
   checkExpiry(input.expMonth, input.expYear, now);
@@ -83,10 +77,13 @@ export async function addCard(deps: Deps, who: CustomerPrincipal, input: AddCard
   return deps.database.db.transaction().execute(async (trx) => {
     await findCustomer(trx, who.customerId, true);
     const existing = await findCardByHmac(trx, who.customerId, hmacs);
-    if (existing) return { cardId: existing.id, brand, created: false };
+    if (existing) {
+      await commit?.(trx, existing);
+      return existing;
+    }
     if ((await countCards(trx, who.customerId)) >= MAX_CARDS) throw new AppError("card_limit_reached");
     const box = panBox(deps);
-    const cardId = await insertCard(trx, {
+    const card = await insertCard(trx, {
       customer_id: who.customerId,
       pan_enc: box.encrypt(input.pan),
       pan_key_id: box.keyId,
@@ -100,9 +97,8 @@ export async function addCard(deps: Deps, who: CustomerPrincipal, input: AddCard
       ...billing,
       created_at: now,
     });
-    const added = { cardId, brand, created: true };
-    await commit?.(trx, added);
-    return added;
+    await commit?.(trx, card);
+    return card;
   });
 }
 

@@ -1,9 +1,9 @@
-// Card number checks (Luhn and brand through card-validator), expiry, and the only two forms in which
-// digits of a PAN leave the vault: first 4 *** last 4 (saved cards) and BIN **** last 4 (payments).
+// Card number checks (Luhn and brand through card-validator), expiry, and the only form in which digits
+// of a PAN leave the vault: BIN **** last 4, for saved cards and payments alike.
 import cardValidator from "card-validator";
 import { AppError } from "../shared/errors.js";
 
-export type CardBrand = "VISA" | "MASTERCARD";
+type CardBrand = "VISA" | "MASTERCARD";
 
 const BRANDS: Record<string, CardBrand> = { visa: "VISA", mastercard: "MASTERCARD" };
 
@@ -40,12 +40,10 @@ export function checkExpiry(month: number, year: number, now: Date): void {
   if (year * 12 + (month - 1) < nowMonths) throw new AppError("card_expired", { field: "cardExpirationYear" });
 }
 
-/** "4242***4242": the saved-card form. */
-export function maskedPanShort(bin: string, last4: string): string {
-  return `${bin.slice(0, 4)}***${last4}`;
-}
-
-/** "424242****4242": the payment form. */
-export function maskedPanLong(bin: string, last4: string): string {
+/**
+ * "424242****4242". vault.ist shows this form on payments and in history, and "4242***4242" on saved
+ * cards; Rampart uses the first everywhere, so one card reads the same in every answer.
+ */
+export function maskedPan(bin: string, last4: string): string {
   return `${bin}****${last4}`;
 }

@@ -44,9 +44,8 @@ export async function findCardByHmac(db: Db, customerId: string, panHmacs: strin
 export async function insertCard(
   db: Db,
   row: Omit<Selectable<CardCardsTable>, "id" | "validation_status">,
-): Promise<string> {
-  const r = await db.insertInto("card_cards").values(row).returning("id").executeTakeFirstOrThrow();
-  return r.id;
+): Promise<CardRow> {
+  return db.insertInto("card_cards").values(row).returning(PUBLIC_COLUMNS).executeTakeFirstOrThrow();
 }
 
 export async function listCards(db: Db, customerId: string): Promise<CardRow[]> {

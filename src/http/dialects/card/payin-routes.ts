@@ -7,8 +7,10 @@ import { createOffer, type OfferView, updateOffer } from "../../../app/card/card
 import { offerPayment, payOffer } from "../../../app/card/card-payments.js";
 import { type PaymentView, renderPayCallback, viewOf } from "../../../app/card/pay-callback.js";
 import { fiatRates, payinData } from "../../../app/card/card-rates.js";
+import { cardPairs } from "../../../app/card/card-pricing.js";
 import { addCard, replaceBillingAddress } from "../../../app/card/card-vault.js";
 import type { Deps } from "../../../app/deps.js";
+import type { CardRow } from "../../../db/card/cards.js";
 import { requireLevel } from "../../../core/card/kyc-levels.js";
 import { AppError } from "../../../core/shared/errors.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
@@ -16,7 +18,7 @@ import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { customerOf, customerScope, requireCustomer } from "./card-auth.js";
 import { renderCardError } from "./envelope.js";
 import { rawJsonMember } from "./raw-json-member.js";
-import { renderFiatRates, renderOffer, renderPayinData, renderPayResponse } from "./render.js";
+import { renderFiatRates, renderOffer, renderPayinData, renderPayResponse, renderSavedCard } from "./render.js";
 import { AddCardBody, BillingAddress, CardParams, CreateOfferBody, OfferParams, PayBody, PayCallbackQuery, UpdateOfferBody } from "./schemas.js";
 
 const TAGS = ["card: pay-in"];
@@ -44,7 +46,7 @@ function cardNumberDigits(request: FastifyRequest, parsed: number | string): str
 
 const int = (v: number | string) => (typeof v === "number" ? v : Number.parseInt(v, 10));
 
-/** The card dialect's empty 200 (add card, billing address). */
+/** The card dialect's empty 200 (billing address). */
 const emptyOk = () => ({ status: 200 });
 
 export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
@@ -66,11 +68,14 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
 
   app.post(
     "/v3/payin/card",
-    { schema: { tags: TAGS, summary: "Save a card with its billing address (200, empty body; at most 4 cards)", security, body: AddCardBody }, ...post },
+    { schema: { tags: TAGS, summary: "Save a card with its billing address (at most 4 cards); answers the saved card, masked", security, body: AddCardBody }, ...post },
     async (request, reply) => {
       kyc0(request);
       const b = request.body;
-      const answer = committedAnswer(deps, request, reply, emptyOk);
+      // The saved card as /data lists it (clients that expect vault.ist's empty 200 ignore the body).
+      // The pairs are read first: the answer renders inside the card's transaction.
+      const firstPair = (await cardPairs(deps))[0]?.terms;
+      const answer = committedAnswer(deps, request, reply, (card: CardRow) => ({ status: 200, payload: renderSavedCard(card, firstPair) }));
       const added = await addCard(
         deps,
         customerOf(request),

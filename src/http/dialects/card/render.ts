@@ -7,12 +7,12 @@ import type { OfferView } from "../../../app/card/card-offers.js";
 import { type PaymentView, transactionFields, wireMoney } from "../../../app/card/pay-callback.js";
 import type { FiatRate, PayinData } from "../../../app/card/card-rates.js";
 import type { LimitState } from "../../../app/card/customer-profile.js";
+import type { CardRow } from "../../../db/card/cards.js";
 import { CRYPTO_WIRE_SCALE, cryptoPerFiatScaled, truncateToWireScale } from "../../../core/card/card-amounts.js";
-import { maskedPanShort } from "../../../core/card/card-number.js";
+import { maskedPan } from "../../../core/card/card-number.js";
 import { minorToJsonNumber, parseDecimal } from "../../../core/money/decimal.js";
 import { tierFor } from "../../../core/pricing/fees.js";
-import { cryptoForFiat } from "../../../core/pricing/quote.js";
-
+import { cryptoForFiat, type PairTerms } from "../../../core/pricing/quote.js";
 
 /** 2024-03-12T11:23:20.123+00:00 (offers, /data). */
 const isoOffset = (d: Date) => d.toISOString().replace("Z", "+00:00");
@@ -43,18 +43,26 @@ export function renderFiatRates(rates: FiatRate[]) {
   return rates.map((r) => ({ baseCurrency: r.base, symbolCurrency: r.symbol, rate: num(r.rateScaled, 8) }));
 }
 
+/**
+ * A saved card as /data lists it and add card answers it; `first` is the pair whose card limits are
+ * shown (the first one offered).
+ */
+export function renderSavedCard(c: CardRow, first: PairTerms | undefined) {
+  return {
+    cardId: Number(c.id),
+    maskedPan: maskedPan(c.bin, c.last4),
+    cardType: c.brand,
+    minAmountFrom: first ? num(first.limits.minFiatMinor, first.fiatScale) : 0,
+    maxAmountFrom: first ? num(first.limits.maxFiatMinor, first.fiatScale) : 0,
+    validationStatus: c.validation_status,
+    billingAddressRequired: false,
+  };
+}
+
 export function renderPayinData(d: PayinData, now: Date) {
   const first = d.pairs[0]?.pair.terms;
   return {
-    cards: d.cards.map((c) => ({
-      cardId: Number(c.id),
-      maskedPan: maskedPanShort(c.bin, c.last4),
-      cardType: c.brand,
-      minAmountFrom: first ? num(first.limits.minFiatMinor, first.fiatScale) : 0,
-      maxAmountFrom: first ? num(first.limits.maxFiatMinor, first.fiatScale) : 0,
-      validationStatus: c.validation_status,
-      billingAddressRequired: false,
-    })),
+    cards: d.cards.map((c) => renderSavedCard(c, first)),
     validTo: isoOffset(d.validTo),
     validSeconds: Math.round((d.validTo.getTime() - now.getTime()) / 1000),
     pairs: d.pairs.map((p) => ({
