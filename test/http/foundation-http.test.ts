@@ -148,10 +148,15 @@ describe("HTTP foundation", () => {
     assert.match(m.body, /http_request_duration_seconds_bucket\{[^}]*route="\/healthz"[^}]*status_code="200"/);
   });
 
-  test("/readyz is ready on a migrated database", async () => {
+  test("/readyz is ready on a migrated database, and names the adapter of each port", async () => {
     const res = await h.app.inject({ method: "GET", url: "/readyz" });
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json(), { status: "ready", database: "ok", pendingMigrations: [] });
+    assert.deepEqual(res.json(), {
+      status: "ready",
+      database: "ok",
+      pendingMigrations: [],
+      adapters: { rates: "random_walk", kyc: "sandbox", sms: "log", chain: "sandbox", cardAcquirer: "sandbox" },
+    });
   });
 
   test("/readyz is 503 when the database is unreachable", async () => {

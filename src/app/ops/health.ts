@@ -3,6 +3,10 @@ import { pendingMigrations } from "../../db/migrate.js";
 import { countTenants } from "../../db/overview.js";
 import { pingDatabase } from "../../db/ping.js";
 import type { Deps } from "../deps.js";
+import { portAdapters } from "../../config/config.js";
+
+/** Which adapter serves each port (rates, KYC, SMS, chain, card acquirer), as configured. */
+export const adaptersInUse = (deps: Deps) => portAdapters(deps.config);
 
 /** The migrations still to apply; throws when the database does not answer. */
 export async function databaseReadiness(deps: Deps): Promise<{ pendingMigrations: string[] }> {

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
-import { databaseReadiness } from "../../app/ops/health.js";
+import { adaptersInUse, databaseReadiness } from "../../app/ops/health.js";
 
 const READY_TIMEOUT_MS = 2000;
 
@@ -21,10 +21,15 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 const Health = Type.Object({ status: Type.String() });
+const Adapters = Type.Object(
+  { rates: Type.String(), kyc: Type.String(), sms: Type.String(), chain: Type.String(), cardAcquirer: Type.String() },
+  { description: "The adapter serving each port, as configured (RAMPART_RATES, RAMPART_KYC, RAMPART_SMS, RAMPART_CHAIN, RAMPART_CARD_ACQUIRER)" },
+);
 const Ready = Type.Object({
   status: Type.String(),
   database: Type.String(),
   pendingMigrations: Type.Array(Type.String()),
+  adapters: Adapters,
 });
 
 export async function opsRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
@@ -49,10 +54,10 @@ export async function opsRoutes(app: FastifyInstance, deps: Deps): Promise<void>
         const ok = pending.length === 0;
         return reply
           .code(ok ? 200 : 503)
-          .send({ status: ok ? "ready" : "not_ready", database: "ok", pendingMigrations: pending });
+          .send({ status: ok ? "ready" : "not_ready", database: "ok", pendingMigrations: pending, adapters: adaptersInUse(deps) });
       } catch (err) {
         request.log.warn({ err }, "readiness check failed");
-        return reply.code(503).send({ status: "not_ready", database: "unreachable", pendingMigrations: [] });
+        return reply.code(503).send({ status: "not_ready", database: "unreachable", pendingMigrations: [], adapters: adaptersInUse(deps) });
       }
     },
   );

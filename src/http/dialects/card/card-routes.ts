@@ -6,9 +6,11 @@ import { mobileRoutes, oauthRoutes, signoutRoutes } from "./auth-routes.js";
 import { customerRoutes } from "./customer-routes.js";
 import { payinRoutes } from "./payin-routes.js";
 import { startCardSessionCache } from "../../../app/card/session-cache.js";
+import { switchOffCardDialect } from "./switched-off.js";
 
 export async function cardRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  startCardSessionCache(deps);
+  if (deps.config.ports.cardAcquirer === "none") switchOffCardDialect(app);
+  else startCardSessionCache(deps);
   for (const part of [mobileRoutes, oauthRoutes, signoutRoutes, customerRoutes, payinRoutes]) {
     await app.register(async (scope) => part(scope, deps));
   }
