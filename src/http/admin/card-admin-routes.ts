@@ -26,7 +26,7 @@ export async function cardAdminRoutes(scope: FastifyInstance, deps: Deps): Promi
         summary: "Set or rotate the merchant's card webhook; the answer shows the new signing secret, once",
         security,
         params: Params,
-        body: Type.Object({ url: Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH }) }, { additionalProperties: false }),
+        body: Type.Object({ url: Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH }) }, { additionalProperties: false, examples: [{ url: "https://merchant.example/card-events" }] }),
         response: { 200: Type.Object({ url: Type.String(), secret: Type.String(), endpointId: Type.String() }) },
       },
     },

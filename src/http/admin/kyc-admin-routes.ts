@@ -113,7 +113,7 @@ export async function kycAdminRoutes(scope: FastifyInstance, deps: Deps): Promis
         summary: "Reject a case in manual review with a reason (waiting intents → 10001)",
         security,
         params: CaseId,
-        body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false, examples: [{ reason: "The document photo is unreadable" }] }),
         response: { 200: Type.Object({ id: Type.String(), status: Type.String() }) },
       },
     },

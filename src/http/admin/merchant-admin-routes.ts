@@ -56,7 +56,7 @@ export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): P
             id: Type.Optional(Type.String({ pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", description: "uuid; generated when absent" })),
             name: Type.String({ minLength: 1, maxLength: MERCHANT_NAME_MAX }),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ id: "5b0c6a52-3f7e-4c1e-9d7a-2f4c8e1b9a10", name: "Shop Group S.L." }] },
         ),
         response: { 201: Type.Object({ ...Merchant.properties, apiKeyId: Type.String(), apiKey: NewKey }) },
       },
@@ -142,7 +142,7 @@ export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): P
         summary: "Issue another API key for the merchant, returned once (existing keys keep working)",
         security,
         params: MerchantParams,
-        body: Type.Object({ label: Type.Optional(Type.String({ maxLength: 100, description: "a note to recognise the key by" })) }, { additionalProperties: false }),
+        body: Type.Object({ label: Type.Optional(Type.String({ maxLength: 100, description: "a note to recognise the key by" })) }, { additionalProperties: false, examples: [{ label: "checkout servers" }] }),
         response: { 201: Type.Object({ merchantId: Type.String(), apiKeyId: Type.String(), apiKey: NewKey }) },
       },
       // The body is optional: a bare POST is an empty one.

@@ -15,6 +15,15 @@ const TAGS = ["admin: stores"];
 const security = [{ operatorKey: [] }];
 const StoreParams = Type.Object({ storeId: Type.String({ minLength: 1, maxLength: 100 }) });
 
+const SETTINGS_EXAMPLE = {
+  servedCountries: ["ES", "PT"],
+  bank: { iban: "ES91 2100 0418 4502 0005 1332", bic: "CAIXESBBXXX", beneficiary: "Shop Group S.L.", bankName: "CaixaBank" },
+  paymentWindowSeconds: 3600,
+  kycWindowSeconds: 86_400,
+  kycValidityDays: 365,
+  acceptAmountMismatch: false,
+};
+
 const Window = Type.Integer({ minimum: L.windowSeconds.min, maximum: L.windowSeconds.max });
 const SettingsBody = Type.Object(
   {
@@ -33,7 +42,7 @@ const SettingsBody = Type.Object(
     kycValidityDays: Type.Integer({ minimum: L.kycValidityDays.min, maximum: L.kycValidityDays.max }),
     acceptAmountMismatch: Type.Boolean(),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [SETTINGS_EXAMPLE] },
 );
 
 const settingsProps = {
@@ -68,7 +77,7 @@ export async function storeAdminRoutes(scope: FastifyInstance, deps: Deps): Prom
             name: Type.String({ minLength: 1, maxLength: 200 }),
             intentSettings: Type.Optional(SettingsBody),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ id: "shop_es", name: "Shop Spain", intentSettings: SETTINGS_EXAMPLE }] },
         ),
         response: {
           201: Type.Object({

@@ -25,7 +25,13 @@ const TransferBody = Type.Object(
     payerIban: Optional(Type.String({ minLength: 5, maxLength: 34 })),
     externalId: Optional(Type.String({ minLength: 1, maxLength: 128 })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      { requisiteId: "0f8e2a4c-6b1d-4c3e-9a5f-7d2b1c0e8f64", amount: "5000.00" },
+      { reference: "RMP4F2A9C01D7E3", amount: "100.00", currency: "EUR", payerName: "Ada Lovelace", payerIban: "ES9121000418450200051332" },
+    ],
+  },
 );
 
 const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
