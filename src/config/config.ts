@@ -20,6 +20,8 @@ export interface Config {
   publicUrl: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   bodyLimitBytes: number;
+  /** Largest bank statement file an import reads (CLI and operator API). */
+  statementMaxBytes: number;
   /** Outbox/job poll interval. */
   pollIntervalMs: number;
   /** Lets webhook/IPN delivery reach private and loopback addresses (tests, local demos). */
@@ -316,6 +318,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
     bodyLimitBytes: int(env, "RAMPART_BODY_LIMIT_BYTES", 1_048_576, 1024, 64 * 1_048_576),
+    statementMaxBytes: int(env, "RAMPART_STATEMENT_MAX_BYTES", 10 * 1_048_576, 1024, 200 * 1_048_576),
     pollIntervalMs: int(env, "RAMPART_POLL_INTERVAL_MS", 500, 10, 60_000),
     allowPrivateWebhooks: bool(env, "RAMPART_ALLOW_PRIVATE_WEBHOOKS"),
     webhookTimeoutMs: int(env, "RAMPART_WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000),

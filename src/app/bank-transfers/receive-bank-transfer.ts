@@ -29,24 +29,30 @@ export async function receiveBankTransfer(
   t: IncomingBankTransfer,
   scope: MatchScope = { merchantId: null },
 ): Promise<ReceivedBankTransfer> {
-  return deps.database.db.transaction().execute(async (trx) => {
-    const id = deps.ids.prefixed("btr");
-    if (!(await insertBankTransfer(trx, { ...t, id }))) {
-      const seen = (await findBankTransferByExternalId(trx, t.externalId))!;
-      // A redelivery reveals what the first delivery matched: the same scope rule applies.
-      if (seen.owner_merchant_id !== null) assertInScope(scope, seen.owner_merchant_id);
-      return {
-        transferId: seen.id,
-        duplicate: true,
-        outcome: seen.outcome,
-        reason: seen.reason,
-        tradingPayinId: seen.trading_payin_id,
-        intentId: seen.intent_id,
-      };
-    }
-    const m = await match(deps, trx, { ...t, id }, scope);
-    if (m.outcome !== "unmatched" || m.reason !== null) await recordBankTransferOutcome(trx, id, m);
-    return { transferId: id, duplicate: false, ...m };
-  });
+  return deps.database.db.transaction().execute((trx) => receiveBankTransferIn(deps, trx, t, scope));
+}
+
+/**
+ * The same inside the caller's transaction: a statement import receives all its entries in one, so a
+ * file that fails half way records none of them.
+ */
+export async function receiveBankTransferIn(deps: Deps, trx: Transaction<DB>, t: IncomingBankTransfer, scope: MatchScope = { merchantId: null }): Promise<ReceivedBankTransfer> {
+  const id = deps.ids.prefixed("btr");
+  if (!(await insertBankTransfer(trx, { ...t, id }))) {
+    const seen = (await findBankTransferByExternalId(trx, t.externalId))!;
+    // A redelivery reveals what the first delivery matched: the same scope rule applies.
+    if (seen.owner_merchant_id !== null) assertInScope(scope, seen.owner_merchant_id);
+    return {
+      transferId: seen.id,
+      duplicate: true,
+      outcome: seen.outcome,
+      reason: seen.reason,
+      tradingPayinId: seen.trading_payin_id,
+      intentId: seen.intent_id,
+    };
+  }
+  const m = await match(deps, trx, { ...t, id }, scope);
+  if (m.outcome !== "unmatched" || m.reason !== null) await recordBankTransferOutcome(trx, id, m);
+  return { transferId: id, duplicate: false, ...m };
 }
 

@@ -17,3 +17,9 @@ export function referenceCandidates(remittance: Remittance): string[] {
   return out;
 }
 
+
+/** The remittance as one line for the operator (the unmatched queue shows it). */
+export function remittanceText(remittance: Remittance): string | null {
+  const all = [...remittance.structured, ...remittance.unstructured].join(" ").replace(/\s+/g, " ").trim();
+  return all === "" ? null : all.slice(0, 500);
+}

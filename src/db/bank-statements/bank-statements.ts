@@ -1,0 +1,74 @@
+// SQL for bank statement imports: their reports, the CSV mapping saved per account, and the two
+// look-ups an import makes (which payment references exist, which requisite an account is).
+import { type Selectable, sql } from "kysely";
+import type { Db } from "../schema.js";
+import type { BankStatementImportsTable } from "../tables/bank-statements.js";
+
+export type StatementImportRow = Selectable<BankStatementImportsTable>;
+
+interface NewStatementImport {
+  id: string;
+  account: string;
+  requisiteId: string | null;
+  format: string;
+  fileName: string | null;
+  fileSha256: string;
+  source: string;
+  counts: { entriesRead: number; matched: number; duplicates: number; unmatched: number; ignored: number; rejected: number };
+  lines: unknown[];
+  at: Date;
+}
+
+export async function insertStatementImport(db: Db, r: NewStatementImport): Promise<StatementImportRow> {
+  return db
+    .insertInto("bank_statement_imports")
+    .values({
+      id: r.id,
+      account: r.account,
+      requisite_id: r.requisiteId,
+      format: r.format,
+      file_name: r.fileName,
+      file_sha256: r.fileSha256,
+      source: r.source,
+      entries_read: r.counts.entriesRead,
+      matched: r.counts.matched,
+      duplicates: r.counts.duplicates,
+      unmatched: r.counts.unmatched,
+      ignored: r.counts.ignored,
+      rejected: r.counts.rejected,
+      lines: JSON.stringify(r.lines),
+      created_at: r.at,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findCsvMapping(db: Db, account: string): Promise<unknown> {
+  const r = await db.selectFrom("bank_csv_mappings").select("mapping").where("account", "=", account).executeTakeFirst();
+  return r?.mapping;
+}
+
+export async function saveCsvMapping(db: Db, account: string, mapping: unknown, at: Date): Promise<void> {
+  await db
+    .insertInto("bank_csv_mappings")
+    .values({ account, mapping: JSON.stringify(mapping), updated_at: at })
+    .onConflict((oc) => oc.column("account").doUpdateSet({ mapping: JSON.stringify(mapping), updated_at: at }))
+    .execute();
+}
+
+/** Which of `references` name a payment intent. */
+export async function existingIntentReferences(db: Db, references: readonly string[]): Promise<Set<string>> {
+  if (references.length === 0) return new Set();
+  const rows = await db.selectFrom("payment_intents").select("reference").where("reference", "in", [...references]).execute();
+  return new Set(rows.map((r) => r.reference));
+}
+
+/** The requisite whose account number is `account` (compared without spaces, in upper case). */
+export async function findRequisiteByAccount(db: Db, account: string): Promise<{ id: string } | undefined> {
+  return db
+    .selectFrom("trading_requisites")
+    .select("id")
+    .where(sql<string>`upper(replace(number, ' ', ''))`, "=", account)
+    .orderBy("created_at")
+    .executeTakeFirst();
+}
