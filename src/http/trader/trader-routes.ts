@@ -76,7 +76,7 @@ export async function traderRoutes(scope: FastifyInstance, deps: Deps): Promise<
           params: Id,
           body: Type.Object(
             { invoiceKey: Type.Optional(Type.String({ maxLength: 64 })), fiatAmount: Type.Union([Type.Number(), Type.String({ maxLength: 32 })]) },
-            { additionalProperties: false },
+            { additionalProperties: false, examples: [{ invoiceKey: "inv_01jef3m1c8d2h5k7n9q3s6v8x0", fiatAmount: "4800.00" }] },
           ),
           response: { 200: PayinObject },
         },

@@ -48,7 +48,23 @@ export const CreatePayinBody = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        fiatAmount: 5000,
+        fiatCurrency: "RUB",
+        method: "sbp",
+        bank: "SBER",
+        callbackUrl: "https://merchant.example/trading-webhooks",
+        extra: {
+          payerInfo: { ip: "203.0.113.7", userId: "65535", userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 16_6_1 like Mac OS X)", registeredAt: 1728388185326 },
+          externalTransactionId: "order-1001",
+        },
+      },
+      { fiatAmountRange: { min: 4990, max: 5010 }, extra: { externalTransactionId: "order-1002" } },
+    ],
+  },
 );
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
@@ -107,7 +123,7 @@ export const DisputeBody = Type.Object(
     fiatAmount: FiatAmountIn,
     comment: Type.Optional(Type.String({ maxLength: 2000 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ invoiceKey: "inv_01jef3k9q2m4x7v6t5r4p3n2bz", fiatAmount: "5000.00", comment: "Paid by the customer at 12:04, receipt attached" }] },
 );
 
 export const Bank = Type.Object({ code: Type.String(), name: Type.String(), methods: Type.Array(Type.String()), fiatCurrency: Type.String() });
