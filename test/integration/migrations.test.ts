@@ -153,3 +153,22 @@ test("0015 drops the quotes table nothing read", async () => {
     await database.close();
   }
 });
+
+test("0017_a: a merchant's existing trading currency becomes the one it accepts, and the default stays one of them", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-mig-"));
+  const database = await connectPGlite({ dataDir: null });
+  try {
+    for (const f of listMigrations().filter((f) => f < "0017_a")) fs.copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
+    await migrate(database, dir);
+    await database.execScript(`
+      INSERT INTO merchants (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'M');
+      INSERT INTO trading_merchant_settings (merchant_id, fiat_currency, fee_rate) VALUES ('00000000-0000-4000-8000-000000000001', 'KZT', 0.05);`);
+    assert.deepEqual(await migrate(database), listMigrations().filter((f) => f >= "0017_a"));
+    const r = await sql<{ fiat_currencies: string[] }>`select fiat_currencies from trading_merchant_settings`.execute(database.db);
+    assert.deepEqual(r.rows[0]!.fiat_currencies, ["KZT"]);
+    await assert.rejects(database.execScript(`UPDATE trading_merchant_settings SET fiat_currencies = '{RUB}'`), /trading_merchant_settings_default_accepted/);
+  } finally {
+    await database.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,6 @@
-// Sandbox part for the trading dialect: the banks catalogue, three traders with funded USDT deposits
-// and requisites, and trading settings for the sandbox merchant (RUB, fee 8.5%). Idempotent: fixed
+// Sandbox part for the trading dialect: the banks catalogue, five traders with funded USDT deposits
+// and requisites (three in RUB, one in KZT, one in EUR), and trading settings for the sandbox merchant
+// (RUB by default, KZT and EUR accepted, fee 8.5%). Idempotent: fixed
 // ids, insert-or-skip, and the funding transfer has a fixed id (a repeat is a no-op in the ledger).
 import { createHmac } from "node:crypto";
 import { deriveKey } from "../../core/crypto/api-keys.js";
@@ -18,7 +19,12 @@ export const SANDBOX_BANKS = [
   { code: "VTB", name: "VTB", methods: ["sbp", "card"], fiatCurrency: "RUB" },
   { code: "OZON", name: "Ozon Bank", methods: ["sbp"], fiatCurrency: "RUB" },
   { code: "KASPI", name: "Kaspi Bank", methods: ["card"], fiatCurrency: "KZT" },
+  { code: "HALYK", name: "Halyk Bank", methods: ["card", "account"], fiatCurrency: "KZT" },
+  { code: "REVOLUT", name: "Revolut", methods: ["iban", "card"], fiatCurrency: "EUR" },
 ];
+
+/** The sandbox merchant accepts these, the first by default. */
+const SANDBOX_CURRENCIES = ["RUB", "KZT", "EUR"];
 
 /** 100,000 USDT per sandbox trader, in micro-units. */
 const SANDBOX_TRADER_DEPOSIT = 100_000_000_000n;
@@ -57,6 +63,20 @@ const TRADERS = [
       { bank: "ALFA", method: "account", ownerName: "Oleg S.", number: "40817810000000000003" },
     ],
   },
+  {
+    name: "Sandbox Trader Four",
+    requisites: [
+      { bank: "KASPI", method: "card", ownerName: "Aigerim K.", number: "4400430000000004" },
+      { bank: "HALYK", method: "account", ownerName: "Aigerim K.", number: "KZ86125KZT5004100100" },
+    ],
+  },
+  {
+    name: "Sandbox Trader Five",
+    requisites: [
+      { bank: "REVOLUT", method: "iban", ownerName: "Jan K.", number: "LT601010012345678901" },
+      { bank: "REVOLUT", method: "card", ownerName: "Jan K.", number: "5355000000000005" },
+    ],
+  },
 ];
 /** The sandbox traders' ids, names and keys, derived from the server secret (printed at start). */
 export function sandboxTraders(secret: string): SandboxTrader[] {
@@ -79,5 +99,5 @@ export const seedTrading: SeedPart = async (deps, creds) => {
     }
     await fundTraderDeposit(deps, traderId, SANDBOX_TRADER_DEPOSIT, `sandbox:trading:fund:${traderId}`);
   }
-  await saveTradingSettings(deps, creds.merchantId, { fiatCurrency: "RUB", feeRate: "0.085" }, false);
+  await saveTradingSettings(deps, creds.merchantId, { fiatCurrency: SANDBOX_CURRENCIES[0]!, fiatCurrencies: SANDBOX_CURRENCIES, feeRate: "0.085" }, false);
 };

@@ -70,7 +70,7 @@ async function replayOrConflict(deps: Deps, merchantId: string, externalId: stri
 
 function checkAgainstSettings(s: TradingSettings, input: CreateTradingPayinInput) {
   const fiatCurrency = (input.fiatCurrency ?? s.fiatCurrency).toUpperCase();
-  if (fiatCurrency !== s.fiatCurrency) throw new AppError("currency_not_available", { field: "fiatCurrency" });
+  if (!s.fiatCurrencies.includes(fiatCurrency)) throw new AppError("currency_not_available", { field: "fiatCurrency" });
   const method = input.method?.toLowerCase() ?? null;
   if (method && s.allowedMethods && !s.allowedMethods.includes(method)) {
     throw new AppError("method_not_available", { field: "method", details: { method } });

@@ -5,7 +5,9 @@ import { findTradingSettings, type TradingSettingsRow } from "../../db/trading/s
 
 export interface TradingSettings {
   merchantId: string;
+  /** The default currency; fiatCurrencies holds every accepted one. */
   fiatCurrency: string;
+  fiatCurrencies: string[];
   feeRate: string;
   paymentWindowSeconds: number;
   disputeAutoResolveMinutes: number;
@@ -28,6 +30,7 @@ export async function loadTradingSettings(db: Db, merchantId: string, row?: Trad
   return {
     merchantId,
     fiatCurrency: s.fiat_currency,
+    fiatCurrencies: s.fiat_currencies,
     feeRate: s.fee_rate,
     paymentWindowSeconds: s.payment_window_seconds,
     disputeAutoResolveMinutes: s.dispute_auto_resolve_minutes,

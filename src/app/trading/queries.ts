@@ -66,27 +66,33 @@ export async function listMerchantPayins(
 }
 
 /**
- * Banks that can take a pay-in now, with the methods that can: a requisite must be free and its
- * trader's free deposit must cover the merchant's minimum amount at the current rate.
+ * Banks that can take a pay-in now, with the methods that can, in each currency the merchant accepts
+ * (the default first) or only in `fiatCurrency`: a requisite must be free and its trader's free
+ * deposit must cover the merchant's minimum amount at the currency's current rate.
  */
-export async function usableBanks(deps: Deps, merchantId: string) {
+export async function usableBanks(deps: Deps, merchantId: string, fiatCurrency: string | null) {
   const s = await loadTradingSettings(deps.database.db, merchantId);
-  const minCryptoMinor = computeTradingAmounts(s.minFiatMinor, await tradingRate(deps, s.fiatCurrency), s.feeRate).cryptoMinor;
-  const rows = await listUsableBanks(deps.database.db, {
-    fiatCurrency: s.fiatCurrency,
-    banks: s.allowedBanks,
-    methods: s.allowedMethods,
-    deposit: TRADER_DEPOSIT_ACCOUNT,
-    minCryptoMinor,
-  });
-  const byCode = new Map<string, { code: string; name: string; methods: string[]; fiatCurrency: string }>();
-  for (const r of rows) {
-    const b = byCode.get(r.code) ?? { code: r.code, name: r.name, methods: [], fiatCurrency: r.fiat_currency };
-    // Keep the catalogue's method order.
-    if (!b.methods.includes(r.method)) b.methods = r.methods.filter((m) => m === r.method || b.methods.includes(m));
-    byCode.set(r.code, b);
+  const currencies = fiatCurrency ? s.fiatCurrencies.filter((c) => c === fiatCurrency.toUpperCase()) : [s.fiatCurrency, ...s.fiatCurrencies.filter((c) => c !== s.fiatCurrency)];
+  const banks: { code: string; name: string; methods: string[]; fiatCurrency: string }[] = [];
+  for (const currency of currencies) {
+    const minCryptoMinor = computeTradingAmounts(s.minFiatMinor, await tradingRate(deps, currency), s.feeRate).cryptoMinor;
+    const rows = await listUsableBanks(deps.database.db, {
+      fiatCurrency: currency,
+      banks: s.allowedBanks,
+      methods: s.allowedMethods,
+      deposit: TRADER_DEPOSIT_ACCOUNT,
+      minCryptoMinor,
+    });
+    const byCode = new Map<string, (typeof banks)[number]>();
+    for (const r of rows) {
+      const b = byCode.get(r.code) ?? { code: r.code, name: r.name, methods: [], fiatCurrency: r.fiat_currency };
+      // Keep the catalogue's method order.
+      if (!b.methods.includes(r.method)) b.methods = r.methods.filter((m) => m === r.method || b.methods.includes(m));
+      byCode.set(r.code, b);
+    }
+    banks.push(...byCode.values());
   }
-  return [...byCode.values()];
+  return banks;
 }
 
 export async function merchantAccount(deps: Deps, merchantId: string): Promise<{ balance: string; currency: "usdt" }> {

@@ -5,7 +5,10 @@ import { upsertTradingSettings } from "../../db/trading/settings.js";
 import type { Deps } from "../deps.js";
 
 export interface TradingSettingsInput {
+  /** The default currency (a create without fiatCurrency); one of fiatCurrencies. */
   fiatCurrency: string;
+  /** Every currency the merchant accepts; just fiatCurrency when absent. */
+  fiatCurrencies?: string[];
   feeRate: string;
   paymentWindowSeconds?: number;
   disputeAutoResolveMinutes?: number;
@@ -22,11 +25,16 @@ export interface TradingSettingsInput {
 export async function saveTradingSettings(deps: Deps, merchantId: string, s: TradingSettingsInput, replace = true): Promise<void> {
   if (!(await findMerchant(deps.database.db, merchantId))) throw new AppError("not_found", { message: "Merchant not found" });
   if ((s.minFiatMinor ?? 10000n) > (s.maxFiatMinor ?? 30000000n)) throw new AppError("validation_failed", { field: "minFiatAmount", message: "min above max" });
+  const currencies = [...new Set(s.fiatCurrencies ?? [s.fiatCurrency])];
+  if (!currencies.includes(s.fiatCurrency)) {
+    throw new AppError("validation_failed", { field: "fiatCurrencies", message: "fiatCurrencies must include fiatCurrency (the default)" });
+  }
   await upsertTradingSettings(
     deps.database.db,
     {
       merchant_id: merchantId,
       fiat_currency: s.fiatCurrency,
+      fiat_currencies: currencies,
       fee_rate: s.feeRate,
       payment_window_seconds: s.paymentWindowSeconds ?? 900,
       dispute_auto_resolve_minutes: s.disputeAutoResolveMinutes ?? 30,

@@ -52,7 +52,9 @@ export interface TradingRequisitesTable {
 
 export interface TradingMerchantSettingsTable {
   merchant_id: string;
+  /** The default currency; always one of fiat_currencies. */
   fiat_currency: string;
+  fiat_currencies: string[];
   fee_rate: ColumnType<string, string, string>;
   payment_window_seconds: ColumnType<number, number | undefined, number>;
   dispute_auto_resolve_minutes: ColumnType<number, number | undefined, number>;

@@ -236,7 +236,10 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
           params: Type.Object({ merchantId: Type.String({ pattern: UUID_PATTERN }) }),
           body: Type.Object(
             {
-              fiatCurrency: Type.String({ pattern: "^[A-Z]{3}$" }),
+              fiatCurrency: Type.String({ pattern: "^[A-Z]{3}$", description: "The default currency, one of fiatCurrencies" }),
+              fiatCurrencies: Type.Optional(
+                Type.Array(Type.String({ pattern: "^[A-Z]{3}$" }), { minItems: 1, maxItems: 20, description: "Every accepted currency; [fiatCurrency] when absent" }),
+              ),
               feeRate: Type.String({ pattern: "^0(\\.\\d{1,8})?$" }),
               paymentWindowMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
               disputeAutoResolveMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
@@ -269,6 +272,7 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
         const b = request.body;
         await saveTradingSettings(deps, request.params.merchantId, {
           fiatCurrency: b.fiatCurrency,
+          ...(b.fiatCurrencies !== undefined ? { fiatCurrencies: b.fiatCurrencies } : {}),
           feeRate: b.feeRate,
           ...(b.paymentWindowMinutes !== undefined ? { paymentWindowSeconds: b.paymentWindowMinutes * 60 } : {}),
           ...(b.disputeAutoResolveMinutes !== undefined ? { disputeAutoResolveMinutes: b.disputeAutoResolveMinutes } : {}),

@@ -125,9 +125,15 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
   app.get(
     "/payment/trading/banks",
     {
-      schema: { tags: TAGS, summary: "Banks usable now for this merchant", security: [{ apiKey: [] }], response: { 200: Type.Array(Bank), ...errors } },
+      schema: {
+        tags: TAGS,
+        summary: "Banks that can take a pay-in now, per accepted currency",
+        security: [{ apiKey: [] }],
+        querystring: Type.Object({ fiatCurrency: Type.Optional(Type.String({ pattern: "^[A-Za-z]{3}$", description: "Only this currency (extension)" })) }),
+        response: { 200: Type.Array(Bank), ...errors },
+      },
     },
-    async (request) => usableBanks(deps, principal(request).merchantId),
+    async (request) => usableBanks(deps, principal(request).merchantId, request.query.fiatCurrency ?? null),
   );
 
   app.get(
