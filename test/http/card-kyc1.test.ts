@@ -12,6 +12,9 @@ before(async () => {
 });
 after(async () => h?.close());
 
+/** The KYC validity of a store without payment-intent settings (src/app/kyc/kyc-cases.ts). */
+const DEFAULT_KYC_VALIDITY_DAYS = 365;
+
 const PNG = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
 
 /** Submits the hosted KYC page as a browser form would (multipart, three files). */
@@ -42,6 +45,8 @@ test("KYC_1: start gives the hosted page; an approved submission raises the leve
   const again = await h.app.inject({ method: "POST", url: "/v4/kyc/start", headers: who.headers });
   assert.equal(again.json().id, id, "a second start reuses the open case");
 
+  const before = (await h.app.inject({ method: "GET", url: "/v2/customer/kyc/data", headers: who.headers })).json();
+  assert.equal(before.daysToExpireKyc, null, "no approval yet");
   const page = await h.app.inject({ method: "GET", url: new URL(url).pathname });
   assert.equal(page.statusCode, 200);
   const submitted = await submitPage(url, "Lovelace");
@@ -50,6 +55,14 @@ test("KYC_1: start gives the hosted page; an approved submission raises the leve
   const data = (await h.app.inject({ method: "GET", url: "/v2/customer/kyc/data", headers: who.headers })).json();
   assert.equal(data.kycLevel, "KYC_1");
   assert.equal(data.kyc1ClientData.status, "APPROVED");
+  assert.equal(data.daysToExpireKyc, DEFAULT_KYC_VALIDITY_DAYS, "the approval's validity, in days");
+  h.clock.advance(36 * 3600_000);
+  // The access token has expired by then: take a new one with the refresh token.
+  const refreshed = await h.app.inject({ method: "POST", url: "/oauth/token", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: `grant_type=refresh_token&refresh_token=${encodeURIComponent(who.refreshToken)}` });
+  assert.equal(refreshed.statusCode, 200, refreshed.body);
+  who.headers.authorization = `Bearer ${refreshed.json().access_token}`;
+  const later = (await h.app.inject({ method: "GET", url: "/v2/customer/kyc/data", headers: who.headers })).json();
+  assert.equal(later.daysToExpireKyc, DEFAULT_KYC_VALIDITY_DAYS - 1, "counts down, a started day counting whole");
   const rename = await h.app.inject({ method: "PATCH", url: "/v2/customer/profile", headers: who.headers, payload: { firstName: "Grace" } });
   assert.equal(rename.statusCode, 403, "names are locked from KYC_1 on");
   const done = await h.app.inject({ method: "POST", url: "/v4/kyc/start", headers: who.headers });

@@ -4,9 +4,9 @@
 import type { Transaction } from "kysely";
 import { higherOf, requireLevel } from "../../core/card/kyc-levels.js";
 import { AppError } from "../../core/shared/errors.js";
-import { findCustomer, firstStoreOf, lockCustomerByKycCase, updateCustomer } from "../../db/card/customers.js";
-import type { KycCaseRow } from "../../db/kyc/kyc.js";
-import type { DB } from "../../db/schema.js";
+import { type CustomerRow, findCustomer, firstStoreOf, lockCustomerByKycCase, updateCustomer } from "../../db/card/customers.js";
+import { findKycCase, type KycCaseRow } from "../../db/kyc/kyc.js";
+import type { Db, DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { createKycLink, openCase, userFor, validCase } from "../kyc/kyc-cases.js";
@@ -70,4 +70,17 @@ export async function applyKycToCustomer(deps: Deps, trx: Transaction<DB>, c: Ky
     ...(c.status === "approved" ? { kyc_level: higherOf(levelOf(customer), "KYC_1") } : {}),
     updated_at: deps.clock.now(),
   });
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Whole days (rounded up) until the customer's approved KYC_1 expires, the store's KYC validity after
+ * the decision; null without an approval.
+ */
+export async function daysToExpireKyc(deps: Deps, db: Db, c: CustomerRow): Promise<number | null> {
+  if (!c.kyc1_case_id) return null;
+  const kycCase = await findKycCase(db, c.kyc1_case_id);
+  if (!kycCase || kycCase.status !== "approved" || !kycCase.expires_at) return null;
+  return Math.max(0, Math.ceil((kycCase.expires_at.getTime() - deps.clock.now().getTime()) / DAY_MS));
 }

@@ -62,6 +62,11 @@ export interface PayinData {
   limit: LimitState;
 }
 
+/** The customer's saved cards (deleted ones left out), oldest first. */
+export async function savedCards(deps: Deps, who: CustomerPrincipal): Promise<CardRow[]> {
+  return listCards(deps.database.db, who.customerId);
+}
+
 export async function payinData(deps: Deps, who: CustomerPrincipal): Promise<PayinData> {
   const c = deps.config.card;
   const all = await cardPairs(deps);
@@ -78,7 +83,7 @@ export async function payinData(deps: Deps, who: CustomerPrincipal): Promise<Pay
     }
   }
   return {
-    cards: await listCards(deps.database.db, who.customerId),
+    cards: await savedCards(deps, who),
     pairs,
     fiatPairs,
     validTo: new Date(deps.clock.now().getTime() + c.dataValidSeconds * 1000),

@@ -7,7 +7,7 @@ import type { SecretBox } from "../../core/crypto/secret-box.js";
 import { checkExpiry, checkPan } from "../../core/card/card-number.js";
 import { countryAlpha2 } from "../../core/card/profile-survey.js";
 import { AppError } from "../../core/shared/errors.js";
-import { type BillingAddressRow, type CardRow, cardSecret, countCards, findCardByHmac, insertCard, updateBillingAddress } from "../../db/card/cards.js";
+import { type BillingAddressRow, type CardRow, cardSecret, countCards, deleteCard, findCardByHmac, insertCard, restoreCard, updateBillingAddress } from "../../db/card/cards.js";
 import { findCustomer } from "../../db/card/customers.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
@@ -77,11 +77,17 @@ export async function addCard(deps: Deps, who: CustomerPrincipal, input: AddCard
   return deps.database.db.transaction().execute(async (trx) => {
     await findCustomer(trx, who.customerId, true);
     const existing = await findCardByHmac(trx, who.customerId, hmacs);
-    if (existing) {
-      await commit?.(trx, existing);
-      return existing;
+    if (existing && existing.deleted_at === null) {
+      const { deleted_at: _, ...card } = existing;
+      await commit?.(trx, card);
+      return card;
     }
     if ((await countCards(trx, who.customerId)) >= MAX_CARDS) throw new AppError("card_limit_reached");
+    if (existing) {
+      const card = await restoreCard(trx, existing.id, billing);
+      await commit?.(trx, card);
+      return card;
+    }
     const box = panBox(deps);
     const card = await insertCard(trx, {
       customer_id: who.customerId,
@@ -108,6 +114,11 @@ export async function replaceBillingAddress(deps: Deps, who: CustomerPrincipal, 
     if (!(await updateBillingAddress(trx, who.customerId, cardId, row))) throw new AppError("not_found", { message: "No such card." });
     await commit?.(trx, undefined);
   });
+}
+
+/** Deletes a saved card: it leaves /data and the card list, and offers on it can no longer be made or paid. */
+export async function removeCard(deps: Deps, who: CustomerPrincipal, cardId: string): Promise<void> {
+  if (!(await deleteCard(deps.database.db, who.customerId, cardId, deps.clock.now()))) throw new AppError("not_found", { message: "No such card." });
 }
 
 /** Decrypts a card for one acquirer call. The caller must not keep, log or store the result. */

@@ -1,6 +1,6 @@
 // The customer's profile (the KYC_0 survey), KYC status and rolling limits.
 import { atLeast, type CardKycLevel, higherOf, isKycLevel } from "../../core/card/kyc-levels.js";
-import { type Survey, surveyComplete, validateSurveyPatch } from "../../core/card/profile-survey.js";
+import { countryAlpha2, type Survey, surveyComplete, validateSurveyPatch } from "../../core/card/profile-survey.js";
 import { fiatScale } from "../../core/money/currencies.js";
 import { parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
@@ -36,13 +36,19 @@ export async function loadCustomer(db: Db, who: CustomerPrincipal): Promise<Cust
   return c;
 }
 
+/** The profile fields a client may send: the survey, and the citizenship country (kept, not part of KYC_0). */
+export type ProfilePatch = Partial<Record<keyof Survey | "citizenshipCountry", string>>;
+
 /**
  * Saves the survey fields given (each validated with its published pattern) and grants KYC_0 once all
  * eight are present and the customer is at least 18. Names are locked from KYC_1 on.
  */
-export async function updateSurvey(deps: Deps, who: CustomerPrincipal, patch: Partial<Record<keyof Survey, string>>): Promise<CustomerRow> {
+export async function updateSurvey(deps: Deps, who: CustomerPrincipal, patch: ProfilePatch): Promise<CustomerRow> {
   const now = deps.clock.now();
-  const valid = validateSurveyPatch(patch, now);
+  const { citizenshipCountry, ...survey } = patch;
+  const valid = validateSurveyPatch(survey, now);
+  const citizenship = citizenshipCountry === undefined ? undefined : countryAlpha2(citizenshipCountry.trim());
+  if (citizenship === null) throw new AppError("validation_failed", { field: "citizenshipCountry", message: "citizenshipCountry must be an ISO 3166 alpha-2 or alpha-3 code." });
   return deps.database.db.transaction().execute(async (trx) => {
     const c = (await findCustomer(trx, who.customerId, true))!;
     const before = surveyOf(c);
@@ -63,6 +69,7 @@ export async function updateSurvey(deps: Deps, who: CustomerPrincipal, patch: Pa
       residence_street: after.residenceStreet,
       residence_zip_code: after.residenceZipCode,
       date_of_birth: after.dateOfBirth,
+      ...(citizenship !== undefined ? { citizenship_country: citizenship } : {}),
       kyc_level: level,
       updated_at: now,
     });

@@ -35,3 +35,8 @@ export function convertFiat(minor: bigint, fromScale: number, toScale: number, f
 export function fiatCrossScaled(fromPerBridge: Decimal, toPerBridge: Decimal): bigint {
   return divRound(toPerBridge.coefficient * pow10(fromPerBridge.scale) * pow10(CRYPTO_WIRE_SCALE), fromPerBridge.coefficient * pow10(toPerBridge.scale), "half_even");
 }
+
+/** A crypto amount's value in a fiat at `fiatPerCrypto`, in the fiat's minor units, rounded down. */
+export function cryptoValueInFiat(cryptoMinor: bigint, decimals: number, fiatPerCrypto: Decimal, fiatScale: number): bigint {
+  return divRound(cryptoMinor * fiatPerCrypto.coefficient * pow10(fiatScale), pow10(decimals + fiatPerCrypto.scale), "floor");
+}

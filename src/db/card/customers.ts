@@ -47,7 +47,7 @@ export async function findCustomer(db: Db, id: string, forUpdate = false): Promi
 export async function updateCustomer(
   db: Db,
   id: string,
-  set: Partial<Omit<CustomerRow, "id" | "merchant_id" | "created_at">> & { updated_at: Date },
+  set: Partial<Omit<CustomerRow, "id" | "merchant_id" | "created_at" | "number">> & { updated_at: Date },
 ): Promise<void> {
   await db.updateTable("card_customers").set(set).where("id", "=", id).execute();
 }

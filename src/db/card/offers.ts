@@ -143,7 +143,7 @@ export async function insertOffersWithinLimit(db: Db, offers: NewOffer[]): Promi
              crypto_minor bigint, fee_minor bigint, mid_rate text, rate_source text, expires_at timestamptz, now timestamptz)),
          checked AS MATERIALIZED (
            SELECT r.*, nextval(pg_get_serial_sequence('card_offers', 'id')) AS offer_id,
-                  EXISTS (SELECT 1 FROM card_cards c WHERE c.id = r.card_id AND c.customer_id = r.customer_id) AS card_found,
+                  EXISTS (SELECT 1 FROM card_cards c WHERE c.id = r.card_id AND c.customer_id = r.customer_id AND c.deleted_at IS NULL) AS card_found,
                   v.used, v.pending
              FROM r CROSS JOIN LATERAL (${volume}) v),
          ins AS (

@@ -32,6 +32,29 @@ export interface CardCustomersTable {
   date_of_birth: Nullable<string>;
   created_at: Date;
   updated_at: Date;
+  /** The numeric customerId of the wire (migration 0018). */
+  number: Identity;
+  citizenship_country: Nullable<string>;
+  email: Nullable<string>;
+  email_confirmed_at: Nullable<Date>;
+}
+
+/** Password-reset and e-mail codes (migration 0018). */
+interface CardVerificationCodesTable {
+  customer_id: string;
+  purpose: "password_reset" | "email";
+  code_hash: string;
+  expires_at: Date;
+  sent_at: Date;
+  attempts: ColumnType<number, number | undefined, number>;
+  locked_until: Nullable<Date>;
+}
+
+interface CardWalletsTable {
+  id: Identity;
+  customer_id: string;
+  currency: string;
+  created_at: Date;
 }
 
 interface CardSessionsTable {
@@ -70,6 +93,7 @@ export interface CardCardsTable {
   billing_state: Nullable<string>;
   validation_status: ColumnType<string, string | undefined, string>;
   created_at: Date;
+  deleted_at: Nullable<Date>;
 }
 
 export interface CardOffersTable {
@@ -138,6 +162,8 @@ export interface CardTables {
   card_sessions: CardSessionsTable;
   card_login_failures: CardLoginFailuresTable;
   card_cards: CardCardsTable;
+  card_verification_codes: CardVerificationCodesTable;
+  card_wallets: CardWalletsTable;
   card_offers: CardOffersTable;
   card_payments: CardPaymentsTable;
   card_merchant_settings: CardMerchantSettingsTable;

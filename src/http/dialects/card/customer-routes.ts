@@ -3,20 +3,20 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { CustomerRow } from "../../../db/card/customers.js";
-import { levelLimitMinor, levelOf, limitState, loadCustomer, surveyOf, updateSurvey } from "../../../app/card/customer-profile.js";
-import { customerWallets } from "../../../app/card/wallets.js";
-import { type StartedKyc, startCardKyc } from "../../../app/card/card-kyc.js";
+import { levelLimitMinor, levelOf, limitState, loadCustomer, type ProfilePatch, surveyOf, updateSurvey } from "../../../app/card/customer-profile.js";
+import { customerWalletById, customerWallets, type WalletView } from "../../../app/card/wallets.js";
+import { daysToExpireKyc, type StartedKyc, startCardKyc } from "../../../app/card/card-kyc.js";
 import type { Deps } from "../../../app/deps.js";
 import { CARD_KYC_LEVELS, levelRank } from "../../../core/card/kyc-levels.js";
-import type { Survey } from "../../../core/card/profile-survey.js";
 import { CRYPTO_WIRE_SCALE, truncateToWireScale } from "../../../core/card/card-amounts.js";
 import { fiatScale } from "../../../core/money/currencies.js";
-import { minorToJsonNumber } from "../../../core/money/decimal.js";
+import { formatDecimal, formatMinor, minorToJsonNumber } from "../../../core/money/decimal.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { customerOf, customerScope, requireCustomer } from "./card-auth.js";
 import { renderCardError } from "./envelope.js";
-import { ProfileBody } from "./schemas.js";
+import { idParam } from "./ids.js";
+import { ProfileBody, WalletParams } from "./schemas.js";
 
 const TAGS = ["card: customers"];
 const security = [{ bearer: [] }];
@@ -26,17 +26,20 @@ const omitNull = (o: Record<string, unknown>) => Object.fromEntries(Object.entri
 function profile(c: CustomerRow, legacy: boolean) {
   const level = levelOf(c);
   const base = {
+    email: c.email,
+    confirmedEmail: c.email_confirmed_at !== null,
     phone: c.phone,
     ...surveyOf(c),
-    dateOfBirth: c.date_of_birth ? `${c.date_of_birth}T00:00:00.000Z` : null,
-    confirmedEmail: false,
+    // The calendar date as sent and stored (YYYY-MM-DD).
+    dateOfBirth: c.date_of_birth,
+    citizenshipCountry: c.citizenship_country,
     pushEnabled: false,
     enabled2FA: false,
   };
   if (!legacy) return omitNull(base);
   return omitNull({
     ...base,
-    customerId: c.id,
+    customerId: Number(c.number),
     country: c.residence_country,
     completedKycLevel: level,
     completedKycLevelList: CARD_KYC_LEVELS.filter((l) => l !== "NONE" && levelRank(l) <= levelRank(level)),
@@ -45,10 +48,50 @@ function profile(c: CustomerRow, legacy: boolean) {
   });
 }
 
-type SurveyPatch = Partial<Record<keyof Survey, string>>;
-function surveyPatch(body: Record<string, unknown>): SurveyPatch {
-  const { citizenshipCountry: _c, residenceState: _s, ...survey } = body;
-  return survey as SurveyPatch;
+function surveyPatch(body: Record<string, unknown>): ProfilePatch {
+  const { residenceState: _s, ...patch } = body;
+  return patch as ProfilePatch;
+}
+
+/** The crypto amounts of a wallet at the wire scale. */
+function renderWallet(w: WalletView) {
+  const scale = Math.min(w.decimals, CRYPTO_WIRE_SCALE);
+  const shown = (m: bigint) => minorToJsonNumber(truncateToWireScale(m, w.decimals) / 10n ** BigInt(w.decimals - scale), scale);
+  const balance = shown(w.postedMinor);
+  return {
+    id: Number(w.id),
+    name: w.currency,
+    address: custodialAddress(w.id),
+    currency: w.currency,
+    balance,
+    balanceString: formatMinor(truncateToWireScale(w.postedMinor, w.decimals) / 10n ** BigInt(w.decimals - scale), scale),
+    availableBalance: shown(w.availableMinor),
+    customerId: Number(w.customerNumber),
+    scale,
+    allowOperations: ["PAYIN_CARD"],
+    fiat: w.fiat && fiatObject(w.fiat),
+    stub: false,
+    walletCreationState: "CREATED",
+  };
+}
+
+/**
+ * Not a chain address: the crypto stays in Rampart's custody and the dialect takes no deposits, so a
+ * wallet's address names the custodial account (docs/contract-card.md#wallets).
+ */
+const custodialAddress = (walletId: string) => `custodial:${walletId}`;
+
+function fiatObject(f: NonNullable<WalletView["fiat"]>) {
+  return { customerCurrency: f.currency, amount: minorToJsonNumber(f.amountMinor, f.scale), change: 0, changePercent: 0, rate: JSON.parse(formatDecimal(f.rate)) as number };
+}
+
+/** The total of the wallets valued in one fiat (the ones without a rate right now are left out). */
+function totalFiat(wallets: WalletView[]) {
+  const valued = wallets.flatMap((w) => (w.fiat ? [w.fiat] : []));
+  const first = valued[0];
+  if (!first) return null;
+  const sum = valued.reduce((a, f) => a + f.amountMinor, 0n);
+  return { customerCurrency: first.currency, amount: minorToJsonNumber(sum, first.scale), change: 0, changePercent: 0, rate: 1 };
 }
 
 export async function customerRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
@@ -91,7 +134,7 @@ export async function customerRoutes(scope: FastifyInstance, deps: Deps): Promis
       kyc2ClientData: levelData(levelRank(level) >= levelRank("KYC_2") ? "APPROVED" : "UNDEFINED"),
       kyc3ClientData: levelData(levelRank(level) >= levelRank("KYC_3") ? "APPROVED" : "UNDEFINED"),
       kyc1AttemptsExceeded: false,
-      daysToExpireKyc: null,
+      daysToExpireKyc: await daysToExpireKyc(deps, deps.database.db, c),
       remainingAmount: { value: minorToJsonNumber(limit.remainingMinor, limit.scale), currency: limit.currency },
       blockedAmount: { value: minorToJsonNumber(limit.pendingMinor, limit.scale), currency: limit.currency },
     };
@@ -121,14 +164,15 @@ export async function customerRoutes(scope: FastifyInstance, deps: Deps): Promis
     return { kycNoneLimit: v("NONE"), kyc0Limit: v("KYC_0"), kyc1Limit: v("KYC_1"), kyc2Limit: v("KYC_2"), kyc3Limit: v("KYC_3") };
   });
 
-  app.get("/v2/wallets", { schema: { tags: TAGS, summary: "The customer's custodial crypto balances (from the ledger)", security } }, async (request) => {
+  app.get("/v2/wallets", { schema: { tags: TAGS, summary: "The customer's custodial crypto wallets (balances from the ledger)", security } }, async (request) => {
     const wallets = await customerWallets(deps, customerOf(request));
-    return {
-      wallets: wallets.map((w) => {
-        const scale = Math.min(w.decimals, CRYPTO_WIRE_SCALE);
-        const shown = (m: bigint) => minorToJsonNumber(truncateToWireScale(m, w.decimals) / 10n ** BigInt(w.decimals - scale), scale);
-        return { currency: w.currency, balance: shown(w.postedMinor), availableBalance: shown(w.availableMinor), scale, allowOperations: ["PAYIN_CARD"] };
-      }),
-    };
+    // accounts are vault.ist's fiat (IBAN) accounts, which Rampart does not offer.
+    return { wallets: wallets.map(renderWallet), accounts: [], fiat: totalFiat(wallets) };
   });
+
+  app.get(
+    "/v2/wallets/:walletId",
+    { schema: { tags: TAGS, summary: "One of the customer's wallets: id, currency, balance, address", security, params: WalletParams } },
+    async (request) => renderWallet(await customerWalletById(deps, customerOf(request), idParam(request.params.walletId, "wallet"))),
+  );
 }

@@ -6,9 +6,9 @@ import type { Static } from "typebox";
 import { createOffer, type OfferView, updateOffer } from "../../../app/card/card-offers.js";
 import { offerPayment, payOffer } from "../../../app/card/card-payments.js";
 import { type PaymentView, renderPayCallback, viewOf } from "../../../app/card/pay-callback.js";
-import { fiatRates, payinData } from "../../../app/card/card-rates.js";
+import { fiatRates, payinData, savedCards } from "../../../app/card/card-rates.js";
 import { cardPairs } from "../../../app/card/card-pricing.js";
-import { addCard, replaceBillingAddress } from "../../../app/card/card-vault.js";
+import { addCard, removeCard, replaceBillingAddress } from "../../../app/card/card-vault.js";
 import type { Deps } from "../../../app/deps.js";
 import type { CardRow } from "../../../db/card/cards.js";
 import { requireLevel } from "../../../core/card/kyc-levels.js";
@@ -17,19 +17,13 @@ import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { customerOf, customerScope, requireCustomer } from "./card-auth.js";
 import { renderCardError } from "./envelope.js";
+import { idParam } from "./ids.js";
 import { rawJsonMember } from "./raw-json-member.js";
 import { renderFiatRates, renderOffer, renderPayinData, renderPayResponse, renderSavedCard } from "./render.js";
 import { AddCardBody, BillingAddress, CardParams, CreateOfferBody, OfferParams, PayBody, PayCallbackQuery, UpdateOfferBody } from "./schemas.js";
 
 const TAGS = ["card: pay-in"];
 const security = [{ bearer: [] }];
-
-/** Path and query ids: digits only, else the object does not exist (never a database error). */
-function idParam(v: string | number, what: string): string {
-  const s = String(v).trim();
-  if (!/^[0-9]{1,18}$/.test(s)) throw new AppError("not_found", { message: `No such ${what}.` });
-  return s;
-}
 
 /**
  * The card number's digits. A JSON number is re-read from the raw body: the parsed double cannot hold
@@ -89,6 +83,23 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
         answer.commit,
       );
       return answer.send(added);
+    },
+  );
+
+  app.get("/v3/payin/card", { schema: { tags: TAGS, summary: "The saved cards, as /data lists them", security } }, async (request) => {
+    kyc0(request);
+    const cards = await savedCards(deps, customerOf(request));
+    const firstPair = (await cardPairs(deps))[0]?.terms;
+    return { cards: cards.map((c) => renderSavedCard(c, firstPair)) };
+  });
+
+  app.delete(
+    "/v3/payin/card/:cardId",
+    { schema: { tags: TAGS, summary: "Delete a saved card: it leaves the lists and can no longer be offered on or paid with", security, params: CardParams } },
+    async (request) => {
+      kyc0(request);
+      await removeCard(deps, customerOf(request), idParam(request.params.cardId, "card"));
+      return { result: "ok" };
     },
   );
 

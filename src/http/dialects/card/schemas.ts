@@ -49,8 +49,9 @@ export const ProfileBody = Type.Object(
     residenceStreet: Type.Optional(SurveyText),
     residenceZipCode: Type.Optional(SurveyText),
     dateOfBirth: Type.Optional(SurveyText),
-    // Sent by some clients; accepted and not used.
+    // Kept and shown on the profile, not part of the survey.
     citizenshipCountry: Type.Optional(SurveyText),
+    // Sent by some clients; accepted and not used.
     residenceState: Type.Optional(Type.Union([SurveyText, Type.Null()])),
   },
   { additionalProperties: false },
@@ -82,6 +83,7 @@ export const AddCardBody = Type.Object(
 
 export const CardParams = Type.Object({ cardId: Type.String({ maxLength: 40 }) });
 export const OfferParams = Type.Object({ offerId: Type.String({ maxLength: 40 }) });
+export const WalletParams = Type.Object({ walletId: Type.String({ maxLength: 40 }) });
 
 export const CreateOfferBody = Type.Object(
   {
