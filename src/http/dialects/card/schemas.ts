@@ -8,9 +8,10 @@ import { HttpUrl } from "../../plugins/validation.js";
 const Id = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: "^[0-9]{1,18}$" })]);
 const Amount = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: "^[0-9]+(\\.[0-9]+)?$", maxLength: 40 })]);
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+const BILLING_ADDRESS_EXAMPLE = { address: "Unter den Linden 5", city: "Berlin", countryCode: "DE", zip: "10117" };
 export const SignupBody = Type.Object(
   { phone: Text(32), password: Type.String({ maxLength: 128 }), analyticsCallback: Type.Optional(Type.Unknown()) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ phone: "+447871239999", password: "c0rrect-h0rse" }] },
 );
 
 export const ConfirmBody = Type.Object(
@@ -20,10 +21,10 @@ export const ConfirmBody = Type.Object(
     code: Type.Optional(Type.String({ maxLength: 12 })),
     fingerprint: Type.Optional(Type.Unknown()),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ phone: "+447871239999", smsCode: "1234" }] },
 );
 
-export const ResendBody = Type.Object({ phone: Text(32) }, { additionalProperties: false });
+export const ResendBody = Type.Object({ phone: Text(32) }, { additionalProperties: false, examples: [{ phone: "+447871239999" }] });
 
 /** Form fields arrive as strings; the grant decides which are needed. */
 export const TokenBody = Type.Object(
@@ -35,7 +36,13 @@ export const TokenBody = Type.Object(
     email: Type.Optional(Type.String({ maxLength: 256 })),
     scope: Type.Optional(Type.String({ maxLength: 64 })),
   },
-  { additionalProperties: true },
+  {
+    additionalProperties: true,
+    examples: [
+      { grant_type: "mobile_phone", number: "+447871239999", password: "c0rrect-h0rse" },
+      { grant_type: "refresh_token", refresh_token: "u0Vb7c1Qm8ZkX3pT9sLw2nYd6hJf4aRe5gKq0iNoP1M" },
+    ],
+  },
 );
 
 const SurveyText = Type.String({ maxLength: 200 });
@@ -54,7 +61,21 @@ export const ProfileBody = Type.Object(
     // Sent by some clients; accepted and not used.
     residenceState: Type.Optional(Type.Union([SurveyText, Type.Null()])),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        firstName: "Ada",
+        lastName: "Lovelace",
+        primaryCurrency: "EUR",
+        residenceCountry: "DE",
+        residenceCity: "Berlin",
+        residenceStreet: "Unter den Linden 5",
+        residenceZipCode: "10117",
+        dateOfBirth: "1990-05-20",
+      },
+    ],
+  },
 );
 
 export const BillingAddress = Type.Object(
@@ -65,7 +86,7 @@ export const BillingAddress = Type.Object(
     zip: Text(20),
     state: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [BILLING_ADDRESS_EXAMPLE] },
 );
 
 export const AddCardBody = Type.Object(
@@ -78,7 +99,10 @@ export const AddCardBody = Type.Object(
     cardExpirationMonth: Type.Union([Type.Integer(), Type.String({ pattern: "^[0-9]{1,2}$" })]),
     billingAddress: BillingAddress,
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ cardNumber: "4242 4242 4242 4242", cardHolder: "ADA LOVELACE", cardExpirationYear: 2030, cardExpirationMonth: 12, billingAddress: BILLING_ADDRESS_EXAMPLE }],
+  },
 );
 
 export const CardParams = Type.Object({ cardId: Type.String({ maxLength: 40 }) });
@@ -93,7 +117,7 @@ export const CreateOfferBody = Type.Object(
     toCurrency: Type.String({ minLength: 2, maxLength: 10 }),
     operation: Type.Optional(Type.Literal("PAYIN")),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ cardId: 1042, fromCurrency: "EUR", amount: "100.00", toCurrency: "USDT", operation: "PAYIN" }] },
 );
 
 /** Documented names, and the ones a public client sends to PUT /v3/payin/pay/{offerId}. */
@@ -111,7 +135,7 @@ export const UpdateOfferBody = Type.Object(
     offerId: Type.Optional(Id),
     insuranceOrderRequest: Type.Optional(Type.Unknown()),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ amount: "150.00", fromCurrency: "EUR", toCurrency: "USDT" }] },
 );
 
 export const PayBody = Type.Object(
@@ -125,7 +149,26 @@ export const PayBody = Type.Object(
     fingerprint: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.String({ maxLength: 4096 })])),
     offerId: Type.Optional(Id),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        cardCVV: "123",
+        successUrl: "https://merchant.example/pay/success",
+        failUrl: "https://merchant.example/pay/fail",
+        fingerprint: {
+          timezone: -60,
+          browserColorDepth: 24,
+          browserLanguage: "en-GB",
+          browserScreenHeight: 900,
+          browserScreenWidth: 1440,
+          browserJavascriptEnabled: true,
+          browserJavaEnabled: false,
+          browserAcceptHeader: "text/html,application/xhtml+xml",
+        },
+      },
+    ],
+  },
 );
 
 export const PayCallbackQuery = Type.Object({ offerId: Type.String({ maxLength: 40 }) });
