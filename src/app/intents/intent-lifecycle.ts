@@ -8,6 +8,8 @@ import type { KycCaseRow } from "../../db/kyc/kyc.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
+import { loadIntentStatus } from "./status-cache.js";
+import type { IntentStatusRead } from "./status-view.js";
 import { transitionIntent } from "./transition.js";
 
 /** A KYC decision (transitionCase) moves every intent of that user waiting on it: 2 → 3, 2|3 → 4, 2|3 → 10001. */
@@ -32,12 +34,14 @@ export async function getMerchantIntent(deps: Deps, merchantId: string, id: stri
   return intent;
 }
 
-export async function cancelIntent(deps: Deps, merchantId: string, id: string, commit?: CommitAnswer<IntentRow>): Promise<IntentRow> {
+/** Answers the status read of the cancelled intent, as committed. */
+export async function cancelIntent(deps: Deps, merchantId: string, id: string, commit?: CommitAnswer<IntentStatusRead>): Promise<IntentStatusRead> {
   return deps.database.db.transaction().execute(async (trx) => {
     const found = await findMerchantIntent(trx, merchantId, id);
     if (!found) throw new AppError("not_found", { message: "No such payment intent" });
     const locked = (await lockIntent(trx, id))!;
-    const cancelled = await transitionIntent(deps, trx, locked, { action: "cancel", actor: "merchant" });
+    await transitionIntent(deps, trx, locked, { action: "cancel", actor: "merchant" });
+    const cancelled = (await loadIntentStatus(trx, id))!;
     await commit?.(trx, cancelled);
     return cancelled;
   });

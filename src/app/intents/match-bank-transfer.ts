@@ -7,11 +7,12 @@
 import type { Transaction } from "kysely";
 import { INTENT_STATUS as S, INTENT_STATUS_NAMES } from "../../core/intents/intent-status.js";
 import { divRound } from "../../core/money/rounding.js";
-import { findIntentSettings, insertIntentEvent, type IntentRow, lockIntentByReference } from "../../db/intents/intents.js";
+import { findIntentSettings, type IntentRow, lockIntentByReference, recordIntentEvent } from "../../db/intents/intents.js";
 import type { DB } from "../../db/schema.js";
 import { assertInScope, type MatchScope, type RecordedTransfer, type TransferMatch, unmatched } from "../bank-transfers/transfer-match.js";
 import type { Deps } from "../deps.js";
 import { bookFiatIn, refundFiatIn } from "./effects.js";
+import { intentChanging } from "./status-cache.js";
 import { transitionIntent } from "./transition.js";
 
 /** References are issued upper case; payers type them with stray spaces and in any case. */
@@ -90,5 +91,7 @@ async function refundTransfer(deps: Deps, trx: Transaction<DB>, intent: IntentRo
     await transitionIntent(deps, trx, intent, { action: "refund", actor: "system", data });
     return;
   }
-  await insertIntentEvent(trx, { intentId: intent.id, status: intent.status, actor: "bank_feed", at: deps.clock.now(), data: { action: "payment_refunded", ...data } });
+  // The status read lists the refund: its cached entry is dropped like on any change of the intent.
+  intentChanging(deps, intent.id);
+  await recordIntentEvent(trx, intent.id, { from: intent.status, actor: "bank_feed", at: deps.clock.now(), data: { action: "payment_refunded", ...data } });
 }

@@ -3,11 +3,14 @@
 // committed change to an intent, from any process, drops its entry within a notification's latency,
 // and this process's own changes are read back from the database until theirs arrives.
 import { AppError } from "../../core/shared/errors.js";
-import { findIntentStatusRow, type IntentStatusRow } from "../../db/intents/intents.js";
+import { listIntentRefunds } from "../../db/bank-transfers/bank-transfers.js";
+import { findIntentStatusRow } from "../../db/intents/intents.js";
+import type { Db } from "../../db/schema.js";
 import { perDatabaseCache } from "../cache/change-notified-cache.js";
 import type { Deps } from "../deps.js";
+import type { IntentStatusRead } from "./status-view.js";
 
-const statusCache = perDatabaseCache<IntentStatusRow>({ channel: "intent_changed", maxEntries: 100_000, ttlMs: 60_000 });
+const statusCache = perDatabaseCache<IntentStatusRead>({ channel: "intent_changed", maxEntries: 100_000, ttlMs: 60_000 });
 
 /** The intent routes start it; workers do not. */
 export function startIntentStatusCache(deps: Deps): void {
@@ -15,10 +18,16 @@ export function startIntentStatusCache(deps: Deps): void {
 }
 
 /** Another merchant's intent is not found, exactly as an unknown id. */
-export async function readIntentStatus(deps: Deps, merchantId: string, id: string): Promise<IntentStatusRow> {
-  const row = await statusCache.read(deps.database, id, () => findIntentStatusRow(deps.database.db, id));
+export async function readIntentStatus(deps: Deps, merchantId: string, id: string): Promise<IntentStatusRead> {
+  const row = await statusCache.read(deps.database, id, () => loadIntentStatus(deps.database.db, id));
   if (!row || row.merchant_id !== merchantId) throw new AppError("not_found", { message: "No such payment intent" });
   return row;
+}
+
+/** The row and its refunds; `db` is the transaction when an answer is built inside one (a cancel). */
+export async function loadIntentStatus(db: Db, id: string): Promise<IntentStatusRead | undefined> {
+  const row = await findIntentStatusRow(db, id);
+  return row && { ...row, refunds: await listIntentRefunds(db, [id]) };
 }
 
 /** Every intent change calls this in its transaction (transitionIntent). */

@@ -74,6 +74,20 @@ export async function listBankTransfersByOutcome(db: Db, outcomes: readonly Bank
     .execute();
 }
 
+/** The transfers refunded to their payers for these intents, oldest first: what the status read states. */
+export async function listIntentRefunds(db: Db, intentIds: readonly string[]) {
+  if (intentIds.length === 0) return [];
+  return db
+    .selectFrom("bank_transfers")
+    .select(["intent_id", "amount_minor", "currency", "payer_name", "payer_iban", "reason", "created_at"])
+    .where("intent_id", "in", intentIds)
+    .where("outcome", "=", "refunded")
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+}
+export type IntentRefundRow = Awaited<ReturnType<typeof listIntentRefunds>>[number];
+
 /** True when a transfer already paid this trading pay-in. */
 export async function payinHasPayingTransfer(db: Db, payinId: string): Promise<boolean> {
   const r = await db

@@ -55,14 +55,6 @@ function eventFrom(table: "i" | "u", e: IntentEvent) {
     SELECT id, ${e.from}::int, status, ${e.actor}, ${e.at}, ${JSON.stringify(e.data ?? {})}::jsonb FROM ${sql.table(table)}`;
 }
 
-/** An event that changes no status (a payment refunded on its own): from and to are the current status. */
-export async function insertIntentEvent(db: Db, e: { intentId: string; status: IntentStatus; actor: string; at: Date; data: Record<string, unknown> }): Promise<void> {
-  await db
-    .insertInto("payment_intent_events")
-    .values({ intent_id: e.intentId, from_status: e.status, to_status: e.status, actor: e.actor, at: e.at, data: JSON.stringify(e.data) })
-    .execute();
-}
-
 /** Inserts the intent and its first event in one statement (a create is a hot path). */
 export async function insertIntent(db: Db, row: Insertable<PaymentIntentsTable>, event: IntentEvent): Promise<IntentRow> {
   const insert = db.insertInto("payment_intents").values(row).returningAll();
@@ -74,11 +66,55 @@ export async function findIntent(db: Db, id: string): Promise<IntentRow | undefi
   return db.selectFrom("payment_intents").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+/** The columns the status read and the merchant's list show (the amounts once the intent is paid). */
+const STATUS_COLUMNS = [
+  "id",
+  "merchant_id",
+  "store_id",
+  "email",
+  "status",
+  "order_number",
+  "tx_hash",
+  "fiat_currency",
+  "fiat_minor",
+  "fee_fiat_minor",
+  "crypto_symbol",
+  "network",
+  "crypto_minor",
+  "network_fee_minor",
+  "rate",
+  "created_at",
+] as const;
+export type IntentStatusRow = Pick<IntentRow, (typeof STATUS_COLUMNS)[number]>;
+
 /** What the status endpoint shows, by id alone (the caller checks the merchant). */
 export async function findIntentStatusRow(db: Db, id: string): Promise<IntentStatusRow | undefined> {
-  return db.selectFrom("payment_intents").select(["id", "merchant_id", "status", "order_number", "tx_hash"]).where("id", "=", id).executeTakeFirst();
+  return db.selectFrom("payment_intents").select(STATUS_COLUMNS).where("id", "=", id).executeTakeFirst();
 }
-export type IntentStatusRow = Pick<IntentRow, "id" | "merchant_id" | "status" | "order_number" | "tx_hash">;
+
+interface IntentListFilter {
+  merchantId: string;
+  status?: IntentStatus;
+  email?: string;
+  storeId?: string;
+  from?: Date;
+  to?: Date;
+  /** The page starts after this id (ids are time-ordered: newest first is id descending). */
+  beforeId?: string;
+  limit: number;
+}
+
+/** One merchant's intents, newest first. */
+export async function listMerchantIntents(db: Db, f: IntentListFilter): Promise<IntentStatusRow[]> {
+  let q = db.selectFrom("payment_intents").select(STATUS_COLUMNS).where("merchant_id", "=", f.merchantId);
+  if (f.status !== undefined) q = q.where("status", "=", f.status);
+  if (f.email !== undefined) q = q.where("email", "=", f.email);
+  if (f.storeId !== undefined) q = q.where("store_id", "=", f.storeId);
+  if (f.from) q = q.where("created_at", ">=", f.from);
+  if (f.to) q = q.where("created_at", "<", f.to);
+  if (f.beforeId !== undefined) q = q.where("id", "<", f.beforeId);
+  return q.orderBy("id", "desc").limit(f.limit).execute();
+}
 
 /** Another merchant's intent is simply not found. */
 export async function findMerchantIntent(db: Db, merchantId: string, id: string): Promise<IntentRow | undefined> {
@@ -103,6 +139,15 @@ export async function lockIntentsWaitingOnUser(db: Db, userId: string): Promise<
     .orderBy("id")
     .forUpdate()
     .execute();
+}
+
+/**
+ * An event that changes no status (a payment refunded on its own): from and to are the current status.
+ * The row's updated_at moves with it, so the change notification drops cached status reads.
+ */
+export async function recordIntentEvent(db: Db, id: string, event: IntentEvent): Promise<void> {
+  const update = db.updateTable("payment_intents").set({ updated_at: event.at }).where("id", "=", id).returning(["id", "status"]);
+  await sql`WITH u AS (${update}), e AS (${eventFrom("u", event)}) SELECT 1`.execute(db);
 }
 
 /**

@@ -7,11 +7,12 @@ import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
 import { authenticateMerchant } from "../../../app/auth/authenticate.js";
 import type { Deps } from "../../../app/deps.js";
 import { createIntent, type CreatedIntent as CreatedIntentView } from "../../../app/intents/create-intent.js";
-import type { IntentRow } from "../../../db/intents/intents.js";
-import { intentInstructions, intentStatus, statusView } from "../../../app/intents/instructions.js";
+import { intentInstructions, intentStatus } from "../../../app/intents/instructions.js";
+import { type IntentStatusRead, statusView } from "../../../app/intents/status-view.js";
 import { startIntentStatusCache } from "../../../app/intents/status-cache.js";
 import { estimateCryptoToFiat, estimateFiatToCrypto } from "../../../app/intents/estimates.js";
 import { cancelIntent } from "../../../app/intents/intent-lifecycle.js";
+import { listIntents } from "../../../app/intents/list-intents.js";
 import { buyableNetworks } from "../../../app/intents/networks.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
@@ -27,6 +28,8 @@ import {
   IdParams,
   Instructions,
   IntentError,
+  IntentList,
+  IntentListQuery,
   IntentStatusResponse,
   Network,
   NetworksQuery,
@@ -68,6 +71,23 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
   );
 
   app.get(
+    "/payment/intent",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "List the merchant's intents, newest first (cursor pagination, limit 1 to 100)",
+        security: [{ apiKey: [] }],
+        querystring: IntentListQuery,
+        response: { 200: IntentList, ...errors },
+      },
+    },
+    async (request) => {
+      const { from, to, ...q } = request.query;
+      return listIntents(deps, principal(request).merchantId, { ...q, ...(from ? { from: new Date(from) } : {}), ...(to ? { to: new Date(to) } : {}) });
+    },
+  );
+
+  app.get(
     "/payment/intent/:id/instructions",
     { schema: { tags: TAGS, summary: "Payment instructions (status 4 only)", security: [{ apiKey: [] }], params: IdParams, response: { 200: Instructions, ...errors } } },
     async (request) => intentInstructions(deps, principal(request).merchantId, request.params.id),
@@ -86,7 +106,7 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
       ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
     },
     async (request, reply) => {
-      const answer = committedAnswer(deps, request, reply, (intent: IntentRow) => ({ status: 200, payload: statusView(intent) }));
+      const answer = committedAnswer(deps, request, reply, (intent: IntentStatusRead) => ({ status: 200, payload: statusView(intent) }));
       return answer.send(await cancelIntent(deps, principal(request).merchantId, request.params.id, answer.commit));
     },
   );

@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { INTENT_STATUS } from "../../../core/intents/intent-status.js";
 import { HttpUrl } from "../../plugins/validation.js";
 
 /** Amounts arrive as JSON numbers in major units; decimal strings are accepted too. */
@@ -45,12 +46,60 @@ export const CreatedIntent = Type.Object({
   orderNumber: Type.Union([Type.String(), Type.Null()]),
 });
 
-export const IntentStatusResponse = Type.Object({
+const Fees = Type.Object({ fiat: Type.Number({ description: "processing fee, fiat" }), network: Type.Number({ description: "network fee, crypto" }) });
+
+const FinalAmounts = Type.Object(
+  {
+    fiatAmount: Type.Number({ description: "the fiat paid for it (after a recalculation, the amount received)" }),
+    currencyIsoCode: Type.String(),
+    cryptoAmount: Type.Number({ description: "what the wallet receives, every fee taken" }),
+    cryptoSymbol: Type.String(),
+    network: Type.String(),
+    rate: Type.String(),
+    fees: Fees,
+  },
+  { description: "Extension: the final amounts, in statuses 5, 6 and 10000; null otherwise" },
+);
+
+const Refund = Type.Object({
+  fiatAmount: Type.Number(),
+  currencyIsoCode: Type.String(),
+  to: Type.Object(
+    { name: Type.Union([Type.String(), Type.Null()]), iban: Type.Union([Type.String(), Type.Null()]) },
+    { description: "the payer as the bank reported the transfer (null when unknown)" },
+  ),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  refundedAt: Type.String({ format: "date-time" }),
+});
+
+const statusProps = {
   paymentIntentId: Type.String(),
   status: Type.Integer(),
   statusName: Type.String(),
   orderNumber: Type.Union([Type.String(), Type.Null()]),
   txHash: Type.Union([Type.String(), Type.Null()]),
+  amounts: Type.Union([FinalAmounts, Type.Null()]),
+  refunds: Type.Array(Refund, { description: "Extension: every transfer refunded to its payer for this intent (status 12 names one), oldest first" }),
+};
+
+export const IntentStatusResponse = Type.Object(statusProps);
+
+export const IntentListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Integer({ enum: Object.values(INTENT_STATUS) })),
+    email: Type.Optional(Type.String({ format: "email", maxLength: 254 })),
+    storeId: Type.Optional(Short(100)),
+    from: Type.Optional(Type.String({ format: "date-time", description: "created at or after" })),
+    to: Type.Optional(Type.String({ format: "date-time", description: "created before" })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: "1 to 100, default 20" })),
+    cursor: Type.Optional(Type.String({ maxLength: 64, description: "nextCursor of the previous page" })),
+  },
+  { additionalProperties: false },
+);
+
+export const IntentList = Type.Object({
+  items: Type.Array(Type.Object({ ...statusProps, storeId: Type.String(), email: Type.String(), createdAt: Type.String({ format: "date-time" }) })),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
 
 export const Instructions = Type.Object({
@@ -63,7 +112,7 @@ export const Instructions = Type.Object({
   network: Type.String(),
   walletAddress: Type.String(),
   rate: Type.String(),
-  fees: Type.Object({ fiat: Type.Number(), network: Type.Number() }),
+  fees: Fees,
   expiresAt: Type.Union([Type.String(), Type.Null()]),
   bankTransfer: Type.Object({
     iban: Type.String(),
