@@ -25,6 +25,7 @@ import type { Config } from "../config/config.js";
 import { connectPGlite, connectPostgres, type Database } from "../db/connect.js";
 import { DataDirLockedError } from "../db/lock-file.js";
 import { embeddedProblem, probePostgres } from "../db/unavailable.js";
+import { markDatabaseLive } from "../app/ops/live-database.js";
 import { prepareDatabase } from "../app/ops/migrations.js";
 import { createLogger } from "./logger.js";
 import { resolveSecretKey, secretSource } from "./secret-key.js";
@@ -84,12 +85,14 @@ async function connectDatabase(config: Config): Promise<Database> {
 
 /**
  * Connects, opens the database's key check with the secret before anything is written, applies
- * pending migrations and, on a new database, records the key check. Returns the migrations applied.
+ * pending migrations and, on a new database, records the key check; in live mode marks the database
+ * live (the sandbox seed refuses it from then on). Returns the migrations applied.
  */
 export async function openDatabase(config: Config, secretKey: string): Promise<{ database: Database; applied: string[] }> {
   const database = await connectDatabase(config);
   try {
     const applied = await prepareDatabase(database, { secretKey, previousSecretKey: config.previousSecretKey }, secretSource(config));
+    if (config.mode === "live") await markDatabaseLive(database.db);
     return { database, applied };
   } catch (err) {
     await database.close();

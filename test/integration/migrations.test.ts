@@ -9,6 +9,7 @@ import { connectPGlite, connectPostgres } from "../../src/db/connect.js";
 import { MIGRATIONS_DIR, listMigrations, migrate, pendingMigrations } from "../../src/db/migrate.js";
 import { CARD_PAYMENT_MACHINE } from "../../src/core/card/payment-status.js";
 import { INTENT_MACHINE } from "../../src/core/intents/intent-status.js";
+import { PAYOUT_MACHINE } from "../../src/core/intents/payout-status.js";
 import { KYC_MACHINE } from "../../src/core/kyc/kyc-case.js";
 import { TRADING_MACHINE } from "../../src/core/trading/payin-status.js";
 import { adminQuery, databaseUrlFor, usePostgres } from "../support/test-db.js";
@@ -131,6 +132,7 @@ test("0014: each state machine's status columns accept exactly the statuses of i
       expected[`${table}_events_from_status_known`] = m.statuses;
       expected[`${table}_events_to_status_known`] = m.statuses;
     }
+    expected.intent_payouts_status_known = PAYOUT_MACHINE.statuses;
     assert.deepEqual(found, Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, [...v]])));
     await database.execScript(`
       INSERT INTO merchants (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'M');

@@ -52,7 +52,7 @@ async function preparePayout(deps: Deps, intentId: string): Promise<IntentRow | 
 }
 
 /** The payout reached the wallet: the hold settles and the intent moves 5 → 6 with the tx hash (IPN included). */
-async function completePayout(
+export async function completePayout(
   deps: Deps,
   trx: Transaction<DB>,
   intent: IntentRow,

@@ -5,6 +5,7 @@ import { insertOperatorKey } from "../../db/credentials.js";
 import { insertMerchant } from "../../db/merchants.js";
 import { insertStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
+import { refuseLiveDatabase } from "../ops/live-database.js";
 import { storeIpnSecret } from "../intents/store-settings.js";
 import { storeMerchantKey } from "../keys/create-keys.js";
 import { type SandboxCredentials, sandboxCredentials } from "./sandbox-credentials.js";
@@ -30,6 +31,7 @@ const SEED_PARTS: { name: string; run: SeedPart }[] = [
 ];
 
 export async function seedSandbox(deps: Deps, progress: (line: string) => void = () => {}): Promise<SandboxCredentials> {
+  await refuseLiveDatabase(deps.database.db);
   const creds = sandboxCredentials(deps.config.secretKey);
   for (const part of SEED_PARTS) {
     progress(`seeding ${part.name}`);

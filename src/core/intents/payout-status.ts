@@ -7,7 +7,7 @@
 // `sent → sent` is a poll that found it still pending.
 import { defineMachine } from "../shared/state-machine.js";
 
-const PAYOUT_STATUSES = ["created", "sent", "awaiting_operator", "confirmed", "failed"] as const;
+export const PAYOUT_STATUSES = ["created", "sent", "awaiting_operator", "confirmed", "failed"] as const;
 export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
 
 type PayoutAction = "chain_pending" | "chain_confirmed" | "chain_failed" | "queue_for_operator" | "operator_paid";

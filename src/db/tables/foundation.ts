@@ -39,10 +39,17 @@ interface SchemaMigrationsTable {
   applied_at: CreatedAt;
 }
 
+/** One row once the database has run in live mode (migration 0021). */
+interface LiveDatabaseTable {
+  id: ColumnType<boolean, boolean | undefined, never>;
+  marked_at: ColumnType<Date, Date | undefined, never>;
+}
+
 export interface FoundationTables {
   merchants: MerchantsTable;
   stores: StoresTable;
   api_keys: ApiKeysTable;
   operator_keys: OperatorKeysTable;
   schema_migrations: SchemaMigrationsTable;
+  live_database: LiveDatabaseTable;
 }

@@ -9,12 +9,13 @@ import type { RouteModule } from "../route-modules.js";
 import { cardAdminRoutes } from "./card-admin-routes.js";
 import { kycAdminRoutes } from "./kyc-admin-routes.js";
 import { merchantAdminRoutes } from "./merchant-admin-routes.js";
+import { payoutAdminRoutes } from "./payout-admin-routes.js";
 import { storeAdminRoutes } from "./store-admin-routes.js";
 import { webhookAdminRoutes } from "./webhook-admin-routes.js";
 
 const ADMIN_PREFIX = "/admin/v1";
 
-const adminSubRoutes: RouteModule[] = [merchantAdminRoutes, webhookAdminRoutes, kycAdminRoutes, storeAdminRoutes, cardAdminRoutes];
+const adminSubRoutes: RouteModule[] = [merchantAdminRoutes, webhookAdminRoutes, kycAdminRoutes, storeAdminRoutes, cardAdminRoutes, payoutAdminRoutes];
 
 export async function adminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   await scope.register(

@@ -1,0 +1,151 @@
+// A payment intent end to end on live-mode configuration: manual KYC, fixed rates, manual chain, no card
+// acquirer (nothing sandbox). 2 → 3 → the operator approves the KYC case → 4 → a bank transfer through
+// the one inbound path (receiveBankTransfer, as a statement import hands it) → 5 → the payout waits in
+// the operator's queue → the operator enters the tx hash → 6, with every IPN at a loopback receiver.
+// Two operators entering a hash at once complete it exactly once. The harness verifies the ledger on close.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { receiveBankTransfer } from "../../src/app/bank-transfers/receive-bank-transfer.js";
+import { createOperatorKey } from "../../src/app/keys/create-keys.js";
+import { loadConfig, sandboxAdaptersInLive } from "../../src/config/config.js";
+import { createMerchant, type MerchantFixture } from "../support/factories.js";
+import { TEST_SECRET_KEY, createHarness, type Harness } from "../support/harness.js";
+import { jsonCall, operatorHeader } from "../support/json-call.js";
+import { advanceAndDrain, configureStore, drain, intentBody, ipnStatuses, kycFields } from "../support/intents.js";
+import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
+
+const LIVE_ENV = {
+  RAMPART_MODE: "live",
+  RAMPART_SECRET_KEY: TEST_SECRET_KEY,
+  RAMPART_RATES: "fixed",
+  RAMPART_FIXED_RATES: "EUR/USDT=0.92,EUR/BTC=60000,EUR/ETH=3000",
+  RAMPART_KYC: "manual",
+  RAMPART_CHAIN: "manual",
+  RAMPART_CARD_ACQUIRER: "none",
+};
+
+let h: Harness;
+let m: MerchantFixture;
+let ipnSecret: string;
+let receiver: Receiver;
+let operatorKey: string;
+
+const api = (method: "GET" | "POST", url: string, body?: unknown) => jsonCall(h.app, method, url, { "x-api-key": m.apiKey }, body);
+const admin = (method: "GET" | "POST", url: string, body?: unknown) => jsonCall(h.app, method, url, operatorHeader(operatorKey), body);
+const statusOf = async (id: string) => (await api("GET", `/payment/intent/${id}/status`)).json as { status: number; txHash: string | null };
+
+before(async () => {
+  assert.deepEqual(sandboxAdaptersInLive(loadConfig(LIVE_ENV)), [], "a configuration live mode accepts");
+  h = await createHarness({ env: LIVE_ENV });
+  m = await createMerchant(h.deps);
+  ipnSecret = await configureStore(h, m.storeId);
+  receiver = await startReceiver();
+  operatorKey = await createOperatorKey(h.deps, "live test");
+});
+after(async () => {
+  await receiver?.close();
+  await h?.close();
+});
+
+async function intentAtFive(email: string): Promise<string> {
+  const c = await api("POST", "/payment/intent", intentBody(m.storeId, { email, ipnUrl: `${receiver.url}/ipn`, ...kycFields() }));
+  assert.equal(c.status, 201, c.text);
+  const id = c.json.paymentIntentId as string;
+  // Manual KYC decides nothing: the case waits in the review queue however long it takes.
+  await advanceAndDrain(h, 3_600_000);
+  assert.equal((await statusOf(id)).status, 3);
+  const queue = await admin("GET", "/admin/v1/kyc/reviews");
+  const kase = (queue.json.items as { id: string; email: string }[]).find((i) => i.email === email);
+  assert.ok(kase, "the case is in the review queue");
+  assert.equal((await admin("POST", `/admin/v1/kyc/cases/${kase.id}/approve`)).json.status, "approved");
+  assert.equal((await statusOf(id)).status, 4);
+
+  const ins = (await api("GET", `/payment/intent/${id}/instructions`)).json;
+  const paid = await receiveBankTransfer(h.deps, {
+    externalId: `stmt-entry-${id}`,
+    feed: "test-statement",
+    amountMinor: BigInt(Math.round(Number(ins.fiatAmount) * 100)),
+    currency: "EUR",
+    requisiteId: null,
+    reference: ins.bankTransfer.reference,
+    payerName: "Ana Garcia",
+    payerIban: "DE89370400440532013000",
+    receivedAt: h.clock.now(),
+  });
+  assert.equal(paid.outcome, "paid");
+  assert.equal(paid.intentId, id);
+  // The payout job runs and the manual chain sends nothing: the payout waits for the operator.
+  await advanceAndDrain(h, 60_000, 3);
+  assert.equal((await statusOf(id)).status, 5);
+  return id;
+}
+
+test("2 → 3 → operator approves → 4 → bank transfer → 5 → operator enters the tx hash → 6, with IPNs", async () => {
+  const email = "live.one@example.com";
+  const id = await intentAtFive(email);
+
+  const queue = await admin("GET", "/admin/v1/payouts");
+  assert.equal(queue.status, 200, queue.text);
+  const payout = (queue.json.items as { id: string; intentId: string }[]).find((p) => p.intentId === id) as Record<string, unknown> | undefined;
+  assert.ok(payout, "the payout is in the operator's queue");
+  assert.equal(payout.status, "awaiting_operator");
+  assert.equal(payout.network, "trc20");
+  assert.equal(payout.asset, "USDT");
+  assert.match(String(payout.amount), /^\d+\.\d{6}$/);
+  assert.equal(payout.txHash, null);
+
+  const bad = await admin("POST", `/admin/v1/payouts/${payout.id}/tx-hash`, { txHash: "0xnot-a-hash" });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.field, "txHash");
+  assert.equal((await statusOf(id)).status, 5, "nothing written on a bad hash");
+  assert.equal((await admin("POST", "/admin/v1/payouts/payout_unknown/tx-hash", { txHash: "a".repeat(64) })).status, 404);
+  assert.equal((await jsonCall(h.app, "POST", `/admin/v1/payouts/${payout.id}/tx-hash`, {}, { txHash: "a".repeat(64) })).status, 401);
+
+  const hash = "AB".repeat(32);
+  const done = await admin("POST", `/admin/v1/payouts/${payout.id}/tx-hash`, { txHash: hash });
+  assert.equal(done.status, 200, done.text);
+  assert.deepEqual(done.json, { payoutId: payout.id, intentId: id, status: "confirmed", txHash: hash.toLowerCase(), intentStatus: 6, replayed: false });
+  const st = await statusOf(id);
+  assert.equal(st.status, 6);
+  assert.equal(st.txHash, hash.toLowerCase());
+
+  const again = await admin("POST", `/admin/v1/payouts/${payout.id}/tx-hash`, { txHash: hash });
+  assert.equal(again.status, 200);
+  assert.equal(again.json.replayed, true);
+  const other = await admin("POST", `/admin/v1/payouts/${payout.id}/tx-hash`, { txHash: "cd".repeat(32) });
+  assert.equal(other.status, 409);
+  assert.equal(other.json.error, "illegal_transition");
+  assert.equal(other.json.currentStatus, "confirmed");
+  assert.match(other.json.message, /confirmed/);
+
+  await drain(h);
+  assert.deepEqual(ipnStatuses(receiver.received, id, ipnSecret, Math.floor(h.clock.now().getTime() / 1000)), [2, 3, 4, 5, 6]);
+  const confirmed = await admin("GET", "/admin/v1/payouts?status=confirmed");
+  assert.ok((confirmed.json.items as { intentId: string }[]).some((p) => p.intentId === id));
+  assert.ok(!((await admin("GET", "/admin/v1/payouts")).json.items as { intentId: string }[]).some((p) => p.intentId === id), "no longer waiting");
+});
+
+test("two operators entering hashes at once: the payout completes exactly once, with one 6 IPN", async () => {
+  const id = await intentAtFive("live.two@example.com");
+  const payoutId = `payout_${id}`;
+  const [a, b] = ["11".repeat(32), "22".repeat(32)];
+  const answers = await Promise.all([a, b, a, b].map((txHash) => admin("POST", `/admin/v1/payouts/${payoutId}/tx-hash`, { txHash })));
+  const fresh = answers.filter((r) => r.status === 200 && r.json.replayed === false);
+  assert.equal(fresh.length, 1, JSON.stringify(answers.map((r) => r.json)));
+  const winner = fresh[0]!.json.txHash as string;
+  for (const r of answers) {
+    if (r.status === 200) assert.equal(r.json.txHash, winner);
+    else assert.equal(r.status, 409);
+  }
+  assert.equal(answers.filter((r) => r.status === 409).length, 2, "the other hash is refused both times");
+  assert.equal((await statusOf(id)).txHash, winner);
+  await drain(h);
+  const statuses = ipnStatuses(receiver.received, id, ipnSecret, Math.floor(h.clock.now().getTime() / 1000));
+  assert.deepEqual(statuses, [2, 3, 4, 5, 6]);
+});
+
+test("the payout list refuses a bad status or limit with 400", async () => {
+  assert.equal((await admin("GET", "/admin/v1/payouts?status=paid")).status, 400);
+  assert.equal((await admin("GET", "/admin/v1/payouts?limit=0")).status, 400);
+  assert.equal((await admin("GET", "/admin/v1/payouts?limit=101")).status, 400);
+});
