@@ -11,7 +11,7 @@ import { fiatScale } from "../../core/money/currencies.js";
 import { parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findIntent, findStoreWithSettings, insertIntent, type IntentRow } from "../../db/intents/intents.js";
-import type { KycCaseRow } from "../../db/kyc/kyc.js";
+import { type KycCaseRow, recordCasePhone } from "../../db/kyc/kyc.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
@@ -30,6 +30,8 @@ interface CreateIntentInput {
   fiatAmount?: number | string;
   cryptoAmount?: number | string;
   countryIsoCode?: string;
+  phoneCountryCode?: string;
+  phoneNumber?: string;
   firstName?: string;
   lastName?: string;
   birthDate?: string;
@@ -72,6 +74,12 @@ function kycDataFrom(input: CreateIntentInput): KycPersonalData | null {
   };
 }
 
+/** The phone as the KYC case keeps it (`+` and the country code), or null when none was sent. */
+function phoneFrom(input: CreateIntentInput): { countryCode: string | null; number: string | null } | null {
+  if (input.phoneCountryCode === undefined && input.phoneNumber === undefined) return null;
+  return { countryCode: input.phoneCountryCode === undefined ? null : `+${input.phoneCountryCode.replace(/^\+/, "")}`, number: input.phoneNumber ?? null };
+}
+
 /**
  * `commit` stores the answer with the intent; when pre-collected KYC data goes to the vendor after
  * commit, the answer is revised with the intent as the vendor's decision left it.
@@ -111,6 +119,7 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
     ...(cryptoMinor !== undefined ? { cryptoMinor } : {}),
   });
   const kycData = kycDataFrom(input);
+  const phone = phoneFrom(input);
   const now = deps.clock.now();
   const id = deps.ids.prefixed("pi");
 
@@ -159,10 +168,12 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
     }
     const valid = await validCase(trx, userId, "KYC_1", now);
     if (valid) {
+      if (phone) await recordCasePhone(trx, valid.id, phone);
       const intent = await transitionIntent(deps, trx, created, { action: "kyc_already_valid", actor: "system", set: { kyc_case_id: valid.id }, settings });
       return { intent, kycUrl: null, submitted: null };
     }
     let kycCase: KycCaseRow = await openCase(deps, trx, userId, "KYC_1");
+    if (phone) await recordCasePhone(trx, kycCase.id, phone);
     if (kycData && kycCase.status === "open") kycCase = await markSubmitted(deps, trx, kycCase.id, kycData);
     const intent = await transitionIntent(deps, trx, created, { action: "require_kyc", actor: "system", set: { kyc_case_id: kycCase.id }, settings });
     const link = await createKycLink(deps, trx, kycCase.id, input.kycRedirectUrl ?? null, settings.kyc_window_seconds * 1000);

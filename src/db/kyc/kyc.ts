@@ -65,6 +65,19 @@ export async function updateKycCase(db: Db, id: string, set: Updateable<KycCases
   await db.updateTable("kyc_cases").set(set).where("id", "=", id).execute();
 }
 
+/**
+ * The user's phone onto a case while it is open, or onto one that has none: a case already submitted
+ * or decided keeps the phone it was reviewed with.
+ */
+export async function recordCasePhone(db: Db, id: string, phone: { countryCode: string | null; number: string | null }): Promise<void> {
+  await db
+    .updateTable("kyc_cases")
+    .set({ phone_country_code: phone.countryCode, phone_number: phone.number })
+    .where("id", "=", id)
+    .where((eb) => eb.or([eb("status", "=", "open"), eb.and([eb("phone_number", "is", null), eb("phone_country_code", "is", null)])]))
+    .execute();
+}
+
 export async function insertKycEvent(
   db: Db,
   e: { caseId: string; from: KycCaseStatus | null; to: KycCaseStatus; actor: string; actorId: string | null; reason: string | null; at: Date },

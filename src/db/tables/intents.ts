@@ -42,6 +42,9 @@ export interface KycCasesTable {
   document_number: string | null;
   country: string | null;
   nationality: string | null;
+  /** Given with a payment intent's create (`+34`, digits); written while the case is open or has none. */
+  phone_country_code: ColumnType<string | null, string | null | undefined, string | null>;
+  phone_number: ColumnType<string | null, string | null | undefined, string | null>;
   files: Json<string[]>;
   reason: string | null;
   vendor_check_at: Date | null;
