@@ -82,6 +82,23 @@ export const commands: Command[] = [
     load: () => import("./webhooks-command.js").then((m) => m.run),
   },
   {
+    name: "bank",
+    summary:
+      "Import a bank statement (camt.053, camt.054, MT940, or CSV with a column mapping). Every booked credit goes through the one " +
+      "inbound bank-transfer path; importing a file twice changes nothing. Prints the import's report.",
+    usage: "rampart bank import <file> [--account <id>] [--mapping <file.json>] [--skip-rejected]",
+    options: { account: { type: "string" }, mapping: { type: "string" }, "skip-rejected": { type: "boolean" } },
+    help: [
+      "  --account        a trader requisite's id, or the account's IBAN/number (default: the account the file names; required for CSV)",
+      "  --mapping        a CSV column mapping (JSON file), saved for the account and used by its later imports",
+      "  --skip-rejected  import the readable entries of a file that has unreadable lines (listed in the report)",
+      "",
+      "A file over RAMPART_STATEMENT_MAX_BYTES (default 10 MiB) is refused. See docs/bank-statements.md.",
+    ],
+    allowPositionals: true,
+    load: () => import("./bank-command.js").then((m) => m.run),
+  },
+  {
     name: "secret",
     summary:
       "Rotate the server secret. Re-encrypt every stored secret (API key copies, webhook and IPN secrets, card numbers) " +

@@ -19,6 +19,7 @@ import {
   existingIntentReferences,
   findCsvMapping,
   findRequisiteByAccount,
+  findStatementImport,
   insertStatementImport,
   saveCsvMapping,
 } from "../../db/bank-statements/bank-statements.js";
@@ -38,7 +39,7 @@ interface ImportInput {
   /** Import the readable entries even when some lines are rejected (they are listed in the report). */
   skipRejected: boolean;
   source: "cli" | "api";
-  /** Called as entries are received (large files take a while). */
+  /** Called once the file is read (done 0) and as entries are received: large files take a while. */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -97,6 +98,7 @@ export async function importBankStatement(deps: Deps, input: ImportInput): Promi
     if (parsed.format === "csv" && input.csvMapping !== undefined && input.csvMapping !== null) await saveCsvMapping(trx, given!, mapping, deps.clock.now());
     const lines: ReportLine[] = [];
     let done = 0;
+    input.onProgress?.(0, parsed.entries.length);
     for (const entry of parsed.entries) {
       lines.push(await receiveEntry(deps, trx, entry, account, parsed.format));
       done += 1;
@@ -125,6 +127,12 @@ export async function importBankStatement(deps: Deps, input: ImportInput): Promi
     });
     return reportOf(row);
   });
+}
+
+export async function statementImportReport(deps: Deps, id: string): Promise<StatementReport> {
+  const row = await findStatementImport(deps.database.db, id);
+  if (!row) throw new AppError("not_found", { message: "No statement import has this id" });
+  return reportOf(row);
 }
 
 function emptyLine(line: number): ReportLine {

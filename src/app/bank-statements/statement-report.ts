@@ -1,5 +1,6 @@
 // What one import did, line by line, as stored with the import and returned to the operator.
 import type { BankTransferOutcome } from "../../core/bank-transfers/outcome.js";
+import type { StatementFormat } from "../../core/bank-statements/statement-entry.js";
 import type { StatementImportRow } from "../../db/bank-statements/bank-statements.js";
 
 /**
@@ -7,7 +8,8 @@ import type { StatementImportRow } from "../../db/bank-statements/bank-statement
  * reference was received before, nothing changed; unmatched: kept in the unmatched queue; ignored:
  * read but not received (a debit, a reversal, an entry not booked yet); rejected: not readable.
  */
-type LineOutcome = "matched" | "duplicate" | "unmatched" | "ignored" | "rejected";
+export const LINE_OUTCOMES = ["matched", "duplicate", "unmatched", "ignored", "rejected"] as const;
+type LineOutcome = (typeof LINE_OUTCOMES)[number];
 
 export interface ReportLine {
   line: number;
@@ -33,7 +35,7 @@ export interface StatementReport {
   importId: string;
   account: string;
   requisiteId: string | null;
-  format: string;
+  format: StatementFormat;
   fileName: string | null;
   fileSha256: string;
   source: string;
@@ -53,7 +55,7 @@ export function reportOf(r: StatementImportRow): StatementReport {
     importId: r.id,
     account: r.account,
     requisiteId: r.requisite_id,
-    format: r.format,
+    format: r.format as StatementFormat,
     fileName: r.file_name,
     fileSha256: r.file_sha256,
     source: r.source,

@@ -3,8 +3,8 @@
 // each with its reason. Parsers are pure: they take the file's text and return this.
 import { AppError } from "../shared/errors.js";
 
-const STATEMENT_FORMATS = ["camt.053", "camt.054", "mt940", "csv"] as const;
-type StatementFormat = (typeof STATEMENT_FORMATS)[number];
+export const STATEMENT_FORMATS = ["camt.053", "camt.054", "mt940", "csv"] as const;
+export type StatementFormat = (typeof STATEMENT_FORMATS)[number];
 
 export interface Remittance {
   /** Free text lines (camt Ustrd, MT940 :86: purpose, the CSV's remittance column). */

@@ -43,6 +43,10 @@ export async function insertStatementImport(db: Db, r: NewStatementImport): Prom
     .executeTakeFirstOrThrow();
 }
 
+export async function findStatementImport(db: Db, id: string): Promise<StatementImportRow | undefined> {
+  return db.selectFrom("bank_statement_imports").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
 export async function findCsvMapping(db: Db, account: string): Promise<unknown> {
   const r = await db.selectFrom("bank_csv_mappings").select("mapping").where("account", "=", account).executeTakeFirst();
   return r?.mapping;

@@ -6,6 +6,7 @@ import type { Deps } from "../../app/deps.js";
 import { authenticateOperator } from "../../app/auth/authenticate.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import type { RouteModule } from "../route-modules.js";
+import { bankStatementAdminRoutes } from "./bank-statement-admin-routes.js";
 import { cardAdminRoutes } from "./card-admin-routes.js";
 import { kycAdminRoutes } from "./kyc-admin-routes.js";
 import { merchantAdminRoutes } from "./merchant-admin-routes.js";
@@ -15,7 +16,15 @@ import { webhookAdminRoutes } from "./webhook-admin-routes.js";
 
 const ADMIN_PREFIX = "/admin/v1";
 
-const adminSubRoutes: RouteModule[] = [merchantAdminRoutes, webhookAdminRoutes, kycAdminRoutes, storeAdminRoutes, cardAdminRoutes, payoutAdminRoutes];
+const adminSubRoutes: RouteModule[] = [
+  merchantAdminRoutes,
+  webhookAdminRoutes,
+  kycAdminRoutes,
+  storeAdminRoutes,
+  cardAdminRoutes,
+  payoutAdminRoutes,
+  bankStatementAdminRoutes,
+];
 
 export async function adminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   await scope.register(

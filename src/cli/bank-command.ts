@@ -1,0 +1,73 @@
+// `rampart bank import <file>`: imports a bank statement from the command line (the same use case as
+// POST /admin/v1/bank-statements), printing progress for large files and the import's report.
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { importBankStatement } from "../app/bank-statements/import-statement.js";
+import type { StatementReport } from "../app/bank-statements/statement-report.js";
+import { AppError } from "../core/shared/errors.js";
+import type { CommandRun } from "./command.js";
+
+/** `rampart bank` once its arguments are parsed (its spec is in commands.ts). */
+export const run: CommandRun = async (values, positionals, runtime) => {
+  if (positionals[0] !== "import" || positionals.length !== 2) return fail("Usage: rampart bank import <file> [--account <id>] [--mapping <file.json>] [--skip-rejected]");
+  const file = positionals[1]!;
+  const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
+  let mapping: unknown;
+  const mappingFile = str("mapping");
+  if (mappingFile !== undefined) {
+    try {
+      mapping = JSON.parse(await readFile(mappingFile, "utf8")) as unknown;
+    } catch (err) {
+      return fail(`--mapping ${mappingFile}: ${(err as Error).message}`);
+    }
+  }
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (err) {
+    return fail(`${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+  }
+  return runtime.withDeps(async (deps) => {
+    if (size > deps.config.statementMaxBytes) {
+      process.stderr.write(`rampart bank import: ${file} has ${size} bytes; the limit is ${deps.config.statementMaxBytes} (RAMPART_STATEMENT_MAX_BYTES)\n`);
+      return 1;
+    }
+    process.stdout.write(`reading ${file} (${size} bytes)\n`);
+    try {
+      const report = await importBankStatement(deps, {
+        file: await readFile(file),
+        fileName: path.basename(file),
+        account: str("account") ?? null,
+        csvMapping: mapping,
+        skipRejected: values["skip-rejected"] === true,
+        source: "cli",
+        onProgress: (done, total) => process.stdout.write(done === 0 ? `read ${total} entries; receiving them\n` : `received ${done}/${total} entries\n`),
+      });
+      process.stdout.write(formatReport(report));
+      return 0;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      process.stderr.write(`rampart bank import: ${err.message}\n`);
+      const rejected = err.details?.rejected;
+      if (Array.isArray(rejected)) for (const r of rejected as { reason: string }[]) process.stderr.write(`  rejected ${r.reason}\n`);
+      return 1;
+    }
+  });
+};
+
+function formatReport(r: StatementReport): string {
+  const head =
+    `import ${r.importId}: ${r.format} of account ${r.account}${r.requisiteId ? ` (requisite ${r.requisiteId})` : ""}\n` +
+    `${r.entriesRead} entries read: ${r.matched} matched, ${r.duplicates} duplicates, ${r.unmatched} unmatched, ${r.ignored} ignored, ${r.rejected} rejected\n`;
+  // Matched and duplicate lines need nothing from the operator; the rest are listed.
+  const listed = r.lines.filter((l) => l.outcome === "unmatched" || l.outcome === "rejected");
+  const rows = listed.map((l) =>
+    [`  line ${l.line}`, l.outcome, l.bankRef, l.amount && `${l.amount} ${l.currency}`, l.payerName, l.payerIban, l.reason].filter((x) => x !== null && x !== undefined).join("  "),
+  );
+  return head + rows.map((x) => `${x}\n`).join("");
+}
+
+function fail(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 2;
+}
