@@ -72,6 +72,12 @@ export const ERROR_CATALOGUE = {
   offer_expired: { status: 409, message: "The offer has expired; create a new one." },
   offer_already_paid: { status: 409, message: "The offer has already been paid." },
   payin_limit_exceeded: { status: 403, message: "The amount exceeds the rolling 30-day limit of your KYC level." },
+  not_supported: { status: 400, message: "Rampart does not support this vault.ist call." },
+  wrong_password: { status: 400, message: "The current password is wrong." },
+  email_already_confirmed: { status: 400, message: "Your e-mail is already confirmed; it cannot be changed." },
+  email_already_registered: { status: 400, message: "This e-mail is already registered." },
+  invalid_email_token: { status: 400, message: "The e-mail confirmation link is wrong or expired." },
+  email_resend_cooldown: { status: 429, message: "A new e-mail cannot be sent yet; see Retry-After." },
   // --- bank statement import (src/core/bank-statements, app/bank-statements)
   statement_unreadable: { status: 422, message: "The file is not a statement Rampart can read." },
   statement_rejected_lines: { status: 422, message: "Some entries of the statement cannot be imported; nothing was imported." },

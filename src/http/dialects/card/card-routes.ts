@@ -4,14 +4,16 @@ import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../../app/deps.js";
 import { mobileRoutes, oauthRoutes, signoutRoutes } from "./auth-routes.js";
 import { customerRoutes } from "./customer-routes.js";
+import { historyRoutes } from "./history-routes.js";
 import { payinRoutes } from "./payin-routes.js";
+import { unsupportedRoutes } from "./unsupported-routes.js";
 import { startCardSessionCache } from "../../../app/card/session-cache.js";
 import { switchOffCardDialect } from "./switched-off.js";
 
 export async function cardRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   if (deps.config.ports.cardAcquirer === "none") switchOffCardDialect(app);
   else startCardSessionCache(deps);
-  for (const part of [mobileRoutes, oauthRoutes, signoutRoutes, customerRoutes, payinRoutes]) {
+  for (const part of [mobileRoutes, oauthRoutes, signoutRoutes, customerRoutes, historyRoutes, payinRoutes, unsupportedRoutes]) {
     await app.register(async (scope) => part(scope, deps));
   }
 }

@@ -4,18 +4,18 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { CustomerRow } from "../../../db/card/customers.js";
 import { levelLimitMinor, levelOf, limitState, loadCustomer, type ProfilePatch, surveyOf, updateSurvey } from "../../../app/card/customer-profile.js";
-import { customerWalletById, customerWallets, type WalletView } from "../../../app/card/wallets.js";
+import { customerWalletById, customerWallets } from "../../../app/card/wallets.js";
 import { daysToExpireKyc, type StartedKyc, startCardKyc } from "../../../app/card/card-kyc.js";
 import type { Deps } from "../../../app/deps.js";
 import { CARD_KYC_LEVELS, levelRank } from "../../../core/card/kyc-levels.js";
-import { CRYPTO_WIRE_SCALE, truncateToWireScale } from "../../../core/card/card-amounts.js";
 import { fiatScale } from "../../../core/money/currencies.js";
-import { formatDecimal, formatMinor, minorToJsonNumber } from "../../../core/money/decimal.js";
+import { minorToJsonNumber } from "../../../core/money/decimal.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { customerOf, customerScope, requireCustomer } from "./card-auth.js";
 import { renderCardError } from "./envelope.js";
 import { idParam } from "./ids.js";
+import { renderWallet, totalFiat } from "./wallet-render.js";
 import { ProfileBody, WalletParams } from "./schemas.js";
 
 const TAGS = ["card: customers"];
@@ -51,47 +51,6 @@ function profile(c: CustomerRow, legacy: boolean) {
 function surveyPatch(body: Record<string, unknown>): ProfilePatch {
   const { residenceState: _s, ...patch } = body;
   return patch as ProfilePatch;
-}
-
-/** The crypto amounts of a wallet at the wire scale. */
-function renderWallet(w: WalletView) {
-  const scale = Math.min(w.decimals, CRYPTO_WIRE_SCALE);
-  const shown = (m: bigint) => minorToJsonNumber(truncateToWireScale(m, w.decimals) / 10n ** BigInt(w.decimals - scale), scale);
-  const balance = shown(w.postedMinor);
-  return {
-    id: Number(w.id),
-    name: w.currency,
-    address: custodialAddress(w.id),
-    currency: w.currency,
-    balance,
-    balanceString: formatMinor(truncateToWireScale(w.postedMinor, w.decimals) / 10n ** BigInt(w.decimals - scale), scale),
-    availableBalance: shown(w.availableMinor),
-    customerId: Number(w.customerNumber),
-    scale,
-    allowOperations: ["PAYIN_CARD"],
-    fiat: w.fiat && fiatObject(w.fiat),
-    stub: false,
-    walletCreationState: "CREATED",
-  };
-}
-
-/**
- * Not a chain address: the crypto stays in Rampart's custody and the dialect takes no deposits, so a
- * wallet's address names the custodial account (docs/contract-card.md#wallets).
- */
-const custodialAddress = (walletId: string) => `custodial:${walletId}`;
-
-function fiatObject(f: NonNullable<WalletView["fiat"]>) {
-  return { customerCurrency: f.currency, amount: minorToJsonNumber(f.amountMinor, f.scale), change: 0, changePercent: 0, rate: JSON.parse(formatDecimal(f.rate)) as number };
-}
-
-/** The total of the wallets valued in one fiat (the ones without a rate right now are left out). */
-function totalFiat(wallets: WalletView[]) {
-  const valued = wallets.flatMap((w) => (w.fiat ? [w.fiat] : []));
-  const first = valued[0];
-  if (!first) return null;
-  const sum = valued.reduce((a, f) => a + f.amountMinor, 0n);
-  return { customerCurrency: first.currency, amount: minorToJsonNumber(sum, first.scale), change: 0, changePercent: 0, rate: 1 };
 }
 
 export async function customerRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {

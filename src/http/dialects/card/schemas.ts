@@ -172,3 +172,14 @@ export const PayBody = Type.Object(
 );
 
 export const PayCallbackQuery = Type.Object({ offerId: Type.String({ maxLength: 40 }) });
+
+const Count = Type.String({ pattern: "^[0-9]{1,9}$" });
+const Filter = Type.Union([Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 40 }), { maxItems: 20 })]);
+/** History paging: offset (or offest, a public client's spelling) and size; filters once, repeated or comma-separated. */
+export const HistoryQuerySchema = Type.Object({
+  offset: Type.Optional(Count),
+  offest: Type.Optional(Count),
+  size: Type.Optional(Count),
+  typeFilter: Type.Optional(Filter),
+  currencyFilter: Type.Optional(Filter),
+});
