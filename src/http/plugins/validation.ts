@@ -14,14 +14,17 @@ const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsM
 export const HTTP_URL_FORMAT = "http-url";
 export const HttpUrl = Type.String({ format: HTTP_URL_FORMAT, maxLength: MAX_URL_LENGTH });
 
+/** The validator of one request part: a body is never coerced, text parts (query, params, headers) are. */
+export function requestAjv(part: "body" | "text"): Ajv {
+  const ajv = new Ajv({ removeAdditional: false, useDefaults: true, allErrors: false, strict: false, coerceTypes: part === "body" ? false : "array" });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  ajv.addFormat(HTTP_URL_FORMAT, { type: "string", validate: (s: string) => httpUrlProblem(s) === null });
+  return ajv;
+}
+
 export function installValidation(app: FastifyInstance): void {
-  const common = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false } as const;
-  const bodyAjv = new Ajv({ ...common, coerceTypes: false });
-  const textAjv = new Ajv({ ...common, coerceTypes: "array" });
-  for (const ajv of [bodyAjv, textAjv]) {
-    (addFormats as unknown as (a: Ajv) => void)(ajv);
-    ajv.addFormat(HTTP_URL_FORMAT, { type: "string", validate: (s: string) => httpUrlProblem(s) === null });
-  }
+  const bodyAjv = requestAjv("body");
+  const textAjv = requestAjv("text");
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === "body" ? bodyAjv : textAjv).compile(schema as object) as never,
   );

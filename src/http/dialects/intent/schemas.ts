@@ -36,7 +36,29 @@ export const CreateIntentBody = Type.Object(
     ipnUrl: Type.Optional(HttpUrl),
     paymentMethod: Type.Optional(Type.String({ pattern: "^[a-z_]{2,30}$" })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        email: "ada@example.com",
+        currencyIsoCode: "EUR",
+        cryptoSymbol: "USDT",
+        network: "trc20",
+        walletAddress: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
+        ip: "203.0.113.7",
+        storeId: "store_sandbox",
+        fiatAmount: 100,
+        countryIsoCode: "ES",
+        phoneCountryCode: "+34",
+        phoneNumber: "612345678",
+        paymentMethod: "bank_transfer",
+        kycRedirectUrl: "https://shop.example/kyc-done",
+        successUrl: "https://shop.example/paid",
+        cancelUrl: "https://shop.example/cart",
+        ipnUrl: "https://shop.example/ipn",
+      },
+    ],
+  },
 );
 
 export const CreatedIntent = Type.Object({
