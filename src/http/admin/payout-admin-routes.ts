@@ -67,7 +67,10 @@ export async function payoutAdminRoutes(scope: FastifyInstance, deps: Deps): Pro
           "transaction id of the payout's network (0x and 64 hex digits on Ethereum, 64 hex digits on TRON and Bitcoin).",
         security,
         params: Params,
-        body: Type.Object({ txHash: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { txHash: Type.String({ minLength: 1, maxLength: 100 }) },
+          { additionalProperties: false, examples: [{ txHash: "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b" }] },
+        ),
         response: {
           200: Type.Object({
             payoutId: Type.String(),
