@@ -30,7 +30,9 @@ export const commands: Command[] = [
   },
   {
     name: "seed",
-    summary: "Insert the sandbox data (merchant, store, keys, pairs, traders). Safe to run again.",
+    summary:
+      "Insert the sandbox data (merchant, store, keys, pairs, traders). Safe to run again. " +
+      "Refused on a database that has run in live mode (marked by its first live-mode command).",
     usage: "rampart seed --sandbox",
     options: { sandbox: { type: "boolean" } },
     help: ["  --sandbox    seed the sandbox data set (required: it is the only data set)"],
@@ -44,6 +46,17 @@ export const commands: Command[] = [
     help: ["  --merchant   the merchant's uuid (required)", "  --label      a note to recognise the key by"],
     allowPositionals: true,
     load: () => import("./keys-command.js").then((m) => m.run),
+  },
+  {
+    name: "operator",
+    summary:
+      "Create an operator key (x-operator-key: the /admin/v1 API and the dashboard), in any mode, without sandbox data. " +
+      "The key is printed once; only its hash is stored.",
+    usage: "rampart operator create --name <name>",
+    options: { name: { type: "string" } },
+    help: ["  --name       who or what the key is for, 1 to 200 printable characters (required)"],
+    allowPositionals: true,
+    load: () => import("./operator-command.js").then((m) => m.run),
   },
   {
     name: "ledger",

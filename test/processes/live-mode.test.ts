@@ -1,11 +1,15 @@
 // Live mode as an operator runs it (bin/rampart.js in its own process): a sandbox adapter is refused
-// at start with one line per port naming the variable to set.
+// at start with one line per port naming the variable to set; an empty database gets an operator key
+// without sandbox data, starts on real adapters, and refuses the sandbox seed from then on.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { runCli } from "../support/run-cli.js";
+import { cliEnv, runCli } from "../support/run-cli.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
 
 const LIVE = { RAMPART_MODE: "live", RAMPART_SECRET_KEY: "live-secret-key-0123456789abcdef0123456789" };
 const REAL = { RAMPART_RATES: "fixed", RAMPART_FIXED_RATES: "EUR/USDT=0.92", RAMPART_KYC: "manual", RAMPART_CHAIN: "manual", RAMPART_CARD_ACQUIRER: "none" };
@@ -27,6 +31,56 @@ test("live start with a sandbox adapter exits 1 naming the port and its variable
       assert.ok(lines[i]!.startsWith(`rampart start: ${variable}: `), lines[i]);
     }
     assert.deepEqual(fs.readdirSync(dir), [], "nothing was opened or written");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("from an empty database in live mode: operator create, start with real adapters, seed --sandbox refused", { timeout: 180_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-live-"));
+  const env = { ...LIVE, ...REAL, RAMPART_DATA_DIR: dir };
+  try {
+    const help = await runCli(["operator", "--help"], {});
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: rampart operator create --name <name>$/m);
+    assert.equal((await runCli(["operator", "create"], env)).code, 2, "--name is required");
+
+    const created = await runCli(["operator", "create", "--name", "Ops on call"], env);
+    assert.equal(created.code, 0, created.stderr);
+    const key = created.stdout.trim();
+    assert.match(key, /^rop_[0-9a-f]{16}_\S{43}$/);
+    assert.match(created.stderr, /shown only now/);
+
+    // The first live open marked the database: the sandbox data set is refused, in either mode.
+    for (const mode of [{}, { RAMPART_MODE: "sandbox" }]) {
+      const seed = await runCli(["seed", "--sandbox"], { ...env, ...mode });
+      assert.equal(seed.code, 1, seed.stdout + seed.stderr);
+      assert.match(seed.stderr, /^rampart seed: This database has run in live mode \(since .+\): the sandbox data set is never written to it/m);
+    }
+
+    const child = spawn(process.execPath, [path.join(ROOT, "bin/rampart.js"), "start"], { env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout!.on("data", () => {
+          const m = /^url:\s+(\S+)$/m.exec(out);
+          if (m) resolve(m[1]!.replace("localhost", "127.0.0.1"));
+        });
+        child.on("exit", (code) => reject(new Error(`exited ${code}:\n${out}`)));
+      });
+      assert.match(out, /^adapters:\s+rates=fixed kyc=manual sms=log chain=manual cardAcquirer=none$/m);
+      assert.doesNotMatch(out, /merchant api key:|operator key:/, "no sandbox credentials in live mode");
+      const ready = (await (await fetch(`${url}/readyz`)).json()) as { adapters: unknown };
+      assert.deepEqual(ready.adapters, { rates: "fixed", kyc: "manual", sms: "log", chain: "manual", cardAcquirer: "none" });
+      const merchants = await fetch(`${url}/admin/v1/merchants`, { headers: { "x-operator-key": key } });
+      assert.equal(merchants.status, 200);
+      assert.deepEqual(((await merchants.json()) as { items: unknown[] }).items, [], "no sandbox merchant");
+    } finally {
+      child.kill("SIGTERM");
+      if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once("exit", r));
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

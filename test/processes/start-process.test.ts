@@ -53,7 +53,7 @@ test("`rampart start` in a temp dir serves /healthz and prints the sandbox crede
 });
 
 test("every CLI command answers --help", { timeout: 180_000 }, async () => {
-  for (const cmd of ["start", "migrate", "seed", "keys", "ledger", "webhooks", "secret"]) {
+  for (const cmd of ["start", "migrate", "seed", "keys", "operator", "ledger", "webhooks", "secret"]) {
     const child = spawn(process.execPath, [path.join(ROOT, "bin/rampart.js"), cmd, "--help"], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
