@@ -255,6 +255,7 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
               examples: [
                 {
                   fiatCurrency: "RUB",
+                  fiatCurrencies: ["RUB", "KZT"],
                   feeRate: "0.085",
                   paymentWindowMinutes: 15,
                   allowedMethods: ["sbp", "card"],
