@@ -9,6 +9,7 @@ import { intentRoutes } from "./dialects/intent/intent-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
 import { kycPageRoutes } from "./pages/kyc/kyc-page-routes.js";
 import { tradingAdminRoutes } from "./admin/trading-admin-routes.js";
+import { tradingCatalogueRoutes } from "./admin/trading-catalogue-routes.js";
 import { tradingRoutes } from "./dialects/trading/trading-routes.js";
 import { payPageRoutes } from "./pages/pay/pay-routes.js";
 import { threeDsRoutes } from "./pages/threeds/three-ds-routes.js";
@@ -24,6 +25,7 @@ export const routeModules: RouteModule[] = [
   tradingRoutes,
   traderRoutes,
   tradingAdminRoutes,
+  tradingCatalogueRoutes,
   sandboxBankFeedRoutes,
   payPageRoutes,
   cardRoutes,

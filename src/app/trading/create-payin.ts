@@ -13,6 +13,7 @@ import { findByExternalId, insertPayin, insertPayinEvent, type TradingPayinRow }
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { allocateSlot } from "./allocate.js";
+import { requireUsableMethod } from "./methods.js";
 import type { RequisiteView } from "./payin-object.js";
 import { computeTradingAmounts, TRADING_CRYPTO, tradingRate } from "./amounts.js";
 import { holdPayinCrypto } from "./ledger-postings.js";
@@ -97,6 +98,8 @@ function checkAgainstSettings(s: TradingSettings, input: CreateTradingPayinInput
 export async function createTradingPayin(deps: Deps, input: CreateTradingPayinInput, commit?: CommitAnswer<CreateTradingPayinResult>): Promise<CreateTradingPayinResult> {
   const db = deps.database.db;
   const settings = await loadTradingSettings(db, input.merchantId, input.settingsRow);
+  // An unknown method is bad input (400) before any business refusal.
+  if (input.method) await requireUsableMethod(db, input.method.toLowerCase());
   const { fiatCurrency, method, bank, grid } = checkAgainstSettings(settings, input);
   if (bank && !(await findBank(db, bank))) throw new AppError("bank_not_available", { field: "bank" });
 

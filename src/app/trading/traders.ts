@@ -5,6 +5,7 @@ import { findBank, findActiveTraderKey, findTrader, insertTrader, insertTraderKe
 import { insertRequisite, updateRequisiteLimits } from "../../db/trading/requisites.js";
 import { isUuid } from "../../core/shared/uuid.js";
 import type { Deps } from "../deps.js";
+import { checkRequisiteFields } from "./methods.js";
 
 export const TRADER_KEY_PREFIX = "rtr";
 
@@ -42,14 +43,16 @@ export async function createRequisite(deps: Deps, r: RequisiteInput): Promise<st
   if (!(await findTrader(deps.database.db, r.traderId))) throw new AppError("not_found", { field: "traderId", message: "No such trader" });
   const bank = await findBank(deps.database.db, r.bank.toUpperCase());
   if (!bank) throw new AppError("bank_not_available", { field: "bank" });
-  if (!bank.methods.includes(r.method)) throw new AppError("method_not_available", { field: "method", details: { method: r.method } });
-  if (!r.number && !r.sbpPhone) throw new AppError("validation_failed", { field: "number", message: "A requisite needs a number or an SBP phone" });
+  const method = r.method.toLowerCase();
+  if (!bank.methods.includes(method)) throw new AppError("method_not_available", { field: "method", details: { method } });
+  // The method's catalogue entry says which details it needs and their form (a card number, a phone, an IBAN).
+  await checkRequisiteFields(deps.database.db, method, { number: r.number, sbpPhone: r.sbpPhone });
   const id = r.id ?? deps.ids.uuid();
   await insertRequisite(deps.database.db, {
     id,
     trader_id: r.traderId,
     bank_code: bank.code,
-    method: r.method,
+    method,
     owner_name: r.ownerName,
     number: r.number ?? null,
     sbp_phone: r.sbpPhone ?? null,

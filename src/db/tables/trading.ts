@@ -1,4 +1,4 @@
-// Tables of the trading dialect (migration 0004). int8 and numeric columns arrive as strings.
+// Tables of the trading dialect (migration 0004; trading_methods 0017_b). int8 and numeric columns arrive as strings.
 import type { ColumnType, Generated } from "kysely";
 import type { TradingPayinStatus } from "../../core/trading/payin-status.js";
 import type { CreatedAt } from "./foundation.js";
@@ -13,6 +13,15 @@ interface TradingBanksTable {
   name: string;
   methods: string[];
   fiat_currency: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+interface TradingMethodsTable {
+  code: string;
+  name: string;
+  /** RequisiteField[] (core/trading/requisite-fields.ts); written as JSON text. */
+  requisite_fields: ColumnType<unknown, string, string>;
   enabled: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
@@ -128,6 +137,7 @@ interface TradingReceiptsTable {
 
 export interface TradingTables {
   trading_banks: TradingBanksTable;
+  trading_methods: TradingMethodsTable;
   traders: TradersTable;
   trader_keys: TraderKeysTable;
   trading_requisites: TradingRequisitesTable;

@@ -67,6 +67,7 @@ export async function pickAndLockRequisite(
       FROM trading_requisites r
       JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
       JOIN traders t ON t.id = r.trader_id AND t.enabled
+      JOIN trading_methods m ON m.code = r.method AND m.enabled
       WHERE r.enabled AND r.fiat_currency = ${f.fiatCurrency} AND ${methodCond} AND ${bankCond}
         -- Counts at most max_open_payins rows: the check needs no more, and a busy requisite's open
         -- pay-ins are not all visited on every create.

@@ -45,7 +45,8 @@ interface TraderDepositAccount {
 }
 
 /**
- * Banks that can take a pay-in now: enabled, in the currency, with an enabled requisite (under its
+ * Banks that can take a pay-in now: enabled, in the currency, with an enabled requisite (of a method
+ * switched on in the catalogue, under its
  * open pay-in allowance) of an enabled trader whose free deposit (posted − held) covers
  * `minCryptoMinor`; one row per (bank, method) such requisites offer.
  */
@@ -57,6 +58,7 @@ export async function listUsableBanks(
     .selectFrom("trading_banks as b")
     .innerJoin("trading_requisites as r", (j) => j.onRef("r.bank_code", "=", "b.code").on("r.enabled", "=", true))
     .innerJoin("traders as t", (j) => j.onRef("t.id", "=", "r.trader_id").on("t.enabled", "=", true))
+    .innerJoin("trading_methods as m", (j) => j.onRef("m.code", "=", "r.method").on("m.enabled", "=", true))
     .innerJoin("ledger_accounts as a", (j) =>
       j
         .on("a.owner", "=", sql<string>`${filter.deposit.ownerPrefix} || t.id`)
