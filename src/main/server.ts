@@ -14,7 +14,14 @@ interface RunningRampart {
 }
 
 export async function startRampart(deps: Deps, role: ProcessRole): Promise<RunningRampart> {
-  const credentials = deps.config.mode === "sandbox" ? await seedSandbox(deps) : null;
+  let credentials: SandboxCredentials | null = null;
+  try {
+    if (deps.config.mode === "sandbox") credentials = await seedSandbox(deps);
+  } catch (err) {
+    // e.g. a database that has run in live mode: the command ends with one line, not a hung pool.
+    await deps.database.close();
+    throw err;
+  }
 
   let app: FastifyInstance | null = null;
   let url: string | null = null;

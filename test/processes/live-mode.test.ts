@@ -51,11 +51,12 @@ test("from an empty database in live mode: operator create, start with real adap
     assert.match(key, /^rop_[0-9a-f]{16}_\S{43}$/);
     assert.match(created.stderr, /shown only now/);
 
-    // The first live open marked the database: the sandbox data set is refused, in either mode.
-    for (const mode of [{}, { RAMPART_MODE: "sandbox" }]) {
-      const seed = await runCli(["seed", "--sandbox"], { ...env, ...mode });
-      assert.equal(seed.code, 1, seed.stdout + seed.stderr);
-      assert.match(seed.stderr, /^rampart seed: This database has run in live mode \(since .+\): the sandbox data set is never written to it/m);
+    // The first live open marked the database: the sandbox data set is refused, in either mode, and so
+    // is a sandbox start (which seeds).
+    for (const [args, mode] of [[["seed", "--sandbox"], {}], [["seed", "--sandbox"], { RAMPART_MODE: "sandbox" }], [["start"], { RAMPART_MODE: "sandbox" }]] as const) {
+      const r = await runCli([...args], { ...env, ...mode });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, new RegExp(`^rampart ${args[0]}: This database has run in live mode \\(since .+\\): the sandbox data set is never written to it`, "m"));
     }
 
     const child = spawn(process.execPath, [path.join(ROOT, "bin/rampart.js"), "start"], { env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"] });
