@@ -149,3 +149,15 @@ test("the payout list refuses a bad status or limit with 400", async () => {
   assert.equal((await admin("GET", "/admin/v1/payouts?limit=0")).status, 400);
   assert.equal((await admin("GET", "/admin/v1/payouts?limit=101")).status, 400);
 });
+
+test("the dashboard overview names the adapter of each port", async () => {
+  const FORM_HEADERS = { "content-type": "application/x-www-form-urlencoded" };
+  const login = await h.app.inject({ method: "POST", url: "/dashboard/login", headers: FORM_HEADERS, payload: new URLSearchParams({ key: operatorKey }).toString() });
+  assert.equal(login.statusCode, 303);
+  const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
+  const page = await h.app.inject({ method: "GET", url: "/dashboard/overview", headers: { cookie } });
+  assert.equal(page.statusCode, 200);
+  for (const [port, adapter] of Object.entries({ rates: "fixed", kyc: "manual", sms: "log", chain: "manual", cardAcquirer: "none" })) {
+    assert.match(page.body, new RegExp(`id="adapter-${port}">${adapter}<`), port);
+  }
+});

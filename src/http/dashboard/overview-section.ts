@@ -1,4 +1,4 @@
-import { overviewFigures } from "../../app/ops/health.js";
+import { adaptersInUse, overviewFigures } from "../../app/ops/health.js";
 import { html } from "../pages/html.js";
 import type { DashboardSection } from "./section.js";
 
@@ -14,6 +14,9 @@ export const overviewSection: DashboardSection = {
 <div class="row"><span>Migrations</span><span class="status ${pending.length ? "bad" : "ok"}">${pending.length ? `${pending.length} pending` : "up to date"}</span></div>
 <div class="row"><span>Uptime</span><span>${Math.round(process.uptime())} s</span></div>
 <div class="row"><span>Memory (RSS)</span><span>${Math.round(mem.rss / 1048576)} MiB</span></div>
+</div>
+<div class="card"><h2>Adapters</h2>
+${Object.entries(adaptersInUse(deps)).map(([port, adapter]) => html`<div class="row"><span>${port}</span><span class="mono" id="adapter-${port}">${adapter}</span></div>`)}
 </div>
 <div class="card"><h2>Tenants</h2>
 <div class="row"><span>Merchants</span><span class="big">${tenants.merchants}</span></div>
