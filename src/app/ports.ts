@@ -129,6 +129,11 @@ export interface SmsSender {
   send(phone: string, text: string): Promise<void>;
 }
 
+export interface EmailSender {
+  readonly name: string;
+  send(to: string, subject: string, text: string): Promise<void>;
+}
+
 export interface FileStorage {
   readonly name: string;
   put(key: string, data: Buffer, contentType: string): Promise<void>;
@@ -168,6 +173,7 @@ export interface Ports {
   /** Already wrapped in the rate cache: never returns a rate older than maxRateAgeSeconds. */
   rates: RateSource;
   sms: SmsSender;
+  email: EmailSender;
   cardAcquirer: CardAcquirer;
   kyc: KycVendor;
   chain: ChainPayout;

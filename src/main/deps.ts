@@ -17,6 +17,7 @@ import { createSandboxAcquirer } from "../adapters/cards/sandbox-acquirer.js";
 import { createWebhookSender } from "../adapters/http/webhook-sender.js";
 import { createHttpSmsGateway } from "../adapters/sms/http-sms-gateway.js";
 import { createSandboxSms } from "../adapters/sms/sandbox-sms.js";
+import { createSandboxEmail } from "../adapters/email/sandbox-email.js";
 import { createLocalDiskStorage } from "../adapters/storage/local-disk-storage.js";
 import type { Clock, RateSource, SmsSender } from "../app/ports.js";
 import { createRateCache } from "../app/rates/rate-cache.js";
@@ -62,6 +63,8 @@ export function buildPorts(config: Config, clock: Clock, logger: Logger): Ports 
     files: createLocalDiskStorage(path.join(config.dataDir, "files")),
     rates: createRateCache(rateSource(config, clock), clock, config.rates),
     sms: smsSender(config, logger),
+    // No e-mail vendor ships yet: outside sandbox mode an e-mail is logged as undelivered.
+    email: createSandboxEmail(logger, { logText: config.mode === "sandbox" }),
     cardAcquirer: ports.cardAcquirer === "sandbox" ? createSandboxAcquirer() : createNoAcquirer(),
     kyc: ports.kyc === "sandbox" ? createSandboxKycVendor(config.sandbox.kycApprovalDelayMs) : createManualKyc(),
     chain: ports.chain === "sandbox" ? createSandboxChain(config.dataDir, config.sandbox.chainConfirmations) : createManualChain(),

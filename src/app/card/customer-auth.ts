@@ -26,10 +26,10 @@ import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { cardCustomerChanging, readSessionCustomer } from "./session-cache.js";
 import { hashRefreshToken, issueAccessToken, newRefreshToken, REFRESH_TOKEN_TTL_MS, type TokenObject, verifyAccessToken } from "./tokens.js";
 
-const SMS_CODE_TTL_MS = 10 * 60_000;
-const SMS_MAX_ATTEMPTS = 5;
-const SMS_COOL_DOWN_MS = 15 * 60_000;
-const SMS_RESEND_INTERVAL_MS = 30_000;
+export const SMS_CODE_TTL_MS = 10 * 60_000;
+export const SMS_MAX_ATTEMPTS = 5;
+export const SMS_COOL_DOWN_MS = 15 * 60_000;
+export const SMS_RESEND_INTERVAL_MS = 30_000;
 const SANDBOX_SMS_CODE = "1234";
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
@@ -58,16 +58,16 @@ function smsKey(secret: string): Buffer {
   return Buffer.from(hkdfSync("sha256", secret, "rampart", "card-sms-code", 32));
 }
 
-function codeHash(deps: Deps, customerId: string, code: string): string {
+export function codeHash(deps: Deps, customerId: string, code: string): string {
   return createHmac("sha256", smsKey(deps.config.secretKey)).update(`${customerId}:${code}`).digest("hex");
 }
 
 /** The sandbox always sends 1234 (as the public sandbox does); live codes are 6 random digits. */
-function newCode(deps: Deps): string {
+export function newCode(deps: Deps): string {
   return deps.config.mode === "sandbox" ? SANDBOX_SMS_CODE : String(randomInt(0, 1_000_000)).padStart(6, "0");
 }
 
-async function sendCode(deps: Deps, phone: string, code: string): Promise<void> {
+export async function sendCode(deps: Deps, phone: string, code: string): Promise<void> {
   await deps.ports.sms.send(phone, `Your confirmation code is ${code}`);
 }
 
@@ -94,7 +94,7 @@ export async function signup(deps: Deps, a: { merchantId: string; phone: string;
   await sendCode(deps, phone, code);
 }
 
-function retryAfter(until: Date, now: Date): Record<string, string> {
+export function retryAfter(until: Date, now: Date): Record<string, string> {
   return { "retry-after": String(Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000))) };
 }
 
@@ -162,7 +162,7 @@ export async function resendCode(deps: Deps, a: { merchantId: string; phone: str
   if (sent !== null) await sendCode(deps, phone, sent);
 }
 
-async function openSession(deps: Deps, customerId: string, merchantId: string): Promise<TokenObject> {
+export async function openSession(deps: Deps, customerId: string, merchantId: string): Promise<TokenObject> {
   const now = deps.clock.now();
   const sessionId = deps.ids.uuid();
   const refresh = newRefreshToken();
@@ -175,12 +175,12 @@ function tokenObject(deps: Deps, who: { customerId: string; sessionId: string; m
   return { access_token: access.token, token_type: "bearer", refresh_token: refreshToken, expires_in: access.expiresIn, scope: "read write", jti: access.jti };
 }
 
-const failureKeys = (merchantId: string, phone: string, ip: string) => ({
+export const failureKeys = (merchantId: string, phone: string, ip: string) => ({
   account: `phone:${merchantId}:${phone}`,
   accountIp: `phone-ip:${merchantId}:${phone}:${ip}`,
 });
 
-async function countFailure(db: Db, keys: { account: string; accountIp: string }, now: Date): Promise<void> {
+export async function countFailure(db: Db, keys: { account: string; accountIp: string }, now: Date): Promise<void> {
   await recordLoginFailure(db, { key: keys.accountIp, now, windowMs: LOGIN_WINDOW_MS, threshold: ACCOUNT_IP_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
   await recordLoginFailure(db, { key: keys.account, now, windowMs: LOGIN_WINDOW_MS, threshold: ACCOUNT_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
 }

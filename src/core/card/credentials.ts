@@ -13,7 +13,7 @@ const MIN_PASSWORD_LENGTH = 8;
 const MAX_PASSWORD_LENGTH = 128;
 
 /** At least 8 characters with a letter and a digit, not the phone number itself. */
-export function assertPasswordStrength(password: string, phone: string): void {
+export function assertPasswordStrength(password: string, phone: string, field = "password"): void {
   const weak =
     password.length < MIN_PASSWORD_LENGTH ||
     password.length > MAX_PASSWORD_LENGTH ||
@@ -22,7 +22,7 @@ export function assertPasswordStrength(password: string, phone: string): void {
     password.replace(/\D/g, "") === phone.replace(/\D/g, "");
   if (weak) {
     throw new AppError("weak_password", {
-      field: "password",
+      field,
       message: `The password must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters with at least one letter and one digit.`,
     });
   }

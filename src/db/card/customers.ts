@@ -80,6 +80,18 @@ export async function revokeSession(db: Db, sessionId: string, now: Date): Promi
   await db.updateTable("card_sessions").set({ revoked_at: now }).where("id", "=", sessionId).where("revoked_at", "is", null).execute();
 }
 
+/** Ends every live session of the customer but `keepSessionId` (null: all of them). */
+export async function revokeCustomerSessions(db: Db, customerId: string, keepSessionId: string | null, now: Date): Promise<void> {
+  let q = db.updateTable("card_sessions").set({ revoked_at: now }).where("customer_id", "=", customerId).where("revoked_at", "is", null);
+  if (keepSessionId) q = q.where("id", "!=", keepSessionId);
+  await q.execute();
+}
+
+/** The customer of the merchant whose confirmed e-mail this is. */
+export async function findCustomerByConfirmedEmail(db: Db, merchantId: string, email: string): Promise<CustomerRow | undefined> {
+  return db.selectFrom("card_customers").selectAll().where("merchant_id", "=", merchantId).where("email", "=", email).where("email_confirmed_at", "is not", null).executeTakeFirst();
+}
+
 /** The customer behind a live session (the per-request check of an access token). */
 export async function findSessionCustomer(db: Db, sessionId: string, customerId: string) {
   return db

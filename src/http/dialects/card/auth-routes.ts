@@ -1,14 +1,16 @@
-// Customer accounts: signup, phone confirmation, SMS resend (X-Merchant-ID), the token endpoint, sign-out.
+// Customer accounts: signup, phone confirmation, SMS resend and password reset (X-Merchant-ID), the
+// token endpoint, sign-out.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { confirmPhone, passwordGrant, refreshGrant, requireMerchant, resendCode, signout, signup } from "../../../app/card/customer-auth.js";
+import { checkPasswordResetCode, requestPasswordReset, resetPassword } from "../../../app/card/customer-password.js";
 import type { Deps } from "../../../app/deps.js";
 import { AppError } from "../../../core/shared/errors.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { customerOf, customerScope, merchantOf, merchantScope, requireCustomer, requireMerchantHeader } from "./card-auth.js";
 import { renderCardError, renderOAuthError } from "./envelope.js";
-import { ConfirmBody, ResendBody, SignupBody, TokenBody } from "./schemas.js";
+import { ConfirmBody, ResendBody, ResetCodeBody, ResetConfirmBody, SignupBody, TokenBody } from "./schemas.js";
 
 const TAGS = ["card: customers"];
 const resultOk = () => ({ status: 200, payload: { result: "ok" } });
@@ -36,6 +38,33 @@ export async function mobileRoutes(scope: FastifyInstance, deps: Deps): Promise<
       const code = request.body.smsCode ?? request.body.code;
       if (code === undefined) throw new AppError("validation_failed", { field: "smsCode", message: "Missing required field: smsCode" });
       return confirmPhone(deps, { merchantId: merchantOf(request), phone: request.body.phone, code });
+    },
+  );
+
+  app.post(
+    "/v2/mobile/password/reset",
+    { schema: { tags: TAGS, summary: "Send a password-reset SMS code to a confirmed phone (at most one every 30 s); ok for any phone", body: ResendBody } },
+    async (request) => {
+      await requestPasswordReset(deps, { merchantId: merchantOf(request), phone: request.body.phone });
+      return { result: "ok" };
+    },
+  );
+
+  app.post(
+    "/v2/mobile/password/reset/confirm/code",
+    { schema: { tags: TAGS, summary: "Check a password-reset code (5 wrong codes lock the reset for 15 minutes)", body: ResetCodeBody } },
+    async (request) => {
+      await checkPasswordResetCode(deps, { merchantId: merchantOf(request), ...request.body });
+      return { result: "ok" };
+    },
+  );
+
+  app.post(
+    "/v2/mobile/password/reset/confirm",
+    { schema: { tags: TAGS, summary: "Set a new password with the reset code; ends every session and returns a token object", body: ResetConfirmBody } },
+    async (request, reply) => {
+      void reply.header("cache-control", "no-store");
+      return resetPassword(deps, { merchantId: merchantOf(request), ...request.body });
     },
   );
 

@@ -2,6 +2,7 @@
 // with OAuth2 error bodies and the rest with the dialect's envelope.
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../../app/deps.js";
+import { accountRoutes, emailConfirmRoutes } from "./account-routes.js";
 import { mobileRoutes, oauthRoutes, signoutRoutes } from "./auth-routes.js";
 import { customerRoutes } from "./customer-routes.js";
 import { historyRoutes } from "./history-routes.js";
@@ -13,7 +14,7 @@ import { switchOffCardDialect } from "./switched-off.js";
 export async function cardRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   if (deps.config.ports.cardAcquirer === "none") switchOffCardDialect(app);
   else startCardSessionCache(deps);
-  for (const part of [mobileRoutes, oauthRoutes, signoutRoutes, customerRoutes, historyRoutes, payinRoutes, unsupportedRoutes]) {
+  for (const part of [mobileRoutes, oauthRoutes, signoutRoutes, accountRoutes, emailConfirmRoutes, customerRoutes, historyRoutes, payinRoutes, unsupportedRoutes]) {
     await app.register(async (scope) => part(scope, deps));
   }
 }

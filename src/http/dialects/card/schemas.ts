@@ -26,6 +26,25 @@ export const ConfirmBody = Type.Object(
 
 export const ResendBody = Type.Object({ phone: Text(32) }, { additionalProperties: false, examples: [{ phone: "+447871239999" }] });
 
+const Code = Type.String({ minLength: 1, maxLength: 12 });
+const Password = Type.String({ maxLength: 128 });
+export const ResetCodeBody = Type.Object({ phone: Text(32), code: Code }, { additionalProperties: false, examples: [{ phone: "+447871239999", code: "1234" }] });
+export const ResetConfirmBody = Type.Object(
+  { phone: Text(32), code: Code, password: Password },
+  { additionalProperties: false, examples: [{ phone: "+447871239999", code: "1234", password: "n3w-c0rrect-h0rse" }] },
+);
+export const PasswordChangeBody = Type.Object(
+  { currentPassword: Password, newPassword: Password },
+  { additionalProperties: false, examples: [{ currentPassword: "c0rrect-h0rse", newPassword: "n3w-c0rrect-h0rse" }] },
+);
+export const EmailBody = Type.Object({ email: Type.String({ maxLength: 320 }) }, { additionalProperties: false, examples: [{ email: "ada@example.com" }] });
+/** The confirmation link's query; event is vault.ist's and not used. */
+export const EmailConfirmQuery = Type.Object({
+  email: Type.String({ maxLength: 320 }),
+  token: Type.String({ maxLength: 200 }),
+  event: Type.Optional(Type.String({ maxLength: 64 })),
+});
+
 /** Form fields arrive as strings; the grant decides which are needed. */
 export const TokenBody = Type.Object(
   {

@@ -1,0 +1,21 @@
+// Sandbox e-mail: nothing leaves the machine. In sandbox mode the message (with its confirmation link)
+// is written to the log so a developer can follow the flow; outside sandbox mode there is no e-mail
+// vendor yet, so the send is logged as undelivered without the text.
+import type { Logger } from "pino";
+import type { EmailSender } from "../../app/ports.js";
+
+/** ada@example.com → a***@example.com: enough to tell addresses apart in logs. */
+function maskAddress(to: string): string {
+  const at = to.lastIndexOf("@");
+  return at <= 0 ? "***" : `${to[0]}***${to.slice(at)}`;
+}
+
+export function createSandboxEmail(logger: Logger, opts: { logText: boolean }): EmailSender {
+  return {
+    name: "sandbox-email",
+    async send(to, subject, text) {
+      if (opts.logText) logger.info({ email: { to: maskAddress(to), subject, text } }, "sandbox e-mail sent");
+      else logger.warn({ email: { to: maskAddress(to), subject } }, "no e-mail vendor configured: message not delivered");
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// The customer's e-mail: add it (bearer), which sends a confirmation link through the e-mail port;
+// resend the link (at most one every 30 s); confirm it from the link (no bearer: the link is opened
+// from the mailbox). The link's token is 256 random bits, stored only as an HMAC and valid 24 hours,
+// so it cannot be guessed and needs no attempt counter. A confirmed e-mail cannot change (vault.ist:
+// only support changes it) and belongs to one customer of the merchant.
+import { createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { AppError } from "../../core/shared/errors.js";
+import { findCustomer, findCustomerByConfirmedEmail, updateCustomer } from "../../db/card/customers.js";
+import { deleteCode, lockCode, lockEmailCodeByHash, putCode } from "../../db/card/verification-codes.js";
+import type { Db } from "../../db/schema.js";
+import type { Deps } from "../deps.js";
+import { type CustomerPrincipal, retryAfter, SMS_RESEND_INTERVAL_MS } from "./customer-auth.js";
+
+const PURPOSE = "email";
+const TOKEN_TTL_MS = 24 * 3600_000;
+const EMAIL = /^[^\s@<>()",;:\\[\]]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+const MAX_EMAIL = 254;
+
+function tokenHash(deps: Deps, token: string): string {
+  const key = Buffer.from(hkdfSync("sha256", deps.config.secretKey, "rampart", "card-email-token", 32));
+  return createHmac("sha256", key).update(token).digest("hex");
+}
+
+function normalizeEmail(v: string): string {
+  const e = v.trim().toLowerCase();
+  if (e.length > MAX_EMAIL || !EMAIL.test(e)) throw new AppError("validation_failed", { field: "email", message: "Please enter a valid e-mail address." });
+  return e;
+}
+
+/** A new link for the customer's e-mail, in the caller's transaction; the customer row is locked. */
+async function newLink(deps: Deps, trx: Db, customerId: string, email: string): Promise<string> {
+  const now = deps.clock.now();
+  const current = await lockCode(trx, customerId, PURPOSE);
+  if (current && now.getTime() - current.sent_at.getTime() < SMS_RESEND_INTERVAL_MS) {
+    throw new AppError("email_resend_cooldown", { field: "email", headers: retryAfter(new Date(current.sent_at.getTime() + SMS_RESEND_INTERVAL_MS), now) });
+  }
+  const token = randomBytes(32).toString("base64url");
+  await putCode(trx, { customerId, purpose: PURPOSE, codeHash: tokenHash(deps, token), expiresAt: new Date(now.getTime() + TOKEN_TTL_MS), now });
+  const q = new URLSearchParams({ email, event: "EMAIL_CONFIRMATION", token });
+  return `${deps.config.publicUrl}/v2/mobile/email/confirm?${q.toString()}`;
+}
+
+async function sendLink(deps: Deps, email: string, link: string): Promise<void> {
+  await deps.ports.email.send(email, "Confirm your e-mail", `Open this link to confirm your e-mail address: ${link}`);
+}
+
+/** PUT /v2/mobile/email/add: sets the (unconfirmed) e-mail and sends its link. */
+export async function addEmail(deps: Deps, who: CustomerPrincipal, rawEmail: string): Promise<void> {
+  const email = normalizeEmail(rawEmail);
+  const link = await deps.database.db.transaction().execute(async (trx) => {
+    const c = (await findCustomer(trx, who.customerId, true))!;
+    if (c.email_confirmed_at) throw new AppError("email_already_confirmed", { field: "email" });
+    const owner = await findCustomerByConfirmedEmail(trx, c.merchant_id, email);
+    if (owner) throw new AppError("email_already_registered", { field: "email" });
+    const l = await newLink(deps, trx, c.id, email);
+    await updateCustomer(trx, c.id, { email, updated_at: deps.clock.now() });
+    return l;
+  });
+  await sendLink(deps, email, link);
+}
+
+/** POST /v2/mobile/email/verify/resend: a new link for the e-mail added. */
+export async function resendEmail(deps: Deps, who: CustomerPrincipal): Promise<void> {
+  const sent = await deps.database.db.transaction().execute(async (trx) => {
+    const c = (await findCustomer(trx, who.customerId, true))!;
+    if (c.email_confirmed_at) throw new AppError("email_already_confirmed", { field: "email" });
+    if (!c.email) throw new AppError("validation_failed", { field: "email", message: "Add an e-mail first (PUT /v2/mobile/email/add)." });
+    return { email: c.email, link: await newLink(deps, trx, c.id, c.email) };
+  });
+  await sendLink(deps, sent.email, sent.link);
+}
+
+/** GET /v2/mobile/email/confirm?email=&token=: the link from the e-mail. The token is used up. */
+export async function confirmEmail(deps: Deps, a: { email: string; token: string }): Promise<void> {
+  const now = deps.clock.now();
+  const email = a.email.trim().toLowerCase();
+  await deps.database.db.transaction().execute(async (trx) => {
+    const row = await lockEmailCodeByHash(trx, tokenHash(deps, a.token.trim()));
+    if (!row || row.expires_at <= now || row.email !== email || row.email_confirmed_at) throw new AppError("invalid_email_token", { field: "token" });
+    const owner = await findCustomerByConfirmedEmail(trx, row.merchant_id, email);
+    if (owner) throw new AppError("email_already_registered", { field: "email" });
+    await updateCustomer(trx, row.customer_id, { email_confirmed_at: now, updated_at: now });
+    await deleteCode(trx, row.customer_id, PURPOSE);
+  });
+}
