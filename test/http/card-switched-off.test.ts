@@ -44,7 +44,7 @@ test("/oauth/token answers in the OAuth2 token-endpoint shape", async () => {
 
 test("the OpenAPI document marks every card operation switched off, and no other", async () => {
   const doc = (await h.app.inject({ method: "GET", url: "/openapi.json" })).json() as { paths: Record<string, Record<string, { description?: string }>> };
-  const card = /^\/(v1|v2|v3|v4|oauth)\/|^\/signout$/;
+  const card = /^\/(v\d+|oauth)\/|^\/signout$/;
   let marked = 0;
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const op of Object.values(ops)) {
