@@ -59,6 +59,22 @@ test("a NUL character in a body, nested body, query, path or header field is 400
   assert.deepEqual(unhandled(), []);
 });
 
+test("a 100,000-deep JSON body on a route without a body schema is answered (found by the fuzz test: the NUL check copied the path at every level and hung)", async () => {
+  const depth = 100_000;
+  const payload = `${"[".repeat(depth)}"a\\u0000"${"]".repeat(depth)}`;
+  const r = await h.app.inject({
+    method: "POST",
+    url: `/file/trading/pay-in/invoice/upload?tradeId=${payinId}`,
+    headers: { "x-api-key": fx.merchant.apiKey, "content-type": "application/json" },
+    payload,
+  });
+  assert.equal(r.statusCode, 400, r.body.slice(0, 300));
+  // The trading envelope names the field (cut after 32 keys, not 100,000 of them echoed back).
+  assert.match(r.body, /INVALID_0(_0){31}/, r.body.slice(0, 300));
+  assert.ok(r.body.length < 2000, `${r.body.length} characters`);
+  assert.deepEqual(unhandled(), []);
+});
+
 test("a NUL character in a multipart text field is 400 naming the field", async () => {
   const r = await h.app.inject({
     method: "POST",
