@@ -114,7 +114,7 @@ export async function startWebhookReceiver(key: () => string) {
   return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-export function signBody(key: string, body: string): string {
+export function signBody(key: string, body: string | Buffer): string {
   return createHmac("sha256", key).update(body).digest("hex");
 }
 

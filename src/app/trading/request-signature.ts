@@ -1,6 +1,8 @@
-// Optional request signatures of the trading dialect: `x-signature` = lower-case hex
-// HMAC-SHA256(raw body, key = the API key). Checked when present; required when the merchant's
-// requireRequestSignature is set.
+// Optional request signatures of the trading dialect: `x-signature` = lower-case hex HMAC-SHA256 keyed
+// with the API key, over the raw body as sent (JSON bytes; for an upload, the whole multipart body,
+// boundaries and part headers included), or, for a GET (or HEAD), over the path and query exactly as
+// sent ("/payment/trading/pay-in?status=active&limit=5"), since it has no body to sign. Checked when
+// present; required when the merchant's requireRequestSignature is set.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { AppError } from "../../core/shared/errors.js";
 import { findTradingSettings, type TradingSettingsRow } from "../../db/trading/settings.js";
@@ -8,6 +10,12 @@ import type { Deps } from "../deps.js";
 
 function hmacHex(key: string, body: Buffer | string): string {
   return createHmac("sha256", key).update(body).digest("hex");
+}
+
+/** What a request's x-signature covers (see the header comment). */
+export function signedBytes(method: string, url: string, rawBody: Buffer | null): Buffer {
+  if (method === "GET" || method === "HEAD") return Buffer.from(url, "utf8");
+  return rawBody ?? Buffer.alloc(0);
 }
 
 /**
@@ -18,7 +26,7 @@ export async function checkRequestSignature(
   deps: Deps,
   merchantId: string,
   apiKey: string,
-  rawBody: Buffer | null,
+  signed: Buffer,
   signature: string | undefined,
 ): Promise<TradingSettingsRow | null | undefined> {
   if (signature === undefined) {
@@ -26,7 +34,7 @@ export async function checkRequestSignature(
     if (s?.require_request_signature) throw new AppError("invalid_signature", { message: "x-signature is required" });
     return s ?? null;
   }
-  const expected = Buffer.from(hmacHex(apiKey, rawBody ?? Buffer.alloc(0)), "utf8");
+  const expected = Buffer.from(hmacHex(apiKey, signed), "utf8");
   const presented = Buffer.from(signature.trim().toLowerCase(), "utf8");
   if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) throw new AppError("invalid_signature");
   return undefined;

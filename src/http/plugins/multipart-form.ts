@@ -2,8 +2,9 @@
 // malformed body (no boundary, a part cut short, a bad part header) as a plain Error, which the error
 // handler would log with its stack and answer 500; here it becomes a 400 `malformed_multipart`. The
 // parser's own 4xx errors (size and count limits, a `__proto__` field) keep their status. Text fields
-// pass the same NUL rule as every other string the API accepts.
-import type { FastifyRequest } from "fastify";
+// pass the same NUL rule as every other string the API accepts. A scope that signs its uploads reads
+// them whole first (bufferMultipartBodies), so the exact bytes stay in request.rawBody.
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "../../core/shared/errors.js";
 import { refuseNul } from "./nul-guard.js";
 
@@ -20,9 +21,52 @@ function publicError(err: unknown): unknown {
   return new AppError("malformed_multipart");
 }
 
+/** A multipart body read whole by bufferMultipartBodies: its bytes and its content type (the boundary). */
+class BufferedMultipart {
+  constructor(
+    readonly bytes: Buffer,
+    readonly contentType: string,
+    readonly maxParts: number,
+  ) {}
+}
+
+/**
+ * For a scope whose multipart bodies must be seen as sent (request signatures over the raw bytes):
+ * instead of streaming them (@fastify/multipart), Fastify reads each one whole, at most maxBytes (413
+ * beyond), into request.rawBody, and readMultipartForm parses it from there.
+ */
+export function bufferMultipartBodies(app: FastifyInstance, limits: { maxBytes: number; maxParts: number }): void {
+  app.addContentTypeParser("multipart/form-data", { parseAs: "buffer", bodyLimit: limits.maxBytes }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    done(null, new BufferedMultipart(body as Buffer, String(request.headers["content-type"]), limits.maxParts));
+  });
+}
+
+async function parseBuffered(b: BufferedMultipart): Promise<MultipartForm> {
+  let parsed: FormData;
+  try {
+    parsed = await new Response(b.bytes, { headers: { "content-type": b.contentType } }).formData();
+  } catch {
+    throw new AppError("malformed_multipart");
+  }
+  const entries = [...parsed.entries()];
+  if (entries.length > b.maxParts) throw new AppError("body_too_large", { message: `At most ${b.maxParts} parts` });
+  const form: MultipartForm = { fields: Object.create(null) as Record<string, string>, files: [] };
+  for (const [name, value] of entries) {
+    if (typeof value === "string") form.fields[name] = value;
+    else form.files.push({ field: name, data: Buffer.from(await value.arrayBuffer()) });
+  }
+  return form;
+}
+
 /** Reads the whole form (files into memory, bounded by the scope's multipart limits). */
 export async function readMultipartForm(request: FastifyRequest, notMultipart = "Send multipart/form-data"): Promise<MultipartForm> {
-  if (!request.isMultipart()) throw new AppError("unsupported_media_type", { message: notMultipart });
+  if (request.body instanceof BufferedMultipart) {
+    const form = await parseBuffered(request.body);
+    refuseNul(form.fields, "multipart");
+    return form;
+  }
+  if (typeof request.isMultipart !== "function" || !request.isMultipart()) throw new AppError("unsupported_media_type", { message: notMultipart });
   const form: MultipartForm = { fields: {}, files: [] };
   try {
     for await (const part of request.parts()) {

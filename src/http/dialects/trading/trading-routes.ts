@@ -1,6 +1,5 @@
 // The trading dialect (/payment/trading, /file/trading, /payment/account), wire-compatible with the
 // Bitzone API: thin handlers that validate, call one use case and render the pay-in object.
-import multipart from "@fastify/multipart";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
@@ -20,7 +19,7 @@ import {
 } from "../../../app/trading/queries.js";
 import { renderTradingPayin } from "../../../app/trading/payin-object.js";
 import { MAX_RECEIPT_BYTES, readReceipt, uploadReceipt } from "../../../app/trading/receipts.js";
-import { checkRequestSignature } from "../../../app/trading/request-signature.js";
+import { checkRequestSignature, signedBytes } from "../../../app/trading/request-signature.js";
 import { AppError } from "../../../core/shared/errors.js";
 import type { TradingSettingsRow } from "../../../db/trading/settings.js";
 import type { TradingPayinRow } from "../../../db/trading/payins.js";
@@ -28,7 +27,7 @@ import type { AmountRequest } from "../../../core/trading/allocation.js";
 import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
-import { fileIn, readMultipartForm } from "../../plugins/multipart-form.js";
+import { bufferMultipartBodies, fileIn, readMultipartForm } from "../../plugins/multipart-form.js";
 import { principalOf } from "../../plugins/principal.js";
 import { renderTradingError } from "./error-envelope.js";
 import { Bank, CreatePayinBody, DisputeBody, IdParams, ListQuery, PayinObject, TradingError } from "./schemas.js";
@@ -70,7 +69,9 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app, renderTradingError);
   startApiKeyCache(deps);
-  await app.register(multipart, { limits: { fileSize: MAX_RECEIPT_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 } });
+  // Receipt uploads are read whole: a signed upload is signed over its raw multipart bytes. The margin
+  // leaves room for the part headers, so a file just over the limit is refused by its own size.
+  bufferMultipartBodies(app, { maxBytes: MAX_RECEIPT_BYTES + 64 * 1024, maxParts: 6 });
 
   // Authenticate before validating, so a request without a key learns nothing about the schema.
   app.addHook("preValidation", async (request) => {
@@ -78,7 +79,8 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
     const presented = typeof key === "string" ? key : undefined;
     const p = await authenticateMerchant(deps, presented);
     const sig = request.headers["x-signature"];
-    const settingsRow = await checkRequestSignature(deps, p.merchantId, presented!, request.rawBody, typeof sig === "string" ? sig : undefined);
+    const signed = signedBytes(request.method, request.url, request.rawBody);
+    const settingsRow = await checkRequestSignature(deps, p.merchantId, presented!, signed, typeof sig === "string" ? sig : undefined);
     request.principal = { kind: "merchant", ...p };
     if (settingsRow !== undefined) settingsRows.set(request, settingsRow);
   });
