@@ -1,17 +1,21 @@
 // `rampart bank import <file>`: imports a bank statement from the command line (the same use case as
 // POST /admin/v1/bank-statements), printing progress for large files and the import's report.
-import { readFile, stat } from "node:fs/promises";
+// `rampart bank export-refunds`: writes the pending fiat refunds as a pain.001 file (POST /admin/v1/refund-exports).
+import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { importBankStatement } from "../app/bank-statements/import-statement.js";
+import { exportRefunds } from "../app/bank-statements/refund-export.js";
 import type { StatementReport } from "../app/bank-statements/statement-report.js";
+import type { Deps } from "../app/deps.js";
 import { AppError } from "../core/shared/errors.js";
 import type { CommandRun } from "./command.js";
 
 /** `rampart bank` once its arguments are parsed (its spec is in commands.ts). */
 export const run: CommandRun = async (values, positionals, runtime) => {
-  if (positionals[0] !== "import" || positionals.length !== 2) return fail("Usage: rampart bank import <file> [--account <id>] [--mapping <file.json>] [--skip-rejected]");
-  const file = positionals[1]!;
   const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
+  if (positionals[0] === "export-refunds" && positionals.length === 1) return runtime.withDeps((deps) => writeRefunds(deps, str("out")));
+  if (positionals[0] !== "import" || positionals.length !== 2) return fail("Usage: rampart bank import <file> [--account <id>] ... | rampart bank export-refunds [--out <file>] (see --help)");
+  const file = positionals[1]!;
   let mapping: unknown;
   const mappingFile = str("mapping");
   if (mappingFile !== undefined) {
@@ -54,6 +58,20 @@ export const run: CommandRun = async (values, positionals, runtime) => {
     }
   });
 };
+
+async function writeRefunds(deps: Deps, out: string | undefined): Promise<number> {
+  const r = await exportRefunds(deps);
+  if (r.exportId !== null) {
+    const file = out ?? `pain001-${r.exportId}.xml`;
+    await writeFile(file, r.pain001!);
+    process.stdout.write(`wrote ${file}: ${r.exported.length} refund(s) in pain.001.001.03 (MsgId ${r.exportId}); upload it to the bank\n`);
+    for (const o of r.exported) process.stdout.write(`  ${o.id}  ${o.amount} ${o.currency}  ${o.creditorName ?? ""}  ${o.creditorIban}\n`);
+  } else {
+    process.stdout.write("no refund is pending export\n");
+  }
+  for (const o of r.waiting) process.stdout.write(`  waiting ${o.id}  ${o.amount} ${o.currency}  ${o.reason}\n`);
+  return 0;
+}
 
 function formatReport(r: StatementReport): string {
   const head =

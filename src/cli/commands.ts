@@ -99,12 +99,15 @@ export const commands: Command[] = [
     summary:
       "Import a bank statement (camt.053, camt.054, MT940, or CSV with a column mapping). Every booked credit goes through the one " +
       "inbound bank-transfer path; importing a file twice changes nothing. Prints the import's report.",
-    usage: "rampart bank import <file> [--account <id>] [--mapping <file.json>] [--skip-rejected]",
-    options: { account: { type: "string" }, mapping: { type: "string" }, "skip-rejected": { type: "boolean" } },
+    usage: ["rampart bank import <file> [--account <id>] [--mapping <file.json>] [--skip-rejected]", "       rampart bank export-refunds [--out <file>]"].join("\n"),
+    options: { account: { type: "string" }, mapping: { type: "string" }, "skip-rejected": { type: "boolean" }, out: { type: "string" } },
     help: [
+      "  import           read a statement and receive its credits; debits close exported refund orders",
+      "  export-refunds   write the pending fiat refunds as a pain.001 file for the bank (default pain001-<export id>.xml)",
       "  --account        a trader requisite's id, or the account's IBAN/number (default: the account the file names; required for CSV)",
       "  --mapping        a CSV column mapping (JSON file), saved for the account and used by its later imports",
       "  --skip-rejected  import the readable entries of a file that has unreadable lines (listed in the report)",
+      "  --out            export-refunds: the file to write",
       "",
       "A file over RAMPART_STATEMENT_MAX_BYTES (default 10 MiB) is refused. See docs/bank-statements.md.",
     ],

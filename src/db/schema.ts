@@ -1,6 +1,6 @@
 // Kysely table types. Each area keeps its tables in its own file; DB joins them.
 import type { Kysely } from "kysely";
-import type { BankStatementTables } from "./tables/bank-statements.js";
+import type { BankStatementTables, RefundTables } from "./tables/bank-statements.js";
 import type { BankTransferTables } from "./tables/bank-transfers.js";
 import type { CardTables } from "./tables/card.js";
 import type { FoundationTables } from "./tables/foundation.js";
@@ -11,7 +11,7 @@ import type { PricingTables } from "./tables/pricing.js";
 import type { SecretTables } from "./tables/secret.js";
 import type { TradingTables } from "./tables/trading.js";
 
-export interface DB extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, SecretTables {}
+export interface DB extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, RefundTables, SecretTables {}
 
 /** The database handle every db/ function takes: the pool or a transaction. */
 export type Db = Kysely<DB>;

@@ -72,5 +72,11 @@ test("rampart bank import: progress, report, the same file again changes nothing
   const refused = await runCli(["bank", "import", hostile], env);
   assert.equal(refused.code, 1, refused.stdout);
   assert.match(refused.stderr, /rampart bank import: The XML declares a DOCTYPE or entities/);
-  if (shared) await verifyLedgerClean(h.deps);
+  if (shared) {
+    const out = path.join(dir, "refunds.xml");
+    const refunds = await runCli(["bank", "export-refunds", "--out", out], env);
+    assert.equal(refunds.code, 0, refunds.stderr);
+    assert.match(refunds.stdout, /no refund is pending export/);
+    await verifyLedgerClean(h.deps);
+  }
 });

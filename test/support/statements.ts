@@ -1,5 +1,6 @@
 // Builds bank statement files for import tests: a camt.053.001.02 statement of one account with the
-// entries given (written as banks write them: amounts as decimal text, remittance in Ustrd).
+// entries given (written as banks write them: amounts as decimal text, remittance in Ustrd, the other
+// party's name and IBAN, the end-to-end id).
 export interface CamtEntry {
   ref: string;
   amount: string;
@@ -9,8 +10,11 @@ export interface CamtEntry {
   remittance?: string;
   payerName?: string;
   payerIban?: string;
+  endToEndId?: string;
 }
 
+/** The other party: the debtor of a credit, the creditor of a debit. */
+const party = (e: CamtEntry) => (e.direction === "DBIT" ? "Cdtr" : "Dbtr");
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 export function camt053(account: string, entries: CamtEntry[]): Buffer {
@@ -23,9 +27,10 @@ export function camt053(account: string, entries: CamtEntry[]): Buffer {
         <BookgDt><Dt>2026-12-01</Dt></BookgDt>
         <AcctSvcrRef>${esc(e.ref)}</AcctSvcrRef>
         <NtryDtls><TxDtls>
+          ${e.endToEndId ? `<Refs><EndToEndId>${esc(e.endToEndId)}</EndToEndId></Refs>` : ""}
           <RltdPties>
-            ${e.payerName ? `<Dbtr><Nm>${esc(e.payerName)}</Nm></Dbtr>` : ""}
-            ${e.payerIban ? `<DbtrAcct><Id><IBAN>${e.payerIban}</IBAN></Id></DbtrAcct>` : ""}
+            ${e.payerName ? `<${party(e)}><Nm>${esc(e.payerName)}</Nm></${party(e)}>` : ""}
+            ${e.payerIban ? `<${party(e)}Acct><Id><IBAN>${e.payerIban}</IBAN></Id></${party(e)}Acct>` : ""}
           </RltdPties>
           ${e.remittance ? `<RmtInf><Ustrd>${esc(e.remittance)}</Ustrd></RmtInf>` : ""}
         </TxDtls></NtryDtls>

@@ -25,8 +25,10 @@ import {
 } from "../../db/bank-statements/bank-statements.js";
 import type { DB } from "../../db/schema.js";
 import { findRequisite } from "../../db/trading/requisites.js";
+import { setRefundOrderStatus } from "../../db/bank-statements/refund-orders.js";
 import { receiveBankTransferIn } from "../bank-transfers/receive-bank-transfer.js";
 import type { Deps } from "../deps.js";
+import { closeRefundByDebit } from "./refund-export.js";
 import { type ReportLine, reportOf, type StatementReport } from "./statement-report.js";
 
 interface ImportInput {
@@ -125,6 +127,10 @@ export async function importBankStatement(deps: Deps, input: ImportInput): Promi
       lines,
       at: deps.clock.now(),
     });
+    // The orders closed by this statement's debits point at it (the import row exists only now).
+    for (const l of lines) {
+      if (l.refundOrderId !== null && l.outcome === "matched") await setRefundOrderStatus(trx, l.refundOrderId, { status: "closed", statementImportId: row.id });
+    }
     return reportOf(row);
   });
 }
@@ -152,6 +158,7 @@ function emptyLine(line: number): ReportLine {
     transferOutcome: null,
     intentId: null,
     tradingPayinId: null,
+    refundOrderId: null,
     reason: null,
   };
 }
@@ -160,7 +167,7 @@ function emptyLine(line: number): ReportLine {
 function ignoredBecause(e: StatementEntry): string | null {
   if (!e.booked) return "not booked yet (pending): a later statement books it";
   if (e.reversal) return e.direction === "credit" ? "reversal of a debit: for the operator" : "reversal of a credit: for the operator";
-  if (e.direction === "debit") return "debit entries are not imported";
+  if (e.direction === "debit") return "a debit that closes no refund order";
   return null;
 }
 
@@ -184,6 +191,10 @@ async function receiveEntry(deps: Deps, trx: Transaction<DB>, e: StatementEntry,
     payerIban: e.partyIban,
     endToEndId: e.endToEndId,
   };
+  if (e.booked && !e.reversal && e.direction === "debit") {
+    const refund = await closeRefundByDebit(deps, trx, e);
+    if (refund !== null) return { ...line, outcome: refund.outcome, refundOrderId: refund.orderId, reason: refund.reason };
+  }
   const ignored = ignoredBecause(e);
   if (ignored !== null) return { ...line, reason: ignored };
 

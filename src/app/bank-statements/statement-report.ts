@@ -4,7 +4,8 @@ import type { StatementFormat } from "../../core/bank-statements/statement-entry
 import type { StatementImportRow } from "../../db/bank-statements/bank-statements.js";
 
 /**
- * matched: a credit that paid (or was refunded against) a pay-in or an intent; duplicate: its bank
+ * matched: a credit that paid (or was refunded against) a pay-in or an intent, or a debit that closed a
+ * refund order; duplicate: its bank
  * reference was received before, nothing changed; unmatched: kept in the unmatched queue; ignored:
  * read but not received (a debit, a reversal, an entry not booked yet); rejected: not readable.
  */
@@ -28,6 +29,8 @@ export interface ReportLine {
   transferOutcome: BankTransferOutcome | null;
   intentId: string | null;
   tradingPayinId: string | null;
+  /** The refund order a debit closed (refunds out). */
+  refundOrderId: string | null;
   reason: string | null;
 }
 

@@ -1,5 +1,7 @@
-// Bank statement imports and saved CSV mappings (migration 0020).
+// Bank statement imports and saved CSV mappings (migration 0020), refund orders and their pain.001
+// exports (0020_c).
 import type { ColumnType } from "kysely";
+import type { RefundOrderStatus } from "../../core/bank-statements/refund-order-status.js";
 import type { CreatedAt } from "./foundation.js";
 
 type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
@@ -33,4 +35,32 @@ interface BankCsvMappingsTable {
 export interface BankStatementTables {
   bank_statement_imports: BankStatementImportsTable;
   bank_csv_mappings: BankCsvMappingsTable;
+}
+
+interface RefundExportsTable {
+  id: string;
+  orders: number;
+  pain001: string;
+  created_at: Date;
+}
+
+interface RefundOrdersTable {
+  id: string;
+  bank_transfer_id: string;
+  amount_minor: ColumnType<string, bigint | string, bigint | string>;
+  currency: string;
+  creditor_name: Nullable<string>;
+  creditor_iban: Nullable<string>;
+  status: RefundOrderStatus;
+  reason: Nullable<string>;
+  export_id: Nullable<string>;
+  statement_import_id: Nullable<string>;
+  created_at: Date;
+  exported_at: Nullable<Date>;
+  closed_at: Nullable<Date>;
+}
+
+export interface RefundTables {
+  refund_exports: RefundExportsTable;
+  refund_orders: RefundOrdersTable;
 }

@@ -2,12 +2,14 @@
 // and reads an import's report. Multipart fields: `file` (required), `account` (a requisite id or the
 // account's IBAN/number, when the file names none or to name the requisite), `mapping` (a CSV column
 // mapping as JSON, saved for the account), `skipRejected` ("true": import the readable entries of a
-// file with unreadable lines). Mounted inside the operator-authenticated admin scope.
+// file with unreadable lines). /admin/v1/refund-exports: refunds out, the pending refund orders as a
+// pain.001 file for the bank. Mounted inside the operator-authenticated admin scope.
 import multipart from "@fastify/multipart";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { importBankStatement, statementImportReport } from "../../app/bank-statements/import-statement.js";
+import { exportRefunds, refundExportFile } from "../../app/bank-statements/refund-export.js";
 import { LINE_OUTCOMES } from "../../app/bank-statements/statement-report.js";
 import type { Deps } from "../../app/deps.js";
 import { STATEMENT_FORMATS } from "../../core/bank-statements/statement-entry.js";
@@ -38,6 +40,7 @@ const ReportLine = Type.Object({
   transferOutcome: Nullable(Type.Enum(BANK_TRANSFER_OUTCOMES)),
   intentId: Nullable(Type.String()),
   tradingPayinId: Nullable(Type.String()),
+  refundOrderId: Nullable(Type.String({ description: "the refund order a debit closed" })),
   reason: Nullable(Type.String()),
 });
 
@@ -136,5 +139,48 @@ export async function bankStatementAdminRoutes(scope: FastifyInstance, deps: Dep
       },
     },
     async (request) => statementImportReport(deps, request.params.id),
+  );
+  const RefundOrder = Type.Object({
+    id: Type.String({ description: "also the pain.001 EndToEndId the bank echoes in its statement" }),
+    bankTransferId: Type.String(),
+    amount: Type.String(),
+    currency: Type.String(),
+    creditorName: Nullable(Type.String()),
+    creditorIban: Nullable(Type.String()),
+    status: Type.String(),
+    reason: Nullable(Type.String()),
+  });
+
+  app.post(
+    "/refund-exports",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Export the pending fiat refunds as one pain.001.001.03 credit-transfer file for the bank",
+        description:
+          "Every transfer Rampart books back to its payer becomes a refund order to the payer's IBAN from the statement; pending orders are exported once. " +
+          "An order closes when a later statement shows its debit (EndToEndId = order id). Orders without a known IBAN are listed in `waiting` with the reason.",
+        security,
+        response: {
+          201: Type.Object({ exportId: Nullable(Type.String()), exported: Type.Array(RefundOrder), waiting: Type.Array(RefundOrder), pain001: Nullable(Type.String()) }),
+        },
+      },
+    },
+    async (_request, reply) => reply.code(201).send(await exportRefunds(deps)),
+  );
+
+  app.get(
+    "/refund-exports/:id",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "A refund export's pain.001 file, as exported",
+        security,
+        params: Type.Object({ id: Type.String({ pattern: "^rfx_[0-9A-Za-z_]{1,60}$" }) }),
+        produces: ["application/xml"],
+        response: { 200: Type.String() },
+      },
+    },
+    async (request, reply) => reply.type("application/xml; charset=utf-8").send(await refundExportFile(deps, request.params.id)),
   );
 }
