@@ -2,14 +2,11 @@
 // at start with one line per port naming the variable to set; an empty database gets an operator key
 // without sandbox data, starts on real adapters, and refuses the sandbox seed from then on.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { cliEnv, runCli } from "../support/run-cli.js";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
+import { runCli, startCli } from "../support/run-cli.js";
 
 const LIVE = { RAMPART_MODE: "live", RAMPART_SECRET_KEY: "live-secret-key-0123456789abcdef0123456789" };
 const REAL = { RAMPART_RATES: "fixed", RAMPART_FIXED_RATES: "EUR/USDT=0.92", RAMPART_KYC: "manual", RAMPART_CHAIN: "manual", RAMPART_CARD_ACQUIRER: "none" };
@@ -59,28 +56,18 @@ test("from an empty database in live mode: operator create, start with real adap
       assert.match(r.stderr, new RegExp(`^rampart ${args[0]}: This database has run in live mode \\(since .+\\): the sandbox data set is never written to it`, "m"));
     }
 
-    const child = spawn(process.execPath, [path.join(ROOT, "bin/rampart.js"), "start"], { env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+    const gateway = await startCli(["start"], env);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout!.on("data", () => {
-          const m = /^url:\s+(\S+)$/m.exec(out);
-          if (m) resolve(m[1]!.replace("localhost", "127.0.0.1"));
-        });
-        child.on("exit", (code) => reject(new Error(`exited ${code}:\n${out}`)));
-      });
+      const out = gateway.output();
       assert.match(out, /^adapters:\s+rates=fixed kyc=manual sms=log chain=manual cardAcquirer=none$/m);
       assert.doesNotMatch(out, /merchant api key:|operator key:/, "no sandbox credentials in live mode");
-      const ready = (await (await fetch(`${url}/readyz`)).json()) as { adapters: unknown };
+      const ready = (await (await fetch(`${gateway.url}/readyz`)).json()) as { adapters: unknown };
       assert.deepEqual(ready.adapters, { rates: "fixed", kyc: "manual", sms: "log", chain: "manual", cardAcquirer: "none" });
-      const merchants = await fetch(`${url}/admin/v1/merchants`, { headers: { "x-operator-key": key } });
+      const merchants = await fetch(`${gateway.url}/admin/v1/merchants`, { headers: { "x-operator-key": key } });
       assert.equal(merchants.status, 200);
       assert.deepEqual(((await merchants.json()) as { items: unknown[] }).items, [], "no sandbox merchant");
     } finally {
-      child.kill("SIGTERM");
-      if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once("exit", r));
+      await gateway.stop();
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,34 +1,22 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
+import { runCli, startCli } from "../support/run-cli.js";
 
 // A cold start on a busy 2-core machine can take a while: the test waits for the printed URL itself;
 // the overall timeout only catches a start that never comes.
 test("`rampart start` in a temp dir serves /healthz and prints the sandbox credentials, trader keys included", { timeout: 180_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-start-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn" };
-  delete env.DATABASE_URL; // the embedded sandbox, as `npm start` on a fresh machine
-  delete env.RAMPART_DATA_DIR;
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/rampart.js"), "start"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  // The embedded sandbox, as `npm start` on a fresh machine: no DATABASE_URL, no RAMPART_* variable.
+  // The credentials come in one write, so the operator key line brings the rest with it.
+  const gateway = await startCli(["start"], {}, { cwd: dir, ready: (out) => /^operator key:/m.test(out) });
+  const url = gateway.url;
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on("data", () => {
-        const m = /^url:\s+(\S+)$/m.exec(out);
-        // The credentials come in one write, so the operator key line brings the rest with it.
-        if (m && /^operator key:/m.test(out)) resolve(m[1]!);
-      });
-      child.on("exit", (code) => reject(new Error(`exited ${code}:\n${out}`)));
-    });
-    const res = await fetch(`${url.replace("localhost", "127.0.0.1")}/healthz`);
+    const res = await fetch(`${url}/healthz`);
     assert.equal(res.status, 200);
+    const out = gateway.output();
     assert.match(out, /^merchant id:\s+[0-9a-f-]{36}$/m);
     assert.match(out, /^store id:\s+\S+$/m);
     assert.match(out, /^merchant api key:\s+rmp_[0-9a-f]{16}_\S{43}$/m);
@@ -38,15 +26,12 @@ test("`rampart start` in a temp dir serves /healthz and prints the sandbox crede
     const traderLines = [...out.matchAll(/^trader key:\s+(rtr_[0-9a-f]{16}_\S{43}) \((trd_sandbox_\d+), .+\)$/gm)];
     assert.ok(traderLines.length >= 3, out);
     for (const [, key] of traderLines) {
-      const payins = await fetch(`${url.replace("localhost", "127.0.0.1")}/trader/v1/pay-ins`, { headers: { "x-trader-key": key! } });
+      const payins = await fetch(`${url}/trader/v1/pay-ins`, { headers: { "x-trader-key": key! } });
       assert.equal(payins.status, 200, `trader key ${key} is refused`);
     }
     assert.ok(fs.existsSync(path.join(dir, ".rampart", "rampart.lock")), "data dir defaults to ./.rampart");
   } finally {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-    }
+    await gateway.stop();
   }
   assert.ok(!fs.existsSync(path.join(dir, ".rampart", "rampart.lock")), "lock released on shutdown");
   fs.rmSync(dir, { recursive: true, force: true });
@@ -54,10 +39,7 @@ test("`rampart start` in a temp dir serves /healthz and prints the sandbox crede
 
 test("every CLI command answers --help", { timeout: 180_000 }, async () => {
   for (const cmd of ["start", "migrate", "seed", "keys", "operator", "ledger", "webhooks", "secret"]) {
-    const child = spawn(process.execPath, [path.join(ROOT, "bin/rampart.js"), cmd, "--help"], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-    const code = await new Promise((r) => child.once("exit", r));
+    const { code, stdout: out } = await runCli([cmd, "--help"], {});
     assert.equal(code, 0, cmd);
     assert.match(out, new RegExp(`^Usage: rampart ${cmd}`, "m"));
   }

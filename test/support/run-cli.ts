@@ -33,3 +33,42 @@ export function runNode(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Pro
     child.once("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+export interface RunningCli {
+  /** The URL it printed, on 127.0.0.1. */
+  url: string;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGTERM, and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `rampart <args>` that keeps running (`start`), with the environment of runCli: resolves once it printed
+ * its `url:` line and `ready` holds for its output, or rejects with that output if it exits first. No
+ * deadline of its own: the test's timeout only catches a start that never comes.
+ */
+export async function startCli(args: string[], env: Record<string, string>, opts: { cwd?: string; ready?: (out: string) => boolean } = {}): Promise<RunningCli> {
+  const child = spawn(process.execPath, [path.join(ROOT, "bin/rampart.js"), ...args], { cwd: opts.cwd ?? ROOT, env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        const m = /^url:\s+(\S+)$/m.exec(out);
+        if (m && (opts.ready?.(out) ?? true)) resolve(m[1]!.replace("localhost", "127.0.0.1"));
+      });
+      child.once("exit", (code) => reject(new Error(`exited ${code}:\n${out}`)));
+    });
+    return { url, output: () => out, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
