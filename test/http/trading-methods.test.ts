@@ -78,3 +78,16 @@ test("the operator adds a method with its requisite fields and a bank offering i
   const banks = await call("GET", "/payment/trading/banks", { "x-api-key": fx.merchant.apiKey });
   assert.deepEqual(banks.json().map((b: { code: string }) => b.code), ["SBER"]);
 });
+
+test("the requisite is the least recently used candidate, not a random one: pay-ins go round the requisites in turn", async () => {
+  const lru = await setupTrading(h.deps, { traders: 3, requisitesPerTrader: 1, bank: "TBANK" });
+  const make = async (fiatAmount: number) => {
+    h.clock.advance(1000);
+    const r = await call("POST", "/payment/trading/pay-in", { "x-api-key": lru.merchant.apiKey }, { fiatAmount, bank: "TBANK" });
+    assert.equal(r.statusCode, 201, r.body);
+    return r.json().requisite.id as string;
+  };
+  const first = [await make(1100), await make(1101), await make(1102)];
+  assert.equal(new Set(first).size, 3, "each trader's requisite once before any gets a second");
+  assert.deepEqual([await make(1103), await make(1104), await make(1105)], first, "then again in the same order");
+});
