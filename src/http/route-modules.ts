@@ -8,8 +8,6 @@ import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
 import { intentRoutes } from "./dialects/intent/intent-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
 import { kycPageRoutes } from "./pages/kyc/kyc-page-routes.js";
-import { tradingAdminRoutes } from "./admin/trading-admin-routes.js";
-import { tradingCatalogueRoutes } from "./admin/trading-catalogue-routes.js";
 import { tradingRoutes } from "./dialects/trading/trading-routes.js";
 import { payPageRoutes } from "./pages/pay/pay-routes.js";
 import { threeDsRoutes } from "./pages/threeds/three-ds-routes.js";
@@ -24,8 +22,6 @@ export const routeModules: RouteModule[] = [
   adminRoutes,
   tradingRoutes,
   traderRoutes,
-  tradingAdminRoutes,
-  tradingCatalogueRoutes,
   sandboxBankFeedRoutes,
   payPageRoutes,
   cardRoutes,

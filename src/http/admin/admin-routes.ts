@@ -12,6 +12,8 @@ import { kycAdminRoutes } from "./kyc-admin-routes.js";
 import { merchantAdminRoutes } from "./merchant-admin-routes.js";
 import { payoutAdminRoutes } from "./payout-admin-routes.js";
 import { storeAdminRoutes } from "./store-admin-routes.js";
+import { tradingAdminRoutes } from "./trading-admin-routes.js";
+import { tradingCatalogueRoutes } from "./trading-catalogue-routes.js";
 import { webhookAdminRoutes } from "./webhook-admin-routes.js";
 
 const ADMIN_PREFIX = "/admin/v1";
@@ -26,6 +28,9 @@ const adminSubRoutes: RouteModule[] = [
   bankStatementAdminRoutes,
 ];
 
+/** Mounted under /admin/v1/trading. */
+const tradingAdminSubRoutes: RouteModule[] = [tradingAdminRoutes, tradingCatalogueRoutes];
+
 export async function adminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   await scope.register(
     async (app) => {
@@ -35,6 +40,7 @@ export async function adminRoutes(scope: FastifyInstance, deps: Deps): Promise<v
         request.principal = { kind: "operator", ...(await authenticateOperator(deps, typeof key === "string" ? key : undefined)) };
       });
       for (const sub of adminSubRoutes) await app.register((inner) => sub(inner, deps));
+      for (const sub of tradingAdminSubRoutes) await app.register((inner) => sub(inner, deps), { prefix: "/trading" });
     },
     { prefix: ADMIN_PREFIX },
   );

@@ -1,12 +1,11 @@
 // Operator API for the trading catalogues (/admin/v1/trading, header x-operator-key): payment methods
-// with their requisite fields, and the banks that offer them.
+// with their requisite fields, and the banks that offer them. Mounted inside the operator-authenticated
+// admin scope (admin-routes.ts).
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { authenticateOperator } from "../../app/auth/authenticate.js";
 import type { Deps } from "../../app/deps.js";
 import { saveTradingBank, saveTradingMethod, tradingMethods } from "../../app/trading/methods.js";
-import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 
 const TAGS = ["admin: trading"];
 const security = [{ operatorKey: [] }];
@@ -28,74 +27,67 @@ const Method = Type.Object({
 const MethodCode = Type.String({ pattern: "^[a-z][a-z0-9_]{0,31}$" });
 
 export async function tradingCatalogueRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
-  await scope.register(async (inner) => {
-    const app = inner.withTypeProvider<TypeBoxTypeProvider>();
-    installErrorHandling(app, renderDefaultError);
-    app.addHook("preValidation", async (request) => {
-      const key = request.headers["x-operator-key"];
-      request.principal = { kind: "operator", ...(await authenticateOperator(deps, typeof key === "string" ? key : undefined)) };
-    });
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get(
-      "/methods",
-      { schema: { tags: TAGS, summary: "The payment-method catalogue with each method's requisite fields", security, response: { 200: Type.Object({ items: Type.Array(Method) }) } } },
-      async () => ({ items: await tradingMethods(deps) }),
-    );
+  app.get(
+    "/methods",
+    { schema: { tags: TAGS, summary: "The payment-method catalogue with each method's requisite fields", security, response: { 200: Type.Object({ items: Type.Array(Method) }) } } },
+    async () => ({ items: await tradingMethods(deps) }),
+  );
 
-    app.put(
-      "/methods/:code",
-      {
-        schema: {
-          tags: TAGS,
-          summary: "Add a payment method to the catalogue, or replace one",
-          security,
-          params: Type.Object({ code: MethodCode }),
-          body: Type.Object(
-            {
-              name: Type.String({ minLength: 1, maxLength: 100 }),
-              requisiteFields: Type.Array(RequisiteField, { minItems: 1, maxItems: 2 }),
-              enabled: Type.Optional(Type.Boolean()),
-            },
-            {
-              additionalProperties: false,
-              examples: [{ name: "PayPal.me link", requisiteFields: [{ field: "number", label: "PayPal.me link", pattern: "^https://paypal\\.me/[A-Za-z0-9]+$" }] }],
-            },
-          ),
-          response: { 200: Method },
-        },
+  app.put(
+    "/methods/:code",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Add a payment method to the catalogue, or replace one",
+        security,
+        params: Type.Object({ code: MethodCode }),
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            requisiteFields: Type.Array(RequisiteField, { minItems: 1, maxItems: 2 }),
+            enabled: Type.Optional(Type.Boolean()),
+          },
+          {
+            additionalProperties: false,
+            examples: [{ name: "PayPal.me link", requisiteFields: [{ field: "number", label: "PayPal.me link", pattern: "^https://paypal\\.me/[A-Za-z0-9]+$" }] }],
+          },
+        ),
+        response: { 200: Method },
       },
-      async (request) => {
-        const b = request.body;
-        return saveTradingMethod(deps, { code: request.params.code, name: b.name, requisiteFields: b.requisiteFields, enabled: b.enabled ?? true });
-      },
-    );
+    },
+    async (request) => {
+      const b = request.body;
+      return saveTradingMethod(deps, { code: request.params.code, name: b.name, requisiteFields: b.requisiteFields, enabled: b.enabled ?? true });
+    },
+  );
 
-    app.put(
-      "/banks/:code",
-      {
-        schema: {
-          tags: TAGS,
-          summary: "Add a bank with the catalogue methods it offers, or replace its name, methods and switch",
-          security,
-          params: Type.Object({ code: Type.String({ pattern: "^[A-Za-z0-9_]{1,64}$" }) }),
-          body: Type.Object(
-            {
-              name: Type.String({ minLength: 1, maxLength: 200 }),
-              methods: Type.Array(MethodCode, { minItems: 1, maxItems: 50, uniqueItems: true }),
-              fiatCurrency: Type.String({ pattern: "^[A-Z]{3}$" }),
-              enabled: Type.Optional(Type.Boolean()),
-            },
-            { additionalProperties: false, examples: [{ name: "Halyk Bank", methods: ["card", "account"], fiatCurrency: "KZT" }] },
-          ),
-          response: { 200: Type.Object({ code: Type.String() }) },
-        },
+  app.put(
+    "/banks/:code",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Add a bank with the catalogue methods it offers, or replace its name, methods and switch",
+        security,
+        params: Type.Object({ code: Type.String({ pattern: "^[A-Za-z0-9_]{1,64}$" }) }),
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            methods: Type.Array(MethodCode, { minItems: 1, maxItems: 50, uniqueItems: true }),
+            fiatCurrency: Type.String({ pattern: "^[A-Z]{3}$" }),
+            enabled: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false, examples: [{ name: "Halyk Bank", methods: ["card", "account"], fiatCurrency: "KZT" }] },
+        ),
+        response: { 200: Type.Object({ code: Type.String() }) },
       },
-      async (request) => {
-        const b = request.body;
-        const code = request.params.code.toUpperCase();
-        await saveTradingBank(deps, { code, name: b.name, methods: b.methods, fiatCurrency: b.fiatCurrency, enabled: b.enabled ?? true });
-        return { code };
-      },
-    );
-  }, { prefix: "/admin/v1/trading" });
+    },
+    async (request) => {
+      const b = request.body;
+      const code = request.params.code.toUpperCase();
+      await saveTradingBank(deps, { code, name: b.name, methods: b.methods, fiatCurrency: b.fiatCurrency, enabled: b.enabled ?? true });
+      return { code };
+    },
+  );
 }
