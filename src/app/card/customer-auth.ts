@@ -27,9 +27,9 @@ import { cardCustomerChanging, readSessionCustomer } from "./session-cache.js";
 import { hashRefreshToken, issueAccessToken, newRefreshToken, REFRESH_TOKEN_TTL_MS, type TokenObject, verifyAccessToken } from "./tokens.js";
 
 export const SMS_CODE_TTL_MS = 10 * 60_000;
-export const SMS_MAX_ATTEMPTS = 5;
-export const SMS_COOL_DOWN_MS = 15 * 60_000;
-export const SMS_RESEND_INTERVAL_MS = 30_000;
+const SMS_MAX_ATTEMPTS = 5;
+const SMS_COOL_DOWN_MS = 15 * 60_000;
+const SMS_RESEND_INTERVAL_MS = 30_000;
 const SANDBOX_SMS_CODE = "1234";
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
@@ -98,6 +98,28 @@ export function retryAfter(until: Date, now: Date): Record<string, string> {
   return { "retry-after": String(Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000))) };
 }
 
+/**
+ * A new code or link at most every 30 s (phone confirmation, password reset, e-mail link). A cool-down
+ * between sends, not a penalty: the refusal says when it ends.
+ */
+export function refuseEarlyResend(lastSentAt: Date | null | undefined, now: Date, refusal: { code: "sms_resend_cooldown" | "email_resend_cooldown"; field: string }): void {
+  if (!lastSentAt || now.getTime() - lastSentAt.getTime() >= SMS_RESEND_INTERVAL_MS) return;
+  const until = new Date(lastSentAt.getTime() + SMS_RESEND_INTERVAL_MS);
+  const headers = retryAfter(until, now);
+  throw new AppError(refusal.code, {
+    field: refusal.field,
+    message: `A new code can be sent ${headers["retry-after"]} s after the last one, at ${until.toISOString()}.`,
+    details: { resendAvailableAt: until.toISOString() },
+    headers,
+  });
+}
+
+/** One more wrong code: the fifth locks for the cool-down, and a lock that has run out starts a fresh count. */
+export function afterWrongCode(attempts: number, lockedUntil: Date | null, now: Date): { attempts: number; lockedUntil: Date | null } {
+  const failures = (lockedUntil ? 0 : attempts) + 1;
+  return failures >= SMS_MAX_ATTEMPTS ? { attempts: 0, lockedUntil: new Date(now.getTime() + SMS_COOL_DOWN_MS) } : { attempts: failures, lockedUntil: null };
+}
+
 /** Checks the SMS code under a row lock: 5 wrong codes lock confirmation for the cool-down. */
 export async function confirmPhone(deps: Deps, a: { merchantId: string; phone: string; code: string }): Promise<TokenObject> {
   const phone = normalizePhone(a.phone);
@@ -106,15 +128,12 @@ export async function confirmPhone(deps: Deps, a: { merchantId: string; phone: s
     const c = await findCustomerByPhone(trx, a.merchantId, phone, true);
     if (!c) return { kind: "wrong" as const };
     if (c.sms_locked_until && c.sms_locked_until > now) return { kind: "locked" as const, until: c.sms_locked_until };
-    // A lock that has run out starts a fresh count.
-    const attempts = c.sms_locked_until ? 0 : c.sms_attempts;
     const ok =
       c.sms_code_hash !== null && c.sms_code_expires_at !== null && c.sms_code_expires_at > now && c.sms_code_hash === codeHash(deps, c.id, a.code.trim());
     if (!ok) {
-      const failures = attempts + 1;
-      const locked = failures >= SMS_MAX_ATTEMPTS ? new Date(now.getTime() + SMS_COOL_DOWN_MS) : null;
-      await updateCustomer(trx, c.id, { sms_attempts: locked ? 0 : failures, sms_locked_until: locked, updated_at: now });
-      return locked ? { kind: "locked" as const, until: locked } : { kind: "wrong" as const };
+      const next = afterWrongCode(c.sms_attempts, c.sms_locked_until, now);
+      await updateCustomer(trx, c.id, { sms_attempts: next.attempts, sms_locked_until: next.lockedUntil, updated_at: now });
+      return next.lockedUntil ? { kind: "locked" as const, until: next.lockedUntil } : { kind: "wrong" as const };
     }
     await updateCustomer(trx, c.id, {
       phone_confirmed_at: c.phone_confirmed_at ?? now,
@@ -139,17 +158,8 @@ export async function resendCode(deps: Deps, a: { merchantId: string; phone: str
     const c = await findCustomerByPhone(trx, a.merchantId, phone, true);
     // Unknown or already confirmed: answer the same as a send, so the call does not reveal who is registered.
     if (!c || c.phone_confirmed_at) return null;
-    if (c.sms_sent_at && now.getTime() - c.sms_sent_at.getTime() < SMS_RESEND_INTERVAL_MS) {
-      // A cool-down between sends (signup sends the first code), not a penalty: say when it ends.
-      const until = new Date(c.sms_sent_at.getTime() + SMS_RESEND_INTERVAL_MS);
-      const headers = retryAfter(until, now);
-      throw new AppError("sms_resend_cooldown", {
-        field: "phone",
-        message: `A new code can be sent ${headers["retry-after"]} s after the last one, at ${until.toISOString()}.`,
-        details: { resendAvailableAt: until.toISOString() },
-        headers,
-      });
-    }
+    // Signup sends the first code, so a resend right after it waits too.
+    refuseEarlyResend(c.sms_sent_at, now, { code: "sms_resend_cooldown", field: "phone" });
     const code = newCode(deps);
     await updateCustomer(trx, c.id, {
       sms_code_hash: codeHash(deps, c.id, code),

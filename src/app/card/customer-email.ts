@@ -9,7 +9,7 @@ import { findCustomer, findCustomerByConfirmedEmail, updateCustomer } from "../.
 import { deleteCode, lockCode, lockEmailCodeByHash, putCode } from "../../db/card/verification-codes.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
-import { type CustomerPrincipal, retryAfter, SMS_RESEND_INTERVAL_MS } from "./customer-auth.js";
+import { type CustomerPrincipal, refuseEarlyResend } from "./customer-auth.js";
 
 const PURPOSE = "email";
 const TOKEN_TTL_MS = 24 * 3600_000;
@@ -31,9 +31,7 @@ function normalizeEmail(v: string): string {
 async function newLink(deps: Deps, trx: Db, customerId: string, email: string): Promise<string> {
   const now = deps.clock.now();
   const current = await lockCode(trx, customerId, PURPOSE);
-  if (current && now.getTime() - current.sent_at.getTime() < SMS_RESEND_INTERVAL_MS) {
-    throw new AppError("email_resend_cooldown", { field: "email", headers: retryAfter(new Date(current.sent_at.getTime() + SMS_RESEND_INTERVAL_MS), now) });
-  }
+  refuseEarlyResend(current?.sent_at, now, { code: "email_resend_cooldown", field: "email" });
   const token = randomBytes(32).toString("base64url");
   await putCode(trx, { customerId, purpose: PURPOSE, codeHash: tokenHash(deps, token), expiresAt: new Date(now.getTime() + TOKEN_TTL_MS), now });
   const q = new URLSearchParams({ email, event: "EMAIL_CONFIRMATION", token });

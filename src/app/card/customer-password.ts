@@ -10,18 +10,17 @@ import { deleteCode, lockCode, putCode, setCodeAttempts } from "../../db/card/ve
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import {
+  afterWrongCode,
   codeHash,
   countFailure,
   type CustomerPrincipal,
   failureKeys,
   newCode,
   openSession,
+  refuseEarlyResend,
   retryAfter,
   sendCode,
   SMS_CODE_TTL_MS,
-  SMS_COOL_DOWN_MS,
-  SMS_MAX_ATTEMPTS,
-  SMS_RESEND_INTERVAL_MS,
 } from "./customer-auth.js";
 import { cardCustomerChanging } from "./session-cache.js";
 import type { TokenObject } from "./tokens.js";
@@ -60,10 +59,7 @@ export async function requestPasswordReset(deps: Deps, a: { merchantId: string; 
     const c = await findCustomerByPhone(trx, a.merchantId, phone, true);
     if (!c || !c.phone_confirmed_at) return null;
     const current = await lockCode(trx, c.id, PURPOSE);
-    if (current && now.getTime() - current.sent_at.getTime() < SMS_RESEND_INTERVAL_MS) {
-      const until = new Date(current.sent_at.getTime() + SMS_RESEND_INTERVAL_MS);
-      throw new AppError("sms_resend_cooldown", { field: "phone", details: { resendAvailableAt: until.toISOString() }, headers: retryAfter(until, now) });
-    }
+    refuseEarlyResend(current?.sent_at, now, { code: "sms_resend_cooldown", field: "phone" });
     const code = newCode(deps);
     await putCode(trx, { customerId: c.id, purpose: PURPOSE, codeHash: codeHash(deps, c.id, code), expiresAt: new Date(now.getTime() + SMS_CODE_TTL_MS), now });
     return code;
@@ -82,11 +78,9 @@ async function checkResetCode(deps: Deps, trx: Db, a: { merchantId: string; phon
   if (!c || !row) return { kind: "wrong" as const };
   if (row.locked_until && row.locked_until > now) return { kind: "locked" as const, until: row.locked_until };
   if (row.expires_at > now && row.code_hash === codeHash(deps, c.id, a.code.trim())) return { kind: "ok" as const, customer: c };
-  // A lock that has run out starts a fresh count.
-  const failures = (row.locked_until ? 0 : row.attempts) + 1;
-  const locked = failures >= SMS_MAX_ATTEMPTS ? new Date(now.getTime() + SMS_COOL_DOWN_MS) : null;
-  await setCodeAttempts(trx, c.id, PURPOSE, locked ? 0 : failures, locked);
-  return locked ? { kind: "locked" as const, until: locked } : { kind: "wrong" as const };
+  const next = afterWrongCode(row.attempts, row.locked_until, now);
+  await setCodeAttempts(trx, c.id, PURPOSE, next.attempts, next.lockedUntil);
+  return next.lockedUntil ? { kind: "locked" as const, until: next.lockedUntil } : { kind: "wrong" as const };
 }
 
 function refuse(outcome: { kind: "wrong" } | { kind: "locked"; until: Date }, now: Date): never {
