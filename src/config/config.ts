@@ -1,6 +1,7 @@
 // The only module that reads process.env. Everything else receives a validated Config.
 import { isIP } from "node:net";
 import path from "node:path";
+import { httpUrlProblem } from "../core/shared/http-url.js";
 
 type RampartMode = "sandbox" | "live";
 export type ProcessRole = "all" | "api" | "worker";
@@ -209,7 +210,10 @@ function frameAncestors(env: Env): string[] {
 
 function smsHttp(env: Env): SmsHttpConfig {
   const url = env.RAMPART_SMS_URL?.trim() ?? "";
-  if (!/^https?:\/\/\S+$/.test(url)) throw new ConfigError("RAMPART_SMS_URL", "is required with RAMPART_SMS=http: the gateway's http(s) URL, with {phone} and {text} where they go");
+  if (url === "") throw new ConfigError("RAMPART_SMS_URL", "is required with RAMPART_SMS=http: the gateway's http(s) URL, with {phone} and {text} where they go");
+  // The one rule for every URL Rampart is given: credentials belong in RAMPART_SMS_AUTH_HEADER, not in a URL that is logged.
+  const problem = httpUrlProblem(url);
+  if (problem) throw new ConfigError("RAMPART_SMS_URL", problem);
   const auth = env.RAMPART_SMS_AUTH_HEADER?.trim() ?? "";
   const m = /^([A-Za-z0-9-]+):\s*(\S.*)$/.exec(auth);
   if (auth !== "" && !m) throw new ConfigError("RAMPART_SMS_AUTH_HEADER", 'expected "Header-Name: value", e.g. "Authorization: Bearer abc"');

@@ -53,6 +53,7 @@ for (const [env, variable] of [
   [{ RAMPART_SMS: "twilio" }, "RAMPART_SMS"],
   [{ RAMPART_SMS: "http" }, "RAMPART_SMS_URL"],
   [{ RAMPART_SMS: "http", RAMPART_SMS_URL: "ftp://x" }, "RAMPART_SMS_URL"],
+  [{ RAMPART_SMS: "http", RAMPART_SMS_URL: "https://user:secret@sms.example/send" }, "RAMPART_SMS_URL"],
   [{ RAMPART_SMS: "http", RAMPART_SMS_URL: "https://x", RAMPART_SMS_AUTH_HEADER: "Bearer abc" }, "RAMPART_SMS_AUTH_HEADER"],
   [{ RAMPART_SMS: "http", RAMPART_SMS_URL: "https://x", RAMPART_SMS_CONTENT_TYPE: "text/xml" }, "RAMPART_SMS_CONTENT_TYPE"],
 ] as const) {
