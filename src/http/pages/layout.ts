@@ -20,11 +20,13 @@ table{width:100%;border-collapse:collapse;font-size:.92rem}th,td{text-align:left
 .error{color:var(--bad)}.notice{color:var(--ok)}nav a{margin-right:12px;display:inline-block;padding:4px 0}
 .scroll{overflow-x:auto}form.inline{display:inline-flex;gap:6px;align-items:center;flex-wrap:wrap;margin:2px 0}form.inline input{width:auto;max-width:9rem}
 button.small{padding:6px 10px;font-size:.9rem}
+.langs{display:flex;flex-wrap:wrap;gap:4px 12px;justify-content:flex-end;font-size:.9rem}.langs a{color:var(--accent);padding:4px 2px}.langs a[aria-current]{color:var(--fg);font-weight:650;text-decoration:none}
 `);
 
-export function page(title: string, body: SafeHtml, opts: { wide?: boolean; script?: SafeHtml } = {}): string {
+/** `lang` is the page's language (i18n.ts picks it); English when the page is not translated yet. */
+export function page(title: string, body: SafeHtml, opts: { wide?: boolean; script?: SafeHtml; lang?: string } = {}): string {
   return html`<!doctype html>
-<html lang="en">
+<html lang="${opts.lang ?? "en"}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

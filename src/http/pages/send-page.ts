@@ -4,6 +4,7 @@
 // is ever cached.
 import type { FastifyReply } from "fastify";
 import { html, type SafeHtml } from "./html.js";
+import type { Lang } from "./i18n.js";
 import { page, pageCsp } from "./layout.js";
 
 const PRIVATE_PAGE_CSP = pageCsp([]);
@@ -20,15 +21,15 @@ export function payerPageHeaders(frameAncestors: readonly string[]): Record<stri
 }
 
 /** A payer-facing hosted page with `headers` from payerPageHeaders. */
-export function sendPublicPage(reply: FastifyReply, headers: Record<string, string>, status: number, title: string, body: SafeHtml, script?: SafeHtml) {
+export function sendPublicPage(reply: FastifyReply, headers: Record<string, string>, status: number, title: string, body: SafeHtml, script?: SafeHtml, lang?: Lang) {
   return reply
     .code(status)
     .headers(headers)
     .type("text/html; charset=utf-8")
-    .send(page(title, body, script ? { script } : {}));
+    .send(page(title, body, { ...(script ? { script } : {}), ...(lang ? { lang } : {}) }));
 }
 
-export function sendPrivatePage(reply: FastifyReply, status: number, title: string, body: SafeHtml, opts: { wide?: boolean } = {}) {
+export function sendPrivatePage(reply: FastifyReply, status: number, title: string, body: SafeHtml, opts: { wide?: boolean; lang?: Lang; script?: SafeHtml } = {}) {
   return reply
     .code(status)
     .header("content-security-policy", PRIVATE_PAGE_CSP)

@@ -13,6 +13,7 @@ import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling, renderDefaultError } from "../../errors/error-handling.js";
 import { fileIn, readMultipartForm } from "../../plugins/multipart-form.js";
 import { html } from "../html.js";
+import { languageSwitch, messagesForRequest } from "../i18n.js";
 import { page } from "../layout.js";
 import { payerPageHeaders } from "../send-page.js";
 import { renderPayPage } from "./pay-page.js";
@@ -29,12 +30,15 @@ export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise
   app.get("/pay/:id", { schema: { hide: true, params: Id } }, async (request, reply) => {
     const send = (status: number, body: string) =>
       reply.code(status).headers(pageHeaders).type("text/html; charset=utf-8").send(body);
-    if (!isUuid(request.params.id)) return send(404, page("Not found", html`<div class="card"><h1>Payment not found</h1></div>`));
+    const m = messagesForRequest(request, reply, ["pay"]);
+    const notFound = () =>
+      send(404, page(m.t("notFound.title"), html`${languageSwitch(m, request.url)}<div class="card"><h1>${m.t("notFound.payment")}</h1></div>`, { lang: m.lang }));
+    if (!isUuid(request.params.id)) return notFound();
     let obj;
     try {
       obj = await payinObject(deps, await getPayinForPayer(deps, request.params.id));
     } catch (err) {
-      if (err instanceof AppError && err.code === "not_found") return send(404, page("Not found", html`<div class="card"><h1>Payment not found</h1></div>`));
+      if (err instanceof AppError && err.code === "not_found") return notFound();
       throw err;
     }
     // Anti-fraud hint from the merchant: a different IP is a risk signal to log, never a block.
