@@ -2,7 +2,8 @@
 // on PostgreSQL with autocannon against a `rampart start --role api` process, and in the same run
 // pgbench with the offer's SQL: the insert alone, and the statement for one offer (card check, rolling
 // volume and insert; the server sends it for several concurrent offers at once, and serves the bearer
-// session from its cache). It also checks that every offer answered 200 was stored.
+// session from its cache), and pg-ceiling.sh (bench/support/ceiling.ts). It also checks that every offer
+// answered 200 was stored, and ends with the share of the physical ceiling.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/card-offers.ts [seconds]
 import { execFileSync } from "node:child_process";
@@ -23,6 +24,7 @@ import { createLogger } from "../src/main/logger.js";
 import { addCard, CARD_TEST_ENV, registerCustomer, seedCardPairs } from "../test/support/card-customer.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
+import { ceilingLine, measureCeiling } from "./support/ceiling.js";
 
 const SECONDS = Number(process.argv[2] ?? 4);
 const CONNECTIONS = [8, 32];
@@ -63,6 +65,8 @@ async function main() {
     const paid = await app.inject({ method: "POST", url: `/v3/payin/pay/${offer.offerId}`, headers: who.headers, payload: { cardCVV: "123" } });
     if (paid.json().transactionStatusCode !== 0) throw new Error(`setup payment failed: ${paid.body}`);
     await app.close(); // the setup's app; the load goes to a server process of its own
+    const ceiling = await measureCeiling();
+    const summary: string[] = [];
     const server = await startApiProcess(urlFor(dbName), ENV);
     const base = server.url;
     const headers = { "content-type": "application/json", authorization: who.headers.authorization!, "x-merchant-id": merchantId };
@@ -75,6 +79,7 @@ async function main() {
       const cpu0 = server.cpuMs();
       const r = await autocannon({ url: `${base}/v3/payin/offer`, connections, duration: SECONDS, method: "POST", headers, body: offerBody });
       answered += r["2xx"];
+      summary.push(ceilingLine("card-offer", connections, r.requests.average, r.latency.p99, ceiling));
       log(`POST /v3/payin/offer c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
     }
     // Every 200 must be a stored offer (autocannon may stop with requests in flight: those can add rows).
@@ -84,6 +89,7 @@ async function main() {
     for (const connections of CONNECTIONS) {
       const cpu0 = server.cpuMs();
       const r = await autocannon({ url: `${base}/v3/payin/pay-callback?offerId=${offer.offerId}`, connections, duration: SECONDS, headers });
+      summary.unshift(ceilingLine("card-pay-callback", connections, r.requests.average, r.latency.p99, ceiling));
       log(`GET /v3/payin/pay-callback c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
     }
     await server.stop();
@@ -107,6 +113,7 @@ SELECT (SELECT count(*) FROM card)::int AS card_found, vol.used, vol.pending, in
       const b = pgbench(whole, clients);
       log(`pgbench offer statement c=${clients}: ${b.tps.toFixed(0)} tps, latency avg ${b.lat} ms`);
     }
+    for (const l of summary) log(l); // the card offer at 32 connections last
   } finally {
     await database.close().catch(() => {});
     await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

@@ -1,7 +1,8 @@
 // Benchmark: payment intents on PostgreSQL. POST /payment/intent for a user whose KYC is already valid
 // (→ status 4: user upsert, intent + events, order number, payment-window job) and
 // GET /payment/intent/{id}/status, with autocannon at 1, 8 and 32 connections; in the same run pgbench
-// with the create's SQL and the status read's SQL. Prints req/s, p50/p99 and the ratios.
+// with the create's SQL and the status read's SQL, and pg-ceiling.sh (bench/support/ceiling.ts). Prints
+// req/s, p50/p99, the ratios, and last the share of the physical ceiling.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/intent.ts [seconds]
 import { execFileSync } from "node:child_process";
@@ -25,6 +26,7 @@ import { buildPorts } from "../src/main/deps.js";
 import { createLogger } from "../src/main/logger.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
+import { ceilingLine, measureCeiling } from "./support/ceiling.js";
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const CONNECTIONS = [1, 8, 32];
@@ -109,14 +111,17 @@ async function main() {
     const config = { ...loadConfig({ ...ENV, LOG_LEVEL: "warn", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: ENV.RAMPART_SECRET_KEY };
     const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger: createLogger("warn"), ports: buildPorts(config, systemClock, createLogger("warn")) };
     const { apiKey, merchantId, storeId, userId } = await setup(deps);
+    const ceiling = await measureCeiling();
     const server = await startApiProcess(urlFor(dbName), ENV);
     const base = server.url;
     const create: Record<number, number> = {};
     const status: Record<number, number> = {};
+    const p99: Record<string, number> = {};
     for (const connections of CONNECTIONS) {
       const cpu0 = server.cpuMs();
       const r = await autocannon({ url: `${base}/payment/intent`, connections, duration: SECONDS, method: "POST", headers: { "content-type": "application/json", "x-api-key": apiKey }, body: createBody(storeId) });
       create[connections] = r.requests.average;
+      p99[`create${connections}`] = r.latency.p99;
       console.log(`create     autocannon c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
     }
     const ids = (await database.db.selectFrom("payment_intents").select("id").where("status", "=", 4).limit(1000).execute()).map((r) => r.id);
@@ -131,6 +136,7 @@ async function main() {
         requests: [{ method: "GET", setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/payment/intent/${ids[i++ % ids.length]}/status` }) }],
       });
       status[connections] = r.requests.average;
+      p99[`status${connections}`] = r.latency.p99;
       console.log(`status     autocannon c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
     }
     await server.stop();
@@ -146,6 +152,8 @@ async function main() {
       const tps = pgbench(pgbenchStatus(merchantId, apiKeyId, ids), clients, "status");
       console.log(`status     pgbench    c=${clients}: ${tps.toFixed(0)} tps → API at ${((100 * status[clients]!) / tps).toFixed(0)} % of pgbench`);
     }
+    for (const c of [8, 32]) console.log(ceilingLine("intent-status", c, status[c]!, p99[`status${c}`]!, ceiling));
+    console.log(ceilingLine("intent-create", 32, create[32]!, p99.create32!, ceiling));
   } finally {
     await database.close();
     await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

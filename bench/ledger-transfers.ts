@@ -4,6 +4,7 @@
 //   independent: each writer moves between its own two accounts (no row contention);
 //   shared fee:  trader → merchant + platform fee revenue, every writer hitting ONE fee account
 //                (the trading pay-in shape: the shared row lock serialises commits).
+// Ends with each phase's share of the physical ceiling (pg-ceiling.sh, bench/support/ceiling.ts).
 // Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/ledger-transfers.ts [--writers 8] [--seconds 8]
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -12,6 +13,7 @@ import { formatLedgerReport, verifyLedger } from "../src/app/ledger/verify-ledge
 import { connectPostgres } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
+import { type Ceiling, ceilingLine, measureCeiling } from "./support/ceiling.js";
 
 const { values } = parseArgs({ options: { writers: { type: "string", default: "8" }, seconds: { type: "string", default: "8" } } });
 const WRITERS = Number(values.writers);
@@ -32,7 +34,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function phase(label: string, entriesFor: (w: number) => { account: AccountRef; amountMinor: bigint }[]) {
+async function phase(label: string, ceiling: Ceiling, entriesFor: (w: number) => { account: AccountRef; amountMinor: bigint }[]) {
   const latencies: number[] = [];
   const deadline = performance.now() + SECONDS * 1000;
   let seq = 0;
@@ -54,6 +56,7 @@ async function phase(label: string, entriesFor: (w: number) => { account: Accoun
     `${label.padEnd(12)} ${WRITERS} writers, ${elapsed.toFixed(1)} s: ${latencies.length} transfers, ${tps.toFixed(0)} transfers/s, ` +
       `p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms`,
   );
+  return ceilingLine(`ledger-${label}`, WRITERS, tps, Number(percentile(latencies, 99).toFixed(1)), ceiling);
 }
 
 try {
@@ -64,11 +67,12 @@ try {
       postTransfer(trx, { id: `fund:${w}`, code: "fund", ref: { type: "bench", id: String(w) }, entries: [{ account: funding, amountMinor: -(10n ** 15n) }, { account: trader(w), amountMinor: 10n ** 15n }] }, new Date()),
     );
   }
-  await phase("independent", (w) => [
+  const ceiling = await measureCeiling();
+  const independent = await phase("independent", ceiling, (w) => [
     { account: trader(w), amountMinor: -1_000_000n },
     { account: merchant(w), amountMinor: 1_000_000n },
   ]);
-  await phase("shared-fee", (w) => [
+  const sharedFee = await phase("shared-fee", ceiling, (w) => [
     { account: trader(w), amountMinor: -1_000_000n },
     { account: merchant(w), amountMinor: 990_000n },
     { account: fees, amountMinor: 10_000n },
@@ -76,6 +80,8 @@ try {
   const report = await verifyLedger(db);
   console.log(formatLedgerReport(report));
   if (!report.ok) process.exitCode = 1;
+  console.log(independent);
+  console.log(sharedFee);
 } finally {
   await database.close();
   await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

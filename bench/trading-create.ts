@@ -1,6 +1,7 @@
 // Benchmark: trading pay-in create (POST /payment/trading/pay-in) on PostgreSQL with 200 requisites
 // and amount ranges, at 1, 8 and 32 connections, and in the same run pgbench with a transaction
-// equivalent to the create's SQL (see pgbenchScript). Prints req/s, p50/p99 and the ratio to pgbench.
+// equivalent to the create's SQL (see pgbenchScript) and pg-ceiling.sh (bench/support/ceiling.ts). Prints
+// req/s, p50/p99, the ratio to pgbench, and last the share of the physical ceiling.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/trading-create.ts [seconds]
 import { execFile } from "node:child_process";
@@ -28,6 +29,7 @@ import { buildPorts } from "../src/main/deps.js";
 import { createLogger } from "../src/main/logger.js";
 import { useFixedRate } from "../test/support/trading.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
+import { ceilingLine, measureCeiling } from "./support/ceiling.js";
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const CONNECTIONS = [1, 8, 32];
@@ -163,6 +165,8 @@ async function main() {
     const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger: createLogger("warn"), ports: buildPorts(config, systemClock, createLogger("warn")) };
     useFixedRate(deps, "99.12");
     const apiKey = await setup(deps);
+    const ceiling = await measureCeiling();
+    const p99 = new Map<number, number>();
     const app = await buildApp(deps);
     await app.listen({ port: 0, host: "127.0.0.1" });
     const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/payment/trading/pay-in`;
@@ -185,6 +189,7 @@ async function main() {
         ],
       });
       reqPerSec.set(connections, r.requests.average);
+      p99.set(connections, r.latency.p99);
       const byStatus = Object.entries(r.statusCodeStats)
         .filter(([code]) => !code.startsWith("2"))
         .map(([code, s]) => `${code}×${(s as { count: number }).count}`)
@@ -223,8 +228,9 @@ async function main() {
       lines.push(`pgbench c=${clients}: ${Number(tps).toFixed(0)} tps, latency avg ${lat} ms`);
       console.log(lines.at(-1));
       const ratio = (reqPerSec.get(clients)! / Number(tps)) * 100;
-      console.log(`ratio c=${clients}: HTTP create / pgbench = ${ratio.toFixed(0)} %${clients === 32 ? ` (target >= 40 %: ${ratio >= 40 ? "met" : "NOT met"})` : ""}`);
+      console.log(`ratio c=${clients}: HTTP create / pgbench = ${ratio.toFixed(0)} %`);
     }
+    console.log(ceilingLine("trading-create", 32, reqPerSec.get(32)!, p99.get(32)!, ceiling));
   } finally {
     await database.close();
     await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

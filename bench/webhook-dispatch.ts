@@ -15,6 +15,7 @@ import { createMerchant } from "../test/support/factories.js";
 import { createHarness } from "../test/support/harness.js";
 import { usePostgres } from "../test/support/test-db.js";
 import { startReceiver } from "../test/support/webhook-receiver.js";
+import { ceilingLine, measureCeiling } from "./support/ceiling.js";
 
 const N = Number(process.argv[2] ?? 3000);
 const ENDPOINTS = Number(process.argv[3] ?? 1);
@@ -88,6 +89,10 @@ async function run(workers: number): Promise<{ perSecond: number; cpuMsPerWebhoo
 
 const line = (label: string, r: { perSecond: number; cpuMsPerWebhook: number | null }) =>
   `${label} ${r.perSecond.toFixed(0)} webhooks/s, worker CPU ${r.cpuMsPerWebhook?.toFixed(2) ?? "?"} ms/webhook (${N} messages, ${ENDPOINTS} endpoint(s))\n`;
-process.stdout.write(line("1 worker process:  ", await run(1)));
+const ceiling = await measureCeiling();
+const one = await run(1);
+process.stdout.write(line("1 worker process:  ", one));
 process.stdout.write(line("3 worker processes:", await run(3)));
+// No per-delivery latency: the drain is timed as a whole.
+console.log(ceilingLine(`webhook-dispatch-${ENDPOINTS}ep`, 1, one.perSecond, null, ceiling));
 process.exit(0);
