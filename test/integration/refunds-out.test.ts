@@ -2,7 +2,8 @@
 // becomes a refund order to the payer's IBAN from the statement; the operator exports pending orders
 // as a pain.001.001.03 file (CLI and POST /admin/v1/refund-exports share the use case), an order
 // without an IBAN waits with its reason, and a later statement's debit with the order's end-to-end id
-// closes it (importing that statement again changes nothing).
+// closes it (importing that statement again changes nothing). The file is checked against the
+// published pain.001.001.03 XSD with xmllint.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { XMLParser } from "fast-xml-parser";
@@ -15,6 +16,7 @@ import { jsonCall } from "../support/json-call.js";
 import { INTENT_RATES_ENV, configureStore, intentBody, kycFields } from "../support/intents.js";
 import { camt053 } from "../support/statements.js";
 import { verifyLedgerClean } from "../support/trading.js";
+import { PAIN001_XSD, validateXml } from "../support/xml-schema.js";
 
 const ACCOUNT = "ES9121000418450200051332";
 let h: Harness;
@@ -72,6 +74,8 @@ test("a wrong amount is refunded through a pain.001 export and closed by the nex
   const tx = init.PmtInf.CdtTrfTxInf;
   assert.deepEqual([tx.PmtId.EndToEndId, tx.Amt.InstdAmt["#text"], tx.Amt.InstdAmt["@_Ccy"], tx.Cdtr.Nm, tx.CdtrAcct.Id.IBAN], [orderId, wrong, "EUR", "Ana García & Hijos", "ES7921000813610123456789"]);
   assert.match(pain001, /Ana García &amp; Hijos/, "values are escaped");
+  const valid = await validateXml(pain001, PAIN001_XSD);
+  assert.ok(valid.ok, `the export validates against the ISO 20022 pain.001.001.03 schema: ${valid.output}`);
 
   const file = await h.app.inject({ method: "GET", url: `/admin/v1/refund-exports/${exportId}`, headers: { "x-operator-key": op } });
   assert.equal(file.statusCode, 200);
