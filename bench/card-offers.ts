@@ -25,6 +25,7 @@ import { addCard, CARD_TEST_ENV, registerCustomer, seedCardPairs } from "../test
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
+import { createOpsMetrics } from "../src/app/ops/metrics.js";
 
 const SECONDS = Number(process.argv[2] ?? 4);
 const CONNECTIONS = [8, 32];
@@ -54,7 +55,7 @@ async function main() {
       secretKey: ENV.RAMPART_SECRET_KEY,
     };
     const logger = createLogger("warn");
-    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger, ports: buildPorts(config, systemClock, logger) };
+    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger, ports: buildPorts(config, systemClock, logger), metrics: createOpsMetrics() };
     const app = await buildApp(deps);
     const merchantId = crypto.randomUUID();
     await database.db.insertInto("merchants").values({ id: merchantId, name: "bench" }).execute();

@@ -27,6 +27,7 @@ import { createLogger } from "../src/main/logger.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
+import { createOpsMetrics } from "../src/app/ops/metrics.js";
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const CONNECTIONS = [1, 8, 32];
@@ -109,7 +110,7 @@ async function main() {
   try {
     await migrate(database);
     const config = { ...loadConfig({ ...ENV, LOG_LEVEL: "warn", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: ENV.RAMPART_SECRET_KEY };
-    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger: createLogger("warn"), ports: buildPorts(config, systemClock, createLogger("warn")) };
+    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger: createLogger("warn"), ports: buildPorts(config, systemClock, createLogger("warn")), metrics: createOpsMetrics() };
     const { apiKey, merchantId, storeId, userId } = await setup(deps);
     const ceiling = await measureCeiling();
     const server = await startApiProcess(urlFor(dbName), ENV);

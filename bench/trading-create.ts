@@ -30,6 +30,7 @@ import { createLogger } from "../src/main/logger.js";
 import { useFixedRate } from "../test/support/trading.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
+import { createOpsMetrics } from "../src/app/ops/metrics.js";
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const CONNECTIONS = [1, 8, 32];
@@ -162,7 +163,7 @@ async function main() {
   try {
     await migrate(database);
     const config = { ...loadConfig({ LOG_LEVEL: "warn", RAMPART_RATE_LIMIT_PER_MINUTE: "0", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: "bench-secret-key-0123456789abcdef0123456789" };
-    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger: createLogger("warn"), ports: buildPorts(config, systemClock, createLogger("warn")) };
+    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger: createLogger("warn"), ports: buildPorts(config, systemClock, createLogger("warn")), metrics: createOpsMetrics() };
     useFixedRate(deps, "99.12");
     const apiKey = await setup(deps);
     const ceiling = await measureCeiling();

@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/connect.js";
+import type { OpsMetrics } from "./ops/metrics.js";
 import type { Clock, Ids, Ports } from "./ports.js";
 
 export interface Deps {
@@ -11,4 +12,6 @@ export interface Deps {
   ids: Ids;
   logger: Logger;
   ports: Ports;
+  /** The process's Prometheus metrics (app/ops/metrics.ts): use cases and jobs count their events here. */
+  metrics: OpsMetrics;
 }

@@ -28,6 +28,8 @@ export interface RateSource {
   readonly name: string;
   /** Latest rate for the pair, or throws. Implementations add their own timeout. */
   getRate(fiat: string, crypto: string): Promise<RateQuote>;
+  /** When each pair's rate in hand was fetched, by "FIAT/CRYPTO" (the cache has one; /metrics reads rate ages). */
+  fetchedAt?(): ReadonlyMap<string, Date>;
 }
 
 /** What the acquirer tells about the card's issuer (shown to the payer, never the PAN). */

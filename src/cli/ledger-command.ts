@@ -1,4 +1,4 @@
-import { formatLedgerReport, verifyLedger } from "../app/ledger/verify-ledger.js";
+import { formatLedgerReport, verifyLedgerAndRecord } from "../app/ledger/verify-ledger.js";
 import type { CommandRun } from "./command.js";
 
 /** `rampart ledger` once its arguments are parsed (its spec is in commands.ts). */
@@ -8,7 +8,7 @@ export const run: CommandRun = async (_values, positionals, runtime) => {
     return 2;
   }
   return runtime.withDeps(async (deps) => {
-    const report = await verifyLedger(deps.database.db);
+    const report = await verifyLedgerAndRecord(deps);
     (report.ok ? process.stdout : process.stderr).write(`${formatLedgerReport(report)}\n`);
     return report.ok ? 0 : 1;
   });

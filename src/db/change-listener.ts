@@ -15,6 +15,9 @@ export interface ChangeHandlers {
 
 export type StopListening = () => Promise<void>;
 
+/** listening: the session is up; lost: channels are wanted but the session is down; idle: nothing listens. */
+export type ListenerState = "listening" | "lost" | "idle";
+
 const CHANNEL = /^[a-z_]{1,63}$/;
 const RECONNECT_MS = 1_000;
 
@@ -26,7 +29,7 @@ export function assertChannel(channel: string): void {
  * One dedicated connection per process, outside the pool (a pooled session would stop listening when
  * released), shared by every channel. It reconnects after a loss and listens again to all of them.
  */
-export function postgresListener(url: string): { listen(channel: string, h: ChangeHandlers): StopListening } {
+export function postgresListener(url: string): { listen(channel: string, h: ChangeHandlers): StopListening; state(): ListenerState } {
   const subscribers = new Map<string, Set<ChangeHandlers>>();
   let client: pg.Client | null = null;
   let listening = false;
@@ -70,6 +73,7 @@ export function postgresListener(url: string): { listen(channel: string, h: Chan
   }
 
   return {
+    state: () => (listening ? "listening" : subscribers.size > 0 ? "lost" : "idle"),
     listen(channel, h) {
       assertChannel(channel);
       let set = subscribers.get(channel);

@@ -1,9 +1,10 @@
 // One Kysely instance over PostgreSQL (pg) or embedded PGlite. Both engines return int8 and
 // numeric as strings, so money never passes through a JS number on its way out of the database.
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PostgresDialect } from "kysely";
+import { type Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { assertChannel, type ChangeHandlers, postgresListener, type StopListening } from "./change-listener.js";
+import { assertChannel, type ChangeHandlers, type ListenerState, postgresListener, type StopListening } from "./change-listener.js";
+import { CommitHookedKysely } from "./commit-hooks.js";
 import { acquireDataDirLock } from "./lock-file.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { DB } from "./schema.js";
@@ -17,6 +18,10 @@ export interface Database {
   execScript(sql: string): Promise<void>;
   /** Follows the NOTIFYs on `channel` until the returned function or close() is called. */
   listen(channel: string, handlers: ChangeHandlers): Promise<StopListening>;
+  /** Whether the NOTIFY session is up (PGlite's lives with the database: always listening). */
+  listenerState(): ListenerState;
+  /** Connections busy and requests waiting for one (PGlite: the one session's holder and queue). */
+  poolStats(): { inUse: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -60,12 +65,14 @@ export function connectPostgres({ url, poolSize }: PostgresOptions): Database {
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on("error", () => {});
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new CommitHookedKysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const listeners = listenerSet();
   const listener = postgresListener(url);
   return {
     db,
     engine: "postgres",
+    listenerState: () => listener.state(),
+    poolStats: () => ({ inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
     async listen(channel, handlers) {
       return listeners.add(listener.listen(channel, handlers));
     },
@@ -108,7 +115,7 @@ export async function connectPGlite({ dataDir, loadDataDir }: PGliteOptions): Pr
     throw err;
   }
   const dialect = new PGliteDialect(pglite);
-  const db = new Kysely<DB>({ dialect });
+  const db = new CommitHookedKysely<DB>({ dialect });
   const listeners = listenerSet();
   // PGlite is one session: scripts, LISTEN and UNLISTEN take the mutex so they never land inside a
   // transaction that another caller has open.
@@ -124,6 +131,8 @@ export async function connectPGlite({ dataDir, loadDataDir }: PGliteOptions): Pr
     db,
     engine: "pglite",
     pglite,
+    listenerState: () => "listening",
+    poolStats: () => ({ inUse: Math.min(dialect.driver.mutex.queued, 1), waiting: Math.max(dialect.driver.mutex.queued - 1, 0) }),
     async listen(channel, handlers) {
       assertChannel(channel);
       const unlisten = await exclusive(() => pglite.listen(channel, (payload) => handlers.changed(payload)));

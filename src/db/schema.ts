@@ -6,12 +6,13 @@ import type { CardTables } from "./tables/card.js";
 import type { FoundationTables } from "./tables/foundation.js";
 import type { IntentTables } from "./tables/intents.js";
 import type { LedgerTables } from "./tables/ledger.js";
+import type { OpsTables } from "./tables/ops.js";
 import type { OutboxTables } from "./tables/outbox.js";
 import type { PricingTables } from "./tables/pricing.js";
 import type { SecretTables } from "./tables/secret.js";
 import type { TradingTables } from "./tables/trading.js";
 
-export interface DB extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, RefundTables, SecretTables {}
+export interface DB extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, RefundTables, SecretTables, OpsTables {}
 
 /** The database handle every db/ function takes: the pool or a transaction. */
 export type Db = Kysely<DB>;

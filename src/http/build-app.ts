@@ -52,7 +52,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   installRequestId(app);
   installNulGuard(app);
   installSecurityHeaders(app);
-  installMetrics(app);
+  installMetrics(app, deps.metrics);
   installErrorHandling(app, renderDefaultError);
   installNotFoundHandling(app, renderDefaultError);
   await installRateLimit(app, deps.config.rateLimitPerMinute);

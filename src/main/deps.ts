@@ -27,6 +27,8 @@ import { connectPGlite, connectPostgres, type Database } from "../db/connect.js"
 import { DataDirLockedError } from "../db/lock-file.js";
 import { embeddedProblem, probePostgres } from "../db/unavailable.js";
 import { markDatabaseLive } from "../app/ops/live-database.js";
+import { createOpsMetrics } from "../app/ops/metrics.js";
+import { registerOpsGauges } from "../app/ops/ops-gauges.js";
 import { prepareDatabase } from "../app/ops/migrations.js";
 import { createLogger } from "./logger.js";
 import { resolveSecretKey, secretSource } from "./secret-key.js";
@@ -108,12 +110,15 @@ export async function buildDeps(config: Config, logger: Logger = createLogger(co
   const secretKey = resolveSecretKey(config);
   const { database } = await openDatabase(config, secretKey);
   const clock = systemClock;
-  return {
+  const deps: Deps = {
     config: { ...config, secretKey },
     database,
     clock,
     ids: createIds(clock),
     logger,
     ports: buildPorts(config, clock, logger),
+    metrics: createOpsMetrics(),
   };
+  registerOpsGauges(deps.metrics.registry, deps);
+  return deps;
 }

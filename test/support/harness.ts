@@ -10,6 +10,8 @@ import { createIds } from "../../src/adapters/ids/time-ordered-ids.js";
 import { type Config, loadConfig } from "../../src/config/config.js";
 import { buildApp } from "../../src/http/build-app.js";
 import { buildPorts } from "../../src/main/deps.js";
+import { createOpsMetrics } from "../../src/app/ops/metrics.js";
+import { registerOpsGauges } from "../../src/app/ops/ops-gauges.js";
 import { createLogger } from "../../src/main/logger.js";
 import { TestClock } from "./clock.js";
 import { LogCapture } from "./log-capture.js";
@@ -55,7 +57,9 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     ids: createIds(clock),
     logger,
     ports: buildPorts(config, clock, logger),
+    metrics: createOpsMetrics(),
   };
+  registerOpsGauges(deps.metrics.registry, deps);
   opts.tweak?.(deps);
   const app = await buildApp(deps);
   opts.routes?.(app);

@@ -90,6 +90,7 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
       updated_at: now,
     };
     await insertPayment(trx, row);
+    deps.metrics.paymentCreated(trx, "card");
     await markOfferPaid(trx, offerId, now);
     await enqueueJob(trx, STATUS_SYNC_JOB, { paymentId }, { key: `card:status-sync:${paymentId}:safety`, dueAt: new Date(now.getTime() + SAFETY_SYNC_DELAY_MS) });
     const payment = (await findPayment(trx, paymentId))!;

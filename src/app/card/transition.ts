@@ -43,6 +43,7 @@ export async function transitionPayment(deps: Deps, trx: Transaction<DB>, locked
     updated_at: now,
   });
   const updated = (await findPayment(trx, locked.id))!;
+  if (final) deps.metrics.paymentFinished(trx, "card", to === "succeeded" ? "paid" : event === "challenge_timeout" ? "expired" : "failed", locked.created_at, now);
   await enqueueCardPaymentEvent(deps, trx, updated, now);
   if (updated.status === "succeeded") await creditCustomerWallet(trx, updated, now);
   if (updated.status === "challenge") {

@@ -161,6 +161,7 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
       created_at: now,
       updated_at: now,
     }, { from: null, actor: "merchant", at: now });
+    deps.metrics.paymentCreated(trx, "intent");
 
     if (created.country && !settings.served_countries.includes(created.country)) {
       const intent = await transitionIntent(deps, trx, created, { action: "refuse_country", actor: "system", data: { country: created.country }, settings });

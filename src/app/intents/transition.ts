@@ -3,11 +3,13 @@
 // store's bank details on 4, KYC window on 2, payout on 5), and enqueue the IPN, all in the caller's
 // transaction. The caller has locked the row FOR UPDATE and re-read its status.
 import type { Transaction, Updateable } from "kysely";
-import { INTENT_MACHINE, INTENT_STATUS as S, type IntentAction } from "../../core/intents/intent-status.js";
+import { INTENT_MACHINE, INTENT_STATUS as S, type IntentAction, type IntentStatus } from "../../core/intents/intent-status.js";
+import { assertNever } from "../../core/shared/assert-never.js";
 import { type IntentRow, type IntentSettingsRow, findIntentSettings, updateIntent } from "../../db/intents/intents.js";
 import type { DB } from "../../db/schema.js";
 import type { PaymentIntentsTable } from "../../db/tables/intents.js";
 import type { Deps } from "../deps.js";
+import type { PaymentOutcome } from "../ops/metrics.js";
 import { enqueueJob, enqueueWebhook } from "../outbox/outbox.js";
 import { intentChanging } from "./status-cache.js";
 
@@ -53,6 +55,8 @@ export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked:
   intentChanging(deps, locked.id);
   const event = { from: locked.status, actor: t.actor, at: now, data: { action: t.action, ...t.data } };
   const updated = await updateIntent(trx, locked.id, set, event, to === S.readyToPay);
+  const outcome = paymentOutcome(to);
+  if (outcome) deps.metrics.paymentFinished(trx, "intent", outcome, locked.created_at, now);
   if (updated.ipn_url) {
     await enqueueWebhook(trx, {
       merchantId: updated.merchant_id,
@@ -65,4 +69,29 @@ export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked:
     });
   }
   return updated;
+}
+
+/** What entering `to` means for the payments metrics: an outcome, or none (a step on the way, or after payment). */
+function paymentOutcome(to: IntentStatus): PaymentOutcome | null {
+  switch (to) {
+    case S.paid:
+      return "paid";
+    case S.timedOut:
+      return "expired";
+    case S.cancelled:
+      return "canceled";
+    case S.failed:
+    case S.kycFailed:
+    case S.countryNotServed:
+      return "failed";
+    case S.created:
+    case S.kycNeeded:
+    case S.kycReview:
+    case S.readyToPay:
+    case S.done:
+    case S.refunded:
+      return null;
+    default:
+      return assertNever(to, "intent status");
+  }
 }

@@ -1,7 +1,9 @@
 // `rampart ledger verify` and the test harness: proves the balance rows are exactly what the
 // append-only entries say, that every transfer balances, and that every asset sums to zero.
 import { assetTotals, balanceDrift, ledgerCounts, unbalancedTransfers } from "../../db/ledger/ledger-audit.js";
+import { recordOpsCheck } from "../../db/ops/ops-snapshot.js";
 import type { Db } from "../../db/schema.js";
+import type { Deps } from "../deps.js";
 
 interface AssetSummary {
   asset: string;
@@ -66,4 +68,11 @@ export function formatLedgerReport(r: LedgerReport): string {
   if (r.ok) lines.push("OK: every transfer balances, every balance matches its entries, every asset sums to zero");
   else lines.push(`DRIFT: ${r.problems.length} problem(s)`, ...r.problems.map((p) => `  - ${p}`));
   return lines.join("\n");
+}
+
+/** The operator's `ledger verify`: runs the checks and records the outcome for /metrics (rampart_ledger_verify_*). */
+export async function verifyLedgerAndRecord(deps: Deps): Promise<LedgerReport> {
+  const report = await verifyLedger(deps.database.db);
+  await recordOpsCheck(deps.database.db, { name: "ledger_verify", ok: report.ok, summary: formatLedgerReport(report).slice(0, 4000), at: deps.clock.now() });
+  return report;
 }

@@ -182,7 +182,7 @@ async function deliverOne(deps: Deps, m: ClaimedMessageRow, workerId: string, ra
     rand,
   );
   const guard = { seq: m.seq, workerId, attempts: m.attempts, now: done };
-  await deps.database.db.transaction().execute(async (trx) => {
+  const recorded = await deps.database.db.transaction().execute(async (trx) => {
     await insertAttempt(trx, {
       id: deps.ids.uuid(),
       messageSeq: m.seq,
@@ -223,7 +223,9 @@ async function deliverOne(deps: Deps, m: ClaimedMessageRow, workerId: string, ra
         assertNever(step, "delivery step");
     }
     if (!recorded) log.warn("webhook lease lost before the attempt was recorded");
+    return recorded;
   });
+  if (recorded) deps.metrics.webhookAttempted(m.format, step.kind === "disable_endpoint" ? "endpoint_disabled" : step.kind);
   if (step.kind === "failed") log.warn({ error: step.error }, "webhook failed for good");
 }
 

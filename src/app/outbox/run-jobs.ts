@@ -15,6 +15,7 @@ export async function runDueJobs<M>(deps: Deps, handlers: JobHandlerTable<M>, wo
   const claimed = await deps.database.db
     .transaction()
     .execute((trx) => claimDueJobs(trx, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId, limit: JOB_BATCH }));
+  deps.metrics.jobsClaimed(claimed.map((j) => j.kind));
   for (const job of claimed) await runOne(deps, handlerOf(handlers, job.kind), job, workerId);
   return claimed.length;
 }
@@ -61,6 +62,7 @@ async function runOne(deps: Deps, handler: JobHandler<unknown> | undefined, job:
       assertNever(outcome, "job outcome");
   }
   if (!recorded) log.warn("job lease lost before its outcome was recorded; the newer claim owns it");
+  else deps.metrics.jobAttempted(job.kind, outcome.kind === "failed" ? "dead" : outcome.kind);
 }
 
 function errorText(err: unknown): string {

@@ -19,6 +19,7 @@ export function createRateCache(source: RateSource, clock: Clock, opts: RateCach
 
   return {
     name: `cached(${source.name})`,
+    fetchedAt: () => new Map([...cache].map(([pair, q]) => [pair, q.fetchedAt])),
     async getRate(fiat, crypto) {
       const key = `${fiat.toUpperCase()}/${crypto.toUpperCase()}`;
       const cached = cache.get(key);

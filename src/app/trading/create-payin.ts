@@ -172,6 +172,7 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
             cryptoMinor: amounts.cryptoMinor,
             feeMinor: amounts.feeMinor,
           });
+          deps.metrics.paymentCreated(trx, "trading");
           return { kind: "taken", value: result };
         },
       ),

@@ -8,7 +8,9 @@ import { findRequisite } from "../../db/trading/requisites.js";
 import { findTradingSettings } from "../../db/trading/settings.js";
 import { findPayin, insertPayinEvent, type TradingPayinRow, updatePayin } from "../../db/trading/payins.js";
 import type { TradingPayinsTable } from "../../db/tables/trading.js";
+import { assertNever } from "../../core/shared/assert-never.js";
 import type { Deps } from "../deps.js";
+import type { PaymentOutcome } from "../ops/metrics.js";
 import { enqueuePayinWebhook } from "./payin-outbox.js";
 import { renderTradingPayin } from "./payin-object.js";
 
@@ -46,7 +48,32 @@ export async function transitionPayin(
   });
   const updated = (await findPayin(trx, locked.id))!;
   await notifyMerchant(deps, trx, updated);
+  const outcome = paymentOutcome(t.action);
+  if (outcome) deps.metrics.paymentFinished(trx, "trading", outcome, locked.created_at, now);
   return updated;
+}
+
+/** What a transition means for the payments metrics: an outcome, or none (a dispute's steps). */
+function paymentOutcome(action: TradingPayinAction): PaymentOutcome | null {
+  switch (action) {
+    case "pay":
+    case "resolve_paid":
+    case "settle_recalculated":
+    case "auto_resolve":
+      return "paid";
+    case "expire":
+      return "expired";
+    case "cancel":
+      return "canceled";
+    case "resolve_not_paid":
+      return "failed";
+    case "open_dispute":
+    case "open_review":
+    case "resolve_recalculate":
+      return null;
+    default:
+      return assertNever(action, "trading action");
+  }
 }
 
 /**
