@@ -39,6 +39,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** Origins allowed to frame the payer pages (/pay, /kyc, /3ds); empty: no site may. */
   frameAncestors: string[];
+  /** Per network: a block explorer's transaction URL with `{tx}` where the hash goes (the checkout links it). */
+  explorers: Record<string, string>;
   rates: RatesConfig;
   sandbox: {
     /** The sandbox KYC vendor approves after this delay (0: at once). */
@@ -210,6 +212,32 @@ function frameAncestors(env: Env): string[] {
   return items;
 }
 
+/** The public explorers of the built-in networks; RAMPART_EXPLORER_URLS adds or replaces networks. */
+const DEFAULT_EXPLORERS: Record<string, string> = {
+  bitcoin: "https://mempool.space/tx/{tx}",
+  ethereum: "https://etherscan.io/tx/{tx}",
+  erc20: "https://etherscan.io/tx/{tx}",
+  trc20: "https://tronscan.org/#/transaction/{tx}",
+};
+
+/** `network=url-with-{tx}` pairs separated by spaces or commas; `network=` alone removes a link. */
+function explorers(env: Env): Record<string, string> {
+  const out = { ...DEFAULT_EXPLORERS };
+  for (const item of (env.RAMPART_EXPLORER_URLS ?? "").split(/[\s,]+/).filter(Boolean)) {
+    const m = /^([A-Za-z0-9_-]{2,20})=(.*)$/.exec(item);
+    if (!m) throw new ConfigError("RAMPART_EXPLORER_URLS", `expected network=https://explorer.example/tx/{tx}, got "${item}"`);
+    const [, network, url] = m as unknown as [string, string, string];
+    if (url === "") {
+      delete out[network.toLowerCase()];
+      continue;
+    }
+    const problem = url.includes("{tx}") ? httpUrlProblem(url.replace("{tx}", "0")) : "has no {tx} where the transaction hash goes";
+    if (problem) throw new ConfigError("RAMPART_EXPLORER_URLS", `${network}: ${problem}`);
+    out[network.toLowerCase()] = url;
+  }
+  return out;
+}
+
 function smsHttp(env: Env): SmsHttpConfig {
   const url = env.RAMPART_SMS_URL?.trim() ?? "";
   if (url === "") throw new ConfigError("RAMPART_SMS_URL", "is required with RAMPART_SMS=http: the gateway's http(s) URL, with {phone} and {text} where they go");
@@ -333,6 +361,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: int(env, "RAMPART_RATE_LIMIT_PER_MINUTE", 6000, 0, 100_000_000),
     trustProxy: trustProxy(env),
     frameAncestors: frameAncestors(env),
+    explorers: explorers(env),
     sandbox: {
       kycApprovalDelayMs: int(env, "RAMPART_SANDBOX_KYC_DELAY_MS", 0, 0, 86_400_000),
       chainConfirmations: int(env, "RAMPART_SANDBOX_CHAIN_CONFIRMATIONS", 3, 1, 100),

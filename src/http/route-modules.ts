@@ -4,6 +4,7 @@ import type { Deps } from "../app/deps.js";
 import { cardRoutes } from "./dialects/card/card-routes.js";
 import { adminRoutes } from "./admin/admin-routes.js";
 import { cabinetRoutes } from "./pages/cabinet/cabinet-routes.js";
+import { checkoutRoutes } from "./pages/checkout/checkout-routes.js";
 import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
 import { intentRoutes } from "./dialects/intent/intent-routes.js";
 import { opsRoutes } from "./ops/ops-routes.js";
@@ -28,5 +29,6 @@ export const routeModules: RouteModule[] = [
   threeDsRoutes,
   intentRoutes,
   kycPageRoutes,
+  checkoutRoutes,
   cabinetRoutes,
 ];

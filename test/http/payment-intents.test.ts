@@ -24,13 +24,13 @@ const admin = (method: "GET" | "POST", url: string, body?: unknown) => jsonCall(
 async function create(over: Record<string, unknown> = {}, store = A.storeId) {
   const r = await api("POST", "/payment/intent", intentBody(store, { ipnUrl: `${receiver.url}/ipn`, ...over }));
   assert.equal(r.status, 201, JSON.stringify(r.json));
-  return r.json as { paymentIntentId: string; status: number; kycUrl: string | null; orderNumber: string | null };
+  return r.json as { paymentIntentId: string; status: number; kycUrl: string | null; orderNumber: string | null; checkoutUrl: string };
 }
 
 async function statusOf(id: string) {
   const r = await api("GET", `/payment/intent/${id}/status`);
   assert.equal(r.status, 200);
-  return r.json as { status: number; orderNumber: string | null; txHash: string | null; statusName: string };
+  return r.json as { status: number; orderNumber: string | null; txHash: string | null; statusName: string; checkoutUrl: string };
 }
 
 async function ipns(id: string): Promise<number[]> {
@@ -109,6 +109,15 @@ describe("status graph", () => {
     assert.equal(fresh.status, 2);
     assert.match(fresh.kycUrl ?? "", /\/kyc\/[A-Za-z0-9_-]+$/);
     assert.deepEqual(await ipns(fresh.paymentIntentId), [2]);
+    // Every answer carries the hosted checkout, the same link each time, that opens only this intent.
+    assert.match(fresh.checkoutUrl, new RegExp(`^${h.deps.config.publicUrl}/checkout/${fresh.paymentIntentId}\\.[A-Za-z0-9_-]{24}$`));
+    assert.equal((await statusOf(fresh.paymentIntentId)).checkoutUrl, fresh.checkoutUrl);
+    const page = await h.app.inject({ method: "GET", url: new URL(fresh.checkoutUrl).pathname });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /data-status="2"/);
+    assert.notEqual(first.checkoutUrl, fresh.checkoutUrl);
+    const swapped = fresh.checkoutUrl.replace(fresh.paymentIntentId, first.paymentIntentId);
+    assert.equal((await h.app.inject({ method: "GET", url: new URL(swapped).pathname })).statusCode, 404, "a signature opens only its own intent");
     // The same user of another store is a different user: KYC again.
     const other = await api("POST", "/payment/intent", intentBody(B.storeId, { email }), B.apiKey);
     assert.equal(other.json.status, 2);

@@ -30,7 +30,19 @@ test("RAMPART_TRUST_PROXY: none by default, true, a hop count or proxy addresses
   ]);
 });
 
+test("RAMPART_EXPLORER_URLS adds, replaces and removes the block explorer of a network", () => {
+  assert.equal(loadConfig({}).explorers.trc20, "https://tronscan.org/#/transaction/{tx}");
+  const c = loadConfig({ RAMPART_EXPLORER_URLS: "TRC20=https://tron.example/tx/{tx}, bsc=https://bscscan.com/tx/{tx} bitcoin=" });
+  assert.equal(c.explorers.trc20, "https://tron.example/tx/{tx}");
+  assert.equal(c.explorers.bsc, "https://bscscan.com/tx/{tx}");
+  assert.equal(c.explorers.bitcoin, undefined);
+  assert.equal(c.explorers.ethereum, "https://etherscan.io/tx/{tx}");
+});
+
 for (const [env, variable] of [
+  [{ RAMPART_EXPLORER_URLS: "trc20=https://tron.example/tx/" }, "RAMPART_EXPLORER_URLS"],
+  [{ RAMPART_EXPLORER_URLS: "trc20=ftp://tron.example/{tx}" }, "RAMPART_EXPLORER_URLS"],
+  [{ RAMPART_EXPLORER_URLS: "https://tron.example/{tx}" }, "RAMPART_EXPLORER_URLS"],
   [{ PORT: "eighty" }, "PORT"],
   [{ PORT: "70000" }, "PORT"],
   [{ RAMPART_MODE: "prod" }, "RAMPART_MODE"],

@@ -16,6 +16,7 @@ import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { type KycPersonalData, createKycLink, markSubmitted, openCase, submitToVendor, userFor, validCase } from "../kyc/kyc-cases.js";
+import { checkoutUrl } from "./checkout.js";
 import { DEFAULT_PAYMENT_METHOD, priceIntent } from "./pricing.js";
 import { transitionIntent } from "./transition.js";
 
@@ -54,6 +55,8 @@ export interface CreatedIntent {
   status: number;
   kycUrl: string | null;
   orderNumber: string | null;
+  /** Extension: the hosted checkout (checkout.ts). */
+  checkoutUrl: string;
 }
 
 const assets = new AssetRegistry();
@@ -182,7 +185,7 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
   };
   const answer = (i: IntentRow, kycUrl: string | null): CreatedIntent => {
     const waitingOnKyc = i.status === S.kycNeeded || i.status === S.kycReview;
-    return { paymentIntentId: id, status: i.status, kycUrl: waitingOnKyc ? kycUrl : null, orderNumber: i.order_number };
+    return { paymentIntentId: id, status: i.status, kycUrl: waitingOnKyc ? kycUrl : null, orderNumber: i.order_number, checkoutUrl: checkoutUrl(deps, id) };
   };
   const { intent, kycUrl, submitted } = await deps.database.db.transaction().execute(async (trx) => {
     const done = await writeIntent(trx);

@@ -3,12 +3,13 @@ import { INTENT_STATUS as S, INTENT_STATUS_NAMES, type IntentStatus } from "../.
 import { AppError } from "../../core/shared/errors.js";
 import type { IntentRow } from "../../db/intents/intents.js";
 import type { Deps } from "../deps.js";
+import { checkoutUrl } from "./checkout.js";
 import { getMerchantIntent } from "./intent-lifecycle.js";
 import { readIntentStatus } from "./status-cache.js";
 import { intentAmounts, statusView } from "./status-view.js";
 
 export async function intentStatus(deps: Deps, merchantId: string, id: string) {
-  return statusView(await readIntentStatus(deps, merchantId, id));
+  return statusView(await readIntentStatus(deps, merchantId, id), checkoutUrl(deps, id));
 }
 
 export async function intentInstructions(deps: Deps, merchantId: string, id: string) {
@@ -19,6 +20,11 @@ export async function intentInstructions(deps: Deps, merchantId: string, id: str
       details: { currentStatus: i.status },
     });
   }
+  return instructionsOf(i);
+}
+
+/** The instructions of an intent at 4 (the merchant's read above and the hosted checkout show the same). */
+export function instructionsOf(i: IntentRow) {
   return {
     paymentIntentId: i.id,
     orderNumber: i.order_number,

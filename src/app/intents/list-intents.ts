@@ -7,6 +7,7 @@ import { AppError } from "../../core/shared/errors.js";
 import { listIntentRefunds } from "../../db/bank-transfers/bank-transfers.js";
 import { listMerchantIntents } from "../../db/intents/intents.js";
 import type { Deps } from "../deps.js";
+import { checkoutUrl } from "./checkout.js";
 import { listItemView } from "./status-view.js";
 
 const MAX_PAGE = 100;
@@ -40,7 +41,7 @@ export async function listIntents(deps: Deps, merchantId: string, q: IntentListQ
   const page = pageOf(rows, limit, (i) => i.id);
   const refunds = await listIntentRefunds(db, page.items.map((i) => i.id));
   return {
-    items: page.items.map((i) => listItemView({ ...i, refunds: refunds.filter((r) => r.intent_id === i.id) })),
+    items: page.items.map((i) => listItemView({ ...i, refunds: refunds.filter((r) => r.intent_id === i.id) }, checkoutUrl(deps, i.id))),
     nextCursor: page.nextCursor,
   };
 }

@@ -19,9 +19,14 @@ export function startIntentStatusCache(deps: Deps): void {
 
 /** Another merchant's intent is not found, exactly as an unknown id. */
 export async function readIntentStatus(deps: Deps, merchantId: string, id: string): Promise<IntentStatusRead> {
-  const row = await statusCache.read(deps.database, id, () => loadIntentStatus(deps.database.db, id));
+  const row = await readAnyIntentStatus(deps, id);
   if (!row || row.merchant_id !== merchantId) throw new AppError("not_found", { message: "No such payment intent" });
   return row;
+}
+
+/** Through the same cache, for a caller that proved its right to the intent otherwise (a signed checkout link). */
+export async function readAnyIntentStatus(deps: Deps, id: string): Promise<IntentStatusRead | undefined> {
+  return statusCache.read(deps.database, id, () => loadIntentStatus(deps.database.db, id));
 }
 
 /** The row and its refunds; `db` is the transaction when an answer is built inside one (a cancel). */

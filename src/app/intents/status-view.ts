@@ -1,7 +1,8 @@
 // The status read (GET /payment/intent/{id}/status) and the merchant's list share one view: the
 // dialect's five fields, then (Extension) the final amounts once the intent is paid (5, 6, 10000: the
 // instructions answer only at 4, and a recalculated amount is only readable here) and every transfer
-// refunded to its payer for this intent (what, to whom, when; status 12 is one of them).
+// refunded to its payer for this intent (what, to whom, when; status 12 is one of them), and the
+// hosted checkout's URL (Extension) for the merchant to send the payer to.
 import { INTENT_STATUS as S, INTENT_STATUS_NAMES, type IntentStatus } from "../../core/intents/intent-status.js";
 import { AssetRegistry } from "../../core/money/assets.js";
 import { fiatScale } from "../../core/money/currencies.js";
@@ -45,7 +46,8 @@ function refundView(r: IntentRefundRow) {
   };
 }
 
-export function statusView(i: IntentStatusRead) {
+/** `checkoutUrl` is the intent's hosted checkout (checkout.ts), passed in to keep this view pure. */
+export function statusView(i: IntentStatusRead, checkoutUrl: string) {
   return {
     paymentIntentId: i.id,
     status: i.status,
@@ -54,10 +56,11 @@ export function statusView(i: IntentStatusRead) {
     txHash: i.tx_hash,
     amounts: finalAmounts(i),
     refunds: i.refunds.map(refundView),
+    checkoutUrl,
   };
 }
 
 /** A list item: the status view with what the list filters on. */
-export function listItemView(i: IntentStatusRead) {
-  return { ...statusView(i), storeId: i.store_id, email: i.email, createdAt: i.created_at.toISOString() };
+export function listItemView(i: IntentStatusRead, checkoutUrl: string) {
+  return { ...statusView(i, checkoutUrl), storeId: i.store_id, email: i.email, createdAt: i.created_at.toISOString() };
 }

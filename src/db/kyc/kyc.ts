@@ -112,6 +112,15 @@ export async function insertKycLink(db: Db, row: { tokenHash: string; caseId: st
     .execute();
 }
 
+/** Inserts the link unless one with this token already exists (a link derived from its owner's id). */
+export async function ensureKycLink(db: Db, row: { tokenHash: string; caseId: string; redirectUrl: string | null; expiresAt: Date }): Promise<void> {
+  await db
+    .insertInto("kyc_links")
+    .values({ token_hash: row.tokenHash, case_id: row.caseId, redirect_url: row.redirectUrl, expires_at: row.expiresAt })
+    .onConflict((oc) => oc.column("token_hash").doNothing())
+    .execute();
+}
+
 export async function findKycLink(db: Db, tokenHash: string) {
   return db.selectFrom("kyc_links").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
 }

@@ -6,6 +6,7 @@ import { Type } from "typebox";
 import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
 import { authenticateMerchant } from "../../../app/auth/authenticate.js";
 import type { Deps } from "../../../app/deps.js";
+import { checkoutUrl } from "../../../app/intents/checkout.js";
 import { createIntent, type CreatedIntent as CreatedIntentView } from "../../../app/intents/create-intent.js";
 import { intentInstructions, intentStatus } from "../../../app/intents/instructions.js";
 import { type IntentStatusRead, statusView } from "../../../app/intents/status-view.js";
@@ -106,7 +107,7 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
       ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`),
     },
     async (request, reply) => {
-      const answer = committedAnswer(deps, request, reply, (intent: IntentStatusRead) => ({ status: 200, payload: statusView(intent) }));
+      const answer = committedAnswer(deps, request, reply, (intent: IntentStatusRead) => ({ status: 200, payload: statusView(intent, checkoutUrl(deps, intent.id)) }));
       return answer.send(await cancelIntent(deps, principal(request).merchantId, request.params.id, answer.commit));
     },
   );

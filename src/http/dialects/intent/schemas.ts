@@ -61,11 +61,16 @@ export const CreateIntentBody = Type.Object(
   },
 );
 
+const CheckoutUrl = Type.String({
+  description: "Extension: the hosted checkout to send the payer to: KYC, the transfer details with an EPC QR code, then the payout, and back to successUrl or cancelUrl",
+});
+
 export const CreatedIntent = Type.Object({
   paymentIntentId: Type.String(),
   status: Type.Integer(),
   kycUrl: Type.Union([Type.String(), Type.Null()]),
   orderNumber: Type.Union([Type.String(), Type.Null()]),
+  checkoutUrl: CheckoutUrl,
 });
 
 const Fees = Type.Object({ fiat: Type.Number({ description: "processing fee, fiat" }), network: Type.Number({ description: "network fee, crypto" }) });
@@ -102,6 +107,7 @@ const statusProps = {
   txHash: Type.Union([Type.String(), Type.Null()]),
   amounts: Type.Union([FinalAmounts, Type.Null()]),
   refunds: Type.Array(Refund, { description: "Extension: every transfer refunded to its payer for this intent (status 12 names one), oldest first" }),
+  checkoutUrl: CheckoutUrl,
 };
 
 export const IntentStatusResponse = Type.Object(statusProps);
