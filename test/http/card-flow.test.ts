@@ -139,7 +139,7 @@ describe("card flow per sandbox test card", () => {
     const token = String(s.pay.authLink).split("/3ds/")[1]!;
     const page = await h.app.inject({ method: "GET", url: `/3ds/${token}` });
     assert.equal(page.statusCode, 200);
-    assert.match(page.body, /150\.00 EUR/);
+    assert.match(page.body, /€150\.00/, "the amount in the payer's locale (English by default)");
     assert.match(page.body, /400000\*\*\*\*3220/);
     const approve = await h.app.inject({ method: "POST", url: `/3ds/${token}/approve`, headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "" });
     assert.equal(approve.statusCode, 303);
