@@ -1,21 +1,23 @@
-// Benchmark: trading pay-in create (POST /payment/trading/pay-in) on PostgreSQL with 200 requisites
-// and amount ranges, at 1, 8 and 32 connections, and in the same run pgbench with a transaction
-// equivalent to the create's SQL (see pgbenchScript) and pg-ceiling.sh (bench/support/ceiling.ts). Prints
-// req/s, p50/p99, the ratio to pgbench, and last the share of the physical ceiling.
+// Benchmark: trading pay-in create (POST /payment/trading/pay-in) against a `rampart start --role api`
+// process on PostgreSQL, 200 requisites over 20 traders (so traders' rows are shared) and amount
+// ranges, at 8 and 32 connections; the write ceiling (../shared/bench/pg-ceiling.sh) in the same run.
+// Then it checks what the load left: every active pay-in holds its own (requisite, amount) slot, no
+// trader's holds exceed its deposit, the ledger verifies. Refusals are counted by error code: only
+// no_requisite_available (capacity) is an allowed non-2xx.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/trading-create.ts [seconds]
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import pg from "pg";
-import type { Deps } from "../src/app/deps.js";
-import { createIds } from "../src/adapters/ids/time-ordered-ids.js";
+import { sql } from "kysely";
 import { systemClock } from "../src/adapters/clock/system-clock.js";
+import { createIds } from "../src/adapters/ids/time-ordered-ids.js";
+import type { Deps } from "../src/app/deps.js";
 import { createMerchantKey } from "../src/app/keys/create-keys.js";
+import { createOpsMetrics } from "../src/app/ops/metrics.js";
+import { verifyLedger } from "../src/app/ledger/verify-ledger.js";
 import { SANDBOX_BANKS } from "../src/app/sandbox/seed-trading.js";
 import { fundTraderDeposit } from "../src/app/trading/ledger-postings.js";
 import { saveTradingSettings } from "../src/app/trading/settings-admin.js";
@@ -24,48 +26,30 @@ import { loadConfig } from "../src/config/config.js";
 import { connectPostgres } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
 import { upsertBank } from "../src/db/trading/traders.js";
-import { buildApp } from "../src/http/build-app.js";
 import { buildPorts } from "../src/main/deps.js";
 import { createLogger } from "../src/main/logger.js";
-import { useFixedRate } from "../test/support/trading.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
+import { perRequest, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
-import { createOpsMetrics } from "../src/app/ops/metrics.js";
 
 const SECONDS = Number(process.argv[2] ?? 5);
-const CONNECTIONS = [1, 8, 32];
+const CONNECTIONS = [8, 32];
+const TRADERS = 20;
+const REQUISITES_PER_TRADER = 10;
 const dbName = `rampart_bench_trading_${randomBytes(4).toString("hex")}`;
+const ENV = { RAMPART_RATES: "fixed", RAMPART_FIXED_RATES: "RUB/USDT=99.12", RAMPART_SECRET_KEY: "bench-secret-key-0123456789abcdef0123456789" };
 
-
-/**
- * Waits until no session of the bench database is busy (sampled for 300 ms): autocannon ends with
- * requests in flight whose transactions still hold row locks, which the next phase would wait on.
- */
-async function settle(): Promise<void> {
-  const c = new pg.Client({ connectionString: urlFor(dbName) });
-  await c.connect();
-  try {
-    for (let quiet = 0; quiet < 6; ) {
-      const r = await c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle' AND pid <> pg_backend_pid()");
-      quiet = r.rows[0].n === 0 ? quiet + 1 : 0;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  } finally {
-    await c.end();
-  }
-}
-
-async function setup(deps: Deps) {
+async function setup(deps: Deps): Promise<string> {
   for (const b of SANDBOX_BANKS) await upsertBank(deps.database.db, b);
   const merchantId = crypto.randomUUID();
   await deps.database.db.insertInto("merchants").values({ id: merchantId, name: "bench" }).execute();
   const apiKey = await createMerchantKey(deps, merchantId, "bench");
   await saveTradingSettings(deps, merchantId, { fiatCurrency: "RUB", feeRate: "0.085" });
   const banks = ["SBER", "TBANK", "ALFA", "VTB"];
-  for (let t = 0; t < 20; t++) {
+  for (let t = 0; t < TRADERS; t++) {
     const { traderId } = await createTrader(deps, `bench trader ${t}`);
     await fundTraderDeposit(deps, traderId, 10n ** 15n, `bench:fund:${traderId}`);
-    for (let r = 0; r < 10; r++) {
+    for (let r = 0; r < REQUISITES_PER_TRADER; r++) {
       await createRequisite(deps, {
         traderId,
         bank: banks[(t + r) % banks.length]!,
@@ -79,159 +63,90 @@ async function setup(deps: Deps) {
   return apiKey;
 }
 
-/**
- * pgbench script: the create's statements, in its order, with its locks (src/app/trading/create-payin.ts,
- * allocate.ts, src/db/trading/requisites.ts, src/app/ledger/ledger.ts): the key and settings reads
- * before the transaction; then the savepoint, candidate pick + first lock (when every candidate is
- * held, the app waits for the first one in a second statement: here the same statement does), usage
- * and taken amounts, touch, pay-in insert, event, expiry job, ledger lock by account ref (all three
- * balance rows, id order) and the one-statement ledger write; the commit releases the savepoint.
- * The amount is spread so that the slot index never refuses (the app computes a free amount).
- */
-function pgbenchScript(x: { merchantId: string; apiKeyId: string; merchantAccount: string; feeAccount: string }): string {
-  const lru = "last_assigned_at ASC NULLS FIRST, id";
-  return `
-\\set center random(1000, 250000)
-SELECT id, merchant_id, key_hash, key_enc FROM api_keys WHERE id = '${x.apiKeyId}' AND revoked_at IS NULL;
-SELECT * FROM trading_merchant_settings WHERE merchant_id = '${x.merchantId}';
-BEGIN;
-SAVEPOINT trading_alloc;
-WITH cand AS MATERIALIZED (
-  SELECT r.id, r.trader_id, r.last_assigned_at FROM trading_requisites r
-  JOIN trading_banks b ON b.code = r.bank_code AND b.enabled JOIN traders t ON t.id = r.trader_id AND t.enabled
-  WHERE r.enabled AND r.fiat_currency = 'RUB' AND true AND true
-    AND (SELECT count(*) FROM (SELECT 1 FROM trading_payins p WHERE p.requisite_id = r.id AND p.status = 'active' LIMIT r.max_open_payins) o) < r.max_open_payins
-    AND (SELECT count(*) FROM trading_payins p WHERE p.requisite_id = r.id AND p.status = 'active'
-         AND p.fiat_amount_minor BETWEEN (:center - 50) * 100 AND (:center + 50) * 100 AND (p.fiat_amount_minor - (:center - 50) * 100) % 100 = 0) < 101
-  ORDER BY r.${lru} LIMIT 24
-), locked AS MATERIALIZED (
-  SELECT id, trader_id, bank_code, method, owner_name, number, sbp_phone, fiat_currency, max_open_payins, daily_volume_limit_minor, monthly_volume_limit_minor
-  FROM trading_requisites WHERE id IN (SELECT id FROM cand) AND enabled ORDER BY ${lru} LIMIT 1 FOR UPDATE SKIP LOCKED
-), waited AS MATERIALIZED (
-  SELECT id, trader_id, bank_code, method FROM trading_requisites
-  WHERE id = (SELECT id FROM cand ORDER BY ${lru} LIMIT 1) AND NOT EXISTS (SELECT 1 FROM locked) FOR UPDATE
-)
-SELECT id, trader_id, bank_code, method FROM locked UNION ALL SELECT id, trader_id, bank_code, method FROM waited \\gset r_
-SELECT count(*) FILTER (WHERE status = 'active') AS open,
-       coalesce(sum(fiat_amount_minor) FILTER (WHERE status <> 'canceled' AND created_at >= date_trunc('day', now())), 0) AS day_volume,
-       coalesce(sum(fiat_amount_minor) FILTER (WHERE status <> 'canceled' AND created_at >= date_trunc('month', now())), 0) AS month_volume,
-       coalesce(array_agg(fiat_amount_minor::text) FILTER (WHERE status = 'active' AND fiat_amount_minor BETWEEN (:center - 50) * 100 AND (:center + 50) * 100), '{}') AS taken
-  FROM trading_payins WHERE requisite_id = ':r_id' AND (status = 'active' OR created_at >= date_trunc('month', now()));
-UPDATE trading_requisites SET last_assigned_at = now() WHERE id = ':r_id';
-INSERT INTO trading_payins (id, merchant_id, api_key_id, status, fiat_amount_minor, fiat_currency, crypto_amount_minor, merchant_fee_minor, fee_rate,
-  currency_rate, crypto_currency, crypto_network, bank_code, method, requisite_id, trader_id, external_transaction_id, request_fingerprint, callback_url,
-  extra, deposit_type, transfer_type, hold_transfer_id, expires_at, created_at, updated_at)
-  VALUES (gen_random_uuid(), '${x.merchantId}', '${x.apiKeyId}', 'active', :center * 100 + (random() * 1e6)::int8 * 100000000, 'RUB', 60835352, 5171005, 0.085,
-  '99.12', 'usdt', 'trc20', ':r_bank_code', ':r_method', ':r_id', ':r_trader_id', NULL, 'f', NULL, '{}', NULL, NULL, 'hold', now() + interval '15 min', now(), now())
-  RETURNING * \\gset p_
-INSERT INTO trading_payin_events (payin_id, actor, actor_id, from_status, to_status, at, data) VALUES (':p_id', 'merchant', '${x.apiKeyId}', NULL, 'active', now(), '{}');
-INSERT INTO jobs (id, kind, key, payload, due_at) VALUES (gen_random_uuid(), 'trading.payin_expire', 'trading.payin_expire:' || ':p_id', '{}', now() + interval '15 min')
-  ON CONFLICT (key) DO NOTHING;
-WITH l AS (
-  WITH acc AS MATERIALIZED (
-    SELECT a.id, a.owner, a.asset, a.purpose, a.no_negative FROM ledger_accounts a
-    JOIN (VALUES ('trader:' || ':r_trader_id', 'USDT', 'trader_deposit'), ('merchant:${x.merchantId}', 'USDT', 'merchant_balance'), ('platform', 'USDT', 'fee_revenue'))
-      AS w(owner, asset, purpose) ON a.owner = w.owner AND a.asset = w.asset AND a.purpose = w.purpose
-  )
-  SELECT b.account_id, acc.purpose, b.posted, b.pending_debits, b.pending_credits FROM ledger_account_balances b JOIN acc ON acc.id = b.account_id
-  WHERE (SELECT count(*) FROM acc) = 3 AND NOT EXISTS (SELECT 1 FROM ledger_transfers WHERE id = 'trading:' || ':p_id' || ':hold')
-  ORDER BY b.account_id FOR UPDATE OF b
-)
-SELECT max(account_id) FILTER (WHERE purpose = 'trader_deposit') AS tacc, count(*) AS n FROM l \\gset l_
-WITH t AS (
-  INSERT INTO ledger_transfers (id, code, ref_type, ref_id, pending, expires_at, reversal_of, created_at)
-  VALUES ('trading:' || ':p_id' || ':hold', 'trading_payin_hold', 'trading_payin', ':p_id', true, NULL, NULL, now()) ON CONFLICT (id) DO NOTHING RETURNING id
-), e AS (
-  INSERT INTO ledger_entries (transfer_id, account_id, asset, amount)
-  SELECT t.id, v.account_id, v.asset, v.amount FROM t CROSS JOIN (VALUES (0, :l_tacc::bigint, 'USDT', -60835352::bigint), (1, ${x.merchantAccount}, 'USDT', 55664347),
-    (2, ${x.feeAccount}, 'USDT', 5171005)) AS v(ord, account_id, asset, amount) ORDER BY v.ord
-), u AS (
-  UPDATE ledger_account_balances AS b
-  SET posted = b.posted + v.posted, pending_debits = b.pending_debits + v.debits, pending_credits = b.pending_credits + v.credits
-  FROM t CROSS JOIN (VALUES (:l_tacc::bigint, 0::bigint, 60835352::bigint, 0::bigint), (${x.merchantAccount}, 0, 0, 55664347), (${x.feeAccount}, 0, 0, 5171005))
-    AS v(account_id, posted, debits, credits)
-  WHERE b.account_id = v.account_id
-)
-SELECT count(*)::int AS inserted FROM t;
-COMMIT;
-`;
+/** What the load left in the database: slots given once, holds within deposits, the ledger verified. */
+async function checkInvariants(deps: Deps): Promise<string[]> {
+  const db = deps.database.db;
+  const slots = (
+    await sql<{ active: string; distinct_slots: string }>`
+      SELECT count(*) AS active, count(DISTINCT (requisite_id, fiat_amount_minor)) AS distinct_slots
+      FROM trading_payins WHERE status = 'active'`.execute(db)
+  ).rows[0]!;
+  // Each trader's escrow holds exactly its active pay-ins' crypto, and its deposit covers them.
+  const overdrawn = (
+    await sql<{ n: string }>`
+      SELECT count(*) AS n FROM ledger_accounts a JOIN ledger_account_balances b ON b.account_id = a.id
+      WHERE a.purpose = 'trader_deposit' AND b.posted - b.pending_debits < 0`.execute(db)
+  ).rows[0]!;
+  const heldVsPayins = (
+    await sql<{ held: string; payins: string }>`
+      SELECT (SELECT coalesce(sum(b.pending_credits), 0) FROM ledger_accounts a JOIN ledger_account_balances b ON b.account_id = a.id
+              WHERE a.purpose = 'trader_escrow')::text AS held,
+             (SELECT coalesce(sum(crypto_amount_minor), 0) FROM trading_payins WHERE status = 'active')::text AS payins`.execute(db)
+  ).rows[0]!;
+  const report = await verifyLedger(db);
+  const ok = slots.active === slots.distinct_slots && overdrawn.n === "0" && heldVsPayins.held === heldVsPayins.payins && report.ok;
+  return [
+    `slots: ${slots.active} active pay-ins over ${slots.distinct_slots} distinct (requisite, amount) pairs`,
+    `deposits: ${overdrawn.n} overdrawn; held in escrow ${heldVsPayins.held} = active pay-ins' crypto ${heldVsPayins.payins}`,
+    `ledger verify: ${report.ok ? "ok" : `FAILED\n  ${report.problems.join("\n  ")}`} (${report.transfers} transfers)`,
+    `invariants: ${ok ? "ok" : "BROKEN"}`,
+  ];
 }
 
 async function main() {
   await admin(`CREATE DATABASE ${dbName}`);
-  const database = connectPostgres({ url: urlFor(dbName), poolSize: 40 });
+  const database = connectPostgres({ url: urlFor(dbName), poolSize: 4 });
   try {
     await migrate(database);
-    const config = { ...loadConfig({ LOG_LEVEL: "warn", RAMPART_RATE_LIMIT_PER_MINUTE: "0", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: "bench-secret-key-0123456789abcdef0123456789" };
-    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger: createLogger("warn"), ports: buildPorts(config, systemClock, createLogger("warn")), metrics: createOpsMetrics() };
-    useFixedRate(deps, "99.12");
+    const config = { ...loadConfig({ ...ENV, LOG_LEVEL: "warn", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: ENV.RAMPART_SECRET_KEY };
+    const logger = createLogger("warn");
+    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger, ports: buildPorts(config, systemClock, logger), metrics: createOpsMetrics() };
     const apiKey = await setup(deps);
-    const ceiling = await measureCeiling();
-    const p99 = new Map<number, number>();
-    const app = await buildApp(deps);
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/payment/trading/pay-in`;
-    const lines: string[] = [];
-    const reqPerSec = new Map<number, number>();
-    for (const connections of CONNECTIONS) {
-      const r = await autocannon({
-        url,
-        connections,
-        duration: SECONDS,
-        requests: [
-          {
-            method: "POST",
-            headers: { "content-type": "application/json", "x-api-key": apiKey },
-            setupRequest: (req: Record<string, unknown>) => {
-              const c = 1000 + Math.floor(Math.random() * 249_000);
-              return { ...req, body: JSON.stringify({ fiatAmountRange: { min: c - 50, max: c + 50 } }) };
+    const server = await startApiProcess(urlFor(dbName), { ...ENV, RAMPART_DB_POOL_SIZE: "32" });
+    const results = new Map<number, { reqPerSec: number; p99: number }>();
+    let failed = false;
+    try {
+      for (const connections of CONNECTIONS) {
+        const refusals = new Map<string, number>();
+        const cpu0 = server.cpuMs();
+        const r = await autocannon({
+          url: `${server.url}/payment/trading/pay-in`,
+          connections,
+          duration: SECONDS,
+          requests: [
+            {
+              method: "POST",
+              headers: { "content-type": "application/json", "x-api-key": apiKey },
+              setupRequest: (req: Record<string, unknown>) => {
+                const c = 1000 + Math.floor(Math.random() * 249_000);
+                return { ...req, body: JSON.stringify({ fiatAmountRange: { min: c - 50, max: c + 50 } }) };
+              },
+              onResponse: (status: number, body: string) => {
+                if (status < 300) return;
+                const code = `${status} ${(JSON.parse(body) as { code?: string }).code ?? "?"}`;
+                refusals.set(code, (refusals.get(code) ?? 0) + 1);
+              },
             },
-          },
-        ],
-      });
-      reqPerSec.set(connections, r.requests.average);
-      p99.set(connections, r.latency.p99);
-      const byStatus = Object.entries(r.statusCodeStats)
-        .filter(([code]) => !code.startsWith("2"))
-        .map(([code, s]) => `${code}×${(s as { count: number }).count}`)
-        .join(" ");
-      lines.push(
-        `autocannon c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}${byStatus ? ` (${byStatus})` : ""}, errors ${r.errors}, timeouts ${r.timeouts}`,
-      );
-      console.log(lines.at(-1));
-      // autocannon stops with requests in flight; let their transactions finish before the next phase.
-      await settle();
+          ],
+        });
+        const cpu = perRequest(server.cpuMs() - cpu0, r);
+        const other = [...refusals].filter(([code]) => !code.endsWith("no_requisite_available"));
+        if (other.length > 0 || r.errors > 0) failed = true;
+        const refused = [...refusals].map(([code, n]) => `${code}×${n}`).join(" ");
+        console.log(
+          `POST /payment/trading/pay-in c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${cpu} ms/req, non-2xx ${r.non2xx}${refused ? ` (${refused})` : ""}, errors ${r.errors}`,
+        );
+        results.set(connections, { reqPerSec: r.requests.average, p99: r.latency.p99 });
+      }
+    } finally {
+      await server.stop();
     }
-    await app.close();
-    await settle();
-    const merchantId = (await database.db.selectFrom("merchants").select("id").executeTakeFirstOrThrow()).id;
-    const script = path.join(os.tmpdir(), `${dbName}.sql`);
-    const accountId = async (owner: string, purpose: string) =>
-      (await database.db.selectFrom("ledger_accounts").select("id").where("owner", "=", owner).where("asset", "=", "USDT").where("purpose", "=", purpose).executeTakeFirstOrThrow()).id;
-    const apiKeyId = (await database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", merchantId).executeTakeFirstOrThrow()).id;
-    fs.writeFileSync(
-      script,
-      pgbenchScript({
-        merchantId,
-        apiKeyId,
-        merchantAccount: String(await accountId(`merchant:${merchantId}`, "merchant_balance")),
-        feeAccount: String(await accountId("platform", "fee_revenue")),
-      }),
-    );
-    for (const clients of CONNECTIONS) {
-      // Asynchronous, so this process keeps serving its pool's sockets (a blocked event loop would
-      // leave any late transaction holding its locks and pgbench waiting on them for ever).
-      const { stdout: out } = await promisify(execFile)("pgbench", ["-n", "-c", String(clients), "-j", String(Math.min(clients, 2)), "-T", String(SECONDS), "-f", script, urlFor(dbName)], {
-        encoding: "utf8",
-      });
-      const tps = /tps = ([\d.]+)/.exec(out)?.[1];
-      const lat = /latency average = ([\d.]+) ms/.exec(out)?.[1];
-      lines.push(`pgbench c=${clients}: ${Number(tps).toFixed(0)} tps, latency avg ${lat} ms`);
-      console.log(lines.at(-1));
-      const ratio = (reqPerSec.get(clients)! / Number(tps)) * 100;
-      console.log(`ratio c=${clients}: HTTP create / pgbench = ${ratio.toFixed(0)} %`);
-    }
-    console.log(ceilingLine("trading-create", 32, reqPerSec.get(32)!, p99.get(32)!, ceiling));
+    const ceiling = await measureCeiling();
+    const checks = await checkInvariants(deps);
+    for (const line of checks) console.log(line);
+    if (checks.at(-1) !== "invariants: ok" || failed) process.exitCode = 1;
+    const at32 = results.get(32)!;
+    console.log(ceilingLine("trading create", 32, at32.reqPerSec, at32.p99, ceiling));
   } finally {
     await database.close();
     await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

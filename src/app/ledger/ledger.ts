@@ -3,8 +3,8 @@
 // are locked (FOR UPDATE, account id order) before they are checked and moved, so a no-negative
 // account stays >= 0 however many transfers race for it.
 import type { Transaction } from "kysely";
-import { type AccountRef, isNoNegative } from "../../core/ledger/accounts.js";
-import { applyDelta, available, balanceDelta } from "../../core/ledger/balances.js";
+import { accountKey, type AccountRef, isNoNegative } from "../../core/ledger/accounts.js";
+import { applyDelta, available, type Balance, type BalanceDelta, balanceDelta } from "../../core/ledger/balances.js";
 import { decideHold, effectiveHoldState, type HoldAction } from "../../core/ledger/holds.js";
 import { assertValidTransfer, entriesFingerprint, type EntryInput, normalizeEntries, type TransferInput } from "../../core/ledger/transfer.js";
 import { AppError, IllegalTransitionError } from "../../core/shared/errors.js";
@@ -15,12 +15,12 @@ import {
   findReversalOf,
   findTransfer,
   insertResolution,
-  lockAccountsByRef,
   lockBalances,
   readBalance,
   type StoredTransfer,
   transferEntries,
   writeTransfer,
+  writeTransferIfCovered,
 } from "../../db/ledger/ledger-store.js";
 import type { Db, DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
@@ -53,50 +53,52 @@ async function assertSameTransfer(trx: Transaction<DB>, existing: StoredTransfer
 export async function postTransfer(trx: Transaction<DB>, input: TransferInput, now: Date): Promise<PostResult> {
   const entries = normalizeEntries(input.entries);
   assertValidTransfer({ ...input, entries });
-
-  // Common case, one statement: a new id over existing accounts. Otherwise the general path.
-  const refs = entries.map((e) => e.account);
-  let locked = await lockAccountsByRef(trx, input.id, refs);
-  if (!locked) {
-    const existing = await findTransfer(trx, input.id);
-    if (existing) {
-      await assertSameTransfer(trx, existing, input, entries);
-      return { transferId: input.id, created: false };
-    }
-    const ids = await ensureAccounts(
-      trx,
-      refs.map((ref) => ({ ref, noNegative: isNoNegative(ref.purpose) })),
-    );
-    locked = { ids, balances: await lockBalances(trx, ids) };
-  }
-  const { ids, balances } = locked;
   const stage = input.pending ? "hold" : "post";
+  const header = {
+    id: input.id,
+    code: input.code,
+    refType: input.ref.type,
+    refId: input.ref.id,
+    pending: input.pending !== undefined,
+    expiresAt: input.pending?.expiresAt ?? null,
+    reversalOf: input.reversalOf ?? null,
+    at: now,
+  };
+
+  // Common case, one statement: a new id over existing accounts, checked and written whole.
+  const fast = await writeTransferIfCovered(
+    trx,
+    header,
+    entries.map((e) => ({ account: e.account, amount: e.amountMinor, delta: balanceDelta(e.amountMinor, stage) })),
+  );
+  if (fast.kind === "written") return { transferId: input.id, created: true };
+  if (fast.kind === "refused") {
+    for (const before of fast.balances.values()) {
+      const e = entries.find((x) => accountKey(x.account) === accountKey(before))!;
+      refuseIfUncovered(e, before, balanceDelta(e.amountMinor, stage));
+    }
+    // Nothing short: a concurrent transaction booked this id first. The general path answers.
+  }
+
+  const existing = await findTransfer(trx, input.id);
+  if (existing) {
+    await assertSameTransfer(trx, existing, input, entries);
+    return { transferId: input.id, created: false };
+  }
+  const refs = entries.map((e) => e.account);
+  const ids = await ensureAccounts(
+    trx,
+    refs.map((ref) => ({ ref, noNegative: isNoNegative(ref.purpose) })),
+  );
+  const balances = await lockBalances(trx, ids);
   const moves = entries.map((e, i) => {
     const accountId = ids[i]!;
-    const before = balances.get(accountId)!;
     const delta = balanceDelta(e.amountMinor, stage);
-    if (before.noNegative && e.amountMinor < 0n && available(applyDelta(before, delta)) < 0n) {
-      throw new AppError("insufficient_funds", {
-        details: { owner: e.account.owner, asset: e.account.asset, purpose: e.account.purpose, available: available(before).toString() },
-      });
-    }
+    refuseIfUncovered(e, balances.get(accountId)!, delta);
     return { accountId, asset: e.account.asset, amount: e.amountMinor, delta };
   });
 
-  const inserted = await writeTransfer(
-    trx,
-    {
-      id: input.id,
-      code: input.code,
-      refType: input.ref.type,
-      refId: input.ref.id,
-      pending: input.pending !== undefined,
-      expiresAt: input.pending?.expiresAt ?? null,
-      reversalOf: input.reversalOf ?? null,
-      at: now,
-    },
-    moves,
-  );
+  const inserted = await writeTransfer(trx, header, moves);
   if (!inserted) {
     // A concurrent transaction booked this id first (it committed before our insert returned).
     await assertSameTransfer(trx, (await findTransfer(trx, input.id))!, input, entries);
@@ -105,15 +107,27 @@ export async function postTransfer(trx: Transaction<DB>, input: TransferInput, n
   return { transferId: input.id, created: true };
 }
 
-/** Records a hold's resolution (under a lock on the transfer row) and moves its pending amounts. */
-async function resolveHold(trx: Transaction<DB>, transferId: string, action: HoldAction, now: Date): Promise<boolean> {
+/** Throws insufficient_funds when the entry would take a no-negative account below zero. */
+function refuseIfUncovered(e: EntryInput, before: Balance & { noNegative: boolean }, delta: BalanceDelta): void {
+  if (before.noNegative && e.amountMinor < 0n && available(applyDelta(before, delta)) < 0n) {
+    throw new AppError("insufficient_funds", {
+      details: { owner: e.account.owner, asset: e.account.asset, purpose: e.account.purpose, available: available(before).toString() },
+    });
+  }
+}
+
+/**
+ * Records a hold's resolution (under a lock on the transfer row) and moves its pending amounts.
+ * Returns the hold's code, and whether this call resolved it (false: already resolved, a no-op).
+ */
+async function resolveHold(trx: Transaction<DB>, transferId: string, action: HoldAction, now: Date): Promise<{ resolved: boolean; code: string }> {
   const t = await findTransfer(trx, transferId, true);
   if (!t) throw new AppError("not_found", { message: `No such ledger transfer: ${transferId}` });
   const state = effectiveHoldState(t.state, t.expiresAt, now);
   // A hold past its expiry that the worker has not reached yet: voiding or expiring records "expired".
   const decision =
     t.state === "pending" && state === "expired" && action !== "post" ? ({ kind: "resolve", to: "expired" } as const) : decideHold(state, action);
-  if (decision.kind === "noop") return false;
+  if (decision.kind === "noop") return { resolved: false, code: t.code };
 
   await insertResolution(trx, transferId, decision.to, now);
   const entries = await transferEntries(trx, transferId);
@@ -126,12 +140,15 @@ async function resolveHold(trx: Transaction<DB>, transferId: string, action: Hol
     trx,
     entries.map((e) => ({ accountId: e.accountId, delta: balanceDelta(e.amountMinor, stage) })),
   );
-  return true;
+  return { resolved: true, code: t.code };
 }
 
-/** Posts a hold: its pending amounts become posted. Idempotent; refuses a voided or expired hold. */
-export async function postPending(trx: Transaction<DB>, transferId: string, now: Date): Promise<void> {
-  await resolveHold(trx, transferId, "post", now);
+/**
+ * Posts a hold: its pending amounts become posted. Idempotent; refuses a voided or expired hold.
+ * Returns the hold's code, so a caller whose holds changed shape over time books what follows.
+ */
+export async function postPending(trx: Transaction<DB>, transferId: string, now: Date): Promise<{ code: string }> {
+  return { code: (await resolveHold(trx, transferId, "post", now)).code };
 }
 
 /** Voids a hold: its pending amounts are released. Idempotent (also on an expired hold); refuses a posted one. */
@@ -143,7 +160,7 @@ export async function voidPending(trx: Transaction<DB>, transferId: string, now:
 export async function expirePendingTransfers(trx: Transaction<DB>, now: Date, limit = 100): Promise<number> {
   const ids = await claimExpiredHolds(trx, now, limit);
   let n = 0;
-  for (const id of ids) if (await resolveHold(trx, id, "expire", now)) n++;
+  for (const id of ids) if ((await resolveHold(trx, id, "expire", now)).resolved) n++;
   return n;
 }
 

@@ -15,7 +15,7 @@ import { sql, type Transaction } from "kysely";
 import { type AmountRequest, closestFreeAmount } from "../../core/trading/allocation.js";
 import { AppError } from "../../core/shared/errors.js";
 import type { DB } from "../../db/schema.js";
-import { type LockedRequisite, lockRequisite, pickAndLockRequisite, requisiteUsage, touchRequisite } from "../../db/trading/requisites.js";
+import { type LockedRequisite, lockRequisite, pickAndLockRequisite, requisiteUsage } from "../../db/trading/requisites.js";
 
 /** Bounds the work of one create: candidates looked at and locks tried. */
 const MAX_CANDIDATES = 24;
@@ -49,9 +49,9 @@ function isUniqueViolation(err: unknown, constraint: string): boolean {
 /**
  * Finds a slot and lets `take` write the pay-in and its hold. `take` returns "skip" (or throws
  * AppError insufficient_funds) to refuse that requisite; the savepoint is rolled back and the next
- * candidate is tried. Throws no_requisite_available when nothing fits. On success the requisite is
- * already touched (last_assigned_at) and the transaction should commit without further writes to
- * shared rows: `take`'s last write is what holds the hottest locks.
+ * candidate is tried. Throws no_requisite_available when nothing fits. `take` writes the
+ * requisite's turn (last_assigned_at); its last write is what holds the hottest locks, so the
+ * transaction should commit right after it.
  */
 export async function allocateSlot<T>(
   trx: Transaction<DB>,
@@ -122,8 +122,7 @@ async function tryRequisite<T>(
   if (req.monthly_volume_limit_minor !== null && usage.monthVolume + amount > BigInt(req.monthly_volume_limit_minor)) {
     return { kind: "skip", reason: "monthly volume" };
   }
-  // Touched before `take` (a refusal rolls it back with the savepoint), so that the pay-in's
-  // ledger hold is the transaction's last write.
-  await touchRequisite(trx, req.id, now);
+  // `take` also takes the requisite's turn (last_assigned_at) with the pay-in's insert; a refusal
+  // rolls it back with the savepoint.
   return take(req, amount);
 }

@@ -1,15 +1,16 @@
 // Create a trading pay-in: validate against the merchant's settings, dedupe on
 // extra.externalTransactionId, read the rate (before the transaction: it may be a network call), then
-// in one transaction allocate a slot, write the pay-in, record the event, schedule the expiry at the
-// window's end and hold the trader's crypto. The hold comes last: it locks the balance rows every
-// create shares (the merchant's and the platform fee account), so they stay locked only for the
-// hold's own statements and the commit.
+// in one transaction allocate a slot; write the pay-in, its event, the expiry at the window's end and
+// the requisite's turn (one statement); and hold the trader's crypto in its escrow (one statement).
+// The hold comes last: it locks the trader's deposit, which the trader's other creates share, so that
+// row stays locked only for the hold's statement and the commit. No row every create shares is
+// locked: the merchant's balance and the fee are credited at settlement (ledger-postings.ts).
 import { createHash } from "node:crypto";
 import { type AmountRequest, amountLimitBreach, rangeGrid } from "../../core/trading/allocation.js";
 import { formatFiatBound } from "../../core/trading/fiat-amount.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findBank } from "../../db/trading/traders.js";
-import { findByExternalId, insertPayin, insertPayinEvent, type TradingPayinRow } from "../../db/trading/payins.js";
+import { findByExternalId, insertNewPayin, type TradingPayinRow } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { allocateSlot } from "./allocate.js";
@@ -17,7 +18,7 @@ import { requireUsableMethod } from "./methods.js";
 import type { RequisiteView } from "./payin-object.js";
 import { computeTradingAmounts, TRADING_CRYPTO, tradingRate } from "./amounts.js";
 import { holdPayinCrypto } from "./ledger-postings.js";
-import { scheduleExpiry } from "./payin-outbox.js";
+import { expiryJob } from "./payin-outbox.js";
 import { loadTradingSettings, type TradingSettings } from "./merchant-settings.js";
 import type { TradingSettingsRow } from "../../db/trading/settings.js";
 
@@ -158,9 +159,11 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
             created_at: now,
             updated_at: now,
           };
-          const payin = await insertPayin(trx, row);
-          await insertPayinEvent(trx, { payinId: id, actor: "merchant", actorId: input.apiKeyId, from: null, to: "active", at: now });
-          await scheduleExpiry(trx, id, row.expires_at);
+          const payin = await insertNewPayin(trx, {
+            row,
+            event: { actor: "merchant", actorId: input.apiKeyId, to: "active", at: now },
+            expiryJob: expiryJob(id, row.expires_at),
+          });
           // The answer is stored before the hold, so the hold stays the last write; a refused hold
           // rolls the stored answer back with the savepoint, and the next requisite stores its own.
           const result = { payin, requisite, created: true };
@@ -170,7 +173,6 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
             traderId: requisite.trader_id,
             merchantId: input.merchantId,
             cryptoMinor: amounts.cryptoMinor,
-            feeMinor: amounts.feeMinor,
           });
           deps.metrics.paymentCreated(trx, "trading");
           return { kind: "taken", value: result };

@@ -16,6 +16,13 @@ const traderDeposit = (traderId: string): AccountRef => ({
 });
 const merchantBalance = (merchantId: string): AccountRef => ({ owner: `merchant:${merchantId}`, asset: TRADING_CRYPTO.asset, purpose: "merchant_balance" });
 const feeRevenue: AccountRef = { owner: "platform", asset: TRADING_CRYPTO.asset, purpose: "fee_revenue" };
+/**
+ * The crypto a trader has committed to its open pay-ins. The hold at creation moves the deposit here
+ * and touches no account but the trader's own: the merchant's balance and fee_revenue, which every
+ * create would share, are credited at settlement from here (issue 16: a create that locked them ran
+ * at 2 % of the machine).
+ */
+const traderEscrow = (traderId: string): AccountRef => ({ owner: `${TRADER_DEPOSIT_ACCOUNT.ownerPrefix}${traderId}`, asset: TRADING_CRYPTO.asset, purpose: "trader_escrow" });
 
 interface PayinParties {
   payinId: string;
@@ -23,34 +30,55 @@ interface PayinParties {
   merchantId: string;
 }
 
-/** Trader deposit → merchant balance (net of fee) + fee revenue; zero legs are left out. */
-function entries(p: PayinParties, cryptoMinor: bigint, feeMinor: bigint) {
+/** `from` → merchant balance (net of fee) + fee revenue; zero legs are left out. */
+function entries(p: PayinParties, cryptoMinor: bigint, feeMinor: bigint, from: AccountRef = traderDeposit(p.traderId)) {
   return [
-    { account: traderDeposit(p.traderId), amountMinor: -cryptoMinor },
+    { account: from, amountMinor: -cryptoMinor },
     { account: merchantBalance(p.merchantId), amountMinor: cryptoMinor - feeMinor },
     { account: feeRevenue, amountMinor: feeMinor },
   ].filter((e) => e.amountMinor !== 0n);
 }
 
 const holdTransferId = (payinId: string) => `trading:${payinId}:hold`;
+/** The code of a hold into the trader's escrow; older holds (trading_payin_hold) credited the merchant directly. */
+const ESCROW_HOLD = "trading_payin_escrow_hold";
 
-/** The trader's crypto, held (pending) at creation. Throws AppError insufficient_funds. */
-export async function holdPayinCrypto(deps: Deps, trx: Transaction<DB>, p: PayinParties & { cryptoMinor: bigint; feeMinor: bigint }): Promise<void> {
+/** The trader's crypto, held (pending) at creation into its escrow. Throws AppError insufficient_funds. */
+export async function holdPayinCrypto(deps: Deps, trx: Transaction<DB>, p: PayinParties & { cryptoMinor: bigint }): Promise<void> {
   await postTransfer(
     trx,
     {
       id: holdTransferId(p.payinId),
-      code: "trading_payin_hold",
+      code: ESCROW_HOLD,
       ref: { type: "trading_payin", id: p.payinId },
-      entries: entries(p, p.cryptoMinor, p.feeMinor),
+      entries: [
+        { account: traderDeposit(p.traderId), amountMinor: -p.cryptoMinor },
+        { account: traderEscrow(p.traderId), amountMinor: p.cryptoMinor },
+      ],
       pending: {},
     },
     deps.clock.now(),
   );
 }
 
-export async function postPayinHold(deps: Deps, trx: Transaction<DB>, payinId: string): Promise<void> {
-  await postPending(trx, holdTransferId(payinId), deps.clock.now());
+/**
+ * Posts the hold and, for an escrow hold, credits the merchant (net of fee) and the fee from the
+ * escrow: together what the hold used to book in one transfer. Idempotent by transfer ids.
+ */
+export async function postPayinHold(deps: Deps, trx: Transaction<DB>, p: PayinParties & { cryptoMinor: bigint; feeMinor: bigint }): Promise<void> {
+  const now = deps.clock.now();
+  const hold = await postPending(trx, holdTransferId(p.payinId), now);
+  if (hold.code !== ESCROW_HOLD) return;
+  await postTransfer(
+    trx,
+    {
+      id: `trading:${p.payinId}:credit`,
+      code: "trading_payin_credit",
+      ref: { type: "trading_payin", id: p.payinId },
+      entries: entries(p, p.cryptoMinor, p.feeMinor, traderEscrow(p.traderId)),
+    },
+    now,
+  );
 }
 
 export async function voidPayinHold(deps: Deps, trx: Transaction<DB>, payinId: string): Promise<void> {

@@ -1,6 +1,7 @@
 // What a trading pay-in puts in the outbox, in the caller's transaction: its signed webhook and its
 // jobs (expiry at the end of the payment window, auto-resolve of an unanswered dispute, settlement of
 // a recalculated amount).
+import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { TradingPayinRow } from "../../db/trading/payins.js";
@@ -24,8 +25,10 @@ export async function enqueuePayinWebhook(deps: Deps, trx: Transaction<DB>, w: {
   });
 }
 
-export async function scheduleExpiry(trx: Transaction<DB>, payinId: string, dueAt: Date): Promise<void> {
-  await enqueueJob(trx, EXPIRE_JOB, { payinId }, { key: `${EXPIRE_JOB}:${payinId}`, dueAt });
+/** The expiry job of a new pay-in, as a row: the create writes it in the pay-in's own statement. */
+export function expiryJob(payinId: string, dueAt: Date) {
+  const payload: JobPayloads[typeof EXPIRE_JOB] = { payinId };
+  return { id: randomUUID(), kind: EXPIRE_JOB, key: `${EXPIRE_JOB}:${payinId}`, payload, dueAt };
 }
 
 export async function scheduleAutoResolve(trx: Transaction<DB>, payinId: string, openedAt: Date, dueAt: Date): Promise<void> {

@@ -24,7 +24,7 @@ export async function settlePayinLedger(
   const next = same ? { cryptoMinor: oldCrypto, feeMinor: oldFee } : computeTradingAmounts(fiatMinor, p.currency_rate, p.fee_rate);
   const who = { payinId: p.id, traderId: p.trader_id, merchantId: p.merchant_id };
   if (p.hold_state === "pending") {
-    await postPayinHold(deps, trx, p.id);
+    await postPayinHold(deps, trx, { ...who, cryptoMinor: oldCrypto, feeMinor: oldFee });
     if (!same) {
       await bookPayinTransfer(deps, trx, {
         ...who,

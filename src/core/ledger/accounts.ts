@@ -6,6 +6,8 @@ export type AccountPurpose =
   | "platform_funding"
   | "merchant_balance"
   | "trader_deposit"
+  /** A trader's crypto held by its open trading pay-ins, credited to the merchant at settlement. */
+  | "trader_escrow"
   | "customer_wallet"
   | "fee_revenue"
   | "fiat_clearing"

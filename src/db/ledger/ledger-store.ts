@@ -129,47 +129,6 @@ export async function lockBalances(trx: Transaction<DB>, accountIds: readonly st
   );
 }
 
-/**
- * The common case of a new transfer in one statement: when transfer `transferId` does not exist and
- * every account does, locks their balance rows (account id order, like lockBalances) and returns
- * the account ids in input order with the locked balances. Null, with nothing locked, otherwise:
- * the caller then takes the general path (findTransfer, ensureAccounts, lockBalances).
- */
-export async function lockAccountsByRef(
-  trx: Transaction<DB>,
-  transferId: string,
-  refs: readonly AccountRef[],
-): Promise<{ ids: string[]; balances: Map<string, LockedBalance> } | null> {
-  const want = refs.map((r) => sql`(${r.owner}::text, ${r.asset}::text, ${r.purpose}::text)`);
-  const r = await sql<{ account_id: string; owner: string; asset: string; purpose: string; no_negative: boolean; posted: string; pending_debits: string; pending_credits: string }>`
-    WITH acc AS MATERIALIZED (
-      SELECT a.id, a.owner, a.asset, a.purpose, a.no_negative
-      FROM ledger_accounts a JOIN (VALUES ${sql.join(want)}) AS w(owner, asset, purpose)
-        ON a.owner = w.owner AND a.asset = w.asset AND a.purpose = w.purpose
-    )
-    SELECT b.account_id, acc.owner, acc.asset, acc.purpose, acc.no_negative, b.posted, b.pending_debits, b.pending_credits
-    FROM ledger_account_balances b JOIN acc ON acc.id = b.account_id
-    WHERE (SELECT count(*) FROM acc) = ${refs.length}
-      AND NOT EXISTS (SELECT 1 FROM ledger_transfers WHERE id = ${transferId})
-    ORDER BY b.account_id
-    FOR UPDATE OF b`.execute(trx);
-  if (r.rows.length !== refs.length) return null;
-  const byRef = new Map(r.rows.map((row) => [refKey(row), row.account_id]));
-  const balances = new Map(
-    r.rows.map((row) => [
-      row.account_id,
-      {
-        accountId: row.account_id,
-        noNegative: row.no_negative,
-        posted: BigInt(row.posted),
-        pendingDebits: BigInt(row.pending_debits),
-        pendingCredits: BigInt(row.pending_credits),
-      },
-    ]),
-  );
-  return { ids: refs.map((ref) => byRef.get(refKey(ref))!), balances };
-}
-
 /** Moves several balance rows in one statement (the rows must already be locked by lockBalances). */
 export async function addToBalances(trx: Transaction<DB>, moves: readonly { accountId: string; delta: BalanceDelta }[]): Promise<void> {
   if (moves.length === 0) return;
@@ -187,7 +146,7 @@ type NewTransfer = Omit<StoredTransfer, "state"> & { at: Date };
 
 /**
  * Books a transfer in ONE statement: the transfer row, its entries (in input order) and the balance
- * moves (the rows must already be locked by lockBalances or lockAccountsByRef). False, and nothing
+ * moves (the rows must already be locked by lockBalances). False, and nothing
  * written, when the id already exists (a concurrent or earlier repeat). One round trip instead of
  * three matters because the caller holds the balance row locks until commit.
  */
@@ -219,6 +178,87 @@ export async function writeTransfer(
     )
     SELECT count(*)::int AS inserted FROM t`.execute(trx);
   return Number(r.rows[0]!.inserted) > 0;
+}
+
+interface TransferLeg {
+  account: AccountRef;
+  amount: bigint;
+  delta: BalanceDelta;
+}
+
+/**
+ * The common case of a new transfer, written whole in ONE statement: when transfer `t.id` does not
+ * exist and every account does, it locks their balance rows (account id order, like lockBalances),
+ * and writes the transfer, its entries and the balance moves only if no no-negative account would
+ * drop below zero (posted − pending debits, after the move). The locked rows are the newest versions
+ * (FOR UPDATE waits for a concurrent writer and reads what it committed), and the moves apply to those.
+ * "written"; "refused" with the locked balances (nothing written); or "general" (an account or the id
+ * is missing or exists): the caller takes the general path. A create that holds a trader's deposit
+ * keeps that row locked for this one statement and the commit (issue 16).
+ */
+export async function writeTransferIfCovered(
+  trx: Transaction<DB>,
+  t: NewTransfer,
+  legs: readonly TransferLeg[],
+): Promise<{ kind: "written" } | { kind: "general" } | { kind: "refused"; balances: Map<string, LockedBalance & AccountRef> }> {
+  const rows = legs.map(
+    (l, i) =>
+      sql`(${i}::int, ${l.account.owner}::text, ${l.account.asset}::text, ${l.account.purpose}::text, ${l.amount.toString()}::bigint,
+        ${l.delta.posted.toString()}::bigint, ${l.delta.pendingDebits.toString()}::bigint, ${l.delta.pendingCredits.toString()}::bigint)`,
+  );
+  const r = await sql<{ account_id: string | null; owner: string; asset: string; purpose: string; no_negative: boolean; posted: string; pending_debits: string; pending_credits: string; written: boolean }>`
+    WITH v AS MATERIALIZED (
+      SELECT * FROM (VALUES ${sql.join(rows)}) AS v(ord, owner, asset, purpose, amount, d_posted, d_debits, d_credits)
+    ), acc AS MATERIALIZED (
+      SELECT a.id, a.no_negative, v.* FROM ledger_accounts a JOIN v ON a.owner = v.owner AND a.asset = v.asset AND a.purpose = v.purpose
+    ), bal AS MATERIALIZED (
+      SELECT b.account_id, b.posted, b.pending_debits, b.pending_credits
+      FROM ledger_account_balances b
+      WHERE b.account_id IN (SELECT id FROM acc)
+        AND (SELECT count(*) FROM acc) = ${legs.length}
+        AND NOT EXISTS (SELECT 1 FROM ledger_transfers WHERE id = ${t.id})
+      ORDER BY b.account_id
+      FOR UPDATE OF b
+    ), ok AS MATERIALIZED (
+      SELECT count(*) = ${legs.length} AND bool_and(NOT (acc.no_negative AND acc.amount < 0)
+               OR (bal.posted + acc.d_posted) - (bal.pending_debits + acc.d_debits) >= 0) AS covered
+      FROM acc JOIN bal ON bal.account_id = acc.id
+    ), tr AS (
+      INSERT INTO ledger_transfers (id, code, ref_type, ref_id, pending, expires_at, reversal_of, created_at)
+      SELECT ${t.id}, ${t.code}, ${t.refType}, ${t.refId}, ${t.pending}, ${t.expiresAt}, ${t.reversalOf}, ${t.at}
+      FROM ok WHERE ok.covered
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id
+    ), e AS (
+      INSERT INTO ledger_entries (transfer_id, account_id, asset, amount)
+      SELECT tr.id, acc.id, acc.asset, acc.amount FROM tr CROSS JOIN acc ORDER BY acc.ord
+    ), u AS (
+      UPDATE ledger_account_balances AS b
+      SET posted = b.posted + acc.d_posted, pending_debits = b.pending_debits + acc.d_debits, pending_credits = b.pending_credits + acc.d_credits
+      FROM tr CROSS JOIN acc
+      WHERE b.account_id = acc.id
+    )
+    SELECT acc.id AS account_id, acc.owner, acc.asset, acc.purpose, acc.no_negative, bal.posted, bal.pending_debits, bal.pending_credits,
+           (SELECT count(*) FROM tr) > 0 AS written
+    FROM acc JOIN bal ON bal.account_id = acc.id`.execute(trx);
+  if (r.rows.length !== legs.length) return { kind: "general" };
+  if (r.rows[0]!.written) return { kind: "written" };
+  const balances = new Map(
+    r.rows.map((row) => [
+      row.account_id!,
+      {
+        accountId: row.account_id!,
+        owner: row.owner,
+        asset: row.asset,
+        purpose: row.purpose as AccountPurpose,
+        noNegative: row.no_negative,
+        posted: BigInt(row.posted),
+        pendingDebits: BigInt(row.pending_debits),
+        pendingCredits: BigInt(row.pending_credits),
+      },
+    ]),
+  );
+  return { kind: "refused", balances };
 }
 
 export async function insertResolution(trx: Transaction<DB>, transferId: string, kind: "posted" | "voided" | "expired", at: Date): Promise<void> {

@@ -7,9 +7,46 @@ import type { TradingPayinsTable } from "../tables/trading.js";
 
 export type TradingPayinRow = Selectable<TradingPayinsTable>;
 
-/** Inserts a pay-in and returns the stored row (defaults included). */
-export async function insertPayin(db: Db, row: Insertable<TradingPayinsTable>): Promise<TradingPayinRow> {
-  return db.insertInto("trading_payins").values(row).returningAll().executeTakeFirstOrThrow();
+/**
+ * A new pay-in's writes in ONE statement, one round trip inside the create's transaction: the
+ * requisite's turn (last_assigned_at), the pay-in row, its first event and its expiry job (the job
+ * row as insertJob writes it). Returns the stored pay-in.
+ */
+export async function insertNewPayin(
+  db: Db,
+  a: {
+    row: Insertable<TradingPayinsTable>;
+    event: { actor: string; actorId: string | null; to: TradingPayinStatus; at: Date };
+    expiryJob: { id: string; kind: string; key: string; payload: unknown; dueAt: Date };
+  },
+): Promise<TradingPayinRow> {
+  return db
+    .with("touched", (qb) => qb.updateTable("trading_requisites").set({ last_assigned_at: a.event.at }).where("id", "=", a.row.requisite_id!))
+    .with("payin", (qb) => qb.insertInto("trading_payins").values(a.row).returningAll())
+    .with("event", (qb) =>
+      qb.insertInto("trading_payin_events").columns(["payin_id", "actor", "actor_id", "from_status", "to_status", "at", "data"]).expression((eb) =>
+        eb
+          .selectFrom("payin")
+          .select((e) => [
+            "payin.id",
+            e.val(a.event.actor).as("actor"),
+            e.val(a.event.actorId).as("actor_id"),
+            sql<null>`NULL::text`.as("from_status"),
+            e.val(a.event.to).as("to_status"),
+            e.val(a.event.at).as("at"),
+            e.val("{}").as("data"),
+          ]),
+      ),
+    )
+    .with("job", (qb) =>
+      qb
+        .insertInto("jobs")
+        .values({ id: a.expiryJob.id, kind: a.expiryJob.kind, key: a.expiryJob.key, payload: JSON.stringify(a.expiryJob.payload), due_at: a.expiryJob.dueAt })
+        .onConflict((oc) => oc.column("key").doNothing()),
+    )
+    .selectFrom("payin")
+    .selectAll()
+    .executeTakeFirstOrThrow() as Promise<TradingPayinRow>;
 }
 
 export async function findPayin(db: Db, id: string): Promise<TradingPayinRow | undefined> {

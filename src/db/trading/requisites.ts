@@ -149,10 +149,6 @@ export async function requisiteUsage(db: Db, requisiteId: string, dayStart: Date
   };
 }
 
-export async function touchRequisite(db: Db, id: string, at: Date): Promise<void> {
-  await db.updateTable("trading_requisites").set({ last_assigned_at: at }).where("id", "=", id).execute();
-}
-
 export interface RequisiteWithUsage {
   id: string;
   trader_id: string;
