@@ -29,6 +29,8 @@ export interface Config {
   allowPrivateWebhooks: boolean;
   /** Total time one webhook/IPN request may take (connect, send, response). */
   webhookTimeoutMs: number;
+  /** RAMPART_METRICS=0 turns the application metrics off (/metrics then answers an empty page). */
+  metricsEnabled: boolean;
   /** /metrics counts enabled traders whose free deposit (USDT minor units) is below this (RAMPART_TRADER_LOW_DEPOSIT_MINOR). */
   traderLowDepositMinor: number;
   /** Max size of a PostgreSQL connection pool per process. */
@@ -356,6 +358,7 @@ export function loadConfig(env: Env = process.env): Config {
     pollIntervalMs: int(env, "RAMPART_POLL_INTERVAL_MS", 500, 10, 60_000),
     allowPrivateWebhooks: bool(env, "RAMPART_ALLOW_PRIVATE_WEBHOOKS"),
     webhookTimeoutMs: int(env, "RAMPART_WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000),
+    metricsEnabled: env.RAMPART_METRICS === undefined || env.RAMPART_METRICS === "" ? true : bool(env, "RAMPART_METRICS"),
     traderLowDepositMinor: int(env, "RAMPART_TRADER_LOW_DEPOSIT_MINOR", 1_000_000_000, 0, Number.MAX_SAFE_INTEGER),
     dbPoolSize: int(env, "RAMPART_DB_POOL_SIZE", 10, 1, 200),
     rateLimitPerMinute: int(env, "RAMPART_RATE_LIMIT_PER_MINUTE", 6000, 0, 100_000_000),

@@ -117,8 +117,8 @@ export async function buildDeps(config: Config, logger: Logger = createLogger(co
     ids: createIds(clock),
     logger,
     ports: buildPorts(config, clock, logger),
-    metrics: createOpsMetrics(),
+    metrics: createOpsMetrics({ enabled: config.metricsEnabled }),
   };
-  registerOpsGauges(deps.metrics.registry, deps);
+  if (config.metricsEnabled) registerOpsGauges(deps.metrics.registry, deps);
   return deps;
 }

@@ -132,6 +132,7 @@ test("a receiver's 500 is a retry and its 410 disables the endpoint", async () =
 test("requisites available, traders below the deposit threshold, open and overdue disputes, unmatched transfers", async () => {
   const s0 = await fresh();
   assert.equal(sample(s0, "rampart_requisites_available", { bank: "SBER", currency: "RUB" }), 2);
+  assert.equal(s0.get('rampart_requisites_available{bank="TBANK",currency="RUB"}'), 0, "an enabled bank without requisites reads 0");
   assert.equal(sample(s0, "rampart_traders_low_deposit"), 0);
   h.deps.config.traderLowDepositMinor = Number.MAX_SAFE_INTEGER;
   assert.equal(sample(await fresh(), "rampart_traders_low_deposit"), 1, "the one trader's free deposit is now below the threshold");

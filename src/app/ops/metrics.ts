@@ -32,7 +32,14 @@ export interface OpsMetrics {
 const CREATE_TO_PAID_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21_600, 86_400];
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
-export function createOpsMetrics(registry = new Registry()): OpsMetrics {
+/** Metrics switched off (RAMPART_METRICS=0): every call does nothing and the registry stays empty. */
+function disabledMetrics(registry: Registry): OpsMetrics {
+  const nothing = () => {};
+  return { registry, paymentCreated: nothing, paymentFinished: nothing, jobsClaimed: nothing, jobAttempted: nothing, webhookAttempted: nothing, httpRequest: nothing };
+}
+
+export function createOpsMetrics(opts: { enabled?: boolean } = {}, registry = new Registry()): OpsMetrics {
+  if (opts.enabled === false) return disabledMetrics(registry);
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const created = new Counter({ name: "rampart_payments_created_total", help: "Payments created, by dialect", labelNames: ["dialect"] as const, registers });

@@ -59,7 +59,7 @@ const FROM_DATABASE: GaugeSpec[] = [
   },
   {
     name: "rampart_requisites_available",
-    help: "Enabled requisites of enabled traders, banks and methods, by bank and currency",
+    help: "Enabled requisites of enabled traders and methods, by enabled bank and its currency (0: the bank has none)",
     labelNames: ["bank", "currency"],
     from: (s, set) => s.requisites.forEach((r) => set({ bank: r.bank, currency: r.currency }, Number(r.n))),
   },

@@ -56,12 +56,12 @@ export async function readOpsSnapshot(db: Db, a: SnapshotInput): Promise<OpsSnap
          LEFT JOIN ledger_account_balances lb ON lb.account_id = la.id
          WHERE t.enabled AND coalesce(lb.posted - lb.pending_debits, 0) < ${a.lowDepositMinor.toString()}::int8) AS traders_low_deposit,
       (SELECT coalesce(json_agg(json_build_object('bank', bank, 'currency', currency, 'n', n)), '[]'::json) FROM (
-         SELECT r.bank_code AS bank, r.fiat_currency AS currency, count(*) AS n
-         FROM trading_requisites r
-         JOIN traders t ON t.id = r.trader_id AND t.enabled
-         JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
-         JOIN trading_methods m ON m.code = r.method AND m.enabled
-         WHERE r.enabled GROUP BY r.bank_code, r.fiat_currency) x) AS requisites,
+         SELECT b.code AS bank, b.fiat_currency AS currency, count(t.id) AS n
+         FROM trading_banks b
+         LEFT JOIN trading_requisites r ON r.bank_code = b.code AND r.fiat_currency = b.fiat_currency AND r.enabled
+           AND EXISTS (SELECT 1 FROM trading_methods m WHERE m.code = r.method AND m.enabled)
+         LEFT JOIN traders t ON t.id = r.trader_id AND t.enabled
+         WHERE b.enabled GROUP BY b.code, b.fiat_currency) x) AS requisites,
       (SELECT count(*) FROM kyc_cases WHERE status = 'review') AS kyc_review,
       (SELECT min(created_at)::text FROM kyc_cases WHERE status = 'review') AS kyc_oldest_review,
       (SELECT count(*) FROM (SELECT 1 FROM bank_transfers WHERE outcome = 'unmatched' LIMIT ${a.cap}) d) AS unmatched_transfers,
