@@ -91,7 +91,7 @@ test("every field of the pay-in object is present with the right JSON type", asy
     id: "string", type: "string", status: "string", fiatAmount: "string", fiatCurrency: "string", cryptoAmount: "string",
     merchantFee: "string", currencyRate: "string", cryptoCurrency: "string", cryptoNetwork: "string", bank: "string", method: "string",
     requisite: "object", payoutInvoicesUrl: "array", disputeMerchantCheckUrl: "null", disputeTraderCheckUrl: "null",
-    disputeMerchantFiatAmount: "string", disputeTraderFiatAmount: "string", extra: "object", externalPaymentPageUrl: "string",
+    disputeMerchantFiatAmount: "string", disputeTraderFiatAmount: "string", payerClaimedAt: "null", extra: "object", externalPaymentPageUrl: "string",
     expiresAt: "string", createdAt: "string",
   };
   const typeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);

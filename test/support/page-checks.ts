@@ -36,3 +36,26 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   )) as string[];
   assert.deepEqual(violations, [], `${name}: axe-core violations`);
 }
+
+/** checkPage at phone and desk size (`name-390`, `name-1280`), then back to the phone size. */
+export async function checkBothSizes(page: Page, name: string): Promise<void> {
+  for (const v of [VIEWPORTS[1], VIEWPORTS[0]]) {
+    await page.setViewportSize({ width: v.width, height: v.height });
+    await checkPage(page, `${name}-${v.width}`);
+  }
+}
+
+/** No visible paragraph, heading or list item repeats another word for word. */
+export async function assertNoRepeatedSentence(page: Page, label: string): Promise<void> {
+  const texts = await page.$$eval("main h1, main h2, main h3, main p, main li", (els) =>
+    els
+      .filter((e) => (e as unknown as { offsetParent: unknown }).offsetParent !== null)
+      .map((e) => (e.textContent ?? "").replace(/\s+/g, " ").trim())
+      .filter((t) => t.length > 0),
+  );
+  const seen = new Set<string>();
+  for (const t of texts) {
+    assert.ok(!seen.has(t), `${label}: "${t}" is shown twice`);
+    seen.add(t);
+  }
+}

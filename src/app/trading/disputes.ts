@@ -7,7 +7,7 @@ import { assertNever } from "../../core/shared/assert-never.js";
 import { AppError, IllegalTransitionError } from "../../core/shared/errors.js";
 import { TRADING_MACHINE } from "../../core/trading/payin-status.js";
 import type { DB } from "../../db/schema.js";
-import { findReceipt, insertPayinEvent, lockPayin, type TradingPayinRow, updatePayin } from "../../db/trading/payins.js";
+import { findReceipt, insertPayinEvent, listPayinEvents, lockPayin, type TradingPayinRow, updatePayin } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { voidPayinHold } from "./ledger-postings.js";
@@ -30,13 +30,15 @@ export async function openDispute(
   deps: Deps,
   opener: DisputeOpener,
   payinId: string,
-  claim: { invoiceKey: string; fiatMinor: bigint; comment: string | null },
+  /** receiptSha256: the receipt's content hash (payer page), so the same file uploaded again is known. */
+  claim: { invoiceKey: string; fiatMinor: bigint; comment: string | null; receiptSha256?: string },
   commit?: CommitAnswer<TradingPayinRow>,
 ): Promise<TradingPayinRow> {
   return deps.database.db.transaction().execute(async (trx) => {
     const p = await lockPayin(trx, payinId);
     if (!p || (opener.kind === "merchant" && p.merchant_id !== opener.merchantId)) throw notFound();
     await checkReceipt(trx, p.id, claim.invoiceKey);
+    if (opener.kind === "payer") await checkPayerMayDisputeAgain(trx, p, [claim.invoiceKey, ...(claim.receiptSha256 ? [claim.receiptSha256] : [])]);
     const now = deps.clock.now();
     const set = {
       dispute_merchant_invoice_key: claim.invoiceKey,
@@ -50,12 +52,63 @@ export async function openDispute(
       actor: opener.kind,
       actorId: opener.kind === "merchant" ? opener.apiKeyId : null,
       set,
-      data: { invoiceKey: claim.invoiceKey, fiatAmountMinor: claim.fiatMinor.toString() },
+      data: { invoiceKey: claim.invoiceKey, fiatAmountMinor: claim.fiatMinor.toString(), ...(claim.receiptSha256 ? { receiptSha256: claim.receiptSha256 } : {}) },
     });
     const settings = await loadTradingSettings(trx, p.merchant_id);
     await scheduleAutoResolve(trx, p.id, now, new Date(now.getTime() + settings.disputeAutoResolveMinutes * 60_000));
     await commit?.(trx, updated);
     return updated;
+  });
+}
+
+/**
+ * After support decided "not paid", a payer's new dispute needs a receipt not shown before, and the
+ * merchant's payerDisputeReopens bounds how many (default one): support does not re-read the same
+ * evidence, and a payer cannot keep a pay-in in dispute for ever.
+ */
+async function checkPayerMayDisputeAgain(trx: Transaction<DB>, p: TradingPayinRow, evidence: string[]): Promise<void> {
+  const settings = await loadTradingSettings(trx, p.merchant_id);
+  const allowance = disputeAllowance(p.status, await listPayinEvents(trx, p.id), settings.payerDisputeReopens);
+  if (!allowance.needsNewReceipt) return;
+  if (allowance.reopensLeft === 0) throw new AppError("dispute_limit_reached");
+  if (evidence.some((e) => allowance.shownReceipts.includes(e))) throw new AppError("dispute_needs_new_receipt", { field: "file" });
+}
+
+export interface DisputeAllowance {
+  /** The payer may open a dispute now (the status allows it and, after a decision, reopens are left). */
+  allowed: boolean;
+  /** Support has decided "not paid" before: a new dispute needs a receipt not in shownReceipts (keys and content hashes). */
+  needsNewReceipt: boolean;
+  reopensLeft: number;
+  shownReceipts: string[];
+}
+
+/** What the payer may still dispute, from the pay-in's events and the merchant's payerDisputeReopens. */
+export function disputeAllowance(
+  status: TradingPayinRow["status"],
+  events: readonly { data: unknown }[],
+  reopensAllowed: number,
+): DisputeAllowance {
+  const data = (e: { data: unknown }) => e.data as { action?: string; invoiceKey?: string; receiptSha256?: string };
+  const firstDecision = events.findIndex((e) => data(e).action === "resolve_not_paid");
+  const reopened = firstDecision < 0 ? 0 : events.slice(firstDecision).filter((e) => data(e).action === "open_dispute").length;
+  const reopensLeft = Math.max(0, reopensAllowed - reopened);
+  const needsNewReceipt = firstDecision >= 0;
+  return {
+    allowed: TRADING_MACHINE.can(status, "open_dispute") && (!needsNewReceipt || reopensLeft > 0),
+    needsNewReceipt,
+    reopensLeft,
+    shownReceipts: events.flatMap((e) => [data(e).invoiceKey, data(e).receiptSha256]).filter((k): k is string => typeof k === "string"),
+  };
+}
+
+/** The payer's "I have paid": recorded once, shown to the trader and sent to the merchant (webhook). */
+export async function payerClaimPaid(deps: Deps, payinId: string): Promise<TradingPayinRow> {
+  return deps.database.db.transaction().execute(async (trx) => {
+    const p = await lockPayin(trx, payinId);
+    if (!p) throw notFound();
+    if (p.payer_claimed_at && p.status === "active") return p;
+    return transitionPayin(deps, trx, p, { action: "payer_claim", actor: "payer", actorId: null, set: { payer_claimed_at: deps.clock.now() } });
   });
 }
 
@@ -109,12 +162,21 @@ export async function traderAnswerDispute(
 
 export type DisputeResolution = { outcome: "paid" } | { outcome: "paid_different"; actualFiatMinor: bigint } | { outcome: "not_paid" };
 
-/** Support's decision through the admin API. */
-export async function resolveDispute(deps: Deps, operatorKeyId: string, payinId: string, r: DisputeResolution): Promise<TradingPayinRow> {
+/**
+ * Support's decision through the admin API. `reason` is shown to the payer on the payer page and
+ * kept on the event.
+ */
+export async function resolveDispute(
+  deps: Deps,
+  operatorKeyId: string,
+  payinId: string,
+  r: DisputeResolution,
+  reason: string | null = null,
+): Promise<TradingPayinRow> {
   return deps.database.db.transaction().execute(async (trx) => {
     const p = await lockPayin(trx, payinId);
     if (!p) throw notFound();
-    const actor = { actor: "support" as const, actorId: operatorKeyId };
+    const actor = { actor: "support" as const, actorId: operatorKeyId, data: { reason } };
     switch (r.outcome) {
       case "paid": {
         if (p.status !== "checking" && p.status !== "dispute") return transitionPayin(deps, trx, p, { action: "resolve_paid", ...actor });
@@ -123,7 +185,7 @@ export async function resolveDispute(deps: Deps, operatorKeyId: string, payinId:
       }
       case "paid_different": {
         if (p.status !== "checking") return transitionPayin(deps, trx, p, { action: "resolve_recalculate", ...actor });
-        return startRecalculation(deps, trx, p, actor, r.actualFiatMinor);
+        return startRecalculation(deps, trx, p, { actor: "support", actorId: operatorKeyId }, r.actualFiatMinor, reason);
       }
       case "not_paid": {
         if (p.status !== "checking" && p.status !== "dispute") return transitionPayin(deps, trx, p, { action: "resolve_not_paid", ...actor });

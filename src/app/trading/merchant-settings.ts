@@ -18,6 +18,10 @@ export interface TradingSettings {
   rangeStepMinor: bigint;
   webhookUrl: string | null;
   requireRequestSignature: boolean;
+  /** The payer page's "back to the shop" link, or null. */
+  returnUrl: string | null;
+  /** Disputes a payer may open after support decided "not paid" (each with a new receipt). */
+  payerDisputeReopens: number;
 }
 
 /**
@@ -41,5 +45,7 @@ export async function loadTradingSettings(db: Db, merchantId: string, row?: Trad
     rangeStepMinor: BigInt(s.range_step_minor),
     webhookUrl: s.webhook_url,
     requireRequestSignature: s.require_request_signature,
+    returnUrl: s.return_url,
+    payerDisputeReopens: s.payer_dispute_reopens,
   };
 }

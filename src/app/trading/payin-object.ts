@@ -35,6 +35,8 @@ export interface TradingPayinObject {
   disputeTraderCheckUrl: string | null;
   disputeMerchantFiatAmount: string;
   disputeTraderFiatAmount: string;
+  /** Extension: when the payer said "I have paid" on the payer page, or null. */
+  payerClaimedAt: string | null;
   extra: unknown;
   externalPaymentPageUrl: string;
   expiresAt: string;
@@ -78,6 +80,7 @@ export function renderTradingPayin(p: TradingPayinRow, r: RequisiteView, publicU
     disputeTraderCheckUrl: receiptUrl(publicUrl, p.dispute_trader_invoice_key),
     disputeMerchantFiatAmount: formatFiatAmount(BigInt(p.dispute_merchant_fiat_minor)),
     disputeTraderFiatAmount: formatFiatAmount(BigInt(p.dispute_trader_fiat_minor)),
+    payerClaimedAt: p.payer_claimed_at?.toISOString() ?? null,
     extra: p.extra ?? {},
     externalPaymentPageUrl: payerPageUrl(publicUrl, p.id),
     expiresAt: p.expires_at.toISOString(),

@@ -1,6 +1,6 @@
 // Reads for the trading dialect: one pay-in (tenant-scoped), the list, usable banks, the balance.
 import { AppError } from "../../core/shared/errors.js";
-import { findMerchantPayin, findPayin, listPayinEvents, listPayins, type PayinListFilter, type TradingPayinRow } from "../../db/trading/payins.js";
+import { countPayinEvents as countEvents, findMerchantPayin, findPayin, listPayinEvents, listPayins, type PayinListFilter, type TradingPayinRow } from "../../db/trading/payins.js";
 import { findRequisite, findRequisites } from "../../db/trading/requisites.js";
 import { listUsableBanks } from "../../db/trading/traders.js";
 import type { Db } from "../../db/schema.js";
@@ -35,6 +35,11 @@ export async function getPayinForPayer(deps: Deps, id: string): Promise<TradingP
   const p = await findPayin(deps.database.db, id);
   if (!p) throw new AppError("not_found", { message: "Pay-in not found" });
   return p;
+}
+
+/** How many events the pay-in has: a number that changes whenever the pay-in does (the payer page polls it). */
+export async function countPayinEvents(deps: Deps, id: string): Promise<number> {
+  return countEvents(deps.database.db, id);
 }
 
 const MAX_PAGE = 100;

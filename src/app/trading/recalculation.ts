@@ -27,6 +27,7 @@ export async function startRecalculation(
   p: TradingPayinRow,
   actor: { actor: "support"; actorId: string },
   actualFiatMinor: bigint,
+  reason: string | null = null,
 ): Promise<TradingPayinRow> {
   const next = computeTradingAmounts(actualFiatMinor, p.currency_rate, p.fee_rate);
   const previous = { fiatMinor: p.fiat_amount_minor, cryptoMinor: p.crypto_amount_minor, feeMinor: p.merchant_fee_minor };
@@ -39,7 +40,7 @@ export async function startRecalculation(
       crypto_amount_minor: next.cryptoMinor.toString(),
       merchant_fee_minor: next.feeMinor.toString(),
     },
-    data: { previousFiatAmountMinor: previous.fiatMinor, previousCryptoAmountMinor: previous.cryptoMinor, previousMerchantFeeMinor: previous.feeMinor },
+    data: { previousFiatAmountMinor: previous.fiatMinor, previousCryptoAmountMinor: previous.cryptoMinor, previousMerchantFeeMinor: previous.feeMinor, reason },
   });
   await scheduleRecalculatedSettlement(trx, { payinId: p.id, previous });
   return recalculated;

@@ -19,6 +19,8 @@ export interface TradingSettingsInput {
   rangeStepMinor?: bigint;
   webhookUrl?: string | null;
   requireRequestSignature?: boolean;
+  returnUrl?: string | null;
+  payerDisputeReopens?: number;
 }
 
 /** Inserts or replaces; with replace=false an existing row is kept (idempotent seed). */
@@ -45,6 +47,8 @@ export async function saveTradingSettings(deps: Deps, merchantId: string, s: Tra
       range_step_minor: (s.rangeStepMinor ?? 100n).toString(),
       webhook_url: s.webhookUrl ?? null,
       require_request_signature: s.requireRequestSignature ?? false,
+      return_url: s.returnUrl ?? null,
+      payer_dispute_reopens: s.payerDisputeReopens ?? 1,
     },
     replace,
   );

@@ -28,6 +28,8 @@ export const ERROR_CATALOGUE = {
   trading_not_enabled: { status: 403, message: "Trading pay-ins are not enabled for this merchant." },
   external_transaction_id_conflict: { status: 409, message: "externalTransactionId was already used with a different request." },
   invalid_invoice_key: { status: 400, message: "The invoiceKey does not name a receipt of this pay-in." },
+  dispute_limit_reached: { status: 409, message: "This pay-in cannot be disputed again: support has decided and the limit of new disputes is reached." },
+  dispute_needs_new_receipt: { status: 400, message: "Support has already decided on this receipt: a new dispute needs a receipt not shown before." },
   deposit_via_chain: { status: 409, message: "In live mode a trader's deposit comes in on chain to its deposit address; operator top-ups are a sandbox feature." },
   // --- money core: amounts, currencies, addresses, pricing
   invalid_amount: { status: 400, message: "The amount is not a valid decimal amount." },

@@ -21,6 +21,19 @@ export function parseFiatAmount(value: unknown): bigint | null {
   return minor > 0n ? minor : null;
 }
 
+/**
+ * An amount a person typed in a form, in their own notation: "5 000,50", "5000,5", "5,000.50",
+ * "5.000,50" → 500050n. The last "," or "." followed by one or two digits at the end is the decimal
+ * mark; any other ",", ".", space or apostrophe groups thousands. Null when it is not an amount.
+ */
+export function parseTypedFiatAmount(value: unknown): bigint | null {
+  if (typeof value !== "string") return parseFiatAmount(value);
+  const text = value.trim().replace(/[\s\u00a0\u202f']/g, "");
+  const m = /^([\d.,]*?)(?:[.,](\d{1,2}))?$/.exec(text);
+  if (!m || !/^\d{1,3}([.,]?\d{3})*$|^\d+$/.test(m[1]!)) return null;
+  return parseFiatAmount(`${m[1]!.replace(/[.,]/g, "")}${m[2] !== undefined ? `.${m[2]}` : ""}`);
+}
+
 export function formatFiatAmount(minor: bigint): string {
   const neg = minor < 0n;
   const abs = neg ? -minor : minor;

@@ -5,6 +5,7 @@
 //   checking ──resolve_recalculate──▶ re_calculation ──settle_recalculated──▶ closed
 //   checking | dispute ──resolve_paid──▶ closed  checking | dispute ──resolve_not_paid──▶ canceled
 //   dispute ──auto_resolve──▶ closed (no review within disputeAutoResolveMinutes)
+//   active ──payer_claim──▶ active (the payer says "I have paid": an event, not a new status)
 import { defineMachine } from "../shared/state-machine.js";
 
 export const TRADING_PAYIN_STATUSES = ["active", "closed", "canceled", "dispute", "checking", "re_calculation"] as const;
@@ -20,7 +21,8 @@ export type TradingPayinAction =
   | "resolve_recalculate"
   | "settle_recalculated"
   | "resolve_not_paid"
-  | "auto_resolve";
+  | "auto_resolve"
+  | "payer_claim";
 
 /** Who caused a transition; recorded on every event. */
 export type TradingActor = "merchant" | "payer" | "trader" | "bank_feed" | "system" | "support";
@@ -48,5 +50,6 @@ export const TRADING_MACHINE = defineMachine<TradingPayinStatus, TradingPayinAct
     settle_recalculated: { from: ["re_calculation"], to: "closed", verb: "settle the recalculated amount of" },
     resolve_not_paid: { from: ["checking", "dispute"], to: "canceled", verb: "resolve as not paid" },
     auto_resolve: { from: ["dispute"], to: "closed", verb: "auto-resolve the dispute of" },
+    payer_claim: { from: ["active"], to: "active", verb: "record a payment claim on" },
   },
 });

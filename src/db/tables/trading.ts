@@ -74,6 +74,10 @@ export interface TradingMerchantSettingsTable {
   range_step_minor: Int8Default;
   webhook_url: Nullable<string>;
   require_request_signature: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The payer page's "back to the shop" link. */
+  return_url: Nullable<string>;
+  /** How many times a payer may dispute again after support decided "not paid". */
+  payer_dispute_reopens: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
 }
 
@@ -108,6 +112,8 @@ export interface TradingPayinsTable {
   dispute_trader_fiat_minor: Int8Default;
   dispute_comment: Nullable<string>;
   dispute_opened_at: Nullable<Date>;
+  /** When the payer said "I have paid" on the payer page (the first time); null until then. */
+  payer_claimed_at: Nullable<Date>;
   expires_at: Date;
   closed_at: Nullable<Date>;
   created_at: Date;

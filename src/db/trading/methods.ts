@@ -26,7 +26,7 @@ export async function upsertMethod(db: Db, row: { code: string; name: string; re
 
 /** A bank of the catalogue, enabled or not. */
 export async function findAnyBank(db: Db, code: string) {
-  return db.selectFrom("trading_banks").select(["code", "fiat_currency"]).where("code", "=", code).executeTakeFirst();
+  return db.selectFrom("trading_banks").select(["code", "name", "fiat_currency"]).where("code", "=", code).executeTakeFirst();
 }
 
 /** Inserts a bank or replaces its name, methods and switch; its currency (copied to its requisites) stays. */

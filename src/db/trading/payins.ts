@@ -119,6 +119,11 @@ export async function insertPayinEvent(
     .execute();
 }
 
+export async function countPayinEvents(db: Db, payinId: string): Promise<number> {
+  const r = await db.selectFrom("trading_payin_events").select((eb) => eb.fn.countAll<string>().as("n")).where("payin_id", "=", payinId).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 export async function listPayinEvents(db: Db, payinId: string) {
   return db.selectFrom("trading_payin_events").selectAll().where("payin_id", "=", payinId).orderBy("id").execute();
 }

@@ -43,8 +43,12 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
         security,
         params: Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) }),
         body: Type.Object(
-          { outcome: Type.Union([Type.Literal("paid"), Type.Literal("paid_different"), Type.Literal("not_paid")]), actualFiatAmount: Type.Optional(Amount) },
-          { additionalProperties: false, examples: [{ outcome: "paid_different", actualFiatAmount: "4800.00" }] },
+          {
+            outcome: Type.Union([Type.Literal("paid"), Type.Literal("paid_different"), Type.Literal("not_paid")]),
+            actualFiatAmount: Type.Optional(Amount),
+            reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: "Shown to the payer on the payer page with the decision" })),
+          },
+          { additionalProperties: false, examples: [{ outcome: "paid_different", actualFiatAmount: "4800.00", reason: "The bank statement shows 4 800.00 RUB." }] },
         ),
         response: { 200: PayinObject },
       },
@@ -55,7 +59,8 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
         b.outcome === "paid_different"
           ? { outcome: b.outcome, actualFiatMinor: fiat(b.actualFiatAmount, "actualFiatAmount") }
           : { outcome: b.outcome };
-      return payinObject(deps, await resolveDispute(deps, principalOf(request, "operator").operatorKeyId, request.params.id, resolution));
+      const operatorKeyId = principalOf(request, "operator").operatorKeyId;
+      return payinObject(deps, await resolveDispute(deps, operatorKeyId, request.params.id, resolution, b.reason ?? null));
     },
   );
 
@@ -242,6 +247,10 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
             maxFiatAmount: Type.Optional(Amount),
             webhookUrl: Type.Optional(Type.Union([HttpUrl, Type.Null()])),
             requireRequestSignature: Type.Optional(Type.Boolean()),
+            returnUrl: Type.Optional(Type.Union([HttpUrl, Type.Null()], { description: 'The payer page\'s "back to the shop" link' })),
+            payerDisputeReopens: Type.Optional(
+              Type.Integer({ minimum: 0, maximum: 10, description: 'Disputes a payer may open after support decided "not paid", each with a new receipt (default 1)' }),
+            ),
           },
           {
             additionalProperties: false,
@@ -256,6 +265,8 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
                 maxFiatAmount: 300000,
                 webhookUrl: "https://merchant.example/trading-webhooks",
                 requireRequestSignature: true,
+                returnUrl: "https://shop.example/orders",
+                payerDisputeReopens: 1,
               },
             ],
           },
@@ -276,6 +287,8 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
         ...(b.maxFiatAmount !== undefined ? { maxFiatMinor: fiat(b.maxFiatAmount, "maxFiatAmount") } : {}),
         ...(b.webhookUrl !== undefined ? { webhookUrl: b.webhookUrl } : {}),
         ...(b.requireRequestSignature !== undefined ? { requireRequestSignature: b.requireRequestSignature } : {}),
+        ...(b.returnUrl !== undefined ? { returnUrl: b.returnUrl } : {}),
+        ...(b.payerDisputeReopens !== undefined ? { payerDisputeReopens: b.payerDisputeReopens } : {}),
       });
       return { ok: true };
     },

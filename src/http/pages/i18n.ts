@@ -87,7 +87,7 @@ function langCookie(lang: Lang, secure: boolean): string {
   return [`${LANG_COOKIE}=${lang}`, "Path=/", `Max-Age=${ONE_YEAR_SECONDS}`, "HttpOnly", "SameSite=Lax", ...(secure ? ["Secure"] : [])].join("; ");
 }
 
-interface Messages {
+export interface Messages {
   lang: Lang;
   /** `t("key")` reads the first namespace given to messagesFor; `t("other:key")` any other. */
   t: TFunction;

@@ -96,6 +96,7 @@ export const PayinObject = Type.Object({
   disputeTraderCheckUrl: NullableString,
   disputeMerchantFiatAmount: Type.String(),
   disputeTraderFiatAmount: Type.String(),
+  payerClaimedAt: NullableString,
   extra: Type.Unknown(),
   externalPaymentPageUrl: Type.String(),
   expiresAt: Type.String(),
