@@ -70,6 +70,7 @@ function paymentOutcome(action: TradingPayinAction): PaymentOutcome | null {
     case "open_dispute":
     case "open_review":
     case "resolve_recalculate":
+    case "payer_claim":
       return null;
     default:
       return assertNever(action, "trading action");

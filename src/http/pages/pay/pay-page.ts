@@ -9,6 +9,7 @@ import type { PayerStage, PayerView } from "../../../app/trading/payer-view.js";
 import { html, jsonForScript, raw, type SafeHtml } from "../html.js";
 import { languageSwitch, type Messages } from "../i18n.js";
 import { page } from "../layout.js";
+import { COPY_BUTTONS_SCRIPT } from "../page-scripts.js";
 
 /** Which label and steps a method's requisite gets: the method catalogue's codes, by how one pays. */
 function requisiteKind(method: string): { label: string; steps: string } {
@@ -43,7 +44,7 @@ const isActive = (v: PayerView) => v.stage === "waiting" || v.stage === "claimed
 
 function copyRow(m: Messages, label: string, shown: string, value: string, id: string): SafeHtml {
   return html`<div class="row copy-row"><div><div class="muted">${label}</div><div class="mono big" id="${id}">${shown}</div></div>
-<button type="button" class="secondary" data-copy="${value}" aria-label="${m.t("common:copy")}: ${label}">${m.t("common:copy")}</button></div>`;
+<button type="button" class="secondary" data-copy="${value}" data-copied="${m.t("common:copied")}" aria-label="${m.t("common:copy")}: ${label}">${m.t("common:copy")}</button></div>`;
 }
 
 function plainRow(label: string, value: string, id: string): SafeHtml {
@@ -136,8 +137,6 @@ export function renderPayPage(v: PayerView, m: Messages, url: string, serverNow:
     serverNow: serverNow.toISOString(),
     lang: m.lang,
     msg: {
-      copy: m.t("common:copy"),
-      copied: m.t("common:copied"),
       failed: m.t("receipt.failed"),
       needFile: m.t("receipt.needFile"),
       needAmount: m.t("receipt.needAmount", { example: m.number(v.payin.fiatAmount) }),
@@ -147,10 +146,11 @@ export function renderPayPage(v: PayerView, m: Messages, url: string, serverNow:
     },
   });
   const amount = m.money(v.fiatMinor, v.payin.fiatCurrency, TRADING_FIAT_SCALE);
-  return page(m.t("title", { amount }), body, { script: html`const S=${state};${raw(SCRIPT)}`, lang: m.lang });
+  return page(m.t("title", { amount }), body, { script: html`const S=${state};${raw(COPY_BUTTONS_SCRIPT)}${raw(SCRIPT)}`, lang: m.lang });
 }
 
-// Plain ES2017, no dependencies. The clock offset makes the countdown follow the server's time. The
+// Plain ES2017, no dependencies. The clock offset makes the countdown follow the server's time; the
+// countdown is its own here (not COUNTDOWN_SCRIPT) because #countdown is replaced with the panel. The
 // status poll is cheap; when the pay-in changed (version or status), the panel is fetched again in
 // the same language and swapped in, and the new status is read out once through #live.
 const SCRIPT = `
@@ -179,13 +179,6 @@ function poll(){
     if(j&&(String(j.version)!==st.getAttribute("data-version")||j.status!==st.getAttribute("data-status")))refresh(true);
   }).catch(function(){busy=false});
 }
-document.addEventListener("click",function(e){
-  var b=e.target.closest&&e.target.closest("[data-copy]");if(!b)return;
-  var v=b.getAttribute("data-copy");
-  var done=function(){b.textContent=S.msg.copied;setTimeout(function(){b.textContent=S.msg.copy},1500)};
-  if(navigator.clipboard&&navigator.clipboard.writeText)navigator.clipboard.writeText(v).then(done,done);
-  else{var t=document.createElement("textarea");t.value=v;document.body.appendChild(t);t.select();try{document.execCommand("copy")}catch(_){}t.remove();done();}
-});
 function errorText(j){
   if(!j)return S.msg.failed;
   if(j.error==="dispute_needs_new_receipt")return S.msg.usedBefore;
