@@ -14,6 +14,7 @@ import { payPageRoutes } from "./pages/pay/pay-routes.js";
 import { threeDsRoutes } from "./pages/threeds/three-ds-routes.js";
 import { sandboxBankFeedRoutes } from "./sandbox/bank-transfer-routes.js";
 import { traderRoutes } from "./trader/trader-routes.js";
+import { merchantRiskRoutes } from "./risk/merchant-risk-routes.js";
 
 export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
 
@@ -31,4 +32,5 @@ export const routeModules: RouteModule[] = [
   kycPageRoutes,
   checkoutRoutes,
   cabinetRoutes,
+  merchantRiskRoutes,
 ];

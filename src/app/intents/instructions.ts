@@ -1,4 +1,5 @@
 // Payment instructions and status: what the merchant shows the payer, and the source of truth.
+import { refuseWhileHeld } from "../risk/reviews.js";
 import { INTENT_STATUS as S, INTENT_STATUS_NAMES, type IntentStatus } from "../../core/intents/intent-status.js";
 import { AppError } from "../../core/shared/errors.js";
 import type { IntentRow } from "../../db/intents/intents.js";
@@ -14,6 +15,8 @@ export async function intentStatus(deps: Deps, merchantId: string, id: string) {
 
 export async function intentInstructions(deps: Deps, merchantId: string, id: string) {
   const i = await getMerchantIntent(deps, merchantId, id);
+  // Not payable while a risk review holds it.
+  await refuseWhileHeld(deps.database.db, i.id);
   if (i.status !== S.readyToPay) {
     throw new AppError("intent_not_ready", {
       message: `Instructions are available in status 4; this intent is in status ${i.status} (${INTENT_STATUS_NAMES[i.status as IntentStatus]}).`,

@@ -11,6 +11,7 @@ import { PAYOUT_MACHINE } from "../../core/intents/payout-status.js";
 import { type IntentRow, insertPayout, lockIntent, lockPayout, updatePayout } from "../../db/intents/intents.js";
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
+import { findDecisionByPaymentId } from "../../db/risk/decisions.js";
 import type { Deps } from "../deps.js";
 import { enqueueJob } from "../outbox/outbox.js";
 import type { ChainPayoutStatus } from "../ports.js";
@@ -28,6 +29,8 @@ async function preparePayout(deps: Deps, intentId: string): Promise<IntentRow | 
   return deps.database.db.transaction().execute(async (trx) => {
     const intent = await lockIntent(trx, intentId);
     if (!intent || intent.status !== S.paid) return null;
+    // Held for a risk review: nothing leaves; releasing the review schedules the payout again.
+    if ((await findDecisionByPaymentId(trx, intentId))?.review_status === "pending") return null;
     const existing = await lockPayout(trx, intentId);
     if (!existing) {
       await holdPayout(deps, trx, intent);

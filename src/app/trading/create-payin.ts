@@ -19,6 +19,8 @@ import type { RequisiteView } from "./payin-object.js";
 import { computeTradingAmounts, TRADING_CRYPTO, tradingRate } from "./amounts.js";
 import { holdPayinCrypto } from "./ledger-postings.js";
 import { expiryJob } from "./payin-outbox.js";
+import { assessPaymentRisk, refuseWhenBlocked } from "../risk/assess-payment.js";
+import { tradingSignals } from "../risk/dialect-signals.js";
 import { loadTradingSettings, type TradingSettings } from "./merchant-settings.js";
 import type { TradingSettingsRow } from "../../db/trading/settings.js";
 
@@ -115,8 +117,15 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
   const now = deps.clock.now();
   const id = deps.ids.uuid();
   try {
-    const created = await db.transaction().execute((trx) =>
-      allocateSlot(
+    const created = await refuseWhenBlocked(deps, () => db.transaction().execute(async (trx) => {
+      // Risk first: a block rolls back before any slot is taken (a range counts at its top).
+      await assessPaymentRisk(deps, trx, {
+        merchantId: input.merchantId,
+        flow: "trading",
+        paymentId: id,
+        signals: tradingSignals({ amountMinor: input.amount.kind === "exact" ? input.amount.amountMinor : input.amount.maxMinor, currency: fiatCurrency, depositType: input.depositType, extra: input.extra }),
+      });
+      return allocateSlot(
         trx,
         now,
         {
@@ -177,8 +186,8 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
           deps.metrics.paymentCreated(trx, "trading");
           return { kind: "taken", value: result };
         },
-      ),
-    );
+      );
+    }));
     return created;
   } catch (err) {
     // A concurrent create with the same externalTransactionId won the unique index.

@@ -11,6 +11,7 @@ import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { voidPayinHold } from "./ledger-postings.js";
 import { settlePayinLedger } from "./settle.js";
 import { transitionPayin } from "./transition.js";
+import { refuseWhileHeld } from "../risk/reviews.js";
 
 export async function cancelTradingPayin(
   deps: Deps,
@@ -42,6 +43,13 @@ async function cancelLocked(
   return transitionPayin(deps, trx, p, { action, actor, actorId, set: { hold_state: "voided" } });
 }
 
+/** A risk review rejected the pay-in: cancelled by support, the trader's hold voided. */
+export async function cancelRejectedPayin(deps: Deps, trx: Transaction<DB>, payinId: string, operatorId: string): Promise<void> {
+  const p = await lockPayin(trx, payinId);
+  if (!p) throw new AppError("not_found", { message: "Pay-in not found" });
+  await cancelLocked(deps, trx, p, "cancel", "support", operatorId);
+}
+
 /** Expiry job body: cancels the pay-in if it is still active and its window has ended. */
 export async function expireTradingPayin(deps: Deps, payinId: string): Promise<"expired" | "not_active" | { notYet: Date }> {
   return deps.database.db.transaction().execute(async (trx) => {
@@ -63,6 +71,8 @@ export async function payLocked(
   data: Record<string, unknown> = {},
 ): Promise<TradingPayinRow> {
   if (p.status !== "active") return transitionPayin(deps, trx, p, { action: "pay", actor, actorId });
+  // Held for a risk review: the trader's crypto stays on hold until an operator releases it.
+  await refuseWhileHeld(trx, p.id);
   const set = await settlePayinLedger(deps, trx, p, BigInt(p.fiat_amount_minor));
   return transitionPayin(deps, trx, p, { action: "pay", actor, actorId, set, data });
 }

@@ -84,6 +84,9 @@ export const ERROR_CATALOGUE = {
   statement_unreadable: { status: 422, message: "The file is not a statement Rampart can read." },
   statement_rejected_lines: { status: 422, message: "Some entries of the statement cannot be imported; nothing was imported." },
   statement_too_large: { status: 413, message: "The statement file is over the configured limit." },
+  // --- risk engine (src/core/risk, src/app/risk; docs/risk.md)
+  risk_blocked: { status: 403, message: "The payment was refused by the risk rules." },
+  risk_review_pending: { status: 409, message: "The payment is held for a risk review; it cannot go on until an operator releases it." },
   csv_mapping_required: { status: 422, message: "A CSV statement needs a column mapping for its account." },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -11,6 +11,7 @@ import { cardAdminRoutes } from "./card-admin-routes.js";
 import { kycAdminRoutes } from "./kyc-admin-routes.js";
 import { merchantAdminRoutes } from "./merchant-admin-routes.js";
 import { payoutAdminRoutes } from "./payout-admin-routes.js";
+import { riskAdminRoutes } from "./risk-admin-routes.js";
 import { storeAdminRoutes } from "./store-admin-routes.js";
 import { tradingAdminRoutes } from "./trading-admin-routes.js";
 import { tradingCatalogueRoutes } from "./trading-catalogue-routes.js";
@@ -26,6 +27,7 @@ const adminSubRoutes: RouteModule[] = [
   cardAdminRoutes,
   payoutAdminRoutes,
   bankStatementAdminRoutes,
+  riskAdminRoutes,
 ];
 
 /** Mounted under /admin/v1/trading. */

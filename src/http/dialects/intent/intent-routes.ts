@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
+import { startRiskRuleCache } from "../../../app/risk/rule-cache.js";
 import { authenticateMerchant } from "../../../app/auth/authenticate.js";
 import type { Deps } from "../../../app/deps.js";
 import { checkoutUrl } from "../../../app/intents/checkout.js";
@@ -46,6 +47,7 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
   installErrorHandling(app, renderIntentError);
   startIntentStatusCache(deps);
   startApiKeyCache(deps);
+  startRiskRuleCache(deps);
 
   // Authenticate before validating: a caller without a key learns nothing about the schema.
   app.addHook("preValidation", async (request) => {

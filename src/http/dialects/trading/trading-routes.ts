@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
+import { startRiskRuleCache } from "../../../app/risk/rule-cache.js";
 import { authenticateMerchant } from "../../../app/auth/authenticate.js";
 import type { Deps } from "../../../app/deps.js";
 import { cancelTradingPayin } from "../../../app/trading/payin-lifecycle.js";
@@ -69,6 +70,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app, renderTradingError);
   startApiKeyCache(deps);
+  startRiskRuleCache(deps);
   // Receipt uploads are read whole: a signed upload is signed over its raw multipart bytes. The margin
   // leaves room for the part headers, so a file just over the limit is refused by its own size.
   bufferMultipartBodies(app, { maxBytes: MAX_RECEIPT_BYTES + 64 * 1024, maxParts: 6 });

@@ -1,0 +1,56 @@
+// SQL for stored risk decisions and the review queue.
+import type { Selectable } from "kysely";
+import type { Db } from "../schema.js";
+import type { RiskTables } from "../tables/risk.js";
+
+export type RiskDecisionRow = Selectable<RiskTables["risk_decisions"]>;
+type Flow = RiskDecisionRow["flow"];
+
+export function insertDecision(
+  db: Db,
+  row: { id: string; merchant_id: string; flow: Flow; payment_id: string | null; decision: RiskDecisionRow["decision"]; score: number; reasons: unknown; at: Date },
+): Promise<RiskDecisionRow> {
+  return db
+    .insertInto("risk_decisions")
+    .values({
+      id: row.id,
+      merchant_id: row.merchant_id,
+      flow: row.flow,
+      payment_id: row.payment_id,
+      decision: row.decision,
+      score: row.score,
+      reasons: JSON.stringify(row.reasons),
+      review_status: row.decision === "review" ? "pending" : null,
+      reviewed_by: null,
+      reviewed_at: null,
+      created_at: row.at,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function findDecisionForPayment(db: Db, flow: Flow, paymentId: string, opts: { forUpdate?: boolean } = {}): Promise<RiskDecisionRow | undefined> {
+  let q = db.selectFrom("risk_decisions").selectAll().where("flow", "=", flow).where("payment_id", "=", paymentId);
+  if (opts.forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+/** The decision of a payment id in any flow (ids do not collide across flows: uuids and pi_ ids). */
+export function findDecisionByPaymentId(db: Db, paymentId: string, opts: { forUpdate?: boolean } = {}): Promise<RiskDecisionRow | undefined> {
+  let q = db.selectFrom("risk_decisions").selectAll().where("payment_id", "=", paymentId);
+  if (opts.forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export function listDecisions(db: Db, opts: { merchantId?: string; pendingOnly?: boolean; decision?: RiskDecisionRow["decision"]; limit: number; before?: Date }): Promise<RiskDecisionRow[]> {
+  let q = db.selectFrom("risk_decisions").selectAll();
+  if (opts.merchantId) q = q.where("merchant_id", "=", opts.merchantId);
+  if (opts.pendingOnly) q = q.where("review_status", "=", "pending");
+  if (opts.decision) q = q.where("decision", "=", opts.decision);
+  if (opts.before) q = q.where("created_at", "<", opts.before);
+  return q.orderBy("created_at", "desc").orderBy("id").limit(opts.limit).execute();
+}
+
+export function setReviewStatus(db: Db, id: string, status: "released" | "rejected", by: string, at: Date): Promise<RiskDecisionRow> {
+  return db.updateTable("risk_decisions").set({ review_status: status, reviewed_by: by, reviewed_at: at }).where("id", "=", id).returningAll().executeTakeFirstOrThrow();
+}
