@@ -2,6 +2,7 @@
 import { isIP } from "node:net";
 import path from "node:path";
 import { httpUrlProblem } from "../core/shared/http-url.js";
+import { type EvmConfig, evmConfig } from "./evm-config.js";
 
 type RampartMode = "sandbox" | "live";
 export type ProcessRole = "all" | "api" | "worker";
@@ -60,7 +61,9 @@ interface PortsConfig {
   kyc: "sandbox" | "manual";
   sms: "log" | "http";
   smsHttp: SmsHttpConfig | null;
-  chain: "sandbox" | "manual";
+  chain: "sandbox" | "manual" | "evm";
+  /** The EVM network's settings when chain is evm (src/config/evm-config.ts). */
+  evm: EvmConfig | null;
   /** none: no acquirer, so the card dialect is switched off. */
   cardAcquirer: "sandbox" | "none";
 }
@@ -133,9 +136,9 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, dflt: number, min: number, max: number): number {
+export function int(env: Env, name: string, dflt: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return dflt;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
@@ -259,11 +262,13 @@ function smsHttp(env: Env): SmsHttpConfig {
 
 function portsConfig(env: Env): PortsConfig {
   const sms = oneOf(env, "RAMPART_SMS", ["log", "http"] as const, "log");
+  const chain = oneOf(env, "RAMPART_CHAIN", ["sandbox", "manual", "evm"] as const, "sandbox");
   return {
     kyc: oneOf(env, "RAMPART_KYC", ["sandbox", "manual"] as const, "sandbox"),
     sms,
     smsHttp: sms === "http" ? smsHttp(env) : null,
-    chain: oneOf(env, "RAMPART_CHAIN", ["sandbox", "manual"] as const, "sandbox"),
+    chain,
+    evm: chain === "evm" ? evmConfig(env) : null,
     cardAcquirer: oneOf(env, "RAMPART_CARD_ACQUIRER", ["sandbox", "none"] as const, "sandbox"),
   };
 }
@@ -294,7 +299,7 @@ export function sandboxAdaptersInLive(config: Pick<Config, "mode" | "rates" | "p
   if (ports.sms === "log" && ports.cardAcquirer !== "none") {
     problems.push(new ConfigError("RAMPART_SMS", "sms: log sends nothing; set http (with RAMPART_SMS_URL) for the card dialect's sign-up codes"));
   }
-  if (ports.chain === "sandbox") problems.push(new ConfigError("RAMPART_CHAIN", "chain: sandbox writes payouts to a local file; set manual (an operator pays and enters the tx hash)"));
+  if (ports.chain === "sandbox") problems.push(new ConfigError("RAMPART_CHAIN", "chain: sandbox writes payouts to a local file; set evm (with RAMPART_EVM_RPC_URLS) or manual (an operator pays and enters the tx hash)"));
   if (ports.cardAcquirer === "sandbox") {
     problems.push(new ConfigError("RAMPART_CARD_ACQUIRER", "card acquirer: sandbox approves any valid card; set none (the card dialect is then switched off)"));
   }

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { BankStatementTables, RefundTables } from "./tables/bank-statements.js";
 import type { BankTransferTables } from "./tables/bank-transfers.js";
 import type { CardTables } from "./tables/card.js";
+import type { EvmTables } from "./tables/evm.js";
 import type { FoundationTables } from "./tables/foundation.js";
 import type { IntentTables } from "./tables/intents.js";
 import type { LedgerTables } from "./tables/ledger.js";
@@ -13,7 +14,8 @@ import type { RiskTables } from "./tables/risk.js";
 import type { SecretTables } from "./tables/secret.js";
 import type { TradingTables } from "./tables/trading.js";
 
-export interface DB extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, RefundTables, SecretTables, OpsTables, RiskTables {}
+export interface DB
+  extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, RefundTables, SecretTables, OpsTables, RiskTables, EvmTables {}
 
 /** The database handle every db/ function takes: the pool or a transaction. */
 export type Db = Kysely<DB>;

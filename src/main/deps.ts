@@ -7,6 +7,8 @@ import { systemClock } from "../adapters/clock/system-clock.js";
 import { createIds } from "../adapters/ids/time-ordered-ids.js";
 import { createManualChain } from "../adapters/chain/manual-chain.js";
 import { createSandboxChain } from "../adapters/chain/sandbox-chain.js";
+import { createEvmChain } from "../adapters/chain/evm/evm-chain.js";
+import { createEvmPayoutStore } from "../db/chain/evm-payouts.js";
 import { createManualKyc } from "../adapters/kyc/manual-kyc.js";
 import { createSandboxKycVendor } from "../adapters/kyc/sandbox-kyc-vendor.js";
 import { createFixedRateSource } from "../adapters/rates/fixed-rates.js";
@@ -19,7 +21,7 @@ import { createHttpSmsGateway } from "../adapters/sms/http-sms-gateway.js";
 import { createSandboxSms } from "../adapters/sms/sandbox-sms.js";
 import { createSandboxEmail } from "../adapters/email/sandbox-email.js";
 import { createLocalDiskStorage } from "../adapters/storage/local-disk-storage.js";
-import type { Clock, RateSource, SmsSender } from "../app/ports.js";
+import type { ChainPayout, Clock, RateSource, SmsSender } from "../app/ports.js";
 import { createRateCache } from "../app/rates/rate-cache.js";
 import { assertNever } from "../core/shared/assert-never.js";
 import type { Config } from "../config/config.js";
@@ -58,8 +60,25 @@ function smsSender(config: Config, logger: Logger): SmsSender {
   });
 }
 
+function chainPayout(config: Config, clock: Clock, logger: Logger, database: Database | undefined): ChainPayout {
+  const { ports } = config;
+  switch (ports.chain) {
+    case "sandbox":
+      return createSandboxChain(config.dataDir, config.sandbox.chainConfirmations);
+    case "manual":
+      return createManualChain();
+    case "evm": {
+      // The nonce manager lives in the database: a chain without one would hand out nonces twice.
+      if (!database || !ports.evm) throw new Error("RAMPART_CHAIN=evm needs the database and its RAMPART_EVM_* settings");
+      return createEvmChain({ config: ports.evm, store: createEvmPayoutStore(database.db, ports.evm.chainId), clock, logger });
+    }
+    default:
+      return assertNever(ports.chain, "chain");
+  }
+}
+
 /** Each port's adapter as config names it (config.ts portAdapters); live mode refuses the sandbox ones at start. */
-export function buildPorts(config: Config, clock: Clock, logger: Logger): Ports {
+export function buildPorts(config: Config, clock: Clock, logger: Logger, database?: Database): Ports {
   const { ports } = config;
   return {
     files: createLocalDiskStorage(path.join(config.dataDir, "files")),
@@ -69,7 +88,7 @@ export function buildPorts(config: Config, clock: Clock, logger: Logger): Ports 
     email: createSandboxEmail(logger, { logText: config.mode === "sandbox" }),
     cardAcquirer: ports.cardAcquirer === "sandbox" ? createSandboxAcquirer() : createNoAcquirer(),
     kyc: ports.kyc === "sandbox" ? createSandboxKycVendor(config.sandbox.kycApprovalDelayMs) : createManualKyc(),
-    chain: ports.chain === "sandbox" ? createSandboxChain(config.dataDir, config.sandbox.chainConfirmations) : createManualChain(),
+    chain: chainPayout(config, clock, logger, database),
     webhooks: createWebhookSender({ allowPrivate: config.allowPrivateWebhooks, timeoutMs: config.webhookTimeoutMs }),
   };
 }
@@ -116,7 +135,7 @@ export async function buildDeps(config: Config, logger: Logger = createLogger(co
     clock,
     ids: createIds(clock),
     logger,
-    ports: buildPorts(config, clock, logger),
+    ports: buildPorts(config, clock, logger, database),
     metrics: createOpsMetrics({ enabled: config.metricsEnabled }),
   };
   if (config.metricsEnabled) registerOpsGauges(deps.metrics.registry, deps);

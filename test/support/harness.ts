@@ -56,7 +56,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     clock,
     ids: createIds(clock),
     logger,
-    ports: buildPorts(config, clock, logger),
+    ports: buildPorts(config, clock, logger, testDb.database),
     metrics: createOpsMetrics(),
   };
   registerOpsGauges(deps.metrics.registry, deps);

@@ -47,6 +47,7 @@ const VECTORS = {
       "0xfb6916095ca1df60bb79ce92ce3ea74c37c5d3590", // 41 digits
       "0XfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359", // upper-case X prefix
       "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6Fb", // last letter's case flipped
+      "0x0000000000000000000000000000000000000000", // the zero address: what it receives is burnt
     ],
   },
   tron: {

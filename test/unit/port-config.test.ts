@@ -48,7 +48,7 @@ test("the SMS gateway's settings: URL, body template, content type, auth header"
 
 for (const [env, variable] of [
   [{ RAMPART_KYC: "onfido" }, "RAMPART_KYC"],
-  [{ RAMPART_CHAIN: "evm" }, "RAMPART_CHAIN"],
+  [{ RAMPART_CHAIN: "tron" }, "RAMPART_CHAIN"],
   [{ RAMPART_CARD_ACQUIRER: "stripe" }, "RAMPART_CARD_ACQUIRER"],
   [{ RAMPART_SMS: "twilio" }, "RAMPART_SMS"],
   [{ RAMPART_SMS: "http" }, "RAMPART_SMS_URL"],

@@ -76,6 +76,8 @@ function eip55(hexLower: string): string {
 function checkEthereum(address: string): AddressCheck {
   if (!/^0x[0-9a-fA-F]{40}$/.test(address)) return bad("must be 0x followed by 40 hex digits");
   const body = address.slice(2);
+  // Whatever is sent to the zero address is burnt: no one holds its key.
+  if (/^0{40}$/.test(body)) return bad("the zero address cannot receive");
   // All-lower or all-upper carries no checksum and is accepted as such; mixed case must match EIP-55.
   if (body === body.toLowerCase() || body === body.toUpperCase()) return OK;
   return eip55(body.toLowerCase()) === body ? OK : bad("bad EIP-55 checksum");

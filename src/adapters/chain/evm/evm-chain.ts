@@ -1,0 +1,188 @@
+// The real chain for EVM networks (RAMPART_CHAIN=evm): Rampart's "ethereum" network (the native coin)
+// and "erc20" (the tokens of RAMPART_EVM_TOKENS), paid from one hot wallet whose key only this process
+// holds in memory. Exactly once by payout key:
+//  - send: under the sender's row lock (EvmPayoutStore.allocate) a nonce is taken and the transaction is
+//    signed and recorded; only then is it broadcast. A crash in between leaves the signed bytes on
+//    record, and the next status poll broadcasts those same bytes: one nonce, one payout.
+//  - status: looks up every signed version's receipt; counts confirmations to the configured depth; a
+//    version that vanished from its block (a reorg) is tracked again and the same bytes re-broadcast;
+//    a version priced under the next base fee, or pending too long, is replaced by one with the same
+//    nonce and higher fees (never above the cap). A reverted transaction is a failed payout.
+import type { Logger } from "pino";
+import { type Address, type Hex, encodeFunctionData, erc20Abi, getAddress, keccak256 } from "viem";
+import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
+import type { ChainPayout, ChainPayoutStatus, Clock } from "../../../app/ports.js";
+import type { EvmConfig } from "../../../config/evm-config.js";
+import type { EvmPayoutRow, EvmPayoutStore, EvmSignedTx } from "../../../core/chain/evm-payout.js";
+import { checkAddress } from "../../../core/money/addresses.js";
+import { type Fees, initialFees, isStuck, replacementFees } from "./fees.js";
+import { type EvmRpc, createEvmRpc } from "./rpc.js";
+
+export const EVM_NETWORKS = ["ethereum", "erc20"] as const;
+const NATIVE_ASSET = "ETH";
+/** Gas estimates are padded: state can change between the estimate and the block. */
+const GAS_MARGIN_PERCENT = 120n;
+
+export interface EvmChainOptions {
+  config: EvmConfig;
+  store: EvmPayoutStore;
+  clock: Clock;
+  logger: Logger;
+  /** Tests only: runs after the signed transaction is recorded and before it is broadcast. */
+  beforeBroadcast?: (payoutKey: string) => Promise<void>;
+}
+
+export interface EvmChain extends ChainPayout {
+  readonly hotWallet: Address;
+  readonly rpc: EvmRpc;
+}
+
+interface Transfer {
+  to: Address;
+  value: bigint;
+  data?: Hex;
+}
+
+export function createEvmChain(opts: EvmChainOptions): EvmChain {
+  const { config, store, clock, logger } = opts;
+  const account: PrivateKeyAccount = privateKeyToAccount(config.hotWalletKey.reveal());
+  const rpc = createEvmRpc(config);
+  const policy = { capWei: config.maxFeePerGasCapWei, priorityFeeWei: config.priorityFeeWei };
+
+  /** What a payout's transaction carries, or why it can never be sent. */
+  function transferFor(network: string, asset: string, address: string, amountMinor: bigint): Transfer | { refused: string } {
+    if (!(EVM_NETWORKS as readonly string[]).includes(network)) return { refused: `the EVM chain does not serve the network ${network}` };
+    const check = checkAddress("ethereum", address);
+    if (!check.ok) return { refused: `invalid address: ${check.reason}` };
+    if (amountMinor <= 0n) return { refused: "the amount must be positive" };
+    const to = getAddress(address);
+    if (network === "ethereum") {
+      if (asset !== NATIVE_ASSET) return { refused: `the ethereum network carries ${NATIVE_ASSET}, not ${asset}` };
+      return { to, value: amountMinor };
+    }
+    const token = config.tokens[asset];
+    if (!token) return { refused: `no token contract configured for ${asset} (RAMPART_EVM_TOKENS)` };
+    return { to: getAddress(token), value: 0n, data: encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [to, amountMinor] }) };
+  }
+
+  async function nextBaseFee(): Promise<bigint> {
+    const block = await rpc.client.getBlock({ blockTag: "pending" }).catch(() => rpc.client.getBlock({ blockTag: "latest" }));
+    return block.baseFeePerGas ?? 0n;
+  }
+
+  async function sign(t: Transfer, gas: bigint, nonce: bigint, fees: Fees): Promise<EvmSignedTx> {
+    const rawTx = await account.signTransaction({
+      type: "eip1559",
+      chainId: config.chainId,
+      nonce: Number(nonce),
+      to: t.to,
+      value: t.value,
+      ...(t.data ? { data: t.data } : {}),
+      gas,
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+    });
+    return { txHash: keccak256(rawTx), rawTx, ...fees };
+  }
+
+  /** Broadcasts recorded bytes. A node refusing them (already known, already mined) is logged, not fatal: status decides. */
+  async function broadcast(payoutKey: string, txHash: string, rawTx: string): Promise<void> {
+    try {
+      await rpc.sendRaw(rawTx as Hex);
+      await store.markBroadcast(txHash, clock.now());
+    } catch (err) {
+      logger.warn({ payoutKey, txHash, reason: errorText(err) }, "EVM node did not accept the payout transaction; the next poll re-broadcasts it");
+    }
+  }
+
+  async function replaceIfStuck(p: EvmPayoutRow): Promise<string> {
+    const current = p.txs[0]!;
+    const baseFee = await nextBaseFee();
+    const ageMs = clock.now().getTime() - current.createdAt.getTime();
+    if (!isStuck(current, baseFee, ageMs, config.replaceAfterSeconds * 1000)) return current.txHash;
+    const fees = replacementFees(current, baseFee, policy);
+    if (!fees) {
+      logger.warn({ payoutKey: p.payoutKey, txHash: current.txHash, baseFee: baseFee.toString() }, "payout stuck at the fee cap (RAMPART_EVM_MAX_FEE_GWEI); it waits for the base fee to fall");
+      return current.txHash;
+    }
+    const t = transferFor(p.network, p.asset, p.toAddress, p.amountMinor);
+    if ("refused" in t) return current.txHash;
+    const gas = await estimateGas(t);
+    const signed = await sign(t, gas, p.nonce, fees);
+    if (!(await store.addReplacement(p.payoutKey, current.txHash, signed, clock.now()))) return current.txHash;
+    logger.info({ payoutKey: p.payoutKey, nonce: p.nonce.toString(), replaces: current.txHash, txHash: signed.txHash, maxFeePerGas: fees.maxFeePerGas.toString() }, "stuck payout replaced (same nonce, higher fee)");
+    await broadcast(p.payoutKey, signed.txHash, signed.rawTx);
+    return signed.txHash;
+  }
+
+  async function estimateGas(t: Transfer): Promise<bigint> {
+    const gas = await rpc.client.estimateGas({ account: account.address, to: t.to, value: t.value, ...(t.data ? { data: t.data } : {}) });
+    return (gas * GAS_MARGIN_PERCENT) / 100n;
+  }
+
+  async function status(payoutKey: string): Promise<ChainPayoutStatus> {
+    const p = await store.find(payoutKey);
+    if (!p) return { kind: "unknown" };
+    if (p.status === "confirmed") return { kind: "confirmed", txHash: p.minedTxHash!, confirmations: config.confirmations };
+    if (p.status === "failed") return { kind: "failed", reason: "the transaction reverted on chain", ...(p.minedTxHash ? { txHash: p.minedTxHash } : {}) };
+    await rpc.ready();
+    const head = await rpc.client.getBlockNumber();
+    for (const tx of p.txs) {
+      const receipt = await rpc.client.getTransactionReceipt({ hash: tx.txHash as Hex }).catch(() => null);
+      if (!receipt) continue;
+      const now = clock.now();
+      if (p.minedBlockHash !== receipt.blockHash) {
+        await store.recordMined(payoutKey, { txHash: tx.txHash, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash, feeWei: receipt.gasUsed * receipt.effectiveGasPrice }, now);
+      }
+      const confirmations = Number(head - receipt.blockNumber + 1n);
+      if (confirmations < config.confirmations) return { kind: "pending", txHash: tx.txHash, confirmations: Math.max(confirmations, 0) };
+      if (receipt.status === "reverted") {
+        await store.finish(payoutKey, "failed", now);
+        logger.error({ payoutKey, txHash: tx.txHash }, "payout transaction reverted on chain");
+        return { kind: "failed", reason: "the transaction reverted on chain", txHash: tx.txHash };
+      }
+      await store.finish(payoutKey, "confirmed", now);
+      return { kind: "confirmed", txHash: tx.txHash, confirmations };
+    }
+    // No version is in a block.
+    if (p.minedTxHash) {
+      await store.recordReorged(payoutKey, clock.now());
+      logger.warn({ payoutKey, txHash: p.minedTxHash, block: p.minedBlockNumber?.toString() }, "payout's block was reorged out; tracking it again and re-broadcasting the same transaction");
+    }
+    const txHash = await replaceIfStuck(p);
+    if (txHash === p.currentTxHash) await broadcast(payoutKey, p.txs[0]!.txHash, p.txs[0]!.rawTx);
+    return { kind: "pending", txHash, confirmations: 0 };
+  }
+
+  return {
+    name: "evm",
+    hotWallet: account.address,
+    rpc,
+    status,
+    async send(req): Promise<ChainPayoutStatus> {
+      const t = transferFor(req.network, req.asset, req.address, req.amountMinor);
+      if ("refused" in t) return { kind: "failed", reason: t.refused };
+      if (await store.find(req.payoutKey)) return status(req.payoutKey);
+      await rpc.ready();
+      // Network reads first: no transaction is held open across them.
+      const [chainNonce, baseFee, gas] = await Promise.all([
+        rpc.client.getTransactionCount({ address: account.address, blockTag: "pending" }),
+        nextBaseFee(),
+        estimateGas(t),
+      ]);
+      const fees = initialFees(baseFee, policy);
+      const draft = { payoutKey: req.payoutKey, network: req.network, asset: req.asset, toAddress: getAddress(req.address), amountMinor: req.amountMinor };
+      const { created, payout } = await store.allocate(account.address, BigInt(chainNonce), draft, clock.now(), (nonce) => sign(t, gas, nonce, fees));
+      if (!created) return status(req.payoutKey);
+      await opts.beforeBroadcast?.(req.payoutKey);
+      const tx = payout.txs[0]!;
+      await broadcast(req.payoutKey, tx.txHash, tx.rawTx);
+      return { kind: "pending", txHash: tx.txHash, confirmations: 0 };
+    },
+  };
+}
+
+function errorText(err: unknown): string {
+  if (err && typeof err === "object" && "shortMessage" in err) return String((err as { shortMessage: unknown }).shortMessage);
+  return err instanceof Error ? err.message.split("\n")[0]! : String(err);
+}

@@ -1,0 +1,54 @@
+// The EVM node(s) behind RAMPART_EVM_RPC_URLS: a viem client over a fallback transport, so a node that
+// is down, too slow (the per-request timeout) or answers garbage hands the call to the next URL.
+// The node's chain id is checked once before the first use: a node of another chain is refused.
+import { type Chain, type PublicClient, createPublicClient, defineChain, fallback, http } from "viem";
+import type { EvmConfig } from "../../../config/evm-config.js";
+
+export function evmChain(config: Pick<EvmConfig, "chainId" | "rpcUrls">): Chain {
+  return defineChain({
+    id: config.chainId,
+    name: `evm-${config.chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: config.rpcUrls } },
+  });
+}
+
+export interface EvmRpc {
+  client: PublicClient;
+  /** Resolves once the node's chain id matched the configured one (checked once). */
+  ready(): Promise<void>;
+  /** Sends a signed transaction; resolves with the node's answer, or rejects with its error. */
+  sendRaw(rawTx: `0x${string}`): Promise<void>;
+}
+
+export function createEvmRpc(config: EvmConfig): EvmRpc {
+  const client = createPublicClient({
+    chain: evmChain(config),
+    // viem caches the block number for 4 s by default: confirmations must count the head as it is now.
+    cacheTime: 0,
+    transport: fallback(
+      config.rpcUrls.map((url) => http(url, { timeout: config.rpcTimeoutMs, retryCount: 0 })),
+      { retryCount: 1, retryDelay: 100 },
+    ),
+  }) as PublicClient;
+  let checked: Promise<void> | null = null;
+  const ready = () => {
+    checked ??= client.getChainId().then(
+      (id) => {
+        if (id !== config.chainId) throw new Error(`the EVM node is on chain ${id}, RAMPART_EVM_CHAIN_ID says ${config.chainId}`);
+      },
+      (err: unknown) => {
+        checked = null; // a node that was down is asked again next time
+        throw err;
+      },
+    );
+    return checked;
+  };
+  return {
+    client,
+    ready,
+    async sendRaw(rawTx) {
+      await client.request({ method: "eth_sendRawTransaction", params: [rawTx] });
+    },
+  };
+}

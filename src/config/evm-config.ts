@@ -1,0 +1,127 @@
+// RAMPART_CHAIN=evm: one EVM network (Ethereum or any EVM chain) serving Rampart's "ethereum" (native
+// coin) and "erc20" (tokens) networks. Parsed once here; the hot wallet's key is read from a file or the
+// environment into a Secret that never prints (not in logs, not in JSON, not in util.inspect).
+import fs from "node:fs";
+import { inspect } from "node:util";
+import { httpUrlProblem } from "../core/shared/http-url.js";
+import { ConfigError, type Env, int } from "./config.js";
+
+/** A value that is never printed: JSON, string conversion and inspection all show "[redacted]". */
+export class Secret<T> {
+  readonly #value: T;
+  constructor(value: T) {
+    this.#value = value;
+  }
+  reveal(): T {
+    return this.#value;
+  }
+  toJSON() {
+    return "[redacted]";
+  }
+  toString() {
+    return "[redacted]";
+  }
+  [inspect.custom]() {
+    return "[redacted]";
+  }
+}
+
+export interface EvmConfig {
+  /** JSON-RPC endpoints, first preferred; the next is tried when one is down or answers garbage. */
+  rpcUrls: string[];
+  chainId: number;
+  /** A payout (and a deposit) counts once its block is this deep. */
+  confirmations: number;
+  /** Asset symbol → ERC-20 contract address (checksummed) for the "erc20" network. */
+  tokens: Record<string, `0x${string}`>;
+  /** The hot wallet's private key (0x + 64 hex), from RAMPART_EVM_HOT_WALLET_KEY_FILE or _KEY. */
+  hotWalletKey: Secret<`0x${string}`>;
+  /** No transaction is ever signed with a max fee per gas above this (wei). */
+  maxFeePerGasCapWei: bigint;
+  /** The priority fee (tip) offered on a first send (wei). */
+  priorityFeeWei: bigint;
+  /** A payout not mined after this long, or priced below the current base fee, is re-signed with a higher fee. */
+  replaceAfterSeconds: number;
+  /** The console and /readyz warn when the hot wallet's native balance falls below this (wei). */
+  lowBalanceWei: bigint;
+  /** Per-request timeout of an RPC call before the next URL is tried. */
+  rpcTimeoutMs: number;
+}
+
+const GWEI = 1_000_000_000n;
+
+function gwei(env: Env, name: string, dflt: string): bigint {
+  const raw = env[name]?.trim() || dflt;
+  const m = /^(\d{1,9})(?:\.(\d{1,9}))?$/.exec(raw);
+  if (!m) throw new ConfigError(name, `must be an amount in gwei with at most 9 decimals, got "${raw}"`);
+  return BigInt(m[1]!) * GWEI + BigInt((m[2] ?? "").padEnd(9, "0"));
+}
+
+function eth(env: Env, name: string, dflt: string): bigint {
+  const raw = env[name]?.trim() || dflt;
+  const m = /^(\d{1,12})(?:\.(\d{1,18}))?$/.exec(raw);
+  if (!m) throw new ConfigError(name, `must be an amount of the native coin with at most 18 decimals, got "${raw}"`);
+  return BigInt(m[1]!) * 10n ** 18n + BigInt((m[2] ?? "").padEnd(18, "0"));
+}
+
+function hotWalletKey(env: Env): Secret<`0x${string}`> {
+  const file = env.RAMPART_EVM_HOT_WALLET_KEY_FILE?.trim();
+  const inline = env.RAMPART_EVM_HOT_WALLET_KEY?.trim();
+  if (file && inline) throw new ConfigError("RAMPART_EVM_HOT_WALLET_KEY", "set either RAMPART_EVM_HOT_WALLET_KEY or RAMPART_EVM_HOT_WALLET_KEY_FILE, not both");
+  let raw: string;
+  let name: string;
+  if (file) {
+    name = "RAMPART_EVM_HOT_WALLET_KEY_FILE";
+    try {
+      raw = fs.readFileSync(file, "utf8").trim();
+    } catch {
+      throw new ConfigError(name, `cannot read the key file "${file}"`);
+    }
+  } else if (inline) {
+    name = "RAMPART_EVM_HOT_WALLET_KEY";
+    raw = inline;
+  } else {
+    throw new ConfigError("RAMPART_EVM_HOT_WALLET_KEY_FILE", "is required with RAMPART_CHAIN=evm: a file holding the hot wallet's private key (0x + 64 hex)");
+  }
+  const key = raw.startsWith("0x") ? raw : `0x${raw}`;
+  // The message never echoes the value.
+  if (!/^0x[0-9a-fA-F]{64}$/.test(key) || /^0x0{64}$/.test(key)) throw new ConfigError(name, "must hold a private key: 64 hex digits, optionally 0x-prefixed");
+  return new Secret(key.toLowerCase() as `0x${string}`);
+}
+
+function tokens(env: Env): Record<string, `0x${string}`> {
+  const out: Record<string, `0x${string}`> = {};
+  const raw = env.RAMPART_EVM_TOKENS?.trim() ?? "";
+  for (const item of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([A-Z0-9]{2,10})=(0x[0-9a-fA-F]{40})$/.exec(item);
+    if (!m) throw new ConfigError("RAMPART_EVM_TOKENS", `expected SYMBOL=0xContract items, e.g. USDT=0xdAC17F958D2ee523a2206206994597C13D831ec7, got "${item}"`);
+    out[m[1]!] = m[2]! as `0x${string}`;
+  }
+  return out;
+}
+
+export function evmConfig(env: Env): EvmConfig {
+  const rpcUrls = (env.RAMPART_EVM_RPC_URLS ?? "").split(",").map((u) => u.trim()).filter(Boolean);
+  if (rpcUrls.length === 0) throw new ConfigError("RAMPART_EVM_RPC_URLS", "is required with RAMPART_CHAIN=evm: one or more JSON-RPC URLs, comma separated, first preferred");
+  for (const u of rpcUrls) {
+    const problem = httpUrlProblem(u);
+    if (problem) throw new ConfigError("RAMPART_EVM_RPC_URLS", problem);
+  }
+  const chainIdRaw = env.RAMPART_EVM_CHAIN_ID?.trim();
+  if (!chainIdRaw) throw new ConfigError("RAMPART_EVM_CHAIN_ID", "is required with RAMPART_CHAIN=evm (1 for Ethereum mainnet); a node on another chain is refused");
+  const maxFeePerGasCapWei = gwei(env, "RAMPART_EVM_MAX_FEE_GWEI", "200");
+  const priorityFeeWei = gwei(env, "RAMPART_EVM_PRIORITY_FEE_GWEI", "1.5");
+  if (priorityFeeWei > maxFeePerGasCapWei) throw new ConfigError("RAMPART_EVM_PRIORITY_FEE_GWEI", "must not exceed RAMPART_EVM_MAX_FEE_GWEI");
+  return {
+    rpcUrls,
+    chainId: int(env, "RAMPART_EVM_CHAIN_ID", 1, 1, 2_147_483_647),
+    confirmations: int(env, "RAMPART_EVM_CONFIRMATIONS", 12, 1, 1000),
+    tokens: tokens(env),
+    hotWalletKey: hotWalletKey(env),
+    maxFeePerGasCapWei,
+    priorityFeeWei,
+    replaceAfterSeconds: int(env, "RAMPART_EVM_REPLACE_AFTER_SECONDS", 180, 1, 86_400),
+    lowBalanceWei: eth(env, "RAMPART_EVM_LOW_BALANCE_ETH", "0.1"),
+    rpcTimeoutMs: int(env, "RAMPART_EVM_RPC_TIMEOUT_MS", 10_000, 100, 120_000),
+  };
+}

@@ -1,0 +1,192 @@
+// The EVM adapter against a real node (anvil) and the test USDT (ERC-20, 6 decimals): an intent
+// delivered on chain, 50 concurrent payouts from one hot wallet, a stuck payout replaced, a reorg that
+// drops a payout. Every figure is read back from the chain itself.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Hex } from "viem";
+import type { EvmChain } from "../../src/adapters/chain/evm/evm-chain.js";
+import { payoutKeyFor } from "../../src/app/intents/payout.js";
+import { sandboxTransfer } from "../support/bank-feed.js";
+import { ethBalance, publicClient, tokenBalance } from "../support/anvil.js";
+import { type EvmSetup, evmPayoutRows, evmPayoutTxs, freshAddress, startEvm } from "../support/evm.js";
+import { createMerchant, type MerchantFixture } from "../support/factories.js";
+import { createHarness, type Harness } from "../support/harness.js";
+import { INTENT_RATES_ENV, advanceAndDrain, configureStore, drain, intentBody, kycFields } from "../support/intents.js";
+
+const CONFIRMATIONS = 3;
+let evm: EvmSetup;
+let h: Harness;
+let m: MerchantFixture;
+let chain: EvmChain;
+
+before(async () => {
+  evm = await startEvm({ confirmations: CONFIRMATIONS, maxFeeGwei: "10" });
+  h = await createHarness({ env: { ...INTENT_RATES_ENV, ...evm.env } });
+  m = await createMerchant(h.deps);
+  await configureStore(h, m.storeId);
+  chain = h.deps.ports.chain as EvmChain;
+});
+after(async () => {
+  await h?.close();
+  await evm?.anvil.stop();
+});
+
+async function paidIntent(walletAddress: string): Promise<string> {
+  const res = await h.app.inject({
+    method: "POST",
+    url: "/payment/intent",
+    headers: { "x-api-key": m.apiKey, "content-type": "application/json" },
+    payload: JSON.stringify(intentBody(m.storeId, { ...kycFields(), network: "erc20", walletAddress })),
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  const id = (res.json() as { paymentIntentId: string }).paymentIntentId;
+  const ins = (await h.app.inject({ method: "GET", url: `/payment/intent/${id}/instructions`, headers: { "x-api-key": m.apiKey } })).json() as {
+    fiatAmount: number;
+    bankTransfer: { reference: string };
+  };
+  const paid = await sandboxTransfer(h.app, { apiKey: m.apiKey }, { reference: ins.bankTransfer.reference, amount: ins.fiatAmount, currency: "EUR" });
+  assert.equal(paid.json.outcome, "paid");
+  return id;
+}
+
+const intentRow = (id: string) =>
+  h.deps.database.db.selectFrom("payment_intents").select(["status", "tx_hash", "crypto_minor"]).where("id", "=", id).executeTakeFirstOrThrow();
+
+test("an intent paid in USDT on an EVM network is delivered on chain: status 6 carries the real tx hash, balances move by exactly the amount", async () => {
+  const recipient = freshAddress();
+  const hotUsdtBefore = await tokenBalance(evm.anvil, evm.token, evm.hotWallet);
+  const hotEthBefore = await ethBalance(evm.anvil, evm.hotWallet);
+  const id = await paidIntent(recipient);
+  await drain(h);
+  const pending = await intentRow(id);
+  assert.equal(pending.status, 5, "mined but not yet at the confirmation depth");
+  await evm.anvil.mine(CONFIRMATIONS - 1);
+  await advanceAndDrain(h, 1000);
+
+  const row = await intentRow(id);
+  assert.equal(row.status, 6);
+  const amount = BigInt(row.crypto_minor);
+  assert.ok(amount > 0n);
+  const client = publicClient(evm.anvil);
+  const receipt = await client.getTransactionReceipt({ hash: row.tx_hash as Hex });
+  assert.equal(receipt.status, "success");
+  assert.equal(receipt.from.toLowerCase(), evm.hotWallet.toLowerCase());
+  assert.equal(receipt.to?.toLowerCase(), evm.token.toLowerCase());
+  assert.equal(await tokenBalance(evm.anvil, evm.token, recipient), amount, "recipient received exactly the amount");
+  assert.equal(await tokenBalance(evm.anvil, evm.token, evm.hotWallet), hotUsdtBefore - amount, "hot wallet paid exactly the amount");
+  const gas = receipt.gasUsed * receipt.effectiveGasPrice;
+  assert.equal(await ethBalance(evm.anvil, evm.hotWallet), hotEthBefore - gas, "hot wallet paid the gas in ETH");
+  const [payout] = (await evmPayoutRows(h.deps)).filter((p) => p.payout_key === payoutKeyFor(id));
+  assert.equal(payout?.status, "confirmed");
+  assert.equal(payout?.mined_tx_hash, row.tx_hash);
+  assert.equal(BigInt(payout!.fee_wei!), gas);
+});
+
+test("50 concurrent payouts from one hot wallet: 50 distinct consecutive nonces, all confirmed, each paid once", async () => {
+  const before = new Set((await evmPayoutRows(h.deps)).map((p) => p.payout_key));
+  const recipients = Array.from({ length: 50 }, () => freshAddress());
+  const sent = await Promise.all(
+    recipients.map((address, i) => chain.send({ payoutKey: `bulk_${i}`, network: "erc20", asset: "USDT", address, amountMinor: BigInt(1_000_000 + i) })),
+  );
+  for (const s of sent) assert.equal(s.kind, "pending");
+  const rows = (await evmPayoutRows(h.deps)).filter((p) => !before.has(p.payout_key));
+  assert.equal(rows.length, 50);
+  const nonces = rows.map((r) => BigInt(r.nonce)).sort((a, b) => (a < b ? -1 : 1));
+  for (let i = 1; i < nonces.length; i++) assert.equal(nonces[i], nonces[0]! + BigInt(i), "no gap, no repeat");
+  await evm.anvil.mine(CONFIRMATIONS);
+  const client = publicClient(evm.anvil);
+  for (let i = 0; i < 50; i++) {
+    const st = await chain.status(`bulk_${i}`);
+    assert.equal(st.kind, "confirmed");
+    const tx = await client.getTransaction({ hash: (st as { txHash: Hex }).txHash });
+    assert.equal(BigInt(tx.nonce), BigInt(rows.find((r) => r.payout_key === `bulk_${i}`)!.nonce));
+    assert.equal(await tokenBalance(evm.anvil, evm.token, recipients[i]!), BigInt(1_000_000 + i));
+  }
+  // Sending again by the same key never makes a second transaction.
+  const again = await chain.send({ payoutKey: "bulk_0", network: "erc20", asset: "USDT", address: recipients[0]!, amountMinor: 1_000_000n });
+  assert.equal(again.kind, "confirmed");
+  assert.equal(await tokenBalance(evm.anvil, evm.token, recipients[0]!), 1_000_000n);
+  assert.equal((await evmPayoutTxs(h.deps, "bulk_0")).length, 1);
+});
+
+test("a payout stuck below the base fee is replaced (same nonce, higher fee, never above the cap) and confirmed once", async () => {
+  const gwei = (n: number) => `0x${(BigInt(n) * 1_000_000_000n).toString(16)}`;
+  const recipient = freshAddress();
+  await evm.anvil.rpc("evm_setAutomine", [false]);
+  try {
+    const first = await chain.send({ payoutKey: "stuck_1", network: "erc20", asset: "USDT", address: recipient, amountMinor: 7_000_000n });
+    assert.equal(first.kind, "pending");
+    const [original] = await evmPayoutTxs(h.deps, "stuck_1");
+    // The market moves above what the first version may pay: the next block leaves it out.
+    await evm.anvil.rpc("anvil_setNextBlockBaseFeePerGas", [gwei(5)]);
+    await evm.anvil.mine(1);
+    assert.equal(await publicClient(evm.anvil).getTransactionReceipt({ hash: original!.tx_hash as Hex }).catch(() => null), null);
+
+    await chain.status("stuck_1");
+    const afterReplace = await evmPayoutTxs(h.deps, "stuck_1");
+    assert.equal(afterReplace.length, 2, "one replacement signed");
+    const replacement = afterReplace.find((t) => t.tx_hash !== original!.tx_hash)!;
+    assert.ok(BigInt(replacement.max_fee_per_gas) > BigInt(original!.max_fee_per_gas));
+    assert.ok(BigInt(replacement.max_fee_per_gas) <= 10_000_000_000n, "never above the 10 gwei cap");
+
+    // Now the base fee jumps above the cap: nothing can be mined, and nothing more is signed.
+    await evm.anvil.rpc("anvil_setNextBlockBaseFeePerGas", [gwei(20)]);
+    await evm.anvil.mine(1);
+    const waiting = await chain.status("stuck_1");
+    assert.equal(waiting.kind, "pending");
+    assert.equal((await evmPayoutTxs(h.deps, "stuck_1")).length, 2, "no replacement above the cap");
+
+    // The base fee falls back. anvil (unlike geth) drops a transaction a block could not include, so
+    // the next poll re-broadcasts the replacement's recorded bytes; then it is mined, once.
+    await evm.anvil.rpc("anvil_setNextBlockBaseFeePerGas", [gwei(1)]);
+    assert.equal((await chain.status("stuck_1")).kind, "pending");
+    assert.equal((await evmPayoutTxs(h.deps, "stuck_1")).length, 2, "re-broadcast, not re-signed");
+    await evm.anvil.mine(CONFIRMATIONS);
+    const done = await chain.status("stuck_1");
+    assert.equal(done.kind, "confirmed");
+    assert.equal((done as { txHash: string }).txHash, replacement.tx_hash);
+    assert.equal(await tokenBalance(evm.anvil, evm.token, recipient), 7_000_000n, "paid exactly once");
+    const row = (await evmPayoutRows(h.deps)).find((p) => p.payout_key === "stuck_1")!;
+    assert.equal(row.replacements, 1);
+  } finally {
+    await evm.anvil.rpc("evm_setAutomine", [true]);
+  }
+});
+
+test("a reorg that drops a mined payout: it is tracked again and the same transaction re-sent, paid once", async () => {
+  const recipient = freshAddress();
+  const sent = await chain.send({ payoutKey: "reorg_1", network: "erc20", asset: "USDT", address: recipient, amountMinor: 3_000_000n });
+  assert.equal(sent.kind, "pending");
+  const st = await chain.status("reorg_1");
+  assert.equal(st.kind, "pending");
+  assert.equal((st as { confirmations: number }).confirmations, 1, "mined in the head block");
+  const minedBefore = (await evmPayoutRows(h.deps)).find((p) => p.payout_key === "reorg_1")!;
+  assert.ok(minedBefore.mined_block_hash);
+
+  // The head block is replaced by one without the payout.
+  await evm.anvil.rpc("anvil_reorg", [1, []]);
+  assert.equal(await tokenBalance(evm.anvil, evm.token, recipient), 0n, "the reorg took the transfer away");
+
+  const again = await chain.status("reorg_1");
+  assert.equal(again.kind, "pending");
+  assert.equal((again as { txHash: string }).txHash, minedBefore.current_tx_hash, "the same signed transaction, not a new one");
+  await evm.anvil.mine(CONFIRMATIONS);
+  const done = await chain.status("reorg_1");
+  assert.equal(done.kind, "confirmed");
+  assert.equal(await tokenBalance(evm.anvil, evm.token, recipient), 3_000_000n, "paid exactly once");
+  const row = (await evmPayoutRows(h.deps)).find((p) => p.payout_key === "reorg_1")!;
+  assert.equal(row.reorgs, 1);
+  assert.notEqual(row.mined_block_hash, minedBefore.mined_block_hash);
+  assert.equal((await evmPayoutTxs(h.deps, "reorg_1")).length, 1);
+});
+
+test("a payout the chain can never carry fails at once without using a nonce", async () => {
+  const count = (await evmPayoutRows(h.deps)).length;
+  const zero = await chain.send({ payoutKey: "bad_1", network: "erc20", asset: "USDT", address: "0x0000000000000000000000000000000000000000", amountMinor: 1n });
+  assert.equal(zero.kind, "failed");
+  const checksum = await chain.send({ payoutKey: "bad_2", network: "erc20", asset: "USDT", address: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD", amountMinor: 1n });
+  assert.equal(checksum.kind, "failed");
+  const noToken = await chain.send({ payoutKey: "bad_3", network: "erc20", asset: "USDC", address: freshAddress(), amountMinor: 1n });
+  assert.equal(noToken.kind, "failed");
+  assert.equal((await evmPayoutRows(h.deps)).length, count);
+});
