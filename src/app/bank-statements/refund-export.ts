@@ -6,10 +6,12 @@
 // IBAN waits for the operator, with the reason. The ledger booked each refund when the money came in.
 import type { Transaction } from "kysely";
 import { buildPain001 } from "../../core/bank-statements/pain001.js";
-import { REFUND_ORDER_MACHINE } from "../../core/bank-statements/refund-order-status.js";
+import { REFUND_ORDER_MACHINE, type RefundOrderStatus } from "../../core/bank-statements/refund-order-status.js";
 import { fiatScale } from "../../core/money/currencies.js";
 import { formatMinor } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
+import { validIban } from "../../core/shared/iban.js";
+import { printableText } from "../../core/shared/printable-text.js";
 import {
   findRefundExport,
   insertRefundExport,
@@ -18,6 +20,8 @@ import {
   lockPendingRefundOrders,
   lockRefundOrder,
   refundedTransfersWithoutOrder,
+  refundOrderDebtorIban,
+  setRefundBeneficiary,
   setRefundOrderStatus,
   type RefundOrderRow,
 } from "../../db/bank-statements/refund-orders.js";
@@ -31,7 +35,7 @@ interface RefundOrderView {
   currency: string;
   creditorName: string | null;
   creditorIban: string | null;
-  status: string;
+  status: RefundOrderStatus;
   reason: string | null;
 }
 
@@ -107,7 +111,7 @@ export async function exportRefunds(deps: Deps): Promise<RefundExport> {
           amount: formatMinor(BigInt(o.amount_minor), fiatScale(o.currency)),
           creditorName: o.creditor_name ?? "Payer",
           creditorIban: o.creditor_iban!,
-          remittance: `Refund ${o.intent_reference}${o.transfer_reason ? `: ${o.transfer_reason}` : ""}`,
+          remittance: `Refund ${o.intent_reference ?? o.transfer_reference ?? "of your transfer"}${o.transfer_reason ? `: ${o.transfer_reason}` : ""}`,
         })),
       })),
     });
@@ -115,8 +119,34 @@ export async function exportRefunds(deps: Deps): Promise<RefundExport> {
     for (const o of pending) {
       await setRefundOrderStatus(trx, o.id, { status: REFUND_ORDER_MACHINE.next(o.status, "export"), exportId, exportedAt: now });
     }
-    return { exportId, exported: pending.map((o) => ({ ...view(o), status: "exported" })), waiting, pain001 };
+    return { exportId, exported: pending.map((o) => ({ ...view(o), status: "exported" as const })), waiting, pain001 };
   });
+}
+
+/**
+ * The operator enters the payer's IBAN and name of an order waiting for them (or corrects a pending
+ * one): it becomes pending and goes out in the next export. Refused (409) once exported, and while the
+ * account to pay it from is unknown.
+ */
+export async function setRefundOrderBeneficiary(deps: Deps, orderId: string, b: { iban: string; name: string }): Promise<RefundOrderView> {
+  const iban = validIban(b.iban);
+  if (iban === null) throw new AppError("invalid_iban", { field: "iban", message: "iban is not a valid IBAN (country, length and check digits)" });
+  const name = printableText(b.name, 70);
+  if (name === null) throw new AppError("validation_failed", { field: "name", message: "name must be 1 to 70 printable characters" });
+  return deps.database.db.transaction().execute(async (trx) => {
+    const order = await lockRefundOrder(trx, orderId);
+    if (!order) throw new AppError("not_found", { message: "No refund order has this id" });
+    const status = REFUND_ORDER_MACHINE.next(order.status, "set_beneficiary");
+    if ((await refundOrderDebtorIban(trx, order.id)) === null) {
+      throw new AppError("conflict", { message: "The account to pay this refund from is unknown: it cannot be exported" });
+    }
+    await setRefundBeneficiary(trx, order.id, { iban, name, status });
+    return view((await lockRefundOrder(trx, order.id))!);
+  });
+}
+
+export async function refundOrdersWaiting(deps: Deps): Promise<RefundOrderView[]> {
+  return (await listRefundOrders(deps.database.db, "waiting")).map(view);
 }
 
 export async function refundExportFile(deps: Deps, id: string): Promise<string> {

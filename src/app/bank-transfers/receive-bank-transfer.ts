@@ -2,7 +2,8 @@
 // a bank API) hands its transfers to receiveBankTransfer, which in one transaction records the
 // transfer once per bank transaction id and lets the flow it belongs to match it: a transfer to a
 // trader's requisite goes to the trading pay-ins, one carrying a reference to the payment intents.
-// What matches nothing stays unmatched for the operator.
+// What matches nothing stays unmatched for the operator, who may later assign it
+// (assignRecordedTransferIn): the same matchers run on it then, with the target the operator named.
 import type { Transaction } from "kysely";
 import { findBankTransferByExternalId, insertBankTransfer, recordBankTransferOutcome } from "../../db/bank-transfers/bank-transfers.js";
 import type { DB } from "../../db/schema.js";
@@ -56,3 +57,18 @@ export async function receiveBankTransferIn(deps: Deps, trx: Transaction<DB>, t:
   return { transferId: id, duplicate: false, ...m };
 }
 
+
+/** Where the operator says an unmatched transfer belongs: the reference of an intent, or a pay-in's requisite. */
+export type AssignTarget = { reference: string } | { requisiteId: string };
+
+/**
+ * Matches a recorded, unmatched transfer (locked by the caller) as if it had arrived carrying the
+ * target: the same matchers, ledger entries, status changes and IPNs/webhooks as an automatic match.
+ * The caller decides what to do when the match is not the one it asked for (rolls back).
+ */
+export async function assignRecordedTransferIn(deps: Deps, trx: Transaction<DB>, t: RecordedTransfer, target: AssignTarget): Promise<TransferMatch> {
+  const retargeted: RecordedTransfer = "reference" in target ? { ...t, requisiteId: null, reference: target.reference } : { ...t, requisiteId: target.requisiteId };
+  const m = await match(deps, trx, retargeted, { merchantId: null });
+  if (m.outcome !== "unmatched") await recordBankTransferOutcome(trx, t.id, m);
+  return m;
+}

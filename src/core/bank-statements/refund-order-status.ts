@@ -8,6 +8,8 @@ export const REFUND_ORDER_MACHINE = defineMachine({
   statuses: ["waiting", "pending", "exported", "closed"],
   statusWords: { waiting: "waiting for the payer's IBAN", pending: "pending export", exported: "exported to the bank", closed: "closed" },
   transitions: {
+    // The operator enters (or corrects, before export) the payer's IBAN and name.
+    set_beneficiary: { from: ["waiting", "pending"], to: "pending", verb: "set the beneficiary of" },
     export: { from: ["pending"], to: "exported", verb: "export" },
     close: { from: ["exported"], to: "closed", verb: "close" },
   },

@@ -2,7 +2,8 @@
 // API, sandbox seed, tests). Each refusal names the field at fault, in the operator API's field syntax
 // (`bank.iban`, `servedCountries.2`).
 import countries from "i18n-iso-countries";
-import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
+import { isValidBIC } from "ibantools";
+import { validIban } from "../shared/iban.js";
 import { AppError } from "../shared/errors.js";
 import { printableText } from "../shared/printable-text.js";
 
@@ -72,8 +73,7 @@ export function checkIntentStoreSettings(s: IntentStoreSettings, at = ""): Inten
   });
   if (served.length > L.maxServedCountries) bad("servedCountries", `servedCountries holds at most ${L.maxServedCountries} countries.`);
 
-  const iban = electronicFormatIBAN(s.bank.iban) ?? "";
-  if (!isValidIBAN(iban)) bad("bank.iban", "bank.iban is not a valid IBAN (country, length and check digits).");
+  const iban = validIban(s.bank.iban) ?? bad("bank.iban", "bank.iban is not a valid IBAN (country, length and check digits).");
   const bic = typeof s.bank.bic === "string" ? s.bank.bic.trim().toUpperCase() : "";
   if (!isValidBIC(bic)) bad("bank.bic", "bank.bic is not a valid BIC (8 or 11 characters).");
   const bank = { iban, bic, beneficiary: text("bank.beneficiary", s.bank.beneficiary, L.beneficiaryMaxLength), bankName: text("bank.bankName", s.bank.bankName, L.bankNameMaxLength) };

@@ -88,6 +88,7 @@ export const ERROR_CATALOGUE = {
   risk_blocked: { status: 403, message: "The payment was refused by the risk rules." },
   risk_review_pending: { status: 409, message: "The payment is held for a risk review; it cannot go on until an operator releases it." },
   csv_mapping_required: { status: 422, message: "A CSV statement needs a column mapping for its account." },
+  invalid_iban: { status: 400, message: "The IBAN is not valid (country, length and check digits)." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -76,3 +76,25 @@ export async function findRequisiteByAccount(db: Db, account: string): Promise<{
     .orderBy("created_at")
     .executeTakeFirst();
 }
+
+/** The account of the first statement that brought this transfer (its report line names it). */
+export async function statementAccountOfTransfer(db: Db, transferId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("bank_statement_imports")
+    .select("account")
+    .where(sql<boolean>`lines @> ${JSON.stringify([{ transferId }])}::jsonb`)
+    .orderBy("created_at")
+    .orderBy("id")
+    .executeTakeFirst();
+  return row?.account;
+}
+
+/** A store's collection account with this IBAN: the name and BIC to pay a refund from it with. */
+export async function findCollectionAccount(db: Db, iban: string): Promise<{ bic: string; beneficiary: string } | undefined> {
+  return db
+    .selectFrom("intent_store_settings")
+    .select(["bank_bic as bic", "bank_beneficiary as beneficiary"])
+    .where("bank_iban", "=", iban)
+    .orderBy("store_id")
+    .executeTakeFirst();
+}

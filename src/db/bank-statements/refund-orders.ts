@@ -31,6 +31,8 @@ interface NewRefundOrder {
   status: RefundOrderStatus;
   reason: string | null;
   at: Date;
+  /** The account paid from, when no intent names it (a refunded unmatched transfer). */
+  debtor?: { iban: string | null; bic: string | null; name: string | null };
 }
 
 export async function insertRefundOrder(db: Db, o: NewRefundOrder): Promise<void> {
@@ -46,18 +48,31 @@ export async function insertRefundOrder(db: Db, o: NewRefundOrder): Promise<void
       status: o.status,
       reason: o.reason,
       created_at: o.at,
+      debtor_iban: o.debtor?.iban ?? null,
+      debtor_bic: o.debtor?.bic ?? null,
+      debtor_name: o.debtor?.name ?? null,
     })
     .execute();
 }
 
-/** Orders to export (locked), with the account and intent they are paid from. */
+/**
+ * Orders to export (locked), with the account they are paid from: the order's own (a refunded
+ * unmatched transfer) or its intent's, and what the payer's transfer said (for the remittance).
+ */
 export async function lockPendingRefundOrders(db: Db) {
   return db
     .selectFrom("refund_orders as o")
     .innerJoin("bank_transfers as b", "b.id", "o.bank_transfer_id")
-    .innerJoin("payment_intents as i", "i.id", "b.intent_id")
+    .leftJoin("payment_intents as i", "i.id", "b.intent_id")
     .selectAll("o")
-    .select(["i.reference as intent_reference", "i.bank_iban", "i.bank_bic", "i.bank_beneficiary", "b.reason as transfer_reason"])
+    .select((eb) => [
+      "i.reference as intent_reference",
+      "b.reference as transfer_reference",
+      eb.fn.coalesce("o.debtor_iban", "i.bank_iban").as("bank_iban"),
+      eb.fn.coalesce("o.debtor_bic", "i.bank_bic").as("bank_bic"),
+      eb.fn.coalesce("o.debtor_name", "i.bank_beneficiary").as("bank_beneficiary"),
+      "b.reason as transfer_reason",
+    ])
     .where("o.status", "=", "pending")
     .orderBy("o.created_at")
     .orderBy("o.id")
@@ -97,4 +112,20 @@ export async function lockRefundOrder(db: Db, id: string): Promise<RefundOrderRo
 
 export async function listRefundOrders(db: Db, status: RefundOrderStatus): Promise<RefundOrderRow[]> {
   return db.selectFrom("refund_orders").selectAll().where("status", "=", status).orderBy("created_at").orderBy("id").limit(500).execute();
+}
+
+/** The account a refund order is paid from: its own, else its intent's (null when neither is known). */
+export async function refundOrderDebtorIban(db: Db, orderId: string): Promise<string | null> {
+  const r = await db
+    .selectFrom("refund_orders as o")
+    .innerJoin("bank_transfers as b", "b.id", "o.bank_transfer_id")
+    .leftJoin("payment_intents as i", "i.id", "b.intent_id")
+    .select((eb) => eb.fn.coalesce("o.debtor_iban", "i.bank_iban").as("iban"))
+    .where("o.id", "=", orderId)
+    .executeTakeFirst();
+  return r?.iban ?? null;
+}
+
+export async function setRefundBeneficiary(db: Db, id: string, b: { iban: string; name: string; status: RefundOrderStatus }): Promise<void> {
+  await db.updateTable("refund_orders").set({ creditor_iban: b.iban, creditor_name: b.name, status: b.status, reason: "the payer's IBAN was entered by an operator" }).where("id", "=", id).execute();
 }

@@ -62,6 +62,30 @@ export async function recordBankTransferOutcome(db: Db, id: string, o: TransferO
     .execute();
 }
 
+/** A transfer locked for an operator's action on it (assign, refund): concurrent actions queue here. */
+export async function lockBankTransfer(db: Db, id: string): Promise<BankTransferRow | undefined> {
+  return db.selectFrom("bank_transfers").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+}
+
+/** Closes an unmatched transfer for the operator (the outcome was recorded by the match or the refund). */
+export async function resolveBankTransfer(
+  db: Db,
+  id: string,
+  r: { resolution: "assigned" | "refunded"; by: string; at: Date; outcome?: BankTransferOutcome; reason?: string | null },
+): Promise<void> {
+  await db
+    .updateTable("bank_transfers")
+    .set({
+      resolution: r.resolution,
+      resolved_by: r.by,
+      resolved_at: r.at,
+      ...(r.outcome !== undefined ? { outcome: r.outcome } : {}),
+      ...(r.reason !== undefined ? { reason: r.reason } : {}),
+    })
+    .where("id", "=", id)
+    .execute();
+}
+
 /** Transfers with one of `outcomes`, newest first: the operator's queues (unmatched, refunds owed). */
 export async function listBankTransfersByOutcome(db: Db, outcomes: readonly BankTransferOutcome[], limit: number): Promise<BankTransferRow[]> {
   return db

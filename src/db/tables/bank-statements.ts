@@ -1,5 +1,5 @@
 // Bank statement imports and saved CSV mappings (migration 0020), refund orders and their pain.001
-// exports (0020_c).
+// exports (0020_c; the account paid from, 0022_a).
 import type { ColumnType } from "kysely";
 import type { RefundOrderStatus } from "../../core/bank-statements/refund-order-status.js";
 import type { CreatedAt } from "./foundation.js";
@@ -58,6 +58,10 @@ interface RefundOrdersTable {
   created_at: Date;
   exported_at: Nullable<Date>;
   closed_at: Nullable<Date>;
+  /** The account it is paid from when no intent names one (a refunded unmatched transfer; 0022_a). */
+  debtor_iban: Nullable<string>;
+  debtor_bic: Nullable<string>;
+  debtor_name: Nullable<string>;
 }
 
 export interface RefundTables {

@@ -1,6 +1,7 @@
-// Incoming bank transfers of every flow (migration 0012). int8 columns arrive as strings.
+// Incoming bank transfers of every flow (migration 0012; the operator's resolution 0022_a). int8 columns arrive as strings.
 import type { ColumnType } from "kysely";
 import type { BankTransferOutcome } from "../../core/bank-transfers/outcome.js";
+import type { BankTransferResolution } from "../../core/bank-transfers/unmatched-transfer-status.js";
 import type { CreatedAt } from "./foundation.js";
 
 type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
@@ -21,6 +22,9 @@ export interface BankTransfersTable {
   trading_payin_id: Nullable<string>;
   intent_id: Nullable<string>;
   created_at: CreatedAt;
+  resolution: Nullable<BankTransferResolution>;
+  resolved_by: Nullable<string>;
+  resolved_at: Nullable<Date>;
 }
 
 export interface BankTransferTables {

@@ -15,6 +15,7 @@ import { riskAdminRoutes } from "./risk-admin-routes.js";
 import { storeAdminRoutes } from "./store-admin-routes.js";
 import { tradingAdminRoutes } from "./trading-admin-routes.js";
 import { tradingCatalogueRoutes } from "./trading-catalogue-routes.js";
+import { unmatchedTransferAdminRoutes } from "./unmatched-transfer-admin-routes.js";
 import { webhookAdminRoutes } from "./webhook-admin-routes.js";
 
 const ADMIN_PREFIX = "/admin/v1";
@@ -28,6 +29,7 @@ const adminSubRoutes: RouteModule[] = [
   payoutAdminRoutes,
   bankStatementAdminRoutes,
   riskAdminRoutes,
+  unmatchedTransferAdminRoutes,
 ];
 
 /** Mounted under /admin/v1/trading. */
