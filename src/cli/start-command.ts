@@ -27,11 +27,20 @@ export const run: CommandRun = async (values, _positionals, runtime) => {
   if (running.url) process.stdout.write(`url:              ${running.url}\ndocs:             ${running.url}/docs\n`);
   if (running.credentials && !config.databaseUrl) printCredentials(running.credentials);
 
-  await new Promise<void>((resolve) => {
-    const shutdown = () => resolve();
-    process.once("SIGINT", shutdown);
-    process.once("SIGTERM", shutdown);
+  const signal = await new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
   });
+  process.stdout.write(`${signal}: draining (in-flight requests and jobs finish; at most ${config.shutdownTimeoutMs} ms)\n`);
+  // A drain that hangs (a handler stuck on a vendor) must not keep the process: what it held returns
+  // to the other processes when its leases expire.
+  const deadline = setTimeout(() => {
+    process.stderr.write(`rampart start: drain took over ${config.shutdownTimeoutMs} ms (RAMPART_SHUTDOWN_TIMEOUT_MS); exiting\n`);
+    process.exit(1);
+  }, config.shutdownTimeoutMs);
+  deadline.unref();
   await running.stop();
+  clearTimeout(deadline);
+  process.stdout.write("Stopped.\n");
   return 0;
 };

@@ -30,6 +30,10 @@ export interface Config {
   allowPrivateWebhooks: boolean;
   /** Total time one webhook/IPN request may take (connect, send, response). */
   webhookTimeoutMs: number;
+  /** After SIGTERM, /readyz answers 503 "draining" for this long before the listener closes (RAMPART_DRAIN_DELAY_MS). */
+  drainDelayMs: number;
+  /** A drain that takes longer than this exits anyway (RAMPART_SHUTDOWN_TIMEOUT_MS); leases return what was left. */
+  shutdownTimeoutMs: number;
   /** RAMPART_METRICS=0 turns the application metrics off (/metrics then answers an empty page). */
   metricsEnabled: boolean;
   /** /metrics counts enabled traders whose free deposit (USDT minor units) is below this (RAMPART_TRADER_LOW_DEPOSIT_MINOR). */
@@ -363,6 +367,8 @@ export function loadConfig(env: Env = process.env): Config {
     pollIntervalMs: int(env, "RAMPART_POLL_INTERVAL_MS", 500, 10, 60_000),
     allowPrivateWebhooks: bool(env, "RAMPART_ALLOW_PRIVATE_WEBHOOKS"),
     webhookTimeoutMs: int(env, "RAMPART_WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000),
+    drainDelayMs: int(env, "RAMPART_DRAIN_DELAY_MS", 0, 0, 300_000),
+    shutdownTimeoutMs: int(env, "RAMPART_SHUTDOWN_TIMEOUT_MS", 30_000, 1_000, 3_600_000),
     metricsEnabled: env.RAMPART_METRICS === undefined || env.RAMPART_METRICS === "" ? true : bool(env, "RAMPART_METRICS"),
     traderLowDepositMinor: int(env, "RAMPART_TRADER_LOW_DEPOSIT_MINOR", 1_000_000_000, 0, Number.MAX_SAFE_INTEGER),
     dbPoolSize: int(env, "RAMPART_DB_POOL_SIZE", 10, 1, 200),

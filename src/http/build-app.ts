@@ -46,6 +46,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     const socket = request.raw.socket as { setTimeout?: (ms: number) => unknown } | undefined;
     socket?.setTimeout?.(0); // inject()'s simulated socket has no timer
   });
+  app.decorate("lifecycle", { draining: false });
   installValidation(app);
   installRawJson(app);
   installPrincipal(app);

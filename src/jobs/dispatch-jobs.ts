@@ -5,5 +5,5 @@ import { runDueJobs } from "../app/outbox/run-jobs.js";
 import type { WorkerTask } from "./worker-task.js";
 
 export function dispatchJobsTask<M>(handlers: JobHandlerTable<M>): WorkerTask {
-  return { name: "dispatch-jobs", runOnce: (deps) => runDueJobs(deps, handlers) };
+  return { name: "dispatch-jobs", runOnce: (deps, stopping) => runDueJobs(deps, handlers, undefined, stopping) };
 }

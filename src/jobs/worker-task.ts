@@ -7,7 +7,8 @@ import type { Deps } from "../app/deps.js";
  */
 export interface WorkerTask {
   name: string;
-  runOnce(deps: Deps): Promise<number>;
+  /** `stopping()` turns true when the worker stops: a task with a batch in hand finishes or releases it. */
+  runOnce(deps: Deps, stopping?: () => boolean): Promise<number>;
   /** For a task whose work outlives runOnce (a pool of requests): resolves when that work is done. */
   drain?(deps: Deps): Promise<void>;
 }

@@ -1,4 +1,9 @@
 // Runs Rampart on deps whose database is open and migrated (buildDeps): sandbox seed, HTTP server and/or worker, graceful shutdown.
+//
+// stop() drains: /readyz turns 503 "draining" (for RAMPART_DRAIN_DELAY_MS, while a load balancer takes
+// the process out), then the listener closes: new connections are refused, requests in flight finish
+// and a request arriving on a kept-alive connection is answered 503. The worker finishes the job or
+// delivery it is running and releases the rest of its claimed batch; then the database closes.
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
 import { type SandboxCredentials } from "../app/sandbox/sandbox-credentials.js";
@@ -38,7 +43,11 @@ export async function startRampart(deps: Deps, role: ProcessRole): Promise<Runni
     url,
     credentials,
     async stop() {
-      await app?.close();
+      if (app) {
+        app.lifecycle.draining = true;
+        if (deps.config.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.config.drainDelayMs));
+        await app.close();
+      }
       await worker?.stop();
       await deps.database.close();
     },

@@ -27,7 +27,7 @@ export function startWorker(deps: Deps, tasks: WorkerTask[] = workerTasks(jobHan
     while (!stopping) {
       let handled = 0;
       try {
-        handled = await task.runOnce(deps);
+        handled = await task.runOnce(deps, () => stopping);
       } catch (err) {
         deps.logger.error({ err, task: task.name }, "worker task failed");
       }

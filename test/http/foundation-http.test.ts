@@ -155,8 +155,28 @@ describe("HTTP foundation", () => {
       status: "ready",
       database: "ok",
       pendingMigrations: [],
+      listener: "listening",
+      jobLagSeconds: 0,
       adapters: { rates: "random_walk", kyc: "sandbox", sms: "log", chain: "sandbox", cardAcquirer: "sandbox" },
     });
+  });
+
+  test("/readyz reports the job lag, and turns 503 draining while the process drains", async () => {
+    const { enqueueJob } = await import("../../src/app/outbox/outbox.js");
+    await enqueueJob(h.deps.database.db, "intent.timeout", { intentId: "none" }, { key: "readyz-lag", dueAt: h.clock.now() });
+    h.clock.advance(90_000);
+    try {
+      const lagging = await h.app.inject({ method: "GET", url: "/readyz" });
+      assert.equal(lagging.statusCode, 200, "a lag is reported, not a reason to stop sending requests");
+      assert.equal(lagging.json().jobLagSeconds, 90);
+      h.app.lifecycle.draining = true;
+      const draining = await h.app.inject({ method: "GET", url: "/readyz" });
+      assert.equal(draining.statusCode, 503);
+      assert.equal(draining.json().status, "draining");
+    } finally {
+      h.app.lifecycle.draining = false;
+      await h.deps.database.db.deleteFrom("jobs").where("key", "=", "readyz-lag").execute();
+    }
   });
 
   test("/readyz is 503 when the database is unreachable", async () => {

@@ -39,8 +39,8 @@ export interface RunningCli {
   url: string;
   /** Everything it printed so far (stdout and stderr). */
   output(): string;
-  /** SIGTERM, and wait for the exit. */
-  stop(): Promise<void>;
+  /** SIGTERM, and wait for the exit; resolves with its exit code (null when killed by a signal). */
+  stop(): Promise<number | null>;
 }
 
 /**
@@ -53,9 +53,10 @@ export async function startCli(args: string[], env: Record<string, string>, opts
   let out = "";
   child.stderr.on("data", (c: Buffer) => (out += c.toString()));
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
+    return child.exitCode;
   };
   try {
     const url = await new Promise<string>((resolve, reject) => {

@@ -2,22 +2,34 @@
 // handler after commit, record each outcome in its own short transaction guarded by the lease.
 import { MAX_JOB_ATTEMPTS, JOB_LEASE_MS, jobBackoffMs } from "../../core/jobs/job-retry.js";
 import { assertNever } from "../../core/shared/assert-never.js";
-import { claimDueJobs, finishJob, type ClaimedJobRow } from "../../db/outbox/jobs.js";
+import { claimDueJobs, finishJob, releaseJob, type ClaimedJobRow } from "../../db/outbox/jobs.js";
 import type { Deps } from "../deps.js";
 import type { JobHandler, JobHandlerTable, JobOutcome } from "./outbox.js";
 import { WORKER_ID } from "./worker-id.js";
 
 const JOB_BATCH = 20;
 
-/** Runs the due jobs with `handlers` (src/main/job-handlers.ts in the worker; a test's own table in tests). */
-export async function runDueJobs<M>(deps: Deps, handlers: JobHandlerTable<M>, workerId = WORKER_ID): Promise<number> {
+/**
+ * Runs the due jobs with `handlers` (src/main/job-handlers.ts in the worker; a test's own table in tests).
+ * Once `stopping()` says so (SIGTERM), the job running finishes and the rest of the batch is released
+ * to the next worker at once instead of waiting out its lease.
+ */
+export async function runDueJobs<M>(deps: Deps, handlers: JobHandlerTable<M>, workerId = WORKER_ID, stopping: () => boolean = () => false): Promise<number> {
   const now = deps.clock.now();
   const claimed = await deps.database.db
     .transaction()
     .execute((trx) => claimDueJobs(trx, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId, limit: JOB_BATCH }));
   deps.metrics.jobsClaimed(claimed.map((j) => j.kind));
-  for (const job of claimed) await runOne(deps, handlerOf(handlers, job.kind), job, workerId);
-  return claimed.length;
+  let ran = 0;
+  for (const job of claimed) {
+    if (stopping()) {
+      await releaseJob(deps.database.db, { id: job.id, workerId, attempts: job.attempts, now: deps.clock.now() });
+      continue;
+    }
+    await runOne(deps, handlerOf(handlers, job.kind), job, workerId);
+    ran++;
+  }
+  return ran;
 }
 
 /**

@@ -78,6 +78,28 @@ export async function finishJob(
   return r.numUpdatedRows > 0n;
 }
 
+/** When the oldest job due at `now` fell due (null: none due); reads jobs_pending_due_idx. */
+export async function oldestDueJobAt(db: Db, now: Date): Promise<Date | null> {
+  const r = await db.selectFrom("jobs").select((eb) => eb.fn.min("due_at").as("at")).where("status", "=", "pending").where("due_at", "<=", now).executeTakeFirst();
+  return r?.at ? new Date(r.at) : null;
+}
+
+/**
+ * Hands a claimed job back untouched (a worker stopping before it ran it): pending again, due at once,
+ * its attempt not counted. Only while this worker still holds that attempt's lease.
+ */
+export async function releaseJob(db: Db, a: { id: string; workerId: string; attempts: number; now: Date }): Promise<boolean> {
+  const r = await db
+    .updateTable("jobs")
+    .set((eb) => ({ status: "pending", lease_until: null, locked_by: null, attempts: eb("attempts", "-", 1), updated_at: a.now }))
+    .where("id", "=", a.id)
+    .where("status", "=", "running")
+    .where("locked_by", "=", a.workerId)
+    .where("attempts", "=", a.attempts)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
 export async function deleteFinishedJobsBefore(db: Db, before: Date, limit: number): Promise<number> {
   const r = await sql`
     DELETE FROM jobs WHERE id IN (

@@ -1,8 +1,18 @@
-// Operations endpoints: liveness, readiness, metrics and the OpenAPI document.
+// Operations endpoints: liveness, readiness, metrics and the OpenAPI document. Readiness turns 503
+// when the process cannot do its work (database unreachable, migrations pending) and while it drains
+// after SIGTERM (app.lifecycle.draining, set by src/main/server.ts), so a load balancer stops sending
+// new requests before the listener closes.
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
-import { adaptersInUse, databaseReadiness } from "../../app/ops/health.js";
+import { adaptersInUse, databaseReadiness, listenerState } from "../../app/ops/health.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Set by the composition root when the process starts draining (SIGTERM). */
+    lifecycle: { draining: boolean };
+  }
+}
 
 const READY_TIMEOUT_MS = 2000;
 
@@ -25,12 +35,28 @@ const Adapters = Type.Object(
   { rates: Type.String(), kyc: Type.String(), sms: Type.String(), chain: Type.String(), cardAcquirer: Type.String() },
   { description: "The adapter serving each port, as configured (RAMPART_RATES, RAMPART_KYC, RAMPART_SMS, RAMPART_CHAIN, RAMPART_CARD_ACQUIRER)" },
 );
-const Ready = Type.Object({
-  status: Type.String(),
-  database: Type.String(),
-  pendingMigrations: Type.Array(Type.String()),
-  adapters: Adapters,
-});
+const Ready = Type.Object(
+  {
+    status: Type.String({ description: "ready; not_ready (database unreachable or migrations pending); draining (stopping after SIGTERM)" }),
+    database: Type.String({ description: "ok or unreachable" }),
+    pendingMigrations: Type.Array(Type.String()),
+    listener: Type.String({ description: "The NOTIFY session that keeps caches current: listening, lost (caches read the database until it is back) or idle" }),
+    jobLagSeconds: Type.Integer({ description: "How long the oldest due job has waited (0: none due); alert on it rather than failing readiness" }),
+    adapters: Adapters,
+  },
+  {
+    examples: [
+      {
+        status: "ready",
+        database: "ok",
+        pendingMigrations: [],
+        listener: "listening",
+        jobLagSeconds: 0,
+        adapters: { rates: "http", kyc: "manual", sms: "http", chain: "manual", cardAcquirer: "none" },
+      },
+    ],
+  },
+);
 
 export async function opsRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   app.get(
@@ -44,20 +70,20 @@ export async function opsRoutes(app: FastifyInstance, deps: Deps): Promise<void>
     {
       schema: {
         tags: ["operations"],
-        summary: "Database reachable and migrations applied",
+        summary: "Ready to serve: database reachable, migrations applied, not draining",
         response: { 200: Ready, 503: Ready },
       },
     },
     async (request, reply) => {
+      const about = { listener: listenerState(deps), adapters: adaptersInUse(deps) };
       try {
-        const { pendingMigrations: pending } = await withTimeout(databaseReadiness(deps), READY_TIMEOUT_MS);
-        const ok = pending.length === 0;
-        return reply
-          .code(ok ? 200 : 503)
-          .send({ status: ok ? "ready" : "not_ready", database: "ok", pendingMigrations: pending, adapters: adaptersInUse(deps) });
+        const { pendingMigrations: pending, jobLagSeconds } = await withTimeout(databaseReadiness(deps), READY_TIMEOUT_MS);
+        const status = app.lifecycle.draining ? "draining" : pending.length === 0 ? "ready" : "not_ready";
+        return reply.code(status === "ready" ? 200 : 503).send({ status, database: "ok", pendingMigrations: pending, jobLagSeconds, ...about });
       } catch (err) {
         request.log.warn({ err }, "readiness check failed");
-        return reply.code(503).send({ status: "not_ready", database: "unreachable", pendingMigrations: [], adapters: adaptersInUse(deps) });
+        const status = app.lifecycle.draining ? "draining" : "not_ready";
+        return reply.code(503).send({ status, database: "unreachable", pendingMigrations: [], jobLagSeconds: 0, ...about });
       }
     },
   );
