@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 
 export type Json = Record<string, any>;
-export type Method = "GET" | "POST" | "PUT" | "DELETE";
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export async function jsonCall(app: FastifyInstance, method: Method, url: string, headers: Record<string, string>, body?: unknown) {
   const res = await app.inject({

@@ -3,6 +3,8 @@
 // recorded in a second short transaction through the payment state machine. Each status change queues
 // the merchant's card webhook event (if configured) in the transaction that makes it. A status sync job is
 // queued with the payment, so a process dying between commit and answer is resolved later.
+import { assessPaymentRisk, refuseWhenBlocked, RiskBlockedError } from "../risk/assess-payment.js";
+import { cardSignals } from "../risk/dialect-signals.js";
 import type { Transaction } from "kysely";
 import { maskedPan } from "../../core/card/card-number.js";
 import { requireLevel } from "../../core/card/kyc-levels.js";
@@ -58,7 +60,7 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
   const limitMinor = await inLimitCurrency(deps, offer.fiat, BigInt(offer.fiat_minor));
 
   const paymentId = deps.ids.uuid();
-  const created = await db.transaction().execute(async (trx) => {
+  const created = await refuseWhenBlocked(deps, () => db.transaction().execute(async (trx) => {
     // The customer row lock serialises this customer's payments, so the limit check below holds.
     await findCustomer(trx, who.customerId, true);
     const locked = (await findCustomerOffer(trx, who.customerId, offerId, true))!;
@@ -69,6 +71,14 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
     assertWithinLimit(await limitState(deps, trx, who.customerId, who.kycLevel), limitMinor);
     const card = await findCustomerCard(trx, who.customerId, locked.card_id);
     if (!card) throw new AppError("not_found", { field: "cardId", message: "No such card." });
+    const risk = await assessPaymentRisk(deps, trx, {
+      merchantId: who.merchantId,
+      flow: "card",
+      paymentId,
+      signals: cardSignals({ amountMinor: BigInt(locked.fiat_minor), currency: locked.fiat, customerId: who.customerId, cardId: card.id, cardBin: card.bin, cardCountry: card.billing_country, wallet: null }),
+    });
+    // A card is charged at once after commit: a payment the rules would hold is not started at all.
+    if (risk?.decision === "review") throw new RiskBlockedError({ merchantId: who.merchantId, flow: "card", decision: risk });
     const row = {
       id: paymentId,
       offer_id: offerId,
@@ -97,7 +107,7 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
     await enqueueCardPaymentEvent(deps, trx, payment, now);
     await commit?.(trx, viewOf(deps, payment));
     return { payment, created: true };
-  });
+  }));
   if (!created.created) return viewOf(deps, created.payment);
 
   // After commit: no transaction is open across the acquirer call.

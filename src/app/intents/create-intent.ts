@@ -19,6 +19,8 @@ import { type KycPersonalData, createKycLink, markSubmitted, openCase, submitToV
 import { checkoutUrl } from "./checkout.js";
 import { DEFAULT_PAYMENT_METHOD, priceIntent } from "./pricing.js";
 import { transitionIntent } from "./transition.js";
+import { assessPaymentRisk, refuseWhenBlocked } from "../risk/assess-payment.js";
+import { intentSignals } from "../risk/dialect-signals.js";
 
 interface CreateIntentInput {
   email: string;
@@ -128,6 +130,12 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
 
   /** The intent, its event and its KYC case or link; the status it starts in. */
   const writeIntent = async (trx: Transaction<DB>) => {
+    await assessPaymentRisk(deps, trx, {
+      merchantId,
+      flow: "intent",
+      paymentId: id,
+      signals: intentSignals({ amountMinor: BigInt(q.fiatMinor), currency: fiat, email: input.email, ip: input.ip, country: input.countryIsoCode ?? null, wallet: input.walletAddress }),
+    });
     const userId = await userFor(deps, trx, storeId, input.email);
     // Nobody else can see the new row before commit: it needs no lock.
     const created = await insertIntent(trx, {
@@ -187,11 +195,13 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
     const waitingOnKyc = i.status === S.kycNeeded || i.status === S.kycReview;
     return { paymentIntentId: id, status: i.status, kycUrl: waitingOnKyc ? kycUrl : null, orderNumber: i.order_number, checkoutUrl: checkoutUrl(deps, id) };
   };
-  const { intent, kycUrl, submitted } = await deps.database.db.transaction().execute(async (trx) => {
-    const done = await writeIntent(trx);
-    await commit?.(trx, answer(done.intent, done.kycUrl));
-    return done;
-  });
+  const { intent, kycUrl, submitted } = await refuseWhenBlocked(deps, () =>
+    deps.database.db.transaction().execute(async (trx) => {
+      const done = await writeIntent(trx);
+      await commit?.(trx, answer(done.intent, done.kycUrl));
+      return done;
+    }),
+  );
   if (!submitted) return answer(intent, kycUrl);
 
   // The vendor is called after commit; its decision moves waiting intents (transitionCase → applyKycToIntents),

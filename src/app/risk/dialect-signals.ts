@@ -36,15 +36,11 @@ export function intentSignals(input: { amountMinor: bigint; currency: string; em
   };
 }
 
-/** Cards: the customer (its id is the user), its device headers, the card's BIN and issuing country. */
+/** Cards at pay: the customer (its id is the user), the saved card, its BIN and billing country. */
 export function cardSignals(input: {
   amountMinor: bigint;
   currency: string;
   customerId: string;
-  email: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  fingerprint: string | null;
   cardId: string;
   cardBin: string | null;
   cardCountry: string | null;
@@ -55,10 +51,6 @@ export function cardSignals(input: {
     amountMinor: input.amountMinor,
     currency: input.currency,
     userId: input.customerId,
-    email: input.email,
-    ip: input.ip,
-    userAgent: input.userAgent,
-    fingerprint: input.fingerprint,
     card: input.cardId,
     cardBin: input.cardBin,
     cardCountry: input.cardCountry,

@@ -47,7 +47,7 @@ export function riskForMerchant(d: RiskDecisionRow | undefined) {
  */
 export async function refuseWhileHeld(db: Db, paymentId: string): Promise<void> {
   const d = await findDecisionByPaymentId(db, paymentId);
-  if (d?.review_status === "pending") throw new AppError("risk_review_pending", { details: { currentStatus: "pending" } });
+  if (d?.review_status === "pending") throw new AppError("risk_review_pending");
   if (d?.review_status === "rejected") throw new AppError("risk_blocked", { details: { riskDecisionId: d.id } });
 }
 

@@ -9,11 +9,15 @@ import { historyRoutes } from "./history-routes.js";
 import { payinRoutes } from "./payin-routes.js";
 import { unsupportedRoutes } from "./unsupported-routes.js";
 import { startCardSessionCache } from "../../../app/card/session-cache.js";
+import { startRiskRuleCache } from "../../../app/risk/rule-cache.js";
 import { switchOffCardDialect } from "./switched-off.js";
 
 export async function cardRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   if (deps.config.ports.cardAcquirer === "none") switchOffCardDialect(app);
-  else startCardSessionCache(deps);
+  else {
+    startCardSessionCache(deps);
+    startRiskRuleCache(deps);
+  }
   for (const part of [mobileRoutes, oauthRoutes, signoutRoutes, accountRoutes, emailConfirmRoutes, customerRoutes, historyRoutes, payinRoutes, unsupportedRoutes]) {
     await app.register(async (scope) => part(scope, deps));
   }

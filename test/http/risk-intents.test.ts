@@ -1,0 +1,77 @@
+// The risk engine on the payment intent dialect (issue 17): the intent's block shape, a held intent
+// whose instructions wait for the operator, and the merchant's own rules API (another merchant's
+// rule is 404). Real HTTP through inject(), real database.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { createOperatorKey } from "../../src/app/keys/create-keys.js";
+import { createMerchant, type MerchantFixture } from "../support/factories.js";
+import { createHarness, type Harness } from "../support/harness.js";
+import { configureStore, INTENT_RATES_ENV, intentBody } from "../support/intents.js";
+import { jsonCall } from "../support/json-call.js";
+
+let h: Harness;
+let A: MerchantFixture;
+let B: MerchantFixture;
+let op: string;
+
+before(async () => {
+  h = await createHarness({ env: INTENT_RATES_ENV });
+  A = await createMerchant(h.deps);
+  B = await createMerchant(h.deps);
+  await configureStore(h, A.storeId);
+  op = await createOperatorKey(h.deps, "risk");
+});
+after(() => h.close());
+
+const merchant = (method: "GET" | "POST" | "PATCH" | "DELETE" | "PUT", url: string, body?: unknown, key = A.apiKey) => jsonCall(h.app, method, url, { "x-api-key": key }, body);
+
+test("the merchant manages its own rules; another merchant's rule is 404; a bad spec is 400 naming the field", async () => {
+  const bad = await merchant("POST", "/merchant/v1/risk/rules", { name: "x", weight: 10, spec: { kind: "velocity", signal: "phone" } });
+  assert.equal(bad.status, 400, JSON.stringify(bad.json));
+  assert.match(JSON.stringify(bad.json), /spec\.signal/);
+  const made = await merchant("POST", "/merchant/v1/risk/rules", { name: "Disposable e-mail", weight: 90, spec: { kind: "disposable_email" } });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const id = (made.json as { id: string }).id;
+  assert.equal((await merchant("PATCH", `/merchant/v1/risk/rules/${id}`, { weight: 95 }, B.apiKey)).status, 404);
+  assert.equal((await merchant("DELETE", `/merchant/v1/risk/rules/${id}`, undefined, B.apiKey)).status, 404);
+  assert.deepEqual(((await merchant("GET", "/merchant/v1/risk/rules", undefined, B.apiKey)).json as { items: unknown[] }).items, []);
+  assert.equal(((await merchant("GET", "/merchant/v1/risk/rules")).json as { items: unknown[] }).items.length, 1);
+  assert.equal((await jsonCall(h.app, "GET", "/merchant/v1/risk/rules", {})).status, 401);
+});
+
+test("a blocked intent is refused in the intent envelope with risk_blocked; nothing is written", async () => {
+  const r = await merchant("POST", "/payment/intent", intentBody(A.storeId, { email: "someone@mailinator.com" }));
+  assert.equal(r.status, 403, JSON.stringify(r.json));
+  const body = r.json as { error: string; message: string; requestId: string };
+  assert.equal(body.error, "risk_blocked");
+  assert.equal(typeof body.requestId, "string");
+  const intents = await h.deps.database.db.selectFrom("payment_intents").select("id").where("email", "=", "someone@mailinator.com").execute();
+  assert.deepEqual(intents, []);
+  // A normal e-mail passes, with the decision stored and the rule it passed not listed.
+  const ok = await merchant("POST", "/payment/intent", intentBody(A.storeId));
+  assert.equal(ok.status, 201, JSON.stringify(ok.json));
+});
+
+test("an IP from another country than countryIsoCode holds the intent: no instructions until released", async () => {
+  const s = await merchant("PUT", "/merchant/v1/risk/settings", { reviewAt: 40, blockAt: 90 });
+  assert.equal(s.status, 200, JSON.stringify(s.json));
+  await merchant("POST", "/merchant/v1/risk/rules", { name: "IP country", weight: 50, spec: { kind: "ip_country_mismatch", against: "declaredCountry" } });
+  // 8.8.8.8 is in the US; the payer says ES.
+  const r = await merchant("POST", "/payment/intent", intentBody(A.storeId, { ip: "8.8.8.8", countryIsoCode: "ES" }));
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  const id = (r.json as { paymentIntentId: string }).paymentIntentId;
+  const d = await jsonCall(h.app, "GET", "/admin/v1/risk/decisions?pending=true", { "x-operator-key": op });
+  const item = (d.json as { items: { paymentId: string; reasons: { kind: string; seen: Record<string, unknown> }[] }[] }).items.find((x) => x.paymentId === id)!;
+  assert.deepEqual(item.reasons.find((x) => x.kind === "ip_country_mismatch")!.seen, { ip: "8.8.8.8", ipCountry: "US", declaredCountry: "ES" });
+  const held = await merchant("GET", `/payment/intent/${id}/instructions`);
+  assert.equal(held.status, 409, JSON.stringify(held.json));
+  assert.equal((held.json as { error: string }).error, "risk_review_pending");
+  // A private IP has no country: the rule is not evaluated and does not hold the intent.
+  const local = await merchant("POST", "/payment/intent", intentBody(A.storeId, { ip: "10.0.0.7", countryIsoCode: "ES" }));
+  assert.equal(local.status, 201);
+  const rel = await jsonCall(h.app, "POST", `/admin/v1/risk/reviews/${id}/release`, { "x-operator-key": op });
+  assert.equal(rel.status, 200, JSON.stringify(rel.json));
+  // Released: what answers now is the intent's own status (it waits on KYC), not the review.
+  const after = await merchant("GET", `/payment/intent/${id}/instructions`);
+  assert.equal((after.json as { error: string }).error, "intent_not_ready");
+});
