@@ -11,6 +11,7 @@ import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { INTENT_RATES_ENV, advanceAndDrain, configureStore, drain, intentBody, kycFields } from "../support/intents.js";
 import { sandboxTransfer } from "../support/bank-feed.js";
+import { passKycPage } from "../support/kyc-page.js";
 import { checkPage, VIEWPORTS } from "../support/page-checks.js";
 
 // jsqr is CommonJS (module.exports = jsQR): the default import is the function itself.
@@ -21,8 +22,6 @@ let browser: Browser;
 let base: string;
 let m: MerchantFixture;
 
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 2)]);
 
 before(async () => {
   if (skip) return;
@@ -117,17 +116,7 @@ describe("intent checkout", { skip }, () => {
     assert.match((await page.textContent("#merchant")) ?? "", /Test Merchant|Merchant/);
     await page.click("#kyc-link");
     await page.waitForURL(/\/kyc\//);
-    await page.fill("#firstName", "Ana");
-    await page.fill("#lastName", "Garcia");
-    await page.fill("#birthDate", "1990-04-01");
-    await page.selectOption("#documentType", "passport");
-    await page.fill("#documentNumber", "X1234567");
-    await page.selectOption("#country", "ES");
-    await page.selectOption("#nationality", "ES");
-    await page.setInputFiles("#documentFront", { name: "front.png", mimeType: "image/png", buffer: PNG });
-    if (await page.isVisible("#documentBack")) await page.setInputFiles("#documentBack", { name: "back.png", mimeType: "image/png", buffer: PNG });
-    await page.setInputFiles("#selfie", { name: "selfie.jpg", mimeType: "image/jpeg", buffer: JPEG });
-    await page.click("#submit");
+    await passKycPage(page, { documentType: "passport" });
     await page.waitForSelector("#kyc-status[data-state=pending]");
     await advanceAndDrain(h, 5000); // the sandbox vendor decides after its delay
     await page.waitForSelector("#kyc-status[data-state=approved]");

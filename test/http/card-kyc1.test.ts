@@ -17,10 +17,10 @@ const DEFAULT_KYC_VALIDITY_DAYS = 365;
 
 const PNG = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
 
-/** Submits the hosted KYC page as a browser form would (multipart, three files). */
+/** Submits the hosted KYC page as a browser form would without its script (multipart; a passport needs no back, which is ignored). */
 async function submitPage(url: string, lastName: string) {
   const boundary = "----rampart-test-boundary";
-  const fields = { firstName: "Ada", lastName, birthDate: "1990-05-20", documentType: "passport", documentNumber: "X1234567", country: "DE", nationality: "DE" };
+  const fields = { firstName: "Ada", lastName, birthDate: "1990-05-20", documentType: "passport", documentNumber: "X1234567", country: "DE", nationality: "DE", consent: "yes" };
   const parts: Buffer[] = [];
   for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   for (const f of ["documentFront", "documentBack", "selfie"]) {

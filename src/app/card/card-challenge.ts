@@ -1,6 +1,7 @@
 // The hosted 3-D Secure page's actions and its timeout. The payer's answer goes to the acquirer after
 // no transaction is open; the outcome is recorded through the payment state machine.
 import { findPayment, type PaymentRow } from "../../db/card/offers.js";
+import { findMerchant } from "../../db/credentials.js";
 import type { Deps } from "../deps.js";
 import { eventFor, recordOutcome } from "./card-payments.js";
 import { paymentIdOfToken } from "./three-ds-token.js";
@@ -10,6 +11,13 @@ const CHALLENGE_TIMEOUT_ANSWER = { code: 408, message: "3-D Secure challenge tim
 export async function paymentForToken(deps: Deps, token: string): Promise<PaymentRow | null> {
   const id = paymentIdOfToken(deps, token);
   return id ? ((await findPayment(deps.database.db, id)) ?? null) : null;
+}
+
+/** What the challenge page shows the payer besides the payment: whom they pay. */
+export async function challengePage(deps: Deps, token: string): Promise<{ payment: PaymentRow; merchantName: string } | null> {
+  const payment = await paymentForToken(deps, token);
+  if (!payment) return null;
+  return { payment, merchantName: (await findMerchant(deps.database.db, payment.merchant_id))?.name ?? "" };
 }
 
 /** Approve or fail from the page. A challenge past its time fails as a timeout instead. */

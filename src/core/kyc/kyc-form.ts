@@ -11,6 +11,14 @@ export type KycFileKind = (typeof KYC_FILE_KINDS)[number];
 
 export const KYC_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
+/** A passport is one photo page; cards and permits have a back that carries data too. */
+const ONE_SIDED: ReadonlySet<string> = new Set<DocumentType>(["passport"]);
+
+/** The uploads a submission needs for its document type: the back only for documents that have one. */
+export function requiredUploads(documentType: string): KycFileKind[] {
+  return ONE_SIDED.has(documentType) ? ["documentFront", "selfie"] : ["documentFront", "documentBack", "selfie"];
+}
+
 export interface KycFormData {
   firstName: string;
   lastName: string;

@@ -6,10 +6,9 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { answerChallenge, paymentForToken } from "../../../app/card/card-challenge.js";
+import { answerChallenge, challengePage, paymentForToken } from "../../../app/card/card-challenge.js";
 import type { Deps } from "../../../app/deps.js";
 import { callbackStatus } from "../../../core/card/payment-status.js";
-import { findMerchant } from "../../../db/credentials.js";
 import type { PaymentRow } from "../../../db/card/offers.js";
 import { html, jsonForScript, raw, type SafeHtml } from "../html.js";
 import { languageSwitch, messagesForRequest } from "../i18n.js";
@@ -75,9 +74,9 @@ export async function threeDsRoutes(scope: FastifyInstance, deps: Deps): Promise
     const m = messagesForRequest(request, reply, ["threeds"]);
     const send = (status: number, body: SafeHtml, script?: SafeHtml) =>
       sendPublicPage(reply, pageHeaders, status, m.t("title"), html`${languageSwitch(m, request.url)}${body}`, script, m.lang);
-    const p = await paymentForToken(deps, request.params.token);
-    if (!p) return send(404, notFound(m));
-    const merchant = (await findMerchant(deps.database.db, p.merchant_id))?.name ?? "";
+    const found = await challengePage(deps, request.params.token);
+    if (!found) return send(404, notFound(m));
+    const { payment: p, merchantName: merchant } = found;
     const now = deps.clock.now();
     const outcome = outcomeOf(p, now);
     if (p.status === "challenge" && outcome === "pending") {
