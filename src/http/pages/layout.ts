@@ -24,6 +24,9 @@ button.small{padding:6px 10px;font-size:.9rem}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 ul.plain{list-style:none;padding:0;margin:0}ul.plain li{padding:6px 0;border-bottom:1px solid var(--line)}ul.plain li:last-child{border-bottom:0}
 h3{font-size:1rem;margin:.8rem 0 .3rem}ol{padding-left:1.3rem;margin:.3rem 0}p.meta{margin:.2rem 0}p.back{text-align:center}
+.receipt img{display:block;max-width:100%;max-height:320px;margin:6px 0;border:1px solid var(--line);border-radius:8px}.wrap,.small-id{overflow-wrap:anywhere;min-width:0}.small-id{font-size:.8rem}
+details.confirm summary{list-style:none;margin:10px 0}details.confirm summary::-webkit-details-marker{display:none}details.confirm[open] summary{background:#e8edf5;color:var(--fg)}
+header .actions{display:flex;flex-wrap:wrap;gap:8px;margin-top:8px}nav.sections{display:flex;flex-wrap:wrap;gap:4px 12px}
 .langs{display:flex;flex-wrap:wrap;gap:4px 12px;justify-content:flex-end;font-size:.9rem}.langs a{color:var(--accent);padding:4px 2px}.langs a[aria-current]{color:var(--fg);font-weight:650;text-decoration:none}
 `);
 

@@ -1,5 +1,6 @@
 // The trader cabinet at /cabinet: sign in with a trader key (rtr_...), then one page with open pay-ins
-// to confirm, disputes to review and answer, requisites and the deposit. Every action calls the same
+// to confirm, disputes to review and answer, requisites and the deposit, in the trader's language,
+// kept current by /cabinet/events (cabinet-live.ts) and /cabinet/live (the lists alone). Every action calls the same
 // use case as the trader API (/trader/v1). The session is checked on onRequest, before any body
 // (a receipt upload) is read; the CSRF field is checked once the body is parsed.
 import multipart from "@fastify/multipart";
@@ -12,13 +13,14 @@ import { disputesForTrader, openPayinsForTrader } from "../../../app/trading/sup
 import { switchRequisite, traderOverview } from "../../../app/trading/trader-overview.js";
 import { TRADER_SESSION_TTL_MS, signInTrader, traderCsrfToken, traderCsrfValid, verifyTraderSession } from "../../../app/trading/trader-session.js";
 import { AppError } from "../../../core/shared/errors.js";
-import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
+import { parseTypedFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { readMultipartForm } from "../../plugins/multipart-form.js";
 import { readCookie, sessionCookie } from "../cookies.js";
-import { runFormAction } from "../form-action.js";
 import { html } from "../html.js";
-import { flash, sendDownload, sendPrivatePage } from "../send-page.js";
-import { cabinetBody, cabinetLoginForm } from "./cabinet-page.js";
+import { messagesForRequest, type Messages } from "../i18n.js";
+import { backTo, sendDownload, sendPrivatePage } from "../send-page.js";
+import { streamTraderChanges } from "./cabinet-live.js";
+import { cabinetBody, cabinetLists, cabinetLoginForm, cabinetScript, type CabinetView } from "./cabinet-page.js";
 import { principalOf } from "../../plugins/principal.js";
 import { UUID_PATTERN } from "../../../core/shared/uuid.js";
 
@@ -27,6 +29,35 @@ const HOME = "/cabinet";
 const idParams = { type: "object", properties: { id: { type: "string", pattern: UUID_PATTERN } }, required: ["id"] } as const;
 
 const sessionOf = (r: FastifyRequest) => principalOf(r, "trader_session");
+const messages = (request: FastifyRequest, reply: FastifyReply) => messagesForRequest(request, reply, ["cabinet"]);
+
+/**
+ * POST → redirect → GET with a notice named by a catalogue key (`?ok=confirmed`), so the notice is
+ * shown in the trader's language; a refusal names its error code (`?error=illegal_transition`).
+ */
+async function cabinetAction(reply: FastifyReply, action: () => Promise<string>) {
+  try {
+    return reply.redirect(backTo(HOME, { ok: await action() }), 303);
+  } catch (err) {
+    if (err instanceof AppError && err.status < 500) return reply.redirect(backTo(HOME, { error: err.field === "fiatAmount" ? "amount" : err.code }), 303);
+    throw err;
+  }
+}
+
+const ERROR_KEYS: Record<string, string> = {
+  illegal_transition: "errors.illegal_transition",
+  not_found: "errors.not_found",
+  amount: "errors.amount",
+  unsupported_media_type: "errors.file",
+  body_too_large: "errors.file",
+};
+
+function notice(m: Messages, query: Record<string, string | undefined>) {
+  const ok = query.ok && /^[a-zA-Z]{1,32}$/.test(query.ok) ? m.t(`flash.${query.ok}`, { defaultValue: "" }) : "";
+  const error = query.error ? m.t(ERROR_KEYS[query.error] ?? "errors.generic") : "";
+  if (error) return html`<p class="card error" role="alert">${error}</p>`;
+  return ok ? html`<p class="card notice" role="status">${ok}</p>` : "";
+}
 
 export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const secure = deps.config.publicUrl.startsWith("https:");
@@ -56,11 +87,15 @@ export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<v
     if (request.method !== "POST" || isOpen(request.url)) return;
     const sent = (request.body as { csrf?: unknown } | undefined)?.csrf;
     if (!traderCsrfValid(deps, sessionOf(request).token, sent)) {
-      return sendPrivatePage(reply, 403, "Forbidden", html`<p class="card error">The form expired. <a href="${HOME}">Reload the cabinet</a> and try again.</p>`);
+      const m = messages(request, reply);
+      return sendPrivatePage(reply, 403, m.t("formExpired"), html`<p class="card error">${m.t("formExpired")} <a href="${HOME}">${m.t("reload")}</a></p>`, { lang: m.lang });
     }
   });
 
-  app.get(`${HOME}/login`, { schema: { hide: true } }, async (_req, reply) => sendPrivatePage(reply, 200, "Trader sign-in", cabinetLoginForm()));
+  app.get(`${HOME}/login`, { schema: { hide: true } }, async (request, reply) => {
+    const m = messages(request, reply);
+    return sendPrivatePage(reply, 200, m.t("login.title"), cabinetLoginForm(m, request.url), { lang: m.lang });
+  });
 
   app.post<{ Body: { key?: unknown } }>(`${HOME}/login`, { schema: { hide: true } }, async (request, reply) => {
     try {
@@ -69,7 +104,8 @@ export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<v
       return reply.header("set-cookie", cookie(token, TRADER_SESSION_TTL_MS / 1000)).redirect(HOME, 303);
     } catch (err) {
       if (err instanceof AppError && err.code === "unauthorized") {
-        return sendPrivatePage(reply, 401, "Trader sign-in", cabinetLoginForm("That trader key is not valid."));
+        const m = messages(request, reply);
+        return sendPrivatePage(reply, 401, m.t("login.title"), cabinetLoginForm(m, `${HOME}/login`, m.t("login.invalid")), { lang: m.lang });
       }
       throw err;
     }
@@ -77,28 +113,41 @@ export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<v
 
   app.post(`${HOME}/logout`, { schema: { hide: true } }, async (_req, reply) => reply.header("set-cookie", cookie("", 0)).redirect(`${HOME}/login`, 303));
 
-  app.get<{ Querystring: Record<string, string> }>(HOME, { schema: { hide: true } }, async (request, reply) => {
+  const view = async (request: FastifyRequest): Promise<CabinetView> => {
     const { token, traderId } = sessionOf(request);
     const [trader, open, disputes] = await Promise.all([
       traderOverview(deps, traderId),
       openPayinsForTrader(deps, traderId),
       disputesForTrader(deps, traderId),
     ]);
-    const body = html`${flash(request.query ?? {})}${cabinetBody({ trader, open, disputes, csrf: traderCsrfToken(deps, token) })}`;
-    return sendPrivatePage(reply, 200, "Trader cabinet · Rampart", body);
+    return { trader, open, disputes, csrf: traderCsrfToken(deps, token) };
+  };
+
+  app.get<{ Querystring: Record<string, string> }>(HOME, { schema: { hide: true } }, async (request, reply) => {
+    const m = messages(request, reply);
+    const body = cabinetBody(await view(request), m, request.url, notice(m, request.query ?? {}));
+    return sendPrivatePage(reply, 200, `${m.t("title")} · Rampart`, body, { lang: m.lang, script: cabinetScript(deps.clock.now(), m.lang) });
   });
 
+  // The open and dispute lists alone, for the page to swap in when the event stream says "changed".
+  app.get(`${HOME}/live`, { schema: { hide: true } }, async (request, reply) => {
+    const m = messages(request, reply);
+    return reply.header("cache-control", "no-store").type("text/html; charset=utf-8").send(cabinetLists(await view(request), m).value);
+  });
+
+  app.get(`${HOME}/events`, { schema: { hide: true } }, async (request, reply) => streamTraderChanges(deps, request, reply, sessionOf(request).traderId));
+
   app.post<{ Params: { id: string } }>(`${HOME}/pay-ins/:id/confirm`, { schema: { hide: true, params: idParams } }, async (request, reply) =>
-    runFormAction(reply, HOME, async () => {
-      const p = await traderConfirmPayin(deps, sessionOf(request).traderId, request.params.id);
-      return `Pay-in ${p.id} confirmed: ${p.status}.`;
+    cabinetAction(reply, async () => {
+      await traderConfirmPayin(deps, sessionOf(request).traderId, request.params.id);
+      return "confirmed";
     }),
   );
 
   app.post<{ Params: { id: string } }>(`${HOME}/pay-ins/:id/review`, { schema: { hide: true, params: idParams } }, async (request, reply) =>
-    runFormAction(reply, HOME, async () => {
-      const p = await traderOpenReview(deps, sessionOf(request).traderId, request.params.id);
-      return `Review opened on pay-in ${p.id}: answer with your receipt and the amount that arrived.`;
+    cabinetAction(reply, async () => {
+      await traderOpenReview(deps, sessionOf(request).traderId, request.params.id);
+      return "reviewOpened";
     }),
   );
 
@@ -106,15 +155,16 @@ export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<v
     `${HOME}/pay-ins/:id/answer`,
     { schema: { hide: true, params: idParams } },
     async (request: FastifyRequest<{ Params: { id: string }; Body: { fiatAmount?: unknown; file?: unknown } }>, reply: FastifyReply) =>
-      runFormAction(reply, HOME, async () => {
+      cabinetAction(reply, async () => {
         const { traderId } = sessionOf(request);
-        const fiatMinor = parseFiatAmount(request.body?.fiatAmount);
+        // As the trader types it: "5 000,00" and "5000.00" alike.
+        const fiatMinor = parseTypedFiatAmount(request.body?.fiatAmount);
         if (fiatMinor === null) throw new AppError("validation_failed", { field: "fiatAmount", message: "Enter the amount that arrived, e.g. 5000.00" });
         const file = request.body?.file;
         const invoiceKey =
           Buffer.isBuffer(file) && file.length > 0 ? (await uploadReceipt(deps, { kind: "trader", traderId }, request.params.id, file)).invoiceKey : null;
-        const p = await traderAnswerDispute(deps, traderId, request.params.id, { invoiceKey, fiatMinor });
-        return `Answer sent for pay-in ${p.id}. Support will decide.`;
+        await traderAnswerDispute(deps, traderId, request.params.id, { invoiceKey, fiatMinor });
+        return "answered";
       }),
   );
 
@@ -122,18 +172,28 @@ export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<v
     `${HOME}/requisites/:id/switch`,
     { schema: { hide: true, params: idParams } },
     async (request, reply) =>
-      runFormAction(reply, HOME, async () => {
+      cabinetAction(reply, async () => {
         const enabled = request.body?.enabled === "true";
         await switchRequisite(deps, { requisiteId: request.params.id, enabled, traderId: sessionOf(request).traderId });
-        return `Requisite ${enabled ? "enabled" : "disabled"}.`;
+        return enabled ? "enabled" : "disabled";
       }),
   );
 
-  app.get<{ Params: { invoiceKey: string } }>(
+  app.get<{ Params: { invoiceKey: string }; Querystring: { inline?: string } }>(
     `${HOME}/receipts/:invoiceKey`,
     { schema: { hide: true, params: { type: "object", properties: { invoiceKey: { type: "string", maxLength: 64 } }, required: ["invoiceKey"] } } },
     async (request, reply) => {
-      return sendDownload(reply, await readReceipt(deps, { traderId: sessionOf(request).traderId }, request.params.invoiceKey), request.params.invoiceKey);
+      const file = await readReceipt(deps, { traderId: sessionOf(request).traderId }, request.params.invoiceKey);
+      // The inline preview is for images only (sniffed at upload): a PDF is always a download.
+      if (request.query.inline === "1" && (file.contentType === "image/png" || file.contentType === "image/jpeg")) {
+        return reply
+          .header("content-type", file.contentType)
+          .header("x-content-type-options", "nosniff")
+          .header("content-security-policy", "default-src 'none'")
+          .header("cache-control", "no-store")
+          .send(file.data);
+      }
+      return sendDownload(reply, file, request.params.invoiceKey);
     },
   );
 }

@@ -1,0 +1,55 @@
+// GET /cabinet/events: a server-sent event stream that says "changed" whenever one of the signed-in
+// trader's pay-ins is inserted or updated, in any process (migration 0028_a: a trigger NOTIFYs
+// trading_payin_changed with the trader's id at commit; one LISTEN connection per process serves
+// every stream). The page then fetches its lists again. Bounded: at most MAX_STREAMS per process,
+// a comment every KEEPALIVE_MS keeps proxies from closing an idle stream.
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Deps } from "../../../app/deps.js";
+import { AppError } from "../../../core/shared/errors.js";
+
+const CHANNEL = "trading_payin_changed";
+const MAX_STREAMS = 500;
+const KEEPALIVE_MS = 25_000;
+let streams = 0;
+
+export async function streamTraderChanges(deps: Deps, request: FastifyRequest, reply: FastifyReply, traderId: string): Promise<void> {
+  if (streams >= MAX_STREAMS) throw new AppError("service_unavailable", { message: "Too many live cabinet streams; the page still works with reloads" });
+  streams++;
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "x-accel-buffering": "no",
+  });
+  // Tell the browser to come back soon after a dropped connection (it refreshes on reconnecting).
+  res.write("retry: 3000\n\n");
+  const send = () => res.write("data: changed\n\n");
+  const keepalive = setInterval(() => res.write(": keepalive\n\n"), KEEPALIVE_MS);
+  let stop: (() => Promise<void>) | null = null;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    streams--;
+    clearInterval(keepalive);
+    void stop?.().catch(() => {});
+  };
+  request.raw.on("close", close);
+  try {
+    stop = await deps.database.listen(CHANNEL, {
+      ready: () => {},
+      changed: (payload) => {
+        if (payload === traderId) send();
+      },
+      // Notifications may have been missed while the session was down: let the page look again.
+      reset: send,
+    });
+    if (closed) void stop().catch(() => {});
+  } catch (err) {
+    close();
+    res.end();
+    request.log.warn({ err }, "cabinet live stream could not listen");
+  }
+}
