@@ -112,7 +112,7 @@ test("a cabinet POST without the CSRF token is 403; with it the pay-in closes; a
   const strangerCsrf = /name="csrf" value="([^"]+)"/.exec(strangerPage.body)![1]!;
   const denied = await h.app.inject({ method: "POST", url: `/cabinet/pay-ins/${p.id}/confirm`, headers: { ...FORM, cookie: stranger }, payload: form({ csrf: strangerCsrf }) });
   assert.equal(denied.statusCode, 303);
-  assert.equal(new URL(String(denied.headers.location), "http://x").searchParams.get("error"), "Pay-in not found");
+  assert.equal(new URL(String(denied.headers.location), "http://x").searchParams.get("error"), "not_found", "the notice names the refusal by its code; the page words it in the trader's language");
   assert.equal(await payinStatus(p.id), "active");
 
   const ownerPage = await h.app.inject({ method: "GET", url: "/cabinet", headers: { cookie: owner } });
