@@ -1,0 +1,134 @@
+// Crash safety of EVM payouts (PostgreSQL, real anvil, spawned worker processes): a worker is SIGKILLed
+// once after the payout's transaction was signed and recorded but before it was broadcast, once right
+// after the node accepted it but before Rampart recorded the answer. After a restart the payout is on
+// chain exactly once: the recipient holds exactly the amount, one signed transaction, one nonce, intent
+// at 6 with that transaction's hash, a clean ledger.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { sql } from "kysely";
+import type { Hex } from "viem";
+import { payoutKeyFor } from "../../src/app/intents/payout.js";
+import { verifyLedger } from "../../src/app/ledger/verify-ledger.js";
+import { publicClient, tokenBalance } from "../support/anvil.js";
+import { sandboxTransfer } from "../support/bank-feed.js";
+import { TestClock } from "../support/clock.js";
+import { type EvmSetup, evmPayoutTxs, freshAddress, startEvm } from "../support/evm.js";
+import { createMerchant, type MerchantFixture } from "../support/factories.js";
+import { createHarness, type Harness } from "../support/harness.js";
+import { INTENT_RATES_ENV, configureStore, intentBody, kycFields } from "../support/intents.js";
+import { usePostgres } from "../support/test-db.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const skip = usePostgres() ? false : "needs PostgreSQL (set DATABASE_URL): the worker is a separate process";
+
+let evm: EvmSetup;
+let h: Harness;
+let m: MerchantFixture;
+let dataDir: string;
+const workers: ChildProcess[] = [];
+
+before(async () => {
+  if (skip) return;
+  // One confirmation: anvil mines each transaction at once, so the first poll after it confirms.
+  evm = await startEvm({ confirmations: 1 });
+  // The workers run on the real clock: start the test clock at the real time so due times agree.
+  h = await createHarness({ env: INTENT_RATES_ENV, clock: new TestClock(new Date()), poolSize: 4 });
+  m = await createMerchant(h.deps);
+  await configureStore(h, m.storeId);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-evm-worker-"));
+});
+after(async () => {
+  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill("SIGKILL");
+  await h?.close();
+  await evm?.anvil.stop();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function spawnWorker(hangAt?: string): { child: ChildProcess; waitFor: (line: string) => Promise<void> } {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/support/evm-worker-process.ts"), h.testDb.url!, dataDir], {
+    cwd: ROOT,
+    env: { ...process.env, ...evm.env, ...(hangAt ? { RAMPART_TEST_HANG_AT: hangAt } : {}) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  workers.push(child);
+  let out = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  // Resolves on the output itself; the test's overall timeout catches a worker that never prints it.
+  const waitFor = (line: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!out.includes(line)) return;
+        child.stdout!.off("data", check);
+        resolve();
+      };
+      child.stdout!.on("data", check);
+      child.once("exit", (code) => reject(new Error(`worker exited (${code}) before "${line}"`)));
+      check();
+    });
+  return { child, waitFor };
+}
+
+async function paidIntent(walletAddress: string): Promise<string> {
+  const res = await h.app.inject({
+    method: "POST",
+    url: "/payment/intent",
+    headers: { "x-api-key": m.apiKey, "content-type": "application/json" },
+    payload: JSON.stringify(intentBody(m.storeId, { ...kycFields(), network: "erc20", walletAddress })),
+  });
+  const id = (res.json() as { paymentIntentId: string }).paymentIntentId;
+  const ins = (await h.app.inject({ method: "GET", url: `/payment/intent/${id}/instructions`, headers: { "x-api-key": m.apiKey } })).json() as {
+    fiatAmount: number;
+    bankTransfer: { reference: string };
+  };
+  const paid = await sandboxTransfer(h.app, { apiKey: m.apiKey }, { reference: ins.bankTransfer.reference, amount: ins.fiatAmount, currency: "EUR" });
+  assert.equal(paid.json.outcome, "paid");
+  return id;
+}
+
+async function intentRow(id: string) {
+  return h.deps.database.db.selectFrom("payment_intents").select(["status", "tx_hash", "crypto_minor"]).where("id", "=", id).executeTakeFirstOrThrow();
+}
+
+/** Polls the row until it shows `status`; the test's overall timeout catches one that never does. */
+async function waitForStatus(id: string, status: number) {
+  while ((await intentRow(id)).status !== status) await new Promise((r) => setTimeout(r, 100));
+}
+
+for (const hangAt of ["after_sign", "after_send"] as const) {
+  test(`worker killed ${hangAt.replace("_", " ")}: after restart the payout is on chain exactly once`, { skip, timeout: 300_000 }, async () => {
+    const recipient = freshAddress();
+    const id = await paidIntent(recipient);
+    const key = payoutKeyFor(id);
+    const doomed = spawnWorker(hangAt);
+    await doomed.waitFor(`hang:${hangAt}`);
+    // The signed transaction is on record before anything reaches the node.
+    const [signed] = await evmPayoutTxs(h.deps, key);
+    assert.ok(signed, "signed and recorded");
+    const onChain = await publicClient(evm.anvil).getTransactionReceipt({ hash: signed.tx_hash as Hex }).catch(() => null);
+    assert.equal(onChain !== null, hangAt === "after_send", hangAt === "after_send" ? "broadcast and mined" : "not broadcast yet");
+    doomed.child.kill("SIGKILL");
+    await new Promise((r) => doomed.child.once("exit", r));
+    assert.equal((await intentRow(id)).status, 5);
+
+    // The dead worker's job lease runs for a minute; let it lapse instead of waiting.
+    await sql`UPDATE jobs SET lease_until = now() - interval '1 second' WHERE status = 'running'`.execute(h.deps.database.db);
+    const healthy = spawnWorker();
+    await healthy.waitFor("ready");
+    await waitForStatus(id, 6);
+    healthy.child.kill("SIGTERM");
+    await new Promise((r) => healthy.child.once("exit", r));
+
+    const row = await intentRow(id);
+    assert.equal(row.tx_hash, signed.tx_hash, "the recorded transaction, not a new one");
+    assert.equal(await tokenBalance(evm.anvil, evm.token, recipient), BigInt(row.crypto_minor), "paid exactly once");
+    assert.equal((await evmPayoutTxs(h.deps, key)).length, 1, "one signed transaction, one nonce");
+    const events = await h.deps.database.db.selectFrom("payment_intent_events").select("to_status").where("intent_id", "=", id).execute();
+    assert.deepEqual(events.map((e) => e.to_status).filter((s) => s === 6), [6], "one confirmation");
+    const report = await verifyLedger(h.deps.database.db);
+    assert.deepEqual(report.problems, []);
+  });
+}
