@@ -1,40 +1,47 @@
-// Webhook dispatcher throughput: webhooks/s delivered to a loopback receiver by 1 and by 3 worker
-// processes sharing one PostgreSQL. Each run gets a fresh database with N due messages, then the
-// workers are started and the clock runs until every message is delivered (receiver answers 200 at once).
+// Webhook dispatcher throughput: deliveries/s by ONE worker process (test/support/webhook-worker-process.ts,
+// the production delivery task) to loopback receivers answering 200 at once, to 1 endpoint and spread over
+// 10 endpoints. Each run gets a fresh database with N due trading-format messages; the clock runs from the
+// first request received until every message is recorded as delivered. Correctness in the same run: each
+// receiver's requests are counted against what was enqueued (every event exactly once, none missing), every
+// request's x-signature is verified against the merchant's key, and every message has its attempt row.
+// Ends with pg-ceiling.sh's ceiling measured in the same run (bench/support/ceiling.ts); there `c=` is the
+// number of receiver endpoints and p99 is n/a (the drain is timed as a whole).
 //
-//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/webhook-dispatch.ts [N] [endpoints]
-//
-// `endpoints` (default 1) spreads the messages round-robin over that many receiver URLs (endpoints):
-// one process keeps at most ~16 requests in flight per endpoint, 50 in all.
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/webhook-dispatch.ts [N] [endpoint counts, e.g. 1,10]
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { sql } from "kysely";
+import { merchantSigningKey } from "../src/app/auth/authenticate.js";
 import { enqueueWebhook } from "../src/app/outbox/outbox.js";
 import type { Deps } from "../src/app/deps.js";
+import { verifyTradingBody } from "../src/core/webhooks/signatures.js";
 import { createMerchant } from "../test/support/factories.js";
 import { createHarness } from "../test/support/harness.js";
 import { usePostgres } from "../test/support/test-db.js";
-import { startReceiver } from "../test/support/webhook-receiver.js";
-import { ceilingLine, measureCeiling } from "./support/ceiling.js";
+import { type Receiver, startReceiver } from "../test/support/webhook-receiver.js";
+import { ceilingLine, loadAverage, measureCeiling } from "./support/ceiling.js";
 
-const N = Number(process.argv[2] ?? 3000);
-const ENDPOINTS = Number(process.argv[3] ?? 1);
+const N = Number(process.argv[2] ?? 20_000);
+/** Endpoint counts to run, comma-separated (default "1,10"). */
+const ENDPOINT_COUNTS = (process.argv[3] ?? "1,10").split(",").map(Number);
 const ROOT = path.resolve(import.meta.dirname, "..");
 if (!usePostgres()) {
-  process.stderr.write("Set DATABASE_URL to a PostgreSQL server: the benchmark runs several worker processes on one database.\n");
+  process.stderr.write("Set DATABASE_URL to a PostgreSQL server: the worker runs as its own process on one database.\n");
   process.exit(2);
 }
 
-async function enqueue(deps: Deps, n: number, baseUrl: string) {
+/** Enqueues N messages round-robin over the receivers, 1,000 per transaction; returns the signing key id. */
+async function enqueue(deps: Deps, receivers: Receiver[]): Promise<string> {
   const m = await createMerchant(deps);
   const apiKeyId = (await deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
-  for (let chunk = 0; chunk < n; chunk += 500) {
+  for (let chunk = 0; chunk < N; chunk += 1000) {
     await deps.database.db.transaction().execute(async (trx) => {
-      for (let i = chunk; i < Math.min(n, chunk + 500); i++) {
+      for (let i = chunk; i < Math.min(N, chunk + 1000); i++) {
         await enqueueWebhook(trx, {
           merchantId: m.merchantId,
           format: "trading",
-          url: `${baseUrl}/hook${i % ENDPOINTS}`,
+          url: `${receivers[i % receivers.length]!.url}/hook`,
           eventId: `evt_bench_${i}`,
           orderingKey: `payin_${i}`,
           body: JSON.stringify({ id: `payin_${i}`, status: "closed", fiatAmount: "5000.00", cryptoAmount: "50443906" }),
@@ -43,56 +50,87 @@ async function enqueue(deps: Deps, n: number, baseUrl: string) {
       }
     });
   }
+  return apiKeyId;
 }
 
 function spawnWorker(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/support/webhook-worker-process.ts"), url], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  // BENCH_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join(ROOT, "test/support/webhook-worker-process.ts"), url], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve) => child.stdout!.on("data", (c: Buffer) => c.toString().includes("ready") && resolve(child)));
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
-function cpuSeconds(pid: number | undefined): number | null {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return null;
-  }
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-// Throughput swings with whatever else shares the cores; the workers' CPU per webhook does not, so both are printed.
-async function run(workers: number): Promise<{ perSecond: number; cpuMsPerWebhook: number | null }> {
+interface Run {
+  perSecond: number;
+  cpuMsPerWebhook: number;
+  problems: string[];
+}
+
+async function run(endpoints: number): Promise<Run> {
   const h = await createHarness({ poolSize: 2 });
-  const rx = await startReceiver(() => ({ status: 200, body: "ok" }));
+  const receivers = await Promise.all(Array.from({ length: endpoints }, () => startReceiver(() => ({ status: 200, body: "ok" }))));
   try {
-    await enqueue(h.deps, N, rx.url);
-    const children = await Promise.all(Array.from({ length: workers }, () => spawnWorker(h.testDb.url!)));
-    // Workers are polling now; count from the first request received.
-    while (rx.received.length === 0) await new Promise((r) => setTimeout(r, 5));
-    const t0 = rx.received[0]!.receivedAt;
-    const cpuAtStart = children.map((c) => cpuSeconds(c.pid)); // leaves out process start-up (tsx compiling)
-    const count = () => h.deps.database.db.selectFrom("webhook_messages").select((eb) => eb.fn.countAll().as("n")).where("status", "=", "delivered").executeTakeFirstOrThrow();
-    while (Number((await count()).n) < N) await new Promise((r) => setTimeout(r, 20));
-    const seconds = (Date.now() - t0) / 1000;
-    const cpu = children.map((c, i) => {
-      const [end, begin] = [cpuSeconds(c.pid), cpuAtStart[i]];
-      return end === null || begin === null || begin === undefined ? null : end - begin;
-    });
-    for (const c of children) c.kill("SIGKILL");
-    const total = cpu.every((x) => x !== null) ? cpu.reduce((a, b) => a! + b!, 0)! : null;
-    return { perSecond: N / seconds, cpuMsPerWebhook: total === null ? null : (total * 1000) / N };
+    const apiKeyId = await enqueue(h.deps, receivers);
+    const worker = await spawnWorker(h.testDb.url!);
+    try {
+      const all = () => receivers.flatMap((r) => r.received);
+      while (all().length === 0) await new Promise((r) => setTimeout(r, 5));
+      const t0 = Math.min(...all().map((r) => r.receivedAt));
+      const cpu0 = cpuSeconds(worker.pid!); // leaves out process start-up (tsx compiling)
+      const delivered = () =>
+        h.deps.database.db.selectFrom("webhook_messages").select((eb) => eb.fn.countAll<string>().as("n")).where("status", "=", "delivered").executeTakeFirstOrThrow();
+      while (Number((await delivered()).n) < N) await new Promise((r) => setTimeout(r, 20));
+      const seconds = (Date.now() - t0) / 1000;
+      const cpu = cpuSeconds(worker.pid!) - cpu0;
+      // Correctness: what the receivers got against what was enqueued.
+      const problems: string[] = [];
+      const key = (await merchantSigningKey(h.deps, apiKeyId))!;
+      const seen = new Map<string, number>();
+      let unsigned = 0;
+      for (const r of all()) {
+        const id = String(r.headers["x-rampart-event-id"]);
+        seen.set(id, (seen.get(id) ?? 0) + 1);
+        if (!verifyTradingBody(key, r.body, String(r.headers["x-signature"] ?? ""))) unsigned++;
+      }
+      const missing = N - seen.size;
+      const duplicates = [...seen.values()].filter((n) => n > 1).length;
+      if (missing !== 0) problems.push(`${missing} enqueued messages never received`);
+      if (duplicates !== 0) problems.push(`${duplicates} messages received more than once`);
+      if (unsigned !== 0) problems.push(`${unsigned} requests with a bad or missing signature`);
+      const perEndpoint = receivers.map((r) => r.received.length);
+      if (perEndpoint.some((n) => n !== N / endpoints)) problems.push(`per-endpoint counts ${perEndpoint.join("/")} (expected ${N / endpoints} each)`);
+      const attempts = await sql<{ n: string }>`SELECT count(DISTINCT message_seq) AS n FROM webhook_attempts WHERE status_code = 200`.execute(h.deps.database.db);
+      if (Number(attempts.rows[0]!.n) !== N) problems.push(`${attempts.rows[0]!.n} messages with a recorded 200 attempt, expected ${N}`);
+      console.log(
+        `${endpoints} endpoint(s): ${N} enqueued, ${all().length} received (${perEndpoint.join("/")}), ${attempts.rows[0]!.n} attempts recorded, ` +
+          `signatures ${unsigned === 0 ? "all valid" : `${unsigned} BAD`}${problems.length ? `  ← ${problems.join("; ")}` : ""}`,
+      );
+      return { perSecond: N / seconds, cpuMsPerWebhook: (cpu * 1000) / N, problems };
+    } finally {
+      // SIGTERM: the worker stops cleanly (and writes its CPU profile when asked to).
+      const exited = new Promise((r) => worker.once("exit", r));
+      worker.kill("SIGTERM");
+      await exited;
+    }
   } finally {
-    await rx.close();
+    await Promise.all(receivers.map((r) => r.close()));
     await h.close();
   }
 }
 
-const line = (label: string, r: { perSecond: number; cpuMsPerWebhook: number | null }) =>
-  `${label} ${r.perSecond.toFixed(0)} webhooks/s, worker CPU ${r.cpuMsPerWebhook?.toFixed(2) ?? "?"} ms/webhook (${N} messages, ${ENDPOINTS} endpoint(s))\n`;
 const ceiling = await measureCeiling();
-const one = await run(1);
-process.stdout.write(line("1 worker process:  ", one));
-process.stdout.write(line("3 worker processes:", await run(3)));
-// No per-delivery latency: the drain is timed as a whole.
-console.log(ceilingLine(`webhook-dispatch-${ENDPOINTS}ep`, 1, one.perSecond, null, ceiling));
-process.exit(0);
+const results: [number, Run][] = [];
+for (const endpoints of ENDPOINT_COUNTS) {
+  const r = await run(endpoints);
+  results.push([endpoints, r]);
+  console.log(`1 worker process, ${endpoints} endpoint(s): ${r.perSecond.toFixed(0)} webhooks/s, worker CPU ${r.cpuMsPerWebhook.toFixed(3)} ms/webhook (load average ${loadAverage()})`);
+}
+if (results.some(([, r]) => r.problems.length > 0)) process.exitCode = 1;
+for (const [endpoints, r] of results) console.log(ceilingLine(`webhook-dispatch-${endpoints}ep`, endpoints, r.perSecond, null, ceiling));
+process.exit();

@@ -35,12 +35,15 @@ type SafeResponse =
     }
   | { kind: "error"; error: string; latencyMs: number };
 
-class BlockedAddressError extends Error {
+export class BlockedAddressError extends Error {
   readonly code = "EBLOCKEDADDRESS";
 }
 
-/** dns.lookup, but refusing any blocked address it resolves to. */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+/**
+ * dns.lookup, but refusing any blocked address it resolves to. Given to the socket's connect, it vets
+ * the address of every new connection, so a pooled (keep-alive) connection was vetted when it opened.
+ */
+export function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, "", 0);
@@ -54,25 +57,30 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
   };
 }
 
+/**
+ * The checks made before any connection: http(s) only, no credentials, and an IP literal vetted here
+ * (a literal skips DNS, so the guarded lookup never sees it). Returns the parsed URL or the refusal.
+ */
+export function checkTarget(raw: string, allowPrivate: boolean): { url: URL } | { error: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { error: "invalid URL" };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return { error: `scheme ${url.protocol} not allowed` };
+  if (url.username || url.password) return { error: "credentials in URL not allowed" };
+  const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+  if (isIP(host) && !allowPrivate && isBlockedAddress(host)) return { error: `address ${host} is not allowed` };
+  return { url };
+}
+
 export function safeRequest(req: SafeRequest): Promise<SafeResponse> {
   const started = performance.now();
   const latency = () => Math.round(performance.now() - started);
-  let url: URL;
-  try {
-    url = new URL(req.url);
-  } catch {
-    return Promise.resolve({ kind: "error", error: "invalid URL", latencyMs: 0 });
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return Promise.resolve({ kind: "error", error: `scheme ${url.protocol} not allowed`, latencyMs: 0 });
-  }
-  if (url.username || url.password) {
-    return Promise.resolve({ kind: "error", error: "credentials in URL not allowed", latencyMs: 0 });
-  }
-  const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  if (isIP(host) && !req.allowPrivate && isBlockedAddress(host)) {
-    return Promise.resolve({ kind: "error", error: `address ${host} is not allowed`, latencyMs: 0 });
-  }
+  const target = checkTarget(req.url, req.allowPrivate);
+  if ("error" in target) return Promise.resolve({ kind: "error", error: target.error, latencyMs: 0 });
+  const { url } = target;
   const body = req.body === undefined ? undefined : Buffer.from(req.body, "utf8");
   const lib = url.protocol === "https:" ? https : http;
   return new Promise<SafeResponse>((resolve) => {

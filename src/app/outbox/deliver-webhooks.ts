@@ -1,21 +1,21 @@
 // One delivery pass: claim due messages (short transaction, committed before any request), send each
-// after commit, then record the attempt and the message's next state in its own short transaction,
-// guarded by the lease. Messages to different endpoints are independent: one slow or failing
-// receiver holds back only its own messages.
+// after commit, then record the attempt and the message's next state, guarded by the lease: attempts
+// that finish while a recording transaction runs are written together in the next one
+// (record-attempts.ts), so a busy worker commits once per batch rather than once per delivery.
+// Messages to different endpoints are independent: one slow or failing receiver holds back only its
+// own messages.
 import { assertNever } from "../../core/shared/assert-never.js";
 import { nextStep } from "../../core/webhooks/retry-schedule.js";
 import { ENVELOPE_SIGNATURE_HEADER, signEnvelope, signIpn, signTradingBody } from "../../core/webhooks/signatures.js";
-import { insertNotification } from "../../db/outbox/notifications.js";
-import { claimDueMessages, disableEndpoint, finishMessageAttempt, insertAttempt, type ClaimedMessageRow } from "../../db/outbox/webhooks.js";
+import { claimDueMessages, type ClaimedMessageRow } from "../../db/outbox/webhooks.js";
 import type { Deps } from "../deps.js";
 import type { WebhookRequest, WebhookResponse } from "../ports.js";
 import type { SigningKeyRef } from "./enqueue-webhook.js";
+import { type AttemptRecorder, createAttemptRecorder } from "./record-attempts.js";
 import { resolveSigningKey } from "./signing-keys.js";
 import { WORKER_ID } from "./worker-id.js";
 
 const WEBHOOK_BATCH = 50;
-/** Stored response bodies are cut to this many characters (the request itself reads at most 64 KiB). */
-const STORED_RESPONSE_CHARS = 4096;
 
 /** A lease outlives the request timeout by a margin, so a live worker never loses its message. */
 function webhookLeaseMs(deps: Deps): number {
@@ -28,29 +28,50 @@ interface DeliveryOptions {
   rand?: () => number;
 }
 
-function claim(deps: Deps, workerId: string, limit: number, excludeEndpoints: string[] = []): Promise<ClaimedMessageRow[]> {
+/** One statement (autocommit): the rows are locked, leased and counted as attempted at once. */
+function claim(deps: Deps, workerId: string, limit: number, busy: [string, number][] = []): Promise<ClaimedMessageRow[]> {
   const now = deps.clock.now();
-  return deps.database.db
-    .transaction()
-    .execute((trx) => claimDueMessages(trx, { now, leaseUntil: new Date(now.getTime() + webhookLeaseMs(deps)), workerId, limit, excludeEndpoints }));
+  return claimDueMessages(deps.database.db, { now, leaseUntil: new Date(now.getTime() + webhookLeaseMs(deps)), workerId, limit, perEndpoint: PER_ENDPOINT_IN_FLIGHT, busy });
+}
+
+/**
+ * Signing keys of one claim, each resolved once: a claim's messages mostly share a merchant's key,
+ * and a key is still resolved at send time (a rotated key signs the next claim's retries).
+ */
+type SigningKeys = (m: ClaimedMessageRow) => Promise<string | null>;
+function signingKeys(deps: Deps): SigningKeys {
+  const cache = new Map<string, Promise<string | null>>();
+  return (m) => {
+    const ref = m.signing_key_ref as SigningKeyRef;
+    // An endpoint's own secret depends on the endpoint, not only on the reference.
+    const id = ref.kind === "webhook_secret" ? `endpoint:${m.endpoint_id}` : JSON.stringify(ref);
+    let key = cache.get(id);
+    if (!key) cache.set(id, (key = resolveSigningKey(deps, ref, { endpointId: m.endpoint_id, url: m.url })));
+    return key;
+  };
 }
 
 /** One claim of up to WEBHOOK_BATCH messages, delivered concurrently; resolves when all are recorded. */
 export async function runWebhookDelivery(deps: Deps, opts: DeliveryOptions = {}): Promise<number> {
   const workerId = opts.workerId ?? WORKER_ID;
   const claimed = await claim(deps, workerId, WEBHOOK_BATCH);
-  await Promise.all(claimed.map((m) => deliverOne(deps, m, workerId, opts.rand ?? Math.random)));
+  const keys = signingKeys(deps);
+  const recorder = createAttemptRecorder(deps, workerId);
+  await Promise.all(claimed.map((m) => deliverOne(deps, m, keys, recorder, opts.rand ?? Math.random)));
   return claimed.length;
 }
 
-/** Requests one process keeps in flight; a killed worker's duplicates are at most this many. */
-export const MAX_IN_FLIGHT = WEBHOOK_BATCH;
 /**
- * Requests to one endpoint one process starts before it stops claiming for that endpoint (it may
- * reach just under twice this). A receiver that hangs for the whole timeout holds these slots, not
+ * Requests one process keeps in flight; a killed worker's duplicates are at most this many. Deep
+ * enough that the claim and record round trips, not the slots, bound a busy worker (issue 16).
+ */
+export const MAX_IN_FLIGHT = 256;
+/**
+ * Requests to one endpoint one process keeps in flight at most (the claim gives each endpoint only
+ * the slots it has left). A receiver that hangs for the whole timeout holds these slots, not
  * the process: other endpoints keep flowing.
  */
-export const PER_ENDPOINT_IN_FLIGHT = 16;
+export const PER_ENDPOINT_IN_FLIGHT = 32;
 
 export interface DeliveryPool {
   /**
@@ -70,6 +91,7 @@ export interface DeliveryPool {
  */
 export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): DeliveryPool {
   const workerId = opts.workerId ?? WORKER_ID;
+  const recorder = createAttemptRecorder(deps, workerId);
   const inFlight = new Set<Promise<void>>();
   const perEndpoint = new Map<string, number>();
   // Woken when a finished request can make a claim useful again (a slot of a full pool or of a
@@ -84,9 +106,9 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
     wake?.();
     wake = null;
   };
-  const start = (m: ClaimedMessageRow) => {
+  const start = (m: ClaimedMessageRow, keys: SigningKeys) => {
     perEndpoint.set(m.endpoint_id, (perEndpoint.get(m.endpoint_id) ?? 0) + 1);
-    const p: Promise<void> = deliverOne(deps, m, workerId, opts.rand ?? Math.random)
+    const p: Promise<void> = deliverOne(deps, m, keys, recorder, opts.rand ?? Math.random)
       .catch((err: unknown) => deps.logger.error({ err, eventId: m.event_id }, "webhook delivery could not be recorded; its lease will expire"))
       .finally(() => {
         inFlight.delete(p);
@@ -100,9 +122,11 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
   const claimFree = async () => {
     const free = MAX_IN_FLIGHT - inFlight.size;
     if (free === 0) return 0;
-    const saturated = [...perEndpoint].filter(([, n]) => n >= PER_ENDPOINT_IN_FLIGHT).map(([id]) => id);
-    const claimed = await claim(deps, workerId, Math.min(free, PER_ENDPOINT_IN_FLIGHT), saturated);
-    claimed.forEach(start);
+    // Scanning a whole free pool's worth of rows for a single busy endpoint would mostly read rows it
+    // has no slot for: a claim looks at two endpoints' worth at a time.
+    const claimed = await claim(deps, workerId, Math.min(free, 2 * PER_ENDPOINT_IN_FLIGHT), [...perEndpoint]);
+    const keys = signingKeys(deps);
+    for (const m of claimed) start(m, keys);
     return claimed.length;
   };
   return {
@@ -127,8 +151,8 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
 }
 
 /** The signed request of a message, or null when its signing key cannot be resolved. */
-async function buildRequest(deps: Deps, m: ClaimedMessageRow, at: Date): Promise<WebhookRequest | null> {
-  const key = await resolveSigningKey(deps, m.signing_key_ref as SigningKeyRef, { endpointId: m.endpoint_id, url: m.url });
+async function buildRequest(m: ClaimedMessageRow, keys: SigningKeys, at: Date): Promise<WebhookRequest | null> {
+  const key = await keys(m);
   if (key === null) return null;
   const t = Math.floor(at.getTime() / 1000);
   const headers: Record<string, string> = {
@@ -158,20 +182,20 @@ async function buildRequest(deps: Deps, m: ClaimedMessageRow, at: Date): Promise
   }
 }
 
-async function deliverOne(deps: Deps, m: ClaimedMessageRow, workerId: string, rand: () => number): Promise<void> {
-  const log = deps.logger.child({ eventId: m.event_id, webhookSeq: m.seq, attempt: m.attempts });
+/** Sends one claimed message and resolves once its attempt is recorded. */
+async function deliverOne(deps: Deps, m: ClaimedMessageRow, keys: SigningKeys, recorder: AttemptRecorder, rand: () => number): Promise<void> {
   const at = deps.clock.now();
   let sentUrl = m.url;
   let res: WebhookResponse;
   try {
-    const req = await buildRequest(deps, m, at);
+    const req = await buildRequest(m, keys, at);
     if (req === null) res = { kind: "error", error: "signing key unavailable", latencyMs: 0 };
     else {
       sentUrl = req.url;
       res = await deps.ports.webhooks.send(req);
     }
   } catch (err) {
-    log.error({ err }, "webhook request could not be built");
+    deps.logger.error({ err, eventId: m.event_id, webhookSeq: m.seq, attempt: m.attempts }, "webhook request could not be built");
     res = { kind: "error", error: err instanceof Error ? err.message : String(err), latencyMs: 0 };
   }
   const done = deps.clock.now();
@@ -181,52 +205,7 @@ async function deliverOne(deps: Deps, m: ClaimedMessageRow, workerId: string, ra
     done,
     rand,
   );
-  const guard = { seq: m.seq, workerId, attempts: m.attempts, now: done };
-  const recorded = await deps.database.db.transaction().execute(async (trx) => {
-    await insertAttempt(trx, {
-      id: deps.ids.uuid(),
-      messageSeq: m.seq,
-      attempt: m.attempts,
-      at,
-      url: redactSignature(sentUrl),
-      statusCode: res.kind === "response" ? res.status : null,
-      latencyMs: res.latencyMs,
-      responseBody: res.kind === "response" ? res.body.slice(0, STORED_RESPONSE_CHARS) : null,
-      error: res.kind === "error" ? res.error.slice(0, 1000) : null,
-    });
-    let recorded: boolean;
-    switch (step.kind) {
-      case "delivered":
-        recorded = await finishMessageAttempt(trx, { ...guard, status: "delivered" });
-        break;
-      case "retry":
-        recorded = await finishMessageAttempt(trx, { ...guard, status: "pending", nextAttemptAt: step.at, error: step.error });
-        break;
-      case "failed":
-        recorded = await finishMessageAttempt(trx, { ...guard, status: "failed", error: step.error });
-        break;
-      case "disable_endpoint":
-        recorded = await finishMessageAttempt(trx, { ...guard, status: "failed", error: step.error });
-        if (await disableEndpoint(trx, { id: m.endpoint_id, at: done, reason: step.error })) {
-          await insertNotification(trx, {
-            id: deps.ids.uuid(),
-            kind: "webhook_endpoint_disabled",
-            subject: `Webhook endpoint disabled (merchant ${m.merchant_id})`,
-            message: `The receiver at ${m.url} answered 410 Gone; delivery to it is stopped until it is redelivered by an operator.`,
-            details: { merchantId: m.merchant_id, endpointId: m.endpoint_id, url: m.url, eventId: m.event_id },
-            at: done,
-          });
-          log.warn({ merchantId: m.merchant_id, endpointId: m.endpoint_id }, "webhook endpoint disabled after 410");
-        }
-        break;
-      default:
-        assertNever(step, "delivery step");
-    }
-    if (!recorded) log.warn("webhook lease lost before the attempt was recorded");
-    return recorded;
-  });
-  if (recorded) deps.metrics.webhookAttempted(m.format, step.kind === "disable_endpoint" ? "endpoint_disabled" : step.kind);
-  if (step.kind === "failed") log.warn({ error: step.error }, "webhook failed for good");
+  await recorder.record({ message: m, at, done, url: redactSignature(sentUrl), response: res, step });
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

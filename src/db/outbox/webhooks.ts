@@ -66,17 +66,24 @@ export interface ClaimedMessageRow {
 /**
  * Claims due messages: pending, due, not leased to a live worker, endpoint enabled, and no earlier
  * message of the same ordering key still pending (a later status waits for the earlier one to be
- * delivered or to fail). Each claimed row is leased to `workerId` with its attempt counted.
- * `excludeEndpoints`: endpoints the caller already has enough requests in flight to.
+ * delivered or to fail). Each claimed row is leased to `workerId` with its attempt counted. One
+ * statement (autocommit). At most `perEndpoint` messages per endpoint are in flight after the claim:
+ * `busy` gives the caller's requests in flight per endpoint; endpoints already at the bound are left
+ * out of the scan, the others get the slots they have left (first due first).
  */
 export async function claimDueMessages(
   db: Db,
-  a: { now: Date; leaseUntil: Date; workerId: string; limit: number; excludeEndpoints?: string[] },
+  a: { now: Date; leaseUntil: Date; workerId: string; limit: number; perEndpoint: number; busy?: [endpointId: string, inFlight: number][] },
 ): Promise<ClaimedMessageRow[]> {
-  const excluded = a.excludeEndpoints?.length ? sql`AND m.endpoint_id NOT IN (${sql.join(a.excludeEndpoints)})` : sql``;
+  const busy = a.busy ?? [];
+  const saturated = busy.filter(([, n]) => n >= a.perEndpoint).map(([id]) => id);
+  const excluded = saturated.length ? sql`AND m.endpoint_id NOT IN (${sql.join(saturated)})` : sql``;
+  // A first row of NULLs: VALUES cannot be empty.
+  const busyRows = sql.join([sql`(NULL::uuid, 0)`, ...busy.map(([id, n]) => sql`(${id}::uuid, ${n}::integer)`)]);
   const r = await sql<ClaimedMessageRow>`
-    WITH due AS (
-      SELECT m.seq FROM webhook_messages m
+    WITH busy (endpoint_id, n) AS (VALUES ${busyRows}),
+    candidate AS (
+      SELECT m.seq, m.endpoint_id, m.next_attempt_at FROM webhook_messages m
       JOIN webhook_endpoints e ON e.id = m.endpoint_id
       WHERE m.status = 'pending' AND m.next_attempt_at <= ${a.now}
         AND (m.lease_until IS NULL OR m.lease_until < ${a.now})
@@ -86,6 +93,16 @@ export async function claimDueMessages(
           WHERE p.ordering_key = m.ordering_key AND p.seq < m.seq AND p.status = 'pending')
       ORDER BY m.next_attempt_at, m.seq
       LIMIT ${a.limit}
+    ),
+    slotted AS (
+      SELECT c.seq, coalesce(b.n, 0) + row_number() OVER (PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.seq) AS slot
+      FROM candidate c LEFT JOIN busy b ON b.endpoint_id = c.endpoint_id
+    ),
+    due AS (
+      -- Re-checked on the locked row: another worker may have taken or settled it since the scan.
+      SELECT m.seq FROM webhook_messages m
+      WHERE m.seq IN (SELECT seq FROM slotted WHERE slot <= ${a.perEndpoint})
+        AND m.status = 'pending' AND (m.lease_until IS NULL OR m.lease_until < ${a.now})
       FOR UPDATE OF m SKIP LOCKED
     )
     UPDATE webhook_messages w SET lease_until = ${a.leaseUntil}, locked_by = ${a.workerId},
@@ -96,52 +113,50 @@ export async function claimDueMessages(
   return r.rows;
 }
 
-export async function insertAttempt(
-  db: Db,
-  a: { id: string; messageSeq: string; attempt: number; at: Date; url: string; statusCode: number | null; latencyMs: number; responseBody: string | null; error: string | null },
-): Promise<void> {
-  await db
-    .insertInto("webhook_attempts")
-    .values({
-      id: a.id,
-      message_seq: a.messageSeq,
-      attempt: a.attempt,
-      at: a.at,
-      url: a.url,
-      status_code: a.statusCode,
-      latency_ms: a.latencyMs,
-      response_body: a.responseBody,
-      error: a.error,
-    })
-    .execute();
-}
+/** One attempt to record: the attempt row and the message's next state. */
+export type RecordedAttempt = {
+  /** The attempt row's id. */
+  id: string;
+  seq: string;
+  /** The message's attempt count when claimed (the lease guard), also the attempt's number. */
+  attempts: number;
+  at: Date;
+  url: string;
+  statusCode: number | null;
+  latencyMs: number;
+  responseBody: string | null;
+  attemptError: string | null;
+  /** When the answer was in: the message's updated_at (and delivered_at). */
+  now: Date;
+} & ({ status: "delivered" } | { status: "pending"; nextAttemptAt: Date; error: string } | { status: "failed"; error: string });
 
-/** Records the result of the attempt this worker holds; false when the lease was lost meanwhile. */
-export async function finishMessageAttempt(
-  db: Db,
-  a: { seq: string; workerId: string; attempts: number; now: Date } & (
-    | { status: "delivered" }
-    | { status: "pending"; nextAttemptAt: Date; error: string }
-    | { status: "failed"; error: string }
-  ),
-): Promise<boolean> {
-  const r = await db
-    .updateTable("webhook_messages")
-    .set({
-      status: a.status,
-      lease_until: null,
-      locked_by: null,
-      updated_at: a.now,
-      ...(a.status === "delivered" ? { delivered_at: a.now, last_error: null } : {}),
-      ...(a.status === "pending" ? { next_attempt_at: a.nextAttemptAt, last_error: a.error } : {}),
-      ...(a.status === "failed" ? { last_error: a.error } : {}),
-    })
-    .where("seq", "=", a.seq)
-    .where("status", "=", "pending")
-    .where("locked_by", "=", a.workerId)
-    .where("attempts", "=", a.attempts)
-    .executeTakeFirst();
-  return r.numUpdatedRows > 0n;
+/**
+ * Records attempts in ONE statement (autocommit: no BEGIN/COMMIT round trips): every attempt row is
+ * inserted, and each message this worker still holds (pending, locked_by it, attempts unchanged) takes
+ * its next state. Returns the seqs whose message was updated; a message whose lease was lost meanwhile
+ * (another worker took it, or it was settled) keeps its state and is missing from the answer.
+ */
+export async function recordAttempts(db: Db, workerId: string, rows: RecordedAttempt[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const values = rows.map(
+    (r) =>
+      sql`(${r.id}::uuid, ${r.seq}::bigint, ${r.attempts}::integer, ${r.at}::timestamptz, ${r.url}::text, ${r.statusCode}::integer, ${r.latencyMs}::integer,
+           ${r.responseBody}::text, ${r.attemptError}::text, ${r.status}::text, ${r.status === "pending" ? r.nextAttemptAt : null}::timestamptz,
+           ${r.status === "delivered" ? null : r.error}::text, ${r.now}::timestamptz)`,
+  );
+  const r = await sql<{ seq: string }>`
+    WITH v (id, seq, attempts, at, url, status_code, latency_ms, response_body, attempt_error, status, next_attempt_at, error, now) AS (VALUES ${sql.join(values)}),
+    attempt AS (
+      INSERT INTO webhook_attempts (id, message_seq, attempt, at, url, status_code, latency_ms, response_body, error)
+      SELECT id, seq, attempts, at, url, status_code, latency_ms, response_body, attempt_error FROM v)
+    UPDATE webhook_messages w SET status = v.status, lease_until = NULL, locked_by = NULL, updated_at = v.now,
+      delivered_at = CASE WHEN v.status = 'delivered' THEN v.now ELSE w.delivered_at END,
+      next_attempt_at = coalesce(v.next_attempt_at, w.next_attempt_at),
+      last_error = v.error
+    FROM v
+    WHERE w.seq = v.seq AND w.status = 'pending' AND w.locked_by = ${workerId} AND w.attempts = v.attempts
+    RETURNING w.seq`.execute(db);
+  return new Set(r.rows.map((x) => String(x.seq)));
 }
 
 export async function disableEndpoint(db: Db, a: { id: string; at: Date; reason: string }): Promise<boolean> {
