@@ -63,18 +63,3 @@ export async function countPayerPayment(trx: Db, merchantId: string, userId: str
     .executeTakeFirstOrThrow();
   return { paymentsSeen: r.payments_seen - 1, notPaidDisputes: r.not_paid_disputes };
 }
-
-/** A trading dispute decided "not paid" counts against the payer. */
-export async function countNotPaidDispute(db: Db, merchantId: string, userId: string): Promise<void> {
-  await db
-    .insertInto("risk_payer_stats")
-    .values({ merchant_id: merchantId, user_id: userId, not_paid_disputes: 1 })
-    .onConflict((oc) => oc.columns(["merchant_id", "user_id"]).doUpdateSet({ not_paid_disputes: sql`risk_payer_stats.not_paid_disputes + 1` }))
-    .execute();
-}
-
-/** Drops counted payments older than any window can reach; bounded per call. */
-export async function purgeVelocityEvents(db: Db, before: Date, limit: number): Promise<number> {
-  const r = await sql`DELETE FROM risk_velocity_events WHERE ctid IN (SELECT ctid FROM risk_velocity_events WHERE at < ${before} LIMIT ${limit})`.execute(db);
-  return Number(r.numAffectedRows ?? 0n);
-}
