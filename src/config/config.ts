@@ -24,6 +24,10 @@ export interface Config {
   bodyLimitBytes: number;
   /** Largest bank statement file an import reads (CLI and operator API). */
   statementMaxBytes: number;
+  /** A folder the worker imports statement files from (banks that drop files by SFTP); null: off. */
+  bankInboxDir: string | null;
+  /** The account inbox files are for when a file names none (a requisite id, IBAN or account number). */
+  bankInboxAccount: string | null;
   /** Outbox/job poll interval. */
   pollIntervalMs: number;
   /** Lets webhook/IPN delivery reach private and loopback addresses (tests, local demos). */
@@ -364,6 +368,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
     bodyLimitBytes: int(env, "RAMPART_BODY_LIMIT_BYTES", 1_048_576, 1024, 64 * 1_048_576),
     statementMaxBytes: int(env, "RAMPART_STATEMENT_MAX_BYTES", 10 * 1_048_576, 1024, 200 * 1_048_576),
+    bankInboxDir: env.RAMPART_BANK_INBOX_DIR?.trim() ? path.resolve(env.RAMPART_BANK_INBOX_DIR.trim()) : null,
+    bankInboxAccount: env.RAMPART_BANK_INBOX_ACCOUNT?.trim() || null,
     pollIntervalMs: int(env, "RAMPART_POLL_INTERVAL_MS", 500, 10, 60_000),
     allowPrivateWebhooks: bool(env, "RAMPART_ALLOW_PRIVATE_WEBHOOKS"),
     webhookTimeoutMs: int(env, "RAMPART_WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000),

@@ -4,8 +4,9 @@ import { deliverWebhooksTask } from "./deliver-webhooks.js";
 import { dispatchJobsTask } from "./dispatch-jobs.js";
 import { expireHoldsTask } from "./expire-holds.js";
 import { purgeExpiredTask } from "./purge-expired.js";
+import { statementInboxTask } from "./statement-inbox.js";
 import type { WorkerTask } from "./worker-task.js";
 
 export function workerTasks(handlers: JobHandlers): WorkerTask[] {
-  return [dispatchJobsTask(handlers), deliverWebhooksTask, purgeExpiredTask, expireHoldsTask];
+  return [dispatchJobsTask(handlers), deliverWebhooksTask, purgeExpiredTask, expireHoldsTask, statementInboxTask];
 }

@@ -40,7 +40,7 @@ interface ImportInput {
   csvMapping: unknown;
   /** Import the readable entries even when some lines are rejected (they are listed in the report). */
   skipRejected: boolean;
-  source: "cli" | "api";
+  source: "cli" | "api" | "inbox";
   /** Called once the file is read (done 0) and as entries are received: large files take a while. */
   onProgress?: (done: number, total: number) => void;
 }

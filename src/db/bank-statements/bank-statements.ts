@@ -98,3 +98,22 @@ export async function findCollectionAccount(db: Db, iban: string): Promise<{ bic
     .orderBy("store_id")
     .executeTakeFirst();
 }
+
+/** Claims a file's content for the inbox import: false when another file with it was claimed before. */
+export async function claimInboxFile(db: Db, f: { sha256: string; name: string; at: Date }): Promise<boolean> {
+  const r = await db
+    .insertInto("bank_inbox_files")
+    .values({ file_sha256: f.sha256, file_name: f.name, claimed_at: f.at })
+    .onConflict((oc) => oc.column("file_sha256").doNothing())
+    .executeTakeFirst();
+  return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
+export async function findInboxFile(db: Db, sha256: string) {
+  return db.selectFrom("bank_inbox_files").selectAll().where("file_sha256", "=", sha256).executeTakeFirst();
+}
+
+export async function settleInboxFile(db: Db, sha256: string, importId: string | null): Promise<void> {
+  if (importId === null) await db.deleteFrom("bank_inbox_files").where("file_sha256", "=", sha256).execute();
+  else await db.updateTable("bank_inbox_files").set({ import_id: importId }).where("file_sha256", "=", sha256).execute();
+}

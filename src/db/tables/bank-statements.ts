@@ -32,9 +32,18 @@ interface BankCsvMappingsTable {
   updated_at: Date;
 }
 
+/** The watched inbox's claim on a file's content (migration 0022_b). */
+interface BankInboxFilesTable {
+  file_sha256: string;
+  file_name: string;
+  import_id: Nullable<string>;
+  claimed_at: Date;
+}
+
 export interface BankStatementTables {
   bank_statement_imports: BankStatementImportsTable;
   bank_csv_mappings: BankCsvMappingsTable;
+  bank_inbox_files: BankInboxFilesTable;
 }
 
 interface RefundExportsTable {
