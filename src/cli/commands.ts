@@ -23,9 +23,14 @@ export const commands: Command[] = [
     summary:
       "Apply pending database migrations and exit. `rampart start` also applies them. A new database records " +
       "which secret it belongs to; every later command and process must use the same one.",
-    usage: "rampart migrate",
-    options: {},
-    help: [],
+    usage: "rampart migrate [--dry-run]",
+    options: { "dry-run": { type: "boolean" } },
+    help: [
+      "  --dry-run    print the migrations that would apply, in order, with their SQL, and change nothing",
+      "",
+      "Migrations are expand/contract: the previous release keeps working while the new one rolls out.",
+      "A migration starting with `-- rampart:no-transaction` runs statement by statement (CREATE INDEX CONCURRENTLY).",
+    ],
     load: () => import("./migrate-command.js").then((m) => m.run),
   },
   {

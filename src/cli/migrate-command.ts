@@ -2,11 +2,22 @@ import type { CommandRun } from "./command.js";
 import { loadConfig } from "../config/config.js";
 import { migrationsOnDisk } from "../app/ops/migrations.js";
 
-/** `rampart migrate` once its arguments are parsed (its spec is in commands.ts). */
-export const run: CommandRun = async (_values, _positionals, runtime) => {
+/** `rampart migrate [--dry-run]` once its arguments are parsed (its spec is in commands.ts). */
+export const run: CommandRun = async (values, _positionals, runtime) => {
   const config = loadConfig();
   const total = migrationsOnDisk();
-  process.stdout.write(`Applying migrations (${total} on disk) to ${config.databaseUrl ? "PostgreSQL" : `embedded database in ${config.dataDir}`}\n`);
+  const where = config.databaseUrl ? "PostgreSQL" : `embedded database in ${config.dataDir}`;
+  if (values["dry-run"]) {
+    const plan = await runtime.planMigrations(config);
+    process.stdout.write(`Dry run: ${plan.length} of ${total} migration(s) on disk would apply to ${where}; nothing is changed.\n`);
+    plan.forEach((m, i) => {
+      process.stdout.write(`\n-- [${i + 1}/${plan.length}] ${m.name} (${m.transactional ? "in one transaction" : "outside a transaction, statement by statement"})\n`);
+      process.stdout.write(`${m.sql.trimEnd()}\n`);
+    });
+    if (plan.length === 0) process.stdout.write("Already up to date.\n");
+    return 0;
+  }
+  process.stdout.write(`Applying migrations (${total} on disk) to ${where}\n`);
   const applied = await runtime.migrate(config);
   applied.forEach((name, i) => process.stdout.write(`  [${i + 1}/${applied.length}] ${name}\n`));
   process.stdout.write(applied.length ? `Applied ${applied.length} migration(s).\n` : "Already up to date.\n");

@@ -3,6 +3,7 @@
 import type { Deps } from "../app/deps.js";
 import type { SandboxCredentials } from "../app/sandbox/sandbox-credentials.js";
 import type { Config, ProcessRole } from "../config/config.js";
+import type { PlannedMigration } from "../db/migrate.js";
 
 interface RunningGateway {
   url: string | null;
@@ -15,6 +16,8 @@ export interface CliRuntime {
   withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T>;
   /** Opens the database, checks the secret, applies pending migrations; returns the names applied. */
   migrate(config: Config): Promise<string[]>;
+  /** Opens the database and lists the migrations `migrate` would apply, changing nothing. */
+  planMigrations(config: Config): Promise<PlannedMigration[]>;
   /** Starts the HTTP server and/or worker of `role` (migrated, checked, sandbox seeded). */
   start(config: Config, role: ProcessRole): Promise<RunningGateway>;
 }

@@ -16,6 +16,12 @@ export interface Database {
   readonly engine: Engine;
   /** Runs a multi-statement SQL script (migrations) in one session. */
   execScript(sql: string): Promise<void>;
+  /**
+   * Holds one session for `fn`, whose `query` runs one statement at a time outside any transaction (a
+   * migration that builds an index CONCURRENTLY, which a transaction or a multi-statement query refuses,
+   * under a session advisory lock that must be taken and released in that same session).
+   */
+  inSession<T>(fn: (query: (statement: string) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T>;
   /** Follows the NOTIFYs on `channel` until the returned function or close() is called. */
   listen(channel: string, handlers: ChangeHandlers): Promise<StopListening>;
   /** Whether the NOTIFY session is up (PGlite's lives with the database: always listening). */
@@ -87,6 +93,14 @@ export function connectPostgres({ url, poolSize }: PostgresOptions): Database {
         client.release();
       }
     },
+    async inSession(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn(async (statement) => (await client.query(statement)).rows);
+      } finally {
+        client.release();
+      }
+    },
     async close() {
       await listeners.stopAll();
       await db.destroy(); // ends the pool
@@ -148,6 +162,9 @@ export async function connectPGlite({ dataDir, loadDataDir }: PGliteOptions): Pr
           throw err;
         }
       });
+    },
+    async inSession(fn) {
+      return exclusive(() => fn(async (statement) => (await pglite.query<Record<string, unknown>>(statement)).rows));
     },
     async close() {
       await listeners.stopAll();

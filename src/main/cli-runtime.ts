@@ -19,6 +19,15 @@ export const cliRuntime: CliRuntime = {
     await database.close();
     return applied;
   },
+  async planMigrations(config) {
+    const [{ connectDatabase }, { migrationPlan }] = await Promise.all([import("./deps.js"), import("../app/ops/migrations.js")]);
+    const database = await connectDatabase(config);
+    try {
+      return await migrationPlan(database);
+    } finally {
+      await database.close();
+    }
+  },
   async start(config, role) {
     const [{ buildDeps }, { startRampart }] = await Promise.all([import("./deps.js"), import("./server.js")]);
     return startRampart(await buildDeps(config), role);

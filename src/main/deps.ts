@@ -94,7 +94,7 @@ export function buildPorts(config: Config, clock: Clock, logger: Logger, databas
 }
 
 /** Opens the configured database; an unreachable or missing one is a DatabaseUnavailableError. */
-async function connectDatabase(config: Config): Promise<Database> {
+export async function connectDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) {
     await probePostgres(config.databaseUrl);
     return connectPostgres({ url: config.databaseUrl, poolSize: config.dbPoolSize });

@@ -6,7 +6,8 @@ import path from "node:path";
 import { test } from "node:test";
 import { sql } from "kysely";
 import { connectPGlite, connectPostgres } from "../../src/db/connect.js";
-import { MIGRATIONS_DIR, listMigrations, migrate, pendingMigrations } from "../../src/db/migrate.js";
+import { MIGRATIONS_DIR, listMigrations, migrate, pendingMigrations, plannedMigrations } from "../../src/db/migrate.js";
+import { runCli } from "../support/run-cli.js";
 import { CARD_PAYMENT_MACHINE } from "../../src/core/card/payment-status.js";
 import { INTENT_MACHINE } from "../../src/core/intents/intent-status.js";
 import { PAYOUT_MACHINE } from "../../src/core/intents/payout-status.js";
@@ -173,4 +174,75 @@ test("0017_a: a merchant's existing trading currency becomes the one it accepts,
     await database.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** The shipped migrations plus one that opts out of the transaction to build an index concurrently. */
+function dirWithConcurrentIndex(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-mig-conc-"));
+  for (const f of listMigrations()) fs.copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
+  fs.writeFileSync(
+    path.join(dir, "9999_concurrent_index.sql"),
+    [
+      "-- rampart:no-transaction",
+      "-- An index built without locking writes out of trading_payins.",
+      "CREATE INDEX CONCURRENTLY IF NOT EXISTS trading_payins_test_conc_idx ON trading_payins (updated_at);",
+      "CREATE INDEX CONCURRENTLY IF NOT EXISTS jobs_test_conc_idx ON jobs (created_at);",
+      "",
+    ].join("\n"),
+  );
+  return dir;
+}
+
+async function checkConcurrentMigration(database: Awaited<ReturnType<typeof connectPGlite>> | ReturnType<typeof connectPostgres>) {
+  const dir = dirWithConcurrentIndex();
+  const plan = await plannedMigrations(database, dir);
+  assert.deepEqual(plan.map((m) => m.name), listMigrations(dir), "a fresh database: every migration planned, nothing applied by planning");
+  assert.equal(plan.at(-1)!.transactional, false);
+  assert.ok(plan.slice(0, -1).every((m) => m.transactional));
+  const none = await sql<{ t: string | null }>`SELECT to_regclass('schema_migrations')::text AS t`.execute(database.db);
+  assert.equal(none.rows[0]!.t, null, "planning created nothing");
+  assert.deepEqual(await migrate(database, dir), listMigrations(dir));
+  const idx = await sql<{ indexname: string }>`SELECT indexname FROM pg_indexes WHERE indexname IN ('trading_payins_test_conc_idx', 'jobs_test_conc_idx') ORDER BY 1`.execute(database.db);
+  assert.deepEqual(idx.rows.map((r) => r.indexname), ["jobs_test_conc_idx", "trading_payins_test_conc_idx"]);
+  assert.deepEqual(await plannedMigrations(database, dir), []);
+  assert.deepEqual(await migrate(database, dir), [], "recorded once");
+  const locks = await sql<{ n: string }>`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'`.execute(database.db);
+  assert.equal(locks.rows[0]!.n, "0", "the session lock was released");
+}
+
+test("a no-transaction migration builds its indexes CONCURRENTLY (PGlite); the plan lists it without applying", async () => {
+  const database = await connectPGlite({ dataDir: null });
+  try {
+    await checkConcurrentMigration(database);
+  } finally {
+    await database.close();
+  }
+});
+
+test("a no-transaction migration builds its indexes CONCURRENTLY (PostgreSQL)", { skip: !usePostgres() && "DATABASE_URL not set" }, async () => {
+  const name = `rampart_mig_${randomBytes(5).toString("hex")}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const dbs = [0, 1, 2].map(() => connectPostgres({ url: databaseUrlFor(name), poolSize: 2 }));
+  try {
+    await checkConcurrentMigration(dbs[0]!);
+  } finally {
+    await Promise.all(dbs.map((d) => d.close()));
+    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+});
+
+test("`rampart migrate --dry-run` prints what would run and changes nothing; after `migrate` it is up to date", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-dry-"));
+  const env = { RAMPART_DATA_DIR: dataDir };
+  const dry = await runCli(["migrate", "--dry-run"], env);
+  assert.equal(dry.code, 0, dry.stderr);
+  const total = listMigrations().length;
+  assert.match(dry.stdout, new RegExp(`Dry run: ${total} of ${total} migration\\(s\\)`));
+  assert.match(dry.stdout, /-- \[\d+\/\d+\] 0027_a_ops_metrics\.sql \(in one transaction\)\nCREATE TABLE ops_checks|-- Operability metrics/);
+  const again = await runCli(["migrate", "--dry-run"], env);
+  assert.match(again.stdout, new RegExp(`Dry run: ${total} of ${total}`), "the dry run applied nothing");
+  assert.equal((await runCli(["migrate"], env)).code, 0);
+  const after = await runCli(["migrate", "--dry-run"], env);
+  assert.match(after.stdout, /Dry run: 0 of \d+ migration\(s\)[\s\S]*Already up to date\./);
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });

@@ -1,7 +1,7 @@
 // Schema migrations for every process and command (`rampart migrate`, `start`, and every command that
 // needs a current schema), guarded by the server secret's key check.
 import type { Database } from "../../db/connect.js";
-import { listMigrations, migrate } from "../../db/migrate.js";
+import { listMigrations, migrate, type PlannedMigration, plannedMigrations } from "../../db/migrate.js";
 import { recordSecretKey, type SecretSource, verifySecretKey } from "../secret/key-check.js";
 import type { SecretConfig } from "../secret/secret-boxes.js";
 
@@ -19,4 +19,9 @@ export async function prepareDatabase(database: Database, secrets: SecretConfig,
   const applied = await migrate(database);
   await recordSecretKey(database.db, secrets, source);
   return applied;
+}
+
+/** What `prepareDatabase` would apply, in order, without applying or recording anything. */
+export function migrationPlan(database: Database): Promise<PlannedMigration[]> {
+  return plannedMigrations(database);
 }
