@@ -130,8 +130,9 @@ test("the Money page draws balances by purpose per asset and shows ledger verify
   const chart = page.locator('[data-asset="USDT"] svg[role=img]');
   assert.equal(await chart.count(), 1);
   const labels = await chart.locator("text").allTextContents();
-  for (const purpose of ["fee_revenue", "merchant_balance", "platform_funding", "trader_deposit"]) assert.ok(labels.includes(purpose), purpose);
-  assert.equal(await chart.locator("rect").count(), 4);
+  // trader_escrow holds the active pay-ins' crypto between create and close.
+  for (const purpose of ["fee_revenue", "merchant_balance", "platform_funding", "trader_deposit", "trader_escrow"]) assert.ok(labels.includes(purpose), purpose);
+  assert.equal(await chart.locator("rect").count(), 5);
   assert.equal(await chart.locator('rect[fill="#c62828"]').count(), 1, "platform funding is the negative side");
   const merchantBalance = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
   const shown = (merchantBalance / 1_000_000n).toString();

@@ -3,7 +3,7 @@
 import { html, raw, type SafeHtml } from "./html.js";
 
 const CSS = raw(`
-:root{--fg:#1b1f24;--muted:#5b6570;--bg:#f5f7fa;--card:#fff;--accent:#2457d6;--ok:#1a7f37;--bad:#c62828;--warn:#9a6700;--line:#dde3ea}
+:root{--fg:#1b1f24;--muted:#5b6570;--bg:#f5f7fa;--card:#fff;--accent:#2457d6;--ok:#116329;--bad:#a61b1b;--warn:#7a5200;--line:#dde3ea}
 *{box-sizing:border-box}body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 main{max-width:560px;margin:0 auto;padding:16px}main.wide{max-width:1100px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:16px;margin:12px 0}
