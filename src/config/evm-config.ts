@@ -7,7 +7,7 @@ import { httpUrlProblem } from "../core/shared/http-url.js";
 import { ConfigError, type Env, int } from "./config.js";
 
 /** A value that is never printed: JSON, string conversion and inspection all show "[redacted]". */
-export class Secret<T> {
+class Secret<T> {
   readonly #value: T;
   constructor(value: T) {
     this.#value = value;

@@ -30,7 +30,7 @@ function readMigration(dir: string, name: string): PlannedMigration {
 }
 
 /** The statements of a no-transaction migration: split after each `;` that ends a line, comments dropped. */
-export function splitStatements(body: string): string[] {
+function splitStatements(body: string): string[] {
   return body
     .split(/;\s*$/m)
     .map((s) => s.replace(/^\s*--.*$/gm, "").trim())

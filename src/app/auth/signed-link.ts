@@ -4,7 +4,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 
 /** Each purpose is its own key: a 3-D Secure link is not a checkout link even for the same id. */
-export type LinkPurpose = "card-3ds-link" | "intent-checkout-link" | "intent-checkout-kyc";
+type LinkPurpose = "card-3ds-link" | "intent-checkout-link" | "intent-checkout-kyc";
 
 /** 18 bytes: 24 base64url characters, 144 bits no one can guess. */
 export function linkMac(secret: string, purpose: LinkPurpose, id: string): Buffer {

@@ -25,7 +25,7 @@ function intentIdOfCheckout(deps: Pick<Deps, "config">, token: string): string |
 }
 
 /** Where the payer goes back to once nothing is left to do here: the shop's success or cancel page. */
-export function returnUrlOf(i: Pick<IntentRow, "status" | "success_url" | "cancel_url">): string | null {
+function returnUrlOf(i: Pick<IntentRow, "status" | "success_url" | "cancel_url">): string | null {
   switch (i.status) {
     case S.done:
       return i.success_url;
@@ -41,7 +41,7 @@ export function returnUrlOf(i: Pick<IntentRow, "status" | "success_url" | "cance
   }
 }
 
-export function explorerUrl(deps: Pick<Deps, "config">, network: string, txHash: string | null): string | null {
+function explorerUrl(deps: Pick<Deps, "config">, network: string, txHash: string | null): string | null {
   const template = deps.config.explorers[network];
   return template && txHash ? template.replace("{tx}", encodeURIComponent(txHash)) : null;
 }

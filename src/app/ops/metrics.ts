@@ -9,13 +9,13 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { afterCommit } from "../../db/commit-hooks.js";
 
-export type PaymentDialect = "trading" | "intent" | "card";
+type PaymentDialect = "trading" | "intent" | "card";
 /** How a payment ended: paid, failed (declined, refused, cancelled by a decision), expired (its window ran out), canceled (by the merchant or payer). */
 export type PaymentOutcome = "paid" | "failed" | "expired" | "canceled";
 /** A job's attempt: done, retry (back to pending with a backoff) or dead (failed for good). */
 type JobOutcome = "done" | "retry" | "dead";
 /** A webhook/IPN attempt: delivered, retry, failed for good, or the receiver said 410 and its endpoint was disabled. */
-export type DeliveryOutcome = "delivered" | "retry" | "failed" | "endpoint_disabled";
+type DeliveryOutcome = "delivered" | "retry" | "failed" | "endpoint_disabled";
 
 export interface OpsMetrics {
   readonly registry: Registry;

@@ -14,14 +14,14 @@ import type { Deps } from "../deps.js";
 import { readRiskSet } from "./rule-cache.js";
 import { withDerivedSignals } from "./signal-lookups.js";
 
-export interface AssessPaymentInput {
+interface AssessPaymentInput {
   merchantId: string;
   flow: RiskFlow;
   paymentId: string;
   signals: RiskSignals;
 }
 
-export interface AssessedRisk extends RiskDecision {
+interface AssessedRisk extends RiskDecision {
   decisionId: string;
 }
 

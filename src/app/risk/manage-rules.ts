@@ -14,9 +14,9 @@ export interface RuleScope {
 }
 
 /** Bounds the work each payment does: 20 rules cost well under 2 ms (bench/risk-create.ts). */
-export const MAX_RULES_PER_SCOPE = 100;
+const MAX_RULES_PER_SCOPE = 100;
 
-export interface RiskRuleView {
+interface RiskRuleView {
   id: string;
   merchantId: string | null;
   name: string;
@@ -27,7 +27,7 @@ export interface RiskRuleView {
   updatedAt: string;
 }
 
-export function ruleView(r: RiskRuleRow): RiskRuleView {
+function ruleView(r: RiskRuleRow): RiskRuleView {
   return { id: r.id, merchantId: r.merchant_id, name: r.name, weight: r.weight, enabled: r.enabled, spec: r.spec, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() };
 }
 
@@ -85,7 +85,7 @@ export async function deleteRiskRule(deps: Deps, scope: RuleScope, id: string): 
   });
 }
 
-export interface RiskSettingsView {
+interface RiskSettingsView {
   merchantId: string;
   reviewAt: number;
   blockAt: number;

@@ -8,7 +8,7 @@ import { findDecisionByPaymentId, listDecisions, type RiskDecisionRow, setReview
 import type { DB, Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 
-export interface RiskDecisionView {
+interface RiskDecisionView {
   id: string;
   merchantId: string;
   flow: string;
@@ -21,7 +21,7 @@ export interface RiskDecisionView {
   createdAt: string;
 }
 
-export function decisionView(d: RiskDecisionRow): RiskDecisionView {
+function decisionView(d: RiskDecisionRow): RiskDecisionView {
   return {
     id: d.id,
     merchantId: d.merchant_id,
@@ -34,11 +34,6 @@ export function decisionView(d: RiskDecisionRow): RiskDecisionView {
     reviewedAt: d.reviewed_at?.toISOString() ?? null,
     createdAt: d.created_at.toISOString(),
   };
-}
-
-/** What the merchant reads with its payment: null when no rule met it. */
-export function riskForMerchant(d: RiskDecisionRow | undefined) {
-  return d ? { decision: d.decision, score: d.score, reviewStatus: d.review_status, reasons: d.reasons } : null;
 }
 
 /**

@@ -11,13 +11,13 @@ import type { Deps } from "../deps.js";
 
 export type PageAccess = "off" | "log" | "deny";
 
-export interface MerchantRiskSet {
+interface MerchantRiskSet {
   rules: RiskRule[];
   thresholds: RiskThresholds;
   pageAccess: PageAccess;
 }
 
-export const RISK_RULES_CHANNEL = "risk_rules_changed";
+const RISK_RULES_CHANNEL = "risk_rules_changed";
 export const PLATFORM_GROUP = "*";
 /** The page access setting when a merchant has not chosen: warn in the log, as before issue 17. */
 export const DEFAULT_PAGE_ACCESS: PageAccess = "log";
@@ -25,7 +25,7 @@ export const DEFAULT_PAGE_ACCESS: PageAccess = "log";
 const platformCache = perDatabaseCache<RiskRule[]>({ channel: RISK_RULES_CHANNEL, maxEntries: 1, ttlMs: 60_000 });
 const merchantCache = perDatabaseCache<MerchantRiskSet>({ channel: RISK_RULES_CHANNEL, maxEntries: 10_000, ttlMs: 60_000 });
 
-export function toRule(row: RiskRuleRow): RiskRule {
+function toRule(row: RiskRuleRow): RiskRule {
   return { id: row.id, merchantId: row.merchant_id, name: row.name, weight: row.weight, spec: row.spec as RiskRuleSpec };
 }
 

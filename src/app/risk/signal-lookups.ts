@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 let geoip: { lookup(ip: string): { country: string } | null } | null = null;
 
 /** ISO 3166 alpha-2 of the IP, or null for private, reserved or unknown addresses. */
-export function ipCountry(ip: string | null | undefined): string | null {
+function ipCountry(ip: string | null | undefined): string | null {
   if (!ip) return null;
   // Loaded on first use: the database is ~10 MB and only processes that evaluate geography need it.
   geoip ??= require("geoip-country") as NonNullable<typeof geoip>;

@@ -10,7 +10,7 @@ export interface EvmSignedTx {
   maxPriorityFeePerGas: bigint;
 }
 
-export interface EvmPayoutTxRow {
+interface EvmPayoutTxRow {
   txHash: string;
   rawTx: string;
   maxFeePerGas: bigint;

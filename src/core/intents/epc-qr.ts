@@ -5,7 +5,7 @@
 // copies line 11 to the transfer's remittance information, which is what the bank feed matches on.
 import { formatMinor } from "../money/decimal.js";
 
-export interface EpcTransfer {
+interface EpcTransfer {
   bic: string;
   beneficiary: string;
   iban: string;

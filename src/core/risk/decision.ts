@@ -3,9 +3,9 @@
 import { type Cidr, cidrContains, parseCidr, type RiskRule } from "./rules.js";
 import { type RiskSignals, signalValue } from "./signals.js";
 
-export type RiskDecisionKind = "allow" | "review" | "block";
+type RiskDecisionKind = "allow" | "review" | "block";
 
-export interface RiskReason {
+interface RiskReason {
   ruleId: string;
   name: string;
   kind: string;
@@ -70,7 +70,7 @@ function listHit(rule: Extract<RiskRule["spec"], { kind: "list" }>, value: strin
   });
 }
 
-export function evaluateRule(rule: RiskRule, s: RiskSignals, facts: RiskFacts): Outcome {
+function evaluateRule(rule: RiskRule, s: RiskSignals, facts: RiskFacts): Outcome {
   const spec = rule.spec;
   switch (spec.kind) {
     case "velocity": {

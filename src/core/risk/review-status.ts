@@ -13,5 +13,4 @@ export const RISK_REVIEW = defineMachine({
   },
 });
 
-export type RiskReviewStatus = (typeof RISK_REVIEW.statuses)[number];
 export type RiskReviewAction = keyof typeof RISK_REVIEW.transitions;

@@ -5,12 +5,12 @@
 import { AppError } from "../shared/errors.js";
 
 /** The payer signals a velocity rule can count by. */
-export const VELOCITY_SIGNALS = ["userId", "fingerprint", "ip", "email", "card", "wallet"] as const;
-export type VelocitySignal = (typeof VELOCITY_SIGNALS)[number];
+const VELOCITY_SIGNALS = ["userId", "fingerprint", "ip", "email", "card", "wallet"] as const;
+type VelocitySignal = (typeof VELOCITY_SIGNALS)[number];
 
 /** The signals a list rule can match. */
-export const LIST_SIGNALS = ["ip", "fingerprint", "email", "emailDomain", "wallet", "bin", "userId"] as const;
-export type ListSignal = (typeof LIST_SIGNALS)[number];
+const LIST_SIGNALS = ["ip", "fingerprint", "email", "emailDomain", "wallet", "bin", "userId"] as const;
+type ListSignal = (typeof LIST_SIGNALS)[number];
 
 export type RiskRuleSpec =
   /** More than `limit` payments (count) or more than `limit` minor units (sum, one currency) per signal value in the window. */
@@ -35,8 +35,6 @@ export type RiskRuleSpec =
   /** The payer's trading disputes were decided "not paid" more than `limit` times. */
   | { kind: "payer_disputes"; limit: number };
 
-export type RiskRuleKind = RiskRuleSpec["kind"];
-
 export interface RiskRule {
   id: string;
   /** null: a platform-wide default that applies to every merchant. */
@@ -46,7 +44,7 @@ export interface RiskRule {
   spec: RiskRuleSpec;
 }
 
-export const MAX_LIST_VALUES = 10_000;
+const MAX_LIST_VALUES = 10_000;
 const MAX_WINDOW_SECONDS = 31 * 24 * 3600;
 
 const bad = (field: string, message: string) => new AppError("validation_failed", { field, message });

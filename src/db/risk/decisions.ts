@@ -29,12 +29,6 @@ export function insertDecision(
     .executeTakeFirstOrThrow();
 }
 
-export function findDecisionForPayment(db: Db, flow: Flow, paymentId: string, opts: { forUpdate?: boolean } = {}): Promise<RiskDecisionRow | undefined> {
-  let q = db.selectFrom("risk_decisions").selectAll().where("flow", "=", flow).where("payment_id", "=", paymentId);
-  if (opts.forUpdate) q = q.forUpdate();
-  return q.executeTakeFirst();
-}
-
 /** The decision of a payment id in any flow (ids do not collide across flows: uuids and pi_ ids). */
 export function findDecisionByPaymentId(db: Db, paymentId: string, opts: { forUpdate?: boolean } = {}): Promise<RiskDecisionRow | undefined> {
   let q = db.selectFrom("risk_decisions").selectAll().where("payment_id", "=", paymentId);

@@ -58,7 +58,7 @@ export const SettingsBody = Type.Object(
 
 export const SettingsView = Type.Object({ merchantId: Type.String(), reviewAt: Type.Integer(), blockAt: Type.Integer(), pageAccess: PageAccess });
 
-export const Reason = Type.Object({
+const Reason = Type.Object({
   ruleId: Type.String(),
   name: Type.String(),
   kind: Type.String(),

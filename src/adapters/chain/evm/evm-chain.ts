@@ -18,12 +18,12 @@ import { checkAddress } from "../../../core/money/addresses.js";
 import { type Fees, initialFees, isStuck, replacementFees } from "./fees.js";
 import { type EvmRpc, createEvmRpc } from "./rpc.js";
 
-export const EVM_NETWORKS = ["ethereum", "erc20"] as const;
+const EVM_NETWORKS = ["ethereum", "erc20"] as const;
 const NATIVE_ASSET = "ETH";
 /** Gas estimates are padded: state can change between the estimate and the block. */
 const GAS_MARGIN_PERCENT = 120n;
 
-export interface EvmChainOptions {
+interface EvmChainOptions {
   config: EvmConfig;
   store: EvmPayoutStore;
   clock: Clock;

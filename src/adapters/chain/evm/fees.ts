@@ -9,7 +9,7 @@ export interface Fees {
   maxPriorityFeePerGas: bigint;
 }
 
-export interface FeePolicy {
+interface FeePolicy {
   capWei: bigint;
   priorityFeeWei: bigint;
 }

@@ -4,7 +4,7 @@
 import { type Chain, type PublicClient, createPublicClient, defineChain, fallback, http } from "viem";
 import type { EvmConfig } from "../../../config/evm-config.js";
 
-export function evmChain(config: Pick<EvmConfig, "chainId" | "rpcUrls">): Chain {
+function evmChain(config: Pick<EvmConfig, "chainId" | "rpcUrls">): Chain {
   return defineChain({
     id: config.chainId,
     name: `evm-${config.chainId}`,
