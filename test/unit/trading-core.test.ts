@@ -5,10 +5,11 @@ import { formatFiatAmount, formatFiatBound, parseFiatAmount } from "../../src/co
 import { TRADING_MACHINE } from "../../src/core/trading/payin-status.js";
 import { tradingMessage } from "../../src/http/dialects/trading/error-envelope.js";
 
-test("transition table is exactly the spec's graph", () => {
-  const edges = Object.entries(TRADING_MACHINE.transitions)
-    .flatMap(([a, t]) => t.from.map((f) => `${f} -${a}-> ${t.to}`))
-    .sort();
+test("transition table is exactly the spec's graph, plus the payer's claim that records an event and keeps the status", () => {
+  const all = Object.entries(TRADING_MACHINE.transitions).flatMap(([a, t]) => t.from.map((f) => ({ from: f, to: t.to, edge: `${f} -${a}-> ${t.to}` })));
+  // The spec's graph has only status changes; Rampart's one self-loop is the payer's "I have paid".
+  assert.deepEqual(all.filter((e) => e.from === e.to).map((e) => e.edge), ["active -payer_claim-> active"]);
+  const edges = all.filter((e) => e.from !== e.to).map((e) => e.edge).sort();
   assert.deepEqual(edges, [
     "active -cancel-> canceled",
     "active -expire-> canceled",
