@@ -3,7 +3,7 @@
 // `allocate` is the one place a nonce is taken: the sender's row is locked FOR UPDATE, the payout and
 // its signed transaction are inserted and the counter moves on, all in one short transaction with no
 // network call inside (signing is local CPU work).
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { DB } from "../schema.js";
 import type { EvmPayoutDraft, EvmPayoutRow, EvmPayoutStore, EvmSignedTx } from "../../core/chain/evm-payout.js";
 
@@ -38,6 +38,22 @@ async function findPayout(db: Kysely<DB>, chainId: number, payoutKey: string): P
       }))
       .sort((a, b) => (a.txHash === p.current_tx_hash ? -1 : b.txHash === p.current_tx_hash ? 1 : 0)),
   };
+}
+
+/** One signed version of a payout, recorded before it is broadcast (the first send and each fee bump). */
+async function insertSignedTx(trx: Transaction<DB>, payoutKey: string, signed: EvmSignedTx, now: Date): Promise<void> {
+  await trx
+    .insertInto("evm_payout_txs")
+    .values({
+      tx_hash: signed.txHash,
+      payout_key: payoutKey,
+      raw_tx: signed.rawTx,
+      max_fee_per_gas: signed.maxFeePerGas,
+      max_priority_fee_per_gas: signed.maxPriorityFeePerGas,
+      created_at: now,
+      broadcast_at: null,
+    })
+    .execute();
 }
 
 export function createEvmPayoutStore(db: Kysely<DB>, chainId: number): EvmPayoutStore {
@@ -92,18 +108,7 @@ export function createEvmPayoutStore(db: Kysely<DB>, chainId: number): EvmPayout
             updated_at: now,
           })
           .execute();
-        await trx
-          .insertInto("evm_payout_txs")
-          .values({
-            tx_hash: signed.txHash,
-            payout_key: draft.payoutKey,
-            raw_tx: signed.rawTx,
-            max_fee_per_gas: signed.maxFeePerGas,
-            max_priority_fee_per_gas: signed.maxPriorityFeePerGas,
-            created_at: now,
-            broadcast_at: null,
-          })
-          .execute();
+        await insertSignedTx(trx, draft.payoutKey, signed, now);
         await trx
           .updateTable("evm_senders")
           .set({ next_nonce: nonce + 1n })
@@ -120,18 +125,7 @@ export function createEvmPayoutStore(db: Kysely<DB>, chainId: number): EvmPayout
       return db.transaction().execute(async (trx) => {
         const p = await trx.selectFrom("evm_payouts").select(["current_tx_hash", "status", "replacements"]).where("payout_key", "=", payoutKey).forUpdate().executeTakeFirst();
         if (!p || p.status !== "pending" || p.current_tx_hash !== replaces) return false;
-        await trx
-          .insertInto("evm_payout_txs")
-          .values({
-            tx_hash: signed.txHash,
-            payout_key: payoutKey,
-            raw_tx: signed.rawTx,
-            max_fee_per_gas: signed.maxFeePerGas,
-            max_priority_fee_per_gas: signed.maxPriorityFeePerGas,
-            created_at: now,
-            broadcast_at: null,
-          })
-          .execute();
+        await insertSignedTx(trx, payoutKey, signed, now);
         await trx
           .updateTable("evm_payouts")
           .set({ current_tx_hash: signed.txHash, replacements: p.replacements + 1, updated_at: now })
