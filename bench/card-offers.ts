@@ -12,20 +12,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { systemClock } from "../src/adapters/clock/system-clock.js";
-import { createIds } from "../src/adapters/ids/time-ordered-ids.js";
-import type { Deps } from "../src/app/deps.js";
-import { loadConfig } from "../src/config/config.js";
 import { connectPostgres } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
 import { buildApp } from "../src/http/build-app.js";
-import { buildPorts } from "../src/main/deps.js";
-import { createLogger } from "../src/main/logger.js";
 import { addCard, CARD_TEST_ENV, registerCustomer, seedCardPairs } from "../test/support/card-customer.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
+import { benchDeps } from "./support/bench-deps.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
-import { createOpsMetrics } from "../src/app/ops/metrics.js";
 
 const SECONDS = Number(process.argv[2] ?? 4);
 const CONNECTIONS = [8, 32];
@@ -50,12 +44,7 @@ async function main() {
   };
   try {
     await migrate(database);
-    const config = {
-      ...loadConfig({ ...ENV, LOG_LEVEL: "warn", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }),
-      secretKey: ENV.RAMPART_SECRET_KEY,
-    };
-    const logger = createLogger("warn");
-    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger, ports: buildPorts(config, systemClock, logger), metrics: createOpsMetrics() };
+    const deps = benchDeps(database, ENV);
     const app = await buildApp(deps);
     const merchantId = crypto.randomUUID();
     await database.db.insertInto("merchants").values({ id: merchantId, name: "bench" }).execute();

@@ -12,22 +12,17 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { sql } from "kysely";
-import { createIds } from "../src/adapters/ids/time-ordered-ids.js";
-import { systemClock } from "../src/adapters/clock/system-clock.js";
 import type { Deps } from "../src/app/deps.js";
 import { ensureIntentSettings } from "../src/app/intents/store-settings.js";
 import { createMerchantKey } from "../src/app/keys/create-keys.js";
 import { sandboxCredentials } from "../src/app/sandbox/sandbox-credentials.js";
 import { seedPricing } from "../src/app/sandbox/seed-pricing.js";
-import { loadConfig } from "../src/config/config.js";
 import { connectPostgres } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
-import { buildPorts } from "../src/main/deps.js";
-import { createLogger } from "../src/main/logger.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
+import { benchDeps } from "./support/bench-deps.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
-import { createOpsMetrics } from "../src/app/ops/metrics.js";
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const CONNECTIONS = [1, 8, 32];
@@ -109,8 +104,7 @@ async function main() {
   const database = connectPostgres({ url: urlFor(dbName), poolSize: 40 });
   try {
     await migrate(database);
-    const config = { ...loadConfig({ ...ENV, LOG_LEVEL: "warn", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: ENV.RAMPART_SECRET_KEY };
-    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger: createLogger("warn"), ports: buildPorts(config, systemClock, createLogger("warn")), metrics: createOpsMetrics() };
+    const deps = benchDeps(database, ENV);
     const { apiKey, merchantId, storeId, userId } = await setup(deps);
     const ceiling = await measureCeiling();
     const server = await startApiProcess(urlFor(dbName), ENV);

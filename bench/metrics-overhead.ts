@@ -10,24 +10,17 @@
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/metrics-overhead.ts [seconds] [rounds]
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import type { Deps } from "../src/app/deps.js";
-import { createIds } from "../src/adapters/ids/time-ordered-ids.js";
-import { systemClock } from "../src/adapters/clock/system-clock.js";
 import { createOpsMetrics } from "../src/app/ops/metrics.js";
 import { GAUGE_COUNT_CAP } from "../src/app/ops/ops-gauges.js";
 import { TRADER_DEPOSIT_ACCOUNT } from "../src/app/trading/ledger-postings.js";
 import { readOpsSnapshot } from "../src/db/ops/ops-snapshot.js";
-import { loadConfig } from "../src/config/config.js";
 import { connectPostgres } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
-import { buildPorts } from "../src/main/deps.js";
-import { createLogger } from "../src/main/logger.js";
 import { setupTrading } from "../test/support/trading.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
+import { benchDeps } from "./support/bench-deps.js";
 import { type ApiProcess, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
 
@@ -75,8 +68,7 @@ async function main() {
   const servers: ApiProcess[] = [];
   try {
     await migrate(database);
-    const config = { ...loadConfig({ ...ENV, LOG_LEVEL: "warn", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: ENV.RAMPART_SECRET_KEY };
-    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger: createLogger("warn"), ports: buildPorts(config, systemClock, createLogger("warn")), metrics: createOpsMetrics() };
+    const deps = benchDeps(database, ENV);
     const fx = await setupTrading(deps, { traders: 4, requisitesPerTrader: 50, maxOpenPayins: 100_000 });
     const apiKey = fx.merchant.apiKey;
     const ceiling = await measureCeiling();

@@ -8,27 +8,19 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/trading-allocation.ts [size=100000] [requisites=10000] [seconds=5]
 //   (the figure: size 1000000; the default runs in under a minute)
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import autocannon from "autocannon";
 import { sql } from "kysely";
-import { systemClock } from "../src/adapters/clock/system-clock.js";
-import { createIds } from "../src/adapters/ids/time-ordered-ids.js";
 import type { Deps } from "../src/app/deps.js";
 import { createMerchantKey } from "../src/app/keys/create-keys.js";
-import { createOpsMetrics } from "../src/app/ops/metrics.js";
 import { SANDBOX_BANKS } from "../src/app/sandbox/seed-trading.js";
 import { fundTraderDeposit } from "../src/app/trading/ledger-postings.js";
 import { saveTradingSettings } from "../src/app/trading/settings-admin.js";
 import { createTrader } from "../src/app/trading/traders.js";
-import { loadConfig } from "../src/config/config.js";
 import { connectPostgres } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
 import { upsertBank } from "../src/db/trading/traders.js";
-import { buildPorts } from "../src/main/deps.js";
-import { createLogger } from "../src/main/logger.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
+import { benchDeps } from "./support/bench-deps.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
 
@@ -109,9 +101,7 @@ async function main() {
   const database = connectPostgres({ url: urlFor(dbName), poolSize: 4 });
   try {
     await migrate(database);
-    const config = { ...loadConfig({ ...ENV, LOG_LEVEL: "warn", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: ENV.RAMPART_SECRET_KEY };
-    const logger = createLogger("warn");
-    const deps: Deps = { config, database, clock: systemClock, ids: createIds(systemClock), logger, ports: buildPorts(config, systemClock, logger), metrics: createOpsMetrics() };
+    const deps = benchDeps(database, ENV);
     const fx = await setup(deps);
     const phases: { open: number; p50: number; p99: number; reqPerSec: number }[] = [];
     for (const open of [SMALL, SIZE]) {

@@ -1,0 +1,20 @@
+// The in-process deps a benchmark uses to migrate, seed and check its own database (the load itself
+// goes to a separate API process, or to an app the benchmark builds): sandbox ports, a warn-level
+// logger and a throwaway data dir.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { systemClock } from "../../src/adapters/clock/system-clock.js";
+import { createIds } from "../../src/adapters/ids/time-ordered-ids.js";
+import type { Deps } from "../../src/app/deps.js";
+import { createOpsMetrics } from "../../src/app/ops/metrics.js";
+import { loadConfig } from "../../src/config/config.js";
+import type { Database } from "../../src/db/connect.js";
+import { buildPorts } from "../../src/main/deps.js";
+import { createLogger } from "../../src/main/logger.js";
+
+export function benchDeps(database: Database, env: Record<string, string> & { RAMPART_SECRET_KEY: string }): Deps {
+  const config = { ...loadConfig({ ...env, LOG_LEVEL: "warn", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: env.RAMPART_SECRET_KEY };
+  const logger = createLogger("warn");
+  return { config, database, clock: systemClock, ids: createIds(systemClock), logger, ports: buildPorts(config, systemClock, logger), metrics: createOpsMetrics() };
+}
