@@ -2,7 +2,8 @@
 // `npm test`: prepares the databases once (a migrated PostgreSQL template when DATABASE_URL is set,
 // a dumped PGlite data dir otherwise), then runs node's test runner over an explicit file list
 // (never a quoted glob, never zero files), then drops the template.
-// `--pglite` forces PGlite even when DATABASE_URL is set. Extra arguments select test files.
+// `--pglite` forces PGlite even when DATABASE_URL is set. Extra arguments select test files;
+// `--test-*` options go to node's test runner.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -10,6 +11,8 @@ import path from "node:path";
 const args = process.argv.slice(2);
 const forcePGlite = args.includes("--pglite");
 const selected = args.filter((a) => !a.startsWith("--"));
+// Options of node's test runner (--test-reporter=..., --test-name-pattern=...) pass straight through.
+const runnerOptions = args.filter((a) => a.startsWith("--test-"));
 
 function listTests(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -59,7 +62,7 @@ function runTests(list, concurrency) {
   if (list.length === 0) return 0;
   const r = spawnSync(
     process.execPath,
-    ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-timeout=300000", ...list],
+    ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-timeout=300000", ...runnerOptions, ...list],
     { env, stdio: "inherit" },
   );
   return r.status ?? 1;
