@@ -1,13 +1,17 @@
 // The watched inbox folder (RAMPART_BANK_INBOX_DIR, app/bank-statements/statement-inbox.ts): two
 // workers polling the same folder at once import every file exactly once (rename claim), a file whose
 // content was imported before is not imported again, a bad file goes to failed/ with the error, and
-// every file ends in processed/ or failed/ beside its report.
+// every file ends in processed/ or failed/ beside its report; a file left in .claimed/ by a dead
+// worker (or a claim older than the bound) is recovered and imported, changing nothing already imported.
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { pollStatementInbox } from "../../src/app/bank-statements/statement-inbox.js";
+import { importBankStatement } from "../../src/app/bank-statements/import-statement.js";
+import { CLAIM_STALE_MS, pollStatementInbox } from "../../src/app/bank-statements/statement-inbox.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { camt053 } from "../support/statements.js";
 
@@ -72,4 +76,53 @@ test("two pollers on one folder: each file imported once, the same content once,
   await writeFile(path.join(dir, "b-copy.xml"), b);
   assert.equal(await pollStatementInbox(h.deps), 1);
   assert.equal((await h.deps.database.db.selectFrom("bank_statement_imports").select("id").execute()).length, 3);
+});
+
+/** The pid of a process that really ran and exited: a worker that died. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+  await new Promise((resolve) => child.once("exit", resolve));
+  return child.pid!;
+}
+
+const transfersOf = async (...n: number[]) =>
+  (await h.deps.database.db.selectFrom("bank_transfers").select("external_id").where("external_id", "in", n.map((i) => `stmt:${ACCOUNT}:INBOX-${i}`)).execute()).length;
+
+test("a file claimed by a worker that died mid-import is recovered at once and imported", async () => {
+  const file = camt053(ACCOUNT, [entry(10), entry(11)]);
+  const pid = await deadPid();
+  await writeFile(path.join(dir, ".claimed", `dead.xml~${hostname()}~${pid}`), file);
+  // It died after claiming the content in the database, before its import committed: a fresh claim.
+  const sha256 = createHash("sha256").update(file).digest("hex");
+  await h.deps.database.db.insertInto("bank_inbox_files").values({ file_sha256: sha256, file_name: "dead.xml", claimed_at: h.deps.clock.now() }).execute();
+
+  assert.equal(await pollStatementInbox(h.deps), 1);
+  assert.deepEqual(await readdir(path.join(dir, ".claimed")), []);
+  const report = JSON.parse(await readFile(path.join(dir, "processed", "dead.xml.report.json"), "utf8"));
+  assert.equal(report.entriesRead, 2, "imported, not taken for a duplicate of its own dead claim");
+  assert.equal(await transfersOf(10, 11), 2);
+  const row = await h.deps.database.db.selectFrom("bank_inbox_files").selectAll().where("file_sha256", "=", sha256).executeTakeFirstOrThrow();
+  assert.equal(row.import_id, report.importId);
+});
+
+test("a claim older than the bound is recovered whoever holds it; a fresh one on another host is left alone", async () => {
+  const now = h.deps.clock.now().getTime();
+  // The old claim's import had committed before its worker vanished: recovering it changes nothing.
+  const old = camt053(ACCOUNT, [entry(20), entry(21)]);
+  await importBankStatement(h.deps, { file: old, fileName: "old.xml", account: null, csvMapping: undefined, skipRejected: false, source: "inbox" });
+  const oldClaim = path.join(dir, ".claimed", "old.xml~other-host~4242");
+  await writeFile(oldClaim, old);
+  await utimes(oldClaim, new Date(now - CLAIM_STALE_MS - 1000), new Date(now - CLAIM_STALE_MS - 1000));
+  const freshClaim = path.join(dir, ".claimed", "fresh.xml~other-host~4243");
+  await writeFile(freshClaim, camt053(ACCOUNT, [entry(30)]));
+  await utimes(freshClaim, new Date(now - 60_000), new Date(now - 60_000));
+
+  assert.equal(await pollStatementInbox(h.deps), 1);
+  assert.deepEqual(await readdir(path.join(dir, ".claimed")), ["fresh.xml~other-host~4243"], "a worker on another host may still be importing it");
+  const report = JSON.parse(await readFile(path.join(dir, "processed", "old.xml.report.json"), "utf8"));
+  assert.equal(report.entriesRead, 2);
+  assert.equal(report.duplicates, 2, "every entry was received before");
+  assert.equal(report.matched + report.unmatched, 0);
+  assert.equal(await transfersOf(20, 21), 2);
+  assert.equal(await transfersOf(30), 0);
 });

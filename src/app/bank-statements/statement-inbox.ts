@@ -1,35 +1,93 @@
 // The watched inbox folder (RAMPART_BANK_INBOX_DIR) for banks that drop statement files by SFTP. Each
 // poll takes the new files in the folder, oldest name first, a bounded batch. A file is claimed by
-// renaming it into .claimed/ (rename is atomic: when two workers watch the same folder, one rename
-// succeeds and the other finds the file gone), imported through the same use case as the CLI and the
-// API, and moved to processed/ with its report, or to failed/ with the error, beside a
-// <name>.report.json. A file's content is imported once: the worker claims its SHA-256 in the
-// database first (bank_inbox_files, primary key), so two copies picked up at once by two workers are
-// imported once; entries are also received once per bank reference whatever the file.
+// renaming it into .claimed/<name>~<host>~<pid> (rename is atomic: when two workers watch the same
+// folder, one rename succeeds and the other finds the file gone), imported through the same use case
+// as the CLI and the API, and moved to processed/ with its report, or to failed/ with the error,
+// beside a <name>.report.json. A file's content is imported once: the worker claims its SHA-256 in
+// the database first (bank_inbox_files, primary key), so two copies picked up at once by two workers
+// are imported once; entries are also received once per bank reference whatever the file.
 //
-// A worker that dies between claim and move leaves the file in .claimed/: the operator moves it back
-// into the folder, and importing it again changes nothing that was imported.
+// A worker that dies between claim and move leaves the file in .claimed/. Each poll recovers such a
+// file when its claimer is a dead process on this host, or when the claim is older than
+// CLAIM_STALE_MS whoever holds it (another host, or a recycled pid): it re-claims the file by rename
+// (one recoverer wins), drops the content claim the dead import left unsettled and imports it again.
+// Whatever the dead import had committed is received again as duplicates (entry references), so the
+// second import changes nothing that the first one wrote.
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, stat, utimes, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import path from "node:path";
 import { AppError } from "../../core/shared/errors.js";
-import { claimInboxFile, findInboxFile, settleInboxFile } from "../../db/bank-statements/bank-statements.js";
+import { claimInboxFile, findInboxFile, releaseUnsettledInboxFile, settleInboxFile } from "../../db/bank-statements/bank-statements.js";
 import type { Deps } from "../deps.js";
 import { importBankStatement } from "./import-statement.js";
 
 const BATCH = 20;
+/**
+ * A claim older than this is taken over whoever holds it: longer than any import of a file within
+ * RAMPART_STATEMENT_MAX_BYTES takes, so a live worker is not raced, short enough that a file is not
+ * forgotten for a day.
+ */
+export const CLAIM_STALE_MS = 30 * 60_000;
 /** Names the bank may be writing still (SFTP clients upload to a temporary name) or that are ours. */
 const skipped = (name: string) => name.startsWith(".") || name.endsWith(".part") || name.endsWith(".tmp") || name.endsWith(".filepart");
 
-async function claim(dir: string, name: string): Promise<string | null> {
-  const claimed = path.join(dir, ".claimed", name);
+/** This process as a claimer; `~` cannot occur in a host name or a pid, so the name parses from the end. */
+const claimer = () => `${hostname()}~${process.pid}`;
+
+function parseClaim(claimedName: string): { name: string; host: string; pid: number } | null {
+  const parts = claimedName.split("~");
+  if (parts.length < 3) return null;
+  const pid = Number(parts.pop());
+  const host = parts.pop()!;
+  return Number.isSafeInteger(pid) && pid > 0 ? { name: parts.join("~"), host, pid } : null;
+}
+
+function processAlive(pid: number): boolean {
   try {
-    await rename(path.join(dir, name), claimed);
-    return claimed;
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by another user
+  }
+}
+
+/** Renames `from` to this process's claim of `name`; the claim's mtime is the claim time (on deps.clock). */
+async function claimAs(deps: Deps, dir: string, from: string, name: string): Promise<string | null> {
+  const claimed = path.join(dir, ".claimed", `${name}~${claimer()}`);
+  try {
+    await rename(from, claimed);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null; // another worker took it
     throw err;
   }
+  const now = deps.clock.now();
+  await utimes(claimed, now, now);
+  return claimed;
+}
+
+/** Claims left by a dead claimer on this host, or older than CLAIM_STALE_MS: re-claimed for this process. */
+async function recoverStaleClaims(deps: Deps, dir: string): Promise<{ claimed: string; name: string }[]> {
+  const recovered: { claimed: string; name: string }[] = [];
+  const staleBefore = deps.clock.now().getTime() - CLAIM_STALE_MS;
+  for (const entry of await readdir(path.join(dir, ".claimed"), { withFileTypes: true })) {
+    if (!entry.isFile() || recovered.length >= BATCH) continue;
+    // A claim without a claimer in its name (left by an older Rampart) is recovered by its age alone.
+    const claim = parseClaim(entry.name) ?? { name: entry.name, host: "", pid: 0 };
+    const from = path.join(dir, ".claimed", entry.name);
+    const dead = claim.pid > 0 && claim.host === hostname() && !processAlive(claim.pid);
+    if (!dead) {
+      const mtime = await stat(from).then((s) => s.mtimeMs, () => null);
+      if (mtime === null || mtime >= staleBefore) continue;
+    }
+    const claimed = await claimAs(deps, dir, from, claim.name);
+    if (claimed === null) continue;
+    const sha256 = createHash("sha256").update(await readFile(claimed)).digest("hex");
+    await releaseUnsettledInboxFile(deps.database.db, { sha256, name: claim.name });
+    deps.logger.warn({ file: claim.name, claimer: `${claim.host}:${claim.pid}`, reason: dead ? "claimer died" : "claim too old" }, "bank inbox: recovering a claimed file");
+    recovered.push({ claimed, name: claim.name });
+  }
+  return recovered;
 }
 
 async function finish(dir: string, claimed: string, name: string, folder: "processed" | "failed", report: unknown): Promise<void> {
@@ -42,12 +100,13 @@ export async function pollStatementInbox(deps: Deps): Promise<number> {
   const dir = deps.config.bankInboxDir;
   if (dir === null) return 0;
   for (const sub of [".claimed", "processed", "failed"]) await mkdir(path.join(dir, sub), { recursive: true });
+  const work = await recoverStaleClaims(deps, dir);
   const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && !skipped(e.name)).map((e) => e.name).sort().slice(0, BATCH);
-  let handled = 0;
   for (const name of names) {
-    const claimed = await claim(dir, name);
-    if (claimed === null) continue;
-    handled += 1;
+    const claimed = await claimAs(deps, dir, path.join(dir, name), name);
+    if (claimed !== null) work.push({ claimed, name });
+  }
+  for (const { claimed, name } of work) {
     try {
       if ((await stat(claimed)).size > deps.config.statementMaxBytes) {
         throw new AppError("statement_too_large", { message: `The statement file is over the limit of ${deps.config.statementMaxBytes} bytes (RAMPART_STATEMENT_MAX_BYTES).` });
@@ -77,5 +136,5 @@ export async function pollStatementInbox(deps: Deps): Promise<number> {
       deps.logger.warn({ file: name, err }, "bank inbox: statement refused");
     }
   }
-  return handled;
+  return work.length;
 }

@@ -113,6 +113,14 @@ export async function findInboxFile(db: Db, sha256: string) {
   return db.selectFrom("bank_inbox_files").selectAll().where("file_sha256", "=", sha256).executeTakeFirst();
 }
 
+/**
+ * Drops the content claim of a file whose claimer died before its import settled (import_id still
+ * null), so the recovered file is imported again; a settled claim stays and the file is a duplicate.
+ */
+export async function releaseUnsettledInboxFile(db: Db, f: { sha256: string; name: string }): Promise<void> {
+  await db.deleteFrom("bank_inbox_files").where("file_sha256", "=", f.sha256).where("file_name", "=", f.name).where("import_id", "is", null).execute();
+}
+
 export async function settleInboxFile(db: Db, sha256: string, importId: string | null): Promise<void> {
   if (importId === null) await db.deleteFrom("bank_inbox_files").where("file_sha256", "=", sha256).execute();
   else await db.updateTable("bank_inbox_files").set({ import_id: importId }).where("file_sha256", "=", sha256).execute();
