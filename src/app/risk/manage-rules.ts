@@ -2,11 +2,12 @@
 // own (scope.merchantId). Every change marks the rule cache inside its transaction, so the process
 // making it applies it from its next payment, and the notification carries it to the others.
 import { DEFAULT_THRESHOLDS, validThresholds } from "../../core/risk/decision.js";
+import type { PageAccess } from "../../core/risk/page-access.js";
 import { parseRuleSpec, parseWeight } from "../../core/risk/rules.js";
 import { AppError } from "../../core/shared/errors.js";
 import { countRules, deleteRule, findRiskSettings, findRule, insertRule, listRules, type RiskRuleRow, type RiskSettingsRow, updateRule, upsertRiskSettings } from "../../db/risk/rules.js";
 import type { Deps } from "../deps.js";
-import { DEFAULT_PAGE_ACCESS, PLATFORM_GROUP, type PageAccess, riskRulesChanging } from "./rule-cache.js";
+import { DEFAULT_PAGE_ACCESS, PLATFORM_GROUP, riskRulesChanging } from "./rule-cache.js";
 
 /** Whose rules: null is the platform's defaults. */
 export interface RuleScope {

@@ -3,13 +3,12 @@
 // risk_rules_changed notification (migration 0026_a) drops the group in every process, and at once
 // in the process that makes the change, so an edit applies from the next payment on.
 import { DEFAULT_THRESHOLDS, type RiskThresholds } from "../../core/risk/decision.js";
+import type { PageAccess } from "../../core/risk/page-access.js";
 import type { RiskRule, RiskRuleSpec } from "../../core/risk/rules.js";
 import { findRiskSettings, listRules, type RiskRuleRow } from "../../db/risk/rules.js";
 import { perDatabaseCache } from "../cache/change-notified-cache.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
-
-export type PageAccess = "off" | "log" | "deny";
 
 interface MerchantRiskSet {
   rules: RiskRule[];

@@ -86,6 +86,7 @@ export const ERROR_CATALOGUE = {
   statement_too_large: { status: 413, message: "The statement file is over the configured limit." },
   // --- risk engine (src/core/risk, src/app/risk; docs/risk.md)
   risk_blocked: { status: 403, message: "The payment was refused by the risk rules." },
+  payer_page_refused: { status: 403, message: "This payment page cannot be opened from this device or network." },
   risk_review_pending: { status: 409, message: "The payment is held for a risk review; it cannot go on until an operator releases it." },
   csv_mapping_required: { status: 422, message: "A CSV statement needs a column mapping for its account." },
   invalid_iban: { status: 400, message: "The IBAN is not valid (country, length and check digits)." },

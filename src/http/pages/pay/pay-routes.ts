@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { Deps } from "../../../app/deps.js";
 import { openDispute, payerClaimPaid } from "../../../app/trading/disputes.js";
+import { payerPageAccess } from "../../../app/risk/page-access.js";
 import { payerView } from "../../../app/trading/payer-view.js";
 import { countPayinEvents, getPayinForPayer } from "../../../app/trading/queries.js";
 import { MAX_RECEIPT_BYTES, uploadReceipt } from "../../../app/trading/receipts.js";
@@ -43,7 +44,12 @@ export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise
     const m = messages(request, reply);
     let view;
     try {
-      view = await payerView(deps, payinId(request.params.id));
+      // The merchant's page access setting against its payerInfo: refused, nothing of the payment is read.
+      if ((await payerPageAccess(deps, payinId(request.params.id), visitorOf(request), request.log)) === "refused") {
+        const body = html`${languageSwitch(m, request.url)}<div class="card" id="refused"><h1>${m.t("refused.heading")}</h1><p>${m.t("refused.text")}</p></div>`;
+        return sendHtml(reply, 403, page(m.t("refused.title"), body, { lang: m.lang }));
+      }
+      view = await payerView(deps, request.params.id);
     } catch (err) {
       if (err instanceof AppError && err.code === "not_found") {
         const body = html`${languageSwitch(m, request.url)}<div class="card"><h1>${m.t("notFound.payment")}</h1></div>`;
@@ -51,18 +57,20 @@ export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise
       }
       throw err;
     }
-    // Anti-fraud hint from the merchant: a different IP is a risk signal to log, never a block.
-    const expectedIp = (view.payin.extra as { payerInfo?: { ip?: unknown } } | null)?.payerInfo?.ip;
-    if (typeof expectedIp === "string" && expectedIp !== request.ip) {
-      request.log.warn({ payinId: view.payin.id, risk: "payer_ip_mismatch" }, "payer page opened from another IP than payerInfo.ip");
-    }
     return sendHtml(reply, 200, renderPayPage(view, m, request.url, deps.clock.now()));
   });
+
+  /** The page's other parts answer a refused visitor with payer_page_refused (403) and do nothing. */
+  const assertOpen = async (request: FastifyRequest, rawId: string): Promise<string> => {
+    const id = payinId(rawId);
+    if ((await payerPageAccess(deps, id, visitorOf(request), request.log)) === "refused") throw new AppError("payer_page_refused");
+    return id;
+  };
 
   // The changing part of the page, fetched by its script when the status poll sees a change.
   app.get("/pay/:id/panel", { schema: { hide: true, params: Id } }, async (request, reply) => {
     const m = messages(request, reply);
-    return sendHtml(reply, 200, renderPayPanel(await payerView(deps, payinId(request.params.id)), m).value);
+    return sendHtml(reply, 200, renderPayPanel(await payerView(deps, await assertOpen(request, request.params.id)), m).value);
   });
 
   app.get(
@@ -81,7 +89,7 @@ export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise
       },
     },
     async (request, reply) => {
-      const p = await getPayinForPayer(deps, payinId(request.params.id));
+      const p = await getPayinForPayer(deps, await assertOpen(request, request.params.id));
       void reply.header("cache-control", "no-store");
       return { status: p.status, expiresAt: p.expires_at.toISOString(), serverNow: deps.clock.now().toISOString(), version: await countPayinEvents(deps, p.id) };
     },
@@ -98,7 +106,7 @@ export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise
       },
     },
     async (request, reply) => {
-      const p = await payerClaimPaid(deps, payinId(request.params.id));
+      const p = await payerClaimPaid(deps, await assertOpen(request, request.params.id));
       // Without a script the form posts here: back to the page, which now says the payment is being checked.
       if (!wantsJson(request)) return reply.redirect(`/pay/${p.id}`, 303);
       return { status: p.status, payerClaimedAt: p.payer_claimed_at!.toISOString() };
@@ -109,7 +117,7 @@ export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise
     "/pay/:id/receipt",
     { schema: { tags: ["pages"], summary: "Payer uploads a receipt and the amount sent: opens a dispute", consumes: ["multipart/form-data"], params: Id } },
     async (request, reply) => {
-      payinId(request.params.id);
+      await assertOpen(request, request.params.id);
       const form = await readMultipartForm(request);
       const file = fileIn(form, "file");
       if (!file) throw new AppError("validation_failed", { field: "file", message: "Choose your receipt file" });
@@ -123,5 +131,7 @@ export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise
     },
   );
 }
+
+const visitorOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers["user-agent"] ?? null });
 
 const wantsJson = (request: FastifyRequest) => (request.headers.accept ?? "").includes("application/json");
