@@ -1,10 +1,13 @@
-// The risk engine on the card dialect (issue 17): a BIN on the merchant's block list refuses the pay
-// in the card envelope (error RISK_BLOCKED, a numeric errorId, data.riskDecisionId), and no payment
-// is started. Real HTTP through inject(), real database.
+// The risk engine on the card dialect (issue 17). Offers are assessed when created, with the saved
+// card and the device: a blocked BIN refuses the offer in the card envelope (RISK_BLOCKED, a numeric
+// errorId, data.riskDecisionId) and writes none; a review creates the offer held, so paying it is
+// 409 RISK_REVIEW_PENDING until an operator releases it, then it is paid. An offer made before the
+// merchant had rules is assessed at pay instead, and a block there starts no payment. Real HTTP
+// through inject(), real database.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
-import { BILLING, createCardHarness, registerCustomer } from "../support/card-customer.js";
+import { addCard, createCardHarness, registerCustomer, type CardCustomer } from "../support/card-customer.js";
 import type { Harness } from "../support/harness.js";
 
 let h: Harness;
@@ -17,30 +20,84 @@ before(async () => {
 });
 after(async () => h?.close());
 
-test("a blocked BIN refuses the card pay in the card envelope; nothing is charged", async () => {
-  const rule = await h.app.inject({
-    method: "POST",
-    url: `/admin/v1/risk/rules?merchantId=${merchantId}`,
-    headers: { "x-operator-key": op },
-    payload: { name: "blocked BIN", weight: 100, spec: { kind: "list", signal: "bin", mode: "block", values: ["424242"] } },
-  });
-  assert.equal(rule.statusCode, 201, rule.body);
-  const who = await registerCustomer(h.app, merchantId);
-  const add = await h.app.inject({
-    method: "POST",
-    url: "/v3/payin/card",
-    headers: who.headers,
-    payload: { cardNumber: 4242424242424242, cardHolder: "ADA LOVELACE", cardExpirationYear: 2030, cardExpirationMonth: 12, billingAddress: BILLING },
-  });
-  assert.equal(add.statusCode, 200, add.body);
-  const offer = await h.app.inject({ method: "POST", url: "/v3/payin/offer", headers: who.headers, payload: { cardId: add.json().cardId, fromCurrency: "EUR", amount: 100, toCurrency: "USDT", operation: "PAYIN" } });
-  assert.equal(offer.statusCode, 200, offer.body);
-  const pay = await h.app.inject({ method: "POST", url: `/v3/payin/pay/${offer.json().offerId}`, headers: who.headers, payload: { cardCVV: "123" } });
-  assert.equal(pay.statusCode, 403, pay.body);
-  const body = pay.json();
+async function addRule(name: string, weight: number, spec: unknown): Promise<void> {
+  const r = await h.app.inject({ method: "POST", url: `/admin/v1/risk/rules?merchantId=${merchantId}`, headers: { "x-operator-key": op }, payload: { name, weight, spec } });
+  assert.equal(r.statusCode, 201, r.body);
+}
+
+const offerFor = (who: CardCustomer, cardId: number, amount: number) =>
+  h.app.inject({ method: "POST", url: "/v3/payin/offer", headers: who.headers, payload: { cardId, fromCurrency: "EUR", amount, toCurrency: "USDT", operation: "PAYIN" } });
+const pay = (who: CardCustomer, offerId: number) => h.app.inject({ method: "POST", url: `/v3/payin/pay/${offerId}`, headers: who.headers, payload: { cardCVV: "123" } });
+const countRows = async (table: "card_payments" | "card_offers") => (await h.deps.database.db.selectFrom(table).select("id").execute()).length;
+
+function assertBlocked(r: { statusCode: number; body: string; json(): unknown }): void {
+  assert.equal(r.statusCode, 403, r.body);
+  const body = r.json() as { error: string; errorId: unknown; data: { riskDecisionId: unknown } };
   assert.equal(body.error, "RISK_BLOCKED");
   assert.equal(typeof body.errorId, "number");
   assert.equal(typeof body.data.riskDecisionId, "string");
-  const payments = await h.deps.database.db.selectFrom("card_payments").select("id").execute();
-  assert.deepEqual(payments, []);
+}
+
+test("an offer made before the rule is assessed at pay: a blocked BIN refuses the pay in the card envelope; nothing is charged", async () => {
+  const who = await registerCustomer(h.app, merchantId);
+  const cardId = await addCard(h.app, who, 4242424242424242);
+  const offer = await offerFor(who, cardId, 100);
+  assert.equal(offer.statusCode, 200, offer.body);
+  await addRule("blocked BIN", 100, { kind: "list", signal: "bin", mode: "block", values: ["424242"] });
+  assertBlocked(await pay(who, offer.json().offerId));
+  assert.equal(await countRows("card_payments"), 0);
+});
+
+test("offer create with a blocked BIN is refused in the card envelope and writes no offer", async () => {
+  const who = await registerCustomer(h.app, merchantId);
+  const cardId = await addCard(h.app, who, 4242424242424242);
+  const offersBefore = await countRows("card_offers");
+  const offer = await offerFor(who, cardId, 100);
+  assertBlocked(offer);
+  assert.equal(await countRows("card_offers"), offersBefore);
+  const refused = await h.deps.database.db.selectFrom("risk_decisions").selectAll().where("id", "=", offer.json().data.riskDecisionId).executeTakeFirstOrThrow();
+  assert.equal(refused.flow, "card");
+  assert.equal(refused.payment_id, null);
+  // The same request with an Idempotency-Key takes the committed path: refused the same way.
+  const keyed = await h.app.inject({
+    method: "POST",
+    url: "/v3/payin/offer",
+    headers: { ...who.headers, "idempotency-key": "risk-card-keyed-1" },
+    payload: { cardId, fromCurrency: "EUR", amount: 100, toCurrency: "USDT", operation: "PAYIN" },
+  });
+  assertBlocked(keyed);
+  assert.equal(await countRows("card_offers"), offersBefore);
+});
+
+test("an offer the rules hold (the device's address is listed) cannot be paid until an operator releases it; then it is paid", async () => {
+  await addRule("watched address", 60, { kind: "list", signal: "ip", mode: "block", values: ["127.0.0.0/8"] });
+  const who = await registerCustomer(h.app, merchantId);
+  const cardId = await addCard(h.app, who, "5555555555554444");
+  const offer = await offerFor(who, cardId, 100);
+  assert.equal(offer.statusCode, 200, offer.body);
+  const offerId = offer.json().offerId as number;
+  const decision = await h.deps.database.db.selectFrom("risk_decisions").selectAll().where("payment_id", "=", String(offerId)).executeTakeFirstOrThrow();
+  assert.deepEqual([decision.decision, decision.score, decision.review_status], ["review", 60, "pending"]);
+  assert.deepEqual((decision.reasons as { kind: string; seen: { ip?: string } }[]).map((r) => [r.kind, r.seen.ip]), [["list", "127.0.0.1"]]);
+
+  const held = await pay(who, offerId);
+  assert.equal(held.statusCode, 409, held.body);
+  assert.equal(held.json().error, "RISK_REVIEW_PENDING");
+  assert.equal(await countRows("card_payments"), 0, "a held offer starts no payment");
+
+  const release = await h.app.inject({ method: "POST", url: `/admin/v1/risk/reviews/${offerId}/release`, headers: { "x-operator-key": op } });
+  assert.equal(release.statusCode, 200, release.body);
+  const paid = await pay(who, offerId);
+  assert.equal(paid.statusCode, 200, paid.body);
+  assert.equal(paid.json().offerId, offerId);
+  assert.equal(await countRows("card_payments"), 1);
+});
+
+test("a rejected review leaves the offer unpayable", async () => {
+  const who = await registerCustomer(h.app, merchantId);
+  const cardId = await addCard(h.app, who, "5555555555554444");
+  const offerId = (await offerFor(who, cardId, 101)).json().offerId as number;
+  const reject = await h.app.inject({ method: "POST", url: `/admin/v1/risk/reviews/${offerId}/reject`, headers: { "x-operator-key": op } });
+  assert.equal(reject.statusCode, 200, reject.body);
+  assertBlocked(await pay(who, offerId));
 });

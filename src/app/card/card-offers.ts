@@ -8,6 +8,9 @@ import { AppError } from "../../core/shared/errors.js";
 import { findCustomerOffer, insertOffersWithinLimit, type NewOffer, type NewOfferOutcome, type OfferAmounts, type OfferRow, requoteOffer } from "../../db/card/offers.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
+import { refuseWhenBlocked } from "../risk/assess-payment.js";
+import { readRiskSet } from "../risk/rule-cache.js";
+import { assessOffer, type CardDevice } from "./card-risk.js";
 import { writeOffer } from "./offer-writer.js";
 import { type CardPair, type CardQuote, cardPair, cardQuote, currentRate, inLimitCurrency } from "./card-pricing.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
@@ -61,9 +64,10 @@ async function priceIt(deps: Deps, who: CustomerPrincipal, pair: CardPair, amoun
 
 /**
  * The card check, the limit check and the insert are one statement, shared with concurrent offers. An
- * offer whose answer commits with it (`commit`) gets a transaction of its own instead of the batch.
+ * offer whose answer commits with it (`commit`), or whose merchant has risk rules (card-risk.ts), gets
+ * a transaction of its own instead of the batch.
  */
-export async function createOffer(deps: Deps, who: CustomerPrincipal, input: CreateOfferInput, commit?: CommitAnswer<OfferView>): Promise<OfferView> {
+export async function createOffer(deps: Deps, who: CustomerPrincipal, input: CreateOfferInput, device: CardDevice, commit?: CommitAnswer<OfferView>): Promise<OfferView> {
   const pair = await cardPair(deps, input.fromCurrency, input.toCurrency);
   const fiatMinor = parseAmount(input.amount, pair.terms.fiatScale, { field: "amount" });
   const q = cardQuote(deps, pair, await currentRate(deps, pair.terms.fiat, pair.terms.crypto), { fiatMinor });
@@ -77,12 +81,17 @@ export async function createOffer(deps: Deps, who: CustomerPrincipal, input: Cre
     if (outcome.kind === "over_limit") throw limitExceeded(limit, "amount");
     return { offer: outcome.offer, pair, limit };
   };
-  if (!commit) return viewOf(await writeOffer(deps.database, offer));
-  return deps.database.db.transaction().execute(async (trx) => {
-    const view = viewOf((await insertOffersWithinLimit(trx, [offer]))[0]!);
-    await commit(trx, view);
-    return view;
-  });
+  // The merchant's rules are cached: without any, the offer keeps the batched write and costs no query.
+  const assessed = (await readRiskSet(deps, who.merchantId)).rules.length > 0;
+  if (!commit && !assessed) return viewOf(await writeOffer(deps.database, offer));
+  return refuseWhenBlocked(deps, () =>
+    deps.database.db.transaction().execute(async (trx) => {
+      const view = viewOf((await insertOffersWithinLimit(trx, [offer]))[0]!);
+      if (assessed) await assessOffer(deps, trx, who, view.offer, device);
+      await commit?.(trx, view);
+      return view;
+    }),
+  );
 }
 
 /** toAmount has at most 8 decimals on the wire; the ledger counts in the asset's own minor units. */

@@ -3,8 +3,7 @@
 // recorded in a second short transaction through the payment state machine. Each status change queues
 // the merchant's card webhook event (if configured) in the transaction that makes it. A status sync job is
 // queued with the payment, so a process dying between commit and answer is resolved later.
-import { assessPaymentRisk, refuseWhenBlocked, RiskBlockedError } from "../risk/assess-payment.js";
-import { cardSignals } from "../risk/dialect-signals.js";
+import { refuseWhenBlocked } from "../risk/assess-payment.js";
 import type { Transaction } from "kysely";
 import { maskedPan } from "../../core/card/card-number.js";
 import { requireLevel } from "../../core/card/kyc-levels.js";
@@ -19,6 +18,7 @@ import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { enqueueJob } from "../outbox/outbox.js";
 import type { CardAuthOutcome } from "../ports.js";
 import { assertOfferOpen } from "./card-offers.js";
+import { assessAtPay } from "./card-risk.js";
 import { enqueueCardPaymentEvent } from "./card-payment-events.js";
 import { inLimitCurrency } from "./card-pricing.js";
 import { openCard } from "./card-vault.js";
@@ -71,14 +71,7 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
     assertWithinLimit(await limitState(deps, trx, who.customerId, who.kycLevel), limitMinor);
     const card = await findCustomerCard(trx, who.customerId, locked.card_id);
     if (!card) throw new AppError("not_found", { field: "cardId", message: "No such card." });
-    const risk = await assessPaymentRisk(deps, trx, {
-      merchantId: who.merchantId,
-      flow: "card",
-      paymentId,
-      signals: cardSignals({ amountMinor: BigInt(locked.fiat_minor), currency: locked.fiat, customerId: who.customerId, cardId: card.id, cardBin: card.bin, cardCountry: card.billing_country, wallet: null }),
-    });
-    // A card is charged at once after commit: a payment the rules would hold is not started at all.
-    if (risk?.decision === "review") throw new RiskBlockedError({ merchantId: who.merchantId, flow: "card", decision: risk });
+    await assessAtPay(deps, trx, who, locked, paymentId);
     const row = {
       id: paymentId,
       offer_id: offerId,

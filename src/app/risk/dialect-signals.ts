@@ -36,7 +36,11 @@ export function intentSignals(input: { amountMinor: bigint; currency: string; em
   };
 }
 
-/** Cards at pay: the customer (its id is the user), the saved card, its BIN and billing country. */
+/**
+ * Cards: the customer (its id is the user), the saved card, its BIN and billing country, and at offer
+ * create the device's client address and user agent (null at pay, which is assessed only for offers
+ * that were not assessed at create).
+ */
 export function cardSignals(input: {
   amountMinor: bigint;
   currency: string;
@@ -45,6 +49,8 @@ export function cardSignals(input: {
   cardBin: string | null;
   cardCountry: string | null;
   wallet: string | null;
+  ip: string | null;
+  userAgent: string | null;
 }): RiskSignals {
   return {
     flow: "card",
@@ -55,5 +61,7 @@ export function cardSignals(input: {
     cardBin: input.cardBin,
     cardCountry: input.cardCountry,
     wallet: input.wallet,
+    ip: input.ip,
+    userAgent: input.userAgent,
   };
 }

@@ -122,7 +122,7 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
       const b = request.body;
       const cardId = /^[0-9]{1,18}$/.test(String(b.cardId)) ? String(b.cardId) : "0";
       const answer = committedAnswer(deps, request, reply, (view: OfferView) => ({ status: 200, payload: renderOffer(view, deps.clock.now()) }));
-      return answer.send(await createOffer(deps, customerOf(request), { cardId, fromCurrency: b.fromCurrency, toCurrency: b.toCurrency, amount: b.amount }, answer.commit));
+      return answer.send(await createOffer(deps, customerOf(request), { cardId, fromCurrency: b.fromCurrency, toCurrency: b.toCurrency, amount: b.amount }, { ip: request.ip, userAgent: request.headers["user-agent"] ?? null }, answer.commit));
     },
   );
 
