@@ -2,8 +2,8 @@
 // `npm test`: prepares the databases once (a migrated PostgreSQL template when DATABASE_URL is set,
 // a dumped PGlite data dir otherwise), then runs node's test runner over an explicit file list
 // (never a quoted glob, never zero files), then drops the template.
-// `--pglite` forces PGlite even when DATABASE_URL is set. Extra arguments select test files;
-// `--test-*` options go to node's test runner.
+// `--pglite` forces PGlite even when DATABASE_URL is set; `--database-files` is explained below.
+// Extra arguments select test files; `--test-*` options go to node's test runner.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -23,13 +23,22 @@ function listTests(dir) {
     .sort();
 }
 
-// test/processes/ spawns servers and workers and times them: it runs after the rest, one file at a
-// time, so its timings measure Rampart and not the other test files sharing the two cores.
-const all = selected.length ? selected : listTests("test");
-const isProcessTest = (f) => f.split(path.sep).includes("processes");
-const files = all.filter((f) => !isProcessTest(f));
-const processFiles = all.filter(isProcessTest);
-if (files.length + processFiles.length === 0) {
+// One pool for every file. The long files (processes that spawn servers and workers, browser pages,
+// the chain node) go first so that the two runner slots finish together instead of ending on one
+// long file; none of them times anything, so sharing the cores changes no result.
+const LONG_FIRST = ["processes", "browser", "chain"];
+const rank = (f) => {
+  const i = LONG_FIRST.findIndex((dir) => f.split(path.sep).includes(dir));
+  return i === -1 ? LONG_FIRST.length : i;
+};
+// `--database-files` (the second, PGlite pass of CI) keeps the files that run SQL: test/unit touches no
+// database, and the browser and chain files drive the same SQL as test/http, which that pass runs.
+const DATABASE_FREE = ["unit", "browser", "chain"];
+const databaseOnly = args.includes("--database-files");
+const files = (selected.length ? selected : listTests("test"))
+  .filter((f) => !databaseOnly || !DATABASE_FREE.some((dir) => f.split(path.sep).includes(dir)))
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+if (files.length === 0) {
   console.error("No test files found.");
   process.exit(1);
 }
@@ -52,14 +61,13 @@ let template = null;
 if (usePostgres) {
   template = prepare("postgres");
   env.RAMPART_TEST_PG_TEMPLATE = template;
-  console.log(`Tests on PostgreSQL (template ${template}), ${all.length} files`);
+  console.log(`Tests on PostgreSQL (template ${template}), ${files.length} files`);
 } else {
   env.RAMPART_TEST_PGLITE_DUMP = prepare("pglite");
-  console.log(`Tests on PGlite, ${all.length} files`);
+  console.log(`Tests on PGlite, ${files.length} files`);
 }
 
 function runTests(list, concurrency) {
-  if (list.length === 0) return 0;
   const r = spawnSync(
     process.execPath,
     ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-timeout=300000", ...runnerOptions, ...list],
@@ -68,7 +76,7 @@ function runTests(list, concurrency) {
   return r.status ?? 1;
 }
 
-const status = Math.max(runTests(files, env.RAMPART_TEST_CONCURRENCY ?? "2"), runTests(processFiles, "1"));
+const status = runTests(files, env.RAMPART_TEST_CONCURRENCY ?? "2");
 
 if (template) prepare(`drop:${template}`);
 if (env.RAMPART_TEST_PGLITE_DUMP) fs.rmSync(env.RAMPART_TEST_PGLITE_DUMP, { force: true });

@@ -26,11 +26,12 @@ export function databaseUrlFor(name: string): string {
   return u.toString();
 }
 
-export async function adminQuery(sqlText: string): Promise<void> {
+/** Runs each statement on its own (CREATE DATABASE may not share a transaction) over one connection. */
+export async function adminQuery(...statements: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl() });
   await client.connect();
   try {
-    await client.query(sqlText);
+    for (const sqlText of statements) await client.query(sqlText);
   } finally {
     await client.end();
   }
@@ -109,7 +110,9 @@ export async function createTestDatabase(opts: { poolSize?: number } = {}): Prom
   if (usePostgres()) {
     const template = process.env.RAMPART_TEST_PG_TEMPLATE ?? (await (ownTemplate ??= preparePostgresTemplate()));
     const name = `rampart_t_${randomBytes(6).toString("hex")}`;
-    await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+    // A test database outlives no server crash, so its commits need not wait for the disk: this
+    // takes the fsync of every commit out of the suite's time and changes nothing a test can see.
+    await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`, `ALTER DATABASE ${name} SET synchronous_commit = off`);
     const url = databaseUrlFor(name);
     const database = connectPostgres({ url, poolSize: opts.poolSize ?? 10 });
     return {
