@@ -1,14 +1,15 @@
 // The one call each dialect's create makes, inside its own transaction: read the cached rules, count
-// the velocity windows under the keys' advisory locks, decide (core/risk/decision.ts) and, unless
-// refused, count this payment and store the decision with it. A refusal throws RiskBlockedError,
-// which rolls the create back (nothing counted); refuseWhenBlocked records the refused attempt.
+// the velocity windows under the keys' advisory locks and count this payment (one round trip,
+// db/risk/velocity.ts), decide (core/risk/decision.ts) and store the decision with the payment. A
+// refusal throws RiskBlockedError, which rolls the create back, its counts included;
+// refuseWhenBlocked records the refused attempt.
 import type { Transaction } from "kysely";
 import { decide, type RiskDecision, type RiskFacts } from "../../core/risk/decision.js";
 import type { RiskRule } from "../../core/risk/rules.js";
 import { type RiskFlow, type RiskSignals, signalValue } from "../../core/risk/signals.js";
 import { AppError } from "../../core/shared/errors.js";
 import { insertDecision } from "../../db/risk/decisions.js";
-import { countPayerPayment, insertVelocityEvents, lockVelocityKeys, readWindows, userSeenUnder, type WindowQuery } from "../../db/risk/velocity.js";
+import { countPayment, type WindowQuery } from "../../db/risk/velocity.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { readRiskSet } from "./rule-cache.js";
@@ -58,25 +59,14 @@ function velocityKeys(rules: readonly RiskRule[], merchantId: string, s: RiskSig
 }
 
 /** The windows' values including this payment (what the rules compare with their limits). */
-async function countWindows(trx: Transaction<DB>, keyed: VelocityKeyed[], s: RiskSignals): Promise<Map<string, bigint>> {
-  if (keyed.length === 0) return new Map();
-  await lockVelocityKeys(trx, [...new Set(keyed.map((k) => k.key))]);
-  const before = await readWindows(trx, keyed.map((k) => k.query));
-  const userId = signalValue(s, "userId");
+function afterThisPayment(keyed: VelocityKeyed[], before: Map<string, bigint>, s: RiskSignals): Map<string, bigint> {
   const after = new Map<string, bigint>();
   for (const k of keyed) {
     const v = before.get(k.rule.id) ?? 0n;
-    if (k.query.measure === "count") after.set(k.rule.id, v + 1n);
-    else if (k.query.measure === "sum") after.set(k.rule.id, v + s.amountMinor);
-    // This payment's userId adds one unless it is already among them.
-    else after.set(k.rule.id, v + ((await seenUser(trx, k, userId)) ? 0n : 1n));
+    // distinct_users already counts this payment's userId (risk_count_payment).
+    after.set(k.rule.id, k.query.measure === "count" ? v + 1n : k.query.measure === "sum" ? v + s.amountMinor : v);
   }
   return after;
-}
-
-async function seenUser(trx: Transaction<DB>, k: VelocityKeyed, userId: string | null): Promise<boolean> {
-  if (!userId) return true;
-  return userSeenUnder(trx, k.key, k.query.since, userId);
 }
 
 const needsPayer = (rules: readonly RiskRule[]) => rules.some((r) => r.spec.kind === "first_payments" || r.spec.kind === "payer_disputes");
@@ -95,20 +85,28 @@ export async function assessPaymentRisk(deps: Deps, trx: Transaction<DB>, input:
     disposable: rules.some((r) => r.spec.kind === "disposable_email"),
   });
   const keyed = velocityKeys(rules, input.merchantId, signals, now);
-  const windows = await countWindows(trx, keyed, signals);
   const userId = signalValue(signals, "userId");
-  // The payer row is counted (and locked) before deciding; a block rolls the count back with the create.
-  const payer = userId && needsPayer(rules) ? await countPayerPayment(trx, input.merchantId, userId) : null;
-  const facts: RiskFacts = { now, windows, payer };
+  const countPayer = userId !== null && needsPayer(rules);
+  // One round trip locks the keys, reads the windows, counts the payer and records this payment under
+  // its keys; a block below rolls all of it back with the create.
+  const counted =
+    keyed.length > 0 || countPayer
+      ? await countPayment(trx, {
+          keys: [...new Set(keyed.map((k) => k.key))],
+          queries: keyed.map((k) => k.query),
+          merchantId: input.merchantId,
+          userId,
+          countPayer,
+          at: now,
+          amountMinor: signals.amountMinor,
+          currency: signals.currency.toUpperCase(),
+          paymentId: input.paymentId,
+        })
+      : { windows: new Map<string, bigint>(), payer: null };
+  const facts: RiskFacts = { now, windows: afterThisPayment(keyed, counted.windows, signals), payer: counted.payer };
   const decision = decide(rules, signals, facts, set.thresholds);
   if (decision.decision === "block") throw new RiskBlockedError({ merchantId: input.merchantId, flow: input.flow, decision });
 
-  const events = new Map<string, { key: string; userId: string | null }>();
-  for (const k of keyed) events.set(k.key, { key: k.key, userId });
-  await insertVelocityEvents(
-    trx,
-    [...events.values()].map((e) => ({ key: e.key, at: now, amountMinor: signals.amountMinor, currency: signals.currency.toUpperCase(), userId: e.userId, paymentId: input.paymentId })),
-  );
   const row = await insertDecision(trx, {
     id: deps.ids.uuid(),
     merchant_id: input.merchantId,

@@ -14,7 +14,7 @@ export interface RuleScope {
   merchantId: string | null;
 }
 
-/** Bounds the work each payment does: 20 rules cost well under 2 ms (bench/risk-create.ts). */
+/** Bounds the work each payment does (bench/risk-create.ts measures what 20 rules add to a create). */
 const MAX_RULES_PER_SCOPE = 100;
 
 interface RiskRuleView {
