@@ -22,6 +22,7 @@ import {
   findStatementImport,
   insertStatementImport,
   saveCsvMapping,
+  listStatementImports,
 } from "../../db/bank-statements/bank-statements.js";
 import type { DB } from "../../db/schema.js";
 import { findRequisite } from "../../db/trading/requisites.js";
@@ -40,7 +41,7 @@ interface ImportInput {
   csvMapping: unknown;
   /** Import the readable entries even when some lines are rejected (they are listed in the report). */
   skipRejected: boolean;
-  source: "cli" | "api" | "inbox";
+  source: "cli" | "api" | "inbox" | "console";
   /** Called once the file is read (done 0) and as entries are received: large files take a while. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -133,6 +134,11 @@ export async function importBankStatement(deps: Deps, input: ImportInput): Promi
     }
     return reportOf(row);
   });
+}
+
+/** The console's list of imports, newest first, with their counts. */
+export async function recentStatementImports(deps: Deps, limit = 50) {
+  return listStatementImports(deps.database.db, limit);
 }
 
 export async function statementImportReport(deps: Deps, id: string): Promise<StatementReport> {

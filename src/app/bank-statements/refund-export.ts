@@ -16,6 +16,7 @@ import {
   findRefundExport,
   insertRefundExport,
   insertRefundOrder,
+  listRefundExports,
   listRefundOrders,
   lockPendingRefundOrders,
   lockRefundOrder,
@@ -147,6 +148,16 @@ export async function setRefundOrderBeneficiary(deps: Deps, orderId: string, b: 
 
 export async function refundOrdersWaiting(deps: Deps): Promise<RefundOrderView[]> {
   return (await listRefundOrders(deps.database.db, "waiting")).map(view);
+}
+
+/** The orders the console lists: waiting for an IBAN (with the reason) and pending the next export. */
+export async function openRefundOrders(deps: Deps): Promise<{ waiting: RefundOrderView[]; pending: RefundOrderView[] }> {
+  const [waiting, pending] = await Promise.all([listRefundOrders(deps.database.db, "waiting"), listRefundOrders(deps.database.db, "pending")]);
+  return { waiting: waiting.map(view), pending: pending.map(view) };
+}
+
+export async function recentRefundExports(deps: Deps, limit = 20) {
+  return listRefundExports(deps.database.db, limit);
 }
 
 export async function refundExportFile(deps: Deps, id: string): Promise<string> {

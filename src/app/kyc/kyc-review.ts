@@ -31,3 +31,15 @@ export async function reviewCase(deps: Deps, caseId: string, decision: "approve"
     });
   });
 }
+
+/**
+ * The case's n-th uploaded document from the file store, for the reviewer. Only keys recorded on the
+ * case are read, so a request cannot name another case's (or any other) stored file.
+ */
+export async function readKycDocument(deps: Deps, caseId: string, n: number): Promise<{ data: Buffer; contentType: string }> {
+  const c = await findKycCaseWithUser(deps.database.db, caseId);
+  const key = c?.files[n];
+  const file = key === undefined ? null : await deps.ports.files.get(key);
+  if (!file) throw new AppError("not_found", { message: "No such document" });
+  return file;
+}

@@ -47,6 +47,17 @@ export async function findStatementImport(db: Db, id: string): Promise<Statement
   return db.selectFrom("bank_statement_imports").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+/** The newest imports, without their lines: the console's list (an import's report reads one row). */
+export async function listStatementImports(db: Db, limit: number) {
+  return db
+    .selectFrom("bank_statement_imports")
+    .select(["id", "account", "format", "file_name", "source", "entries_read", "matched", "duplicates", "unmatched", "ignored", "rejected", "created_at"])
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+}
+
 export async function findCsvMapping(db: Db, account: string): Promise<unknown> {
   const r = await db.selectFrom("bank_csv_mappings").select("mapping").where("account", "=", account).executeTakeFirst();
   return r?.mapping;

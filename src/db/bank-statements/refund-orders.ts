@@ -88,6 +88,11 @@ export async function findRefundExport(db: Db, id: string) {
   return db.selectFrom("refund_exports").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+/** The newest refund exports (their files are downloaded one at a time). */
+export async function listRefundExports(db: Db, limit: number) {
+  return db.selectFrom("refund_exports").select(["id", "orders", "created_at"]).orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
+}
+
 export async function setRefundOrderStatus(
   db: Db,
   id: string,

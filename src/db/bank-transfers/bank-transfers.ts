@@ -62,6 +62,10 @@ export async function recordBankTransferOutcome(db: Db, id: string, o: TransferO
     .execute();
 }
 
+export async function findBankTransfer(db: Db, id: string): Promise<BankTransferRow | undefined> {
+  return db.selectFrom("bank_transfers").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
 /** A transfer locked for an operator's action on it (assign, refund): concurrent actions queue here. */
 export async function lockBankTransfer(db: Db, id: string): Promise<BankTransferRow | undefined> {
   return db.selectFrom("bank_transfers").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();

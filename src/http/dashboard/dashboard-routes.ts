@@ -13,6 +13,7 @@ import { AppError } from "../../core/shared/errors.js";
 import { readCookie, sessionCookie } from "../pages/cookies.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { flash, sendPrivatePage } from "../pages/send-page.js";
+import { isBufferedMultipart, readMultipartForm } from "../plugins/multipart-form.js";
 import { dashboardSections } from "./sections.js";
 
 const COOKIE = "rampart_operator";
@@ -47,7 +48,8 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
     if (!s) return reply.redirect("/dashboard/login", 303);
     request.principal = { kind: "operator", operatorKeyId: s.operatorKeyId };
     if (request.method === "POST") {
-      const sent = (request.body as { csrf?: unknown } | undefined)?.csrf;
+      // A file upload (bank statements) is a buffered multipart body: its csrf is one of its fields.
+      const sent = isBufferedMultipart(request.body) ? (await readMultipartForm(request)).fields.csrf : (request.body as { csrf?: unknown } | undefined)?.csrf;
       if (!operatorCsrfValid(deps, s.token, sent)) return sendPage(reply, 403, "Forbidden", html`<p class="error">The form expired. Go back and try again.</p>`);
     }
   });

@@ -1,10 +1,23 @@
 // Every page of the operator dashboard, in menu order. Each area adds its section here.
 import { disputesSection } from "./disputes-section.js";
+import { kycSection } from "./kyc-section.js";
 import { moneySection } from "./money-section.js";
 import { overviewSection } from "./overview-section.js";
+import { refundsSection } from "./refunds-section.js";
 import type { DashboardSection } from "./section.js";
+import { statementsSection } from "./statements-section.js";
 import { tradersSection } from "./traders-section.js";
 import { unmatchedSection } from "./unmatched-section.js";
 import { webhooksSection } from "./webhooks-section.js";
 
-export const dashboardSections: DashboardSection[] = [overviewSection, moneySection, disputesSection, unmatchedSection, webhooksSection, tradersSection];
+export const dashboardSections: DashboardSection[] = [
+  overviewSection,
+  moneySection,
+  kycSection,
+  disputesSection,
+  statementsSection,
+  unmatchedSection,
+  refundsSection,
+  webhooksSection,
+  tradersSection,
+];

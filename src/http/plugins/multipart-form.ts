@@ -10,7 +10,8 @@ import { refuseNul } from "./nul-guard.js";
 
 interface MultipartForm {
   fields: Record<string, string>;
-  files: { field: string; data: Buffer }[];
+  /** `name`: the file name the browser sent, if any (shown to the operator, never used as a path). */
+  files: { field: string; data: Buffer; name: string | null }[];
 }
 
 function publicError(err: unknown): unknown {
@@ -42,6 +43,9 @@ export function bufferMultipartBodies(app: FastifyInstance, limits: { maxBytes: 
   });
 }
 
+/** Whether the body is one that bufferMultipartBodies read (its fields are read with readMultipartForm). */
+export const isBufferedMultipart = (body: unknown): boolean => body instanceof BufferedMultipart;
+
 async function parseBuffered(b: BufferedMultipart): Promise<MultipartForm> {
   let parsed: FormData;
   try {
@@ -54,7 +58,7 @@ async function parseBuffered(b: BufferedMultipart): Promise<MultipartForm> {
   const form: MultipartForm = { fields: Object.create(null) as Record<string, string>, files: [] };
   for (const [name, value] of entries) {
     if (typeof value === "string") form.fields[name] = value;
-    else form.files.push({ field: name, data: Buffer.from(await value.arrayBuffer()) });
+    else form.files.push({ field: name, data: Buffer.from(await value.arrayBuffer()), name: value.name || null });
   }
   return form;
 }
@@ -70,7 +74,7 @@ export async function readMultipartForm(request: FastifyRequest, notMultipart = 
   const form: MultipartForm = { fields: {}, files: [] };
   try {
     for await (const part of request.parts()) {
-      if (part.type === "file") form.files.push({ field: part.fieldname, data: await part.toBuffer() });
+      if (part.type === "file") form.files.push({ field: part.fieldname, data: await part.toBuffer(), name: part.filename || null });
       else if (typeof part.value === "string") form.fields[part.fieldname] = part.value;
     }
   } catch (err) {
