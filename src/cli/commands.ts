@@ -74,6 +74,41 @@ export const commands: Command[] = [
     load: () => import("./ledger-command.js").then((m) => m.run),
   },
   {
+    name: "backup",
+    summary:
+      "Back up the embedded database (a consistent snapshot, also while the server runs) and the data dir's stored files " +
+      "into one file encrypted with the server secret. PostgreSQL: use pg_dump or a base backup (docs/operations.md).",
+    usage: "rampart backup <file> [--force]",
+    options: { force: { type: "boolean" } },
+    help: [
+      "  <file>       the backup to write; it appears only once complete",
+      "  --force      replace <file> if it exists",
+      "",
+      "A running server (same RAMPART_DATA_DIR) takes the snapshot; otherwise the command opens the data dir itself.",
+      "The secret key is never in the backup: the backup is encrypted with it (RAMPART_SECRET_KEY, or the sandbox's",
+      "generated <data dir>/secret.key), so keep the secret safe separately: without it the backup cannot be restored.",
+    ],
+    allowPositionals: true,
+    load: () => import("./backup-command.js").then((m) => m.runBackup),
+  },
+  {
+    name: "restore",
+    summary:
+      "Restore a `rampart backup` file into the embedded data dir (RAMPART_DATA_DIR), all or nothing: the file is checked, " +
+      "restored into a temp dir, then renamed into place. The server must be stopped.",
+    usage: "rampart restore <file> [--force]",
+    options: { force: { type: "boolean" } },
+    help: [
+      "  <file>       a file written by `rampart backup`",
+      "  --force      replace a data dir that is not empty (by default only an empty or missing one is restored into)",
+      "",
+      "Needs the secret the backup was made with in RAMPART_SECRET_KEY (or the data dir's generated secret.key).",
+      "A truncated, altered or foreign file is refused before anything changes. Then run `rampart ledger verify`.",
+    ],
+    allowPositionals: true,
+    load: () => import("./backup-command.js").then((m) => m.runRestore),
+  },
+  {
     name: "webhooks",
     summary: "List webhook messages or redeliver them. Redelivery keeps the event id.",
     usage: [

@@ -28,6 +28,11 @@ export interface Database {
   listenerState(): ListenerState;
   /** Connections busy and requests waiting for one (PGlite: the one session's holder and queue). */
   poolStats(): { inUse: number; waiting: number };
+  /**
+   * The embedded database's data dir as an uncompressed tar, consistent: taken after a CHECKPOINT while
+   * no transaction is open (requests wait for the moment it takes). PostgreSQL has pg_dump instead.
+   */
+  snapshot(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -101,6 +106,9 @@ export function connectPostgres({ url, poolSize }: PostgresOptions): Database {
         client.release();
       }
     },
+    async snapshot() {
+      throw new Error("a PostgreSQL database is backed up with pg_dump or a base backup (docs/operations.md#backups-and-restore)");
+    },
     async close() {
       await listeners.stopAll();
       await db.destroy(); // ends the pool
@@ -165,6 +173,12 @@ export async function connectPGlite({ dataDir, loadDataDir }: PGliteOptions): Pr
     },
     async inSession(fn) {
       return exclusive(() => fn(async (statement) => (await pglite.query<Record<string, unknown>>(statement)).rows));
+    },
+    async snapshot() {
+      return exclusive(async () => {
+        await pglite.exec("CHECKPOINT"); // the files hold every commit, so the copy needs no WAL replay
+        return pglite.dumpDataDir("none"); // compressed later, outside the mutex
+      });
     },
     async close() {
       await listeners.stopAll();

@@ -1,7 +1,10 @@
 // The CLI's runtime (cli/runtime.ts): the composition root's functions, each imported when a command
 // first needs it, so `rampart <command> --help` loads none of them.
+import fs from "node:fs";
 import type { CliRuntime } from "../cli/runtime.js";
-import { loadConfig } from "../config/config.js";
+import { ConfigError, loadConfig } from "../config/config.js";
+
+const rampartVersion = () => (JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 export const cliRuntime: CliRuntime = {
   async withDeps(fn) {
@@ -27,6 +30,27 @@ export const cliRuntime: CliRuntime = {
     } finally {
       await database.close();
     }
+  },
+  async backup(config, file, opts) {
+    const [{ backupEmbedded }, { existingSecretKeys, secretSource }] = await Promise.all([import("../app/ops/embedded-backup.js"), import("./secret-key.js")]);
+    const [secret] = existingSecretKeys(config);
+    if (!secret) throw new ConfigError("RAMPART_SECRET_KEY", `is not set and ${config.dataDir} has no generated secret.key: the backup is encrypted with the server secret`);
+    await backupEmbedded({
+      dataDir: config.dataDir,
+      file,
+      secret,
+      secretSource: secretSource(config),
+      rampartVersion: rampartVersion(),
+      overwrite: opts.force,
+      now: new Date(),
+      progress: opts.progress,
+    });
+  },
+  async restore(config, file, opts) {
+    const [{ restoreEmbedded }, { existingSecretKeys, secretSource }] = await Promise.all([import("../app/ops/embedded-backup.js"), import("./secret-key.js")]);
+    const secrets = existingSecretKeys(config);
+    if (secrets.length === 0) throw new ConfigError("RAMPART_SECRET_KEY", "must be the secret the backup was made with (the backup is encrypted with it)");
+    await restoreEmbedded({ dataDir: config.dataDir, file, secrets, secretSource: secretSource(config), force: opts.force, progress: opts.progress });
   },
   async start(config, role) {
     const [{ buildDeps }, { startRampart }] = await Promise.all([import("./deps.js"), import("./server.js")]);

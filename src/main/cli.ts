@@ -10,13 +10,14 @@ import { cliRuntime } from "./cli-runtime.js";
  * Imported after a command failed: those modules are loaded by then, and `--help` never loads them.
  */
 async function isOneLine(err: unknown): Promise<boolean> {
-  const [{ SecretKeyMismatchError }, { AppError }, { DataDirLockedError }, { DatabaseUnavailableError }] = await Promise.all([
+  const [{ SecretKeyMismatchError }, { AppError }, { DataDirLockedError }, { DatabaseUnavailableError }, { BackupError }] = await Promise.all([
     import("../app/secret/key-check.js"),
     import("../core/shared/errors.js"),
     import("../db/lock-file.js"),
     import("../db/unavailable.js"),
+    import("../core/crypto/backup-format.js"),
   ]);
-  return [ConfigError, DataDirLockedError, AppError, SecretKeyMismatchError, DatabaseUnavailableError].some((kind) => err instanceof kind);
+  return [ConfigError, DataDirLockedError, AppError, SecretKeyMismatchError, DatabaseUnavailableError, BackupError].some((kind) => err instanceof kind);
 }
 
 function usage(): string {

@@ -39,3 +39,16 @@ export function secretSource(config: Config): SecretSource {
     remedy: "set RAMPART_SECRET_KEY to the database's secret, or RAMPART_DATA_DIR to the data dir that set it up",
   };
 }
+
+/**
+ * The secrets this process has, without generating one: RAMPART_SECRET_KEY (and, during a rotation,
+ * RAMPART_PREVIOUS_SECRET_KEY), else the sandbox's generated secret if the data dir has one.
+ */
+export function existingSecretKeys(config: Config): string[] {
+  if (config.secretKey) return config.previousSecretKey ? [config.secretKey, config.previousSecretKey] : [config.secretKey];
+  try {
+    return [fs.readFileSync(generatedFile(config), "utf8").trim()];
+  } catch {
+    return [];
+  }
+}

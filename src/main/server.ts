@@ -10,6 +10,7 @@ import { type SandboxCredentials } from "../app/sandbox/sandbox-credentials.js";
 import { seedSandbox } from "../app/sandbox/seed.js";
 import type { ProcessRole } from "../config/config.js";
 import { buildApp } from "../http/build-app.js";
+import { serveSnapshots } from "./snapshot-socket.js";
 import { type RunningWorker, startWorker } from "./worker.js";
 
 interface RunningRampart {
@@ -38,6 +39,8 @@ export async function startRampart(deps: Deps, role: ProcessRole): Promise<Runni
     url = `http://localhost:${port}`;
   }
   const worker: RunningWorker | null = role !== "api" ? startWorker(deps) : null;
+  // The embedded database lives in this process: `rampart backup` asks it for the snapshot.
+  const stopSnapshots = deps.database.engine === "pglite" ? await serveSnapshots(deps) : null;
 
   return {
     url,
@@ -49,6 +52,7 @@ export async function startRampart(deps: Deps, role: ProcessRole): Promise<Runni
         await app.close();
       }
       await worker?.stop();
+      await stopSnapshots?.();
       await deps.database.close();
     },
   };
