@@ -29,7 +29,7 @@ const READ_CHUNK = 1024 * 1024;
 export interface BackupWriter {
   add(entryPath: string, data: AsyncIterable<Buffer>): Promise<BackupEntry>;
   /** Writes the manifest, syncs and renames the file into place. */
-  finish(): Promise<BackupManifest>;
+  finish(source: BackupManifest["source"]): Promise<BackupManifest>;
   /** Removes the partial file (after a failure). */
   abort(): Promise<void>;
 }
@@ -40,7 +40,7 @@ export interface BackupWriter {
  */
 export async function createBackupWriter(
   file: string,
-  opts: { secret: string; rampartVersion: string; source: BackupManifest["source"]; createdAt: Date; overwrite: boolean },
+  opts: { secret: string; rampartVersion: string; createdAt: Date; overwrite: boolean },
 ): Promise<BackupWriter> {
   if (!opts.overwrite && (await exists(file))) throw new BackupError(`${file} exists; pass --force to replace it`);
   const partial = `${file}.partial-${process.pid}`;
@@ -81,13 +81,13 @@ export async function createBackupWriter(
       entries.push(entry);
       return entry;
     },
-    async finish() {
+    async finish(source) {
       const manifest: BackupManifest = {
         format: BACKUP_FORMAT,
         createdAt: opts.createdAt.toISOString(),
         rampartVersion: opts.rampartVersion,
         engine: "pglite",
-        source: opts.source,
+        source,
         encryption: { cipher: "aes-256-gcm", kdf: "hkdf-sha256", keyId: keys.keyId, salt: salt.toString("base64url") },
         entries,
       };
@@ -109,6 +109,8 @@ export async function createBackupWriter(
 
 export interface OpenBackup {
   manifest: BackupManifest;
+  /** Reads every entry once and checks its checksum: a damaged file is refused before anything is written. */
+  verify(progress: Progress): Promise<void>;
   /** The entry's plaintext; throws BackupError at its end when its checksum or GCM tag does not match. */
   read(entry: BackupEntry): AsyncIterable<Buffer>;
   close(): Promise<void>;
@@ -152,6 +154,16 @@ export async function openBackup(file: string, secrets: string[]): Promise<OpenB
     const manifest = parseManifest(json, manifestStart);
     return {
       manifest,
+      async verify(progress) {
+        let bytes = 0;
+        for (const entry of manifest.entries) {
+          const hash = createHash("sha256");
+          for await (const chunk of readRange(fh, entry)) hash.update(chunk);
+          if (hash.digest("base64url") !== entry.sha256) throw new BackupError(`${file} is damaged: entry ${entry.path} does not match its checksum`);
+          bytes += entry.size;
+        }
+        progress(`checksums: ${manifest.entries.length} entries, ${(bytes / 1024 / 1024).toFixed(1)} MB, all match`);
+      },
       read: (entry) => readEntry(fh, keys, entry),
       close: () => fh.close(),
     };
@@ -181,20 +193,21 @@ function keysFor(json: Buffer, secrets: string[]): BackupKeys {
   return backupKeys(secret, Buffer.from(enc.salt, "base64url"));
 }
 
-async function* readEntry(fh: fs.FileHandle, keys: BackupKeys, entry: BackupEntry): AsyncIterable<Buffer> {
-  const decipher = createDecipheriv("aes-256-gcm", keys.cipherKey, Buffer.from(entry.iv, "base64url"));
-  decipher.setAuthTag(Buffer.from(entry.tag, "base64url"));
-  const hash = createHash("sha256");
+/** An entry's stored (encrypted) bytes, a chunk at a time. */
+async function* readRange(fh: fs.FileHandle, entry: BackupEntry): AsyncIterable<Buffer> {
   const buf = Buffer.alloc(Math.min(READ_CHUNK, Math.max(entry.size, 1)));
   for (let done = 0; done < entry.size; ) {
     const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, entry.size - done), entry.offset + done);
     if (bytesRead === 0) throw new BackupError(`entry ${entry.path} is truncated`);
-    const c = buf.subarray(0, bytesRead);
-    hash.update(c);
     done += bytesRead;
-    yield decipher.update(c);
+    yield buf.subarray(0, bytesRead);
   }
-  if (hash.digest("base64url") !== entry.sha256) throw new BackupError(`entry ${entry.path} is corrupt: its checksum does not match`);
+}
+
+async function* readEntry(fh: fs.FileHandle, keys: BackupKeys, entry: BackupEntry): AsyncIterable<Buffer> {
+  const decipher = createDecipheriv("aes-256-gcm", keys.cipherKey, Buffer.from(entry.iv, "base64url"));
+  decipher.setAuthTag(Buffer.from(entry.tag, "base64url"));
+  for await (const c of readRange(fh, entry)) yield decipher.update(c);
   try {
     yield decipher.final();
   } catch {

@@ -98,14 +98,16 @@ export interface BackupOptions {
 }
 
 export async function backupEmbedded(o: BackupOptions): Promise<BackupManifest> {
-  o.progress(`Taking a snapshot of the embedded database in ${o.dataDir}`);
-  const snap = (await snapshotFromServer(o.dataDir, o.secret)) ?? (await snapshotFromDataDir(o.dataDir, o.secret, o.secretSource));
-  o.progress(`database: ${mb(snap.bytes)} snapshot from the ${snap.source}`);
-  const writer = await createBackupWriter(o.file, { secret: o.secret, rampartVersion: o.rampartVersion, source: snap.source, createdAt: o.now, overwrite: o.overwrite });
+  const writer = await createBackupWriter(o.file, { secret: o.secret, rampartVersion: o.rampartVersion, createdAt: o.now, overwrite: o.overwrite });
+  let snap: Snapshot | null = null;
   try {
+    o.progress(`Taking a snapshot of the embedded database in ${o.dataDir}`);
+    snap = (await snapshotFromServer(o.dataDir, o.secret)) ?? (await snapshotFromDataDir(o.dataDir, o.secret, o.secretSource));
+    o.progress(`database: ${mb(snap.bytes)} snapshot from the ${snap.source}`);
     let reported = 0;
-    const tar = counted(snap.tar, snap.bytes, (n) => {
-      if (n - reported >= 64 * 1024 * 1024) o.progress(`database: ${mb((reported = n))} of ${mb(snap.bytes)} compressed`);
+    const total = snap.bytes;
+    const tar = counted(snap.tar, total, (n) => {
+      if (n - reported >= 64 * 1024 * 1024) o.progress(`database: ${mb((reported = n))} of ${mb(total)} compressed`);
     });
     const db = await writer.add(DATABASE_ENTRY, Readable.from(tar).pipe(createGzip()));
     o.progress(`database: ${mb(db.size)} written`);
@@ -125,13 +127,13 @@ export async function backupEmbedded(o: BackupOptions): Promise<BackupManifest> 
       }
       if ((i + 1) % step === 0 || i + 1 === files.length) o.progress(`files: ${i + 1}/${files.length}`);
     }
-    const manifest = await writer.finish();
+    const manifest = await writer.finish(snap.source);
     const { size } = await fsp.stat(o.file);
     o.progress(`Backup written to ${o.file}: the database and ${copied} file(s), ${mb(size)}, encrypted with the secret whose key id is ${manifest.encryption.keyId}`);
     return manifest;
   } catch (err) {
     await writer.abort();
-    snap.tar.destroy();
+    snap?.tar.destroy();
     throw err;
   }
 }
@@ -154,12 +156,13 @@ export interface RestoreOptions {
 export async function restoreEmbedded(o: RestoreOptions): Promise<BackupManifest> {
   const backup = await openBackup(o.file, o.secrets);
   const { manifest } = backup;
-  o.progress(`Backup of ${manifest.createdAt} by Rampart ${manifest.rampartVersion} (${manifest.source}): ${manifest.entries.length} entries`);
   const target = path.resolve(o.dataDir);
   const targetExisted = fs.existsSync(target);
   let releaseTarget: (() => void) | null = null;
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.restore-${process.pid}`);
   try {
+    o.progress(`Backup of ${manifest.createdAt} by Rampart ${manifest.rampartVersion} (${manifest.source}): ${manifest.entries.length} entries`);
+    await backup.verify(o.progress);
     releaseTarget = acquireDataDirLock(target); // a running server holds it: refused, nothing touched
     const present = fs.readdirSync(target).filter((n) => !EMPTY_TARGET.has(n));
     if (present.length > 0 && !o.force) {
@@ -208,7 +211,12 @@ export async function restoreEmbedded(o: RestoreOptions): Promise<BackupManifest
     releaseTarget = null;
     if (present.length > 0) fs.renameSync(target, aside);
     else fs.rmSync(target, { recursive: true, force: true });
-    fs.renameSync(temp, target);
+    try {
+      fs.renameSync(temp, target);
+    } catch (err) {
+      if (present.length > 0) fs.renameSync(aside, target); // the old data dir back under its name
+      throw new BackupError(`could not move the restored data dir into ${target} (${(err as Error).message}); nothing was changed`);
+    }
     fs.rmSync(path.join(target, "rampart.lock"), { force: true });
     fs.rmSync(aside, { recursive: true, force: true });
     o.progress(`Restored into ${target}: the database and ${files.length} file(s). Run \`rampart ledger verify\` before starting the server.`);
