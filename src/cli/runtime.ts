@@ -11,7 +11,7 @@ interface RunningGateway {
   stop(): Promise<void>;
 }
 
-export interface BackupRunOptions {
+interface BackupRunOptions {
   /** backup: replace an existing file; restore: replace a data dir that is not empty. */
   force: boolean;
   progress(line: string): void;

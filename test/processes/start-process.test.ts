@@ -38,7 +38,7 @@ test("`rampart start` in a temp dir serves /healthz and prints the sandbox crede
 });
 
 test("every CLI command answers --help", { timeout: 180_000 }, async () => {
-  for (const cmd of ["start", "migrate", "seed", "keys", "operator", "ledger", "webhooks", "secret"]) {
+  for (const cmd of ["start", "migrate", "seed", "keys", "operator", "ledger", "webhooks", "secret", "backup", "restore"]) {
     const { code, stdout: out } = await runCli([cmd, "--help"], {});
     assert.equal(code, 0, cmd);
     assert.match(out, new RegExp(`^Usage: rampart ${cmd}`, "m"));

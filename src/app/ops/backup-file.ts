@@ -26,7 +26,7 @@ export type Progress = (line: string) => void;
 
 const READ_CHUNK = 1024 * 1024;
 
-export interface BackupWriter {
+interface BackupWriter {
   add(entryPath: string, data: AsyncIterable<Buffer>): Promise<BackupEntry>;
   /** Writes the manifest, syncs and renames the file into place. */
   finish(source: BackupManifest["source"]): Promise<BackupManifest>;
@@ -107,7 +107,7 @@ export async function createBackupWriter(
   };
 }
 
-export interface OpenBackup {
+interface OpenBackup {
   manifest: BackupManifest;
   /** Reads every entry once and checks its checksum: a damaged file is refused before anything is written. */
   verify(progress: Progress): Promise<void>;
