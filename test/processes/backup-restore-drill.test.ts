@@ -97,7 +97,7 @@ async function until(cond: () => boolean) {
   while (!cond()) await new Promise((r) => setTimeout(r, 50));
 }
 
-test("restore drill: backup under load, restore into a fresh data dir, ledger verify clean, nothing committed before the snapshot missing", { timeout: 1_500_000 }, async () => {
+test("restore drill: backup under load, restore into a fresh data dir, ledger verify clean, nothing committed before the snapshot missing", { timeout: 1_500_000 }, async (t) => {
   gateway = await startCli(["start"], env(dataDir), { ready: (out) => /^operator key:/m.test(out) });
   const out = gateway.output();
   const apiKey = /^merchant api key:\s+(\S+)$/m.exec(out)![1]!;
@@ -165,6 +165,9 @@ test("restore drill: backup under load, restore into a fresh data dir, ledger ve
   };
   const restored = await read(restoredDir);
   const original = await read(dataDir);
+  const count = (p: Phase) => done.filter((d) => d.sent === p).length;
+  t.diagnostic(`operations sent before/during/after the backup: ${count("before")}/${count("during")}/${count("after")}`);
+  t.diagnostic(`pay-ins ${restored.payins.size}/${original.payins.size}, intents ${restored.intents.size}/${original.intents.size}, transfers ${restored.transfers.size}/${original.transfers.size} (restored/original)`);
 
   const ids = (kind: Done["kind"], which: (d: Done) => boolean) => done.filter((d) => d.kind === kind && which(d)).map((d) => d.id);
   const answeredBefore = (d: Done) => d.answered === "before";

@@ -12,7 +12,7 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { createGunzip, createGzip } from "node:zlib";
 import { BackupError, type BackupManifest, DATABASE_ENTRY } from "../../core/crypto/backup-format.js";
 import { secretKeyId } from "../../core/crypto/secret-box.js";
@@ -86,6 +86,12 @@ async function* counted(stream: AsyncIterable<Buffer>, expected: number, onBytes
   if (Number.isFinite(expected) && n !== expected) throw new BackupError(`the database snapshot was cut off after ${n} of ${expected} bytes`);
 }
 
+/** `source` through `transform`, failing (not hanging) when the source fails. */
+function through<T extends NodeJS.ReadWriteStream>(source: Readable, transform: T): T {
+  pipeline(source, transform, () => {}); // an error destroys `transform` with it, which its reader sees
+  return transform;
+}
+
 export interface BackupOptions {
   dataDir: string;
   file: string;
@@ -109,7 +115,7 @@ export async function backupEmbedded(o: BackupOptions): Promise<BackupManifest> 
     const tar = counted(snap.tar, total, (n) => {
       if (n - reported >= 64 * 1024 * 1024) o.progress(`database: ${mb((reported = n))} of ${mb(total)} compressed`);
     });
-    const db = await writer.add(DATABASE_ENTRY, Readable.from(tar).pipe(createGzip()));
+    const db = await writer.add(DATABASE_ENTRY, through(Readable.from(tar), createGzip()));
     o.progress(`database: ${mb(db.size)} written`);
 
     const { files, unsafe } = await dataDirFiles(o.dataDir, NOT_COPIED);
@@ -179,7 +185,7 @@ export async function restoreEmbedded(o: RestoreOptions): Promise<BackupManifest
       if (entry.path === DATABASE_ENTRY) {
         o.progress(`database: ${mb(entry.size)} to decrypt`);
         const parts: Buffer[] = [];
-        for await (const chunk of Readable.from(backup.read(entry)).pipe(createGunzip())) parts.push(chunk as Buffer);
+        for await (const chunk of through(Readable.from(backup.read(entry)), createGunzip())) parts.push(chunk as Buffer);
         tar = Buffer.concat(parts);
         continue;
       }
@@ -198,7 +204,14 @@ export async function restoreEmbedded(o: RestoreOptions): Promise<BackupManifest
     const database = await connectPGlite({ dataDir: temp, loadDataDir: new Blob([tar!]) });
     try {
       await verifySecretKey(database.db, { secretKey: o.secrets[0]!, previousSecretKey: o.secrets[1] ?? null }, o.secretSource);
-      await database.db.selectFrom("schema_migrations").select("name").limit(1).execute();
+      await database.db
+        .selectFrom("schema_migrations")
+        .select("name")
+        .limit(1)
+        .execute()
+        .catch(() => {
+          throw new BackupError(`${o.file} holds a database that is not Rampart's (it has no schema_migrations table)`);
+        });
     } finally {
       await database.close();
     }
