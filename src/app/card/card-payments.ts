@@ -11,7 +11,7 @@ import { CARD_PAYMENT_MACHINE, type CardPaymentEvent } from "../../core/card/pay
 import { AppError } from "../../core/shared/errors.js";
 import { findCustomerCard } from "../../db/card/cards.js";
 import { findCustomer } from "../../db/card/customers.js";
-import { findCustomerOffer, findCustomerOfferPayment, findPayment, findPaymentByOffer, insertPayment, markOfferPaid, type PaymentRow } from "../../db/card/offers.js";
+import { findCustomerOffer, findCustomerOfferPayment, findPayment, findPaymentByOffer, insertPayment, insertPaymentEvent, markOfferPaid, type PaymentRow } from "../../db/card/offers.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
@@ -93,6 +93,7 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
       updated_at: now,
     };
     await insertPayment(trx, row);
+    await insertPaymentEvent(trx, { paymentId, from: null, to: "authorizing", actor: "customer", reason: null, at: now });
     deps.metrics.paymentCreated(trx, "card");
     await markOfferPaid(trx, offerId, now);
     await enqueueJob(trx, STATUS_SYNC_JOB, { paymentId }, { key: `card:status-sync:${paymentId}:safety`, dueAt: new Date(now.getTime() + SAFETY_SYNC_DELAY_MS) });

@@ -4,7 +4,7 @@
 // all in the caller's transaction. The caller has locked the row FOR UPDATE and re-read its status.
 import type { Transaction } from "kysely";
 import { CARD_PAYMENT_MACHINE, type CardPaymentEvent } from "../../core/card/payment-status.js";
-import { findPayment, type PaymentRow, updatePayment } from "../../db/card/offers.js";
+import { findPayment, insertPaymentEvent, type PaymentRow, updatePayment } from "../../db/card/offers.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { enqueueJob } from "../outbox/outbox.js";
@@ -42,6 +42,9 @@ export async function transitionPayment(deps: Deps, trx: Transaction<DB>, locked
     completed_at: final ? now : null,
     updated_at: now,
   });
+  // Who moved it: the acquirer's answer, the payer's 3-D Secure, or Rampart's own timeout and sync.
+  const actor = event.startsWith("acquirer_") ? "acquirer" : event === "challenge_passed" || event === "challenge_failed" ? "customer" : "system";
+  await insertPaymentEvent(trx, { paymentId: locked.id, from: locked.status, to, actor, reason: `${event}: ${answer.message}`, at: now });
   const updated = (await findPayment(trx, locked.id))!;
   if (final) deps.metrics.paymentFinished(trx, "card", to === "succeeded" ? "paid" : event === "challenge_timeout" ? "expired" : "failed", locked.created_at, now);
   await enqueueCardPaymentEvent(deps, trx, updated, now);

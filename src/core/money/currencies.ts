@@ -32,3 +32,9 @@ export function isFiat(code: string): boolean {
     return false;
   }
 }
+
+/** Every ISO 4217 code whose minor unit has `scale` digits (overrides applied): an amount typed as a
+ * decimal means a different minor-unit integer in each. */
+export function fiatCodesWithScale(scale: number): string[] {
+  return cc.data.map((c) => c.code).filter((code) => fiatScale(code) === scale);
+}

@@ -1,5 +1,6 @@
 // SQL for card offers and card payments.
 import { type Expression, sql, type Selectable } from "kysely";
+import type { CardPaymentStatus } from "../../core/card/payment-status.js";
 import type { Db } from "../schema.js";
 import type { CardOffersTable, CardPaymentsTable } from "../tables/card.js";
 
@@ -66,6 +67,14 @@ export async function findPayment(db: Db, id: string, forUpdate = false): Promis
   let q = db.selectFrom("card_payments").selectAll().where("id", "=", id);
   if (forUpdate) q = q.forUpdate();
   return q.executeTakeFirst();
+}
+
+/** One status a card payment entered (its history for the operator's payment page). */
+export async function insertPaymentEvent(
+  db: Db,
+  e: { paymentId: string; from: CardPaymentStatus | null; to: CardPaymentStatus; actor: string; reason: string | null; at: Date },
+): Promise<void> {
+  await db.insertInto("card_payment_events").values({ payment_id: e.paymentId, from_status: e.from, to_status: e.to, actor: e.actor, reason: e.reason, at: e.at }).execute();
 }
 
 export async function updatePayment(db: Db, id: string, set: Partial<Omit<PaymentRow, "id" | "offer_id">> & { updated_at: Date }): Promise<void> {

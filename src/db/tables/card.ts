@@ -157,6 +157,17 @@ interface CardMerchantSettingsTable {
   updated_at: Date;
 }
 
+/** A card payment's status history (migration 0037_a): one row per status it entered. */
+interface CardPaymentEventsTable {
+  id: Identity;
+  payment_id: string;
+  from_status: CardPaymentStatus | null;
+  to_status: CardPaymentStatus;
+  actor: string;
+  reason: string | null;
+  at: Date;
+}
+
 export interface CardTables {
   card_customers: CardCustomersTable;
   card_sessions: CardSessionsTable;
@@ -166,5 +177,6 @@ export interface CardTables {
   card_wallets: CardWalletsTable;
   card_offers: CardOffersTable;
   card_payments: CardPaymentsTable;
+  card_payment_events: CardPaymentEventsTable;
   card_merchant_settings: CardMerchantSettingsTable;
 }

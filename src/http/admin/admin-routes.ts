@@ -10,6 +10,7 @@ import { bankStatementAdminRoutes } from "./bank-statement-admin-routes.js";
 import { cardAdminRoutes } from "./card-admin-routes.js";
 import { kycAdminRoutes } from "./kyc-admin-routes.js";
 import { merchantAdminRoutes } from "./merchant-admin-routes.js";
+import { paymentAdminRoutes } from "./payment-admin-routes.js";
 import { payoutAdminRoutes } from "./payout-admin-routes.js";
 import { riskAdminRoutes } from "./risk-admin-routes.js";
 import { storeAdminRoutes } from "./store-admin-routes.js";
@@ -30,6 +31,7 @@ const adminSubRoutes: RouteModule[] = [
   bankStatementAdminRoutes,
   riskAdminRoutes,
   unmatchedTransferAdminRoutes,
+  paymentAdminRoutes,
 ];
 
 /** Mounted under /admin/v1/trading. */
