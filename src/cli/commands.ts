@@ -155,6 +155,24 @@ export const commands: Command[] = [
     load: () => import("./bank-command.js").then((m) => m.run),
   },
   {
+    name: "risk",
+    summary:
+      "Run the sandbox risk scenario: a fresh merchant gets a set of risk rules, then regular payers and attackers (bursts, shared devices, " +
+      "disposable e-mail, first deposits over the cap, another country's IP, a blocked network) create pay-ins and intents through the real " +
+      "use cases. Prints what was allowed, held for review or blocked, and which rules fired with the values they saw. Sandbox mode only.",
+    usage: "rampart risk simulate [--payers n] [--seed n]",
+    options: { payers: { type: "string" }, seed: { type: "string" } },
+    help: [
+      "  simulate     create the merchant, its rules and the traffic, printing progress, then the report",
+      "  --payers     regular payers, 1 to 2000 (default 40); one attacker of each kind per 20 of them, at least one",
+      "  --seed       the traffic's random seed (default 1): the same seed sends the same payments",
+      "",
+      "Each run makes a merchant of its own; the trader and requisites it pays through are made once. See docs/risk.md.",
+    ],
+    allowPositionals: true,
+    load: () => import("./risk-command.js").then((m) => m.run),
+  },
+  {
     name: "secret",
     summary:
       "Rotate the server secret. Re-encrypt every stored secret (API key copies, webhook and IPN secrets, card numbers) " +

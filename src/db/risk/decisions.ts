@@ -48,3 +48,7 @@ export function listDecisions(db: Db, opts: { merchantId?: string; pendingOnly?:
 export function setReviewStatus(db: Db, id: string, status: "released" | "rejected", by: string, at: Date): Promise<RiskDecisionRow> {
   return db.updateTable("risk_decisions").set({ review_status: status, reviewed_by: by, reviewed_at: at }).where("id", "=", id).returningAll().executeTakeFirstOrThrow();
 }
+
+export function findDecision(db: Db, id: string): Promise<RiskDecisionRow | undefined> {
+  return db.selectFrom("risk_decisions").selectAll().where("id", "=", id).executeTakeFirst();
+}
