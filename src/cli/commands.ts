@@ -55,11 +55,15 @@ export const commands: Command[] = [
   {
     name: "operator",
     summary:
-      "Create an operator key (x-operator-key: the /admin/v1 API and the dashboard), in any mode, without sandbox data. " +
-      "The key is printed once; only its hash is stored.",
-    usage: "rampart operator create --name <name>",
-    options: { name: { type: "string" } },
-    help: ["  --name       who or what the key is for, 1 to 200 printable characters (required)"],
+      "Create a staff account for the operator console (--email; the first admin comes from here) or an operator API key " +
+      "for automation (--name; x-operator-key on /admin/v1), each with a role, in any mode. The password or key is printed once.",
+    usage: "rampart operator create (--email <e-mail> | --name <name>) [--role admin|support|finance|viewer]",
+    options: { name: { type: "string" }, email: { type: "string" }, role: { type: "string" } },
+    help: [
+      "  --email      a person: a staff account signing in at /dashboard with this e-mail, a generated password and TOTP",
+      "  --name       an API key: who or what it is for, 1 to 200 printable characters",
+      "  --role       admin (default), support, finance or viewer (docs/console.md#roles)",
+    ],
     allowPositionals: true,
     load: () => import("./operator-command.js").then((m) => m.run),
   },

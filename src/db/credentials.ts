@@ -21,10 +21,10 @@ export async function findActiveApiKey(db: Db, id: string) {
     .executeTakeFirst();
 }
 
-export async function insertOperatorKey(db: Db, row: { id: string; keyHash: Buffer; label?: string }): Promise<void> {
+export async function insertOperatorKey(db: Db, row: { id: string; keyHash: Buffer; label?: string; role?: string }): Promise<void> {
   await db
     .insertInto("operator_keys")
-    .values({ id: row.id, key_hash: row.keyHash, label: row.label ?? "" })
+    .values({ id: row.id, key_hash: row.keyHash, label: row.label ?? "", ...(row.role ? { role: row.role } : {}) })
     .onConflict((oc) => oc.column("id").doNothing())
     .execute();
 }
@@ -32,7 +32,7 @@ export async function insertOperatorKey(db: Db, row: { id: string; keyHash: Buff
 export async function findActiveOperatorKey(db: Db, id: string) {
   return db
     .selectFrom("operator_keys")
-    .select(["id", "key_hash"])
+    .select(["id", "key_hash", "role", "label"])
     .where("id", "=", id)
     .where("revoked_at", "is", null)
     .executeTakeFirst();

@@ -12,10 +12,11 @@ import type { OutboxTables } from "./tables/outbox.js";
 import type { PricingTables } from "./tables/pricing.js";
 import type { RiskTables } from "./tables/risk.js";
 import type { SecretTables } from "./tables/secret.js";
+import type { StaffTables } from "./tables/staff.js";
 import type { TradingTables } from "./tables/trading.js";
 
 export interface DB
-  extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, RefundTables, SecretTables, OpsTables, RiskTables, EvmTables {}
+  extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, RefundTables, SecretTables, OpsTables, RiskTables, EvmTables, StaffTables {}
 
 /** The database handle every db/ function takes: the pool or a transaction. */
 export type Db = Kysely<DB>;

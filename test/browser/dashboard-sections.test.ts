@@ -7,10 +7,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { merchantCryptoBalance } from "../../src/app/trading/ledger-postings.js";
 import { artifactPath, browserSkipReason, launchBrowser } from "../support/browser.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { createStaff, signInStaff, type StaffMember } from "../support/staff.js";
 import { drainWorker, setupTrading, uploadPngReceipt, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 const skip = browserSkipReason();
@@ -18,7 +18,7 @@ let h: Harness;
 let fx: TradingFixture;
 let browser: Browser;
 let base: string;
-let operatorKey: string;
+let admin: StaffMember;
 let gone: http.Server;
 let goneHits = 0;
 
@@ -47,10 +47,7 @@ async function disputedPayin(fiatAmount: number, claimed: number) {
 
 async function signIn(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  await page.goto(`${base}/dashboard/login`);
-  await page.fill("#key", operatorKey);
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/dashboard\/overview$/);
+  await signInStaff(page, base, h, admin);
   return page;
 }
 
@@ -63,7 +60,7 @@ before(async () => {
   await new Promise<void>((r) => gone.listen(0, "127.0.0.1", r));
   h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
   fx = await setupTrading(h.deps, { settings: { webhookUrl: `http://127.0.0.1:${(gone.address() as AddressInfo).port}/hook` } });
-  operatorKey = await createOperatorKey(h.deps);
+  admin = await createStaff(h, "admin");
   base = await h.app.listen({ port: 0, host: "127.0.0.1" });
   browser = await launchBrowser();
 });

@@ -1,20 +1,27 @@
+// Signing in to the operator console in real headless Chromium: a new staff account enrols its
+// authenticator from the QR page (the test reads the secret and computes codes with otplib at the
+// harness clock), sees its recovery codes once, reaches the overview; later sign-ins ask for the
+// password and a TOTP code; pages pass axe at 390 px and desk size; the session cookie is HttpOnly,
+// SameSite=Strict, scoped to /dashboard and ends at sign-out.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { seedSandbox } from "../../src/app/sandbox/seed.js";
-import { artifactPath, browserSkipReason, launchBrowser } from "../support/browser.js";
+import { createStaffUser } from "../../src/app/staff/staff-accounts.js";
+import { browserSkipReason, launchBrowser } from "../support/browser.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { checkBothSizes } from "../support/page-checks.js";
+import { createStaff, freshTotp, signInStaff, staffSession } from "../support/staff.js";
 
 const skip = browserSkipReason();
 let h: Harness;
 let browser: Browser;
 let base: string;
-let operatorKey: string;
 
 before(async () => {
   if (skip) return;
   h = await createHarness();
-  operatorKey = (await seedSandbox(h.deps)).operatorKey.key;
+  await seedSandbox(h.deps);
   base = await h.app.listen({ port: 0, host: "127.0.0.1" });
   browser = await launchBrowser();
 });
@@ -23,30 +30,75 @@ after(async () => {
   await h?.close();
 });
 
-test("operator signs in to the dashboard with an operator key and sees the overview", { skip }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+test("a new staff member signs in: password, TOTP enrolment by QR code, recovery codes once, then the overview", { skip }, async () => {
+  const user = await createStaffUser(h.deps, { email: "ana@ops.example", role: "support" });
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await page.goto(`${base}/dashboard`);
   assert.match(page.url(), /\/dashboard\/login$/, "no session: sent to sign-in");
-  await page.fill("#key", "rop_0000000000000000_wrongwrongwrongwrongwrongwrongwrongwrong123");
+  await checkBothSizes(page, "console-sign-in");
+
+  await page.fill("#email", user.email);
+  await page.fill("#password", "not-the-password");
   await page.click("button[type=submit]");
-  assert.match((await page.textContent("body")) ?? "", /not valid/);
-  await page.fill("#key", operatorKey);
+  assert.match((await page.textContent("[role=alert]")) ?? "", /e-mail or password is wrong/);
+
+  await page.fill("#email", "ANA@ops.example");
+  await page.fill("#password", user.password);
   await page.click("button[type=submit]");
+  await page.waitForURL(/\/dashboard\/login\/enrol$/);
+  assert.equal(await page.locator("[role=img] svg").count(), 1, "the QR code is drawn inline");
+  await checkBothSizes(page, "console-enrol");
+  const secret = (await page.textContent("#totp-secret"))!.trim();
+
+  await page.fill("#code", "000000");
+  await page.click("button[type=submit]");
+  assert.match((await page.textContent("[role=alert]")) ?? "", /wrong, expired or already used/);
+  assert.equal((await page.textContent("#totp-secret"))!.trim(), secret, "a wrong code keeps the same secret");
+
+  await page.fill("#code", freshTotp(h, secret));
+  await page.click("button[type=submit]");
+  const codes = await page.locator("#recovery-codes li").allTextContents();
+  assert.equal(codes.length, 10);
+  assert.equal(new Set(codes).size, 10);
+  await page.click("text=Continue to the console");
   await page.waitForURL(/\/dashboard\/overview$/);
-  const body = (await page.textContent("body")) ?? "";
-  assert.match(body, /Merchants\s*1/);
-  assert.match(body, /up to date/);
-  await page.screenshot({ path: artifactPath("dashboard-overview.png"), fullPage: true });
+  assert.match((await page.textContent("#signed-in-as")) ?? "", /ana@ops\.example · support/);
+  await checkBothSizes(page, "console-overview");
+  // The recovery codes are stored hashed only.
+  const stored = await h.deps.database.db.selectFrom("operator_recovery_codes").select("code_hash").where("user_id", "=", user.id).execute();
+  assert.equal(stored.length, 10);
+  assert.ok(stored.every((r) => !codes.some((c) => r.code_hash.toString("utf8").includes(c))));
+
   await page.click("text=Sign out");
   await page.goto(`${base}/dashboard/overview`);
   assert.match(page.url(), /\/dashboard\/login$/, "signed out: session gone");
+
+  // The next sign-in asks for a code; the one just used is refused (each code passes once).
+  await page.fill("#email", user.email);
+  await page.fill("#password", user.password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/dashboard\/login\/second-factor$/);
+  await checkBothSizes(page, "console-second-factor");
+  await page.fill("#code", codes[0]!);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/dashboard\/overview$/);
+  await page.close();
 });
 
-test("the session cookie is HttpOnly, SameSite=Strict and scoped to /dashboard", { skip }, async () => {
+test("later sign-ins take the password and a TOTP code computed from the secret", { skip }, async () => {
+  const staff = await createStaff(h, "viewer");
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signInStaff(page, base, h, staff);
+  assert.match((await page.textContent("#signed-in-as")) ?? "", /viewer/);
+  await page.close();
+});
+
+test("the session cookie is HttpOnly, SameSite=Strict and scoped to /dashboard; a changed token is no session", { skip }, async () => {
+  const staff = await createStaff(h, "admin");
   const login = await fetch(`${base}/dashboard/login`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: `key=${encodeURIComponent(operatorKey)}`,
+    body: new URLSearchParams({ email: staff.email, password: staff.password }).toString(),
     redirect: "manual",
   });
   assert.equal(login.status, 303);
@@ -54,7 +106,10 @@ test("the session cookie is HttpOnly, SameSite=Strict and scoped to /dashboard",
   assert.match(setCookie, /HttpOnly/);
   assert.match(setCookie, /SameSite=Strict/);
   assert.match(setCookie, /Path=\/dashboard/);
-  const cookie = setCookie.split(";")[0]!;
+  assert.doesNotMatch(setCookie, /Secure/, "plain http here: RAMPART_PUBLIC_URL is http");
+  const pending = setCookie.split(";")[0]!;
+  assert.equal((await fetch(`${base}/dashboard/overview`, { headers: { cookie: pending }, redirect: "manual" })).status, 303, "the password alone is no session");
+  const { cookie } = await staffSession(h, staff);
   assert.equal((await fetch(`${base}/dashboard/overview`, { headers: { cookie }, redirect: "manual" })).status, 200);
   const tampered = cookie.slice(0, -2) + (cookie.endsWith("AA") ? "BB" : "AA");
   assert.equal((await fetch(`${base}/dashboard/overview`, { headers: { cookie: tampered }, redirect: "manual" })).status, 303);

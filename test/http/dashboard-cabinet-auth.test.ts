@@ -3,8 +3,8 @@
 // area's session token is useless in the other, and a trader cannot act on another trader's pay-in.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { staffSession } from "../support/staff.js";
 import { setupTrading, type TradingFixture, useFixedRate } from "../support/trading.js";
 
 let h: Harness;
@@ -32,9 +32,7 @@ const payinStatus = async (id: string) =>
 before(async () => {
   h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
   fx = await setupTrading(h.deps, { traders: 2 });
-  const op = await h.app.inject({ method: "POST", url: "/dashboard/login", headers: FORM, payload: form({ key: await createOperatorKey(h.deps) }) });
-  assert.equal(op.statusCode, 303);
-  operatorCookie = cookieOf(op.headers["set-cookie"]);
+  operatorCookie = (await staffSession(h, "admin")).cookie;
   const tr = await h.app.inject({ method: "POST", url: "/cabinet/login", headers: FORM, payload: form({ key: fx.traders[0]!.traderKey }) });
   assert.equal(tr.statusCode, 303);
   assert.equal(tr.headers.location, "/cabinet");

@@ -12,6 +12,7 @@ import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { TEST_SECRET_KEY, createHarness, type Harness } from "../support/harness.js";
 import { jsonCall, operatorHeader } from "../support/json-call.js";
 import { advanceAndDrain, configureStore, drain, intentBody, ipnStatuses, kycFields } from "../support/intents.js";
+import { staffSession } from "../support/staff.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
 const LIVE_ENV = {
@@ -151,10 +152,7 @@ test("the payout list refuses a bad status or limit with 400", async () => {
 });
 
 test("the dashboard overview names the adapter of each port", async () => {
-  const FORM_HEADERS = { "content-type": "application/x-www-form-urlencoded" };
-  const login = await h.app.inject({ method: "POST", url: "/dashboard/login", headers: FORM_HEADERS, payload: new URLSearchParams({ key: operatorKey }).toString() });
-  assert.equal(login.statusCode, 303);
-  const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
+  const { cookie } = await staffSession(h, "viewer");
   const page = await h.app.inject({ method: "GET", url: "/dashboard/overview", headers: { cookie } });
   assert.equal(page.statusCode, 200);
   for (const [port, adapter] of Object.entries({ rates: "fixed", kyc: "manual", sms: "log", chain: "manual", cardAcquirer: "none" })) {

@@ -16,14 +16,16 @@ import { seedSandbox } from "../../src/app/sandbox/seed.js";
 import { recordSecretKey, SecretKeyMismatchError, verifySecretKey } from "../../src/app/secret/key-check.js";
 import { rotateSecret, type RotationProgress } from "../../src/app/secret/rotate-secret.js";
 import { setWebhookEndpointSecret } from "../../src/app/outbox/webhook-endpoints.js";
+import { totpBox } from "../../src/app/staff/second-factor.js";
 import { findCardByHmac } from "../../src/db/card/cards.js";
 import { ENCRYPTED_COLUMNS, type EncryptedTable } from "../../src/db/secret/ciphertexts.js";
 import { addCard, CARD_TEST_ENV, registerCustomer, seedCardPairs } from "../support/card-customer.js";
 import { createHarness, type Harness, TEST_SECRET_KEY } from "../support/harness.js";
+import { createStaff } from "../support/staff.js";
 
 const NEW_KEY = "the-new-secret-key-9876543210fedcba9876543210fedcba";
 const SOURCE = { name: "RAMPART_SECRET_KEY", remedy: "use the right one" };
-const BOXES = { api_keys: apiKeyBox, webhook_endpoints: webhookSecretBox, intent_store_settings: ipnSecretBox, card_cards: panBox };
+const BOXES = { api_keys: apiKeyBox, webhook_endpoints: webhookSecretBox, intent_store_settings: ipnSecretBox, card_cards: panBox, operator_users: totpBox };
 const PAN = "4242424242424242";
 
 let h: Harness;
@@ -62,13 +64,14 @@ test("every *_enc column of the schema is listed for rotation", async () => {
 
 test("rotate re-encrypts every value in batches; then the new key alone opens them and the old one is refused", async () => {
   const oldDeps = h.deps;
-  // Data under the old key: the sandbox merchant (API key copy, IPN secret), a webhook endpoint, a card.
+  // Data under the old key: the sandbox merchant (API key copy, IPN secret), a webhook endpoint, a card, a staff TOTP secret.
   const creds = await seedSandbox(oldDeps);
   await setWebhookEndpointSecret(oldDeps, oldDeps.database.db, { merchantId: creds.merchantId, url: "https://merchant.example/hook", secret: "whsec_rotation" });
   await seedCardPairs(oldDeps);
   const who = await registerCustomer(h.app, creds.merchantId);
   const cardId = await addCard(h.app, who, PAN);
   await createMerchantKey(oldDeps, creds.merchantId, "second");
+  await createStaff(h, "admin");
   // A ciphertext from before key ids were derived from the secret.
   const legacy = createSecretBox("api-key", { id: "k1", secret: TEST_SECRET_KEY }).encrypt(creds.merchantKey.key);
   await h.deps.database.db.updateTable("api_keys").set({ key_enc: legacy }).where("id", "=", creds.merchantKey.id).execute();
@@ -83,7 +86,7 @@ test("rotate re-encrypts every value in batches; then the new key alone opens th
   const progress: RotationProgress[] = [];
   const n = await rotateSecret(rotating, (p) => progress.push(p));
   assert.equal(n, before.plain.size);
-  for (const label of ["merchant API keys", "webhook endpoint secrets", "store IPN secrets", "card numbers"]) {
+  for (const label of ["merchant API keys", "webhook endpoint secrets", "store IPN secrets", "card numbers", "staff TOTP secrets"]) {
     const last = progress.filter((p) => p.label === label).pop();
     assert.ok(last && last.done === last.total && last.total > 0, `progress for ${label}: ${JSON.stringify(progress)}`);
   }

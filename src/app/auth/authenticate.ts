@@ -3,6 +3,7 @@
 import { keyMatches, parseKey } from "../../core/crypto/api-keys.js";
 import { findActiveApiKey, findActiveOperatorKey } from "../../db/credentials.js";
 import { AppError } from "../../core/shared/errors.js";
+import { isOperatorRole, type OperatorRole } from "../../core/staff/roles.js";
 import type { Deps } from "../deps.js";
 import { apiKeyBox } from "../keys/api-key-box.js";
 import { readActiveApiKey } from "./api-key-cache.js";
@@ -30,12 +31,19 @@ export async function merchantSigningKey(deps: Deps, apiKeyId: string): Promise<
   return row ? apiKeyBox(deps).decrypt(row.key_enc) : null;
 }
 
-export async function authenticateOperator(deps: Deps, presented: string | undefined): Promise<{ operatorKeyId: string }> {
+/** An operator API key's id, role and name (the audit log shows the name). */
+interface OperatorKeyPrincipal {
+  operatorId: string;
+  role: OperatorRole;
+  name: string;
+}
+
+export async function authenticateOperator(deps: Deps, presented: string | undefined): Promise<OperatorKeyPrincipal> {
   if (!presented) throw new AppError("unauthorized", { message: "Missing operator key" });
   const parsed = parseKey(OPERATOR_KEY_PREFIX, presented);
   const row = parsed ? await findActiveOperatorKey(deps.database.db, parsed.id) : undefined;
-  if (!keyMatches(presented, row?.key_hash ?? null) || !row) {
+  if (!keyMatches(presented, row?.key_hash ?? null) || !row || !isOperatorRole(row.role)) {
     throw new AppError("unauthorized", { message: "Invalid operator key" });
   }
-  return { operatorKeyId: row.id };
+  return { operatorId: row.id, role: row.role, name: row.label };
 }

@@ -21,7 +21,7 @@ function tokenHash(deps: Deps, token: string): string {
   return createHmac("sha256", key).update(token).digest("hex");
 }
 
-function normalizeEmail(v: string): string {
+export function normalizeEmail(v: string): string {
   const e = v.trim().toLowerCase();
   if (e.length > MAX_EMAIL || !EMAIL.test(e)) throw new AppError("validation_failed", { field: "email", message: "Please enter a valid e-mail address." });
   return e;

@@ -2,6 +2,7 @@
 // encrypted copy used solely to sign webhooks) is stored.
 import { AppError } from "../../core/shared/errors.js";
 import { printableText } from "../../core/shared/printable-text.js";
+import type { OperatorRole } from "../../core/staff/roles.js";
 import { generateKey, hashKey, type ParsedKey } from "../../core/crypto/api-keys.js";
 import { findMerchant, insertApiKey, insertOperatorKey } from "../../db/credentials.js";
 import type { Db } from "../../db/schema.js";
@@ -36,12 +37,12 @@ export async function issueMerchantKey(deps: Deps, merchantId: string, label = "
 
 const OPERATOR_NAME_MAX = 200;
 
-/** An operator key (`rampart operator create`, tests): the plain key, shown once; only its hash is stored. */
-export async function createOperatorKey(deps: Deps, label = ""): Promise<string> {
+/** An operator key (`rampart operator create --name`, tests) with its role: the plain key, shown once; only its hash is stored. */
+export async function createOperatorKey(deps: Deps, label = "", role: OperatorRole = "admin"): Promise<string> {
   if (label !== "" && printableText(label, OPERATOR_NAME_MAX) === null) {
     throw new AppError("validation_failed", { field: "name", message: `The name must be 1 to ${OPERATOR_NAME_MAX} printable characters.` });
   }
   const key = generateKey(OPERATOR_KEY_PREFIX);
-  await insertOperatorKey(deps.database.db, { id: key.id, keyHash: hashKey(key.key), label });
+  await insertOperatorKey(deps.database.db, { id: key.id, keyHash: hashKey(key.key), label, role });
   return key.key;
 }

@@ -10,6 +10,7 @@ import type { Deps } from "../deps.js";
 import { apiKeyBox } from "../keys/api-key-box.js";
 import { ipnSecretBox } from "../intents/store-settings.js";
 import { webhookSecretBox } from "../outbox/webhook-endpoints.js";
+import { totpBox } from "../staff/second-factor.js";
 import { rewriteKeyCheck, SecretKeyMismatchError } from "./key-check.js";
 
 const BATCH_SIZE = 200;
@@ -22,6 +23,7 @@ const COLUMNS: Record<EncryptedTable, { label: string; box(deps: Deps): SecretBo
   webhook_endpoints: { label: "webhook endpoint secrets", box: webhookSecretBox },
   intent_store_settings: { label: "store IPN secrets", box: ipnSecretBox },
   card_cards: { label: "card numbers", box: panBox, derived: (deps, pan, box) => ({ pan_key_id: box.keyId, pan_hmac: panHmacs(deps, pan)[0]! }) },
+  operator_users: { label: "staff TOTP secrets", box: totpBox },
 };
 
 export interface RotationProgress {

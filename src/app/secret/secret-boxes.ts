@@ -5,7 +5,7 @@ import { createSecretBox, type SecretBox, secretKeyId } from "../../core/crypto/
 import type { Deps } from "../deps.js";
 
 /** One purpose per kind of value, so each is encrypted under its own derived key. */
-type SecretPurpose = "api-key" | "webhook-secret" | "ipn-secret" | "card-pan" | "key-check";
+type SecretPurpose = "api-key" | "webhook-secret" | "ipn-secret" | "card-pan" | "key-check" | "totp-secret";
 
 export type SecretConfig = Pick<Deps["config"], "secretKey" | "previousSecretKey">;
 

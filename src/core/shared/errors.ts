@@ -90,6 +90,9 @@ export const ERROR_CATALOGUE = {
   risk_review_pending: { status: 409, message: "The payment is held for a risk review; it cannot go on until an operator releases it." },
   csv_mapping_required: { status: 422, message: "A CSV statement needs a column mapping for its account." },
   invalid_iban: { status: 400, message: "The IBAN is not valid (country, length and check digits)." },
+  // --- operator console and API: staff accounts, roles (src/core/staff, src/app/staff; docs/console.md)
+  role_forbidden: { status: 403, message: "Your role does not allow this action." },
+  invalid_second_factor: { status: 400, message: "The authentication code is wrong, expired or already used." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

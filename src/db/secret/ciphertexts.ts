@@ -10,6 +10,7 @@ export const ENCRYPTED_COLUMNS = {
   webhook_endpoints: { key: "id", column: "secret_enc" },
   intent_store_settings: { key: "store_id", column: "ipn_secret_enc" },
   card_cards: { key: "id", column: "pan_enc" },
+  operator_users: { key: "id", column: "totp_secret_enc" },
 } as const;
 
 export type EncryptedTable = keyof typeof ENCRYPTED_COLUMNS;

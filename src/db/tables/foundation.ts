@@ -30,6 +30,8 @@ interface OperatorKeysTable {
   id: string;
   key_hash: Buffer;
   label: ColumnType<string, string | undefined, string>;
+  /** One of core/staff/roles.ts OPERATOR_ROLES (migration 0036_a; older keys are admin). */
+  role: ColumnType<string, string | undefined, string>;
   created_at: CreatedAt;
   revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }

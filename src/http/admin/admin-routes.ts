@@ -1,11 +1,13 @@
-// The operator API under /admin/v1 (header x-operator-key). Each area adds a sub-module to
+// The operator API under /admin/v1 (header x-operator-key; each key has a role, admin-permissions.ts). Each area adds a sub-module to
 // `adminSubRoutes`; every one is registered inside this authenticated scope with Rampart's own error
 // envelope, so sub-modules only declare routes.
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { authenticateOperator } from "../../app/auth/authenticate.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
+import { requirePermission, routePermission } from "../plugins/permissions.js";
 import type { RouteModule } from "../route-modules.js";
+import { adminDefaultPermission } from "./admin-permissions.js";
 import { bankStatementAdminRoutes } from "./bank-statement-admin-routes.js";
 import { cardAdminRoutes } from "./card-admin-routes.js";
 import { kycAdminRoutes } from "./kyc-admin-routes.js";
@@ -43,8 +45,10 @@ export async function adminRoutes(scope: FastifyInstance, deps: Deps): Promise<v
       installErrorHandling(app, renderDefaultError);
       app.addHook("onRequest", async (request) => {
         const key = request.headers["x-operator-key"];
-        request.principal = { kind: "operator", ...(await authenticateOperator(deps, typeof key === "string" ? key : undefined)) };
+        request.principal = { kind: "operator", session: null, ...(await authenticateOperator(deps, typeof key === "string" ? key : undefined)) };
       });
+      // Before the body is validated or the handler runs: the key's role must hold the route's permission (403 role_forbidden).
+      app.addHook("preValidation", async (request) => requirePermission(request, routePermission(request, adminDefaultPermission(request))));
       for (const sub of adminSubRoutes) await app.register((inner) => sub(inner, deps));
       for (const sub of tradingAdminSubRoutes) await app.register((inner) => sub(inner, deps), { prefix: "/trading" });
     },

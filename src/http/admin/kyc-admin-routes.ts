@@ -68,7 +68,7 @@ function caseView(c: CaseRow) {
 export async function kycAdminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   // The admin scope's hook (admin-routes.ts) authenticated the operator key.
-  const operatorId = (request: FastifyRequest) => principalOf(request, "operator").operatorKeyId;
+  const operatorId = (request: FastifyRequest) => principalOf(request, "operator").operatorId;
 
   app.get(
     "/kyc/reviews",

@@ -83,6 +83,6 @@ export async function payoutAdminRoutes(scope: FastifyInstance, deps: Deps): Pro
         },
       },
     },
-    async (request) => recordOperatorPayout(deps, request.params.payoutId, request.body.txHash, principalOf(request, "operator").operatorKeyId),
+    async (request) => recordOperatorPayout(deps, request.params.payoutId, request.body.txHash, principalOf(request, "operator").operatorId),
   );
 }

@@ -22,7 +22,7 @@ async function scopeOf(deps: Deps, merchantId: string | undefined): Promise<Rule
   return { merchantId: (await merchantOr404(deps, merchantId)).id };
 }
 
-const operatorOf = (request: FastifyRequest) => `operator:${principalOf(request, "operator").operatorKeyId}`;
+const operatorOf = (request: FastifyRequest) => `operator:${principalOf(request, "operator").operatorId}`;
 
 export async function riskAdminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();

@@ -59,8 +59,8 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
         b.outcome === "paid_different"
           ? { outcome: b.outcome, actualFiatMinor: fiat(b.actualFiatAmount, "actualFiatAmount") }
           : { outcome: b.outcome };
-      const operatorKeyId = principalOf(request, "operator").operatorKeyId;
-      return payinObject(deps, await resolveDispute(deps, operatorKeyId, request.params.id, resolution, b.reason ?? null));
+      const operatorId = principalOf(request, "operator").operatorId;
+      return payinObject(deps, await resolveDispute(deps, operatorId, request.params.id, resolution, b.reason ?? null));
     },
   );
 

@@ -78,7 +78,7 @@ export async function unmatchedTransferAdminRoutes(scope: FastifyInstance, deps:
     async (request) => {
       const named = Object.entries(request.body).filter(([, v]) => v !== undefined);
       if (named.length !== 1) throw new AppError("validation_failed", { message: "Name exactly one of intentId, reference, tradingPayinId" });
-      return assignUnmatchedTransfer(deps, request.params.id, request.body as AssignTo, principalOf(request, "operator").operatorKeyId);
+      return assignUnmatchedTransfer(deps, request.params.id, request.body as AssignTo, principalOf(request, "operator").operatorId);
     },
   );
 
@@ -117,7 +117,7 @@ export async function unmatchedTransferAdminRoutes(scope: FastifyInstance, deps:
         },
       },
     },
-    async (request) => refundUnmatchedTransfer(deps, request.params.id, request.body.reason.trim(), principalOf(request, "operator").operatorKeyId),
+    async (request) => refundUnmatchedTransfer(deps, request.params.id, request.body.reason.trim(), principalOf(request, "operator").operatorId),
   );
 
   app.get(

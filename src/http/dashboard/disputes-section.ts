@@ -67,6 +67,7 @@ function resolution(body: { outcome?: unknown; actualFiatAmount?: unknown }): Di
 export const disputesSection: DashboardSection = {
   id: "disputes",
   title: "Disputes",
+  act: "disputes.decide",
   async render(deps, ctx) {
     const items = await disputesForSupport(deps);
     if (items.length === 0) return html`<div class="card"><p class="muted">No disputes waiting.</p></div>`;

@@ -1,27 +1,34 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
+import type { Permission } from "../../core/staff/roles.js";
 import type { SafeHtml } from "../pages/html.js";
 import { principalOf } from "../plugins/principal.js";
 
-/** Context a section renders with: the operator's CSRF token for its forms. */
+/** Context a section renders with: the session's CSRF token for its forms, the query, and what the role may do. */
 interface SectionContext {
   csrf: string;
   query: Record<string, string | undefined>;
+  /** Whether the signed-in person's role holds `permission` (a section leaves out forms the role would be refused). */
+  can(permission: Permission): boolean;
 }
 
 /**
- * One page of the operator dashboard. `actions` registers its POST form handlers under
- * /dashboard/<id>/...; the dashboard checks the session and CSRF token before they run.
+ * One page of the operator dashboard. `actions` registers its routes under /dashboard/<id>/...; the
+ * dashboard checks the session, the CSRF token of every POST and the role before they run: a route's
+ * own `config.permission`, else `act` for a POST (default "configure", admin only) and `view` for a
+ * GET (default "read", every role).
  */
 export interface DashboardSection {
   id: string;
   title: string;
   render(deps: Deps, ctx: SectionContext): Promise<SafeHtml>;
   actions?(app: FastifyInstance, deps: Deps): void;
+  view?: Permission;
+  act?: Permission;
 }
 
 /**
- * The signed-in operator's key id (actions record it as the actor of what they do), set as the
- * request's principal by the dashboard's session check before any section page or action runs.
+ * The signed-in operator's id (actions record it as the actor of what they do), set as the request's
+ * principal by the dashboard's session check before any section page or action runs.
  */
-export const operatorOf = (request: FastifyRequest): string => principalOf(request, "operator").operatorKeyId;
+export const operatorOf = (request: FastifyRequest): string => principalOf(request, "operator").operatorId;

@@ -14,6 +14,7 @@ const BACK = "/dashboard/traders";
 export const tradersSection: DashboardSection = {
   id: "traders",
   title: "Traders",
+  act: "traders.manage",
   async render(deps, ctx) {
     const traders = await tradersOverview(deps);
     if (traders.length === 0) return html`<div class="card"><p class="muted">No traders yet. Create one with <code>POST /admin/v1/trading/traders</code>.</p></div>`;

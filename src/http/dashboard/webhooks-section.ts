@@ -54,6 +54,7 @@ ${attempts.length === 0 ? html`<p class="muted">No attempts yet.</p>` : ""}
 export const webhooksSection: DashboardSection = {
   id: "webhooks",
   title: "Webhooks",
+  act: "webhooks.redeliver",
   async render(deps, ctx) {
     const [failed, pending, attention] = await Promise.all([
       webhookMessagesPage(deps, { status: "failed", limit: 50 }),

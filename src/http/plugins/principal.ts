@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { MerchantPrincipal } from "../../app/auth/authenticate.js";
 import type { CustomerPrincipal } from "../../app/card/customer-auth.js";
+import type { OperatorRole } from "../../core/staff/roles.js";
 
 export type Principal =
   /** x-api-key: the trading and intent dialects, the sandbox bank feed. */
@@ -13,8 +14,12 @@ export type Principal =
   | ({ kind: "card_customer" } & CustomerPrincipal)
   /** The card dialect's X-Merchant-ID (signup, confirm, token). */
   | { kind: "card_merchant"; merchantId: string }
-  /** x-operator-key (admin API, sandbox feed) or the dashboard session. */
-  | { kind: "operator"; operatorKeyId: string }
+  /**
+   * x-operator-key (admin API, sandbox feed; `operatorId` is the key's id) or a console session
+   * (`operatorId` is the staff account's id; `session` its cookie token, which keys the forms' CSRF
+   * check; null for a key). Either way one role decides what it may do.
+   */
+  | { kind: "operator"; operatorId: string; role: OperatorRole; name: string; session: string | null }
   /** x-trader-key (trader API). */
   | { kind: "trader"; traderId: string }
   /** The trader cabinet's session cookie; its token keys the forms' CSRF check. */

@@ -48,7 +48,7 @@ const TransferResult = Type.Object({
 async function authenticateFeedCaller(deps: Deps, request: FastifyRequest): Promise<Principal> {
   const operatorKey = request.headers["x-operator-key"];
   if (operatorKey !== undefined) {
-    return { kind: "operator", ...(await authenticateOperator(deps, typeof operatorKey === "string" ? operatorKey : undefined)) };
+    return { kind: "operator", session: null, ...(await authenticateOperator(deps, typeof operatorKey === "string" ? operatorKey : undefined)) };
   }
   const apiKey = request.headers["x-api-key"];
   return { kind: "merchant", ...(await authenticateMerchant(deps, typeof apiKey === "string" ? apiKey : undefined)) };
