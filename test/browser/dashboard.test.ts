@@ -1,7 +1,7 @@
 // Signing in to the operator console in real headless Chromium: a new staff account enrols its
 // authenticator from the QR page (the test reads the secret and computes codes with otplib at the
 // harness clock), sees its recovery codes once, reaches the overview; later sign-ins ask for the
-// password and a TOTP code; pages pass axe at 390 px and desk size; the session cookie is HttpOnly,
+// password and a TOTP code; pages pass axe at 390 px; the session cookie is HttpOnly,
 // SameSite=Strict, scoped to /dashboard and ends at sign-out.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -10,7 +10,7 @@ import { seedSandbox } from "../../src/app/sandbox/seed.js";
 import { createStaffUser } from "../../src/app/staff/staff-accounts.js";
 import { browserSkipReason, launchBrowser } from "../support/browser.js";
 import { createHarness, type Harness } from "../support/harness.js";
-import { checkBothSizes } from "../support/page-checks.js";
+import { checkPage } from "../support/page-checks.js";
 import { createStaff, freshTotp, signInStaff, staffSession } from "../support/staff.js";
 
 const skip = browserSkipReason();
@@ -35,7 +35,7 @@ test("a new staff member signs in: password, TOTP enrolment by QR code, recovery
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await page.goto(`${base}/dashboard`);
   assert.match(page.url(), /\/dashboard\/login$/, "no session: sent to sign-in");
-  await checkBothSizes(page, "console-sign-in");
+  await checkPage(page, "console-sign-in-390");
 
   await page.fill("#email", user.email);
   await page.fill("#password", "not-the-password");
@@ -47,7 +47,7 @@ test("a new staff member signs in: password, TOTP enrolment by QR code, recovery
   await page.click("button[type=submit]");
   await page.waitForURL(/\/dashboard\/login\/enrol$/);
   assert.equal(await page.locator("[role=img] svg").count(), 1, "the QR code is drawn inline");
-  await checkBothSizes(page, "console-enrol");
+  await checkPage(page, "console-enrol-390");
   const secret = (await page.textContent("#totp-secret"))!.trim();
 
   await page.fill("#code", "000000");
@@ -63,7 +63,7 @@ test("a new staff member signs in: password, TOTP enrolment by QR code, recovery
   await page.click("text=Continue to the console");
   await page.waitForURL(/\/dashboard\/overview$/);
   assert.match((await page.textContent("#signed-in-as")) ?? "", /ana@ops\.example · support/);
-  await checkBothSizes(page, "console-overview");
+  await checkPage(page, "console-overview-390");
   // The recovery codes are stored hashed only.
   const stored = await h.deps.database.db.selectFrom("operator_recovery_codes").select("code_hash").where("user_id", "=", user.id).execute();
   assert.equal(stored.length, 10);
@@ -78,7 +78,7 @@ test("a new staff member signs in: password, TOTP enrolment by QR code, recovery
   await page.fill("#password", user.password);
   await page.click("button[type=submit]");
   await page.waitForURL(/\/dashboard\/login\/second-factor$/);
-  await checkBothSizes(page, "console-second-factor");
+  await checkPage(page, "console-second-factor-390");
   await page.fill("#code", codes[0]!);
   await page.click("button[type=submit]");
   await page.waitForURL(/\/dashboard\/overview$/);
