@@ -16,6 +16,7 @@ import { TEST_SECRET_KEY, createHarness, type Harness } from "../support/harness
 import { configureStore, drain, intentBody, kycFields } from "../support/intents.js";
 import { jsonCall } from "../support/json-call.js";
 import { checkBothSizes } from "../support/page-checks.js";
+import { createStaff, signInStaff } from "../support/staff.js";
 import { camt053 } from "../support/statements.js";
 
 const skip = browserSkipReason();
@@ -66,10 +67,7 @@ async function instructions(id: string): Promise<{ reference: string; amount: st
 
 async function signIn(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`${base}/dashboard/login`);
-  await page.fill("#key", operatorKey);
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/dashboard\/overview$/);
+  await signInStaff(page, base, h, await createStaff(h, "admin"));
   return page;
 }
 

@@ -69,6 +69,7 @@ function queueTable(items: ReviewCase[], open: string | undefined) {
 export const kycSection: DashboardSection = {
   id: "kyc",
   title: "KYC review",
+  act: "kyc.review",
   async render(deps, ctx) {
     const page = await reviewQueue(deps, { limit: 50 });
     if (page.items.length === 0) return html`<div class="card"><p class="muted">No KYC case waits for a decision.</p></div>`;

@@ -39,6 +39,7 @@ function pendingTable(orders: Order[]) {
 export const refundsSection: DashboardSection = {
   id: "refunds",
   title: "Refund orders",
+  act: "refunds",
   async render(deps, ctx) {
     const [{ waiting, pending }, exports] = await Promise.all([openRefundOrders(deps), recentRefundExports(deps)]);
     return html`<div class="card"><h2>Pending export</h2>${pendingTable(pending)}

@@ -106,6 +106,7 @@ async function upload(deps: Deps, request: Parameters<typeof readMultipartForm>[
 export const statementsSection: DashboardSection = {
   id: "statements",
   title: "Bank statements",
+  act: "statements.import",
   async render(deps, ctx) {
     return html`${uploadForm(ctx.csrf)}${await reportOrNotice(deps, ctx.query.import)}${await importsTable(deps)}`;
   },

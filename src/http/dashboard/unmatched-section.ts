@@ -124,6 +124,7 @@ function assignTo(body: { to?: unknown; value?: unknown }): AssignTo {
 export const unmatchedSection: DashboardSection = {
   id: "unmatched",
   title: "Unmatched transfers",
+  act: "refunds",
   async render(deps, ctx) {
     const [panel, unmatched, returned] = await Promise.all([resolvePanel(deps, ctx.query, ctx.csrf), unmatchedTransfers(deps, 100), returnedTransfers(deps, 100)]);
     return html`${panel}<div class="card"><h2>Matched nothing</h2>${table(unmatched, "Transfers that matched nothing", "Every incoming transfer matched a pay-in or an intent.", true)}</div>
@@ -131,7 +132,7 @@ export const unmatchedSection: DashboardSection = {
   },
   actions(app: FastifyInstance, deps: Deps) {
     const params = { type: "object", properties: { id: { type: "string", pattern: TRANSFER_ID.source } }, required: ["id"] } as const;
-    app.post<{ Params: { id: string }; Body: { to?: unknown; value?: unknown } }>(`${BACK}/:id/assign`, { schema: { hide: true, params } }, async (request, reply) =>
+    app.post<{ Params: { id: string }; Body: { to?: unknown; value?: unknown } }>(`${BACK}/:id/assign`, { schema: { hide: true, params }, config: { permission: "transfers.assign" } }, async (request, reply) =>
       runFormAction(reply, BACK, async () => {
         const r = await assignUnmatchedTransfer(deps, request.params.id, assignTo(request.body ?? {}), operatorOf(request));
         return `Transfer ${r.transferId} assigned: ${r.outcome}${r.intentId ? ` (intent ${r.intentId})` : ""}${r.tradingPayinId ? ` (pay-in ${r.tradingPayinId})` : ""}.`;
