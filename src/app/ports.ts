@@ -100,6 +100,28 @@ export interface ChainPayout {
   status(payoutKey: string): Promise<ChainPayoutStatus>;
 }
 
+/** An operator-entered payout transaction and what it must pay (amountMinor in the asset's `decimals`). */
+interface PayoutTxCheckRequest {
+  txHash: string;
+  network: string;
+  asset: string;
+  address: string;
+  amountMinor: bigint;
+  decimals: number;
+}
+
+export type PayoutTxCheck =
+  | { kind: "matches"; confirmations: number }
+  | { kind: "mismatch"; reason: string } // unknown hash, reverted, wrong recipient, token or amount
+  | { kind: "unconfirmed"; confirmations: number; required: number }
+  | { kind: "not_checkable"; reason: string }; // a network or asset this checker cannot read
+
+/** Checks on chain that an operator's payout transaction pays what the payout owes. Node failures throw. */
+export interface PayoutTxChecker {
+  readonly name: string;
+  check(req: PayoutTxCheckRequest): Promise<PayoutTxCheck>;
+}
+
 export interface KycSubmission {
   caseId: string;
   level: string;
@@ -179,5 +201,7 @@ export interface Ports {
   cardAcquirer: CardAcquirer;
   kyc: KycVendor;
   chain: ChainPayout;
+  /** The manual chain's check of an entered tx hash; null when none is configured (recorded unchecked). */
+  payoutTxChecker: PayoutTxChecker | null;
   webhooks: WebhookSender;
 }

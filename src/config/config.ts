@@ -2,7 +2,7 @@
 import { isIP } from "node:net";
 import path from "node:path";
 import { httpUrlProblem } from "../core/shared/http-url.js";
-import { type EvmConfig, evmConfig } from "./evm-config.js";
+import { type EvmConfig, type EvmReadConfig, evmConfig, evmReadConfig } from "./evm-config.js";
 
 type RampartMode = "sandbox" | "live";
 export type ProcessRole = "all" | "api" | "worker";
@@ -72,6 +72,8 @@ interface PortsConfig {
   chain: "sandbox" | "manual" | "evm";
   /** The EVM network's settings when chain is evm (src/config/evm-config.ts). */
   evm: EvmConfig | null;
+  /** chain manual with RAMPART_EVM_RPC_URLS: the node an entered tx hash is checked against; null: not checked. */
+  manualVerify: EvmReadConfig | null;
   /** none: no acquirer, so the card dialect is switched off. */
   cardAcquirer: "sandbox" | "none";
 }
@@ -277,6 +279,7 @@ function portsConfig(env: Env): PortsConfig {
     smsHttp: sms === "http" ? smsHttp(env) : null,
     chain,
     evm: chain === "evm" ? evmConfig(env) : null,
+    manualVerify: chain === "manual" && env.RAMPART_EVM_RPC_URLS?.trim() ? evmReadConfig(env, "manual") : null,
     cardAcquirer: oneOf(env, "RAMPART_CARD_ACQUIRER", ["sandbox", "none"] as const, "sandbox"),
   };
 }

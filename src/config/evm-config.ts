@@ -100,28 +100,42 @@ function tokens(env: Env): Record<string, `0x${string}`> {
   return out;
 }
 
-export function evmConfig(env: Env): EvmConfig {
+/** What reading the chain needs: the manual chain's tx-hash check uses only these (no hot wallet). */
+export type EvmReadConfig = Pick<EvmConfig, "rpcUrls" | "chainId" | "confirmations" | "tokens" | "rpcTimeoutMs">;
+
+/**
+ * The node settings shared by RAMPART_CHAIN=evm and the manual chain's check of an entered tx hash
+ * (RAMPART_CHAIN=manual with RAMPART_EVM_RPC_URLS set); `chain` names the setting in the messages.
+ */
+export function evmReadConfig(env: Env, chain: "evm" | "manual"): EvmReadConfig {
   const rpcUrls = (env.RAMPART_EVM_RPC_URLS ?? "").split(",").map((u) => u.trim()).filter(Boolean);
-  if (rpcUrls.length === 0) throw new ConfigError("RAMPART_EVM_RPC_URLS", "is required with RAMPART_CHAIN=evm: one or more JSON-RPC URLs, comma separated, first preferred");
+  if (rpcUrls.length === 0) throw new ConfigError("RAMPART_EVM_RPC_URLS", `is required with RAMPART_CHAIN=${chain}: one or more JSON-RPC URLs, comma separated, first preferred`);
   for (const u of rpcUrls) {
     const problem = httpUrlProblem(u);
     if (problem) throw new ConfigError("RAMPART_EVM_RPC_URLS", problem);
   }
   const chainIdRaw = env.RAMPART_EVM_CHAIN_ID?.trim();
-  if (!chainIdRaw) throw new ConfigError("RAMPART_EVM_CHAIN_ID", "is required with RAMPART_CHAIN=evm (1 for Ethereum mainnet); a node on another chain is refused");
-  const maxFeePerGasCapWei = gwei(env, "RAMPART_EVM_MAX_FEE_GWEI", "200");
-  const priorityFeeWei = gwei(env, "RAMPART_EVM_PRIORITY_FEE_GWEI", "1.5");
-  if (priorityFeeWei > maxFeePerGasCapWei) throw new ConfigError("RAMPART_EVM_PRIORITY_FEE_GWEI", "must not exceed RAMPART_EVM_MAX_FEE_GWEI");
+  if (!chainIdRaw) throw new ConfigError("RAMPART_EVM_CHAIN_ID", `is required with RAMPART_CHAIN=${chain} and RAMPART_EVM_RPC_URLS (1 for Ethereum mainnet); a node on another chain is refused`);
   return {
     rpcUrls,
     chainId: int(env, "RAMPART_EVM_CHAIN_ID", 1, 1, 2_147_483_647),
     confirmations: int(env, "RAMPART_EVM_CONFIRMATIONS", 12, 1, 1000),
     tokens: tokens(env),
+    rpcTimeoutMs: int(env, "RAMPART_EVM_RPC_TIMEOUT_MS", 10_000, 100, 120_000),
+  };
+}
+
+export function evmConfig(env: Env): EvmConfig {
+  const read = evmReadConfig(env, "evm");
+  const maxFeePerGasCapWei = gwei(env, "RAMPART_EVM_MAX_FEE_GWEI", "200");
+  const priorityFeeWei = gwei(env, "RAMPART_EVM_PRIORITY_FEE_GWEI", "1.5");
+  if (priorityFeeWei > maxFeePerGasCapWei) throw new ConfigError("RAMPART_EVM_PRIORITY_FEE_GWEI", "must not exceed RAMPART_EVM_MAX_FEE_GWEI");
+  return {
+    ...read,
     hotWalletKey: hotWalletKey(env),
     maxFeePerGasCapWei,
     priorityFeeWei,
     replaceAfterSeconds: int(env, "RAMPART_EVM_REPLACE_AFTER_SECONDS", 180, 1, 86_400),
     lowBalanceWei: eth(env, "RAMPART_EVM_LOW_BALANCE_ETH", "0.1"),
-    rpcTimeoutMs: int(env, "RAMPART_EVM_RPC_TIMEOUT_MS", 10_000, 100, 120_000),
   };
 }

@@ -8,6 +8,7 @@ import { createIds } from "../adapters/ids/time-ordered-ids.js";
 import { createManualChain } from "../adapters/chain/manual-chain.js";
 import { createSandboxChain } from "../adapters/chain/sandbox-chain.js";
 import { createEvmChain } from "../adapters/chain/evm/evm-chain.js";
+import { createEvmTxChecker } from "../adapters/chain/evm/tx-checker.js";
 import { createEvmPayoutStore } from "../db/chain/evm-payouts.js";
 import { createManualKyc } from "../adapters/kyc/manual-kyc.js";
 import { createSandboxKycVendor } from "../adapters/kyc/sandbox-kyc-vendor.js";
@@ -89,6 +90,7 @@ export function buildPorts(config: Config, clock: Clock, logger: Logger, databas
     cardAcquirer: ports.cardAcquirer === "sandbox" ? createSandboxAcquirer() : createNoAcquirer(),
     kyc: ports.kyc === "sandbox" ? createSandboxKycVendor(config.sandbox.kycApprovalDelayMs) : createManualKyc(),
     chain: chainPayout(config, clock, logger, database),
+    payoutTxChecker: ports.manualVerify ? createEvmTxChecker(ports.manualVerify) : null,
     webhooks: createWebhookSender({ allowPrivate: config.allowPrivateWebhooks, timeoutMs: config.webhookTimeoutMs }),
   };
 }

@@ -16,7 +16,7 @@ export async function listPayoutsByStatus(db: Db, status: PayoutStatus, limit: n
   return q.execute();
 }
 
-export async function findPayoutIntentId(db: Db, payoutKey: string): Promise<string | undefined> {
-  const row = await db.selectFrom("intent_payouts").select("intent_id").where("payout_key", "=", payoutKey).executeTakeFirst();
-  return row?.intent_id;
+/** A payout by key, unlocked: what it pays (network, asset, address, amount) never changes once created. */
+export async function findPayout(db: Db, payoutKey: string) {
+  return db.selectFrom("intent_payouts").selectAll().where("payout_key", "=", payoutKey).executeTakeFirst();
 }

@@ -21,7 +21,7 @@ export interface EvmRpc {
   sendRaw(rawTx: `0x${string}`): Promise<void>;
 }
 
-export function createEvmRpc(config: EvmConfig): EvmRpc {
+export function createEvmRpc(config: Pick<EvmConfig, "chainId" | "rpcUrls" | "rpcTimeoutMs">): EvmRpc {
   const client = createPublicClient({
     chain: evmChain(config),
     // viem caches the block number for 4 s by default: confirmations must count the head as it is now.
