@@ -5,8 +5,9 @@ import { dispatchJobsTask } from "./dispatch-jobs.js";
 import { expireHoldsTask } from "./expire-holds.js";
 import { purgeExpiredTask } from "./purge-expired.js";
 import { statementInboxTask } from "./statement-inbox.js";
+import { tradingExpirySweepTask } from "./trading-payin-expire.js";
 import type { WorkerTask } from "./worker-task.js";
 
 export function workerTasks(handlers: JobHandlers): WorkerTask[] {
-  return [dispatchJobsTask(handlers), deliverWebhooksTask, purgeExpiredTask, expireHoldsTask, statementInboxTask];
+  return [dispatchJobsTask(handlers), tradingExpirySweepTask, deliverWebhooksTask, purgeExpiredTask, expireHoldsTask, statementInboxTask];
 }

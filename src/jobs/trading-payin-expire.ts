@@ -1,10 +1,27 @@
 // Due-time job: at the end of a pay-in's payment window, cancel it if still active (hold voided,
-// webhook enqueued). Idempotent: the use case locks the row and re-checks its status.
-import { expireTradingPayin } from "../app/trading/payin-lifecycle.js";
-import type { JobHandler, JobPayloads } from "../app/outbox/outbox.js";
+// webhook enqueued). Idempotent: the use case locks the rows and re-checks their status. The
+// dispatcher runs these one at a time among the other kinds; the expiry sweep drains a backlog of
+// them in batches (tradingExpirySweepTask).
+import { expireTradingPayins } from "../app/trading/payin-lifecycle.js";
+import type { JobBatchHandler, JobHandler, JobOutcome, JobPayloads } from "../app/outbox/outbox.js";
+import { runDueJobBatch } from "../app/outbox/run-jobs.js";
+import type { WorkerTask } from "./worker-task.js";
 
-export const tradingPayinExpireJob: JobHandler<JobPayloads["trading.payin_expire"]> = async (deps, job) => {
-  const r = await expireTradingPayin(deps, job.payload.payinId);
-  if (typeof r === "object") return { kind: "retry", at: r.notYet, error: "payment window not over yet" };
-  return { kind: "done" };
+type Payload = JobPayloads["trading.payin_expire"];
+
+function outcomeOf(r: "expired" | "not_active" | { notYet: Date }): JobOutcome {
+  return typeof r === "object" ? { kind: "retry", at: r.notYet, error: "payment window not over yet" } : { kind: "done" };
+}
+
+export const tradingPayinExpireJob: JobHandler<Payload> = async (deps, job) =>
+  outcomeOf((await expireTradingPayins(deps, [job.payload.payinId])).get(job.payload.payinId)!);
+
+const expireBatch: JobBatchHandler<Payload> = async (deps, jobs) => {
+  const results = await expireTradingPayins(deps, jobs.map((j) => j.payload.payinId));
+  return new Map(jobs.map((j) => [j.id, outcomeOf(results.get(j.payload.payinId)!)]));
+};
+
+export const tradingExpirySweepTask: WorkerTask = {
+  name: "trading.expiry_sweep",
+  runOnce: (deps) => runDueJobBatch(deps, "trading.payin_expire", { batch: expireBatch, single: tradingPayinExpireJob }),
 };

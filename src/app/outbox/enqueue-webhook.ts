@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { Db } from "../../db/schema.js";
-import { ensureEndpoint, insertMessage } from "../../db/outbox/webhooks.js";
+import { ensureEndpoint, insertMessages } from "../../db/outbox/webhooks.js";
 import type { DB } from "../../db/schema.js";
 import type { WebhookFormat } from "../../db/tables/outbox.js";
 
@@ -32,20 +32,35 @@ export interface WebhookInput {
 const DUE_NOW = new Date(0);
 
 export async function enqueueWebhook(trx: Transaction<DB> | Db, w: WebhookInput): Promise<void> {
-  if (w.format === "intent_ipn" ? w.query === undefined : w.body === undefined) {
-    throw new Error(`enqueueWebhook: format ${w.format} needs ${w.format === "intent_ipn" ? "query" : "body"}`);
+  await enqueueWebhooks(trx, [w]);
+}
+
+/** Several messages in one insert (a batch of status changes); each endpoint is looked up once. */
+export async function enqueueWebhooks(trx: Transaction<DB> | Db, list: readonly WebhookInput[]): Promise<void> {
+  const endpoints = new Map<string, string>();
+  const messages = [];
+  for (const w of list) {
+    if (w.format === "intent_ipn" ? w.query === undefined : w.body === undefined) {
+      throw new Error(`enqueueWebhook: format ${w.format} needs ${w.format === "intent_ipn" ? "query" : "body"}`);
+    }
+    const endpointKey = JSON.stringify([w.merchantId, w.url]);
+    let endpointId = endpoints.get(endpointKey);
+    if (endpointId === undefined) {
+      endpointId = await ensureEndpoint(trx, { id: randomUUID(), merchantId: w.merchantId, url: w.url });
+      endpoints.set(endpointKey, endpointId);
+    }
+    messages.push({
+      eventId: w.eventId,
+      merchantId: w.merchantId,
+      endpointId,
+      format: w.format,
+      url: w.url,
+      orderingKey: w.orderingKey,
+      body: w.body ?? null,
+      query: w.query ?? null,
+      signingKeyRef: w.signingKeyRef,
+      nextAttemptAt: DUE_NOW,
+    });
   }
-  const endpointId = await ensureEndpoint(trx, { id: randomUUID(), merchantId: w.merchantId, url: w.url });
-  await insertMessage(trx, {
-    eventId: w.eventId,
-    merchantId: w.merchantId,
-    endpointId,
-    format: w.format,
-    url: w.url,
-    orderingKey: w.orderingKey,
-    body: w.body ?? null,
-    query: w.query ?? null,
-    signingKeyRef: w.signingKeyRef,
-    nextAttemptAt: DUE_NOW,
-  });
+  await insertMessages(trx, messages);
 }

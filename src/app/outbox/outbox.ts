@@ -37,6 +37,9 @@ interface JobToRun<P> {
 
 export type JobHandler<P> = (deps: Deps, job: JobToRun<P>) => Promise<JobOutcome>;
 
+/** A set-based handler for many due jobs of one kind at once: an outcome per job id. */
+export type JobBatchHandler<P> = (deps: Deps, jobs: JobToRun<P>[]) => Promise<Map<string, JobOutcome>>;
+
 /** One handler for each kind of a payload map. */
 export type JobHandlerTable<M> = { readonly [K in keyof M]: JobHandler<M[K]> };
 
@@ -58,4 +61,4 @@ export async function enqueueJob<K extends JobKind>(trx: Transaction<DB> | Db, k
   await insertJob(trx, { id: randomUUID(), kind, key: opts.key, payload, dueAt: opts.dueAt ?? DUE_NOW });
 }
 
-export { enqueueWebhook, type SigningKeyRef, type WebhookInput } from "./enqueue-webhook.js";
+export { enqueueWebhook, enqueueWebhooks, type SigningKeyRef, type WebhookInput } from "./enqueue-webhook.js";

@@ -82,7 +82,13 @@ export async function postPayinHold(deps: Deps, trx: Transaction<DB>, p: PayinPa
 }
 
 export async function voidPayinHold(deps: Deps, trx: Transaction<DB>, payinId: string): Promise<void> {
-  await voidPending(trx, holdTransferId(payinId), deps.clock.now());
+  await voidPayinHolds(deps, trx, [payinId]);
+}
+
+/** The holds of several pay-ins, voided in one ledger pass (a batch of expiries). */
+export async function voidPayinHolds(deps: Deps, trx: Transaction<DB>, payinIds: readonly string[]): Promise<void> {
+  if (payinIds.length === 0) return;
+  await voidPending(trx, payinIds.map(holdTransferId), deps.clock.now());
 }
 
 /**

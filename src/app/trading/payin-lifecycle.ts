@@ -3,14 +3,14 @@
 // status, so payment and expiry racing at the same instant end with exactly one winner.
 import { AppError } from "../../core/shared/errors.js";
 import type { TradingActor } from "../../core/trading/payin-status.js";
-import { lockPayin, type TradingPayinRow } from "../../db/trading/payins.js";
+import { lockPayin, lockPayins, type TradingPayinRow } from "../../db/trading/payins.js";
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
-import { voidPayinHold } from "./ledger-postings.js";
+import { voidPayinHold, voidPayinHolds } from "./ledger-postings.js";
 import { settlePayinLedger } from "./settle.js";
-import { transitionPayin } from "./transition.js";
+import { transitionPayin, transitionPayins } from "./transition.js";
 import { refuseWhileHeld } from "../risk/reviews.js";
 
 export async function cancelTradingPayin(
@@ -50,14 +50,29 @@ export async function cancelRejectedPayin(deps: Deps, trx: Transaction<DB>, payi
   await cancelLocked(deps, trx, p, "cancel", "support", operatorId);
 }
 
-/** Expiry job body: cancels the pay-in if it is still active and its window has ended. */
-export async function expireTradingPayin(deps: Deps, payinId: string): Promise<"expired" | "not_active" | { notYet: Date }> {
+type ExpiryResult = "expired" | "not_active" | { notYet: Date };
+
+/**
+ * Expiry of pay-ins at the end of their windows, set-based (issue 16: 100,000 due pay-ins in under a
+ * minute): one transaction locks them in id order, voids the holds of those still active and due in
+ * one ledger pass, and moves them to expired with their events and webhooks in one statement each.
+ * Idempotent: a pay-in already closed or canceled is "not_active"; one whose window is still open
+ * (a window extended after the job was scheduled) answers when to come back.
+ */
+export async function expireTradingPayins(deps: Deps, payinIds: readonly string[]): Promise<Map<string, ExpiryResult>> {
   return deps.database.db.transaction().execute(async (trx) => {
-    const p = await lockPayin(trx, payinId);
-    if (!p || p.status !== "active") return "not_active" as const;
-    if (deps.clock.now() < p.expires_at) return { notYet: p.expires_at };
-    await cancelLocked(deps, trx, p, "expire", "system", null);
-    return "expired" as const;
+    const now = deps.clock.now();
+    const results = new Map<string, ExpiryResult>(payinIds.map((id) => [id, "not_active"]));
+    const due: TradingPayinRow[] = [];
+    for (const p of await lockPayins(trx, payinIds)) {
+      if (p.status !== "active") continue;
+      if (now < p.expires_at) results.set(p.id, { notYet: p.expires_at });
+      else due.push(p);
+    }
+    await voidPayinHolds(deps, trx, due.map((p) => p.id));
+    await transitionPayins(deps, trx, due, { action: "expire", actor: "system", actorId: null, set: { hold_state: "voided" } });
+    for (const p of due) results.set(p.id, "expired");
+    return results;
   });
 }
 

@@ -6,23 +6,32 @@ import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { TradingPayinRow } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
-import { enqueueJob, enqueueWebhook, type JobPayloads } from "../outbox/outbox.js";
+import { enqueueJob, enqueueWebhooks, type JobPayloads } from "../outbox/outbox.js";
 
 const EXPIRE_JOB = "trading.payin_expire";
 const AUTO_RESOLVE_JOB = "trading.dispute_auto_resolve";
 const SETTLE_RECALCULATED_JOB = "trading.settle_recalculated";
 
-/** Signed webhook (format "trading": body = the pay-in object, HMAC keyed with the creating API key). */
-export async function enqueuePayinWebhook(deps: Deps, trx: Transaction<DB>, w: { payin: TradingPayinRow; url: string; body: string }): Promise<void> {
-  await enqueueWebhook(trx, {
-    merchantId: w.payin.merchant_id,
-    format: "trading",
-    url: w.url,
-    eventId: deps.ids.uuid(),
-    orderingKey: w.payin.id,
-    body: w.body,
-    signingKeyRef: { kind: "api_key", apiKeyId: w.payin.api_key_id },
-  });
+interface PayinWebhook {
+  payin: TradingPayinRow;
+  url: string;
+  body: string;
+}
+
+/** Signed webhooks (format "trading": body = the pay-in object, HMAC keyed with the creating API key). */
+export async function enqueuePayinWebhooks(deps: Deps, trx: Transaction<DB>, list: readonly PayinWebhook[]): Promise<void> {
+  await enqueueWebhooks(
+    trx,
+    list.map((w) => ({
+      merchantId: w.payin.merchant_id,
+      format: "trading",
+      url: w.url,
+      eventId: deps.ids.uuid(),
+      orderingKey: w.payin.id,
+      body: w.body,
+      signingKeyRef: { kind: "api_key", apiKeyId: w.payin.api_key_id },
+    })),
+  );
 }
 
 /** The expiry job of a new pay-in, as a row: the create writes it in the pay-in's own statement. */

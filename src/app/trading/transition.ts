@@ -4,14 +4,14 @@
 import type { Transaction, Updateable } from "kysely";
 import { TRADING_MACHINE, type TradingActor, type TradingPayinAction } from "../../core/trading/payin-status.js";
 import type { DB } from "../../db/schema.js";
-import { findRequisite } from "../../db/trading/requisites.js";
-import { findTradingSettings } from "../../db/trading/settings.js";
-import { findPayin, insertPayinEvent, type TradingPayinRow, updatePayin } from "../../db/trading/payins.js";
+import { findRequisites } from "../../db/trading/requisites.js";
+import { findTradingSettingsOf } from "../../db/trading/settings.js";
+import { insertPayinEvents, type TradingPayinRow, updatePayins } from "../../db/trading/payins.js";
 import type { TradingPayinsTable } from "../../db/tables/trading.js";
 import { assertNever } from "../../core/shared/assert-never.js";
 import type { Deps } from "../deps.js";
 import type { PaymentOutcome } from "../ops/metrics.js";
-import { enqueuePayinWebhook } from "./payin-outbox.js";
+import { enqueuePayinWebhooks } from "./payin-outbox.js";
 import { renderTradingPayin } from "./payin-object.js";
 
 interface TransitionInput {
@@ -29,27 +29,38 @@ export async function transitionPayin(
   locked: TradingPayinRow,
   t: TransitionInput,
 ): Promise<TradingPayinRow> {
-  const to = TRADING_MACHINE.next(locked.status, t.action);
+  return (await transitionPayins(deps, trx, [locked], t))[0]!;
+}
+
+/**
+ * The same action on several locked pay-ins (a batch of expiries, issue 16): every move is decided
+ * with the core table before anything is written, so one illegal move refuses the whole batch; then
+ * one update per target status, one insert of the events, one of the webhooks. Returns the pay-ins as
+ * written, in the order given.
+ */
+export async function transitionPayins(
+  deps: Deps,
+  trx: Transaction<DB>,
+  locked: readonly TradingPayinRow[],
+  t: TransitionInput,
+): Promise<TradingPayinRow[]> {
+  const moves = locked.map((p) => ({ p, to: TRADING_MACHINE.next(p.status, t.action) }));
   const now = deps.clock.now();
-  await updatePayin(trx, locked.id, {
-    ...t.set,
-    status: to,
-    updated_at: now,
-    ...(to === "closed" ? { closed_at: now } : {}),
-  });
-  await insertPayinEvent(trx, {
-    payinId: locked.id,
-    actor: t.actor,
-    actorId: t.actorId,
-    from: locked.status,
-    to,
-    at: now,
-    data: { action: t.action, ...t.data },
-  });
-  const updated = (await findPayin(trx, locked.id))!;
-  await notifyMerchant(deps, trx, updated);
+  const written = new Map<string, TradingPayinRow>();
+  for (const to of new Set(moves.map((m) => m.to))) {
+    const ids = moves.filter((m) => m.to === to).map((m) => m.p.id);
+    for (const row of await updatePayins(trx, ids, { ...t.set, status: to, updated_at: now, ...(to === "closed" ? { closed_at: now } : {}) })) {
+      written.set(row.id, row);
+    }
+  }
+  await insertPayinEvents(
+    trx,
+    moves.map(({ p, to }) => ({ payinId: p.id, actor: t.actor, actorId: t.actorId, from: p.status, to, at: now, data: { action: t.action, ...t.data } })),
+  );
+  const updated = moves.map(({ p }) => written.get(p.id)!);
+  await notifyMerchants(deps, trx, updated);
   const outcome = paymentOutcome(t.action);
-  if (outcome) deps.metrics.paymentFinished(trx, "trading", outcome, locked.created_at, now);
+  if (outcome) for (const p of locked) deps.metrics.paymentFinished(trx, "trading", outcome, p.created_at, now);
   return updated;
 }
 
@@ -82,9 +93,21 @@ function paymentOutcome(action: TradingPayinAction): PaymentOutcome | null {
  * status change, and on a trader's dispute answer (the amount the trader says arrived).
  */
 export async function notifyMerchant(deps: Deps, trx: Transaction<DB>, p: TradingPayinRow): Promise<void> {
-  const url = p.callback_url ?? (await findTradingSettings(trx, p.merchant_id))?.webhook_url ?? null;
-  if (!url) return;
-  const requisite = (await findRequisite(trx, p.requisite_id))!;
-  const body = JSON.stringify(renderTradingPayin(p, requisite, deps.config.publicUrl));
-  await enqueuePayinWebhook(deps, trx, { payin: p, url, body });
+  await notifyMerchants(deps, trx, [p]);
+}
+
+/** notifyMerchant for several pay-ins: the settings and requisites they need are read once each. */
+async function notifyMerchants(deps: Deps, trx: Transaction<DB>, payins: readonly TradingPayinRow[]): Promise<void> {
+  const settings = await findTradingSettingsOf(trx, payins.filter((p) => !p.callback_url).map((p) => p.merchant_id));
+  const targets = payins.flatMap((p) => {
+    const url = p.callback_url ?? settings.get(p.merchant_id)?.webhook_url ?? null;
+    return url ? [{ p, url }] : [];
+  });
+  if (targets.length === 0) return;
+  const requisites = new Map((await findRequisites(trx, targets.map((x) => x.p.requisite_id))).map((r) => [r.id, r]));
+  await enqueuePayinWebhooks(
+    deps,
+    trx,
+    targets.map(({ p, url }) => ({ payin: p, url, body: JSON.stringify(renderTradingPayin(p, requisites.get(p.requisite_id)!, deps.config.publicUrl)) })),
+  );
 }

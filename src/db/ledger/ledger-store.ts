@@ -20,14 +20,26 @@ export interface StoredTransfer {
 
 /** Reads one transfer; `lock` takes a row lock so resolutions of one hold run one at a time. */
 export async function findTransfer(db: Db, id: string, lock = false): Promise<StoredTransfer | null> {
-  let q = db.selectFrom("ledger_transfers").selectAll().where("id", "=", id);
+  return (await readTransfers(db, [id], lock))[0] ?? null;
+}
+
+/**
+ * Reads transfers by id, in id order; `lock` takes their row locks in that order, so batches of hold
+ * resolutions (a set-based expiry, issue 16) never wait on each other in a cycle.
+ */
+export async function readTransfers(db: Db, ids: readonly string[], lock = false): Promise<StoredTransfer[]> {
+  if (ids.length === 0) return [];
+  let q = db.selectFrom("ledger_transfers").selectAll().where("id", "in", [...ids]).orderBy("id");
   if (lock) q = q.forUpdate();
-  const t = await q.executeTakeFirst();
-  if (!t) return null;
-  const r = t.pending
-    ? await db.selectFrom("ledger_transfer_resolutions").select("kind").where("transfer_id", "=", id).executeTakeFirst()
-    : undefined;
-  return {
+  const rows = await q.execute();
+  // Read after the lock, in a statement of its own: a resolution committed while this one waited is
+  // seen (a join in the locking statement would read it from the snapshot taken before the wait).
+  const pendingIds = rows.filter((t) => t.pending).map((t) => t.id);
+  const resolutions = pendingIds.length
+    ? await db.selectFrom("ledger_transfer_resolutions").select(["transfer_id", "kind"]).where("transfer_id", "in", pendingIds).execute()
+    : [];
+  const resolved = new Map(resolutions.map((r) => [r.transfer_id, r.kind]));
+  return rows.map((t) => ({
     id: t.id,
     code: t.code,
     refType: t.ref_type,
@@ -35,8 +47,8 @@ export async function findTransfer(db: Db, id: string, lock = false): Promise<St
     pending: t.pending,
     expiresAt: t.expires_at,
     reversalOf: t.reversal_of,
-    state: t.pending ? (r?.kind ?? "pending") : "posted",
-  };
+    state: t.pending ? (resolved.get(t.id) ?? "pending") : "posted",
+  }));
 }
 
 interface StoredEntry extends EntryInput {
@@ -44,20 +56,27 @@ interface StoredEntry extends EntryInput {
 }
 
 export async function transferEntries(db: Db, transferId: string): Promise<StoredEntry[]> {
+  return (await entriesOfTransfers(db, [transferId])).get(transferId) ?? [];
+}
+
+/** The entries of several transfers in one read, each transfer's in entry order. */
+export async function entriesOfTransfers(db: Db, transferIds: readonly string[]): Promise<Map<string, StoredEntry[]>> {
+  const byTransfer = new Map<string, StoredEntry[]>();
+  if (transferIds.length === 0) return byTransfer;
   const rows = await db
     .selectFrom("ledger_entries as e")
     .innerJoin("ledger_accounts as a", "a.id", "e.account_id")
-    .select(["e.account_id", "e.amount", "a.owner", "a.asset", "a.purpose"])
-    .where("e.transfer_id", "=", transferId)
+    .select(["e.transfer_id", "e.account_id", "e.amount", "a.owner", "a.asset", "a.purpose"])
+    .where("e.transfer_id", "in", [...transferIds])
     .orderBy("e.id")
     .execute();
-  return rows.map((r) => ({
-    accountId: r.account_id,
-    amountMinor: BigInt(r.amount),
-    account: { owner: r.owner, asset: r.asset, purpose: r.purpose as AccountPurpose },
-  }));
+  for (const r of rows) {
+    const list = byTransfer.get(r.transfer_id) ?? [];
+    list.push({ accountId: r.account_id, amountMinor: BigInt(r.amount), account: { owner: r.owner, asset: r.asset, purpose: r.purpose as AccountPurpose } });
+    byTransfer.set(r.transfer_id, list);
+  }
+  return byTransfer;
 }
-
 
 const refKey = (r: { owner: string; asset: string; purpose: string }) => `${r.owner}\u0000${r.asset}\u0000${r.purpose}`;
 
@@ -261,8 +280,12 @@ export async function writeTransferIfCovered(
   return { kind: "refused", balances };
 }
 
-export async function insertResolution(trx: Transaction<DB>, transferId: string, kind: "posted" | "voided" | "expired", at: Date): Promise<void> {
-  await trx.insertInto("ledger_transfer_resolutions").values({ transfer_id: transferId, kind, at }).execute();
+export async function insertResolutions(trx: Transaction<DB>, rows: readonly { transferId: string; kind: "posted" | "voided" | "expired" }[], at: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await trx
+    .insertInto("ledger_transfer_resolutions")
+    .values(rows.map((r) => ({ transfer_id: r.transferId, kind: r.kind, at })))
+    .execute();
 }
 
 /** The reversal already booked against a transfer, if any. */

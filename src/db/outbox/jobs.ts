@@ -30,12 +30,15 @@ export async function insertJob(db: Db, row: { id: string; kind: string; key: st
  * Claims up to `limit` due jobs (pending and due, or running with an expired lease: its worker died)
  * and leases them to `workerId` until `leaseUntil`. Run it in its own short transaction.
  */
-export async function claimDueJobs(db: Db, a: { now: Date; leaseUntil: Date; workerId: string; limit: number }): Promise<ClaimedJobRow[]> {
+export async function claimDueJobs(db: Db, a: { now: Date; leaseUntil: Date; workerId: string; limit: number; kind?: string }): Promise<ClaimedJobRow[]> {
+  // With a kind (a batch sweep), jobs_pending_kind_due_idx keeps the scan to that kind's due rows; the
+  // condition sits inside each arm of the OR, where the planner matches arms to partial indexes.
+  const ofKind = a.kind === undefined ? sql`` : sql`AND kind = ${a.kind}`;
   const r = await sql<ClaimedJobRow>`
     WITH due AS (
       SELECT id FROM jobs
-      WHERE (status = 'pending' AND due_at <= ${a.now})
-         OR (status = 'running' AND lease_until < ${a.now})
+      WHERE (status = 'pending' AND due_at <= ${a.now} ${ofKind})
+         OR (status = 'running' AND lease_until < ${a.now} ${ofKind})
       ORDER BY due_at
       LIMIT ${a.limit}
       FOR UPDATE SKIP LOCKED
@@ -76,6 +79,18 @@ export async function finishJob(
     .where("attempts", "=", a.attempts)
     .executeTakeFirst();
   return r.numUpdatedRows > 0n;
+}
+
+/** Records "done" for a batch of jobs in one statement, each only while this worker holds that attempt's lease. */
+export async function finishJobsDone(db: Db, a: { jobs: readonly { id: string; attempts: number }[]; workerId: string; now: Date }): Promise<Set<string>> {
+  if (a.jobs.length === 0) return new Set();
+  const rows = a.jobs.map((j) => sql`(${j.id}::uuid, ${j.attempts}::int)`);
+  const r = await sql<{ id: string }>`
+    UPDATE jobs SET status = 'done', lease_until = NULL, locked_by = NULL, updated_at = ${a.now}
+    FROM (VALUES ${sql.join(rows)}) AS v(id, attempts)
+    WHERE jobs.id = v.id AND jobs.status = 'running' AND jobs.locked_by = ${a.workerId} AND jobs.attempts = v.attempts
+    RETURNING jobs.id`.execute(db);
+  return new Set(r.rows.map((row) => row.id));
 }
 
 /** When the oldest job due at `now` fell due (null: none due); reads jobs_pending_due_idx. */

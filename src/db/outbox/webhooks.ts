@@ -17,35 +17,38 @@ export async function ensureEndpoint(db: Db, a: { id: string; merchantId: string
   return (await find())!.id;
 }
 
-export async function insertMessage(
-  db: Db,
-  m: {
-    eventId: string;
-    merchantId: string;
-    endpointId: string;
-    format: WebhookFormat;
-    url: string;
-    orderingKey: string;
-    body: string | null;
-    query: Record<string, string> | null;
-    signingKeyRef: unknown;
-    nextAttemptAt: Date;
-  },
-): Promise<void> {
+interface NewMessage {
+  eventId: string;
+  merchantId: string;
+  endpointId: string;
+  format: WebhookFormat;
+  url: string;
+  orderingKey: string;
+  body: string | null;
+  query: Record<string, string> | null;
+  signingKeyRef: unknown;
+  nextAttemptAt: Date;
+}
+
+/** One statement for any number of messages; an event id already stored is skipped (a repeat). */
+export async function insertMessages(db: Db, messages: readonly NewMessage[]): Promise<void> {
+  if (messages.length === 0) return;
   await db
     .insertInto("webhook_messages")
-    .values({
-      event_id: m.eventId,
-      merchant_id: m.merchantId,
-      endpoint_id: m.endpointId,
-      format: m.format,
-      url: m.url,
-      ordering_key: m.orderingKey,
-      body: m.body,
-      query: m.query === null ? null : (JSON.stringify(m.query) as unknown as Record<string, string>),
-      signing_key_ref: JSON.stringify(m.signingKeyRef),
-      next_attempt_at: m.nextAttemptAt,
-    })
+    .values(
+      messages.map((m) => ({
+        event_id: m.eventId,
+        merchant_id: m.merchantId,
+        endpoint_id: m.endpointId,
+        format: m.format,
+        url: m.url,
+        ordering_key: m.orderingKey,
+        body: m.body,
+        query: m.query === null ? null : (JSON.stringify(m.query) as unknown as Record<string, string>),
+        signing_key_ref: JSON.stringify(m.signingKeyRef),
+        next_attempt_at: m.nextAttemptAt,
+      })),
+    )
     .onConflict((oc) => oc.column("event_id").doNothing())
     .execute();
 }

@@ -62,6 +62,12 @@ export async function lockPayin(db: Db, id: string): Promise<TradingPayinRow | u
   return db.selectFrom("trading_payins").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
 }
 
+/** Locks several pay-ins in id order (one order for every batch, so two batches never deadlock). */
+export async function lockPayins(db: Db, ids: readonly string[]): Promise<TradingPayinRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom("trading_payins").selectAll().where("id", "in", [...ids]).orderBy("id").forUpdate().execute();
+}
+
 export async function findByExternalId(db: Db, merchantId: string, externalId: string): Promise<TradingPayinRow | undefined> {
   return db
     .selectFrom("trading_payins")
@@ -101,21 +107,41 @@ export async function updatePayin(db: Db, id: string, set: Updateable<TradingPay
   await db.updateTable("trading_payins").set(set).where("id", "=", id).execute();
 }
 
-export async function insertPayinEvent(
-  db: Db,
-  e: { payinId: string; actor: string; actorId: string | null; from: TradingPayinStatus | null; to: TradingPayinStatus; at: Date; data?: unknown },
-): Promise<void> {
+/** Writes the same columns on several pay-ins; returns them as written. */
+export async function updatePayins(db: Db, ids: readonly string[], set: Updateable<TradingPayinsTable>): Promise<TradingPayinRow[]> {
+  if (ids.length === 0) return [];
+  return db.updateTable("trading_payins").set(set).where("id", "in", [...ids]).returningAll().execute();
+}
+
+interface PayinEvent {
+  payinId: string;
+  actor: string;
+  actorId: string | null;
+  from: TradingPayinStatus | null;
+  to: TradingPayinStatus;
+  at: Date;
+  data?: unknown;
+}
+
+export async function insertPayinEvent(db: Db, e: PayinEvent): Promise<void> {
+  await insertPayinEvents(db, [e]);
+}
+
+export async function insertPayinEvents(db: Db, events: readonly PayinEvent[]): Promise<void> {
+  if (events.length === 0) return;
   await db
     .insertInto("trading_payin_events")
-    .values({
-      payin_id: e.payinId,
-      actor: e.actor,
-      actor_id: e.actorId,
-      from_status: e.from,
-      to_status: e.to,
-      at: e.at,
-      data: JSON.stringify(e.data ?? {}),
-    })
+    .values(
+      events.map((e) => ({
+        payin_id: e.payinId,
+        actor: e.actor,
+        actor_id: e.actorId,
+        from_status: e.from,
+        to_status: e.to,
+        at: e.at,
+        data: JSON.stringify(e.data ?? {}),
+      })),
+    )
     .execute();
 }
 

@@ -10,6 +10,13 @@ export async function findTradingSettings(db: Db, merchantId: string): Promise<T
   return db.selectFrom("trading_merchant_settings").selectAll().where("merchant_id", "=", merchantId).executeTakeFirst();
 }
 
+/** The settings of several merchants in one read, by merchant id. */
+export async function findTradingSettingsOf(db: Db, merchantIds: readonly string[]): Promise<Map<string, TradingSettingsRow>> {
+  if (merchantIds.length === 0) return new Map();
+  const rows = await db.selectFrom("trading_merchant_settings").selectAll().where("merchant_id", "in", [...new Set(merchantIds)]).execute();
+  return new Map(rows.map((r) => [r.merchant_id, r]));
+}
+
 /** Inserts or replaces a merchant's settings (operator and sandbox seed). */
 export async function upsertTradingSettings(db: Db, row: Insertable<TradingMerchantSettingsTable>, replace: boolean): Promise<void> {
   await db
