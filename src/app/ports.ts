@@ -162,6 +162,8 @@ export interface FileStorage {
   readonly name: string;
   put(key: string, data: Buffer, contentType: string): Promise<void>;
   get(key: string): Promise<{ data: Buffer; contentType: string } | null>;
+  /** Removes the file; a key already gone is not an error (erasure and retention delete idempotently). */
+  delete(key: string): Promise<void>;
 }
 
 /** A signed webhook or IPN request, built by the outbox; the sender adds nothing but transport. */

@@ -177,6 +177,36 @@ export const commands: Command[] = [
     load: () => import("./risk-command.js").then((m) => m.run),
   },
   {
+    name: "customer",
+    summary:
+      "Erase a person's personal data on request (right to erasure): KYC fields and document files, e-mail, phone, card holder " +
+      "and address, payer info, payer IPs, payer names and IBANs of their bank transfers, in one transaction. Ledger and payment " +
+      "records stay with the personal fields replaced by [erased]; an audit entry records who erased what. Erasing again is safe.",
+    usage: [
+      "rampart customer erase --store <store-id> --email <e-mail>",
+      "       rampart customer erase --card-customer <uuid|customer number>",
+      "       rampart customer erase --merchant <merchant-uuid> --payer-user-id <userId>",
+    ].join("\n"),
+    options: {
+      store: { type: "string" },
+      email: { type: "string" },
+      "card-customer": { type: "string" },
+      merchant: { type: "string" },
+      "payer-user-id": { type: "string" },
+      by: { type: "string" },
+    },
+    help: [
+      "  --store --email                a payer of payment intents (and their KYC) in one store, by e-mail",
+      "  --card-customer                a card-dialect customer, by uuid or by the customerId number the clients show",
+      "  --merchant --payer-user-id     a trading payer, by the merchant's user id sent as extra.payerInfo.userId",
+      "  --by                           who asks, for the audit log (default: the OS user)",
+      "",
+      "Exit 0: erased (or already erased, said so); 1: nobody of that description is stored. See docs/operations.md.",
+    ],
+    allowPositionals: true,
+    load: () => import("./customer-command.js").then((m) => m.run),
+  },
+  {
     name: "secret",
     summary:
       "Rotate the server secret. Re-encrypt every stored secret (API key copies, webhook and IPN secrets, card numbers) " +

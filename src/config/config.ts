@@ -61,6 +61,7 @@ export interface Config {
   };
   pricing: PricingConfig;
   card: CardConfig;
+  retention: RetentionConfig;
   /** The adapter chosen for each port other than rates (rates.source) and the SMS gateway's settings. */
   ports: PortsConfig;
 }
@@ -105,6 +106,24 @@ interface CardConfig {
   /** A 3-D Secure challenge not completed within this time fails. */
   challengeTimeoutSeconds: number;
 }
+
+/**
+ * How long each class of personal data is kept before the worker's purge removes it, in days; 0 keeps
+ * it for good. Defaults and reasons: docs/operations.md#erasure-and-retention. Risk velocity rows
+ * have no setting: they go once older than the longest window any risk rule counts over.
+ */
+interface RetentionConfig {
+  /** Documents (files) of decided KYC cases, counted from the decision (RAMPART_RETAIN_KYC_DOCUMENTS_DAYS, 1825). */
+  kycDocumentsDays: number;
+  /** Trading receipts (dispute evidence) with their files (RAMPART_RETAIN_RECEIPTS_DAYS, 1825). */
+  receiptsDays: number;
+  /** Delivered or failed webhook/IPN messages with their bodies and attempts (RAMPART_RETAIN_WEBHOOK_BODIES_DAYS, 90). */
+  webhookBodiesDays: number;
+  /** Payer IPs and user agents on payment intents and trading pay-ins (RAMPART_RETAIN_PAYER_IPS_DAYS, 180). */
+  payerIpsDays: number;
+}
+
+const MAX_RETENTION_DAYS = 36_500;
 
 interface PricingConfig {
   /** JSON file of pair specs (src/core/pricing/pair.ts PairSpec[]) that override the pairs table. */
@@ -406,6 +425,12 @@ export function loadConfig(env: Env = process.env): Config {
       kycLimits: kycLimits(env),
       limitCurrency: currencyCode(env, "RAMPART_CARD_LIMIT_CURRENCY", "EUR"),
       challengeTimeoutSeconds: int(env, "RAMPART_CARD_CHALLENGE_TIMEOUT_SECONDS", 900, 30, 86_400),
+    },
+    retention: {
+      kycDocumentsDays: int(env, "RAMPART_RETAIN_KYC_DOCUMENTS_DAYS", 1825, 0, MAX_RETENTION_DAYS),
+      receiptsDays: int(env, "RAMPART_RETAIN_RECEIPTS_DAYS", 1825, 0, MAX_RETENTION_DAYS),
+      webhookBodiesDays: int(env, "RAMPART_RETAIN_WEBHOOK_BODIES_DAYS", 90, 0, MAX_RETENTION_DAYS),
+      payerIpsDays: int(env, "RAMPART_RETAIN_PAYER_IPS_DAYS", 180, 0, MAX_RETENTION_DAYS),
     },
     ports: portsConfig(env),
   };

@@ -4,6 +4,7 @@
 import type { JobHandlers } from "../app/outbox/outbox.js";
 import { cardChallengeTimeoutJob } from "../jobs/card-challenge-timeout.js";
 import { cardStatusSyncJob } from "../jobs/card-status-sync.js";
+import { deleteFilesJob } from "../jobs/delete-files.js";
 import { intentPayoutJob, intentPayoutPollJob, intentTimeoutJob, kycVendorCheckJob } from "../jobs/intent-jobs.js";
 import { tradingDisputeAutoResolveJob } from "../jobs/trading-dispute-auto-resolve.js";
 import { tradingPayinExpireJob } from "../jobs/trading-payin-expire.js";
@@ -19,4 +20,5 @@ export const jobHandlers: JobHandlers = {
   "trading.payin_expire": tradingPayinExpireJob,
   "trading.dispute_auto_resolve": tradingDisputeAutoResolveJob,
   "trading.settle_recalculated": tradingSettleRecalculatedJob,
+  "files.delete": deleteFilesJob,
 };

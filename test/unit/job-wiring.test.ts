@@ -19,6 +19,7 @@ const KINDS: Record<JobKind, true> = {
   "trading.payin_expire": true,
   "trading.dispute_auto_resolve": true,
   "trading.settle_recalculated": true,
+  "files.delete": true,
 };
 
 test("the worker's job-handler table has one handler per job kind", () => {

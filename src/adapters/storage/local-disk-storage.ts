@@ -29,5 +29,9 @@ export function createLocalDiskStorage(baseDir: string): FileStorage {
         throw err;
       }
     },
+    async delete(key) {
+      const file = resolve(key);
+      await Promise.all([fs.rm(file, { force: true }), fs.rm(`${file}.meta.json`, { force: true })]);
+    },
   };
 }

@@ -21,7 +21,7 @@ const CARD_KYC_LINK_TTL_MS = 24 * 3600_000;
  * KYC users are keyed by (store, e-mail) and card customers have no e-mail: each customer gets an
  * address under the reserved `.invalid` domain (RFC 2606), which can never collide with a real one.
  */
-const kycIdentityOf = (customerId: string) => `card-customer-${customerId}@customers.invalid`;
+export const kycIdentityOf = (customerId: string) => `card-customer-${customerId}@customers.invalid`;
 
 export interface StartedKyc {
   id: string;

@@ -37,7 +37,7 @@ export function cardPaymentEventId(paymentId: string, status: CardPaymentStatus)
 }
 
 /** Messages of one offer are delivered in order (a later one waits until the earlier one settled). */
-function cardPaymentOrderingKey(offerId: string): string {
+export function cardPaymentOrderingKey(offerId: string): string {
   return `card_offer.${offerId}`;
 }
 

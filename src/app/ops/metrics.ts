@@ -27,6 +27,8 @@ export interface OpsMetrics {
   jobAttempted(kind: string, outcome: JobOutcome): void;
   webhookAttempted(format: string, outcome: DeliveryOutcome): void;
   httpRequest(method: string, route: string, statusCode: number, seconds: number): void;
+  /** The retention purge removed `n` rows (or files) of a data class (app/ops/retention.ts RetentionClass). */
+  retentionPurged(dataClass: string, n: number): void;
 }
 
 const CREATE_TO_PAID_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21_600, 86_400];
@@ -35,7 +37,7 @@ const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 /** Metrics switched off (RAMPART_METRICS=0): every call does nothing and the registry stays empty. */
 function disabledMetrics(registry: Registry): OpsMetrics {
   const nothing = () => {};
-  return { registry, paymentCreated: nothing, paymentFinished: nothing, jobsClaimed: nothing, jobAttempted: nothing, webhookAttempted: nothing, httpRequest: nothing };
+  return { registry, paymentCreated: nothing, paymentFinished: nothing, jobsClaimed: nothing, jobAttempted: nothing, webhookAttempted: nothing, httpRequest: nothing, retentionPurged: nothing };
 }
 
 export function createOpsMetrics(opts: { enabled?: boolean } = {}, registry = new Registry()): OpsMetrics {
@@ -76,6 +78,12 @@ export function createOpsMetrics(opts: { enabled?: boolean } = {}, registry = ne
     buckets: HTTP_BUCKETS,
     registers,
   });
+  const purged = new Counter({
+    name: "rampart_retention_purged_total",
+    help: "Rows the retention purge removed or scrubbed, by data class (kyc_documents, receipts, webhook_bodies, payer_ips, risk_velocity)",
+    labelNames: ["class"] as const,
+    registers,
+  });
   return {
     registry,
     paymentCreated(db, dialect) {
@@ -98,6 +106,9 @@ export function createOpsMetrics(opts: { enabled?: boolean } = {}, registry = ne
     },
     httpRequest(method, route, statusCode, seconds) {
       http.observe({ method, route, status_code: String(statusCode) }, seconds);
+    },
+    retentionPurged(dataClass, n) {
+      if (n > 0) purged.inc({ class: dataClass }, n);
     },
   };
 }

@@ -21,6 +21,8 @@ export interface JobPayloads {
   "trading.dispute_auto_resolve": { payinId: string; disputeOpenedAt: string };
   /** previous: the amounts (integer strings) the ledger holds, before the recalculation. */
   "trading.settle_recalculated": { payinId: string; previous: { fiatMinor: string; cryptoMinor: string; feeMinor: string } };
+  /** Stored files (KYC documents, receipts) whose rows were erased or purged; deleting again is a no-op. */
+  "files.delete": { keys: string[] };
 }
 
 export type JobKind = keyof JobPayloads;

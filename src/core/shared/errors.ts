@@ -96,6 +96,8 @@ export const ERROR_CATALOGUE = {
   // --- operator console and API: staff accounts, roles (src/core/staff, src/app/staff; docs/console.md)
   role_forbidden: { status: 403, message: "Your role does not allow this action." },
   invalid_second_factor: { status: 400, message: "The authentication code is wrong, expired or already used." },
+  // --- erasure (src/app/privacy; docs/operations.md#erasure-and-retention)
+  customer_not_found: { status: 404, message: "No personal data of this person is stored, and none was erased before." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -10,6 +10,7 @@ import type { RouteModule } from "../route-modules.js";
 import { adminDefaultPermission } from "./admin-permissions.js";
 import { bankStatementAdminRoutes } from "./bank-statement-admin-routes.js";
 import { cardAdminRoutes } from "./card-admin-routes.js";
+import { customerAdminRoutes } from "./customer-admin-routes.js";
 import { kycAdminRoutes } from "./kyc-admin-routes.js";
 import { merchantAdminRoutes } from "./merchant-admin-routes.js";
 import { paymentAdminRoutes } from "./payment-admin-routes.js";
@@ -34,6 +35,7 @@ const adminSubRoutes: RouteModule[] = [
   riskAdminRoutes,
   unmatchedTransferAdminRoutes,
   paymentAdminRoutes,
+  customerAdminRoutes,
 ];
 
 /** Mounted under /admin/v1/trading. */
