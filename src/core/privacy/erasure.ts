@@ -17,14 +17,14 @@ export interface Replacement {
 /**
  * Replacements that turn each value into the marker, as written and as JSON writes it inside a string
  * (quotes, backslashes and control characters escaped), longest first so a name inside a longer value
- * goes after it. Short values and all-digit ones (an id like "65535" could be an amount elsewhere) are
- * left to fieldReplacements.
+ * goes after it. Short values and short all-digit ones (an id like "65535" could be an amount elsewhere) are
+ * left to fieldReplacements; a phone number (7 digits or more) is searched for.
  */
 export function valueReplacements(values: readonly (string | null | undefined)[]): Replacement[] {
   const out = new Set<string>();
   for (const v of values) {
     const t = v?.trim();
-    if (!t || t.length < MIN_SCRUB_LENGTH || t === ERASED || /^\d+$/.test(t)) continue;
+    if (!t || t.length < MIN_SCRUB_LENGTH || t === ERASED || /^\d{1,6}$/.test(t)) continue;
     out.add(t);
     out.add(JSON.stringify(t).slice(1, -1));
   }
