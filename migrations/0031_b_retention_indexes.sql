@@ -4,7 +4,7 @@
 -- locked against writes while they build.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS kyc_cases_documents_decided_idx ON kyc_cases (decided_at) WHERE files <> '[]'::jsonb;
 CREATE INDEX CONCURRENTLY IF NOT EXISTS trading_receipts_created_idx ON trading_receipts (created_at);
-CREATE INDEX CONCURRENTLY IF NOT EXISTS webhook_messages_finished_created_idx ON webhook_messages (created_at) WHERE status <> 'pending';
+CREATE INDEX CONCURRENTLY IF NOT EXISTS webhook_messages_finished_updated_idx ON webhook_messages (updated_at) WHERE status <> 'pending';
 CREATE INDEX CONCURRENTLY IF NOT EXISTS payment_intents_ip_kept_idx ON payment_intents (created_at) WHERE ip <> '[erased]';
 CREATE INDEX CONCURRENTLY IF NOT EXISTS trading_payins_payer_ip_kept_idx ON trading_payins (created_at)
   WHERE coalesce(extra -> 'payerInfo' ->> 'ip', extra -> 'payerInfo' ->> 'userAgent', '[erased]') <> '[erased]';

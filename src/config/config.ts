@@ -117,7 +117,7 @@ interface RetentionConfig {
   kycDocumentsDays: number;
   /** Trading receipts (dispute evidence) with their files (RAMPART_RETAIN_RECEIPTS_DAYS, 1825). */
   receiptsDays: number;
-  /** Delivered or failed webhook/IPN messages with their bodies and attempts (RAMPART_RETAIN_WEBHOOK_BODIES_DAYS, 90). */
+  /** Delivered or failed webhook/IPN messages with their bodies and attempts, from the last attempt (RAMPART_RETAIN_WEBHOOK_BODIES_DAYS, 90). */
   webhookBodiesDays: number;
   /** Payer IPs and user agents on payment intents and trading pay-ins (RAMPART_RETAIN_PAYER_IPS_DAYS, 180). */
   payerIpsDays: number;

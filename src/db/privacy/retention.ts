@@ -27,11 +27,11 @@ export async function takeReceipts(trx: Db, before: Date, limit: number): Promis
   return r.rows.map((x) => x.storage_key);
 }
 
-/** Delivered or failed webhook/IPN messages with their attempts (bodies and receivers' answers). */
+/** Delivered or failed webhook/IPN messages, by their last attempt, with their attempts (bodies and receivers' answers). */
 export async function deleteFinishedWebhooks(trx: Db, before: Date, limit: number): Promise<number> {
   const r = await sql<{ seq: string }>`
-    SELECT seq::text AS seq FROM webhook_messages WHERE status <> 'pending' AND created_at < ${before}
-    ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(trx);
+    SELECT seq::text AS seq FROM webhook_messages WHERE status <> 'pending' AND updated_at < ${before}
+    ORDER BY updated_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(trx);
   if (r.rows.length === 0) return 0;
   const seqs = sql.val(r.rows.map((x) => x.seq));
   await sql`DELETE FROM webhook_attempts WHERE message_seq = ANY(${seqs}::bigint[])`.execute(trx);
