@@ -19,7 +19,7 @@ import { enqueueFileDeletion } from "../privacy/stored-files.js";
 
 const DAY_MS = 86_400_000;
 
-export type RetentionClass = "kyc_documents" | "receipts" | "webhook_bodies" | "payer_ips" | "risk_velocity";
+type RetentionClass = "kyc_documents" | "receipts" | "webhook_bodies" | "payer_ips" | "risk_velocity";
 
 /** Rows handled per class in one call. */
 export type RetentionCounts = Record<RetentionClass, number>;

@@ -55,9 +55,9 @@ export type PersonRef =
   | { kind: "trading_payer"; merchantId: string; userId: string };
 
 /** Who erases: an operator key (the admin API) or a person at the command line. */
-export type Eraser = { kind: "operator"; operatorKeyId: string; ip: string | null } | { kind: "cli"; user: string };
+type Eraser = { kind: "operator"; operatorKeyId: string; ip: string | null } | { kind: "cli"; user: string };
 
-export interface ErasureResult {
+interface ErasureResult {
   /** The keyed hash the audit log names the person by. */
   subject: string;
   /** The person had been erased before: the counts are what this run still found (usually all zero). */

@@ -3,7 +3,7 @@
 import { sql } from "kysely";
 import type { Db } from "../schema.js";
 
-export interface AuditEntry {
+interface AuditEntry {
   actor: string;
   action: string;
   subject: string;
@@ -12,7 +12,7 @@ export interface AuditEntry {
   at: Date;
 }
 
-export interface AuditRow {
+interface AuditRow {
   id: string;
   actor: string;
   action: string;

@@ -16,7 +16,7 @@ export async function kycUsersByIdentity(trx: Db, email: string): Promise<string
   return r.rows.map((x) => x.id);
 }
 
-export interface KycCaseTraces {
+interface KycCaseTraces {
   id: string;
   files: string[];
   values: (string | null)[];
@@ -39,7 +39,7 @@ export async function kycCasesOf(trx: Db, userIds: readonly string[]): Promise<{
   };
 }
 
-export interface IntentTraces {
+interface IntentTraces {
   id: string;
   merchant_id: string;
   email: string;
@@ -54,7 +54,7 @@ export async function intentsOfUsers(trx: Db, userIds: readonly string[]): Promi
   return r.rows;
 }
 
-export interface CardCustomerTraces {
+interface CardCustomerTraces {
   id: string;
   merchant_id: string;
   phone: string;
