@@ -11,7 +11,6 @@ import type { Transaction } from "kysely";
 import { ERASED, type Replacement, fieldReplacements, scrubPayerInfo, scrubText, valueReplacements } from "../../core/privacy/erasure.js";
 import { AppError } from "../../core/shared/errors.js";
 import { appendAudit, auditEntriesFor } from "../../db/audit/audit-log.js";
-import { findActiveOperatorKey } from "../../db/credentials.js";
 import {
   bankTransfersOf,
   cardCustomerBy,
@@ -55,7 +54,7 @@ export type PersonRef =
   | { kind: "trading_payer"; merchantId: string; userId: string };
 
 /** Who erases: an operator key (the admin API) or a person at the command line. */
-type Eraser = { kind: "operator"; operatorKeyId: string; ip: string | null } | { kind: "cli"; user: string };
+type Eraser = { kind: "operator"; operatorId: string; name: string; ip: string | null } | { kind: "cli"; user: string };
 
 interface ErasureResult {
   /** The keyed hash the audit log names the person by. */
@@ -222,9 +221,9 @@ export async function eraseCustomer(deps: Deps, ref: PersonRef, by: Eraser): Pro
 
     if (f.files.length > 0) await enqueueFileDeletion(deps, trx, f.files, "erase");
     // The key's name as it is now: a key renamed or revoked later still leaves the entry readable.
-    const actorName = by.kind === "operator" ? ((await findActiveOperatorKey(trx, by.operatorKeyId))?.label ?? null) : by.user;
+    const actorName = by.kind === "operator" ? by.name : by.user;
     const details = { kind: ref.kind, actorName, alreadyErased, records, keptOpenRefunds: refunds.keptOpen };
-    const actor = by.kind === "operator" ? `operator:${by.operatorKeyId}` : `cli:${by.user}`;
+    const actor = by.kind === "operator" ? `operator:${by.operatorId}` : `cli:${by.user}`;
     const auditId = await appendAudit(trx, { actor, action: ACTION, subject, details, ip: by.kind === "operator" ? by.ip : null, at: now });
     return { subject, alreadyErased, records, keptOpenRefunds: refunds.keptOpen, auditId, files: f.files };
   });

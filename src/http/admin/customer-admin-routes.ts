@@ -69,8 +69,8 @@ export async function customerAdminRoutes(scope: FastifyInstance, deps: Deps): P
       },
     },
     async (request) => {
-      const operatorKeyId = principalOf(request, "operator").operatorKeyId;
-      return eraseCustomer(deps, request.body, { kind: "operator", operatorKeyId, ip: request.ip });
+      const { operatorId, name } = principalOf(request, "operator");
+      return eraseCustomer(deps, request.body, { kind: "operator", operatorId, name, ip: request.ip });
     },
   );
 }
