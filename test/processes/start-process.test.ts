@@ -29,6 +29,16 @@ test("`rampart start` in a temp dir serves /healthz and prints the sandbox crede
       const payins = await fetch(`${url}/trader/v1/pay-ins`, { headers: { "x-trader-key": key! } });
       assert.equal(payins.status, 200, `trader key ${key} is refused`);
     }
+    // The printed console admin signs in with its password (the second step, its authenticator, follows).
+    const [, email, password] = /^console sign-in:\s+(\S+) (\S+) /m.exec(out)!;
+    const login = await fetch(`${url}/dashboard/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ email: email!, password: password! }).toString(),
+      redirect: "manual",
+    });
+    assert.equal(login.status, 303, await login.text());
+    assert.equal(login.headers.get("location"), "/dashboard/login/enrol", "the password was right: on to the authenticator");
     assert.ok(fs.existsSync(path.join(dir, ".rampart", "rampart.lock")), "data dir defaults to ./.rampart");
   } finally {
     await gateway.stop();

@@ -20,6 +20,8 @@ export interface SandboxCredentials {
   storeIpnSecret: string;
   /** Trader keys (`x-trader-key`, /cabinet sign-in) of the seeded traders. */
   traders: SandboxTrader[];
+  /** The console's sandbox admin (/dashboard): it sets up its authenticator at the first sign-in. */
+  staff: { email: string; password: string };
 }
 
 function derive(secret: string, purpose: string): Buffer {
@@ -42,5 +44,6 @@ export function sandboxCredentials(secretKey: string): SandboxCredentials {
     operatorKey: deriveKey(OPERATOR_KEY_PREFIX, Buffer.concat([derive(secretKey, "operator-key"), derive(secretKey, "operator-key-2")])),
     storeIpnSecret: `whsec_${derive(secretKey, "webhook-secret").toString("base64url")}`,
     traders: sandboxTraders(secretKey),
+    staff: { email: "operator@sandbox.example", password: derive(secretKey, "staff-password").toString("base64url").slice(0, 24) },
   };
 }

@@ -3,11 +3,13 @@
 import { hashKey } from "../../core/crypto/api-keys.js";
 import { insertOperatorKey } from "../../db/credentials.js";
 import { insertMerchant } from "../../db/merchants.js";
+import { findOperatorUserByEmail } from "../../db/staff/operator-users.js";
 import { insertStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
 import { refuseLiveDatabase } from "../ops/live-database.js";
 import { storeIpnSecret } from "../intents/store-settings.js";
 import { storeMerchantKey } from "../keys/create-keys.js";
+import { createStaffUser } from "../staff/staff-accounts.js";
 import { type SandboxCredentials, sandboxCredentials } from "./sandbox-credentials.js";
 import { seedPricing } from "./seed-pricing.js";
 import { seedIntentSettings } from "./seed-intent.js";
@@ -21,10 +23,12 @@ const seedMerchant: SeedPart = async (deps, creds) => {
   await insertStore(db, { id: creds.storeId, merchantId: creds.merchantId, name: "Sandbox Store" });
   await storeMerchantKey(deps, creds.merchantId, creds.merchantKey, "sandbox");
   await insertOperatorKey(db, { id: creds.operatorKey.id, keyHash: hashKey(creds.operatorKey.key), label: "sandbox" });
+  // Looked up first: the password hash is deliberately slow, and seeding runs at every sandbox start.
+  if (!(await findOperatorUserByEmail(db, creds.staff.email))) await createStaffUser(deps, { email: creds.staff.email, role: "admin", password: creds.staff.password });
 };
 
 const SEED_PARTS: { name: string; run: SeedPart }[] = [
-  { name: "merchant, store and keys", run: seedMerchant },
+  { name: "merchant, store, keys and the console admin", run: seedMerchant },
   { name: "currency pairs", run: seedPricing },
   { name: "payment-intent store settings", run: seedIntentSettings },
   { name: "trading banks, traders, requisites and settings", run: seedTrading },

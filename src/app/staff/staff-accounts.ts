@@ -23,10 +23,11 @@ function roleOf(role: unknown): OperatorRole {
   return role;
 }
 
-export async function createStaffUser(deps: Deps, a: { email: unknown; role: unknown }): Promise<NewStaffUser> {
+/** `password` is generated unless given (the sandbox admin's is derived from the secret, to be printed at every start). */
+export async function createStaffUser(deps: Deps, a: { email: unknown; role: unknown; password?: string }): Promise<NewStaffUser> {
   const email = normalizeEmail(typeof a.email === "string" ? a.email : "");
   const role = roleOf(a.role);
-  const password = randomBytes(18).toString("base64url");
+  const password = a.password ?? randomBytes(18).toString("base64url");
   const id = deps.ids.uuid();
   if (!(await insertOperatorUser(deps.database.db, { id, email, passwordHash: await hashPassword(password), role }))) {
     throw new AppError("conflict", { field: "email", message: `A staff account for ${email} already exists.` });
