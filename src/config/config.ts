@@ -46,6 +46,12 @@ export interface Config {
   dbPoolSize: number;
   /** Requests per minute per authenticated credential (per client IP otherwise), per process; 0 disables. */
   rateLimitPerMinute: number;
+  /**
+   * Trading dispute rates (docs/risk.md): a requisite, or a trader over all its requisites, whose pay-ins
+   * went to dispute more than `ratePercent` % of the time, once it has had `minPayins`, is taken out of
+   * allocation until an operator releases it. ratePercent null (RAMPART_RISK_DISPUTE_RATE_PERCENT unset): off.
+   */
+  disputeRate: { ratePercent: number | null; minPayins: number };
   /** Fastify's trustProxy: which proxies' X-Forwarded-For gives the client address (rate limits, lockouts). */
   trustProxy: boolean | number | string[];
   /** Origins allowed to frame the payer pages (/pay, /kyc, /3ds); empty: no site may. */
@@ -401,6 +407,10 @@ export function loadConfig(env: Env = process.env): Config {
     traderLowDepositMinor: int(env, "RAMPART_TRADER_LOW_DEPOSIT_MINOR", 1_000_000_000, 0, Number.MAX_SAFE_INTEGER),
     dbPoolSize: int(env, "RAMPART_DB_POOL_SIZE", 10, 1, 200),
     rateLimitPerMinute: int(env, "RAMPART_RATE_LIMIT_PER_MINUTE", 6000, 0, 100_000_000),
+    disputeRate: {
+      ratePercent: env.RAMPART_RISK_DISPUTE_RATE_PERCENT?.trim() ? int(env, "RAMPART_RISK_DISPUTE_RATE_PERCENT", 0, 0, 100) : null,
+      minPayins: int(env, "RAMPART_RISK_DISPUTE_MIN_PAYINS", 20, 1, 1_000_000),
+    },
     trustProxy: trustProxy(env),
     frameAncestors: frameAncestors(env),
     explorers: explorers(env),

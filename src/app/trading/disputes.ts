@@ -16,6 +16,7 @@ import { loadTradingSettings } from "./merchant-settings.js";
 import { startRecalculation } from "./recalculation.js";
 import { settlePayinLedger } from "./settle.js";
 import { notifyMerchant, transitionPayin } from "./transition.js";
+import { countFirstDispute, countPayerNotPaid } from "../risk/dispute-holds.js";
 
 const notFound = () => new AppError("not_found", { message: "Pay-in not found" });
 
@@ -54,6 +55,8 @@ export async function openDispute(
       set,
       data: { invoiceKey: claim.invoiceKey, fiatAmountMinor: claim.fiatMinor.toString(), ...(claim.receiptSha256 ? { receiptSha256: claim.receiptSha256 } : {}) },
     });
+    // A pay-in's first dispute counts toward its requisite's and trader's dispute rate (risk holds).
+    if (p.dispute_opened_at === null) await countFirstDispute(deps, trx, p);
     const settings = await loadTradingSettings(trx, p.merchant_id);
     await scheduleAutoResolve(trx, p.id, now, new Date(now.getTime() + settings.disputeAutoResolveMinutes * 60_000));
     await commit?.(trx, updated);
@@ -190,7 +193,10 @@ export async function resolveDispute(
       case "not_paid": {
         if (p.status !== "checking" && p.status !== "dispute") return transitionPayin(deps, trx, p, { action: "resolve_not_paid", ...actor });
         if (p.hold_state === "pending") await voidPayinHold(deps, trx, p.id);
-        return transitionPayin(deps, trx, p, { action: "resolve_not_paid", ...actor, set: { hold_state: p.hold_state === "pending" ? "voided" : p.hold_state } });
+        const decided = await transitionPayin(deps, trx, p, { action: "resolve_not_paid", ...actor, set: { hold_state: p.hold_state === "pending" ? "voided" : p.hold_state } });
+        // Counts against the payer: the payer_disputes rule reads it at the payer's next pay-in.
+        await countPayerNotPaid(trx, p);
+        return decided;
       }
       default:
         return assertNever(r, "dispute resolution");

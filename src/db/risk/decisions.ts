@@ -29,9 +29,15 @@ export function insertDecision(
     .executeTakeFirstOrThrow();
 }
 
-/** The decision of a payment id in any flow (ids do not collide across flows: uuids and pi_ ids). */
+const FLOWS: readonly Flow[] = ["trading", "intent", "card"];
+
+/**
+ * The decision of a payment id in any flow (ids do not collide across flows: uuids, pi_ ids and card
+ * offers' integers). The flows are named so that the lookup walks risk_decisions_payment_uq
+ * (flow, payment_id) instead of reading the whole table.
+ */
 export function findDecisionByPaymentId(db: Db, paymentId: string, opts: { forUpdate?: boolean } = {}): Promise<RiskDecisionRow | undefined> {
-  let q = db.selectFrom("risk_decisions").selectAll().where("payment_id", "=", paymentId);
+  let q = db.selectFrom("risk_decisions").selectAll().where("flow", "in", FLOWS).where("payment_id", "=", paymentId);
   if (opts.forUpdate) q = q.forUpdate();
   return q.executeTakeFirst();
 }

@@ -30,6 +30,8 @@ interface TradersTable {
   id: string;
   name: string;
   enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Taken out of allocation by its dispute rate until an operator releases it (0033_a). */
+  risk_held_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
 }
 
@@ -56,6 +58,11 @@ export interface TradingRequisitesTable {
   daily_volume_limit_minor: NullableInt8;
   monthly_volume_limit_minor: NullableInt8;
   last_assigned_at: Nullable<Date>;
+  /** Pay-ins given to it, and those of them that went to a first dispute (its dispute rate, 0033_a). */
+  payins_assigned: ColumnType<number, number | undefined, number>;
+  disputes_opened: ColumnType<number, number | undefined, number>;
+  /** Taken out of allocation by its dispute rate until an operator releases it. */
+  risk_held_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
 }
 

@@ -21,7 +21,7 @@ export async function insertNewPayin(
   },
 ): Promise<TradingPayinRow> {
   return db
-    .with("touched", (qb) => qb.updateTable("trading_requisites").set({ last_assigned_at: a.event.at }).where("id", "=", a.row.requisite_id!))
+    .with("touched", (qb) => qb.updateTable("trading_requisites").set({ last_assigned_at: a.event.at, payins_assigned: sql`payins_assigned + 1` }).where("id", "=", a.row.requisite_id!))
     .with("payin", (qb) => qb.insertInto("trading_payins").values(a.row).returningAll())
     .with("event", (qb) =>
       qb.insertInto("trading_payin_events").columns(["payin_id", "actor", "actor_id", "from_status", "to_status", "at", "data"]).expression((eb) =>

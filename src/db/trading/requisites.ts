@@ -66,9 +66,10 @@ export async function pickAndLockRequisite(
       SELECT r.id, r.trader_id, r.last_assigned_at
       FROM trading_requisites r
       JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
-      JOIN traders t ON t.id = r.trader_id AND t.enabled
+      JOIN traders t ON t.id = r.trader_id AND t.enabled AND t.risk_held_at IS NULL
       JOIN trading_methods m ON m.code = r.method AND m.enabled
-      WHERE r.enabled AND r.fiat_currency = ${f.fiatCurrency} AND ${methodCond} AND ${bankCond}
+      -- risk_held_at IS NULL: a requisite its dispute rate took out of allocation (0033_a's index).
+      WHERE r.enabled AND r.risk_held_at IS NULL AND r.fiat_currency = ${f.fiatCurrency} AND ${methodCond} AND ${bankCond}
         -- Counts at most max_open_payins rows: the check needs no more, and a busy requisite's open
         -- pay-ins are not all visited on every create.
         AND (SELECT count(*) FROM (SELECT 1 FROM trading_payins p WHERE p.requisite_id = r.id AND p.status = 'active' LIMIT r.max_open_payins) o)
@@ -82,7 +83,7 @@ export async function pickAndLockRequisite(
     ), locked AS MATERIALIZED (
       SELECT ${LOCKED_COLUMNS}
       FROM trading_requisites
-      WHERE id IN (SELECT id FROM cand) AND enabled
+      WHERE id IN (SELECT id FROM cand) AND enabled AND risk_held_at IS NULL
       ORDER BY last_assigned_at ASC NULLS FIRST, id
       LIMIT 1
       FOR UPDATE SKIP LOCKED
@@ -120,7 +121,7 @@ export async function lockRequisite(db: Db, ids: string[], skipLocked: boolean):
   const r = await sql<LockedRequisite>`
     SELECT ${LOCKED_COLUMNS}
     FROM trading_requisites
-    WHERE id = ANY(${ids}::uuid[]) AND enabled
+    WHERE id = ANY(${ids}::uuid[]) AND enabled AND risk_held_at IS NULL
     ORDER BY last_assigned_at ASC NULLS FIRST, id
     LIMIT 1
     FOR UPDATE ${skipLocked ? sql`SKIP LOCKED` : sql``}`.execute(db);

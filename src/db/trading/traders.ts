@@ -56,8 +56,9 @@ export async function listUsableBanks(
 ) {
   let q = db
     .selectFrom("trading_banks as b")
-    .innerJoin("trading_requisites as r", (j) => j.onRef("r.bank_code", "=", "b.code").on("r.enabled", "=", true))
-    .innerJoin("traders as t", (j) => j.onRef("t.id", "=", "r.trader_id").on("t.enabled", "=", true))
+    // A requisite or trader held for its dispute rate cannot take a pay-in, so its bank is not usable.
+    .innerJoin("trading_requisites as r", (j) => j.onRef("r.bank_code", "=", "b.code").on("r.enabled", "=", true).on("r.risk_held_at", "is", null))
+    .innerJoin("traders as t", (j) => j.onRef("t.id", "=", "r.trader_id").on("t.enabled", "=", true).on("t.risk_held_at", "is", null))
     .innerJoin("trading_methods as m", (j) => j.onRef("m.code", "=", "r.method").on("m.enabled", "=", true))
     .innerJoin("ledger_accounts as a", (j) =>
       j

@@ -6,6 +6,7 @@ import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
 import { merchantOr404 } from "../../app/merchants/merchants.js";
 import { createRiskRule, deleteRiskRule, listRiskRules, putRiskSettings, readRiskSettings, type RuleScope, updateRiskRule } from "../../app/risk/manage-rules.js";
+import { allocationHolds, releaseAllocationHold } from "../../app/risk/dispute-holds.js";
 import { REVIEW_EFFECTS } from "../../app/risk/review-effects.js";
 import { decideReview, riskDecisionsPage } from "../../app/risk/reviews.js";
 import { principalOf } from "../plugins/principal.js";
@@ -106,6 +107,41 @@ export async function riskAdminRoutes(scope: FastifyInstance, deps: Deps): Promi
         },
       },
       async (request) => decideReview(deps, REVIEW_EFFECTS, request.params.paymentId, action, operatorOf(request)),
+    );
+  }
+
+  // Requisites and traders that trading's dispute rate took out of allocation (docs/risk.md).
+  const Held = { heldAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]) };
+  app.get(
+    "/risk/allocation-holds",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Requisites and traders held out of allocation for their dispute rate (oldest first, at most 100 of each)",
+        security,
+        response: {
+          200: Type.Object({
+            requisites: Type.Array(Type.Object({ id: Type.String(), traderId: Type.String(), bank: Type.String(), method: Type.String(), payins: Type.Integer(), disputes: Type.Integer(), ...Held })),
+            traders: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), ...Held })),
+          }),
+        },
+      },
+    },
+    async () => allocationHolds(deps),
+  );
+  for (const subject of ["requisite", "trader"] as const) {
+    app.post(
+      `/risk/allocation-holds/${subject}s/:id/release`,
+      {
+        schema: {
+          tags: TAGS,
+          summary: `Put a held ${subject} back into allocation; its dispute count starts afresh (409 when not held)`,
+          security,
+          params: Type.Object({ id: subject === "requisite" ? Uuid : Type.String({ minLength: 1, maxLength: 64 }) }),
+          response: { 200: Type.Object({ id: Type.String(), status: Type.Literal("allocating") }) },
+        },
+      },
+      async (request) => releaseAllocationHold(deps, subject, request.params.id, operatorOf(request)),
     );
   }
 }
