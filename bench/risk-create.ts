@@ -16,14 +16,13 @@ import type { Deps } from "../src/app/deps.js";
 import { createMerchantKey } from "../src/app/keys/create-keys.js";
 import { createRiskRule } from "../src/app/risk/manage-rules.js";
 import { SANDBOX_BANKS } from "../src/app/sandbox/seed-trading.js";
-import { fundTraderDeposit } from "../src/app/trading/ledger-postings.js";
 import { saveTradingSettings } from "../src/app/trading/settings-admin.js";
-import { createRequisite, createTrader } from "../src/app/trading/traders.js";
 import { connectPostgres } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
 import { upsertBank } from "../src/db/trading/traders.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 import { benchDeps } from "./support/bench-deps.js";
+import { seedBenchTraders } from "./support/bench-traders.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, loadAverage, measureCeiling } from "./support/ceiling.js";
 
@@ -77,21 +76,7 @@ async function setup(deps: Deps): Promise<{ rulesKey: string; plainKey: string }
   }
   // Through the operator API's own use case, as an operator would add them.
   for (const rule of RULES) await createRiskRule(deps, { merchantId: merchantIds[0]! }, rule);
-  const banks = ["SBER", "TBANK", "ALFA", "VTB"];
-  for (let t = 0; t < TRADERS; t++) {
-    const { traderId } = await createTrader(deps, `bench trader ${t}`);
-    await fundTraderDeposit(deps, traderId, 10n ** 15n, `bench:fund:${traderId}`);
-    for (let r = 0; r < REQUISITES_PER_TRADER; r++) {
-      await createRequisite(deps, {
-        traderId,
-        bank: banks[(t + r) % banks.length]!,
-        method: "card",
-        ownerName: `Owner ${t}-${r}`,
-        number: `2200${String(t * 100 + r).padStart(12, "0")}`,
-        maxOpenPayins: 100_000,
-      });
-    }
-  }
+  await seedBenchTraders(deps, TRADERS, REQUISITES_PER_TRADER);
   return { rulesKey: keys[0]!, plainKey: keys[1]! };
 }
 

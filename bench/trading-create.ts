@@ -13,14 +13,13 @@ import type { Deps } from "../src/app/deps.js";
 import { createMerchantKey } from "../src/app/keys/create-keys.js";
 import { verifyLedger } from "../src/app/ledger/verify-ledger.js";
 import { SANDBOX_BANKS } from "../src/app/sandbox/seed-trading.js";
-import { fundTraderDeposit } from "../src/app/trading/ledger-postings.js";
 import { saveTradingSettings } from "../src/app/trading/settings-admin.js";
-import { createRequisite, createTrader } from "../src/app/trading/traders.js";
 import { connectPostgres } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
 import { upsertBank } from "../src/db/trading/traders.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 import { benchDeps } from "./support/bench-deps.js";
+import { seedBenchTraders } from "./support/bench-traders.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
 
@@ -37,21 +36,7 @@ async function setup(deps: Deps): Promise<string> {
   await deps.database.db.insertInto("merchants").values({ id: merchantId, name: "bench" }).execute();
   const apiKey = await createMerchantKey(deps, merchantId, "bench");
   await saveTradingSettings(deps, merchantId, { fiatCurrency: "RUB", feeRate: "0.085" });
-  const banks = ["SBER", "TBANK", "ALFA", "VTB"];
-  for (let t = 0; t < TRADERS; t++) {
-    const { traderId } = await createTrader(deps, `bench trader ${t}`);
-    await fundTraderDeposit(deps, traderId, 10n ** 15n, `bench:fund:${traderId}`);
-    for (let r = 0; r < REQUISITES_PER_TRADER; r++) {
-      await createRequisite(deps, {
-        traderId,
-        bank: banks[(t + r) % banks.length]!,
-        method: "card",
-        ownerName: `Owner ${t}-${r}`,
-        number: `2200${String(t * 100 + r).padStart(12, "0")}`,
-        maxOpenPayins: 100_000,
-      });
-    }
-  }
+  await seedBenchTraders(deps, TRADERS, REQUISITES_PER_TRADER);
   return apiKey;
 }
 
