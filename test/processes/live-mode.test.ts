@@ -39,8 +39,8 @@ test("from an empty database in live mode: operator create, start with real adap
   try {
     const help = await runCli(["operator", "--help"], {});
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /^Usage: rampart operator create --name <name>$/m);
-    assert.equal((await runCli(["operator", "create"], env)).code, 2, "--name is required");
+    assert.match(help.stdout, /^Usage: rampart operator create \(--email <e-mail> \| --name <name>\)/m);
+    assert.equal((await runCli(["operator", "create"], env)).code, 2, "--email or --name is required");
 
     const created = await runCli(["operator", "create", "--name", "Ops on call"], env);
     assert.equal(created.code, 0, created.stderr);
