@@ -115,8 +115,9 @@ test("SIGTERM under load: accepted requests answered, nothing left claimed; afte
   assert.equal(exitCode, 0, a.output());
   assert.match(a.output(), /SIGTERM: draining/);
 
-  // A request without an answer must be one the server never read: a response half sent, or a reset of
-  // anything but an unread socket, is a lost answer. The committed-set check below proves it wrote nothing.
+  // A reset request is allowed: the client cannot tell a socket closed unread at shutdown from another
+  // reset, so the server is held to the committed-set check below (nothing a reset request sent was
+  // written). A response cut off halfway, or any other error, still fails here.
   const unanswered = outcomes.filter((o) => o.kind === "unanswered");
   assert.ok(unanswered.every((o) => o.kind === "unanswered" && /^ECONNRESET /.test(o.error)), JSON.stringify(unanswered));
   const ids = outcomes.flatMap((o) => (o.kind === "response" && o.status === 201 ? [o.id!] : []));
