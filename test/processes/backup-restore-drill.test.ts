@@ -93,8 +93,14 @@ async function intentWithKyc(url: string, apiKey: string, storeId: string): Prom
   return { id: created.paymentIntentId, files: [front, selfie] };
 }
 
+// Waits on the clients' own events: every recorded answer (or the load failing) wakes the waiters,
+// which re-check their condition; no timer.
+const waiters: (() => void)[] = [];
+const recorded = () => {
+  for (const wake of waiters.splice(0)) wake();
+};
 async function until(cond: () => boolean) {
-  while (!cond()) await new Promise((r) => setTimeout(r, 50));
+  while (!cond()) await new Promise<void>((r) => waiters.push(r));
 }
 
 test("restore drill: backup under load, restore into a fresh data dir, ledger verify clean, nothing committed before the snapshot missing", { timeout: 1_500_000 }, async (t) => {
@@ -116,12 +122,14 @@ test("restore drill: backup under load, restore into a fresh data dir, ledger ve
       const r = n % 2 === 0 ? { kind: "trading" as const, ...(await tradingPayin(url, apiKey, n)) } : { kind: "intent" as const, ...(await intentWithKyc(url, apiKey, storeId)) };
       done.push({ ...r, sent, answered: phase });
       if (sent === "after") afterBackup.set(c, (afterBackup.get(c) ?? 0) + 1);
+      recorded();
     }
   });
   let failed: unknown = null;
   const load = Promise.all(clients).catch((err: unknown) => {
     failed = err;
     stop = true;
+    recorded();
   });
 
   // The backup starts once the load is well under way, and runs while it goes on.
