@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createHarness, type Harness } from "../support/harness.js";
 import { staffSession } from "../support/staff.js";
-import { setupTrading, type TradingFixture, useFixedRate } from "../support/trading.js";
+import { createPayinOverHttp, setupTrading, type TradingFixture, useFixedRate } from "../support/trading.js";
 
 let h: Harness;
 let fx: TradingFixture;
@@ -16,16 +16,7 @@ const form = (fields: Record<string, string>) => new URLSearchParams(fields).toS
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 const cookieOf = (setCookie: string | string[] | undefined) => String(setCookie).split(";")[0]!;
 
-async function createPayin(fiatAmount: number): Promise<{ id: string; status: string }> {
-  const r = await h.app.inject({
-    method: "POST",
-    url: "/payment/trading/pay-in",
-    headers: { "x-api-key": fx.merchant.apiKey, "content-type": "application/json" },
-    payload: JSON.stringify({ fiatAmount }),
-  });
-  assert.equal(r.statusCode, 201, r.body);
-  return r.json();
-}
+const createPayin = (fiatAmount: number) => createPayinOverHttp(h.app, fx.merchant.apiKey, fiatAmount);
 const payinStatus = async (id: string) =>
   (await h.app.inject({ method: "GET", url: `/payment/trading/${id}`, headers: { "x-api-key": fx.merchant.apiKey } })).json().status;
 

@@ -10,7 +10,7 @@ import { createRateCache } from "../../src/app/rates/rate-cache.js";
 import { sandboxTransfer } from "../support/bank-feed.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { sample, scrape } from "../support/metrics.js";
-import { drainWorker, setupTrading, type TradingFixture, uploadPngReceipt, useFixedRate } from "../support/trading.js";
+import { createPayinOverHttp, drainWorker, setupTrading, type TradingFixture, uploadPngReceipt, useFixedRate } from "../support/trading.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
 let h: Harness;
@@ -37,11 +37,7 @@ const api = (method: "GET" | "POST", url: string, body?: unknown) =>
     ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
   });
 
-async function create(fiatAmount: number): Promise<{ id: string; requisite: { id: string } }> {
-  const r = await api("POST", "/payment/trading/pay-in", { fiatAmount });
-  assert.equal(r.statusCode, 201, r.body);
-  return r.json();
-}
+const create = (fiatAmount: number) => createPayinOverHttp(h.app, fx.merchant.apiKey, fiatAmount);
 
 /** A scrape after the gauges' cache has passed. */
 async function fresh() {

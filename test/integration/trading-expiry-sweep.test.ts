@@ -8,7 +8,7 @@ import { postPending } from "../../src/app/ledger/ledger.js";
 import { traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
 import { tradingExpirySweepTask } from "../../src/jobs/trading-payin-expire.js";
 import { createHarness, type Harness } from "../support/harness.js";
-import { drainWorker, setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+import { createPayinOverHttp, drainWorker, setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 let h: Harness;
 let fx: TradingFixture;
@@ -24,16 +24,7 @@ after(async () => {
 
 async function createPayins(amounts: number[]): Promise<string[]> {
   const ids: string[] = [];
-  for (const fiatAmount of amounts) {
-    const r = await h.app.inject({
-      method: "POST",
-      url: "/payment/trading/pay-in",
-      headers: { "x-api-key": fx.merchant.apiKey, "content-type": "application/json" },
-      payload: JSON.stringify({ fiatAmount }),
-    });
-    assert.equal(r.statusCode, 201, r.body);
-    ids.push(r.json().id);
-  }
+  for (const fiatAmount of amounts) ids.push((await createPayinOverHttp(h.app, fx.merchant.apiKey, fiatAmount)).id);
   return ids;
 }
 

@@ -61,6 +61,18 @@ export async function setupTrading(
   return { merchant, traders, requisiteIds };
 }
 
+/** A pay-in of `fiatAmount` created over HTTP with the merchant's key; asserts the 201 and returns the pay-in object. */
+export async function createPayinOverHttp(app: FastifyInstance, apiKey: string, fiatAmount: number): Promise<{ id: string; status: string; requisite: { id: string } }> {
+  const r = await app.inject({
+    method: "POST",
+    url: "/payment/trading/pay-in",
+    headers: { "x-api-key": apiKey, "content-type": "application/json" },
+    payload: JSON.stringify({ fiatAmount }),
+  });
+  assert.equal(r.statusCode, 201, r.body);
+  return r.json();
+}
+
 /** Pins the fiat/USDT rate (default RUB), fresh at every read. */
 export function useFixedRate(deps: Deps, rate: string, fiat = "RUB"): void {
   deps.ports.rates = createFixedRateSource({ [`${fiat}/USDT`]: rate }, deps.clock);
