@@ -20,7 +20,7 @@ interface AssetTotals {
 }
 
 /** Minor-unit scale of a ledger asset: fiat from ISO 4217, crypto from the built-in assets. */
-function ledgerAssetScale(asset: string): number | null {
+export function ledgerAssetScale(asset: string): number | null {
   if (isFiat(asset)) return fiatScale(asset);
   return BUILTIN_ASSETS.find((a) => a.symbol === asset)?.decimals ?? null;
 }

@@ -24,12 +24,20 @@ async function withReceipts(deps: Deps, rows: TradingPayinRow[]): Promise<PayinW
     deps.database.db,
     rows.map((p) => p.id),
   );
-  return rows.map((payin) => ({
-    payin,
-    receipts: receipts
-      .filter((r) => r.payin_id === payin.id)
-      .map((r) => ({ invoiceKey: r.invoice_key, uploadedBy: r.uploaded_by, contentType: r.content_type, sizeBytes: r.size_bytes, createdAt: r.created_at })),
-  }));
+  return rows.map((payin) => ({ payin, receipts: receipts.filter((r) => r.payin_id === payin.id).map(receiptInfo) }));
+}
+
+const receiptInfo = (r: Awaited<ReturnType<typeof listReceiptsOfPayins>>[number]): ReceiptInfo => ({
+  invoiceKey: r.invoice_key,
+  uploadedBy: r.uploaded_by,
+  contentType: r.content_type,
+  sizeBytes: r.size_bytes,
+  createdAt: r.created_at,
+});
+
+/** One pay-in's receipts (its page in the console), oldest first. */
+export async function receiptsOfPayin(deps: Deps, payinId: string): Promise<ReceiptInfo[]> {
+  return (await listReceiptsOfPayins(deps.database.db, [payinId])).map(receiptInfo);
 }
 
 /** Every pay-in support may have to decide (dispute or checking), longest waiting first. */

@@ -143,24 +143,28 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
     return reply.header("set-cookie", cookie("", 0)).redirect("/dashboard/login", 303);
   });
 
-  const renderSection = async (request: FastifyRequest<{ Querystring: Record<string, string> }>, reply: FastifyReply, id: string) => {
+  /** A section's page, or one item's page within it (`item`), inside the console's navigation. */
+  const renderSection = async (request: FastifyRequest<{ Querystring: Record<string, string> }>, reply: FastifyReply, id: string, item?: string) => {
     const section = dashboardSections.find((s) => s.id === id);
-    if (!section) return sendPage(reply, 404, "Not found", html`<p>No such page.</p>`);
+    if (!section || (item !== undefined && !section.renderItem)) return sendPage(reply, 404, "Not found", html`<p>No such page.</p>`);
     const { role, name, session } = principalOf(request, "operator");
     const csrf = staffCsrfToken(deps, session!);
-    const body = await section.render(deps, {
-      csrf,
-      query: request.query ?? {},
-      can: (permission) => can(role, permission),
-    });
+    const ctx = { csrf, query: request.query ?? {}, can: (permission: Permission) => can(role, permission) };
+    let page: { title: string; body: SafeHtml };
+    try {
+      page = item === undefined ? { title: section.title, body: await section.render(deps, ctx) } : await section.renderItem!(deps, ctx, item);
+    } catch (err) {
+      if (err instanceof AppError && err.code === "not_found") return sendPage(reply, 404, "Not found", html`<p class="card error">${err.message}.</p>`);
+      throw err;
+    }
     const visible = dashboardSections.filter((s) => can(role, s.view ?? "read"));
     return sendPage(
       reply,
       200,
-      `${section.title} · Rampart`,
+      `${page.title} · Rampart`,
       html`<nav class="card">${visible.map((s) => html`<a href="/dashboard/${s.id}">${s.id === id ? html`<strong>${s.title}</strong>` : s.title}</a>`)}
 <form method="post" action="/dashboard/logout" style="display:inline;float:right"><input type="hidden" name="csrf" value="${csrf}"><span class="muted" id="signed-in-as">${name} · ${role}</span> <button class="secondary" type="submit">Sign out</button></form></nav>
-<h1>${section.title}</h1>${flash(request.query ?? {})}${body}`,
+<h1>${page.title}</h1>${flash(request.query ?? {})}${page.body}`,
     );
   };
 
@@ -169,6 +173,11 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
     "/dashboard/:section",
     { schema: { hide: true } },
     async (request, reply) => renderSection(request, reply, request.params.section),
+  );
+  app.get<{ Params: { section: string; item: string }; Querystring: Record<string, string> }>(
+    "/dashboard/:section/:item",
+    { schema: { hide: true, params: { type: "object", properties: { section: { type: "string", maxLength: 40 }, item: { type: "string", maxLength: 64 } }, required: ["section", "item"] } } },
+    async (request, reply) => renderSection(request, reply, request.params.section, request.params.item),
   );
   for (const s of dashboardSections) s.actions?.(app, deps);
 }

@@ -9,7 +9,7 @@ import { AppError } from "../../core/shared/errors.js";
 import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
 import { runFormAction } from "../pages/form-action.js";
 import { fiat, usdt, when } from "../pages/format.js";
-import { html } from "../pages/html.js";
+import { html, type SafeHtml } from "../pages/html.js";
 import { sendDownload } from "../pages/send-page.js";
 import { operatorOf, type DashboardSection } from "./section.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
@@ -33,19 +33,24 @@ ${p.dispute_comment ? html`<div class="row"><span>Comment</span><span>${p.disput
           (r) => html`<a href="/dashboard/disputes/receipts/${r.invoiceKey}" download>${r.uploadedBy} · ${r.contentType} · ${Math.ceil(r.sizeBytes / 1024)} KiB</a> `,
         )
   }</span></div>
-<form class="inline" method="post" action="/dashboard/disputes/${p.id}/resolve">
+${disputeDecisionForms(p.id, p.status, csrf)}
+</div>`;
+}
+
+/** Support's three decisions on a pay-in in dispute or checking (also on the payment's own page). */
+export function disputeDecisionForms(id: string, status: string, csrf: string): SafeHtml {
+  return html`<form class="inline" method="post" action="/dashboard/disputes/${id}/resolve">
 <input type="hidden" name="csrf" value="${csrf}">
 <button type="submit" name="outcome" value="paid">Paid as claimed</button>
 <button type="submit" name="outcome" value="not_paid" class="danger">Not paid</button>
 </form>
-<form class="inline" method="post" action="/dashboard/disputes/${p.id}/resolve">
+<form class="inline" method="post" action="/dashboard/disputes/${id}/resolve">
 <input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="outcome" value="paid_different">
-<label for="amt-${p.id}" style="margin:0">Amount that arrived</label>
-<input id="amt-${p.id}" name="actualFiatAmount" inputmode="decimal" placeholder="0.00" required>
+<label for="amt-${id}" style="margin:0">Amount that arrived</label>
+<input id="amt-${id}" name="actualFiatAmount" inputmode="decimal" placeholder="0.00" required>
 <button type="submit" class="secondary">Paid a different amount</button>
 </form>
-${p.status === "dispute" ? html`<p class="muted">A different amount can be decided once the trader has opened review (status checking).</p>` : ""}
-</div>`;
+${status === "dispute" ? html`<p class="muted">A different amount can be decided once the trader has opened review (status checking).</p>` : ""}`;
 }
 
 function resolution(body: { outcome?: unknown; actualFiatAmount?: unknown }): DisputeResolution {

@@ -5,7 +5,7 @@ import type { SafeHtml } from "../pages/html.js";
 import { principalOf } from "../plugins/principal.js";
 
 /** Context a section renders with: the session's CSRF token for its forms, the query, and what the role may do. */
-interface SectionContext {
+export interface SectionContext {
   csrf: string;
   query: Record<string, string | undefined>;
   /** Whether the signed-in person's role holds `permission` (a section leaves out forms the role would be refused). */
@@ -22,6 +22,8 @@ export interface DashboardSection {
   id: string;
   title: string;
   render(deps: Deps, ctx: SectionContext): Promise<SafeHtml>;
+  /** The page of one item at /dashboard/<id>/<item>, with its own title; a section without items answers 404 there. */
+  renderItem?(deps: Deps, ctx: SectionContext, item: string): Promise<{ title: string; body: SafeHtml }>;
   actions?(app: FastifyInstance, deps: Deps): void;
   view?: Permission;
   act?: Permission;

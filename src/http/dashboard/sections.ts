@@ -3,6 +3,7 @@ import { disputesSection } from "./disputes-section.js";
 import { kycSection } from "./kyc-section.js";
 import { moneySection } from "./money-section.js";
 import { overviewSection } from "./overview-section.js";
+import { paymentsSection } from "./payments-section.js";
 import { refundsSection } from "./refunds-section.js";
 import type { DashboardSection } from "./section.js";
 import { statementsSection } from "./statements-section.js";
@@ -12,6 +13,7 @@ import { webhooksSection } from "./webhooks-section.js";
 
 export const dashboardSections: DashboardSection[] = [
   overviewSection,
+  paymentsSection,
   moneySection,
   kycSection,
   disputesSection,

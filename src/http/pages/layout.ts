@@ -20,6 +20,7 @@ table{width:100%;border-collapse:collapse;font-size:.92rem}th,td{text-align:left
 .error{color:var(--bad)}.notice{color:var(--ok)}nav a{margin-right:12px;display:inline-block;padding:4px 0}
 .scroll{overflow-x:auto}form.inline{display:inline-flex;gap:6px;align-items:center;flex-wrap:wrap;margin:2px 0}form.inline input{width:auto;max-width:9rem}
 button.small{padding:6px 10px;font-size:.9rem}
+.filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr));gap:0 12px}.filters .actions{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin-top:8px}
 .copy-row>div{min-width:0}.copy-row .mono{overflow-wrap:anywhere;font-size:1.25rem}.copy-row button{flex-shrink:0}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 ul.plain{list-style:none;padding:0;margin:0}ul.plain li{padding:6px 0;border-bottom:1px solid var(--line)}ul.plain li:last-child{border-bottom:0}

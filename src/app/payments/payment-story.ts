@@ -1,0 +1,85 @@
+// One payment's whole story for the operator console (issue 18): its explorer row (read through the
+// same search as GET /admin/v1/payments, so the page and the list never disagree), every status change
+// with actor and reason, its webhooks / IPNs with each attempt, the ledger transfers booked for it and
+// for its bank transfers with their entries, the bank transfers matched to it, its KYC case, its risk
+// decision and its receipts: whatever the database holds for that flow.
+import { INTENT_STATUS_NAMES, type IntentStatus } from "../../core/intents/intent-status.js";
+import { AppError } from "../../core/shared/errors.js";
+import { findKycCase, listKycEvents } from "../../db/kyc/kyc.js";
+import { entriesOfTransfers } from "../../db/ledger/ledger-store.js";
+import {
+  bankTransfersOf,
+  flowDetails,
+  ledgerTransfersOf,
+  riskDecisionOf,
+  statusEvents,
+  type StatusEventRow,
+  webhooksOf,
+} from "../../db/payments/payment-story.js";
+import { cardPaymentOrderingKey } from "../card/card-payment-events.js";
+import type { Deps } from "../deps.js";
+import { ledgerAssetScale } from "../ledger/ledger-totals.js";
+import { receiptsOfPayin } from "../trading/support-queries.js";
+import { type PaymentListItem, searchPayments } from "./payment-explorer.js";
+
+/** An intent's events store numeric statuses: the page names them as the contract and the list do. */
+function namedEvent(dialect: PaymentListItem["dialect"], e: StatusEventRow): StatusEventRow {
+  if (dialect !== "intent") return e;
+  const name = (s: string | null) => (s === null ? null : (INTENT_STATUS_NAMES[Number(s) as IntentStatus] ?? s));
+  return { ...e, from_status: name(e.from_status), to_status: name(e.to_status)! };
+}
+
+async function ledgerOf(deps: Deps, payment: PaymentListItem, bankTransferIds: string[]) {
+  const refType = payment.dialect === "trading" ? "trading_payin" : payment.dialect === "card" ? "card_payment" : null;
+  const refs = [...(refType ? [{ type: refType, id: payment.id }] : []), ...bankTransferIds.map((id) => ({ type: "bank_transfer", id }))];
+  const transfers = await ledgerTransfersOf(deps.database.db, refs);
+  const entries = await entriesOfTransfers(
+    deps.database.db,
+    transfers.map((t) => t.id),
+  );
+  return transfers.map((t) => ({
+    ...t,
+    entries: (entries.get(t.id) ?? []).map((e) => ({ ...e.account, amountMinor: e.amountMinor, scale: ledgerAssetScale(e.account.asset) })),
+  }));
+}
+
+async function kycCaseOf(deps: Deps, caseId: string | null | undefined) {
+  const c = caseId ? await findKycCase(deps.database.db, caseId) : undefined;
+  if (!c) return null;
+  return { id: c.id, level: c.level, status: c.status, reason: c.reason, decidedAt: c.decided_at, events: await listKycEvents(deps.database.db, c.id) };
+}
+
+/** The payment with id `id` (a trading pay-in, a payment intent or a card payment), or 404. */
+export async function paymentStory(deps: Deps, id: string) {
+  if (id.length === 0 || id.length > 64) throw new AppError("not_found", { message: "Payment not found" });
+  const payment = (await searchPayments(deps, { q: id, limit: 10 })).items.find((p) => p.id === id);
+  if (!payment) throw new AppError("not_found", { message: "Payment not found" });
+  const db = deps.database.db;
+  const details = await flowDetails(db, payment.dialect, id);
+  const orderingKey = payment.dialect === "card" ? cardPaymentOrderingKey(payment.externalId ?? "") : id;
+  const [events, webhooks, bankTransfers, risk, receipts] = await Promise.all([
+    statusEvents(db, payment.dialect, id),
+    webhooksOf(db, orderingKey),
+    bankTransfersOf(db, payment.dialect, id),
+    riskDecisionOf(db, payment.dialect, id),
+    payment.dialect === "trading" ? receiptsOfPayin(deps, id) : Promise.resolve([]),
+  ]);
+  const kycCase = details && "kyc_case_id" in details ? await kycCaseOf(deps, details.kyc_case_id) : null;
+  return {
+    payment,
+    details: details ?? null,
+    events: events.map((e) => namedEvent(payment.dialect, e)),
+    webhooks,
+    ledger: await ledgerOf(
+      deps,
+      payment,
+      bankTransfers.map((t) => t.id),
+    ),
+    bankTransfers,
+    kycCase,
+    risk: risk ?? null,
+    receipts,
+  };
+}
+
+export type PaymentStory = Awaited<ReturnType<typeof paymentStory>>;

@@ -1,0 +1,68 @@
+// One payment's page in the console: what it is (flow, amounts, parties, the flow's own references),
+// the actions its state allows that the console already has (decide a dispute), and its story
+// (payment-timeline.ts). Payer data as the console shows it elsewhere: the e-mail, and of a card only
+// its BIN and last four digits.
+import type { PaymentStory } from "../../app/payments/payment-story.js";
+import { ledgerAssetScale } from "../../app/ledger/ledger-totals.js";
+import { formatMinor } from "../../core/money/decimal.js";
+import { money, when } from "../pages/format.js";
+import { html, type SafeHtml } from "../pages/html.js";
+import { disputeDecisionForms } from "./disputes-section.js";
+import { bankTransfers, kycCase, ledger, receipts, riskDecision, statusChanges, webhooks } from "./payment-timeline.js";
+import type { SectionContext } from "./section.js";
+import { statusPill } from "./status-pill.js";
+
+type Ctx = Pick<SectionContext, "csrf" | "can">;
+
+const row = (label: string, value: SafeHtml | string | null | undefined): SafeHtml =>
+  value === null || value === undefined || value === "" ? html`` : html`<div class="row"><span>${label}</span><span class="wrap">${value}</span></div>`;
+const mono = (v: string | null | undefined) => (v ? html`<span class="mono">${v}</span>` : null);
+
+/** A card number as the console shows it: BIN and last four (the stored mask keeps no more). */
+const binAndLast4 = (masked: string) => `${masked.slice(0, 6)} … ${masked.slice(-4)}`;
+
+function flowRows(s: PaymentStory): SafeHtml[] {
+  const d = s.details;
+  if (!d) return [];
+  if ("requisite_id" in d) {
+    return [row("Bank · method", `${d.bank_code} · ${d.method}`), row("Requisite", mono(d.requisite_id)), row("Expires", when(d.expires_at)), row("Closed", d.closed_at ? when(d.closed_at) : null)];
+  }
+  if ("kyc_case_id" in d) {
+    return [
+      row("Payment method", d.payment_method),
+      row("Bank reference", mono(d.reference)),
+      row("Payment window ends", d.window_ends_at ? when(d.window_ends_at) : null),
+      row("Crypto delivery", d.payout_status ? html`${d.payout_status}${d.payout_tx_hash ? html` · ${mono(d.payout_tx_hash)}` : ""}` : null),
+      row("Tx hash", mono(d.tx_hash)),
+    ];
+  }
+  return [row("Card", mono(binAndLast4(d.masked_pan))), row("Acquirer reference", mono(d.provider_ref)), row("Completed", d.completed_at ? when(d.completed_at) : null)];
+}
+
+function summary(s: PaymentStory): SafeHtml {
+  const p = s.payment;
+  const scale = ledgerAssetScale(p.cryptoCurrency.toUpperCase()); // trading stores the asset in lower case
+  const crypto = scale === null ? `${p.cryptoMinor} (minor units)` : formatMinor(BigInt(p.cryptoMinor), scale);
+  return html`<section class="card" id="summary" data-dialect="${p.dialect}" data-status="${p.status}">
+<p class="mono wrap" id="payment-id">${p.id}</p>
+${row("Flow", p.dialect)}${row("Status", statusPill(p.status))}
+${row("Amount", html`<span class="mono">${money(p.fiatMinor, p.fiatCurrency)} · ${crypto} ${p.cryptoCurrency} (${p.cryptoNetwork})</span>`)}
+${row("Merchant", html`${p.merchantName} ${mono(p.merchantId)}`)}${row("Store", mono(p.storeId))}${row("Trader", mono(p.traderId))}
+${row(p.dialect === "trading" ? "External id" : p.dialect === "intent" ? "Order number" : "Offer id", mono(p.externalId))}
+${row("Payer", p.payer)}${row("Risk", p.risk)}${row("Created", when(p.createdAt))}
+${flowRows(s)}</section>`;
+}
+
+/** The actions the payment's state allows, where the console has one and the role may take it. */
+function actions(s: PaymentStory, ctx: Ctx): SafeHtml | string {
+  const p = s.payment;
+  if (p.dialect === "trading" && (p.status === "dispute" || p.status === "checking") && ctx.can("disputes.decide")) {
+    return html`<section class="card" id="actions"><h2>Decide the dispute</h2>${disputeDecisionForms(p.id, p.status, ctx.csrf)}</section>`;
+  }
+  return "";
+}
+
+export function paymentPage(s: PaymentStory, ctx: Ctx): SafeHtml {
+  return html`<p><a href="/dashboard/payments">All payments</a></p>${summary(s)}${actions(s, ctx)}${statusChanges(s)}${webhooks(s, ctx)}${ledger(s)}${bankTransfers(s)}
+${kycCase(s, ctx)}${riskDecision(s)}${receipts(s)}`;
+}

@@ -1,0 +1,100 @@
+// Payments: the explorer over the three flows (search, filters, cursor paging) and a CSV download of
+// the filtered set. The list is searchPayments and the download sendPaymentsCsv, exactly what
+// GET /admin/v1/payments and /admin/v1/payments.csv run; each payment's page is payment-page.ts.
+import type { FastifyInstance } from "fastify";
+import type { Deps } from "../../app/deps.js";
+import { type PaymentListItem, type PaymentQuery, searchPayments } from "../../app/payments/payment-explorer.js";
+import { paymentStory } from "../../app/payments/payment-story.js";
+import { AppError } from "../../core/shared/errors.js";
+import { sendPaymentsCsv } from "../admin/payments-csv.js";
+import { money, when } from "../pages/format.js";
+import { html, type SafeHtml } from "../pages/html.js";
+import { paymentPage } from "./payment-page.js";
+import type { DashboardSection } from "./section.js";
+import { statusPill } from "./status-pill.js";
+
+const BACK = "/dashboard/payments";
+const FILTERS = ["q", "dialect", "status", "merchant", "store", "trader", "from", "to", "risk"] as const;
+const PAGE = 50;
+const FLOW_TITLES = { trading: "Trading pay-in", intent: "Payment intent", card: "Card payment" } as const;
+
+/** The filter from the page's query string: one string per field (a repeated field counts once), at most 300 characters. */
+function queryOf(raw: Record<string, unknown>): PaymentQuery {
+  const one = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+  const q: Record<string, string> = {};
+  for (const k of [...FILTERS, "cursor"]) {
+    const v = one(raw[k]);
+    if (typeof v === "string" && v !== "") q[k] = v.slice(0, 300);
+  }
+  return q;
+}
+
+/** The filter as a query string (without the cursor), for the next page and the download. */
+const filterString = (q: PaymentQuery) => new URLSearchParams(FILTERS.flatMap((k): [string, string][] => (q[k] ? [[k, q[k]!]] : []))).toString();
+
+function select(name: string, label: string, value: string | undefined, options: string[]): SafeHtml {
+  return html`<div><label for="f-${name}">${label}</label><select id="f-${name}" name="${name}"><option value="">any</option>${options.map(
+    (o) => html`<option value="${o}"${value === o ? html` selected` : ""}>${o}</option>`,
+  )}</select></div>`;
+}
+
+function input(name: string, label: string, value: string | undefined, type = "text", placeholder = ""): SafeHtml {
+  return html`<div><label for="f-${name}">${label}</label><input id="f-${name}" name="${name}" type="${type}" value="${value ?? ""}" placeholder="${placeholder}"></div>`;
+}
+
+function filterForm(q: PaymentQuery): SafeHtml {
+  return html`<form class="card" method="get" action="${BACK}" role="search" id="payment-filters">
+<label for="f-q">Search</label><input id="f-q" name="q" type="search" value="${q.q ?? ""}" placeholder="id, external id, order, offer, tx hash, bank reference, e-mail, amount">
+<div class="filters">
+${select("dialect", "Flow", q.dialect, ["trading", "intent", "card"])}
+${input("status", "Status", q.status, "text", "e.g. closed")}
+${input("merchant", "Merchant id", q.merchant)}
+${input("store", "Store id", q.store)}
+${input("trader", "Trader id", q.trader)}
+${input("from", "Created from", q.from, "date")}
+${input("to", "Created before", q.to, "date")}
+${select("risk", "Risk decision", q.risk, ["allow", "review", "block", "none"])}
+<div class="actions"><button type="submit">Search</button><a href="${BACK}">Clear</a></div>
+</div></form>`;
+}
+
+function resultsTable(items: PaymentListItem[]): SafeHtml {
+  if (items.length === 0) return html`<p class="muted" id="no-payments">No payment matches.</p>`;
+  return html`<div class="scroll"><table id="payments"><thead><tr><th>Created</th><th>Payment</th><th>Status</th><th>Amount</th><th>Merchant</th><th>External id</th><th>Payer</th><th>Risk</th></tr></thead>
+<tbody>${items.map(
+    (p) => html`<tr data-payment="${p.id}"><td>${when(p.createdAt)}</td><td><a class="mono small-id" href="${BACK}/${encodeURIComponent(p.id)}">${p.id}</a> <span class="muted">${p.dialect}</span></td>
+<td>${statusPill(p.status)}</td><td class="mono">${money(p.fiatMinor, p.fiatCurrency)}</td><td>${p.merchantName}</td><td class="mono small-id">${p.externalId ?? "—"}</td>
+<td class="small-id">${p.payer ?? "—"}</td><td>${p.risk ?? "—"}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+export const paymentsSection: DashboardSection = {
+  id: "payments",
+  title: "Payments",
+  async render(deps, ctx) {
+    const query = queryOf(ctx.query);
+    let results: SafeHtml;
+    try {
+      const page = await searchPayments(deps, { ...query, limit: PAGE });
+      const filters = filterString(query);
+      const next = page.nextCursor ? `${BACK}?${filters ? `${filters}&` : ""}cursor=${encodeURIComponent(page.nextCursor)}` : null;
+      results = html`<div class="card"><p class="muted"><span id="payment-count">${page.items.length}</span> shown${query.cursor ? " (a later page)" : ""}, newest first.
+<a id="export-csv" href="${BACK}/export.csv${filters ? `?${filters}` : ""}" download>Download the filtered set as CSV</a></p>
+${resultsTable(page.items)}${next ? html`<p><a id="next-page" href="${next}">Next page</a></p>` : ""}</div>`;
+    } catch (err) {
+      if (!(err instanceof AppError && err.status < 500)) throw err;
+      results = html`<p class="card error" role="alert" id="filter-error">${err.message}</p>`;
+    }
+    return html`${filterForm(query)}${results}`;
+  },
+  async renderItem(deps, ctx, id) {
+    const story = await paymentStory(deps, id);
+    return { title: FLOW_TITLES[story.payment.dialect], body: paymentPage(story, ctx) };
+  },
+  actions(app: FastifyInstance, deps: Deps) {
+    app.get<{ Querystring: Record<string, unknown> }>(`${BACK}/export.csv`, { schema: { hide: true } }, async (request, reply) => {
+      // The whole filtered set, whichever page the link was on.
+      return sendPaymentsCsv(reply, deps, { ...queryOf(request.query ?? {}), cursor: undefined });
+    });
+  },
+};
