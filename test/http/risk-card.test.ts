@@ -91,6 +91,12 @@ test("an offer the rules hold (the device's address is listed) cannot be paid un
   assert.equal(paid.statusCode, 200, paid.body);
   assert.equal(paid.json().offerId, offerId);
   assert.equal(await countRows("card_payments"), 1);
+  // The status check shows the decision the payment went on under: its offer's, released, and why.
+  const status = await h.app.inject({ method: "GET", url: `/v3/payin/pay-callback?offerId=${offerId}`, headers: who.headers });
+  assert.equal(status.statusCode, 200, status.body);
+  const risk = status.json().risk;
+  assert.deepEqual([risk.decision, risk.score, risk.reviewStatus], ["review", 60, "released"]);
+  assert.deepEqual(risk.reasons.map((r: { name: string; outcome: string; seen: { ip?: string } }) => [r.name, r.outcome, r.seen.ip]), [["watched address", "fired", "127.0.0.1"]]);
 });
 
 test("a rejected review leaves the offer unpayable", async () => {

@@ -63,14 +63,25 @@ test("an IP from another country than countryIsoCode holds the intent: no instru
   const d = await jsonCall(h.app, "GET", "/admin/v1/risk/decisions?pending=true", { "x-operator-key": op });
   const item = (d.json as { items: { paymentId: string; reasons: { kind: string; seen: Record<string, unknown> }[] }[] }).items.find((x) => x.paymentId === id)!;
   assert.deepEqual(item.reasons.find((x) => x.kind === "ip_country_mismatch")!.seen, { ip: "8.8.8.8", ipCountry: "US", declaredCountry: "ES" });
+  // The merchant's status read shows the hold and why (read twice: the second answer is the cached one).
+  await merchant("GET", `/payment/intent/${id}/status`);
+  const risk = (await merchant("GET", `/payment/intent/${id}/status`)).json as { risk: { decision: string; score: number; reviewStatus: string; reasons: { kind: string; outcome: string; seen: unknown }[] } };
+  assert.deepEqual([risk.risk.decision, risk.risk.score, risk.risk.reviewStatus], ["review", 50, "pending"]);
+  assert.deepEqual(risk.risk.reasons.map((x) => [x.kind, x.outcome, x.seen]), [["ip_country_mismatch", "fired", { ip: "8.8.8.8", ipCountry: "US", declaredCountry: "ES" }]]);
   const held = await merchant("GET", `/payment/intent/${id}/instructions`);
   assert.equal(held.status, 409, JSON.stringify(held.json));
   assert.equal((held.json as { error: string }).error, "risk_review_pending");
   // A private IP has no country: the rule is not evaluated and does not hold the intent.
   const local = await merchant("POST", "/payment/intent", intentBody(A.storeId, { ip: "10.0.0.7", countryIsoCode: "ES" }));
   assert.equal(local.status, 201);
+  const localId = (local.json as { paymentIntentId: string }).paymentIntentId;
+  const allowed = (await merchant("GET", `/payment/intent/${localId}/status`)).json as { risk: { decision: string; score: number; reasons: { kind: string; outcome: string; weight: number; seen: unknown }[] } };
+  assert.deepEqual([allowed.risk.decision, allowed.risk.score], ["allow", 0]);
+  assert.deepEqual(allowed.risk.reasons.map((x) => [x.kind, x.outcome, x.weight]), [["ip_country_mismatch", "not_evaluated", 0]]);
   const rel = await jsonCall(h.app, "POST", `/admin/v1/risk/reviews/${id}/release`, { "x-operator-key": op });
   assert.equal(rel.status, 200, JSON.stringify(rel.json));
+  // The cached status read shows the release at once.
+  assert.equal(((await merchant("GET", `/payment/intent/${id}/status`)).json as { risk: { reviewStatus: string } }).risk.reviewStatus, "released");
   // Released: what answers now is the intent's own status (it waits on KYC), not the review.
   const after = await merchant("GET", `/payment/intent/${id}/instructions`);
   assert.equal((after.json as { error: string }).error, "intent_not_ready");

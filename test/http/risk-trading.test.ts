@@ -28,6 +28,13 @@ const create = (payerInfo: Record<string, unknown>, extra: Record<string, unknow
     payload: JSON.stringify({ fiatAmount: amount++, ...extra, extra: { payerInfo } }),
   });
 
+/** GET /payment/trading/{id}: the merchant's read, with its `risk` member. */
+const readRisk = async (id: string) => {
+  const r = await h.app.inject({ method: "GET", url: `/payment/trading/${id}`, headers: { "x-api-key": fx.merchant.apiKey } });
+  assert.equal(r.statusCode, 200, r.body);
+  return r.json().risk;
+};
+
 const admin = (method: "GET" | "POST" | "PATCH" | "DELETE" | "PUT", url: string, body?: unknown) =>
   h.app.inject({ method, url, headers: { "x-operator-key": op, ...(body ? { "content-type": "application/json" } : {}) }, ...(body ? { payload: JSON.stringify(body) } : {}) });
 
@@ -42,6 +49,7 @@ test("with no rules a create carries no risk decision", async () => {
   assert.equal(r.statusCode, 201, r.body);
   const rows = await h.deps.database.db.selectFrom("risk_decisions").selectAll().execute();
   assert.equal(rows.length, 0);
+  assert.equal(await readRisk(r.json().id), null, "the merchant's read says it was not assessed");
 });
 
 test("50 concurrent creates for one userId with a limit of 3: exactly 3 pass, the rest are RISK_BLOCKED", async () => {
@@ -83,10 +91,18 @@ test("a review holds the pay-in until an operator releases it; then the trader's
   const queue = (await admin("GET", "/admin/v1/risk/decisions?pending=true")).json().items;
   assert.deepEqual(queue.map((d: { paymentId: string }) => d.paymentId), [payin.id]);
   assert.deepEqual(queue[0].reasons.map((x: { kind: string; outcome: string }) => [x.kind, x.outcome]), [["list", "fired"]]);
+  // The merchant reads the hold and the rule that fired, with the value it saw.
+  const heldRisk = await readRisk(payin.id);
+  assert.deepEqual([heldRisk.decision, heldRisk.score, heldRisk.reviewStatus], ["review", 60, "pending"]);
+  assert.deepEqual(
+    heldRisk.reasons.map((x: { name: string; outcome: string; weight: number; seen: unknown }) => [x.name, x.outcome, x.weight, x.seen]),
+    [["shared device", "fired", 60, queue[0].reasons[0].seen]],
+  );
 
   const released = await admin("POST", `/admin/v1/risk/reviews/${payin.id}/release`);
   assert.equal(released.statusCode, 200, released.body);
   assert.equal(released.json().reviewStatus, "released");
+  assert.equal((await readRisk(payin.id)).reviewStatus, "released");
   const again = await admin("POST", `/admin/v1/risk/reviews/${payin.id}/release`);
   assert.equal(again.statusCode, 409);
   assert.match(again.body, /released/);
@@ -119,5 +135,9 @@ test("a rule edit applies to the next payment only", async () => {
   assert.equal(second.statusCode, 403, second.body);
   const firstDecision = await h.deps.database.db.selectFrom("risk_decisions").select(["decision", "score"]).where("payment_id", "=", first.json().id).executeTakeFirstOrThrow();
   assert.deepEqual(firstDecision, { decision: "allow", score: 30 });
+  // The merchant's read of the allowed pay-in: allow, with the rule that fired below the threshold.
+  const allowed = await readRisk(first.json().id);
+  assert.deepEqual([allowed.decision, allowed.score, allowed.reviewStatus], ["allow", 30, null]);
+  assert.deepEqual(allowed.reasons.map((x: { kind: string; outcome: string; weight: number }) => [x.kind, x.outcome, x.weight]), [["ftd_cap", "fired", 30]]);
   await admin("DELETE", `/admin/v1/risk/rules/${ruleId}?merchantId=${fx.merchant.merchantId}`);
 });

@@ -92,3 +92,30 @@ test("losing the listening session turns the cache off until it listens again", 
   await listening;
   await assertCachedAndNotified(await createIntent());
 });
+
+test("the status read's risk decision follows a review decided anywhere: the decision's change announces its intent", async () => {
+  const held = "held-by-rule@example.com";
+  const rule = await h.app.inject({
+    method: "POST",
+    url: "/merchant/v1/risk/rules",
+    headers: { "x-api-key": m.apiKey },
+    payload: { name: "watched payer", weight: 60, spec: { kind: "list", signal: "email", mode: "block", values: [held] } },
+  });
+  assert.equal(rule.statusCode, 201, rule.body);
+  const res = await h.app.inject({ method: "POST", url: "/payment/intent", headers: { "x-api-key": m.apiKey }, payload: intentBody(m.storeId, { email: held }) });
+  assert.equal(res.statusCode, 201, res.body);
+  const id: string = res.json().paymentIntentId;
+  await intents.announced(id, 1);
+  const reviewOf = async () => {
+    const r = await h.app.inject({ method: "GET", url: `/payment/intent/${id}/status`, headers: { "x-api-key": m.apiKey } });
+    assert.equal(r.statusCode, 200, r.body);
+    return r.json().risk.reviewStatus;
+  };
+  assert.equal(await reviewOf(), "pending");
+  assert.equal(await reviewOf(), "pending"); // cached from here on
+  // Another process (or an operator's SQL) releases the review: its notification drops the cached status.
+  const announced = intents.announced(id);
+  await sql`UPDATE risk_decisions SET review_status = 'released', reviewed_at = now() WHERE flow = 'intent' AND payment_id = ${id}`.execute(h.deps.database.db);
+  await announced;
+  assert.equal(await reviewOf(), "released");
+});

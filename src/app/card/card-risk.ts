@@ -6,12 +6,13 @@
 import type { Transaction } from "kysely";
 import { AppError } from "../../core/shared/errors.js";
 import { findCustomerCard } from "../../db/card/cards.js";
-import type { OfferRow } from "../../db/card/offers.js";
+import type { OfferRow, PaymentRow } from "../../db/card/offers.js";
 import { findDecisionByPaymentId } from "../../db/risk/decisions.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { assessPaymentRisk, RiskBlockedError } from "../risk/assess-payment.js";
 import { cardSignals } from "../risk/dialect-signals.js";
+import { paymentRisk, type PaymentRiskView } from "../risk/payment-risk.js";
 import { refuseWhileHeld } from "../risk/reviews.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 
@@ -52,4 +53,9 @@ export async function assessAtPay(deps: Deps, trx: Transaction<DB>, who: Custome
   const signals = await signalsOf(trx, who, offer, { ip: null, userAgent: null });
   const risk = await assessPaymentRisk(deps, trx, { merchantId: who.merchantId, flow: "card", paymentId, signals });
   if (risk?.decision === "review") throw new RiskBlockedError({ merchantId: who.merchantId, flow: "card", decision: risk });
+}
+
+/** The decision a card payment went on under: its own (assessed at pay) or else its offer's (at create). */
+export function cardPaymentRisk(deps: Deps, p: PaymentRow): Promise<PaymentRiskView | null> {
+  return paymentRisk(deps.database.db, "card", [p.id, String(p.offer_id)]);
 }

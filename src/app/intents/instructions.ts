@@ -10,7 +10,8 @@ import { readIntentStatus } from "./status-cache.js";
 import { intentAmounts, statusView } from "./status-view.js";
 
 export async function intentStatus(deps: Deps, merchantId: string, id: string) {
-  return statusView(await readIntentStatus(deps, merchantId, id), checkoutUrl(deps, id));
+  const read = await readIntentStatus(deps, merchantId, id);
+  return { ...statusView(read, checkoutUrl(deps, id)), risk: read.risk };
 }
 
 export async function intentInstructions(deps: Deps, merchantId: string, id: string) {

@@ -7,6 +7,7 @@ import { INTENT_STATUS as S } from "../../core/intents/intent-status.js";
 import { AppError } from "../../core/shared/errors.js";
 import { lockIntent } from "../../db/intents/intents.js";
 import { enqueueJob } from "../outbox/outbox.js";
+import { intentChanging } from "../intents/status-cache.js";
 import { transitionIntent } from "../intents/transition.js";
 import { cancelRejectedPayin } from "../trading/payin-lifecycle.js";
 import type { ReviewEffects } from "./reviews.js";
@@ -19,7 +20,10 @@ export const REVIEW_EFFECTS: Record<"trading" | "intent" | "card", ReviewEffects
     rejected: (deps, trx, paymentId, operatorId) => cancelRejectedPayin(deps, trx, paymentId, operatorId),
   },
   intent: {
-    async released(_deps, trx, paymentId) {
+    async released(deps, trx, paymentId) {
+      // The status read shows the review's status: this process reads it back at once (the decision's
+      // trigger tells the other processes).
+      intentChanging(deps, paymentId);
       const intent = await lockIntent(trx, paymentId);
       if (intent?.status === S.paid) await enqueueJob(trx, "intent.payout", { intentId: paymentId }, { key: `intent.payout:${paymentId}:risk-released` });
     },

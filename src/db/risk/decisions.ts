@@ -42,6 +42,14 @@ export function findDecisionByPaymentId(db: Db, paymentId: string, opts: { forUp
   return q.executeTakeFirst();
 }
 
+/**
+ * The latest decision stored under any of one flow's ids (a card payment: its own id, assessed at pay,
+ * or its offer's, assessed at create), through risk_decisions_payment_uq (flow, payment_id).
+ */
+export function findLatestDecision(db: Db, flow: Flow, paymentIds: readonly string[]): Promise<RiskDecisionRow | undefined> {
+  return db.selectFrom("risk_decisions").selectAll().where("flow", "=", flow).where("payment_id", "in", paymentIds).orderBy("created_at", "desc").limit(1).executeTakeFirst();
+}
+
 export function listDecisions(db: Db, opts: { merchantId?: string; pendingOnly?: boolean; decision?: RiskDecisionRow["decision"]; limit: number; before?: Date }): Promise<RiskDecisionRow[]> {
   let q = db.selectFrom("risk_decisions").selectAll();
   if (opts.merchantId) q = q.where("merchant_id", "=", opts.merchantId);

@@ -79,3 +79,18 @@ export const DecisionView = Type.Object({
   reviewedAt: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
 });
+
+/** The `risk` member of each dialect's payment read (app/risk/payment-risk.ts); null: not assessed. */
+export const PaymentRisk = Type.Union(
+  [
+    Type.Object({
+      decision: DecisionView.properties.decision,
+      score: Type.Integer({ minimum: 0, maximum: 100 }),
+      reviewStatus: DecisionView.properties.reviewStatus,
+      reasons: Type.Array(Reason, { description: "Every rule that fired, and every rule not evaluated for a missing signal, with the values it saw" }),
+      decidedAt: Type.String({ format: "date-time" }),
+    }),
+    Type.Null(),
+  ],
+  { description: "Extension: the risk engine's decision on this payment (docs/risk.md); null when it was not assessed" },
+);

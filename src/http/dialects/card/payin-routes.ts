@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "typebox";
 import { createOffer, type OfferView, updateOffer } from "../../../app/card/card-offers.js";
+import { cardPaymentRisk } from "../../../app/card/card-risk.js";
 import { offerPayment, payOffer } from "../../../app/card/card-payments.js";
 import { type PaymentView, renderPayCallback, viewOf } from "../../../app/card/pay-callback.js";
 import { fiatRates, payinData, savedCards } from "../../../app/card/card-rates.js";
@@ -158,12 +159,13 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
 
   app.get(
     "/v3/payin/pay-callback",
-    { schema: { tags: TAGS, summary: "The payment outcome: PENDING, SUCCESS or FAILURE (a body on this GET is ignored)", security, querystring: PayCallbackQuery } },
+    { schema: { tags: TAGS, summary: "The payment outcome: PENDING, SUCCESS or FAILURE (a body on this GET is ignored), with its risk decision (Extension: `risk`)", security, querystring: PayCallbackQuery } },
     async (request) => {
       const who = customerOf(request);
       requireLevel(who.kycLevel, deps.config.card.payinPayKycLevel);
       const offerId = idParam(request.query.offerId, "offer");
-      return renderPayCallback(viewOf(deps, await offerPayment(deps, who, offerId)));
+      const payment = await offerPayment(deps, who, offerId);
+      return { ...renderPayCallback(viewOf(deps, payment)), risk: await cardPaymentRisk(deps, payment) };
     },
   );
 }

@@ -33,6 +33,7 @@ import {
   IntentList,
   IntentListQuery,
   IntentStatusResponse,
+  IntentStatusWithRisk,
   Network,
   NetworksQuery,
 } from "./schemas.js";
@@ -98,7 +99,7 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
 
   app.get(
     "/payment/intent/:id/status",
-    { schema: { tags: TAGS, summary: "Payment intent status", security: [{ apiKey: [] }], params: IdParams, response: { 200: IntentStatusResponse, ...errors } } },
+    { schema: { tags: TAGS, summary: "Payment intent status, with its risk decision (Extension: `risk`)", security: [{ apiKey: [] }], params: IdParams, response: { 200: IntentStatusWithRisk, ...errors } } },
     async (request) => intentStatus(deps, principal(request).merchantId, request.params.id),
   );
 

@@ -1,6 +1,7 @@
 import { Type } from "typebox";
 import { INTENT_STATUS } from "../../../core/intents/intent-status.js";
 import { HttpUrl } from "../../plugins/validation.js";
+import { PaymentRisk } from "../../risk/risk-schemas.js";
 
 /** Amounts arrive as JSON numbers in major units; decimal strings are accepted too. */
 const Amount = Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: "^\\d+(\\.\\d+)?$", maxLength: 40 })]);
@@ -111,6 +112,9 @@ const statusProps = {
 };
 
 export const IntentStatusResponse = Type.Object(statusProps);
+
+/** GET /payment/intent/{id}/status: the status and (Extension) the intent's risk decision. */
+export const IntentStatusWithRisk = Type.Object({ ...statusProps, risk: PaymentRisk });
 
 export const IntentListQuery = Type.Object(
   {

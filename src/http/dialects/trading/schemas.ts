@@ -2,6 +2,7 @@
 import { Type } from "typebox";
 import { TRADING_PAYIN_STATUSES } from "../../../core/trading/payin-status.js";
 import { HttpUrl } from "../../plugins/validation.js";
+import { PaymentRisk } from "../../risk/risk-schemas.js";
 
 const FiatAmountIn = Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ maxLength: 32 })], {
   description: "A JSON number or a decimal string with at most 2 decimals",
@@ -102,6 +103,9 @@ export const PayinObject = Type.Object({
   expiresAt: Type.String(),
   createdAt: Type.String(),
 });
+
+/** GET /payment/trading/{id}: the pay-in object and (Extension) its risk decision. */
+export const PayinRead = Type.Object({ ...PayinObject.properties, risk: PaymentRisk });
 
 export const TradingError = Type.Object({ message: Type.String(), code: Type.String(), requestId: Type.String() });
 

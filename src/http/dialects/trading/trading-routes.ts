@@ -14,6 +14,7 @@ import {
   getMerchantPayin,
   listMerchantPayins,
   merchantAccount,
+  merchantPayinRead,
   payinObject,
   payinObjects,
   usableBanks,
@@ -31,7 +32,7 @@ import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { bufferMultipartBodies, fileIn, readMultipartForm } from "../../plugins/multipart-form.js";
 import { principalOf } from "../../plugins/principal.js";
 import { renderTradingError } from "./error-envelope.js";
-import { Bank, CreatePayinBody, DisputeBody, IdParams, ListQuery, PayinObject, TradingError } from "./schemas.js";
+import { Bank, CreatePayinBody, DisputeBody, IdParams, ListQuery, PayinObject, PayinRead, TradingError } from "./schemas.js";
 import { isUuid } from "../../../core/shared/uuid.js";
 
 const TAGS = ["trading"];
@@ -167,10 +168,10 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
 
   app.get(
     "/payment/trading/:id",
-    { schema: { tags: TAGS, summary: "One pay-in", security: [{ apiKey: [] }], params: IdParams, response: { 200: PayinObject, ...errors } } },
+    { schema: { tags: TAGS, summary: "One pay-in, with its risk decision (Extension: `risk`)", security: [{ apiKey: [] }], params: IdParams, response: { 200: PayinRead, ...errors } } },
     async (request) => {
       notFoundUnlessUuid(request.params.id);
-      return payinObject(deps, await getMerchantPayin(deps, principal(request).merchantId, request.params.id));
+      return merchantPayinRead(deps, principal(request).merchantId, request.params.id);
     },
   );
 
