@@ -17,11 +17,13 @@ export interface Database {
   /** Runs a multi-statement SQL script (migrations) in one session. */
   execScript(sql: string): Promise<void>;
   /**
-   * Holds one session for `fn`, whose `query` runs one statement at a time outside any transaction (a
-   * migration that builds an index CONCURRENTLY, which a transaction or a multi-statement query refuses,
-   * under a session advisory lock that must be taken and released in that same session).
+   * Holds one session for `fn` (the migration runner: its session advisory lock must be taken and
+   * released in that same session). `query` runs one statement outside any transaction (CREATE INDEX
+   * CONCURRENTLY, which a transaction or a multi-statement query refuses); `exec` runs a script.
    */
-  inSession<T>(fn: (query: (statement: string) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T>;
+  inSession<T>(
+    fn: (query: (statement: string) => Promise<Record<string, unknown>[]>, exec: (script: string) => Promise<void>) => Promise<T>,
+  ): Promise<T>;
   /** Follows the NOTIFYs on `channel` until the returned function or close() is called. */
   listen(channel: string, handlers: ChangeHandlers): Promise<StopListening>;
   /** Whether the NOTIFY session is up (PGlite's lives with the database: always listening). */
@@ -101,7 +103,10 @@ export function connectPostgres({ url, poolSize }: PostgresOptions): Database {
     async inSession(fn) {
       const client = await pool.connect();
       try {
-        return await fn(async (statement) => (await client.query(statement)).rows);
+        return await fn(
+          async (statement) => (await client.query(statement)).rows,
+          async (script) => void (await client.query(script)), // no parameters: simple protocol
+        );
       } finally {
         client.release();
       }
@@ -172,7 +177,12 @@ export async function connectPGlite({ dataDir, loadDataDir }: PGliteOptions): Pr
       });
     },
     async inSession(fn) {
-      return exclusive(() => fn(async (statement) => (await pglite.query<Record<string, unknown>>(statement)).rows));
+      return exclusive(() =>
+        fn(
+          async (statement) => (await pglite.query<Record<string, unknown>>(statement)).rows,
+          async (script) => void (await pglite.exec(script)),
+        ),
+      );
     },
     async snapshot() {
       return exclusive(async () => {

@@ -1,13 +1,15 @@
-// Forward-only migrations from migrations/NNNN_name.sql, each applied in its own transaction under
-// an advisory lock, so several processes starting at once on one PostgreSQL apply each exactly once.
+// Forward-only migrations from migrations/NNNN_name.sql. One process at a time applies them: it holds a
+// session advisory lock on its own connection for the whole run, so several processes starting at once
+// on one PostgreSQL apply each migration exactly once; the others wait, then find nothing left to do.
 //
-// A migration whose first line is `-- rampart:no-transaction` runs outside a transaction instead, one
-// statement at a time (statements end with `;` at the end of a line), under a session advisory lock:
-// for CREATE INDEX CONCURRENTLY on a large table, which a transaction refuses. It is recorded only
-// after its last statement, so each statement must be safe to run again (IF NOT EXISTS) after a
-// failure part-way (docs/operations.md#upgrades-without-downtime).
+// Each migration runs in its own transaction, unless its first line is `-- rampart:no-transaction`: it
+// then runs one statement at a time (statements end with `;` at the end of a line), for CREATE INDEX
+// CONCURRENTLY on a large table, which a transaction refuses. It is recorded only after its last
+// statement, so each statement must be safe to run again (IF NOT EXISTS) after a failure part-way
+// (docs/operations.md#upgrades-without-downtime).
 import fs from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import type { Database } from "./connect.js";
@@ -16,6 +18,9 @@ export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.met
 const NAME = /^\d{4}_[a-z0-9_]+\.sql$/;
 const LOCK_KEY = 7_270_001;
 const NO_TRANSACTION = /^--\s*rampart:no-transaction\s*$/m;
+/** A waiting process asks for the lock again after 50 ms, doubling up to once a second. */
+const WAIT_FIRST_MS = 50;
+const WAIT_MAX_MS = 1_000;
 
 /** A migration as it would run: its name, its SQL and whether it runs in a transaction. */
 export interface PlannedMigration {
@@ -53,56 +58,60 @@ async function applied(database: Database): Promise<Set<string>> {
   return new Set(rows.map((r) => r.name));
 }
 
-/** Applies pending migrations; returns the names applied now (empty when up to date). */
+type Query = (statement: string) => Promise<Record<string, unknown>[]>;
+
+/**
+ * Applies pending migrations; returns the names applied now (empty when up to date, or when another
+ * process applied them while this one waited for the lock).
+ */
 export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise<string[]> {
-  await database.execScript(`
-    BEGIN;
-    SELECT pg_advisory_xact_lock(${LOCK_KEY});
-    CREATE TABLE IF NOT EXISTS schema_migrations (
-      name text PRIMARY KEY,
-      applied_at timestamptz NOT NULL DEFAULT now()
-    );
-    COMMIT;`);
-  const done = await applied(database);
-  const now: string[] = [];
-  for (const name of listMigrations(dir)) {
-    if (done.has(name)) continue;
-    const m = readMigration(dir, name);
-    if (!m.transactional) {
-      if (await applyOutsideTransaction(database, m)) now.push(name);
-      continue;
-    }
-    const body = m.sql;
+  return database.inSession(async (query, exec) => {
+    await takeMigrationLock(query);
     try {
-      // The insert comes first: a process that lost the race fails on the primary key and skips.
-      await database.execScript(
-        `BEGIN;\nSELECT pg_advisory_xact_lock(${LOCK_KEY});\n` +
-          `INSERT INTO schema_migrations (name) VALUES ('${name}');\n${body}\n;COMMIT;`,
-      );
-      now.push(name);
-    } catch (err) {
-      if ((err as { code?: string }).code === "23505") continue;
-      throw new Error(`Migration ${name} failed: ${(err as Error).message}`, { cause: err });
+      await exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        name text PRIMARY KEY,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+      const done = new Set((await query("SELECT name FROM schema_migrations")).map((r) => String(r.name)));
+      const now: string[] = [];
+      for (const name of listMigrations(dir)) {
+        if (done.has(name)) continue;
+        await apply(readMigration(dir, name), query, exec);
+        now.push(name);
+      }
+      return now;
+    } finally {
+      await query(`SELECT pg_advisory_unlock(${LOCK_KEY})`);
     }
-  }
-  return now;
+  });
 }
 
-/** Runs a no-transaction migration under a session lock; false when another process applied it first. */
-async function applyOutsideTransaction(database: Database, m: PlannedMigration): Promise<boolean> {
+/**
+ * Waits for the migration lock by asking for it (pg_try_advisory_lock), never by blocking in
+ * pg_advisory_lock or inside a transaction: a waiting statement holds a snapshot, and CREATE INDEX
+ * CONCURRENTLY in the lock holder's migration waits for every transaction whose snapshot is older than
+ * its build, so a blocked waiter and the holder would wait on each other. Between two asks this
+ * session has nothing open. PGlite is one session: the lock is always free there.
+ */
+async function takeMigrationLock(query: Query): Promise<void> {
+  for (let wait = WAIT_FIRST_MS; ; wait = Math.min(wait * 2, WAIT_MAX_MS)) {
+    const [row] = await query(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`);
+    if (row?.locked === true) return;
+    await sleep(wait);
+  }
+}
+
+async function apply(m: PlannedMigration, query: Query, exec: (script: string) => Promise<void>): Promise<void> {
+  const record = `INSERT INTO schema_migrations (name) VALUES ('${m.name}')`; // names match NAME: no quoting needed
   try {
-    return await database.inSession(async (query) => {
-      await query(`SELECT pg_advisory_lock(${LOCK_KEY})`);
-      try {
-        if ((await query(`SELECT 1 FROM schema_migrations WHERE name = '${m.name}'`)).length > 0) return false;
-        for (const statement of splitStatements(m.sql)) await query(statement);
-        await query(`INSERT INTO schema_migrations (name) VALUES ('${m.name}')`);
-        return true;
-      } finally {
-        await query(`SELECT pg_advisory_unlock(${LOCK_KEY})`);
-      }
-    });
+    if (m.transactional) {
+      await exec(`BEGIN;\n${m.sql}\n;${record};\nCOMMIT;`);
+      return;
+    }
+    for (const statement of splitStatements(m.sql)) await query(statement);
+    await query(record);
   } catch (err) {
+    if (m.transactional) await exec("ROLLBACK").catch(() => {});
     throw new Error(`Migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -28,19 +28,27 @@ test("migrations apply on embedded PGlite, and a second run is a no-op", async (
   }
 });
 
-test("migrations apply on PostgreSQL once, even when three processes race", { skip: !usePostgres() && "DATABASE_URL not set" }, async () => {
+// The racers wait for the one that migrates; with a CONCURRENTLY build among the migrations, a racer
+// waiting inside a transaction (or blocked in pg_advisory_lock) would hold a snapshot the build waits for.
+test("migrations apply on PostgreSQL once, even when three processes race over a CONCURRENTLY build", { skip: !usePostgres() && "DATABASE_URL not set" }, async () => {
   const name = `rampart_mig_${randomBytes(5).toString("hex")}`;
   await adminQuery(`CREATE DATABASE ${name}`);
+  const dir = dirWithConcurrentIndex();
   const dbs = [0, 1, 2].map(() => connectPostgres({ url: databaseUrlFor(name), poolSize: 2 }));
   try {
-    const applied = await Promise.all(dbs.map((d) => migrate(d)));
-    assert.deepEqual(applied.flat().sort(), listMigrations(), "each migration applied by exactly one racer");
-    assert.deepEqual(await migrate(dbs[0]!), []);
+    const applied = await Promise.all(dbs.map((d) => migrate(d, dir)));
+    assert.deepEqual(applied.flat().sort(), listMigrations(dir), "each migration applied by exactly one racer");
+    assert.equal(applied.filter((a) => a.length > 0).length, 1, "one racer applied them all; the others found them done");
+    assert.deepEqual(await migrate(dbs[0]!, dir), []);
+    const idx = await sql<{ indexname: string }>`SELECT i.indexrelid::regclass::text AS indexname FROM pg_index i
+      WHERE i.indexrelid::regclass::text IN ('trading_payins_test_conc_idx', 'jobs_test_conc_idx') AND i.indisvalid ORDER BY 1`.execute(dbs[0]!.db);
+    assert.deepEqual(idx.rows.map((r) => r.indexname), ["jobs_test_conc_idx", "trading_payins_test_conc_idx"], "both built and valid");
     const r = await sql<{ a: string; b: string }>`select 9007199254740993::int8 as a, 12.50::numeric as b`.execute(dbs[0]!.db);
     assert.deepEqual(r.rows[0], { a: "9007199254740993", b: "12.50" }, "int8 and numeric come back as strings");
   } finally {
     await Promise.all(dbs.map((d) => d.close()));
     await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
