@@ -20,6 +20,12 @@ export type ListenerState = "listening" | "lost" | "idle";
 
 const CHANNEL = /^[a-z_]{1,63}$/;
 const RECONNECT_MS = 1_000;
+/** How the session shows in pg_stat_activity, so an operator (or a test) can find it. */
+export const LISTENER_APPLICATION_NAME = "rampart notify listener";
+
+/** Calls `reconnect` when the session, lost, should be opened again. */
+export type ScheduleReconnect = (reconnect: () => void) => void;
+const afterASecond: ScheduleReconnect = (reconnect) => void setTimeout(reconnect, RECONNECT_MS).unref();
 
 export function assertChannel(channel: string): void {
   if (!CHANNEL.test(channel)) throw new Error(`invalid notification channel ${JSON.stringify(channel)}`);
@@ -27,13 +33,18 @@ export function assertChannel(channel: string): void {
 
 /**
  * One dedicated connection per process, outside the pool (a pooled session would stop listening when
- * released), shared by every channel. It reconnects after a loss and listens again to all of them.
+ * released), shared by every channel. It reconnects after a loss (a second later, unless `schedule`
+ * says when: a test decides the moment) and listens again to all of them.
  */
-export function postgresListener(url: string): { listen(channel: string, h: ChangeHandlers): StopListening; state(): ListenerState } {
+export function postgresListener(
+  url: string,
+  schedule: ScheduleReconnect = afterASecond,
+): { listen(channel: string, h: ChangeHandlers): StopListening; state(): ListenerState } {
   const subscribers = new Map<string, Set<ChangeHandlers>>();
   let client: pg.Client | null = null;
   let listening = false;
-  let retry: NodeJS.Timeout | null = null;
+  /** A reconnection is scheduled; cleared when the last subscriber stops, so a late one does nothing. */
+  let retry = false;
 
   const each = (fn: (h: ChangeHandlers) => void) => subscribers.forEach((set) => set.forEach(fn));
 
@@ -43,12 +54,18 @@ export function postgresListener(url: string): { listen(channel: string, h: Chan
     listening = false;
     each((h) => h.reset());
     c.end().catch(() => {});
-    if (subscribers.size > 0 && retry === null) retry = setTimeout(connect, RECONNECT_MS).unref();
+    if (subscribers.size > 0 && !retry) {
+      retry = true;
+      schedule(() => {
+        if (!retry) return;
+        retry = false;
+        connect();
+      });
+    }
   };
 
   function connect(): void {
-    retry = null;
-    const c = new pg.Client({ connectionString: url });
+    const c = new pg.Client({ connectionString: url, application_name: LISTENER_APPLICATION_NAME });
     client = c;
     c.on("notification", (m) => {
       if (m.payload) subscribers.get(m.channel)?.forEach((h) => h.changed(m.payload!));
@@ -85,13 +102,12 @@ export function postgresListener(url: string): { listen(channel: string, h: Chan
         if (c && listening) c.query(`LISTEN ${channel}`).then(() => client === c && h.ready(), () => lost(c));
       } else if (listening) h.ready();
       set.add(h);
-      if (!client && retry === null) connect();
+      if (!client && !retry) connect();
       return async () => {
         set.delete(h);
         if (set.size === 0) subscribers.delete(channel);
         if (subscribers.size > 0) return;
-        if (retry) clearTimeout(retry);
-        retry = null;
+        retry = false;
         const c = client;
         client = null;
         listening = false;

@@ -3,7 +3,14 @@
 import { PGlite } from "@electric-sql/pglite";
 import { type Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { assertChannel, type ChangeHandlers, type ListenerState, postgresListener, type StopListening } from "./change-listener.js";
+import {
+  assertChannel,
+  type ChangeHandlers,
+  type ListenerState,
+  postgresListener,
+  type ScheduleReconnect,
+  type StopListening,
+} from "./change-listener.js";
 import { CommitHookedKysely } from "./commit-hooks.js";
 import { acquireDataDirLock } from "./lock-file.js";
 import { PGliteDialect } from "./pglite-dialect.js";
@@ -63,9 +70,11 @@ const asString = (v: string) => v;
 interface PostgresOptions {
   url: string;
   poolSize: number;
+  /** When the NOTIFY session reconnects after a loss (default: a second later). */
+  listenerReconnect?: ScheduleReconnect;
 }
 
-export function connectPostgres({ url, poolSize }: PostgresOptions): Database {
+export function connectPostgres({ url, poolSize, listenerReconnect }: PostgresOptions): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -80,7 +89,7 @@ export function connectPostgres({ url, poolSize }: PostgresOptions): Database {
   pool.on("error", () => {});
   const db = new CommitHookedKysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const listeners = listenerSet();
-  const listener = postgresListener(url);
+  const listener = postgresListener(url, listenerReconnect);
   return {
     db,
     engine: "postgres",

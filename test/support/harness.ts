@@ -8,6 +8,7 @@ import type { Deps } from "../../src/app/deps.js";
 import { formatLedgerReport, verifyLedger } from "../../src/app/ledger/verify-ledger.js";
 import { createIds } from "../../src/adapters/ids/time-ordered-ids.js";
 import { type Config, loadConfig } from "../../src/config/config.js";
+import type { ScheduleReconnect } from "../../src/db/change-listener.js";
 import { buildApp } from "../../src/http/build-app.js";
 import { buildPorts } from "../../src/main/deps.js";
 import { createOpsMetrics } from "../../src/app/ops/metrics.js";
@@ -37,6 +38,8 @@ export interface HarnessOptions {
   tweak?: (deps: Deps) => void;
   /** Extra routes for the test, added before the app is ready. */
   routes?: (app: FastifyInstance) => void;
+  /** PostgreSQL: when the NOTIFY session reconnects after a loss (the test decides the moment). */
+  listenerReconnect?: ScheduleReconnect;
 }
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -46,7 +49,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     ...opts.config,
     secretKey: TEST_SECRET_KEY,
   };
-  const testDb = await createTestDatabase({ poolSize: opts.poolSize ?? 10 });
+  const testDb = await createTestDatabase({ poolSize: opts.poolSize ?? 10, listenerReconnect: opts.listenerReconnect });
   const clock = opts.clock ?? new TestClock();
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);

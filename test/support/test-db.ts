@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { connectPGlite, connectPostgres, type Database } from "../../src/db/connect.js";
+import type { ScheduleReconnect } from "../../src/db/change-listener.js";
 import { migrate } from "../../src/db/migrate.js";
 import { DatabaseUnavailableError, postgresProblem, probePostgres } from "../../src/db/unavailable.js";
 
@@ -106,7 +107,7 @@ export interface TestDatabase {
 let ownTemplate: Promise<string> | null = null;
 let ownDump: Promise<string> | null = null;
 
-export async function createTestDatabase(opts: { poolSize?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(opts: { poolSize?: number; listenerReconnect?: ScheduleReconnect } = {}): Promise<TestDatabase> {
   if (usePostgres()) {
     const template = process.env.RAMPART_TEST_PG_TEMPLATE ?? (await (ownTemplate ??= preparePostgresTemplate()));
     const name = `rampart_t_${randomBytes(6).toString("hex")}`;
@@ -114,7 +115,7 @@ export async function createTestDatabase(opts: { poolSize?: number } = {}): Prom
     // takes the fsync of every commit out of the suite's time and changes nothing a test can see.
     await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`, `ALTER DATABASE ${name} SET synchronous_commit = off`);
     const url = databaseUrlFor(name);
-    const database = connectPostgres({ url, poolSize: opts.poolSize ?? 10 });
+    const database = connectPostgres({ url, poolSize: opts.poolSize ?? 10, listenerReconnect: opts.listenerReconnect });
     return {
       database,
       url,
