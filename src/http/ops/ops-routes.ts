@@ -1,5 +1,6 @@
 // Operations endpoints: liveness, readiness, metrics and the OpenAPI document. Readiness turns 503
-// when the process cannot do its work (database unreachable, migrations pending) and while it drains
+// when the process cannot do its work (database unreachable, migrations pending, its NOTIFY session
+// lost: caches bypassed and the cabinet's live updates silent until it reconnects) and while it drains
 // after SIGTERM (app.lifecycle.draining, set by src/main/server.ts), so a load balancer stops sending
 // new requests before the listener closes.
 import type { FastifyInstance } from "fastify";
@@ -37,7 +38,9 @@ const Adapters = Type.Object(
 );
 const Ready = Type.Object(
   {
-    status: Type.String({ description: "ready; not_ready (database unreachable or migrations pending); draining (stopping after SIGTERM)" }),
+    status: Type.String({
+      description: "ready; not_ready (database unreachable, migrations pending or the listener lost); draining (stopping after SIGTERM)",
+    }),
     database: Type.String({ description: "ok or unreachable" }),
     pendingMigrations: Type.Array(Type.String()),
     listener: Type.String({ description: "The NOTIFY session that keeps caches current: listening, lost (caches read the database until it is back) or idle" }),
@@ -70,7 +73,7 @@ export async function opsRoutes(app: FastifyInstance, deps: Deps): Promise<void>
     {
       schema: {
         tags: ["operations"],
-        summary: "Ready to serve: database reachable, migrations applied, not draining",
+        summary: "Ready to serve: database reachable, migrations applied, NOTIFY listener up, not draining",
         response: { 200: Ready, 503: Ready },
       },
     },
@@ -78,7 +81,7 @@ export async function opsRoutes(app: FastifyInstance, deps: Deps): Promise<void>
       const about = { listener: listenerState(deps), adapters: adaptersInUse(deps) };
       try {
         const { pendingMigrations: pending, jobLagSeconds } = await withTimeout(databaseReadiness(deps), READY_TIMEOUT_MS);
-        const status = app.lifecycle.draining ? "draining" : pending.length === 0 ? "ready" : "not_ready";
+        const status = app.lifecycle.draining ? "draining" : pending.length === 0 && about.listener !== "lost" ? "ready" : "not_ready";
         return reply.code(status === "ready" ? 200 : 503).send({ status, database: "ok", pendingMigrations: pending, jobLagSeconds, ...about });
       } catch (err) {
         request.log.warn({ err }, "readiness check failed");
