@@ -1,8 +1,8 @@
 // The console's payments explorer and payment page in real headless Chromium (issue 18): search by the
 // merchant's external id and by filters finds the right pay-in; its page shows every status change and
 // each webhook attempt (a 500, then the delivery); a viewer sees no action; support decides the
-// dispute from the page; both pages pass axe at 390 px and desk size; and the page's CSV link downloads
-// 10,000 payments (seeded set-based) complete.
+// dispute and resends a webhook from the page and lands back on it; both pages pass axe at 390 px and
+// desk size; and the page's CSV link downloads 10,000 payments (seeded set-based) complete.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, test } from "node:test";
@@ -130,16 +130,26 @@ test("a viewer sees the payment page without a single action", { skip }, async (
   await page.close();
 });
 
-test("support decides the dispute from the payment page; the timeline shows the decision", { skip }, async () => {
+test("support decides the dispute and resends a webhook from the payment page, and is brought back to it", { skip }, async () => {
   const page = await signedIn("support");
+  const back = new RegExp(`/dashboard/payments/${payinId}\\?ok=`);
   await page.goto(`${base}/dashboard/payments/${payinId}`);
   await page.click("#actions button[value=paid]");
-  await page.waitForURL(/\/dashboard\/disputes\?ok=/);
-  await page.goto(`${base}/dashboard/payments/${payinId}`);
+  await page.waitForURL(back);
+  assert.match((await page.textContent("main")) ?? "", /is now closed/);
   assert.equal(await page.getAttribute("#summary", "data-status"), "closed");
+  assert.equal(await page.locator("#actions").count(), 0, "nothing left to decide");
   const last = page.locator("#timeline li").last();
   assert.equal(await last.getAttribute("data-to"), "closed");
   assert.match((await last.textContent()) ?? "", new RegExp(`by support ${staff.support.id}`));
+
+  const first = page.locator("#webhooks [data-event]").first();
+  const eventId = (await first.getAttribute("data-event"))!;
+  await first.locator("button", { hasText: "Resend" }).click();
+  await page.waitForURL(back);
+  assert.match((await page.textContent("main")) ?? "", /queued again/);
+  const m = await h.deps.database.db.selectFrom("webhook_messages").select("status").where("event_id", "=", eventId).executeTakeFirstOrThrow();
+  assert.equal(m.status, "pending");
   await page.close();
 });
 

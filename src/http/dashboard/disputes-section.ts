@@ -11,7 +11,7 @@ import { runFormAction } from "../pages/form-action.js";
 import { fiat, usdt, when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { sendDownload } from "../pages/send-page.js";
-import { operatorOf, type DashboardSection } from "./section.js";
+import { operatorOf, returnPath, type DashboardSection } from "./section.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
 const BACK = "/dashboard/disputes";
@@ -37,15 +37,16 @@ ${disputeDecisionForms(p.id, p.status, csrf)}
 </div>`;
 }
 
-/** Support's three decisions on a pay-in in dispute or checking (also on the payment's own page). */
-export function disputeDecisionForms(id: string, status: string, csrf: string): SafeHtml {
+/** Support's three decisions on a pay-in in dispute or checking (also on the payment's own page, which passes itself as `back`). */
+export function disputeDecisionForms(id: string, status: string, csrf: string, back?: string): SafeHtml {
+  const hidden = html`<input type="hidden" name="csrf" value="${csrf}">${back ? html`<input type="hidden" name="back" value="${back}">` : ""}`;
   return html`<form class="inline" method="post" action="/dashboard/disputes/${id}/resolve">
-<input type="hidden" name="csrf" value="${csrf}">
+${hidden}
 <button type="submit" name="outcome" value="paid">Paid as claimed</button>
 <button type="submit" name="outcome" value="not_paid" class="danger">Not paid</button>
 </form>
 <form class="inline" method="post" action="/dashboard/disputes/${id}/resolve">
-<input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="outcome" value="paid_different">
+${hidden}<input type="hidden" name="outcome" value="paid_different">
 <label for="amt-${id}" style="margin:0">Amount that arrived</label>
 <input id="amt-${id}" name="actualFiatAmount" inputmode="decimal" placeholder="0.00" required>
 <button type="submit" class="secondary">Paid a different amount</button>
@@ -83,7 +84,7 @@ export const disputesSection: DashboardSection = {
       "/dashboard/disputes/:id/resolve",
       { schema: { hide: true, params: { type: "object", properties: { id: { type: "string", pattern: UUID_PATTERN } }, required: ["id"] } } },
       async (request, reply) =>
-        runFormAction(reply, BACK, async () => {
+        runFormAction(reply, returnPath(request.body, BACK), async () => {
           const p = await resolveDispute(deps, operatorOf(request), request.params.id, resolution(request.body ?? {}));
           return `Pay-in ${p.id} is now ${p.status}.`;
         }),

@@ -1,5 +1,5 @@
 // One payment's page in the console: what it is (flow, amounts, parties, the flow's own references),
-// the actions its state allows that the console already has (decide a dispute), and its story
+// the actions its state allows (release or reject a risk review, decide a dispute), and its story
 // (payment-timeline.ts). Payer data as the console shows it elsewhere: the e-mail, and of a card only
 // its BIN and last four digits.
 import type { PaymentStory } from "../../app/payments/payment-story.js";
@@ -8,6 +8,7 @@ import { formatMinor } from "../../core/money/decimal.js";
 import { money, when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { disputeDecisionForms } from "./disputes-section.js";
+import { riskReviewForms } from "./risk-review-actions.js";
 import { bankTransfers, kycCase, ledger, receipts, riskDecision, statusChanges, webhooks } from "./payment-timeline.js";
 import type { SectionContext } from "./section.js";
 import { statusPill } from "./status-pill.js";
@@ -53,16 +54,16 @@ ${row("Payer", p.payer)}${row("Risk", p.risk)}${row("Created", when(p.createdAt)
 ${flowRows(s)}</section>`;
 }
 
-/** The actions the payment's state allows, where the console has one and the role may take it. */
-function actions(s: PaymentStory, ctx: Ctx): SafeHtml | string {
+/** The dispute decisions, when the pay-in's state allows them and the role may take them. */
+function disputeActions(s: PaymentStory, ctx: Ctx): SafeHtml | string {
   const p = s.payment;
   if (p.dialect === "trading" && (p.status === "dispute" || p.status === "checking") && ctx.can("disputes.decide")) {
-    return html`<section class="card" id="actions"><h2>Decide the dispute</h2>${disputeDecisionForms(p.id, p.status, ctx.csrf)}</section>`;
+    return html`<section class="card" id="actions"><h2>Decide the dispute</h2>${disputeDecisionForms(p.id, p.status, ctx.csrf, `/dashboard/payments/${p.id}`)}</section>`;
   }
   return "";
 }
 
 export function paymentPage(s: PaymentStory, ctx: Ctx): SafeHtml {
-  return html`<p><a href="/dashboard/payments">All payments</a></p>${summary(s)}${actions(s, ctx)}${statusChanges(s)}${webhooks(s, ctx)}${ledger(s)}${bankTransfers(s)}
+  return html`<p><a href="/dashboard/payments">All payments</a></p>${summary(s)}${riskReviewForms(s, ctx)}${disputeActions(s, ctx)}${statusChanges(s)}${webhooks(s, ctx)}${ledger(s)}${bankTransfers(s)}
 ${kycCase(s, ctx)}${riskDecision(s)}${receipts(s)}`;
 }

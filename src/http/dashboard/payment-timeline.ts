@@ -52,7 +52,7 @@ ${
 }
 ${
   m.status !== "pending" && ctx.can("webhooks.redeliver")
-    ? html`<form class="inline" method="post" action="/dashboard/webhooks/messages/${encodeURIComponent(m.event_id)}/redeliver"><input type="hidden" name="csrf" value="${ctx.csrf}"><button class="small" type="submit">Resend</button></form>`
+    ? html`<form class="inline" method="post" action="/dashboard/webhooks/messages/${encodeURIComponent(m.event_id)}/redeliver"><input type="hidden" name="csrf" value="${ctx.csrf}"><input type="hidden" name="back" value="/dashboard/payments/${s.payment.id}"><button class="small" type="submit">Resend</button></form>`
     : ""
 }</div>`,
     ),

@@ -10,6 +10,7 @@ import { sendPaymentsCsv } from "../admin/payments-csv.js";
 import { money, when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { paymentPage } from "./payment-page.js";
+import { riskReviewRoutes } from "./risk-review-actions.js";
 import type { DashboardSection } from "./section.js";
 import { statusPill } from "./status-pill.js";
 
@@ -96,5 +97,6 @@ ${resultsTable(page.items)}${next ? html`<p><a id="next-page" href="${next}">Nex
       // The whole filtered set, whichever page the link was on.
       return sendPaymentsCsv(reply, deps, { ...queryOf(request.query ?? {}), cursor: undefined });
     });
+    riskReviewRoutes(app, deps);
   },
 };

@@ -34,3 +34,13 @@ export interface DashboardSection {
  * principal by the dashboard's session check before any section page or action runs.
  */
 export const operatorOf = (request: FastifyRequest): string => principalOf(request, "operator").operatorId;
+
+/**
+ * Where a form asks to go back after its action: one payment's page (its actions are the sections'
+ * own forms), else the section's page. Only that shape is followed, so a form cannot send the browser
+ * anywhere else.
+ */
+export function returnPath(body: unknown, fallback: string): string {
+  const back = (body as { back?: unknown } | undefined)?.back;
+  return typeof back === "string" && /^\/dashboard\/payments\/[A-Za-z0-9_-]{1,64}$/.test(back) ? back : fallback;
+}

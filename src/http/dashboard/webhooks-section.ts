@@ -8,7 +8,7 @@ import { AppError } from "../../core/shared/errors.js";
 import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
-import type { DashboardSection } from "./section.js";
+import { returnPath, type DashboardSection } from "./section.js";
 
 const BACK = "/dashboard/webhooks";
 type MessageRow = Awaited<ReturnType<typeof webhookMessagesPage>>["items"][number];
@@ -79,7 +79,7 @@ ${messagesTable("Pending", pending.items, ctx.csrf, false)}`;
       `${BACK}/messages/:eventId/redeliver`,
       { schema: { hide: true, params: { type: "object", properties: { eventId: { type: "string", maxLength: 200 } }, required: ["eventId"] } } },
       async (request, reply) =>
-        runFormAction(reply, BACK, async () => {
+        runFormAction(reply, returnPath(request.body, BACK), async () => {
           await redeliverMessage(deps, request.params.eventId);
           return `Message ${request.params.eventId} queued again.`;
         }),
