@@ -30,6 +30,7 @@ export const commands: Command[] = [
       "",
       "Migrations are expand/contract: the previous release keeps working while the new one rolls out.",
       "A migration starting with `-- rampart:no-transaction` runs statement by statement (CREATE INDEX CONCURRENTLY).",
+      "One process migrates at a time; another that starts meanwhile waits for it, then finds nothing to apply.",
     ],
     load: () => import("./migrate-command.js").then((m) => m.run),
   },

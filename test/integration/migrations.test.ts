@@ -242,6 +242,10 @@ test("a no-transaction migration builds its indexes CONCURRENTLY (PostgreSQL)", 
 });
 
 test("`rampart migrate --dry-run` prints what would run and changes nothing; after `migrate` it is up to date", async () => {
+  const help = await runCli(["migrate", "--help"], {});
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /^Usage: rampart migrate \[--dry-run\]$/m);
+  assert.match(help.stdout, /--dry-run +print the migrations that would apply/);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-dry-"));
   const env = { RAMPART_DATA_DIR: dataDir };
   const dry = await runCli(["migrate", "--dry-run"], env);
@@ -249,6 +253,11 @@ test("`rampart migrate --dry-run` prints what would run and changes nothing; aft
   const total = listMigrations().length;
   assert.match(dry.stdout, new RegExp(`Dry run: ${total} of ${total} migration\\(s\\)`));
   assert.match(dry.stdout, /-- \[\d+\/\d+\] 0027_a_ops_metrics\.sql \(in one transaction\)\nCREATE TABLE ops_checks|-- Operability metrics/);
+  assert.match(
+    dry.stdout,
+    /-- \[\d+\/\d+\] 0038_a_jobs_kind_due_index\.sql \(outside a transaction, statement by statement\)\n-- rampart:no-transaction\n/,
+    "a no-transaction migration is shown as it will run",
+  );
   const again = await runCli(["migrate", "--dry-run"], env);
   assert.match(again.stdout, new RegExp(`Dry run: ${total} of ${total}`), "the dry run applied nothing");
   assert.equal((await runCli(["migrate"], env)).code, 0);
