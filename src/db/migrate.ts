@@ -18,6 +18,8 @@ export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.met
 const NAME = /^\d{4}_[a-z0-9_]+\.sql$/;
 const LOCK_KEY = 7_270_001;
 const NO_TRANSACTION = /^--\s*rampart:no-transaction\s*$/m;
+/** The name of each index a statement builds concurrently. */
+const CONCURRENT_INDEX = /CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z0-9_]+)/gi;
 /** A waiting process asks for the lock again after 50 ms, doubling up to once a second. */
 const WAIT_FIRST_MS = 50;
 const WAIT_MAX_MS = 1_000;
@@ -109,11 +111,26 @@ async function apply(m: PlannedMigration, query: Query, exec: (script: string) =
       return;
     }
     for (const statement of splitStatements(m.sql)) await query(statement);
+    await assertIndexesValid(m, query);
     await query(record);
   } catch (err) {
     if (m.transactional) await exec("ROLLBACK").catch(() => {});
     throw new Error(`Migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/**
+ * Refuses to record a no-transaction migration while an index it builds is INVALID: a concurrent build
+ * that failed part-way leaves one behind, and the next run's IF NOT EXISTS would skip it for good.
+ */
+async function assertIndexesValid(m: PlannedMigration, query: Query): Promise<void> {
+  const names = [...m.sql.matchAll(CONCURRENT_INDEX)].map((x) => `'${x[1]!.toLowerCase()}'`); // [a-z0-9_]: no quoting needed
+  if (names.length === 0) return;
+  const invalid = await query(`SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+    WHERE NOT i.indisvalid AND pg_table_is_visible(c.oid) AND c.relname IN (${names.join(", ")}) ORDER BY 1`);
+  if (invalid.length === 0) return;
+  const list = invalid.map((r) => String(r.name)).join(", ");
+  throw new Error(`INVALID index ${list} (an earlier concurrent build failed part-way): drop it (DROP INDEX CONCURRENTLY <name>), then migrate again`);
 }
 
 /** What `migrate` would apply, in order, without applying anything (`rampart migrate --dry-run`). */

@@ -241,6 +241,25 @@ test("a no-transaction migration builds its indexes CONCURRENTLY (PostgreSQL)", 
   }
 });
 
+test("a concurrent build that failed earlier is not recorded as done: the runner names the INVALID index until it is dropped", async () => {
+  const dir = dirWithConcurrentIndex();
+  const database = await connectPGlite({ dataDir: null });
+  try {
+    await migrate(database);
+    // A unique build over duplicates fails part-way and leaves its index INVALID, as a crash would.
+    await assert.rejects(database.execScript("CREATE UNIQUE INDEX CONCURRENTLY trading_payins_test_conc_idx ON schema_migrations ((1))"), /could not create unique index/);
+    await assert.rejects(migrate(database, dir), /9999_concurrent_index\.sql failed: INVALID index trading_payins_test_conc_idx .*drop it/);
+    assert.deepEqual((await plannedMigrations(database, dir)).map((m) => m.name), ["9999_concurrent_index.sql"], "not recorded");
+    await database.execScript("DROP INDEX trading_payins_test_conc_idx");
+    assert.deepEqual(await migrate(database, dir), ["9999_concurrent_index.sql"]);
+    const valid = await sql<{ ok: boolean }>`SELECT indisvalid AS ok FROM pg_index WHERE indexrelid = 'trading_payins_test_conc_idx'::regclass`.execute(database.db);
+    assert.deepEqual(valid.rows, [{ ok: true }]);
+  } finally {
+    await database.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("`rampart migrate --dry-run` prints what would run and changes nothing; after `migrate` it is up to date", async () => {
   const help = await runCli(["migrate", "--help"], {});
   assert.equal(help.code, 0, help.stderr);
