@@ -11,6 +11,7 @@ import http from "node:http";
 import { after, before, test } from "node:test";
 import { enqueueJob, enqueueWebhook } from "../../src/app/outbox/outbox.js";
 import { createHarness, type Harness, TEST_SECRET_KEY } from "../support/harness.js";
+import { announceStatusChanges, type ChannelFollower, followChannel, untilAnnounced } from "../support/notifications.js";
 import { type RunningCli, startCli } from "../support/run-cli.js";
 import { usePostgres } from "../support/test-db.js";
 import { setupTrading, type TradingFixture, useFixedRate } from "../support/trading.js";
@@ -24,6 +25,7 @@ const skip = usePostgres() ? false : "needs PostgreSQL (set DATABASE_URL): the t
 let h: Harness;
 let fx: TradingFixture;
 let rx: Receiver;
+let statuses: ChannelFollower;
 const running: RunningCli[] = [];
 
 before(async () => {
@@ -31,8 +33,11 @@ before(async () => {
   h = await createHarness({ poolSize: 4, tweak: (deps) => useFixedRate(deps, "99.12") });
   rx = await startReceiver(() => ({ status: 200, body: "ok", delayMs: 5 }));
   fx = await setupTrading(h.deps, { traders: 2, requisitesPerTrader: 20, maxOpenPayins: 10_000 });
+  await announceStatusChanges(h.deps.database.db, "test_status", ["jobs", "webhook_messages"]);
+  statuses = await followChannel(h.deps.database, "test_status");
 });
 after(async () => {
+  await statuses?.stop();
   for (const r of running) await r.stop();
   await rx?.close();
   await h?.close();
@@ -70,10 +75,6 @@ function create(url: string, apiKey: string): Promise<Outcome> {
   });
 }
 
-async function until(cond: () => Promise<boolean>) {
-  while (!(await cond())) await new Promise((r) => setTimeout(r, 50));
-}
-
 test("SIGTERM under load: accepted requests answered, nothing left claimed; after a restart every job and webhook done exactly once", { skip, timeout: 600_000 }, async () => {
   const db = h.deps.database.db;
   const apiKeyId = (await db.selectFrom("api_keys").select("id").where("merchant_id", "=", fx.merchant.merchantId).executeTakeFirstOrThrow()).id;
@@ -96,19 +97,21 @@ test("SIGTERM under load: accepted requests answered, nothing left claimed; afte
   running.push(a);
   const outcomes: Outcome[] = [];
   let answered = 0;
+  let twentyAnswered!: () => void;
+  const twenty = new Promise<void>((r) => (twentyAnswered = r));
   let stopped = false;
   const clients = Array.from({ length: CLIENTS }, async () => {
     // Each client keeps creating until the gateway refuses connections (it has closed its listener).
     for (;;) {
       const o = await create(a.url, fx.merchant.apiKey);
       outcomes.push(o);
-      if (o.kind === "response") answered++;
+      if (o.kind === "response" && ++answered === 20) twentyAnswered();
       if (o.kind !== "response" && stopped) return;
     }
   });
   // SIGTERM once the load and the worker are both well under way.
   await rx.reached(WEBHOOKS / 4);
-  await until(async () => answered >= 20);
+  await twenty;
   stopped = true;
   const exitCode = await a.stop();
   await Promise.all(clients);
@@ -135,12 +138,16 @@ test("SIGTERM under load: accepted requests answered, nothing left claimed; afte
   // A second process picks the rest up at once: nothing waits for a lease to expire.
   const b = await startCli(["start"], gatewayEnv());
   running.push(b);
-  const done = async () => {
+  // Each condition is re-checked on every commit that changes a status in its table; once true it stays
+  // true (nothing else enqueues these), so the two are awaited one after the other.
+  await untilAnnounced(statuses, "jobs", async () => {
     const jobs = await db.selectFrom("jobs").select("id").where("key", "like", "drain-job-%").where("status", "<>", "done").execute();
+    return jobs.length === 0;
+  });
+  await untilAnnounced(statuses, "webhook_messages", async () => {
     const msgs = await db.selectFrom("webhook_messages").select("seq").where("event_id", "like", "evt_drain_%").where("status", "<>", "delivered").execute();
-    return jobs.length === 0 && msgs.length === 0;
-  };
-  await until(done);
+    return msgs.length === 0;
+  });
   assert.equal(await b.stop(), 0, b.output());
 
   const attempts = await db.selectFrom("jobs").select(["key", "attempts"]).where("key", "like", "drain-job-%").execute();

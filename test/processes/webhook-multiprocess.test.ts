@@ -9,6 +9,7 @@ import { MAX_IN_FLIGHT } from "../../src/app/outbox/deliver-webhooks.js";
 import { enqueueWebhook } from "../../src/app/outbox/outbox.js";
 import { createMerchant } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { announceStatusChanges, type ChannelFollower, followChannel, untilAnnounced } from "../support/notifications.js";
 import { usePostgres } from "../support/test-db.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
@@ -18,14 +19,18 @@ const skip = usePostgres() ? false : "needs PostgreSQL (set DATABASE_URL): PGlit
 
 let h: Harness;
 let rx: Receiver;
+let messages: ChannelFollower;
 const workers: ChildProcess[] = [];
 
 before(async () => {
   if (skip) return;
   h = await createHarness({ poolSize: 4 });
   rx = await startReceiver(() => ({ status: 200, body: "ok" }));
+  await announceStatusChanges(h.deps.database.db, "test_status", ["webhook_messages"]);
+  messages = await followChannel(h.deps.database, "test_status");
 });
 after(async () => {
+  await messages?.stop();
   for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill("SIGKILL");
   await rx?.close();
   await h?.close();
@@ -43,11 +48,6 @@ function spawnWorker(url: string): Promise<ChildProcess> {
       if (c.toString().includes("ready")) resolve(child);
     });
   });
-}
-
-/** Polls the database until `cond` holds; the test's overall timeout catches one that never does. */
-async function until(cond: () => Promise<boolean>) {
-  while (!(await cond())) await new Promise((r) => setTimeout(r, 50));
 }
 
 test("3 worker processes, 5,000 webhooks, one SIGKILLed midway: none lost, duplicates only in flight", { skip, timeout: 600_000 }, async () => {
@@ -78,7 +78,9 @@ test("3 worker processes, 5,000 webhooks, one SIGKILLed midway: none lost, dupli
     Number(
       (await h.deps.database.db.selectFrom("webhook_messages").select((eb) => eb.fn.countAll().as("n")).where("status", "=", "delivered").executeTakeFirstOrThrow()).n,
     ) === TOTAL;
-  await until(delivered);
+  // Re-checked on each commit that changes a message's status (the killed worker's leased messages
+  // commit once a survivor claims them after their lease and delivers them).
+  await untilAnnounced(messages, "webhook_messages", delivered);
 
   const counts = new Map<string, number>();
   const bodies = new Map<string, string>();
