@@ -5,6 +5,7 @@ import { moneySection } from "./money-section.js";
 import { overviewSection } from "./overview-section.js";
 import { paymentsSection } from "./payments-section.js";
 import { refundsSection } from "./refunds-section.js";
+import { riskSection } from "./risk-section.js";
 import type { DashboardSection } from "./section.js";
 import { statementsSection } from "./statements-section.js";
 import { tradersSection } from "./traders-section.js";
@@ -17,6 +18,7 @@ export const dashboardSections: DashboardSection[] = [
   moneySection,
   kycSection,
   disputesSection,
+  riskSection,
   statementsSection,
   unmatchedSection,
   refundsSection,

@@ -53,7 +53,7 @@ export function backTo(path: string, notice: { ok?: string; error?: string }): s
   const q = new URLSearchParams();
   if (notice.ok) q.set("ok", notice.ok);
   if (notice.error) q.set("error", notice.error);
-  return `${path}?${q.toString()}`;
+  return `${path}${path.includes("?") ? "&" : "?"}${q.toString()}`;
 }
 
 /** A stored file (a receipt) as a download: never rendered inline, never sniffed, never cached. */
