@@ -13,7 +13,7 @@ import { operatorOf, type SectionContext } from "./section.js";
 const ACTIONS = ["release", "reject"] as const;
 
 /** What each decision does in each flow (app/risk/review-effects.ts), said before it is taken. */
-const EFFECT: Record<PaymentStory["payment"]["dialect"], Record<(typeof ACTIONS)[number], string>> = {
+export const REVIEW_EFFECT_TEXT: Record<PaymentStory["payment"]["dialect"], Record<(typeof ACTIONS)[number], string>> = {
   trading: { release: "The trader may confirm the pay-in and its hold then settles.", reject: "The pay-in is cancelled by support and the trader's hold is voided." },
   intent: { release: "If the intent is already paid, its crypto is sent to the payer's wallet.", reject: "The intent is cancelled (refused if it can no longer be)." },
   card: { release: "The offer may be paid.", reject: "The offer can never be paid." },
@@ -28,7 +28,7 @@ export function riskReviewForms(s: PaymentStory, ctx: Pick<SectionContext, "csrf
 ${ACTIONS.map(
   (a) => html`<details class="confirm"><summary class="btn">${a === "release" ? "Release…" : "Reject…"}</summary>
 <form method="post" action="${pagePath(p.id)}/risk-review/${a}"><input type="hidden" name="csrf" value="${ctx.csrf}">
-<p>${EFFECT[p.dialect][a]}</p><p><button type="submit"${a === "reject" ? html` class="danger"` : ""}>${a === "release" ? "Release the payment" : "Reject the payment"}</button></p></form></details>`,
+<p>${REVIEW_EFFECT_TEXT[p.dialect][a]}</p><p><button type="submit"${a === "reject" ? html` class="danger"` : ""}>${a === "release" ? "Release the payment" : "Reject the payment"}</button></p></form></details>`,
 )}</section>`;
 }
 

@@ -1,6 +1,7 @@
 // Risk: the review queue (payments the rules held, with every rule that fired or was not evaluated and
 // the values it saw) and the rules (the platform's defaults, or one merchant's with ?merchant=). A
-// review is released or rejected after a confirmation, through decideReview, the use case of
+// review is released or rejected after a confirmation (worded as on the payment's own page,
+// risk-review-actions.ts), through decideReview, the use case of
 // POST /admin/v1/risk/reviews/:paymentId/release|reject; rules are added, disabled and enabled through
 // the use cases of /admin/v1/risk/rules (docs/risk.md).
 import type { FastifyInstance } from "fastify";
@@ -14,6 +15,7 @@ import { isUuid, UUID_PATTERN } from "../../core/shared/uuid.js";
 import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
+import { REVIEW_EFFECT_TEXT } from "./risk-review-actions.js";
 import { operatorOf, type DashboardSection } from "./section.js";
 
 const BACK = "/dashboard/risk";
@@ -51,8 +53,9 @@ function reviewActions(d: Decision, csrf: string): SafeHtml {
     html`<details class="confirm"><summary class="btn">${label}…</summary>
 <form method="post" action="${BACK}/reviews/${d.paymentId}/${action}"><input type="hidden" name="csrf" value="${csrf}">
 <p>${effect}</p><p><button type="submit"${danger ? html` class="danger"` : ""}>Yes, ${action} <span class="mono">${d.paymentId}</span></button></p></form></details>`;
-  return html`${form("release", "Release", `The ${d.flow} payment may then be paid and its crypto leave.`, false)}
-${form("reject", "Reject", `The ${d.flow} payment is cancelled (a card offer can never be paid).`, true)}`;
+  const effect = REVIEW_EFFECT_TEXT[d.flow as keyof typeof REVIEW_EFFECT_TEXT];
+  return html`${form("release", "Release", effect.release, false)}
+${form("reject", "Reject", effect.reject, true)}`;
 }
 
 function reviewCard(d: Decision, canDecide: boolean, csrf: string): SafeHtml {
@@ -150,7 +153,7 @@ export const riskSection: DashboardSection = {
         { schema: { hide: true, params: reviewParams }, config: { permission: "payments.manage" } },
         async (request, reply) =>
           runFormAction(reply, BACK, async () => {
-            const d = await decideReview(deps, REVIEW_EFFECTS, request.params.paymentId, action, `operator:${operatorOf(request)}`);
+            const d = await decideReview(deps, REVIEW_EFFECTS, request.params.paymentId, action, operatorOf(request));
             return `Payment ${d.paymentId} ${d.reviewStatus}.`;
           }),
       );
