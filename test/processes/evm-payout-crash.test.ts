@@ -4,7 +4,6 @@
 // chain exactly once: the recipient holds exactly the amount, one signed transaction, one nonce, intent
 // at 6 with that transaction's hash, a clean ledger.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -20,16 +19,17 @@ import { type EvmSetup, evmPayoutTxs, freshAddress, startEvm } from "../support/
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { INTENT_RATES_ENV, configureStore, intentBody, kycFields } from "../support/intents.js";
+import { type ChannelFollower, followChannel } from "../support/notifications.js";
+import { killPayoutWorkers, spawnPayoutWorker, untilIntentStatus } from "../support/payout-worker.js";
 import { usePostgres } from "../support/test-db.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const skip = usePostgres() ? false : "needs PostgreSQL (set DATABASE_URL): the worker is a separate process";
 
 let evm: EvmSetup;
 let h: Harness;
 let m: MerchantFixture;
 let dataDir: string;
-const workers: ChildProcess[] = [];
+let intents: ChannelFollower;
 
 before(async () => {
   if (skip) return;
@@ -40,37 +40,15 @@ before(async () => {
   m = await createMerchant(h.deps);
   await configureStore(h, m.storeId);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-evm-worker-"));
+  intents = await followChannel(h.deps.database, "intent_changed");
 });
 after(async () => {
-  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill("SIGKILL");
+  killPayoutWorkers();
+  await intents?.stop();
   await h?.close();
   await evm?.anvil.stop();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-function spawnWorker(hangAt?: string): { child: ChildProcess; waitFor: (line: string) => Promise<void> } {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/support/evm-worker-process.ts"), h.testDb.url!, dataDir], {
-    cwd: ROOT,
-    env: { ...process.env, ...evm.env, ...(hangAt ? { RAMPART_TEST_HANG_AT: hangAt } : {}) },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  workers.push(child);
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  // Resolves on the output itself; the test's overall timeout catches a worker that never prints it.
-  const waitFor = (line: string) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (!out.includes(line)) return;
-        child.stdout!.off("data", check);
-        resolve();
-      };
-      child.stdout!.on("data", check);
-      child.once("exit", (code) => reject(new Error(`worker exited (${code}) before "${line}"`)));
-      check();
-    });
-  return { child, waitFor };
-}
 
 async function paidIntent(walletAddress: string): Promise<string> {
   const res = await h.app.inject({
@@ -93,34 +71,27 @@ async function intentRow(id: string) {
   return h.deps.database.db.selectFrom("payment_intents").select(["status", "tx_hash", "crypto_minor"]).where("id", "=", id).executeTakeFirstOrThrow();
 }
 
-/** Polls the row until it shows `status`; the test's overall timeout catches one that never does. */
-async function waitForStatus(id: string, status: number) {
-  while ((await intentRow(id)).status !== status) await new Promise((r) => setTimeout(r, 100));
-}
-
 for (const hangAt of ["after_sign", "after_send"] as const) {
   test(`worker killed ${hangAt.replace("_", " ")}: after restart the payout is on chain exactly once`, { skip, timeout: 300_000 }, async () => {
     const recipient = freshAddress();
     const id = await paidIntent(recipient);
     const key = payoutKeyFor(id);
-    const doomed = spawnWorker(hangAt);
+    const doomed = spawnPayoutWorker({ url: h.testDb.url!, dataDir, env: evm.env, hangAt });
     await doomed.waitFor(`hang:${hangAt}`);
     // The signed transaction is on record before anything reaches the node.
     const [signed] = await evmPayoutTxs(h.deps, key);
     assert.ok(signed, "signed and recorded");
     const onChain = await publicClient(evm.anvil).getTransactionReceipt({ hash: signed.tx_hash as Hex }).catch(() => null);
     assert.equal(onChain !== null, hangAt === "after_send", hangAt === "after_send" ? "broadcast and mined" : "not broadcast yet");
-    doomed.child.kill("SIGKILL");
-    await new Promise((r) => doomed.child.once("exit", r));
+    await doomed.kill("SIGKILL");
     assert.equal((await intentRow(id)).status, 5);
 
     // The dead worker's job lease runs for a minute; let it lapse instead of waiting.
     await sql`UPDATE jobs SET lease_until = now() - interval '1 second' WHERE status = 'running'`.execute(h.deps.database.db);
-    const healthy = spawnWorker();
+    const healthy = spawnPayoutWorker({ url: h.testDb.url!, dataDir, env: evm.env });
     await healthy.waitFor("ready");
-    await waitForStatus(id, 6);
-    healthy.child.kill("SIGTERM");
-    await new Promise((r) => healthy.child.once("exit", r));
+    await untilIntentStatus(h, intents, id, 6);
+    await healthy.kill("SIGTERM");
 
     const row = await intentRow(id);
     assert.equal(row.tx_hash, signed.tx_hash, "the recorded transaction, not a new one");

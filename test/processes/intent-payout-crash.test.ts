@@ -3,7 +3,6 @@
 // the chain accepted the send but before Rampart recorded it. After a restart the payout completes
 // exactly once: one send on the chain, one tx hash, intent at 6, a clean ledger verify.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,16 +15,17 @@ import { TestClock } from "../support/clock.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { INTENT_RATES_ENV, configureStore, intentBody, kycFields } from "../support/intents.js";
+import { type ChannelFollower, followChannel } from "../support/notifications.js";
+import { killPayoutWorkers, spawnPayoutWorker, untilIntentStatus } from "../support/payout-worker.js";
 import { usePostgres } from "../support/test-db.js";
 import { sandboxTransfer } from "../support/bank-feed.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const skip = usePostgres() ? false : "needs PostgreSQL (set DATABASE_URL): the worker is a separate process";
 
 let h: Harness;
 let m: MerchantFixture;
 let chainDir: string;
-const workers: ChildProcess[] = [];
+let intents: ChannelFollower;
 
 before(async () => {
   if (skip) return;
@@ -34,36 +34,14 @@ before(async () => {
   m = await createMerchant(h.deps);
   await configureStore(h, m.storeId);
   chainDir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-chain-"));
+  intents = await followChannel(h.deps.database, "intent_changed");
 });
 after(async () => {
-  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill("SIGKILL");
+  killPayoutWorkers();
+  await intents?.stop();
   await h?.close();
   if (chainDir) fs.rmSync(chainDir, { recursive: true, force: true });
 });
-
-function spawnWorker(hangAt?: string): { child: ChildProcess; waitFor: (line: string) => Promise<void> } {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/support/intent-worker-process.ts"), h.testDb.url!, chainDir], {
-    cwd: ROOT,
-    env: { ...process.env, ...(hangAt ? { RAMPART_TEST_HANG_AT: hangAt } : {}) },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  workers.push(child);
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  // Resolves on the output itself; the test's overall timeout catches a worker that never prints it.
-  const waitFor = (line: string) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (!out.includes(line)) return;
-        child.stdout!.off("data", check);
-        resolve();
-      };
-      child.stdout!.on("data", check);
-      child.once("exit", (code) => reject(new Error(`worker exited (${code}) before "${line}"`)));
-      check();
-    });
-  return { child, waitFor };
-}
 
 async function paidIntent(): Promise<string> {
   const res = await h.app.inject({
@@ -86,31 +64,24 @@ async function intentRow(id: string) {
   return h.deps.database.db.selectFrom("payment_intents").select(["status", "tx_hash"]).where("id", "=", id).executeTakeFirstOrThrow();
 }
 
-/** Polls the row until it shows `status`; the test's overall timeout catches one that never does. */
-async function waitForStatus(id: string, status: number) {
-  while ((await intentRow(id)).status !== status) await new Promise((r) => setTimeout(r, 100));
-}
-
 for (const hangAt of ["before_send", "after_send"] as const) {
   test(`worker killed ${hangAt.replace("_", " ")}: after restart exactly one send, one tx hash, clean ledger`, { skip, timeout: 300_000 }, async () => {
     const id = await paidIntent();
-    const doomed = spawnWorker(hangAt);
+    const doomed = spawnPayoutWorker({ url: h.testDb.url!, dataDir: chainDir, hangAt });
     await doomed.waitFor(`hang:${hangAt}`);
     // The payout key is on record before anything reaches the chain.
     const payout = await h.deps.database.db.selectFrom("intent_payouts").selectAll().where("intent_id", "=", id).executeTakeFirstOrThrow();
     assert.equal(payout.payout_key, payoutKeyFor(id));
     assert.equal(sandboxChainSends(chainDir, payout.payout_key), hangAt === "after_send" ? 1 : 0);
-    doomed.child.kill("SIGKILL");
-    await new Promise((r) => doomed.child.once("exit", r));
+    await doomed.kill("SIGKILL");
     assert.equal((await intentRow(id)).status, 5);
 
     // The dead worker's job lease runs for a minute; let it lapse instead of waiting.
     await sql`UPDATE jobs SET lease_until = now() - interval '1 second' WHERE status = 'running'`.execute(h.deps.database.db);
-    const healthy = spawnWorker();
+    const healthy = spawnPayoutWorker({ url: h.testDb.url!, dataDir: chainDir });
     await healthy.waitFor("ready");
-    await waitForStatus(id, 6);
-    healthy.child.kill("SIGTERM");
-    await new Promise((r) => healthy.child.once("exit", r));
+    await untilIntentStatus(h, intents, id, 6);
+    await healthy.kill("SIGTERM");
 
     const row = await intentRow(id);
     assert.equal(sandboxChainSends(chainDir, payout.payout_key), 1, "sent exactly once");
