@@ -86,3 +86,26 @@ test("an IP from another country than countryIsoCode holds the intent: no instru
   const after = await merchant("GET", `/payment/intent/${id}/instructions`);
   assert.equal((after.json as { error: string }).error, "intent_not_ready");
 });
+
+test("the merchant API cannot reach a platform rule (404) nor list it; a malformed rule id or body is 400 validation_failed", async () => {
+  const platform = await jsonCall(h.app, "POST", "/admin/v1/risk/rules", { "x-operator-key": op }, { name: "Platform: blocked network", weight: 0, spec: { kind: "list", signal: "ip", mode: "block", values: ["192.0.2.0/24"] } });
+  assert.equal(platform.status, 201, JSON.stringify(platform.json));
+  const id = (platform.json as { id: string }).id;
+  try {
+    const patch = await merchant("PATCH", `/merchant/v1/risk/rules/${id}`, { enabled: false });
+    assert.equal(patch.status, 404, JSON.stringify(patch.json));
+    assert.equal((await merchant("DELETE", `/merchant/v1/risk/rules/${id}`)).status, 404);
+    const own = (await merchant("GET", "/merchant/v1/risk/rules")).json as { items: { id: string }[] };
+    assert.ok(!own.items.some((r) => r.id === id), "platform rules are not listed as the merchant's");
+    const malformed = await merchant("PATCH", "/merchant/v1/risk/rules/not-a-uuid", { enabled: false });
+    assert.equal(malformed.status, 400);
+    const code = (r: { json: unknown }) => (r.json as { error: string }).error;
+    assert.equal(code(malformed), "validation_failed");
+    const badWeight = await merchant("POST", "/merchant/v1/risk/rules", { name: "x", weight: 101, spec: { kind: "disposable_email" } });
+    assert.deepEqual([badWeight.status, code(badWeight)], [400, "validation_failed"]);
+    const badSettings = await merchant("PUT", "/merchant/v1/risk/settings", { reviewAt: 90, blockAt: 50 });
+    assert.deepEqual([badSettings.status, code(badSettings)], [400, "validation_failed"], JSON.stringify(badSettings.json));
+  } finally {
+    await h.app.inject({ method: "DELETE", url: `/admin/v1/risk/rules/${id}`, headers: { "x-operator-key": op } });
+  }
+});
