@@ -144,7 +144,7 @@ test("support decides the dispute and resends a webhook from the payment page, a
   assert.equal(await page.locator("#actions").count(), 0, "nothing left to decide");
   const last = page.locator("#timeline li").last();
   assert.equal(await last.getAttribute("data-to"), "closed");
-  assert.match((await last.textContent()) ?? "", new RegExp(`by support ${staff.support.id}`));
+  assert.match((await last.textContent()) ?? "", new RegExp(`by support ${staff.support.email}`), "the operator by e-mail");
 
   const first = page.locator("#webhooks [data-event]").first();
   const eventId = (await first.getAttribute("data-event"))!;
@@ -171,7 +171,7 @@ test("an intent's and a held card payment's pages pass axe; support releases the
   await checkBothSizes(page, "dashboard-payment-card-review");
   await page.click("#risk-review button >> text=Release the payment");
   await page.waitForURL(new RegExp(`/dashboard/payments/${held}\\?ok=`));
-  assert.match((await page.textContent("#risk")) ?? "", /released/);
+  assert.match((await page.textContent("#risk")) ?? "", new RegExp(`released by ${staff.support.email}`));
   assert.equal(await page.locator("#risk-review").count(), 0);
   await page.close();
 });

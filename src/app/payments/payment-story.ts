@@ -11,6 +11,7 @@ import {
   bankTransfersOf,
   flowDetails,
   ledgerTransfersOf,
+  operatorNames,
   riskDecisionOf,
   statusEvents,
   type StatusEventRow,
@@ -65,10 +66,14 @@ export async function paymentStory(deps: Deps, id: string) {
     payment.dialect === "trading" ? receiptsOfPayin(deps, id) : Promise.resolve([]),
   ]);
   const kycCase = details && "kyc_case_id" in details ? await kycCaseOf(deps, details.kyc_case_id) : null;
+  // Support's decisions and risk reviews name the operator by id: the page shows who that is.
+  const operatorIds = [...events.filter((e) => e.actor === "support" && e.actor_id).map((e) => e.actor_id!), ...(risk?.reviewed_by ? [risk.reviewed_by] : [])];
+  const names = await operatorNames(db, [...new Set(operatorIds)]);
   return {
     payment,
     details: details ?? null,
-    events: events.map((e) => namedEvent(payment.dialect, e)),
+    events: events.map((e) => ({ ...namedEvent(payment.dialect, e), actorName: e.actor_id ? (names.get(e.actor_id) ?? null) : null })),
+    reviewedByName: risk?.reviewed_by ? (names.get(risk.reviewed_by) ?? null) : null,
     webhooks,
     ledger: await ledgerOf(
       deps,

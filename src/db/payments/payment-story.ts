@@ -109,3 +109,13 @@ export async function flowDetails(db: Db, dialect: PaymentDialect, id: string) {
       return db.selectFrom("card_payments").select(["offer_id", "masked_pan", "provider_ref", "transaction_status", "completed_at"]).where("id", "=", id).executeTakeFirst();
   }
 }
+
+/** Who an operator id names: a staff person's e-mail or an operator key's label (for actors shown on the page). */
+export async function operatorNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = (
+    await sql<{ id: string; name: string }>`SELECT id::text AS id, email AS name FROM operator_users WHERE id::text = ANY(${ids}::text[])
+      UNION ALL SELECT id, CASE WHEN label = '' THEN 'operator key ' || id ELSE 'operator key ' || label END FROM operator_keys WHERE id = ANY(${ids}::text[])`.execute(db)
+  ).rows;
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

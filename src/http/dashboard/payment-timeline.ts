@@ -27,7 +27,7 @@ export function statusChanges(s: PaymentStory): SafeHtml {
     "Status changes",
     html`<ol class="plain">${s.events.map(
       (e) => html`<li data-to="${e.to_status}"><span class="muted">${when(e.at)}</span> ${e.from_status ? html`${statusPill(e.from_status)} → ` : "created as "}${statusPill(e.to_status)}
-by <strong>${e.actor}</strong>${e.actor_id ? html` <span class="mono small-id">${e.actor_id}</span>` : ""}${typeof e.data?.action === "string" ? html` (${e.data.action})` : ""}
+by <strong>${e.actor}</strong>${e.actorName ? html` <span class="actor">${e.actorName}</span>` : e.actor_id ? html` <span class="mono small-id">${e.actor_id}</span>` : ""}${typeof e.data?.action === "string" ? html` (${e.data.action})` : ""}
 ${details(e) ? html`<br><span class="wrap">${details(e)}</span>` : ""}</li>`,
     )}</ol>`,
   );
@@ -110,7 +110,7 @@ export function riskDecision(s: PaymentStory): SafeHtml {
     "risk",
     "Risk decision",
     html`<p class="meta">${statusPill(r.decision)} score ${r.score} · ${when(r.created_at)}${r.review_status ? html` · review ${statusPill(r.review_status)}` : ""}${
-      r.reviewed_at ? ` by ${r.reviewed_by ?? "?"} ${when(r.reviewed_at)}` : ""
+      r.reviewed_at ? ` by ${s.reviewedByName ?? r.reviewed_by ?? "?"} ${when(r.reviewed_at)}` : ""
     }</p>
 <ul class="plain">${reasons.map((x) => html`<li>${String(x.name ?? "")}: ${String(x.outcome ?? "")} (weight ${String(x.weight ?? 0)})</li>`)}</ul>`,
   );
