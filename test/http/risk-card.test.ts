@@ -3,7 +3,8 @@
 // errorId, data.riskDecisionId) and writes none; a review creates the offer held, so paying it is
 // 409 RISK_REVIEW_PENDING until an operator releases it, then it is paid. An offer made before the
 // merchant had rules is assessed at pay instead, and a block there starts no payment. Real HTTP
-// through inject(), real database.
+// through inject(), real database. The status check (pay-callback) shows the decision the payment went
+// on under.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
@@ -106,4 +107,22 @@ test("a rejected review leaves the offer unpayable", async () => {
   const reject = await h.app.inject({ method: "POST", url: `/admin/v1/risk/reviews/${offerId}/reject`, headers: { "x-operator-key": op } });
   assert.equal(reject.statusCode, 200, reject.body);
   assertBlocked(await pay(who, offerId));
+});
+
+test("an allowed card payment's status check shows allow, with the rule that fired under the threshold", async () => {
+  const admin = { "x-operator-key": op };
+  const rules = (await h.app.inject({ method: "GET", url: `/admin/v1/risk/rules?merchantId=${merchantId}`, headers: admin })).json().items as { id: string }[];
+  for (const r of rules) {
+    const off = await h.app.inject({ method: "PATCH", url: `/admin/v1/risk/rules/${r.id}?merchantId=${merchantId}`, headers: admin, payload: { enabled: false } });
+    assert.equal(off.statusCode, 200, off.body);
+  }
+  await addRule("local device", 10, { kind: "list", signal: "ip", mode: "block", values: ["127.0.0.1"] });
+  const who = await registerCustomer(h.app, merchantId);
+  const cardId = await addCard(h.app, who, "5555555555554444");
+  const offerId = (await offerFor(who, cardId, 102)).json().offerId as number;
+  assert.equal((await pay(who, offerId)).statusCode, 200);
+  const status = await h.app.inject({ method: "GET", url: `/v3/payin/pay-callback?offerId=${offerId}`, headers: who.headers });
+  const risk = status.json().risk;
+  assert.deepEqual([risk.decision, risk.score, risk.reviewStatus], ["allow", 10, null]);
+  assert.deepEqual(risk.reasons.map((r: { name: string; outcome: string; weight: number }) => [r.name, r.outcome, r.weight]), [["local device", "fired", 10]]);
 });
