@@ -20,12 +20,20 @@ const skip = usePostgres() ? false : "needs PostgreSQL (set DATABASE_URL): PGlit
 let h: Harness;
 let rx: Receiver;
 let messages: ChannelFollower;
+/** Event ids the receiver has seen; `arrived` resolves once all TOTAL have come at least once. */
+const seen = new Set<string>();
+let everyEventArrived!: () => void;
+const arrived = new Promise<void>((r) => (everyEventArrived = r));
 const workers: ChildProcess[] = [];
 
 before(async () => {
   if (skip) return;
   h = await createHarness({ poolSize: 4 });
-  rx = await startReceiver(() => ({ status: 200, body: "ok" }));
+  rx = await startReceiver((r) => {
+    seen.add(String(r.headers["x-rampart-event-id"]));
+    if (seen.size === TOTAL) everyEventArrived();
+    return { status: 200, body: "ok" };
+  });
   await announceStatusChanges(h.deps.database.db, "test_status", ["webhook_messages"]);
   messages = await followChannel(h.deps.database, "test_status");
 });
@@ -78,8 +86,11 @@ test("3 worker processes, 5,000 webhooks, one SIGKILLed midway: none lost, dupli
     Number(
       (await h.deps.database.db.selectFrom("webhook_messages").select((eb) => eb.fn.countAll().as("n")).where("status", "=", "delivered").executeTakeFirstOrThrow()).n,
     ) === TOTAL;
-  // Re-checked on each commit that changes a message's status (the killed worker's leased messages
-  // commit once a survivor claims them after their lease and delivers them).
+  // First every event reaches the receiver (its own count: no database reads while the workers deliver,
+  // which would slow the receiver in this process), then the database is re-checked on each commit that
+  // changes a message's status until the last deliveries are recorded (the killed worker's leased
+  // messages are delivered again once a survivor claims them after their lease).
+  await arrived;
   await untilAnnounced(messages, "webhook_messages", delivered);
 
   const counts = new Map<string, number>();
