@@ -57,6 +57,8 @@ test("a card payment's page shows the card as BIN and last four only", async () 
   assert.match(r.body, /424242 … 4242/);
   assert.doesNotMatch(r.body, /\*{6}/, "not the stored mask");
   assert.match(r.body, /by <strong>acquirer<\/strong>/);
+  assert.match(r.body, /Customer&#39;s KYC level<\/span><span class="wrap">NONE/);
+  assert.match(r.body, /No KYC case\./);
   assert.match(r.body, /approved/);
 });
 

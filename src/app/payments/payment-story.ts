@@ -1,8 +1,9 @@
 // One payment's whole story for the operator console (issue 18): its explorer row (read through the
 // same search as GET /admin/v1/payments, so the page and the list never disagree), every status change
 // with actor and reason, its webhooks / IPNs with each attempt, the ledger transfers booked for it and
-// for its bank transfers with their entries, the bank transfers matched to it, its KYC case, its risk
-// decision and its receipts: whatever the database holds for that flow.
+// for its bank transfers with their entries, the bank transfers matched to it, its KYC case (an
+// intent's, or a card customer's KYC_1 case), its risk decision and its receipts: whatever the
+// database holds for that flow.
 import { INTENT_STATUS_NAMES, type IntentStatus } from "../../core/intents/intent-status.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findKycCase, listKycEvents } from "../../db/kyc/kyc.js";

@@ -106,7 +106,12 @@ export async function flowDetails(db: Db, dialect: PaymentDialect, id: string) {
         .where("p.id", "=", id)
         .executeTakeFirst();
     case "card":
-      return db.selectFrom("card_payments").select(["offer_id", "masked_pan", "provider_ref", "transaction_status", "completed_at"]).where("id", "=", id).executeTakeFirst();
+      return db
+        .selectFrom("card_payments as p")
+        .innerJoin("card_customers as c", "c.id", "p.customer_id")
+        .select(["p.offer_id", "p.masked_pan", "p.provider_ref", "p.completed_at", "c.kyc_level", "c.kyc1_case_id as kyc_case_id"])
+        .where("p.id", "=", id)
+        .executeTakeFirst();
   }
 }
 

@@ -28,7 +28,7 @@ function flowRows(s: PaymentStory): SafeHtml[] {
   if ("requisite_id" in d) {
     return [row("Bank · method", `${d.bank_code} · ${d.method}`), row("Requisite", mono(d.requisite_id)), row("Expires", when(d.expires_at)), row("Closed", d.closed_at ? when(d.closed_at) : null)];
   }
-  if ("kyc_case_id" in d) {
+  if ("payment_method" in d) {
     return [
       row("Payment method", d.payment_method),
       row("Bank reference", mono(d.reference)),
@@ -37,7 +37,12 @@ function flowRows(s: PaymentStory): SafeHtml[] {
       row("Tx hash", mono(d.tx_hash)),
     ];
   }
-  return [row("Card", mono(binAndLast4(d.masked_pan))), row("Acquirer reference", mono(d.provider_ref)), row("Completed", d.completed_at ? when(d.completed_at) : null)];
+  return [
+    row("Card", mono(binAndLast4(d.masked_pan))),
+    row("Customer's KYC level", d.kyc_level),
+    row("Acquirer reference", mono(d.provider_ref)),
+    row("Completed", d.completed_at ? when(d.completed_at) : null),
+  ];
 }
 
 function summary(s: PaymentStory): SafeHtml {

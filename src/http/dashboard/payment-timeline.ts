@@ -90,7 +90,7 @@ export function bankTransfers(s: PaymentStory): SafeHtml {
 }
 
 export function kycCase(s: PaymentStory, ctx: Ctx): SafeHtml {
-  if (s.payment.dialect !== "intent") return html``;
+  if (s.payment.dialect === "trading") return html``; // pay-ins have no KYC; intents and card customers do
   const c = s.kycCase;
   if (!c) return card("kyc", "KYC case", none("KYC case"));
   return card(
