@@ -53,7 +53,11 @@ export async function startReceiver(script: ReceiverScript = () => ({ status: 20
       else send();
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Idle connections stay open longer than the sender keeps them (4 s), so the sender always closes
+  // first. A short server timeout raced the sender's reuse of a pooled connection on a loaded machine:
+  // the request met a socket the server had just closed, failed, and went to the retry schedule, and a
+  // test waiting for that delivery then waited out the retry delay (CI: webhook-pool hung 120 s).
+  server.keepAliveTimeout = 30_000;
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
