@@ -2,8 +2,8 @@
 // `npm test`: prepares the databases once (a migrated PostgreSQL template when DATABASE_URL is set,
 // a dumped PGlite data dir otherwise), then runs node's test runner over an explicit file list
 // (never a quoted glob, never zero files), then drops the template.
-// `--pglite` forces PGlite even when DATABASE_URL is set; `--database-files` is explained below.
-// Extra arguments select test files; `--test-*` options go to node's test runner.
+// `--pglite` forces PGlite even when DATABASE_URL is set.
+// Extra arguments select test files or folders of them; `--test-*` options go to node's test runner.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -31,13 +31,8 @@ const rank = (f) => {
   const i = LONG_FIRST.findIndex((dir) => f.split(path.sep).includes(dir));
   return i === -1 ? LONG_FIRST.length : i;
 };
-// `--database-files` (the second, PGlite pass of CI) keeps the files that run SQL: test/unit touches no
-// database, and the browser and chain files drive the same SQL as test/http, which that pass runs.
-const DATABASE_FREE = ["unit", "browser", "chain"];
-const databaseOnly = args.includes("--database-files");
-const files = (selected.length ? selected : listTests("test"))
-  .filter((f) => !databaseOnly || !DATABASE_FREE.some((dir) => f.split(path.sep).includes(dir)))
-  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+const expand = (f) => (fs.statSync(f, { throwIfNoEntry: false })?.isDirectory() ? listTests(f) : [f]);
+const files = (selected.length ? selected.flatMap(expand) : listTests("test")).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 if (files.length === 0) {
   console.error("No test files found.");
   process.exit(1);
