@@ -8,7 +8,7 @@ import type { EvmChain } from "../../src/adapters/chain/evm/evm-chain.js";
 import { payoutKeyFor } from "../../src/app/intents/payout.js";
 import { sandboxTransfer } from "../support/bank-feed.js";
 import { ethBalance, publicClient, tokenBalance } from "../support/anvil.js";
-import { type EvmSetup, evmPayoutRows, evmPayoutTxs, freshAddress, startEvm } from "../support/evm.js";
+import { type EvmSetup, evmPayoutRows, evmPayoutTxs, freshAddress, startEvm, untilMined } from "../support/evm.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { INTENT_RATES_ENV, advanceAndDrain, configureStore, drain, intentBody, kycFields } from "../support/intents.js";
@@ -59,7 +59,9 @@ test("an intent paid in USDT on an EVM network is delivered on chain: status 6 c
   const id = await paidIntent(recipient);
   await drain(h);
   const pending = await intentRow(id);
-  assert.equal(pending.status, 5, "mined but not yet at the confirmation depth");
+  assert.equal(pending.status, 5, "sent but not yet at the confirmation depth");
+  const [sent] = (await evmPayoutRows(h.deps)).filter((p) => p.payout_key === payoutKeyFor(id));
+  await untilMined(evm.anvil, sent!.current_tx_hash);
   await evm.anvil.mine(CONFIRMATIONS - 1);
   await advanceAndDrain(h, 1000);
 
@@ -157,6 +159,7 @@ test("a reorg that drops a mined payout: it is tracked again and the same transa
   const recipient = freshAddress();
   const sent = await chain.send({ payoutKey: "reorg_1", network: "erc20", asset: "USDT", address: recipient, amountMinor: 3_000_000n });
   assert.equal(sent.kind, "pending");
+  await untilMined(evm.anvil, (sent as { txHash: string }).txHash);
   const st = await chain.status("reorg_1");
   assert.equal(st.kind, "pending");
   assert.equal((st as { confirmations: number }).confirmations, 1, "mined in the head block");

@@ -11,9 +11,9 @@ import { recordOperatorPayout } from "../../src/app/intents/operator-payouts.js"
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { ConfigError, loadConfig } from "../../src/config/config.js";
 import { AppError } from "../../src/core/shared/errors.js";
-import { ANVIL_CHAIN_ID, publicClient } from "../support/anvil.js";
+import { ANVIL_CHAIN_ID } from "../support/anvil.js";
 import { sandboxTransfer } from "../support/bank-feed.js";
-import { type EvmSetup, freshAddress, startEvm } from "../support/evm.js";
+import { type EvmSetup, freshAddress, startEvm, untilMined } from "../support/evm.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { jsonCall, operatorHeader } from "../support/json-call.js";
@@ -53,7 +53,7 @@ const wallet = (key: Hex) => createWalletClient({ account: privateKeyToAccount(k
 const admin = (url: string, body: unknown) => jsonCall(h.app, "POST", url, operatorHeader(operatorKey), body);
 
 async function mined(hash: Hex): Promise<Hex> {
-  await publicClient(evm.anvil).waitForTransactionReceipt({ hash, pollingInterval: 50 });
+  await untilMined(evm.anvil, hash);
   return hash;
 }
 

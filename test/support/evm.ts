@@ -4,7 +4,7 @@
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Deps } from "../../src/app/deps.js";
-import { type Anvil, ANVIL_CHAIN_ID, deployTestToken, startAnvil } from "./anvil.js";
+import { type Anvil, ANVIL_CHAIN_ID, deployTestToken, publicClient, startAnvil } from "./anvil.js";
 
 export interface EvmSetup {
   anvil: Anvil;
@@ -50,4 +50,12 @@ export async function evmPayoutRows(deps: Deps) {
 
 export async function evmPayoutTxs(deps: Deps, payoutKey: string) {
   return deps.database.db.selectFrom("evm_payout_txs").selectAll().where("payout_key", "=", payoutKey).orderBy("created_at").execute();
+}
+
+/**
+ * Resolves once the transaction is in a block. anvil answers eth_sendRawTransaction before its automine
+ * has sealed the block, so a test that counts confirmations waits for the receipt first.
+ */
+export async function untilMined(anvil: Anvil, txHash: string): Promise<void> {
+  await publicClient(anvil).waitForTransactionReceipt({ hash: txHash as Hex, pollingInterval: 50 });
 }
