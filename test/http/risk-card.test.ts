@@ -3,8 +3,9 @@
 // errorId, data.riskDecisionId) and writes none; a review creates the offer held, so paying it is
 // 409 RISK_REVIEW_PENDING until an operator releases it, then it is paid. An offer made before the
 // merchant had rules is assessed at pay instead, and a block there starts no payment. Real HTTP
-// through inject(), real database. The status check (pay-callback) shows the decision the payment went
-// on under.
+// through inject(), real database. The merchant reads an offer's decision before paying (the create's
+// and update's answers, GET /v3/payin/offer/{id}); the status check (pay-callback) shows the decision
+// the payment went on under.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
@@ -29,6 +30,7 @@ async function addRule(name: string, weight: number, spec: unknown): Promise<voi
 const offerFor = (who: CardCustomer, cardId: number, amount: number) =>
   h.app.inject({ method: "POST", url: "/v3/payin/offer", headers: who.headers, payload: { cardId, fromCurrency: "EUR", amount, toCurrency: "USDT", operation: "PAYIN" } });
 const pay = (who: CardCustomer, offerId: number) => h.app.inject({ method: "POST", url: `/v3/payin/pay/${offerId}`, headers: who.headers, payload: { cardCVV: "123" } });
+const readOffer = (who: CardCustomer, offerId: number) => h.app.inject({ method: "GET", url: `/v3/payin/offer/${offerId}`, headers: who.headers });
 const countRows = async (table: "card_payments" | "card_offers") => (await h.deps.database.db.selectFrom(table).select("id").execute()).length;
 
 function assertBlocked(r: { statusCode: number; body: string; json(): unknown }): void {
@@ -44,6 +46,7 @@ test("an offer made before the rule is assessed at pay: a blocked BIN refuses th
   const cardId = await addCard(h.app, who, 4242424242424242);
   const offer = await offerFor(who, cardId, 100);
   assert.equal(offer.statusCode, 200, offer.body);
+  assert.equal(offer.json().risk, null, "not assessed: the merchant had no rule");
   await addRule("blocked BIN", 100, { kind: "list", signal: "bin", mode: "block", values: ["424242"] });
   assertBlocked(await pay(who, offer.json().offerId));
   assert.equal(await countRows("card_payments"), 0);
@@ -81,13 +84,34 @@ test("an offer the rules hold (the device's address is listed) cannot be paid un
   assert.deepEqual([decision.decision, decision.score, decision.review_status], ["review", 60, "pending"]);
   assert.deepEqual((decision.reasons as { kind: string; seen: { ip?: string } }[]).map((r) => [r.kind, r.seen.ip]), [["list", "127.0.0.1"]]);
 
+  // The merchant reads the decision before paying: in the create's answer, and in the offer's read.
+  const atCreate = offer.json().risk;
+  assert.deepEqual([atCreate.decision, atCreate.score, atCreate.reviewStatus], ["review", 60, "pending"]);
+  assert.deepEqual(atCreate.reasons.map((r: { name: string; outcome: string; seen: { ip?: string } }) => [r.name, r.outcome, r.seen.ip]), [["watched address", "fired", "127.0.0.1"]]);
+  assert.equal(atCreate.decidedAt, decision.created_at.toISOString());
+  const read = await readOffer(who, offerId);
+  assert.equal(read.statusCode, 200, read.body);
+  assert.deepEqual(read.json().risk, atCreate);
+  assert.equal(read.json().offerId, offerId);
+  assert.equal((await h.app.inject({ method: "GET", url: `/v3/payin/pay-callback?offerId=${offerId}`, headers: who.headers })).statusCode, 404, "no outcome before it is paid");
+
   const held = await pay(who, offerId);
   assert.equal(held.statusCode, 409, held.body);
   assert.equal(held.json().error, "RISK_REVIEW_PENDING");
+  // Re-quoting does not slip a held offer past its review.
+  const requoted = await h.app.inject({ method: "PUT", url: `/v3/payin/offer/${offerId}`, headers: who.headers, payload: { amount: 100, fromCurrency: "EUR", toCurrency: "USDT" } });
+  assert.equal(requoted.statusCode, 200, requoted.body);
+  assert.equal(requoted.json().risk.reviewStatus, "pending");
+  assert.equal((await pay(who, offerId)).json().error, "RISK_REVIEW_PENDING");
   assert.equal(await countRows("card_payments"), 0, "a held offer starts no payment");
 
   const release = await h.app.inject({ method: "POST", url: `/admin/v1/risk/reviews/${offerId}/release`, headers: { "x-operator-key": op } });
   assert.equal(release.statusCode, 200, release.body);
+  const released = (await readOffer(who, offerId)).json().risk;
+  assert.deepEqual([released.decision, released.reviewStatus], ["review", "released"], "the next read shows the operator's release");
+  // Another customer cannot read the offer.
+  const other = await registerCustomer(h.app, merchantId);
+  assert.equal((await readOffer(other, offerId)).statusCode, 404);
   const paid = await pay(who, offerId);
   assert.equal(paid.statusCode, 200, paid.body);
   assert.equal(paid.json().offerId, offerId);
@@ -106,7 +130,12 @@ test("a rejected review leaves the offer unpayable", async () => {
   const offerId = (await offerFor(who, cardId, 101)).json().offerId as number;
   const reject = await h.app.inject({ method: "POST", url: `/admin/v1/risk/reviews/${offerId}/reject`, headers: { "x-operator-key": op } });
   assert.equal(reject.statusCode, 200, reject.body);
+  assert.equal((await readOffer(who, offerId)).json().risk.reviewStatus, "rejected");
   assertBlocked(await pay(who, offerId));
+  // Re-quoted, it stays refused: only an operator's release lets a held offer go on.
+  await h.app.inject({ method: "PUT", url: `/v3/payin/pay/${offerId}`, headers: who.headers, payload: { amount: 101, fromCurrency: "EUR", toCurrency: "USDT" } });
+  assertBlocked(await pay(who, offerId));
+  assert.equal(await countRows("card_payments"), 1, "only the released offer's payment");
 });
 
 test("an allowed card payment's status check shows allow, with the rule that fired under the threshold", async () => {
@@ -119,7 +148,9 @@ test("an allowed card payment's status check shows allow, with the rule that fir
   await addRule("local device", 10, { kind: "list", signal: "ip", mode: "block", values: ["127.0.0.1"] });
   const who = await registerCustomer(h.app, merchantId);
   const cardId = await addCard(h.app, who, "5555555555554444");
-  const offerId = (await offerFor(who, cardId, 102)).json().offerId as number;
+  const offer = (await offerFor(who, cardId, 102)).json();
+  assert.deepEqual([offer.risk.decision, offer.risk.score, offer.risk.reviewStatus], ["allow", 10, null]);
+  const offerId = offer.offerId as number;
   assert.equal((await pay(who, offerId)).statusCode, 200);
   const status = await h.app.inject({ method: "GET", url: `/v3/payin/pay-callback?offerId=${offerId}`, headers: who.headers });
   const risk = status.json().risk;

@@ -9,8 +9,9 @@ import { findCustomerOffer, insertOffersWithinLimit, type NewOffer, type NewOffe
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { refuseWhenBlocked } from "../risk/assess-payment.js";
+import type { PaymentRiskView } from "../risk/payment-risk.js";
 import { readRiskSet } from "../risk/rule-cache.js";
-import { assessOffer, type CardDevice } from "./card-risk.js";
+import { assessOffer, type CardDevice, offerRisk } from "./card-risk.js";
 import { writeOffer } from "./offer-writer.js";
 import { type CardPair, type CardQuote, cardPair, cardQuote, currentRate, inLimitCurrency } from "./card-pricing.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
@@ -20,6 +21,8 @@ export interface OfferView {
   offer: OfferRow;
   pair: CardPair;
   limit: LimitState;
+  /** The risk decision taken at create (docs/risk.md, "Cards"); null when the offer was not assessed. */
+  risk: PaymentRiskView | null;
 }
 
 interface CreateOfferInput {
@@ -79,7 +82,7 @@ export async function createOffer(deps: Deps, who: CustomerPrincipal, input: Cre
     if (outcome.kind === "no_card") throw new AppError("not_found", { field: "cardId", message: "No such card." });
     const limit = limitStateOf(deps, who.kycLevel, outcome);
     if (outcome.kind === "over_limit") throw limitExceeded(limit, "amount");
-    return { offer: outcome.offer, pair, limit };
+    return { offer: outcome.offer, pair, limit, risk: null };
   };
   // The merchant's rules are cached: without any, the offer keeps the batched write and costs no query.
   const assessed = (await readRiskSet(deps, who.merchantId)).rules.length > 0;
@@ -87,7 +90,7 @@ export async function createOffer(deps: Deps, who: CustomerPrincipal, input: Cre
   return refuseWhenBlocked(deps, () =>
     deps.database.db.transaction().execute(async (trx) => {
       const view = viewOf((await insertOffersWithinLimit(trx, [offer]))[0]!);
-      if (assessed) await assessOffer(deps, trx, who, view.offer, device);
+      if (assessed) view.risk = await assessOffer(deps, trx, who, view.offer, device);
       await commit?.(trx, view);
       return view;
     }),
@@ -124,5 +127,14 @@ export async function updateOffer(deps: Deps, who: CustomerPrincipal, offerId: s
     assertOfferOpen(locked, deps.clock.now());
     return requoteOffer(trx, offerId, { ...amounts(pair, q, processingFee(q)), now: deps.clock.now() });
   });
-  return { offer, pair, limit };
+  return { offer, pair, limit, risk: await offerRisk(deps, offerId) };
+}
+
+/** One of the customer's offers as it stands (paid or expired too), with its risk decision. */
+export async function readOffer(deps: Deps, who: CustomerPrincipal, offerId: string): Promise<OfferView> {
+  const db = deps.database.db;
+  const offer = await findCustomerOffer(db, who.customerId, offerId);
+  if (!offer) throw new AppError("not_found", { message: "No such offer." });
+  const [pair, limit, risk] = await Promise.all([cardPair(deps, offer.fiat, offer.crypto), limitState(deps, db, who.customerId, who.kycLevel), offerRisk(deps, offerId)]);
+  return { offer, pair, limit, risk };
 }

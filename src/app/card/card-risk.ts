@@ -12,8 +12,8 @@ import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { assessPaymentRisk, RiskBlockedError } from "../risk/assess-payment.js";
 import { cardSignals } from "../risk/dialect-signals.js";
-import { paymentRisk, type PaymentRiskView } from "../risk/payment-risk.js";
-import { refuseWhileHeld } from "../risk/reviews.js";
+import { paymentRisk, paymentRiskView, type PaymentRiskView } from "../risk/payment-risk.js";
+import { refuseHeld } from "../risk/reviews.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
 
 /** The device an offer is created from, as the card routes see it. */
@@ -37,19 +37,31 @@ async function signalsOf(trx: Transaction<DB>, who: CustomerPrincipal, offer: Of
   });
 }
 
-/** At offer create, inside its transaction: the decision is stored under the offer's id. */
-export async function assessOffer(deps: Deps, trx: Transaction<DB>, who: CustomerPrincipal, offer: OfferRow, device: CardDevice): Promise<void> {
-  await assessPaymentRisk(deps, trx, { merchantId: who.merchantId, flow: "card", paymentId: String(offer.id), signals: await signalsOf(trx, who, offer, device) });
+/**
+ * At offer create, inside its transaction: the decision is stored under the offer's id and returned as
+ * the offer's `risk` member (the merchant reads it before paying).
+ */
+export async function assessOffer(deps: Deps, trx: Transaction<DB>, who: CustomerPrincipal, offer: OfferRow, device: CardDevice): Promise<PaymentRiskView | null> {
+  const risk = await assessPaymentRisk(deps, trx, { merchantId: who.merchantId, flow: "card", paymentId: String(offer.id), signals: await signalsOf(trx, who, offer, device) });
+  return paymentRiskView(risk?.stored);
+}
+
+/** An offer's decision at create (null: not assessed), for the offer's update and read. */
+export function offerRisk(deps: Deps, offerId: string): Promise<PaymentRiskView | null> {
+  return paymentRisk(deps.database.db, "card", [offerId]);
 }
 
 /**
  * At pay, inside its transaction with the offer locked: an offer decided at create goes on only when
- * allowed or released (pending is risk_review_pending, rejected risk_blocked); otherwise the payment is
- * assessed now under its own id, and a review refuses it (nothing is started).
+ * allowed or released (pending is risk_review_pending, rejected risk_blocked), even when re-quoted
+ * since (a re-quote must not slip a held offer past its review); an offer not decided at create, or
+ * re-quoted since, is assessed now under the payment's own id, and a review refuses it (nothing is
+ * started).
  */
 export async function assessAtPay(deps: Deps, trx: Transaction<DB>, who: CustomerPrincipal, offer: OfferRow, paymentId: string): Promise<void> {
   const atCreate = await findDecisionByPaymentId(trx, String(offer.id));
-  if (atCreate && atCreate.created_at >= offer.updated_at) return refuseWhileHeld(trx, String(offer.id));
+  refuseHeld(atCreate);
+  if (atCreate && atCreate.created_at >= offer.updated_at) return;
   const signals = await signalsOf(trx, who, offer, { ip: null, userAgent: null });
   const risk = await assessPaymentRisk(deps, trx, { merchantId: who.merchantId, flow: "card", paymentId, signals });
   if (risk?.decision === "review") throw new RiskBlockedError({ merchantId: who.merchantId, flow: "card", decision: risk });

@@ -8,7 +8,7 @@ import { decide, type RiskDecision, type RiskFacts } from "../../core/risk/decis
 import type { RiskRule } from "../../core/risk/rules.js";
 import { type RiskFlow, type RiskSignals, signalValue } from "../../core/risk/signals.js";
 import { AppError } from "../../core/shared/errors.js";
-import { insertDecision } from "../../db/risk/decisions.js";
+import { insertDecision, type RiskDecisionRow } from "../../db/risk/decisions.js";
 import { countPayment, type WindowQuery } from "../../db/risk/velocity.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
@@ -23,7 +23,8 @@ interface AssessPaymentInput {
 }
 
 interface AssessedRisk extends RiskDecision {
-  decisionId: string;
+  /** The stored decision (what the merchant's read shows: app/risk/payment-risk.ts). */
+  stored: RiskDecisionRow;
 }
 
 /** Thrown inside the create's transaction so that it rolls back; carries what was decided. */
@@ -117,7 +118,7 @@ export async function assessPaymentRisk(deps: Deps, trx: Transaction<DB>, input:
     reasons: decision.reasons,
     at: now,
   });
-  return { ...decision, decisionId: row.id };
+  return { ...decision, stored: row };
 }
 
 /**

@@ -15,7 +15,7 @@ export interface PaymentRiskView {
   decidedAt: string;
 }
 
-function paymentRiskView(d: RiskDecisionRow | undefined): PaymentRiskView | null {
+export function paymentRiskView(d: RiskDecisionRow | undefined): PaymentRiskView | null {
   if (!d) return null;
   return { decision: d.decision, score: d.score, reviewStatus: d.review_status, reasons: d.reasons as RiskDecision["reasons"], decidedAt: d.created_at.toISOString() };
 }

@@ -41,7 +41,11 @@ function decisionView(d: RiskDecisionRow): RiskDecisionView {
  * inside the transaction that would do so, with the payment row already locked.
  */
 export async function refuseWhileHeld(db: Db, paymentId: string): Promise<void> {
-  const d = await findDecisionByPaymentId(db, paymentId);
+  refuseHeld(await findDecisionByPaymentId(db, paymentId));
+}
+
+/** refuseWhileHeld for a decision already read. */
+export function refuseHeld(d: RiskDecisionRow | undefined): void {
   if (d?.review_status === "pending") throw new AppError("risk_review_pending");
   if (d?.review_status === "rejected") throw new AppError("risk_blocked", { details: { riskDecisionId: d.id } });
 }

@@ -3,7 +3,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "typebox";
-import { createOffer, type OfferView, updateOffer } from "../../../app/card/card-offers.js";
+import { createOffer, type OfferView, readOffer, updateOffer } from "../../../app/card/card-offers.js";
 import { cardPaymentRisk } from "../../../app/card/card-risk.js";
 import { offerPayment, payOffer } from "../../../app/card/card-payments.js";
 import { type PaymentView, renderPayCallback, viewOf } from "../../../app/card/pay-callback.js";
@@ -21,7 +21,7 @@ import { renderCardError } from "./envelope.js";
 import { idParam } from "./ids.js";
 import { rawJsonMember } from "./raw-json-member.js";
 import { renderFiatRates, renderOffer, renderPayinData, renderPayResponse, renderSavedCard } from "./render.js";
-import { AddCardBody, BillingAddress, CardParams, CreateOfferBody, OfferParams, PayBody, PayCallbackQuery, UpdateOfferBody } from "./schemas.js";
+import { AddCardBody, BillingAddress, CardParams, CreateOfferBody, OfferObject, OfferParams, PayBody, PayCallbackObject, PayCallbackQuery, UpdateOfferBody } from "./schemas.js";
 
 const TAGS = ["card: pay-in"];
 const security = [{ bearer: [] }];
@@ -117,7 +117,16 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
 
   app.post(
     "/v3/payin/offer",
-    { schema: { tags: TAGS, summary: "Create an offer (a quote, no charge) valid for offerTtlSeconds", security, body: CreateOfferBody }, ...post },
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Create an offer (a quote, no charge) valid for offerTtlSeconds, with its risk decision (Extension: `risk`)",
+        security,
+        body: CreateOfferBody,
+        response: { 200: OfferObject },
+      },
+      ...post,
+    },
     async (request, reply) => {
       kyc0(request);
       const b = request.body;
@@ -142,9 +151,20 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
     });
     return renderOffer(view, deps.clock.now());
   };
-  const updateSchema = (summary: string) => ({ schema: { tags: TAGS, summary, security, params: OfferParams, body: UpdateOfferBody } });
+  const updateSchema = (summary: string) => ({ schema: { tags: TAGS, summary, security, params: OfferParams, body: UpdateOfferBody, response: { 200: OfferObject } } });
   app.put("/v3/payin/offer/:offerId", updateSchema("Re-quote an offer (fiat wins when both amounts are given); 409 once paid or expired"), update);
   app.put("/v3/payin/pay/:offerId", updateSchema("Alias of PUT /v3/payin/offer/{offerId} (the path a public client uses)"), update);
+
+  // Extension: the offer as it stands, so that the merchant can read its risk decision (and an
+  // operator's release of a review) before paying; pay-callback answers only once it is paid.
+  app.get(
+    "/v3/payin/offer/:offerId",
+    { schema: { tags: TAGS, summary: "Extension: read an offer (paid or expired too) with its risk decision", security, params: OfferParams, response: { 200: OfferObject } } },
+    async (request) => {
+      kyc0(request);
+      return renderOffer(await readOffer(deps, customerOf(request), idParam(request.params.offerId, "offer")), deps.clock.now());
+    },
+  );
 
   app.post(
     "/v3/payin/pay/:offerId",
@@ -159,7 +179,7 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
 
   app.get(
     "/v3/payin/pay-callback",
-    { schema: { tags: TAGS, summary: "The payment outcome: PENDING, SUCCESS or FAILURE (a body on this GET is ignored), with its risk decision (Extension: `risk`)", security, querystring: PayCallbackQuery } },
+    { schema: { tags: TAGS, summary: "The payment outcome: PENDING, SUCCESS or FAILURE (a body on this GET is ignored), with its risk decision (Extension: `risk`)", security, querystring: PayCallbackQuery, response: { 200: PayCallbackObject } } },
     async (request) => {
       const who = customerOf(request);
       requireLevel(who.kycLevel, deps.config.card.payinPayKycLevel);

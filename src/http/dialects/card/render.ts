@@ -123,6 +123,8 @@ export function renderOffer(v: OfferView, now: Date) {
     feeInfo: [{ name: "Transaction fee", value: num(fee, t.fiatScale), valueOld: num(fee, t.fiatScale), scale: t.fiatScale, currency: offer.fiat }],
     limit: renderLimit(v.limit),
     fees: feesObject({ feeBps: tier.percentBps, fixedFeeMinor: tier.fixedMinor, currency: offer.fiat, scale: t.fiatScale }),
+    // Extension (docs/risk.md, "The decision in the merchant's read"): read before paying.
+    risk: v.risk,
   };
 }
 

@@ -1,9 +1,10 @@
-// Request schemas of the card dialect (the OpenAPI source). Field names follow docs/contract-card.md;
+// Request schemas of the card dialect (the OpenAPI source), and the Extension members of its responses. Field names follow docs/contract-card.md;
 // the extra spellings real clients send (code, cardCvv, currencyFrom/amountFrom, offerId in bodies)
 // are accepted too (docs/contract-card.md#compatibility-with-clients-in-the-wild). Ids and amounts
 // may be numbers or digit strings.
 import { Type } from "typebox";
 import { HttpUrl } from "../../plugins/validation.js";
+import { PaymentRisk } from "../../risk/risk-schemas.js";
 
 const Id = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: "^[0-9]{1,18}$" })]);
 const Amount = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: "^[0-9]+(\\.[0-9]+)?$", maxLength: 40 })]);
@@ -191,6 +192,17 @@ export const PayBody = Type.Object(
 );
 
 export const PayCallbackQuery = Type.Object({ offerId: Type.String({ maxLength: 40 }) });
+
+/**
+ * The offer object (create, update, read): only the Extension member `risk` is declared here; the
+ * other members are vault.ist's offer object (docs/contract-card.md) and pass through as rendered.
+ */
+export const OfferObject = Type.Object(
+  { offerId: Type.Integer(), risk: PaymentRisk },
+  { additionalProperties: true, description: "vault.ist's offer object, with the risk decision taken at create (Extension: `risk`)" },
+);
+/** The pay-callback object with its risk decision (Extension: `risk`). */
+export const PayCallbackObject = Type.Object({ offerId: Type.Integer(), status: Type.String(), risk: PaymentRisk }, { additionalProperties: true });
 
 const Count = Type.String({ pattern: "^[0-9]{1,9}$" });
 const Filter = Type.Union([Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 40 }), { maxItems: 20 })]);
