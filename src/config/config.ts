@@ -309,14 +309,21 @@ function portsConfig(env: Env): PortsConfig {
   };
 }
 
-/** Which adapter serves each port: what `start` prints and /readyz shows. */
-export function portAdapters(config: Pick<Config, "rates" | "ports">) {
+/**
+ * Which adapter serves each port: what `start` prints, /readyz and the dashboard overview show. The bank
+ * feed is how money arriving at a bank reaches receiveBankTransfer: statement imports always (CLI, API,
+ * console), the watched inbox when RAMPART_BANK_INBOX_DIR is set, and the simulated transfers of
+ * /sandbox/bank-transfers in sandbox mode only.
+ */
+export function portAdapters(config: Pick<Config, "mode" | "rates" | "ports" | "bankInboxDir">) {
+  const bankFeed = [...(config.mode === "sandbox" ? ["sandbox"] : []), "statements", ...(config.bankInboxDir !== null ? ["inbox"] : [])];
   return {
     rates: config.rates.source,
     kyc: config.ports.kyc,
     sms: config.ports.sms,
     chain: config.ports.chain,
     cardAcquirer: config.ports.cardAcquirer,
+    bankFeed: bankFeed.join("+"),
   };
 }
 

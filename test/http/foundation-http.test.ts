@@ -157,7 +157,7 @@ describe("HTTP foundation", () => {
       pendingMigrations: [],
       listener: "listening",
       jobLagSeconds: 0,
-      adapters: { rates: "random_walk", kyc: "sandbox", sms: "log", chain: "sandbox", cardAcquirer: "sandbox" },
+      adapters: { rates: "random_walk", kyc: "sandbox", sms: "log", chain: "sandbox", cardAcquirer: "sandbox", bankFeed: "sandbox+statements" },
     });
   });
 

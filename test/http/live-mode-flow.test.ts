@@ -155,7 +155,7 @@ test("the dashboard overview names the adapter of each port", async () => {
   const { cookie } = await staffSession(h, "viewer");
   const page = await h.app.inject({ method: "GET", url: "/dashboard/overview", headers: { cookie } });
   assert.equal(page.statusCode, 200);
-  for (const [port, adapter] of Object.entries({ rates: "fixed", kyc: "manual", sms: "log", chain: "manual", cardAcquirer: "none" })) {
+  for (const [port, adapter] of Object.entries({ rates: "fixed", kyc: "manual", sms: "log", chain: "manual", cardAcquirer: "none", bankFeed: "statements" })) {
     assert.match(page.body, new RegExp(`id="adapter-${port}">${adapter}<`), port);
   }
 });

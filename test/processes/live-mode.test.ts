@@ -59,10 +59,10 @@ test("from an empty database in live mode: operator create, start with real adap
     const gateway = await startCli(["start"], env);
     try {
       const out = gateway.output();
-      assert.match(out, /^adapters:\s+rates=fixed kyc=manual sms=log chain=manual cardAcquirer=none$/m);
+      assert.match(out, /^adapters:\s+rates=fixed kyc=manual sms=log chain=manual cardAcquirer=none bankFeed=statements$/m);
       assert.doesNotMatch(out, /merchant api key:|operator key:/, "no sandbox credentials in live mode");
       const ready = (await (await fetch(`${gateway.url}/readyz`)).json()) as { adapters: unknown };
-      assert.deepEqual(ready.adapters, { rates: "fixed", kyc: "manual", sms: "log", chain: "manual", cardAcquirer: "none" });
+      assert.deepEqual(ready.adapters, { rates: "fixed", kyc: "manual", sms: "log", chain: "manual", cardAcquirer: "none", bankFeed: "statements" });
       const merchants = await fetch(`${gateway.url}/admin/v1/merchants`, { headers: { "x-operator-key": key } });
       assert.equal(merchants.status, 200);
       assert.deepEqual(((await merchants.json()) as { items: unknown[] }).items, [], "no sandbox merchant");

@@ -8,7 +8,7 @@ const REAL = { RAMPART_RATES: "fixed", RAMPART_FIXED_RATES: "EUR/USDT=0.92", RAM
 
 test("sandbox defaults stay the sandbox adapters (npm start unchanged)", () => {
   const c = loadConfig({});
-  assert.deepEqual(portAdapters(c), { rates: "random_walk", kyc: "sandbox", sms: "log", chain: "sandbox", cardAcquirer: "sandbox" });
+  assert.deepEqual(portAdapters(c), { rates: "random_walk", kyc: "sandbox", sms: "log", chain: "sandbox", cardAcquirer: "sandbox", bankFeed: "sandbox+statements" });
   assert.equal(c.ports.smsHttp, null);
   assert.deepEqual(sandboxAdaptersInLive(c), []);
 });
@@ -28,7 +28,12 @@ test("live mode on real adapters passes; log SMS is accepted only while the card
   assert.deepEqual(cardOn, ["RAMPART_SMS", "RAMPART_CARD_ACQUIRER"]);
   const withGateway = loadConfig({ ...LIVE, ...REAL, RAMPART_SMS: "http", RAMPART_SMS_URL: "https://sms.example/send?to={phone}&msg={text}" });
   assert.deepEqual(sandboxAdaptersInLive(withGateway), []);
-  assert.deepEqual(portAdapters(withGateway), { rates: "fixed", kyc: "manual", sms: "http", chain: "manual", cardAcquirer: "none" });
+  assert.deepEqual(portAdapters(withGateway), { rates: "fixed", kyc: "manual", sms: "http", chain: "manual", cardAcquirer: "none", bankFeed: "statements" });
+});
+
+test("the bank feed: statement imports, the watched inbox when set, the simulated transfers in sandbox mode only", () => {
+  assert.equal(portAdapters(loadConfig({ ...LIVE, ...REAL, RAMPART_BANK_INBOX_DIR: "/srv/sftp/bank" })).bankFeed, "statements+inbox");
+  assert.equal(portAdapters(loadConfig({ RAMPART_BANK_INBOX_DIR: "/srv/sftp/bank" })).bankFeed, "sandbox+statements+inbox");
 });
 
 test("the SMS gateway's settings: URL, body template, content type, auth header", () => {

@@ -7,7 +7,7 @@ import { pingDatabase } from "../../db/ping.js";
 import type { Deps } from "../deps.js";
 import { portAdapters } from "../../config/config.js";
 
-/** Which adapter serves each port (rates, KYC, SMS, chain, card acquirer), as configured. */
+/** Which adapter serves each port (rates, KYC, SMS, chain, card acquirer, bank feed), as configured. */
 export const adaptersInUse = (deps: Deps) => portAdapters(deps.config);
 
 /** Whether this process's NOTIFY session listens (caches bypass while it is lost). */

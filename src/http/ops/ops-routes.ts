@@ -33,8 +33,15 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 const Health = Type.Object({ status: Type.String() });
 const Adapters = Type.Object(
-  { rates: Type.String(), kyc: Type.String(), sms: Type.String(), chain: Type.String(), cardAcquirer: Type.String() },
-  { description: "The adapter serving each port, as configured (RAMPART_RATES, RAMPART_KYC, RAMPART_SMS, RAMPART_CHAIN, RAMPART_CARD_ACQUIRER)" },
+  {
+    rates: Type.String(),
+    kyc: Type.String(),
+    sms: Type.String(),
+    chain: Type.String(),
+    cardAcquirer: Type.String(),
+    bankFeed: Type.String({ description: "statements (imports), +inbox with RAMPART_BANK_INBOX_DIR, sandbox+ in sandbox mode (/sandbox/bank-transfers)" }),
+  },
+  { description: "The adapter serving each port, as configured (RAMPART_RATES, RAMPART_KYC, RAMPART_SMS, RAMPART_CHAIN, RAMPART_CARD_ACQUIRER, RAMPART_BANK_INBOX_DIR)" },
 );
 const Ready = Type.Object(
   {
@@ -55,7 +62,7 @@ const Ready = Type.Object(
         pendingMigrations: [],
         listener: "listening",
         jobLagSeconds: 0,
-        adapters: { rates: "http", kyc: "manual", sms: "http", chain: "manual", cardAcquirer: "none" },
+        adapters: { rates: "http", kyc: "manual", sms: "http", chain: "manual", cardAcquirer: "none", bankFeed: "statements+inbox" },
       },
     ],
   },
