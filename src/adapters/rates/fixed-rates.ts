@@ -1,4 +1,4 @@
-// Sandbox: rates fixed by config, fresh at every read (tests and reproducible demos).
+// Rates fixed by config (RAMPART_RATES=fixed), fresh at every read: a live operator's own rates, tests and reproducible demos.
 import type { Clock, RateSource } from "../../app/ports.js";
 
 export function createFixedRateSource(rates: Record<string, string>, clock: Clock): RateSource {
