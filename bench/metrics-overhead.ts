@@ -117,7 +117,7 @@ async function main() {
     const t0 = performance.now();
     c0 = process.cpuUsage();
     for (let i = 0; i < scrapes; i++) {
-      await readOpsSnapshot(database.db, { now: new Date(), cap: GAUGE_COUNT_CAP, deposit: TRADER_DEPOSIT_ACCOUNT, lowDepositMinor: 1_000_000_000n });
+      await readOpsSnapshot(database, { now: new Date(), cap: GAUGE_COUNT_CAP, deposit: TRADER_DEPOSIT_ACCOUNT, lowDepositMinor: 1_000_000_000n });
     }
     c1 = process.cpuUsage(c0);
     const snapshotMs = (performance.now() - t0) / scrapes;

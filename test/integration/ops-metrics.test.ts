@@ -3,12 +3,17 @@
 // the database gauges follow the rows (their snapshot cache is timed by the test clock).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { sql } from "kysely";
 import { createFixedRateSource } from "../../src/adapters/rates/fixed-rates.js";
 import { verifyLedgerAndRecord } from "../../src/app/ledger/verify-ledger.js";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
+import { GAUGE_COUNT_CAP } from "../../src/app/ops/ops-gauges.js";
 import { createRateCache } from "../../src/app/rates/rate-cache.js";
+import { TRADER_DEPOSIT_ACCOUNT } from "../../src/app/trading/ledger-postings.js";
+import { readOpsSnapshot } from "../../src/db/ops/ops-snapshot.js";
 import { sandboxTransfer } from "../support/bank-feed.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { createTestDatabase, usePostgres } from "../support/test-db.js";
 import { sample, scrape } from "../support/metrics.js";
 import { createPayinOverHttp, drainWorker, setupTrading, type TradingFixture, uploadPngReceipt, useFixedRate } from "../support/trading.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
@@ -211,4 +216,19 @@ test("rate age per pair, the pool in use, the NOTIFY listener", async () => {
   assert.equal(await inUse(), idle);
 
   assert.equal(sample(await scrape(h.app), "rampart_notify_listener_connected"), 1);
+});
+
+test("the scrape's statement is prepared once per connection and then reused, not planned on every scrape", { skip: usePostgres() ? false : "PostgreSQL only: PGlite runs it as it is" }, async () => {
+  // One connection, so the catalogue query below sees the session that ran the snapshot.
+  const own = await createTestDatabase({ poolSize: 1 });
+  try {
+    const input = { now: new Date(), cap: GAUGE_COUNT_CAP, deposit: TRADER_DEPOSIT_ACCOUNT, lowDepositMinor: 1n };
+    const first = await readOpsSnapshot(own.database, input);
+    for (let i = 0; i < 9; i++) assert.deepEqual(await readOpsSnapshot(own.database, input), first);
+    const { rows } = await sql<{ name: string; runs: string }>`
+      SELECT name, (generic_plans + custom_plans)::text AS runs FROM pg_prepared_statements`.execute(own.database.db);
+    assert.deepEqual(rows, [{ name: "rampart_ops_snapshot", runs: "10" }]);
+  } finally {
+    await own.close();
+  }
 });

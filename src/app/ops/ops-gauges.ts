@@ -95,7 +95,7 @@ export function registerOpsGauges(registry: Registry, deps: Deps): void {
   const snapshot = () => {
     const now = deps.clock.now().getTime();
     if (!cached || now - cached.at >= SNAPSHOT_CACHE_MS) {
-      const p = readOpsSnapshot(deps.database.db, {
+      const p = readOpsSnapshot(deps.database, {
         now: deps.clock.now(),
         cap: GAUGE_COUNT_CAP,
         deposit: TRADER_DEPOSIT_ACCOUNT,
