@@ -94,10 +94,22 @@ interface ChainPayoutRequest {
   amountMinor: bigint;
 }
 
+/** What the hot wallet holds of one asset, in the asset's base units. */
+export interface HotWalletBalance {
+  network: string;
+  asset: string;
+  balanceMinor: bigint;
+  decimals: number;
+  /** Below this the operator is warned (the native coin, which pays every payout's gas); null: no threshold. */
+  lowBelowMinor: bigint | null;
+}
+
 export interface ChainPayout {
   readonly name: string;
   send(req: ChainPayoutRequest): Promise<ChainPayoutStatus>;
   status(payoutKey: string): Promise<ChainPayoutStatus>;
+  /** A chain paid from a hot wallet reads its balances from the node (node failures throw); others have none. */
+  hotWalletBalances?(): Promise<HotWalletBalance[]>;
 }
 
 /** An operator-entered payout transaction and what it must pay (amountMinor in the asset's `decimals`). */

@@ -1,16 +1,18 @@
 // The EVM adapter against a real node (anvil) and the test USDT (ERC-20, 6 decimals): an intent
 // delivered on chain, 50 concurrent payouts from one hot wallet, a stuck payout replaced, a reorg that
-// drops a payout. Every figure is read back from the chain itself.
+// drops a payout, the hot wallet's balances on /metrics. Every figure is read back from the chain itself.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Hex } from "viem";
 import type { EvmChain } from "../../src/adapters/chain/evm/evm-chain.js";
 import { payoutKeyFor } from "../../src/app/intents/payout.js";
+import { formatMinor } from "../../src/core/money/decimal.js";
 import { sandboxTransfer } from "../support/bank-feed.js";
 import { ethBalance, publicClient, tokenBalance } from "../support/anvil.js";
 import { type EvmSetup, evmPayoutRows, evmPayoutTxs, freshAddress, startEvm, untilMined } from "../support/evm.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { sample, scrape } from "../support/metrics.js";
 import { INTENT_RATES_ENV, advanceAndDrain, configureStore, drain, intentBody, kycFields } from "../support/intents.js";
 
 const CONFIRMATIONS = 3;
@@ -192,4 +194,32 @@ test("a payout the chain can never carry fails at once without using a nonce", a
   const noToken = await chain.send({ payoutKey: "bad_3", network: "erc20", asset: "USDC", address: freshAddress(), amountMinor: 1n });
   assert.equal(noToken.kind, "failed");
   assert.equal((await evmPayoutRows(h.deps)).length, count);
+});
+
+// Last in the file: it stops the node.
+test("/metrics shows what the hot wallet holds and follows a payout; a node that stops answering reads as down", async () => {
+  const eth = { network: "ethereum", asset: "ETH" };
+  const usdt = { network: "erc20", asset: "USDT" };
+  /** A scrape past the balances' cache (5 s on the test clock). */
+  const fresh = async () => {
+    h.clock.advance(5_000);
+    return scrape(h.app);
+  };
+  const usdtBefore = await tokenBalance(evm.anvil, evm.token, evm.hotWallet);
+  const s0 = await fresh();
+  assert.equal(sample(s0, "rampart_hot_wallet_balance", usdt), Number(formatMinor(usdtBefore, 6)));
+  assert.equal(sample(s0, "rampart_hot_wallet_balance", eth), Number(formatMinor(await ethBalance(evm.anvil, evm.hotWallet), 18)));
+  assert.equal(sample(s0, "rampart_hot_wallet_low_balance_threshold", eth), 0.1, "RAMPART_EVM_LOW_BALANCE_ETH's default");
+  assert.equal(s0.has('rampart_hot_wallet_low_balance_threshold{network="erc20",asset="USDT"}'), false, "no threshold for tokens");
+  assert.equal(sample(s0, "rampart_chain_node_up"), 1);
+
+  const sent = await chain.send({ payoutKey: "metrics_1", network: "erc20", asset: "USDT", address: freshAddress(), amountMinor: 2_500_000n });
+  await untilMined(evm.anvil, (sent as { txHash: string }).txHash);
+  const s1 = await fresh();
+  assert.equal(sample(s1, "rampart_hot_wallet_balance", usdt), Number(formatMinor(usdtBefore - 2_500_000n, 6)));
+
+  await evm.anvil.stop();
+  const s2 = await fresh();
+  assert.equal(sample(s2, "rampart_chain_node_up"), 0);
+  assert.equal(s2.has('rampart_hot_wallet_balance{network="erc20",asset="USDT"}'), false, "no stale balance while the node is down");
 });

@@ -1,10 +1,12 @@
 // The gauges /metrics derives on scrape: queues, backlogs and stock read from the database by one
 // statement (db/ops/ops-snapshot.ts), cached for SNAPSHOT_CACHE_MS so several scrapers or a scrape storm
-// cost one read; the rate ages, the pool and the NOTIFY listener read from the process itself.
+// cost one read; the rate ages, the pool and the NOTIFY listener read from the process itself; the hot
+// wallet's from the chain's node (hot-wallet-gauges.ts).
 import { Gauge, type Registry } from "prom-client";
 import { type OpsSnapshotRow, readOpsSnapshot } from "../../db/ops/ops-snapshot.js";
 import type { Deps } from "../deps.js";
 import { TRADER_DEPOSIT_ACCOUNT } from "../trading/ledger-postings.js";
+import { registerHotWalletGauges } from "./hot-wallet-gauges.js";
 
 const SNAPSHOT_CACHE_MS = 5_000;
 /** A queue longer than this reads as this: the scrape stays cheap whatever the backlog. */
@@ -151,4 +153,5 @@ export function registerOpsGauges(registry: Registry, deps: Deps): void {
       this.set(deps.database.listenerState() === "lost" ? 0 : 1);
     },
   });
+  registerHotWalletGauges(registry, deps);
 }

@@ -11,7 +11,7 @@
 import type { Logger } from "pino";
 import { type Address, type Hex, encodeFunctionData, erc20Abi, getAddress, keccak256 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
-import type { ChainPayout, ChainPayoutStatus, Clock } from "../../../app/ports.js";
+import type { ChainPayout, ChainPayoutStatus, Clock, HotWalletBalance } from "../../../app/ports.js";
 import type { EvmConfig } from "../../../config/evm-config.js";
 import type { EvmPayoutRow, EvmPayoutStore, EvmSignedTx } from "../../../core/chain/evm-payout.js";
 import { checkAddress } from "../../../core/money/addresses.js";
@@ -154,11 +154,44 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
     return { kind: "pending", txHash, confirmations: 0 };
   }
 
+  // A token's decimals never change: read once per contract.
+  const decimals = new Map<Address, Promise<number>>();
+  const tokenDecimals = (address: Address) => {
+    let d = decimals.get(address);
+    if (!d) {
+      d = rpc.client.readContract({ address, abi: erc20Abi, functionName: "decimals" });
+      d.catch(() => decimals.delete(address)); // a node that was down is asked again next time
+      decimals.set(address, d);
+    }
+    return d;
+  };
+
+  async function hotWalletBalances(): Promise<HotWalletBalance[]> {
+    await rpc.ready();
+    const owner = account.address;
+    const native = rpc.client.getBalance({ address: owner }).then((balanceMinor) => ({
+      network: "ethereum",
+      asset: NATIVE_ASSET,
+      balanceMinor,
+      decimals: 18,
+      lowBelowMinor: config.lowBalanceWei,
+    }));
+    const tokens = Object.entries(config.tokens).map(async ([asset, address]) => ({
+      network: "erc20",
+      asset,
+      balanceMinor: await rpc.client.readContract({ address, abi: erc20Abi, functionName: "balanceOf", args: [owner] }),
+      decimals: await tokenDecimals(address),
+      lowBelowMinor: null,
+    }));
+    return Promise.all([native, ...tokens]);
+  }
+
   return {
     name: "evm",
     hotWallet: account.address,
     rpc,
     status,
+    hotWalletBalances,
     async send(req): Promise<ChainPayoutStatus> {
       const t = transferFor(req.network, req.asset, req.address, req.amountMinor);
       if ("refused" in t) return { kind: "failed", reason: t.refused };
