@@ -1,11 +1,13 @@
 // A payment intent end to end on live-mode configuration: manual KYC, fixed rates, manual chain, no card
-// acquirer (nothing sandbox). 2 → 3 → the operator approves the KYC case → 4 → a bank transfer through
-// the one inbound path (receiveBankTransfer, as a statement import hands it) → 5 → the payout waits in
-// the operator's queue → the operator enters the tx hash → 6, with every IPN at a loopback receiver.
-// Two operators entering a hash at once complete it exactly once. The harness verifies the ledger on close.
+// acquirer (nothing sandbox). 2 → 3 → the operator approves the KYC case → 4 → a camt.053 statement
+// carrying its reference is imported (the one inbound path, receiveBankTransfer) → 5 → the payout waits
+// in the operator's queue → the operator enters the tx hash → 6, with every IPN at a loopback receiver;
+// importing the same statement again changes nothing. An overpaid intent is refunded (12) through a
+// pain.001 export the ISO schema accepts, and the next statement's debit closes the refund order.
+// Two operators entering a hash at once complete it exactly once. The ledger verifies clean.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { receiveBankTransfer } from "../../src/app/bank-transfers/receive-bank-transfer.js";
+import { importBankStatement } from "../../src/app/bank-statements/import-statement.js";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { loadConfig, sandboxAdaptersInLive } from "../../src/config/config.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
@@ -13,7 +15,10 @@ import { TEST_SECRET_KEY, createHarness, type Harness } from "../support/harness
 import { jsonCall, operatorHeader } from "../support/json-call.js";
 import { advanceAndDrain, configureStore, drain, intentBody, ipnStatuses, kycFields } from "../support/intents.js";
 import { staffSession } from "../support/staff.js";
+import { camt053 } from "../support/statements.js";
+import { verifyLedgerClean } from "../support/trading.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
+import { PAIN001_XSD, validateXml } from "../support/xml-schema.js";
 
 const LIVE_ENV = {
   RAMPART_MODE: "live",
@@ -30,10 +35,14 @@ let m: MerchantFixture;
 let ipnSecret: string;
 let receiver: Receiver;
 let operatorKey: string;
+/** The collection account of the store's instructions, whose statements the operator imports. */
+const ACCOUNT = "ES9121000418450200051332";
 
 const api = (method: "GET" | "POST", url: string, body?: unknown) => jsonCall(h.app, method, url, { "x-api-key": m.apiKey }, body);
 const admin = (method: "GET" | "POST", url: string, body?: unknown) => jsonCall(h.app, method, url, operatorHeader(operatorKey), body);
 const statusOf = async (id: string) => (await api("GET", `/payment/intent/${id}/status`)).json as { status: number; txHash: string | null };
+const importStatement = (file: Buffer) => importBankStatement(h.deps, { file, fileName: "statement.xml", account: null, csvMapping: undefined, skipRejected: false, source: "api" });
+const transferCount = async () => Number((await h.deps.database.db.selectFrom("bank_transfers").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
 
 before(async () => {
   assert.deepEqual(sandboxAdaptersInLive(loadConfig(LIVE_ENV)), [], "a configuration live mode accepts");
@@ -48,7 +57,8 @@ after(async () => {
   await h?.close();
 });
 
-async function intentAtFive(email: string): Promise<string> {
+/** A live intent whose KYC the operator approved (4): its id, payment reference and amount to transfer. */
+async function intentAtFour(email: string): Promise<{ id: string; reference: string; amount: string }> {
   const c = await api("POST", "/payment/intent", intentBody(m.storeId, { email, ipnUrl: `${receiver.url}/ipn`, ...kycFields() }));
   assert.equal(c.status, 201, c.text);
   const id = c.json.paymentIntentId as string;
@@ -60,30 +70,29 @@ async function intentAtFive(email: string): Promise<string> {
   assert.ok(kase, "the case is in the review queue");
   assert.equal((await admin("POST", `/admin/v1/kyc/cases/${kase.id}/approve`)).json.status, "approved");
   assert.equal((await statusOf(id)).status, 4);
-
   const ins = (await api("GET", `/payment/intent/${id}/instructions`)).json;
-  const paid = await receiveBankTransfer(h.deps, {
-    externalId: `stmt-entry-${id}`,
-    feed: "test-statement",
-    amountMinor: BigInt(Math.round(Number(ins.fiatAmount) * 100)),
-    currency: "EUR",
-    requisiteId: null,
-    reference: ins.bankTransfer.reference,
-    payerName: "Ana Garcia",
-    payerIban: "DE89370400440532013000",
-    receivedAt: h.clock.now(),
-  });
-  assert.equal(paid.outcome, "paid");
-  assert.equal(paid.intentId, id);
-  // The payout job runs and the manual chain sends nothing: the payout waits for the operator.
-  await advanceAndDrain(h, 60_000, 3);
-  assert.equal((await statusOf(id)).status, 5);
-  return id;
+  return { id, reference: ins.bankTransfer.reference, amount: Number(ins.fiatAmount).toFixed(2) };
 }
 
-test("2 → 3 → operator approves → 4 → bank transfer → 5 → operator enters the tx hash → 6, with IPNs", async () => {
-  const email = "live.one@example.com";
-  const id = await intentAtFive(email);
+/** The payer's transfer arrives on the account's camt.053 statement, with the reference in the remittance. */
+const paymentStatement = (intent: { id: string; reference: string; amount: string }) =>
+  camt053(ACCOUNT, [{ ref: `E2E-${intent.id}`, amount: intent.amount, remittance: `Order ${intent.reference}`, payerName: "Ana Garcia", payerIban: "DE89370400440532013000" }]);
+
+/** An approved intent paid by the imported statement (5): its id and the statement, to import again. */
+async function intentAtFive(email: string): Promise<{ id: string; statement: Buffer }> {
+  const intent = await intentAtFour(email);
+  const statement = paymentStatement(intent);
+  const report = await importStatement(statement);
+  assert.deepEqual([report.format, report.account, report.matched, report.unmatched, report.duplicates], ["camt.053", ACCOUNT, 1, 0, 0]);
+  assert.equal(report.lines[0]!.intentId, intent.id);
+  // The payout job runs and the manual chain sends nothing: the payout waits for the operator.
+  await advanceAndDrain(h, 60_000, 3);
+  assert.equal((await statusOf(intent.id)).status, 5);
+  return { id: intent.id, statement };
+}
+
+test("2 → 3 → operator approves → 4 → camt.053 imported → 5 → operator enters the tx hash → 6, with IPNs; the same statement again changes nothing", async () => {
+  const { id, statement } = await intentAtFive("live.one@example.com");
 
   const queue = await admin("GET", "/admin/v1/payouts");
   assert.equal(queue.status, 200, queue.text);
@@ -119,6 +128,12 @@ test("2 → 3 → operator approves → 4 → bank transfer → 5 → operator e
   assert.equal(other.json.currentStatus, "confirmed");
   assert.match(other.json.message, /confirmed/);
 
+  const transfers = await transferCount();
+  const reimport = await importStatement(statement);
+  assert.deepEqual([reimport.matched, reimport.duplicates, reimport.unmatched], [0, 1, 0], "the same statement again: every entry a duplicate");
+  assert.equal(await transferCount(), transfers);
+  assert.equal((await statusOf(id)).status, 6);
+
   await drain(h);
   assert.deepEqual(ipnStatuses(receiver.received, id, ipnSecret, Math.floor(h.clock.now().getTime() / 1000)), [2, 3, 4, 5, 6]);
   const confirmed = await admin("GET", "/admin/v1/payouts?status=confirmed");
@@ -126,8 +141,37 @@ test("2 → 3 → operator approves → 4 → bank transfer → 5 → operator e
   assert.ok(!((await admin("GET", "/admin/v1/payouts")).json.items as { intentId: string }[]).some((p) => p.intentId === id), "no longer waiting");
 });
 
+test("an overpayment is refunded (12) through a pain.001 export the ISO schema accepts, closed by the next statement's debit", async () => {
+  const intent = await intentAtFour("live.over@example.com");
+  const over = (Number(intent.amount) + 5).toFixed(2);
+  const credit = await importStatement(
+    camt053(ACCOUNT, [{ ref: `E2E-OVER-${intent.id}`, amount: over, remittance: intent.reference, payerName: "Ana Garcia", payerIban: "DE89370400440532013000" }]),
+  );
+  assert.deepEqual([credit.matched, credit.lines[0]!.intentId, credit.lines[0]!.transferOutcome], [1, intent.id, "refunded"]);
+  assert.equal((await statusOf(intent.id)).status, 12);
+
+  const exp = await admin("POST", "/admin/v1/refund-exports");
+  assert.equal(exp.status, 201, exp.text);
+  const order = (exp.json.exported as { id: string; amount: string; creditorIban: string; creditorName: string }[]).find((o) => o.amount === over);
+  assert.ok(order, exp.text);
+  assert.deepEqual([order.creditorIban, order.creditorName], ["DE89370400440532013000", "Ana Garcia"], "paid back to the payer the statement named");
+  const valid = await validateXml(exp.json.pain001, PAIN001_XSD);
+  assert.ok(valid.ok, `the export validates against the ISO 20022 pain.001.001.03 schema: ${valid.output}`);
+  assert.match(exp.json.pain001, new RegExp(`<EndToEndId>${order.id}</EndToEndId>`));
+
+  const debit = camt053(ACCOUNT, [{ ref: `E2E-OUT-${order.id}`, amount: over, direction: "DBIT", endToEndId: order.id, payerName: "Ana Garcia", payerIban: "DE89370400440532013000" }]);
+  const closing = await importStatement(debit);
+  assert.deepEqual([closing.lines[0]!.outcome, closing.lines[0]!.refundOrderId], ["matched", order.id]);
+  const closed = await h.deps.database.db.selectFrom("refund_orders").select(["status", "statement_import_id"]).where("id", "=", order.id).executeTakeFirstOrThrow();
+  assert.deepEqual([closed.status, closed.statement_import_id], ["closed", closing.importId]);
+
+  await drain(h);
+  assert.deepEqual(ipnStatuses(receiver.received, intent.id, ipnSecret, Math.floor(h.clock.now().getTime() / 1000)), [2, 3, 4, 5, 12]);
+  await verifyLedgerClean(h.deps);
+});
+
 test("two operators entering hashes at once: the payout completes exactly once, with one 6 IPN", async () => {
-  const id = await intentAtFive("live.two@example.com");
+  const { id } = await intentAtFive("live.two@example.com");
   const payoutId = `payout_${id}`;
   const [a, b] = ["11".repeat(32), "22".repeat(32)];
   const answers = await Promise.all([a, b, a, b].map((txHash) => admin("POST", `/admin/v1/payouts/${payoutId}/tx-hash`, { txHash })));
