@@ -1,7 +1,8 @@
 // The console's Risk page in real headless Chromium (issue 17): an admin signs in, finds the trading
 // pay-in a merchant rule held with the rule that fired and the value it saw, passes axe-core at desk
 // and phone size, releases it after the confirmation (the merchant's read then says released and the
-// trader may confirm it), and disables and adds the merchant's rules from the rules list.
+// trader may confirm it), disables a merchant rule from the rules list, adds one through its kind's
+// form (a refused field first, shown next to its input) and edits it; each form passes axe at both sizes.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
@@ -84,23 +85,46 @@ test("an admin sees a held pay-in with its reasons, releases it after confirming
   await ruleRow.locator("button", { hasText: "Disable" }).click();
   await page.waitForURL(/ok=/);
   assert.match((await page.locator(`[data-rule="${rule.json().id}"]`).textContent()) ?? "", /disabled/);
-  await page.fill("#rule-name", "Disposable e-mail");
-  await page.fill("#rule-weight", "40");
-  await page.fill("#rule-spec", '{"kind": "disposable_email"}');
-  await page.click("text=Add the rule");
+  // Add a rule through its kind's form: a refused field is shown next to its input, in the API's words.
+  await page.click('[data-add-kind="velocity"]');
+  await page.waitForURL(/\/dashboard\/risk\/new-velocity\?merchant=/);
+  await page.fill("#rule-name", "Burst");
+  await page.fill("#rule-weight", "80");
+  await page.selectOption("#rule-signal", "userId");
+  await page.selectOption("#rule-measure", "count");
+  await page.fill("#rule-windowSeconds", "600");
+  await page.fill("#rule-limit", "three");
+  await page.click('button:has-text("Add the rule")');
+  await page.waitForSelector("#rule-limit-error");
+  assert.equal(await page.textContent("#rule-limit-error"), "spec.limit must be an integer from 0 to 1000000.");
+  assert.equal(await page.getAttribute("#rule-limit", "aria-invalid"), "true");
+  assert.equal(await page.inputValue("#rule-name"), "Burst", "what was typed comes back");
+  await checkBothSizes(page, "dashboard-risk-rule-refused");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.fill("#rule-limit", "3");
+  await page.click('button:has-text("Add the rule")');
   await page.waitForURL(/ok=/);
-  assert.match((await page.locator("#rules").textContent()) ?? "", /Disposable e-mail/);
-  // A rule the vocabulary does not know is refused with the reason, and nothing is added.
-  await page.fill("#rule-name", "Phone velocity");
-  await page.fill("#rule-weight", "40");
-  await page.fill("#rule-spec", '{"kind": "velocity", "signal": "phone"}');
-  await page.click("text=Add the rule");
-  await page.waitForURL(/error=/);
-  assert.match((await page.textContent("[role=status]")) ?? "", /signal/);
+  const added = page.locator("#rules tr", { hasText: "Burst" });
+  assert.match((await added.textContent()) ?? "", /"limit":3/);
+
+  // Edit it: name, weight and a parameter, through its own form.
+  await added.locator("a", { hasText: "Edit" }).click();
+  await page.waitForURL(/\/dashboard\/risk\/[0-9a-f-]{36}\?merchant=/);
+  assert.equal(await page.inputValue("#rule-limit"), "3");
+  await checkBothSizes(page, "dashboard-risk-rule-edit");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.fill("#rule-name", "Burst per payer");
+  await page.fill("#rule-weight", "90");
+  await page.fill("#rule-limit", "5");
+  await page.click('button:has-text("Save the rule")');
+  await page.waitForURL(/ok=/);
+  assert.match((await page.textContent("[role=status]")) ?? "", /Burst per payer.*saved/);
   const rules = await h.app.inject({ method: "GET", url: `/admin/v1/risk/rules?merchantId=${fx.merchant.merchantId}`, headers: { "x-operator-key": operatorKey } });
   assert.deepEqual(
     rules.json().items.map((r: { name: string; enabled: boolean }) => [r.name, r.enabled]).sort(),
-    [["Disposable e-mail", true], ["Shared device", false]],
+    [["Burst per payer", true], ["Shared device", false]],
   );
+  const edited = rules.json().items.find((r: { name: string }) => r.name === "Burst per payer");
+  assert.deepEqual([edited.weight, edited.spec], [90, { kind: "velocity", signal: "userId", measure: "count", windowSeconds: 600, limit: 5 }]);
   await page.close();
 });

@@ -61,6 +61,11 @@ async function ruleInScope(deps: Deps, scope: RuleScope, id: string): Promise<Ri
   return rule;
 }
 
+/** One rule of the scope (the console's edit form); another scope's is not found. */
+export async function readRiskRule(deps: Deps, scope: RuleScope, id: string): Promise<RiskRuleView> {
+  return ruleView(await ruleInScope(deps, scope, id));
+}
+
 export async function updateRiskRule(deps: Deps, scope: RuleScope, id: string, body: { name?: unknown; weight?: unknown; spec?: unknown; enabled?: boolean }): Promise<RiskRuleView> {
   await ruleInScope(deps, scope, id);
   const set = {

@@ -5,11 +5,11 @@
 import { AppError } from "../shared/errors.js";
 
 /** The payer signals a velocity rule can count by. */
-const VELOCITY_SIGNALS = ["userId", "fingerprint", "ip", "email", "card", "wallet"] as const;
+export const VELOCITY_SIGNALS = ["userId", "fingerprint", "ip", "email", "card", "wallet"] as const;
 type VelocitySignal = (typeof VELOCITY_SIGNALS)[number];
 
 /** The signals a list rule can match. */
-const LIST_SIGNALS = ["ip", "fingerprint", "email", "emailDomain", "wallet", "bin", "userId"] as const;
+export const LIST_SIGNALS = ["ip", "fingerprint", "email", "emailDomain", "wallet", "bin", "userId"] as const;
 type ListSignal = (typeof LIST_SIGNALS)[number];
 
 export type RiskRuleSpec =

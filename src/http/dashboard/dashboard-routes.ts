@@ -22,6 +22,7 @@ import { flash, sendPrivatePage } from "../pages/send-page.js";
 import { isBufferedMultipart, readMultipartForm } from "../plugins/multipart-form.js";
 import { requirePermission, routePermission } from "../plugins/permissions.js";
 import { principalOf } from "../plugins/principal.js";
+import type { SectionPages } from "./section.js";
 import { dashboardSections } from "./sections.js";
 import { enrolForm, passwordForm, recoveryCodesPage, secondFactorForm } from "./sign-in-pages.js";
 
@@ -143,16 +144,15 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
     return reply.header("set-cookie", cookie("", 0)).redirect("/dashboard/login", 303);
   });
 
-  /** A section's page, or one item's page within it (`item`), inside the console's navigation. */
-  const renderSection = async (request: FastifyRequest<{ Querystring: Record<string, string> }>, reply: FastifyReply, id: string, item?: string) => {
-    const section = dashboardSections.find((s) => s.id === id);
-    if (!section || (item !== undefined && !section.renderItem)) return sendPage(reply, 404, "Not found", html`<p>No such page.</p>`);
+  /** A page of section `id` (what `render` makes with the request's context) inside the console's navigation. */
+  const sendSectionPage: SectionPages["send"] = async (request, reply, id, status, render) => {
     const { role, name, session } = principalOf(request, "operator");
     const csrf = staffCsrfToken(deps, session!);
-    const ctx = { csrf, query: request.query ?? {}, can: (permission: Permission) => can(role, permission) };
+    const query = (request.query ?? {}) as Record<string, string | undefined>;
+    const ctx = { csrf, query, can: (permission: Permission) => can(role, permission) };
     let page: { title: string; body: SafeHtml };
     try {
-      page = item === undefined ? { title: section.title, body: await section.render(deps, ctx) } : await section.renderItem!(deps, ctx, item);
+      page = await render(ctx);
     } catch (err) {
       if (err instanceof AppError && err.code === "not_found") return sendPage(reply, 404, "Not found", html`<p class="card error">${err.message}.</p>`);
       throw err;
@@ -160,11 +160,20 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
     const visible = dashboardSections.filter((s) => can(role, s.view ?? "read"));
     return sendPage(
       reply,
-      200,
+      status,
       `${page.title} · Rampart`,
       html`<nav class="card">${visible.map((s) => html`<a href="/dashboard/${s.id}">${s.id === id ? html`<strong>${s.title}</strong>` : s.title}</a>`)}
 <form method="post" action="/dashboard/logout" style="display:inline;float:right"><input type="hidden" name="csrf" value="${csrf}"><span class="muted" id="signed-in-as">${name} · ${role}</span> <button class="secondary" type="submit">Sign out</button></form></nav>
-<h1>${page.title}</h1>${flash(request.query ?? {})}${page.body}`,
+<h1>${page.title}</h1>${flash(query)}${page.body}`,
+    );
+  };
+
+  /** A section's page, or one item's page within it (`item`). */
+  const renderSection = async (request: FastifyRequest, reply: FastifyReply, id: string, item?: string) => {
+    const section = dashboardSections.find((s) => s.id === id);
+    if (!section || (item !== undefined && !section.renderItem)) return sendPage(reply, 404, "Not found", html`<p>No such page.</p>`);
+    return sendSectionPage(request, reply, id, 200, async (ctx) =>
+      item === undefined ? { title: section.title, body: await section.render(deps, ctx) } : section.renderItem!(deps, ctx, item),
     );
   };
 
@@ -179,5 +188,5 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
     { schema: { hide: true, params: { type: "object", properties: { section: { type: "string", maxLength: 40 }, item: { type: "string", maxLength: 64 } }, required: ["section", "item"] } } },
     async (request, reply) => renderSection(request, reply, request.params.section, request.params.item),
   );
-  for (const s of dashboardSections) s.actions?.(app, deps);
+  for (const s of dashboardSections) s.actions?.(app, deps, { send: sendSectionPage });
 }

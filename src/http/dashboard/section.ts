@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import type { Permission } from "../../core/staff/roles.js";
 import type { SafeHtml } from "../pages/html.js";
@@ -13,6 +13,20 @@ export interface SectionContext {
 }
 
 /**
+ * Lets an action answer with a page of the console instead of a redirect (a form sent back with its
+ * values and an error next to the field it names); `id` is the section whose page it is.
+ */
+export interface SectionPages {
+  send(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    status: number,
+    render: (ctx: SectionContext) => Promise<{ title: string; body: SafeHtml }>,
+  ): Promise<FastifyReply>;
+}
+
+/**
  * One page of the operator dashboard. `actions` registers its routes under /dashboard/<id>/...; the
  * dashboard checks the session, the CSRF token of every POST and the role before they run: a route's
  * own `config.permission`, else `act` for a POST (default "configure", admin only) and `view` for a
@@ -24,7 +38,7 @@ export interface DashboardSection {
   render(deps: Deps, ctx: SectionContext): Promise<SafeHtml>;
   /** The page of one item at /dashboard/<id>/<item>, with its own title; a section without items answers 404 there. */
   renderItem?(deps: Deps, ctx: SectionContext, item: string): Promise<{ title: string; body: SafeHtml }>;
-  actions?(app: FastifyInstance, deps: Deps): void;
+  actions?(app: FastifyInstance, deps: Deps, pages: SectionPages): void;
   view?: Permission;
   act?: Permission;
 }
