@@ -134,6 +134,34 @@ export interface PayoutTxChecker {
   check(req: PayoutTxCheckRequest): Promise<PayoutTxCheck>;
 }
 
+/** A transfer of value on chain (a token Transfer log, or a native coin transfer with logIndex -1). */
+export interface ChainTransfer {
+  txHash: string;
+  logIndex: number;
+  blockNumber: bigint;
+  blockHash: string;
+  /** The recipient, lower-case hex. */
+  to: string;
+  asset: string;
+  /** In the asset's own base units. */
+  amountBase: bigint;
+  decimals: number;
+}
+
+/** Reads a chain for deposits: the trader deposit watcher's source (app/trading/deposit-watcher.ts). */
+export interface ChainDepositSource {
+  readonly chainId: number;
+  /** The extended public key the deposit addresses are derived from (public: it cannot spend). */
+  readonly xpub: string;
+  /** The address of non-hardened child `index`, lower-case hex. */
+  deriveAddress(index: number): string;
+  head(): Promise<bigint>;
+  /** The hash of the block at `number` on the node's chain now; null when the chain is shorter. */
+  blockHash(number: bigint): Promise<string | null>;
+  /** Blocks `from`..`to` (inclusive), in order: each block's hash and parent's hash, and every transfer in them, to any address. */
+  scan(from: bigint, to: bigint): Promise<{ blocks: { number: bigint; hash: string; parentHash: string }[]; transfers: ChainTransfer[] }>;
+}
+
 export interface KycSubmission {
   caseId: string;
   level: string;
@@ -217,5 +245,7 @@ export interface Ports {
   chain: ChainPayout;
   /** The manual chain's check of an entered tx hash; null when none is configured (recorded unchecked). */
   payoutTxChecker: PayoutTxChecker | null;
+  /** RAMPART_EVM_DEPOSIT_XPUB set: trader deposit addresses and the chain they are watched on; null: none. */
+  chainDeposits: ChainDepositSource | null;
   webhooks: WebhookSender;
 }

@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import path from "node:path";
 import { httpUrlProblem } from "../core/shared/http-url.js";
 import { type EvmConfig, type EvmReadConfig, evmConfig, evmReadConfig } from "./evm-config.js";
+import { type EvmDepositConfig, evmDepositConfig } from "./evm-deposit-config.js";
 
 type RampartMode = "sandbox" | "live";
 export type ProcessRole = "all" | "api" | "worker";
@@ -81,6 +82,8 @@ interface PortsConfig {
   evm: EvmConfig | null;
   /** chain manual with RAMPART_EVM_RPC_URLS: the node an entered tx hash is checked against; null: not checked. */
   manualVerify: EvmReadConfig | null;
+  /** chain evm with RAMPART_EVM_DEPOSIT_XPUB: trader deposit addresses and their watcher; null: none. */
+  evmDeposits: EvmDepositConfig | null;
   /** none: no acquirer, so the card dialect is switched off. */
   cardAcquirer: "sandbox" | "none";
 }
@@ -304,6 +307,7 @@ function portsConfig(env: Env): PortsConfig {
     smsHttp: sms === "http" ? smsHttp(env) : null,
     chain,
     evm: chain === "evm" ? evmConfig(env) : null,
+    evmDeposits: chain === "evm" ? evmDepositConfig(env, evmReadConfig(env, "evm")) : null,
     manualVerify: chain === "manual" && env.RAMPART_EVM_RPC_URLS?.trim() ? evmReadConfig(env, "manual") : null,
     cardAcquirer: oneOf(env, "RAMPART_CARD_ACQUIRER", ["sandbox", "none"] as const, "sandbox"),
   };

@@ -9,6 +9,7 @@ import { createManualChain } from "../adapters/chain/manual-chain.js";
 import { createSandboxChain } from "../adapters/chain/sandbox-chain.js";
 import { createEvmChain } from "../adapters/chain/evm/evm-chain.js";
 import { createEvmTxChecker } from "../adapters/chain/evm/tx-checker.js";
+import { createEvmDepositSource } from "../adapters/chain/evm/deposit-source.js";
 import { createEvmPayoutStore } from "../db/chain/evm-payouts.js";
 import { createManualKyc } from "../adapters/kyc/manual-kyc.js";
 import { createSandboxKycVendor } from "../adapters/kyc/sandbox-kyc-vendor.js";
@@ -91,6 +92,7 @@ export function buildPorts(config: Config, clock: Clock, logger: Logger, databas
     kyc: ports.kyc === "sandbox" ? createSandboxKycVendor(config.sandbox.kycApprovalDelayMs) : createManualKyc(),
     chain: chainPayout(config, clock, logger, database),
     payoutTxChecker: ports.manualVerify ? createEvmTxChecker(ports.manualVerify) : null,
+    chainDeposits: ports.evm && ports.evmDeposits ? createEvmDepositSource(ports.evm, ports.evmDeposits) : null,
     webhooks: createWebhookSender({ allowPrivate: config.allowPrivateWebhooks, timeoutMs: config.webhookTimeoutMs }),
   };
 }

@@ -9,7 +9,7 @@ import { TRADING_CRYPTO } from "./amounts.js";
 
 /** A trader's USDT deposit: the account the bank list's free-deposit check reads too. */
 export const TRADER_DEPOSIT_ACCOUNT = { ownerPrefix: "trader:", asset: TRADING_CRYPTO.asset, purpose: "trader_deposit" } as const;
-const traderDeposit = (traderId: string): AccountRef => ({
+export const traderDeposit = (traderId: string): AccountRef => ({
   owner: `${TRADER_DEPOSIT_ACCOUNT.ownerPrefix}${traderId}`,
   asset: TRADER_DEPOSIT_ACCOUNT.asset,
   purpose: TRADER_DEPOSIT_ACCOUNT.purpose,

@@ -11,6 +11,8 @@ export type AccountPurpose =
   | "customer_wallet"
   | "fee_revenue"
   | "fiat_clearing"
+  /** Crypto that arrived on chain at traders' deposit addresses: the other side of their deposit credits. */
+  | "chain_clearing"
   | "payout_in_flight";
 
 /** owner e.g. "platform", "merchant:<uuid>", "trader:<id>", "customer:<id>"; asset e.g. "USDT", "EUR". */

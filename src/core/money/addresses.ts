@@ -73,6 +73,11 @@ function eip55(hexLower: string): string {
   return out;
 }
 
+/** A 0x + 40 hex address in its EIP-55 mixed-case spelling (what wallets show and check). */
+export function eip55Address(address: string): string {
+  return `0x${eip55(address.slice(2).toLowerCase())}`;
+}
+
 function checkEthereum(address: string): AddressCheck {
   if (!/^0x[0-9a-fA-F]{40}$/.test(address)) return bad("must be 0x followed by 40 hex digits");
   const body = address.slice(2);

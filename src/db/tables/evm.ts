@@ -1,6 +1,55 @@
-// Tables of migration 0023_a: the EVM nonce manager and signed payout transactions.
+// Tables of migrations 0023_a (the EVM nonce manager and signed payout transactions) and 0045_a
+// (trader deposit addresses, the deposit watcher's cursor, scanned blocks and deposits).
 import type { ColumnType } from "kysely";
+import type { EvmDepositStatus } from "../../core/chain/evm-deposit.js";
 import type { EvmPayoutStatus } from "../../core/chain/evm-payout.js";
+
+type Int8 = ColumnType<string, string | bigint, string | bigint>;
+
+interface EvmDepositKeysTable {
+  xpub: string;
+  next_index: number;
+}
+
+interface EvmDepositAddressesTable {
+  xpub: string;
+  trader_id: string;
+  child_index: number;
+  address: string;
+  created_at: Date;
+}
+
+interface EvmDepositCursorsTable {
+  chain_id: number;
+  next_block: Int8;
+  updated_at: Date;
+}
+
+interface EvmDepositBlocksTable {
+  chain_id: number;
+  block_number: Int8;
+  block_hash: string;
+}
+
+interface EvmDepositsTable {
+  id: string;
+  chain_id: number;
+  tx_hash: string;
+  log_index: number;
+  block_number: Int8;
+  block_hash: string;
+  address: string;
+  trader_id: string;
+  asset: string;
+  amount_base: Int8;
+  decimals: number;
+  amount_minor: ColumnType<string | null, string | bigint | null, string | bigint | null>;
+  status: EvmDepositStatus;
+  park_reason: string | null;
+  credits: ColumnType<number, number | undefined, number>;
+  created_at: Date;
+  updated_at: Date;
+}
 
 interface EvmSendersTable {
   chain_id: number;
@@ -44,4 +93,9 @@ export interface EvmTables {
   evm_senders: EvmSendersTable;
   evm_payouts: EvmPayoutsTable;
   evm_payout_txs: EvmPayoutTxsTable;
+  evm_deposit_keys: EvmDepositKeysTable;
+  evm_deposit_addresses: EvmDepositAddressesTable;
+  evm_deposit_cursors: EvmDepositCursorsTable;
+  evm_deposit_blocks: EvmDepositBlocksTable;
+  evm_deposits: EvmDepositsTable;
 }

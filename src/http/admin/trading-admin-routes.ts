@@ -8,7 +8,9 @@ import type { Deps } from "../../app/deps.js";
 import { resolveDispute } from "../../app/trading/disputes.js";
 import { payinEvents, payinObject } from "../../app/trading/queries.js";
 import { createRequisite, createTrader, setRequisiteLimits } from "../../app/trading/traders.js";
+import { traderDepositAddress } from "../../app/trading/deposit-address.js";
 import { topUpTraderDeposit } from "../../app/trading/deposit-top-up.js";
+import { DepositAddressObject } from "../trader/deposit-schemas.js";
 import { saveTradingSettings } from "../../app/trading/settings-admin.js";
 import { AppError } from "../../core/shared/errors.js";
 import { HttpUrl } from "../plugins/validation.js";
@@ -160,6 +162,20 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
       });
       return reply.code(201).send({ id });
     },
+  );
+
+  app.get(
+    "/traders/:traderId/deposit/address",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "A trader's own deposit address on the EVM chain (allocated on the first read, from RAMPART_EVM_DEPOSIT_XPUB)",
+        security,
+        params: Type.Object({ traderId: TraderId }),
+        response: { 200: DepositAddressObject },
+      },
+    },
+    async (request) => traderDepositAddress(deps, request.params.traderId),
   );
 
   app.post(

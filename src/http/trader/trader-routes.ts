@@ -7,6 +7,7 @@ import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
 import { traderAnswerDispute, traderOpenReview } from "../../app/trading/disputes.js";
 import { traderConfirmPayin } from "../../app/trading/payin-lifecycle.js";
+import { traderChainDeposits, traderDepositAddress } from "../../app/trading/deposit-address.js";
 import { listTraderPayins, payinObject, payinObjects } from "../../app/trading/queries.js";
 import { MAX_RECEIPT_BYTES, uploadReceipt } from "../../app/trading/receipts.js";
 import { authenticateTrader } from "../../app/trading/traders.js";
@@ -17,6 +18,7 @@ import { installErrorHandling, renderDefaultError } from "../errors/error-handli
 import { fileIn, readMultipartForm } from "../plugins/multipart-form.js";
 import { principalOf } from "../plugins/principal.js";
 import { PayinObject } from "../dialects/trading/schemas.js";
+import { DepositAddressObject } from "./deposit-schemas.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
 const TAGS = ["trader"];
@@ -52,6 +54,49 @@ export async function traderRoutes(scope: FastifyInstance, deps: Deps): Promise<
         });
         return { items: await payinObjects(deps, rows) };
       },
+    );
+
+    app.get(
+      "/deposit/address",
+      {
+        schema: {
+          tags: TAGS,
+          summary: "This trader's own deposit address on the EVM chain: USDT sent to it is credited to the deposit after the confirmations",
+          description: "Allocated on the first read, the same one ever after. 409 `deposit_address_unavailable` when the platform takes no on-chain deposits.",
+          security,
+          response: { 200: DepositAddressObject },
+        },
+      },
+      async (request) => traderDepositAddress(deps, trader(request)),
+    );
+
+    app.get(
+      "/deposit/chain-deposits",
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Transfers seen to this trader's deposit address, newest first (credited, parked or reorged)",
+          security,
+          querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
+          response: {
+            200: Type.Object({
+              items: Type.Array(
+                Type.Object({
+                  txHash: Type.String(),
+                  logIndex: Type.Integer({ description: "-1 for a native coin transfer" }),
+                  blockNumber: Type.String(),
+                  asset: Type.String(),
+                  amount: Type.String({ description: "In the asset's own decimals, exactly as sent" }),
+                  status: Type.Union([Type.Literal("credited"), Type.Literal("parked"), Type.Literal("reorged"), Type.Literal("reversal_due")]),
+                  parkReason: Type.Union([Type.String(), Type.Null()]),
+                  seenAt: Type.String({ format: "date-time" }),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (request) => ({ items: await traderChainDeposits(deps, trader(request), request.query.limit ?? 50) }),
     );
 
     app.post(
