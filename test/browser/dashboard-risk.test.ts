@@ -119,6 +119,8 @@ test("an admin sees a held pay-in with its reasons, releases it after confirming
   await page.click('button:has-text("Save the rule")');
   await page.waitForURL(/ok=/);
   assert.match((await page.textContent("[role=status]")) ?? "", /Burst per payer.*saved/);
+  // The merchant's rules list with its Edit links and Add-a-rule kinds.
+  await checkBothSizes(page, "dashboard-risk-rules");
   const rules = await h.app.inject({ method: "GET", url: `/admin/v1/risk/rules?merchantId=${fx.merchant.merchantId}`, headers: { "x-operator-key": operatorKey } });
   assert.deepEqual(
     rules.json().items.map((r: { name: string; enabled: boolean }) => [r.name, r.enabled]).sort(),

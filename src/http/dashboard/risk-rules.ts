@@ -22,10 +22,11 @@ const NEW = "new-";
 type Rule = Awaited<ReturnType<typeof listRiskRules>>[number];
 
 /** Whose rules: ?merchant=<id>, else the platform's. */
-async function scopeOf(deps: Deps, merchant: string | undefined): Promise<{ scope: RuleScope; label: string; query: string }> {
+async function scopeOf(deps: Deps, merchant: string | undefined): Promise<{ scope: RuleScope; label: SafeHtml | string; query: string }> {
   if (merchant === undefined || merchant === "") return { scope: { merchantId: null }, label: "Platform defaults (every merchant)", query: "" };
   const m = await merchantOr404(deps, merchant);
-  return { scope: { merchantId: m.id }, label: `${m.name} (${m.id})`, query: `?merchant=${m.id}` };
+  // The id may break anywhere: unbroken, it is wider than a phone's screen in a heading.
+  return { scope: { merchantId: m.id }, label: html`${m.name} <span class="wrap">(${m.id})</span>`, query: `?merchant=${m.id}` };
 }
 
 const specText = (spec: unknown) => {

@@ -11,15 +11,15 @@ h1{font-size:1.3rem;margin:.2rem 0 .6rem}h2{font-size:1.05rem;margin:.2rem 0 .5r
 .muted{color:var(--muted)}.big{font-size:1.6rem;font-weight:650}.mono{font-family:ui-monospace,Menlo,Consolas,monospace}
 .row{display:flex;justify-content:space-between;gap:8px;align-items:center;padding:6px 0;border-bottom:1px solid var(--line)}.row:last-child{border-bottom:0}
 button,.btn{font:inherit;border:0;border-radius:8px;padding:10px 14px;background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
-button.secondary{background:#e8edf5;color:var(--fg)}button.danger{background:var(--bad)}button:disabled{opacity:.5}
+button.secondary,.btn.secondary{background:#e8edf5;color:var(--fg)}button.danger{background:var(--bad)}button:disabled{opacity:.5}
 input,select,textarea{font:inherit;width:100%;padding:9px;border:1px solid var(--line);border-radius:8px;background:#fff}
 label{display:block;margin:8px 0 4px;font-weight:550}
 .status{display:inline-block;padding:2px 10px;border-radius:999px;background:#e8edf5;font-weight:600}
 .status.ok{background:#dcf3e3;color:var(--ok)}.status.bad{background:#fde2e2;color:var(--bad)}.status.warn{background:#fff1cc;color:var(--warn)}
 table{width:100%;border-collapse:collapse;font-size:.92rem}th,td{text-align:left;padding:6px;border-bottom:1px solid var(--line)}
 .error{color:var(--bad)}.notice{color:var(--ok)}nav a{margin-right:12px;display:inline-block;padding:4px 0}
-.scroll{overflow-x:auto}form.inline{display:inline-flex;gap:6px;align-items:center;flex-wrap:wrap;margin:2px 0}form.inline input{width:auto;max-width:9rem}
-button.small{padding:6px 10px;font-size:.9rem}
+.scroll{overflow-x:auto;position:relative}form.inline{display:inline-flex;gap:6px;align-items:center;flex-wrap:wrap;margin:2px 0}form.inline input{width:auto;max-width:9rem}
+button.small,.btn.small{padding:6px 10px;font-size:.9rem}
 .filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr));gap:0 12px}.filters .actions{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin-top:8px}
 .copy-row>div{min-width:0}.copy-row .mono{overflow-wrap:anywhere;font-size:1.25rem}.copy-row button{flex-shrink:0}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
