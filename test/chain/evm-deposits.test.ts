@@ -20,7 +20,7 @@ import { ANVIL_CHAIN_ID, type Anvil, publicClient, tokenBalance } from "../suppo
 import { type EvmSetup, startEvm, untilMined } from "../support/evm.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { jsonCall } from "../support/json-call.js";
-import { createPayinOverHttp, setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+import { createPayinOverHttp, drainWorker, setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 const CONFIRMATIONS = 2;
 const USDT = (n: number) => BigInt(Math.round(n * 1_000_000));
@@ -73,6 +73,8 @@ const freeDeposit = async (traderId: string) => (await traderDepositBalance(h.de
 const depositRows = (traderId: string) => h.deps.database.db.selectFrom("evm_deposits").selectAll().where("trader_id", "=", traderId).orderBy("created_at").execute();
 const transfersOf = (code: string, traderId: string) =>
   h.deps.database.db.selectFrom("ledger_transfers").select("id").where("code", "=", code).where("ref_id", "=", traderId).execute();
+const depositMetric = async (event: string) =>
+  ((await h.deps.metrics.registry.getSingleMetric("rampart_chain_deposits_total")!.get()).values.find((v) => v.labels.event === event)?.value ?? 0);
 const cursor = async () => BigInt((await h.deps.database.db.selectFrom("evm_deposit_cursors").select("next_block").executeTakeFirstOrThrow()).next_block);
 
 test("each trader gets its own address derived from the xpub, allocated once even when asked for at once", async () => {
@@ -103,6 +105,14 @@ test("each trader gets its own address derived from the xpub, allocated once eve
   assert.equal(byOperator.json.address, [...ofB][0]);
   const unknown = await jsonCall(h.app, "GET", "/admin/v1/trading/traders/trd_nobody/deposit/address", { "x-operator-key": operatorKey });
   assert.equal(unknown.status, 404);
+  // The cabinet's deposit section shows it too.
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+  const login = await h.app.inject({ method: "POST", url: "/cabinet/login", headers: form, payload: new URLSearchParams({ key: a.traderKey }).toString() });
+  assert.equal(login.statusCode, 303);
+  const page = await h.app.inject({ method: "GET", url: "/cabinet", headers: { cookie: String(login.headers["set-cookie"]).split(";")[0]! } });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, new RegExp(`<p class="mono wrap" id="deposit-address">${[...ofA][0]}</p>`));
+  assert.match(page.body, new RegExp(`after ${CONFIRMATIONS} confirmations`));
   // A platform without an xpub gives no address.
   await assert.rejects(traderDepositAddress({ ...h.deps, ports: { ...h.deps.ports, chainDeposits: null } }, a.traderId), (e: Error & { code?: string }) => e.code === "deposit_address_unavailable");
 });
@@ -197,6 +207,9 @@ test("a reorg that drops a credited, not yet final deposit reverses it; mined ag
   assert.equal(await freeDeposit(t.traderId), USDT(7), "credited at the confirmation depth");
   const before = (await depositRows(t.traderId))[0]!;
 
+  const creditedBefore = await depositMetric("credited");
+  const reversedBefore = await depositMetric("reversed");
+
   // The deposit's block and the one on top of it are replaced by empty blocks.
   await evm.anvil.rpc("anvil_reorg", [CONFIRMATIONS, []]);
   assert.equal(await tokenBalance(evm.anvil, evm.token, address as Address), 0n, "the reorg took the transfer away");
@@ -218,4 +231,32 @@ test("a reorg that drops a credited, not yet final deposit reverses it; mined ag
   assert.notEqual(rows[0]?.block_hash, before.block_hash);
   assert.equal((await transfersOf("trader_chain_deposit", t.traderId)).length, 2);
   assert.equal(await tokenBalance(evm.anvil, evm.token, address as Address), USDT(7));
+  assert.equal(await depositMetric("reversed"), reversedBefore + 1);
+  assert.equal(await depositMetric("credited"), creditedBefore + 1);
+});
+
+test("a reorged deposit already held by a pay-in waits for its reversal until the hold is released", async () => {
+  const t = await newTrader();
+  const { address } = await traderDepositAddress(h.deps, t.traderId);
+  await sendUsdt(evm.anvil, address, USDT(20));
+  await evm.anvil.mine(CONFIRMATIONS - 1);
+  await watchUntilIdle();
+  // 1800 RUB = 20 USDT: only this trader's free deposit covers it.
+  await createPayinOverHttp(h.app, fx.merchant.apiKey, 1800);
+  assert.equal((await traderDepositBalance(h.deps, t.traderId)).pendingDebits, USDT(20));
+
+  await evm.anvil.rpc("anvil_reorg", [CONFIRMATIONS, []]);
+  await watchUntilIdle();
+  assert.equal((await depositRows(t.traderId))[0]?.status, "reversal_due", "nothing free to take back yet");
+  assert.equal((await transfersOf("trader_chain_deposit_reversal", t.traderId)).length, 0);
+
+  // The pay-in expires unpaid: its hold is released and the next run takes the deposit back.
+  h.clock.advance(24 * 3600_000);
+  await drainWorker(h.deps);
+  await watchUntilIdle();
+  assert.equal((await depositRows(t.traderId))[0]?.status, "reorged");
+  const balance = await traderDepositBalance(h.deps, t.traderId);
+  assert.equal(balance.available, 0n);
+  assert.equal(balance.pendingDebits, 0n);
+  assert.equal((await transfersOf("trader_chain_deposit_reversal", t.traderId)).length, 1);
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { depositToLedgerMinor } from "../../src/core/chain/evm-deposit.js";
 import Big from "big.js";
 import { formatMinor, formatMinorTrimmed, numberToDecimalText, parseAmount, parseDecimal } from "../../src/core/money/decimal.js";
 import { type RoundingMode, ceilDiv, divRound, mulDiv } from "../../src/core/money/rounding.js";
@@ -182,4 +183,18 @@ test("property: JSON numbers of every magnitude read as their shortest decimal t
     const places = text.includes(".") ? text.split(".")[1]!.length : 0;
     assert.equal(parseAmount(n, places, { allowNegative: true }).toString(), new Big(text).times(new Big(10).pow(places)).toFixed(0));
   }
+});
+
+test("an on-chain deposit converts to the ledger's minor units exactly or is refused, never rounded", () => {
+  const MAX = 10n ** 15n;
+  // 6-decimal USDT into a 6-decimal ledger: as is.
+  assert.deepEqual(depositToLedgerMinor(25_000_000n, 6, 6, MAX), { kind: "exact", minor: 25_000_000n });
+  // An 18-decimal token (USDT on some chains): the twelve digits below the ledger's scale must be zero.
+  assert.deepEqual(depositToLedgerMinor(1_500_000_000_000_000_000n, 18, 6, MAX), { kind: "exact", minor: 1_500_000n });
+  assert.equal(depositToLedgerMinor(1_500_000_000_000_000_001n, 18, 6, MAX).kind, "refused");
+  // Fewer decimals than the ledger: scaled up.
+  assert.deepEqual(depositToLedgerMinor(7n, 2, 6, MAX), { kind: "exact", minor: 70_000n });
+  // Above the automatic ceiling: refused, not truncated.
+  assert.equal(depositToLedgerMinor(MAX + 1n, 6, 6, MAX).kind, "refused");
+  assert.deepEqual(depositToLedgerMinor(MAX, 6, 6, MAX), { kind: "exact", minor: MAX });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Selectable } from "kysely";
 import { CARD_PAYMENT_MACHINE } from "../../src/core/card/payment-status.js";
+import { EVM_DEPOSIT_MACHINE } from "../../src/core/chain/evm-deposit.js";
 import { INTENT_MACHINE } from "../../src/core/intents/intent-status.js";
 import { KYC_MACHINE } from "../../src/core/kyc/kyc-case.js";
 import { IllegalTransitionError } from "../../src/core/shared/errors.js";
@@ -11,7 +12,7 @@ import type { CardPaymentsTable } from "../../src/db/tables/card.js";
 import type { KycCasesTable, PaymentIntentsTable } from "../../src/db/tables/intents.js";
 import type { TradingPayinsTable } from "../../src/db/tables/trading.js";
 
-const MACHINES = { trading: TRADING_MACHINE, intents: INTENT_MACHINE, kyc: KYC_MACHINE, card: CARD_PAYMENT_MACHINE } as Record<
+const MACHINES = { trading: TRADING_MACHINE, intents: INTENT_MACHINE, kyc: KYC_MACHINE, card: CARD_PAYMENT_MACHINE, evmDeposits: EVM_DEPOSIT_MACHINE } as Record<
   string,
   Machine<string | number, string>
 >;

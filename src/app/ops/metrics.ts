@@ -29,7 +29,11 @@ export interface OpsMetrics {
   httpRequest(method: string, route: string, statusCode: number, seconds: number): void;
   /** The retention purge removed `n` rows (or files) of a data class (app/ops/retention.ts RetentionClass). */
   retentionPurged(dataClass: string, n: number): void;
+  /** The EVM deposit watcher booked an event for a trader deposit in `db`'s transaction. */
+  chainDeposit(db: object, event: ChainDepositEvent): void;
 }
+
+type ChainDepositEvent = "credited" | "parked" | "reversed" | "reversal_due";
 
 const CREATE_TO_PAID_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21_600, 86_400];
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
@@ -37,7 +41,7 @@ const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 /** Metrics switched off (RAMPART_METRICS=0): every call does nothing and the registry stays empty. */
 function disabledMetrics(registry: Registry): OpsMetrics {
   const nothing = () => {};
-  return { registry, paymentCreated: nothing, paymentFinished: nothing, jobsClaimed: nothing, jobAttempted: nothing, webhookAttempted: nothing, httpRequest: nothing, retentionPurged: nothing };
+  return { registry, paymentCreated: nothing, paymentFinished: nothing, jobsClaimed: nothing, jobAttempted: nothing, webhookAttempted: nothing, httpRequest: nothing, retentionPurged: nothing, chainDeposit: nothing };
 }
 
 export function createOpsMetrics(opts: { enabled?: boolean } = {}, registry = new Registry()): OpsMetrics {
@@ -84,6 +88,12 @@ export function createOpsMetrics(opts: { enabled?: boolean } = {}, registry = ne
     labelNames: ["class"] as const,
     registers,
   });
+  const chainDeposits = new Counter({
+    name: "rampart_chain_deposits_total",
+    help: "Trader deposits the EVM watcher booked, by event (credited, parked, reversed, reversal_due)",
+    labelNames: ["event"] as const,
+    registers,
+  });
   return {
     registry,
     paymentCreated(db, dialect) {
@@ -109,6 +119,9 @@ export function createOpsMetrics(opts: { enabled?: boolean } = {}, registry = ne
     },
     retentionPurged(dataClass, n) {
       if (n > 0) purged.inc({ class: dataClass }, n);
+    },
+    chainDeposit(db, event) {
+      afterCommit(db, () => chainDeposits.inc({ event }));
     },
   };
 }

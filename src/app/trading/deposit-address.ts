@@ -8,7 +8,7 @@ import { findTrader } from "../../db/trading/traders.js";
 import type { Deps } from "../deps.js";
 import { TRADING_CRYPTO } from "./amounts.js";
 
-interface DepositAddressView {
+export interface DepositAddressView {
   /** EIP-55 spelling. */
   address: string;
   chainId: number;

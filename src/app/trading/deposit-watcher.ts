@@ -104,7 +104,9 @@ async function unwind(deps: Deps, trx: Transaction<DB>, d: DepositRow): Promise<
     return;
   }
   const due = { ...d, status: await moveTo(deps, trx, d, "reorg") };
-  if (await reverseCredit(deps, trx, due)) await moveTo(deps, trx, due, "reverse");
+  const reversed = await reverseCredit(deps, trx, due);
+  if (reversed) await moveTo(deps, trx, due, "reverse");
+  deps.metrics.chainDeposit(trx, reversed ? "reversed" : "reversal_due");
 }
 
 async function retryReversals(deps: Deps, chainId: number): Promise<number> {
@@ -113,6 +115,7 @@ async function retryReversals(deps: Deps, chainId: number): Promise<number> {
     for (const d of await reversalsDue(trx, chainId, REVERSALS_PER_RUN)) {
       if (await reverseCredit(deps, trx, d)) {
         await moveTo(deps, trx, d, "reverse");
+        deps.metrics.chainDeposit(trx, "reversed");
         done++;
       }
     }
@@ -172,6 +175,7 @@ async function record(deps: Deps, trx: Transaction<DB>, chainId: number, t: Chai
       await credit(deps, trx, deposit, decision.minor, 1);
       await updateDeposit(trx, deposit.id, { credits: 1, updated_at: deps.clock.now() });
     }
+    deps.metrics.chainDeposit(trx, decision.status);
     return;
   }
   // Mined again after a reorg took it away.
@@ -185,6 +189,7 @@ async function record(deps: Deps, trx: Transaction<DB>, chainId: number, t: Chai
     } else {
       await moveTo(deps, trx, deposit, "repark", { block, parkReason: decision.reason });
     }
+    deps.metrics.chainDeposit(trx, decision.status);
   }
   // credited or parked: already on record, nothing to do.
 }

@@ -5,6 +5,7 @@
 // lists (#live-lists) are re-rendered by the server when the database announces a change to one of
 // the trader's pay-ins (cabinet-live.ts), and the page swaps them in without a reload.
 import { TRADING_FIAT_SCALE } from "../../../app/trading/amounts.js";
+import type { DepositAddressView } from "../../../app/trading/deposit-address.js";
 import type { PayinWithReceipts } from "../../../app/trading/support-queries.js";
 import type { TraderView } from "../../../app/trading/trader-overview.js";
 import type { TradingPayinRow } from "../../../db/trading/payins.js";
@@ -17,6 +18,8 @@ export interface CabinetView {
   open: TradingPayinRow[];
   disputes: PayinWithReceipts[];
   csrf: string;
+  /** The trader's own address for on-chain deposits; null when the platform takes none. */
+  depositAddress: DepositAddressView | null;
 }
 
 const csrfField = (csrf: string) => html`<input type="hidden" name="csrf" value="${csrf}">`;
@@ -103,6 +106,12 @@ function requisites(v: CabinetView, m: Messages): SafeHtml {
   )}`;
 }
 
+function depositAddress(a: DepositAddressView, m: Messages): SafeHtml {
+  return html`<h3>${m.t("deposit.address")}</h3>
+<p class="mono wrap" id="deposit-address">${a.address}</p>
+<p class="muted">${m.t("deposit.addressHint", { asset: a.asset, chainId: a.chainId, confirmations: a.confirmations })}</p>`;
+}
+
 export function cabinetBody(v: CabinetView, m: Messages, url: string, notice: SafeHtml | string): SafeHtml {
   const t = v.trader;
   return html`${languageSwitch(m, url)}
@@ -115,7 +124,8 @@ ${notice}
 <div id="live-lists">${cabinetLists(v, m)}</div>
 <section aria-labelledby="deposit-h" class="card"><h2 id="deposit-h">${m.t("deposit.heading")}</h2>
 <div class="row"><span class="muted">${m.t("deposit.free")}</span><span class="mono" id="deposit-free">${usdt(t.depositAvailable)}</span></div>
-<div class="row"><span class="muted">${m.t("deposit.held")}</span><span class="mono">${usdt(t.depositHeld)}</span></div></section>
+<div class="row"><span class="muted">${m.t("deposit.held")}</span><span class="mono">${usdt(t.depositHeld)}</span></div>
+${v.depositAddress ? depositAddress(v.depositAddress, m) : ""}</section>
 <section aria-labelledby="requisites"><h2 id="requisites">${m.t("requisites.heading")}</h2>${requisites(v, m)}</section>`;
 }
 

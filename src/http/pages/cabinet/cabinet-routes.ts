@@ -10,6 +10,7 @@ import { traderAnswerDispute, traderOpenReview } from "../../../app/trading/disp
 import { traderConfirmPayin } from "../../../app/trading/payin-lifecycle.js";
 import { MAX_RECEIPT_BYTES, readReceipt, uploadReceipt } from "../../../app/trading/receipts.js";
 import { disputesForTrader, openPayinsForTrader } from "../../../app/trading/support-queries.js";
+import { traderDepositAddress } from "../../../app/trading/deposit-address.js";
 import { switchRequisite, traderOverview } from "../../../app/trading/trader-overview.js";
 import { TRADER_SESSION_TTL_MS, signInTrader, traderCsrfToken, traderCsrfValid, verifyTraderSession } from "../../../app/trading/trader-session.js";
 import { AppError } from "../../../core/shared/errors.js";
@@ -120,12 +121,15 @@ export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<v
       openPayinsForTrader(deps, traderId),
       disputesForTrader(deps, traderId),
     ]);
-    return { trader, open, disputes, csrf: traderCsrfToken(deps, token) };
+    return { trader, open, disputes, csrf: traderCsrfToken(deps, token), depositAddress: null };
   };
 
   app.get<{ Querystring: Record<string, string> }>(HOME, { schema: { hide: true } }, async (request, reply) => {
     const m = messages(request, reply);
-    const body = cabinetBody(await view(request), m, request.url, notice(m, request.query ?? {}));
+    const v = await view(request);
+    // The whole page (not the live lists) shows the on-chain deposit address, when the platform takes deposits on chain.
+    if (deps.ports.chainDeposits) v.depositAddress = await traderDepositAddress(deps, v.trader.id);
+    const body = cabinetBody(v, m, request.url, notice(m, request.query ?? {}));
     return sendPrivatePage(reply, 200, `${m.t("title")} · Rampart`, body, { lang: m.lang, script: cabinetScript(deps.clock.now(), m.lang) });
   });
 
