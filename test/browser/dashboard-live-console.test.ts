@@ -2,7 +2,8 @@
 // each): KYC review with the uploaded document drawn inline from an authenticated route, approve and
 // reject; a camt.053 uploaded through the Bank statements page pays an intent (the import report shows
 // the match); an unmatched transfer assigned to an intent and another refunded, each after a
-// confirmation step; the refund order waiting for an IBAN gets one and goes out in a pain.001 download.
+// confirmation step; the refund order waiting for an IBAN gets one and goes out in a pain.001 download;
+// the manual chain's payout queue takes the tx hash the operator paid with, completing the intent (6).
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,10 +14,10 @@ import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { browserSkipReason, launchBrowser } from "../support/browser.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { TEST_SECRET_KEY, createHarness, type Harness } from "../support/harness.js";
-import { configureStore, drain, intentBody, kycFields } from "../support/intents.js";
+import { advanceAndDrain, configureStore, drain, intentBody, kycFields } from "../support/intents.js";
 import { jsonCall } from "../support/json-call.js";
 import { checkBothSizes } from "../support/page-checks.js";
-import { createStaff, signInStaff } from "../support/staff.js";
+import { createStaff, signInStaff, staffSession } from "../support/staff.js";
 import { camt053 } from "../support/statements.js";
 
 const skip = browserSkipReason();
@@ -259,4 +260,52 @@ test("Unmatched transfers: assign to an intent and refund, each after a confirma
   assert.equal((await h.deps.database.db.selectFrom("refund_orders").select("status").where("id", "=", order.id).executeTakeFirstOrThrow()).status, "exported");
   await checkBothSizes(page, "dashboard-refunds-exported");
   await page.close();
+});
+
+test("Payouts: the manual chain's queue shows what to pay; the tx hash entered completes the intent (6); a role without withdrawals sees no form", { skip }, async () => {
+  // The intent the unmatched test assigned is paid (5): its payout job runs and, the chain being manual, waits.
+  await advanceAndDrain(h, 60_000, 3);
+  assert.equal(await statusOf(paidLater.id), 5);
+  const payoutId = `payout_${paidLater.id}`;
+  const page = await signIn();
+  await page.click("nav >> text=Payouts");
+  await page.waitForURL(/\/dashboard\/payouts$/);
+  const card = () => page.locator(`[data-payout="${payoutId}"]`);
+  assert.match((await card().textContent()) ?? "", /\d+\.\d{6} USDT[\s\S]*trc20[\s\S]*awaiting_operator|awaiting_operator[\s\S]*\d+\.\d{6} USDT[\s\S]*trc20/);
+  await checkBothSizes(page, "dashboard-payouts");
+
+  await card().locator("input[name=txHash]").fill("0xnot-a-hash");
+  await card().locator("button").click();
+  await page.waitForURL(/\/dashboard\/payouts\?error=/);
+  assert.match(await notice(page), /Not a transaction hash of the trc20 network/);
+  assert.equal(await statusOf(paidLater.id), 5, "nothing written on a bad hash");
+
+  const hash = "ab".repeat(32);
+  await card().locator("input[name=txHash]").fill(hash);
+  await card().locator("button").click();
+  await page.waitForURL(/\/dashboard\/payouts\?ok=/);
+  assert.match(await notice(page), new RegExp(`Payout ${payoutId} is confirmed with ${hash}: intent ${paidLater.id} is complete \\(6\\)`));
+  assert.equal(await statusOf(paidLater.id), 6);
+  assert.equal(await card().count(), 0, "no longer waiting");
+  await page.close();
+
+  // Support may read the queue but not record money going out: no form, and a posted one is refused.
+  const support = await staffSession(h, "support");
+  // The intent the statement test paid still waits for its payout.
+  const waiting = () => h.deps.database.db.selectFrom("intent_payouts").select(["payout_key", "status"]).where("status", "=", "awaiting_operator").execute();
+  const left = await waiting();
+  assert.equal(left.length, 1, JSON.stringify(left));
+  const other = left[0]!.payout_key;
+  const seen = await h.app.inject({ method: "GET", url: "/dashboard/payouts", headers: { cookie: support.cookie } });
+  assert.equal(seen.statusCode, 200);
+  assert.match(seen.body, new RegExp(`data-payout="${other}"`));
+  assert.doesNotMatch(seen.body, /name="txHash"/);
+  const posted = await h.app.inject({
+    method: "POST",
+    url: `/dashboard/payouts/${other}/tx-hash`,
+    headers: { cookie: support.cookie, "content-type": "application/x-www-form-urlencoded" },
+    payload: new URLSearchParams({ csrf: support.csrf, txHash: "cd".repeat(32) }).toString(),
+  });
+  assert.equal(posted.statusCode, 403);
+  assert.deepEqual(await waiting(), [{ payout_key: other, status: "awaiting_operator" }], "nothing recorded");
 });

@@ -4,6 +4,7 @@ import { kycSection } from "./kyc-section.js";
 import { moneySection } from "./money-section.js";
 import { overviewSection } from "./overview-section.js";
 import { paymentsSection } from "./payments-section.js";
+import { payoutsSection } from "./payouts-section.js";
 import { refundsSection } from "./refunds-section.js";
 import { riskSection } from "./risk-section.js";
 import type { DashboardSection } from "./section.js";
@@ -21,6 +22,7 @@ export const dashboardSections: DashboardSection[] = [
   riskSection,
   statementsSection,
   unmatchedSection,
+  payoutsSection,
   refundsSection,
   webhooksSection,
   tradersSection,
