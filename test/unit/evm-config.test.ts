@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { inspect } from "node:util";
 import { test } from "node:test";
+import { HDKey } from "@scure/bip32";
 import { ConfigError, loadConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/main/logger.js";
 import { LogCapture } from "../support/log-capture.js";
@@ -68,3 +69,21 @@ for (const [env, variable] of [
     );
   });
 }
+
+test("trader deposits: an xpub turns them on; an xprv, a finality shorter than the confirmations or a bad start block is refused", () => {
+  const root = HDKey.fromMasterSeed(new Uint8Array(32).fill(7));
+  assert.equal(loadConfig(BASE).ports.evmDeposits, null, "no xpub, no deposits");
+  const deposits = loadConfig({ ...BASE, RAMPART_EVM_DEPOSIT_XPUB: root.publicExtendedKey }).ports.evmDeposits!;
+  assert.deepEqual(deposits, { xpub: root.publicExtendedKey, confirmations: 12, finalityBlocks: 64, blocksPerRun: 100, startBlock: null });
+  const refused = (env: Record<string, string>, variable: string) =>
+    assert.throws(() => loadConfig({ ...BASE, RAMPART_EVM_DEPOSIT_XPUB: root.publicExtendedKey, ...env }), (e: unknown) => e instanceof ConfigError && e.variable === variable);
+  refused({ RAMPART_EVM_DEPOSIT_XPUB: root.privateExtendedKey }, "RAMPART_EVM_DEPOSIT_XPUB");
+  refused({ RAMPART_EVM_DEPOSIT_XPUB: "xpub-not-a-key" }, "RAMPART_EVM_DEPOSIT_XPUB");
+  refused({ RAMPART_EVM_DEPOSIT_FINALITY_BLOCKS: "6" }, "RAMPART_EVM_DEPOSIT_FINALITY_BLOCKS");
+  refused({ RAMPART_EVM_DEPOSIT_START_BLOCK: "-1" }, "RAMPART_EVM_DEPOSIT_START_BLOCK");
+  // The private key never appears in the refusal.
+  assert.throws(
+    () => loadConfig({ ...BASE, RAMPART_EVM_DEPOSIT_XPUB: root.privateExtendedKey }),
+    (e: unknown) => e instanceof ConfigError && !e.message.includes(root.privateExtendedKey),
+  );
+});
