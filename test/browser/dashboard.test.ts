@@ -2,15 +2,18 @@
 // authenticator from the QR page (the test reads the secret and computes codes with otplib at the
 // harness clock), sees its recovery codes once, reaches the overview; later sign-ins ask for the
 // password and a TOTP code; pages pass axe at 390 px; the session cookie is HttpOnly,
-// SameSite=Strict, scoped to /dashboard and ends at sign-out.
+// SameSite=Strict, scoped to /dashboard and ends at sign-out. The overview draws its charts over a few
+// days of payments and passes axe at 1280 and 390 px.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { sql } from "kysely";
 import type { Browser } from "playwright-core";
 import { seedSandbox } from "../../src/app/sandbox/seed.js";
 import { createStaffUser } from "../../src/app/staff/staff-accounts.js";
 import { browserSkipReason, launchBrowser } from "../support/browser.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { checkPage } from "../support/page-checks.js";
+import { insertPaymentRows } from "../support/payment-rows.js";
 import { createStaff, freshTotp, signInStaff, staffSession } from "../support/staff.js";
 
 const skip = browserSkipReason();
@@ -21,7 +24,14 @@ let base: string;
 before(async () => {
   if (skip) return;
   h = await createHarness();
-  await seedSandbox(h.deps);
+  const sandbox = await seedSandbox(h.deps);
+  // Three days of paid pay-ins and intents for the overview's charts.
+  const db = h.deps.database.db;
+  const requisite = await db.selectFrom("trading_requisites").select(["id", "trader_id"]).orderBy("id").limit(1).executeTakeFirstOrThrow();
+  const start = new Date(h.clock.now().getTime() - 3 * 86_400_000);
+  const rows = { merchantId: sandbox.merchantId, storeId: sandbox.storeId, trader: { traderId: requisite.trader_id, requisiteId: requisite.id }, start, stepMs: 7_200_000 };
+  await insertPaymentRows(db, { ...rows, tag: "ov", trading: 30, intents: 20 });
+  await sql`UPDATE trading_payins SET closed_at = created_at + interval '7 minutes' WHERE external_transaction_id LIKE 'ext-ov-%'`.execute(db);
   base = await h.app.listen({ port: 0, host: "127.0.0.1" });
   browser = await launchBrowser();
 });
@@ -82,6 +92,21 @@ test("a new staff member signs in: password, TOTP enrolment by QR code, recovery
   await page.fill("#code", codes[0]!);
   await page.click("button[type=submit]");
   await page.waitForURL(/\/dashboard\/overview$/);
+  await page.close();
+});
+
+test("the overview draws payments per day and fiat paid per currency, and passes axe at 1280 and 390 px", { skip }, async () => {
+  const staff = await createStaff(h, "viewer");
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await signInStaff(page, base, h, staff);
+  await page.click("text=7 days");
+  await page.waitForURL(/range=7$/);
+  assert.equal(await page.locator('svg[aria-label="Payments created per day over 7 days, by flow"] rect').count() > 3, true, "columns drawn");
+  assert.equal(await page.locator('[data-volume="RUB"] svg').count(), 1);
+  assert.deepEqual(await page.locator('tr[data-flow="trading"] td.mono').allTextContents(), ["30", "30", "100.0 %", "7 min"]);
+  await checkPage(page, "console-overview-charts-1280");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await checkPage(page, "console-overview-charts-390");
   await page.close();
 });
 

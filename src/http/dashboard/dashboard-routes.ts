@@ -32,8 +32,8 @@ const PENDING_COOKIE_SECONDS = 10 * 60;
 const SIGN_IN_PER_MINUTE = 20;
 const PUBLIC = new Set(["/dashboard/login", "/dashboard/login/second-factor", "/dashboard/login/enrol", "/dashboard/logout"]);
 
-function sendPage(reply: FastifyReply, status: number, title: string, body: SafeHtml) {
-  return sendPrivatePage(reply, status, title, body, { wide: true });
+function sendPage(reply: FastifyReply, status: number, title: string, body: SafeHtml, script?: SafeHtml) {
+  return sendPrivatePage(reply, status, title, body, { wide: true, ...(script ? { script } : {}) });
 }
 
 /** The refusal page: 403, the stable code, what the role lacks. */
@@ -150,11 +150,15 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
     const csrf = staffCsrfToken(deps, session!);
     const query = (request.query ?? {}) as Record<string, string | undefined>;
     const ctx = { csrf, query, can: (permission: Permission) => can(role, permission) };
-    let page: { title: string; body: SafeHtml };
+    let page: { title: string; body: SafeHtml; script?: SafeHtml | undefined };
     try {
       page = await render(ctx);
     } catch (err) {
       if (err instanceof AppError && err.code === "not_found") return sendPage(reply, 404, "Not found", html`<p class="card error">${err.message}.</p>`);
+      // A bad query parameter (a filter, a range): the page says which, with the stable code.
+      if (err instanceof AppError && err.code === "validation_failed") {
+        return sendPage(reply, 400, "Bad request", html`<div class="card" id="refusal" data-code="${err.code}"><p class="error" role="alert">${err.message}</p><p><a href="/dashboard/${id}">Back</a></p></div>`);
+      }
       throw err;
     }
     const visible = dashboardSections.filter((s) => can(role, s.view ?? "read"));
@@ -165,15 +169,16 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
       html`<nav class="card">${visible.map((s) => html`<a href="/dashboard/${s.id}">${s.id === id ? html`<strong>${s.title}</strong>` : s.title}</a>`)}
 <form method="post" action="/dashboard/logout" style="display:inline;float:right"><input type="hidden" name="csrf" value="${csrf}"><span class="muted" id="signed-in-as">${name} · ${role}</span> <button class="secondary" type="submit">Sign out</button></form></nav>
 <h1>${page.title}</h1>${flash(query)}${page.body}`,
+      page.script,
     );
   };
 
-  /** A section's page, or one item's page within it (`item`). */
+  /** A section's page (with its script), or one item's page within it (`item`). */
   const renderSection = async (request: FastifyRequest, reply: FastifyReply, id: string, item?: string) => {
     const section = dashboardSections.find((s) => s.id === id);
     if (!section || (item !== undefined && !section.renderItem)) return sendPage(reply, 404, "Not found", html`<p>No such page.</p>`);
     return sendSectionPage(request, reply, id, 200, async (ctx) =>
-      item === undefined ? { title: section.title, body: await section.render(deps, ctx) } : section.renderItem!(deps, ctx, item),
+      item === undefined ? { title: section.title, body: await section.render(deps, ctx), script: section.script } : section.renderItem!(deps, ctx, item),
     );
   };
 

@@ -22,7 +22,7 @@ export interface SectionPages {
     reply: FastifyReply,
     id: string,
     status: number,
-    render: (ctx: SectionContext) => Promise<{ title: string; body: SafeHtml }>,
+    render: (ctx: SectionContext) => Promise<{ title: string; body: SafeHtml; script?: SafeHtml | undefined }>,
   ): Promise<FastifyReply>;
 }
 
@@ -39,6 +39,8 @@ export interface DashboardSection {
   /** The page of one item at /dashboard/<id>/<item>, with its own title; a section without items answers 404 there. */
   renderItem?(deps: Deps, ctx: SectionContext, item: string): Promise<{ title: string; body: SafeHtml }>;
   actions?(app: FastifyInstance, deps: Deps, pages: SectionPages): void;
+  /** A script the section's page runs (inline: the console loads nothing from elsewhere). */
+  script?: SafeHtml;
   view?: Permission;
   act?: Permission;
 }

@@ -7,7 +7,7 @@ interface Bar {
   caption?: string;
 }
 
-/** Horizontal bars scaled to the largest absolute value; negative values draw in red. */
+/** Horizontal bars scaled to the largest absolute value (160 units kept for the caption); negative values draw in red. */
 export function barChart(title: string, bars: Bar[]): SafeHtml {
   if (bars.length === 0) return html`<p class="muted">No data yet.</p>`;
   const max = Math.max(...bars.map((b) => Math.abs(b.value)), 1);
@@ -17,11 +17,52 @@ export function barChart(title: string, bars: Bar[]): SafeHtml {
   const barW = width - labelW - 10;
   return html`<svg role="img" aria-label="${title}" viewBox="0 0 ${width} ${bars.length * rowH + 4}" width="100%">
 ${bars.map((b, i) => {
-  const w = Math.max(1, Math.round((Math.abs(b.value) / max) * (barW - 110)));
+  const w = Math.max(1, Math.round((Math.abs(b.value) / max) * (barW - 160)));
   const y = i * rowH + 2;
   return html`<text x="0" y="${y + 17}" font-size="13">${b.label}</text>
 <rect x="${labelW}" y="${y + 4}" width="${w}" height="${rowH - 8}" rx="3" fill="${b.value < 0 ? "#c62828" : "#2457d6"}"></rect>
 <text x="${labelW + w + 6}" y="${y + 17}" font-size="12" fill="#5b6570">${b.caption ?? String(b.value)}</text>`;
 })}
+</svg>`;
+}
+
+interface Series {
+  name: string;
+  values: number[]; // display only, one per column
+  color: string;
+}
+
+/**
+ * Stacked columns, one per label (a day), with a legend, the top of the scale and the first, middle and
+ * last labels under the axis. The figures are in a table beside every chart: the drawing is for looking.
+ */
+export function columnChart(title: string, labels: string[], series: Series[], formatValue: (v: number) => string = String): SafeHtml {
+  const totals = labels.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
+  const max = Math.max(...totals, 0);
+  if (max === 0) return html`<p class="muted">Nothing in this range.</p>`;
+  const width = 640;
+  const plotH = 160;
+  const left = 56;
+  const top = 8;
+  const slot = (width - left - 4) / labels.length;
+  const colW = Math.max(1, slot * 0.75);
+  const shown = new Set([0, Math.floor((labels.length - 1) / 2), labels.length - 1]);
+  return html`<svg role="img" aria-label="${title}" viewBox="0 0 ${width} ${top + plotH + 44}" width="100%">
+<text x="${left - 6}" y="${top + 10}" font-size="12" text-anchor="end" fill="#3c4650">${formatValue(max)}</text>
+<text x="${left - 6}" y="${top + plotH}" font-size="12" text-anchor="end" fill="#3c4650">0</text>
+<line x1="${left}" y1="${top + plotH}" x2="${width - 4}" y2="${top + plotH}" stroke="#8a949e"></line>
+${labels.map((label, i) => {
+  let y = top + plotH;
+  const x = left + i * slot + (slot - colW) / 2;
+  return html`${series.map((s) => {
+    const h = ((s.values[i] ?? 0) / max) * plotH;
+    y -= h;
+    return h > 0 ? html`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${colW.toFixed(1)}" height="${h.toFixed(1)}" fill="${s.color}"></rect>` : "";
+  })}${shown.has(i) ? html`<text x="${(x + colW / 2).toFixed(1)}" y="${top + plotH + 16}" font-size="12" text-anchor="middle" fill="#3c4650">${label}</text>` : ""}`;
+})}
+${series.map(
+  (s, k) => html`<rect x="${left + k * 130}" y="${top + plotH + 28}" width="12" height="12" fill="${s.color}"></rect>
+<text x="${left + k * 130 + 17}" y="${top + plotH + 38}" font-size="12" fill="#1d2329">${s.name}</text>`,
+)}
 </svg>`;
 }
