@@ -15,13 +15,13 @@ import { TRADER_DEPOSIT_ACCOUNT } from "../trading/ledger-postings.js";
 import { tradersOverview } from "../trading/trader-overview.js";
 
 export const OVERVIEW_RANGES = [7, 30, 90] as const;
-export type OverviewRange = (typeof OVERVIEW_RANGES)[number];
+type OverviewRange = (typeof OVERVIEW_RANGES)[number];
 const DIALECTS: PaymentDialect[] = ["trading", "intent", "card"];
 /** The overview draws the traders with the least free deposit first, this many. */
 const TRADERS_SHOWN = 20;
 const DAY_MS = 86_400_000;
 
-export interface FlowSummary {
+interface FlowSummary {
   dialect: PaymentDialect;
   created: number;
   paid: number;

@@ -8,7 +8,7 @@ import { sql } from "kysely";
 import type { Db } from "../schema.js";
 import type { PaymentDialect } from "./payment-search.js";
 
-export interface ActivityRow {
+interface ActivityRow {
   dialect: PaymentDialect;
   day: string; // YYYY-MM-DD (UTC)
   currency: string;
@@ -17,7 +17,7 @@ export interface ActivityRow {
   paid_minor: string;
 }
 
-export interface TimeToPayRow {
+interface TimeToPayRow {
   dialect: PaymentDialect;
   paid: string;
   median_seconds: number | null;
