@@ -79,6 +79,22 @@ export const commands: Command[] = [
     load: () => import("./ledger-command.js").then((m) => m.run),
   },
   {
+    name: "audit",
+    summary:
+      "Check the audit log's hash chain: every entry's hash matches its content and links to the entry before it, and the chain head names the last one. " +
+      "Prints the first broken entry and exits 1 if any was edited or removed; exits 0 when intact.",
+    usage: "rampart audit verify",
+    options: {},
+    help: [
+      "  verify       walk the chain from its first entry and print a summary with the head's seq and hash",
+      "",
+      "Exit codes: 0 intact, 1 broken (the first broken entry is printed on stderr), 2 usage error.",
+      "Note the printed head hash somewhere outside the database: a chain rewritten from the start is only caught against it.",
+    ],
+    allowPositionals: true,
+    load: () => import("./audit-command.js").then((m) => m.run),
+  },
+  {
     name: "backup",
     summary:
       "Back up the embedded database (a consistent snapshot, also while the server runs) and the data dir's stored files " +

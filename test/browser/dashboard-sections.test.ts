@@ -1,8 +1,10 @@
 // The operator dashboard's money and support pages in real headless Chromium: support resolves a
 // dispute from the Disputes page (the pay-in closes, the merchant is credited, the ledger stays
 // clean), the Money page draws balances by purpose and shows `ledger verify`, the Webhooks page
-// re-enables an endpoint a 410 disabled and queues its failed messages again.
+// re-enables an endpoint a 410 disabled and queues its failed messages again, and the Audit log page
+// shows those actions with who did them and the status each changed.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
@@ -10,6 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { merchantCryptoBalance } from "../../src/app/trading/ledger-postings.js";
 import { artifactPath, browserSkipReason, launchBrowser } from "../support/browser.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { checkBothSizes } from "../support/page-checks.js";
 import { createStaff, signInStaff, type StaffMember } from "../support/staff.js";
 import { drainWorker, setupTrading, uploadPngReceipt, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
@@ -159,5 +162,32 @@ test("the Webhooks page shows an endpoint disabled by 410 and re-enables it, que
   const endpoints = await h.deps.database.db.selectFrom("webhook_endpoints").select("disabled_at").execute();
   assert.ok(endpoints.every((e) => e.disabled_at === null), "endpoint enabled again");
   await page.screenshot({ path: artifactPath("dashboard-webhooks.png"), fullPage: true });
+  await page.close();
+});
+
+test("the Audit log page lists the console's actions with who, from where and the status change, filters, exports, passes axe at 1280 and 390 px", { skip }, async () => {
+  const page = await signIn();
+  await page.click("nav >> text=Audit log");
+  await page.waitForURL(/\/dashboard\/audit$/);
+  assert.equal(await page.getAttribute("#chain-status", "data-ok"), "true");
+  // The two decisions that committed; the refused one on a closed pay-in rolled back and left none.
+  const decisions = page.locator('tr[data-action="disputes.resolve"]');
+  assert.equal(await decisions.count(), 2);
+  const newest = (await decisions.first().textContent()) ?? "";
+  assert.match(newest, new RegExp(`${admin.email}.*staff:${admin.id}`, "s"));
+  assert.match(newest, /127\.0\.0\.1/);
+  assert.match(newest, /checking → re_calculation/);
+  assert.match((await decisions.nth(1).textContent()) ?? "", /checking → closed/);
+
+  await page.fill("#f-action", "disputes");
+  await page.click("#audit-filters button[type=submit]");
+  await page.waitForURL(/\/dashboard\/audit\?.*action=disputes/);
+  assert.equal(await page.locator("tr[data-entry]").count(), 2);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+  assert.equal(download.suggestedFilename(), "audit-log.csv");
+  const csv = fs.readFileSync((await download.path())!, "utf8").trim().split("\r\n");
+  assert.equal(csv.length, 3);
+  assert.match(csv[1]!, /,disputes\.resolve,/);
+  await checkBothSizes(page, "dashboard-audit");
   await page.close();
 });

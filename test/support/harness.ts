@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../src/app/deps.js";
+import { formatAuditChainReport, verifyAuditChain } from "../../src/app/audit/verify-audit-chain.js";
 import { formatLedgerReport, verifyLedger } from "../../src/app/ledger/verify-ledger.js";
 import { createIds } from "../../src/adapters/ids/time-ordered-ids.js";
 import { type Config, loadConfig } from "../../src/config/config.js";
@@ -73,17 +74,21 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     clock,
     logs,
     testDb,
-    // Verifies the ledger before tearing down: any drift a test left behind fails that test file.
+    // Verifies the ledger and the audit chain before tearing down: any drift or broken link a test left
+    // behind fails that test file.
     async close() {
       let report;
+      let audit;
       try {
         report = await verifyLedger(deps.database.db);
+        audit = await verifyAuditChain(deps);
       } finally {
         await app.close();
         await testDb.close();
         fs.rmSync(dataDir, { recursive: true, force: true });
       }
       if (!report.ok) throw new Error(`ledger drift in the harness database:\n${formatLedgerReport(report)}`);
+      if (!audit.ok) throw new Error(`broken audit chain in the harness database:\n${formatAuditChainReport(audit)}`);
     },
   };
 }

@@ -60,5 +60,6 @@ export async function cardWebhook(deps: Deps, merchantId: string): Promise<CardW
 /** No event is queued from now on; events already queued are still delivered. Idempotent. */
 export async function removeCardWebhook(deps: Deps, merchantId: string): Promise<void> {
   const { id } = await merchantOr404(deps, merchantId);
-  await setCardWebhookEndpoint(deps.database.db, { merchantId: id, endpointId: null, now: deps.clock.now() });
+  // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
+  await deps.database.db.transaction().execute((trx) => setCardWebhookEndpoint(trx, { merchantId: id, endpointId: null, now: deps.clock.now() }));
 }

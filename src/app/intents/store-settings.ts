@@ -104,7 +104,10 @@ export async function getIntentSettings(deps: Deps, storeId: string): Promise<In
 export async function rotateIpnSecret(deps: Deps, storeId: string): Promise<string> {
   await requireStore(deps, storeId);
   const secret = newIpnSecret();
-  const updated = await updateIntentSettings(deps.database.db, storeId, { ipn_secret_enc: ipnSecretBox(deps).encrypt(secret), updated_at: deps.clock.now() });
+  // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
+  const updated = await deps.database.db
+    .transaction()
+    .execute((trx) => updateIntentSettings(trx, storeId, { ipn_secret_enc: ipnSecretBox(deps).encrypt(secret), updated_at: deps.clock.now() }));
   if (!updated) throw noSettings();
   return secret;
 }

@@ -85,7 +85,8 @@ export async function merchantStoresPage(deps: Deps, merchantId: string, q: { cu
 /** Another key for the merchant (keys are independent: issuing one revokes none). */
 export async function addMerchantKey(deps: Deps, merchantId: string, label: string) {
   const m = await merchantOr404(deps, merchantId);
-  const key = await issueMerchantKey(deps, m.id, label);
+  // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
+  const key = await deps.database.db.transaction().execute((trx) => issueMerchantKey(deps, m.id, label, trx));
   return { merchantId: m.id, apiKeyId: key.id, apiKey: key.key };
 }
 
@@ -97,7 +98,7 @@ export async function addMerchantKey(deps: Deps, merchantId: string, label: stri
 export async function revokeMerchantKey(deps: Deps, merchantId: string, keyId: string) {
   const m = await merchantOr404(deps, merchantId);
   apiKeyChanging(deps, keyId);
-  const row = await revokeApiKey(deps.database.db, m.id, keyId, deps.clock.now());
+  const row = await deps.database.db.transaction().execute((trx) => revokeApiKey(trx, m.id, keyId, deps.clock.now()));
   if (!row) throw new AppError("not_found", { message: "API key not found" });
   return { merchantId: m.id, apiKeyId: row.id, revokedAt: row.revoked_at! };
 }

@@ -100,7 +100,8 @@ function searchTerm(q: string): SearchTerm {
   };
 }
 
-function dateParam(field: string, v: string | undefined): Date | null {
+/** A filter date: a day (YYYY-MM-DD, UTC midnight) or a full ISO timestamp; 400 naming `field` otherwise (the audit log filters with it too). */
+export function dateParam(field: string, v: string | undefined): Date | null {
   if (v === undefined || v === "") return null;
   // A day (YYYY-MM-DD, UTC midnight) or a full ISO timestamp with its zone.
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(v)) throw bad(field, `${field} must be a date (YYYY-MM-DD) or an ISO timestamp`);

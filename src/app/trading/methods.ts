@@ -29,7 +29,10 @@ export async function tradingMethods(deps: Deps): Promise<TradingMethod[]> {
 export async function saveTradingMethod(deps: Deps, m: TradingMethod): Promise<TradingMethod> {
   const problem = requisiteFieldsProblem(m.requisiteFields);
   if (problem) throw new AppError("validation_failed", { field: "requisiteFields", message: problem });
-  await upsertMethod(deps.database.db, { code: m.code, name: m.name, requisiteFields: JSON.stringify(m.requisiteFields), enabled: m.enabled });
+  // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
+  await deps.database.db
+    .transaction()
+    .execute((trx) => upsertMethod(trx, { code: m.code, name: m.name, requisiteFields: JSON.stringify(m.requisiteFields), enabled: m.enabled }));
   return m;
 }
 
@@ -42,7 +45,7 @@ export async function saveTradingBank(deps: Deps, b: { code: string; name: strin
   if (existing && existing.fiat_currency !== b.fiatCurrency) {
     throw new AppError("validation_failed", { field: "fiatCurrency", message: `Bank ${b.code} trades in ${existing.fiat_currency}; its currency cannot change` });
   }
-  await saveBank(db, b);
+  await db.transaction().execute((trx) => saveBank(trx, b));
 }
 
 /** A pay-in's `method`: known and switched on, or the error the dialect answers. */

@@ -31,25 +31,28 @@ export async function saveTradingSettings(deps: Deps, merchantId: string, s: Tra
   if (!currencies.includes(s.fiatCurrency)) {
     throw new AppError("validation_failed", { field: "fiatCurrencies", message: "fiatCurrencies must include fiatCurrency (the default)" });
   }
-  await upsertTradingSettings(
-    deps.database.db,
-    {
-      merchant_id: merchantId,
-      fiat_currency: s.fiatCurrency,
-      fiat_currencies: currencies,
-      fee_rate: s.feeRate,
-      payment_window_seconds: s.paymentWindowSeconds ?? 900,
-      dispute_auto_resolve_minutes: s.disputeAutoResolveMinutes ?? 30,
-      allowed_methods: s.allowedMethods ?? null,
-      allowed_banks: s.allowedBanks ?? null,
-      min_fiat_amount_minor: (s.minFiatMinor ?? 10000n).toString(),
-      max_fiat_amount_minor: (s.maxFiatMinor ?? 30000000n).toString(),
-      range_step_minor: (s.rangeStepMinor ?? 100n).toString(),
-      webhook_url: s.webhookUrl ?? null,
-      require_request_signature: s.requireRequestSignature ?? false,
-      return_url: s.returnUrl ?? null,
-      payer_dispute_reopens: s.payerDisputeReopens ?? 1,
-    },
-    replace,
+  // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
+  await deps.database.db.transaction().execute((trx) =>
+    upsertTradingSettings(
+      trx,
+      {
+        merchant_id: merchantId,
+        fiat_currency: s.fiatCurrency,
+        fiat_currencies: currencies,
+        fee_rate: s.feeRate,
+        payment_window_seconds: s.paymentWindowSeconds ?? 900,
+        dispute_auto_resolve_minutes: s.disputeAutoResolveMinutes ?? 30,
+        allowed_methods: s.allowedMethods ?? null,
+        allowed_banks: s.allowedBanks ?? null,
+        min_fiat_amount_minor: (s.minFiatMinor ?? 10000n).toString(),
+        max_fiat_amount_minor: (s.maxFiatMinor ?? 30000000n).toString(),
+        range_step_minor: (s.rangeStepMinor ?? 100n).toString(),
+        webhook_url: s.webhookUrl ?? null,
+        require_request_signature: s.requireRequestSignature ?? false,
+        return_url: s.returnUrl ?? null,
+        payer_dispute_reopens: s.payerDisputeReopens ?? 1,
+      },
+      replace,
+    ),
   );
 }

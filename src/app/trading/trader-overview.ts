@@ -81,6 +81,8 @@ export async function traderOverview(deps: Deps, traderId: string): Promise<Trad
  * With `traderId` only that trader's requisite can be switched (another's is 404).
  */
 export async function switchRequisite(deps: Deps, a: { requisiteId: string; enabled: boolean; traderId?: string }): Promise<void> {
-  const found = isUuid(a.requisiteId) && (await setRequisiteEnabled(deps.database.db, { id: a.requisiteId, enabled: a.enabled, ...(a.traderId ? { traderId: a.traderId } : {}) }));
+  // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
+  const set = { id: a.requisiteId, enabled: a.enabled, ...(a.traderId ? { traderId: a.traderId } : {}) };
+  const found = isUuid(a.requisiteId) && (await deps.database.db.transaction().execute((trx) => setRequisiteEnabled(trx, set)));
   if (!found) throw new AppError("not_found", { message: "Requisite not found" });
 }

@@ -10,8 +10,11 @@ import { checkRequisiteFields } from "./methods.js";
 export const TRADER_KEY_PREFIX = "rtr";
 
 export async function createTrader(deps: Deps, name: string, key: ParsedKey = generateKey(TRADER_KEY_PREFIX), id = deps.ids.prefixed("trd")) {
-  await insertTrader(deps.database.db, { id, name });
-  await insertTraderKey(deps.database.db, { id: key.id, traderId: id, keyHash: hashKey(key.key), label: name });
+  // One transaction: no trader without its key, and an operator's audit entry commits with both.
+  await deps.database.db.transaction().execute(async (trx) => {
+    await insertTrader(trx, { id, name });
+    await insertTraderKey(trx, { id: key.id, traderId: id, keyHash: hashKey(key.key), label: name });
+  });
   return { traderId: id, traderKey: key.key };
 }
 
@@ -48,7 +51,8 @@ export async function createRequisite(deps: Deps, r: RequisiteInput): Promise<st
   // The method's catalogue entry says which details it needs and their form (a card number, a phone, an IBAN).
   await checkRequisiteFields(deps.database.db, method, { number: r.number, sbpPhone: r.sbpPhone });
   const id = r.id ?? deps.ids.uuid();
-  await insertRequisite(deps.database.db, {
+  // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
+  const row = {
     id,
     trader_id: r.traderId,
     bank_code: bank.code,
@@ -61,7 +65,8 @@ export async function createRequisite(deps: Deps, r: RequisiteInput): Promise<st
     max_open_payins: r.maxOpenPayins ?? 10,
     daily_volume_limit_minor: r.dailyVolumeLimitMinor?.toString() ?? null,
     monthly_volume_limit_minor: r.monthlyVolumeLimitMinor?.toString() ?? null,
-  });
+  };
+  await deps.database.db.transaction().execute((trx) => insertRequisite(trx, row));
   return id;
 }
 
@@ -75,6 +80,7 @@ interface RequisiteLimits {
 
 /** Replaces a requisite's limits; the next allocation reads them (open pay-ins keep running). */
 export async function setRequisiteLimits(deps: Deps, traderId: string, requisiteId: string, limits: RequisiteLimits): Promise<void> {
-  const found = isUuid(requisiteId) && (await updateRequisiteLimits(deps.database.db, { id: requisiteId, traderId, ...limits }));
+  // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
+  const found = isUuid(requisiteId) && (await deps.database.db.transaction().execute((trx) => updateRequisiteLimits(trx, { id: requisiteId, traderId, ...limits })));
   if (!found) throw new AppError("not_found", { message: "Requisite not found" });
 }

@@ -3,6 +3,7 @@ import { type Expression, sql, type Selectable } from "kysely";
 import type { CardPaymentStatus } from "../../core/card/payment-status.js";
 import type { Db } from "../schema.js";
 import type { CardOffersTable, CardPaymentsTable } from "../tables/card.js";
+import { noteAuditChange } from "../audit/audit-scope.js";
 
 export type OfferRow = Selectable<CardOffersTable>;
 export type PaymentRow = Selectable<CardPaymentsTable>;
@@ -74,6 +75,7 @@ export async function insertPaymentEvent(
   db: Db,
   e: { paymentId: string; from: CardPaymentStatus | null; to: CardPaymentStatus; actor: string; reason: string | null; at: Date },
 ): Promise<void> {
+  noteAuditChange(db, { subject: `card_payment:${e.paymentId}`, before: e.from, after: e.to });
   await db.insertInto("card_payment_events").values({ payment_id: e.paymentId, from_status: e.from, to_status: e.to, actor: e.actor, reason: e.reason, at: e.at }).execute();
 }
 

@@ -3,6 +3,7 @@ import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
 import type { KycCaseStatus, KycLevel } from "../../core/kyc/kyc-case.js";
 import type { Db } from "../schema.js";
 import type { KycCasesTable } from "../tables/intents.js";
+import { noteAuditChange } from "../audit/audit-scope.js";
 
 export type KycCaseRow = Selectable<KycCasesTable>;
 
@@ -82,6 +83,7 @@ export async function insertKycEvent(
   db: Db,
   e: { caseId: string; from: KycCaseStatus | null; to: KycCaseStatus; actor: string; actorId: string | null; reason: string | null; at: Date },
 ): Promise<void> {
+  noteAuditChange(db, { subject: `kyc_case:${e.caseId}`, before: e.from, after: e.to });
   await db
     .insertInto("kyc_case_events")
     .values({ case_id: e.caseId, from_status: e.from, to_status: e.to, actor: e.actor, actor_id: e.actorId, reason: e.reason, at: e.at })

@@ -3,6 +3,7 @@ import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
 import type { TradingPayinStatus } from "../../core/trading/payin-status.js";
 import type { Db } from "../schema.js";
 import type { TradingPayinsTable } from "../tables/trading.js";
+import { noteAuditChange } from "../audit/audit-scope.js";
 
 
 export type TradingPayinRow = Selectable<TradingPayinsTable>;
@@ -129,6 +130,7 @@ export async function insertPayinEvent(db: Db, e: PayinEvent): Promise<void> {
 
 export async function insertPayinEvents(db: Db, events: readonly PayinEvent[]): Promise<void> {
   if (events.length === 0) return;
+  for (const e of events) noteAuditChange(db, { subject: `trading_payin:${e.payinId}`, before: e.from, after: e.to });
   await db
     .insertInto("trading_payin_events")
     .values(

@@ -5,9 +5,11 @@ import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { authenticateOperator } from "../../app/auth/authenticate.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
+import { auditOperatorActions } from "../plugins/audit-scope.js";
 import { requirePermission, routePermission } from "../plugins/permissions.js";
 import type { RouteModule } from "../route-modules.js";
 import { adminDefaultPermission } from "./admin-permissions.js";
+import { auditAdminRoutes } from "./audit-admin-routes.js";
 import { bankStatementAdminRoutes } from "./bank-statement-admin-routes.js";
 import { cardAdminRoutes } from "./card-admin-routes.js";
 import { customerAdminRoutes } from "./customer-admin-routes.js";
@@ -36,6 +38,7 @@ const adminSubRoutes: RouteModule[] = [
   unmatchedTransferAdminRoutes,
   paymentAdminRoutes,
   customerAdminRoutes,
+  auditAdminRoutes,
 ];
 
 /** Mounted under /admin/v1/trading. */
@@ -51,6 +54,8 @@ export async function adminRoutes(scope: FastifyInstance, deps: Deps): Promise<v
       });
       // Before the body is validated or the handler runs: the key's role must hold the route's permission (403 role_forbidden).
       app.addHook("preValidation", async (request) => requirePermission(request, routePermission(request, adminDefaultPermission(request))));
+      // Each state-changing route that gets this far writes one audit entry with its change.
+      auditOperatorActions(app, deps, "api", `${ADMIN_PREFIX}/`);
       for (const sub of adminSubRoutes) await app.register((inner) => sub(inner, deps));
       for (const sub of tradingAdminSubRoutes) await app.register((inner) => sub(inner, deps), { prefix: "/trading" });
     },

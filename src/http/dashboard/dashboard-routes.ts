@@ -20,6 +20,7 @@ import { readCookie, sessionCookie } from "../pages/cookies.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { flash, sendPrivatePage } from "../pages/send-page.js";
 import { isBufferedMultipart, readMultipartForm } from "../plugins/multipart-form.js";
+import { auditOperatorActions } from "../plugins/audit-scope.js";
 import { requirePermission, routePermission } from "../plugins/permissions.js";
 import { principalOf } from "../plugins/principal.js";
 import type { SectionPages } from "./section.js";
@@ -73,6 +74,9 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
       throw err;
     }
   });
+
+  // Each console action that passed the checks above writes one audit entry with its change.
+  auditOperatorActions(app, deps, "console", "/dashboard/");
 
   /** The half-way session between the password and the second factor. */
   const pendingToken = (request: FastifyRequest) => readCookie(request.headers.cookie, COOKIE) ?? "";

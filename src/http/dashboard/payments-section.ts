@@ -9,6 +9,7 @@ import { AppError } from "../../core/shared/errors.js";
 import { sendPaymentsCsv } from "../admin/payments-csv.js";
 import { money, when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
+import { input, select } from "./filter-fields.js";
 import { paymentPage } from "./payment-page.js";
 import { riskReviewRoutes } from "./risk-review-actions.js";
 import type { DashboardSection } from "./section.js";
@@ -32,16 +33,6 @@ function queryOf(raw: Record<string, unknown>): PaymentQuery {
 
 /** The filter as a query string (without the cursor), for the next page and the download. */
 const filterString = (q: PaymentQuery) => new URLSearchParams(FILTERS.flatMap((k): [string, string][] => (q[k] ? [[k, q[k]!]] : []))).toString();
-
-function select(name: string, label: string, value: string | undefined, options: string[]): SafeHtml {
-  return html`<div><label for="f-${name}">${label}</label><select id="f-${name}" name="${name}"><option value="">any</option>${options.map(
-    (o) => html`<option value="${o}"${value === o ? html` selected` : ""}>${o}</option>`,
-  )}</select></div>`;
-}
-
-function input(name: string, label: string, value: string | undefined, type = "text", placeholder = ""): SafeHtml {
-  return html`<div><label for="f-${name}">${label}</label><input id="f-${name}" name="${name}" type="${type}" value="${value ?? ""}" placeholder="${placeholder}"></div>`;
-}
 
 function filterForm(q: PaymentQuery): SafeHtml {
   return html`<form class="card" method="get" action="${BACK}" role="search" id="payment-filters">

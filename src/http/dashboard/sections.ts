@@ -1,4 +1,5 @@
 // Every page of the operator dashboard, in menu order. Each area adds its section here.
+import { auditSection } from "./audit-section.js";
 import { disputesSection } from "./disputes-section.js";
 import { kycSection } from "./kyc-section.js";
 import { moneySection } from "./money-section.js";
@@ -26,4 +27,5 @@ export const dashboardSections: DashboardSection[] = [
   refundsSection,
   webhooksSection,
   tradersSection,
+  auditSection,
 ];

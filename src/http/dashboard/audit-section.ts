@@ -1,0 +1,94 @@
+// Audit log: every operator action that changed state (who, when, from where, what, on what, the
+// status before and after), with filters, cursor paging, a CSV download of the filtered set, and the
+// hash chain's verification. Admin only (the audit.read permission): the log names every person's
+// actions and addresses, and a role that acts (support, finance) is not the one that reviews itself.
+// The list is auditEntriesPage and the download sendAuditCsv, what GET /admin/v1/audit(.csv) run.
+import type { FastifyInstance } from "fastify";
+import { type AuditEntryView, type AuditQuery, auditEntriesPage } from "../../app/audit/audit-entries.js";
+import { type AuditChainReport, formatAuditChainReport, verifyAuditChain } from "../../app/audit/verify-audit-chain.js";
+import type { Deps } from "../../app/deps.js";
+import { AppError } from "../../core/shared/errors.js";
+import { sendAuditCsv } from "../admin/audit-csv.js";
+import { when } from "../pages/format.js";
+import { html, type SafeHtml } from "../pages/html.js";
+import { input } from "./filter-fields.js";
+import type { DashboardSection } from "./section.js";
+
+const BACK = "/dashboard/audit";
+const FILTERS = ["actor", "action", "from", "to"] as const;
+const PAGE = 50;
+
+/** The filter from the page's query string: one string per field, at most 200 characters. */
+function queryOf(raw: Record<string, unknown>): AuditQuery {
+  const one = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+  const q: Record<string, string> = {};
+  for (const k of [...FILTERS, "cursor"]) {
+    const v = one(raw[k]);
+    if (typeof v === "string" && v !== "") q[k] = v.slice(0, 200);
+  }
+  return q;
+}
+
+const filterString = (q: AuditQuery) => new URLSearchParams(FILTERS.flatMap((k): [string, string][] => (q[k] ? [[k, q[k]!]] : []))).toString();
+
+function filterForm(q: AuditQuery): SafeHtml {
+  return html`<form class="card" method="get" action="${BACK}" role="search" id="audit-filters"><div class="filters">
+${input("actor", "Actor", q.actor, "text", "e-mail, key name, staff:… or operator:…")}
+${input("action", "Action", q.action, "text", "e.g. kyc or kyc.cases.approve")}
+${input("from", "From", q.from, "date")}
+${input("to", "Before", q.to, "date")}
+<div class="actions"><button type="submit">Filter</button><a href="${BACK}">Clear</a></div>
+</div></form>`;
+}
+
+function chainStatus(r: AuditChainReport): SafeHtml {
+  const text = formatAuditChainReport(r);
+  return r.ok
+    ? html`<div class="card" id="chain-status" data-ok="true"><h2>Hash chain: intact</h2><p class="muted wrap">${text}</p></div>`
+    : html`<div class="card" id="chain-status" data-ok="false"><h2>Hash chain: broken</h2><p class="error wrap" role="alert">${text}</p></div>`;
+}
+
+function changes(e: AuditEntryView): SafeHtml {
+  const list = e.details.changes;
+  if (!Array.isArray(list) || list.length === 0) return html``;
+  return html`<ul class="plain">${list.map((c: { subject?: unknown; before?: unknown; after?: unknown }) => html`<li>${String(c.subject)}: ${String(c.before ?? "—")} → ${String(c.after)}</li>`)}</ul>`;
+}
+
+function entriesTable(items: AuditEntryView[]): SafeHtml {
+  if (items.length === 0) return html`<p class="muted" id="no-entries">No entry matches.</p>`;
+  return html`<div class="scroll"><table id="audit-entries"><thead><tr><th>When</th><th>Who</th><th>From</th><th>Action</th><th>On</th><th>Change</th><th>Details</th></tr></thead>
+<tbody>${items.map(
+    (e) => html`<tr data-entry="${e.id}" data-action="${e.action}"><td>${when(e.at)}</td><td>${e.actorName ?? ""} <span class="muted mono small-id">${e.actor}</span></td>
+<td class="mono">${e.ip ?? "—"}</td><td class="mono">${e.action}</td><td class="mono small-id">${e.subject || "—"}</td><td>${changes(e)}</td>
+<td><details><summary>seq ${e.seq ?? "—"}</summary><pre class="small-id" style="white-space:pre-wrap">${JSON.stringify(e.details, null, 1)}</pre></details></td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+export const auditSection: DashboardSection = {
+  id: "audit",
+  title: "Audit log",
+  view: "audit.read",
+  async render(deps, ctx) {
+    const query = queryOf(ctx.query);
+    let results: SafeHtml;
+    try {
+      const page = await auditEntriesPage(deps, { ...query, limit: PAGE });
+      const filters = filterString(query);
+      const next = page.nextCursor ? `${BACK}?${filters ? `${filters}&` : ""}cursor=${encodeURIComponent(page.nextCursor)}` : null;
+      results = html`<div class="card"><p class="muted"><span id="entry-count">${page.items.length}</span> shown${query.cursor ? " (a later page)" : ""}, newest first.
+<a id="export-csv" href="${BACK}/export.csv${filters ? `?${filters}` : ""}" download>Download the filtered set as CSV</a></p>
+${entriesTable(page.items)}${next ? html`<p><a id="next-page" href="${next}">Next page</a></p>` : ""}</div>`;
+    } catch (err) {
+      if (!(err instanceof AppError && err.status < 500)) throw err;
+      results = html`<p class="card error" role="alert" id="filter-error">${err.message}</p>`;
+    }
+    // The whole chain is checked on each view of the first page (measured in docs/console.md); later pages skip it.
+    const status = query.cursor ? html`` : chainStatus(await verifyAuditChain(deps));
+    return html`${status}${filterForm(query)}${results}`;
+  },
+  actions(app: FastifyInstance, deps: Deps) {
+    app.get<{ Querystring: Record<string, unknown> }>(`${BACK}/export.csv`, { schema: { hide: true } }, async (request, reply) =>
+      sendAuditCsv(reply, deps, { ...queryOf(request.query ?? {}) }),
+    );
+  },
+};

@@ -1,0 +1,78 @@
+// Every state-changing request of the operator API and the console runs as one audited action
+// (src/db/audit/audit-scope.ts says how its entry lands in the transaction of the change). Installed
+// as a preHandler of those two areas, so it runs after authentication, the role check and body
+// validation: a refused or malformed request reaches no use case and is not an action.
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Deps } from "../../app/deps.js";
+import { type AuditScope, runOperatorAction } from "../../app/audit/operator-action.js";
+import { isBufferedMultipart } from "./multipart-form.js";
+import { principalOf } from "./principal.js";
+
+/** Form and JSON fields never copied into the log: credentials, and a payer's personal data (the log is never rewritten, so erasure could not reach it). */
+const WITHHELD = /^(csrf|password|totp|secret|token|iban|email|phone|holder|beneficiary)$/i;
+const MAX_FIELDS = 30;
+const MAX_TEXT = 200;
+
+/** The request's path parameters and body fields, bounded, credentials and personal data withheld. */
+function requestInput(request: FastifyRequest): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  const body = request.body;
+  // Only a parsed form or JSON object: a multipart upload's file is the statement import's own record.
+  if (body && typeof body === "object" && !Array.isArray(body) && !Buffer.isBuffer(body) && !isBufferedMultipart(body)) {
+    const fields = Object.entries(body as Record<string, unknown>);
+    // A refund beneficiary's name sits beside their IBAN: both are the payer's.
+    const personal = fields.some(([k]) => /^iban$/i.test(k));
+    for (const [k, v] of fields.slice(0, MAX_FIELDS)) {
+      input[k] = WITHHELD.test(k) || (personal && k === "name") ? "[withheld]" : bounded(v);
+    }
+  }
+  return input;
+}
+
+function bounded(v: unknown): unknown {
+  if (typeof v === "string") return v.length > MAX_TEXT ? `${v.slice(0, MAX_TEXT)}…` : v;
+  if (v === null || typeof v !== "object") return v;
+  const text = JSON.stringify(v);
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : v;
+}
+
+/** kyc.cases.approve from /admin/v1/kyc/cases/:id/approve; a method other than POST is appended (stores.settings.put). */
+function actionName(method: string, url: string, prefix: string): string {
+  const words = url
+    .slice(prefix.length)
+    .split("/")
+    .filter((s) => s !== "" && !s.startsWith(":"));
+  return [...words, ...(method === "POST" ? [] : [method.toLowerCase()])].join(".");
+}
+
+/**
+ * Audits the state-changing requests of the scope `app` (POST, PUT, PATCH, DELETE) whose principal is
+ * an operator. `via` names the area and `prefix` is cut from the route to name the action.
+ */
+export function auditOperatorActions(app: FastifyInstance, deps: Deps, via: "api" | "console", prefix: string): void {
+  const scopes = new WeakMap<FastifyRequest, AuditScope>();
+  app.addHook("preHandler", (request, _reply, done) => {
+    if (request.method === "GET" || request.method === "HEAD" || request.principal?.kind !== "operator") return done();
+    const p = principalOf(request, "operator");
+    const url = request.routeOptions.url ?? request.url;
+    const params = (request.params ?? {}) as Record<string, string>;
+    const scope: AuditScope = {
+      actor: p.session === null ? `operator:${p.operatorId}` : `staff:${p.operatorId}`,
+      actorName: p.name,
+      ip: request.ip,
+      action: actionName(request.method, url, prefix),
+      subject: Object.values(params).join("/"),
+      details: { via, route: `${request.method} ${url}`, role: p.role, ...(Object.keys(params).length > 0 ? { params } : {}), input: requestInput(request) },
+      now: () => deps.clock.now(),
+      written: false,
+      closed: false,
+    };
+    scopes.set(request, scope);
+    // The handler, and every transaction its use case opens, runs inside the scope.
+    runOperatorAction(scope, done);
+  });
+  app.addHook("onResponse", async (request) => {
+    const scope = scopes.get(request);
+    if (scope) scope.closed = true;
+  });
+}
