@@ -260,3 +260,25 @@ test("a reorged deposit already held by a pay-in waits for its reversal until th
   assert.equal(balance.pendingDebits, 0n);
   assert.equal((await transfersOf("trader_chain_deposit_reversal", t.traderId)).length, 1);
 });
+
+test("a node below the scanned height is waited for, not taken for a reorg; once past it, the replaced blocks are", async () => {
+  const t = await newTrader();
+  const { address } = await traderDepositAddress(h.deps, t.traderId);
+  const snapshot = await evm.anvil.rpc<string>("evm_snapshot");
+  await sendUsdt(evm.anvil, address, USDT(5));
+  await evm.anvil.mine(CONFIRMATIONS - 1);
+  await watchUntilIdle();
+  assert.equal(await freeDeposit(t.traderId), USDT(5));
+
+  // The node goes back to before the deposit: it has no block at the scanned heights yet.
+  await evm.anvil.rpc("evm_revert", [snapshot]);
+  await watchUntilIdle();
+  assert.equal((await depositRows(t.traderId))[0]?.status, "credited", "nothing reversed on a node that is merely behind");
+  assert.equal(await freeDeposit(t.traderId), USDT(5));
+
+  // It grows past them with other blocks: now that is a reorg, and the credit is reversed.
+  await evm.anvil.mine(CONFIRMATIONS + 1);
+  await watchUntilIdle();
+  assert.equal((await depositRows(t.traderId))[0]?.status, "reorged");
+  assert.equal(await freeDeposit(t.traderId), 0n);
+});

@@ -123,12 +123,18 @@ async function retryReversals(deps: Deps, chainId: number): Promise<number> {
   });
 }
 
-/** The first scanned block the node no longer has (and the hash it had), or null when the newest still matches. */
-async function findFork(deps: Deps, source: ChainDepositSource): Promise<{ number: bigint; hash: string } | null> {
+/**
+ * The first scanned block the node has replaced (and the hash it had); null when the newest still
+ * matches; "behind" when the node has not reached a scanned height (a lagging node behind the
+ * failover): that is no evidence of a reorg, so the run waits rather than reversing anything.
+ */
+async function findFork(deps: Deps, source: ChainDepositSource): Promise<{ number: bigint; hash: string } | "behind" | null> {
   const stored = await storedBlocks(deps.database.db, source.chainId);
   let fork: { number: bigint; hash: string } | null = null;
   for (const b of stored) {
-    if ((await source.blockHash(b.number)) === b.hash) break;
+    const now = await source.blockHash(b.number);
+    if (now === null) return "behind";
+    if (now === b.hash) break;
     // Deeper than the window (every stored block replaced): the oldest one kept is as far as it goes.
     fork = b;
   }
@@ -241,6 +247,10 @@ export async function watchDeposits(deps: Deps): Promise<number> {
   if (!source || !config) return 0;
   const reversed = await retryReversals(deps, source.chainId);
   const fork = await findFork(deps, source);
+  if (fork === "behind") {
+    deps.logger.warn({ chainId: source.chainId }, "deposit watcher: the node is behind the blocks already scanned; waiting for it");
+    return reversed;
+  }
   if (fork) {
     await rewind(deps, source.chainId, fork);
     return reversed + 1;
