@@ -2,11 +2,12 @@
 // workers polling the same folder at once import every file exactly once (rename claim), a file whose
 // content was imported before is not imported again, a bad file goes to failed/ with the error, and
 // every file ends in processed/ or failed/ beside its report; a file left in .claimed/ by a dead
-// worker (or a claim older than the bound) is recovered and imported, changing nothing already imported.
+// worker (or a claim older than the bound) is recovered and imported, changing nothing already imported;
+// a recovered file over the size limit is refused without being read.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, truncate, utimes, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -125,4 +126,19 @@ test("a claim older than the bound is recovered whoever holds it; a fresh one on
   assert.equal(report.matched + report.unmatched, 0);
   assert.equal(await transfersOf(20, 21), 2);
   assert.equal(await transfersOf(30), 0);
+});
+
+test("a recovered claim over the size limit goes to failed/ unread; the files after it are imported", async () => {
+  // Sparse: 2 GiB + 1 byte on disk costs nothing, and is more than one read can hold.
+  const huge = path.join(dir, ".claimed", `huge.xml~${hostname()}~${await deadPid()}`);
+  await writeFile(huge, "");
+  await truncate(huge, 2 ** 31 + 1);
+  await writeFile(path.join(dir, "after-huge.xml"), camt053(ACCOUNT, [entry(40)]));
+
+  assert.equal(await pollStatementInbox(h.deps), 2);
+  const refused = JSON.parse(await readFile(path.join(dir, "failed", "huge.xml.report.json"), "utf8"));
+  assert.equal(refused.error, "statement_too_large");
+  assert.ok((await readdir(path.join(dir, "failed"))).includes("huge.xml"));
+  assert.equal(JSON.parse(await readFile(path.join(dir, "processed", "after-huge.xml.report.json"), "utf8")).entriesRead, 1);
+  assert.equal(await transfersOf(40), 1);
 });

@@ -82,8 +82,12 @@ async function recoverStaleClaims(deps: Deps, dir: string): Promise<{ claimed: s
     }
     const claimed = await claimAs(deps, dir, from, claim.name);
     if (claimed === null) continue;
-    const sha256 = createHash("sha256").update(await readFile(claimed)).digest("hex");
-    await releaseUnsettledInboxFile(deps.database.db, { sha256, name: claim.name });
+    // A file over the limit never had its content claimed (the poll refuses it before reading it), and
+    // reading it here would be unbounded: one over 2 GiB made every poll throw and stalled the inbox.
+    if ((await stat(claimed)).size <= deps.config.statementMaxBytes) {
+      const sha256 = createHash("sha256").update(await readFile(claimed)).digest("hex");
+      await releaseUnsettledInboxFile(deps.database.db, { sha256, name: claim.name });
+    }
     deps.logger.warn({ file: claim.name, claimer: `${claim.host}:${claim.pid}`, reason: dead ? "claimer died" : "claim too old" }, "bank inbox: recovering a claimed file");
     recovered.push({ claimed, name: claim.name });
   }
