@@ -131,8 +131,16 @@ test("the Money page draws balances by purpose per asset and shows ledger verify
   assert.equal(await chart.count(), 1);
   const labels = await chart.locator("text").allTextContents();
   // trader_escrow holds the active pay-ins' crypto between create and close.
-  for (const purpose of ["fee_revenue", "merchant_balance", "platform_funding", "trader_deposit", "trader_escrow"]) assert.ok(labels.includes(purpose), purpose);
+  // Each purpose by the name an operator reads, and the ledger's own name in the table beside it.
+  for (const name of ["Fee revenue", "Merchants' balances", "Platform funding (the other side of deposits)", "Traders' free deposits", "Held for open pay-ins"]) {
+    assert.ok(labels.includes(name), name);
+  }
+  assert.match((await page.textContent('[data-asset="USDT"] table')) ?? "", /Fee revenue fee_revenue/);
   assert.equal(await chart.locator("rect").count(), 5);
+  // On the logarithmic scale the fee revenue, thousands of times smaller than the funding, is no sliver.
+  const widths = await chart.locator("rect").evaluateAll((rects) => rects.map((r) => Number(r.getAttribute("width"))));
+  const feeWidth = Number(await chart.locator("rect").nth(labels.filter((l) => !/\d/.test(l)).indexOf("Fee revenue")).getAttribute("width"));
+  assert.ok(feeWidth * 10 >= Math.max(...widths), `fee revenue bar ${feeWidth} of ${Math.max(...widths)}`);
   assert.equal(await chart.locator('rect[fill="#c62828"]').count(), 1, "platform funding is the negative side");
   const merchantBalance = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
   const shown = (merchantBalance / 1_000_000n).toString();

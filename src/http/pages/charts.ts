@@ -7,17 +7,23 @@ interface Bar {
   caption?: string;
 }
 
-/** Horizontal bars scaled to the largest absolute value (160 units kept for the caption); negative values draw in red. */
-export function barChart(title: string, bars: Bar[]): SafeHtml {
+/**
+ * Horizontal bars (160 units kept for the caption); negative values draw in red. `log` scales the bar
+ * lengths by log10(1 + |value|), so an amount a millionth of the largest still shows (the caption
+ * carries the exact figure either way).
+ */
+export function barChart(title: string, bars: Bar[], opts: { scale?: "linear" | "log" } = {}): SafeHtml {
   if (bars.length === 0) return html`<p class="muted">No data yet.</p>`;
-  const max = Math.max(...bars.map((b) => Math.abs(b.value)), 1);
+  const log = opts.scale === "log";
+  const magnitude = (v: number) => (log ? Math.log10(1 + Math.abs(v)) : Math.abs(v));
+  const max = Math.max(...bars.map((b) => magnitude(b.value)), log ? Math.log10(2) : 1);
   const rowH = 26;
   const width = 520;
   const labelW = 170;
   const barW = width - labelW - 10;
-  return html`<svg role="img" aria-label="${title}" viewBox="0 0 ${width} ${bars.length * rowH + 4}" width="100%">
+  return html`<svg role="img" aria-label="${title}${log ? " (logarithmic scale)" : ""}" viewBox="0 0 ${width} ${bars.length * rowH + 4}" width="100%">
 ${bars.map((b, i) => {
-  const w = Math.max(1, Math.round((Math.abs(b.value) / max) * (barW - 160)));
+  const w = Math.max(1, Math.round((magnitude(b.value) / max) * (barW - 160)));
   const y = i * rowH + 2;
   return html`<text x="0" y="${y + 17}" font-size="13">${b.label}</text>
 <rect x="${labelW}" y="${y + 4}" width="${w}" height="${rowH - 8}" rx="3" fill="${b.value < 0 ? "#c62828" : "#2457d6"}"></rect>
