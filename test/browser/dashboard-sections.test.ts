@@ -177,6 +177,9 @@ test("the Audit log page lists the console's actions with who, from where and th
   const page = await signIn();
   await page.click("nav >> text=Audit log");
   await page.waitForURL(/\/dashboard\/audit$/);
+  assert.match((await page.textContent("#chain-status")) ?? "", /Head: seq \d+, hash [0-9a-f]{64}/);
+  await page.click("#verify-chain");
+  await page.waitForURL(/\/dashboard\/audit\?verify=1$/);
   assert.equal(await page.getAttribute("#chain-status", "data-ok"), "true");
   // The two decisions that committed; the refused one on a closed pay-in rolled back and left none.
   const decisions = page.locator('tr[data-action="disputes.resolve"]');

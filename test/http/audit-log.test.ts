@@ -129,7 +129,9 @@ test("/dashboard/audit: admins see it with the chain's status and export it; sup
   const adminSession = await staffSession(h, "admin");
   const page = await h.app.inject({ method: "GET", url: "/dashboard/audit?action=disputes", headers: { cookie: adminSession.cookie } });
   assert.equal(page.statusCode, 200);
-  assert.match(page.body, /id="chain-status" data-ok="true"/);
+  assert.match(page.body, /Head: seq \d+, hash [0-9a-f]{64}\./);
+  const verified = await h.app.inject({ method: "GET", url: "/dashboard/audit?verify=1", headers: { cookie: adminSession.cookie } });
+  assert.match(verified.body, /id="chain-status" data-ok="true"/);
   assert.match(page.body, /data-action="disputes.resolve"/);
   assert.doesNotMatch(page.body, /data-action="merchants"/);
   assert.match(page.body, /href="\/dashboard\/audit"><strong>Audit log/);

@@ -1,7 +1,7 @@
 // The audit log as the console and the operator API read it: filters (actor, action, date range),
 // keyset pages newest first, and the filtered set in batches for the CSV download.
 import { AppError } from "../../core/shared/errors.js";
-import { type AuditFilter, type AuditRow, listAudit } from "../../db/audit/audit-log.js";
+import { type AuditFilter, type AuditRow, auditChainHead, listAudit } from "../../db/audit/audit-log.js";
 import type { Deps } from "../deps.js";
 import { dateParam } from "../payments/payment-explorer.js";
 
@@ -85,4 +85,10 @@ export function exportAuditEntries(deps: Deps, q: Omit<AuditQuery, "cursor" | "l
       beforeId = rows[rows.length - 1]!.id;
     }
   })();
+}
+
+/** The chain's head (its last entry's seq and hash) without verifying: the console shows it on every first page. */
+export async function auditChainHeadNow(deps: Deps): Promise<{ seq: string; hash: string }> {
+  const { seq, hash } = await auditChainHead(deps.database.db);
+  return { seq, hash };
 }
