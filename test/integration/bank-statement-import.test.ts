@@ -4,6 +4,7 @@
 // nothing; what matches nothing lands in the unmatched queue with the payer's name and IBAN; a file
 // with unreadable lines, or one that fails half way, writes nothing.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import { after, before, test } from "node:test";
 import { importBankStatement } from "../../src/app/bank-statements/import-statement.js";
 import { unmatchedTransfers } from "../../src/app/bank-transfers/transfer-queues.js";
@@ -157,4 +158,26 @@ test("the account given must be the file's; a file naming no account needs one",
   assert.deepEqual([first.format, first.account, first.unmatched], ["csv", "OPS-ACCOUNT-1", 1]);
   const again = await run(csv, { account: "ops-account-1" });
   assert.equal(again.duplicates, 1, "the mapping was saved for the account");
+});
+
+test("MT940 and camt.054 files go through the same import: matched by reference, deduplicated on a second import", async () => {
+  const fixture = (name: string) => fs.readFileSync(new URL(`../fixtures/bank-statements/${name}`, import.meta.url), "utf8");
+  const intent = await readyIntent();
+  // The fixture's first credit carries "Payment RMP0A1B2C3D4E5F", split over two :86: sub-fields as banks
+  // wrap it; its 150.00 is not the intent's amount, so the intent is paid back (5 → 12) like any wrong amount.
+  assert.equal(intent.reference.length, 15, intent.reference);
+  const mt940 = Buffer.from(fixture("statement.mt940").replace("RMP0A1B2C", intent.reference.slice(0, 9)).replace("?223D4E5F", `?22${intent.reference.slice(9)}`));
+  const first = await run(mt940, { fileName: "statement.mt940" });
+  assert.deepEqual([first.format, first.entriesRead, first.matched, first.unmatched, first.ignored], ["mt940", 4, 1, 1, 2]);
+  const line = first.lines.find((l) => l.intentId === intent.id);
+  assert.deepEqual([line?.outcome, line?.transferOutcome], ["matched", "refunded"]);
+  assert.equal(await statusOf(intent.id), 12);
+  const again = await run(mt940, { fileName: "statement.mt940" });
+  assert.deepEqual([again.matched, again.unmatched, again.duplicates], [0, 0, 2]);
+
+  const camt054 = Buffer.from(fixture("camt054-v08.xml"));
+  const notification = await run(camt054, { fileName: "camt054.xml" });
+  assert.deepEqual([notification.format, notification.entriesRead, notification.unmatched, notification.ignored], ["camt.054", 2, 1, 1], "the pending entry is ignored");
+  assert.equal((await run(camt054, { fileName: "camt054.xml" })).duplicates, 1);
+  await verifyLedgerClean(h.deps);
 });
