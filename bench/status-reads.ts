@@ -82,7 +82,7 @@ async function main() {
     console.log(`setup: ${payinIds.length} trading pay-ins, ${offerIds.length} paid card payments in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await app.close(); // the setup's app; the load goes to a server process of its own
 
-    const ceiling: Ceiling = await measureCeiling();
+    const ceiling: Ceiling = await measureCeiling([32]); // the ratio is to the 32-client ceiling; one client count keeps the run short
     const loads: Load[] = [
       { name: "trading GET", headers: { "x-api-key": apiKey }, paths: payinIds.map((id) => `/payment/trading/${id}`) },
       {
