@@ -157,14 +157,21 @@ test("the Webhooks page shows an endpoint disabled by 410 and re-enables it, que
   const body = (await page.textContent("body")) ?? "";
   assert.match(body, /Webhook endpoint disabled/);
   assert.match(body, /disabled/);
-  const failed = await h.deps.database.db.selectFrom("webhook_messages").select(["event_id", "status"]).where("status", "=", "failed").execute();
+  const failed = await h.deps.database.db.selectFrom("webhook_messages").select(["event_id", "status", "ordering_key", "body"]).where("status", "=", "failed").execute();
   assert.ok(failed.length >= 1);
   assert.equal(await page.locator(`tr[data-event="${failed[0]!.event_id}"]`).count(), 1);
   await page.click(`a[href*="event=${failed[0]!.event_id}"]`);
   assert.match((await page.textContent("#attempts")) ?? "", /410/);
+  // The message's event and the payload as sent (the pay-in's status and id).
+  const sent = JSON.parse(failed[0]!.body!) as { status: string };
+  assert.equal(await page.textContent("#message-event"), `status ${sent.status}`);
+  await page.click("#attempts summary");
+  assert.ok(((await page.textContent("#message-payload")) ?? "").includes(failed[0]!.ordering_key), "the payload names the pay-in");
   await page.click("text=Re-enable and redeliver failed");
   await page.waitForURL(/\/dashboard\/webhooks\?ok=/);
   assert.match((await page.textContent("body")) ?? "", /failed message\(s\) queued again/);
+  // Queued again, due at once: the pending list says so instead of a date.
+  assert.match((await page.textContent(`tr[data-event="${failed[0]!.event_id}"]`)) ?? "", /next due now/);
   const after = await h.deps.database.db.selectFrom("webhook_messages").select("status").where("event_id", "=", failed[0]!.event_id).executeTakeFirstOrThrow();
   assert.equal(after.status, "pending");
   const endpoints = await h.deps.database.db.selectFrom("webhook_endpoints").select("disabled_at").execute();

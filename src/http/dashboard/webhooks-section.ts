@@ -1,4 +1,4 @@
-// Webhooks: messages that failed or are still pending, one message's attempts on demand, redelivery
+// Webhooks: messages that failed or are still pending, one message's event, payload and attempts on demand, redelivery
 // of one message or of every failed message of an endpoint (the same use cases as
 // /admin/v1/webhooks/...), and what the operator must act on (endpoints disabled by a 410).
 import type { FastifyInstance } from "fastify";
@@ -13,13 +13,45 @@ import { returnPath, type DashboardSection } from "./section.js";
 const BACK = "/dashboard/webhooks";
 type MessageRow = Awaited<ReturnType<typeof webhookMessagesPage>>["items"][number];
 
-function messagesTable(title: string, rows: MessageRow[], csrf: string, redeliverable: boolean): SafeHtml {
+/** Messages are queued due at once (a due time of 1970): those read "due now", not a date. */
+const nextAttempt = (at: Date, now: Date) => (at.getTime() <= now.getTime() ? "due now" : when(at));
+
+/** Payloads shown up to this many characters (a message body is bounded when written, but a page should stay readable). */
+const PAYLOAD_SHOWN = 4000;
+
+/** What the message tells the merchant: the envelope's event type, a trading status, an IPN's status. */
+function eventOf(m: { format: string; body: string | null; query: Record<string, string> | null }): string {
+  if (m.format === "intent_ipn") return m.query?.paymentIntentStatus !== undefined ? `status ${m.query.paymentIntentStatus}` : "—";
+  try {
+    const body = JSON.parse(m.body ?? "") as { type?: unknown; status?: unknown };
+    // A trading webhook is the pay-in itself (its type is always "pay-in"): its status is the news.
+    if (m.format === "trading" && typeof body.status === "string") return `status ${body.status}`;
+    if (typeof body.type === "string") return body.type;
+  } catch {
+    // not JSON (or purged): no event to name
+  }
+  return "—";
+}
+
+function payloadOf(m: { format: string; body: string | null; query: Record<string, string> | null }): string {
+  const text = m.format === "intent_ipn" ? new URLSearchParams(m.query ?? {}).toString() : (m.body ?? "");
+  if (text === "") return "(none kept: erased or purged)";
+  let pretty = text;
+  try {
+    pretty = m.format === "intent_ipn" ? text : JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    // shown as sent
+  }
+  return pretty.length > PAYLOAD_SHOWN ? `${pretty.slice(0, PAYLOAD_SHOWN)}…` : pretty;
+}
+
+function messagesTable(title: string, rows: MessageRow[], csrf: string, redeliverable: boolean, now: Date): SafeHtml {
   if (rows.length === 0) return html`<div class="card"><h2>${title}</h2><p class="muted">None.</p></div>`;
   const endpoints = [...new Map(rows.map((m) => [m.endpoint_id, m.url])).entries()];
   return html`<div class="card scroll"><h2>${title}</h2><table><thead><tr><th>Created</th><th>Event</th><th>URL</th><th>Attempts</th><th>Last error</th><th></th></tr></thead>
 <tbody>${rows.map(
     (m) => html`<tr data-event="${m.event_id}"><td>${when(m.created_at)}</td><td class="mono"><a href="${BACK}?event=${encodeURIComponent(m.event_id)}">${m.event_id}</a></td>
-<td class="mono">${m.url}</td><td>${m.attempts}${m.status === "pending" ? html` · next ${when(m.next_attempt_at)}` : ""}</td><td>${m.last_error ?? "—"}</td>
+<td class="mono">${m.url}</td><td>${m.attempts}${m.status === "pending" ? html` · next ${nextAttempt(m.next_attempt_at, now)}` : ""}</td><td>${m.last_error ?? "—"}</td>
 <td>${
       redeliverable
         ? html`<form class="inline" method="post" action="${BACK}/messages/${encodeURIComponent(m.event_id)}/redeliver"><input type="hidden" name="csrf" value="${csrf}"><button class="small" type="submit">Redeliver</button></form>`
@@ -40,6 +72,10 @@ async function attemptsCard(deps: Deps, eventId: string): Promise<SafeHtml> {
   try {
     const { message: m, attempts } = await webhookAttempts(deps, eventId);
     return html`<div class="card scroll" id="attempts"><h2>Attempts of <span class="mono">${m.event_id}</span> <span class="status">${m.status}</span></h2>
+<div class="row"><span>Format</span><span class="mono">${m.format}</span></div>
+<div class="row"><span>Event</span><span class="mono" id="message-event">${eventOf(m)}</span></div>
+<div class="row"><span>URL</span><span class="mono wrap">${m.url}</span></div>
+<details><summary>Payload</summary><pre class="mono wrap" id="message-payload">${payloadOf(m)}</pre></details>
 ${attempts.length === 0 ? html`<p class="muted">No attempts yet.</p>` : ""}
 <table><thead><tr><th>#</th><th>At</th><th>Status</th><th>Latency</th><th>Error / response</th></tr></thead>
 <tbody>${attempts.map(
@@ -71,8 +107,8 @@ ${attention.disabledEndpoints.map(
 )}
 ${attention.notifications.map((n) => html`<div class="row"><span><strong>${n.subject}</strong> ${n.message}</span><span class="muted">${when(n.created_at)}</span></div>`)}
 </div>
-${messagesTable("Failed", failed.items, ctx.csrf, true)}
-${messagesTable("Pending", pending.items, ctx.csrf, false)}`;
+${messagesTable("Failed", failed.items, ctx.csrf, true, deps.clock.now())}
+${messagesTable("Pending", pending.items, ctx.csrf, false, deps.clock.now())}`;
   },
   actions(app: FastifyInstance, deps: Deps) {
     app.post<{ Params: { eventId: string } }>(
