@@ -51,11 +51,21 @@ test("an operator key's action writes one entry; refused, malformed and failed a
     { via: "api", route: "POST /admin/v1/merchants", role: "admin", input: { name: "Audited Merchant" } },
   );
 
+  // A trader's card number and name are never copied into the log.
+  const traderId = fx.traders[0]!.traderId;
+  const requisite = await admin("POST", `/admin/v1/trading/traders/${traderId}/requisites`, { bank: "SBER", method: "card", ownerName: "Ivan Cardholder", number: "2202200012345678", maxOpenPayins: 5 });
+  assert.equal(requisite.status, 201, requisite.text);
+  const r = (await entries()).at(-1)!;
+  assert.equal(r.action, "trading.traders.requisites");
+  assert.equal(r.subject, traderId);
+  assert.deepEqual(r.details.input, { bank: "SBER", method: "card", ownerName: "[withheld]", number: "[withheld]", maxOpenPayins: 5 });
+  assert.doesNotMatch(JSON.stringify(r), /2202200012345678|Ivan Cardholder/);
+
   const viewer = await createOperatorKey(h.deps, "read only", "viewer");
   assert.equal((await admin("POST", "/admin/v1/merchants", { name: "Nope" }, viewer)).status, 403);
   assert.equal((await admin("POST", "/admin/v1/merchants", { name: 42 })).status, 400);
   assert.equal((await admin("POST", `/admin/v1/trading/pay-ins/${randomUUID()}/resolve`, { outcome: "paid" })).status, 404);
-  assert.equal((await entries()).length, before + 1, "no entry for a refused, malformed or failed action");
+  assert.equal((await entries()).length, before + 2, "no entry for a refused, malformed or failed action");
 });
 
 test("a console person's dispute decision writes one entry with the pay-in's status before and after", async () => {
@@ -97,9 +107,9 @@ test("the log through /admin/v1/audit: filters, cursor pages, CSV, verification;
   assert.equal(all.json.items.length, 1);
   assert.equal(all.json.items[0].action, "disputes.resolve", "newest first");
   const next = await admin("GET", `/admin/v1/audit?limit=1&cursor=${all.json.nextCursor}`);
-  assert.equal(next.json.items[0].action, "merchants");
+  assert.equal(next.json.items[0].action, "trading.traders.requisites");
   assert.deepEqual((await admin("GET", "/admin/v1/audit?action=disputes")).json.items.map((i: { action: string }) => i.action), ["disputes.resolve"]);
-  assert.deepEqual((await admin("GET", "/admin/v1/audit?actor=audit%20robot")).json.items.map((i: { action: string }) => i.action), ["merchants"]);
+  assert.deepEqual((await admin("GET", "/admin/v1/audit?actor=audit%20robot")).json.items.map((i: { action: string }) => i.action), ["trading.traders.requisites", "merchants"]);
   assert.equal((await admin("GET", "/admin/v1/audit?from=2999-01-01")).json.items.length, 0);
   const badDate = await admin("GET", "/admin/v1/audit?from=yesterday");
   assert.equal(badDate.status, 400);

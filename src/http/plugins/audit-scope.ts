@@ -8,32 +8,36 @@ import { type AuditScope, runOperatorAction } from "../../app/audit/operator-act
 import { isBufferedMultipart } from "./multipart-form.js";
 import { principalOf } from "./principal.js";
 
-/** Form and JSON fields never copied into the log: credentials, and a payer's personal data (the log is never rewritten, so erasure could not reach it). */
-const WITHHELD = /^(csrf|password|totp|secret|token|iban|email|phone|holder|beneficiary)$/i;
+/**
+ * Form and JSON fields never copied into the log (any field whose name contains one of these): credentials
+ * and secrets, card and account numbers, and people's personal data (the log is never rewritten, so
+ * erasure could not reach them there).
+ */
+const WITHHELD = /csrf|password|totp|secret|token|iban|number|email|phone|holder|owner|beneficiary/i;
 const MAX_FIELDS = 30;
 const MAX_TEXT = 200;
+const MAX_DEPTH = 4;
 
-/** The request's path parameters and body fields, bounded, credentials and personal data withheld. */
+/** The request's body fields, bounded, credentials and personal data withheld (path parameters are the subject). */
 function requestInput(request: FastifyRequest): Record<string, unknown> {
-  const input: Record<string, unknown> = {};
   const body = request.body;
   // Only a parsed form or JSON object: a multipart upload's file is the statement import's own record.
-  if (body && typeof body === "object" && !Array.isArray(body) && !Buffer.isBuffer(body) && !isBufferedMultipart(body)) {
-    const fields = Object.entries(body as Record<string, unknown>);
-    // A refund beneficiary's name sits beside their IBAN: both are the payer's.
-    const personal = fields.some(([k]) => /^iban$/i.test(k));
-    for (const [k, v] of fields.slice(0, MAX_FIELDS)) {
-      input[k] = WITHHELD.test(k) || (personal && k === "name") ? "[withheld]" : bounded(v);
-    }
-  }
+  if (!body || typeof body !== "object" || Array.isArray(body) || Buffer.isBuffer(body) || isBufferedMultipart(body)) return {};
+  // A refund beneficiary's name sits beside their IBAN: both are the payer's.
+  const personal = Object.keys(body).some((k) => /^iban$/i.test(k));
+  const input = cleaned(body, 0) as Record<string, unknown>;
+  if (personal && "name" in input) input.name = "[withheld]";
   return input;
 }
 
-function bounded(v: unknown): unknown {
+/** Strings cut at MAX_TEXT, at most MAX_FIELDS fields or items per level and MAX_DEPTH levels, withheld fields replaced at any depth. */
+function cleaned(v: unknown, depth: number): unknown {
   if (typeof v === "string") return v.length > MAX_TEXT ? `${v.slice(0, MAX_TEXT)}…` : v;
   if (v === null || typeof v !== "object") return v;
-  const text = JSON.stringify(v);
-  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : v;
+  if (depth >= MAX_DEPTH) return "[…]";
+  if (Array.isArray(v)) return v.slice(0, MAX_FIELDS).map((x) => cleaned(x, depth + 1));
+  const fields = Object.entries(v as Record<string, unknown>).slice(0, MAX_FIELDS);
+  return Object.fromEntries(fields.map(([k, x]) => [k, WITHHELD.test(k) ? "[withheld]" : cleaned(x, depth + 1)]));
 }
 
 /** kyc.cases.approve from /admin/v1/kyc/cases/:id/approve; a method other than POST is appended (stores.settings.put). */
