@@ -35,6 +35,7 @@ test("no route module keeps its own per-request principal map", () => {
   // What remains is request state that is not a caller's identity.
   assert.deepEqual(maps.sort(), [
     "dialects/trading/trading-routes.ts: settingsRows", // the settings row the signature check read, reused by the create
+    "plugins/audit-scope.ts: scopes", // the audited action a request runs as, closed once its reply is sent
     "plugins/idempotency.ts: claims", // the idempotency claim a request holds until its reply is stored
   ]);
 });
