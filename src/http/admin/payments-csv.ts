@@ -1,14 +1,11 @@
 // The payments explorer's CSV download, shared by GET /admin/v1/payments.csv and the dashboard's
-// download button. Rows are read one keyset batch at a time and written to the response as a stream:
-// the next batch is read only once the socket has taken the last one (stream backpressure), so an
-// export of hundreds of thousands of payments holds one batch in memory.
-import { Readable } from "node:stream";
+// download button. Rows are read one keyset batch at a time and streamed (csv-cells.ts).
 import type { FastifyReply } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { exportPayments, type PaymentListItem, type PaymentQuery } from "../../app/payments/payment-explorer.js";
 import { fiatScale } from "../../core/money/currencies.js";
 import { formatMinor } from "../../core/money/decimal.js";
-import { csvLine } from "./csv-cells.js";
+import { csvLine, sendCsvStream } from "./csv-cells.js";
 
 const PAYMENTS_CSV_HEADER = [
   "dialect",
@@ -51,13 +48,5 @@ const row = (p: PaymentListItem) =>
 
 export function sendPaymentsCsv(reply: FastifyReply, deps: Deps, query: PaymentQuery) {
   const batches = exportPayments(deps, query); // a bad filter throws here: a 400, not a broken download
-  async function* lines() {
-    yield csvLine(PAYMENTS_CSV_HEADER);
-    for await (const batch of batches) yield batch.map(row).join("");
-  }
-  return reply
-    .header("content-type", "text/csv; charset=utf-8")
-    .header("content-disposition", 'attachment; filename="payments.csv"')
-    .header("cache-control", "no-store")
-    .send(Readable.from(lines(), { objectMode: false }));
+  return sendCsvStream(reply, "payments.csv", PAYMENTS_CSV_HEADER, batches, row);
 }
