@@ -13,11 +13,9 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { connectPostgres } from "../src/db/connect.js";
-import { migrate } from "../src/db/migrate.js";
-import { buildApp } from "../src/http/build-app.js";
 import { addCard, CARD_TEST_ENV, registerCustomer, seedCardPairs } from "../test/support/card-customer.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
-import { benchDeps } from "./support/bench-deps.js";
+import { benchApp } from "./support/bench-deps.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
 
@@ -43,11 +41,7 @@ async function main() {
     console.log(l);
   };
   try {
-    await migrate(database);
-    const deps = benchDeps(database, ENV);
-    const app = await buildApp(deps);
-    const merchantId = crypto.randomUUID();
-    await database.db.insertInto("merchants").values({ id: merchantId, name: "bench" }).execute();
+    const { deps, app, merchantId } = await benchApp(database, ENV);
     await seedCardPairs(deps);
     const who = await registerCustomer(app, merchantId);
     const cardId = await addCard(app, who, 4242424242424242);

@@ -13,13 +13,11 @@ import { createMerchantKey } from "../src/app/keys/create-keys.js";
 import { SANDBOX_BANKS } from "../src/app/sandbox/seed-trading.js";
 import { saveTradingSettings } from "../src/app/trading/settings-admin.js";
 import { connectPostgres } from "../src/db/connect.js";
-import { migrate } from "../src/db/migrate.js";
 import { upsertBank } from "../src/db/trading/traders.js";
-import { buildApp } from "../src/http/build-app.js";
 import { addCard, CARD_TEST_ENV, type CardCustomer, registerCustomer, seedCardPairs } from "../test/support/card-customer.js";
 import { createPayinOverHttp } from "../test/support/trading.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
-import { benchDeps } from "./support/bench-deps.js";
+import { benchApp } from "./support/bench-deps.js";
 import { seedBenchTraders } from "./support/bench-traders.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
 import { type Ceiling, ceilingLine, measureCeiling } from "./support/ceiling.js";
@@ -65,11 +63,7 @@ async function main() {
   const summary: string[] = [];
   let failed = false;
   try {
-    await migrate(database);
-    const deps = benchDeps(database, ENV);
-    const app = await buildApp(deps);
-    const merchantId = crypto.randomUUID();
-    await database.db.insertInto("merchants").values({ id: merchantId, name: "bench" }).execute();
+    const { deps, app, merchantId } = await benchApp(database, ENV);
     for (const b of SANDBOX_BANKS) await upsertBank(database.db, b);
     await saveTradingSettings(deps, merchantId, { fiatCurrency: "RUB", feeRate: "0.085" });
     await seedBenchTraders(deps, 2, 10);
