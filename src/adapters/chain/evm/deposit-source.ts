@@ -44,16 +44,6 @@ export function createEvmDepositSource(read: EvmReadConfig, deposits: EvmDeposit
   const rpc = createEvmRpc(read);
   const root = HDKey.fromExtendedKey(deposits.xpub);
   const tokenByAddress = new Map(Object.entries(read.tokens).map(([asset, address]) => [address.toLowerCase(), { asset, address }]));
-  const decimals = new Map<string, number>();
-
-  async function decimalsOf(token: Hex): Promise<number> {
-    let d = decimals.get(token);
-    if (d === undefined) {
-      d = await rpc.client.readContract({ address: token, abi: erc20Abi, functionName: "decimals" });
-      decimals.set(token, d);
-    }
-    return d;
-  }
 
   async function readBlocks(from: bigint, to: bigint) {
     const numbers: bigint[] = [];
@@ -111,7 +101,7 @@ export function createEvmDepositSource(read: EvmReadConfig, deposits: EvmDeposit
             to: log.args.to.toLowerCase(),
             asset: token.asset,
             amountBase: log.args.value,
-            decimals: await decimalsOf(token.address),
+            decimals: await rpc.tokenDecimals(token.address),
           });
         }
       }

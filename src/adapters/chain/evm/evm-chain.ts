@@ -154,18 +154,6 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
     return { kind: "pending", txHash, confirmations: 0 };
   }
 
-  // A token's decimals never change: read once per contract.
-  const decimals = new Map<Address, Promise<number>>();
-  const tokenDecimals = (address: Address) => {
-    let d = decimals.get(address);
-    if (!d) {
-      d = rpc.client.readContract({ address, abi: erc20Abi, functionName: "decimals" });
-      d.catch(() => decimals.delete(address)); // a node that was down is asked again next time
-      decimals.set(address, d);
-    }
-    return d;
-  };
-
   async function hotWalletBalances(): Promise<HotWalletBalance[]> {
     await rpc.ready();
     const owner = account.address;
@@ -180,7 +168,7 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
       network: "erc20",
       asset,
       balanceMinor: await rpc.client.readContract({ address, abi: erc20Abi, functionName: "balanceOf", args: [owner] }),
-      decimals: await tokenDecimals(address),
+      decimals: await rpc.tokenDecimals(address),
       lowBelowMinor: null,
     }));
     return Promise.all([native, ...tokens]);

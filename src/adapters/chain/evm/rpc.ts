@@ -1,7 +1,7 @@
 // The EVM node(s) behind RAMPART_EVM_RPC_URLS: a viem client over a fallback transport, so a node that
 // is down, too slow (the per-request timeout) or answers garbage hands the call to the next URL.
 // The node's chain id is checked once before the first use: a node of another chain is refused.
-import { type Chain, type PublicClient, createPublicClient, defineChain, fallback, http } from "viem";
+import { type Address, type Chain, type PublicClient, createPublicClient, defineChain, erc20Abi, fallback, http } from "viem";
 import type { EvmConfig } from "../../../config/evm-config.js";
 
 function evmChain(config: Pick<EvmConfig, "chainId" | "rpcUrls">): Chain {
@@ -19,6 +19,8 @@ export interface EvmRpc {
   ready(): Promise<void>;
   /** Sends a signed transaction; resolves with the node's answer, or rejects with its error. */
   sendRaw(rawTx: `0x${string}`): Promise<void>;
+  /** An ERC-20 contract's decimals, read once per contract (they never change). */
+  tokenDecimals(token: Address): Promise<number>;
 }
 
 export function createEvmRpc(config: Pick<EvmConfig, "chainId" | "rpcUrls" | "rpcTimeoutMs">): EvmRpc {
@@ -44,9 +46,21 @@ export function createEvmRpc(config: Pick<EvmConfig, "chainId" | "rpcUrls" | "rp
     );
     return checked;
   };
+  const decimals = new Map<string, Promise<number>>();
+  const tokenDecimals = (token: Address) => {
+    const key = token.toLowerCase();
+    let d = decimals.get(key);
+    if (!d) {
+      d = client.readContract({ address: token, abi: erc20Abi, functionName: "decimals" });
+      d.catch(() => decimals.delete(key)); // a node that was down is asked again next time
+      decimals.set(key, d);
+    }
+    return d;
+  };
   return {
     client,
     ready,
+    tokenDecimals,
     async sendRaw(rawTx) {
       await client.request({ method: "eth_sendRawTransaction", params: [rawTx] });
     },

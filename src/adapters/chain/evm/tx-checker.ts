@@ -23,17 +23,6 @@ function rescale(amountMinor: bigint, from: number, to: number): bigint | null {
 
 export function createEvmTxChecker(config: EvmReadConfig): PayoutTxChecker {
   const rpc = createEvmRpc(config);
-  const tokenDecimals = new Map<string, number>();
-
-  async function decimalsOf(token: Hex): Promise<number> {
-    let d = tokenDecimals.get(token);
-    if (d === undefined) {
-      d = await rpc.client.readContract({ address: token, abi: erc20Abi, functionName: "decimals" });
-      tokenDecimals.set(token, d);
-    }
-    return d;
-  }
-
   return {
     name: "evm",
     async check(req) {
@@ -60,7 +49,7 @@ export function createEvmTxChecker(config: EvmReadConfig): PayoutTxChecker {
       }
       if (receipt.status !== "success") return mismatch("the transaction reverted on chain");
       if (token) {
-        const expected = rescale(req.amountMinor, req.decimals, await decimalsOf(token));
+        const expected = rescale(req.amountMinor, req.decimals, await rpc.tokenDecimals(token));
         if (expected === null) return mismatch(`the token's decimals cannot express the amount exactly`);
         const transfers = parseEventLogs({ abi: erc20Abi, eventName: "Transfer", logs: receipt.logs, strict: true }).filter(
           (l) => isAddressEqual(l.address, token) && isAddressEqual(l.args.to, to),
