@@ -145,7 +145,7 @@ test("the Money page draws balances by purpose per asset and shows ledger verify
   const merchantBalance = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
   const shown = (merchantBalance / 1_000_000n).toString();
   assert.ok(labels.some((l) => l.startsWith(`${shown}.`)), `merchant balance ${shown}.… captioned`);
-  await page.screenshot({ path: artifactPath("dashboard-money.png"), fullPage: true });
+  await checkBothSizes(page, "dashboard-money");
   await page.close();
 });
 
@@ -176,7 +176,11 @@ test("the Webhooks page shows an endpoint disabled by 410 and re-enables it, que
   assert.equal(after.status, "pending");
   const endpoints = await h.deps.database.db.selectFrom("webhook_endpoints").select("disabled_at").execute();
   assert.ok(endpoints.every((e) => e.disabled_at === null), "endpoint enabled again");
-  await page.screenshot({ path: artifactPath("dashboard-webhooks.png"), fullPage: true });
+  // The list and a message's page with its attempts open, at both sizes.
+  await checkBothSizes(page, "dashboard-webhooks");
+  await page.click(`a[href*="event=${failed[0]!.event_id}"]`);
+  await page.click("#attempts summary");
+  await checkBothSizes(page, "dashboard-webhook-message");
   await page.close();
 });
 

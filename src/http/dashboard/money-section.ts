@@ -47,7 +47,7 @@ ${barChart(
   a.purposes.map((p) => ({ label: purposeName(p.purpose), value: toMajor(p.posted, a.scale), caption: amount(p.posted, a.scale) })),
   { scale: "log" },
 )}
-<div class="scroll"><table><thead><tr><th>Purpose</th><th>Accounts</th><th>Posted</th><th>Held (pending debits)</th><th>Incoming (pending credits)</th></tr></thead>
+<div class="scroll" tabindex="0" role="region" aria-label="${a.asset} balances by purpose"><table><thead><tr><th>Purpose</th><th>Accounts</th><th>Posted</th><th>Held (pending debits)</th><th>Incoming (pending credits)</th></tr></thead>
 <tbody>${a.purposes.map(
   (p) => html`<tr><td>${purposeName(p.purpose)} <span class="mono muted small-id">${p.purpose}</span></td><td>${p.accounts}</td><td class="mono">${amount(p.posted, a.scale)}</td>
 <td class="mono">${amount(p.pendingDebits, a.scale)}</td><td class="mono">${amount(p.pendingCredits, a.scale)}</td></tr>`,

@@ -48,7 +48,7 @@ function payloadOf(m: { format: string; body: string | null; query: Record<strin
 function messagesTable(title: string, rows: MessageRow[], csrf: string, redeliverable: boolean, now: Date): SafeHtml {
   if (rows.length === 0) return html`<div class="card"><h2>${title}</h2><p class="muted">None.</p></div>`;
   const endpoints = [...new Map(rows.map((m) => [m.endpoint_id, m.url])).entries()];
-  return html`<div class="card scroll"><h2>${title}</h2><table><thead><tr><th>Created</th><th>Event</th><th>URL</th><th>Attempts</th><th>Last error</th><th></th></tr></thead>
+  return html`<div class="card scroll"><h2>${title}</h2><table><thead><tr><th>Created</th><th>Event</th><th>URL</th><th>Attempts</th><th>Last error</th><th><span class="visually-hidden">Action</span></th></tr></thead>
 <tbody>${rows.map(
     (m) => html`<tr data-event="${m.event_id}"><td>${when(m.created_at)}</td><td class="mono"><a href="${BACK}?event=${encodeURIComponent(m.event_id)}">${m.event_id}</a></td>
 <td class="mono">${m.url}</td><td>${m.attempts}${m.status === "pending" ? html` · next ${nextAttempt(m.next_attempt_at, now)}` : ""}</td><td>${m.last_error ?? "—"}</td>
