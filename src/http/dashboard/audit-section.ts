@@ -7,29 +7,18 @@ import type { FastifyInstance } from "fastify";
 import { type AuditEntryView, type AuditQuery, auditChainHeadNow, auditEntriesPage } from "../../app/audit/audit-entries.js";
 import { type AuditChainReport, formatAuditChainReport, verifyAuditChain } from "../../app/audit/verify-audit-chain.js";
 import type { Deps } from "../../app/deps.js";
-import { AppError } from "../../core/shared/errors.js";
 import { sendAuditCsv } from "../admin/audit-csv.js";
 import { when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
-import { input } from "./filter-fields.js";
+import { filteredPage, filterOf, input } from "./filter-fields.js";
 import type { DashboardSection } from "./section.js";
 
 const BACK = "/dashboard/audit";
 const FILTERS = ["actor", "action", "from", "to"] as const;
 const PAGE = 50;
 
-/** The filter from the page's query string: one string per field, at most 200 characters. */
-function queryOf(raw: Record<string, unknown>): AuditQuery {
-  const one = (v: unknown) => (Array.isArray(v) ? v[0] : v);
-  const q: Record<string, string> = {};
-  for (const k of [...FILTERS, "cursor"]) {
-    const v = one(raw[k]);
-    if (typeof v === "string" && v !== "") q[k] = v.slice(0, 200);
-  }
-  return q;
-}
-
-const filterString = (q: AuditQuery) => new URLSearchParams(FILTERS.flatMap((k): [string, string][] => (q[k] ? [[k, q[k]!]] : []))).toString();
+/** The filter from the page's query string, each field at most 200 characters. */
+const queryOf = (raw: Record<string, unknown>): AuditQuery => filterOf(raw, FILTERS, 200);
 
 function filterForm(q: AuditQuery): SafeHtml {
   return html`<form class="card" method="get" action="${BACK}" role="search" id="audit-filters"><div class="filters">
@@ -76,18 +65,7 @@ export const auditSection: DashboardSection = {
   view: "audit.read",
   async render(deps, ctx) {
     const query = queryOf(ctx.query);
-    let results: SafeHtml;
-    try {
-      const page = await auditEntriesPage(deps, { ...query, limit: PAGE });
-      const filters = filterString(query);
-      const next = page.nextCursor ? `${BACK}?${filters ? `${filters}&` : ""}cursor=${encodeURIComponent(page.nextCursor)}` : null;
-      results = html`<div class="card"><p class="muted"><span id="entry-count">${page.items.length}</span> shown${query.cursor ? " (a later page)" : ""}, newest first.
-<a id="export-csv" href="${BACK}/export.csv${filters ? `?${filters}` : ""}" download>Download the filtered set as CSV</a></p>
-${entriesTable(page.items)}${next ? html`<p><a id="next-page" href="${next}">Next page</a></p>` : ""}</div>`;
-    } catch (err) {
-      if (!(err instanceof AppError && err.status < 500)) throw err;
-      results = html`<p class="card error" role="alert" id="filter-error">${err.message}</p>`;
-    }
+    const results = await filteredPage(BACK, { fields: FILTERS, query, countId: "entry-count" }, () => auditEntriesPage(deps, { ...query, limit: PAGE }), entriesTable);
     const status = ctx.query.verify === "1" ? chainStatus(await verifyAuditChain(deps)) : query.cursor ? html`` : chainHead(await auditChainHeadNow(deps));
     return html`${status}${filterForm(query)}${results}`;
   },

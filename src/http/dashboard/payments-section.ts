@@ -5,11 +5,10 @@ import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { type PaymentListItem, type PaymentQuery, searchPayments } from "../../app/payments/payment-explorer.js";
 import { paymentStory } from "../../app/payments/payment-story.js";
-import { AppError } from "../../core/shared/errors.js";
 import { sendPaymentsCsv } from "../admin/payments-csv.js";
 import { money, when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
-import { input, select } from "./filter-fields.js";
+import { filteredPage, filterOf, input, select } from "./filter-fields.js";
 import { paymentPage } from "./payment-page.js";
 import { riskReviewRoutes } from "./risk-review-actions.js";
 import type { DashboardSection } from "./section.js";
@@ -20,19 +19,8 @@ const FILTERS = ["q", "dialect", "status", "merchant", "store", "trader", "from"
 const PAGE = 50;
 const FLOW_TITLES = { trading: "Trading pay-in", intent: "Payment intent", card: "Card payment" } as const;
 
-/** The filter from the page's query string: one string per field (a repeated field counts once), at most 300 characters. */
-function queryOf(raw: Record<string, unknown>): PaymentQuery {
-  const one = (v: unknown) => (Array.isArray(v) ? v[0] : v);
-  const q: Record<string, string> = {};
-  for (const k of [...FILTERS, "cursor"]) {
-    const v = one(raw[k]);
-    if (typeof v === "string" && v !== "") q[k] = v.slice(0, 300);
-  }
-  return q;
-}
-
-/** The filter as a query string (without the cursor), for the next page and the download. */
-const filterString = (q: PaymentQuery) => new URLSearchParams(FILTERS.flatMap((k): [string, string][] => (q[k] ? [[k, q[k]!]] : []))).toString();
+/** The filter from the page's query string, each field at most 300 characters. */
+const queryOf = (raw: Record<string, unknown>): PaymentQuery => filterOf(raw, FILTERS, 300);
 
 function filterForm(q: PaymentQuery): SafeHtml {
   return html`<form class="card" method="get" action="${BACK}" role="search" id="payment-filters">
@@ -65,18 +53,7 @@ export const paymentsSection: DashboardSection = {
   title: "Payments",
   async render(deps, ctx) {
     const query = queryOf(ctx.query);
-    let results: SafeHtml;
-    try {
-      const page = await searchPayments(deps, { ...query, limit: PAGE });
-      const filters = filterString(query);
-      const next = page.nextCursor ? `${BACK}?${filters ? `${filters}&` : ""}cursor=${encodeURIComponent(page.nextCursor)}` : null;
-      results = html`<div class="card"><p class="muted"><span id="payment-count">${page.items.length}</span> shown${query.cursor ? " (a later page)" : ""}, newest first.
-<a id="export-csv" href="${BACK}/export.csv${filters ? `?${filters}` : ""}" download>Download the filtered set as CSV</a></p>
-${resultsTable(page.items)}${next ? html`<p><a id="next-page" href="${next}">Next page</a></p>` : ""}</div>`;
-    } catch (err) {
-      if (!(err instanceof AppError && err.status < 500)) throw err;
-      results = html`<p class="card error" role="alert" id="filter-error">${err.message}</p>`;
-    }
+    const results = await filteredPage(BACK, { fields: FILTERS, query, countId: "payment-count" }, () => searchPayments(deps, { ...query, limit: PAGE }), resultsTable);
     return html`${filterForm(query)}${results}`;
   },
   async renderItem(deps, ctx, id) {
