@@ -81,20 +81,23 @@ export async function writeIntentSettings(deps: Deps, trx: Transaction<DB>, stor
   return { settings: settingsView((await findIntentSettings(trx, storeId))!), ipnSecret: created ? secret : null };
 }
 
-async function requireStore(deps: Deps, storeId: string): Promise<void> {
-  if (!(await findStore(deps.database.db, storeId))) throw new AppError("not_found", { message: "Store not found." });
+/** The store's row, 404 when there is none. */
+export async function storeOr404(deps: Deps, storeId: string) {
+  const store = await findStore(deps.database.db, storeId);
+  if (!store) throw new AppError("not_found", { message: "Store not found." });
+  return store;
 }
 
 const noSettings = () => new AppError("not_found", { message: "This store has no payment-intent settings yet." });
 
 /** PUT: the full settings of an existing store. */
 export async function saveIntentSettings(deps: Deps, storeId: string, input: IntentStoreSettings): Promise<SavedIntentSettings> {
-  await requireStore(deps, storeId);
+  await storeOr404(deps, storeId);
   return deps.database.db.transaction().execute((trx) => writeIntentSettings(deps, trx, storeId, input));
 }
 
 export async function getIntentSettings(deps: Deps, storeId: string): Promise<IntentSettingsView> {
-  await requireStore(deps, storeId);
+  await storeOr404(deps, storeId);
   const row = await findIntentSettings(deps.database.db, storeId);
   if (!row) throw noSettings();
   return settingsView(row);
@@ -102,7 +105,7 @@ export async function getIntentSettings(deps: Deps, storeId: string): Promise<In
 
 /** A new IPN secret, returned this once; the old one stops signing at once (pending IPNs included). */
 export async function rotateIpnSecret(deps: Deps, storeId: string): Promise<string> {
-  await requireStore(deps, storeId);
+  await storeOr404(deps, storeId);
   const secret = newIpnSecret();
   // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
   const updated = await deps.database.db

@@ -2,6 +2,7 @@
 import { auditSection } from "./audit-section.js";
 import { disputesSection } from "./disputes-section.js";
 import { kycSection } from "./kyc-section.js";
+import { merchantsSection } from "./merchants-section.js";
 import { moneySection } from "./money-section.js";
 import { overviewSection } from "./overview-section.js";
 import { paymentsSection } from "./payments-section.js";
@@ -26,6 +27,7 @@ export const dashboardSections: DashboardSection[] = [
   payoutsSection,
   refundsSection,
   webhooksSection,
+  merchantsSection,
   tradersSection,
   auditSection,
 ];
