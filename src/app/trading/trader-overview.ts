@@ -18,6 +18,9 @@ interface RequisiteView {
   fiatCurrency: string;
   enabled: boolean;
   maxOpenPayins: number;
+  /** Fiat minor units per UTC day / month; null: no limit. */
+  dailyVolumeLimitMinor: bigint | null;
+  monthlyVolumeLimitMinor: bigint | null;
   openPayins: number;
 }
 
@@ -42,6 +45,8 @@ const requisiteView = (r: RequisiteWithUsage): RequisiteView => ({
   fiatCurrency: r.fiat_currency,
   enabled: r.enabled,
   maxOpenPayins: r.max_open_payins,
+  dailyVolumeLimitMinor: r.daily_volume_limit_minor === null ? null : BigInt(r.daily_volume_limit_minor),
+  monthlyVolumeLimitMinor: r.monthly_volume_limit_minor === null ? null : BigInt(r.monthly_volume_limit_minor),
   openPayins: Number(r.open_payins),
 });
 

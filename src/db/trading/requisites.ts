@@ -161,6 +161,8 @@ export interface RequisiteWithUsage {
   fiat_currency: string;
   enabled: boolean;
   max_open_payins: number;
+  daily_volume_limit_minor: string | null;
+  monthly_volume_limit_minor: string | null;
   open_payins: string;
 }
 
@@ -169,7 +171,7 @@ export async function listRequisitesWithUsage(db: Db, traderIds: string[]): Prom
   if (traderIds.length === 0) return [];
   const r = await sql<RequisiteWithUsage>`
     SELECT r.id, r.trader_id, r.bank_code, r.method, r.owner_name, r.number, r.sbp_phone, r.fiat_currency, r.enabled,
-           r.max_open_payins,
+           r.max_open_payins, r.daily_volume_limit_minor, r.monthly_volume_limit_minor,
            (SELECT count(*) FROM trading_payins p WHERE p.requisite_id = r.id AND p.status = 'active')::text AS open_payins
     FROM trading_requisites r
     WHERE r.trader_id = ANY(${traderIds}::text[])
