@@ -82,7 +82,8 @@ export type { IncomingBankTransfer } from "../core/bank-transfers/incoming-trans
 export type ChainPayoutStatus =
   | { kind: "unknown" } // the chain never saw this payout key
   | { kind: "pending"; txHash: string; confirmations: number }
-  | { kind: "confirmed"; txHash: string; confirmations: number }
+  /** networkFee: what the transaction cost the hot wallet (gas), in the network's coin, when the chain knows it. */
+  | { kind: "confirmed"; txHash: string; confirmations: number; networkFee?: { asset: string; amountMinor: bigint } }
   | { kind: "failed"; reason: string; txHash?: string }
   | { kind: "awaiting_operator" }; // a manual chain: an operator pays and enters the tx hash
 

@@ -4,6 +4,7 @@ import path from "node:path";
 import { httpUrlProblem } from "../core/shared/http-url.js";
 import { type EvmConfig, type EvmReadConfig, evmConfig, evmReadConfig } from "./evm-config.js";
 import { type EvmDepositConfig, evmDepositConfig } from "./evm-deposit-config.js";
+import { type WithdrawalConfig, withdrawalConfig } from "./withdrawal-config.js";
 
 type RampartMode = "sandbox" | "live";
 export type ProcessRole = "all" | "api" | "worker";
@@ -69,6 +70,8 @@ export interface Config {
   pricing: PricingConfig;
   card: CardConfig;
   retention: RetentionConfig;
+  /** Merchants' withdrawals: cooling-off, fees, approval thresholds (src/config/withdrawal-config.ts). */
+  withdrawals: WithdrawalConfig;
   /** The adapter chosen for each port other than rates (rates.source) and the SMS gateway's settings. */
   ports: PortsConfig;
 }
@@ -453,6 +456,7 @@ export function loadConfig(env: Env = process.env): Config {
       webhookBodiesDays: int(env, "RAMPART_RETAIN_WEBHOOK_BODIES_DAYS", 90, 0, MAX_RETENTION_DAYS),
       payerIpsDays: int(env, "RAMPART_RETAIN_PAYER_IPS_DAYS", 180, 0, MAX_RETENTION_DAYS),
     },
+    withdrawals: withdrawalConfig(env),
     ports: portsConfig(env),
   };
   if (config.rates.source === "http" && config.rates.httpUrls.length === 0) {

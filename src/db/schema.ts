@@ -14,9 +14,10 @@ import type { RiskTables } from "./tables/risk.js";
 import type { SecretTables } from "./tables/secret.js";
 import type { StaffTables } from "./tables/staff.js";
 import type { TradingTables } from "./tables/trading.js";
+import type { WithdrawalTables } from "./tables/withdrawals.js";
 
 export interface DB
-  extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, RefundTables, SecretTables, OpsTables, RiskTables, EvmTables, StaffTables {}
+  extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, RefundTables, SecretTables, OpsTables, RiskTables, EvmTables, StaffTables, WithdrawalTables {}
 
 /** The database handle every db/ function takes: the pool or a transaction. */
 export type Db = Kysely<DB>;

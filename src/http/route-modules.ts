@@ -15,6 +15,7 @@ import { threeDsRoutes } from "./pages/threeds/three-ds-routes.js";
 import { sandboxBankFeedRoutes } from "./sandbox/bank-transfer-routes.js";
 import { traderRoutes } from "./trader/trader-routes.js";
 import { merchantRiskRoutes } from "./risk/merchant-risk-routes.js";
+import { merchantWithdrawalRoutes } from "./withdrawals/merchant-withdrawal-routes.js";
 
 export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
 
@@ -33,4 +34,5 @@ export const routeModules: RouteModule[] = [
   checkoutRoutes,
   cabinetRoutes,
   merchantRiskRoutes,
+  merchantWithdrawalRoutes,
 ];

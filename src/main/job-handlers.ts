@@ -9,6 +9,7 @@ import { intentPayoutJob, intentPayoutPollJob, intentTimeoutJob, kycVendorCheckJ
 import { tradingDisputeAutoResolveJob } from "../jobs/trading-dispute-auto-resolve.js";
 import { tradingPayinExpireJob } from "../jobs/trading-payin-expire.js";
 import { tradingSettleRecalculatedJob } from "../jobs/trading-settle-recalculated.js";
+import { withdrawalPayoutJob, withdrawalPayoutPollJob } from "../jobs/withdrawal-jobs.js";
 
 export const jobHandlers: JobHandlers = {
   "intent.timeout": intentTimeoutJob,
@@ -21,4 +22,6 @@ export const jobHandlers: JobHandlers = {
   "trading.dispute_auto_resolve": tradingDisputeAutoResolveJob,
   "trading.settle_recalculated": tradingSettleRecalculatedJob,
   "files.delete": deleteFilesJob,
+  "withdrawal.payout": withdrawalPayoutJob,
+  "withdrawal.payout_poll": withdrawalPayoutPollJob,
 };

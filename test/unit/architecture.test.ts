@@ -156,5 +156,5 @@ test("the CLI entry loads only the command table: a command's modules are import
     }
   };
   visit("main/cli.ts");
-  assert.deepEqual([...loaded].sort(), ["cli/command.ts", "cli/commands.ts", "config/config.ts", "config/evm-config.ts", "config/evm-deposit-config.ts", "core/shared/http-url.ts", "main/cli-runtime.ts", "main/cli.ts"]);
+  assert.deepEqual([...loaded].sort(), ["cli/command.ts", "cli/commands.ts", "config/config.ts", "config/evm-config.ts", "config/evm-deposit-config.ts", "config/withdrawal-config.ts", "core/shared/http-url.ts", "main/cli-runtime.ts", "main/cli.ts"]);
 });

@@ -20,6 +20,8 @@ const KINDS: Record<JobKind, true> = {
   "trading.dispute_auto_resolve": true,
   "trading.settle_recalculated": true,
   "files.delete": true,
+  "withdrawal.payout": true,
+  "withdrawal.payout_poll": true,
 };
 
 test("the worker's job-handler table has one handler per job kind", () => {

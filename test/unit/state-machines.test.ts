@@ -8,11 +8,12 @@ import { KYC_MACHINE } from "../../src/core/kyc/kyc-case.js";
 import { IllegalTransitionError } from "../../src/core/shared/errors.js";
 import type { Machine } from "../../src/core/shared/state-machine.js";
 import { TRADING_MACHINE } from "../../src/core/trading/payin-status.js";
+import { WITHDRAWAL_MACHINE } from "../../src/core/withdrawals/withdrawal-status.js";
 import type { CardPaymentsTable } from "../../src/db/tables/card.js";
 import type { KycCasesTable, PaymentIntentsTable } from "../../src/db/tables/intents.js";
 import type { TradingPayinsTable } from "../../src/db/tables/trading.js";
 
-const MACHINES = { trading: TRADING_MACHINE, intents: INTENT_MACHINE, kyc: KYC_MACHINE, card: CARD_PAYMENT_MACHINE, evmDeposits: EVM_DEPOSIT_MACHINE } as Record<
+const MACHINES = { trading: TRADING_MACHINE, intents: INTENT_MACHINE, kyc: KYC_MACHINE, card: CARD_PAYMENT_MACHINE, evmDeposits: EVM_DEPOSIT_MACHINE, withdrawals: WITHDRAWAL_MACHINE } as Record<
   string,
   Machine<string | number, string>
 >;
@@ -60,6 +61,7 @@ test("the messages read as plain sentences", () => {
   assert.equal(message(() => INTENT_MACHINE.next(6, "cancel")), "Cannot cancel a payment intent that is completed (status 6)");
   assert.equal(message(() => KYC_MACHINE.next("approved", "support_reject")), "Cannot reject a KYC case that is approved");
   assert.equal(message(() => CARD_PAYMENT_MACHINE.next("succeeded", "challenge_passed")), "Cannot pass 3-D Secure on a card payment that is successful");
+  assert.equal(message(() => WITHDRAWAL_MACHINE.next("sent", "approve")), "Cannot approve a withdrawal that is sent and waiting for confirmations (sent)");
 });
 
 test("the status columns are the core unions: an unknown status does not compile", () => {

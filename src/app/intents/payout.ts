@@ -12,6 +12,7 @@ import { type IntentRow, insertPayout, lockIntent, lockPayout, updatePayout } fr
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import { findDecisionByPaymentId } from "../../db/risk/decisions.js";
+import { sendPayoutOnce } from "../chain/send-once.js";
 import type { Deps } from "../deps.js";
 import { enqueueJob } from "../outbox/outbox.js";
 import type { ChainPayoutStatus } from "../ports.js";
@@ -120,17 +121,13 @@ async function recordChainStatus(deps: Deps, intentId: string, st: ChainPayoutSt
 export async function runPayout(deps: Deps, intentId: string): Promise<void> {
   const intent = await preparePayout(deps, intentId);
   if (!intent) return;
-  const key = payoutKeyFor(intentId);
-  let st = await deps.ports.chain.status(key);
-  if (st.kind === "unknown") {
-    st = await deps.ports.chain.send({
-      payoutKey: key,
-      network: intent.network,
-      asset: intent.crypto_symbol,
-      address: intent.wallet_address,
-      amountMinor: BigInt(intent.crypto_minor),
-    });
-  }
+  const st = await sendPayoutOnce(deps, {
+    payoutKey: payoutKeyFor(intentId),
+    network: intent.network,
+    asset: intent.crypto_symbol,
+    address: intent.wallet_address,
+    amountMinor: BigInt(intent.crypto_minor),
+  });
   await recordChainStatus(deps, intentId, st);
 }
 

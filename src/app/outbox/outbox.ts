@@ -23,6 +23,9 @@ export interface JobPayloads {
   "trading.settle_recalculated": { payinId: string; previous: { fiatMinor: string; cryptoMinor: string; feeMinor: string } };
   /** Stored files (KYC documents, receipts) whose rows were erased or purged; deleting again is a no-op. */
   "files.delete": { keys: string[] };
+  /** An approved withdrawal's payout (app/withdrawals/withdrawal-payout.ts) and its confirmation polls. */
+  "withdrawal.payout": { withdrawalId: string };
+  "withdrawal.payout_poll": { withdrawalId: string };
 }
 
 export type JobKind = keyof JobPayloads;

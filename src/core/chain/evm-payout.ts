@@ -32,6 +32,8 @@ export interface EvmPayoutRow {
   minedTxHash: string | null;
   minedBlockNumber: bigint | null;
   minedBlockHash: string | null;
+  /** Gas used × effective gas price of the mined version, in wei. */
+  feeWei: bigint | null;
   replacements: number;
   reorgs: number;
   /** Every signed version, the current one first. */

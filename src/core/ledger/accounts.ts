@@ -13,7 +13,11 @@ export type AccountPurpose =
   | "fiat_clearing"
   /** Crypto that arrived on chain at traders' deposit addresses: the other side of their deposit credits. */
   | "chain_clearing"
-  | "payout_in_flight";
+  | "payout_in_flight"
+  /** A withdrawal's amount and fee, out of its owner's balance from the request until it is paid or returned. */
+  | "withdrawal_hold"
+  /** Transaction fees (gas) the platform's hot wallet paid on chain, in the network's coin. */
+  | "network_fees";
 
 /** owner e.g. "platform", "merchant:<uuid>", "trader:<id>", "customer:<id>"; asset e.g. "USDT", "EUR". */
 export interface AccountRef {

@@ -24,6 +24,7 @@ async function findPayout(db: Kysely<DB>, chainId: number, payoutKey: string): P
     minedTxHash: p.mined_tx_hash,
     minedBlockNumber: p.mined_block_number === null ? null : BigInt(p.mined_block_number),
     minedBlockHash: p.mined_block_hash,
+    feeWei: p.fee_wei === null ? null : BigInt(p.fee_wei),
     replacements: p.replacements,
     reorgs: p.reorgs,
     // The current version first: it is what a re-broadcast sends.

@@ -18,6 +18,8 @@ export const ADMIN_ROUTE_PERMISSIONS: Record<string, Permission> = {
   "PUT /admin/v1/refund-orders/:id/beneficiary": "refunds",
   "POST /admin/v1/refund-exports": "refunds",
   "POST /admin/v1/payouts/:payoutId/tx-hash": "withdrawals",
+  "POST /admin/v1/withdrawals/:id/approve": "withdrawals",
+  "POST /admin/v1/withdrawals/:id/reject": "withdrawals",
   "POST /admin/v1/bank-statements": "statements.import",
   "POST /admin/v1/trading/traders": "traders.manage",
   "POST /admin/v1/trading/traders/:traderId/requisites": "traders.manage",

@@ -23,6 +23,7 @@ import { tradingAdminRoutes } from "./trading-admin-routes.js";
 import { tradingCatalogueRoutes } from "./trading-catalogue-routes.js";
 import { unmatchedTransferAdminRoutes } from "./unmatched-transfer-admin-routes.js";
 import { webhookAdminRoutes } from "./webhook-admin-routes.js";
+import { withdrawalAdminRoutes } from "./withdrawal-admin-routes.js";
 
 const ADMIN_PREFIX = "/admin/v1";
 
@@ -39,6 +40,7 @@ const adminSubRoutes: RouteModule[] = [
   paymentAdminRoutes,
   customerAdminRoutes,
   auditAdminRoutes,
+  withdrawalAdminRoutes,
 ];
 
 /** Mounted under /admin/v1/trading. */

@@ -18,6 +18,8 @@ const PURPOSE_NAMES: Record<string, string> = {
   fee_revenue: "Fee revenue",
   customer_wallet: "Customers' wallets",
   payout_in_flight: "Payouts in flight",
+  withdrawal_hold: "Withdrawals in flight",
+  network_fees: "Network fees paid (gas)",
   platform_inventory: "Platform inventory",
   fiat_clearing: "Bank clearing",
   chain_clearing: "On-chain clearing",

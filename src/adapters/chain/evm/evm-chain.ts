@@ -123,7 +123,7 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
   async function status(payoutKey: string): Promise<ChainPayoutStatus> {
     const p = await store.find(payoutKey);
     if (!p) return { kind: "unknown" };
-    if (p.status === "confirmed") return { kind: "confirmed", txHash: p.minedTxHash!, confirmations: config.confirmations };
+    if (p.status === "confirmed") return { kind: "confirmed", txHash: p.minedTxHash!, confirmations: config.confirmations, ...gasPaid(p.feeWei) };
     if (p.status === "failed") return { kind: "failed", reason: "the transaction reverted on chain", ...(p.minedTxHash ? { txHash: p.minedTxHash } : {}) };
     await rpc.ready();
     const head = await rpc.client.getBlockNumber();
@@ -142,7 +142,7 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
         return { kind: "failed", reason: "the transaction reverted on chain", txHash: tx.txHash };
       }
       await store.finish(payoutKey, "confirmed", now);
-      return { kind: "confirmed", txHash: tx.txHash, confirmations };
+      return { kind: "confirmed", txHash: tx.txHash, confirmations, ...gasPaid(receipt.gasUsed * receipt.effectiveGasPrice) };
     }
     // No version is in a block.
     if (p.minedTxHash) {
@@ -201,6 +201,11 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
       return { kind: "pending", txHash: tx.txHash, confirmations: 0 };
     },
   };
+}
+
+/** The gas a confirmed payout cost, in wei of the native coin (the ledger books it as a network fee). */
+function gasPaid(feeWei: bigint | null): { networkFee?: { asset: string; amountMinor: bigint } } {
+  return feeWei === null ? {} : { networkFee: { asset: NATIVE_ASSET, amountMinor: feeWei } };
 }
 
 function errorText(err: unknown): string {

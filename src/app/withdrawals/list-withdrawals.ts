@@ -1,0 +1,35 @@
+// Reading withdrawals: a merchant sees its own (another merchant's is not found), the operator sees all,
+// newest first, in bounded pages (the cursor is the last id of the page).
+import { pageOf, pageSize } from "../../core/shared/page-size.js";
+import { AppError } from "../../core/shared/errors.js";
+import type { WithdrawalStatus } from "../../core/withdrawals/withdrawal-status.js";
+import { findWithdrawal, listWithdrawals } from "../../db/withdrawals/withdrawals.js";
+import type { Deps } from "../deps.js";
+import { type WithdrawalView, withdrawalView } from "./withdrawal-view.js";
+
+export const MAX_WITHDRAWAL_PAGE = 100;
+
+interface ListQuery {
+  merchantId?: string;
+  status?: WithdrawalStatus;
+  limit?: number;
+  before?: string;
+}
+
+export async function withdrawalPage(deps: Deps, q: ListQuery): Promise<{ items: WithdrawalView[]; nextCursor: string | null }> {
+  const limit = pageSize(q.limit, 50, MAX_WITHDRAWAL_PAGE);
+  const rows = await listWithdrawals(
+    deps.database.db,
+    { ...(q.merchantId ? { merchantId: q.merchantId } : {}), ...(q.status ? { status: q.status } : {}) },
+    { limit: limit + 1, ...(q.before ? { before: q.before } : {}) },
+  );
+  const page = pageOf(rows, limit, (last) => last.id);
+  return { items: page.items.map(withdrawalView), nextCursor: page.nextCursor };
+}
+
+/** One withdrawal; `merchantId` scopes it to that merchant (the operator names none). */
+export async function readWithdrawal(deps: Deps, id: string, merchantId?: string): Promise<WithdrawalView> {
+  const w = await findWithdrawal(deps.database.db, id, merchantId);
+  if (!w) throw new AppError("not_found", { message: "No such withdrawal." });
+  return withdrawalView(w);
+}

@@ -1,0 +1,27 @@
+// A webhook per status a withdrawal enters, written in the transaction that changes it, to the
+// merchant's webhook URL (its trading settings' webhookUrl) and signed like its trading webhooks: the
+// x-signature HMAC of the body with the API key that asked for the withdrawal. The body is
+//   { id, type: "withdrawal.<status>", createdAt, data: the withdrawal }
+// and the event id is stable per (withdrawal, status): the machine never re-enters a status, so a re-run is a no-op.
+import type { Transaction } from "kysely";
+import type { DB } from "../../db/schema.js";
+import { findTradingSettings } from "../../db/trading/settings.js";
+import type { WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
+import type { Deps } from "../deps.js";
+import { enqueueWebhook } from "../outbox/outbox.js";
+import { withdrawalView } from "./withdrawal-view.js";
+
+export async function enqueueWithdrawalEvent(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow): Promise<void> {
+  const url = (await findTradingSettings(trx, w.merchant_id))?.webhook_url ?? null;
+  if (url === null || w.api_key_id === null) return;
+  const id = `withdrawal.${w.id}.${w.status}`;
+  await enqueueWebhook(trx, {
+    merchantId: w.merchant_id,
+    format: "trading",
+    url,
+    eventId: id,
+    orderingKey: `withdrawal.${w.id}`,
+    body: JSON.stringify({ id, type: `withdrawal.${w.status}`, createdAt: deps.clock.now().toISOString(), data: withdrawalView(w) }),
+    signingKeyRef: { kind: "api_key", apiKeyId: w.api_key_id },
+  });
+}

@@ -1,0 +1,81 @@
+// What a withdrawal books, in the caller's transaction:
+//
+//   hold      (on request):            merchant balance −(amount + fee) → withdrawal hold
+//   paid      (on confirmed):          withdrawal hold → chain clearing (amount left the hot wallet) + fee revenue
+//   returned  (on failed / rejected):  the hold transfer reversed: the balance gets amount + fee back
+//   network   (on confirmed, when the chain reports it): the gas, platform network fees → chain clearing
+//
+// chain_clearing is the platform's on-chain side (trader deposits arriving are booked out of it), so
+// crypto leaving through a withdrawal is booked into it.
+import type { Transaction } from "kysely";
+import type { DB } from "../../db/schema.js";
+import type { WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
+import type { Deps } from "../deps.js";
+import { type AccountRef, postTransfer, reverseTransfer } from "../ledger/ledger.js";
+
+const merchantBalance = (merchantId: string, asset: string): AccountRef => ({ owner: `merchant:${merchantId}`, asset, purpose: "merchant_balance" });
+const withdrawalHold = (merchantId: string, asset: string): AccountRef => ({ owner: `merchant:${merchantId}`, asset, purpose: "withdrawal_hold" });
+const platform = (asset: string, purpose: AccountRef["purpose"]): AccountRef => ({ owner: "platform", asset, purpose });
+const ref = (w: WithdrawalRow) => ({ type: "withdrawal", id: w.id });
+const holdId = (id: string) => `withdrawal:${id}:hold`;
+
+/** Out of the merchant's available balance; throws AppError insufficient_funds (balance rows locked FOR UPDATE). */
+export async function holdWithdrawal(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow): Promise<void> {
+  const total = BigInt(w.amount_minor) + BigInt(w.fee_minor);
+  await postTransfer(
+    trx,
+    {
+      id: holdId(w.id),
+      code: "withdrawal_hold",
+      ref: ref(w),
+      entries: [
+        { account: merchantBalance(w.merchant_id, w.asset), amountMinor: -total },
+        { account: withdrawalHold(w.merchant_id, w.asset), amountMinor: total },
+      ],
+    },
+    deps.clock.now(),
+  );
+}
+
+/** The payout is confirmed: the amount has left on chain, the fee is revenue. */
+export async function settleWithdrawal(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow): Promise<void> {
+  const amount = BigInt(w.amount_minor);
+  const fee = BigInt(w.fee_minor);
+  await postTransfer(
+    trx,
+    {
+      id: `withdrawal:${w.id}:paid`,
+      code: "withdrawal_paid",
+      ref: ref(w),
+      entries: [
+        { account: withdrawalHold(w.merchant_id, w.asset), amountMinor: -(amount + fee) },
+        { account: platform(w.asset, "chain_clearing"), amountMinor: amount },
+        { account: platform(w.asset, "fee_revenue"), amountMinor: fee },
+      ].filter((e) => e.amountMinor !== 0n),
+    },
+    deps.clock.now(),
+  );
+}
+
+/** Failed or rejected: amount and fee go back to the balance. */
+export async function returnWithdrawal(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow): Promise<void> {
+  await reverseTransfer(trx, { id: `withdrawal:${w.id}:returned`, originalId: holdId(w.id), code: "withdrawal_returned" }, deps.clock.now());
+}
+
+/** The transaction fee the chain reported, in its own asset (ETH, in wei), paid by the platform. */
+export async function bookNetworkFee(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow, fee: { asset: string; amountMinor: bigint }): Promise<void> {
+  if (fee.amountMinor <= 0n) return;
+  await postTransfer(
+    trx,
+    {
+      id: `withdrawal:${w.id}:network_fee`,
+      code: "withdrawal_network_fee",
+      ref: ref(w),
+      entries: [
+        { account: platform(fee.asset, "network_fees"), amountMinor: -fee.amountMinor },
+        { account: platform(fee.asset, "chain_clearing"), amountMinor: fee.amountMinor },
+      ],
+    },
+    deps.clock.now(),
+  );
+}

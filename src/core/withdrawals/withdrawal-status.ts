@@ -1,0 +1,35 @@
+// A withdrawal of a merchant's balance to one of its allow-listed addresses (withdrawals.status):
+//
+//   requested → approved (auto below the approval threshold, or by an operator) → sent → confirmed
+//   requested → rejected (an operator refused it: the funds return to the balance)
+//   approved | sent → failed (the chain refused or reverted it: the funds return to the balance)
+//
+// `sent → sent` is a poll that found the payout still pending.
+import { defineMachine } from "../shared/state-machine.js";
+
+export const WITHDRAWAL_STATUSES = ["requested", "approved", "sent", "confirmed", "failed", "rejected"] as const;
+export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
+
+type WithdrawalAction = "approve" | "reject" | "chain_pending" | "chain_confirmed" | "chain_failed";
+
+export const WITHDRAWAL_MACHINE = defineMachine<WithdrawalStatus, WithdrawalAction>({
+  entity: "withdrawal",
+  noun: "a withdrawal",
+  statuses: WITHDRAWAL_STATUSES,
+  statusWords: {
+    requested: "waiting for an operator's approval (requested)",
+    approved: "approved and about to be sent (approved)",
+    sent: "sent and waiting for confirmations (sent)",
+    confirmed: "confirmed (confirmed)",
+    failed: "failed (failed)",
+    rejected: "rejected (rejected)",
+  },
+  transitions: {
+    approve: { from: ["requested"], to: "approved", verb: "approve" },
+    reject: { from: ["requested"], to: "rejected", verb: "reject" },
+    chain_pending: { from: ["approved", "sent"], to: "sent", verb: "record a pending send of" },
+    chain_confirmed: { from: ["approved", "sent"], to: "confirmed", verb: "confirm" },
+    chain_failed: { from: ["approved", "sent"], to: "failed", verb: "fail" },
+  },
+});
+
