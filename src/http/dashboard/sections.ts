@@ -14,6 +14,7 @@ import { statementsSection } from "./statements-section.js";
 import { tradersSection } from "./traders-section.js";
 import { unmatchedSection } from "./unmatched-section.js";
 import { webhooksSection } from "./webhooks-section.js";
+import { withdrawalsSection } from "./withdrawals-section.js";
 
 export const dashboardSections: DashboardSection[] = [
   overviewSection,
@@ -25,6 +26,7 @@ export const dashboardSections: DashboardSection[] = [
   statementsSection,
   unmatchedSection,
   payoutsSection,
+  withdrawalsSection,
   refundsSection,
   webhooksSection,
   merchantsSection,

@@ -1,0 +1,76 @@
+// Withdrawals: merchants' withdrawals waiting for an operator's approval (above
+// RAMPART_WITHDRAWAL_APPROVAL_ABOVE), each approved or rejected behind a confirmation that says what it
+// does, and the latest withdrawals of every status. The forms call decideWithdrawal, the use case of
+// POST /admin/v1/withdrawals/:id/approve|reject (docs/withdrawals.md).
+import type { FastifyInstance } from "fastify";
+import type { Deps } from "../../app/deps.js";
+import { withdrawalPage } from "../../app/withdrawals/list-withdrawals.js";
+import { decideWithdrawal } from "../../app/withdrawals/withdrawal-decisions.js";
+import type { WithdrawalView } from "../../app/withdrawals/withdrawal-view.js";
+import { runFormAction } from "../pages/form-action.js";
+import { when } from "../pages/format.js";
+import { html, type SafeHtml } from "../pages/html.js";
+import { operatorOf, type DashboardSection } from "./section.js";
+
+const BACK = "/dashboard/withdrawals";
+const PAGE = 50;
+const ID = "^[a-z0-9_]{1,64}$";
+
+const EFFECT = {
+  approve: "It is sent from the hot wallet to the address above; once sent it cannot be called back.",
+  reject: "Nothing is sent: the amount and the fee return to the merchant's balance.",
+} as const;
+
+function decisionForms(w: WithdrawalView, csrf: string): SafeHtml {
+  const form = (action: "approve" | "reject", label: string, danger: boolean) =>
+    html`<details class="confirm"><summary class="btn">${label}…</summary>
+<form method="post" action="${BACK}/${w.id}/${action}"><input type="hidden" name="csrf" value="${csrf}">
+<p>${EFFECT[action]}</p><p><button type="submit"${danger ? html` class="danger"` : ""}>Yes, ${action} ${w.amount} ${w.asset} <span class="mono">${w.id}</span></button></p></form></details>`;
+  return html`${form("approve", "Approve", false)}
+${form("reject", "Reject", true)}`;
+}
+
+function withdrawalCard(w: WithdrawalView, canDecide: boolean, csrf: string): SafeHtml {
+  return html`<div class="card" data-withdrawal="${w.id}"><h3><span class="mono wrap">${w.id}</span> <span class="status warn">${w.status}</span></h3>
+<div class="row"><span>Send</span><span class="mono">${w.amount} ${w.asset}</span></div>
+<div class="row"><span>Fee</span><span class="mono">${w.fee} ${w.asset}</span></div>
+<div class="row"><span>Network</span><span class="mono">${w.network}</span></div>
+<div class="row"><span>To address</span><span class="mono wrap">${w.address}</span></div>
+<div class="row"><span>Merchant</span><span class="mono wrap">${w.merchantId}</span></div>
+<div class="row"><span>Asked</span><span>${when(new Date(w.createdAt))}</span></div>${canDecide ? decisionForms(w, csrf) : ""}</div>`;
+}
+
+function recentTable(items: WithdrawalView[]): SafeHtml {
+  if (items.length === 0) return html`<p class="muted">No withdrawal yet.</p>`;
+  return html`<div class="scroll" tabindex="0" role="region" aria-label="Latest withdrawals"><table><thead><tr><th>Withdrawal</th><th>Status</th><th>Amount</th><th>To</th><th>Transaction</th><th>Updated</th></tr></thead>
+<tbody>${items.map(
+    (w) => html`<tr data-withdrawal-row="${w.id}"><td class="mono wrap">${w.id}</td><td>${w.status}</td><td class="mono">${w.amount} ${w.asset}</td>
+<td class="mono wrap">${w.network} ${w.address}</td><td class="mono wrap">${w.txHash ?? w.failureReason ?? ""}</td><td>${when(new Date(w.updatedAt))}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+export const withdrawalsSection: DashboardSection = {
+  id: "withdrawals",
+  title: "Withdrawals",
+  act: "withdrawals",
+  async render(deps, ctx) {
+    const [waiting, recent] = await Promise.all([withdrawalPage(deps, { status: "requested", limit: PAGE }), withdrawalPage(deps, { limit: PAGE })]);
+    const canDecide = ctx.can("withdrawals");
+    return html`<h2>Waiting for approval</h2>${
+      waiting.items.length === 0
+        ? html`<div class="card"><p class="muted">No withdrawal waits for approval.</p></div>`
+        : waiting.items.map((w) => withdrawalCard(w, canDecide, ctx.csrf))
+    }<div class="card"><h2>Latest withdrawals</h2>${recentTable(recent.items)}</div>`;
+  },
+  actions(app: FastifyInstance, deps: Deps) {
+    const params = { type: "object", properties: { id: { type: "string", pattern: ID } }, required: ["id"] } as const;
+    for (const action of ["approve", "reject"] as const) {
+      app.post<{ Params: { id: string } }>(`${BACK}/:id/${action}`, { schema: { hide: true, params } }, async (request, reply) =>
+        runFormAction(reply, BACK, async () => {
+          const w = await decideWithdrawal(deps, request.params.id, operatorOf(request), action === "approve" ? { kind: "approve" } : { kind: "reject", reason: null });
+          return `Withdrawal ${w.id} ${w.status}: ${action === "approve" ? "its payout is queued." : "the funds are back on the merchant's balance."}`;
+        }),
+      );
+    }
+  },
+};
