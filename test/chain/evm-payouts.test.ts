@@ -7,13 +7,12 @@ import type { Hex } from "viem";
 import type { EvmChain } from "../../src/adapters/chain/evm/evm-chain.js";
 import { payoutKeyFor } from "../../src/app/intents/payout.js";
 import { formatMinor } from "../../src/core/money/decimal.js";
-import { sandboxTransfer } from "../support/bank-feed.js";
 import { ethBalance, publicClient, tokenBalance } from "../support/anvil.js";
-import { type EvmSetup, evmPayoutRows, evmPayoutTxs, freshAddress, startEvm, untilMined } from "../support/evm.js";
+import { type EvmSetup, evmPayoutRows, evmPayoutTxs, freshAddress, paidEvmIntent, startEvm, untilMined } from "../support/evm.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { sample, scrape } from "../support/metrics.js";
-import { INTENT_RATES_ENV, advanceAndDrain, configureStore, drain, intentBody, kycFields } from "../support/intents.js";
+import { INTENT_RATES_ENV, advanceAndDrain, configureStore, drain } from "../support/intents.js";
 
 const CONFIRMATIONS = 3;
 let evm: EvmSetup;
@@ -33,23 +32,7 @@ after(async () => {
   await evm?.anvil.stop();
 });
 
-async function paidIntent(walletAddress: string): Promise<string> {
-  const res = await h.app.inject({
-    method: "POST",
-    url: "/payment/intent",
-    headers: { "x-api-key": m.apiKey, "content-type": "application/json" },
-    payload: JSON.stringify(intentBody(m.storeId, { ...kycFields(), network: "erc20", walletAddress })),
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  const id = (res.json() as { paymentIntentId: string }).paymentIntentId;
-  const ins = (await h.app.inject({ method: "GET", url: `/payment/intent/${id}/instructions`, headers: { "x-api-key": m.apiKey } })).json() as {
-    fiatAmount: number;
-    bankTransfer: { reference: string };
-  };
-  const paid = await sandboxTransfer(h.app, { apiKey: m.apiKey }, { reference: ins.bankTransfer.reference, amount: ins.fiatAmount, currency: "EUR" });
-  assert.equal(paid.json.outcome, "paid");
-  return id;
-}
+const paidIntent = (walletAddress: string) => paidEvmIntent(h, m, walletAddress);
 
 const intentRow = (id: string) =>
   h.deps.database.db.selectFrom("payment_intents").select(["status", "tx_hash", "crypto_minor"]).where("id", "=", id).executeTakeFirstOrThrow();

@@ -9,7 +9,7 @@
 //    a version priced under the next base fee, or pending too long, is replaced by one with the same
 //    nonce and higher fees (never above the cap). A reverted transaction is a failed payout.
 import type { Logger } from "pino";
-import { type Address, type Hex, encodeFunctionData, erc20Abi, getAddress, keccak256 } from "viem";
+import { type Address, type Hex, TransactionReceiptNotFoundError, encodeFunctionData, erc20Abi, getAddress, keccak256 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import type { ChainPayout, ChainPayoutStatus, Clock, HotWalletBalance } from "../../../app/ports.js";
 import type { EvmConfig } from "../../../config/evm-config.js";
@@ -128,7 +128,12 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
     await rpc.ready();
     const head = await rpc.client.getBlockNumber();
     for (const tx of p.txs) {
-      const receipt = await rpc.client.getTransactionReceipt({ hash: tx.txHash as Hex }).catch(() => null);
+      // Only "no receipt" means not mined; a node that fails or answers garbage fails the poll (retried)
+      // rather than passing for a transaction that left its block (re-broadcast, replaced).
+      const receipt = await rpc.client.getTransactionReceipt({ hash: tx.txHash as Hex }).catch((err: unknown) => {
+        if (err instanceof TransactionReceiptNotFoundError) return null;
+        throw err;
+      });
       if (!receipt) continue;
       const now = clock.now();
       if (p.minedBlockHash !== receipt.blockHash) {

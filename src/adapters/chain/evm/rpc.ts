@@ -1,8 +1,10 @@
 // The EVM node(s) behind RAMPART_EVM_RPC_URLS: a viem client over a fallback transport, so a node that
-// is down, too slow (the per-request timeout) or answers garbage hands the call to the next URL.
+// is down, too slow (the per-request timeout) or answers garbage (rpc-answers.ts) hands the call to the
+// next URL; when every URL fails the call throws, and the caller's job or run is retried.
 // The node's chain id is checked once before the first use: a node of another chain is refused.
-import { type Address, type Chain, type PublicClient, createPublicClient, defineChain, erc20Abi, fallback, http } from "viem";
+import { type Address, type Chain, type HttpTransport, type PublicClient, type Transport, createPublicClient, defineChain, erc20Abi, fallback, http } from "viem";
 import type { EvmConfig } from "../../../config/evm-config.js";
+import { checkAnswer } from "./rpc-answers.js";
 
 function evmChain(config: Pick<EvmConfig, "chainId" | "rpcUrls">): Chain {
   return defineChain({
@@ -11,6 +13,20 @@ function evmChain(config: Pick<EvmConfig, "chainId" | "rpcUrls">): Chain {
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: config.rpcUrls } },
   });
+}
+
+/** An HTTP transport whose answers are checked for their method's shape before viem reads them. */
+function checkedHttp(url: string, timeoutMs: number): Transport {
+  const inner: HttpTransport = http(url, { timeout: timeoutMs, retryCount: 0 });
+  return (params) => {
+    const t = inner(params);
+    const request = (async (args: Parameters<typeof t.request>[0], options?: Parameters<typeof t.request>[1]) => {
+      const result: unknown = await t.request(args, options);
+      checkAnswer(args.method, args.params, result);
+      return result;
+    }) as typeof t.request;
+    return { ...t, request };
+  };
 }
 
 export interface EvmRpc {
@@ -29,7 +45,7 @@ export function createEvmRpc(config: Pick<EvmConfig, "chainId" | "rpcUrls" | "rp
     // viem caches the block number for 4 s by default: confirmations must count the head as it is now.
     cacheTime: 0,
     transport: fallback(
-      config.rpcUrls.map((url) => http(url, { timeout: config.rpcTimeoutMs, retryCount: 0 })),
+      config.rpcUrls.map((url) => checkedHttp(url, config.rpcTimeoutMs)),
       { retryCount: 1, retryDelay: 100 },
     ),
   }) as PublicClient;

@@ -1,0 +1,245 @@
+// The EVM adapter behind a node that fails: a loopback proxy (test/support/rpc-proxy.ts) in front of
+// anvil refuses connections, answers 503, holds its answers past the adapter's timeout, or answers
+// garbage. Payouts stay pending and their jobs are retried; once the node is back each is on chain
+// exactly once. The deposit watcher credits nothing while the node fails and loses nothing: the
+// deposit is credited once afterwards, and a credited deposit is never reversed by a garbage answer.
+import assert from "node:assert/strict";
+import { after, afterEach, before, test } from "node:test";
+import { HDKey } from "@scure/bip32";
+import { type Address, type Hex, createWalletClient, erc20Abi, getAbiItem, http } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { payoutKeyFor } from "../../src/app/intents/payout.js";
+import { traderDepositAddress } from "../../src/app/trading/deposit-address.js";
+import { watchDeposits } from "../../src/app/trading/deposit-watcher.js";
+import { traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
+import { createTrader } from "../../src/app/trading/traders.js";
+import { publicClient, tokenBalance } from "../support/anvil.js";
+import { type EvmSetup, evmPayoutRows, evmPayoutTxs, freshAddress, paidEvmIntent, startEvm, untilMined } from "../support/evm.js";
+import { createMerchant, type MerchantFixture } from "../support/factories.js";
+import { createHarness, type Harness } from "../support/harness.js";
+import { INTENT_RATES_ENV, advanceAndDrain, configureStore, drain } from "../support/intents.js";
+import { type GarbageKind, type RpcProxy, startRpcProxy } from "../support/rpc-proxy.js";
+import { verifyLedgerClean } from "../support/trading.js";
+
+const CONFIRMATIONS = 2;
+/** Longer than any job backoff: the next drain runs every retry that is due. */
+const PAST_BACKOFF_MS = 10 * 60_000;
+const GARBAGE: GarbageKind[] = ["invalid-json", "html", "wrong-shape", "no-result", "partial"];
+let evm: EvmSetup;
+let proxy: RpcProxy;
+let h: Harness;
+let m: MerchantFixture;
+let depositorKey: Hex;
+
+before(async () => {
+  evm = await startEvm({ confirmations: CONFIRMATIONS });
+  proxy = await startRpcProxy(evm.anvil.url);
+  // A depositor holding USDT of its own, funded before any payout uses the hot wallet's nonces.
+  depositorKey = evm.anvil.keys[1]!;
+  const hot = createWalletClient({ account: privateKeyToAccount(evm.hotWalletKey), chain: evm.anvil.chain, transport: http(evm.anvil.url) });
+  await untilMined(evm.anvil, await hot.writeContract({ address: evm.token, abi: erc20Abi, functionName: "transfer", args: [privateKeyToAccount(depositorKey).address, 1_000_000_000n] }));
+  h = await createHarness({
+    env: {
+      ...INTENT_RATES_ENV,
+      ...evm.env,
+      // Everything Rampart reads from the chain goes through the proxy; the test's own reads go to anvil.
+      RAMPART_EVM_RPC_URLS: proxy.url,
+      // Short, so a held answer is given up on quickly (real time: the timeout is the adapter's own).
+      RAMPART_EVM_RPC_TIMEOUT_MS: "500",
+      RAMPART_EVM_DEPOSIT_XPUB: HDKey.fromMasterSeed(crypto.getRandomValues(new Uint8Array(32))).publicExtendedKey,
+      RAMPART_EVM_DEPOSIT_START_BLOCK: "0",
+      RAMPART_EVM_DEPOSIT_FINALITY_BLOCKS: "16",
+    },
+  });
+  m = await createMerchant(h.deps);
+  await configureStore(h, m.storeId);
+});
+afterEach(async () => {
+  await proxy.set("pass");
+  proxy.release();
+  await verifyLedgerClean(h.deps);
+});
+after(async () => {
+  await h?.close();
+  await proxy?.close();
+  await evm?.anvil.stop();
+});
+
+const intentRow = (id: string) => h.deps.database.db.selectFrom("payment_intents").select(["status", "tx_hash", "crypto_minor"]).where("id", "=", id).executeTakeFirstOrThrow();
+const payoutJobs = (id: string) =>
+  h.deps.database.db.selectFrom("jobs").select(["kind", "status", "attempts", "last_error"]).where("kind", "in", ["intent.payout", "intent.payout_poll"]).where("payload", "@>", JSON.stringify({ intentId: id }) as never).execute();
+const evmPayout = async (id: string) => (await evmPayoutRows(h.deps)).find((p) => p.payout_key === payoutKeyFor(id));
+
+/** Still at status 5 with its payout job waiting to be retried (the error recorded), nothing lost. */
+async function assertWaiting(id: string): Promise<void> {
+  assert.equal((await intentRow(id)).status, 5, "the intent waits at paid");
+  const jobs = await payoutJobs(id);
+  const retrying = jobs.filter((j) => j.status === "pending" && j.last_error !== null);
+  assert.equal(retrying.length, 1, `one payout job waiting for its retry: ${JSON.stringify(jobs)}`);
+  assert.equal(jobs.filter((j) => j.status === "failed").length, 0, "no job given up");
+}
+
+/** The node is back: the retries run, the payout is mined and confirmed, and the intent reaches 6. */
+async function deliverOnceRecovered(id: string): Promise<string> {
+  await proxy.set("pass");
+  await advanceAndDrain(h, PAST_BACKOFF_MS);
+  const payout = await evmPayout(id);
+  assert.ok(payout, "signed once the node answers");
+  await untilMined(evm.anvil, payout.current_tx_hash);
+  await evm.anvil.mine(CONFIRMATIONS);
+  await advanceAndDrain(h, PAST_BACKOFF_MS);
+  const row = await intentRow(id);
+  assert.equal(row.status, 6);
+  return row.tx_hash!;
+}
+
+const TRANSFER = getAbiItem({ abi: erc20Abi, name: "Transfer" });
+
+/** The recipient got exactly the intent's amount, in exactly one Transfer, from exactly one signed transaction. */
+async function assertPaidOnce(id: string, recipient: Address, txHash: string): Promise<void> {
+  const amount = BigInt((await intentRow(id)).crypto_minor);
+  assert.equal(await tokenBalance(evm.anvil, evm.token, recipient), amount, "paid exactly the amount");
+  const logs = await publicClient(evm.anvil).getLogs({ address: evm.token, event: TRANSFER, args: { to: recipient }, fromBlock: 0n });
+  assert.equal(logs.length, 1, "one transfer on chain");
+  assert.equal(logs[0]!.transactionHash, txHash);
+  assert.equal((await evmPayoutTxs(h.deps, payoutKeyFor(id))).length, 1, "one signed transaction");
+}
+
+test("a node refusing connections: the payout is not signed, its job is retried, and once the node is back it is paid once", async () => {
+  await proxy.set("refuse");
+  const recipient = freshAddress();
+  const id = await paidEvmIntent(h, m, recipient);
+  await drain(h);
+  await assertWaiting(id);
+  assert.equal(await evmPayout(id), undefined, "no nonce taken while the node cannot be asked");
+  await advanceAndDrain(h, PAST_BACKOFF_MS);
+  await assertWaiting(id);
+  await assertPaidOnce(id, recipient, await deliverOnceRecovered(id));
+});
+
+test("a node answering 503 while a sent payout is polled: it stays pending and is confirmed once the node is back", async () => {
+  const recipient = freshAddress();
+  const id = await paidEvmIntent(h, m, recipient);
+  await drain(h);
+  const sent = await evmPayout(id);
+  assert.ok(sent);
+  await untilMined(evm.anvil, sent.current_tx_hash);
+  await proxy.set("unavailable");
+  await evm.anvil.mine(CONFIRMATIONS);
+  const before = proxy.seen("eth_blockNumber");
+  await advanceAndDrain(h, PAST_BACKOFF_MS);
+  assert.ok(proxy.seen("eth_blockNumber") > before, "the poll asked the node");
+  await assertWaiting(id);
+  assert.equal((await evmPayout(id))?.status, "pending");
+  await assertPaidOnce(id, recipient, await deliverOnceRecovered(id));
+});
+
+test("a node that takes the transaction but whose answer never comes back in time: pending, then confirmed from the receipt, paid once", async () => {
+  await proxy.set("hold", { methods: ["eth_sendRawTransaction"] });
+  const recipient = freshAddress();
+  const id = await paidEvmIntent(h, m, recipient);
+  await drain(h);
+  await proxy.untilHeld(1);
+  const sent = await evmPayout(id);
+  assert.ok(sent, "signed and recorded before the broadcast");
+  assert.equal((await intentRow(id)).status, 5);
+  // The node did get it (anvil mined it at once); Rampart just never heard so.
+  await untilMined(evm.anvil, sent.current_tx_hash);
+
+  // Now every answer is late: the poll gives up on its own timeout and is retried.
+  await proxy.set("hold");
+  await advanceAndDrain(h, PAST_BACKOFF_MS);
+  await proxy.untilHeld(2);
+  await assertWaiting(id);
+  proxy.release();
+  await assertPaidOnce(id, recipient, await deliverOnceRecovered(id));
+});
+
+test("a node answering garbage (invalid JSON, an HTML page, wrong JSON-RPC shapes, no result, half a receipt or block): nothing is signed or recorded from it, and each payout is paid once afterwards", async () => {
+  const intents: { id: string; recipient: Address }[] = [];
+  for (const garbage of GARBAGE) {
+    await proxy.set("garbage", { garbage });
+    const recipient = freshAddress();
+    const id = await paidEvmIntent(h, m, recipient);
+    await drain(h);
+    await assertWaiting(id);
+    assert.equal(await evmPayout(id), undefined, `${garbage}: no nonce taken on a garbage answer`);
+    intents.push({ id, recipient });
+  }
+  // Sent while the node answers well, then polled while only its receipts are garbage: no receipt is
+  // taken from garbage (no mined block, no failure), the payouts wait.
+  await proxy.set("pass");
+  await advanceAndDrain(h, PAST_BACKOFF_MS);
+  for (const { id } of intents) await untilMined(evm.anvil, (await evmPayout(id))!.current_tx_hash);
+  await evm.anvil.mine(CONFIRMATIONS);
+  for (const garbage of GARBAGE) {
+    await proxy.set("garbage", { garbage, methods: ["eth_getTransactionReceipt"] });
+    await advanceAndDrain(h, PAST_BACKOFF_MS);
+    for (const { id } of intents) {
+      assert.equal((await intentRow(id)).status, 5, `${garbage}: still paid, not delivered nor failed`);
+      const p = await evmPayout(id);
+      assert.equal(p?.status, "pending", `${garbage}: the payout is neither confirmed nor failed on a garbage receipt`);
+      assert.equal(p?.mined_block_hash, null, `${garbage}: no block recorded from a garbage receipt`);
+      assert.equal((await evmPayoutTxs(h.deps, payoutKeyFor(id))).length, 1, `${garbage}: a garbage receipt is not "left its block": nothing replaced`);
+    }
+  }
+  for (const { id, recipient } of intents) await assertPaidOnce(id, recipient, await deliverOnceRecovered(id));
+});
+
+test("the deposit watcher credits nothing while the node fails, loses nothing, and never reverses a credit on a garbage answer", async () => {
+  const trader = await createTrader(h.deps, "Bad node trader");
+  const { address } = await traderDepositAddress(h.deps, trader.traderId);
+  const depositor = createWalletClient({ account: privateKeyToAccount(depositorKey), chain: evm.anvil.chain, transport: http(evm.anvil.url) });
+  await untilMined(evm.anvil, await depositor.writeContract({ address: evm.token, abi: erc20Abi, functionName: "transfer", args: [address as Address, 25_000_000n] }));
+  await evm.anvil.mine(CONFIRMATIONS);
+
+  // RAMPART_EVM_DEPOSIT_START_BLOCK is 0: a run may write that cursor before it reads the chain.
+  const cursor = async () => (await h.deps.database.db.selectFrom("evm_deposit_cursors").select("next_block").executeTakeFirst())?.next_block ?? "0";
+  const deposits = () => h.deps.database.db.selectFrom("evm_deposits").selectAll().where("trader_id", "=", trader.traderId).execute();
+  const free = async () => (await traderDepositBalance(h.deps, trader.traderId)).available;
+  const failures: [string, () => Promise<void>][] = [
+    ["refused", () => proxy.set("refuse")],
+    ["503", () => proxy.set("unavailable")],
+    ...GARBAGE.map((garbage): [string, () => Promise<void>] => [garbage, () => proxy.set("garbage", { garbage })]),
+    ...GARBAGE.map((garbage): [string, () => Promise<void>] => [`${garbage} blocks only`, () => proxy.set("garbage", { garbage, methods: ["eth_getBlockByNumber"] })]),
+    ...GARBAGE.map((garbage): [string, () => Promise<void>] => [`${garbage} logs only`, () => proxy.set("garbage", { garbage, methods: ["eth_getLogs"] })]),
+  ];
+  /** One watcher run against a failing node: it throws or does nothing; nothing is credited or moved. */
+  async function runFailing(label: string, expected: { credited: number }) {
+    const before = await cursor();
+    const outcome = await watchDeposits(h.deps).then(
+      (n) => n,
+      () => "threw",
+    );
+    assert.ok(outcome === "threw" || outcome === 0, `${label}: the run did nothing (${outcome})`);
+    assert.deepEqual(await cursor(), before, `${label}: the cursor did not move`);
+    const rows = await deposits();
+    assert.equal(rows.filter((d) => d.status === "credited").length, expected.credited, `${label}: credits unchanged`);
+    assert.equal(rows.filter((d) => d.status !== "credited").length, 0, `${label}: nothing reorged, reversed or parked`);
+    assert.equal(await free(), expected.credited ? 25_000_000n : 0n, `${label}: the trader's deposit unchanged`);
+  }
+
+  for (const [label, fail] of failures) {
+    await fail();
+    await runFailing(label, { credited: 0 });
+  }
+  await proxy.set("hold");
+  await runFailing("held", { credited: 0 });
+  proxy.release();
+
+  await proxy.set("pass");
+  for (let i = 0; i < 20 && (await watchDeposits(h.deps)) > 0; i++);
+  const credited = await deposits();
+  assert.equal(credited.length, 1);
+  assert.equal(credited[0]!.status, "credited");
+  assert.equal(await free(), 25_000_000n, "credited once, in full");
+
+  // After the credit, the watcher's fork check reads the stored blocks again: a failing node must not look like a reorg.
+  for (const [label, fail] of failures) {
+    await fail();
+    await runFailing(`${label} after the credit`, { credited: 1 });
+  }
+  await proxy.set("pass");
+  const reversals = await h.deps.database.db.selectFrom("ledger_transfers").select("id").where("code", "=", "trader_chain_deposit_reversal").where("ref_id", "=", trader.traderId).execute();
+  assert.equal(reversals.length, 0);
+});
