@@ -3,11 +3,11 @@ import type { Db } from "./schema.js";
 
 export async function insertApiKey(
   db: Db,
-  row: { id: string; merchantId: string; keyHash: Buffer; keyEnc: string; label?: string },
+  row: { id: string; merchantId: string; keyHash: Buffer; keyEnc: string; label?: string; readOnly?: boolean },
 ): Promise<void> {
   await db
     .insertInto("api_keys")
-    .values({ id: row.id, merchant_id: row.merchantId, key_hash: row.keyHash, key_enc: row.keyEnc, label: row.label ?? "" })
+    .values({ id: row.id, merchant_id: row.merchantId, key_hash: row.keyHash, key_enc: row.keyEnc, label: row.label ?? "", read_only: row.readOnly ?? false })
     .onConflict((oc) => oc.column("id").doNothing())
     .execute();
 }
@@ -15,7 +15,7 @@ export async function insertApiKey(
 export async function findActiveApiKey(db: Db, id: string) {
   return db
     .selectFrom("api_keys")
-    .select(["id", "merchant_id", "key_hash", "key_enc"])
+    .select(["id", "merchant_id", "key_hash", "key_enc", "read_only"])
     .where("id", "=", id)
     .where("revoked_at", "is", null)
     .executeTakeFirst();
@@ -46,7 +46,7 @@ export async function findMerchant(db: Db, id: string) {
 export async function listApiKeys(db: Db, merchantId: string, limit: number) {
   return db
     .selectFrom("api_keys")
-    .select(["id", "label", "created_at", "revoked_at"])
+    .select(["id", "label", "read_only", "created_at", "revoked_at"])
     .where("merchant_id", "=", merchantId)
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")

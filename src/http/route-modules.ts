@@ -16,6 +16,7 @@ import { sandboxBankFeedRoutes } from "./sandbox/bank-transfer-routes.js";
 import { traderRoutes } from "./trader/trader-routes.js";
 import { merchantRiskRoutes } from "./risk/merchant-risk-routes.js";
 import { merchantWithdrawalRoutes } from "./withdrawals/merchant-withdrawal-routes.js";
+import { merchantRoutes } from "./merchant/merchant-routes.js";
 
 export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
 
@@ -35,4 +36,5 @@ export const routeModules: RouteModule[] = [
   cabinetRoutes,
   merchantRiskRoutes,
   merchantWithdrawalRoutes,
+  merchantRoutes,
 ];

@@ -103,6 +103,10 @@ describe("stores and settings", () => {
       kycWindowSeconds: 86_400,
       kycValidityDays: 30,
       acceptAmountMismatch: true,
+      // The merchant's own defaults (PATCH /merchant/v1/settings): a PUT leaves them.
+      defaultIpnUrl: null,
+      defaultSuccessUrl: null,
+      defaultCancelUrl: null,
     };
     const { ipnSecret: _, updatedAt: putAt, ...putView } = put.json;
     assert.deepEqual(putView, expected, "normalised: countries upper-case and deduplicated, IBAN without spaces, BIC upper-case");

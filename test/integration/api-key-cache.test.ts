@@ -38,27 +38,27 @@ async function withTriggerOff(fn: () => Promise<void>): Promise<void> {
 test("a key revoked anywhere is refused as soon as the revocation is announced; unannounced, the cached key is served", async () => {
   const m = await createMerchant(h.deps);
   const id = keyIdOf(m.apiKey);
-  assert.equal((await authenticateMerchant(h.deps, m.apiKey)).merchantId, m.merchantId);
+  assert.equal((await authenticateMerchant(h.deps, m.apiKey, "read")).merchantId, m.merchantId);
   await withTriggerOff(async () => {
     await sql`UPDATE api_keys SET revoked_at = now() WHERE id = ${id}`.execute(h.deps.database.db);
-    assert.equal((await authenticateMerchant(h.deps, m.apiKey)).merchantId, m.merchantId, "served from the cache (no notification was sent)");
+    assert.equal((await authenticateMerchant(h.deps, m.apiKey, "read")).merchantId, m.merchantId, "served from the cache (no notification was sent)");
   });
   const announced = keys.announced(id);
   await sql`UPDATE api_keys SET revoked_at = now() + interval '1 second' WHERE id = ${id}`.execute(h.deps.database.db);
   await announced;
-  await assert.rejects(authenticateMerchant(h.deps, m.apiKey), unauthorized, "the notification at commit dropped the key");
+  await assert.rejects(authenticateMerchant(h.deps, m.apiKey, "read"), unauthorized, "the notification at commit dropped the key");
 });
 
 test("the process that revokes a key refuses it on the very next request", async () => {
   const m = await createMerchant(h.deps);
-  assert.equal((await authenticateMerchant(h.deps, m.apiKey)).merchantId, m.merchantId);
+  assert.equal((await authenticateMerchant(h.deps, m.apiKey, "read")).merchantId, m.merchantId);
   await revokeMerchantKey(h.deps, m.merchantId, keyIdOf(m.apiKey));
-  await assert.rejects(authenticateMerchant(h.deps, m.apiKey), unauthorized);
+  await assert.rejects(authenticateMerchant(h.deps, m.apiKey, "read"), unauthorized);
 });
 
 test("a wrong secret for a cached key id never works", async () => {
   const m = await createMerchant(h.deps);
-  assert.equal((await authenticateMerchant(h.deps, m.apiKey)).merchantId, m.merchantId);
+  assert.equal((await authenticateMerchant(h.deps, m.apiKey, "read")).merchantId, m.merchantId);
   const wrong = m.apiKey.slice(0, -4) + (m.apiKey.endsWith("AAAA") ? "BBBB" : "AAAA");
-  await assert.rejects(authenticateMerchant(h.deps, wrong), unauthorized, "the hash is compared on every request");
+  await assert.rejects(authenticateMerchant(h.deps, wrong, "read"), unauthorized, "the hash is compared on every request");
 });

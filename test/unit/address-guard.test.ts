@@ -2,7 +2,7 @@
 // confused ones), every IPv4-in-IPv6 spelling of a refused address, and public addresses that pass.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isBlockedAddress } from "../../src/adapters/http/address-guard.js";
+import { isBlockedAddress } from "../../src/core/shared/address-guard.js";
 
 const refusedV4: [string, string][] = [
   ["0.0.0.0", "unspecified"],

@@ -8,7 +8,7 @@ import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { isIP } from "node:net";
-import { isBlockedAddress } from "./address-guard.js";
+import { isBlockedAddress } from "../../core/shared/address-guard.js";
 
 export const RESPONSE_BODY_CAP_BYTES = 64 * 1024;
 const DEFAULT_TIMEOUT_MS = 10_000;

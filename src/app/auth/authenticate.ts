@@ -14,7 +14,14 @@ export interface MerchantPrincipal {
   apiKeyId: string;
 }
 
-export async function authenticateMerchant(deps: Deps, presented: string | undefined): Promise<MerchantPrincipal> {
+/** What a request does with the key: a read-only key may only read (docs/merchant-api.md#keys). */
+export type KeyAccess = "read" | "write";
+
+/**
+ * The merchant of a presented key. Every caller says what the request does, so no route can forget
+ * the read-only rule: `write` with a read-only key is 403 read_only_key (after the key is proven).
+ */
+export async function authenticateMerchant(deps: Deps, presented: string | undefined, access: KeyAccess): Promise<MerchantPrincipal> {
   if (!presented) throw new AppError("unauthorized", { message: "Missing x-api-key header" });
   const parsed = parseKey(MERCHANT_KEY_PREFIX, presented);
   // Active keys come from a cache kept exact across processes (api-key-cache.ts).
@@ -22,6 +29,7 @@ export async function authenticateMerchant(deps: Deps, presented: string | undef
   if (!keyMatches(presented, row?.key_hash ?? null) || !row) {
     throw new AppError("unauthorized", { message: "Invalid API key" });
   }
+  if (access === "write" && row.read_only) throw new AppError("read_only_key");
   return { merchantId: row.merchant_id, apiKeyId: row.id };
 }
 

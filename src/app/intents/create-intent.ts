@@ -161,9 +161,10 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
       rate_fetched_at: q.rateFetchedAt,
       wallet_address: input.walletAddress,
       kyc_redirect_url: input.kycRedirectUrl ?? null,
-      success_url: input.successUrl ?? null,
-      cancel_url: input.cancelUrl ?? null,
-      ipn_url: input.ipnUrl ?? null,
+      // The store's defaults (the merchant's settings) when the request gives none.
+      success_url: input.successUrl ?? settings.default_success_url,
+      cancel_url: input.cancelUrl ?? settings.default_cancel_url,
+      ipn_url: input.ipnUrl ?? settings.default_ipn_url,
       order_number: null,
       reference: paymentReference(randomBytes(6)),
       paid_fiat_minor: null,

@@ -10,13 +10,17 @@
 // - acceptAmountMismatch: read when a transfer is matched, so it applies to intents already at 4.
 // - bank details: copied onto the intent when it enters status 4 (transition.ts), so an intent already
 //   at 4 keeps showing the account it was given; intents reaching 4 later show the new one.
+// - default IPN / success / cancel URLs (the merchant's own settings): copied onto an intent when it is
+//   created without its own, so intents created earlier keep theirs.
 // - IPN secret: resolved when an IPN is sent, so messages still pending at a rotation are signed with
 //   the new secret.
 import type { Transaction } from "kysely";
 import { randomBytes } from "node:crypto";
 import { DEFAULT_INTENT_SETTINGS, type IntentStoreSettings, checkIntentStoreSettings } from "../../core/intents/store-settings.js";
 import { AppError } from "../../core/shared/errors.js";
-import { type IntentSettingsRow, findIntentSettings, insertIntentSettings, updateIntentSettings } from "../../db/intents/intents.js";
+import { httpUrlProblem } from "../../core/shared/http-url.js";
+import { webhookTargetProblem } from "../../core/shared/webhook-target.js";
+import { type IntentSettingsRow, findIntentSettings, insertIntentSettings, lockIntentSettings, updateIntentSettings } from "../../db/intents/intents.js";
 import type { DB } from "../../db/schema.js";
 import { findStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
@@ -31,10 +35,13 @@ const newIpnSecret = () => `ipn_${randomBytes(24).toString("base64url")}`;
 /** The settings as the operator API shows them; never the IPN secret. */
 export interface IntentSettingsView extends IntentStoreSettings {
   storeId: string;
+  defaultIpnUrl: string | null;
+  defaultSuccessUrl: string | null;
+  defaultCancelUrl: string | null;
   updatedAt: Date;
 }
 
-function settingsView(row: IntentSettingsRow): IntentSettingsView {
+export function intentSettingsView(row: IntentSettingsRow): IntentSettingsView {
   return {
     storeId: row.store_id,
     servedCountries: row.served_countries,
@@ -43,11 +50,15 @@ function settingsView(row: IntentSettingsRow): IntentSettingsView {
     kycWindowSeconds: row.kyc_window_seconds,
     kycValidityDays: row.kyc_validity_days,
     acceptAmountMismatch: row.accept_amount_mismatch,
+    defaultIpnUrl: row.default_ipn_url,
+    defaultSuccessUrl: row.default_success_url,
+    defaultCancelUrl: row.default_cancel_url,
     updatedAt: row.updated_at,
   };
 }
 
 function settingsColumns(s: IntentStoreSettings) {
+  // The default URLs are the merchant's (patchStoreSettings): the operator's PUT leaves them as they are.
   return {
     served_countries: s.servedCountries,
     bank_iban: s.bank.iban,
@@ -78,7 +89,53 @@ export async function writeIntentSettings(deps: Deps, trx: Transaction<DB>, stor
   // Insert first: of two concurrent first writes one inserts, the other waits on the key and updates.
   const created = await insertIntentSettings(trx, { store_id: storeId, ...settingsColumns(s), ipn_secret_enc: ipnSecretBox(deps).encrypt(secret), updated_at: now });
   if (!created) await updateIntentSettings(trx, storeId, { ...settingsColumns(s), updated_at: now });
-  return { settings: settingsView((await findIntentSettings(trx, storeId))!), ipnSecret: created ? secret : null };
+  return { settings: intentSettingsView((await findIntentSettings(trx, storeId))!), ipnSecret: created ? secret : null };
+}
+
+/** What a merchant may change on one of its stores itself (PATCH /merchant/v1/settings). */
+export interface StoreSettingsPatch {
+  storeId: string;
+  servedCountries?: string[];
+  /** How long an approved KYC is reused on the payer's later intents. */
+  kycValidityDays?: number;
+  defaultIpnUrl?: string | null;
+  defaultSuccessUrl?: string | null;
+  defaultCancelUrl?: string | null;
+}
+
+/**
+ * Changes only the given fields of one of the merchant's stores, in the caller's transaction: the row
+ * is locked, merged and checked by the same rules as the operator's PUT (field names prefixed by `at`).
+ * Another merchant's store is 404; a store without payment-intent settings is 403 store_not_configured
+ * (its bank details are the operator's to set first). The IPN URL must be a public target.
+ */
+export async function patchStoreSettings(deps: Deps, trx: Transaction<DB>, merchantId: string, patch: StoreSettingsPatch, at = ""): Promise<IntentSettingsView> {
+  const bad = (field: string, message: string) => new AppError("validation_failed", { field: at + field, message: `${at}${field}: ${message}` });
+  if (patch.defaultIpnUrl) {
+    const problem = webhookTargetProblem(patch.defaultIpnUrl, deps.config.allowPrivateWebhooks);
+    if (problem) throw bad("defaultIpnUrl", problem);
+  }
+  for (const field of ["defaultSuccessUrl", "defaultCancelUrl"] as const) {
+    const problem = patch[field] ? httpUrlProblem(patch[field]) : null;
+    if (problem) throw bad(field, problem);
+  }
+  const store = await findStore(trx, patch.storeId);
+  if (!store || store.merchant_id !== merchantId) throw new AppError("not_found", { field: `${at}storeId`, message: "Store not found." });
+  const row = await lockIntentSettings(trx, patch.storeId);
+  if (!row) throw new AppError("store_not_configured", { field: `${at}storeId` });
+  const current = intentSettingsView(row);
+  const s = checkIntentStoreSettings(
+    { ...current, servedCountries: patch.servedCountries ?? current.servedCountries, kycValidityDays: patch.kycValidityDays ?? current.kycValidityDays },
+    at,
+  );
+  await updateIntentSettings(trx, patch.storeId, {
+    ...settingsColumns(s),
+    ...(patch.defaultIpnUrl !== undefined ? { default_ipn_url: patch.defaultIpnUrl } : {}),
+    ...(patch.defaultSuccessUrl !== undefined ? { default_success_url: patch.defaultSuccessUrl } : {}),
+    ...(patch.defaultCancelUrl !== undefined ? { default_cancel_url: patch.defaultCancelUrl } : {}),
+    updated_at: deps.clock.now(),
+  });
+  return intentSettingsView((await findIntentSettings(trx, patch.storeId))!);
 }
 
 /** The store's row, 404 when there is none. */
@@ -100,7 +157,7 @@ export async function getIntentSettings(deps: Deps, storeId: string): Promise<In
   await storeOr404(deps, storeId);
   const row = await findIntentSettings(deps.database.db, storeId);
   if (!row) throw noSettings();
-  return settingsView(row);
+  return intentSettingsView(row);
 }
 
 /** A new IPN secret, returned this once; the old one stops signing at once (pending IPNs included). */

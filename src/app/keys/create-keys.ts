@@ -11,13 +11,14 @@ import { apiKeyBox } from "./api-key-box.js";
 import { MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX } from "./key-formats.js";
 
 /** Stores a merchant key with `db`: the caller's transaction when the key is part of a larger write. */
-export async function storeMerchantKey(deps: Deps, merchantId: string, key: ParsedKey, label = "", db: Db = deps.database.db): Promise<void> {
+export async function storeMerchantKey(deps: Deps, merchantId: string, key: ParsedKey, label = "", db: Db = deps.database.db, readOnly = false): Promise<void> {
   await insertApiKey(db, {
     id: key.id,
     merchantId,
     keyHash: hashKey(key.key),
     keyEnc: apiKeyBox(deps).encrypt(key.key),
     label,
+    readOnly,
   });
 }
 
@@ -28,10 +29,10 @@ export async function createMerchantKey(deps: Deps, merchantId: string, label = 
   return (await issueMerchantKey(deps, merchantId, label)).key;
 }
 
-/** A new key for a merchant the caller has found; its id (to list or revoke it) and the plain key. */
-export async function issueMerchantKey(deps: Deps, merchantId: string, label = "", db: Db = deps.database.db): Promise<ParsedKey> {
+/** A new key for a merchant the caller has found; its id (to list or revoke it) and the plain key. A read-only key may only read. */
+export async function issueMerchantKey(deps: Deps, merchantId: string, label = "", db: Db = deps.database.db, readOnly = false): Promise<ParsedKey> {
   const key = generateKey(MERCHANT_KEY_PREFIX);
-  await storeMerchantKey(deps, merchantId, key, label, db);
+  await storeMerchantKey(deps, merchantId, key, label, db, readOnly);
   return key;
 }
 

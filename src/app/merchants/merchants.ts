@@ -82,12 +82,20 @@ export async function merchantStoresPage(deps: Deps, merchantId: string, q: { cu
   return pageOf(rows, limit, (s) => s.id);
 }
 
-/** Another key for the merchant (keys are independent: issuing one revokes none). */
-export async function addMerchantKey(deps: Deps, merchantId: string, label: string) {
+export const KEY_LABEL_MAX = 100;
+
+/**
+ * Another key for the merchant (keys are independent: issuing one revokes none), by the operator or
+ * the merchant itself (POST /merchant/v1/keys); a label, when given, is 1 to 100 printable characters.
+ */
+export async function addMerchantKey(deps: Deps, merchantId: string, label: string, readOnly = false) {
   const m = await merchantOr404(deps, merchantId);
+  if (label !== "" && printableText(label, KEY_LABEL_MAX) === null) {
+    throw new AppError("validation_failed", { field: "label", message: `label must be 1 to ${KEY_LABEL_MAX} printable characters.` });
+  }
   // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
-  const key = await deps.database.db.transaction().execute((trx) => issueMerchantKey(deps, m.id, label, trx));
-  return { merchantId: m.id, apiKeyId: key.id, apiKey: key.key };
+  const key = await deps.database.db.transaction().execute((trx) => issueMerchantKey(deps, m.id, label, trx, readOnly));
+  return { merchantId: m.id, apiKeyId: key.id, apiKey: key.key, label, readOnly };
 }
 
 /**

@@ -9,6 +9,7 @@ export const ERROR_CATALOGUE = {
   unauthorized: { status: 401, message: "Missing or invalid credentials." },
   invalid_signature: { status: 401, message: "The request signature does not match." },
   forbidden: { status: 403, message: "This action is not allowed." },
+  read_only_key: { status: 403, message: "This API key is read-only: it cannot change anything." },
   not_found: { status: 404, message: "Not found." },
   route_not_found: { status: 404, message: "No such route." },
   method_not_allowed: { status: 405, message: "Method not allowed." },

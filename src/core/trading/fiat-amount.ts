@@ -1,6 +1,8 @@
 // The trading dialect's fiat amounts on the wire: a JSON number or a decimal string in, always a
 // 2-decimal string out ("6030.00"). Internally bigint hundredths.
 
+import { AppError } from "../shared/errors.js";
+
 const FIAT_SCALE = 2;
 
 /** 5000 | 5000.5 | "5000.50" → 500050n; null when not a positive amount with at most 2 decimals. */
@@ -53,4 +55,11 @@ export function toTradingMinor(amountMinor: bigint, currencyScale: number): bigi
   if (currencyScale <= FIAT_SCALE) return amountMinor * 10n ** BigInt(FIAT_SCALE - currencyScale);
   const divisor = 10n ** BigInt(currencyScale - FIAT_SCALE);
   return amountMinor % divisor === 0n ? amountMinor / divisor : null;
+}
+
+/** parseFiatAmount, or a 400 validation_failed naming `field`. */
+export function requireFiatAmount(value: unknown, field: string): bigint {
+  const v = parseFiatAmount(value);
+  if (v === null) throw new AppError("validation_failed", { field, message: `${field} must be a positive amount with at most 2 decimals` });
+  return v;
 }

@@ -1,7 +1,7 @@
 // SQL for payment intents, their events, store settings and payouts.
-import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
+import { type Insertable, type Selectable, sql, type Transaction, type Updateable } from "kysely";
 import type { IntentStatus } from "../../core/intents/intent-status.js";
-import type { Db } from "../schema.js";
+import type { DB, Db } from "../schema.js";
 import type { IntentPayoutsTable, IntentStoreSettingsTable, PaymentIntentsTable } from "../tables/intents.js";
 
 export type IntentRow = Selectable<PaymentIntentsTable>;
@@ -24,6 +24,18 @@ export async function findStoreWithSettings(db: Db, storeId: string): Promise<{ 
 
 export async function findIntentSettings(db: Db, storeId: string): Promise<IntentSettingsRow | undefined> {
   return db.selectFrom("intent_store_settings").selectAll().where("store_id", "=", storeId).executeTakeFirst();
+}
+
+/** The settings of several stores in one read, by store id (stores without settings are absent). */
+export async function findIntentSettingsOf(db: Db, storeIds: readonly string[]): Promise<Map<string, IntentSettingsRow>> {
+  if (storeIds.length === 0) return new Map();
+  const rows = await db.selectFrom("intent_store_settings").selectAll().where("store_id", "in", [...storeIds]).execute();
+  return new Map(rows.map((r) => [r.store_id, r]));
+}
+
+/** A store's settings locked for a read-modify-write (the merchant's partial update). */
+export async function lockIntentSettings(trx: Transaction<DB>, storeId: string): Promise<IntentSettingsRow | undefined> {
+  return trx.selectFrom("intent_store_settings").selectAll().where("store_id", "=", storeId).forUpdate().executeTakeFirst();
 }
 
 /** Inserts a store's settings unless it has some; true when this call inserted them. */

@@ -24,6 +24,8 @@ interface ApiKeysTable {
   label: ColumnType<string, string | undefined, string>;
   created_at: CreatedAt;
   revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Refused on every request that changes something (migration 0049_m). */
+  read_only: ColumnType<boolean, boolean | undefined, never>;
 }
 
 interface OperatorKeysTable {

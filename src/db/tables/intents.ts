@@ -20,6 +20,10 @@ export interface IntentStoreSettingsTable {
   bank_beneficiary: string;
   bank_name: string;
   ipn_secret_enc: string;
+  /** Copied onto an intent created without its own (migration 0049_m). */
+  default_ipn_url: ColumnType<string | null, string | null | undefined, string | null>;
+  default_success_url: ColumnType<string | null, string | null | undefined, string | null>;
+  default_cancel_url: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 

@@ -1,6 +1,6 @@
 // SQL for merchants' trading settings.
-import type { Insertable, Selectable } from "kysely";
-import type { Db } from "../schema.js";
+import type { Insertable, Selectable, Transaction } from "kysely";
+import type { DB, Db } from "../schema.js";
 import type { TradingMerchantSettingsTable } from "../tables/trading.js";
 
 
@@ -29,4 +29,9 @@ export async function upsertTradingSettings(db: Db, row: Insertable<TradingMerch
       return c.doUpdateSet(rest);
     })
     .execute();
+}
+
+/** The merchant's settings row locked for a read-modify-write (a partial update). */
+export async function lockTradingSettings(trx: Transaction<DB>, merchantId: string): Promise<TradingSettingsRow | undefined> {
+  return trx.selectFrom("trading_merchant_settings").selectAll().where("merchant_id", "=", merchantId).forUpdate().executeTakeFirst();
 }

@@ -34,6 +34,7 @@ const Merchant = Type.Object({ merchantId: Type.String(), name: Type.String(), c
 const ApiKey = Type.Object({
   apiKeyId: Type.String({ description: "the part after rmp_ in the key" }),
   label: Type.String(),
+  readOnly: Type.Boolean({ description: "A read-only key is refused (403 read_only_key) on every request that changes something" }),
   createdAt: Type.String(),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
 });
@@ -101,7 +102,7 @@ export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): P
       const d = await merchantDetail(deps, request.params.merchantId);
       return {
         ...merchantView(d.merchant),
-        apiKeys: d.apiKeys.map((k) => ({ apiKeyId: k.id, label: k.label, createdAt: k.created_at.toISOString(), revokedAt: k.revoked_at?.toISOString() ?? null })),
+        apiKeys: d.apiKeys.map((k) => ({ apiKeyId: k.id, label: k.label, readOnly: k.read_only, createdAt: k.created_at.toISOString(), revokedAt: k.revoked_at?.toISOString() ?? null })),
       };
     },
   );
@@ -142,8 +143,14 @@ export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): P
         summary: "Issue another API key for the merchant, returned once (existing keys keep working)",
         security,
         params: MerchantParams,
-        body: Type.Object({ label: Type.Optional(Type.String({ maxLength: 100, description: "a note to recognise the key by" })) }, { additionalProperties: false, examples: [{ label: "checkout servers" }] }),
-        response: { 201: Type.Object({ merchantId: Type.String(), apiKeyId: Type.String(), apiKey: NewKey }) },
+        body: Type.Object(
+          {
+            label: Type.Optional(Type.String({ maxLength: 100, description: "a note to recognise the key by" })),
+            readOnly: Type.Optional(Type.Boolean({ description: "true: the key may only read (default false)" })),
+          },
+          { additionalProperties: false, examples: [{ label: "checkout servers" }] },
+        ),
+        response: { 201: Type.Object({ merchantId: Type.String(), apiKeyId: Type.String(), readOnly: Type.Boolean(), apiKey: NewKey }) },
       },
       // The body is optional: a bare POST is an empty one.
       preValidation: async (request) => {
@@ -151,7 +158,7 @@ export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): P
       },
     },
     async (request, reply) => {
-      const key = await addMerchantKey(deps, request.params.merchantId, request.body.label?.trim() ?? "");
+      const key = await addMerchantKey(deps, request.params.merchantId, request.body.label?.trim() ?? "", request.body.readOnly ?? false);
       return noStore(reply).code(201).send(key);
     },
   );

@@ -53,6 +53,9 @@ const settingsProps = {
   kycWindowSeconds: Type.Integer(),
   kycValidityDays: Type.Integer(),
   acceptAmountMismatch: Type.Boolean(),
+  defaultIpnUrl: Type.Union([Type.String(), Type.Null()], { description: "Set by the merchant (PATCH /merchant/v1/settings); a PUT leaves it" }),
+  defaultSuccessUrl: Type.Union([Type.String(), Type.Null()], { description: "Set by the merchant; a PUT leaves it" }),
+  defaultCancelUrl: Type.Union([Type.String(), Type.Null()], { description: "Set by the merchant; a PUT leaves it" }),
   updatedAt: Type.String(),
 };
 const Settings = Type.Object(settingsProps);

@@ -11,10 +11,11 @@ import { createRequisite, createTrader, setRequisiteLimits } from "../../app/tra
 import { traderDepositAddress } from "../../app/trading/deposit-address.js";
 import { topUpTraderDeposit } from "../../app/trading/deposit-top-up.js";
 import { DepositAddressObject } from "../trader/deposit-schemas.js";
-import { saveTradingSettings } from "../../app/trading/settings-admin.js";
+import { readTradingSettings, saveTradingSettings } from "../../app/trading/settings-admin.js";
+import { TradingSettingsView, tradingSettingsJson } from "../merchant/settings-schemas.js";
 import { AppError } from "../../core/shared/errors.js";
 import { HttpUrl } from "../plugins/validation.js";
-import { formatFiatAmount, parseFiatAmount } from "../../core/trading/fiat-amount.js";
+import { formatFiatAmount, requireFiatAmount } from "../../core/trading/fiat-amount.js";
 import { unmatchedTransfers } from "../../app/bank-transfers/transfer-queues.js";
 import { principalOf } from "../plugins/principal.js";
 import { PayinObject } from "../dialects/trading/schemas.js";
@@ -26,11 +27,6 @@ const TraderId = Type.String({ maxLength: 64 });
 /** A client's reference: printable ASCII, like an Idempotency-Key. */
 const REFERENCE_PATTERN = "^[\\x21-\\x7e]{1,100}$";
 
-function fiat(v: unknown, field: string): bigint {
-  const m = parseFiatAmount(v);
-  if (m === null) throw new AppError("validation_failed", { field });
-  return m;
-}
 
 export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -59,7 +55,7 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
       const b = request.body;
       const resolution =
         b.outcome === "paid_different"
-          ? { outcome: b.outcome, actualFiatMinor: fiat(b.actualFiatAmount, "actualFiatAmount") }
+          ? { outcome: b.outcome, actualFiatMinor: requireFiatAmount(b.actualFiatAmount, "actualFiatAmount") }
           : { outcome: b.outcome };
       const operatorId = principalOf(request, "operator").operatorId;
       return payinObject(deps, await resolveDispute(deps, operatorId, request.params.id, resolution, b.reason ?? null));
@@ -157,8 +153,8 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
         number: b.number ?? null,
         sbpPhone: b.sbpPhone ?? null,
         ...(b.maxOpenPayins !== undefined ? { maxOpenPayins: b.maxOpenPayins } : {}),
-        dailyVolumeLimitMinor: b.dailyVolumeLimit !== undefined ? fiat(b.dailyVolumeLimit, "dailyVolumeLimit") : null,
-        monthlyVolumeLimitMinor: b.monthlyVolumeLimit !== undefined ? fiat(b.monthlyVolumeLimit, "monthlyVolumeLimit") : null,
+        dailyVolumeLimitMinor: b.dailyVolumeLimit !== undefined ? requireFiatAmount(b.dailyVolumeLimit, "dailyVolumeLimit") : null,
+        monthlyVolumeLimitMinor: b.monthlyVolumeLimit !== undefined ? requireFiatAmount(b.monthlyVolumeLimit, "monthlyVolumeLimit") : null,
       });
       return reply.code(201).send({ id });
     },
@@ -228,8 +224,8 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
     },
     async (request) => {
       const b = request.body;
-      const daily = b.dailyVolumeLimit === null ? null : fiat(b.dailyVolumeLimit, "dailyVolumeLimit");
-      const monthly = b.monthlyVolumeLimit === null ? null : fiat(b.monthlyVolumeLimit, "monthlyVolumeLimit");
+      const daily = b.dailyVolumeLimit === null ? null : requireFiatAmount(b.dailyVolumeLimit, "dailyVolumeLimit");
+      const monthly = b.monthlyVolumeLimit === null ? null : requireFiatAmount(b.monthlyVolumeLimit, "monthlyVolumeLimit");
       await setRequisiteLimits(deps, request.params.traderId, request.params.requisiteId, {
         maxOpenPayins: b.maxOpenPayins,
         dailyVolumeLimitMinor: daily,
@@ -240,12 +236,26 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
     },
   );
 
+  app.get(
+    "/merchants/:merchantId/settings",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "A merchant's trading settings (403 trading_not_enabled when it has none)",
+        security,
+        params: Type.Object({ merchantId: Type.String({ pattern: UUID_PATTERN }) }),
+        response: { 200: TradingSettingsView },
+      },
+    },
+    async (request) => tradingSettingsJson(await readTradingSettings(deps, request.params.merchantId)),
+  );
+
   app.put(
     "/merchants/:merchantId/settings",
     {
       schema: {
         tags: TAGS,
-        summary: "Set a merchant's trading settings",
+        summary: "Replace a merchant's trading settings (every field; the merchant changes some itself with PATCH /merchant/v1/settings)",
         security,
         params: Type.Object({ merchantId: Type.String({ pattern: UUID_PATTERN }) }),
         body: Type.Object(
@@ -299,8 +309,8 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
         ...(b.disputeAutoResolveMinutes !== undefined ? { disputeAutoResolveMinutes: b.disputeAutoResolveMinutes } : {}),
         ...(b.allowedMethods !== undefined ? { allowedMethods: b.allowedMethods } : {}),
         ...(b.allowedBanks !== undefined ? { allowedBanks: b.allowedBanks?.map((x) => x.toUpperCase()) ?? null } : {}),
-        ...(b.minFiatAmount !== undefined ? { minFiatMinor: fiat(b.minFiatAmount, "minFiatAmount") } : {}),
-        ...(b.maxFiatAmount !== undefined ? { maxFiatMinor: fiat(b.maxFiatAmount, "maxFiatAmount") } : {}),
+        ...(b.minFiatAmount !== undefined ? { minFiatMinor: requireFiatAmount(b.minFiatAmount, "minFiatAmount") } : {}),
+        ...(b.maxFiatAmount !== undefined ? { maxFiatMinor: requireFiatAmount(b.maxFiatAmount, "maxFiatAmount") } : {}),
         ...(b.webhookUrl !== undefined ? { webhookUrl: b.webhookUrl } : {}),
         ...(b.requireRequestSignature !== undefined ? { requireRequestSignature: b.requireRequestSignature } : {}),
         ...(b.returnUrl !== undefined ? { returnUrl: b.returnUrl } : {}),

@@ -4,10 +4,10 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { startApiKeyCache } from "../../app/auth/api-key-cache.js";
-import { authenticateMerchant } from "../../app/auth/authenticate.js";
 import type { Deps } from "../../app/deps.js";
 import { createRiskRule, deleteRiskRule, listRiskRules, putRiskSettings, readRiskSettings, updateRiskRule } from "../../app/risk/manage-rules.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
+import { authenticateMerchantKey } from "../plugins/merchant-key.js";
 import { principalOf } from "../plugins/principal.js";
 import { RuleCreateBody, RulePatchBody, RuleView, SettingsBody, SettingsView, Uuid } from "./risk-schemas.js";
 
@@ -22,8 +22,7 @@ export async function merchantRiskRoutes(scope: FastifyInstance, deps: Deps): Pr
       installErrorHandling(app, renderDefaultError);
       startApiKeyCache(deps);
       app.addHook("preValidation", async (request) => {
-        const key = request.headers["x-api-key"];
-        request.principal = { kind: "merchant", ...(await authenticateMerchant(deps, typeof key === "string" ? key : undefined)) };
+        request.principal = { kind: "merchant", ...(await authenticateMerchantKey(deps, request)) };
       });
 
       app.get("/rules", { schema: { tags: TAGS, summary: "The merchant's own risk rules", security, response: { 200: Type.Object({ items: Type.Array(RuleView) }) } } }, async (request) => ({

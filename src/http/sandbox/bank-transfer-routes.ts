@@ -5,7 +5,8 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { authenticateMerchant, authenticateOperator } from "../../app/auth/authenticate.js";
+import { authenticateOperator } from "../../app/auth/authenticate.js";
+import { authenticateMerchantKey } from "../plugins/merchant-key.js";
 import type { Deps } from "../../app/deps.js";
 import { type SandboxActor, sandboxBankTransfer } from "../../app/sandbox/sandbox-bank-transfer.js";
 import { BANK_TRANSFER_OUTCOMES } from "../../core/bank-transfers/outcome.js";
@@ -50,8 +51,7 @@ async function authenticateFeedCaller(deps: Deps, request: FastifyRequest): Prom
   if (operatorKey !== undefined) {
     return { kind: "operator", session: null, ...(await authenticateOperator(deps, typeof operatorKey === "string" ? operatorKey : undefined)) };
   }
-  const apiKey = request.headers["x-api-key"];
-  return { kind: "merchant", ...(await authenticateMerchant(deps, typeof apiKey === "string" ? apiKey : undefined)) };
+  return { kind: "merchant", ...(await authenticateMerchantKey(deps, request)) };
 }
 
 function sandboxActor(request: FastifyRequest): SandboxActor {

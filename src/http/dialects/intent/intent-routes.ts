@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
 import { startRiskRuleCache } from "../../../app/risk/rule-cache.js";
-import { authenticateMerchant } from "../../../app/auth/authenticate.js";
+import { authenticateMerchantKey } from "../../plugins/merchant-key.js";
 import type { Deps } from "../../../app/deps.js";
 import { checkoutUrl } from "../../../app/intents/checkout.js";
 import { createIntent, type CreatedIntent as CreatedIntentView } from "../../../app/intents/create-intent.js";
@@ -52,8 +52,7 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
 
   // Authenticate before validating: a caller without a key learns nothing about the schema.
   app.addHook("preValidation", async (request) => {
-    const key = request.headers["x-api-key"];
-    request.principal = { kind: "merchant", ...(await authenticateMerchant(deps, typeof key === "string" ? key : undefined)) };
+    request.principal = { kind: "merchant", ...(await authenticateMerchantKey(deps, request)) };
   });
 
   app.post(

@@ -6,6 +6,7 @@ import { Type } from "typebox";
 import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
 import { startRiskRuleCache } from "../../../app/risk/rule-cache.js";
 import { authenticateMerchant } from "../../../app/auth/authenticate.js";
+import { keyAccess } from "../../plugins/merchant-key.js";
 import type { Deps } from "../../../app/deps.js";
 import { cancelTradingPayin } from "../../../app/trading/payin-lifecycle.js";
 import { createTradingPayin, type CreateTradingPayinResult } from "../../../app/trading/create-payin.js";
@@ -26,7 +27,7 @@ import { AppError } from "../../../core/shared/errors.js";
 import type { TradingSettingsRow } from "../../../db/trading/settings.js";
 import type { TradingPayinRow } from "../../../db/trading/payins.js";
 import type { AmountRequest } from "../../../core/trading/allocation.js";
-import { parseFiatAmount } from "../../../core/trading/fiat-amount.js";
+import { requireFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { bufferMultipartBodies, fileIn, readMultipartForm } from "../../plugins/multipart-form.js";
@@ -42,23 +43,18 @@ const errors = { 400: TradingError, 401: TradingError, 403: TradingError, 404: T
 const settingsRows = new WeakMap<FastifyRequest, TradingSettingsRow | null>();
 const principal = (request: FastifyRequest) => principalOf(request, "merchant");
 
-function fiat(value: unknown, field: string): bigint {
-  const v = parseFiatAmount(value);
-  if (v === null) throw new AppError("validation_failed", { field, message: `${field} must be a positive amount with at most 2 decimals` });
-  return v;
-}
 
 /** Exactly one of fiatAmount / fiatAmountRange ({min,max} or {from,to}). */
 function amountRequest(body: { fiatAmount?: unknown; fiatAmountRange?: Record<string, unknown> }): AmountRequest {
   if ((body.fiatAmount === undefined) === (body.fiatAmountRange === undefined)) {
     throw new AppError("validation_failed", { field: "fiatAmount", message: "Give exactly one of fiatAmount or fiatAmountRange" });
   }
-  if (body.fiatAmount !== undefined) return { kind: "exact", amountMinor: fiat(body.fiatAmount, "fiatAmount") };
+  if (body.fiatAmount !== undefined) return { kind: "exact", amountMinor: requireFiatAmount(body.fiatAmount, "fiatAmount") };
   const r = body.fiatAmountRange!;
   const min = r.min ?? r.from;
   const max = r.max ?? r.to;
   if (min === undefined || max === undefined) throw new AppError("validation_failed", { field: "fiatAmountRange", message: "fiatAmountRange needs min and max" });
-  const range = { kind: "range" as const, minMinor: fiat(min, "fiatAmountRange.min"), maxMinor: fiat(max, "fiatAmountRange.max") };
+  const range = { kind: "range" as const, minMinor: requireFiatAmount(min, "fiatAmountRange.min"), maxMinor: requireFiatAmount(max, "fiatAmountRange.max") };
   if (range.minMinor > range.maxMinor) throw new AppError("validation_failed", { field: "fiatAmountRange", message: "min is above max" });
   return range;
 }
@@ -80,7 +76,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
   app.addHook("preValidation", async (request) => {
     const key = request.headers["x-api-key"];
     const presented = typeof key === "string" ? key : undefined;
-    const p = await authenticateMerchant(deps, presented);
+    const p = await authenticateMerchant(deps, presented, keyAccess(request.method));
     const sig = request.headers["x-signature"];
     const signed = signedBytes(request.method, request.url, request.rawBody);
     const settingsRow = await checkRequestSignature(deps, p.merchantId, presented!, signed, typeof sig === "string" ? sig : undefined);
@@ -206,7 +202,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
       notFoundUnlessUuid(request.params.id);
       const { merchantId, apiKeyId } = principal(request);
       const answer = committedAnswer(deps, request, reply, async (p: TradingPayinRow, db) => ({ status: 200, payload: await payinObject(deps, p, db) }));
-      const claim = { invoiceKey: request.body.invoiceKey, fiatMinor: fiat(request.body.fiatAmount, "fiatAmount"), comment: request.body.comment ?? null };
+      const claim = { invoiceKey: request.body.invoiceKey, fiatMinor: requireFiatAmount(request.body.fiatAmount, "fiatAmount"), comment: request.body.comment ?? null };
       return answer.send(await openDispute(deps, { kind: "merchant", merchantId, apiKeyId }, request.params.id, claim, answer.commit));
     },
   );

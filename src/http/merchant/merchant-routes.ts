@@ -1,0 +1,27 @@
+// /merchant/v1: the merchant's self-service API (issue 19), authenticated by its API key (x-api-key)
+// like the dialects. Reads accept a read-only key; every other request needs a full one. Each area
+// registers its routes in this one scope: settings, payments, balance and statement, keys. (Risk rules
+// are /merchant/v1/risk, merchant-risk-routes.ts.)
+import type { FastifyInstance } from "fastify";
+import { startApiKeyCache } from "../../app/auth/api-key-cache.js";
+import type { Deps } from "../../app/deps.js";
+import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
+import { authenticateMerchantKey } from "../plugins/merchant-key.js";
+import { merchantKeyRoutes } from "./key-routes.js";
+import { merchantSettingsRoutes } from "./settings-routes.js";
+
+export async function merchantRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
+  await scope.register(
+    async (app) => {
+      installErrorHandling(app, renderDefaultError);
+      startApiKeyCache(deps);
+      // Authenticate before validating: a caller without a key learns nothing about the schema.
+      app.addHook("preValidation", async (request) => {
+        request.principal = { kind: "merchant", ...(await authenticateMerchantKey(deps, request)) };
+      });
+      await merchantSettingsRoutes(app, deps);
+      await merchantKeyRoutes(app, deps);
+    },
+    { prefix: "/merchant/v1" },
+  );
+}
