@@ -195,6 +195,8 @@ describe("keys", () => {
       ["POST", "/merchant/v1/risk/rules", {}],
       ["PUT", "/merchant/v1/risk/settings", {}],
       ["POST", "/payment/trading/pay-in", { fiatAmount: 1000 }],
+      ["POST", "/merchant/v1/withdrawal-addresses", {}],
+      ["POST", "/merchant/v1/withdrawals", {}],
       ["POST", "/payment/intent", intentBody(fx.merchant.storeId)],
     ] as [Method, string, unknown?][]) {
       const r = await call(method, url, ro, body);

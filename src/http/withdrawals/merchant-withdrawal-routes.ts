@@ -4,7 +4,6 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { startApiKeyCache } from "../../app/auth/api-key-cache.js";
-import { authenticateMerchant } from "../../app/auth/authenticate.js";
 import type { Deps } from "../../app/deps.js";
 import { requestWithdrawal } from "../../app/withdrawals/request-withdrawal.js";
 import { MAX_WITHDRAWAL_PAGE, readWithdrawal, withdrawalPage } from "../../app/withdrawals/list-withdrawals.js";
@@ -14,6 +13,7 @@ import type { WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
 import { pageLimit } from "../admin/page-limit.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../plugins/idempotency.js";
+import { authenticateMerchantKey } from "../plugins/merchant-key.js";
 import { principalOf } from "../plugins/principal.js";
 import { AddressBody, AddressPage, AddressView, IdParams, WithdrawalBody, WithdrawalPage, WithdrawalView } from "./withdrawal-schemas.js";
 
@@ -30,8 +30,7 @@ export async function merchantWithdrawalRoutes(scope: FastifyInstance, deps: Dep
       startApiKeyCache(deps);
       // Authenticate before validating: a caller without a key learns nothing about the schema.
       app.addHook("preValidation", async (request) => {
-        const key = request.headers["x-api-key"];
-        request.principal = { kind: "merchant", ...(await authenticateMerchant(deps, typeof key === "string" ? key : undefined)) };
+        request.principal = { kind: "merchant", ...(await authenticateMerchantKey(deps, request)) };
       });
 
       app.post(
