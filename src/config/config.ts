@@ -2,6 +2,7 @@
 import { isIP } from "node:net";
 import path from "node:path";
 import { httpUrlProblem } from "../core/shared/http-url.js";
+import type { StepUpAmounts } from "../core/staff/step-up.js";
 import { type EvmConfig, type EvmReadConfig, evmConfig, evmReadConfig } from "./evm-config.js";
 import { type EvmDepositConfig, evmDepositConfig } from "./evm-deposit-config.js";
 import { type WithdrawalConfig, withdrawalConfig } from "./withdrawal-config.js";
@@ -44,6 +45,8 @@ export interface Config {
   metricsEnabled: boolean;
   /** /metrics counts enabled traders whose free deposit (USDT minor units) is below this (RAMPART_TRADER_LOW_DEPOSIT_MINOR). */
   traderLowDepositMinor: number;
+  /** Console money actions above these amounts ask for a fresh TOTP code (RAMPART_STEP_UP_AMOUNT; core/staff/step-up.ts). */
+  stepUpAmounts: StepUpAmounts;
   /** Max size of a PostgreSQL connection pool per process. */
   dbPoolSize: number;
   /** Requests per minute per authenticated credential (per client IP otherwise), per process; 0 disables. */
@@ -153,6 +156,19 @@ interface RatesConfig {
   maxRateAgeSeconds: number;
   /** How long a fetched rate is reused before fetching again. */
   refreshSeconds: number;
+}
+
+/** RAMPART_STEP_UP_AMOUNT: "1000,RUB=100000" (a bare amount for every currency not named); unset: off. */
+function stepUpAmounts(env: Env): StepUpAmounts {
+  const out: StepUpAmounts = { default: null, byCurrency: {} };
+  for (const item of (env.RAMPART_STEP_UP_AMOUNT ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(?:([A-Z][A-Z0-9]{2,9})\s*=\s*)?((\d{1,15})(?:\.(\d{1,18}))?)$/.exec(item);
+    if (!m) throw new ConfigError("RAMPART_STEP_UP_AMOUNT", `expected an amount or CODE=amount items, got "${item}"`);
+    const amount = { text: m[2]!, coefficient: BigInt(m[3]! + (m[4] ?? "")), scale: (m[4] ?? "").length };
+    if (m[1] === undefined) out.default = amount;
+    else out.byCurrency[m[1]] = amount;
+  }
+  return out;
 }
 
 function fixedRates(env: Env): Record<string, string> {
@@ -419,6 +435,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: int(env, "RAMPART_SHUTDOWN_TIMEOUT_MS", 30_000, 1_000, 3_600_000),
     metricsEnabled: env.RAMPART_METRICS === undefined || env.RAMPART_METRICS === "" ? true : bool(env, "RAMPART_METRICS"),
     traderLowDepositMinor: int(env, "RAMPART_TRADER_LOW_DEPOSIT_MINOR", 1_000_000_000, 0, Number.MAX_SAFE_INTEGER),
+    stepUpAmounts: stepUpAmounts(env),
     dbPoolSize: int(env, "RAMPART_DB_POOL_SIZE", 10, 1, 200),
     rateLimitPerMinute: int(env, "RAMPART_RATE_LIMIT_PER_MINUTE", 6000, 0, 100_000_000),
     disputeRate: {

@@ -13,7 +13,7 @@ import { merchantCryptoBalance } from "../../src/app/trading/ledger-postings.js"
 import { artifactPath, browserSkipReason, launchBrowser } from "../support/browser.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { checkBothSizes } from "../support/page-checks.js";
-import { createStaff, signInStaff, type StaffMember } from "../support/staff.js";
+import { createStaff, freshTotp, signInStaff, type StaffMember } from "../support/staff.js";
 import { drainWorker, setupTrading, uploadPngReceipt, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 const skip = browserSkipReason();
@@ -61,7 +61,8 @@ before(async () => {
     res.writeHead(410).end("gone");
   });
   await new Promise<void>((r) => gone.listen(0, "127.0.0.1", r));
-  h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
+  // Step-up above 9,000 RUB: the disputes below stay under it; the step-up test's is above.
+  h = await createHarness({ env: { RAMPART_STEP_UP_AMOUNT: "RUB=9000" }, tweak: (deps) => useFixedRate(deps, "99.12") });
   fx = await setupTrading(h.deps, { settings: { webhookUrl: `http://127.0.0.1:${(gone.address() as AddressInfo).port}/hook` } });
   admin = await createStaff(h, "admin");
   base = await h.app.listen({ port: 0, host: "127.0.0.1" });
@@ -236,5 +237,24 @@ test("the Merchants page: an admin creates a merchant (its key shown once), issu
   assert.match((await row.textContent()) ?? "", /revoked/);
   await page.goto(`${base}/dashboard/merchants`);
   await checkBothSizes(page, "dashboard-merchants");
+  await page.close();
+});
+
+test("step-up: a dispute decision above RAMPART_STEP_UP_AMOUNT is refused with a wrong code, taken with a fresh one", { skip }, async () => {
+  const p = await disputedPayin(9500, 9500);
+  const page = await signIn();
+  await page.goto(`${base}/dashboard/disputes`);
+  const card = page.locator(`[data-payin="${p.id}"]`);
+  const code = card.locator(`#totp-${p.id}-decide`);
+  assert.equal(await code.getAttribute("data-step-up"), "required");
+  const good = freshTotp(h, admin.secret);
+  await code.fill(`${(Number(good[0]) + 5) % 10}${good.slice(1)}`);
+  await card.locator("button[value=paid]").click();
+  await page.waitForSelector("p.error[role=status] >> text=authentication code is wrong");
+  assert.equal((await h.deps.database.db.selectFrom("trading_payins").select("status").where("id", "=", p.id).executeTakeFirstOrThrow()).status, "checking");
+  await page.locator(`#totp-${p.id}-decide`).fill(good);
+  await page.locator(`[data-payin="${p.id}"] button[value=paid]`).click();
+  await page.waitForSelector("p.notice[role=status] >> text=is now closed");
+  await verifyLedgerClean(h.deps);
   await page.close();
 });

@@ -50,6 +50,13 @@ export async function payoutQueue(deps: Deps, opts: { status?: PayoutStatus; lim
   return { items: page.items.map(payoutView), nextCursor: page.nextCursor };
 }
 
+/** What a payout sends, in major units (the console's step-up reads it first); 404 when unknown. */
+export async function payoutAmount(deps: Deps, payoutId: string): Promise<{ amount: string; asset: string }> {
+  const found = await findPayout(deps.database.db, payoutId);
+  if (!found) throw new AppError("not_found", { message: "No such payout" });
+  return { amount: formatMinor(BigInt(found.amount_minor), assets.get(found.asset, found.network).decimals), asset: found.asset };
+}
+
 interface RecordedPayout {
   payoutId: string;
   intentId: string;

@@ -62,3 +62,10 @@ export async function readReceiptForSupport(deps: Deps, invoiceKey: string): Pro
   if (!file) throw new AppError("not_found", { message: "Receipt not found" });
   return file;
 }
+
+/** A pay-in as support decides on it (the console's step-up reads its amount first); 404 when unknown. */
+export async function payinForSupport(deps: Deps, id: string): Promise<TradingPayinRow> {
+  const p = await findPayin(deps.database.db, id);
+  if (!p) throw new AppError("not_found", { message: "Pay-in not found" });
+  return p;
+}

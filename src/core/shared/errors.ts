@@ -102,6 +102,7 @@ export const ERROR_CATALOGUE = {
   invalid_iban: { status: 400, message: "The IBAN is not valid (country, length and check digits)." },
   // --- operator console and API: staff accounts, roles (src/core/staff, src/app/staff; docs/console.md)
   role_forbidden: { status: 403, message: "Your role does not allow this action." },
+  step_up_required: { status: 403, message: "This action moves more than the step-up amount: enter a code from your authenticator app." },
   invalid_second_factor: { status: 400, message: "The authentication code is wrong, expired or already used." },
   // --- erasure (src/app/privacy; docs/operations.md#erasure-and-retention)
   customer_not_found: { status: 404, message: "No personal data of this person is stored, and none was erased before." },

@@ -53,6 +53,15 @@ export function runInAuditScope<T>(scope: AuditScope, fn: () => T): T {
   return current.run(scope, fn);
 }
 
+/**
+ * Runs `fn` outside any audited action: work a request does before its action (the step-up's TOTP
+ * check, which writes the code's time step and counts failures) is not the action and must not carry
+ * its entry, nor leave one when the action is then refused.
+ */
+export function outsideAuditScope<T>(fn: () => T): T {
+  return current.exit(fn);
+}
+
 /** Called as a transaction starts: whether it belongs to an audited action that has no entry yet. */
 export function beginAuditedTransaction(trx: object): OpenTransaction | undefined {
   const scope = current.getStore();

@@ -4,7 +4,9 @@
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { resolveDispute, type DisputeResolution } from "../../app/trading/disputes.js";
-import { disputesForSupport, readReceiptForSupport, type PayinWithReceipts } from "../../app/trading/support-queries.js";
+import { TRADING_FIAT_SCALE } from "../../app/trading/amounts.js";
+import { disputesForSupport, payinForSupport, readReceiptForSupport, type PayinWithReceipts } from "../../app/trading/support-queries.js";
+import { formatMinor } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
 import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
 import { runFormAction } from "../pages/form-action.js";
@@ -12,11 +14,12 @@ import { fiat, usdt, when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { sendDownload } from "../pages/send-page.js";
 import { operatorOf, returnPath, type DashboardSection } from "./section.js";
+import { type MovedAmount, requireStepUp, stepUpField } from "./step-up.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
 const BACK = "/dashboard/disputes";
 
-function disputeCard({ payin: p, receipts }: PayinWithReceipts, csrf: string) {
+function disputeCard(deps: Deps, { payin: p, receipts }: PayinWithReceipts, csrf: string) {
   const claimed = p.dispute_merchant_fiat_minor;
   const answered = p.dispute_trader_fiat_minor;
   return html`<div class="card" data-payin="${p.id}"><h2>Pay-in <span class="mono">${p.id}</span> <span class="status warn">${p.status}</span></h2>
@@ -33,15 +36,28 @@ ${p.dispute_comment ? html`<div class="row"><span>Comment</span><span>${p.disput
           (r) => html`<a href="/dashboard/disputes/receipts/${r.invoiceKey}" download>${r.uploadedBy} · ${r.contentType} · ${Math.ceil(r.sizeBytes / 1024)} KiB</a> `,
         )
   }</span></div>
-${disputeDecisionForms(p.id, p.status, csrf)}
+${disputeDecisionForms(deps, { id: p.id, status: p.status, fiatMinor: p.fiat_amount_minor, fiatCurrency: p.fiat_currency }, csrf)}
 </div>`;
 }
 
-/** Support's three decisions on a pay-in in dispute or checking (also on the payment's own page, which passes itself as `back`). */
-export function disputeDecisionForms(id: string, status: string, csrf: string, back?: string): SafeHtml {
+/** A trading amount (2 decimals) as the step-up compares it. */
+const moved = (fiatMinor: bigint | string, fiatCurrency: string): MovedAmount => ({ amount: formatMinor(BigInt(fiatMinor), TRADING_FIAT_SCALE), currency: fiatCurrency });
+
+/**
+ * Support's three decisions on a pay-in in dispute or checking (also on the payment's own page, which
+ * passes itself as `back`). Above the step-up amount each form asks for a fresh TOTP code; the
+ * different amount's form shows the field whenever a step-up amount applies, since its amount is typed.
+ */
+export function disputeDecisionForms(
+  deps: Deps,
+  p: { id: string; status: string; fiatMinor: bigint | string; fiatCurrency: string },
+  csrf: string,
+  back?: string,
+): SafeHtml {
+  const id = p.id;
   const hidden = html`<input type="hidden" name="csrf" value="${csrf}">${back ? html`<input type="hidden" name="back" value="${back}">` : ""}`;
   return html`<form class="inline" method="post" action="/dashboard/disputes/${id}/resolve">
-${hidden}
+${hidden}${stepUpField(deps, moved(p.fiatMinor, p.fiatCurrency), `${id}-decide`)}
 <button type="submit" name="outcome" value="paid">Paid as claimed</button>
 <button type="submit" name="outcome" value="not_paid" class="danger">Not paid</button>
 </form>
@@ -49,9 +65,10 @@ ${hidden}
 ${hidden}<input type="hidden" name="outcome" value="paid_different">
 <label for="amt-${id}" style="margin:0">Amount that arrived</label>
 <input id="amt-${id}" name="actualFiatAmount" inputmode="decimal" placeholder="0.00" required>
+${stepUpField(deps, moved(p.fiatMinor, p.fiatCurrency), `${id}-different`, true)}
 <button type="submit" class="secondary">Paid a different amount</button>
 </form>
-${status === "dispute" ? html`<p class="muted">A different amount can be decided once the trader has opened review (status checking).</p>` : ""}`;
+${p.status === "dispute" ? html`<p class="muted">A different amount can be decided once the trader has opened review (status checking).</p>` : ""}`;
 }
 
 function resolution(body: { outcome?: unknown; actualFiatAmount?: unknown }): DisputeResolution {
@@ -77,7 +94,7 @@ export const disputesSection: DashboardSection = {
   async render(deps, ctx) {
     const items = await disputesForSupport(deps);
     if (items.length === 0) return html`<div class="card"><p class="muted">No disputes waiting.</p></div>`;
-    return html`<p class="muted">${items.length} waiting, longest first.</p>${items.map((i) => disputeCard(i, ctx.csrf))}`;
+    return html`<p class="muted">${items.length} waiting, longest first.</p>${items.map((i) => disputeCard(deps, i, ctx.csrf))}`;
   },
   actions(app: FastifyInstance, deps: Deps) {
     app.post<{ Params: { id: string }; Body: { outcome?: unknown; actualFiatAmount?: unknown } }>(
@@ -85,7 +102,13 @@ export const disputesSection: DashboardSection = {
       { schema: { hide: true, params: { type: "object", properties: { id: { type: "string", pattern: UUID_PATTERN } }, required: ["id"] } } },
       async (request, reply) =>
         runFormAction(reply, returnPath(request.body, BACK), async () => {
-          const p = await resolveDispute(deps, operatorOf(request), request.params.id, resolution(request.body ?? {}));
+          const decision = resolution(request.body ?? {});
+          // The larger of what was asked and what is said to have arrived is what the decision moves.
+          const payin = await payinForSupport(deps, request.params.id);
+          const actual = decision.outcome === "paid_different" ? decision.actualFiatMinor : 0n;
+          const asked = BigInt(payin.fiat_amount_minor);
+          await requireStepUp(deps, request, moved(actual > asked ? actual : asked, payin.fiat_currency));
+          const p = await resolveDispute(deps, operatorOf(request), request.params.id, decision);
           return `Pay-in ${p.id} is now ${p.status}.`;
         }),
     );

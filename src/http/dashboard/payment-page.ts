@@ -2,6 +2,7 @@
 // the actions its state allows (release or reject a risk review, decide a dispute), and its story
 // (payment-timeline.ts). Payer data as the console shows it elsewhere: the e-mail, and of a card only
 // its BIN and last four digits.
+import type { Deps } from "../../app/deps.js";
 import type { PaymentStory } from "../../app/payments/payment-story.js";
 import { ledgerAssetScale } from "../../app/ledger/ledger-totals.js";
 import { formatMinor } from "../../core/money/decimal.js";
@@ -60,15 +61,15 @@ ${flowRows(s)}</section>`;
 }
 
 /** The dispute decisions, when the pay-in's state allows them and the role may take them. */
-function disputeActions(s: PaymentStory, ctx: Ctx): SafeHtml | string {
+function disputeActions(deps: Deps, s: PaymentStory, ctx: Ctx): SafeHtml | string {
   const p = s.payment;
   if (p.dialect === "trading" && (p.status === "dispute" || p.status === "checking") && ctx.can("disputes.decide")) {
-    return html`<section class="card" id="actions"><h2>Decide the dispute</h2>${disputeDecisionForms(p.id, p.status, ctx.csrf, `/dashboard/payments/${p.id}`)}</section>`;
+    return html`<section class="card" id="actions"><h2>Decide the dispute</h2>${disputeDecisionForms(deps, { id: p.id, status: p.status, fiatMinor: p.fiatMinor, fiatCurrency: p.fiatCurrency }, ctx.csrf, `/dashboard/payments/${p.id}`)}</section>`;
   }
   return "";
 }
 
-export function paymentPage(s: PaymentStory, ctx: Ctx): SafeHtml {
-  return html`<p><a href="/dashboard/payments">All payments</a></p>${summary(s)}${riskReviewForms(s, ctx)}${disputeActions(s, ctx)}${statusChanges(s)}${webhooks(s, ctx)}${ledger(s)}${bankTransfers(s)}
+export function paymentPage(deps: Deps, s: PaymentStory, ctx: Ctx): SafeHtml {
+  return html`<p><a href="/dashboard/payments">All payments</a></p>${summary(s)}${riskReviewForms(s, ctx)}${disputeActions(deps, s, ctx)}${statusChanges(s)}${webhooks(s, ctx)}${ledger(s)}${bankTransfers(s)}
 ${kycCase(s, ctx)}${riskDecision(s)}${receipts(s)}`;
 }

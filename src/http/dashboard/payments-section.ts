@@ -58,7 +58,7 @@ export const paymentsSection: DashboardSection = {
   },
   async renderItem(deps, ctx, id) {
     const story = await paymentStory(deps, id);
-    return { title: FLOW_TITLES[story.payment.dialect], body: paymentPage(story, ctx) };
+    return { title: FLOW_TITLES[story.payment.dialect], body: paymentPage(deps, story, ctx) };
   },
   actions(app: FastifyInstance, deps: Deps) {
     app.get<{ Querystring: Record<string, unknown> }>(`${BACK}/export.csv`, { schema: { hide: true } }, async (request, reply) => {

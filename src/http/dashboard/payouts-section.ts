@@ -5,17 +5,18 @@
 // per network (and on chain when RAMPART_EVM_RPC_URLS is set) and a second entry changes nothing.
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
-import { payoutQueue, recordOperatorPayout } from "../../app/intents/operator-payouts.js";
+import { payoutAmount, payoutQueue, recordOperatorPayout } from "../../app/intents/operator-payouts.js";
 import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
 import { html } from "../pages/html.js";
 import { operatorOf, type DashboardSection } from "./section.js";
+import { requireStepUp, stepUpField } from "./step-up.js";
 
 const BACK = "/dashboard/payouts";
 
 type QueuedPayout = Awaited<ReturnType<typeof payoutQueue>>["items"][number];
 
-function payoutCard(p: QueuedPayout, csrf: string, canPay: boolean) {
+function payoutCard(deps: Deps, p: QueuedPayout, csrf: string, canPay: boolean) {
   return html`<div class="card" data-payout="${p.id}"><h3><span class="mono wrap">${p.id}</span> <span class="status warn">${p.status}</span></h3>
 <div class="row"><span>Send</span><span class="mono">${p.amount} ${p.asset}</span></div>
 <div class="row"><span>Network</span><span class="mono">${p.network}</span></div>
@@ -25,6 +26,7 @@ function payoutCard(p: QueuedPayout, csrf: string, canPay: boolean) {
     canPay
       ? html`<form method="post" action="${BACK}/${p.id}/tx-hash"><input type="hidden" name="csrf" value="${csrf}">
 <label for="tx-${p.id}">Transaction hash, once paid</label><input id="tx-${p.id}" name="txHash" maxlength="100" required autocomplete="off" class="mono">
+${stepUpField(deps, { amount: p.amount, currency: p.asset }, p.id)}
 <p><button type="submit">Record the payment</button></p></form>`
       : ""
   }</div>`;
@@ -38,7 +40,7 @@ export const payoutsSection: DashboardSection = {
     const { items, nextCursor } = await payoutQueue(deps);
     const intro = html`<div class="card"><h2>Waiting for you</h2><p class="muted">With the manual chain Rampart sends no crypto: pay each payout below from your own wallet, exactly the amount to the address on the network shown, then enter the transaction's hash. The intent completes and its merchant is notified.</p></div>`;
     if (items.length === 0) return html`${intro}<div class="card"><p class="muted">No payout waits for you.</p></div>`;
-    return html`${intro}${items.map((p) => payoutCard(p, ctx.csrf, ctx.can("withdrawals")))}${
+    return html`${intro}${items.map((p) => payoutCard(deps, p, ctx.csrf, ctx.can("withdrawals")))}${
       nextCursor ? html`<p class="muted">The oldest ${items.length} are shown; record them to see the next.</p>` : ""
     }`;
   },
@@ -49,6 +51,8 @@ export const payoutsSection: DashboardSection = {
       async (request, reply) =>
         runFormAction(reply, BACK, async () => {
           const txHash = typeof request.body?.txHash === "string" ? request.body.txHash : "";
+          const payout = await payoutAmount(deps, request.params.id);
+          await requireStepUp(deps, request, { amount: payout.amount, currency: payout.asset });
           const r = await recordOperatorPayout(deps, request.params.id, txHash, operatorOf(request));
           return r.replayed
             ? `Payout ${r.payoutId} already had this transaction: nothing changed.`

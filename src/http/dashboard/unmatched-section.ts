@@ -11,9 +11,12 @@ import type { Deps } from "../../app/deps.js";
 import { AppError } from "../../core/shared/errors.js";
 import type { BankTransferRow } from "../../db/bank-transfers/bank-transfers.js";
 import { runFormAction } from "../pages/form-action.js";
+import { formatMinor } from "../../core/money/decimal.js";
+import { fiatScale } from "../../core/money/currencies.js";
 import { money, when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { operatorOf, type DashboardSection } from "./section.js";
+import { type MovedAmount, requireStepUp, stepUpField } from "./step-up.js";
 
 const BACK = "/dashboard/unmatched";
 const TRANSFER_ID = /^btr_[0-9A-Za-z_]{1,60}$/;
@@ -86,7 +89,10 @@ ${
 }
 
 /** Step 2: what will happen, and the one POST form that does it. */
-function confirmation(t: BankTransferRow, q: Record<string, string | undefined>, csrf: string): SafeHtml {
+/** What the transfer moves, as the step-up compares it. */
+const moved = (t: BankTransferRow): MovedAmount => ({ amount: formatMinor(BigInt(t.amount_minor), fiatScale(t.currency)), currency: t.currency });
+
+function confirmation(deps: Deps, t: BankTransferRow, q: Record<string, string | undefined>, csrf: string): SafeHtml {
   const action = q.action === "refund" ? "refund" : "assign";
   const value = (q.value ?? "").trim();
   const reason = (q.reason ?? "").trim();
@@ -96,6 +102,7 @@ function confirmation(t: BankTransferRow, q: Record<string, string | undefined>,
 ${action === "assign" ? assignEffect(t, q.to as Target, value) : refundEffect(t)}
 <form method="post" action="${BACK}/${t.id}/${action}"><input type="hidden" name="csrf" value="${csrf}">
 ${action === "assign" ? html`<input type="hidden" name="to" value="${q.to}"><input type="hidden" name="value" value="${value}">` : html`<input type="hidden" name="reason" value="${reason}">`}
+${stepUpField(deps, moved(t), t.id)}
 <p><button type="submit"${action === "refund" ? html` class="danger"` : ""}>${action === "assign" ? "Assign the transfer" : "Refund the transfer"}</button> <a href="${BACK}?transfer=${t.id}">Cancel</a></p></form></div>`;
 }
 
@@ -112,7 +119,7 @@ async function resolvePanel(deps: Deps, q: Record<string, string | undefined>, c
   if (t.outcome !== "unmatched" || t.resolution !== null) {
     return html`<p class="card">Transfer <span class="mono">${t.id}</span> is no longer unmatched (${t.resolution ?? t.outcome}).</p>`;
   }
-  return q.action === undefined ? choice(t) : confirmation(t, q, csrf);
+  return q.action === undefined ? choice(t) : confirmation(deps, t, q, csrf);
 }
 
 function assignTo(body: { to?: unknown; value?: unknown }): AssignTo {
@@ -134,7 +141,9 @@ export const unmatchedSection: DashboardSection = {
     const params = { type: "object", properties: { id: { type: "string", pattern: TRANSFER_ID.source } }, required: ["id"] } as const;
     app.post<{ Params: { id: string }; Body: { to?: unknown; value?: unknown } }>(`${BACK}/:id/assign`, { schema: { hide: true, params }, config: { permission: "transfers.assign" } }, async (request, reply) =>
       runFormAction(reply, BACK, async () => {
-        const r = await assignUnmatchedTransfer(deps, request.params.id, assignTo(request.body ?? {}), operatorOf(request));
+        const to = assignTo(request.body ?? {});
+        await requireStepUp(deps, request, moved(await bankTransferForOperator(deps, request.params.id)));
+        const r = await assignUnmatchedTransfer(deps, request.params.id, to, operatorOf(request));
         return `Transfer ${r.transferId} assigned: ${r.outcome}${r.intentId ? ` (intent ${r.intentId})` : ""}${r.tradingPayinId ? ` (pay-in ${r.tradingPayinId})` : ""}.`;
       }),
     );
@@ -142,6 +151,7 @@ export const unmatchedSection: DashboardSection = {
       runFormAction(reply, BACK, async () => {
         const reason = typeof request.body?.reason === "string" ? request.body.reason.trim() : "";
         if (reason.length < 3 || reason.length > 140) throw new AppError("validation_failed", { field: "reason", message: "Give a reason of 3 to 140 characters." });
+        await requireStepUp(deps, request, moved(await bankTransferForOperator(deps, request.params.id)));
         const r = await refundUnmatchedTransfer(deps, request.params.id, reason, operatorOf(request));
         return `Transfer ${r.transferId} refunded: refund order ${r.refundOrder.id} is ${r.refundOrder.status}.`;
       }),

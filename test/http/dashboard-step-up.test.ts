@@ -1,0 +1,90 @@
+// The console's step-up (issue 18) over inject, with RAMPART_STEP_UP_AMOUNT=RUB=5000: a dispute
+// decision on a pay-in above 5,000 RUB shows a code field and is refused without a code or with a
+// wrong one (the pay-in unchanged, no audit entry, not even the code check's own writes) and taken
+// with a fresh TOTP code (one audit entry); a pay-in below the amount needs none; a typed different
+// amount above it needs a code even on a smaller pay-in.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { sql } from "kysely";
+import { createHarness, type Harness } from "../support/harness.js";
+import { freshTotp, staffSession } from "../support/staff.js";
+import { setupTrading, type TradingFixture, uploadPngReceipt, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+
+let h: Harness;
+let fx: TradingFixture;
+before(async () => {
+  h = await createHarness({ env: { RAMPART_STEP_UP_AMOUNT: "RUB=5000" }, tweak: (deps) => useFixedRate(deps, "99.12") });
+  fx = await setupTrading(h.deps);
+});
+after(() => h.close());
+
+type Session = { cookie: string; csrf: string; staff: { id: string; secret: string } };
+const post = (s: Session, url: string, form: Record<string, string> = {}) =>
+  h.app.inject({ method: "POST", url, headers: { cookie: s.cookie, "content-type": "application/x-www-form-urlencoded" }, payload: new URLSearchParams({ csrf: s.csrf, ...form }).toString() });
+const notice = (location: unknown) => Object.fromEntries(new URL(String(location), "http://x").searchParams);
+const entryCount = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM audit_log`.execute(h.deps.database.db)).rows[0]!.n);
+const statusOf = async (id: string) => (await h.deps.database.db.selectFrom("trading_payins").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status;
+const api = (method: "POST", url: string, headers: Record<string, string>, body?: unknown) =>
+  h.app.inject({ method, url, headers: { ...headers, ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { payload: JSON.stringify(body) } : {}) });
+
+/** A pay-in disputed by the merchant and taken into review by the trader (status checking). */
+async function disputedPayin(fiatAmount: number): Promise<string> {
+  const created = await api("POST", "/payment/trading/pay-in", { "x-api-key": fx.merchant.apiKey }, { fiatAmount });
+  assert.equal(created.statusCode, 201, created.body);
+  const id = created.json().id as string;
+  const invoiceKey = await uploadPngReceipt(h.app, fx.merchant.apiKey, id);
+  const d = await api("POST", `/payment/trading/pay-in/${id}/dispute`, { "x-api-key": fx.merchant.apiKey }, { invoiceKey, fiatAmount, comment: "paid" });
+  assert.equal(d.statusCode, 200, d.body);
+  assert.equal((await api("POST", `/trader/v1/pay-ins/${id}/review`, { "x-trader-key": fx.traders[0]!.traderKey })).json().status, "checking");
+  return id;
+}
+
+test("above the amount: refused without a code and with a wrong one (nothing written), taken with a fresh code", async () => {
+  const id = await disputedPayin(6000);
+  const support = await staffSession(h, "support");
+  const page = await h.app.inject({ method: "GET", url: "/dashboard/disputes", headers: { cookie: support.cookie } });
+  assert.match(page.body, new RegExp(`id="totp-${id}-decide"[^>]*data-step-up="required" required`));
+  const lastStep = async () =>
+    (await h.deps.database.db.selectFrom("operator_users").select("totp_last_step").where("id", "=", support.staff.id).executeTakeFirstOrThrow()).totp_last_step;
+  const stepBefore = await lastStep();
+  const count = await entryCount();
+
+  const none = await post(support, `/dashboard/disputes/${id}/resolve`, { outcome: "paid" });
+  assert.equal(none.statusCode, 303);
+  assert.match(notice(none.headers.location).error ?? "", /moves 6000\.00 RUB, more than 5000 RUB: enter a code/);
+  const good = freshTotp(h, support.staff.secret);
+  const wrong = `${(Number(good[0]) + 5) % 10}${good.slice(1)}`;
+  const refused = await post(support, `/dashboard/disputes/${id}/resolve`, { outcome: "paid", totp: wrong });
+  assert.match(notice(refused.headers.location).error ?? "", /authentication code is wrong/);
+  assert.equal(await statusOf(id), "checking");
+  assert.equal(await entryCount(), count, "a refused step-up leaves no audit entry");
+  assert.equal(await lastStep(), stepBefore);
+
+  const taken = await post(support, `/dashboard/disputes/${id}/resolve`, { outcome: "paid", totp: good });
+  assert.equal(taken.statusCode, 303);
+  assert.match(notice(taken.headers.location).ok ?? "", /is now closed/);
+  assert.equal(await entryCount(), count + 1, "one entry: the decision's, not the code check's");
+  const e = (await sql<{ action: string; details: Record<string, any> }>`SELECT action, details FROM audit_log ORDER BY id DESC LIMIT 1`.execute(h.deps.database.db)).rows[0]!;
+  assert.equal(e.action, "disputes.resolve");
+  assert.equal(e.details.input.totp, "[withheld]");
+  assert.notEqual(await lastStep(), stepBefore, "the code is used up");
+  const replay = await post(support, `/dashboard/disputes/${await disputedPayin(7000)}/resolve`, { outcome: "paid", totp: good });
+  assert.match(notice(replay.headers.location).error ?? "", /already used|wrong/, "a code passes once");
+  await verifyLedgerClean(h.deps);
+});
+
+test("below the amount no code is asked; a typed different amount above it needs one", async () => {
+  const small = await disputedPayin(3000);
+  const support = await staffSession(h, "support");
+  const page = await h.app.inject({ method: "GET", url: `/dashboard/payments/${small}`, headers: { cookie: support.cookie } });
+  assert.doesNotMatch(page.body, new RegExp(`id="totp-${small}-decide"`));
+  assert.match(page.body, new RegExp(`id="totp-${small}-different"[^>]*data-step-up="optional"`), "the typed amount's form offers the field");
+  const count = await entryCount();
+  const big = await post(support, `/dashboard/disputes/${small}/resolve`, { outcome: "paid_different", actualFiatAmount: "5000.01" });
+  assert.match(notice(big.headers.location).error ?? "", /moves 5000\.01 RUB/);
+  assert.equal(await entryCount(), count);
+  const ok = await post(support, `/dashboard/disputes/${small}/resolve`, { outcome: "paid", back: `/dashboard/payments/${small}` });
+  assert.equal(ok.headers.location?.toString().split("?")[0], `/dashboard/payments/${small}`);
+  assert.match(notice(ok.headers.location).ok ?? "", /is now closed/);
+  assert.equal(await entryCount(), count + 1);
+});
