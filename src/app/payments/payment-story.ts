@@ -89,3 +89,18 @@ export async function paymentStory(deps: Deps, id: string) {
 }
 
 export type PaymentStory = Awaited<ReturnType<typeof paymentStory>>;
+
+/**
+ * One of the merchant's payments with its timeline (status changes) and its webhooks / IPNs with each
+ * attempt: the merchant's part of paymentStory. Read through the explorer with the merchant forced, so
+ * another merchant's payment (or a wrong dialect) is 404 like an unknown one.
+ */
+export async function merchantPaymentStory(deps: Deps, merchantId: string, dialect: PaymentListItem["dialect"], id: string) {
+  if (id.length === 0 || id.length > 64) throw new AppError("not_found", { message: "Payment not found" });
+  const payment = (await searchPayments(deps, { q: id, dialect, merchant: merchantId, limit: 10 })).items.find((p) => p.id === id);
+  if (!payment) throw new AppError("not_found", { message: "Payment not found" });
+  const db = deps.database.db;
+  const orderingKey = dialect === "card" ? cardPaymentOrderingKey(payment.externalId ?? "") : id;
+  const [events, webhooks] = await Promise.all([statusEvents(db, dialect, id), webhooksOf(db, orderingKey)]);
+  return { payment, events: events.map((e) => namedEvent(dialect, e)), webhooks };
+}

@@ -8,6 +8,7 @@ import type { Deps } from "../../app/deps.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import { authenticateMerchantKey } from "../plugins/merchant-key.js";
 import { merchantKeyRoutes } from "./key-routes.js";
+import { merchantPaymentRoutes } from "./payment-routes.js";
 import { merchantSettingsRoutes } from "./settings-routes.js";
 
 export async function merchantRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
@@ -21,6 +22,7 @@ export async function merchantRoutes(scope: FastifyInstance, deps: Deps): Promis
       });
       await merchantSettingsRoutes(app, deps);
       await merchantKeyRoutes(app, deps);
+      await merchantPaymentRoutes(app, deps);
     },
     { prefix: "/merchant/v1" },
   );
