@@ -1,4 +1,5 @@
-// A merchant asks to withdraw part of its balance to one of its allow-listed addresses. In one
+// A merchant asks to withdraw part of its balance (a trader: the free part of its deposit, never what
+// open pay-ins hold) to one of its allow-listed addresses. In one
 // transaction: the address is locked and checked (live, cooled off), the withdrawal recorded with its
 // payout key, amount + fee moved out of the balance into the withdrawal hold (the balance row locked
 // FOR UPDATE, so concurrent requests cannot overdraw it), its webhook queued and, below the approval
@@ -6,7 +7,8 @@
 import { formatMinor, parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
 import { needsApproval } from "../../core/withdrawals/withdrawal-rules.js";
-import { insertWithdrawal, lockWithdrawalAddress, type WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
+import type { WithdrawalOwner } from "../../core/withdrawals/withdrawal-owner.js";
+import { insertWithdrawal, lockWithdrawalAddress, ownerColumns, type WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { enqueueJob } from "../outbox/outbox.js";
@@ -27,13 +29,13 @@ const withdrawalPayoutKey = (withdrawalId: string) => `withdrawal_${withdrawalId
 
 export async function requestWithdrawal(
   deps: Deps,
-  who: { merchantId: string; apiKeyId: string },
+  who: { owner: WithdrawalOwner; apiKeyId: string | null },
   input: WithdrawalRequest,
   commit?: CommitAnswer<WithdrawalRow>,
 ): Promise<WithdrawalRow> {
   const { config } = deps;
   return deps.database.db.transaction().execute(async (trx) => {
-    const address = await lockWithdrawalAddress(trx, who.merchantId, input.addressId);
+    const address = await lockWithdrawalAddress(trx, who.owner, input.addressId);
     if (!address) throw new AppError("withdrawal_address_not_allowed", { field: "addressId" });
     const asset = WITHDRAWAL_ASSETS.get(input.asset, address.network, "asset");
     const amount = parseAmount(input.amount, asset.decimals, { field: "amount" });
@@ -49,7 +51,7 @@ export async function requestWithdrawal(
     const id = deps.ids.prefixed("wd");
     const row: WithdrawalRow = {
       id,
-      merchant_id: who.merchantId,
+      ...ownerColumns(who.owner),
       api_key_id: who.apiKeyId,
       address_id: address.id,
       network: address.network,

@@ -1,11 +1,12 @@
-// A merchant's allow-list of withdrawal addresses. An address is checked for its network when added
+// A merchant's (or a trader's) allow-list of withdrawal addresses. An address is checked for its network when added
 // (EIP-55 checksum and no zero address on Ethereum networks, base58check on TRON, ...) and usable only
 // after the cooling-off period (RAMPART_WITHDRAWAL_COOLING_OFF_HOURS), so a leaked API key cannot add
 // an address and empty the balance to it at once. Removing an address makes it unusable at once.
 import { pageOf, pageSize } from "../../core/shared/page-size.js";
 import { AppError } from "../../core/shared/errors.js";
 import { normalizeWithdrawalAddress, usableFrom } from "../../core/withdrawals/withdrawal-rules.js";
-import { insertWithdrawalAddress, listWithdrawalAddresses, removeWithdrawalAddress, type WithdrawalAddressRow } from "../../db/withdrawals/withdrawals.js";
+import type { WithdrawalOwner } from "../../core/withdrawals/withdrawal-owner.js";
+import { insertWithdrawalAddress, listWithdrawalAddresses, ownerColumns, removeWithdrawalAddress, type WithdrawalAddressRow } from "../../db/withdrawals/withdrawals.js";
 import type { Deps } from "../deps.js";
 import { WITHDRAWAL_ASSETS } from "./withdrawal-view.js";
 
@@ -38,7 +39,7 @@ function formatOf(network: string) {
 
 export async function addWithdrawalAddress(
   deps: Deps,
-  merchantId: string,
+  owner: WithdrawalOwner,
   input: { network: string; address: string; label?: string },
 ): Promise<WithdrawalAddressView> {
   const asset = formatOf(input.network);
@@ -46,29 +47,28 @@ export async function addWithdrawalAddress(
   const now = deps.clock.now();
   const row = {
     id: deps.ids.prefixed("wda"),
-    merchant_id: merchantId,
     network: asset.network,
     address,
     label: input.label ?? null,
     usable_from: usableFrom(now, deps.config.withdrawals.coolingOffHours),
     created_at: now,
   };
-  if (!(await insertWithdrawalAddress(deps.database.db, row))) throw new AppError("withdrawal_address_exists", { field: "address" });
-  return view({ ...row, removed_at: null });
+  if (!(await insertWithdrawalAddress(deps.database.db, owner, row))) throw new AppError("withdrawal_address_exists", { field: "address" });
+  return view({ ...row, ...ownerColumns(owner), removed_at: null });
 }
 
-export async function listMerchantWithdrawalAddresses(
+export async function listOwnWithdrawalAddresses(
   deps: Deps,
-  merchantId: string,
+  owner: WithdrawalOwner,
   q: { limit?: number; after?: string },
 ): Promise<{ items: WithdrawalAddressView[]; nextCursor: string | null }> {
   const limit = pageSize(q.limit, 50, MAX_ADDRESS_PAGE);
-  const rows = await listWithdrawalAddresses(deps.database.db, merchantId, { limit: limit + 1, ...(q.after ? { after: q.after } : {}) });
+  const rows = await listWithdrawalAddresses(deps.database.db, owner, { limit: limit + 1, ...(q.after ? { after: q.after } : {}) });
   const page = pageOf(rows, limit, (last) => last.id);
   return { items: page.items.map(view), nextCursor: page.nextCursor };
 }
 
-/** Another merchant's address, or one already removed, is not found (404). */
-export async function removeMerchantWithdrawalAddress(deps: Deps, merchantId: string, id: string): Promise<void> {
-  if (!(await removeWithdrawalAddress(deps.database.db, merchantId, id, deps.clock.now()))) throw new AppError("not_found", { message: "No such withdrawal address." });
+/** Another owner's address, or one already removed, is not found (404). */
+export async function removeOwnWithdrawalAddress(deps: Deps, owner: WithdrawalOwner, id: string): Promise<void> {
+  if (!(await removeWithdrawalAddress(deps.database.db, owner, id, deps.clock.now()))) throw new AppError("not_found", { message: "No such withdrawal address." });
 }

@@ -12,8 +12,10 @@ import { enqueueWebhook } from "../outbox/outbox.js";
 import { withdrawalView } from "./withdrawal-view.js";
 
 export async function enqueueWithdrawalEvent(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow): Promise<void> {
+  // Traders have no webhook: they follow their withdrawals on the trader API.
+  if (w.merchant_id === null || w.api_key_id === null) return;
   const url = (await findTradingSettings(trx, w.merchant_id))?.webhook_url ?? null;
-  if (url === null || w.api_key_id === null) return;
+  if (url === null) return;
   const id = `withdrawal.${w.id}.${w.status}`;
   await enqueueWebhook(trx, {
     merchantId: w.merchant_id,

@@ -1,6 +1,8 @@
 // What a withdrawal books, in the caller's transaction:
 //
-//   hold      (on request):            merchant balance −(amount + fee) → withdrawal hold
+//   hold      (on request):            the owner's funds −(amount + fee) → withdrawal hold; the funds are a
+//                                      merchant's balance or a trader's deposit, whose available part is
+//                                      what open pay-ins do not hold (their holds are pending debits)
 //   paid      (on confirmed):          withdrawal hold → chain clearing (amount left the hot wallet) + fee revenue
 //   returned  (on failed / rejected):  the hold transfer reversed: the balance gets amount + fee back
 //   network   (on confirmed, when the chain reports it): the gas, platform network fees → chain clearing
@@ -12,14 +14,22 @@ import type { DB } from "../../db/schema.js";
 import type { WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
 import type { Deps } from "../deps.js";
 import { type AccountRef, postTransfer, reverseTransfer } from "../ledger/ledger.js";
+import { ownerOfWithdrawal } from "./withdrawal-view.js";
 
-const merchantBalance = (merchantId: string, asset: string): AccountRef => ({ owner: `merchant:${merchantId}`, asset, purpose: "merchant_balance" });
-const withdrawalHold = (merchantId: string, asset: string): AccountRef => ({ owner: `merchant:${merchantId}`, asset, purpose: "withdrawal_hold" });
+/** The account the withdrawal comes out of: a merchant's balance, a trader's deposit. */
+function funds(w: WithdrawalRow): AccountRef {
+  const o = ownerOfWithdrawal(w);
+  return { owner: `${o.kind}:${o.id}`, asset: w.asset, purpose: o.kind === "merchant" ? "merchant_balance" : "trader_deposit" };
+}
+function withdrawalHold(w: WithdrawalRow): AccountRef {
+  const o = ownerOfWithdrawal(w);
+  return { owner: `${o.kind}:${o.id}`, asset: w.asset, purpose: "withdrawal_hold" };
+}
 const platform = (asset: string, purpose: AccountRef["purpose"]): AccountRef => ({ owner: "platform", asset, purpose });
 const ref = (w: WithdrawalRow) => ({ type: "withdrawal", id: w.id });
 const holdId = (id: string) => `withdrawal:${id}:hold`;
 
-/** Out of the merchant's available balance; throws AppError insufficient_funds (balance rows locked FOR UPDATE). */
+/** Out of the owner's available funds; throws AppError insufficient_funds (balance rows locked FOR UPDATE). */
 export async function holdWithdrawal(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow): Promise<void> {
   const total = BigInt(w.amount_minor) + BigInt(w.fee_minor);
   await postTransfer(
@@ -29,8 +39,8 @@ export async function holdWithdrawal(deps: Deps, trx: Transaction<DB>, w: Withdr
       code: "withdrawal_hold",
       ref: ref(w),
       entries: [
-        { account: merchantBalance(w.merchant_id, w.asset), amountMinor: -total },
-        { account: withdrawalHold(w.merchant_id, w.asset), amountMinor: total },
+        { account: funds(w), amountMinor: -total },
+        { account: withdrawalHold(w), amountMinor: total },
       ],
     },
     deps.clock.now(),
@@ -48,7 +58,7 @@ export async function settleWithdrawal(deps: Deps, trx: Transaction<DB>, w: With
       code: "withdrawal_paid",
       ref: ref(w),
       entries: [
-        { account: withdrawalHold(w.merchant_id, w.asset), amountMinor: -(amount + fee) },
+        { account: withdrawalHold(w), amountMinor: -(amount + fee) },
         { account: platform(w.asset, "chain_clearing"), amountMinor: amount },
         { account: platform(w.asset, "fee_revenue"), amountMinor: fee },
       ].filter((e) => e.amountMinor !== 0n),
@@ -57,7 +67,7 @@ export async function settleWithdrawal(deps: Deps, trx: Transaction<DB>, w: With
   );
 }
 
-/** Failed or rejected: amount and fee go back to the balance. */
+/** Failed or rejected: amount and fee go back where they came from. */
 export async function returnWithdrawal(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow): Promise<void> {
   await reverseTransfer(trx, { id: `withdrawal:${w.id}:returned`, originalId: holdId(w.id), code: "withdrawal_returned" }, deps.clock.now());
 }

@@ -1,4 +1,4 @@
-// Tables of migration 0046_w: merchants' allow-listed withdrawal addresses and their withdrawals.
+// Tables of migration 0046_w (0046_w_withdrawals_traders: a merchant or a trader owns each row): allow-listed withdrawal addresses and withdrawals.
 import type { ColumnType } from "kysely";
 import type { WithdrawalStatus } from "../../core/withdrawals/withdrawal-status.js";
 
@@ -6,7 +6,8 @@ type Int8 = ColumnType<string, string | bigint, string | bigint>;
 
 interface WithdrawalAddressesTable {
   id: string;
-  merchant_id: string;
+  merchant_id: string | null;
+  trader_id: string | null;
   network: string;
   address: string;
   label: string | null;
@@ -17,7 +18,8 @@ interface WithdrawalAddressesTable {
 
 export interface WithdrawalsTable {
   id: string;
-  merchant_id: string;
+  merchant_id: string | null;
+  trader_id: string | null;
   api_key_id: string | null;
   address_id: string;
   network: string;

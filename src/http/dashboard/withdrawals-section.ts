@@ -1,4 +1,4 @@
-// Withdrawals: merchants' withdrawals waiting for an operator's approval (above
+// Withdrawals: merchants' and traders' withdrawals waiting for an operator's approval (above
 // RAMPART_WITHDRAWAL_APPROVAL_ABOVE), each approved or rejected behind a confirmation that says what it
 // does, and the latest withdrawals of every status. The forms call decideWithdrawal, the use case of
 // POST /admin/v1/withdrawals/:id/approve|reject (docs/withdrawals.md).
@@ -18,7 +18,7 @@ const ID = "^[a-z0-9_]{1,64}$";
 
 const EFFECT = {
   approve: "It is sent from the hot wallet to the address above; once sent it cannot be called back.",
-  reject: "Nothing is sent: the amount and the fee return to the merchant's balance.",
+  reject: "Nothing is sent: the amount and the fee return to the balance (or the trader's deposit) they came from.",
 } as const;
 
 function decisionForms(w: WithdrawalView, csrf: string): SafeHtml {
@@ -36,7 +36,7 @@ function withdrawalCard(w: WithdrawalView, canDecide: boolean, csrf: string): Sa
 <div class="row"><span>Fee</span><span class="mono">${w.fee} ${w.asset}</span></div>
 <div class="row"><span>Network</span><span class="mono">${w.network}</span></div>
 <div class="row"><span>To address</span><span class="mono wrap">${w.address}</span></div>
-<div class="row"><span>Merchant</span><span class="mono wrap">${w.merchantId}</span></div>
+<div class="row"><span>${w.merchantId !== null ? "Merchant" : "Trader"}</span><span class="mono wrap">${w.merchantId ?? w.traderId}</span></div>
 <div class="row"><span>Asked</span><span>${when(new Date(w.createdAt))}</span></div>${canDecide ? decisionForms(w, csrf) : ""}</div>`;
 }
 
@@ -68,7 +68,7 @@ export const withdrawalsSection: DashboardSection = {
       app.post<{ Params: { id: string } }>(`${BACK}/:id/${action}`, { schema: { hide: true, params } }, async (request, reply) =>
         runFormAction(reply, BACK, async () => {
           const w = await decideWithdrawal(deps, request.params.id, operatorOf(request), action === "approve" ? { kind: "approve" } : { kind: "reject", reason: null });
-          return `Withdrawal ${w.id} ${w.status}: ${action === "approve" ? "its payout is queued." : "the funds are back on the merchant's balance."}`;
+          return `Withdrawal ${w.id} ${w.status}: ${action === "approve" ? "its payout is queued." : "the funds are back where they came from."}`;
         }),
       );
     }

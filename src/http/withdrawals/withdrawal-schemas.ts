@@ -1,5 +1,5 @@
-// Schemas (and so the OpenAPI) of withdrawals and withdrawal addresses, shared by the merchant and the
-// operator routes.
+// Schemas (and so the OpenAPI) of withdrawals and withdrawal addresses, shared by the merchant, trader
+// and operator routes.
 import { Type } from "typebox";
 import { WITHDRAWAL_STATUSES } from "../../core/withdrawals/withdrawal-status.js";
 
@@ -28,7 +28,7 @@ export const AddressView = Type.Object({
 
 export const WithdrawalBody = Type.Object(
   {
-    addressId: Type.String({ minLength: 1, maxLength: 100, description: "An allow-listed address (POST /merchant/v1/withdrawal-addresses) whose cooling-off period is over" }),
+    addressId: Type.String({ minLength: 1, maxLength: 100, description: "An allow-listed address (POST …/withdrawal-addresses) whose cooling-off period is over" }),
     asset: Type.String({ minLength: 2, maxLength: 10, description: "e.g. USDT; must exist on the address's network" }),
     amount: Type.String({ minLength: 1, maxLength: 40, description: "Decimal, in the asset's units, at most its decimals (6 for USDT); the fee comes on top" }),
   },
@@ -37,14 +37,15 @@ export const WithdrawalBody = Type.Object(
 
 export const WithdrawalView = Type.Object({
   id: Type.String(),
-  merchantId: Type.String(),
+  merchantId: Nullable,
+  traderId: Nullable,
   status: WithdrawalStatus,
   addressId: Type.String(),
   network: Type.String(),
   asset: Type.String(),
   address: Type.String(),
   amount: Type.String(),
-  fee: Type.String({ description: "Taken from the balance with the amount (RAMPART_WITHDRAWAL_FEES)" }),
+  fee: Type.String({ description: "Taken with the amount (RAMPART_WITHDRAWAL_FEES)" }),
   needsApproval: Type.Boolean({ description: "Above RAMPART_WITHDRAWAL_APPROVAL_ABOVE: an operator approves before it is sent" }),
   txHash: Nullable,
   failureReason: Nullable,
