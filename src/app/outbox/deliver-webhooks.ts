@@ -135,8 +135,12 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
       for (;;) {
         freed = false;
         const claimed = await claimFree();
-        if (claimed > 0 || inFlight.size === 0) return claimed;
+        if (claimed > 0) return claimed;
+        // Checked before the pool's emptiness: when the last requests finish during the claim's round
+        // trip, the claim still saw their endpoint as saturated; returning 0 then would idle a whole
+        // poll interval with due messages queued.
         if (freed) continue;
+        if (inFlight.size === 0) return 0;
         const left = deadline - Date.now();
         if (left <= 0) return 0;
         let timer: NodeJS.Timeout | undefined;
