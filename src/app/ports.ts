@@ -111,6 +111,8 @@ export interface ChainPayout {
   status(payoutKey: string): Promise<ChainPayoutStatus>;
   /** A chain paid from a hot wallet reads its balances from the node (node failures throw); others have none. */
   hotWalletBalances?(): Promise<HotWalletBalance[]>;
+  /** A chain read from a node: the node's head block (node failures throw); others have none. */
+  headBlock?(): Promise<bigint>;
 }
 
 /** An operator-entered payout transaction and what it must pay (amountMinor in the asset's `decimals`). */

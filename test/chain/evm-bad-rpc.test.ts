@@ -3,6 +3,7 @@
 // garbage. Payouts stay pending and their jobs are retried; once the node is back each is on chain
 // exactly once. The deposit watcher credits nothing while the node fails and loses nothing: the
 // deposit is credited once afterwards, and a credited deposit is never reversed by a garbage answer.
+// /readyz, /metrics and the console's hot-wallet card report the node and the deposit watcher's lag.
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 import { HDKey } from "@scure/bip32";
@@ -13,17 +14,20 @@ import { traderDepositAddress } from "../../src/app/trading/deposit-address.js";
 import { watchDeposits } from "../../src/app/trading/deposit-watcher.js";
 import { traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
 import { createTrader } from "../../src/app/trading/traders.js";
-import { publicClient, tokenBalance } from "../support/anvil.js";
+import { ANVIL_CHAIN_ID, publicClient, tokenBalance } from "../support/anvil.js";
 import { type EvmSetup, evmPayoutRows, evmPayoutTxs, freshAddress, paidEvmIntent, startEvm, untilMined } from "../support/evm.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { INTENT_RATES_ENV, advanceAndDrain, configureStore, drain } from "../support/intents.js";
+import { sample, scrape } from "../support/metrics.js";
 import { type GarbageKind, type RpcProxy, startRpcProxy } from "../support/rpc-proxy.js";
+import { staffSession } from "../support/staff.js";
 import { verifyLedgerClean } from "../support/trading.js";
 
 const CONFIRMATIONS = 2;
 /** Longer than any job backoff: the next drain runs every retry that is due. */
 const PAST_BACKOFF_MS = 10 * 60_000;
+const LAG_LABELS = { chain_id: String(ANVIL_CHAIN_ID) };
 const GARBAGE: GarbageKind[] = ["invalid-json", "html", "wrong-shape", "no-result", "partial"];
 let evm: EvmSetup;
 let proxy: RpcProxy;
@@ -49,6 +53,8 @@ before(async () => {
       RAMPART_EVM_DEPOSIT_XPUB: HDKey.fromMasterSeed(crypto.getRandomValues(new Uint8Array(32))).publicExtendedKey,
       RAMPART_EVM_DEPOSIT_START_BLOCK: "0",
       RAMPART_EVM_DEPOSIT_FINALITY_BLOCKS: "16",
+      // A watcher more than confirmations + 10 blocks behind is "falling behind".
+      RAMPART_EVM_DEPOSIT_BLOCKS_PER_RUN: "10",
     },
   });
   m = await createMerchant(h.deps);
@@ -242,4 +248,70 @@ test("the deposit watcher credits nothing while the node fails, loses nothing, a
   await proxy.set("pass");
   const reversals = await h.deps.database.db.selectFrom("ledger_transfers").select("id").where("code", "=", "trader_chain_deposit_reversal").where("ref_id", "=", trader.traderId).execute();
   assert.equal(reversals.length, 0);
+});
+
+test("/readyz, /metrics and the console report the chain's node and the deposit watcher's lag; a degraded chain never fails readiness", async () => {
+  const { cookie } = await staffSession(h, "viewer");
+  /** Past the 5 s health cache on the test clock. */
+  const fresh = () => h.clock.advance(5_000);
+  const readyz = async () => {
+    const res = await h.app.inject({ method: "GET", url: "/readyz" });
+    return { code: res.statusCode, body: res.json() as { status: string; chain: { status: string; node: string; headBlock: string | null; depositWatcher: { lastScannedBlock: string | null; lagBlocks: string | null; behindAboveBlocks: string } } } };
+  };
+  const overview = async () => (await h.app.inject({ method: "GET", url: "/dashboard/overview", headers: { cookie } })).body;
+
+  await proxy.set("pass");
+  for (let i = 0; i < 50 && (await watchDeposits(h.deps)) > 0; i++);
+  fresh();
+  const head = await evm.anvil.blockNumber();
+  const ok = await readyz();
+  assert.equal(ok.code, 200);
+  assert.equal(ok.body.status, "ready");
+  const lastScanned = BigInt((await h.deps.database.db.selectFrom("evm_deposit_cursors").select("next_block").executeTakeFirstOrThrow()).next_block) - 1n;
+  assert.deepEqual(ok.body.chain, {
+    status: "ok",
+    node: "up",
+    headBlock: head.toString(),
+    depositWatcher: { lastScannedBlock: lastScanned.toString(), lagBlocks: String(CONFIRMATIONS - 1), behindAboveBlocks: String(CONFIRMATIONS + 10) },
+  });
+  assert.equal(sample(await scrape(h.app), "rampart_evm_deposit_watcher_lag_blocks", LAG_LABELS), CONFIRMATIONS - 1, "keeping up: confirmations − 1 behind the head");
+  const page = await overview();
+  assert.match(page, new RegExp(`id="chain-node">answering · block ${head}<`));
+  assert.match(page, new RegExp(`id="deposit-watcher-lag">${CONFIRMATIONS - 1} blocks behind<`));
+
+  // The chain moves on while the watcher does not run: the lag grows past confirmations + one run.
+  await evm.anvil.mine(30);
+  fresh();
+  const behind = await readyz();
+  assert.equal(behind.code, 200, "a watcher falling behind is reported, not a reason to leave the load balancer");
+  assert.equal(behind.body.status, "ready");
+  assert.equal(behind.body.chain.status, "degraded");
+  assert.equal(behind.body.chain.depositWatcher.lagBlocks, String(CONFIRMATIONS - 1 + 30));
+  assert.equal(sample(await scrape(h.app), "rampart_evm_deposit_watcher_lag_blocks", LAG_LABELS), CONFIRMATIONS - 1 + 30);
+  assert.match(await overview(), new RegExp(`id="deposit-watcher-lag">${CONFIRMATIONS - 1 + 30} blocks behind · falling behind<`));
+
+  // The node goes away (and with garbage the same): readiness stays, the chain reads as down.
+  for (const fail of [() => proxy.set("refuse"), () => proxy.set("garbage", { garbage: "partial" })]) {
+    await fail();
+    fresh();
+    const down = await readyz();
+    assert.equal(down.code, 200);
+    assert.equal(down.body.status, "ready");
+    assert.equal(down.body.chain.status, "degraded");
+    assert.equal(down.body.chain.node, "down");
+    assert.equal(down.body.chain.headBlock, null);
+    assert.equal(down.body.chain.depositWatcher.lagBlocks, null, "no lag without a head");
+    const metrics = await scrape(h.app);
+    assert.equal([...metrics.keys()].some((k) => k.startsWith("rampart_evm_deposit_watcher_lag_blocks")), false, "no stale lag while the node is down");
+    assert.equal(sample(metrics, "rampart_chain_node_up"), 0);
+    assert.match(await overview(), /id="chain-node">not answering</);
+  }
+
+  // Back: the watcher catches up and the chain is ok again.
+  await proxy.set("pass");
+  for (let i = 0; i < 50 && (await watchDeposits(h.deps)) > 0; i++);
+  fresh();
+  const again = await readyz();
+  assert.equal(again.body.chain.status, "ok");
+  assert.equal(again.body.chain.depositWatcher.lagBlocks, String(CONFIRMATIONS - 1));
 });

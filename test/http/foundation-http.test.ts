@@ -158,6 +158,7 @@ describe("HTTP foundation", () => {
       listener: "listening",
       jobLagSeconds: 0,
       adapters: { rates: "random_walk", kyc: "sandbox", sms: "log", chain: "sandbox", cardAcquirer: "sandbox", bankFeed: "sandbox+statements" },
+      chain: null,
     });
   });
 

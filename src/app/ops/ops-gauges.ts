@@ -6,6 +6,7 @@ import { Gauge, type Registry } from "prom-client";
 import { type OpsSnapshotRow, readOpsSnapshot } from "../../db/ops/ops-snapshot.js";
 import type { Deps } from "../deps.js";
 import { TRADER_DEPOSIT_ACCOUNT } from "../trading/ledger-postings.js";
+import { registerChainHealthGauges } from "./chain-health.js";
 import { registerHotWalletGauges } from "./hot-wallet-gauges.js";
 
 const SNAPSHOT_CACHE_MS = 5_000;
@@ -154,4 +155,5 @@ export function registerOpsGauges(registry: Registry, deps: Deps): void {
     },
   });
   registerHotWalletGauges(registry, deps);
+  registerChainHealthGauges(registry, deps);
 }

@@ -2,6 +2,7 @@
 // currency, conversion and median time to pay), what needs attention now (disputes, KYC, webhooks, dead
 // jobs, the hot wallet, traders running dry) and the process's health. Charts are drawn as SVG with
 // their figures in a table beside them; the page refreshes its figures every minute while it is shown.
+import { type ChainHealth, chainHealth } from "../../app/ops/chain-health.js";
 import { adaptersInUse, overviewFigures } from "../../app/ops/health.js";
 import { OVERVIEW_RANGES, type PaymentOverview, overviewRange, paymentOverview } from "../../app/payments/payment-overview.js";
 import { formatMinor } from "../../core/money/decimal.js";
@@ -76,15 +77,33 @@ ${row("Webhooks due for delivery", n.webhooksDue, "/dashboard/webhooks", "now-we
 ${row("Jobs failed for good", n.jobsDead, "/dashboard/webhooks", "now-dead-jobs")}</div>`;
 }
 
-function hotWalletCard(o: PaymentOverview): SafeHtml | string {
-  if (o.hotWallet === null) return "";
+/** The chain's node and the deposit watcher's lag (rampart_evm_deposit_watcher_lag_blocks), under the balances. */
+function chainRows(health: ChainHealth | null): SafeHtml | string {
+  if (!health) return "";
+  const node =
+    health.node === "up"
+      ? html`<div class="row"><span>Chain node</span><span class="status ok" id="chain-node">answering · block ${health.headBlock!.toString()}</span></div>`
+      : html`<div class="row"><span>Chain node</span><span class="status bad" id="chain-node">not answering</span></div>`;
+  const w = health.depositWatcher;
+  if (!w) return node;
+  const lag =
+    w.lagBlocks === null
+      ? html`<span class="status warn" id="deposit-watcher-lag">${w.lastScannedBlock === null ? "not started" : "unknown"}</span>`
+      : w.lagBlocks > w.behindAboveBlocks
+        ? html`<span class="status bad" id="deposit-watcher-lag">${w.lagBlocks.toString()} blocks behind · falling behind</span>`
+        : html`<span class="status ok" id="deposit-watcher-lag">${w.lagBlocks.toString()} blocks behind</span>`;
+  return html`${node}<div class="row"><span>Deposit watcher</span>${lag}</div>`;
+}
+
+function hotWalletCard(o: PaymentOverview, health: ChainHealth | null): SafeHtml | string {
+  if (o.hotWallet === null && !health) return "";
   if (o.hotWallet === "unreachable") {
-    return html`<div class="card"><h2>Hot wallet</h2><p class="error" id="hot-wallet-unreachable">The chain's node does not answer: balances unknown, payouts wait.</p></div>`;
+    return html`<div class="card"><h2>Hot wallet</h2><p class="error" id="hot-wallet-unreachable">The chain's node does not answer: balances unknown, payouts wait.</p>${chainRows(health)}</div>`;
   }
-  return html`<div class="card"><h2>Hot wallet</h2>${o.hotWallet.map((b) => {
+  return html`<div class="card"><h2>Hot wallet</h2>${(o.hotWallet ?? []).map((b) => {
     const low = b.lowBelowMinor !== null && b.balanceMinor < b.lowBelowMinor;
     return html`<div class="row"><span>${b.asset} (${b.network})</span><span class="mono ${low ? "status bad" : ""}" data-hot-wallet="${b.asset}">${formatMinor(b.balanceMinor, b.decimals)}${low ? " · low" : ""}</span></div>`;
-  })}</div>`;
+  })}${chainRows(health)}</div>`;
 }
 
 function tradersCard(o: PaymentOverview): SafeHtml | string {
@@ -120,10 +139,10 @@ export const overviewSection: DashboardSection = {
   id: "overview",
   title: "Overview",
   async render(deps, ctx) {
-    const o = await paymentOverview(deps, overviewRange(ctx.query.range));
+    const [o, health] = await Promise.all([paymentOverview(deps, overviewRange(ctx.query.range)), chainHealth(deps)]);
     return html`${rangeLinks(o.range)}
 <div id="overview-live"><p class="muted">Figures as of <span id="as-of">${deps.clock.now().toISOString().slice(0, 16).replace("T", " ")} UTC</span>, refreshed every minute.</p>
-${attentionCard(o)}${activityCard(o)}${volumeCards(o)}${hotWalletCard(o)}${tradersCard(o)}</div>
+${attentionCard(o)}${activityCard(o)}${volumeCards(o)}${hotWalletCard(o, health)}${tradersCard(o)}</div>
 ${await healthCards(deps)}
 <p class="muted">Metrics for scraping: <a href="/metrics">/metrics</a> · API docs: <a href="/docs">/docs</a></p>`;
   },

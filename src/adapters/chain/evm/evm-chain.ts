@@ -185,6 +185,10 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
     rpc,
     status,
     hotWalletBalances,
+    async headBlock() {
+      await rpc.ready();
+      return rpc.client.getBlockNumber();
+    },
     async send(req): Promise<ChainPayoutStatus> {
       const t = transferFor(req.network, req.asset, req.address, req.amountMinor);
       if ("refused" in t) return { kind: "failed", reason: t.refused };
