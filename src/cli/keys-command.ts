@@ -1,5 +1,6 @@
 import type { CommandRun } from "./command.js";
 import { createMerchantKey } from "../app/keys/create-keys.js";
+import { runCliAction } from "../app/audit/cli-action.js";
 
 /** `rampart keys` once its arguments are parsed (its spec is in commands.ts). */
 export const run: CommandRun = async (values, positionals, runtime) => {
@@ -13,7 +14,8 @@ export const run: CommandRun = async (values, positionals, runtime) => {
     return 2;
   }
   return runtime.withDeps(async (deps) => {
-    const key = await createMerchantKey(deps, merchant.toLowerCase(), typeof values.label === "string" ? values.label : "");
+    const label = typeof values.label === "string" ? values.label : "";
+    const key = await runCliAction(deps, { action: "keys.create", subject: merchant.toLowerCase(), details: { label } }, () => createMerchantKey(deps, merchant.toLowerCase(), label));
     process.stdout.write(`${key}\n`);
     return 0;
   });

@@ -2,6 +2,7 @@ import type { CommandRun } from "./command.js";
 import { createOperatorKey } from "../app/keys/create-keys.js";
 import { createStaffUser } from "../app/staff/staff-accounts.js";
 import { isOperatorRole } from "../core/staff/roles.js";
+import { runCliAction } from "../app/audit/cli-action.js";
 
 const USAGE = "Usage: rampart operator create --email <e-mail> [--role admin|support|finance|viewer]\n       rampart operator create --name <name> [--role ...]   (an operator API key)\n";
 
@@ -24,7 +25,8 @@ export const run: CommandRun = async (values, positionals, runtime) => {
   }
   return runtime.withDeps(async (deps) => {
     if (email !== "") {
-      const user = await createStaffUser(deps, { email, role });
+      // The e-mail is personal data: the entry names the account by its id (the log is never rewritten).
+      const user = await runCliAction(deps, { action: "operator.create", subject: "", details: { kind: "staff", role } }, () => createStaffUser(deps, { email, role }));
       process.stdout.write(`${user.password}\n`);
       process.stderr.write(
         `Staff account ${user.email} (${user.role}) created. The password above is shown only now: sign in at /dashboard ` +
@@ -32,7 +34,7 @@ export const run: CommandRun = async (values, positionals, runtime) => {
       );
       return 0;
     }
-    const key = await createOperatorKey(deps, name, role);
+    const key = await runCliAction(deps, { action: "operator.create", subject: "", details: { kind: "key", name, role } }, () => createOperatorKey(deps, name, role));
     process.stdout.write(`${key}\n`);
     process.stderr.write(`This operator key (${role}) is shown only now: only its hash is stored.\n`);
     return 0;

@@ -107,7 +107,7 @@ test("the log through /admin/v1/audit: filters, cursor pages, CSV, verification;
   assert.equal(all.json.items.length, 1);
   assert.equal(all.json.items[0].action, "disputes.resolve", "newest first");
   const next = await admin("GET", `/admin/v1/audit?limit=1&cursor=${all.json.nextCursor}`);
-  assert.equal(next.json.items[0].action, "trading.traders.requisites");
+  assert.equal(next.json.items[0].action, "staff.sign-in", "the person who decided signed in first");
   assert.deepEqual((await admin("GET", "/admin/v1/audit?action=disputes")).json.items.map((i: { action: string }) => i.action), ["disputes.resolve"]);
   assert.deepEqual((await admin("GET", "/admin/v1/audit?actor=audit%20robot")).json.items.map((i: { action: string }) => i.action), ["trading.traders.requisites", "merchants"]);
   assert.equal((await admin("GET", "/admin/v1/audit?from=2999-01-01")).json.items.length, 0);

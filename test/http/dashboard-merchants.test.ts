@@ -146,6 +146,7 @@ test("a viewer sees merchants without a form; its posts are refused and write no
   const admin = await staffSession(h, "admin");
   const m = await createdMerchant(admin, "Viewed Shop");
   const viewer = await staffSession(h, "viewer");
+  const support = await staffSession(h, "support");
   const page = await get(viewer, `/dashboard/merchants/${m.id}`);
   assert.equal(page.statusCode, 200);
   assert.doesNotMatch(page.body, /id="issue-key"|Revoke…|id="create-store"/);
@@ -156,7 +157,6 @@ test("a viewer sees merchants without a form; its posts are refused and write no
     assert.equal(r.statusCode, 403);
     assert.match(r.body, /data-code="role_forbidden"/);
   }
-  const support = await staffSession(h, "support");
   assert.equal((await post(support, `/dashboard/merchants/${m.id}/api-keys`)).statusCode, 403);
   assert.equal(await entryCount(), count);
 });

@@ -26,7 +26,8 @@ export async function createMerchantKey(deps: Deps, merchantId: string, label = 
   if (!(await findMerchant(deps.database.db, merchantId))) {
     throw new AppError("not_found", { message: `No merchant ${merchantId}`, field: "merchant" });
   }
-  return (await issueMerchantKey(deps, merchantId, label)).key;
+  // In a transaction, as every operator write: an audited CLI command's entry commits with it.
+  return (await deps.database.db.transaction().execute((trx) => issueMerchantKey(deps, merchantId, label, trx))).key;
 }
 
 /** A new key for a merchant the caller has found; its id (to list or revoke it) and the plain key. A read-only key may only read. */
@@ -44,6 +45,6 @@ export async function createOperatorKey(deps: Deps, label = "", role: OperatorRo
     throw new AppError("validation_failed", { field: "name", message: `The name must be 1 to ${OPERATOR_NAME_MAX} printable characters.` });
   }
   const key = generateKey(OPERATOR_KEY_PREFIX);
-  await insertOperatorKey(deps.database.db, { id: key.id, keyHash: hashKey(key.key), label, role });
+  await deps.database.db.transaction().execute((trx) => insertOperatorKey(trx, { id: key.id, keyHash: hashKey(key.key), label, role }));
   return key.key;
 }

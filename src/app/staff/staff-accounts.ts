@@ -29,7 +29,9 @@ export async function createStaffUser(deps: Deps, a: { email: unknown; role: unk
   const role = roleOf(a.role);
   const password = a.password ?? randomBytes(18).toString("base64url");
   const id = deps.ids.uuid();
-  if (!(await insertOperatorUser(deps.database.db, { id, email, passwordHash: await hashPassword(password), role }))) {
+  const passwordHash = await hashPassword(password);
+  // In a transaction, as every operator write: an audited CLI command's entry commits with it.
+  if (!(await deps.database.db.transaction().execute((trx) => insertOperatorUser(trx, { id, email, passwordHash, role })))) {
     throw new AppError("conflict", { field: "email", message: `A staff account for ${email} already exists.` });
   }
   return { id, email, role, password };

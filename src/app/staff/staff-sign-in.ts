@@ -9,6 +9,7 @@ import { verifyPassword } from "../../core/crypto/password-hash.js";
 import { AppError } from "../../core/shared/errors.js";
 import { isOperatorRole, type OperatorRole } from "../../core/staff/roles.js";
 import { needsStepUp, stepUpAmountFor } from "../../core/staff/step-up.js";
+import { appendAudit } from "../../db/audit/audit-log.js";
 import { outsideAuditScope } from "../../db/audit/audit-scope.js";
 import { clearLoginFailures, lockedUntil } from "../../db/card/customers.js";
 import { findLiveOperatorSession, insertOperatorSession, revokeOperatorSession } from "../../db/staff/operator-sessions.js";
@@ -52,6 +53,25 @@ async function openSession(deps: Deps, userId: string, stage: StaffSession["stag
   return token;
 }
 
+/**
+ * Sign-in, sign-out and failed attempts in the audit log (they are no console action, so no request
+ * scope records them). Each in its own transaction after the step it records. A failure names the
+ * account when the e-mail is one (actor `staff:<id>`), else `anonymous` without the typed e-mail: the
+ * log is never rewritten, so it keeps no one's personal data.
+ */
+async function auditStaff(deps: Deps, e: { userId: string | null; email: string | null; action: string; ip: string; details: Record<string, unknown> }): Promise<void> {
+  const entry = {
+    actor: e.userId ? `staff:${e.userId}` : "anonymous",
+    actorName: e.userId ? e.email : null,
+    action: e.action,
+    subject: e.userId ?? "",
+    details: { via: "console", ...e.details },
+    ip: e.ip,
+    at: deps.clock.now(),
+  };
+  await outsideAuditScope(() => deps.database.db.transaction().execute((trx) => appendAudit(trx, entry)));
+}
+
 /** The password step: a session at stage 'password' and whether the person still has to enrol TOTP. */
 export async function signInWithPassword(deps: Deps, a: { email: unknown; password: unknown; ip: string }): Promise<{ token: string; enrolled: boolean }> {
   const email = typeof a.email === "string" ? a.email.trim().slice(0, MAX_EMAIL) : "";
@@ -62,6 +82,7 @@ export async function signInWithPassword(deps: Deps, a: { email: unknown; passwo
   const ok = await verifyPassword(password, u?.password_hash ?? null);
   if (!u || !ok || u.disabled_at) {
     await countFailure(deps.database.db, keys, deps.clock.now());
+    await auditStaff(deps, { userId: u?.id ?? null, email: u?.email ?? null, action: "staff.sign-in.failed", ip: a.ip, details: { step: "password" } });
     throw new AppError("unauthorized", { message: "The e-mail or password is wrong." });
   }
   return { token: await openSession(deps, u.id, "password", a.ip), enrolled: u.totp_enabled_at !== null };
@@ -96,16 +117,21 @@ export async function completeSignIn(deps: Deps, token: string, code: unknown, i
   await refuseIfLocked(deps, keys);
   if (!(await verifySecondFactor(deps, s.userId, typeof code === "string" ? code : "", true))) {
     await countFailure(deps.database.db, keys, deps.clock.now());
+    await auditStaff(deps, { userId: s.userId, email: s.email, action: "staff.sign-in.failed", ip, details: { step: "second-factor" } });
     throw new AppError("invalid_second_factor", { field: "code" });
   }
-  return promote(deps, token, s, ip);
+  const full = await promote(deps, token, s, ip);
+  await auditStaff(deps, { userId: s.userId, email: s.email, action: "staff.sign-in", ip, details: { role: s.role } });
+  return full;
 }
 
 /** First sign-in: the first TOTP code confirms the enrolment; returns the full session and the recovery codes. */
 export async function completeEnrolment(deps: Deps, token: string, code: unknown, ip: string): Promise<{ token: string; recoveryCodes: string[] }> {
   const s = await pending(deps, token);
   const recoveryCodes = await confirmTotpEnrolment(deps, s.userId, typeof code === "string" ? code : "");
-  return { token: await promote(deps, token, s, ip), recoveryCodes };
+  const full = await promote(deps, token, s, ip);
+  await auditStaff(deps, { userId: s.userId, email: s.email, action: "staff.sign-in", ip, details: { role: s.role, enrolled: "totp" } });
+  return { token: full, recoveryCodes };
 }
 
 /**
@@ -134,8 +160,12 @@ export async function verifyStepUp(deps: Deps, a: { userId: string; email: strin
   });
 }
 
-export async function signOut(deps: Deps, token: string | undefined): Promise<void> {
-  if (token && token.length <= 64) await revokeOperatorSession(deps.database.db, hashKey(token), deps.clock.now());
+/** Ends the session; a signed-in person's sign-out is recorded (a half-way or stale cookie's is not). */
+export async function signOut(deps: Deps, token: string | undefined, ip: string): Promise<void> {
+  if (!token || token.length > 64) return;
+  const s = await readStaffSession(deps, token);
+  await revokeOperatorSession(deps.database.db, hashKey(token), deps.clock.now());
+  if (s?.stage === "full") await auditStaff(deps, { userId: s.userId, email: s.email, action: "staff.sign-out", ip, details: {} });
 }
 
 /** The session's token for its forms (the cookie is SameSite=Strict too; this is defence in depth). */

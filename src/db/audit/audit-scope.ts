@@ -12,11 +12,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
 export interface AuditScope {
-  /** 'staff:<account id>' (console) or 'operator:<key id>' (operator API). */
+  /** 'staff:<account id>' (console), 'operator:<key id>' (operator API) or 'cli:<OS user>' (a CLI command). */
   actor: string;
   /** The person's e-mail or the key's name as it is now. */
   actorName: string;
-  ip: string;
+  /** The client's address; null for a CLI command. */
+  ip: string | null;
   /** Dotted, from the route: e.g. kyc.cases.approve. */
   action: string;
   /** The route's path parameters, joined with / (empty when it has none). */

@@ -144,7 +144,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
     if (token && (await readStaffSession(deps, token)) && !staffCsrfValid(deps, token, request.body?.csrf)) {
       return sendPage(reply, 403, "Forbidden", html`<p class="error">The form expired. Go back and try again.</p>`);
     }
-    await signOut(deps, token);
+    await signOut(deps, token, request.ip);
     return reply.header("set-cookie", cookie("", 0)).redirect("/dashboard/login", 303);
   });
 
