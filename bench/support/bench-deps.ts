@@ -19,7 +19,7 @@ import { createLogger } from "../../src/main/logger.js";
 export function benchDeps(database: Database, env: Record<string, string> & { RAMPART_SECRET_KEY: string }): Deps {
   const config = { ...loadConfig({ ...env, LOG_LEVEL: "warn", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: env.RAMPART_SECRET_KEY };
   const logger = createLogger("warn");
-  return { config, database, clock: systemClock, ids: createIds(systemClock), logger, ports: buildPorts(config, systemClock, logger), metrics: createOpsMetrics() };
+  return { config, database, clock: systemClock, ids: createIds(systemClock), logger, ports: buildPorts(config, systemClock, logger, database), metrics: createOpsMetrics() };
 }
 
 /** Migrates the benchmark's database and builds the in-process app its set-up goes through, with one fresh merchant. */
