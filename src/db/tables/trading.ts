@@ -148,6 +148,13 @@ interface TradingReceiptsTable {
   created_at: Date;
 }
 
+/** A requisite's fiat volume per UTC day, kept by trigger (migration 0050_r); canceled pay-ins count nothing. */
+export interface TradingRequisiteDayVolumesTable {
+  requisite_id: string;
+  day: Date;
+  volume_minor: Int8;
+}
+
 export interface TradingTables {
   trading_banks: TradingBanksTable;
   trading_methods: TradingMethodsTable;
@@ -156,6 +163,7 @@ export interface TradingTables {
   trading_requisites: TradingRequisitesTable;
   trading_merchant_settings: TradingMerchantSettingsTable;
   trading_payins: TradingPayinsTable;
+  trading_requisite_day_volumes: TradingRequisiteDayVolumesTable;
   trading_payin_events: TradingPayinEventsTable;
   trading_receipts: TradingReceiptsTable;
 }

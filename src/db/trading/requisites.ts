@@ -129,18 +129,21 @@ export async function lockRequisite(db: Db, ids: string[], skipLocked: boolean):
 }
 
 /**
- * One requisite's open pay-ins and day/month volume (canceled pay-ins excluded), and its active
- * amounts inside [lo, hi], in one read.
+ * One requisite's open pay-ins and its active amounts inside [lo, hi] (through the open-slot index:
+ * bounded by max_open_payins), and its day and month volume (canceled pay-ins excluded) from the
+ * per-day counters of migration 0050_r: at most 31 rows, however busy the month was.
  */
 export async function requisiteUsage(db: Db, requisiteId: string, dayStart: Date, monthStart: Date, lo: bigint, hi: bigint) {
   const r = await sql<{ open: string; day_volume: string; month_volume: string; taken: string[] }>`
-    SELECT count(*) FILTER (WHERE status = 'active') AS open,
-           coalesce(sum(fiat_amount_minor) FILTER (WHERE status <> 'canceled' AND created_at >= ${dayStart}), 0) AS day_volume,
-           coalesce(sum(fiat_amount_minor) FILTER (WHERE status <> 'canceled' AND created_at >= ${monthStart}), 0) AS month_volume,
-           coalesce(array_agg(fiat_amount_minor::text) FILTER (
-             WHERE status = 'active' AND fiat_amount_minor BETWEEN ${lo.toString()}::int8 AND ${hi.toString()}::int8), '{}') AS taken
-    FROM trading_payins
-    WHERE requisite_id = ${requisiteId} AND (status = 'active' OR created_at >= ${monthStart})`.execute(db);
+    SELECT o.open, o.taken, v.day_volume, v.month_volume
+    FROM (SELECT count(*) AS open,
+                 coalesce(array_agg(fiat_amount_minor::text) FILTER (
+                   WHERE fiat_amount_minor BETWEEN ${lo.toString()}::int8 AND ${hi.toString()}::int8), '{}') AS taken
+          FROM trading_payins WHERE requisite_id = ${requisiteId} AND status = 'active') o,
+         (SELECT coalesce(sum(volume_minor) FILTER (WHERE day >= (${dayStart}::timestamptz AT TIME ZONE 'UTC')::date), 0) AS day_volume,
+                 coalesce(sum(volume_minor), 0) AS month_volume
+          FROM trading_requisite_day_volumes
+          WHERE requisite_id = ${requisiteId} AND day >= (${monthStart}::timestamptz AT TIME ZONE 'UTC')::date) v`.execute(db);
   const row = r.rows[0]!;
   return {
     open: Number(row.open),
