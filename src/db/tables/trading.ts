@@ -149,7 +149,7 @@ interface TradingReceiptsTable {
 }
 
 /** A requisite's fiat volume per UTC day, kept by trigger (migration 0050_r); canceled pay-ins count nothing. */
-export interface TradingRequisiteDayVolumesTable {
+interface TradingRequisiteDayVolumesTable {
   requisite_id: string;
   day: Date;
   volume_minor: Int8;
