@@ -7,6 +7,7 @@ import { startApiKeyCache } from "../../app/auth/api-key-cache.js";
 import type { Deps } from "../../app/deps.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import { authenticateMerchantKey } from "../plugins/merchant-key.js";
+import { merchantBalanceRoutes } from "./balance-routes.js";
 import { merchantKeyRoutes } from "./key-routes.js";
 import { merchantPaymentRoutes } from "./payment-routes.js";
 import { merchantSettingsRoutes } from "./settings-routes.js";
@@ -23,6 +24,7 @@ export async function merchantRoutes(scope: FastifyInstance, deps: Deps): Promis
       await merchantSettingsRoutes(app, deps);
       await merchantKeyRoutes(app, deps);
       await merchantPaymentRoutes(app, deps);
+      await merchantBalanceRoutes(app, deps);
     },
     { prefix: "/merchant/v1" },
   );
