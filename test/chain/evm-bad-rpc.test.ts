@@ -109,6 +109,15 @@ async function assertPaidOnce(id: string, recipient: Address, txHash: string): P
   assert.equal(logs.length, 1, "one transfer on chain");
   assert.equal(logs[0]!.transactionHash, txHash);
   assert.equal((await evmPayoutTxs(h.deps, payoutKeyFor(id))).length, 1, "one signed transaction");
+  const receipt = await publicClient(evm.anvil).getTransactionReceipt({ hash: txHash as Hex });
+  const gas = await h.deps.database.db
+    .selectFrom("ledger_entries")
+    .innerJoin("ledger_accounts", "ledger_accounts.id", "ledger_entries.account_id")
+    .select("ledger_entries.amount")
+    .where("ledger_entries.transfer_id", "like", `intent:${id}:network_fee%`)
+    .where("ledger_accounts.purpose", "=", "network_fees")
+    .execute();
+  assert.deepEqual(gas.map((g) => BigInt(g.amount)), [-(receipt.gasUsed * receipt.effectiveGasPrice)], "the gas booked once, to the wei");
 }
 
 test("a node refusing connections: the payout is not signed, its job is retried, and once the node is back it is paid once", async () => {

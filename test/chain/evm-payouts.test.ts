@@ -6,6 +6,7 @@ import { after, before, test } from "node:test";
 import type { Hex } from "viem";
 import type { EvmChain } from "../../src/adapters/chain/evm/evm-chain.js";
 import { payoutKeyFor } from "../../src/app/intents/payout.js";
+import { getBalance } from "../../src/app/ledger/ledger.js";
 import { formatMinor } from "../../src/core/money/decimal.js";
 import { ethBalance, publicClient, tokenBalance } from "../support/anvil.js";
 import { type EvmSetup, evmPayoutRows, evmPayoutTxs, freshAddress, paidEvmIntent, startEvm, untilMined } from "../support/evm.js";
@@ -13,6 +14,7 @@ import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { sample, scrape } from "../support/metrics.js";
 import { INTENT_RATES_ENV, advanceAndDrain, configureStore, drain } from "../support/intents.js";
+import { verifyLedgerClean } from "../support/trading.js";
 
 const CONFIRMATIONS = 3;
 let evm: EvmSetup;
@@ -41,6 +43,8 @@ test("an intent paid in USDT on an EVM network is delivered on chain: status 6 c
   const recipient = freshAddress();
   const hotUsdtBefore = await tokenBalance(evm.anvil, evm.token, evm.hotWallet);
   const hotEthBefore = await ethBalance(evm.anvil, evm.hotWallet);
+  const networkFees = async () => (await getBalance(h.deps.database.db, { owner: "platform", asset: "ETH", purpose: "network_fees" })).posted;
+  const feesBefore = await networkFees();
   const id = await paidIntent(recipient);
   await drain(h);
   const pending = await intentRow(id);
@@ -67,6 +71,8 @@ test("an intent paid in USDT on an EVM network is delivered on chain: status 6 c
   assert.equal(payout?.status, "confirmed");
   assert.equal(payout?.mined_tx_hash, row.tx_hash);
   assert.equal(BigInt(payout!.fee_wei!), gas);
+  assert.equal(await networkFees(), feesBefore - gas, "the gas is booked as the platform's network fee, to the wei");
+  await verifyLedgerClean(h.deps);
 });
 
 test("50 concurrent payouts from one hot wallet: 50 distinct consecutive nonces, all confirmed, each paid once", async () => {

@@ -4,12 +4,14 @@
 //   fiat in   (on 5):   fiat clearing → platform fiat inventory (net) + fee revenue (processing fee)
 //   payout    (on 5):   platform crypto inventory → payout in flight
 //   sent      (on 6):   payout in flight → the customer's wallet, which the chain has now delivered
+//   gas       (on 6):   network fees (expense) → chain clearing, in the network's coin, when the chain reports it
 //   failed    (10000):  the payout transfer is reversed
 //   refund    (12):     the fiat-in transfer is reversed (the whole amount goes back, fee included)
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { IntentRow } from "../../db/intents/intents.js";
 import type { Deps } from "../deps.js";
+import { type NetworkFee, postNetworkFee } from "../chain/network-fee.js";
 import { type AccountRef, postTransfer, reverseTransfer } from "../ledger/ledger.js";
 
 const platform = (asset: string, purpose: AccountRef["purpose"]): AccountRef => ({ owner: "platform", asset, purpose });
@@ -78,6 +80,11 @@ export async function settlePayout(deps: Deps, trx: Transaction<DB>, i: IntentRo
     },
     deps.clock.now(),
   );
+}
+
+/** The gas the confirmed payout's transaction cost the hot wallet, paid by the platform. */
+export async function bookPayoutGas(deps: Deps, trx: Transaction<DB>, i: IntentRow, fee: NetworkFee): Promise<void> {
+  await postNetworkFee(deps, trx, { id: `intent:${i.id}:network_fee`, code: "intent_payout_network_fee", ref: ref(i) }, fee);
 }
 
 export async function reversePayout(deps: Deps, trx: Transaction<DB>, i: IntentRow): Promise<void> {

@@ -16,7 +16,7 @@ import { sendPayoutOnce } from "../chain/send-once.js";
 import type { Deps } from "../deps.js";
 import { enqueueJob } from "../outbox/outbox.js";
 import type { ChainPayoutStatus } from "../ports.js";
-import { holdPayout, reversePayout, settlePayout } from "./effects.js";
+import { bookPayoutGas, holdPayout, reversePayout, settlePayout } from "./effects.js";
 import { transitionIntent } from "./transition.js";
 
 const INTENT_PAYOUT_POLL_JOB = "intent.payout_poll";
@@ -77,6 +77,7 @@ async function recordChainStatus(deps: Deps, intentId: string, st: ChainPayoutSt
       case "confirmed":
         await updatePayout(trx, payout.payout_key, { status: PAYOUT_MACHINE.next(payout.status, "chain_confirmed"), tx_hash: st.txHash, updated_at: now });
         await completePayout(deps, trx, intent, { actor: "chain", txHash: st.txHash, data: { confirmations: st.confirmations } });
+        if (st.networkFee) await bookPayoutGas(deps, trx, intent, st.networkFee);
         return;
       case "failed":
         await updatePayout(trx, payout.payout_key, { status: PAYOUT_MACHINE.next(payout.status, "chain_failed"), updated_at: now });
