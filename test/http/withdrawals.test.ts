@@ -5,6 +5,7 @@
 // The harness verifies the ledger when the file closes.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { sql } from "kysely";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { getBalance, postTransfer } from "../../src/app/ledger/ledger.js";
 import { saveTradingSettings } from "../../src/app/trading/settings-admin.js";
@@ -209,6 +210,8 @@ test("above the threshold a withdrawal waits for an operator: approve sends it, 
   const approved = await admin("POST", `/admin/v1/withdrawals/${res.json.id}/approve`);
   assert.equal(approved.status, 200, approved.text);
   assert.equal(approved.json.status, "approved");
+  const audit = (await sql<{ action: string; subject: string }>`SELECT action, subject FROM audit_log WHERE subject = ${res.json.id}`.execute(h.deps.database.db)).rows;
+  assert.deepEqual(audit, [{ action: "withdrawals.approve", subject: res.json.id }], "the decision is in the audit log");
   await advanceAndDrain(h, 1000, 6);
   assert.equal((await call("GET", `/merchant/v1/withdrawals/${res.json.id}`)).json.status, "confirmed");
 

@@ -1,4 +1,4 @@
-// /admin/v1/withdrawals: the operator lists merchants' withdrawals and decides those above the approval
+// /admin/v1/withdrawals: the operator lists merchants' and traders' withdrawals and decides those above the approval
 // threshold (permission "withdrawals"). Mounted inside the operator-authenticated admin scope.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
@@ -55,8 +55,8 @@ export async function withdrawalAdminRoutes(scope: FastifyInstance, deps: Deps):
     {
       schema: {
         tags: TAGS,
-        summary: "Reject a withdrawal waiting for approval: amount and fee return to the merchant's balance",
-        description: "Anything but `requested` is 409 `illegal_transition` naming the current status.",
+        summary: "Reject a withdrawal waiting for approval: amount and fee return to the balance or deposit they came from",
+        description: "The body is a JSON object, `{}` or `{ reason }` (shown to the merchant as failureReason). Anything but `requested` is 409 `illegal_transition` naming the current status.",
         security,
         params: IdParams,
         body: RejectBody,
@@ -64,6 +64,6 @@ export async function withdrawalAdminRoutes(scope: FastifyInstance, deps: Deps):
       },
     },
     async (request) =>
-      withdrawalView(await decideWithdrawal(deps, request.params.id, principalOf(request, "operator").operatorId, { kind: "reject", reason: request.body?.reason ?? null })),
+      withdrawalView(await decideWithdrawal(deps, request.params.id, principalOf(request, "operator").operatorId, { kind: "reject", reason: request.body.reason ?? null })),
   );
 }
