@@ -12,6 +12,7 @@
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
+import { type NetworkFee, postNetworkFee } from "../chain/network-fee.js";
 import type { Deps } from "../deps.js";
 import { type AccountRef, postTransfer, reverseTransfer } from "../ledger/ledger.js";
 import { ownerOfWithdrawal } from "./withdrawal-view.js";
@@ -72,20 +73,7 @@ export async function returnWithdrawal(deps: Deps, trx: Transaction<DB>, w: With
   await reverseTransfer(trx, { id: `withdrawal:${w.id}:returned`, originalId: holdId(w.id), code: "withdrawal_returned" }, deps.clock.now());
 }
 
-/** The transaction fee the chain reported, in its own asset (ETH, in wei), paid by the platform. */
-export async function bookNetworkFee(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow, fee: { asset: string; amountMinor: bigint }): Promise<void> {
-  if (fee.amountMinor <= 0n) return;
-  await postTransfer(
-    trx,
-    {
-      id: `withdrawal:${w.id}:network_fee`,
-      code: "withdrawal_network_fee",
-      ref: ref(w),
-      entries: [
-        { account: platform(fee.asset, "network_fees"), amountMinor: -fee.amountMinor },
-        { account: platform(fee.asset, "chain_clearing"), amountMinor: fee.amountMinor },
-      ],
-    },
-    deps.clock.now(),
-  );
+/** The transaction fee the chain reported, in its own coin (ETH, in wei), paid by the platform. */
+export async function bookNetworkFee(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow, fee: NetworkFee): Promise<void> {
+  await postNetworkFee(deps, trx, { id: `withdrawal:${w.id}:network_fee`, code: "withdrawal_network_fee", ref: ref(w) }, fee);
 }
