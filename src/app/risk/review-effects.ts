@@ -9,7 +9,7 @@ import { lockIntent } from "../../db/intents/intents.js";
 import { enqueueJob } from "../outbox/outbox.js";
 import { intentChanging } from "../intents/status-cache.js";
 import { transitionIntent } from "../intents/transition.js";
-import { cancelRejectedPayin } from "../trading/payin-lifecycle.js";
+import { cancelPayinAsSupport } from "../trading/payin-lifecycle.js";
 import type { ReviewEffects } from "./reviews.js";
 
 const nothing = async () => {};
@@ -17,7 +17,9 @@ const nothing = async () => {};
 export const REVIEW_EFFECTS: Record<"trading" | "intent" | "card", ReviewEffects> = {
   trading: {
     released: nothing,
-    rejected: (deps, trx, paymentId, operatorId) => cancelRejectedPayin(deps, trx, paymentId, operatorId),
+    rejected: async (deps, trx, paymentId, operatorId) => {
+      await cancelPayinAsSupport(deps, trx, paymentId, operatorId);
+    },
   },
   intent: {
     async released(deps, trx, paymentId) {

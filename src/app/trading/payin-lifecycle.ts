@@ -43,11 +43,11 @@ async function cancelLocked(
   return transitionPayin(deps, trx, p, { action, actor, actorId, set: { hold_state: "voided" } });
 }
 
-/** A risk review rejected the pay-in: cancelled by support, the trader's hold voided. */
-export async function cancelRejectedPayin(deps: Deps, trx: Transaction<DB>, payinId: string, operatorId: string): Promise<void> {
+/** Cancelled by support (a rejected risk review, an operator's cancel): the trader's hold voided. */
+export async function cancelPayinAsSupport(deps: Deps, trx: Transaction<DB>, payinId: string, operatorId: string): Promise<TradingPayinRow> {
   const p = await lockPayin(trx, payinId);
   if (!p) throw new AppError("not_found", { message: "Pay-in not found" });
-  await cancelLocked(deps, trx, p, "cancel", "support", operatorId);
+  return cancelLocked(deps, trx, p, "cancel", "support", operatorId);
 }
 
 type ExpiryResult = "expired" | "not_active" | { notYet: Date };

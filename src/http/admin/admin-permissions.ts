@@ -11,6 +11,7 @@ export const ADMIN_ROUTE_PERMISSIONS: Record<string, Permission> = {
   "POST /admin/v1/kyc/cases/:id/reject": "kyc.review",
   "POST /admin/v1/risk/reviews/:paymentId/release": "payments.manage",
   "POST /admin/v1/risk/reviews/:paymentId/reject": "payments.manage",
+  "POST /admin/v1/payments/:paymentId/cancel": "payments.manage",
   "POST /admin/v1/webhooks/messages/:eventId/redeliver": "webhooks.redeliver",
   "POST /admin/v1/webhooks/endpoints/:endpointId/redeliver-failed": "webhooks.redeliver",
   "POST /admin/v1/unmatched-transfers/:id/assign": "transfers.assign",

@@ -9,6 +9,8 @@ import { MAX_PAYMENT_PAGE, searchPayments } from "../../app/payments/payment-exp
 import { pageLimit } from "./page-limit.js";
 import { FILTERS, Payment, paymentJson } from "./payment-schemas.js";
 import { sendPaymentsCsv } from "./payments-csv.js";
+import { cancelPaymentAsOperator } from "../../app/payments/operator-cancel.js";
+import { principalOf } from "../plugins/principal.js";
 
 const TAGS = ["admin: payments"];
 const security = [{ operatorKey: [] }];
@@ -48,5 +50,20 @@ export async function paymentAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
       },
     },
     async (request, reply) => sendPaymentsCsv(reply, deps, request.query),
+  );
+
+  app.post(
+    "/payments/:paymentId/cancel",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Cancel a trading pay-in while active (the trader's hold voided) or a payment intent before it is paid (2-4); another status is 409 naming it",
+        description: "A card payment has no operator cancel (404): refuse its offer through its risk review.",
+        security,
+        params: Type.Object({ paymentId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: Type.Object({ paymentId: Type.String(), dialect: Type.Union([Type.Literal("trading"), Type.Literal("intent")]), status: Type.String() }) },
+      },
+    },
+    async (request) => cancelPaymentAsOperator(deps, request.params.paymentId, principalOf(request, "operator").operatorId),
   );
 }

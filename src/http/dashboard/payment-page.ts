@@ -3,6 +3,7 @@
 // (payment-timeline.ts). Payer data as the console shows it elsewhere: the e-mail, and of a card only
 // its BIN and last four digits.
 import type { Deps } from "../../app/deps.js";
+import { operatorMayCancel } from "../../app/payments/operator-cancel.js";
 import type { PaymentStory } from "../../app/payments/payment-story.js";
 import { ledgerAssetScale } from "../../app/ledger/ledger-totals.js";
 import { formatMinor } from "../../core/money/decimal.js";
@@ -60,6 +61,19 @@ ${row("Payer", p.payer)}${row("Risk", p.risk)}${row("Created", when(p.createdAt)
 ${flowRows(s)}</section>`;
 }
 
+/** The operator's cancel, in a state that allows it, behind a confirmation that says what it does. */
+function cancelAction(s: PaymentStory, ctx: Ctx): SafeHtml | string {
+  const p = s.payment;
+  if (!ctx.can("payments.manage") || p.dialect === "card" || !operatorMayCancel(p.dialect, p.status)) return "";
+  const effect =
+    p.dialect === "trading"
+      ? "The pay-in is cancelled by support and the trader's hold on their deposit is voided; the merchant is notified of the new status."
+      : "The intent is cancelled (status 14); the merchant is notified of the new status. Nothing was paid, so nothing is refunded.";
+  return html`<section class="card" id="cancel"><h2>Cancel</h2><details class="confirm"><summary class="btn secondary">Cancel the payment…</summary>
+<form method="post" action="/dashboard/payments/${p.id}/cancel"><input type="hidden" name="csrf" value="${ctx.csrf}"><p>${effect}</p>
+<p><button type="submit" class="danger">Yes, cancel it</button></p></form></details></section>`;
+}
+
 /** The dispute decisions, when the pay-in's state allows them and the role may take them. */
 function disputeActions(deps: Deps, s: PaymentStory, ctx: Ctx): SafeHtml | string {
   const p = s.payment;
@@ -70,6 +84,6 @@ function disputeActions(deps: Deps, s: PaymentStory, ctx: Ctx): SafeHtml | strin
 }
 
 export function paymentPage(deps: Deps, s: PaymentStory, ctx: Ctx): SafeHtml {
-  return html`<p><a href="/dashboard/payments">All payments</a></p>${summary(s)}${riskReviewForms(s, ctx)}${disputeActions(deps, s, ctx)}${statusChanges(s)}${webhooks(s, ctx)}${ledger(s)}${bankTransfers(s)}
+  return html`<p><a href="/dashboard/payments">All payments</a></p>${summary(s)}${riskReviewForms(s, ctx)}${disputeActions(deps, s, ctx)}${cancelAction(s, ctx)}${statusChanges(s)}${webhooks(s, ctx)}${ledger(s)}${bankTransfers(s)}
 ${kycCase(s, ctx)}${riskDecision(s)}${receipts(s)}`;
 }

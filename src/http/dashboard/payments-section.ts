@@ -4,14 +4,16 @@
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { type PaymentListItem, type PaymentQuery, searchPayments } from "../../app/payments/payment-explorer.js";
+import { cancelPaymentAsOperator } from "../../app/payments/operator-cancel.js";
 import { paymentStory } from "../../app/payments/payment-story.js";
+import { runFormAction } from "../pages/form-action.js";
 import { sendPaymentsCsv } from "../admin/payments-csv.js";
 import { money, when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { filteredPage, filterOf, input, select } from "./filter-fields.js";
 import { paymentPage } from "./payment-page.js";
 import { riskReviewRoutes } from "./risk-review-actions.js";
-import type { DashboardSection } from "./section.js";
+import { operatorOf, type DashboardSection } from "./section.js";
 import { statusPill } from "./status-pill.js";
 
 const BACK = "/dashboard/payments";
@@ -66,5 +68,18 @@ export const paymentsSection: DashboardSection = {
       return sendPaymentsCsv(reply, deps, { ...queryOf(request.query ?? {}), cursor: undefined });
     });
     riskReviewRoutes(app, deps);
+    // The same use case as POST /admin/v1/payments/:paymentId/cancel.
+    app.post<{ Params: { id: string } }>(
+      `${BACK}/:id/cancel`,
+      {
+        schema: { hide: true, params: { type: "object", properties: { id: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" } }, required: ["id"] } },
+        config: { permission: "payments.manage" },
+      },
+      async (request, reply) =>
+        runFormAction(reply, `${BACK}/${request.params.id}`, async () => {
+          const r = await cancelPaymentAsOperator(deps, request.params.id, operatorOf(request));
+          return `Payment ${r.paymentId} is now ${r.status}.`;
+        }),
+    );
   },
 };
