@@ -156,3 +156,15 @@ test("/dashboard/audit: admins see it with the chain's status and export it; sup
   assert.equal(refused.statusCode, 403);
   assert.match(refused.body, /data-code="role_forbidden"/);
 });
+
+test("a lone surrogate in an action's input is logged as U+FFFD: the action is not failed by its entry", async () => {
+  // Valid JSON, but jsonb refuses it (the fuzz test found this as a 500).
+  const odd = await h.app.inject({
+    method: "POST",
+    url: "/admin/v1/merchants",
+    headers: { "x-operator-key": op, "content-type": "application/json" },
+    payload: '{"name":"Odd \\ud800 Merchant"}',
+  });
+  assert.equal(odd.statusCode, 201, odd.body);
+  assert.deepEqual((await entries()).at(-1)!.details.input, { name: "Odd \ufffd Merchant" });
+});
