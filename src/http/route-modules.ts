@@ -15,7 +15,7 @@ import { threeDsRoutes } from "./pages/threeds/three-ds-routes.js";
 import { sandboxBankFeedRoutes } from "./sandbox/bank-transfer-routes.js";
 import { traderRoutes } from "./trader/trader-routes.js";
 import { merchantRiskRoutes } from "./risk/merchant-risk-routes.js";
-import { merchantWithdrawalRoutes, traderWithdrawalRoutes } from "./withdrawals/withdrawal-routes.js";
+import { traderWithdrawalRoutes } from "./withdrawals/withdrawal-routes.js";
 import { merchantRoutes } from "./merchant/merchant-routes.js";
 
 export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
@@ -35,7 +35,6 @@ export const routeModules: RouteModule[] = [
   checkoutRoutes,
   cabinetRoutes,
   merchantRiskRoutes,
-  merchantWithdrawalRoutes,
   traderWithdrawalRoutes,
   merchantRoutes,
 ];

@@ -1,6 +1,6 @@
 // /merchant/v1: the merchant's self-service API (issue 19), authenticated by its API key (x-api-key)
 // like the dialects. Reads accept a read-only key; every other request needs a full one. Each area
-// registers its routes in this one scope: settings, payments, balance and statement, keys. (Risk rules
+// registers its routes in this one scope: settings, payments, balance and statement, keys, withdrawals. (Risk rules
 // are /merchant/v1/risk, merchant-risk-routes.ts.)
 import type { FastifyInstance } from "fastify";
 import { startApiKeyCache } from "../../app/auth/api-key-cache.js";
@@ -10,6 +10,7 @@ import { authenticateMerchantKey } from "../plugins/merchant-key.js";
 import { merchantBalanceRoutes } from "./balance-routes.js";
 import { merchantKeyRoutes } from "./key-routes.js";
 import { merchantPaymentRoutes } from "./payment-routes.js";
+import { merchantWithdrawalRoutes } from "../withdrawals/withdrawal-routes.js";
 import { merchantSettingsRoutes } from "./settings-routes.js";
 
 export async function merchantRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
@@ -25,6 +26,7 @@ export async function merchantRoutes(scope: FastifyInstance, deps: Deps): Promis
       await merchantKeyRoutes(app, deps);
       await merchantPaymentRoutes(app, deps);
       await merchantBalanceRoutes(app, deps);
+      merchantWithdrawalRoutes(app, deps);
     },
     { prefix: "/merchant/v1" },
   );

@@ -5,7 +5,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { startApiKeyCache } from "../../app/auth/api-key-cache.js";
 import type { Deps } from "../../app/deps.js";
 import { authenticateTrader } from "../../app/trading/traders.js";
 import { requestWithdrawal } from "../../app/withdrawals/request-withdrawal.js";
@@ -17,7 +16,6 @@ import type { WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
 import { pageLimit } from "../admin/page-limit.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../plugins/idempotency.js";
-import { authenticateMerchantKey } from "../plugins/merchant-key.js";
 import { principalOf } from "../plugins/principal.js";
 import { AddressBody, AddressPage, AddressView, IdParams, WithdrawalBody, WithdrawalPage, WithdrawalView } from "./withdrawal-schemas.js";
 
@@ -116,25 +114,15 @@ function ownerRoutes(inner: FastifyInstance, deps: Deps, s: OwnerScope): void {
   );
 }
 
-export async function merchantWithdrawalRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
-  await scope.register(
-    async (app) => {
-      installErrorHandling(app, renderDefaultError);
-      startApiKeyCache(deps);
-      // Authenticate before validating: a caller without a key learns nothing about the schema.
-      app.addHook("preValidation", async (request) => {
-        request.principal = { kind: "merchant", ...(await authenticateMerchantKey(deps, request)) };
-      });
-      ownerRoutes(app, deps, {
-        tags: ["merchant: withdrawals"],
-        security: [{ apiKey: [] }],
-        funds: "the merchant's balance",
-        owner: (request) => ({ kind: "merchant", id: principalOf(request, "merchant").merchantId }),
-        apiKeyId: (request) => principalOf(request, "merchant").apiKeyId,
-      });
-    },
-    { prefix: "/merchant/v1" },
-  );
+/** The merchant's withdrawals and addresses, registered in the /merchant/v1 scope (merchant-routes.ts), which authenticates the key. */
+export function merchantWithdrawalRoutes(app: FastifyInstance, deps: Deps): void {
+  ownerRoutes(app, deps, {
+    tags: ["merchant: withdrawals"],
+    security: [{ apiKey: [] }],
+    funds: "the merchant's balance",
+    owner: (request) => ({ kind: "merchant", id: principalOf(request, "merchant").merchantId }),
+    apiKeyId: (request) => principalOf(request, "merchant").apiKeyId,
+  });
 }
 
 export async function traderWithdrawalRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
