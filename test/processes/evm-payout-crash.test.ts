@@ -13,12 +13,11 @@ import type { Hex } from "viem";
 import { payoutKeyFor } from "../../src/app/intents/payout.js";
 import { verifyLedger } from "../../src/app/ledger/verify-ledger.js";
 import { publicClient, tokenBalance } from "../support/anvil.js";
-import { sandboxTransfer } from "../support/bank-feed.js";
 import { TestClock } from "../support/clock.js";
-import { type EvmSetup, evmPayoutTxs, freshAddress, startEvm } from "../support/evm.js";
+import { type EvmSetup, evmPayoutTxs, freshAddress, paidEvmIntent, startEvm } from "../support/evm.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
-import { INTENT_RATES_ENV, configureStore, intentBody, kycFields } from "../support/intents.js";
+import { INTENT_RATES_ENV, configureStore } from "../support/intents.js";
 import { type ChannelFollower, followChannel } from "../support/notifications.js";
 import { killPayoutWorkers, spawnPayoutWorker, untilIntentStatus } from "../support/payout-worker.js";
 import { usePostgres } from "../support/test-db.js";
@@ -50,23 +49,6 @@ after(async () => {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function paidIntent(walletAddress: string): Promise<string> {
-  const res = await h.app.inject({
-    method: "POST",
-    url: "/payment/intent",
-    headers: { "x-api-key": m.apiKey, "content-type": "application/json" },
-    payload: JSON.stringify(intentBody(m.storeId, { ...kycFields(), network: "erc20", walletAddress })),
-  });
-  const id = (res.json() as { paymentIntentId: string }).paymentIntentId;
-  const ins = (await h.app.inject({ method: "GET", url: `/payment/intent/${id}/instructions`, headers: { "x-api-key": m.apiKey } })).json() as {
-    fiatAmount: number;
-    bankTransfer: { reference: string };
-  };
-  const paid = await sandboxTransfer(h.app, { apiKey: m.apiKey }, { reference: ins.bankTransfer.reference, amount: ins.fiatAmount, currency: "EUR" });
-  assert.equal(paid.json.outcome, "paid");
-  return id;
-}
-
 async function intentRow(id: string) {
   return h.deps.database.db.selectFrom("payment_intents").select(["status", "tx_hash", "crypto_minor"]).where("id", "=", id).executeTakeFirstOrThrow();
 }
@@ -74,7 +56,7 @@ async function intentRow(id: string) {
 for (const hangAt of ["after_sign", "after_send"] as const) {
   test(`worker killed ${hangAt.replace("_", " ")}: after restart the payout is on chain exactly once`, { skip, timeout: 300_000 }, async () => {
     const recipient = freshAddress();
-    const id = await paidIntent(recipient);
+    const id = await paidEvmIntent(h, m, recipient);
     const key = payoutKeyFor(id);
     const doomed = spawnPayoutWorker({ url: h.testDb.url!, dataDir, env: evm.env, hangAt });
     await doomed.waitFor(`hang:${hangAt}`);
