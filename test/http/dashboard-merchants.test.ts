@@ -5,9 +5,9 @@
 // change writes one audit entry with the staff person; a viewer sees no form and is refused.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { sql } from "kysely";
 import { createHarness, type Harness } from "../support/harness.js";
-import { staffSession } from "../support/staff.js";
+import { auditEntryCount, lastAuditEntry } from "../support/audit-entries.js";
+import { getPage, noticeOf, postForm, staffSession } from "../support/staff.js";
 
 let h: Harness;
 before(async () => {
@@ -16,14 +16,6 @@ before(async () => {
 after(() => h.close());
 
 type Session = { cookie: string; csrf: string; staff: { id: string } };
-const post = (s: Session, url: string, form: Record<string, string> = {}) =>
-  h.app.inject({ method: "POST", url, headers: { cookie: s.cookie, "content-type": "application/x-www-form-urlencoded" }, payload: new URLSearchParams({ csrf: s.csrf, ...form }).toString() });
-const get = (s: Session, url: string) => h.app.inject({ method: "GET", url, headers: { cookie: s.cookie } });
-const notice = (location: unknown) => Object.fromEntries(new URL(String(location), "http://x").searchParams);
-const lastEntry = async () =>
-  (await sql<{ actor: string; action: string; subject: string; details: Record<string, any> }>`SELECT actor, action, subject, details FROM audit_log ORDER BY id DESC LIMIT 1`.execute(h.deps.database.db))
-    .rows[0]!;
-const entryCount = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM audit_log`.execute(h.deps.database.db)).rows[0]!.n);
 const secretOn = (body: string) => /id="secret-value">([^<]+)</.exec(body)?.[1];
 /** Whether the key is accepted: an unknown intent is 404 to a valid key, 401 to a refused one. */
 const keyWorks = async (key: string) => {
@@ -33,7 +25,7 @@ const keyWorks = async (key: string) => {
 };
 
 async function createdMerchant(admin: Session, name: string): Promise<{ id: string; key: string }> {
-  const r = await post(admin, "/dashboard/merchants", { name });
+  const r = await postForm(h, admin, "/dashboard/merchants", { name });
   assert.equal(r.statusCode, 201, r.body);
   assert.equal(r.headers["cache-control"], "no-store");
   const id = /id="merchant" data-merchant="([^"]+)"/.exec(r.body)?.[1];
@@ -45,61 +37,61 @@ async function createdMerchant(admin: Session, name: string): Promise<{ id: stri
 test("an admin creates a merchant (first key shown once), issues and revokes keys; each change is audited", async () => {
   const admin = await staffSession(h, "admin");
   const m = await createdMerchant(admin, "Console Shop S.L.");
-  let e = await lastEntry();
+  let e = await lastAuditEntry(h.deps);
   assert.deepEqual([e.actor, e.action, e.details.via, e.details.input.name], [`staff:${admin.staff.id}`, "merchants", "console", "Console Shop S.L."]);
 
-  const list = await get(admin, "/dashboard/merchants");
+  const list = await getPage(h, admin, "/dashboard/merchants");
   assert.equal(list.statusCode, 200);
   assert.match(list.body, new RegExp(`data-merchant="${m.id}"`));
-  const page = await get(admin, `/dashboard/merchants/${m.id}`);
+  const page = await getPage(h, admin, `/dashboard/merchants/${m.id}`);
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /Console Shop S\.L\./);
   assert.match(page.body, /first key/);
   assert.doesNotMatch(page.body, new RegExp(m.key), "the key is never shown again");
 
-  const issued = await post(admin, `/dashboard/merchants/${m.id}/api-keys`, { label: "checkout servers" });
+  const issued = await postForm(h, admin, `/dashboard/merchants/${m.id}/api-keys`, { label: "checkout servers" });
   assert.equal(issued.statusCode, 201, issued.body);
   const key = secretOn(issued.body)!;
   assert.ok(await keyWorks(key), "the new key works");
-  e = await lastEntry();
+  e = await lastAuditEntry(h.deps);
   assert.deepEqual([e.action, e.subject, e.details.input.label], ["merchants.api-keys", m.id, "checkout servers"]);
   assert.doesNotMatch(JSON.stringify(e), new RegExp(key.slice(4)), "the key is not in the audit log");
 
-  const keyId = /data-key="([^"]+)"><td class="mono small-id">rmp_[^<]*<\/td><td>checkout servers/.exec((await get(admin, `/dashboard/merchants/${m.id}`)).body)?.[1];
+  const keyId = /data-key="([^"]+)"><td class="mono small-id">rmp_[^<]*<\/td><td>checkout servers/.exec((await getPage(h, admin, `/dashboard/merchants/${m.id}`)).body)?.[1];
   assert.ok(keyId);
-  const revoked = await post(admin, `/dashboard/merchants/${m.id}/api-keys/${keyId}/revoke`);
+  const revoked = await postForm(h, admin, `/dashboard/merchants/${m.id}/api-keys/${keyId}/revoke`);
   assert.equal(revoked.statusCode, 303);
-  assert.match(notice(revoked.headers.location).ok ?? "", /revoked/);
+  assert.match(noticeOf(revoked.headers.location).ok ?? "", /revoked/);
   assert.ok(!(await keyWorks(key)), "a revoked key is refused");
   assert.ok(await keyWorks(m.key), "the other key keeps working");
-  e = await lastEntry();
+  e = await lastAuditEntry(h.deps);
   assert.deepEqual([e.action, e.subject], ["merchants.api-keys.revoke", `${m.id}/${keyId}`]);
 
   // Another merchant's key, an unknown merchant: 404 notices, nothing written.
   const other = await createdMerchant(admin, "Other Shop");
-  const count = await entryCount();
-  const wrong = await post(admin, `/dashboard/merchants/${other.id}/api-keys/${keyId}/revoke`);
-  assert.match(notice(wrong.headers.location).error ?? "", /not found/i);
-  const unknown = await post(admin, "/dashboard/merchants/not-a-merchant/api-keys", { label: "x" });
+  const count = await auditEntryCount(h.deps);
+  const wrong = await postForm(h, admin, `/dashboard/merchants/${other.id}/api-keys/${keyId}/revoke`);
+  assert.match(noticeOf(wrong.headers.location).error ?? "", /not found/i);
+  const unknown = await postForm(h, admin, "/dashboard/merchants/not-a-merchant/api-keys", { label: "x" });
   assert.equal(unknown.statusCode, 303);
-  assert.match(notice(unknown.headers.location).error ?? "", /Merchant not found/);
-  assert.equal((await get(admin, "/dashboard/merchants/00000000-0000-4000-8000-000000000000")).statusCode, 404);
-  assert.equal(await entryCount(), count);
+  assert.match(noticeOf(unknown.headers.location).error ?? "", /Merchant not found/);
+  assert.equal((await getPage(h, admin, "/dashboard/merchants/00000000-0000-4000-8000-000000000000")).statusCode, 404);
+  assert.equal(await auditEntryCount(h.deps), count);
 });
 
 test("stores: create one, save its settings (IPN secret shown once), a bad value refused, rotate the secret", async () => {
   const admin = await staffSession(h, "admin");
   const m = await createdMerchant(admin, "Store Owner");
-  const created = await post(admin, `/dashboard/merchants/${m.id}/stores`, { name: "Shop Spain", id: "console_shop_es" });
+  const created = await postForm(h, admin, `/dashboard/merchants/${m.id}/stores`, { name: "Shop Spain", id: "console_shop_es" });
   assert.equal(created.statusCode, 303);
-  assert.equal(notice(created.headers.location).ok, "Store console_shop_es created.");
-  assert.equal((await lastEntry()).action, "merchants.stores");
-  assert.match((await get(admin, `/dashboard/merchants/${m.id}`)).body, /data-store="console_shop_es"/);
-  const bad = await post(admin, `/dashboard/merchants/${m.id}/stores`, { name: "x", id: "a b" });
-  assert.match(notice(bad.headers.location).error ?? "", /store id/);
+  assert.equal(noticeOf(created.headers.location).ok, "Store console_shop_es created.");
+  assert.equal((await lastAuditEntry(h.deps)).action, "merchants.stores");
+  assert.match((await getPage(h, admin, `/dashboard/merchants/${m.id}`)).body, /data-store="console_shop_es"/);
+  const bad = await postForm(h, admin, `/dashboard/merchants/${m.id}/stores`, { name: "x", id: "a b" });
+  assert.match(noticeOf(bad.headers.location).error ?? "", /store id/);
 
   const store = "/dashboard/merchants/stores/console_shop_es";
-  assert.match((await get(admin, store)).body, /id="no-settings"/);
+  assert.match((await getPage(h, admin, store)).body, /id="no-settings"/);
   const form = {
     servedCountries: "es, pt",
     iban: "ES91 2100 0418 4502 0005 1332",
@@ -111,35 +103,35 @@ test("stores: create one, save its settings (IPN secret shown once), a bad value
     kycValidityDays: "365",
     acceptAmountMismatch: "false",
   };
-  const count = await entryCount();
-  const refusedForm = await post(admin, `${store}/intent-settings`, { ...form, bic: "nope" });
+  const count = await auditEntryCount(h.deps);
+  const refusedForm = await postForm(h, admin, `${store}/intent-settings`, { ...form, bic: "nope" });
   assert.equal(refusedForm.statusCode, 303);
-  assert.match(notice(refusedForm.headers.location).error ?? "", /bank\.bic is not a valid BIC/);
-  assert.equal(await entryCount(), count, "a refused form writes nothing");
+  assert.match(noticeOf(refusedForm.headers.location).error ?? "", /bank\.bic is not a valid BIC/);
+  assert.equal(await auditEntryCount(h.deps), count, "a refused form writes nothing");
 
-  const first = await post(admin, `${store}/intent-settings`, form);
+  const first = await postForm(h, admin, `${store}/intent-settings`, form);
   assert.equal(first.statusCode, 201, first.body);
   const secret = secretOn(first.body);
   assert.ok(secret);
-  const e = await lastEntry();
+  const e = await lastAuditEntry(h.deps);
   assert.equal(e.action, "merchants.stores.intent-settings");
   assert.equal(e.details.input.iban, "[withheld]");
   assert.doesNotMatch(JSON.stringify(e), new RegExp(secret));
-  const shown = await get(admin, store);
+  const shown = await getPage(h, admin, store);
   assert.match(shown.body, /ES, PT/);
   assert.doesNotMatch(shown.body, new RegExp(secret));
 
-  const again = await post(admin, `${store}/intent-settings`, { ...form, kycValidityDays: "30" });
+  const again = await postForm(h, admin, `${store}/intent-settings`, { ...form, kycValidityDays: "30" });
   assert.equal(again.statusCode, 303);
-  assert.equal(notice(again.headers.location).ok, "Settings saved.");
-  assert.match((await get(admin, store)).body, /KYC valid 30 days/);
+  assert.equal(noticeOf(again.headers.location).ok, "Settings saved.");
+  assert.match((await getPage(h, admin, store)).body, /KYC valid 30 days/);
 
-  const rotated = await post(admin, `${store}/ipn-secret/rotate`);
+  const rotated = await postForm(h, admin, `${store}/ipn-secret/rotate`);
   assert.equal(rotated.statusCode, 200);
   const next = secretOn(rotated.body);
   assert.ok(next && next !== secret);
-  assert.equal((await lastEntry()).action, "merchants.stores.ipn-secret.rotate");
-  assert.equal((await get(admin, "/dashboard/merchants/stores/no_such_store")).statusCode, 404);
+  assert.equal((await lastAuditEntry(h.deps)).action, "merchants.stores.ipn-secret.rotate");
+  assert.equal((await getPage(h, admin, "/dashboard/merchants/stores/no_such_store")).statusCode, 404);
 });
 
 test("a viewer sees merchants without a form; its posts are refused and write nothing", async () => {
@@ -147,16 +139,16 @@ test("a viewer sees merchants without a form; its posts are refused and write no
   const m = await createdMerchant(admin, "Viewed Shop");
   const viewer = await staffSession(h, "viewer");
   const support = await staffSession(h, "support");
-  const page = await get(viewer, `/dashboard/merchants/${m.id}`);
+  const page = await getPage(h, viewer, `/dashboard/merchants/${m.id}`);
   assert.equal(page.statusCode, 200);
   assert.doesNotMatch(page.body, /id="issue-key"|Revoke…|id="create-store"/);
-  assert.doesNotMatch((await get(viewer, "/dashboard/merchants")).body, /id="create-merchant"/);
-  const count = await entryCount();
+  assert.doesNotMatch((await getPage(h, viewer, "/dashboard/merchants")).body, /id="create-merchant"/);
+  const count = await auditEntryCount(h.deps);
   for (const url of ["/dashboard/merchants", `/dashboard/merchants/${m.id}/api-keys`]) {
-    const r = await post(viewer, url, { name: "x" });
+    const r = await postForm(h, viewer, url, { name: "x" });
     assert.equal(r.statusCode, 403);
     assert.match(r.body, /data-code="role_forbidden"/);
   }
-  assert.equal((await post(support, `/dashboard/merchants/${m.id}/api-keys`)).statusCode, 403);
-  assert.equal(await entryCount(), count);
+  assert.equal((await postForm(h, support, `/dashboard/merchants/${m.id}/api-keys`)).statusCode, 403);
+  assert.equal(await auditEntryCount(h.deps), count);
 });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { createHarness, type Harness } from "../support/harness.js";
-import { staffSession } from "../support/staff.js";
+import { noticeOf, postForm, staffSession } from "../support/staff.js";
 import { setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 let h: Harness;
@@ -38,9 +38,6 @@ async function heldPayin(): Promise<string> {
   return r.json().id;
 }
 
-const post = (s: { cookie: string; csrf: string }, url: string, form: Record<string, string> = {}) =>
-  h.app.inject({ method: "POST", url, headers: { cookie: s.cookie, "content-type": "application/x-www-form-urlencoded" }, payload: new URLSearchParams({ csrf: s.csrf, ...form }).toString() });
-const notice = (location: unknown) => Object.fromEntries(new URL(String(location), "http://x").searchParams);
 
 test("a viewer sees the queue and the rules without a form; its POSTs are refused", async () => {
   const id = await heldPayin();
@@ -50,7 +47,7 @@ test("a viewer sees the queue and the rules without a form; its POSTs are refuse
   assert.match(page.body, new RegExp(`data-review="${id}"`));
   assert.match(page.body, /Watched payer/);
   assert.doesNotMatch(page.body, /\/release"|data-add-kind|Edit <span/);
-  const refused = await post(viewer, `/dashboard/risk/reviews/${id}/release`);
+  const refused = await postForm(h, viewer, `/dashboard/risk/reviews/${id}/release`);
   assert.equal(refused.statusCode, 403);
   assert.match(refused.body, /data-code="forbidden"|permission/);
 });
@@ -61,32 +58,32 @@ test("support rejects a review (the pay-in is cancelled); a second decision name
   const page = await h.app.inject({ method: "GET", url: "/dashboard/risk", headers: { cookie: support.cookie } });
   assert.match(page.body, new RegExp(`/dashboard/risk/reviews/${id}/reject`));
   assert.doesNotMatch(page.body, /data-add-kind|Edit <span/);
-  const rejected = await post(support, `/dashboard/risk/reviews/${id}/reject`);
+  const rejected = await postForm(h, support, `/dashboard/risk/reviews/${id}/reject`);
   assert.equal(rejected.statusCode, 303);
-  assert.equal(notice(rejected.headers.location).ok, `Payment ${id} rejected.`);
+  assert.equal(noticeOf(rejected.headers.location).ok, `Payment ${id} rejected.`);
   const row = await h.deps.database.db.selectFrom("trading_payins").select(["status", "hold_state"]).where("id", "=", id).executeTakeFirstOrThrow();
   assert.deepEqual(row, { status: "canceled", hold_state: "voided" });
-  const again = await post(support, `/dashboard/risk/reviews/${id}/release`);
-  assert.match(notice(again.headers.location).error ?? "", /rejected/);
-  const unknown = await post(support, "/dashboard/risk/reviews/no-such-payment/release");
-  assert.match(notice(unknown.headers.location).error ?? "", /No risk review/);
-  assert.equal((await post(support, `/dashboard/risk/rules/${ruleId}/enabled?merchant=${fx.merchant.merchantId}`, { enabled: "false" })).statusCode, 403);
+  const again = await postForm(h, support, `/dashboard/risk/reviews/${id}/release`);
+  assert.match(noticeOf(again.headers.location).error ?? "", /rejected/);
+  const unknown = await postForm(h, support, "/dashboard/risk/reviews/no-such-payment/release");
+  assert.match(noticeOf(unknown.headers.location).error ?? "", /No risk review/);
+  assert.equal((await postForm(h, support, `/dashboard/risk/rules/${ruleId}/enabled?merchant=${fx.merchant.merchantId}`, { enabled: "false" })).statusCode, 403);
   await verifyLedgerClean(h.deps);
 });
 
 test("a merchant's rule is not found in the platform's scope; an unknown merchant's rules page says so", async () => {
   const admin = await staffSession(h, "admin");
-  const wrongScope = await post(admin, `/dashboard/risk/rules/${ruleId}/enabled`, { enabled: "false" });
+  const wrongScope = await postForm(h, admin, `/dashboard/risk/rules/${ruleId}/enabled`, { enabled: "false" });
   assert.equal(wrongScope.statusCode, 303);
-  assert.ok(notice(wrongScope.headers.location).error, "refused with a notice");
+  assert.ok(noticeOf(wrongScope.headers.location).error, "refused with a notice");
   const rule = await h.deps.database.db.selectFrom("risk_rules").select("enabled").where("id", "=", ruleId).executeTakeFirstOrThrow();
   assert.equal(rule.enabled, true);
   const page = await h.app.inject({ method: "GET", url: "/dashboard/risk?merchant=00000000-0000-7000-8000-000000000000", headers: { cookie: admin.cookie } });
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /No merchant has this id/);
-  const unknownKind = await post(admin, "/dashboard/risk/rules", { kind: "phone_velocity", name: "x", weight: "5" });
+  const unknownKind = await postForm(h, admin, "/dashboard/risk/rules", { kind: "phone_velocity", name: "x", weight: "5" });
   assert.equal(unknownKind.statusCode, 303);
-  assert.match(notice(unknownKind.headers.location).error ?? "", /kind/);
+  assert.match(noticeOf(unknownKind.headers.location).error ?? "", /kind/);
   for (const item of ["new-phone_velocity", "00000000-0000-7000-8000-000000000000", "rules"]) {
     assert.equal((await h.app.inject({ method: "GET", url: `/dashboard/risk/${item}`, headers: { cookie: admin.cookie } })).statusCode, 404, item);
   }
@@ -119,7 +116,7 @@ test("an admin adds rules through each kind's form; a refused field comes back n
   }
   const before = (await apiRules()).length;
   const velocity = { kind: "velocity", name: "Burst", weight: "80", signal: "userId", measure: "count", windowSeconds: "600", limit: "three", currency: "" };
-  const refused = await post(admin, `/dashboard/risk/rules${scope}`, velocity);
+  const refused = await postForm(h, admin, `/dashboard/risk/rules${scope}`, velocity);
   assert.equal(refused.statusCode, 400);
   assert.match(control(refused.body, "limit"), /aria-invalid="true"/);
   assert.match(control(refused.body, "limit"), /value="three"/);
@@ -136,19 +133,19 @@ test("an admin adds rules through each kind's form; a refused field comes back n
   assert.equal(api.json().error, "validation_failed");
   assert.equal(api.json().field, "spec.limit");
   assert.equal(fieldError(refused.body, "limit"), api.json().message);
-  const badWeight = await post(admin, `/dashboard/risk/rules${scope}`, { ...velocity, limit: "3", weight: "500" });
+  const badWeight = await postForm(h, admin, `/dashboard/risk/rules${scope}`, { ...velocity, limit: "3", weight: "500" });
   assert.equal(badWeight.statusCode, 400);
   assert.match(fieldError(badWeight.body, "weight") ?? "", /weight must be an integer from 0 to 100/);
   assert.equal((await apiRules()).length, before, "nothing added");
 
-  const added = await post(admin, `/dashboard/risk/rules${scope}`, { ...velocity, limit: "3", currency: "EUR" });
+  const added = await postForm(h, admin, `/dashboard/risk/rules${scope}`, { ...velocity, limit: "3", currency: "EUR" });
   assert.equal(added.statusCode, 303, added.body);
-  assert.match(notice(added.headers.location).ok ?? "", /Burst.*next payment/);
-  const sum = await post(admin, `/dashboard/risk/rules${scope}`, { ...velocity, name: "Daily total", measure: "sum", windowSeconds: "86400", limit: "5000000", currency: "rub" });
+  assert.match(noticeOf(added.headers.location).ok ?? "", /Burst.*next payment/);
+  const sum = await postForm(h, admin, `/dashboard/risk/rules${scope}`, { ...velocity, name: "Daily total", measure: "sum", windowSeconds: "86400", limit: "5000000", currency: "rub" });
   assert.equal(sum.statusCode, 303, sum.body);
-  const list = await post(admin, `/dashboard/risk/rules${scope}`, { kind: "list", name: "Blocked network", weight: "100", signal: "ip", mode: "block", values: "185.220.101.0/24\r\n\r\n10.0.0.1\n" });
+  const list = await postForm(h, admin, `/dashboard/risk/rules${scope}`, { kind: "list", name: "Blocked network", weight: "100", signal: "ip", mode: "block", values: "185.220.101.0/24\r\n\r\n10.0.0.1\n" });
   assert.equal(list.statusCode, 303, list.body);
-  const served = await post(admin, `/dashboard/risk/rules${scope}`, { kind: "served_countries", name: "Served", weight: "30", countries: "es, PT" });
+  const served = await postForm(h, admin, `/dashboard/risk/rules${scope}`, { kind: "served_countries", name: "Served", weight: "30", countries: "es, PT" });
   assert.equal(served.statusCode, 303, served.body);
   const byName = Object.fromEntries((await apiRules()).map((r) => [r.name, r.spec]));
   assert.deepEqual(byName.Burst, { kind: "velocity", signal: "userId", measure: "count", windowSeconds: 600, limit: 3 });
@@ -173,8 +170,8 @@ test("roles: a viewer's form pages have no form and its rule POSTs are refused; 
     assert.match(form.body, /cannot change risk rules/);
   }
   const rule = { kind: "list", name: "x", weight: "100", signal: "userId", mode: "block", values: "watched" };
-  assert.equal((await post(viewer, `/dashboard/risk/rules${scope}`, rule)).statusCode, 403);
-  assert.equal((await post(support, `/dashboard/risk/rules/${ruleId}${scope}`, rule)).statusCode, 403);
+  assert.equal((await postForm(h, viewer, `/dashboard/risk/rules${scope}`, rule)).statusCode, 403);
+  assert.equal((await postForm(h, support, `/dashboard/risk/rules/${ruleId}${scope}`, rule)).statusCode, 403);
   const stored = (await apiRules()).find((r) => r.id === ruleId);
   assert.deepEqual([stored?.name, stored?.weight], ["Watched payer", 60]);
 });
@@ -205,15 +202,15 @@ test("an admin edits a rule's name, weight, parameters and state through its for
   assert.match(form.body, /name="enabled" value="on"[^>]* checked/);
 
   const edit = { name: "Watched payers", weight: "100", signal: "userId", mode: "block", values: "watched\nwatched-2", enabled: "on" };
-  const refused = await post(admin, `/dashboard/risk/rules/${ruleId}${scope}`, { ...edit, values: "" });
+  const refused = await postForm(h, admin, `/dashboard/risk/rules/${ruleId}${scope}`, { ...edit, values: "" });
   assert.equal(refused.statusCode, 400);
   assert.match(fieldError(refused.body, "values") ?? "", /spec.values must be/);
   assert.match(control(refused.body, "name"), /value="Watched payers"/, "what was typed comes back");
   assert.equal((await apiRules()).find((r) => r.id === ruleId)?.weight, 60, "unchanged");
 
-  const saved = await post(admin, `/dashboard/risk/rules/${ruleId}${scope}`, edit);
+  const saved = await postForm(h, admin, `/dashboard/risk/rules/${ruleId}${scope}`, edit);
   assert.equal(saved.statusCode, 303, saved.body);
-  assert.equal(notice(saved.headers.location).ok, 'Rule "Watched payers" saved: it applies from the next payment.');
+  assert.equal(noticeOf(saved.headers.location).ok, 'Rule "Watched payers" saved: it applies from the next payment.');
   const stored = (await apiRules()).find((r) => r.id === ruleId)!;
   assert.deepEqual([stored.name, stored.weight, stored.enabled, stored.spec], ["Watched payers", 100, true, { kind: "list", signal: "userId", mode: "block", values: ["watched", "watched-2"] }]);
   // The next payment is decided by the edited rule; the one decided before keeps its decision.
@@ -224,12 +221,12 @@ test("an admin edits a rule's name, weight, parameters and state through its for
   assert.deepEqual(before, { decision: "review", score: 60 });
 
   // Unticking "Enabled" disables it: the next payment of the watched payer goes through.
-  assert.equal((await post(admin, `/dashboard/risk/rules/${ruleId}${scope}`, { ...edit, enabled: "" })).statusCode, 303);
+  assert.equal((await postForm(h, admin, `/dashboard/risk/rules/${ruleId}${scope}`, { ...edit, enabled: "" })).statusCode, 303);
   assert.equal((await apiRules()).find((r) => r.id === ruleId)?.enabled, false);
   const free = await h.app.inject({ method: "POST", url: "/payment/trading/pay-in", headers: { "x-api-key": fx.merchant.apiKey }, payload: { fiatAmount: amount++, extra: { payerInfo: { userId: "watched" } } } });
   assert.equal(free.statusCode, 201, free.body);
   // Another merchant's scope does not find the rule: refused with a notice, nothing changed.
-  const wrong = await post(admin, `/dashboard/risk/rules/${ruleId}`, edit);
+  const wrong = await postForm(h, admin, `/dashboard/risk/rules/${ruleId}`, edit);
   assert.equal(wrong.statusCode, 303);
-  assert.ok(notice(wrong.headers.location).error);
+  assert.ok(noticeOf(wrong.headers.location).error);
 });

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
 import { createHarness, type Harness } from "../support/harness.js";
-import { freshTotp, staffSession } from "../support/staff.js";
+import { auditEntryCount } from "../support/audit-entries.js";
+import { freshTotp, noticeOf, postForm, staffSession } from "../support/staff.js";
 import { setupTrading, type TradingFixture, uploadPngReceipt, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 let h: Harness;
@@ -18,11 +19,6 @@ before(async () => {
 });
 after(() => h.close());
 
-type Session = { cookie: string; csrf: string; staff: { id: string; secret: string } };
-const post = (s: Session, url: string, form: Record<string, string> = {}) =>
-  h.app.inject({ method: "POST", url, headers: { cookie: s.cookie, "content-type": "application/x-www-form-urlencoded" }, payload: new URLSearchParams({ csrf: s.csrf, ...form }).toString() });
-const notice = (location: unknown) => Object.fromEntries(new URL(String(location), "http://x").searchParams);
-const entryCount = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM audit_log`.execute(h.deps.database.db)).rows[0]!.n);
 const statusOf = async (id: string) => (await h.deps.database.db.selectFrom("trading_payins").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status;
 const api = (method: "POST", url: string, headers: Record<string, string>, body?: unknown) =>
   h.app.inject({ method, url, headers: { ...headers, ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { payload: JSON.stringify(body) } : {}) });
@@ -47,29 +43,29 @@ test("above the amount: refused without a code and with a wrong one (nothing wri
   const lastStep = async () =>
     (await h.deps.database.db.selectFrom("operator_users").select("totp_last_step").where("id", "=", support.staff.id).executeTakeFirstOrThrow()).totp_last_step;
   const stepBefore = await lastStep();
-  const count = await entryCount();
+  const count = await auditEntryCount(h.deps);
 
-  const none = await post(support, `/dashboard/disputes/${id}/resolve`, { outcome: "paid" });
+  const none = await postForm(h, support, `/dashboard/disputes/${id}/resolve`, { outcome: "paid" });
   assert.equal(none.statusCode, 303);
-  assert.match(notice(none.headers.location).error ?? "", /moves 6000\.00 RUB, more than 5000 RUB: enter a code/);
+  assert.match(noticeOf(none.headers.location).error ?? "", /moves 6000\.00 RUB, more than 5000 RUB: enter a code/);
   const good = freshTotp(h, support.staff.secret);
   const wrong = `${(Number(good[0]) + 5) % 10}${good.slice(1)}`;
-  const refused = await post(support, `/dashboard/disputes/${id}/resolve`, { outcome: "paid", totp: wrong });
-  assert.match(notice(refused.headers.location).error ?? "", /authentication code is wrong/);
+  const refused = await postForm(h, support, `/dashboard/disputes/${id}/resolve`, { outcome: "paid", totp: wrong });
+  assert.match(noticeOf(refused.headers.location).error ?? "", /authentication code is wrong/);
   assert.equal(await statusOf(id), "checking");
-  assert.equal(await entryCount(), count, "a refused step-up leaves no audit entry");
+  assert.equal(await auditEntryCount(h.deps), count, "a refused step-up leaves no audit entry");
   assert.equal(await lastStep(), stepBefore);
 
-  const taken = await post(support, `/dashboard/disputes/${id}/resolve`, { outcome: "paid", totp: good });
+  const taken = await postForm(h, support, `/dashboard/disputes/${id}/resolve`, { outcome: "paid", totp: good });
   assert.equal(taken.statusCode, 303);
-  assert.match(notice(taken.headers.location).ok ?? "", /is now closed/);
-  assert.equal(await entryCount(), count + 1, "one entry: the decision's, not the code check's");
+  assert.match(noticeOf(taken.headers.location).ok ?? "", /is now closed/);
+  assert.equal(await auditEntryCount(h.deps), count + 1, "one entry: the decision's, not the code check's");
   const e = (await sql<{ action: string; details: Record<string, any> }>`SELECT action, details FROM audit_log ORDER BY id DESC LIMIT 1`.execute(h.deps.database.db)).rows[0]!;
   assert.equal(e.action, "disputes.resolve");
   assert.equal(e.details.input.totp, "[withheld]");
   assert.notEqual(await lastStep(), stepBefore, "the code is used up");
-  const replay = await post(support, `/dashboard/disputes/${await disputedPayin(7000)}/resolve`, { outcome: "paid", totp: good });
-  assert.match(notice(replay.headers.location).error ?? "", /already used|wrong/, "a code passes once");
+  const replay = await postForm(h, support, `/dashboard/disputes/${await disputedPayin(7000)}/resolve`, { outcome: "paid", totp: good });
+  assert.match(noticeOf(replay.headers.location).error ?? "", /already used|wrong/, "a code passes once");
   await verifyLedgerClean(h.deps);
 });
 
@@ -79,12 +75,12 @@ test("below the amount no code is asked; a typed different amount above it needs
   const page = await h.app.inject({ method: "GET", url: `/dashboard/payments/${small}`, headers: { cookie: support.cookie } });
   assert.doesNotMatch(page.body, new RegExp(`id="totp-${small}-decide"`));
   assert.match(page.body, new RegExp(`id="totp-${small}-different"[^>]*data-step-up="optional"`), "the typed amount's form offers the field");
-  const count = await entryCount();
-  const big = await post(support, `/dashboard/disputes/${small}/resolve`, { outcome: "paid_different", actualFiatAmount: "5000.01" });
-  assert.match(notice(big.headers.location).error ?? "", /moves 5000\.01 RUB/);
-  assert.equal(await entryCount(), count);
-  const ok = await post(support, `/dashboard/disputes/${small}/resolve`, { outcome: "paid", back: `/dashboard/payments/${small}` });
+  const count = await auditEntryCount(h.deps);
+  const big = await postForm(h, support, `/dashboard/disputes/${small}/resolve`, { outcome: "paid_different", actualFiatAmount: "5000.01" });
+  assert.match(noticeOf(big.headers.location).error ?? "", /moves 5000\.01 RUB/);
+  assert.equal(await auditEntryCount(h.deps), count);
+  const ok = await postForm(h, support, `/dashboard/disputes/${small}/resolve`, { outcome: "paid", back: `/dashboard/payments/${small}` });
   assert.equal(ok.headers.location?.toString().split("?")[0], `/dashboard/payments/${small}`);
-  assert.match(notice(ok.headers.location).ok ?? "", /is now closed/);
-  assert.equal(await entryCount(), count + 1);
+  assert.match(noticeOf(ok.headers.location).ok ?? "", /is now closed/);
+  assert.equal(await auditEntryCount(h.deps), count + 1);
 });

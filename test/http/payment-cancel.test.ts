@@ -8,7 +8,7 @@ import { sql } from "kysely";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { jsonCall, operatorHeader } from "../support/json-call.js";
-import { staffSession } from "../support/staff.js";
+import { noticeOf, staffSession } from "../support/staff.js";
 import { setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 let h: Harness;
@@ -26,7 +26,6 @@ async function activePayin(): Promise<string> {
   return r.json().id;
 }
 const row = (id: string) => h.deps.database.db.selectFrom("trading_payins").select(["status", "hold_state"]).where("id", "=", id).executeTakeFirstOrThrow();
-const notice = (location: unknown) => Object.fromEntries(new URL(String(location), "http://x").searchParams);
 
 test("support cancels an active pay-in from its page: hold voided, one audit entry; again is refused naming the status", async () => {
   const id = await activePayin();
@@ -41,13 +40,13 @@ test("support cancels an active pay-in from its page: hold voided, one audit ent
   const r = await post();
   assert.equal(r.statusCode, 303);
   assert.equal(String(r.headers.location).split("?")[0], `/dashboard/payments/${id}`);
-  assert.equal(notice(r.headers.location).ok, `Payment ${id} is now canceled.`);
+  assert.equal(noticeOf(r.headers.location).ok, `Payment ${id} is now canceled.`);
   assert.deepEqual(await row(id), { status: "canceled", hold_state: "voided" });
   const log = (await sql<{ actor: string; action: string; subject: string; details: Record<string, any> }>`SELECT actor, action, subject, details FROM audit_log ORDER BY id OFFSET ${before}`.execute(h.deps.database.db)).rows;
   assert.equal(log.length, 1);
   assert.deepEqual([log[0]!.actor, log[0]!.action, log[0]!.subject], [`staff:${support.staff.id}`, "payments.cancel", id]);
   assert.deepEqual(log[0]!.details.changes?.map((c: { before: unknown; after: unknown }) => [c.before, c.after]), [["active", "canceled"]]);
-  assert.match(notice((await post()).headers.location).error ?? "", /canceled/);
+  assert.match(noticeOf((await post()).headers.location).error ?? "", /canceled/);
   assert.doesNotMatch((await h.app.inject({ method: "GET", url: `/dashboard/payments/${id}`, headers: { cookie: support.cookie } })).body, /id="cancel"/);
   await verifyLedgerClean(h.deps);
 });

@@ -81,3 +81,13 @@ export async function signInStaff(page: Page, base: string, h: { clock: TestCloc
   await page.click("button[type=submit]");
   await page.waitForURL(/\/dashboard\/overview$/);
 }
+
+/** A console form posted as the signed-in person: the session's cookie, and its CSRF token with the fields. */
+export const postForm = (h: StaffHarness, s: { cookie: string; csrf: string }, url: string, form: Record<string, string> = {}) =>
+  h.app.inject({ method: "POST", url, headers: { cookie: s.cookie, "content-type": "application/x-www-form-urlencoded" }, payload: new URLSearchParams({ csrf: s.csrf, ...form }).toString() });
+
+/** A console page read as the signed-in person. */
+export const getPage = (h: StaffHarness, s: { cookie: string }, url: string) => h.app.inject({ method: "GET", url, headers: { cookie: s.cookie } });
+
+/** The notice a console redirect carries (?ok=… or ?error=…&code=…), as an object. */
+export const noticeOf = (location: unknown) => Object.fromEntries(new URL(String(location), "http://x").searchParams);
