@@ -46,6 +46,11 @@ export interface EvmConfig {
   lowBalanceWei: bigint;
   /** Per-request timeout of an RPC call before the next URL is tried. */
   rpcTimeoutMs: number;
+  /**
+   * Contracts a payout may pay (lower-case), from RAMPART_EVM_CONTRACT_RECIPIENTS. Any other address
+   * with code is refused: tokens sent to a contract that does not expect them are usually lost.
+   */
+  contractRecipients: ReadonlySet<string>;
 }
 
 const GWEI = 1_000_000_000n;
@@ -87,6 +92,16 @@ function hotWalletKey(env: Env): Secret<`0x${string}`> {
   // The message never echoes the value.
   if (!/^0x[0-9a-fA-F]{64}$/.test(key) || /^0x0{64}$/.test(key)) throw new ConfigError(name, "must hold a private key: 64 hex digits, optionally 0x-prefixed");
   return new Secret(key.toLowerCase() as `0x${string}`);
+}
+
+function contractRecipients(env: Env): ReadonlySet<string> {
+  const raw = env.RAMPART_EVM_CONTRACT_RECIPIENTS?.trim() ?? "";
+  const out = new Set<string>();
+  for (const item of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(item)) throw new ConfigError("RAMPART_EVM_CONTRACT_RECIPIENTS", `expected 0x addresses separated by commas, got "${item}"`);
+    out.add(item.toLowerCase());
+  }
+  return out;
 }
 
 function tokens(env: Env): Record<string, `0x${string}`> {
@@ -137,5 +152,6 @@ export function evmConfig(env: Env): EvmConfig {
     priorityFeeWei,
     replaceAfterSeconds: int(env, "RAMPART_EVM_REPLACE_AFTER_SECONDS", 180, 1, 86_400),
     lowBalanceWei: eth(env, "RAMPART_EVM_LOW_BALANCE_ETH", "0.1"),
+    contractRecipients: contractRecipients(env),
   };
 }

@@ -8,7 +8,7 @@ import type { EvmChain } from "../../src/adapters/chain/evm/evm-chain.js";
 import { payoutKeyFor } from "../../src/app/intents/payout.js";
 import { getBalance } from "../../src/app/ledger/ledger.js";
 import { formatMinor } from "../../src/core/money/decimal.js";
-import { ethBalance, publicClient, tokenBalance } from "../support/anvil.js";
+import { deployTestToken, ethBalance, publicClient, tokenBalance } from "../support/anvil.js";
 import { type EvmSetup, evmPayoutRows, evmPayoutTxs, freshAddress, paidEvmIntent, startEvm, untilMined } from "../support/evm.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
@@ -24,7 +24,8 @@ let chain: EvmChain;
 
 before(async () => {
   evm = await startEvm({ confirmations: CONFIRMATIONS, maxFeeGwei: "10" });
-  h = await createHarness({ env: { ...INTENT_RATES_ENV, ...evm.env } });
+  // The test USDT contract may be paid (a listed contract); any other contract may not.
+  h = await createHarness({ env: { ...INTENT_RATES_ENV, ...evm.env, RAMPART_EVM_CONTRACT_RECIPIENTS: evm.token } });
   m = await createMerchant(h.deps);
   await configureStore(h, m.storeId);
   chain = h.deps.ports.chain as EvmChain;
@@ -183,6 +184,22 @@ test("a payout the chain can never carry fails at once without using a nonce", a
   const noToken = await chain.send({ payoutKey: "bad_3", network: "erc20", asset: "USDC", address: freshAddress(), amountMinor: 1n });
   assert.equal(noToken.kind, "failed");
   assert.equal((await evmPayoutRows(h.deps)).length, count);
+});
+
+test("a contract recipient is paid only when RAMPART_EVM_CONTRACT_RECIPIENTS lists it", async () => {
+  const count = (await evmPayoutRows(h.deps)).length;
+  const unlisted = await deployTestToken(evm.anvil, evm.anvil.keys[1]!, 1n); // not the hot wallet: its nonces are the payouts'
+  const refused = await chain.send({ payoutKey: "contract_1", network: "erc20", asset: "USDT", address: unlisted, amountMinor: 1_000_000n });
+  assert.equal(refused.kind, "failed");
+  assert.match(refused.kind === "failed" ? refused.reason : "", /is a contract; contracts are paid only when listed in RAMPART_EVM_CONTRACT_RECIPIENTS/);
+  assert.equal((await evmPayoutRows(h.deps)).length, count, "nothing signed for it");
+  assert.equal(await tokenBalance(evm.anvil, evm.token, unlisted), 0n);
+
+  const before = await tokenBalance(evm.anvil, evm.token, evm.token);
+  const listed = await chain.send({ payoutKey: "contract_2", network: "erc20", asset: "USDT", address: evm.token, amountMinor: 1_000_000n });
+  assert.equal(listed.kind, "pending");
+  await untilMined(evm.anvil, listed.kind === "pending" ? listed.txHash : "");
+  assert.equal(await tokenBalance(evm.anvil, evm.token, evm.token), before + 1_000_000n);
 });
 
 // Last in the file: it stops the node.

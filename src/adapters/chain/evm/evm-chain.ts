@@ -194,6 +194,11 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
       if ("refused" in t) return { kind: "failed", reason: t.refused };
       if (await store.find(req.payoutKey)) return status(req.payoutKey);
       await rpc.ready();
+      // A first send only (a known payout was answered above): whether the recipient is a contract.
+      const recipient = getAddress(req.address);
+      if (!config.contractRecipients.has(recipient.toLowerCase()) && ((await rpc.client.getCode({ address: recipient })) ?? "0x") !== "0x") {
+        return { kind: "failed", reason: `the recipient ${recipient} is a contract; contracts are paid only when listed in RAMPART_EVM_CONTRACT_RECIPIENTS` };
+      }
       // Network reads first: no transaction is held open across them.
       const [chainNonce, baseFee, gas] = await Promise.all([
         rpc.client.getTransactionCount({ address: account.address, blockTag: "pending" }),
@@ -201,7 +206,7 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
         estimateGas(t),
       ]);
       const fees = initialFees(baseFee, policy);
-      const draft = { payoutKey: req.payoutKey, network: req.network, asset: req.asset, toAddress: getAddress(req.address), amountMinor: req.amountMinor };
+      const draft = { payoutKey: req.payoutKey, network: req.network, asset: req.asset, toAddress: recipient, amountMinor: req.amountMinor };
       const { created, payout } = await store.allocate(account.address, BigInt(chainNonce), draft, clock.now(), (nonce) => sign(t, gas, nonce, fees));
       if (!created) return status(req.payoutKey);
       await opts.beforeBroadcast?.(req.payoutKey);

@@ -76,6 +76,7 @@ export function checkAnswer(method: string, params: unknown, result: unknown): v
       if (typeof result !== "string" || !QUANTITY.test(result)) throw new EvmGarbageAnswerError(method, "not a quantity");
       return;
     case "eth_call":
+    case "eth_getCode":
       if (typeof result !== "string" || !DATA.test(result)) throw new EvmGarbageAnswerError(method, "not hex data");
       return;
     case "eth_sendRawTransaction":
