@@ -55,6 +55,21 @@ test("a dashboard POST without a session goes to sign-in", async () => {
   assert.equal(r.headers.location, "/dashboard/login");
 });
 
+test("a percent-encoded dashboard path is the same route and needs the same session and CSRF token", async () => {
+  const requisiteId = fx.requisiteIds[0]!;
+  // The router decodes %64 to d before matching: without a session each goes to sign-in, changing nothing.
+  for (const url of [`/%64ashboard/traders/requisites/${requisiteId}/switch`, `/dashboard/%74raders/requisites/${requisiteId}/switch`]) {
+    const r = await h.app.inject({ method: "POST", url, headers: FORM, payload: form({ enabled: "false" }) });
+    assert.equal(r.statusCode, 303, url);
+    assert.equal(r.headers.location, "/dashboard/login");
+    const noCsrf = await h.app.inject({ method: "POST", url, headers: { ...FORM, cookie: operatorCookie }, payload: form({ enabled: "false" }) });
+    assert.equal(noCsrf.statusCode, 403, url);
+  }
+  const read = await h.app.inject({ method: "GET", url: "/%64ashboard/money" });
+  assert.equal(read.statusCode, 303);
+  assert.doesNotMatch((await h.app.inject({ method: "GET", url: "/dashboard/traders", headers: { cookie: operatorCookie } })).body, /status bad">disabled/, "requisite still enabled");
+});
+
 test("a cabinet page without a session redirects to sign-in; a wrong key is 401", async () => {
   for (const url of ["/cabinet", "/cabinet/receipts/inv_x"]) {
     const r = await h.app.inject({ method: "GET", url });

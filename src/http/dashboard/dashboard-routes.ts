@@ -54,7 +54,9 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
   const signInLimit = { rateLimit: { max: SIGN_IN_PER_MINUTE, timeWindow: 60_000 } };
 
   app.addHook("preHandler", async (request, reply) => {
-    const path = request.url.split("?")[0]!;
+    // The matched route's pattern, never the raw URL: the router decodes the path before matching, so
+    // /%64ashboard/… reaches a /dashboard route while its raw URL does not start with /dashboard.
+    const path = request.routeOptions.url ?? request.url.split("?")[0]!;
     if (!path.startsWith("/dashboard") || PUBLIC.has(path)) return;
     const token = readCookie(request.headers.cookie, COOKIE);
     const s = await readStaffSession(deps, token);
