@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
-import { getBalance, postTransfer } from "../../src/app/ledger/ledger.js";
+import { getBalance } from "../../src/app/ledger/ledger.js";
 import { saveTradingSettings } from "../../src/app/trading/settings-admin.js";
 import { SANDBOX_FAILING_ADDRESSES } from "../../src/adapters/chain/sandbox-chain.js";
 import { verifyLedger } from "../../src/app/ledger/verify-ledger.js";
@@ -15,6 +15,7 @@ import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { advanceAndDrain, drain } from "../support/intents.js";
 import { type Json, jsonCall, operatorHeader } from "../support/json-call.js";
+import { fundMerchantBalance } from "../support/merchant-funds.js";
 import { startWebhookReceiver } from "../support/trading.js";
 
 const DAY_MS = 24 * 3_600_000;
@@ -29,24 +30,6 @@ let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 const balanceOf = async (merchantId: string) =>
   (await getBalance(h.deps.database.db, { owner: `merchant:${merchantId}`, asset: "USDT", purpose: "merchant_balance" })).available;
-
-async function fund(merchantId: string, minor: bigint): Promise<void> {
-  await h.deps.database.db.transaction().execute((trx) =>
-    postTransfer(
-      trx,
-      {
-        id: `test:fund:${merchantId}:${minor}:${Math.random()}`,
-        code: "test_funding",
-        ref: { type: "merchant", id: merchantId },
-        entries: [
-          { account: { owner: "platform", asset: "USDT", purpose: "platform_funding" }, amountMinor: -minor },
-          { account: { owner: `merchant:${merchantId}`, asset: "USDT", purpose: "merchant_balance" }, amountMinor: minor },
-        ],
-      },
-      h.clock.now(),
-    ),
-  );
-}
 
 const call = (method: "GET" | "POST" | "DELETE", url: string, body?: unknown, key = m.apiKey) => jsonCall(h.app, method, url, { "x-api-key": key }, body);
 const admin = (method: "GET" | "POST", url: string, body?: unknown) => jsonCall(h.app, method, url, operatorHeader(op), body);
@@ -124,7 +107,7 @@ test("addresses are checked for their network: a bad EIP-55 checksum, the zero a
 });
 
 test("a new address is refused until its cooling-off period is over, then a withdrawal below the threshold is sent and confirmed", async () => {
-  await fund(m.merchantId, 50_000_000n);
+  await fundMerchantBalance(h.deps, m.merchantId, 50_000_000n);
   const before = await balanceOf(m.merchantId);
   const added = await call("POST", "/merchant/v1/withdrawal-addresses", { network: "erc20", address: ADDRESS });
   assert.equal(added.status, 201);
@@ -186,7 +169,7 @@ test("amounts: beyond the asset's decimals, zero, not a number, above the balanc
 test("concurrent requests never overdraw the balance: only as many as it covers are accepted", async () => {
   const who = await createMerchant(h.deps, { name: "Racer" });
   const id = await cooledAddress(who, ADDRESS);
-  await fund(who.merchantId, 100_000_000n); // 100 USDT: three withdrawals of 30 + 1 fee
+  await fundMerchantBalance(h.deps, who.merchantId, 100_000_000n); // 100 USDT: three withdrawals of 30 + 1 fee
   const results = await Promise.all(
     Array.from({ length: 6 }, () => call("POST", "/merchant/v1/withdrawals", { addressId: id, asset: "USDT", amount: "30" }, who.apiKey)),
   );
@@ -197,7 +180,7 @@ test("concurrent requests never overdraw the balance: only as many as it covers 
 
 test("above the threshold a withdrawal waits for an operator: approve sends it, approving again is 409 naming the status", async () => {
   const id = await cooledAddress(m, "0x1111111111111111111111111111111111111111");
-  await fund(m.merchantId, 500_000_000n);
+  await fundMerchantBalance(h.deps, m.merchantId, 500_000_000n);
   const res = await call("POST", "/merchant/v1/withdrawals", { addressId: id, asset: "USDT", amount: "150" });
   assert.equal(res.status, 201, res.text);
   assert.equal(res.json.status, "requested");
@@ -236,6 +219,21 @@ test("a rejected withdrawal returns amount and fee to the balance", async () => 
   assert.equal(rejected.json.failureReason, "not expected");
   assert.equal(await balanceOf(m.merchantId), before);
   assert.equal((await admin("POST", `/admin/v1/withdrawals/${res.json.id}/approve`)).json.currentStatus, "rejected");
+});
+
+test("an address removed while its withdrawal waits for approval is never paid: approve is 409, reject returns the funds", async () => {
+  const id = await cooledAddress(m, "0x3333333333333333333333333333333333333333");
+  const before = await balanceOf(m.merchantId);
+  const res = await call("POST", "/merchant/v1/withdrawals", { addressId: id, asset: "USDT", amount: "150" });
+  assert.equal(res.json.status, "requested", res.text);
+  const removed = await h.app.inject({ method: "DELETE", url: `/merchant/v1/withdrawal-addresses/${id}`, headers: { "x-api-key": m.apiKey } });
+  assert.equal(removed.statusCode, 204);
+  const approve = await admin("POST", `/admin/v1/withdrawals/${res.json.id}/approve`);
+  assert.equal(approve.status, 409, approve.text);
+  assert.equal(approve.json.error, "withdrawal_address_removed");
+  assert.equal((await call("GET", `/merchant/v1/withdrawals/${res.json.id}`)).json.status, "requested", "nothing changed");
+  assert.equal((await admin("POST", `/admin/v1/withdrawals/${res.json.id}/reject`, {})).json.status, "rejected");
+  assert.equal(await balanceOf(m.merchantId), before);
 });
 
 test("a payout the chain refuses fails the withdrawal and returns the funds", async () => {

@@ -3,11 +3,12 @@
 // balance. Anything but `requested` is a 409 naming the current status. Each decision queues the webhook.
 import { AppError } from "../../core/shared/errors.js";
 import { WITHDRAWAL_MACHINE } from "../../core/withdrawals/withdrawal-status.js";
-import { lockWithdrawal, updateWithdrawal, type WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
+import { lockWithdrawal, lockWithdrawalAddress, updateWithdrawal, type WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
 import type { Deps } from "../deps.js";
 import { scheduleWithdrawalPayout } from "./request-withdrawal.js";
 import { enqueueWithdrawalEvent } from "./withdrawal-events.js";
 import { returnWithdrawal } from "./withdrawal-ledger.js";
+import { ownerOfWithdrawal } from "./withdrawal-view.js";
 
 type Decision = { kind: "approve" } | { kind: "reject"; reason: string | null };
 
@@ -17,6 +18,9 @@ export async function decideWithdrawal(deps: Deps, withdrawalId: string, operato
     if (!w) throw new AppError("not_found", { message: "No such withdrawal." });
     const now = deps.clock.now();
     const status = WITHDRAWAL_MACHINE.next(w.status, d.kind);
+    // Removing an address makes it unusable at once, also for a withdrawal waiting for approval (a
+    // stolen key's address removed by the merchant must not be paid); locked against a removal racing this.
+    if (d.kind === "approve" && !(await lockWithdrawalAddress(trx, ownerOfWithdrawal(w), w.address_id))) throw new AppError("withdrawal_address_removed");
     const done = await updateWithdrawal(trx, w.id, {
       status,
       decided_by: operatorId,
