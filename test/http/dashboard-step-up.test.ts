@@ -8,13 +8,15 @@ import { after, before, test } from "node:test";
 import { sql } from "kysely";
 import { createHarness, type Harness } from "../support/harness.js";
 import { auditEntryCount } from "../support/audit-entries.js";
+import { jsonCall } from "../support/json-call.js";
+import { fundMerchantBalance } from "../support/merchant-funds.js";
 import { freshTotp, noticeOf, postForm, staffSession } from "../support/staff.js";
 import { setupTrading, type TradingFixture, uploadPngReceipt, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 let h: Harness;
 let fx: TradingFixture;
 before(async () => {
-  h = await createHarness({ env: { RAMPART_STEP_UP_AMOUNT: "RUB=5000" }, tweak: (deps) => useFixedRate(deps, "99.12") });
+  h = await createHarness({ env: { RAMPART_STEP_UP_AMOUNT: "RUB=5000,USDT=100" }, tweak: (deps) => useFixedRate(deps, "99.12") });
   fx = await setupTrading(h.deps);
 });
 after(() => h.close());
@@ -83,4 +85,25 @@ test("below the amount no code is asked; a typed different amount above it needs
   assert.equal(ok.headers.location?.toString().split("?")[0], `/dashboard/payments/${small}`);
   assert.match(noticeOf(ok.headers.location).ok ?? "", /is now closed/);
   assert.equal(await auditEntryCount(h.deps), count + 1);
+});
+
+// Last: it moves the clock a day (the address's cooling-off).
+test("approving a withdrawal above the amount needs a fresh code; without one it stays requested", async () => {
+  const m = fx.merchant;
+  await fundMerchantBalance(h.deps, m.merchantId, 5_000_000_000n);
+  const key = { "x-api-key": m.apiKey };
+  const address = await jsonCall(h.app, "POST", "/merchant/v1/withdrawal-addresses", key, { network: "erc20", address: "0x52908400098527886E0F7030069857D2E4169EE7" });
+  assert.equal(address.status, 201, address.text);
+  h.clock.advance(25 * 3_600_000);
+  const asked = await jsonCall(h.app, "POST", "/merchant/v1/withdrawals", key, { addressId: address.json.id, asset: "USDT", amount: "1500" });
+  assert.equal(asked.json.status, "requested", asked.text);
+  const finance = await staffSession(h, "finance");
+  const page = await h.app.inject({ method: "GET", url: "/dashboard/withdrawals", headers: { cookie: finance.cookie } });
+  assert.match(page.body, new RegExp(`id="totp-${asked.json.id}"[^>]*data-step-up="required" required`));
+  const none = await postForm(h, finance, `/dashboard/withdrawals/${asked.json.id}/approve`);
+  assert.match(noticeOf(none.headers.location).error ?? "", /moves 1500\.000000 USDT, more than 100 USDT: enter a code/);
+  assert.equal((await jsonCall(h.app, "GET", `/merchant/v1/withdrawals/${asked.json.id}`, key)).json.status, "requested");
+  const taken = await postForm(h, finance, `/dashboard/withdrawals/${asked.json.id}/approve`, { totp: freshTotp(h, finance.staff.secret) });
+  assert.match(noticeOf(taken.headers.location).ok ?? "", /approved/);
+  assert.equal((await jsonCall(h.app, "GET", `/merchant/v1/withdrawals/${asked.json.id}`, key)).json.status, "approved");
 });

@@ -1,16 +1,18 @@
 // Withdrawals: merchants' and traders' withdrawals waiting for an operator's approval (above
 // RAMPART_WITHDRAWAL_APPROVAL_ABOVE), each approved or rejected behind a confirmation that says what it
-// does, and the latest withdrawals of every status. The forms call decideWithdrawal, the use case of
+// does (approving above RAMPART_STEP_UP_AMOUNT also asks for a fresh TOTP code), and the latest
+// withdrawals of every status. The forms call decideWithdrawal, the use case of
 // POST /admin/v1/withdrawals/:id/approve|reject (docs/withdrawals.md).
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
-import { withdrawalPage } from "../../app/withdrawals/list-withdrawals.js";
+import { readWithdrawal, withdrawalPage } from "../../app/withdrawals/list-withdrawals.js";
 import { decideWithdrawal } from "../../app/withdrawals/withdrawal-decisions.js";
 import type { WithdrawalView } from "../../app/withdrawals/withdrawal-view.js";
 import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { operatorOf, type DashboardSection } from "./section.js";
+import { requireStepUp, stepUpField } from "./step-up.js";
 
 const BACK = "/dashboard/withdrawals";
 const PAGE = 50;
@@ -21,23 +23,24 @@ const EFFECT = {
   reject: "Nothing is sent: the amount and the fee return to the balance (or the trader's deposit) they came from.",
 } as const;
 
-function decisionForms(w: WithdrawalView, csrf: string): SafeHtml {
+function decisionForms(deps: Deps, w: WithdrawalView, csrf: string): SafeHtml {
+  // Approving sends crypto out: above RAMPART_STEP_UP_AMOUNT it asks for a fresh code, as a payout record does.
   const form = (action: "approve" | "reject", label: string, danger: boolean) =>
     html`<details class="confirm"><summary class="btn">${label}…</summary>
 <form method="post" action="${BACK}/${w.id}/${action}"><input type="hidden" name="csrf" value="${csrf}">
-<p>${EFFECT[action]}</p><p><button type="submit"${danger ? html` class="danger"` : ""}>Yes, ${action} ${w.amount} ${w.asset} <span class="mono">${w.id}</span></button></p></form></details>`;
+<p>${EFFECT[action]}</p>${action === "approve" ? stepUpField(deps, { amount: w.amount, currency: w.asset }, w.id) : ""}<p><button type="submit"${danger ? html` class="danger"` : ""}>Yes, ${action} ${w.amount} ${w.asset} <span class="mono">${w.id}</span></button></p></form></details>`;
   return html`${form("approve", "Approve", false)}
 ${form("reject", "Reject", true)}`;
 }
 
-function withdrawalCard(w: WithdrawalView, canDecide: boolean, csrf: string): SafeHtml {
+function withdrawalCard(deps: Deps, w: WithdrawalView, canDecide: boolean, csrf: string): SafeHtml {
   return html`<div class="card" data-withdrawal="${w.id}"><h3><span class="mono wrap">${w.id}</span> <span class="status warn">${w.status}</span></h3>
 <div class="row"><span>Send</span><span class="mono">${w.amount} ${w.asset}</span></div>
 <div class="row"><span>Fee</span><span class="mono">${w.fee} ${w.asset}</span></div>
 <div class="row"><span>Network</span><span class="mono">${w.network}</span></div>
 <div class="row"><span>To address</span><span class="mono wrap">${w.address}</span></div>
 <div class="row"><span>${w.merchantId !== null ? "Merchant" : "Trader"}</span><span class="mono wrap">${w.merchantId ?? w.traderId}</span></div>
-<div class="row"><span>Asked</span><span>${when(new Date(w.createdAt))}</span></div>${canDecide ? decisionForms(w, csrf) : ""}</div>`;
+<div class="row"><span>Asked</span><span>${when(new Date(w.createdAt))}</span></div>${canDecide ? decisionForms(deps, w, csrf) : ""}</div>`;
 }
 
 function recentTable(items: WithdrawalView[]): SafeHtml {
@@ -59,7 +62,7 @@ export const withdrawalsSection: DashboardSection = {
     return html`<h2>Waiting for approval</h2>${
       waiting.items.length === 0
         ? html`<div class="card"><p class="muted">No withdrawal waits for approval.</p></div>`
-        : waiting.items.map((w) => withdrawalCard(w, canDecide, ctx.csrf))
+        : waiting.items.map((w) => withdrawalCard(deps, w, canDecide, ctx.csrf))
     }<div class="card"><h2>Latest withdrawals</h2>${recentTable(recent.items)}</div>`;
   },
   actions(app: FastifyInstance, deps: Deps) {
@@ -67,6 +70,10 @@ export const withdrawalsSection: DashboardSection = {
     for (const action of ["approve", "reject"] as const) {
       app.post<{ Params: { id: string } }>(`${BACK}/:id/${action}`, { schema: { hide: true, params } }, async (request, reply) =>
         runFormAction(reply, BACK, async () => {
+          if (action === "approve") {
+            const asked = await readWithdrawal(deps, request.params.id);
+            await requireStepUp(deps, request, { amount: asked.amount, currency: asked.asset });
+          }
           const w = await decideWithdrawal(deps, request.params.id, operatorOf(request), action === "approve" ? { kind: "approve" } : { kind: "reject", reason: null });
           return `Withdrawal ${w.id} ${w.status}: ${action === "approve" ? "its payout is queued." : "the funds are back where they came from."}`;
         }),
