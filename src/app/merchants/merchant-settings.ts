@@ -57,8 +57,11 @@ export async function patchMerchantSettings(
   });
   return deps.database.db.transaction().execute(async (trx) => {
     const trading = patch.trading === undefined ? null : await patchTradingSettings(deps, trx, merchantId, patch.trading, "trading.");
-    const changed: IntentSettingsView[] = [];
-    for (const [i, s] of stores.entries()) changed.push(await patchStoreSettings(deps, trx, merchantId, s, `stores.${i}.`));
+    // Stores are locked in storeId order whatever the request's order, so two PATCHes naming the same
+    // stores cannot deadlock; the answer keeps the request's order.
+    const changed: IntentSettingsView[] = new Array(stores.length);
+    const byId = [...stores.entries()].sort(([, a], [, b]) => (a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : 0));
+    for (const [i, s] of byId) changed[i] = await patchStoreSettings(deps, trx, merchantId, s, `stores.${i}.`);
     return { trading, stores: changed, changedAt: deps.clock.now() };
   });
 }

@@ -16,7 +16,8 @@ const TAGS = ["merchant: settings"];
 const security = [{ apiKey: [] }];
 const merchantOf = (request: FastifyRequest) => principalOf(request, "merchant").merchantId;
 
-const APPLIES_TO = "Payments created after changedAt use these settings; payments created before keep the ones they were created with.";
+const APPLIES_TO =
+  "Payments created after changedAt use these settings; payments created before keep the ones they were created with, except three read when they are used: trading.webhookUrl (each event), trading.returnUrl (when the payer page opens) and trading.disputeAutoResolveMinutes (when a dispute opens).";
 
 const StoreSettings = Type.Object({
   storeId: Type.String(),
