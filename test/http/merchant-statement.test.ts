@@ -149,6 +149,8 @@ test("bad input names its field; another merchant's statement is its own (empty)
     ["asset=USDT&from=2026-05-01&to=2026-04-01", "validation_failed", "to"],
     ["asset=USDT&from=yesterday", "validation_failed", "from"],
     ["asset=USDT&cursor=bm9wZQ", "validation_failed", "cursor"],
+    // Well-formed, but no such day: PostgreSQL would refuse it.
+    [`asset=USDT&cursor=${Buffer.from(JSON.stringify(["2026-02-31T00:00:00.000000Z", "1", 0])).toString("base64url")}`, "validation_failed", "cursor"],
     ["asset=USDT&limit=501", "validation_failed", "limit"],
   ]) {
     const r = await get(`/merchant/v1/statement?${query}`);

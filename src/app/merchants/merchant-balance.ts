@@ -42,7 +42,9 @@ function decodeCursor(v: string): StatementCursor {
     throw bad("cursor", "Invalid cursor");
   }
   const [at, entryId, stage] = Array.isArray(parsed) ? (parsed as unknown[]) : [];
-  if (typeof at !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(at) || Number.isNaN(Date.parse(at))) throw bad("cursor", "Invalid cursor");
+  // A real instant only: Date.parse rolls 2026-02-31 over into March, PostgreSQL refuses it (a 500).
+  const real = typeof at === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(at) && !Number.isNaN(Date.parse(at)) && new Date(at).toISOString().slice(0, 19) === at.slice(0, 19);
+  if (!real) throw bad("cursor", "Invalid cursor");
   if (typeof entryId !== "string" || !/^\d{1,18}$/.test(entryId) || (stage !== 0 && stage !== 1 && stage !== 2)) throw bad("cursor", "Invalid cursor");
   return { at, entryId, stage };
 }
