@@ -209,9 +209,11 @@ describe("keys", () => {
     const otherKeys = await call("GET", "/merchant/v1/keys", other.apiKey);
     const otherKeyId = otherKeys.json.items[0].apiKeyId as string;
     assert.equal((await call("DELETE", `/merchant/v1/keys/${otherKeyId}`, fx.merchant.apiKey)).status, 404);
-    const noLabel = await call("POST", "/merchant/v1/keys", fx.merchant.apiKey, { label: "" });
-    assert.equal(noLabel.status, 400);
-    assert.equal(noLabel.json.field, "label");
+    for (const label of ["", "   "]) {
+      const noLabel = await call("POST", "/merchant/v1/keys", fx.merchant.apiKey, { label });
+      assert.equal(noLabel.status, 400, `label ${JSON.stringify(label)}`);
+      assert.equal(noLabel.json.field, "label");
+    }
 
     const revoked = await call("DELETE", `/merchant/v1/keys/${created.json.apiKeyId}`, fx.merchant.apiKey);
     assert.equal(revoked.status, 200, revoked.text);

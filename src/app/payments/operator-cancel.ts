@@ -10,7 +10,6 @@ import { TRADING_MACHINE } from "../../core/trading/payin-status.js";
 import { lockIntent } from "../../db/intents/intents.js";
 import { lockPayin } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
-import { intentChanging } from "../intents/status-cache.js";
 import { transitionIntent } from "../intents/transition.js";
 import { cancelPayinAsSupport } from "../trading/payin-lifecycle.js";
 
@@ -32,7 +31,6 @@ export async function cancelPaymentAsOperator(deps: Deps, paymentId: string, ope
     const intent = await lockIntent(trx, paymentId);
     if (!intent) throw new AppError("not_found", { message: "No trading pay-in or payment intent has this id (a card payment has no operator cancel)." });
     await transitionIntent(deps, trx, intent, { action: "cancel", actor: "operator", data: { operatorId } });
-    intentChanging(deps, paymentId);
     return { paymentId, dialect: "intent" as const, status: INTENT_STATUS_NAMES[INTENT_MACHINE.next(intent.status, "cancel")] };
   });
 }

@@ -51,7 +51,7 @@ export async function merchantKeyRoutes(scope: FastifyInstance, deps: Deps): Pro
         security,
         body: Type.Object(
           {
-            label: Type.String({ minLength: 1, maxLength: KEY_LABEL_MAX, description: "a note to recognise the key by" }),
+            label: Type.String({ minLength: 1, maxLength: KEY_LABEL_MAX, pattern: "\\S", description: "a note to recognise the key by (not only spaces)" }),
             readOnly: Type.Optional(Type.Boolean({ description: "true: the key may only read (default false)" })),
           },
           { additionalProperties: false, examples: [{ label: "reporting", readOnly: true }] },
