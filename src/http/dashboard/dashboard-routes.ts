@@ -48,15 +48,24 @@ function sendRefusal(reply: FastifyReply, err: AppError) {
   );
 }
 
+/** The route's pattern with its parameters filled in (/dashboard/:section → /dashboard/audit); the raw path when no route matched. */
+function matchedPath(request: FastifyRequest): string {
+  const route = request.routeOptions.url;
+  if (route === undefined) return request.url.split("?")[0]!;
+  const params = (request.params ?? {}) as Record<string, string>;
+  return route.replace(/:(\w+)/g, (_, name: string) => params[name] ?? "").replace(/\*$/, params["*"] ?? "");
+}
+
 export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const secure = deps.config.publicUrl.startsWith("https:");
   const cookie = (token: string, maxAgeSeconds: number) => sessionCookie(COOKIE, token, { path: "/dashboard", maxAgeSeconds, secure });
   const signInLimit = { rateLimit: { max: SIGN_IN_PER_MINUTE, timeWindow: 60_000 } };
 
   app.addHook("preHandler", async (request, reply) => {
-    // The matched route's pattern, never the raw URL: the router decodes the path before matching, so
-    // /%64ashboard/… reaches a /dashboard route while its raw URL does not start with /dashboard.
-    const path = request.routeOptions.url ?? request.url.split("?")[0]!;
+    // The path the router matched (its pattern filled with the decoded parameters), never the raw URL:
+    // the router decodes before matching, so /%64ashboard/… reaches a /dashboard route while its raw
+    // URL does not start with /dashboard.
+    const path = matchedPath(request);
     if (!path.startsWith("/dashboard") || PUBLIC.has(path)) return;
     const token = readCookie(request.headers.cookie, COOKIE);
     const s = await readStaffSession(deps, token);
