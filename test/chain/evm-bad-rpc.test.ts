@@ -4,6 +4,7 @@
 // exactly once. The deposit watcher credits nothing while the node fails and loses nothing: the
 // deposit is credited once afterwards, and a credited deposit is never reversed by a garbage answer.
 // /readyz, /metrics and the console's hot-wallet card report the node and the deposit watcher's lag.
+// The node's URL carries a provider key in its path, as hosted nodes do: no error, log or page shows it.
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 import { HDKey } from "@scure/bip32";
@@ -34,6 +35,8 @@ let proxy: RpcProxy;
 let h: Harness;
 let m: MerchantFixture;
 let depositorKey: Hex;
+/** The node URL's path key (https://mainnet.infura.io/v3/KEY); the proxy ignores the path. */
+const PROVIDER_KEY = "c0ffee5ecret4b1d9e7a2f03";
 
 before(async () => {
   evm = await startEvm({ confirmations: CONFIRMATIONS });
@@ -47,7 +50,7 @@ before(async () => {
       ...INTENT_RATES_ENV,
       ...evm.env,
       // Everything Rampart reads from the chain goes through the proxy; the test's own reads go to anvil.
-      RAMPART_EVM_RPC_URLS: proxy.url,
+      RAMPART_EVM_RPC_URLS: `${proxy.url}/v3/${PROVIDER_KEY}`,
       // Short, so a held answer is given up on quickly (real time: the timeout is the adapter's own).
       RAMPART_EVM_RPC_TIMEOUT_MS: "500",
       RAMPART_EVM_DEPOSIT_XPUB: HDKey.fromMasterSeed(crypto.getRandomValues(new Uint8Array(32))).publicExtendedKey,
@@ -64,6 +67,9 @@ afterEach(async () => {
   await proxy.set("pass");
   proxy.release();
   await verifyLedgerClean(h.deps);
+  assert.ok(!h.logs.text.includes(PROVIDER_KEY), "the node URL's key is in no log line");
+  const errors = await h.deps.database.db.selectFrom("jobs").select("last_error").where("last_error", "is not", null).execute();
+  assert.ok(!errors.some((j) => j.last_error!.includes(PROVIDER_KEY)), "the node URL's key is in no job error");
 });
 after(async () => {
   await h?.close();
@@ -127,6 +133,12 @@ test("a node refusing connections: the payout is not signed, its job is retried,
   await drain(h);
   await assertWaiting(id);
   assert.equal(await evmPayout(id), undefined, "no nonce taken while the node cannot be asked");
+  // The error says what failed and where, with the URL's path (its key) hidden.
+  const [retrying] = (await payoutJobs(id)).filter((j) => j.last_error !== null);
+  assert.match(retrying!.last_error!, /HTTP request failed/);
+  assert.ok(retrying!.last_error!.includes(`URL: ${proxy.url}/[redacted]`), retrying!.last_error!);
+  assert.ok(!retrying!.last_error!.includes(PROVIDER_KEY));
+  assert.ok(h.logs.text.includes(`${proxy.url}/[redacted]`), "the job's error is logged, redacted");
   await advanceAndDrain(h, PAST_BACKOFF_MS);
   await assertWaiting(id);
   await assertPaidOnce(id, recipient, await deliverOnceRecovered(id));
@@ -313,7 +325,9 @@ test("/readyz, /metrics and the console report the chain's node and the deposit 
     const metrics = await scrape(h.app);
     assert.equal([...metrics.keys()].some((k) => k.startsWith("rampart_evm_deposit_watcher_lag_blocks")), false, "no stale lag while the node is down");
     assert.equal(sample(metrics, "rampart_chain_node_up"), 0);
-    assert.match(await overview(), /id="chain-node">not answering</);
+    const page = await overview();
+    assert.match(page, /id="chain-node">not answering</);
+    assert.ok(!JSON.stringify(down.body).includes(PROVIDER_KEY) && !page.includes(PROVIDER_KEY), "the node URL's key is on neither");
   }
 
   // Back: the watcher catches up and the chain is ok again.

@@ -2,8 +2,10 @@
 // is down, too slow (the per-request timeout) or answers garbage (rpc-answers.ts) hands the call to the
 // next URL; when every URL fails the call throws, and the caller's job or run is retried.
 // The node's chain id is checked once before the first use: a node of another chain is refused.
+// Errors are stripped of the URLs (a provider's API key often sits in the path) as they leave the transport.
 import { type Address, type Chain, type HttpTransport, type PublicClient, type Transport, createPublicClient, defineChain, erc20Abi, fallback, http } from "viem";
 import type { EvmConfig } from "../../../config/evm-config.js";
+import { type Redactor, redactError, urlRedactor } from "./redact-urls.js";
 import { checkAnswer } from "./rpc-answers.js";
 
 function evmChain(config: Pick<EvmConfig, "chainId" | "rpcUrls">): Chain {
@@ -15,13 +17,22 @@ function evmChain(config: Pick<EvmConfig, "chainId" | "rpcUrls">): Chain {
   });
 }
 
-/** An HTTP transport whose answers are checked for their method's shape before viem reads them. */
-function checkedHttp(url: string, timeoutMs: number): Transport {
+/**
+ * An HTTP transport whose answers are checked for their method's shape before viem reads them, and
+ * whose errors no longer name the URL before viem copies their text into the errors it wraps them in.
+ */
+function checkedHttp(url: string, timeoutMs: number, redact: Redactor): Transport {
   const inner: HttpTransport = http(url, { timeout: timeoutMs, retryCount: 0 });
   return (params) => {
     const t = inner(params);
     const request = (async (args: Parameters<typeof t.request>[0], options?: Parameters<typeof t.request>[1]) => {
-      const result: unknown = await t.request(args, options);
+      let result: unknown;
+      try {
+        result = await t.request(args, options);
+      } catch (err) {
+        redactError(err, redact);
+        throw err;
+      }
       checkAnswer(args.method, args.params, result);
       return result;
     }) as typeof t.request;
@@ -40,12 +51,13 @@ export interface EvmRpc {
 }
 
 export function createEvmRpc(config: Pick<EvmConfig, "chainId" | "rpcUrls" | "rpcTimeoutMs">): EvmRpc {
+  const redact = urlRedactor(config.rpcUrls);
   const client = createPublicClient({
     chain: evmChain(config),
     // viem caches the block number for 4 s by default: confirmations must count the head as it is now.
     cacheTime: 0,
     transport: fallback(
-      config.rpcUrls.map((url) => checkedHttp(url, config.rpcTimeoutMs)),
+      config.rpcUrls.map((url) => checkedHttp(url, config.rpcTimeoutMs, redact)),
       { retryCount: 1, retryDelay: 100 },
     ),
   }) as PublicClient;
