@@ -137,6 +137,7 @@ test("support decides the dispute and resends a webhook from the payment page, a
   const page = await signedIn("support");
   const back = new RegExp(`/dashboard/payments/${payinId}\\?ok=`);
   await page.goto(`${base}/dashboard/payments/${payinId}`);
+  await page.click("#actions summary >> text=Paid as claimed…");
   await page.click("#actions button[value=paid]");
   await page.waitForURL(back);
   assert.match((await page.textContent("main")) ?? "", /is now closed/);

@@ -88,15 +88,23 @@ test("support resolves a dispute from the Disputes page: pay-in closed, merchant
   const [download] = await Promise.all([page.waitForEvent("download"), card.locator("a[download]").first().click()]);
   assert.equal(download.suggestedFilename(), `${p.invoiceKey}.png`);
 
-  await card.locator("button[value=paid]").click();
+  // The decision first opens what will happen; nothing changes until its "yes" is sent.
+  const yes = card.locator("button[value=paid]");
+  assert.equal(await yes.isVisible(), false, "the decision is behind its confirmation");
+  await card.locator("summary", { hasText: "Paid as claimed" }).click();
+  assert.match((await card.locator("details[open]").textContent()) ?? "", /closes as paid at the amount claimed, 6100\.00 RUB: the trader's hold on their deposit settles/);
+  await checkBothSizes(page, "dashboard-dispute-confirm");
+  assert.equal((await merchant("GET", `/payment/trading/${p.id}`)).json().status, "checking", "opening the confirmation changed nothing");
+  await yes.click();
   await page.waitForURL(/\/dashboard\/disputes\?ok=/);
   assert.match((await page.textContent("body")) ?? "", new RegExp(`Pay-in ${p.id} is now closed`));
   assert.equal(await page.locator(`[data-payin="${p.id}"]`).count(), 0, "no longer waiting");
 
   // A different amount: the form's amount field goes to the same use case.
   const other = page.locator(`[data-payin="${q.id}"]`);
+  await other.locator("summary", { hasText: "Paid a different amount" }).click();
   await other.locator("input[name=actualFiatAmount]").fill("6150.00");
-  await other.locator("text=Paid a different amount").click();
+  await other.locator("button", { hasText: "Yes, settle at this amount" }).click();
   await page.waitForURL(/\/dashboard\/disputes\?ok=/);
   await page.screenshot({ path: artifactPath("dashboard-disputes.png"), fullPage: true });
   assert.equal((await merchant("GET", `/payment/trading/${q.id}`)).json().status, "re_calculation");
@@ -248,10 +256,12 @@ test("step-up: a dispute decision above RAMPART_STEP_UP_AMOUNT is refused with a
   const code = card.locator(`#totp-${p.id}-decide`);
   assert.equal(await code.getAttribute("data-step-up"), "required");
   const good = freshTotp(h, admin.secret);
+  await card.locator("summary", { hasText: "Paid as claimed" }).click();
   await code.fill(`${(Number(good[0]) + 5) % 10}${good.slice(1)}`);
   await card.locator("button[value=paid]").click();
   await page.waitForSelector("p.error[role=status] >> text=authentication code is wrong");
   assert.equal((await h.deps.database.db.selectFrom("trading_payins").select("status").where("id", "=", p.id).executeTakeFirstOrThrow()).status, "checking");
+  await page.locator(`[data-payin="${p.id}"] summary`, { hasText: "Paid as claimed" }).click();
   await page.locator(`#totp-${p.id}-decide`).fill(good);
   await page.locator(`[data-payin="${p.id}"] button[value=paid]`).click();
   await page.waitForSelector("p.notice[role=status] >> text=is now closed");

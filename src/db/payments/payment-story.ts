@@ -97,7 +97,7 @@ export async function riskDecisionOf(db: Db, dialect: PaymentDialect, id: string
 export async function flowDetails(db: Db, dialect: PaymentDialect, id: string) {
   switch (dialect) {
     case "trading":
-      return db.selectFrom("trading_payins").select(["bank_code", "method", "requisite_id", "expires_at", "closed_at"]).where("id", "=", id).executeTakeFirst();
+      return db.selectFrom("trading_payins").select(["bank_code", "method", "requisite_id", "expires_at", "closed_at", "dispute_merchant_fiat_minor"]).where("id", "=", id).executeTakeFirst();
     case "intent":
       return db
         .selectFrom("payment_intents as p")

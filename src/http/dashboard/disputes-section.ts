@@ -13,6 +13,7 @@ import { runFormAction } from "../pages/form-action.js";
 import { fiat, usdt, when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { sendDownload } from "../pages/send-page.js";
+import { confirmAction } from "./confirm-action.js";
 import { operatorOf, returnPath, type DashboardSection } from "./section.js";
 import { type MovedAmount, requireStepUp, stepUpField } from "./step-up.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
@@ -26,7 +27,7 @@ function disputeCard(deps: Deps, { payin: p, receipts }: PayinWithReceipts, csrf
 <div class="row"><span>Amount asked</span><span class="mono">${fiat(p.fiat_amount_minor, p.fiat_currency)} · ${usdt(p.crypto_amount_minor)}</span></div>
 <div class="row"><span>Merchant / payer claims</span><span class="mono">${claimed !== null && p.dispute_merchant_invoice_key ? fiat(claimed, p.fiat_currency) : "—"}</span></div>
 <div class="row"><span>Trader answered</span><span class="mono">${p.dispute_trader_invoice_key || p.status === "checking" ? fiat(answered, p.fiat_currency) : "—"}</span></div>
-<div class="row"><span>Bank / method / trader</span><span>${p.bank_code} · ${p.method} · <span class="mono">${p.trader_id}</span></span></div>
+<div class="row"><span>Bank / method / trader</span><span class="wrap">${p.bank_code} · ${p.method} · <span class="mono wrap">${p.trader_id}</span></span></div>
 <div class="row"><span>Opened</span><span>${when(p.dispute_opened_at)}</span></div>
 ${p.dispute_comment ? html`<div class="row"><span>Comment</span><span>${p.dispute_comment}</span></div>` : ""}
 <div class="row"><span>Receipts</span><span>${
@@ -36,38 +37,74 @@ ${p.dispute_comment ? html`<div class="row"><span>Comment</span><span>${p.disput
           (r) => html`<a href="/dashboard/disputes/receipts/${r.invoiceKey}" download>${r.uploadedBy} · ${r.contentType} · ${Math.ceil(r.sizeBytes / 1024)} KiB</a> `,
         )
   }</span></div>
-${disputeDecisionForms(deps, { id: p.id, status: p.status, fiatMinor: p.fiat_amount_minor, fiatCurrency: p.fiat_currency }, csrf)}
+${disputeDecisionForms(deps, { id: p.id, status: p.status, fiatMinor: p.fiat_amount_minor, fiatCurrency: p.fiat_currency, claimedFiatMinor: p.dispute_merchant_fiat_minor }, csrf)}
 </div>`;
 }
 
 /** A trading amount (2 decimals) as the step-up compares it. */
 const moved = (fiatMinor: bigint | string, fiatCurrency: string): MovedAmount => ({ amount: formatMinor(BigInt(fiatMinor), TRADING_FIAT_SCALE), currency: fiatCurrency });
 
+/** What each decision does, said in its confirmation before it is taken (resolveDispute). */
+const DECISION_EFFECT = {
+  paid: (claimed: string) =>
+    `The pay-in closes as paid at the amount claimed, ${claimed}: the trader's hold on their deposit settles, the merchant's balance is credited and the merchant is notified.`,
+  not_paid: "The pay-in closes as not paid: the trader's hold on their deposit is voided, nothing is credited and the merchant is notified. It counts against the payer's later pay-ins.",
+  paid_different:
+    "The pay-in is priced again at the amount entered above: the trader's hold settles and the merchant is credited at that amount, then the pay-in closes and the merchant is notified.",
+} as const;
+
 /**
  * Support's three decisions on a pay-in in dispute or checking (also on the payment's own page, which
- * passes itself as `back`). Above the step-up amount each form asks for a fresh TOTP code; the
- * different amount's form shows the field whenever a step-up amount applies, since its amount is typed.
+ * passes itself as `back`), each behind a confirmation that says what it does. Above the step-up
+ * amount each asks for a fresh TOTP code; the different amount's shows the field whenever a step-up
+ * amount applies, since its amount is typed.
  */
 export function disputeDecisionForms(
   deps: Deps,
-  p: { id: string; status: string; fiatMinor: bigint | string; fiatCurrency: string },
+  p: { id: string; status: string; fiatMinor: bigint | string; fiatCurrency: string; claimedFiatMinor: bigint | string },
   csrf: string,
   back?: string,
 ): SafeHtml {
   const id = p.id;
-  const hidden = html`<input type="hidden" name="csrf" value="${csrf}">${back ? html`<input type="hidden" name="back" value="${back}">` : ""}`;
-  return html`<form class="inline" method="post" action="/dashboard/disputes/${id}/resolve">
-${hidden}${stepUpField(deps, moved(p.fiatMinor, p.fiatCurrency), `${id}-decide`)}
-<button type="submit" name="outcome" value="paid">Paid as claimed</button>
-<button type="submit" name="outcome" value="not_paid" class="danger">Not paid</button>
-</form>
-<form class="inline" method="post" action="/dashboard/disputes/${id}/resolve">
-${hidden}<input type="hidden" name="outcome" value="paid_different">
-<label for="amt-${id}" style="margin:0">Amount that arrived</label>
+  const action = `/dashboard/disputes/${id}/resolve`;
+  const hidden = back ? html`<input type="hidden" name="back" value="${back}">` : "";
+  const claimedMinor = BigInt(p.claimedFiatMinor);
+  const claimed = fiat(claimedMinor, p.fiatCurrency);
+  // What the decisions move as the route's step-up compares it: the larger of asked and claimed.
+  const asked = BigInt(p.fiatMinor);
+  const moves = moved(claimedMinor > asked ? claimedMinor : asked, p.fiatCurrency);
+  const paid = confirmAction({
+    label: "Paid as claimed",
+    action,
+    csrf,
+    effect: DECISION_EFFECT.paid(claimed),
+    fields: html`${hidden}${stepUpField(deps, moves, `${id}-decide`)}`,
+    yes: html`Yes, paid: ${claimed}`,
+    value: { name: "outcome", value: "paid" },
+  });
+  const notPaid = confirmAction({
+    label: "Not paid",
+    action,
+    csrf,
+    effect: DECISION_EFFECT.not_paid,
+    fields: html`${hidden}${stepUpField(deps, moves, `${id}-not-paid`)}`,
+    yes: "Yes, not paid",
+    value: { name: "outcome", value: "not_paid" },
+    danger: true,
+  });
+  const different = confirmAction({
+    label: "Paid a different amount",
+    summaryClass: "secondary",
+    action,
+    csrf,
+    effect: DECISION_EFFECT.paid_different,
+    fields: html`${hidden}<input type="hidden" name="outcome" value="paid_different">
+<label for="amt-${id}">Amount that arrived (${p.fiatCurrency})</label>
 <input id="amt-${id}" name="actualFiatAmount" inputmode="decimal" placeholder="0.00" required>
-${stepUpField(deps, moved(p.fiatMinor, p.fiatCurrency), `${id}-different`, true)}
-<button type="submit" class="secondary">Paid a different amount</button>
-</form>
+${stepUpField(deps, moves, `${id}-different`, true)}`,
+    yes: "Yes, settle at this amount",
+  });
+  return html`${paid}${notPaid}${different}
 ${p.status === "dispute" ? html`<p class="muted">A different amount can be decided once the trader has opened review (status checking).</p>` : ""}`;
 }
 
@@ -103,11 +140,11 @@ export const disputesSection: DashboardSection = {
       async (request, reply) =>
         runFormAction(reply, returnPath(request.body, BACK), async () => {
           const decision = resolution(request.body ?? {});
-          // The larger of what was asked and what is said to have arrived is what the decision moves.
+          // The largest of what was asked, what is claimed and what is said to have arrived is what the decision moves.
           const payin = await payinForSupport(deps, request.params.id);
           const actual = decision.outcome === "paid_different" ? decision.actualFiatMinor : 0n;
-          const asked = BigInt(payin.fiat_amount_minor);
-          await requireStepUp(deps, request, moved(actual > asked ? actual : asked, payin.fiat_currency));
+          const largest = [BigInt(payin.fiat_amount_minor), BigInt(payin.dispute_merchant_fiat_minor), actual].reduce((a, b) => (b > a ? b : a));
+          await requireStepUp(deps, request, moved(largest, payin.fiat_currency));
           const p = await resolveDispute(deps, operatorOf(request), request.params.id, decision);
           return `Pay-in ${p.id} is now ${p.status}.`;
         }),

@@ -12,6 +12,7 @@ import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { refused, shownOnce } from "./page-answers.js";
+import { confirmAction } from "./confirm-action.js";
 import type { DashboardSection, SectionContext } from "./section.js";
 import { storeSettingsRoutes } from "./store-settings-page.js";
 
@@ -51,10 +52,15 @@ function keysCard(merchantId: string, keys: Awaited<ReturnType<typeof merchantDe
               ? html`<span class="status bad">revoked ${when(k.revoked_at)}</span>`
               : html`<span class="status ok">active</span>${
                   act
-                    ? html` <details class="confirm"><summary class="btn small secondary">Revoke…</summary>
-<form method="post" action="${base}/api-keys/${k.id}/revoke"><input type="hidden" name="csrf" value="${ctx.csrf}">
-<p>Requests signed with this key are refused from now on (within 5 s on every process). This cannot be undone.</p>
-<p><button type="submit" class="danger">Revoke the key</button></p></form></details>`
+                    ? html` ${confirmAction({
+                        label: "Revoke",
+                        summaryClass: "small secondary",
+                        action: `${base}/api-keys/${k.id}/revoke`,
+                        csrf: ctx.csrf,
+                        effect: "Requests signed with this key are refused from now on (within 5 s on every process). This cannot be undone.",
+                        yes: "Revoke the key",
+                        danger: true,
+                      })}`
                     : ""
                 }`
           }</td></tr>`,

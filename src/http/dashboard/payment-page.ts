@@ -9,6 +9,7 @@ import { ledgerAssetScale } from "../../app/ledger/ledger-totals.js";
 import { formatMinor } from "../../core/money/decimal.js";
 import { money, when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
+import { confirmAction } from "./confirm-action.js";
 import { disputeDecisionForms } from "./disputes-section.js";
 import { riskReviewForms } from "./risk-review-actions.js";
 import { bankTransfers, kycCase, ledger, receipts, riskDecision, statusChanges, webhooks } from "./payment-timeline.js";
@@ -69,16 +70,24 @@ function cancelAction(s: PaymentStory, ctx: Ctx): SafeHtml | string {
     p.dialect === "trading"
       ? "The pay-in is cancelled by support and the trader's hold on their deposit is voided; the merchant is notified of the new status."
       : "The intent is cancelled (status 14); the merchant is notified of the new status. Nothing was paid, so nothing is refunded.";
-  return html`<section class="card" id="cancel"><h2>Cancel</h2><details class="confirm"><summary class="btn secondary">Cancel the payment…</summary>
-<form method="post" action="/dashboard/payments/${p.id}/cancel"><input type="hidden" name="csrf" value="${ctx.csrf}"><p>${effect}</p>
-<p><button type="submit" class="danger">Yes, cancel it</button></p></form></details></section>`;
+  return html`<section class="card" id="cancel"><h2>Cancel</h2>${confirmAction({
+    label: "Cancel the payment",
+    summaryClass: "secondary",
+    action: `/dashboard/payments/${p.id}/cancel`,
+    csrf: ctx.csrf,
+    effect,
+    yes: "Yes, cancel it",
+    danger: true,
+  })}</section>`;
 }
 
 /** The dispute decisions, when the pay-in's state allows them and the role may take them. */
 function disputeActions(deps: Deps, s: PaymentStory, ctx: Ctx): SafeHtml | string {
   const p = s.payment;
-  if (p.dialect === "trading" && (p.status === "dispute" || p.status === "checking") && ctx.can("disputes.decide")) {
-    return html`<section class="card" id="actions"><h2>Decide the dispute</h2>${disputeDecisionForms(deps, { id: p.id, status: p.status, fiatMinor: p.fiatMinor, fiatCurrency: p.fiatCurrency }, ctx.csrf, `/dashboard/payments/${p.id}`)}</section>`;
+  const d = s.details;
+  if (p.dialect === "trading" && d && "requisite_id" in d && (p.status === "dispute" || p.status === "checking") && ctx.can("disputes.decide")) {
+    const decided = { id: p.id, status: p.status, fiatMinor: p.fiatMinor, fiatCurrency: p.fiatCurrency, claimedFiatMinor: d.dispute_merchant_fiat_minor };
+    return html`<section class="card" id="actions"><h2>Decide the dispute</h2>${disputeDecisionForms(deps, decided, ctx.csrf, `/dashboard/payments/${p.id}`)}</section>`;
   }
   return "";
 }

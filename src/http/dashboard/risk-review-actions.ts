@@ -8,6 +8,7 @@ import { REVIEW_EFFECTS } from "../../app/risk/review-effects.js";
 import { decideReview } from "../../app/risk/reviews.js";
 import { runFormAction } from "../pages/form-action.js";
 import { html, type SafeHtml } from "../pages/html.js";
+import { confirmAction } from "./confirm-action.js";
 import { operatorOf, type SectionContext } from "./section.js";
 
 const ACTIONS = ["release", "reject"] as const;
@@ -25,10 +26,15 @@ export function riskReviewForms(s: PaymentStory, ctx: Pick<SectionContext, "csrf
   if (s.risk?.review_status !== "pending" || !ctx.can("payments.manage")) return "";
   const p = s.payment;
   return html`<section class="card" id="risk-review"><h2>Risk review</h2><p>The risk rules held this payment (score ${s.risk.score}).</p>
-${ACTIONS.map(
-  (a) => html`<details class="confirm"><summary class="btn">${a === "release" ? "Release…" : "Reject…"}</summary>
-<form method="post" action="${pagePath(p.id)}/risk-review/${a}"><input type="hidden" name="csrf" value="${ctx.csrf}">
-<p>${REVIEW_EFFECT_TEXT[p.dialect][a]}</p><p><button type="submit"${a === "reject" ? html` class="danger"` : ""}>${a === "release" ? "Release the payment" : "Reject the payment"}</button></p></form></details>`,
+${ACTIONS.map((a) =>
+  confirmAction({
+    label: a === "release" ? "Release" : "Reject",
+    action: `${pagePath(p.id)}/risk-review/${a}`,
+    csrf: ctx.csrf,
+    effect: REVIEW_EFFECT_TEXT[p.dialect][a],
+    yes: a === "release" ? "Release the payment" : "Reject the payment",
+    danger: a === "reject",
+  }),
 )}</section>`;
 }
 

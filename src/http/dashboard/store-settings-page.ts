@@ -12,6 +12,7 @@ import { when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { backTo } from "../pages/send-page.js";
 import { refused, shownOnce } from "./page-answers.js";
+import { confirmAction } from "./confirm-action.js";
 import type { SectionContext, SectionPages } from "./section.js";
 
 const storePath = (id: string) => `/dashboard/merchants/stores/${encodeURIComponent(id)}`;
@@ -63,10 +64,15 @@ async function storePage(deps: Deps, ctx: SectionContext, storeId: string, befor
   const act = ctx.can("configure");
   const rotate =
     settings && act
-      ? html`<details class="confirm"><summary class="btn secondary">Rotate the IPN secret…</summary>
-<form method="post" action="${storePath(storeId)}/ipn-secret/rotate"><input type="hidden" name="csrf" value="${ctx.csrf}">
-<p>Every IPN sent from now on, pending ones included, is signed with the new secret: the merchant's server must switch to it.</p>
-<p><button type="submit" class="danger">Rotate the secret</button></p></form></details>`
+      ? confirmAction({
+          label: "Rotate the IPN secret",
+          summaryClass: "secondary",
+          action: `${storePath(storeId)}/ipn-secret/rotate`,
+          csrf: ctx.csrf,
+          effect: "Every IPN sent from now on, pending ones included, is signed with the new secret: the merchant's server must switch to it.",
+          yes: "Rotate the secret",
+          danger: true,
+        })
       : "";
   const summary = settings
     ? html`<div class="row"><span>Served countries</span><span>${settings.servedCountries.join(", ")}</span></div>

@@ -11,6 +11,7 @@ import type { WithdrawalView } from "../../app/withdrawals/withdrawal-view.js";
 import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
+import { confirmAction } from "./confirm-action.js";
 import { operatorOf, type DashboardSection } from "./section.js";
 import { requireStepUp, stepUpField } from "./step-up.js";
 
@@ -25,12 +26,18 @@ const EFFECT = {
 
 function decisionForms(deps: Deps, w: WithdrawalView, csrf: string): SafeHtml {
   // Approving sends crypto out: above RAMPART_STEP_UP_AMOUNT it asks for a fresh code, as a payout record does.
-  const form = (action: "approve" | "reject", label: string, danger: boolean) =>
-    html`<details class="confirm"><summary class="btn">${label}…</summary>
-<form method="post" action="${BACK}/${w.id}/${action}"><input type="hidden" name="csrf" value="${csrf}">
-<p>${EFFECT[action]}</p>${action === "approve" ? stepUpField(deps, { amount: w.amount, currency: w.asset }, w.id) : ""}<p><button type="submit"${danger ? html` class="danger"` : ""}>Yes, ${action} ${w.amount} ${w.asset} <span class="mono">${w.id}</span></button></p></form></details>`;
-  return html`${form("approve", "Approve", false)}
-${form("reject", "Reject", true)}`;
+  const form = (action: "approve" | "reject", label: string) =>
+    confirmAction({
+      label,
+      action: `${BACK}/${w.id}/${action}`,
+      csrf,
+      effect: EFFECT[action],
+      fields: action === "approve" ? stepUpField(deps, { amount: w.amount, currency: w.asset }, w.id) : "",
+      yes: html`Yes, ${action} ${w.amount} ${w.asset} <span class="mono">${w.id}</span>`,
+      danger: action === "reject",
+    });
+  return html`${form("approve", "Approve")}
+${form("reject", "Reject")}`;
 }
 
 function withdrawalCard(deps: Deps, w: WithdrawalView, canDecide: boolean, csrf: string): SafeHtml {
