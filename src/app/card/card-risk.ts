@@ -7,7 +7,7 @@ import type { Transaction } from "kysely";
 import { AppError } from "../../core/shared/errors.js";
 import { findCustomerCard } from "../../db/card/cards.js";
 import type { OfferRow, PaymentRow } from "../../db/card/offers.js";
-import { findDecisionByPaymentId } from "../../db/risk/decisions.js";
+import { findDecisionByPaymentId, insertDecision } from "../../db/risk/decisions.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { assessPaymentRisk, RiskBlockedError } from "../risk/assess-payment.js";
@@ -43,7 +43,7 @@ async function signalsOf(trx: Transaction<DB>, who: CustomerPrincipal, offer: Of
  */
 export async function assessOffer(deps: Deps, trx: Transaction<DB>, who: CustomerPrincipal, offer: OfferRow, device: CardDevice): Promise<PaymentRiskView | null> {
   const risk = await assessPaymentRisk(deps, trx, { merchantId: who.merchantId, flow: "card", paymentId: String(offer.id), signals: await signalsOf(trx, who, offer, device) });
-  return paymentRiskView(risk?.stored);
+  return paymentRiskView(risk ? await insertDecision(trx, risk.record) : undefined);
 }
 
 /** An offer's decision at create (null: not assessed), for the offer's update and read. */
@@ -65,6 +65,7 @@ export async function assessAtPay(deps: Deps, trx: Transaction<DB>, who: Custome
   const signals = await signalsOf(trx, who, offer, { ip: null, userAgent: null });
   const risk = await assessPaymentRisk(deps, trx, { merchantId: who.merchantId, flow: "card", paymentId, signals });
   if (risk?.decision === "review") throw new RiskBlockedError({ merchantId: who.merchantId, flow: "card", decision: risk });
+  if (risk) await insertDecision(trx, risk.record);
 }
 
 /** The decision a card payment went on under: its own (assessed at pay) or else its offer's (at create). */

@@ -130,7 +130,7 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
 
   /** The intent, its event and its KYC case or link; the status it starts in. */
   const writeIntent = async (trx: Transaction<DB>) => {
-    await assessPaymentRisk(deps, trx, {
+    const risk = await assessPaymentRisk(deps, trx, {
       merchantId,
       flow: "intent",
       paymentId: id,
@@ -172,7 +172,7 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
       window_ends_at: null,
       created_at: now,
       updated_at: now,
-    }, { from: null, actor: "merchant", at: now });
+    }, { from: null, actor: "merchant", at: now }, risk?.record ?? null);
     deps.metrics.paymentCreated(trx, "intent");
 
     if (created.country && !settings.served_countries.includes(created.country)) {

@@ -1,14 +1,15 @@
 // The one call each dialect's create makes, inside its own transaction: read the cached rules, count
 // the velocity windows under the keys' advisory locks and count this payment (one round trip,
-// db/risk/velocity.ts), decide (core/risk/decision.ts) and store the decision with the payment. A
-// refusal throws RiskBlockedError, which rolls the create back, its counts included;
-// refuseWhenBlocked records the refused attempt.
+// db/risk/velocity.ts) and decide (core/risk/decision.ts). The caller stores the decision with the
+// payment: inside the payment's own insert (db/risk/decisions.ts decisionCte), so the step costs a
+// single round trip. A refusal throws RiskBlockedError, which rolls the create back, its counts
+// included; refuseWhenBlocked records the refused attempt.
 import type { Transaction } from "kysely";
 import { decide, type RiskDecision, type RiskFacts } from "../../core/risk/decision.js";
 import type { RiskRule } from "../../core/risk/rules.js";
 import { type RiskFlow, type RiskSignals, signalValue } from "../../core/risk/signals.js";
 import { AppError } from "../../core/shared/errors.js";
-import { insertDecision, type RiskDecisionRow } from "../../db/risk/decisions.js";
+import { insertDecision, type NewRiskDecision } from "../../db/risk/decisions.js";
 import { countPayment, type WindowQuery } from "../../db/risk/velocity.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
@@ -23,8 +24,8 @@ interface AssessPaymentInput {
 }
 
 interface AssessedRisk extends RiskDecision {
-  /** The stored decision (what the merchant's read shows: app/risk/payment-risk.ts). */
-  stored: RiskDecisionRow;
+  /** The decision to store with the payment (what the merchant's read shows: app/risk/payment-risk.ts). */
+  record: NewRiskDecision;
 }
 
 /** Thrown inside the create's transaction so that it rolls back; carries what was decided. */
@@ -74,7 +75,8 @@ const needsPayer = (rules: readonly RiskRule[]) => rules.some((r) => r.spec.kind
 
 /**
  * The payment's risk decision, or null when no rule applies to the merchant (then nothing was read or
- * written). Throws RiskBlockedError on a block. Call it inside the transaction that writes the payment.
+ * written). Throws RiskBlockedError on a block. Call it inside the transaction that writes the payment,
+ * and store `record` in that transaction.
  */
 export async function assessPaymentRisk(deps: Deps, trx: Transaction<DB>, input: AssessPaymentInput): Promise<AssessedRisk | null> {
   const set = await readRiskSet(deps, input.merchantId, trx);
@@ -108,17 +110,19 @@ export async function assessPaymentRisk(deps: Deps, trx: Transaction<DB>, input:
   const decision = decide(rules, signals, facts, set.thresholds);
   if (decision.decision === "block") throw new RiskBlockedError({ merchantId: input.merchantId, flow: input.flow, decision });
 
-  const row = await insertDecision(trx, {
-    id: deps.ids.uuid(),
-    merchant_id: input.merchantId,
-    flow: input.flow,
-    payment_id: input.paymentId,
-    decision: decision.decision,
-    score: decision.score,
-    reasons: decision.reasons,
-    at: now,
-  });
-  return { ...decision, stored: row };
+  return {
+    ...decision,
+    record: {
+      id: deps.ids.uuid(),
+      merchant_id: input.merchantId,
+      flow: input.flow,
+      payment_id: input.paymentId,
+      decision: decision.decision,
+      score: decision.score,
+      reasons: decision.reasons,
+      at: now,
+    },
+  };
 }
 
 /**

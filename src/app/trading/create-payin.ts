@@ -119,7 +119,7 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
   try {
     const created = await refuseWhenBlocked(deps, () => db.transaction().execute(async (trx) => {
       // Risk first: a block rolls back before any slot is taken (a range counts at its top).
-      await assessPaymentRisk(deps, trx, {
+      const risk = await assessPaymentRisk(deps, trx, {
         merchantId: input.merchantId,
         flow: "trading",
         paymentId: id,
@@ -172,6 +172,7 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
             row,
             event: { actor: "merchant", actorId: input.apiKeyId, to: "active", at: now },
             expiryJob: expiryJob(id, row.expires_at),
+            riskDecision: risk?.record ?? null,
           });
           // The answer is stored before the hold, so the hold stays the last write; a refused hold
           // rolls the stored answer back with the savepoint, and the next requisite stores its own.

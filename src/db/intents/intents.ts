@@ -3,6 +3,7 @@ import { type Insertable, type Selectable, sql, type Transaction, type Updateabl
 import type { IntentStatus } from "../../core/intents/intent-status.js";
 import type { DB, Db } from "../schema.js";
 import type { IntentPayoutsTable, IntentStoreSettingsTable, PaymentIntentsTable } from "../tables/intents.js";
+import { decisionCte, type NewRiskDecision } from "../risk/decisions.js";
 
 export type IntentRow = Selectable<PaymentIntentsTable>;
 export type IntentSettingsRow = Selectable<IntentStoreSettingsTable>;
@@ -67,10 +68,13 @@ function eventFrom(table: "i" | "u", e: IntentEvent) {
     SELECT id, ${e.from}::int, status, ${e.actor}, ${e.at}, ${JSON.stringify(e.data ?? {})}::jsonb FROM ${sql.table(table)}`;
 }
 
-/** Inserts the intent and its first event in one statement (a create is a hot path). */
-export async function insertIntent(db: Db, row: Insertable<PaymentIntentsTable>, event: IntentEvent): Promise<IntentRow> {
+/**
+ * Inserts the intent, its first event and its risk decision (when it was assessed) in one statement
+ * (a create is a hot path).
+ */
+export async function insertIntent(db: Db, row: Insertable<PaymentIntentsTable>, event: IntentEvent, riskDecision: NewRiskDecision | null): Promise<IntentRow> {
   const insert = db.insertInto("payment_intents").values(row).returningAll();
-  const { rows } = await sql<IntentRow>`WITH i AS (${insert}), e AS (${eventFrom("i", event)}) SELECT * FROM i`.execute(db);
+  const { rows } = await sql<IntentRow>`WITH i AS (${insert}), e AS (${eventFrom("i", event)})${decisionCte(db, riskDecision)} SELECT * FROM i`.execute(db);
   return rows[0]!;
 }
 

@@ -1,32 +1,50 @@
 // SQL for stored risk decisions and the review queue.
-import type { Selectable } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { Db } from "../schema.js";
 import type { RiskTables } from "../tables/risk.js";
 
 export type RiskDecisionRow = Selectable<RiskTables["risk_decisions"]>;
 type Flow = RiskDecisionRow["flow"];
 
-export function insertDecision(
-  db: Db,
-  row: { id: string; merchant_id: string; flow: Flow; payment_id: string | null; decision: RiskDecisionRow["decision"]; score: number; reasons: unknown; at: Date },
-): Promise<RiskDecisionRow> {
-  return db
-    .insertInto("risk_decisions")
-    .values({
-      id: row.id,
-      merchant_id: row.merchant_id,
-      flow: row.flow,
-      payment_id: row.payment_id,
-      decision: row.decision,
-      score: row.score,
-      reasons: JSON.stringify(row.reasons),
-      review_status: row.decision === "review" ? "pending" : null,
-      reviewed_by: null,
-      reviewed_at: null,
-      created_at: row.at,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+/** A decision to store: what the risk step decided about one payment (payment_id null: a refused one). */
+export interface NewRiskDecision {
+  id: string;
+  merchant_id: string;
+  flow: Flow;
+  payment_id: string | null;
+  decision: RiskDecisionRow["decision"];
+  score: number;
+  reasons: unknown;
+  at: Date;
+}
+
+/**
+ * The decision's INSERT, unexecuted: the trading and intent creates embed it as a CTE of the payment's
+ * own insert, so storing it costs no round trip of its own (issue 17's latency budget).
+ */
+function decisionInsert(db: Db, row: NewRiskDecision) {
+  return db.insertInto("risk_decisions").values({
+    id: row.id,
+    merchant_id: row.merchant_id,
+    flow: row.flow,
+    payment_id: row.payment_id,
+    decision: row.decision,
+    score: row.score,
+    reasons: JSON.stringify(row.reasons),
+    review_status: row.decision === "review" ? "pending" : null,
+    reviewed_by: null,
+    reviewed_at: null,
+    created_at: row.at,
+  });
+}
+
+export function insertDecision(db: Db, row: NewRiskDecision): Promise<RiskDecisionRow> {
+  return decisionInsert(db, row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The decision as a CTE of another insert (none when the payment was not assessed). */
+export function decisionCte(db: Db, row: NewRiskDecision | null) {
+  return row ? sql`, risk_decision AS (${decisionInsert(db, row)})` : sql``;
 }
 
 const FLOWS: readonly Flow[] = ["trading", "intent", "card"];

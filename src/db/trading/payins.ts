@@ -4,14 +4,15 @@ import type { TradingPayinStatus } from "../../core/trading/payin-status.js";
 import type { Db } from "../schema.js";
 import type { TradingPayinsTable } from "../tables/trading.js";
 import { noteAuditChange } from "../audit/audit-scope.js";
+import { decisionCte, type NewRiskDecision } from "../risk/decisions.js";
 
 
 export type TradingPayinRow = Selectable<TradingPayinsTable>;
 
 /**
  * A new pay-in's writes in ONE statement, one round trip inside the create's transaction: the
- * requisite's turn (last_assigned_at), the pay-in row, its first event and its expiry job (the job
- * row as insertJob writes it). Returns the stored pay-in.
+ * requisite's turn (last_assigned_at), the pay-in row, its first event, its expiry job (the job row as
+ * insertJob writes it) and its risk decision when it was assessed. Returns the stored pay-in.
  */
 export async function insertNewPayin(
   db: Db,
@@ -19,35 +20,24 @@ export async function insertNewPayin(
     row: Insertable<TradingPayinsTable>;
     event: { actor: string; actorId: string | null; to: TradingPayinStatus; at: Date };
     expiryJob: { id: string; kind: string; key: string; payload: unknown; dueAt: Date };
+    riskDecision: NewRiskDecision | null;
   },
 ): Promise<TradingPayinRow> {
-  return db
-    .with("touched", (qb) => qb.updateTable("trading_requisites").set({ last_assigned_at: a.event.at, payins_assigned: sql`payins_assigned + 1` }).where("id", "=", a.row.requisite_id!))
-    .with("payin", (qb) => qb.insertInto("trading_payins").values(a.row).returningAll())
-    .with("event", (qb) =>
-      qb.insertInto("trading_payin_events").columns(["payin_id", "actor", "actor_id", "from_status", "to_status", "at", "data"]).expression((eb) =>
-        eb
-          .selectFrom("payin")
-          .select((e) => [
-            "payin.id",
-            e.val(a.event.actor).as("actor"),
-            e.val(a.event.actorId).as("actor_id"),
-            sql<null>`NULL::text`.as("from_status"),
-            e.val(a.event.to).as("to_status"),
-            e.val(a.event.at).as("at"),
-            e.val("{}").as("data"),
-          ]),
-      ),
-    )
-    .with("job", (qb) =>
-      qb
-        .insertInto("jobs")
-        .values({ id: a.expiryJob.id, kind: a.expiryJob.kind, key: a.expiryJob.key, payload: JSON.stringify(a.expiryJob.payload), due_at: a.expiryJob.dueAt })
-        .onConflict((oc) => oc.column("key").doNothing()),
-    )
-    .selectFrom("payin")
-    .selectAll()
-    .executeTakeFirstOrThrow() as Promise<TradingPayinRow>;
+  const touched = db.updateTable("trading_requisites").set({ last_assigned_at: a.event.at, payins_assigned: sql`payins_assigned + 1` }).where("id", "=", a.row.requisite_id!);
+  const payin = db.insertInto("trading_payins").values(a.row).returningAll();
+  const job = db
+    .insertInto("jobs")
+    .values({ id: a.expiryJob.id, kind: a.expiryJob.kind, key: a.expiryJob.key, payload: JSON.stringify(a.expiryJob.payload), due_at: a.expiryJob.dueAt })
+    .onConflict((oc) => oc.column("key").doNothing());
+  const { rows } = await sql<TradingPayinRow>`
+    WITH touched AS (${touched}), payin AS (${payin}),
+    event AS (
+      INSERT INTO trading_payin_events (payin_id, actor, actor_id, from_status, to_status, at, data)
+      SELECT id, ${a.event.actor}, ${a.event.actorId}::text, NULL, ${a.event.to}, ${a.event.at}, '{}' FROM payin
+    ),
+    job AS (${job})${decisionCte(db, a.riskDecision)}
+    SELECT * FROM payin`.execute(db);
+  return rows[0]!;
 }
 
 export async function findPayin(db: Db, id: string): Promise<TradingPayinRow | undefined> {
