@@ -84,7 +84,12 @@ export type ChainPayoutStatus =
   | { kind: "pending"; txHash: string; confirmations: number }
   /** networkFee: what the transaction cost the hot wallet (gas), in the network's coin, when the chain knows it. */
   | { kind: "confirmed"; txHash: string; confirmations: number; networkFee?: { asset: string; amountMinor: bigint } }
-  | { kind: "failed"; reason: string; txHash?: string }
+  /**
+   * code: why a payout was refused before anything was signed, stable for operators and their tooling —
+   * recipient_is_contract (a contract not listed in RAMPART_EVM_CONTRACT_RECIPIENTS), token_decimals_mismatch
+   * (the token contract's decimals are not the asset's). None for a transaction that failed on chain.
+   */
+  | { kind: "failed"; reason: string; txHash?: string; code?: "recipient_is_contract" | "token_decimals_mismatch" }
   | { kind: "awaiting_operator" }; // a manual chain: an operator pays and enters the tx hash
 
 interface ChainPayoutRequest {

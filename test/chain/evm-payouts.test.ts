@@ -3,11 +3,15 @@
 // drops a payout, the hot wallet's balances on /metrics. Every figure is read back from the chain itself.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { Hex } from "viem";
+import { type Address, type Hex, getAddress } from "viem";
 import type { EvmChain } from "../../src/adapters/chain/evm/evm-chain.js";
 import { payoutKeyFor } from "../../src/app/intents/payout.js";
 import { getBalance } from "../../src/app/ledger/ledger.js";
+import { SANDBOX_PAIRS } from "../../src/app/sandbox/seed-pricing.js";
+import { fiatScale } from "../../src/core/money/currencies.js";
 import { formatMinor } from "../../src/core/money/decimal.js";
+import { parsePairSpec } from "../../src/core/pricing/pair.js";
+import { insertPairIfMissing } from "../../src/db/pricing/pricing-store.js";
 import { deployTestToken, ethBalance, publicClient, tokenBalance } from "../support/anvil.js";
 import { type EvmSetup, evmPayoutRows, evmPayoutTxs, freshAddress, paidEvmIntent, startEvm, untilMined } from "../support/evm.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
@@ -21,11 +25,16 @@ let evm: EvmSetup;
 let h: Harness;
 let m: MerchantFixture;
 let chain: EvmChain;
+/** Configured as USDC, but counting in 18 decimals where Rampart's USDC has 6. */
+let usdc18: Address;
 
 before(async () => {
   evm = await startEvm({ confirmations: CONFIRMATIONS, maxFeeGwei: "10" });
+  usdc18 = await deployTestToken(evm.anvil, evm.anvil.keys[2]!, 10n ** 24n, 18); // not the hot wallet: its nonces are the payouts'
   // The test USDT contract may be paid (a listed contract); any other contract may not.
-  h = await createHarness({ env: { ...INTENT_RATES_ENV, ...evm.env, RAMPART_EVM_CONTRACT_RECIPIENTS: evm.token } });
+  h = await createHarness({
+    env: { ...INTENT_RATES_ENV, ...evm.env, RAMPART_EVM_TOKENS: `${evm.env.RAMPART_EVM_TOKENS},USDC=${usdc18}`, RAMPART_EVM_CONTRACT_RECIPIENTS: evm.token },
+  });
   m = await createMerchant(h.deps);
   await configureStore(h, m.storeId);
   chain = h.deps.ports.chain as EvmChain;
@@ -200,6 +209,26 @@ test("a contract recipient is paid only when RAMPART_EVM_CONTRACT_RECIPIENTS lis
   assert.equal(listed.kind, "pending");
   await untilMined(evm.anvil, listed.kind === "pending" ? listed.txHash : "");
   assert.equal(await tokenBalance(evm.anvil, evm.token, evm.token), before + 1_000_000n);
+});
+
+test("a token contract counting in other decimals than Rampart's asset is refused before anything is signed: the intent fails with token_decimals_mismatch, its hold returned", async () => {
+  const count = (await evmPayoutRows(h.deps)).length;
+  const nonce = await publicClient(evm.anvil).getTransactionCount({ address: evm.hotWallet, blockTag: "pending" });
+  // EUR→USDC on erc20, priced as the sandbox's EUR→USDT on erc20.
+  const usdtErc20 = SANDBOX_PAIRS.find((p) => p.crypto === "USDT" && p.network === "erc20")!;
+  await insertPairIfMissing(h.deps.database.db, parsePairSpec({ ...usdtErc20, crypto: "USDC" }, { fiatScale: fiatScale("EUR"), cryptoDecimals: 6 }));
+  const id = await paidEvmIntent(h, m, freshAddress(), "USDC");
+  await drain(h);
+
+  assert.equal((await intentRow(id)).status, 10000, "failed for good: 18-decimal base units would pay 10^12 times the amount");
+  const events = await h.deps.database.db.selectFrom("payment_intent_events").select(["to_status", "data"]).where("intent_id", "=", id).orderBy("id").execute();
+  const failed = events.at(-1)!;
+  assert.equal(failed.to_status, 10000);
+  assert.equal(failed.data.code, "token_decimals_mismatch");
+  assert.match(String(failed.data.reason), new RegExp(`the USDC contract ${getAddress(usdc18)} \\(RAMPART_EVM_TOKENS\\) has 18 decimals on chain; Rampart counts USDC on erc20 in 6 decimals`));
+  assert.equal((await evmPayoutRows(h.deps)).length, count, "no nonce taken, nothing signed");
+  assert.equal(await publicClient(evm.anvil).getTransactionCount({ address: evm.hotWallet, blockTag: "pending" }), nonce, "nothing sent");
+  await verifyLedgerClean(h.deps);
 });
 
 // Last in the file: it stops the node.

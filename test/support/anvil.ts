@@ -1,6 +1,6 @@
 // A real local EVM node for the chain tests: anvil (from the @foundry-rs/anvil dev dependency) on a free
-// loopback port, one per test file, plus the test ERC-20 (test/fixtures/erc20/TestUSDT.sol, 6 decimals)
-// compiled with solc from npm and deployed from the node's first funded account.
+// loopback port, one per test file, plus the test ERC-20 (test/fixtures/erc20/TestUSDT.sol, 6 decimals,
+// or as many as a test asks for) compiled with solc from npm and deployed from the node's first funded account.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -105,12 +105,16 @@ interface Compiled {
 }
 
 /**
- * The test token compiled with solc (npm, offline). The result is cached in the temp dir under the
- * hash of the source and the compiler version, so only the first test file of a run pays for it.
+ * The test token compiled with solc (npm, offline), with `decimals` in place of its 6. The result is
+ * cached in the temp dir under the hash of the source and the compiler version, so only the first
+ * test file of a run pays for it.
  */
-export function compileTestToken(): Compiled {
+function compileTestToken(decimals: number): Compiled {
   const require = createRequire(import.meta.url);
-  const source = fs.readFileSync(TOKEN_SOURCE, "utf8");
+  const DECIMALS = "uint8 public constant decimals = 6;";
+  const original = fs.readFileSync(TOKEN_SOURCE, "utf8");
+  if (!original.includes(DECIMALS)) throw new Error(`TestUSDT.sol no longer declares "${DECIMALS}"`);
+  const source = original.replace(DECIMALS, `uint8 public constant decimals = ${decimals};`);
   // Keyed by the package's version: loading solc itself takes seconds.
   const solcVersion = (require("solc/package.json") as { version: string }).version;
   const key = createHash("sha256").update(solcVersion).update(source).digest("hex").slice(0, 16);
@@ -136,9 +140,9 @@ export function compileTestToken(): Compiled {
   return compiled;
 }
 
-/** Deploys the test USDT from `deployerKey` (who receives the whole supply); returns its address. */
-export async function deployTestToken(anvil: Anvil, deployerKey: Hex, supplyMinor: bigint): Promise<Address> {
-  const { abi, bytecode } = compileTestToken();
+/** Deploys the test USDT (6 decimals unless told) from `deployerKey` (who receives the whole supply); returns its address. */
+export async function deployTestToken(anvil: Anvil, deployerKey: Hex, supplyMinor: bigint, decimals = 6): Promise<Address> {
+  const { abi, bytecode } = compileTestToken(decimals);
   const account = privateKeyToAccount(deployerKey);
   const wallet = createWalletClient({ account, chain: anvil.chain, transport: http(anvil.url) });
   const hash = await wallet.deployContract({ abi, bytecode, args: [supplyMinor], chain: anvil.chain });

@@ -65,13 +65,13 @@ export async function untilMined(anvil: Anvil, txHash: string): Promise<void> {
   await publicClient(anvil).waitForTransactionReceipt({ hash: txHash as Hex, pollingInterval: 50 });
 }
 
-/** An intent for USDT on the erc20 network to `walletAddress`, paid by sandbox bank transfer (status 5, its payout job due). */
-export async function paidEvmIntent(h: Harness, m: MerchantFixture, walletAddress: string): Promise<string> {
+/** An intent for USDT (or `cryptoSymbol`) on the erc20 network to `walletAddress`, paid by sandbox bank transfer (status 5, its payout job due). */
+export async function paidEvmIntent(h: Harness, m: MerchantFixture, walletAddress: string, cryptoSymbol = "USDT"): Promise<string> {
   const res = await h.app.inject({
     method: "POST",
     url: "/payment/intent",
     headers: { "x-api-key": m.apiKey, "content-type": "application/json" },
-    payload: JSON.stringify(intentBody(m.storeId, { ...kycFields(), network: "erc20", walletAddress })),
+    payload: JSON.stringify(intentBody(m.storeId, { ...kycFields(), cryptoSymbol, network: "erc20", walletAddress })),
   });
   assert.equal(res.statusCode, 201, res.body);
   const id = (res.json() as { paymentIntentId: string }).paymentIntentId;

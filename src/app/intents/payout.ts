@@ -82,7 +82,7 @@ async function recordChainStatus(deps: Deps, intentId: string, st: ChainPayoutSt
       case "failed":
         await updatePayout(trx, payout.payout_key, { status: PAYOUT_MACHINE.next(payout.status, "chain_failed"), updated_at: now });
         await reversePayout(deps, trx, intent);
-        await transitionIntent(deps, trx, intent, { action: "payout_failed", actor: "chain", data: { reason: st.reason } });
+        await transitionIntent(deps, trx, intent, { action: "payout_failed", actor: "chain", data: { reason: st.reason, ...(st.code ? { code: st.code } : {}) } });
         return;
       case "awaiting_operator":
         if (payout.status !== "awaiting_operator") {

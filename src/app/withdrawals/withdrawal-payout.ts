@@ -60,7 +60,7 @@ async function recordChainStatus(deps: Deps, withdrawalId: string, st: ChainPayo
         return;
       }
       case "failed": {
-        const done = await updateWithdrawal(trx, w.id, { status: WITHDRAWAL_MACHINE.next(w.status, "chain_failed"), tx_hash: st.txHash ?? null, failure_reason: st.reason, updated_at: now });
+        const done = await updateWithdrawal(trx, w.id, { status: WITHDRAWAL_MACHINE.next(w.status, "chain_failed"), tx_hash: st.txHash ?? null, failure_reason: st.code ? `${st.code}: ${st.reason}` : st.reason, updated_at: now });
         await returnWithdrawal(deps, trx, done);
         await enqueueWithdrawalEvent(deps, trx, done);
         return;

@@ -15,11 +15,14 @@ import type { ChainPayout, ChainPayoutStatus, Clock, HotWalletBalance } from "..
 import type { EvmConfig } from "../../../config/evm-config.js";
 import type { EvmPayoutRow, EvmPayoutStore, EvmSignedTx } from "../../../core/chain/evm-payout.js";
 import { checkAddress } from "../../../core/money/addresses.js";
+import { AssetRegistry } from "../../../core/money/assets.js";
 import { type Fees, initialFees, isStuck, replacementFees } from "./fees.js";
 import { type EvmRpc, createEvmRpc } from "./rpc.js";
 
 const EVM_NETWORKS = ["ethereum", "erc20"] as const;
 const NATIVE_ASSET = "ETH";
+/** The decimals Rampart counts each asset in: a payout's amountMinor is in these. */
+const ASSETS = new AssetRegistry();
 /** Gas estimates are padded: state can change between the estimate and the block. */
 const GAS_MARGIN_PERCENT = 120n;
 
@@ -197,7 +200,20 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
       // A first send only (a known payout was answered above): whether the recipient is a contract.
       const recipient = getAddress(req.address);
       if (!config.contractRecipients.has(recipient.toLowerCase()) && ((await rpc.client.getCode({ address: recipient })) ?? "0x") !== "0x") {
-        return { kind: "failed", reason: `the recipient ${recipient} is a contract; contracts are paid only when listed in RAMPART_EVM_CONTRACT_RECIPIENTS` };
+        return { kind: "failed", code: "recipient_is_contract", reason: `the recipient ${recipient} is a contract; contracts are paid only when listed in RAMPART_EVM_CONTRACT_RECIPIENTS` };
+      }
+      // A token counting in other decimals than Rampart's asset would pay 10^k times the amount (or a
+      // 10^k-th of it): the contract's own decimals must be the asset's before anything is signed.
+      if (req.network === "erc20") {
+        const expected = ASSETS.list().find((a) => a.symbol === req.asset && a.network === "erc20")?.decimals;
+        const onChain = await rpc.tokenDecimals(t.to);
+        if (onChain !== expected) {
+          return {
+            kind: "failed",
+            code: "token_decimals_mismatch",
+            reason: `the ${req.asset} contract ${t.to} (RAMPART_EVM_TOKENS) has ${onChain} decimals on chain; Rampart counts ${req.asset} on erc20 in ${expected ?? "no known number of"} decimals`,
+          };
+        }
       }
       // Network reads first: no transaction is held open across them.
       const [chainNonce, baseFee, gas] = await Promise.all([
