@@ -4,7 +4,7 @@
 // dispute and resends a webhook from the page and lands back on it; both pages pass axe at 390 px and
 // desk size, as do an intent's page and a card payment's held for review, which support releases after
 // the step that says what releasing does; and the page's CSV link downloads 10,000 payments (seeded
-// set-based) complete.
+// set-based) complete; an admin refunds a paid pay-in from its page after its confirmation.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, test } from "node:test";
@@ -16,7 +16,7 @@ import { createHarness, type Harness } from "../support/harness.js";
 import { checkBothSizes } from "../support/page-checks.js";
 import { cardRowId, insertPaymentRows, intentRowId } from "../support/payment-rows.js";
 import { createStaff, signInStaff, type StaffMember } from "../support/staff.js";
-import { drainWorker, setupTrading, type TradingFixture, uploadPngReceipt, useFixedRate } from "../support/trading.js";
+import { drainWorker, setupTrading, type TradingFixture, uploadPngReceipt, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
 const skip = browserSkipReason();
@@ -190,5 +190,25 @@ test("the page's CSV link downloads the filtered 10,000 payments complete", { sk
   assert.ok(lines.slice(1).every((l) => l.includes(bulk.merchantId)), "only the filtered merchant");
   console.log(`# CSV export of ${BULK} payments through the console link: ${seconds.toFixed(2)} s`);
   assert.ok(seconds < 20, `export took ${seconds} s`);
+  await page.close();
+});
+
+test("an admin refunds a paid pay-in from its page after the confirmation that says what the ledger does; the page passes axe before and after", { skip }, async () => {
+  const created = await merchant("/payment/trading/pay-in", { fiatAmount: 4100 });
+  const id = created.json().id as string;
+  const confirmed = await h.app.inject({ method: "POST", url: `/trader/v1/pay-ins/${id}/confirm`, headers: { "x-trader-key": fx.traders[0]!.traderKey } });
+  assert.equal(confirmed.json().status, "closed", confirmed.body);
+  const page = await signedIn("admin");
+  await page.goto(`${base}/dashboard/payments/${id}`);
+  await page.click("#refund summary >> text=Refund the payment…");
+  assert.ok(await page.isVisible("text=returns to the trader's deposit"));
+  await checkBothSizes(page, "dashboard-payment-refund-confirm");
+  await page.fill("#refund-reason", "the order was never shipped");
+  await page.click("#refund button >> text=Yes, refund 4100.00 RUB");
+  await page.waitForURL(new RegExp(`/dashboard/payments/${id}\\?ok=`));
+  assert.equal(await page.getAttribute("#refund", "data-status"), "pending");
+  assert.match((await page.textContent("#refund")) ?? "", /Owed to the payer\s*4100\.00 RUB/);
+  await checkBothSizes(page, "dashboard-payment-refunded");
+  await verifyLedgerClean(h.deps);
   await page.close();
 });

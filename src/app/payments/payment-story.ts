@@ -2,7 +2,7 @@
 // same search as GET /admin/v1/payments, so the page and the list never disagree), every status change
 // with actor and reason, its webhooks / IPNs with each attempt, the ledger transfers booked for it and
 // for its bank transfers with their entries, the bank transfers matched to it, its KYC case (an
-// intent's, or a card customer's KYC_1 case), its risk decision and its receipts: whatever the
+// intent's, or a card customer's KYC_1 case), its risk decision, its receipts and an operator's refund: whatever the
 // database holds for that flow.
 import { INTENT_STATUS_NAMES, type IntentStatus } from "../../core/intents/intent-status.js";
 import { AppError } from "../../core/shared/errors.js";
@@ -23,6 +23,7 @@ import type { Deps } from "../deps.js";
 import { ledgerAssetScale } from "../ledger/ledger-totals.js";
 import { receiptsOfPayin } from "../trading/support-queries.js";
 import { type PaymentListItem, searchPayments } from "./payment-explorer.js";
+import { refundOfPayment } from "./refund-payment.js";
 
 /** An intent's events store numeric statuses: the page names them as the contract and the list do. */
 function namedEvent(dialect: PaymentListItem["dialect"], e: StatusEventRow): StatusEventRow {
@@ -59,12 +60,13 @@ export async function paymentStory(deps: Deps, id: string) {
   const db = deps.database.db;
   const details = await flowDetails(db, payment.dialect, id);
   const orderingKey = payment.dialect === "card" ? cardPaymentOrderingKey(payment.externalId ?? "") : id;
-  const [events, webhooks, bankTransfers, risk, receipts] = await Promise.all([
+  const [events, webhooks, bankTransfers, risk, receipts, refund] = await Promise.all([
     statusEvents(db, payment.dialect, id),
     webhooksOf(db, orderingKey),
     bankTransfersOf(db, payment.dialect, id),
     riskDecisionOf(db, payment.dialect, id),
     payment.dialect === "trading" ? receiptsOfPayin(deps, id) : Promise.resolve([]),
+    payment.dialect === "trading" ? refundOfPayment(deps, id) : Promise.resolve(null),
   ]);
   const kycCase = details && "kyc_case_id" in details ? await kycCaseOf(deps, details.kyc_case_id) : null;
   // Support's decisions and risk reviews name the operator by id: the page shows who that is.
@@ -85,6 +87,7 @@ export async function paymentStory(deps: Deps, id: string) {
     kycCase,
     risk: risk ?? null,
     receipts,
+    refund,
   };
 }
 

@@ -109,6 +109,20 @@ export async function bookPayinTransfer(
   );
 }
 
+/**
+ * An operator's refund of a settled pay-in (app/payments/refund-payment.ts): the pay-in's credit
+ * reversed at its final amounts, the merchant's net amount and the fee back to the trader's deposit,
+ * whose fiat goes back to the payer. Once per pay-in (the transfer id); insufficient_funds when the
+ * merchant's balance no longer holds the amount.
+ */
+export async function bookPayinRefund(deps: Deps, trx: Transaction<DB>, p: PayinParties & { cryptoMinor: bigint; feeMinor: bigint }): Promise<void> {
+  await postTransfer(
+    trx,
+    { id: `trading:${p.payinId}:refund`, code: "trading_payin_refund", ref: { type: "trading_payin", id: p.payinId }, entries: entries(p, -p.cryptoMinor, -p.feeMinor) },
+    deps.clock.now(),
+  );
+}
+
 export async function merchantCryptoBalance(deps: Deps, merchantId: string): Promise<bigint> {
   return (await getBalance(deps.database.db, merchantBalance(merchantId))).available;
 }

@@ -92,12 +92,15 @@ function paymentOutcome(action: TradingPayinAction): PaymentOutcome | null {
  * Enqueues the signed webhook (body = the pay-in object) to callbackUrl or the merchant's URL: on every
  * status change, and on a trader's dispute answer (the amount the trader says arrived).
  */
-export async function notifyMerchant(deps: Deps, trx: Transaction<DB>, p: TradingPayinRow): Promise<void> {
-  await notifyMerchants(deps, trx, [p]);
+export async function notifyMerchant(deps: Deps, trx: Transaction<DB>, p: TradingPayinRow, extension?: Record<string, unknown>): Promise<void> {
+  await notifyMerchants(deps, trx, [p], extension);
 }
 
-/** notifyMerchant for several pay-ins: the settings and requisites they need are read once each. */
-async function notifyMerchants(deps: Deps, trx: Transaction<DB>, payins: readonly TradingPayinRow[]): Promise<void> {
+/**
+ * notifyMerchant for several pay-ins: the settings and requisites they need are read once each.
+ * `extension` adds fields to the pay-in object (an operator's refund, docs/contract-trading.md).
+ */
+async function notifyMerchants(deps: Deps, trx: Transaction<DB>, payins: readonly TradingPayinRow[], extension?: Record<string, unknown>): Promise<void> {
   const settings = await findTradingSettingsOf(trx, payins.filter((p) => !p.callback_url).map((p) => p.merchant_id));
   const targets = payins.flatMap((p) => {
     const url = p.callback_url ?? settings.get(p.merchant_id)?.webhook_url ?? null;
@@ -108,6 +111,6 @@ async function notifyMerchants(deps: Deps, trx: Transaction<DB>, payins: readonl
   await enqueuePayinWebhooks(
     deps,
     trx,
-    targets.map(({ p, url }) => ({ payin: p, url, body: JSON.stringify(renderTradingPayin(p, requisites.get(p.requisite_id)!, deps.config.publicUrl)) })),
+    targets.map(({ p, url }) => ({ payin: p, url, body: JSON.stringify({ ...renderTradingPayin(p, requisites.get(p.requisite_id)!, deps.config.publicUrl), ...extension }) })),
   );
 }

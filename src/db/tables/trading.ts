@@ -1,6 +1,7 @@
-// Tables of the trading dialect (migration 0004; trading_methods 0017_b). int8 and numeric columns arrive as strings.
+// Tables of the trading dialect (migration 0004; trading_methods 0017_b; trading_payin_refunds 0053_c). int8 and numeric columns arrive as strings.
 import type { ColumnType, Generated } from "kysely";
 import type { TradingPayinStatus } from "../../core/trading/payin-status.js";
+import type { TradingRefundStatus } from "../../core/trading/refund-status.js";
 import type { CreatedAt } from "./foundation.js";
 
 type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
@@ -155,6 +156,26 @@ interface TradingRequisiteDayVolumesTable {
   volume_minor: Int8;
 }
 
+/** An operator's refund of a paid pay-in (migration 0053_c): its status machine is core/trading/refund-status.ts. */
+export interface TradingPayinRefundsTable {
+  id: string;
+  payin_id: string;
+  merchant_id: string;
+  trader_id: string;
+  fiat_amount_minor: Int8;
+  fiat_currency: string;
+  crypto_amount_minor: Int8;
+  merchant_fee_minor: Int8;
+  status: TradingRefundStatus;
+  reason: string;
+  bank_reference: Nullable<string>;
+  created_by: string;
+  created_at: Date;
+  sent_at: Nullable<Date>;
+  completed_at: Nullable<Date>;
+  updated_at: Date;
+}
+
 export interface TradingTables {
   trading_banks: TradingBanksTable;
   trading_methods: TradingMethodsTable;
@@ -166,4 +187,5 @@ export interface TradingTables {
   trading_requisite_day_volumes: TradingRequisiteDayVolumesTable;
   trading_payin_events: TradingPayinEventsTable;
   trading_receipts: TradingReceiptsTable;
+  trading_payin_refunds: TradingPayinRefundsTable;
 }

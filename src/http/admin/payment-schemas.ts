@@ -46,3 +46,20 @@ export const paymentJson = ({ fiatMinor, cryptoMinor, createdAt, ...p }: Payment
   cryptoAmountMinor: cryptoMinor,
   createdAt: createdAt.toISOString(),
 });
+
+/** An operator's refund of a paid trading pay-in (app/payments/refund-payment.ts). */
+export const PaymentRefund = Type.Object({
+  id: Type.String(),
+  paymentId: Type.String(),
+  dialect: Type.Literal("trading"),
+  status: Type.Union([Type.Literal("pending"), Type.Literal("sent"), Type.Literal("completed")], { description: "pending: owed to the payer; sent: paid out; completed: its bank reference recorded" }),
+  fiatAmount: Type.String({ description: "Owed back to the payer, 2 decimals" }),
+  fiatCurrency: Type.String(),
+  cryptoAmount: Type.String({ description: "Taken back from the merchant's balance with the fee (minor units)" }),
+  merchantFee: Type.String(),
+  reason: Type.String(),
+  bankReference: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  sentAt: Type.Union([Type.String(), Type.Null()]),
+  completedAt: Type.Union([Type.String(), Type.Null()]),
+});

@@ -4,9 +4,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { resolveDispute, type DisputeResolution } from "../../app/trading/disputes.js";
-import { TRADING_FIAT_SCALE } from "../../app/trading/amounts.js";
 import { disputesForSupport, payinForSupport, readReceiptForSupport, type PayinWithReceipts } from "../../app/trading/support-queries.js";
-import { formatMinor } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
 import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
 import { runFormAction } from "../pages/form-action.js";
@@ -15,7 +13,7 @@ import { html, type SafeHtml } from "../pages/html.js";
 import { sendDownload } from "../pages/send-page.js";
 import { confirmAction } from "./confirm-action.js";
 import { operatorOf, returnPath, type DashboardSection } from "./section.js";
-import { type MovedAmount, requireStepUp, stepUpField } from "./step-up.js";
+import { requireStepUp, stepUpField, tradingFiatMoved } from "./step-up.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
 
 const BACK = "/dashboard/disputes";
@@ -41,8 +39,6 @@ ${disputeDecisionForms(deps, { id: p.id, status: p.status, fiatMinor: p.fiat_amo
 </div>`;
 }
 
-/** A trading amount (2 decimals) as the step-up compares it. */
-const moved = (fiatMinor: bigint | string, fiatCurrency: string): MovedAmount => ({ amount: formatMinor(BigInt(fiatMinor), TRADING_FIAT_SCALE), currency: fiatCurrency });
 
 /** What each decision does, said in its confirmation before it is taken (resolveDispute). */
 const DECISION_EFFECT = {
@@ -72,7 +68,7 @@ export function disputeDecisionForms(
   const claimed = fiat(claimedMinor, p.fiatCurrency);
   // What the decisions move as the route's step-up compares it: the larger of asked and claimed.
   const asked = BigInt(p.fiatMinor);
-  const moves = moved(claimedMinor > asked ? claimedMinor : asked, p.fiatCurrency);
+  const moves = tradingFiatMoved(claimedMinor > asked ? claimedMinor : asked, p.fiatCurrency);
   const paid = confirmAction({
     label: "Paid as claimed",
     action,
@@ -144,7 +140,7 @@ export const disputesSection: DashboardSection = {
           const payin = await payinForSupport(deps, request.params.id);
           const actual = decision.outcome === "paid_different" ? decision.actualFiatMinor : 0n;
           const largest = [BigInt(payin.fiat_amount_minor), BigInt(payin.dispute_merchant_fiat_minor), actual].reduce((a, b) => (b > a ? b : a));
-          await requireStepUp(deps, request, moved(largest, payin.fiat_currency));
+          await requireStepUp(deps, request, tradingFiatMoved(largest, payin.fiat_currency));
           const p = await resolveDispute(deps, operatorOf(request), request.params.id, decision);
           return `Pay-in ${p.id} is now ${p.status}.`;
         }),

@@ -1,5 +1,5 @@
 // One payment's page in the console: what it is (flow, amounts, parties, the flow's own references),
-// the actions its state allows (release or reject a risk review, decide a dispute), and its story
+// the actions its state allows (release or reject a risk review, decide a dispute, cancel, refund), and its story
 // (payment-timeline.ts). Payer data as the console shows it elsewhere: the e-mail, and of a card only
 // its BIN and last four digits.
 import type { Deps } from "../../app/deps.js";
@@ -11,6 +11,7 @@ import { money, when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { confirmAction } from "./confirm-action.js";
 import { disputeDecisionForms } from "./disputes-section.js";
+import { refundSection } from "./payment-refund-actions.js";
 import { riskReviewForms } from "./risk-review-actions.js";
 import { bankTransfers, kycCase, ledger, receipts, riskDecision, statusChanges, webhooks } from "./payment-timeline.js";
 import type { SectionContext } from "./section.js";
@@ -93,6 +94,6 @@ function disputeActions(deps: Deps, s: PaymentStory, ctx: Ctx): SafeHtml | strin
 }
 
 export function paymentPage(deps: Deps, s: PaymentStory, ctx: Ctx): SafeHtml {
-  return html`<p><a href="/dashboard/payments">All payments</a></p>${summary(s)}${riskReviewForms(s, ctx)}${disputeActions(deps, s, ctx)}${cancelAction(s, ctx)}${statusChanges(s)}${webhooks(s, ctx)}${ledger(s)}${bankTransfers(s)}
+  return html`<p><a href="/dashboard/payments">All payments</a></p>${summary(s)}${riskReviewForms(s, ctx)}${disputeActions(deps, s, ctx)}${cancelAction(s, ctx)}${refundSection(deps, s, ctx)}${statusChanges(s)}${webhooks(s, ctx)}${ledger(s)}${bankTransfers(s)}
 ${kycCase(s, ctx)}${riskDecision(s)}${receipts(s)}`;
 }

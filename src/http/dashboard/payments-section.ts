@@ -12,6 +12,7 @@ import { money, when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { filteredPage, filterOf, input, select } from "./filter-fields.js";
 import { paymentPage } from "./payment-page.js";
+import { paymentRefundRoutes } from "./payment-refund-actions.js";
 import { riskReviewRoutes } from "./risk-review-actions.js";
 import { operatorOf, type DashboardSection } from "./section.js";
 import { statusPill } from "./status-pill.js";
@@ -68,6 +69,7 @@ export const paymentsSection: DashboardSection = {
       return sendPaymentsCsv(reply, deps, { ...queryOf(request.query ?? {}), cursor: undefined });
     });
     riskReviewRoutes(app, deps);
+    paymentRefundRoutes(app, deps);
     // The same use case as POST /admin/v1/payments/:paymentId/cancel.
     app.post<{ Params: { id: string } }>(
       `${BACK}/:id/cancel`,

@@ -4,6 +4,8 @@
 import type { FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { verifyStepUp } from "../../app/staff/staff-sign-in.js";
+import { TRADING_FIAT_SCALE } from "../../app/trading/amounts.js";
+import { formatMinor } from "../../core/money/decimal.js";
 import { needsStepUp, stepUpAmountFor } from "../../core/staff/step-up.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { principalOf } from "../plugins/principal.js";
@@ -13,6 +15,9 @@ export interface MovedAmount {
   amount: string;
   currency: string;
 }
+
+/** A trading pay-in's fiat amount (minor units, 2 decimals) as the step-up compares it. */
+export const tradingFiatMoved = (fiatMinor: bigint | string, fiatCurrency: string): MovedAmount => ({ amount: formatMinor(BigInt(fiatMinor), TRADING_FIAT_SCALE), currency: fiatCurrency });
 
 /**
  * The code field of a form moving `moved` (empty when it needs none). `always` shows it, not required,
