@@ -39,8 +39,8 @@ export function freshTotp(h: { clock: TestClock }, secret: string): string {
 /** A staff account with the role and an enrolled authenticator. */
 export async function createStaff(h: StaffHarness, role: OperatorRole, email = `${role}-${++seq}@staff.example`): Promise<StaffMember> {
   const user = await createStaffUser(h.deps, { email, role });
-  const { secret } = await beginTotpEnrolment(h.deps, user.id);
-  const recoveryCodes = await confirmTotpEnrolment(h.deps, user.id, freshTotp(h, secret));
+  const { secret } = await beginTotpEnrolment(h.deps, "operator", user.id);
+  const recoveryCodes = await confirmTotpEnrolment(h.deps, "operator", user.id, freshTotp(h, secret));
   return { ...user, secret, recoveryCodes };
 }
 

@@ -4,7 +4,7 @@
 // request, so revoking the underlying key ends every session made from it.
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 
-type SessionPurpose = "operator-session" | "trader-session";
+type SessionPurpose = "operator-session" | "trader-session" | "merchant-user-session";
 
 function sessionKey(secret: string, purpose: SessionPurpose): Buffer {
   return Buffer.from(hkdfSync("sha256", secret, "rampart", purpose, 32));

@@ -3,7 +3,7 @@
 import { hashKey } from "../../core/crypto/api-keys.js";
 import { insertOperatorKey } from "../../db/credentials.js";
 import { insertMerchant } from "../../db/merchants.js";
-import { findOperatorUserByEmail } from "../../db/staff/operator-users.js";
+import { findAccountByEmail } from "../../db/staff/account-users.js";
 import { insertStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
 import { refuseLiveDatabase } from "../ops/live-database.js";
@@ -24,7 +24,7 @@ const seedMerchant: SeedPart = async (deps, creds) => {
   await storeMerchantKey(deps, creds.merchantId, creds.merchantKey, "sandbox");
   await insertOperatorKey(db, { id: creds.operatorKey.id, keyHash: hashKey(creds.operatorKey.key), label: "sandbox" });
   // Looked up first: the password hash is deliberately slow, and seeding runs at every sandbox start.
-  if (!(await findOperatorUserByEmail(db, creds.staff.email))) await createStaffUser(deps, { email: creds.staff.email, role: "admin", password: creds.staff.password });
+  if (!(await findAccountByEmail(db, "operator", creds.staff.email))) await createStaffUser(deps, { email: creds.staff.email, role: "admin", password: creds.staff.password });
 };
 
 const SEED_PARTS: { name: string; run: SeedPart }[] = [

@@ -24,6 +24,7 @@ const COLUMNS: Record<EncryptedTable, { label: string; box(deps: Deps): SecretBo
   intent_store_settings: { label: "store IPN secrets", box: ipnSecretBox },
   card_cards: { label: "card numbers", box: panBox, derived: (deps, pan, box) => ({ pan_key_id: box.keyId, pan_hmac: panHmacs(deps, pan)[0]! }) },
   operator_users: { label: "staff TOTP secrets", box: totpBox },
+  merchant_users: { label: "merchant users' TOTP secrets", box: totpBox },
 };
 
 export interface RotationProgress {

@@ -5,8 +5,8 @@ import { hashPassword } from "../../core/crypto/password-hash.js";
 import { assertNever } from "../../core/shared/assert-never.js";
 import { AppError } from "../../core/shared/errors.js";
 import { isOperatorRole, type OperatorRole } from "../../core/staff/roles.js";
-import { revokeUserSessions } from "../../db/staff/operator-sessions.js";
-import { findOperatorUser, insertOperatorUser, replaceRecoveryCodes, updateOperatorUser } from "../../db/staff/operator-users.js";
+import { revokeUserSessions } from "../../db/staff/account-sessions.js";
+import { findAccount, insertOperatorUser, replaceRecoveryCodes, updateAccount } from "../../db/staff/account-users.js";
 import { normalizeEmail } from "../card/customer-email.js";
 import type { Deps } from "../deps.js";
 
@@ -44,27 +44,27 @@ type StaffChange = { kind: "role"; role: unknown } | { kind: "disable" } | { kin
 export async function changeStaffUser(deps: Deps, userId: string, change: StaffChange) {
   const now = deps.clock.now();
   return deps.database.db.transaction().execute(async (trx) => {
-    const before = await findOperatorUser(trx, userId, true);
+    const before = await findAccount(trx, "operator", userId, true);
     if (!before) throw new AppError("not_found", { message: "No such staff account." });
     switch (change.kind) {
       case "role":
-        await updateOperatorUser(trx, userId, { role: roleOf(change.role) });
+        await updateAccount(trx, "operator", userId, { role: roleOf(change.role) });
         break;
       case "disable":
-        await updateOperatorUser(trx, userId, { disabled_at: before.disabled_at ?? now });
+        await updateAccount(trx, "operator", userId, { disabled_at: before.disabled_at ?? now });
         break;
       case "enable":
-        await updateOperatorUser(trx, userId, { disabled_at: null });
+        await updateAccount(trx, "operator", userId, { disabled_at: null });
         break;
       case "reset_second_factor":
-        await updateOperatorUser(trx, userId, { totp_secret_enc: null, totp_enabled_at: null, totp_last_step: null });
-        await replaceRecoveryCodes(trx, userId, []);
+        await updateAccount(trx, "operator", userId, { totp_secret_enc: null, totp_enabled_at: null, totp_last_step: null });
+        await replaceRecoveryCodes(trx, "operator", userId, []);
         break;
       default:
         assertNever(change, "staff change");
     }
-    await revokeUserSessions(trx, userId, now);
-    const after = (await findOperatorUser(trx, userId))!;
+    await revokeUserSessions(trx, "operator", userId, now);
+    const after = (await findAccount(trx, "operator", userId))!;
     const view = (u: typeof before) => ({ email: u.email, role: u.role, secondFactor: u.totp_enabled_at !== null, disabled: u.disabled_at !== null });
     return { before: view(before), after: view(after) };
   });

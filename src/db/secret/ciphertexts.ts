@@ -11,6 +11,7 @@ export const ENCRYPTED_COLUMNS = {
   intent_store_settings: { key: "store_id", column: "ipn_secret_enc" },
   card_cards: { key: "id", column: "pan_enc" },
   operator_users: { key: "id", column: "totp_secret_enc" },
+  merchant_users: { key: "id", column: "totp_secret_enc" },
 } as const;
 
 export type EncryptedTable = keyof typeof ENCRYPTED_COLUMNS;

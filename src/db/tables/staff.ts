@@ -3,11 +3,10 @@ import type { CreatedAt } from "./foundation.js";
 
 type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
-/** Staff accounts of the operator console (migration 0036_a). */
-interface OperatorUsersTable {
+/** The columns every signed-in account has, staff and merchant users alike (the sign-in reads only these). */
+interface AccountColumns {
   id: string;
   email: string;
-  password_hash: string;
   role: string;
   totp_secret_enc: Nullable<string>;
   totp_enabled_at: Nullable<Date>;
@@ -17,13 +16,27 @@ interface OperatorUsersTable {
   disabled_at: Nullable<Date>;
 }
 
-interface OperatorRecoveryCodesTable {
+/** Staff accounts of the operator console (migration 0036_a). */
+interface OperatorUsersTable extends AccountColumns {
+  password_hash: string;
+}
+
+/** Merchant users of the merchant portal (migration 0055_u): an invitation until its password is set. */
+interface MerchantUsersTable extends AccountColumns {
+  merchant_id: string;
+  password_hash: Nullable<string>;
+  invite_token_hash: Nullable<Buffer>;
+  invite_expires_at: Nullable<Date>;
+  invited_by: string;
+}
+
+interface RecoveryCodesTable {
   user_id: string;
   code_hash: Buffer;
   used_at: Nullable<Date>;
 }
 
-interface OperatorSessionsTable {
+interface SessionsTable {
   token_hash: Buffer;
   user_id: string;
   stage: "password" | "full";
@@ -35,6 +48,9 @@ interface OperatorSessionsTable {
 
 export interface StaffTables {
   operator_users: OperatorUsersTable;
-  operator_recovery_codes: OperatorRecoveryCodesTable;
-  operator_sessions: OperatorSessionsTable;
+  operator_recovery_codes: RecoveryCodesTable;
+  operator_sessions: SessionsTable;
+  merchant_users: MerchantUsersTable;
+  merchant_user_recovery_codes: RecoveryCodesTable;
+  merchant_user_sessions: SessionsTable;
 }

@@ -3,39 +3,30 @@
 // session, every POST its CSRF token, and each the signed-in person's role (section.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
-import { beginTotpEnrolment } from "../../app/staff/second-factor.js";
-import {
-  completeEnrolment,
-  completeSignIn,
-  readStaffSession,
-  signInWithPassword,
-  signOut,
-  STAFF_SESSION_TTL_MS,
-  staffCsrfToken,
-  staffCsrfValid,
-} from "../../app/staff/staff-sign-in.js";
+import { accountCsrfToken, accountCsrfValid, readAccountSession } from "../../app/staff/account-sign-in.js";
 import { AppError } from "../../core/shared/errors.js";
-import { can, type Permission } from "../../core/staff/roles.js";
-import { readCookie, sessionCookie } from "../pages/cookies.js";
+import { can, isOperatorRole, type Permission } from "../../core/staff/roles.js";
+import { readCookie } from "../pages/cookies.js";
 import { html, type SafeHtml } from "../pages/html.js";
-import { flash, sendPrivatePage } from "../pages/send-page.js";
+import { flash } from "../pages/send-page.js";
 import { isBufferedMultipart, readMultipartForm } from "../plugins/multipart-form.js";
 import { auditOperatorActions } from "../plugins/audit-scope.js";
 import { requirePermission, routePermission } from "../plugins/permissions.js";
 import { principalOf } from "../plugins/principal.js";
+import { matchedPath, publicPaths, sendAreaPage as sendPage, sendFormExpired, type SignedInArea, signInRoutes } from "../sign-in/sign-in-routes.js";
 import type { SectionPages } from "./section.js";
 import { dashboardSections } from "./sections.js";
-import { enrolForm, passwordForm, recoveryCodesPage, secondFactorForm } from "./sign-in-pages.js";
 
-const COOKIE = "rampart_operator";
-const PENDING_COOKIE_SECONDS = 10 * 60;
-/** Sign-in attempts per client address per minute (the account lock-out is separate: staff-sign-in.ts). */
-const SIGN_IN_PER_MINUTE = 20;
-const PUBLIC = new Set(["/dashboard/login", "/dashboard/login/second-factor", "/dashboard/login/enrol", "/dashboard/logout"]);
-
-function sendPage(reply: FastifyReply, status: number, title: string, body: SafeHtml, script?: SafeHtml) {
-  return sendPrivatePage(reply, status, title, body, { wide: true, ...(script ? { script } : {}) });
-}
+const CONSOLE: SignedInArea = {
+  realm: "operator",
+  cookie: "rampart_operator",
+  base: "/dashboard",
+  title: "Rampart operator sign-in",
+  home: "/dashboard/overview",
+  homeLabel: "Continue to the console",
+  hint: html`The first admin is created with <code>rampart operator create --email you@example.com</code>.`,
+};
+const PUBLIC = publicPaths(CONSOLE);
 
 /** The refusal page: 403, the stable code, what the role lacks. */
 function sendRefusal(reply: FastifyReply, err: AppError) {
@@ -48,33 +39,21 @@ function sendRefusal(reply: FastifyReply, err: AppError) {
   );
 }
 
-/** The route's pattern with its parameters filled in (/dashboard/:section → /dashboard/audit); the raw path when no route matched. */
-function matchedPath(request: FastifyRequest): string {
-  const route = request.routeOptions.url;
-  if (route === undefined) return request.url.split("?")[0]!;
-  const params = (request.params ?? {}) as Record<string, string>;
-  return route.replace(/:(\w+)/g, (_, name: string) => params[name] ?? "").replace(/\*$/, params["*"] ?? "");
-}
-
 export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  const secure = deps.config.publicUrl.startsWith("https:");
-  const cookie = (token: string, maxAgeSeconds: number) => sessionCookie(COOKIE, token, { path: "/dashboard", maxAgeSeconds, secure });
-  const signInLimit = { rateLimit: { max: SIGN_IN_PER_MINUTE, timeWindow: 60_000 } };
-
   app.addHook("preHandler", async (request, reply) => {
     // The path the router matched (its pattern filled with the decoded parameters), never the raw URL:
     // the router decodes before matching, so /%64ashboard/… reaches a /dashboard route while its raw
     // URL does not start with /dashboard.
     const path = matchedPath(request);
     if (!path.startsWith("/dashboard") || PUBLIC.has(path)) return;
-    const token = readCookie(request.headers.cookie, COOKIE);
-    const s = await readStaffSession(deps, token);
-    if (!s || s.stage !== "full") return reply.redirect("/dashboard/login", 303);
+    const token = readCookie(request.headers.cookie, CONSOLE.cookie);
+    const s = await readAccountSession(deps, "operator", token);
+    if (!s || s.stage !== "full" || !isOperatorRole(s.role)) return reply.redirect("/dashboard/login", 303);
     request.principal = { kind: "operator", operatorId: s.userId, role: s.role, name: s.email, session: token! };
     if (request.method === "POST") {
       // A file upload (bank statements) is a buffered multipart body: its csrf is one of its fields.
       const sent = isBufferedMultipart(request.body) ? (await readMultipartForm(request)).fields.csrf : (request.body as { csrf?: unknown } | undefined)?.csrf;
-      if (!staffCsrfValid(deps, token!, sent)) return sendPage(reply, 403, "Forbidden", html`<p class="error">The form expired. Go back and try again.</p>`);
+      if (!accountCsrfValid(deps, "operator", token!, sent)) return sendFormExpired(reply);
     }
     const section = dashboardSections.find((x) => path === `/dashboard/${x.id}` || path.startsWith(`/dashboard/${x.id}/`));
     const fallback: Permission = request.method === "GET" || request.method === "HEAD" ? (section?.view ?? "read") : (section?.act ?? "configure");
@@ -89,80 +68,12 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
   // Each console action that passed the checks above writes one audit entry with its change.
   auditOperatorActions(app, deps, "console", "/dashboard/");
 
-  /** The half-way session between the password and the second factor. */
-  const pendingToken = (request: FastifyRequest) => readCookie(request.headers.cookie, COOKIE) ?? "";
-  const pendingSession = async (request: FastifyRequest) => {
-    const s = await readStaffSession(deps, pendingToken(request));
-    return s?.stage === "password" ? s : null;
-  };
-  const staffError = (err: unknown): string => {
-    if (err instanceof AppError && err.status < 500) return err.message;
-    throw err;
-  };
-
-  app.get("/dashboard/login", { schema: { hide: true } }, async (_req, reply) => sendPage(reply, 200, "Sign in", passwordForm()));
-
-  app.post<{ Body: { email?: unknown; password?: unknown } }>("/dashboard/login", { schema: { hide: true }, config: signInLimit }, async (request, reply) => {
-    try {
-      const { token, enrolled } = await signInWithPassword(deps, { email: request.body?.email, password: request.body?.password, ip: request.ip });
-      return reply.header("set-cookie", cookie(token, PENDING_COOKIE_SECONDS)).redirect(enrolled ? "/dashboard/login/second-factor" : "/dashboard/login/enrol", 303);
-    } catch (err) {
-      const status = err instanceof AppError ? err.status : 500;
-      return sendPage(reply, status, "Sign in", passwordForm(staffError(err)));
-    }
-  });
-
-  app.get("/dashboard/login/second-factor", { schema: { hide: true } }, async (request, reply) => {
-    if (!(await pendingSession(request))) return reply.redirect("/dashboard/login", 303);
-    return sendPage(reply, 200, "Authentication code", secondFactorForm(staffCsrfToken(deps, pendingToken(request))));
-  });
-
-  app.post<{ Body: { code?: unknown; csrf?: unknown } }>("/dashboard/login/second-factor", { schema: { hide: true }, config: signInLimit }, async (request, reply) => {
-    const token = pendingToken(request);
-    if (!(await pendingSession(request)) || !staffCsrfValid(deps, token, request.body?.csrf)) return reply.redirect("/dashboard/login", 303);
-    try {
-      const full = await completeSignIn(deps, token, request.body?.code, request.ip);
-      return reply.header("set-cookie", cookie(full, STAFF_SESSION_TTL_MS / 1000)).redirect("/dashboard/overview", 303);
-    } catch (err) {
-      const status = err instanceof AppError ? err.status : 500;
-      return sendPage(reply, status, "Authentication code", secondFactorForm(staffCsrfToken(deps, token), staffError(err)));
-    }
-  });
-
-  const showEnrolment = async (request: FastifyRequest, reply: FastifyReply, status: number, error?: string) => {
-    const s = await pendingSession(request);
-    if (!s) return reply.redirect("/dashboard/login", 303);
-    const enrolment = await beginTotpEnrolment(deps, s.userId);
-    return sendPage(reply, status, "Second factor", await enrolForm(staffCsrfToken(deps, pendingToken(request)), enrolment, error));
-  };
-
-  app.get("/dashboard/login/enrol", { schema: { hide: true } }, async (request, reply) => showEnrolment(request, reply, 200));
-
-  app.post<{ Body: { code?: unknown; csrf?: unknown } }>("/dashboard/login/enrol", { schema: { hide: true }, config: signInLimit }, async (request, reply) => {
-    const token = pendingToken(request);
-    if (!(await pendingSession(request)) || !staffCsrfValid(deps, token, request.body?.csrf)) return reply.redirect("/dashboard/login", 303);
-    try {
-      const done = await completeEnrolment(deps, token, request.body?.code, request.ip);
-      reply.header("set-cookie", cookie(done.token, STAFF_SESSION_TTL_MS / 1000));
-      return sendPage(reply, 200, "Recovery codes", recoveryCodesPage(done.recoveryCodes));
-    } catch (err) {
-      return showEnrolment(request, reply, err instanceof AppError ? err.status : 500, staffError(err));
-    }
-  });
-
-  app.post<{ Body: { csrf?: unknown } }>("/dashboard/logout", { schema: { hide: true } }, async (request, reply) => {
-    const token = readCookie(request.headers.cookie, COOKIE);
-    if (token && (await readStaffSession(deps, token)) && !staffCsrfValid(deps, token, request.body?.csrf)) {
-      return sendPage(reply, 403, "Forbidden", html`<p class="error">The form expired. Go back and try again.</p>`);
-    }
-    await signOut(deps, token, request.ip);
-    return reply.header("set-cookie", cookie("", 0)).redirect("/dashboard/login", 303);
-  });
+  signInRoutes(app, deps, CONSOLE);
 
   /** A page of section `id` (what `render` makes with the request's context) inside the console's navigation. */
   const sendSectionPage: SectionPages["send"] = async (request, reply, id, status, render) => {
     const { role, name, session } = principalOf(request, "operator");
-    const csrf = staffCsrfToken(deps, session!);
+    const csrf = accountCsrfToken(deps, "operator", session!);
     const query = (request.query ?? {}) as Record<string, string | undefined>;
     const ctx = { csrf, query, can: (permission: Permission) => can(role, permission) };
     let page: { title: string; body: SafeHtml; script?: SafeHtml | undefined };

@@ -3,7 +3,7 @@
 // the action's audit scope) before the use case runs. Without a valid code nothing is written.
 import type { FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
-import { verifyStepUp } from "../../app/staff/staff-sign-in.js";
+import { verifyStepUp } from "../../app/staff/staff-step-up.js";
 import { TRADING_FIAT_SCALE } from "../../app/trading/amounts.js";
 import { formatMinor } from "../../core/money/decimal.js";
 import { needsStepUp, stepUpAmountFor } from "../../core/staff/step-up.js";
