@@ -17,6 +17,7 @@ import { traderRoutes } from "./trader/trader-routes.js";
 import { merchantRiskRoutes } from "./risk/merchant-risk-routes.js";
 import { traderWithdrawalRoutes } from "./withdrawals/withdrawal-routes.js";
 import { merchantRoutes } from "./merchant/merchant-routes.js";
+import { portalRoutes } from "./portal/portal-routes.js";
 
 export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void>;
 
@@ -37,4 +38,5 @@ export const routeModules: RouteModule[] = [
   merchantRiskRoutes,
   traderWithdrawalRoutes,
   merchantRoutes,
+  portalRoutes,
 ];

@@ -16,6 +16,9 @@ import {
   revokeMerchantKey,
 } from "../../app/merchants/merchants.js";
 import { noStore } from "./no-store.js";
+import { inviteMerchantUser, merchantUsers } from "../../app/merchant-users/merchant-users.js";
+import { MERCHANT_ROLES } from "../../core/merchant-users/roles.js";
+import { principalOf } from "../plugins/principal.js";
 
 const TAGS = ["admin: merchants"];
 const security = [{ operatorKey: [] }];
@@ -177,6 +180,66 @@ export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): P
     async (request) => {
       const r = await revokeMerchantKey(deps, request.params.merchantId, request.params.apiKeyId);
       return { merchantId: r.merchantId, apiKeyId: r.apiKeyId, revokedAt: r.revokedAt.toISOString() };
+    },
+  );
+
+  const MerchantUser = Type.Object({
+    userId: Type.String(),
+    email: Type.String(),
+    role: Type.String({ description: "owner, developer, finance or support" }),
+    state: Type.Union([Type.Literal("invited"), Type.Literal("enrolling"), Type.Literal("active"), Type.Literal("disabled")]),
+    createdAt: Type.String(),
+  });
+
+  app.post(
+    "/merchants/:merchantId/users",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Invite a person to the merchant portal (/merchant) with a role; the one-time invitation link (7 days) is returned once",
+        security,
+        params: MerchantParams,
+        body: Type.Object(
+          { email: Type.String({ minLength: 1, maxLength: 254 }), role: Type.String({ enum: [...MERCHANT_ROLES], description: "owner, developer (keys, webhooks, settings), finance (balance, statements, withdrawals) or support (payments only)" }) },
+          { additionalProperties: false, examples: [{ email: "owner@shop.example", role: "owner" }] },
+        ),
+        response: {
+          201: Type.Object({
+            merchantId: Type.String(),
+            userId: Type.String(),
+            email: Type.String(),
+            role: Type.String(),
+            inviteUrl: Type.String({ description: "shown only in this answer; following it sets the password, then the TOTP app" }),
+            expiresAt: Type.String(),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request, "operator");
+      const actor = p.session === null ? `operator:${p.operatorId}` : `staff:${p.operatorId}`;
+      const i = await inviteMerchantUser(deps, { merchantId: request.params.merchantId, email: request.body.email, role: request.body.role, invitedBy: actor });
+      return noStore(reply)
+        .code(201)
+        .send({ merchantId: i.merchantId, userId: i.userId, email: i.email, role: i.role, inviteUrl: i.inviteUrl, expiresAt: i.expiresAt.toISOString() });
+    },
+  );
+
+  app.get(
+    "/merchants/:merchantId/users",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "The merchant's portal users and where each stands (invited, enrolling, active, disabled)",
+        security,
+        params: MerchantParams,
+        response: { 200: Type.Object({ items: Type.Array(MerchantUser) }) },
+      },
+    },
+    async (request) => {
+      const m = await merchantDetail(deps, request.params.merchantId);
+      const users = await merchantUsers(deps, m.merchant.id);
+      return { items: users.map((u) => ({ userId: u.userId, email: u.email, role: u.role, state: u.state, createdAt: u.createdAt.toISOString() })) };
     },
   );
 }

@@ -15,6 +15,9 @@ import { refused, shownOnce } from "./page-answers.js";
 import { confirmAction } from "./confirm-action.js";
 import type { DashboardSection, SectionContext } from "./section.js";
 import { storeSettingsRoutes } from "./store-settings-page.js";
+import { inviteMerchantUser } from "../../app/merchant-users/merchant-users.js";
+import { inviteForm, usersTable } from "../portal/users-section.js";
+import { operatorOf } from "./section.js";
 
 const BACK = "/dashboard/merchants";
 const PAGE = 50;
@@ -102,7 +105,8 @@ async function merchantPage(deps: Deps, ctx: SectionContext, merchantId: string,
     body: html`${issued ?? ""}<div class="card" id="merchant" data-merchant="${m.id}"><div class="row"><span>Merchant id</span><span class="mono wrap">${m.id}</span></div>
 <div class="row"><span>Created</span><span>${when(m.created_at)}</span></div>
 <div class="row"><span>Payments</span><span><a href="/dashboard/payments?merchant=${encodeURIComponent(m.id)}">This merchant's payments</a></span></div></div>
-${keysCard(m.id, d.apiKeys, ctx)}${await storesCard(deps, m.id, ctx)}`,
+${keysCard(m.id, d.apiKeys, ctx)}${await storesCard(deps, m.id, ctx)}
+<section class="card"><h2>Portal users</h2>${await usersTable(deps, m.id, null)}</section>${ctx.can("configure") ? inviteForm(`${merchantPath(m.id)}/users`, ctx.csrf) : ""}`,
   };
 }
 
@@ -163,6 +167,23 @@ export const merchantsSection: DashboardSection = {
           const s = await createStore(deps, m.id, { name: text(body(request).name), ...(id ? { id } : {}) });
           return `Store ${s.storeId} created.`;
         }),
+    );
+
+    // A merchant portal user: the invitation link is shown once on the page this answers with.
+    app.post<{ Params: { merchantId: string } }>(
+      "/dashboard/merchants/:merchantId/users",
+      { schema: { hide: true, params: { type: "object", properties: { merchantId: ID_PARAM }, required: ["merchantId"] } } },
+      async (request, reply) => {
+        let invite: Awaited<ReturnType<typeof inviteMerchantUser>>;
+        try {
+          invite = await inviteMerchantUser(deps, { merchantId: request.params.merchantId, email: body(request).email, role: body(request).role, invitedBy: `staff:${operatorOf(request)}` });
+        } catch (err) {
+          return refused(reply, merchantPath(request.params.merchantId), err);
+        }
+        return pages.send(request, reply, "merchants", 201, (ctx) =>
+          merchantPage(deps, ctx, invite.merchantId, shownOnce(`Invitation link for ${invite.email} (${invite.role})`, invite.inviteUrl)),
+        );
+      },
     );
 
     storeSettingsRoutes(app, deps, pages);

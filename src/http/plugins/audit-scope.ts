@@ -6,7 +6,6 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { type AuditScope, runOperatorAction } from "../../app/audit/operator-action.js";
 import { isBufferedMultipart } from "./multipart-form.js";
-import { principalOf } from "./principal.js";
 
 /**
  * Form and JSON fields never copied into the log (any field whose name contains one of these): credentials
@@ -54,24 +53,32 @@ function actionName(method: string, url: string, prefix: string): string {
   return [...words, ...(method === "POST" ? [] : [method.toLowerCase()])].join(".");
 }
 
+/** Who acts: an operator key, a staff member (console) or a merchant user (portal, with its merchant). */
+function actorOf(request: FastifyRequest): { actor: string; name: string; role: string; merchantId?: string } | null {
+  const p = request.principal;
+  if (p?.kind === "operator") return { actor: p.session === null ? `operator:${p.operatorId}` : `staff:${p.operatorId}`, name: p.name, role: p.role };
+  if (p?.kind === "merchant_user") return { actor: `merchant-user:${p.userId}`, name: p.name, role: p.role, merchantId: p.merchantId };
+  return null;
+}
+
 /**
  * Audits the state-changing requests of the scope `app` (POST, PUT, PATCH, DELETE) whose principal is
- * an operator. `via` names the area and `prefix` is cut from the route to name the action.
+ * an operator or a merchant user. `via` names the area and `prefix` is cut from the route to name the action.
  */
-export function auditOperatorActions(app: FastifyInstance, deps: Deps, via: "api" | "console", prefix: string): void {
+export function auditOperatorActions(app: FastifyInstance, deps: Deps, via: "api" | "console" | "portal", prefix: string): void {
   const scopes = new WeakMap<FastifyRequest, AuditScope>();
   app.addHook("preHandler", (request, _reply, done) => {
-    if (request.method === "GET" || request.method === "HEAD" || request.principal?.kind !== "operator") return done();
-    const p = principalOf(request, "operator");
+    const who = actorOf(request);
+    if (request.method === "GET" || request.method === "HEAD" || who === null) return done();
     const url = request.routeOptions.url ?? request.url;
     const params = (request.params ?? {}) as Record<string, string>;
     const scope: AuditScope = {
-      actor: p.session === null ? `operator:${p.operatorId}` : `staff:${p.operatorId}`,
-      actorName: p.name,
+      actor: who.actor,
+      actorName: who.name,
       ip: request.ip,
       action: actionName(request.method, url, prefix),
       subject: Object.values(params).join("/"),
-      details: { via, route: `${request.method} ${url}`, role: p.role, ...(Object.keys(params).length > 0 ? { params } : {}), input: requestInput(request) },
+      details: { via, route: `${request.method} ${url}`, role: who.role, ...(who.merchantId ? { merchantId: who.merchantId } : {}), ...(Object.keys(params).length > 0 ? { params } : {}), input: requestInput(request) },
       now: () => deps.clock.now(),
       written: false,
       closed: false,

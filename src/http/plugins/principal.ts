@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { MerchantPrincipal } from "../../app/auth/authenticate.js";
 import type { CustomerPrincipal } from "../../app/card/customer-auth.js";
+import type { MerchantRole } from "../../core/merchant-users/roles.js";
 import type { OperatorRole } from "../../core/staff/roles.js";
 
 export type Principal =
@@ -20,6 +21,8 @@ export type Principal =
    * check; null for a key). Either way one role decides what it may do.
    */
   | { kind: "operator"; operatorId: string; role: OperatorRole; name: string; session: string | null }
+  /** A merchant portal session (/merchant): the person, their merchant and role; `session` keys the forms' CSRF check. */
+  | { kind: "merchant_user"; userId: string; merchantId: string; role: MerchantRole; name: string; session: string }
   /** x-trader-key (trader API). */
   | { kind: "trader"; traderId: string }
   /** The trader cabinet's session cookie; its token keys the forms' CSRF check. */

@@ -1,0 +1,39 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Deps } from "../../app/deps.js";
+import type { MerchantPermission, MerchantRole } from "../../core/merchant-users/roles.js";
+import type { SafeHtml } from "../pages/html.js";
+
+/** What a portal page renders with: the signed-in person, their merchant, the form token and the query. */
+export interface PortalContext {
+  merchantId: string;
+  userId: string;
+  role: MerchantRole;
+  csrf: string;
+  query: Record<string, string | undefined>;
+  can(permission: MerchantPermission): boolean;
+}
+
+/** Lets an action answer with a portal page (a secret shown once, a form sent back with its error). */
+export type SendPortalPage = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  id: string,
+  status: number,
+  render: (ctx: PortalContext) => Promise<{ title: string; body: SafeHtml }>,
+) => Promise<FastifyReply>;
+
+/**
+ * One page of the merchant portal at /merchant/<id>. The portal checks the session, the CSRF token of
+ * every POST and `permission` for every route under /merchant/<id>/... before a page or action runs;
+ * every query and use case is scoped to the session's merchant, so another merchant's object is not found.
+ */
+export interface PortalSection {
+  id: string;
+  title: string;
+  permission: MerchantPermission;
+  render(deps: Deps, ctx: PortalContext): Promise<SafeHtml>;
+  /** The page of one item at /merchant/<id>/<item>; a section without items answers 404 there. */
+  renderItem?(deps: Deps, ctx: PortalContext, item: string): Promise<{ title: string; body: SafeHtml }>;
+  actions?(app: FastifyInstance, deps: Deps, send: SendPortalPage): void;
+  script?: SafeHtml;
+}

@@ -1,0 +1,160 @@
+// Merchant portal users (issue 19) through inject(): the operator invites by the admin API and the
+// console, the one-time link sets the password and the TOTP enrolment, sign-in and sign-out are in
+// the audit log, roles decide the pages (403 role_forbidden), an owner invites and changes their own
+// merchant's people only, and every POST needs the session's CSRF token.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { sql } from "kysely";
+import { createOperatorKey } from "../../src/app/keys/create-keys.js";
+import { lastAuditEntry } from "../support/audit-entries.js";
+import { createMerchant } from "../support/factories.js";
+import { createHarness, type Harness } from "../support/harness.js";
+import { acceptInvitation, createMerchantUser, invitePathOf, portalSession } from "../support/merchant-users.js";
+import { getPage, noticeOf, postForm, staffSession } from "../support/staff.js";
+
+let h: Harness;
+before(async () => {
+  h = await createHarness();
+});
+after(async () => h?.close());
+
+const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+test("the operator's invitation (admin API): the link sets the password once, then TOTP; the person signs in and out, audited", async () => {
+  const m = await createMerchant(h.deps, { name: "Shop Group" });
+  const key = await createOperatorKey(h.deps, "onboarding", "admin");
+  const res = await h.app.inject({
+    method: "POST",
+    url: `/admin/v1/merchants/${m.merchantId}/users`,
+    headers: { "x-operator-key": key, "content-type": "application/json" },
+    payload: JSON.stringify({ email: "Owner@Shop.example", role: "owner" }),
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  assert.equal(res.headers["cache-control"], "no-store");
+  const invite = res.json();
+  assert.equal(invite.email, "owner@shop.example");
+  assert.match(invite.inviteUrl, /\/merchant\/invite\/[A-Za-z0-9_-]{43}$/);
+  assert.equal((await lastAuditEntry(h.deps)).action, "merchants.users");
+
+  const page = await h.app.inject({ method: "GET", url: invitePathOf(invite.inviteUrl) });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /Join Shop Group on Rampart/);
+  const short = await h.app.inject({ method: "POST", url: invitePathOf(invite.inviteUrl), headers: FORM, payload: "password=short" });
+  assert.equal(short.statusCode, 400);
+  assert.match(short.body, /at least|12 to 1024/);
+
+  const password = "a long enough passphrase";
+  const { cookie } = await acceptInvitation(h, invite.inviteUrl, password);
+  const overview = await getPage(h, { cookie }, "/merchant/overview");
+  assert.equal(overview.statusCode, 200);
+  assert.match(overview.body, new RegExp(`data-merchant="${m.merchantId}"`));
+  const signInEntry = await lastAuditEntry(h.deps);
+  assert.equal(signInEntry.actor, `merchant-user:${invite.userId}`);
+  assert.equal(signInEntry.action, "merchant-user.sign-in");
+  assert.equal(signInEntry.details.via, "portal");
+
+  // The link is spent: it neither shows the form nor sets a password again.
+  assert.equal((await h.app.inject({ method: "GET", url: invitePathOf(invite.inviteUrl) })).statusCode, 404);
+  const again = await h.app.inject({ method: "POST", url: invitePathOf(invite.inviteUrl), headers: FORM, payload: "password=another+long+password" });
+  assert.equal(again.statusCode, 404);
+
+  const csrf = /name="csrf" value="([^"]+)"/.exec(overview.body)![1]!;
+  const out = await postForm(h, { cookie, csrf }, "/merchant/logout");
+  assert.equal(out.statusCode, 303);
+  assert.equal((await lastAuditEntry(h.deps)).action, "merchant-user.sign-out");
+  const after = await getPage(h, { cookie }, "/merchant/overview");
+  assert.equal(after.statusCode, 303);
+  assert.equal(after.headers.location, "/merchant/login");
+
+  // The same e-mail cannot be invited twice (one account per e-mail).
+  const dup = await h.app.inject({
+    method: "POST",
+    url: `/admin/v1/merchants/${m.merchantId}/users`,
+    headers: { "x-operator-key": key, "content-type": "application/json" },
+    payload: JSON.stringify({ email: "owner@shop.example", role: "support" }),
+  });
+  assert.equal(dup.statusCode, 409);
+  const listed = await h.app.inject({ method: "GET", url: `/admin/v1/merchants/${m.merchantId}/users`, headers: { "x-operator-key": key } });
+  assert.deepEqual(
+    listed.json().items.map((u: { email: string; state: string }) => [u.email, u.state]),
+    [["owner@shop.example", "active"]],
+  );
+});
+
+test("an expired invitation link is refused", async () => {
+  const m = await createMerchant(h.deps);
+  const key = await createOperatorKey(h.deps, "onboarding-2", "admin");
+  const res = await h.app.inject({
+    method: "POST",
+    url: `/admin/v1/merchants/${m.merchantId}/users`,
+    headers: { "x-operator-key": key, "content-type": "application/json" },
+    payload: JSON.stringify({ email: "late@shop.example", role: "finance" }),
+  });
+  h.clock.advance(7 * 24 * 3600_000 + 1000);
+  const late = await h.app.inject({ method: "POST", url: invitePathOf(res.json().inviteUrl), headers: FORM, payload: "password=a+long+enough+passphrase" });
+  assert.equal(late.statusCode, 404);
+  const row = await sql<{ password_hash: string | null }>`SELECT password_hash FROM merchant_users WHERE id = ${res.json().userId}`.execute(h.deps.database.db);
+  assert.equal(row.rows[0]!.password_hash, null);
+});
+
+test("the console invites from the merchant's page and shows the link once", async () => {
+  const m = await createMerchant(h.deps);
+  const s = await staffSession(h, "admin");
+  const res = await postForm(h, s, `/dashboard/merchants/${m.merchantId}/users`, { email: "dev@shop.example", role: "developer" });
+  assert.equal(res.statusCode, 201, res.body);
+  const link = /id="secret-value">([^<]+)</.exec(res.body)?.[1];
+  assert.match(link ?? "", /\/merchant\/invite\//);
+  const entry = await lastAuditEntry(h.deps);
+  assert.equal(entry.actor, `staff:${s.staff.id}`);
+  assert.equal(entry.details.input.email, "[withheld]");
+  const viewer = await staffSession(h, "viewer");
+  assert.equal((await postForm(h, viewer, `/dashboard/merchants/${m.merchantId}/users`, { email: "x@shop.example", role: "owner" })).statusCode, 403);
+});
+
+test("roles decide the pages: support is refused the users page with role_forbidden; the owner manages its own merchant's people only", async () => {
+  const a = await createMerchant(h.deps);
+  const b = await createMerchant(h.deps);
+  const owner = await createMerchantUser(h, a.merchantId, "owner");
+  const support = await createMerchantUser(h, a.merchantId, "support");
+  const other = await createMerchantUser(h, b.merchantId, "support");
+
+  const sup = await portalSession(h, support);
+  const refused = await getPage(h, sup, "/merchant/users");
+  assert.equal(refused.statusCode, 403);
+  assert.match(refused.body, /data-code="role_forbidden"/);
+  assert.doesNotMatch((await getPage(h, sup, "/merchant/overview")).body, /href="\/merchant\/users"/, "the menu leaves out what the role may not open");
+  assert.equal((await postForm(h, sup, "/merchant/users", { email: "sneaky@shop.example", role: "owner" })).statusCode, 403);
+
+  const own = await portalSession(h, owner);
+  const invited = await postForm(h, own, "/merchant/users", { email: "fin@shop.example", role: "finance" });
+  assert.equal(invited.statusCode, 201, invited.body);
+  assert.match(invited.body, /id="secret-value">[^<]*\/merchant\/invite\//);
+  const entry = await lastAuditEntry(h.deps);
+  assert.equal(entry.actor, `merchant-user:${owner.userId}`);
+  assert.equal(entry.details.via, "portal");
+  assert.equal(entry.details.merchantId, a.merchantId);
+
+  // Another merchant's user is not found; the support user's role changes and its session ends.
+  const foreign = await postForm(h, own, `/merchant/users/${other.userId}/disable`);
+  assert.equal(noticeOf(foreign.headers.location).error, "No such user.");
+  const promoted = await postForm(h, own, `/merchant/users/${support.userId}/role`, { role: "finance" });
+  assert.match(noticeOf(promoted.headers.location).ok!, /now finance/);
+  assert.equal((await getPage(h, sup, "/merchant/overview")).statusCode, 303, "a changed role ends the session");
+  const self = await postForm(h, own, `/merchant/users/${owner.userId}/disable`);
+  assert.match(noticeOf(self.headers.location).error!, /your own account/);
+
+  // A POST without the session's CSRF token changes nothing.
+  const forged = await h.app.inject({ method: "POST", url: "/merchant/users", headers: { ...FORM, cookie: own.cookie }, payload: "email=forged%40shop.example&role=owner" });
+  assert.equal(forged.statusCode, 403);
+});
+
+test("a console session does not open the portal, nor a portal session the console", async () => {
+  const m = await createMerchant(h.deps);
+  const owner = await createMerchantUser(h, m.merchantId, "owner");
+  const portal = await portalSession(h, owner);
+  const staff = await staffSession(h, "admin");
+  const p = await h.app.inject({ method: "GET", url: "/merchant/overview", headers: { cookie: staff.cookie } });
+  assert.equal(p.headers.location, "/merchant/login");
+  const d = await h.app.inject({ method: "GET", url: "/dashboard/overview", headers: { cookie: portal.cookie.replace("rampart_merchant", "rampart_operator") } });
+  assert.equal(d.headers.location, "/dashboard/login");
+});
