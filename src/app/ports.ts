@@ -88,8 +88,9 @@ export type ChainPayoutStatus =
    * code: why a payout was refused before anything was signed, stable for operators and their tooling —
    * recipient_is_contract (a contract not listed in RAMPART_EVM_CONTRACT_RECIPIENTS), token_decimals_mismatch
    * (the token contract's decimals are not the asset's). None for a transaction that failed on chain.
+   * networkFee: a transaction mined and reverted (or an operator's cancel mined) still cost gas.
    */
-  | { kind: "failed"; reason: string; txHash?: string; code?: "recipient_is_contract" | "token_decimals_mismatch" }
+  | { kind: "failed"; reason: string; txHash?: string; code?: "recipient_is_contract" | "token_decimals_mismatch"; networkFee?: { asset: string; amountMinor: bigint } }
   | { kind: "awaiting_operator" }; // a manual chain: an operator pays and enters the tx hash
 
 interface ChainPayoutRequest {
@@ -114,6 +115,12 @@ export interface ChainPayout {
   readonly name: string;
   send(req: ChainPayoutRequest): Promise<ChainPayoutStatus>;
   status(payoutKey: string): Promise<ChainPayoutStatus>;
+  /**
+   * A chain whose payouts can stick (evm): replaces a pending payout by a 0-value transfer to the hot
+   * wallet at the same nonce with a higher fee. It never fails the payout itself: status() answers
+   * failed only once that replacement is mined to the depth, confirmed if the payout is mined instead.
+   */
+  cancel?(payoutKey: string): Promise<void>;
   /** A chain paid from a hot wallet reads its balances from the node (node failures throw); others have none. */
   hotWalletBalances?(): Promise<HotWalletBalance[]>;
   /** A chain read from a node: the node's head block (node failures throw); others have none. */

@@ -9,7 +9,7 @@ import { intentPayoutJob, intentPayoutPollJob, intentTimeoutJob, kycVendorCheckJ
 import { tradingDisputeAutoResolveJob } from "../jobs/trading-dispute-auto-resolve.js";
 import { tradingPayinExpireJob } from "../jobs/trading-payin-expire.js";
 import { tradingSettleRecalculatedJob } from "../jobs/trading-settle-recalculated.js";
-import { withdrawalPayoutJob, withdrawalPayoutPollJob } from "../jobs/withdrawal-jobs.js";
+import { withdrawalPayoutJob, withdrawalPayoutCancelJob, withdrawalPayoutPollJob } from "../jobs/withdrawal-jobs.js";
 
 export const jobHandlers: JobHandlers = {
   "intent.timeout": intentTimeoutJob,
@@ -24,4 +24,5 @@ export const jobHandlers: JobHandlers = {
   "files.delete": deleteFilesJob,
   "withdrawal.payout": withdrawalPayoutJob,
   "withdrawal.payout_poll": withdrawalPayoutPollJob,
+  "withdrawal.payout_cancel": withdrawalPayoutCancelJob,
 };

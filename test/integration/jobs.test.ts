@@ -1,10 +1,11 @@
-// Jobs: keyed enqueue, due-time claiming with the clock, outcomes, bounded attempts, lease expiry after
+// Jobs: keyed enqueue, due-time claiming with the clock, outcomes, bounded attempts (unbounded for a
+// handler retried forever), lease expiry after
 // a crashed worker, exclusive claims under concurrency, and firing after a restart across the due time.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { randomUUID } from "node:crypto";
 import { enqueueJob, type JobHandler, type JobOutcome } from "../../src/app/outbox/outbox.js";
-import { runDueJobs } from "../../src/app/outbox/run-jobs.js";
+import { retriedForever, runDueJobs } from "../../src/app/outbox/run-jobs.js";
 import { JOB_LEASE_MS, MAX_JOB_ATTEMPTS } from "../../src/core/jobs/job-retry.js";
 import type { Db } from "../../src/db/schema.js";
 import { claimDueJobs, finishJob, insertJob } from "../../src/db/outbox/jobs.js";
@@ -95,6 +96,29 @@ test("a handler that throws is retried with backoff and marked failed after the 
   const row = await job("throws:1");
   assert.equal(row.status, "failed");
   assert.match(row.last_error ?? "", /gave up after 25 attempts: boom/);
+});
+
+test("a handler retried forever (a payout in flight) is retried past the attempt bound, never more than 10 minutes apart", async () => {
+  let fail = true;
+  ran["t.forever"] = [];
+  handlers["t.forever"] = retriedForever(async (_deps, j) => {
+    ran["t.forever"]!.push(j.key);
+    if (fail) throw new Error("node down");
+    return { kind: "done" };
+  });
+  await enqueue(h.deps.database.db, { kind: "t.forever", key: "forever:1", payload: {} });
+  for (let i = 0; i < MAX_JOB_ATTEMPTS + 5; i++) {
+    await drain();
+    h.clock.advance(10 * 60_000);
+  }
+  assert.equal(ran["t.forever"]!.length, MAX_JOB_ATTEMPTS + 5, "run at each 10-minute step, past the bound");
+  const waiting = await job("forever:1");
+  assert.equal(waiting.status, "pending");
+  assert.match(waiting.last_error ?? "", /node down/);
+  assert.ok(waiting.due_at.getTime() - h.clock.now().getTime() <= 0, "the next try is due within the 10-minute cap");
+  fail = false;
+  await drain();
+  assert.equal((await job("forever:1")).status, "done");
 });
 
 test("'failed' is final; an unknown kind is retried, not lost", async () => {

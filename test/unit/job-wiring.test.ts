@@ -22,6 +22,7 @@ const KINDS: Record<JobKind, true> = {
   "files.delete": true,
   "withdrawal.payout": true,
   "withdrawal.payout_poll": true,
+  "withdrawal.payout_cancel": true,
 };
 
 test("the worker's job-handler table has one handler per job kind", () => {

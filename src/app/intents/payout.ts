@@ -2,10 +2,12 @@
 //  1. (transaction) hold the crypto in "payout in flight" and record the payout key — before any send;
 //  2. (after commit) ask the chain for the key; only if it has never seen it, send;
 //  3. (transaction) record what the chain said; poll until confirmed (→ 6 with the tx hash) or
-//     failed for good (→ 10000, hold reversed). A manual chain answers awaiting_operator: the payout
+//     failed for good (→ 10000, hold reversed; the gas of a reverted transaction booked all the same).
+//     Polling never gives up: less often as it goes (core/chain/payout-polling.ts), the crypto held. A manual chain answers awaiting_operator: the payout
 //     waits for an operator to pay it and enter the tx hash (operator-payouts.ts).
 // A process killed anywhere in between leaves the job's lease to expire; the retry starts at 2 and
 // finds the earlier send by its key, so nothing is sent twice.
+import { payoutPollDelayMs } from "../../core/chain/payout-polling.js";
 import { INTENT_STATUS as S } from "../../core/intents/intent-status.js";
 import { PAYOUT_MACHINE } from "../../core/intents/payout-status.js";
 import { type IntentRow, insertPayout, lockIntent, lockPayout, updatePayout } from "../../db/intents/intents.js";
@@ -20,8 +22,6 @@ import { bookPayoutGas, holdPayout, reversePayout, settlePayout } from "./effect
 import { transitionIntent } from "./transition.js";
 
 const INTENT_PAYOUT_POLL_JOB = "intent.payout_poll";
-const PAYOUT_POLL_INTERVAL_MS = 1000;
-const MAX_PAYOUT_POLLS = 500;
 
 export const payoutKeyFor = (intentId: string) => `payout_${intentId}`;
 
@@ -82,6 +82,7 @@ async function recordChainStatus(deps: Deps, intentId: string, st: ChainPayoutSt
       case "failed":
         await updatePayout(trx, payout.payout_key, { status: PAYOUT_MACHINE.next(payout.status, "chain_failed"), updated_at: now });
         await reversePayout(deps, trx, intent);
+        if (st.networkFee) await bookPayoutGas(deps, trx, intent, st.networkFee);
         await transitionIntent(deps, trx, intent, { action: "payout_failed", actor: "chain", data: { reason: st.reason, ...(st.code ? { code: st.code } : {}) } });
         return;
       case "awaiting_operator":
@@ -92,15 +93,11 @@ async function recordChainStatus(deps: Deps, intentId: string, st: ChainPayoutSt
       case "pending": {
         const polls = payout.polls + 1;
         await updatePayout(trx, payout.payout_key, { status: PAYOUT_MACHINE.next(payout.status, "chain_pending"), tx_hash: st.txHash, polls, updated_at: now });
-        if (polls > MAX_PAYOUT_POLLS) {
-          deps.logger.error({ intentId, payoutKey: payout.payout_key }, "payout never confirmed; left for the operator");
-          return;
-        }
         await enqueueJob(
           trx,
           INTENT_PAYOUT_POLL_JOB,
           { intentId },
-          { key: `${INTENT_PAYOUT_POLL_JOB}:${intentId}:${polls}`, dueAt: new Date(now.getTime() + PAYOUT_POLL_INTERVAL_MS) },
+          { key: `${INTENT_PAYOUT_POLL_JOB}:${intentId}:${polls}`, dueAt: new Date(now.getTime() + payoutPollDelayMs(polls)) },
         );
         return;
       }
@@ -110,7 +107,7 @@ async function recordChainStatus(deps: Deps, intentId: string, st: ChainPayoutSt
           trx,
           INTENT_PAYOUT_POLL_JOB,
           { intentId },
-          { key: `${INTENT_PAYOUT_POLL_JOB}:${intentId}:u${payout.polls + 1}`, dueAt: new Date(now.getTime() + PAYOUT_POLL_INTERVAL_MS) },
+          { key: `${INTENT_PAYOUT_POLL_JOB}:${intentId}:u${payout.polls + 1}`, dueAt: new Date(now.getTime() + payoutPollDelayMs(payout.polls + 1)) },
         );
         await updatePayout(trx, payout.payout_key, { polls: payout.polls + 1, updated_at: now });
         return;

@@ -26,11 +26,14 @@ export interface JobPayloads {
   /** An approved withdrawal's payout (app/withdrawals/withdrawal-payout.ts) and its confirmation polls. */
   "withdrawal.payout": { withdrawalId: string };
   "withdrawal.payout_poll": { withdrawalId: string };
+  /** An operator's cancel of a sent withdrawal's payout (the chain's cancel, once). */
+  "withdrawal.payout_cancel": { withdrawalId: string };
 }
 
 export type JobKind = keyof JobPayloads;
 
-export type JobOutcome = { kind: "done" } | { kind: "retry"; at: Date; error: string } | { kind: "failed"; error: string };
+/** forever: a retry past MAX_JOB_ATTEMPTS stays a retry (retriedForever). */
+export type JobOutcome = { kind: "done" } | { kind: "retry"; at: Date; error: string; forever?: true } | { kind: "failed"; error: string };
 
 interface JobToRun<P> {
   id: string;

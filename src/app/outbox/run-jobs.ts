@@ -58,10 +58,28 @@ async function runOne(deps: Deps, handler: JobHandler<unknown> | undefined, job:
 
 const logOf = (deps: Deps, job: ClaimedJobRow) => deps.logger.child({ jobId: job.id, jobKind: job.kind, attempt: job.attempts });
 
-/** Records one job's outcome under its lease; a retry past the last attempt becomes failed. */
+/**
+ * A handler whose job must not be given up: a payout in flight, whose funds stay held until it ends. A
+ * throw (a node down for hours) is retried with the capped backoff (at most every 10 minutes), past
+ * MAX_JOB_ATTEMPTS too.
+ */
+export function retriedForever<P>(handler: JobHandler<P>): JobHandler<P> {
+  return async (deps, job) => {
+    try {
+      return await handler(deps, job);
+    } catch (err) {
+      deps.logger.warn({ err, jobId: job.id, attempt: job.attempts }, "job failed; it is retried until it succeeds");
+      return { kind: "retry", at: new Date(deps.clock.now().getTime() + jobBackoffMs(job.attempts)), error: errorText(err), forever: true };
+    }
+  };
+}
+
+/** Records one job's outcome under its lease; a retry past the last attempt becomes failed (unless retried forever). */
 async function recordOutcome(deps: Deps, job: ClaimedJobRow, handled: JobOutcome, workerId: string): Promise<void> {
   const outcome: JobOutcome =
-    handled.kind === "retry" && job.attempts >= MAX_JOB_ATTEMPTS ? { kind: "failed", error: `gave up after ${job.attempts} attempts: ${handled.error}` } : handled;
+    handled.kind === "retry" && !handled.forever && job.attempts >= MAX_JOB_ATTEMPTS
+      ? { kind: "failed", error: `gave up after ${job.attempts} attempts: ${handled.error}` }
+      : handled;
   const base = { id: job.id, workerId, attempts: job.attempts, now: deps.clock.now() };
   let recorded: boolean;
   switch (outcome.kind) {

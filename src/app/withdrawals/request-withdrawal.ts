@@ -67,6 +67,8 @@ export async function requestWithdrawal(
       failure_reason: null,
       decided_by: null,
       polls: 0,
+      cancel_requested_at: null,
+      cancel_requested_by: null,
       created_at: now,
       updated_at: now,
     };

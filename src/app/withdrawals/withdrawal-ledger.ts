@@ -5,7 +5,8 @@
 //                                      what open pay-ins do not hold (their holds are pending debits)
 //   paid      (on confirmed):          withdrawal hold → chain clearing (amount left the hot wallet) + fee revenue
 //   returned  (on failed / rejected):  the hold transfer reversed: the balance gets amount + fee back
-//   network   (on confirmed, when the chain reports it): the gas, platform network fees → chain clearing
+//   network   (on confirmed, or failed after being mined: reverted, or an operator's cancel mined, when
+//             the chain reports it): the gas, platform network fees → chain clearing
 //
 // chain_clearing is the platform's on-chain side (trader deposits arriving are booked out of it), so
 // crypto leaving through a withdrawal is booked into it.

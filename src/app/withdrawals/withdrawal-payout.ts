@@ -3,8 +3,12 @@
 //  1. (after commit of the approval) ask the chain for the key; only if it never saw it, send;
 //  2. (transaction) record what the chain said: pending → sent (then polled), confirmed → the hold is
 //     paid out (amount to the chain, fee to revenue, the gas booked when reported), failed → the hold
-//     is returned to the balance. Each status change queues the merchant's webhook.
+//     is returned to the balance (the gas of a transaction mined and reverted, or of an operator's
+//     mined cancel, booked all the same). Each status change queues the merchant's webhook.
 // A process killed in between leaves the job to be retried; the retry finds the send by its key.
+// Polling never gives up (less often as it goes, core/chain/payout-polling.ts): the funds stay held
+// until the chain decides; an operator may re-poll now or cancel (withdrawal-operator-actions.ts).
+import { payoutPollDelayMs } from "../../core/chain/payout-polling.js";
 import { assertNever } from "../../core/shared/assert-never.js";
 import { WITHDRAWAL_MACHINE } from "../../core/withdrawals/withdrawal-status.js";
 import { findWithdrawal, lockWithdrawal, updateWithdrawal } from "../../db/withdrawals/withdrawals.js";
@@ -14,9 +18,6 @@ import { enqueueJob } from "../outbox/outbox.js";
 import type { ChainPayoutStatus } from "../ports.js";
 import { enqueueWithdrawalEvent } from "./withdrawal-events.js";
 import { bookNetworkFee, returnWithdrawal, settleWithdrawal } from "./withdrawal-ledger.js";
-
-const POLL_INTERVAL_MS = 1000;
-const MAX_POLLS = 500;
 
 /** The payout job: sends an approved withdrawal (once); a withdrawal already sent is the poll job's. */
 export async function runWithdrawalPayout(deps: Deps, withdrawalId: string): Promise<void> {
@@ -33,19 +34,21 @@ export async function pollWithdrawalPayout(deps: Deps, withdrawalId: string): Pr
   await recordChainStatus(deps, withdrawalId, await deps.ports.chain.status(w.payout_key));
 }
 
+/** The cancel job: the chain replaces the payout by its cancel (once); polls then record the outcome. */
+export async function cancelWithdrawalPayout(deps: Deps, withdrawalId: string): Promise<void> {
+  const w = await findWithdrawal(deps.database.db, withdrawalId);
+  if (!w || w.status !== "sent" || !w.cancel_requested_at) return;
+  await deps.ports.chain.cancel?.(w.payout_key);
+}
+
 /** Records the chain's answer under the withdrawal's lock; a withdrawal already settled is left alone. */
 async function recordChainStatus(deps: Deps, withdrawalId: string, st: ChainPayoutStatus): Promise<void> {
   await deps.database.db.transaction().execute(async (trx) => {
     const w = await lockWithdrawal(trx, withdrawalId);
     if (!w || (w.status !== "approved" && w.status !== "sent")) return;
     const now = deps.clock.now();
-    const poll = async (polls: number, key: string) => {
-      if (polls > MAX_POLLS) {
-        deps.logger.error({ withdrawalId, payoutKey: w.payout_key }, "withdrawal payout never confirmed; left for the operator");
-        return;
-      }
-      await enqueueJob(trx, "withdrawal.payout_poll", { withdrawalId }, { key, dueAt: new Date(now.getTime() + POLL_INTERVAL_MS) });
-    };
+    const poll = (polls: number, key: string) =>
+      enqueueJob(trx, "withdrawal.payout_poll", { withdrawalId }, { key, dueAt: new Date(now.getTime() + payoutPollDelayMs(polls)) });
     switch (st.kind) {
       case "confirmed": {
         const done = await updateWithdrawal(trx, w.id, {
@@ -60,8 +63,16 @@ async function recordChainStatus(deps: Deps, withdrawalId: string, st: ChainPayo
         return;
       }
       case "failed": {
-        const done = await updateWithdrawal(trx, w.id, { status: WITHDRAWAL_MACHINE.next(w.status, "chain_failed"), tx_hash: st.txHash ?? null, failure_reason: st.code ? `${st.code}: ${st.reason}` : st.reason, updated_at: now });
+        const done = await updateWithdrawal(trx, w.id, {
+          status: WITHDRAWAL_MACHINE.next(w.status, "chain_failed"),
+          tx_hash: st.txHash ?? w.tx_hash,
+          network_fee_minor: st.networkFee?.amountMinor ?? null,
+          failure_reason: st.code ? `${st.code}: ${st.reason}` : st.reason,
+          updated_at: now,
+        });
+        // Amount and fee go back; the gas a mined transaction cost is the platform's.
         await returnWithdrawal(deps, trx, done);
+        if (st.networkFee) await bookNetworkFee(deps, trx, done, st.networkFee);
         await enqueueWithdrawalEvent(deps, trx, done);
         return;
       }

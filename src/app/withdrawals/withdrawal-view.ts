@@ -28,6 +28,8 @@ export interface WithdrawalView {
   needsApproval: boolean;
   txHash: string | null;
   failureReason: string | null;
+  /** An operator asked to cancel the sent payout; the chain decides (confirmed, or failed and returned). */
+  cancelRequestedAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -48,6 +50,7 @@ export function withdrawalView(w: WithdrawalRow): WithdrawalView {
     needsApproval: w.needs_approval,
     txHash: w.tx_hash,
     failureReason: w.failure_reason,
+    cancelRequestedAt: w.cancel_requested_at?.toISOString() ?? null,
     createdAt: w.created_at.toISOString(),
     updatedAt: w.updated_at.toISOString(),
   };

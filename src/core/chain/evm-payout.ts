@@ -1,13 +1,16 @@
 // The records of the EVM adapter's nonce manager: what the adapter asks of its store (implemented in
 // SQL by src/db/chain/evm-payouts.ts, wired by main). Pure shapes, no I/O.
 
-export type EvmPayoutStatus = "pending" | "confirmed" | "failed";
+/** cancelled: an operator's cancel (a 0-value self-transfer at the same nonce) was mined to the depth. */
+export type EvmPayoutStatus = "pending" | "confirmed" | "failed" | "cancelled";
 
 export interface EvmSignedTx {
   txHash: string;
   rawTx: string;
   maxFeePerGas: bigint;
   maxPriorityFeePerGas: bigint;
+  /** A cancel: it spends the payout's nonce on a 0-value transfer to the hot wallet instead of paying. */
+  cancels?: boolean;
 }
 
 interface EvmPayoutTxRow {
@@ -17,6 +20,7 @@ interface EvmPayoutTxRow {
   maxPriorityFeePerGas: bigint;
   createdAt: Date;
   broadcastAt: Date | null;
+  cancels: boolean;
 }
 
 export interface EvmPayoutRow {
@@ -61,10 +65,10 @@ export interface EvmPayoutStore {
     now: Date,
     sign: (nonce: bigint) => Promise<EvmSignedTx>,
   ): Promise<{ created: boolean; payout: EvmPayoutRow }>;
-  /** Records a fee-bumped version with the same nonce if `replaces` is still the current one. */
+  /** Records a fee-bumped version (or a cancel: signed.cancels) with the same nonce if `replaces` is still the current one. */
   addReplacement(payoutKey: string, replaces: string, signed: EvmSignedTx, now: Date): Promise<boolean>;
   markBroadcast(txHash: string, now: Date): Promise<void>;
   recordMined(payoutKey: string, mined: { txHash: string; blockNumber: bigint; blockHash: string; feeWei: bigint }, now: Date): Promise<void>;
   recordReorged(payoutKey: string, now: Date): Promise<void>;
-  finish(payoutKey: string, status: "confirmed" | "failed", now: Date): Promise<void>;
+  finish(payoutKey: string, status: Exclude<EvmPayoutStatus, "pending">, now: Date): Promise<void>;
 }

@@ -4,13 +4,16 @@
 //   requested → rejected (an operator refused it: the funds return to the balance)
 //   approved | sent → failed (the chain refused or reverted it: the funds return to the balance)
 //
-// `sent → sent` is a poll that found the payout still pending.
+// `sent → sent` is a poll that found the payout still pending. An operator may also, without changing
+// the status: retry the payout of an approved withdrawal now, re-poll a sent one now, or ask to cancel a
+// sent one (its payout replaced on chain by a 0-value self-transfer; it ends confirmed or failed as
+// the chain decides).
 import { defineMachine } from "../shared/state-machine.js";
 
 export const WITHDRAWAL_STATUSES = ["requested", "approved", "sent", "confirmed", "failed", "rejected"] as const;
 export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
 
-type WithdrawalAction = "approve" | "reject" | "chain_pending" | "chain_confirmed" | "chain_failed";
+type WithdrawalAction = "approve" | "reject" | "chain_pending" | "chain_confirmed" | "chain_failed" | "retry_send" | "repoll" | "request_cancel";
 
 export const WITHDRAWAL_MACHINE = defineMachine<WithdrawalStatus, WithdrawalAction>({
   entity: "withdrawal",
@@ -30,6 +33,9 @@ export const WITHDRAWAL_MACHINE = defineMachine<WithdrawalStatus, WithdrawalActi
     chain_pending: { from: ["approved", "sent"], to: "sent", verb: "record a pending send of" },
     chain_confirmed: { from: ["approved", "sent"], to: "confirmed", verb: "confirm" },
     chain_failed: { from: ["approved", "sent"], to: "failed", verb: "fail" },
+    retry_send: { from: ["approved"], to: "approved", verb: "retry the payout of" },
+    repoll: { from: ["sent"], to: "sent", verb: "re-poll" },
+    request_cancel: { from: ["sent"], to: "sent", verb: "cancel" },
   },
 });
 

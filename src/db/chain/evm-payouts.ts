@@ -1,11 +1,11 @@
-// SQL of the EVM nonce manager (migration 0023_a). The EVM adapter reaches it through the
+// SQL of the EVM nonce manager (migrations 0023_a, 0052_p). The EVM adapter reaches it through the
 // EvmPayoutStore shape it declares (src/adapters/chain/evm/payout-store.ts); main wires this in.
 // `allocate` is the one place a nonce is taken: the sender's row is locked FOR UPDATE, the payout and
 // its signed transaction are inserted and the counter moves on, all in one short transaction with no
 // network call inside (signing is local CPU work).
 import type { Kysely, Transaction } from "kysely";
 import type { DB } from "../schema.js";
-import type { EvmPayoutDraft, EvmPayoutRow, EvmPayoutStore, EvmSignedTx } from "../../core/chain/evm-payout.js";
+import type { EvmPayoutDraft, EvmPayoutRow, EvmPayoutStatus, EvmPayoutStore, EvmSignedTx } from "../../core/chain/evm-payout.js";
 
 async function findPayout(db: Kysely<DB>, chainId: number, payoutKey: string): Promise<EvmPayoutRow | null> {
   const p = await db.selectFrom("evm_payouts").selectAll().where("payout_key", "=", payoutKey).where("chain_id", "=", chainId).executeTakeFirst();
@@ -36,6 +36,7 @@ async function findPayout(db: Kysely<DB>, chainId: number, payoutKey: string): P
         maxPriorityFeePerGas: BigInt(t.max_priority_fee_per_gas),
         createdAt: t.created_at,
         broadcastAt: t.broadcast_at,
+        cancels: t.cancels,
       }))
       .sort((a, b) => (a.txHash === p.current_tx_hash ? -1 : b.txHash === p.current_tx_hash ? 1 : 0)),
   };
@@ -53,6 +54,7 @@ async function insertSignedTx(trx: Transaction<DB>, payoutKey: string, signed: E
       max_priority_fee_per_gas: signed.maxPriorityFeePerGas,
       created_at: now,
       broadcast_at: null,
+      cancels: signed.cancels ?? false,
     })
     .execute();
 }
@@ -121,7 +123,7 @@ export function createEvmPayoutStore(db: Kysely<DB>, chainId: number): EvmPayout
       return { created, payout: (await findPayout(db, chainId, draft.payoutKey))! };
     },
 
-    /** Records a fee-bumped version (same nonce) if the payout's current version is still `replaces`. */
+    /** Records a fee-bumped version or a cancel (same nonce) if the payout's current version is still `replaces`. */
     async addReplacement(payoutKey: string, replaces: string, signed: EvmSignedTx, now: Date): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
         const p = await trx.selectFrom("evm_payouts").select(["current_tx_hash", "status", "replacements"]).where("payout_key", "=", payoutKey).forUpdate().executeTakeFirst();
@@ -160,7 +162,7 @@ export function createEvmPayoutStore(db: Kysely<DB>, chainId: number): EvmPayout
         .execute();
     },
 
-    async finish(payoutKey: string, status: "confirmed" | "failed", now: Date): Promise<void> {
+    async finish(payoutKey: string, status: Exclude<EvmPayoutStatus, "pending">, now: Date): Promise<void> {
       await db.updateTable("evm_payouts").set({ status, updated_at: now }).where("payout_key", "=", payoutKey).where("status", "=", "pending").execute();
     },
   };

@@ -121,3 +121,18 @@ export async function deleteFinishedJobsBefore(db: Db, before: Date, limit: numb
       SELECT id FROM jobs WHERE status = 'done' AND updated_at < ${before} LIMIT ${limit})`.execute(db);
   return Number(r.numAffectedRows ?? 0n);
 }
+
+/**
+ * Makes the pending jobs of `kind` whose payload names `ref` (e.g. withdrawalId = wd_…) due at `now`;
+ * returns how many it moved and how many such jobs are running (leased). An operator's "now" for work
+ * waiting out its backoff. The kind's pending rows are few (one per object in flight).
+ */
+export async function hurryJobs(db: Db, a: { kind: string; ref: { field: string; value: string }; now: Date }): Promise<{ moved: number; running: number }> {
+  const moved = await sql<{ id: string }>`
+    UPDATE jobs SET due_at = ${a.now}, updated_at = ${a.now}
+    WHERE kind = ${a.kind} AND status = 'pending' AND payload ->> ${a.ref.field} = ${a.ref.value}
+    RETURNING id`.execute(db);
+  const running = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM jobs WHERE kind = ${a.kind} AND status = 'running' AND payload ->> ${a.ref.field} = ${a.ref.value}`.execute(db);
+  return { moved: moved.rows.length, running: running.rows[0]!.n };
+}

@@ -1,4 +1,4 @@
-// Tables of migrations 0023_a (the EVM nonce manager and signed payout transactions) and 0045_a
+// Tables of migrations 0023_a (the EVM nonce manager and signed payout transactions, 0052_p: cancels) and 0045_a
 // (trader deposit addresses, the deposit watcher's cursor, scanned blocks and deposits).
 import type { ColumnType } from "kysely";
 import type { EvmDepositStatus } from "../../core/chain/evm-deposit.js";
@@ -87,6 +87,8 @@ interface EvmPayoutTxsTable {
   max_priority_fee_per_gas: ColumnType<string, string | bigint, string | bigint>;
   created_at: Date;
   broadcast_at: Date | null;
+  /** 0052_p: a 0-value transfer to the hot wallet at the payout's nonce (an operator's cancel). */
+  cancels: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface EvmTables {

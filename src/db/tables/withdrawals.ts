@@ -35,6 +35,9 @@ export interface WithdrawalsTable {
   failure_reason: ColumnType<string | null, string | null | undefined, string | null>;
   decided_by: ColumnType<string | null, string | null | undefined, string | null>;
   polls: ColumnType<number, number | undefined, number>;
+  /** 0052_p: an operator asked to cancel the sent payout (the chain decides: confirmed, or failed and returned). */
+  cancel_requested_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  cancel_requested_by: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Date;
   updated_at: Date;
 }

@@ -24,6 +24,8 @@ export const ADMIN_ROUTE_PERMISSIONS: Record<string, Permission> = {
   "POST /admin/v1/payouts/:payoutId/tx-hash": "withdrawals",
   "POST /admin/v1/withdrawals/:id/approve": "withdrawals",
   "POST /admin/v1/withdrawals/:id/reject": "withdrawals",
+  "POST /admin/v1/withdrawals/:id/repoll": "withdrawals",
+  "POST /admin/v1/withdrawals/:id/cancel": "withdrawals",
   "POST /admin/v1/bank-statements": "statements.import",
   "POST /admin/v1/trading/traders": "traders.manage",
   "POST /admin/v1/trading/traders/:traderId/requisites": "traders.manage",

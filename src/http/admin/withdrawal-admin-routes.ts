@@ -1,11 +1,13 @@
-// /admin/v1/withdrawals: the operator lists merchants' and traders' withdrawals and decides those above the approval
-// threshold (permission "withdrawals"). Mounted inside the operator-authenticated admin scope.
+// /admin/v1/withdrawals: the operator lists merchants' and traders' withdrawals, decides those above the approval
+// threshold, and re-polls or cancels one whose payout does not confirm (permission "withdrawals"). Mounted
+// inside the operator-authenticated admin scope.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
 import { MAX_WITHDRAWAL_PAGE, readWithdrawal, withdrawalPage } from "../../app/withdrawals/list-withdrawals.js";
 import { decideWithdrawal } from "../../app/withdrawals/withdrawal-decisions.js";
+import { cancelWithdrawal, repollWithdrawal } from "../../app/withdrawals/withdrawal-operator-actions.js";
 import { withdrawalView } from "../../app/withdrawals/withdrawal-view.js";
 import { IdParams, RejectBody, WithdrawalPage, WithdrawalStatus, WithdrawalView } from "../withdrawals/withdrawal-schemas.js";
 import { principalOf } from "../plugins/principal.js";
@@ -65,5 +67,38 @@ export async function withdrawalAdminRoutes(scope: FastifyInstance, deps: Deps):
     },
     async (request) =>
       withdrawalView(await decideWithdrawal(deps, request.params.id, principalOf(request, "operator").operatorId, { kind: "reject", reason: request.body.reason ?? null })),
+  );
+  app.post(
+    "/withdrawals/:id/repoll",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Re-poll now: an approved withdrawal's payout is retried, a sent one's confirmation asked for, at once instead of after the backoff",
+        description: "Nothing is sent twice: the payout is looked up by its key first. Anything but `approved` or `sent` is 409 `illegal_transition` naming the current status.",
+        security,
+        params: IdParams,
+        response: { 200: WithdrawalView },
+      },
+    },
+    async (request) => withdrawalView(await repollWithdrawal(deps, request.params.id)),
+  );
+  app.post(
+    "/withdrawals/:id/cancel",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Cancel and return a sent withdrawal whose payout does not confirm",
+        description:
+          "The payout is replaced on chain by a 0-value transfer to the hot wallet at the same nonce with a higher fee; the answer shows " +
+          "`cancelRequestedAt` and the withdrawal stays `sent`. Only once that replacement is mined to the confirmation depth (the payout can " +
+          "then never be mined) does it become `failed` with amount and fee returned (the gas is the platform's); if the payout is mined " +
+          "instead, it becomes `confirmed` as usual. Asking again changes nothing. Anything but `sent` is 409 `illegal_transition` naming the " +
+          "current status; a chain that cannot cancel (sandbox, manual) is 409 `withdrawal_cancel_unsupported`.",
+        security,
+        params: IdParams,
+        response: { 200: WithdrawalView },
+      },
+    },
+    async (request) => withdrawalView(await cancelWithdrawal(deps, request.params.id, principalOf(request, "operator").operatorId)),
   );
 }

@@ -1,12 +1,14 @@
 // Withdrawals: merchants' and traders' withdrawals waiting for an operator's approval (above
 // RAMPART_WITHDRAWAL_APPROVAL_ABOVE), each approved or rejected behind a confirmation that says what it
 // does (approving above RAMPART_STEP_UP_AMOUNT also asks for a fresh TOTP code), and the latest
-// withdrawals of every status. The forms call decideWithdrawal, the use case of
-// POST /admin/v1/withdrawals/:id/approve|reject (docs/withdrawals.md).
+// withdrawals of every status. Payouts in flight (approved, sent) can be re-polled now or, once sent,
+// cancelled and returned (cancelling above RAMPART_STEP_UP_AMOUNT asks for a fresh code too). The forms
+// call the use cases of POST /admin/v1/withdrawals/:id/approve|reject|repoll|cancel (docs/withdrawals.md).
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { readWithdrawal, withdrawalPage } from "../../app/withdrawals/list-withdrawals.js";
 import { decideWithdrawal } from "../../app/withdrawals/withdrawal-decisions.js";
+import { cancelWithdrawal, repollWithdrawal } from "../../app/withdrawals/withdrawal-operator-actions.js";
 import type { WithdrawalView } from "../../app/withdrawals/withdrawal-view.js";
 import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
@@ -22,6 +24,9 @@ const ID = "^[a-z0-9_]{1,64}$";
 const EFFECT = {
   approve: "It is sent from the hot wallet to the address above; once sent it cannot be called back.",
   reject: "Nothing is sent: the amount and the fee return to the balance (or the trader's deposit) they came from.",
+  repoll: "Rampart asks the chain about this payout now instead of after its backoff (an approved one is retried; it is never sent twice).",
+  cancel:
+    "The payout is replaced on chain by a 0-value transfer to the hot wallet at the same nonce, with a higher fee. The amount and the fee return only once that replacement is confirmed; if the payout is mined first, it is confirmed as usual.",
 } as const;
 
 function decisionForms(deps: Deps, w: WithdrawalView, csrf: string): SafeHtml {
@@ -38,6 +43,31 @@ function decisionForms(deps: Deps, w: WithdrawalView, csrf: string): SafeHtml {
     });
   return html`${form("approve", "Approve")}
 ${form("reject", "Reject")}`;
+}
+
+/** Re-poll now, and (once sent, not yet asked) cancel and return: each behind a confirmation. */
+function inFlightForms(deps: Deps, w: WithdrawalView, csrf: string): SafeHtml {
+  const form = (action: "repoll" | "cancel", label: string, yes: string) =>
+    confirmAction({
+      label,
+      action: `${BACK}/${w.id}/${action}`,
+      csrf,
+      effect: EFFECT[action],
+      // Cancelling gives the amount back: above RAMPART_STEP_UP_AMOUNT it asks for a fresh code.
+      fields: action === "cancel" ? stepUpField(deps, { amount: w.amount, currency: w.asset }, w.id) : "",
+      yes: html`${yes} <span class="mono">${w.id}</span>`,
+      danger: action === "cancel",
+    });
+  return html`${form("repoll", "Re-poll now", "Yes, re-poll")}
+${w.status === "sent" && w.cancelRequestedAt === null ? form("cancel", "Cancel and return", `Yes, cancel ${w.amount} ${w.asset}`) : ""}`;
+}
+
+function inFlightCard(deps: Deps, w: WithdrawalView, canAct: boolean, csrf: string): SafeHtml {
+  return html`<div class="card" data-withdrawal-in-flight="${w.id}"><h3><span class="mono wrap">${w.id}</span> <span class="status warn">${w.status}${w.cancelRequestedAt !== null ? " (cancel asked)" : ""}</span></h3>
+<div class="row"><span>Send</span><span class="mono">${w.amount} ${w.asset}</span></div>
+<div class="row"><span>To address</span><span class="mono wrap">${w.network} ${w.address}</span></div>
+<div class="row"><span>Transaction</span><span class="mono wrap">${w.txHash ?? "not yet sent"}</span></div>
+<div class="row"><span>Since</span><span>${when(new Date(w.updatedAt))}</span></div>${canAct ? inFlightForms(deps, w, csrf) : ""}</div>`;
 }
 
 function withdrawalCard(deps: Deps, w: WithdrawalView, canDecide: boolean, csrf: string): SafeHtml {
@@ -64,12 +94,22 @@ export const withdrawalsSection: DashboardSection = {
   title: "Withdrawals",
   act: "withdrawals",
   async render(deps, ctx) {
-    const [waiting, recent] = await Promise.all([withdrawalPage(deps, { status: "requested", limit: PAGE }), withdrawalPage(deps, { limit: PAGE })]);
+    const [waiting, approved, sent, recent] = await Promise.all([
+      withdrawalPage(deps, { status: "requested", limit: PAGE }),
+      withdrawalPage(deps, { status: "approved", limit: PAGE }),
+      withdrawalPage(deps, { status: "sent", limit: PAGE }),
+      withdrawalPage(deps, { limit: PAGE }),
+    ]);
     const canDecide = ctx.can("withdrawals");
+    const inFlight = [...approved.items, ...sent.items];
     return html`<h2>Waiting for approval</h2>${
       waiting.items.length === 0
         ? html`<div class="card"><p class="muted">No withdrawal waits for approval.</p></div>`
         : waiting.items.map((w) => withdrawalCard(deps, w, canDecide, ctx.csrf))
+    }<h2>Payouts in flight</h2>${
+      inFlight.length === 0
+        ? html`<div class="card"><p class="muted">No withdrawal is being paid.</p></div>`
+        : inFlight.map((w) => inFlightCard(deps, w, canDecide, ctx.csrf))
     }<div class="card"><h2>Latest withdrawals</h2>${recentTable(recent.items)}</div>`;
   },
   actions(app: FastifyInstance, deps: Deps) {
@@ -86,5 +126,19 @@ export const withdrawalsSection: DashboardSection = {
         }),
       );
     }
+    app.post<{ Params: { id: string } }>(`${BACK}/:id/repoll`, { schema: { hide: true, params } }, async (request, reply) =>
+      runFormAction(reply, BACK, async () => {
+        const w = await repollWithdrawal(deps, request.params.id);
+        return `Withdrawal ${w.id} (${w.status}): the chain is asked now.`;
+      }),
+    );
+    app.post<{ Params: { id: string } }>(`${BACK}/:id/cancel`, { schema: { hide: true, params } }, async (request, reply) =>
+      runFormAction(reply, BACK, async () => {
+        const asked = await readWithdrawal(deps, request.params.id);
+        await requireStepUp(deps, request, { amount: asked.amount, currency: asked.asset });
+        const w = await cancelWithdrawal(deps, request.params.id, operatorOf(request));
+        return `Withdrawal ${w.id}: its cancel is being sent; the funds return once the chain confirms it (or the payout is confirmed if it is mined first).`;
+      }),
+    );
   },
 };

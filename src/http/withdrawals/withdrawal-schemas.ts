@@ -49,6 +49,9 @@ export const WithdrawalView = Type.Object({
   needsApproval: Type.Boolean({ description: "Above RAMPART_WITHDRAWAL_APPROVAL_ABOVE: an operator approves before it is sent" }),
   txHash: Nullable,
   failureReason: Nullable,
+  cancelRequestedAt: Type.Union([Type.String(), Type.Null()], {
+    description: "An operator asked to cancel the sent payout: it stays sent until the chain decides (confirmed if the payout is mined, failed with the funds returned once the cancel is)",
+  }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });

@@ -7,7 +7,12 @@
 //  - status: looks up every signed version's receipt; counts confirmations to the configured depth; a
 //    version that vanished from its block (a reorg) is tracked again and the same bytes re-broadcast;
 //    a version priced under the next base fee, or pending too long, is replaced by one with the same
-//    nonce and higher fees (never above the cap). A reverted transaction is a failed payout.
+//    nonce and higher fees (never above the cap). A reverted transaction is a failed payout (its gas
+//    reported: it was paid).
+//  - cancel (an operator's, for a payout that never confirms): a 0-value transfer to the hot wallet at
+//    the same nonce, with a higher fee. Whichever version is mined decides: the payout (confirmed as
+//    usual) or the cancel, which fails the payout only once at the confirmation depth, when the
+//    payout's nonce is spent for good and it can never be mined.
 import type { Logger } from "pino";
 import { type Address, type Hex, TransactionReceiptNotFoundError, encodeFunctionData, erc20Abi, getAddress, keccak256 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
@@ -16,7 +21,7 @@ import type { EvmConfig } from "../../../config/evm-config.js";
 import type { EvmPayoutRow, EvmPayoutStore, EvmSignedTx } from "../../../core/chain/evm-payout.js";
 import { checkAddress } from "../../../core/money/addresses.js";
 import { AssetRegistry } from "../../../core/money/assets.js";
-import { type Fees, initialFees, isStuck, replacementFees } from "./fees.js";
+import { type Fees, cancelFees, initialFees, isStuck, replacementFees } from "./fees.js";
 import { type EvmRpc, createEvmRpc } from "./rpc.js";
 
 const EVM_NETWORKS = ["ethereum", "erc20"] as const;
@@ -25,6 +30,8 @@ const NATIVE_ASSET = "ETH";
 const ASSETS = new AssetRegistry();
 /** Gas estimates are padded: state can change between the estimate and the block. */
 const GAS_MARGIN_PERCENT = 120n;
+/** A plain transfer of the native coin (the cancel's self-transfer) uses exactly this. */
+const TRANSFER_GAS = 21_000n;
 
 interface EvmChainOptions {
   config: EvmConfig;
@@ -103,20 +110,27 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
     const baseFee = await nextBaseFee();
     const ageMs = clock.now().getTime() - current.createdAt.getTime();
     if (!isStuck(current, baseFee, ageMs, config.replaceAfterSeconds * 1000)) return current.txHash;
-    const fees = replacementFees(current, baseFee, policy);
+    // A cancel stuck in turn is bumped as a cancel: once asked for, the payout is never re-signed.
+    const fees = current.cancels ? cancelFees(current, baseFee, policy) : replacementFees(current, baseFee, policy);
     if (!fees) {
       logger.warn({ payoutKey: p.payoutKey, txHash: current.txHash, baseFee: baseFee.toString() }, "payout stuck at the fee cap (RAMPART_EVM_MAX_FEE_GWEI); it waits for the base fee to fall");
       return current.txHash;
     }
-    const t = transferFor(p.network, p.asset, p.toAddress, p.amountMinor);
-    if ("refused" in t) return current.txHash;
-    const gas = await estimateGas(t);
-    const signed = await sign(t, gas, p.nonce, fees);
+    let signed: EvmSignedTx;
+    if (current.cancels) {
+      signed = { ...(await sign(selfTransfer(), TRANSFER_GAS, p.nonce, fees)), cancels: true };
+    } else {
+      const t = transferFor(p.network, p.asset, p.toAddress, p.amountMinor);
+      if ("refused" in t) return current.txHash;
+      signed = await sign(t, await estimateGas(t), p.nonce, fees);
+    }
     if (!(await store.addReplacement(p.payoutKey, current.txHash, signed, clock.now()))) return current.txHash;
     logger.info({ payoutKey: p.payoutKey, nonce: p.nonce.toString(), replaces: current.txHash, txHash: signed.txHash, maxFeePerGas: fees.maxFeePerGas.toString() }, "stuck payout replaced (same nonce, higher fee)");
     await broadcast(p.payoutKey, signed.txHash, signed.rawTx);
     return signed.txHash;
   }
+
+  const selfTransfer = (): Transfer => ({ to: account.address, value: 0n });
 
   async function estimateGas(t: Transfer): Promise<bigint> {
     const gas = await rpc.client.estimateGas({ account: account.address, to: t.to, value: t.value, ...(t.data ? { data: t.data } : {}) });
@@ -127,7 +141,8 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
     const p = await store.find(payoutKey);
     if (!p) return { kind: "unknown" };
     if (p.status === "confirmed") return { kind: "confirmed", txHash: p.minedTxHash!, confirmations: config.confirmations, ...gasPaid(p.feeWei) };
-    if (p.status === "failed") return { kind: "failed", reason: "the transaction reverted on chain", ...(p.minedTxHash ? { txHash: p.minedTxHash } : {}) };
+    if (p.status === "failed") return { kind: "failed", reason: "the transaction reverted on chain", ...(p.minedTxHash ? { txHash: p.minedTxHash } : {}), ...gasPaid(p.feeWei) };
+    if (p.status === "cancelled") return { kind: "failed", reason: cancelledReason(p.minedTxHash!), ...gasPaid(p.feeWei) };
     await rpc.ready();
     const head = await rpc.client.getBlockNumber();
     for (const tx of p.txs) {
@@ -143,14 +158,21 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
         await store.recordMined(payoutKey, { txHash: tx.txHash, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash, feeWei: receipt.gasUsed * receipt.effectiveGasPrice }, now);
       }
       const confirmations = Number(head - receipt.blockNumber + 1n);
-      if (confirmations < config.confirmations) return { kind: "pending", txHash: tx.txHash, confirmations: Math.max(confirmations, 0) };
+      const gas = receipt.gasUsed * receipt.effectiveGasPrice;
+      // A mined cancel is reported as the payout still pending (its hash stays the payout's) until the depth.
+      if (confirmations < config.confirmations) return { kind: "pending", txHash: tx.cancels ? payoutTxHash(p) : tx.txHash, confirmations: Math.max(confirmations, 0) };
+      if (tx.cancels) {
+        await store.finish(payoutKey, "cancelled", now);
+        logger.warn({ payoutKey, txHash: tx.txHash, nonce: p.nonce.toString() }, "payout cancelled: its nonce went to the operator's 0-value replacement");
+        return { kind: "failed", reason: cancelledReason(tx.txHash), ...gasPaid(gas) };
+      }
       if (receipt.status === "reverted") {
         await store.finish(payoutKey, "failed", now);
         logger.error({ payoutKey, txHash: tx.txHash }, "payout transaction reverted on chain");
-        return { kind: "failed", reason: "the transaction reverted on chain", txHash: tx.txHash };
+        return { kind: "failed", reason: "the transaction reverted on chain", txHash: tx.txHash, ...gasPaid(gas) };
       }
       await store.finish(payoutKey, "confirmed", now);
-      return { kind: "confirmed", txHash: tx.txHash, confirmations, ...gasPaid(receipt.gasUsed * receipt.effectiveGasPrice) };
+      return { kind: "confirmed", txHash: tx.txHash, confirmations, ...gasPaid(gas) };
     }
     // No version is in a block.
     if (p.minedTxHash) {
@@ -159,7 +181,24 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
     }
     const txHash = await replaceIfStuck(p);
     if (txHash === p.currentTxHash) await broadcast(payoutKey, p.txs[0]!.txHash, p.txs[0]!.rawTx);
-    return { kind: "pending", txHash, confirmations: 0 };
+    return { kind: "pending", txHash: p.txs[0]!.cancels ? payoutTxHash(p) : txHash, confirmations: 0 };
+  }
+
+  /** Signs and broadcasts the cancel of a pending payout, once (a payout already cancelling is left to status()). */
+  async function cancel(payoutKey: string): Promise<void> {
+    const p = await store.find(payoutKey);
+    if (!p || p.status !== "pending" || p.txs.some((t) => t.cancels)) return;
+    await rpc.ready();
+    const current = p.txs[0]!;
+    const fees = cancelFees(current, await nextBaseFee(), policy);
+    if (!fees) {
+      logger.warn({ payoutKey, txHash: current.txHash }, "payout cannot be cancelled within twice the fee cap (RAMPART_EVM_MAX_FEE_GWEI); it waits for the base fee to fall");
+      return;
+    }
+    const signed: EvmSignedTx = { ...(await sign(selfTransfer(), TRANSFER_GAS, p.nonce, fees)), cancels: true };
+    if (!(await store.addReplacement(payoutKey, current.txHash, signed, clock.now()))) return;
+    logger.info({ payoutKey, nonce: p.nonce.toString(), replaces: current.txHash, txHash: signed.txHash }, "payout cancel sent (same nonce, 0-value self-transfer, higher fee)");
+    await broadcast(payoutKey, signed.txHash, signed.rawTx);
   }
 
   async function hotWalletBalances(): Promise<HotWalletBalance[]> {
@@ -187,6 +226,7 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
     hotWallet: account.address,
     rpc,
     status,
+    cancel,
     hotWalletBalances,
     async headBlock() {
       await rpc.ready();
@@ -236,6 +276,15 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
 /** The gas a confirmed payout cost, in wei of the native coin (the ledger books it as a network fee). */
 function gasPaid(feeWei: bigint | null): { networkFee?: { asset: string; amountMinor: bigint } } {
   return feeWei === null ? {} : { networkFee: { asset: NATIVE_ASSET, amountMinor: feeWei } };
+}
+
+/** The newest version that pays (a cancel's hash is not the payout's). */
+function payoutTxHash(p: EvmPayoutRow): string {
+  return p.txs.find((t) => !t.cancels)!.txHash;
+}
+
+function cancelledReason(cancelTxHash: string): string {
+  return `cancelled by an operator: the payout's nonce was spent by the 0-value replacement ${cancelTxHash}, so the payout can never be mined`;
 }
 
 function errorText(err: unknown): string {

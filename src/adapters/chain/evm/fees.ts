@@ -2,7 +2,9 @@
 //  - a first send offers the configured tip and 2 x the next block's base fee + tip (room for six
 //    full blocks of base-fee rises);
 //  - a replacement must beat the version it replaces by at least 10 % on both fields (what nodes
-//    require to accept a same-nonce replacement); we bump by 12.5 % or to the market, whichever is more.
+//    require to accept a same-nonce replacement); we bump by 12.5 % or to the market, whichever is more;
+//  - an operator's cancel (a 21,000-gas self-transfer) must outbid a payout that may already sit at the
+//    cap, so it may pay up to twice the cap; still bounded.
 
 export interface Fees {
   maxFeePerGas: bigint;
@@ -38,4 +40,9 @@ export function replacementFees(old: Fees, baseFeeWei: bigint, policy: FeePolicy
 /** A version is stuck when the next block's base fee is above what it may pay, or it waited too long. */
 export function isStuck(fees: Fees, baseFeeWei: bigint, ageMs: number, replaceAfterMs: number): boolean {
   return fees.maxFeePerGas < baseFeeWei || ageMs >= replaceAfterMs;
+}
+
+/** The fees of a cancel replacing `old` (or of a bumped cancel): as a replacement, within twice the cap. */
+export function cancelFees(old: Fees, baseFeeWei: bigint, policy: FeePolicy): Fees | null {
+  return replacementFees(old, baseFeeWei, { ...policy, capWei: 2n * policy.capWei });
 }

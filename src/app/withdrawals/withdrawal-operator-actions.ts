@@ -1,0 +1,45 @@
+// An operator's actions on a withdrawal whose payout has not ended (POST /admin/v1/withdrawals/:id/repoll
+// and …/cancel, and the console's Withdrawals section). Tracking never gives up on its own; these let
+// the operator act on a payout that does not confirm:
+//  - re-poll now: the payout job of an approved withdrawal, or the next confirmation poll of a sent one,
+//    is made due now (one is queued when none waits or runs), instead of after its backoff;
+//  - cancel and return: the sent payout is replaced on chain by a 0-value transfer to the hot wallet at
+//    the same nonce with a higher fee (the cancel job, after commit). Nothing is returned here: the
+//    withdrawal fails, its amount and fee returned, only once that replacement is mined to the
+//    confirmation depth, when the payout can never be mined; if the payout is mined instead, it is
+//    confirmed as usual. Asking again changes nothing.
+// Each is a transition of the withdrawal's table that keeps its status; any other status is 409 naming it.
+import { AppError } from "../../core/shared/errors.js";
+import { WITHDRAWAL_MACHINE } from "../../core/withdrawals/withdrawal-status.js";
+import { hurryJobs } from "../../db/outbox/jobs.js";
+import { lockWithdrawal, updateWithdrawal, type WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
+import type { Deps } from "../deps.js";
+import { enqueueJob } from "../outbox/outbox.js";
+
+export async function repollWithdrawal(deps: Deps, withdrawalId: string): Promise<WithdrawalRow> {
+  return deps.database.db.transaction().execute(async (trx) => {
+    const w = await lockWithdrawal(trx, withdrawalId);
+    if (!w) throw new AppError("not_found", { message: "No such withdrawal." });
+    WITHDRAWAL_MACHINE.next(w.status, w.status === "approved" ? "retry_send" : "repoll");
+    const now = deps.clock.now();
+    const kind = w.status === "approved" ? "withdrawal.payout" : "withdrawal.payout_poll";
+    // Under the withdrawal's lock a poll cannot record meanwhile: the job waiting (or the one running,
+    // which queues the next) is the one chain of polls; a second chain is queued only when none is left.
+    const { moved, running } = await hurryJobs(trx, { kind, ref: { field: "withdrawalId", value: w.id }, now });
+    if (moved === 0 && running === 0) await enqueueJob(trx, kind, { withdrawalId: w.id }, { key: `${kind}:${w.id}:operator:${now.getTime()}`, dueAt: now });
+    return updateWithdrawal(trx, w.id, { updated_at: now });
+  });
+}
+
+export async function cancelWithdrawal(deps: Deps, withdrawalId: string, operatorId: string): Promise<WithdrawalRow> {
+  return deps.database.db.transaction().execute(async (trx) => {
+    const w = await lockWithdrawal(trx, withdrawalId);
+    if (!w) throw new AppError("not_found", { message: "No such withdrawal." });
+    WITHDRAWAL_MACHINE.next(w.status, "request_cancel");
+    if (w.cancel_requested_at) return w;
+    if (!deps.ports.chain.cancel) throw new AppError("withdrawal_cancel_unsupported");
+    const now = deps.clock.now();
+    await enqueueJob(trx, "withdrawal.payout_cancel", { withdrawalId: w.id }, { key: `withdrawal.payout_cancel:${w.id}`, dueAt: now });
+    return updateWithdrawal(trx, w.id, { cancel_requested_at: now, cancel_requested_by: operatorId, updated_at: now });
+  });
+}
