@@ -1,6 +1,7 @@
 // RAMPART_CHAIN=evm: one EVM network (Ethereum or any EVM chain) serving Rampart's "ethereum" (native
 // coin) and "erc20" (tokens) networks. Parsed once here; the hot wallet's key is read from a file or the
-// environment into a Secret that never prints (not in logs, not in JSON, not in util.inspect).
+// environment into a Secret that never prints (not in logs, not in JSON, not in util.inspect) — or the
+// key lives elsewhere and an external signer (RAMPART_EVM_SIGNER_URL) signs for the configured address.
 import fs from "node:fs";
 import { inspect } from "node:util";
 import { httpUrlProblem } from "../core/shared/http-url.js";
@@ -34,8 +35,12 @@ export interface EvmConfig {
   confirmations: number;
   /** Asset symbol → ERC-20 contract address (checksummed) for the "erc20" network. */
   tokens: Record<string, `0x${string}`>;
-  /** The hot wallet's private key (0x + 64 hex), from RAMPART_EVM_HOT_WALLET_KEY_FILE or _KEY. */
-  hotWalletKey: Secret<`0x${string}`>;
+  /**
+   * Who signs for the hot wallet: its private key (0x + 64 hex, from RAMPART_EVM_HOT_WALLET_KEY_FILE or
+   * _KEY), or an external signer answering eth_signTransaction for `address` (lower-case; RAMPART_EVM_SIGNER_URL
+   * and _ADDRESS; its URL may carry a token, so it never prints either).
+   */
+  hotWallet: { kind: "key"; key: Secret<`0x${string}`> } | { kind: "external"; url: Secret<string>; address: `0x${string}` };
   /** No transaction is ever signed with a max fee per gas above this (wei). */
   maxFeePerGasCapWei: bigint;
   /** The priority fee (tip) offered on a first send (wei). */
@@ -86,12 +91,32 @@ function hotWalletKey(env: Env): Secret<`0x${string}`> {
     name = "RAMPART_EVM_HOT_WALLET_KEY";
     raw = inline;
   } else {
-    throw new ConfigError("RAMPART_EVM_HOT_WALLET_KEY_FILE", "is required with RAMPART_CHAIN=evm: a file holding the hot wallet's private key (0x + 64 hex)");
+    throw new ConfigError("RAMPART_EVM_HOT_WALLET_KEY_FILE", "is required with RAMPART_CHAIN=evm: a file holding the hot wallet's private key (0x + 64 hex), unless RAMPART_EVM_SIGNER_URL names an external signer");
   }
   const key = raw.startsWith("0x") ? raw : `0x${raw}`;
   // The message never echoes the value.
   if (!/^0x[0-9a-fA-F]{64}$/.test(key) || /^0x0{64}$/.test(key)) throw new ConfigError(name, "must hold a private key: 64 hex digits, optionally 0x-prefixed");
   return new Secret(key.toLowerCase() as `0x${string}`);
+}
+
+/** The external signer, when RAMPART_EVM_SIGNER_URL is set (then no key may be). */
+function externalSigner(env: Env): EvmConfig["hotWallet"] | null {
+  const url = env.RAMPART_EVM_SIGNER_URL?.trim();
+  const address = env.RAMPART_EVM_SIGNER_ADDRESS?.trim();
+  if (!url) {
+    if (address) throw new ConfigError("RAMPART_EVM_SIGNER_ADDRESS", "is only read with RAMPART_EVM_SIGNER_URL");
+    return null;
+  }
+  if (env.RAMPART_EVM_HOT_WALLET_KEY?.trim() || env.RAMPART_EVM_HOT_WALLET_KEY_FILE?.trim()) {
+    throw new ConfigError("RAMPART_EVM_SIGNER_URL", "set either an external signer or the hot wallet's key (RAMPART_EVM_HOT_WALLET_KEY[_FILE]), not both");
+  }
+  const problem = httpUrlProblem(url);
+  if (problem) throw new ConfigError("RAMPART_EVM_SIGNER_URL", problem);
+  if (!address) throw new ConfigError("RAMPART_EVM_SIGNER_ADDRESS", "is required with RAMPART_EVM_SIGNER_URL: the hot wallet's address the signer signs for (0x + 40 hex)");
+  // Its case (an EIP-55 checksum) is not checked here: the CLI loads this file and no hash library. A
+  // wrong address cannot pay anything: every signature must recover to it.
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address) || /^0x0{40}$/.test(address)) throw new ConfigError("RAMPART_EVM_SIGNER_ADDRESS", `must be the hot wallet's address (0x + 40 hex, not zero), got "${address}"`);
+  return { kind: "external", url: new Secret(url), address: address.toLowerCase() as `0x${string}` };
 }
 
 function contractRecipients(env: Env): ReadonlySet<string> {
@@ -147,7 +172,7 @@ export function evmConfig(env: Env): EvmConfig {
   if (priorityFeeWei > maxFeePerGasCapWei) throw new ConfigError("RAMPART_EVM_PRIORITY_FEE_GWEI", "must not exceed RAMPART_EVM_MAX_FEE_GWEI");
   return {
     ...read,
-    hotWalletKey: hotWalletKey(env),
+    hotWallet: externalSigner(env) ?? { kind: "key", key: hotWalletKey(env) },
     maxFeePerGasCapWei,
     priorityFeeWei,
     replaceAfterSeconds: int(env, "RAMPART_EVM_REPLACE_AFTER_SECONDS", 180, 1, 86_400),

@@ -28,7 +28,7 @@ test("a full EVM configuration parses: URLs in order, tokens, fees in wei", () =
   assert.deepEqual(evm.tokens, { USDT: "0xdAC17F958D2ee523a2206206994597C13D831ec7" });
   assert.equal(evm.maxFeePerGasCapWei, 200_000_000_000n);
   assert.equal(evm.priorityFeeWei, 1_500_000_000n);
-  assert.equal(evm.hotWalletKey.reveal(), KEY);
+  assert.equal(evm.hotWallet.kind === "key" && evm.hotWallet.key.reveal(), KEY);
 });
 
 test("the hot wallet key never prints, and a key file works like the variable", () => {
@@ -37,11 +37,12 @@ test("the hot wallet key never prints, and a key file works like the variable", 
   fs.writeFileSync(file, `${KEY.slice(2)}\n`);
   const { RAMPART_EVM_HOT_WALLET_KEY: _inline, ...rest } = BASE;
   const config = loadConfig({ ...rest, RAMPART_EVM_HOT_WALLET_KEY_FILE: file });
-  assert.equal(config.ports.evm!.hotWalletKey.reveal(), KEY);
+  const wallet = config.ports.evm!.hotWallet;
+  assert.equal(wallet.kind === "key" && wallet.key.reveal(), KEY);
   const hex = KEY.slice(2);
   assert.ok(!JSON.stringify(config, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)).includes(hex));
   assert.ok(!inspect(config, { depth: 10 }).includes(hex));
-  assert.ok(!String(config.ports.evm!.hotWalletKey).includes(hex));
+  assert.ok(!String(wallet.kind === "key" && wallet.key).includes(hex));
   const logs = new LogCapture();
   createLogger("info", logs).info({ config }, "config");
   assert.ok(!logs.text.includes(hex));
@@ -69,6 +70,31 @@ for (const [env, variable] of [
     );
   });
 }
+
+test("an external signer replaces the key: its URL never prints, its address is required and checked, and it excludes a key", () => {
+  const { RAMPART_EVM_HOT_WALLET_KEY: _inline, ...noKey } = BASE;
+  const url = "https://signer.internal:8550/t/s3cr3t-signer-token";
+  const address = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+  const config = loadConfig({ ...noKey, RAMPART_EVM_SIGNER_URL: url, RAMPART_EVM_SIGNER_ADDRESS: address.toLowerCase() });
+  const wallet = config.ports.evm!.hotWallet;
+  assert.equal(wallet.kind, "external");
+  assert.equal(wallet.kind === "external" && wallet.url.reveal(), url);
+  assert.equal(wallet.kind === "external" && wallet.address, address.toLowerCase());
+  const printed = [JSON.stringify(config, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)), inspect(config, { depth: 10 })];
+  const logs = new LogCapture();
+  createLogger("info", logs).info({ config }, "config");
+  for (const text of [...printed, logs.text]) assert.ok(!text.includes("s3cr3t-signer-token"));
+
+  const refused = (env: Record<string, string>, variable: string) =>
+    assert.throws(() => loadConfig({ ...noKey, ...env }), (e: unknown) => e instanceof ConfigError && e.variable === variable && !e.message.includes("s3cr3t"));
+  refused({ RAMPART_EVM_SIGNER_URL: url }, "RAMPART_EVM_SIGNER_ADDRESS");
+  refused({ RAMPART_EVM_SIGNER_URL: url, RAMPART_EVM_SIGNER_ADDRESS: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeA" }, "RAMPART_EVM_SIGNER_ADDRESS");
+  refused({ RAMPART_EVM_SIGNER_URL: url, RAMPART_EVM_SIGNER_ADDRESS: "0x0000000000000000000000000000000000000000" }, "RAMPART_EVM_SIGNER_ADDRESS");
+  refused({ RAMPART_EVM_SIGNER_URL: "ftp://signer/s3cr3t", RAMPART_EVM_SIGNER_ADDRESS: address }, "RAMPART_EVM_SIGNER_URL");
+  refused({ RAMPART_EVM_SIGNER_URL: "https://u:s3cr3t@signer", RAMPART_EVM_SIGNER_ADDRESS: address }, "RAMPART_EVM_SIGNER_URL");
+  refused({ RAMPART_EVM_SIGNER_URL: url, RAMPART_EVM_SIGNER_ADDRESS: address, RAMPART_EVM_HOT_WALLET_KEY: KEY }, "RAMPART_EVM_SIGNER_URL");
+  refused({ RAMPART_EVM_SIGNER_ADDRESS: address }, "RAMPART_EVM_SIGNER_ADDRESS");
+});
 
 test("trader deposits: an xpub turns them on; an xprv, a finality shorter than the confirmations or a bad start block is refused", () => {
   const root = HDKey.fromMasterSeed(new Uint8Array(32).fill(7));

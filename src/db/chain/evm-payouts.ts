@@ -1,8 +1,9 @@
 // SQL of the EVM nonce manager (migrations 0023_a, 0052_p). The EVM adapter reaches it through the
 // EvmPayoutStore shape it declares (src/adapters/chain/evm/payout-store.ts); main wires this in.
 // `allocate` is the one place a nonce is taken: the sender's row is locked FOR UPDATE, the payout and
-// its signed transaction are inserted and the counter moves on, all in one short transaction with no
-// network call inside (signing is local CPU work).
+// its signed transaction are inserted and the counter moves on, all in one short transaction. Signing
+// is local CPU work, or with an external signer one HTTP call bounded by RAMPART_EVM_RPC_TIMEOUT_MS: it
+// must happen under the lock (the nonce is only known there), and a failed signature rolls the nonce back.
 import type { Kysely, Transaction } from "kysely";
 import type { DB } from "../schema.js";
 import type { EvmPayoutDraft, EvmPayoutRow, EvmPayoutStatus, EvmPayoutStore, EvmSignedTx } from "../../core/chain/evm-payout.js";

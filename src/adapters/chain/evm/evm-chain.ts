@@ -1,6 +1,6 @@
 // The real chain for EVM networks (RAMPART_CHAIN=evm): Rampart's "ethereum" network (the native coin)
 // and "erc20" (the tokens of RAMPART_EVM_TOKENS), paid from one hot wallet whose key only this process
-// holds in memory. Exactly once by payout key:
+// holds in memory, or an external signer holds (tx-signer.ts). Exactly once by payout key:
 //  - send: under the sender's row lock (EvmPayoutStore.allocate) a nonce is taken and the transaction is
 //    signed and recorded; only then is it broadcast. A crash in between leaves the signed bytes on
 //    record, and the next status poll broadcasts those same bytes: one nonce, one payout.
@@ -15,7 +15,6 @@
 //    payout's nonce is spent for good and it can never be mined.
 import type { Logger } from "pino";
 import { type Address, type Hex, TransactionReceiptNotFoundError, encodeFunctionData, erc20Abi, getAddress, keccak256 } from "viem";
-import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import type { ChainPayout, ChainPayoutStatus, Clock, HotWalletBalance } from "../../../app/ports.js";
 import type { EvmConfig } from "../../../config/evm-config.js";
 import type { EvmPayoutRow, EvmPayoutStore, EvmSignedTx } from "../../../core/chain/evm-payout.js";
@@ -23,6 +22,7 @@ import { checkAddress } from "../../../core/money/addresses.js";
 import { AssetRegistry } from "../../../core/money/assets.js";
 import { type Fees, cancelFees, initialFees, isStuck, replacementFees } from "./fees.js";
 import { type EvmRpc, createEvmRpc } from "./rpc.js";
+import { createTxSigner } from "./tx-signer.js";
 
 const EVM_NETWORKS = ["ethereum", "erc20"] as const;
 const NATIVE_ASSET = "ETH";
@@ -55,7 +55,7 @@ interface Transfer {
 
 export function createEvmChain(opts: EvmChainOptions): EvmChain {
   const { config, store, clock, logger } = opts;
-  const account: PrivateKeyAccount = privateKeyToAccount(config.hotWalletKey.reveal());
+  const account = createTxSigner(config);
   const rpc = createEvmRpc(config);
   const policy = { capWei: config.maxFeePerGasCapWei, priorityFeeWei: config.priorityFeeWei };
 
@@ -81,10 +81,9 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
   }
 
   async function sign(t: Transfer, gas: bigint, nonce: bigint, fees: Fees): Promise<EvmSignedTx> {
-    const rawTx = await account.signTransaction({
-      type: "eip1559",
+    const rawTx = await account.sign({
       chainId: config.chainId,
-      nonce: Number(nonce),
+      nonce,
       to: t.to,
       value: t.value,
       ...(t.data ? { data: t.data } : {}),
