@@ -25,7 +25,7 @@ import { createStaff } from "../support/staff.js";
 
 const NEW_KEY = "the-new-secret-key-9876543210fedcba9876543210fedcba";
 const SOURCE = { name: "RAMPART_SECRET_KEY", remedy: "use the right one" };
-const BOXES = { api_keys: apiKeyBox, webhook_endpoints: webhookSecretBox, intent_store_settings: ipnSecretBox, card_cards: panBox, operator_users: totpBox, merchant_users: totpBox };
+const BOXES = { api_keys: apiKeyBox, webhook_endpoints: webhookSecretBox, webhook_endpoint_previous_secrets: webhookSecretBox, intent_store_settings: ipnSecretBox, card_cards: panBox, operator_users: totpBox, merchant_users: totpBox };
 const PAN = "4242424242424242";
 
 let h: Harness;

@@ -9,10 +9,12 @@ import { findCardWebhook } from "../../db/card/merchant-settings.js";
 import type { PaymentRow } from "../../db/card/offers.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
+import { CARD_PAYMENT_EVENT_TYPES } from "../../core/webhooks/event-types.js";
+import { publishMerchantEvents } from "../outbox/merchant-events.js";
 import { enqueueWebhook } from "../outbox/outbox.js";
 import { renderPayCallback, viewOf } from "./pay-callback.js";
 
-type CardPaymentEventType = "card.payment.pending" | "card.payment.succeeded" | "card.payment.failed";
+type CardPaymentEventType = (typeof CARD_PAYMENT_EVENT_TYPES)[number];
 
 /** The event a payment sends on entering a status, or null for a status the merchant is not told about. */
 function eventTypeOf(s: CardPaymentStatus): CardPaymentEventType | null {
@@ -45,16 +47,19 @@ export function cardPaymentOrderingKey(offerId: string): string {
 export async function enqueueCardPaymentEvent(deps: Deps, trx: Transaction<DB>, p: PaymentRow, at: Date): Promise<void> {
   const type = eventTypeOf(p.status);
   if (type === null) return;
+  const id = cardPaymentEventId(p.id, p.status);
+  const data = renderPayCallback(viewOf(deps, p));
+  // The merchant's own webhook endpoints (merchant-events.ts) take it with or without a card webhook.
+  await publishMerchantEvents(trx, [{ merchantId: p.merchant_id, type, key: id, orderingKey: cardPaymentOrderingKey(p.offer_id), createdAt: at, data }]);
   const hook = await findCardWebhook(trx, p.merchant_id);
   if (!hook) return;
-  const id = cardPaymentEventId(p.id, p.status);
   await enqueueWebhook(trx, {
     merchantId: p.merchant_id,
     format: "envelope",
     url: hook.url,
     eventId: id,
     orderingKey: cardPaymentOrderingKey(p.offer_id),
-    body: JSON.stringify({ id, type, createdAt: at.toISOString(), data: renderPayCallback(viewOf(deps, p)) }),
+    body: JSON.stringify({ id, type, createdAt: at.toISOString(), data }),
     signingKeyRef: { kind: "webhook_secret", merchantId: p.merchant_id },
   });
 }

@@ -3,13 +3,14 @@
 // store's bank details on 4, KYC window on 2, payout on 5), and enqueue the IPN, all in the caller's
 // transaction. The caller has locked the row FOR UPDATE and re-read its status.
 import type { Transaction, Updateable } from "kysely";
-import { INTENT_MACHINE, INTENT_STATUS as S, type IntentAction, type IntentStatus } from "../../core/intents/intent-status.js";
+import { INTENT_MACHINE, INTENT_STATUS as S, INTENT_STATUS_NAMES, type IntentAction, type IntentStatus } from "../../core/intents/intent-status.js";
 import { assertNever } from "../../core/shared/assert-never.js";
 import { type IntentRow, type IntentSettingsRow, findIntentSettings, updateIntent } from "../../db/intents/intents.js";
 import type { DB } from "../../db/schema.js";
 import type { PaymentIntentsTable } from "../../db/tables/intents.js";
 import type { Deps } from "../deps.js";
 import type { PaymentOutcome } from "../ops/metrics.js";
+import { publishMerchantEvents } from "../outbox/merchant-events.js";
 import { enqueueJob, enqueueWebhook } from "../outbox/outbox.js";
 import { intentChanging } from "./status-cache.js";
 
@@ -68,6 +69,17 @@ export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked:
       signingKeyRef: { kind: "ipn_secret", storeId: updated.store_id },
     });
   }
+  // The merchant's own webhook endpoints hear of every status too, with or without an IPN URL.
+  await publishMerchantEvents(trx, [
+    {
+      merchantId: updated.merchant_id,
+      type: `payment_intent.${INTENT_STATUS_NAMES[to]}`,
+      key: `payment_intent.${updated.id}.${to}`,
+      orderingKey: `payment_intent.${updated.id}`,
+      createdAt: now,
+      data: { paymentIntentId: updated.id, paymentIntentStatus: to, status: INTENT_STATUS_NAMES[to], storeId: updated.store_id },
+    },
+  ]);
   return updated;
 }
 

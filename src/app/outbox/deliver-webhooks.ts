@@ -38,9 +38,9 @@ function claim(deps: Deps, workerId: string, limit: number, busy: [string, numbe
  * Signing keys of one claim, each resolved once: a claim's messages mostly share a merchant's key,
  * and a key is still resolved at send time (a rotated key signs the next claim's retries).
  */
-type SigningKeys = (m: ClaimedMessageRow) => Promise<string | null>;
+type SigningKeys = (m: ClaimedMessageRow) => Promise<readonly string[] | null>;
 function signingKeys(deps: Deps): SigningKeys {
-  const cache = new Map<string, Promise<string | null>>();
+  const cache = new Map<string, Promise<readonly string[] | null>>();
   return (m) => {
     const ref = m.signing_key_ref as SigningKeyRef;
     // An endpoint's own secret depends on the endpoint, not only on the reference.
@@ -156,8 +156,10 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
 
 /** The signed request of a message, or null when its signing key cannot be resolved. */
 async function buildRequest(m: ClaimedMessageRow, keys: SigningKeys, at: Date): Promise<WebhookRequest | null> {
-  const key = await keys(m);
-  if (key === null) return null;
+  const all = await keys(m);
+  if (all === null) return null;
+  // The trading and IPN formats have one signature; only the envelope carries several (a rotation).
+  const key = all[0]!;
   const t = Math.floor(at.getTime() / 1000);
   const headers: Record<string, string> = {
     "user-agent": "Rampart-Webhooks/1",
@@ -169,7 +171,7 @@ async function buildRequest(m: ClaimedMessageRow, keys: SigningKeys, at: Date): 
     case "trading":
       return { method: "POST", url: m.url, headers: { ...headers, "content-type": "application/json", "x-signature": signTradingBody(key, body) }, body };
     case "envelope":
-      return { method: "POST", url: m.url, headers: { ...headers, "content-type": "application/json", [ENVELOPE_SIGNATURE_HEADER]: signEnvelope(key, body, t) }, body };
+      return { method: "POST", url: m.url, headers: { ...headers, "content-type": "application/json", [ENVELOPE_SIGNATURE_HEADER]: signEnvelope(all, body, t) }, body };
     case "intent_ipn": {
       const q = m.query ?? {};
       const url = new URL(m.url);

@@ -21,6 +21,7 @@ const MAX_PASSES = 3;
 const COLUMNS: Record<EncryptedTable, { label: string; box(deps: Deps): SecretBox; derived?(deps: Deps, plain: string, box: SecretBox): Record<string, string> }> = {
   api_keys: { label: "merchant API keys", box: apiKeyBox },
   webhook_endpoints: { label: "webhook endpoint secrets", box: webhookSecretBox },
+  webhook_endpoint_previous_secrets: { label: "webhook endpoint secrets in a rotation's overlap", box: webhookSecretBox },
   intent_store_settings: { label: "store IPN secrets", box: ipnSecretBox },
   card_cards: { label: "card numbers", box: panBox, derived: (deps, pan, box) => ({ pan_key_id: box.keyId, pan_hmac: panHmacs(deps, pan)[0]! }) },
   operator_users: { label: "staff TOTP secrets", box: totpBox },

@@ -5,7 +5,6 @@ import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { TradingPayinRow } from "../../db/trading/payins.js";
-import type { Deps } from "../deps.js";
 import { enqueueJob, enqueueWebhooks, type JobPayloads } from "../outbox/outbox.js";
 
 const EXPIRE_JOB = "trading.payin_expire";
@@ -16,17 +15,18 @@ interface PayinWebhook {
   payin: TradingPayinRow;
   url: string;
   body: string;
+  eventId: string;
 }
 
 /** Signed webhooks (format "trading": body = the pay-in object, HMAC keyed with the creating API key). */
-export async function enqueuePayinWebhooks(deps: Deps, trx: Transaction<DB>, list: readonly PayinWebhook[]): Promise<void> {
+export async function enqueuePayinWebhooks(trx: Transaction<DB>, list: readonly PayinWebhook[]): Promise<void> {
   await enqueueWebhooks(
     trx,
     list.map((w) => ({
       merchantId: w.payin.merchant_id,
       format: "trading",
       url: w.url,
-      eventId: deps.ids.uuid(),
+      eventId: w.eventId,
       orderingKey: w.payin.id,
       body: w.body,
       signingKeyRef: { kind: "api_key", apiKeyId: w.payin.api_key_id },

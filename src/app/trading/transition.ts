@@ -12,6 +12,7 @@ import { assertNever } from "../../core/shared/assert-never.js";
 import type { Deps } from "../deps.js";
 import type { PaymentOutcome } from "../ops/metrics.js";
 import { enqueuePayinWebhooks } from "./payin-outbox.js";
+import { merchantEventFanOut } from "../outbox/merchant-events.js";
 import { renderTradingPayin } from "./payin-object.js";
 
 interface TransitionInput {
@@ -98,19 +99,28 @@ export async function notifyMerchant(deps: Deps, trx: Transaction<DB>, p: Tradin
 
 /**
  * notifyMerchant for several pay-ins: the settings and requisites they need are read once each.
- * `extension` adds fields to the pay-in object (an operator's refund, docs/contract-trading.md).
+ * `extension` adds fields to the pay-in object (an operator's refund, docs/contract-trading.md). The
+ * same event also goes to the merchant's own webhook endpoints that take trading.payin.<status>
+ * (merchant-events.ts), with or without a callback URL.
  */
 async function notifyMerchants(deps: Deps, trx: Transaction<DB>, payins: readonly TradingPayinRow[], extension?: Record<string, unknown>): Promise<void> {
   const settings = await findTradingSettingsOf(trx, payins.filter((p) => !p.callback_url).map((p) => p.merchant_id));
+  const fanOut = await merchantEventFanOut(trx, payins.map((p) => p.merchant_id));
   const targets = payins.flatMap((p) => {
     const url = p.callback_url ?? settings.get(p.merchant_id)?.webhook_url ?? null;
-    return url ? [{ p, url }] : [];
+    return url || fanOut.wants(p.merchant_id, payinEventType(p)) ? [{ p, url, eventId: deps.ids.uuid() }] : [];
   });
   if (targets.length === 0) return;
   const requisites = new Map((await findRequisites(trx, targets.map((x) => x.p.requisite_id))).map((r) => [r.id, r]));
+  const rendered = targets.map((t) => ({ ...t, data: { ...renderTradingPayin(t.p, requisites.get(t.p.requisite_id)!, deps.config.publicUrl), ...extension } }));
   await enqueuePayinWebhooks(
-    deps,
     trx,
-    targets.map(({ p, url }) => ({ payin: p, url, body: JSON.stringify({ ...renderTradingPayin(p, requisites.get(p.requisite_id)!, deps.config.publicUrl), ...extension }) })),
+    rendered.flatMap(({ p, url, eventId, data }) => (url ? [{ payin: p, url, eventId, body: JSON.stringify(data) }] : [])),
+  );
+  const now = deps.clock.now();
+  await fanOut.publish(
+    rendered.map(({ p, eventId, data }) => ({ merchantId: p.merchant_id, type: payinEventType(p), key: `trading_payin.${eventId}`, orderingKey: `trading_payin.${p.id}`, createdAt: now, data })),
   );
 }
+
+const payinEventType = (p: TradingPayinRow) => `trading.payin.${p.status}`;

@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   unsupported_media_type: { status: 415, message: "Unsupported content type." },
   malformed_multipart: { status: 400, message: "The multipart/form-data body is malformed." },
   rate_limited: { status: 429, message: "Too many requests." },
+  webhook_endpoint_limit_reached: { status: 409, message: "The merchant has as many webhook endpoints as allowed." },
   // --- trading dialect (/payment/trading, /trader/v1, trading admin)
   no_requisite_available: { status: 403, message: "No requisite can take a pay-in of this amount now." },
   fiat_amount_too_small: { status: 403, message: "The fiat amount is under the merchant's minimum." },

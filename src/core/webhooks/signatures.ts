@@ -51,8 +51,13 @@ export function verifyIpn(
 
 export const ENVELOPE_SIGNATURE_HEADER = "rampart-signature";
 
-export function signEnvelope(secret: string, body: string, timestamp: number): string {
-  return `t=${timestamp},v1=${hmacHex(secret, `${timestamp}.${body}`)}`;
+/**
+ * One v1 entry per secret: during a rotation's overlap an endpoint's current and previous secrets both
+ * sign, so a receiver still holding either accepts the request.
+ */
+export function signEnvelope(secrets: string | readonly string[], body: string, timestamp: number): string {
+  const list = typeof secrets === "string" ? [secrets] : secrets;
+  return [`t=${timestamp}`, ...list.map((s) => `v1=${hmacHex(s, `${timestamp}.${body}`)}`)].join(",");
 }
 
 /** Accepts several v1 entries (secret rotation on the sender side). */

@@ -3,16 +3,25 @@ import { sql } from "kysely";
 import type { Db } from "../schema.js";
 import type { WebhookFormat } from "../tables/outbox.js";
 
-/** The endpoint id for (merchant, url), created on first use. Never locks an existing row. */
+/**
+ * The callback endpoint id for (merchant, url), created on first use. Never locks an existing row. Only
+ * 'callback' rows: an endpoint the merchant registered with the same URL is a separate row (0054).
+ */
 export async function ensureEndpoint(db: Db, a: { id: string; merchantId: string; url: string }): Promise<string> {
   const find = () =>
-    db.selectFrom("webhook_endpoints").select("id").where("merchant_id", "=", a.merchantId).where("url", "=", a.url).executeTakeFirst();
+    db
+      .selectFrom("webhook_endpoints")
+      .select("id")
+      .where("merchant_id", "=", a.merchantId)
+      .where("url", "=", a.url)
+      .where("kind", "=", "callback")
+      .executeTakeFirst();
   const found = await find();
   if (found) return found.id;
   await db
     .insertInto("webhook_endpoints")
     .values({ id: a.id, merchant_id: a.merchantId, url: a.url })
-    .onConflict((oc) => oc.columns(["merchant_id", "url"]).doNothing())
+    .onConflict((oc) => oc.columns(["merchant_id", "url", "kind"]).doNothing())
     .execute();
   return (await find())!.id;
 }
@@ -90,7 +99,7 @@ export async function claimDueMessages(
       JOIN webhook_endpoints e ON e.id = m.endpoint_id
       WHERE m.status = 'pending' AND m.next_attempt_at <= ${a.now}
         AND (m.lease_until IS NULL OR m.lease_until < ${a.now})
-        AND e.disabled_at IS NULL ${excluded}
+        AND e.disabled_at IS NULL AND e.enabled ${excluded}
         AND NOT EXISTS (
           SELECT 1 FROM webhook_messages p
           WHERE p.ordering_key = m.ordering_key AND p.seq < m.seq AND p.status = 'pending')

@@ -8,6 +8,7 @@ import type { Db } from "../schema.js";
 export const ENCRYPTED_COLUMNS = {
   api_keys: { key: "id", column: "key_enc" },
   webhook_endpoints: { key: "id", column: "secret_enc" },
+  webhook_endpoint_previous_secrets: { key: "endpoint_id", column: "secret_enc" },
   intent_store_settings: { key: "store_id", column: "ipn_secret_enc" },
   card_cards: { key: "id", column: "pan_enc" },
   operator_users: { key: "id", column: "totp_secret_enc" },

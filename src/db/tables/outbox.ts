@@ -31,6 +31,21 @@ interface WebhookEndpointsTable {
   disabled_at: Nullable<Date>;
   disabled_reason: Nullable<string>;
   created_at: CreatedAt;
+  /** 0054: 'callback' (implicit, per dialect URL) or 'merchant' (registered through /merchant/v1). */
+  kind: Defaulted<WebhookEndpointKind>;
+  /** Merchant endpoints: the event types or patterns it receives; null on callback endpoints. */
+  event_types: Nullable<string[]>;
+  description: Nullable<string>;
+  /** The merchant's own switch (disabled_at is the receiver's 410). */
+  enabled: Defaulted<boolean>;
+}
+
+type WebhookEndpointKind = "callback" | "merchant";
+
+interface WebhookEndpointPreviousSecretsTable {
+  endpoint_id: string;
+  secret_enc: string;
+  expires_at: Date;
 }
 
 export type WebhookFormat = "trading" | "intent_ipn" | "envelope";
@@ -96,6 +111,7 @@ interface IdempotencyKeysTable {
 export interface OutboxTables {
   jobs: JobsTable;
   webhook_endpoints: WebhookEndpointsTable;
+  webhook_endpoint_previous_secrets: WebhookEndpointPreviousSecretsTable;
   webhook_messages: WebhookMessagesTable;
   webhook_attempts: WebhookAttemptsTable;
   operator_notifications: OperatorNotificationsTable;
