@@ -10,6 +10,7 @@ import {
   type Driver,
   type Kysely,
   type QueryResult,
+  type TransactionSettings,
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
@@ -46,8 +47,14 @@ class PGliteDriver implements Driver {
     return new PGliteConnection(this.pg, release);
   }
 
-  async beginTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery(CQ.raw("begin"));
+  /**
+   * Honours the isolation level and access mode as Kysely's PostgreSQL driver does. The mutex already
+   * makes every transaction here run alone, but a read-only one is then refused a write on PGlite too.
+   */
+  async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const level = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : "";
+    const mode = settings.accessMode ? ` ${settings.accessMode}` : "";
+    await conn.executeQuery(CQ.raw(level || mode ? `start transaction${level}${mode}` : "begin"));
   }
 
   async commitTransaction(conn: DatabaseConnection): Promise<void> {

@@ -162,3 +162,32 @@ test("bad input names its field; another merchant's statement is its own (empty)
   assert.deepEqual([o.openingBalanceMinor, o.closingBalanceMinor, o.items], ["0", "0", []]);
   assert.deepEqual((await get("/merchant/v1/balance", other.apiKey)).json.items, []);
 });
+
+// Last: it books a new movement after the fixture's history.
+test("a cursor keeps its range: the next pages end at the first page's `to` although money moved since; another `to` with it is 400", async () => {
+  const first = (await get("/merchant/v1/statement?asset=USDT&limit=2")).json;
+  assert.equal(first.to, h.clock.now().toISOString(), "to defaults to now");
+  const whole = (await get(`/merchant/v1/statement?asset=USDT&to=${first.to}`)).json;
+  h.clock.advance(60_000);
+  await settledPayin(300);
+  const paged: Line[] = [...(first.items as Line[])];
+  let cursor: string | null = first.nextCursor;
+  while (cursor) {
+    const page = (await get(`/merchant/v1/statement?asset=USDT&limit=2&cursor=${cursor}`)).json;
+    assert.equal(page.to, first.to, "every page reads the first page's range");
+    assert.equal(page.closingBalanceMinor, first.closingBalanceMinor);
+    paged.push(...page.items);
+    cursor = page.nextCursor;
+  }
+  assert.deepEqual(paged, whole.items, "the pay-in settled after the first page is not in its range");
+  assert.equal(paged[paged.length - 1]!.balanceAfterMinor, first.closingBalanceMinor);
+  h.clock.advance(1000);
+  const now = (await get("/merchant/v1/statement?asset=USDT")).json;
+  assert.ok(BigInt(now.closingBalanceMinor) > BigInt(first.closingBalanceMinor), "a fresh statement sees it");
+
+  const other = await get(`/merchant/v1/statement?asset=USDT&limit=2&cursor=${first.nextCursor}&to=${h.clock.now().toISOString()}`);
+  assert.equal(other.status, 400, other.text);
+  assert.equal(other.json.field, "to");
+  const same = await get(`/merchant/v1/statement?asset=USDT&limit=2&cursor=${first.nextCursor}&to=${first.to}`);
+  assert.equal(same.status, 200, "the same to is fine");
+});

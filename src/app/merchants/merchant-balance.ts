@@ -30,23 +30,29 @@ export async function merchantBalances(deps: Deps, merchantId: string) {
   });
 }
 
-function encodeCursor(c: StatementCursor): string {
-  return Buffer.from(JSON.stringify([c.at, c.entryId, c.stage])).toString("base64url");
+/** A page's cursor: where it stopped, and the range's end, so every later page reads the same range. */
+function encodeCursor(c: StatementCursor, to: Date): string {
+  return Buffer.from(JSON.stringify([c.at, c.entryId, c.stage, to.toISOString()])).toString("base64url");
 }
 
-function decodeCursor(v: string): StatementCursor {
+/** A real instant only: Date.parse rolls 2026-02-31 over into March, PostgreSQL refuses it (a 500). */
+const realInstant = (v: unknown, digits: 3 | 6): v is string =>
+  typeof v === "string" &&
+  new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{${digits}}Z$`).test(v) &&
+  !Number.isNaN(Date.parse(v)) &&
+  new Date(v).toISOString().slice(0, 19) === v.slice(0, 19);
+
+function decodeCursor(v: string): { after: StatementCursor; to: Date } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(v, "base64url").toString("utf8"));
   } catch {
     throw bad("cursor", "Invalid cursor");
   }
-  const [at, entryId, stage] = Array.isArray(parsed) ? (parsed as unknown[]) : [];
-  // A real instant only: Date.parse rolls 2026-02-31 over into March, PostgreSQL refuses it (a 500).
-  const real = typeof at === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(at) && !Number.isNaN(Date.parse(at)) && new Date(at).toISOString().slice(0, 19) === at.slice(0, 19);
-  if (!real) throw bad("cursor", "Invalid cursor");
+  const [at, entryId, stage, to] = Array.isArray(parsed) ? (parsed as unknown[]) : [];
+  if (!realInstant(at, 6) || !realInstant(to, 3)) throw bad("cursor", "Invalid cursor");
   if (typeof entryId !== "string" || !/^\d{1,18}$/.test(entryId) || (stage !== 0 && stage !== 1 && stage !== 2)) throw bad("cursor", "Invalid cursor");
-  return { at, entryId, stage };
+  return { after: { at, entryId, stage }, to: new Date(to) };
 }
 
 interface StatementQuery {
@@ -60,24 +66,40 @@ interface StatementQuery {
 /**
  * The statement of one asset over [from, to) (from: the beginning when absent; to: now), one keyset page
  * of movements oldest first, each with the balance after it. Opening and closing are the whole range's.
+ * A cursor carries the range's end: the pages after the first read the same [from, to) even when `to`
+ * was left to default to now (a `to` that differs from the cursor's is refused). The reads of one page
+ * share one snapshot (a read-only REPEATABLE READ transaction), so a movement committed meanwhile cannot
+ * land in the closing balance but not in the lines, or the other way round.
  */
 export async function merchantStatement(deps: Deps, merchantId: string, q: StatementQuery) {
   const asset = q.asset.toUpperCase();
   const scale = ledgerAssetScale(asset);
   if (scale === null) throw new AppError("unknown_currency", { field: "asset", message: `Unknown asset: ${q.asset}` });
   const from = dateParam("from", q.from);
-  const to = dateParam("to", q.to) ?? deps.clock.now();
+  const asked = dateParam("to", q.to);
+  const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+  if (cursor && asked && asked.getTime() !== cursor.to.getTime()) {
+    throw bad("to", `to differs from the range of the cursor, which ends at ${cursor.to.toISOString()}: leave it out, or start again without the cursor`);
+  }
+  const to = cursor?.to ?? asked ?? deps.clock.now();
   if (from && from.getTime() >= to.getTime()) throw bad("to", "to must be after from");
-  const after = q.cursor ? decodeCursor(q.cursor) : null;
+  const after = cursor?.after ?? null;
   const limit = pageSize(q.limit, 100, MAX_STATEMENT_PAGE);
   const account = balanceAccount(merchantId, asset);
-  const db = deps.database.db;
 
-  const opening = from === null ? 0n : await balanceBefore(db, account, from);
-  const closing = await balanceBefore(db, account, to);
-  const rows = await statementPage(db, account, { from, to, after, limit: limit + 1 });
-  const lines = rows.slice(0, limit);
-  let running = opening + (after ? await movedThrough(db, account, from, after) : 0n);
+  const read = await deps.database.db
+    .transaction()
+    .setIsolationLevel("repeatable read")
+    .setAccessMode("read only")
+    .execute(async (trx) => {
+      const opening = from === null ? 0n : await balanceBefore(trx, account, from);
+      const closing = await balanceBefore(trx, account, to);
+      const rows = await statementPage(trx, account, { from, to, after, limit: limit + 1 });
+      const before = after ? await movedThrough(trx, account, from, after) : 0n;
+      return { opening, closing, rows, before };
+    });
+  const lines = read.rows.slice(0, limit);
+  let running = read.opening + read.before;
   const items = lines.map((l: StatementLine) => {
     running += BigInt(l.amount);
     return { ...l, amount: BigInt(l.amount), balanceAfter: running };
@@ -88,9 +110,9 @@ export async function merchantStatement(deps: Deps, merchantId: string, q: State
     scale,
     from,
     to,
-    openingBalance: opening,
-    closingBalance: closing,
+    openingBalance: read.opening,
+    closingBalance: read.closing,
     items,
-    nextCursor: rows.length > limit && last ? encodeCursor({ at: last.at, entryId: last.entry_id, stage: last.stage }) : null,
+    nextCursor: read.rows.length > limit && last ? encodeCursor({ at: last.at, entryId: last.entry_id, stage: last.stage }, to) : null,
   };
 }
