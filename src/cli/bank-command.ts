@@ -9,6 +9,7 @@ import type { StatementReport } from "../app/bank-statements/statement-report.js
 import type { Deps } from "../app/deps.js";
 import { AppError } from "../core/shared/errors.js";
 import type { CommandRun } from "./command.js";
+import { runCliAction } from "../app/audit/cli-action.js";
 
 /** `rampart bank` once its arguments are parsed (its spec is in commands.ts). */
 export const run: CommandRun = async (values, positionals, runtime) => {
@@ -38,15 +39,18 @@ export const run: CommandRun = async (values, positionals, runtime) => {
     }
     process.stdout.write(`reading ${file} (${size} bytes)\n`);
     try {
-      const report = await importBankStatement(deps, {
-        file: await readFile(file),
+      const content = await readFile(file);
+      // Named as the operator API's import (POST /admin/v1/bank-statements), so the audit log's filter finds both.
+      const audited = { action: "bank-statements", subject: "", details: { file: path.basename(file), account: str("account") ?? null } };
+      const report = await runCliAction(deps, audited, () => importBankStatement(deps, {
+        file: content,
         fileName: path.basename(file),
         account: str("account") ?? null,
         csvMapping: mapping,
         skipRejected: values["skip-rejected"] === true,
         source: "cli",
         onProgress: (done, total) => process.stdout.write(done === 0 ? `read ${total} entries; receiving them\n` : `received ${done}/${total} entries\n`),
-      });
+      }));
       process.stdout.write(formatReport(report));
       return 0;
     } catch (err) {
@@ -60,7 +64,7 @@ export const run: CommandRun = async (values, positionals, runtime) => {
 };
 
 async function writeRefunds(deps: Deps, out: string | undefined): Promise<number> {
-  const r = await exportRefunds(deps);
+  const r = await runCliAction(deps, { action: "refund-exports", subject: "", details: {} }, () => exportRefunds(deps));
   if (r.exportId !== null) {
     const file = out ?? `pain001-${r.exportId}.xml`;
     await writeFile(file, r.pain001!);

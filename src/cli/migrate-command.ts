@@ -1,6 +1,7 @@
 import type { CommandRun } from "./command.js";
 import { loadConfig } from "../config/config.js";
 import { migrationsOnDisk } from "../app/ops/migrations.js";
+import { recordCliAction } from "../app/audit/cli-action.js";
 
 /** `rampart migrate [--dry-run]` once its arguments are parsed (its spec is in commands.ts). */
 export const run: CommandRun = async (values, _positionals, runtime) => {
@@ -21,5 +22,7 @@ export const run: CommandRun = async (values, _positionals, runtime) => {
   const applied = await runtime.migrate(config);
   applied.forEach((name, i) => process.stdout.write(`  [${i + 1}/${applied.length}] ${name}\n`));
   process.stdout.write(applied.length ? `Applied ${applied.length} migration(s).\n` : "Already up to date.\n");
+  // The files applied through the migrator's own connection; the audit log (a table they made) then says who did it.
+  if (applied.length > 0) await runtime.withDeps((deps) => recordCliAction(deps, { action: "migrate", subject: "", details: { applied } }));
   return 0;
 };

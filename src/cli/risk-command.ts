@@ -4,6 +4,7 @@ import type { SimulationReport } from "../app/risk/simulate-scenario.js";
 import { simulateRiskScenario } from "../app/risk/simulate-scenario.js";
 import { AppError } from "../core/shared/errors.js";
 import type { CommandRun } from "./command.js";
+import { runCliAction } from "../app/audit/cli-action.js";
 
 const MAX_PAYERS = 2000;
 
@@ -17,7 +18,9 @@ export const run: CommandRun = async (values, positionals, runtime) => {
   return runtime.withDeps(async (deps) => {
     process.stdout.write(`risk simulation: ${payers} regular payers and their attackers, seed ${seed}\n`);
     try {
-      const report = await simulateRiskScenario(deps, { goodPayers: payers, seed, onProgress: (done, total) => process.stdout.write(`sent ${done}/${total} payments\n`) });
+      const report = await runCliAction(deps, { action: "risk.simulate", subject: "", details: { payers, seed } }, () =>
+        simulateRiskScenario(deps, { goodPayers: payers, seed, onProgress: (done, total) => process.stdout.write(`sent ${done}/${total} payments\n`) }),
+      );
       process.stdout.write(formatSimulation(report));
       return 0;
     } catch (err) {

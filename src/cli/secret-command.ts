@@ -1,6 +1,7 @@
 // `rampart secret rotate`: re-encrypts everything under the new RAMPART_SECRET_KEY (see
 // app/secret/rotate-secret.ts for the order of steps).
 import { rotateSecret } from "../app/secret/rotate-secret.js";
+import { runCliAction } from "../app/audit/cli-action.js";
 import type { CommandRun } from "./command.js";
 
 /** `rampart secret` once its arguments are parsed (its spec is in commands.ts). */
@@ -10,7 +11,7 @@ export const run: CommandRun = async (_values, positionals, runtime) => {
     return 2;
   }
   return runtime.withDeps(async (deps) => {
-    const n = await rotateSecret(deps, (p) => process.stdout.write(`  ${p.label}: ${p.done}/${p.total}\n`));
+    const n = await runCliAction(deps, { action: "secret.rotate", subject: "", details: {} }, () => rotateSecret(deps, (p) => process.stdout.write(`  ${p.label}: ${p.done}/${p.total}\n`)));
     process.stdout.write(`Re-encrypted ${n} value(s); the database now uses the key in RAMPART_SECRET_KEY.\n`);
     return 0;
   });

@@ -2,6 +2,7 @@
 // use cases as /admin/v1/webhooks).
 import { redeliverEndpointFailures, redeliverMessage, webhookMessagesPage } from "../app/outbox/webhook-admin.js";
 import type { CommandRun } from "./command.js";
+import { runCliAction } from "../app/audit/cli-action.js";
 
 const STATUSES = ["pending", "delivered", "failed"] as const;
 const UUID = /^[0-9a-f-]{36}$/i;
@@ -40,11 +41,12 @@ export const run: CommandRun = async (values, positionals, runtime) => {
     return runtime.withDeps(async (deps) => {
       if (event !== undefined) {
         process.stdout.write(`redelivering message ${event} ...\n`);
-        await redeliverMessage(deps, event);
+        // Named as the operator API's actions of the same use cases, so the audit log's filter finds both.
+        await runCliAction(deps, { action: "webhooks.messages.redeliver", subject: event, details: {} }, () => redeliverMessage(deps, event));
         process.stdout.write(`queued 1 message; the worker sends it on its next poll\n`);
       } else {
         process.stdout.write(`redelivering failed messages of endpoint ${endpoint} ...\n`);
-        const n = await redeliverEndpointFailures(deps, endpoint!);
+        const n = await runCliAction(deps, { action: "webhooks.endpoints.redeliver-failed", subject: endpoint!, details: {} }, () => redeliverEndpointFailures(deps, endpoint!));
         process.stdout.write(`re-enabled the endpoint and queued ${n} message(s); the worker sends them on its next polls\n`);
       }
       return 0;

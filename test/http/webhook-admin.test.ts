@@ -1,6 +1,7 @@
 // /admin/v1/webhooks and `rampart webhooks`: list with filters and cursor, attempts, redelivery of one
 // message and of an endpoint's failures (re-enabling it), operator auth.
 import assert from "node:assert/strict";
+import os from "node:os";
 import { after, before, test } from "node:test";
 import { runWebhookDelivery } from "../../src/app/outbox/deliver-webhooks.js";
 import { enqueueWebhook } from "../../src/app/outbox/outbox.js";
@@ -8,6 +9,7 @@ import { setWebhookEndpointSecret } from "../../src/app/outbox/webhook-endpoints
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { auditEntryCount, lastAuditEntry } from "../support/audit-entries.js";
 import { runCli } from "../support/run-cli.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
@@ -114,6 +116,12 @@ test("CLI: rampart webhooks list|redeliver against the same database", async (t)
   const red = await runCli(["webhooks", "redeliver", "--event", "evt_admin_1"], env);
   assert.equal(red.code, 0, red.stderr);
   assert.match(red.stdout, /queued 1 message/);
+  // Audited under the operator API's action name, by the OS user who ran it.
+  const entry = await lastAuditEntry(h.deps);
+  assert.deepEqual([entry.actor, entry.action, entry.subject, entry.details.via], [`cli:${os.userInfo().username}`, "webhooks.messages.redeliver", "evt_admin_1", "cli"]);
+  const count = await auditEntryCount(h.deps);
+  assert.equal((await runCli(["webhooks", "redeliver", "--event", "evt_admin_1"], env)).code, 1, "already pending: refused");
+  assert.equal(await auditEntryCount(h.deps), count, "a refused command leaves no entry");
   const msg = await h.deps.database.db.selectFrom("webhook_messages").select("status").where("event_id", "=", "evt_admin_1").executeTakeFirstOrThrow();
   assert.equal(msg.status, "pending");
 });

@@ -1,7 +1,7 @@
 // `rampart bank import` as an operator runs it (a separate process, bin/rampart.js): --help, progress
 // lines for a large file, the report, a second import of the same file changing nothing, and a hostile
 // file refused with exit 1. On PostgreSQL it shares the test's database, where an intent at 4 is paid
-// by the imported statement (→ 5); on PGlite the command runs on its own embedded database.
+// by the imported statement (→ 5) and the import is in the audit log as the OS user's; on PGlite the command runs on its own embedded database.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -11,6 +11,7 @@ import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { jsonCall } from "../support/json-call.js";
 import { INTENT_RATES_ENV, configureStore, intentBody, kycFields } from "../support/intents.js";
+import { lastAuditEntry } from "../support/audit-entries.js";
 import { runCli } from "../support/run-cli.js";
 import { camt053, type CamtEntry } from "../support/statements.js";
 import { verifyLedgerClean } from "../support/trading.js";
@@ -62,6 +63,11 @@ test("rampart bank import: progress, report, the same file again changes nothing
   const matched = shared ? 1 : 0;
   assert.match(first.stdout, new RegExp(`501 entries read: ${matched} matched, 0 duplicates, ${501 - matched} unmatched, 0 ignored, 0 rejected`));
   if (intent) assert.equal((await jsonCall(h.app, "GET", `/payment/intent/${intent.id}/status`, { "x-api-key": M.apiKey })).json.status, 5);
+  if (shared) {
+    // Audited as the operator API's import is, by the OS user who ran it.
+    const entry = await lastAuditEntry(h.deps);
+    assert.deepEqual([entry.actor, entry.action, entry.details.via, entry.details.file], [`cli:${os.userInfo().username}`, "bank-statements", "cli", "statement.xml"]);
+  }
 
   const second = await runCli(["bank", "import", file], env);
   assert.equal(second.code, 0, second.stderr);

@@ -262,7 +262,7 @@ test("a concurrent build that failed earlier is not recorded as done: the runner
   }
 });
 
-test("`rampart migrate --dry-run` prints what would run and changes nothing; after `migrate` it is up to date", async () => {
+test("`rampart migrate --dry-run` prints what would run and changes nothing; after `migrate` it is up to date, and that run is in the audit log", async () => {
   const help = await runCli(["migrate", "--help"], {});
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /^Usage: rampart migrate \[--dry-run\]$/m);
@@ -284,5 +284,14 @@ test("`rampart migrate --dry-run` prints what would run and changes nothing; aft
   assert.equal((await runCli(["migrate"], env)).code, 0);
   const after = await runCli(["migrate", "--dry-run"], env);
   assert.match(after.stdout, /Dry run: 0 of \d+ migration\(s\)[\s\S]*Already up to date\./);
+  assert.equal((await runCli(["migrate"], env)).code, 0, "up to date: nothing applied");
+  // One audit entry, by the OS user, naming what the one run that changed something applied; none for the dry runs or the no-op.
+  const database = await connectPGlite({ dataDir });
+  try {
+    const log = await sql<{ actor: string; action: string; details: { via: string; applied: string[] } }>`SELECT actor, action, details FROM audit_log WHERE action = 'migrate'`.execute(database.db);
+    assert.deepEqual(log.rows.map((r) => [r.actor, r.details.via, r.details.applied.length]), [[`cli:${os.userInfo().username}`, "cli", total]]);
+  } finally {
+    await database.close();
+  }
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
