@@ -1,6 +1,6 @@
 // The EVM adapter against a real node (anvil) and the test USDT (ERC-20, 6 decimals): an intent
 // delivered on chain, 50 concurrent payouts from one hot wallet, a stuck payout replaced, a reorg that
-// drops a payout, the hot wallet's balances on /metrics. Every figure is read back from the chain itself.
+// drops a payout, the hot wallet's balances on /metrics and the console (with its low-balance flag). Every figure is read back from the chain itself.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { type Address, type Hex, getAddress } from "viem";
@@ -17,6 +17,7 @@ import { type EvmSetup, evmPayoutRows, evmPayoutTxs, freshAddress, paidEvmIntent
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { sample, scrape } from "../support/metrics.js";
+import { getPage, staffSession } from "../support/staff.js";
 import { INTENT_RATES_ENV, advanceAndDrain, configureStore, drain } from "../support/intents.js";
 import { verifyLedgerClean } from "../support/trading.js";
 
@@ -232,7 +233,7 @@ test("a token contract counting in other decimals than Rampart's asset is refuse
 });
 
 // Last in the file: it stops the node.
-test("/metrics shows what the hot wallet holds and follows a payout; a node that stops answering reads as down", async () => {
+test("/metrics and the console show what the hot wallet holds and follow a payout, the console flags a low native balance; a node that stops answering reads as down", async () => {
   const eth = { network: "ethereum", asset: "ETH" };
   const usdt = { network: "erc20", asset: "USDT" };
   /** A scrape past the balances' cache (5 s on the test clock). */
@@ -253,7 +254,21 @@ test("/metrics shows what the hot wallet holds and follows a payout; a node that
   const s1 = await fresh();
   assert.equal(sample(s1, "rampart_hot_wallet_balance", usdt), Number(formatMinor(usdtBefore - 2_500_000n, 6)));
 
+  // The console's Overview shows the same balances; the native coin below RAMPART_EVM_LOW_BALANCE_ETH is flagged low.
+  const viewer = await staffSession(h, "viewer");
+  const card = async (asset: string) => {
+    const page = (await getPage(h, viewer, "/dashboard/overview")).body;
+    return page.match(new RegExp(`<span class="([^"]*)" data-hot-wallet="${asset}">([^<]*)<`))?.slice(1) ?? null;
+  };
+  assert.deepEqual(await card("USDT"), ["mono ", formatMinor(usdtBefore - 2_500_000n, 6)]);
+  assert.deepEqual(await card("ETH"), ["mono ", formatMinor(await ethBalance(evm.anvil, evm.hotWallet), 18)], "far above 0.1 ETH: not flagged");
+  await evm.anvil.rpc("anvil_setBalance", [evm.hotWallet, `0x${(10n ** 17n - 1n).toString(16)}`]); // one wei below the threshold
+  assert.deepEqual(await card("ETH"), ["mono status bad", `${formatMinor(10n ** 17n - 1n, 18)} · low`]);
+  assert.deepEqual(await card("USDT"), ["mono ", formatMinor(usdtBefore - 2_500_000n, 6)], "tokens carry no threshold");
+
   await evm.anvil.stop();
+  assert.match((await getPage(h, viewer, "/dashboard/overview")).body, /id="hot-wallet-unreachable">The chain's node does not answer: balances unknown, payouts wait\.</);
+  assert.equal(await card("USDT"), null, "no stale balance on the page");
   const s2 = await fresh();
   assert.equal(sample(s2, "rampart_chain_node_up"), 0);
   assert.equal(s2.has('rampart_hot_wallet_balance{network="erc20",asset="USDT"}'), false, "no stale balance while the node is down");

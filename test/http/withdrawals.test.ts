@@ -33,6 +33,8 @@ const balanceOf = async (merchantId: string) =>
 
 const call = (method: "GET" | "POST" | "DELETE", url: string, body?: unknown, key = m.apiKey) => jsonCall(h.app, method, url, { "x-api-key": key }, body);
 const admin = (method: "GET" | "POST", url: string, body?: unknown) => jsonCall(h.app, method, url, operatorHeader(op), body);
+/** The webhook types the merchant's receiver got for one withdrawal, in order (after a drain delivered them). */
+const webhookTypes = (withdrawalId: string) => receiver.received.filter((r) => (r.json.data as Json).id === withdrawalId).map((r) => r.json.type);
 
 /** An allow-listed address of `who`, already past its cooling-off period. */
 async function cooledAddress(who: MerchantFixture, address: string): Promise<string> {
@@ -139,8 +141,7 @@ test("a new address is refused until its cooling-off period is over, then a with
   assert.equal(fees.posted, 1_000_000n, "the fee is revenue");
 
   // One signed webhook per status, in order.
-  const types = receiver.received.filter((r) => (r.json.data as Json).id === res.json.id).map((r) => r.json.type);
-  assert.deepEqual(types, ["withdrawal.approved", "withdrawal.sent", "withdrawal.confirmed"]);
+  assert.deepEqual(webhookTypes(res.json.id), ["withdrawal.approved", "withdrawal.sent", "withdrawal.confirmed"]);
   assert.ok(receiver.received.every((r) => r.signatureValid));
 });
 
@@ -205,6 +206,7 @@ test("above the threshold a withdrawal waits for an operator: approve sends it, 
   const reject = await admin("POST", `/admin/v1/withdrawals/${res.json.id}/reject`, {});
   assert.equal(reject.status, 409);
   assert.equal(reject.json.currentStatus, "confirmed");
+  assert.deepEqual(webhookTypes(res.json.id), ["withdrawal.requested", "withdrawal.approved", "withdrawal.sent", "withdrawal.confirmed"], "a webhook per status, the refused decisions none");
 });
 
 test("a rejected withdrawal returns amount and fee to the balance", async () => {
@@ -219,6 +221,10 @@ test("a rejected withdrawal returns amount and fee to the balance", async () => 
   assert.equal(rejected.json.failureReason, "not expected");
   assert.equal(await balanceOf(m.merchantId), before);
   assert.equal((await admin("POST", `/admin/v1/withdrawals/${res.json.id}/approve`)).json.currentStatus, "rejected");
+  await drain(h);
+  assert.deepEqual(webhookTypes(res.json.id), ["withdrawal.requested", "withdrawal.rejected"]);
+  const rejectedHook = receiver.received.find((r) => r.json.type === "withdrawal.rejected" && (r.json.data as Json).id === res.json.id)!;
+  assert.equal((rejectedHook.json.data as Json).failureReason, "not expected", "the webhook carries the reason");
 });
 
 test("an address removed while its withdrawal waits for approval is never paid: approve is 409, reject returns the funds", async () => {
@@ -246,6 +252,7 @@ test("a payout the chain refuses fails the withdrawal and returns the funds", as
   assert.equal(done.json.status, "failed");
   assert.match(done.json.failureReason, /refuses/);
   assert.equal(await balanceOf(m.merchantId), before);
+  assert.deepEqual(webhookTypes(res.json.id), ["withdrawal.approved", "withdrawal.failed"]);
   assert.equal((await verifyLedger(h.deps.database.db)).ok, true);
 });
 
