@@ -15,7 +15,7 @@ export async function insertApiKey(
 export async function findActiveApiKey(db: Db, id: string) {
   return db
     .selectFrom("api_keys")
-    .select(["id", "merchant_id", "key_hash", "key_enc", "read_only"])
+    .select(["id", "merchant_id", "key_hash", "key_enc", "read_only", "label"])
     .where("id", "=", id)
     .where("revoked_at", "is", null)
     .executeTakeFirst();

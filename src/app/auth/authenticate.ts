@@ -12,6 +12,8 @@ import { MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX } from "../keys/key-formats.js
 export interface MerchantPrincipal {
   merchantId: string;
   apiKeyId: string;
+  /** The key's label, set at creation and never changed (the audit log names the key by it). */
+  label: string;
 }
 
 /** What a request does with the key: a read-only key may only read (docs/merchant-api.md#keys). */
@@ -30,7 +32,7 @@ export async function authenticateMerchant(deps: Deps, presented: string | undef
     throw new AppError("unauthorized", { message: "Invalid API key" });
   }
   if (access === "write" && row.read_only) throw new AppError("read_only_key");
-  return { merchantId: row.merchant_id, apiKeyId: row.id };
+  return { merchantId: row.merchant_id, apiKeyId: row.id, label: row.label };
 }
 
 /** The plain merchant API key, for signing this merchant's trading webhooks. */

@@ -53,7 +53,9 @@ export async function addWithdrawalAddress(
     usable_from: usableFrom(now, deps.config.withdrawals.coolingOffHours),
     created_at: now,
   };
-  if (!(await insertWithdrawalAddress(deps.database.db, owner, row))) throw new AppError("withdrawal_address_exists", { field: "address" });
+  // In a transaction, as every audited write: the action's audit entry commits with it (db/audit/audit-scope.ts).
+  const inserted = await deps.database.db.transaction().execute((trx) => insertWithdrawalAddress(trx, owner, row));
+  if (!inserted) throw new AppError("withdrawal_address_exists", { field: "address" });
   return view({ ...row, ...ownerColumns(owner), removed_at: null });
 }
 
@@ -70,5 +72,6 @@ export async function listOwnWithdrawalAddresses(
 
 /** Another owner's address, or one already removed, is not found (404). */
 export async function removeOwnWithdrawalAddress(deps: Deps, owner: WithdrawalOwner, id: string): Promise<void> {
-  if (!(await removeWithdrawalAddress(deps.database.db, owner, id, deps.clock.now()))) throw new AppError("not_found", { message: "No such withdrawal address." });
+  const removed = await deps.database.db.transaction().execute((trx) => removeWithdrawalAddress(trx, owner, id, deps.clock.now()));
+  if (!removed) throw new AppError("not_found", { message: "No such withdrawal address." });
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { startApiKeyCache } from "../../app/auth/api-key-cache.js";
 import type { Deps } from "../../app/deps.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
+import { auditOperatorActions } from "../plugins/audit-scope.js";
 import { authenticateMerchantKey } from "../plugins/merchant-key.js";
 import { merchantBalanceRoutes } from "./balance-routes.js";
 import { merchantKeyRoutes } from "./key-routes.js";
@@ -23,6 +24,9 @@ export async function merchantRoutes(scope: FastifyInstance, deps: Deps): Promis
       app.addHook("preValidation", async (request) => {
         request.principal = { kind: "merchant", ...(await authenticateMerchantKey(deps, request)) };
       });
+      // Every change a key makes here (settings, keys, webhook endpoints, withdrawals) writes one audit
+      // entry with the actor merchant-key:<key id>, in the transaction of the change (plugins/audit-scope.ts).
+      auditOperatorActions(app, deps, "merchant_api", "/merchant/v1/");
       await merchantSettingsRoutes(app, deps);
       await merchantKeyRoutes(app, deps);
       await merchantPaymentRoutes(app, deps);

@@ -53,19 +53,23 @@ function actionName(method: string, url: string, prefix: string): string {
   return [...words, ...(method === "POST" ? [] : [method.toLowerCase()])].join(".");
 }
 
-/** Who acts: an operator key, a staff member (console) or a merchant user (portal, with its merchant). */
+/**
+ * Who acts: an operator key, a staff member (console), a merchant user (portal, with its merchant) or
+ * a merchant API key (/merchant/v1: `merchant-key:<key id>`, named by its label).
+ */
 function actorOf(request: FastifyRequest): { actor: string; name: string; role: string; merchantId?: string } | null {
   const p = request.principal;
   if (p?.kind === "operator") return { actor: p.session === null ? `operator:${p.operatorId}` : `staff:${p.operatorId}`, name: p.name, role: p.role };
   if (p?.kind === "merchant_user") return { actor: `merchant-user:${p.userId}`, name: p.name, role: p.role, merchantId: p.merchantId };
+  if (p?.kind === "merchant") return { actor: `merchant-key:${p.apiKeyId}`, name: p.label || `API key ${p.apiKeyId}`, role: "api_key", merchantId: p.merchantId };
   return null;
 }
 
 /**
  * Audits the state-changing requests of the scope `app` (POST, PUT, PATCH, DELETE) whose principal is
- * an operator or a merchant user. `via` names the area and `prefix` is cut from the route to name the action.
+ * an operator, a merchant user or a merchant API key. `via` names the area and `prefix` is cut from the route to name the action.
  */
-export function auditOperatorActions(app: FastifyInstance, deps: Deps, via: "api" | "console" | "portal", prefix: string): void {
+export function auditOperatorActions(app: FastifyInstance, deps: Deps, via: "api" | "console" | "portal" | "merchant_api", prefix: string): void {
   const scopes = new WeakMap<FastifyRequest, AuditScope>();
   app.addHook("preHandler", (request, _reply, done) => {
     const who = actorOf(request);

@@ -7,6 +7,7 @@ import { startApiKeyCache } from "../../app/auth/api-key-cache.js";
 import type { Deps } from "../../app/deps.js";
 import { createRiskRule, deleteRiskRule, listRiskRules, putRiskSettings, readRiskSettings, updateRiskRule } from "../../app/risk/manage-rules.js";
 import { installErrorHandling, renderDefaultError } from "../errors/error-handling.js";
+import { auditOperatorActions } from "../plugins/audit-scope.js";
 import { authenticateMerchantKey } from "../plugins/merchant-key.js";
 import { principalOf } from "../plugins/principal.js";
 import { RuleCreateBody, RulePatchBody, RuleView, SettingsBody, SettingsView, Uuid } from "./risk-schemas.js";
@@ -24,6 +25,8 @@ export async function merchantRiskRoutes(scope: FastifyInstance, deps: Deps): Pr
       app.addHook("preValidation", async (request) => {
         request.principal = { kind: "merchant", ...(await authenticateMerchantKey(deps, request)) };
       });
+      // A rule or settings change is audited like every /merchant/v1 change (actor merchant-key:<key id>).
+      auditOperatorActions(app, deps, "merchant_api", "/merchant/v1/");
 
       app.get("/rules", { schema: { tags: TAGS, summary: "The merchant's own risk rules", security, response: { 200: Type.Object({ items: Type.Array(RuleView) }) } } }, async (request) => ({
         items: await listRiskRules(deps, { merchantId: merchantOf(request) }),
