@@ -223,7 +223,7 @@ test("the Audit log page lists the console's actions with who, from where and th
   await page.close();
 });
 
-test("the Merchants page: an admin creates a merchant (its key shown once), issues and revokes a key behind a confirmation; axe at 1280 and 390 px", { skip }, async () => {
+test("the Merchants page: an admin creates a merchant (its key shown once), enables its trading settings, issues and revokes a key behind a confirmation; axe at 1280 and 390 px", { skip }, async () => {
   const page = await signIn();
   await page.click("nav >> text=Merchants");
   await page.waitForURL(/\/dashboard\/merchants$/);
@@ -238,6 +238,15 @@ test("the Merchants page: an admin creates a merchant (its key shown once), issu
   await page.goto(`${base}/dashboard/merchants/${merchantId}`);
   assert.equal(await page.locator("#shown-once").count(), 0, "a key is shown only on the answer that made it");
   await checkBothSizes(page, "dashboard-merchant");
+  // Its trading settings: enabled from the page, then shown; the open form passes axe too.
+  await page.click("#trading-settings summary >> text=Enable trading…");
+  await page.fill("#ts-fiatCurrency", "RUB");
+  await page.fill("#ts-feeRate", "0.07");
+  await checkBothSizes(page, "dashboard-merchant-trading-form");
+  await page.click("#trading-settings-form button[type=submit]");
+  await page.waitForSelector("p.notice[role=status] >> text=Trading settings saved.");
+  assert.match((await page.textContent("#trading-settings")) ?? "", /Fee rate\s*0\.07/);
+  await checkBothSizes(page, "dashboard-merchant-trading");
   const row = page.locator("tr", { hasText: "checkout servers" });
   await row.locator("summary").click();
   await row.locator("button.danger").click();

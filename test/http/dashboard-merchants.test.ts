@@ -152,3 +152,61 @@ test("a viewer sees merchants without a form; its posts are refused and write no
   assert.equal((await postForm(h, support, `/dashboard/merchants/${m.id}/api-keys`)).statusCode, 403);
   assert.equal(await auditEntryCount(h.deps), count);
 });
+
+test("a merchant's trading settings on its page: an admin enables and changes them through the PUT's use case, the merchant's API reads them, a bad field is refused and changes nothing; a viewer sees them without the form", async () => {
+  const admin = await staffSession(h, "admin");
+  const m = await createdMerchant(admin, "Trading Shop");
+  const url = `/dashboard/merchants/${m.id}`;
+  const first = await getPage(h, admin, url);
+  assert.match(first.body, /id="trading-settings".*id="no-trading-settings".*Enable trading…/s);
+  const form = {
+    fiatCurrency: "RUB",
+    fiatCurrencies: "RUB, KZT",
+    feeRate: "0.085",
+    paymentWindowMinutes: "20",
+    disputeAutoResolveMinutes: "45",
+    minFiatAmount: "500",
+    maxFiatAmount: "150000.50",
+    allowedMethods: "card sbp",
+    allowedBanks: "sber",
+    webhookUrl: "https://merchant.example/hooks",
+    returnUrl: "https://merchant.example/orders",
+    payerDisputeReopens: "2",
+    requireRequestSignature: "on",
+  };
+  const saved = await postForm(h, admin, `${url}/trading-settings`, form);
+  assert.equal(noticeOf(saved.headers.location).ok, "Trading settings saved.", String(saved.headers.location));
+  const e = await lastAuditEntry(h.deps);
+  assert.deepEqual([e.action, e.subject, e.details.via], ["merchants.trading-settings", m.id, "console"]);
+  // The merchant reads what the console saved through its own API.
+  const api = await h.app.inject({ method: "GET", url: "/merchant/v1/settings", headers: { "x-api-key": m.key } });
+  assert.equal(api.statusCode, 200, api.body);
+  const t = api.json().trading;
+  assert.deepEqual(
+    [t.fiatCurrency, t.fiatCurrencies, t.feeRate, t.paymentWindowMinutes, t.allowedMethods, t.allowedBanks, t.webhookUrl, t.requireRequestSignature],
+    ["RUB", ["RUB", "KZT"], "0.08500000", 20, ["card", "sbp"], ["SBER"], "https://merchant.example/hooks", true],
+  );
+  const page = (await getPage(h, admin, url)).body;
+  assert.match(page, /Change the trading settings…/);
+  assert.match(page, /500\.00 – 150000\.50/);
+  assert.match(page, /id="ts-feeRate" name="feeRate" value="0\.0850*"/);
+
+  const count = await auditEntryCount(h.deps);
+  for (const [field, value, message] of [
+    ["feeRate", "1.5", /feeRate: a fraction/],
+    ["fiatCurrency", "XYZ", /fiatCurrency: XYZ is not an ISO 4217/],
+    ["webhookUrl", "https://user:pw@merchant.example/x", /webhookUrl: The URL must not contain credentials/],
+    ["minFiatAmount", "200000", /min above max/],
+  ] as const) {
+    const refused = await postForm(h, admin, `${url}/trading-settings`, { ...form, [field]: value });
+    assert.match(noticeOf(refused.headers.location).error ?? "", message, field);
+  }
+  assert.equal(await auditEntryCount(h.deps), count, "refused: nothing written");
+  assert.equal((await h.app.inject({ method: "GET", url: "/merchant/v1/settings", headers: { "x-api-key": m.key } })).json().trading.feeRate, "0.08500000");
+
+  const viewer = await staffSession(h, "viewer");
+  const seen = (await getPage(h, viewer, url)).body;
+  assert.match(seen, /id="trading-settings".*0\.085/s);
+  assert.doesNotMatch(seen, /trading-settings-form/);
+  assert.equal((await postForm(h, viewer, `${url}/trading-settings`, form)).statusCode, 403);
+});

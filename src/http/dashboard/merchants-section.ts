@@ -1,6 +1,7 @@
 // Merchants: the list (cursor paging), creating one, and each merchant's page with its stores and API
-// keys. Every form calls the use case of the operator API (http/admin/merchant-admin-routes.ts and
-// store-admin-routes.ts): createMerchant, createStore, addMerchantKey, revokeMerchantKey. A new key is
+// keys and its trading settings (merchant-trading-settings.ts). Every form calls the use case of the
+// operator API (http/admin/merchant-admin-routes.ts, store-admin-routes.ts and trading-admin-routes.ts):
+// createMerchant, createStore, addMerchantKey, revokeMerchantKey, saveTradingSettings. A new key is
 // shown once, on the page the POST answers with (no-store), never in a redirect's URL. A store's
 // payment-intent settings and IPN secret are on its own page (store-settings-page.ts).
 import type { FastifyInstance } from "fastify";
@@ -15,6 +16,7 @@ import { refused, shownOnce } from "./page-answers.js";
 import { confirmAction } from "./confirm-action.js";
 import type { DashboardSection, SectionContext } from "./section.js";
 import { storeSettingsRoutes } from "./store-settings-page.js";
+import { tradingSettingsCard, tradingSettingsRoutes } from "./merchant-trading-settings.js";
 import { inviteMerchantUser } from "../../app/merchant-users/merchant-users.js";
 import { inviteForm, usersTable } from "../portal/users-section.js";
 import { operatorOf } from "./section.js";
@@ -105,7 +107,7 @@ async function merchantPage(deps: Deps, ctx: SectionContext, merchantId: string,
     body: html`${issued ?? ""}<div class="card" id="merchant" data-merchant="${m.id}"><div class="row"><span>Merchant id</span><span class="mono wrap">${m.id}</span></div>
 <div class="row"><span>Created</span><span>${when(m.created_at)}</span></div>
 <div class="row"><span>Payments</span><span><a href="/dashboard/payments?merchant=${encodeURIComponent(m.id)}">This merchant's payments</a></span></div></div>
-${keysCard(m.id, d.apiKeys, ctx)}${await storesCard(deps, m.id, ctx)}
+${keysCard(m.id, d.apiKeys, ctx)}${await tradingSettingsCard(deps, m.id, ctx)}${await storesCard(deps, m.id, ctx)}
 <section class="card"><h2>Portal users</h2>${await usersTable(deps, m.id, null)}</section>${ctx.can("configure") ? inviteForm(`${merchantPath(m.id)}/users`, ctx.csrf) : ""}`,
   };
 }
@@ -187,5 +189,6 @@ export const merchantsSection: DashboardSection = {
     );
 
     storeSettingsRoutes(app, deps, pages);
+    tradingSettingsRoutes(app, deps);
   },
 };
