@@ -2,6 +2,7 @@
 // (checked per network, cooling-off on the test clock), the balance held at request (and never
 // overdrawn by concurrent requests), approval above the threshold, the payout confirmed or failed
 // (funds returned), a webhook per status, another merchant's objects 404, illegal transitions 409.
+// On the sandbox chain the manual-payout hash and the cancel are refused with their codes.
 // The harness verifies the ledger when the file closes.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -294,4 +295,27 @@ test("an operator role without the withdrawals permission cannot approve (403 ro
   const res = await jsonCall(h.app, "POST", "/admin/v1/withdrawals/wd_any/approve", operatorHeader(viewer));
   assert.equal(res.status, 403);
   assert.equal(res.json.error, "role_forbidden");
+});
+
+test("on a chain that sends by itself (sandbox) no hash is recorded (withdrawal_not_manual) and no cancel is possible (withdrawal_cancel_unsupported); re-poll runs the waiting job", async () => {
+  const id = await cooledAddress(m, "0x7777777777777777777777777777777777777777");
+  const before = await balanceOf(m.merchantId);
+  const res = await call("POST", "/merchant/v1/withdrawals", { addressId: id, asset: "USDT", amount: "3" });
+  assert.equal(res.json.status, "approved", res.text);
+  const hash = await admin("POST", `/admin/v1/withdrawals/${res.json.id}/tx-hash`, { txHash: `0x${"ab".repeat(32)}` });
+  assert.equal(hash.status, 409, hash.text);
+  assert.equal(hash.json.error, "withdrawal_not_manual");
+  const early = await admin("POST", `/admin/v1/withdrawals/${res.json.id}/cancel`);
+  assert.equal(early.status, 409, early.text);
+  assert.equal(early.json.error, "illegal_transition");
+  assert.match(early.json.message, /approved/);
+  assert.equal((await admin("POST", `/admin/v1/withdrawals/${res.json.id}/repoll`)).status, 200);
+  await drain(h);
+  assert.equal((await call("GET", `/merchant/v1/withdrawals/${res.json.id}`)).json.status, "sent");
+  const cancel = await admin("POST", `/admin/v1/withdrawals/${res.json.id}/cancel`);
+  assert.equal(cancel.status, 409, cancel.text);
+  assert.equal(cancel.json.error, "withdrawal_cancel_unsupported");
+  await advanceAndDrain(h, 1000, 5);
+  assert.equal((await call("GET", `/merchant/v1/withdrawals/${res.json.id}`)).json.status, "confirmed");
+  assert.equal(await balanceOf(m.merchantId), before - 4_000_000n);
 });

@@ -3,18 +3,16 @@
 // on the payout and the intent (5 → 6, with its IPN) in one transaction. The intent row is locked first,
 // as the chain's path does, so two operators entering a hash at once complete it exactly once: the second
 // sees it confirmed (the same hash answers as before; another hash is 409 naming the status).
-// With a checker configured (RAMPART_EVM_RPC_URLS), the hash is checked on chain before anything is
-// written: a transaction that does not pay this payout exactly is refused, one not yet deep enough is
-// refused as "enter it again later". Without one, the hash is recorded as entered.
+// The hash is parsed and checked on chain (when a checker is configured) by app/chain/operator-tx.ts,
+// before anything is written; withdrawals on the manual chain take the same path.
 import { PAYOUT_MACHINE, type PayoutStatus } from "../../core/intents/payout-status.js";
 import { AssetRegistry } from "../../core/money/assets.js";
 import { formatMinor } from "../../core/money/decimal.js";
-import { normaliseTxHash } from "../../core/money/tx-hash.js";
 import { pageOf, pageSize } from "../../core/shared/page-size.js";
-import { assertNever } from "../../core/shared/assert-never.js";
 import { AppError } from "../../core/shared/errors.js";
 import { lockIntent, lockPayout, updatePayout } from "../../db/intents/intents.js";
 import { findPayout, listPayoutsByStatus } from "../../db/intents/payout-queue.js";
+import { checkOperatorTx, operatorTxHash } from "../chain/operator-tx.js";
 import type { Deps } from "../deps.js";
 import { completePayout } from "./payout.js";
 
@@ -67,58 +65,17 @@ interface RecordedPayout {
   replayed: boolean;
 }
 
-type PayoutRow = NonNullable<Awaited<ReturnType<typeof findPayout>>>;
-
-/** Refuses (nothing written yet) a hash the chain says does not pay this payout, or not yet deep enough. */
-async function checkOnChain(deps: Deps, payout: PayoutRow, txHash: string): Promise<void> {
-  const checker = deps.ports.payoutTxChecker;
-  if (!checker) return;
-  const req = {
-    txHash,
-    network: payout.network,
-    asset: payout.asset,
-    address: payout.address,
-    amountMinor: BigInt(payout.amount_minor),
-    decimals: assets.get(payout.asset, payout.network).decimals,
-  };
-  let result;
-  try {
-    result = await checker.check(req);
-  } catch (err) {
-    deps.logger.warn({ payoutId: payout.payout_key, txHash, reason: err instanceof Error ? err.message.split("\n")[0] : String(err) }, "payout tx check: chain node unavailable");
-    throw new AppError("payout_tx_check_unavailable");
-  }
-  switch (result.kind) {
-    case "matches":
-      return;
-    case "not_checkable":
-      deps.logger.warn({ payoutId: payout.payout_key, txHash, reason: result.reason }, "payout tx hash recorded without an on-chain check");
-      return;
-    case "mismatch":
-      throw new AppError("payout_tx_mismatch", { field: "txHash", message: `The transaction does not pay this payout: ${result.reason}.` });
-    case "unconfirmed":
-      throw new AppError("payout_tx_unconfirmed", {
-        field: "txHash",
-        message: `The transaction has ${result.confirmations} of ${result.required} confirmations; enter the hash again once it has ${result.required}.`,
-      });
-    default:
-      return assertNever(result, "payout tx check");
-  }
-}
-
 export async function recordOperatorPayout(deps: Deps, payoutId: string, txHashInput: string, operatorKeyId: string): Promise<RecordedPayout> {
   const found = await findPayout(deps.database.db, payoutId);
   if (!found) throw new AppError("not_found", { message: "No such payout" });
   const intentId = found.intent_id;
-  const txHash = normaliseTxHash(assets.get(found.asset, found.network).addressFormat, txHashInput);
-  if (txHash === null) {
-    throw new AppError("validation_failed", { field: "txHash", message: `Not a transaction hash of the ${found.network} network` });
-  }
+  const owed = { id: found.payout_key, network: found.network, asset: found.asset, address: found.address, amountMinor: BigInt(found.amount_minor) };
+  const txHash = operatorTxHash(owed, txHashInput);
   // A hash already recorded answers as before; one that cannot be recorded in this status is not looked up.
   const alreadyRecorded = found.status === "confirmed" && found.tx_hash === txHash;
   if (!alreadyRecorded) {
     PAYOUT_MACHINE.next(found.status, "operator_paid");
-    await checkOnChain(deps, found, txHash);
+    await checkOperatorTx(deps, owed, txHash);
   }
   return deps.database.db.transaction().execute(async (trx) => {
     const intent = (await lockIntent(trx, intentId))!;

@@ -92,8 +92,9 @@ async function recordChainStatus(deps: Deps, withdrawalId: string, st: ChainPayo
         return;
       }
       case "awaiting_operator":
-        // A manual chain pays nothing by itself; withdrawals need a chain that sends (sandbox or evm).
-        deps.logger.warn({ withdrawalId }, "the manual chain does not pay withdrawals; the withdrawal stays approved");
+        // A manual chain pays nothing by itself: the withdrawal waits, approved, for an operator to pay it
+        // and record the hash (withdrawal-operator-tx.ts).
+        deps.logger.info({ withdrawalId }, "withdrawal waits for an operator to pay it on the manual chain");
         return;
       default:
         return assertNever(st, "chain payout status");

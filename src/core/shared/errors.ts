@@ -66,6 +66,7 @@ export const ERROR_CATALOGUE = {
   withdrawal_address_cooling_off: { status: 409, message: "This address was added recently: it can be used once its cooling-off period ends (usableFrom)." },
   withdrawal_address_removed: { status: 409, message: "The withdrawal's address was removed from the allow-list after it was requested: reject the withdrawal to return the funds." },
   withdrawal_cancel_unsupported: { status: 409, message: "This chain cannot cancel a sent payout (only the evm chain replaces one on chain)." },
+  withdrawal_not_manual: { status: 409, message: "This withdrawal is paid by the chain itself; a transaction hash is recorded only for a payout the manual chain leaves to an operator." },
   withdrawal_insufficient_balance: { status: 422, message: "The available balance does not cover the amount and the fee." },
   // --- card pay-in dialect (/v3, /oauth/token, /v2/customer): customers, KYC, vault, offers, payments
   invalid_client: { status: 401, message: "Unknown or missing X-Merchant-ID." },

@@ -8,12 +8,25 @@
 // the status: retry the payout of an approved withdrawal now, re-poll a sent one now, or ask to cancel a
 // sent one (its payout replaced on chain by a 0-value self-transfer; it ends confirmed or failed as
 // the chain decides).
+//
+// On the manual chain an approved withdrawal waits for an operator, who pays it and records the hash:
+// approved → sent → confirmed in one step (operator_sent, operator_paid).
 import { defineMachine } from "../shared/state-machine.js";
 
 export const WITHDRAWAL_STATUSES = ["requested", "approved", "sent", "confirmed", "failed", "rejected"] as const;
 export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
 
-type WithdrawalAction = "approve" | "reject" | "chain_pending" | "chain_confirmed" | "chain_failed" | "retry_send" | "repoll" | "request_cancel";
+type WithdrawalAction =
+  | "approve"
+  | "reject"
+  | "chain_pending"
+  | "chain_confirmed"
+  | "chain_failed"
+  | "retry_send"
+  | "repoll"
+  | "request_cancel"
+  | "operator_sent"
+  | "operator_paid";
 
 export const WITHDRAWAL_MACHINE = defineMachine<WithdrawalStatus, WithdrawalAction>({
   entity: "withdrawal",
@@ -36,6 +49,8 @@ export const WITHDRAWAL_MACHINE = defineMachine<WithdrawalStatus, WithdrawalActi
     retry_send: { from: ["approved"], to: "approved", verb: "retry the payout of" },
     repoll: { from: ["sent"], to: "sent", verb: "re-poll" },
     request_cancel: { from: ["sent"], to: "sent", verb: "cancel" },
+    operator_sent: { from: ["approved"], to: "sent", verb: "record the operator's payment of" },
+    operator_paid: { from: ["sent"], to: "confirmed", verb: "confirm the operator's payment of" },
   },
 });
 

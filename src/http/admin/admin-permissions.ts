@@ -26,6 +26,7 @@ export const ADMIN_ROUTE_PERMISSIONS: Record<string, Permission> = {
   "POST /admin/v1/withdrawals/:id/reject": "withdrawals",
   "POST /admin/v1/withdrawals/:id/repoll": "withdrawals",
   "POST /admin/v1/withdrawals/:id/cancel": "withdrawals",
+  "POST /admin/v1/withdrawals/:id/tx-hash": "withdrawals",
   "POST /admin/v1/bank-statements": "statements.import",
   "POST /admin/v1/trading/traders": "traders.manage",
   "POST /admin/v1/trading/traders/:traderId/requisites": "traders.manage",

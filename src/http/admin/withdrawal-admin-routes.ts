@@ -1,5 +1,6 @@
 // /admin/v1/withdrawals: the operator lists merchants' and traders' withdrawals, decides those above the approval
-// threshold, and re-polls or cancels one whose payout does not confirm (permission "withdrawals"). Mounted
+// threshold, re-polls or cancels one whose payout does not confirm, and records the hash of one paid by hand
+// on the manual chain (permission "withdrawals"). Mounted
 // inside the operator-authenticated admin scope.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
@@ -8,6 +9,7 @@ import type { Deps } from "../../app/deps.js";
 import { MAX_WITHDRAWAL_PAGE, readWithdrawal, withdrawalPage } from "../../app/withdrawals/list-withdrawals.js";
 import { decideWithdrawal } from "../../app/withdrawals/withdrawal-decisions.js";
 import { cancelWithdrawal, repollWithdrawal } from "../../app/withdrawals/withdrawal-operator-actions.js";
+import { recordWithdrawalTx } from "../../app/withdrawals/withdrawal-operator-tx.js";
 import { withdrawalView } from "../../app/withdrawals/withdrawal-view.js";
 import { IdParams, RejectBody, WithdrawalPage, WithdrawalStatus, WithdrawalView } from "../withdrawals/withdrawal-schemas.js";
 import { principalOf } from "../plugins/principal.js";
@@ -100,5 +102,28 @@ export async function withdrawalAdminRoutes(scope: FastifyInstance, deps: Deps):
       },
     },
     async (request) => withdrawalView(await cancelWithdrawal(deps, request.params.id, principalOf(request, "operator").operatorId)),
+  );
+  app.post(
+    "/withdrawals/:id/tx-hash",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Record the transaction an operator paid an approved withdrawal with, on the manual chain: it becomes sent, then confirmed",
+        description:
+          "The manual chain (RAMPART_CHAIN=manual) sends nothing: an approved withdrawal waits for an operator to pay it from their own wallet. " +
+          "The hash must be a transaction id of the withdrawal's network; with RAMPART_EVM_RPC_URLS set it is checked on chain first " +
+          "(`payout_tx_mismatch` 422, `payout_tx_unconfirmed` 409), as for intent payouts. Idempotent: the same hash again answers 200 and " +
+          "changes nothing. Another hash for a confirmed withdrawal, or any status but `approved`, is 409 `illegal_transition` naming it; " +
+          "on a chain that sends by itself (sandbox, evm) it is 409 `withdrawal_not_manual`.",
+        security,
+        params: IdParams,
+        body: Type.Object(
+          { txHash: Type.String({ minLength: 1, maxLength: 100 }) },
+          { additionalProperties: false, examples: [{ txHash: "0x4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b" }] },
+        ),
+        response: { 200: WithdrawalView },
+      },
+    },
+    async (request) => withdrawalView((await recordWithdrawalTx(deps, request.params.id, request.body.txHash)).withdrawal),
   );
 }

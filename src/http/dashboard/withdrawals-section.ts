@@ -4,11 +4,14 @@
 // withdrawals of every status. Payouts in flight (approved, sent) can be re-polled now or, once sent,
 // cancelled and returned (cancelling above RAMPART_STEP_UP_AMOUNT asks for a fresh code too). The forms
 // call the use cases of POST /admin/v1/withdrawals/:id/approve|reject|repoll|cancel (docs/withdrawals.md).
+// On the manual chain an approved withdrawal is paid by the operator instead: its card takes the
+// transaction's hash (with a fresh code above RAMPART_STEP_UP_AMOUNT), as the Payouts section does.
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { readWithdrawal, withdrawalPage } from "../../app/withdrawals/list-withdrawals.js";
 import { decideWithdrawal } from "../../app/withdrawals/withdrawal-decisions.js";
 import { cancelWithdrawal, repollWithdrawal } from "../../app/withdrawals/withdrawal-operator-actions.js";
+import { recordWithdrawalTx } from "../../app/withdrawals/withdrawal-operator-tx.js";
 import type { WithdrawalView } from "../../app/withdrawals/withdrawal-view.js";
 import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
@@ -62,12 +65,23 @@ function inFlightForms(deps: Deps, w: WithdrawalView, csrf: string): SafeHtml {
 ${w.status === "sent" && w.cancelRequestedAt === null ? form("cancel", "Cancel and return", `Yes, cancel ${w.amount} ${w.asset}`) : ""}`;
 }
 
+/** The manual chain: pay it from your own wallet, then enter the hash (the Payouts section's form). */
+function txHashForm(deps: Deps, w: WithdrawalView, csrf: string): SafeHtml {
+  return html`<form method="post" action="${BACK}/${w.id}/tx-hash"><input type="hidden" name="csrf" value="${csrf}">
+<label for="tx-${w.id}">Pay exactly ${w.amount} ${w.asset} to the address above on ${w.network}, then enter the transaction hash</label><input id="tx-${w.id}" name="txHash" maxlength="100" required autocomplete="off" class="mono">
+${stepUpField(deps, { amount: w.amount, currency: w.asset }, w.id)}
+<p><button type="submit">Record the payment</button></p></form>`;
+}
+
 function inFlightCard(deps: Deps, w: WithdrawalView, canAct: boolean, csrf: string): SafeHtml {
+  const manual = deps.ports.chain.name === "manual";
   return html`<div class="card" data-withdrawal-in-flight="${w.id}"><h3><span class="mono wrap">${w.id}</span> <span class="status warn">${w.status}${w.cancelRequestedAt !== null ? " (cancel asked)" : ""}</span></h3>
 <div class="row"><span>Send</span><span class="mono">${w.amount} ${w.asset}</span></div>
 <div class="row"><span>To address</span><span class="mono wrap">${w.network} ${w.address}</span></div>
 <div class="row"><span>Transaction</span><span class="mono wrap">${w.txHash ?? "not yet sent"}</span></div>
-<div class="row"><span>Since</span><span>${when(new Date(w.updatedAt))}</span></div>${canAct ? inFlightForms(deps, w, csrf) : ""}</div>`;
+<div class="row"><span>Since</span><span>${when(new Date(w.updatedAt))}</span></div>${
+    !canAct ? "" : manual ? (w.status === "approved" ? txHashForm(deps, w, csrf) : "") : inFlightForms(deps, w, csrf)
+  }</div>`;
 }
 
 function withdrawalCard(deps: Deps, w: WithdrawalView, canDecide: boolean, csrf: string): SafeHtml {
@@ -138,6 +152,15 @@ export const withdrawalsSection: DashboardSection = {
         await requireStepUp(deps, request, { amount: asked.amount, currency: asked.asset });
         const w = await cancelWithdrawal(deps, request.params.id, operatorOf(request));
         return `Withdrawal ${w.id}: its cancel is being sent; the funds return once the chain confirms it (or the payout is confirmed if it is mined first).`;
+      }),
+    );
+    app.post<{ Params: { id: string }; Body: { txHash?: unknown } }>(`${BACK}/:id/tx-hash`, { schema: { hide: true, params } }, async (request, reply) =>
+      runFormAction(reply, BACK, async () => {
+        const txHash = typeof request.body?.txHash === "string" ? request.body.txHash : "";
+        const asked = await readWithdrawal(deps, request.params.id);
+        await requireStepUp(deps, request, { amount: asked.amount, currency: asked.asset });
+        const r = await recordWithdrawalTx(deps, request.params.id, txHash);
+        return r.replayed ? `Withdrawal ${r.withdrawal.id} already had this transaction: nothing changed.` : `Withdrawal ${r.withdrawal.id} is ${r.withdrawal.status} with ${r.withdrawal.tx_hash}.`;
       }),
     );
   },
