@@ -20,7 +20,8 @@ function details(e: PaymentStory["events"][number]): string {
   return [reason, ...data.map(([k, v]) => `${k} = ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)].filter(Boolean).join(" · ");
 }
 
-export function statusChanges(s: PaymentStory): SafeHtml {
+/** The status changes (the merchant portal shows them too: only the story's events are read). */
+export function statusChanges(s: Pick<PaymentStory, "events">): SafeHtml {
   if (s.events.length === 0) return card("timeline", "Status changes", none("status change recorded (card payments made before their history was kept show only their current status)"));
   return card(
     "timeline",
@@ -33,7 +34,8 @@ ${details(e) ? html`<br><span class="wrap">${details(e)}</span>` : ""}</li>`,
   );
 }
 
-export function webhooks(s: PaymentStory, ctx: Ctx): SafeHtml {
+/** The webhooks and their attempts (the merchant portal shows them too, without the Resend forms its `ctx` refuses). */
+export function webhooks(s: Pick<PaymentStory, "webhooks" | "payment">, ctx: Ctx): SafeHtml {
   if (s.webhooks.length === 0) return card("webhooks", "Webhooks and IPNs", none("webhook or IPN queued"));
   return card(
     "webhooks",

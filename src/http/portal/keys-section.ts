@@ -1,0 +1,71 @@
+// The merchant's API keys: the list (never a key), a new one shown once on the page the POST answers
+// with (no-store, never in a URL), optionally read-only, and revoking one behind a confirmation. The
+// same use cases as GET/POST /merchant/v1/keys and DELETE /merchant/v1/keys/{id}.
+import type { FastifyInstance } from "fastify";
+import type { Deps } from "../../app/deps.js";
+import { addMerchantKey, KEY_LABEL_MAX, merchantDetail, revokeMerchantKey } from "../../app/merchants/merchants.js";
+import { refused, shownOnce } from "../dashboard/page-answers.js";
+import { runFormAction } from "../pages/form-action.js";
+import { when } from "../pages/format.js";
+import { html, type SafeHtml } from "../pages/html.js";
+import { principalOf } from "../plugins/principal.js";
+import type { PortalContext, PortalSection } from "./portal-section.js";
+
+const BACK = "/merchant/keys";
+const ID_PARAM = { type: "string", minLength: 1, maxLength: 64 } as const;
+
+async function keysPage(deps: Deps, ctx: PortalContext, issued?: SafeHtml): Promise<SafeHtml> {
+  const keys = (await merchantDetail(deps, ctx.merchantId)).apiKeys;
+  const table =
+    keys.length === 0
+      ? html`<p class="muted">No API keys.</p>`
+      : html`<div class="scroll"><table id="api-keys"><thead><tr><th>Key</th><th>Label</th><th>Access</th><th>Created</th><th>State</th></tr></thead>
+<tbody>${keys.map(
+          (k) => html`<tr data-key="${k.id}"><td class="mono small-id">rmp_${k.id}…</td><td>${k.label || "—"}</td><td>${k.read_only ? "read-only" : "full"}</td><td>${when(k.created_at)}</td><td>${
+            k.revoked_at
+              ? html`<span class="status bad">revoked ${when(k.revoked_at)}</span>`
+              : html`<span class="status ok">active</span> <details class="confirm"><summary class="btn small secondary">Revoke…</summary>
+<form method="post" action="${BACK}/${k.id}/revoke"><input type="hidden" name="csrf" value="${ctx.csrf}">
+<p>Requests with this key are refused from now on (within 5 s on every process). This cannot be undone.</p>
+<p><button type="submit" class="danger">Revoke the key</button></p></form></details>`
+          }</td></tr>`,
+        )}</tbody></table></div>`;
+  return html`${issued ?? ""}<section class="card"><h2>API keys</h2>${table}</section>
+<form method="post" action="${BACK}" id="create-key" class="card"><input type="hidden" name="csrf" value="${ctx.csrf}"><h2>Create a key</h2>
+<label for="key-label">Label</label><input id="key-label" name="label" maxlength="${KEY_LABEL_MAX}" required placeholder="e.g. checkout servers">
+<p><input type="checkbox" id="key-read-only" name="readOnly" value="true"> <label for="key-read-only" style="display:inline">Read-only (refused on every request that changes something)</label></p>
+<p><button type="submit">Create the key</button> <span class="muted">Existing keys keep working.</span></p></form>`;
+}
+
+const text = (body: unknown, k: string) => {
+  const v = (body as Record<string, unknown> | undefined)?.[k];
+  return typeof v === "string" ? v : "";
+};
+
+export const keysSection: PortalSection = {
+  id: "keys",
+  title: "API keys",
+  permission: "keys",
+  render: (deps, ctx) => keysPage(deps, ctx),
+  actions(app: FastifyInstance, deps: Deps, send) {
+    app.post(BACK, { schema: { hide: true } }, async (request, reply) => {
+      let key: Awaited<ReturnType<typeof addMerchantKey>>;
+      try {
+        key = await addMerchantKey(deps, principalOf(request, "merchant_user").merchantId, text(request.body, "label").trim().slice(0, KEY_LABEL_MAX), text(request.body, "readOnly") === "true");
+      } catch (err) {
+        return refused(reply, BACK, err);
+      }
+      const what = `New ${key.readOnly ? "read-only " : ""}API key rmp_${key.apiKeyId}…`;
+      return send(request, reply, "keys", 201, async (ctx) => ({ title: "API keys", body: await keysPage(deps, ctx, shownOnce(what, key.apiKey)) }));
+    });
+    app.post<{ Params: { keyId: string } }>(
+      `${BACK}/:keyId/revoke`,
+      { schema: { hide: true, params: { type: "object", properties: { keyId: ID_PARAM }, required: ["keyId"] } } },
+      async (request, reply) =>
+        runFormAction(reply, BACK, async () => {
+          const r = await revokeMerchantKey(deps, principalOf(request, "merchant_user").merchantId, request.params.keyId);
+          return `API key rmp_${r.apiKeyId}… revoked.`;
+        }),
+    );
+  },
+};
