@@ -24,7 +24,7 @@ export const balanceSection: PortalSection = {
     const table =
       balances.length === 0
         ? html`<p class="muted" id="no-balance">No balance yet: it appears with the first credited payment.</p>`
-        : html`<div class="scroll"><table id="balances"><thead><tr><th>Asset</th><th>Available</th><th>Held (pending withdrawals)</th><th>Pending credits</th></tr></thead>
+        : html`<div class="scroll" tabindex="0" role="region" aria-label="balances"><table id="balances"><thead><tr><th>Asset</th><th>Available</th><th>Held (pending withdrawals)</th><th>Pending credits</th></tr></thead>
 <tbody>${balances.map((b) => {
             const main = b.accounts.find((a) => a.purpose === "merchant_balance");
             return html`<tr data-asset="${b.asset}"><td><a href="${BACK}?asset=${encodeURIComponent(b.asset)}">${b.asset}</a></td><td class="mono" data-available="${b.available.toString()}">${amount(b.available, b.scale)}</td>
@@ -41,7 +41,7 @@ async function statement(deps: Parameters<PortalSection["render"]>[0], merchantI
   const rows =
     s.items.length === 0
       ? html`<p class="muted" id="no-movements">No movement in this range.</p>`
-      : html`<div class="scroll"><table id="statement"><thead><tr><th>At (UTC)</th><th>What</th><th>Reference</th><th>Amount</th><th>Balance after</th></tr></thead>
+      : html`<div class="scroll" tabindex="0" role="region" aria-label="statement"><table id="statement"><thead><tr><th>At (UTC)</th><th>What</th><th>Reference</th><th>Amount</th><th>Balance after</th></tr></thead>
 <tbody>${s.items.map(
           (l) => html`<tr data-kind="${l.kind}" data-amount="${l.amount.toString()}"><td>${l.at.slice(0, 19).replace("T", " ")}</td><td>${l.code}${l.kind === "posted" ? "" : html` <span class="muted">(${l.kind})</span>`}</td>
 <td class="mono small-id">${l.ref_type}:${l.ref_id}</td><td class="mono">${amount(l.amount, s.scale)}</td><td class="mono">${amount(l.balanceAfter, s.scale)}</td></tr>`,

@@ -42,9 +42,9 @@ ${stores.map((s) => html`<div class="row" data-store="${s.storeId}"><span>Store 
 <p class="muted">Every request carries an API key from the <a href="/merchant/keys">API keys</a> page${ctx.can("keys") ? "" : " (a developer or owner creates them)"}; below it is <code>$RAMPART_KEY</code>.</p></section>
 ${dialects.map(
   (d) => html`<section class="card" data-dialect="${d.id}"><h2>${d.name}</h2><div class="row"><span>Base URL</span><span class="mono wrap">${d.url}</span></div>
-<pre class="mono wrap" tabindex="0" aria-label="curl example for ${d.name}">${d.curl}</pre>${d.note ? html`<p class="muted">${d.note}</p>` : ""}</section>`,
+<pre class="mono wrap" style="white-space:pre-wrap;overflow-wrap:anywhere" tabindex="0" aria-label="curl example for ${d.name}">${d.curl}</pre>${d.note ? html`<p class="muted">${d.note}</p>` : ""}</section>`,
 )}
 <section class="card"><h2>Docs</h2><ul><li><a href="/docs">Interactive API reference (/docs)</a></li>
-<li>Your own API: <span class="mono">${base}/merchant/v1</span> (settings, payments, balance, statement, keys, withdrawals)</li></ul></section>`;
+<li>Your own API: <span class="mono wrap">${base}/merchant/v1</span> (settings, payments, balance, statement, keys, withdrawals)</li></ul></section>`;
   },
 };

@@ -19,7 +19,7 @@ async function keysPage(deps: Deps, ctx: PortalContext, issued?: SafeHtml): Prom
   const table =
     keys.length === 0
       ? html`<p class="muted">No API keys.</p>`
-      : html`<div class="scroll"><table id="api-keys"><thead><tr><th>Key</th><th>Label</th><th>Access</th><th>Created</th><th>State</th></tr></thead>
+      : html`<div class="scroll" tabindex="0" role="region" aria-label="api keys"><table id="api-keys"><thead><tr><th>Key</th><th>Label</th><th>Access</th><th>Created</th><th>State</th></tr></thead>
 <tbody>${keys.map(
           (k) => html`<tr data-key="${k.id}"><td class="mono small-id">rmp_${k.id}…</td><td>${k.label || "—"}</td><td>${k.read_only ? "read-only" : "full"}</td><td>${when(k.created_at)}</td><td>${
             k.revoked_at

@@ -40,7 +40,7 @@ ${input("to", "Created before", q.to, "date")}
 
 function resultsTable(items: PaymentListItem[]): SafeHtml {
   if (items.length === 0) return html`<p class="muted" id="no-payments">No payment matches.</p>`;
-  return html`<div class="scroll"><table id="payments"><thead><tr><th>Created</th><th>Payment</th><th>Status</th><th>Amount</th><th>Store</th><th>External id</th><th>Payer</th></tr></thead>
+  return html`<div class="scroll" tabindex="0" role="region" aria-label="payments"><table id="payments"><thead><tr><th>Created</th><th>Payment</th><th>Status</th><th>Amount</th><th>Store</th><th>External id</th><th>Payer</th></tr></thead>
 <tbody>${items.map(
     (p) => html`<tr data-payment="${p.id}"><td>${when(p.createdAt)}</td><td><a class="mono small-id" href="${paymentPath(p)}">${p.id}</a> <span class="muted">${p.dialect}</span></td>
 <td>${statusPill(p.status)}</td><td class="mono">${money(p.fiatMinor, p.fiatCurrency)}</td><td class="mono small-id">${p.storeId ?? "—"}</td><td class="mono small-id">${p.externalId ?? "—"}</td>

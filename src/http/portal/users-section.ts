@@ -28,7 +28,7 @@ The invitation link is shown once, valid for 7 days.</p><p><button type="submit"
 export async function usersTable(deps: Deps, merchantId: string, ctx: PortalContext | null): Promise<SafeHtml> {
   const users = await merchantUsers(deps, merchantId);
   if (users.length === 0) return html`<p class="muted" id="no-users">No users yet.</p>`;
-  return html`<div class="scroll"><table id="merchant-users"><thead><tr><th>E-mail</th><th>Role</th><th>State</th><th>Since</th>${ctx ? html`<th>Change</th>` : ""}</tr></thead>
+  return html`<div class="scroll" tabindex="0" role="region" aria-label="merchant users"><table id="merchant-users"><thead><tr><th>E-mail</th><th>Role</th><th>State</th><th>Since</th>${ctx ? html`<th>Change</th>` : ""}</tr></thead>
 <tbody>${users.map(
     (u) => html`<tr data-user="${u.userId}"><td>${u.email}</td><td>${u.role}</td><td><span class="status ${u.state === "active" ? "ok" : u.state === "disabled" ? "bad" : "warn"}">${u.state}</span>${
       u.state === "invited" ? html` <span class="muted">until ${when(u.inviteExpiresAt)}</span>` : ""

@@ -29,7 +29,7 @@ async function addressesCard(deps: Deps, ctx: PortalContext): Promise<{ card: Sa
   const table =
     page.items.length === 0
       ? html`<p class="muted" id="no-addresses">No address yet: add one below.</p>`
-      : html`<div class="scroll"><table id="addresses"><thead><tr><th>Label</th><th>Network</th><th>Address</th><th>Usable from</th><th></th></tr></thead>
+      : html`<div class="scroll" tabindex="0" role="region" aria-label="addresses"><table id="addresses"><thead><tr><th>Label</th><th>Network</th><th>Address</th><th>Usable from</th><th><span class="visually-hidden">Remove</span></th></tr></thead>
 <tbody>${page.items.map(
           (a) => html`<tr data-address="${a.id}"><td>${a.label ?? "—"}</td><td>${a.network}</td><td class="mono small-id">${a.address}</td><td>${day(a.usableFrom)}</td>
 <td><form method="post" action="${BACK}/addresses/${a.id}/remove" class="inline"><input type="hidden" name="csrf" value="${ctx.csrf}"><button type="submit" class="secondary small">Remove</button></form></td></tr>`,
@@ -58,7 +58,7 @@ async function withdrawalsCard(deps: Deps, ctx: PortalContext): Promise<SafeHtml
   const table =
     page.items.length === 0
       ? html`<p class="muted" id="no-withdrawals">No withdrawal yet.</p>`
-      : html`<div class="scroll"><table id="withdrawals"><thead><tr><th>Requested</th><th>Amount</th><th>Fee</th><th>To</th><th>Status</th><th>Tx hash</th></tr></thead>
+      : html`<div class="scroll" tabindex="0" role="region" aria-label="withdrawals"><table id="withdrawals"><thead><tr><th>Requested</th><th>Amount</th><th>Fee</th><th>To</th><th>Status</th><th>Tx hash</th></tr></thead>
 <tbody>${page.items.map(
           (w) => html`<tr data-withdrawal="${w.id}"><td>${day(w.createdAt)}</td><td class="mono">${w.amount} ${w.asset}</td><td class="mono">${w.fee}</td><td class="mono small-id">${w.address}</td>
 <td>${statusPill(w.status)}${w.failureReason ? html` <span class="muted">${w.failureReason}</span>` : ""}</td><td class="mono small-id">${w.txHash ?? "—"}</td></tr>`,

@@ -1,0 +1,151 @@
+// The merchant portal in real headless Chromium (issue 19): a person follows the operator's invitation
+// (password, TOTP enrolment, recovery codes) and later signs in with a TOTP code; a developer changes
+// the payment window and a trading pay-in created by the API afterwards uses it; a finance user
+// allow-lists an address and requests a withdrawal; the statement on the balance page reconciles
+// (opening + movements = closing = the ledger's balance); a support user is refused keys and
+// withdrawals with a 403 page. axe-core and the 390 px fit on every page at both sizes.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { inviteMerchantUser } from "../../src/app/merchant-users/merchant-users.js";
+import { merchantBalances } from "../../src/app/merchants/merchant-balance.js";
+import { browserSkipReason, launchBrowser } from "../support/browser.js";
+import { createHarness, type Harness } from "../support/harness.js";
+import { fundMerchantBalance } from "../support/merchant-funds.js";
+import { createMerchantUser, type MerchantUser, signInMerchantUser } from "../support/merchant-users.js";
+import { checkBothSizes, checkPage } from "../support/page-checks.js";
+import { freshTotp } from "../support/staff.js";
+import { createPayinOverHttp, setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+
+const skip = browserSkipReason();
+let h: Harness;
+let fx: TradingFixture;
+let browser: Browser;
+let base: string;
+
+before(async () => {
+  if (skip) return;
+  h = await createHarness({ env: { RAMPART_WITHDRAWAL_APPROVAL_ABOVE: "USDT=1000" }, tweak: (deps) => useFixedRate(deps, "99.12") });
+  fx = await setupTrading(h.deps);
+  await fundMerchantBalance(h.deps, fx.merchant.merchantId, 2_000_000_000n);
+  base = await h.app.listen({ port: 0, host: "127.0.0.1" });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+/** A fresh browser context (its own cookies) signed in as `user`. */
+async function signedIn(user: MerchantUser): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await signInMerchantUser(page, base, h, user);
+  return page;
+}
+
+const notice = async (page: Page) => (await page.locator(".notice, [role=status], .ok, .error").allTextContents()).join(" ");
+
+test("an invited owner sets a password and TOTP from the link, signs in again with a code, and every page is axe-clean at both sizes", { skip }, async () => {
+  const invite = await inviteMerchantUser(h.deps, { merchantId: fx.merchant.merchantId, email: "owner@portal.example", role: "owner", invitedBy: "operator:test" });
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await page.goto(invite.inviteUrl.replace(h.deps.config.publicUrl, base));
+  await checkBothSizes(page, "portal-invite");
+  await page.fill("#password", "a long enough passphrase");
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/merchant\/login\/enrol$/);
+  await checkBothSizes(page, "portal-enrol");
+  const secret = (await page.locator("#totp-secret").textContent())!.trim();
+  await page.fill("#code", freshTotp(h, secret));
+  await page.click("button[type=submit]");
+  await page.locator("#recovery-codes").waitFor();
+  await checkBothSizes(page, "portal-recovery-codes");
+  await page.click("text=Continue to the portal");
+  await page.waitForURL(/\/merchant\/overview$/);
+
+  // Signing out, then in again with the password and a TOTP code.
+  await page.click("text=Sign out");
+  await page.waitForURL(/\/merchant\/login$/);
+  await checkBothSizes(page, "portal-sign-in");
+  const owner: MerchantUser = { userId: invite.userId, merchantId: fx.merchant.merchantId, email: invite.email, role: "owner", password: "a long enough passphrase", secret };
+  await page.fill("#email", owner.email);
+  await page.fill("#password", owner.password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/merchant\/login\/second-factor$/);
+  await checkBothSizes(page, "portal-second-factor");
+  await page.fill("#code", freshTotp(h, secret));
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/merchant\/overview$/);
+
+  const payin = await createPayinOverHttp(h.app, fx.merchant.apiKey, 2500);
+  for (const section of ["overview", "payments", "balance", "withdrawals", "keys", "settings", "developer", "users"]) {
+    await page.goto(`${base}/merchant/${section}`);
+    await checkBothSizes(page, `portal-${section}`);
+  }
+  await page.goto(`${base}/merchant/payments`);
+  await page.click(`[data-payment="${payin.id}"] a`);
+  await page.waitForURL(/\/merchant\/payments\/.+\?dialect=trading$/);
+  assert.equal(await page.locator("#summary").getAttribute("data-status"), "active");
+  await checkBothSizes(page, "portal-payment");
+  await page.goto(`${base}/merchant/developer`);
+  assert.match((await page.locator("[data-dialect=trading] pre").textContent()) ?? "", new RegExp(`${h.deps.config.publicUrl}/payment/trading/pay-in`));
+  assert.match((await page.locator("[data-dialect=card] pre").textContent()) ?? "", new RegExp(fx.merchant.merchantId));
+});
+
+test("a developer changes the payment window; a trading pay-in created by the API afterwards uses it", { skip }, async () => {
+  const page = await signedIn(await createMerchantUser(h, fx.merchant.merchantId, "developer"));
+  await page.goto(`${base}/merchant/settings`);
+  await page.fill("#paymentWindowMinutes", "40");
+  await page.click("#trading-settings button[type=submit]");
+  await page.waitForURL(/\/merchant\/settings\?ok=/);
+  assert.match(await page.locator("body").textContent() ?? "", /Trading settings saved\. Applies to payments created from now on\./);
+  assert.equal(await page.inputValue("#paymentWindowMinutes"), "40");
+  await checkPage(page, "portal-settings-saved-1280");
+  const p = (await createPayinOverHttp(h.app, fx.merchant.apiKey, 1700)) as unknown as { expiresAt: string };
+  assert.equal(Date.parse(p.expiresAt) - h.clock.now().getTime(), 40 * 60_000);
+});
+
+test("a finance user allow-lists an address and requests a withdrawal; the statement reconciles with the ledger", { skip }, async () => {
+  const finance = await createMerchantUser(h, fx.merchant.merchantId, "finance");
+  let page = await signedIn(finance);
+  await page.goto(`${base}/merchant/withdrawals`);
+  await page.fill("#a-address", "0x52908400098527886E0F7030069857D2E4169EE7");
+  await page.fill("#a-label", "treasury");
+  await page.click("#add-address button[type=submit]");
+  await page.waitForURL(/\/merchant\/withdrawals\?ok=/);
+  assert.equal(await page.locator("#request-withdrawal").count(), 0, "the address is cooling off");
+  // A day later (the cooling-off), past the 8-hour session: signed in again.
+  h.clock.advance(25 * 3_600_000);
+  page = await signedIn(finance);
+  await page.goto(`${base}/merchant/withdrawals`);
+  await page.fill("#w-amount", "250.5");
+  await page.click("#request-withdrawal button[type=submit]");
+  await page.waitForURL(/\/merchant\/withdrawals\?ok=/);
+  const row = page.locator("#withdrawals tbody tr").first();
+  assert.match((await row.textContent()) ?? "", /250\.5\d* USDT/);
+  assert.match((await row.locator(".status").textContent()) ?? "", /approved|requested|sent|broadcast/);
+  await checkBothSizes(page, "portal-withdrawal-requested");
+
+  // The statement runs to now, exclusive: a second later, so the withdrawal's hold (booked at the test clock's now) is in it.
+  h.clock.advance(1000);
+  await page.goto(`${base}/merchant/balance?asset=USDT`);
+  const opening = BigInt((await page.locator("#opening").getAttribute("data-minor"))!);
+  const amounts = await Promise.all((await page.locator("#statement tbody tr").all()).map(async (r) => (await r.getAttribute("data-amount"))!));
+  const closing = BigInt((await page.locator("#closing").getAttribute("data-minor"))!);
+  assert.equal(opening + amounts.reduce((s, a) => s + BigInt(a), 0n), closing, "opening + movements = closing");
+  const usdt = (await merchantBalances(h.deps, fx.merchant.merchantId)).find((b) => b.asset === "USDT")!;
+  assert.equal(closing, usdt.available, "closing = the ledger's available balance");
+  assert.ok(amounts.includes("-250500000"), "the withdrawal's hold is a movement");
+  await verifyLedgerClean(h.deps);
+  await checkBothSizes(page, "portal-statement");
+});
+
+test("a support user is refused keys and withdrawals with a 403 page", { skip }, async () => {
+  const page = await signedIn(await createMerchantUser(h, fx.merchant.merchantId, "support"));
+  assert.equal(await page.locator("nav >> text=API keys").count(), 0);
+  for (const section of ["keys", "withdrawals"]) {
+    const r = await page.goto(`${base}/merchant/${section}`);
+    assert.equal(r?.status(), 403);
+    assert.equal(await page.locator("#refusal").getAttribute("data-code"), "role_forbidden");
+  }
+  await checkBothSizes(page, "portal-refused");
+});
