@@ -15,6 +15,8 @@ import { ENVELOPE_SIGNATURE_HEADER, verifyEnvelope, verifyTradingBody } from "..
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { jsonCall, type Json, type Method } from "../support/json-call.js";
+import { configureStore, drain, INTENT_RATES_ENV, intentBody, ipnStatuses, kycFields } from "../support/intents.js";
+import { fundMerchantBalance } from "../support/merchant-funds.js";
 import { createPayinOverHttp, setupTrading, type TradingFixture } from "../support/trading.js";
 import { type ReceivedRequest, type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
@@ -25,7 +27,7 @@ let rx: Receiver;
 let op: string;
 
 before(async () => {
-  h = await createHarness();
+  h = await createHarness({ env: { ...INTENT_RATES_ENV, RAMPART_FIXED_RATES: `${INTENT_RATES_ENV.RAMPART_FIXED_RATES},RUB/USDT=95.5` } });
   fx = await setupTrading(h.deps);
   other = await createMerchant(h.deps, { name: "Other Shop" });
   op = await createOperatorKey(h.deps, "test");
@@ -337,5 +339,42 @@ describe("delivery", () => {
     await deliverAll();
     await rx.reached(2, at("/payins"));
     assert.equal(rx.received.filter(at("/dialect")).length, 1);
+  });
+
+  test("a payment intent's statuses reach a payment_intent.* endpoint beside its IPNs, which are unchanged", async () => {
+    const ipnSecret = await configureStore(h, fx.merchant.storeId);
+    const e = await create(fx.merchant.apiKey, { url: `${rx.url}/intents`, eventTypes: ["payment_intent.*"] });
+    const r = await call("POST", "/payment/intent", fx.merchant.apiKey, intentBody(fx.merchant.storeId, { ...kycFields(), ipnUrl: `${rx.url}/ipn` }));
+    assert.equal(r.status, 201, r.text);
+    await drain(h);
+    await deliverAll();
+    const ipn = ipnStatuses(rx.received.filter((x) => x.url.startsWith("/ipn")), r.json.paymentIntentId, ipnSecret, nowS());
+    assert.ok(ipn.length > 0, "the IPNs are sent, signed with the store's IPN secret as before");
+    const events = rx.received.filter(at("/intents"));
+    for (const got of events) assert.ok(verifyEnvelope(e.secret, got.body, String(got.headers[ENVELOPE_SIGNATURE_HEADER]), nowS()));
+    const data = events.map((x) => JSON.parse(x.body)).filter((x) => x.data.paymentIntentId === r.json.paymentIntentId);
+    assert.deepEqual(
+      data.map((x) => x.data.paymentIntentStatus),
+      ipn,
+      "one event per status an IPN reports, in order",
+    );
+    assert.ok(data.every((x) => x.type === `payment_intent.${x.data.status}`));
+  });
+
+  test("a withdrawal's status reaches a withdrawal.* endpoint even without a webhook URL", async () => {
+    const e = await create(fx.merchant.apiKey, { url: `${rx.url}/wd`, eventTypes: ["withdrawal.approved"] });
+    await fundMerchantBalance(h.deps, fx.merchant.merchantId, 50_000_000n);
+    const address = await call("POST", "/merchant/v1/withdrawal-addresses", fx.merchant.apiKey, { network: "erc20", address: "0x52908400098527886E0F7030069857D2E4169EE7" });
+    assert.equal(address.status, 201, address.text);
+    h.clock.advance(25 * 3_600_000);
+    const w = await call("POST", "/merchant/v1/withdrawals", fx.merchant.apiKey, { addressId: address.json.id, asset: "USDT", amount: "10" });
+    assert.equal(w.status, 201, w.text);
+    assert.equal(w.json.status, "approved");
+    await deliverAll();
+    await rx.reached(1, at("/wd"));
+    const got = rx.received.find(at("/wd"))!;
+    assert.ok(verifyEnvelope(e.secret, got.body, String(got.headers[ENVELOPE_SIGNATURE_HEADER]), nowS()));
+    const env = JSON.parse(got.body);
+    assert.deepEqual([env.type, env.data.id, env.data.status], ["withdrawal.approved", w.json.id, "approved"]);
   });
 });
