@@ -3,14 +3,18 @@
 // garbage. Payouts stay pending and their jobs are retried; once the node is back each is on chain
 // exactly once. The deposit watcher credits nothing while the node fails and loses nothing: the
 // deposit is credited once afterwards, and a credited deposit is never reversed by a garbage answer.
+// With a second URL, every call a failing node cannot answer goes to the next and the payout goes out.
 // /readyz, /metrics and the console's hot-wallet card report the node and the deposit watcher's lag.
 // The node's URL carries a provider key in its path, as hosted nodes do: no error, log or page shows it.
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
+import { inspect } from "node:util";
 import { HDKey } from "@scure/bip32";
 import { type Address, type Hex, createWalletClient, erc20Abi, getAbiItem, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { createEvmChain } from "../../src/adapters/chain/evm/evm-chain.js";
 import { payoutKeyFor } from "../../src/app/intents/payout.js";
+import { createEvmPayoutStore } from "../../src/db/chain/evm-payouts.js";
 import { traderDepositAddress } from "../../src/app/trading/deposit-address.js";
 import { watchDeposits } from "../../src/app/trading/deposit-watcher.js";
 import { traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
@@ -269,6 +273,37 @@ test("the deposit watcher credits nothing while the node fails, loses nothing, a
   await proxy.set("pass");
   const reversals = await h.deps.database.db.selectFrom("ledger_transfers").select("id").where("code", "=", "trader_chain_deposit_reversal").where("ref_id", "=", trader.traderId).execute();
   assert.equal(reversals.length, 0);
+});
+
+test("with a second URL, a node that refuses, answers 503 or answers garbage hands every call to the next: the payout is signed, sent and confirmed meanwhile, once", async () => {
+  const config = h.deps.config.ports.evm!;
+  // The same hot wallet and nonce store, with anvil itself behind the failing proxy as the second URL.
+  const failover = createEvmChain({
+    config: { ...config, rpcUrls: [`${proxy.url}/v3/${PROVIDER_KEY}`, evm.anvil.url] },
+    store: createEvmPayoutStore(h.deps.database.db, config.chainId),
+    clock: h.deps.clock,
+    logger: h.deps.logger,
+  });
+  const failures: [string, () => Promise<void>][] = [
+    ["refuse", () => proxy.set("refuse")],
+    ["unavailable", () => proxy.set("unavailable")],
+    ["garbage", () => proxy.set("garbage", { garbage: "partial" })],
+  ];
+  for (const [name, fail] of failures) {
+    await fail();
+    const recipient = freshAddress();
+    const payoutKey = `failover_${name}`;
+    const seen = proxy.seen("eth_sendRawTransaction");
+    const sent = await failover.send({ payoutKey, network: "erc20", asset: "USDT", address: recipient, amountMinor: 1_000_000n });
+    assert.equal(sent.kind, "pending", `${name}: ${inspect(sent)}`);
+    if (name !== "refuse") assert.equal(proxy.seen("eth_sendRawTransaction"), seen + 1, `${name}: the first URL was asked first`);
+    await untilMined(evm.anvil, sent.kind === "pending" ? sent.txHash : "");
+    await evm.anvil.mine(CONFIRMATIONS);
+    const done = await failover.status(payoutKey);
+    assert.equal(done.kind, "confirmed", `${name}: ${inspect(done)}`);
+    assert.equal(await tokenBalance(evm.anvil, evm.token, recipient), 1_000_000n, `${name}: paid exactly once`);
+    assert.equal((await evmPayoutTxs(h.deps, payoutKey)).length, 1, `${name}: one signed transaction`);
+  }
 });
 
 test("/readyz, /metrics and the console report the chain's node and the deposit watcher's lag; a degraded chain never fails readiness", async () => {
