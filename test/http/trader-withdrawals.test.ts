@@ -1,13 +1,16 @@
 // Trader withdrawals over /trader/v1 (x-trader-key), on the sandbox chain: only the free part of the
 // deposit can leave, never what open pay-ins hold; the same allow-list, cooling-off and states as a
-// merchant's; another trader's (and a merchant's view of it) is 404. The harness verifies the ledger.
+// merchant's, with the operator's approval above the threshold (rejected or failed: back to the deposit);
+// another trader's (and a merchant's view of it) is 404. The harness verifies the ledger.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { SANDBOX_FAILING_ADDRESSES } from "../../src/adapters/chain/sandbox-chain.js";
+import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { fundTraderDeposit, traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
 import { createTrader } from "../../src/app/trading/traders.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { advanceAndDrain, drain } from "../support/intents.js";
-import { jsonCall } from "../support/json-call.js";
+import { jsonCall, operatorHeader } from "../support/json-call.js";
 import { createPayinOverHttp, setupTrading, type TradingFixture, useFixedRate } from "../support/trading.js";
 
 const DAY_MS = 24 * 3_600_000;
@@ -97,4 +100,44 @@ test("a trader's address cools off like a merchant's, and the same address may b
   assert.equal(early.json.error, "withdrawal_address_cooling_off");
   const merchantUsesTraders = await jsonCall(h.app, "POST", "/merchant/v1/withdrawals", { "x-api-key": fx.merchant.apiKey }, { addressId: added.json.id, asset: "USDT", amount: "1" });
   assert.equal(merchantUsesTraders.json.error, "withdrawal_address_not_allowed", "a trader's address is not the merchant's");
+});
+
+test("above the threshold a trader's withdrawal waits for an operator: rejected or failed, amount and fee return to the deposit; approved, it is paid", async () => {
+  const i = 1;
+  await fundTraderDeposit(h.deps, trader(i).traderId, 300_000_000n, `test:fund-more:${trader(i).traderId}`);
+  const op = await createOperatorKey(h.deps, "trader-withdrawals");
+  const admin = (url: string, body?: unknown) => jsonCall(h.app, "POST", url, operatorHeader(op), body ?? {});
+  const free = async () => (await traderDepositBalance(h.deps, trader(i).traderId)).available;
+  const address = (await call("POST", "/trader/v1/withdrawal-addresses", { network: "trc20", address: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t" }, i)).json.id;
+  const failing = (await call("POST", "/trader/v1/withdrawal-addresses", { network: "trc20", address: SANDBOX_FAILING_ADDRESSES[0] }, i)).json.id;
+  h.clock.advance(DAY_MS);
+  const before = await free();
+
+  const big = await call("POST", "/trader/v1/withdrawals", { addressId: address, asset: "USDT", amount: "150" }, i);
+  assert.equal(big.status, 201, big.text);
+  assert.equal(big.json.status, "requested");
+  assert.equal(big.json.needsApproval, true);
+  await drain(h);
+  assert.equal((await call("GET", `/trader/v1/withdrawals/${big.json.id}`, undefined, i)).json.status, "requested", "nothing sent without approval");
+  assert.equal(await free(), before - 151_000_000n, "amount + fee held");
+  const rejected = await admin(`/admin/v1/withdrawals/${big.json.id}/reject`, { reason: "not expected" });
+  assert.equal(rejected.json.status, "rejected", rejected.text);
+  assert.equal(await free(), before, "rejected: back to the deposit");
+
+  const failed = await call("POST", "/trader/v1/withdrawals", { addressId: failing, asset: "USDT", amount: "5" }, i);
+  assert.equal(failed.json.status, "approved", failed.text);
+  await drain(h);
+  assert.equal((await call("GET", `/trader/v1/withdrawals/${failed.json.id}`, undefined, i)).json.status, "failed");
+  assert.equal(await free(), before, "failed: back to the deposit");
+
+  const paid = await call("POST", "/trader/v1/withdrawals", { addressId: address, asset: "USDT", amount: "120" }, i);
+  assert.equal(paid.json.status, "requested", paid.text);
+  assert.equal((await admin(`/admin/v1/withdrawals/${paid.json.id}/approve`)).json.status, "approved");
+  await drain(h);
+  await advanceAndDrain(h, 1000, 5);
+  assert.equal((await call("GET", `/trader/v1/withdrawals/${paid.json.id}`, undefined, i)).json.status, "confirmed");
+  assert.equal(await free(), before - 121_000_000n);
+  const again = await admin(`/admin/v1/withdrawals/${paid.json.id}/reject`);
+  assert.equal(again.status, 409);
+  assert.equal(again.json.currentStatus, "confirmed");
 });
