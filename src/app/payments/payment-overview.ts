@@ -4,7 +4,7 @@
 // wallet, traders' free deposits). Amounts stay bigint; the chart code converts them only to draw.
 import { fiatScale } from "../../core/money/currencies.js";
 import { AppError } from "../../core/shared/errors.js";
-import { activityByDay, timeToPay } from "../../db/payments/payment-overview.js";
+import { overviewActivity } from "../../db/payments/payment-overview.js";
 import type { PaymentDialect } from "../../db/payments/payment-search.js";
 import { readOpsSnapshot } from "../../db/ops/ops-snapshot.js";
 import type { Deps } from "../deps.js";
@@ -67,9 +67,8 @@ export async function paymentOverview(deps: Deps, range: OverviewRange): Promise
   const days = Array.from({ length: range }, (_, i) => new Date(from.getTime() + i * DAY_MS).toISOString().slice(0, 10));
   const dayIndex = new Map(days.map((d, i) => [d, i]));
   const db = deps.database.db;
-  const [activity, ttp, snapshot, traders, hotWallet] = await Promise.all([
-    activityByDay(db, from, to),
-    timeToPay(db, from, to),
+  const [{ activity, timeToPay: ttp }, snapshot, traders, hotWallet] = await Promise.all([
+    overviewActivity(db, from, to),
     readOpsSnapshot(deps.database, { now, cap: GAUGE_COUNT_CAP, deposit: TRADER_DEPOSIT_ACCOUNT, lowDepositMinor: BigInt(deps.config.traderLowDepositMinor) }),
     tradersOverview(deps),
     hotWalletLevels(deps),

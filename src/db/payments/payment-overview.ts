@@ -39,21 +39,26 @@ function createdIn(from: Date, to: Date) {
     FROM card_payments p WHERE p.created_at >= ${from} AND p.created_at < ${to}`;
 }
 
-export async function activityByDay(db: Db, from: Date, to: Date): Promise<ActivityRow[]> {
-  const r = await sql<ActivityRow>`
-    SELECT dialect, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, currency,
-      count(*)::text AS created, count(paid_at)::text AS paid,
-      coalesce(sum(fiat_minor) FILTER (WHERE paid_at IS NOT NULL), 0)::text AS paid_minor
-    FROM (${createdIn(from, to)}) x
-    GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`.execute(db);
-  return r.rows;
-}
-
-export async function timeToPay(db: Db, from: Date, to: Date): Promise<TimeToPayRow[]> {
-  const r = await sql<TimeToPayRow>`
-    SELECT dialect, count(paid_at)::text AS paid,
+/**
+ * Both figures from one pass over the union: GROUPING SETS give a row per (flow, day, currency) with
+ * the counts and the fiat paid, and a row per flow (GROUPING(day, currency) ≠ 0) with the median time to pay.
+ * The union reads three tables' created_at ranges and their paid events, so reading it once halves
+ * what the overview costs the database (it was read twice, once per figure).
+ */
+export async function overviewActivity(db: Db, from: Date, to: Date): Promise<{ activity: ActivityRow[]; timeToPay: TimeToPayRow[] }> {
+  const r = await sql<ActivityRow & { per_flow: number; median_seconds: number | null }>`
+    SELECT dialect, day, currency, count(*)::text AS created, count(paid_at)::text AS paid,
+      coalesce(sum(fiat_minor) FILTER (WHERE paid_at IS NOT NULL), 0)::text AS paid_minor,
+      GROUPING(day, currency) AS per_flow,
       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM paid_at - created_at)) FILTER (WHERE paid_at IS NOT NULL)::float8 AS median_seconds
-    FROM (${createdIn(from, to)}) x
-    GROUP BY 1 ORDER BY 1`.execute(db);
-  return r.rows;
+    FROM (SELECT x.*, to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM (${createdIn(from, to)}) x) y
+    GROUP BY GROUPING SETS ((dialect, day, currency), (dialect))
+    ORDER BY 2, 1, 3`.execute(db);
+  const activity: ActivityRow[] = [];
+  const timeToPay: TimeToPayRow[] = [];
+  for (const { per_flow, median_seconds, ...row } of r.rows) {
+    if (Number(per_flow) === 0) activity.push(row);
+    else timeToPay.push({ dialect: row.dialect, paid: row.paid, median_seconds });
+  }
+  return { activity, timeToPay };
 }
