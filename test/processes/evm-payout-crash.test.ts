@@ -2,7 +2,8 @@
 // once after the payout's transaction was signed and recorded but before it was broadcast, once right
 // after the node accepted it but before Rampart recorded the answer. After a restart the payout is on
 // chain exactly once: the recipient holds exactly the amount, one signed transaction, one nonce, intent
-// at 6 with that transaction's hash, a clean ledger.
+// at 6 with that transaction's hash, a clean ledger. Two workers paying from one hot wallet at once take
+// their nonces one at a time through the database: consecutive, none twice, every payout paid once.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -85,3 +86,26 @@ for (const hangAt of ["after_sign", "after_send"] as const) {
     assert.deepEqual(report.problems, []);
   });
 }
+
+test("two worker processes paying from one hot wallet at once: consecutive nonces, none twice, every payout paid once", { skip, timeout: 300_000 }, async () => {
+  const recipients = Array.from({ length: 12 }, () => freshAddress());
+  // Every payout job is due before either worker starts, so both claim from the same queue at once.
+  const ids: string[] = [];
+  for (const r of recipients) ids.push(await paidEvmIntent(h, m, r));
+  const workers = [spawnPayoutWorker({ url: h.testDb.url!, dataDir, env: evm.env }), spawnPayoutWorker({ url: h.testDb.url!, dataDir, env: evm.env })];
+  await Promise.all(workers.map((w) => w.waitFor("ready")));
+  for (const id of ids) await untilIntentStatus(h, intents, id, 6);
+  await Promise.all(workers.map((w) => w.kill("SIGTERM")));
+
+  const keys = ids.map(payoutKeyFor);
+  const payouts = await h.deps.database.db.selectFrom("evm_payouts").select(["payout_key", "nonce"]).where("payout_key", "in", keys).execute();
+  assert.equal(payouts.length, ids.length);
+  const nonces = payouts.map((p) => BigInt(p.nonce)).sort((a, b) => (a < b ? -1 : 1));
+  for (let i = 1; i < nonces.length; i++) assert.equal(nonces[i], nonces[0]! + BigInt(i), "no gap, no repeat");
+  for (const [i, id] of ids.entries()) {
+    const row = await intentRow(id);
+    assert.equal(await tokenBalance(evm.anvil, evm.token, recipients[i]!), BigInt(row.crypto_minor), "paid exactly once");
+    assert.equal((await evmPayoutTxs(h.deps, payoutKeyFor(id))).length, 1, "one signed transaction");
+  }
+  assert.deepEqual((await verifyLedger(h.deps.database.db)).problems, []);
+});
