@@ -1,6 +1,6 @@
 // The merchant portal's pages through inject() (issue 19): each role opens exactly its pages (403
 // role_forbidden otherwise, and no form of a refused page acts), another merchant's payment is 404,
-// the CSV holds only the merchant's payments, and a key made in the portal is shown once and works.
+// the CSV and the overview's charts hold only the merchant's payments, and a key made in the portal is shown once and works.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { MerchantRole } from "../../src/core/merchant-users/roles.js";
@@ -62,6 +62,15 @@ test("payments: the merchant's own only; another merchant's payment is 404; the 
   assert.match(csv.body, new RegExp(mine.id));
   assert.doesNotMatch(csv.body, new RegExp(theirs.id));
   assert.doesNotMatch(csv.body.split("\n")[0]!, /trader/);
+
+  // The overview's charts count this merchant's pay-ins only (B's are in the console's, not here).
+  const count = async (key: string) => (await h.app.inject({ method: "GET", url: "/merchant/v1/payments?dialect=trading", headers: { "x-api-key": key } })).json().items.length as number;
+  const [ownCount, otherCount] = [await count(a.merchant.apiKey), await count(b.merchant.apiKey)];
+  assert.ok(otherCount > 0);
+  const overview = await getPage(h, s, "/merchant/overview?range=7");
+  const created = /<tr data-flow="trading"><td>[^<]*<\/td><td class="mono">(\d+)<\/td>/.exec(overview.body)?.[1];
+  assert.equal(Number(created), ownCount, overview.body.slice(0, 2000));
+  assert.match(overview.body, /<svg/);
 });
 
 test("a key made in the portal is shown once, works on the API, and revoking another merchant's key is not found", async () => {

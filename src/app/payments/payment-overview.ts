@@ -28,7 +28,8 @@ interface FlowSummary {
   medianSecondsToPay: number | null;
 }
 
-export interface PaymentOverview {
+/** The activity part, which the merchant portal shows for one merchant. */
+export interface PaymentActivity {
   range: OverviewRange;
   days: string[]; // YYYY-MM-DD, oldest first, ending today (UTC)
   /** Per flow, payments created and paid on each day of `days`. */
@@ -36,6 +37,9 @@ export interface PaymentOverview {
   /** Per fiat currency and flow, what was paid per day of `days` (minor units at `scale`). */
   volume: { currency: string; scale: number; byFlow: Record<PaymentDialect, bigint[]> }[];
   flows: FlowSummary[];
+}
+
+export interface PaymentOverview extends PaymentActivity {
   now: { disputesOpen: number; disputesOverdue: number; kycWaiting: number; webhooksDue: number; jobsDead: number };
   /** null: the chain has no hot wallet (sandbox, manual); "unreachable": its node did not answer. */
   hotWallet: HotWalletBalance[] | null | "unreachable";
@@ -59,7 +63,8 @@ export function overviewRange(raw: string | undefined): OverviewRange {
 const volumeScale = (currency: string) => Math.max(fiatScale(currency), TRADING_FIAT_SCALE);
 const rescale = (minor: bigint, from: number, to: number) => minor * 10n ** BigInt(to - from);
 
-export async function paymentOverview(deps: Deps, range: OverviewRange): Promise<PaymentOverview> {
+/** The payments created per day over the range, of every merchant or of `merchantId` only. */
+export async function paymentActivity(deps: Deps, range: OverviewRange, merchantId: string | null): Promise<PaymentActivity> {
   const now = deps.clock.now();
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const from = new Date(today - (range - 1) * DAY_MS);
@@ -67,16 +72,11 @@ export async function paymentOverview(deps: Deps, range: OverviewRange): Promise
   const days = Array.from({ length: range }, (_, i) => new Date(from.getTime() + i * DAY_MS).toISOString().slice(0, 10));
   const dayIndex = new Map(days.map((d, i) => [d, i]));
   const db = deps.database.db;
-  const [{ activity, timeToPay: ttp }, snapshot, traders, hotWallet] = await Promise.all([
-    overviewActivity(db, from, to),
-    readOpsSnapshot(deps.database, { now, cap: GAUGE_COUNT_CAP, deposit: TRADER_DEPOSIT_ACCOUNT, lowDepositMinor: BigInt(deps.config.traderLowDepositMinor) }),
-    tradersOverview(deps),
-    hotWalletLevels(deps),
-  ]);
+  const { activity, timeToPay: ttp } = await overviewActivity(db, from, to, merchantId);
 
   const zeros = () => new Array<number>(range).fill(0);
-  const daily = Object.fromEntries(DIALECTS.map((d) => [d, { created: zeros(), paid: zeros() }])) as PaymentOverview["daily"];
-  const volume = new Map<string, PaymentOverview["volume"][number]>();
+  const daily = Object.fromEntries(DIALECTS.map((d) => [d, { created: zeros(), paid: zeros() }])) as PaymentActivity["daily"];
+  const volume = new Map<string, PaymentActivity["volume"][number]>();
   const totals = new Map(DIALECTS.map((d) => [d, { created: 0, paid: 0 }]));
   for (const r of activity) {
     const i = dayIndex.get(r.day);
@@ -102,6 +102,20 @@ export async function paymentOverview(deps: Deps, range: OverviewRange): Promise
     daily,
     volume: [...volume.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
     flows: DIALECTS.map((d) => ({ dialect: d, ...totals.get(d)!, medianSecondsToPay: median.get(d) ?? null })),
+  };
+}
+
+/** The console's overview: the activity of every merchant and the levels an operator watches now. */
+export async function paymentOverview(deps: Deps, range: OverviewRange): Promise<PaymentOverview> {
+  const now = deps.clock.now();
+  const [activity, snapshot, traders, hotWallet] = await Promise.all([
+    paymentActivity(deps, range, null),
+    readOpsSnapshot(deps.database, { now, cap: GAUGE_COUNT_CAP, deposit: TRADER_DEPOSIT_ACCOUNT, lowDepositMinor: BigInt(deps.config.traderLowDepositMinor) }),
+    tradersOverview(deps),
+    hotWalletLevels(deps),
+  ]);
+  return {
+    ...activity,
     now: {
       disputesOpen: Number(snapshot.disputes_open),
       disputesOverdue: Number(snapshot.disputes_overdue),

@@ -4,7 +4,7 @@
 // their figures in a table beside them; the page refreshes its figures every minute while it is shown.
 import { type ChainHealth, chainHealth } from "../../app/ops/chain-health.js";
 import { adaptersInUse, overviewFigures } from "../../app/ops/health.js";
-import { OVERVIEW_RANGES, type PaymentOverview, overviewRange, paymentOverview } from "../../app/payments/payment-overview.js";
+import { OVERVIEW_RANGES, type PaymentActivity, type PaymentOverview, overviewRange, paymentOverview } from "../../app/payments/payment-overview.js";
 import { formatMinor } from "../../core/money/decimal.js";
 import type { PaymentDialect } from "../../db/payments/payment-search.js";
 import { barChart, columnChart } from "../pages/charts.js";
@@ -26,13 +26,15 @@ function duration(seconds: number | null): string {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
-function rangeLinks(current: number): SafeHtml {
+/** The range links of an overview page at `path` (the console's, the merchant portal's). */
+export function rangeLinks(current: number, path: string): SafeHtml {
   return html`<p id="range">Range: ${OVERVIEW_RANGES.map((d) =>
-    d === current ? html`<strong aria-current="page">${d} days</strong> ` : html`<a href="/dashboard/overview?range=${d}">${d} days</a> `,
+    d === current ? html`<strong aria-current="page">${d} days</strong> ` : html`<a href="${path}?range=${d}">${d} days</a> `,
   )}</p>`;
 }
 
-function activityCard(o: PaymentOverview): SafeHtml {
+/** Payments created per day by flow, with conversion and time to pay (the merchant portal shows its own). */
+export function activityCard(o: PaymentActivity): SafeHtml {
   const flows = o.flows;
   return html`<div class="card"><h2>Payments per day</h2>
 ${columnChart(
@@ -48,7 +50,8 @@ ${columnChart(
 <p class="muted">A payment counts on the day it was created (UTC), so conversion is "of the payments created in the range, how many were paid".</p></div>`;
 }
 
-function volumeCards(o: PaymentOverview): SafeHtml[] {
+/** Fiat paid per day, one card per currency. */
+export function volumeCards(o: PaymentActivity): SafeHtml[] {
   return o.volume.map((v) => {
     const dayTotals = o.days.map((_, i) => o.flows.reduce((sum, f) => sum + v.byFlow[f.dialect][i]!, 0n));
     const total = dayTotals.reduce((a, b) => a + b, 0n);
@@ -140,7 +143,7 @@ export const overviewSection: DashboardSection = {
   title: "Overview",
   async render(deps, ctx) {
     const [o, health] = await Promise.all([paymentOverview(deps, overviewRange(ctx.query.range)), chainHealth(deps)]);
-    return html`${rangeLinks(o.range)}
+    return html`${rangeLinks(o.range, "/dashboard/overview")}
 <div id="overview-live"><p class="muted">Figures as of <span id="as-of">${deps.clock.now().toISOString().slice(0, 16).replace("T", " ")} UTC</span>, refreshed every minute.</p>
 ${attentionCard(o)}${activityCard(o)}${volumeCards(o)}${hotWalletCard(o, health)}${tradersCard(o)}</div>
 ${await healthCards(deps)}

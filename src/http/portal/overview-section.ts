@@ -1,5 +1,8 @@
-// The portal's first page: the merchant's name and where to go next (the charts come with the payments pages).
+// The portal's first page: the operator overview's activity charts (payments created and paid per day
+// and flow, conversion, median time to pay, fiat paid per currency) scoped to the merchant.
 import { merchantOr404 } from "../../app/merchants/merchants.js";
+import { overviewRange, paymentActivity } from "../../app/payments/payment-overview.js";
+import { activityCard, rangeLinks, volumeCards } from "../dashboard/overview-section.js";
 import { html } from "../pages/html.js";
 import type { PortalSection } from "./portal-section.js";
 
@@ -8,8 +11,9 @@ export const overviewSection: PortalSection = {
   title: "Overview",
   permission: "payments",
   async render(deps, ctx) {
-    const m = await merchantOr404(deps, ctx.merchantId);
+    const [m, o] = await Promise.all([merchantOr404(deps, ctx.merchantId), paymentActivity(deps, overviewRange(ctx.query.range), ctx.merchantId)]);
     return html`<div class="card" id="merchant" data-merchant="${m.id}"><div class="row"><span>Merchant</span><span>${m.name}</span></div>
-<div class="row"><span>Merchant id</span><span class="mono wrap">${m.id}</span></div></div>`;
+<div class="row"><span>Merchant id</span><span class="mono wrap">${m.id}</span></div></div>
+${rangeLinks(o.range, "/merchant/overview")}${activityCard(o)}${volumeCards(o)}`;
   },
 };
