@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
+import { postTransfer } from "../../src/app/ledger/ledger.js";
 import { merchantCryptoBalance, traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
 import { auditEntryCount, lastAuditEntry } from "../support/audit-entries.js";
 import { createHarness, type Harness } from "../support/harness.js";
@@ -149,5 +150,36 @@ test("the console: finance refunds from the payment page behind a confirmation a
   const done = await postForm(h, s, `/dashboard/payments/${p.id}/refund/${rid}/completed`, { bankReference: "RRN 12345" });
   assert.equal(noticeOf(done.headers.location).ok, `Refund ${rid} is now completed.`);
   assert.equal((await lastAuditEntry(h.deps)).action, "payments.refund.completed");
+  await verifyLedgerClean(h.deps);
+});
+
+test("a refund the merchant's balance no longer holds is 403 insufficient_funds and writes nothing", async () => {
+  // A merchant of its own whose whole balance has left (as a withdrawal would take it).
+  const own = await setupTrading(h.deps, { settings: { webhookUrl: receiver.url } });
+  const r = await h.app.inject({ method: "POST", url: "/payment/trading/pay-in", headers: { "x-api-key": own.merchant.apiKey }, payload: { fiatAmount: 2500 } });
+  const id = r.json().id as string;
+  assert.equal((await h.app.inject({ method: "POST", url: `/trader/v1/pay-ins/${id}/confirm`, headers: { "x-trader-key": own.traders[0]!.traderKey } })).json().status, "closed");
+  const balance = await merchantCryptoBalance(h.deps, own.merchant.merchantId);
+  await h.deps.database.db.transaction().execute((trx) =>
+    postTransfer(
+      trx,
+      {
+        id: `test:drain:${own.merchant.merchantId}`,
+        code: "test_drain",
+        ref: { type: "merchant", id: own.merchant.merchantId },
+        entries: [
+          { account: { owner: `merchant:${own.merchant.merchantId}`, asset: "USDT", purpose: "merchant_balance" }, amountMinor: -balance },
+          { account: { owner: "platform", asset: "USDT", purpose: "platform_funding" }, amountMinor: balance },
+        ],
+      },
+      h.clock.now(),
+    ),
+  );
+  const count = await auditEntryCount(h.deps);
+  const refused = await refund(id);
+  assert.equal(refused.status, 403, refused.text);
+  assert.equal(refused.json.error, "insufficient_funds");
+  assert.equal(await h.deps.database.db.selectFrom("trading_payin_refunds").select("id").where("payin_id", "=", id).executeTakeFirst(), undefined);
+  assert.equal(await auditEntryCount(h.deps), count);
   await verifyLedgerClean(h.deps);
 });
