@@ -209,6 +209,10 @@ test("an admin refunds a paid pay-in from its page after the confirmation that s
   assert.equal(await page.getAttribute("#refund", "data-status"), "pending");
   assert.match((await page.textContent("#refund")) ?? "", /Owed to the payer\s*4100\.00 RUB/);
   await checkBothSizes(page, "dashboard-payment-refunded");
+  // The Refund orders page lists it as owed to the payer, linking back to the pay-in.
+  await page.goto(`${base}/dashboard/refunds`);
+  assert.equal(await page.locator(`#payment-refunds-owed a[href="/dashboard/payments/${id}"]`).count(), 1);
+  await checkBothSizes(page, "dashboard-refunds-owed");
   await verifyLedgerClean(h.deps);
   await page.close();
 });

@@ -146,10 +146,12 @@ test("the console: finance refunds from the payment page behind a confirmation a
   assert.match(after, /Mark the payment to the payer as sent/);
   assert.match(after, /trading_payin_refund/, "the refund's ledger transfer is on the page");
   const rid = /data-refund="(prf_\w+)"/.exec(after)![1]!;
+  assert.match((await getPage(h, s, "/dashboard/refunds")).body, new RegExp(`data-payment-refund="${rid}"><td class="mono">${rid}</td><td>pending</td>`), "owed: on the Refund orders page");
   await postForm(h, s, `/dashboard/payments/${p.id}/refund/${rid}/sent`);
   const done = await postForm(h, s, `/dashboard/payments/${p.id}/refund/${rid}/completed`, { bankReference: "RRN 12345" });
   assert.equal(noticeOf(done.headers.location).ok, `Refund ${rid} is now completed.`);
   assert.equal((await lastAuditEntry(h.deps)).action, "payments.refund.completed");
+  assert.doesNotMatch((await getPage(h, s, "/dashboard/refunds")).body, new RegExp(`data-payment-refund="${rid}"`), "completed: no longer owed");
   await verifyLedgerClean(h.deps);
 });
 

@@ -17,7 +17,7 @@ import { TRADING_REFUND_MACHINE, type TradingRefundAction } from "../../core/tra
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import { findPayin, lockPayin } from "../../db/trading/payins.js";
-import { findRefundOfPayin, insertPayinRefund, lockPayinRefund, type PayinRefundRow, updatePayinRefund } from "../../db/trading/payin-refunds.js";
+import { findRefundOfPayin, insertPayinRefund, lockPayinRefund, openPayinRefunds, type PayinRefundRow, updatePayinRefund } from "../../db/trading/payin-refunds.js";
 import type { Deps } from "../deps.js";
 import { bookPayinRefund } from "../trading/ledger-postings.js";
 import { notifyMerchant } from "../trading/transition.js";
@@ -140,4 +140,9 @@ export async function refundOfPayment(deps: Deps, paymentId: string): Promise<Pa
   if (!isUuid(paymentId)) return null;
   const r = await findRefundOfPayin(deps.database.db, paymentId);
   return r ? refundView(r) : null;
+}
+
+/** Refunds of paid pay-ins still owed to their payers (pending or sent), oldest first, at most `limit` (the Refund orders page). */
+export async function owedPaymentRefunds(deps: Deps, limit: number): Promise<PaymentRefundView[]> {
+  return (await openPayinRefunds(deps.database.db, limit)).map(refundView);
 }

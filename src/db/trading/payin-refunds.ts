@@ -26,3 +26,8 @@ export async function updatePayinRefund(db: Db, locked: PayinRefundRow, set: Upd
   noteAuditChange(db, { subject: `trading_payin_refund:${locked.id}`, before: locked.status, after: set.status });
   return db.updateTable("trading_payin_refunds").set(set).where("id", "=", locked.id).returningAll().executeTakeFirstOrThrow();
 }
+
+/** Refunds still owed to their payers (pending or sent), oldest first. */
+export async function openPayinRefunds(db: Db, limit: number): Promise<PayinRefundRow[]> {
+  return db.selectFrom("trading_payin_refunds").selectAll().where("status", "in", ["pending", "sent"]).orderBy("created_at").orderBy("id").limit(limit).execute();
+}

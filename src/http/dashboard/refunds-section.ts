@@ -2,9 +2,11 @@
 // reason and take the IBAN and name (setRefundOrderBeneficiary, as PUT /admin/v1/refund-orders/:id/beneficiary);
 // the pending ones go out in a pain.001 file (exportRefunds, as POST /admin/v1/refund-exports), which
 // the operator downloads and uploads to the bank; each order closes when its debit is on a statement.
+// Refunds of paid trading pay-ins still owed to their payers are listed too, each linking to its page.
 import type { FastifyInstance } from "fastify";
 import { exportRefunds, openRefundOrders, recentRefundExports, refundExportFile, setRefundOrderBeneficiary } from "../../app/bank-statements/refund-export.js";
 import type { Deps } from "../../app/deps.js";
+import { owedPaymentRefunds, type PaymentRefundView } from "../../app/payments/refund-payment.js";
 import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
 import { html } from "../pages/html.js";
@@ -14,6 +16,17 @@ const BACK = "/dashboard/refunds";
 const EXPORT_ID = "^rfx_[0-9A-Za-z_]{1,60}$";
 
 type Order = Awaited<ReturnType<typeof openRefundOrders>>["waiting"][number];
+const OWED_SHOWN = 100;
+
+/** Refunds of paid trading pay-ins whose fiat the trader still owes the payer: recorded on each payment's page. */
+function owedTable(refunds: PaymentRefundView[]) {
+  if (refunds.length === 0) return html`<p class="muted">No refunded pay-in is owed to its payer.</p>`;
+  return html`<div class="scroll" tabindex="0" role="region" aria-label="Refunded pay-ins owed to the payer"><table><thead><tr><th>Refund</th><th>Status</th><th>Owed</th><th>Pay-in</th><th>Made</th></tr></thead>
+<tbody>${refunds.map(
+    (r) => html`<tr data-payment-refund="${r.id}"><td class="mono">${r.id}</td><td>${r.status}</td><td class="mono">${r.fiatAmount} ${r.fiatCurrency}</td>
+<td><a class="mono small-id" href="/dashboard/payments/${r.paymentId}">${r.paymentId}</a></td><td>${when(new Date(r.createdAt))}</td></tr>`,
+  )}</tbody></table></div>`;
+}
 
 function waitingCard(o: Order, csrf: string) {
   return html`<div class="card" data-order="${o.id}"><h3><span class="mono wrap">${o.id}</span> <span class="status warn">${o.status}</span></h3>
@@ -41,12 +54,14 @@ export const refundsSection: DashboardSection = {
   title: "Refund orders",
   act: "refunds",
   async render(deps, ctx) {
-    const [{ waiting, pending }, exports] = await Promise.all([openRefundOrders(deps), recentRefundExports(deps)]);
+    const [{ waiting, pending }, exports, owed] = await Promise.all([openRefundOrders(deps), recentRefundExports(deps), owedPaymentRefunds(deps, OWED_SHOWN)]);
     return html`<div class="card"><h2>Pending export</h2>${pendingTable(pending)}
 <form method="post" action="${BACK}/export"><input type="hidden" name="csrf" value="${ctx.csrf}">
 <p><button type="submit">Export pending refunds (pain.001)</button></p></form>
 <p class="muted">Refunds booked since the last export (overpayments, late payments) become orders when you export. Upload the file to your bank; each order closes when its debit is on a statement.</p></div>
 <h2>Waiting for the payer's IBAN</h2>${waiting.length === 0 ? html`<div class="card"><p class="muted">No refund waits for an IBAN.</p></div>` : waiting.map((o) => waitingCard(o, ctx.csrf))}
+<div class="card" id="payment-refunds-owed"><h2>Refunded pay-ins owed to the payer</h2>${owedTable(owed)}
+<p class="muted">The trader returns these from the requisite's account; record each payment on its pay-in's page (sent, then its bank reference).</p></div>
 <div class="card"><h2>Exports</h2>${
       exports.length === 0
         ? html`<p class="muted">Nothing exported yet.</p>`
