@@ -1,11 +1,12 @@
 // RAMPART_CHAIN=evm: one EVM network (Ethereum or any EVM chain) serving Rampart's "ethereum" (native
-// coin) and "erc20" (tokens) networks. Parsed once here; the hot wallet's key is read from a file or the
-// environment into a Secret that never prints (not in logs, not in JSON, not in util.inspect) — or the
+// coin) and "erc20" (tokens) networks. Parsed once here; the hot wallet's key is read from a file (plain,
+// or an Ethereum keystore decrypted in memory with its passphrase: evm-keystore.ts) or the environment into a Secret that never prints (not in logs, not in JSON, not in util.inspect) — or the
 // key lives elsewhere and an external signer (RAMPART_EVM_SIGNER_URL) signs for the configured address.
 import fs from "node:fs";
 import { inspect } from "node:util";
 import { httpUrlProblem } from "../core/shared/http-url.js";
 import { ConfigError, type Env, int } from "./config.js";
+import { KeystoreError, decryptKeystore } from "./evm-keystore.js";
 
 /** A value that is never printed: JSON, string conversion and inspection all show "[redacted]". */
 class Secret<T> {
@@ -93,10 +94,36 @@ function hotWalletKey(env: Env): Secret<`0x${string}`> {
   } else {
     throw new ConfigError("RAMPART_EVM_HOT_WALLET_KEY_FILE", "is required with RAMPART_CHAIN=evm: a file holding the hot wallet's private key (0x + 64 hex), unless RAMPART_EVM_SIGNER_URL names an external signer");
   }
+  const passphrase = keystorePassphrase(env);
+  if (raw.startsWith("{")) {
+    if (name !== "RAMPART_EVM_HOT_WALLET_KEY_FILE") throw new ConfigError(name, "a keystore (JSON) is read from RAMPART_EVM_HOT_WALLET_KEY_FILE only");
+    if (passphrase === null) throw new ConfigError("RAMPART_EVM_HOT_WALLET_PASSPHRASE_FILE", "is required: RAMPART_EVM_HOT_WALLET_KEY_FILE holds a keystore, encrypted with a passphrase");
+    try {
+      raw = decryptKeystore(raw, passphrase);
+    } catch (err) {
+      if (err instanceof KeystoreError) throw new ConfigError(name, `the keystore ${err.message}`);
+      throw err;
+    }
+  } else if (passphrase !== null) {
+    throw new ConfigError("RAMPART_EVM_HOT_WALLET_PASSPHRASE_FILE", "is only read when RAMPART_EVM_HOT_WALLET_KEY_FILE holds a keystore (JSON)");
+  }
   const key = raw.startsWith("0x") ? raw : `0x${raw}`;
   // The message never echoes the value.
   if (!/^0x[0-9a-fA-F]{64}$/.test(key) || /^0x0{64}$/.test(key)) throw new ConfigError(name, "must hold a private key: 64 hex digits, optionally 0x-prefixed");
   return new Secret(key.toLowerCase() as `0x${string}`);
+}
+
+/** The keystore's passphrase: a file's content (its trailing newline dropped) or the variable; null when neither is set. */
+function keystorePassphrase(env: Env): string | null {
+  const file = env.RAMPART_EVM_HOT_WALLET_PASSPHRASE_FILE?.trim();
+  const inline = env.RAMPART_EVM_HOT_WALLET_PASSPHRASE;
+  if (file && inline) throw new ConfigError("RAMPART_EVM_HOT_WALLET_PASSPHRASE", "set either RAMPART_EVM_HOT_WALLET_PASSPHRASE or RAMPART_EVM_HOT_WALLET_PASSPHRASE_FILE, not both");
+  if (!file) return inline ? inline : null;
+  try {
+    return fs.readFileSync(file, "utf8").replace(/\r?\n$/, "");
+  } catch {
+    throw new ConfigError("RAMPART_EVM_HOT_WALLET_PASSPHRASE_FILE", `cannot read the passphrase file "${file}"`);
+  }
 }
 
 /** The external signer, when RAMPART_EVM_SIGNER_URL is set (then no key may be). */
