@@ -134,8 +134,8 @@ function externalSigner(env: Env): EvmConfig["hotWallet"] | null {
     if (address) throw new ConfigError("RAMPART_EVM_SIGNER_ADDRESS", "is only read with RAMPART_EVM_SIGNER_URL");
     return null;
   }
-  if (env.RAMPART_EVM_HOT_WALLET_KEY?.trim() || env.RAMPART_EVM_HOT_WALLET_KEY_FILE?.trim()) {
-    throw new ConfigError("RAMPART_EVM_SIGNER_URL", "set either an external signer or the hot wallet's key (RAMPART_EVM_HOT_WALLET_KEY[_FILE]), not both");
+  if (env.RAMPART_EVM_HOT_WALLET_KEY?.trim() || env.RAMPART_EVM_HOT_WALLET_KEY_FILE?.trim() || env.RAMPART_EVM_HOT_WALLET_PASSPHRASE || env.RAMPART_EVM_HOT_WALLET_PASSPHRASE_FILE?.trim()) {
+    throw new ConfigError("RAMPART_EVM_SIGNER_URL", "set either an external signer or the hot wallet's key (RAMPART_EVM_HOT_WALLET_KEY[_FILE], a keystore's RAMPART_EVM_HOT_WALLET_PASSPHRASE[_FILE]), not both");
   }
   const problem = httpUrlProblem(url);
   if (problem) throw new ConfigError("RAMPART_EVM_SIGNER_URL", problem);

@@ -54,7 +54,7 @@ test("a keystore decrypts with its passphrase from a file or the environment: ge
   }
 });
 
-test("a wrong passphrase, a tampered or unsupported keystore, a missing or stray passphrase fail at start naming the variable", () => {
+test("a wrong passphrase, a tampered or unsupported keystore, a missing or stray passphrase (also beside an external signer) fail at start naming the variable", () => {
   const keystore = file(SCRYPT);
   const ks = JSON.parse(SCRYPT);
   const variant = (change: (c: Record<string, any>) => void) => {
@@ -77,4 +77,6 @@ test("a wrong passphrase, a tampered or unsupported keystore, a missing or stray
   refused({ RAMPART_EVM_HOT_WALLET_KEY: SCRYPT_KEY, RAMPART_EVM_HOT_WALLET_PASSPHRASE: SCRYPT_PASSPHRASE }, "RAMPART_EVM_HOT_WALLET_PASSPHRASE_FILE", /only read when/, [SCRYPT_PASSPHRASE]);
   refused({ ...withPass(keystore), RAMPART_EVM_HOT_WALLET_PASSPHRASE_FILE: file("x") }, "RAMPART_EVM_HOT_WALLET_PASSPHRASE", /not both/);
   refused({ RAMPART_EVM_HOT_WALLET_KEY_FILE: keystore, RAMPART_EVM_HOT_WALLET_PASSPHRASE_FILE: "/nonexistent/pass" }, "RAMPART_EVM_HOT_WALLET_PASSPHRASE_FILE", /cannot read/);
+  const signer = { RAMPART_EVM_SIGNER_URL: "http://127.0.0.1:8550", RAMPART_EVM_SIGNER_ADDRESS: "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23" };
+  refused({ ...signer, RAMPART_EVM_HOT_WALLET_PASSPHRASE: SCRYPT_PASSPHRASE }, "RAMPART_EVM_SIGNER_URL", /not both/, [SCRYPT_PASSPHRASE]);
 });
