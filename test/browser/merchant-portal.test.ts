@@ -2,12 +2,14 @@
 // (password, TOTP enrolment, recovery codes) and later signs in with a TOTP code; a developer changes
 // the payment window and a trading pay-in created by the API afterwards uses it; a finance user
 // allow-lists an address and requests a withdrawal; the statement on the balance page reconciles
-// (opening + movements = closing = the ledger's balance); a support user is refused keys and
+// (opening + movements = closing = the ledger's balance); a developer adds a webhook endpoint and its
+// test event reaches a loopback receiver, shown in the delivery log; a support user is refused keys and
 // withdrawals with a 403 page. axe-core and the 390 px fit on every page at both sizes.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { inviteMerchantUser } from "../../src/app/merchant-users/merchant-users.js";
+import { runWebhookDelivery } from "../../src/app/outbox/deliver-webhooks.js";
 import { merchantBalances } from "../../src/app/merchants/merchant-balance.js";
 import { browserSkipReason, launchBrowser } from "../support/browser.js";
 import { createHarness, type Harness } from "../support/harness.js";
@@ -15,6 +17,7 @@ import { fundMerchantBalance } from "../support/merchant-funds.js";
 import { createMerchantUser, type MerchantUser, signInMerchantUser } from "../support/merchant-users.js";
 import { checkBothSizes, checkPage } from "../support/page-checks.js";
 import { freshTotp } from "../support/staff.js";
+import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 import { createPayinOverHttp, setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 const skip = browserSkipReason();
@@ -22,6 +25,7 @@ let h: Harness;
 let fx: TradingFixture;
 let browser: Browser;
 let base: string;
+let rx: Receiver;
 
 before(async () => {
   if (skip) return;
@@ -30,8 +34,10 @@ before(async () => {
   await fundMerchantBalance(h.deps, fx.merchant.merchantId, 2_000_000_000n);
   base = await h.app.listen({ port: 0, host: "127.0.0.1" });
   browser = await launchBrowser();
+  rx = await startReceiver((r) => ({ status: 200, body: `got ${r.url}` }));
 });
 after(async () => {
+  await rx?.close();
   await browser?.close();
   await h?.close();
 });
@@ -77,7 +83,7 @@ test("an invited owner sets a password and TOTP from the link, signs in again wi
   await page.waitForURL(/\/merchant\/overview$/);
 
   const payin = await createPayinOverHttp(h.app, fx.merchant.apiKey, 2500);
-  for (const section of ["overview", "payments", "balance", "withdrawals", "keys", "settings", "developer", "users"]) {
+  for (const section of ["overview", "payments", "balance", "withdrawals", "keys", "webhooks", "settings", "developer", "users"]) {
     await page.goto(`${base}/merchant/${section}`);
     await checkBothSizes(page, `portal-${section}`);
   }
@@ -137,6 +143,29 @@ test("a finance user allow-lists an address and requests a withdrawal; the state
   assert.ok(amounts.includes("-250500000"), "the withdrawal's hold is a movement");
   await verifyLedgerClean(h.deps);
   await checkBothSizes(page, "portal-statement");
+});
+
+test("a developer adds a webhook endpoint (secret shown once); its test event reaches a loopback receiver and the log shows the attempt", { skip }, async () => {
+  const page = await signedIn(await createMerchantUser(h, fx.merchant.merchantId, "developer"));
+  await page.goto(`${base}/merchant/webhooks`);
+  await page.fill("#e-url", `${rx.url}/portal-hook`);
+  await page.fill("#e-types", "withdrawal.*, trading.payin.*");
+  await page.click("#create-endpoint button[type=submit]");
+  await page.locator("#shown-once").waitFor();
+  assert.match((await page.locator("#secret-value").textContent()) ?? "", /^whsec_/);
+  await checkBothSizes(page, "portal-webhook-created");
+  await page.click("#endpoints a");
+  await page.click("#send-test button");
+  await page.waitForURL(/\?ok=/);
+  while ((await runWebhookDelivery(h.deps, { rand: () => 0.5 })) > 0);
+  await rx.reached(1, (r) => r.url === "/portal-hook");
+  await page.reload();
+  const row = page.locator("#messages tbody tr").first();
+  assert.equal(await row.locator("[data-status]").getAttribute("data-status"), "delivered");
+  await row.locator("a").click();
+  await page.locator("#message-detail").waitFor();
+  assert.match((await page.locator("#message-detail li").first().textContent()) ?? "", /attempt 1: 200 .*got \/portal-hook/s);
+  await checkBothSizes(page, "portal-webhook-log");
 });
 
 test("a support user is refused keys and withdrawals with a 403 page", { skip }, async () => {

@@ -19,10 +19,10 @@ before(async () => {
 });
 after(async () => h?.close());
 
-const PAGES = ["overview", "payments", "balance", "withdrawals", "keys", "settings", "developer", "users"] as const;
+const PAGES = ["overview", "payments", "balance", "withdrawals", "keys", "webhooks", "settings", "developer", "users"] as const;
 const ALLOWED: Record<MerchantRole, readonly (typeof PAGES)[number][]> = {
   owner: PAGES,
-  developer: ["overview", "payments", "keys", "settings", "developer"],
+  developer: ["overview", "payments", "keys", "webhooks", "settings", "developer"],
   finance: ["overview", "payments", "balance", "withdrawals"],
   support: ["overview", "payments"],
 };

@@ -7,6 +7,7 @@ import { paymentsSection } from "./payments-section.js";
 import type { PortalSection } from "./portal-section.js";
 import { settingsSection } from "./settings-section.js";
 import { usersSection } from "./users-section.js";
+import { webhooksSection } from "./webhooks-section.js";
 import { withdrawalsSection } from "./withdrawals-section.js";
 
 export const portalSections: PortalSection[] = [
@@ -15,6 +16,7 @@ export const portalSections: PortalSection[] = [
   balanceSection,
   withdrawalsSection,
   keysSection,
+  webhooksSection,
   settingsSection,
   developerSection,
   usersSection,
