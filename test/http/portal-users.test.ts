@@ -57,6 +57,9 @@ test("the operator's invitation (admin API): the link sets the password once, th
   assert.equal((await h.app.inject({ method: "GET", url: invitePathOf(invite.inviteUrl) })).statusCode, 404);
   const again = await h.app.inject({ method: "POST", url: invitePathOf(invite.inviteUrl), headers: FORM, payload: "password=another+long+password" });
   assert.equal(again.statusCode, 404);
+  const shortOnSpent = await h.app.inject({ method: "POST", url: invitePathOf(invite.inviteUrl), headers: FORM, payload: "password=short" });
+  assert.equal(shortOnSpent.statusCode, 404);
+  assert.match(shortOnSpent.body, /data-code="not_found"/, "the spent link's page, not the password form");
 
   const csrf = /name="csrf" value="([^"]+)"/.exec(overview.body)![1]!;
   const out = await postForm(h, { cookie, csrf }, "/merchant/logout");

@@ -47,8 +47,11 @@ export function invitePages(app: FastifyInstance, deps: Deps, area: SignedInArea
       return reply.header("set-cookie", areaCookie(deps, area, pending.token, PENDING_COOKIE_SECONDS)).redirect("/merchant/login/enrol", 303);
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
-      if (err.code === "validation_failed") return sendAreaPage(reply, 400, "Invitation", passwordForm(token, await openInvite(deps, token), err.message));
-      return sendAreaPage(reply, err.status, "Invitation", invalidLink(err.message));
+      if (err.code !== "validation_failed") return sendAreaPage(reply, err.status, "Invitation", invalidLink(err.message));
+      // A short password on a link that is spent or expired: the link's answer, not the form again.
+      const invite = await openInvite(deps, token).catch((e: unknown) => (e instanceof AppError ? e : Promise.reject(e)));
+      if (invite instanceof AppError) return sendAreaPage(reply, invite.status, "Invitation", invalidLink(invite.message));
+      return sendAreaPage(reply, 400, "Invitation", passwordForm(token, invite, err.message));
     }
   });
 }
