@@ -54,6 +54,21 @@ export const commands: Command[] = [
     load: () => import("./keys-command.js").then((m) => m.run),
   },
   {
+    name: "merchant",
+    summary:
+      "Invite a person to a merchant's portal (/merchant) with a role. The one-time invitation link (valid 7 days) is printed once; " +
+      "following it sets the password, then the authenticator.",
+    usage: "rampart merchant invite --merchant <merchant-id> --email <e-mail> [--role owner|developer|finance|support]",
+    options: { merchant: { type: "string" }, email: { type: "string" }, role: { type: "string" } },
+    help: [
+      "  --merchant   the merchant's uuid (required)",
+      "  --email      the person's e-mail (required; one account per e-mail)",
+      "  --role       owner (default), developer, finance or support (docs/merchant-portal.md#roles)",
+    ],
+    allowPositionals: true,
+    load: () => import("./merchant-command.js").then((m) => m.run),
+  },
+  {
     name: "operator",
     summary:
       "Create a staff account for the operator console (--email; the first admin comes from here) or an operator API key " +

@@ -5,7 +5,10 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
+import os from "node:os";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
+import { run as merchantRun } from "../../src/cli/merchant-command.js";
+import type { CliRuntime } from "../../src/cli/runtime.js";
 import { lastAuditEntry } from "../support/audit-entries.js";
 import { createMerchant } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
@@ -160,4 +163,21 @@ test("a console session does not open the portal, nor a portal session the conso
   assert.equal(p.headers.location, "/merchant/login");
   const d = await h.app.inject({ method: "GET", url: "/dashboard/overview", headers: { cookie: portal.cookie.replace("rampart_merchant", "rampart_operator") } });
   assert.equal(d.headers.location, "/dashboard/login");
+});
+
+test("CLI: rampart merchant invite prints a working link once and writes one audit entry without the e-mail", async (t) => {
+  const m = await createMerchant(h.deps);
+  const runtime = { withDeps: (fn: (deps: typeof h.deps) => Promise<number>) => fn(h.deps) } as unknown as CliRuntime;
+  const out: string[] = [];
+  t.mock.method(process.stdout, "write", (chunk: string) => out.push(String(chunk)) > 0);
+  assert.equal(await merchantRun({ merchant: m.merchantId, email: "cli-owner@shop.example", role: "finance" }, ["invite"], runtime), 0);
+  t.mock.restoreAll();
+  const link = /(http\S+\/merchant\/invite\/\S+)/.exec(out.join(""))?.[1];
+  assert.ok(link, out.join(""));
+  const entry = await lastAuditEntry(h.deps);
+  assert.deepEqual([entry.actor, entry.action, entry.subject, entry.details.role], [`cli:${os.userInfo().username}`, "merchants.users", m.merchantId, "finance"]);
+  assert.doesNotMatch(JSON.stringify(entry), /cli-owner@shop\.example/);
+  const { cookie } = await acceptInvitation(h, link, "a long enough passphrase");
+  assert.equal((await getPage(h, { cookie }, "/merchant/balance")).statusCode, 200, "finance opens the balance");
+  assert.equal(await merchantRun({ merchant: m.merchantId, email: "x@shop.example" }, ["list"], runtime), 2);
 });
