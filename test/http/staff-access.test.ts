@@ -1,7 +1,7 @@
 // Staff accounts and roles through inject(): an operator key's role decides which /admin/v1 routes it
 // may call (403 role_forbidden, nothing changed), a console role is refused an action with the same
-// code on a page, failed sign-ins lock the account, a TOTP code passes once, and disabling a person
-// ends their session at once.
+// code on a page, failed sign-ins lock the account, a TOTP code and a recovery code each pass once, and
+// disabling a person ends their session at once.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
@@ -9,7 +9,7 @@ import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { changeStaffUser } from "../../src/app/staff/staff-accounts.js";
 import { ADMIN_ROUTE_PERMISSIONS } from "../../src/http/admin/admin-permissions.js";
 import { createHarness, type Harness } from "../support/harness.js";
-import { createStaff, freshTotp, staffSession } from "../support/staff.js";
+import { createStaff, freshTotp, type StaffMember, staffSession } from "../support/staff.js";
 
 let h: Harness;
 before(async () => {
@@ -80,20 +80,38 @@ test("five wrong passwords from one address lock the account there: the right on
   assert.equal(later.statusCode, 303);
 });
 
+/** The password, then `code` on the second-factor page: the answer to the code's post. */
+async function signInWith(staff: StaffMember, code: string) {
+  const login = await h.app.inject({ method: "POST", url: "/dashboard/login", headers: FORM, payload: form({ email: staff.email, password: staff.password }) });
+  const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
+  const page = await h.app.inject({ method: "GET", url: "/dashboard/login/second-factor", headers: { cookie } });
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+  return h.app.inject({ method: "POST", url: "/dashboard/login/second-factor", headers: { ...FORM, cookie }, payload: form({ code, csrf }) });
+}
+
 test("a TOTP code passes once: the same code at the same step is refused the second time", async () => {
   const staff = await createStaff(h, "support");
   const code = freshTotp(h, staff.secret);
-  const attempt = async () => {
-    const login = await h.app.inject({ method: "POST", url: "/dashboard/login", headers: FORM, payload: form({ email: staff.email, password: staff.password }) });
-    const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
-    const page = await h.app.inject({ method: "GET", url: "/dashboard/login/second-factor", headers: { cookie } });
-    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    return h.app.inject({ method: "POST", url: "/dashboard/login/second-factor", headers: { ...FORM, cookie }, payload: form({ code, csrf }) });
-  };
-  assert.equal((await attempt()).statusCode, 303);
-  const again = await attempt();
+  assert.equal((await signInWith(staff, code)).statusCode, 303);
+  const again = await signInWith(staff, code);
   assert.equal(again.statusCode, 400);
   assert.match(again.body, /wrong, expired or already used/);
+});
+
+test("a recovery code signs in once in place of a TOTP code; used, or unknown, it is refused", async () => {
+  const staff = await createStaff(h, "finance");
+  assert.equal(staff.recoveryCodes.length, 10);
+  const [code, other] = staff.recoveryCodes as [string, string];
+  const done = await signInWith(staff, code);
+  assert.equal(done.statusCode, 303, done.body);
+  const cookie = String(done.headers["set-cookie"]).split(";")[0]!;
+  assert.equal((await h.app.inject({ method: "GET", url: "/dashboard/overview", headers: { cookie } })).statusCode, 200, "a full session");
+  const used = await signInWith(staff, code);
+  assert.equal(used.statusCode, 400);
+  assert.match(used.body, /wrong, expired or already used/);
+  assert.equal((await signInWith(staff, "0000-0000-0000-0000")).statusCode, 400);
+  // The others still serve, typed in capitals and without dashes.
+  assert.equal((await signInWith(staff, other.replace(/-/g, "").toUpperCase())).statusCode, 303);
 });
 
 test("disabling a staff account ends its session at once", async () => {
