@@ -2,7 +2,8 @@
 // dispute from the Disputes page (the pay-in closes, the merchant is credited, the ledger stays
 // clean), the Money page draws balances by purpose and shows `ledger verify`, the Webhooks page
 // re-enables an endpoint a 410 disabled and queues its failed messages again, and the Audit log page
-// shows those actions with who did them and the status each changed.
+// shows those actions with who did them and the status each changed; the Traders page and a store's
+// settings page pass axe at both sizes.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import http from "node:http";
@@ -275,5 +276,24 @@ test("step-up: a dispute decision above RAMPART_STEP_UP_AMOUNT is refused with a
   await page.locator(`[data-payin="${p.id}"] button[value=paid]`).click();
   await page.waitForSelector("p.notice[role=status] >> text=is now closed");
   await verifyLedgerClean(h.deps);
+  await page.close();
+});
+
+test("the Traders page (a requisite's limits form open) and a store's settings page pass axe at 1280 and 390 px", { skip }, async () => {
+  const page = await signIn();
+  await page.click("nav >> text=Traders");
+  await page.waitForURL(/\/dashboard\/traders$/);
+  assert.equal(await page.locator("#create-trader").count(), 1, "an admin's page carries its forms");
+  await page.locator("[data-limits] summary").first().click();
+  await checkBothSizes(page, "dashboard-traders");
+  // A store made from its merchant's page, then its payment-intent settings page with its form.
+  await page.goto(`${base}/dashboard/merchants/${fx.merchant.merchantId}`);
+  await page.fill("#store-name", "Axe Shop");
+  await page.fill("#store-id", "axe_shop");
+  await page.click("#create-store button[type=submit]");
+  await page.waitForSelector("p.notice[role=status] >> text=Store axe_shop created.");
+  await page.goto(`${base}/dashboard/merchants/stores/axe_shop`);
+  await page.locator("#intent-settings").waitFor();
+  await checkBothSizes(page, "dashboard-store-settings");
   await page.close();
 });
