@@ -1,10 +1,13 @@
 // The console overview's figures over inject() (issue 18): payments created and paid per flow over the
 // chosen range (by the day they were created), conversion, the median time to pay, the fiat paid per
-// currency with trading's scale-2 amounts and the intents' own added exactly, what needs attention now,
-// and a range that is not offered refused with its code. The browser test draws the same page.
+// currency with trading's scale-2 amounts and the intents' own added exactly, what needs attention now
+// (disputes, KYC, webhooks due, jobs failed for good), the traders' free deposits lowest first, and a
+// range that is not offered refused with its code. The browser test draws the same page.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
+import { enqueueJob, enqueueWebhook } from "../../src/app/outbox/outbox.js";
+import { fundTraderDeposit } from "../../src/app/trading/ledger-postings.js";
 import { TestClock } from "../support/clock.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { insertPaymentRows, intentRowId, tradingRowId } from "../support/payment-rows.js";
@@ -17,7 +20,9 @@ let cookie: string;
 
 before(async () => {
   h = await createHarness({ clock: new TestClock(new Date("2026-03-10T12:00:00.000Z")) });
-  fx = await setupTrading(h.deps);
+  // Two traders with 1,000,000 USDT each; the second gets 5 more, so the first is the lowest.
+  fx = await setupTrading(h.deps, { traders: 2 });
+  await fundTraderDeposit(h.deps, fx.traders[1]!.traderId, 5_000_000n, "test:fund:extra");
   const db = h.deps.database.db;
   const rows = { merchantId: fx.merchant.merchantId, storeId: fx.merchant.storeId, trader: { traderId: fx.traders[0]!.traderId, requisiteId: fx.requisiteIds[0]! } };
   // Four trading pay-ins on 8 March (10000..10003 kopecks): two paid after 10 and 30 minutes, one
@@ -35,6 +40,18 @@ before(async () => {
   await insertPaymentRows(db, { ...rows, tag: "b", intents: 3, start: new Date("2026-03-10T08:00:00.000Z"), stepMs: 3_600_000 });
   await sql`INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at)
     VALUES (${intentRowId("b", 0)}, 4, 5, 'bank_feed', '2026-03-10T08:01:00Z')`.execute(db);
+  // One webhook message due for delivery, and one job failed for good.
+  await enqueueWebhook(db, {
+    merchantId: fx.merchant.merchantId,
+    format: "envelope",
+    url: "https://merchant.example/hook",
+    eventId: "evt_overview_due",
+    orderingKey: "overview",
+    body: "{}",
+    signingKeyRef: { kind: "webhook_secret", merchantId: fx.merchant.merchantId },
+  });
+  await enqueueJob(db, "files.delete", { keys: [] }, { key: "overview:dead" });
+  await sql`UPDATE jobs SET status = 'failed' WHERE key = 'overview:dead'`.execute(db);
   ({ cookie } = await staffSession(h, "viewer"));
 });
 after(async () => h.close());
@@ -49,7 +66,7 @@ function flowRow(body: string, flow: string): string[] {
 }
 const text = (body: string, id: string) => new RegExp(`id="${id}">([^<]*)<`).exec(body)?.[1];
 
-test("over 7 days: created, paid, conversion and median time to pay per flow, fiat paid per currency, what needs attention", async () => {
+test("over 7 days: created, paid, conversion and median time to pay per flow, fiat paid per currency, what needs attention, traders' free deposits", async () => {
   const r = await overview("?range=7");
   assert.equal(r.statusCode, 200, r.body);
   assert.match(r.body, /<strong aria-current="page">7 days<\/strong>/);
@@ -60,6 +77,11 @@ test("over 7 days: created, paid, conversion and median time to pay per flow, fi
   assert.equal(text(r.body, "volume-EUR"), "100.00 EUR", "only the intent that reached 5");
   assert.equal(text(r.body, "now-disputes"), "1");
   assert.equal(text(r.body, "now-kyc"), "0");
+  assert.equal(text(r.body, "now-webhooks"), "1");
+  assert.equal(text(r.body, "now-dead-jobs"), "1");
+  // The traders' free deposits, lowest first, each with its exact figure.
+  const traders = /<svg role="img" aria-label="Free deposit per trader, lowest first"[\s\S]*?<\/svg>/.exec(r.body)?.[0] ?? "";
+  assert.deepEqual([...traders.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]), ["Trader 1", "1000000.000000 USDT", "Trader 2", "1000005.000000 USDT"]);
   assert.match(r.body, /<svg role="img" aria-label="Payments created per day over 7 days, by flow"/);
   assert.match(r.body, /<td>2026-03-08<\/td><td class="mono">200.01<\/td>/, "the RUB chart's figures per day");
   assert.match(r.body, /setInterval\(/, "the page refreshes its figures");
