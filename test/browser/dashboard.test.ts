@@ -3,7 +3,7 @@
 // harness clock), sees its recovery codes once, reaches the overview; later sign-ins ask for the
 // password and a TOTP code; pages pass axe at 390 px; the session cookie is HttpOnly,
 // SameSite=Strict, scoped to /dashboard and ends at sign-out. The overview draws its charts over a few
-// days of payments and passes axe at 1280 and 390 px.
+// days of payments, passes axe at 1280 and 390 px, and swaps in fresh figures each minute by itself.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
@@ -107,6 +107,27 @@ test("the overview draws payments per day and fiat paid per currency, and passes
   await checkPage(page, "console-overview-charts-1280");
   await page.setViewportSize({ width: 390, height: 844 });
   await checkPage(page, "console-overview-charts-390");
+  await page.close();
+});
+
+test("the overview swaps in fresh figures by itself each minute, without a reload", { skip }, async () => {
+  const staff = await createStaff(h, "viewer");
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await signInStaff(page, base, h, staff);
+  // The page's minute timer runs on Playwright's clock, so the test moves it instead of waiting.
+  await page.clock.install();
+  await page.reload();
+  const first = await page.textContent("#as-of");
+  // Marks on the drawn figures and on the window: a swap loses the first, a reload would lose both.
+  await page.locator("#overview-live").evaluate((el) => (el as unknown as { setAttribute(n: string, v: string): void }).setAttribute("data-drawn", "first"));
+  await page.evaluate("window.sameDocument = true");
+  h.clock.advance(5 * 60_000); // the server's next copy is five minutes later
+  const next = `${h.clock.now().toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  assert.notEqual(first, next);
+  await page.clock.runFor(60_000);
+  await page.locator("#as-of", { hasText: next }).waitFor();
+  assert.equal(await page.locator("#overview-live[data-drawn]").count(), 0, "the figures were replaced");
+  assert.equal(await page.evaluate("window.sameDocument"), true, "without a reload");
   await page.close();
 });
 
