@@ -3,7 +3,8 @@
 // carrying its reference is imported (the one inbound path, receiveBankTransfer) → 5 → the payout waits
 // in the operator's queue → the operator enters the tx hash → 6, with every IPN at a loopback receiver;
 // importing the same statement again changes nothing. An overpaid intent is refunded (12) through a
-// pain.001 export the ISO schema accepts, and the next statement's debit closes the refund order.
+// pain.001 export the ISO schema accepts, and the next statement's debit closes the refund order. The
+// console's page of a paid intent shows its KYC case, the bank transfer matched and its ledger transfers.
 // Two operators entering a hash at once complete it exactly once. The ledger verifies clean.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -202,4 +203,25 @@ test("the dashboard overview names the adapter of each port", async () => {
   for (const [port, adapter] of Object.entries({ rates: "fixed", kyc: "manual", sms: "log", chain: "manual", cardAcquirer: "none", bankFeed: "statements" })) {
     assert.match(page.body, new RegExp(`id="adapter-${port}">${adapter}<`), port);
   }
+});
+
+test("a paid intent's console page tells its story: the KYC case and its decision, the bank transfer matched, the ledger transfers with their entries", async () => {
+  const { id } = await intentAtFive("live.story@example.com");
+  const { cookie } = await staffSession(h, "viewer");
+  const page = await h.app.inject({ method: "GET", url: `/dashboard/payments/${id}`, headers: { cookie } });
+  assert.equal(page.statusCode, 200, page.body);
+  const section = (sid: string) => new RegExp(`<section class="card" id="${sid}">([\\s\\S]*?)</section>`).exec(page.body)?.[1] ?? "";
+  const kyc = section("kyc");
+  assert.match(kyc, /level KYC_1 <span[^>]*data-status="approved">approved<\/span> · decided/);
+  assert.match(kyc, /review → approved by support/, "the operator's decision in the case's history");
+  const transfers = section("bank-transfers");
+  assert.match(transfers, new RegExp(`stmt:${ACCOUNT}:E2E-${id}</td><td class="mono">100\\.00 EUR</td>\\s*<td>paid</td><td>statement:camt\\.053</td>`));
+  // The intent's own transfers (ref payment_intent): the fiat in with its three entries, then the payout's hold.
+  const ledger = section("ledger");
+  assert.deepEqual([...ledger.matchAll(/<h3><span class="mono small-id">([a-z_]+)<\/span>/g)].map((m) => m[1]), ["intent_fiat_in", "intent_payout_hold"]);
+  const fiatIn = /<div data-transfer="intent:[^"]*:fiat_in:[^"]*">([\s\S]*?)<\/div><\/div>/.exec(ledger)?.[1] ?? "";
+  assert.deepEqual(
+    [...fiatIn.matchAll(/<tr><td class="mono small-id">([^<]*)<\/td><td>([^<]*)<\/td><td class="mono">([^<]*)<\/td><\/tr>/g)].map((m) => m.slice(1).join(" ")),
+    ["platform fee_revenue 1.75 EUR", "platform fiat_clearing -100.00 EUR", "platform platform_inventory 98.25 EUR"],
+  );
 });

@@ -32,9 +32,11 @@ function namedEvent(dialect: PaymentListItem["dialect"], e: StatusEventRow): Sta
   return { ...e, from_status: name(e.from_status), to_status: name(e.to_status)! };
 }
 
+/** The ledger's ref type of each flow's own transfers (the postings name them so: trading/ledger-postings, intents/effects, card/card-ledger). */
+const LEDGER_REF_TYPE = { trading: "trading_payin", intent: "payment_intent", card: "card_payment" } as const;
+
 async function ledgerOf(deps: Deps, payment: PaymentListItem, bankTransferIds: string[]) {
-  const refType = payment.dialect === "trading" ? "trading_payin" : payment.dialect === "card" ? "card_payment" : null;
-  const refs = [...(refType ? [{ type: refType, id: payment.id }] : []), ...bankTransferIds.map((id) => ({ type: "bank_transfer", id }))];
+  const refs = [{ type: LEDGER_REF_TYPE[payment.dialect], id: payment.id }, ...bankTransferIds.map((id) => ({ type: "bank_transfer", id }))];
   const transfers = await ledgerTransfersOf(deps.database.db, refs);
   const entries = await entriesOfTransfers(
     deps.database.db,
