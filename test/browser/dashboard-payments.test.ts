@@ -1,6 +1,7 @@
 // The console's payments explorer and payment page in real headless Chromium (issue 18): search by the
 // merchant's external id and by filters finds the right pay-in; its page shows every status change and
-// each webhook attempt (a 500, then the delivery); a viewer sees no action; support decides the
+// each webhook attempt (a 500, then the delivery); a viewer sees no action and a decision it posts anyway
+// is refused (role_forbidden, nothing changed); support decides the
 // dispute and resends a webhook from the page and lands back on it; both pages pass axe at 390 px and
 // desk size, as do an intent's page and a card payment's held for review, which support releases after
 // the step that says what releasing does; and the page's CSV link downloads 10,000 payments (seeded
@@ -122,7 +123,7 @@ test("the payment page shows its status changes and each webhook attempt, and pa
   await page.close();
 });
 
-test("a viewer sees the payment page without a single action", { skip }, async () => {
+test("a viewer sees the payment page without a single action; a decision it posts anyway is refused with role_forbidden", { skip }, async () => {
   const page = await signedIn("viewer");
   await page.goto(`${base}/dashboard/payments/${payinId}`);
   assert.equal(await page.textContent("#payment-id"), payinId);
@@ -130,6 +131,26 @@ test("a viewer sees the payment page without a single action", { skip }, async (
   // The only form that posts is signing out.
   assert.deepEqual(await page.locator("form[method=post]").evaluateAll((f) => f.map((x) => x.getAttribute("action"))), ["/dashboard/logout"]);
   assert.equal(await page.locator("#actions").count(), 0);
+  // Sent anyway (the form support sees, with the viewer's own CSRF token): the refusal page names the
+  // code and what the role lacks, passes axe, and the pay-in is still in review.
+  const csrf = await page.getAttribute("form[action='/dashboard/logout'] input[name=csrf]", "value");
+  await page.evaluate(`(() => {
+    const f = document.createElement("form");
+    f.method = "post";
+    f.action = "/dashboard/disputes/${payinId}/resolve";
+    for (const [name, value] of [["csrf", ${JSON.stringify(csrf)}], ["outcome", "paid"]]) {
+      const i = document.createElement("input");
+      i.type = "hidden"; i.name = name; i.value = value;
+      f.append(i);
+    }
+    document.body.append(f);
+    f.submit();
+  })()`);
+  await page.waitForSelector("#refusal");
+  assert.equal(await page.getAttribute("#refusal", "data-code"), "role_forbidden");
+  assert.match((await page.textContent("#refusal")) ?? "", /The viewer role may not decide trading disputes/);
+  await checkBothSizes(page, "dashboard-refusal");
+  assert.equal((await h.deps.database.db.selectFrom("trading_payins").select("status").where("id", "=", payinId).executeTakeFirstOrThrow()).status, "checking");
   await page.close();
 });
 
