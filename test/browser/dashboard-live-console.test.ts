@@ -1,6 +1,6 @@
 // The live-mode console pages of the operator dashboard in real headless Chromium (axe and 390 px on
-// each): KYC review with the uploaded document drawn inline from an authenticated route, approve and
-// reject; a camt.053 uploaded through the Bank statements page pays an intent (the import report shows
+// each): KYC review with the uploaded documents drawn inline side by side from an authenticated
+// route, approve and reject; a camt.053 uploaded through the Bank statements page pays an intent (the import report shows
 // the match); an unmatched transfer assigned to an intent and another refunded, each after a
 // confirmation step; the refund order waiting for an IBAN gets one and goes out in a pain.001 download;
 // the manual chain's payout queue takes the tx hash the operator paid with, completing the intent (6);
@@ -94,13 +94,15 @@ after(async () => {
 
 let paidLater: { id: string; reference: string; amount: string };
 
-test("KYC review: the document is drawn inline from the operator-only route; approve → 4, reject with a reason", { skip }, async () => {
+test("KYC review: the documents are drawn inline, side by side, from the operator-only route; approve → 4, reject with a reason", { skip }, async () => {
   const a = await intentInReview();
   const b = await intentInReview("Lopez");
   // The payer's upload, as the KYC page stores it: through the file port, its key on the case.
   const key = `kyc/${a.caseId}/document_front-${h.deps.ids.uuid()}`;
+  const back = `kyc/${a.caseId}/document_back-${h.deps.ids.uuid()}`;
   await h.deps.ports.files.put(key, PNG_1x1, "image/png");
-  await h.deps.database.db.updateTable("kyc_cases").set({ files: JSON.stringify([key]) }).where("id", "=", a.caseId).execute();
+  await h.deps.ports.files.put(back, PNG_1x1, "image/png");
+  await h.deps.database.db.updateTable("kyc_cases").set({ files: JSON.stringify([key, back]) }).where("id", "=", a.caseId).execute();
 
   const page = await signIn();
   await page.click("nav >> text=KYC review");
@@ -108,8 +110,12 @@ test("KYC review: the document is drawn inline from the operator-only route; app
   const card = page.locator(`[data-case="${a.caseId}"]`);
   assert.match((await card.textContent()) ?? "", /Ana Garcia/);
   const img = card.locator("img");
-  assert.equal(await img.count(), 1);
-  assert.equal(await img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth), 1, "the image decoded from the document route");
+  assert.equal(await img.count(), 2);
+  assert.equal(await img.first().evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth), 1, "the image decoded from the document route");
+  // At a desk the front and the back stand side by side, each captioned with its kind.
+  assert.deepEqual(await card.locator("figcaption").allTextContents(), ["document front", "document back"]);
+  const [front, rear] = [(await card.locator("figure").nth(0).boundingBox())!, (await card.locator("figure").nth(1).boundingBox())!];
+  assert.ok(front.y === rear.y && rear.x >= front.x + front.width, `side by side: ${JSON.stringify([front, rear])}`);
   await checkBothSizes(page, "dashboard-kyc");
 
   const doc = await page.request.get(`${base}/dashboard/kyc/${a.caseId}/documents/0`);
@@ -118,7 +124,7 @@ test("KYC review: the document is drawn inline from the operator-only route; app
   assert.equal(doc.headers()["cache-control"], "no-store");
   assert.equal(doc.headers()["x-content-type-options"], "nosniff");
   assert.deepEqual(await doc.body(), PNG_1x1);
-  assert.equal((await page.request.get(`${base}/dashboard/kyc/${a.caseId}/documents/1`)).status(), 404, "only the case's own files");
+  assert.equal((await page.request.get(`${base}/dashboard/kyc/${a.caseId}/documents/2`)).status(), 404, "only the case's own files");
   const anonymous = await h.app.inject({ method: "GET", url: `/dashboard/kyc/${a.caseId}/documents/0` });
   assert.equal(anonymous.statusCode, 303, "no session: sent to sign in");
   assert.equal(anonymous.headers.location, "/dashboard/login");
