@@ -37,7 +37,7 @@ async function disputedPayin(fiatAmount: number): Promise<string> {
   return id;
 }
 
-test("above the amount: refused without a code and with a wrong one (nothing written), taken with a fresh code", async () => {
+test("above the amount: refused without a code, with a wrong one and with a recovery code (nothing written), taken with a fresh code", async () => {
   const id = await disputedPayin(6000);
   const support = await staffSession(h, "support");
   const page = await h.app.inject({ method: "GET", url: "/dashboard/disputes", headers: { cookie: support.cookie } });
@@ -54,6 +54,9 @@ test("above the amount: refused without a code and with a wrong one (nothing wri
   const wrong = `${(Number(good[0]) + 5) % 10}${good.slice(1)}`;
   const refused = await postForm(h, support, `/dashboard/disputes/${id}/resolve`, { outcome: "paid", totp: wrong });
   assert.match(noticeOf(refused.headers.location).error ?? "", /authentication code is wrong/);
+  // A recovery code signs in once, but never stands in for a fresh code at a money action.
+  const recovery = await postForm(h, support, `/dashboard/disputes/${id}/resolve`, { outcome: "paid", totp: support.staff.recoveryCodes[0]! });
+  assert.match(noticeOf(recovery.headers.location).error ?? "", /authentication code is wrong/);
   assert.equal(await statusOf(id), "checking");
   assert.equal(await auditEntryCount(h.deps), count, "a refused step-up leaves no audit entry");
   assert.equal(await lastStep(), stepBefore);
