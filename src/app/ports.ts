@@ -119,6 +119,7 @@ export interface ChainPayout {
    * A chain whose payouts can stick (evm): replaces a pending payout by a 0-value transfer to the hot
    * wallet at the same nonce with a higher fee. It never fails the payout itself: status() answers
    * failed only once that replacement is mined to the depth, confirmed if the payout is mined instead.
+   * Throws while the cancel cannot be sent yet (fee cap, a concurrent replacement): the caller retries.
    */
   cancel?(payoutKey: string): Promise<void>;
   /** A chain paid from a hot wallet reads its balances from the node (node failures throw); others have none. */

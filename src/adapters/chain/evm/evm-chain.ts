@@ -183,7 +183,11 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
     return { kind: "pending", txHash: p.txs[0]!.cancels ? payoutTxHash(p) : txHash, confirmations: 0 };
   }
 
-  /** Signs and broadcasts the cancel of a pending payout, once (a payout already cancelling is left to status()). */
+  /**
+   * Signs and broadcasts the cancel of a pending payout, once (a payout already cancelling is left to
+   * status()). A cancel that cannot go out now throws: the cancel job is retried until it does (or the
+   * payout is settled), since nothing else would ever sign it again.
+   */
   async function cancel(payoutKey: string): Promise<void> {
     const p = await store.find(payoutKey);
     if (!p || p.status !== "pending" || p.txs.some((t) => t.cancels)) return;
@@ -191,11 +195,13 @@ export function createEvmChain(opts: EvmChainOptions): EvmChain {
     const current = p.txs[0]!;
     const fees = cancelFees(current, await nextBaseFee(), policy);
     if (!fees) {
-      logger.warn({ payoutKey, txHash: current.txHash }, "payout cannot be cancelled within twice the fee cap (RAMPART_EVM_MAX_FEE_GWEI); it waits for the base fee to fall");
-      return;
+      throw new Error(`the payout ${current.txHash} cannot be outbid within twice the fee cap (RAMPART_EVM_MAX_FEE_GWEI); the cancel is retried`);
     }
     const signed: EvmSignedTx = { ...(await sign(selfTransfer(), TRANSFER_GAS, p.nonce, fees)), cancels: true };
-    if (!(await store.addReplacement(payoutKey, current.txHash, signed, clock.now()))) return;
+    // Lost to a poll's fee bump of the same version: the retry cancels the version that won.
+    if (!(await store.addReplacement(payoutKey, current.txHash, signed, clock.now()))) {
+      throw new Error(`the payout ${current.txHash} was replaced while its cancel was signed; the cancel is retried`);
+    }
     logger.info({ payoutKey, nonce: p.nonce.toString(), replaces: current.txHash, txHash: signed.txHash }, "payout cancel sent (same nonce, 0-value self-transfer, higher fee)");
     await broadcast(payoutKey, signed.txHash, signed.rawTx);
   }
