@@ -7,6 +7,7 @@ import type { EvmTables } from "./tables/evm.js";
 import type { FoundationTables } from "./tables/foundation.js";
 import type { IntentTables } from "./tables/intents.js";
 import type { LedgerTables } from "./tables/ledger.js";
+import type { OperatorTxTables } from "./tables/operator-tx.js";
 import type { OpsTables } from "./tables/ops.js";
 import type { OutboxTables } from "./tables/outbox.js";
 import type { PricingTables } from "./tables/pricing.js";
@@ -17,7 +18,7 @@ import type { TradingTables } from "./tables/trading.js";
 import type { WithdrawalTables } from "./tables/withdrawals.js";
 
 export interface DB
-  extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, RefundTables, SecretTables, OpsTables, RiskTables, EvmTables, StaffTables, WithdrawalTables {}
+  extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, RefundTables, SecretTables, OpsTables, RiskTables, EvmTables, StaffTables, WithdrawalTables, OperatorTxTables {}
 
 /** The database handle every db/ function takes: the pool or a transaction. */
 export type Db = Kysely<DB>;

@@ -5,7 +5,8 @@
 // importing the same statement again changes nothing. An overpaid intent is refunded (12) through a
 // pain.001 export the ISO schema accepts, and the next statement's debit closes the refund order. The
 // console's page of a paid intent shows its KYC case, the bank transfer matched and its ledger transfers.
-// Two operators entering a hash at once complete it exactly once. The ledger verifies clean.
+// Two operators entering a hash at once complete it exactly once; one transaction pays one payout (or
+// withdrawal). The ledger verifies clean.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { importBankStatement } from "../../src/app/bank-statements/import-statement.js";
@@ -14,6 +15,7 @@ import { loadConfig, sandboxAdaptersInLive } from "../../src/config/config.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { TEST_SECRET_KEY, createHarness, type Harness } from "../support/harness.js";
 import { jsonCall, operatorHeader } from "../support/json-call.js";
+import { fundMerchantBalance } from "../support/merchant-funds.js";
 import { advanceAndDrain, configureStore, drain, intentBody, ipnStatuses, kycFields } from "../support/intents.js";
 import { staffSession } from "../support/staff.js";
 import { camt053 } from "../support/statements.js";
@@ -188,6 +190,39 @@ test("two operators entering hashes at once: the payout completes exactly once, 
   await drain(h);
   const statuses = ipnStatuses(receiver.received, id, ipnSecret, Math.floor(h.clock.now().getTime() / 1000));
   assert.deepEqual(statuses, [2, 3, 4, 5, 6]);
+});
+
+test("one transaction pays one payout: a hash recorded for a payout is refused (409 tx_hash_already_used) on another payout and on a withdrawal, nothing written", async () => {
+  const first = await intentAtFive("live.three@example.com");
+  const second = await intentAtFive("live.four@example.com");
+  const hash = "33".repeat(32);
+  assert.equal((await admin("POST", `/admin/v1/payouts/payout_${first.id}/tx-hash`, { txHash: hash })).status, 200);
+  const reused = await admin("POST", `/admin/v1/payouts/payout_${second.id}/tx-hash`, { txHash: hash.toUpperCase() });
+  assert.equal(reused.status, 409, reused.text);
+  assert.equal(reused.json.error, "tx_hash_already_used");
+  assert.equal(reused.json.field, "txHash");
+  assert.match(reused.json.message, new RegExp(`payout:payout_${first.id}`));
+  assert.equal((await statusOf(second.id)).status, 5, "nothing written");
+  assert.equal((await admin("POST", `/admin/v1/payouts/payout_${first.id}/tx-hash`, { txHash: hash })).json.replayed, true, "its own payout replays it");
+
+  // A withdrawal on the same chain (TRON) cannot be settled by it either.
+  await fundMerchantBalance(h.deps, m.merchantId, 100_000_000n);
+  const added = await api("POST", "/merchant/v1/withdrawal-addresses", { network: "trc20", address: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t" });
+  assert.equal(added.status, 201, added.text);
+  h.clock.advance(7 * 24 * 3_600_000);
+  const w = await api("POST", "/merchant/v1/withdrawals", { addressId: added.json.id, asset: "USDT", amount: "10" });
+  assert.equal(w.status, 201, w.text);
+  await drain(h);
+  const refused = await admin("POST", `/admin/v1/withdrawals/${w.json.id}/tx-hash`, { txHash: hash });
+  assert.equal(refused.status, 409, refused.text);
+  assert.equal(refused.json.error, "tx_hash_already_used");
+  assert.equal((await api("GET", `/merchant/v1/withdrawals/${w.json.id}`)).json.status, "approved", "nothing written");
+  assert.equal((await admin("POST", `/admin/v1/withdrawals/${w.json.id}/tx-hash`, { txHash: "44".repeat(32) })).json.status, "confirmed");
+  // And the withdrawal's hash is refused on the second payout in turn.
+  const back = await admin("POST", `/admin/v1/payouts/payout_${second.id}/tx-hash`, { txHash: "44".repeat(32) });
+  assert.equal(back.status, 409, back.text);
+  assert.equal(back.json.error, "tx_hash_already_used");
+  assert.equal((await statusOf(second.id)).status, 5);
 });
 
 test("the payout list refuses a bad status or limit with 400", async () => {

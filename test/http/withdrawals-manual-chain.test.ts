@@ -2,7 +2,8 @@
 // waits for an operator, who pays it by hand and records the transaction's hash (operator API, or the
 // console with a fresh code above RAMPART_STEP_UP_AMOUNT): approved → sent → confirmed in one step, the
 // hold paid out, a signed webhook per status, one audit entry. The same hash again changes nothing;
-// another hash or a bad one is refused with nothing written.
+// another hash or a bad one is refused with nothing written, and so is a hash already recorded for
+// another withdrawal (one transaction pays one payout).
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
@@ -101,6 +102,27 @@ test("the operator records the hash of a manual payout: approved → sent → co
   assert.equal(other.json.error, "illegal_transition");
   assert.match(other.json.message, /confirmed/);
   assert.equal((await merchant("GET", `/merchant/v1/withdrawals/${id}`)).json.txHash, HASH);
+});
+
+test("one transaction pays one withdrawal: the hash of another is refused (409 tx_hash_already_used), nothing written, the ledger books one payment", async () => {
+  const before = await balance();
+  const clearing = async () => (await getBalance(h.deps.database.db, { owner: "platform", asset: "USDT", purpose: "chain_clearing" })).posted;
+  const clearingBefore = await clearing();
+  const [a, b] = [await waitingWithdrawal("100"), await waitingWithdrawal("100")];
+  const hash = `0x${"12".repeat(32)}`;
+  assert.equal((await recordHash(a, hash)).status, 200);
+  const audits = await auditEntryCount(h.deps);
+  const reused = await recordHash(b, hash);
+  assert.equal(reused.status, 409, reused.text);
+  assert.equal(reused.json.error, "tx_hash_already_used");
+  assert.match(reused.json.message, new RegExp(`withdrawal:${a}`));
+  assert.equal((await merchant("GET", `/merchant/v1/withdrawals/${b}`)).json.status, "approved", "still waits");
+  assert.equal(await auditEntryCount(h.deps), audits, "nothing written");
+  assert.equal(await balance(), before - 2n * 101_000_000n, "both still held");
+  assert.equal((await clearing()) - clearingBefore, 100_000_000n, "one payment booked out, not two");
+  const replay = await recordHash(a, hash);
+  assert.equal(replay.status, 200, "the same withdrawal replays it");
+  assert.equal(replay.json.status, "confirmed");
 });
 
 test("a withdrawal still waiting for approval takes no hash (409 naming requested)", async () => {

@@ -3,11 +3,15 @@
 // (app/withdrawals/withdrawal-operator-tx.ts): the hash parsed for the payout's network, then, with a
 // checker configured (RAMPART_EVM_RPC_URLS), checked on chain before anything is written. A transaction
 // that does not pay exactly what is owed is refused, one not yet deep enough is refused as "enter it
-// again later". Without a checker, the hash is recorded as entered.
+// again later". Without a checker, the hash is recorded as entered. Either way a hash pays one payout
+// only: claimOperatorTx takes it in the recording transaction (operator_tx_hashes' primary key decides
+// between two operators at once), so one transaction never settles two withdrawals or intent payouts.
 import { AssetRegistry } from "../../core/money/assets.js";
 import { normaliseTxHash } from "../../core/money/tx-hash.js";
 import { assertNever } from "../../core/shared/assert-never.js";
 import { AppError } from "../../core/shared/errors.js";
+import { claimOperatorTxHash } from "../../db/chain/operator-tx-hashes.js";
+import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 
 const assets = new AssetRegistry();
@@ -57,4 +61,14 @@ export async function checkOperatorTx(deps: Deps, owed: OwedPayout, txHash: stri
     default:
       return assertNever(result, "payout tx check");
   }
+}
+
+/**
+ * In the transaction recording the hash: takes it for `usedBy` ('withdrawal:<id>' or 'payout:<key>'), or
+ * 409 tx_hash_already_used when it already settled another payout on the same chain (the caller's
+ * transaction then rolls back: nothing written).
+ */
+export async function claimOperatorTx(trx: Db, owed: OwedPayout, txHash: string, usedBy: string, at: Date): Promise<void> {
+  const claimed = await claimOperatorTxHash(trx, { chain: assets.get(owed.asset, owed.network).addressFormat, txHash, usedBy, at });
+  if (!claimed.ok) throw new AppError("tx_hash_already_used", { field: "txHash", message: `This transaction was already recorded as the payment of ${claimed.usedBy}; one transaction pays one payout.` });
 }

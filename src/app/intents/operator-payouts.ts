@@ -4,7 +4,8 @@
 // as the chain's path does, so two operators entering a hash at once complete it exactly once: the second
 // sees it confirmed (the same hash answers as before; another hash is 409 naming the status).
 // The hash is parsed and checked on chain (when a checker is configured) by app/chain/operator-tx.ts,
-// before anything is written; withdrawals on the manual chain take the same path.
+// before anything is written; withdrawals on the manual chain take the same path, and a hash already
+// recorded for another payout or withdrawal is 409 tx_hash_already_used.
 import { PAYOUT_MACHINE, type PayoutStatus } from "../../core/intents/payout-status.js";
 import { AssetRegistry } from "../../core/money/assets.js";
 import { formatMinor } from "../../core/money/decimal.js";
@@ -12,7 +13,7 @@ import { pageOf, pageSize } from "../../core/shared/page-size.js";
 import { AppError } from "../../core/shared/errors.js";
 import { lockIntent, lockPayout, updatePayout } from "../../db/intents/intents.js";
 import { findPayout, listPayoutsByStatus } from "../../db/intents/payout-queue.js";
-import { checkOperatorTx, operatorTxHash } from "../chain/operator-tx.js";
+import { checkOperatorTx, claimOperatorTx, operatorTxHash } from "../chain/operator-tx.js";
 import type { Deps } from "../deps.js";
 import { completePayout } from "./payout.js";
 
@@ -84,6 +85,7 @@ export async function recordOperatorPayout(deps: Deps, payoutId: string, txHashI
       return { payoutId, intentId, status: payout.status, txHash, intentStatus: intent.status, replayed: true };
     }
     const to = PAYOUT_MACHINE.next(payout.status, "operator_paid");
+    await claimOperatorTx(trx, owed, txHash, `payout:${payout.payout_key}`, deps.clock.now());
     await updatePayout(trx, payout.payout_key, { status: to, tx_hash: txHash, updated_at: deps.clock.now() });
     // An intent that is no longer at 5 refuses 5 → 6 itself (409 naming its status), and nothing is written.
     await completePayout(deps, trx, intent, { actor: "operator", txHash, data: { operatorKeyId } });

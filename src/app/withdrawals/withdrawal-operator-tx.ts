@@ -6,12 +6,13 @@
 // configured, before anything is written); then, in one transaction under the withdrawal's lock,
 // approved → sent (with the hash) → confirmed, the hold paid out as for a chain-confirmed payout, each
 // status with its webhook. The same hash again answers as before (replayed); another hash, or a
-// withdrawal in any other status, is 409 naming it. On a chain that sends by itself (sandbox, evm) no
+// withdrawal in any other status, is 409 naming it; a hash already recorded for another withdrawal or
+// intent payout is 409 tx_hash_already_used. On a chain that sends by itself (sandbox, evm) no
 // hash is taken: 409 withdrawal_not_manual.
 import { WITHDRAWAL_MACHINE } from "../../core/withdrawals/withdrawal-status.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findWithdrawal, lockWithdrawal, updateWithdrawal, type WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
-import { checkOperatorTx, operatorTxHash } from "../chain/operator-tx.js";
+import { checkOperatorTx, claimOperatorTx, operatorTxHash } from "../chain/operator-tx.js";
 import type { Deps } from "../deps.js";
 import { enqueueWithdrawalEvent } from "./withdrawal-events.js";
 import { settleWithdrawal } from "./withdrawal-ledger.js";
@@ -31,6 +32,7 @@ export async function recordWithdrawalTx(deps: Deps, withdrawalId: string, txHas
     const w = (await lockWithdrawal(trx, withdrawalId))!;
     if (replay(w)) return { withdrawal: w, replayed: true };
     const now = deps.clock.now();
+    await claimOperatorTx(trx, owed, txHash, `withdrawal:${w.id}`, now);
     const sent = await updateWithdrawal(trx, w.id, { status: WITHDRAWAL_MACHINE.next(w.status, "operator_sent"), tx_hash: txHash, updated_at: now });
     await enqueueWithdrawalEvent(deps, trx, sent);
     const done = await updateWithdrawal(trx, w.id, { status: WITHDRAWAL_MACHINE.next(sent.status, "operator_paid"), updated_at: now });

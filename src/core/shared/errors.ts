@@ -52,6 +52,7 @@ export const ERROR_CATALOGUE = {
   intent_not_ready: { status: 409, message: "Payment instructions are only available in status 4 (ready to pay)." },
   payout_tx_mismatch: { status: 422, message: "The transaction does not pay this payout: unknown hash, reverted, or another recipient, token or amount." },
   payout_tx_unconfirmed: { status: 409, message: "The transaction is not yet confirmed on chain; enter the hash again once it is." },
+  tx_hash_already_used: { status: 409, message: "This transaction was already recorded as the payment of another payout or withdrawal; one transaction pays one payout." },
   payout_tx_check_unavailable: { status: 503, message: "The chain node that checks payout transactions cannot be reached; try again later." },
   kyc_link_invalid: { status: 404, message: "This verification link is invalid, used or expired." },
   internal_error: { status: 500, message: "Internal error." },

@@ -1,0 +1,16 @@
+// SQL of operator_tx_hashes (migration 0058_t): one use per recorded transaction hash, decided by the
+// primary key (chain, tx_hash) inside the caller's transaction.
+import type { Db } from "../schema.js";
+
+/** Takes the hash for `usedBy`; answers who holds it when another payout already does (nothing written then). */
+export async function claimOperatorTxHash(db: Db, row: { chain: string; txHash: string; usedBy: string; at: Date }): Promise<{ ok: true } | { ok: false; usedBy: string }> {
+  const inserted = await db
+    .insertInto("operator_tx_hashes")
+    .values({ chain: row.chain, tx_hash: row.txHash, used_by: row.usedBy, created_at: row.at })
+    .onConflict((oc) => oc.columns(["chain", "tx_hash"]).doNothing())
+    .returning("used_by")
+    .executeTakeFirst();
+  if (inserted) return { ok: true };
+  const held = await db.selectFrom("operator_tx_hashes").select("used_by").where("chain", "=", row.chain).where("tx_hash", "=", row.txHash).executeTakeFirstOrThrow();
+  return held.used_by === row.usedBy ? { ok: true } : { ok: false, usedBy: held.used_by };
+}
