@@ -41,3 +41,13 @@ export async function runCommand(cmd: Command, argv: string[], runtime: CliRunti
   const run = await cmd.load();
   return run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals, runtime);
 }
+
+/** The --merchant option as a lower-case uuid, or null once it has said why it is refused (exit 2). */
+export function merchantIdOption(values: Record<string, string | boolean | undefined>): string | null {
+  const merchant = values.merchant;
+  if (typeof merchant !== "string" || !/^[0-9a-f-]{36}$/i.test(merchant)) {
+    process.stderr.write("--merchant must be a merchant uuid\n");
+    return null;
+  }
+  return merchant.toLowerCase();
+}

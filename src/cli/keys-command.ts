@@ -1,4 +1,4 @@
-import type { CommandRun } from "./command.js";
+import { type CommandRun, merchantIdOption } from "./command.js";
 import { createMerchantKey } from "../app/keys/create-keys.js";
 import { runCliAction } from "../app/audit/cli-action.js";
 
@@ -8,14 +8,11 @@ export const run: CommandRun = async (values, positionals, runtime) => {
     process.stderr.write("Usage: rampart keys create --merchant <merchant-id>\n");
     return 2;
   }
-  const merchant = values.merchant;
-  if (typeof merchant !== "string" || !/^[0-9a-f-]{36}$/i.test(merchant)) {
-    process.stderr.write("--merchant must be a merchant uuid\n");
-    return 2;
-  }
+  const merchant = merchantIdOption(values);
+  if (merchant === null) return 2;
   return runtime.withDeps(async (deps) => {
     const label = typeof values.label === "string" ? values.label : "";
-    const key = await runCliAction(deps, { action: "keys.create", subject: merchant.toLowerCase(), details: { label } }, () => createMerchantKey(deps, merchant.toLowerCase(), label));
+    const key = await runCliAction(deps, { action: "keys.create", subject: merchant, details: { label } }, () => createMerchantKey(deps, merchant, label));
     process.stdout.write(`${key}\n`);
     return 0;
   });

@@ -1,4 +1,4 @@
-import type { CommandRun } from "./command.js";
+import { type CommandRun, merchantIdOption } from "./command.js";
 import { runCliAction } from "../app/audit/cli-action.js";
 import { inviteMerchantUser } from "../app/merchant-users/merchant-users.js";
 
@@ -8,16 +8,13 @@ export const run: CommandRun = async (values, positionals, runtime) => {
     process.stderr.write("Usage: rampart merchant invite --merchant <merchant-id> --email <e-mail> --role owner|developer|finance|support\n");
     return 2;
   }
-  const merchant = values.merchant;
-  if (typeof merchant !== "string" || !/^[0-9a-f-]{36}$/i.test(merchant)) {
-    process.stderr.write("--merchant must be a merchant uuid\n");
-    return 2;
-  }
+  const merchant = merchantIdOption(values);
+  if (merchant === null) return 2;
   return runtime.withDeps(async (deps) => {
     // The e-mail stays out of the audit entry (the log is never rewritten); the role and the merchant are in it.
     const role = typeof values.role === "string" ? values.role : "owner";
-    const invite = await runCliAction(deps, { action: "merchants.users", subject: merchant.toLowerCase(), details: { role } }, () =>
-      inviteMerchantUser(deps, { merchantId: merchant.toLowerCase(), email: values.email, role, invitedBy: "cli" }),
+    const invite = await runCliAction(deps, { action: "merchants.users", subject: merchant, details: { role } }, () =>
+      inviteMerchantUser(deps, { merchantId: merchant, email: values.email, role, invitedBy: "cli" }),
     );
     process.stdout.write(`invitation for ${invite.email} (${invite.role}), valid until ${invite.expiresAt.toISOString()}:\n${invite.inviteUrl}\n`);
     return 0;

@@ -7,6 +7,7 @@ import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
 import { MAX_PAGE, redeliverEndpointFailures, redeliverMessage, webhookAttempts, webhookMessagesPage } from "../../app/outbox/webhook-admin.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
+import { attemptView, WebhookAttempt } from "./webhook-attempt-view.js";
 
 const TAGS = ["admin: webhooks"];
 const security = [{ operatorKey: [] }];
@@ -27,15 +28,6 @@ const Message = Type.Object({
   lastError: Type.Union([Type.String(), Type.Null()]),
   deliveredAt: Iso,
   createdAt: Type.String(),
-});
-const Attempt = Type.Object({
-  attempt: Type.Integer(),
-  at: Type.String(),
-  url: Type.String(),
-  statusCode: Type.Union([Type.Integer(), Type.Null()]),
-  latencyMs: Type.Integer(),
-  responseBody: Type.Union([Type.String(), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
 });
 
 type MessageRow = Awaited<ReturnType<typeof webhookMessagesPage>>["items"][number];
@@ -100,22 +92,14 @@ export async function webhookAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
         summary: "One message with every delivery attempt (time, URL, status code, latency, capped response body)",
         security,
         params: Type.Object({ eventId: Type.String({ maxLength: 200 }) }),
-        response: { 200: Type.Object({ message: Message, attempts: Type.Array(Attempt) }) },
+        response: { 200: Type.Object({ message: Message, attempts: Type.Array(WebhookAttempt) }) },
       },
     },
     async (request) => {
       const r = await webhookAttempts(deps, request.params.eventId);
       return {
         message: messageView(r.message),
-        attempts: r.attempts.map((a) => ({
-          attempt: a.attempt,
-          at: a.at.toISOString(),
-          url: a.url,
-          statusCode: a.status_code,
-          latencyMs: a.latency_ms,
-          responseBody: a.response_body,
-          error: a.error,
-        })),
+        attempts: r.attempts.map(attemptView),
       };
     },
   );

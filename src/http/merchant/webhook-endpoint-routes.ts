@@ -29,6 +29,7 @@ import { isoOrNull } from "../admin/iso-or-null.js";
 import { noStore } from "../admin/no-store.js";
 import { pageLimit } from "../admin/page-limit.js";
 import { principalOf } from "../plugins/principal.js";
+import { attemptView, WebhookAttempt } from "../admin/webhook-attempt-view.js";
 
 const TAGS = ["merchant: webhooks"];
 const security = [{ apiKey: [] }];
@@ -64,15 +65,6 @@ const Message = Type.Object({
   lastError: Type.Union([Type.String(), Type.Null()]),
   deliveredAt: Iso,
   createdAt: Type.String(),
-});
-const Attempt = Type.Object({
-  attempt: Type.Integer(),
-  at: Type.String(),
-  url: Type.String(),
-  statusCode: Type.Union([Type.Integer(), Type.Null()], { description: "the receiver's HTTP status; null when no answer came (see error)" }),
-  latencyMs: Type.Integer(),
-  responseBody: Type.Union([Type.String(), Type.Null()], { description: "the receiver's answer, first 4096 characters" }),
-  error: Type.Union([Type.String(), Type.Null()]),
 });
 
 const endpointJson = (e: EndpointView) => ({
@@ -241,7 +233,7 @@ export async function merchantWebhookEndpointRoutes(scope: FastifyInstance, deps
         summary: "One message: the body sent and every attempt with the receiver's status and answer",
         security,
         params: MessageParams,
-        response: { 200: Type.Object({ ...Message.properties, body: Type.Union([Type.String(), Type.Null()], { description: "the exact bytes sent" }), attemptLog: Type.Array(Attempt) }) },
+        response: { 200: Type.Object({ ...Message.properties, body: Type.Union([Type.String(), Type.Null()], { description: "the exact bytes sent" }), attemptLog: Type.Array(WebhookAttempt) }) },
       },
     },
     async (request) => {
@@ -255,15 +247,7 @@ export async function merchantWebhookEndpointRoutes(scope: FastifyInstance, deps
         deliveredAt: isoOrNull(m.delivered_at),
         createdAt: m.created_at.toISOString(),
         body: m.body,
-        attemptLog: attempts.map((a) => ({
-          attempt: a.attempt,
-          at: a.at.toISOString(),
-          url: a.url,
-          statusCode: a.status_code,
-          latencyMs: a.latency_ms,
-          responseBody: a.response_body,
-          error: a.error,
-        })),
+        attemptLog: attempts.map(attemptView),
       };
     },
   );
