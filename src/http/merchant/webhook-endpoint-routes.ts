@@ -67,6 +67,17 @@ const Message = Type.Object({
   createdAt: Type.String(),
 });
 
+/** A message of the endpoint's delivery log as the list and the detail show it. */
+const messageJson = (m: Pick<Awaited<ReturnType<typeof endpointMessageDetail>>["message"], "event_id" | "status" | "attempts" | "next_attempt_at" | "last_error" | "delivered_at" | "created_at">) => ({
+  eventId: m.event_id,
+  status: m.status,
+  attempts: m.attempts,
+  nextAttemptAt: m.status === "pending" ? isoOrNull(m.next_attempt_at) : null,
+  lastError: m.last_error,
+  deliveredAt: isoOrNull(m.delivered_at),
+  createdAt: m.created_at.toISOString(),
+});
+
 const endpointJson = (e: EndpointView) => ({
   endpointId: e.endpointId,
   url: e.url,
@@ -211,15 +222,7 @@ export async function merchantWebhookEndpointRoutes(scope: FastifyInstance, deps
     async (request) => {
       const page = await endpointMessagesPage(deps, merchantOf(request), request.params.endpointId, request.query);
       return {
-        items: page.items.map((m) => ({
-          eventId: m.event_id,
-          status: m.status,
-          attempts: m.attempts,
-          nextAttemptAt: m.status === "pending" ? isoOrNull(m.next_attempt_at) : null,
-          lastError: m.last_error,
-          deliveredAt: isoOrNull(m.delivered_at),
-          createdAt: m.created_at.toISOString(),
-        })),
+        items: page.items.map(messageJson),
         nextCursor: page.nextCursor,
       };
     },
@@ -239,13 +242,7 @@ export async function merchantWebhookEndpointRoutes(scope: FastifyInstance, deps
     async (request) => {
       const { message: m, attempts } = await endpointMessageDetail(deps, merchantOf(request), request.params.endpointId, request.params.eventId);
       return {
-        eventId: m.event_id,
-        status: m.status,
-        attempts: m.attempts,
-        nextAttemptAt: m.status === "pending" ? isoOrNull(m.next_attempt_at) : null,
-        lastError: m.last_error,
-        deliveredAt: isoOrNull(m.delivered_at),
-        createdAt: m.created_at.toISOString(),
+        ...messageJson(m),
         body: m.body,
         attemptLog: attempts.map(attemptView),
       };
