@@ -15,6 +15,7 @@ import { sql, type Transaction } from "kysely";
 import { type AmountRequest, closestFreeAmount } from "../../core/trading/allocation.js";
 import { AppError } from "../../core/shared/errors.js";
 import type { DB } from "../../db/schema.js";
+import { TRADER_DEPOSIT_ACCOUNT } from "./ledger-postings.js";
 import { type LockedRequisite, lockRequisite, pickAndLockRequisite, requisiteUsage } from "../../db/trading/requisites.js";
 
 /** Bounds the work of one create: candidates looked at and locks tried. */
@@ -30,6 +31,8 @@ interface SlotFilter {
   amount: AmountRequest;
   stepMinor: bigint;
   grid: { first: bigint; last: bigint; count: bigint };
+  /** The trader's crypto the grid's first (smallest) amount holds: a trader with less free deposit is skipped. */
+  minCryptoMinor: bigint;
 }
 
 type SlotOutcome<T> = { kind: "taken"; value: T } | { kind: "skip"; reason: string };
@@ -67,6 +70,7 @@ export async function allocateSlot<T>(
     allowedMethods: f.allowedMethods,
     allowedBanks: f.allowedBanks,
     slots: { first: f.grid.first, last: f.grid.last, step: f.stepMinor, count: f.grid.count },
+    deposit: { ...TRADER_DEPOSIT_ACCOUNT, atLeastMinor: f.minCryptoMinor },
     limit: MAX_CANDIDATES,
   });
   let remaining = picked.candidates.map((c) => c.id);

@@ -137,6 +137,7 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
           amount: input.amount,
           stepMinor: settings.rangeStepMinor,
           grid,
+          minCryptoMinor: computeTradingAmounts(grid.first, rate, settings.feeRate).cryptoMinor,
         },
         async (requisite, amountMinor) => {
           const amounts = computeTradingAmounts(amountMinor, rate, settings.feeRate);

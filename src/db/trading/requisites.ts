@@ -27,6 +27,8 @@ interface CandidateFilter {
   allowedBanks: string[] | null;
   /** The amounts asked for: one exact amount, or a grid [first, last] by step. */
   slots: { first: bigint; last: bigint; step: bigint; count: bigint };
+  /** The traders' deposit accounts (owner = ownerPrefix || trader id) and the least free deposit a hold needs. */
+  deposit: { ownerPrefix: string; asset: string; purpose: string; atLeastMinor: bigint };
   limit: number;
 }
 
@@ -68,6 +70,12 @@ export async function pickAndLockRequisite(
       JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
       JOIN traders t ON t.id = r.trader_id AND t.enabled AND t.risk_held_at IS NULL
       JOIN trading_methods m ON m.code = r.method AND m.enabled
+      -- A trader whose free deposit (as committed now; the hold decides under its lock) cannot cover the
+      -- smallest amount asked is no candidate. Tried anyway, its refused hold would roll its requisites'
+      -- turn back, so they would stay least recently used and come first in every create, filling the
+      -- candidate list while funded traders wait.
+      JOIN ledger_accounts da ON da.owner = ${f.deposit.ownerPrefix} || r.trader_id AND da.asset = ${f.deposit.asset} AND da.purpose = ${f.deposit.purpose}
+      JOIN ledger_account_balances dab ON dab.account_id = da.id AND dab.posted - dab.pending_debits >= ${f.deposit.atLeastMinor.toString()}::int8
       -- risk_held_at IS NULL: a requisite its dispute rate took out of allocation (0033_a's index).
       WHERE r.enabled AND r.risk_held_at IS NULL AND r.fiat_currency = ${f.fiatCurrency} AND ${methodCond} AND ${bankCond}
         -- Counts at most max_open_payins rows: the check needs no more, and a busy requisite's open
