@@ -17,6 +17,8 @@ import { createHarness, type Harness } from "../support/harness.js";
 import { jsonCall, type Json, type Method } from "../support/json-call.js";
 import { configureStore, drain, INTENT_RATES_ENV, intentBody, ipnStatuses, kycFields } from "../support/intents.js";
 import { fundMerchantBalance } from "../support/merchant-funds.js";
+import { createMerchantUser, portalSession } from "../support/merchant-users.js";
+import { postForm } from "../support/staff.js";
 import { createPayinOverHttp, setupTrading, type TradingFixture } from "../support/trading.js";
 import { type ReceivedRequest, type Receiver, startReceiver } from "../support/webhook-receiver.js";
 
@@ -148,10 +150,13 @@ describe("create, read, change", () => {
     assert.equal(clash.status, 409, "another endpoint's URL");
     const empty = await call("PATCH", `${BASE}/${e.endpointId}`, fx.merchant.apiKey, {});
     assert.equal(empty.status, 400);
-    for (const q of ["limit=0", "limit=101", "cursor=abc", "status=lost"]) {
+    for (const q of ["limit=0", "limit=101", "cursor=abc", "cursor=9999999999999999999", "cursor=9223372036854775808", "status=lost"]) {
       const r = await call("GET", `${BASE}/${e.endpointId}/messages?${q}`, fx.merchant.apiKey);
       assert.equal(r.status, 400, `${q}: ${r.text}`);
     }
+    // The largest bigint is still a cursor (the ones above it would overflow in SQL).
+    const top = await call("GET", `${BASE}/${e.endpointId}/messages?cursor=9223372036854775807`, fx.merchant.apiKey);
+    assert.equal(top.status, 200, top.text);
     const rot = await call("POST", `${BASE}/${e.endpointId}/rotate-secret`, fx.merchant.apiKey, { overlapMinutes: 7 * 24 * 60 + 1 });
     assert.equal(rot.status, 400);
     assert.equal((await call("GET", BASE, fx.merchant.apiKey)).json.items.length, before + 1);
@@ -376,5 +381,26 @@ describe("delivery", () => {
     assert.ok(verifyEnvelope(e.secret, got.body, String(got.headers[ENVELOPE_SIGNATURE_HEADER]), nowS()));
     const env = JSON.parse(got.body);
     assert.deepEqual([env.type, env.data.id, env.data.status], ["withdrawal.approved", w.json.id, "approved"]);
+  });
+
+  test("a withdrawal requested in the portal (no API key) reaches a withdrawal.* endpoint too", async () => {
+    const e = await create(fx.merchant.apiKey, { url: `${rx.url}/portal-wd`, eventTypes: ["withdrawal.*"] });
+    await fundMerchantBalance(h.deps, fx.merchant.merchantId, 50_000_000n);
+    const address = await call("POST", "/merchant/v1/withdrawal-addresses", fx.merchant.apiKey, { network: "erc20", address: "0x8617E340B3D01FA5F11F306F4090FD50E238070D" });
+    assert.equal(address.status, 201, address.text);
+    h.clock.advance(25 * 3_600_000);
+    const s = await portalSession(h, await createMerchantUser(h, fx.merchant.merchantId, "finance"));
+    const form = await postForm(h, s, "/merchant/withdrawals", { addressId: address.json.id, asset: "USDT", amount: "10" });
+    assert.equal(form.statusCode, 303, form.body);
+    const id = /Withdrawal\+(wd_\w+)\+/.exec(String(form.headers.location))?.[1];
+    assert.ok(id, String(form.headers.location));
+    const queued = await call("GET", `${BASE}/${e.endpointId}/messages`, fx.merchant.apiKey);
+    assert.deepEqual(queued.json.items.map((x: Json) => String(x.eventId).split("@")[0]), [`withdrawal.${id}.approved`], queued.text);
+    await deliverAll();
+    await rx.reached(1, at("/portal-wd"));
+    const got = rx.received.find(at("/portal-wd"))!;
+    assert.ok(verifyEnvelope(e.secret, got.body, String(got.headers[ENVELOPE_SIGNATURE_HEADER]), nowS()));
+    const env = JSON.parse(got.body);
+    assert.deepEqual([env.type, env.data.id], [`withdrawal.${env.data.status}`, id]);
   });
 });

@@ -1,6 +1,7 @@
 // A webhook per status a withdrawal enters, written in the transaction that changes it, to the
-// merchant's webhook URL (its trading settings' webhookUrl) and signed like its trading webhooks: the
-// x-signature HMAC of the body with the API key that asked for the withdrawal. The body is
+// merchant's own webhook endpoints, and to its webhook URL (its trading settings' webhookUrl) signed like
+// its trading webhooks: the x-signature HMAC of the body with the API key that asked for the withdrawal.
+// A withdrawal asked for in the portal has no API key to sign with, so only the endpoints get it. The body is
 //   { id, type: "withdrawal.<status>", createdAt, data: the withdrawal }
 // and the event id is stable per (withdrawal, status): the machine never re-enters a status, so a re-run is a no-op.
 import type { Transaction } from "kysely";
@@ -14,13 +15,14 @@ import { withdrawalView } from "./withdrawal-view.js";
 
 export async function enqueueWithdrawalEvent(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow): Promise<void> {
   // Traders have no webhook: they follow their withdrawals on the trader API.
-  if (w.merchant_id === null || w.api_key_id === null) return;
+  if (w.merchant_id === null) return;
   const id = `withdrawal.${w.id}.${w.status}`;
   const type = `withdrawal.${w.status}`;
   const createdAt = deps.clock.now();
   const data = withdrawalView(w);
   // The merchant's own webhook endpoints (merchant-events.ts) take it with or without a webhook URL.
   await publishMerchantEvents(trx, [{ merchantId: w.merchant_id, type, key: id, orderingKey: `withdrawal.${w.id}`, createdAt, data }]);
+  if (w.api_key_id === null) return;
   const url = (await findTradingSettings(trx, w.merchant_id))?.webhook_url ?? null;
   if (url === null) return;
   await enqueueWebhook(trx, {
