@@ -64,7 +64,12 @@ test("list: newest first, filters, cursor; limit outside 1 to 100 is 400", async
     assert.deepEqual([r.json().error, r.json().field], ["validation_failed", "limit"]);
   }
   assert.equal((await get("/admin/v1/webhooks/messages?status=bogus")).statusCode, 400);
-  assert.equal((await get("/admin/v1/webhooks/messages?cursor=abc")).statusCode, 400);
+  for (const cursor of ["abc", "9999999999999999999", "9223372036854775808"]) {
+    const r = await get(`/admin/v1/webhooks/messages?cursor=${cursor}`);
+    assert.deepEqual([r.statusCode, r.json().error, r.json().field], [400, "validation_failed", "cursor"], `cursor=${cursor}: ${r.body}`);
+  }
+  // The largest bigint is still a cursor (the ones above it would overflow in SQL).
+  assert.equal((await get("/admin/v1/webhooks/messages?cursor=9223372036854775807")).statusCode, 200);
 });
 
 test("attempts of a message; unknown is 404", async () => {

@@ -5,7 +5,7 @@
 // one message and a test event. Another merchant's endpoint or message is not found.
 import { randomBytes } from "node:crypto";
 import { AppError } from "../../core/shared/errors.js";
-import { pageOf, pageSize } from "../../core/shared/page-size.js";
+import { pageOf, pageSize, seqCursor } from "../../core/shared/page-size.js";
 import { printableText } from "../../core/shared/printable-text.js";
 import { webhookTargetProblem } from "../../core/shared/webhook-target.js";
 import { eventTypeProblem, TEST_EVENT_TYPE } from "../../core/webhooks/event-types.js";
@@ -215,12 +215,12 @@ export async function endpointMessagesPage(
 ) {
   const e = await endpointOr404(deps.database.db, merchantId, endpointId);
   const limit = pageSize(q.limit, 50, MAX_MESSAGE_PAGE);
-  if (q.cursor !== undefined && !/^\d{1,19}$/.test(q.cursor)) throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
+  const beforeSeq = seqCursor(q.cursor);
   const rows = await listMessages(deps.database.db, {
     merchantId,
     endpointId: e.id,
     ...(q.status ? { status: q.status } : {}),
-    ...(q.cursor ? { beforeSeq: q.cursor } : {}),
+    ...(beforeSeq ? { beforeSeq } : {}),
     limit: limit + 1,
   });
   return pageOf(rows, limit, (m) => m.seq);

@@ -15,14 +15,14 @@ import {
 } from "../../db/outbox/webhooks.js";
 import { listNotifications } from "../../db/outbox/notifications.js";
 import type { Deps } from "../deps.js";
-import { pageOf, pageSize } from "../../core/shared/page-size.js";
+import { pageOf, pageSize, seqCursor } from "../../core/shared/page-size.js";
 
 export const MAX_PAGE = 100;
 
 export async function webhookMessagesPage(deps: Deps, f: Omit<MessageFilter, "beforeSeq" | "limit"> & { cursor?: string; limit?: number }) {
   const limit = pageSize(f.limit, 50, MAX_PAGE);
-  if (f.cursor !== undefined && !/^\d{1,19}$/.test(f.cursor)) throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
-  const rows = await listMessages(deps.database.db, { ...f, ...(f.cursor ? { beforeSeq: f.cursor } : {}), limit: limit + 1 });
+  const beforeSeq = seqCursor(f.cursor);
+  const rows = await listMessages(deps.database.db, { ...f, ...(beforeSeq ? { beforeSeq } : {}), limit: limit + 1 });
   return pageOf(rows, limit, (m) => m.seq);
 }
 
