@@ -103,6 +103,55 @@ test("an expired invitation link is refused", async () => {
   assert.equal(row.rows[0]!.password_hash, null);
 });
 
+test("an unused invitation is re-issued (operator API, then an owner in the portal): the old link is dead, the new one works; audited", async () => {
+  const m = await createMerchant(h.deps);
+  const key = await createOperatorKey(h.deps, "onboarding-3", "admin");
+  const invite = (role: string) =>
+    h.app.inject({
+      method: "POST",
+      url: `/admin/v1/merchants/${m.merchantId}/users`,
+      headers: { "x-operator-key": key, "content-type": "application/json" },
+      payload: JSON.stringify({ email: "lost@shop.example", role }),
+    });
+  const first = await invite("finance");
+  assert.equal(first.statusCode, 201, first.body);
+  h.clock.advance(7 * 24 * 3600_000 + 1000);
+  const second = await invite("owner");
+  assert.equal(second.statusCode, 201, second.body);
+  assert.equal(second.json().userId, first.json().userId, "the same user, a new link");
+  assert.notEqual(second.json().inviteUrl, first.json().inviteUrl);
+  assert.equal(Date.parse(second.json().expiresAt), h.clock.now().getTime() + 7 * 24 * 3600_000);
+  assert.equal((await lastAuditEntry(h.deps)).action, "merchants.users");
+
+  // An owner (the re-issued role) re-issues a colleague's lost link from the portal: the operator's second link dies.
+  const owner = { userId: second.json().userId, merchantId: m.merchantId, email: "lost@shop.example", role: "owner" as const, password: "a long enough passphrase", secret: "" };
+  const colleague = (await invite("support")).json();
+  assert.equal(colleague.userId, first.json().userId, "still invited: re-issued again");
+  const peer = await createMerchantUser(h, m.merchantId, "owner");
+  const s = await portalSession(h, peer);
+  const again = await postForm(h, s, "/merchant/users", { email: "lost@shop.example", role: "owner" });
+  assert.equal(again.statusCode, 201, again.body);
+  assert.equal((await lastAuditEntry(h.deps)).actor, `merchant-user:${peer.userId}`);
+  const link = /id="secret-value">([^<]+)</.exec(again.body)?.[1]!;
+  for (const old of [first.json().inviteUrl, second.json().inviteUrl, colleague.inviteUrl]) {
+    assert.equal((await h.app.inject({ method: "GET", url: invitePathOf(old) })).statusCode, 404, `old link ${old}`);
+    const used = await h.app.inject({ method: "POST", url: invitePathOf(old), headers: FORM, payload: "password=a+long+enough+passphrase" });
+    assert.equal(used.statusCode, 404);
+  }
+  owner.secret = (await acceptInvitation(h, link, owner.password)).secret;
+  await portalSession(h, owner);
+
+  // Now active: inviting the e-mail again is a conflict, from the API and the portal.
+  assert.equal((await invite("support")).statusCode, 409);
+  const refused = await postForm(h, s, "/merchant/users", { email: "lost@shop.example", role: "support" });
+  assert.match(String(refused.headers.location), /[?&]error=An\+account\+for\+lost%40shop\.example\+already\+exists/, refused.body);
+  const listed = await h.app.inject({ method: "GET", url: `/admin/v1/merchants/${m.merchantId}/users`, headers: { "x-operator-key": key } });
+  assert.deepEqual(
+    listed.json().items.filter((u: { email: string }) => u.email === "lost@shop.example").map((u: { role: string; state: string }) => [u.role, u.state]),
+    [["owner", "active"]],
+  );
+});
+
 test("the console invites from the merchant's page and shows the link once", async () => {
   const m = await createMerchant(h.deps);
   const s = await staffSession(h, "admin");

@@ -1,7 +1,7 @@
 // Merchant users (issue 19): people of a merchant who sign in to the portal at /merchant with e-mail,
 // password and TOTP (the console's sign-in, realm "merchant": app/staff/account-sign-in.ts). The
 // operator (console, admin API) or a merchant owner (portal) invites one: the invitation is a one-time
-// link valid for 7 days; following it sets the password, then the TOTP enrolment of the first sign-in
+// link valid for 7 days (inviting the same e-mail again while it is unused replaces it); following it sets the password, then the TOTP enrolment of the first sign-in
 // completes the account. Only the token's SHA-256 is stored.
 import { randomBytes } from "node:crypto";
 import { hashKey } from "../../core/crypto/api-keys.js";
@@ -10,7 +10,7 @@ import { assertNever } from "../../core/shared/assert-never.js";
 import { AppError } from "../../core/shared/errors.js";
 import { isMerchantRole, type MerchantRole } from "../../core/merchant-users/roles.js";
 import { revokeUserSessions } from "../../db/staff/account-sessions.js";
-import { acceptInvite, findMerchantUser, findOpenInvite, insertMerchantUser, listMerchantUsers, merchantOfUser, setMerchantUser } from "../../db/staff/merchant-users.js";
+import { acceptInvite, findMerchantUser, findOpenInvite, insertMerchantUser, listMerchantUsers, merchantOfUser, reissueInvite, setMerchantUser } from "../../db/staff/merchant-users.js";
 import { normalizeEmail } from "../card/customer-email.js";
 import type { Deps } from "../deps.js";
 import { merchantOr404 } from "../merchants/merchants.js";
@@ -41,11 +41,12 @@ export async function inviteMerchantUser(deps: Deps, a: { merchantId: string; em
   const id = deps.ids.uuid();
   const expiresAt = new Date(deps.clock.now().getTime() + INVITE_TTL_MS);
   const row = { id, merchantId: merchant.id, email, role, inviteTokenHash: hashKey(token), inviteExpiresAt: expiresAt, invitedBy: a.invitedBy };
-  // In a transaction, as every audited write: the action's audit entry commits with it.
-  if (!(await deps.database.db.transaction().execute((trx) => insertMerchantUser(trx, row)))) {
-    throw new AppError("conflict", { field: "email", message: `An account for ${email} already exists.` });
-  }
-  return { userId: id, merchantId: merchant.id, email, role, expiresAt, inviteUrl: `${deps.config.publicUrl}${invitePath(token)}` };
+  // In a transaction, as every audited write: the action's audit entry commits with it. An e-mail
+  // already invited to this merchant, link lost or expired, gets a new link (the old one stops working);
+  // an account that set its password, is disabled, or belongs to another merchant stays a conflict.
+  const userId = await deps.database.db.transaction().execute(async (trx) => ((await insertMerchantUser(trx, row)) ? id : reissueInvite(trx, row)));
+  if (userId === undefined) throw new AppError("conflict", { field: "email", message: `An account for ${email} already exists.` });
+  return { userId, merchantId: merchant.id, email, role, expiresAt, inviteUrl: `${deps.config.publicUrl}${invitePath(token)}` };
 }
 
 const tokenHashOf = (token: string) => (token.length > 0 && token.length <= 64 ? hashKey(token) : null);

@@ -24,6 +24,26 @@ export async function insertMerchantUser(
   return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
+/**
+ * A new invitation for a user of `merchantId` still invited (no password yet, not disabled): the new
+ * token's hash replaces the old one, so the old link stops working. The user's id, or undefined.
+ */
+export async function reissueInvite(
+  db: Db,
+  row: { merchantId: string; email: string; role: string; inviteTokenHash: Buffer; inviteExpiresAt: Date; invitedBy: string },
+): Promise<string | undefined> {
+  const r = await db
+    .updateTable("merchant_users")
+    .set({ role: row.role, invite_token_hash: row.inviteTokenHash, invite_expires_at: row.inviteExpiresAt, invited_by: row.invitedBy })
+    .where(sql<boolean>`lower(email) = ${row.email}`)
+    .where("merchant_id", "=", row.merchantId)
+    .where("password_hash", "is", null)
+    .where("disabled_at", "is", null)
+    .returning("id")
+    .executeTakeFirst();
+  return r?.id;
+}
+
 /** The user, if it belongs to `merchantId` (another merchant's user is not found). */
 export async function findMerchantUser(db: Db, merchantId: string, id: string, forUpdate = false) {
   const q = db

@@ -196,7 +196,7 @@ export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): P
     {
       schema: {
         tags: TAGS,
-        summary: "Invite a person to the merchant portal (/merchant) with a role; the one-time invitation link (7 days) is returned once",
+        summary: "Invite a person to the merchant portal (/merchant) with a role; the one-time invitation link (7 days) is returned once. Inviting an e-mail still invited (no password yet) issues a new link and the old one stops working; an account in use is 409",
         security,
         params: MerchantParams,
         body: Type.Object(
