@@ -12,7 +12,8 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
-import { getBalance, postTransfer } from "../../src/app/ledger/ledger.js";
+import { getBalance } from "../../src/app/ledger/ledger.js";
+import { fundMerchantBalance } from "../support/merchant-funds.js";
 import { browserSkipReason, launchBrowser } from "../support/browser.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { TEST_SECRET_KEY, createHarness, type Harness } from "../support/harness.js";
@@ -323,18 +324,7 @@ test("Withdrawals: above the threshold they wait; one is approved and one reject
   assert.equal(added.status, 201, added.text);
   h.clock.advance(24 * 3_600_000); // the default cooling-off period
   const balance = { owner: `merchant:${m.merchantId}`, asset: "USDT", purpose: "merchant_balance" } as const;
-  await h.deps.database.db.transaction().execute((trx) =>
-    postTransfer(
-      trx,
-      {
-        id: "test:fund:withdrawals",
-        code: "test_funding",
-        ref: { type: "merchant", id: m.merchantId },
-        entries: [{ account: { owner: "platform", asset: "USDT", purpose: "platform_funding" }, amountMinor: -5_000_000_000n }, { account: balance, amountMinor: 5_000_000_000n }],
-      },
-      h.clock.now(),
-    ),
-  );
+  await fundMerchantBalance(h.deps, m.merchantId, 5_000_000_000n);
   const ask = async (amount: string) => {
     const r = await merchant("POST", "/merchant/v1/withdrawals", { addressId: added.json.id, asset: "USDT", amount });
     assert.equal(r.json.status, "requested", r.text);

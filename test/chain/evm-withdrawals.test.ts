@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Hex } from "viem";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
-import { getBalance, postTransfer } from "../../src/app/ledger/ledger.js";
+import { getBalance } from "../../src/app/ledger/ledger.js";
+import { fundMerchantBalance } from "../support/merchant-funds.js";
 import { ethBalance, publicClient, tokenBalance } from "../support/anvil.js";
 import { type EvmSetup, evmPayoutRows, freshAddress, startEvm, untilMined } from "../support/evm.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
@@ -32,21 +33,7 @@ before(async () => {
   });
   m = await createMerchant(h.deps);
   op = await createOperatorKey(h.deps, "finance", "finance");
-  await h.deps.database.db.transaction().execute((trx) =>
-    postTransfer(
-      trx,
-      {
-        id: "test:fund:merchant",
-        code: "test_funding",
-        ref: { type: "merchant", id: m.merchantId },
-        entries: [
-          { account: { owner: "platform", asset: "USDT", purpose: "platform_funding" }, amountMinor: -1_000_000_000n },
-          { account: { owner: `merchant:${m.merchantId}`, asset: "USDT", purpose: "merchant_balance" }, amountMinor: 1_000_000_000n },
-        ],
-      },
-      h.clock.now(),
-    ),
-  );
+  await fundMerchantBalance(h.deps, m.merchantId, 1_000_000_000n);
 });
 after(async () => {
   await h?.close();

@@ -14,11 +14,10 @@ import { verifyLedger } from "../../src/app/ledger/verify-ledger.js";
 import { TestClock } from "../support/clock.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
-import { INTENT_RATES_ENV, configureStore, intentBody, kycFields } from "../support/intents.js";
+import { INTENT_RATES_ENV, configureStore, paidIntent } from "../support/intents.js";
 import { type ChannelFollower, followChannel } from "../support/notifications.js";
 import { killPayoutWorkers, spawnPayoutWorker, untilIntentStatus } from "../support/payout-worker.js";
 import { usePostgres } from "../support/test-db.js";
-import { sandboxTransfer } from "../support/bank-feed.js";
 
 const skip = usePostgres() ? false : "needs PostgreSQL (set DATABASE_URL): the worker is a separate process";
 
@@ -43,30 +42,13 @@ after(async () => {
   if (chainDir) fs.rmSync(chainDir, { recursive: true, force: true });
 });
 
-async function paidIntent(): Promise<string> {
-  const res = await h.app.inject({
-    method: "POST",
-    url: "/payment/intent",
-    headers: { "x-api-key": m.apiKey, "content-type": "application/json" },
-    payload: JSON.stringify(intentBody(m.storeId, kycFields())),
-  });
-  const id = (res.json() as { paymentIntentId: string }).paymentIntentId;
-  const ins = (await h.app.inject({ method: "GET", url: `/payment/intent/${id}/instructions`, headers: { "x-api-key": m.apiKey } })).json() as {
-    fiatAmount: number;
-    bankTransfer: { reference: string };
-  };
-  const paid = await sandboxTransfer(h.app, { apiKey: m.apiKey }, { reference: ins.bankTransfer.reference, amount: ins.fiatAmount, currency: "EUR" });
-  assert.equal(paid.json.outcome, "paid");
-  return id;
-}
-
 async function intentRow(id: string) {
   return h.deps.database.db.selectFrom("payment_intents").select(["status", "tx_hash"]).where("id", "=", id).executeTakeFirstOrThrow();
 }
 
 for (const hangAt of ["before_send", "after_send"] as const) {
   test(`worker killed ${hangAt.replace("_", " ")}: after restart exactly one send, one tx hash, clean ledger`, { skip, timeout: 300_000 }, async () => {
-    const id = await paidIntent();
+    const id = await paidIntent(h, m);
     const doomed = spawnPayoutWorker({ url: h.testDb.url!, dataDir: chainDir, hangAt });
     await doomed.waitFor(`hang:${hangAt}`);
     // The payout key is on record before anything reaches the chain.

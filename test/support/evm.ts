@@ -3,13 +3,11 @@
 // nonce manager recorded.
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import assert from "node:assert/strict";
 import type { Deps } from "../../src/app/deps.js";
 import { type Anvil, ANVIL_CHAIN_ID, deployTestToken, publicClient, startAnvil } from "./anvil.js";
-import { sandboxTransfer } from "./bank-feed.js";
 import type { MerchantFixture } from "./factories.js";
 import type { Harness } from "./harness.js";
-import { intentBody, kycFields } from "./intents.js";
+import { paidIntent } from "./intents.js";
 
 export interface EvmSetup {
   anvil: Anvil;
@@ -66,20 +64,6 @@ export async function untilMined(anvil: Anvil, txHash: string): Promise<void> {
 }
 
 /** An intent for USDT (or `cryptoSymbol`) on the erc20 network to `walletAddress`, paid by sandbox bank transfer (status 5, its payout job due). */
-export async function paidEvmIntent(h: Harness, m: MerchantFixture, walletAddress: string, cryptoSymbol = "USDT"): Promise<string> {
-  const res = await h.app.inject({
-    method: "POST",
-    url: "/payment/intent",
-    headers: { "x-api-key": m.apiKey, "content-type": "application/json" },
-    payload: JSON.stringify(intentBody(m.storeId, { ...kycFields(), cryptoSymbol, network: "erc20", walletAddress })),
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  const id = (res.json() as { paymentIntentId: string }).paymentIntentId;
-  const ins = (await h.app.inject({ method: "GET", url: `/payment/intent/${id}/instructions`, headers: { "x-api-key": m.apiKey } })).json() as {
-    fiatAmount: number;
-    bankTransfer: { reference: string };
-  };
-  const paid = await sandboxTransfer(h.app, { apiKey: m.apiKey }, { reference: ins.bankTransfer.reference, amount: ins.fiatAmount, currency: "EUR" });
-  assert.equal(paid.json.outcome, "paid");
-  return id;
+export function paidEvmIntent(h: Harness, m: MerchantFixture, walletAddress: string, cryptoSymbol = "USDT"): Promise<string> {
+  return paidIntent(h, m, { cryptoSymbol, network: "erc20", walletAddress });
 }

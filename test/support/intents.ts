@@ -8,6 +8,8 @@ import { runDueJobs } from "../../src/app/outbox/run-jobs.js";
 import { jobHandlers } from "../../src/main/job-handlers.js";
 import { runWebhookDelivery } from "../../src/app/outbox/deliver-webhooks.js";
 import { verifyIpn } from "../../src/core/webhooks/signatures.js";
+import { sandboxTransfer } from "./bank-feed.js";
+import type { MerchantFixture } from "./factories.js";
 import type { Harness } from "./harness.js";
 import type { ReceivedRequest } from "./webhook-receiver.js";
 
@@ -74,6 +76,25 @@ export function kycFields(lastName = "Garcia") {
 }
 
 /** Runs due jobs and webhook deliveries until nothing is left at the current test time. */
+/** An intent created with KYC data (and `fields`), then paid in full by a sandbox bank transfer; its id. */
+export async function paidIntent(h: Harness, m: MerchantFixture, fields: Record<string, unknown> = {}): Promise<string> {
+  const res = await h.app.inject({
+    method: "POST",
+    url: "/payment/intent",
+    headers: { "x-api-key": m.apiKey, "content-type": "application/json" },
+    payload: JSON.stringify(intentBody(m.storeId, { ...kycFields(), ...fields })),
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  const id = (res.json() as { paymentIntentId: string }).paymentIntentId;
+  const ins = (await h.app.inject({ method: "GET", url: `/payment/intent/${id}/instructions`, headers: { "x-api-key": m.apiKey } })).json() as {
+    fiatAmount: number;
+    bankTransfer: { reference: string };
+  };
+  const paid = await sandboxTransfer(h.app, { apiKey: m.apiKey }, { reference: ins.bankTransfer.reference, amount: ins.fiatAmount, currency: "EUR" });
+  assert.equal(paid.json.outcome, "paid");
+  return id;
+}
+
 export async function drain(h: Harness): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const n = (await runDueJobs(h.deps, jobHandlers)) + (await runWebhookDelivery(h.deps));
