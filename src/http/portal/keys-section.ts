@@ -9,7 +9,7 @@ import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { principalOf } from "../plugins/principal.js";
-import type { PortalContext, PortalSection } from "./portal-section.js";
+import { formText, type PortalContext, type PortalSection } from "./portal-section.js";
 
 const BACK = "/merchant/keys";
 const ID_PARAM = { type: "string", minLength: 1, maxLength: 64 } as const;
@@ -37,10 +37,6 @@ async function keysPage(deps: Deps, ctx: PortalContext, issued?: SafeHtml): Prom
 <p><button type="submit">Create the key</button> <span class="muted">Existing keys keep working.</span></p></form>`;
 }
 
-const text = (body: unknown, k: string) => {
-  const v = (body as Record<string, unknown> | undefined)?.[k];
-  return typeof v === "string" ? v : "";
-};
 
 export const keysSection: PortalSection = {
   id: "keys",
@@ -51,7 +47,7 @@ export const keysSection: PortalSection = {
     app.post(BACK, { schema: { hide: true } }, async (request, reply) => {
       let key: Awaited<ReturnType<typeof addMerchantKey>>;
       try {
-        key = await addMerchantKey(deps, principalOf(request, "merchant_user").merchantId, text(request.body, "label").trim().slice(0, KEY_LABEL_MAX), text(request.body, "readOnly") === "true");
+        key = await addMerchantKey(deps, principalOf(request, "merchant_user").merchantId, formText(request.body, "label").slice(0, KEY_LABEL_MAX), formText(request.body, "readOnly") === "true");
       } catch (err) {
         return refused(reply, BACK, err);
       }

@@ -37,3 +37,9 @@ export interface PortalSection {
   actions?(app: FastifyInstance, deps: Deps, send: SendPortalPage): void;
   script?: SafeHtml;
 }
+
+/** A form field of a portal POST as typed, trimmed ("" when absent or not a string). */
+export function formText(body: unknown, k: string): string {
+  const v = (body as Record<string, unknown> | undefined)?.[k];
+  return typeof v === "string" ? v.trim() : "";
+}

@@ -23,16 +23,12 @@ import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { principalOf } from "../plugins/principal.js";
-import type { PortalContext, PortalSection } from "./portal-section.js";
+import { formText, type PortalContext, type PortalSection } from "./portal-section.js";
 
 const BACK = "/merchant/webhooks";
 const ID = { type: "string", minLength: 1, maxLength: 64 } as const;
 const EVENT = { type: "string", minLength: 1, maxLength: 300 } as const;
 const endpointPath = (id: string) => `${BACK}/${encodeURIComponent(id)}`;
-const text = (body: unknown, k: string) => {
-  const v = (body as Record<string, unknown> | undefined)?.[k];
-  return typeof v === "string" ? v.trim() : "";
-};
 /** Event types typed as a comma- or space-separated list. */
 const typesOf = (v: string) => v.split(/[\s,]+/).filter((t) => t !== "");
 const hidden = (csrf: string) => html`<input type="hidden" name="csrf" value="${csrf}">`;
@@ -102,8 +98,8 @@ export const webhooksSection: PortalSection = {
     app.post(BACK, { schema: { hide: true } }, async (request, reply) => {
       let e: Awaited<ReturnType<typeof createWebhookEndpoint>>;
       try {
-        const description = text(request.body, "description");
-        e = await createWebhookEndpoint(deps, merchantOf(request), { url: text(request.body, "url"), eventTypes: typesOf(text(request.body, "eventTypes")), description: description || null });
+        const description = formText(request.body, "description");
+        e = await createWebhookEndpoint(deps, merchantOf(request), { url: formText(request.body, "url"), eventTypes: typesOf(formText(request.body, "eventTypes")), description: description || null });
       } catch (err) {
         return refused(reply, BACK, err);
       }

@@ -11,16 +11,12 @@ import { statusPill } from "../dashboard/status-pill.js";
 import { runFormAction } from "../pages/form-action.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { principalOf } from "../plugins/principal.js";
-import type { PortalContext, PortalSection } from "./portal-section.js";
+import { formText, type PortalContext, type PortalSection } from "./portal-section.js";
 
 const BACK = "/merchant/withdrawals";
 const PAGE = 50;
 const ID_PARAM = { type: "string", minLength: 1, maxLength: 100 } as const;
 const owner = (merchantId: string) => ({ kind: "merchant" as const, id: merchantId });
-const text = (body: unknown, k: string) => {
-  const v = (body as Record<string, unknown> | undefined)?.[k];
-  return typeof v === "string" ? v.trim() : "";
-};
 const day = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 
 async function addressesCard(deps: Deps, ctx: PortalContext): Promise<{ card: SafeHtml; usable: { id: string; label: string }[] }> {
@@ -81,15 +77,15 @@ export const withdrawalsSection: PortalSection = {
         const w = await requestWithdrawal(
           deps,
           { owner: owner(merchantOf(request)), apiKeyId: null },
-          { addressId: text(request.body, "addressId"), asset: text(request.body, "asset"), amount: text(request.body, "amount") },
+          { addressId: formText(request.body, "addressId"), asset: formText(request.body, "asset"), amount: formText(request.body, "amount") },
         );
-        return `Withdrawal ${w.id} of ${text(request.body, "amount")} ${w.asset} is ${w.status}.`;
+        return `Withdrawal ${w.id} of ${formText(request.body, "amount")} ${w.asset} is ${w.status}.`;
       }),
     );
     app.post(`${BACK}/addresses`, { schema: { hide: true } }, async (request, reply) =>
       runFormAction(reply, BACK, async () => {
-        const label = text(request.body, "label");
-        const a = await addWithdrawalAddress(deps, owner(merchantOf(request)), { network: text(request.body, "network"), address: text(request.body, "address"), ...(label ? { label } : {}) });
+        const label = formText(request.body, "label");
+        const a = await addWithdrawalAddress(deps, owner(merchantOf(request)), { network: formText(request.body, "network"), address: formText(request.body, "address"), ...(label ? { label } : {}) });
         return `Address ${a.address} allow-listed; usable from ${day(a.usableFrom)}.`;
       }),
     );
