@@ -1,7 +1,8 @@
 // Benchmark: the status reads of issue 16 that bench/intent.ts does not cover, on PostgreSQL against a
 // `rampart start --role api` process: GET /payment/trading/{id} (merchant API key) over many trading
 // pay-ins, and GET /v3/payin/pay-callback?offerId= (card customer's bearer token) over many paid card
-// payments, each at 8 and 32 connections, rotating over the ids. Any non-2xx or socket error fails the
+// payments, each at 8 and 32 connections, rotating over the ids; first GET /healthz, the HTTP layer
+// alone, as the ceiling those reads can reach on this machine in the same run. Any non-2xx or socket error fails the
 // run (exit code 1). Ends with the share of the physical write ceiling (bench/support/ceiling.ts),
 // measured in the same run. (The intent status read is bench/intent.ts.)
 //
@@ -78,6 +79,8 @@ async function main() {
 
     const ceiling: Ceiling = await measureCeiling([32]); // the ratio is to the 32-client ceiling; one client count keeps the run short
     const loads: Load[] = [
+      // The HTTP layer alone (no auth, no database): what a status read's figure is bounded by here.
+      { name: "healthz (HTTP floor)", headers: {}, paths: ["/healthz"] },
       { name: "trading GET", headers: { "x-api-key": apiKey }, paths: payinIds.map((id) => `/payment/trading/${id}`) },
       {
         name: "card pay-callback",

@@ -11,7 +11,7 @@ import { CARD_PAYMENT_MACHINE, type CardPaymentEvent } from "../../core/card/pay
 import { AppError } from "../../core/shared/errors.js";
 import { findCustomerCard } from "../../db/card/cards.js";
 import { findCustomer } from "../../db/card/customers.js";
-import { findCustomerOffer, findCustomerOfferPayment, findPayment, findPaymentByOffer, insertPayment, insertPaymentEvent, markOfferPaid, type PaymentRow } from "../../db/card/offers.js";
+import { findCustomerOffer, findPayment, findPaymentByOffer, insertPayment, insertPaymentEvent, markOfferPaid, type PaymentRow } from "../../db/card/offers.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
@@ -163,11 +163,4 @@ export async function recordOutcome(
     await commit?.(trx, p);
     return p;
   });
-}
-
-/** The payment of the customer's offer (pay-callback); another customer's offer is not found. */
-export async function offerPayment(deps: Deps, who: CustomerPrincipal, offerId: string): Promise<PaymentRow> {
-  const { offerFound, payment } = await findCustomerOfferPayment(deps.database.db, who.customerId, offerId);
-  if (!payment) throw new AppError("not_found", { field: "offerId", message: offerFound ? "This offer has not been paid yet." : "No such offer." });
-  return payment;
 }

@@ -9,6 +9,7 @@ import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { enqueueJob } from "../outbox/outbox.js";
 import { creditCustomerWallet } from "./card-ledger.js";
+import { cardPaymentChanging } from "./pay-callback-cache.js";
 import { enqueueCardPaymentEvent } from "./card-payment-events.js";
 
 export const STATUS_SYNC_JOB = "card.payment_status_sync";
@@ -27,6 +28,7 @@ export async function transitionPayment(deps: Deps, trx: Transaction<DB>, locked
   const to = CARD_PAYMENT_MACHINE.next(locked.status, event);
   const now = deps.clock.now();
   const final = to === "succeeded" || to === "failed";
+  cardPaymentChanging(deps, locked.offer_id);
   const challengeExpiresAt = to === "challenge" ? new Date(now.getTime() + deps.config.card.challengeTimeoutSeconds * 1000) : locked.challenge_expires_at;
   await updatePayment(trx, locked.id, {
     status: to,

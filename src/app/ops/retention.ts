@@ -15,6 +15,7 @@ import {
 } from "../../db/privacy/retention.js";
 import { setTradingPayinExtra } from "../../db/privacy/erasure-write.js";
 import type { Deps } from "../deps.js";
+import { tradingPayinChanging } from "../trading/payin-read-cache.js";
 import { enqueueFileDeletion } from "../privacy/stored-files.js";
 
 const DAY_MS = 86_400_000;
@@ -57,6 +58,7 @@ export async function purgeRetention(deps: Deps, batch: number): Promise<Retenti
       for (const p of await payinsWithPayerTraces(trx, before, batch)) {
         const extra = scrubPayerInfo(p.extra, "traces");
         if (extra !== null) {
+          tradingPayinChanging(deps, p.id);
           await setTradingPayinExtra(trx, p.id, extra, now);
           n++;
         }

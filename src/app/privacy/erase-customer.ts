@@ -42,6 +42,7 @@ import { panBox } from "../card/card-vault.js";
 import { cardPaymentOrderingKey } from "../card/card-payment-events.js";
 import type { Deps } from "../deps.js";
 import { secretKeys } from "../secret/secret-boxes.js";
+import { tradingPayinChanging } from "../trading/payin-read-cache.js";
 import { deleteStoredFiles, enqueueFileDeletion } from "./stored-files.js";
 
 /** The ways the data identifies a person. */
@@ -192,6 +193,7 @@ export async function eraseCustomer(deps: Deps, ref: PersonRef, by: Eraser): Pro
     for (const p of payins) {
       const extra = scrubPayerInfo(p.extra, "person");
       if (extra !== null) {
+        tradingPayinChanging(deps, p.id);
         await setTradingPayinExtra(trx, p.id, extra, now);
         payinCount++;
       }

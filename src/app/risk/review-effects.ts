@@ -10,13 +10,15 @@ import { enqueueJob } from "../outbox/outbox.js";
 import { intentChanging } from "../intents/status-cache.js";
 import { transitionIntent } from "../intents/transition.js";
 import { cancelPayinAsSupport } from "../trading/payin-lifecycle.js";
+import { tradingPayinChanging } from "../trading/payin-read-cache.js";
 import type { ReviewEffects } from "./reviews.js";
 
 const nothing = async () => {};
 
 export const REVIEW_EFFECTS: Record<"trading" | "intent" | "card", ReviewEffects> = {
   trading: {
-    released: nothing,
+    // The pay-in's GET shows the review's status: as for intents, this process reads it back at once.
+    released: async (deps, _trx, paymentId) => tradingPayinChanging(deps, paymentId),
     rejected: async (deps, trx, paymentId, operatorId) => {
       await cancelPayinAsSupport(deps, trx, paymentId, operatorId);
     },
@@ -35,6 +37,7 @@ export const REVIEW_EFFECTS: Record<"trading" | "intent" | "card", ReviewEffects
       await transitionIntent(deps, trx, intent, { action: "cancel", actor: "system", data: { reason: "risk_review_rejected" } });
     },
   },
-  // The review's own status is what card payment checks (refuseWhileHeld): nothing else to move.
+  // The review's own status is what card payment checks (refuseWhileHeld): nothing else to move. A
+  // review is only ever on an offer not yet paid (a review at pay refuses), so no pay-callback is cached.
   card: { released: nothing, rejected: nothing },
 };

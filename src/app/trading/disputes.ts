@@ -16,6 +16,7 @@ import { loadTradingSettings } from "./merchant-settings.js";
 import { startRecalculation } from "./recalculation.js";
 import { settlePayinLedger } from "./settle.js";
 import { notifyMerchant, transitionPayin } from "./transition.js";
+import { tradingPayinChanging } from "./payin-read-cache.js";
 import { countFirstDispute, countPayerNotPaid } from "../risk/dispute-holds.js";
 
 const notFound = () => new AppError("not_found", { message: "Pay-in not found" });
@@ -142,6 +143,7 @@ export async function traderAnswerDispute(
     // The same answer again changes nothing and tells the merchant nothing new.
     if (p.dispute_trader_invoice_key === answer.invoiceKey && p.dispute_trader_fiat_minor === fiatMinor) return p;
     const now = deps.clock.now();
+    tradingPayinChanging(deps, p.id);
     await updatePayin(trx, p.id, {
       dispute_trader_invoice_key: answer.invoiceKey,
       dispute_trader_fiat_minor: fiatMinor,

@@ -5,7 +5,6 @@ import { findRequisite, findRequisites } from "../../db/trading/requisites.js";
 import { listUsableBanks } from "../../db/trading/traders.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
-import { paymentRisk } from "../risk/payment-risk.js";
 import { computeTradingAmounts, tradingRate } from "./amounts.js";
 import { merchantCryptoBalance, TRADER_DEPOSIT_ACCOUNT } from "./ledger-postings.js";
 import { loadTradingSettings } from "./merchant-settings.js";
@@ -29,13 +28,6 @@ export async function getMerchantPayin(deps: Deps, merchantId: string, id: strin
   const p = await findMerchantPayin(deps.database.db, merchantId, id);
   if (!p) throw new AppError("not_found", { message: "Pay-in not found" });
   return p;
-}
-
-/** GET /payment/trading/{id}: the pay-in object with its risk decision (the two reads run side by side). */
-export async function merchantPayinRead(deps: Deps, merchantId: string, id: string) {
-  const p = await getMerchantPayin(deps, merchantId, id);
-  const [object, risk] = await Promise.all([payinObject(deps, p), paymentRisk(deps.database.db, "trading", [p.id])]);
-  return { ...object, risk };
 }
 
 /** The payer page reads by id alone: the id is an unguessable UUID handed to the payer. */

@@ -5,8 +5,9 @@
 // present; required when the merchant's requireRequestSignature is set.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { AppError } from "../../core/shared/errors.js";
-import { findTradingSettings, type TradingSettingsRow } from "../../db/trading/settings.js";
+import type { TradingSettingsRow } from "../../db/trading/settings.js";
 import type { Deps } from "../deps.js";
+import { readTradingSettingsRow } from "./settings-cache.js";
 
 function hmacHex(key: string, body: Buffer | string): string {
   return createHmac("sha256", key).update(body).digest("hex");
@@ -30,9 +31,9 @@ export async function checkRequestSignature(
   signature: string | undefined,
 ): Promise<TradingSettingsRow | null | undefined> {
   if (signature === undefined) {
-    const s = await findTradingSettings(deps.database.db, merchantId);
+    const s = await readTradingSettingsRow(deps, merchantId);
     if (s?.require_request_signature) throw new AppError("invalid_signature", { message: "x-signature is required" });
-    return s ?? null;
+    return s;
   }
   const expected = Buffer.from(hmacHex(apiKey, signed), "utf8");
   const presented = Buffer.from(signature.trim().toLowerCase(), "utf8");

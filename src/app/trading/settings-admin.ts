@@ -9,6 +9,7 @@ import { webhookTargetProblem } from "../../core/shared/webhook-target.js";
 import { findMerchant } from "../../db/credentials.js";
 import type { DB } from "../../db/schema.js";
 import { findTradingSettings, lockTradingSettings, type TradingSettingsRow, upsertTradingSettings } from "../../db/trading/settings.js";
+import { tradingSettingsChanging } from "./settings-cache.js";
 import type { Deps } from "../deps.js";
 import { loadTradingSettings, type TradingSettings } from "./merchant-settings.js";
 
@@ -40,11 +41,12 @@ export type TradingSettingsPatch = Partial<
 >;
 
 /** Checks and writes in the caller's transaction. `at` prefixes field names when the settings are nested in a larger body (`trading.`). */
-async function writeSettings(trx: Transaction<DB>, merchantId: string, s: TradingSettingsInput, o: { replace: boolean; at: string }): Promise<void> {
+async function writeSettings(deps: Deps, trx: Transaction<DB>, merchantId: string, s: TradingSettingsInput, o: { replace: boolean; at: string }): Promise<void> {
   const bad = (field: string, message: string) => new AppError("validation_failed", { field: o.at + field, message: `${o.at}${field}: ${message}` });
   if ((s.minFiatMinor ?? 10000n) > (s.maxFiatMinor ?? 30000000n)) throw bad("minFiatAmount", "min above max");
   const currencies = [...new Set(s.fiatCurrencies ?? [s.fiatCurrency])];
   if (!currencies.includes(s.fiatCurrency)) throw bad("fiatCurrencies", "fiatCurrencies must include fiatCurrency (the default)");
+  tradingSettingsChanging(deps, merchantId);
   await upsertTradingSettings(
     trx,
     {
@@ -72,7 +74,7 @@ async function writeSettings(trx: Transaction<DB>, merchantId: string, s: Tradin
 export async function saveTradingSettings(deps: Deps, merchantId: string, s: TradingSettingsInput, replace = true): Promise<void> {
   if (!(await findMerchant(deps.database.db, merchantId))) throw new AppError("not_found", { message: "Merchant not found" });
   // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
-  await deps.database.db.transaction().execute((trx) => writeSettings(trx, merchantId, s, { replace, at: "" }));
+  await deps.database.db.transaction().execute((trx) => writeSettings(deps, trx, merchantId, s, { replace, at: "" }));
 }
 
 /** The operator's GET: the merchant's settings as stored; 404 for an unknown merchant, 403 trading_not_enabled without settings. */
@@ -119,7 +121,7 @@ export async function patchTradingSettings(deps: Deps, trx: Transaction<DB>, mer
   if (patch.fiatCurrency !== undefined && patch.fiatCurrencies === undefined && !merged.fiatCurrencies!.includes(patch.fiatCurrency)) {
     merged.fiatCurrencies = [...merged.fiatCurrencies!, patch.fiatCurrency];
   }
-  await writeSettings(trx, merchantId, merged, { replace: true, at });
+  await writeSettings(deps, trx, merchantId, merged, { replace: true, at });
   return loadTradingSettings(trx, merchantId);
 }
 

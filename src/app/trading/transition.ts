@@ -14,6 +14,7 @@ import type { PaymentOutcome } from "../ops/metrics.js";
 import { enqueuePayinWebhooks } from "./payin-outbox.js";
 import { merchantEventFanOut } from "../outbox/merchant-events.js";
 import { renderTradingPayin } from "./payin-object.js";
+import { tradingPayinChanging } from "./payin-read-cache.js";
 
 interface TransitionInput {
   action: TradingPayinAction;
@@ -47,6 +48,7 @@ export async function transitionPayins(
 ): Promise<TradingPayinRow[]> {
   const moves = locked.map((p) => ({ p, to: TRADING_MACHINE.next(p.status, t.action) }));
   const now = deps.clock.now();
+  for (const { p } of moves) tradingPayinChanging(deps, p.id);
   const written = new Map<string, TradingPayinRow>();
   for (const to of new Set(moves.map((m) => m.to))) {
     const ids = moves.filter((m) => m.to === to).map((m) => m.p.id);

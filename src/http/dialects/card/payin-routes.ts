@@ -4,8 +4,8 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "typebox";
 import { createOffer, type OfferView, readOffer, updateOffer } from "../../../app/card/card-offers.js";
-import { cardPaymentRisk } from "../../../app/card/card-risk.js";
-import { offerPayment, payOffer } from "../../../app/card/card-payments.js";
+import { payOffer } from "../../../app/card/card-payments.js";
+import { readPaidOffer, startPayCallbackCache } from "../../../app/card/pay-callback-cache.js";
 import { type PaymentView, renderPayCallback, viewOf } from "../../../app/card/pay-callback.js";
 import { fiatRates, payinData, savedCards } from "../../../app/card/card-rates.js";
 import { cardPairs } from "../../../app/card/card-pricing.js";
@@ -48,6 +48,7 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app, renderCardError);
   requireCustomer(app, deps);
+  startPayCallbackCache(deps);
   const kyc0 = (request: FastifyRequest) => requireLevel(customerOf(request).kycLevel, "KYC_0");
   const post = idempotent(deps, customerScope);
 
@@ -184,8 +185,8 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
       const who = customerOf(request);
       requireLevel(who.kycLevel, deps.config.card.payinPayKycLevel);
       const offerId = idParam(request.query.offerId, "offer");
-      const payment = await offerPayment(deps, who, offerId);
-      return { ...renderPayCallback(viewOf(deps, payment)), risk: await cardPaymentRisk(deps, payment) };
+      const { payment, risk } = await readPaidOffer(deps, who, offerId);
+      return { ...renderPayCallback(viewOf(deps, payment)), risk };
     },
   );
 }

@@ -5,6 +5,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
 import { startRiskRuleCache } from "../../../app/risk/rule-cache.js";
+import { readMerchantPayin, startPayinReadCache } from "../../../app/trading/payin-read-cache.js";
+import { startTradingSettingsCache } from "../../../app/trading/settings-cache.js";
 import { authenticateMerchant } from "../../../app/auth/authenticate.js";
 import { keyAccess } from "../../plugins/merchant-key.js";
 import type { Deps } from "../../../app/deps.js";
@@ -15,7 +17,6 @@ import {
   getMerchantPayin,
   listMerchantPayins,
   merchantAccount,
-  merchantPayinRead,
   payinObject,
   payinObjects,
   usableBanks,
@@ -68,6 +69,8 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
   installErrorHandling(app, renderTradingError);
   startApiKeyCache(deps);
   startRiskRuleCache(deps);
+  startTradingSettingsCache(deps);
+  startPayinReadCache(deps);
   // Receipt uploads are read whole: a signed upload is signed over its raw multipart bytes. The margin
   // leaves room for the part headers, so a file just over the limit is refused by its own size.
   bufferMultipartBodies(app, { maxBytes: MAX_RECEIPT_BYTES + 64 * 1024, maxParts: 6 });
@@ -167,7 +170,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
     { schema: { tags: TAGS, summary: "One pay-in, with its risk decision (Extension: `risk`)", security: [{ apiKey: [] }], params: IdParams, response: { 200: PayinRead, ...errors } } },
     async (request) => {
       notFoundUnlessUuid(request.params.id);
-      return merchantPayinRead(deps, principal(request).merchantId, request.params.id);
+      return readMerchantPayin(deps, principal(request).merchantId, request.params.id);
     },
   );
 
