@@ -2,6 +2,7 @@
 // webhook enqueued). Idempotent: the use case locks the rows and re-checks their status. The
 // dispatcher runs these one at a time among the other kinds; the expiry sweep drains a backlog of
 // them in batches (tradingExpirySweepTask).
+import type { Deps } from "../app/deps.js";
 import { expireTradingPayins } from "../app/trading/payin-lifecycle.js";
 import type { JobBatchHandler, JobHandler, JobOutcome, JobPayloads } from "../app/outbox/outbox.js";
 import { runDueJobBatch } from "../app/outbox/run-jobs.js";
@@ -21,7 +22,11 @@ const expireBatch: JobBatchHandler<Payload> = async (deps, jobs) => {
   return new Map(jobs.map((j) => [j.id, outcomeOf(results.get(j.payload.payinId)!)]));
 };
 
+/** One pass of the sweep: a batch of due expiry jobs claimed (as `workerId`, up to `limit`) and expired in one transaction. */
+export const sweepTradingExpiries = (deps: Deps, o?: { workerId?: string; limit?: number }) =>
+  runDueJobBatch(deps, "trading.payin_expire", { batch: expireBatch, single: tradingPayinExpireJob }, o);
+
 export const tradingExpirySweepTask: WorkerTask = {
   name: "trading.expiry_sweep",
-  runOnce: (deps) => runDueJobBatch(deps, "trading.payin_expire", { batch: expireBatch, single: tradingPayinExpireJob }),
+  runOnce: (deps) => sweepTradingExpiries(deps),
 };

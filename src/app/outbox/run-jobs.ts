@@ -104,8 +104,8 @@ async function recordOutcome(deps: Deps, job: ClaimedJobRow, handled: JobOutcome
 const SWEEP_BATCH = 500;
 
 /**
- * A sweep over the due jobs of one kind, SWEEP_BATCH at a time, through a set-based handler (a
- * backlog of 100,000 expiries cleared in seconds instead of one transaction each, issue 16). The
+ * A sweep over the due jobs of one kind, SWEEP_BATCH at a time (`limit`), through a set-based handler
+ * (a backlog of 100,000 expiries cleared in seconds instead of one transaction each, issue 16). The
  * single handler stays the kind's handler in the dispatcher's table; here it runs a batch's jobs one
  * by one should the batch throw, so one bad job holds back only itself.
  */
@@ -113,12 +113,12 @@ export async function runDueJobBatch<P>(
   deps: Deps,
   kind: string,
   handlers: { batch: JobBatchHandler<P>; single: JobHandler<P> },
-  workerId = WORKER_ID,
+  { workerId = WORKER_ID, limit = SWEEP_BATCH }: { workerId?: string; limit?: number } = {},
 ): Promise<number> {
   const now = deps.clock.now();
   const claimed = await deps.database.db
     .transaction()
-    .execute((trx) => claimDueJobs(trx, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId, limit: SWEEP_BATCH, kind }));
+    .execute((trx) => claimDueJobs(trx, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId, limit, kind }));
   if (claimed.length === 0) return 0;
   deps.metrics.jobsClaimed(claimed.map((j) => j.kind));
   let outcomes: Map<string, JobOutcome>;

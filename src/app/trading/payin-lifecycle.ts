@@ -37,10 +37,12 @@ async function cancelLocked(
   actor: TradingActor,
   actorId: string | null,
 ): Promise<TradingPayinRow> {
-  // Decide before touching the ledger: an illegal transition must not void anything.
+  // Decide before touching the ledger: an illegal transition must not void anything. The status
+  // update comes before the void, in a create's lock order (see expireTradingPayins).
   if (p.status !== "active") return transitionPayin(deps, trx, p, { action, actor, actorId });
+  const canceled = await transitionPayin(deps, trx, p, { action, actor, actorId, set: { hold_state: "voided" } });
   await voidPayinHold(deps, trx, p.id);
-  return transitionPayin(deps, trx, p, { action, actor, actorId, set: { hold_state: "voided" } });
+  return canceled;
 }
 
 /** Cancelled by support (a rejected risk review, an operator's cancel): the trader's hold voided. */
@@ -54,8 +56,12 @@ type ExpiryResult = "expired" | "not_active" | { notYet: Date };
 
 /**
  * Expiry of pay-ins at the end of their windows, set-based (issue 16: 100,000 due pay-ins in under a
- * minute): one transaction locks them in id order, voids the holds of those still active and due in
- * one ledger pass, and moves them to expired with their events and webhooks in one statement each.
+ * minute): one transaction locks them in id order, moves them to expired with their events and webhooks
+ * in one statement each, and voids the holds of those still active and due in one ledger pass.
+ * Lock order: the status update takes the requisites' day-volume counters (trigger of migration 0050)
+ * before the ledger pass takes the traders' balance rows, the order a create takes them in (its insert,
+ * then its hold); the other way round, a batch and a create on one trader deadlocked (bench/trading-expiry.ts).
+ * A hold that cannot be voided throws, so the whole batch rolls back with it.
  * Idempotent: a pay-in already closed or canceled is "not_active"; one whose window is still open
  * (a window extended after the job was scheduled) answers when to come back.
  */
@@ -69,8 +75,8 @@ export async function expireTradingPayins(deps: Deps, payinIds: readonly string[
       if (now < p.expires_at) results.set(p.id, { notYet: p.expires_at });
       else due.push(p);
     }
-    await voidPayinHolds(deps, trx, due.map((p) => p.id));
     await transitionPayins(deps, trx, due, { action: "expire", actor: "system", actorId: null, set: { hold_state: "voided" } });
+    await voidPayinHolds(deps, trx, due.map((p) => p.id));
     for (const p of due) results.set(p.id, "expired");
     return results;
   });

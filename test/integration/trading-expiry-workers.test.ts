@@ -1,0 +1,153 @@
+// The expiry sweep with several workers (issue 16): workers racing over one backlog in small batches
+// claim disjoint jobs (SKIP LOCKED) and together expire every due pay-in exactly once; a worker killed
+// after its claim, or after its batch committed but before its jobs were recorded, leaves them to the
+// next worker once the lease runs out, with nothing done twice and nothing lost. On PostgreSQL: a batch
+// takes its locks in a create's order, so a create on one of the batch's requisites does not deadlock it.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { type RawBuilder, sql } from "kysely";
+import { traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
+import { expireTradingPayins } from "../../src/app/trading/payin-lifecycle.js";
+import { JOB_LEASE_MS } from "../../src/core/jobs/job-retry.js";
+import { claimDueJobs } from "../../src/db/outbox/jobs.js";
+import { sweepTradingExpiries } from "../../src/jobs/trading-payin-expire.js";
+import { createHarness, type Harness } from "../support/harness.js";
+import { usePostgres } from "../support/test-db.js";
+import { createPayinOverHttp, drainWorker, setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+
+let h: Harness;
+let fx: TradingFixture;
+const WINDOW_MS = 15 * 60_000;
+const KIND = "trading.payin_expire";
+
+before(async () => {
+  h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
+  fx = await setupTrading(h.deps, { traders: 2, requisitesPerTrader: 3, settings: { webhookUrl: "https://merchant.example/hooks" } });
+});
+after(async () => {
+  await h?.close();
+});
+
+/** `count` pay-ins over HTTP, due once the clock has moved past their window. */
+async function duePayins(count: number, firstAmount: number): Promise<string[]> {
+  await drainWorker(h.deps);
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push((await createPayinOverHttp(h.app, fx.merchant.apiKey, firstAmount + i * 10)).id);
+  h.clock.advance(WINDOW_MS + 1);
+  return ids;
+}
+
+const deposits = () => Promise.all(fx.traders.map(async (t) => (await traderDepositBalance(h.deps, t.traderId)).available));
+const sweep = (workerId: string, limit = 500) => sweepTradingExpiries(h.deps, { workerId, limit });
+
+/** A worker's claim that it never followed up (it was killed): the jobs stay leased to it. */
+async function claimAndDie(): Promise<number> {
+  const now = h.clock.now();
+  const claimed = await h.deps.database.db
+    .transaction()
+    .execute((trx) => claimDueJobs(trx, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId: "killed-worker", limit: 500, kind: KIND }));
+  return claimed.length;
+}
+
+/** Each pay-in canceled with its hold voided, with one cancel event, one hold resolution and one webhook; its job done. */
+async function assertExpiredOnce(ids: string[], attempts: number): Promise<void> {
+  const db = h.deps.database.db;
+  const rows = await db.selectFrom("trading_payins").select(["status", "hold_state"]).where("id", "in", ids).execute();
+  assert.deepEqual(new Set(rows.map((r) => `${r.status}/${r.hold_state}`)), new Set(["canceled/voided"]));
+  const perPayin = async (q: RawBuilder<{ id: string; n: string }>) => {
+    const counts = new Map((await q.execute(db)).rows.map((r) => [r.id, Number(r.n)]));
+    return ids.map((id) => counts.get(id) ?? 0);
+  };
+  const once = ids.map(() => 1);
+  assert.deepEqual(
+    await perPayin(sql`SELECT payin_id::text AS id, count(*) AS n FROM trading_payin_events WHERE to_status = 'canceled' AND payin_id IN (${sql.join(ids)}) GROUP BY 1`),
+    once,
+    "one cancel event each",
+  );
+  assert.deepEqual(
+    await perPayin(sql`SELECT ordering_key AS id, count(*) AS n FROM webhook_messages WHERE ordering_key IN (${sql.join(ids)}) AND body::json->>'status' = 'canceled' GROUP BY 1`),
+    once,
+    "one canceled webhook each",
+  );
+  assert.deepEqual(
+    await perPayin(sql`SELECT split_part(transfer_id, ':', 2) AS id, count(*) AS n FROM ledger_transfer_resolutions
+      WHERE kind = 'voided' AND transfer_id IN (${sql.join(ids.map((id) => `trading:${id}:hold`))}) GROUP BY 1`),
+    once,
+    "each hold voided",
+  );
+  const jobs = await db.selectFrom("jobs").select(["status", "attempts"]).where("kind", "=", KIND).where("key", "in", ids.map((id) => `${KIND}:${id}`)).execute();
+  assert.equal(jobs.length, ids.length);
+  assert.deepEqual(new Set(jobs.map((j) => `${j.status}/${j.attempts}`)), new Set([`done/${attempts}`]));
+}
+
+test("two workers racing in batches of 4 over 11 due pay-ins: disjoint claims, each pay-in expired exactly once", async () => {
+  const before = await deposits();
+  const ids = await duePayins(11, 8000);
+
+  const first = await Promise.all([sweep("worker-a", 4), sweep("worker-b", 4)]);
+  assert.equal(first[0] + first[1], 8, "each worker claims a batch of its own");
+  const second = await Promise.all([sweep("worker-a", 4), sweep("worker-b", 4)]);
+  assert.equal(second[0] + second[1], 3, "the rest, past the batch boundary");
+  assert.deepEqual(await Promise.all([sweep("worker-a", 4), sweep("worker-b", 4)]), [0, 0], "nothing left");
+
+  await assertExpiredOnce(ids, 1);
+  assert.deepEqual(await deposits(), before, "every hold released once");
+  await verifyLedgerClean(h.deps);
+});
+
+test("a worker killed after its claim: the jobs wait out its lease, then another worker expires them once", async () => {
+  const before = await deposits();
+  const ids = await duePayins(5, 8500);
+  assert.equal(await claimAndDie(), 5);
+
+  assert.equal(await sweep("worker-b"), 0, "the jobs are leased to the killed worker");
+  h.clock.advance(JOB_LEASE_MS + 1);
+  assert.equal(await sweep("worker-b"), 5, "its lease over, they are claimed again");
+
+  await assertExpiredOnce(ids, 2);
+  assert.deepEqual(await deposits(), before);
+  await verifyLedgerClean(h.deps);
+});
+
+test("a worker killed after its batch committed, before recording its jobs: the next worker records them, doing nothing twice", async () => {
+  const before = await deposits();
+  const ids = await duePayins(5, 9000);
+  assert.equal(await claimAndDie(), 5);
+  await expireTradingPayins(h.deps, ids); // the killed worker's batch transaction, committed
+
+  h.clock.advance(JOB_LEASE_MS + 1);
+  assert.equal(await sweep("worker-b"), 5);
+  await assertExpiredOnce(ids, 2);
+  assert.deepEqual(await deposits(), before, "the holds released once, not twice");
+  await verifyLedgerClean(h.deps);
+});
+
+test("a create holding a batch's day-volume counter, then its trader's deposit, does not deadlock the batch", { skip: !usePostgres() && "needs two PostgreSQL sessions" }, async () => {
+  const ids = await duePayins(4, 9500);
+  const db = h.deps.database.db;
+  const p = await db.selectFrom("trading_payins").select(["requisite_id", "trader_id"]).where("id", "=", ids[0]!).executeTakeFirstOrThrow();
+  const deposit = await db
+    .selectFrom("ledger_accounts")
+    .select("id")
+    .where("owner", "=", `trader:${p.trader_id}`)
+    .where("purpose", "=", "trader_deposit")
+    .executeTakeFirstOrThrow();
+  let swept: Promise<number> | undefined;
+  // The create's order: its insert takes the requisite's day-volume counter (trigger), its hold then
+  // takes the trader's deposit row. The batch, started in between, must wait at the counter holding no
+  // balance row, or the create's hold and the batch wait on each other.
+  await db.transaction().execute(async (trx) => {
+    await sql`UPDATE trading_requisite_day_volumes SET volume_minor = volume_minor WHERE requisite_id = ${p.requisite_id}`.execute(trx);
+    swept = sweep("worker-a");
+    for (;;) {
+      const waiting = await sql<{ n: string }>`
+        SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+      if (Number(waiting.rows[0]!.n) > 0) break;
+    }
+    await sql`SELECT posted FROM ledger_account_balances WHERE account_id = ${deposit.id} FOR UPDATE`.execute(trx);
+  });
+  assert.equal(await swept, 4);
+  assert.doesNotMatch(h.logs.text, /job batch failed/, "the batch ran whole, not one by one after an error");
+  await assertExpiredOnce(ids, 1);
+  await verifyLedgerClean(h.deps);
+});
