@@ -1,4 +1,4 @@
-// Webhook dispatcher throughput: deliveries/s by ONE worker process (test/support/webhook-worker-process.ts,
+// Webhook dispatcher throughput: deliveries/s by ONE worker process (test/support/worker-process.ts,
 // the production delivery task) to loopback receivers answering 200 at once, to 1 endpoint and spread over
 // 10 endpoints. Each run gets a fresh database with N due trading-format messages; the clock runs from the
 // first request received until every message is recorded as delivered. Correctness in the same run: each
@@ -56,7 +56,7 @@ async function enqueue(deps: Deps, receivers: Receiver[]): Promise<string> {
 function spawnWorker(url: string): Promise<ChildProcess> {
   // BENCH_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join(ROOT, "test/support/webhook-worker-process.ts"), url], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join(ROOT, "test/support/worker-process.ts"), url], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve) => child.stdout!.on("data", (c: Buffer) => c.toString().includes("ready") && resolve(child)));
 }
 

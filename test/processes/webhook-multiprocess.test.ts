@@ -45,7 +45,7 @@ after(async () => {
 });
 
 function spawnWorker(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/support/webhook-worker-process.ts"), url], {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/support/worker-process.ts"), url], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });
