@@ -39,8 +39,8 @@ function jwtKey(secret: string): Buffer {
 
 const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
 
-function sign(secret: string, signingInput: string): Buffer {
-  return createHmac("sha256", jwtKey(secret)).update(signingInput).digest();
+function sign(key: Buffer, signingInput: string): Buffer {
+  return createHmac("sha256", key).update(signingInput).digest();
 }
 
 export function issueAccessToken(deps: Deps, a: { customerId: string; sessionId: string; merchantId: string }): { token: string; jti: string; expiresIn: number } {
@@ -56,18 +56,27 @@ export function issueAccessToken(deps: Deps, a: { customerId: string; sessionId:
   };
   const input = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
   // expires_in counts whole seconds left, like the published sample (86399 for a 24 h token).
-  return { token: `${input}.${sign(deps.config.secretKey, input).toString("base64url")}`, jti: claims.jti, expiresIn: ACCESS_TOKEN_TTL_SECONDS - 1 };
+  return { token: `${input}.${sign(jwtKey(deps.config.secretKey), input).toString("base64url")}`, jti: claims.jti, expiresIn: ACCESS_TOKEN_TTL_SECONDS - 1 };
 }
 
 const invalid = (description: string) => new AppError("invalid_token", { message: description });
 
-/** Verifies signature, algorithm and expiry; throws invalid_token (401) naming what is wrong. */
-export function verifyAccessToken(deps: Deps, token: string): AccessClaims {
+/**
+ * Tokens whose form and signature were checked, with their claims and the key that checked them. A
+ * token cannot change, so checking it again under the same key gives the same answer: a polling
+ * client's repeated token skips the HMAC (issue 16). The expiry is still judged on every use, and the
+ * session behind it by the caller. Only tokens that verified are held, at most MAX_VERIFIED (the oldest
+ * leave first), so a flood of forged tokens can neither fill it nor get in.
+ */
+const verified = new Map<string, { key: Buffer; claims: AccessClaims }>();
+const MAX_VERIFIED = 20_000;
+
+function checkSignature(key: Buffer, token: string): AccessClaims {
   const parts = token.split(".");
   if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) throw invalid("Malformed access token.");
   const [h, p, s] = parts as [string, string, string];
   if (h !== HEADER) throw invalid("Unsupported token header.");
-  const expected = sign(deps.config.secretKey, `${h}.${p}`);
+  const expected = sign(key, `${h}.${p}`);
   const given = Buffer.from(s, "base64url");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid("Bad token signature.");
   let claims: AccessClaims;
@@ -77,7 +86,19 @@ export function verifyAccessToken(deps: Deps, token: string): AccessClaims {
     throw invalid("Malformed access token.");
   }
   if (typeof claims.sub !== "string" || typeof claims.sid !== "string" || typeof claims.exp !== "number") throw invalid("Malformed access token.");
+  return claims;
+}
+
+/** Verifies signature, algorithm and expiry; throws invalid_token (401) naming what is wrong. */
+export function verifyAccessToken(deps: Deps, token: string): AccessClaims {
+  const key = jwtKey(deps.config.secretKey);
+  const hit = verified.get(token);
+  const claims = hit && hit.key === key ? hit.claims : checkSignature(key, token);
   if (claims.exp * 1000 <= deps.clock.now().getTime()) throw invalid("Access token expired.");
+  if (!hit) {
+    if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
+    verified.set(token, { key, claims });
+  }
   return claims;
 }
 
