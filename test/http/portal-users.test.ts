@@ -9,7 +9,7 @@ import os from "node:os";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { run as merchantRun } from "../../src/cli/merchant-command.js";
 import type { CliRuntime } from "../../src/cli/runtime.js";
-import { lastAuditEntry } from "../support/audit-entries.js";
+import { auditEntryCount, lastAuditEntry } from "../support/audit-entries.js";
 import { createMerchant } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { acceptInvitation, createMerchantUser, invitePathOf, portalSession } from "../support/merchant-users.js";
@@ -189,9 +189,10 @@ test("roles decide the pages: support is refused the users page with role_forbid
   assert.equal(entry.details.via, "portal");
   assert.equal(entry.details.merchantId, a.merchantId);
 
-  // Another merchant's user is not found; the support user's role changes and its session ends.
+  // Another merchant's user is not found (the 404 page, as an item page); the support user's role changes and its session ends.
   const foreign = await postForm(h, own, `/merchant/users/${other.userId}/disable`);
-  assert.equal(noticeOf(foreign.headers.location).error, "No such user.");
+  assert.equal(foreign.statusCode, 404);
+  assert.match(foreign.body, /data-code="not_found"/);
   const promoted = await postForm(h, own, `/merchant/users/${support.userId}/role`, { role: "finance" });
   assert.match(noticeOf(promoted.headers.location).ok!, /now finance/);
   assert.equal((await getPage(h, sup, "/merchant/overview")).statusCode, 303, "a changed role ends the session");
@@ -229,4 +230,83 @@ test("CLI: rampart merchant invite prints a working link once and writes one aud
   const { cookie } = await acceptInvitation(h, link, "a long enough passphrase");
   assert.equal((await getPage(h, { cookie }, "/merchant/balance")).statusCode, 200, "finance opens the balance");
   assert.equal(await merchantRun({ merchant: m.merchantId, email: "x@shop.example" }, ["list"], runtime), 2);
+});
+
+test("the operator changes a portal user's role, disables and enables one (admin API and console), audited; sessions end; the last active owner stays (409 last_owner)", async () => {
+  const m = await createMerchant(h.deps);
+  const other = await createMerchant(h.deps);
+  const owner = await createMerchantUser(h, m.merchantId, "owner");
+  const dev = await createMerchantUser(h, m.merchantId, "developer");
+  const foreign = await createMerchantUser(h, other.merchantId, "support");
+  const key = await createOperatorKey(h.deps, "support desk", "admin");
+  const call = (path: string, body?: unknown) =>
+    h.app.inject({
+      method: "POST",
+      url: `/admin/v1/merchants/${path}`,
+      headers: { "x-operator-key": key, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+
+  // The only active owner can be neither demoted nor disabled, by the operator either.
+  const devSession = await portalSession(h, dev);
+  const entriesBefore = await auditEntryCount(h.deps);
+  for (const [path, body] of [[`${m.merchantId}/users/${owner.userId}/role`, { role: "finance" }], [`${m.merchantId}/users/${owner.userId}/disable`, undefined]] as const) {
+    const refused = await call(path, body);
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().error, "last_owner");
+  }
+  assert.equal(await auditEntryCount(h.deps), entriesBefore, "a refused change is no action: nothing audited");
+
+  const promoted = await call(`${m.merchantId}/users/${dev.userId}/role`, { role: "owner" });
+  assert.equal(promoted.statusCode, 200, promoted.body);
+  assert.deepEqual(promoted.json(), { merchantId: m.merchantId, userId: dev.userId, email: dev.email, role: "owner", disabled: false });
+  const entry = await lastAuditEntry(h.deps);
+  assert.equal(entry.action, "merchants.users.role");
+  assert.equal(entry.details.via, "api");
+  assert.equal((await getPage(h, devSession, "/merchant/overview")).statusCode, 303, "a changed role ends the person's sessions");
+
+  // Two owners now: the first may be disabled; that ends its sessions and its sign-in.
+  const ownerSession = await portalSession(h, owner);
+  const disabled = await call(`${m.merchantId}/users/${owner.userId}/disable`);
+  assert.equal(disabled.statusCode, 200, disabled.body);
+  assert.equal(disabled.json().disabled, true);
+  assert.equal((await lastAuditEntry(h.deps)).action, "merchants.users.disable");
+  assert.equal((await getPage(h, ownerSession, "/merchant/overview")).statusCode, 303, "disabling ends the sessions");
+  const list = await h.app.inject({ method: "GET", url: `/admin/v1/merchants/${m.merchantId}/users`, headers: { "x-operator-key": key } });
+  assert.equal(list.json().items.find((u: { userId: string }) => u.userId === owner.userId).state, "disabled");
+  // ... and the remaining owner is now the last one, in the portal too (same rule, same use case).
+  const lastOwner = await call(`${m.merchantId}/users/${dev.userId}/disable`);
+  assert.equal(lastOwner.json().error, "last_owner");
+
+  // Another merchant's user, an unknown merchant, a bad role.
+  assert.equal((await call(`${m.merchantId}/users/${foreign.userId}/disable`)).statusCode, 404);
+  assert.equal((await call(`not-a-merchant/users/${dev.userId}/disable`)).statusCode, 404);
+  assert.equal((await call(`${m.merchantId}/users/${owner.userId}/role`, { role: "root" })).statusCode, 400);
+
+  // The console's merchant page: the same forms; enabling the disabled owner again.
+  const staff = await staffSession(h, "admin");
+  const page = await getPage(h, staff, `/dashboard/merchants/${m.merchantId}`);
+  assert.match(page.body, new RegExp(`action="/dashboard/merchants/${m.merchantId}/users/${owner.userId}/enable"`));
+  const enabled = await postForm(h, staff, `/dashboard/merchants/${m.merchantId}/users/${owner.userId}/enable`);
+  assert.match(noticeOf(enabled.headers.location).ok ?? "", /enabled/);
+  const consoleEntry = await lastAuditEntry(h.deps);
+  assert.equal(consoleEntry.action, "merchants.users.enable");
+  assert.equal(consoleEntry.actor, `staff:${staff.staff.id}`);
+  const demoted = await postForm(h, staff, `/dashboard/merchants/${m.merchantId}/users/${dev.userId}/role`, { role: "developer" });
+  assert.match(noticeOf(demoted.headers.location).ok ?? "", /is now developer/);
+  const refusedInConsole = await postForm(h, staff, `/dashboard/merchants/${m.merchantId}/users/${owner.userId}/role`, { role: "support" });
+  assert.match(noticeOf(refusedInConsole.headers.location).error ?? "", /last active owner/);
+  const viewer = await staffSession(h, "viewer");
+  assert.equal((await postForm(h, viewer, `/dashboard/merchants/${m.merchantId}/users/${dev.userId}/disable`)).statusCode, 403);
+});
+
+test("two owners disabling each other at once: one wins, the other is 409 last_owner (decided by the row locks)", async () => {
+  const m = await createMerchant(h.deps);
+  const [x, y] = [await createMerchantUser(h, m.merchantId, "owner"), await createMerchantUser(h, m.merchantId, "owner")];
+  const [sx, sy] = [await portalSession(h, x), await portalSession(h, y)];
+  const results = await Promise.all([postForm(h, sx, `/merchant/users/${y.userId}/disable`), postForm(h, sy, `/merchant/users/${x.userId}/disable`)]);
+  const notices = results.map((r) => noticeOf(r.headers.location));
+  assert.equal(notices.filter((n) => n.ok).length + notices.filter((n) => /last active owner/.test(n.error ?? "")).length, 2, JSON.stringify(notices));
+  const owners = await sql<{ n: string }>`SELECT count(*) AS n FROM merchant_users WHERE merchant_id = ${m.merchantId} AND role = 'owner' AND disabled_at IS NULL`.execute(h.deps.database.db);
+  assert.equal(Number(owners.rows[0]!.n), 1);
 });

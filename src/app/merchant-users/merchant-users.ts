@@ -10,7 +10,7 @@ import { assertNever } from "../../core/shared/assert-never.js";
 import { AppError } from "../../core/shared/errors.js";
 import { isMerchantRole, type MerchantRole } from "../../core/merchant-users/roles.js";
 import { revokeUserSessions } from "../../db/staff/account-sessions.js";
-import { acceptInvite, findMerchantUser, findOpenInvite, insertMerchantUser, listMerchantUsers, merchantOfUser, reissueInvite, setMerchantUser } from "../../db/staff/merchant-users.js";
+import { acceptInvite, findMerchantUser, findOpenInvite, insertMerchantUser, listMerchantUsers, lockActiveOwners, merchantOfUser, reissueInvite, setMerchantUser } from "../../db/staff/merchant-users.js";
 import { normalizeEmail } from "../card/customer-email.js";
 import type { Deps } from "../deps.js";
 import { merchantOr404 } from "../merchants/merchants.js";
@@ -98,21 +98,30 @@ export async function merchantUsers(deps: Deps, merchantId: string) {
   }));
 }
 
-type MerchantUserChange = { kind: "role"; role: unknown } | { kind: "disable" } | { kind: "enable" };
+export type MerchantUserChange = { kind: "role"; role: unknown } | { kind: "disable" } | { kind: "enable" };
 
 /**
- * An owner changes another user of the same merchant (another merchant's user is not found); nobody
- * changes their own account here, so a merchant always keeps the owner who acts. Ends the user's sessions.
+ * Changes a user of `merchantId` (another merchant's user is not found): a merchant owner in the portal
+ * (`actorUserId`) or the operator (console, admin API: null). Nobody changes their own account here,
+ * and no change leaves the merchant without an active owner (409 last_owner), whoever asks. Ends the
+ * user's sessions, so a new role or a disabling applies at once.
  */
 export async function changeMerchantUser(deps: Deps, a: { merchantId: string; actorUserId: string | null; userId: string; change: MerchantUserChange }) {
   if (a.actorUserId === a.userId) throw new AppError("conflict", { message: "You cannot change your own account; ask another owner." });
+  const merchant = await merchantOr404(deps, a.merchantId);
+  const role = a.change.kind === "role" ? roleOf(a.change.role) : undefined;
   const now = deps.clock.now();
   return deps.database.db.transaction().execute(async (trx) => {
-    const before = /^[0-9a-f-]{36}$/i.test(a.userId) ? await findMerchantUser(trx, a.merchantId, a.userId.toLowerCase(), true) : undefined;
+    // The owners first, always in the same order (see lockActiveOwners), then the user.
+    const owners = await lockActiveOwners(trx, merchant.id);
+    const before = /^[0-9a-f-]{36}$/i.test(a.userId) ? await findMerchantUser(trx, merchant.id, a.userId.toLowerCase(), true) : undefined;
     if (!before) throw new AppError("not_found", { message: "No such user." });
-    switch (a.change.kind) {
+    const change = a.change;
+    const removesOwner = owners.includes(before.id) && (change.kind === "disable" || (change.kind === "role" && role !== "owner"));
+    if (removesOwner && owners.length === 1) throw new AppError("last_owner", { message: `${before.email} is the merchant's last active owner: make another person owner first.` });
+    switch (change.kind) {
       case "role":
-        await setMerchantUser(trx, before.id, { role: roleOf(a.change.role) });
+        await setMerchantUser(trx, before.id, { role: role! });
         break;
       case "disable":
         await setMerchantUser(trx, before.id, { disabled_at: before.disabled_at ?? now });
@@ -121,9 +130,9 @@ export async function changeMerchantUser(deps: Deps, a: { merchantId: string; ac
         await setMerchantUser(trx, before.id, { disabled_at: null });
         break;
       default:
-        assertNever(a.change, "merchant user change");
+        assertNever(change, "merchant user change");
     }
     await revokeUserSessions(trx, "merchant", before.id, now);
-    return { userId: before.id, email: before.email };
+    return { userId: before.id, email: before.email, role: role ?? before.role, disabled: change.kind === "disable" || (change.kind !== "enable" && before.disabled_at !== null) };
   });
 }

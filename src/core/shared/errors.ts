@@ -109,6 +109,7 @@ export const ERROR_CATALOGUE = {
   role_forbidden: { status: 403, message: "Your role does not allow this action." },
   step_up_required: { status: 403, message: "This action moves more than the step-up amount: enter a code from your authenticator app." },
   invalid_second_factor: { status: 400, message: "The authentication code is wrong, expired or already used." },
+  last_owner: { status: 409, message: "This is the merchant's last active owner: make another person owner first." },
   // --- erasure (src/app/privacy; docs/operations.md#erasure-and-retention)
   customer_not_found: { status: 404, message: "No personal data of this person is stored, and none was erased before." },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -97,3 +97,22 @@ export async function listMerchantUsers(db: Db, merchantId: string, limit: numbe
 export async function setMerchantUser(db: Db, id: string, set: Partial<{ role: string; disabled_at: Date | null }>): Promise<void> {
   await db.updateTable("merchant_users").set(set).where("id", "=", id).execute();
 }
+
+/**
+ * Locks the merchant's active owners (enrolled, not disabled), in id order so that two changes of
+ * the same merchant's people queue instead of deadlocking; their ids. A change waiting here re-reads
+ * each row the other one changed, so it never counts an owner that was just demoted or disabled.
+ */
+export async function lockActiveOwners(db: Db, merchantId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("merchant_users")
+    .select("id")
+    .where("merchant_id", "=", merchantId)
+    .where("role", "=", "owner")
+    .where("disabled_at", "is", null)
+    .where("totp_enabled_at", "is not", null)
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+  return rows.map((r) => r.id);
+}

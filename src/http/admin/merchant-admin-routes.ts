@@ -16,7 +16,7 @@ import {
   revokeMerchantKey,
 } from "../../app/merchants/merchants.js";
 import { noStore } from "./no-store.js";
-import { inviteMerchantUser, merchantUsers } from "../../app/merchant-users/merchant-users.js";
+import { changeMerchantUser, inviteMerchantUser, merchantUsers } from "../../app/merchant-users/merchant-users.js";
 import { MERCHANT_ROLES } from "../../core/merchant-users/roles.js";
 import { principalOf } from "../plugins/principal.js";
 
@@ -242,4 +242,45 @@ export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): P
       return { items: users.map((u) => ({ userId: u.userId, email: u.email, role: u.role, state: u.state, createdAt: u.createdAt.toISOString() })) };
     },
   );
+
+  // The portal owner's changes (users-section.ts), by the operator: the same use case, so the same rules
+  // (another merchant's user is 404; the last active owner stays, 409 last_owner; sessions end).
+  const UserParams = Type.Object({ merchantId: Type.String({ maxLength: 64 }), userId: Type.String({ maxLength: 64 }) });
+  const Changed = Type.Object({ merchantId: Type.String(), userId: Type.String(), email: Type.String(), role: Type.String(), disabled: Type.Boolean() });
+  const changeUser = async (merchantId: string, userId: string, change: Parameters<typeof changeMerchantUser>[1]["change"]) => {
+    const r = await changeMerchantUser(deps, { merchantId, actorUserId: null, userId, change });
+    return { merchantId: merchantId.toLowerCase(), ...r };
+  };
+  const ENDS = "The person's portal sessions end at once. Another merchant's user is 404; a change that would leave the merchant without an active owner (enrolled, not disabled) is 409 last_owner.";
+  app.post(
+    "/merchants/:merchantId/users/:userId/role",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Change a portal user's role (as an owner does in the portal)",
+        description: ENDS,
+        security,
+        params: UserParams,
+        body: Type.Object({ role: Type.String({ enum: [...MERCHANT_ROLES] }) }, { additionalProperties: false, examples: [{ role: "finance" }] }),
+        response: { 200: Changed },
+      },
+    },
+    async (request) => changeUser(request.params.merchantId, request.params.userId, { kind: "role", role: request.body.role }),
+  );
+  for (const kind of ["disable", "enable"] as const) {
+    app.post(
+      `/merchants/:merchantId/users/:userId/${kind}`,
+      {
+        schema: {
+          tags: TAGS,
+          summary: kind === "disable" ? "Disable a portal user: they can no longer sign in (as an owner does in the portal)" : "Enable a disabled portal user again",
+          description: ENDS,
+          security,
+          params: UserParams,
+          response: { 200: Changed },
+        },
+      },
+      async (request) => changeUser(request.params.merchantId, request.params.userId, { kind }),
+    );
+  }
 }

@@ -1,7 +1,8 @@
 // Merchants: the list (cursor paging), creating one, and each merchant's page with its stores and API
 // keys and its trading settings (merchant-trading-settings.ts). Every form calls the use case of the
 // operator API (http/admin/merchant-admin-routes.ts, store-admin-routes.ts and trading-admin-routes.ts):
-// createMerchant, createStore, addMerchantKey, revokeMerchantKey, saveTradingSettings. A new key is
+// createMerchant, createStore, addMerchantKey, revokeMerchantKey, saveTradingSettings, and the portal
+// owner's inviteMerchantUser and changeMerchantUser for the merchant's portal users. A new key is
 // shown once, on the page the POST answers with (no-store), never in a redirect's URL. A store's
 // payment-intent settings and IPN secret are on its own page (store-settings-page.ts).
 import type { FastifyInstance } from "fastify";
@@ -17,8 +18,8 @@ import { confirmAction } from "./confirm-action.js";
 import type { DashboardSection, SectionContext } from "./section.js";
 import { storeSettingsRoutes } from "./store-settings-page.js";
 import { tradingSettingsCard, tradingSettingsRoutes } from "./merchant-trading-settings.js";
-import { inviteMerchantUser } from "../../app/merchant-users/merchant-users.js";
-import { inviteForm, usersTable } from "../portal/users-section.js";
+import { changeMerchantUser, inviteMerchantUser } from "../../app/merchant-users/merchant-users.js";
+import { changedNotice, inviteForm, usersTable } from "../portal/users-section.js";
 import { operatorOf } from "./section.js";
 
 const BACK = "/dashboard/merchants";
@@ -108,7 +109,7 @@ async function merchantPage(deps: Deps, ctx: SectionContext, merchantId: string,
 <div class="row"><span>Created</span><span>${when(m.created_at)}</span></div>
 <div class="row"><span>Payments</span><span><a href="/dashboard/payments?merchant=${encodeURIComponent(m.id)}">This merchant's payments</a></span></div></div>
 ${keysCard(m.id, d.apiKeys, ctx)}${await tradingSettingsCard(deps, m.id, ctx)}${await storesCard(deps, m.id, ctx)}
-<section class="card"><h2>Portal users</h2>${await usersTable(deps, m.id, null)}</section>${ctx.can("configure") ? inviteForm(`${merchantPath(m.id)}/users`, ctx.csrf) : ""}`,
+<section class="card"><h2>Portal users</h2>${await usersTable(deps, m.id, ctx.can("configure") ? { base: `${merchantPath(m.id)}/users`, csrf: ctx.csrf, selfId: null } : null)}</section>${ctx.can("configure") ? inviteForm(`${merchantPath(m.id)}/users`, ctx.csrf) : ""}`,
   };
 }
 
@@ -187,6 +188,19 @@ export const merchantsSection: DashboardSection = {
         );
       },
     );
+
+    // A portal user's role, disabling, enabling: the portal owner's use case (same rules, sessions end).
+    for (const kind of ["role", "disable", "enable"] as const) {
+      app.post<{ Params: { merchantId: string; userId: string } }>(
+        `/dashboard/merchants/:merchantId/users/:userId/${kind}`,
+        { schema: { hide: true, params: { type: "object", properties: { merchantId: ID_PARAM, userId: ID_PARAM }, required: ["merchantId", "userId"] } } },
+        async (request, reply) =>
+          runFormAction(reply, merchantPath(request.params.merchantId), async () => {
+            const change = kind === "role" ? { kind, role: body(request).role } : { kind };
+            return changedNotice(kind, await changeMerchantUser(deps, { merchantId: request.params.merchantId, actorUserId: null, userId: request.params.userId, change }));
+          }),
+      );
+    }
 
     storeSettingsRoutes(app, deps, pages);
     tradingSettingsRoutes(app, deps);

@@ -1,9 +1,6 @@
 // Console actions that answer with a page rather than a redirect: a secret shown once (a new API key,
 // an IPN secret) must not travel in a redirect's URL, so the POST's own answer shows it (no-store).
-import type { FastifyReply } from "fastify";
-import { AppError } from "../../core/shared/errors.js";
 import { html, type SafeHtml } from "../pages/html.js";
-import { backTo } from "../pages/send-page.js";
 
 /** A secret shown this once, with what it is for (the page is no-store, nothing keeps it). */
 export function shownOnce(label: string, secret: string): SafeHtml {
@@ -12,8 +9,4 @@ export function shownOnce(label: string, secret: string): SafeHtml {
 }
 
 /** A refused action that answers with a page on success goes back with the notice, as runFormAction does. */
-export function refused(reply: FastifyReply, back: string, err: unknown) {
-  if (err instanceof AppError && err.status < 500) return reply.redirect(backTo(back, { error: err.message }), 303);
-  throw err;
-}
-
+export { refused } from "../pages/form-action.js";

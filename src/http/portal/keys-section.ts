@@ -4,11 +4,11 @@
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { addMerchantKey, KEY_LABEL_MAX, merchantDetail, revokeMerchantKey } from "../../app/merchants/merchants.js";
-import { refused, shownOnce } from "../dashboard/page-answers.js";
-import { runFormAction } from "../pages/form-action.js";
+import { shownOnce } from "../dashboard/page-answers.js";
 import { when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { principalOf } from "../plugins/principal.js";
+import { portalAction, portalRefused } from "./portal-answers.js";
 import { formText, type PortalContext, type PortalSection } from "./portal-section.js";
 
 const BACK = "/merchant/keys";
@@ -49,7 +49,7 @@ export const keysSection: PortalSection = {
       try {
         key = await addMerchantKey(deps, principalOf(request, "merchant_user").merchantId, formText(request.body, "label").slice(0, KEY_LABEL_MAX), formText(request.body, "readOnly") === "true");
       } catch (err) {
-        return refused(reply, BACK, err);
+        return portalRefused(reply, BACK, err);
       }
       const what = `New ${key.readOnly ? "read-only " : ""}API key rmp_${key.apiKeyId}…`;
       return send(request, reply, "keys", 201, async (ctx) => ({ title: "API keys", body: await keysPage(deps, ctx, shownOnce(what, key.apiKey)) }));
@@ -58,7 +58,7 @@ export const keysSection: PortalSection = {
       `${BACK}/:keyId/revoke`,
       { schema: { hide: true, params: { type: "object", properties: { keyId: ID_PARAM }, required: ["keyId"] } } },
       async (request, reply) =>
-        runFormAction(reply, BACK, async () => {
+        portalAction(reply, BACK, async () => {
           const r = await revokeMerchantKey(deps, principalOf(request, "merchant_user").merchantId, request.params.keyId);
           return `API key rmp_${r.apiKeyId}… revoked.`;
         }),

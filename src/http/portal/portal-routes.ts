@@ -16,6 +16,7 @@ import { auditOperatorActions } from "../plugins/audit-scope.js";
 import { principalOf } from "../plugins/principal.js";
 import { matchedPath, publicPaths, sendAreaPage, sendFormExpired, type SignedInArea, signInRoutes } from "../sign-in/sign-in-routes.js";
 import { invitePages } from "./invite-pages.js";
+import { notFoundPage } from "./portal-answers.js";
 import type { PortalContext, SendPortalPage } from "./portal-section.js";
 import { portalSections } from "./portal-sections.js";
 
@@ -40,9 +41,6 @@ function sendRefusal(reply: FastifyReply, role: string, permission: MerchantPerm
 <p class="muted">Code <code>role_forbidden</code>. Ask an owner of your merchant if you need this.</p><p><a href="/merchant/overview">Back to the portal</a></p></div>`,
   );
 }
-
-const notFoundPage = (reply: FastifyReply, message = "No such page.") =>
-  sendAreaPage(reply, 404, "Not found", html`<div class="card" id="refusal" data-code="not_found"><p class="error">${message}</p><p><a href="/merchant/overview">Back to the portal</a></p></div>`);
 
 export async function portalRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   app.addHook("preHandler", async (request, reply) => {

@@ -7,9 +7,9 @@ import type { Deps } from "../../app/deps.js";
 import { merchantSettings, patchMerchantSettings } from "../../app/merchants/merchant-settings.js";
 import { formatFiatAmount, requireFiatAmount } from "../../core/trading/fiat-amount.js";
 import { AppError } from "../../core/shared/errors.js";
-import { runFormAction } from "../pages/form-action.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { principalOf } from "../plugins/principal.js";
+import { portalAction } from "./portal-answers.js";
 import type { PortalContext, PortalSection } from "./portal-section.js";
 
 const BACK = "/merchant/settings";
@@ -67,7 +67,7 @@ export const settingsSection: PortalSection = {
   actions(app: FastifyInstance, deps: Deps) {
     const bodyOf = (request: { body?: unknown }) => (request.body ?? {}) as Record<string, unknown>;
     app.post(`${BACK}/trading`, { schema: { hide: true } }, async (request, reply) =>
-      runFormAction(reply, BACK, async () => {
+      portalAction(reply, BACK, async () => {
         const b = bodyOf(request);
         const minutes = wholeNumber(b, "paymentWindowMinutes", "trading.paymentWindowMinutes", 1, 1440);
         const auto = wholeNumber(b, "disputeAutoResolveMinutes", "trading.disputeAutoResolveMinutes", 0, 100000);
@@ -89,7 +89,7 @@ export const settingsSection: PortalSection = {
       `${BACK}/stores/:storeId`,
       { schema: { hide: true, params: { type: "object", properties: { storeId: { type: "string", minLength: 1, maxLength: 64 } }, required: ["storeId"] } } },
       async (request, reply) =>
-        runFormAction(reply, BACK, async () => {
+        portalAction(reply, BACK, async () => {
           const b = bodyOf(request);
           const days = wholeNumber(b, "kycValidityDays", "stores.0.kycValidityDays", 0, 3650);
           const id = request.params.storeId;

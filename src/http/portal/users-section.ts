@@ -5,11 +5,11 @@ import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { changeMerchantUser, inviteMerchantUser, merchantUsers } from "../../app/merchant-users/merchant-users.js";
 import { MERCHANT_ROLES } from "../../core/merchant-users/roles.js";
-import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { principalOf } from "../plugins/principal.js";
-import { refused, shownOnce } from "../dashboard/page-answers.js";
+import { portalAction, portalRefused } from "./portal-answers.js";
+import { shownOnce } from "../dashboard/page-answers.js";
 import type { PortalContext, PortalSection } from "./portal-section.js";
 
 const BACK = "/merchant/users";
@@ -24,31 +24,41 @@ export function inviteForm(action: string, csrf: string): SafeHtml {
 The invitation link is shown once, valid for 7 days.</p><p><button type="submit">Create the invitation</button></p></form>`;
 }
 
-/** The merchant's users as a table (the console's merchant page shows it read-only: `ctx` null). */
-export async function usersTable(deps: Deps, merchantId: string, ctx: PortalContext | null): Promise<SafeHtml> {
+/** Where a table's change forms post (`${base}/<userId>/role|disable|enable`), and who is looking (no forms on their own row). */
+export interface UserForms {
+  base: string;
+  csrf: string;
+  selfId: string | null;
+}
+
+/** The merchant's users as a table, with change forms unless `forms` is null (the console's read-only view). */
+export async function usersTable(deps: Deps, merchantId: string, forms: UserForms | null): Promise<SafeHtml> {
   const users = await merchantUsers(deps, merchantId);
   if (users.length === 0) return html`<p class="muted" id="no-users">No users yet.</p>`;
-  return html`<div class="scroll" tabindex="0" role="region" aria-label="merchant users"><table id="merchant-users"><thead><tr><th>E-mail</th><th>Role</th><th>State</th><th>Since</th>${ctx ? html`<th>Change</th>` : ""}</tr></thead>
+  return html`<div class="scroll" tabindex="0" role="region" aria-label="merchant users"><table id="merchant-users"><thead><tr><th>E-mail</th><th>Role</th><th>State</th><th>Since</th>${forms ? html`<th>Change</th>` : ""}</tr></thead>
 <tbody>${users.map(
     (u) => html`<tr data-user="${u.userId}"><td>${u.email}</td><td>${u.role}</td><td><span class="status ${u.state === "active" ? "ok" : u.state === "disabled" ? "bad" : "warn"}">${u.state}</span>${
       u.state === "invited" ? html` <span class="muted">until ${when(u.inviteExpiresAt)}</span>` : ""
-    }</td><td>${when(u.createdAt)}</td>${ctx ? html`<td>${ctx.userId === u.userId ? html`<span class="muted">you</span>` : changeForms(ctx, u)}</td>` : ""}</tr>`,
+    }</td><td>${when(u.createdAt)}</td>${forms ? html`<td>${forms.selfId === u.userId ? html`<span class="muted">you</span>` : changeForms(forms, u)}</td>` : ""}</tr>`,
   )}</tbody></table></div>`;
 }
 
-function changeForms(ctx: PortalContext, u: { userId: string; email: string; role: string; state: string }): SafeHtml {
-  const path = `${BACK}/${u.userId}`;
-  return html`<form method="post" action="${path}/role" class="inline"><input type="hidden" name="csrf" value="${ctx.csrf}">
+function changeForms(forms: UserForms, u: { userId: string; email: string; role: string; state: string }): SafeHtml {
+  const path = `${forms.base}/${u.userId}`;
+  return html`<form method="post" action="${path}/role" class="inline"><input type="hidden" name="csrf" value="${forms.csrf}">
 <label for="role-${u.userId}" class="visually-hidden">Role of ${u.email}</label><select id="role-${u.userId}" name="role">${MERCHANT_ROLES.map((r) => html`<option value="${r}"${r === u.role ? html` selected` : ""}>${r}</option>`)}</select>
 <button type="submit" class="secondary small">Set role</button></form>
-<form method="post" action="${path}/${u.state === "disabled" ? "enable" : "disable"}" class="inline"><input type="hidden" name="csrf" value="${ctx.csrf}">
+<form method="post" action="${path}/${u.state === "disabled" ? "enable" : "disable"}" class="inline"><input type="hidden" name="csrf" value="${forms.csrf}">
 <button type="submit" class="secondary small">${u.state === "disabled" ? "Enable" : "Disable"}</button></form>`;
 }
+
+/** The notice after a change of `kind` (the portal's and the console's). */
+export const changedNotice = (kind: "role" | "disable" | "enable", r: { email: string; role: string }) => (kind === "role" ? `${r.email} is now ${r.role}.` : `${r.email} ${kind}d.`);
 
 const body = (request: { body?: unknown }) => (request.body ?? {}) as Record<string, unknown>;
 
 async function usersPage(deps: Deps, ctx: PortalContext, invited?: SafeHtml) {
-  return html`${invited ?? ""}<section class="card"><h2>People</h2>${await usersTable(deps, ctx.merchantId, ctx)}</section>${inviteForm(BACK, ctx.csrf)}`;
+  return html`${invited ?? ""}<section class="card"><h2>People</h2>${await usersTable(deps, ctx.merchantId, { base: BACK, csrf: ctx.csrf, selfId: ctx.userId })}</section>${inviteForm(BACK, ctx.csrf)}`;
 }
 
 export const usersSection: PortalSection = {
@@ -63,7 +73,7 @@ export const usersSection: PortalSection = {
       try {
         invite = await inviteMerchantUser(deps, { merchantId: p.merchantId, email: body(request).email, role: body(request).role, invitedBy: `merchant-user:${p.userId}` });
       } catch (err) {
-        return refused(reply, BACK, err);
+        return portalRefused(reply, BACK, err);
       }
       return send(request, reply, "users", 201, async (ctx) => ({
         title: "Users",
@@ -74,11 +84,11 @@ export const usersSection: PortalSection = {
     const schema = { hide: true, params: { type: "object", properties: { userId: ID_PARAM }, required: ["userId"] } };
     for (const kind of ["role", "disable", "enable"] as const) {
       app.post<{ Params: { userId: string } }>(`${BACK}/:userId/${kind}`, { schema }, async (request, reply) =>
-        runFormAction(reply, BACK, async () => {
+        portalAction(reply, BACK, async () => {
           const p = principalOf(request, "merchant_user");
           const change = kind === "role" ? { kind, role: body(request).role } : { kind };
           const r = await changeMerchantUser(deps, { merchantId: p.merchantId, actorUserId: p.userId, userId: request.params.userId, change });
-          return kind === "role" ? `${r.email} is now ${String(body(request).role)}.` : `${r.email} ${kind}d.`;
+          return changedNotice(kind, r);
         }),
       );
     }

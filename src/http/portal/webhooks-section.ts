@@ -17,12 +17,12 @@ import {
   updateWebhookEndpoint,
   webhookEndpoint,
 } from "../../app/outbox/merchant-webhook-endpoints.js";
-import { refused, shownOnce } from "../dashboard/page-answers.js";
+import { shownOnce } from "../dashboard/page-answers.js";
 import { statusPill } from "../dashboard/status-pill.js";
-import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { principalOf } from "../plugins/principal.js";
+import { portalAction, portalRefused } from "./portal-answers.js";
 import { formText, type PortalContext, type PortalSection } from "./portal-section.js";
 
 const BACK = "/merchant/webhooks";
@@ -101,28 +101,28 @@ export const webhooksSection: PortalSection = {
         const description = formText(request.body, "description");
         e = await createWebhookEndpoint(deps, merchantOf(request), { url: formText(request.body, "url"), eventTypes: typesOf(formText(request.body, "eventTypes")), description: description || null });
       } catch (err) {
-        return refused(reply, BACK, err);
+        return portalRefused(reply, BACK, err);
       }
       return send(request, reply, "webhooks", 201, async (ctx) => ({ title: "Webhooks", body: await listPage(deps, ctx, shownOnce(`Signing secret of ${e.url}`, e.secret)) }));
     });
     const params = { type: "object", properties: { id: ID }, required: ["id"] };
     for (const kind of ["enable", "disable"] as const) {
       app.post<{ Params: { id: string } }>(`${BACK}/:id/${kind}`, { schema: { hide: true, params } }, async (request, reply) =>
-        runFormAction(reply, endpointPath(request.params.id), async () => {
+        portalAction(reply, endpointPath(request.params.id), async () => {
           await updateWebhookEndpoint(deps, merchantOf(request), request.params.id, { enabled: kind === "enable" });
           return `Endpoint ${kind}d.`;
         }),
       );
     }
     app.post<{ Params: { id: string } }>(`${BACK}/:id/test`, { schema: { hide: true, params } }, async (request, reply) =>
-      runFormAction(reply, endpointPath(request.params.id), async () => `Test event ${(await sendTestEvent(deps, merchantOf(request), request.params.id)).eventId} queued.`),
+      portalAction(reply, endpointPath(request.params.id), async () => `Test event ${(await sendTestEvent(deps, merchantOf(request), request.params.id)).eventId} queued.`),
     );
     app.post<{ Params: { id: string } }>(`${BACK}/:id/rotate-secret`, { schema: { hide: true, params } }, async (request, reply) => {
       let r: Awaited<ReturnType<typeof rotateWebhookEndpointSecret>>;
       try {
         r = await rotateWebhookEndpointSecret(deps, merchantOf(request), request.params.id);
       } catch (err) {
-        return refused(reply, endpointPath(request.params.id), err);
+        return portalRefused(reply, endpointPath(request.params.id), err);
       }
       return send(request, reply, "webhooks", 200, async (ctx) => endpointPage(deps, ctx, r.endpointId, shownOnce("New signing secret", r.secret)));
     });
@@ -130,7 +130,7 @@ export const webhooksSection: PortalSection = {
       `${BACK}/:id/messages/:eventId/redeliver`,
       { schema: { hide: true, params: { type: "object", properties: { id: ID, eventId: EVENT }, required: ["id", "eventId"] } } },
       async (request, reply) =>
-        runFormAction(reply, endpointPath(request.params.id), async () => {
+        portalAction(reply, endpointPath(request.params.id), async () => {
           await redeliverEndpointMessage(deps, merchantOf(request), request.params.id, request.params.eventId);
           return `Event ${request.params.eventId} queued again.`;
         }),

@@ -8,9 +8,9 @@ import { requestWithdrawal } from "../../app/withdrawals/request-withdrawal.js";
 import { withdrawalPage } from "../../app/withdrawals/list-withdrawals.js";
 import { addWithdrawalAddress, listOwnWithdrawalAddresses, removeOwnWithdrawalAddress } from "../../app/withdrawals/withdrawal-addresses.js";
 import { statusPill } from "../dashboard/status-pill.js";
-import { runFormAction } from "../pages/form-action.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { principalOf } from "../plugins/principal.js";
+import { portalAction } from "./portal-answers.js";
 import { formText, type PortalContext, type PortalSection } from "./portal-section.js";
 
 const BACK = "/merchant/withdrawals";
@@ -73,7 +73,7 @@ export const withdrawalsSection: PortalSection = {
   actions(app: FastifyInstance, deps: Deps) {
     const merchantOf = (request: Parameters<typeof principalOf>[0]) => principalOf(request, "merchant_user").merchantId;
     app.post(BACK, { schema: { hide: true } }, async (request, reply) =>
-      runFormAction(reply, BACK, async () => {
+      portalAction(reply, BACK, async () => {
         const w = await requestWithdrawal(
           deps,
           { owner: owner(merchantOf(request)), apiKeyId: null },
@@ -83,7 +83,7 @@ export const withdrawalsSection: PortalSection = {
       }),
     );
     app.post(`${BACK}/addresses`, { schema: { hide: true } }, async (request, reply) =>
-      runFormAction(reply, BACK, async () => {
+      portalAction(reply, BACK, async () => {
         const label = formText(request.body, "label");
         const a = await addWithdrawalAddress(deps, owner(merchantOf(request)), { network: formText(request.body, "network"), address: formText(request.body, "address"), ...(label ? { label } : {}) });
         return `Address ${a.address} allow-listed; usable from ${day(a.usableFrom)}.`;
@@ -93,7 +93,7 @@ export const withdrawalsSection: PortalSection = {
       `${BACK}/addresses/:id/remove`,
       { schema: { hide: true, params: { type: "object", properties: { id: ID_PARAM }, required: ["id"] } } },
       async (request, reply) =>
-        runFormAction(reply, BACK, async () => {
+        portalAction(reply, BACK, async () => {
           await removeOwnWithdrawalAddress(deps, owner(merchantOf(request)), request.params.id);
           return "Address removed.";
         }),
