@@ -98,7 +98,7 @@ export async function merchantUsers(deps: Deps, merchantId: string) {
   }));
 }
 
-export type MerchantUserChange = { kind: "role"; role: unknown } | { kind: "disable" } | { kind: "enable" };
+type MerchantUserChange = { kind: "role"; role: unknown } | { kind: "disable" } | { kind: "enable" };
 
 /**
  * Changes a user of `merchantId` (another merchant's user is not found): a merchant owner in the portal

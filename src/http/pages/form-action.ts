@@ -7,7 +7,7 @@ import { AppError } from "../../core/shared/errors.js";
 import { backTo } from "./send-page.js";
 
 /** How a refused action answers: `err` is what the use case threw. */
-export type Refusal = (reply: FastifyReply, back: string, err: unknown) => FastifyReply | Promise<FastifyReply>;
+type Refusal = (reply: FastifyReply, back: string, err: unknown) => FastifyReply | Promise<FastifyReply>;
 
 /** Back to `back` with the refusal's message as the notice; not an AppError under 500: rethrown. */
 export function refused(reply: FastifyReply, back: string, err: unknown) {

@@ -25,7 +25,7 @@ The invitation link is shown once, valid for 7 days.</p><p><button type="submit"
 }
 
 /** Where a table's change forms post (`${base}/<userId>/role|disable|enable`), and who is looking (no forms on their own row). */
-export interface UserForms {
+interface UserForms {
   base: string;
   csrf: string;
   selfId: string | null;
