@@ -10,9 +10,11 @@ import { AssetRegistry } from "../../core/money/assets.js";
 import { fiatScale } from "../../core/money/currencies.js";
 import { parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
+import { inAuditScope } from "../../db/audit/audit-scope.js";
 import { findIntent, findStoreWithSettings, insertIntent, type IntentRow } from "../../db/intents/intents.js";
 import { type KycCaseRow, recordCasePhone } from "../../db/kyc/kyc.js";
 import type { DB } from "../../db/schema.js";
+import { writeBatcher } from "../batching/write-batcher.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { type KycPersonalData, createKycLink, markSubmitted, openCase, submitToVendor, userFor, validCase } from "../kyc/kyc-cases.js";
@@ -62,6 +64,26 @@ export interface CreatedIntent {
 }
 
 const assets = new AssetRegistry();
+
+type IntentWrite = (trx: Transaction<DB>) => Promise<unknown>;
+
+/**
+ * Concurrent creates of this process share one transaction and one commit (app/batching/write-batcher.ts),
+ * each member's statements in turn. The commit is what the creates queue on: each announces its intent
+ * (intent_changed NOTIFY, migrations/0009), and PostgreSQL serialises the commits of notifying
+ * transactions, so one commit per batch instead of one per create. Two batches overlap so that the next
+ * one's statements run while the previous one commits. A member that throws (a risk block, an
+ * idempotency key taken over) fails the batch, whose members then run again one by one.
+ */
+const writeInBatch = writeBatcher<IntentWrite, unknown>(
+  (database, writes) =>
+    database.db.transaction().execute(async (trx) => {
+      const outs: unknown[] = [];
+      for (const write of writes) outs.push(await write(trx));
+      return outs;
+    }),
+  { maxBatch: 32, maxInFlight: 2 },
+);
 
 /** KYC data complete enough to submit to the vendor without the hosted page. */
 function kycDataFrom(input: CreateIntentInput): KycPersonalData | null {
@@ -196,12 +218,14 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
     const waitingOnKyc = i.status === S.kycNeeded || i.status === S.kycReview;
     return { paymentIntentId: id, status: i.status, kycUrl: waitingOnKyc ? kycUrl : null, orderNumber: i.order_number, checkoutUrl: checkoutUrl(deps, id) };
   };
+  const write = async (trx: Transaction<DB>) => {
+    const done = await writeIntent(trx);
+    await commit?.(trx, answer(done.intent, done.kycUrl));
+    return done;
+  };
+  // An operator's audited action (a CLI simulation) keeps a transaction of its own: its entry is written there.
   const { intent, kycUrl, submitted } = await refuseWhenBlocked(deps, () =>
-    deps.database.db.transaction().execute(async (trx) => {
-      const done = await writeIntent(trx);
-      await commit?.(trx, answer(done.intent, done.kycUrl));
-      return done;
-    }),
+    inAuditScope() ? deps.database.db.transaction().execute(write) : (writeInBatch(deps.database, write) as ReturnType<typeof write>),
   );
   if (!submitted) return answer(intent, kycUrl);
 

@@ -63,6 +63,11 @@ export function outsideAuditScope<T>(fn: () => T): T {
   return current.exit(fn);
 }
 
+/** Whether the caller is inside an audited action (its transactions carry the action's entry). */
+export function inAuditScope(): boolean {
+  return current.getStore() !== undefined;
+}
+
 /** Called as a transaction starts: whether it belongs to an audited action that has no entry yet. */
 export function beginAuditedTransaction(trx: object): OpenTransaction | undefined {
   const scope = current.getStore();
