@@ -4,11 +4,11 @@
 // 403 for an amount over its own rolling limit, with nothing written for a refused one.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import pg from "pg";
 import { writeOffer } from "../../src/app/card/offer-writer.js";
 import type { NewOffer } from "../../src/db/card/offers.js";
 import { addCard, type CardCustomer, registerCustomer, createCardHarness } from "../support/card-customer.js";
 import type { Harness } from "../support/harness.js";
+import { countingStatements } from "../support/statement-count.js";
 
 let h: Harness;
 let merchantId: string;
@@ -21,24 +21,8 @@ after(async () => h?.close());
 const offer = (who: CardCustomer, cardId: number | string, amount: number) =>
   h.app.inject({ method: "POST", url: "/v3/payin/offer", headers: who.headers, payload: { cardId, fromCurrency: "EUR", amount, toCurrency: "USDT" } });
 
-/** Counts the offer batch statements sent while `fn` runs, on either engine. */
-async function countingBatches<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number }> {
-  let statements = 0;
-  const count = (text: unknown) => {
-    if (typeof text === "string" && text.includes("jsonb_to_recordset")) statements++;
-  };
-  const target: { query: (...a: any[]) => any } = h.deps.database.engine === "postgres" ? pg.Client.prototype : (h.deps.database as any).pglite;
-  const original = target.query;
-  target.query = function (this: unknown, q: unknown, ...rest: unknown[]) {
-    count(typeof q === "string" ? q : (q as { text?: string })?.text);
-    return original.call(this, q, ...rest);
-  };
-  try {
-    return { result: await fn(), statements };
-  } finally {
-    target.query = original;
-  }
-}
+/** Counts the offer batch statements sent while `fn` runs. */
+const countingBatches = <T>(fn: () => Promise<T>) => countingStatements(h, (text) => text.includes("jsonb_to_recordset"), fn);
 
 test("concurrent offers share statements, and each gets its own answer", async () => {
   const a = await registerCustomer(h.app, merchantId);

@@ -14,7 +14,6 @@ import { inAuditScope } from "../../db/audit/audit-scope.js";
 import { findIntent, findStoreWithSettings, insertIntent, type IntentRow } from "../../db/intents/intents.js";
 import { type KycCaseRow, recordCasePhone } from "../../db/kyc/kyc.js";
 import type { DB } from "../../db/schema.js";
-import { writeBatcher } from "../batching/write-batcher.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { type KycPersonalData, createKycLink, markSubmitted, openCase, submitToVendor, userFor, validCase } from "../kyc/kyc-cases.js";
@@ -23,6 +22,8 @@ import { DEFAULT_PAYMENT_METHOD, priceIntent } from "./pricing.js";
 import { transitionIntent } from "./transition.js";
 import { assessPaymentRisk, refuseWhenBlocked } from "../risk/assess-payment.js";
 import { intentSignals } from "../risk/dialect-signals.js";
+import { readRiskSet } from "../risk/rule-cache.js";
+import { writeIntentBatched } from "./intent-batch.js";
 
 interface CreateIntentInput {
   email: string;
@@ -64,26 +65,6 @@ export interface CreatedIntent {
 }
 
 const assets = new AssetRegistry();
-
-type IntentWrite = (trx: Transaction<DB>) => Promise<unknown>;
-
-/**
- * Concurrent creates of this process share one transaction and one commit (app/batching/write-batcher.ts),
- * each member's statements in turn. The commit is what the creates queue on: each announces its intent
- * (intent_changed NOTIFY, migrations/0009), and PostgreSQL serialises the commits of notifying
- * transactions, so one commit per batch instead of one per create. Two batches overlap so that the next
- * one's statements run while the previous one commits. A member that throws (a risk block, an
- * idempotency key taken over) fails the batch, whose members then run again one by one.
- */
-const writeInBatch = writeBatcher<IntentWrite, unknown>(
-  (database, writes) =>
-    database.db.transaction().execute(async (trx) => {
-      const outs: unknown[] = [];
-      for (const write of writes) outs.push(await write(trx));
-      return outs;
-    }),
-  { maxBatch: 32, maxInFlight: 2 },
-);
 
 /** KYC data complete enough to submit to the vendor without the hosted page. */
 function kycDataFrom(input: CreateIntentInput): KycPersonalData | null {
@@ -224,8 +205,9 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
     return done;
   };
   // An operator's audited action (a CLI simulation) keeps a transaction of its own: its entry is written there.
+  const mayBeBlocked = (await readRiskSet(deps, merchantId)).rules.length > 0;
   const { intent, kycUrl, submitted } = await refuseWhenBlocked(deps, () =>
-    inAuditScope() ? deps.database.db.transaction().execute(write) : (writeInBatch(deps.database, write) as ReturnType<typeof write>),
+    inAuditScope() ? deps.database.db.transaction().execute(write) : writeIntentBatched(deps.database, write, mayBeBlocked),
   );
   if (!submitted) return answer(intent, kycUrl);
 
