@@ -1,9 +1,10 @@
-// The worker's delivery pool: a receiver that hangs holds a bounded number of this process's slots,
-// never the process. Messages to other endpoints queued behind a backlog of hanging ones are delivered
-// at once, and stopping the worker waits for the requests in flight to be recorded.
+// The worker's delivery pool: a receiver that hangs holds a bounded number of this process's slots and
+// claimed messages, never the process. Messages to other endpoints queued behind a backlog of hanging
+// ones are delivered at once; stopping the worker gives back the claimed messages it never sent and
+// waits for the requests in flight to be recorded.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { MAX_IN_FLIGHT, PER_ENDPOINT_IN_FLIGHT } from "../../src/app/outbox/deliver-webhooks.js";
+import { PER_ENDPOINT_HELD, PER_ENDPOINT_IN_FLIGHT } from "../../src/app/outbox/deliver-webhooks.js";
 import { enqueueWebhook } from "../../src/app/outbox/outbox.js";
 import { deliverWebhooksTask } from "../../src/jobs/deliver-webhooks.js";
 import { startWorker } from "../../src/main/worker.js";
@@ -33,7 +34,9 @@ after(async () => {
 test("a backlog for a hanging endpoint does not hold back other endpoints; stop drains what is in flight", { timeout: 120_000 }, async () => {
   const m = await createMerchant(h.deps);
   const apiKeyId = (await h.deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
-  const backlog = MAX_IN_FLIGHT + 10; // more than a whole claim: the old batch-then-wait loop stalled the next batch
+  // More than a whole claim scans: the fast ones are only seen once the hanging endpoint, at its bound,
+  // is left out of the scan (the old batch-then-wait loop stalled the next batch instead).
+  const backlog = 2 * PER_ENDPOINT_HELD + 10;
   await h.deps.database.db.transaction().execute(async (trx) => {
     for (let i = 0; i < backlog + 5; i++) {
       const path = i < backlog ? "/hang" : "/fast"; // the fast ones are queued last
@@ -54,7 +57,9 @@ test("a backlog for a hanging endpoint does not hold back other endpoints; stop 
     // No hanging request can finish before the release: the fast ones got through beside them.
     await rx.reached(5, to("/fast"));
     await rx.reached(PER_ENDPOINT_IN_FLIGHT, to("/hang"));
-    // With every hanging request held, no slot of that endpoint frees: what is leased is all it took.
+    // No slot of the hanging endpoint ever frees: no request beyond its slots was sent.
+    assert.equal(rx.received.filter(to("/hang")).length, PER_ENDPOINT_IN_FLIGHT);
+    // What is leased is all it claimed: its requests and its queue, bounded per endpoint.
     const leased = await h.deps.database.db
       .selectFrom("webhook_messages")
       .select((eb) => eb.fn.countAll().as("n"))
@@ -63,16 +68,23 @@ test("a backlog for a hanging endpoint does not hold back other endpoints; stop 
       .executeTakeFirstOrThrow();
     const taken = Number(leased.n);
     assert.ok(taken >= PER_ENDPOINT_IN_FLIGHT, `${taken} requests to the hanging endpoint started`);
-    assert.ok(taken < 2 * PER_ENDPOINT_IN_FLIGHT, `${taken} requests to the hanging endpoint: bounded per endpoint`);
+    assert.ok(taken <= PER_ENDPOINT_HELD, `${taken} messages to the hanging endpoint claimed: bounded per endpoint`);
     stopped = worker.stop();
   } finally {
     stopped ??= worker.stop();
     releaseHanging();
     await stopped;
   }
-  // stop() returned after the in-flight requests were recorded: none is left leased to this process.
+  // stop() returned after the in-flight requests were recorded and the queued ones given back: none is
+  // left leased to this process, and only the ones sent count an attempt.
   const leased = await h.deps.database.db.selectFrom("webhook_messages").select("event_id").where("locked_by", "is not", null).execute();
   assert.deepEqual(leased, []);
+  const hang = await h.deps.database.db.selectFrom("webhook_messages").select(["status", "attempts"]).where("url", "=", `${rx.url}/hang`).execute();
+  // (Released before stop() drained, the hanging requests' slots may have started more of the queue.)
+  const sent = hang.filter((r) => r.status === "delivered" && r.attempts === 1).length;
+  assert.equal(sent, rx.received.filter(to("/hang")).length, "every request sent was recorded");
+  assert.ok(sent >= PER_ENDPOINT_IN_FLIGHT);
+  assert.equal(hang.filter((r) => r.status === "pending" && r.attempts === 0).length, backlog - sent, "the rest given back unattempted");
   const fast = await h.deps.database.db.selectFrom("webhook_messages").select("status").where("url", "=", `${rx.url}/fast`).execute();
   assert.deepEqual(fast.map((r) => r.status), Array(5).fill("delivered"));
 });

@@ -1,26 +1,25 @@
-// One delivery pass: claim due messages (short transaction, committed before any request), send each
-// after commit, then record the attempt and the message's next state, guarded by the lease: attempts
-// that finish while a recording transaction runs are written together in the next one
-// (record-attempts.ts), so a busy worker commits once per batch rather than once per delivery.
-// Messages to different endpoints are independent: one slow or failing receiver holds back only its
-// own messages.
+// Webhook delivery: claim due messages (one autocommit statement, before any request), send each,
+// then record the attempt and the message's next state, guarded by the lease: attempts that finish
+// while a recording statement runs are written together in the next one (record-attempts.ts), so a
+// busy worker commits once per batch rather than once per delivery. The worker's pool claims in large
+// batches ahead of need and queues them per endpoint, so the claim's round trip overlaps deliveries
+// instead of idling the worker. Messages to different endpoints are independent: one slow or failing
+// receiver holds back only its own messages.
 import { assertNever } from "../../core/shared/assert-never.js";
 import { nextStep } from "../../core/webhooks/retry-schedule.js";
 import { ENVELOPE_SIGNATURE_HEADER, signEnvelope, signIpn, signTradingBody } from "../../core/webhooks/signatures.js";
-import { claimDueMessages, type ClaimedMessageRow } from "../../db/outbox/webhooks.js";
+import { claimDueMessages, type ClaimedMessageRow, releaseMessages } from "../../db/outbox/webhooks.js";
 import type { Deps } from "../deps.js";
 import type { WebhookRequest, WebhookResponse } from "../ports.js";
 import type { SigningKeyRef } from "./enqueue-webhook.js";
-import { type AttemptRecorder, createAttemptRecorder } from "./record-attempts.js";
+import { type AttemptOutcome, createAttemptRecorder } from "./record-attempts.js";
 import { resolveSigningKey } from "./signing-keys.js";
 import { WORKER_ID } from "./worker-id.js";
 
 const WEBHOOK_BATCH = 50;
 
-/** A lease outlives the request timeout by a margin, so a live worker never loses its message. */
-function webhookLeaseMs(deps: Deps): number {
-  return deps.config.webhookTimeoutMs + 20_000;
-}
+/** A lease outlives its message's requests by this margin, so a live worker never loses its message. */
+const LEASE_MARGIN_MS = 20_000;
 
 interface DeliveryOptions {
   workerId?: string;
@@ -28,10 +27,15 @@ interface DeliveryOptions {
   rand?: () => number;
 }
 
-/** One statement (autocommit): the rows are locked, leased and counted as attempted at once. */
-function claim(deps: Deps, workerId: string, limit: number, busy: [string, number][] = []): Promise<ClaimedMessageRow[]> {
+/**
+ * One statement (autocommit): the rows are locked, leased and counted as attempted at once. `held`
+ * bounds what this process holds of one endpoint after the claim; the lease of each row covers the
+ * request rounds queued ahead of it (PER_ENDPOINT_IN_FLIGHT at a time, each at most the timeout).
+ */
+function claim(deps: Deps, workerId: string, limit: number, held: number, busy: [string, number][] = []): Promise<ClaimedMessageRow[]> {
   const now = deps.clock.now();
-  return claimDueMessages(deps.database.db, { now, leaseUntil: new Date(now.getTime() + webhookLeaseMs(deps)), workerId, limit, perEndpoint: PER_ENDPOINT_IN_FLIGHT, busy });
+  const lease = { from: new Date(now.getTime() + LEASE_MARGIN_MS), perRound: PER_ENDPOINT_IN_FLIGHT, roundMs: deps.config.webhookTimeoutMs };
+  return claimDueMessages(deps.database.db, { now, lease, workerId, limit, perEndpoint: held, busy });
 }
 
 /**
@@ -54,102 +58,162 @@ function signingKeys(deps: Deps): SigningKeys {
 /** One claim of up to WEBHOOK_BATCH messages, delivered concurrently; resolves when all are recorded. */
 export async function runWebhookDelivery(deps: Deps, opts: DeliveryOptions = {}): Promise<number> {
   const workerId = opts.workerId ?? WORKER_ID;
-  const claimed = await claim(deps, workerId, WEBHOOK_BATCH);
+  const claimed = await claim(deps, workerId, WEBHOOK_BATCH, PER_ENDPOINT_IN_FLIGHT);
   const keys = signingKeys(deps);
   const recorder = createAttemptRecorder(deps, workerId);
-  await Promise.all(claimed.map((m) => deliverOne(deps, m, keys, recorder, opts.rand ?? Math.random)));
+  await Promise.all(claimed.map(async (m) => recorder.record(await attempt(deps, m, keys, opts.rand ?? Math.random))));
   return claimed.length;
 }
 
+/** Requests one process keeps in flight. */
+const MAX_IN_FLIGHT = 256;
 /**
- * Requests one process keeps in flight; a killed worker's duplicates are at most this many. Deep
- * enough that the claim and record round trips, not the slots, bound a busy worker (issue 16).
- */
-export const MAX_IN_FLIGHT = 256;
-/**
- * Requests to one endpoint one process keeps in flight at most (the claim gives each endpoint only
- * the slots it has left). A receiver that hangs for the whole timeout holds these slots, not
- * the process: other endpoints keep flowing.
+ * Requests to one endpoint one process keeps in flight at most. A receiver that hangs for the whole
+ * timeout holds these slots, not the process: other endpoints keep flowing.
  */
 export const PER_ENDPOINT_IN_FLIGHT = 32;
+/**
+ * Messages of one endpoint one process holds at most (queued, in flight or being recorded): enough that
+ * a busy endpoint's next claim comes while half of its last one is still queued, so it never waits on
+ * the claim's round trip (issue 16). A hanging endpoint's queue waits at most 8 timeouts (its lease).
+ */
+export const PER_ENDPOINT_HELD = 8 * PER_ENDPOINT_IN_FLIGHT;
+/** Messages one process holds at most: a killed worker's duplicates are at most this many. */
+export const MAX_HELD = 1024;
+/** Rows one claim takes at most. */
+const CLAIM_BATCH = 512;
 
 export interface DeliveryPool {
   /**
-   * Claims for the free slots and starts those deliveries. When nothing is claimable while requests
-   * are in flight, it waits for a slot to free (or a poll interval) and claims again, so a busy
-   * endpoint is fed as fast as it answers rather than once per poll interval.
+   * Claims for the room the pool has and queues those messages per endpoint. While messages are held it
+   * claims again only once room frees (half an endpoint's or half the pool's share, or everything
+   * recorded) or when the last claim came back full, otherwise after a poll interval, so a busy
+   * endpoint's next batch is claimed while the current one is delivered.
    */
   runOnce(): Promise<number>;
-  /** Resolves when every started delivery is recorded. */
+  /** Gives back the queued messages not sent yet and resolves when every started delivery is recorded. */
   drain(): Promise<void>;
 }
 
+interface Queued {
+  message: ClaimedMessageRow;
+  keys: SigningKeys;
+}
+
 /**
- * The worker's delivery loop as a rolling pool: a claim does not wait for the previous claim's
- * slowest request (a batch that waited would let one 10 s timeout hold back every other endpoint),
- * and an endpoint with PER_ENDPOINT_IN_FLIGHT requests running is left out of the next claims.
+ * The worker's delivery loop as a rolling pool: claimed messages wait in a queue per endpoint; a
+ * request starts whenever its endpoint has one of its PER_ENDPOINT_IN_FLIGHT slots free and the process
+ * one of its MAX_IN_FLIGHT, and frees the slot when the answer is in (its recording, batched with
+ * others, does not hold the receiver's slot). Free slots go round the endpoints in turn.
  */
 export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): DeliveryPool {
   const workerId = opts.workerId ?? WORKER_ID;
+  const rand = opts.rand ?? Math.random;
   const recorder = createAttemptRecorder(deps, workerId);
-  const inFlight = new Set<Promise<void>>();
-  const perEndpoint = new Map<string, number>();
-  // Woken when a finished request can make a claim useful again (a slot of a full pool or of a
-  // saturated endpoint freed), or when the last one finishes: runOnce then returns at once instead of
-  // waiting out the poll interval, so the worker can stop without waiting for it.
+  const queues = new Map<string, Queued[]>();
+  const sending = new Map<string, number>();
+  const held = new Map<string, number>();
+  let sendingTotal = 0;
+  let heldTotal = 0;
+  const started = new Set<Promise<void>>();
+  // Woken when room frees for a useful claim. `freed` keeps a wake-up that comes during a claim's own
+  // round trip, which must not be lost (the loop would sleep a whole poll interval).
   let wake: (() => void) | null = null;
-  // Set when a slot frees while no claim is waiting: a request can finish during the claim's own
-  // round trip, and that wake-up must not be lost (the loop would sleep a whole poll interval).
   let freed = false;
+  let lastClaimFull = false;
   const signal = () => {
     freed = true;
     wake?.();
     wake = null;
   };
-  const start = (m: ClaimedMessageRow, keys: SigningKeys) => {
-    perEndpoint.set(m.endpoint_id, (perEndpoint.get(m.endpoint_id) ?? 0) + 1);
-    const p: Promise<void> = deliverOne(deps, m, keys, recorder, opts.rand ?? Math.random)
+  const add = (map: Map<string, number>, key: string, n: number) => {
+    const v = (map.get(key) ?? 0) + n;
+    if (v === 0) map.delete(key);
+    else map.set(key, v);
+    return v;
+  };
+  const release = (endpoint: string) => {
+    const left = add(held, endpoint, -1);
+    heldTotal--;
+    if (left === PER_ENDPOINT_HELD / 2 || heldTotal === MAX_HELD / 2 || heldTotal === 0) signal();
+  };
+  const start = ({ message: m, keys }: Queued) => {
+    add(sending, m.endpoint_id, 1);
+    sendingTotal++;
+    const p: Promise<void> = (async () => {
+      let outcome: AttemptOutcome;
+      try {
+        outcome = await attempt(deps, m, keys, rand);
+      } finally {
+        add(sending, m.endpoint_id, -1);
+        sendingTotal--;
+        pump();
+      }
+      await recorder.record(outcome);
+    })()
       .catch((err: unknown) => deps.logger.error({ err, eventId: m.event_id }, "webhook delivery could not be recorded; its lease will expire"))
       .finally(() => {
-        inFlight.delete(p);
-        const n = perEndpoint.get(m.endpoint_id)! - 1;
-        if (n === 0) perEndpoint.delete(m.endpoint_id);
-        else perEndpoint.set(m.endpoint_id, n);
-        if (n === PER_ENDPOINT_IN_FLIGHT - 1 || inFlight.size === MAX_IN_FLIGHT - 1 || inFlight.size === 0) signal();
+        started.delete(p);
+        release(m.endpoint_id);
       });
-    inFlight.add(p);
+    started.add(p);
+  };
+  // Round robin: an endpoint that got a slot goes to the back of the line.
+  const pump = () => {
+    for (let progressed = true; progressed && sendingTotal < MAX_IN_FLIGHT; ) {
+      progressed = false;
+      for (const [endpoint, q] of [...queues]) {
+        if (sendingTotal >= MAX_IN_FLIGHT) break;
+        if ((sending.get(endpoint) ?? 0) >= PER_ENDPOINT_IN_FLIGHT) continue;
+        start(q.shift()!);
+        progressed = true;
+        queues.delete(endpoint);
+        if (q.length > 0) queues.set(endpoint, q);
+      }
+    }
   };
   const claimFree = async () => {
-    const free = MAX_IN_FLIGHT - inFlight.size;
-    if (free === 0) return 0;
-    // Scanning a whole free pool's worth of rows for a single busy endpoint would mostly read rows it
-    // has no slot for: a claim looks at two endpoints' worth at a time.
-    const claimed = await claim(deps, workerId, Math.min(free, 2 * PER_ENDPOINT_IN_FLIGHT), [...perEndpoint]);
+    const room = Math.min(CLAIM_BATCH, MAX_HELD - heldTotal);
+    freed = false;
+    if (room <= 0) return (lastClaimFull = false), 0;
+    const claimed = await claim(deps, workerId, room, PER_ENDPOINT_HELD, [...held]);
+    lastClaimFull = claimed.length === room;
     const keys = signingKeys(deps);
-    for (const m of claimed) start(m, keys);
+    for (const m of claimed) {
+      add(held, m.endpoint_id, 1);
+      heldTotal++;
+      const q = queues.get(m.endpoint_id);
+      if (q) q.push({ message: m, keys });
+      else queues.set(m.endpoint_id, [{ message: m, keys }]);
+    }
+    pump();
     return claimed.length;
   };
   return {
     async runOnce() {
       const deadline = Date.now() + deps.config.pollIntervalMs;
       for (;;) {
-        freed = false;
-        const claimed = await claimFree();
-        if (claimed > 0) return claimed;
-        // Checked before the pool's emptiness: when the last requests finish during the claim's round
-        // trip, the claim still saw their endpoint as saturated; returning 0 then would idle a whole
-        // poll interval with due messages queued.
-        if (freed) continue;
-        if (inFlight.size === 0) return 0;
+        if (heldTotal === 0 || freed || lastClaimFull) {
+          const claimed = await claimFree();
+          if (claimed > 0 || heldTotal === 0) return claimed;
+          if (freed) continue;
+        }
         const left = deadline - Date.now();
-        if (left <= 0) return 0;
+        // A poll interval without room freeing: claim anyway, for messages to other endpoints due since.
+        if (left <= 0) return claimFree();
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([new Promise<void>((r) => (wake = r)), new Promise<void>((r) => (timer = setTimeout(r, left)))]);
         clearTimeout(timer);
       }
     },
     async drain() {
-      while (inFlight.size > 0) await Promise.all(inFlight);
+      const unsent = [...queues.values()].flat().map((q) => q.message);
+      queues.clear();
+      for (const m of unsent) release(m.endpoint_id);
+      await releaseMessages(deps.database.db, workerId, unsent).catch((err: unknown) =>
+        deps.logger.error({ err }, "queued webhooks could not be given back; their leases will expire"),
+      );
+      while (started.size > 0) await Promise.all(started);
     },
   };
 }
@@ -188,8 +252,8 @@ async function buildRequest(m: ClaimedMessageRow, keys: SigningKeys, at: Date): 
   }
 }
 
-/** Sends one claimed message and resolves once its attempt is recorded. */
-async function deliverOne(deps: Deps, m: ClaimedMessageRow, keys: SigningKeys, recorder: AttemptRecorder, rand: () => number): Promise<void> {
+/** Sends one claimed message: the outcome to record. */
+async function attempt(deps: Deps, m: ClaimedMessageRow, keys: SigningKeys, rand: () => number): Promise<AttemptOutcome> {
   const at = deps.clock.now();
   let sentUrl = m.url;
   let res: WebhookResponse;
@@ -211,7 +275,7 @@ async function deliverOne(deps: Deps, m: ClaimedMessageRow, keys: SigningKeys, r
     done,
     rand,
   );
-  await recorder.record({ message: m, at, done, url: redactSignature(sentUrl), response: res, step });
+  return { message: m, at, done, url: redactSignature(sentUrl), response: res, step };
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

@@ -16,7 +16,7 @@ import type { WebhookResponse } from "../ports.js";
 /** Stored response bodies are cut to this many characters (the request itself reads at most 64 KiB). */
 const STORED_RESPONSE_CHARS = 4096;
 
-interface AttemptOutcome {
+export interface AttemptOutcome {
   message: ClaimedMessageRow;
   /** When the request was built (the attempt's time) and when its answer was in. */
   at: Date;
@@ -27,7 +27,7 @@ interface AttemptOutcome {
   step: ReturnType<typeof nextStep>;
 }
 
-export interface AttemptRecorder {
+interface AttemptRecorder {
   /** Resolves when the outcome is committed (or the lease was found lost); rejects when the write failed. */
   record(outcome: AttemptOutcome): Promise<void>;
 }

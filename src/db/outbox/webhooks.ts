@@ -79,13 +79,25 @@ export interface ClaimedMessageRow {
  * Claims due messages: pending, due, not leased to a live worker, endpoint enabled, and no earlier
  * message of the same ordering key still pending (a later status waits for the earlier one to be
  * delivered or to fail). Each claimed row is leased to `workerId` with its attempt counted. One
- * statement (autocommit). At most `perEndpoint` messages per endpoint are in flight after the claim:
- * `busy` gives the caller's requests in flight per endpoint; endpoints already at the bound are left
- * out of the scan, the others get the slots they have left (first due first).
+ * statement (autocommit). At most `perEndpoint` messages per endpoint are held after the claim:
+ * `busy` gives the caller's messages held per endpoint; endpoints already at the bound are left out of
+ * the scan, the others get the slots they have left (first due first).
+ *
+ * A caller that sends `lease.perRound` requests to an endpoint at a time and queues the rest gives a
+ * message in slot s (its place in that endpoint's queue, held ones first) ceil(s / perRound) rounds of
+ * `lease.roundMs` (the request timeout) after `lease.from`: a message queued behind a hanging endpoint's
+ * requests keeps its lease until its own request has had its full timeout.
  */
 export async function claimDueMessages(
   db: Db,
-  a: { now: Date; leaseUntil: Date; workerId: string; limit: number; perEndpoint: number; busy?: [endpointId: string, inFlight: number][] },
+  a: {
+    now: Date;
+    lease: { from: Date; perRound: number; roundMs: number };
+    workerId: string;
+    limit: number;
+    perEndpoint: number;
+    busy?: [endpointId: string, held: number][];
+  },
 ): Promise<ClaimedMessageRow[]> {
   const busy = a.busy ?? [];
   const saturated = busy.filter(([, n]) => n >= a.perEndpoint).map(([id]) => id);
@@ -112,12 +124,14 @@ export async function claimDueMessages(
     ),
     due AS (
       -- Re-checked on the locked row: another worker may have taken or settled it since the scan.
-      SELECT m.seq FROM webhook_messages m
-      WHERE m.seq IN (SELECT seq FROM slotted WHERE slot <= ${a.perEndpoint})
+      SELECT m.seq, s.slot FROM webhook_messages m JOIN slotted s ON s.seq = m.seq
+      WHERE s.slot <= ${a.perEndpoint}
         AND m.status = 'pending' AND (m.lease_until IS NULL OR m.lease_until < ${a.now})
       FOR UPDATE OF m SKIP LOCKED
     )
-    UPDATE webhook_messages w SET lease_until = ${a.leaseUntil}, locked_by = ${a.workerId},
+    UPDATE webhook_messages w SET lease_until = ${a.lease.from}::timestamptz
+                                    + ceil(due.slot::numeric / ${a.lease.perRound}::integer) * ${a.lease.roundMs}::integer * interval '1 millisecond',
+                                  locked_by = ${a.workerId},
                                   attempts = w.attempts + 1, updated_at = ${a.now}
     FROM due WHERE w.seq = due.seq
     RETURNING w.seq, w.event_id, w.merchant_id, w.endpoint_id, w.format, w.url, w.body, w.query,
@@ -169,6 +183,19 @@ export async function recordAttempts(db: Db, workerId: string, rows: RecordedAtt
     WHERE w.seq = v.seq AND w.status = 'pending' AND w.locked_by = ${workerId} AND w.attempts = v.attempts
     RETURNING w.seq`.execute(db);
   return new Set(r.rows.map((x) => String(x.seq)));
+}
+
+/**
+ * Gives claimed messages that were never sent back to the queue (a stopping worker's backlog): lease
+ * dropped and the attempt the claim counted taken back, for the ones this worker still holds.
+ */
+export async function releaseMessages(db: Db, workerId: string, held: { seq: string; attempts: number }[]): Promise<void> {
+  if (held.length === 0) return;
+  const values = held.map((h) => sql`(${h.seq}::bigint, ${h.attempts}::integer)`);
+  await sql`
+    UPDATE webhook_messages w SET lease_until = NULL, locked_by = NULL, attempts = w.attempts - 1
+    FROM (VALUES ${sql.join(values)}) AS v (seq, attempts)
+    WHERE w.seq = v.seq AND w.status = 'pending' AND w.locked_by = ${workerId} AND w.attempts = v.attempts`.execute(db);
 }
 
 export async function disableEndpoint(db: Db, a: { id: string; at: Date; reason: string }): Promise<boolean> {
