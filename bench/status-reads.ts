@@ -2,8 +2,8 @@
 // `rampart start --role api` process: GET /payment/trading/{id} (merchant API key) over many trading
 // pay-ins, and GET /v3/payin/pay-callback?offerId= (card customer's bearer token) over many paid card
 // payments, each at 8 and 32 connections, rotating over the ids; first GET /healthz, the HTTP layer
-// alone, as the ceiling those reads can reach on this machine in the same run. Any non-2xx or socket error fails the
-// run (exit code 1). Ends with the share of the physical write ceiling (bench/support/ceiling.ts),
+// alone, as the most those reads can reach on this machine in the same run. Any non-2xx or socket
+// error fails the run (exit code 1). Ends with the share of the physical write ceiling (bench/support/ceiling.ts),
 // measured in the same run. (The intent status read is bench/intent.ts.)
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/status-reads.ts [seconds]
