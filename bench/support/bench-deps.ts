@@ -13,13 +13,14 @@ import type { FastifyInstance } from "fastify";
 import type { Database } from "../../src/db/connect.js";
 import { migrate } from "../../src/db/migrate.js";
 import { buildApp } from "../../src/http/build-app.js";
-import { buildPorts } from "../../src/main/deps.js";
+import { buildPorts, buildTestPorts } from "../../src/main/deps.js";
 import { createLogger } from "../../src/main/logger.js";
 
 export function benchDeps(database: Database, env: Record<string, string> & { RAMPART_SECRET_KEY: string }): Deps {
   const config = { ...loadConfig({ ...env, LOG_LEVEL: "warn", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: env.RAMPART_SECRET_KEY };
   const logger = createLogger("warn");
-  return { config, database, clock: systemClock, ids: createIds(systemClock), logger, ports: buildPorts(config, systemClock, logger, database), metrics: createOpsMetrics() };
+  const ports = buildPorts(config, systemClock, logger, database);
+  return { config, database, clock: systemClock, ids: createIds(systemClock), logger, ports, testPorts: buildTestPorts(config, systemClock, logger, ports), metrics: createOpsMetrics() };
 }
 
 /** Migrates the benchmark's database and builds the in-process app its set-up goes through, with one fresh merchant. */

@@ -12,6 +12,8 @@ export interface Deps {
   ids: Ids;
   logger: Logger;
   ports: Ports;
+  /** The sandbox adapters, always offline, that a test twin's payments use (app/merchants/test-mode.ts portsFor). */
+  testPorts: Ports;
   /** The process's Prometheus metrics (app/ops/metrics.ts): use cases and jobs count their events here. */
   metrics: OpsMetrics;
 }

@@ -1,5 +1,6 @@
 // SQL for merchant API keys and operator keys.
 import type { Db } from "./schema.js";
+import { sql } from "kysely";
 
 export async function insertApiKey(
   db: Db,
@@ -12,12 +13,14 @@ export async function insertApiKey(
     .execute();
 }
 
+/** An active key and whether it is a test key (its merchant is a test twin). */
 export async function findActiveApiKey(db: Db, id: string) {
   return db
-    .selectFrom("api_keys")
-    .select(["id", "merchant_id", "key_hash", "key_enc", "read_only", "label"])
-    .where("id", "=", id)
-    .where("revoked_at", "is", null)
+    .selectFrom("api_keys as k")
+    .innerJoin("merchants as m", "m.id", "k.merchant_id")
+    .select(["k.id", "k.merchant_id", "k.key_hash", "k.key_enc", "k.read_only", "k.label", sql<boolean>`m.test_of is not null`.as("test")])
+    .where("k.id", "=", id)
+    .where("k.revoked_at", "is", null)
     .executeTakeFirst();
 }
 
@@ -42,25 +45,29 @@ export async function findMerchant(db: Db, id: string) {
   return db.selectFrom("merchants").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-/** A merchant's keys newest first, active and revoked (never the hash or the encrypted copy). */
+/** The live merchant and its test twin: the owners of the keys it manages. */
+const keyOwners = (db: Db, merchantId: string) => db.selectFrom("merchants").select("id").where((eb) => eb.or([eb("id", "=", merchantId), eb("test_of", "=", merchantId)]));
+
+/** A merchant's keys and its test twin's, newest first, active and revoked (never the hash or the encrypted copy). */
 export async function listApiKeys(db: Db, merchantId: string, limit: number) {
   return db
-    .selectFrom("api_keys")
-    .select(["id", "label", "read_only", "created_at", "revoked_at"])
-    .where("merchant_id", "=", merchantId)
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
+    .selectFrom("api_keys as k")
+    .innerJoin("merchants as m", "m.id", "k.merchant_id")
+    .select(["k.id", "k.label", "k.read_only", "k.created_at", "k.revoked_at", sql<boolean>`m.test_of is not null`.as("test")])
+    .where("k.merchant_id", "in", keyOwners(db, merchantId))
+    .orderBy("k.created_at", "desc")
+    .orderBy("k.id", "desc")
     .limit(limit)
     .execute();
 }
 
-/** Marks a merchant's key revoked (a second call keeps the first time); undefined when the merchant has no such key. */
+/** Marks a key of the merchant (or of its test twin) revoked (a second call keeps the first time); undefined when it has no such key. */
 export async function revokeApiKey(db: Db, merchantId: string, id: string, at: Date) {
   return db
     .updateTable("api_keys")
     .set((eb) => ({ revoked_at: eb.fn.coalesce("revoked_at", eb.val(at)) }))
     .where("id", "=", id)
-    .where("merchant_id", "=", merchantId)
+    .where("merchant_id", "in", keyOwners(db, merchantId))
     .returning(["id", "revoked_at"])
     .executeTakeFirst();
 }

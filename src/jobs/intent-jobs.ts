@@ -1,5 +1,5 @@
 // Background work of the payment-intent dialect and KYC: timeouts, payouts, vendor checks.
-import { recordVendorDecision } from "../app/kyc/kyc-cases.js";
+import { kycVendorOf, recordVendorDecision } from "../app/kyc/kyc-cases.js";
 import { timeOutIntent } from "../app/intents/intent-lifecycle.js";
 import { pollPayout, runPayout } from "../app/intents/payout.js";
 import type { JobHandler, JobPayloads } from "../app/outbox/outbox.js";
@@ -23,6 +23,6 @@ export const intentPayoutPollJob: JobHandler<JobPayloads["intent.payout_poll"]> 
 
 export const kycVendorCheckJob: JobHandler<JobPayloads["kyc.vendor_check"]> = async (deps, job) => {
   const { caseId } = job.payload;
-  await recordVendorDecision(deps, caseId, await deps.ports.kyc.check(caseId));
+  await recordVendorDecision(deps, caseId, await (await kycVendorOf(deps, caseId)).check(caseId));
   return { kind: "done" };
 };

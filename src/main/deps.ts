@@ -97,6 +97,28 @@ export function buildPorts(config: Config, clock: Clock, logger: Logger, databas
   };
 }
 
+/**
+ * Test mode's adapters (issue 19): fresh sandbox instances whatever the configuration names, so a test
+ * payment in a live installation never reaches a live vendor. Shared, as they move no money: files,
+ * webhook delivery and the rate source (a test payment is priced at the market rate, like a live one;
+ * the quote is read, nothing is paid). Texts and e-mails are only logged; the sandbox chain keeps its
+ * own file.
+ */
+export function buildTestPorts(config: Config, clock: Clock, logger: Logger, live: Ports): Ports {
+  return {
+    files: live.files,
+    rates: live.rates,
+    sms: createSandboxSms(logger, { logText: config.mode === "sandbox" }),
+    email: createSandboxEmail(logger, { logText: config.mode === "sandbox" }),
+    cardAcquirer: createSandboxAcquirer(),
+    kyc: createSandboxKycVendor(config.sandbox.kycApprovalDelayMs),
+    chain: createSandboxChain(path.join(config.dataDir, "test-mode"), config.sandbox.chainConfirmations),
+    payoutTxChecker: null,
+    chainDeposits: null,
+    webhooks: live.webhooks,
+  };
+}
+
 /** Opens the configured database; an unreachable or missing one is a DatabaseUnavailableError. */
 export async function connectDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) {
@@ -133,13 +155,15 @@ export async function buildDeps(config: Config, logger: Logger = createLogger(co
   const secretKey = resolveSecretKey(config);
   const { database } = await openDatabase(config, secretKey);
   const clock = systemClock;
+  const ports = buildPorts(config, clock, logger, database);
   const deps: Deps = {
     config: { ...config, secretKey },
     database,
     clock,
     ids: createIds(clock),
     logger,
-    ports: buildPorts(config, clock, logger, database),
+    ports,
+    testPorts: buildTestPorts(config, clock, logger, ports),
     metrics: createOpsMetrics({ enabled: config.metricsEnabled }),
   };
   if (config.metricsEnabled) registerOpsGauges(deps.metrics.registry, deps);

@@ -81,7 +81,8 @@ async function approvedIntent(): Promise<{ id: string; reference: string; amount
 
 test("live mode: an approved intent (4) is paid by an uploaded camt.053 (5); the same upload again changes nothing", async () => {
   const sandboxFeed = await jsonCall(h.app, "POST", "/sandbox/bank-transfers", { "x-operator-key": op }, { reference: "RMP000000000000", amount: 1, currency: "EUR" });
-  assert.equal(sandboxFeed.status, 404, "live mode has no sandbox feed: statements are the way in");
+  assert.equal(sandboxFeed.status, 403, "live mode's sandbox feed is for test keys only: statements are the way in");
+  assert.equal(sandboxFeed.json.error, "test_mode_only");
   const intent = await approvedIntent();
   const statement = camt053(ACCOUNT, [
     { ref: `LIVE-${intent.id}`, amount: intent.amount, remittance: `Order ${intent.reference}`, payerName: "Ana Garcia", payerIban: "ES7921000813610123456789" },

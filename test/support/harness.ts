@@ -11,7 +11,7 @@ import { createIds } from "../../src/adapters/ids/time-ordered-ids.js";
 import { type Config, loadConfig } from "../../src/config/config.js";
 import type { ScheduleReconnect } from "../../src/db/change-listener.js";
 import { buildApp } from "../../src/http/build-app.js";
-import { buildPorts } from "../../src/main/deps.js";
+import { buildPorts, buildTestPorts } from "../../src/main/deps.js";
 import { createOpsMetrics } from "../../src/app/ops/metrics.js";
 import { registerOpsGauges } from "../../src/app/ops/ops-gauges.js";
 import { createLogger } from "../../src/main/logger.js";
@@ -54,13 +54,15 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const clock = opts.clock ?? new TestClock();
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);
+  const ports = buildPorts(config, clock, logger, testDb.database);
   const deps: Deps = {
     config,
     database: testDb.database,
     clock,
     ids: createIds(clock),
     logger,
-    ports: buildPorts(config, clock, logger, testDb.database),
+    ports,
+    testPorts: buildTestPorts(config, clock, logger, ports),
     metrics: createOpsMetrics(),
   };
   registerOpsGauges(deps.metrics.registry, deps);

@@ -10,7 +10,7 @@ import { type Principal, principalOf } from "../../src/http/plugins/principal.js
 const request = (principal: Principal | null) => ({ principal }) as FastifyRequest;
 
 test("principalOf returns the principal of the asked kind, typed by it", () => {
-  const p = principalOf(request({ kind: "merchant", merchantId: "m1", apiKeyId: "k1", label: "" }), "merchant");
+  const p = principalOf(request({ kind: "merchant", merchantId: "m1", apiKeyId: "k1", label: "", test: false }), "merchant");
   assert.equal(p.apiKeyId, "k1");
   const t = principalOf(request({ kind: "trader_session", traderId: "t1", token: "tok" }), "trader_session");
   assert.equal(t.token, "tok");

@@ -7,13 +7,15 @@ import { isOperatorRole, type OperatorRole } from "../../core/staff/roles.js";
 import type { Deps } from "../deps.js";
 import { apiKeyBox } from "../keys/api-key-box.js";
 import { readActiveApiKey } from "./api-key-cache.js";
-import { MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX } from "../keys/key-formats.js";
+import { MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX, TEST_MERCHANT_KEY_PREFIX } from "../keys/key-formats.js";
 
 export interface MerchantPrincipal {
   merchantId: string;
   apiKeyId: string;
   /** The key's label, set at creation and never changed (the audit log names the key by it). */
   label: string;
+  /** A test key (`rmp_test_…`): merchantId is the merchant's test twin (app/merchants/test-mode.ts). */
+  test: boolean;
 }
 
 /** What a request does with the key: a read-only key may only read (docs/merchant-api.md#keys). */
@@ -25,14 +27,15 @@ export type KeyAccess = "read" | "write";
  */
 export async function authenticateMerchant(deps: Deps, presented: string | undefined, access: KeyAccess): Promise<MerchantPrincipal> {
   if (!presented) throw new AppError("unauthorized", { message: "Missing x-api-key header" });
-  const parsed = parseKey(MERCHANT_KEY_PREFIX, presented);
+  const parsed = parseKey(MERCHANT_KEY_PREFIX, presented) ?? parseKey(TEST_MERCHANT_KEY_PREFIX, presented);
   // Active keys come from a cache kept exact across processes (api-key-cache.ts).
   const row = parsed ? await readActiveApiKey(deps, parsed.id) : undefined;
+  // The hash covers the prefix, so a key cannot change its mode by being presented with the other one.
   if (!keyMatches(presented, row?.key_hash ?? null) || !row) {
     throw new AppError("unauthorized", { message: "Invalid API key" });
   }
   if (access === "write" && row.read_only) throw new AppError("read_only_key");
-  return { merchantId: row.merchant_id, apiKeyId: row.id, label: row.label };
+  return { merchantId: row.merchant_id, apiKeyId: row.id, label: row.label, test: row.test };
 }
 
 /** The plain merchant API key, for signing this merchant's trading webhooks. */

@@ -5,6 +5,7 @@ import { findMerchant } from "../../db/credentials.js";
 import type { Deps } from "../deps.js";
 import { eventFor, recordOutcome } from "./card-payments.js";
 import { paymentIdOfToken } from "./three-ds-token.js";
+import { portsFor } from "../merchants/test-mode.js";
 
 const CHALLENGE_TIMEOUT_ANSWER = { code: 408, message: "3-D Secure challenge timed out" } as const;
 
@@ -26,7 +27,7 @@ export async function answerChallenge(deps: Deps, p: PaymentRow, passed: boolean
   if (p.challenge_expires_at && p.challenge_expires_at <= deps.clock.now()) {
     return recordOutcome(deps, p.id, "challenge_timeout", CHALLENGE_TIMEOUT_ANSWER);
   }
-  const outcome = await deps.ports.cardAcquirer.completeChallenge({ paymentId: p.id, providerRef: p.provider_ref }, passed);
+  const outcome = await (await portsFor(deps, p.merchant_id)).cardAcquirer.completeChallenge({ paymentId: p.id, providerRef: p.provider_ref }, passed);
   return recordOutcome(deps, p.id, eventFor(outcome, "challenge"), outcome);
 }
 

@@ -27,6 +27,7 @@ import { assertWithinLimit, limitState } from "./customer-profile.js";
 import { type PaymentView, viewOf } from "./pay-callback.js";
 import { threeDsToken } from "./three-ds-token.js";
 import { type OutcomeFields, STATUS_SYNC_JOB, transitionPayment } from "./transition.js";
+import { portsFor } from "../merchants/test-mode.js";
 
 /** The safety-net sync runs this long after the pay commit (the acquirer call normally answers first). */
 const SAFETY_SYNC_DELAY_MS = 2 * 60_000;
@@ -108,7 +109,7 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
   let outcome: CardAuthOutcome | null = null;
   try {
     const card = await openCard(deps, created.payment.card_id);
-    outcome = await deps.ports.cardAcquirer.authorize({
+    outcome = await (await portsFor(deps, created.payment.merchant_id)).cardAcquirer.authorize({
       paymentId,
       pan: card.pan,
       expMonth: card.expMonth,

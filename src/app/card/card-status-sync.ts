@@ -3,6 +3,7 @@
 import { findPayment } from "../../db/card/offers.js";
 import type { Deps } from "../deps.js";
 import { eventFor, recordOutcome } from "./card-payments.js";
+import { portsFor } from "../merchants/test-mode.js";
 
 const SYNC_RETRY_MS = 30_000;
 /** An 'authorizing' payment younger than this may still be waiting for its own acquirer call. */
@@ -16,7 +17,7 @@ export async function syncPaymentStatus(deps: Deps, paymentId: string): Promise<
   if (p.status === "authorizing" && now.getTime() - p.created_at.getTime() < IN_FLIGHT_GRACE_MS) {
     return { retryAt: new Date(p.created_at.getTime() + IN_FLIGHT_GRACE_MS), reason: "acquirer call may be in flight" };
   }
-  const outcome = await deps.ports.cardAcquirer.status({ paymentId: p.id, providerRef: p.provider_ref });
+  const outcome = await (await portsFor(deps, p.merchant_id)).cardAcquirer.status({ paymentId: p.id, providerRef: p.provider_ref });
   if (outcome === null) {
     // Never seen by the acquirer: nothing was charged, so the payment fails. (With a reference on
     // record the acquirer did see it; keep asking.)

@@ -10,7 +10,7 @@
 import { payoutPollDelayMs } from "../../core/chain/payout-polling.js";
 import { INTENT_STATUS as S } from "../../core/intents/intent-status.js";
 import { PAYOUT_MACHINE } from "../../core/intents/payout-status.js";
-import { type IntentRow, insertPayout, lockIntent, lockPayout, updatePayout } from "../../db/intents/intents.js";
+import { type IntentRow, findIntent, insertPayout, lockIntent, lockPayout, updatePayout } from "../../db/intents/intents.js";
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import { findDecisionByPaymentId } from "../../db/risk/decisions.js";
@@ -20,6 +20,7 @@ import { enqueueJob } from "../outbox/outbox.js";
 import type { ChainPayoutStatus } from "../ports.js";
 import { bookPayoutGas, holdPayout, reversePayout, settlePayout } from "./effects.js";
 import { transitionIntent } from "./transition.js";
+import { portsFor } from "../merchants/test-mode.js";
 
 const INTENT_PAYOUT_POLL_JOB = "intent.payout_poll";
 
@@ -119,7 +120,7 @@ async function recordChainStatus(deps: Deps, intentId: string, st: ChainPayoutSt
 export async function runPayout(deps: Deps, intentId: string): Promise<void> {
   const intent = await preparePayout(deps, intentId);
   if (!intent) return;
-  const st = await sendPayoutOnce(deps, {
+  const st = await sendPayoutOnce((await portsFor(deps, intent.merchant_id)).chain, {
     payoutKey: payoutKeyFor(intentId),
     network: intent.network,
     asset: intent.crypto_symbol,
@@ -131,5 +132,7 @@ export async function runPayout(deps: Deps, intentId: string): Promise<void> {
 
 /** The poll job: asks the chain by key, never sends. */
 export async function pollPayout(deps: Deps, intentId: string): Promise<void> {
-  await recordChainStatus(deps, intentId, await deps.ports.chain.status(payoutKeyFor(intentId)));
+  const intent = await findIntent(deps.database.db, intentId);
+  if (!intent) return;
+  await recordChainStatus(deps, intentId, await (await portsFor(deps, intent.merchant_id)).chain.status(payoutKeyFor(intentId)));
 }

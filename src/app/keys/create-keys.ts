@@ -8,7 +8,7 @@ import { findMerchant, insertApiKey, insertOperatorKey } from "../../db/credenti
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { apiKeyBox } from "./api-key-box.js";
-import { MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX } from "./key-formats.js";
+import { MERCHANT_KEY_PREFIX, OPERATOR_KEY_PREFIX, TEST_MERCHANT_KEY_PREFIX } from "./key-formats.js";
 
 /** Stores a merchant key with `db`: the caller's transaction when the key is part of a larger write. */
 export async function storeMerchantKey(deps: Deps, merchantId: string, key: ParsedKey, label = "", db: Db = deps.database.db, readOnly = false): Promise<void> {
@@ -30,9 +30,12 @@ export async function createMerchantKey(deps: Deps, merchantId: string, label = 
   return (await deps.database.db.transaction().execute((trx) => issueMerchantKey(deps, merchantId, label, trx))).key;
 }
 
-/** A new key for a merchant the caller has found; its id (to list or revoke it) and the plain key. A read-only key may only read. */
-export async function issueMerchantKey(deps: Deps, merchantId: string, label = "", db: Db = deps.database.db, readOnly = false): Promise<ParsedKey> {
-  const key = generateKey(MERCHANT_KEY_PREFIX);
+/**
+ * A new key for a merchant the caller has found; its id (to list or revoke it) and the plain key. A
+ * read-only key may only read; `test` prints `rmp_test_…` and is for a test twin (app/merchants/test-mode.ts).
+ */
+export async function issueMerchantKey(deps: Deps, merchantId: string, label = "", db: Db = deps.database.db, readOnly = false, test = false): Promise<ParsedKey> {
+  const key = generateKey(test ? TEST_MERCHANT_KEY_PREFIX : MERCHANT_KEY_PREFIX);
   await storeMerchantKey(deps, merchantId, key, label, db, readOnly);
   return key;
 }

@@ -11,6 +11,7 @@ import {
   insertKycCase,
   insertKycEvent,
   insertKycLink,
+  kycCaseMerchant,
   kycValidityDaysForUser,
   latestApprovedCase,
   lockKycCase,
@@ -22,7 +23,8 @@ import { applyKycToCustomer } from "../card/card-kyc.js";
 import type { Deps } from "../deps.js";
 import { applyKycToIntents } from "../intents/intent-lifecycle.js";
 import { enqueueJob } from "../outbox/outbox.js";
-import type { KycDecision, KycSubmission } from "../ports.js";
+import type { KycDecision, KycSubmission, KycVendor } from "../ports.js";
+import { portsFor } from "../merchants/test-mode.js";
 
 const KYC_CHECK_JOB = "kyc.vendor_check";
 /** Used when the user's store has no KYC validity setting. */
@@ -127,9 +129,14 @@ export async function recordVendorDecision(deps: Deps, caseId: string, decision:
   });
 }
 
+/** The vendor of the case's merchant: a test twin's cases go to the sandbox vendor. */
+export async function kycVendorOf(deps: Deps, caseId: string): Promise<KycVendor> {
+  return (await portsFor(deps, await kycCaseMerchant(deps.database.db, caseId))).kyc;
+}
+
 /** Sends a submitted case to the vendor. Called after the submitting transaction committed. */
 export async function submitToVendor(deps: Deps, c: KycCaseRow): Promise<KycCaseRow> {
-  const decision = await deps.ports.kyc.submit({
+  const decision = await (await kycVendorOf(deps, c.id)).submit({
     caseId: c.id,
     level: c.level,
     firstName: c.first_name ?? "",

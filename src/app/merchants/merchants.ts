@@ -11,6 +11,7 @@ import { apiKeyChanging } from "../auth/api-key-cache.js";
 import type { Deps } from "../deps.js";
 import { issueMerchantKey } from "../keys/create-keys.js";
 import { pageOf, pageSize } from "../../core/shared/page-size.js";
+import { ensureTestTwin, type KeyMode } from "./test-mode.js";
 
 export const MAX_PAGE = 100;
 /** The merchant view lists this many of its keys, newest first. */
@@ -87,15 +88,21 @@ export const KEY_LABEL_MAX = 100;
 /**
  * Another key for the merchant (keys are independent: issuing one revokes none), by the operator or
  * the merchant itself (POST /merchant/v1/keys); a label, when given, is 1 to 100 printable characters.
+ * A test key belongs to the merchant's test twin, made with it the first time (test-mode.ts); a twin
+ * has no twin, so a test key is asked of the live merchant.
  */
-export async function addMerchantKey(deps: Deps, merchantId: string, label: string, readOnly = false) {
+export async function addMerchantKey(deps: Deps, merchantId: string, label: string, readOnly = false, mode: KeyMode = "live") {
   const m = await merchantOr404(deps, merchantId);
+  if (m.test_of !== null) throw notFound();
   if (label !== "" && printableText(label, KEY_LABEL_MAX) === null) {
     throw new AppError("validation_failed", { field: "label", message: `label must be 1 to ${KEY_LABEL_MAX} printable characters.` });
   }
   // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
-  const key = await deps.database.db.transaction().execute((trx) => issueMerchantKey(deps, m.id, label, trx, readOnly));
-  return { merchantId: m.id, apiKeyId: key.id, apiKey: key.key, label, readOnly };
+  const key = await deps.database.db.transaction().execute(async (trx) => {
+    const owner = mode === "test" ? (await ensureTestTwin(deps, trx, m)).id : m.id;
+    return issueMerchantKey(deps, owner, label, trx, readOnly, mode === "test");
+  });
+  return { merchantId: m.id, apiKeyId: key.id, apiKey: key.key, label, readOnly, mode };
 }
 
 /**

@@ -25,9 +25,9 @@ export function hashKey(key: string): Buffer {
   return createHash("sha256").update(key, "utf8").digest();
 }
 
-/** Parses `<prefix>_<16 hex>_<secret>`; null for anything else (the caller answers 401). */
+/** Parses `<prefix>_<16 hex>_<secret>` (a prefix may carry `_test`); null for anything else (the caller answers 401). */
 export function parseKey(prefix: string, key: string): ParsedKey | null {
-  const m = /^([a-z]+)_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/.exec(key);
+  const m = /^([a-z]+(?:_test)?)_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/.exec(key);
   if (!m || m[1] !== prefix) return null;
   return { id: m[2]!, key };
 }

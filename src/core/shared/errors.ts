@@ -10,6 +10,8 @@ export const ERROR_CATALOGUE = {
   invalid_signature: { status: 401, message: "The request signature does not match." },
   forbidden: { status: 403, message: "This action is not allowed." },
   read_only_key: { status: 403, message: "This API key is read-only: it cannot change anything." },
+  live_mode_only: { status: 403, message: "This request needs a live API key: a test key cannot make it." },
+  test_mode_only: { status: 403, message: "In live mode this simulation takes a test API key only." },
   not_found: { status: 404, message: "Not found." },
   route_not_found: { status: 404, message: "No such route." },
   method_not_allowed: { status: 405, message: "Method not allowed." },

@@ -146,6 +146,18 @@ export async function kycValidityDaysForUser(db: Db, userId: string): Promise<nu
   return r?.kyc_validity_days ?? null;
 }
 
+/** The merchant whose store the case's user belongs to (its test mode decides the KYC vendor). */
+export async function kycCaseMerchant(db: Db, caseId: string): Promise<string | null> {
+  const r = await db
+    .selectFrom("kyc_cases")
+    .innerJoin("kyc_users", "kyc_users.id", "kyc_cases.user_id")
+    .innerJoin("stores", "stores.id", "kyc_users.store_id")
+    .select("stores.merchant_id")
+    .where("kyc_cases.id", "=", caseId)
+    .executeTakeFirst();
+  return r?.merchant_id ?? null;
+}
+
 export async function findKycCaseWithUser(db: Db, id: string) {
   return db
     .selectFrom("kyc_cases")

@@ -7,6 +7,8 @@ interface MerchantsTable {
   id: string;
   name: string;
   created_at: CreatedAt;
+  /** A test twin: the live merchant whose test mode this is; null for a live merchant (migration 0060_t). */
+  test_of: ColumnType<string | null, string | null | undefined, never>;
 }
 
 interface StoresTable {
@@ -14,6 +16,8 @@ interface StoresTable {
   merchant_id: string;
   name: string;
   created_at: CreatedAt;
+  /** A test twin's store: the live store it mirrors; null for a live store (migration 0060_t). */
+  test_of: ColumnType<string | null, string | null | undefined, never>;
 }
 
 interface ApiKeysTable {

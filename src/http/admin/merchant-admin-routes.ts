@@ -19,6 +19,7 @@ import { noStore } from "./no-store.js";
 import { changeMerchantUser, inviteMerchantUser, merchantUsers } from "../../app/merchant-users/merchant-users.js";
 import { MERCHANT_ROLES } from "../../core/merchant-users/roles.js";
 import { principalOf } from "../plugins/principal.js";
+import { KeyModeSchema, keyView } from "../merchant/key-routes.js";
 
 const TAGS = ["admin: merchants"];
 const security = [{ operatorKey: [] }];
@@ -35,13 +36,14 @@ const NextCursor = Type.Union([Type.String(), Type.Null()]);
 
 const Merchant = Type.Object({ merchantId: Type.String(), name: Type.String(), createdAt: Type.String() });
 const ApiKey = Type.Object({
-  apiKeyId: Type.String({ description: "the part after rmp_ in the key" }),
+  apiKeyId: Type.String({ description: "the part after rmp_ (or rmp_test_) in the key" }),
   label: Type.String(),
   readOnly: Type.Boolean({ description: "A read-only key is refused (403 read_only_key) on every request that changes something" }),
+  mode: KeyModeSchema,
   createdAt: Type.String(),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
 });
-const NewKey = Type.String({ description: "rmp_...: shown only in this answer" });
+const NewKey = Type.String({ description: "rmp_... (rmp_test_... for a test key): shown only in this answer" });
 
 const merchantView = (m: { id: string; name: string; created_at: Date }) => ({ merchantId: m.id, name: m.name, createdAt: m.created_at.toISOString() });
 
@@ -105,7 +107,7 @@ export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): P
       const d = await merchantDetail(deps, request.params.merchantId);
       return {
         ...merchantView(d.merchant),
-        apiKeys: d.apiKeys.map((k) => ({ apiKeyId: k.id, label: k.label, readOnly: k.read_only, createdAt: k.created_at.toISOString(), revokedAt: k.revoked_at?.toISOString() ?? null })),
+        apiKeys: d.apiKeys.map(keyView),
       };
     },
   );
@@ -150,10 +152,11 @@ export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): P
           {
             label: Type.Optional(Type.String({ maxLength: 100, description: "a note to recognise the key by" })),
             readOnly: Type.Optional(Type.Boolean({ description: "true: the key may only read (default false)" })),
+            mode: Type.Optional(KeyModeSchema),
           },
-          { additionalProperties: false, examples: [{ label: "checkout servers" }] },
+          { additionalProperties: false, examples: [{ label: "checkout servers" }, { label: "integration tests", mode: "test" }] },
         ),
-        response: { 201: Type.Object({ merchantId: Type.String(), apiKeyId: Type.String(), readOnly: Type.Boolean(), apiKey: NewKey }) },
+        response: { 201: Type.Object({ merchantId: Type.String(), apiKeyId: Type.String(), readOnly: Type.Boolean(), mode: KeyModeSchema, apiKey: NewKey }) },
       },
       // The body is optional: a bare POST is an empty one.
       preValidation: async (request) => {
@@ -161,7 +164,7 @@ export async function merchantAdminRoutes(scope: FastifyInstance, deps: Deps): P
       },
     },
     async (request, reply) => {
-      const key = await addMerchantKey(deps, request.params.merchantId, request.body.label?.trim() ?? "", request.body.readOnly ?? false);
+      const key = await addMerchantKey(deps, request.params.merchantId, request.body.label?.trim() ?? "", request.body.readOnly ?? false, request.body.mode ?? "live");
       return noStore(reply).code(201).send(key);
     },
   );

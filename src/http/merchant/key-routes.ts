@@ -13,10 +13,20 @@ const TAGS = ["merchant: keys"];
 const security = [{ apiKey: [] }];
 const merchantOf = (request: FastifyRequest) => principalOf(request, "merchant").merchantId;
 
+/** A key's mode: a test key (`rmp_test_…`) acts for the merchant's test twin (the OpenAPI description says what that means). */
+export const KeyModeSchema = Type.Union([Type.Literal("live"), Type.Literal("test")], { description: "live (rmp_…) or test (rmp_test_…): a test key's payments run on the sandbox adapters, apart from live ones" });
+const modeOf = (k: { test: boolean }) => (k.test ? ("test" as const) : ("live" as const));
+
+/** A listed key (merchant and operator APIs): never the key itself. */
+export function keyView(k: { id: string; label: string; read_only: boolean; test: boolean; created_at: Date; revoked_at: Date | null }) {
+  return { apiKeyId: k.id, label: k.label, readOnly: k.read_only, mode: modeOf(k), createdAt: k.created_at.toISOString(), revokedAt: k.revoked_at?.toISOString() ?? null };
+}
+
 const KeyView = Type.Object({
-  apiKeyId: Type.String({ description: "the part after rmp_ in the key" }),
+  apiKeyId: Type.String({ description: "the part after rmp_ (or rmp_test_) in the key" }),
   label: Type.String(),
   readOnly: Type.Boolean(),
+  mode: KeyModeSchema,
   createdAt: Type.String(),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
 });
@@ -29,16 +39,14 @@ export async function merchantKeyRoutes(scope: FastifyInstance, deps: Deps): Pro
     {
       schema: {
         tags: TAGS,
-        summary: "The merchant's API keys, newest 100, active and revoked (never the key itself)",
+        summary: "The merchant's API keys, live and test, newest 100, active and revoked (never the key itself); a test key is refused here (403 live_mode_only)",
         security,
         response: { 200: Type.Object({ items: Type.Array(KeyView) }) },
       },
     },
     async (request) => {
       const d = await merchantDetail(deps, merchantOf(request));
-      return {
-        items: d.apiKeys.map((k) => ({ apiKeyId: k.id, label: k.label, readOnly: k.read_only, createdAt: k.created_at.toISOString(), revokedAt: k.revoked_at?.toISOString() ?? null })),
-      };
+      return { items: d.apiKeys.map(keyView) };
     },
   );
 
@@ -53,16 +61,17 @@ export async function merchantKeyRoutes(scope: FastifyInstance, deps: Deps): Pro
           {
             label: Type.String({ minLength: 1, maxLength: KEY_LABEL_MAX, pattern: "\\S", description: "a note to recognise the key by (not only spaces)" }),
             readOnly: Type.Optional(Type.Boolean({ description: "true: the key may only read (default false)" })),
+            mode: Type.Optional(KeyModeSchema),
           },
-          { additionalProperties: false, examples: [{ label: "reporting", readOnly: true }] },
+          { additionalProperties: false, examples: [{ label: "reporting", readOnly: true }, { label: "integration tests", mode: "test" }] },
         ),
         response: {
-          201: Type.Object({ apiKeyId: Type.String(), label: Type.String(), readOnly: Type.Boolean(), apiKey: Type.String({ description: "rmp_...: shown only in this answer" }) }),
+          201: Type.Object({ apiKeyId: Type.String(), label: Type.String(), readOnly: Type.Boolean(), mode: KeyModeSchema, apiKey: Type.String({ description: "rmp_... (rmp_test_... for a test key): shown only in this answer" }) }),
         },
       },
     },
     async (request, reply) => {
-      const key = await addMerchantKey(deps, merchantOf(request), request.body.label.trim(), request.body.readOnly ?? false);
+      const key = await addMerchantKey(deps, merchantOf(request), request.body.label.trim(), request.body.readOnly ?? false, request.body.mode ?? "live");
       return noStore(reply).code(201).send(key);
     },
   );
@@ -72,7 +81,7 @@ export async function merchantKeyRoutes(scope: FastifyInstance, deps: Deps): Pro
     {
       schema: {
         tags: TAGS,
-        summary: "Revoke one of the merchant's keys (this one too, if asked): refused within 5 s on every process; again keeps the first revokedAt",
+        summary: "Revoke one of the merchant's keys, live or test (this one too, if asked): refused within 5 s on every process; again keeps the first revokedAt",
         security,
         params: Type.Object({ apiKeyId: Type.String({ maxLength: 64 }) }),
         response: { 200: Type.Object({ apiKeyId: Type.String(), revokedAt: Type.String() }) },

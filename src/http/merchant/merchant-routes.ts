@@ -14,6 +14,17 @@ import { merchantPaymentRoutes } from "./payment-routes.js";
 import { merchantWithdrawalRoutes } from "../withdrawals/withdrawal-routes.js";
 import { merchantSettingsRoutes } from "./settings-routes.js";
 import { merchantWebhookEndpointRoutes } from "./webhook-endpoint-routes.js";
+import { AppError } from "../../core/shared/errors.js";
+
+/**
+ * What a test key may not do (403 live_mode_only, listed in the OpenAPI description, build-app.ts):
+ * mint or revoke credentials, and anything that sends money out (a withdrawal, the address it goes to).
+ */
+function isLiveOnly(method: string, url: string | undefined): boolean {
+  if (url === undefined) return false;
+  if (url === "/merchant/v1/keys" || url.startsWith("/merchant/v1/keys/")) return true;
+  return method === "POST" && (url === "/merchant/v1/withdrawals" || url === "/merchant/v1/withdrawal-addresses");
+}
 
 export async function merchantRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   await scope.register(
@@ -22,7 +33,9 @@ export async function merchantRoutes(scope: FastifyInstance, deps: Deps): Promis
       startApiKeyCache(deps);
       // Authenticate before validating: a caller without a key learns nothing about the schema.
       app.addHook("preValidation", async (request) => {
-        request.principal = { kind: "merchant", ...(await authenticateMerchantKey(deps, request)) };
+        const principal = await authenticateMerchantKey(deps, request);
+        request.principal = { kind: "merchant", ...principal };
+        if (principal.test && isLiveOnly(request.method, request.routeOptions.url)) throw new AppError("live_mode_only");
       });
       // Every change a key makes here (settings, keys, webhook endpoints, withdrawals) writes one audit
       // entry with the actor merchant-key:<key id>, in the transaction of the change (plugins/audit-scope.ts).

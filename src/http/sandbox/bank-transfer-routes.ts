@@ -1,7 +1,8 @@
 // The sandbox bank feed: POST /sandbox/bank-transfers simulates an incoming transfer, either to a
 // trader's requisite ({ requisiteId, amount }) or carrying a payment-intent reference ({ reference,
 // amount, currency }). It needs the merchant key whose payments it pays (x-api-key) or the operator
-// key (x-operator-key). Registered only in sandbox mode (in live mode the route does not exist: 404).
+// key (x-operator-key). In a live installation it pays test payments only: a test key is taken (its
+// twin's payments are the only ones it can reach), a live key or the operator key is 403 test_mode_only.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
@@ -12,6 +13,7 @@ import { type SandboxActor, sandboxBankTransfer } from "../../app/sandbox/sandbo
 import { BANK_TRANSFER_OUTCOMES } from "../../core/bank-transfers/outcome.js";
 import { UUID_PATTERN } from "../../core/shared/uuid.js";
 import { type Principal, principalOf } from "../plugins/principal.js";
+import { AppError } from "../../core/shared/errors.js";
 
 const Amount = Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: "^\\d+(\\.\\d+)?$", maxLength: 40 })]);
 const Optional = <T extends Parameters<typeof Type.Optional>[0]>(t: T) => Type.Optional(t);
@@ -59,18 +61,19 @@ function sandboxActor(request: FastifyRequest): SandboxActor {
 }
 
 export async function sandboxBankFeedRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
-  if (deps.config.mode !== "sandbox") return;
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   // Authenticate before validating: a caller without a key learns nothing about the schema.
   app.addHook("preValidation", async (request) => {
-    request.principal = await authenticateFeedCaller(deps, request);
+    const principal = await authenticateFeedCaller(deps, request);
+    request.principal = principal;
+    if (deps.config.mode !== "sandbox" && !(principal.kind === "merchant" && principal.test)) throw new AppError("test_mode_only");
   });
   app.post(
     "/sandbox/bank-transfers",
     {
       schema: {
         tags: ["sandbox"],
-        summary: "Simulate an incoming bank transfer to a trading requisite or with a payment-intent reference (sandbox only)",
+        summary: "Simulate an incoming bank transfer to a trading requisite or with a payment-intent reference (sandbox mode; in live mode, test keys only)",
         security: [{ apiKey: [] }, { operatorKey: [] }],
         body: TransferBody,
         response: { 200: TransferResult },

@@ -1,0 +1,51 @@
+// Test mode (issue 19): a merchant's test keys belong to its test twin, a merchant row with test_of set,
+// made the first time a test key is issued. Its payments run on deps.testPorts (always the sandbox
+// adapters), so a test payment in a live installation never reaches a live vendor.
+import type { Database } from "../../db/connect.js";
+import { findMerchant } from "../../db/credentials.js";
+import { ensureTestTwinRow, insertMirrorStore, unmirroredStores } from "../../db/merchants.js";
+import type { Db } from "../../db/schema.js";
+import type { Deps } from "../deps.js";
+import type { Ports } from "../ports.js";
+
+export type KeyMode = "live" | "test";
+
+/**
+ * The live merchant's twin, made on first use (a concurrent first use gets the same row: the unique
+ * index on test_of decides), with a mirror of each live store it lacks (fresh ids, no settings: the
+ * test store is set up like a live one). Run in the caller's transaction.
+ */
+export async function ensureTestTwin(deps: Deps, trx: Db, live: { id: string; name: string }) {
+  const now = deps.clock.now();
+  const twin = await ensureTestTwinRow(trx, { id: deps.ids.uuid(), liveId: live.id, name: live.name, createdAt: now });
+  for (const s of await unmirroredStores(trx, live.id, twin.id)) {
+    await insertMirrorStore(trx, { id: deps.ids.prefixed("store_test"), twinId: twin.id, liveStoreId: s.id, name: s.name, createdAt: now });
+  }
+  return twin;
+}
+
+// Whether a merchant is a twin never changes (test_of is written once, at insert), so the answer is
+// kept per database for the life of the process; bounded, as a merchant id can come from a request.
+const modes = new WeakMap<Database, Map<string, boolean>>();
+const MAX_MODES = 10_000;
+
+/** True for a test twin; false for a live merchant and for an unknown id. */
+export async function isTestMerchant(deps: Deps, merchantId: string): Promise<boolean> {
+  let known = modes.get(deps.database);
+  if (!known) modes.set(deps.database, (known = new Map()));
+  const hit = known.get(merchantId);
+  if (hit !== undefined) return hit;
+  const row = await findMerchant(deps.database.db, merchantId);
+  if (!row) return false;
+  if (known.size >= MAX_MODES) known.clear();
+  known.set(merchantId, row.test_of !== null);
+  return row.test_of !== null;
+}
+
+/**
+ * The adapters a merchant's payments use: the sandbox ones for a test twin, the configured ones
+ * otherwise (and for money with no merchant, such as a trader's withdrawal).
+ */
+export async function portsFor(deps: Deps, merchantId: string | null): Promise<Ports> {
+  return merchantId !== null && (await isTestMerchant(deps, merchantId)) ? deps.testPorts : deps.ports;
+}
