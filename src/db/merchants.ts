@@ -35,10 +35,6 @@ export async function ensureTestTwinRow(db: Db, row: { id: string; liveId: strin
   return db.selectFrom("merchants").selectAll().where("test_of", "=", row.liveId).executeTakeFirstOrThrow();
 }
 
-export async function findTestTwin(db: Db, liveId: string) {
-  return db.selectFrom("merchants").selectAll().where("test_of", "=", liveId).executeTakeFirst();
-}
-
 /** The live merchant's stores its twin has no mirror of yet, oldest first. */
 export async function unmirroredStores(db: Db, liveId: string, twinId: string) {
   return db

@@ -83,7 +83,7 @@ describe("creating merchants", () => {
     assert.equal(shown.status, 200);
     assert.deepEqual(
       { ...shown.json, apiKeys: shown.json.apiKeys.map((k: Json) => ({ ...k, createdAt: typeof k.createdAt })) },
-      { merchantId: m.merchantId, name: "Shop Group", createdAt: m.createdAt, apiKeys: [{ apiKeyId: m.apiKeyId, label: "first key", readOnly: false, createdAt: "string", revokedAt: null }] },
+      { merchantId: m.merchantId, name: "Shop Group", createdAt: m.createdAt, apiKeys: [{ apiKeyId: m.apiKeyId, label: "first key", readOnly: false, mode: "live", createdAt: "string", revokedAt: null }] },
     );
     // The secret is everything after `rmp_<id>_`; it may itself contain "_".
     const secret = m.apiKey.slice(`rmp_${m.apiKeyId}_`.length);

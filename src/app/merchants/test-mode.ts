@@ -30,7 +30,7 @@ const modes = new WeakMap<Database, Map<string, boolean>>();
 const MAX_MODES = 10_000;
 
 /** True for a test twin; false for a live merchant and for an unknown id. */
-export async function isTestMerchant(deps: Deps, merchantId: string): Promise<boolean> {
+async function isTestMerchant(deps: Deps, merchantId: string): Promise<boolean> {
   let known = modes.get(deps.database);
   if (!known) modes.set(deps.database, (known = new Map()));
   const hit = known.get(merchantId);
