@@ -6,9 +6,9 @@ import { evmDepositWatchTask } from "./evm-deposit-watch.js";
 import { expireHoldsTask } from "./expire-holds.js";
 import { purgeExpiredTask } from "./purge-expired.js";
 import { statementInboxTask } from "./statement-inbox.js";
-import { tradingExpirySweepTask } from "./trading-payin-expire.js";
+import { TRADING_EXPIRE_KIND, tradingExpirySweepTask } from "./trading-payin-expire.js";
 import type { WorkerTask } from "./worker-task.js";
 
 export function workerTasks(handlers: JobHandlers): WorkerTask[] {
-  return [dispatchJobsTask(handlers), tradingExpirySweepTask, deliverWebhooksTask, purgeExpiredTask, expireHoldsTask, statementInboxTask, evmDepositWatchTask];
+  return [dispatchJobsTask(handlers, [TRADING_EXPIRE_KIND]), tradingExpirySweepTask, deliverWebhooksTask, purgeExpiredTask, expireHoldsTask, statementInboxTask, evmDepositWatchTask];
 }

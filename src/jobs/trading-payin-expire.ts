@@ -1,14 +1,15 @@
 // Due-time job: at the end of a pay-in's payment window, cancel it if still active (hold voided,
-// webhook enqueued). Idempotent: the use case locks the rows and re-checks their status. The
-// dispatcher runs these one at a time among the other kinds; the expiry sweep drains a backlog of
-// them in batches (tradingExpirySweepTask).
+// webhook enqueued). Idempotent: the use case locks the rows and re-checks their status. The expiry
+// sweep (tradingExpirySweepTask) runs them in batches, and the dispatcher leaves them to it (tasks.ts);
+// the single handler runs a batch's jobs one by one should the batch throw.
 import type { Deps } from "../app/deps.js";
 import { expireTradingPayins } from "../app/trading/payin-lifecycle.js";
 import type { JobBatchHandler, JobHandler, JobOutcome, JobPayloads } from "../app/outbox/outbox.js";
 import { runDueJobBatch } from "../app/outbox/run-jobs.js";
 import type { WorkerTask } from "./worker-task.js";
 
-type Payload = JobPayloads["trading.payin_expire"];
+export const TRADING_EXPIRE_KIND = "trading.payin_expire";
+type Payload = JobPayloads[typeof TRADING_EXPIRE_KIND];
 
 function outcomeOf(r: "expired" | "not_active" | { notYet: Date }): JobOutcome {
   return typeof r === "object" ? { kind: "retry", at: r.notYet, error: "payment window not over yet" } : { kind: "done" };
@@ -24,7 +25,7 @@ const expireBatch: JobBatchHandler<Payload> = async (deps, jobs) => {
 
 /** One pass of the sweep: a batch of due expiry jobs claimed (as `workerId`, up to `limit`) and expired in one transaction. */
 export const sweepTradingExpiries = (deps: Deps, o?: { workerId?: string; limit?: number }) =>
-  runDueJobBatch(deps, "trading.payin_expire", { batch: expireBatch, single: tradingPayinExpireJob }, o);
+  runDueJobBatch(deps, TRADING_EXPIRE_KIND, { batch: expireBatch, single: tradingPayinExpireJob }, o);
 
 export const tradingExpirySweepTask: WorkerTask = {
   name: "trading.expiry_sweep",

@@ -10,7 +10,9 @@ import { traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
 import { expireTradingPayins } from "../../src/app/trading/payin-lifecycle.js";
 import { JOB_LEASE_MS } from "../../src/core/jobs/job-retry.js";
 import { claimDueJobs } from "../../src/db/outbox/jobs.js";
+import { workerTasks } from "../../src/jobs/tasks.js";
 import { sweepTradingExpiries } from "../../src/jobs/trading-payin-expire.js";
+import { jobHandlers } from "../../src/main/job-handlers.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { usePostgres } from "../support/test-db.js";
 import { createPayinOverHttp, drainWorker, setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
@@ -93,6 +95,14 @@ test("two workers racing in batches of 4 over 11 due pay-ins: disjoint claims, e
   await assertExpiredOnce(ids, 1);
   assert.deepEqual(await deposits(), before, "every hold released once");
   await verifyLedgerClean(h.deps);
+});
+
+test("the worker's job dispatcher leaves due expiries to the sweep, which takes them in one batch", async () => {
+  const ids = await duePayins(3, 7000);
+  const dispatcher = workerTasks(jobHandlers).find((t) => t.name === "dispatch-jobs")!;
+  assert.equal(await dispatcher.runOnce(h.deps), 0, "no expiry job taken one by one");
+  assert.equal(await sweep("worker-a"), 3);
+  await assertExpiredOnce(ids, 1);
 });
 
 test("a worker killed after its claim: the jobs wait out its lease, then another worker expires them once", async () => {

@@ -10,15 +10,22 @@ import { WORKER_ID } from "./worker-id.js";
 const JOB_BATCH = 20;
 
 /**
- * Runs the due jobs with `handlers` (src/main/job-handlers.ts in the worker; a test's own table in tests).
+ * Runs the due jobs with `handlers` (src/main/job-handlers.ts in the worker; a test's own table in tests),
+ * but none of `exceptKinds` (kinds a sweep of their own runs in batches).
  * Once `stopping()` says so (SIGTERM), the job running finishes and the rest of the batch is released
  * to the next worker at once instead of waiting out its lease.
  */
-export async function runDueJobs<M>(deps: Deps, handlers: JobHandlerTable<M>, workerId = WORKER_ID, stopping: () => boolean = () => false): Promise<number> {
+export async function runDueJobs<M>(
+  deps: Deps,
+  handlers: JobHandlerTable<M>,
+  workerId = WORKER_ID,
+  stopping: () => boolean = () => false,
+  exceptKinds: readonly string[] = [],
+): Promise<number> {
   const now = deps.clock.now();
   const claimed = await deps.database.db
     .transaction()
-    .execute((trx) => claimDueJobs(trx, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId, limit: JOB_BATCH }));
+    .execute((trx) => claimDueJobs(trx, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId, limit: JOB_BATCH, exceptKinds }));
   deps.metrics.jobsClaimed(claimed.map((j) => j.kind));
   let ran = 0;
   for (const job of claimed) {

@@ -28,12 +28,16 @@ export async function insertJob(db: Db, row: { id: string; kind: string; key: st
 
 /**
  * Claims up to `limit` due jobs (pending and due, or running with an expired lease: its worker died)
- * and leases them to `workerId` until `leaseUntil`. Run it in its own short transaction.
+ * and leases them to `workerId` until `leaseUntil`: of one `kind`, or of any kind but `exceptKinds`.
+ * Run it in its own short transaction.
  */
-export async function claimDueJobs(db: Db, a: { now: Date; leaseUntil: Date; workerId: string; limit: number; kind?: string }): Promise<ClaimedJobRow[]> {
+export async function claimDueJobs(
+  db: Db,
+  a: { now: Date; leaseUntil: Date; workerId: string; limit: number; kind?: string; exceptKinds?: readonly string[] },
+): Promise<ClaimedJobRow[]> {
   // With a kind (a batch sweep), jobs_pending_kind_due_idx keeps the scan to that kind's due rows; the
   // condition sits inside each arm of the OR, where the planner matches arms to partial indexes.
-  const ofKind = a.kind === undefined ? sql`` : sql`AND kind = ${a.kind}`;
+  const ofKind = a.kind !== undefined ? sql`AND kind = ${a.kind}` : a.exceptKinds?.length ? sql`AND kind <> ALL(${[...a.exceptKinds]}::text[])` : sql``;
   const r = await sql<ClaimedJobRow>`
     WITH due AS (
       SELECT id FROM jobs
