@@ -38,7 +38,7 @@ import { ceilingLine, loadAverage, measureCeiling } from "./support/ceiling.js";
 
 const N = Number(process.argv[2] ?? 20_000);
 const WORKERS = Number(process.argv[3] ?? 2);
-const CONNECTIONS = 32;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const MAX_SECONDS = Number(process.env.BENCH_EXPIRY_MAX_SECONDS ?? 300);
 const TRADERS = 20;
 const REQUISITES_PER_TRADER = 10;
