@@ -404,3 +404,52 @@ describe("delivery", () => {
     assert.deepEqual([env.type, env.data.id], [`withdrawal.${env.data.status}`, id]);
   });
 });
+
+describe("deleting an endpoint", () => {
+  test("DELETE: gone from the API (404 after, another merchant's 404 with nothing changed), its waiting messages never sent but kept as failed, its URL free again", async () => {
+    const e = await create(fx.merchant.apiKey, { url: `${rx.url}/deleted`, eventTypes: ["*"] });
+    const id = e.endpointId as string;
+    const queued = await call("POST", `${BASE}/${id}/test`, fx.merchant.apiKey);
+    assert.equal(queued.status, 202, queued.text);
+
+    assert.equal((await call("DELETE", `${BASE}/${id}`, other.apiKey)).status, 404);
+    assert.equal((await call("GET", `${BASE}/${id}`, fx.merchant.apiKey)).status, 200, "another merchant's DELETE changed nothing");
+
+    const deleted = await call("DELETE", `${BASE}/${id}`, fx.merchant.apiKey);
+    assert.equal(deleted.status, 200, deleted.text);
+    assert.equal(deleted.json.endpointId, id);
+    assert.equal(deleted.json.pendingStopped, 1);
+    await deliverAll();
+    assert.equal(rx.received.filter(at("/deleted")).length, 0, "the waiting test event was not sent");
+
+    assert.equal((await call("GET", `${BASE}/${id}`, fx.merchant.apiKey)).status, 404);
+    assert.equal((await call("GET", `${BASE}/${id}/messages`, fx.merchant.apiKey)).status, 404);
+    assert.equal((await call("DELETE", `${BASE}/${id}`, fx.merchant.apiKey)).status, 404, "deleting twice");
+    assert.ok(!(await call("GET", BASE, fx.merchant.apiKey)).json.items.some((x: Json) => x.endpointId === id));
+    const kept = await h.deps.database.db.selectFrom("webhook_messages").select(["event_id", "status", "last_error"]).where("endpoint_id", "=", id).execute();
+    assert.deepEqual(kept, [{ event_id: queued.json.eventId, status: "failed", last_error: "endpoint deleted" }], "the message stays on record");
+
+    const again = await create(fx.merchant.apiKey, { url: `${rx.url}/deleted`, eventTypes: ["*"] });
+    assert.notEqual(again.endpointId, id, "the URL is free for a new endpoint");
+    assert.equal((await call("DELETE", `${BASE}/${again.endpointId}`, fx.merchant.apiKey)).status, 200);
+  });
+
+  test("the portal's endpoint page deletes behind a confirmation; another merchant's endpoint is the 404 page", async () => {
+    const e = await create(fx.merchant.apiKey, { url: `${rx.url}/portal-deleted`, eventTypes: ["*"] });
+    const foreign = await create(other.apiKey, { url: `${rx.url}/other-kept`, eventTypes: ["*"] });
+    const s = await portalSession(h, await createMerchantUser(h, fx.merchant.merchantId, "developer"));
+    const page = await h.app.inject({ method: "GET", url: `/merchant/webhooks/${e.endpointId}`, headers: { cookie: s.cookie } });
+    assert.match(page.body, new RegExp(`<details class="confirm" id="delete-endpoint">.*action="/merchant/webhooks/${e.endpointId}/delete"`, "s"));
+
+    const refused = await postForm(h, s, `/merchant/webhooks/${foreign.endpointId}/delete`);
+    assert.equal(refused.statusCode, 404);
+    assert.equal((await call("GET", `${BASE}/${foreign.endpointId}`, other.apiKey)).status, 200);
+
+    const done = await postForm(h, s, `/merchant/webhooks/${e.endpointId}/delete`);
+    assert.equal(done.statusCode, 303);
+    assert.match(String(done.headers.location), /^\/merchant\/webhooks\?ok=Endpoint\+deleted/);
+    const list = await h.app.inject({ method: "GET", url: "/merchant/webhooks", headers: { cookie: s.cookie } });
+    assert.doesNotMatch(list.body, new RegExp(e.endpointId as string));
+    assert.equal((await h.app.inject({ method: "GET", url: `/merchant/webhooks/${e.endpointId}`, headers: { cookie: s.cookie } })).statusCode, 404);
+  });
+});

@@ -11,6 +11,7 @@ import { webhookTargetProblem } from "../../core/shared/webhook-target.js";
 import { eventTypeProblem, TEST_EVENT_TYPE } from "../../core/webhooks/event-types.js";
 import { transitionMessage } from "../../core/webhooks/message-status.js";
 import {
+  deleteMerchantEndpoint,
   dropPreviousSecret,
   findMerchantEndpoint,
   findPreviousSecret,
@@ -18,10 +19,10 @@ import {
   listMerchantEndpoints,
   lockEndpointMessage,
   lockMerchantForEndpoints,
-  type MerchantEndpointRow,
   repointPendingMessages,
   requeueEndpointMessage,
   setPreviousSecret,
+  type MerchantEndpointRow,
   updateMerchantEndpoint,
 } from "../../db/outbox/merchant-endpoints.js";
 import { enableEndpoint, findEndpoint, findMessageByEventId, insertMessages, listAttempts, listMessages } from "../../db/outbox/webhooks.js";
@@ -159,6 +160,20 @@ export async function updateWebhookEndpoint(deps: Deps, merchantId: string, endp
     if (!(await updateMerchantEndpoint(trx, e.id, set))) throw urlTaken();
     if (set.url !== undefined && set.url !== e.url) await repointPendingMessages(trx, e.id, set.url);
     return view((await findMerchantEndpoint(trx, merchantId, e.id))!);
+  });
+}
+
+/**
+ * Deletes the endpoint: it disappears from the merchant's list (its URL free again), no event is queued
+ * for it, and its messages still waiting are settled as failed ("endpoint deleted") instead of sent.
+ * The messages and their attempts are kept as the delivery record (the operator's webhook log).
+ */
+export async function deleteWebhookEndpoint(deps: Deps, merchantId: string, endpointId: string): Promise<{ endpointId: string; deletedAt: Date; pendingStopped: number }> {
+  const now = deps.clock.now();
+  return deps.database.db.transaction().execute(async (trx) => {
+    const e = await endpointOr404(trx, merchantId, endpointId, true);
+    const pendingStopped = await deleteMerchantEndpoint(trx, e.id, now);
+    return { endpointId: e.id, deletedAt: now, pendingStopped };
   });
 }
 

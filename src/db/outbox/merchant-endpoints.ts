@@ -10,6 +10,7 @@ export async function listMerchantEndpoints(db: Db, merchantId: string, limit: n
     .select(COLUMNS)
     .where("merchant_id", "=", merchantId)
     .where("kind", "=", "merchant")
+    .where("deleted_at", "is", null)
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(limit)
@@ -20,7 +21,7 @@ export type MerchantEndpointRow = Awaited<ReturnType<typeof listMerchantEndpoint
 
 /** One endpoint of the merchant; `lock` takes it FOR UPDATE (a change or a rotation). */
 export async function findMerchantEndpoint(db: Db, merchantId: string, id: string, lock = false): Promise<MerchantEndpointRow | undefined> {
-  let q = db.selectFrom("webhook_endpoints").select(COLUMNS).where("id", "=", id).where("merchant_id", "=", merchantId).where("kind", "=", "merchant");
+  let q = db.selectFrom("webhook_endpoints").select(COLUMNS).where("id", "=", id).where("merchant_id", "=", merchantId).where("kind", "=", "merchant").where("deleted_at", "is", null);
   if (lock) q = q.forUpdate();
   return q.executeTakeFirst();
 }
@@ -33,6 +34,7 @@ export async function lockMerchantForEndpoints(db: Db, merchantId: string): Prom
     .select((eb) => eb.fn.countAll<string>().as("n"))
     .where("merchant_id", "=", merchantId)
     .where("kind", "=", "merchant")
+    .where("deleted_at", "is", null)
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
@@ -55,7 +57,7 @@ export async function insertMerchantEndpoint(
       secret_enc: a.secretEnc,
       created_at: a.now,
     })
-    .onConflict((oc) => oc.columns(["merchant_id", "url", "kind"]).doNothing())
+    .onConflict((oc) => oc.columns(["merchant_id", "url", "kind"]).where("deleted_at", "is", null).doNothing())
     .executeTakeFirst();
   return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
@@ -75,6 +77,7 @@ export async function updateMerchantEndpoint(
       .where("e.id", "=", id)
       .where("o.url", "=", set.url)
       .where("o.id", "!=", id)
+      .where("o.deleted_at", "is", null)
       .executeTakeFirst();
     if (clash) return false;
   }
@@ -85,6 +88,22 @@ export async function updateMerchantEndpoint(
 /** Messages still waiting go to the endpoint's new URL (each message carries the URL it is sent to). */
 export async function repointPendingMessages(db: Db, endpointId: string, url: string): Promise<void> {
   await db.updateTable("webhook_messages").set({ url }).where("endpoint_id", "=", endpointId).where("status", "=", "pending").execute();
+}
+
+/**
+ * Marks the endpoint deleted and switched off, and settles its messages still waiting as failed
+ * ("endpoint deleted"): nothing more goes out to it, and the messages stay as the delivery record.
+ */
+export async function deleteMerchantEndpoint(db: Db, id: string, now: Date): Promise<number> {
+  await db.updateTable("webhook_endpoints").set({ deleted_at: now, enabled: false }).where("id", "=", id).execute();
+  await db.deleteFrom("webhook_endpoint_previous_secrets").where("endpoint_id", "=", id).execute();
+  const r = await db
+    .updateTable("webhook_messages")
+    .set({ status: "failed", last_error: "endpoint deleted", lease_until: null, locked_by: null, updated_at: now })
+    .where("endpoint_id", "=", id)
+    .where("status", "=", "pending")
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 /** The merchants' endpoints that take events now (enabled by the merchant; a 410 only holds delivery back). */

@@ -21,7 +21,7 @@ export async function ensureEndpoint(db: Db, a: { id: string; merchantId: string
   await db
     .insertInto("webhook_endpoints")
     .values({ id: a.id, merchant_id: a.merchantId, url: a.url })
-    .onConflict((oc) => oc.columns(["merchant_id", "url", "kind"]).doNothing())
+    .onConflict((oc) => oc.columns(["merchant_id", "url", "kind"]).where("deleted_at", "is", null).doNothing())
     .execute();
   return (await find())!.id;
 }

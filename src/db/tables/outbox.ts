@@ -38,6 +38,8 @@ interface WebhookEndpointsTable {
   description: Nullable<string>;
   /** The merchant's own switch (disabled_at is the receiver's 410). */
   enabled: Defaulted<boolean>;
+  /** 0061: deleted by the merchant; the row stays for its messages. */
+  deleted_at: Nullable<Date>;
 }
 
 type WebhookEndpointKind = "callback" | "merchant";

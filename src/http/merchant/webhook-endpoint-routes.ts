@@ -8,6 +8,7 @@ import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
 import {
   createWebhookEndpoint,
+  deleteWebhookEndpoint,
   DEFAULT_OVERLAP_MINUTES,
   DESCRIPTION_MAX,
   endpointMessageDetail,
@@ -161,6 +162,25 @@ export async function merchantWebhookEndpointRoutes(scope: FastifyInstance, deps
         ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
       });
       return endpointJson(e);
+    },
+  );
+
+  app.delete(
+    "/webhook-endpoints/:endpointId",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Delete the endpoint",
+        description:
+          "The endpoint leaves the list and its URL is free for a new one; nothing more is queued for it, and its messages still waiting are not sent: they end as failed with the error \"endpoint deleted\" (pendingStopped counts them). Its messages and their delivery attempts are kept as the audit trail of what was sent (the operator's webhook log shows them); this API answers 404 for the endpoint and its log from now on. Another merchant's endpoint, or one already deleted, is 404.",
+        security,
+        params: EndpointParams,
+        response: { 200: Type.Object({ endpointId: Type.String(), deletedAt: Type.String(), pendingStopped: Type.Integer({ description: "messages that were waiting and will not be sent" }) }) },
+      },
+    },
+    async (request) => {
+      const r = await deleteWebhookEndpoint(deps, merchantOf(request), request.params.endpointId);
+      return { endpointId: r.endpointId, deletedAt: r.deletedAt.toISOString(), pendingStopped: r.pendingStopped };
     },
   );
 

@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import {
   createWebhookEndpoint,
+  deleteWebhookEndpoint,
   DEFAULT_OVERLAP_MINUTES,
   endpointMessageDetail,
   endpointMessagesPage,
@@ -82,7 +83,10 @@ ${e.stoppedAt ? html`<p class="error">Stopped ${when(e.stoppedAt)}: ${e.stoppedR
 <form method="post" action="${path}/${e.enabled ? "disable" : "enable"}" class="inline">${hidden(ctx.csrf)}<button type="submit" class="secondary">${e.enabled ? "Disable" : "Enable"}</button></form>
 <form method="post" action="${path}/test" class="inline" id="send-test">${hidden(ctx.csrf)}<button type="submit" class="secondary">Send a test event</button></form>
 <details class="confirm"><summary class="btn secondary">Rotate the secret…</summary><form method="post" action="${path}/rotate-secret">${hidden(ctx.csrf)}
-<p>A new secret signs from now on; the current one keeps signing too for ${DEFAULT_OVERLAP_MINUTES / 60} hours, so your receiver can switch.</p><p><button type="submit">Rotate</button></p></form></details></section>
+<p>A new secret signs from now on; the current one keeps signing too for ${DEFAULT_OVERLAP_MINUTES / 60} hours, so your receiver can switch.</p><p><button type="submit">Rotate</button></p></form></details>
+<details class="confirm" id="delete-endpoint"><summary class="btn secondary">Delete the endpoint…</summary><form method="post" action="${path}/delete">${hidden(ctx.csrf)}
+<p>Nothing more is sent to this URL: events waiting for it are dropped (they end as failed). What was already sent stays on record with the operator. This cannot be undone.</p>
+<p><button type="submit" class="danger">Delete the endpoint</button></p></form></details></section>
 <section class="card"><h2>Delivery log</h2>${log}</section>${attempts}`,
   };
 }
@@ -114,6 +118,12 @@ export const webhooksSection: PortalSection = {
         }),
       );
     }
+    app.post<{ Params: { id: string } }>(`${BACK}/:id/delete`, { schema: { hide: true, params } }, async (request, reply) =>
+      portalAction(reply, BACK, async () => {
+        const r = await deleteWebhookEndpoint(deps, merchantOf(request), request.params.id);
+        return `Endpoint deleted; ${r.pendingStopped} waiting event(s) will not be sent.`;
+      }),
+    );
     app.post<{ Params: { id: string } }>(`${BACK}/:id/test`, { schema: { hide: true, params } }, async (request, reply) =>
       portalAction(reply, endpointPath(request.params.id), async () => `Test event ${(await sendTestEvent(deps, merchantOf(request), request.params.id)).eventId} queued.`),
     );
