@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Deps } from "../../src/app/deps.js";
+import { verifyLedger } from "../../src/app/ledger/verify-ledger.js";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import type { ChainPayout, KycVendor } from "../../src/app/ports.js";
 import { TEST_SECRET_KEY, createHarness, type Harness } from "../support/harness.js";
@@ -48,6 +49,17 @@ async function testKey(merchant: MerchantFixture, label = "integration"): Promis
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.mode, "test");
   return r.json.apiKey as string;
+}
+
+/** Posted balance per "owner asset purpose" of the platform's accounts, live or test. */
+async function platformBalances(owner: "platform" | "platform:test"): Promise<Record<string, string>> {
+  const rows = await h.deps.database.db
+    .selectFrom("ledger_accounts as a")
+    .innerJoin("ledger_account_balances as b", "b.account_id", "a.id")
+    .select(["a.asset", "a.purpose", "b.posted"])
+    .where("a.owner", "=", owner)
+    .execute();
+  return Object.fromEntries(rows.map((r) => [`${r.asset} ${r.purpose}`, String(r.posted)]));
 }
 
 async function twinOf(merchantId: string) {
@@ -131,6 +143,8 @@ describe("a test payment in a live installation", () => {
     await configureStore(h, testStore);
     await configureStore(h, live.storeId);
 
+    const liveBefore = await platformBalances("platform");
+    const testBefore = await platformBalances("platform:test");
     const id = await paidIntent(h, { merchantId: twin.id, storeId: testStore, apiKey: key });
     await advanceAndDrain(h, 60_000, 6);
     const st = await call(key, "GET", `/payment/intent/${id}/status`);
@@ -138,6 +152,15 @@ describe("a test payment in a live installation", () => {
     assert.equal(st.json.status, 6, "paid out by the sandbox chain");
     assert.match(String(st.json.txHash), /^[0-9a-f]{64}$/);
     assert.deepEqual(liveCalls, [], "no live adapter was called");
+
+    // Test money never touches live balances: the fiat in, fee and payout moved the test platform's accounts.
+    assert.deepEqual(await platformBalances("platform"), liveBefore, "the live platform accounts did not move");
+    const testAfter = await platformBalances("platform:test");
+    assert.notDeepEqual(testAfter, testBefore);
+    for (const moved of ["EUR fiat_clearing", "EUR platform_inventory", "EUR fee_revenue", "USDT platform_inventory"]) {
+      assert.notEqual(testAfter[moved] ?? "0", testBefore[moved] ?? "0", `${moved} moved on the test platform`);
+    }
+    assert.ok((await verifyLedger(h.deps.database.db)).ok, "the ledger still balances");
 
     // Live and test are two tenants: each one's objects are not found with the other's key.
     const liveIntent = await call(live.apiKey, "POST", "/payment/intent", intentBody(live.storeId));

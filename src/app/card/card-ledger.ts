@@ -5,14 +5,19 @@
 import type { Transaction } from "kysely";
 import type { PaymentRow } from "../../db/card/offers.js";
 import type { DB } from "../../db/schema.js";
+import { platformAccount } from "../../core/ledger/accounts.js";
+import type { Deps } from "../deps.js";
+import { platformOwnerFor } from "../merchants/test-mode.js";
 import { type AccountRef, type EntryInput, postTransfer } from "../ledger/ledger.js";
 
 export const customerWallet = (customerId: string, asset: string): AccountRef => ({ owner: `customer:${customerId}`, asset, purpose: "customer_wallet" });
-const platform = (asset: string, purpose: AccountRef["purpose"]): AccountRef => ({ owner: "platform", asset, purpose });
 
 export const settleTransferId = (paymentId: string) => `card:${paymentId}:settle`;
 
-export async function creditCustomerWallet(trx: Transaction<DB>, p: PaymentRow, now: Date): Promise<void> {
+export async function creditCustomerWallet(deps: Deps, trx: Transaction<DB>, p: PaymentRow, now: Date): Promise<void> {
+  // A test twin's payment moves the test platform accounts, never the live ones.
+  const owner = await platformOwnerFor(deps, p.merchant_id, trx);
+  const platform = (asset: string, purpose: AccountRef["purpose"]) => platformAccount(owner, asset, purpose);
   const fiat = BigInt(p.fiat_minor);
   const fee = BigInt(p.fee_minor);
   const crypto = BigInt(p.crypto_minor);

@@ -50,7 +50,7 @@ export async function transitionPayment(deps: Deps, trx: Transaction<DB>, locked
   const updated = (await findPayment(trx, locked.id))!;
   if (final) deps.metrics.paymentFinished(trx, "card", to === "succeeded" ? "paid" : event === "challenge_timeout" ? "expired" : "failed", locked.created_at, now);
   await enqueueCardPaymentEvent(deps, trx, updated, now);
-  if (updated.status === "succeeded") await creditCustomerWallet(trx, updated, now);
+  if (updated.status === "succeeded") await creditCustomerWallet(deps, trx, updated, now);
   if (updated.status === "challenge") {
     await enqueueJob(trx, CHALLENGE_TIMEOUT_JOB, { paymentId: updated.id }, { key: `card:challenge-timeout:${updated.id}`, dueAt: updated.challenge_expires_at! });
   }

@@ -12,9 +12,15 @@ import type { DB } from "../../db/schema.js";
 import type { IntentRow } from "../../db/intents/intents.js";
 import type { Deps } from "../deps.js";
 import { type NetworkFee, postNetworkFee } from "../chain/network-fee.js";
+import { platformAccount } from "../../core/ledger/accounts.js";
 import { type AccountRef, postTransfer, reverseTransfer } from "../ledger/ledger.js";
+import { platformOwnerFor } from "../merchants/test-mode.js";
 
-const platform = (asset: string, purpose: AccountRef["purpose"]): AccountRef => ({ owner: "platform", asset, purpose });
+/** The intent's merchant's platform accounts: the test ones for a test twin's intent. */
+async function platformOf(deps: Deps, trx: Transaction<DB>, i: IntentRow) {
+  const owner = await platformOwnerFor(deps, i.merchant_id, trx);
+  return (asset: string, purpose: AccountRef["purpose"]) => platformAccount(owner, asset, purpose);
+}
 const customerWallet = (userId: string, asset: string): AccountRef => ({ owner: `customer:${userId}`, asset, purpose: "customer_wallet" });
 const ref = (i: IntentRow) => ({ type: "payment_intent", id: i.id });
 
@@ -30,6 +36,7 @@ export async function bookFiatIn(
   t: { externalId: string; paidMinor: bigint; feeMinor: bigint },
 ): Promise<void> {
   const { paidMinor, feeMinor } = t;
+  const platform = await platformOf(deps, trx, i);
   const entries = [
     { account: platform(i.fiat_currency, "fiat_clearing"), amountMinor: -paidMinor },
     { account: platform(i.fiat_currency, "platform_inventory"), amountMinor: paidMinor - feeMinor },
@@ -50,6 +57,7 @@ export async function refundFiatIn(deps: Deps, trx: Transaction<DB>, i: IntentRo
 /** Moves the crypto owed into "payout in flight" before anything is sent. */
 export async function holdPayout(deps: Deps, trx: Transaction<DB>, i: IntentRow): Promise<void> {
   const amount = BigInt(i.crypto_minor);
+  const platform = await platformOf(deps, trx, i);
   await postTransfer(
     trx,
     {
@@ -67,6 +75,7 @@ export async function holdPayout(deps: Deps, trx: Transaction<DB>, i: IntentRow)
 
 export async function settlePayout(deps: Deps, trx: Transaction<DB>, i: IntentRow): Promise<void> {
   const amount = BigInt(i.crypto_minor);
+  const platform = await platformOf(deps, trx, i);
   await postTransfer(
     trx,
     {
@@ -84,7 +93,7 @@ export async function settlePayout(deps: Deps, trx: Transaction<DB>, i: IntentRo
 
 /** The gas the confirmed payout's transaction cost the hot wallet, paid by the platform. */
 export async function bookPayoutGas(deps: Deps, trx: Transaction<DB>, i: IntentRow, fee: NetworkFee): Promise<void> {
-  await postNetworkFee(deps, trx, { id: `intent:${i.id}:network_fee`, code: "intent_payout_network_fee", ref: ref(i) }, fee);
+  await postNetworkFee(deps, trx, { id: `intent:${i.id}:network_fee`, code: "intent_payout_network_fee", ref: ref(i) }, fee, await platformOwnerFor(deps, i.merchant_id, trx));
 }
 
 export async function reversePayout(deps: Deps, trx: Transaction<DB>, i: IntentRow): Promise<void> {

@@ -29,13 +29,16 @@ export async function ensureTestTwin(deps: Deps, trx: Db, live: { id: string; na
 const modes = new WeakMap<Database, Map<string, boolean>>();
 const MAX_MODES = 10_000;
 
-/** True for a test twin; false for a live merchant and for an unknown id. */
-async function isTestMerchant(deps: Deps, merchantId: string): Promise<boolean> {
+/**
+ * True for a test twin; false for a live merchant and for an unknown id. Pass the transaction as `db`
+ * when inside one: on the embedded database the outer handle would wait for it forever.
+ */
+async function isTestMerchant(deps: Deps, merchantId: string, db: Db = deps.database.db): Promise<boolean> {
   let known = modes.get(deps.database);
   if (!known) modes.set(deps.database, (known = new Map()));
   const hit = known.get(merchantId);
   if (hit !== undefined) return hit;
-  const row = await findMerchant(deps.database.db, merchantId);
+  const row = await findMerchant(db, merchantId);
   if (!row) return false;
   if (known.size >= MAX_MODES) known.clear();
   known.set(merchantId, row.test_of !== null);
@@ -48,4 +51,14 @@ async function isTestMerchant(deps: Deps, merchantId: string): Promise<boolean> 
  */
 export async function portsFor(deps: Deps, merchantId: string | null): Promise<Ports> {
   return merchantId !== null && (await isTestMerchant(deps, merchantId)) ? deps.testPorts : deps.ports;
+}
+
+/** The owner of the platform's own ledger accounts (fees, inventory, clearing) for live money. */
+const LIVE_PLATFORM = "platform";
+/** The same accounts for a test twin's money, so test payments never move the live platform balances. */
+const TEST_PLATFORM = "platform:test";
+
+/** Whose platform accounts a merchant's money moves: TEST_PLATFORM for a twin, LIVE_PLATFORM otherwise (and for no merchant). */
+export async function platformOwnerFor(deps: Deps, merchantId: string | null, db?: Db): Promise<string> {
+  return merchantId !== null && (await isTestMerchant(deps, merchantId, db)) ? TEST_PLATFORM : LIVE_PLATFORM;
 }

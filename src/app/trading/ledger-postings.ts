@@ -5,6 +5,8 @@ import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { type AccountBalance, type AccountRef, getBalance, postPending, postTransfer, voidPending } from "../ledger/ledger.js";
+import { platformAccount } from "../../core/ledger/accounts.js";
+import { platformOwnerFor } from "../merchants/test-mode.js";
 import { TRADING_CRYPTO } from "./amounts.js";
 
 /** A trader's USDT deposit: the account the bank list's free-deposit check reads too. */
@@ -15,7 +17,9 @@ export const traderDeposit = (traderId: string): AccountRef => ({
   purpose: TRADER_DEPOSIT_ACCOUNT.purpose,
 });
 const merchantBalance = (merchantId: string): AccountRef => ({ owner: `merchant:${merchantId}`, asset: TRADING_CRYPTO.asset, purpose: "merchant_balance" });
-const feeRevenue: AccountRef = { owner: "platform", asset: TRADING_CRYPTO.asset, purpose: "fee_revenue" };
+/** The fee's account: the test platform's for a test twin's pay-in (test-mode.ts platformOwnerFor). */
+const feeRevenue = async (deps: Deps, trx: Transaction<DB>, merchantId: string): Promise<AccountRef> =>
+  platformAccount(await platformOwnerFor(deps, merchantId, trx), TRADING_CRYPTO.asset, "fee_revenue");
 /**
  * The crypto a trader has committed to its open pay-ins. The hold at creation moves the deposit here
  * and touches no account but the trader's own: the merchant's balance and fee_revenue, which every
@@ -31,11 +35,11 @@ interface PayinParties {
 }
 
 /** `from` → merchant balance (net of fee) + fee revenue; zero legs are left out. */
-function entries(p: PayinParties, cryptoMinor: bigint, feeMinor: bigint, from: AccountRef = traderDeposit(p.traderId)) {
+async function entries(deps: Deps, trx: Transaction<DB>, p: PayinParties, cryptoMinor: bigint, feeMinor: bigint, from: AccountRef = traderDeposit(p.traderId)) {
   return [
     { account: from, amountMinor: -cryptoMinor },
     { account: merchantBalance(p.merchantId), amountMinor: cryptoMinor - feeMinor },
-    { account: feeRevenue, amountMinor: feeMinor },
+    { account: await feeRevenue(deps, trx, p.merchantId), amountMinor: feeMinor },
   ].filter((e) => e.amountMinor !== 0n);
 }
 
@@ -75,7 +79,7 @@ export async function postPayinHold(deps: Deps, trx: Transaction<DB>, p: PayinPa
       id: `trading:${p.payinId}:credit`,
       code: "trading_payin_credit",
       ref: { type: "trading_payin", id: p.payinId },
-      entries: entries(p, p.cryptoMinor, p.feeMinor, traderEscrow(p.traderId)),
+      entries: await entries(deps, trx, p, p.cryptoMinor, p.feeMinor, traderEscrow(p.traderId)),
     },
     now,
   );
@@ -100,7 +104,7 @@ export async function bookPayinTransfer(
   trx: Transaction<DB>,
   p: PayinParties & { kind: "settle" | "adjust"; cryptoMinor: bigint; feeMinor: bigint },
 ): Promise<void> {
-  const legs = entries(p, p.cryptoMinor, p.feeMinor);
+  const legs = await entries(deps, trx, p, p.cryptoMinor, p.feeMinor);
   if (legs.length < 2) return;
   await postTransfer(
     trx,
@@ -118,7 +122,7 @@ export async function bookPayinTransfer(
 export async function bookPayinRefund(deps: Deps, trx: Transaction<DB>, p: PayinParties & { cryptoMinor: bigint; feeMinor: bigint }): Promise<void> {
   await postTransfer(
     trx,
-    { id: `trading:${p.payinId}:refund`, code: "trading_payin_refund", ref: { type: "trading_payin", id: p.payinId }, entries: entries(p, -p.cryptoMinor, -p.feeMinor) },
+    { id: `trading:${p.payinId}:refund`, code: "trading_payin_refund", ref: { type: "trading_payin", id: p.payinId }, entries: await entries(deps, trx, p, -p.cryptoMinor, -p.feeMinor) },
     deps.clock.now(),
   );
 }

@@ -11,11 +11,13 @@
 // chain_clearing is the platform's on-chain side (trader deposits arriving are booked out of it), so
 // crypto leaving through a withdrawal is booked into it.
 import type { Transaction } from "kysely";
+import { platformAccount } from "../../core/ledger/accounts.js";
 import type { DB } from "../../db/schema.js";
 import type { WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
 import { type NetworkFee, postNetworkFee } from "../chain/network-fee.js";
 import type { Deps } from "../deps.js";
 import { type AccountRef, postTransfer, reverseTransfer } from "../ledger/ledger.js";
+import { platformOwnerFor } from "../merchants/test-mode.js";
 import { ownerOfWithdrawal } from "./withdrawal-view.js";
 
 /** The account the withdrawal comes out of: a merchant's balance, a trader's deposit. */
@@ -27,7 +29,11 @@ function withdrawalHold(w: WithdrawalRow): AccountRef {
   const o = ownerOfWithdrawal(w);
   return { owner: `${o.kind}:${o.id}`, asset: w.asset, purpose: "withdrawal_hold" };
 }
-const platform = (asset: string, purpose: AccountRef["purpose"]): AccountRef => ({ owner: "platform", asset, purpose });
+/** A withdrawal's platform accounts: a test twin's (it could only come from its sandbox balance) moves the test ones. */
+async function platformOf(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow) {
+  const owner = await platformOwnerFor(deps, w.merchant_id, trx);
+  return (asset: string, purpose: AccountRef["purpose"]) => platformAccount(owner, asset, purpose);
+}
 const ref = (w: WithdrawalRow) => ({ type: "withdrawal", id: w.id });
 const holdId = (id: string) => `withdrawal:${id}:hold`;
 
@@ -53,6 +59,7 @@ export async function holdWithdrawal(deps: Deps, trx: Transaction<DB>, w: Withdr
 export async function settleWithdrawal(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow): Promise<void> {
   const amount = BigInt(w.amount_minor);
   const fee = BigInt(w.fee_minor);
+  const platform = await platformOf(deps, trx, w);
   await postTransfer(
     trx,
     {
@@ -76,5 +83,5 @@ export async function returnWithdrawal(deps: Deps, trx: Transaction<DB>, w: With
 
 /** The transaction fee the chain reported, in its own coin (ETH, in wei), paid by the platform. */
 export async function bookNetworkFee(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow, fee: NetworkFee): Promise<void> {
-  await postNetworkFee(deps, trx, { id: `withdrawal:${w.id}:network_fee`, code: "withdrawal_network_fee", ref: ref(w) }, fee);
+  await postNetworkFee(deps, trx, { id: `withdrawal:${w.id}:network_fee`, code: "withdrawal_network_fee", ref: ref(w) }, fee, await platformOwnerFor(deps, w.merchant_id, trx));
 }

@@ -26,6 +26,9 @@ export interface AccountRef {
   purpose: AccountPurpose;
 }
 
+/** One of the platform's own accounts; `owner` is "platform", or "platform:test" for test twins' money (app/merchants/test-mode.ts). */
+export const platformAccount = (owner: string, asset: string, purpose: AccountPurpose): AccountRef => ({ owner, asset, purpose });
+
 const NO_NEGATIVE_PURPOSES: ReadonlySet<AccountPurpose> = new Set(["merchant_balance", "trader_deposit", "customer_wallet"]);
 
 export function isNoNegative(purpose: AccountPurpose): boolean {
