@@ -104,6 +104,20 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
+/**
+ * The template's migrating connection may still be leaving the server when the first copy starts:
+ * CREATE DATABASE then fails with 55006 after PostgreSQL itself waited 5 s for it (seen on a machine
+ * at load 20). Each retry is another such wait by the server, so this loop has no sleep of its own.
+ */
+async function createFromTemplate(name: string, template: string, attempts = 5): Promise<void> {
+  try {
+    await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`, `ALTER DATABASE ${name} SET synchronous_commit = off`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "55006" || attempts <= 1) throw err;
+    await createFromTemplate(name, template, attempts - 1);
+  }
+}
+
 let ownTemplate: Promise<string> | null = null;
 let ownDump: Promise<string> | null = null;
 
@@ -113,7 +127,7 @@ export async function createTestDatabase(opts: { poolSize?: number; listenerReco
     const name = `rampart_t_${randomBytes(6).toString("hex")}`;
     // A test database outlives no server crash, so its commits need not wait for the disk: this
     // takes the fsync of every commit out of the suite's time and changes nothing a test can see.
-    await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`, `ALTER DATABASE ${name} SET synchronous_commit = off`);
+    await createFromTemplate(name, template);
     const url = databaseUrlFor(name);
     const database = connectPostgres({ url, poolSize: opts.poolSize ?? 10, listenerReconnect: opts.listenerReconnect });
     return {
