@@ -35,6 +35,11 @@ export async function ensureTestTwinRow(db: Db, row: { id: string; liveId: strin
   return db.selectFrom("merchants").selectAll().where("test_of", "=", row.liveId).executeTakeFirstOrThrow();
 }
 
+/** The id of the live merchant's test twin, undefined before its first test key or test-mode visit. */
+export async function findTestTwinId(db: Db, liveId: string): Promise<string | undefined> {
+  return (await db.selectFrom("merchants").select("id").where("test_of", "=", liveId).executeTakeFirst())?.id;
+}
+
 /** The live merchant's stores its twin has no mirror of yet, oldest first. */
 export async function unmirroredStores(db: Db, liveId: string, twinId: string) {
   return db

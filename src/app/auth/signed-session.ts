@@ -44,8 +44,25 @@ export function sessionCsrfToken(secret: string, purpose: SessionPurpose, token:
 
 /** Constant-time comparison of a submitted CSRF field with the session's token. */
 export function csrfMatches(secret: string, purpose: SessionPurpose, token: string, sent: unknown): boolean {
+  return sameText(sessionCsrfToken(secret, purpose, token), sent);
+}
+
+/**
+ * The value of a cookie that puts this session in test mode (issue 19): bound to the session's token,
+ * so it is worthless after sign-out or for another session, and unlike the CSRF token never in a page.
+ */
+export function sessionTestModeMark(secret: string, purpose: SessionPurpose, token: string): string {
+  return mac(secret, purpose, `test-mode:${token}`);
+}
+
+/** Whether the cookie sent is this session's test-mode mark (constant time). */
+export function testModeMarkMatches(secret: string, purpose: SessionPurpose, token: string, sent: unknown): boolean {
+  return sameText(sessionTestModeMark(secret, purpose, token), sent);
+}
+
+function sameText(expected: string, sent: unknown): boolean {
   if (typeof sent !== "string") return false;
-  const a = Buffer.from(sessionCsrfToken(secret, purpose, token));
+  const a = Buffer.from(expected);
   const b = Buffer.from(sent);
   return a.length === b.length && timingSafeEqual(a, b);
 }

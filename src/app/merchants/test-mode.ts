@@ -3,7 +3,7 @@
 // adapters), so a test payment in a live installation never reaches a live vendor.
 import type { Database } from "../../db/connect.js";
 import { findMerchant } from "../../db/credentials.js";
-import { ensureTestTwinRow, insertMirrorStore, unmirroredStores } from "../../db/merchants.js";
+import { ensureTestTwinRow, findTestTwinId, insertMirrorStore, unmirroredStores } from "../../db/merchants.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { Ports } from "../ports.js";
@@ -23,6 +23,17 @@ export async function ensureTestTwin(deps: Deps, trx: Db, live: { id: string; na
   }
   return twin;
 }
+
+/**
+ * The portal's switch to test mode: the live merchant's twin, made (with mirrors of stores added since)
+ * in one transaction, so the twin's pages show every live store's test id. Returns the twin's id.
+ */
+export async function enterTestMode(deps: Deps, live: { id: string; name: string }): Promise<string> {
+  return (await deps.database.db.transaction().execute((trx) => ensureTestTwin(deps, trx, live))).id;
+}
+
+/** The twin a test-mode portal session acts for; undefined if none was made yet. */
+export const testTwinIdOf = (deps: Deps, liveId: string) => findTestTwinId(deps.database.db, liveId);
 
 // Whether a merchant is a twin never changes (test_of is written once, at insert), so the answer is
 // kept per database for the life of the process; bounded, as a merchant id can come from a request.

@@ -14,7 +14,7 @@ import { clearLoginFailures, lockedUntil } from "../../db/card/customers.js";
 import type { AccountRealm } from "../../db/staff/account-realm.js";
 import { findLiveSession, insertSession, revokeSession } from "../../db/staff/account-sessions.js";
 import { findAccountByEmail } from "../../db/staff/account-users.js";
-import { csrfMatches, sessionCsrfToken } from "../auth/signed-session.js";
+import { csrfMatches, sessionCsrfToken, sessionTestModeMark, testModeMarkMatches } from "../auth/signed-session.js";
 import { countFailure, retryAfter } from "../card/customer-auth.js";
 import type { Deps } from "../deps.js";
 import { confirmTotpEnrolment, verifySecondFactor } from "./second-factor.js";
@@ -171,3 +171,9 @@ export const accountCsrfToken = (deps: Deps, realm: AccountRealm, token: string)
 
 export const accountCsrfValid = (deps: Deps, realm: AccountRealm, token: string, sent: unknown): boolean =>
   csrfMatches(deps.config.secretKey, REALMS[realm].csrf, token, sent);
+
+/** The merchant portal's test-mode cookie value for this session (signed-session.ts). */
+export const accountTestModeMark = (deps: Deps, realm: AccountRealm, token: string): string => sessionTestModeMark(deps.config.secretKey, REALMS[realm].csrf, token);
+
+export const accountTestModeValid = (deps: Deps, realm: AccountRealm, token: string, sent: unknown): boolean =>
+  testModeMarkMatches(deps.config.secretKey, REALMS[realm].csrf, token, sent);

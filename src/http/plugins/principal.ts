@@ -21,8 +21,11 @@ export type Principal =
    * check; null for a key). Either way one role decides what it may do.
    */
   | { kind: "operator"; operatorId: string; role: OperatorRole; name: string; session: string | null }
-  /** A merchant portal session (/merchant): the person, their merchant and role; `session` keys the forms' CSRF check. */
-  | { kind: "merchant_user"; userId: string; merchantId: string; role: MerchantRole; name: string; session: string }
+  /**
+   * A merchant portal session (/merchant): the person, the merchant it acts for and role; `session` keys
+   * the forms' CSRF check. In test mode (`test`) merchantId is the test twin's, liveMerchantId the person's own.
+   */
+  | { kind: "merchant_user"; userId: string; merchantId: string; liveMerchantId: string; test: boolean; role: MerchantRole; name: string; session: string }
   /** x-trader-key (trader API). */
   | { kind: "trader"; traderId: string }
   /** The trader cabinet's session cookie; its token keys the forms' CSRF check. */

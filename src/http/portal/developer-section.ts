@@ -36,7 +36,9 @@ export const developerSection: PortalSection = {
         note: "Card customers sign up under your merchant id; their bearer token then calls /v3.",
       },
     ];
-    return html`<section class="card" id="ids"><h2>Your identifiers</h2>
+    return html`<section class="card" id="ids"><h2>Your ${ctx.test ? "test " : ""}identifiers</h2>${
+      ctx.test ? html`<p class="muted">Test mode: your test merchant and test store ids, for requests with a test key (<code>rmp_test_…</code>).</p>` : ""
+    }
 <div class="row"><span>Merchant id</span><span class="mono wrap" id="merchant-id">${ctx.merchantId}</span></div>
 ${stores.map((s) => html`<div class="row" data-store="${s.storeId}"><span>Store ${s.name}</span><span class="mono wrap">${s.storeId}</span></div>`)}
 <p class="muted">Every request carries an API key from the <a href="/merchant/keys">API keys</a> page${ctx.can("keys") ? "" : " (a developer or owner creates them)"}; below it is <code>$RAMPART_KEY</code>.</p></section>

@@ -17,6 +17,7 @@ import { principalOf } from "../plugins/principal.js";
 import { matchedPath, publicPaths, sendAreaPage, sendFormExpired, type SignedInArea, signInRoutes } from "../sign-in/sign-in-routes.js";
 import { invitePages } from "./invite-pages.js";
 import { notFoundPage } from "./portal-answers.js";
+import { actingMerchant, modeSwitchRoute, modeToggle, testModeBanner } from "./portal-mode.js";
 import type { PortalContext, SendPortalPage } from "./portal-section.js";
 import { portalSections } from "./portal-sections.js";
 
@@ -30,6 +31,18 @@ const PORTAL: SignedInArea = {
   hint: html`Your account comes from an invitation link sent by your merchant's owner or the operator.`,
 };
 const PUBLIC = publicPaths(PORTAL);
+
+/** A live-only section in test mode: the portal's equivalent of the merchant API's 403 live_mode_only. */
+function sendLiveOnly(reply: FastifyReply, title: string) {
+  return sendAreaPage(
+    reply,
+    403,
+    "Live mode only",
+    html`<div class="card" id="refusal" data-code="live_mode_only"><h1>${title}: live mode only</h1>
+<p class="error" role="alert">This page acts on live people and money: switch to live mode to use it.</p>
+<p class="muted">Code <code>live_mode_only</code>.</p><p><a href="/merchant/overview">Back to the portal</a></p></div>`,
+  );
+}
 
 function sendRefusal(reply: FastifyReply, role: string, permission: MerchantPermission) {
   return sendAreaPage(
@@ -50,21 +63,26 @@ export async function portalRoutes(app: FastifyInstance, deps: Deps): Promise<vo
     const token = readCookie(request.headers.cookie, PORTAL.cookie);
     const s = await readMerchantUserSession(deps, token);
     if (!s || s.stage !== "full") return reply.redirect("/merchant/login", 303);
-    request.principal = { kind: "merchant_user", userId: s.userId, merchantId: s.merchantId, role: s.role, name: s.email, session: token! };
+    // The one place that decides which merchant the request acts for: in test mode its test twin.
+    const acting = await actingMerchant(deps, request.headers.cookie, token!, s.merchantId);
+    request.principal = { kind: "merchant_user", userId: s.userId, ...acting, liveMerchantId: s.merchantId, role: s.role, name: s.email, session: token! };
     if (request.method === "POST" && !accountCsrfValid(deps, "merchant", token!, (request.body as { csrf?: unknown } | undefined)?.csrf)) return sendFormExpired(reply);
     const section = portalSections.find((x) => path === `/merchant/${x.id}` || path.startsWith(`/merchant/${x.id}/`));
     if (section && !merchantCan(s.role, section.permission)) return sendRefusal(reply, s.role, section.permission);
+    if (section?.liveOnly && acting.test) return sendLiveOnly(reply, section.title);
   });
 
   // Each portal action that passed the checks above writes one audit entry (actor merchant-user:<id>).
   auditOperatorActions(app, deps, "portal", "/merchant/");
   signInRoutes(app, deps, PORTAL);
   invitePages(app, deps, PORTAL);
+  modeSwitchRoute(app, deps);
 
   const contextOf = (request: FastifyRequest): PortalContext => {
     const p = principalOf(request, "merchant_user");
     return {
       merchantId: p.merchantId,
+      test: p.test,
       userId: p.userId,
       role: p.role,
       csrf: accountCsrfToken(deps, "merchant", p.session),
@@ -88,14 +106,15 @@ export async function portalRoutes(app: FastifyInstance, deps: Deps): Promise<vo
       throw err;
     }
     const p = principalOf(request, "merchant_user");
-    const visible = portalSections.filter((s) => ctx.can(s.permission));
+    const visible = portalSections.filter((s) => ctx.can(s.permission) && !(s.liveOnly && ctx.test));
     const section = portalSections.find((s) => s.id === id);
     return sendAreaPage(
       reply,
       status,
       `${page.title} · Rampart`,
       html`<nav class="card" aria-label="Portal">${visible.map((s) => html`<a href="/merchant/${s.id}">${s.id === id ? html`<strong>${s.title}</strong>` : s.title}</a> `)}
-<form method="post" action="/merchant/logout" style="display:inline;float:right"><input type="hidden" name="csrf" value="${ctx.csrf}"><span class="muted" id="signed-in-as">${p.name} · ${p.role}</span> <button class="secondary" type="submit">Sign out</button></form></nav>
+<form method="post" action="/merchant/logout" style="display:inline;float:right"><input type="hidden" name="csrf" value="${ctx.csrf}"><span class="muted" id="signed-in-as">${p.name} · ${p.role}</span> <button class="secondary" type="submit">Sign out</button></form>
+${modeToggle(ctx, id)}</nav>${testModeBanner(ctx)}
 <h1>${page.title}</h1>${flash(ctx.query)}${page.body}`,
       page.script ?? section?.script,
     );

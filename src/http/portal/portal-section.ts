@@ -3,9 +3,11 @@ import type { Deps } from "../../app/deps.js";
 import type { MerchantPermission, MerchantRole } from "../../core/merchant-users/roles.js";
 import type { SafeHtml } from "../pages/html.js";
 
-/** What a portal page renders with: the signed-in person, their merchant, the form token and the query. */
+/** What a portal page renders with: the signed-in person, the merchant it acts for, the form token and the query. */
 export interface PortalContext {
+  /** The test twin's id in test mode, so every page shows test data only there and live data only in live mode. */
   merchantId: string;
+  test: boolean;
   userId: string;
   role: MerchantRole;
   csrf: string;
@@ -31,6 +33,8 @@ export interface PortalSection {
   id: string;
   title: string;
   permission: MerchantPermission;
+  /** Refused in test mode (403 live_mode_only, as the merchant API refuses a test key): people and money out. */
+  liveOnly?: boolean;
   render(deps: Deps, ctx: PortalContext): Promise<SafeHtml>;
   /** The page of one item at /merchant/<id>/<item>; a section without items answers 404 there. */
   renderItem?(deps: Deps, ctx: PortalContext, item: string): Promise<{ title: string; body: SafeHtml }>;

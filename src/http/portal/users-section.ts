@@ -65,6 +65,7 @@ export const usersSection: PortalSection = {
   id: "users",
   title: "Users",
   permission: "users",
+  liveOnly: true,
   render: (deps, ctx) => usersPage(deps, ctx),
   actions(app: FastifyInstance, deps: Deps, send) {
     app.post(BACK, { schema: { hide: true } }, async (request, reply) => {
