@@ -91,6 +91,16 @@ test("a trader created, funded and limited through the operator API takes a pay-
   await verifyLedgerClean(h.deps);
 });
 
+test("a trader created with test: true is a test trader (test mode); without it, a live one; a non-boolean is a 400", async () => {
+  const created = await admin("POST", "/traders", { name: "Sandbox Trader", test: true });
+  assert.equal(created.status, 201, created.text);
+  const live = await admin("POST", "/traders", { name: "Plain Trader" });
+  const rows = await h.deps.database.db.selectFrom("traders").select(["id", "test"]).where("id", "in", [created.json.traderId, live.json.traderId]).execute();
+  assert.deepEqual(Object.fromEntries(rows.map((r) => [r.id, r.test])), { [created.json.traderId]: true, [live.json.traderId]: false });
+  const bad = await admin("POST", "/traders", { name: "Odd", test: "maybe" });
+  assert.equal(bad.status, 400, bad.text);
+});
+
 test("top-ups and limits refuse bad input with a 4xx naming the field, writing nothing", async () => {
   const trader = await admin("POST", "/traders", { name: "Checked Trader" });
   const { traderId } = trader.json as { traderId: string };

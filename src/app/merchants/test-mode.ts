@@ -44,7 +44,7 @@ const MAX_MODES = 10_000;
  * True for a test twin; false for a live merchant and for an unknown id. Pass the transaction as `db`
  * when inside one: on the embedded database the outer handle would wait for it forever.
  */
-async function isTestMerchant(deps: Deps, merchantId: string, db: Db = deps.database.db): Promise<boolean> {
+export async function isTestMerchant(deps: Deps, merchantId: string, db: Db = deps.database.db): Promise<boolean> {
   let known = modes.get(deps.database);
   if (!known) modes.set(deps.database, (known = new Map()));
   const hit = known.get(merchantId);

@@ -33,6 +33,8 @@ interface SlotFilter {
   grid: { first: bigint; last: bigint; count: bigint };
   /** The trader's crypto the grid's first (smallest) amount holds: a trader with less free deposit is skipped. */
   minCryptoMinor: bigint;
+  /** A test twin's pay-in (test-mode.ts isTestMerchant): test traders only; a live one: live traders only. */
+  testTraders: boolean;
 }
 
 type SlotOutcome<T> = { kind: "taken"; value: T } | { kind: "skip"; reason: string };
@@ -72,6 +74,7 @@ export async function allocateSlot<T>(
     slots: { first: f.grid.first, last: f.grid.last, step: f.stepMinor, count: f.grid.count },
     deposit: { ...TRADER_DEPOSIT_ACCOUNT, atLeastMinor: f.minCryptoMinor },
     limit: MAX_CANDIDATES,
+    testTraders: f.testTraders,
   });
   let remaining = picked.candidates.map((c) => c.id);
   const exhaustedTraders = new Set<string>();

@@ -13,6 +13,7 @@ import { findBank } from "../../db/trading/traders.js";
 import { findByExternalId, insertNewPayin, type TradingPayinRow } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
+import { isTestMerchant } from "../merchants/test-mode.js";
 import { allocateSlot } from "./allocate.js";
 import { requireUsableMethod } from "./methods.js";
 import type { RequisiteView } from "./payin-object.js";
@@ -114,6 +115,8 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
   }
 
   const rate = await tradingRate(deps, fiatCurrency);
+  // Known per process after the first pay-in (the twin relation never changes): no extra round trip.
+  const testTraders = await isTestMerchant(deps, input.merchantId);
   const now = deps.clock.now();
   const id = deps.ids.uuid();
   try {
@@ -138,6 +141,7 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
           stepMinor: settings.rangeStepMinor,
           grid,
           minCryptoMinor: computeTradingAmounts(grid.first, rate, settings.feeRate).cryptoMinor,
+          testTraders,
         },
         async (requisite, amountMinor) => {
           const amounts = computeTradingAmounts(amountMinor, rate, settings.feeRate);

@@ -9,10 +9,11 @@ import { checkRequisiteFields } from "./methods.js";
 
 export const TRADER_KEY_PREFIX = "rtr";
 
-export async function createTrader(deps: Deps, name: string, key: ParsedKey = generateKey(TRADER_KEY_PREFIX), id = deps.ids.prefixed("trd")) {
+/** `test`: a test trader, whose requisites serve only test twins' pay-ins (test mode, issue 19). */
+export async function createTrader(deps: Deps, name: string, key: ParsedKey = generateKey(TRADER_KEY_PREFIX), id = deps.ids.prefixed("trd"), test = false) {
   // One transaction: no trader without its key, and an operator's audit entry commits with both.
   await deps.database.db.transaction().execute(async (trx) => {
-    await insertTrader(trx, { id, name });
+    await insertTrader(trx, { id, name, test });
     await insertTraderKey(trx, { id: key.id, traderId: id, keyHash: hashKey(key.key), label: name });
   });
   return { traderId: id, traderKey: key.key };

@@ -33,6 +33,8 @@ interface TradersTable {
   enabled: ColumnType<boolean, boolean | undefined, boolean>;
   /** Taken out of allocation by its dispute rate until an operator releases it (0033_a). */
   risk_held_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** A test trader (0066_l): its requisites serve only test twins' pay-ins, and no live trader's do. */
+  test: ColumnType<boolean, boolean | undefined, never>;
   created_at: CreatedAt;
 }
 

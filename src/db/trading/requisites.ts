@@ -30,6 +30,8 @@ interface CandidateFilter {
   /** The traders' deposit accounts (owner = ownerPrefix || trader id) and the least free deposit a hold needs. */
   deposit: { ownerPrefix: string; asset: string; purpose: string; atLeastMinor: bigint };
   limit: number;
+  /** True for a test twin's pay-in: only test traders' requisites; false: only live traders'. */
+  testTraders: boolean;
 }
 
 export type LockedRequisite = Pick<TradingRequisitesTable, "id" | "trader_id" | "bank_code" | "method" | "owner_name" | "fiat_currency"> & {
@@ -68,7 +70,7 @@ export async function pickAndLockRequisite(
       SELECT r.id, r.trader_id, r.last_assigned_at
       FROM trading_requisites r
       JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
-      JOIN traders t ON t.id = r.trader_id AND t.enabled AND t.risk_held_at IS NULL
+      JOIN traders t ON t.id = r.trader_id AND t.enabled AND t.risk_held_at IS NULL AND t.test = ${f.testTraders}
       JOIN trading_methods m ON m.code = r.method AND m.enabled
       -- A trader whose free deposit (as committed now; the hold decides under its lock) cannot cover the
       -- smallest amount asked is no candidate. Tried anyway, its refused hold would roll its requisites'

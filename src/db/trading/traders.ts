@@ -2,7 +2,7 @@
 import { sql } from "kysely";
 import type { Db } from "../schema.js";
 
-export async function insertTrader(db: Db, row: { id: string; name: string }): Promise<void> {
+export async function insertTrader(db: Db, row: { id: string; name: string; test?: boolean }): Promise<void> {
   await db.insertInto("traders").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();
 }
 

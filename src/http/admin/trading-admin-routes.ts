@@ -110,11 +110,15 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
       schema: {
         tags: TAGS,
         summary: "Create a trader; the trader key is returned once",
+        description: "`test: true` makes a test trader: its requisites serve only merchants' test-mode (rmp_test_ key) trading pay-ins, and a live trader's only live ones. Fixed at creation.",
         security,
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, examples: [{ name: "Ivan Petrov" }] }),
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 200 }), test: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false, examples: [{ name: "Ivan Petrov" }, { name: "Test trader", test: true }] },
+        ),
       },
     },
-    async (request, reply) => reply.code(201).send(await createTrader(deps, request.body.name)),
+    async (request, reply) => reply.code(201).send(await createTrader(deps, request.body.name, undefined, undefined, request.body.test ?? false)),
   );
 
   app.post(

@@ -1,0 +1,36 @@
+// Test mode (issue 19) in trading: a test twin's pay-ins go only to test traders' requisites and a live
+// merchant's only to live traders', so test money never lands on a live trader's card (nor live money
+// on a test trader's). The twin relation comes from isTestMerchant's cache: no extra round trip.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { fundTraderDeposit } from "../../src/app/trading/ledger-postings.js";
+import { saveTradingSettings } from "../../src/app/trading/settings-admin.js";
+import { createRequisite, createTrader } from "../../src/app/trading/traders.js";
+import { createHarness } from "../support/harness.js";
+import { createPayinOverHttp, setupTrading, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+
+test("a twin's trading pay-ins go only to the test trader, a live merchant's only to live traders", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 2, requisitesPerTrader: 2 });
+    const tester = await createTrader(h.deps, "Test trader", undefined, undefined, true);
+    await fundTraderDeposit(h.deps, tester.traderId, 1_000_000_000_000n, `test:fund:${tester.traderId}`);
+    const testRequisite = await createRequisite(h.deps, { traderId: tester.traderId, bank: "SBER", method: "card", ownerName: "Test Owner", number: "2202200077770001", maxOpenPayins: 50 });
+
+    const key = await h.app.inject({ method: "POST", url: "/merchant/v1/keys", headers: { "x-api-key": fx.merchant.apiKey }, payload: { label: "qa", mode: "test" } });
+    assert.equal(key.statusCode, 201, key.body);
+    const twin = await h.deps.database.db.selectFrom("merchants").select("id").where("test_of", "=", fx.merchant.merchantId).executeTakeFirstOrThrow();
+    await saveTradingSettings(h.deps, twin.id, { fiatCurrency: "RUB", feeRate: "0.085" });
+
+    // Alternating, so least-recently-used rotation alone would hand each side the other's requisites.
+    for (let i = 0; i < 3; i++) {
+      const testPayin = await createPayinOverHttp(h.app, key.json().apiKey as string, 5000 + i);
+      assert.equal(testPayin.requisite.id, testRequisite, "the twin's pay-in is on the test trader's requisite");
+      const livePayin = await createPayinOverHttp(h.app, fx.merchant.apiKey, 6000 + i);
+      assert.ok(fx.requisiteIds.includes(livePayin.requisite.id), "the live pay-in is on a live trader's requisite");
+    }
+    await verifyLedgerClean(h.deps);
+  } finally {
+    await h.close();
+  }
+});
