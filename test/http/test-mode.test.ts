@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Deps } from "../../src/app/deps.js";
 import { verifyLedger } from "../../src/app/ledger/verify-ledger.js";
+import { paymentActivity, overviewRange } from "../../src/app/payments/payment-overview.js";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import type { ChainPayout, KycVendor } from "../../src/app/ports.js";
 import { TEST_SECRET_KEY, createHarness, type Harness } from "../support/harness.js";
@@ -60,6 +61,15 @@ async function platformBalances(owner: "platform" | "platform:test"): Promise<Re
     .where("a.owner", "=", owner)
     .execute();
   return Object.fromEntries(rows.map((r) => [`${r.asset} ${r.purpose}`, String(r.posted)]));
+}
+
+/** The intent flow's Prometheus counters: created, and finished as paid. */
+async function intentCounters(): Promise<{ created: number; paid: number }> {
+  const value = async (name: string, labels: Record<string, string>) => {
+    const m = await h.deps.metrics.registry.getSingleMetric(name)!.get();
+    return m.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
+  };
+  return { created: await value("rampart_payments_created_total", { dialect: "intent" }), paid: await value("rampart_payments_finished_total", { dialect: "intent", outcome: "paid" }) };
 }
 
 async function twinOf(merchantId: string) {
@@ -143,6 +153,7 @@ describe("a test payment in a live installation", () => {
     await configureStore(h, testStore);
     await configureStore(h, live.storeId);
 
+    const countersBefore = await intentCounters();
     const liveBefore = await platformBalances("platform");
     const testBefore = await platformBalances("platform:test");
     const id = await paidIntent(h, { merchantId: twin.id, storeId: testStore, apiKey: key });
@@ -161,11 +172,20 @@ describe("a test payment in a live installation", () => {
       assert.notEqual(testAfter[moved] ?? "0", testBefore[moved] ?? "0", `${moved} moved on the test platform`);
     }
     assert.ok((await verifyLedger(h.deps.database.db)).ok, "the ledger still balances");
+    assert.deepEqual(await intentCounters(), countersBefore, "/metrics counts no test payment");
 
     // Live and test are two tenants: each one's objects are not found with the other's key.
     const liveIntent = await call(live.apiKey, "POST", "/payment/intent", intentBody(live.storeId));
     assert.equal(liveIntent.status, 201, liveIntent.text);
     const liveId = liveIntent.json.paymentIntentId as string;
+    assert.equal((await intentCounters()).created, countersBefore.created + 1, "a live payment is counted");
+
+    // The console's overview is live volume: the paid test intent is not in it, the live one is; the
+    // twin's own figures (the portal's test mode) have it.
+    const operatorView = (await paymentActivity(h.deps, overviewRange(undefined), null)).flows.find((f) => f.dialect === "intent")!;
+    assert.deepEqual([operatorView.created, operatorView.paid], [1, 0]);
+    const ofTwin = (await paymentActivity(h.deps, overviewRange(undefined), twin.id)).flows.find((f) => f.dialect === "intent")!;
+    assert.deepEqual([ofTwin.created, ofTwin.paid], [1, 1]);
     for (const [k, intent] of [
       [live.apiKey, id],
       [key, liveId],

@@ -27,7 +27,7 @@ import { assertWithinLimit, limitState } from "./customer-profile.js";
 import { type PaymentView, viewOf } from "./pay-callback.js";
 import { threeDsToken } from "./three-ds-token.js";
 import { type OutcomeFields, STATUS_SYNC_JOB, transitionPayment } from "./transition.js";
-import { portsFor } from "../merchants/test-mode.js";
+import { isTestMerchant, portsFor } from "../merchants/test-mode.js";
 
 /** The safety-net sync runs this long after the pay commit (the acquirer call normally answers first). */
 const SAFETY_SYNC_DELAY_MS = 2 * 60_000;
@@ -95,7 +95,8 @@ export async function payOffer(deps: Deps, who: CustomerPrincipal, offerId: stri
     };
     await insertPayment(trx, row);
     await insertPaymentEvent(trx, { paymentId, from: null, to: "authorizing", actor: "customer", reason: null, at: now });
-    deps.metrics.paymentCreated(trx, "card");
+    // Test twins' payments are not counted: the counters are live volume (test mode, issue 19).
+    if (!(await isTestMerchant(deps, row.merchant_id, trx))) deps.metrics.paymentCreated(trx, "card");
     await markOfferPaid(trx, offerId, now);
     await enqueueJob(trx, STATUS_SYNC_JOB, { paymentId }, { key: `card:status-sync:${paymentId}:safety`, dueAt: new Date(now.getTime() + SAFETY_SYNC_DELAY_MS) });
     const payment = (await findPayment(trx, paymentId))!;

@@ -2,6 +2,7 @@
 // acquirer's answer, queue the merchant's card webhook event, and do what entering the new status
 // means (credit the wallet on success, a challenge timeout, a status sync after a provider error),
 // all in the caller's transaction. The caller has locked the row FOR UPDATE and re-read its status.
+import { isTestMerchant } from "../merchants/test-mode.js";
 import type { Transaction } from "kysely";
 import { CARD_PAYMENT_MACHINE, type CardPaymentEvent } from "../../core/card/payment-status.js";
 import { findPayment, insertPaymentEvent, type PaymentRow, updatePayment } from "../../db/card/offers.js";
@@ -48,7 +49,8 @@ export async function transitionPayment(deps: Deps, trx: Transaction<DB>, locked
   const actor = event.startsWith("acquirer_") ? "acquirer" : event === "challenge_passed" || event === "challenge_failed" ? "customer" : "system";
   await insertPaymentEvent(trx, { paymentId: locked.id, from: locked.status, to, actor, reason: `${event}: ${answer.message}`, at: now });
   const updated = (await findPayment(trx, locked.id))!;
-  if (final) deps.metrics.paymentFinished(trx, "card", to === "succeeded" ? "paid" : event === "challenge_timeout" ? "expired" : "failed", locked.created_at, now);
+  // Test twins' payments are not counted: the counters are live volume (test mode, issue 19).
+  if (final && !(await isTestMerchant(deps, locked.merchant_id, trx))) deps.metrics.paymentFinished(trx, "card", to === "succeeded" ? "paid" : event === "challenge_timeout" ? "expired" : "failed", locked.created_at, now);
   await enqueueCardPaymentEvent(deps, trx, updated, now);
   if (updated.status === "succeeded") await creditCustomerWallet(deps, trx, updated, now);
   if (updated.status === "challenge") {

@@ -1,3 +1,4 @@
+import { isTestMerchant } from "../merchants/test-mode.js";
 import type { Transaction } from "kysely";
 // Creating an intent: validate store, asset, address and amounts; price it; decide its first status
 // (country not served → 10002, valid KYC → 4, otherwise 2 with a hosted KYC link). KYC data sent
@@ -176,7 +177,8 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
       created_at: now,
       updated_at: now,
     }, { from: null, actor: "merchant", at: now }, risk?.record ?? null);
-    deps.metrics.paymentCreated(trx, "intent");
+    // Test twins' payments are not counted: the counters are live volume (test mode, issue 19).
+    if (!(await isTestMerchant(deps, merchantId, trx))) deps.metrics.paymentCreated(trx, "intent");
 
     if (created.country && !settings.served_countries.includes(created.country)) {
       const intent = await transitionIntent(deps, trx, created, { action: "refuse_country", actor: "system", data: { country: created.country }, settings });

@@ -2,6 +2,7 @@
 // event, apply what entering the new status means (order number, payment window and a copy of the
 // store's bank details on 4, KYC window on 2, payout on 5), and enqueue the IPN, all in the caller's
 // transaction. The caller has locked the row FOR UPDATE and re-read its status.
+import { isTestMerchant } from "../merchants/test-mode.js";
 import type { Transaction, Updateable } from "kysely";
 import { INTENT_MACHINE, INTENT_STATUS as S, INTENT_STATUS_NAMES, type IntentAction, type IntentStatus } from "../../core/intents/intent-status.js";
 import { assertNever } from "../../core/shared/assert-never.js";
@@ -57,7 +58,8 @@ export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked:
   const event = { from: locked.status, actor: t.actor, at: now, data: { action: t.action, ...t.data } };
   const updated = await updateIntent(trx, locked.id, set, event, to === S.readyToPay);
   const outcome = paymentOutcome(to);
-  if (outcome) deps.metrics.paymentFinished(trx, "intent", outcome, locked.created_at, now);
+  // Test twins' payments are not counted: the counters are live volume (test mode, issue 19).
+  if (outcome && !(await isTestMerchant(deps, locked.merchant_id, trx))) deps.metrics.paymentFinished(trx, "intent", outcome, locked.created_at, now);
   if (updated.ipn_url) {
     await enqueueWebhook(trx, {
       merchantId: updated.merchant_id,

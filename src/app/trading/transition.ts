@@ -1,6 +1,7 @@
 // One place where a trading pay-in changes status: decide with the core table, write the row, record
 // the event with its actor, and enqueue the webhook carrying the pay-in object, all in the caller's
 // transaction (the caller has locked the row FOR UPDATE and re-read its status).
+import { isTestMerchant } from "../merchants/test-mode.js";
 import type { Transaction, Updateable } from "kysely";
 import { TRADING_MACHINE, type TradingActor, type TradingPayinAction } from "../../core/trading/payin-status.js";
 import type { DB } from "../../db/schema.js";
@@ -63,7 +64,8 @@ export async function transitionPayins(
   const updated = moves.map(({ p }) => written.get(p.id)!);
   await notifyMerchants(deps, trx, updated);
   const outcome = paymentOutcome(t.action);
-  if (outcome) for (const p of locked) deps.metrics.paymentFinished(trx, "trading", outcome, p.created_at, now);
+  // Test twins' payments are not counted: the counters are live volume (test mode, issue 19).
+  if (outcome) for (const p of locked) if (!(await isTestMerchant(deps, p.merchant_id, trx))) deps.metrics.paymentFinished(trx, "trading", outcome, p.created_at, now);
   return updated;
 }
 
