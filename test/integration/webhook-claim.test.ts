@@ -4,7 +4,9 @@
 // the claim counted taken back.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { createDeliveryPool, PER_ENDPOINT_IN_FLIGHT } from "../../src/app/outbox/deliver-webhooks.js";
 import { enqueueWebhook } from "../../src/app/outbox/outbox.js";
+import type { WebhookResponse } from "../../src/app/ports.js";
 import { claimDueMessages, releaseMessages } from "../../src/db/outbox/webhooks.js";
 import { createMerchant } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
@@ -102,4 +104,53 @@ test("release gives back only what the worker still holds, with the claim's atte
   // Given back, they are claimable again at once.
   const again = await claimDueMessages(h.deps.database.db, { now, lease: { from: now, perRound: 32, roundMs: 1000 }, workerId: "w3", limit: 10, perEndpoint: 10 });
   assert.deepEqual(again.map((r) => r.seq).sort(), [one!.seq, two!.seq].sort());
+});
+
+test("a queued message whose lease would run out before its request's timeout is given back, not sent", async () => {
+  const m = await createMerchant(h.deps);
+  const apiKeyId = (await h.deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
+  await h.deps.database.db.updateTable("webhook_messages").set({ status: "delivered" }).where("status", "=", "pending").execute();
+  const queued = 4;
+  await enqueue(m.merchantId, apiKeyId, "http://d.example/hook", PER_ENDPOINT_IN_FLIGHT + queued, "d");
+  // A receiver that answers nothing until the test says so.
+  let answer!: () => void;
+  const answered = new Promise<void>((r) => (answer = r));
+  let sent = 0;
+  let allSlotsTaken!: () => void;
+  const slotsTaken = new Promise<void>((r) => (allSlotsTaken = r));
+  const timeoutMs = 1000;
+  const deps = {
+    ...h.deps,
+    config: { ...h.deps.config, webhookTimeoutMs: timeoutMs },
+    ports: {
+      ...h.deps.ports,
+      webhooks: {
+        name: "test",
+        send: async (): Promise<WebhookResponse> => {
+          if (++sent === PER_ENDPOINT_IN_FLIGHT) allSlotsTaken();
+          await answered;
+          return { kind: "response", status: 200, headers: {}, body: "", truncated: false, latencyMs: 1 };
+        },
+      },
+    },
+  };
+  const pool = createDeliveryPool(deps, { workerId: "wd" });
+  assert.equal(await pool.runOnce(), PER_ENDPOINT_IN_FLIGHT + queued);
+  await slotsTaken;
+  // The queued ones' lease is 20 s + two timeouts from the claim. Their slots free (as when the process's
+  // slots are shared by many hanging endpoints) only when less than a timeout and a margin is left.
+  h.clock.advance(20_000 + timeoutMs);
+  answer();
+  // Every slot's request finishes; the pool starts (or gives back) the queued ones at once.
+  await new Promise((r) => setImmediate(r));
+  await pool.drain();
+  assert.equal(sent, PER_ENDPOINT_IN_FLIGHT, "no request started on a lease that could run out");
+  const rows = await h.deps.database.db
+    .selectFrom("webhook_messages")
+    .select(["status", "locked_by", "attempts"])
+    .where("url", "=", "http://d.example/hook")
+    .execute();
+  const state = rows.map((r) => `${r.status} ${r.locked_by} ${r.attempts}`);
+  assert.equal(state.filter((x) => x === "delivered null 1").length, PER_ENDPOINT_IN_FLIGHT);
+  assert.equal(state.filter((x) => x === "pending null 0").length, queued, "the queued ones given back, their attempt taken back");
 });

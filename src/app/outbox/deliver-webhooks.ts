@@ -20,6 +20,13 @@ const WEBHOOK_BATCH = 50;
 
 /** A lease outlives its message's requests by this margin, so a live worker never loses its message. */
 const LEASE_MARGIN_MS = 20_000;
+/**
+ * A queued request starts only while its lease has its timeout plus this much left (for recording the
+ * answer). The lease assumes each endpoint gets its PER_ENDPOINT_IN_FLIGHT requests, but MAX_IN_FLIGHT is
+ * shared round robin: behind many hanging endpoints a message may wait past its lease, and another
+ * claim may take it meanwhile; sending it then would deliver it twice.
+ */
+const SEND_MARGIN_MS = LEASE_MARGIN_MS / 2;
 
 interface DeliveryOptions {
   workerId?: string;
@@ -137,7 +144,24 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
     heldTotal--;
     if (left === PER_ENDPOINT_HELD / 2 || heldTotal === MAX_HELD / 2 || heldTotal === 0) signal();
   };
+  // Queued messages whose lease ran short, given back (not sent) in one statement per pump.
+  let expiring: ClaimedMessageRow[] = [];
+  const giveBack = () => {
+    const msgs = expiring;
+    expiring = [];
+    const p: Promise<void> = releaseMessages(deps.database.db, workerId, msgs)
+      .catch((err: unknown) => deps.logger.error({ err }, "webhooks with a short lease could not be given back; their leases will expire"))
+      .finally(() => {
+        started.delete(p);
+        for (const m of msgs) release(m.endpoint_id);
+      });
+    started.add(p);
+  };
   const start = ({ message: m, keys }: Queued) => {
+    if (new Date(m.lease_until).getTime() < deps.clock.now().getTime() + deps.config.webhookTimeoutMs + SEND_MARGIN_MS) {
+      expiring.push(m);
+      return;
+    }
     add(sending, m.endpoint_id, 1);
     sendingTotal++;
     const p: Promise<void> = (async () => {
@@ -171,6 +195,7 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
         if (q.length > 0) queues.set(endpoint, q);
       }
     }
+    if (expiring.length > 0) giveBack();
   };
   const claimFree = async () => {
     const room = Math.min(CLAIM_BATCH, MAX_HELD - heldTotal);

@@ -73,6 +73,8 @@ export interface ClaimedMessageRow {
   query: Record<string, string> | null;
   signing_key_ref: unknown;
   attempts: number;
+  /** Until when the claiming worker holds it: a request that could outlast it must not start. */
+  lease_until: Date;
 }
 
 /**
@@ -135,7 +137,7 @@ export async function claimDueMessages(
                                   attempts = w.attempts + 1, updated_at = ${a.now}
     FROM due WHERE w.seq = due.seq
     RETURNING w.seq, w.event_id, w.merchant_id, w.endpoint_id, w.format, w.url, w.body, w.query,
-              w.signing_key_ref, w.attempts`.execute(db);
+              w.signing_key_ref, w.attempts, w.lease_until`.execute(db);
   return r.rows;
 }
 
