@@ -4,6 +4,7 @@
 // light load nothing waits; under heavy load one statement (card offers) or one transaction and one
 // commit (intents) serve many. Each member keeps its own answer: a batch of several that fails is run
 // again member by member, so a failure reaches only the caller whose member caused it.
+import { AppError } from "../../core/shared/errors.js";
 import type { Database } from "../../db/connect.js";
 import { outsideAuditScope } from "../../db/audit/audit-scope.js";
 
@@ -11,6 +12,8 @@ interface BatchOptions {
   maxBatch: number;
   /** Batches in flight at once (default 1): more than one lets a batch whose members each take several round trips overlap the next. */
   maxInFlight?: number;
+  /** Members waiting at most (default 64 batches): past it a write is refused (503) rather than queued without end. */
+  maxQueued?: number;
 }
 
 interface Pending<I, O> {
@@ -29,6 +32,9 @@ class WriteBatcher<I, O> {
   ) {}
 
   write(item: I): Promise<O> {
+    if (this.queue.length >= (this.opts.maxQueued ?? 64 * this.opts.maxBatch)) {
+      return Promise.reject(new AppError("service_unavailable", { message: "Too many writes are waiting; try again shortly." }));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       // A batch serves several requests: it runs outside the one that happened to start it, so that
@@ -47,8 +53,9 @@ class WriteBatcher<I, O> {
           batch.forEach((p, i) => p.resolve(outs[i]!));
         } catch (err) {
           if (batch.length === 1) batch[0]!.reject(err);
-          // One member's failure must not fail the others: each is run again on its own.
-          else for (const p of batch) this.run([p.item]).then(([o]) => p.resolve(o!), p.reject);
+          // One member's failure must not fail the others: each is run again on its own, one after
+          // another within this batch's in-flight slot, so the reruns never take more connections.
+          else for (const p of batch) await this.run([p.item]).then(([o]) => p.resolve(o!), p.reject);
         }
       }
     } finally {
