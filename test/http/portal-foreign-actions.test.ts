@@ -64,7 +64,8 @@ test("A's owner posting every kind of portal form action at B's objects gets the
   const users = await h.app.inject({ method: "GET", url: "/merchant/users", headers: { cookie: (await portalSession(h, await createMerchantUser(h, b.merchantId, "owner"))).cookie } });
   assert.match(users.body, new RegExp(`data-user="${bUser.userId}"><td>[^<]+</td><td>support</td><td><span class="status ok">active`));
 
-  // A's own refusals still go back with their notice (a bad value is not a missing object).
+  // A's own bad value is not a missing object: the settings page again, saying why (400).
   const own = await postForm(h, s, `/merchant/settings/stores/${a.storeId}`, { [`${a.storeId}-kycValidityDays`]: "abc" });
-  assert.equal(own.statusCode, 303);
+  assert.equal(own.statusCode, 400);
+  assert.match(own.body, /role="alert">Invalid value for stores\.0\.kycValidityDays/);
 });

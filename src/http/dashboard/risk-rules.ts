@@ -29,7 +29,7 @@ async function scopeOf(deps: Deps, merchant: string | undefined): Promise<{ scop
   return { scope: { merchantId: m.id }, label: html`${m.name} <span class="wrap">(${m.id})</span>`, query: `?merchant=${m.id}` };
 }
 
-const specText = (spec: unknown) => {
+export const specText = (spec: unknown) => {
   const { kind: _kind, ...params } = spec as Record<string, unknown>;
   return JSON.stringify(params);
 };
@@ -108,7 +108,7 @@ async function targetOf(deps: Deps, merchant: string | undefined, item: string):
 }
 
 /** The form's fields as typed, to send them back with an error. */
-function sentValues(body: Record<string, unknown>): Record<string, string> {
+export function sentValues(body: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === "string" && e[0] !== "csrf"));
 }
 

@@ -5,12 +5,12 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { Deps } from "../../app/deps.js";
-import { MAX_STORES_PER_PATCH, merchantSettings, patchMerchantSettings } from "../../app/merchants/merchant-settings.js";
+import { merchantSettings, patchMerchantSettings } from "../../app/merchants/merchant-settings.js";
 import { MAX_PAGE } from "../../app/merchants/merchants.js";
-import { requireFiatAmount } from "../../core/trading/fiat-amount.js";
 import { pageLimit } from "../admin/page-limit.js";
 import { principalOf } from "../plugins/principal.js";
-import { StoreIntentView, StorePatch, TradingPatch, TradingSettingsView, storeIntentJson, tradingSettingsJson } from "./settings-schemas.js";
+import { SettingsPatchBody, settingsPatchInput } from "./settings-patch.js";
+import { StoreIntentView, TradingSettingsView, storeIntentJson, tradingSettingsJson } from "./settings-schemas.js";
 
 const TAGS = ["merchant: settings"];
 const security = [{ apiKey: [] }];
@@ -63,21 +63,7 @@ export async function merchantSettingsRoutes(scope: FastifyInstance, deps: Deps)
         tags: TAGS,
         summary: "Change some settings: only the fields given, all or nothing; applies to payments created after the change",
         security,
-        body: Type.Object(
-          {
-            trading: Type.Optional(TradingPatch),
-            stores: Type.Optional(Type.Array(StorePatch, { minItems: 1, maxItems: MAX_STORES_PER_PATCH })),
-          },
-          {
-            additionalProperties: false,
-            examples: [
-              {
-                trading: { paymentWindowMinutes: 20, webhookUrl: "https://shop.example/rampart/trading", allowedMethods: ["card", "sbp"], maxFiatAmount: "150000.00" },
-                stores: [{ storeId: "shop_es", servedCountries: ["ES", "PT"], kycValidityDays: 180, defaultIpnUrl: "https://shop.example/rampart/ipn" }],
-              },
-            ],
-          },
-        ),
+        body: SettingsPatchBody,
         response: {
           200: Type.Object({
             trading: Type.Union([TradingSettingsView, Type.Null()], { description: "The trading settings after the change; null when the request did not change them" }),
@@ -89,37 +75,7 @@ export async function merchantSettingsRoutes(scope: FastifyInstance, deps: Deps)
       },
     },
     async (request) => {
-      const { trading: t, stores } = request.body;
-      const r = await patchMerchantSettings(deps, merchantOf(request), {
-        ...(t !== undefined
-          ? {
-              trading: {
-                ...(t.fiatCurrency !== undefined ? { fiatCurrency: t.fiatCurrency } : {}),
-                ...(t.fiatCurrencies !== undefined ? { fiatCurrencies: t.fiatCurrencies } : {}),
-                ...(t.paymentWindowMinutes !== undefined ? { paymentWindowSeconds: t.paymentWindowMinutes * 60 } : {}),
-                ...(t.disputeAutoResolveMinutes !== undefined ? { disputeAutoResolveMinutes: t.disputeAutoResolveMinutes } : {}),
-                ...(t.allowedMethods !== undefined ? { allowedMethods: t.allowedMethods } : {}),
-                ...(t.allowedBanks !== undefined ? { allowedBanks: t.allowedBanks?.map((x) => x.toUpperCase()) ?? null } : {}),
-                ...(t.minFiatAmount !== undefined ? { minFiatMinor: requireFiatAmount(t.minFiatAmount, "trading.minFiatAmount") } : {}),
-                ...(t.maxFiatAmount !== undefined ? { maxFiatMinor: requireFiatAmount(t.maxFiatAmount, "trading.maxFiatAmount") } : {}),
-                ...(t.webhookUrl !== undefined ? { webhookUrl: t.webhookUrl } : {}),
-                ...(t.returnUrl !== undefined ? { returnUrl: t.returnUrl } : {}),
-              },
-            }
-          : {}),
-        ...(stores !== undefined
-          ? {
-              stores: stores.map((s) => ({
-                storeId: s.storeId,
-                ...(s.servedCountries !== undefined ? { servedCountries: s.servedCountries } : {}),
-                ...(s.kycValidityDays !== undefined ? { kycValidityDays: s.kycValidityDays } : {}),
-                ...(s.defaultIpnUrl !== undefined ? { defaultIpnUrl: s.defaultIpnUrl } : {}),
-                ...(s.defaultSuccessUrl !== undefined ? { defaultSuccessUrl: s.defaultSuccessUrl } : {}),
-                ...(s.defaultCancelUrl !== undefined ? { defaultCancelUrl: s.defaultCancelUrl } : {}),
-              })),
-            }
-          : {}),
-      });
+      const r = await patchMerchantSettings(deps, merchantOf(request), settingsPatchInput(request.body));
       return {
         trading: r.trading ? tradingSettingsJson(r.trading) : null,
         stores: r.stores.map((s) => ({ storeId: s.storeId, intent: storeIntentJson(s) })),

@@ -1,111 +1,175 @@
-// The merchant's settings: the trading pay-ins' payment window, callback and return URLs, amount limits
-// and dispute auto-resolve; each store's default IPN, success and cancel URLs and KYC reuse. Each form
-// calls patchMerchantSettings, the use case of PATCH /merchant/v1/settings: only the fields sent
-// change, all or nothing, for payments created after the change.
-import type { FastifyInstance } from "fastify";
+// The merchant's settings: the trading pay-ins' payment window, accepted currencies, methods and banks,
+// callback and return URLs, amount limits and dispute auto-resolve; each store's served countries,
+// default IPN, success and cancel URLs and KYC reuse; the merchant's own risk rules (settings-risk.ts).
+// A form builds the body of PATCH /merchant/v1/settings from its text, checks it with the route's
+// schema and calls the route's use case (patchMerchantSettings): only the fields sent change, all or
+// nothing, for payments created after the change. A refused value comes back as the form with what was
+// typed and the error next to the field the API names (400); other refusals as the notice.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { merchantSettings, patchMerchantSettings } from "../../app/merchants/merchant-settings.js";
-import { formatFiatAmount, requireFiatAmount } from "../../core/trading/fiat-amount.js";
 import { AppError } from "../../core/shared/errors.js";
-import { html, type SafeHtml } from "../pages/html.js";
+import { formatFiatAmount } from "../../core/trading/fiat-amount.js";
+import { sentValues } from "../dashboard/risk-rules.js";
+import { checkSettingsPatch, settingsPatchInput } from "../merchant/settings-patch.js";
+import { html, raw, type SafeHtml } from "../pages/html.js";
+import { backTo } from "../pages/send-page.js";
 import { principalOf } from "../plugins/principal.js";
-import { portalAction } from "./portal-answers.js";
-import type { PortalContext, PortalSection } from "./portal-section.js";
+import { portalRefused } from "./portal-answers.js";
+import { formText, type PortalContext, type PortalSection, type SendPortalPage } from "./portal-section.js";
+import { riskRuleActions, riskRuleItem, riskRulesCard } from "./settings-risk.js";
 
 const BACK = "/merchant/settings";
 const APPLIES = "Applies to payments created from now on.";
 
-const field = (id: string, label: string, value: string | number | null, extra: SafeHtml | string = "") =>
-  html`<div><label for="${id}">${label}</label><input id="${id}" name="${id.replace(/^s-/, "")}" value="${value ?? ""}"${extra}></div>`;
-
-/** A whole number in [min, max] typed in a form, named in the error like the API's field. */
-function wholeNumber(body: Record<string, unknown>, key: string, field: string, min: number, max: number): number | undefined {
-  const v = typeof body[key] === "string" ? (body[key] as string).trim() : "";
-  if (v === "") return undefined;
-  const n = /^\d{1,7}$/.test(v) ? Number(v) : NaN;
-  if (!(n >= min && n <= max)) throw new AppError("validation_failed", { field, message: `${field}: a whole number from ${min} to ${max}` });
-  return n;
+/** A form sent back: which one (`trading` or a store id), what was typed, and the API's error. */
+interface Sent {
+  form: string;
+  values: Record<string, string>;
+  error: { field: string; message: string };
 }
-/** A URL field: empty clears it (null). */
-const urlOrNull = (body: Record<string, unknown>, key: string) => {
-  const v = typeof body[key] === "string" ? (body[key] as string).trim() : "";
-  return v === "" ? null : v;
-};
 
-async function settingsPage(deps: Deps, ctx: PortalContext): Promise<SafeHtml> {
+/** The form field an API error names: `trading.fiatCurrencies.0` and `stores.0.kycValidityDays` are fiatCurrencies and kycValidityDays. */
+const fieldNamed = (field: string) => field.replace(/^(trading\.|stores\.\d+\.)/, "").split(".")[0] ?? "";
+
+/** A labelled input; with `error`, the message follows it and the input points at it (aria-describedby). */
+function field(id: string, name: string, label: string, value: string | number | null, error: string | null, extra: SafeHtml | string = ""): SafeHtml {
+  const described = error ? raw(` aria-describedby="${id}-error" aria-invalid="true"`) : "";
+  return html`<div><label for="${id}">${label}</label><input id="${id}" name="${name}" value="${value ?? ""}"${extra}${described}>${error ? html`<p class="error meta" id="${id}-error">${error}</p>` : ""}</div>`;
+}
+
+/** The form-level part of a refusal: an alert naming the field, or the message when no field of this form has it. */
+function formError(sent: Sent | undefined, form: string, names: readonly string[]): { at: (name: string) => string | null; summary: SafeHtml | "" } {
+  if (!sent || sent.form !== form) return { at: () => null, summary: "" };
+  const name = fieldNamed(sent.error.field);
+  const shown = names.includes(name);
+  return {
+    at: (n) => (shown && n === name ? sent.error.message : null),
+    summary: html`<p class="error" role="alert">Not saved: ${shown ? `see ${name}` : sent.error.message}.</p>`,
+  };
+}
+
+const TRADING_FIELDS = ["paymentWindowMinutes", "disputeAutoResolveMinutes", "minFiatAmount", "maxFiatAmount", "fiatCurrency", "fiatCurrencies", "allowedMethods", "allowedBanks", "webhookUrl", "returnUrl"] as const;
+const STORE_FIELDS = ["servedCountries", "defaultIpnUrl", "defaultSuccessUrl", "defaultCancelUrl", "kycValidityDays"] as const;
+
+const listText = (v: readonly string[] | null) => (v === null ? "" : v.join(", "));
+
+async function settingsPage(deps: Deps, ctx: PortalContext, sent?: Sent): Promise<SafeHtml> {
   const s = await merchantSettings(deps, ctx.merchantId, { limit: 50 });
   const t = s.trading;
-  const trading = t
-    ? html`<form method="post" action="${BACK}/trading" id="trading-settings" class="card"><input type="hidden" name="csrf" value="${ctx.csrf}"><h2>Trading pay-ins</h2>
-<div class="filters">${field("paymentWindowMinutes", "Payment window (minutes)", t.paymentWindowSeconds / 60, html` inputmode="numeric" required`)}
-${field("disputeAutoResolveMinutes", "Dispute auto-resolve (minutes)", t.disputeAutoResolveMinutes, html` inputmode="numeric"`)}
-${field("minFiatAmount", `Minimum amount (${t.fiatCurrency})`, formatFiatAmount(t.minFiatMinor), html` inputmode="decimal"`)}
-${field("maxFiatAmount", `Maximum amount (${t.fiatCurrency})`, formatFiatAmount(t.maxFiatMinor), html` inputmode="decimal"`)}
-${field("webhookUrl", "Default callback (webhook) URL", t.webhookUrl, html` type="url" maxlength="2000"`)}
-${field("returnUrl", "Return URL", t.returnUrl, html` type="url" maxlength="2000"`)}</div>
-<p class="muted">Currencies ${t.fiatCurrencies.join(", ")}; methods ${t.allowedMethods?.join(", ") ?? "all"}. ${APPLIES}</p>
-<p><button type="submit">Save the trading settings</button></p></form>`
-    : html`<section class="card"><h2>Trading pay-ins</h2><p class="muted">Not enabled for this merchant: the operator enables them.</p></section>`;
-  const stores = s.stores.items.map((st) =>
-    st.intent
-      ? html`<form method="post" action="${BACK}/stores/${st.storeId}" class="card" data-store="${st.storeId}"><input type="hidden" name="csrf" value="${ctx.csrf}"><h2>Store ${st.name} <span class="mono small-id">${st.storeId}</span></h2>
-<div class="filters">${field(`s-${st.storeId}-defaultIpnUrl`, "Default IPN URL", st.intent.defaultIpnUrl, html` type="url" maxlength="2000"`)}
-${field(`s-${st.storeId}-defaultSuccessUrl`, "Default success URL", st.intent.defaultSuccessUrl, html` type="url" maxlength="2000"`)}
-${field(`s-${st.storeId}-defaultCancelUrl`, "Default cancel URL", st.intent.defaultCancelUrl, html` type="url" maxlength="2000"`)}
-${field(`s-${st.storeId}-kycValidityDays`, "KYC reuse (days)", st.intent.kycValidityDays, html` inputmode="numeric"`)}</div>
-<p class="muted">Serves ${st.intent.servedCountries.join(", ")}. ${APPLIES}</p><p><button type="submit" class="secondary">Save the store</button></p></form>`
-      : html`<section class="card" data-store="${st.storeId}"><h2>Store ${st.name} <span class="mono small-id">${st.storeId}</span></h2><p class="muted">Not set up for payment intents.</p></section>`,
-  );
-  return html`${trading}${stores}`;
+  let trading: SafeHtml;
+  if (t) {
+    const e = formError(sent, "trading", TRADING_FIELDS);
+    const stored: Record<(typeof TRADING_FIELDS)[number], string | number | null> = {
+      paymentWindowMinutes: t.paymentWindowSeconds / 60,
+      disputeAutoResolveMinutes: t.disputeAutoResolveMinutes,
+      minFiatAmount: formatFiatAmount(t.minFiatMinor),
+      maxFiatAmount: formatFiatAmount(t.maxFiatMinor),
+      fiatCurrency: t.fiatCurrency,
+      fiatCurrencies: listText(t.fiatCurrencies),
+      allowedMethods: listText(t.allowedMethods),
+      allowedBanks: listText(t.allowedBanks),
+      webhookUrl: t.webhookUrl,
+      returnUrl: t.returnUrl,
+    };
+    const f = (name: (typeof TRADING_FIELDS)[number], label: string, extra: SafeHtml) =>
+      field(name, name, label, sent?.form === "trading" ? (sent.values[name] ?? "") : stored[name], e.at(name), extra);
+    trading = html`<form method="post" action="${BACK}/trading" id="trading-settings" class="card" novalidate><input type="hidden" name="csrf" value="${ctx.csrf}"><h2>Trading pay-ins</h2>${e.summary}
+<div class="filters">${f("paymentWindowMinutes", "Payment window (minutes)", html` inputmode="numeric" required`)}
+${f("disputeAutoResolveMinutes", "Dispute auto-resolve (minutes)", html` inputmode="numeric"`)}
+${f("minFiatAmount", "Minimum amount", html` inputmode="decimal"`)}
+${f("maxFiatAmount", "Maximum amount", html` inputmode="decimal"`)}
+${f("fiatCurrency", "Default currency", html` maxlength="3" autocomplete="off"`)}
+${f("fiatCurrencies", "Accepted currencies (comma-separated)", html` maxlength="200" autocomplete="off"`)}
+${f("allowedMethods", "Allowed methods (empty: all)", html` maxlength="2000" autocomplete="off"`)}
+${f("allowedBanks", "Allowed banks (empty: all)", html` maxlength="14000" autocomplete="off"`)}
+${f("webhookUrl", "Default callback (webhook) URL", html` type="url" maxlength="2000"`)}
+${f("returnUrl", "Return URL", html` type="url" maxlength="2000"`)}</div>
+<p class="muted">Amounts are in the pay-in's currency. ${APPLIES}</p>
+<p><button type="submit">Save the trading settings</button></p></form>`;
+  } else trading = html`<section class="card"><h2>Trading pay-ins</h2><p class="muted">Not enabled for this merchant: the operator enables them.</p></section>`;
+  const stores = s.stores.items.map((st) => {
+    if (!st.intent) return html`<section class="card" data-store="${st.storeId}"><h2>Store ${st.name} <span class="mono small-id">${st.storeId}</span></h2><p class="muted">Not set up for payment intents.</p></section>`;
+    const e = formError(sent, st.storeId, STORE_FIELDS);
+    const stored: Record<(typeof STORE_FIELDS)[number], string | number | null> = { ...st.intent, servedCountries: listText(st.intent.servedCountries) };
+    const f = (name: (typeof STORE_FIELDS)[number], label: string, extra: SafeHtml) =>
+      field(`s-${st.storeId}-${name}`, `${st.storeId}-${name}`, label, sent?.form === st.storeId ? (sent.values[`${st.storeId}-${name}`] ?? "") : stored[name], e.at(name), extra);
+    return html`<form method="post" action="${BACK}/stores/${st.storeId}" class="card" data-store="${st.storeId}" novalidate><input type="hidden" name="csrf" value="${ctx.csrf}"><h2>Store ${st.name} <span class="mono small-id">${st.storeId}</span></h2>${e.summary}
+<div class="filters">${f("servedCountries", "Served countries (comma-separated)", html` maxlength="1000" autocomplete="off"`)}
+${f("defaultIpnUrl", "Default IPN URL", html` type="url" maxlength="2000"`)}
+${f("defaultSuccessUrl", "Default success URL", html` type="url" maxlength="2000"`)}
+${f("defaultCancelUrl", "Default cancel URL", html` type="url" maxlength="2000"`)}
+${f("kycValidityDays", "KYC reuse (days)", html` inputmode="numeric"`)}</div>
+<p class="muted">${APPLIES}</p><p><button type="submit" class="secondary">Save the store</button></p></form>`;
+  });
+  // A refused form this page does not show (a store not set up for intents) still says why.
+  const shown = sent && ((sent.form === "trading" && t) || s.stores.items.some((st) => st.intent && st.storeId === sent.form));
+  const unshown = sent && !shown ? html`<p class="card error" role="alert">${sent.error.message}</p>` : "";
+  return html`${unshown}${trading}${stores}${await riskRulesCard(deps, ctx)}`;
+}
+
+// The form's text as the API's JSON would carry it; a value that is not what the field takes goes on
+// as typed, for the schema to refuse it by name.
+const number = (v: string): unknown => (/^\d{1,15}$/.test(v) ? Number(v) : v);
+const list = (v: string) => v.split(/[\s,;]+/).filter((x) => x !== "");
+const orNull = (v: string) => (v === "" ? null : v);
+
+function tradingBody(b: unknown): Record<string, unknown> {
+  const v = (k: string) => formText(b, k);
+  const given = (k: string, value: unknown) => (v(k) === "" ? {} : { [k]: value });
+  return {
+    ...given("paymentWindowMinutes", number(v("paymentWindowMinutes"))),
+    ...given("disputeAutoResolveMinutes", number(v("disputeAutoResolveMinutes"))),
+    ...given("minFiatAmount", v("minFiatAmount")),
+    ...given("maxFiatAmount", v("maxFiatAmount")),
+    ...given("fiatCurrency", v("fiatCurrency").toUpperCase()),
+    fiatCurrencies: list(v("fiatCurrencies").toUpperCase()),
+    allowedMethods: v("allowedMethods") === "" ? null : list(v("allowedMethods")),
+    allowedBanks: v("allowedBanks") === "" ? null : list(v("allowedBanks")),
+    webhookUrl: orNull(v("webhookUrl")),
+    returnUrl: orNull(v("returnUrl")),
+  };
+}
+
+function storeBody(b: unknown, storeId: string): Record<string, unknown> {
+  const v = (k: string) => formText(b, `${storeId}-${k}`);
+  return {
+    storeId,
+    ...(v("servedCountries") === "" ? {} : { servedCountries: list(v("servedCountries")) }),
+    ...(v("kycValidityDays") === "" ? {} : { kycValidityDays: number(v("kycValidityDays")) }),
+    defaultIpnUrl: orNull(v("defaultIpnUrl")),
+    defaultSuccessUrl: orNull(v("defaultSuccessUrl")),
+    defaultCancelUrl: orNull(v("defaultCancelUrl")),
+  };
 }
 
 export const settingsSection: PortalSection = {
   id: "settings",
   title: "Settings",
   permission: "settings",
-  render: settingsPage,
-  actions(app: FastifyInstance, deps: Deps) {
-    const bodyOf = (request: { body?: unknown }) => (request.body ?? {}) as Record<string, unknown>;
-    app.post(`${BACK}/trading`, { schema: { hide: true } }, async (request, reply) =>
-      portalAction(reply, BACK, async () => {
-        const b = bodyOf(request);
-        const minutes = wholeNumber(b, "paymentWindowMinutes", "trading.paymentWindowMinutes", 1, 1440);
-        const auto = wholeNumber(b, "disputeAutoResolveMinutes", "trading.disputeAutoResolveMinutes", 0, 100000);
-        const amount = (k: string) => (typeof b[k] === "string" && (b[k] as string).trim() !== "" ? { [k.replace("Amount", "Minor")]: requireFiatAmount((b[k] as string).trim(), `trading.${k}`) } : {});
-        await patchMerchantSettings(deps, principalOf(request, "merchant_user").merchantId, {
-          trading: {
-            ...(minutes !== undefined ? { paymentWindowSeconds: minutes * 60 } : {}),
-            ...(auto !== undefined ? { disputeAutoResolveMinutes: auto } : {}),
-            ...amount("minFiatAmount"),
-            ...amount("maxFiatAmount"),
-            webhookUrl: urlOrNull(b, "webhookUrl"),
-            returnUrl: urlOrNull(b, "returnUrl"),
-          },
-        });
-        return `Trading settings saved. ${APPLIES}`;
-      }),
-    );
+  render: (deps, ctx) => settingsPage(deps, ctx),
+  renderItem: riskRuleItem,
+  actions(app: FastifyInstance, deps: Deps, send: SendPortalPage) {
+    /** Runs PATCH /merchant/v1/settings' check and use case on `body`; a refused value sends form `form` back (400). */
+    const save = async (request: FastifyRequest, reply: FastifyReply, form: string, body: Record<string, unknown>, ok: string) => {
+      try {
+        await patchMerchantSettings(deps, principalOf(request, "merchant_user").merchantId, settingsPatchInput(checkSettingsPatch(body)));
+      } catch (err) {
+        if (!(err instanceof AppError) || err.code !== "validation_failed") return portalRefused(reply, BACK, err);
+        const sent: Sent = { form, values: sentValues((request.body ?? {}) as Record<string, unknown>), error: { field: err.field ?? "", message: err.message } };
+        return send(request, reply, "settings", 400, async (ctx) => ({ title: "Settings", body: await settingsPage(deps, ctx, sent) }));
+      }
+      return reply.redirect(backTo(BACK, { ok }), 303);
+    };
+    app.post(`${BACK}/trading`, { schema: { hide: true } }, async (request, reply) => save(request, reply, "trading", { trading: tradingBody(request.body) }, `Trading settings saved. ${APPLIES}`));
     app.post<{ Params: { storeId: string } }>(
       `${BACK}/stores/:storeId`,
       { schema: { hide: true, params: { type: "object", properties: { storeId: { type: "string", minLength: 1, maxLength: 64 } }, required: ["storeId"] } } },
-      async (request, reply) =>
-        portalAction(reply, BACK, async () => {
-          const b = bodyOf(request);
-          const days = wholeNumber(b, "kycValidityDays", "stores.0.kycValidityDays", 0, 3650);
-          const id = request.params.storeId;
-          await patchMerchantSettings(deps, principalOf(request, "merchant_user").merchantId, {
-            stores: [
-              {
-                storeId: id,
-                defaultIpnUrl: urlOrNull(b, `${id}-defaultIpnUrl`),
-                defaultSuccessUrl: urlOrNull(b, `${id}-defaultSuccessUrl`),
-                defaultCancelUrl: urlOrNull(b, `${id}-defaultCancelUrl`),
-                ...(days !== undefined ? { kycValidityDays: days } : {}),
-              },
-            ],
-          });
-          return `Store ${id} saved. ${APPLIES}`;
-        }),
+      async (request, reply) => {
+        const id = request.params.storeId;
+        return save(request, reply, id, { stores: [storeBody(request.body, id)] }, `Store ${id} saved. ${APPLIES}`);
+      },
     );
+    riskRuleActions(app, deps, send);
   },
 };
