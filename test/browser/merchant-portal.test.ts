@@ -4,7 +4,8 @@
 // allow-lists an address and requests a withdrawal; the statement on the balance page reconciles
 // (opening + movements = closing = the ledger's balance); a developer adds a webhook endpoint and its
 // test event reaches a loopback receiver, shown in the delivery log; a support user is refused keys and
-// withdrawals with a 403 page. axe-core and the 390 px fit on every page at both sizes.
+// withdrawals with a 403 page; a bad currency on the settings page is shown at its field and a risk
+// rule added there is listed. axe-core and the 390 px fit on every page at both sizes.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
@@ -108,6 +109,27 @@ test("a developer changes the payment window; a trading pay-in created by the AP
   await checkPage(page, "portal-settings-saved-1280");
   const p = (await createPayinOverHttp(h.app, fx.merchant.apiKey, 1700)) as unknown as { expiresAt: string };
   assert.equal(Date.parse(p.expiresAt) - h.clock.now().getTime(), 40 * 60_000);
+});
+
+test("a developer's bad currency is shown at its field; a risk rule added in the portal is listed; every step axe-clean at both sizes", { skip }, async () => {
+  const page = await signedIn(await createMerchantUser(h, fx.merchant.merchantId, "developer"));
+  await page.goto(`${base}/merchant/settings`);
+  await page.fill("#fiatCurrencies", "RUB, XYZ");
+  await page.click("#trading-settings button[type=submit]");
+  await page.waitForSelector("#fiatCurrencies-error");
+  assert.equal(await page.getAttribute("#fiatCurrencies", "aria-describedby"), "fiatCurrencies-error");
+  assert.match((await page.textContent("#fiatCurrencies-error")) ?? "", /XYZ is not an ISO 4217 fiat currency/);
+  await checkBothSizes(page, "portal-settings-field-error");
+  await page.click("[data-add-kind=velocity]");
+  await page.fill("#rule-name", "Three per user");
+  await page.fill("#rule-weight", "60");
+  await page.fill("#rule-windowSeconds", "600");
+  await page.fill("#rule-limit", "3");
+  await checkBothSizes(page, "portal-risk-rule-form");
+  await page.click("#rule-form button[type=submit]");
+  await page.waitForURL(/\/merchant\/settings\?ok=/);
+  assert.match((await page.textContent("#risk-rules tbody")) ?? "", /Three per user/);
+  await checkBothSizes(page, "portal-settings-risk-rules");
 });
 
 test("a finance user allow-lists an address and requests a withdrawal; the statement reconciles with the ledger", { skip }, async () => {
