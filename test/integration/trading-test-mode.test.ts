@@ -3,6 +3,9 @@
 // on a test trader's). The twin relation comes from isTestMerchant's cache: no extra round trip.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { platformAccount } from "../../src/core/ledger/accounts.js";
+import { getBalance } from "../../src/app/ledger/ledger.js";
+import { TRADING_CRYPTO } from "../../src/app/trading/amounts.js";
 import { fundTraderDeposit } from "../../src/app/trading/ledger-postings.js";
 import { saveTradingSettings } from "../../src/app/trading/settings-admin.js";
 import { createRequisite, createTrader } from "../../src/app/trading/traders.js";
@@ -29,6 +32,22 @@ test("a twin's trading pay-ins go only to the test trader, a live merchant's onl
       const livePayin = await createPayinOverHttp(h.app, fx.merchant.apiKey, 6000 + i);
       assert.ok(fx.requisiteIds.includes(livePayin.requisite.id), "the live pay-in is on a live trader's requisite");
     }
+    await verifyLedgerClean(h.deps);
+  } finally {
+    await h.close();
+  }
+});
+
+test("funding a test trader's deposit draws on the test platform's funding account, never the live one", async () => {
+  const h = await createHarness();
+  try {
+    const live = await createTrader(h.deps, "Live trader");
+    const tester = await createTrader(h.deps, "Test trader", undefined, undefined, true);
+    await fundTraderDeposit(h.deps, live.traderId, 700n, `test:fund:${live.traderId}`);
+    await fundTraderDeposit(h.deps, tester.traderId, 300n, `test:fund:${tester.traderId}`);
+    const funding = async (owner: string) => (await getBalance(h.deps.database.db, platformAccount(owner, TRADING_CRYPTO.asset, "platform_funding"))).available;
+    assert.equal(await funding("platform:test"), -300n);
+    assert.equal(await funding("platform"), -700n);
     await verifyLedgerClean(h.deps);
   } finally {
     await h.close();

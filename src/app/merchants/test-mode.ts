@@ -3,6 +3,7 @@
 // adapters), so a test payment in a live installation never reaches a live vendor.
 import type { Database } from "../../db/connect.js";
 import { findMerchant } from "../../db/credentials.js";
+import { findTrader } from "../../db/trading/traders.js";
 import { ensureTestTwinRow, findTestTwinId, insertMirrorStore, unmirroredStores } from "../../db/merchants.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
@@ -72,4 +73,12 @@ const TEST_PLATFORM = "platform:test";
 /** Whose platform accounts a merchant's money moves: TEST_PLATFORM for a twin, LIVE_PLATFORM otherwise (and for no merchant). */
 export async function platformOwnerFor(deps: Deps, merchantId: string | null, db?: Db): Promise<string> {
   return merchantId !== null && (await isTestMerchant(deps, merchantId, db)) ? TEST_PLATFORM : LIVE_PLATFORM;
+}
+
+/**
+ * Whose platform accounts a trader's own money (deposit funding, on-chain deposit credits, withdrawals)
+ * moves: TEST_PLATFORM for a test trader, so funding one never draws on the live platform's balances.
+ */
+export async function platformOwnerForTrader(deps: Deps, traderId: string, db: Db = deps.database.db): Promise<string> {
+  return (await findTrader(db, traderId))?.test ? TEST_PLATFORM : LIVE_PLATFORM;
 }

@@ -36,12 +36,13 @@ import { postTransfer, reverseTransfer } from "../ledger/ledger.js";
 import type { ChainDepositSource, ChainTransfer } from "../ports.js";
 import { TRADING_CRYPTO } from "./amounts.js";
 import { traderDeposit } from "./ledger-postings.js";
+import { platformAccount } from "../../core/ledger/accounts.js";
+import { platformOwnerForTrader } from "../merchants/test-mode.js";
 
 /** Larger single deposits are parked for an operator: keeps every balance far inside bigint columns. */
 const MAX_AUTO_CREDIT_MINOR = 1_000_000_000n * 10n ** BigInt(TRADING_CRYPTO.decimals);
 const REVERSALS_PER_RUN = 50;
 
-const chainClearing = { owner: "platform", asset: TRADING_CRYPTO.asset, purpose: "chain_clearing" } as const;
 const creditId = (d: DepositRow, n: number) => `evm_deposit:${d.id}:credit:${n}`;
 
 type Decision = { status: "credited"; minor: bigint } | { status: "parked"; reason: string };
@@ -61,7 +62,7 @@ async function credit(deps: Deps, trx: Transaction<DB>, d: DepositRow, minor: bi
       code: "trader_chain_deposit",
       ref: { type: "trader", id: d.traderId },
       entries: [
-        { account: chainClearing, amountMinor: -minor },
+        { account: platformAccount(await platformOwnerForTrader(deps, d.traderId, trx), TRADING_CRYPTO.asset, "chain_clearing"), amountMinor: -minor },
         { account: traderDeposit(d.traderId), amountMinor: minor },
       ],
     },

@@ -6,7 +6,7 @@ import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { type AccountBalance, type AccountRef, getBalance, postPending, postTransfer, voidPending } from "../ledger/ledger.js";
 import { platformAccount } from "../../core/ledger/accounts.js";
-import { platformOwnerFor } from "../merchants/test-mode.js";
+import { platformOwnerFor, platformOwnerForTrader } from "../merchants/test-mode.js";
 import { TRADING_CRYPTO } from "./amounts.js";
 
 /** A trader's USDT deposit: the account the bank list's free-deposit check reads too. */
@@ -138,11 +138,12 @@ export async function traderDepositBalance(deps: Deps, traderId: string): Promis
 
 
 /**
- * Funds a trader's deposit from the platform (sandbox seed, tests, operator sandbox top-up);
+ * Funds a trader's deposit from the platform (the test platform for a test trader: platformOwnerForTrader)
+ * (sandbox seed, tests, operator sandbox top-up);
  * idempotent by id: `created` is false when that id was booked before with the same amount.
  */
 export async function fundTraderDeposit(deps: Deps, traderId: string, amountMinor: bigint, transferId: string): Promise<{ created: boolean }> {
-  return deps.database.db.transaction().execute((trx) =>
+  return deps.database.db.transaction().execute(async (trx) =>
     postTransfer(
       trx,
       {
@@ -150,7 +151,7 @@ export async function fundTraderDeposit(deps: Deps, traderId: string, amountMino
         code: "trader_deposit_funding",
         ref: { type: "trader", id: traderId },
         entries: [
-          { account: { owner: "platform", asset: TRADING_CRYPTO.asset, purpose: "platform_funding" }, amountMinor: -amountMinor },
+          { account: platformAccount(await platformOwnerForTrader(deps, traderId, trx), TRADING_CRYPTO.asset, "platform_funding"), amountMinor: -amountMinor },
           { account: traderDeposit(traderId), amountMinor },
         ],
       },

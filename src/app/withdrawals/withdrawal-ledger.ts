@@ -17,7 +17,7 @@ import type { WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
 import { type NetworkFee, postNetworkFee } from "../chain/network-fee.js";
 import type { Deps } from "../deps.js";
 import { type AccountRef, postTransfer, reverseTransfer } from "../ledger/ledger.js";
-import { platformOwnerFor } from "../merchants/test-mode.js";
+import { platformOwnerFor, platformOwnerForTrader } from "../merchants/test-mode.js";
 import { ownerOfWithdrawal } from "./withdrawal-view.js";
 
 /** The account the withdrawal comes out of: a merchant's balance, a trader's deposit. */
@@ -29,9 +29,12 @@ function withdrawalHold(w: WithdrawalRow): AccountRef {
   const o = ownerOfWithdrawal(w);
   return { owner: `${o.kind}:${o.id}`, asset: w.asset, purpose: "withdrawal_hold" };
 }
-/** A withdrawal's platform accounts: a test twin's (it could only come from its sandbox balance) moves the test ones. */
+/** A withdrawal's platform accounts: a test twin's or test trader's (sandbox money only) moves the test ones. */
+const platformOwnerOf = (deps: Deps, trx: Transaction<DB>, w: WithdrawalRow) =>
+  w.trader_id !== null ? platformOwnerForTrader(deps, w.trader_id, trx) : platformOwnerFor(deps, w.merchant_id, trx);
+
 async function platformOf(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow) {
-  const owner = await platformOwnerFor(deps, w.merchant_id, trx);
+  const owner = await platformOwnerOf(deps, trx, w);
   return (asset: string, purpose: AccountRef["purpose"]) => platformAccount(owner, asset, purpose);
 }
 const ref = (w: WithdrawalRow) => ({ type: "withdrawal", id: w.id });
@@ -83,5 +86,5 @@ export async function returnWithdrawal(deps: Deps, trx: Transaction<DB>, w: With
 
 /** The transaction fee the chain reported, in its own coin (ETH, in wei), paid by the platform. */
 export async function bookNetworkFee(deps: Deps, trx: Transaction<DB>, w: WithdrawalRow, fee: NetworkFee): Promise<void> {
-  await postNetworkFee(deps, trx, { id: `withdrawal:${w.id}:network_fee`, code: "withdrawal_network_fee", ref: ref(w) }, fee, await platformOwnerFor(deps, w.merchant_id, trx));
+  await postNetworkFee(deps, trx, { id: `withdrawal:${w.id}:network_fee`, code: "withdrawal_network_fee", ref: ref(w) }, fee, await platformOwnerOf(deps, trx, w));
 }

@@ -82,9 +82,9 @@ export async function listUsableBanks(
 }
 
 export async function listTraders(db: Db, limit: number) {
-  return db.selectFrom("traders").select(["id", "name", "enabled", "created_at"]).orderBy("created_at").orderBy("id").limit(limit).execute();
+  return db.selectFrom("traders").select(["id", "name", "enabled", "test", "created_at"]).orderBy("created_at").orderBy("id").limit(limit).execute();
 }
 
 export async function findTrader(db: Db, id: string) {
-  return db.selectFrom("traders").select(["id", "name", "enabled", "created_at"]).where("id", "=", id).executeTakeFirst();
+  return db.selectFrom("traders").select(["id", "name", "enabled", "test", "created_at"]).where("id", "=", id).executeTakeFirst();
 }
