@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Deps } from "../../src/app/deps.js";
+import { receiveBankTransfer } from "../../src/app/bank-transfers/receive-bank-transfer.js";
 import { verifyLedger } from "../../src/app/ledger/verify-ledger.js";
 import { paymentActivity, overviewRange } from "../../src/app/payments/payment-overview.js";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
@@ -14,7 +15,7 @@ import { TEST_SECRET_KEY, createHarness, type Harness } from "../support/harness
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { sandboxTransfer } from "../support/bank-feed.js";
 import { jsonCall, operatorHeader, type Method } from "../support/json-call.js";
-import { advanceAndDrain, configureStore, drain, intentBody, paidIntent } from "../support/intents.js";
+import { advanceAndDrain, configureStore, drain, intentBody, kycFields, paidIntent } from "../support/intents.js";
 
 const LIVE_ENV = {
   RAMPART_MODE: "live",
@@ -215,7 +216,47 @@ describe("a test payment in a live installation", () => {
     assert.equal(byLive.json.error, "test_mode_only");
     assert.equal((await sandboxTransfer(h.app, { operatorKey }, body)).json.error, "test_mode_only");
     const byTest = await sandboxTransfer(h.app, { apiKey: await testKey(live) }, body);
-    assert.equal(byTest.status, 200, byTest.text);
-    assert.equal(byTest.json.paymentIntentId, null, "matches nothing of the twin's");
+    assert.equal(byTest.status, 404, "matches nothing of the twin's: refused, not kept");
+  });
+
+  test("a test key's transfers stay apart from the live feed: no squatted ids, no oracle, nothing in the live unmatched queue", async () => {
+    const key = await testKey(live);
+    const { twin, stores } = await twinOf(live.merchantId);
+    await configureStore(h, stores[0]!.id);
+    await configureStore(h, live.storeId);
+    const db = h.deps.database.db;
+    const transfers = async () => Number((await db.selectFrom("bank_transfers").select((e) => e.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+    const liveLine = (externalId: string) =>
+      receiveBankTransfer(h.deps, { externalId, feed: "statement", amountMinor: 100n, currency: "EUR", requisiteId: null, reference: null, payerName: null, payerIban: null, receivedAt: h.deps.clock.now() });
+
+    // A twin's payment paid under a real statement line's id does not take that id from the live feed.
+    const created = await call(key, "POST", "/payment/intent", intentBody(stores[0]!.id, kycFields()));
+    assert.equal(created.status, 201, created.text);
+    const ins = await call(key, "GET", `/payment/intent/${created.json.paymentIntentId}/instructions`);
+    const squat = { reference: ins.json.bankTransfer.reference, amount: ins.json.fiatAmount, currency: "EUR", externalId: "stmt:ES00LIVE:REF1" };
+    const paid = await sandboxTransfer(h.app, { apiKey: key }, squat);
+    assert.equal(paid.json.outcome, "paid", paid.text);
+    assert.equal((await liveLine("stmt:ES00LIVE:REF1")).duplicate, false, "the real line is recorded, not ignored as a duplicate");
+    const again = await sandboxTransfer(h.app, { apiKey: key }, squat);
+    assert.equal(again.json.duplicate, true, "the twin's own redelivery is still one");
+    assert.equal(again.json.transferId, paid.json.transferId);
+
+    // A live line's id resent by a test key reveals nothing of it; a live intent's reference is refused like none.
+    await liveLine("stmt:ES00LIVE:REF2");
+    const liveIntent = await call(live.apiKey, "POST", "/payment/intent", intentBody(live.storeId));
+    const liveRef = (await db.selectFrom("payment_intents").select("reference").where("id", "=", liveIntent.json.paymentIntentId).executeTakeFirstOrThrow()).reference;
+    const before = await transfers();
+    for (const body of [
+      { reference: "RMP0000000000", amount: "1.00", currency: "EUR", externalId: "stmt:ES00LIVE:REF2" },
+      { reference: liveRef, amount: "1.00", currency: "EUR" },
+      { reference: "RMP0000000000", amount: "1.00", currency: "EUR" },
+    ]) {
+      const r = await sandboxTransfer(h.app, { apiKey: key }, body);
+      assert.equal(r.status, 404, r.text);
+      assert.equal(r.json.message, "No payment of this merchant matches the transfer", "the same answer whatever exists");
+    }
+    assert.equal(await transfers(), before, "nothing was recorded: no test transfer waits in the live unmatched queue");
+    const twinTransfers = await db.selectFrom("bank_transfers").select("external_id").where("feed", "=", "sandbox").execute();
+    assert.ok(twinTransfers.every((t) => t.external_id.startsWith(`sandbox:${twin.id}:`)), "a live test key's ids are namespaced");
   });
 });

@@ -11,7 +11,7 @@ import type { Deps } from "../deps.js";
 import { matchIntentTransfer } from "../intents/match-bank-transfer.js";
 import type { IncomingBankTransfer } from "../ports.js";
 import { matchTradingTransfer } from "../trading/match-bank-transfer.js";
-import { assertInScope, type MatchScope, type RecordedTransfer, type TransferMatch, unmatched } from "./transfer-match.js";
+import { assertInScope, type MatchScope, noMatchInScope, type RecordedTransfer, type TransferMatch, unmatched } from "./transfer-match.js";
 
 export interface ReceivedBankTransfer extends TransferMatch {
   transferId: string;
@@ -53,6 +53,8 @@ export async function receiveBankTransferIn(deps: Deps, trx: Transaction<DB>, t:
     };
   }
   const m = await match(deps, trx, { ...t, id }, scope);
+  // Thrown inside the transaction, so the transfer row inserted above is rolled back with it.
+  if (scope.ownOnly && m.outcome === "unmatched") throw noMatchInScope();
   if (m.outcome !== "unmatched" || m.reason !== null) await recordBankTransferOutcome(trx, id, m);
   return { transferId: id, duplicate: false, ...m };
 }

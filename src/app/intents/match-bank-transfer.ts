@@ -9,7 +9,7 @@ import { INTENT_STATUS as S, INTENT_STATUS_NAMES } from "../../core/intents/inte
 import { divRound } from "../../core/money/rounding.js";
 import { findIntentSettings, type IntentRow, lockIntentByReference, recordIntentEvent } from "../../db/intents/intents.js";
 import type { DB } from "../../db/schema.js";
-import { assertInScope, type MatchScope, type RecordedTransfer, type TransferMatch, unmatched } from "../bank-transfers/transfer-match.js";
+import { assertInScope, type MatchScope, ownMerchantOf, type RecordedTransfer, type TransferMatch, unmatched } from "../bank-transfers/transfer-match.js";
 import type { Deps } from "../deps.js";
 import { bookFiatIn, refundFiatIn } from "./effects.js";
 import { intentChanging } from "./status-cache.js";
@@ -24,7 +24,7 @@ export async function matchIntentTransfer(
   t: RecordedTransfer & { reference: string },
   scope: MatchScope,
 ): Promise<TransferMatch> {
-  const intent = await lockIntentByReference(trx, normalizeReference(t.reference));
+  const intent = await lockIntentByReference(trx, normalizeReference(t.reference), ownMerchantOf(scope));
   if (!intent) return unmatched("no payment intent has this reference");
   assertInScope(scope, intent.merchant_id);
   const paid = (outcome: TransferMatch["outcome"], reason: string | null): TransferMatch => ({ outcome, reason, tradingPayinId: null, intentId: intent.id });

@@ -12,7 +12,7 @@ import { payinHasPayingTransfer } from "../../db/bank-transfers/bank-transfers.j
 import type { DB } from "../../db/schema.js";
 import { insertPayinEvent, lockActiveBySlot, lockLastClosedBySlot } from "../../db/trading/payins.js";
 import { findRequisite } from "../../db/trading/requisites.js";
-import { assertInScope, type MatchScope, type RecordedTransfer, type TransferMatch, unmatched } from "../bank-transfers/transfer-match.js";
+import { assertInScope, type MatchScope, ownMerchantOf, type RecordedTransfer, type TransferMatch, unmatched } from "../bank-transfers/transfer-match.js";
 import type { Deps } from "../deps.js";
 import { payLocked } from "./payin-lifecycle.js";
 
@@ -29,14 +29,14 @@ export async function matchTradingTransfer(
   if (amount === null) return unmatched("amount finer than a pay-in can ask for");
 
   // Waits for a concurrent trader confirm on the same row; if that closed it, no row matches now.
-  const active = await lockActiveBySlot(trx, t.requisiteId, amount);
+  const active = await lockActiveBySlot(trx, t.requisiteId, amount, ownMerchantOf(scope));
   if (active) {
     assertInScope(scope, active.merchant_id);
     await payLocked(deps, trx, active, "bank_feed", t.id, { bankTransferId: t.id });
     return { outcome: "paid", reason: null, tradingPayinId: active.id, intentId: null };
   }
 
-  const closed = await lockLastClosedBySlot(trx, t.requisiteId, amount);
+  const closed = await lockLastClosedBySlot(trx, t.requisiteId, amount, ownMerchantOf(scope));
   if (!closed) return unmatched(null);
   assertInScope(scope, closed.merchant_id);
   const alreadyPaid = await payinHasPayingTransfer(trx, closed.id);

@@ -141,8 +141,14 @@ export async function lockIntent(db: Db, id: string): Promise<IntentRow | undefi
   return db.selectFrom("payment_intents").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
 }
 
-export async function lockIntentByReference(db: Db, reference: string): Promise<IntentRow | undefined> {
-  return db.selectFrom("payment_intents").selectAll().where("reference", "=", reference).forUpdate().executeTakeFirst();
+export async function lockIntentByReference(db: Db, reference: string, merchantId: string | null = null): Promise<IntentRow | undefined> {
+  return db
+    .selectFrom("payment_intents")
+    .selectAll()
+    .where("reference", "=", reference)
+    .$if(merchantId !== null, (q) => q.where("merchant_id", "=", merchantId!))
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /** Intents waiting on a user's KYC (statuses 2 and 3), locked in id order. */

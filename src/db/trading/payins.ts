@@ -69,10 +69,11 @@ export async function findByExternalId(db: Db, merchantId: string, externalId: s
 }
 
 /** The one active pay-in holding a slot (the unique index allows at most one), locked. */
-export async function lockActiveBySlot(db: Db, requisiteId: string, amountMinor: bigint): Promise<TradingPayinRow | undefined> {
+export async function lockActiveBySlot(db: Db, requisiteId: string, amountMinor: bigint, merchantId: string | null = null): Promise<TradingPayinRow | undefined> {
   return db
     .selectFrom("trading_payins")
     .selectAll()
+    .$if(merchantId !== null, (q) => q.where("merchant_id", "=", merchantId!))
     .where("requisite_id", "=", requisiteId)
     .where("fiat_amount_minor", "=", amountMinor.toString())
     .where("status", "=", "active")
@@ -81,10 +82,11 @@ export async function lockActiveBySlot(db: Db, requisiteId: string, amountMinor:
 }
 
 /** The pay-in that closed last on a slot, locked: a transfer finding no active pay-in there may be its payment. */
-export async function lockLastClosedBySlot(db: Db, requisiteId: string, amountMinor: bigint): Promise<TradingPayinRow | undefined> {
+export async function lockLastClosedBySlot(db: Db, requisiteId: string, amountMinor: bigint, merchantId: string | null = null): Promise<TradingPayinRow | undefined> {
   return db
     .selectFrom("trading_payins")
     .selectAll()
+    .$if(merchantId !== null, (q) => q.where("merchant_id", "=", merchantId!))
     .where("requisite_id", "=", requisiteId)
     .where("fiat_amount_minor", "=", amountMinor.toString())
     .where("status", "=", "closed")
