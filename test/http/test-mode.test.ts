@@ -144,6 +144,24 @@ describe("test keys", () => {
     }
     assert.equal((await call(key, "GET", "/merchant/v1/withdrawals")).status, 200, "reading is not live-only");
   });
+
+  test("operator merchant routes answer 404 for a test twin (its merchant's test key configures it)", async () => {
+    await testKey(live);
+    const { twin } = await twinOf(live.merchantId);
+    const op = operatorHeader(operatorKey);
+    const settings = { fiatCurrency: "RUB", feeRate: "0.05" };
+    for (const [method, url, body] of [
+      ["PUT", `/admin/v1/trading/merchants/${twin.id}/settings`, settings],
+      ["GET", `/admin/v1/trading/merchants/${twin.id}/settings`, undefined],
+      ["GET", `/admin/v1/merchants/${twin.id}`, undefined],
+      ["GET", `/admin/v1/merchants/${twin.id}/users`, undefined],
+    ] as const) {
+      const r = await jsonCall(h.app, method, url, op, body);
+      assert.equal(r.status, 404, `${method} ${url}: ${r.text}`);
+    }
+    const own = await jsonCall(h.app, "PUT", `/admin/v1/trading/merchants/${live.merchantId}/settings`, op, settings);
+    assert.equal(own.status, 200, own.text);
+  });
 });
 
 describe("a test payment in a live installation", () => {

@@ -20,11 +20,16 @@ export const MERCHANT_NAME_MAX = 200;
 
 const notFound = () => new AppError("not_found", { message: "Merchant not found" });
 
-/** The merchant's row; a malformed id names no merchant, so it is 404 like an unknown one. */
-export async function merchantOr404(deps: Deps, merchantId: string) {
+/**
+ * The merchant's row; a malformed id names no merchant, so it is 404 like an unknown one. A test twin
+ * (test-mode.ts) is 404 too unless orTwin: the operator's merchant routes serve live merchants only (a
+ * twin is configured by its merchant's own test key); only the merchant's own routes, acting for the
+ * twin, pass orTwin.
+ */
+export async function merchantOr404(deps: Deps, merchantId: string, orTwin = false) {
   const id = merchantId.toLowerCase();
   const row = isUuid(id) ? await findMerchant(deps.database.db, id) : undefined;
-  if (!row) throw notFound();
+  if (!row || (row.test_of !== null && !orTwin)) throw notFound();
   return row;
 }
 
@@ -69,9 +74,9 @@ export async function merchantsPage(deps: Deps, q: { cursor?: string; limit?: nu
   return pageOf(rows, limit, (m) => m.id);
 }
 
-/** One merchant with its newest keys (id, label, created, revoked; never the key). */
-export async function merchantDetail(deps: Deps, merchantId: string) {
-  const m = await merchantOr404(deps, merchantId);
+/** One merchant with its newest keys (id, label, created, revoked; never the key); orTwin as merchantOr404. */
+export async function merchantDetail(deps: Deps, merchantId: string, orTwin = false) {
+  const m = await merchantOr404(deps, merchantId, orTwin);
   return { merchant: m, apiKeys: await listApiKeys(deps.database.db, m.id, MAX_KEYS_SHOWN) };
 }
 
@@ -93,7 +98,6 @@ export const KEY_LABEL_MAX = 100;
  */
 export async function addMerchantKey(deps: Deps, merchantId: string, label: string, readOnly = false, mode: KeyMode = "live") {
   const m = await merchantOr404(deps, merchantId);
-  if (m.test_of !== null) throw notFound();
   if (label !== "" && printableText(label, KEY_LABEL_MAX) === null) {
     throw new AppError("validation_failed", { field: "label", message: `label must be 1 to ${KEY_LABEL_MAX} printable characters.` });
   }
@@ -108,10 +112,10 @@ export async function addMerchantKey(deps: Deps, merchantId: string, label: stri
 /**
  * Revokes one of the merchant's keys; revoking it again keeps the first time. Another merchant's key
  * is 404. The key stops working in this process at once and in every other one as soon as the
- * revocation's notification arrives (api-key-cache.ts).
+ * revocation's notification arrives (api-key-cache.ts). orTwin as merchantOr404.
  */
-export async function revokeMerchantKey(deps: Deps, merchantId: string, keyId: string) {
-  const m = await merchantOr404(deps, merchantId);
+export async function revokeMerchantKey(deps: Deps, merchantId: string, keyId: string, orTwin = false) {
+  const m = await merchantOr404(deps, merchantId, orTwin);
   apiKeyChanging(deps, keyId);
   const row = await deps.database.db.transaction().execute((trx) => revokeApiKey(trx, m.id, keyId, deps.clock.now()));
   if (!row) throw new AppError("not_found", { message: "API key not found" });

@@ -6,11 +6,11 @@ import type { Transaction } from "kysely";
 import { isFiat } from "../../core/money/currencies.js";
 import { AppError } from "../../core/shared/errors.js";
 import { webhookTargetProblem } from "../../core/shared/webhook-target.js";
-import { findMerchant } from "../../db/credentials.js";
 import type { DB } from "../../db/schema.js";
 import { findTradingSettings, lockTradingSettings, type TradingSettingsRow, upsertTradingSettings } from "../../db/trading/settings.js";
 import { tradingSettingsChanging } from "./settings-cache.js";
 import type { Deps } from "../deps.js";
+import { merchantOr404 } from "../merchants/merchants.js";
 import { loadTradingSettings, type TradingSettings } from "./merchant-settings.js";
 
 export interface TradingSettingsInput {
@@ -72,15 +72,15 @@ async function writeSettings(deps: Deps, trx: Transaction<DB>, merchantId: strin
 
 /** Inserts or replaces; with replace=false an existing row is kept (idempotent seed). */
 export async function saveTradingSettings(deps: Deps, merchantId: string, s: TradingSettingsInput, replace = true): Promise<void> {
-  if (!(await findMerchant(deps.database.db, merchantId))) throw new AppError("not_found", { message: "Merchant not found" });
+  // A live merchant only: a twin's settings are its merchant's, through /merchant/v1/settings with a test key.
+  const { id } = await merchantOr404(deps, merchantId);
   // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
-  await deps.database.db.transaction().execute((trx) => writeSettings(deps, trx, merchantId, s, { replace, at: "" }));
+  await deps.database.db.transaction().execute((trx) => writeSettings(deps, trx, id, s, { replace, at: "" }));
 }
 
 /** The operator's GET: the merchant's settings as stored; 404 for an unknown merchant, 403 trading_not_enabled without settings. */
 export async function readTradingSettings(deps: Deps, merchantId: string): Promise<TradingSettings> {
-  if (!(await findMerchant(deps.database.db, merchantId))) throw new AppError("not_found", { message: "Merchant not found" });
-  return loadTradingSettings(deps.database.db, merchantId);
+  return loadTradingSettings(deps.database.db, (await merchantOr404(deps, merchantId)).id);
 }
 
 const inputOf = (r: TradingSettingsRow): TradingSettingsInput => ({

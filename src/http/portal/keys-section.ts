@@ -17,7 +17,7 @@ const ID_PARAM = { type: "string", minLength: 1, maxLength: 64 } as const;
 
 async function keysPage(deps: Deps, ctx: PortalContext, issued?: SafeHtml): Promise<SafeHtml> {
   // A live merchant's listing includes its twin's keys (the API shows both, with their mode): not here.
-  const keys = (await merchantDetail(deps, ctx.merchantId)).apiKeys.filter((k) => k.test === ctx.test);
+  const keys = (await merchantDetail(deps, ctx.merchantId, true)).apiKeys.filter((k) => k.test === ctx.test);
   const prefix = ctx.test ? "rmp_test_" : "rmp_";
   const table =
     keys.length === 0
@@ -65,7 +65,7 @@ export const keysSection: PortalSection = {
       async (request, reply) =>
         portalAction(reply, BACK, async () => {
           const p = principalOf(request, "merchant_user");
-          const r = await revokeMerchantKey(deps, p.merchantId, request.params.keyId);
+          const r = await revokeMerchantKey(deps, p.merchantId, request.params.keyId, true);
           return `API key ${p.test ? "rmp_test_" : "rmp_"}${r.apiKeyId}… revoked.`;
         }),
     );

@@ -11,7 +11,7 @@ export const overviewSection: PortalSection = {
   title: "Overview",
   permission: "payments",
   async render(deps, ctx) {
-    const [m, o] = await Promise.all([merchantOr404(deps, ctx.merchantId), paymentActivity(deps, overviewRange(ctx.query.range), ctx.merchantId)]);
+    const [m, o] = await Promise.all([merchantOr404(deps, ctx.merchantId, true), paymentActivity(deps, overviewRange(ctx.query.range), ctx.merchantId)]);
     return html`<div class="card" id="merchant" data-merchant="${m.id}"><div class="row"><span>Merchant</span><span>${m.name}</span></div>
 <div class="row"><span>Merchant id</span><span class="mono wrap">${m.id}</span></div></div>
 ${rangeLinks(o.range, "/merchant/overview")}${activityCard(o)}${volumeCards(o)}`;
