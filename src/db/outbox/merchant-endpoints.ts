@@ -1,6 +1,7 @@
 // SQL for the webhook endpoints a merchant registers itself (kind 'merchant', 0054): every read is
 // scoped by merchant, so another merchant's endpoint is simply not found.
 import type { Db } from "../schema.js";
+import { transitionMessage } from "../../core/webhooks/message-status.js";
 
 const COLUMNS = ["id", "merchant_id", "url", "event_types", "description", "enabled", "disabled_at", "disabled_reason", "created_at"] as const;
 
@@ -99,14 +100,18 @@ export async function deleteMerchantEndpoint(db: Db, id: string, now: Date): Pro
   await db.deleteFrom("webhook_endpoint_previous_secrets").where("endpoint_id", "=", id).execute();
   const r = await db
     .updateTable("webhook_messages")
-    .set({ status: "failed", last_error: "endpoint deleted", lease_until: null, locked_by: null, updated_at: now })
+    .set({ status: transitionMessage("pending", "give_up"), last_error: "endpoint deleted", lease_until: null, locked_by: null, updated_at: now })
     .where("endpoint_id", "=", id)
     .where("status", "=", "pending")
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
-/** The merchants' endpoints that take events now (enabled by the merchant; a 410 only holds delivery back). */
+/**
+ * The merchants' endpoints that take events now (enabled by the merchant; a 410 only holds delivery
+ * back). Share-locked until the caller's transaction ends: a delete waits for a fan-out that read the
+ * endpoint, so its "fail pending" sees the fan-out's messages instead of leaving them pending forever.
+ */
 export async function subscribedEndpoints(db: Db, merchantIds: readonly string[]) {
   if (merchantIds.length === 0) return [];
   return db
@@ -115,6 +120,8 @@ export async function subscribedEndpoints(db: Db, merchantIds: readonly string[]
     .where("merchant_id", "in", merchantIds)
     .where("kind", "=", "merchant")
     .where("enabled", "=", true)
+    .where("deleted_at", "is", null)
+    .forShare()
     .execute();
 }
 
