@@ -125,7 +125,7 @@ export async function paymentOverview(deps: Deps, range: OverviewRange): Promise
     },
     hotWallet,
     traders: traders
-      .filter((t) => t.enabled)
+      .filter((t) => t.enabled && !t.test)
       .map((t) => ({ id: t.id, name: t.name, free: t.depositAvailable, held: t.depositHeld }))
       .sort((a, b) => (a.free < b.free ? -1 : a.free > b.free ? 1 : 0))
       .slice(0, TRADERS_SHOWN),

@@ -28,6 +28,8 @@ export interface TraderView {
   id: string;
   name: string;
   enabled: boolean;
+  /** A test trader (issue 19): backs only test twins' pay-ins, funded from the test platform. */
+  test: boolean;
   /** Micro-USDT free to back new pay-ins. */
   depositAvailable: bigint;
   /** Micro-USDT held by open pay-ins. */
@@ -50,7 +52,7 @@ const requisiteView = (r: RequisiteWithUsage): RequisiteView => ({
   openPayins: Number(r.open_payins),
 });
 
-async function views(deps: Deps, traders: { id: string; name: string; enabled: boolean }[]): Promise<TraderView[]> {
+async function views(deps: Deps, traders: { id: string; name: string; enabled: boolean; test: boolean }[]): Promise<TraderView[]> {
   const requisites = await listRequisitesWithUsage(
     deps.database.db,
     traders.map((t) => t.id),
@@ -62,6 +64,7 @@ async function views(deps: Deps, traders: { id: string; name: string; enabled: b
         id: t.id,
         name: t.name,
         enabled: t.enabled,
+        test: t.test,
         depositAvailable: b.available,
         depositHeld: b.pendingDebits,
         requisites: requisites.filter((r) => r.trader_id === t.id).map(requisiteView),

@@ -2,7 +2,8 @@
 // caller). Every part reads a small partial index or a small table, and every count over a queue that
 // can grow without bound stops at `cap`, so a scrape costs the same whatever the backlog. It runs as a
 // named prepared statement: planning its sixteen parts cost more than running them, so an unnamed run
-// took 6-10 ms and a prepared one well under 1 ms (docs/benchmarks.md, "Metrics overhead").
+// took 6-10 ms and a prepared one well under 1 ms (docs/benchmarks.md, "Metrics overhead"). The operator's
+// levels leave test mode out (issue 19): no test trader, no test twin's dispute or store's KYC case.
 import { sql } from "kysely";
 import type { Database } from "../connect.js";
 import type { Db } from "../schema.js";
@@ -34,6 +35,9 @@ interface SnapshotInput {
   lowDepositMinor: bigint;
 }
 
+const liveKyc = sql`JOIN kyc_users u ON u.id = c.user_id JOIN stores st ON st.id = u.store_id AND st.test_of IS NULL`;
+const livePayin = sql`JOIN merchants m ON m.id = p.merchant_id AND m.test_of IS NULL`;
+
 /** Timestamps come back as ISO text from json and as text here, so both engines read alike. */
 export async function readOpsSnapshot(database: Database, a: SnapshotInput): Promise<OpsSnapshotRow> {
   const now = a.now.toISOString();
@@ -57,19 +61,19 @@ export async function readOpsSnapshot(database: Database, a: SnapshotInput): Pro
       (SELECT count(*) FROM traders t
          LEFT JOIN ledger_accounts la ON la.owner = ${a.deposit.ownerPrefix} || t.id AND la.asset = ${a.deposit.asset} AND la.purpose = ${a.deposit.purpose}
          LEFT JOIN ledger_account_balances lb ON lb.account_id = la.id
-         WHERE t.enabled AND coalesce(lb.posted - lb.pending_debits, 0) < ${a.lowDepositMinor.toString()}::int8) AS traders_low_deposit,
+         WHERE t.enabled AND NOT t.test AND coalesce(lb.posted - lb.pending_debits, 0) < ${a.lowDepositMinor.toString()}::int8) AS traders_low_deposit,
       (SELECT coalesce(json_agg(json_build_object('bank', bank, 'currency', currency, 'n', n)), '[]'::json) FROM (
          SELECT b.code AS bank, b.fiat_currency AS currency, count(t.id) AS n
          FROM trading_banks b
          LEFT JOIN trading_requisites r ON r.bank_code = b.code AND r.fiat_currency = b.fiat_currency AND r.enabled
            AND EXISTS (SELECT 1 FROM trading_methods m WHERE m.code = r.method AND m.enabled)
-         LEFT JOIN traders t ON t.id = r.trader_id AND t.enabled
+         LEFT JOIN traders t ON t.id = r.trader_id AND t.enabled AND NOT t.test
          WHERE b.enabled GROUP BY b.code, b.fiat_currency) x) AS requisites,
-      (SELECT count(*) FROM kyc_cases WHERE status = 'review') AS kyc_review,
-      (SELECT min(created_at)::text FROM kyc_cases WHERE status = 'review') AS kyc_oldest_review,
+      (SELECT count(*) FROM kyc_cases c ${liveKyc} WHERE c.status = 'review') AS kyc_review,
+      (SELECT min(c.created_at)::text FROM kyc_cases c ${liveKyc} WHERE c.status = 'review') AS kyc_oldest_review,
       (SELECT count(*) FROM (SELECT 1 FROM bank_transfers WHERE outcome = 'unmatched' LIMIT ${a.cap}) d) AS unmatched_transfers,
-      (SELECT count(*) FROM trading_payins WHERE status IN ('dispute', 'checking')) AS disputes_open,
-      (SELECT count(*) FROM trading_payins p JOIN trading_merchant_settings s ON s.merchant_id = p.merchant_id
+      (SELECT count(*) FROM trading_payins p ${livePayin} WHERE p.status IN ('dispute', 'checking')) AS disputes_open,
+      (SELECT count(*) FROM trading_payins p ${livePayin} JOIN trading_merchant_settings s ON s.merchant_id = p.merchant_id
          WHERE p.status = 'dispute'
            AND p.dispute_opened_at + s.dispute_auto_resolve_minutes * interval '1 minute' < ${now}::timestamptz) AS disputes_overdue,
       (SELECT json_build_object('ok', ok, 'at', at) FROM ops_checks WHERE name = 'ledger_verify') AS ledger_verify`.compile(database.db);
