@@ -1,5 +1,5 @@
 // Sandbox part for the trading dialect: the banks catalogue, five traders with funded USDT deposits
-// and requisites (three in RUB, one in KZT, one in EUR), and trading settings for the sandbox merchant
+// and requisites (three in RUB, one in KZT, one in EUR), one test trader (RUB, test twins only), and trading settings for the sandbox merchant
 // (RUB by default, KZT and EUR accepted, fee 8.5%). Idempotent: fixed
 // ids, insert-or-skip, and the funding transfer has a fixed id (a repeat is a no-op in the ledger).
 import { createHmac } from "node:crypto";
@@ -87,6 +87,23 @@ export function sandboxTraders(secret: string): SandboxTrader[] {
   }));
 }
 
+/** The test trader (issue 19): backs only test twins' pay-ins; its deposit comes from the test platform. */
+export const SANDBOX_TEST_TRADER_ID = "trd_sandbox_test";
+const TEST_TRADER_REQUISITES = [
+  { bank: "SBER", method: "card", ownerName: "Test T.", number: "2202200000000900" },
+  { bank: "SBER", method: "sbp", ownerName: "Test T.", sbpPhone: "+79000000900" },
+];
+
+async function seedTestTrader(deps: Parameters<SeedPart>[0], secret: string): Promise<void> {
+  const key = deriveKey(TRADER_KEY_PREFIX, Buffer.concat([derived(secret, "test-trader-key"), derived(secret, "test-trader-key-2")]));
+  await createTrader(deps, "Sandbox Test Trader", key, SANDBOX_TEST_TRADER_ID, true);
+  for (const [j, r] of TEST_TRADER_REQUISITES.entries()) {
+    const id = uuidFrom(derived(secret, `test-requisite-${j}`));
+    if (!(await findRequisite(deps.database.db, id))) await createRequisite(deps, { id, traderId: SANDBOX_TEST_TRADER_ID, maxOpenPayins: 50, ...r });
+  }
+  await fundTraderDeposit(deps, SANDBOX_TEST_TRADER_ID, SANDBOX_TRADER_DEPOSIT, `sandbox:trading:fund:${SANDBOX_TEST_TRADER_ID}`);
+}
+
 export const seedTrading: SeedPart = async (deps, creds) => {
   for (const b of SANDBOX_BANKS) await upsertBank(deps.database.db, b);
   const secret = deps.config.secretKey;
@@ -99,5 +116,6 @@ export const seedTrading: SeedPart = async (deps, creds) => {
     }
     await fundTraderDeposit(deps, traderId, SANDBOX_TRADER_DEPOSIT, `sandbox:trading:fund:${traderId}`);
   }
+  await seedTestTrader(deps, secret);
   await saveTradingSettings(deps, creds.merchantId, { fiatCurrency: SANDBOX_CURRENCIES[0]!, fiatCurrencies: SANDBOX_CURRENCIES, feeRate: "0.085" }, false);
 };
