@@ -58,6 +58,7 @@ function topUpForm(t: TraderView, csrf: string): SafeHtml {
 function createForm(csrf: string): SafeHtml {
   return html`<form class="card" method="post" action="${BACK}" id="create-trader"><input type="hidden" name="csrf" value="${csrf}">
 <h2>Create a trader</h2><label for="trader-name">Name</label><input id="trader-name" name="name" maxlength="200" required>
+<p><input type="checkbox" id="trader-test" name="test" value="on"> <label for="trader-test" style="display:inline">Test trader: serves only merchants' test-mode pay-ins, fixed at creation</label></p>
 <p class="muted">Its trader key is shown once on the next page.</p><p><button type="submit">Create the trader</button></p></form>`;
 }
 
@@ -69,7 +70,7 @@ async function tradersPage(deps: Deps, ctx: SectionContext, before?: SafeHtml): 
     traders.length === 0
       ? html`<div class="card"><p class="muted">No traders yet.</p></div>`
       : traders.map(
-          (t) => html`<div class="card" data-trader="${t.id}"><h2>${t.name} <span class="mono muted">${t.id}</span> ${t.enabled ? "" : html`<span class="status bad">disabled</span>`}</h2>
+          (t) => html`<div class="card" data-trader="${t.id}"><h2>${t.name} <span class="mono muted">${t.id}</span> ${t.test ? html`<span class="status warn" data-test-trader>test</span> ` : ""}${t.enabled ? "" : html`<span class="status bad">disabled</span>`}</h2>
 <div class="row"><span>Deposit free</span><span class="mono">${usdt(t.depositAvailable)}</span></div>
 <div class="row"><span>Deposit held by open pay-ins</span><span class="mono">${usdt(t.depositHeld)}</span></div>
 ${act && sandbox ? topUpForm(t, ctx.csrf) : ""}
@@ -102,7 +103,7 @@ export const tradersSection: DashboardSection = {
       try {
         const name = text(bodyOf(request).name);
         if (name === "" || name.length > 200) throw new AppError("validation_failed", { field: "name", message: "A trader's name is 1 to 200 characters." });
-        created = await createTrader(deps, name);
+        created = await createTrader(deps, name, undefined, undefined, bodyOf(request).test === "on");
       } catch (err) {
         return refused(reply, BACK, err);
       }
