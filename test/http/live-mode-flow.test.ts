@@ -13,7 +13,7 @@ import { importBankStatement } from "../../src/app/bank-statements/import-statem
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { loadConfig, sandboxAdaptersInLive } from "../../src/config/config.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
-import { TEST_SECRET_KEY, createHarness, type Harness } from "../support/harness.js";
+import { LIVE_ENV, createHarness, type Harness } from "../support/harness.js";
 import { jsonCall, operatorHeader } from "../support/json-call.js";
 import { fundMerchantBalance } from "../support/merchant-funds.js";
 import { advanceAndDrain, configureStore, drain, intentBody, ipnStatuses, kycFields } from "../support/intents.js";
@@ -22,16 +22,6 @@ import { camt053 } from "../support/statements.js";
 import { verifyLedgerClean } from "../support/trading.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
 import { PAIN001_XSD, validateXml } from "../support/xml-schema.js";
-
-const LIVE_ENV = {
-  RAMPART_MODE: "live",
-  RAMPART_SECRET_KEY: TEST_SECRET_KEY,
-  RAMPART_RATES: "fixed",
-  RAMPART_FIXED_RATES: "EUR/USDT=0.92,EUR/BTC=60000,EUR/ETH=3000",
-  RAMPART_KYC: "manual",
-  RAMPART_CHAIN: "manual",
-  RAMPART_CARD_ACQUIRER: "none",
-};
 
 let h: Harness;
 let m: MerchantFixture;

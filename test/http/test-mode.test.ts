@@ -11,21 +11,11 @@ import { verifyLedger } from "../../src/app/ledger/verify-ledger.js";
 import { paymentActivity, overviewRange } from "../../src/app/payments/payment-overview.js";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import type { ChainPayout, KycVendor } from "../../src/app/ports.js";
-import { TEST_SECRET_KEY, createHarness, type Harness } from "../support/harness.js";
+import { LIVE_ENV, createHarness, type Harness } from "../support/harness.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { sandboxTransfer } from "../support/bank-feed.js";
 import { jsonCall, operatorHeader, type Method } from "../support/json-call.js";
 import { advanceAndDrain, configureStore, drain, intentBody, kycFields, paidIntent } from "../support/intents.js";
-
-const LIVE_ENV = {
-  RAMPART_MODE: "live",
-  RAMPART_SECRET_KEY: TEST_SECRET_KEY,
-  RAMPART_RATES: "fixed",
-  RAMPART_FIXED_RATES: "EUR/USDT=0.92,EUR/BTC=60000,EUR/ETH=3000",
-  RAMPART_KYC: "manual",
-  RAMPART_CHAIN: "manual",
-  RAMPART_CARD_ACQUIRER: "none",
-};
 
 let h: Harness;
 let live: MerchantFixture;

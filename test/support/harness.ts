@@ -21,6 +21,17 @@ import { createTestDatabase, type TestDatabase } from "./test-db.js";
 
 export const TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789abcdef";
 
+/** A live installation with no vendor reachable: fixed rates, manual KYC and chain, no card acquirer. */
+export const LIVE_ENV = {
+  RAMPART_MODE: "live",
+  RAMPART_SECRET_KEY: TEST_SECRET_KEY,
+  RAMPART_RATES: "fixed",
+  RAMPART_FIXED_RATES: "EUR/USDT=0.92,EUR/BTC=60000,EUR/ETH=3000",
+  RAMPART_KYC: "manual",
+  RAMPART_CHAIN: "manual",
+  RAMPART_CARD_ACQUIRER: "none",
+};
+
 export interface Harness {
   deps: Deps;
   app: FastifyInstance;
