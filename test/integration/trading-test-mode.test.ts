@@ -7,7 +7,6 @@ import { platformAccount } from "../../src/core/ledger/accounts.js";
 import { getBalance } from "../../src/app/ledger/ledger.js";
 import { TRADING_CRYPTO } from "../../src/app/trading/amounts.js";
 import { fundTraderDeposit } from "../../src/app/trading/ledger-postings.js";
-import { saveTradingSettings } from "../../src/app/trading/settings-admin.js";
 import { createRequisite, createTrader } from "../../src/app/trading/traders.js";
 import { createHarness } from "../support/harness.js";
 import { createPayinOverHttp, setupTrading, useFixedRate, verifyLedgerClean } from "../support/trading.js";
@@ -20,10 +19,15 @@ test("a twin's trading pay-ins go only to the test trader, a live merchant's onl
     await fundTraderDeposit(h.deps, tester.traderId, 1_000_000_000_000n, `test:fund:${tester.traderId}`);
     const testRequisite = await createRequisite(h.deps, { traderId: tester.traderId, bank: "SBER", method: "card", ownerName: "Test Owner", number: "2202200077770001", maxOpenPayins: 50 });
 
+    await h.deps.database.db.updateTable("trading_merchant_settings").set({ webhook_url: "https://merchant.example/live-hook" }).where("merchant_id", "=", fx.merchant.merchantId).execute();
+    const live = await h.deps.database.db.selectFrom("trading_merchant_settings").selectAll().where("merchant_id", "=", fx.merchant.merchantId).executeTakeFirstOrThrow();
     const key = await h.app.inject({ method: "POST", url: "/merchant/v1/keys", headers: { "x-api-key": fx.merchant.apiKey }, payload: { label: "qa", mode: "test" } });
     assert.equal(key.statusCode, 201, key.body);
     const twin = await h.deps.database.db.selectFrom("merchants").select("id").where("test_of", "=", fx.merchant.merchantId).executeTakeFirstOrThrow();
-    await saveTradingSettings(h.deps, twin.id, { fiatCurrency: "RUB", feeRate: "0.085" });
+    // The twin took the live merchant's trading settings with its first test key, but not its callback URL.
+    const twinSettings = await h.deps.database.db.selectFrom("trading_merchant_settings").selectAll().where("merchant_id", "=", twin.id).executeTakeFirstOrThrow();
+    assert.deepEqual({ ...twinSettings, merchant_id: live.merchant_id, webhook_url: live.webhook_url, created_at: live.created_at }, live);
+    assert.equal(twinSettings.webhook_url, null);
 
     // Alternating, so least-recently-used rotation alone would hand each side the other's requisites.
     for (let i = 0; i < 3; i++) {

@@ -4,6 +4,7 @@
 import type { Database } from "../../db/connect.js";
 import { findMerchant } from "../../db/credentials.js";
 import { findTrader } from "../../db/trading/traders.js";
+import { findTradingSettings, upsertTradingSettings } from "../../db/trading/settings.js";
 import { ensureTestTwinRow, findTestTwinId, insertMirrorStore, unmirroredStores } from "../../db/merchants.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
@@ -14,7 +15,7 @@ export type KeyMode = "live" | "test";
 /**
  * The live merchant's twin, made on first use (a concurrent first use gets the same row: the unique
  * index on test_of decides), with a mirror of each live store it lacks (fresh ids, no settings: the
- * test store is set up like a live one). Run in the caller's transaction.
+ * test store is set up like a live one) and the live trading settings. Run in the caller's transaction.
  */
 export async function ensureTestTwin(deps: Deps, trx: Db, live: { id: string; name: string }) {
   const now = deps.clock.now();
@@ -22,6 +23,12 @@ export async function ensureTestTwin(deps: Deps, trx: Db, live: { id: string; na
   for (const s of await unmirroredStores(trx, live.id, twin.id)) {
     await insertMirrorStore(trx, { id: deps.ids.prefixed("store_test"), twinId: twin.id, liveStoreId: s.id, name: s.name, createdAt: now });
   }
+  // The operator turns trading on per merchant and refuses twin ids (merchantOr404), so a twin takes
+  // its live merchant's trading settings once, when it has none: its test pay-ins then work as live
+  // ones do. The callback URL is left out, so test events never reach the live integration's URL
+  // until the merchant sets one with a test key.
+  const trading = await findTradingSettings(trx, live.id);
+  if (trading) await upsertTradingSettings(trx, { ...trading, merchant_id: twin.id, webhook_url: null, created_at: now }, false);
   return twin;
 }
 
