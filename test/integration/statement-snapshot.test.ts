@@ -11,8 +11,9 @@ import { merchantStatement } from "../../src/app/merchants/merchant-balance.js";
 import { createMerchant } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { fundMerchantBalance } from "../support/merchant-funds.js";
+import { usePostgres } from "../support/test-db.js";
 
-const onPostgres = Boolean(process.env.DATABASE_URL);
+const onPostgres = usePostgres();
 let h: Harness;
 before(async () => {
   if (onPostgres) h = await createHarness();
@@ -32,7 +33,7 @@ class AfterEachQuery implements KyselyPlugin {
   }
 }
 
-test("a transfer committed between the closing read and the movements read is in neither: opening + movements = closing", { skip: !onPostgres && "PostgreSQL only (DATABASE_URL)" }, async () => {
+test("a transfer committed between the closing read and the movements read is in neither: opening + movements = closing", { skip: !onPostgres && "PostgreSQL only (DATABASE_URL, not forced to PGlite)" }, async () => {
   const m = await createMerchant(h.deps);
   await fundMerchantBalance(h.deps, m.merchantId, 10_000n);
   h.clock.advance(60_000);
