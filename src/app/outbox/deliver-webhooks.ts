@@ -4,14 +4,16 @@
 // busy worker commits once per batch rather than once per delivery. The worker's pool claims in large
 // batches ahead of need and queues them per endpoint, so the claim's round trip overlaps deliveries
 // instead of idling the worker. Messages to different endpoints are independent: one slow or failing
-// receiver holds back only its own messages.
+// receiver holds back only its own messages. A queued message is never sent once its endpoint has
+// stopped taking deliveries (deleted, switched off, 410) since the claim (endpoint-stops.ts).
 import { assertNever } from "../../core/shared/assert-never.js";
 import { nextStep } from "../../core/webhooks/retry-schedule.js";
 import { ENVELOPE_SIGNATURE_HEADER, signEnvelope, signIpn, signTradingBody } from "../../core/webhooks/signatures.js";
-import { claimDueMessages, type ClaimedMessageRow, releaseMessages } from "../../db/outbox/webhooks.js";
+import { claimDueMessages, type ClaimedMessageRow, endpointTakesDeliveries, releaseMessages } from "../../db/outbox/webhooks.js";
 import type { Deps } from "../deps.js";
 import type { WebhookRequest, WebhookResponse } from "../ports.js";
 import type { SigningKeyRef } from "./enqueue-webhook.js";
+import { watchEndpointStops } from "./endpoint-stops.js";
 import { type AttemptOutcome, createAttemptRecorder } from "./record-attempts.js";
 import { resolveSigningKey } from "./signing-keys.js";
 import { WORKER_ID } from "./worker-id.js";
@@ -105,13 +107,17 @@ export interface DeliveryPool {
 interface Queued {
   message: ClaimedMessageRow;
   keys: SigningKeys;
+  /** The endpoint-stops token taken when its claim began. */
+  token: number | null;
 }
 
 /**
  * The worker's delivery loop as a rolling pool: claimed messages wait in a queue per endpoint; a
  * request starts whenever its endpoint has one of its PER_ENDPOINT_IN_FLIGHT slots free and the process
  * one of its MAX_IN_FLIGHT, and frees the slot when the answer is in (its recording, batched with
- * others, does not hold the receiver's slot). Free slots go round the endpoints in turn.
+ * others, does not hold the receiver's slot). Free slots go round the endpoints in turn. The queue of an
+ * endpoint announced stopped is given back at once, and a message is checked against the stops again
+ * right before its request.
  */
 export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): DeliveryPool {
   const workerId = opts.workerId ?? WORKER_ID;
@@ -144,36 +150,50 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
     heldTotal--;
     if (left === PER_ENDPOINT_HELD / 2 || heldTotal === MAX_HELD / 2 || heldTotal === 0) signal();
   };
-  // Queued messages whose lease ran short, given back (not sent) in one statement per pump.
-  let expiring: ClaimedMessageRow[] = [];
+  // Queued messages not to be sent (a lease run short, an endpoint stopped), given back in one statement per pump.
+  let unsent: ClaimedMessageRow[] = [];
   const giveBack = () => {
-    const msgs = expiring;
-    expiring = [];
+    const msgs = unsent;
+    unsent = [];
     const p: Promise<void> = releaseMessages(deps.database.db, workerId, msgs)
-      .catch((err: unknown) => deps.logger.error({ err }, "webhooks with a short lease could not be given back; their leases will expire"))
+      .catch((err: unknown) => deps.logger.error({ err }, "unsent webhooks could not be given back; their leases will expire"))
       .finally(() => {
         started.delete(p);
         for (const m of msgs) release(m.endpoint_id);
       });
     started.add(p);
   };
-  const start = ({ message: m, keys }: Queued) => {
-    if (new Date(m.lease_until).getTime() < deps.clock.now().getTime() + deps.config.webhookTimeoutMs + SEND_MARGIN_MS) {
-      expiring.push(m);
+  // A deleted endpoint's messages are already failed, so giving them back changes nothing; a switched-off
+  // one's wait, pending, until it is switched on (the claim skips them meanwhile).
+  const stops = watchEndpointStops(deps.database, (endpoint) => {
+    const q = queues.get(endpoint);
+    if (!q) return;
+    queues.delete(endpoint);
+    unsent.push(...q.map((x) => x.message));
+    giveBack();
+  });
+  let claiming = 0;
+  const start = ({ message: m, keys, token }: Queued) => {
+    const verdict = stops.verdict(m.endpoint_id, token);
+    if (verdict === "stopped" || new Date(m.lease_until).getTime() < deps.clock.now().getTime() + deps.config.webhookTimeoutMs + SEND_MARGIN_MS) {
+      unsent.push(m);
       return;
     }
     add(sending, m.endpoint_id, 1);
     sendingTotal++;
     const p: Promise<void> = (async () => {
-      let outcome: AttemptOutcome;
+      let outcome: AttemptOutcome | null;
       try {
-        outcome = await attempt(deps, m, keys, rand);
+        // Asked only while the stops cannot vouch for the claim (a lost or not yet listening session).
+        const takes = verdict === "send" || (await endpointTakesDeliveries(deps.database.db, m.endpoint_id));
+        outcome = takes ? await attempt(deps, m, keys, rand) : null;
       } finally {
         add(sending, m.endpoint_id, -1);
         sendingTotal--;
         pump();
       }
-      await recorder.record(outcome);
+      if (outcome === null) await releaseMessages(deps.database.db, workerId, [m]);
+      else await recorder.record(outcome);
     })()
       .catch((err: unknown) => deps.logger.error({ err, eventId: m.event_id }, "webhook delivery could not be recorded; its lease will expire"))
       .finally(() => {
@@ -195,22 +215,31 @@ export function createDeliveryPool(deps: Deps, opts: DeliveryOptions = {}): Deli
         if (q.length > 0) queues.set(endpoint, q);
       }
     }
-    if (expiring.length > 0) giveBack();
+    if (unsent.length > 0) giveBack();
   };
   const claimFree = async () => {
     const room = Math.min(CLAIM_BATCH, MAX_HELD - heldTotal);
     freed = false;
     if (room <= 0) return (lastClaimFull = false), 0;
-    const claimed = await claim(deps, workerId, room, PER_ENDPOINT_HELD, [...held]);
+    const token = stops.token();
+    let claimed: ClaimedMessageRow[];
+    claiming++;
+    try {
+      claimed = await claim(deps, workerId, room, PER_ENDPOINT_HELD, [...held]);
+    } finally {
+      claiming--;
+    }
     lastClaimFull = claimed.length === room;
     const keys = signingKeys(deps);
     for (const m of claimed) {
       add(held, m.endpoint_id, 1);
       heldTotal++;
       const q = queues.get(m.endpoint_id);
-      if (q) q.push({ message: m, keys });
-      else queues.set(m.endpoint_id, [{ message: m, keys }]);
+      if (q) q.push({ message: m, keys, token });
+      else queues.set(m.endpoint_id, [{ message: m, keys, token }]);
     }
+    // A claim begun from now on reads the endpoints itself: stops of endpoints held no more are moot.
+    if (claiming === 0) stops.prune((endpoint) => held.has(endpoint));
     pump();
     return claimed.length;
   };

@@ -214,6 +214,19 @@ export async function disableEndpoint(db: Db, a: { id: string; at: Date; reason:
   return r.numUpdatedRows > 0n;
 }
 
+/** Whether the endpoint takes deliveries now: enabled, not stopped by a 410, not deleted (as a claim checks). */
+export async function endpointTakesDeliveries(db: Db, id: string): Promise<boolean> {
+  const e = await db
+    .selectFrom("webhook_endpoints")
+    .select("id")
+    .where("id", "=", id)
+    .where("enabled", "=", true)
+    .where("disabled_at", "is", null)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+  return e !== undefined;
+}
+
 export async function findEndpoint(db: Db, id: string) {
   return db.selectFrom("webhook_endpoints").selectAll().where("id", "=", id).executeTakeFirst();
 }
