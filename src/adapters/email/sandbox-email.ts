@@ -1,6 +1,7 @@
-// Sandbox e-mail: nothing leaves the machine. In sandbox mode the message (with its confirmation link)
-// is written to the log so a developer can follow the flow; outside sandbox mode there is no e-mail
-// vendor yet, so the send is logged as undelivered without the text.
+// Sandbox e-mail: nothing leaves the machine. In sandbox mode and for test mode's customers (logText)
+// the message (with its confirmation link) is written to the log so a developer can follow the flow; as
+// the live sender outside sandbox mode (no e-mail vendor ships yet), the send is logged as undelivered
+// without the text.
 import type { Logger } from "pino";
 import type { EmailSender } from "../../app/ports.js";
 

@@ -1,6 +1,7 @@
-// Sandbox SMS: nothing leaves the machine. In sandbox mode the message (with its code, always 1234
-// there) is written to the log so a developer can follow the flow; outside sandbox mode there is no
-// SMS vendor yet, so the send is logged as undelivered without the text.
+// Sandbox SMS: nothing leaves the machine. In sandbox mode and for test mode's customers (logText) the
+// message (with its code, always 1234 there) is written to the log so a developer can follow the flow;
+// as the live sender of a live installation without an SMS vendor, the send is logged as undelivered
+// without the text.
 import type { Logger } from "pino";
 import type { SmsSender } from "../../app/ports.js";
 

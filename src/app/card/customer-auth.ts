@@ -22,6 +22,7 @@ import {
 } from "../../db/card/customers.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
+import { isTestMerchant, portsFor } from "../merchants/test-mode.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { cardCustomerChanging, readSessionCustomer } from "./session-cache.js";
 import { hashRefreshToken, issueAccessToken, newRefreshToken, REFRESH_TOKEN_TTL_MS, type TokenObject, verifyAccessToken } from "./tokens.js";
@@ -47,12 +48,21 @@ export interface CustomerPrincipal {
   kycLevel: CardKycLevel;
 }
 
+/** The merchant id X-Merchant-ID names (trimmed, lower case), or null when it is no UUID. */
+export function merchantHeaderId(header: unknown): string | null {
+  const id = typeof header === "string" ? header.trim().toLowerCase() : "";
+  return isUuid(id) ? id : null;
+}
+
 /** X-Merchant-ID names an existing merchant; anything else is invalid_client. */
 export async function requireMerchant(deps: Deps, header: unknown): Promise<string> {
-  const id = typeof header === "string" ? header.trim().toLowerCase() : "";
-  if (!isUuid(id) || !(await merchantExists(deps.database.db, id))) throw new AppError("invalid_client");
+  const id = merchantHeaderId(header);
+  if (id === null || !(await merchantExists(deps.database.db, id))) throw new AppError("invalid_client");
   return id;
 }
+
+/** The token of `Authorization: Bearer <token>`; undefined without one. */
+export const bearerToken = (authorization: string | undefined): string | undefined => /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? "")?.[1];
 
 function smsKey(secret: string): Buffer {
   return Buffer.from(hkdfSync("sha256", secret, "rampart", "card-sms-code", 32));
@@ -62,20 +72,26 @@ export function codeHash(deps: Deps, customerId: string, code: string): string {
   return createHmac("sha256", smsKey(deps.config.secretKey)).update(`${customerId}:${code}`).digest("hex");
 }
 
-/** The sandbox always sends 1234 (as the public sandbox does); live codes are 6 random digits. */
-export function newCode(deps: Deps): string {
-  return deps.config.mode === "sandbox" ? SANDBOX_SMS_CODE : String(randomInt(0, 1_000_000)).padStart(6, "0");
+/**
+ * The fixed code 1234 in the sandbox (as the public sandbox sends) and for a test twin's customers, so a
+ * test integration in a live installation confirms without a real phone, like Stripe's fixed test
+ * values; live codes are 6 random digits. Inside a transaction pass it as `db` (isTestMerchant).
+ */
+export async function newCode(deps: Deps, merchantId: string, db?: Db): Promise<string> {
+  const fixed = deps.config.mode === "sandbox" || (await isTestMerchant(deps, merchantId, db));
+  return fixed ? SANDBOX_SMS_CODE : String(randomInt(0, 1_000_000)).padStart(6, "0");
 }
 
-export async function sendCode(deps: Deps, phone: string, code: string): Promise<void> {
-  await deps.ports.sms.send(phone, `Your confirmation code is ${code}`);
+/** Through the merchant's SMS port: a test twin's codes go to the sandbox sender, never a live vendor. */
+export async function sendCode(deps: Deps, merchantId: string, phone: string, code: string): Promise<void> {
+  await (await portsFor(deps, merchantId)).sms.send(phone, `Your confirmation code is ${code}`);
 }
 
 export async function signup(deps: Deps, a: { merchantId: string; phone: string; password: string }, commit?: CommitAnswer<void>): Promise<void> {
   const phone = normalizePhone(a.phone);
   assertPasswordStrength(a.password, phone);
   const id = deps.ids.uuid();
-  const code = newCode(deps);
+  const code = await newCode(deps, a.merchantId);
   const now = deps.clock.now();
   const passwordHash = await hashPassword(a.password);
   await deps.database.db.transaction().execute(async (trx) => {
@@ -91,7 +107,7 @@ export async function signup(deps: Deps, a: { merchantId: string; phone: string;
     if (!inserted) throw new AppError("already_registered", { field: "phone" });
     await commit?.(trx, undefined);
   });
-  await sendCode(deps, phone, code);
+  await sendCode(deps, a.merchantId, phone, code);
 }
 
 export function retryAfter(until: Date, now: Date): Record<string, string> {
@@ -160,7 +176,7 @@ export async function resendCode(deps: Deps, a: { merchantId: string; phone: str
     if (!c || c.phone_confirmed_at) return null;
     // Signup sends the first code, so a resend right after it waits too.
     refuseEarlyResend(c.sms_sent_at, now, { code: "sms_resend_cooldown", field: "phone" });
-    const code = newCode(deps);
+    const code = await newCode(deps, a.merchantId, trx);
     await updateCustomer(trx, c.id, {
       sms_code_hash: codeHash(deps, c.id, code),
       sms_code_expires_at: new Date(now.getTime() + SMS_CODE_TTL_MS),
@@ -169,7 +185,7 @@ export async function resendCode(deps: Deps, a: { merchantId: string; phone: str
     });
     return code;
   });
-  if (sent !== null) await sendCode(deps, phone, sent);
+  if (sent !== null) await sendCode(deps, a.merchantId, phone, sent);
 }
 
 export async function openSession(deps: Deps, customerId: string, merchantId: string): Promise<TokenObject> {
@@ -250,9 +266,9 @@ export async function signout(deps: Deps, who: CustomerPrincipal, commit?: Commi
 
 /** `Authorization: Bearer <jwt>` → the customer, or invalid_token (401). */
 export async function authenticateCustomer(deps: Deps, authorization: string | undefined, merchantHeader: unknown): Promise<CustomerPrincipal> {
-  const m = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? "");
-  if (!m) throw new AppError("invalid_token", { message: "Missing bearer token." });
-  const claims = verifyAccessToken(deps, m[1]!);
+  const token = bearerToken(authorization);
+  if (token === undefined) throw new AppError("invalid_token", { message: "Missing bearer token." });
+  const claims = verifyAccessToken(deps, token);
   const row = await readSessionCustomer(deps, claims.sid, claims.sub);
   if (!row) throw new AppError("invalid_token", { message: "The session has ended; sign in again." });
   if (typeof merchantHeader === "string" && merchantHeader.trim() !== "" && merchantHeader.trim().toLowerCase() !== row.merchant_id) {

@@ -6,9 +6,10 @@
 import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { AppError } from "../../core/shared/errors.js";
 import { findCustomer, findCustomerByConfirmedEmail, updateCustomer } from "../../db/card/customers.js";
-import { deleteCode, lockCode, lockEmailCodeByHash, putCode } from "../../db/card/verification-codes.js";
+import { deleteCode, lockCode, findEmailCodeByHash, putCode } from "../../db/card/verification-codes.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
+import { portsFor } from "../merchants/test-mode.js";
 import { type CustomerPrincipal, refuseEarlyResend } from "./customer-auth.js";
 
 const PURPOSE = "email";
@@ -38,8 +39,9 @@ async function newLink(deps: Deps, trx: Db, customerId: string, email: string): 
   return `${deps.config.publicUrl}/v2/mobile/email/confirm?${q.toString()}`;
 }
 
-async function sendLink(deps: Deps, email: string, link: string): Promise<void> {
-  await deps.ports.email.send(email, "Confirm your e-mail", `Open this link to confirm your e-mail address: ${link}`);
+/** Through the merchant's e-mail port: a test twin's links go to the sandbox sender, never a live vendor. */
+async function sendLink(deps: Deps, merchantId: string, email: string, link: string): Promise<void> {
+  await (await portsFor(deps, merchantId)).email.send(email, "Confirm your e-mail", `Open this link to confirm your e-mail address: ${link}`);
 }
 
 /** PUT /v2/mobile/email/add: sets the (unconfirmed) e-mail and sends its link. */
@@ -54,7 +56,7 @@ export async function addEmail(deps: Deps, who: CustomerPrincipal, rawEmail: str
     await updateCustomer(trx, c.id, { email, updated_at: deps.clock.now() });
     return l;
   });
-  await sendLink(deps, email, link);
+  await sendLink(deps, who.merchantId, email, link);
 }
 
 /** POST /v2/mobile/email/verify/resend: a new link for the e-mail added. */
@@ -65,7 +67,7 @@ export async function resendEmail(deps: Deps, who: CustomerPrincipal): Promise<v
     if (!c.email) throw new AppError("validation_failed", { field: "email", message: "Add an e-mail first (PUT /v2/mobile/email/add)." });
     return { email: c.email, link: await newLink(deps, trx, c.id, c.email) };
   });
-  await sendLink(deps, sent.email, sent.link);
+  await sendLink(deps, who.merchantId, sent.email, sent.link);
 }
 
 /** GET /v2/mobile/email/confirm?email=&token=: the link from the e-mail. The token is used up. */
@@ -73,11 +75,16 @@ export async function confirmEmail(deps: Deps, a: { email: string; token: string
   const now = deps.clock.now();
   const email = a.email.trim().toLowerCase();
   await deps.database.db.transaction().execute(async (trx) => {
-    const row = await lockEmailCodeByHash(trx, tokenHash(deps, a.token.trim()));
+    const row = await findEmailCodeByHash(trx, tokenHash(deps, a.token.trim()), true);
     if (!row || row.expires_at <= now || row.email !== email || row.email_confirmed_at) throw new AppError("invalid_email_token", { field: "token" });
     const owner = await findCustomerByConfirmedEmail(trx, row.merchant_id, email);
     if (owner) throw new AppError("email_already_registered", { field: "email" });
     await updateCustomer(trx, row.customer_id, { email_confirmed_at: now, updated_at: now });
     await deleteCode(trx, row.customer_id, PURPOSE);
   });
+}
+
+/** The merchant whose customer an e-mail link's token was sent to; undefined for an unknown token. */
+export async function emailLinkMerchant(deps: Deps, token: string): Promise<string | undefined> {
+  return (await findEmailCodeByHash(deps.database.db, tokenHash(deps, token.trim())))?.merchant_id;
 }

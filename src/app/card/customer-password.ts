@@ -60,11 +60,11 @@ export async function requestPasswordReset(deps: Deps, a: { merchantId: string; 
     if (!c || !c.phone_confirmed_at) return null;
     const current = await lockCode(trx, c.id, PURPOSE);
     refuseEarlyResend(current?.sent_at, now, { code: "sms_resend_cooldown", field: "phone" });
-    const code = newCode(deps);
+    const code = await newCode(deps, a.merchantId, trx);
     await putCode(trx, { customerId: c.id, purpose: PURPOSE, codeHash: codeHash(deps, c.id, code), expiresAt: new Date(now.getTime() + SMS_CODE_TTL_MS), now });
     return code;
   });
-  if (sent !== null) await sendCode(deps, phone, sent);
+  if (sent !== null) await sendCode(deps, a.merchantId, phone, sent);
 }
 
 /**

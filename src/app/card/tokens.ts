@@ -102,6 +102,19 @@ export function verifyAccessToken(deps: Deps, token: string): AccessClaims {
   return claims;
 }
 
+/**
+ * The merchant a token with a good signature names, expired or not (the route's own bearer check judges
+ * the rest); undefined for a forged or malformed one.
+ */
+export function signedTokenMerchant(deps: Deps, token: string): string | undefined {
+  try {
+    const mid = checkSignature(jwtKey(deps.config.secretKey), token).mid;
+    return typeof mid === "string" ? mid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function newRefreshToken(): { token: string; hash: Buffer } {
   const token = randomBytes(32).toString("base64url");
   return { token, hash: hashRefreshToken(token) };

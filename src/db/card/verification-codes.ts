@@ -28,14 +28,14 @@ export async function deleteCode(db: Db, customerId: string, purpose: CodePurpos
   await db.deleteFrom("card_verification_codes").where("customer_id", "=", customerId).where("purpose", "=", purpose).execute();
 }
 
-/** The e-mail code with this token hash, locked, with its customer's merchant and e-mail. */
-export async function lockEmailCodeByHash(db: Db, codeHash: string) {
-  return db
+/** The e-mail code with this token hash (locked when forUpdate), with its customer's merchant and e-mail. */
+export async function findEmailCodeByHash(db: Db, codeHash: string, forUpdate = false) {
+  let q = db
     .selectFrom("card_verification_codes as v")
     .innerJoin("card_customers as c", "c.id", "v.customer_id")
     .select(["v.customer_id", "v.expires_at", "c.merchant_id", "c.email", "c.email_confirmed_at"])
     .where("v.purpose", "=", "email")
-    .where("v.code_hash", "=", codeHash)
-    .forUpdate()
-    .executeTakeFirst();
+    .where("v.code_hash", "=", codeHash);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
 }
