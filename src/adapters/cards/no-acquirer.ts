@@ -1,6 +1,7 @@
-// No card acquirer (RAMPART_CARD_ACQUIRER=none): the card dialect's routes are switched off
-// (http/dialects/card/card-routes.ts), so nothing should reach this; a payment left from before the
-// switch is refused here rather than approved.
+// No card acquirer (RAMPART_CARD_ACQUIRER=none): the card dialect's routes are switched off for live
+// merchants (http/dialects/card/switched-off.ts) and a test twin's payments use test mode's sandbox
+// acquirer (portsFor), so nothing should reach this; a payment left from before the switch is refused
+// here rather than approved.
 import type { CardAcquirer } from "../../app/ports.js";
 import { AppError } from "../../core/shared/errors.js";
 

@@ -13,11 +13,10 @@ import { startRiskRuleCache } from "../../../app/risk/rule-cache.js";
 import { switchOffCardDialect } from "./switched-off.js";
 
 export async function cardRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  if (deps.config.ports.cardAcquirer === "none") switchOffCardDialect(app);
-  else {
-    startCardSessionCache(deps);
-    startRiskRuleCache(deps);
-  }
+  // Off for live merchants without an acquirer; a test twin's customers still use it (switched-off.ts).
+  if (deps.config.ports.cardAcquirer === "none") switchOffCardDialect(app, deps);
+  startCardSessionCache(deps);
+  startRiskRuleCache(deps);
   for (const part of [mobileRoutes, oauthRoutes, signoutRoutes, accountRoutes, emailConfirmRoutes, customerRoutes, historyRoutes, payinRoutes, unsupportedRoutes]) {
     await app.register(async (scope) => part(scope, deps));
   }
