@@ -3,7 +3,7 @@
 // dialect's envelope, never a 404 route_not_found).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { addCard, type CardCustomer, createCardHarness, PASSWORD, registerCustomer } from "../support/card-customer.js";
+import { addCard, type CardCustomer, createCardHarness, lastEmailLink, PASSWORD, registerCustomer } from "../support/card-customer.js";
 import type { Harness } from "../support/harness.js";
 
 let h: Harness;
@@ -167,15 +167,6 @@ test("password reset: an SMS code (sandbox 1234) to the confirmed phone, checked
   assert.equal((await mobile("/v2/mobile/password/reset/confirm", { phone: who.phone, code: "1234", password: "later pass 88" })).statusCode, 200);
 });
 
-/** The confirmation link of the last sandbox e-mail sent to `email`'s domain. */
-function lastEmailLink(): URL {
-  const sent = h.logs.records().filter((r) => r.msg === "sandbox e-mail sent");
-  const text = String((sent.at(-1)?.email as { text: string } | undefined)?.text);
-  const m = /(https?:\/\/\S+)/.exec(text);
-  assert.ok(m, `a link in the e-mail: ${text}`);
-  return new URL(m[1]!);
-}
-
 test("e-mail: add sends a confirmation link through the e-mail port; the link confirms it once; a confirmed e-mail is the customer's", async () => {
   const who = await registerCustomer(h.app, merchantId);
   const add = (email: string, headers = who.headers) => h.app.inject({ method: "PUT", url: "/v2/mobile/email/add", headers, payload: { email } });
@@ -184,7 +175,7 @@ test("e-mail: add sends a confirmation link through the e-mail port; the link co
   assert.equal(invalid.json().field, "email");
   const email = `ada.${Date.now()}@example.com`;
   assert.deepEqual((await add(email)).json(), { result: "ok" });
-  const link = lastEmailLink();
+  const link = lastEmailLink(h.logs);
   assert.equal(link.pathname, "/v2/mobile/email/confirm");
   assert.equal(link.searchParams.get("email"), email);
   let p = await profileOf(who);
@@ -195,7 +186,7 @@ test("e-mail: add sends a confirmation link through the e-mail port; the link co
   assert.equal(soon.json().error, "EMAIL_RESEND_COOLDOWN");
   h.clock.advance(31_000);
   assert.equal((await h.app.inject({ method: "POST", url: "/v2/mobile/email/verify/resend", headers: who.headers })).statusCode, 200);
-  const fresh = lastEmailLink();
+  const fresh = lastEmailLink(h.logs);
   assert.notEqual(fresh.searchParams.get("token"), link.searchParams.get("token"));
 
   const confirm = (q: URLSearchParams) => h.app.inject({ method: "GET", url: `/v2/mobile/email/confirm?${q.toString()}` });

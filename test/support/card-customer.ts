@@ -6,6 +6,7 @@ import { seedPricing } from "../../src/app/sandbox/seed-pricing.js";
 import { sandboxCredentials } from "../../src/app/sandbox/sandbox-credentials.js";
 import { createMerchant } from "./factories.js";
 import { createHarness, type Harness } from "./harness.js";
+import type { LogCapture } from "./log-capture.js";
 
 export const CARD_TEST_ENV = {
   RAMPART_RATES: "fixed",
@@ -80,4 +81,13 @@ export async function addCard(app: FastifyInstance, who: CardCustomer, cardNumbe
   const card = r.json() as { cardId: number; maskedPan: string };
   assert.ok(card.maskedPan.endsWith(String(cardNumber).slice(-4)), r.body);
   return card.cardId;
+}
+
+/** The confirmation link of the last sandbox e-mail logged (its text is logged in sandbox and test mode). */
+export function lastEmailLink(logs: LogCapture): URL {
+  const sent = logs.records().filter((r) => r.msg === "sandbox e-mail sent");
+  const text = String((sent.at(-1)?.email as { text: string } | undefined)?.text);
+  const m = /(https?:\/\/\S+)/.exec(text);
+  assert.ok(m, `a link in the e-mail: ${text}`);
+  return new URL(m[1]!);
 }
