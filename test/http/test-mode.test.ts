@@ -14,6 +14,7 @@ import type { ChainPayout, KycVendor } from "../../src/app/ports.js";
 import { LIVE_ENV, createHarness, type Harness } from "../support/harness.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { sandboxTransfer } from "../support/bank-feed.js";
+import { platformBalances } from "../support/platform-balances.js";
 import { jsonCall, operatorHeader, type Method } from "../support/json-call.js";
 import { advanceAndDrain, configureStore, drain, intentBody, kycFields, paidIntent } from "../support/intents.js";
 
@@ -41,17 +42,6 @@ async function testKey(merchant: MerchantFixture, label = "integration"): Promis
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.mode, "test");
   return r.json.apiKey as string;
-}
-
-/** Posted balance per "owner asset purpose" of the platform's accounts, live or test. */
-async function platformBalances(owner: "platform" | "platform:test"): Promise<Record<string, string>> {
-  const rows = await h.deps.database.db
-    .selectFrom("ledger_accounts as a")
-    .innerJoin("ledger_account_balances as b", "b.account_id", "a.id")
-    .select(["a.asset", "a.purpose", "b.posted"])
-    .where("a.owner", "=", owner)
-    .execute();
-  return Object.fromEntries(rows.map((r) => [`${r.asset} ${r.purpose}`, String(r.posted)]));
 }
 
 /** The intent flow's Prometheus counters: created, and finished as paid. */
@@ -163,8 +153,8 @@ describe("a test payment in a live installation", () => {
     await configureStore(h, live.storeId);
 
     const countersBefore = await intentCounters();
-    const liveBefore = await platformBalances("platform");
-    const testBefore = await platformBalances("platform:test");
+    const liveBefore = await platformBalances(h.deps, "platform");
+    const testBefore = await platformBalances(h.deps, "platform:test");
     const id = await paidIntent(h, { merchantId: twin.id, storeId: testStore, apiKey: key });
     await advanceAndDrain(h, 60_000, 6);
     const st = await call(key, "GET", `/payment/intent/${id}/status`);
@@ -174,8 +164,8 @@ describe("a test payment in a live installation", () => {
     assert.deepEqual(liveCalls, [], "no live adapter was called");
 
     // Test money never touches live balances: the fiat in, fee and payout moved the test platform's accounts.
-    assert.deepEqual(await platformBalances("platform"), liveBefore, "the live platform accounts did not move");
-    const testAfter = await platformBalances("platform:test");
+    assert.deepEqual(await platformBalances(h.deps, "platform"), liveBefore, "the live platform accounts did not move");
+    const testAfter = await platformBalances(h.deps, "platform:test");
     assert.notDeepEqual(testAfter, testBefore);
     for (const moved of ["EUR fiat_clearing", "EUR platform_inventory", "EUR fee_revenue", "USDT platform_inventory"]) {
       assert.notEqual(testAfter[moved] ?? "0", testBefore[moved] ?? "0", `${moved} moved on the test platform`);

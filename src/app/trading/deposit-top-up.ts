@@ -1,6 +1,8 @@
-// The operator's sandbox top-up of a trader's deposit: platform funding → trader deposit, one posted
-// ledger transfer whose id is the client's reference, so a retry books nothing twice. In live mode a
-// deposit is real crypto and comes in on chain (deposit addresses), never from an operator's word.
+// The operator's top-up of a trader's deposit: platform funding → trader deposit, one posted ledger
+// transfer whose id is the client's reference, so a retry books nothing twice. In live mode a live
+// trader's deposit is real crypto and comes in on chain (deposit addresses), never from an operator's
+// word; a test trader's (test mode, issue 19) is play money drawn from the test platform's funding
+// (fundTraderDeposit picks the owner by the trader's flag), so it is topped up in either mode.
 import { formatMinorTrimmed, parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findTrader } from "../../db/trading/traders.js";
@@ -31,10 +33,10 @@ interface TopUpResult {
 }
 
 export async function topUpTraderDeposit(deps: Deps, input: TopUpInput): Promise<TopUpResult> {
-  if (deps.config.mode !== "sandbox") {
-    throw new AppError("deposit_via_chain");
-  }
-  if (!(await findTrader(deps.database.db, input.traderId))) throw new AppError("not_found", { message: "Trader not found" });
+  const trader = await findTrader(deps.database.db, input.traderId);
+  if (!trader) throw new AppError("not_found", { message: "Trader not found" });
+  // The flag is written once, at creation, so reading it outside the posting's transaction is safe.
+  if (deps.config.mode !== "sandbox" && !trader.test) throw new AppError("deposit_via_chain");
   const amountMinor = parseAmount(input.amount, TRADING_CRYPTO.decimals, { field: "amount" });
   if (amountMinor <= 0n) throw new AppError("invalid_amount", { field: "amount", message: "The amount must be positive." });
   if (amountMinor > MAX_TOP_UP_MINOR) {

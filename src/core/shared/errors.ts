@@ -34,7 +34,7 @@ export const ERROR_CATALOGUE = {
   invalid_invoice_key: { status: 400, message: "The invoiceKey does not name a receipt of this pay-in." },
   dispute_limit_reached: { status: 409, message: "This pay-in cannot be disputed again: support has decided and the limit of new disputes is reached." },
   dispute_needs_new_receipt: { status: 400, message: "Support has already decided on this receipt: a new dispute needs a receipt not shown before." },
-  deposit_via_chain: { status: 409, message: "In live mode a trader's deposit comes in on chain to its deposit address; operator top-ups are a sandbox feature." },
+  deposit_via_chain: { status: 409, message: "In live mode a trader's deposit comes in on chain to its deposit address; operator top-ups are for sandbox mode and test traders." },
   deposit_address_unavailable: { status: 409, message: "This platform takes no on-chain deposits: no deposit address can be given." },
   // --- money core: amounts, currencies, addresses, pricing
   invalid_amount: { status: 400, message: "The amount is not a valid decimal amount." },

@@ -183,7 +183,7 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
     {
       schema: {
         tags: TAGS,
-        summary: "Sandbox mode: top up a trader's USDT deposit (a ledger transfer from platform funding); live mode answers 409 deposit_via_chain",
+        summary: "Top up a trader's USDT deposit (a ledger transfer from platform funding): any trader in sandbox mode, a test trader (from test funding) in live mode; a live trader in live mode is 409 deposit_via_chain",
         description:
           "Idempotent by `reference` (or, without one, the `Idempotency-Key` header): the same reference and amount again books nothing and answers 200 with `duplicate: true`; the same reference with another amount is 409 `conflict`.",
         security,

@@ -1,6 +1,7 @@
 // Traders: deposit balances (free / held by open pay-ins) and requisites with their open pay-ins, a
 // switch per requisite (a disabled requisite gets no new pay-ins; open ones run to their end) and its
-// limits; creating a trader (its key shown once) and, in sandbox mode, topping up its deposit. The
+// limits; creating a trader (its key shown once) and, in sandbox mode or for a test trader, topping up
+// its deposit (a test trader's from the test platform's play money, so a live installation has one). The
 // forms call the use cases of the operator API (http/admin/trading-admin-routes.ts): createTrader,
 // topUpTraderDeposit, setRequisiteLimits (POST /admin/v1/trading/traders, .../deposit/top-ups and
 // PUT .../requisites/:requisiteId/limits).
@@ -47,11 +48,11 @@ function limitsForms(t: TraderView, csrf: string): SafeHtml {
   })}`;
 }
 
-/** Sandbox only: a top-up from platform funding. The form's reference is made when the page is drawn, so sending it twice books once. */
+/** A top-up from platform funding (test funding for a test trader). The form's reference is made when the page is drawn, so sending it twice books once. */
 function topUpForm(t: TraderView, csrf: string): SafeHtml {
   return html`<form class="inline" method="post" action="${BACK}/${t.id}/deposit/top-ups"><input type="hidden" name="csrf" value="${csrf}">
 <input type="hidden" name="reference" value="console-${randomUUID()}">
-<label for="top-${t.id}" style="margin:0">Sandbox top-up (USDT)</label><input id="top-${t.id}" name="amount" inputmode="decimal" placeholder="1000" required>
+<label for="top-${t.id}" style="margin:0">${t.test ? "Test top-up (USDT, play money)" : "Sandbox top-up (USDT)"}</label><input id="top-${t.id}" name="amount" inputmode="decimal" placeholder="1000" required>
 <button type="submit" class="secondary">Top up the deposit</button></form>`;
 }
 
@@ -73,7 +74,7 @@ async function tradersPage(deps: Deps, ctx: SectionContext, before?: SafeHtml): 
           (t) => html`<div class="card" data-trader="${t.id}"><h2>${t.name} <span class="mono muted">${t.id}</span> ${t.test ? html`<span class="status warn" data-test-trader>test</span> ` : ""}${t.enabled ? "" : html`<span class="status bad">disabled</span>`}</h2>
 <div class="row"><span>Deposit free</span><span class="mono">${usdt(t.depositAvailable)}</span></div>
 <div class="row"><span>Deposit held by open pay-ins</span><span class="mono">${usdt(t.depositHeld)}</span></div>
-${act && sandbox ? topUpForm(t, ctx.csrf) : ""}
+${act && (sandbox || t.test) ? topUpForm(t, ctx.csrf) : ""}
 ${requisitesTable(t, ctx.csrf, (id) => `${BACK}/requisites/${id}/switch`)}${act ? limitsForms(t, ctx.csrf) : ""}</div>`,
         );
   return html`${before ?? ""}${act ? createForm(ctx.csrf) : ""}${cards}`;
