@@ -142,6 +142,33 @@ describe("settings", () => {
     assert.equal(r.json.field, "trading");
   });
 
+  test("the operator's PUT reads the shared fields as the PATCH does (minutes, banks, amounts) plus its own; a bad amount names its bare field", async () => {
+    const shop = await createMerchant(h.deps, { name: "Put Shop" });
+    const url = `/admin/v1/trading/merchants/${shop.merchantId}/settings`;
+    const body = {
+      fiatCurrency: "RUB",
+      fiatCurrencies: ["RUB", "KZT"],
+      feeRate: "0.07",
+      paymentWindowMinutes: 25,
+      disputeAutoResolveMinutes: 90,
+      allowedMethods: ["sbp"],
+      allowedBanks: ["sber", "Tinkoff"],
+      minFiatAmount: 500,
+      maxFiatAmount: "120000.50",
+      webhookUrl: "https://shop.example/put-hook",
+      requireRequestSignature: true,
+      returnUrl: "https://shop.example/back",
+      payerDisputeReopens: 2,
+    };
+    const put = await jsonCall(h.app, "PUT", url, { "x-operator-key": op }, body);
+    assert.equal(put.status, 200, put.text);
+    const read = await jsonCall(h.app, "GET", url, { "x-operator-key": op });
+    assert.deepEqual(read.json, { ...body, feeRate: "0.07000000", allowedBanks: ["SBER", "TINKOFF"], minFiatAmount: "500.00" });
+    const bad = await jsonCall(h.app, "PUT", url, { "x-operator-key": op }, { fiatCurrency: "RUB", feeRate: "0.07", maxFiatAmount: "1.001" });
+    assert.deepEqual([bad.status, bad.json.error, bad.json.field], [400, "validation_failed", "maxFiatAmount"]);
+    assert.deepEqual((await jsonCall(h.app, "GET", url, { "x-operator-key": op })).json, read.json, "nothing of the refused PUT is written");
+  });
+
   test("a new payment window applies to pay-ins created after the change; an earlier one keeps its expiry", async () => {
     await call("PATCH", "/merchant/v1/settings", fx.merchant.apiKey, { trading: { paymentWindowMinutes: 15, allowedMethods: null } });
     const older = await createPayinOverHttp(h.app, fx.merchant.apiKey, 1000);

@@ -5,6 +5,7 @@
 import type { Transaction } from "kysely";
 import { isFiat } from "../../core/money/currencies.js";
 import { AppError } from "../../core/shared/errors.js";
+import { requireFiatAmount } from "../../core/trading/fiat-amount.js";
 import { webhookTargetProblem } from "../../core/shared/webhook-target.js";
 import type { DB } from "../../db/schema.js";
 import { findTradingSettings, lockTradingSettings, type TradingSettingsRow, upsertTradingSettings } from "../../db/trading/settings.js";
@@ -39,6 +40,41 @@ export type TradingSettingsPatch = Partial<
     "fiatCurrency" | "fiatCurrencies" | "paymentWindowSeconds" | "disputeAutoResolveMinutes" | "allowedMethods" | "allowedBanks" | "minFiatMinor" | "maxFiatMinor" | "webhookUrl" | "returnUrl"
   >
 >;
+
+/** The merchant-changeable fields as the APIs name them (the operator's PUT body, the `trading` of PATCH /merchant/v1/settings). */
+interface TradingSettingsBody {
+  fiatCurrency?: string;
+  fiatCurrencies?: string[];
+  paymentWindowMinutes?: number;
+  disputeAutoResolveMinutes?: number;
+  allowedMethods?: string[] | null;
+  allowedBanks?: string[] | null;
+  minFiatAmount?: number | string;
+  maxFiatAmount?: number | string;
+  webhookUrl?: string | null;
+  returnUrl?: string | null;
+}
+
+/**
+ * A settings body's merchant-changeable fields as the use cases take them: minutes to seconds, amounts to
+ * minor units (a bad one is named `fieldPrefix` + its field, as the body nests it), banks upper-cased; an
+ * absent field stays absent, so a patch changes only what it names. The operator's PUT adds the fields
+ * only it sets (fee, request signing, dispute reopens); the merchant's patch has no way to them.
+ */
+export function tradingSettingsChange(b: TradingSettingsBody, fieldPrefix: string): TradingSettingsPatch {
+  return {
+    ...(b.fiatCurrency !== undefined ? { fiatCurrency: b.fiatCurrency } : {}),
+    ...(b.fiatCurrencies !== undefined ? { fiatCurrencies: b.fiatCurrencies } : {}),
+    ...(b.paymentWindowMinutes !== undefined ? { paymentWindowSeconds: b.paymentWindowMinutes * 60 } : {}),
+    ...(b.disputeAutoResolveMinutes !== undefined ? { disputeAutoResolveMinutes: b.disputeAutoResolveMinutes } : {}),
+    ...(b.allowedMethods !== undefined ? { allowedMethods: b.allowedMethods } : {}),
+    ...(b.allowedBanks !== undefined ? { allowedBanks: b.allowedBanks?.map((x) => x.toUpperCase()) ?? null } : {}),
+    ...(b.minFiatAmount !== undefined ? { minFiatMinor: requireFiatAmount(b.minFiatAmount, `${fieldPrefix}minFiatAmount`) } : {}),
+    ...(b.maxFiatAmount !== undefined ? { maxFiatMinor: requireFiatAmount(b.maxFiatAmount, `${fieldPrefix}maxFiatAmount`) } : {}),
+    ...(b.webhookUrl !== undefined ? { webhookUrl: b.webhookUrl } : {}),
+    ...(b.returnUrl !== undefined ? { returnUrl: b.returnUrl } : {}),
+  };
+}
 
 /** Checks and writes in the caller's transaction. `at` prefixes field names when the settings are nested in a larger body (`trading.`). */
 async function writeSettings(deps: Deps, trx: Transaction<DB>, merchantId: string, s: TradingSettingsInput, o: { replace: boolean; at: string }): Promise<void> {

@@ -11,7 +11,7 @@ import { createRequisite, createTrader, setRequisiteLimits } from "../../app/tra
 import { traderDepositAddress } from "../../app/trading/deposit-address.js";
 import { topUpTraderDeposit } from "../../app/trading/deposit-top-up.js";
 import { DepositAddressObject } from "../trader/deposit-schemas.js";
-import { readTradingSettings, saveTradingSettings } from "../../app/trading/settings-admin.js";
+import { readTradingSettings, saveTradingSettings, tradingSettingsChange } from "../../app/trading/settings-admin.js";
 import { TradingSettingsView, tradingSettingsJson } from "../merchant/settings-schemas.js";
 import { AppError } from "../../core/shared/errors.js";
 import { HttpUrl } from "../plugins/validation.js";
@@ -306,18 +306,10 @@ export async function tradingAdminRoutes(scope: FastifyInstance, deps: Deps): Pr
     async (request) => {
       const b = request.body;
       await saveTradingSettings(deps, request.params.merchantId, {
+        ...tradingSettingsChange(b, ""),
         fiatCurrency: b.fiatCurrency,
-        ...(b.fiatCurrencies !== undefined ? { fiatCurrencies: b.fiatCurrencies } : {}),
         feeRate: b.feeRate,
-        ...(b.paymentWindowMinutes !== undefined ? { paymentWindowSeconds: b.paymentWindowMinutes * 60 } : {}),
-        ...(b.disputeAutoResolveMinutes !== undefined ? { disputeAutoResolveMinutes: b.disputeAutoResolveMinutes } : {}),
-        ...(b.allowedMethods !== undefined ? { allowedMethods: b.allowedMethods } : {}),
-        ...(b.allowedBanks !== undefined ? { allowedBanks: b.allowedBanks?.map((x) => x.toUpperCase()) ?? null } : {}),
-        ...(b.minFiatAmount !== undefined ? { minFiatMinor: requireFiatAmount(b.minFiatAmount, "minFiatAmount") } : {}),
-        ...(b.maxFiatAmount !== undefined ? { maxFiatMinor: requireFiatAmount(b.maxFiatAmount, "maxFiatAmount") } : {}),
-        ...(b.webhookUrl !== undefined ? { webhookUrl: b.webhookUrl } : {}),
         ...(b.requireRequestSignature !== undefined ? { requireRequestSignature: b.requireRequestSignature } : {}),
-        ...(b.returnUrl !== undefined ? { returnUrl: b.returnUrl } : {}),
         ...(b.payerDisputeReopens !== undefined ? { payerDisputeReopens: b.payerDisputeReopens } : {}),
       });
       return { ok: true };

@@ -6,8 +6,8 @@ import type { ValidateFunction } from "ajv";
 import { type Static, Type } from "typebox";
 import type { patchMerchantSettings } from "../../app/merchants/merchant-settings.js";
 import { MAX_STORES_PER_PATCH } from "../../app/merchants/merchant-settings.js";
+import { tradingSettingsChange } from "../../app/trading/settings-admin.js";
 import { AppError } from "../../core/shared/errors.js";
-import { requireFiatAmount } from "../../core/trading/fiat-amount.js";
 import { normalizeError } from "../errors/normalize.js";
 import { requestAjv } from "../plugins/validation.js";
 import { StorePatch, TradingPatch } from "./settings-schemas.js";
@@ -34,22 +34,7 @@ type MerchantSettingsPatch = Parameters<typeof patchMerchantSettings>[2];
 /** The body as the use case's patch: minutes to seconds, amounts to minor units, banks upper-cased. */
 export function settingsPatchInput({ trading: t, stores }: SettingsPatchBody): MerchantSettingsPatch {
   return {
-    ...(t !== undefined
-      ? {
-          trading: {
-            ...(t.fiatCurrency !== undefined ? { fiatCurrency: t.fiatCurrency } : {}),
-            ...(t.fiatCurrencies !== undefined ? { fiatCurrencies: t.fiatCurrencies } : {}),
-            ...(t.paymentWindowMinutes !== undefined ? { paymentWindowSeconds: t.paymentWindowMinutes * 60 } : {}),
-            ...(t.disputeAutoResolveMinutes !== undefined ? { disputeAutoResolveMinutes: t.disputeAutoResolveMinutes } : {}),
-            ...(t.allowedMethods !== undefined ? { allowedMethods: t.allowedMethods } : {}),
-            ...(t.allowedBanks !== undefined ? { allowedBanks: t.allowedBanks?.map((x) => x.toUpperCase()) ?? null } : {}),
-            ...(t.minFiatAmount !== undefined ? { minFiatMinor: requireFiatAmount(t.minFiatAmount, "trading.minFiatAmount") } : {}),
-            ...(t.maxFiatAmount !== undefined ? { maxFiatMinor: requireFiatAmount(t.maxFiatAmount, "trading.maxFiatAmount") } : {}),
-            ...(t.webhookUrl !== undefined ? { webhookUrl: t.webhookUrl } : {}),
-            ...(t.returnUrl !== undefined ? { returnUrl: t.returnUrl } : {}),
-          },
-        }
-      : {}),
+    ...(t !== undefined ? { trading: tradingSettingsChange(t, "trading.") } : {}),
     ...(stores !== undefined
       ? {
           stores: stores.map((s) => ({
