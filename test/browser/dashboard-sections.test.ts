@@ -2,8 +2,8 @@
 // dispute from the Disputes page (the pay-in closes, the merchant is credited, the ledger stays
 // clean), the Money page draws balances by purpose and shows `ledger verify`, the Webhooks page
 // re-enables an endpoint a 410 disabled and queues its failed messages again, and the Audit log page
-// shows those actions with who did them and the status each changed; the Traders page and a store's
-// settings page pass axe at both sizes.
+// shows those actions with who did them and the status each changed; the Traders page (with the
+// "Test trader" checkbox ticked and a test trader's card) and a store's settings page pass axe at both sizes.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import http from "node:http";
@@ -279,13 +279,28 @@ test("step-up: a dispute decision above RAMPART_STEP_UP_AMOUNT is refused with a
   await page.close();
 });
 
-test("the Traders page (a requisite's limits form open) and a store's settings page pass axe at 1280 and 390 px", { skip }, async () => {
+test("the Traders page (a requisite's limits form open, a test trader made with its checkbox) and a store's settings page pass axe at 1280 and 390 px", { skip }, async () => {
   const page = await signIn();
   await page.click("nav >> text=Traders");
   await page.waitForURL(/\/dashboard\/traders$/);
   assert.equal(await page.locator("#create-trader").count(), 1, "an admin's page carries its forms");
   await page.locator("[data-limits] summary").first().click();
+  // The create form with its "Test trader" checkbox ticked, then the list with that test trader's card
+  // (its "test" tag and its play-money top-up form).
+  await page.fill("#trader-name", "Axe Test Trader");
+  await page.getByLabel(/^Test trader/).check();
   await checkBothSizes(page, "dashboard-traders");
+  // At 390 px (checkBothSizes ends there) the box sits on its label's line, not alone above it.
+  const box = (await page.locator("#trader-test").boundingBox())!;
+  const label = (await page.locator('label[for="trader-test"]').boundingBox())!;
+  assert.ok(box.y < label.y + label.height && box.y + box.height > label.y, `the checkbox ${JSON.stringify(box)} beside its label ${JSON.stringify(label)}`);
+  await page.click("#create-trader button[type=submit]");
+  await page.waitForSelector("#secret-value");
+  await page.goto(`${base}/dashboard/traders`);
+  const card = page.locator("[data-trader]", { hasText: "Axe Test Trader" });
+  assert.equal(await card.locator("[data-test-trader]").textContent(), "test");
+  assert.equal(await card.getByLabel("Test top-up (USDT, play money)").count(), 1);
+  await checkBothSizes(page, "dashboard-traders-test");
   // A store made from its merchant's page, then its payment-intent settings page with its form.
   await page.goto(`${base}/dashboard/merchants/${fx.merchant.merchantId}`);
   await page.fill("#store-name", "Axe Shop");
