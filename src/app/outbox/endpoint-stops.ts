@@ -10,9 +10,9 @@ import type { Database } from "../../db/connect.js";
 export const ENDPOINT_CHANNEL = "webhook_endpoint_changed";
 
 /** send: no check needed; stopped: never send; ask: read the endpoint first. */
-export type SendVerdict = "send" | "stopped" | "ask";
+type SendVerdict = "send" | "stopped" | "ask";
 
-export interface EndpointStops {
+interface EndpointStops {
   /** Taken when a claim starts; null while the session is down (its messages will be asked about). */
   token(): number | null;
   verdict(endpointId: string, token: number | null): SendVerdict;
