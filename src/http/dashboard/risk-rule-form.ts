@@ -157,7 +157,7 @@ ${error && at === null ? html`<p class="error" role="alert" id="rule-error">${er
 ${fieldHtml({ name: "name", label: "Name", hint: "What the operator and the merchant see in the reasons, 1 to 200 characters.", input: "text" }, values.name ?? "", errorFor("name"))}
 ${fieldHtml({ name: "weight", label: "Weight", hint: "0 to 100, added to the payment's score when the rule fires.", input: "int" }, values.weight ?? "", errorFor("weight"))}
 ${def.fields.map((f) => fieldHtml(f, values[f.name] ?? "", errorFor(f.name), f.input === "choice" ? f.choices : undefined))}
-${opts.edit ? html`<label><input type="checkbox" name="enabled" value="on" style="width:auto"${opts.edit.enabled ? raw(" checked") : ""}> Enabled</label>` : ""}
+${opts.edit ? html`<label><input type="checkbox" name="enabled" value="on"${opts.edit.enabled ? raw(" checked") : ""}> Enabled</label>` : ""}
 ${error && at !== null ? html`<p class="error" role="alert">The rule was not saved: see ${at}.</p>` : ""}
 <p><button type="submit">${opts.edit ? "Save the rule" : "Add the rule"}</button></p></form>`;
 }

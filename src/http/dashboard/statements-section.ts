@@ -25,7 +25,7 @@ function uploadForm(csrf: string) {
 <input id="statement-file" name="file" type="file" required accept=".xml,.053,.054,.sta,.mt940,.txt,.csv">
 <label for="statement-account">Account (optional: an IBAN or requisite id, when the file names none)</label>
 <input id="statement-account" name="account" maxlength="64" autocomplete="off">
-<p><input id="skip-rejected" name="skipRejected" type="checkbox" value="true" style="width:auto">
+<p><input id="skip-rejected" name="skipRejected" type="checkbox" value="true">
 <label for="skip-rejected" style="display:inline">Import the readable entries of a file with unreadable lines (they are listed in the report)</label></p>
 <p><button type="submit">Import</button></p></form>
 <p class="muted">One file is one transaction: a refused file imports nothing, and importing a file again changes nothing.</p></div>`;

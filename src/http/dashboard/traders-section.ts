@@ -59,7 +59,7 @@ function topUpForm(t: TraderView, csrf: string): SafeHtml {
 function createForm(csrf: string): SafeHtml {
   return html`<form class="card" method="post" action="${BACK}" id="create-trader"><input type="hidden" name="csrf" value="${csrf}">
 <h2>Create a trader</h2><label for="trader-name">Name</label><input id="trader-name" name="name" maxlength="200" required>
-<p><input type="checkbox" id="trader-test" name="test" value="on" style="width:auto"> <label for="trader-test" style="display:inline">Test trader: serves only merchants' test-mode pay-ins, fixed at creation</label></p>
+<p><input type="checkbox" id="trader-test" name="test" value="on"> <label for="trader-test" style="display:inline">Test trader: serves only merchants' test-mode pay-ins, fixed at creation</label></p>
 <p class="muted">Its trader key is shown once on the next page.</p><p><button type="submit">Create the trader</button></p></form>`;
 }
 

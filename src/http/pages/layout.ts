@@ -14,6 +14,7 @@ button,.btn{font:inherit;border:0;border-radius:8px;padding:10px 14px;background
 button.secondary,.btn.secondary{background:#e8edf5;color:var(--fg)}button.danger{background:var(--bad)}button:disabled{opacity:.5}
 input,select,textarea{font:inherit;width:100%;padding:9px;border:1px solid var(--line);border-radius:8px;background:#fff}
 label{display:block;margin:8px 0 4px;font-weight:550}
+/* a box sits beside its label, never stretched to the text inputs' full width */input[type=checkbox],input[type=radio]{width:auto}
 .status{display:inline-block;padding:2px 10px;border-radius:999px;background:#e8edf5;font-weight:600}
 .status.ok{background:#dcf3e3;color:var(--ok)}.status.bad{background:#fde2e2;color:var(--bad)}.status.warn{background:#fff1cc;color:var(--warn)}
 table{width:100%;border-collapse:collapse;font-size:.92rem}th,td{text-align:left;padding:6px;border-bottom:1px solid var(--line)}
