@@ -14,11 +14,12 @@ import type { PricingTables } from "./tables/pricing.js";
 import type { RiskTables } from "./tables/risk.js";
 import type { SecretTables } from "./tables/secret.js";
 import type { StaffTables } from "./tables/staff.js";
+import type { TestModeTables } from "./tables/test-mode.js";
 import type { TradingTables } from "./tables/trading.js";
 import type { WithdrawalTables } from "./tables/withdrawals.js";
 
 export interface DB
-  extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, RefundTables, SecretTables, OpsTables, RiskTables, EvmTables, StaffTables, WithdrawalTables, OperatorTxTables {}
+  extends FoundationTables, LedgerTables, OutboxTables, PricingTables, TradingTables, IntentTables, CardTables, BankTransferTables, BankStatementTables, RefundTables, SecretTables, OpsTables, RiskTables, EvmTables, StaffTables, WithdrawalTables, OperatorTxTables, TestModeTables {}
 
 /** The database handle every db/ function takes: the pool or a transaction. */
 export type Db = Kysely<DB>;

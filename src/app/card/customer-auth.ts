@@ -22,7 +22,8 @@ import {
 } from "../../db/card/customers.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
-import { isTestMerchant, portsFor } from "../merchants/test-mode.js";
+import { sendCustomerSms } from "../merchants/test-messages.js";
+import { isTestMerchant } from "../merchants/test-mode.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { cardCustomerChanging, readSessionCustomer } from "./session-cache.js";
 import { hashRefreshToken, issueAccessToken, newRefreshToken, REFRESH_TOKEN_TTL_MS, type TokenObject, verifyAccessToken } from "./tokens.js";
@@ -82,9 +83,9 @@ export async function newCode(deps: Deps, merchantId: string, db?: Db): Promise<
   return fixed ? SANDBOX_SMS_CODE : String(randomInt(0, 1_000_000)).padStart(6, "0");
 }
 
-/** Through the merchant's SMS port: a test twin's codes go to the sandbox sender, never a live vendor. */
+/** Through the merchant's SMS port: a test twin's codes go to the sandbox sender (and its test inbox), never a live vendor. */
 export async function sendCode(deps: Deps, merchantId: string, phone: string, code: string): Promise<void> {
-  await (await portsFor(deps, merchantId)).sms.send(phone, `Your confirmation code is ${code}`);
+  await sendCustomerSms(deps, merchantId, phone, `Your confirmation code is ${code}`);
 }
 
 export async function signup(deps: Deps, a: { merchantId: string; phone: string; password: string }, commit?: CommitAnswer<void>): Promise<void> {

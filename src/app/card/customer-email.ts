@@ -9,7 +9,7 @@ import { findCustomer, findCustomerByConfirmedEmail, updateCustomer } from "../.
 import { deleteCode, lockCode, findEmailCodeByHash, putCode } from "../../db/card/verification-codes.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
-import { portsFor } from "../merchants/test-mode.js";
+import { sendCustomerEmail } from "../merchants/test-messages.js";
 import { type CustomerPrincipal, refuseEarlyResend } from "./customer-auth.js";
 
 const PURPOSE = "email";
@@ -39,9 +39,9 @@ async function newLink(deps: Deps, trx: Db, customerId: string, email: string): 
   return `${deps.config.publicUrl}/v2/mobile/email/confirm?${q.toString()}`;
 }
 
-/** Through the merchant's e-mail port: a test twin's links go to the sandbox sender, never a live vendor. */
+/** Through the merchant's e-mail port: a test twin's links go to the sandbox sender (and its test inbox), never a live vendor. */
 async function sendLink(deps: Deps, merchantId: string, email: string, link: string): Promise<void> {
-  await (await portsFor(deps, merchantId)).email.send(email, "Confirm your e-mail", `Open this link to confirm your e-mail address: ${link}`);
+  await sendCustomerEmail(deps, merchantId, email, "Confirm your e-mail", `Open this link to confirm your e-mail address: ${link}`);
 }
 
 /** PUT /v2/mobile/email/add: sets the (unconfirmed) e-mail and sends its link. */
