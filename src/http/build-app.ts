@@ -70,7 +70,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
           "Test mode: a test API key (`rmp_test_…`, POST /merchant/v1/keys with mode test) acts for the merchant's test twin, whose " +
           "payments, balances, webhooks and statements are its own and run on the sandbox adapters. Live-only routes refuse a test key " +
           "with 403 `live_mode_only`: /merchant/v1/keys (every method), POST /merchant/v1/withdrawals and POST /merchant/v1/withdrawal-addresses. " +
-          "In a live installation POST /sandbox/bank-transfers takes test keys only (403 `test_mode_only`).",
+          "In a live installation POST /sandbox/bank-transfers takes test keys only (403 `test_mode_only`), and so does " +
+          "GET /merchant/v1/test-messages, the SMS codes and e-mail links sent to the test twin's card customers.",
       },
       components: {
         securitySchemes: {

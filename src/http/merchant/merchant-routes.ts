@@ -1,6 +1,6 @@
 // /merchant/v1: the merchant's self-service API (issue 19), authenticated by its API key (x-api-key)
 // like the dialects. Reads accept a read-only key; every other request needs a full one. Each area
-// registers its routes in this one scope: settings, payments, balance and statement, keys, withdrawals, webhook endpoints. (Risk rules
+// registers its routes in this one scope: settings, payments, balance and statement, keys, withdrawals, webhook endpoints, test mode's inbox. (Risk rules
 // are /merchant/v1/risk, merchant-risk-routes.ts.)
 import type { FastifyInstance } from "fastify";
 import { startApiKeyCache } from "../../app/auth/api-key-cache.js";
@@ -13,6 +13,7 @@ import { merchantKeyRoutes } from "./key-routes.js";
 import { merchantPaymentRoutes } from "./payment-routes.js";
 import { merchantWithdrawalRoutes } from "../withdrawals/withdrawal-routes.js";
 import { merchantSettingsRoutes } from "./settings-routes.js";
+import { merchantTestMessageRoutes } from "./test-message-routes.js";
 import { merchantWebhookEndpointRoutes } from "./webhook-endpoint-routes.js";
 import { AppError } from "../../core/shared/errors.js";
 
@@ -46,6 +47,7 @@ export async function merchantRoutes(scope: FastifyInstance, deps: Deps): Promis
       await merchantBalanceRoutes(app, deps);
       merchantWithdrawalRoutes(app, deps);
       await merchantWebhookEndpointRoutes(app, deps);
+      await merchantTestMessageRoutes(app, deps);
     },
     { prefix: "/merchant/v1" },
   );
