@@ -1,9 +1,11 @@
 // The portal's Live/Test toggle (issue 19, test mode) through inject(): the switch puts the session in
 // test mode (a cookie bound to that session), every page then acts for the merchant's test twin, so a
 // live payment is not listed or openable under test and a test payment not under live; people and
-// withdrawals refuse in test mode (403 live_mode_only); the keys page lists and makes test keys there.
+// withdrawals refuse in test mode (403 live_mode_only); the keys page lists and makes test keys there;
+// the Test messages page opens in test mode only, for developers and owners, with the twin's own messages.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { sendCustomerSms } from "../../src/app/merchants/test-messages.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { configureStore, intentBody, INTENT_RATES_ENV } from "../support/intents.js";
@@ -127,4 +129,32 @@ test("switching back to live clears the mode; a test-mode cookie of another sess
   const r = await getPage(h, { cookie: stolen }, "/merchant/payments");
   assert.equal(r.statusCode, 200);
   assert.doesNotMatch(r.body, /id="test-mode-banner"/, "the mark is bound to the session it was made for");
+});
+
+test("Test messages: test mode only (403 test_mode_only in live), for developers and owners, the twin's own messages only", async () => {
+  const other = await createMerchant(h.deps);
+  const otherKey = await h.app.inject({ method: "POST", url: "/merchant/v1/keys", headers: { "x-api-key": other.apiKey, "content-type": "application/json" }, payload: JSON.stringify({ label: "t", mode: "test" }) });
+  assert.equal(otherKey.statusCode, 201, otherKey.body);
+  const otherTwin = (await h.deps.database.db.selectFrom("merchants").select("id").where("test_of", "=", other.merchantId).executeTakeFirstOrThrow()).id;
+  await sendCustomerSms(h.deps, twin.id, "+447700900101", "Your confirmation code is 1234 (ours)");
+  await sendCustomerSms(h.deps, otherTwin, "+447700900202", "Your confirmation code is 1234 (theirs)");
+
+  const liveOverview = (await getPage(h, live, "/merchant/overview")).body;
+  assert.doesNotMatch(liveOverview, /href="\/merchant\/test-messages"/, "not in the live menu");
+  const refused = await getPage(h, live, "/merchant/test-messages");
+  assert.equal(refused.statusCode, 403);
+  assert.match(refused.body, /data-code="test_mode_only"/);
+
+  assert.match((await getPage(h, testMode, "/merchant/overview")).body, /href="\/merchant\/test-messages"/);
+  const inbox = await getPage(h, testMode, "/merchant/test-messages");
+  assert.equal(inbox.statusCode, 200, inbox.body.slice(0, 300));
+  assert.match(inbox.body, /\(ours\)/);
+  assert.doesNotMatch(inbox.body, /theirs|\+447700900202/, "another merchant's twin's message is not shown");
+
+  for (const [role, status] of [["developer", 200], ["finance", 403], ["support", 403]] as const) {
+    const s = await switchTo(await portalSession(h, await createMerchantUser(h, m.merchantId, role)), "test");
+    const r = await getPage(h, s, "/merchant/test-messages");
+    assert.equal(r.statusCode, status, `${role}: ${r.body.slice(0, 300)}`);
+    if (status === 403) assert.match(r.body, /data-code="role_forbidden"/);
+  }
 });

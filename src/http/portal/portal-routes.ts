@@ -18,7 +18,7 @@ import { matchedPath, publicPaths, sendAreaPage, sendFormExpired, type SignedInA
 import { invitePages } from "./invite-pages.js";
 import { notFoundPage } from "./portal-answers.js";
 import { actingMerchant, modeSwitchRoute, modeToggle, testModeBanner } from "./portal-mode.js";
-import type { PortalContext, SendPortalPage } from "./portal-section.js";
+import { openInMode, type PortalContext, type SendPortalPage } from "./portal-section.js";
 import { portalSections } from "./portal-sections.js";
 
 const PORTAL: SignedInArea = {
@@ -32,15 +32,21 @@ const PORTAL: SignedInArea = {
 };
 const PUBLIC = publicPaths(PORTAL);
 
-/** A live-only section in test mode: the portal's equivalent of the merchant API's 403 live_mode_only. */
-function sendLiveOnly(reply: FastifyReply, title: string) {
+/**
+ * A section in the mode that refuses it: the portal's equivalent of the merchant API's 403
+ * live_mode_only (a test key) and test_mode_only (a live key).
+ */
+function sendWrongMode(reply: FastifyReply, title: string, test: boolean) {
+  const [code, mode, why] = test
+    ? ["live_mode_only", "live", "This page acts on live people and money: switch to live mode to use it."]
+    : ["test_mode_only", "test", "This page shows test mode's data only: switch to test mode to use it."];
   return sendAreaPage(
     reply,
     403,
-    "Live mode only",
-    html`<div class="card" id="refusal" data-code="live_mode_only"><h1>${title}: live mode only</h1>
-<p class="error" role="alert">This page acts on live people and money: switch to live mode to use it.</p>
-<p class="muted">Code <code>live_mode_only</code>.</p><p><a href="/merchant/overview">Back to the portal</a></p></div>`,
+    `${mode === "live" ? "Live" : "Test"} mode only`,
+    html`<div class="card" id="refusal" data-code="${code}"><h1>${title}: ${mode} mode only</h1>
+<p class="error" role="alert">${why}</p>
+<p class="muted">Code <code>${code}</code>.</p><p><a href="/merchant/overview">Back to the portal</a></p></div>`,
   );
 }
 
@@ -69,7 +75,7 @@ export async function portalRoutes(app: FastifyInstance, deps: Deps): Promise<vo
     if (request.method === "POST" && !accountCsrfValid(deps, "merchant", token!, (request.body as { csrf?: unknown } | undefined)?.csrf)) return sendFormExpired(reply);
     const section = portalSections.find((x) => path === `/merchant/${x.id}` || path.startsWith(`/merchant/${x.id}/`));
     if (section && !merchantCan(s.role, section.permission)) return sendRefusal(reply, s.role, section.permission);
-    if (section?.liveOnly && acting.test) return sendLiveOnly(reply, section.title);
+    if (section && !openInMode(section, acting.test)) return sendWrongMode(reply, section.title, acting.test);
   });
 
   // Each portal action that passed the checks above writes one audit entry (actor merchant-user:<id>).
@@ -106,15 +112,17 @@ export async function portalRoutes(app: FastifyInstance, deps: Deps): Promise<vo
       throw err;
     }
     const p = principalOf(request, "merchant_user");
-    const visible = portalSections.filter((s) => ctx.can(s.permission) && !(s.liveOnly && ctx.test));
+    const visible = portalSections.filter((s) => ctx.can(s.permission) && openInMode(s, ctx.test));
     const section = portalSections.find((s) => s.id === id);
+    // The toggle comes back to this section unless the other mode refuses it.
+    const back = section && !openInMode(section, !ctx.test) ? "overview" : id;
     return sendAreaPage(
       reply,
       status,
       `${page.title} · Rampart`,
       html`<nav class="card" aria-label="Portal">${visible.map((s) => html`<a href="/merchant/${s.id}">${s.id === id ? html`<strong>${s.title}</strong>` : s.title}</a> `)}
 <form method="post" action="/merchant/logout" style="display:inline;float:right"><input type="hidden" name="csrf" value="${ctx.csrf}"><span class="muted" id="signed-in-as">${p.name} · ${p.role}</span> <button class="secondary" type="submit">Sign out</button></form>
-${modeToggle(ctx, id)}</nav>${testModeBanner(ctx)}
+${modeToggle(ctx, back)}</nav>${testModeBanner(ctx)}
 <h1>${page.title}</h1>${flash(ctx.query)}${page.body}`,
       page.script ?? section?.script,
     );

@@ -6,6 +6,7 @@ import { overviewSection } from "./overview-section.js";
 import { paymentsSection } from "./payments-section.js";
 import type { PortalSection } from "./portal-section.js";
 import { settingsSection } from "./settings-section.js";
+import { testMessagesSection } from "./test-messages-section.js";
 import { usersSection } from "./users-section.js";
 import { webhooksSection } from "./webhooks-section.js";
 import { withdrawalsSection } from "./withdrawals-section.js";
@@ -19,5 +20,6 @@ export const portalSections: PortalSection[] = [
   webhooksSection,
   settingsSection,
   developerSection,
+  testMessagesSection,
   usersSection,
 ];
