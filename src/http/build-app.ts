@@ -13,6 +13,7 @@ import { installRateLimit } from "./plugins/rate-limit.js";
 import { docsCsp, installSecurityHeaders } from "./plugins/security-headers.js";
 import { installRawJson } from "./plugins/raw-json.js";
 import { genRequestId, installRequestId } from "./plugins/request-id.js";
+import { requestLogger } from "./plugins/request-logger.js";
 import { installValidation } from "./plugins/validation.js";
 import { routeModules } from "./route-modules.js";
 
@@ -28,6 +29,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     bodyLimit: deps.config.bodyLimitBytes,
     genReqId: genRequestId,
+    childLoggerFactory: requestLogger,
     requestIdHeader: false,
     // The client address (rate limits, sign-in lockouts) from X-Forwarded-For of trusted proxies only.
     trustProxy: trustProxy(deps.config.trustProxy),

@@ -1,15 +1,15 @@
 // Links that carry their own proof: `<id>.<mac>` where the MAC is keyed with a per-purpose key derived
 // from the instance secret. Nothing is stored, so the same link can be given again (a replayed create,
 // a status read), and a link made for one purpose never opens another page.
-import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { derivedKey } from "../../core/crypto/derived-key.js";
 
 /** Each purpose is its own key: a 3-D Secure link is not a checkout link even for the same id. */
 type LinkPurpose = "card-3ds-link" | "intent-checkout-link" | "intent-checkout-kyc";
 
 /** 18 bytes: 24 base64url characters, 144 bits no one can guess. */
 export function linkMac(secret: string, purpose: LinkPurpose, id: string): Buffer {
-  const key = Buffer.from(hkdfSync("sha256", secret, "rampart", purpose, 32));
-  return createHmac("sha256", key).update(id).digest().subarray(0, 18);
+  return createHmac("sha256", derivedKey(secret, purpose)).update(id).digest().subarray(0, 18);
 }
 
 export function signedLinkToken(secret: string, purpose: LinkPurpose, id: string): string {

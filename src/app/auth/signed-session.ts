@@ -2,16 +2,13 @@
 // with a per-purpose key derived from the instance secret, so an operator token can never pass as a
 // trader token (or the other way round). The caller re-checks `sub` against the database on each
 // request, so revoking the underlying key ends every session made from it.
-import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { derivedKey } from "../../core/crypto/derived-key.js";
 
 type SessionPurpose = "operator-session" | "trader-session" | "merchant-user-session";
 
-function sessionKey(secret: string, purpose: SessionPurpose): Buffer {
-  return Buffer.from(hkdfSync("sha256", secret, "rampart", purpose, 32));
-}
-
 function mac(secret: string, purpose: SessionPurpose, payload: string): string {
-  return createHmac("sha256", sessionKey(secret, purpose)).update(payload).digest("base64url");
+  return createHmac("sha256", derivedKey(secret, purpose)).update(payload).digest("base64url");
 }
 
 export function issueSignedSession(secret: string, purpose: SessionPurpose, sub: string, expiresAt: Date): string {

@@ -8,10 +8,12 @@
 import { AppError } from "../../core/shared/errors.js";
 import { findCustomerOfferPayment, type PaymentRow } from "../../db/card/offers.js";
 import { perDatabaseCache } from "../cache/change-notified-cache.js";
+import { keptViews } from "../cache/kept-views.js";
 import type { Deps } from "../deps.js";
 import type { PaymentRiskView } from "../risk/payment-risk.js";
 import { cardPaymentRisk } from "./card-risk.js";
 import type { CustomerPrincipal } from "./customer-auth.js";
+import { renderPayCallback, viewOf } from "./pay-callback.js";
 
 interface PaidOffer {
   payment: PaymentRow;
@@ -39,6 +41,13 @@ export async function readPaidOffer(deps: Deps, who: CustomerPrincipal, offerId:
   });
   if (paid && paid.payment.customer_id === who.customerId) return paid;
   throw new AppError("not_found", { field: "offerId", message: offerFound ? "This offer has not been paid yet." : "No such offer." });
+}
+
+const answers = keptViews<PaidOffer, ReturnType<typeof renderPayCallback> & { risk: PaymentRiskView | null }>();
+
+/** The pay-callback object with its risk decision: frozen, the same for every read of an unchanged entry (cache/kept-views.ts). */
+export function payCallbackAnswer(deps: Pick<Deps, "config">, paid: PaidOffer) {
+  return answers(paid, [deps.config], () => ({ ...renderPayCallback(viewOf(deps, paid.payment)), risk: paid.risk }));
 }
 
 /** Every change to a card payment calls this in its transaction (transitionPayment). */

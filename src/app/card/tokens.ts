@@ -1,7 +1,8 @@
 // Customer tokens. The access token is an HS256 JWT (sub = customer id, sid = session id, exp = 24 h)
 // signed with a key derived from the server secret; the refresh token is opaque, stored only hashed.
 // Expiry is judged by deps.clock, so tests and the sandbox clock move it.
-import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { derivedKey } from "../../core/crypto/derived-key.js";
 import { AppError } from "../../core/shared/errors.js";
 import type { Deps } from "../deps.js";
 
@@ -27,15 +28,7 @@ export interface TokenObject {
   jti: string;
 }
 
-const keys = new Map<string, Buffer>();
-function jwtKey(secret: string): Buffer {
-  let k = keys.get(secret);
-  if (!k) {
-    k = Buffer.from(hkdfSync("sha256", secret, "rampart", "card-access-token:hs256", 32));
-    keys.set(secret, k);
-  }
-  return k;
-}
+const jwtKey = (secret: string): Buffer => derivedKey(secret, "card-access-token:hs256");
 
 const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
 

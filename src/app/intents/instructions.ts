@@ -6,12 +6,16 @@ import type { IntentRow } from "../../db/intents/intents.js";
 import type { Deps } from "../deps.js";
 import { checkoutUrl } from "./checkout.js";
 import { getMerchantIntent } from "./intent-lifecycle.js";
-import { readIntentStatus } from "./status-cache.js";
+import { keptViews } from "../cache/kept-views.js";
+import { type CachedIntentStatus, readIntentStatus } from "./status-cache.js";
 import { intentAmounts, statusView } from "./status-view.js";
 
+const statusViews = keptViews<CachedIntentStatus, ReturnType<typeof statusView> & { risk: CachedIntentStatus["risk"] }>();
+
+/** Frozen, and the same object for every read of an unchanged entry (cache/kept-views.ts); the checkout link depends on the configuration. */
 export async function intentStatus(deps: Deps, merchantId: string, id: string) {
   const read = await readIntentStatus(deps, merchantId, id);
-  return { ...statusView(read, checkoutUrl(deps, id)), risk: read.risk };
+  return statusViews(read, [deps.config], () => ({ ...statusView(read, checkoutUrl(deps, id)), risk: read.risk }));
 }
 
 export async function intentInstructions(deps: Deps, merchantId: string, id: string) {

@@ -13,7 +13,7 @@ import type { Deps } from "../deps.js";
 import { paymentRisk, type PaymentRiskView } from "../risk/payment-risk.js";
 import type { IntentStatusRead } from "./status-view.js";
 
-type CachedIntentStatus = IntentStatusRead & { risk: PaymentRiskView | null };
+export type CachedIntentStatus = IntentStatusRead & { risk: PaymentRiskView | null };
 
 const statusCache = perDatabaseCache<CachedIntentStatus>({ channel: "intent_changed", maxEntries: 100_000, ttlMs: 60_000 });
 

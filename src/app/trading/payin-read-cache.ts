@@ -9,6 +9,7 @@ import { AppError } from "../../core/shared/errors.js";
 import { findPayin, type TradingPayinRow } from "../../db/trading/payins.js";
 import { findRequisite } from "../../db/trading/requisites.js";
 import { perDatabaseCache } from "../cache/change-notified-cache.js";
+import { keptViews } from "../cache/kept-views.js";
 import type { Deps } from "../deps.js";
 import { paymentRisk, type PaymentRiskView } from "../risk/payment-risk.js";
 import { renderTradingPayin, type RequisiteView } from "./payin-object.js";
@@ -20,6 +21,8 @@ interface CachedPayin {
 
 const payinCache = perDatabaseCache<CachedPayin>({ channel: "trading_payin_row_changed", maxEntries: 100_000, ttlMs: 60_000 });
 const requisiteCache = perDatabaseCache<RequisiteView>({ channel: "trading_requisite_changed", maxEntries: 100_000, ttlMs: 60_000 });
+/** The object rendered for an entry, while its requisite entry and the public URL are the same. */
+const views = keptViews<CachedPayin, ReturnType<typeof renderTradingPayin> & { risk: PaymentRiskView | null }>();
 
 /** The trading routes start them; workers do not. */
 export function startPayinReadCache(deps: Deps): void {
@@ -27,7 +30,10 @@ export function startPayinReadCache(deps: Deps): void {
   requisiteCache.start(deps.database);
 }
 
-/** The pay-in object with its risk decision; another merchant's pay-in is not found, exactly as an unknown id. */
+/**
+ * The pay-in object with its risk decision; another merchant's pay-in is not found, exactly as an unknown id.
+ * The object is frozen and the same for every read of an unchanged entry (cache/kept-views.ts).
+ */
 export async function readMerchantPayin(deps: Deps, merchantId: string, id: string) {
   const db = deps.database.db;
   const cached = await payinCache.read(deps.database, id, async () => {
@@ -36,7 +42,8 @@ export async function readMerchantPayin(deps: Deps, merchantId: string, id: stri
   });
   if (!cached || cached.payin.merchant_id !== merchantId) throw new AppError("not_found", { message: "Pay-in not found" });
   const r = (await requisiteCache.read(deps.database, cached.payin.requisite_id, () => findRequisite(db, cached.payin.requisite_id)))!;
-  return { ...renderTradingPayin(cached.payin, r, deps.config.publicUrl), risk: cached.risk };
+  const publicUrl = deps.config.publicUrl;
+  return views(cached, [r, publicUrl], () => ({ ...renderTradingPayin(cached.payin, r, publicUrl), risk: cached.risk }));
 }
 
 /** Every change to a pay-in row, or to its risk decision, calls this in its transaction. */

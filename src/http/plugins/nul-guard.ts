@@ -29,18 +29,27 @@ function pathOf(visit: Visit, lastKey?: string): string {
 function findNul(value: unknown): string | null {
   // Iterative, and without copying the path at every level: a 100,000-deep body must neither overflow
   // the checker's stack nor cost depth² steps (a copied path made one such request hang for minutes).
+  // Strings are checked where they are met, so a flat object (the headers of every request, a GET's
+  // params) allocates nothing: only objects and arrays are pushed (issue 16).
+  if (typeof value === "string") return value.includes("\u0000") ? "" : null;
   const stack: Visit[] = [{ v: value, key: null, parent: null }];
   while (stack.length > 0) {
     const visit = stack.pop()!;
     const { v } = visit;
-    if (typeof v === "string") {
-      if (v.includes("\u0000")) return pathOf(visit);
-    } else if (Array.isArray(v)) {
-      v.forEach((item, i) => stack.push({ v: item, key: String(i), parent: visit }));
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const item: unknown = v[i];
+        if (typeof item === "string") {
+          if (item.includes("\u0000")) return pathOf(visit, String(i));
+        } else if (item !== null && typeof item === "object") stack.push({ v: item, key: String(i), parent: visit });
+      }
     } else if (v !== null && typeof v === "object" && !Buffer.isBuffer(v)) {
-      for (const [k, item] of Object.entries(v)) {
+      for (const k of Object.keys(v)) {
         if (k.includes("\u0000")) return pathOf(visit, k.replaceAll("\u0000", "\\u0000"));
-        stack.push({ v: item, key: k, parent: visit });
+        const item: unknown = (v as Record<string, unknown>)[k];
+        if (typeof item === "string") {
+          if (item.includes("\u0000")) return pathOf(visit, k);
+        } else if (item !== null && typeof item === "object") stack.push({ v: item, key: k, parent: visit });
       }
     }
   }

@@ -5,8 +5,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "typebox";
 import { createOffer, type OfferView, readOffer, updateOffer } from "../../../app/card/card-offers.js";
 import { payOffer } from "../../../app/card/card-payments.js";
-import { readPaidOffer, startPayCallbackCache } from "../../../app/card/pay-callback-cache.js";
-import { type PaymentView, renderPayCallback, viewOf } from "../../../app/card/pay-callback.js";
+import { payCallbackAnswer, readPaidOffer, startPayCallbackCache } from "../../../app/card/pay-callback-cache.js";
+import type { PaymentView } from "../../../app/card/pay-callback.js";
 import { fiatRates, payinData, savedCards } from "../../../app/card/card-rates.js";
 import { cardPairs } from "../../../app/card/card-pricing.js";
 import { addCard, removeCard, replaceBillingAddress } from "../../../app/card/card-vault.js";
@@ -16,6 +16,7 @@ import { requireLevel } from "../../../core/card/kyc-levels.js";
 import { AppError } from "../../../core/shared/errors.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
+import { keptJson } from "../../plugins/kept-json.js";
 import { customerOf, customerScope, requireCustomer } from "./card-auth.js";
 import { renderCardError } from "./envelope.js";
 import { idParam } from "./ids.js";
@@ -178,15 +179,15 @@ export async function payinRoutes(scope: FastifyInstance, deps: Deps): Promise<v
     },
   );
 
+  const sendCallback = keptJson();
   app.get(
     "/v3/payin/pay-callback",
     { schema: { tags: TAGS, summary: "The payment outcome: PENDING, SUCCESS or FAILURE (a body on this GET is ignored), with its risk decision (Extension: `risk`)", security, querystring: PayCallbackQuery, response: { 200: PayCallbackObject } } },
-    async (request) => {
+    async (request, reply) => {
       const who = customerOf(request);
       requireLevel(who.kycLevel, deps.config.card.payinPayKycLevel);
       const offerId = idParam(request.query.offerId, "offer");
-      const { payment, risk } = await readPaidOffer(deps, who, offerId);
-      return { ...renderPayCallback(viewOf(deps, payment)), risk };
+      return sendCallback(reply, payCallbackAnswer(deps, await readPaidOffer(deps, who, offerId)));
     },
   );
 }

@@ -18,6 +18,7 @@ import { listIntents } from "../../../app/intents/list-intents.js";
 import { buyableNetworks } from "../../../app/intents/networks.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
+import { keptJson } from "../../plugins/kept-json.js";
 import { principalOf } from "../../plugins/principal.js";
 import { renderIntentError } from "./error-envelope.js";
 import {
@@ -96,10 +97,11 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
     async (request) => intentInstructions(deps, principal(request).merchantId, request.params.id),
   );
 
+  const sendStatus = keptJson();
   app.get(
     "/payment/intent/:id/status",
     { schema: { tags: TAGS, summary: "Payment intent status, with its risk decision (Extension: `risk`)", security: [{ apiKey: [] }], params: IdParams, response: { 200: IntentStatusWithRisk, ...errors } } },
-    async (request) => intentStatus(deps, principal(request).merchantId, request.params.id),
+    async (request, reply) => sendStatus(reply, await intentStatus(deps, principal(request).merchantId, request.params.id)),
   );
 
   app.post(

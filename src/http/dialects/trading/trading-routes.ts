@@ -31,6 +31,7 @@ import type { AmountRequest } from "../../../core/trading/allocation.js";
 import { requireFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
+import { keptJson } from "../../plugins/kept-json.js";
 import { bufferMultipartBodies, fileIn, readMultipartForm } from "../../plugins/multipart-form.js";
 import { principalOf } from "../../plugins/principal.js";
 import { renderTradingError } from "./error-envelope.js";
@@ -165,12 +166,13 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
     },
   );
 
+  const sendPayin = keptJson();
   app.get(
     "/payment/trading/:id",
     { schema: { tags: TAGS, summary: "One pay-in, with its risk decision (Extension: `risk`)", security: [{ apiKey: [] }], params: IdParams, response: { 200: PayinRead, ...errors } } },
-    async (request) => {
+    async (request, reply) => {
       notFoundUnlessUuid(request.params.id);
-      return readMerchantPayin(deps, principal(request).merchantId, request.params.id);
+      return sendPayin(reply, await readMerchantPayin(deps, principal(request).merchantId, request.params.id));
     },
   );
 
