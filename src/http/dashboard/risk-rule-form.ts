@@ -3,7 +3,10 @@
 // the operator API takes (integers from digits, lists from lines); judging the rule is
 // core/risk/rules.ts parseRuleSpec's, reached through the same use cases as /admin/v1/risk/rules, and
 // the field its error names (`spec.limit`, `weight`) is where the page shows it.
+import type { Deps } from "../../app/deps.js";
+import { createRiskRule, type RuleScope } from "../../app/risk/manage-rules.js";
 import { LIST_SIGNALS, type RiskRuleSpec, VELOCITY_SIGNALS } from "../../core/risk/rules.js";
+import { AppError } from "../../core/shared/errors.js";
 import { html, raw, type SafeHtml } from "../pages/html.js";
 
 export type RuleKind = RiskRuleSpec["kind"];
@@ -81,6 +84,19 @@ export const RULE_KINDS: Record<RuleKind, { title: string; fires: string; fields
 };
 
 export const isRuleKind = (k: unknown): k is RuleKind => typeof k === "string" && Object.hasOwn(RULE_KINDS, k);
+
+/** The kind an add form posted: an unknown one is not found (there is no such form). */
+export function postedRuleKind(body: Record<string, unknown> | undefined): RuleKind {
+  const kind = body?.kind;
+  if (!isRuleKind(kind)) throw new AppError("not_found", { message: "No such rule kind" });
+  return kind;
+}
+
+/** An add form's rule, created in `scope` (the console's Risk page and the portal's settings page alike). */
+export function addRuleFromForm(deps: Deps, scope: RuleScope, body: Record<string, unknown>) {
+  const kind = postedRuleKind(body);
+  return createRiskRule(deps, scope, { ...ruleHead(body), spec: specFromForm(kind, body) });
+}
 
 /** The form's text as the API's JSON would carry it; anything else goes on as typed, for the API's own message. */
 const formInt = (v: string): unknown => (/^-?[0-9]{1,15}$/.test(v) ? Number(v) : v);

@@ -7,13 +7,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { merchantOr404 } from "../../app/merchants/merchants.js";
-import { createRiskRule, listRiskRules, readRiskRule, type RuleScope, updateRiskRule } from "../../app/risk/manage-rules.js";
+import { listRiskRules, readRiskRule, type RuleScope, updateRiskRule } from "../../app/risk/manage-rules.js";
 import { AppError } from "../../core/shared/errors.js";
 import { isUuid, UUID_PATTERN } from "../../core/shared/uuid.js";
 import { runFormAction } from "../pages/form-action.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { backTo } from "../pages/send-page.js";
-import { type FieldError, formValuesOf, isRuleKind, RULE_KINDS, type RuleKind, ruleForm, ruleHead, specFromForm } from "./risk-rule-form.js";
+import { addRuleFromForm, type FieldError, formValuesOf, isRuleKind, postedRuleKind, RULE_KINDS, type RuleKind, ruleForm, ruleHead, specFromForm } from "./risk-rule-form.js";
 import type { SectionContext, SectionPages } from "./section.js";
 
 const BACK = "/dashboard/risk";
@@ -142,15 +142,8 @@ export function registerRuleActions(app: FastifyInstance, deps: Deps, pages: Sec
     submit(
       request,
       reply,
-      async () => {
-        const kind = request.body?.kind;
-        if (!isRuleKind(kind)) throw new AppError("not_found", { message: "No such rule kind" });
-        return { kind };
-      },
-      async (scope, kind, body) => {
-        const rule = await createRiskRule(deps, scope, { ...ruleHead(body), spec: specFromForm(kind, body) });
-        return `Rule "${rule.name}" added: it applies from the next payment.`;
-      },
+      async () => ({ kind: postedRuleKind(request.body) }),
+      async (scope, _kind, body) => `Rule "${(await addRuleFromForm(deps, scope, body)).name}" added: it applies from the next payment.`,
     ),
   );
   app.post<{ Params: { id: string }; Querystring: { merchant?: string }; Body: Record<string, unknown> | undefined }>(

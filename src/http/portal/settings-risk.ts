@@ -5,10 +5,10 @@
 // the forms are the console's (dashboard/risk-rule-form.ts), which show a refusal next to its field.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
-import { createRiskRule, deleteRiskRule, listRiskRules, readRiskRule, type RuleScope, updateRiskRule } from "../../app/risk/manage-rules.js";
+import { deleteRiskRule, listRiskRules, readRiskRule, type RuleScope, updateRiskRule } from "../../app/risk/manage-rules.js";
 import { AppError } from "../../core/shared/errors.js";
 import { isUuid, UUID_PATTERN } from "../../core/shared/uuid.js";
-import { type FieldError, formValuesOf, isRuleKind, RULE_KINDS, type RuleKind, ruleForm, ruleHead, specFromForm } from "../dashboard/risk-rule-form.js";
+import { addRuleFromForm, type FieldError, formValuesOf, isRuleKind, postedRuleKind, RULE_KINDS, type RuleKind, ruleForm, ruleHead, specFromForm } from "../dashboard/risk-rule-form.js";
 import { sentValues, specText } from "../dashboard/risk-rules.js";
 import { html, type SafeHtml } from "../pages/html.js";
 import { backTo } from "../pages/send-page.js";
@@ -101,15 +101,8 @@ export function riskRuleActions(app: FastifyInstance, deps: Deps, send: SendPort
     submit(
       request,
       reply,
-      async () => {
-        const kind = request.body?.kind;
-        if (!isRuleKind(kind)) throw new AppError("not_found", { message: "No such rule kind" });
-        return { kind };
-      },
-      async ({ kind }, body) => {
-        const rule = await createRiskRule(deps, scopeOf(request), { ...ruleHead(body), spec: specFromForm(kind, body) });
-        return `Risk rule "${rule.name}" added: it applies from the next payment.`;
-      },
+      async () => ({ kind: postedRuleKind(request.body) }),
+      async (_t, body) => `Risk rule "${(await addRuleFromForm(deps, scopeOf(request), body)).name}" added: it applies from the next payment.`,
     ),
   );
   app.post<{ Params: { id: string }; Body: Body }>(`${RULES}/:id`, { schema: { hide: true, params: idParams } }, async (request, reply) =>
