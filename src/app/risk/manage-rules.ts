@@ -109,10 +109,27 @@ export async function readRiskSettings(deps: Deps, merchantId: string): Promise<
   return settingsView(merchantId, await findRiskSettings(deps.database.db, merchantId));
 }
 
-export async function putRiskSettings(deps: Deps, merchantId: string, body: { reviewAt?: number; blockAt?: number; pageAccess?: PageAccess }): Promise<RiskSettingsView> {
+const PAGE_ACCESS: readonly PageAccess[] = ["off", "log", "deny"];
+
+/** A threshold as given (the API's schema has checked it; the portal's form sends what was typed), named in its refusal. */
+function threshold(v: unknown, field: "reviewAt" | "blockAt"): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 101) return v;
+  throw new AppError("validation_failed", { field, message: `${field} is a whole number from 1 to 101 (101: never).` });
+}
+
+function pageAccess(v: unknown): PageAccess | undefined {
+  if (v === undefined) return undefined;
+  if (PAGE_ACCESS.includes(v as PageAccess)) return v as PageAccess;
+  throw new AppError("validation_failed", { field: "pageAccess", message: `pageAccess is one of ${PAGE_ACCESS.join(", ")}.` });
+}
+
+/** Changes the fields given; each is checked and a refusal names its field. */
+export async function putRiskSettings(deps: Deps, merchantId: string, body: { reviewAt?: unknown; blockAt?: unknown; pageAccess?: unknown }): Promise<RiskSettingsView> {
+  const given = { reviewAt: threshold(body.reviewAt, "reviewAt"), blockAt: threshold(body.blockAt, "blockAt"), pageAccess: pageAccess(body.pageAccess) };
   return deps.database.db.transaction().execute(async (trx) => {
     const current = settingsView(merchantId, await findRiskSettings(trx, merchantId));
-    const next = { reviewAt: body.reviewAt ?? current.reviewAt, blockAt: body.blockAt ?? current.blockAt, pageAccess: body.pageAccess ?? current.pageAccess };
+    const next = { reviewAt: given.reviewAt ?? current.reviewAt, blockAt: given.blockAt ?? current.blockAt, pageAccess: given.pageAccess ?? current.pageAccess };
     if (!validThresholds(next)) {
       throw new AppError("validation_failed", { field: "reviewAt", message: "reviewAt and blockAt are 1 to 101 (101: never), with reviewAt ≤ blockAt." });
     }
