@@ -9,7 +9,7 @@ import { sendCustomerSms } from "../../src/app/merchants/test-messages.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { configureStore, intentBody, INTENT_RATES_ENV } from "../support/intents.js";
-import { createMerchantUser, portalSession } from "../support/merchant-users.js";
+import { createMerchantUser, portalSession, switchPortalMode } from "../support/merchant-users.js";
 import { getPage, postForm } from "../support/staff.js";
 
 let h: Harness;
@@ -25,14 +25,7 @@ async function createIntent(apiKey: string, storeId: string): Promise<string> {
   return (r.json() as { paymentIntentId: string }).paymentIntentId;
 }
 
-/** Presses the toggle; the session with the mode cookie the answer set (or cleared). */
-async function switchTo(s: Session, mode: "test" | "live"): Promise<Session> {
-  const r = await postForm(h, s, "/merchant/mode", { mode, back: "/merchant/payments" });
-  assert.equal(r.statusCode, 303, r.body);
-  assert.equal(r.headers.location, "/merchant/payments");
-  const modeCookie = String(r.headers["set-cookie"]).split(";")[0]!;
-  return { cookie: `${s.cookie.split("; rampart_merchant_mode=")[0]}; ${modeCookie}`, csrf: s.csrf };
-}
+const switchTo = (s: Session, mode: "test" | "live") => switchPortalMode(h, s, mode);
 
 before(async () => {
   h = await createHarness({ env: INTENT_RATES_ENV });

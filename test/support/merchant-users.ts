@@ -8,7 +8,7 @@ import type { Deps } from "../../src/app/deps.js";
 import { inviteMerchantUser } from "../../src/app/merchant-users/merchant-users.js";
 import type { MerchantRole } from "../../src/core/merchant-users/roles.js";
 import type { TestClock } from "./clock.js";
-import { freshTotp } from "./staff.js";
+import { freshTotp, postForm } from "./staff.js";
 
 export interface MerchantUser {
   userId: string;
@@ -59,6 +59,15 @@ export async function createMerchantUser(h: PortalHarness, merchantId: string, r
   const password = `correct horse ${seq} battery`;
   const { secret } = await acceptInvitation(h, invite.inviteUrl, password);
   return { userId: invite.userId, merchantId, email, role, password, secret };
+}
+
+/** Presses the portal's Live/Test toggle; the session with the mode cookie the answer set (or cleared). */
+export async function switchPortalMode(h: PortalHarness, s: { cookie: string; csrf: string }, mode: "test" | "live"): Promise<{ cookie: string; csrf: string }> {
+  const r = await postForm(h, s, "/merchant/mode", { mode, back: "/merchant/payments" });
+  assert.equal(r.statusCode, 303, r.body);
+  assert.equal(r.headers.location, "/merchant/payments");
+  const modeCookie = String(r.headers["set-cookie"]).split(";")[0]!;
+  return { cookie: `${s.cookie.split("; rampart_merchant_mode=")[0]}; ${modeCookie}`, csrf: s.csrf };
 }
 
 /** A signed-in portal session through inject(): password, then a fresh TOTP code; the cookie and CSRF token. */

@@ -1,6 +1,8 @@
 // The merchant's settings: the trading pay-ins' payment window, accepted currencies, methods and banks,
 // callback and return URLs, amount limits and dispute auto-resolve; each store's served countries,
-// default IPN, success and cancel URLs and KYC reuse; the merchant's own risk rules (settings-risk.ts).
+// default IPN, success and cancel URLs and KYC reuse; the risk thresholds and payer page access
+// (settings-risk-settings.ts, through PUT /merchant/v1/risk/settings' use case); the merchant's own risk
+// rules (settings-risk.ts).
 // A form builds the body of PATCH /merchant/v1/settings from its text, checks it with the route's
 // schema and calls the route's use case (patchMerchantSettings): only the fields sent change, all or
 // nothing, for payments created after the change. A refused value comes back as the form with what was
@@ -8,46 +10,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { merchantSettings, patchMerchantSettings } from "../../app/merchants/merchant-settings.js";
+import { putRiskSettings } from "../../app/risk/manage-rules.js";
 import { AppError } from "../../core/shared/errors.js";
 import { formatFiatAmount } from "../../core/trading/fiat-amount.js";
 import { sentValues } from "../dashboard/risk-rules.js";
 import { checkSettingsPatch, settingsPatchInput } from "../merchant/settings-patch.js";
-import { html, raw, type SafeHtml } from "../pages/html.js";
+import { html, type SafeHtml } from "../pages/html.js";
 import { backTo } from "../pages/send-page.js";
 import { principalOf } from "../plugins/principal.js";
 import { portalRefused } from "./portal-answers.js";
 import { formText, type PortalContext, type PortalSection, type SendPortalPage } from "./portal-section.js";
+import { field, formError, formNumber, type Sent } from "./settings-form.js";
 import { riskRuleActions, riskRuleItem, riskRulesCard } from "./settings-risk.js";
+import { RISK_SETTINGS_FORM, RISK_SETTINGS_PATH, riskSettingsBody, riskSettingsCard } from "./settings-risk-settings.js";
 
 const BACK = "/merchant/settings";
 const APPLIES = "Applies to payments created from now on.";
-
-/** A form sent back: which one (`trading` or a store id), what was typed, and the API's error. */
-interface Sent {
-  form: string;
-  values: Record<string, string>;
-  error: { field: string; message: string };
-}
-
-/** The form field an API error names: `trading.fiatCurrencies.0` and `stores.0.kycValidityDays` are fiatCurrencies and kycValidityDays. */
-const fieldNamed = (field: string) => field.replace(/^(trading\.|stores\.\d+\.)/, "").split(".")[0] ?? "";
-
-/** A labelled input; with `error`, the message follows it and the input points at it (aria-describedby). */
-function field(id: string, name: string, label: string, value: string | number | null, error: string | null, extra: SafeHtml | string = ""): SafeHtml {
-  const described = error ? raw(` aria-describedby="${id}-error" aria-invalid="true"`) : "";
-  return html`<div><label for="${id}">${label}</label><input id="${id}" name="${name}" value="${value ?? ""}"${extra}${described}>${error ? html`<p class="error meta" id="${id}-error">${error}</p>` : ""}</div>`;
-}
-
-/** The form-level part of a refusal: an alert naming the field, or the message when no field of this form has it. */
-function formError(sent: Sent | undefined, form: string, names: readonly string[]): { at: (name: string) => string | null; summary: SafeHtml | "" } {
-  if (!sent || sent.form !== form) return { at: () => null, summary: "" };
-  const name = fieldNamed(sent.error.field);
-  const shown = names.includes(name);
-  return {
-    at: (n) => (shown && n === name ? sent.error.message : null),
-    summary: html`<p class="error" role="alert">Not saved: ${shown ? `see ${name}` : sent.error.message}.</p>`,
-  };
-}
 
 const TRADING_FIELDS = ["paymentWindowMinutes", "disputeAutoResolveMinutes", "minFiatAmount", "maxFiatAmount", "fiatCurrency", "fiatCurrencies", "allowedMethods", "allowedBanks", "webhookUrl", "returnUrl"] as const;
 const STORE_FIELDS = ["servedCountries", "defaultIpnUrl", "defaultSuccessUrl", "defaultCancelUrl", "kycValidityDays"] as const;
@@ -103,14 +81,11 @@ ${f("kycValidityDays", "KYC reuse (days)", html` inputmode="numeric"`)}</div>
 <p class="muted">${APPLIES}</p><p><button type="submit" class="secondary">Save the store</button></p></form>`;
   });
   // A refused form this page does not show (a store not set up for intents) still says why.
-  const shown = sent && ((sent.form === "trading" && t) || s.stores.items.some((st) => st.intent && st.storeId === sent.form));
+  const shown = sent && ((sent.form === "trading" && t) || sent.form === RISK_SETTINGS_FORM || s.stores.items.some((st) => st.intent && st.storeId === sent.form));
   const unshown = sent && !shown ? html`<p class="card error" role="alert">${sent.error.message}</p>` : "";
-  return html`${unshown}${trading}${stores}${await riskRulesCard(deps, ctx)}`;
+  return html`${unshown}${trading}${stores}${await riskSettingsCard(deps, ctx, sent)}${await riskRulesCard(deps, ctx)}`;
 }
 
-// The form's text as the API's JSON would carry it; a value that is not what the field takes goes on
-// as typed, for the schema to refuse it by name.
-const number = (v: string): unknown => (/^\d{1,15}$/.test(v) ? Number(v) : v);
 const list = (v: string) => v.split(/[\s,;]+/).filter((x) => x !== "");
 const orNull = (v: string) => (v === "" ? null : v);
 
@@ -118,8 +93,8 @@ function tradingBody(b: unknown): Record<string, unknown> {
   const v = (k: string) => formText(b, k);
   const given = (k: string, value: unknown) => (v(k) === "" ? {} : { [k]: value });
   return {
-    ...given("paymentWindowMinutes", number(v("paymentWindowMinutes"))),
-    ...given("disputeAutoResolveMinutes", number(v("disputeAutoResolveMinutes"))),
+    ...given("paymentWindowMinutes", formNumber(v("paymentWindowMinutes"))),
+    ...given("disputeAutoResolveMinutes", formNumber(v("disputeAutoResolveMinutes"))),
     ...given("minFiatAmount", v("minFiatAmount")),
     ...given("maxFiatAmount", v("maxFiatAmount")),
     ...given("fiatCurrency", v("fiatCurrency").toUpperCase()),
@@ -136,7 +111,7 @@ function storeBody(b: unknown, storeId: string): Record<string, unknown> {
   return {
     storeId,
     ...(v("servedCountries") === "" ? {} : { servedCountries: list(v("servedCountries")) }),
-    ...(v("kycValidityDays") === "" ? {} : { kycValidityDays: number(v("kycValidityDays")) }),
+    ...(v("kycValidityDays") === "" ? {} : { kycValidityDays: formNumber(v("kycValidityDays")) }),
     defaultIpnUrl: orNull(v("defaultIpnUrl")),
     defaultSuccessUrl: orNull(v("defaultSuccessUrl")),
     defaultCancelUrl: orNull(v("defaultCancelUrl")),
@@ -150,10 +125,11 @@ export const settingsSection: PortalSection = {
   render: (deps, ctx) => settingsPage(deps, ctx),
   renderItem: riskRuleItem,
   actions(app: FastifyInstance, deps: Deps, send: SendPortalPage) {
-    /** Runs PATCH /merchant/v1/settings' check and use case on `body`; a refused value sends form `form` back (400). */
-    const save = async (request: FastifyRequest, reply: FastifyReply, form: string, body: Record<string, unknown>, ok: string) => {
+    const merchantOf = (request: FastifyRequest) => principalOf(request, "merchant_user").merchantId;
+    /** Runs the API's use case (`change`); a refused value sends form `form` back (400). */
+    const save = async (request: FastifyRequest, reply: FastifyReply, form: string, change: () => Promise<unknown>, ok: string) => {
       try {
-        await patchMerchantSettings(deps, principalOf(request, "merchant_user").merchantId, settingsPatchInput(checkSettingsPatch(body)));
+        await change();
       } catch (err) {
         if (!(err instanceof AppError) || err.code !== "validation_failed") return portalRefused(reply, BACK, err);
         const sent: Sent = { form, values: sentValues((request.body ?? {}) as Record<string, unknown>), error: { field: err.field ?? "", message: err.message } };
@@ -161,14 +137,19 @@ export const settingsSection: PortalSection = {
       }
       return reply.redirect(backTo(BACK, { ok }), 303);
     };
-    app.post(`${BACK}/trading`, { schema: { hide: true } }, async (request, reply) => save(request, reply, "trading", { trading: tradingBody(request.body) }, `Trading settings saved. ${APPLIES}`));
+    /** PATCH /merchant/v1/settings' check and use case. */
+    const patch = (request: FastifyRequest, body: Record<string, unknown>) => () => patchMerchantSettings(deps, merchantOf(request), settingsPatchInput(checkSettingsPatch(body)));
+    app.post(`${BACK}/trading`, { schema: { hide: true } }, async (request, reply) => save(request, reply, "trading", patch(request, { trading: tradingBody(request.body) }), `Trading settings saved. ${APPLIES}`));
     app.post<{ Params: { storeId: string } }>(
       `${BACK}/stores/:storeId`,
       { schema: { hide: true, params: { type: "object", properties: { storeId: { type: "string", minLength: 1, maxLength: 64 } }, required: ["storeId"] } } },
       async (request, reply) => {
         const id = request.params.storeId;
-        return save(request, reply, id, { stores: [storeBody(request.body, id)] }, `Store ${id} saved. ${APPLIES}`);
+        return save(request, reply, id, patch(request, { stores: [storeBody(request.body, id)] }), `Store ${id} saved. ${APPLIES}`);
       },
+    );
+    app.post(RISK_SETTINGS_PATH, { schema: { hide: true } }, async (request, reply) =>
+      save(request, reply, RISK_SETTINGS_FORM, () => putRiskSettings(deps, merchantOf(request), riskSettingsBody(request.body)), "Risk settings saved: they apply from the next payment."),
     );
     riskRuleActions(app, deps, send);
   },
