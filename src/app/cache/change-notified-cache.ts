@@ -105,8 +105,8 @@ class ChangeNotifiedCache<V> {
 
 /**
  * One cache per database for one purpose. The API routes that read through it start it when they are
- * registered, so it listens before the first request; worker processes never start one and open no
- * listening session (their changes only mark it when it exists).
+ * registered, so it listens before the first request; worker processes never start one (their changes
+ * only mark it when it exists; a worker's listening session serves its webhook pool, endpoint-stops.ts).
  */
 export function perDatabaseCache<V>(opts: ChangeNotifiedCacheOptions) {
   const caches = new WeakMap<Database, ChangeNotifiedCache<V>>();
