@@ -12,6 +12,7 @@ import {
   type StopListening,
 } from "./change-listener.js";
 import { CommitHookedKysely } from "./commit-hooks.js";
+import { hotStatementName } from "./hot-statements.js";
 import { acquireDataDirLock } from "./lock-file.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { DB } from "./schema.js";
@@ -93,6 +94,18 @@ export function connectPostgres({ url, poolSize, listenerReconnect }: PostgresOp
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on("error", () => {});
+  // Kysely runs every statement as query(text, values); a hot one (hot-statements.ts) goes by its name,
+  // which pg prepares on this connection the first time and reuses after.
+  // The class's query is looked up on each call, not kept, so whatever wraps pg.Client.prototype.query
+  // later (test/support/statement-count.ts) still sees every statement.
+  pool.on("connect", (client) => {
+    const proto = Object.getPrototypeOf(client) as { query: (...args: unknown[]) => unknown };
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      const [text, values] = args;
+      const name = typeof text === "string" && args.length === 2 ? hotStatementName(text) : undefined;
+      return name ? proto.query.call(client, { name, text, values }) : proto.query.apply(client, args);
+    };
+  });
   const db = new CommitHookedKysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const listeners = listenerSet();
   const listener = postgresListener(url, listenerReconnect);

@@ -4,6 +4,7 @@ import type { AccountPurpose, AccountRef } from "../../core/ledger/accounts.js";
 import type { Balance, BalanceDelta } from "../../core/ledger/balances.js";
 import type { HoldState } from "../../core/ledger/holds.js";
 import type { EntryInput } from "../../core/ledger/transfer.js";
+import { runHot } from "../hot-statements.js";
 import type { Db, DB } from "../schema.js";
 
 export interface StoredTransfer {
@@ -225,7 +226,7 @@ export async function writeTransferIfCovered(
       sql`(${i}::int, ${l.account.owner}::text, ${l.account.asset}::text, ${l.account.purpose}::text, ${l.amount.toString()}::bigint,
         ${l.delta.posted.toString()}::bigint, ${l.delta.pendingDebits.toString()}::bigint, ${l.delta.pendingCredits.toString()}::bigint)`,
   );
-  const r = await sql<{ account_id: string | null; owner: string; asset: string; purpose: string; no_negative: boolean; posted: string; pending_debits: string; pending_credits: string; written: boolean }>`
+  const r = await runHot(trx, sql<{ account_id: string | null; owner: string; asset: string; purpose: string; no_negative: boolean; posted: string; pending_debits: string; pending_credits: string; written: boolean }>`
     WITH v AS MATERIALIZED (
       SELECT * FROM (VALUES ${sql.join(rows)}) AS v(ord, owner, asset, purpose, amount, d_posted, d_debits, d_credits)
     ), acc AS MATERIALIZED (
@@ -259,7 +260,7 @@ export async function writeTransferIfCovered(
     )
     SELECT acc.id AS account_id, acc.owner, acc.asset, acc.purpose, acc.no_negative, bal.posted, bal.pending_debits, bal.pending_credits,
            (SELECT count(*) FROM tr) > 0 AS written
-    FROM acc JOIN bal ON bal.account_id = acc.id`.execute(trx);
+    FROM acc JOIN bal ON bal.account_id = acc.id`);
   if (r.rows.length !== legs.length) return { kind: "general" };
   if (r.rows[0]!.written) return { kind: "written" };
   const balances = new Map(
