@@ -1,6 +1,7 @@
 // SQL for requisites and the allocation queries. The pick is only a pre-filter over committed
 // state; the row lock and the unique slot index decide (see src/app/trading/allocate.ts).
 import { type Insertable, sql } from "kysely";
+import { runHot } from "../hot-statements.js";
 import type { Db } from "../schema.js";
 import type { TradingRequisitesTable } from "../tables/trading.js";
 
@@ -65,7 +66,7 @@ export async function pickAndLockRequisite(
     : f.allowedBanks
       ? sql`r.bank_code = ANY(${f.allowedBanks}::text[])`
       : sql`true`;
-  const r = await sql<{ cand_id: string; cand_trader_id: string } & { [K in keyof LockedRequisite]: LockedRequisite[K] | null }>`
+  const r = await runHot(db, sql<{ cand_id: string; cand_trader_id: string } & { [K in keyof LockedRequisite]: LockedRequisite[K] | null }>`
     WITH cand AS MATERIALIZED (
       SELECT r.id, r.trader_id, r.last_assigned_at
       FROM trading_requisites r
@@ -100,7 +101,7 @@ export async function pickAndLockRequisite(
     )
     SELECT c.id AS cand_id, c.trader_id AS cand_trader_id, l.*
     FROM cand c LEFT JOIN locked l ON l.id = c.id
-    ORDER BY c.last_assigned_at ASC NULLS FIRST, c.id`.execute(db);
+    ORDER BY c.last_assigned_at ASC NULLS FIRST, c.id`);
   const lockedRow = r.rows.find((row) => row.id !== null);
   return {
     candidates: r.rows.map((row) => ({ id: row.cand_id, trader_id: row.cand_trader_id })),
@@ -144,7 +145,7 @@ export async function lockRequisite(db: Db, ids: string[], skipLocked: boolean):
  * per-day counters of migration 0050_r: at most 31 rows, however busy the month was.
  */
 export async function requisiteUsage(db: Db, requisiteId: string, dayStart: Date, monthStart: Date, lo: bigint, hi: bigint) {
-  const r = await sql<{ open: string; day_volume: string; month_volume: string; taken: string[] }>`
+  const r = await runHot(db, sql<{ open: string; day_volume: string; month_volume: string; taken: string[] }>`
     SELECT o.open, o.taken, v.day_volume, v.month_volume
     FROM (SELECT count(*) AS open,
                  coalesce(array_agg(fiat_amount_minor::text) FILTER (
@@ -153,7 +154,7 @@ export async function requisiteUsage(db: Db, requisiteId: string, dayStart: Date
          (SELECT coalesce(sum(volume_minor) FILTER (WHERE day >= (${dayStart}::timestamptz AT TIME ZONE 'UTC')::date), 0) AS day_volume,
                  coalesce(sum(volume_minor), 0) AS month_volume
           FROM trading_requisite_day_volumes
-          WHERE requisite_id = ${requisiteId} AND day >= (${monthStart}::timestamptz AT TIME ZONE 'UTC')::date) v`.execute(db);
+          WHERE requisite_id = ${requisiteId} AND day >= (${monthStart}::timestamptz AT TIME ZONE 'UTC')::date) v`);
   const row = r.rows[0]!;
   return {
     open: Number(row.open),
