@@ -40,3 +40,10 @@ export async function listTestMessages(db: Db, f: { merchantId: string; channel?
   if (f.beforeSeq) q = q.where("seq", "<", f.beforeSeq);
   return q.execute();
 }
+
+/** Deletes the twin's messages to these recipients (a card customer's erasure); returns how many went. */
+export async function deleteTestMessagesTo(db: Db, merchantId: string, recipients: string[]): Promise<number> {
+  if (recipients.length === 0) return 0;
+  const r = await db.deleteFrom("test_messages").where("merchant_id", "=", merchantId).where("recipient", "in", recipients).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

@@ -1,11 +1,13 @@
 // Test mode's message inbox (issue 19) in a live installation: the SMS codes and e-mail links sent to a
 // test twin's card customers are readable by the merchant with its test key (GET /merchant/v1/test-messages),
 // so a test integration confirms a customer's e-mail by itself. A live key is refused, another merchant's
-// twin sees none of them, a live merchant's texts are never recorded, and the inbox keeps a bounded tail.
+// twin sees none of them, a live merchant's texts are never recorded, the inbox keeps a bounded tail,
+// and erasing a test customer removes what was sent to it.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Deps } from "../../src/app/deps.js";
 import { sendCustomerEmail, sendCustomerSms } from "../../src/app/merchants/test-messages.js";
+import { eraseCustomer } from "../../src/app/privacy/erase-customer.js";
 import type { EmailSender, SmsSender } from "../../src/app/ports.js";
 import { insertTestMessage } from "../../src/db/test-messages.js";
 import { CARD_TEST_ENV, registerCustomer, seedCardPairs } from "../support/card-customer.js";
@@ -128,5 +130,22 @@ describe("test mode's message inbox", () => {
     }
     assert.deepEqual((await inbox(otherTestKey)).body.items.map((m) => m.text), ["code 5", "code 4", "code 3"]);
     assert.ok((await inbox(testKey)).body.items.length >= 2, "the live merchant's twin keeps its messages");
+  });
+
+  test("erasing a twin's card customer removes the messages sent to its phone and e-mail, and no one else's", async () => {
+    const twin = await twinOf(live);
+    const gone = await registerCustomer(h.app, twin, { survey: false });
+    const kept = await registerCustomer(h.app, twin, { survey: false });
+    const email = `erase.${Date.now()}@example.com`;
+    assert.equal((await h.app.inject({ method: "PUT", url: "/v2/mobile/email/add", headers: gone.headers, payload: { email } })).statusCode, 200);
+    const customer = await h.deps.database.db.selectFrom("card_customers").select("id").where("merchant_id", "=", twin).where("phone", "=", gone.phone).executeTakeFirstOrThrow();
+    const sent = (await inbox(testKey, "?limit=100")).body.items;
+    assert.ok(sent.some((m) => m.to === email) && sent.some((m) => m.to === gone.phone));
+
+    const r = await eraseCustomer(h.deps, { kind: "card_customer", customerId: customer.id }, { kind: "cli", user: "dpo" });
+    assert.equal(r.records.test_messages, 2, JSON.stringify(r.records));
+    const left = (await inbox(testKey, "?limit=100")).body.items;
+    assert.ok(left.every((m) => m.to !== email && m.to !== gone.phone), "nothing sent to the erased customer is left");
+    assert.ok(left.some((m) => m.to === kept.phone), "another customer's messages stay");
   });
 });

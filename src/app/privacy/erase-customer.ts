@@ -37,6 +37,7 @@ import {
   setTradingPayinExtra,
 } from "../../db/privacy/erasure-write.js";
 import type { DB } from "../../db/schema.js";
+import { deleteTestMessagesTo } from "../../db/test-messages.js";
 import { kycIdentityOf } from "../card/card-kyc.js";
 import { panBox } from "../card/card-vault.js";
 import { cardPaymentOrderingKey } from "../card/card-payment-events.js";
@@ -188,6 +189,8 @@ export async function eraseCustomer(deps: Deps, ref: PersonRef, by: Eraser): Pro
       records.card_verification_codes = c.codes;
       const enc = panBox(deps).encrypt(ERASED);
       records.card_cards = await eraseCards(trx, card.id, { enc, keyId: enc.split(".")[1]! }, now);
+      // A test twin's customer: the codes and e-mail links test mode's inbox kept for its phone and e-mail.
+      records.test_messages = await deleteTestMessagesTo(trx, card.merchant_id, [card.phone, card.email].filter((v): v is string => v !== null));
     }
     let payinCount = 0;
     for (const p of payins) {
