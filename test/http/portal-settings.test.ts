@@ -4,6 +4,8 @@
 // deleted in the portal is what GET /merchant/v1/risk/rules shows; support and finance users are refused.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { createStore } from "../../src/app/intents/stores.js";
+import { readRiskSettings } from "../../src/app/risk/manage-rules.js";
 import { saveTradingSettings } from "../../src/app/trading/settings-admin.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
@@ -93,6 +95,19 @@ test("a bad value shows the API's error next to its field and changes nothing", 
   assert.equal(ok.statusCode, 303, ok.body);
   const st = (await api("GET", "/merchant/v1/settings")).json.stores.items.find((x: { storeId: string }) => x.storeId === id);
   assert.deepEqual([st.intent.servedCountries, st.intent.kycValidityDays], [["ES", "PT"], 90]);
+});
+
+test("a refused store form stays on its own card, also for a store its merchant named like another form ('risk')", async () => {
+  const id = (await createStore(h.deps, m.merchantId, { id: "risk", name: "Named risk" })).storeId;
+  await configureStore(h, id);
+  const stored = await readRiskSettings(h.deps, m.merchantId);
+  const res = await postForm(h, dev, `/merchant/settings/stores/${id}`, { [`${id}-kycValidityDays`]: "abc" });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.body, /id="s-risk-kycValidityDays-error">Invalid value for stores\.0\.kycValidityDays/);
+  // The risk card shows the stored thresholds and no refusal of its own.
+  const riskCard = /<form method="post" action="\/merchant\/settings\/risk"[\s\S]*?<\/form>/.exec(res.body)?.[0] ?? "";
+  assert.match(riskCard, new RegExp(`id="risk-reviewAt" name="reviewAt" value="${stored.reviewAt}"`));
+  assert.doesNotMatch(riskCard, /role="alert"/);
 });
 
 test("a risk rule added, disabled and deleted in the portal is what GET /merchant/v1/risk/rules shows", async () => {

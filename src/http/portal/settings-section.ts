@@ -28,6 +28,9 @@ const BACK = "/merchant/settings";
 const APPLIES = "Applies to payments created from now on.";
 
 const TRADING_FIELDS = ["paymentWindowMinutes", "disputeAutoResolveMinutes", "minFiatAmount", "maxFiatAmount", "fiatCurrency", "fiatCurrencies", "allowedMethods", "allowedBanks", "webhookUrl", "returnUrl"] as const;
+// A store's form is told apart from the page's named forms ("trading", "risk") by its prefix: a
+// merchant may name a store "risk" itself.
+const storeForm = (storeId: string) => `store:${storeId}`;
 const STORE_FIELDS = ["servedCountries", "defaultIpnUrl", "defaultSuccessUrl", "defaultCancelUrl", "kycValidityDays"] as const;
 
 const listText = (v: readonly string[] | null) => (v === null ? "" : v.join(", "));
@@ -68,10 +71,10 @@ ${f("returnUrl", "Return URL", html` type="url" maxlength="2000"`)}</div>
   } else trading = html`<section class="card"><h2>Trading pay-ins</h2><p class="muted">Not enabled for this merchant: the operator enables them.</p></section>`;
   const stores = s.stores.items.map((st) => {
     if (!st.intent) return html`<section class="card" data-store="${st.storeId}"><h2>Store ${st.name} <span class="mono small-id">${st.storeId}</span></h2><p class="muted">Not set up for payment intents.</p></section>`;
-    const e = formError(sent, st.storeId, STORE_FIELDS);
+    const e = formError(sent, storeForm(st.storeId), STORE_FIELDS);
     const stored: Record<(typeof STORE_FIELDS)[number], string | number | null> = { ...st.intent, servedCountries: listText(st.intent.servedCountries) };
     const f = (name: (typeof STORE_FIELDS)[number], label: string, extra: SafeHtml) =>
-      field(`s-${st.storeId}-${name}`, `${st.storeId}-${name}`, label, sent?.form === st.storeId ? (sent.values[`${st.storeId}-${name}`] ?? "") : stored[name], e.at(name), extra);
+      field(`s-${st.storeId}-${name}`, `${st.storeId}-${name}`, label, sent?.form === storeForm(st.storeId) ? (sent.values[`${st.storeId}-${name}`] ?? "") : stored[name], e.at(name), extra);
     return html`<form method="post" action="${BACK}/stores/${st.storeId}" class="card" data-store="${st.storeId}" novalidate><input type="hidden" name="csrf" value="${ctx.csrf}"><h2>Store ${st.name} <span class="mono small-id">${st.storeId}</span></h2>${e.summary}
 <div class="filters">${f("servedCountries", "Served countries (comma-separated)", html` maxlength="1000" autocomplete="off"`)}
 ${f("defaultIpnUrl", "Default IPN URL", html` type="url" maxlength="2000"`)}
@@ -81,7 +84,7 @@ ${f("kycValidityDays", "KYC reuse (days)", html` inputmode="numeric"`)}</div>
 <p class="muted">${APPLIES}</p><p><button type="submit" class="secondary">Save the store</button></p></form>`;
   });
   // A refused form this page does not show (a store not set up for intents) still says why.
-  const shown = sent && ((sent.form === "trading" && t) || sent.form === RISK_SETTINGS_FORM || s.stores.items.some((st) => st.intent && st.storeId === sent.form));
+  const shown = sent && ((sent.form === "trading" && t) || sent.form === RISK_SETTINGS_FORM || s.stores.items.some((st) => st.intent && storeForm(st.storeId) === sent.form));
   const unshown = sent && !shown ? html`<p class="card error" role="alert">${sent.error.message}</p>` : "";
   return html`${unshown}${trading}${stores}${await riskSettingsCard(deps, ctx, sent)}${await riskRulesCard(deps, ctx)}`;
 }
@@ -145,7 +148,7 @@ export const settingsSection: PortalSection = {
       { schema: { hide: true, params: { type: "object", properties: { storeId: { type: "string", minLength: 1, maxLength: 64 } }, required: ["storeId"] } } },
       async (request, reply) => {
         const id = request.params.storeId;
-        return save(request, reply, id, patch(request, { stores: [storeBody(request.body, id)] }), `Store ${id} saved. ${APPLIES}`);
+        return save(request, reply, storeForm(id), patch(request, { stores: [storeBody(request.body, id)] }), `Store ${id} saved. ${APPLIES}`);
       },
     );
     app.post(RISK_SETTINGS_PATH, { schema: { hide: true } }, async (request, reply) =>
