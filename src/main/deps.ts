@@ -101,17 +101,17 @@ export function buildPorts(config: Config, clock: Clock, logger: Logger, databas
  * Test mode's adapters (issue 19): fresh sandbox instances whatever the configuration names, so a test
  * payment in a live installation never reaches a live vendor. Shared, as they move no money: files,
  * webhook delivery and the rate source (a test payment is priced at the market rate, like a live one;
- * the quote is read, nothing is paid). Texts and e-mails are only logged, with their text even in a live
- * installation: they go to a test twin's customers and hold only test values (the fixed code 1234, an
- * e-mail link of a test customer), and the log is how a test integration reads its e-mail link. The
+ * the quote is read, nothing is paid). Texts and e-mails are never sent; their text is logged only in a
+ * sandbox installation: an e-mail link is a bearer token even for a test customer, and secrets never
+ * reach a live installation's logs. The merchant reads them in test mode's inbox (test-messages.ts). The
  * sandbox chain keeps its own file.
  */
 export function buildTestPorts(config: Config, clock: Clock, logger: Logger, live: Ports): Ports {
   return {
     files: live.files,
     rates: live.rates,
-    sms: createSandboxSms(logger, { logText: true }),
-    email: createSandboxEmail(logger, { logText: true }),
+    sms: createSandboxSms(logger, { logText: config.mode === "sandbox" }),
+    email: createSandboxEmail(logger, { logText: config.mode === "sandbox" }),
     cardAcquirer: createSandboxAcquirer(),
     kyc: createSandboxKycVendor(config.sandbox.kycApprovalDelayMs),
     chain: createSandboxChain(path.join(config.dataDir, "test-mode"), config.sandbox.chainConfirmations),

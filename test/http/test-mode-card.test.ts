@@ -2,13 +2,13 @@
 // (RAMPART_CARD_ACQUIRER=none) whose live SMS, e-mail, acquirer, KYC and chain record and refuse every
 // call: a live merchant's customers get 403 service_not_enabled as before, while a test twin's customer
 // signs up and confirms with the fixed code 1234, resets the password, confirms an e-mail from the
-// logged link and pays (frictionless, through a 3-D Secure challenge, and after a provider error the
+// link in the test inbox (never in the live installation's log: it is a bearer token) and pays (frictionless, through a 3-D Secure challenge, and after a provider error the
 // status sync job resolves) on the sandbox adapters.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Deps } from "../../src/app/deps.js";
 import type { CardAcquirer, ChainPayout, EmailSender, KycVendor, SmsSender } from "../../src/app/ports.js";
-import { CARD_TEST_ENV, BILLING, lastEmailLink, PASSWORD, registerCustomer, seedCardPairs, type CardCustomer } from "../support/card-customer.js";
+import { CARD_TEST_ENV, BILLING, PASSWORD, registerCustomer, seedCardPairs, type CardCustomer } from "../support/card-customer.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { LIVE_ENV, createHarness, type Harness } from "../support/harness.js";
 import { jsonCall } from "../support/json-call.js";
@@ -17,6 +17,7 @@ import { drainWorker, verifyLedgerClean } from "../support/trading.js";
 let h: Harness;
 let live: MerchantFixture;
 let twinId: string;
+let testKey: string;
 /** Every call that reached a live adapter. */
 const liveCalls: string[] = [];
 
@@ -38,6 +39,7 @@ before(async () => {
   await seedCardPairs(h.deps);
   const key = await jsonCall(h.app, "POST", "/merchant/v1/keys", { "x-api-key": live.apiKey }, { label: "integration", mode: "test" });
   assert.equal(key.status, 201, key.text);
+  testKey = key.json.apiKey as string;
   twinId = (await h.deps.database.db.selectFrom("merchants").select("id").where("test_of", "=", live.merchantId).executeTakeFirstOrThrow()).id;
 });
 after(async () => {
@@ -89,7 +91,6 @@ describe("the card dialect without an acquirer, in a live installation", () => {
 
   test("a test twin's customer signs up with the fixed code, resets the password, confirms an e-mail and pays, on the sandbox adapters only", async () => {
     const who = await registerCustomer(h.app, twinId);
-    assert.ok(h.logs.records().some((r) => r.msg === "sandbox SMS sent" && /1234/.test(String((r.sms as { text: string }).text))), "the test code is logged");
 
     // Password reset by the fixed code.
     assert.equal((await mobile(twinId, "/v2/mobile/password/reset", { phone: who.phone })).statusCode, 200);
@@ -98,10 +99,19 @@ describe("the card dialect without an acquirer, in a live installation", () => {
     const headers = { ...who.headers, authorization: `Bearer ${reset.json().access_token}` };
     const customer = { ...who, headers };
 
-    // The e-mail link goes to the test sender, whose log holds it.
+    // The e-mail link goes to the test sender; the merchant reads it in the test inbox, and the live
+    // installation's log never holds it (a bearer token), nor the e-mail's or the SMS's text.
     const email = `ada.${Date.now()}@example.com`;
     assert.equal((await h.app.inject({ method: "PUT", url: "/v2/mobile/email/add", headers, payload: { email } })).statusCode, 200);
-    const link = lastEmailLink(h.logs);
+    const inbox = await jsonCall(h.app, "GET", "/merchant/v1/test-messages?channel=email", { "x-api-key": testKey });
+    assert.equal(inbox.status, 200, inbox.text);
+    const text = String((inbox.json.items as { text: string }[])[0]?.text);
+    const link = new URL(/(https?:\/\/\S+)/.exec(text)?.[0] ?? assert.fail(`a link in the e-mail: ${text}`));
+    const token = String(link.searchParams.get("token"));
+    assert.ok(token.length >= 40, String(link));
+    assert.ok(!h.logs.text.includes(token), "the link's token is not logged");
+    assert.ok(!h.logs.text.includes("Your confirmation code is"), "the SMS text is not logged");
+    assert.ok(h.logs.records().some((r) => (r.email as { to?: string } | undefined)?.to === `a***@example.com`), "the send itself is logged");
     const confirmed = await h.app.inject({ method: "GET", url: `${link.pathname}${link.search}` });
     assert.equal(confirmed.statusCode, 200, confirmed.body);
     const profile = await h.app.inject({ method: "GET", url: "/v2/customer/profile", headers });

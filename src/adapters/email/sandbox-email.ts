@@ -1,7 +1,7 @@
-// Sandbox e-mail: nothing leaves the machine. In sandbox mode and for test mode's customers (logText)
-// the message (with its confirmation link) is written to the log so a developer can follow the flow; as
-// the live sender outside sandbox mode (no e-mail vendor ships yet), the send is logged as undelivered
-// without the text.
+// Sandbox e-mail: nothing leaves the machine. In sandbox mode (logText) the message (with its
+// confirmation link) is written to the log so a developer can follow the flow; in a live installation (as
+// the live sender, no e-mail vendor ships yet, or test mode's, whose e-mails the test inbox keeps) the
+// send is logged without the text: a confirmation link is a bearer token.
 import type { Logger } from "pino";
 import type { EmailSender } from "../../app/ports.js";
 

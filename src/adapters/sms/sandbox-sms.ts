@@ -1,6 +1,6 @@
-// Sandbox SMS: nothing leaves the machine. In sandbox mode and for test mode's customers (logText) the
-// message (with its code, always 1234 there) is written to the log so a developer can follow the flow;
-// as the live sender of a live installation without an SMS vendor, the send is logged as undelivered
+// Sandbox SMS: nothing leaves the machine. In sandbox mode (logText) the message (with its code, always
+// 1234 there) is written to the log so a developer can follow the flow; in a live installation (as the
+// live sender without an SMS vendor, or test mode's, whose texts the test inbox keeps) the send is logged
 // without the text.
 import type { Logger } from "pino";
 import type { SmsSender } from "../../app/ports.js";

@@ -1,6 +1,6 @@
 // Test mode's message inbox (issue 19). A test twin's card customers get their SMS codes and e-mail
-// links through the twin's sandbox ports, which only log them; in a live installation only the operator
-// reads that log, so every text sent through the test ports is also recorded here for the merchant
+// links through the twin's sandbox ports, which send nothing and, in a live installation, log no text (a
+// link is a bearer token), so every text sent through the test ports is recorded here for the merchant
 // (GET /merchant/v1/test-messages and the portal's Test messages page). A live merchant's texts go to
 // the configured vendors and are never recorded: they hold live customers' codes and links.
 import { pageOf, pageSize, seqCursor } from "../../core/shared/page-size.js";
