@@ -111,6 +111,18 @@ describe("test mode's message inbox", () => {
     assert.equal((await h.deps.database.db.selectFrom("test_messages").select("seq").where("merchant_id", "=", live.merchantId).execute()).length, 0);
   });
 
+  test("a text the inbox cannot keep is still sent: the send succeeds and the warning holds no text", async () => {
+    // PostgreSQL refuses a NUL character in text, so this insert fails on the real database.
+    const twin = await twinOf(live);
+    const before = (await inbox(testKey)).body.items.length;
+    await sendCustomerSms(h.deps, twin, "+447700900888", "Your nul-secret-code is 98\u0000765");
+    const warned = h.logs.records().filter((r) => r.msg === "test message not kept in the inbox");
+    assert.equal(warned.length, 1, h.logs.text);
+    assert.equal(warned[0]!.merchantId, twin);
+    assert.ok(!h.logs.text.includes("nul-secret-code"), "the text is not logged");
+    assert.equal((await inbox(testKey)).body.items.length, before);
+  });
+
   test("pages are bounded and keyset: limit, nextCursor, a bad cursor or limit is 400", async () => {
     const first = await inbox(testKey, "?limit=1");
     assert.equal(first.body.items.length, 1);

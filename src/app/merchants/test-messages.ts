@@ -18,8 +18,17 @@ import { portsFor } from "./test-mode.js";
 export const TEST_MESSAGES_KEPT = 200;
 export const MAX_TEST_MESSAGE_PAGE = 100;
 
+/**
+ * After the send, so it cannot undo it: a failed record is logged (without the text, which holds the code
+ * or link) and the caller carries on, as the customer's code or link is already out and still works; the
+ * merchant asks for another. Not in the transaction that stores the code: the send happens after it.
+ */
 async function record(deps: Deps, m: Omit<NewTestMessage, "createdAt">): Promise<void> {
-  await deps.database.db.transaction().execute((trx) => insertTestMessage(trx, { ...m, createdAt: deps.clock.now() }, TEST_MESSAGES_KEPT));
+  try {
+    await deps.database.db.transaction().execute((trx) => insertTestMessage(trx, { ...m, createdAt: deps.clock.now() }, TEST_MESSAGES_KEPT));
+  } catch (err) {
+    deps.logger.warn({ merchantId: m.merchantId, channel: m.channel, err: (err as Error).message }, "test message not kept in the inbox");
+  }
 }
 
 /** An SMS to one of the merchant's card customers, through its ports; recorded when those are the test ports. */
