@@ -8,6 +8,8 @@ import { Writable } from "node:stream";
 import { test } from "node:test";
 import { pino } from "pino";
 import { keptViews } from "../../src/app/cache/kept-views.js";
+import { payCallbackAnswer } from "../../src/app/card/pay-callback-cache.js";
+import type { PaymentRow } from "../../src/db/card/offers.js";
 import { derivedKey } from "../../src/core/crypto/derived-key.js";
 import { requestLogger } from "../../src/http/plugins/request-logger.js";
 import type { FastifyInstance } from "fastify";
@@ -24,6 +26,18 @@ test("a kept view is rendered once per entry and inputs, frozen, and rendered ag
   assert.deepEqual(views(entry, ["b"], render(entry, "b")), { shown: "1:b", r: 2 });
   const replaced = { n: 2 }; // the cache replaces an entry whose rows changed
   assert.deepEqual(views(replaced, ["b"], render(replaced, "b")), { shown: "2:b", r: 3 });
+});
+
+test("a pay-callback view is kept across equal configurations and rendered again when its link's URL or secret changes", () => {
+  const payment = { id: "11111111-1111-4111-8111-111111111111", offer_id: "7", status: "challenge", fiat: "EUR", fiat_minor: "10000", crypto: "USDT", crypto_minor: "100000000", crypto_decimals: 6, created_at: new Date(0) } as unknown as PaymentRow;
+  const paid = { payment, risk: null };
+  const config = { publicUrl: "https://pay.example", secretKey: "s".repeat(32) } as Parameters<typeof payCallbackAnswer>[0]["config"];
+  const first = payCallbackAnswer({ config }, paid);
+  assert.equal(payCallbackAnswer({ config: { ...config } }, paid), first, "a reloaded configuration with the same values");
+  const moved = payCallbackAnswer({ config: { ...config, publicUrl: "https://moved.example" } }, paid);
+  assert.ok(moved.authLink?.startsWith("https://moved.example/3ds/"), String(moved.authLink));
+  const rekeyed = payCallbackAnswer({ config: { ...config, publicUrl: "https://moved.example", secretKey: "t".repeat(32) } }, paid);
+  assert.notEqual(rekeyed.authLink, moved.authLink);
 });
 
 test("a derived key is HKDF-SHA256 of the secret for its purpose, distinct per purpose and secret", () => {

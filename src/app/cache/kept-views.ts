@@ -2,7 +2,7 @@
 // nothing and, through src/http/plugins/kept-json.ts, serializes nothing either (issue 16: rendering and
 // serializing were a fifth of a cached read's CPU). A view is a pure function of its source (a cache
 // entry, immutable and replaced whenever its rows change) and of the inputs named with it (another
-// entry, the instance's configuration), so it is used again only for that same source and those same
+// entry, configuration values such as the public URL), so it is used again only for that same source and those same
 // inputs. Views are frozen: a caller that tried to change one would change every later answer.
 export function keptViews<S extends object, V extends object>() {
   const kept = new WeakMap<S, { inputs: readonly unknown[]; view: Readonly<V> }>();

@@ -45,9 +45,12 @@ export async function readPaidOffer(deps: Deps, who: CustomerPrincipal, offerId:
 
 const answers = keptViews<PaidOffer, ReturnType<typeof renderPayCallback> & { risk: PaymentRiskView | null }>();
 
-/** The pay-callback object with its risk decision: frozen, the same for every read of an unchanged entry (cache/kept-views.ts). */
+/**
+ * The pay-callback object with its risk decision: frozen, the same for every read of an unchanged entry
+ * (cache/kept-views.ts) while the values its 3-D Secure link is built from (signed, absolute) are the same.
+ */
 export function payCallbackAnswer(deps: Pick<Deps, "config">, paid: PaidOffer) {
-  return answers(paid, [deps.config], () => ({ ...renderPayCallback(viewOf(deps, paid.payment)), risk: paid.risk }));
+  return answers(paid, [deps.config.publicUrl, deps.config.secretKey], () => ({ ...renderPayCallback(viewOf(deps, paid.payment)), risk: paid.risk }));
 }
 
 /** Every change to a card payment calls this in its transaction (transitionPayment). */

@@ -12,10 +12,10 @@ import { intentAmounts, statusView } from "./status-view.js";
 
 const statusViews = keptViews<CachedIntentStatus, ReturnType<typeof statusView> & { risk: CachedIntentStatus["risk"] }>();
 
-/** Frozen, and the same object for every read of an unchanged entry (cache/kept-views.ts); the checkout link depends on the configuration. */
+/** Frozen, and the same object for every read of an unchanged entry (cache/kept-views.ts); the checkout link is signed and absolute. */
 export async function intentStatus(deps: Deps, merchantId: string, id: string) {
   const read = await readIntentStatus(deps, merchantId, id);
-  return statusViews(read, [deps.config], () => ({ ...statusView(read, checkoutUrl(deps, id)), risk: read.risk }));
+  return statusViews(read, [deps.config.publicUrl, deps.config.secretKey], () => ({ ...statusView(read, checkoutUrl(deps, id)), risk: read.risk }));
 }
 
 export async function intentInstructions(deps: Deps, merchantId: string, id: string) {
