@@ -2,7 +2,8 @@
 // ciphertext names its key id, so the secret can rotate) and found again by a keyed HMAC (during a
 // rotation, under either secret; `rampart secret rotate` rewrites both). Only the BIN
 // and the last 4 digits are ever kept in clear. The CVV never reaches this module.
-import { createHmac, hkdfSync } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { derivedKey } from "../../core/crypto/derived-key.js";
 import type { SecretBox } from "../../core/crypto/secret-box.js";
 import { checkExpiry, checkPan } from "../../core/card/card-number.js";
 import { countryAlpha2 } from "../../core/card/profile-survey.js";
@@ -38,10 +39,7 @@ export function panBox(deps: { config: SecretConfig }): SecretBox {
 
 /** The PAN's HMAC under each secret that may have written it, the current one first. */
 export function panHmacs(deps: { config: SecretConfig }, pan: string): string[] {
-  return secretKeys(deps.config).map((secret) => {
-    const key = Buffer.from(hkdfSync("sha256", secret, "rampart", "card-pan-hmac", 32));
-    return createHmac("sha256", key).update(pan).digest("hex");
-  });
+  return secretKeys(deps.config).map((secret) => createHmac("sha256", derivedKey(secret, "card-pan-hmac")).update(pan).digest("hex"));
 }
 
 function trimmed(v: string, field: string, max: number): string {

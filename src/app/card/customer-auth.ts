@@ -1,7 +1,8 @@
 // Card customers: signup, phone confirmation by SMS code, sign-in (mobile_phone and refresh_token
 // grants) with lockouts per account and per (account, client IP), sign-out, and the bearer check of
 // every other call.
-import { createHmac, hkdfSync, randomInt } from "node:crypto";
+import { createHmac, randomInt } from "node:crypto";
+import { derivedKey } from "../../core/crypto/derived-key.js";
 import { hashPassword, verifyPassword } from "../../core/crypto/password-hash.js";
 import { assertPasswordStrength, normalizePhone } from "../../core/card/credentials.js";
 import { type CardKycLevel, isKycLevel } from "../../core/card/kyc-levels.js";
@@ -65,12 +66,8 @@ export async function requireMerchant(deps: Deps, header: unknown): Promise<stri
 /** The token of `Authorization: Bearer <token>`; undefined without one. */
 export const bearerToken = (authorization: string | undefined): string | undefined => /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? "")?.[1];
 
-function smsKey(secret: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", secret, "rampart", "card-sms-code", 32));
-}
-
 export function codeHash(deps: Deps, customerId: string, code: string): string {
-  return createHmac("sha256", smsKey(deps.config.secretKey)).update(`${customerId}:${code}`).digest("hex");
+  return createHmac("sha256", derivedKey(deps.config.secretKey, "card-sms-code")).update(`${customerId}:${code}`).digest("hex");
 }
 
 /**

@@ -3,7 +3,8 @@
 // from the mailbox). The link's token is 256 random bits, stored only as an HMAC and valid 24 hours,
 // so it cannot be guessed and needs no attempt counter. A confirmed e-mail cannot change (vault.ist:
 // only support changes it) and belongs to one customer of the merchant.
-import { createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
+import { derivedKey } from "../../core/crypto/derived-key.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findCustomer, findCustomerByConfirmedEmail, updateCustomer } from "../../db/card/customers.js";
 import { deleteCode, lockCode, findEmailCodeByHash, putCode } from "../../db/card/verification-codes.js";
@@ -18,8 +19,7 @@ const EMAIL = /^[^\s@<>()",;:\\[\]]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 const MAX_EMAIL = 254;
 
 function tokenHash(deps: Deps, token: string): string {
-  const key = Buffer.from(hkdfSync("sha256", deps.config.secretKey, "rampart", "card-email-token", 32));
-  return createHmac("sha256", key).update(token).digest("hex");
+  return createHmac("sha256", derivedKey(deps.config.secretKey, "card-email-token")).update(token).digest("hex");
 }
 
 export function normalizeEmail(v: string): string {

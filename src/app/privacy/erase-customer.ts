@@ -6,8 +6,9 @@
 // written in the transaction, should this process die first). An append-only audit entry records who
 // erased, which record classes and how many rows, and when; it names the person only by a keyed hash,
 // which also lets a second erasure of the same person answer "already erased" instead of 404.
-import { createHmac, hkdfSync } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { Transaction } from "kysely";
+import { derivedKey } from "../../core/crypto/derived-key.js";
 import { ERASED, type Replacement, fieldReplacements, scrubPayerInfo, scrubText, valueReplacements } from "../../core/privacy/erasure.js";
 import { AppError } from "../../core/shared/errors.js";
 import { appendAudit, auditEntriesFor } from "../../db/audit/audit-log.js";
@@ -79,8 +80,7 @@ function subjectsOf(deps: Deps, ref: PersonRef): string[] {
     : ref.kind === "card_customer" ? `card_customer\n${ref.customerId}`
     : `trading_payer\n${ref.merchantId}\n${ref.userId}`;
   return secretKeys(deps.config).map((secret) => {
-    const key = Buffer.from(hkdfSync("sha256", secret, "rampart", "erasure-subject", 32));
-    return `person:${createHmac("sha256", key).update(text).digest("hex").slice(0, 32)}`;
+    return `person:${createHmac("sha256", derivedKey(secret, "erasure-subject")).update(text).digest("hex").slice(0, 32)}`;
   });
 }
 

@@ -1,6 +1,7 @@
 // AES-256-GCM under keys derived from the server secret. The output names its key id, so the secret
 // can be rotated: old ciphertexts keep decrypting with the key they name.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { derivedKey } from "./derived-key.js";
 
 export interface SecretBox {
   readonly keyId: string;
@@ -17,7 +18,7 @@ export function secretKeyId(secret: string): string {
 const LEGACY_KEY_ID = "k1";
 
 function deriveAesKey(secret: string, purpose: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", secret, "rampart", `aes-256-gcm:${purpose}`, 32));
+  return derivedKey(secret, `aes-256-gcm:${purpose}`);
 }
 
 function open(key: Buffer, iv: string, tag: string, data: string): string {
