@@ -66,10 +66,20 @@ export async function isTestMerchant(deps: Deps, merchantId: string, db: Db = de
 
 /**
  * The adapters a merchant's payments use: the sandbox ones for a test twin, the configured ones
- * otherwise (and for money with no merchant, such as a trader's withdrawal).
+ * otherwise (and for no merchant). A trader's money goes through portsForOwner.
  */
-export async function portsFor(deps: Deps, merchantId: string | null): Promise<Ports> {
-  return merchantId !== null && (await isTestMerchant(deps, merchantId)) ? deps.testPorts : deps.ports;
+export async function portsFor(deps: Deps, merchantId: string | null, db?: Db): Promise<Ports> {
+  return merchantId !== null && (await isTestMerchant(deps, merchantId, db)) ? deps.testPorts : deps.ports;
+}
+
+/**
+ * The adapters the money of a withdrawal or deposit address moves on, by its owner: a test trader's
+ * (play money, booked against the test platform by platformOwnerForTrader) on the sandbox ones, so it
+ * can never leave the live hot wallet; a merchant's as portsFor. Pass the transaction as `db` inside one.
+ */
+export async function portsForOwner(deps: Deps, owner: { merchantId: string | null; traderId: string | null }, db: Db = deps.database.db): Promise<Ports> {
+  if (owner.traderId === null) return portsFor(deps, owner.merchantId, db);
+  return (await findTrader(db, owner.traderId))?.test ? deps.testPorts : deps.ports;
 }
 
 /** The owner of the platform's own ledger accounts (fees, inventory, clearing) for live money. */

@@ -6,6 +6,7 @@ import { AppError } from "../../core/shared/errors.js";
 import { allocateDepositAddress, findDepositAddress, listTraderDeposits } from "../../db/chain/evm-deposits.js";
 import { findTrader } from "../../db/trading/traders.js";
 import type { Deps } from "../deps.js";
+import { portsForOwner } from "../merchants/test-mode.js";
 import { TRADING_CRYPTO } from "./amounts.js";
 
 export interface DepositAddressView {
@@ -19,10 +20,13 @@ export interface DepositAddressView {
 }
 
 export async function traderDepositAddress(deps: Deps, traderId: string): Promise<DepositAddressView> {
-  const source = deps.ports.chainDeposits;
+  if (!(await findTrader(deps.database.db, traderId))) throw new AppError("not_found", { message: "Trader not found" });
+  // A test trader's address would come from the sandbox chain, which watches no deposits (chainDeposits
+  // null in test ports): it gets none (409 deposit_address_unavailable) and is funded by the operator's
+  // top-up instead, so real coins can never be sent to an address whose credits land in the test ledger.
+  const source = (await portsForOwner(deps, { merchantId: null, traderId })).chainDeposits;
   const config = deps.config.ports.evmDeposits;
   if (!source || !config) throw new AppError("deposit_address_unavailable");
-  if (!(await findTrader(deps.database.db, traderId))) throw new AppError("not_found", { message: "Trader not found" });
   const found =
     (await findDepositAddress(deps.database.db, source.xpub, traderId)) ??
     (await deps.database.db

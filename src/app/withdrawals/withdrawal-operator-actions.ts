@@ -14,6 +14,7 @@ import { WITHDRAWAL_MACHINE } from "../../core/withdrawals/withdrawal-status.js"
 import { hurryJobs } from "../../db/outbox/jobs.js";
 import { lockWithdrawal, updateWithdrawal, type WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
 import type { Deps } from "../deps.js";
+import { portsForOwner } from "../merchants/test-mode.js";
 import { enqueueJob } from "../outbox/outbox.js";
 
 export async function repollWithdrawal(deps: Deps, withdrawalId: string): Promise<WithdrawalRow> {
@@ -37,7 +38,8 @@ export async function cancelWithdrawal(deps: Deps, withdrawalId: string, operato
     if (!w) throw new AppError("not_found", { message: "No such withdrawal." });
     WITHDRAWAL_MACHINE.next(w.status, "request_cancel");
     if (w.cancel_requested_at) return w;
-    if (!deps.ports.chain.cancel) throw new AppError("withdrawal_cancel_unsupported");
+    // The cancel job replaces the payout on the chain that sent it (a test trader's or twin's: the sandbox).
+    if (!(await portsForOwner(deps, { merchantId: w.merchant_id, traderId: w.trader_id }, trx)).chain.cancel) throw new AppError("withdrawal_cancel_unsupported");
     const now = deps.clock.now();
     await enqueueJob(trx, "withdrawal.payout_cancel", { withdrawalId: w.id }, { key: `withdrawal.payout_cancel:${w.id}`, dueAt: now });
     return updateWithdrawal(trx, w.id, { cancel_requested_at: now, cancel_requested_by: operatorId, updated_at: now });

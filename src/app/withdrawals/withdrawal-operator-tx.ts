@@ -16,7 +16,7 @@ import { checkOperatorTx, claimOperatorTx, operatorTxHash } from "../chain/opera
 import type { Deps } from "../deps.js";
 import { enqueueWithdrawalEvent } from "./withdrawal-events.js";
 import { settleWithdrawal } from "./withdrawal-ledger.js";
-import { portsFor } from "../merchants/test-mode.js";
+import { portsForOwner } from "../merchants/test-mode.js";
 
 export async function recordWithdrawalTx(deps: Deps, withdrawalId: string, txHashInput: string): Promise<{ withdrawal: WithdrawalRow; replayed: boolean }> {
   const found = await findWithdrawal(deps.database.db, withdrawalId);
@@ -27,7 +27,7 @@ export async function recordWithdrawalTx(deps: Deps, withdrawalId: string, txHas
   if (replay(found)) return { withdrawal: found, replayed: true };
   WITHDRAWAL_MACHINE.next(found.status, "operator_sent");
   // Only a payout the chain leaves to the operator: on one that sends, a hash entered here would pay twice.
-  if ((await (await portsFor(deps, found.merchant_id)).chain.status(found.payout_key)).kind !== "awaiting_operator") throw new AppError("withdrawal_not_manual");
+  if ((await (await portsForOwner(deps, { merchantId: found.merchant_id, traderId: found.trader_id })).chain.status(found.payout_key)).kind !== "awaiting_operator") throw new AppError("withdrawal_not_manual");
   await checkOperatorTx(deps, owed, txHash);
   return deps.database.db.transaction().execute(async (trx) => {
     const w = (await lockWithdrawal(trx, withdrawalId))!;

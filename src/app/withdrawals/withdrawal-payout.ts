@@ -11,20 +11,23 @@
 import { payoutPollDelayMs } from "../../core/chain/payout-polling.js";
 import { assertNever } from "../../core/shared/assert-never.js";
 import { WITHDRAWAL_MACHINE } from "../../core/withdrawals/withdrawal-status.js";
-import { findWithdrawal, lockWithdrawal, updateWithdrawal } from "../../db/withdrawals/withdrawals.js";
+import { findWithdrawal, lockWithdrawal, updateWithdrawal, type WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
 import { sendPayoutOnce } from "../chain/send-once.js";
 import type { Deps } from "../deps.js";
 import { enqueueJob } from "../outbox/outbox.js";
 import type { ChainPayoutStatus } from "../ports.js";
 import { enqueueWithdrawalEvent } from "./withdrawal-events.js";
 import { bookNetworkFee, returnWithdrawal, settleWithdrawal } from "./withdrawal-ledger.js";
-import { portsFor } from "../merchants/test-mode.js";
+import { portsForOwner } from "../merchants/test-mode.js";
+
+/** The chain the withdrawal is paid on: a test trader's or twin's play money on the sandbox one. */
+const chainOf = async (deps: Deps, w: WithdrawalRow) => (await portsForOwner(deps, { merchantId: w.merchant_id, traderId: w.trader_id })).chain;
 
 /** The payout job: sends an approved withdrawal (once); a withdrawal already sent is the poll job's. */
 export async function runWithdrawalPayout(deps: Deps, withdrawalId: string): Promise<void> {
   const w = await findWithdrawal(deps.database.db, withdrawalId);
   if (!w || w.status !== "approved") return;
-  const st = await sendPayoutOnce((await portsFor(deps, w.merchant_id)).chain, { payoutKey: w.payout_key, network: w.network, asset: w.asset, address: w.address, amountMinor: BigInt(w.amount_minor) });
+  const st = await sendPayoutOnce((await chainOf(deps, w)), { payoutKey: w.payout_key, network: w.network, asset: w.asset, address: w.address, amountMinor: BigInt(w.amount_minor) });
   await recordChainStatus(deps, withdrawalId, st);
 }
 
@@ -32,14 +35,14 @@ export async function runWithdrawalPayout(deps: Deps, withdrawalId: string): Pro
 export async function pollWithdrawalPayout(deps: Deps, withdrawalId: string): Promise<void> {
   const w = await findWithdrawal(deps.database.db, withdrawalId);
   if (!w || w.status !== "sent") return;
-  await recordChainStatus(deps, withdrawalId, await (await portsFor(deps, w.merchant_id)).chain.status(w.payout_key));
+  await recordChainStatus(deps, withdrawalId, await (await chainOf(deps, w)).status(w.payout_key));
 }
 
 /** The cancel job: the chain replaces the payout by its cancel (once); polls then record the outcome. */
 export async function cancelWithdrawalPayout(deps: Deps, withdrawalId: string): Promise<void> {
   const w = await findWithdrawal(deps.database.db, withdrawalId);
   if (!w || w.status !== "sent" || !w.cancel_requested_at) return;
-  await (await portsFor(deps, w.merchant_id)).chain.cancel?.(w.payout_key);
+  await (await chainOf(deps, w)).cancel?.(w.payout_key);
 }
 
 /** Records the chain's answer under the withdrawal's lock; a withdrawal already settled is left alone. */

@@ -36,13 +36,21 @@ export async function allocateDepositAddress(
   return { address, childIndex: key.next_index };
 }
 
-/** Which of `addresses` (lower-case) are deposit addresses, and whose. */
+/** Which of `addresses` (lower-case) are live traders' deposit addresses, and whose. */
 export async function tradersByAddress(db: Db, addresses: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const unique = [...new Set(addresses)];
   // Chunks keep the statement's parameter count bounded whatever the range held.
   for (let i = 0; i < unique.length; i += 1000) {
-    const rows = await db.selectFrom("evm_deposit_addresses").select(["address", "trader_id"]).where("address", "in", unique.slice(i, i + 1000)).execute();
+    // A test trader's play-money ledger never takes a live deposit: its address (none is handed out to
+    // one any more, app/trading/deposit-address.ts) is not the trader's to the watcher.
+    const rows = await db
+      .selectFrom("evm_deposit_addresses")
+      .innerJoin("traders", "traders.id", "evm_deposit_addresses.trader_id")
+      .select(["evm_deposit_addresses.address", "evm_deposit_addresses.trader_id"])
+      .where("evm_deposit_addresses.address", "in", unique.slice(i, i + 1000))
+      .where("traders.test", "=", false)
+      .execute();
     for (const r of rows) out.set(r.address, r.trader_id);
   }
   return out;

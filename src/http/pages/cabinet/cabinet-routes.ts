@@ -127,8 +127,9 @@ export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<v
   app.get<{ Querystring: Record<string, string> }>(HOME, { schema: { hide: true } }, async (request, reply) => {
     const m = messages(request, reply);
     const v = await view(request);
-    // The whole page (not the live lists) shows the on-chain deposit address, when the platform takes deposits on chain.
-    if (deps.ports.chainDeposits) v.depositAddress = await traderDepositAddress(deps, v.trader.id);
+    // The whole page (not the live lists) shows the on-chain deposit address, when the platform takes deposits
+    // on chain from this trader (never from a test one: traderDepositAddress).
+    if (deps.ports.chainDeposits && !v.trader.test) v.depositAddress = await traderDepositAddress(deps, v.trader.id);
     const body = cabinetBody(v, m, request.url, notice(m, request.query ?? {}));
     return sendPrivatePage(reply, 200, `${m.t("title")} · Rampart`, body, { lang: m.lang, script: cabinetScript(deps.clock.now(), m.lang) });
   });
