@@ -45,6 +45,17 @@ test("thresholds and page access changed in the portal are what GET /merchant/v1
   assert.deepEqual(await settings(other.apiKey), theirs);
 });
 
+test("the API names the threshold a change gave when the pair would be out of order", async () => {
+  assert.equal((await jsonCall(h.app, "PUT", "/merchant/v1/risk/settings", { "x-api-key": m.apiKey }, { reviewAt: 50, blockAt: 80 })).status, 200);
+  for (const [change, field] of [[{ blockAt: 40 }, "blockAt"], [{ reviewAt: 90 }, "reviewAt"], [{ reviewAt: 90, blockAt: 40 }, "reviewAt"]] as const) {
+    const r = await jsonCall(h.app, "PUT", "/merchant/v1/risk/settings", { "x-api-key": m.apiKey }, change);
+    assert.equal(r.status, 400, r.text);
+    assert.deepEqual([r.json.error, r.json.field], ["validation_failed", field], r.text);
+  }
+  const s = await settings();
+  assert.deepEqual([s.reviewAt, s.blockAt], [50, 80], "nothing changed");
+});
+
 test("a bad value shows its error at its field and changes nothing", async () => {
   await postForm(h, dev, FORM, { reviewAt: "50", blockAt: "80", pageAccess: "log" });
   const before = await settings();

@@ -131,7 +131,9 @@ export async function putRiskSettings(deps: Deps, merchantId: string, body: { re
     const current = settingsView(merchantId, await findRiskSettings(trx, merchantId));
     const next = { reviewAt: given.reviewAt ?? current.reviewAt, blockAt: given.blockAt ?? current.blockAt, pageAccess: given.pageAccess ?? current.pageAccess };
     if (!validThresholds(next)) {
-      throw new AppError("validation_failed", { field: "reviewAt", message: "reviewAt and blockAt are 1 to 101 (101: never), with reviewAt ≤ blockAt." });
+      // Name the threshold the change gave: blockAt when it came alone (reviewAt is the stored one).
+      const field = given.reviewAt === undefined && given.blockAt !== undefined ? "blockAt" : "reviewAt";
+      throw new AppError("validation_failed", { field, message: "reviewAt and blockAt are 1 to 101 (101: never), with reviewAt ≤ blockAt." });
     }
     riskRulesChanging(deps, merchantId);
     const row = await upsertRiskSettings(trx, { merchant_id: merchantId, review_at: next.reviewAt, block_at: next.blockAt, page_access: next.pageAccess, updated_at: deps.clock.now() });
