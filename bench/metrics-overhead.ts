@@ -119,11 +119,11 @@ async function main() {
     const snapshotInput = { now: new Date(), cap: GAUGE_COUNT_CAP, deposit: TRADER_DEPOSIT_ACCOUNT, lowDepositMinor: 1_000_000_000n };
     // Steady state: PostgreSQL plans a prepared statement's first five runs on each connection (custom
     // plans) before it keeps a generic one; a process scraped every 15 s is past them within minutes.
-    for (let i = 0; i < 10; i++) await readOpsSnapshot(database, snapshotInput);
+    for (let i = 0; i < 10; i++) await readOpsSnapshot(database.db, snapshotInput);
     const t0 = performance.now();
     c0 = process.cpuUsage();
     for (let i = 0; i < scrapes; i++) {
-      await readOpsSnapshot(database, snapshotInput);
+      await readOpsSnapshot(database.db, snapshotInput);
     }
     c1 = process.cpuUsage(c0);
     const snapshotMs = (performance.now() - t0) / scrapes;

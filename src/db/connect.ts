@@ -1,7 +1,7 @@
 // One Kysely instance over PostgreSQL (pg) or embedded PGlite. Both engines return int8 and
 // numeric as strings, so money never passes through a JS number on its way out of the database.
 import { PGlite } from "@electric-sql/pglite";
-import { type CompiledQuery, type Kysely, PostgresDialect } from "kysely";
+import { type Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import {
   assertChannel,
@@ -32,12 +32,6 @@ export interface Database {
   inSession<T>(
     fn: (query: (statement: string) => Promise<Record<string, unknown>[]>, exec: (script: string) => Promise<void>) => Promise<T>,
   ): Promise<T>;
-  /**
-   * Runs a read that a process repeats often and whose text never changes (the /metrics snapshot) as a
-   * named prepared statement, so each PostgreSQL connection plans it once instead of on every run
-   * (planning was most of its cost). `name` must be unique to that text. PGlite runs it as it is.
-   */
-  prepared<R>(name: string, query: CompiledQuery<R>): Promise<R[]>;
   /** Follows the NOTIFYs on `channel` until the returned function or close() is called. */
   listen(channel: string, handlers: ChangeHandlers): Promise<StopListening>;
   /** Whether the NOTIFY session is up (PGlite's lives with the database: always listening). */
@@ -114,11 +108,6 @@ export function connectPostgres({ url, poolSize, listenerReconnect }: PostgresOp
     engine: "postgres",
     listenerState: () => listener.state(),
     poolStats: () => ({ inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
-    async prepared<R>(name: string, query: CompiledQuery<R>) {
-      // pg prepares a named statement once per connection and reuses it on every later run there.
-      const res = await pool.query<R & pg.QueryResultRow>({ name, text: query.sql, values: query.parameters as unknown[] });
-      return res.rows;
-    },
     async listen(channel, handlers) {
       return listeners.add(listener.listen(channel, handlers));
     },
@@ -193,9 +182,6 @@ export async function connectPGlite({ dataDir, loadDataDir }: PGliteOptions): Pr
     pglite,
     listenerState: () => "listening",
     poolStats: () => ({ inUse: Math.min(dialect.driver.mutex.queued, 1), waiting: Math.max(dialect.driver.mutex.queued - 1, 0) }),
-    async prepared<R>(_name: string, query: CompiledQuery<R>) {
-      return (await db.executeQuery(query)).rows;
-    },
     async listen(channel, handlers) {
       assertChannel(channel);
       const unlisten = await exclusive(() => pglite.listen(channel, (payload) => handlers.changed(payload)));

@@ -98,7 +98,7 @@ export function registerOpsGauges(registry: Registry, deps: Deps): void {
   const snapshot = () => {
     const now = deps.clock.now().getTime();
     if (!cached || now - cached.at >= SNAPSHOT_CACHE_MS) {
-      const p = readOpsSnapshot(deps.database, {
+      const p = readOpsSnapshot(deps.database.db, {
         now: deps.clock.now(),
         cap: GAUGE_COUNT_CAP,
         deposit: TRADER_DEPOSIT_ACCOUNT,

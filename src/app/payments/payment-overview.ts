@@ -110,7 +110,7 @@ export async function paymentOverview(deps: Deps, range: OverviewRange): Promise
   const now = deps.clock.now();
   const [activity, snapshot, traders, hotWallet] = await Promise.all([
     paymentActivity(deps, range, null),
-    readOpsSnapshot(deps.database, { now, cap: GAUGE_COUNT_CAP, deposit: TRADER_DEPOSIT_ACCOUNT, lowDepositMinor: BigInt(deps.config.traderLowDepositMinor) }),
+    readOpsSnapshot(deps.database.db, { now, cap: GAUGE_COUNT_CAP, deposit: TRADER_DEPOSIT_ACCOUNT, lowDepositMinor: BigInt(deps.config.traderLowDepositMinor) }),
     tradersOverview(deps),
     hotWalletLevels(deps),
   ]);

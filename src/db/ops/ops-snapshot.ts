@@ -1,11 +1,11 @@
 // The figures /metrics derives from the database, read by one statement per scrape (cached by the
 // caller). Every part reads a small partial index or a small table, and every count over a queue that
 // can grow without bound stops at `cap`, so a scrape costs the same whatever the backlog. It runs as a
-// named prepared statement: planning its sixteen parts cost more than running them, so an unnamed run
+// named prepared statement (runHot): planning its sixteen parts cost more than running them, so an unnamed run
 // took 6-10 ms and a prepared one well under 1 ms (docs/benchmarks.md, "Metrics overhead"). The operator's
 // levels leave test mode out (issue 19): no test trader, no test twin's dispute or store's KYC case.
 import { sql } from "kysely";
-import type { Database } from "../connect.js";
+import { runHot } from "../hot-statements.js";
 import type { Db } from "../schema.js";
 
 export interface OpsSnapshotRow {
@@ -39,7 +39,7 @@ const liveKyc = sql`JOIN kyc_users u ON u.id = c.user_id JOIN stores st ON st.id
 const livePayin = sql`JOIN merchants m ON m.id = p.merchant_id AND m.test_of IS NULL`;
 
 /** Timestamps come back as ISO text from json and as text here, so both engines read alike. */
-export async function readOpsSnapshot(database: Database, a: SnapshotInput): Promise<OpsSnapshotRow> {
+export async function readOpsSnapshot(db: Db, a: SnapshotInput): Promise<OpsSnapshotRow> {
   const now = a.now.toISOString();
   const query = sql<OpsSnapshotRow>`
     SELECT
@@ -76,8 +76,8 @@ export async function readOpsSnapshot(database: Database, a: SnapshotInput): Pro
       (SELECT count(*) FROM trading_payins p ${livePayin} JOIN trading_merchant_settings s ON s.merchant_id = p.merchant_id
          WHERE p.status = 'dispute'
            AND p.dispute_opened_at + s.dispute_auto_resolve_minutes * interval '1 minute' < ${now}::timestamptz) AS disputes_overdue,
-      (SELECT json_build_object('ok', ok, 'at', at) FROM ops_checks WHERE name = 'ledger_verify') AS ledger_verify`.compile(database.db);
-  return (await database.prepared("rampart_ops_snapshot", query))[0]!;
+      (SELECT json_build_object('ok', ok, 'at', at) FROM ops_checks WHERE name = 'ledger_verify') AS ledger_verify`;
+  return (await runHot(db, query)).rows[0]!;
 }
 
 /** Records the outcome of an operator check (one row per check, the latest wins). */
