@@ -110,8 +110,8 @@ export function buildTestPorts(config: Config, clock: Clock, logger: Logger, liv
   return {
     files: live.files,
     rates: live.rates,
-    sms: createSandboxSms(logger, { logText: config.mode === "sandbox" }),
-    email: createSandboxEmail(logger, { logText: config.mode === "sandbox" }),
+    sms: createSandboxSms(logger, { logText: config.mode === "sandbox", inbox: true }),
+    email: createSandboxEmail(logger, { logText: config.mode === "sandbox", inbox: true }),
     cardAcquirer: createSandboxAcquirer(),
     kyc: createSandboxKycVendor(config.sandbox.kycApprovalDelayMs),
     chain: createSandboxChain(path.join(config.dataDir, "test-mode"), config.sandbox.chainConfirmations),
