@@ -17,8 +17,6 @@ interface ChangeNotifiedCacheOptions {
   channel: string;
   maxEntries: number;
   ttlMs: number;
-  /** The payload lists several groups, comma-separated (a statement-level trigger's one message per statement). */
-  commaSeparated?: boolean;
 }
 
 /** A change this process starts is normally announced within milliseconds; a rollback never is. */
@@ -44,11 +42,9 @@ class ChangeNotifiedCache<V> {
           this.generation++;
           this.live = true;
         },
-        changed: (payload) => {
-          for (const group of opts.commaSeparated ? payload.split(",") : [payload]) {
-            this.changing.delete(group);
-            this.invalidate(group);
-          }
+        changed: (group) => {
+          this.changing.delete(group);
+          this.invalidate(group);
         },
         reset: () => {
           this.live = false;

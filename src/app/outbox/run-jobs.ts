@@ -107,12 +107,8 @@ async function recordOutcome(deps: Deps, job: ClaimedJobRow, handled: JobOutcome
   else deps.metrics.jobAttempted(job.kind, outcome.kind === "failed" ? "dead" : outcome.kind);
 }
 
-/**
- * Jobs a sweep claims at once: one transaction of its set-based handler per batch. A trading expiry
- * batch spends most of its time waiting for the creates' locks on the requisites' day-volume counters
- * it touches; 2,000 pay their waits once where 500 paid them four times (docs/benchmarks.md, issue 16).
- */
-const SWEEP_BATCH = 2000;
+/** Jobs a sweep claims at once: one transaction of its set-based handler per batch. */
+const SWEEP_BATCH = 500;
 
 /**
  * A sweep over the due jobs of one kind, SWEEP_BATCH at a time (`limit`), through a set-based handler

@@ -19,8 +19,7 @@ interface CachedPayin {
   risk: PaymentRiskView | null;
 }
 
-// One message per statement lists its pay-ins (migration 0079_h_statement_notify.sql).
-const payinCache = perDatabaseCache<CachedPayin>({ channel: "trading_payin_row_changed", maxEntries: 100_000, ttlMs: 60_000, commaSeparated: true });
+const payinCache = perDatabaseCache<CachedPayin>({ channel: "trading_payin_row_changed", maxEntries: 100_000, ttlMs: 60_000 });
 const requisiteCache = perDatabaseCache<RequisiteView>({ channel: "trading_requisite_changed", maxEntries: 100_000, ttlMs: 60_000 });
 /** The object rendered for an entry, while its requisite entry and the public URL are the same. */
 const views = keptViews<CachedPayin, ReturnType<typeof renderTradingPayin> & { risk: PaymentRiskView | null }>();
