@@ -33,10 +33,12 @@ export interface PortalSection {
   id: string;
   title: string;
   permission: MerchantPermission;
-  /** Refused in test mode (403 live_mode_only, as the merchant API refuses a test key): people and money out. */
-  liveOnly?: boolean;
-  /** Refused in live mode (403 test_mode_only, as the merchant API refuses a live key): test mode's own pages. */
-  testOnly?: boolean;
+  /**
+   * The one mode the section opens in; absent: both. "live" is refused in test mode (403 live_mode_only, as
+   * the merchant API refuses a test key): people and money out. "test" is refused in live mode (403
+   * test_mode_only, as the merchant API refuses a live key): test mode's own pages.
+   */
+  mode?: "live" | "test";
   render(deps: Deps, ctx: PortalContext): Promise<SafeHtml>;
   /** The page of one item at /merchant/<id>/<item>; a section without items answers 404 there. */
   renderItem?(deps: Deps, ctx: PortalContext, item: string): Promise<{ title: string; body: SafeHtml }>;
@@ -45,7 +47,7 @@ export interface PortalSection {
 }
 
 /** Whether the section opens in this mode (a live-only one not in test mode, a test-only one not in live mode). */
-export const openInMode = (s: Pick<PortalSection, "liveOnly" | "testOnly">, test: boolean): boolean => !(test ? s.liveOnly : s.testOnly);
+export const openInMode = (s: Pick<PortalSection, "mode">, test: boolean): boolean => s.mode === undefined || s.mode === (test ? "test" : "live");
 
 /** A form field of a portal POST as typed, trimmed ("" when absent or not a string). */
 export function formText(body: unknown, k: string): string {

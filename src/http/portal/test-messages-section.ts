@@ -20,7 +20,7 @@ export const testMessagesSection: PortalSection = {
   id: "test-messages",
   title: "Test messages",
   permission: "developer",
-  testOnly: true,
+  mode: "test",
   async render(deps, ctx) {
     const page = await testMessagesPage(deps, ctx.merchantId, { cursor: ctx.query.cursor, limit: PAGE });
     const list =

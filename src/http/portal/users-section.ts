@@ -65,7 +65,7 @@ export const usersSection: PortalSection = {
   id: "users",
   title: "Users",
   permission: "users",
-  liveOnly: true,
+  mode: "live",
   render: (deps, ctx) => usersPage(deps, ctx),
   actions(app: FastifyInstance, deps: Deps, send) {
     app.post(BACK, { schema: { hide: true } }, async (request, reply) => {

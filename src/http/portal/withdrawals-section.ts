@@ -66,7 +66,7 @@ export const withdrawalsSection: PortalSection = {
   id: "withdrawals",
   title: "Withdrawals",
   permission: "withdrawals",
-  liveOnly: true,
+  mode: "live",
   async render(deps, ctx) {
     const addresses = await addressesCard(deps, ctx);
     return html`${requestForm(ctx, addresses.usable)}${await withdrawalsCard(deps, ctx)}${addresses.card}`;
