@@ -8,11 +8,13 @@ import { after, before, test } from "node:test";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { countingStatements } from "../support/statement-count.js";
-import { configureStore, freshEmail, INTENT_RATES_ENV, intentBody } from "../support/intents.js";
+import { configureStore, freshEmail, INTENT_RATES_ENV, intentBody, kycFields } from "../support/intents.js";
 
 let h: Harness;
 let A: MerchantFixture;
 let B: MerchantFixture;
+/** Without risk rules: its creates are written together, each step one statement for the batch. */
+let C: MerchantFixture;
 
 before(async () => {
   h = await createHarness({ env: INTENT_RATES_ENV });
@@ -20,6 +22,8 @@ before(async () => {
   B = await createMerchant(h.deps);
   await configureStore(h, A.storeId);
   await configureStore(h, B.storeId);
+  C = await createMerchant(h.deps);
+  await configureStore(h, C.storeId);
   // A's rule blocks disposable e-mails: such a create throws inside the batch's transaction.
   const rule = await h.app.inject({ method: "POST", url: "/merchant/v1/risk/rules", headers: { "x-api-key": A.apiKey }, payload: { name: "Disposable", weight: 100, spec: { kind: "disposable_email" } } });
   assert.equal(rule.statusCode, 201, rule.body);
@@ -102,4 +106,59 @@ test("duplicates in one batch: a key sent at once creates one intent; a new paye
   assert.equal(cases.length, 1, "one KYC case");
   assert.deepEqual(intents.map((i) => [i.kyc_case_id, i.status]), ids.map(() => [cases[0]!.id, 2]), "each waits on that case");
   if (h.deps.database.engine === "postgres") assert.ok(commits < 8, `8 creates took ${commits} commits: they were batched`);
+});
+
+test("a batch without risk rules writes each step once for all its creates: payers, intents, jobs, moves on", async () => {
+  const createC = (body: Record<string, unknown>) => h.app.inject({ method: "POST", url: "/payment/intent", headers: { "x-api-key": C.apiKey }, payload: body });
+  // A payer whose KYC is valid: the vendor approves it after the first create.
+  const known = freshEmail();
+  const first = await createC(intentBody(C.storeId, { email: known, ...kycFields() }));
+  assert.equal(first.statusCode, 201, first.body);
+  assert.equal(first.json().status, 4);
+
+  const plan: { body: Record<string, unknown>; status: number }[] = [];
+  for (let i = 0; i < 12; i++) plan.push({ body: intentBody(C.storeId, { email: known.toUpperCase(), fiatAmount: 50 + i, ipnUrl: `https://shop.example/c-ipn/${i % 3}` }), status: 4 });
+  plan.splice(4, 0, { body: intentBody(C.storeId, { email: known, countryIsoCode: "US" }), status: 10002 });
+  plan.splice(8, 0, { body: intentBody(C.storeId), status: 2 });
+  const steps = { commit: 0, payers: 0, intents: 0, jobs: 0, moves: 0 };
+  const { result: answers } = await countingStatements(
+    h,
+    (text) => {
+      const t = text.toLowerCase();
+      if (t.trim() === "commit") steps.commit++;
+      if (t.includes("insert into kyc_users")) steps.payers++;
+      if (t.includes('insert into "payment_intents"')) steps.intents++;
+      if (t.includes('insert into "jobs"')) steps.jobs++;
+      if (t.includes("update payment_intents p")) steps.moves++;
+      return false;
+    },
+    () => Promise.all(plan.map((p) => createC(p.body))),
+  );
+
+  const orderNumbers = new Set<string>();
+  for (const [i, res] of answers.entries()) {
+    const p = plan[i]!;
+    assert.equal(res.statusCode, 201, `request ${i}: ${res.body}`);
+    assert.equal(res.json().status, p.status, `request ${i}`);
+    const id = res.json().paymentIntentId as string;
+    const row = await h.deps.database.db.selectFrom("payment_intents").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    assert.deepEqual([row.status, row.fiat_minor, row.email], [p.status, String(Number(p.body.fiatAmount) * 100), String(p.body.email).toLowerCase()], `request ${i} got its own intent`);
+    const events = await h.deps.database.db.selectFrom("payment_intent_events").select(["from_status", "to_status", "actor"]).where("intent_id", "=", id).orderBy("id").execute();
+    assert.deepEqual(events, [{ from_status: null, to_status: 1, actor: "merchant" }, { from_status: 1, to_status: p.status, actor: "system" }], `request ${i}: its events`);
+    const jobs = await h.deps.database.db.selectFrom("jobs").select("key").where("key", "like", `intent.timeout:${id}:%`).execute();
+    assert.deepEqual(jobs.map((j) => j.key), p.status === 10002 ? [] : [`intent.timeout:${id}:${p.status}`], `request ${i}: its timeout job`);
+    const ipn = await h.deps.database.db.selectFrom("webhook_messages").select(["url", "query"]).where("event_id", "=", `${id}.${p.status}`).execute();
+    assert.deepEqual(ipn, p.body.ipnUrl ? [{ url: p.body.ipnUrl, query: { paymentIntentId: id, paymentIntentStatus: String(p.status) } }] : [], `request ${i}: its IPN`);
+    if (p.status === 4) {
+      assert.ok(row.order_number && !orderNumbers.has(row.order_number), `request ${i}: an order number of its own`);
+      orderNumbers.add(row.order_number!);
+      assert.deepEqual([row.bank_iban, row.kyc_case_id !== null, row.window_ends_at !== null], ["ES9121000418450200051332", true, true], `request ${i}: the bank details and its case`);
+    } else assert.equal(row.order_number, null);
+  }
+  // Each step once per batch (the payer who needs KYC moves on alone: one more update); before, once per create.
+  if (h.deps.database.engine === "postgres") {
+    assert.ok(steps.commit < plan.length, `${plan.length} creates took ${steps.commit} commits: they were batched`);
+    for (const step of ["payers", "intents"] as const) assert.ok(steps[step] <= steps.commit, `${step}: ${steps[step]} statements for ${steps.commit} batches`);
+    for (const step of ["jobs", "moves"] as const) assert.ok(steps[step] <= steps.commit + 1, `${step}: ${steps[step]} statements for ${steps.commit} batches`);
+  }
 });

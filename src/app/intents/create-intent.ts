@@ -1,9 +1,8 @@
-import { isTestMerchant } from "../merchants/test-mode.js";
-import type { Transaction } from "kysely";
 // Creating an intent: validate store, asset, address and amounts; price it; decide its first status
 // (country not served → 10002, valid KYC → 4, otherwise 2 with a hosted KYC link). KYC data sent
 // with the request is submitted to the vendor after commit, which may move the intent on at once.
 import { randomBytes } from "node:crypto";
+import type { Transaction } from "kysely";
 import { INTENT_STATUS as S } from "../../core/intents/intent-status.js";
 import { paymentReference } from "../../core/intents/payment-reference.js";
 import { checkAddress } from "../../core/money/addresses.js";
@@ -12,19 +11,18 @@ import { fiatScale } from "../../core/money/currencies.js";
 import { parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
 import { inAuditScope } from "../../db/audit/audit-scope.js";
-import { findIntent, findStoreWithSettings, insertIntent, type IntentRow } from "../../db/intents/intents.js";
-import { type KycCaseRow, recordCasePhone } from "../../db/kyc/kyc.js";
+import { findIntent, findStoreWithSettings, type IntentRow } from "../../db/intents/intents.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
-import { type KycPersonalData, createKycLink, markSubmitted, openCase, submitToVendor, userFor, validCase } from "../kyc/kyc-cases.js";
+import { type KycPersonalData, submitToVendor } from "../kyc/kyc-cases.js";
 import { checkoutUrl } from "./checkout.js";
 import { DEFAULT_PAYMENT_METHOD, priceIntent } from "./pricing.js";
-import { transitionIntent } from "./transition.js";
-import { assessPaymentRisk, refuseWhenBlocked } from "../risk/assess-payment.js";
+import { refuseWhenBlocked } from "../risk/assess-payment.js";
 import { intentSignals } from "../risk/dialect-signals.js";
 import { readRiskSet } from "../risk/rule-cache.js";
 import { writeIntentBatched } from "./intent-batch.js";
+import { type IntentDraft, type WrittenIntent, writeIntents } from "./write-intents.js";
 
 interface CreateIntentInput {
   email: string;
@@ -127,26 +125,17 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
     ...(fiatMinor !== undefined ? { fiatMinor } : {}),
     ...(cryptoMinor !== undefined ? { cryptoMinor } : {}),
   });
-  const kycData = kycDataFrom(input);
-  const phone = phoneFrom(input);
   const now = deps.clock.now();
   const id = deps.ids.prefixed("pi");
-
-  /** The intent, its event and its KYC case or link; the status it starts in. */
-  const writeIntent = async (trx: Transaction<DB>) => {
-    const risk = await assessPaymentRisk(deps, trx, {
-      merchantId,
-      flow: "intent",
-      paymentId: id,
-      signals: intentSignals({ amountMinor: BigInt(q.fiatMinor), currency: fiat, email: input.email, ip: input.ip, country: input.countryIsoCode ?? null, wallet: input.walletAddress }),
-    });
-    const userId = await userFor(deps, trx, storeId, input.email);
-    // Nobody else can see the new row before commit: it needs no lock.
-    const created = await insertIntent(trx, {
+  const answer = (i: IntentRow, kycUrl: string | null): CreatedIntent => {
+    const waitingOnKyc = i.status === S.kycNeeded || i.status === S.kycReview;
+    return { paymentIntentId: id, status: i.status, kycUrl: waitingOnKyc ? kycUrl : null, orderNumber: i.order_number, checkoutUrl: checkoutUrl(deps, id) };
+  };
+  const draft: IntentDraft = {
+    row: {
       id,
       merchant_id: merchantId,
       store_id: storeId,
-      user_id: userId,
       kyc_case_id: null,
       status: S.created,
       email: input.email.trim().toLowerCase(),
@@ -176,40 +165,18 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
       window_ends_at: null,
       created_at: now,
       updated_at: now,
-    }, { from: null, actor: "merchant", at: now }, risk?.record ?? null);
-    // Test twins' payments are not counted: the counters are live volume (test mode, issue 19).
-    if (!(await isTestMerchant(deps, merchantId, trx))) deps.metrics.paymentCreated(trx, "intent");
-
-    if (created.country && !settings.served_countries.includes(created.country)) {
-      const intent = await transitionIntent(deps, trx, created, { action: "refuse_country", actor: "system", data: { country: created.country }, settings });
-      return { intent, kycUrl: null, submitted: null };
-    }
-    const valid = await validCase(trx, userId, "KYC_1", now);
-    if (valid) {
-      if (phone) await recordCasePhone(trx, valid.id, phone);
-      const intent = await transitionIntent(deps, trx, created, { action: "kyc_already_valid", actor: "system", set: { kyc_case_id: valid.id }, settings });
-      return { intent, kycUrl: null, submitted: null };
-    }
-    let kycCase: KycCaseRow = await openCase(deps, trx, userId, "KYC_1");
-    if (phone) await recordCasePhone(trx, kycCase.id, phone);
-    if (kycData && kycCase.status === "open") kycCase = await markSubmitted(deps, trx, kycCase.id, kycData);
-    const intent = await transitionIntent(deps, trx, created, { action: "require_kyc", actor: "system", set: { kyc_case_id: kycCase.id }, settings });
-    const link = await createKycLink(deps, trx, kycCase.id, input.kycRedirectUrl ?? null, settings.kyc_window_seconds * 1000);
-    return { intent, kycUrl: link, submitted: kycCase.status === "submitted" ? kycCase : null };
-  };
-  const answer = (i: IntentRow, kycUrl: string | null): CreatedIntent => {
-    const waitingOnKyc = i.status === S.kycNeeded || i.status === S.kycReview;
-    return { paymentIntentId: id, status: i.status, kycUrl: waitingOnKyc ? kycUrl : null, orderNumber: i.order_number, checkoutUrl: checkoutUrl(deps, id) };
-  };
-  const write = async (trx: Transaction<DB>) => {
-    const done = await writeIntent(trx);
-    await commit?.(trx, answer(done.intent, done.kycUrl));
-    return done;
+    },
+    settings,
+    signals: intentSignals({ amountMinor: BigInt(q.fiatMinor), currency: fiat, email: input.email, ip: input.ip, country: input.countryIsoCode ?? null, wallet: input.walletAddress }),
+    phone: phoneFrom(input),
+    kycData: kycDataFrom(input),
+    kycRedirectUrl: input.kycRedirectUrl ?? null,
+    ...(commit ? { finish: (trx: Transaction<DB>, w: WrittenIntent) => commit(trx, answer(w.intent, w.kycUrl)) } : {}),
   };
   // An operator's audited action (a CLI simulation) keeps a transaction of its own: its entry is written there.
   const mayBeBlocked = (await readRiskSet(deps, merchantId)).rules.length > 0;
-  const { intent, kycUrl, submitted } = await refuseWhenBlocked(deps, () =>
-    inAuditScope() ? deps.database.db.transaction().execute(write) : writeIntentBatched(deps.database, write, mayBeBlocked),
+  const { intent, kycUrl, submitted } = await refuseWhenBlocked(deps, async () =>
+    inAuditScope() ? (await deps.database.db.transaction().execute((trx) => writeIntents(deps, trx, [draft])))[0]! : writeIntentBatched(deps, draft, mayBeBlocked),
   );
   if (!submitted) return answer(intent, kycUrl);
 

@@ -1,33 +1,35 @@
 // Concurrent intent creates of this process share one transaction and one commit
-// (app/batching/write-batcher.ts), each member's statements in turn. The commit is what the creates
-// queued on: each announces its intent (intent_changed NOTIFY, migrations/0009), and PostgreSQL
-// serialises the commits of notifying transactions, so one commit per batch instead of one per create.
-// A member's statements still run one after another, so a few batches run at once (each on its own
-// connection) to keep the round trips of a loaded server overlapping.
+// (app/batching/write-batcher.ts), and their writes go as one set of statements (write-intents.ts): a
+// batch costs about as many statements as one create. The commit is what the creates once queued on:
+// each announces its intent (intent_changed NOTIFY, migrations/0009), and PostgreSQL serialises the
+// commits of notifying transactions, so one commit per batch instead of one per create.
 //
-// A risk block is an everyday answer, not a fault: a member whose merchant has rules runs under a
-// savepoint, and its block rolls back only its own work (its velocity counts). Anything else a member
-// throws (an idempotency key taken over, a database error) fails the batch, whose members then run
+// A risk block is an everyday answer, not a fault: a create whose merchant has rules is written on its
+// own under a savepoint, and its block rolls back only its own work (its velocity counts). Anything
+// else (an idempotency key taken over, a database error) fails the batch, whose members then run
 // again one by one.
 import { sql, type Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import { writeBatcher } from "../batching/write-batcher.js";
+import type { Deps } from "../deps.js";
 import { RiskBlockedError } from "../risk/assess-payment.js";
+import { type IntentDraft, type WrittenIntent, writeIntents } from "./write-intents.js";
 
 interface IntentWrite {
-  write(trx: Transaction<DB>): Promise<unknown>;
-  /** The merchant has risk rules: the member may be blocked, so it runs under a savepoint. */
+  deps: Deps;
+  draft: IntentDraft;
+  /** The merchant has risk rules: the create may be blocked, so it is written alone under a savepoint. */
   mayBeBlocked: boolean;
 }
 
-type Settled = { ok: true; value: unknown } | { ok: false; blocked: RiskBlockedError };
+type Settled = { ok: true; value: WrittenIntent } | { ok: false; blocked: RiskBlockedError };
 
 async function underSavepoint(trx: Transaction<DB>, m: IntentWrite): Promise<Settled> {
   await sql`SAVEPOINT intent_member`.execute(trx);
   try {
-    const value = await m.write(trx);
+    const [value] = await writeIntents(m.deps, trx, [m.draft]);
     await sql`RELEASE SAVEPOINT intent_member`.execute(trx);
-    return { ok: true, value };
+    return { ok: true, value: value! };
   } catch (err) {
     if (!(err instanceof RiskBlockedError)) throw err;
     await sql`ROLLBACK TO SAVEPOINT intent_member`.execute(trx);
@@ -38,16 +40,21 @@ async function underSavepoint(trx: Transaction<DB>, m: IntentWrite): Promise<Set
 const writeSettled = writeBatcher<IntentWrite, Settled>(
   (database, members) =>
     database.db.transaction().execute(async (trx) => {
-      const outs: Settled[] = [];
-      for (const m of members) outs.push(m.mayBeBlocked ? await underSavepoint(trx, m) : { ok: true, value: await m.write(trx) });
+      const outs: Settled[] = new Array(members.length);
+      const together = members.flatMap((m, n) => (m.mayBeBlocked ? [] : [n]));
+      if (together.length > 0) {
+        const written = await writeIntents(members[together[0]!]!.deps, trx, together.map((n) => members[n]!.draft));
+        together.forEach((n, k) => (outs[n] = { ok: true, value: written[k]! }));
+      }
+      for (const [n, m] of members.entries()) if (m.mayBeBlocked) outs[n] = await underSavepoint(trx, m);
       return outs;
     }),
   { maxBatch: 16, maxInFlight: 4 },
 );
 
-/** Runs `write` in a transaction shared with concurrent creates; throws what it threw (a risk block included). */
-export async function writeIntentBatched<R>(database: Parameters<typeof writeSettled>[0], write: (trx: Transaction<DB>) => Promise<R>, mayBeBlocked: boolean): Promise<R> {
-  const settled = await writeSettled(database, { write, mayBeBlocked });
+/** Writes the create in a transaction shared with concurrent ones; throws what it threw (a risk block included). */
+export async function writeIntentBatched(deps: Deps, draft: IntentDraft, mayBeBlocked: boolean): Promise<WrittenIntent> {
+  const settled = await writeSettled(deps.database, { deps, draft, mayBeBlocked });
   if (!settled.ok) throw settled.blocked;
-  return settled.value as R;
+  return settled.value;
 }

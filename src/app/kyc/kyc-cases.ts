@@ -13,10 +13,10 @@ import {
   insertKycLink,
   kycCaseMerchant,
   kycValidityDaysForUser,
-  latestApprovedCase,
+  latestApprovedCases,
   lockKycCase,
   updateKycCase,
-  upsertKycUser,
+  upsertKycUsers,
 } from "../../db/kyc/kyc.js";
 import type { DB } from "../../db/schema.js";
 import { applyKycToCustomer } from "../card/card-kyc.js";
@@ -38,12 +38,22 @@ function normaliseEmail(email: string): string {
 }
 
 export async function userFor(deps: Deps, trx: Transaction<DB>, storeId: string, email: string): Promise<string> {
-  return upsertKycUser(trx, { id: deps.ids.prefixed("usr"), storeId, email: normaliseEmail(email) });
+  return (await usersFor(deps, trx, [{ storeId, email }]))[0]!;
+}
+
+/** The users of several (store, e-mail) pairs in one statement (a batch of creates): ids in the order given. */
+export async function usersFor(deps: Deps, trx: Transaction<DB>, payers: readonly { storeId: string; email: string }[]): Promise<string[]> {
+  const key = (p: { storeId: string; email: string }) => `${p.storeId}\n${normaliseEmail(p.email)}`;
+  const distinct = new Map(payers.map((p) => [key(p), { id: deps.ids.prefixed("usr"), storeId: p.storeId, email: normaliseEmail(p.email) }]));
+  const rows = [...distinct.values()];
+  const ids = await upsertKycUsers(trx, rows);
+  const idOf = new Map(rows.map((r, n) => [key(r), ids[n]!]));
+  return payers.map((p) => idOf.get(key(p))!);
 }
 
 /** The user's approved, unexpired case at this level, if any. */
 export async function validCase(trx: Transaction<DB>, userId: string, level: KycLevel, now: Date): Promise<KycCaseRow | null> {
-  const c = await latestApprovedCase(trx, userId, level);
+  const c = (await latestApprovedCases(trx, [userId], level)).get(userId);
   return c && isKycValid(c, now) ? c : null;
 }
 

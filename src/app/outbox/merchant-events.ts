@@ -9,7 +9,7 @@ import { subscribedEndpoints } from "../../db/outbox/merchant-endpoints.js";
 import { insertMessages } from "../../db/outbox/webhooks.js";
 import type { DB } from "../../db/schema.js";
 
-interface MerchantEvent {
+export interface MerchantEvent {
   merchantId: string;
   /** E.g. withdrawal.confirmed: the endpoint's event types are matched against it. */
   type: string;

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { Db } from "../../db/schema.js";
-import { insertJob } from "../../db/outbox/jobs.js";
+import { insertJobs } from "../../db/outbox/jobs.js";
 import type { Deps } from "../deps.js";
 
 export interface JobPayloads {
@@ -66,7 +66,15 @@ const DUE_NOW = new Date(0);
 
 /** Inserts a job in the caller's transaction; without dueAt it is due at once. */
 export async function enqueueJob<K extends JobKind>(trx: Transaction<DB> | Db, kind: K, payload: JobPayloads[K], opts: JobOptions): Promise<void> {
-  await insertJob(trx, { id: randomUUID(), kind, key: opts.key, payload, dueAt: opts.dueAt ?? DUE_NOW });
+  await enqueueJobs(trx, [{ kind, payload, ...opts } as NewJob]);
+}
+
+/** A job to enqueue: its kind with that kind's payload. */
+export type NewJob = { [K in JobKind]: { kind: K; payload: JobPayloads[K] } & JobOptions }[JobKind];
+
+/** Several jobs in one insert (a batch of status changes), each as enqueueJob would. */
+export async function enqueueJobs(trx: Transaction<DB> | Db, jobs: readonly NewJob[]): Promise<void> {
+  await insertJobs(trx, jobs.map((j) => ({ id: randomUUID(), kind: j.kind, key: j.key, payload: j.payload, dueAt: j.dueAt ?? DUE_NOW })));
 }
 
 export { enqueueWebhook, enqueueWebhooks, type SigningKeyRef, type WebhookInput } from "./enqueue-webhook.js";

@@ -1,7 +1,7 @@
 // The one call each dialect's create makes, inside its own transaction: read the cached rules, count
 // the velocity windows under the keys' advisory locks and count this payment (one round trip,
 // db/risk/velocity.ts) and decide (core/risk/decision.ts). The caller stores the decision with the
-// payment: inside the payment's own insert (db/risk/decisions.ts decisionCte), so the step costs a
+// payment: inside the payment's own insert (db/risk/decisions.ts decisionsCte), so the step costs a
 // single round trip. A refusal throws RiskBlockedError, which rolls the create back, its counts
 // included; refuseWhenBlocked records the refused attempt.
 import type { Transaction } from "kysely";

@@ -3,7 +3,7 @@ import { type Insertable, type Selectable, sql, type Transaction, type Updateabl
 import type { IntentStatus } from "../../core/intents/intent-status.js";
 import type { DB, Db } from "../schema.js";
 import type { IntentPayoutsTable, IntentStoreSettingsTable, PaymentIntentsTable } from "../tables/intents.js";
-import { decisionCte, type NewRiskDecision } from "../risk/decisions.js";
+import { decisionsCte, type NewRiskDecision } from "../risk/decisions.js";
 
 export type IntentRow = Selectable<PaymentIntentsTable>;
 export type IntentSettingsRow = Selectable<IntentStoreSettingsTable>;
@@ -63,19 +63,32 @@ interface IntentEvent {
 }
 
 /** The event row of a change: the status it reached is read from the written row itself. */
-function eventFrom(table: "i" | "u", e: IntentEvent) {
+function eventFrom(table: "u", e: IntentEvent) {
   return sql`INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data)
     SELECT id, ${e.from}::int, status, ${e.actor}, ${e.at}, ${JSON.stringify(e.data ?? {})}::jsonb FROM ${sql.table(table)}`;
 }
 
 /**
- * Inserts the intent, its first event and its risk decision (when it was assessed) in one statement
- * (a create is a hot path).
+ * Inserts intents, each with its first event (created, by the merchant, at its creation time) and the
+ * risk decisions of those assessed, in one statement whatever their number: concurrent creates are
+ * written as a batch (app/intents/intent-batch.ts). Rows come back in the order given.
  */
-export async function insertIntent(db: Db, row: Insertable<PaymentIntentsTable>, event: IntentEvent, riskDecision: NewRiskDecision | null): Promise<IntentRow> {
-  const insert = db.insertInto("payment_intents").values(row).returningAll();
-  const { rows } = await sql<IntentRow>`WITH i AS (${insert}), e AS (${eventFrom("i", event)})${decisionCte(db, riskDecision)} SELECT * FROM i`.execute(db);
-  return rows[0]!;
+export async function insertIntents(db: Db, rows: readonly Insertable<PaymentIntentsTable>[], riskDecisions: readonly NewRiskDecision[]): Promise<IntentRow[]> {
+  const insert = db.insertInto("payment_intents").values([...rows]).returningAll();
+  const { rows: written } = await sql<IntentRow>`WITH i AS (${insert}),
+    e AS (INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data) SELECT id, NULL::int, status, 'merchant', created_at, '{}'::jsonb FROM i)${decisionsCte(db, riskDecisions)}
+    SELECT * FROM i`.execute(db);
+  return inOrder(rows, written);
+}
+
+/** The rows written, in the order of the rows asked for (RETURNING promises no order). */
+function inOrder(asked: readonly { id?: unknown }[], written: IntentRow[]): IntentRow[] {
+  const byId = new Map(written.map((r) => [r.id, r]));
+  return asked.map((a) => {
+    const row = byId.get(a.id as string);
+    if (!row) throw new Error(`payment intent ${String(a.id)} was not written`);
+    return row;
+  });
 }
 
 export async function findIntent(db: Db, id: string): Promise<IntentRow | undefined> {
@@ -172,16 +185,39 @@ export async function recordIntentEvent(db: Db, id: string, event: IntentEvent):
   await sql`WITH u AS (${update}), e AS (${eventFrom("u", event)}) SELECT 1`.execute(db);
 }
 
+/** A status change of one intent: the columns it sets, its event, and whether it draws an order number. */
+export interface IntentChange {
+  id: string;
+  /** Plain values (a bigint travels as its digits): each row's own columns are set from them. */
+  set: Updateable<PaymentIntentsTable>;
+  event: IntentEvent;
+  /** Gives the intent the next order number unless it has one (the sequence is only drawn when it has none). */
+  assignOrderNumber: boolean;
+}
+
 /**
- * Writes a status change and its event in one statement. `assignOrderNumber` gives the intent the next
- * order number unless it has one (the sequence is only drawn when it has none).
+ * Writes status changes and their events in one statement, whatever their number (a batch of creates
+ * moves all its intents on at once). Each row takes only the columns of its own `set`: the others are
+ * read back from the row itself (jsonb_populate_record over the current row). Rows come back in the
+ * order given.
  */
-export async function updateIntent(db: Db, id: string, set: Updateable<PaymentIntentsTable>, event: IntentEvent, assignOrderNumber = false): Promise<IntentRow> {
-  let update = db.updateTable("payment_intents").set(set);
-  if (assignOrderNumber) update = update.set({ order_number: sql<string>`coalesce(order_number, 'ORD-' || nextval('intent_order_number_seq'))` });
-  const { rows } = await sql<IntentRow>`WITH u AS (${update.where("id", "=", id).returningAll()}), e AS (${eventFrom("u", event)}) SELECT * FROM u`.execute(db);
-  if (!rows[0]) throw new Error(`payment intent ${id} vanished under its row lock`);
-  return rows[0];
+export async function updateIntents(db: Db, changes: readonly IntentChange[]): Promise<IntentRow[]> {
+  const columns = [...new Set(changes.flatMap((c) => Object.keys(c.set)))];
+  const input = JSON.stringify(
+    changes.map((c) => ({ id: c.id, set: c.set, assign_order: c.assignOrderNumber, from_status: c.event.from, actor: c.event.actor, at: c.event.at, data: c.event.data ?? {} })),
+    (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value),
+  );
+  const { rows } = await sql<IntentRow>`
+    WITH r AS (SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS r(id text, set jsonb, assign_order boolean, from_status int, actor text, at timestamptz, data jsonb)),
+         u AS (UPDATE payment_intents p
+                  SET (${sql.join(columns.map((c) => sql.id(c)))}) = (SELECT ${sql.join(columns.map((c) => sql.ref(`x.${c}`)))} FROM jsonb_populate_record(p, r.set) x),
+                      order_number = CASE WHEN r.assign_order AND p.order_number IS NULL THEN 'ORD-' || nextval('intent_order_number_seq') ELSE p.order_number END
+                 FROM r WHERE p.id = r.id RETURNING p.*),
+         e AS (INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data)
+                 SELECT u.id, r.from_status, u.status, r.actor, r.at, r.data FROM u JOIN r ON r.id = u.id)
+    SELECT * FROM u`.execute(db);
+  // The callers hold the rows locked (or wrote them in this transaction): a missing one is a bug.
+  return inOrder(changes, rows);
 }
 
 export async function insertPayout(db: Db, row: Insertable<IntentPayoutsTable>): Promise<void> {

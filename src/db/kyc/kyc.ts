@@ -8,36 +8,53 @@ import { noteAuditChange } from "../audit/audit-scope.js";
 export type KycCaseRow = Selectable<KycCasesTable>;
 
 /**
- * The user of a store by e-mail (normalised by the caller), created on first sight. One round trip in the usual cases (a new user, or one committed earlier). When a concurrent
- * transaction inserted the same user, ON CONFLICT waited for it, but this statement's snapshot
- * predates it: the id is then read by a second statement.
+ * The users of a store by e-mail (normalised by the caller), created on first sight: ids in the order
+ * of `rows`, which name distinct (store, e-mail) pairs. One round trip in the usual cases (new users,
+ * or ones committed earlier). When a concurrent transaction inserted one of them, ON CONFLICT waited
+ * for it, but this statement's snapshot predates it: those ids are read by a second statement. The
+ * rows go in (store, e-mail) order, so two batches waiting on each other's new users cannot deadlock.
  */
-export async function upsertKycUser(db: Db, row: { id: string; storeId: string; email: string }): Promise<string> {
-  const { rows } = await sql<{ id: string }>`
-    WITH ins AS (
-      INSERT INTO kyc_users (id, store_id, email) VALUES (${row.id}, ${row.storeId}, ${row.email})
-      ON CONFLICT (store_id, email) DO NOTHING RETURNING id)
-    SELECT id FROM ins UNION ALL SELECT id FROM kyc_users WHERE store_id = ${row.storeId} AND email = ${row.email}`.execute(db);
-  if (rows[0]) return rows[0].id;
-  const found = await db
-    .selectFrom("kyc_users")
-    .select("id")
-    .where("store_id", "=", row.storeId)
-    .where("email", "=", row.email)
-    .executeTakeFirstOrThrow();
-  return found.id;
+export async function upsertKycUsers(db: Db, rows: readonly { id: string; storeId: string; email: string }[]): Promise<string[]> {
+  const input = JSON.stringify(rows.map((r) => ({ id: r.id, store_id: r.storeId, email: r.email })));
+  const { rows: found } = await sql<{ store_id: string; email: string; id: string | null }>`
+    WITH r AS (SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS r(id text, store_id text, email text)),
+         ins AS (INSERT INTO kyc_users (id, store_id, email) SELECT id, store_id, email FROM r ORDER BY store_id, email
+                 ON CONFLICT (store_id, email) DO NOTHING RETURNING id, store_id, email)
+    SELECT r.store_id, r.email, coalesce(ins.id, u.id) AS id
+      FROM r LEFT JOIN ins ON ins.store_id = r.store_id AND ins.email = r.email
+             LEFT JOIN kyc_users u ON u.store_id = r.store_id AND u.email = r.email`.execute(db);
+  const key = (storeId: string, email: string) => `${storeId}\n${email}`;
+  const ids = new Map(found.filter((f) => f.id !== null).map((f) => [key(f.store_id, f.email), f.id!]));
+  const missing = rows.filter((r) => !ids.has(key(r.storeId, r.email)));
+  if (missing.length > 0) {
+    const late = await db
+      .selectFrom("kyc_users")
+      .select(["id", "store_id", "email"])
+      .where((eb) => eb.or(missing.map((m) => eb.and([eb("store_id", "=", m.storeId), eb("email", "=", m.email)]))))
+      .execute();
+    for (const u of late) ids.set(key(u.store_id, u.email), u.id);
+  }
+  return rows.map((r) => {
+    const id = ids.get(key(r.storeId, r.email));
+    if (id === undefined) throw new Error(`kyc user ${r.email} of store ${r.storeId} neither inserted nor found`);
+    return id;
+  });
 }
 
-export async function latestApprovedCase(db: Db, userId: string, level: KycLevel): Promise<KycCaseRow | undefined> {
-  return db
+/** Each user's latest approved case at this level, in one read (users without one are absent). */
+export async function latestApprovedCases(db: Db, userIds: readonly string[], level: KycLevel): Promise<Map<string, KycCaseRow>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
     .selectFrom("kyc_cases")
     .selectAll()
-    .where("user_id", "=", userId)
+    .distinctOn("user_id")
+    .where("user_id", "in", [...new Set(userIds)])
     .where("level", "=", level)
     .where("status", "=", "approved")
+    .orderBy("user_id")
     .orderBy("decided_at", "desc")
-    .limit(1)
-    .executeTakeFirst();
+    .execute();
+  return new Map(rows.map((r) => [r.user_id, r]));
 }
 
 export async function findOpenCase(db: Db, userId: string, level: KycLevel): Promise<KycCaseRow | undefined> {

@@ -12,16 +12,24 @@ export interface ClaimedJobRow {
 }
 
 /** Created/updated times come from the database default: the contract's enqueue takes no clock. */
-export async function insertJob(db: Db, row: { id: string; kind: string; key: string; payload: unknown; dueAt: Date }): Promise<void> {
+export async function insertJob(db: Db, row: NewJobRow): Promise<void> {
+  await insertJobs(db, [row]);
+}
+
+interface NewJobRow {
+  id: string;
+  kind: string;
+  key: string;
+  payload: unknown;
+  dueAt: Date;
+}
+
+/** Several jobs in one insert (a batch of creates); a key already enqueued is skipped, as insertJob's. */
+export async function insertJobs(db: Db, rows: readonly NewJobRow[]): Promise<void> {
+  if (rows.length === 0) return;
   await db
     .insertInto("jobs")
-    .values({
-      id: row.id,
-      kind: row.kind,
-      key: row.key,
-      payload: JSON.stringify(row.payload ?? null),
-      due_at: row.dueAt,
-    })
+    .values(rows.map((row) => ({ id: row.id, kind: row.kind, key: row.key, payload: JSON.stringify(row.payload ?? null), due_at: row.dueAt })))
     .onConflict((oc) => oc.column("key").doNothing())
     .execute();
 }

@@ -19,32 +19,34 @@ export interface NewRiskDecision {
 }
 
 /**
- * The decision's INSERT, unexecuted: the trading and intent creates embed it as a CTE of the payment's
- * own insert, so storing it costs no round trip of its own (issue 17's latency budget).
+ * The decisions' INSERT, unexecuted: the trading and intent creates embed it as a CTE of the payments'
+ * own insert, so storing them costs no round trip of its own (issue 17's latency budget).
  */
-function decisionInsert(db: Db, row: NewRiskDecision) {
-  return db.insertInto("risk_decisions").values({
-    id: row.id,
-    merchant_id: row.merchant_id,
-    flow: row.flow,
-    payment_id: row.payment_id,
-    decision: row.decision,
-    score: row.score,
-    reasons: JSON.stringify(row.reasons),
-    review_status: row.decision === "review" ? "pending" : null,
-    reviewed_by: null,
-    reviewed_at: null,
-    created_at: row.at,
-  });
+function decisionInsert(db: Db, rows: readonly NewRiskDecision[]) {
+  return db.insertInto("risk_decisions").values(
+    rows.map((row) => ({
+      id: row.id,
+      merchant_id: row.merchant_id,
+      flow: row.flow,
+      payment_id: row.payment_id,
+      decision: row.decision,
+      score: row.score,
+      reasons: JSON.stringify(row.reasons),
+      review_status: row.decision === "review" ? ("pending" as const) : null,
+      reviewed_by: null,
+      reviewed_at: null,
+      created_at: row.at,
+    })),
+  );
 }
 
 export function insertDecision(db: Db, row: NewRiskDecision): Promise<RiskDecisionRow> {
-  return decisionInsert(db, row).returningAll().executeTakeFirstOrThrow();
+  return decisionInsert(db, [row]).returningAll().executeTakeFirstOrThrow();
 }
 
-/** The decision as a CTE of another insert (none when the payment was not assessed). */
-export function decisionCte(db: Db, row: NewRiskDecision | null) {
-  return row ? sql`, risk_decision AS (${decisionInsert(db, row)})` : sql``;
+/** The decisions as a CTE of another insert (none when no payment was assessed). */
+export function decisionsCte(db: Db, rows: readonly NewRiskDecision[]) {
+  return rows.length > 0 ? sql`, risk_decision AS (${decisionInsert(db, rows)})` : sql``;
 }
 
 const FLOWS: readonly Flow[] = ["trading", "intent", "card"];

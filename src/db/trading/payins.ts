@@ -4,7 +4,7 @@ import type { TradingPayinStatus } from "../../core/trading/payin-status.js";
 import type { Db } from "../schema.js";
 import type { TradingPayinsTable } from "../tables/trading.js";
 import { noteAuditChange } from "../audit/audit-scope.js";
-import { decisionCte, type NewRiskDecision } from "../risk/decisions.js";
+import { decisionsCte, type NewRiskDecision } from "../risk/decisions.js";
 
 
 export type TradingPayinRow = Selectable<TradingPayinsTable>;
@@ -35,7 +35,7 @@ export async function insertNewPayin(
       INSERT INTO trading_payin_events (payin_id, actor, actor_id, from_status, to_status, at, data)
       SELECT id, ${a.event.actor}, ${a.event.actorId}::text, NULL, ${a.event.to}, ${a.event.at}, '{}' FROM payin
     ),
-    job AS (${job})${decisionCte(db, a.riskDecision)}
+    job AS (${job})${decisionsCte(db, a.riskDecision ? [a.riskDecision] : [])}
     SELECT * FROM payin`.execute(db);
   return rows[0]!;
 }
