@@ -1,9 +1,13 @@
 // A requisite's daily and monthly volume limits, read from the per-day counters that triggers keep
 // (migration 0050_r): a canceled pay-in frees its volume, a new UTC day and a new month start afresh,
 // and after creates, cancels, an amount change and a delete the counters equal the sum of the pay-ins.
+// Creates add to a day's part 0, every later write to its part 1 (0080_e: the expiry sweep and the
+// creates share no counter row), and the limits read the parts' sum, also with expiries and creates
+// running at once.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
+import { expireTradingPayins } from "../../src/app/trading/payin-lifecycle.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { jsonCall } from "../support/json-call.js";
 import { setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
@@ -35,10 +39,11 @@ async function refused(fiatAmount: number) {
   assert.equal(r.json.code, "no_requisite_available");
 }
 
-/** The counters against the summing read they replace: per requisite and UTC day, canceled pay-ins excluded. */
+/** The counters (a day's parts summed) against the summing read they replace: per requisite and UTC day, canceled pay-ins excluded. */
 async function countersMatchPayins() {
   const counters = await sql<{ requisite_id: string; day: string; volume: string }>`
-    SELECT requisite_id, day::text, volume_minor::text AS volume FROM trading_requisite_day_volumes WHERE volume_minor <> 0 ORDER BY 1, 2`.execute(h.deps.database.db);
+    SELECT requisite_id, day::text, sum(volume_minor)::text AS volume FROM trading_requisite_day_volumes
+    GROUP BY 1, 2 HAVING sum(volume_minor) <> 0 ORDER BY 1, 2`.execute(h.deps.database.db);
   const sums = await sql<{ requisite_id: string; day: string; volume: string }>`
     SELECT requisite_id, (created_at AT TIME ZONE 'UTC')::date::text AS day, sum(fiat_amount_minor)::text AS volume
     FROM trading_payins WHERE status <> 'canceled' GROUP BY 1, 2 HAVING sum(fiat_amount_minor) <> 0 ORDER BY 1, 2`.execute(h.deps.database.db);
@@ -86,4 +91,39 @@ test("the counters follow any write to the pay-ins: an amount changed, a cancel,
   await db.deleteFrom("trading_payin_events").where("payin_id", "=", p.json.id as string).execute();
   await db.deleteFrom("trading_payins").where("id", "=", p.json.id as string).execute();
   assert.deepEqual(await countersMatchPayins(), [], "every pay-in is canceled or gone: no volume is left");
+});
+
+/** Each requisite-day's parts: what the creates added (0) and what later writes changed (1). */
+async function parts(day: string) {
+  const r = await sql<{ part: number; volume: string }>`
+    SELECT part, sum(volume_minor)::text AS volume FROM trading_requisite_day_volumes
+    WHERE requisite_id = ${fx.requisiteIds[0]!} AND day = ${day}::date GROUP BY 1 ORDER BY 1`.execute(h.deps.database.db);
+  return r.rows.map((x) => [x.part, x.volume]);
+}
+
+test("an expiry batch with creates running at once: creates add to part 0, the batch subtracts in part 1, the limits read the sum", async () => {
+  h.clock.set("2026-05-20T10:00:00.000Z");
+  const due = [];
+  for (const amount of [3000, 4000, 5000]) {
+    const r = await create(amount);
+    assert.equal(r.status, 201, r.text);
+    due.push(r.json.id as string);
+  }
+  assert.deepEqual(await parts("2026-05-20"), [[0, "1200000"]]);
+  await refused(3100); // 15,100 > 15,000 today
+
+  h.clock.set("2026-05-20T11:00:00.000Z"); // their windows are over; the same UTC day
+  const amounts = [2000, 2500];
+  const [expired, ...created] = await Promise.all([expireTradingPayins(h.deps, due), ...amounts.map(create)]);
+  assert.deepEqual([...expired.values()], ["expired", "expired", "expired"]);
+  // Each create ran before or after the batch committed: the 12,000 still counted, or freed.
+  for (const r of created) assert.ok(r.status === 201 || r.json.code === "no_requisite_available", r.text);
+  const createdMinor = amounts.reduce((n, a, i) => (created[i]!.status === 201 ? n + BigInt(a) * 100n : n), 0n);
+  assert.deepEqual(await parts("2026-05-20"), [[0, (1200000n + createdMinor).toString()], [1, "-1200000"]]);
+  await countersMatchPayins();
+
+  assert.equal((await create(9000)).status, 201, "the expired 12,000 counts nothing: at most 13,500 today");
+  await refused(6100); // at least 15,100 today
+  await countersMatchPayins();
+  await verifyLedgerClean(h.deps);
 });

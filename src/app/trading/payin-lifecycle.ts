@@ -38,7 +38,7 @@ async function cancelLocked(
   actorId: string | null,
 ): Promise<TradingPayinRow> {
   // Decide before touching the ledger: an illegal transition must not void anything. The status
-  // update comes before the void, in a create's lock order (see expireTradingPayins).
+  // update comes before the void, as in a batch (see expireTradingPayins).
   if (p.status !== "active") return transitionPayin(deps, trx, p, { action, actor, actorId });
   const canceled = await transitionPayin(deps, trx, p, { action, actor, actorId, set: { hold_state: "voided" } });
   await voidPayinHold(deps, trx, p.id);
@@ -58,9 +58,9 @@ type ExpiryResult = "expired" | "not_active" | { notYet: Date };
  * Expiry of pay-ins at the end of their windows, set-based (issue 16: 100,000 due pay-ins in under a
  * minute): one transaction locks them in id order, moves them to expired with their events and webhooks
  * in one statement each, and voids the holds of those still active and due in one ledger pass.
- * Lock order: the status update takes the requisites' day-volume counters (trigger of migration 0050)
- * before the ledger pass takes the traders' balance rows, the order a create takes them in (its insert,
- * then its hold); the other way round, a batch and a create on one trader deadlocked (bench/trading-expiry.ts).
+ * Lock order: the status update takes the day-volume counters' part 1 (migration 0080_e: the creates
+ * write part 0, so no create holds it), then the ledger pass takes the traders' balance rows, which a
+ * create takes last as well (its hold), so a create and a batch never wait on each other in a cycle.
  * A hold that cannot be voided throws, so the whole batch rolls back with it.
  * Idempotent: a pay-in already closed or canceled is "not_active"; one whose window is still open
  * (a window extended after the job was scheduled) answers when to come back.

@@ -151,10 +151,14 @@ interface TradingReceiptsTable {
   created_at: Date;
 }
 
-/** A requisite's fiat volume per UTC day, kept by trigger (migration 0050_r); canceled pay-ins count nothing. */
+/**
+ * A requisite's fiat volume per UTC day, kept by trigger (migration 0050_r); canceled pay-ins count nothing.
+ * A day's volume is the sum of its parts: 0 what inserts added, 1 what updates and deletes changed (0080_e).
+ */
 interface TradingRequisiteDayVolumesTable {
   requisite_id: string;
   day: Date;
+  part: Generated<number>;
   volume_minor: Int8;
 }
 

@@ -142,7 +142,7 @@ export async function lockRequisite(db: Db, ids: string[], skipLocked: boolean):
 /**
  * One requisite's open pay-ins and its active amounts inside [lo, hi] (through the open-slot index:
  * bounded by max_open_payins), and its day and month volume (canceled pay-ins excluded) from the
- * per-day counters of migration 0050_r: at most 31 rows, however busy the month was.
+ * per-day counters of migration 0050_r: at most 62 rows (two parts a day, 0080_e), however busy the month was.
  */
 export async function requisiteUsage(db: Db, requisiteId: string, dayStart: Date, monthStart: Date, lo: bigint, hi: bigint) {
   const r = await runHot(db, sql<{ open: string; day_volume: string; month_volume: string; taken: string[] }>`
