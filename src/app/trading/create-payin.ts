@@ -9,13 +9,12 @@ import { createHash } from "node:crypto";
 import { type AmountRequest, amountLimitBreach, rangeGrid } from "../../core/trading/allocation.js";
 import { formatFiatBound } from "../../core/trading/fiat-amount.js";
 import { AppError } from "../../core/shared/errors.js";
-import { findBank } from "../../db/trading/traders.js";
 import { findByExternalId, insertNewPayin, type TradingPayinRow } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { isTestMerchant } from "../merchants/test-mode.js";
 import { allocateSlot } from "./allocate.js";
-import { requireUsableMethod } from "./methods.js";
+import { requireUsableBank, requireUsableMethod } from "./catalogue-cache.js";
 import type { RequisiteView } from "./payin-object.js";
 import { computeTradingAmounts, TRADING_CRYPTO, tradingRate } from "./amounts.js";
 import { holdPayinCrypto } from "./ledger-postings.js";
@@ -103,9 +102,9 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
   const db = deps.database.db;
   const settings = await loadTradingSettings(db, input.merchantId, input.settingsRow);
   // An unknown method is bad input (400) before any business refusal.
-  if (input.method) await requireUsableMethod(db, input.method.toLowerCase());
+  if (input.method) await requireUsableMethod(deps, input.method.toLowerCase());
   const { fiatCurrency, method, bank, grid } = checkAgainstSettings(settings, input);
-  if (bank && !(await findBank(db, bank))) throw new AppError("bank_not_available", { field: "bank" });
+  if (bank) await requireUsableBank(deps, bank);
 
   const fp = fingerprint(input.body);
   const externalId = externalIdOf(input.extra);

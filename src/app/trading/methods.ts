@@ -6,6 +6,7 @@ import { type RequisiteField, requisiteFieldsProblem, requisiteMismatch, type Re
 import type { Db } from "../../db/schema.js";
 import { findAnyBank, findMethod, listMethods, saveBank, unknownMethods, upsertMethod } from "../../db/trading/methods.js";
 import type { Deps } from "../deps.js";
+import { tradingBankChanging, tradingMethodChanging } from "./catalogue-cache.js";
 
 interface TradingMethod {
   code: string;
@@ -32,7 +33,10 @@ export async function saveTradingMethod(deps: Deps, m: TradingMethod): Promise<T
   // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
   await deps.database.db
     .transaction()
-    .execute((trx) => upsertMethod(trx, { code: m.code, name: m.name, requisiteFields: JSON.stringify(m.requisiteFields), enabled: m.enabled }));
+    .execute((trx) => {
+      tradingMethodChanging(deps, m.code);
+      return upsertMethod(trx, { code: m.code, name: m.name, requisiteFields: JSON.stringify(m.requisiteFields), enabled: m.enabled });
+    });
   return m;
 }
 
@@ -45,14 +49,10 @@ export async function saveTradingBank(deps: Deps, b: { code: string; name: strin
   if (existing && existing.fiat_currency !== b.fiatCurrency) {
     throw new AppError("validation_failed", { field: "fiatCurrency", message: `Bank ${b.code} trades in ${existing.fiat_currency}; its currency cannot change` });
   }
-  await db.transaction().execute((trx) => saveBank(trx, b));
-}
-
-/** A pay-in's `method`: known and switched on, or the error the dialect answers. */
-export async function requireUsableMethod(db: Db, code: string): Promise<void> {
-  const m = await findMethod(db, code);
-  if (!m) throw new AppError("validation_failed", { field: "method", message: `Unknown method "${code}"; GET /admin/v1/trading/methods lists the catalogue` });
-  if (!m.enabled) throw new AppError("method_not_available", { field: "method", details: { method: code } });
+  await db.transaction().execute((trx) => {
+    tradingBankChanging(deps, b.code);
+    return saveBank(trx, b);
+  });
 }
 
 /** A new requisite's details against its method's fields. */

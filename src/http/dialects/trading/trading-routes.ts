@@ -7,6 +7,7 @@ import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
 import { startRiskRuleCache } from "../../../app/risk/rule-cache.js";
 import { readMerchantPayin, startPayinReadCache } from "../../../app/trading/payin-read-cache.js";
 import { startTradingSettingsCache } from "../../../app/trading/settings-cache.js";
+import { startTradingCatalogueCache } from "../../../app/trading/catalogue-cache.js";
 import { authenticateMerchant } from "../../../app/auth/authenticate.js";
 import { keyAccess } from "../../plugins/merchant-key.js";
 import type { Deps } from "../../../app/deps.js";
@@ -71,6 +72,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
   startApiKeyCache(deps);
   startRiskRuleCache(deps);
   startTradingSettingsCache(deps);
+  startTradingCatalogueCache(deps);
   startPayinReadCache(deps);
   // Receipt uploads are read whole: a signed upload is signed over its raw multipart bytes. The margin
   // leaves room for the part headers, so a file just over the limit is refused by its own size.
