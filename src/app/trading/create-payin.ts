@@ -5,7 +5,7 @@
 // The hold comes last: it locks the trader's deposit, which the trader's other creates share, so that
 // row stays locked only for the hold's statement and the commit. No row every create shares is
 // locked: the merchant's balance and the fee are credited at settlement (ledger-postings.ts).
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type AmountRequest, amountLimitBreach, rangeGrid } from "../../core/trading/allocation.js";
 import { formatFiatBound } from "../../core/trading/fiat-amount.js";
 import { AppError } from "../../core/shared/errors.js";
@@ -57,7 +57,7 @@ function fingerprint(body: unknown): string {
       : v && typeof v === "object"
         ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]))
         : v;
-  return createHash("sha256").update(JSON.stringify(canon(body))).digest("hex");
+  return hash("sha256", JSON.stringify(canon(body))); // one-shot: hex, as createHash().digest("hex")
 }
 
 function externalIdOf(extra: Record<string, unknown> | null): string | null {
