@@ -11,7 +11,7 @@ import { fiatScale } from "../../core/money/currencies.js";
 import { parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
 import { inAuditScope } from "../../db/audit/audit-scope.js";
-import { findIntent, findStoreWithSettings, type IntentRow } from "../../db/intents/intents.js";
+import { findIntent, type IntentRow } from "../../db/intents/intents.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
@@ -22,6 +22,7 @@ import { refuseWhenBlocked } from "../risk/assess-payment.js";
 import { intentSignals } from "../risk/dialect-signals.js";
 import { readRiskSet } from "../risk/rule-cache.js";
 import { writeIntentBatched } from "./intent-batch.js";
+import { readStoreWithSettings } from "./store-cache.js";
 import { type IntentDraft, type WrittenIntent, writeIntents } from "./write-intents.js";
 
 interface CreateIntentInput {
@@ -92,7 +93,7 @@ function phoneFrom(input: CreateIntentInput): { countryCode: string | null; numb
  * commit, the answer is revised with the intent as the vendor's decision left it.
  */
 export async function createIntent(deps: Deps, merchantId: string, input: CreateIntentInput, commit?: CommitAnswer<CreatedIntent>): Promise<CreatedIntent> {
-  const store = await findStoreWithSettings(deps.database.db, input.storeId);
+  const store = await readStoreWithSettings(deps, input.storeId);
   if (!store || store.merchantId !== merchantId) {
     throw new AppError("store_mismatch", { field: "storeId" });
   }

@@ -24,6 +24,7 @@ import { type IntentSettingsRow, findIntentSettings, insertIntentSettings, lockI
 import type { DB } from "../../db/schema.js";
 import { findStore } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
+import { intentStoreChanging } from "./store-cache.js";
 import { type SecretConfig, secretBox } from "../secret/secret-boxes.js";
 
 export function ipnSecretBox(deps: { config: SecretConfig }) {
@@ -86,6 +87,7 @@ export async function writeIntentSettings(deps: Deps, trx: Transaction<DB>, stor
   const s = checkIntentStoreSettings(input);
   const now = deps.clock.now();
   const secret = newIpnSecret();
+  intentStoreChanging(deps, storeId);
   // Insert first: of two concurrent first writes one inserts, the other waits on the key and updates.
   const created = await insertIntentSettings(trx, { store_id: storeId, ...settingsColumns(s), ipn_secret_enc: ipnSecretBox(deps).encrypt(secret), updated_at: now });
   if (!created) await updateIntentSettings(trx, storeId, { ...settingsColumns(s), updated_at: now });
@@ -124,6 +126,7 @@ export async function patchStoreSettings(deps: Deps, trx: Transaction<DB>, merch
   const row = await lockIntentSettings(trx, patch.storeId);
   if (!row) throw new AppError("store_not_configured", { field: `${at}storeId` });
   const current = intentSettingsView(row);
+  intentStoreChanging(deps, patch.storeId);
   const s = checkIntentStoreSettings(
     { ...current, servedCountries: patch.servedCountries ?? current.servedCountries, kycValidityDays: patch.kycValidityDays ?? current.kycValidityDays },
     at,
@@ -167,7 +170,10 @@ export async function rotateIpnSecret(deps: Deps, storeId: string): Promise<stri
   // In a transaction, as every operator write: its audit entry commits with it (db/audit/audit-scope.ts).
   const updated = await deps.database.db
     .transaction()
-    .execute((trx) => updateIntentSettings(trx, storeId, { ipn_secret_enc: ipnSecretBox(deps).encrypt(secret), updated_at: deps.clock.now() }));
+    .execute((trx) => {
+      intentStoreChanging(deps, storeId);
+      return updateIntentSettings(trx, storeId, { ipn_secret_enc: ipnSecretBox(deps).encrypt(secret), updated_at: deps.clock.now() });
+    });
   if (!updated) throw noSettings();
   return secret;
 }
@@ -187,6 +193,7 @@ export async function ensureIntentSettings(deps: Deps, input: IntentStoreSetting
     kycValidityDays: input.kycValidityDays ?? d.kycValidityDays,
     acceptAmountMismatch: input.acceptAmountMismatch ?? d.acceptAmountMismatch,
   });
+  intentStoreChanging(deps, input.storeId);
   await insertIntentSettings(deps.database.db, {
     store_id: input.storeId,
     ...settingsColumns(s),

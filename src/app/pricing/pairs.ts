@@ -8,6 +8,7 @@ import { AppError } from "../../core/shared/errors.js";
 import { findAsset, findPairWithAsset, listAssets } from "../../db/pricing/pricing-store.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
+import { readPairWithAsset } from "./pair-cache.js";
 
 export interface PairKey {
   fiat: string;
@@ -61,7 +62,10 @@ async function overridesFor(deps: Deps, db: Db): Promise<Map<string, PairDefinit
   return loaded;
 }
 
-/** The pair for fiat→crypto on a network, with its asset; pair_unavailable when missing or disabled. */
+/**
+ * The pair for fiat→crypto on a network, with its asset; pair_unavailable when missing or disabled.
+ * Read through the pair cache unless `db` is a transaction (which must see its own writes and locks).
+ */
 export async function loadPair(deps: Deps, key: PairKey, db: Db = deps.database.db): Promise<LoadedPair> {
   const fiat = key.fiat.toUpperCase();
   const crypto = key.crypto.toUpperCase();
@@ -69,7 +73,7 @@ export async function loadPair(deps: Deps, key: PairKey, db: Db = deps.database.
   const override = (await overridesFor(deps, db)).get(pairId(fiat, crypto, network));
   const { pair, asset } = override
     ? { pair: override, asset: await findAsset(db, crypto, network) }
-    : ((await findPairWithAsset(db, fiat, crypto, network)) ?? { pair: null, asset: null });
+    : ((await (db === deps.database.db ? readPairWithAsset(deps, fiat, crypto, network) : findPairWithAsset(db, fiat, crypto, network))) ?? { pair: null, asset: null });
   if (!pair || !pair.enabled || !asset) {
     throw new AppError("pair_unavailable", { message: `${fiat}→${crypto} on ${network} is not available.` });
   }

@@ -12,6 +12,8 @@ import { createIntent, type CreatedIntent as CreatedIntentView } from "../../../
 import { intentInstructions, intentStatus } from "../../../app/intents/instructions.js";
 import { type IntentStatusRead, statusView } from "../../../app/intents/status-view.js";
 import { startIntentStatusCache } from "../../../app/intents/status-cache.js";
+import { startIntentStoreCache } from "../../../app/intents/store-cache.js";
+import { startPairCache } from "../../../app/pricing/pair-cache.js";
 import { estimateCryptoToFiat, estimateFiatToCrypto } from "../../../app/intents/estimates.js";
 import { cancelIntent } from "../../../app/intents/intent-lifecycle.js";
 import { listIntents } from "../../../app/intents/list-intents.js";
@@ -48,6 +50,8 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app, renderIntentError);
   startIntentStatusCache(deps);
+  startIntentStoreCache(deps);
+  startPairCache(deps);
   startApiKeyCache(deps);
   startRiskRuleCache(deps);
 
