@@ -37,6 +37,7 @@ test("the pick passes over full requisites and returns the rest least recently u
         deposit: { ...TRADER_DEPOSIT_ACCOUNT, atLeastMinor: 1n },
         limit: 24,
         testTraders: false,
+        usage: { lo: 700_000n, hi: 700_000n, dayStart: new Date(0), monthStart: new Date(0) },
       }),
     );
     assert.deepEqual(
@@ -44,6 +45,8 @@ test("the pick passes over full requisites and returns the rest least recently u
       fx.requisiteIds.slice(3, 27),
     );
     assert.equal(picked.locked?.id, fx.requisiteIds[3]);
+    // Nobody wrote the locked requisite since the statement's snapshot: its usage comes with the pick.
+    assert.deepEqual(picked.usage, { open: 0, dayVolume: 0n, monthVolume: 0n, taken: new Set() });
   } finally {
     await h.close();
   }

@@ -8,7 +8,8 @@
 //  4. the trader's crypto is held in the ledger (no-negative trader deposit): a trader without
 //     enough free deposit is skipped the same way.
 // Every try runs inside a savepoint, so a refusal releases that requisite's lock at once. The first
-// try's savepoint comes before the candidate pick, so the pick and the first lock are one statement;
+// try's savepoint comes before the candidate pick, so the pick, the first lock and (most of the time)
+// that requisite's usage are one statement;
 // a taken slot's savepoint is left for the commit to release (one round trip less while the pay-in's
 // ledger hold keeps the shared balance rows locked).
 import { sql, type Transaction } from "kysely";
@@ -16,7 +17,7 @@ import { type AmountRequest, closestFreeAmount } from "../../core/trading/alloca
 import { AppError } from "../../core/shared/errors.js";
 import type { DB } from "../../db/schema.js";
 import { TRADER_DEPOSIT_ACCOUNT } from "./ledger-postings.js";
-import { type LockedRequisite, lockRequisite, pickAndLockRequisite, requisiteUsage } from "../../db/trading/requisites.js";
+import { type LockedRequisite, lockRequisite, pickAndLockRequisite, type RequisiteUsage, requisiteUsage } from "../../db/trading/requisites.js";
 
 /** Bounds the work of one create: candidates looked at and locks tried. */
 const MAX_CANDIDATES = 24;
@@ -64,6 +65,12 @@ export async function allocateSlot<T>(
   f: SlotFilter,
   take: (requisite: LockedRequisite, amountMinor: bigint) => Promise<SlotOutcome<T>>,
 ): Promise<T> {
+  const window = {
+    lo: f.amount.kind === "exact" ? f.amount.amountMinor : f.grid.first,
+    hi: f.amount.kind === "exact" ? f.amount.amountMinor : f.grid.last,
+    dayStart: utcDayStart(now),
+    monthStart: utcMonthStart(now),
+  };
   await sql`SAVEPOINT trading_alloc`.execute(trx);
   const picked = await pickAndLockRequisite(trx, {
     fiatCurrency: f.fiatCurrency,
@@ -75,12 +82,11 @@ export async function allocateSlot<T>(
     deposit: { ...TRADER_DEPOSIT_ACCOUNT, atLeastMinor: f.minCryptoMinor },
     limit: MAX_CANDIDATES,
     testTraders: f.testTraders,
+    usage: window,
   });
   let remaining = picked.candidates.map((c) => c.id);
   const exhaustedTraders = new Set<string>();
   let skipLocked = true;
-  const lo = f.amount.kind === "exact" ? f.amount.amountMinor : f.grid.first;
-  const hi = f.amount.kind === "exact" ? f.amount.amountMinor : f.grid.last;
 
   for (let tries = 0; remaining.length > 0 && tries < MAX_TRIES; tries++) {
     if (tries > 0) await sql`SAVEPOINT trading_alloc`.execute(trx);
@@ -95,7 +101,11 @@ export async function allocateSlot<T>(
     remaining = remaining.filter((id) => id !== req.id);
     let outcome: SlotOutcome<T> | null = null;
     try {
-      if (!exhaustedTraders.has(req.trader_id)) outcome = await tryRequisite(trx, req, f, lo, hi, now, take);
+      if (!exhaustedTraders.has(req.trader_id)) {
+        // The pick's own usage read stands when no create committed on its requisite since its snapshot.
+        const usage = (tries === 0 ? picked.usage : undefined) ?? (await requisiteUsage(trx, req.id, window));
+        outcome = await tryRequisite(req, f, usage, take);
+      }
     } catch (err) {
       if (err instanceof AppError && err.code === ("insufficient_funds" as string)) {
         exhaustedTraders.add(req.trader_id);
@@ -111,15 +121,11 @@ export async function allocateSlot<T>(
 }
 
 async function tryRequisite<T>(
-  trx: Transaction<DB>,
   req: LockedRequisite,
   f: SlotFilter,
-  lo: bigint,
-  hi: bigint,
-  now: Date,
+  usage: RequisiteUsage,
   take: (requisite: LockedRequisite, amountMinor: bigint) => Promise<SlotOutcome<T>>,
 ): Promise<SlotOutcome<T>> {
-  const usage = await requisiteUsage(trx, req.id, utcDayStart(now), utcMonthStart(now), lo, hi);
   if (usage.open >= req.max_open_payins) return { kind: "skip", reason: "max open pay-ins" };
   const amount = closestFreeAmount(f.amount, f.stepMinor, usage.taken);
   if (amount === null) return { kind: "skip", reason: "no free amount" };

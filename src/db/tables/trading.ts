@@ -162,6 +162,13 @@ interface TradingRequisiteDayVolumesTable {
   volume_minor: Int8;
 }
 
+/** A requisite's count of active pay-ins, kept by trigger in two parts (migration 0078_p); no row: none. */
+interface TradingRequisiteOpenPayinsTable {
+  requisite_id: string;
+  part: number;
+  open: number;
+}
+
 /** An operator's refund of a paid pay-in (migration 0053_c): its status machine is core/trading/refund-status.ts. */
 export interface TradingPayinRefundsTable {
   id: string;
@@ -191,6 +198,7 @@ export interface TradingTables {
   trading_merchant_settings: TradingMerchantSettingsTable;
   trading_payins: TradingPayinsTable;
   trading_requisite_day_volumes: TradingRequisiteDayVolumesTable;
+  trading_requisite_open_payins: TradingRequisiteOpenPayinsTable;
   trading_payin_events: TradingPayinEventsTable;
   trading_receipts: TradingReceiptsTable;
   trading_payin_refunds: TradingPayinRefundsTable;
