@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { type RawBuilder, sql, type Transaction } from "kysely";
 import { traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
-import { expireTradingPayins } from "../../src/app/trading/payin-lifecycle.js";
+import { expireTradingPayins, traderConfirmPayin } from "../../src/app/trading/payin-lifecycle.js";
 import { JOB_LEASE_MS } from "../../src/core/jobs/job-retry.js";
 import { claimDueJobs } from "../../src/db/outbox/jobs.js";
 import { workerTasks } from "../../src/jobs/tasks.js";
@@ -212,5 +212,39 @@ test("a create holding its counter, then its trader's deposit: the batch waits a
   assert.equal(await swept, 4);
   assert.doesNotMatch(h.logs.text, /job batch failed/, "the batch ran whole, not one by one after an error");
   await assertExpiredOnce(ids, 1);
+  await verifyLedgerClean(h.deps);
+});
+
+// Paying takes the same order as a batch: the status write (its triggers take the requisite's
+// counters, 0078_p and 0080_e) before the ledger (the trader's balance rows). Here a batch has
+// canceled a pay-in of the same requisite and holds its counters; the trader's confirmation of
+// another pay-in waits at its status write holding no balance row, so the batch then takes the
+// balance rows at once. Posting first (the order before) deadlocked exactly here.
+test("a pay-in confirmed while a batch holds its requisite's counters waits there, holding no balance row", { skip: !usePostgres() && "needs two PostgreSQL sessions" }, async () => {
+  await drainWorker(h.deps);
+  const paid = await createPayinOverHttp(h.app, fx.merchant.apiKey, 9700);
+  const db = h.deps.database.db;
+  const { trader_id: traderId } = await db.selectFrom("trading_payins").select("trader_id").where("id", "=", paid.id).executeTakeFirstOrThrow();
+  let confirmed: ReturnType<typeof traderConfirmPayin> | undefined;
+  await asCreate(async (trx) => {
+    // The batch's state between its status update and its void: a pay-in of the same requisite canceled.
+    const other = crypto.randomUUID();
+    await sql`
+      INSERT INTO trading_payins
+      SELECT (jsonb_populate_record(NULL::trading_payins, to_jsonb(p) || jsonb_build_object(
+        'id', ${other}::uuid, 'fiat_amount_minor', p.fiat_amount_minor + 1, 'external_transaction_id', NULL,
+        'hold_transfer_id', 'trading:' || ${other} || ':hold'))).*
+      FROM trading_payins p WHERE p.id = ${paid.id}`.execute(trx);
+    await sql`UPDATE trading_payins SET status = 'canceled' WHERE id = ${other}`.execute(trx);
+    confirmed = traderConfirmPayin(h.deps, traderId, paid.id);
+    let waiting: string[] = [];
+    while (waiting.length === 0) waiting = await lockWaiters();
+    assert.equal(waiting.length, 1);
+    assert.match(waiting[0]!, /update "trading_payins"/i, "the confirmation waits at its status write");
+    // The batch's void: the trader's balance rows, free because the confirmation has not posted yet.
+    await sql`SELECT b.posted FROM ledger_account_balances b JOIN ledger_accounts a ON a.id = b.account_id
+      WHERE a.owner = ${`trader:${traderId}`} FOR UPDATE`.execute(trx);
+  });
+  assert.equal((await confirmed)!.status, "closed");
   await verifyLedgerClean(h.deps);
 });

@@ -14,7 +14,7 @@ import { voidPayinHold } from "./ledger-postings.js";
 import { scheduleAutoResolve } from "./payin-outbox.js";
 import { loadTradingSettings } from "./merchant-settings.js";
 import { startRecalculation } from "./recalculation.js";
-import { settlePayinLedger } from "./settle.js";
+import { settlePayin } from "./settle.js";
 import { notifyMerchant, transitionPayin } from "./transition.js";
 import { tradingPayinChanging } from "./payin-read-cache.js";
 import { countFirstDispute, countPayerNotPaid } from "../risk/dispute-holds.js";
@@ -185,8 +185,7 @@ export async function resolveDispute(
     switch (r.outcome) {
       case "paid": {
         if (p.status !== "checking" && p.status !== "dispute") return transitionPayin(deps, trx, p, { action: "resolve_paid", ...actor });
-        const set = await settlePayinLedger(deps, trx, p, BigInt(p.dispute_merchant_fiat_minor));
-        return transitionPayin(deps, trx, p, { action: "resolve_paid", ...actor, set });
+        return settlePayin(deps, trx, p, BigInt(p.dispute_merchant_fiat_minor), (set) => transitionPayin(deps, trx, p, { action: "resolve_paid", ...actor, set }));
       }
       case "paid_different": {
         if (p.status !== "checking") return transitionPayin(deps, trx, p, { action: "resolve_recalculate", ...actor });
@@ -194,8 +193,9 @@ export async function resolveDispute(
       }
       case "not_paid": {
         if (p.status !== "checking" && p.status !== "dispute") return transitionPayin(deps, trx, p, { action: "resolve_not_paid", ...actor });
-        if (p.hold_state === "pending") await voidPayinHold(deps, trx, p.id);
+        // The status write first, the void second: the lock order of settle.ts.
         const decided = await transitionPayin(deps, trx, p, { action: "resolve_not_paid", ...actor, set: { hold_state: p.hold_state === "pending" ? "voided" : p.hold_state } });
+        if (p.hold_state === "pending") await voidPayinHold(deps, trx, p.id);
         // Counts against the payer: the payer_disputes rule reads it at the payer's next pay-in.
         await countPayerNotPaid(trx, p);
         return decided;
@@ -211,8 +211,7 @@ export async function autoResolveDispute(deps: Deps, payinId: string, disputeOpe
   return deps.database.db.transaction().execute(async (trx) => {
     const p = await lockPayin(trx, payinId);
     if (!p || p.status !== "dispute" || p.dispute_opened_at?.getTime() !== disputeOpenedAt.getTime()) return "moved_on" as const;
-    const set = await settlePayinLedger(deps, trx, p, BigInt(p.dispute_merchant_fiat_minor));
-    await transitionPayin(deps, trx, p, { action: "auto_resolve", actor: "system", actorId: null, set });
+    await settlePayin(deps, trx, p, BigInt(p.dispute_merchant_fiat_minor), (set) => transitionPayin(deps, trx, p, { action: "auto_resolve", actor: "system", actorId: null, set }));
     return "resolved" as const;
   });
 }

@@ -9,7 +9,7 @@ import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { voidPayinHold, voidPayinHolds } from "./ledger-postings.js";
-import { settlePayinLedger } from "./settle.js";
+import { settlePayin } from "./settle.js";
 import { transitionPayin, transitionPayins } from "./transition.js";
 import { refuseWhileHeld } from "../risk/reviews.js";
 
@@ -94,8 +94,7 @@ export async function payLocked(
   if (p.status !== "active") return transitionPayin(deps, trx, p, { action: "pay", actor, actorId });
   // Held for a risk review: the trader's crypto stays on hold until an operator releases it.
   await refuseWhileHeld(trx, p.id);
-  const set = await settlePayinLedger(deps, trx, p, BigInt(p.fiat_amount_minor));
-  return transitionPayin(deps, trx, p, { action: "pay", actor, actorId, set, data });
+  return settlePayin(deps, trx, p, BigInt(p.fiat_amount_minor), (set) => transitionPayin(deps, trx, p, { action: "pay", actor, actorId, set, data }));
 }
 
 /** Trader API: the money arrived. Repeating it on a pay-in already closed is a no-op. */

@@ -14,7 +14,7 @@ import type { Deps } from "../deps.js";
 import type { JobPayloads } from "../outbox/outbox.js";
 import { computeTradingAmounts } from "./amounts.js";
 import { scheduleRecalculatedSettlement } from "./payin-outbox.js";
-import { settlePayinLedger } from "./settle.js";
+import { settlePayin } from "./settle.js";
 import { transitionPayin } from "./transition.js";
 
 /** How long a settlement short of trader deposit waits before it tries again. */
@@ -53,8 +53,7 @@ export async function settleRecalculation(deps: Deps, job: JobPayloads["trading.
       const p = await lockPayin(trx, job.payinId);
       if (!p || p.status !== "re_calculation") return "moved_on" as const;
       const asHeld = { ...p, fiat_amount_minor: job.previous.fiatMinor, crypto_amount_minor: job.previous.cryptoMinor, merchant_fee_minor: job.previous.feeMinor };
-      const set = await settlePayinLedger(deps, trx, asHeld, BigInt(p.fiat_amount_minor));
-      await transitionPayin(deps, trx, p, { action: "settle_recalculated", actor: "system", actorId: null, set });
+      await settlePayin(deps, trx, asHeld, BigInt(p.fiat_amount_minor), (set) => transitionPayin(deps, trx, p, { action: "settle_recalculated", actor: "system", actorId: null, set }));
       return "settled" as const;
     });
   } catch (err) {
