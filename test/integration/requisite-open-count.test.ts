@@ -5,14 +5,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { sql } from "kysely";
-import { TRADER_DEPOSIT_ACCOUNT } from "../../src/app/trading/ledger-postings.js";
 import { expireTradingPayins, traderConfirmPayin } from "../../src/app/trading/payin-lifecycle.js";
-import { pickAndLockRequisite } from "../../src/db/trading/requisites.js";
-import type { Db } from "../../src/db/schema.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { jsonCall } from "../support/json-call.js";
 import { usePostgres } from "../support/test-db.js";
-import { createPayinOverHttp, setupTrading, useFixedRate } from "../support/trading.js";
+import { createPayinOverHttp, pickRubRequisites, setupTrading, useFixedRate } from "../support/trading.js";
 
 /** The counters (the sum of a requisite's parts) against the count they replace; none active: 0 or absent. */
 async function openCountsMatch(h: Harness): Promise<Record<string, number>> {
@@ -67,23 +64,6 @@ test("the open count follows every write: create, cancel, expiry, settle, disput
   }
 });
 
-function pick(db: Db, first: bigint, last: bigint) {
-  return db.transaction().execute((trx) =>
-    pickAndLockRequisite(trx, {
-      fiatCurrency: "RUB",
-      method: null,
-      bank: null,
-      allowedMethods: null,
-      allowedBanks: null,
-      slots: { first, last, step: 100n, count: (last - first) / 100n + 1n },
-      deposit: { ...TRADER_DEPOSIT_ACCOUNT, atLeastMinor: 1n },
-      limit: 24,
-      testTraders: false,
-      usage: { lo: first, hi: last, dayStart: new Date(0), monthStart: new Date(0) },
-    }),
-  );
-}
-
 test("the pick counts a range's taken amounts only when the open count could fill it", async () => {
   const h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
   try {
@@ -91,11 +71,11 @@ test("the pick counts a range's taken amounts only when the open count could fil
     const [rid] = fx.requisiteIds as [string];
     const db = h.deps.database.db;
     await createPayinOverHttp(h.app, fx.merchant.apiKey, 7000);
-    const ids = async (first: bigint, last: bigint) => (await pick(db, first, last)).candidates.map((c) => c.id);
+    const ids = async (first: bigint, last: bigint) => (await pickRubRequisites(db, first, last, 100n)).candidates.map((c) => c.id);
     assert.deepEqual(await ids(700_000n, 700_000n), [], "its one amount is taken (1 open, 1 amount: counted)");
     assert.deepEqual(await ids(700_100n, 700_100n), [rid], "another amount is free (counted: none taken)");
     assert.deepEqual(await ids(700_000n, 700_100n), [rid], "1 open against 2 amounts: one is surely free");
-    const both = await pick(db, 700_000n, 700_100n);
+    const both = await pickRubRequisites(db, 700_000n, 700_100n, 100n);
     assert.deepEqual([...both.usage!.taken], [700_000n]);
     assert.equal(both.usage!.open, 1);
   } finally {

@@ -5,12 +5,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { sql } from "kysely";
-import { TRADER_DEPOSIT_ACCOUNT } from "../../src/app/trading/ledger-postings.js";
 import { runHot } from "../../src/db/hot-statements.js";
-import { pickAndLockRequisite } from "../../src/db/trading/requisites.js";
 import { createHarness } from "../support/harness.js";
 import { countingStatements } from "../support/statement-count.js";
-import { createPayinOverHttp, setupTrading, useFixedRate } from "../support/trading.js";
+import { createPayinOverHttp, pickRubRequisites, setupTrading, useFixedRate } from "../support/trading.js";
 
 test("the pick passes over full requisites and returns the rest least recently used first, up to the limit, the first locked", async () => {
   const h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
@@ -26,20 +24,7 @@ test("the pick passes over full requisites and returns the rest least recently u
     // least recently used free requisite and makes it the most recently used.
     for (let i = 0; i < 3; i++) assert.equal((await createPayinOverHttp(h.app, fx.merchant.apiKey, 5000 + i)).requisite.id, fx.requisiteIds[i]);
 
-    const picked = await db.transaction().execute((trx) =>
-      pickAndLockRequisite(trx, {
-        fiatCurrency: "RUB",
-        method: null,
-        bank: null,
-        allowedMethods: null,
-        allowedBanks: null,
-        slots: { first: 700_000n, last: 700_000n, step: 1n, count: 1n },
-        deposit: { ...TRADER_DEPOSIT_ACCOUNT, atLeastMinor: 1n },
-        limit: 24,
-        testTraders: false,
-        usage: { lo: 700_000n, hi: 700_000n, dayStart: new Date(0), monthStart: new Date(0) },
-      }),
-    );
+    const picked = await pickRubRequisites(db, 700_000n, 700_000n, 1n);
     assert.deepEqual(
       picked.candidates.map((c) => c.id),
       fx.requisiteIds.slice(3, 27),

@@ -4,11 +4,13 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Deps } from "../../src/app/deps.js";
-import { fundTraderDeposit } from "../../src/app/trading/ledger-postings.js";
+import { fundTraderDeposit, TRADER_DEPOSIT_ACCOUNT } from "../../src/app/trading/ledger-postings.js";
 import { saveTradingSettings, type TradingSettingsInput } from "../../src/app/trading/settings-admin.js";
 import { createRequisite, createTrader } from "../../src/app/trading/traders.js";
 import { SANDBOX_BANKS } from "../../src/app/sandbox/seed-trading.js";
 import { upsertBank } from "../../src/db/trading/traders.js";
+import { pickAndLockRequisite } from "../../src/db/trading/requisites.js";
+import type { Db } from "../../src/db/schema.js";
 import { workerTasks } from "../../src/jobs/tasks.js";
 import { jobHandlers } from "../../src/main/job-handlers.js";
 import { createFixedRateSource } from "../../src/adapters/rates/fixed-rates.js";
@@ -74,6 +76,27 @@ export async function createPayinOverHttp(app: FastifyInstance, apiKey: string, 
 }
 
 /** Pins the fiat/USDT rate (default RUB), fresh at every read. */
+/**
+ * The create's requisite pick for a RUB amount range (first..last by step), any method and bank, live
+ * traders, in its own transaction: what a create would be offered, read without creating.
+ */
+export function pickRubRequisites(db: Db, first: bigint, last: bigint, step: bigint) {
+  return db.transaction().execute((trx) =>
+    pickAndLockRequisite(trx, {
+      fiatCurrency: "RUB",
+      method: null,
+      bank: null,
+      allowedMethods: null,
+      allowedBanks: null,
+      slots: { first, last, step, count: (last - first) / step + 1n },
+      deposit: { ...TRADER_DEPOSIT_ACCOUNT, atLeastMinor: 1n },
+      limit: 24,
+      testTraders: false,
+      usage: { lo: first, hi: last, dayStart: new Date(0), monthStart: new Date(0) },
+    }),
+  );
+}
+
 export function useFixedRate(deps: Deps, rate: string, fiat = "RUB"): void {
   deps.ports.rates = createFixedRateSource({ [`${fiat}/USDT`]: rate }, deps.clock);
 }
