@@ -55,8 +55,10 @@ before(async () => {
       ...evm.env,
       // Everything Rampart reads from the chain goes through the proxy; the test's own reads go to anvil.
       RAMPART_EVM_RPC_URLS: `${proxy.url}/v3/${PROVIDER_KEY}`,
-      // Short, so a held answer is given up on quickly (real time: the timeout is the adapter's own).
-      RAMPART_EVM_RPC_TIMEOUT_MS: "500",
+      // Short, so a held answer is given up on quickly (real time: the timeout is the adapter's own),
+      // yet far above anvil's slowest honest answer on a loaded 2-core machine (at load 24 a block read
+      // through the proxy took over 500 ms and failed a "pass" step).
+      RAMPART_EVM_RPC_TIMEOUT_MS: "3000",
       RAMPART_EVM_DEPOSIT_XPUB: HDKey.fromMasterSeed(crypto.getRandomValues(new Uint8Array(32))).publicExtendedKey,
       RAMPART_EVM_DEPOSIT_START_BLOCK: "0",
       RAMPART_EVM_DEPOSIT_FINALITY_BLOCKS: "16",
