@@ -60,12 +60,17 @@ async function callbackStatus(c: Awaited<ReturnType<typeof challenge>>) {
   return (await h.app.inject({ method: "GET", url: `/v3/payin/pay-callback?offerId=${c.offerId}`, headers: c.who.headers })).json().status as string;
 }
 
+/**
+ * The server renders #status into the page (an outcome, or none while the challenge is open), so it is
+ * read as loaded: a waiting read would sit out playwright's 30 s timeout on every page without one.
+ */
 async function atEachSize(url: string, name: string, check: (state: string | null) => void) {
   for (const vp of VIEWPORTS) {
     const page = await browser.newPage({ viewport: { width: vp.width, height: vp.height } });
     try {
       await page.goto(url);
-      check(await page.getAttribute("#status", "data-state").catch(() => null));
+      const status = await page.$("#status");
+      check(status ? await status.getAttribute("data-state") : null);
       await checkPage(page, `${name}-${vp.name}`);
     } finally {
       await page.close();
@@ -85,7 +90,7 @@ test("challenge: merchant named, the countdown runs; approve lands on successUrl
   assert.ok(left > 0 && left <= 900, `seconds left: ${left}`);
   assert.match((await page.textContent("#countdown")) ?? "", /^\d\d:\d\d$/);
   await page.waitForSelector(`#countdown:not([data-left="${left}"])`); // it runs: the next second shows
-  await atEachSize(c.authLink, "card-3ds-challenge", () => {});
+  await atEachSize(c.authLink, "card-3ds-challenge", (state) => assert.equal(state, null, "no outcome while the challenge is open"));
   await page.click("#approve");
   await page.waitForURL(`${base}/merchant/thanks`);
   assert.equal(await callbackStatus(c), "SUCCESS");
