@@ -1,8 +1,9 @@
 // The writes of intent creates, in the caller's transaction: one create, or a batch of concurrent ones
 // (app/intents/intent-batch.ts) at a constant number of statements whatever its size. Each step runs
-// once for all of them: the payers' upsert, the intents with their first events and risk decisions,
-// the approved-case read, then the moves on (jobs, rows and events, IPNs, endpoint fan-out: see
-// transitionIntents). Every create keeps its own effects, in the order a lone create has them.
+// once for all of them: the payers' upsert, the approved-case read, then the intents with their risk
+// decisions, each inserted at the status its first step gives when that is decided already (KYC
+// valid: 4; country not served: 10002) with both its events and its job (insertIntentsMovedOn), then
+// the IPNs and the endpoint fan-out. Every create keeps its own effects, as a lone create has them.
 //
 // Left per create, in turn: the risk step of a merchant with rules (a read-and-count of its own; such a
 // create runs alone under a savepoint, so that its block undoes only its own counts), recording a phone
@@ -11,7 +12,7 @@
 import type { Insertable, Transaction } from "kysely";
 import { isKycValid } from "../../core/kyc/kyc-case.js";
 import type { RiskSignals } from "../../core/risk/signals.js";
-import { insertIntents, type IntentRow, type IntentSettingsRow } from "../../db/intents/intents.js";
+import type { IntentRow, IntentSettingsRow } from "../../db/intents/intents.js";
 import { type KycCaseRow, latestApprovedCases, recordCasePhone } from "../../db/kyc/kyc.js";
 import type { NewRiskDecision } from "../../db/risk/decisions.js";
 import type { DB } from "../../db/schema.js";
@@ -20,7 +21,7 @@ import type { Deps } from "../deps.js";
 import { type KycPersonalData, createKycLink, markSubmitted, openCase, usersFor } from "../kyc/kyc-cases.js";
 import { isTestMerchant } from "../merchants/test-mode.js";
 import { assessPaymentRisk } from "../risk/assess-payment.js";
-import { transitionIntent, transitionIntents } from "./transition.js";
+import { insertIntentsMovedOn, type IntentTransition, transitionIntent } from "./transition.js";
 
 type Phone = { countryCode: string | null; number: string | null };
 
@@ -55,20 +56,13 @@ export async function writeIntents(deps: Deps, trx: Transaction<DB>, drafts: rea
     if (risk) decisions.push(risk.record);
   }
   const userIds = await usersFor(deps, trx, drafts.map((d) => ({ storeId: d.row.store_id, email: d.row.email })));
-  // Nobody else can see the new rows before commit: they need no lock.
-  const created = await insertIntents(trx, drafts.map((d, n) => ({ ...d.row, user_id: userIds[n]! })), decisions);
-  for (const c of created) {
-    // Test twins' payments are not counted: the counters are live volume (test mode, issue 19).
-    if (!(await isTestMerchant(deps, c.merchant_id, trx))) deps.metrics.paymentCreated(trx, "intent");
-  }
-
-  const notServed = (n: number) => created[n]!.country !== null && !drafts[n]!.settings.served_countries.includes(created[n]!.country!);
+  const notServed = (n: number) => drafts[n]!.row.country != null && !drafts[n]!.settings.served_countries.includes(drafts[n]!.row.country!);
   const all = drafts.map((_, n) => n);
   const refused = all.filter(notServed);
   const served = all.filter((n) => !notServed(n));
-  const approved = await latestApprovedCases(trx, served.map((n) => created[n]!.user_id), "KYC_1");
+  const approved = await latestApprovedCases(trx, served.map((n) => userIds[n]!), "KYC_1");
   const validOf = (n: number) => {
-    const c = approved.get(created[n]!.user_id);
+    const c = approved.get(userIds[n]!);
     return c && isKycValid(c, drafts[n]!.row.created_at) ? c : undefined;
   };
   const ready = served.filter((n) => validOf(n) !== undefined);
@@ -76,12 +70,26 @@ export async function writeIntents(deps: Deps, trx: Transaction<DB>, drafts: rea
     const phone = drafts[n]!.phone;
     if (phone) await recordCasePhone(trx, validOf(n)!.id, phone);
   }
-  const moved = await transitionIntents(deps, trx, [
-    ...refused.map((n) => ({ locked: created[n]!, action: "refuse_country" as const, actor: "system" as const, data: { country: created[n]!.country }, settings: drafts[n]!.settings })),
-    ...ready.map((n) => ({ locked: created[n]!, action: "kyc_already_valid" as const, actor: "system" as const, set: { kyc_case_id: validOf(n)!.id }, settings: drafts[n]!.settings })),
-  ]);
+  // Whose first step is decided already is inserted at the status it reaches (transition.ts): written once.
+  const first = (n: number): IntentTransition | undefined => {
+    const settings = drafts[n]!.settings;
+    if (notServed(n)) return { action: "refuse_country", actor: "system", data: { country: drafts[n]!.row.country }, settings };
+    const valid = validOf(n);
+    return valid && { action: "kyc_already_valid", actor: "system", set: { kyc_case_id: valid.id }, settings };
+  };
+  // Nobody else can see the new rows before commit: they need no lock.
+  const created = await insertIntentsMovedOn(
+    deps,
+    trx,
+    drafts.map((d, n) => ({ row: { ...d.row, user_id: userIds[n]! }, first: first(n) })),
+    decisions,
+  );
+  for (const c of created) {
+    // Test twins' payments are not counted: the counters are live volume (test mode, issue 19).
+    if (!(await isTestMerchant(deps, c.merchant_id, trx))) deps.metrics.paymentCreated(trx, "intent");
+  }
   const out: WrittenIntent[] = new Array(drafts.length);
-  [...refused, ...ready].forEach((n, k) => (out[n] = { intent: moved[k]!, kycUrl: null, submitted: null }));
+  for (const n of [...refused, ...ready]) out[n] = { intent: created[n]!, kycUrl: null, submitted: null };
   for (const n of served.filter((m) => validOf(m) === undefined)) out[n] = await requireKyc(deps, trx, created[n]!, drafts[n]!);
   for (const [n, d] of drafts.entries()) await d.finish?.(trx, out[n]!);
   return out;

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { Db } from "../../db/schema.js";
-import { insertJobs } from "../../db/outbox/jobs.js";
+import { insertJobs, type NewJobRow } from "../../db/outbox/jobs.js";
 import type { Deps } from "../deps.js";
 
 export interface JobPayloads {
@@ -74,7 +74,12 @@ export type NewJob = { [K in JobKind]: { kind: K; payload: JobPayloads[K] } & Jo
 
 /** Several jobs in one insert (a batch of status changes), each as enqueueJob would. */
 export async function enqueueJobs(trx: Transaction<DB> | Db, jobs: readonly NewJob[]): Promise<void> {
-  await insertJobs(trx, jobs.map((j) => ({ id: randomUUID(), kind: j.kind, key: j.key, payload: j.payload, dueAt: j.dueAt ?? DUE_NOW })));
+  await insertJobs(trx, newJobRows(jobs));
+}
+
+/** The rows enqueueJobs inserts, for a caller that writes them within a statement of its own (intents' creation). */
+export function newJobRows(jobs: readonly NewJob[]): NewJobRow[] {
+  return jobs.map((j) => ({ id: randomUUID(), kind: j.kind, key: j.key, payload: j.payload, dueAt: j.dueAt ?? DUE_NOW }));
 }
 
 export { enqueueWebhook, enqueueWebhooks, type SigningKeyRef, type WebhookInput } from "./enqueue-webhook.js";

@@ -3,6 +3,7 @@ import { type Insertable, type Selectable, sql, type Transaction, type Updateabl
 import type { IntentStatus } from "../../core/intents/intent-status.js";
 import type { DB, Db } from "../schema.js";
 import type { IntentPayoutsTable, IntentStoreSettingsTable, PaymentIntentsTable } from "../tables/intents.js";
+import { jobsInsert, type NewJobRow } from "../outbox/jobs.js";
 import { decisionsCte, type NewRiskDecision } from "../risk/decisions.js";
 
 export type IntentRow = Selectable<PaymentIntentsTable>;
@@ -71,12 +72,36 @@ function eventFrom(table: "u", e: IntentEvent) {
 /**
  * Inserts intents, each with its first event (created, by the merchant, at its creation time) and the
  * risk decisions of those assessed, in one statement whatever their number: concurrent creates are
- * written as a batch (app/intents/intent-batch.ts). Rows come back in the order given.
+ * written as a batch (app/intents/intent-batch.ts). A row with a move (`moves[n]`, decided by
+ * app/intents/transition.ts) is inserted with the move's columns already set and its event after the
+ * created one, as if updateIntents had run on it at once; the moves' jobs go in the same statement.
+ * Rows come back in the order given.
  */
-export async function insertIntents(db: Db, rows: readonly Insertable<PaymentIntentsTable>[], riskDecisions: readonly NewRiskDecision[]): Promise<IntentRow[]> {
-  const insert = db.insertInto("payment_intents").values([...rows]).returningAll();
+export async function insertIntents(
+  db: Db,
+  rows: readonly Insertable<PaymentIntentsTable>[],
+  riskDecisions: readonly NewRiskDecision[],
+  moves: readonly (IntentChange | null)[] = [],
+  jobs: readonly NewJobRow[] = [],
+): Promise<IntentRow[]> {
+  const values = rows.map((r, n) => {
+    const m = moves[n];
+    if (!m) return r;
+    return { ...r, ...m.set, ...(m.assignOrderNumber ? { order_number: sql<string>`'ORD-' || nextval('intent_order_number_seq')` } : {}) };
+  });
+  const moved = JSON.stringify(moves.flatMap((m) => (m ? [{ id: m.id, from_status: m.event.from, actor: m.event.actor, at: m.event.at, data: m.event.data ?? {} }] : [])));
+  const insert = db.insertInto("payment_intents").values(values).returningAll();
+  // The created event's status is the move's starting one for a moved row; event ids follow `step`, so a
+  // row's created event always comes before its move.
   const { rows: written } = await sql<IntentRow>`WITH i AS (${insert}),
-    e AS (INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data) SELECT id, NULL::int, status, 'merchant', created_at, '{}'::jsonb FROM i)${decisionsCte(db, riskDecisions)}
+    m AS (SELECT * FROM jsonb_to_recordset(${moved}::jsonb) AS m(id text, from_status int, actor text, at timestamptz, data jsonb)),
+    e AS (INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data)
+            SELECT intent_id, from_status, to_status, actor, at, data FROM (
+              SELECT i.id AS intent_id, NULL::int AS from_status, coalesce(m.from_status, i.status) AS to_status, 'merchant' AS actor, i.created_at AS at, '{}'::jsonb AS data, 0 AS step
+                FROM i LEFT JOIN m ON m.id = i.id
+              UNION ALL
+              SELECT i.id, m.from_status, i.status, m.actor, m.at, m.data, 1 FROM i JOIN m ON m.id = i.id) x
+            ORDER BY step, intent_id)${decisionsCte(db, riskDecisions)}${jobs.length > 0 ? sql`, j AS (${jobsInsert(db, jobs)})` : sql``}
     SELECT * FROM i`.execute(db);
   return inOrder(rows, written);
 }

@@ -16,7 +16,7 @@ export async function insertJob(db: Db, row: NewJobRow): Promise<void> {
   await insertJobs(db, [row]);
 }
 
-interface NewJobRow {
+export interface NewJobRow {
   id: string;
   kind: string;
   key: string;
@@ -27,11 +27,15 @@ interface NewJobRow {
 /** Several jobs in one insert (a batch of creates); a key already enqueued is skipped, as insertJob's. */
 export async function insertJobs(db: Db, rows: readonly NewJobRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db
+  await jobsInsert(db, rows).execute();
+}
+
+/** The insert of insertJobs, for a statement that writes the jobs with other rows (a CTE, as intents' creation does). */
+export function jobsInsert(db: Db, rows: readonly NewJobRow[]) {
+  return db
     .insertInto("jobs")
     .values(rows.map((row) => ({ id: row.id, kind: row.kind, key: row.key, payload: JSON.stringify(row.payload ?? null), due_at: row.dueAt })))
-    .onConflict((oc) => oc.column("key").doNothing())
-    .execute();
+    .onConflict((oc) => oc.column("key").doNothing());
 }
 
 /**
