@@ -40,7 +40,7 @@ export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked:
  * rows and their events in one update, the IPNs and the endpoint fan-out each in one insert (plus a
  * lookup of the endpoint per distinct IPN URL). Rows come back in the order given.
  */
-export async function transitionIntents(deps: Deps, trx: Transaction<DB>, list: readonly (IntentTransition & { locked: IntentRow })[]): Promise<IntentRow[]> {
+async function transitionIntents(deps: Deps, trx: Transaction<DB>, list: readonly (IntentTransition & { locked: IntentRow })[]): Promise<IntentRow[]> {
   if (list.length === 0) return [];
   const now = deps.clock.now();
   const planned: Planned[] = [];
