@@ -37,6 +37,8 @@ export interface Config {
   allowPrivateWebhooks: boolean;
   /** Total time one webhook/IPN request may take (connect, send, response). */
   webhookTimeoutMs: number;
+  /** How long a repeat of an Idempotency-Key waits for the first request to finish before answering 409 (RAMPART_IDEMPOTENCY_WAIT_MS). */
+  idempotencyWaitMs: number;
   /** After SIGTERM, /readyz answers 503 "draining" for this long before the listener closes (RAMPART_DRAIN_DELAY_MS). */
   drainDelayMs: number;
   /** A drain that takes longer than this exits anyway (RAMPART_SHUTDOWN_TIMEOUT_MS); leases return what was left. */
@@ -431,6 +433,7 @@ export function loadConfig(env: Env = process.env): Config {
     pollIntervalMs: int(env, "RAMPART_POLL_INTERVAL_MS", 500, 10, 60_000),
     allowPrivateWebhooks: bool(env, "RAMPART_ALLOW_PRIVATE_WEBHOOKS"),
     webhookTimeoutMs: int(env, "RAMPART_WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000),
+    idempotencyWaitMs: int(env, "RAMPART_IDEMPOTENCY_WAIT_MS", 5_000, 0, 120_000),
     drainDelayMs: int(env, "RAMPART_DRAIN_DELAY_MS", 0, 0, 300_000),
     shutdownTimeoutMs: int(env, "RAMPART_SHUTDOWN_TIMEOUT_MS", 30_000, 1_000, 3_600_000),
     metricsEnabled: env.RAMPART_METRICS === undefined || env.RAMPART_METRICS === "" ? true : bool(env, "RAMPART_METRICS"),

@@ -98,7 +98,7 @@ test("a repeat while the first is still running gets 409 after the wait; a bad k
   const owner = new Promise<void>((r) => (entered = r));
   const first = post("slow-key", { name: "slow" });
   await owner; // the first owns the key and is held until the gate opens
-  // The repeat waits IN_FLIGHT_WAIT_MS for the first, which cannot finish, then answers 409.
+  // The repeat waits RAMPART_IDEMPOTENCY_WAIT_MS (5 s by default) for the first, which cannot finish, then answers 409.
   const second = await post("slow-key", { name: "slow" });
   assert.equal(second.statusCode, 409);
   assert.equal(second.json().error, "idempotency_key_in_flight");

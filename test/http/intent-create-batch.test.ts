@@ -17,7 +17,9 @@ let B: MerchantFixture;
 let C: MerchantFixture;
 
 before(async () => {
-  h = await createHarness({ env: INTENT_RATES_ENV });
+  // Repeats of one Idempotency-Key wait for the owner however slow a loaded machine makes it (the 5 s
+  // default answered 409 at load 36); the 409 after the wait is idempotency.test.ts's.
+  h = await createHarness({ env: { ...INTENT_RATES_ENV, RAMPART_IDEMPOTENCY_WAIT_MS: "120000" } });
   A = await createMerchant(h.deps);
   B = await createMerchant(h.deps);
   await configureStore(h, A.storeId);

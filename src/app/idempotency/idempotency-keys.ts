@@ -26,8 +26,6 @@ import type { Deps } from "../deps.js";
 const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 /** An in-flight claim older than this is treated as abandoned (its process died) and may be taken over. */
 export const IN_FLIGHT_ABANDON_MS = 5 * 60_000;
-/** How long a repeat waits for the first request to finish before answering 409. */
-const IN_FLIGHT_WAIT_MS = 5_000;
 const WAIT_STEP_MS = 20;
 
 interface IdempotencyClaim {
@@ -88,7 +86,7 @@ export async function beginIdempotent(
     if (row.status === "done") {
       return { kind: "replay", response: { status: row.response_status ?? 200, headers: row.response_headers ?? {}, body: row.response_body ?? "" } };
     }
-    if (Date.now() - started >= IN_FLIGHT_WAIT_MS) throw new AppError("idempotency_key_in_flight", { headers: { "retry-after": "1" } });
+    if (Date.now() - started >= deps.config.idempotencyWaitMs) throw new AppError("idempotency_key_in_flight", { headers: { "retry-after": "1" } });
     await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
   }
 }
