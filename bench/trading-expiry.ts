@@ -1,7 +1,8 @@
 // Benchmark: trading pay-in expiry (issue 16: 100,000 due pay-ins canceled, their holds voided and their
 // webhooks enqueued in < 60 s, while creates keep running). N pay-ins are seeded in bulk with what a create
-// writes (the pay-in, its first event, its expiry job, its escrow hold in the ledger with both balance
-// rows moved, the requisite's turn), created one payment window ago, so their windows ended a minute ago:
+// writes (the pay-in, its first event, its expiry job with its trader as group, its escrow hold in the
+// ledger with both balance rows moved, the requisite's turn), created one payment window ago, so their
+// windows ended a minute ago:
 // the same as moving the clock past them, for processes that run on the system clock. Then W worker
 // processes (test/support/worker-process.ts: the production job dispatcher and expiry sweep) expire them
 // while autocannon creates trading pay-ins against a `rampart start --role api` process. The clock runs
@@ -122,8 +123,8 @@ async function seedDuePayins(deps: Deps, m: { merchantId: string; apiKeyId: stri
         INSERT INTO trading_payin_events (payin_id, actor, actor_id, from_status, to_status, at, data)
         SELECT id, 'merchant', ${m.apiKeyId}, NULL, 'active', ${createdAt}, '{}' FROM v
       ), job AS (
-        INSERT INTO jobs (id, kind, key, payload, due_at)
-        SELECT gen_random_uuid(), 'trading.payin_expire', 'trading.payin_expire:' || id, jsonb_build_object('payinId', id), ${expiresAt} FROM v
+        INSERT INTO jobs (id, kind, key, payload, due_at, group_key)
+        SELECT gen_random_uuid(), 'trading.payin_expire', 'trading.payin_expire:' || id, jsonb_build_object('payinId', id), ${expiresAt}, trader_id::text FROM v
       ), tr AS (
         INSERT INTO ledger_transfers (id, code, ref_type, ref_id, pending, created_at)
         SELECT 'trading:' || id || ':hold', 'trading_payin_escrow_hold', 'trading_payin', id::text, true, ${createdAt} FROM v

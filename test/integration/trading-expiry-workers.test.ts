@@ -1,5 +1,6 @@
 // The expiry sweep with several workers (issue 16): workers racing over one backlog in small batches
-// claim disjoint jobs (SKIP LOCKED) and together expire every due pay-in exactly once; a worker killed
+// claim disjoint jobs (SKIP LOCKED) of disjoint traders (a batch takes whole traders that no other
+// batch holds, migration 0086_g) and together expire every due pay-in exactly once; a worker killed
 // after its claim, or after its batch committed but before its jobs were recorded, leaves them to the
 // next worker once the lease runs out, with nothing done twice and nothing lost. On PostgreSQL: a batch
 // shares no day-volume counter row with a create, and meets a create only at the traders' balance rows,
@@ -7,11 +8,11 @@
 // deadlocks it.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { type RawBuilder, sql, type Transaction } from "kysely";
+import { type Kysely, type RawBuilder, sql, type Transaction } from "kysely";
 import { traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
 import { expireTradingPayins, traderConfirmPayin } from "../../src/app/trading/payin-lifecycle.js";
 import { JOB_LEASE_MS } from "../../src/core/jobs/job-retry.js";
-import { claimDueJobs } from "../../src/db/outbox/jobs.js";
+import { claimDueJobGroups, claimDueJobs, type ClaimedJobRow } from "../../src/db/outbox/jobs.js";
 import { workerTasks } from "../../src/jobs/tasks.js";
 import { sweepTradingExpiries } from "../../src/jobs/trading-payin-expire.js";
 import { jobHandlers } from "../../src/main/job-handlers.js";
@@ -89,15 +90,116 @@ test("two workers racing in batches of 4 over 11 due pay-ins: disjoint claims, e
   const before = await deposits();
   const ids = await duePayins(11, 8000);
 
-  const first = await Promise.all([sweep("worker-a", 4), sweep("worker-b", 4)]);
-  assert.equal(first[0] + first[1], 8, "each worker claims a batch of its own");
-  const second = await Promise.all([sweep("worker-a", 4), sweep("worker-b", 4)]);
-  assert.equal(second[0] + second[1], 3, "the rest, past the batch boundary");
-  assert.deepEqual(await Promise.all([sweep("worker-a", 4), sweep("worker-b", 4)]), [0, 0], "nothing left");
+  // Each round both workers sweep at once; 11 pay-ins in batches of at most 4 take at least two rounds.
+  let total = 0;
+  let rounds = 0;
+  for (;;) {
+    const swept = await Promise.all([sweep("worker-a", 4), sweep("worker-b", 4)]);
+    assert.ok(swept.every((n) => n <= 4), "a batch never exceeds its limit");
+    if (swept[0] + swept[1] === 0) break;
+    total += swept[0] + swept[1];
+    rounds++;
+  }
+  assert.equal(total, 11, "every job claimed once");
+  assert.ok(rounds >= 2, "past the batch boundary");
 
   await assertExpiredOnce(ids, 1);
   assert.deepEqual(await deposits(), before, "every hold released once");
   await verifyLedgerClean(h.deps);
+});
+
+/** A claim of the sweep's (its own short transaction, not followed by a batch here). */
+const claimGroups = (db: Kysely<DB> | Transaction<DB>, workerId: string, limit: number) => {
+  const now = h.clock.now();
+  return claimDueJobGroups(db, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId, limit, kind: KIND });
+};
+const inTransaction = <T>(fn: (trx: Transaction<DB>) => Promise<T>) => h.deps.database.db.transaction().execute(fn);
+
+/** The traders of claimed jobs' pay-ins. */
+async function tradersOf(jobs: readonly ClaimedJobRow[]): Promise<Set<string>> {
+  const ids = jobs.map((j) => (j.payload as { payinId: string }).payinId);
+  if (ids.length === 0) return new Set();
+  const rows = await h.deps.database.db.selectFrom("trading_payins").select("trader_id").where("id", "in", ids).execute();
+  return new Set(rows.map((r) => r.trader_id));
+}
+
+/** `perTrader` due pay-ins of each trader of the fixture (created until each has them; the rest expire at once). */
+async function duePayinsOfEachTrader(perTrader: number, firstAmount: number): Promise<string[]> {
+  await drainWorker(h.deps);
+  const ids: string[] = [];
+  const count = new Map<string, number>(fx.traders.map((t) => [t.traderId, 0]));
+  const db = h.deps.database.db;
+  for (let i = 0; [...count.values()].some((n) => n < perTrader); i++) {
+    assert.ok(i < 10 * perTrader * fx.traders.length, "the creates reach every trader");
+    const { id } = await createPayinOverHttp(h.app, fx.merchant.apiKey, firstAmount + i * 10);
+    const { trader_id } = await db.selectFrom("trading_payins").select("trader_id").where("id", "=", id).executeTakeFirstOrThrow();
+    count.set(trader_id, count.get(trader_id)! + 1);
+    ids.push(id);
+  }
+  h.clock.advance(WINDOW_MS + 1);
+  return ids;
+}
+
+/** Sweeps until nothing is due (after claims that were never followed up: their leases run out first). */
+async function sweepAll(ids: string[], claimedBefore: readonly ClaimedJobRow[]): Promise<void> {
+  h.clock.advance(JOB_LEASE_MS + 1);
+  while ((await sweep("worker-z")) > 0);
+  const again = new Set(claimedBefore.map((j) => (j.payload as { payinId: string }).payinId));
+  for (const [list, attempts] of [[ids.filter((id) => again.has(id)), 2], [ids.filter((id) => !again.has(id)), 1]] as const) {
+    if (list.length > 0) await assertExpiredOnce(list, attempts);
+  }
+}
+
+// Migration 0086_g: the expiry job's group is its pay-in's trader, and a batch takes whole groups no
+// other batch holds, so two workers' batches share no requisite counter row and no balance row.
+test("a batch takes the jobs of traders no other worker's batch holds: the next claim takes another trader, then none", async () => {
+  const ids = await duePayinsOfEachTrader(3, 6000);
+  const a = await inTransaction((trx) => claimGroups(trx, "worker-a", 2));
+  const b = await inTransaction((trx) => claimGroups(trx, "worker-b", 2));
+  assert.equal(a.length, 2);
+  assert.equal(b.length, 2);
+  const [ta, tb] = [await tradersOf(a), await tradersOf(b)];
+  assert.equal(ta.size, 1, "worker a's batch is one trader's");
+  assert.equal(tb.size, 1, "worker b's batch is one trader's");
+  assert.notDeepEqual(ta, tb, "and another trader's than worker a's");
+  assert.deepEqual(await inTransaction((trx) => claimGroups(trx, "worker-c", 2)), [], "both traders are held: nothing for a third worker");
+  const pending = await h.deps.database.db.selectFrom("jobs").select("id").where("kind", "=", KIND).where("status", "=", "pending").where("due_at", "<=", h.clock.now()).execute();
+  assert.ok(pending.length >= 2, "though due jobs of both traders are left");
+  await sweepAll(ids, [...a, ...b]);
+  await verifyLedgerClean(h.deps);
+});
+
+test("a batch with room takes the next free trader too, whole", async () => {
+  const ids = await duePayinsOfEachTrader(2, 6500);
+  const all = await inTransaction((trx) => claimGroups(trx, "worker-a", 500));
+  assert.equal(all.length, ids.length, "both traders' jobs in one batch");
+  assert.deepEqual(await inTransaction((trx) => claimGroups(trx, "worker-b", 500)), []);
+  await sweepAll(ids, all);
+});
+
+// Two claims at once: the second waits on the first's advisory lock, then reads its leases and takes
+// the other trader. Without the lock it would read the first's jobs as still pending, pick the same
+// trader and take the rest of its jobs (SKIP LOCKED), so both batches would meet on its rows.
+test("a claim made while another is in progress waits for it, then takes another trader", { skip: !usePostgres() && "needs two PostgreSQL sessions" }, async () => {
+  const ids = await duePayinsOfEachTrader(3, 7500);
+  let second: Promise<ClaimedJobRow[]> | undefined;
+  const first = await inTransaction(async (trx) => {
+    const claimed = await claimGroups(trx, "worker-a", 2);
+    let done = false;
+    second = inTransaction((t) => claimGroups(t, "worker-b", 2)).finally(() => (done = true));
+    let waiting: string[] = [];
+    while (!done && waiting.length === 0) waiting = await lockWaiters();
+    assert.equal(waiting.length, 1, "the second claim waits");
+    assert.match(waiting[0]!, /pg_advisory_xact_lock/);
+    return claimed;
+  });
+  const other = await second!;
+  assert.equal(other.length, 2);
+  const [ta, tb] = [await tradersOf(first), await tradersOf(other)];
+  assert.equal(ta.size, 1);
+  assert.equal(tb.size, 1);
+  assert.notDeepEqual(ta, tb, "the second claim takes the other trader");
+  await sweepAll(ids, [...first, ...other]);
 });
 
 test("the worker's job dispatcher leaves due expiries to the sweep, which takes them in one batch", async () => {

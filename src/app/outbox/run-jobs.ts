@@ -2,7 +2,7 @@
 // handler after commit, record each outcome in its own short transaction guarded by the lease.
 import { MAX_JOB_ATTEMPTS, JOB_LEASE_MS, jobBackoffMs } from "../../core/jobs/job-retry.js";
 import { assertNever } from "../../core/shared/assert-never.js";
-import { claimDueJobs, finishJob, finishJobsDone, releaseJob, type ClaimedJobRow } from "../../db/outbox/jobs.js";
+import { claimDueJobGroups, claimDueJobs, finishJob, finishJobsDone, releaseJob, type ClaimedJobRow } from "../../db/outbox/jobs.js";
 import type { Deps } from "../deps.js";
 import type { JobBatchHandler, JobHandler, JobHandlerTable, JobOutcome } from "./outbox.js";
 import { WORKER_ID } from "./worker-id.js";
@@ -114,7 +114,9 @@ const SWEEP_BATCH = 500;
  * A sweep over the due jobs of one kind, SWEEP_BATCH at a time (`limit`), through a set-based handler
  * (a backlog of 100,000 expiries cleared in seconds instead of one transaction each, issue 16). The
  * single handler stays the kind's handler in the dispatcher's table; here it runs a batch's jobs one
- * by one should the batch throw, so one bad job holds back only itself.
+ * by one should the batch throw, so one bad job holds back only itself. A batch takes whole groups
+ * that no other worker's batch holds (claimDueJobGroups: the expiry's traders, so two workers' batches
+ * share no counter or balance row).
  */
 export async function runDueJobBatch<P>(
   deps: Deps,
@@ -125,7 +127,7 @@ export async function runDueJobBatch<P>(
   const now = deps.clock.now();
   const claimed = await deps.database.db
     .transaction()
-    .execute((trx) => claimDueJobs(trx, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId, limit, kind }));
+    .execute((trx) => claimDueJobGroups(trx, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId, limit, kind }));
   if (claimed.length === 0) return 0;
   deps.metrics.jobsClaimed(claimed.map((j) => j.kind));
   let outcomes: Map<string, JobOutcome>;

@@ -175,7 +175,7 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
           const payin = await insertNewPayin(trx, {
             row,
             event: { actor: "merchant", actorId: input.apiKeyId, to: "active", at: now },
-            expiryJob: expiryJob(id, row.expires_at),
+            expiryJob: expiryJob(id, row.expires_at, requisite.trader_id),
             riskDecision: risk?.record ?? null,
           });
           // The answer is stored before the hold, so the hold stays the last write; a refused hold

@@ -34,10 +34,14 @@ export async function enqueuePayinWebhooks(trx: Transaction<DB>, list: readonly 
   );
 }
 
-/** The expiry job of a new pay-in, as a row: the create writes it in the pay-in's own statement. */
-export function expiryJob(payinId: string, dueAt: Date) {
+/**
+ * The expiry job of a new pay-in, as a row: the create writes it in the pay-in's own statement. Its
+ * group is the pay-in's trader: the sweep's batches are one trader's each, and two workers' batches
+ * never share a trader (their counter and balance rows; migration 0086_g, issue 16).
+ */
+export function expiryJob(payinId: string, dueAt: Date, traderId: string) {
   const payload: JobPayloads[typeof EXPIRE_JOB] = { payinId };
-  return { id: randomUUID(), kind: EXPIRE_JOB, key: `${EXPIRE_JOB}:${payinId}`, payload, dueAt };
+  return { id: randomUUID(), kind: EXPIRE_JOB, key: `${EXPIRE_JOB}:${payinId}`, payload, dueAt, groupKey: traderId };
 }
 
 export async function scheduleAutoResolve(trx: Transaction<DB>, payinId: string, openedAt: Date, dueAt: Date): Promise<void> {

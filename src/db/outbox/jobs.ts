@@ -97,6 +97,76 @@ export async function finishJob(
   return r.numUpdatedRows > 0n;
 }
 
+/**
+ * Claims up to `limit` due jobs of `kind` as claimDueJobs does, but whole groups (migration 0086_g)
+ * that no other worker's live lease holds: the free group of the oldest due job first, then the next
+ * while the batch has room. Two sweep batches then never share a group (the expiry's trader: its
+ * counter and balance rows, issue 16), and many small groups still fill a batch. The claims of a kind
+ * take turns on a transaction-level advisory lock, taken in a statement of its own so that the
+ * statements after it read the leases the claim before committed: two workers claiming at once
+ * cannot both find a group free. Jobs without a group (written before 0086_g) are one group that
+ * excludes none. Run it in its own short transaction.
+ */
+export async function claimDueJobGroups(db: Db, a: { now: Date; leaseUntil: Date; workerId: string; limit: number; kind: string }): Promise<ClaimedJobRow[]> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('jobs_group_claim'), hashtext(${a.kind}))`.execute(db);
+  const claimed: ClaimedJobRow[] = [];
+  while (claimed.length < a.limit) {
+    const group = await oldestFreeGroup(db, a);
+    if (group === undefined) break;
+    const rows = await claimGroup(db, { ...a, group, limit: a.limit - claimed.length });
+    // None claimed: its due jobs are locked by a claim outside the groups (claimDueJobs); leave them.
+    if (rows.length === 0) break;
+    claimed.push(...rows);
+  }
+  return claimed;
+}
+
+/**
+ * The group of the oldest due job whose group no live lease holds (this transaction's own claims
+ * included): pending jobs through jobs_pending_kind_due_idx in due order, those of a dead worker (lease
+ * over) through jobs_running_lease_idx. undefined: none due.
+ */
+async function oldestFreeGroup(db: Db, a: { now: Date; kind: string }): Promise<string | null | undefined> {
+  const r = await sql<{ group_key: string | null }>`
+    WITH busy AS (
+      SELECT DISTINCT group_key FROM jobs
+      WHERE status = 'running' AND lease_until >= ${a.now} AND kind = ${a.kind} AND group_key IS NOT NULL
+    )
+    SELECT group_key FROM (
+      (SELECT group_key, due_at FROM jobs
+        WHERE status = 'pending' AND kind = ${a.kind} AND due_at <= ${a.now} AND (group_key IS NULL OR group_key NOT IN (SELECT group_key FROM busy))
+        ORDER BY due_at LIMIT 1)
+      UNION ALL
+      (SELECT group_key, due_at FROM jobs
+        WHERE status = 'running' AND lease_until < ${a.now} AND kind = ${a.kind} AND (group_key IS NULL OR group_key NOT IN (SELECT group_key FROM busy))
+        ORDER BY due_at LIMIT 1)
+    ) oldest
+    ORDER BY due_at LIMIT 1`.execute(db);
+  return r.rows.length === 0 ? undefined : r.rows[0]!.group_key;
+}
+
+/** Up to `limit` due jobs of one group, leased as claimDueJobs leases them (jobs_pending_kind_group_due_idx). */
+async function claimGroup(
+  db: Db,
+  a: { now: Date; leaseUntil: Date; workerId: string; limit: number; kind: string; group: string | null },
+): Promise<ClaimedJobRow[]> {
+  const ofGroup = a.group === null ? sql`group_key IS NULL` : sql`group_key = ${a.group}`;
+  const r = await sql<ClaimedJobRow>`
+    WITH due AS (
+      SELECT id FROM jobs
+      WHERE (status = 'pending' AND due_at <= ${a.now} AND kind = ${a.kind} AND ${ofGroup})
+         OR (status = 'running' AND lease_until < ${a.now} AND kind = ${a.kind} AND ${ofGroup})
+      ORDER BY due_at
+      LIMIT ${a.limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE jobs SET status = 'running', lease_until = ${a.leaseUntil}, locked_by = ${a.workerId},
+                    attempts = jobs.attempts + 1, updated_at = ${a.now}
+    FROM due WHERE jobs.id = due.id
+    RETURNING jobs.id, jobs.kind, jobs.key, jobs.payload, jobs.attempts`.execute(db);
+  return r.rows;
+}
+
 /** Records "done" for a batch of jobs in one statement, each only while this worker holds that attempt's lease. */
 export async function finishJobsDone(db: Db, a: { jobs: readonly { id: string; attempts: number }[]; workerId: string; now: Date }): Promise<Set<string>> {
   if (a.jobs.length === 0) return new Set();

@@ -19,6 +19,8 @@ interface JobsTable {
   lease_until: Nullable<Date>;
   locked_by: Nullable<string>;
   last_error: Nullable<string>;
+  /** Migration 0086_g: jobs of one group are claimed by one sweep batch at a time (the expiry's trader). */
+  group_key: Nullable<string>;
   created_at: CreatedAt;
   updated_at: Defaulted<Date>;
 }

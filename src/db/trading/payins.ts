@@ -19,7 +19,7 @@ export async function insertNewPayin(
   a: {
     row: Insertable<TradingPayinsTable>;
     event: { actor: string; actorId: string | null; to: TradingPayinStatus; at: Date };
-    expiryJob: { id: string; kind: string; key: string; payload: unknown; dueAt: Date };
+    expiryJob: { id: string; kind: string; key: string; payload: unknown; dueAt: Date; groupKey: string };
     riskDecision: NewRiskDecision | null;
   },
 ): Promise<TradingPayinRow> {
@@ -27,7 +27,7 @@ export async function insertNewPayin(
   const payin = db.insertInto("trading_payins").values(a.row).returningAll();
   const job = db
     .insertInto("jobs")
-    .values({ id: a.expiryJob.id, kind: a.expiryJob.kind, key: a.expiryJob.key, payload: JSON.stringify(a.expiryJob.payload), due_at: a.expiryJob.dueAt })
+    .values({ id: a.expiryJob.id, kind: a.expiryJob.kind, key: a.expiryJob.key, payload: JSON.stringify(a.expiryJob.payload), due_at: a.expiryJob.dueAt, group_key: a.expiryJob.groupKey })
     .onConflict((oc) => oc.column("key").doNothing());
   const { rows } = await sql<TradingPayinRow>`
     WITH touched AS (${touched}), payin AS (${payin}),
