@@ -21,7 +21,9 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   // Strings: the tests are compiled without the DOM library.
   const width = (await page.evaluate("({ scroll: document.documentElement.scrollWidth, viewport: window.innerWidth })")) as { scroll: number; viewport: number };
   assert.ok(width.scroll <= width.viewport, `${name}: the page is ${width.scroll} px wide in a ${width.viewport} px viewport`);
-  await page.addScriptTag({ content: AXE });
+  // Once per document: checkBothSizes checks one page at two sizes, and adding the half-megabyte bundle
+  // again took 1.5-4 s each time on a loaded 2-core machine. A navigation drops it, so it comes back.
+  if (!(await page.evaluate("typeof window.axe?.run === 'function'"))) await page.addScriptTag({ content: AXE });
   const violations = (await page.evaluate(
     "axe.run(document).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => JSON.stringify(n.target)).join(', ')))",
   )) as string[];
