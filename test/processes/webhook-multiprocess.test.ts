@@ -44,16 +44,20 @@ after(async () => {
   await h?.close();
 });
 
-function spawnWorker(url: string): Promise<ChildProcess> {
+/** A worker process and the id it leases its claims under (its "ready <id>" line). */
+function spawnWorker(url: string): Promise<{ child: ChildProcess; workerId: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/support/worker-process.ts"), url], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });
   workers.push(child);
+  let out = "";
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`worker exited early (${code})`)));
     child.stdout!.on("data", (c: Buffer) => {
-      if (c.toString().includes("ready")) resolve(child);
+      out += c.toString();
+      const m = /^ready (\S+)\n/m.exec(out);
+      if (m) resolve({ child, workerId: m[1]! });
     });
   });
 }
@@ -79,9 +83,21 @@ test("3 worker processes, 5,000 webhooks, one SIGKILLed midway: none lost, dupli
   const url = h.testDb.url!;
   const [victim] = await Promise.all([spawnWorker(url), spawnWorker(url), spawnWorker(url)]);
   await rx.reached(TOTAL * 0.3);
-  victim!.removeAllListeners("exit");
-  victim!.kill("SIGKILL");
+  victim!.child.removeAllListeners("exit");
+  const killed = new Promise((r) => victim!.child.once("exit", r));
+  victim!.child.kill("SIGKILL");
   const receivedAtKill = rx.received.length;
+  await killed;
+  // The killed worker's leases run 20 s and more (LEASE_MARGIN_MS plus its queue's request rounds), all
+  // of it idle here. It is dead, so its leases are ended as their time passing would end them, and the
+  // survivors must claim its messages again through the expired-lease path, as they would after it.
+  const orphaned = await h.deps.database.db
+    .updateTable("webhook_messages")
+    .set({ lease_until: new Date(0) })
+    .where("locked_by", "=", victim!.workerId)
+    .where("status", "=", "pending")
+    .executeTakeFirst();
+  process.stdout.write(`# ${orphaned.numUpdatedRows} messages were leased to the killed worker\n`);
   const delivered = async () =>
     Number(
       (await h.deps.database.db.selectFrom("webhook_messages").select((eb) => eb.fn.countAll().as("n")).where("status", "=", "delivered").executeTakeFirstOrThrow()).n,

@@ -1,9 +1,11 @@
 // A worker process for multi-process tests and benchmarks: builds deps against the PostgreSQL URL given
 // as argv[2] and runs, until killed, the production tasks named in argv[3] (comma-separated task names,
-// src/jobs/tasks.ts; default: the webhook delivery task). Prints "ready" once polling.
+// src/jobs/tasks.ts; default: the webhook delivery task). Prints "ready <worker id>" once polling: the id
+// its claims are leased under (locked_by).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { WORKER_ID } from "../../src/app/outbox/worker-id.js";
 import { loadConfig } from "../../src/config/config.js";
 import { workerTasks } from "../../src/jobs/tasks.js";
 import { buildDeps } from "../../src/main/deps.js";
@@ -31,7 +33,7 @@ const config = loadConfig({
 });
 const deps = await buildDeps(config);
 const worker = startWorker(deps, tasks);
-process.stdout.write("ready\n");
+process.stdout.write(`ready ${WORKER_ID}\n`);
 process.on("SIGTERM", () => {
   void worker.stop().then(() => deps.database.close()).then(() => process.exit(0));
 });
