@@ -1,9 +1,9 @@
 // Concurrent intent creates of this process share one transaction and one commit
 // (app/batching/write-batcher.ts), and their writes go as one set of statements (write-intents.ts): a
 // batch costs about as many statements as one create. The commit is what the creates once queued on:
-// a create that announces its intent (intent_changed NOTIFY, migrations/0009: one waiting on KYC; a
-// KYC-valid one is inserted at its status and announces nothing) takes the lock PostgreSQL serialises
-// notifying commits on, so one commit per batch instead of one per create.
+// a create that announces its intent (intent_changed NOTIFY, migrations/0009: one waiting on KYC)
+// takes the lock PostgreSQL serialises notifying commits on, so one commit per batch instead of one per create. A create inserted at its
+// status (KYC valid: 4; country not served: 10002) announces nothing.
 //
 // A risk block is an everyday answer, not a fault: a create whose merchant has rules is written on its
 // own under a savepoint, and its block rolls back only its own work (its velocity counts). Anything

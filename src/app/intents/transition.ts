@@ -1,7 +1,9 @@
 // One place where an intent changes status: decide with the core table, write the row and its
 // event, apply what entering the new status means (order number, payment window and a copy of the
 // store's bank details on 4, KYC window on 2, payout on 5), and enqueue the IPN, all in the caller's
-// transaction. The caller has locked the row FOR UPDATE and re-read its status.
+// transaction. The caller has locked the row FOR UPDATE and re-read its status; a new intent whose
+// first move its create already decided is inserted at the status it reaches (insertIntentsMovedOn),
+// the move decided by the same table.
 import { isTestMerchant } from "../merchants/test-mode.js";
 import type { Insertable, Transaction, Updateable } from "kysely";
 import { INTENT_MACHINE, INTENT_STATUS as S, INTENT_STATUS_NAMES, type IntentAction, type IntentStatus } from "../../core/intents/intent-status.js";
@@ -31,27 +33,13 @@ export interface IntentTransition {
 }
 
 export async function transitionIntent(deps: Deps, trx: Transaction<DB>, locked: IntentRow, t: IntentTransition): Promise<IntentRow> {
-  return (await transitionIntents(deps, trx, [{ locked, ...t }]))[0]!;
-}
-
-/**
- * Several intents' transitions, each as transitionIntent would, with a constant number of statements
- * whatever their number (a batch of creates moving all its intents on): the jobs in one insert, the
- * rows and their events in one update, the IPNs and the endpoint fan-out each in one insert (plus a
- * lookup of the endpoint per distinct IPN URL). Rows come back in the order given.
- */
-async function transitionIntents(deps: Deps, trx: Transaction<DB>, list: readonly (IntentTransition & { locked: IntentRow })[]): Promise<IntentRow[]> {
-  if (list.length === 0) return [];
   const now = deps.clock.now();
-  const planned: Planned[] = [];
-  for (const t of list) {
-    intentChanging(deps, t.locked.id);
-    planned.push(await plan(trx, t.locked, t, now));
-  }
-  await enqueueJobs(trx, planned.flatMap((p) => (p.job ? [p.job] : [])));
-  const updated = await updateIntents(trx, planned.map((p) => p.change));
-  await announce(deps, trx, updated.map((u, n) => ({ row: u, createdAt: list[n]!.locked.created_at })), now);
-  return updated;
+  intentChanging(deps, locked.id);
+  const planned = await plan(trx, locked, t, now);
+  if (planned.job) await enqueueJobs(trx, [planned.job]);
+  const [updated] = await updateIntents(trx, [planned.change]);
+  await announce(deps, trx, [{ row: updated!, createdAt: locked.created_at }], now);
+  return updated!;
 }
 
 /**
@@ -61,7 +49,7 @@ async function transitionIntents(deps: Deps, trx: Transaction<DB>, list: readonl
  * (created, then the move): no update rewrites it and its index entries, and no change is announced,
  * since no process can hold an intent that did not exist (migrations/0009 notifies on update only).
  * The move itself is decided, and its job (in the insert's statement), IPN and endpoint events
- * written, as transitionIntents does.
+ * written, as transitionIntent does.
  */
 export async function insertIntentsMovedOn(
   deps: Deps,

@@ -72,7 +72,7 @@ export async function enqueueJob<K extends JobKind>(trx: Transaction<DB> | Db, k
 /** A job to enqueue: its kind with that kind's payload. */
 export type NewJob = { [K in JobKind]: { kind: K; payload: JobPayloads[K] } & JobOptions }[JobKind];
 
-/** Several jobs in one insert (a batch of status changes), each as enqueueJob would. */
+/** Jobs in one insert, each as enqueueJob would. */
 export async function enqueueJobs(trx: Transaction<DB> | Db, jobs: readonly NewJob[]): Promise<void> {
   await insertJobs(trx, newJobRows(jobs));
 }

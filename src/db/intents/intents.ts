@@ -63,6 +63,15 @@ interface IntentEvent {
   data?: Record<string, unknown>;
 }
 
+/** The next order number, drawn from the sequence only where it is evaluated. */
+const NEXT_ORDER_NUMBER = sql<string>`'ORD-' || nextval('intent_order_number_seq')`;
+
+/** JSON for jsonb_to_recordset: a bigint travels as its digits. */
+const toJson = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+
+/** The event columns of a change, as the statements below read them back with jsonb_to_recordset. */
+const eventColumns = (c: IntentChange) => ({ from_status: c.event.from, actor: c.event.actor, at: c.event.at, data: c.event.data ?? {} });
+
 /** The event row of a change: the status it reached is read from the written row itself. */
 function eventFrom(table: "u", e: IntentEvent) {
   return sql`INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data)
@@ -81,15 +90,17 @@ export async function insertIntents(
   db: Db,
   rows: readonly Insertable<PaymentIntentsTable>[],
   riskDecisions: readonly NewRiskDecision[],
-  moves: readonly (IntentChange | null)[] = [],
-  jobs: readonly NewJobRow[] = [],
+  moves: readonly (IntentChange | null)[],
+  jobs: readonly NewJobRow[],
 ): Promise<IntentRow[]> {
   const values = rows.map((r, n) => {
     const m = moves[n];
     if (!m) return r;
-    return { ...r, ...m.set, ...(m.assignOrderNumber ? { order_number: sql<string>`'ORD-' || nextval('intent_order_number_seq')` } : {}) };
+    // A row's columns and its move's event are joined by id in SQL: a move given for another row is a bug.
+    if (m.id !== r.id) throw new Error(`insertIntents: move ${m.id} given for row ${String(r.id)}`);
+    return { ...r, ...m.set, ...(m.assignOrderNumber ? { order_number: NEXT_ORDER_NUMBER } : {}) };
   });
-  const moved = JSON.stringify(moves.flatMap((m) => (m ? [{ id: m.id, from_status: m.event.from, actor: m.event.actor, at: m.event.at, data: m.event.data ?? {} }] : [])));
+  const moved = toJson(moves.flatMap((m) => (m ? [{ id: m.id, ...eventColumns(m) }] : [])));
   const insert = db.insertInto("payment_intents").values(values).returningAll();
   // The created event's status is the move's starting one for a moved row; event ids follow `step`, so a
   // row's created event always comes before its move.
@@ -221,22 +232,18 @@ export interface IntentChange {
 }
 
 /**
- * Writes status changes and their events in one statement, whatever their number (a batch of creates
- * moves all its intents on at once). Each row takes only the columns of its own `set`: the others are
+ * Writes status changes and their events in one statement. Each row takes only the columns of its own `set`: the others are
  * read back from the row itself (jsonb_populate_record over the current row). Rows come back in the
  * order given.
  */
 export async function updateIntents(db: Db, changes: readonly IntentChange[]): Promise<IntentRow[]> {
   const columns = [...new Set(changes.flatMap((c) => Object.keys(c.set)))];
-  const input = JSON.stringify(
-    changes.map((c) => ({ id: c.id, set: c.set, assign_order: c.assignOrderNumber, from_status: c.event.from, actor: c.event.actor, at: c.event.at, data: c.event.data ?? {} })),
-    (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value),
-  );
+  const input = toJson(changes.map((c) => ({ id: c.id, set: c.set, assign_order: c.assignOrderNumber, ...eventColumns(c) })));
   const { rows } = await sql<IntentRow>`
     WITH r AS (SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS r(id text, set jsonb, assign_order boolean, from_status int, actor text, at timestamptz, data jsonb)),
          u AS (UPDATE payment_intents p
                   SET (${sql.join(columns.map((c) => sql.id(c)))}) = (SELECT ${sql.join(columns.map((c) => sql.ref(`x.${c}`)))} FROM jsonb_populate_record(p, r.set) x),
-                      order_number = CASE WHEN r.assign_order AND p.order_number IS NULL THEN 'ORD-' || nextval('intent_order_number_seq') ELSE p.order_number END
+                      order_number = CASE WHEN r.assign_order AND p.order_number IS NULL THEN ${NEXT_ORDER_NUMBER} ELSE p.order_number END
                  FROM r WHERE p.id = r.id RETURNING p.*),
          e AS (INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data)
                  SELECT u.id, r.from_status, u.status, r.actor, r.at, r.data FROM u JOIN r ON r.id = u.id)

@@ -24,7 +24,7 @@ export interface NewJobRow {
   dueAt: Date;
 }
 
-/** Several jobs in one insert (a batch of creates); a key already enqueued is skipped, as insertJob's. */
+/** Jobs in one insert; a key already enqueued is skipped, as insertJob's. */
 export async function insertJobs(db: Db, rows: readonly NewJobRow[]): Promise<void> {
   if (rows.length === 0) return;
   await jobsInsert(db, rows).execute();
