@@ -23,16 +23,10 @@ function listTests(dir) {
     .sort();
 }
 
-// One pool for every file. The long files (processes that spawn servers and workers, browser pages,
-// the chain node) go first so that the two runner slots finish together instead of ending on one
-// long file; none of them times anything, so sharing the cores changes no result.
-const LONG_FIRST = ["processes", "browser", "chain"];
-const rank = (f) => {
-  const i = LONG_FIRST.findIndex((dir) => f.split(path.sep).includes(dir));
-  return i === -1 ? LONG_FIRST.length : i;
-};
+// One pool for every file, two at a time. Node 20's runner starts the files in path order whatever
+// order they are given in; that order already starts the browser files (the longest) first.
 const expand = (f) => (fs.statSync(f, { throwIfNoEntry: false })?.isDirectory() ? listTests(f) : [f]);
-const files = (selected.length ? selected.flatMap(expand) : listTests("test")).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+const files = selected.length ? selected.flatMap(expand) : listTests("test");
 if (files.length === 0) {
   console.error("No test files found.");
   process.exit(1);
