@@ -23,6 +23,7 @@ import {
   transferEntries,
   writeTransfer,
   writeTransferIfCovered,
+  writeTransfers,
 } from "../../db/ledger/ledger-store.js";
 import type { Db, DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
@@ -107,6 +108,60 @@ export async function postTransfer(trx: Transaction<DB>, input: TransferInput, n
     return { transferId: input.id, created: false };
   }
   return { transferId: input.id, created: true };
+}
+
+/** A balance row this transaction holds locked (lockAccounts), with its account's id. */
+export interface LockedAccount extends Balance {
+  accountId: string;
+  noNegative: boolean;
+}
+
+/**
+ * Locks the balance rows of `refs` (accounts created when missing) in account id order, the one order
+ * every ledger write takes, so a caller can check several transfers against them before booking them
+ * with postLockedTransfers (a batch of trading creates, issue 16). Keyed by accountKey.
+ */
+export async function lockAccounts(trx: Transaction<DB>, refs: readonly AccountRef[]): Promise<Map<string, LockedAccount>> {
+  const ids = await ensureAccounts(trx, refs.map((ref) => ({ ref, noNegative: isNoNegative(ref.purpose) })));
+  const balances = await lockBalances(trx, ids);
+  return new Map(refs.map((ref, i) => [accountKey(ref), balances.get(ids[i]!)!]));
+}
+
+/**
+ * Books new transfers, in ONE statement, over accounts this transaction locked with lockAccounts
+ * (updated here to the balances after them). Each transfer is checked as postTransfer checks it, in
+ * order, against the balances the ones before it leave: insufficient_funds when a no-negative account
+ * would drop below zero (nothing written), transfer_id_conflict when an id is booked already.
+ */
+export async function postLockedTransfers(trx: Transaction<DB>, locked: Map<string, LockedAccount>, inputs: readonly TransferInput[], now: Date): Promise<void> {
+  const after = new Map([...locked].map(([k, b]) => [k, { ...b }]));
+  const transfers = inputs.map((input) => {
+    const entries = normalizeEntries(input.entries);
+    assertValidTransfer({ ...input, entries });
+    const stage = input.pending ? "hold" : "post";
+    const moves = entries.map((e) => {
+      const before = after.get(accountKey(e.account));
+      if (!before) throw new Error(`postLockedTransfers: account ${accountKey(e.account)} is not locked`);
+      const delta = balanceDelta(e.amountMinor, stage);
+      refuseIfUncovered(e, before, delta);
+      after.set(accountKey(e.account), { ...before, ...applyDelta(before, delta) });
+      return { accountId: before.accountId, asset: e.account.asset, amount: e.amountMinor, delta };
+    });
+    const header = {
+      id: input.id,
+      code: input.code,
+      refType: input.ref.type,
+      refId: input.ref.id,
+      pending: input.pending !== undefined,
+      expiresAt: input.pending?.expiresAt ?? null,
+      reversalOf: input.reversalOf ?? null,
+      at: now,
+    };
+    return { transfer: header, moves };
+  });
+  const inserted = await writeTransfers(trx, transfers);
+  if (inserted !== transfers.length) throw new AppError("transfer_id_conflict", { details: { transferIds: inputs.map((i) => i.id) } });
+  for (const [k, b] of after) locked.set(k, b);
 }
 
 /** Throws insufficient_funds when the entry would take a no-negative account below zero. */

@@ -20,10 +20,10 @@ import { TRADER_DEPOSIT_ACCOUNT } from "./ledger-postings.js";
 import { type LockedRequisite, lockRequisite, pickAndLockRequisite, type RequisiteUsage, requisiteUsage } from "../../db/trading/requisites.js";
 
 /** Bounds the work of one create: candidates looked at and locks tried. */
-const MAX_CANDIDATES = 24;
+export const MAX_CANDIDATES = 24;
 const MAX_TRIES = 48;
 
-interface SlotFilter {
+export interface SlotFilter {
   fiatCurrency: string;
   method: string | null;
   bank: string | null;
@@ -40,10 +40,10 @@ interface SlotFilter {
 
 type SlotOutcome<T> = { kind: "taken"; value: T } | { kind: "skip"; reason: string };
 
-function utcDayStart(d: Date): Date {
+export function utcDayStart(d: Date): Date {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 }
-function utcMonthStart(d: Date): Date {
+export function utcMonthStart(d: Date): Date {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
 }
 
@@ -66,8 +66,7 @@ export async function allocateSlot<T>(
   take: (requisite: LockedRequisite, amountMinor: bigint) => Promise<SlotOutcome<T>>,
 ): Promise<T> {
   const window = {
-    lo: f.amount.kind === "exact" ? f.amount.amountMinor : f.grid.first,
-    hi: f.amount.kind === "exact" ? f.amount.amountMinor : f.grid.last,
+    ...slotWindow(f),
     dayStart: utcDayStart(now),
     monthStart: utcMonthStart(now),
   };
@@ -120,12 +119,23 @@ export async function allocateSlot<T>(
   throw new AppError("no_requisite_available");
 }
 
-async function tryRequisite<T>(
-  req: LockedRequisite,
-  f: SlotFilter,
-  usage: RequisiteUsage,
-  take: (requisite: LockedRequisite, amountMinor: bigint) => Promise<SlotOutcome<T>>,
-): Promise<SlotOutcome<T>> {
+/** The amounts whose taken slots a create reads: its exact amount, or its range's grid. */
+export function slotWindow(f: SlotFilter): { lo: bigint; hi: bigint } {
+  return f.amount.kind === "exact" ? { lo: f.amount.amountMinor, hi: f.amount.amountMinor } : { lo: f.grid.first, hi: f.grid.last };
+}
+
+/** Whether a requisite is one the create asks for (what the pick's filter checks; the batch checks it per member). */
+export function requisiteMatches(f: SlotFilter, r: LockedRequisite, traderTest: boolean): boolean {
+  return (
+    r.fiat_currency === f.fiatCurrency &&
+    traderTest === f.testTraders &&
+    (f.method ? r.method === f.method : !f.allowedMethods || f.allowedMethods.includes(r.method)) &&
+    (f.bank ? r.bank_code === f.bank : !f.allowedBanks || f.allowedBanks.includes(r.bank_code))
+  );
+}
+
+/** The amount a create takes on a locked requisite of this usage, or why it cannot (the single and the batched create's rule). */
+export function fitsRequisite(req: LockedRequisite, f: SlotFilter, usage: RequisiteUsage): { kind: "fit"; amountMinor: bigint } | { kind: "skip"; reason: string } {
   if (usage.open >= req.max_open_payins) return { kind: "skip", reason: "max open pay-ins" };
   const amount = closestFreeAmount(f.amount, f.stepMinor, usage.taken);
   if (amount === null) return { kind: "skip", reason: "no free amount" };
@@ -135,7 +145,18 @@ async function tryRequisite<T>(
   if (req.monthly_volume_limit_minor !== null && usage.monthVolume + amount > BigInt(req.monthly_volume_limit_minor)) {
     return { kind: "skip", reason: "monthly volume" };
   }
+  return { kind: "fit", amountMinor: amount };
+}
+
+async function tryRequisite<T>(
+  req: LockedRequisite,
+  f: SlotFilter,
+  usage: RequisiteUsage,
+  take: (requisite: LockedRequisite, amountMinor: bigint) => Promise<SlotOutcome<T>>,
+): Promise<SlotOutcome<T>> {
+  const fit = fitsRequisite(req, f, usage);
+  if (fit.kind === "skip") return fit;
   // `take` also takes the requisite's turn (last_assigned_at) with the pay-in's insert; a refusal
   // rolls it back with the savepoint.
-  return take(req, amount);
+  return take(req, fit.amountMinor);
 }

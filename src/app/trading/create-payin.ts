@@ -13,7 +13,8 @@ import { findByExternalId, insertNewPayin, type TradingPayinRow } from "../../db
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { isTestMerchant } from "../merchants/test-mode.js";
-import { allocateSlot } from "./allocate.js";
+import { allocateSlot, type SlotFilter } from "./allocate.js";
+import { createInBatch } from "./create-batch.js";
 import { requireUsableBank, requireUsableMethod } from "./catalogue-cache.js";
 import type { RequisiteView } from "./payin-object.js";
 import { computeTradingAmounts, TRADING_CRYPTO, tradingRate } from "./amounts.js";
@@ -23,6 +24,8 @@ import { assessPaymentRisk, refuseWhenBlocked } from "../risk/assess-payment.js"
 import { tradingSignals } from "../risk/dialect-signals.js";
 import { loadTradingSettings, type TradingSettings } from "./merchant-settings.js";
 import type { TradingSettingsRow } from "../../db/trading/settings.js";
+import type { LockedRequisite } from "../../db/trading/requisites.js";
+import { readRiskSet } from "../risk/rule-cache.js";
 
 interface CreateTradingPayinInput {
   merchantId: string;
@@ -118,7 +121,69 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
   const testTraders = await isTestMerchant(deps, input.merchantId);
   const now = deps.clock.now();
   const id = deps.ids.uuid();
+  const slot: SlotFilter = {
+    fiatCurrency,
+    method,
+    bank,
+    allowedMethods: settings.allowedMethods,
+    allowedBanks: settings.allowedBanks,
+    amount: input.amount,
+    stepMinor: settings.rangeStepMinor,
+    grid,
+    minCryptoMinor: computeTradingAmounts(grid.first, rate, settings.feeRate).cryptoMinor,
+    testTraders,
+  };
+  /** The pay-in's writes on its slot (one statement with the others': db/trading/payins.ts insertNewPayins). */
+  const write = (requisite: LockedRequisite, amountMinor: bigint) => {
+    const amounts = computeTradingAmounts(amountMinor, rate, settings.feeRate);
+    const row = {
+      id,
+      merchant_id: input.merchantId,
+      api_key_id: input.apiKeyId,
+      status: "active" as const,
+      fiat_amount_minor: amountMinor.toString(),
+      fiat_currency: fiatCurrency,
+      crypto_amount_minor: amounts.cryptoMinor.toString(),
+      merchant_fee_minor: amounts.feeMinor.toString(),
+      fee_rate: settings.feeRate,
+      currency_rate: rate,
+      crypto_currency: TRADING_CRYPTO.wireCurrency,
+      crypto_network: TRADING_CRYPTO.wireNetwork,
+      bank_code: requisite.bank_code,
+      method: requisite.method,
+      requisite_id: requisite.id,
+      trader_id: requisite.trader_id,
+      external_transaction_id: externalId,
+      request_fingerprint: fp,
+      callback_url: input.callbackUrl,
+      extra: JSON.stringify(input.extra ?? {}),
+      deposit_type: input.depositType,
+      transfer_type: input.transferType,
+      hold_transfer_id: `trading:${id}:hold`,
+      expires_at: new Date(now.getTime() + settings.paymentWindowSeconds * 1000),
+      created_at: now,
+      updated_at: now,
+    };
+    return {
+      cryptoMinor: amounts.cryptoMinor,
+      payin: { row, event: { actor: "merchant", actorId: input.apiKeyId, to: "active" as const, at: now }, expiryJob: expiryJob(id, row.expires_at, requisite.trader_id), riskDecision: null },
+    };
+  };
   try {
+    // Without risk rules (cached), the create joins the concurrent ones' batch (create-batch.ts); a
+    // merchant with rules, and a create the batch could not place, take the single path below.
+    if ((await readRiskSet(deps, input.merchantId)).rules.length === 0) {
+      const batched = await createInBatch(deps, {
+        deps,
+        merchantId: input.merchantId,
+        now,
+        slot,
+        cryptoOf: (amountMinor) => computeTradingAmounts(amountMinor, rate, settings.feeRate).cryptoMinor,
+        write: (requisite, amountMinor) => write(requisite, amountMinor).payin,
+        ...(commit ? { commit } : {}),
+      });
+      if (batched.kind === "created") return batched.result;
+    }
     const created = await refuseWhenBlocked(deps, () => db.transaction().execute(async (trx) => {
       // Risk first: a block rolls back before any slot is taken (a range counts at its top).
       const risk = await assessPaymentRisk(deps, trx, {
@@ -127,72 +192,23 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
         paymentId: id,
         signals: tradingSignals({ amountMinor: input.amount.kind === "exact" ? input.amount.amountMinor : input.amount.maxMinor, currency: fiatCurrency, depositType: input.depositType, extra: input.extra }),
       });
-      return allocateSlot(
-        trx,
-        now,
-        {
-          fiatCurrency,
-          method,
-          bank,
-          allowedMethods: settings.allowedMethods,
-          allowedBanks: settings.allowedBanks,
-          amount: input.amount,
-          stepMinor: settings.rangeStepMinor,
-          grid,
-          minCryptoMinor: computeTradingAmounts(grid.first, rate, settings.feeRate).cryptoMinor,
-          testTraders,
-        },
-        async (requisite, amountMinor) => {
-          const amounts = computeTradingAmounts(amountMinor, rate, settings.feeRate);
-          const row = {
-            id,
-            merchant_id: input.merchantId,
-            api_key_id: input.apiKeyId,
-            status: "active" as const,
-            fiat_amount_minor: amountMinor.toString(),
-            fiat_currency: fiatCurrency,
-            crypto_amount_minor: amounts.cryptoMinor.toString(),
-            merchant_fee_minor: amounts.feeMinor.toString(),
-            fee_rate: settings.feeRate,
-            currency_rate: rate,
-            crypto_currency: TRADING_CRYPTO.wireCurrency,
-            crypto_network: TRADING_CRYPTO.wireNetwork,
-            bank_code: requisite.bank_code,
-            method: requisite.method,
-            requisite_id: requisite.id,
-            trader_id: requisite.trader_id,
-            external_transaction_id: externalId,
-            request_fingerprint: fp,
-            callback_url: input.callbackUrl,
-            extra: JSON.stringify(input.extra ?? {}),
-            deposit_type: input.depositType,
-            transfer_type: input.transferType,
-            hold_transfer_id: `trading:${id}:hold`,
-            expires_at: new Date(now.getTime() + settings.paymentWindowSeconds * 1000),
-            created_at: now,
-            updated_at: now,
-          };
-          const payin = await insertNewPayin(trx, {
-            row,
-            event: { actor: "merchant", actorId: input.apiKeyId, to: "active", at: now },
-            expiryJob: expiryJob(id, row.expires_at, requisite.trader_id),
-            riskDecision: risk?.record ?? null,
-          });
-          // The answer is stored before the hold, so the hold stays the last write; a refused hold
-          // rolls the stored answer back with the savepoint, and the next requisite stores its own.
-          const result = { payin, requisite, created: true };
-          await commit?.(trx, result);
-          await holdPayinCrypto(deps, trx, {
-            payinId: id,
-            traderId: requisite.trader_id,
-            merchantId: input.merchantId,
-            cryptoMinor: amounts.cryptoMinor,
-          });
-          // Test twins' payments are not counted: the counters are live volume (test mode, issue 19).
-          if (!testTraders) deps.metrics.paymentCreated(trx, "trading");
-          return { kind: "taken", value: result };
-        },
-      );
+      return allocateSlot(trx, now, slot, async (requisite, amountMinor) => {
+        const w = write(requisite, amountMinor);
+        const payin = await insertNewPayin(trx, { ...w.payin, riskDecision: risk?.record ?? null });
+        // The answer is stored before the hold, so the hold stays the last write; a refused hold
+        // rolls the stored answer back with the savepoint, and the next requisite stores its own.
+        const result = { payin, requisite, created: true };
+        await commit?.(trx, result);
+        await holdPayinCrypto(deps, trx, {
+          payinId: id,
+          traderId: requisite.trader_id,
+          merchantId: input.merchantId,
+          cryptoMinor: w.cryptoMinor,
+        });
+        // Test twins' payments are not counted: the counters are live volume (test mode, issue 19).
+        if (!testTraders) deps.metrics.paymentCreated(trx, "trading");
+        return { kind: "taken", value: result };
+      });
     }));
     return created;
   } catch (err) {

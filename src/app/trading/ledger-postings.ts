@@ -4,7 +4,7 @@
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
-import { type AccountBalance, type AccountRef, getBalance, postPending, postTransfer, voidPending } from "../ledger/ledger.js";
+import { type AccountBalance, type AccountRef, getBalance, type LockedAccount, postLockedTransfers, postPending, postTransfer, type TransferInput, voidPending } from "../ledger/ledger.js";
 import { platformAccount } from "../../core/ledger/accounts.js";
 import { platformOwnerFor, platformOwnerForTrader } from "../merchants/test-mode.js";
 import { TRADING_CRYPTO } from "./amounts.js";
@@ -47,22 +47,32 @@ const holdTransferId = (payinId: string) => `trading:${payinId}:hold`;
 /** The code of a hold into the trader's escrow; older holds (trading_payin_hold) credited the merchant directly. */
 const ESCROW_HOLD = "trading_payin_escrow_hold";
 
+/** The hold of a pay-in's crypto: the trader's deposit into its escrow, pending. */
+const holdTransfer = (p: PayinParties & { cryptoMinor: bigint }): TransferInput => ({
+  id: holdTransferId(p.payinId),
+  code: ESCROW_HOLD,
+  ref: { type: "trading_payin", id: p.payinId },
+  entries: [
+    { account: traderDeposit(p.traderId), amountMinor: -p.cryptoMinor },
+    { account: traderEscrow(p.traderId), amountMinor: p.cryptoMinor },
+  ],
+  pending: {},
+});
+
 /** The trader's crypto, held (pending) at creation into its escrow. Throws AppError insufficient_funds. */
 export async function holdPayinCrypto(deps: Deps, trx: Transaction<DB>, p: PayinParties & { cryptoMinor: bigint }): Promise<void> {
-  await postTransfer(
-    trx,
-    {
-      id: holdTransferId(p.payinId),
-      code: ESCROW_HOLD,
-      ref: { type: "trading_payin", id: p.payinId },
-      entries: [
-        { account: traderDeposit(p.traderId), amountMinor: -p.cryptoMinor },
-        { account: traderEscrow(p.traderId), amountMinor: p.cryptoMinor },
-      ],
-      pending: {},
-    },
-    deps.clock.now(),
-  );
+  await postTransfer(trx, holdTransfer(p), deps.clock.now());
+}
+
+/** The accounts a trader's holds move (deposit, escrow): what a batch locks (lockAccounts) before holdPayinsCrypto. */
+export const traderHoldAccounts = (traderId: string): AccountRef[] => [traderDeposit(traderId), traderEscrow(traderId)];
+
+/**
+ * The holds of a batch of creates (create-batch.ts), in one statement, over the traders' accounts the
+ * batch locked with lockAccounts; `locked` is left at the balances after them. Throws insufficient_funds.
+ */
+export async function holdPayinsCrypto(deps: Deps, trx: Transaction<DB>, locked: Map<string, LockedAccount>, holds: readonly (PayinParties & { cryptoMinor: bigint })[]): Promise<void> {
+  await postLockedTransfers(trx, locked, holds.map(holdTransfer), deps.clock.now());
 }
 
 /**

@@ -9,35 +9,55 @@ import { decisionsCte, type NewRiskDecision } from "../risk/decisions.js";
 
 export type TradingPayinRow = Selectable<TradingPayinsTable>;
 
+export interface NewPayin {
+  row: Insertable<TradingPayinsTable> & { id: string; requisite_id: string };
+  event: { actor: string; actorId: string | null; to: TradingPayinStatus; at: Date };
+  expiryJob: { id: string; kind: string; key: string; payload: unknown; dueAt: Date; groupKey: string };
+  riskDecision: NewRiskDecision | null;
+}
+
 /**
  * A new pay-in's writes in ONE statement, one round trip inside the create's transaction: the
  * requisite's turn (last_assigned_at), the pay-in row, its first event, its expiry job (the job row as
  * insertJob writes it) and its risk decision when it was assessed. Returns the stored pay-in.
  */
-export async function insertNewPayin(
-  db: Db,
-  a: {
-    row: Insertable<TradingPayinsTable>;
-    event: { actor: string; actorId: string | null; to: TradingPayinStatus; at: Date };
-    expiryJob: { id: string; kind: string; key: string; payload: unknown; dueAt: Date; groupKey: string };
-    riskDecision: NewRiskDecision | null;
-  },
-): Promise<TradingPayinRow> {
-  const touched = db.updateTable("trading_requisites").set({ last_assigned_at: a.event.at, payins_assigned: sql`payins_assigned + 1` }).where("id", "=", a.row.requisite_id!);
-  const payin = db.insertInto("trading_payins").values(a.row).returningAll();
+export async function insertNewPayin(db: Db, a: NewPayin): Promise<TradingPayinRow> {
+  return (await insertNewPayins(db, [a]))[0]!;
+}
+
+/**
+ * Several new pay-ins' writes (insertNewPayin's) in ONE statement, for a batch of creates
+ * (app/trading/create-batch.ts); each requisite's turn is taken once, at its latest pay-in's time,
+ * counting all of them. Returns the stored pay-ins in input order.
+ */
+export async function insertNewPayins(db: Db, list: readonly NewPayin[]): Promise<TradingPayinRow[]> {
+  const turns = new Map<string, { at: Date; n: number }>();
+  for (const a of list) {
+    const t = turns.get(a.row.requisite_id);
+    turns.set(a.row.requisite_id, { at: t && t.at > a.event.at ? t.at : a.event.at, n: (t?.n ?? 0) + 1 });
+  }
+  const turnRows = [...turns].map(([id, t]) => sql`(${id}::uuid, ${t.at}::timestamptz, ${t.n}::int)`);
+  const eventRows = list.map((a) => sql`(${a.row.id}::uuid, ${a.event.actor}::text, ${a.event.actorId}::text, ${a.event.to}::text, ${a.event.at}::timestamptz)`);
+  const payin = db.insertInto("trading_payins").values(list.map((a) => a.row)).returningAll();
   const job = db
     .insertInto("jobs")
-    .values({ id: a.expiryJob.id, kind: a.expiryJob.kind, key: a.expiryJob.key, payload: JSON.stringify(a.expiryJob.payload), due_at: a.expiryJob.dueAt, group_key: a.expiryJob.groupKey })
+    .values(list.map((a) => ({ id: a.expiryJob.id, kind: a.expiryJob.kind, key: a.expiryJob.key, payload: JSON.stringify(a.expiryJob.payload), due_at: a.expiryJob.dueAt, group_key: a.expiryJob.groupKey })))
     .onConflict((oc) => oc.column("key").doNothing());
+  const decisions = list.flatMap((a) => (a.riskDecision ? [a.riskDecision] : []));
   const { rows } = await sql<TradingPayinRow>`
-    WITH touched AS (${touched}), payin AS (${payin}),
+    WITH touched AS (
+      UPDATE trading_requisites r SET last_assigned_at = v.at, payins_assigned = r.payins_assigned + v.n
+      FROM (VALUES ${sql.join(turnRows)}) AS v(id, at, n) WHERE r.id = v.id
+    ), payin AS (${payin}),
     event AS (
       INSERT INTO trading_payin_events (payin_id, actor, actor_id, from_status, to_status, at, data)
-      SELECT id, ${a.event.actor}, ${a.event.actorId}::text, NULL, ${a.event.to}, ${a.event.at}, '{}' FROM payin
+      SELECT p.id, e.actor, e.actor_id, NULL, e.to_status, e.at, '{}'
+      FROM payin p JOIN (VALUES ${sql.join(eventRows)}) AS e(payin_id, actor, actor_id, to_status, at) ON e.payin_id = p.id
     ),
-    job AS (${job})${decisionsCte(db, a.riskDecision ? [a.riskDecision] : [])}
+    job AS (${job})${decisionsCte(db, decisions)}
     SELECT * FROM payin`.execute(db);
-  return rows[0]!;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return list.map((a) => byId.get(a.row.id)!);
 }
 
 export async function findPayin(db: Db, id: string): Promise<TradingPayinRow | undefined> {

@@ -192,6 +192,90 @@ export async function pickAndLockRequisite(
   };
 }
 
+interface BatchCandidateFilter {
+  /** The members' currencies and kinds of traders (test twins' or live): the rest of each member's filter is matched by the caller. */
+  fiatCurrencies: string[];
+  testTraders: boolean[];
+  /** The traders' deposit accounts and the least free deposit any member's hold needs. */
+  deposit: { ownerPrefix: string; asset: string; purpose: string; atLeastMinor: bigint };
+  /** Candidates looked at, and requisites locked at most. */
+  limit: number;
+  lockLimit: number;
+  /** The members' amount windows: the taken amounts read are those inside any of them. */
+  ranges: { lo: bigint; hi: bigint }[];
+  dayStart: Date;
+  monthStart: Date;
+}
+
+export type BatchLockedRequisite = LockedRequisite & { trader_test: boolean; usage: RequisiteUsage };
+
+/** A batch's taken amounts: those inside any member's window, through the open-slot index within their span. */
+function batchUsageColumns(id: RawBuilder<unknown>, ranges: { lo: bigint; hi: bigint }[]) {
+  const lo = ranges.reduce((m, r) => (r.lo < m ? r.lo : m), ranges[0]!.lo);
+  const hi = ranges.reduce((m, r) => (r.hi > m ? r.hi : m), ranges[0]!.hi);
+  return sql`(SELECT coalesce(sum(o.open), 0) FROM trading_requisite_open_payins o WHERE o.requisite_id = ${id}) AS open,
+    ARRAY(SELECT p.fiat_amount_minor::text FROM trading_payins p
+          WHERE p.requisite_id = ${id} AND p.status = 'active'
+            AND p.fiat_amount_minor BETWEEN ${lo.toString()}::int8 AND ${hi.toString()}::int8
+            AND EXISTS (SELECT 1 FROM unnest(${ranges.map((r) => r.lo.toString())}::int8[], ${ranges.map((r) => r.hi.toString())}::int8[]) AS w(lo, hi)
+                        WHERE p.fiat_amount_minor BETWEEN w.lo AND w.hi)) AS taken,
+    v.day_volume, v.month_volume`;
+}
+
+/**
+ * The batch form of pickAndLockRequisite (app/trading/create-batch.ts), in one statement: enabled
+ * requisites of the members' currencies and kinds of traders below their open-pay-in maximum (by the
+ * counter of 0078_p) whose trader's free deposit covers the smallest hold asked, least recently used
+ * first; of those, up to `lockLimit` that nobody holds are locked (SKIP LOCKED: a batch never waits for
+ * a requisite, so it cannot deadlock on them), in least-recently-used order, with their usage.
+ *
+ * As in pickAndLockRequisite, a requisite's usage is read in the statement's snapshot and stands only
+ * when its locked row is the version that snapshot saw (same xmin: no create committed on it since);
+ * the others' usage is read again here under the lock, in one more statement.
+ */
+export async function pickAndLockRequisites(db: Db, f: BatchCandidateFilter): Promise<BatchLockedRequisite[]> {
+  const w = { dayStart: f.dayStart, monthStart: f.monthStart, lo: 0n, hi: 0n };
+  type Row = LockedRequisite & UsageRow & { trader_test: boolean; fresh: boolean };
+  const r = await runHot(db, sql<Row>`
+    WITH cand AS MATERIALIZED (
+      SELECT r.id, r.last_assigned_at, r.xmin AS seen_xmin, t.test AS trader_test
+      FROM trading_requisites r
+      JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
+      JOIN traders t ON t.id = r.trader_id AND t.enabled AND t.risk_held_at IS NULL AND t.test = ANY(${f.testTraders}::bool[])
+      JOIN trading_methods m ON m.code = r.method AND m.enabled
+      JOIN ledger_accounts da ON da.owner = ${f.deposit.ownerPrefix} || r.trader_id AND da.asset = ${f.deposit.asset} AND da.purpose = ${f.deposit.purpose}
+      JOIN ledger_account_balances dab ON dab.account_id = da.id AND dab.posted - dab.pending_debits >= ${f.deposit.atLeastMinor.toString()}::int8
+      WHERE r.enabled AND r.risk_held_at IS NULL AND r.fiat_currency = ANY(${f.fiatCurrencies}::text[])
+        AND (SELECT coalesce(sum(c.open), 0) FROM trading_requisite_open_payins c WHERE c.requisite_id = r.id) < r.max_open_payins
+      ORDER BY r.last_assigned_at ASC NULLS FIRST, r.id
+      LIMIT ${f.limit}
+    ), locked AS MATERIALIZED (
+      SELECT ${LOCKED_COLUMNS}, last_assigned_at, xmin AS locked_xmin
+      FROM trading_requisites
+      WHERE id IN (SELECT id FROM cand) AND enabled AND risk_held_at IS NULL
+      ORDER BY last_assigned_at ASC NULLS FIRST, id
+      LIMIT ${f.lockLimit}
+      FOR UPDATE SKIP LOCKED
+    )
+    SELECT l.id, l.trader_id, l.bank_code, l.method, l.owner_name, l.number, l.sbp_phone, l.fiat_currency, l.max_open_payins,
+           l.daily_volume_limit_minor, l.monthly_volume_limit_minor, c.trader_test,
+           l.locked_xmin = c.seen_xmin AS fresh, ${batchUsageColumns(sql`l.id`, f.ranges)}
+    FROM locked l JOIN cand c ON c.id = l.id, ${volumesOf(sql`l.id`, w)}
+    ORDER BY l.last_assigned_at ASC NULLS FIRST, l.id`);
+  const stale = r.rows.filter((row) => !row.fresh).map((row) => row.id);
+  const reread = new Map<string, UsageRow>();
+  if (stale.length > 0) {
+    const u = await runHot(db, sql<UsageRow & { id: string }>`
+      SELECT l.id, ${batchUsageColumns(sql`l.id`, f.ranges)}
+      FROM unnest(${stale}::uuid[]) AS l(id), ${volumesOf(sql`l.id`, w)}`);
+    for (const row of u.rows) reread.set(row.id, row);
+  }
+  return r.rows.map(({ fresh, open, taken, day_volume, month_volume, ...req }) => ({
+    ...req,
+    usage: toUsage(fresh ? { open, taken, day_volume, month_volume } : reread.get(req.id)!),
+  }));
+}
+
 /**
  * Locks one of `ids` for this transaction: the least recently used one nobody holds (skipLocked),
  * or waits for exactly `ids[0]`. Creators on one requisite serialize here, so the usage checks that

@@ -1,0 +1,157 @@
+// Concurrent trading creates of this process, written together (issue 16): they queue in a
+// writeBatcher (app/batching/write-batcher.ts) and a batch of N runs in ONE transaction at a constant
+// number of statements whatever N:
+//  1. one statement picks candidate requisites for every member and locks up to N of them, least
+//     recently used first, SKIP LOCKED (a batch never waits for a requisite, so it cannot deadlock on
+//     one), with each locked requisite's usage read under its lock (db/trading/requisites.ts
+//     pickAndLockRequisites; a second statement re-reads the usage a concurrent create changed);
+//  2. the involved traders' deposit and escrow balance rows are locked in ONE statement in account id
+//     order, the ledger's one order (plus one read of the account ids, which creates a missing escrow);
+//  3. in Node, members are given (requisite, amount) slots as one create after another would take
+//     them: the least recently used requisite that fits (allocate.ts fitsRequisite: open maximum, a
+//     free amount, day and month volume) and whose trader's free deposit, less the holds the batch
+//     gave it already, covers the hold;
+//  4. one statement writes every pay-in with its event, expiry job and requisite turn; one statement
+//     every hold (ledger transfers, entries and balance moves).
+// Lock order: requisites, then balance rows, then (the insert's triggers) the requisites' part-0
+// open-count and day-volume counters, which only creates write and only under their requisite's lock
+// (0078_p, 0080_e), so nobody holding one can be waiting for a balance row this batch holds.
+//
+// A member the batch does not place (its candidates locked by other creates, or nothing locked fits)
+// is answered "unplaced" and runs the single path (create-payin.ts) after the batch commits, holding
+// no lock while it waits there, so its answer (201, no_requisite_available) is the single path's. Any
+// error fails the batch, whose members writeBatcher then runs again one by one. Not batched at all
+// (create-payin.ts decides): a merchant with risk rules (its assessment may block and counts velocity
+// under advisory locks: the single path runs it first in its own transaction).
+import type { Transaction } from "kysely";
+import { accountKey } from "../../core/ledger/accounts.js";
+import { available } from "../../core/ledger/balances.js";
+import type { Database } from "../../db/connect.js";
+import type { DB } from "../../db/schema.js";
+import { insertNewPayins, type NewPayin } from "../../db/trading/payins.js";
+import { type BatchLockedRequisite, pickAndLockRequisites } from "../../db/trading/requisites.js";
+import { writeBatcher } from "../batching/write-batcher.js";
+import type { Deps } from "../deps.js";
+import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
+import { lockAccounts } from "../ledger/ledger.js";
+import { fitsRequisite, MAX_CANDIDATES, requisiteMatches, type SlotFilter, slotWindow, utcDayStart, utcMonthStart } from "./allocate.js";
+import type { CreateTradingPayinResult } from "./create-payin.js";
+import { holdPayinsCrypto, TRADER_DEPOSIT_ACCOUNT, traderDeposit, traderHoldAccounts } from "./ledger-postings.js";
+
+/** A create checked and priced, waiting for a slot. */
+export interface BatchCreate {
+  deps: Deps;
+  merchantId: string;
+  now: Date;
+  slot: SlotFilter;
+  /** The trader's crypto the pay-in of `amountMinor` holds. */
+  cryptoOf(amountMinor: bigint): bigint;
+  /** The pay-in's writes once it has its slot. */
+  write(requisite: BatchLockedRequisite, amountMinor: bigint): NewPayin;
+  commit?: CommitAnswer<CreateTradingPayinResult>;
+}
+
+export type BatchOutcome = { kind: "created"; result: CreateTradingPayinResult } | { kind: "unplaced" };
+
+interface Placed {
+  member: number;
+  requisite: BatchLockedRequisite;
+  amountMinor: bigint;
+  cryptoMinor: bigint;
+}
+
+/**
+ * Gives members slots among the locked requisites (in least-recently-used order), as one create after
+ * another would: each takes the first requisite that fits, which then goes to the end of the order
+ * (its turn taken). `free` is each trader's free deposit, less what the members placed before hold.
+ */
+function place(members: readonly BatchCreate[], locked: readonly BatchLockedRequisite[], free: Map<string, bigint>): Placed[] {
+  const order = [...locked];
+  const usage = new Map(locked.map((r) => [r.id, { ...r.usage, taken: new Set(r.usage.taken) }]));
+  const placed: Placed[] = [];
+  members.forEach((m, member) => {
+    for (const [k, requisite] of order.entries()) {
+      if (!requisiteMatches(m.slot, requisite, requisite.trader_test)) continue;
+      const u = usage.get(requisite.id)!;
+      const fit = fitsRequisite(requisite, m.slot, u);
+      if (fit.kind === "skip") continue;
+      const cryptoMinor = m.cryptoOf(fit.amountMinor);
+      // The hold's no-negative check, against the locked balance less this batch's holds so far.
+      const left = free.get(requisite.trader_id) ?? 0n;
+      if (left < cryptoMinor) continue;
+      free.set(requisite.trader_id, left - cryptoMinor);
+      u.open += 1;
+      u.taken.add(fit.amountMinor);
+      u.dayVolume += fit.amountMinor;
+      u.monthVolume += fit.amountMinor;
+      order.splice(k, 1);
+      order.push(requisite);
+      placed.push({ member, requisite, amountMinor: fit.amountMinor, cryptoMinor });
+      return;
+    }
+  });
+  return placed;
+}
+
+async function runBatch(trx: Transaction<DB>, members: readonly BatchCreate[]): Promise<BatchOutcome[]> {
+  const deps = members[0]!.deps;
+  const outs: BatchOutcome[] = members.map(() => ({ kind: "unplaced" }));
+  // The volumes are read for one UTC day and month: a member of another (a batch across midnight)
+  // takes the single path.
+  const dayStart = utcDayStart(members[0]!.now);
+  const monthStart = utcMonthStart(members[0]!.now);
+  const inBatch = members.flatMap((m, n) => (utcDayStart(m.now).getTime() === dayStart.getTime() ? [n] : []));
+  const these = inBatch.map((n) => members[n]!);
+  const locked = await pickAndLockRequisites(trx, {
+    fiatCurrencies: [...new Set(these.map((m) => m.slot.fiatCurrency))],
+    testTraders: [...new Set(these.map((m) => m.slot.testTraders))],
+    deposit: { ...TRADER_DEPOSIT_ACCOUNT, atLeastMinor: these.reduce((min, m) => (m.slot.minCryptoMinor < min ? m.slot.minCryptoMinor : min), these[0]!.slot.minCryptoMinor) },
+    // Room for the batches of other processes (and this one's next) locking past this one's.
+    limit: MAX_CANDIDATES + 4 * these.length,
+    lockLimit: these.length,
+    ranges: these.map((m) => slotWindow(m.slot)),
+    dayStart,
+    monthStart,
+  });
+  if (locked.length === 0) return outs;
+
+  const traders = [...new Set(locked.map((r) => r.trader_id))];
+  const balances = await lockAccounts(trx, traders.flatMap(traderHoldAccounts));
+  const free = new Map(traders.map((t) => [t, available(balances.get(accountKey(traderDeposit(t)))!)]));
+  const placed = place(these, locked, free);
+  if (placed.length === 0) return outs;
+
+  const payins = await insertNewPayins(
+    trx,
+    placed.map((p) => these[p.member]!.write(p.requisite, p.amountMinor)),
+  );
+  for (const [k, p] of placed.entries()) {
+    const m = these[p.member]!;
+    const { usage: _usage, trader_test: _test, ...requisite } = p.requisite;
+    const result: CreateTradingPayinResult = { payin: payins[k]!, requisite, created: true };
+    // The idempotent answer, stored in this transaction as the single path stores it (one statement
+    // for each member sent with an Idempotency-Key).
+    await m.commit?.(trx, result);
+    if (!m.slot.testTraders) m.deps.metrics.paymentCreated(trx, "trading");
+    outs[inBatch[p.member]!] = { kind: "created", result };
+  }
+  // The holds come last, as in the single path; the Node check above already fitted them to the
+  // locked balances, which postLockedTransfers checks again (a refusal fails the batch).
+  await holdPayinsCrypto(
+    deps,
+    trx,
+    balances,
+    placed.map((p, k) => ({ payinId: payins[k]!.id, traderId: p.requisite.trader_id, merchantId: these[p.member]!.merchantId, cryptoMinor: p.cryptoMinor })),
+  );
+  return outs;
+}
+
+const writeCreates = writeBatcher<BatchCreate, BatchOutcome>((database: Database, members) => database.db.transaction().execute((trx) => runBatch(trx, members)), {
+  maxBatch: 32,
+  maxInFlight: 2,
+});
+
+/** The create, in a batch with the concurrent ones of this process; "unplaced": take the single path. */
+export function createInBatch(deps: Deps, member: BatchCreate): Promise<BatchOutcome> {
+  return writeCreates(deps.database, member);
+}
