@@ -93,7 +93,8 @@ function place(members: readonly BatchCreate[], locked: readonly BatchLockedRequ
   return placed;
 }
 
-async function runBatch(trx: Transaction<DB>, members: readonly BatchCreate[]): Promise<BatchOutcome[]> {
+/** One batch in the caller's transaction; answers in the members' order (exported for its tests). */
+export async function runBatch(trx: Transaction<DB>, members: readonly BatchCreate[]): Promise<BatchOutcome[]> {
   const deps = members[0]!.deps;
   const outs: BatchOutcome[] = members.map(() => ({ kind: "unplaced" }));
   // The volumes are read for one UTC day and month: a member of another (a batch across midnight)

@@ -14,7 +14,7 @@ import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { isTestMerchant } from "../merchants/test-mode.js";
 import { allocateSlot, type SlotFilter } from "./allocate.js";
-import { createInBatch } from "./create-batch.js";
+import { type BatchCreate, createInBatch } from "./create-batch.js";
 import { requireUsableBank, requireUsableMethod } from "./catalogue-cache.js";
 import type { RequisiteView } from "./payin-object.js";
 import { computeTradingAmounts, TRADING_CRYPTO, tradingRate } from "./amounts.js";
@@ -101,7 +101,8 @@ function checkAgainstSettings(s: TradingSettings, input: CreateTradingPayinInput
   return { fiatCurrency, method, bank, grid };
 }
 
-export async function createTradingPayin(deps: Deps, input: CreateTradingPayinInput, commit?: CommitAnswer<CreateTradingPayinResult>): Promise<CreateTradingPayinResult> {
+/** The create checked against the settings and priced, ready for a slot (or the earlier pay-in it replays). */
+async function prepareCreate(deps: Deps, input: CreateTradingPayinInput) {
   const db = deps.database.db;
   const settings = await loadTradingSettings(db, input.merchantId, input.settingsRow);
   // An unknown method is bad input (400) before any business refusal.
@@ -113,7 +114,7 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
   const externalId = externalIdOf(input.extra);
   if (externalId) {
     const replay = await replayOrConflict(deps, input.merchantId, externalId, fp);
-    if (replay) return replay;
+    if (replay) return { kind: "replay" as const, replay };
   }
 
   const rate = await tradingRate(deps, fiatCurrency);
@@ -169,19 +170,37 @@ export async function createTradingPayin(deps: Deps, input: CreateTradingPayinIn
       payin: { row, event: { actor: "merchant", actorId: input.apiKeyId, to: "active" as const, at: now }, expiryJob: expiryJob(id, row.expires_at, requisite.trader_id), riskDecision: null },
     };
   };
+  return { kind: "ready" as const, db, id, now, fp, externalId, fiatCurrency, rate, settings, testTraders, slot, write };
+}
+
+/** The batch member a create would be (create-batch.ts); for the batch's own tests. */
+export async function tradingBatchMember(deps: Deps, input: CreateTradingPayinInput): Promise<BatchCreate> {
+  const c = await prepareCreate(deps, input);
+  if (c.kind === "replay") throw new Error("tradingBatchMember: the create replays an earlier pay-in");
+  return batchMember(deps, input, c);
+}
+
+function batchMember(deps: Deps, input: CreateTradingPayinInput, c: Extract<Awaited<ReturnType<typeof prepareCreate>>, { kind: "ready" }>, commit?: CommitAnswer<CreateTradingPayinResult>): BatchCreate {
+  return {
+    deps,
+    merchantId: input.merchantId,
+    now: c.now,
+    slot: c.slot,
+    cryptoOf: (amountMinor) => computeTradingAmounts(amountMinor, c.rate, c.settings.feeRate).cryptoMinor,
+    write: (requisite, amountMinor) => c.write(requisite, amountMinor).payin,
+    ...(commit ? { commit } : {}),
+  };
+}
+
+export async function createTradingPayin(deps: Deps, input: CreateTradingPayinInput, commit?: CommitAnswer<CreateTradingPayinResult>): Promise<CreateTradingPayinResult> {
+  const c = await prepareCreate(deps, input);
+  if (c.kind === "replay") return c.replay;
+  const { db, id, now, fp, externalId, fiatCurrency, testTraders, slot, write } = c;
   try {
     // Without risk rules (cached), the create joins the concurrent ones' batch (create-batch.ts); a
     // merchant with rules, and a create the batch could not place, take the single path below.
     if ((await readRiskSet(deps, input.merchantId)).rules.length === 0) {
-      const batched = await createInBatch(deps, {
-        deps,
-        merchantId: input.merchantId,
-        now,
-        slot,
-        cryptoOf: (amountMinor) => computeTradingAmounts(amountMinor, rate, settings.feeRate).cryptoMinor,
-        write: (requisite, amountMinor) => write(requisite, amountMinor).payin,
-        ...(commit ? { commit } : {}),
-      });
+      const batched = await createInBatch(deps, batchMember(deps, input, c, commit));
       if (batched.kind === "created") return batched.result;
     }
     const created = await refuseWhenBlocked(deps, () => db.transaction().execute(async (trx) => {

@@ -1,0 +1,176 @@
+// The batched trading create (src/app/trading/create-batch.ts, issue 16): a batch gives its members
+// slots among the requisites it locked, in Node, so every rule the single create checks under its lock
+// must hold between members of one batch. Each test runs one batch directly (runBatch in a
+// transaction) with two members that compete for one requisite or one trader's deposit: the first is
+// placed, the second must be left "unplaced" (it then takes the single path), and each fails without
+// its guard (a slot given twice, a requisite past its maximum or its volume, a deposit overdrawn).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { sql } from "kysely";
+import type { AmountRequest } from "../../src/core/trading/allocation.js";
+import type { Deps } from "../../src/app/deps.js";
+import { computeTradingAmounts } from "../../src/app/trading/amounts.js";
+import { type BatchOutcome, runBatch } from "../../src/app/trading/create-batch.js";
+import { tradingBatchMember } from "../../src/app/trading/create-payin.js";
+import { traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
+import { createHarness, type Harness } from "../support/harness.js";
+import { usePostgres } from "../support/test-db.js";
+import { setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+
+const RATE = "99.12";
+
+async function members(h: Harness, fx: TradingFixture, amounts: AmountRequest[]) {
+  return Promise.all(
+    amounts.map((amount, n) =>
+      tradingBatchMember(h.deps, {
+        merchantId: fx.merchant.merchantId,
+        apiKeyId: "test-key",
+        amount,
+        fiatCurrency: null,
+        method: null,
+        bank: null,
+        callbackUrl: null,
+        depositType: null,
+        transferType: null,
+        extra: null,
+        body: { n },
+      }),
+    ),
+  );
+}
+
+const exact = (units: number): AmountRequest => ({ kind: "exact", amountMinor: BigInt(units * 100) });
+const range = (min: number, max: number): AmountRequest => ({ kind: "range", minMinor: BigInt(min * 100), maxMinor: BigInt(max * 100) });
+
+async function batch(deps: Deps, list: Awaited<ReturnType<typeof members>>): Promise<BatchOutcome[]> {
+  return deps.database.db.transaction().execute((trx) => runBatch(trx, list));
+}
+
+function placedOn(out: BatchOutcome): { requisite: string; amount: string } {
+  assert.equal(out.kind, "created");
+  const r = (out as Extract<BatchOutcome, { kind: "created" }>).result;
+  return { requisite: r.payin.requisite_id, amount: r.payin.fiat_amount_minor };
+}
+
+async function activeSlots(deps: Deps) {
+  return (await sql<{ requisite_id: string; fiat_amount_minor: string }>`
+    SELECT requisite_id, fiat_amount_minor FROM trading_payins WHERE status = 'active' ORDER BY created_at, id`.execute(deps.database.db)).rows;
+}
+
+test("one batch never gives a (requisite, amount) slot twice: the second member of one exact amount is left to the single path", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 10 });
+    const outs = await batch(h.deps, await members(h, fx, [exact(5000), exact(5000), range(4999, 5001)]));
+    assert.deepEqual(placedOn(outs[0]!), { requisite: fx.requisiteIds[0], amount: "500000" });
+    assert.equal(outs[1]!.kind, "unplaced");
+    // The range takes the next free amount on the same requisite, not the one the first member took.
+    assert.deepEqual(placedOn(outs[2]!), { requisite: fx.requisiteIds[0], amount: "499900" });
+    assert.equal((await activeSlots(h.deps)).length, 2);
+    await verifyLedgerClean(h.deps);
+  } finally {
+    await h.close();
+  }
+});
+
+test("one batch keeps a requisite's max_open_payins: two members on a requisite of one open pay-in, one placed", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 1 });
+    const outs = await batch(h.deps, await members(h, fx, [range(4000, 6000), range(4000, 6000)]));
+    assert.equal(placedOn(outs[0]!).requisite, fx.requisiteIds[0]);
+    assert.equal(outs[1]!.kind, "unplaced");
+    assert.equal((await activeSlots(h.deps)).length, 1);
+  } finally {
+    await h.close();
+  }
+});
+
+test("one batch keeps a requisite's daily and monthly volume: the second member would pass the limit and is left out", async () => {
+  for (const column of ["daily_volume_limit_minor", "monthly_volume_limit_minor"] as const) {
+    const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+    try {
+      const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 10 });
+      // Room for 5,000 and then 4,000, not 4,001.
+      await h.deps.database.db.updateTable("trading_requisites").set({ [column]: "900000" }).where("id", "=", fx.requisiteIds[0]!).execute();
+      const outs = await batch(h.deps, await members(h, fx, [exact(5000), exact(4001)]));
+      assert.equal(placedOn(outs[0]!).amount, "500000", column);
+      assert.equal(outs[1]!.kind, "unplaced", column);
+    } finally {
+      await h.close();
+    }
+  }
+});
+
+test("one batch never holds more than a trader's deposit: two members over its two requisites, the deposit covers one hold", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const one = computeTradingAmounts(500_000n, RATE, "0.085").cryptoMinor;
+    const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 2, maxOpenPayins: 10, depositMinor: one + one / 2n });
+    const outs = await batch(h.deps, await members(h, fx, [exact(5000), exact(5000)]));
+    assert.equal(placedOn(outs[0]!).amount, "500000");
+    assert.equal(outs[1]!.kind, "unplaced");
+    const deposit = await traderDepositBalance(h.deps, fx.traders[0]!.traderId);
+    assert.equal(deposit.pendingDebits, one);
+    assert.ok(deposit.available >= 0n);
+    await verifyLedgerClean(h.deps);
+  } finally {
+    await h.close();
+  }
+});
+
+test("members of one batch each get their own answer, and several holds of one trader book in one statement that balances", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 2, requisitesPerTrader: 2, maxOpenPayins: 10 });
+    const amounts = [exact(5000), exact(5000), exact(5000), exact(5000), exact(5000)];
+    const outs = await batch(h.deps, await members(h, fx, amounts));
+    // Four requisites, one exact amount: four placed, each on its own requisite, the fifth left out.
+    const placed = outs.filter((o) => o.kind === "created").map(placedOn);
+    assert.equal(placed.length, 4);
+    assert.equal(new Set(placed.map((p) => p.requisite)).size, 4);
+    assert.equal(outs[4]!.kind, "unplaced");
+    const ids = outs.flatMap((o) => (o.kind === "created" ? [o.result.payin.id] : []));
+    assert.equal(new Set(ids).size, 4, "each member answers its own pay-in");
+    const held = (await sql<{ n: string }>`SELECT count(*) AS n FROM ledger_transfers WHERE id = ANY(${ids.map((id) => `trading:${id}:hold`)})`.execute(h.deps.database.db)).rows[0]!;
+    assert.equal(held.n, "4");
+    const events = (await sql<{ n: string }>`SELECT count(*) AS n FROM trading_payin_events WHERE payin_id = ANY(${ids}::uuid[])`.execute(h.deps.database.db)).rows[0]!;
+    assert.equal(events.n, "4");
+    const jobs = (await sql<{ n: string }>`SELECT count(*) AS n FROM jobs WHERE key = ANY(${ids.map((id) => `trading.payin_expire:${id}`)})`.execute(h.deps.database.db)).rows[0]!;
+    assert.equal(jobs.n, "4");
+    await verifyLedgerClean(h.deps);
+  } finally {
+    await h.close();
+  }
+});
+
+test("two batches racing on one database: the second skips the requisite the first holds locked instead of waiting for it", { skip: !usePostgres() && "needs PostgreSQL (two connections)" }, async () => {
+  const h = await createHarness({ poolSize: 4, tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 2, requisitesPerTrader: 1, maxOpenPayins: 10 });
+    const [a, b] = [await members(h, fx, [exact(5000)]), await members(h, fx, [exact(5000)])];
+    let releaseA!: () => void;
+    const aHolds = new Promise<void>((resolve) => (releaseA = resolve));
+    let aPlaced!: () => void;
+    const aLocked = new Promise<void>((resolve) => (aPlaced = resolve));
+    const first = h.deps.database.db.transaction().execute(async (trx) => {
+      const outs = await runBatch(trx, a);
+      aPlaced();
+      await aHolds; // A keeps its requisite (and its trader's balance rows) locked until B is done.
+      return outs;
+    });
+    await aLocked;
+    // A batch that waited for A's requisite would wait for ever: the lock timeout turns that into a failure.
+    const second = await h.deps.database.db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL lock_timeout = '10s'`.execute(trx);
+      return runBatch(trx, b);
+    });
+    releaseA();
+    const [pa, pb] = [placedOn((await first)[0]!), placedOn(second[0]!)];
+    assert.notEqual(pa.requisite, pb.requisite);
+    assert.deepEqual(new Set([pa.requisite, pb.requisite]), new Set(fx.requisiteIds));
+    await verifyLedgerClean(h.deps);
+  } finally {
+    await h.close();
+  }
+});
