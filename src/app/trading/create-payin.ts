@@ -5,6 +5,9 @@
 // The hold comes last: it locks the trader's deposit, which the trader's other creates share, so that
 // row stays locked only for the hold's statement and the commit. No row every create shares is
 // locked: the merchant's balance and the fee are credited at settlement (ledger-postings.ts).
+// Concurrent creates of a merchant without risk rules first try a shared batch (create-batch.ts, issue
+// 16), whose transaction does the same writes for all of them at once; the one transaction per create
+// below is for the rest and for a create the batch could not place.
 import { hash } from "node:crypto";
 import { type AmountRequest, amountLimitBreach, rangeGrid } from "../../core/trading/allocation.js";
 import { formatFiatBound } from "../../core/trading/fiat-amount.js";
