@@ -161,11 +161,15 @@ test("two batches racing on one database: the second skips the requisite the fir
     });
     await aLocked;
     // A batch that waited for A's requisite would wait for ever: the lock timeout turns that into a failure.
-    const second = await h.deps.database.db.transaction().execute(async (trx) => {
-      await sql`SET LOCAL lock_timeout = '10s'`.execute(trx);
-      return runBatch(trx, b);
-    });
-    releaseA();
+    let second: BatchOutcome[];
+    try {
+      second = await h.deps.database.db.transaction().execute(async (trx) => {
+        await sql`SET LOCAL lock_timeout = '10s'`.execute(trx);
+        return runBatch(trx, b);
+      });
+    } finally {
+      releaseA();
+    }
     const [pa, pb] = [placedOn((await first)[0]!), placedOn(second[0]!)];
     assert.notEqual(pa.requisite, pb.requisite);
     assert.deepEqual(new Set([pa.requisite, pb.requisite]), new Set(fx.requisiteIds));
