@@ -109,10 +109,8 @@ test("two workers racing in batches of 4 over 11 due pay-ins: disjoint claims, e
 });
 
 /** A claim of the sweep's (its own short transaction, not followed by a batch here). */
-const claimGroups = (db: Kysely<DB> | Transaction<DB>, workerId: string, limit: number) => {
-  const now = h.clock.now();
-  return claimDueJobGroups(db, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId, limit, kind: KIND });
-};
+const claimGroups = (trx: Transaction<DB>, workerId: string, limit: number) =>
+  claimDueJobGroups(trx, { clock: () => h.clock.now(), leaseMs: JOB_LEASE_MS, workerId, limit, kind: KIND });
 const inTransaction = <T>(fn: (trx: Transaction<DB>) => Promise<T>) => h.deps.database.db.transaction().execute(fn);
 
 /** The traders of claimed jobs' pay-ins. */
@@ -191,15 +189,35 @@ test("a claim made while another is in progress waits for it, then takes another
     while (!done && waiting.length === 0) waiting = await lockWaiters();
     assert.equal(waiting.length, 1, "the second claim waits");
     assert.match(waiting[0]!, /pg_advisory_xact_lock/);
+    // Time passes while it waits (less than a lease, so the first's jobs stay held).
+    h.clock.advance(30_000);
     return claimed;
   });
   const other = await second!;
   assert.equal(other.length, 2);
+  const leases = await h.deps.database.db.selectFrom("jobs").select("lease_until").where("id", "in", other.map((j) => j.id)).execute();
+  assert.deepEqual(
+    leases.map((l) => l.lease_until?.getTime()),
+    other.map(() => h.clock.now().getTime() + JOB_LEASE_MS),
+    "the waiting claim's leases start when it got the lock, not when it began waiting",
+  );
   const [ta, tb] = [await tradersOf(first), await tradersOf(other)];
   assert.equal(ta.size, 1);
   assert.equal(tb.size, 1);
   assert.notDeepEqual(ta, tb, "the second claim takes the other trader");
   await sweepAll(ids, [...first, ...other]);
+});
+
+// A claimer stalled while holding the lock (paused process, lost network) must not stall the others.
+test("a claim waiting on another's lock gives up after its bound: the sweep claims nothing this round and goes on", { skip: !usePostgres() && "needs two PostgreSQL sessions" }, async () => {
+  const ids = await duePayinsOfEachTrader(2, 7800);
+  const first = await inTransaction(async (trx) => {
+    const claimed = await claimGroups(trx, "worker-a", 2);
+    assert.equal(await sweep("worker-b"), 0, "the lock held past the bound: nothing claimed, no error");
+    return claimed;
+  });
+  assert.equal(await sweep("worker-b"), 2, "the next round claims the other trader");
+  await sweepAll(ids, first);
 });
 
 test("the worker's job dispatcher leaves due expiries to the sweep, which takes them in one batch", async () => {

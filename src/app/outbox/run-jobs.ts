@@ -2,7 +2,7 @@
 // handler after commit, record each outcome in its own short transaction guarded by the lease.
 import { MAX_JOB_ATTEMPTS, JOB_LEASE_MS, jobBackoffMs } from "../../core/jobs/job-retry.js";
 import { assertNever } from "../../core/shared/assert-never.js";
-import { claimDueJobGroups, claimDueJobs, finishJob, finishJobsDone, releaseJob, type ClaimedJobRow } from "../../db/outbox/jobs.js";
+import { claimDueJobGroups, claimDueJobs, isGroupClaimBusy, finishJob, finishJobsDone, releaseJob, type ClaimedJobRow } from "../../db/outbox/jobs.js";
 import type { Deps } from "../deps.js";
 import type { JobBatchHandler, JobHandler, JobHandlerTable, JobOutcome } from "./outbox.js";
 import { WORKER_ID } from "./worker-id.js";
@@ -124,10 +124,16 @@ export async function runDueJobBatch<P>(
   handlers: { batch: JobBatchHandler<P>; single: JobHandler<P> },
   { workerId = WORKER_ID, limit = SWEEP_BATCH }: { workerId?: string; limit?: number } = {},
 ): Promise<number> {
-  const now = deps.clock.now();
-  const claimed = await deps.database.db
-    .transaction()
-    .execute((trx) => claimDueJobGroups(trx, { now, leaseUntil: new Date(now.getTime() + JOB_LEASE_MS), workerId, limit, kind }));
+  let claimed: ClaimedJobRow[];
+  try {
+    claimed = await deps.database.db
+      .transaction()
+      .execute((trx) => claimDueJobGroups(trx, { clock: () => deps.clock.now(), leaseMs: JOB_LEASE_MS, workerId, limit, kind }));
+  } catch (err) {
+    if (!isGroupClaimBusy(err)) throw err;
+    deps.logger.warn({ jobKind: kind }, "another worker's claim held the sweep's claim lock too long: nothing claimed this round");
+    return 0;
+  }
   if (claimed.length === 0) return 0;
   deps.metrics.jobsClaimed(claimed.map((j) => j.kind));
   let outcomes: Map<string, JobOutcome>;

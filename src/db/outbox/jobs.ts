@@ -1,7 +1,7 @@
 // SQL for the jobs table. Claiming is one statement: lock due rows with SKIP LOCKED (so concurrent
 // workers never wait on or take each other's rows), stamp the lease and the claimer, and return them.
-import { sql } from "kysely";
-import type { Db } from "../schema.js";
+import { sql, type Transaction } from "kysely";
+import type { DB, Db } from "../schema.js";
 
 export interface ClaimedJobRow {
   id: string;
@@ -97,6 +97,16 @@ export async function finishJob(
   return r.numUpdatedRows > 0n;
 }
 
+/** How long a group claim waits for another worker's claim of its kind (see claimDueJobGroups). */
+const GROUP_CLAIM_LOCK_WAIT = "5s";
+/** Groups one claim takes at most (see claimDueJobGroups). */
+const MAX_GROUPS_PER_CLAIM = 32;
+
+/** A group claim that gave up waiting for another worker's claim: nothing was claimed this round. */
+export function isGroupClaimBusy(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === "55P03";
+}
+
 /**
  * Claims up to `limit` due jobs of `kind` as claimDueJobs does, but whole groups (migration 0086_g)
  * that no other worker's live lease holds: the free group of the oldest due job first, then the next
@@ -106,14 +116,26 @@ export async function finishJob(
  * statements after it read the leases the claim before committed: two workers claiming at once
  * cannot both find a group free. Jobs without a group (written before 0086_g) are one group that
  * excludes none. Run it in its own short transaction.
+ *
+ * The wait for the lock is bounded (GROUP_CLAIM_LOCK_WAIT): a claimer stalled mid-claim must not stall
+ * every worker's sweep; the waiter fails with lock_not_available (55P03, isGroupClaimBusy) and its
+ * transaction rolls back. The claim's time is read after the lock, so a claim that waited does not
+ * hand out leases that are already running out. A claim takes at most MAX_GROUPS_PER_CLAIM groups:
+ * each costs two statements under the lock, so many small groups would hold every other claim back.
  */
-export async function claimDueJobGroups(db: Db, a: { now: Date; leaseUntil: Date; workerId: string; limit: number; kind: string }): Promise<ClaimedJobRow[]> {
-  await sql`SELECT pg_advisory_xact_lock(hashtext('jobs_group_claim'), hashtext(${a.kind}))`.execute(db);
+export async function claimDueJobGroups(
+  trx: Transaction<DB>,
+  a: { clock: () => Date; leaseMs: number; workerId: string; limit: number; kind: string },
+): Promise<ClaimedJobRow[]> {
+  await sql`SET LOCAL lock_timeout = ${sql.lit(GROUP_CLAIM_LOCK_WAIT)}`.execute(trx);
+  await sql`SELECT pg_advisory_xact_lock(hashtext('jobs_group_claim'), hashtext(${a.kind}))`.execute(trx);
+  const now = a.clock();
+  const claim = { ...a, now, leaseUntil: new Date(now.getTime() + a.leaseMs) };
   const claimed: ClaimedJobRow[] = [];
-  while (claimed.length < a.limit) {
-    const group = await oldestFreeGroup(db, a);
+  for (let groups = 0; claimed.length < a.limit && groups < MAX_GROUPS_PER_CLAIM; groups++) {
+    const group = await oldestFreeGroup(trx, claim);
     if (group === undefined) break;
-    const rows = await claimGroup(db, { ...a, group, limit: a.limit - claimed.length });
+    const rows = await claimGroup(trx, { ...claim, group, limit: a.limit - claimed.length });
     // None claimed: its due jobs are locked by a claim outside the groups (claimDueJobs); leave them.
     if (rows.length === 0) break;
     claimed.push(...rows);
