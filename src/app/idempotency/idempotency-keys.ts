@@ -20,6 +20,7 @@ import {
   releaseIdempotencyKey,
   takeOverIdempotencyKey,
 } from "../../db/idempotency/idempotency-keys.js";
+import { afterCommit } from "../../db/commit-hooks.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 
@@ -104,11 +105,13 @@ export async function completeIdempotent(deps: Deps, c: OwnedClaim, response: St
  * Stores the response in the use case's own transaction, so it commits (or rolls back) with the work;
  * an answer this owner committed earlier (a first transaction of the same request) is revised.
  * Throws idempotency_key_in_flight when this request no longer owns the key (it was taken over as
- * abandoned): the work must then roll back, since the new owner is doing it.
+ * abandoned): the work must then roll back, since the new owner is doing it. `onCommitted` runs once
+ * the transaction has committed (never if it rolls back).
  */
-export async function commitIdempotentResponse(trx: Transaction<DB>, c: OwnedClaim, response: StoredResponse): Promise<void> {
+export async function commitIdempotentResponse(trx: Transaction<DB>, c: OwnedClaim, response: StoredResponse, onCommitted?: () => void): Promise<void> {
   if (response.status >= 500) throw new Error("commitIdempotentResponse: a 5xx is not an answer to store");
   if (!(await completeIdempotencyKey(trx, { ...c, ...response, revise: true }))) {
     throw new AppError("idempotency_key_in_flight", { headers: { "retry-after": "1" } });
   }
+  if (onCommitted) afterCommit(trx, onCommitted);
 }

@@ -43,13 +43,13 @@ const claims = new WeakMap<FastifyRequest, OwnedClaim>();
 
 interface IdempotentRequest {
   /** Stores `response` in `trx` (the work's transaction); throws idempotency_key_in_flight if the key was taken over. */
-  commitWith(trx: Transaction<DB>, response: StoredResponse): Promise<void>;
+  commitWith(trx: Transaction<DB>, response: StoredResponse, onCommitted?: () => void): Promise<void>;
 }
 
 /** The request's idempotency claim when it carries an Idempotency-Key it owns; undefined otherwise. */
 export function idempotencyOf(request: FastifyRequest): IdempotentRequest | undefined {
   const claim = claims.get(request);
-  return claim && { commitWith: (trx, response) => commitIdempotentResponse(trx, claim, response) };
+  return claim && { commitWith: (trx, response, onCommitted) => commitIdempotentResponse(trx, claim, response, onCommitted) };
 }
 
 /**
@@ -95,8 +95,10 @@ export function committedAnswer<R>(
       idem &&
       (async (trx, result) => {
         const res = await toStored(result, trx);
-        await idem.commitWith(trx, res);
-        committed = res;
+        // Kept only once it is committed: a batch that fails after this member's answer was stored
+        // rolls it back and runs the member again (app/batching/write-batcher.ts), whose answer may
+        // then be a replay; a later call in the same transaction (the next requisite's try) replaces it.
+        await idem.commitWith(trx, res, () => (committed = res));
       }),
     send: async (result) => sendResponse(reply, committed ?? (await toStored(result, deps.database.db))),
   };
