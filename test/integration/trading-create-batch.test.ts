@@ -19,7 +19,7 @@ import { setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } fr
 
 const RATE = "99.12";
 
-async function members(h: Harness, fx: TradingFixture, amounts: AmountRequest[]) {
+async function members(h: Harness, fx: TradingFixture, amounts: AmountRequest[], extra: Record<string, unknown> | null = null) {
   return Promise.all(
     amounts.map((amount, n) =>
       tradingBatchMember(h.deps, {
@@ -32,8 +32,8 @@ async function members(h: Harness, fx: TradingFixture, amounts: AmountRequest[])
         callbackUrl: null,
         depositType: null,
         transferType: null,
-        extra: null,
-        body: { n },
+        extra,
+        body: { n, extra },
       }),
     ),
   );
@@ -144,6 +144,23 @@ test("members of one batch each get their own answer, and several holds of one t
   }
 });
 
+test("a repeat of a member's externalTransactionId in one batch is left to the single path instead of failing the batch", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 2, maxOpenPayins: 10 });
+    const twice = await members(h, fx, [exact(5000), exact(5001)], { externalTransactionId: "ext-dup-1" });
+    const other = await members(h, fx, [exact(5002)], { externalTransactionId: "ext-other" });
+    const outs = await batch(h.deps, [...twice, ...other]);
+    assert.deepEqual(placedOn(outs[0]!).amount, "500000");
+    assert.equal(outs[1]!.kind, "unplaced", "the repeat waits for the single path, which answers it as a replay or a conflict");
+    assert.deepEqual(placedOn(outs[2]!).amount, "500200", "the other members are written");
+    assert.equal((await activeSlots(h.deps)).length, 2);
+    await verifyLedgerClean(h.deps);
+  } finally {
+    await h.close();
+  }
+});
+
 test("two batches racing on one database: the second skips the requisite the first holds locked instead of waiting for it", { skip: !usePostgres() && "needs PostgreSQL (two connections)" }, async () => {
   const h = await createHarness({ poolSize: 4, tweak: (deps) => useFixedRate(deps, RATE) });
   try {
@@ -169,6 +186,7 @@ test("two batches racing on one database: the second skips the requisite the fir
       });
     } finally {
       releaseA();
+      await first.catch(() => undefined); // settled before the harness closes, whatever B did
     }
     const [pa, pb] = [placedOn((await first)[0]!), placedOn(second[0]!)];
     assert.notEqual(pa.requisite, pb.requisite);

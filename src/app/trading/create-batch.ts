@@ -3,8 +3,9 @@
 // number of statements whatever N:
 //  1. one statement picks candidate requisites for every member and locks up to N of them, least
 //     recently used first, SKIP LOCKED (a batch never waits for a requisite, so it cannot deadlock on
-//     one), with each locked requisite's usage read under its lock (db/trading/requisites.ts
-//     pickAndLockRequisites; a second statement re-reads the usage a concurrent create changed);
+//     one), with each locked requisite's usage read in the pick's snapshot and trusted only where the
+//     locked row is the version that snapshot saw (db/trading/requisites.ts pickAndLockRequisites; a
+//     second statement re-reads the usage a concurrent create changed);
 //  2. the involved traders' deposit and escrow balance rows are locked in ONE statement in account id
 //     order, the ledger's one order (plus one read of the account ids, which creates a missing escrow);
 //  3. in Node, members are given (requisite, amount) slots as one create after another would take
@@ -42,12 +43,12 @@ import { holdPayinsCrypto, TRADER_DEPOSIT_ACCOUNT, traderDeposit, traderHoldAcco
 export interface BatchCreate {
   deps: Deps;
   merchantId: string;
+  /** extra.externalTransactionId: a second member with the same one leaves the batch (see runBatch). */
+  externalId: string | null;
   now: Date;
   slot: SlotFilter;
-  /** The trader's crypto the pay-in of `amountMinor` holds. */
-  cryptoOf(amountMinor: bigint): bigint;
-  /** The pay-in's writes once it has its slot. */
-  write(requisite: BatchLockedRequisite, amountMinor: bigint): NewPayin;
+  /** The pay-in's writes on a slot, and the trader's crypto its hold takes. */
+  write(requisite: BatchLockedRequisite, amountMinor: bigint): { cryptoMinor: bigint; payin: NewPayin };
   commit?: CommitAnswer<CreateTradingPayinResult>;
 }
 
@@ -58,6 +59,7 @@ interface Placed {
   requisite: BatchLockedRequisite;
   amountMinor: bigint;
   cryptoMinor: bigint;
+  payin: NewPayin;
 }
 
 /**
@@ -75,7 +77,7 @@ function place(members: readonly BatchCreate[], locked: readonly BatchLockedRequ
       const u = usage.get(requisite.id)!;
       const fit = fitsRequisite(requisite, m.slot, u);
       if (fit.kind === "skip") continue;
-      const cryptoMinor = m.cryptoOf(fit.amountMinor);
+      const { cryptoMinor, payin } = m.write(requisite, fit.amountMinor);
       // The hold's no-negative check, against the locked balance less this batch's holds so far.
       const left = free.get(requisite.trader_id) ?? 0n;
       if (left < cryptoMinor) continue;
@@ -86,7 +88,7 @@ function place(members: readonly BatchCreate[], locked: readonly BatchLockedRequ
       u.monthVolume += fit.amountMinor;
       order.splice(k, 1);
       order.push(requisite);
-      placed.push({ member, requisite, amountMinor: fit.amountMinor, cryptoMinor });
+      placed.push({ member, requisite, amountMinor: fit.amountMinor, cryptoMinor, payin });
       return;
     }
   });
@@ -98,10 +100,20 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
   const deps = members[0]!.deps;
   const outs: BatchOutcome[] = members.map(() => ({ kind: "unplaced" }));
   // The volumes are read for one UTC day and month: a member of another (a batch across midnight)
-  // takes the single path.
+  // takes the single path. So does a repeat of an earlier member's externalTransactionId: it would fail
+  // the whole batch on the unique index; after the commit the single path answers it as a replay.
   const dayStart = utcDayStart(members[0]!.now);
   const monthStart = utcMonthStart(members[0]!.now);
-  const inBatch = members.flatMap((m, n) => (utcDayStart(m.now).getTime() === dayStart.getTime() ? [n] : []));
+  const externalIds = new Set<string>();
+  const inBatch = members.flatMap((m, n) => {
+    if (utcDayStart(m.now).getTime() !== dayStart.getTime()) return [];
+    if (m.externalId !== null) {
+      const key = `${m.merchantId}\u0000${m.externalId}`;
+      if (externalIds.has(key)) return [];
+      externalIds.add(key);
+    }
+    return [n];
+  });
   const these = inBatch.map((n) => members[n]!);
   const locked = await pickAndLockRequisites(trx, {
     fiatCurrencies: [...new Set(these.map((m) => m.slot.fiatCurrency))],
@@ -116,16 +128,15 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
   });
   if (locked.length === 0) return outs;
 
-  const traders = [...new Set(locked.map((r) => r.trader_id))];
+  // In trader id order: lockAccounts creates a missing escrow account row by row in the order given,
+  // and two batches creating the same two in opposite orders would deadlock on each other's insert.
+  const traders = [...new Set(locked.map((r) => r.trader_id))].sort();
   const balances = await lockAccounts(trx, traders.flatMap(traderHoldAccounts));
   const free = new Map(traders.map((t) => [t, available(balances.get(accountKey(traderDeposit(t)))!)]));
   const placed = place(these, locked, free);
   if (placed.length === 0) return outs;
 
-  const payins = await insertNewPayins(
-    trx,
-    placed.map((p) => these[p.member]!.write(p.requisite, p.amountMinor)),
-  );
+  const payins = await insertNewPayins(trx, placed.map((p) => p.payin));
   for (const [k, p] of placed.entries()) {
     const m = these[p.member]!;
     const { usage: _usage, trader_test: _test, ...requisite } = p.requisite;

@@ -187,10 +187,10 @@ function batchMember(deps: Deps, input: CreateTradingPayinInput, c: Extract<Awai
   return {
     deps,
     merchantId: input.merchantId,
+    externalId: c.externalId,
     now: c.now,
     slot: c.slot,
-    cryptoOf: (amountMinor) => computeTradingAmounts(amountMinor, c.rate, c.settings.feeRate).cryptoMinor,
-    write: (requisite, amountMinor) => c.write(requisite, amountMinor).payin,
+    write: c.write,
     ...(commit ? { commit } : {}),
   };
 }
