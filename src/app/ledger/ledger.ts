@@ -54,19 +54,7 @@ async function assertSameTransfer(trx: Transaction<DB>, existing: StoredTransfer
  * InvalidTransferError (a bug) when the entries do not balance per asset.
  */
 export async function postTransfer(trx: Transaction<DB>, input: TransferInput, now: Date): Promise<PostResult> {
-  const entries = normalizeEntries(input.entries);
-  assertValidTransfer({ ...input, entries });
-  const stage = input.pending ? "hold" : "post";
-  const header = {
-    id: input.id,
-    code: input.code,
-    refType: input.ref.type,
-    refId: input.ref.id,
-    pending: input.pending !== undefined,
-    expiresAt: input.pending?.expiresAt ?? null,
-    reversalOf: input.reversalOf ?? null,
-    at: now,
-  };
+  const { entries, stage, header } = transferHeader(input, now);
 
   // Common case, one statement: a new id over existing accounts, checked and written whole.
   const fast = await writeTransferIfCovered(
@@ -88,17 +76,12 @@ export async function postTransfer(trx: Transaction<DB>, input: TransferInput, n
     await assertSameTransfer(trx, existing, input, entries);
     return { transferId: input.id, created: false };
   }
-  const refs = entries.map((e) => e.account);
-  const ids = await ensureAccounts(
-    trx,
-    refs.map((ref) => ({ ref, noNegative: isNoNegative(ref.purpose) })),
-  );
-  const balances = await lockBalances(trx, ids);
-  const moves = entries.map((e, i) => {
-    const accountId = ids[i]!;
+  const locked = await lockAccounts(trx, entries.map((e) => e.account));
+  const moves = entries.map((e) => {
+    const before = locked.get(accountKey(e.account))!;
     const delta = balanceDelta(e.amountMinor, stage);
-    refuseIfUncovered(e, balances.get(accountId)!, delta);
-    return { accountId, asset: e.account.asset, amount: e.amountMinor, delta };
+    refuseIfUncovered(e, before, delta);
+    return { accountId: before.accountId, asset: e.account.asset, amount: e.amountMinor, delta };
   });
 
   const inserted = await writeTransfer(trx, header, moves);
@@ -108,6 +91,28 @@ export async function postTransfer(trx: Transaction<DB>, input: TransferInput, n
     return { transferId: input.id, created: false };
   }
   return { transferId: input.id, created: true };
+}
+
+/**
+ * A transfer's entries (normalized, one per account) checked to balance per asset (InvalidTransferError,
+ * a bug, when not), the balance stage they move (a hold's pending amounts or posted ones) and the
+ * header row that books it at `now`: what postTransfer and postLockedTransfers both write.
+ */
+function transferHeader(input: TransferInput, now: Date) {
+  const entries = normalizeEntries(input.entries);
+  assertValidTransfer({ ...input, entries });
+  const stage = input.pending ? ("hold" as const) : ("post" as const);
+  const header = {
+    id: input.id,
+    code: input.code,
+    refType: input.ref.type,
+    refId: input.ref.id,
+    pending: input.pending !== undefined,
+    expiresAt: input.pending?.expiresAt ?? null,
+    reversalOf: input.reversalOf ?? null,
+    at: now,
+  };
+  return { entries, stage, header };
 }
 
 /** A balance row this transaction holds locked (lockAccounts), with its account's id. */
@@ -132,13 +137,15 @@ export async function lockAccounts(trx: Transaction<DB>, refs: readonly AccountR
  * (updated here to the balances after them). Each transfer is checked as postTransfer checks it, in
  * order, against the balances the ones before it leave: insufficient_funds when a no-negative account
  * would drop below zero (nothing written), transfer_id_conflict when an id is booked already.
+ *
+ * transfer_id_conflict is found only after the statement wrote the batch's other transfers (and moved
+ * their balances): the caller must abort the whole transaction on it, never catch it under a savepoint
+ * and go on, or those transfers would be booked while `locked` still holds the balances before them.
  */
 export async function postLockedTransfers(trx: Transaction<DB>, locked: Map<string, LockedAccount>, inputs: readonly TransferInput[], now: Date): Promise<void> {
   const after = new Map([...locked].map(([k, b]) => [k, { ...b }]));
   const transfers = inputs.map((input) => {
-    const entries = normalizeEntries(input.entries);
-    assertValidTransfer({ ...input, entries });
-    const stage = input.pending ? "hold" : "post";
+    const { entries, stage, header } = transferHeader(input, now);
     const moves = entries.map((e) => {
       const before = after.get(accountKey(e.account));
       if (!before) throw new Error(`postLockedTransfers: account ${accountKey(e.account)} is not locked`);
@@ -147,16 +154,6 @@ export async function postLockedTransfers(trx: Transaction<DB>, locked: Map<stri
       after.set(accountKey(e.account), { ...before, ...applyDelta(before, delta) });
       return { accountId: before.accountId, asset: e.account.asset, amount: e.amountMinor, delta };
     });
-    const header = {
-      id: input.id,
-      code: input.code,
-      refType: input.ref.type,
-      refId: input.ref.id,
-      pending: input.pending !== undefined,
-      expiresAt: input.pending?.expiresAt ?? null,
-      reversalOf: input.reversalOf ?? null,
-      at: now,
-    };
     return { transfer: header, moves };
   });
   const inserted = await writeTransfers(trx, transfers);
