@@ -37,13 +37,20 @@ interface CandidateFilter {
   usage: UsageWindow;
 }
 
-/** The amounts [lo, hi] whose taken slots are wanted, and the UTC day and month the volumes count. */
-interface UsageWindow {
+/** Amounts lo..hi (minor units, both included) whose taken slots are wanted. */
+interface AmountRange {
   lo: bigint;
   hi: bigint;
+}
+
+/** The UTC day and month the volumes count. */
+interface VolumePeriod {
   dayStart: Date;
   monthStart: Date;
 }
+
+/** The amounts [lo, hi] whose taken slots are wanted, and the UTC day and month the volumes count. */
+type UsageWindow = AmountRange & VolumePeriod;
 
 export interface RequisiteUsage {
   open: number;
@@ -60,24 +67,70 @@ export type LockedRequisite = Pick<TradingRequisitesTable, "id" | "trader_id" | 
   monthly_volume_limit_minor: string | null;
 };
 
-const LOCKED_COLUMNS = sql`id, trader_id, bank_code, method, owner_name, number, sbp_phone, fiat_currency, max_open_payins,
-  daily_volume_limit_minor, monthly_volume_limit_minor`;
+const LOCKED_COLUMN_NAMES = [
+  "id",
+  "trader_id",
+  "bank_code",
+  "method",
+  "owner_name",
+  "number",
+  "sbp_phone",
+  "fiat_currency",
+  "max_open_payins",
+  "daily_volume_limit_minor",
+  "monthly_volume_limit_minor",
+] as const satisfies readonly (keyof LockedRequisite)[];
+/** The columns of a LockedRequisite, of trading_requisites or (with `alias`) of the row it names; constant names only. */
+function lockedColumns(alias?: string) {
+  return sql.raw(LOCKED_COLUMN_NAMES.map((c) => (alias ? `${alias}.${c}` : c)).join(", "));
+}
+const LOCKED_COLUMNS = lockedColumns();
+
+/**
+ * The FROM and WHERE of a requisite candidate `r` with its trader `t`, up to the caller's own match
+ * (currency, method, bank): enabled, of an enabled bank, method and trader of the kind `traderTest`
+ * asks, neither risk-held, whose trader's free deposit covers `deposit.atLeastMinor`. Shared by the
+ * single and the batch pick.
+ */
+function candidateSource(traderTest: RawBuilder<unknown>, deposit: CandidateFilter["deposit"]) {
+  return sql`FROM trading_requisites r
+      JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
+      JOIN traders t ON t.id = r.trader_id AND t.enabled AND t.risk_held_at IS NULL AND ${traderTest}
+      JOIN trading_methods m ON m.code = r.method AND m.enabled
+      -- A trader whose free deposit (as committed now; the hold decides under its lock) cannot cover the
+      -- smallest amount asked is no candidate. Tried anyway, its refused hold would roll its requisites'
+      -- turn back, so they would stay least recently used and come first in every create, filling the
+      -- candidate list while funded traders wait.
+      JOIN ledger_accounts da ON da.owner = ${deposit.ownerPrefix} || r.trader_id AND da.asset = ${deposit.asset} AND da.purpose = ${deposit.purpose}
+      JOIN ledger_account_balances dab ON dab.account_id = da.id AND dab.posted - dab.pending_debits >= ${deposit.atLeastMinor.toString()}::int8
+      -- risk_held_at IS NULL: a requisite its dispute rate took out of allocation (0033_a's index).
+      WHERE r.enabled AND r.risk_held_at IS NULL`;
+}
 
 /**
  * The usage columns (open, taken, day_volume, month_volume) of the requisite `id` names: its open
- * pay-ins from the counter of migration 0078_p; its active amounts inside [lo, hi] through the
- * open-slot index (bounded by the range, not by the requisite's open pay-ins); its day and month
- * volume (canceled pay-ins excluded) from the per-day counters of 0050_r, at most 62 rows (two parts a
- * day, 0080_e).
+ * pay-ins from the counter of migration 0078_p; its active amounts inside any of `ranges` through the
+ * open-slot index within their span (bounded by the ranges, not by the requisite's open pay-ins; a
+ * batch's several ranges are then matched one by one); its day and month volume (canceled pay-ins
+ * excluded, from volumesOf) from the per-day counters of 0050_r, at most 62 rows (two parts a day,
+ * 0080_e).
  */
-function usageColumns(id: RawBuilder<unknown>, w: UsageWindow) {
+function usageColumns(id: RawBuilder<unknown>, ranges: readonly AmountRange[]) {
+  const lo = ranges.reduce((m, r) => (r.lo < m ? r.lo : m), ranges[0]!.lo);
+  const hi = ranges.reduce((m, r) => (r.hi > m ? r.hi : m), ranges[0]!.hi);
+  // One range is its span: nothing more to match.
+  const inAnyRange =
+    ranges.length === 1
+      ? sql``
+      : sql` AND EXISTS (SELECT 1 FROM unnest(${ranges.map((r) => r.lo.toString())}::int8[], ${ranges.map((r) => r.hi.toString())}::int8[]) AS w(lo, hi)
+                        WHERE p.fiat_amount_minor BETWEEN w.lo AND w.hi)`;
   return sql`(SELECT coalesce(sum(o.open), 0) FROM trading_requisite_open_payins o WHERE o.requisite_id = ${id}) AS open,
     ARRAY(SELECT p.fiat_amount_minor::text FROM trading_payins p
           WHERE p.requisite_id = ${id} AND p.status = 'active'
-            AND p.fiat_amount_minor BETWEEN ${w.lo.toString()}::int8 AND ${w.hi.toString()}::int8) AS taken,
+            AND p.fiat_amount_minor BETWEEN ${lo.toString()}::int8 AND ${hi.toString()}::int8${inAnyRange}) AS taken,
     v.day_volume, v.month_volume`;
 }
-function volumesOf(id: RawBuilder<unknown>, w: UsageWindow) {
+function volumesOf(id: RawBuilder<unknown>, w: VolumePeriod) {
   return sql`LATERAL (SELECT coalesce(sum(dv.volume_minor) FILTER (WHERE dv.day >= (${w.dayStart}::timestamptz AT TIME ZONE 'UTC')::date), 0) AS day_volume,
                      coalesce(sum(dv.volume_minor), 0) AS month_volume
               FROM trading_requisite_day_volumes dv
@@ -126,18 +179,8 @@ export async function pickAndLockRequisite(
   const r = await runHot(db, sql<Row>`
     WITH cand AS MATERIALIZED (
       SELECT r.id, r.trader_id, r.last_assigned_at, r.xmin AS seen_xmin
-      FROM trading_requisites r
-      JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
-      JOIN traders t ON t.id = r.trader_id AND t.enabled AND t.risk_held_at IS NULL AND t.test = ${f.testTraders}
-      JOIN trading_methods m ON m.code = r.method AND m.enabled
-      -- A trader whose free deposit (as committed now; the hold decides under its lock) cannot cover the
-      -- smallest amount asked is no candidate. Tried anyway, its refused hold would roll its requisites'
-      -- turn back, so they would stay least recently used and come first in every create, filling the
-      -- candidate list while funded traders wait.
-      JOIN ledger_accounts da ON da.owner = ${f.deposit.ownerPrefix} || r.trader_id AND da.asset = ${f.deposit.asset} AND da.purpose = ${f.deposit.purpose}
-      JOIN ledger_account_balances dab ON dab.account_id = da.id AND dab.posted - dab.pending_debits >= ${f.deposit.atLeastMinor.toString()}::int8
-      -- risk_held_at IS NULL: a requisite its dispute rate took out of allocation (0033_a's index).
-      WHERE r.enabled AND r.risk_held_at IS NULL AND r.fiat_currency = ${f.fiatCurrency} AND ${methodCond} AND ${bankCond}
+      ${candidateSource(sql`t.test = ${f.testTraders}`, f.deposit)}
+        AND r.fiat_currency = ${f.fiatCurrency} AND ${methodCond} AND ${bankCond}
         -- Below its open-pay-in maximum, by the counter of migration 0078_p. Fewer open pay-ins than
         -- amounts asked: one of them is surely free, nothing to count; only a requisite with as many
         -- open pay-ins as the range has amounts has its taken ones counted. One subquery per requisite,
@@ -161,12 +204,10 @@ export async function pickAndLockRequisite(
       LIMIT 1
       FOR UPDATE SKIP LOCKED
     ), used AS MATERIALIZED (
-      SELECT l.id AS used_id, ${usageColumns(sql`l.id`, f.usage)}
+      SELECT l.id AS used_id, ${usageColumns(sql`l.id`, [f.usage])}
       FROM locked l, ${volumesOf(sql`l.id`, f.usage)}
     )
-    SELECT c.id AS cand_id, c.trader_id AS cand_trader_id,
-           l.id, l.trader_id, l.bank_code, l.method, l.owner_name, l.number, l.sbp_phone, l.fiat_currency, l.max_open_payins,
-           l.daily_volume_limit_minor, l.monthly_volume_limit_minor,
+    SELECT c.id AS cand_id, c.trader_id AS cand_trader_id, ${lockedColumns("l")},
            l.locked_xmin = c.seen_xmin AS fresh, u.open, u.taken, u.day_volume, u.month_volume
     FROM cand c LEFT JOIN locked l ON l.id = c.id LEFT JOIN used u ON u.used_id = c.id
     ORDER BY c.last_assigned_at ASC NULLS FIRST, c.id`);
@@ -202,25 +243,12 @@ interface BatchCandidateFilter {
   limit: number;
   lockLimit: number;
   /** The members' amount windows: the taken amounts read are those inside any of them. */
-  ranges: { lo: bigint; hi: bigint }[];
+  ranges: AmountRange[];
   dayStart: Date;
   monthStart: Date;
 }
 
 export type BatchLockedRequisite = LockedRequisite & { trader_test: boolean; usage: RequisiteUsage };
-
-/** A batch's taken amounts: those inside any member's window, through the open-slot index within their span. */
-function batchUsageColumns(id: RawBuilder<unknown>, ranges: { lo: bigint; hi: bigint }[]) {
-  const lo = ranges.reduce((m, r) => (r.lo < m ? r.lo : m), ranges[0]!.lo);
-  const hi = ranges.reduce((m, r) => (r.hi > m ? r.hi : m), ranges[0]!.hi);
-  return sql`(SELECT coalesce(sum(o.open), 0) FROM trading_requisite_open_payins o WHERE o.requisite_id = ${id}) AS open,
-    ARRAY(SELECT p.fiat_amount_minor::text FROM trading_payins p
-          WHERE p.requisite_id = ${id} AND p.status = 'active'
-            AND p.fiat_amount_minor BETWEEN ${lo.toString()}::int8 AND ${hi.toString()}::int8
-            AND EXISTS (SELECT 1 FROM unnest(${ranges.map((r) => r.lo.toString())}::int8[], ${ranges.map((r) => r.hi.toString())}::int8[]) AS w(lo, hi)
-                        WHERE p.fiat_amount_minor BETWEEN w.lo AND w.hi)) AS taken,
-    v.day_volume, v.month_volume`;
-}
 
 /**
  * The batch form of pickAndLockRequisite (app/trading/create-batch.ts), in one statement: enabled
@@ -234,18 +262,12 @@ function batchUsageColumns(id: RawBuilder<unknown>, ranges: { lo: bigint; hi: bi
  * the others' usage is read again here under the lock, in one more statement.
  */
 export async function pickAndLockRequisites(db: Db, f: BatchCandidateFilter): Promise<BatchLockedRequisite[]> {
-  const w = { dayStart: f.dayStart, monthStart: f.monthStart, lo: 0n, hi: 0n };
   type Row = LockedRequisite & UsageRow & { trader_test: boolean; fresh: boolean };
   const r = await runHot(db, sql<Row>`
     WITH cand AS MATERIALIZED (
       SELECT r.id, r.last_assigned_at, r.xmin AS seen_xmin, t.test AS trader_test
-      FROM trading_requisites r
-      JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
-      JOIN traders t ON t.id = r.trader_id AND t.enabled AND t.risk_held_at IS NULL AND t.test = ANY(${f.testTraders}::bool[])
-      JOIN trading_methods m ON m.code = r.method AND m.enabled
-      JOIN ledger_accounts da ON da.owner = ${f.deposit.ownerPrefix} || r.trader_id AND da.asset = ${f.deposit.asset} AND da.purpose = ${f.deposit.purpose}
-      JOIN ledger_account_balances dab ON dab.account_id = da.id AND dab.posted - dab.pending_debits >= ${f.deposit.atLeastMinor.toString()}::int8
-      WHERE r.enabled AND r.risk_held_at IS NULL AND r.fiat_currency = ANY(${f.fiatCurrencies}::text[])
+      ${candidateSource(sql`t.test = ANY(${f.testTraders}::bool[])`, f.deposit)}
+        AND r.fiat_currency = ANY(${f.fiatCurrencies}::text[])
         AND (SELECT coalesce(sum(c.open), 0) FROM trading_requisite_open_payins c WHERE c.requisite_id = r.id) < r.max_open_payins
       ORDER BY r.last_assigned_at ASC NULLS FIRST, r.id
       LIMIT ${f.limit}
@@ -257,17 +279,16 @@ export async function pickAndLockRequisites(db: Db, f: BatchCandidateFilter): Pr
       LIMIT ${f.lockLimit}
       FOR UPDATE SKIP LOCKED
     )
-    SELECT l.id, l.trader_id, l.bank_code, l.method, l.owner_name, l.number, l.sbp_phone, l.fiat_currency, l.max_open_payins,
-           l.daily_volume_limit_minor, l.monthly_volume_limit_minor, c.trader_test,
-           l.locked_xmin = c.seen_xmin AS fresh, ${batchUsageColumns(sql`l.id`, f.ranges)}
-    FROM locked l JOIN cand c ON c.id = l.id, ${volumesOf(sql`l.id`, w)}
+    SELECT ${lockedColumns("l")}, c.trader_test,
+           l.locked_xmin = c.seen_xmin AS fresh, ${usageColumns(sql`l.id`, f.ranges)}
+    FROM locked l JOIN cand c ON c.id = l.id, ${volumesOf(sql`l.id`, f)}
     ORDER BY l.last_assigned_at ASC NULLS FIRST, l.id`);
   const stale = r.rows.filter((row) => !row.fresh).map((row) => row.id);
   const reread = new Map<string, UsageRow>();
   if (stale.length > 0) {
     const u = await runHot(db, sql<UsageRow & { id: string }>`
-      SELECT l.id, ${batchUsageColumns(sql`l.id`, f.ranges)}
-      FROM unnest(${stale}::uuid[]) AS l(id), ${volumesOf(sql`l.id`, w)}`);
+      SELECT l.id, ${usageColumns(sql`l.id`, f.ranges)}
+      FROM unnest(${stale}::uuid[]) AS l(id), ${volumesOf(sql`l.id`, f)}`);
     for (const row of u.rows) reread.set(row.id, row);
   }
   return r.rows.map(({ fresh, open, taken, day_volume, month_volume, ...req }) => ({
@@ -295,7 +316,7 @@ export async function lockRequisite(db: Db, ids: string[], skipLocked: boolean):
 /** One requisite's usage (see usageColumns), read under its lock so it sees every committed pay-in. */
 export async function requisiteUsage(db: Db, requisiteId: string, w: UsageWindow): Promise<RequisiteUsage> {
   const id = sql`${requisiteId}::uuid`;
-  const r = await runHot(db, sql<UsageRow>`SELECT ${usageColumns(id, w)} FROM ${volumesOf(id, w)}`);
+  const r = await runHot(db, sql<UsageRow>`SELECT ${usageColumns(id, [w])} FROM ${volumesOf(id, w)}`);
   return toUsage(r.rows[0]!);
 }
 
