@@ -40,16 +40,20 @@ export function jobsInsert(db: Db, rows: readonly NewJobRow[]) {
 
 /**
  * Claims up to `limit` due jobs (pending and due, or running with an expired lease: its worker died)
- * and leases them to `workerId` until `leaseUntil`: of one `kind`, or of any kind but `exceptKinds`.
+ * and leases them to `workerId` until `leaseUntil`: of one `kind`, or of any kind but `exceptKinds`;
+ * with `group` given, only that group's (null: the jobs without one; claimDueJobGroups).
  * Run it in its own short transaction.
  */
 export async function claimDueJobs(
   db: Db,
-  a: { now: Date; leaseUntil: Date; workerId: string; limit: number; kind?: string; exceptKinds?: readonly string[] },
+  a: { now: Date; leaseUntil: Date; workerId: string; limit: number; kind?: string; exceptKinds?: readonly string[]; group?: string | null },
 ): Promise<ClaimedJobRow[]> {
-  // With a kind (a batch sweep), jobs_pending_kind_due_idx keeps the scan to that kind's due rows; the
-  // condition sits inside each arm of the OR, where the planner matches arms to partial indexes.
-  const ofKind = a.kind !== undefined ? sql`AND kind = ${a.kind}` : a.exceptKinds?.length ? sql`AND kind <> ALL(${[...a.exceptKinds]}::text[])` : sql``;
+  // With a kind (a batch sweep), jobs_pending_kind_due_idx keeps the scan to that kind's due rows
+  // (with a group too, jobs_pending_kind_group_due_idx); the condition sits inside each arm of the OR,
+  // where the planner matches arms to partial indexes.
+  const ofGroup = a.group === undefined ? sql`` : a.group === null ? sql`AND group_key IS NULL` : sql`AND group_key = ${a.group}`;
+  const ofKind =
+    a.kind !== undefined ? sql`AND kind = ${a.kind} ${ofGroup}` : a.exceptKinds?.length ? sql`AND kind <> ALL(${[...a.exceptKinds]}::text[])` : sql``;
   const r = await sql<ClaimedJobRow>`
     WITH due AS (
       SELECT id FROM jobs
@@ -135,7 +139,7 @@ export async function claimDueJobGroups(
   for (let groups = 0; claimed.length < a.limit && groups < MAX_GROUPS_PER_CLAIM; groups++) {
     const group = await oldestFreeGroup(trx, claim);
     if (group === undefined) break;
-    const rows = await claimGroup(trx, { ...claim, group, limit: a.limit - claimed.length });
+    const rows = await claimDueJobs(trx, { ...claim, group, limit: a.limit - claimed.length });
     // None claimed: its due jobs are locked by a claim outside the groups (claimDueJobs); leave them.
     if (rows.length === 0) break;
     claimed.push(...rows);
@@ -165,28 +169,6 @@ async function oldestFreeGroup(db: Db, a: { now: Date; kind: string }): Promise<
     ) oldest
     ORDER BY due_at LIMIT 1`.execute(db);
   return r.rows.length === 0 ? undefined : r.rows[0]!.group_key;
-}
-
-/** Up to `limit` due jobs of one group, leased as claimDueJobs leases them (jobs_pending_kind_group_due_idx). */
-async function claimGroup(
-  db: Db,
-  a: { now: Date; leaseUntil: Date; workerId: string; limit: number; kind: string; group: string | null },
-): Promise<ClaimedJobRow[]> {
-  const ofGroup = a.group === null ? sql`group_key IS NULL` : sql`group_key = ${a.group}`;
-  const r = await sql<ClaimedJobRow>`
-    WITH due AS (
-      SELECT id FROM jobs
-      WHERE (status = 'pending' AND due_at <= ${a.now} AND kind = ${a.kind} AND ${ofGroup})
-         OR (status = 'running' AND lease_until < ${a.now} AND kind = ${a.kind} AND ${ofGroup})
-      ORDER BY due_at
-      LIMIT ${a.limit}
-      FOR UPDATE SKIP LOCKED
-    )
-    UPDATE jobs SET status = 'running', lease_until = ${a.leaseUntil}, locked_by = ${a.workerId},
-                    attempts = jobs.attempts + 1, updated_at = ${a.now}
-    FROM due WHERE jobs.id = due.id
-    RETURNING jobs.id, jobs.kind, jobs.key, jobs.payload, jobs.attempts`.execute(db);
-  return r.rows;
 }
 
 /** Records "done" for a batch of jobs in one statement, each only while this worker holds that attempt's lease. */
