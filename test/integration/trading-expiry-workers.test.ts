@@ -216,7 +216,10 @@ test("a claim waiting on another's lock gives up after its bound: the sweep clai
     assert.equal(await sweep("worker-b"), 0, "the lock held past the bound: nothing claimed, no error");
     return claimed;
   });
-  assert.equal(await sweep("worker-b"), 2, "the next round claims the other trader");
+  // A trader may have more than 2 (the creates go on until each has 2): the held one's are left out.
+  const [held] = [...(await tradersOf(first))];
+  const others = await h.deps.database.db.selectFrom("trading_payins").select("id").where("id", "in", ids).where("trader_id", "<>", held!).execute();
+  assert.equal(await sweep("worker-b"), others.length, "the next round claims the other trader's jobs");
   await sweepAll(ids, first);
 });
 
