@@ -173,7 +173,7 @@ async function prepareCreate(deps: Deps, input: CreateTradingPayinInput) {
       payin: { row, event: { actor: "merchant", actorId: input.apiKeyId, to: "active" as const, at: now }, expiryJob: expiryJob(id, row.expires_at, requisite.trader_id), riskDecision: null },
     };
   };
-  return { kind: "ready" as const, db, id, now, fp, externalId, fiatCurrency, rate, settings, testTraders, slot, write };
+  return { kind: "ready" as const, db, id, now, fp, externalId, fiatCurrency, testTraders, slot, write };
 }
 
 /** The batch member a create would be (create-batch.ts); for the batch's own tests. */
