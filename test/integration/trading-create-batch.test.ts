@@ -19,7 +19,7 @@ import { setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } fr
 
 const RATE = "99.12";
 
-async function members(h: Harness, fx: TradingFixture, amounts: AmountRequest[], extra: Record<string, unknown> | null = null) {
+async function members(h: Harness, fx: TradingFixture, amounts: AmountRequest[], extra: Record<string, unknown> | null = null, bank: string | null = null) {
   return Promise.all(
     amounts.map((amount, n) =>
       tradingBatchMember(h.deps, {
@@ -28,7 +28,7 @@ async function members(h: Harness, fx: TradingFixture, amounts: AmountRequest[],
         amount,
         fiatCurrency: null,
         method: null,
-        bank: null,
+        bank,
         callbackUrl: null,
         depositType: null,
         transferType: null,
@@ -155,6 +155,25 @@ test("a repeat of a member's externalTransactionId in one batch is left to the s
     assert.equal(outs[1]!.kind, "unplaced", "the repeat waits for the single path, which answers it as a replay or a conflict");
     assert.deepEqual(placedOn(outs[2]!).amount, "500200", "the other members are written");
     assert.equal((await activeSlots(h.deps)).length, 2);
+    await verifyLedgerClean(h.deps);
+  } finally {
+    await h.close();
+  }
+});
+
+test("members of one batch that ask for different banks each get a requisite of their bank, past less recently used ones of another", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 3, maxOpenPayins: 10 });
+    // Two SBER requisites come first in the least-recently-used order, the TBANK one last: a pick that
+    // ignored the bank would lock the two SBER ones for this batch of two and place the TBANK member nowhere.
+    const [sber1, sber2, tbank] = fx.requisiteIds as [string, string, string];
+    const db = h.deps.database.db;
+    await db.updateTable("trading_requisites").set({ bank_code: "TBANK", last_assigned_at: new Date() }).where("id", "=", tbank).execute();
+    await db.updateTable("trading_requisites").set({ last_assigned_at: new Date(Date.now() - 60_000) }).where("id", "in", [sber1, sber2]).execute();
+    const outs = await batch(h.deps, [...(await members(h, fx, [exact(5000)], null, "TBANK")), ...(await members(h, fx, [exact(5000)], null, "SBER"))]);
+    assert.equal(placedOn(outs[0]!).requisite, tbank);
+    assert.ok([sber1, sber2].includes(placedOn(outs[1]!).requisite));
     await verifyLedgerClean(h.deps);
   } finally {
     await h.close();

@@ -124,16 +124,6 @@ export function slotWindow(f: SlotFilter): { lo: bigint; hi: bigint } {
   return f.amount.kind === "exact" ? { lo: f.amount.amountMinor, hi: f.amount.amountMinor } : { lo: f.grid.first, hi: f.grid.last };
 }
 
-/** Whether a requisite is one the create asks for (what the pick's filter checks; the batch checks it per member). */
-export function requisiteMatches(f: SlotFilter, r: LockedRequisite, traderTest: boolean): boolean {
-  return (
-    r.fiat_currency === f.fiatCurrency &&
-    traderTest === f.testTraders &&
-    (f.method ? r.method === f.method : !f.allowedMethods || f.allowedMethods.includes(r.method)) &&
-    (f.bank ? r.bank_code === f.bank : !f.allowedBanks || f.allowedBanks.includes(r.bank_code))
-  );
-}
-
 /** The amount a create takes on a locked requisite of this usage, or why it cannot (the single and the batched create's rule). */
 export function fitsRequisite(req: LockedRequisite, f: SlotFilter, usage: RequisiteUsage): { kind: "fit"; amountMinor: bigint } | { kind: "skip"; reason: string } {
   if (usage.open >= req.max_open_payins) return { kind: "skip", reason: "max open pay-ins" };

@@ -1,11 +1,13 @@
 // Concurrent trading creates of this process, written together (issue 16): they queue in a
 // writeBatcher (app/batching/write-batcher.ts) and a batch of N runs in ONE transaction at a constant
 // number of statements whatever N:
-//  1. one statement picks candidate requisites for every member and locks up to N of them, least
+//  1. one statement picks candidate requisites for the members and locks up to N of them, least
 //     recently used first, SKIP LOCKED (a batch never waits for a requisite, so it cannot deadlock on
 //     one), with each locked requisite's usage read in the pick's snapshot and trusted only where the
 //     locked row is the version that snapshot saw (db/trading/requisites.ts pickAndLockRequisites; a
-//     second statement re-reads the usage a concurrent create changed);
+//     second statement re-reads the usage a concurrent create changed). Members that ask different
+//     things of a requisite (currency, method, bank, kind of trader; rare in one batch) get one pick
+//     per kind of ask, since the pick's filters must be scalars to walk the least-recently-used index;
 //  2. the involved traders' deposit and escrow balance rows are locked in ONE statement in account id
 //     order, the ledger's one order (plus one read of the account ids, which creates a missing escrow);
 //  3. in Node, members are given (requisite, amount) slots as one create after another would take
@@ -30,12 +32,12 @@ import { available } from "../../core/ledger/balances.js";
 import type { Database } from "../../db/connect.js";
 import type { DB } from "../../db/schema.js";
 import { insertNewPayins, type NewPayin } from "../../db/trading/payins.js";
-import { type BatchLockedRequisite, pickAndLockRequisites } from "../../db/trading/requisites.js";
+import { type BatchLockedRequisite, pickAndLockRequisites, type RequisiteMatch } from "../../db/trading/requisites.js";
 import { writeBatcher } from "../batching/write-batcher.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { lockAccounts } from "../ledger/ledger.js";
-import { fitsRequisite, MAX_CANDIDATES, requisiteMatches, type SlotFilter, slotWindow, utcDayStart, utcMonthStart } from "./allocate.js";
+import { fitsRequisite, MAX_CANDIDATES, type SlotFilter, slotWindow, utcDayStart, utcMonthStart } from "./allocate.js";
 import type { CreateTradingPayinResult } from "./create-payin.js";
 import { holdPayinsCrypto, TRADER_DEPOSIT_ACCOUNT, traderDeposit, traderHoldAccounts } from "./ledger-postings.js";
 
@@ -55,6 +57,7 @@ export interface BatchCreate {
 export type BatchOutcome = { kind: "created"; result: CreateTradingPayinResult } | { kind: "unplaced" };
 
 interface Placed {
+  /** The index into the batch's members. */
   member: number;
   requisite: BatchLockedRequisite;
   amountMinor: bigint;
@@ -62,18 +65,33 @@ interface Placed {
   payin: NewPayin;
 }
 
+/** The members (indexes into `members`) grouped by what they ask of a requisite; each group is one pick. */
+function byMatch(members: readonly BatchCreate[], indexes: readonly number[]): { match: RequisiteMatch; members: number[] }[] {
+  const groups = new Map<string, { match: RequisiteMatch; members: number[] }>();
+  for (const n of indexes) {
+    const { fiatCurrency, method, bank, allowedMethods, allowedBanks, testTraders } = members[n]!.slot;
+    const match = { fiatCurrency, method, bank, allowedMethods, allowedBanks, testTraders };
+    const key = JSON.stringify(match);
+    const group = groups.get(key) ?? { match, members: [] };
+    group.members.push(n);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
 /**
- * Gives members slots among the locked requisites (in least-recently-used order), as one create after
- * another would: each takes the first requisite that fits, which then goes to the end of the order
- * (its turn taken). `free` is each trader's free deposit, less what the members placed before hold.
+ * Gives the `group`'s members (indexes into `members`, all asking the same of a requisite) slots among
+ * the requisites their pick locked (in least-recently-used order), as one create after another would:
+ * each takes the first requisite that fits, which then goes to the end of the order (its turn taken).
+ * `free` is each trader's free deposit, less what the members placed before hold.
  */
-function place(members: readonly BatchCreate[], locked: readonly BatchLockedRequisite[], free: Map<string, bigint>): Placed[] {
+function place(members: readonly BatchCreate[], group: readonly number[], locked: readonly BatchLockedRequisite[], free: Map<string, bigint>): Placed[] {
   const order = [...locked];
   const usage = new Map(locked.map((r) => [r.id, { ...r.usage, taken: new Set(r.usage.taken) }]));
   const placed: Placed[] = [];
-  members.forEach((m, member) => {
+  for (const member of group) {
+    const m = members[member]!;
     for (const [k, requisite] of order.entries()) {
-      if (!requisiteMatches(m.slot, requisite, requisite.trader_test)) continue;
       const u = usage.get(requisite.id)!;
       const fit = fitsRequisite(requisite, m.slot, u);
       if (fit.kind === "skip") continue;
@@ -89,9 +107,9 @@ function place(members: readonly BatchCreate[], locked: readonly BatchLockedRequ
       order.splice(k, 1);
       order.push(requisite);
       placed.push({ member, requisite, amountMinor: fit.amountMinor, cryptoMinor, payin });
-      return;
+      break;
     }
-  });
+  }
   return placed;
 }
 
@@ -114,18 +132,22 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
     }
     return [n];
   });
-  const these = inBatch.map((n) => members[n]!);
-  const locked = await pickAndLockRequisites(trx, {
-    fiatCurrencies: [...new Set(these.map((m) => m.slot.fiatCurrency))],
-    testTraders: [...new Set(these.map((m) => m.slot.testTraders))],
-    deposit: { ...TRADER_DEPOSIT_ACCOUNT, atLeastMinor: these.reduce((min, m) => (m.slot.minCryptoMinor < min ? m.slot.minCryptoMinor : min), these[0]!.slot.minCryptoMinor) },
-    // Room for the batches of other processes (and this one's next) locking past this one's.
-    limit: MAX_CANDIDATES + 4 * these.length,
-    lockLimit: these.length,
-    ranges: these.map((m) => slotWindow(m.slot)),
-    dayStart,
-    monthStart,
-  });
+  const picks: { group: number[]; locked: BatchLockedRequisite[] }[] = [];
+  for (const { match, members: group } of byMatch(members, inBatch)) {
+    const slots = group.map((n) => members[n]!.slot);
+    const locked = await pickAndLockRequisites(trx, {
+      match,
+      deposit: { ...TRADER_DEPOSIT_ACCOUNT, atLeastMinor: slots.reduce((min, s) => (s.minCryptoMinor < min ? s.minCryptoMinor : min), slots[0]!.minCryptoMinor) },
+      // Room for the batches of other processes (and this one's next) locking past this one's.
+      limit: MAX_CANDIDATES + 4 * group.length,
+      lockLimit: group.length,
+      ranges: slots.map(slotWindow),
+      dayStart,
+      monthStart,
+    });
+    picks.push({ group, locked });
+  }
+  const locked = picks.flatMap((p) => p.locked);
   if (locked.length === 0) return outs;
 
   // In trader id order: lockAccounts creates a missing escrow account row by row in the order given,
@@ -133,19 +155,19 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
   const traders = [...new Set(locked.map((r) => r.trader_id))].sort();
   const balances = await lockAccounts(trx, traders.flatMap(traderHoldAccounts));
   const free = new Map(traders.map((t) => [t, available(balances.get(accountKey(traderDeposit(t)))!)]));
-  const placed = place(these, locked, free);
+  const placed = picks.flatMap((p) => place(members, p.group, p.locked, free));
   if (placed.length === 0) return outs;
 
   const payins = await insertNewPayins(trx, placed.map((p) => p.payin));
   for (const [k, p] of placed.entries()) {
-    const m = these[p.member]!;
-    const { usage: _usage, trader_test: _test, ...requisite } = p.requisite;
+    const m = members[p.member]!;
+    const { usage: _usage, ...requisite } = p.requisite;
     const result: CreateTradingPayinResult = { payin: payins[k]!, requisite, created: true };
     // The idempotent answer, stored in this transaction as the single path stores it (one statement
     // for each member sent with an Idempotency-Key).
     await m.commit?.(trx, result);
     if (!m.slot.testTraders) m.deps.metrics.paymentCreated(trx, "trading");
-    outs[inBatch[p.member]!] = { kind: "created", result };
+    outs[p.member] = { kind: "created", result };
   }
   // The holds come last, as in the single path; the Node check above already fitted them to the
   // locked balances, which postLockedTransfers checks again (a refusal fails the batch).
@@ -153,7 +175,7 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
     deps,
     trx,
     balances,
-    placed.map((p, k) => ({ payinId: payins[k]!.id, traderId: p.requisite.trader_id, merchantId: these[p.member]!.merchantId, cryptoMinor: p.cryptoMinor })),
+    placed.map((p, k) => ({ payinId: payins[k]!.id, traderId: p.requisite.trader_id, merchantId: members[p.member]!.merchantId, cryptoMinor: p.cryptoMinor })),
   );
   return outs;
 }

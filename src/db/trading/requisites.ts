@@ -20,19 +20,23 @@ export async function findRequisites(db: Db, ids: readonly string[]) {
   return db.selectFrom("trading_requisites").selectAll().where("id", "in", [...new Set(ids)]).execute();
 }
 
-interface CandidateFilter {
+/** What a create asks of a requisite: its currency, method and bank, and the kind of trader. */
+export interface RequisiteMatch {
   fiatCurrency: string;
   method: string | null;
   bank: string | null;
   allowedMethods: string[] | null;
   allowedBanks: string[] | null;
+  /** True for a test twin's pay-in: only test traders' requisites; false: only live traders'. */
+  testTraders: boolean;
+}
+
+interface CandidateFilter extends RequisiteMatch {
   /** The amounts asked for: one exact amount, or a grid [first, last] by step. */
   slots: { first: bigint; last: bigint; step: bigint; count: bigint };
   /** The traders' deposit accounts (owner = ownerPrefix || trader id) and the least free deposit a hold needs. */
   deposit: { ownerPrefix: string; asset: string; purpose: string; atLeastMinor: bigint };
   limit: number;
-  /** True for a test twin's pay-in: only test traders' requisites; false: only live traders'. */
-  testTraders: boolean;
   /** What the locked requisite's usage is read for (see requisiteUsage). */
   usage: UsageWindow;
 }
@@ -87,15 +91,26 @@ function lockedColumns(alias?: string) {
 const LOCKED_COLUMNS = lockedColumns();
 
 /**
- * The FROM and WHERE of a requisite candidate `r` with its trader `t`, up to the caller's own match
- * (currency, method, bank): enabled, of an enabled bank, method and trader of the kind `traderTest`
- * asks, neither risk-held, whose trader's free deposit covers `deposit.atLeastMinor`. Shared by the
- * single and the batch pick.
+ * The FROM and WHERE of a requisite candidate `r` with its trader `t`: enabled, matching `match` (scalar
+ * filters, so the planner walks the least-recently-used index of 0024_a and stops at the caller's
+ * limit; with `= ANY(array)` it sorted every requisite, 75 ms instead of 1 ms at 10,000), of an enabled
+ * bank, method and trader of the kind asked, neither risk-held, whose trader's free deposit covers
+ * `deposit.atLeastMinor`. Shared by the single and the batch pick.
  */
-function candidateSource(traderTest: RawBuilder<unknown>, deposit: CandidateFilter["deposit"]) {
+function candidateSource(match: RequisiteMatch, deposit: CandidateFilter["deposit"]) {
+  const methodCond = match.method
+    ? sql`r.method = ${match.method}`
+    : match.allowedMethods
+      ? sql`r.method = ANY(${match.allowedMethods}::text[])`
+      : sql`true`;
+  const bankCond = match.bank
+    ? sql`r.bank_code = ${match.bank}`
+    : match.allowedBanks
+      ? sql`r.bank_code = ANY(${match.allowedBanks}::text[])`
+      : sql`true`;
   return sql`FROM trading_requisites r
       JOIN trading_banks b ON b.code = r.bank_code AND b.enabled
-      JOIN traders t ON t.id = r.trader_id AND t.enabled AND t.risk_held_at IS NULL AND ${traderTest}
+      JOIN traders t ON t.id = r.trader_id AND t.enabled AND t.risk_held_at IS NULL AND t.test = ${match.testTraders}
       JOIN trading_methods m ON m.code = r.method AND m.enabled
       -- A trader whose free deposit (as committed now; the hold decides under its lock) cannot cover the
       -- smallest amount asked is no candidate. Tried anyway, its refused hold would roll its requisites'
@@ -104,7 +119,8 @@ function candidateSource(traderTest: RawBuilder<unknown>, deposit: CandidateFilt
       JOIN ledger_accounts da ON da.owner = ${deposit.ownerPrefix} || r.trader_id AND da.asset = ${deposit.asset} AND da.purpose = ${deposit.purpose}
       JOIN ledger_account_balances dab ON dab.account_id = da.id AND dab.posted - dab.pending_debits >= ${deposit.atLeastMinor.toString()}::int8
       -- risk_held_at IS NULL: a requisite its dispute rate took out of allocation (0033_a's index).
-      WHERE r.enabled AND r.risk_held_at IS NULL`;
+      WHERE r.enabled AND r.risk_held_at IS NULL
+        AND r.fiat_currency = ${match.fiatCurrency} AND ${methodCond} AND ${bankCond}`;
 }
 
 /**
@@ -163,24 +179,13 @@ export async function pickAndLockRequisite(
   f: CandidateFilter,
 ): Promise<{ candidates: { id: string; trader_id: string }[]; locked: LockedRequisite | undefined; usage: RequisiteUsage | undefined }> {
   const { first, last, step, count } = f.slots;
-  const methodCond = f.method
-    ? sql`r.method = ${f.method}`
-    : f.allowedMethods
-      ? sql`r.method = ANY(${f.allowedMethods}::text[])`
-      : sql`true`;
-  const bankCond = f.bank
-    ? sql`r.bank_code = ${f.bank}`
-    : f.allowedBanks
-      ? sql`r.bank_code = ANY(${f.allowedBanks}::text[])`
-      : sql`true`;
   type Row = { cand_id: string; cand_trader_id: string; fresh: boolean | null } & { [K in keyof LockedRequisite]: LockedRequisite[K] | null } & {
     [K in keyof UsageRow]: UsageRow[K] | null;
   };
   const r = await runHot(db, sql<Row>`
     WITH cand AS MATERIALIZED (
       SELECT r.id, r.trader_id, r.last_assigned_at, r.xmin AS seen_xmin
-      ${candidateSource(sql`t.test = ${f.testTraders}`, f.deposit)}
-        AND r.fiat_currency = ${f.fiatCurrency} AND ${methodCond} AND ${bankCond}
+      ${candidateSource(f, f.deposit)}
         -- Below its open-pay-in maximum, by the counter of migration 0078_p. Fewer open pay-ins than
         -- amounts asked: one of them is surely free, nothing to count; only a requisite with as many
         -- open pay-ins as the range has amounts has its taken ones counted. One subquery per requisite,
@@ -234,9 +239,8 @@ export async function pickAndLockRequisite(
 }
 
 interface BatchCandidateFilter {
-  /** The members' currencies and kinds of traders (test twins' or live): the rest of each member's filter is matched by the caller. */
-  fiatCurrencies: string[];
-  testTraders: boolean[];
+  /** What every member of this pick asks of a requisite (the caller groups its members by it). */
+  match: RequisiteMatch;
   /** The traders' deposit accounts and the least free deposit any member's hold needs. */
   deposit: { ownerPrefix: string; asset: string; purpose: string; atLeastMinor: bigint };
   /** Candidates looked at, and requisites locked at most. */
@@ -248,11 +252,11 @@ interface BatchCandidateFilter {
   monthStart: Date;
 }
 
-export type BatchLockedRequisite = LockedRequisite & { trader_test: boolean; usage: RequisiteUsage };
+export type BatchLockedRequisite = LockedRequisite & { usage: RequisiteUsage };
 
 /**
  * The batch form of pickAndLockRequisite (app/trading/create-batch.ts), in one statement: enabled
- * requisites of the members' currencies and kinds of traders below their open-pay-in maximum (by the
+ * requisites that match what the members ask, below their open-pay-in maximum (by the
  * counter of 0078_p) whose trader's free deposit covers the smallest hold asked, least recently used
  * first; of those, up to `lockLimit` that nobody holds are locked (SKIP LOCKED: a batch never waits for
  * a requisite, so it cannot deadlock on them), in least-recently-used order, with their usage.
@@ -262,12 +266,11 @@ export type BatchLockedRequisite = LockedRequisite & { trader_test: boolean; usa
  * the others' usage is read again here under the lock, in one more statement.
  */
 export async function pickAndLockRequisites(db: Db, f: BatchCandidateFilter): Promise<BatchLockedRequisite[]> {
-  type Row = LockedRequisite & UsageRow & { trader_test: boolean; fresh: boolean };
+  type Row = LockedRequisite & UsageRow & { fresh: boolean };
   const r = await runHot(db, sql<Row>`
     WITH cand AS MATERIALIZED (
-      SELECT r.id, r.last_assigned_at, r.xmin AS seen_xmin, t.test AS trader_test
-      ${candidateSource(sql`t.test = ANY(${f.testTraders}::bool[])`, f.deposit)}
-        AND r.fiat_currency = ANY(${f.fiatCurrencies}::text[])
+      SELECT r.id, r.last_assigned_at, r.xmin AS seen_xmin
+      ${candidateSource(f.match, f.deposit)}
         AND (SELECT coalesce(sum(c.open), 0) FROM trading_requisite_open_payins c WHERE c.requisite_id = r.id) < r.max_open_payins
       ORDER BY r.last_assigned_at ASC NULLS FIRST, r.id
       LIMIT ${f.limit}
@@ -279,7 +282,7 @@ export async function pickAndLockRequisites(db: Db, f: BatchCandidateFilter): Pr
       LIMIT ${f.lockLimit}
       FOR UPDATE SKIP LOCKED
     )
-    SELECT ${lockedColumns("l")}, c.trader_test,
+    SELECT ${lockedColumns("l")},
            l.locked_xmin = c.seen_xmin AS fresh, ${usageColumns(sql`l.id`, f.ranges)}
     FROM locked l JOIN cand c ON c.id = l.id, ${volumesOf(sql`l.id`, f)}
     ORDER BY l.last_assigned_at ASC NULLS FIRST, l.id`);
