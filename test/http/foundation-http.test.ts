@@ -4,6 +4,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { Type } from "typebox";
 import { AppError } from "../../src/core/shared/errors.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { followChannel } from "../support/notifications.js";
 import { connectPostgres } from "../../src/db/connect.js";
 import { buildApp } from "../../src/http/build-app.js";
 
@@ -149,8 +150,13 @@ describe("HTTP foundation", () => {
   });
 
   test("/readyz is ready on a migrated database, and names the adapter of each port", async () => {
+    // The app's caches open the NOTIFY session as they start, and /readyz is not ready until it listens
+    // (on a loaded machine that can take longer than the tests before this one): a follower of one of
+    // their channels resolves once that session listens.
+    const listening = await followChannel(h.deps.database, "trading_method_changed");
     const res = await h.app.inject({ method: "GET", url: "/readyz" });
-    assert.equal(res.statusCode, 200);
+    await listening.stop();
+    assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(res.json(), {
       status: "ready",
       database: "ok",
