@@ -180,6 +180,19 @@ test("members of one batch that ask for different banks each get a requisite of 
   }
 });
 
+test("a requisite two kinds of ask both lock in one batch keeps its max_open_payins: any bank and its bank, one open pay-in, one placed", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 1 });
+    const outs = await batch(h.deps, [...(await members(h, fx, [exact(5000)])), ...(await members(h, fx, [exact(5001)], null, "SBER"))]);
+    assert.equal(placedOn(outs[0]!).requisite, fx.requisiteIds[0]);
+    assert.equal(outs[1]!.kind, "unplaced", "the second pick locked the same requisite, whose one open pay-in the first member took");
+    assert.equal((await activeSlots(h.deps)).length, 1);
+  } finally {
+    await h.close();
+  }
+});
+
 test("two batches racing on one database: the second skips the requisite the first holds locked instead of waiting for it", { skip: !usePostgres() && "needs PostgreSQL (two connections)" }, async () => {
   const h = await createHarness({ poolSize: 4, tweak: (deps) => useFixedRate(deps, RATE) });
   try {

@@ -32,7 +32,7 @@ import { available } from "../../core/ledger/balances.js";
 import type { Database } from "../../db/connect.js";
 import type { DB } from "../../db/schema.js";
 import { insertNewPayins, type NewPayin } from "../../db/trading/payins.js";
-import { type BatchLockedRequisite, pickAndLockRequisites, type RequisiteMatch } from "../../db/trading/requisites.js";
+import { type BatchLockedRequisite, pickAndLockRequisites, type RequisiteMatch, type RequisiteUsage } from "../../db/trading/requisites.js";
 import { writeBatcher } from "../batching/write-batcher.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
@@ -83,11 +83,17 @@ function byMatch(members: readonly BatchCreate[], indexes: readonly number[]): {
  * Gives the `group`'s members (indexes into `members`, all asking the same of a requisite) slots among
  * the requisites their pick locked (in least-recently-used order), as one create after another would:
  * each takes the first requisite that fits, which then goes to the end of the order (its turn taken).
- * `free` is each trader's free deposit, less what the members placed before hold.
+ * `usage` is each locked requisite's, and `free` each trader's free deposit, both less what the
+ * members placed before take.
  */
-function place(members: readonly BatchCreate[], group: readonly number[], locked: readonly BatchLockedRequisite[], free: Map<string, bigint>): Placed[] {
+function place(
+  members: readonly BatchCreate[],
+  group: readonly number[],
+  locked: readonly BatchLockedRequisite[],
+  usage: Map<string, RequisiteUsage>,
+  free: Map<string, bigint>,
+): Placed[] {
   const order = [...locked];
-  const usage = new Map(locked.map((r) => [r.id, { ...r.usage, taken: new Set(r.usage.taken) }]));
   const placed: Placed[] = [];
   for (const member of group) {
     const m = members[member]!;
@@ -155,7 +161,11 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
   const traders = [...new Set(locked.map((r) => r.trader_id))].sort();
   const balances = await lockAccounts(trx, traders.flatMap(traderHoldAccounts));
   const free = new Map(traders.map((t) => [t, available(balances.get(accountKey(traderDeposit(t)))!)]));
-  const placed = picks.flatMap((p) => place(members, p.group, p.locked, free));
+  // One usage per requisite: a requisite that two kinds of ask match (any bank, and its bank) is locked
+  // by both picks, and the members of both must see each other's slots, open count and volume.
+  const usage = new Map<string, RequisiteUsage>();
+  for (const r of locked) if (!usage.has(r.id)) usage.set(r.id, { ...r.usage, taken: new Set(r.usage.taken) });
+  const placed = picks.flatMap((p) => place(members, p.group, p.locked, usage, free));
   if (placed.length === 0) return outs;
 
   const payins = await insertNewPayins(trx, placed.map((p) => p.payin));
