@@ -5,9 +5,9 @@
 // PostgreSQL only: PGlite runs one transaction at a time, so no commit can land inside another.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from "kysely";
 import type { Deps } from "../../src/app/deps.js";
 import { merchantStatement } from "../../src/app/merchants/merchant-balance.js";
+import { AfterEachQuery } from "../support/after-query.js";
 import { createMerchant } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { fundMerchantBalance } from "../support/merchant-funds.js";
@@ -19,19 +19,6 @@ before(async () => {
   if (onPostgres) h = await createHarness();
 });
 after(async () => h?.close());
-
-/** Runs `hook(n)` after the n-th query through the handle returns, before the caller sees the result. */
-class AfterEachQuery implements KyselyPlugin {
-  private n = 0;
-  constructor(private readonly hook: (n: number) => Promise<void>) {}
-  transformQuery(a: PluginTransformQueryArgs): RootOperationNode {
-    return a.node;
-  }
-  async transformResult(a: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    await this.hook(++this.n);
-    return a.result;
-  }
-}
 
 test("a transfer committed between the closing read and the movements read is in neither: opening + movements = closing", { skip: !onPostgres && "PostgreSQL only (DATABASE_URL, not forced to PGlite)" }, async () => {
   const m = await createMerchant(h.deps);

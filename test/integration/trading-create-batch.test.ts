@@ -10,39 +10,18 @@ import { sql } from "kysely";
 import type { AmountRequest } from "../../src/core/trading/allocation.js";
 import type { Deps } from "../../src/app/deps.js";
 import { computeTradingAmounts } from "../../src/app/trading/amounts.js";
-import { type BatchOutcome, runBatch } from "../../src/app/trading/create-batch.js";
-import { tradingBatchMember } from "../../src/app/trading/create-payin.js";
+import { type BatchCreate, type BatchOutcome, runBatch } from "../../src/app/trading/create-batch.js";
 import { traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { usePostgres } from "../support/test-db.js";
-import { setupTrading, type TradingFixture, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+import { batchMembers, setupTrading, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 const RATE = "99.12";
-
-async function members(h: Harness, fx: TradingFixture, amounts: AmountRequest[], extra: Record<string, unknown> | null = null, bank: string | null = null) {
-  return Promise.all(
-    amounts.map((amount, n) =>
-      tradingBatchMember(h.deps, {
-        merchantId: fx.merchant.merchantId,
-        apiKeyId: "test-key",
-        amount,
-        fiatCurrency: null,
-        method: null,
-        bank,
-        callbackUrl: null,
-        depositType: null,
-        transferType: null,
-        extra,
-        body: { n, extra },
-      }),
-    ),
-  );
-}
 
 const exact = (units: number): AmountRequest => ({ kind: "exact", amountMinor: BigInt(units * 100) });
 const range = (min: number, max: number): AmountRequest => ({ kind: "range", minMinor: BigInt(min * 100), maxMinor: BigInt(max * 100) });
 
-async function batch(deps: Deps, list: Awaited<ReturnType<typeof members>>): Promise<BatchOutcome[]> {
+async function batch(deps: Deps, list: BatchCreate[]): Promise<BatchOutcome[]> {
   return deps.database.db.transaction().execute((trx) => runBatch(trx, list));
 }
 
@@ -61,7 +40,7 @@ test("one batch never gives a (requisite, amount) slot twice: the second member 
   const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
   try {
     const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 10 });
-    const outs = await batch(h.deps, await members(h, fx, [exact(5000), exact(5000), range(4999, 5001)]));
+    const outs = await batch(h.deps, await batchMembers(h.deps, fx, [exact(5000), exact(5000), range(4999, 5001)]));
     assert.deepEqual(placedOn(outs[0]!), { requisite: fx.requisiteIds[0], amount: "500000" });
     assert.equal(outs[1]!.kind, "unplaced");
     // The range takes the next free amount on the same requisite, not the one the first member took.
@@ -77,7 +56,7 @@ test("one batch keeps a requisite's max_open_payins: two members on a requisite 
   const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
   try {
     const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 1 });
-    const outs = await batch(h.deps, await members(h, fx, [range(4000, 6000), range(4000, 6000)]));
+    const outs = await batch(h.deps, await batchMembers(h.deps, fx, [range(4000, 6000), range(4000, 6000)]));
     assert.equal(placedOn(outs[0]!).requisite, fx.requisiteIds[0]);
     assert.equal(outs[1]!.kind, "unplaced");
     assert.equal((await activeSlots(h.deps)).length, 1);
@@ -93,7 +72,7 @@ test("one batch keeps a requisite's daily and monthly volume: the second member 
       const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 10 });
       // Room for 5,000 and then 4,000, not 4,001.
       await h.deps.database.db.updateTable("trading_requisites").set({ [column]: "900000" }).where("id", "=", fx.requisiteIds[0]!).execute();
-      const outs = await batch(h.deps, await members(h, fx, [exact(5000), exact(4001)]));
+      const outs = await batch(h.deps, await batchMembers(h.deps, fx, [exact(5000), exact(4001)]));
       assert.equal(placedOn(outs[0]!).amount, "500000", column);
       assert.equal(outs[1]!.kind, "unplaced", column);
     } finally {
@@ -107,7 +86,7 @@ test("one batch never holds more than a trader's deposit: two members over its t
   try {
     const one = computeTradingAmounts(500_000n, RATE, "0.085").cryptoMinor;
     const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 2, maxOpenPayins: 10, depositMinor: one + one / 2n });
-    const outs = await batch(h.deps, await members(h, fx, [exact(5000), exact(5000)]));
+    const outs = await batch(h.deps, await batchMembers(h.deps, fx, [exact(5000), exact(5000)]));
     assert.equal(placedOn(outs[0]!).amount, "500000");
     assert.equal(outs[1]!.kind, "unplaced");
     const deposit = await traderDepositBalance(h.deps, fx.traders[0]!.traderId);
@@ -124,7 +103,7 @@ test("members of one batch each get their own answer, and several holds of one t
   try {
     const fx = await setupTrading(h.deps, { traders: 2, requisitesPerTrader: 2, maxOpenPayins: 10 });
     const amounts = [exact(5000), exact(5000), exact(5000), exact(5000), exact(5000)];
-    const outs = await batch(h.deps, await members(h, fx, amounts));
+    const outs = await batch(h.deps, await batchMembers(h.deps, fx, amounts));
     // Four requisites, one exact amount: four placed, each on its own requisite, the fifth left out.
     const placed = outs.filter((o) => o.kind === "created").map(placedOn);
     assert.equal(placed.length, 4);
@@ -148,8 +127,8 @@ test("a repeat of a member's externalTransactionId in one batch is left to the s
   const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
   try {
     const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 2, maxOpenPayins: 10 });
-    const twice = await members(h, fx, [exact(5000), exact(5001)], { externalTransactionId: "ext-dup-1" });
-    const other = await members(h, fx, [exact(5002)], { externalTransactionId: "ext-other" });
+    const twice = await batchMembers(h.deps, fx, [exact(5000), exact(5001)], { externalTransactionId: "ext-dup-1" });
+    const other = await batchMembers(h.deps, fx, [exact(5002)], { externalTransactionId: "ext-other" });
     const outs = await batch(h.deps, [...twice, ...other]);
     assert.deepEqual(placedOn(outs[0]!).amount, "500000");
     assert.equal(outs[1]!.kind, "unplaced", "the repeat waits for the single path, which answers it as a replay or a conflict");
@@ -171,7 +150,7 @@ test("members of one batch that ask for different banks each get a requisite of 
     const db = h.deps.database.db;
     await db.updateTable("trading_requisites").set({ bank_code: "TBANK", last_assigned_at: new Date() }).where("id", "=", tbank).execute();
     await db.updateTable("trading_requisites").set({ last_assigned_at: new Date(Date.now() - 60_000) }).where("id", "in", [sber1, sber2]).execute();
-    const outs = await batch(h.deps, [...(await members(h, fx, [exact(5000)], null, "TBANK")), ...(await members(h, fx, [exact(5000)], null, "SBER"))]);
+    const outs = await batch(h.deps, [...(await batchMembers(h.deps, fx, [exact(5000)], null, "TBANK")), ...(await batchMembers(h.deps, fx, [exact(5000)], null, "SBER"))]);
     assert.equal(placedOn(outs[0]!).requisite, tbank);
     assert.ok([sber1, sber2].includes(placedOn(outs[1]!).requisite));
     await verifyLedgerClean(h.deps);
@@ -184,7 +163,7 @@ test("a requisite two kinds of ask both lock in one batch keeps its max_open_pay
   const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
   try {
     const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 1 });
-    const outs = await batch(h.deps, [...(await members(h, fx, [exact(5000)])), ...(await members(h, fx, [exact(5001)], null, "SBER"))]);
+    const outs = await batch(h.deps, [...(await batchMembers(h.deps, fx, [exact(5000)])), ...(await batchMembers(h.deps, fx, [exact(5001)], null, "SBER"))]);
     assert.equal(placedOn(outs[0]!).requisite, fx.requisiteIds[0]);
     assert.equal(outs[1]!.kind, "unplaced", "the second pick locked the same requisite, whose one open pay-in the first member took");
     assert.equal((await activeSlots(h.deps)).length, 1);
@@ -197,7 +176,7 @@ test("two batches racing on one database: the second skips the requisite the fir
   const h = await createHarness({ poolSize: 4, tweak: (deps) => useFixedRate(deps, RATE) });
   try {
     const fx = await setupTrading(h.deps, { traders: 2, requisitesPerTrader: 1, maxOpenPayins: 10 });
-    const [a, b] = [await members(h, fx, [exact(5000)]), await members(h, fx, [exact(5000)])];
+    const [a, b] = [await batchMembers(h.deps, fx, [exact(5000)]), await batchMembers(h.deps, fx, [exact(5000)])];
     let releaseA!: () => void;
     const aHolds = new Promise<void>((resolve) => (releaseA = resolve));
     let aPlaced!: () => void;

@@ -4,6 +4,9 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Deps } from "../../src/app/deps.js";
+import type { AmountRequest } from "../../src/core/trading/allocation.js";
+import type { BatchCreate } from "../../src/app/trading/create-batch.js";
+import { tradingBatchMember } from "../../src/app/trading/create-payin.js";
 import { fundTraderDeposit, TRADER_DEPOSIT_ACCOUNT } from "../../src/app/trading/ledger-postings.js";
 import { saveTradingSettings, type TradingSettingsInput } from "../../src/app/trading/settings-admin.js";
 import { createRequisite, createTrader } from "../../src/app/trading/traders.js";
@@ -75,7 +78,6 @@ export async function createPayinOverHttp(app: FastifyInstance, apiKey: string, 
   return r.json();
 }
 
-/** Pins the fiat/USDT rate (default RUB), fresh at every read. */
 /**
  * The create's requisite pick for a RUB amount range (first..last by step), any method and bank, live
  * traders, in its own transaction: what a create would be offered, read without creating.
@@ -97,8 +99,33 @@ export function pickRubRequisites(db: Db, first: bigint, last: bigint, step: big
   );
 }
 
+/** Pins the fiat/USDT rate (default RUB), fresh at every read. */
 export function useFixedRate(deps: Deps, rate: string, fiat = "RUB"): void {
   deps.ports.rates = createFixedRateSource({ [`${fiat}/USDT`]: rate }, deps.clock);
+}
+
+/**
+ * Trading creates of the fixture's merchant for `amounts`, checked and priced as the API would, ready
+ * to run in a batch (create-batch.ts runBatch) in the test's own transaction.
+ */
+export function batchMembers(deps: Deps, fx: TradingFixture, amounts: AmountRequest[], extra: Record<string, unknown> | null = null, bank: string | null = null): Promise<BatchCreate[]> {
+  return Promise.all(
+    amounts.map((amount, n) =>
+      tradingBatchMember(deps, {
+        merchantId: fx.merchant.merchantId,
+        apiKeyId: "test-key",
+        amount,
+        fiatCurrency: null,
+        method: null,
+        bank,
+        callbackUrl: null,
+        depositType: null,
+        transferType: null,
+        extra,
+        body: { n, extra },
+      }),
+    ),
+  );
 }
 
 /** `rampart ledger verify` on the test database: no drift, every transfer balanced. */
