@@ -164,9 +164,58 @@ test("a requisite two kinds of ask both lock in one batch keeps its max_open_pay
   try {
     const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 1 });
     const outs = await batch(h.deps, [...(await batchMembers(h.deps, fx, [exact(5000)])), ...(await batchMembers(h.deps, fx, [exact(5001)], null, "SBER"))]);
-    assert.equal(placedOn(outs[0]!).requisite, fx.requisiteIds[0]);
-    assert.equal(outs[1]!.kind, "unplaced", "the second pick locked the same requisite, whose one open pay-in the first member took");
+    // The bank's ask picks first (the narrower), then the any-bank pick locks the same requisite again.
+    assert.equal(placedOn(outs[1]!).requisite, fx.requisiteIds[0]);
+    assert.equal(outs[0]!.kind, "unplaced", "the second pick locked the same requisite, whose one open pay-in the first member took");
     assert.equal((await activeSlots(h.deps)).length, 1);
+  } finally {
+    await h.close();
+  }
+});
+
+test("a requisite two kinds of ask both lock in one batch keeps the amounts each pick read as taken: the other ask's amount is not given again", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 10 });
+    assert.equal(placedOn((await batch(h.deps, await batchMembers(h.deps, fx, [exact(6000)])))[0]!).amount, "600000");
+    // The bank's pick reads the taken amounts around 5,000 (none), the any-bank pick those around
+    // 6,000 (6,000): a batch that kept only the first pick's would give 6,000 again and fail whole.
+    const outs = await batch(h.deps, [...(await batchMembers(h.deps, fx, [exact(6000)])), ...(await batchMembers(h.deps, fx, [exact(5000)], null, "SBER"))]);
+    assert.equal(outs[0]!.kind, "unplaced", "6,000 is taken on the one requisite");
+    assert.deepEqual(placedOn(outs[1]!), { requisite: fx.requisiteIds[0], amount: "500000" });
+    assert.equal((await activeSlots(h.deps)).length, 2);
+    await verifyLedgerClean(h.deps);
+  } finally {
+    await h.close();
+  }
+});
+
+test("a broader ask picking after a narrower one in one batch still has room for its own requisites past those the first pick holds", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 2, maxOpenPayins: 1 });
+    const [first, second] = fx.requisiteIds as [string, string];
+    const db = h.deps.database.db;
+    await db.updateTable("trading_requisites").set({ last_assigned_at: new Date(Date.now() - 60_000) }).where("id", "=", first).execute();
+    await db.updateTable("trading_requisites").set({ last_assigned_at: new Date() }).where("id", "=", second).execute();
+    // SBER picks first and takes the least recently used requisite's one open pay-in; the any-bank pick
+    // meets that requisite again first, and must still lock the next one for its own member.
+    const outs = await batch(h.deps, [...(await batchMembers(h.deps, fx, [exact(5000)])), ...(await batchMembers(h.deps, fx, [exact(5000)], null, "SBER"))]);
+    assert.equal(placedOn(outs[1]!).requisite, first);
+    assert.equal(placedOn(outs[0]!).requisite, second);
+  } finally {
+    await h.close();
+  }
+});
+
+test("a batch runs at most four picks: the members of a fifth kind of ask, the broadest, take the single path", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 10 });
+    const asks = await Promise.all(["TBANK", "ALFA", "VTB", "SBER", null].map((bank) => batchMembers(h.deps, fx, [exact(bank ? 5000 : 5001)], null, bank)));
+    const outs = await batch(h.deps, asks.flat());
+    assert.equal(placedOn(outs[3]!).requisite, fx.requisiteIds[0], "the SBER ask is placed on the one (SBER) requisite");
+    assert.deepEqual(outs.map((o) => o.kind), ["unplaced", "unplaced", "unplaced", "created", "unplaced"], "the any-bank ask, fifth, is left out though the requisite has room");
   } finally {
     await h.close();
   }

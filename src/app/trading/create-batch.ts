@@ -1,13 +1,14 @@
 // Concurrent trading creates of this process, written together (issue 16): they queue in a
-// writeBatcher (app/batching/write-batcher.ts) and a batch of N runs in ONE transaction at a constant
-// number of statements whatever N:
+// writeBatcher (app/batching/write-batcher.ts) and a batch of N runs in ONE transaction at a number of
+// statements that does not grow with N (only with the kinds of ask, at most MAX_PICKS picks):
 //  1. one statement picks candidate requisites for the members and locks up to N of them, least
 //     recently used first, SKIP LOCKED (a batch never waits for a requisite, so it cannot deadlock on
 //     one), with each locked requisite's usage read in the pick's snapshot and trusted only where the
 //     locked row is the version that snapshot saw (db/trading/requisites.ts pickAndLockRequisites; a
 //     second statement re-reads the usage a concurrent create changed). Members that ask different
-//     things of a requisite (currency, method, bank, kind of trader; rare in one batch) get one pick
-//     per kind of ask, since the pick's filters must be scalars to walk the least-recently-used index;
+//     things of a requisite (currency, method, bank, kind of trader) get one pick per kind of ask, the
+//     narrowest first, since the pick's currency must be a scalar to walk the least-recently-used
+//     index and a member naming a bank must not have another bank's requisites locked for it;
 //  2. the involved traders' deposit and escrow balance rows are locked in ONE statement in account id
 //     order, the ledger's one order (plus one read of the account ids, which creates a missing escrow);
 //  3. in Node, members are given (requisite, amount) slots as one create after another would take
@@ -65,18 +66,29 @@ interface Placed {
   payin: NewPayin;
 }
 
-/** The members (indexes into `members`) grouped by what they ask of a requisite; each group is one pick. */
+/** Picks one batch runs at most: the members of further kinds of ask take the single path. */
+const MAX_PICKS = 4;
+
+/** How broad an ask is: a named method or bank first, then allowed lists, then any (see byMatch). */
+const breadth = (m: RequisiteMatch) => (m.method ? 0 : m.allowedMethods ? 1 : 2) + (m.bank ? 0 : m.allowedBanks ? 1 : 2);
+
+/**
+ * The members (indexes into `members`) grouped by what they ask of a requisite, each group one pick,
+ * at most MAX_PICKS of them, the narrowest asks first: they can use fewer requisites, so they choose
+ * before a broader ask takes those.
+ */
 function byMatch(members: readonly BatchCreate[], indexes: readonly number[]): { match: RequisiteMatch; members: number[] }[] {
   const groups = new Map<string, { match: RequisiteMatch; members: number[] }>();
   for (const n of indexes) {
     const { fiatCurrency, method, bank, allowedMethods, allowedBanks, testTraders } = members[n]!.slot;
     const match = { fiatCurrency, method, bank, allowedMethods, allowedBanks, testTraders };
-    const key = JSON.stringify(match);
+    // The allowed lists are sets: one order for the key.
+    const key = JSON.stringify({ ...match, allowedMethods: allowedMethods && [...allowedMethods].sort(), allowedBanks: allowedBanks && [...allowedBanks].sort() });
     const group = groups.get(key) ?? { match, members: [] };
     group.members.push(n);
     groups.set(key, group);
   }
-  return [...groups.values()];
+  return [...groups.values()].sort((a, b) => breadth(a.match) - breadth(b.match)).slice(0, MAX_PICKS);
 }
 
 /**
@@ -139,6 +151,7 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
     return [n];
   });
   const picks: { group: number[]; locked: BatchLockedRequisite[] }[] = [];
+  const lockedSoFar = new Set<string>();
   for (const { match, members: group } of byMatch(members, inBatch)) {
     const slots = group.map((n) => members[n]!.slot);
     const locked = await pickAndLockRequisites(trx, {
@@ -146,11 +159,14 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
       deposit: { ...TRADER_DEPOSIT_ACCOUNT, atLeastMinor: slots.reduce((min, s) => (s.minCryptoMinor < min ? s.minCryptoMinor : min), slots[0]!.minCryptoMinor) },
       // Room for the batches of other processes (and this one's next) locking past this one's.
       limit: MAX_CANDIDATES + 4 * group.length,
-      lockLimit: group.length,
+      // SKIP LOCKED does not skip rows this transaction holds: an earlier pick's requisites may come
+      // again here, and must not use up this group's own room.
+      lockLimit: group.length + lockedSoFar.size,
       ranges: slots.map(slotWindow),
       dayStart,
       monthStart,
     });
+    for (const r of locked) lockedSoFar.add(r.id);
     picks.push({ group, locked });
   }
   const locked = picks.flatMap((p) => p.locked);
@@ -162,9 +178,15 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
   const balances = await lockAccounts(trx, traders.flatMap(traderHoldAccounts));
   const free = new Map(traders.map((t) => [t, available(balances.get(accountKey(traderDeposit(t)))!)]));
   // One usage per requisite: a requisite that two kinds of ask match (any bank, and its bank) is locked
-  // by both picks, and the members of both must see each other's slots, open count and volume.
+  // by both picks, and the members of both must see each other's slots, open count and volume. Each
+  // pick read the taken amounts inside its own members' ranges only, so those are merged (every pick
+  // read before anything was placed, under the row's lock; the open count and volumes are the same).
   const usage = new Map<string, RequisiteUsage>();
-  for (const r of locked) if (!usage.has(r.id)) usage.set(r.id, { ...r.usage, taken: new Set(r.usage.taken) });
+  for (const r of locked) {
+    const u = usage.get(r.id);
+    if (!u) usage.set(r.id, { ...r.usage, taken: new Set(r.usage.taken) });
+    else for (const amount of r.usage.taken) u.taken.add(amount);
+  }
   const placed = picks.flatMap((p) => place(members, p.group, p.locked, usage, free));
   if (placed.length === 0) return outs;
 

@@ -91,9 +91,10 @@ function lockedColumns(alias?: string) {
 const LOCKED_COLUMNS = lockedColumns();
 
 /**
- * The FROM and WHERE of a requisite candidate `r` with its trader `t`: enabled, matching `match` (scalar
- * filters, so the planner walks the least-recently-used index of 0024_a and stops at the caller's
- * limit; with `= ANY(array)` it sorted every requisite, 75 ms instead of 1 ms at 10,000), of an enabled
+ * The FROM and WHERE of a requisite candidate `r` with its trader `t`: enabled, matching `match` (one
+ * currency, a scalar, so the planner walks the least-recently-used index of 0033_a, pick_unheld_idx,
+ * and stops at the caller's limit; with `fiat_currency = ANY(array)` it sorted every requisite, 75 ms
+ * instead of 1 ms at 10,000), of an enabled
  * bank, method and trader of the kind asked, neither risk-held, whose trader's free deposit covers
  * `deposit.atLeastMinor`. Shared by the single and the batch pick.
  */
@@ -259,7 +260,8 @@ export type BatchLockedRequisite = LockedRequisite & { usage: RequisiteUsage };
  * requisites that match what the members ask, below their open-pay-in maximum (by the
  * counter of 0078_p) whose trader's free deposit covers the smallest hold asked, least recently used
  * first; of those, up to `lockLimit` that nobody holds are locked (SKIP LOCKED: a batch never waits for
- * a requisite, so it cannot deadlock on them), in least-recently-used order, with their usage.
+ * a requisite, so it cannot deadlock on them), in least-recently-used order, with their usage. Rows
+ * this transaction locked already (an earlier pick of the same batch) are not skipped: they come again.
  *
  * As in pickAndLockRequisite, a requisite's usage is read in the statement's snapshot and stands only
  * when its locked row is the version that snapshot saw (same xmin: no create committed on it since);
