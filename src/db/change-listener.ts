@@ -16,7 +16,12 @@ export interface ChangeHandlers {
 export type StopListening = () => Promise<void>;
 
 /** listening: the session is up; lost: channels are wanted but the session is down; idle: nothing listens. */
-export type ListenerState = "listening" | "lost" | "idle";
+/**
+ * listening; connecting: subscribed, the first session not yet listening (caches read the database
+ * meanwhile, as when lost); lost: a session was lost or failed and is not listening again yet; idle:
+ * nobody subscribed.
+ */
+export type ListenerState = "listening" | "connecting" | "lost" | "idle";
 
 const CHANNEL = /^[a-z_]{1,63}$/;
 const RECONNECT_MS = 1_000;
@@ -43,6 +48,8 @@ export function postgresListener(
   const subscribers = new Map<string, Set<ChangeHandlers>>();
   let client: pg.Client | null = null;
   let listening = false;
+  /** A session was lost or failed to open: until one listens again the state is "lost", not "connecting". */
+  let failed = false;
   /** A reconnection is scheduled; cleared when the last subscriber stops, so a late one does nothing. */
   let retry = false;
 
@@ -52,6 +59,7 @@ export function postgresListener(
     if (client !== c) return;
     client = null;
     listening = false;
+    failed = true;
     each((h) => h.reset());
     c.end().catch(() => {});
     if (subscribers.size > 0 && !retry) {
@@ -84,13 +92,14 @@ export function postgresListener(
         }
         if (client !== c) return;
         listening = true;
+        failed = false;
         each((h) => h.ready());
       })
       .catch(() => lost(c));
   }
 
   return {
-    state: () => (listening ? "listening" : subscribers.size > 0 ? "lost" : "idle"),
+    state: () => (listening ? "listening" : subscribers.size === 0 ? "idle" : failed ? "lost" : "connecting"),
     listen(channel, h) {
       assertChannel(channel);
       let set = subscribers.get(channel);
@@ -108,6 +117,7 @@ export function postgresListener(
         if (set.size === 0) subscribers.delete(channel);
         if (subscribers.size > 0) return;
         retry = false;
+        failed = false;
         const c = client;
         client = null;
         listening = false;

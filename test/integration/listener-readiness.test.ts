@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { sql } from "kysely";
-import { LISTENER_APPLICATION_NAME } from "../../src/db/change-listener.js";
+import { LISTENER_APPLICATION_NAME, postgresListener } from "../../src/db/change-listener.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { sample, scrape } from "../support/metrics.js";
 import { followChannel } from "../support/notifications.js";
@@ -45,6 +45,26 @@ test("a lost NOTIFY session turns the gauge to 0 and /readyz not ready; both rec
     await assertListenerShows(h, true);
   } finally {
     await follower.stop();
+    await h.close();
+  }
+});
+
+// A process just started is not "lost": its caches read the database until the session listens, as
+// they do after a loss, but nothing failed, and /readyz (not ready only when lost) lets it serve.
+test("a NOTIFY session being opened for the first time is connecting, then listening; after its last subscriber stops, idle", { skip: usePostgres() ? false : "PGlite has no NOTIFY session" }, async () => {
+  const h = await createHarness();
+  try {
+    const listener = postgresListener(h.testDb.url!);
+    assert.equal(listener.state(), "idle");
+    let ready!: () => void;
+    const listening = new Promise<void>((resolve) => (ready = resolve));
+    const stop = listener.listen("intent_changed", { ready: () => ready(), changed: () => {}, reset: () => {} });
+    assert.equal(listener.state(), "connecting", "subscribed, its session not yet open");
+    await listening;
+    assert.equal(listener.state(), "listening");
+    await stop();
+    assert.equal(listener.state(), "idle");
+  } finally {
     await h.close();
   }
 });

@@ -92,7 +92,7 @@ const Ready = Type.Object(
     }),
     database: Type.String({ description: "ok or unreachable" }),
     pendingMigrations: Type.Array(Type.String()),
-    listener: Type.String({ description: "The NOTIFY session that keeps caches current: listening, lost (caches read the database until it is back) or idle" }),
+    listener: Type.String({ description: "The NOTIFY session that keeps caches current: listening; connecting (its first session being opened) or lost (caches read the database until it listens; lost is not ready); idle" }),
     jobLagSeconds: Type.Integer({ description: "How long the oldest due job has waited (0: none due); alert on it rather than failing readiness" }),
     adapters: Adapters,
     chain: Chain,
