@@ -208,14 +208,20 @@ test("a broader ask picking after a narrower one in one batch still has room for
   }
 });
 
-test("a batch runs at most four picks: the members of a fifth kind of ask, the broadest, take the single path", async () => {
+test("a batch runs at most four picks, for its largest kinds of ask: the members of a fifth, smaller one take the single path", async () => {
   const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
   try {
     const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 10 });
-    const asks = await Promise.all(["TBANK", "ALFA", "VTB", "SBER", null].map((bank) => batchMembers(h.deps, fx, [exact(bank ? 5000 : 5001)], null, bank)));
-    const outs = await batch(h.deps, asks.flat());
-    assert.equal(placedOn(outs[3]!).requisite, fx.requisiteIds[0], "the SBER ask is placed on the one (SBER) requisite");
-    assert.deepEqual(outs.map((o) => o.kind), ["unplaced", "unplaced", "unplaced", "created", "unplaced"], "the any-bank ask, fifth, is left out though the requisite has room");
+    // Five kinds of ask: four of one member (three banks with no requisite, and SBER), any bank with two.
+    const asks = await Promise.all(["TBANK", "ALFA", "VTB", "SBER"].map((bank) => batchMembers(h.deps, fx, [exact(5000)], null, bank)));
+    const anyBank = await batchMembers(h.deps, fx, [exact(5001), exact(5002)]);
+    const outs = await batch(h.deps, [...asks.flat(), ...anyBank]);
+    assert.deepEqual(
+      outs.map((o) => o.kind),
+      ["unplaced", "unplaced", "unplaced", "unplaced", "created", "created"],
+      "the two any-bank members are placed; SBER's one, the fifth kind of one member, is left out though the requisite has room",
+    );
+    assert.deepEqual(outs.slice(4).map((o) => placedOn(o).requisite), [fx.requisiteIds[0], fx.requisiteIds[0]]);
   } finally {
     await h.close();
   }

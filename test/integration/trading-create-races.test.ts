@@ -149,6 +149,8 @@ test("a create batch racing the expiry sweep on one trader: no deadlock, the due
     } finally {
       sweepHold.go();
       batchHold.go();
+      // Both settled before anything below (or the harness's close) runs, whatever either did.
+      await Promise.allSettled([swept, batched]);
     }
     const [expired, outs] = await Promise.all([swept, batched]);
 

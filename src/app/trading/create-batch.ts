@@ -1,8 +1,8 @@
 // Concurrent trading creates of this process, written together (issue 16): they queue in a
 // writeBatcher (app/batching/write-batcher.ts) and a batch of N runs in ONE transaction at a number of
 // statements that does not grow with N (only with the kinds of ask, at most MAX_PICKS picks):
-//  1. one statement picks candidate requisites for the members and locks up to N of them, least
-//     recently used first, SKIP LOCKED (a batch never waits for a requisite, so it cannot deadlock on
+//  1. one statement per kind of ask picks candidate requisites for its members and locks up to as
+//     many, least recently used first, SKIP LOCKED (a batch never waits for a requisite, so it cannot deadlock on
 //     one), with each locked requisite's usage read in the pick's snapshot and trusted only where the
 //     locked row is the version that snapshot saw (db/trading/requisites.ts pickAndLockRequisites; a
 //     second statement re-reads the usage a concurrent create changed). Members that ask different
@@ -66,16 +66,16 @@ interface Placed {
   payin: NewPayin;
 }
 
-/** Picks one batch runs at most: the members of further kinds of ask take the single path. */
+/** Picks one batch runs at most: the members of the smaller further kinds of ask take the single path. */
 const MAX_PICKS = 4;
 
 /** How broad an ask is: a named method or bank first, then allowed lists, then any (see byMatch). */
 const breadth = (m: RequisiteMatch) => (m.method ? 0 : m.allowedMethods ? 1 : 2) + (m.bank ? 0 : m.allowedBanks ? 1 : 2);
 
 /**
- * The members (indexes into `members`) grouped by what they ask of a requisite, each group one pick,
- * at most MAX_PICKS of them, the narrowest asks first: they can use fewer requisites, so they choose
- * before a broader ask takes those.
+ * The members (indexes into `members`) grouped by what they ask of a requisite, each group one pick:
+ * the MAX_PICKS largest groups (the rest are left unplaced), the narrowest asks first, since they can
+ * use fewer requisites and so choose before a broader ask takes those.
  */
 function byMatch(members: readonly BatchCreate[], indexes: readonly number[]): { match: RequisiteMatch; members: number[] }[] {
   const groups = new Map<string, { match: RequisiteMatch; members: number[] }>();
@@ -88,7 +88,11 @@ function byMatch(members: readonly BatchCreate[], indexes: readonly number[]): {
     group.members.push(n);
     groups.set(key, group);
   }
-  return [...groups.values()].sort((a, b) => breadth(a.match) - breadth(b.match)).slice(0, MAX_PICKS);
+  // The largest groups keep their pick (most members stay batched), then the narrowest picks first.
+  return [...groups.values()]
+    .sort((a, b) => b.members.length - a.members.length)
+    .slice(0, MAX_PICKS)
+    .sort((a, b) => breadth(a.match) - breadth(b.match));
 }
 
 /**
@@ -159,9 +163,8 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
       deposit: { ...TRADER_DEPOSIT_ACCOUNT, atLeastMinor: slots.reduce((min, s) => (s.minCryptoMinor < min ? s.minCryptoMinor : min), slots[0]!.minCryptoMinor) },
       // Room for the batches of other processes (and this one's next) locking past this one's.
       limit: MAX_CANDIDATES + 4 * group.length,
-      // SKIP LOCKED does not skip rows this transaction holds: an earlier pick's requisites may come
-      // again here, and must not use up this group's own room.
-      lockLimit: group.length + lockedSoFar.size,
+      lockLimit: group.length,
+      held: [...lockedSoFar],
       ranges: slots.map(slotWindow),
       dayStart,
       monthStart,
@@ -179,13 +182,21 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
   const free = new Map(traders.map((t) => [t, available(balances.get(accountKey(traderDeposit(t)))!)]));
   // One usage per requisite: a requisite that two kinds of ask match (any bank, and its bank) is locked
   // by both picks, and the members of both must see each other's slots, open count and volume. Each
-  // pick read the taken amounts inside its own members' ranges only, so those are merged (every pick
-  // read before anything was placed, under the row's lock; the open count and volumes are the same).
+  // pick read the taken amounts inside its own members' ranges only, so those are merged; of the open
+  // count and volumes the larger read stands (writers that need no requisite lock, such as expiry, only
+  // lower the open count; a dispute's new amount can raise a volume), so the batch errs to caution.
   const usage = new Map<string, RequisiteUsage>();
+  const larger = <T extends number | bigint>(a: T, b: T): T => (a > b ? a : b);
   for (const r of locked) {
     const u = usage.get(r.id);
-    if (!u) usage.set(r.id, { ...r.usage, taken: new Set(r.usage.taken) });
-    else for (const amount of r.usage.taken) u.taken.add(amount);
+    if (!u) {
+      usage.set(r.id, { ...r.usage, taken: new Set(r.usage.taken) });
+      continue;
+    }
+    for (const amount of r.usage.taken) u.taken.add(amount);
+    u.open = larger(u.open, r.usage.open);
+    u.dayVolume = larger(u.dayVolume, r.usage.dayVolume);
+    u.monthVolume = larger(u.monthVolume, r.usage.monthVolume);
   }
   const placed = picks.flatMap((p) => place(members, p.group, p.locked, usage, free));
   if (placed.length === 0) return outs;

@@ -247,6 +247,8 @@ interface BatchCandidateFilter {
   /** Candidates looked at, and requisites locked at most. */
   limit: number;
   lockLimit: number;
+  /** Requisites this transaction locked already (earlier picks of its batch): they may come again, past `lockLimit`. */
+  held: string[];
   /** The members' amount windows: the taken amounts read are those inside any of them. */
   ranges: AmountRange[];
   dayStart: Date;
@@ -261,7 +263,8 @@ export type BatchLockedRequisite = LockedRequisite & { usage: RequisiteUsage };
  * counter of 0078_p) whose trader's free deposit covers the smallest hold asked, least recently used
  * first; of those, up to `lockLimit` that nobody holds are locked (SKIP LOCKED: a batch never waits for
  * a requisite, so it cannot deadlock on them), in least-recently-used order, with their usage. Rows
- * this transaction locked already (an earlier pick of the same batch) are not skipped: they come again.
+ * this transaction locked already (`held`: an earlier pick of the same batch) are not skipped: those
+ * among the candidates come again, on top of `lockLimit`.
  *
  * As in pickAndLockRequisite, a requisite's usage is read in the statement's snapshot and stands only
  * when its locked row is the version that snapshot saw (same xmin: no create committed on it since);
@@ -281,7 +284,9 @@ export async function pickAndLockRequisites(db: Db, f: BatchCandidateFilter): Pr
       FROM trading_requisites
       WHERE id IN (SELECT id FROM cand) AND enabled AND risk_held_at IS NULL
       ORDER BY last_assigned_at ASC NULLS FIRST, id
-      LIMIT ${f.lockLimit}
+      -- SKIP LOCKED does not skip rows this transaction holds: those of them among the candidates come
+      -- again, on top of the rows locked for this pick's own members.
+      LIMIT ${f.lockLimit} + (SELECT count(*) FROM cand WHERE id = ANY(${f.held}::uuid[]))
       FOR UPDATE SKIP LOCKED
     )
     SELECT ${lockedColumns("l")},
