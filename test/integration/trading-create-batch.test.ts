@@ -208,6 +208,25 @@ test("a broader ask picking after a narrower one in one batch still has room for
   }
 });
 
+test("a requisite one kind of ask just used in a batch comes after the others for the next kind of ask, as in creates one after another", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 2, maxOpenPayins: 10 });
+    const [first, second] = fx.requisiteIds as [string, string];
+    const db = h.deps.database.db;
+    await db.updateTable("trading_requisites").set({ last_assigned_at: new Date(Date.now() - 60_000) }).where("id", "=", first).execute();
+    await db.updateTable("trading_requisites").set({ last_assigned_at: new Date() }).where("id", "=", second).execute();
+    // SBER picks first and uses the least recently used requisite; the any-bank member, next, must
+    // take the other one, as a create after the SBER one would, not stack a second pay-in on it.
+    // Another amount, so the slot itself does not send it elsewhere.
+    const outs = await batch(h.deps, [...(await batchMembers(h.deps, fx, [exact(5001)])), ...(await batchMembers(h.deps, fx, [exact(5000)], null, "SBER"))]);
+    assert.equal(placedOn(outs[1]!).requisite, first);
+    assert.equal(placedOn(outs[0]!).requisite, second);
+  } finally {
+    await h.close();
+  }
+});
+
 test("a batch runs at most four picks, for its largest kinds of ask: the members of a fifth, smaller one take the single path", async () => {
   const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
   try {

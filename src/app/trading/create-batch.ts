@@ -101,16 +101,18 @@ function byMatch(members: readonly BatchCreate[], indexes: readonly number[]): {
  * the requisites their pick locked (in least-recently-used order), as one create after another would:
  * each takes the first requisite that fits, which then goes to the end of the order (its turn taken).
  * `usage` is each locked requisite's, and `free` each trader's free deposit, both less what the
- * members placed before take.
+ * members placed before take; `turns` the requisites the batch gave a turn, the latest last (an
+ * earlier pick's members' too: a requisite another kind of ask just used comes after those it did not).
  */
 function place(
   members: readonly BatchCreate[],
   group: readonly number[],
   locked: readonly BatchLockedRequisite[],
-  usage: Map<string, RequisiteUsage>,
-  free: Map<string, bigint>,
+  state: { usage: Map<string, RequisiteUsage>; free: Map<string, bigint>; turns: string[] },
 ): Placed[] {
-  const order = [...locked];
+  const { usage, free, turns } = state;
+  // A stable sort: the requisites with no turn yet (index -1) keep their least-recently-used order.
+  const order = [...locked].sort((a, b) => turns.indexOf(a.id) - turns.indexOf(b.id));
   const placed: Placed[] = [];
   for (const member of group) {
     const m = members[member]!;
@@ -129,6 +131,9 @@ function place(
       u.monthVolume += fit.amountMinor;
       order.splice(k, 1);
       order.push(requisite);
+      const had = turns.indexOf(requisite.id);
+      if (had >= 0) turns.splice(had, 1);
+      turns.push(requisite.id);
       placed.push({ member, requisite, amountMinor: fit.amountMinor, cryptoMinor, payin });
       break;
     }
@@ -199,7 +204,8 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
     u.dayVolume = larger(u.dayVolume, r.usage.dayVolume);
     u.monthVolume = larger(u.monthVolume, r.usage.monthVolume);
   }
-  const placed = picks.flatMap((p) => place(members, p.group, p.locked, usage, free));
+  const state = { usage, free, turns: [] as string[] };
+  const placed = picks.flatMap((p) => place(members, p.group, p.locked, state));
   if (placed.length === 0) return outs;
 
   const payins = await insertNewPayins(trx, placed.map((p) => p.payin));
