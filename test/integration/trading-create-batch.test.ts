@@ -36,6 +36,13 @@ async function activeSlots(deps: Deps) {
     SELECT requisite_id, fiat_amount_minor FROM trading_payins WHERE status = 'active' ORDER BY created_at, id`.execute(deps.database.db)).rows;
 }
 
+/** Sets the requisites' least-recently-used order to the order given (a minute apart, the first the least recently used). */
+async function inTurnOrder(deps: Deps, ids: readonly string[]): Promise<void> {
+  for (const [k, id] of ids.entries()) {
+    await deps.database.db.updateTable("trading_requisites").set({ last_assigned_at: new Date(Date.now() - (ids.length - k) * 60_000) }).where("id", "=", id).execute();
+  }
+}
+
 test("one batch never gives a (requisite, amount) slot twice: the second member of one exact amount is left to the single path", async () => {
   const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
   try {
@@ -147,9 +154,8 @@ test("members of one batch that ask for different banks each get a requisite of 
     // Two SBER requisites come first in the least-recently-used order, the TBANK one last: a pick that
     // ignored the bank would lock the two SBER ones for this batch of two and place the TBANK member nowhere.
     const [sber1, sber2, tbank] = fx.requisiteIds as [string, string, string];
-    const db = h.deps.database.db;
-    await db.updateTable("trading_requisites").set({ bank_code: "TBANK", last_assigned_at: new Date() }).where("id", "=", tbank).execute();
-    await db.updateTable("trading_requisites").set({ last_assigned_at: new Date(Date.now() - 60_000) }).where("id", "in", [sber1, sber2]).execute();
+    await h.deps.database.db.updateTable("trading_requisites").set({ bank_code: "TBANK" }).where("id", "=", tbank).execute();
+    await inTurnOrder(h.deps, [sber1, sber2, tbank]);
     const outs = await batch(h.deps, [...(await batchMembers(h.deps, fx, [exact(5000)], null, "TBANK")), ...(await batchMembers(h.deps, fx, [exact(5000)], null, "SBER"))]);
     assert.equal(placedOn(outs[0]!).requisite, tbank);
     assert.ok([sber1, sber2].includes(placedOn(outs[1]!).requisite));
@@ -195,9 +201,7 @@ test("a broader ask picking after a narrower one in one batch still has room for
   try {
     const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 2, maxOpenPayins: 1 });
     const [first, second] = fx.requisiteIds as [string, string];
-    const db = h.deps.database.db;
-    await db.updateTable("trading_requisites").set({ last_assigned_at: new Date(Date.now() - 60_000) }).where("id", "=", first).execute();
-    await db.updateTable("trading_requisites").set({ last_assigned_at: new Date() }).where("id", "=", second).execute();
+    await inTurnOrder(h.deps, [first, second]);
     // SBER picks first and takes the least recently used requisite's one open pay-in; the any-bank pick
     // meets that requisite again first, and must still lock the next one for its own member.
     const outs = await batch(h.deps, [...(await batchMembers(h.deps, fx, [exact(5000)])), ...(await batchMembers(h.deps, fx, [exact(5000)], null, "SBER"))]);
@@ -213,9 +217,7 @@ test("a requisite one kind of ask just used in a batch comes after the others fo
   try {
     const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 2, maxOpenPayins: 10 });
     const [first, second] = fx.requisiteIds as [string, string];
-    const db = h.deps.database.db;
-    await db.updateTable("trading_requisites").set({ last_assigned_at: new Date(Date.now() - 60_000) }).where("id", "=", first).execute();
-    await db.updateTable("trading_requisites").set({ last_assigned_at: new Date() }).where("id", "=", second).execute();
+    await inTurnOrder(h.deps, [first, second]);
     // SBER picks first and uses the least recently used requisite; the any-bank member, next, must
     // take the other one, as a create after the SBER one would, not stack a second pay-in on it.
     // Another amount, so the slot itself does not send it elsewhere.
