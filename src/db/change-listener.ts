@@ -15,11 +15,10 @@ export interface ChangeHandlers {
 
 export type StopListening = () => Promise<void>;
 
-/** listening: the session is up; lost: channels are wanted but the session is down; idle: nothing listens. */
 /**
- * listening; connecting: subscribed, the first session not yet listening (caches read the database
- * meanwhile, as when lost); lost: a session was lost or failed and is not listening again yet; idle:
- * nobody subscribed.
+ * listening: the session is up; connecting: channels are wanted and the first session is not yet
+ * listening (caches read the database meanwhile, as when lost); lost: a session was lost or failed to
+ * open and none listens again yet; idle: nothing listens.
  */
 export type ListenerState = "listening" | "connecting" | "lost" | "idle";
 

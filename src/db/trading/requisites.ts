@@ -94,9 +94,9 @@ const LOCKED_COLUMNS = lockedColumns();
  * The FROM and WHERE of a requisite candidate `r` with its trader `t`: enabled, matching `match` (one
  * currency, a scalar, so the planner walks the least-recently-used index of 0033_a, pick_unheld_idx,
  * and stops at the caller's limit; with `fiat_currency = ANY(array)` it sorted every requisite, 75 ms
- * instead of 1 ms at 10,000), of an enabled
- * bank, method and trader of the kind asked, neither risk-held, whose trader's free deposit covers
- * `deposit.atLeastMinor`. Shared by the single and the batch pick.
+ * instead of 1 ms at 10,000), of an enabled bank, method and trader of the kind asked, neither
+ * risk-held, whose trader's free deposit covers `deposit.atLeastMinor`. Shared by the single and the
+ * batch pick.
  */
 function candidateSource(match: RequisiteMatch, deposit: CandidateFilter["deposit"]) {
   const methodCond = match.method
@@ -259,8 +259,8 @@ export type BatchLockedRequisite = LockedRequisite & { usage: RequisiteUsage };
 
 /**
  * The batch form of pickAndLockRequisite (app/trading/create-batch.ts), in one statement: enabled
- * requisites that match what the members ask, below their open-pay-in maximum (by the
- * counter of 0078_p) whose trader's free deposit covers the smallest hold asked, least recently used
+ * requisites that match what the members ask, below their open-pay-in maximum (by the counter of
+ * 0078_p) whose trader's free deposit covers the smallest hold asked, least recently used
  * first; of those, up to `lockLimit` that nobody holds are locked (SKIP LOCKED: a batch never waits for
  * a requisite, so it cannot deadlock on them), in least-recently-used order, with their usage. Rows
  * this transaction locked already (`held`: an earlier pick of the same batch) are not skipped: those
