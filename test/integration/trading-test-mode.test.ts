@@ -6,10 +6,11 @@ import { test } from "node:test";
 import { platformAccount } from "../../src/core/ledger/accounts.js";
 import { getBalance } from "../../src/app/ledger/ledger.js";
 import { TRADING_CRYPTO } from "../../src/app/trading/amounts.js";
+import { type BatchOutcome, runBatch } from "../../src/app/trading/create-batch.js";
 import { fundTraderDeposit } from "../../src/app/trading/ledger-postings.js";
 import { createRequisite, createTrader } from "../../src/app/trading/traders.js";
 import { createHarness } from "../support/harness.js";
-import { createPayinOverHttp, setupTrading, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+import { batchMembers, createPayinOverHttp, setupTrading, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 test("a twin's trading pay-ins go only to the test trader, a live merchant's only to live traders", async () => {
   const h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
@@ -36,6 +37,32 @@ test("a twin's trading pay-ins go only to the test trader, a live merchant's onl
       const livePayin = await createPayinOverHttp(h.app, fx.merchant.apiKey, 6000 + i);
       assert.ok(fx.requisiteIds.includes(livePayin.requisite.id), "the live pay-in is on a live trader's requisite");
     }
+    await verifyLedgerClean(h.deps);
+  } finally {
+    await h.close();
+  }
+});
+
+test("in one create batch a twin's member and a live member each get a requisite of their own kind of trader", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1 });
+    const tester = await createTrader(h.deps, "Test trader", undefined, undefined, true);
+    await fundTraderDeposit(h.deps, tester.traderId, 1_000_000_000_000n, `test:fund:${tester.traderId}`);
+    const testRequisite = await createRequisite(h.deps, { traderId: tester.traderId, bank: "SBER", method: "card", ownerName: "Test Owner", number: "2202200077770002", maxOpenPayins: 50 });
+    const key = await h.app.inject({ method: "POST", url: "/merchant/v1/keys", headers: { "x-api-key": fx.merchant.apiKey }, payload: { label: "qa", mode: "test" } });
+    assert.equal(key.statusCode, 201, key.body);
+    const twin = await h.deps.database.db.selectFrom("merchants").select("id").where("test_of", "=", fx.merchant.merchantId).executeTakeFirstOrThrow();
+    // The test trader's requisite is the least recently used: a batch that matched both members alike
+    // would give it to the live member (or the live one to the twin's).
+    await h.deps.database.db.updateTable("trading_requisites").set({ last_assigned_at: new Date(0) }).where("id", "=", testRequisite).execute();
+    const exact = { kind: "exact" as const, amountMinor: 500_000n };
+    // Priced before the transaction: on PGlite it holds the one connection the pricing would wait for.
+    const members = [...(await batchMembers(h.deps, fx, [exact])), ...(await batchMembers(h.deps, { ...fx, merchant: { ...fx.merchant, merchantId: twin.id } }, [exact]))];
+    const outs = await h.deps.database.db.transaction().execute((trx) => runBatch(trx, members));
+    const requisiteOf = (o: BatchOutcome) => (o.kind === "created" ? o.result.payin.requisite_id : o.kind);
+    assert.equal(requisiteOf(outs[0]!), fx.requisiteIds[0], "the live member is on the live trader's requisite");
+    assert.equal(requisiteOf(outs[1]!), testRequisite, "the twin's member is on the test trader's requisite");
     await verifyLedgerClean(h.deps);
   } finally {
     await h.close();
