@@ -1,15 +1,14 @@
 // Concurrent trading creates of this process, written together (issue 16): they queue in a
 // writeBatcher (app/batching/write-batcher.ts) and a batch of N runs in ONE transaction at a number of
 // statements that does not grow with N (only with the kinds of ask, at most MAX_PICKS picks):
-//  1. one statement per kind of ask picks candidate requisites for its members and locks up to as
-//     many, least recently used first, SKIP LOCKED (a batch never waits for a requisite, so it cannot
-//     deadlock on one), with each locked requisite's usage read in the pick's snapshot and trusted only
-//     where the locked row is the version that snapshot saw (db/trading/requisites.ts
-//     pickAndLockRequisites; a second statement re-reads the usage a concurrent create changed).
-//     Members that ask different things of a requisite (currency, method, bank, kind of trader) get
-//     one pick per kind of ask, the narrowest first, since the pick's currency must be a scalar to walk
-//     the least-recently-used index and a member naming a bank must not have another bank's
-//     requisites locked for it;
+//  1. one statement per kind of ask (currency, method, bank, kind of trader; the narrowest first, at
+//     most MAX_PICKS) picks candidate requisites for its members and locks up to as many, least
+//     recently used first, SKIP LOCKED (a batch never waits for a requisite, so it cannot deadlock on
+//     one), with each locked requisite's usage read in the pick's snapshot and trusted only where the
+//     locked row is the version that snapshot saw (db/trading/requisites.ts pickAndLockRequisites; a
+//     second statement re-reads the usage a concurrent create changed). One pick per kind of ask: its
+//     currency must be a scalar to walk the least-recently-used index, and a member naming a bank must
+//     not have another bank's requisites locked for it;
 //  2. the involved traders' deposit and escrow balance rows are locked in ONE statement in account id
 //     order, the ledger's one order (plus one read of the account ids, which creates a missing escrow);
 //  3. in Node, members are given (requisite, amount) slots as one create after another would take
@@ -23,11 +22,12 @@
 // (0078_p, 0080_e), so nobody holding one can be waiting for a balance row this batch holds.
 //
 // A member the batch does not place (its candidates locked by other creates, nothing locked fits, or
-// its kind of ask is not among the MAX_PICKS largest) is answered "unplaced" and runs the single path (create-payin.ts) after the batch commits, holding
-// no lock while it waits there, so its answer (201, no_requisite_available) is the single path's. Any
-// error fails the batch, whose members writeBatcher then runs again one by one. Not batched at all
-// (create-payin.ts decides): a merchant with risk rules (its assessment may block and counts velocity
-// under advisory locks: the single path runs it first in its own transaction).
+// its kind of ask is not among the MAX_PICKS largest) is answered "unplaced" and runs the single path
+// (create-payin.ts) after the batch commits, holding no lock while it waits there, so its answer (201,
+// no_requisite_available) is the single path's. Any error fails the batch, whose members writeBatcher
+// then runs again one by one. Not batched at all (create-payin.ts decides): a merchant with risk rules
+// (its assessment may block and counts velocity under advisory locks: the single path runs it first in
+// its own transaction).
 import type { Transaction } from "kysely";
 import { accountKey } from "../../core/ledger/accounts.js";
 import { available } from "../../core/ledger/balances.js";
