@@ -7,6 +7,7 @@ import {
   getBalance,
   postPending,
   postTransfer,
+  postTransfers,
   reverseTransfer,
   type TransferInput,
   voidPending,
@@ -185,5 +186,22 @@ describe("ledger", () => {
     await run((trx) => postTransfer(trx, move("hold:t5", trader("t5"), merchant("m5"), 10n, { pending: {} }), now()));
     await rejects(run((trx) => reverseTransfer(trx, { id: "hold:t5:rev", originalId: "hold:t5", code: "refund" }, now())), "illegal_transition");
     await run((trx) => voidPending(trx, "hold:t5", now()));
+  });
+  test("postTransfers books several transfers in one go, or none when together they overdraw a no-negative account", async () => {
+    await run((trx) => postTransfer(trx, move("fund:t6", funding, trader("t6"), 100n), now()));
+    // Each hold alone fits the deposit; the two together do not: nothing is written.
+    const holds = [move("hold:t6:a", trader("t6"), merchant("m6"), 60n, { pending: {} }), move("hold:t6:b", trader("t6"), merchant("m6"), 50n, { pending: {} })];
+    await rejects(run((trx) => postTransfers(trx, holds, now())), "insufficient_funds");
+    const written = await h.deps.database.db.selectFrom("ledger_transfers").select("id").where("id", "in", ["hold:t6:a", "hold:t6:b"]).execute();
+    assert.deepEqual(written, [], "no transfer of the refused set is written");
+    assert.equal((await getBalance(h.deps.database.db, trader("t6"))).available, 100n);
+
+    // Within the deposit, and to an account that does not exist yet (created on the way): both booked.
+    await run((trx) => postTransfers(trx, [move("hold:t6:c", trader("t6"), merchant("m6"), 60n, { pending: {} }), move("hold:t6:d", trader("t6"), merchant("m6-new"), 40n, { pending: {} })], now()));
+    assert.deepEqual(await getBalance(h.deps.database.db, trader("t6")), { posted: 100n, pending: -100n, available: 0n, pendingDebits: 100n, pendingCredits: 0n });
+    assert.equal((await getBalance(h.deps.database.db, merchant("m6-new"))).pendingCredits, 40n);
+    // An id booked already is a conflict.
+    await rejects(run((trx) => postTransfers(trx, [move("hold:t6:c", funding, trader("t6"), 1n)], now())), "transfer_id_conflict");
+    await run((trx) => voidPending(trx, ["hold:t6:c", "hold:t6:d"], now()));
   });
 });

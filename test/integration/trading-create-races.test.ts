@@ -10,11 +10,11 @@
 // PostgreSQL only: PGlite runs one transaction at a time.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AliasNode, type Kysely, type RootOperationNode, SelectQueryNode, sql, TableNode, UpdateQueryNode } from "kysely";
-import { getBalance } from "../../src/app/ledger/ledger.js";
+import { AliasNode, type Kysely, RawNode, type RootOperationNode, SelectQueryNode, sql, TableNode, UpdateQueryNode } from "kysely";
+import { getBalance, postTransfer } from "../../src/app/ledger/ledger.js";
 import { computeTradingAmounts } from "../../src/app/trading/amounts.js";
-import { runBatch } from "../../src/app/trading/create-batch.js";
-import { traderHoldAccounts } from "../../src/app/trading/ledger-postings.js";
+import { createInBatch, runBatch } from "../../src/app/trading/create-batch.js";
+import { traderDeposit } from "../../src/app/trading/ledger-postings.js";
 import { connectPostgres } from "../../src/db/connect.js";
 import type { DB } from "../../src/db/schema.js";
 import { buildApp } from "../../src/http/build-app.js";
@@ -71,9 +71,8 @@ test("two app instances on one database: concurrent creates over both keep every
     assert.deepEqual(new Set(active.map((p) => p.id)), new Set(created.map((c) => c.id)), "each 201 is one active pay-in");
     assert.equal(new Set(active.map((p) => `${p.requisite_id}:${p.fiat_amount_minor}`)).size, active.length, "no (requisite, amount) slot given twice");
     for (const t of fx.traders) {
-      const [depositRef, escrowRef] = traderHoldAccounts(t.traderId);
-      const deposit = await getBalance(h.deps.database.db, depositRef!);
-      const escrow = await getBalance(h.deps.database.db, escrowRef!);
+      const deposit = await getBalance(h.deps.database.db, traderDeposit(t.traderId));
+      const escrow = await getBalance(h.deps.database.db, { ...traderDeposit(t.traderId), purpose: "trader_escrow" });
       assert.ok(deposit.available >= 0n, `trader deposit overdrawn: ${deposit.available}`);
       const held = active.filter((p) => p.trader_id === t.traderId).reduce((sum, p) => sum + BigInt(p.crypto_amount_minor), 0n);
       assert.equal(deposit.pendingDebits, held, "the deposit holds the trader's active pay-ins' crypto");
@@ -120,9 +119,11 @@ function holdAfter(db: Kysely<DB>, at: (node: RootOperationNode) => boolean) {
 }
 
 // The deadlock this guards against: the sweep's status update takes its requisites' counter rows, then
-// the void wants the trader's balance rows; the batch takes the balance rows, then its insert wants the
-// counter rows. With one counter row for both (before 0080_e and 0078_p's parts) each waits for the
-// other. Here each holds its first locks before either goes on, so the cycle forms if it can.
+// the void wants the trader's balance rows. The batch's insert takes its requisites' part-0 counter
+// rows, then its holds the balance rows: a batch that locked the balance rows before its insert (as it
+// once did) with one counter row for both sides (before 0080_e and 0078_p's parts) waited for the
+// sweep while the sweep waited for it. Here each holds its locks before either goes on, so a cycle
+// forms if one can; with one counter row the batch waits on the held sweep and fails on its timeout.
 test("a create batch racing the expiry sweep on one trader: no deadlock, the due pay-ins expire with holds voided, the new ones stay active", { skip }, async () => {
   const h = await createHarness({ poolSize: 6, tweak: (deps) => useFixedRate(deps, RATE) });
   try {
@@ -137,8 +138,9 @@ test("a create batch racing the expiry sweep on one trader: no deadlock, the due
     const sweepHold = holdAfter(h.deps.database.db, (node) => UpdateQueryNode.is(node) && tableOf(node) === "trading_payins");
     const swept = sweepTradingExpiries({ ...h.deps, database: { ...h.deps.database, db: sweepHold.db } }, { workerId: "sweeper" });
     await sweepHold.reachedIn(swept);
-    // The batch, held after it locked the trader's balance rows (its requisite locked before them).
-    const batchHold = holdAfter(h.deps.database.db, (node) => SelectQueryNode.is(node) && tableOf(node) === "ledger_account_balances" && node.endModifiers?.some((m) => m.modifier === "ForUpdate") === true);
+    // The batch, held after its holds' statement locked the trader's balance rows (its requisite and
+    // counters locked before them).
+    const batchHold = holdAfter(h.deps.database.db, (node) => RawNode.is(node) && /ledger_account_balances[\s\S]*FOR UPDATE OF b/.test(node.sqlFragments.join("")));
     // A wait for ever (a cycle PostgreSQL did not break) fails on the lock timeout instead of hanging.
     const batched = batchHold.db.transaction().execute(async (trx) => {
       await sql`SET LOCAL lock_timeout = '10s'`.execute(trx);
@@ -162,9 +164,34 @@ test("a create batch racing the expiry sweep on one trader: no deadlock, the due
     const state = new Map(rows.map((r) => [r.id, `${r.status}/${r.hold_state}`]));
     for (const id of due) assert.equal(state.get(id), "canceled/voided", "a due pay-in canceled, its hold voided");
     for (const o of outs) assert.equal(o.kind === "created" && state.get(o.result.payin.id), "active/pending", "a new pay-in active, its crypto held");
-    const [depositRef] = traderHoldAccounts(fx.traders[0]!.traderId);
     const newCrypto = outs.reduce((sum, o) => sum + (o.kind === "created" ? BigInt(o.result.payin.crypto_amount_minor) : 0n), 0n);
-    assert.equal((await getBalance(db, depositRef!)).pendingDebits, newCrypto, "only the new pay-ins' holds remain");
+    assert.equal((await getBalance(db, traderDeposit(fx.traders[0]!.traderId))).pendingDebits, newCrypto, "only the new pay-ins' holds remain");
+    await verifyLedgerClean(h.deps);
+  } finally {
+    await h.close();
+  }
+});
+
+test("a batch whose holds a concurrent hold left uncovered after its pick read the deposit rolls back whole; its member takes the single path", { skip }, async () => {
+  const h = await createHarness({ poolSize: 6, tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    // Room for one hold and a half: the pick reads room for this member's.
+    const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 10, depositMinor: C5000 + C5000 / 2n });
+    const deposit = traderDeposit(fx.traders[0]!.traderId);
+    const [member] = await batchMembers(h.deps, fx, [{ kind: "exact", amountMinor: 500_000n }]);
+    // Right after the batch's insert (its pay-in written, the deposit not yet locked), another session
+    // holds one 5,000 pay-in's crypto of the deposit and commits: half a hold is left.
+    const plugin = new AfterEachQuery(async (_n, node) => {
+      if (!(RawNode.is(node) && node.sqlFragments.join("").includes("INSERT INTO trading_payin_events"))) return;
+      const other = { id: "test:concurrent-hold", code: "test_hold", ref: { type: "test", id: "concurrent" }, pending: {} };
+      const entries = [{ account: deposit, amountMinor: -C5000 }, { account: { ...deposit, purpose: "trader_escrow" as const }, amountMinor: C5000 }];
+      await h.deps.database.db.transaction().execute((trx) => postTransfer(trx, { ...other, entries }, h.clock.now()));
+    });
+    const out = await createInBatch({ ...h.deps, database: { ...h.deps.database, db: h.deps.database.db.withPlugin(plugin) } }, member!);
+    assert.deepEqual(out, { kind: "unplaced" }, "the member is answered unplaced (the single path then decides), not insufficient_funds");
+    const payins = await h.deps.database.db.selectFrom("trading_payins").select("id").execute();
+    assert.deepEqual(payins, [], "nothing of the batch is written");
+    assert.equal((await getBalance(h.deps.database.db, deposit)).pendingDebits, C5000, "only the concurrent hold holds the deposit");
     await verifyLedgerClean(h.deps);
   } finally {
     await h.close();

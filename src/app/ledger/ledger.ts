@@ -22,7 +22,7 @@ import {
   type StoredTransfer,
   transferEntries,
   writeTransfer,
-  writeTransferIfCovered,
+  writeTransfersIfCovered,
   writeTransfers,
 } from "../../db/ledger/ledger-store.js";
 import type { Db, DB } from "../../db/schema.js";
@@ -57,20 +57,8 @@ export async function postTransfer(trx: Transaction<DB>, input: TransferInput, n
   const { entries, stage, header } = transferHeader(input, now);
 
   // Common case, one statement: a new id over existing accounts, checked and written whole.
-  const fast = await writeTransferIfCovered(
-    trx,
-    header,
-    entries.map((e) => ({ account: e.account, amount: e.amountMinor, delta: balanceDelta(e.amountMinor, stage) })),
-  );
-  if (fast.kind === "written") return { transferId: input.id, created: true };
-  if (fast.kind === "refused") {
-    for (const before of fast.balances.values()) {
-      const e = entries.find((x) => accountKey(x.account) === accountKey(before))!;
-      refuseIfUncovered(e, before, balanceDelta(e.amountMinor, stage));
-    }
-    // Nothing short: a concurrent transaction booked this id first. The general path answers.
-  }
-
+  if (await postIfCovered(trx, [{ header, entries, stage }])) return { transferId: input.id, created: true };
+  // Not written and nothing short: an account is missing, or the id is booked (maybe concurrently).
   const existing = await findTransfer(trx, input.id);
   if (existing) {
     await assertSameTransfer(trx, existing, input, entries);
@@ -116,20 +104,69 @@ function transferHeader(input: TransferInput, now: Date) {
 }
 
 /** A balance row this transaction holds locked (lockAccounts), with its account's id. */
-export interface LockedAccount extends Balance {
+interface LockedAccount extends Balance {
   accountId: string;
   noNegative: boolean;
 }
 
 /**
- * Locks the balance rows of `refs` (accounts created when missing) in account id order, the one order
- * every ledger write takes, so a caller can check several transfers against them before booking them
- * with postLockedTransfers (a batch of trading creates, issue 16). Keyed by accountKey.
+ * Locks the balance rows of `refs` (accounts created when missing, in the order given) in account id
+ * order, the one order every ledger write takes, so the transfers can be checked against them before
+ * they are booked (the general paths of postTransfer and postTransfers). Keyed by accountKey.
  */
-export async function lockAccounts(trx: Transaction<DB>, refs: readonly AccountRef[]): Promise<Map<string, LockedAccount>> {
+async function lockAccounts(trx: Transaction<DB>, refs: readonly AccountRef[]): Promise<Map<string, LockedAccount>> {
   const ids = await ensureAccounts(trx, refs.map((ref) => ({ ref, noNegative: isNoNegative(ref.purpose) })));
   const balances = await lockBalances(trx, ids);
   return new Map(refs.map((ref, i) => [accountKey(ref), balances.get(ids[i]!)!]));
+}
+
+type CheckedTransfer = ReturnType<typeof transferHeader>;
+
+/**
+ * The one-statement path of postTransfer and postTransfers (ledger-store.ts writeTransfersIfCovered):
+ * true when the transfers were written. Throws insufficient_funds when a no-negative account they debit
+ * would end below zero (nothing written); false otherwise (an account is missing or an id is booked:
+ * the caller's general path decides).
+ */
+async function postIfCovered(trx: Transaction<DB>, transfers: readonly CheckedTransfer[]): Promise<boolean> {
+  const r = await writeTransfersIfCovered(
+    trx,
+    transfers.map(({ header, entries, stage }) => ({
+      transfer: header,
+      legs: entries.map((e) => ({ account: e.account, amount: e.amountMinor, delta: balanceDelta(e.amountMinor, stage) })),
+    })),
+  );
+  if (r.kind === "written") return true;
+  if (r.kind === "refused") {
+    // The transfers' moves summed per account, checked against the balances the statement locked.
+    for (const before of r.balances.values()) {
+      const legs = transfers.flatMap(({ entries, stage }) => entries.filter((e) => accountKey(e.account) === accountKey(before)).map((e) => ({ e, delta: balanceDelta(e.amountMinor, stage) })));
+      const debit = legs.find(({ e }) => e.amountMinor < 0n);
+      if (!debit) continue;
+      const total = legs.reduce((sum, { delta }) => applyDelta(sum, delta), { posted: 0n, pendingDebits: 0n, pendingCredits: 0n } as BalanceDelta);
+      refuseIfUncovered(debit.e, before, total);
+    }
+  }
+  return false;
+}
+
+/**
+ * Books new transfers together (a batch of trading creates' holds, issue 16): in the common case in
+ * ONE statement that locks the balance rows they move, checks that no no-negative account ends below
+ * zero after all of them, and writes them; the rows stay locked only for that statement and the
+ * commit. Where an account is missing, it is created and the transfers are checked one by one in
+ * order (postLockedTransfers). Throws insufficient_funds (nothing written), or transfer_id_conflict
+ * when an id is booked already: the caller must then abort the whole transaction, never catch it under
+ * a savepoint and go on, since some of the transfers may be written.
+ */
+export async function postTransfers(trx: Transaction<DB>, inputs: readonly TransferInput[], now: Date): Promise<void> {
+  if (inputs.length === 0) return;
+  if (await postIfCovered(trx, inputs.map((input) => transferHeader(input, now)))) return;
+  // In one order (accountKey), so two transactions creating the same missing accounts cannot deadlock
+  // on each other's inserts.
+  const refs = new Map(inputs.flatMap((i) => i.entries.map((e) => [accountKey(e.account), e.account] as const)));
+  const locked = await lockAccounts(trx, [...refs].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, ref]) => ref));
+  await postLockedTransfers(trx, locked, inputs, now);
 }
 
 /**
@@ -137,12 +174,8 @@ export async function lockAccounts(trx: Transaction<DB>, refs: readonly AccountR
  * (updated here to the balances after them). Each transfer is checked as postTransfer checks it, in
  * order, against the balances the ones before it leave: insufficient_funds when a no-negative account
  * would drop below zero (nothing written), transfer_id_conflict when an id is booked already.
- *
- * transfer_id_conflict is found only after the statement wrote the batch's other transfers (and moved
- * their balances): the caller must abort the whole transaction on it, never catch it under a savepoint
- * and go on, or those transfers would be booked while `locked` still holds the balances before them.
  */
-export async function postLockedTransfers(trx: Transaction<DB>, locked: Map<string, LockedAccount>, inputs: readonly TransferInput[], now: Date): Promise<void> {
+async function postLockedTransfers(trx: Transaction<DB>, locked: Map<string, LockedAccount>, inputs: readonly TransferInput[], now: Date): Promise<void> {
   const after = new Map([...locked].map(([k, b]) => [k, { ...b }]));
   const transfers = inputs.map((input) => {
     const { entries, stage, header } = transferHeader(input, now);
@@ -158,7 +191,6 @@ export async function postLockedTransfers(trx: Transaction<DB>, locked: Map<stri
   });
   const inserted = await writeTransfers(trx, transfers);
   if (inserted !== transfers.length) throw new AppError("transfer_id_conflict", { details: { transferIds: inputs.map((i) => i.id) } });
-  for (const [k, b] of after) locked.set(k, b);
 }
 
 /** Throws insufficient_funds when the entry would take a no-negative account below zero. */

@@ -9,17 +9,22 @@
 //     second statement re-reads the usage a concurrent create changed). One pick per kind of ask: its
 //     currency must be a scalar to walk the least-recently-used index, and a member naming a bank must
 //     not have another bank's requisites locked for it;
-//  2. the involved traders' deposit and escrow balance rows are locked in ONE statement in account id
-//     order, the ledger's one order (plus one read of the account ids, which creates a missing escrow);
-//  3. in Node, members are given (requisite, amount) slots as one create after another would take
+//  2. in Node, members are given (requisite, amount) slots as one create after another would take
 //     them: the least recently used requisite that fits (allocate.ts fitsRequisite: open maximum, a
-//     free amount, day and month volume) and whose trader's free deposit, less the holds the batch
-//     gave it already, covers the hold;
-//  4. one statement writes every pay-in with its event, expiry job and requisite turn; one statement
-//     every hold (ledger transfers, entries and balance moves).
-// Lock order: requisites, then balance rows, then (the insert's triggers) the requisites' part-0
-// open-count and day-volume counters, which only creates write and only under their requisite's lock
-// (0078_p, 0080_e), so nobody holding one can be waiting for a balance row this batch holds.
+//     free amount, day and month volume) and whose trader's free deposit as the pick read it, less the
+//     holds the batch gave it already, covers the hold;
+//  3. one statement writes every pay-in with its event, expiry job and requisite turn;
+//  4. one statement locks the traders' deposit and escrow rows (account id order, the ledger's one
+//     order) and writes every hold, only if each deposit still covers them (ledger.ts postTransfers).
+//     The rows every create of a trader shares stay locked for that statement and the commit only: a
+//     concurrent batch of the same traders waits for no more than that (issue 16: with the rows locked
+//     from the pick on, batches in flight queued on them through every statement and round trip).
+// A batch whose holds a concurrent create left uncovered (it took the deposit after the pick read it)
+// rolls back whole and its members take the single path, which tries the next requisite.
+// Lock order: requisites, then (the insert's triggers) their part-0 open-count and day-volume
+// counters, which only creates write and only under their requisite's lock (0078_p, 0080_e), then the
+// balance rows: nobody holding a balance row this batch waits for can be waiting for its requisites or
+// their part-0 counters.
 //
 // A member the batch does not place (its candidates locked by other creates, nothing locked fits, or
 // its kind of ask is not among the MAX_PICKS largest) is answered "unplaced" and runs the single path
@@ -29,8 +34,7 @@
 // (its assessment may block and counts velocity under advisory locks: the single path runs it first in
 // its own transaction).
 import type { Transaction } from "kysely";
-import { accountKey } from "../../core/ledger/accounts.js";
-import { available } from "../../core/ledger/balances.js";
+import { AppError } from "../../core/shared/errors.js";
 import type { Database } from "../../db/connect.js";
 import type { DB } from "../../db/schema.js";
 import { insertNewPayins, type NewPayin } from "../../db/trading/payins.js";
@@ -38,10 +42,9 @@ import { type BatchLockedRequisite, pickAndLockRequisites, type RequisiteMatch, 
 import { writeBatcher } from "../batching/write-batcher.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
-import { lockAccounts } from "../ledger/ledger.js";
 import { fitsRequisite, MAX_CANDIDATES, type SlotFilter, slotWindow, utcDayStart, utcMonthStart } from "./allocate.js";
 import type { CreateTradingPayinResult } from "./create-payin.js";
-import { holdPayinsCrypto, TRADER_DEPOSIT_ACCOUNT, traderDeposit, traderHoldAccounts } from "./ledger-postings.js";
+import { holdPayinsCrypto, TRADER_DEPOSIT_ACCOUNT } from "./ledger-postings.js";
 
 /** A create checked and priced, waiting for a slot. */
 export interface BatchCreate {
@@ -181,11 +184,12 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
   const locked = picks.flatMap((p) => p.locked);
   if (locked.length === 0) return outs;
 
-  // In trader id order: lockAccounts creates a missing escrow account row by row in the order given,
-  // and two batches creating the same two in opposite orders would deadlock on each other's insert.
-  const traders = [...new Set(locked.map((r) => r.trader_id))].sort();
-  const balances = await lockAccounts(trx, traders.flatMap(traderHoldAccounts));
-  const free = new Map(traders.map((t) => [t, available(balances.get(accountKey(traderDeposit(t)))!)]));
+  // Each trader's free deposit as the picks read it; of two reads (two picks) the smaller.
+  const free = new Map<string, bigint>();
+  for (const r of locked) {
+    const had = free.get(r.trader_id);
+    if (had === undefined || r.depositFree < had) free.set(r.trader_id, r.depositFree);
+  }
   // One usage per requisite: a requisite that two kinds of ask match (any bank, and its bank) is locked
   // by both picks, and the members of both must see each other's slots, open count and volume. Each
   // pick read the taken amounts inside its own members' ranges only, so those are merged; of the open
@@ -211,7 +215,7 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
   const payins = await insertNewPayins(trx, placed.map((p) => p.payin));
   for (const [k, p] of placed.entries()) {
     const m = members[p.member]!;
-    const { usage: _usage, ...requisite } = p.requisite;
+    const { usage: _usage, depositFree: _free, ...requisite } = p.requisite;
     const result: CreateTradingPayinResult = { payin: payins[k]!, requisite, created: true };
     // The idempotent answer, stored in this transaction as the single path stores it (one statement
     // for each member sent with an Idempotency-Key).
@@ -219,18 +223,27 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
     if (!m.slot.testTraders) m.deps.metrics.paymentCreated(trx, "trading");
     outs[p.member] = { kind: "created", result };
   }
-  // The holds come last, as in the single path; the Node check above already fitted them to the
-  // locked balances, which postLockedTransfers checks again (a refusal fails the batch).
+  // The holds come last, as in the single path: the Node check above fitted them to the deposits as
+  // the picks read them; this statement checks them under the rows' locks.
   await holdPayinsCrypto(
     deps,
     trx,
-    balances,
     placed.map((p, k) => ({ payinId: payins[k]!.id, traderId: p.requisite.trader_id, merchantId: members[p.member]!.merchantId, cryptoMinor: p.cryptoMinor })),
   );
   return outs;
 }
 
-const writeCreates = writeBatcher<BatchCreate, BatchOutcome>((database: Database, members) => database.db.transaction().execute((trx) => runBatch(trx, members)), {
+/** The batch's transaction; holds a concurrent create left uncovered roll it back and send every member to the single path. */
+async function writeBatch(database: Database, members: BatchCreate[]): Promise<BatchOutcome[]> {
+  try {
+    return await database.db.transaction().execute((trx) => runBatch(trx, members));
+  } catch (err) {
+    if (err instanceof AppError && err.code === "insufficient_funds") return members.map(() => ({ kind: "unplaced" }));
+    throw err;
+  }
+}
+
+const writeCreates = writeBatcher<BatchCreate, BatchOutcome>(writeBatch, {
   maxBatch: 32,
   maxInFlight: 2,
 });

@@ -4,7 +4,7 @@
 import type { Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
-import { type AccountBalance, type AccountRef, getBalance, type LockedAccount, postLockedTransfers, postPending, postTransfer, type TransferInput, voidPending } from "../ledger/ledger.js";
+import { type AccountBalance, type AccountRef, getBalance, postPending, postTransfer, postTransfers, type TransferInput, voidPending } from "../ledger/ledger.js";
 import { platformAccount } from "../../core/ledger/accounts.js";
 import { platformOwnerFor, platformOwnerForTrader } from "../merchants/test-mode.js";
 import { TRADING_CRYPTO } from "./amounts.js";
@@ -64,15 +64,12 @@ export async function holdPayinCrypto(deps: Deps, trx: Transaction<DB>, p: Payin
   await postTransfer(trx, holdTransfer(p), deps.clock.now());
 }
 
-/** The accounts a trader's holds move (deposit, escrow): what a batch locks (lockAccounts) before holdPayinsCrypto. */
-export const traderHoldAccounts = (traderId: string): AccountRef[] => [traderDeposit(traderId), traderEscrow(traderId)];
-
 /**
- * The holds of a batch of creates (create-batch.ts), in one statement, over the traders' accounts the
- * batch locked with lockAccounts; `locked` is left at the balances after them. Throws insufficient_funds.
+ * The holds of a batch of creates (create-batch.ts), in one statement that locks the traders' deposit
+ * and escrow rows only for itself and the commit. Throws insufficient_funds (nothing held).
  */
-export async function holdPayinsCrypto(deps: Deps, trx: Transaction<DB>, locked: Map<string, LockedAccount>, holds: readonly (PayinParties & { cryptoMinor: bigint })[]): Promise<void> {
-  await postLockedTransfers(trx, locked, holds.map(holdTransfer), deps.clock.now());
+export async function holdPayinsCrypto(deps: Deps, trx: Transaction<DB>, holds: readonly (PayinParties & { cryptoMinor: bigint })[]): Promise<void> {
+  await postTransfers(trx, holds.map(holdTransfer), deps.clock.now());
 }
 
 /**

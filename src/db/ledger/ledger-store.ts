@@ -222,67 +222,87 @@ interface TransferLeg {
 }
 
 /**
- * The common case of a new transfer, written whole in ONE statement: when transfer `t.id` does not
- * exist and every account does, it locks their balance rows (account id order, like lockBalances),
- * and writes the transfer, its entries and the balance moves only if no no-negative account would
- * drop below zero (posted − pending debits, after the move). The locked rows are the newest versions
- * (FOR UPDATE waits for a concurrent writer and reads what it committed), and the moves apply to those.
- * "written"; "refused" with the locked balances (nothing written); or "general" (an account or the id
- * is missing or exists): the caller takes the general path. A create that holds a trader's deposit
- * keeps that row locked for this one statement and the commit (issue 16).
+ * The common case of new transfers, written whole in ONE statement: when none of their ids exists and
+ * every account does, it locks the balance rows they move (account id order, like lockBalances), and
+ * writes the transfers, their entries (each transfer's in input order) and the balance moves, each row
+ * moved once by the sum of its moves, only if no no-negative account a transfer debits would end below
+ * zero (posted − pending debits, after all of them). The locked rows are the newest versions (FOR
+ * UPDATE waits for a concurrent writer and reads what it committed), and the moves apply to those.
+ * "written"; "refused" with the locked balances (nothing written: an account is short, or a concurrent
+ * transaction booked one of the ids first); or "general" (an account is missing or an id exists): the
+ * caller takes the general path. The caller holds the locked rows only for this statement and its
+ * commit: a create's hold of a trader's deposit is its last write (issue 16).
+ *
+ * Fixed text whatever the number of transfers (arrays, not a VALUES list), so it is prepared once per
+ * connection (runHot) and its plan reused.
  */
-export async function writeTransferIfCovered(
+export async function writeTransfersIfCovered(
   trx: Transaction<DB>,
-  t: NewTransfer,
-  legs: readonly TransferLeg[],
+  transfers: readonly { transfer: NewTransfer; legs: readonly TransferLeg[] }[],
 ): Promise<{ kind: "written" } | { kind: "general" } | { kind: "refused"; balances: Map<string, LockedBalance & AccountRef> }> {
-  const rows = legs.map(
-    (l, i) =>
-      sql`(${i}::int, ${l.account.owner}::text, ${l.account.asset}::text, ${l.account.purpose}::text, ${l.amount.toString()}::bigint,
-        ${l.delta.posted.toString()}::bigint, ${l.delta.pendingDebits.toString()}::bigint, ${l.delta.pendingCredits.toString()}::bigint)`,
-  );
-  const r = await runHot(trx, sql<{ account_id: string | null; owner: string; asset: string; purpose: string; no_negative: boolean; posted: string; pending_debits: string; pending_credits: string; written: boolean }>`
+  const legs = transfers.flatMap(({ transfer: t, legs }, n) => legs.map((l, ord) => ({ n, ord, id: t.id, ...l })));
+  const col = <T>(pick: (l: (typeof legs)[number]) => T) => legs.map(pick);
+  const head = <T>(pick: (t: NewTransfer) => T) => transfers.map(({ transfer }) => pick(transfer));
+  const r = await runHot(trx, sql<{ account_id: string; owner: string; asset: string; purpose: string; no_negative: boolean; posted: string; pending_debits: string; pending_credits: string; written: boolean }>`
     WITH v AS MATERIALIZED (
-      SELECT * FROM (VALUES ${sql.join(rows)}) AS v(ord, owner, asset, purpose, amount, d_posted, d_debits, d_credits)
+      SELECT * FROM unnest(${col((l) => l.n)}::int[], ${col((l) => l.ord)}::int[], ${col((l) => l.id)}::text[], ${col((l) => l.account.owner)}::text[],
+                           ${col((l) => l.account.asset)}::text[], ${col((l) => l.account.purpose)}::text[], ${col((l) => l.amount.toString())}::int8[],
+                           ${col((l) => l.delta.posted.toString())}::int8[], ${col((l) => l.delta.pendingDebits.toString())}::int8[],
+                           ${col((l) => l.delta.pendingCredits.toString())}::int8[])
+        AS v(n, ord, transfer_id, owner, asset, purpose, amount, d_posted, d_debits, d_credits)
+    ), h AS MATERIALIZED (
+      SELECT * FROM unnest(${head((t) => t.id)}::text[], ${head((t) => t.code)}::text[], ${head((t) => t.refType)}::text[], ${head((t) => t.refId)}::text[],
+                           ${head((t) => t.pending)}::bool[], ${head((t) => t.expiresAt)}::timestamptz[], ${head((t) => t.reversalOf)}::text[],
+                           ${head((t) => t.at)}::timestamptz[])
+        AS h(id, code, ref_type, ref_id, pending, expires_at, reversal_of, created_at)
     ), acc AS MATERIALIZED (
-      SELECT a.id, a.no_negative, v.* FROM ledger_accounts a JOIN v ON a.owner = v.owner AND a.asset = v.asset AND a.purpose = v.purpose
+      SELECT a.id, a.no_negative, k.*
+      FROM (SELECT owner, asset, purpose, sum(d_posted) AS d_posted, sum(d_debits) AS d_debits, sum(d_credits) AS d_credits,
+                   bool_or(amount < 0) AS debited
+            FROM v GROUP BY owner, asset, purpose) k
+      JOIN ledger_accounts a ON a.owner = k.owner AND a.asset = k.asset AND a.purpose = k.purpose
     ), bal AS MATERIALIZED (
       SELECT b.account_id, b.posted, b.pending_debits, b.pending_credits
       FROM ledger_account_balances b
       WHERE b.account_id IN (SELECT id FROM acc)
-        AND (SELECT count(*) FROM acc) = ${legs.length}
-        AND NOT EXISTS (SELECT 1 FROM ledger_transfers WHERE id = ${t.id})
+        AND (SELECT count(*) FROM acc) = (SELECT count(DISTINCT (owner, asset, purpose)) FROM v)
+        AND NOT EXISTS (SELECT 1 FROM ledger_transfers WHERE id IN (SELECT id FROM h))
       ORDER BY b.account_id
       FOR UPDATE OF b
     ), ok AS MATERIALIZED (
-      SELECT count(*) = ${legs.length} AND bool_and(NOT (acc.no_negative AND acc.amount < 0)
-               OR (bal.posted + acc.d_posted) - (bal.pending_debits + acc.d_debits) >= 0) AS covered
+      SELECT count(*) = (SELECT count(*) FROM acc) AND count(*) > 0
+             AND bool_and(NOT (acc.no_negative AND acc.debited) OR (bal.posted + acc.d_posted) - (bal.pending_debits + acc.d_debits) >= 0) AS covered
       FROM acc JOIN bal ON bal.account_id = acc.id
     ), tr AS (
       INSERT INTO ledger_transfers (id, code, ref_type, ref_id, pending, expires_at, reversal_of, created_at)
-      SELECT ${t.id}, ${t.code}, ${t.refType}, ${t.refId}, ${t.pending}, ${t.expiresAt}, ${t.reversalOf}, ${t.at}
-      FROM ok WHERE ok.covered
+      SELECT h.* FROM h, ok WHERE ok.covered
       ON CONFLICT (id) DO NOTHING
       RETURNING id
+    ), whole AS MATERIALIZED (
+      -- Every transfer or none: an id a concurrent transaction booked first moves nothing here.
+      SELECT (SELECT count(*) FROM tr) = (SELECT count(*) FROM h) AS all_in
     ), e AS (
       INSERT INTO ledger_entries (transfer_id, account_id, asset, amount)
-      SELECT tr.id, acc.id, acc.asset, acc.amount FROM tr CROSS JOIN acc ORDER BY acc.ord
+      SELECT v.transfer_id, acc.id, v.asset, v.amount
+      FROM v JOIN acc ON acc.owner = v.owner AND acc.asset = v.asset AND acc.purpose = v.purpose, whole
+      WHERE whole.all_in
+      ORDER BY v.n, v.ord
     ), u AS (
       UPDATE ledger_account_balances AS b
       SET posted = b.posted + acc.d_posted, pending_debits = b.pending_debits + acc.d_debits, pending_credits = b.pending_credits + acc.d_credits
-      FROM tr CROSS JOIN acc
-      WHERE b.account_id = acc.id
+      FROM acc, whole
+      WHERE b.account_id = acc.id AND whole.all_in
     )
     SELECT acc.id AS account_id, acc.owner, acc.asset, acc.purpose, acc.no_negative, bal.posted, bal.pending_debits, bal.pending_credits,
-           (SELECT count(*) FROM tr) > 0 AS written
+           (SELECT all_in FROM whole) AS written
     FROM acc JOIN bal ON bal.account_id = acc.id`);
-  if (r.rows.length !== legs.length) return { kind: "general" };
+  if (r.rows.length !== new Set(legs.map((l) => refKey(l.account))).size) return { kind: "general" };
   if (r.rows[0]!.written) return { kind: "written" };
   const balances = new Map(
     r.rows.map((row) => [
-      row.account_id!,
+      row.account_id,
       {
-        accountId: row.account_id!,
+        accountId: row.account_id,
         owner: row.owner,
         asset: row.asset,
         purpose: row.purpose as AccountPurpose,

@@ -255,14 +255,16 @@ interface BatchCandidateFilter {
   monthStart: Date;
 }
 
-export type BatchLockedRequisite = LockedRequisite & { usage: RequisiteUsage };
+/** A requisite a batch locked, with its usage and its trader's free deposit as the pick read it (not locked). */
+export type BatchLockedRequisite = LockedRequisite & { usage: RequisiteUsage; depositFree: bigint };
 
 /**
  * The batch form of pickAndLockRequisite (app/trading/create-batch.ts), in one statement: enabled
  * requisites that match what the members ask, below their open-pay-in maximum (by the counter of
  * 0078_p) whose trader's free deposit covers the smallest hold asked, least recently used
  * first; of those, up to `lockLimit` that nobody holds are locked (SKIP LOCKED: a batch never waits for
- * a requisite, so it cannot deadlock on them), in least-recently-used order, with their usage. Rows
+ * a requisite, so it cannot deadlock on them), in least-recently-used order, with their usage and
+ * their trader's free deposit as committed at the statement's start (the holds' statement decides). Rows
  * this transaction locked already (`held`: an earlier pick of the same batch) are not skipped: those
  * among the candidates come again, on top of `lockLimit`.
  *
@@ -271,10 +273,10 @@ export type BatchLockedRequisite = LockedRequisite & { usage: RequisiteUsage };
  * the others' usage is read again here under the lock, in one more statement.
  */
 export async function pickAndLockRequisites(db: Db, f: BatchCandidateFilter): Promise<BatchLockedRequisite[]> {
-  type Row = LockedRequisite & UsageRow & { fresh: boolean };
+  type Row = LockedRequisite & UsageRow & { fresh: boolean; deposit_free: string };
   const r = await runHot(db, sql<Row>`
     WITH cand AS MATERIALIZED (
-      SELECT r.id, r.last_assigned_at, r.xmin AS seen_xmin
+      SELECT r.id, r.last_assigned_at, r.xmin AS seen_xmin, dab.posted - dab.pending_debits AS deposit_free
       ${candidateSource(f.match, f.deposit)}
         AND (SELECT coalesce(sum(c.open), 0) FROM trading_requisite_open_payins c WHERE c.requisite_id = r.id) < r.max_open_payins
       ORDER BY r.last_assigned_at ASC NULLS FIRST, r.id
@@ -291,7 +293,7 @@ export async function pickAndLockRequisites(db: Db, f: BatchCandidateFilter): Pr
       LIMIT ${f.lockLimit} + (SELECT count(*) FROM cand WHERE id = ANY(${f.held}::uuid[]))
       FOR UPDATE SKIP LOCKED
     )
-    SELECT ${lockedColumns("l")},
+    SELECT ${lockedColumns("l")}, c.deposit_free,
            l.locked_xmin = c.seen_xmin AS fresh, ${usageColumns(sql`l.id`, f.ranges)}
     FROM locked l JOIN cand c ON c.id = l.id, ${volumesOf(sql`l.id`, f)}
     ORDER BY l.last_assigned_at ASC NULLS FIRST, l.id`);
@@ -303,8 +305,9 @@ export async function pickAndLockRequisites(db: Db, f: BatchCandidateFilter): Pr
       FROM unnest(${stale}::uuid[]) AS l(id), ${volumesOf(sql`l.id`, f)}`);
     for (const row of u.rows) reread.set(row.id, row);
   }
-  return r.rows.map(({ fresh, open, taken, day_volume, month_volume, ...req }) => ({
+  return r.rows.map(({ fresh, open, taken, day_volume, month_volume, deposit_free, ...req }) => ({
     ...req,
+    depositFree: BigInt(deposit_free),
     usage: toUsage(fresh ? { open, taken, day_volume, month_volume } : reread.get(req.id)!),
   }));
 }
