@@ -243,9 +243,12 @@ async function writeBatch(database: Database, members: BatchCreate[]): Promise<B
   }
 }
 
+// One batch in flight: a second one mostly waited for the first's balance rows (its holds' statement
+// locks the same traders' rows), so two served the same creates per second at twice the statement time
+// (lock waits) and a higher p99 (bench/trading-create.ts, interleaved runs: docs/benchmarks.md).
 const writeCreates = writeBatcher<BatchCreate, BatchOutcome>(writeBatch, {
   maxBatch: 32,
-  maxInFlight: 2,
+  maxInFlight: 1,
 });
 
 /** The create, in a batch with the concurrent ones of this process; "unplaced": take the single path. */
