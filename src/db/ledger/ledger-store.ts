@@ -228,10 +228,11 @@ interface TransferLeg {
  * moved once by the sum of its moves, only if no no-negative account a transfer debits would end below
  * zero (posted − pending debits, after all of them). The locked rows are the newest versions (FOR
  * UPDATE waits for a concurrent writer and reads what it committed), and the moves apply to those.
- * "written"; "refused" with the locked balances (nothing written: an account is short, or a concurrent
- * transaction booked one of the ids first); or "general" (an account is missing or an id exists): the
- * caller takes the general path. The caller holds the locked rows only for this statement and its
- * commit: a create's hold of a trader's deposit is its last write (issue 16).
+ * "written"; "refused" with the locked balances: an account is short (nothing written), or a concurrent
+ * transaction booked one of the ids first (no entries or balance moves written, but the other ids'
+ * transfer rows may be: the caller aborts, as postTransfers does); or "general" (an account is missing
+ * or an id exists): the caller takes the general path. The caller holds the locked rows only for this
+ * statement and its commit: a create's hold of a trader's deposit is its last write (issue 16).
  *
  * Fixed text whatever the number of transfers (arrays, not a VALUES list), so it is prepared once per
  * connection (runHot) and its plan reused.
