@@ -21,9 +21,7 @@ import {
   readTransfers,
   type StoredTransfer,
   transferEntries,
-  writeTransfer,
   writeTransfersIfCovered,
-  writeTransfers,
 } from "../../db/ledger/ledger-store.js";
 import type { Db, DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
@@ -54,37 +52,26 @@ async function assertSameTransfer(trx: Transaction<DB>, existing: StoredTransfer
  * InvalidTransferError (a bug) when the entries do not balance per asset.
  */
 export async function postTransfer(trx: Transaction<DB>, input: TransferInput, now: Date): Promise<PostResult> {
-  const { entries, stage, header } = transferHeader(input, now);
-
+  const checked = transferHeader(input, now);
   // Common case, one statement: a new id over existing accounts, checked and written whole.
-  if (await postIfCovered(trx, [{ header, entries, stage }])) return { transferId: input.id, created: true };
+  if (await postIfCovered(trx, [checked])) return { transferId: input.id, created: true };
   // Not written and nothing short: an account is missing, or the id is booked (maybe concurrently).
   const existing = await findTransfer(trx, input.id);
   if (existing) {
-    await assertSameTransfer(trx, existing, input, entries);
+    await assertSameTransfer(trx, existing, input, checked.entries);
     return { transferId: input.id, created: false };
   }
-  const locked = await lockAccounts(trx, entries.map((e) => e.account));
-  const moves = entries.map((e) => {
-    const before = locked.get(accountKey(e.account))!;
-    const delta = balanceDelta(e.amountMinor, stage);
-    refuseIfUncovered(e, before, delta);
-    return { accountId: before.accountId, asset: e.account.asset, amount: e.amountMinor, delta };
-  });
-
-  const inserted = await writeTransfer(trx, header, moves);
-  if (!inserted) {
-    // A concurrent transaction booked this id first (it committed before our insert returned).
-    await assertSameTransfer(trx, (await findTransfer(trx, input.id))!, input, entries);
-    return { transferId: input.id, created: false };
-  }
-  return { transferId: input.id, created: true };
+  await createAccounts(trx, checked.entries.map((e) => e.account));
+  if (await postIfCovered(trx, [checked])) return { transferId: input.id, created: true };
+  // A concurrent transaction booked this id first (it committed before our insert returned).
+  await assertSameTransfer(trx, (await findTransfer(trx, input.id))!, input, checked.entries);
+  return { transferId: input.id, created: false };
 }
 
 /**
  * A transfer's entries (normalized, one per account) checked to balance per asset (InvalidTransferError,
  * a bug, when not), the balance stage they move (a hold's pending amounts or posted ones) and the
- * header row that books it at `now`: what postTransfer and postLockedTransfers both write.
+ * header row that books it at `now`: what postTransfer and postTransfers write.
  */
 function transferHeader(input: TransferInput, now: Date) {
   const entries = normalizeEntries(input.entries);
@@ -103,30 +90,23 @@ function transferHeader(input: TransferInput, now: Date) {
   return { entries, stage, header };
 }
 
-/** A balance row this transaction holds locked (lockAccounts), with its account's id. */
-interface LockedAccount extends Balance {
-  accountId: string;
-  noNegative: boolean;
-}
-
 /**
- * Locks the balance rows of `refs` (accounts created when missing, in the order given) in account id
- * order, the one order every ledger write takes, so the transfers can be checked against them before
- * they are booked (the general paths of postTransfer and postTransfers). Keyed by accountKey.
+ * Creates the accounts of `refs` that do not exist yet, with their zero balance rows, in accountKey
+ * order: two transactions creating the same missing accounts then cannot deadlock on each other's
+ * inserts. The general paths of postTransfer and postTransfers, before they book over them.
  */
-async function lockAccounts(trx: Transaction<DB>, refs: readonly AccountRef[]): Promise<Map<string, LockedAccount>> {
-  const ids = await ensureAccounts(trx, refs.map((ref) => ({ ref, noNegative: isNoNegative(ref.purpose) })));
-  const balances = await lockBalances(trx, ids);
-  return new Map(refs.map((ref, i) => [accountKey(ref), balances.get(ids[i]!)!]));
+async function createAccounts(trx: Transaction<DB>, refs: readonly AccountRef[]): Promise<void> {
+  const sorted = [...new Map(refs.map((ref) => [accountKey(ref), ref]))].sort(([a], [b]) => (a < b ? -1 : 1));
+  await ensureAccounts(trx, sorted.map(([, ref]) => ({ ref, noNegative: isNoNegative(ref.purpose) })));
 }
 
 type CheckedTransfer = ReturnType<typeof transferHeader>;
 
 /**
- * The one-statement path of postTransfer and postTransfers (ledger-store.ts writeTransfersIfCovered):
- * true when the transfers were written. Throws insufficient_funds when a no-negative account they debit
- * would end below zero (nothing written); false otherwise (an account is missing or an id is booked:
- * the caller's general path decides).
+ * The one statement that books transfers (ledger-store.ts writeTransfersIfCovered): true when they were
+ * written. Throws insufficient_funds when a no-negative account they debit would end below zero after
+ * all of them (nothing written); false otherwise (an account is missing or an id is booked: the caller
+ * decides).
  */
 async function postIfCovered(trx: Transaction<DB>, transfers: readonly CheckedTransfer[]): Promise<boolean> {
   const r = await writeTransfersIfCovered(
@@ -151,46 +131,20 @@ async function postIfCovered(trx: Transaction<DB>, transfers: readonly CheckedTr
 }
 
 /**
- * Books new transfers together (a batch of trading creates' holds, issue 16): in the common case in
- * ONE statement that locks the balance rows they move, checks that no no-negative account ends below
- * zero after all of them, and writes them; the rows stay locked only for that statement and the
- * commit. Where an account is missing, it is created and the transfers are checked one by one in
- * order (postLockedTransfers). Throws insufficient_funds (nothing written), or transfer_id_conflict
- * when an id is booked already: the caller must then abort the whole transaction, never catch it under
- * a savepoint and go on, since some of the transfers may be written.
+ * Books new transfers together (a batch of trading creates' holds, issue 16), in ONE statement that
+ * locks the balance rows they move, checks that no no-negative account ends below zero after all of
+ * them, and writes them; the rows stay locked only for that statement and the commit. Where an account
+ * is missing, it is created first and the statement runs again. Throws insufficient_funds (nothing
+ * written), or transfer_id_conflict when an id is booked already: the caller must then abort the whole
+ * transaction, never catch it under a savepoint and go on, since some of the transfers may be written.
  */
 export async function postTransfers(trx: Transaction<DB>, inputs: readonly TransferInput[], now: Date): Promise<void> {
   if (inputs.length === 0) return;
-  if (await postIfCovered(trx, inputs.map((input) => transferHeader(input, now)))) return;
-  // In one order (accountKey), so two transactions creating the same missing accounts cannot deadlock
-  // on each other's inserts.
-  const refs = new Map(inputs.flatMap((i) => i.entries.map((e) => [accountKey(e.account), e.account] as const)));
-  const locked = await lockAccounts(trx, [...refs].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, ref]) => ref));
-  await postLockedTransfers(trx, locked, inputs, now);
-}
-
-/**
- * Books new transfers, in ONE statement, over accounts this transaction locked with lockAccounts
- * (updated here to the balances after them). Each transfer is checked as postTransfer checks it, in
- * order, against the balances the ones before it leave: insufficient_funds when a no-negative account
- * would drop below zero (nothing written), transfer_id_conflict when an id is booked already.
- */
-async function postLockedTransfers(trx: Transaction<DB>, locked: Map<string, LockedAccount>, inputs: readonly TransferInput[], now: Date): Promise<void> {
-  const after = new Map([...locked].map(([k, b]) => [k, { ...b }]));
-  const transfers = inputs.map((input) => {
-    const { entries, stage, header } = transferHeader(input, now);
-    const moves = entries.map((e) => {
-      const before = after.get(accountKey(e.account));
-      if (!before) throw new Error(`postLockedTransfers: account ${accountKey(e.account)} is not locked`);
-      const delta = balanceDelta(e.amountMinor, stage);
-      refuseIfUncovered(e, before, delta);
-      after.set(accountKey(e.account), { ...before, ...applyDelta(before, delta) });
-      return { accountId: before.accountId, asset: e.account.asset, amount: e.amountMinor, delta };
-    });
-    return { transfer: header, moves };
-  });
-  const inserted = await writeTransfers(trx, transfers);
-  if (inserted !== transfers.length) throw new AppError("transfer_id_conflict", { details: { transferIds: inputs.map((i) => i.id) } });
+  const checked = inputs.map((input) => transferHeader(input, now));
+  if (await postIfCovered(trx, checked)) return;
+  await createAccounts(trx, checked.flatMap(({ entries }) => entries.map((e) => e.account)));
+  if (await postIfCovered(trx, checked)) return;
+  throw new AppError("transfer_id_conflict", { details: { transferIds: inputs.map((i) => i.id) } });
 }
 
 /** Throws insufficient_funds when the entry would take a no-negative account below zero. */

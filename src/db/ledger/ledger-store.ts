@@ -164,57 +164,6 @@ export async function addToBalances(trx: Transaction<DB>, moves: readonly { acco
 
 type NewTransfer = Omit<StoredTransfer, "state"> & { at: Date };
 
-type TransferMove = { accountId: string; asset: string; amount: bigint; delta: BalanceDelta };
-
-/**
- * Books a transfer in ONE statement: the transfer row, its entries (in input order) and the balance
- * moves (the rows must already be locked by lockBalances). False, and nothing
- * written, when the id already exists (a concurrent or earlier repeat). One round trip instead of
- * three matters because the caller holds the balance row locks until commit.
- */
-export async function writeTransfer(trx: Transaction<DB>, t: NewTransfer, moves: readonly TransferMove[]): Promise<boolean> {
-  return (await writeTransfers(trx, [{ transfer: t, moves }])) > 0;
-}
-
-/**
- * Books several transfers in ONE statement (writeTransfer's, for a batch of trading creates, issue 16):
- * the transfer rows, their entries (each transfer's in input order) and the balance moves of those
- * inserted, each balance row moved once by the sum of its moves (the rows must already be locked by
- * lockBalances). A transfer whose id already exists writes nothing. Returns how many were inserted.
- */
-export async function writeTransfers(trx: Transaction<DB>, transfers: readonly { transfer: NewTransfer; moves: readonly TransferMove[] }[]): Promise<number> {
-  if (transfers.length === 0) return 0;
-  const headers = transfers.map(
-    ({ transfer: t }) => sql`(${t.id}::text, ${t.code}::text, ${t.refType}::text, ${t.refId}::text, ${t.pending}::boolean, ${t.expiresAt}::timestamptz, ${t.reversalOf}::text, ${t.at}::timestamptz)`,
-  );
-  const moveRows = transfers.flatMap(({ transfer: t, moves }, n) =>
-    moves.map(
-      (m, i) => sql`(${n}::int, ${i}::int, ${t.id}::text, ${m.accountId}::bigint, ${m.asset}::text, ${m.amount.toString()}::bigint,
-        ${m.delta.posted.toString()}::bigint, ${m.delta.pendingDebits.toString()}::bigint, ${m.delta.pendingCredits.toString()}::bigint)`,
-    ),
-  );
-  const r = await sql<{ inserted: number }>`
-    WITH t AS (
-      INSERT INTO ledger_transfers (id, code, ref_type, ref_id, pending, expires_at, reversal_of, created_at)
-      SELECT * FROM (VALUES ${sql.join(headers)}) AS h(id, code, ref_type, ref_id, pending, expires_at, reversal_of, created_at)
-      ON CONFLICT (id) DO NOTHING
-      RETURNING id
-    ), v AS MATERIALIZED (
-      SELECT v.* FROM (VALUES ${sql.join(moveRows)}) AS v(n, ord, transfer_id, account_id, asset, amount, posted, debits, credits)
-      JOIN t ON t.id = v.transfer_id
-    ), e AS (
-      INSERT INTO ledger_entries (transfer_id, account_id, asset, amount)
-      SELECT v.transfer_id, v.account_id, v.asset, v.amount FROM v ORDER BY v.n, v.ord
-    ), u AS (
-      UPDATE ledger_account_balances AS b
-      SET posted = b.posted + s.posted, pending_debits = b.pending_debits + s.debits, pending_credits = b.pending_credits + s.credits
-      FROM (SELECT account_id, sum(posted) AS posted, sum(debits) AS debits, sum(credits) AS credits FROM v GROUP BY account_id) AS s
-      WHERE b.account_id = s.account_id
-    )
-    SELECT count(*)::int AS inserted FROM t`.execute(trx);
-  return Number(r.rows[0]!.inserted);
-}
-
 interface TransferLeg {
   account: AccountRef;
   amount: bigint;
