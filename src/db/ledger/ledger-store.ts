@@ -210,13 +210,18 @@ export async function writeTransfersIfCovered(
       FROM (SELECT owner, asset, purpose, sum(d_posted) AS d_posted, sum(d_debits) AS d_debits, sum(d_credits) AS d_credits,
                    bool_or(amount < 0) AS debited
             FROM v GROUP BY owner, asset, purpose) k
-      JOIN ledger_accounts a ON a.owner = k.owner AND a.asset = k.asset AND a.purpose = k.purpose
+      -- Probed by its unique key, one account at a time, for the same reason as the ids below.
+      CROSS JOIN LATERAL (SELECT a.id, a.no_negative FROM ledger_accounts a
+                          WHERE a.owner = k.owner AND a.asset = k.asset AND a.purpose = k.purpose LIMIT 1) a
     ), bal AS MATERIALIZED (
       SELECT b.account_id, b.posted, b.pending_debits, b.pending_credits
       FROM ledger_account_balances b
       WHERE b.account_id IN (SELECT id FROM acc)
         AND (SELECT count(*) FROM acc) = (SELECT count(DISTINCT (owner, asset, purpose)) FROM v)
-        AND NOT EXISTS (SELECT 1 FROM ledger_transfers WHERE id IN (SELECT id FROM h))
+        -- Each id probed by primary key (LIMIT 1 keeps the index path in any plan): as a join, or as
+        -- id = ANY(array), the plan prepared while the table was small scanned all of it, every posting
+        -- (0.9 ms at 3,000 transfers, 3.3 ms at 8,000).
+        AND NOT EXISTS (SELECT 1 FROM h WHERE (SELECT true FROM ledger_transfers t WHERE t.id = h.id LIMIT 1))
       ORDER BY b.account_id
       FOR UPDATE OF b
     ), ok AS MATERIALIZED (

@@ -128,7 +128,8 @@ function candidateSource(match: RequisiteMatch, deposit: CandidateFilter["deposi
  * The usage columns (open, taken, day_volume, month_volume) of the requisite `id` names: its open
  * pay-ins from the counter of migration 0078_p; its active amounts inside any of `ranges` through the
  * open-slot index within their span (bounded by the ranges, not by the requisite's open pay-ins; a
- * batch's several ranges are then matched one by one); its day and month volume (canceled pay-ins
+ * batch's several ranges are then matched as one multirange, a binary search per amount: an unnest of
+ * the ranges joined to each amount cost 0.13 ms per requisite at 24 ranges); its day and month volume (canceled pay-ins
  * excluded, from volumesOf) from the per-day counters of 0050_r, at most 62 rows (two parts a day,
  * 0080_e).
  */
@@ -139,8 +140,7 @@ function usageColumns(id: RawBuilder<unknown>, ranges: readonly AmountRange[]) {
   const inAnyRange =
     ranges.length === 1
       ? sql``
-      : sql` AND EXISTS (SELECT 1 FROM unnest(${ranges.map((r) => r.lo.toString())}::int8[], ${ranges.map((r) => r.hi.toString())}::int8[]) AS w(lo, hi)
-                        WHERE p.fiat_amount_minor BETWEEN w.lo AND w.hi)`;
+      : sql` AND p.fiat_amount_minor <@ ${`{${ranges.map((r) => `[${r.lo},${r.hi}]`).join(",")}}`}::int8multirange`;
   return sql`(SELECT coalesce(sum(o.open), 0) FROM trading_requisite_open_payins o WHERE o.requisite_id = ${id}) AS open,
     ARRAY(SELECT p.fiat_amount_minor::text FROM trading_payins p
           WHERE p.requisite_id = ${id} AND p.status = 'active'
