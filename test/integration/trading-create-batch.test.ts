@@ -59,6 +59,26 @@ test("one batch never gives a (requisite, amount) slot twice: the second member 
   }
 });
 
+test("members of one batch asking several amount ranges each see the amounts taken inside their own range", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 10 });
+    // Each range's nearest amount to its middle (the lower of a tie) taken already.
+    await batch(h.deps, await batchMembers(h.deps, fx, [exact(4999), exact(7999)]));
+    // One pick reads the taken amounts of both ranges at once (requisites.ts usageColumns, one
+    // multirange): a read that missed either taken amount would give it again and fail the batch whole.
+    const outs = await batch(h.deps, await batchMembers(h.deps, fx, [range(4999, 5000), range(7999, 8000)]));
+    assert.deepEqual(outs.map(placedOn), [
+      { requisite: fx.requisiteIds[0], amount: "500000" },
+      { requisite: fx.requisiteIds[0], amount: "800000" },
+    ]);
+    assert.equal((await activeSlots(h.deps)).length, 4);
+    await verifyLedgerClean(h.deps);
+  } finally {
+    await h.close();
+  }
+});
+
 test("one batch keeps a requisite's max_open_payins: two members on a requisite of one open pay-in, one placed", async () => {
   const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
   try {
