@@ -129,9 +129,9 @@ function candidateSource(match: RequisiteMatch, deposit: CandidateFilter["deposi
  * pay-ins from the counter of migration 0078_p; its active amounts inside any of `ranges` through the
  * open-slot index within their span (bounded by the ranges, not by the requisite's open pay-ins; a
  * batch's several ranges are then matched as one multirange, a binary search per amount: an unnest of
- * the ranges joined to each amount cost 0.13 ms per requisite at 24 ranges); its day and month volume (canceled pay-ins
- * excluded, from volumesOf) from the per-day counters of 0050_r, at most 62 rows (two parts a day,
- * 0080_e).
+ * the ranges joined to each amount cost 0.13 ms per requisite at 24 ranges); its day and month volume
+ * (canceled pay-ins excluded, from volumesOf) from the per-day counters of 0050_r, at most 62 rows (two
+ * parts a day, 0080_e).
  */
 function usageColumns(id: RawBuilder<unknown>, ranges: readonly AmountRange[]) {
   const lo = ranges.reduce((m, r) => (r.lo < m ? r.lo : m), ranges[0]!.lo);
