@@ -223,6 +223,27 @@ test("a claim waiting on another's lock gives up after its bound: the sweep clai
   await sweepAll(ids, first);
 });
 
+// A claim outside the groups (claimDueJobs) holding the oldest free trader's due jobs locked: the
+// group claim cannot take them (SKIP LOCKED) and must go on to the next trader in the same round.
+test("a batch passes over a trader whose due jobs another transaction holds locked and takes the next one", { skip: !usePostgres() && "needs two PostgreSQL sessions" }, async () => {
+  const ids = await duePayinsOfEachTrader(2, 8200);
+  let claimed: ClaimedJobRow[] = [];
+  let held = "";
+  await inTransaction(async (outside) => {
+    const locked = await sql<{ group_key: string }>`
+      SELECT group_key FROM jobs
+      WHERE kind = ${KIND} AND status = 'pending'
+        AND group_key = (SELECT group_key FROM jobs WHERE kind = ${KIND} AND status = 'pending' ORDER BY due_at LIMIT 1)
+      FOR UPDATE`.execute(outside);
+    assert.ok(locked.rows.length >= 2, "the oldest due trader's jobs are held");
+    held = locked.rows[0]!.group_key;
+    claimed = await inTransaction((trx) => claimGroups(trx, "worker-b", 500));
+  });
+  assert.ok(claimed.length >= 2, "the other trader's jobs are claimed in the same round");
+  assert.deepEqual([...(await tradersOf(claimed))], [fx.traders.map((t) => t.traderId).find((id) => id !== held)], "the other trader's only");
+  await sweepAll(ids, claimed);
+});
+
 test("the worker's job dispatcher leaves due expiries to the sweep, which takes them in one batch", async () => {
   const ids = await duePayins(3, 7000);
   const dispatcher = workerTasks(jobHandlers).find((t) => t.name === "dispatch-jobs")!;

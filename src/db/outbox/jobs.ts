@@ -136,12 +136,14 @@ export async function claimDueJobGroups(
   const now = a.clock();
   const claim = { ...a, now, leaseUntil: new Date(now.getTime() + a.leaseMs) };
   const claimed: ClaimedJobRow[] = [];
+  // Groups none of whose due jobs could be claimed: another transaction holds them locked (a claim
+  // outside the groups, claimDueJobs). Passed over for this round, so the claim goes on to the next.
+  const passedOver: (string | null)[] = [];
   for (let groups = 0; claimed.length < a.limit && groups < MAX_GROUPS_PER_CLAIM; groups++) {
-    const group = await oldestFreeGroup(trx, claim);
+    const group = await oldestFreeGroup(trx, { ...claim, passedOver });
     if (group === undefined) break;
     const rows = await claimDueJobs(trx, { ...claim, group, limit: a.limit - claimed.length });
-    // None claimed: its due jobs are locked by a claim outside the groups (claimDueJobs); leave them.
-    if (rows.length === 0) break;
+    if (rows.length === 0) passedOver.push(group);
     claimed.push(...rows);
   }
   return claimed;
@@ -149,10 +151,13 @@ export async function claimDueJobGroups(
 
 /**
  * The group of the oldest due job whose group no live lease holds (this transaction's own claims
- * included): pending jobs through jobs_pending_kind_due_idx in due order, those of a dead worker (lease
- * over) through jobs_running_lease_idx. undefined: none due.
+ * included) and that is not among `passedOver`: pending jobs through jobs_pending_kind_due_idx in due
+ * order, those of a dead worker (lease over) through jobs_running_lease_idx. undefined: none due.
  */
-async function oldestFreeGroup(db: Db, a: { now: Date; kind: string }): Promise<string | null | undefined> {
+async function oldestFreeGroup(db: Db, a: { now: Date; kind: string; passedOver: readonly (string | null)[] }): Promise<string | null | undefined> {
+  const named = a.passedOver.filter((g): g is string => g !== null);
+  const free = sql`CASE WHEN group_key IS NULL THEN ${!a.passedOver.includes(null)}::bool
+                        ELSE group_key NOT IN (SELECT group_key FROM busy) AND group_key <> ALL(${named}::text[]) END`;
   const r = await sql<{ group_key: string | null }>`
     WITH busy AS (
       SELECT DISTINCT group_key FROM jobs
@@ -160,11 +165,11 @@ async function oldestFreeGroup(db: Db, a: { now: Date; kind: string }): Promise<
     )
     SELECT group_key FROM (
       (SELECT group_key, due_at FROM jobs
-        WHERE status = 'pending' AND kind = ${a.kind} AND due_at <= ${a.now} AND (group_key IS NULL OR group_key NOT IN (SELECT group_key FROM busy))
+        WHERE status = 'pending' AND kind = ${a.kind} AND due_at <= ${a.now} AND ${free}
         ORDER BY due_at LIMIT 1)
       UNION ALL
       (SELECT group_key, due_at FROM jobs
-        WHERE status = 'running' AND lease_until < ${a.now} AND kind = ${a.kind} AND (group_key IS NULL OR group_key NOT IN (SELECT group_key FROM busy))
+        WHERE status = 'running' AND lease_until < ${a.now} AND kind = ${a.kind} AND ${free}
         ORDER BY due_at LIMIT 1)
     ) oldest
     ORDER BY due_at LIMIT 1`.execute(db);
