@@ -11,8 +11,8 @@ import {
   type ScheduleReconnect,
   type StopListening,
 } from "./change-listener.js";
+import { wrapClientQuery } from "./client-query.js";
 import { CommitHookedKysely } from "./commit-hooks.js";
-import { hotStatementName } from "./hot-statements.js";
 import { acquireDataDirLock } from "./lock-file.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { DB } from "./schema.js";
@@ -79,6 +79,9 @@ export function connectPostgres({ url, poolSize, listenerReconnect }: PostgresOp
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    // Statements are written without waiting for the answers before them (client-query.ts: a
+    // transaction's BEGIN and its first statement share a round trip).
+    pipeline: true,
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
         oid === INT8_OID || oid === NUMERIC_OID
@@ -88,18 +91,7 @@ export function connectPostgres({ url, poolSize, listenerReconnect }: PostgresOp
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on("error", () => {});
-  // Kysely runs every statement as query(text, values); a hot one (hot-statements.ts) goes by its name,
-  // which pg prepares on this connection the first time and reuses after.
-  // The class's query is looked up on each call, not kept, so whatever wraps pg.Client.prototype.query
-  // later (test/support/statement-count.ts) still sees every statement.
-  pool.on("connect", (client) => {
-    const proto = Object.getPrototypeOf(client) as { query: (...args: unknown[]) => unknown };
-    (client as { query: unknown }).query = (...args: unknown[]) => {
-      const [text, values] = args;
-      const name = typeof text === "string" && args.length === 2 ? hotStatementName(text) : undefined;
-      return name ? proto.query.call(client, { name, text, values }) : proto.query.apply(client, args);
-    };
-  });
+  pool.on("connect", wrapClientQuery);
   const db = new CommitHookedKysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const listeners = listenerSet();
   const listener = postgresListener(url, listenerReconnect);

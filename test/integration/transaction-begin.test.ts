@@ -1,0 +1,84 @@
+// A transaction's BEGIN shares its round trip with the transaction's first statement on PostgreSQL
+// (db/client-query.ts): the statement is written before BEGIN's answer comes back, and it still runs
+// inside the transaction, so a rollback takes it back.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { sql } from "kysely";
+import pg from "pg";
+import { createTestDatabase, usePostgres } from "../support/test-db.js";
+
+const skip = usePostgres() ? false : "PGlite runs in-process: it has no round trips to save";
+
+/** The order in which the texts `ofInterest` were written to PostgreSQL and answered while `fn` ran. */
+async function wireOrder(ofInterest: readonly string[], fn: () => Promise<unknown>): Promise<string[]> {
+  type QueryProto = { text?: string; submit(c: unknown): unknown; handleReadyForQuery(c: unknown): unknown };
+  const proto = pg.Query.prototype as unknown as QueryProto;
+  const { submit, handleReadyForQuery } = proto;
+  const events: string[] = [];
+  const note = (what: string, text: string | undefined) => {
+    if (text !== undefined && ofInterest.includes(text)) events.push(`${what} ${text}`);
+  };
+  proto.submit = function (this: QueryProto, c: unknown) {
+    note("sent", this.text);
+    return submit.call(this, c);
+  };
+  proto.handleReadyForQuery = function (this: QueryProto, c: unknown) {
+    note("answered", this.text);
+    return handleReadyForQuery.call(this, c);
+  };
+  try {
+    await fn();
+  } finally {
+    Object.assign(proto, { submit, handleReadyForQuery });
+  }
+  return events;
+}
+
+test("the first statement of a transaction is written before BEGIN is answered", { skip }, async () => {
+  const t = await createTestDatabase({ poolSize: 1 });
+  try {
+    const events = await wireOrder(["begin", "SELECT 'first' AS s", "SELECT 'second' AS s", "commit"], () =>
+      t.database.db.transaction().execute(async (trx) => {
+        await sql`SELECT 'first' AS s`.execute(trx);
+        await sql`SELECT 'second' AS s`.execute(trx);
+      }),
+    );
+    assert.deepEqual(events, [
+      "sent begin",
+      "sent SELECT 'first' AS s",
+      "answered begin",
+      "answered SELECT 'first' AS s",
+      // Past the first statement each waits for the one before, as Kysely asks.
+      "sent SELECT 'second' AS s",
+      "answered SELECT 'second' AS s",
+      "sent commit",
+      "answered commit",
+    ]);
+  } finally {
+    await t.close();
+  }
+});
+
+test("the first statement runs inside the transaction: a rollback takes it back, and a failed one leaves the connection usable", { skip }, async () => {
+  const t = await createTestDatabase({ poolSize: 1 });
+  try {
+    const db = t.database.db;
+    const id = crypto.randomUUID();
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto("merchants").values({ id, name: "rolled back" }).execute();
+        throw new Error("undo");
+      }),
+      /undo/,
+    );
+    assert.equal(await db.selectFrom("merchants").select("id").where("id", "=", id).executeTakeFirst(), undefined);
+
+    // A first statement that fails: the transaction is rolled back and the one connection serves the next.
+    await assert.rejects(db.transaction().execute((trx) => sql`SELECT no_such_column FROM merchants`.execute(trx)), /no_such_column/);
+    await db.transaction().execute((trx) => trx.insertInto("merchants").values({ id, name: "committed" }).execute());
+    const row = await db.selectFrom("merchants").select("name").where("id", "=", id).executeTakeFirstOrThrow();
+    assert.equal(row.name, "committed");
+  } finally {
+    await t.close();
+  }
+});
