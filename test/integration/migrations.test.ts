@@ -184,6 +184,39 @@ test("0017_a: a merchant's existing trading currency becomes the one it accepts,
 });
 
 /** The shipped migrations plus one that opts out of the transaction to build an index concurrently. */
+// The planner's random_page_cost (0087_p): PostgreSQL's default prices an index walk for a spinning disk.
+test("0087 sets random_page_cost 1.1 for the database's new sessions, and leaves a value someone chose", { skip: !usePostgres() && "DATABASE_URL not set" }, async () => {
+  const fresh = `rampart_rpc_${randomBytes(5).toString("hex")}`;
+  const chosen = `rampart_rpc_${randomBytes(5).toString("hex")}`;
+  await adminQuery(`CREATE DATABASE ${fresh}`, `CREATE DATABASE ${chosen}`, `ALTER DATABASE ${chosen} SET random_page_cost = 2`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-mig-rpc-"));
+  const file = listMigrations().find((f) => f.startsWith("0087_"))!;
+  fs.copyFileSync(path.join(MIGRATIONS_DIR, file), path.join(dir, file));
+  const inNewSession = async (name: string) => {
+    const d = connectPostgres({ url: databaseUrlFor(name), poolSize: 1 });
+    try {
+      return (await sql<{ random_page_cost: string }>`SHOW random_page_cost`.execute(d.db)).rows[0]!.random_page_cost;
+    } finally {
+      await d.close();
+    }
+  };
+  try {
+    for (const name of [fresh, chosen]) {
+      const d = connectPostgres({ url: databaseUrlFor(name), poolSize: 1 });
+      try {
+        assert.deepEqual(await migrate(d, dir), [file]);
+      } finally {
+        await d.close();
+      }
+    }
+    assert.equal(await inNewSession(fresh), "1.1");
+    assert.equal(await inNewSession(chosen), "2");
+  } finally {
+    await adminQuery(`DROP DATABASE IF EXISTS ${fresh} WITH (FORCE)`, `DROP DATABASE IF EXISTS ${chosen} WITH (FORCE)`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 function dirWithConcurrentIndex(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-mig-conc-"));
   for (const f of listMigrations()) fs.copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
