@@ -25,17 +25,18 @@ export function wrapClientQuery(client: pg.PoolClient): void {
   let begun: Promise<unknown> | null = null;
   (client as unknown as { query: Query }).query = (...args: unknown[]) => {
     const [text, values] = args;
-    const kysely = typeof text === "string" && args.length === 2;
-    if (kysely && OPENS_TRANSACTION.test(text)) {
+    // (text, values): how Kysely sends every statement.
+    const fromKysely = typeof text === "string" && args.length === 2;
+    if (fromKysely && OPENS_TRANSACTION.test(text)) {
       begun = proto.query.call(client, text, values) as Promise<unknown>;
       // Not unhandled in the meantime: the next statement reports it.
       begun.catch(() => {});
       return Promise.resolve(BEGIN_ANSWER);
     }
-    const name = kysely ? hotStatementName(text) : undefined;
+    const name = fromKysely ? hotStatementName(text) : undefined;
     const sent = name ? proto.query.call(client, { name, text, values }) : proto.query.apply(client, args);
     const pending = begun;
     begun = null;
-    return pending && kysely ? Promise.all([pending, sent]).then(([, answer]) => answer) : sent;
+    return pending && fromKysely ? Promise.all([pending, sent]).then(([, answer]) => answer) : sent;
   };
 }

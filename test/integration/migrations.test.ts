@@ -183,7 +183,6 @@ test("0017_a: a merchant's existing trading currency becomes the one it accepts,
   }
 });
 
-/** The shipped migrations plus one that opts out of the transaction to build an index concurrently. */
 // The planner's random_page_cost (0087_p): PostgreSQL's default prices an index walk for a spinning disk.
 test("0087 sets random_page_cost 1.1 for the database's new sessions, and leaves a value someone chose", { skip: !usePostgres() && "DATABASE_URL not set" }, async () => {
   const fresh = `rampart_rpc_${randomBytes(5).toString("hex")}`;
@@ -217,6 +216,7 @@ test("0087 sets random_page_cost 1.1 for the database's new sessions, and leaves
   }
 });
 
+/** The shipped migrations plus one that opts out of the transaction to build an index concurrently. */
 function dirWithConcurrentIndex(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-mig-conc-"));
   for (const f of listMigrations()) fs.copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
