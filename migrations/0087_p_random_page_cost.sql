@@ -1,8 +1,8 @@
 -- The planner's price of reading a page out of order: 1.1 instead of PostgreSQL's default 4.0, which
 -- models a spinning disk. On solid-state storage, or a database that fits in memory (the usual home of
 -- Rampart's database), 4.0 makes an index walk look four times dearer than it is. Issue 16: once the
--- database has statistics (autovacuum gathers them soon after the first rows), the trading create's pick
--- of requisites at 200 requisites read every candidate and its open-count counter by full scans and sorted them,
+-- database has statistics (autovacuum gathers them soon after the first rows), the trading create's
+-- requisite pick read all 200 requisites and their open-count counters by full scans and sorted them,
 -- where the least-recently-used index stops after the first few: the create served 666–711 req/s
 -- with the statistics kept current, against 1,045 at 1.1 (bench/trading-create.ts, docs/benchmarks.md).
 -- Set for this database only, for the sessions that start after it, and only where nobody chose a
