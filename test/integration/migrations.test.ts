@@ -191,25 +191,21 @@ test("0087 sets random_page_cost 1.1 for the database's new sessions, and leaves
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-mig-rpc-"));
   const file = listMigrations().find((f) => f.startsWith("0087_"))!;
   fs.copyFileSync(path.join(MIGRATIONS_DIR, file), path.join(dir, file));
-  const inNewSession = async (name: string) => {
+  // Each call is its own pool, so each reads the setting in a session that starts after the migration.
+  const onDatabase = async <T>(name: string, fn: (d: ReturnType<typeof connectPostgres>) => Promise<T>): Promise<T> => {
     const d = connectPostgres({ url: databaseUrlFor(name), poolSize: 1 });
     try {
-      return (await sql<{ random_page_cost: string }>`SHOW random_page_cost`.execute(d.db)).rows[0]!.random_page_cost;
+      return await fn(d);
     } finally {
       await d.close();
     }
   };
+  const randomPageCost = (name: string) =>
+    onDatabase(name, async (d) => (await sql<{ random_page_cost: string }>`SHOW random_page_cost`.execute(d.db)).rows[0]!.random_page_cost);
   try {
-    for (const name of [fresh, chosen]) {
-      const d = connectPostgres({ url: databaseUrlFor(name), poolSize: 1 });
-      try {
-        assert.deepEqual(await migrate(d, dir), [file]);
-      } finally {
-        await d.close();
-      }
-    }
-    assert.equal(await inNewSession(fresh), "1.1");
-    assert.equal(await inNewSession(chosen), "2");
+    for (const name of [fresh, chosen]) assert.deepEqual(await onDatabase(name, (d) => migrate(d, dir)), [file]);
+    assert.equal(await randomPageCost(fresh), "1.1");
+    assert.equal(await randomPageCost(chosen), "2");
   } finally {
     await adminQuery(`DROP DATABASE IF EXISTS ${fresh} WITH (FORCE)`, `DROP DATABASE IF EXISTS ${chosen} WITH (FORCE)`);
     fs.rmSync(dir, { recursive: true, force: true });
