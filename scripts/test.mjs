@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // `npm test`: prepares the databases once (a migrated PostgreSQL template when DATABASE_URL is set,
-// a dumped PGlite data dir otherwise), then runs node's test runner over an explicit file list
-// (never a quoted glob, never zero files), then drops the template.
+// a dumped PGlite data dir otherwise), compiles src/ and test/ once (compile-tests.mjs), then runs
+// node's test runner over an explicit list of the compiled test files (never a quoted glob, never
+// zero files), then drops the template and the compiled tree. A single file still runs on its own
+// with `node --import tsx --test test/....test.ts`.
 // `--pglite` forces PGlite even when DATABASE_URL is set.
 // Extra arguments select test files or folders of them; `--test-*` options go to node's test runner.
+import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { compileForTests } from "./compile-tests.mjs";
 
 const args = process.argv.slice(2);
 const forcePGlite = args.includes("--pglite");
@@ -61,10 +65,17 @@ if (usePostgres) {
 // load 20, so the bound is 15 minutes: far above any passing file, still well inside CI's time.
 const HANG_TIMEOUT_MS = 900_000;
 
+// Under node_modules, so the compiled files resolve the packages; one tree per run, so two runs in one
+// checkout do not overwrite each other's.
+const buildDir = path.resolve("node_modules/.cache/rampart-tests", `${process.pid}-${randomBytes(3).toString("hex")}`);
+const compiledPath = await compileForTests(process.cwd(), buildDir);
+// Children the tests start load the compiled tree too (test/support/node-entry.ts).
+env.RAMPART_TEST_BUILD = buildDir;
+
 function runTests(list, concurrency) {
   const r = spawnSync(
     process.execPath,
-    ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, `--test-timeout=${HANG_TIMEOUT_MS}`, ...runnerOptions, ...list],
+    ["--enable-source-maps", "--test", `--test-concurrency=${concurrency}`, `--test-timeout=${HANG_TIMEOUT_MS}`, ...runnerOptions, ...list.map(compiledPath)],
     { env, stdio: "inherit" },
   );
   return r.status ?? 1;
@@ -72,6 +83,7 @@ function runTests(list, concurrency) {
 
 const status = runTests(files, env.RAMPART_TEST_CONCURRENCY ?? "2");
 
+fs.rmSync(buildDir, { recursive: true, force: true });
 if (template) prepare(`drop:${template}`);
 if (env.RAMPART_TEST_PGLITE_DUMP) fs.rmSync(env.RAMPART_TEST_PGLITE_DUMP, { force: true });
 process.exit(status);

@@ -7,10 +7,11 @@ import { once } from "node:events";
 import { test } from "node:test";
 import { connectPGlite } from "../../src/db/connect.js";
 import { DataDirLockedError } from "../../src/db/lock-file.js";
+import { nodeEntry } from "../support/node-entry.js";
 
 test("the lock file stops a second process from opening the embedded database", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-lock-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "test/support/hold-embedded-db.ts", dir], {
+  const child = spawn(process.execPath, [...nodeEntry("test/support/hold-embedded-db.ts"), dir], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   try {

@@ -1,28 +1,16 @@
 // `rampart ledger verify` finds drift that bypassed the triggers, and the harness refuses to close
 // over it.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { sql } from "kysely";
 import { type AccountRef, postTransfer } from "../../src/app/ledger/ledger.js";
 import { formatLedgerReport, verifyLedger } from "../../src/app/ledger/verify-ledger.js";
 import { createHarness } from "../support/harness.js";
+import { runCli } from "../support/run-cli.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const funding: AccountRef = { owner: "platform", asset: "USDT", purpose: "platform_funding" };
 const trader: AccountRef = { owner: "trader:v1", asset: "USDT", purpose: "trader_deposit" };
 const merchant: AccountRef = { owner: "merchant:v1", asset: "USDT", purpose: "merchant_balance" };
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/rampart.js"), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, out, err })));
-}
 
 test("verify passes a clean ledger and reports every kind of drift", async () => {
   const h = await createHarness();
@@ -48,9 +36,9 @@ test("verify passes a clean ledger and reports every kind of drift", async () =>
   assert.deepEqual(clean.assets, [{ asset: "USDT", accounts: 3, posted: 0n, pendingDebits: 40n, pendingCredits: 40n }]);
 
   if (h.testDb.url) {
-    const ok = await runCli(["ledger", "verify"], { ...process.env, DATABASE_URL: h.testDb.url, LOG_LEVEL: "warn" });
-    assert.equal(ok.code, 0, ok.err);
-    assert.match(ok.out, /^OK: /m);
+    const ok = await runCli(["ledger", "verify"], { DATABASE_URL: h.testDb.url });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^OK: /m);
   }
 
   // Corrupt: a balance row edited by hand, and an unbalanced transfer slipped past the triggers.
@@ -70,17 +58,17 @@ test("verify passes a clean ledger and reports every kind of drift", async () =>
   assert.match(text, /asset USDT: posted balances sum to 7, not zero/);
 
   if (h.testDb.url) {
-    const drift = await runCli(["ledger", "verify"], { ...process.env, DATABASE_URL: h.testDb.url, LOG_LEVEL: "warn" });
+    const drift = await runCli(["ledger", "verify"], { DATABASE_URL: h.testDb.url });
     assert.equal(drift.code, 1);
-    assert.match(drift.err, /DRIFT: 4 problem\(s\)/);
+    assert.match(drift.stderr, /DRIFT: 4 problem\(s\)/);
   }
   await assert.rejects(h.close(), /ledger drift in the harness database/);
 });
 
 test("ledger verify has --help and refuses an unknown subcommand", async () => {
-  const help = await runCli(["ledger", "--help"], process.env);
+  const help = await runCli(["ledger", "--help"], {});
   assert.equal(help.code, 0);
-  assert.match(help.out, /^Usage: rampart ledger verify/m);
-  const bad = await runCli(["ledger", "audit"], process.env);
+  assert.match(help.stdout, /^Usage: rampart ledger verify/m);
+  const bad = await runCli(["ledger", "audit"], {});
   assert.equal(bad.code, 2);
 });

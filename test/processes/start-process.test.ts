@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { runCli, startCli } from "../support/run-cli.js";
+import { cliEnv, runCli, runNode, startCli } from "../support/run-cli.js";
 
 // A cold start on a busy 2-core machine can take a while: the test waits for the printed URL itself;
 // the overall timeout only catches a start that never comes.
@@ -53,4 +53,13 @@ test("every CLI command answers --help", { timeout: 180_000 }, async () => {
     assert.equal(code, 0, cmd);
     assert.match(out, new RegExp(`^Usage: rampart ${cmd}`, "m"));
   }
+});
+
+// The other CLI tests start the CLI's module (compiled under `npm test`, support/node-entry.ts); this one
+// runs the installed command itself, which loads the TypeScript sources through tsx.
+test("bin/rampart.js, the command npm start runs, starts the CLI", { timeout: 180_000 }, async () => {
+  const { code, stdout } = await runNode(["bin/rampart.js", "--help"], cliEnv({}));
+  assert.equal(code, 0);
+  assert.match(stdout, /^Usage: rampart <command>/m);
+  assert.match(stdout, /^\s+start\s/m);
 });

@@ -9,6 +9,7 @@ import { MAX_HELD } from "../../src/app/outbox/deliver-webhooks.js";
 import { enqueueWebhook } from "../../src/app/outbox/outbox.js";
 import { createMerchant } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { nodeEntry } from "../support/node-entry.js";
 import { announceStatusChanges, type ChannelFollower, followChannel, untilAnnounced } from "../support/notifications.js";
 import { usePostgres } from "../support/test-db.js";
 import { type Receiver, startReceiver } from "../support/webhook-receiver.js";
@@ -46,7 +47,7 @@ after(async () => {
 
 /** A worker process and the id it leases its claims under (its "ready <id>" line). */
 function spawnWorker(url: string): Promise<{ child: ChildProcess; workerId: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/support/worker-process.ts"), url], {
+  const child = spawn(process.execPath, [...nodeEntry("test/support/worker-process.ts"), url], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });

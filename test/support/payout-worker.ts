@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import type { Harness } from "./harness.js";
+import { nodeEntry } from "./node-entry.js";
 import { type ChannelFollower, untilAnnounced } from "./notifications.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -28,7 +29,7 @@ interface PayoutWorkerOptions {
 }
 
 export function spawnPayoutWorker(o: PayoutWorkerOptions): PayoutWorker {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/support/payout-worker-process.ts"), o.url, o.dataDir], {
+  const child = spawn(process.execPath, [...nodeEntry("test/support/payout-worker-process.ts"), o.url, o.dataDir], {
     cwd: ROOT,
     env: { ...process.env, ...o.env, ...(o.hangAt ? { RAMPART_TEST_HANG_AT: o.hangAt } : {}) },
     stdio: ["ignore", "pipe", "inherit"],

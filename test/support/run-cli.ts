@@ -1,10 +1,13 @@
-// Runs `rampart <args>` as a separate process (bin/rampart.js, as an operator would) and collects its
-// exit code and output. `env` replaces the environment's Rampart variables: DATABASE_URL and the
+// Runs `rampart <args>` as a separate process, as an operator would (the CLI bin/rampart.js starts; see
+// node-entry.ts for how it is loaded), and collects its exit code and output. `env` replaces the environment's Rampart variables: DATABASE_URL and the
 // RAMPART_* variables of the test run are dropped unless given.
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { nodeEntry } from "./node-entry.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
+/** What bin/rampart.js runs; start-process.test.ts runs bin/rampart.js itself. */
+const CLI = nodeEntry("src/main/cli.ts");
 
 export interface CliResult {
   code: number | null;
@@ -18,7 +21,7 @@ export function cliEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export function runCli(args: string[], env: Record<string, string>, cwd = ROOT): Promise<CliResult> {
-  return runNode([path.join(ROOT, "bin/rampart.js"), ...args], cliEnv(env), cwd);
+  return runNode([...CLI, ...args], cliEnv(env), cwd);
 }
 
 /** `node <args>` with exactly `env`, collecting its exit code and output. */
@@ -49,7 +52,7 @@ export interface RunningCli {
  * deadline of its own: the test's timeout only catches a start that never comes.
  */
 export async function startCli(args: string[], env: Record<string, string>, opts: { cwd?: string; ready?: (out: string) => boolean } = {}): Promise<RunningCli> {
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/rampart.js"), ...args], { cwd: opts.cwd ?? ROOT, env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...CLI, ...args], { cwd: opts.cwd ?? ROOT, env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stderr.on("data", (c: Buffer) => (out += c.toString()));
   const stop = async () => {
