@@ -41,7 +41,7 @@ try {
   const token = await deployTestToken(anvil, hotKey, 10n ** 15n);
   const client = publicClient(anvil);
   await migrate(database);
-  const deps = benchDeps(database, {
+  const deps = await benchDeps(database, {
     RAMPART_SECRET_KEY: randomBytes(32).toString("hex"),
     RAMPART_CHAIN: "evm",
     RAMPART_EVM_RPC_URLS: anvil.url,

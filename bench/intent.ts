@@ -104,7 +104,7 @@ async function main() {
   const database = connectPostgres({ url: urlFor(dbName), poolSize: 40 });
   try {
     await migrate(database);
-    const deps = benchDeps(database, ENV);
+    const deps = await benchDeps(database, ENV);
     const { apiKey, merchantId, storeId, userId } = await setup(deps);
     const ceiling = await measureCeiling();
     const server = await startApiProcess(urlFor(dbName), ENV);

@@ -69,7 +69,7 @@ async function main() {
   const servers: ApiProcess[] = [];
   try {
     await migrate(database);
-    const deps = benchDeps(database, ENV);
+    const deps = await benchDeps(database, ENV);
     const fx = await setupTrading(deps, { traders: 4, requisitesPerTrader: 50, maxOpenPayins: 100_000 });
     const apiKey = fx.merchant.apiKey;
     const ceiling = await measureCeiling([32]);

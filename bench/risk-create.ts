@@ -151,7 +151,7 @@ async function main() {
   try {
     const t0 = performance.now();
     await migrate(database);
-    const deps = benchDeps(database, ENV);
+    const deps = await benchDeps(database, ENV);
     const { rulesKey, plainKey } = await setup(deps);
     console.log(`setup (migrate, 2 merchants, ${RULES.length} rules, ${TRADERS * REQUISITES_PER_TRADER} requisites): ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${loadAverage()}`);
     const server = await startApiProcess(urlFor(dbName), { ...ENV, RAMPART_DB_POOL_SIZE: "32" });

@@ -101,7 +101,7 @@ async function main() {
   const database = connectPostgres({ url: urlFor(dbName), poolSize: 4 });
   try {
     await migrate(database);
-    const deps = benchDeps(database, ENV);
+    const deps = await benchDeps(database, ENV);
     const fx = await setup(deps);
     const phases: { open: number; p50: number; p99: number; reqPerSec: number }[] = [];
     for (const open of [SMALL, SIZE]) {

@@ -75,7 +75,7 @@ async function main() {
   const database = connectPostgres({ url: urlFor(dbName), poolSize: 4 });
   try {
     await migrate(database);
-    const deps = benchDeps(database, ENV);
+    const deps = await benchDeps(database, ENV);
     const apiKey = await setup(deps);
     const server = await startApiProcess(urlFor(dbName), { ...ENV, RAMPART_DB_POOL_SIZE: "32" });
     const results = new Map<number, { reqPerSec: number; p99: number }>();

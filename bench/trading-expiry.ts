@@ -222,7 +222,7 @@ async function main() {
   const database = connectPostgres({ url, poolSize: 4 });
   try {
     await migrate(database);
-    const deps = benchDeps(database, ENV);
+    const deps = await benchDeps(database, ENV);
     const m = await setup(deps);
     const s0 = Date.now();
     await seedDuePayins(deps, m);

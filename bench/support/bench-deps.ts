@@ -16,17 +16,17 @@ import { buildApp } from "../../src/http/build-app.js";
 import { buildPorts, buildTestPorts } from "../../src/main/deps.js";
 import { createLogger } from "../../src/main/logger.js";
 
-export function benchDeps(database: Database, env: Record<string, string> & { RAMPART_SECRET_KEY: string }): Deps {
+export async function benchDeps(database: Database, env: Record<string, string> & { RAMPART_SECRET_KEY: string }): Promise<Deps> {
   const config = { ...loadConfig({ ...env, LOG_LEVEL: "warn", RAMPART_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "rampart-bench-")) }), secretKey: env.RAMPART_SECRET_KEY };
   const logger = createLogger("warn");
-  const ports = buildPorts(config, systemClock, logger, database);
+  const ports = await buildPorts(config, systemClock, logger, database);
   return { config, database, clock: systemClock, ids: createIds(systemClock), logger, ports, testPorts: buildTestPorts(config, systemClock, logger, ports), metrics: createOpsMetrics() };
 }
 
 /** Migrates the benchmark's database and builds the in-process app its set-up goes through, with one fresh merchant. */
 export async function benchApp(database: Database, env: Record<string, string> & { RAMPART_SECRET_KEY: string }): Promise<{ deps: Deps; app: FastifyInstance; merchantId: string }> {
   await migrate(database);
-  const deps = benchDeps(database, env);
+  const deps = await benchDeps(database, env);
   const app = await buildApp(deps);
   const merchantId = crypto.randomUUID();
   await database.db.insertInto("merchants").values({ id: merchantId, name: "bench" }).execute();

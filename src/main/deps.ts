@@ -7,9 +7,6 @@ import { systemClock } from "../adapters/clock/system-clock.js";
 import { createIds } from "../adapters/ids/time-ordered-ids.js";
 import { createManualChain } from "../adapters/chain/manual-chain.js";
 import { createSandboxChain } from "../adapters/chain/sandbox-chain.js";
-import { createEvmChain } from "../adapters/chain/evm/evm-chain.js";
-import { createEvmTxChecker } from "../adapters/chain/evm/tx-checker.js";
-import { createEvmDepositSource } from "../adapters/chain/evm/deposit-source.js";
 import { createEvmPayoutStore } from "../db/chain/evm-payouts.js";
 import { createManualKyc } from "../adapters/kyc/manual-kyc.js";
 import { createSandboxKycVendor } from "../adapters/kyc/sandbox-kyc-vendor.js";
@@ -62,7 +59,13 @@ function smsSender(config: Config, logger: Logger): SmsSender {
   });
 }
 
-function chainPayout(config: Config, clock: Clock, logger: Logger, database: Database | undefined): ChainPayout {
+// The EVM adapters load only when the configuration names them: they bring viem, whose import alone
+// costs ~0.35 s of CPU at every start of the gateway, a CLI command or a test process.
+const evmChain = () => import("../adapters/chain/evm/evm-chain.js");
+const evmTxChecker = () => import("../adapters/chain/evm/tx-checker.js");
+const evmDepositSource = () => import("../adapters/chain/evm/deposit-source.js");
+
+async function chainPayout(config: Config, clock: Clock, logger: Logger, database: Database | undefined): Promise<ChainPayout> {
   const { ports } = config;
   switch (ports.chain) {
     case "sandbox":
@@ -72,6 +75,7 @@ function chainPayout(config: Config, clock: Clock, logger: Logger, database: Dat
     case "evm": {
       // The nonce manager lives in the database: a chain without one would hand out nonces twice.
       if (!database || !ports.evm) throw new Error("RAMPART_CHAIN=evm needs the database and its RAMPART_EVM_* settings");
+      const { createEvmChain } = await evmChain();
       return createEvmChain({ config: ports.evm, store: createEvmPayoutStore(database.db, ports.evm.chainId), clock, logger });
     }
     default:
@@ -80,7 +84,7 @@ function chainPayout(config: Config, clock: Clock, logger: Logger, database: Dat
 }
 
 /** Each port's adapter as config names it (config.ts portAdapters); live mode refuses the sandbox ones at start. */
-export function buildPorts(config: Config, clock: Clock, logger: Logger, database?: Database): Ports {
+export async function buildPorts(config: Config, clock: Clock, logger: Logger, database?: Database): Promise<Ports> {
   const { ports } = config;
   return {
     files: createLocalDiskStorage(path.join(config.dataDir, "files")),
@@ -90,9 +94,9 @@ export function buildPorts(config: Config, clock: Clock, logger: Logger, databas
     email: createSandboxEmail(logger, { logText: config.mode === "sandbox" }),
     cardAcquirer: ports.cardAcquirer === "sandbox" ? createSandboxAcquirer() : createNoAcquirer(),
     kyc: ports.kyc === "sandbox" ? createSandboxKycVendor(config.sandbox.kycApprovalDelayMs) : createManualKyc(),
-    chain: chainPayout(config, clock, logger, database),
-    payoutTxChecker: ports.manualVerify ? createEvmTxChecker(ports.manualVerify) : null,
-    chainDeposits: ports.evm && ports.evmDeposits ? createEvmDepositSource(ports.evm, ports.evmDeposits) : null,
+    chain: await chainPayout(config, clock, logger, database),
+    payoutTxChecker: ports.manualVerify ? (await evmTxChecker()).createEvmTxChecker(ports.manualVerify) : null,
+    chainDeposits: ports.evm && ports.evmDeposits ? (await evmDepositSource()).createEvmDepositSource(ports.evm, ports.evmDeposits) : null,
     webhooks: createWebhookSender({ allowPrivate: config.allowPrivateWebhooks, timeoutMs: config.webhookTimeoutMs }),
   };
 }
@@ -157,7 +161,7 @@ export async function buildDeps(config: Config, logger: Logger = createLogger(co
   const secretKey = resolveSecretKey(config);
   const { database } = await openDatabase(config, secretKey);
   const clock = systemClock;
-  const ports = buildPorts(config, clock, logger, database);
+  const ports = await buildPorts(config, clock, logger, database);
   const deps: Deps = {
     config: { ...config, secretKey },
     database,

@@ -65,7 +65,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const clock = opts.clock ?? new TestClock();
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);
-  const ports = buildPorts(config, clock, logger, testDb.database);
+  const ports = await buildPorts(config, clock, logger, testDb.database);
   const deps: Deps = {
     config,
     database: testDb.database,
