@@ -1,7 +1,7 @@
 // Body validation never coerces or strips: the JSON number 2500 must not become "2500" and unknown
 // fields must be refused, not silently dropped. Query strings and path params arrive as text, so
 // those parts do coerce (a `limit=10` query must validate as an integer).
-import { Ajv } from "ajv";
+import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
@@ -22,10 +22,27 @@ export function requestAjv(part: "body" | "text"): Ajv {
   return ajv;
 }
 
+/**
+ * Each route part's validator is compiled on the part's first request, not when the app is built:
+ * compiling all of them took ~5 s of CPU on a loaded 2-core machine, paid by every start of the
+ * gateway and every test harness, most of whose routes never see a request. A first request pays a
+ * few milliseconds once. Every schema still compiles in the tests: openapi-examples.test.ts compiles
+ * each body schema with requestAjv, and openapi-fuzz.test.ts sends requests to every operation.
+ */
 export function installValidation(app: FastifyInstance): void {
   const bodyAjv = requestAjv("body");
   const textAjv = requestAjv("text");
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === "body" ? bodyAjv : textAjv).compile(schema as object) as never,
-  );
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const ajv = httpPart === "body" ? bodyAjv : textAjv;
+    let compiled: ValidateFunction | undefined;
+    // Fastify reads a refusal's reasons from the function it was given, so they are copied onto it.
+    const validate = (data: unknown): boolean => {
+      compiled ??= ajv.compile(schema as object);
+      const ok = compiled(data) as boolean;
+      validate.errors = compiled.errors;
+      return ok;
+    };
+    validate.errors = null as ValidateFunction["errors"];
+    return validate;
+  });
 }
