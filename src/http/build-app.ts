@@ -6,6 +6,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
 import { installErrorHandling, installNotFoundHandling, renderDefaultError } from "./errors/error-handling.js";
+import { lazySerializers } from "./plugins/lazy-serializers.js";
 import { installMetrics } from "./plugins/metrics.js";
 import { installNulGuard } from "./plugins/nul-guard.js";
 import { installPrincipal } from "./plugins/principal.js";
@@ -34,6 +35,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     // The client address (rate limits, sign-in lockouts) from X-Forwarded-For of trusted proxies only.
     trustProxy: trustProxy(deps.config.trustProxy),
     return503OnClosing: true,
+    schemaController: lazySerializers,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     // Typed as the default instance so plugins and route modules share one type; route modules
