@@ -65,9 +65,22 @@ if (usePostgres) {
 // load 20, so the bound is 15 minutes: far above any passing file, still well inside CI's time.
 const HANG_TIMEOUT_MS = 900_000;
 
-// Under node_modules, so the compiled files resolve the packages; one tree per run, so two runs in one
-// checkout do not overwrite each other's.
-const buildDir = path.resolve("node_modules/.cache/rampart-tests", `${process.pid}-${randomBytes(3).toString("hex")}`);
+// Under node_modules, so the compiled files resolve the packages; one tree per run, named by its
+// process, so two runs in one checkout do not overwrite each other's. A run that was killed could not
+// remove its tree: the trees of processes no longer running are removed here.
+const buildRoot = path.resolve("node_modules/.cache/rampart-tests");
+const running = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === "EPERM"; // alive, another user's
+  }
+};
+for (const name of fs.existsSync(buildRoot) ? fs.readdirSync(buildRoot) : []) {
+  if (!running(Number.parseInt(name, 10))) fs.rmSync(path.join(buildRoot, name), { recursive: true, force: true });
+}
+const buildDir = path.join(buildRoot, `${process.pid}-${randomBytes(3).toString("hex")}`);
 const compiledPath = await compileForTests(process.cwd(), buildDir);
 // Children the tests start load the compiled tree too (test/support/node-entry.ts).
 env.RAMPART_TEST_BUILD = buildDir;
