@@ -1,6 +1,7 @@
 // Runs `rampart <args>` as a separate process, as an operator would (the CLI bin/rampart.js starts; see
-// node-entry.ts for how it is loaded), and collects its exit code and output. `env` replaces the environment's Rampart variables: DATABASE_URL and the
-// RAMPART_* variables of the test run are dropped unless given.
+// node-entry.ts for how it is loaded), and collects its exit code and output. `env` replaces the
+// environment's Rampart variables: DATABASE_URL and the RAMPART_* variables of the test run are
+// dropped unless given.
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { nodeEntry } from "./node-entry.js";
