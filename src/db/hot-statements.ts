@@ -5,7 +5,7 @@
 // a connection parses it once and, once PostgreSQL settles on a generic plan, plans it once too.
 // Only for fixed shapes with explicit result columns (no `*`: a prepared `*` fails after a migration
 // adds a column), and bounded: past MAX_HOT texts the rest simply run unprepared.
-import type { QueryResult, RawBuilder } from "kysely";
+import type { CompiledQuery, QueryResult, RawBuilder } from "kysely";
 import type { Db } from "./schema.js";
 
 const MAX_HOT = 64;
@@ -16,9 +16,14 @@ export function hotStatementName(text: string): string | undefined {
   return names.get(text);
 }
 
-/** Runs `query` as a named prepared statement on PostgreSQL (as it is on PGlite). */
-export async function runHot<R>(db: Db, query: RawBuilder<R>): Promise<QueryResult<R>> {
+/** `query` compiled, to go as a named prepared statement on PostgreSQL wherever it is run. */
+export function hot<R>(db: Db, query: RawBuilder<R>): CompiledQuery<R> {
   const compiled = query.compile(db);
   if (!names.has(compiled.sql) && names.size < MAX_HOT) names.set(compiled.sql, `rampart_hot_${names.size}`);
-  return db.executeQuery(compiled);
+  return compiled;
+}
+
+/** Runs `query` as a named prepared statement on PostgreSQL (as it is on PGlite). */
+export async function runHot<R>(db: Db, query: RawBuilder<R>): Promise<QueryResult<R>> {
+  return db.executeQuery(hot(db, query));
 }

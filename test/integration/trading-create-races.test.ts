@@ -179,10 +179,11 @@ test("a batch whose holds a concurrent hold left uncovered after its pick read t
     const fx = await setupTrading(h.deps, { traders: 1, requisitesPerTrader: 1, maxOpenPayins: 10, depositMinor: C5000 + C5000 / 2n });
     const deposit = traderDeposit(fx.traders[0]!.traderId);
     const [member] = await batchMembers(h.deps, fx, [{ kind: "exact", amountMinor: 500_000n }]);
-    // Right after the batch's insert (its pay-in written, the deposit not yet locked), another session
-    // holds one 5,000 pay-in's crypto of the deposit and commits: half a hold is left.
+    // Right after the batch's pick (its requisite locked, the deposit read but not locked; its insert
+    // and holds go next, in one round trip), another session holds one 5,000 pay-in's crypto of the
+    // deposit and commits: half a hold is left.
     const plugin = new AfterEachQuery(async (_n, node) => {
-      if (!(RawNode.is(node) && node.sqlFragments.join("").includes("INSERT INTO trading_payin_events"))) return;
+      if (!(RawNode.is(node) && node.sqlFragments.join("").includes("FOR UPDATE SKIP LOCKED"))) return;
       const other = { id: "test:concurrent-hold", code: "test_hold", ref: { type: "test", id: "concurrent" }, pending: {} };
       const entries = [{ account: deposit, amountMinor: -C5000 }, { account: { ...deposit, purpose: "trader_escrow" as const }, amountMinor: C5000 }];
       await h.deps.database.db.transaction().execute((trx) => postTransfer(trx, { ...other, entries }, h.clock.now()));

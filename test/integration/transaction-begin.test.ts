@@ -1,10 +1,13 @@
 // A transaction's BEGIN shares its round trip with the transaction's first statement on PostgreSQL
-// (db/client-query.ts): the statement is written before BEGIN's answer comes back, and it still runs
-// inside the transaction, so a rollback takes it back.
+// (db/client-query.ts): the statement is written before BEGIN's answer comes back, in the same socket
+// write, and it still runs inside the transaction, so a rollback takes it back. Statements sent
+// together (db/pipelined.ts) share one write too, and run in order.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { sql } from "kysely";
+import net from "node:net";
 import pg from "pg";
+import { runPipelined } from "../../src/db/pipelined.js";
 import { createTestDatabase, usePostgres } from "../support/test-db.js";
 
 const skip = usePostgres() ? false : "PGlite runs in-process: it has no round trips to save";
@@ -54,6 +57,69 @@ test("the first statement of a transaction is written before BEGIN is answered",
       "sent commit",
       "answered commit",
     ]);
+  } finally {
+    await t.close();
+  }
+});
+
+/** How many socket writes `fn` made (every socket of this process; the test's pool has one client). */
+async function socketWrites(fn: () => Promise<unknown>): Promise<number> {
+  const proto = net.Socket.prototype as unknown as { _write: (...a: unknown[]) => unknown; _writev: (...a: unknown[]) => unknown };
+  const { _write, _writev } = proto;
+  let writes = 0;
+  proto._write = function (this: unknown, ...a: unknown[]) {
+    writes++;
+    return _write.apply(this, a);
+  };
+  proto._writev = function (this: unknown, ...a: unknown[]) {
+    writes++;
+    return _writev.apply(this, a);
+  };
+  try {
+    await fn();
+  } finally {
+    Object.assign(proto, { _write, _writev });
+  }
+  return writes;
+}
+
+test("statements sent in one turn share one socket write: BEGIN with the first statement, and a pipelined pair", { skip }, async () => {
+  const t = await createTestDatabase({ poolSize: 1 });
+  try {
+    const db = t.database.db;
+    await sql`SELECT 1`.execute(db); // the client connected before counting
+    const two = await socketWrites(() =>
+      db.transaction().execute(async (trx) => {
+        await sql`SELECT 'first' AS s`.execute(trx);
+        await sql`SELECT 'second' AS s`.execute(trx);
+      }),
+    );
+    assert.equal(two, 3, "BEGIN + first, second, COMMIT");
+    let answers: unknown[] = [];
+    const pipelined = await socketWrites(() =>
+      db.transaction().execute(async (trx) => {
+        answers = (await runPipelined(trx, [sql<{ s: string }>`SELECT 'first' AS s`.compile(trx), sql<{ s: string }>`SELECT 'second' AS s`.compile(trx)])).map((r) => r.rows);
+      }),
+    );
+    assert.equal(pipelined, 2, "BEGIN + both statements, COMMIT");
+    assert.deepEqual(answers, [[{ s: "first" }], [{ s: "second" }]]);
+  } finally {
+    await t.close();
+  }
+});
+
+test("a pipelined statement that fails fails the pair with its own error, and nothing of the transaction stays", { skip }, async () => {
+  const t = await createTestDatabase({ poolSize: 1 });
+  try {
+    const db = t.database.db;
+    const id = crypto.randomUUID();
+    await assert.rejects(
+      db.transaction().execute((trx) =>
+        runPipelined(trx, [trx.insertInto("merchants").values({ id, name: "rolled back" }).compile(), sql`SELECT no_such_column FROM merchants`.compile(trx), sql`SELECT 1`.compile(trx)]),
+      ),
+      /no_such_column/,
+    );
+    assert.equal(await db.selectFrom("merchants").select("id").where("id", "=", id).executeTakeFirst(), undefined);
   } finally {
     await t.close();
   }

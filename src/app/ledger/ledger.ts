@@ -2,7 +2,7 @@
 // ledger moves commit or roll back together with the business change that caused them. Balance rows
 // are locked (FOR UPDATE, account id order) before they are checked and moved, so a no-negative
 // account stays >= 0 however many transfers race for it.
-import type { Transaction } from "kysely";
+import type { CompiledQuery, QueryResult, Transaction } from "kysely";
 import { accountKey, type AccountRef, isNoNegative } from "../../core/ledger/accounts.js";
 import { applyDelta, available, type Balance, type BalanceDelta, balanceDelta } from "../../core/ledger/balances.js";
 import { decideHold, effectiveHoldState, type HoldAction } from "../../core/ledger/holds.js";
@@ -23,6 +23,7 @@ import {
   transferEntries,
   writeTransfersIfCovered,
 } from "../../db/ledger/ledger-store.js";
+import { runPipelined } from "../../db/pipelined.js";
 import type { Db, DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 
@@ -54,7 +55,7 @@ async function assertSameTransfer(trx: Transaction<DB>, existing: StoredTransfer
 export async function postTransfer(trx: Transaction<DB>, input: TransferInput, now: Date): Promise<PostResult> {
   const checked = transferHeader(input, now);
   // Common case, one statement: a new id over existing accounts, checked and written whole.
-  if (await postIfCovered(trx, [checked])) return { transferId: input.id, created: true };
+  if ((await postIfCovered(trx, [checked])).written) return { transferId: input.id, created: true };
   // Not written and nothing short: an account is missing, or the id is booked (maybe concurrently).
   const existing = await findTransfer(trx, input.id);
   if (existing) {
@@ -62,7 +63,7 @@ export async function postTransfer(trx: Transaction<DB>, input: TransferInput, n
     return { transferId: input.id, created: false };
   }
   await createAccounts(trx, checked.entries.map((e) => e.account));
-  if (await postIfCovered(trx, [checked])) return { transferId: input.id, created: true };
+  if ((await postIfCovered(trx, [checked])).written) return { transferId: input.id, created: true };
   // A concurrent transaction booked this id first (it committed before our insert returned).
   await assertSameTransfer(trx, (await findTransfer(trx, input.id))!, input, checked.entries);
   return { transferId: input.id, created: false };
@@ -103,19 +104,26 @@ async function createAccounts(trx: Transaction<DB>, refs: readonly AccountRef[])
 type CheckedTransfer = ReturnType<typeof transferHeader>;
 
 /**
- * The one statement that books transfers (ledger-store.ts writeTransfersIfCovered): true when they were
- * written. Throws insufficient_funds when a no-negative account they debit would end below zero after
- * all of them (nothing written); false otherwise (an account is missing or an id is booked: the caller
- * decides).
+ * The one statement that books transfers (ledger-store.ts writeTransfersIfCovered), after the caller's
+ * `before` statements in the same round trip: `written` true when they were written, with the results
+ * of `before`. Throws insufficient_funds when a no-negative account they debit would end below zero
+ * after all of them (nothing written); false otherwise (an account is missing or an id is booked: the
+ * caller decides).
  */
-async function postIfCovered(trx: Transaction<DB>, transfers: readonly CheckedTransfer[]): Promise<boolean> {
-  const r = await writeTransfersIfCovered(
+async function postIfCovered(trx: Transaction<DB>, transfers: readonly CheckedTransfer[], before: readonly CompiledQuery[] = []): Promise<{ written: boolean; before: QueryResult<unknown>[] }> {
+  const { outcome, before: results } = await writeTransfersIfCovered(
     trx,
     transfers.map(({ header, entries, stage }) => ({
       transfer: header,
       legs: entries.map((e) => ({ account: e.account, amount: e.amountMinor, delta: balanceDelta(e.amountMinor, stage) })),
     })),
+    before,
   );
+  return { written: isWritten(outcome, transfers), before: results };
+}
+
+/** True when the transfers were written; throws insufficient_funds when an account they debit is short. */
+function isWritten(r: Awaited<ReturnType<typeof writeTransfersIfCovered>>["outcome"], transfers: readonly CheckedTransfer[]): boolean {
   if (r.kind === "written") return true;
   if (r.kind === "refused") {
     // The transfers' moves summed per account, checked against the balances the statement locked.
@@ -137,13 +145,15 @@ async function postIfCovered(trx: Transaction<DB>, transfers: readonly CheckedTr
  * is missing, it is created first and the statement runs again. Throws insufficient_funds (nothing
  * written), or transfer_id_conflict when an id is booked already: the caller must then abort the whole
  * transaction, never catch it under a savepoint and go on, since some of the transfers may be written.
+ * `before`: statements of the caller's to run first, in the same round trip; returns their results.
  */
-export async function postTransfers(trx: Transaction<DB>, inputs: readonly TransferInput[], now: Date): Promise<void> {
-  if (inputs.length === 0) return;
+export async function postTransfers(trx: Transaction<DB>, inputs: readonly TransferInput[], now: Date, before: readonly CompiledQuery[] = []): Promise<QueryResult<unknown>[]> {
+  if (inputs.length === 0) return runPipelined(trx, before);
   const checked = inputs.map((input) => transferHeader(input, now));
-  if (await postIfCovered(trx, checked)) return;
+  const first = await postIfCovered(trx, checked, before);
+  if (first.written) return first.before;
   await createAccounts(trx, checked.flatMap(({ entries }) => entries.map((e) => e.account)));
-  if (await postIfCovered(trx, checked)) return;
+  if ((await postIfCovered(trx, checked)).written) return first.before;
   throw new AppError("transfer_id_conflict", { details: { transferIds: inputs.map((i) => i.id) } });
 }
 

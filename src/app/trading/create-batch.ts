@@ -16,6 +16,7 @@
 //  3. one statement writes every pay-in with its event, expiry job and requisite turn;
 //  4. one statement locks the traders' deposit and escrow rows (account id order, the ledger's one
 //     order) and writes every hold, only if each deposit still covers them (ledger.ts postTransfers).
+//     It goes in the same round trip as 3 (db/pipelined.ts): PostgreSQL runs it right after the insert.
 //     The rows every create of a trader shares stay locked for that statement and the commit only: a
 //     concurrent batch of the same traders waits for no more than that (issue 16: with the rows locked
 //     from the pick on, batches in flight queued on them through every statement and round trip).
@@ -37,7 +38,7 @@ import type { Transaction } from "kysely";
 import { AppError } from "../../core/shared/errors.js";
 import type { Database } from "../../db/connect.js";
 import type { DB } from "../../db/schema.js";
-import { insertNewPayins, type NewPayin } from "../../db/trading/payins.js";
+import { type NewPayin, newPayinsStatement } from "../../db/trading/payins.js";
 import { type BatchLockedRequisite, pickAndLockRequisites, type RequisiteMatch, type RequisiteUsage } from "../../db/trading/requisites.js";
 import { writeBatcher } from "../batching/write-batcher.js";
 import type { Deps } from "../deps.js";
@@ -212,7 +213,17 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
   const placed = picks.flatMap((p) => place(members, p.group, p.locked, state));
   if (placed.length === 0) return outs;
 
-  const payins = await insertNewPayins(trx, placed.map((p) => p.payin));
+  // The pay-ins' insert and the holds go in one round trip (ledger.ts postTransfers' `before`); the
+  // holds come last, as in the single path: the Node check above fitted them to the deposits as the
+  // picks read them; their statement checks them under the rows' locks.
+  const insert = newPayinsStatement(trx, placed.map((p) => p.payin));
+  const [inserted] = await holdPayinsCrypto(
+    deps,
+    trx,
+    placed.map((p) => ({ payinId: p.payin.row.id, traderId: p.requisite.trader_id, merchantId: members[p.member]!.merchantId, cryptoMinor: p.cryptoMinor })),
+    [insert.query],
+  );
+  const payins = insert.read(inserted!);
   for (const [k, p] of placed.entries()) {
     const m = members[p.member]!;
     const { usage: _usage, depositFree: _free, ...requisite } = p.requisite;
@@ -223,13 +234,6 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
     if (!m.slot.testTraders) m.deps.metrics.paymentCreated(trx, "trading");
     outs[p.member] = { kind: "created", result };
   }
-  // The holds come last, as in the single path: the Node check above fitted them to the deposits as
-  // the picks read them; this statement checks them under the rows' locks.
-  await holdPayinsCrypto(
-    deps,
-    trx,
-    placed.map((p, k) => ({ payinId: payins[k]!.id, traderId: p.requisite.trader_id, merchantId: members[p.member]!.merchantId, cryptoMinor: p.cryptoMinor })),
-  );
   return outs;
 }
 

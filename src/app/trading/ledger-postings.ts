@@ -1,7 +1,7 @@
 // What a trading pay-in posts to the ledger: the account names and transfer ids of the trader's held
 // crypto, its settlement and dispute adjustments, and the balances read back. Postings run in the
 // caller's transaction.
-import type { Transaction } from "kysely";
+import type { CompiledQuery, QueryResult, Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 import { type AccountBalance, type AccountRef, getBalance, postPending, postTransfer, postTransfers, type TransferInput, voidPending } from "../ledger/ledger.js";
@@ -66,10 +66,16 @@ export async function holdPayinCrypto(deps: Deps, trx: Transaction<DB>, p: Payin
 
 /**
  * The holds of a batch of creates (create-batch.ts), in one statement that locks the traders' deposit
- * and escrow rows only for itself and the commit. Throws insufficient_funds (nothing held).
+ * and escrow rows only for itself and the commit, sent in one round trip after `before` (the pay-ins'
+ * insert); returns the results of `before`. Throws insufficient_funds (nothing held).
  */
-export async function holdPayinsCrypto(deps: Deps, trx: Transaction<DB>, holds: readonly (PayinParties & { cryptoMinor: bigint })[]): Promise<void> {
-  await postTransfers(trx, holds.map(holdTransfer), deps.clock.now());
+export async function holdPayinsCrypto(
+  deps: Deps,
+  trx: Transaction<DB>,
+  holds: readonly (PayinParties & { cryptoMinor: bigint })[],
+  before: readonly CompiledQuery[],
+): Promise<QueryResult<unknown>[]> {
+  return postTransfers(trx, holds.map(holdTransfer), deps.clock.now(), before);
 }
 
 /**

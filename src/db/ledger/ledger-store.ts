@@ -1,10 +1,11 @@
 // SQL for the ledger tables. The use cases in src/app/ledger decide; these only read and write.
-import { sql, type Transaction } from "kysely";
+import { type CompiledQuery, type QueryResult, sql, type Transaction } from "kysely";
 import type { AccountPurpose, AccountRef } from "../../core/ledger/accounts.js";
 import type { Balance, BalanceDelta } from "../../core/ledger/balances.js";
 import type { HoldState } from "../../core/ledger/holds.js";
 import type { EntryInput } from "../../core/ledger/transfer.js";
-import { runHot } from "../hot-statements.js";
+import { hot, runHot } from "../hot-statements.js";
+import { runPipelined } from "../pipelined.js";
 import type { Db, DB } from "../schema.js";
 
 export interface StoredTransfer {
@@ -184,16 +185,19 @@ interface TransferLeg {
  * statement and its commit: a create's hold of a trader's deposit is its last write (issue 16).
  *
  * Fixed text whatever the number of transfers (arrays, not a VALUES list), so it is prepared once per
- * connection (runHot) and its plan reused.
+ * connection (runHot) and its plan reused. `before`: the caller's statements that must run first in
+ * the transaction (the pay-ins a batch's holds are for), sent in the same round trip (pipelined.ts);
+ * their results come back with the outcome, and a failure of one is thrown with nothing held.
  */
 export async function writeTransfersIfCovered(
   trx: Transaction<DB>,
   transfers: readonly { transfer: NewTransfer; legs: readonly TransferLeg[] }[],
-): Promise<{ kind: "written" } | { kind: "general" } | { kind: "refused"; balances: Map<string, LockedBalance & AccountRef> }> {
+  before: readonly CompiledQuery[] = [],
+): Promise<{ outcome: CoveredOutcome; before: QueryResult<unknown>[] }> {
   const legs = transfers.flatMap(({ transfer: t, legs }, n) => legs.map((l, ord) => ({ n, ord, id: t.id, ...l })));
   const col = <T>(pick: (l: (typeof legs)[number]) => T) => legs.map(pick);
   const head = <T>(pick: (t: NewTransfer) => T) => transfers.map(({ transfer }) => pick(transfer));
-  const r = await runHot(trx, sql<{ account_id: string; owner: string; asset: string; purpose: string; no_negative: boolean; posted: string; pending_debits: string; pending_credits: string; written: boolean }>`
+  const statement = hot(trx, sql<CoveredRow>`
     WITH v AS MATERIALIZED (
       SELECT * FROM unnest(${col((l) => l.n)}::int[], ${col((l) => l.ord)}::int[], ${col((l) => l.id)}::text[], ${col((l) => l.account.owner)}::text[],
                            ${col((l) => l.account.asset)}::text[], ${col((l) => l.account.purpose)}::text[], ${col((l) => l.amount.toString())}::int8[],
@@ -251,10 +255,20 @@ export async function writeTransfersIfCovered(
     SELECT acc.id AS account_id, acc.owner, acc.asset, acc.purpose, acc.no_negative, bal.posted, bal.pending_debits, bal.pending_credits,
            (SELECT all_in FROM whole) AS written
     FROM acc JOIN bal ON bal.account_id = acc.id`);
-  if (r.rows.length !== new Set(legs.map((l) => refKey(l.account))).size) return { kind: "general" };
-  if (r.rows[0]!.written) return { kind: "written" };
+  const results = await runPipelined(trx, [...before, statement]);
+  const rows = results.pop()!.rows as CoveredRow[];
+  return { outcome: coveredOutcome(rows, new Set(legs.map((l) => refKey(l.account))).size), before: results };
+}
+
+type CoveredRow = { account_id: string; owner: string; asset: string; purpose: string; no_negative: boolean; posted: string; pending_debits: string; pending_credits: string; written: boolean };
+type CoveredOutcome = { kind: "written" } | { kind: "general" } | { kind: "refused"; balances: Map<string, LockedBalance & AccountRef> };
+
+/** What writeTransfersIfCovered's statement answered about `accounts` distinct accounts. */
+function coveredOutcome(rows: readonly CoveredRow[], accounts: number): CoveredOutcome {
+  if (rows.length !== accounts) return { kind: "general" };
+  if (rows[0]!.written) return { kind: "written" };
   const balances = new Map(
-    r.rows.map((row) => [
+    rows.map((row) => [
       row.account_id,
       {
         accountId: row.account_id,

@@ -1,5 +1,5 @@
 // SQL for trading pay-ins, their events and receipts.
-import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
+import { type CompiledQuery, type Insertable, type QueryResult, type Selectable, sql, type Updateable } from "kysely";
 import type { TradingPayinStatus } from "../../core/trading/payin-status.js";
 import type { Db } from "../schema.js";
 import type { TradingPayinsTable } from "../tables/trading.js";
@@ -31,6 +31,12 @@ export async function insertNewPayin(db: Db, a: NewPayin): Promise<TradingPayinR
  * counting all of them. Returns the stored pay-ins in input order.
  */
 export async function insertNewPayins(db: Db, list: readonly NewPayin[]): Promise<TradingPayinRow[]> {
+  const statement = newPayinsStatement(db, list);
+  return statement.read(await db.executeQuery(statement.query));
+}
+
+/** insertNewPayins's statement, to be run by the caller (with others: db/pipelined.ts), and the reading of its result. */
+export function newPayinsStatement(db: Db, list: readonly NewPayin[]): { query: CompiledQuery<TradingPayinRow>; read(result: QueryResult<unknown>): TradingPayinRow[] } {
   const turns = new Map<string, { at: Date; n: number }>();
   for (const a of list) {
     const t = turns.get(a.row.requisite_id);
@@ -44,7 +50,7 @@ export async function insertNewPayins(db: Db, list: readonly NewPayin[]): Promis
     .values(list.map((a) => ({ id: a.expiryJob.id, kind: a.expiryJob.kind, key: a.expiryJob.key, payload: JSON.stringify(a.expiryJob.payload), due_at: a.expiryJob.dueAt, group_key: a.expiryJob.groupKey })))
     .onConflict((oc) => oc.column("key").doNothing());
   const decisions = list.flatMap((a) => (a.riskDecision ? [a.riskDecision] : []));
-  const { rows } = await sql<TradingPayinRow>`
+  const query = sql<TradingPayinRow>`
     WITH touched AS (
       UPDATE trading_requisites r SET last_assigned_at = v.at, payins_assigned = r.payins_assigned + v.n
       FROM (VALUES ${sql.join(turnRows)}) AS v(id, at, n) WHERE r.id = v.id
@@ -55,9 +61,14 @@ export async function insertNewPayins(db: Db, list: readonly NewPayin[]): Promis
       FROM payin p JOIN (VALUES ${sql.join(eventRows)}) AS e(payin_id, actor, actor_id, to_status, at) ON e.payin_id = p.id
     ),
     job AS (${job})${decisionsCte(db, decisions)}
-    SELECT * FROM payin`.execute(db);
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return list.map((a) => byId.get(a.row.id)!);
+    SELECT * FROM payin`.compile(db);
+  return {
+    query,
+    read(result) {
+      const byId = new Map((result.rows as TradingPayinRow[]).map((r) => [r.id, r]));
+      return list.map((a) => byId.get(a.row.id)!);
+    },
+  };
 }
 
 export async function findPayin(db: Db, id: string): Promise<TradingPayinRow | undefined> {
