@@ -122,7 +122,7 @@ test("a batch without risk rules writes each step once for all its creates: paye
   for (let i = 0; i < 12; i++) plan.push({ body: intentBody(C.storeId, { email: known.toUpperCase(), fiatAmount: 50 + i, ipnUrl: `https://shop.example/c-ipn/${i % 3}` }), status: 4 });
   plan.splice(4, 0, { body: intentBody(C.storeId, { email: known, countryIsoCode: "US" }), status: 10002 });
   plan.splice(8, 0, { body: intentBody(C.storeId), status: 2 });
-  const steps = { commit: 0, payers: 0, intents: 0, jobs: 0, moves: 0 };
+  const steps = { commit: 0, payers: 0, intents: 0, jobs: 0, moves: 0, approvedReads: 0 };
   const { result: answers } = await countingStatements(
     h,
     (text) => {
@@ -132,6 +132,7 @@ test("a batch without risk rules writes each step once for all its creates: paye
       if (t.includes('insert into "payment_intents"')) steps.intents++;
       if (t.trimStart().startsWith('insert into "jobs"')) steps.jobs++;
       if (t.includes("update payment_intents p")) steps.moves++;
+      if (t.includes('from "kyc_cases"') && t.includes('"status" = ')) steps.approvedReads++;
       return false;
     },
     () => Promise.all(plan.map((p) => createC(p.body))),
@@ -161,6 +162,8 @@ test("a batch without risk rules writes each step once for all its creates: paye
   // reaches, its job in the same statement: only the payer who needs KYC is updated (moved on after its
   // case opens) and has its job inserted on its own.
   assert.deepEqual([steps.moves, steps.jobs], [1, 1], "one update and one job insert of their own: the intent waiting on KYC's");
+  // The payers' approved cases come back with the payers' upsert: no read of its own.
+  assert.equal(steps.approvedReads, 0, "the approved cases are read by the payers' statement");
   // Each step once per batch; before, once per create.
   if (h.deps.database.engine === "postgres") {
     assert.ok(steps.commit < plan.length, `${plan.length} creates took ${steps.commit} commits: they were batched`);

@@ -1,6 +1,6 @@
 // The writes of intent creates, in the caller's transaction: one create, or a batch of concurrent ones
 // (app/intents/intent-batch.ts) at a constant number of statements whatever its size. Each step runs
-// once for all of them: the payers' upsert, the approved-case read, then the intents with their risk
+// once for all of them: the payers' upsert with their approved cases (one statement), then the intents with their risk
 // decisions, each inserted at the status its first step gives when that is decided already (KYC
 // valid: 4; country not served: 10002) with both its events and its job (insertIntentsMovedOn), then
 // the IPNs and the endpoint fan-out. Every create keeps its own effects, as a lone create has them.
@@ -13,12 +13,12 @@ import type { Insertable, Transaction } from "kysely";
 import { isKycValid } from "../../core/kyc/kyc-case.js";
 import type { RiskSignals } from "../../core/risk/signals.js";
 import type { IntentRow, IntentSettingsRow } from "../../db/intents/intents.js";
-import { type KycCaseRow, latestApprovedCases, recordCasePhone } from "../../db/kyc/kyc.js";
+import { type KycCaseRow, recordCasePhone } from "../../db/kyc/kyc.js";
 import type { NewRiskDecision } from "../../db/risk/decisions.js";
 import type { DB } from "../../db/schema.js";
 import type { PaymentIntentsTable } from "../../db/tables/intents.js";
 import type { Deps } from "../deps.js";
-import { type KycPersonalData, createKycLink, markSubmitted, openCase, usersFor } from "../kyc/kyc-cases.js";
+import { type KycPersonalData, createKycLink, markSubmitted, openCase, usersWithApprovedCases } from "../kyc/kyc-cases.js";
 import { isTestMerchant } from "../merchants/test-mode.js";
 import { assessPaymentRisk } from "../risk/assess-payment.js";
 import { insertIntentsMovedOn, type IntentTransition, transitionIntent } from "./transition.js";
@@ -55,12 +55,12 @@ export async function writeIntents(deps: Deps, trx: Transaction<DB>, drafts: rea
     const risk = await assessPaymentRisk(deps, trx, { merchantId: d.row.merchant_id, flow: "intent", paymentId: d.row.id, signals: d.signals });
     if (risk) decisions.push(risk.record);
   }
-  const userIds = await usersFor(deps, trx, drafts.map((d) => ({ storeId: d.row.store_id, email: d.row.email })));
+  // The payers, with their approved cases (read for the refused ones too: one statement for all).
+  const { userIds, approved } = await usersWithApprovedCases(deps, trx, drafts.map((d) => ({ storeId: d.row.store_id, email: d.row.email })), "KYC_1");
   const notServed = (n: number) => drafts[n]!.row.country != null && !drafts[n]!.settings.served_countries.includes(drafts[n]!.row.country!);
   const all = drafts.map((_, n) => n);
   const refused = all.filter(notServed);
   const served = all.filter((n) => !notServed(n));
-  const approved = await latestApprovedCases(trx, served.map((n) => userIds[n]!), "KYC_1");
   const validOf = (n: number) => {
     const c = approved.get(userIds[n]!);
     return c && isKycValid(c, drafts[n]!.row.created_at) ? c : undefined;

@@ -17,6 +17,7 @@ import {
   lockKycCase,
   updateKycCase,
   upsertKycUsers,
+  upsertKycUsersWithApprovedCases,
 } from "../../db/kyc/kyc.js";
 import type { DB } from "../../db/schema.js";
 import { applyKycToCustomer } from "../card/card-kyc.js";
@@ -43,12 +44,34 @@ export async function userFor(deps: Deps, trx: Transaction<DB>, storeId: string,
 
 /** The users of several (store, e-mail) pairs in one statement (a batch of creates): ids in the order given. */
 export async function usersFor(deps: Deps, trx: Transaction<DB>, payers: readonly { storeId: string; email: string }[]): Promise<string[]> {
+  const { rows, inOrder } = distinctPayers(deps, payers);
+  return inOrder(await upsertKycUsers(trx, rows));
+}
+
+/** usersFor, with each user's latest approved case at `level` read in the same statement (a batch of intent creates). */
+export async function usersWithApprovedCases(
+  deps: Deps,
+  trx: Transaction<DB>,
+  payers: readonly { storeId: string; email: string }[],
+  level: KycLevel,
+): Promise<{ userIds: string[]; approved: Map<string, KycCaseRow> }> {
+  const { rows, inOrder } = distinctPayers(deps, payers);
+  const { ids, approved } = await upsertKycUsersWithApprovedCases(trx, rows, level);
+  return { userIds: inOrder(ids), approved };
+}
+
+/** The distinct (store, normalised e-mail) pairs of `payers`, each with a new id should it be new, and how to give their ids back in the order of `payers`. */
+function distinctPayers(deps: Deps, payers: readonly { storeId: string; email: string }[]) {
   const key = (p: { storeId: string; email: string }) => `${p.storeId}\n${normaliseEmail(p.email)}`;
   const distinct = new Map(payers.map((p) => [key(p), { id: deps.ids.prefixed("usr"), storeId: p.storeId, email: normaliseEmail(p.email) }]));
   const rows = [...distinct.values()];
-  const ids = await upsertKycUsers(trx, rows);
-  const idOf = new Map(rows.map((r, n) => [key(r), ids[n]!]));
-  return payers.map((p) => idOf.get(key(p))!);
+  return {
+    rows,
+    inOrder(ids: readonly string[]): string[] {
+      const idOf = new Map(rows.map((r, n) => [key(r), ids[n]!]));
+      return payers.map((p) => idOf.get(key(p))!);
+    },
+  };
 }
 
 /** The user's approved, unexpired case at this level, if any. */

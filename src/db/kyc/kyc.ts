@@ -15,16 +15,54 @@ export type KycCaseRow = Selectable<KycCasesTable>;
  * rows go in (store, e-mail) order, so two batches waiting on each other's new users cannot deadlock.
  */
 export async function upsertKycUsers(db: Db, rows: readonly { id: string; storeId: string; email: string }[]): Promise<string[]> {
+  const { rows: found } = await sql<FoundPayer>`
+    WITH ${payersCte(rows)}
+    SELECT payer_store_id, payer_email, payer_id FROM payer`.execute(db);
+  return payerIds(db, rows, found);
+}
+
+/**
+ * upsertKycUsers and latestApprovedCases in ONE statement, for a batch of intent creates
+ * (app/intents/write-intents.ts): the users' ids in the order of `rows`, and each user's latest
+ * approved case at `level`. A user the statement could not see (inserted by a concurrent transaction,
+ * see upsertKycUsers) is read by the second statement, and its cases by a third.
+ */
+export async function upsertKycUsersWithApprovedCases(
+  db: Db,
+  rows: readonly { id: string; storeId: string; email: string }[],
+  level: KycLevel,
+): Promise<{ ids: string[]; approved: Map<string, KycCaseRow> }> {
+  const { rows: found } = await sql<FoundPayer & { [K in keyof KycCaseRow]: KycCaseRow[K] | null }>`
+    WITH ${payersCte(rows)}
+    SELECT p.payer_store_id, p.payer_email, p.payer_id, c.*
+    FROM payer p LEFT JOIN LATERAL (
+      SELECT * FROM kyc_cases c WHERE c.user_id = p.payer_id AND c.level = ${level} AND c.status = 'approved'
+      ORDER BY c.decided_at DESC LIMIT 1) c ON true`.execute(db);
+  const ids = await payerIds(db, rows, found);
+  const approved = new Map<string, KycCaseRow>();
+  for (const { payer_store_id: _s, payer_email: _e, payer_id: _i, ...c } of found) if (c.id !== null) approved.set(c.user_id!, c as KycCaseRow);
+  const unseen = ids.filter((id) => !found.some((f) => f.payer_id === id));
+  for (const [userId, c] of await latestApprovedCases(db, unseen, level)) approved.set(userId, c);
+  return { ids, approved };
+}
+
+type FoundPayer = { payer_store_id: string; payer_email: string; payer_id: string | null };
+
+/** The CTEs `r` and `ins` and `payer` (payer_store_id, payer_email, payer_id: null when not visible) of upsertKycUsers. */
+function payersCte(rows: readonly { id: string; storeId: string; email: string }[]) {
   const input = JSON.stringify(rows.map((r) => ({ id: r.id, store_id: r.storeId, email: r.email })));
-  const { rows: found } = await sql<{ store_id: string; email: string; id: string | null }>`
-    WITH r AS (SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS r(id text, store_id text, email text)),
+  return sql`r AS (SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS r(id text, store_id text, email text)),
          ins AS (INSERT INTO kyc_users (id, store_id, email) SELECT id, store_id, email FROM r ORDER BY store_id, email
-                 ON CONFLICT (store_id, email) DO NOTHING RETURNING id, store_id, email)
-    SELECT r.store_id, r.email, coalesce(ins.id, u.id) AS id
-      FROM r LEFT JOIN ins ON ins.store_id = r.store_id AND ins.email = r.email
-             LEFT JOIN kyc_users u ON u.store_id = r.store_id AND u.email = r.email`.execute(db);
+                 ON CONFLICT (store_id, email) DO NOTHING RETURNING id, store_id, email),
+         payer AS (SELECT r.store_id AS payer_store_id, r.email AS payer_email, coalesce(ins.id, u.id) AS payer_id
+                   FROM r LEFT JOIN ins ON ins.store_id = r.store_id AND ins.email = r.email
+                          LEFT JOIN kyc_users u ON u.store_id = r.store_id AND u.email = r.email)`;
+}
+
+/** The ids of `rows` from what payersCte found, those it could not see read by a second statement. */
+async function payerIds(db: Db, rows: readonly { storeId: string; email: string }[], found: readonly FoundPayer[]): Promise<string[]> {
   const key = (storeId: string, email: string) => `${storeId}\n${email}`;
-  const ids = new Map(found.filter((f) => f.id !== null).map((f) => [key(f.store_id, f.email), f.id!]));
+  const ids = new Map(found.filter((f) => f.payer_id !== null).map((f) => [key(f.payer_store_id, f.payer_email), f.payer_id!]));
   const missing = rows.filter((r) => !ids.has(key(r.storeId, r.email)));
   if (missing.length > 0) {
     const late = await db
@@ -41,7 +79,6 @@ export async function upsertKycUsers(db: Db, rows: readonly { id: string; storeI
   });
 }
 
-/** Each user's latest approved case at this level, in one read (users without one are absent). */
 export async function latestApprovedCases(db: Db, userIds: readonly string[], level: KycLevel): Promise<Map<string, KycCaseRow>> {
   if (userIds.length === 0) return new Map();
   const rows = await db
