@@ -6,7 +6,8 @@
 //    9 ms trading batch, every transaction paid it). The pool runs pg in pipeline mode, so BEGIN
 //    goes out at once, Kysely is answered at once, and its first statement follows BEGIN on the wire
 //    without waiting; PostgreSQL runs them in order, so the statement is inside the transaction as
-//    before. BEGIN's own failure (a lost connection) is reported as that statement's;
+//    before. BEGIN's own failure (a lost connection) is reported as that statement's. The same goes
+//    for a SET LOCAL, whose answer carries nothing either (create-batch.ts sets its plan mode so);
 //  - the statements it is given in one turn of the event loop leave in ONE socket write: the first
 //    corks the socket and the uncork waits for the end of the turn (process.nextTick, which runs
 //    once the promise continuations queued now have run). So BEGIN and the first statement, or the
@@ -18,17 +19,19 @@ import { hotStatementName } from "./hot-statements.js";
 
 type Query = (...args: unknown[]) => unknown;
 
-/** What Kysely's PostgreSQL driver sends to open a transaction (with or without isolation settings). */
-const OPENS_TRANSACTION = /^\s*(begin|start transaction)\b/i;
+/** What Kysely's PostgreSQL driver sends to open a transaction (with or without isolation settings), and SET LOCAL. */
+const ANSWERS_NOTHING = /^\s*(begin|start transaction|set local)\b/i;
 
-const BEGIN_ANSWER = { command: "BEGIN", rowCount: null, rows: [], fields: [] };
+/** The answer Kysely is given at once for such a statement. */
+const emptyAnswer = (text: string) => ({ command: /^\s*set/i.test(text) ? "SET" : "BEGIN", rowCount: null, rows: [], fields: [] });
 
 /** Installs the wrapper on a client of a pool created with `pipeline: true`. */
 export function wrapClientQuery(client: pg.PoolClient): void {
   // The class's query is looked up on each call, not kept, so whatever wraps pg.Client.prototype.query
   // later (test/support/statement-count.ts) still sees every statement.
   const proto = Object.getPrototypeOf(client) as { query: Query };
-  let begun: Promise<unknown> | null = null;
+  /** Statements sent and not waited for (ANSWERS_NOTHING): the next statement reports their failure. */
+  let unanswered: Promise<unknown>[] = [];
   let corked = false;
   const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
   const uncork = () => {
@@ -44,16 +47,17 @@ export function wrapClientQuery(client: pg.PoolClient): void {
     const [text, values] = args;
     // (text, values): how Kysely sends every statement.
     const fromKysely = typeof text === "string" && args.length === 2;
-    if (fromKysely && OPENS_TRANSACTION.test(text)) {
-      begun = proto.query.call(client, text, values) as Promise<unknown>;
+    if (fromKysely && ANSWERS_NOTHING.test(text)) {
+      const sent = proto.query.call(client, text, values) as Promise<unknown>;
       // Not unhandled in the meantime: the next statement reports it.
-      begun.catch(() => {});
-      return Promise.resolve(BEGIN_ANSWER);
+      sent.catch(() => {});
+      unanswered.push(sent);
+      return Promise.resolve(emptyAnswer(text));
     }
     const name = fromKysely ? hotStatementName(text) : undefined;
     const sent = name ? proto.query.call(client, { name, text, values }) : proto.query.apply(client, args);
-    const pending = begun;
-    begun = null;
-    return pending && fromKysely ? Promise.all([pending, sent]).then(([, answer]) => answer) : sent;
+    const pending = unanswered;
+    unanswered = [];
+    return pending.length > 0 && fromKysely ? Promise.all([...pending, sent]).then((answers) => answers[answers.length - 1]) : sent;
   };
 }

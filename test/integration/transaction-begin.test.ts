@@ -83,7 +83,7 @@ async function socketWrites(fn: () => Promise<unknown>): Promise<number> {
   return writes;
 }
 
-test("statements sent in one turn share one socket write: BEGIN with the first statement, and a pipelined pair", { skip }, async () => {
+test("statements sent in one turn share one socket write: BEGIN with the first statement, a pipelined pair, a SET LOCAL", { skip }, async () => {
   const t = await createTestDatabase({ poolSize: 1 });
   try {
     const db = t.database.db;
@@ -103,6 +103,16 @@ test("statements sent in one turn share one socket write: BEGIN with the first s
     );
     assert.equal(pipelined, 2, "BEGIN + both statements, COMMIT");
     assert.deepEqual(answers, [[{ s: "first" }], [{ s: "second" }]]);
+    // A SET LOCAL is answered at once as BEGIN is, and holds for the rest of its transaction only.
+    let inside = "";
+    const set = await socketWrites(() =>
+      db.transaction().execute(async (trx) => {
+        await sql`SET LOCAL plan_cache_mode = force_generic_plan`.execute(trx);
+        inside = (await sql<{ plan_cache_mode: string }>`SHOW plan_cache_mode`.execute(trx)).rows[0]!.plan_cache_mode;
+      }),
+    );
+    assert.deepEqual([set, inside], [2, "force_generic_plan"], "BEGIN + SET LOCAL + SHOW, COMMIT");
+    assert.equal((await sql<{ plan_cache_mode: string }>`SHOW plan_cache_mode`.execute(db)).rows[0]!.plan_cache_mode, "auto");
   } finally {
     await t.close();
   }
