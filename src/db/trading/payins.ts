@@ -5,12 +5,55 @@ import type { Db } from "../schema.js";
 import type { TradingPayinsTable } from "../tables/trading.js";
 import { noteAuditChange } from "../audit/audit-scope.js";
 import { decisionsCte, type NewRiskDecision } from "../risk/decisions.js";
-
+import { hot } from "../hot-statements.js";
 
 export type TradingPayinRow = Selectable<TradingPayinsTable>;
 
+/** The columns a new pay-in is inserted with, and their types: the insert below is one text for any batch. */
+const INSERTED = {
+  id: "uuid",
+  merchant_id: "uuid",
+  api_key_id: "text",
+  status: "text",
+  fiat_amount_minor: "int8",
+  fiat_currency: "text",
+  crypto_amount_minor: "int8",
+  merchant_fee_minor: "int8",
+  fee_rate: "numeric",
+  currency_rate: "text",
+  crypto_currency: "text",
+  crypto_network: "text",
+  bank_code: "text",
+  method: "text",
+  requisite_id: "uuid",
+  trader_id: "text",
+  external_transaction_id: "text",
+  request_fingerprint: "text",
+  callback_url: "text",
+  extra: "json",
+  deposit_type: "text",
+  transfer_type: "text",
+  hold_transfer_id: "text",
+  expires_at: "timestamptz",
+  created_at: "timestamptz",
+  updated_at: "timestamptz",
+} as const satisfies Partial<Record<keyof TradingPayinsTable, string>>;
+
+/**
+ * Every column, named: the insert is a prepared statement, and a prepared `*` would fail once a
+ * migration adds a column (hot-statements.ts). The record makes TypeScript refuse the list when the
+ * table gains or loses one.
+ */
+const PAYIN_COLUMNS = Object.keys({
+  id: 1, merchant_id: 1, api_key_id: 1, status: 1, fiat_amount_minor: 1, fiat_currency: 1, crypto_amount_minor: 1, merchant_fee_minor: 1,
+  fee_rate: 1, currency_rate: 1, crypto_currency: 1, crypto_network: 1, bank_code: 1, method: 1, requisite_id: 1, trader_id: 1,
+  external_transaction_id: 1, request_fingerprint: 1, callback_url: 1, extra: 1, deposit_type: 1, transfer_type: 1, hold_transfer_id: 1,
+  hold_state: 1, dispute_merchant_invoice_key: 1, dispute_trader_invoice_key: 1, dispute_merchant_fiat_minor: 1, dispute_trader_fiat_minor: 1,
+  dispute_comment: 1, dispute_opened_at: 1, payer_claimed_at: 1, expires_at: 1, closed_at: 1, created_at: 1, updated_at: 1,
+} satisfies Record<keyof TradingPayinsTable, 1>).join(", ");
+
 export interface NewPayin {
-  row: Insertable<TradingPayinsTable> & { id: string; requisite_id: string };
+  row: { [K in keyof typeof INSERTED]: Insertable<TradingPayinsTable>[K] } & { id: string; requisite_id: string };
   event: { actor: string; actorId: string | null; to: TradingPayinStatus; at: Date };
   expiryJob: { id: string; kind: string; key: string; payload: unknown; dueAt: Date; groupKey: string };
   riskDecision: NewRiskDecision | null;
@@ -42,26 +85,33 @@ export function newPayinsStatement(db: Db, list: readonly NewPayin[]): { query: 
     const t = turns.get(a.row.requisite_id);
     turns.set(a.row.requisite_id, { at: t && t.at > a.event.at ? t.at : a.event.at, n: (t?.n ?? 0) + 1 });
   }
-  const turnRows = [...turns].map(([id, t]) => sql`(${id}::uuid, ${t.at}::timestamptz, ${t.n}::int)`);
-  const eventRows = list.map((a) => sql`(${a.row.id}::uuid, ${a.event.actor}::text, ${a.event.actorId}::text, ${a.event.to}::text, ${a.event.at}::timestamptz)`);
-  const payin = db.insertInto("trading_payins").values(list.map((a) => a.row)).returningAll();
-  const job = db
-    .insertInto("jobs")
-    .values(list.map((a) => ({ id: a.expiryJob.id, kind: a.expiryJob.kind, key: a.expiryJob.key, payload: JSON.stringify(a.expiryJob.payload), due_at: a.expiryJob.dueAt, group_key: a.expiryJob.groupKey })))
-    .onConflict((oc) => oc.column("key").doNothing());
+  const column = <T>(values: T[], type: string) => sql`${values}::${sql.raw(type)}[]`;
+  const payinColumns = Object.entries(INSERTED).map(([name, type]) => column(list.map((a) => a.row[name as keyof typeof INSERTED] ?? null), type));
   const decisions = list.flatMap((a) => (a.riskDecision ? [a.riskDecision] : []));
-  const query = sql<TradingPayinRow>`
+  // Arrays, not VALUES lists: one text whatever the batch's size, prepared once per connection (hot).
+  const query = hot(db, sql<TradingPayinRow>`
     WITH touched AS (
       UPDATE trading_requisites r SET last_assigned_at = v.at, payins_assigned = r.payins_assigned + v.n
-      FROM (VALUES ${sql.join(turnRows)}) AS v(id, at, n) WHERE r.id = v.id
-    ), payin AS (${payin}),
-    event AS (
+      FROM unnest(${[...turns.keys()]}::uuid[], ${[...turns.values()].map((t) => t.at)}::timestamptz[], ${[...turns.values()].map((t) => t.n)}::int[]) AS v(id, at, n)
+      WHERE r.id = v.id
+    ), payin AS (
+      INSERT INTO trading_payins (${sql.raw(Object.keys(INSERTED).join(", "))})
+      SELECT * FROM unnest(${sql.join(payinColumns)})
+      RETURNING ${sql.raw(PAYIN_COLUMNS)}
+    ), event AS (
       INSERT INTO trading_payin_events (payin_id, actor, actor_id, from_status, to_status, at, data)
       SELECT p.id, e.actor, e.actor_id, NULL, e.to_status, e.at, '{}'
-      FROM payin p JOIN (VALUES ${sql.join(eventRows)}) AS e(payin_id, actor, actor_id, to_status, at) ON e.payin_id = p.id
-    ),
-    job AS (${job})${decisionsCte(db, decisions)}
-    SELECT * FROM payin`.compile(db);
+      FROM payin p JOIN unnest(${list.map((a) => a.row.id)}::uuid[], ${list.map((a) => a.event.actor)}::text[], ${list.map((a) => a.event.actorId)}::text[],
+                               ${list.map((a) => a.event.to)}::text[], ${list.map((a) => a.event.at)}::timestamptz[]) AS e(payin_id, actor, actor_id, to_status, at)
+        ON e.payin_id = p.id
+    ), job AS (
+      INSERT INTO jobs (id, kind, key, payload, due_at, group_key)
+      SELECT * FROM unnest(${list.map((a) => a.expiryJob.id)}::uuid[], ${list.map((a) => a.expiryJob.kind)}::text[], ${list.map((a) => a.expiryJob.key)}::text[],
+                           ${list.map((a) => JSON.stringify(a.expiryJob.payload))}::jsonb[], ${list.map((a) => a.expiryJob.dueAt)}::timestamptz[],
+                           ${list.map((a) => a.expiryJob.groupKey)}::text[])
+      ON CONFLICT (key) DO NOTHING
+    )${decisionsCte(db, decisions)}
+    SELECT ${sql.raw(PAYIN_COLUMNS)} FROM payin`);
   return {
     query,
     read(result) {
