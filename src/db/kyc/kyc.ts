@@ -79,6 +79,7 @@ async function payerIds(db: Db, rows: readonly { storeId: string; email: string 
   });
 }
 
+/** Each user's latest approved case at this level, in one read (users without one are absent). */
 export async function latestApprovedCases(db: Db, userIds: readonly string[], level: KycLevel): Promise<Map<string, KycCaseRow>> {
   if (userIds.length === 0) return new Map();
   const rows = await db
