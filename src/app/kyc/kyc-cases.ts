@@ -43,7 +43,7 @@ export async function userFor(deps: Deps, trx: Transaction<DB>, storeId: string,
 }
 
 /** The users of several (store, e-mail) pairs in one statement (a batch of creates): ids in the order given. */
-export async function usersFor(deps: Deps, trx: Transaction<DB>, payers: readonly { storeId: string; email: string }[]): Promise<string[]> {
+async function usersFor(deps: Deps, trx: Transaction<DB>, payers: readonly { storeId: string; email: string }[]): Promise<string[]> {
   const { rows, inOrder } = distinctPayers(deps, payers);
   return inOrder(await upsertKycUsers(trx, rows));
 }

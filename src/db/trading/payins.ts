@@ -65,20 +65,16 @@ export interface NewPayin {
  * insertJob writes it) and its risk decision when it was assessed. Returns the stored pay-in.
  */
 export async function insertNewPayin(db: Db, a: NewPayin): Promise<TradingPayinRow> {
-  return (await insertNewPayins(db, [a]))[0]!;
+  const statement = newPayinsStatement(db, [a]);
+  return statement.read(await db.executeQuery(statement.query))[0]!;
 }
 
 /**
  * Several new pay-ins' writes (insertNewPayin's) in ONE statement, for a batch of creates
- * (app/trading/create-batch.ts); each requisite's turn is taken once, at its latest pay-in's time,
- * counting all of them. Returns the stored pay-ins in input order.
+ * (app/trading/create-batch.ts, which runs it with the holds: db/pipelined.ts); each requisite's turn
+ * is taken once, at its latest pay-in's time, counting all of them. The statement, and the reading of
+ * its result: the stored pay-ins in input order.
  */
-export async function insertNewPayins(db: Db, list: readonly NewPayin[]): Promise<TradingPayinRow[]> {
-  const statement = newPayinsStatement(db, list);
-  return statement.read(await db.executeQuery(statement.query));
-}
-
-/** insertNewPayins's statement, to be run by the caller (with others: db/pipelined.ts), and the reading of its result. */
 export function newPayinsStatement(db: Db, list: readonly NewPayin[]): { query: CompiledQuery<TradingPayinRow>; read(result: QueryResult<unknown>): TradingPayinRow[] } {
   const turns = new Map<string, { at: Date; n: number }>();
   for (const a of list) {
