@@ -10,6 +10,7 @@ import { assertValidTransfer, entriesFingerprint, type EntryInput, normalizeEntr
 import { AppError, IllegalTransitionError } from "../../core/shared/errors.js";
 import {
   addToBalances,
+  type CoveredOutcome,
   claimExpiredHolds,
   ensureAccounts,
   findReversalOf,
@@ -123,7 +124,7 @@ async function postIfCovered(trx: Transaction<DB>, transfers: readonly CheckedTr
 }
 
 /** True when the transfers were written; throws insufficient_funds when an account they debit is short. */
-function isWritten(r: Awaited<ReturnType<typeof writeTransfersIfCovered>>["outcome"], transfers: readonly CheckedTransfer[]): boolean {
+function isWritten(r: CoveredOutcome, transfers: readonly CheckedTransfer[]): boolean {
   if (r.kind === "written") return true;
   if (r.kind === "refused") {
     // The transfers' moves summed per account, checked against the balances the statement locked.

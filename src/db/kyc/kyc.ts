@@ -41,7 +41,8 @@ export async function upsertKycUsersWithApprovedCases(
   const ids = await payerIds(db, rows, found);
   const approved = new Map<string, KycCaseRow>();
   for (const { payer_store_id: _s, payer_email: _e, payer_id: _i, ...c } of found) if (c.id !== null) approved.set(c.user_id!, c as KycCaseRow);
-  const unseen = ids.filter((id) => !found.some((f) => f.payer_id === id));
+  const seen = new Set(found.map((f) => f.payer_id));
+  const unseen = ids.filter((id) => !seen.has(id));
   for (const [userId, c] of await latestApprovedCases(db, unseen, level)) approved.set(userId, c);
   return { ids, approved };
 }

@@ -261,7 +261,8 @@ export async function writeTransfersIfCovered(
 }
 
 type CoveredRow = { account_id: string; owner: string; asset: string; purpose: string; no_negative: boolean; posted: string; pending_debits: string; pending_credits: string; written: boolean };
-type CoveredOutcome = { kind: "written" } | { kind: "general" } | { kind: "refused"; balances: Map<string, LockedBalance & AccountRef> };
+/** What writeTransfersIfCovered found: see its comment. */
+export type CoveredOutcome = { kind: "written" } | { kind: "general" } | { kind: "refused"; balances: Map<string, LockedBalance & AccountRef> };
 
 /** What writeTransfersIfCovered's statement answered about `accounts` distinct accounts. */
 function coveredOutcome(rows: readonly CoveredRow[], accounts: number): CoveredOutcome {

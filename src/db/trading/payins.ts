@@ -38,6 +38,7 @@ const INSERTED = {
   created_at: "timestamptz",
   updated_at: "timestamptz",
 } as const satisfies Partial<Record<keyof TradingPayinsTable, string>>;
+const INSERTED_COLUMNS = Object.keys(INSERTED).join(", ");
 
 /**
  * Every column, named: the insert is a prepared statement, and a prepared `*` would fail once a
@@ -91,7 +92,7 @@ export function newPayinsStatement(db: Db, list: readonly NewPayin[]): { query: 
       FROM unnest(${[...turns.keys()]}::uuid[], ${[...turns.values()].map((t) => t.at)}::timestamptz[], ${[...turns.values()].map((t) => t.n)}::int[]) AS v(id, at, n)
       WHERE r.id = v.id
     ), payin AS (
-      INSERT INTO trading_payins (${sql.raw(Object.keys(INSERTED).join(", "))})
+      INSERT INTO trading_payins (${sql.raw(INSERTED_COLUMNS)})
       SELECT * FROM unnest(${sql.join(payinColumns)})
       RETURNING ${sql.raw(PAYIN_COLUMNS)}
     ), event AS (
