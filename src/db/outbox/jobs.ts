@@ -50,7 +50,8 @@ export async function claimDueJobs(
 ): Promise<ClaimedJobRow[]> {
   // With a kind (a batch sweep), jobs_pending_kind_due_idx keeps the scan to that kind's due rows
   // (with a group too, jobs_pending_kind_group_due_idx); the condition sits inside each arm of the OR,
-  // where the planner matches arms to partial indexes.
+  // where the planner matches arms to partial indexes. The dispatcher's claim (all kinds but the swept
+  // ones) reads jobs_pending_due_dispatched_idx (0088_d), which holds no swept job.
   const ofGroup = a.group === undefined ? sql`` : a.group === null ? sql`AND group_key IS NULL` : sql`AND group_key = ${a.group}`;
   const ofKind =
     a.kind !== undefined ? sql`AND kind = ${a.kind} ${ofGroup}` : a.exceptKinds?.length ? sql`AND kind <> ALL(${[...a.exceptKinds]}::text[])` : sql``;

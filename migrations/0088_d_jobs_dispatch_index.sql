@@ -1,0 +1,12 @@
+-- rampart:no-transaction
+-- The job dispatcher's claim (jobs.ts claimDueJobs) takes due jobs of every kind but those a sweep of
+-- their own runs in batches: the trading expiry (src/jobs/tasks.ts, dispatchJobsTask's swept kinds).
+-- Through jobs_pending_due_idx that claim walked every due expiry job to find none it may take: with a
+-- backlog of 100,000 expiries each dispatcher poll read all of them, 124 ms of PostgreSQL's CPU a poll
+-- (pg_stat_statements, bench/trading-expiry.ts, issue 16), a whole core of a 2-core machine between
+-- two workers. This index holds only the kinds the dispatcher takes. The claim is planned with its
+-- values (an unnamed statement), so the planner proves from `kind <> ALL('{trading.payin_expire}')`
+-- that the index has every row it may take. An expiry job, written by every trading create, is not
+-- written to it. Built concurrently: the jobs table takes writes from every payment
+-- (docs/operations.md#upgrades-without-downtime).
+CREATE INDEX CONCURRENTLY IF NOT EXISTS jobs_pending_due_dispatched_idx ON jobs (due_at) WHERE status = 'pending' AND kind <> 'trading.payin_expire';
