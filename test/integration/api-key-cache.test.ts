@@ -46,19 +46,29 @@ test("a key revoked anywhere is refused as soon as the revocation is announced; 
   const announced = keys.announced(id);
   await sql`UPDATE api_keys SET revoked_at = now() + interval '1 second' WHERE id = ${id}`.execute(h.deps.database.db);
   await announced;
-  await assert.rejects(authenticateMerchant(h.deps, m.apiKey, "read"), unauthorized, "the notification at commit dropped the key");
+  await assert.rejects(async () => authenticateMerchant(h.deps, m.apiKey, "read"), unauthorized, "the notification at commit dropped the key");
 });
 
 test("the process that revokes a key refuses it on the very next request", async () => {
   const m = await createMerchant(h.deps);
   assert.equal((await authenticateMerchant(h.deps, m.apiKey, "read")).merchantId, m.merchantId);
   await revokeMerchantKey(h.deps, m.merchantId, keyIdOf(m.apiKey));
-  await assert.rejects(authenticateMerchant(h.deps, m.apiKey, "read"), unauthorized);
+  await assert.rejects(async () => authenticateMerchant(h.deps, m.apiKey, "read"), unauthorized);
 });
 
 test("a wrong secret for a cached key id never works", async () => {
   const m = await createMerchant(h.deps);
   assert.equal((await authenticateMerchant(h.deps, m.apiKey, "read")).merchantId, m.merchantId);
   const wrong = m.apiKey.slice(0, -4) + (m.apiKey.endsWith("AAAA") ? "BBBB" : "AAAA");
-  await assert.rejects(authenticateMerchant(h.deps, wrong, "read"), unauthorized, "the hash is compared on every request");
+  await assert.rejects(async () => authenticateMerchant(h.deps, wrong, "read"), unauthorized, "the hash is compared on every request");
+});
+
+test("a cached key is answered at once, not in a promise, and its hash is still compared", async () => {
+  const m = await createMerchant(h.deps);
+  await authenticateMerchant(h.deps, m.apiKey, "read"); // read into the cache
+  const again = authenticateMerchant(h.deps, m.apiKey, "read");
+  assert.ok(!(again instanceof Promise), "a hit costs no promise (core/shared/maybe-async.ts)");
+  assert.equal(again.merchantId, m.merchantId);
+  const wrong = m.apiKey.slice(0, -4) + (m.apiKey.endsWith("AAAA") ? "BBBB" : "AAAA");
+  assert.throws(() => authenticateMerchant(h.deps, wrong, "read"), unauthorized, "refused at once, by the hash");
 });

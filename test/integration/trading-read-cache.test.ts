@@ -7,7 +7,10 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
 import { API_KEY_CHANNEL } from "../../src/app/auth/api-key-cache.js";
+import { readMerchantPayin } from "../../src/app/trading/payin-read-cache.js";
+import { checkRequestSignature } from "../../src/app/trading/request-signature.js";
 import { saveTradingSettings } from "../../src/app/trading/settings-admin.js";
+import { AppError } from "../../src/core/shared/errors.js";
 import { createMerchant } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { type ChannelFollower, followChannel } from "../support/notifications.js";
@@ -142,4 +145,16 @@ test("request signing switched on anywhere is enforced at once; switched on in t
   await saveTradingSettings(h.deps, t.merchant.merchantId, { fiatCurrency: "RUB", feeRate: "0.085", requireRequestSignature: true });
   assert.equal((await read(id)).statusCode, 401);
   await saveTradingSettings(h.deps, t.merchant.merchantId, { fiatCurrency: "RUB", feeRate: "0.085", requireRequestSignature: false });
+});
+
+test("a cached pay-in and the merchant's settings are answered at once, not in promises; another merchant's is still not found", async () => {
+  const { id } = await newPayin();
+  await readOk(id); // reads the pay-in, its requisite and the settings into the caches
+  const view = readMerchantPayin(h.deps, t.merchant.merchantId, id);
+  assert.ok(!(view instanceof Promise), "the pay-in and its requisite come from memory");
+  assert.equal(view.id, id);
+  const row = checkRequestSignature(h.deps, t.merchant.merchantId, t.merchant.apiKey, Buffer.alloc(0), undefined);
+  assert.ok(!(row instanceof Promise), "the settings come from memory");
+  const other = await createMerchant(h.deps);
+  assert.throws(() => readMerchantPayin(h.deps, other.merchantId, id), (e: unknown) => e instanceof AppError && e.code === "not_found");
 });

@@ -3,6 +3,7 @@
 // from any process or an operator's SQL, drops the key in every process within a notification's
 // latency, and at once in the process that makes it. The presented key is still compared with the
 // stored hash on every request (authenticate.ts).
+import type { MaybeAsync } from "../../core/shared/maybe-async.js";
 import { findActiveApiKey } from "../../db/credentials.js";
 import { perDatabaseCache } from "../cache/change-notified-cache.js";
 import type { Deps } from "../deps.js";
@@ -18,7 +19,7 @@ export function startApiKeyCache(deps: Deps): void {
 }
 
 /** The key's row while it is active; undefined for an unknown or revoked key. */
-export function readActiveApiKey(deps: Deps, id: string): Promise<ActiveApiKey | undefined> {
+export function readActiveApiKey(deps: Deps, id: string): MaybeAsync<ActiveApiKey | undefined> {
   return keyCache.read(deps.database, id, () => findActiveApiKey(deps.database.db, id));
 }
 

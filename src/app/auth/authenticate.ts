@@ -3,6 +3,7 @@
 import { keyMatches, parseKey } from "../../core/crypto/api-keys.js";
 import { findActiveApiKey, findActiveOperatorKey } from "../../db/credentials.js";
 import { AppError } from "../../core/shared/errors.js";
+import { type MaybeAsync, thenMaybe } from "../../core/shared/maybe-async.js";
 import { isOperatorRole, type OperatorRole } from "../../core/staff/roles.js";
 import type { Deps } from "../deps.js";
 import { apiKeyBox } from "../keys/api-key-box.js";
@@ -25,17 +26,18 @@ export type KeyAccess = "read" | "write";
  * The merchant of a presented key. Every caller says what the request does, so no route can forget
  * the read-only rule: `write` with a read-only key is 403 read_only_key (after the key is proven).
  */
-export async function authenticateMerchant(deps: Deps, presented: string | undefined, access: KeyAccess): Promise<MerchantPrincipal> {
+export function authenticateMerchant(deps: Deps, presented: string | undefined, access: KeyAccess): MaybeAsync<MerchantPrincipal> {
   if (!presented) throw new AppError("unauthorized", { message: "Missing x-api-key header" });
   const parsed = parseKey(MERCHANT_KEY_PREFIX, presented) ?? parseKey(TEST_MERCHANT_KEY_PREFIX, presented);
-  // Active keys come from a cache kept exact across processes (api-key-cache.ts).
-  const row = parsed ? await readActiveApiKey(deps, parsed.id) : undefined;
-  // The hash covers the prefix, so a key cannot change its mode by being presented with the other one.
-  if (!keyMatches(presented, row?.key_hash ?? null) || !row) {
-    throw new AppError("unauthorized", { message: "Invalid API key" });
-  }
-  if (access === "write" && row.read_only) throw new AppError("read_only_key");
-  return { merchantId: row.merchant_id, apiKeyId: row.id, label: row.label, test: row.test };
+  // Active keys come from a cache kept exact across processes (api-key-cache.ts), at once on a hit.
+  return thenMaybe(parsed ? readActiveApiKey(deps, parsed.id) : undefined, (row) => {
+    // The hash covers the prefix, so a key cannot change its mode by being presented with the other one.
+    if (!keyMatches(presented, row?.key_hash ?? null) || !row) {
+      throw new AppError("unauthorized", { message: "Invalid API key" });
+    }
+    if (access === "write" && row.read_only) throw new AppError("read_only_key");
+    return { merchantId: row.merchant_id, apiKeyId: row.id, label: row.label, test: row.test };
+  });
 }
 
 /** The plain merchant API key, for signing this merchant's trading webhooks. */

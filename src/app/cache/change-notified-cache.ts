@@ -11,6 +11,7 @@
 //   notification arrives, so a caller reads its own committed write at once (another process sees
 //   it within a notification's latency, typically well under a millisecond);
 // - every entry also expires after `ttlMs`, a bound should a change ever bypass the trigger.
+import type { MaybeAsync } from "../../core/shared/maybe-async.js";
 import type { Database } from "../../db/connect.js";
 
 interface ChangeNotifiedCacheOptions {
@@ -56,11 +57,15 @@ class ChangeNotifiedCache<V> {
       .catch(() => {}); // only a closed database refuses: the cache then simply stays off
   }
 
-  /** The cached value, or `load()`'s (cached when it is found and nothing changed meanwhile). */
-  async read(key: string, load: () => Promise<V | undefined>, group: string = key): Promise<V | undefined> {
-    const now = performance.now();
+  /** The cached value while it is fresh; undefined when it must be read (`load`). */
+  fresh(key: string): V | undefined {
     const hit = this.entries.get(key);
-    if (hit && hit.until > now) return hit.value;
+    return hit && hit.until > performance.now() ? hit.value : undefined;
+  }
+
+  /** `load()`'s value, cached when it is found and nothing changed meanwhile. */
+  async load(key: string, load: () => Promise<V | undefined>, group: string = key): Promise<V | undefined> {
+    const now = performance.now();
     const changingUntil = this.changing.get(group);
     if (changingUntil !== undefined) {
       if (changingUntil > now) return load();
@@ -114,10 +119,15 @@ export function perDatabaseCache<V>(opts: ChangeNotifiedCacheOptions) {
     start(database: Database): void {
       if (!caches.has(database)) caches.set(database, new ChangeNotifiedCache<V>(database, opts));
     },
-    /** Through the cache when this process started it, straight to the database otherwise. */
-    read(database: Database, key: string, load: () => Promise<V | undefined>, group?: string): Promise<V | undefined> {
+    /**
+     * Through the cache when this process started it, straight to the database otherwise. A fresh
+     * entry is returned at once, not in a promise (core/shared/maybe-async.ts).
+     */
+    read(database: Database, key: string, load: () => Promise<V | undefined>, group?: string): MaybeAsync<V | undefined> {
       const cache = caches.get(database);
-      return cache ? cache.read(key, load, group) : load();
+      if (!cache) return load();
+      const hit = cache.fresh(key);
+      return hit !== undefined ? hit : cache.load(key, load, group);
     },
     changingNow(database: Database, group: string): void {
       caches.get(database)?.changingNow(group);

@@ -2,6 +2,7 @@
 // is answered from a per-process cache that the card_customer_changed notifications keep exact
 // (migrations/0011_card_session_notify.sql): a sign-out or a KYC level change drops the customer's
 // entries in every process within a notification's latency, and at once in the process that made it.
+import type { MaybeAsync } from "../../core/shared/maybe-async.js";
 import { findSessionCustomer } from "../../db/card/customers.js";
 import { perDatabaseCache } from "../cache/change-notified-cache.js";
 import type { Deps } from "../deps.js";
@@ -16,7 +17,7 @@ export function startCardSessionCache(deps: Deps): void {
 }
 
 /** The open session's customer; undefined for a revoked or unknown session. */
-export function readSessionCustomer(deps: Deps, sessionId: string, customerId: string): Promise<SessionCustomer | undefined> {
+export function readSessionCustomer(deps: Deps, sessionId: string, customerId: string): MaybeAsync<SessionCustomer | undefined> {
   return sessionCache.read(deps.database, `${sessionId}:${customerId}`, () => findSessionCustomer(deps.database.db, sessionId, customerId), customerId);
 }
 

@@ -4,6 +4,7 @@
 // owner, its deletion, or any change to its settings, from any process or by SQL, drops the entry
 // within a notification's latency, and this process reads its own change back at once
 // (intentStoreChanging). A store without settings is cached too: inserting them announces it.
+import type { MaybeAsync } from "../../core/shared/maybe-async.js";
 import { findStoreWithSettings } from "../../db/intents/intents.js";
 import { perDatabaseCache } from "../cache/change-notified-cache.js";
 import type { Deps } from "../deps.js";
@@ -18,7 +19,7 @@ export function startIntentStoreCache(deps: Deps): void {
 }
 
 /** The store's owner and settings, undefined for an unknown store. The value is shared: never modify it. */
-export function readStoreWithSettings(deps: Deps, storeId: string): Promise<StoreWithSettings | undefined> {
+export function readStoreWithSettings(deps: Deps, storeId: string): MaybeAsync<StoreWithSettings | undefined> {
   return storeCache.read(deps.database, storeId, () => findStoreWithSettings(deps.database.db, storeId));
 }
 

@@ -6,6 +6,7 @@
 // process, drops the entry within a notification's latency; this process's own changes are read back
 // from the database until theirs arrives (tradingPayinChanging).
 import { AppError } from "../../core/shared/errors.js";
+import { type MaybeAsync, thenMaybe } from "../../core/shared/maybe-async.js";
 import { findPayin, type TradingPayinRow } from "../../db/trading/payins.js";
 import { findRequisite } from "../../db/trading/requisites.js";
 import { perDatabaseCache } from "../cache/change-notified-cache.js";
@@ -22,7 +23,8 @@ interface CachedPayin {
 const payinCache = perDatabaseCache<CachedPayin>({ channel: "trading_payin_row_changed", maxEntries: 100_000, ttlMs: 60_000 });
 const requisiteCache = perDatabaseCache<RequisiteView>({ channel: "trading_requisite_changed", maxEntries: 100_000, ttlMs: 60_000 });
 /** The object rendered for an entry, while its requisite entry and the public URL are the same. */
-const views = keptViews<CachedPayin, ReturnType<typeof renderTradingPayin> & { risk: PaymentRiskView | null }>();
+type PayinView = ReturnType<typeof renderTradingPayin> & { risk: PaymentRiskView | null };
+const views = keptViews<CachedPayin, PayinView>();
 
 /** The trading routes start them; workers do not. */
 export function startPayinReadCache(deps: Deps): void {
@@ -34,16 +36,21 @@ export function startPayinReadCache(deps: Deps): void {
  * The pay-in object with its risk decision; another merchant's pay-in is not found, exactly as an unknown id.
  * The object is frozen and the same for every read of an unchanged entry (cache/kept-views.ts).
  */
-export async function readMerchantPayin(deps: Deps, merchantId: string, id: string) {
+export function readMerchantPayin(deps: Deps, merchantId: string, id: string): MaybeAsync<PayinView> {
   const db = deps.database.db;
-  const cached = await payinCache.read(deps.database, id, async () => {
+  const entry = payinCache.read(deps.database, id, async () => {
     const [payin, risk] = await Promise.all([findPayin(db, id), paymentRisk(db, "trading", [id])]);
     return payin && { payin, risk };
   });
-  if (!cached || cached.payin.merchant_id !== merchantId) throw new AppError("not_found", { message: "Pay-in not found" });
-  const r = (await requisiteCache.read(deps.database, cached.payin.requisite_id, () => findRequisite(db, cached.payin.requisite_id)))!;
-  const publicUrl = deps.config.publicUrl;
-  return views(cached, [r, publicUrl], () => ({ ...renderTradingPayin(cached.payin, r, publicUrl), risk: cached.risk }));
+  // Both reads are answered at once when cached (core/shared/maybe-async.ts).
+  return thenMaybe(entry, (cached) => {
+    if (!cached || cached.payin.merchant_id !== merchantId) throw new AppError("not_found", { message: "Pay-in not found" });
+    const requisite = requisiteCache.read(deps.database, cached.payin.requisite_id, () => findRequisite(db, cached.payin.requisite_id));
+    return thenMaybe(requisite, (r) => {
+      const publicUrl = deps.config.publicUrl;
+      return views(cached, [r!, publicUrl], () => ({ ...renderTradingPayin(cached.payin, r!, publicUrl), risk: cached.risk }));
+    });
+  });
 }
 
 /** Every change to a pay-in row, or to its risk decision, calls this in its transaction. */

@@ -5,6 +5,7 @@
 // present; required when the merchant's requireRequestSignature is set.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { AppError } from "../../core/shared/errors.js";
+import { type MaybeAsync, thenMaybe } from "../../core/shared/maybe-async.js";
 import type { TradingSettingsRow } from "../../db/trading/settings.js";
 import type { Deps } from "../deps.js";
 import { readTradingSettingsRow } from "./settings-cache.js";
@@ -23,17 +24,18 @@ export function signedBytes(method: string, url: string, rawBody: Buffer | null)
  * Returns the merchant's settings row when it had to read it (null: none), undefined otherwise, so
  * the handler need not read it again (see loadTradingSettings).
  */
-export async function checkRequestSignature(
+export function checkRequestSignature(
   deps: Deps,
   merchantId: string,
   apiKey: string,
   signed: Buffer,
   signature: string | undefined,
-): Promise<TradingSettingsRow | null | undefined> {
+): MaybeAsync<TradingSettingsRow | null | undefined> {
   if (signature === undefined) {
-    const s = await readTradingSettingsRow(deps, merchantId);
-    if (s?.require_request_signature) throw new AppError("invalid_signature", { message: "x-signature is required" });
-    return s;
+    return thenMaybe(readTradingSettingsRow(deps, merchantId), (s) => {
+      if (s?.require_request_signature) throw new AppError("invalid_signature", { message: "x-signature is required" });
+      return s;
+    });
   }
   const expected = Buffer.from(hmacHex(apiKey, signed), "utf8");
   const presented = Buffer.from(signature.trim().toLowerCase(), "utf8");

@@ -4,6 +4,7 @@
 // change, from any process or by SQL, drops the merchant's entry within a notification's latency, and
 // this process reads its own change back at once (tradingSettingsChanging). A merchant without
 // settings is cached too (as null): inserting its settings announces it.
+import { type MaybeAsync, thenMaybe } from "../../core/shared/maybe-async.js";
 import { findTradingSettings, type TradingSettingsRow } from "../../db/trading/settings.js";
 import { perDatabaseCache } from "../cache/change-notified-cache.js";
 import type { Deps } from "../deps.js";
@@ -16,9 +17,9 @@ export function startTradingSettingsCache(deps: Deps): void {
 }
 
 /** The merchant's settings row, null when it has none. The row is shared: never modify it. */
-export async function readTradingSettingsRow(deps: Deps, merchantId: string): Promise<TradingSettingsRow | null> {
-  const cached = await settingsCache.read(deps.database, merchantId, async () => ({ row: (await findTradingSettings(deps.database.db, merchantId)) ?? null }));
-  return cached!.row;
+export function readTradingSettingsRow(deps: Deps, merchantId: string): MaybeAsync<TradingSettingsRow | null> {
+  const cached = settingsCache.read(deps.database, merchantId, async () => ({ row: (await findTradingSettings(deps.database.db, merchantId)) ?? null }));
+  return thenMaybe(cached, (c) => c!.row);
 }
 
 /** Every write of a merchant's settings calls this in its transaction. */

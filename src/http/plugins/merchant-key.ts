@@ -4,10 +4,11 @@
 import type { FastifyRequest } from "fastify";
 import { authenticateMerchant, type KeyAccess, type MerchantPrincipal } from "../../app/auth/authenticate.js";
 import type { Deps } from "../../app/deps.js";
+import type { MaybeAsync } from "../../core/shared/maybe-async.js";
 
 export const keyAccess = (method: string): KeyAccess => (method === "GET" || method === "HEAD" ? "read" : "write");
 
-export function authenticateMerchantKey(deps: Deps, request: FastifyRequest): Promise<MerchantPrincipal> {
+export function authenticateMerchantKey(deps: Deps, request: FastifyRequest): MaybeAsync<MerchantPrincipal> {
   const key = request.headers["x-api-key"];
   return authenticateMerchant(deps, typeof key === "string" ? key : undefined, keyAccess(request.method));
 }

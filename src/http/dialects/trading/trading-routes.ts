@@ -26,6 +26,7 @@ import { renderTradingPayin } from "../../../app/trading/payin-object.js";
 import { MAX_RECEIPT_BYTES, readReceipt, uploadReceipt } from "../../../app/trading/receipts.js";
 import { checkRequestSignature, signedBytes } from "../../../app/trading/request-signature.js";
 import { AppError } from "../../../core/shared/errors.js";
+import { type MaybeAsync, thenMaybe } from "../../../core/shared/maybe-async.js";
 import type { TradingSettingsRow } from "../../../db/trading/settings.js";
 import type { TradingPayinRow } from "../../../db/trading/payins.js";
 import type { AmountRequest } from "../../../core/trading/allocation.js";
@@ -79,15 +80,28 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
   bufferMultipartBodies(app, { maxBytes: MAX_RECEIPT_BYTES + 64 * 1024, maxParts: 6 });
 
   // Authenticate before validating, so a request without a key learns nothing about the schema.
-  app.addHook("preValidation", async (request) => {
+  // A callback hook: with the key and the settings cached it finishes at once (core/shared/maybe-async.ts).
+  const authorize = (request: FastifyRequest): MaybeAsync<void> => {
     const key = request.headers["x-api-key"];
     const presented = typeof key === "string" ? key : undefined;
-    const p = await authenticateMerchant(deps, presented, keyAccess(request.method));
-    const sig = request.headers["x-signature"];
-    const signed = signedBytes(request.method, request.url, request.rawBody);
-    const settingsRow = await checkRequestSignature(deps, p.merchantId, presented!, signed, typeof sig === "string" ? sig : undefined);
-    request.principal = { kind: "merchant", ...p };
-    if (settingsRow !== undefined) settingsRows.set(request, settingsRow);
+    return thenMaybe(authenticateMerchant(deps, presented, keyAccess(request.method)), (p) => {
+      const sig = request.headers["x-signature"];
+      const signed = signedBytes(request.method, request.url, request.rawBody);
+      return thenMaybe(checkRequestSignature(deps, p.merchantId, presented!, signed, typeof sig === "string" ? sig : undefined), (settingsRow) => {
+        request.principal = { kind: "merchant", ...p };
+        if (settingsRow !== undefined) settingsRows.set(request, settingsRow);
+      });
+    });
+  };
+  app.addHook("preValidation", (request, _reply, done) => {
+    let authorized: MaybeAsync<void>;
+    try {
+      authorized = authorize(request);
+    } catch (err) {
+      return done(err as Error);
+    }
+    if (authorized instanceof Promise) authorized.then(() => done(), done);
+    else done();
   });
 
   app.post(
@@ -172,9 +186,16 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
   app.get(
     "/payment/trading/:id",
     { schema: { tags: TAGS, summary: "One pay-in, with its risk decision (Extension: `risk`)", security: [{ apiKey: [] }], params: IdParams, response: { 200: PayinRead, ...errors } } },
-    async (request, reply) => {
+    (request, reply) => {
       notFoundUnlessUuid(request.params.id);
-      return sendPayin(reply, await readMerchantPayin(deps, principal(request).merchantId, request.params.id));
+      // At once when the pay-in is cached. Having sent, the handler returns nothing: Fastify would send a result again.
+      const view = readMerchantPayin(deps, principal(request).merchantId, request.params.id);
+      if (view instanceof Promise) {
+        return view.then((v) => {
+          sendPayin(reply, v);
+        });
+      }
+      sendPayin(reply, view);
     },
   );
 

@@ -1,0 +1,10 @@
+// A value that is there at once (a cache hit) or comes later (a database read). The hot reads that a
+// per-process cache answers return one, so a hit costs no promise and no microtask turns: on a 2-core
+// machine the promise chain of a cached GET (key, settings, pay-in, requisite) was a fifth of its
+// server CPU (bench/status-reads.ts, issue 16). Callers that are async anyway simply await it.
+export type MaybeAsync<T> = T | Promise<T>;
+
+/** `f` applied to the value: at once when it is there, after it resolves otherwise. */
+export function thenMaybe<T, U>(v: MaybeAsync<T>, f: (t: T) => MaybeAsync<U>): MaybeAsync<U> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
