@@ -80,7 +80,6 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
   bufferMultipartBodies(app, { maxBytes: MAX_RECEIPT_BYTES + 64 * 1024, maxParts: 6 });
 
   // Authenticate before validating, so a request without a key learns nothing about the schema.
-  // A callback hook: with the key and the settings cached it finishes at once (core/shared/maybe-async.ts).
   const authorize = (request: FastifyRequest): MaybeAsync<void> => {
     const key = request.headers["x-api-key"];
     const presented = typeof key === "string" ? key : undefined;
@@ -93,6 +92,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
       });
     });
   };
+  // A callback hook: with the key and the settings cached it finishes at once (core/shared/maybe-async.ts).
   app.addHook("preValidation", (request, _reply, done) => {
     let authorized: MaybeAsync<void>;
     try {
