@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
+import { intentStatus } from "../../src/app/intents/instructions.js";
+import { AppError } from "../../src/core/shared/errors.js";
 import { createMerchant, type MerchantFixture } from "../support/factories.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { INTENT_RATES_ENV, configureStore, intentBody } from "../support/intents.js";
@@ -118,4 +120,14 @@ test("the status read's risk decision follows a review decided anywhere: the dec
   await sql`UPDATE risk_decisions SET review_status = 'released', reviewed_at = now() WHERE flow = 'intent' AND payment_id = ${id}`.execute(h.deps.database.db);
   await announced;
   assert.equal(await reviewOf(), "released");
+});
+
+test("a cached status is answered at once, not in a promise; another merchant's intent is still not found", async () => {
+  const id = await createIntent();
+  await statusOf(id); // read into the cache
+  const view = intentStatus(h.deps, m.merchantId, id);
+  assert.ok(!(view instanceof Promise), "the status comes from memory (core/shared/maybe-async.ts)");
+  assert.equal(view.paymentIntentId, id);
+  const other = await createMerchant(h.deps);
+  assert.throws(() => intentStatus(h.deps, other.merchantId, id), (e: unknown) => e instanceof AppError && e.code === "not_found");
 });

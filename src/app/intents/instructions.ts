@@ -2,6 +2,7 @@
 import { refuseWhileHeld } from "../risk/reviews.js";
 import { INTENT_STATUS as S, INTENT_STATUS_NAMES, type IntentStatus } from "../../core/intents/intent-status.js";
 import { AppError } from "../../core/shared/errors.js";
+import { thenMaybe } from "../../core/shared/maybe-async.js";
 import type { IntentRow } from "../../db/intents/intents.js";
 import type { Deps } from "../deps.js";
 import { checkoutUrl } from "./checkout.js";
@@ -13,9 +14,10 @@ import { intentAmounts, statusView } from "./status-view.js";
 const statusViews = keptViews<CachedIntentStatus, ReturnType<typeof statusView> & { risk: CachedIntentStatus["risk"] }>();
 
 /** Frozen, and the same object for every read of an unchanged entry (cache/kept-views.ts); the checkout link is signed and absolute. */
-export async function intentStatus(deps: Deps, merchantId: string, id: string) {
-  const read = await readIntentStatus(deps, merchantId, id);
-  return statusViews(read, [deps.config.publicUrl, deps.config.secretKey], () => ({ ...statusView(read, checkoutUrl(deps, id)), risk: read.risk }));
+export function intentStatus(deps: Deps, merchantId: string, id: string) {
+  return thenMaybe(readIntentStatus(deps, merchantId, id), (read) =>
+    statusViews(read, [deps.config.publicUrl, deps.config.secretKey], () => ({ ...statusView(read, checkoutUrl(deps, id)), risk: read.risk })),
+  );
 }
 
 export async function intentInstructions(deps: Deps, merchantId: string, id: string) {

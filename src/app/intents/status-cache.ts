@@ -5,6 +5,7 @@
 // the intent's risk decision too: a review released or rejected announces the intent the same way
 // (migrations/0042_risk_decision_intent_notify.sql).
 import { AppError } from "../../core/shared/errors.js";
+import { type MaybeAsync, thenMaybe } from "../../core/shared/maybe-async.js";
 import { listIntentRefunds } from "../../db/bank-transfers/bank-transfers.js";
 import { findIntentStatusRow } from "../../db/intents/intents.js";
 import type { Db } from "../../db/schema.js";
@@ -23,14 +24,15 @@ export function startIntentStatusCache(deps: Deps): void {
 }
 
 /** Another merchant's intent is not found, exactly as an unknown id. */
-export async function readIntentStatus(deps: Deps, merchantId: string, id: string): Promise<CachedIntentStatus> {
-  const row = await readAnyIntentStatus(deps, id);
-  if (!row || row.merchant_id !== merchantId) throw new AppError("not_found", { message: "No such payment intent" });
-  return row;
+export function readIntentStatus(deps: Deps, merchantId: string, id: string): MaybeAsync<CachedIntentStatus> {
+  return thenMaybe(readAnyIntentStatus(deps, id), (row) => {
+    if (!row || row.merchant_id !== merchantId) throw new AppError("not_found", { message: "No such payment intent" });
+    return row;
+  });
 }
 
 /** Through the same cache, for a caller that proved its right to the intent otherwise (a signed checkout link). */
-export async function readAnyIntentStatus(deps: Deps, id: string): Promise<CachedIntentStatus | undefined> {
+export function readAnyIntentStatus(deps: Deps, id: string): MaybeAsync<CachedIntentStatus | undefined> {
   return statusCache.read(deps.database, id, async () => {
     const [row, risk] = await Promise.all([loadIntentStatus(deps.database.db, id), paymentRisk(deps.database.db, "intent", [id])]);
     return row && { ...row, risk };

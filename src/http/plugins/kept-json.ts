@@ -3,16 +3,24 @@
 // without serializing them again on every status poll (issue 16). One per route, since the bytes
 // depend on the route's schema.
 import type { FastifyReply } from "fastify";
+import type { MaybeAsync } from "../../core/shared/maybe-async.js";
 
+/**
+ * Sends a view at once when it is there (a cache hit, core/shared/maybe-async.ts), or once it
+ * resolves. A route handler returns what this returns: nothing once the view is sent, since Fastify
+ * would send a handler's result again.
+ */
 export function keptJson() {
   const bodies = new WeakMap<object, Buffer>();
-  return (reply: FastifyReply, view: object): FastifyReply => {
+  const send = (reply: FastifyReply, view: object): void => {
     let body = bodies.get(view);
     if (body === undefined) {
       // A route's compiled response serializer returns a string (fast-json-stringify).
       body = Buffer.from(reply.serialize(view) as string, "utf8");
       bodies.set(view, body);
     }
-    return reply.type("application/json; charset=utf-8").send(body);
+    void reply.type("application/json; charset=utf-8").send(body);
   };
+  return (reply: FastifyReply, view: MaybeAsync<object>): void | Promise<void> =>
+    view instanceof Promise ? view.then((v) => send(reply, v)) : send(reply, view);
 }

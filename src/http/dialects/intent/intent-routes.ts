@@ -3,6 +3,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
+import { thenMaybe } from "../../../core/shared/maybe-async.js";
 import { startApiKeyCache } from "../../../app/auth/api-key-cache.js";
 import { startRiskRuleCache } from "../../../app/risk/rule-cache.js";
 import { authenticateMerchantKey } from "../../plugins/merchant-key.js";
@@ -21,6 +22,7 @@ import { buyableNetworks } from "../../../app/intents/networks.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { keptJson } from "../../plugins/kept-json.js";
+import { maybeAsyncHook } from "../../plugins/maybe-async-hook.js";
 import { principalOf } from "../../plugins/principal.js";
 import { renderIntentError } from "./error-envelope.js";
 import {
@@ -56,9 +58,14 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
   startRiskRuleCache(deps);
 
   // Authenticate before validating: a caller without a key learns nothing about the schema.
-  app.addHook("preValidation", async (request) => {
-    request.principal = { kind: "merchant", ...(await authenticateMerchantKey(deps, request)) };
-  });
+  app.addHook(
+    "preValidation",
+    maybeAsyncHook((request) =>
+      thenMaybe(authenticateMerchantKey(deps, request), (p) => {
+        request.principal = { kind: "merchant", ...p };
+      }),
+    ),
+  );
 
   app.post(
     "/payment/intent",
@@ -105,7 +112,7 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
   app.get(
     "/payment/intent/:id/status",
     { schema: { tags: TAGS, summary: "Payment intent status, with its risk decision (Extension: `risk`)", security: [{ apiKey: [] }], params: IdParams, response: { 200: IntentStatusWithRisk, ...errors } } },
-    async (request, reply) => sendStatus(reply, await intentStatus(deps, principal(request).merchantId, request.params.id)),
+    (request, reply) => sendStatus(reply, intentStatus(deps, principal(request).merchantId, request.params.id)),
   );
 
   app.post(

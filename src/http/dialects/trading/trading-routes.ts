@@ -34,6 +34,7 @@ import { requireFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { keptJson } from "../../plugins/kept-json.js";
+import { maybeAsyncHook } from "../../plugins/maybe-async-hook.js";
 import { bufferMultipartBodies, fileIn, readMultipartForm } from "../../plugins/multipart-form.js";
 import { principalOf } from "../../plugins/principal.js";
 import { renderTradingError } from "./error-envelope.js";
@@ -92,17 +93,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
       });
     });
   };
-  // A callback hook: with the key and the settings cached it finishes at once (core/shared/maybe-async.ts).
-  app.addHook("preValidation", (request, _reply, done) => {
-    let authorized: MaybeAsync<void>;
-    try {
-      authorized = authorize(request);
-    } catch (err) {
-      return done(err as Error);
-    }
-    if (authorized instanceof Promise) authorized.then(() => done(), done);
-    else done();
-  });
+  app.addHook("preValidation", maybeAsyncHook(authorize));
 
   app.post(
     "/payment/trading/pay-in",
@@ -188,14 +179,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
     { schema: { tags: TAGS, summary: "One pay-in, with its risk decision (Extension: `risk`)", security: [{ apiKey: [] }], params: IdParams, response: { 200: PayinRead, ...errors } } },
     (request, reply) => {
       notFoundUnlessUuid(request.params.id);
-      // At once when the pay-in is cached. Having sent, the handler returns nothing: Fastify would send a result again.
-      const view = readMerchantPayin(deps, principal(request).merchantId, request.params.id);
-      if (view instanceof Promise) {
-        return view.then((v) => {
-          sendPayin(reply, v);
-        });
-      }
-      sendPayin(reply, view);
+      return sendPayin(reply, readMerchantPayin(deps, principal(request).merchantId, request.params.id));
     },
   );
 
