@@ -22,8 +22,8 @@ type Query = (...args: unknown[]) => unknown;
 /** What Kysely's PostgreSQL driver sends to open a transaction (with or without isolation settings), and SET LOCAL. */
 const ANSWERS_NOTHING = /^\s*(begin|start transaction|set local)\b/i;
 
-/** The answer Kysely is given at once for such a statement. */
-const emptyAnswer = (text: string) => ({ command: /^\s*set/i.test(text) ? "SET" : "BEGIN", rowCount: null, rows: [], fields: [] });
+/** The answer Kysely is given at once for such a statement (`opening`: ANSWERS_NOTHING's match). */
+const emptyAnswer = (opening: string) => ({ command: opening.toLowerCase() === "set local" ? "SET" : "BEGIN", rowCount: null, rows: [], fields: [] });
 
 /** Installs the wrapper on a client of a pool created with `pipeline: true`. */
 export function wrapClientQuery(client: pg.PoolClient): void {
@@ -47,12 +47,13 @@ export function wrapClientQuery(client: pg.PoolClient): void {
     const [text, values] = args;
     // (text, values): how Kysely sends every statement.
     const fromKysely = typeof text === "string" && args.length === 2;
-    if (fromKysely && ANSWERS_NOTHING.test(text)) {
+    const opening = fromKysely ? ANSWERS_NOTHING.exec(text) : null;
+    if (opening) {
       const sent = proto.query.call(client, text, values) as Promise<unknown>;
       // Not unhandled in the meantime: the next statement reports it.
       sent.catch(() => {});
       unanswered.push(sent);
-      return Promise.resolve(emptyAnswer(text));
+      return Promise.resolve(emptyAnswer(opening[1]!));
     }
     const name = fromKysely ? hotStatementName(text) : undefined;
     const sent = name ? proto.query.call(client, { name, text, values }) : proto.query.apply(client, args);

@@ -25,6 +25,8 @@ after(async () => {
 
 const unauthorized = (e: unknown) => e instanceof AppError && e.code === "unauthorized";
 const keyIdOf = (apiKey: string) => apiKey.split("_")[1]!;
+/** The key with its last four characters changed: the right id, a wrong secret. */
+const withWrongSecret = (apiKey: string) => apiKey.slice(0, -4) + (apiKey.endsWith("AAAA") ? "BBBB" : "AAAA");
 
 async function withTriggerOff(fn: () => Promise<void>): Promise<void> {
   await sql`ALTER TABLE api_keys DISABLE TRIGGER api_keys_changed`.execute(h.deps.database.db);
@@ -59,7 +61,7 @@ test("the process that revokes a key refuses it on the very next request", async
 test("a wrong secret for a cached key id never works", async () => {
   const m = await createMerchant(h.deps);
   assert.equal((await authenticateMerchant(h.deps, m.apiKey, "read")).merchantId, m.merchantId);
-  const wrong = m.apiKey.slice(0, -4) + (m.apiKey.endsWith("AAAA") ? "BBBB" : "AAAA");
+  const wrong = withWrongSecret(m.apiKey);
   await assert.rejects(async () => authenticateMerchant(h.deps, wrong, "read"), unauthorized, "the hash is compared on every request");
 });
 
@@ -69,6 +71,6 @@ test("a cached key is answered at once, not in a promise, and its hash is still 
   const again = authenticateMerchant(h.deps, m.apiKey, "read");
   assert.ok(!(again instanceof Promise), "a hit costs no promise (core/shared/maybe-async.ts)");
   assert.equal(again.merchantId, m.merchantId);
-  const wrong = m.apiKey.slice(0, -4) + (m.apiKey.endsWith("AAAA") ? "BBBB" : "AAAA");
+  const wrong = withWrongSecret(m.apiKey);
   assert.throws(() => authenticateMerchant(h.deps, wrong, "read"), unauthorized, "refused at once, by the hash");
 });

@@ -57,14 +57,14 @@ class ChangeNotifiedCache<V> {
       .catch(() => {}); // only a closed database refuses: the cache then simply stays off
   }
 
-  /** The cached value while it is fresh; undefined when it must be read (`load`). */
+  /** The cached value while it is fresh; undefined when it must be read (`readThrough`). */
   fresh(key: string): V | undefined {
     const hit = this.entries.get(key);
     return hit && hit.until > performance.now() ? hit.value : undefined;
   }
 
   /** `load()`'s value, cached when it is found and nothing changed meanwhile. */
-  async load(key: string, load: () => Promise<V | undefined>, group: string = key): Promise<V | undefined> {
+  async readThrough(key: string, load: () => Promise<V | undefined>, group: string = key): Promise<V | undefined> {
     const now = performance.now();
     const changingUntil = this.changing.get(group);
     if (changingUntil !== undefined) {
@@ -127,7 +127,7 @@ export function perDatabaseCache<V>(opts: ChangeNotifiedCacheOptions) {
       const cache = caches.get(database);
       if (!cache) return load();
       const hit = cache.fresh(key);
-      return hit !== undefined ? hit : cache.load(key, load, group);
+      return hit !== undefined ? hit : cache.readThrough(key, load, group);
     },
     changingNow(database: Database, group: string): void {
       caches.get(database)?.changingNow(group);

@@ -3,7 +3,8 @@
 // once for all of them: the payers' upsert with their approved cases (one statement), then the
 // intents with their risk decisions, each inserted at the status its first step gives when that is
 // decided already (KYC valid: 4; country not served: 10002) with both its events and its job
-// (insertIntentsMovedOn), then the IPNs and the endpoint fan-out. Every create keeps its own effects, as a lone create has them.
+// (insertIntentsMovedOn), then the IPNs and the endpoint fan-out. Every create keeps its own
+// effects, as a lone create has them.
 //
 // Left per create, in turn: the risk step of a merchant with rules (a read-and-count of its own; such a
 // create runs alone under a savepoint, so that its block undoes only its own counts), recording a phone
