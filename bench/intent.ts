@@ -1,8 +1,9 @@
 // Benchmark: payment intents on PostgreSQL. POST /payment/intent for a user whose KYC is already valid
 // (→ status 4: user upsert, intent + events, order number, payment-window job) and
 // GET /payment/intent/{id}/status, with autocannon at 1, 8 and 32 connections; in the same run pgbench
-// with the create's SQL and the status read's SQL, and pg-ceiling.sh (bench/support/ceiling.ts). Prints
-// req/s, p50/p99, the ratios, and last the share of the physical ceiling.
+// with the create's SQL and the status read's SQL, pg-ceiling.sh (bench/support/ceiling.ts), and the
+// machine's bare HTTP floor (bench/support/http-floor.ts). Prints req/s, p50/p99, the ratios, the status
+// read's share of the bare floor, and last the share of the physical ceiling.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/intent.ts [seconds]
 import { execFileSync } from "node:child_process";
@@ -23,6 +24,7 @@ import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/t
 import { benchDeps } from "./support/bench-deps.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
+import { floorLine, measureHttpFloor } from "./support/http-floor.js";
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const CONNECTIONS = [1, 8, 32];
@@ -107,6 +109,7 @@ async function main() {
     const deps = await benchDeps(database, ENV);
     const { apiKey, merchantId, storeId, userId } = await setup(deps);
     const ceiling = await measureCeiling();
+    const floor = await measureHttpFloor(SECONDS, [8, 32]);
     const server = await startApiProcess(urlFor(dbName), ENV);
     const base = server.url;
     const create: Record<number, number> = {};
@@ -147,6 +150,7 @@ async function main() {
       const tps = pgbench(pgbenchStatus(merchantId, apiKeyId, ids), clients, "status");
       console.log(`status     pgbench    c=${clients}: ${tps.toFixed(0)} tps → API at ${((100 * status[clients]!) / tps).toFixed(0)} % of pgbench`);
     }
+    for (const c of [8, 32]) console.log(floorLine("intent-status", c, status[c]!, floor));
     for (const c of [8, 32]) console.log(ceilingLine("intent-status", c, status[c]!, p99[`status${c}`]!, ceiling));
     console.log(ceilingLine("intent-create", 32, create[32]!, p99.create32!, ceiling));
   } finally {

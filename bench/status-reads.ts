@@ -1,9 +1,10 @@
 // Benchmark: the status reads of issue 16 that bench/intent.ts does not cover, on PostgreSQL against a
 // `rampart start --role api` process: GET /payment/trading/{id} (merchant API key) over many trading
 // pay-ins, and GET /v3/payin/pay-callback?offerId= (card customer's bearer token) over many paid card
-// payments, each at 8 and 32 connections, rotating over the ids; first GET /healthz, the HTTP layer
-// alone, as the most those reads can reach on this machine in the same run. Any non-2xx or socket
-// error fails the run (exit code 1). Ends with the share of the physical write ceiling (bench/support/ceiling.ts),
+// payments, each at 8 and 32 connections, rotating over the ids. First the machine's HTTP floor: a bare
+// node:http server (bench/support/http-floor.ts), then GET /healthz, the gateway's HTTP layer alone.
+// Any non-2xx or socket error fails the run (exit code 1). Prints each read's share of the bare
+// floor, and ends with the share of the physical write ceiling (bench/support/ceiling.ts), both
 // measured in the same run. (The intent status read is bench/intent.ts.)
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/status-reads.ts [seconds]
@@ -22,6 +23,7 @@ import { benchApp } from "./support/bench-deps.js";
 import { seedBenchTraders } from "./support/bench-traders.js";
 import { perRequest, startApiProcess } from "./support/api-process.js";
 import { type Ceiling, ceilingLine, measureCeiling } from "./support/ceiling.js";
+import { floorLine, measureHttpFloor } from "./support/http-floor.js";
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const CONNECTIONS = [8, 32];
@@ -62,6 +64,7 @@ async function main() {
   await admin(`CREATE DATABASE ${dbName}`);
   const database = connectPostgres({ url: urlFor(dbName), poolSize: 8 });
   const summary: string[] = [];
+  const shares: string[] = [];
   let failed = false;
   try {
     const { deps, app, merchantId } = await benchApp(database, ENV);
@@ -78,9 +81,10 @@ async function main() {
     await app.close(); // the setup's app; the load goes to a server process of its own
 
     const ceiling: Ceiling = await measureCeiling([32]); // the ratio is to the 32-client ceiling; one client count keeps the run short
+    const floor = await measureHttpFloor(SECONDS, CONNECTIONS);
     const loads: Load[] = [
-      // The HTTP layer alone (no auth, no database): what a status read's figure is bounded by here.
-      { name: "healthz (HTTP floor)", headers: {}, paths: ["/healthz"] },
+      // The gateway's HTTP layer alone (no auth, no database): what its routes add to the bare floor.
+      { name: "healthz (gateway HTTP layer)", headers: {}, paths: ["/healthz"] },
       { name: "trading GET", headers: { "x-api-key": apiKey }, paths: payinIds.map((id) => `/payment/trading/${id}`) },
       {
         name: "card pay-callback",
@@ -105,6 +109,7 @@ async function main() {
           console.log(
             `${load.name} c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`,
           );
+          shares.push(floorLine(load.name, connections, r.requests.average, floor));
           summary.push(ceilingLine(load.name, connections, r.requests.average, r.latency.p99, ceiling));
         }
       }
@@ -119,7 +124,7 @@ async function main() {
     console.error("FAILED: a status read answered non-2xx or a socket failed (see the lines above)");
     process.exitCode = 1;
   }
-  for (const l of summary) console.log(l);
+  for (const l of [...shares, ...summary]) console.log(l);
 }
 
 await main();

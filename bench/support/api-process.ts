@@ -1,6 +1,6 @@
 // Runs the gateway under load as its own process (`rampart start --role api`, the production entry
 // point), so autocannon in the benchmark process does not share the server's event loop, the way a
-// real client never does. The figures it returns include the server process's CPU per request, which
+// real client never does; the bare HTTP floor (./bare-http-server.ts) runs the same way. The figures it returns include the server process's CPU per request, which
 // does not swing with whatever else shares the cores.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -30,15 +30,15 @@ function processCpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-/** Starts the API role on `databaseUrl` with `env` on top of a quiet, unthrottled configuration. */
-export async function startApiProcess(databaseUrl: string, env: Record<string, string>): Promise<ApiProcess> {
+/** Starts `args` (a Node entry point and its arguments) with `env`, and waits until it prints its `url:`. */
+async function startServerProcess(args: string[], env: Record<string, string>): Promise<ApiProcess> {
   const port = await freePort();
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, path.join(ROOT, "bin/rampart.js"), "start", "--role", "api"], {
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, LOG_LEVEL: "warn", RAMPART_RATE_LIMIT_PER_MINUTE: "0", ...env, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: String(port) },
+    env: { ...process.env, ...env, HOST: "127.0.0.1", PORT: String(port) },
   });
   await new Promise<void>((resolve, reject) => {
     let out = "";
@@ -46,7 +46,7 @@ export async function startApiProcess(databaseUrl: string, env: Record<string, s
       out += chunk.toString();
       if (out.includes("url:")) resolve();
     });
-    child.once("exit", (code) => reject(new Error(`rampart start exited with ${code} before listening:\n${out}`)));
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code} before listening:\n${out}`)));
   });
   return {
     url: `http://127.0.0.1:${port}`,
@@ -57,6 +57,21 @@ export async function startApiProcess(databaseUrl: string, env: Record<string, s
       await exited;
     },
   };
+}
+
+/** Starts the API role on `databaseUrl` with `env` on top of a quiet, unthrottled configuration. */
+export function startApiProcess(databaseUrl: string, env: Record<string, string>): Promise<ApiProcess> {
+  return startServerProcess([path.join(ROOT, "bin/rampart.js"), "start", "--role", "api"], {
+    LOG_LEVEL: "warn",
+    RAMPART_RATE_LIMIT_PER_MINUTE: "0",
+    ...env,
+    DATABASE_URL: databaseUrl,
+  });
+}
+
+/** Starts the bare node:http server (./bare-http-server.ts): the HTTP floor of the machine, without the gateway. */
+export function startBareHttpProcess(): Promise<ApiProcess> {
+  return startServerProcess(["--import", "tsx", path.join(ROOT, "bench/support/bare-http-server.ts")], {});
 }
 
 /** Server CPU milliseconds per completed request over an autocannon run. */
