@@ -25,7 +25,16 @@ function trustProxy(t: Deps["config"]["trustProxy"]): boolean | string[] | ((add
   return typeof t === "number" ? (_address, hop) => hop < t : t;
 }
 
-export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+interface BuildAppOptions {
+  /**
+   * "eager": every route's response serializers are built when the app gets ready, so a schema that
+   * cannot compile stops the start, naming its route. "lazy" (the default, for the many apps tests
+   * build): each is built on its route's first answer (plugins/lazy-serializers.ts).
+   */
+  serializers?: "lazy" | "eager";
+}
+
+export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.config.bodyLimitBytes,
@@ -35,7 +44,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     // The client address (rate limits, sign-in lockouts) from X-Forwarded-For of trusted proxies only.
     trustProxy: trustProxy(deps.config.trustProxy),
     return503OnClosing: true,
-    schemaController: lazySerializers,
+    ...(options.serializers === "eager" ? {} : { schemaController: lazySerializers }),
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     // Typed as the default instance so plugins and route modules share one type; route modules

@@ -50,6 +50,8 @@ export interface HarnessOptions {
   tweak?: (deps: Deps) => void;
   /** Extra routes for the test, added before the app is ready. */
   routes?: (app: FastifyInstance) => void;
+  /** Build every route's response serializers when the app gets ready, as the gateway's start does. */
+  eagerSerializers?: boolean;
   /** PostgreSQL: when the NOTIFY session reconnects after a loss (the test decides the moment). */
   listenerReconnect?: ScheduleReconnect;
 }
@@ -78,9 +80,17 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   };
   registerOpsGauges(deps.metrics.registry, deps);
   opts.tweak?.(deps);
-  const app = await buildApp(deps);
+  const app = await buildApp(deps, { serializers: opts.eagerSerializers ? "eager" : "lazy" });
   opts.routes?.(app);
-  await app.ready();
+  try {
+    await app.ready();
+  } catch (err) {
+    // An app that cannot get ready (a test's broken schema) leaves no database or directory behind.
+    await app.close().catch(() => {});
+    await testDb.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     deps,
     app,

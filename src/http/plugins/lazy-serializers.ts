@@ -1,8 +1,9 @@
 // Fastify's response serializers (fast-json-stringify, built from each route's response schemas),
 // each built on its first use instead of when the app is built: building all of them took ~0.6 s of
-// CPU at every start of the gateway and every test harness, most of whose routes never answer. The
-// first response of a route pays a few milliseconds once; what it writes is the same. A schema that
-// cannot compile now fails its route's first answer instead of the start: the tests' answers find it.
+// CPU in every test harness, most of whose routes never answer. The first response of a route pays a
+// few milliseconds once; what it writes is the same. The gateway's own start builds them all
+// (buildApp's `serializers: "eager"`), so a schema that cannot compile stops it, and a test builds
+// them all once (test/http/response-serializers.test.ts).
 import { SerializerSelector } from "@fastify/fast-json-stringify-compiler";
 import type { FastifyServerOptions } from "fastify";
 
