@@ -1,7 +1,8 @@
 // Runs the gateway under load as its own process (`rampart start --role api`, the production entry
 // point), so autocannon in the benchmark process does not share the server's event loop, the way a
-// real client never does; the bare HTTP floor (./bare-http-server.ts) runs the same way. The figures it returns include the server process's CPU per request, which
-// does not swing with whatever else shares the cores.
+// real client never does; the bare HTTP floor (./bare-http-server.ts) runs the same way. The figures
+// it returns include the server process's CPU per request. That swings less than req/s with whatever
+// else shares the cores, but it swings too: one afternoon the same cached read cost 0.057 to 0.100 ms.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";

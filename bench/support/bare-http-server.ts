@@ -1,7 +1,7 @@
 // The machine's HTTP floor without the gateway: a bare node:http server answering every request with a
 // small fixed JSON body, run as its own process like the gateway (./api-process.ts). A status read can
 // go no faster than this on the same machine at the same moment, whatever the framework; the
-// benchmarks report each read as a share of it, since this 2-core machine's speed swings within minutes.
+// benchmarks report each read as a share of it, since this 2-core machine's speed swings within seconds.
 import { createServer } from "node:http";
 
 const BODY = Buffer.from('{"status":"ok"}');
