@@ -3,7 +3,7 @@
 // without serializing them again on every status poll (issue 16). One per route, since the bytes
 // depend on the route's schema.
 import type { FastifyReply } from "fastify";
-import type { MaybeAsync } from "../../core/shared/maybe-async.js";
+import { type MaybeAsync, thenMaybe } from "../../core/shared/maybe-async.js";
 
 /**
  * Sends a view at once when it is there (a cache hit, core/shared/maybe-async.ts), or once it
@@ -21,6 +21,5 @@ export function keptJson() {
     }
     void reply.type("application/json; charset=utf-8").send(body);
   };
-  return (reply: FastifyReply, view: MaybeAsync<object>): void | Promise<void> =>
-    view instanceof Promise ? view.then((v) => send(reply, v)) : send(reply, view);
+  return (reply: FastifyReply, view: MaybeAsync<object>): MaybeAsync<void> => thenMaybe(view, (v) => send(reply, v));
 }
