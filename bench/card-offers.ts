@@ -16,7 +16,7 @@ import { connectPostgres } from "../src/db/connect.js";
 import { addCard, CARD_TEST_ENV, registerCustomer, seedCardPairs } from "../test/support/card-customer.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 import { benchApp } from "./support/bench-deps.js";
-import { perRequest, startApiProcess } from "./support/api-process.js";
+import { perRequest, postgresCpuMs, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
 
 const SECONDS = Number(process.argv[2] ?? 4);
@@ -61,10 +61,11 @@ async function main() {
     let answered = 0;
     for (const connections of CONNECTIONS) {
       const cpu0 = server.cpuMs();
+      const db0 = postgresCpuMs();
       const r = await autocannon({ url: `${base}/v3/payin/offer`, connections, duration: SECONDS, method: "POST", headers, body: offerBody });
       answered += r["2xx"];
       summary.push(ceilingLine("card-offer", connections, r.requests.average, r.latency.p99, ceiling));
-      log(`POST /v3/payin/offer c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
+      log(`POST /v3/payin/offer c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, PostgreSQL CPU ${perRequest(postgresCpuMs() - db0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
     }
     // Every 200 must be a stored offer (autocannon may stop with requests in flight: those can add rows).
     await new Promise((r) => setTimeout(r, 500));

@@ -22,7 +22,7 @@ import { connectPostgres } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 import { benchDeps } from "./support/bench-deps.js";
-import { perRequest, startApiProcess } from "./support/api-process.js";
+import { perRequest, postgresCpuMs, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
 import { floorLine, measureHttpFloor } from "./support/http-floor.js";
 
@@ -117,10 +117,11 @@ async function main() {
     const p99: Record<string, number> = {};
     for (const connections of CONNECTIONS) {
       const cpu0 = server.cpuMs();
+      const db0 = postgresCpuMs();
       const r = await autocannon({ url: `${base}/payment/intent`, connections, duration: SECONDS, method: "POST", headers: { "content-type": "application/json", "x-api-key": apiKey }, body: createBody(storeId) });
       create[connections] = r.requests.average;
       p99[`create${connections}`] = r.latency.p99;
-      console.log(`create     autocannon c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
+      console.log(`create     autocannon c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${perRequest(server.cpuMs() - cpu0, r)} ms/req, PostgreSQL CPU ${perRequest(postgresCpuMs() - db0, r)} ms/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
     }
     const ids = (await database.db.selectFrom("payment_intents").select("id").where("status", "=", 4).limit(1000).execute()).map((r) => r.id);
     for (const connections of CONNECTIONS) {

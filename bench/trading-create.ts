@@ -20,7 +20,7 @@ import { upsertBank } from "../src/db/trading/traders.js";
 import { adminQuery as admin, databaseUrlFor as urlFor } from "../test/support/test-db.js";
 import { benchDeps } from "./support/bench-deps.js";
 import { seedBenchTraders } from "./support/bench-traders.js";
-import { perRequest, startApiProcess } from "./support/api-process.js";
+import { perRequest, postgresCpuMs, startApiProcess } from "./support/api-process.js";
 import { ceilingLine, measureCeiling } from "./support/ceiling.js";
 
 const SECONDS = Number(process.argv[2] ?? 5);
@@ -84,6 +84,7 @@ async function main() {
       for (const connections of CONNECTIONS) {
         const refusals = new Map<string, number>();
         const cpu0 = server.cpuMs();
+        const db0 = postgresCpuMs();
         const r = await autocannon({
           url: `${server.url}/payment/trading/pay-in`,
           connections,
@@ -105,11 +106,12 @@ async function main() {
           ],
         });
         const cpu = perRequest(server.cpuMs() - cpu0, r);
+        const dbCpu = perRequest(postgresCpuMs() - db0, r);
         const other = [...refusals].filter(([code]) => !code.endsWith("no_requisite_available"));
         if (other.length > 0 || r.errors > 0) failed = true;
         const refused = [...refusals].map(([code, n]) => `${code}×${n}`).join(" ");
         console.log(
-          `POST /payment/trading/pay-in c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${cpu} ms/req, non-2xx ${r.non2xx}${refused ? ` (${refused})` : ""}, errors ${r.errors}`,
+          `POST /payment/trading/pay-in c=${connections}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, server CPU ${cpu} ms/req, PostgreSQL CPU ${dbCpu} ms/req, non-2xx ${r.non2xx}${refused ? ` (${refused})` : ""}, errors ${r.errors}`,
         );
         results.set(connections, { reqPerSec: r.requests.average, p99: r.latency.p99 });
       }

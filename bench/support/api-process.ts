@@ -4,7 +4,7 @@
 // it returns include the server process's CPU per request. That swings less than req/s with whatever
 // else shares the cores, but it swings too: one afternoon the same cached read cost 0.057 to 0.100 ms.
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -25,10 +25,28 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function processCpuMs(pid: number): number {
+function processCpuMs(pid: number | string): number {
   // /proc/<pid>/stat fields 14 and 15: utime and stime in clock ticks (100 per second on Linux).
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/**
+ * CPU time (user + system) PostgreSQL's processes on this machine have used so far, from /proc (Linux):
+ * with the server's own figure it shows where a write's CPU goes, since both share the machine's cores.
+ * A backend that exits between two readings takes its share with it; the pools keep theirs open.
+ */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, "utf8") === "postgres\n") total += processCpuMs(pid);
+    } catch {
+      // The process exited between the listing and the reading.
+    }
+  }
+  return total;
 }
 
 /** Starts `args` (a Node entry point and its arguments) with `env`, and waits until it prints its `url:`. */
