@@ -1,8 +1,8 @@
 // Creating an intent: validate store, asset, address and amounts; price it; decide its first status
 // (country not served → 10002, valid KYC → 4, otherwise 2 with a hosted KYC link). KYC data sent
 // with the request is submitted to the vendor after commit, which may move the intent on at once.
-import { randomBytes } from "node:crypto";
 import type { Transaction } from "kysely";
+import { pooledRandomBytes } from "../../core/crypto/pooled-random.js";
 import { INTENT_STATUS as S } from "../../core/intents/intent-status.js";
 import { paymentReference } from "../../core/intents/payment-reference.js";
 import { checkAddress } from "../../core/money/addresses.js";
@@ -160,7 +160,7 @@ export async function createIntent(deps: Deps, merchantId: string, input: Create
       cancel_url: input.cancelUrl ?? settings.default_cancel_url,
       ipn_url: input.ipnUrl ?? settings.default_ipn_url,
       order_number: null,
-      reference: paymentReference(randomBytes(6)),
+      reference: paymentReference(pooledRandomBytes(6)),
       paid_fiat_minor: null,
       tx_hash: null,
       window_ends_at: null,
