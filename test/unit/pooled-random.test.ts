@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { pooledRandomBytes } from "../../src/core/crypto/pooled-random.js";
 
 test("draws across several refills of the pool are distinct and keep their bytes", () => {
-  // 6-byte draws, as a payment reference takes: 3,000 of them refill the 4 KiB pool four times.
+  // 6-byte draws, as a payment reference takes: 3,000 of them fill the 4 KiB pool (682 draws) five times.
   const draws = Array.from({ length: 3000 }, () => pooledRandomBytes(6));
   const copies = draws.map((d) => d.toString("hex"));
   assert.ok(draws.every((d) => d.length === 6));
