@@ -9,7 +9,7 @@ import { enqueueJob, type JobHandler, type JobOutcome } from "../../src/app/outb
 import { retriedForever, runDueJobs } from "../../src/app/outbox/run-jobs.js";
 import { JOB_LEASE_MS, MAX_JOB_ATTEMPTS } from "../../src/core/jobs/job-retry.js";
 import type { Db } from "../../src/db/schema.js";
-import { claimDueJobs, finishJob, insertJob } from "../../src/db/outbox/jobs.js";
+import { claimDueJobs, finishJob, insertJob, insertJobs } from "../../src/db/outbox/jobs.js";
 import { dispatchJobsTask } from "../../src/jobs/dispatch-jobs.js";
 import { TRADING_EXPIRE_KIND } from "../../src/jobs/trading-payin-expire.js";
 import { startWorker } from "../../src/main/worker.js";
@@ -45,6 +45,22 @@ async function job(key: string) {
 async function drain() {
   while ((await runDueJobs(h.deps, handlers)) > 0);
 }
+
+test("insertJobs writes its rows' payloads and due times as given, a payload of none as JSON null, and skips a key taken", async () => {
+  const dueAt = new Date("2031-02-03T04:05:06.789Z");
+  await insertJob(h.deps.database.db, { id: randomUUID(), kind: "test.rows", key: "rows:taken", payload: { n: 1 }, dueAt });
+  await insertJobs(h.deps.database.db, [
+    { id: randomUUID(), kind: "test.rows", key: "rows:nested", payload: { intentId: "pi_9", at: ["x", 2, null], deep: { ok: true } }, dueAt },
+    { id: randomUUID(), kind: "test.rows", key: "rows:none", payload: undefined, dueAt },
+    { id: randomUUID(), kind: "test.rows", key: "rows:taken", payload: { n: 2 }, dueAt },
+  ]);
+  const rows = await h.deps.database.db.selectFrom("jobs").select(["key", "payload", "due_at", "status"]).where("kind", "=", "test.rows").orderBy("key").execute();
+  assert.deepEqual(rows, [
+    { key: "rows:nested", payload: { intentId: "pi_9", at: ["x", 2, null], deep: { ok: true } }, due_at: dueAt, status: "pending" },
+    { key: "rows:none", payload: null, due_at: dueAt, status: "pending" },
+    { key: "rows:taken", payload: { n: 1 }, due_at: dueAt, status: "pending" },
+  ]);
+});
 
 test("a keyed job runs once; enqueueing the same key again is a no-op", async () => {
   const k = kind("intent.timeout", () => ({ kind: "done" }));

@@ -3,6 +3,7 @@ import { type Insertable, type Selectable, sql, type Transaction, type Updateabl
 import type { IntentStatus } from "../../core/intents/intent-status.js";
 import type { DB, Db } from "../schema.js";
 import type { IntentPayoutsTable, IntentStoreSettingsTable, PaymentIntentsTable } from "../tables/intents.js";
+import { runHot } from "../hot-statements.js";
 import { jobsInsert, type NewJobRow } from "../outbox/jobs.js";
 import { decisionsCte, type NewRiskDecision } from "../risk/decisions.js";
 
@@ -66,6 +67,22 @@ interface IntentEvent {
 /** The next order number, drawn from the sequence only where it is evaluated. */
 const NEXT_ORDER_NUMBER = sql<string>`'ORD-' || nextval('intent_order_number_seq')`;
 
+/**
+ * Every column of payment_intents, named by the creates' insert and returned by it: a column left out
+ * would take its default (jsonb_populate_record gives none), and a prepared statement must not return
+ * `*`, whose shape a migration changes (db/hot-statements.ts). The record type makes the compiler hold
+ * this list to the table's.
+ */
+const INTENT_COLUMN_SET: Record<keyof PaymentIntentsTable, true> = {
+  id: true, merchant_id: true, store_id: true, user_id: true, kyc_case_id: true, status: true, email: true, country: true, ip: true,
+  payment_method: true, fiat_currency: true, fiat_minor: true, fee_fiat_minor: true, crypto_symbol: true, network: true,
+  crypto_minor: true, network_fee_minor: true, rate: true, rate_source: true, rate_fetched_at: true, wallet_address: true,
+  kyc_redirect_url: true, success_url: true, cancel_url: true, ipn_url: true, order_number: true, reference: true,
+  paid_fiat_minor: true, tx_hash: true, window_ends_at: true, bank_iban: true, bank_bic: true, bank_beneficiary: true,
+  bank_name: true, created_at: true, updated_at: true,
+};
+const INTENT_COLUMNS = sql.raw(Object.keys(INTENT_COLUMN_SET).join(", "));
+
 /** JSON for jsonb_to_recordset: a bigint travels as its digits. */
 const toJson = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 
@@ -93,18 +110,27 @@ export async function insertIntents(
   moves: readonly (IntentChange | null)[],
   jobs: readonly NewJobRow[],
 ): Promise<IntentRow[]> {
-  const values = rows.map((r, n) => {
+  const docs = rows.map((r, n) => {
     const m = moves[n];
     if (!m) return r;
     // A row's columns and its move's event are joined by id in SQL: a move given for another row is a bug.
     if (m.id !== r.id) throw new Error(`insertIntents: move ${m.id} given for row ${String(r.id)}`);
-    return { ...r, ...m.set, ...(m.assignOrderNumber ? { order_number: NEXT_ORDER_NUMBER } : {}) };
+    return { ...r, ...m.set, assign_order_number: m.assignOrderNumber };
   });
   const moved = toJson(moves.flatMap((m) => (m ? [{ id: m.id, ...eventColumns(m) }] : [])));
-  const insert = db.insertInto("payment_intents").values(values).returningAll();
-  // The created event's status is the move's starting one for a moved row; event ids follow `step`, so a
-  // row's created event always comes before its move.
-  const { rows: written } = await sql<IntentRow>`WITH i AS (${insert}),
+  // Every part goes as one JSON document, so the statement's text is the same whatever the batch's size
+  // and it is prepared once per connection (runHot). As a VALUES list, about 35 parameters a row, it was
+  // parsed and planned afresh at every batch: bench/intent.ts at c=32 spent 0.20–0.21 ms of
+  // PostgreSQL's CPU a create that way against 0.17–0.18 prepared, and answered 2,069–2,223 creates a
+  // second against 2,530–2,679 (issue 16, docs/benchmarks.md). A row whose move enters status 4 draws
+  // its order number here, once (LATERAL: evaluated once per row).
+  const { rows: written } = await runHot(db, sql<IntentRow>`WITH i AS (
+      INSERT INTO payment_intents (${INTENT_COLUMNS})
+      SELECT ${INTENT_COLUMNS} FROM jsonb_array_elements(${toJson(docs)}::jsonb) WITH ORDINALITY AS d(doc, n),
+        LATERAL jsonb_populate_record(NULL::payment_intents,
+          CASE WHEN (d.doc->>'assign_order_number')::boolean THEN d.doc || jsonb_build_object('order_number', ${NEXT_ORDER_NUMBER}) ELSE d.doc END) p
+      ORDER BY d.n
+      RETURNING ${INTENT_COLUMNS}),
     m AS (SELECT * FROM jsonb_to_recordset(${moved}::jsonb) AS m(id text, from_status int, actor text, at timestamptz, data jsonb)),
     e AS (INSERT INTO payment_intent_events (intent_id, from_status, to_status, actor, at, data)
             SELECT intent_id, from_status, to_status, actor, at, data FROM (
@@ -112,8 +138,9 @@ export async function insertIntents(
                 FROM i LEFT JOIN m ON m.id = i.id
               UNION ALL
               SELECT i.id, m.from_status, i.status, m.actor, m.at, m.data, 1 FROM i JOIN m ON m.id = i.id) x
-            ORDER BY step, intent_id)${decisionsCte(db, riskDecisions)}${jobs.length > 0 ? sql`, j AS (${jobsInsert(db, jobs)})` : sql``}
-    SELECT * FROM i`.execute(db);
+            ORDER BY step, intent_id),
+    j AS (${jobsInsert(jobs)})${decisionsCte(db, riskDecisions)}
+    SELECT ${INTENT_COLUMNS} FROM i`);
   return inOrder(rows, written);
 }
 

@@ -27,15 +27,21 @@ export interface NewJobRow {
 /** Jobs in one insert; a key already enqueued is skipped, as insertJob's. */
 export async function insertJobs(db: Db, rows: readonly NewJobRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await jobsInsert(db, rows).execute();
+  await jobsInsert(rows).execute(db);
 }
 
-/** The insert of insertJobs, for a statement that writes the jobs with other rows (a CTE, as intents' creation does). */
-export function jobsInsert(db: Db, rows: readonly NewJobRow[]) {
-  return db
-    .insertInto("jobs")
-    .values(rows.map((row) => ({ id: row.id, kind: row.kind, key: row.key, payload: JSON.stringify(row.payload ?? null), due_at: row.dueAt })))
-    .onConflict((oc) => oc.column("key").doNothing());
+/**
+ * The insert of insertJobs, also for a statement that writes the jobs with other rows (a CTE, as
+ * intents' creation does). The rows go as one JSON document, so the text is the same whatever their
+ * number and such a statement can be prepared once (db/hot-statements.ts). No rows: inserts nothing.
+ */
+export function jobsInsert(rows: readonly NewJobRow[]) {
+  const docs = JSON.stringify(rows.map((row) => ({ id: row.id, kind: row.kind, key: row.key, payload: row.payload ?? null, due_at: row.dueAt })));
+  // A payload of JSON null comes out of jsonb_to_recordset as SQL NULL: stored as the JSON null it was.
+  return sql`INSERT INTO jobs (id, kind, key, payload, due_at)
+    SELECT id, kind, key, coalesce(payload, 'null'::jsonb), due_at
+      FROM jsonb_to_recordset(${docs}::jsonb) AS j(id uuid, kind text, key text, payload jsonb, due_at timestamptz)
+    ON CONFLICT (key) DO NOTHING`;
 }
 
 /**
