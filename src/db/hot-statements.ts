@@ -1,5 +1,6 @@
 // The few statements every trading create runs (the requisite pick, its usage read, the ledger hold's
-// fast path), the intent creates' insert (db/intents/intents.ts) and the /metrics snapshot
+// fast path), the intent creates' insert (db/intents/intents.ts), the card offers' batch
+// (db/card/offers.ts) and the /metrics snapshot
 // (db/ops/ops-snapshot.ts) are long statements whose parsing and planning cost PostgreSQL about as much as running them
 // (issue 16: the pick planned in ~2 ms and ran in ~2.5 ms). Run through runHot, each such text becomes
 // a named prepared statement on every connection that runs it (connect.ts asks hotStatementName), so

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { writeOffer } from "../../src/app/card/offer-writer.js";
 import type { NewOffer } from "../../src/db/card/offers.js";
+import { hotStatementName } from "../../src/db/hot-statements.js";
 import { addCard, type CardCustomer, registerCustomer, createCardHarness } from "../support/card-customer.js";
 import type { Harness } from "../support/harness.js";
 import { countingStatements } from "../support/statement-count.js";
@@ -21,8 +22,19 @@ after(async () => h?.close());
 const offer = (who: CardCustomer, cardId: number | string, amount: number) =>
   h.app.inject({ method: "POST", url: "/v3/payin/offer", headers: who.headers, payload: { cardId, fromCurrency: "EUR", amount, toCurrency: "USDT" } });
 
+/** The texts of the offer batch statements seen. */
+const batchTexts = new Set<string>();
 /** Counts the offer batch statements sent while `fn` runs. */
-const countingBatches = <T>(fn: () => Promise<T>) => countingStatements(h, (text) => text.includes("jsonb_to_recordset"), fn);
+const countingBatches = <T>(fn: () => Promise<T>) =>
+  countingStatements(
+    h,
+    (text) => {
+      const batch = text.includes("jsonb_to_recordset");
+      if (batch) batchTexts.add(text);
+      return batch;
+    },
+    fn,
+  );
 
 test("concurrent offers share statements, and each gets its own answer", async () => {
   const a = await registerCustomer(h.app, merchantId);
@@ -47,6 +59,13 @@ test("concurrent offers share statements, and each gets its own answer", async (
   // PGlite runs each statement in this thread, so requests rarely meet in its queue; PostgreSQL's
   // round trips let them pile up behind the statement in flight.
   if (h.deps.database.engine === "postgres") assert.ok(statements < plan.length / 2, `${plan.length} offers took ${statements} statements: they were batched`);
+  // Batches of every size send one text, which PostgreSQL prepares once per connection: parsed and
+  // planned at every batch, it cost an offer a third more of PostgreSQL's CPU (issue 16).
+  assert.deepEqual(
+    [...batchTexts].map((text) => hotStatementName(text) !== undefined),
+    [true],
+    "one text for the offer batches, a prepared (hot) statement",
+  );
   const created: { offerId: number; amount: number; customer: CardCustomer }[] = [];
   answers.forEach((res, i) => {
     const p = plan[i]!;
