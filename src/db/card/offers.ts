@@ -179,6 +179,8 @@ let batchStatement: CompiledQuery | undefined;
 /**
  * The batch statement with `input` bound. Its shape never changes, so it is built and compiled once per
  * process: building and compiling it for every batch was a visible share of an offer's CPU (issue 16).
+ * It also runs prepared on each connection (hot): parsed and planned at every batch, it cost
+ * PostgreSQL 0.070–0.074 ms of CPU an offer at 32 connections, against 0.043–0.047 prepared.
  */
 function offerBatchQuery(db: Db, input: string): CompiledQuery {
   batchStatement ??= hot(db, offerBatchSql(db, INPUT_SLOT));

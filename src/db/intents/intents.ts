@@ -120,10 +120,12 @@ export async function insertIntents(
   const moved = toJson(moves.flatMap((m) => (m ? [{ id: m.id, ...eventColumns(m) }] : [])));
   // Every part goes as one JSON document, so the statement's text is the same whatever the batch's size
   // and it is prepared once per connection (runHot). As a VALUES list, about 35 parameters a row, it was
-  // parsed and planned afresh at every batch: bench/intent.ts at c=32 spent 0.20–0.21 ms of
-  // PostgreSQL's CPU a create that way against 0.17–0.18 prepared, and answered 2,069–2,223 creates a
-  // second against 2,530–2,679 (issue 16, docs/benchmarks.md). A row whose move enters status 4 draws
-  // its order number here, once (LATERAL: evaluated once per row).
+  // parsed and planned afresh at every batch: bench/intent.ts at c=32 spent 0.198–0.227 ms of
+  // PostgreSQL's CPU a create that way against 0.167–0.185 prepared, and answered 1,913–2,420 creates a
+  // second against 2,318–2,679 (issue 16, docs/benchmarks.md). A row whose move enters status 4 draws
+  // its order number here, once (LATERAL: evaluated once per row). The created event's status is the
+  // move's starting one for a moved row; event ids follow `step`, so a row's created event always comes
+  // before its move.
   const { rows: written } = await runHot(db, sql<IntentRow>`WITH i AS (
       INSERT INTO payment_intents (${INTENT_COLUMNS})
       SELECT ${INTENT_COLUMNS} FROM jsonb_array_elements(${toJson(docs)}::jsonb) WITH ORDINALITY AS d(doc, n),
