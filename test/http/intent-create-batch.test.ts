@@ -125,12 +125,16 @@ test("a batch without risk rules writes each step once for all its creates: paye
   plan.splice(8, 0, { body: intentBody(C.storeId), status: 2 });
   const steps = { commit: 0, payers: 0, intents: 0, jobs: 0, moves: 0, approvedReads: 0 };
   const intentInserts = new Set<string>();
+  const payerUpserts = new Set<string>();
   const { result: answers } = await countingStatements(
     h,
     (text) => {
       const t = text.toLowerCase();
       if (t.trim() === "commit") steps.commit++;
-      if (t.includes("insert into kyc_users")) steps.payers++;
+      if (t.includes("insert into kyc_users")) {
+        steps.payers++;
+        payerUpserts.add(text);
+      }
       if (t.includes("insert into payment_intents")) {
         steps.intents++;
         intentInserts.add(text);
@@ -169,11 +173,17 @@ test("a batch without risk rules writes each step once for all its creates: paye
   assert.deepEqual([steps.moves, steps.jobs], [1, 1], "one update and one job insert of their own: the intent waiting on KYC's");
   // The payers' approved cases come back with the payers' upsert: no read of its own.
   assert.equal(steps.approvedReads, 0, "the approved cases are read by the payers' statement");
-  // Batches of every size send one text, which PostgreSQL prepares once per connection: as a VALUES
-  // list it was a new text, parsed and planned again, at every batch size (issue 16).
+  // Batches of every size send one text for each step, which PostgreSQL prepares once per connection:
+  // the intents' insert, as a VALUES list, was a new text, parsed and planned again, at every batch
+  // size (issue 16).
   assert.ok(steps.intents > 0, "the intents' insert was seen");
   assert.equal(intentInserts.size, 1, "one text for the intents' insert whatever the batch's size");
   assert.ok(hotStatementName([...intentInserts][0]!) !== undefined, "the intents' insert is a prepared (hot) statement");
+  assert.deepEqual(
+    [...payerUpserts].map((text) => hotStatementName(text) !== undefined),
+    [true],
+    "one text for the payers' upsert with their approved cases, a prepared (hot) statement",
+  );
   // Each step once per batch; before, once per create.
   if (h.deps.database.engine === "postgres") {
     assert.ok(steps.commit < plan.length, `${plan.length} creates took ${steps.commit} commits: they were batched`);

@@ -4,6 +4,7 @@ import type { KycCaseStatus, KycLevel } from "../../core/kyc/kyc-case.js";
 import type { Db } from "../schema.js";
 import type { KycCasesTable } from "../tables/intents.js";
 import { noteAuditChange } from "../audit/audit-scope.js";
+import { runHot } from "../hot-statements.js";
 
 export type KycCaseRow = Selectable<KycCasesTable>;
 
@@ -32,12 +33,17 @@ export async function upsertKycUsersWithApprovedCases(
   rows: readonly { id: string; storeId: string; email: string }[],
   level: KycLevel,
 ): Promise<{ ids: string[]; approved: Map<string, KycCaseRow> }> {
-  const { rows: found } = await sql<FoundPayer & { [K in keyof KycCaseRow]: KycCaseRow[K] | null }>`
+  // Prepared once per connection (runHot): every intent create batch runs it, and its text is the same
+  // whatever the batch's size.
+  const { rows: found } = await runHot(
+    db,
+    sql<FoundPayer & { [K in keyof KycCaseRow]: KycCaseRow[K] | null }>`
     WITH ${payersCte(rows)}
-    SELECT p.payer_store_id, p.payer_email, p.payer_id, c.*
+    SELECT p.payer_store_id, p.payer_email, p.payer_id, ${sql.raw(KYC_CASE_COLUMNS.map((col) => `c.${col}`).join(", "))}
     FROM payer p LEFT JOIN LATERAL (
       SELECT * FROM kyc_cases c WHERE c.user_id = p.payer_id AND c.level = ${level} AND c.status = 'approved'
-      ORDER BY c.decided_at DESC LIMIT 1) c ON true`.execute(db);
+      ORDER BY c.decided_at DESC LIMIT 1) c ON true`,
+  );
   const ids = await payerIds(db, rows, found);
   const approved = new Map<string, KycCaseRow>();
   for (const { payer_store_id: _s, payer_email: _e, payer_id: _i, ...c } of found) if (c.id !== null) approved.set(c.user_id!, c as KycCaseRow);
@@ -48,6 +54,18 @@ export async function upsertKycUsersWithApprovedCases(
 }
 
 type FoundPayer = { payer_store_id: string; payer_email: string; payer_id: string | null };
+
+/**
+ * Every column of kyc_cases, returned by name by the prepared statement above (it must not return `*`,
+ * whose shape a migration changes: db/hot-statements.ts). The record type makes the compiler hold this
+ * list to the table's.
+ */
+const KYC_CASE_COLUMN_SET: Record<keyof KycCasesTable, true> = {
+  id: true, user_id: true, level: true, status: true, first_name: true, last_name: true, birth_date: true, document_type: true,
+  document_number: true, country: true, nationality: true, phone_country_code: true, phone_number: true, files: true, reason: true,
+  vendor_check_at: true, decided_at: true, expires_at: true, created_at: true, updated_at: true,
+};
+const KYC_CASE_COLUMNS = Object.keys(KYC_CASE_COLUMN_SET);
 
 /** The CTEs `r` and `ins` and `payer` (payer_store_id, payer_email, payer_id: null when not visible) of upsertKycUsers. */
 function payersCte(rows: readonly { id: string; storeId: string; email: string }[]) {
