@@ -1,9 +1,9 @@
 // The few statements every trading create runs (the requisite pick, its usage read, the ledger hold's
-// fast path), the intent creates' insert (db/intents/intents.ts), the card offers' batch
-// (db/card/offers.ts) and the /metrics snapshot (db/ops/ops-snapshot.ts) are long statements whose
-// parsing and planning cost PostgreSQL about as much as running them (issue 16: the pick planned in
-// ~2 ms and ran in ~2.5 ms). Run through runHot, each such text becomes
-// a named prepared statement on every connection that runs it (connect.ts asks hotStatementName), so
+// fast path), the intent creates' insert and payers' upsert (db/intents/intents.ts, db/kyc/kyc.ts),
+// the card offers' batch (db/card/offers.ts) and the /metrics snapshot (db/ops/ops-snapshot.ts) are
+// long statements whose parsing and planning cost PostgreSQL about as much as running them (issue 16:
+// the pick planned in ~2 ms and ran in ~2.5 ms). Run through runHot, each such text becomes a named
+// prepared statement on every connection that runs it (connect.ts asks hotStatementName), so
 // a connection parses it once and, once PostgreSQL settles on a generic plan, plans it once too.
 // Only for fixed shapes with explicit result columns (no `*`: a prepared `*` fails after a migration
 // adds a column), and bounded: past MAX_HOT texts the rest simply run unprepared.
