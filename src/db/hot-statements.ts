@@ -7,11 +7,20 @@
 // a connection parses it once and, once PostgreSQL settles on a generic plan, plans it once too.
 // Only for fixed shapes with explicit result columns (no `*`: a prepared `*` fails after a migration
 // adds a column), and bounded: past MAX_HOT texts the rest simply run unprepared.
-import type { CompiledQuery, QueryResult, RawBuilder } from "kysely";
+import { type CompiledQuery, type QueryResult, type RawBuilder, sql } from "kysely";
 import type { Db } from "./schema.js";
 
 const MAX_HOT = 64;
 const names = new Map<string, string>();
+
+/**
+ * Every column of a table named in a hot statement's result, where `*` must not be (see above), and
+ * qualified by `alias` when given. Declare `columns` as `Record<keyof TheTable, true>`: TypeScript then
+ * refuses the list when the table gains or loses a column.
+ */
+export function namedColumns(columns: Record<string, true>, alias?: string): RawBuilder<unknown> {
+  return sql.raw(Object.keys(columns).map((c) => (alias ? `${alias}.${c}` : c)).join(", "));
+}
 
 /** The prepared statement's name for a text runHot has seen, else undefined (run it as it is). */
 export function hotStatementName(text: string): string | undefined {

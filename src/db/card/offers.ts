@@ -4,7 +4,7 @@ import type { CardPaymentStatus } from "../../core/card/payment-status.js";
 import type { Db } from "../schema.js";
 import type { CardOffersTable, CardPaymentsTable } from "../tables/card.js";
 import { noteAuditChange } from "../audit/audit-scope.js";
-import { hot } from "../hot-statements.js";
+import { hot, namedColumns } from "../hot-statements.js";
 
 export type OfferRow = Selectable<CardOffersTable>;
 export type PaymentRow = Selectable<CardPaymentsTable>;
@@ -160,17 +160,12 @@ export async function insertOffersWithinLimit(db: Db, offers: NewOffer[]): Promi
 
 type BatchRow = OfferRow & { n: number; card_found: boolean; used: string; pending: string; id: string | null };
 
-/**
- * Every column of card_offers, returned by the batch statement by name: a prepared statement must not
- * return `*`, whose shape a migration changes (db/hot-statements.ts). The record type makes the
- * compiler hold this list to the table's.
- */
+/** Every column of card_offers, returned by name by the prepared batch statement (namedColumns). */
 const OFFER_COLUMN_SET: Record<keyof CardOffersTable, true> = {
   id: true, customer_id: true, card_id: true, status: true, fiat: true, fiat_minor: true, crypto: true, crypto_network: true,
   crypto_decimals: true, crypto_minor: true, fee_minor: true, mid_rate: true, rate_source: true, expires_at: true, created_at: true,
   updated_at: true,
 };
-const OFFER_COLUMNS = Object.keys(OFFER_COLUMN_SET);
 
 /** Stands for the batch's JSON input while the statement is compiled once. */
 const INPUT_SLOT = Symbol("offer batch input");
@@ -206,7 +201,7 @@ function offerBatchSql(db: Db, input: unknown) {
            SELECT offer_id, customer_id, card_id, fiat, fiat_minor, crypto, crypto_network, crypto_decimals, crypto_minor,
                   fee_minor, mid_rate, rate_source, expires_at, now, now
              FROM checked WHERE card_found AND used::numeric + amount <= limit_minor
-           RETURNING ${sql.raw(OFFER_COLUMNS.join(", "))})
-    SELECT checked.n, checked.card_found, checked.used, checked.pending, ${sql.raw(OFFER_COLUMNS.map((c) => `ins.${c}`).join(", "))}
+           RETURNING ${namedColumns(OFFER_COLUMN_SET)})
+    SELECT checked.n, checked.card_found, checked.used, checked.pending, ${namedColumns(OFFER_COLUMN_SET, "ins")}
       FROM checked LEFT JOIN ins ON ins.id = checked.offer_id ORDER BY checked.n`;
 }

@@ -3,7 +3,7 @@ import { type Insertable, type Selectable, sql, type Transaction, type Updateabl
 import type { IntentStatus } from "../../core/intents/intent-status.js";
 import type { DB, Db } from "../schema.js";
 import type { IntentPayoutsTable, IntentStoreSettingsTable, PaymentIntentsTable } from "../tables/intents.js";
-import { runHot } from "../hot-statements.js";
+import { namedColumns, runHot } from "../hot-statements.js";
 import { jobsInsert, type NewJobRow } from "../outbox/jobs.js";
 import { decisionsCte, type NewRiskDecision } from "../risk/decisions.js";
 
@@ -68,10 +68,8 @@ interface IntentEvent {
 const NEXT_ORDER_NUMBER = sql<string>`'ORD-' || nextval('intent_order_number_seq')`;
 
 /**
- * Every column of payment_intents, named by the creates' insert and returned by it: a column left out
- * would take its default (jsonb_populate_record gives none), and a prepared statement must not return
- * `*`, whose shape a migration changes (db/hot-statements.ts). The record type makes the compiler hold
- * this list to the table's.
+ * Every column of payment_intents (namedColumns), named by the creates' insert and returned by it: a
+ * column left out would take its default (jsonb_populate_record gives none).
  */
 const INTENT_COLUMN_SET: Record<keyof PaymentIntentsTable, true> = {
   id: true, merchant_id: true, store_id: true, user_id: true, kyc_case_id: true, status: true, email: true, country: true, ip: true,
@@ -81,7 +79,7 @@ const INTENT_COLUMN_SET: Record<keyof PaymentIntentsTable, true> = {
   paid_fiat_minor: true, tx_hash: true, window_ends_at: true, bank_iban: true, bank_bic: true, bank_beneficiary: true,
   bank_name: true, created_at: true, updated_at: true,
 };
-const INTENT_COLUMNS = sql.raw(Object.keys(INTENT_COLUMN_SET).join(", "));
+const INTENT_COLUMNS = namedColumns(INTENT_COLUMN_SET);
 
 /** JSON for jsonb_to_recordset: a bigint travels as its digits. */
 const toJson = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));

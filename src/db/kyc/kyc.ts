@@ -4,7 +4,7 @@ import type { KycCaseStatus, KycLevel } from "../../core/kyc/kyc-case.js";
 import type { Db } from "../schema.js";
 import type { KycCasesTable } from "../tables/intents.js";
 import { noteAuditChange } from "../audit/audit-scope.js";
-import { runHot } from "../hot-statements.js";
+import { namedColumns, runHot } from "../hot-statements.js";
 
 export type KycCaseRow = Selectable<KycCasesTable>;
 
@@ -39,7 +39,7 @@ export async function upsertKycUsersWithApprovedCases(
     db,
     sql<FoundPayer & { [K in keyof KycCaseRow]: KycCaseRow[K] | null }>`
     WITH ${payersCte(rows)}
-    SELECT p.payer_store_id, p.payer_email, p.payer_id, ${sql.raw(KYC_CASE_COLUMNS.map((col) => `c.${col}`).join(", "))}
+    SELECT p.payer_store_id, p.payer_email, p.payer_id, ${CASE_COLUMNS_OF_C}
     FROM payer p LEFT JOIN LATERAL (
       SELECT * FROM kyc_cases c WHERE c.user_id = p.payer_id AND c.level = ${level} AND c.status = 'approved'
       ORDER BY c.decided_at DESC LIMIT 1) c ON true`,
@@ -55,17 +55,13 @@ export async function upsertKycUsersWithApprovedCases(
 
 type FoundPayer = { payer_store_id: string; payer_email: string; payer_id: string | null };
 
-/**
- * Every column of kyc_cases, returned by name by the prepared statement above (it must not return `*`,
- * whose shape a migration changes: db/hot-statements.ts). The record type makes the compiler hold this
- * list to the table's.
- */
+/** Every column of kyc_cases, of the case `c`, returned by name by the prepared statement above (namedColumns). */
 const KYC_CASE_COLUMN_SET: Record<keyof KycCasesTable, true> = {
   id: true, user_id: true, level: true, status: true, first_name: true, last_name: true, birth_date: true, document_type: true,
   document_number: true, country: true, nationality: true, phone_country_code: true, phone_number: true, files: true, reason: true,
   vendor_check_at: true, decided_at: true, expires_at: true, created_at: true, updated_at: true,
 };
-const KYC_CASE_COLUMNS = Object.keys(KYC_CASE_COLUMN_SET);
+const CASE_COLUMNS_OF_C = namedColumns(KYC_CASE_COLUMN_SET, "c");
 
 /** The CTEs `r` and `ins` and `payer` (payer_store_id, payer_email, payer_id: null when not visible) of upsertKycUsers. */
 function payersCte(rows: readonly { id: string; storeId: string; email: string }[]) {

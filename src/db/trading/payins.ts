@@ -5,7 +5,7 @@ import type { Db } from "../schema.js";
 import type { TradingPayinsTable } from "../tables/trading.js";
 import { noteAuditChange } from "../audit/audit-scope.js";
 import { decisionsCte, type NewRiskDecision } from "../risk/decisions.js";
-import { hot } from "../hot-statements.js";
+import { hot, namedColumns } from "../hot-statements.js";
 
 export type TradingPayinRow = Selectable<TradingPayinsTable>;
 
@@ -40,18 +40,16 @@ const INSERTED = {
 } as const satisfies Partial<Record<keyof TradingPayinsTable, string>>;
 const INSERTED_COLUMNS = Object.keys(INSERTED).join(", ");
 
-/**
- * Every column, named: the insert is a prepared statement, and a prepared `*` would fail once a
- * migration adds a column (hot-statements.ts). The record makes TypeScript refuse the list when the
- * table gains or loses one.
- */
-const PAYIN_COLUMNS = Object.keys({
-  id: 1, merchant_id: 1, api_key_id: 1, status: 1, fiat_amount_minor: 1, fiat_currency: 1, crypto_amount_minor: 1, merchant_fee_minor: 1,
-  fee_rate: 1, currency_rate: 1, crypto_currency: 1, crypto_network: 1, bank_code: 1, method: 1, requisite_id: 1, trader_id: 1,
-  external_transaction_id: 1, request_fingerprint: 1, callback_url: 1, extra: 1, deposit_type: 1, transfer_type: 1, hold_transfer_id: 1,
-  hold_state: 1, dispute_merchant_invoice_key: 1, dispute_trader_invoice_key: 1, dispute_merchant_fiat_minor: 1, dispute_trader_fiat_minor: 1,
-  dispute_comment: 1, dispute_opened_at: 1, payer_claimed_at: 1, expires_at: 1, closed_at: 1, created_at: 1, updated_at: 1,
-} satisfies Record<keyof TradingPayinsTable, 1>).join(", ");
+/** Every column, named: the insert is a prepared statement (namedColumns). */
+const PAYIN_COLUMN_SET: Record<keyof TradingPayinsTable, true> = {
+  id: true, merchant_id: true, api_key_id: true, status: true, fiat_amount_minor: true, fiat_currency: true, crypto_amount_minor: true,
+  merchant_fee_minor: true, fee_rate: true, currency_rate: true, crypto_currency: true, crypto_network: true, bank_code: true, method: true,
+  requisite_id: true, trader_id: true, external_transaction_id: true, request_fingerprint: true, callback_url: true, extra: true,
+  deposit_type: true, transfer_type: true, hold_transfer_id: true, hold_state: true, dispute_merchant_invoice_key: true,
+  dispute_trader_invoice_key: true, dispute_merchant_fiat_minor: true, dispute_trader_fiat_minor: true, dispute_comment: true,
+  dispute_opened_at: true, payer_claimed_at: true, expires_at: true, closed_at: true, created_at: true, updated_at: true,
+};
+const PAYIN_COLUMNS = namedColumns(PAYIN_COLUMN_SET);
 
 export interface NewPayin {
   row: { [K in keyof typeof INSERTED]: Insertable<TradingPayinsTable>[K] } & { id: string; requisite_id: string };
@@ -94,7 +92,7 @@ export function newPayinsStatement(db: Db, list: readonly NewPayin[]): { query: 
     ), payin AS (
       INSERT INTO trading_payins (${sql.raw(INSERTED_COLUMNS)})
       SELECT * FROM unnest(${sql.join(payinColumns)})
-      RETURNING ${sql.raw(PAYIN_COLUMNS)}
+      RETURNING ${PAYIN_COLUMNS}
     ), event AS (
       INSERT INTO trading_payin_events (payin_id, actor, actor_id, from_status, to_status, at, data)
       SELECT p.id, e.actor, e.actor_id, NULL, e.to_status, e.at, '{}'
@@ -108,7 +106,7 @@ export function newPayinsStatement(db: Db, list: readonly NewPayin[]): { query: 
                            ${list.map((a) => a.expiryJob.groupKey)}::text[])
       ON CONFLICT (key) DO NOTHING
     )${decisionsCte(db, decisions)}
-    SELECT ${sql.raw(PAYIN_COLUMNS)} FROM payin`);
+    SELECT ${PAYIN_COLUMNS} FROM payin`);
   return {
     query,
     read(result) {
