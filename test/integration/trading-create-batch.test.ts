@@ -13,6 +13,7 @@ import { computeTradingAmounts } from "../../src/app/trading/amounts.js";
 import { type BatchCreate, type BatchOutcome, runBatch } from "../../src/app/trading/create-batch.js";
 import { traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { followChannel } from "../support/notifications.js";
 import { usePostgres } from "../support/test-db.js";
 import { batchMembers, setupTrading, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
@@ -146,6 +147,24 @@ test("members of one batch each get their own answer, and several holds of one t
     assert.equal(jobs.n, "4");
     await verifyLedgerClean(h.deps);
   } finally {
+    await h.close();
+  }
+});
+
+test("a batch's insert tells each trader's cabinet once: every trader given a pay-in is announced on trading_payin_changed", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  const cabinet = await followChannel(h.deps.database, "trading_payin_changed");
+  try {
+    const fx = await setupTrading(h.deps, { traders: 2, requisitesPerTrader: 2, maxOpenPayins: 10 });
+    const traders = fx.traders.map((t) => t.traderId);
+    const announced = Promise.all(traders.map((id) => cabinet.announced(id)));
+    const outs = await batch(h.deps, await batchMembers(h.deps, fx, [exact(5000), exact(5000), exact(5000), exact(5000)]));
+    assert.equal(outs.filter((o) => o.kind === "created").length, 4);
+    await announced;
+    // Four pay-ins over two traders, written by one statement: one notification per trader.
+    for (const id of traders) assert.equal(cabinet.count(id), 1, `trader ${id}`);
+  } finally {
+    await cabinet.stop();
     await h.close();
   }
 });

@@ -63,7 +63,7 @@ test("a pay-in change committed anywhere reaches the GET at once; without the no
   const { id } = await newPayin();
   assert.equal((await readOk(id)).status, "active");
   await readOk(id); // cached from here on
-  await withTriggerOff("trading_payins", "trading_payins_row_changed", async () => {
+  await withTriggerOff("trading_payins", "trading_payins_notify_update", async () => {
     await sql`UPDATE trading_payins SET status = 'canceled' WHERE id = ${id}`.execute(db());
     assert.equal((await readOk(id)).status, "active", "served from the cache (no notification is sent)");
   });
@@ -71,6 +71,18 @@ test("a pay-in change committed anywhere reaches the GET at once; without the no
   await sql`UPDATE trading_payins SET status = 'dispute' WHERE id = ${id}`.execute(db());
   await announced;
   assert.equal((await readOk(id)).status, "dispute", "the notification at commit dropped the cached pay-in");
+});
+
+test("one statement that changes several pay-ins announces each of them: none stays cached", async () => {
+  const ids = [(await newPayin()).id, (await newPayin()).id, (await newPayin()).id];
+  for (const id of ids) {
+    await readOk(id);
+    await readOk(id); // cached from here on
+  }
+  const announced = Promise.all(ids.map((id) => payins.announced(id)));
+  await sql`UPDATE trading_payins SET status = 'dispute' WHERE id = ANY(${ids}::uuid[])`.execute(db());
+  await announced;
+  for (const id of ids) assert.equal((await readOk(id)).status, "dispute", `pay-in ${id}`);
 });
 
 test("the process that cancels a pay-in reads it back canceled on the very next request", async () => {
