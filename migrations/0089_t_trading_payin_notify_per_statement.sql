@@ -10,6 +10,13 @@
 --   update: each trader of the new rows once on trading_payin_changed, and each pay-in's id, new and
 --           old, on trading_payin_row_changed;
 --   delete: each old pay-in's id on trading_payin_row_changed.
+--
+-- DROP TRIGGER takes trading_payins' exclusive lock for the rest of this transaction (a moment). Behind a
+-- long transaction on the table it would wait, and every create and read would queue behind it: it
+-- waits 5 s at most, then the migration fails having changed nothing, and `rampart migrate` is run
+-- again (docs/operations.md#upgrades-without-downtime).
+SET LOCAL lock_timeout = '5s';
+
 CREATE FUNCTION notify_trading_payins_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN

@@ -212,6 +212,46 @@ test("0087 sets random_page_cost 1.1 for the database's new sessions, and leaves
   }
 });
 
+// 0089_t drops triggers, which takes trading_payins' exclusive lock: behind a long transaction that would
+// queue every request on the table, so the migration gives up after its lock_timeout instead.
+test("0089 gives up behind a long transaction on trading_payins, changing nothing, and applies once it is gone", { skip: !usePostgres() && "DATABASE_URL not set" }, async () => {
+  const name = `rampart_lock_${randomBytes(5).toString("hex")}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-mig-lock-"));
+  const database = connectPostgres({ url: databaseUrlFor(name), poolSize: 2 });
+  const report = connectPostgres({ url: databaseUrlFor(name), poolSize: 1 });
+  const triggers = async () =>
+    (await sql<{ tgname: string }>`SELECT tgname FROM pg_trigger WHERE tgrelid = 'trading_payins'::regclass AND tgname LIKE '%changed' ORDER BY 1`.execute(database.db)).rows.map((r) => r.tgname);
+  try {
+    for (const f of listMigrations().filter((f) => f < "0089_")) fs.copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
+    await migrate(database, dir);
+    const before = await triggers();
+    assert.deepEqual(before, ["trading_payins_changed", "trading_payins_row_changed"]);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    // A report reading the table in a transaction that stays open.
+    const longRead = report.db.transaction().execute(async (trx) => {
+      await sql`SELECT count(*) FROM trading_payins`.execute(trx);
+      holding();
+      await released;
+    });
+    await held;
+    await assert.rejects(migrate(database), /lock timeout/);
+    assert.deepEqual(await triggers(), before, "nothing of 0089 applied");
+    release();
+    await longRead;
+    assert.deepEqual(await migrate(database), listMigrations().filter((f) => f >= "0089_"));
+    assert.deepEqual(await triggers(), []);
+  } finally {
+    await report.close();
+    await database.close();
+    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** The shipped migrations plus one that opts out of the transaction to build an index concurrently. */
 function dirWithConcurrentIndex(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rampart-mig-conc-"));
