@@ -46,19 +46,19 @@ async function drain() {
   while ((await runDueJobs(h.deps, handlers)) > 0);
 }
 
-test("insertJobs writes its rows' payloads and due times as given, a payload of none as JSON null, and skips a key taken", async () => {
+test("insertJobs writes its rows' payloads, due times and groups as given, a payload of none as JSON null, and skips a key taken", async () => {
   const dueAt = new Date("2031-02-03T04:05:06.789Z");
   await insertJob(h.deps.database.db, { id: randomUUID(), kind: "test.rows", key: "rows:taken", payload: { n: 1 }, dueAt });
   await insertJobs(h.deps.database.db, [
-    { id: randomUUID(), kind: "test.rows", key: "rows:nested", payload: { intentId: "pi_9", at: ["x", 2, null], deep: { ok: true } }, dueAt },
+    { id: randomUUID(), kind: "test.rows", key: "rows:nested", payload: { intentId: "pi_9", at: ["x", 2, null], deep: { ok: true } }, dueAt, groupKey: "trader-7" },
     { id: randomUUID(), kind: "test.rows", key: "rows:none", payload: undefined, dueAt },
     { id: randomUUID(), kind: "test.rows", key: "rows:taken", payload: { n: 2 }, dueAt },
   ]);
-  const rows = await h.deps.database.db.selectFrom("jobs").select(["key", "payload", "due_at", "status"]).where("kind", "=", "test.rows").orderBy("key").execute();
+  const rows = await h.deps.database.db.selectFrom("jobs").select(["key", "payload", "due_at", "status", "group_key"]).where("kind", "=", "test.rows").orderBy("key").execute();
   assert.deepEqual(rows, [
-    { key: "rows:nested", payload: { intentId: "pi_9", at: ["x", 2, null], deep: { ok: true } }, due_at: dueAt, status: "pending" },
-    { key: "rows:none", payload: null, due_at: dueAt, status: "pending" },
-    { key: "rows:taken", payload: { n: 1 }, due_at: dueAt, status: "pending" },
+    { key: "rows:nested", payload: { intentId: "pi_9", at: ["x", 2, null], deep: { ok: true } }, due_at: dueAt, status: "pending", group_key: "trader-7" },
+    { key: "rows:none", payload: null, due_at: dueAt, status: "pending", group_key: null },
+    { key: "rows:taken", payload: { n: 1 }, due_at: dueAt, status: "pending", group_key: null },
   ]);
 });
 

@@ -22,6 +22,8 @@ export interface NewJobRow {
   key: string;
   payload: unknown;
   dueAt: Date;
+  /** The group whose jobs one worker claims at a time (migration 0086_g); none by default. */
+  groupKey?: string | null;
 }
 
 /** Jobs in one insert; a key already enqueued is skipped, as insertJob's. */
@@ -31,16 +33,19 @@ export async function insertJobs(db: Db, rows: readonly NewJobRow[]): Promise<vo
 }
 
 /**
- * The insert of insertJobs, also for a statement that writes the jobs with other rows (a CTE, as
- * intents' creation does). The rows go as one JSON document, so the text is the same whatever their
- * number and such a statement can be prepared once (db/hot-statements.ts). No rows: inserts nothing.
+ * The insert of insertJobs, also for a statement that writes the jobs with other rows (a CTE, as the
+ * intents' and the trading pay-ins' creations do). The rows go as one JSON document, so the text is the
+ * same whatever their number and such a statement can be prepared once (db/hot-statements.ts). No
+ * rows: inserts nothing.
  */
 export function jobsInsert(rows: readonly NewJobRow[]) {
-  const docs = JSON.stringify(rows.map((row) => ({ id: row.id, kind: row.kind, key: row.key, payload: row.payload ?? null, due_at: row.dueAt })));
+  const docs = JSON.stringify(
+    rows.map((row) => ({ id: row.id, kind: row.kind, key: row.key, payload: row.payload ?? null, due_at: row.dueAt, group_key: row.groupKey ?? null })),
+  );
   // A payload of JSON null comes out of jsonb_to_recordset as SQL NULL: stored as the JSON null it was.
-  return sql`INSERT INTO jobs (id, kind, key, payload, due_at)
-    SELECT id, kind, key, coalesce(payload, 'null'::jsonb), due_at
-      FROM jsonb_to_recordset(${docs}::jsonb) AS j(id uuid, kind text, key text, payload jsonb, due_at timestamptz)
+  return sql`INSERT INTO jobs (id, kind, key, payload, due_at, group_key)
+    SELECT id, kind, key, coalesce(payload, 'null'::jsonb), due_at, group_key
+      FROM jsonb_to_recordset(${docs}::jsonb) AS j(id uuid, kind text, key text, payload jsonb, due_at timestamptz, group_key text)
     ON CONFLICT (key) DO NOTHING`;
 }
 

@@ -6,6 +6,7 @@ import type { TradingPayinsTable } from "../tables/trading.js";
 import { noteAuditChange } from "../audit/audit-scope.js";
 import { decisionsCte, type NewRiskDecision } from "../risk/decisions.js";
 import { hot, namedColumns } from "../hot-statements.js";
+import { jobsInsert, type NewJobRow } from "../outbox/jobs.js";
 
 export type TradingPayinRow = Selectable<TradingPayinsTable>;
 
@@ -54,7 +55,7 @@ const PAYIN_COLUMNS = namedColumns(PAYIN_COLUMN_SET);
 export interface NewPayin {
   row: { [K in keyof typeof INSERTED]: Insertable<TradingPayinsTable>[K] } & { id: string; requisite_id: string };
   event: { actor: string; actorId: string | null; to: TradingPayinStatus; at: Date };
-  expiryJob: { id: string; kind: string; key: string; payload: unknown; dueAt: Date; groupKey: string };
+  expiryJob: NewJobRow & { groupKey: string };
   riskDecision: NewRiskDecision | null;
 }
 
@@ -99,13 +100,7 @@ export function newPayinsStatement(db: Db, list: readonly NewPayin[]): { query: 
       FROM payin p JOIN unnest(${list.map((a) => a.row.id)}::uuid[], ${list.map((a) => a.event.actor)}::text[], ${list.map((a) => a.event.actorId)}::text[],
                                ${list.map((a) => a.event.to)}::text[], ${list.map((a) => a.event.at)}::timestamptz[]) AS e(payin_id, actor, actor_id, to_status, at)
         ON e.payin_id = p.id
-    ), job AS (
-      INSERT INTO jobs (id, kind, key, payload, due_at, group_key)
-      SELECT * FROM unnest(${list.map((a) => a.expiryJob.id)}::uuid[], ${list.map((a) => a.expiryJob.kind)}::text[], ${list.map((a) => a.expiryJob.key)}::text[],
-                           ${list.map((a) => JSON.stringify(a.expiryJob.payload))}::jsonb[], ${list.map((a) => a.expiryJob.dueAt)}::timestamptz[],
-                           ${list.map((a) => a.expiryJob.groupKey)}::text[])
-      ON CONFLICT (key) DO NOTHING
-    )${decisionsCte(db, decisions)}
+    ), job AS (${jobsInsert(list.map((a) => a.expiryJob))})${decisionsCte(db, decisions)}
     SELECT ${PAYIN_COLUMNS} FROM payin`);
   return {
     query,
