@@ -4,6 +4,7 @@
 // the claim counted taken back.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { sql } from "kysely";
 import { createDeliveryPool, PER_ENDPOINT_IN_FLIGHT } from "../../src/app/outbox/deliver-webhooks.js";
 import { enqueueWebhook } from "../../src/app/outbox/outbox.js";
 import type { WebhookResponse } from "../../src/app/ports.js";
@@ -153,4 +154,12 @@ test("a queued message whose lease would run out before its request's timeout is
   const state = rows.map((r) => `${r.status} ${r.locked_by} ${r.attempts}`);
   assert.equal(state.filter((x) => x === "delivered null 1").length, PER_ENDPOINT_IN_FLIGHT);
   assert.equal(state.filter((x) => x === "pending null 0").length, queued, "the queued ones given back, their attempt taken back");
+});
+
+// 0091_w: a burst after quiet hours must not be claimed for long on statistics that say nothing is
+// pending (docs/operations.md, RampartWebhooksBacklog): the table is analyzed after 1,000 changed rows,
+// not after a tenth of its delivered history.
+test("autovacuum analyzes webhook_messages after 1,000 changed rows, whatever the table's size", async () => {
+  const { rows } = await sql<{ reloptions: string[] | null }>`SELECT reloptions FROM pg_class WHERE oid = 'webhook_messages'::regclass`.execute(h.deps.database.db);
+  assert.deepEqual([...(rows[0]!.reloptions ?? [])].sort(), ["autovacuum_analyze_scale_factor=0", "autovacuum_analyze_threshold=1000"]);
 });
