@@ -62,6 +62,25 @@ export async function insertMessages(db: Db, messages: readonly NewMessage[]): P
     .execute();
 }
 
+/**
+ * "Still pending", for statements that look messages up by seq or by ordering key: `status NOT IN` the
+ * other two of the column's three values (its CHECK, 0003_outbox), which the planner cannot match to the
+ * pending-only partial index (webhook_messages_due_seq_idx), so a lookup goes by the primary key or by
+ * (ordering_key, seq) whatever the statistics say. With `status = 'pending'` and statistics taken while
+ * nothing was pending (after quiet hours, before a burst), the pending-only indexes looked empty and the
+ * planner scanned one whole for every message it looked up: a claim of a 5,000-message backlog took
+ * about 7 s (test/integration/webhook-claim-plans.test.ts counts the rows the plans handle).
+ */
+const stillPending = (column: "m.status" | "p.status" | "w.status") => sql`${sql.ref(column)} NOT IN ('delivered', 'failed')`;
+
+/**
+ * The messages `w` named by the seqs of the CTE `v`, by primary key: `= ANY(ARRAY(…))` is an index
+ * condition on webhook_messages_pkey that bounds what the statement reads to v's rows. With only the
+ * join, statistics that put almost no row under its other conditions (locked_by: nobody held a message
+ * when they were taken) had the planner scan the messages and compare each with every row of v.
+ */
+const namedByV = sql`w.seq = ANY(ARRAY(SELECT seq FROM v)) AND w.seq = v.seq`;
+
 export interface ClaimedMessageRow {
   seq: string;
   event_id: string;
@@ -114,9 +133,12 @@ export async function claimDueMessages(
       WHERE m.status = 'pending' AND m.next_attempt_at <= ${a.now}
         AND (m.lease_until IS NULL OR m.lease_until < ${a.now})
         AND e.disabled_at IS NULL AND e.enabled ${excluded}
+        -- OFFSET 0 keeps this a probe of the (ordering_key, seq) index (0037_b) per due message
+        -- (PostgreSQL does not turn a subquery with an OFFSET into a join): as an anti-join it was planned
+        -- from the pending count, and on current statistics hashed the table's whole delivered history.
         AND NOT EXISTS (
           SELECT 1 FROM webhook_messages p
-          WHERE p.ordering_key = m.ordering_key AND p.seq < m.seq AND p.status = 'pending')
+          WHERE p.ordering_key = m.ordering_key AND p.seq < m.seq AND ${stillPending("p.status")} OFFSET 0)
       ORDER BY m.next_attempt_at, m.seq
       LIMIT ${a.limit}
     ),
@@ -128,7 +150,7 @@ export async function claimDueMessages(
       -- Re-checked on the locked row: another worker may have taken or settled it since the scan.
       SELECT m.seq, s.slot FROM webhook_messages m JOIN slotted s ON s.seq = m.seq
       WHERE s.slot <= ${a.perEndpoint}
-        AND m.status = 'pending' AND (m.lease_until IS NULL OR m.lease_until < ${a.now})
+        AND ${stillPending("m.status")} AND (m.lease_until IS NULL OR m.lease_until < ${a.now})
       FOR UPDATE OF m SKIP LOCKED
     )
     UPDATE webhook_messages w SET lease_until = ${a.lease.from}::timestamptz
@@ -186,7 +208,7 @@ export async function recordAttempts(db: Db, workerId: string, rows: RecordedAtt
       next_attempt_at = coalesce(v.next_attempt_at, w.next_attempt_at),
       last_error = v.error
     FROM v
-    WHERE w.seq = v.seq AND w.status = 'pending' AND w.locked_by = ${workerId} AND w.attempts = v.attempts
+    WHERE ${namedByV} AND ${stillPending("w.status")} AND w.locked_by = ${workerId} AND w.attempts = v.attempts
     RETURNING w.seq`.execute(db);
   return new Set(r.rows.map((x) => String(x.seq)));
 }
@@ -199,9 +221,10 @@ export async function releaseMessages(db: Db, workerId: string, held: { seq: str
   if (held.length === 0) return;
   const values = held.map((h) => sql`(${h.seq}::bigint, ${h.attempts}::integer)`);
   await sql`
+    WITH v (seq, attempts) AS (VALUES ${sql.join(values)})
     UPDATE webhook_messages w SET lease_until = NULL, locked_by = NULL, attempts = w.attempts - 1
-    FROM (VALUES ${sql.join(values)}) AS v (seq, attempts)
-    WHERE w.seq = v.seq AND w.status = 'pending' AND w.locked_by = ${workerId} AND w.attempts = v.attempts`.execute(db);
+    FROM v
+    WHERE ${namedByV} AND ${stillPending("w.status")} AND w.locked_by = ${workerId} AND w.attempts = v.attempts`.execute(db);
 }
 
 export async function disableEndpoint(db: Db, a: { id: string; at: Date; reason: string }): Promise<boolean> {
