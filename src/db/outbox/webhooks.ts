@@ -102,7 +102,8 @@ export interface ClaimedMessageRow {
  * delivered or to fail). Each claimed row is leased to `workerId` with its attempt counted. One
  * statement (autocommit). At most `perEndpoint` messages per endpoint are held after the claim:
  * `busy` gives the caller's messages held per endpoint; endpoints already at the bound are left out of
- * the scan, the others get the slots they have left (first due first).
+ * the scan, the others get the slots they have left (first due first). The scan walks the due messages
+ * in the claim's order (webhook_messages_due_seq_idx, 0092_w) and stops at `limit`.
  *
  * A caller that sends `lease.perRound` requests to an endpoint at a time and queues the rest gives a
  * message in slot s (its place in that endpoint's queue, held ones first) ceil(s / perRound) rounds of
