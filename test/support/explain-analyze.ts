@@ -3,9 +3,8 @@
 // count that, unlike a time, is the same on any machine for the same data and plan.
 import { type Kysely, type KyselyPlugin, type QueryResult, RawNode, type UnknownRow } from "kysely";
 
+/** The fields of an EXPLAIN (FORMAT JSON) plan node that planWork reads. */
 export interface PlanNode {
-  "Node Type": string;
-  "Relation Name"?: string;
   "Actual Rows": number;
   "Actual Loops": number;
   "Rows Removed by Filter"?: number;
@@ -19,9 +18,8 @@ export function explainAnalyze<DB>(db: Kysely<DB>): { db: Kysely<DB>; plans: Pla
   const plugin: KyselyPlugin = {
     transformQuery: ({ node }) => RawNode.create(["EXPLAIN (ANALYZE, FORMAT JSON) ", ""], [node]),
     async transformResult({ result }): Promise<QueryResult<UnknownRow>> {
-      const cell = result.rows[0]!["QUERY PLAN"];
-      // node-postgres parses the json column; PGlite too, but either may hand over text.
-      const explained = (typeof cell === "string" ? JSON.parse(cell) : cell) as [{ Plan: PlanNode }];
+      // A json column: node-postgres and PGlite both hand it over parsed.
+      const explained = result.rows[0]!["QUERY PLAN"] as [{ Plan: PlanNode }];
       plans.push(explained[0].Plan);
       return { rows: [] };
     },
