@@ -40,7 +40,7 @@ if (!usePostgres()) {
 /** Enqueues N messages round-robin over the receivers, 1,000 per transaction; returns the signing key id. */
 async function enqueue(deps: Deps, receivers: Receiver[]): Promise<string> {
   const m = await createMerchant(deps);
-  const apiKeyId = (await deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
+  const apiKeyId = m.apiKeyId;
   for (let chunk = 0; chunk < N; chunk += 1000) {
     await deps.database.db.transaction().execute(async (trx) => {
       for (let i = chunk; i < Math.min(N, chunk + 1000); i++) {

@@ -155,7 +155,7 @@ describe("a test payment in a live installation", () => {
     const countersBefore = await intentCounters();
     const liveBefore = await platformBalances(h.deps, "platform");
     const testBefore = await platformBalances(h.deps, "platform:test");
-    const id = await paidIntent(h, { merchantId: twin.id, storeId: testStore, apiKey: key });
+    const id = await paidIntent(h, { storeId: testStore, apiKey: key });
     await advanceAndDrain(h, 60_000, 6);
     const st = await call(key, "GET", `/payment/intent/${id}/status`);
     assert.equal(st.status, 200, st.text);

@@ -35,11 +35,10 @@ async function withBacklog(run: (h: Harness) => Promise<void>): Promise<void> {
     await sql`ALTER TABLE webhook_messages SET (autovacuum_enabled = false)`.execute(h.deps.database.db);
     await sql`ALTER TABLE webhook_endpoints SET (autovacuum_enabled = false)`.execute(h.deps.database.db);
     const m = await createMerchant(h.deps);
-    const apiKeyId = (await h.deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
     // One message per endpoint through the outbox, then the backlog as copies of them (fast at this size).
     await h.deps.database.db.transaction().execute(async (trx) => {
       for (let e = 0; e < ENDPOINTS; e++) {
-        await enqueueWebhook(trx, { merchantId: m.merchantId, format: "trading", url: `http://e${e}.example/hook`, eventId: `evt_${e}`, orderingKey: `payin_${e}`, body: "{}", signingKeyRef: { kind: "api_key", apiKeyId } });
+        await enqueueWebhook(trx, { merchantId: m.merchantId, format: "trading", url: `http://e${e}.example/hook`, eventId: `evt_${e}`, orderingKey: `payin_${e}`, body: "{}", signingKeyRef: { kind: "api_key", apiKeyId: m.apiKeyId } });
       }
     });
     // Message g goes to endpoint g % ENDPOINTS, as a copy of that endpoint's first.

@@ -31,7 +31,7 @@ async function enqueue(merchantId: string, apiKeyId: string, url: string, n: num
 
 test("a claim holds at most perEndpoint per endpoint and leases each row for the rounds queued ahead of it", async () => {
   const m = await createMerchant(h.deps);
-  const apiKeyId = (await h.deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
+  const apiKeyId = m.apiKeyId;
   await enqueue(m.merchantId, apiKeyId, "http://a.example/hook", 50, "a");
   await enqueue(m.merchantId, apiKeyId, "http://b.example/hook", 3, "b");
   const now = h.deps.clock.now();
@@ -76,7 +76,7 @@ test("a claim holds at most perEndpoint per endpoint and leases each row for the
 
 test("release gives back only what the worker still holds, with the claim's attempt taken back", async () => {
   const m = await createMerchant(h.deps);
-  const apiKeyId = (await h.deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
+  const apiKeyId = m.apiKeyId;
   // Only this test's messages are due.
   await h.deps.database.db.updateTable("webhook_messages").set({ status: "delivered" }).where("status", "=", "pending").execute();
   await enqueue(m.merchantId, apiKeyId, "http://c.example/hook", 3, "c");
@@ -109,7 +109,7 @@ test("release gives back only what the worker still holds, with the claim's atte
 
 test("a queued message whose lease would run out before its request's timeout is given back, not sent", async () => {
   const m = await createMerchant(h.deps);
-  const apiKeyId = (await h.deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
+  const apiKeyId = m.apiKeyId;
   await h.deps.database.db.updateTable("webhook_messages").set({ status: "delivered" }).where("status", "=", "pending").execute();
   const queued = 4;
   await enqueue(m.merchantId, apiKeyId, "http://d.example/hook", PER_ENDPOINT_IN_FLIGHT + queued, "d");

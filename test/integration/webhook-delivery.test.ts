@@ -27,7 +27,7 @@ before(async () => {
   h = await createHarness({ config: { webhookTimeoutMs: 60_000 } });
   rx = await startReceiver();
   m = await createMerchant(h.deps);
-  apiKeyId = (await h.deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
+  apiKeyId = m.apiKeyId;
 });
 after(async () => {
   await rx.close();

@@ -77,7 +77,7 @@ function create(url: string, apiKey: string): Promise<Outcome> {
 
 test("SIGTERM under load: accepted requests answered, nothing left claimed; after a restart every job and webhook done exactly once", { skip, timeout: 600_000 }, async () => {
   const db = h.deps.database.db;
-  const apiKeyId = (await db.selectFrom("api_keys").select("id").where("merchant_id", "=", fx.merchant.merchantId).executeTakeFirstOrThrow()).id;
+  const apiKeyId = fx.merchant.apiKeyId;
   for (let i = 0; i < JOBS; i++) await enqueueJob(db, "intent.timeout", { intentId: `drain_${i}` }, { key: `drain-job-${i}` });
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < WEBHOOKS; i++) {

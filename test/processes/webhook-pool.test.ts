@@ -33,7 +33,7 @@ after(async () => {
 // Overall timeouts only catch a hang; every wait below is for the event itself.
 test("a backlog for a hanging endpoint does not hold back other endpoints; stop drains what is in flight", { timeout: 120_000 }, async () => {
   const m = await createMerchant(h.deps);
-  const apiKeyId = (await h.deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
+  const apiKeyId = m.apiKeyId;
   // More than a whole claim scans: the fast ones are only seen once the hanging endpoint, at its bound,
   // is left out of the scan (the old batch-then-wait loop stalled the next batch instead).
   const backlog = 2 * PER_ENDPOINT_HELD + 10;
@@ -94,7 +94,7 @@ test("a busy endpoint is fed as fast as it answers, not once per poll interval",
   const slowPoll = await createHarness({ config: { pollIntervalMs: 600_000 } });
   try {
     const m = await createMerchant(slowPoll.deps);
-    const apiKeyId = (await slowPoll.deps.database.db.selectFrom("api_keys").select("id").where("merchant_id", "=", m.merchantId).executeTakeFirstOrThrow()).id;
+    const apiKeyId = m.apiKeyId;
     const total = 8 * PER_ENDPOINT_IN_FLIGHT;
     await slowPoll.deps.database.db.transaction().execute(async (trx) => {
       for (let i = 0; i < total; i++) {

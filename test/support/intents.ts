@@ -77,7 +77,7 @@ export function kycFields(lastName = "Garcia") {
 
 /** Runs due jobs and webhook deliveries until nothing is left at the current test time. */
 /** An intent created with KYC data (and `fields`), then paid in full by a sandbox bank transfer; its id. */
-export async function paidIntent(h: Harness, m: MerchantFixture, fields: Record<string, unknown> = {}): Promise<string> {
+export async function paidIntent(h: Harness, m: Pick<MerchantFixture, "storeId" | "apiKey">, fields: Record<string, unknown> = {}): Promise<string> {
   const res = await h.app.inject({
     method: "POST",
     url: "/payment/intent",
