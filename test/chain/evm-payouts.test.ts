@@ -93,9 +93,9 @@ test("50 concurrent payouts from one hot wallet: 50 distinct consecutive nonces,
     recipients.map((address, i) => chain.send({ payoutKey: `bulk_${i}`, network: "erc20", asset: "USDT", address, amountMinor: BigInt(1_000_000 + i) })),
   );
   for (const s of sent) assert.equal(s.kind, "pending");
-  const rows = (await evmPayoutRows(h.deps)).filter((p) => !before.has(p.payout_key));
+  const rows = (await evmPayoutRows(h.deps)).filter((p) => !before.has(p.payout_key)).sort((a, b) => (BigInt(a.nonce) < BigInt(b.nonce) ? -1 : 1));
   assert.equal(rows.length, 50);
-  const nonces = rows.map((r) => BigInt(r.nonce)).sort((a, b) => (a < b ? -1 : 1));
+  const nonces = rows.map((r) => BigInt(r.nonce));
   for (let i = 1; i < nonces.length; i++) assert.equal(nonces[i], nonces[0]! + BigInt(i), "no gap, no repeat");
   // Each in a block before the confirmations are mined, seen through the payouts' own poll (status).
   // A broadcast's answer does not promise a block: in a loaded CI run (2026-12-07) some of the 50 were
@@ -103,7 +103,7 @@ test("50 concurrent payouts from one hot wallet: 50 distinct consecutive nonces,
   // later payouts, whose nonces come after theirs, never confirmed. In nonce order; while one is not in
   // a block, a block is mined (status has re-broadcast it, should anvil have dropped it).
   const inBlock = (st: Awaited<ReturnType<typeof chain.status>>) => st.kind === "confirmed" || (st.kind === "pending" && st.confirmations > 0);
-  for (const r of [...rows].sort((a, b) => (BigInt(a.nonce) < BigInt(b.nonce) ? -1 : 1))) {
+  for (const r of rows) {
     while (!inBlock(await chain.status(r.payout_key))) await evm.anvil.mine(1);
   }
   await evm.anvil.mine(CONFIRMATIONS);
