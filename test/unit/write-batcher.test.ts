@@ -1,5 +1,6 @@
 // The write batcher under failure and overload: a failed batch's members are run again one at a time
-// (never more transactions than its in-flight bound), and a full queue refuses with a stable 503.
+// (never more transactions than its in-flight bound), and a full queue refuses with a stable 503. And
+// its order of work: the next batch's first statement leaves before the last batch's answers render.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { writeBatcher } from "../../src/app/batching/write-batcher.js";
@@ -45,4 +46,25 @@ test("a full queue refuses with service_unavailable instead of growing", async (
   await assert.rejects(write(db, 4), (e: unknown) => e instanceof AppError && e.code === "service_unavailable");
   state.open();
   assert.deepEqual(await Promise.all([first, ...queued]), [10, 20, 30]);
+});
+
+test("the next batch's first statement leaves before the batch before it is answered", async () => {
+  const events: string[] = [];
+  let release!: () => void;
+  const firstHeld = new Promise<void>((r) => (release = r));
+  let runs = 0;
+  const run = async (_db: Database, items: number[]) => {
+    const n = ++runs;
+    // A driver's promise hops before its statement reaches the socket (connection, BEGIN, compile).
+    for (let hop = 0; hop < 5; hop++) await Promise.resolve();
+    events.push(`batch ${n} sent`);
+    if (n === 1) await firstHeld;
+    return items;
+  };
+  const write = writeBatcher(run, { maxBatch: 8 });
+  const db = {} as Database;
+  const answered = [1, 2, 3].map((i) => write(db, i).then(() => events.push(`${i} answered`)));
+  release();
+  await Promise.all(answered);
+  assert.deepEqual(events, ["batch 1 sent", "batch 2 sent", "1 answered", "2 answered", "3 answered"]);
 });

@@ -50,7 +50,12 @@ class WriteBatcher<I, O> {
         const batch = this.queue.splice(0, this.opts.maxBatch);
         try {
           const outs = await this.run(batch.map((p) => p.item));
-          batch.forEach((p, i) => p.resolve(outs[i]!));
+          // The answers are rendered once the next batch (started by the loop right below) has sent
+          // its first statement: setImmediate runs after the promise continuations that start it,
+          // which reach the socket write without waiting for I/O. Resolved here, each answer's
+          // continuations (serialize, hooks, socket write) ran interleaved with that start, and
+          // the next batch's statement left only after most of them.
+          setImmediate(() => batch.forEach((p, i) => p.resolve(outs[i]!)));
         } catch (err) {
           if (batch.length === 1) batch[0]!.reject(err);
           // One member's failure must not fail the others: each is run again on its own, one after
