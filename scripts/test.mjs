@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: prepares the databases once (a migrated PostgreSQL template when DATABASE_URL is set,
-// a dumped PGlite data dir otherwise), compiles src/ and test/ once (compile-tests.mjs), then runs
+// a dumped PGlite data dir otherwise), compiles src/ and test/ once (compile-tree.mjs), then runs
 // node's test runner over an explicit list of the compiled test files (never a quoted glob, never
 // zero files), then drops the template and the compiled tree. A single file still runs on its own
 // with `node --import tsx --test test/....test.ts`.
@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { compileForTests } from "./compile-tests.mjs";
+import { compileTree } from "./compile-tree.mjs";
 
 const args = process.argv.slice(2);
 const forcePGlite = args.includes("--pglite");
@@ -81,7 +81,7 @@ for (const name of fs.existsSync(buildRoot) ? fs.readdirSync(buildRoot) : []) {
   if (!running(Number.parseInt(name, 10))) fs.rmSync(path.join(buildRoot, name), { recursive: true, force: true });
 }
 const buildDir = path.join(buildRoot, `${process.pid}-${randomBytes(3).toString("hex")}`);
-const compiledPath = await compileForTests(process.cwd(), buildDir);
+const compiledPath = await compileTree(process.cwd(), buildDir, ["src", "test"]);
 // Children the tests start load the compiled tree too (test/support/node-entry.ts).
 env.RAMPART_TEST_BUILD = buildDir;
 
