@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { pathToFileURL } from "node:url";
 import { cliEnv, runCli, runNode, startCli } from "../support/run-cli.js";
 
 // A cold start on a busy 2-core machine can take a while: the test waits for the printed URL itself;
@@ -57,9 +58,16 @@ test("every CLI command answers --help", { timeout: 180_000 }, async () => {
 
 // The other CLI tests start the CLI's module (compiled under `npm test`, support/node-entry.ts); this one
 // runs the installed command itself, which loads the TypeScript sources through tsx.
-test("bin/rampart.js, the command npm start runs, starts the CLI", { timeout: 180_000 }, async () => {
-  const { code, stdout } = await runNode(["bin/rampart.js", "--help"], cliEnv({}));
+test("bin/rampart.js, the command npm start runs, starts the CLI from the build of src/ as it is", { timeout: 180_000 }, async () => {
+  // What `npm install` ran last (the prepare script); a no-op when src/ is unchanged since.
+  const built = await runNode(["scripts/build.mjs"], cliEnv({}));
+  assert.equal(built.code, 0, built.stderr);
+  const compiledCli = pathToFileURL(built.stdout.trim()).href;
+  // NODE_DEBUG=esm: Node's module loader names every module it loads.
+  const { code, stdout, stderr } = await runNode(["bin/rampart.js", "--help"], { ...cliEnv({}), NODE_DEBUG: "esm" });
   assert.equal(code, 0);
   assert.match(stdout, /^Usage: rampart <command>/m);
   assert.match(stdout, /^\s+start\s/m);
+  assert.ok(stderr.includes(compiledCli), `the compiled CLI (${compiledCli}) was not loaded`);
+  assert.ok(!stderr.includes("/node_modules/tsx/"), "tsx was loaded");
 });
