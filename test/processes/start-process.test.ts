@@ -57,7 +57,7 @@ test("every CLI command answers --help", { timeout: 180_000 }, async () => {
 });
 
 // The other CLI tests start the CLI's module (compiled under `npm test`, support/node-entry.ts); this one
-// runs the installed command itself, which loads the TypeScript sources through tsx.
+// runs the installed command itself, which starts from the production build (scripts/build.mjs).
 test("bin/rampart.js, the command npm start runs, starts the CLI from the build of src/ as it is", { timeout: 180_000 }, async () => {
   // What `npm install` ran last (the prepare script); a no-op when src/ is unchanged since.
   const built = await runNode(["scripts/build.mjs"], cliEnv({}));
