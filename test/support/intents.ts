@@ -75,7 +75,6 @@ export function kycFields(lastName = "Garcia") {
   return { firstName: "Ana", lastName, birthDate: "1990-04-01", documentType: "passport", documentNumber: "X1234567", documentCountry: "ES", nationality: "ES" };
 }
 
-/** Runs due jobs and webhook deliveries until nothing is left at the current test time. */
 /** An intent created with KYC data (and `fields`), then paid in full by a sandbox bank transfer; its id. */
 export async function paidIntent(h: Harness, m: Pick<MerchantFixture, "storeId" | "apiKey">, fields: Record<string, unknown> = {}): Promise<string> {
   const res = await h.app.inject({
