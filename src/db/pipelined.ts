@@ -5,8 +5,18 @@
 // directly. For statements that do not depend on each other's results in Node: PostgreSQL still runs
 // them in order, inside the transaction. The executor's plugins see each result, in order, once all
 // have come back (the tests' hooks between statements are plugins).
-import type { CompiledQuery, QueryResult, Transaction } from "kysely";
+import { CompiledQuery, type QueryResult, type Transaction } from "kysely";
+import { EARLY_COMMIT_TEXT } from "./client-query.js";
 import type { DB } from "./schema.js";
+
+/**
+ * The transaction's COMMIT, to send last among the statements of its last round trip, on PostgreSQL
+ * only (client-query.ts): a transaction that ends with a write saves the round trip of Kysely's COMMIT,
+ * which is then answered with this one's answer, not sent. Every statement before it must fail rather
+ * than answer a refusal as data: PostgreSQL answers a COMMIT behind a failed statement with ROLLBACK,
+ * but commits whatever came back as a refusal. Nothing may follow it in the transaction.
+ */
+export const EARLY_COMMIT = CompiledQuery.raw(EARLY_COMMIT_TEXT);
 
 /**
  * Runs `queries` in order in `trx`, in one round trip; their results in the same order. When one

@@ -7,9 +7,10 @@ import {
   getBalance,
   postPending,
   postTransfer,
-  postTransfers,
+  postTransfersLast,
   reverseTransfer,
   type TransferInput,
+  transfersNotWritten,
   voidPending,
 } from "../../src/app/ledger/ledger.js";
 import { InvalidTransferError } from "../../src/core/ledger/transfer.js";
@@ -17,6 +18,8 @@ import { AppError } from "../../src/core/shared/errors.js";
 import type { DB } from "../../src/db/schema.js";
 import { expireHoldsTask } from "../../src/jobs/expire-holds.js";
 import { createHarness, type Harness } from "../support/harness.js";
+import { countingStatements } from "../support/statement-count.js";
+import { usePostgres } from "../support/test-db.js";
 
 const funding: AccountRef = { owner: "platform", asset: "USDT", purpose: "platform_funding" };
 const fees: AccountRef = { owner: "platform", asset: "USDT", purpose: "fee_revenue" };
@@ -187,21 +190,63 @@ describe("ledger", () => {
     await rejects(run((trx) => reverseTransfer(trx, { id: "hold:t5:rev", originalId: "hold:t5", code: "refund" }, now())), "illegal_transition");
     await run((trx) => voidPending(trx, "hold:t5", now()));
   });
-  test("postTransfers books several transfers in one go, or none when together they overdraw a no-negative account", async () => {
+  test("postTransfersLast books several transfers in one statement, or fails whole where they overdraw, an account is missing or an id is booked", async () => {
     await run((trx) => postTransfer(trx, move("fund:t6", funding, trader("t6"), 100n), now()));
+    await run((trx) => postTransfer(trx, move("open:m6", funding, merchant("m6"), 1n), now())); // the account exists
+    const last = (list: TransferInput[]) => run((trx) => postTransfersLast(trx, list, now(), { before: [], commit: false }));
+    const notWritten = (p: Promise<unknown>) => assert.rejects(p, (err: unknown) => transfersNotWritten(err));
+    const booked = async (ids: string[]) => (await h.deps.database.db.selectFrom("ledger_transfers").select("id").where("id", "in", ids).execute()).map((r) => r.id);
     // Each hold alone fits the deposit; the two together do not: nothing is written.
-    const holds = [move("hold:t6:a", trader("t6"), merchant("m6"), 60n, { pending: {} }), move("hold:t6:b", trader("t6"), merchant("m6"), 50n, { pending: {} })];
-    await rejects(run((trx) => postTransfers(trx, holds, now())), "insufficient_funds");
-    const written = await h.deps.database.db.selectFrom("ledger_transfers").select("id").where("id", "in", ["hold:t6:a", "hold:t6:b"]).execute();
-    assert.deepEqual(written, [], "no transfer of the refused set is written");
+    await notWritten(last([move("hold:t6:a", trader("t6"), merchant("m6"), 60n, { pending: {} }), move("hold:t6:b", trader("t6"), merchant("m6"), 50n, { pending: {} })]));
+    assert.deepEqual(await booked(["hold:t6:a", "hold:t6:b"]), [], "no transfer of the refused set is written");
     assert.equal((await getBalance(h.deps.database.db, trader("t6"))).available, 100n);
+    // It never repairs: an account that does not exist yet is not opened, and nothing is booked.
+    await notWritten(last([move("hold:t6:c", trader("t6"), merchant("m6"), 60n, { pending: {} }), move("hold:t6:d", trader("t6"), merchant("m6-new"), 40n, { pending: {} })]));
+    assert.deepEqual(await booked(["hold:t6:c", "hold:t6:d"]), []);
+    assert.equal(await h.deps.database.db.selectFrom("ledger_accounts").select("id").where("owner", "=", "merchant:m6-new").executeTakeFirst(), undefined);
 
-    // Within the deposit, and to an account that does not exist yet (created on the way): both booked.
-    await run((trx) => postTransfers(trx, [move("hold:t6:c", trader("t6"), merchant("m6"), 60n, { pending: {} }), move("hold:t6:d", trader("t6"), merchant("m6-new"), 40n, { pending: {} })], now()));
+    // Within the deposit, over existing accounts: both booked, the deposit moved once by their sum.
+    await last([move("hold:t6:c", trader("t6"), merchant("m6"), 60n, { pending: {} }), move("hold:t6:d", trader("t6"), merchant("m6"), 40n, { pending: {} })]);
     assert.deepEqual(await getBalance(h.deps.database.db, trader("t6")), { posted: 100n, pending: -100n, available: 0n, pendingDebits: 100n, pendingCredits: 0n });
-    assert.equal((await getBalance(h.deps.database.db, merchant("m6-new"))).pendingCredits, 40n);
-    // An id booked already is a conflict.
-    await rejects(run((trx) => postTransfers(trx, [move("hold:t6:c", funding, trader("t6"), 1n)], now())), "transfer_id_conflict");
+    // An id booked already: the set fails whole, its new transfer's row included.
+    await notWritten(last([move("hold:t6:e", merchant("m6"), funding, 1n), move("hold:t6:c", funding, trader("t6"), 1n)]));
+    assert.deepEqual(await booked(["hold:t6:e"]), []);
     await run((trx) => voidPending(trx, ["hold:t6:c", "hold:t6:d"], now()));
+  });
+
+  test("postTransfersLast with commit: the transfers and the transaction's COMMIT go in one round trip, and a refusal leaves the connection rolled back and idle", { skip: usePostgres() ? false : "the early COMMIT is PostgreSQL's (PGlite has no round trips)" }, async () => {
+    await run((trx) => postTransfer(trx, move("fund:t7", funding, trader("t7"), 100n), now()));
+    await run((trx) => postTransfer(trx, move("open:m7", funding, merchant("m7"), 1n), now()));
+    const marker = sql<{ n: number }>`SELECT 1 AS n -- early commit test`.compile(h.deps.database.db);
+    const hold = (id: string, amount: bigint) => move(id, trader("t7"), merchant("m7"), amount, { pending: {} });
+    // Written: committed when postTransfersLast returns (another connection reads it before Kysely's
+    // own COMMIT, which is answered without being sent), in one round trip with the caller's statement.
+    const { result, statements } = await countingStatements(h, (t) => /^\s*(commit|begin)\b/i.test(t) || t.includes("early commit test") || t.includes("ledger_written_or_raise"), () =>
+      run(async (trx) => {
+        const [before] = await postTransfersLast(trx, [hold("hold:t7:a", 60n)], now(), { before: [marker], commit: true });
+        const seen = await h.deps.database.db.selectFrom("ledger_transfers").select("id").where("id", "=", "hold:t7:a").execute();
+        // Anything the transaction sent now would run outside it: refused.
+        await assert.rejects(sql`SELECT 1`.execute(trx), /after its transaction's early COMMIT/);
+        return { before: before!.rows, seen: seen.length };
+      }),
+    );
+    assert.deepEqual(result, { before: [{ n: 1 }], seen: 1 });
+    assert.equal(statements, 4, "BEGIN, the caller's statement, the transfers and one COMMIT: Kysely's own is not sent");
+    assert.equal((await getBalance(h.deps.database.db, trader("t7"))).pendingDebits, 60n);
+
+    // Refused: the COMMIT behind the statement rolls back what came before it in the transaction.
+    await assert.rejects(
+      run(async (trx) => {
+        await postTransfer(trx, move("fund:t7:2", funding, trader("t7"), 5n), now());
+        await postTransfersLast(trx, [hold("hold:t7:b", 50n)], now(), { before: [], commit: true });
+      }),
+      (err: unknown) => transfersNotWritten(err),
+    );
+    const b = await getBalance(h.deps.database.db, trader("t7"));
+    assert.deepEqual([b.posted, b.pendingDebits], [100n, 60n], "neither the hold nor the earlier posting of its transaction is written");
+    const open = await sql<{ n: string }>`
+      SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`.execute(h.deps.database.db);
+    assert.equal(open.rows[0]!.n, "0", "no pooled connection is left inside a transaction");
+    await run((trx) => voidPending(trx, "hold:t7:a", now()));
   });
 });

@@ -10,12 +10,14 @@ import { sql } from "kysely";
 import type { AmountRequest } from "../../src/core/trading/allocation.js";
 import type { Deps } from "../../src/app/deps.js";
 import { computeTradingAmounts } from "../../src/app/trading/amounts.js";
-import { type BatchCreate, type BatchOutcome, runBatch } from "../../src/app/trading/create-batch.js";
+import { postTransfer, transfersNotWritten } from "../../src/app/ledger/ledger.js";
+import { type BatchCreate, type BatchOutcome, createInBatch, runBatch } from "../../src/app/trading/create-batch.js";
 import { traderDepositBalance } from "../../src/app/trading/ledger-postings.js";
+import { createRequisite, createTrader } from "../../src/app/trading/traders.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { followChannel } from "../support/notifications.js";
 import { usePostgres } from "../support/test-db.js";
-import { batchMembers, setupTrading, useFixedRate, verifyLedgerClean } from "../support/trading.js";
+import { batchMembers, createPayinOverHttp, setupTrading, useFixedRate, verifyLedgerClean } from "../support/trading.js";
 
 const RATE = "99.12";
 
@@ -317,6 +319,36 @@ test("two batches racing on one database: the second skips the requisite the fir
     const [pa, pb] = [placedOn((await first)[0]!), placedOn(second[0]!)];
     assert.notEqual(pa.requisite, pb.requisite);
     assert.deepEqual(new Set([pa.requisite, pb.requisite]), new Set(fx.requisiteIds));
+    await verifyLedgerClean(h.deps);
+  } finally {
+    await h.close();
+  }
+});
+
+test("a trader funded without an escrow account (before 0093_l) sends its first batch to the single path, which opens the account; its next batch is placed", async () => {
+  const h = await createHarness({ tweak: (deps) => useFixedRate(deps, RATE) });
+  try {
+    const fx = await setupTrading(h.deps, { traders: 0 });
+    const trader = await createTrader(h.deps, "Funded before 0093_l");
+    // Funded as before: a posting to the deposit alone (fundTraderDeposit now opens the escrow too).
+    const deposit = { owner: `trader:${trader.traderId}`, asset: "USDT", purpose: "trader_deposit" } as const;
+    const funding = { owner: "platform", asset: "USDT", purpose: "platform_funding" } as const;
+    await h.deps.database.db.transaction().execute((trx) =>
+      postTransfer(trx, { id: "test:old-funding", code: "trader_deposit_funding", ref: { type: "trader", id: trader.traderId }, entries: [{ account: funding, amountMinor: -1_000_000_000n }, { account: deposit, amountMinor: 1_000_000_000n }] }, h.clock.now()),
+    );
+    const requisite = await createRequisite(h.deps, { traderId: trader.traderId, bank: "SBER", method: "card", ownerName: "Owner", number: "2202200012345678", maxOpenPayins: 10 });
+    const own = { ...fx, traders: [trader], requisiteIds: [requisite] };
+    const escrowOpen = async () => (await h.deps.database.db.selectFrom("ledger_accounts").select("id").where("owner", "=", deposit.owner).where("purpose", "=", "trader_escrow").execute()).length;
+
+    // The batch's holds open no account: their statement fails whole, and writes nothing.
+    await assert.rejects(batch(h.deps, await batchMembers(h.deps, own, [exact(5000)])), (err: unknown) => transfersNotWritten(err));
+    assert.deepEqual(await activeSlots(h.deps), []);
+    // Through the batcher the member is answered unplaced; a create over the API takes the single path.
+    assert.deepEqual(await createInBatch(h.deps, (await batchMembers(h.deps, own, [exact(5000)]))[0]!), { kind: "unplaced" });
+    assert.equal(await escrowOpen(), 0);
+    assert.equal((await createPayinOverHttp(h.app, fx.merchant.apiKey, 5000)).requisite.id, requisite);
+    assert.equal(await escrowOpen(), 1, "the single path's hold opened the escrow");
+    assert.equal(placedOn((await batch(h.deps, await batchMembers(h.deps, own, [exact(5001)])))[0]!).amount, "500100");
     await verifyLedgerClean(h.deps);
   } finally {
     await h.close();

@@ -351,7 +351,7 @@ test("a create holding its counter, then its trader's deposit: the batch waits a
     let waiting: string[] = [];
     while (waiting.length === 0) waiting = await lockWaiters();
     assert.equal(waiting.length, 1);
-    assert.match(waiting[0]!, /ledger_account_balances/, "the batch waits at the balance rows, not at the counters");
+    assert.match(waiting[0]!, /ledger_account_balances/, `the batch waits at the balance rows, not at the counters: ${JSON.stringify(waiting)}`);
   });
   assert.equal(await swept, 4);
   assert.doesNotMatch(h.logs.text, /job batch failed/, "the batch ran whole, not one by one after an error");

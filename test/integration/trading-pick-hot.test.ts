@@ -72,8 +72,7 @@ test("a create batch runs its pick, insert and holds as prepared statements with
     const exact = (units: number) => ({ kind: "exact" as const, amountMinor: BigInt(units * 100) });
     // A batch of one, then batches of other sizes (the first of Promise.all goes alone, the rest together).
     const members = await batchMembers(h.deps, fx, [exact(5000), exact(5001), exact(5002), exact(5003), exact(5004), exact(5005)]);
-    // The setup's ledger postings ran the holds' statement already, outside a batch: only what the
-    // batches add counts.
+    // Only what the batches add counts (the setup's ledger postings prepared statements too).
     const plans = async () =>
       (
         await sql<{ statement: string; generic_plans: string; custom_plans: string }>`
@@ -93,7 +92,8 @@ test("a create batch runs its pick, insert and holds as prepared statements with
     for (const [step, marker, texts] of [
       ["pick", /FOR UPDATE SKIP LOCKED/, 2],
       ["insert", /INSERT INTO trading_payins/, 1],
-      ["holds", /FOR UPDATE OF b/, 1],
+      // The batch's holds (the single path's, which the setup's postings ran, have another text).
+      ["holds", /ledger_written_or_raise/, 1],
     ] as const) {
       const statements = of(marker);
       assert.equal(statements.length, texts, `${step}: ${texts} prepared statement(s) for every batch`);

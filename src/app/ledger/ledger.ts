@@ -23,13 +23,15 @@ import {
   type StoredTransfer,
   transferEntries,
   writeTransfersIfCovered,
+  writeTransfersOrRaise,
 } from "../../db/ledger/ledger-store.js";
-import { runPipelined } from "../../db/pipelined.js";
+import { EARLY_COMMIT } from "../../db/pipelined.js";
 import type { Db, DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 
 export type { AccountPurpose, AccountRef } from "../../core/ledger/accounts.js";
 export type { EntryInput, TransferInput } from "../../core/ledger/transfer.js";
+export { transfersNotWritten } from "../../db/ledger/ledger-store.js";
 
 interface PostResult {
   transferId: string;
@@ -56,15 +58,15 @@ async function assertSameTransfer(trx: Transaction<DB>, existing: StoredTransfer
 export async function postTransfer(trx: Transaction<DB>, input: TransferInput, now: Date): Promise<PostResult> {
   const checked = transferHeader(input, now);
   // Common case, one statement: a new id over existing accounts, checked and written whole.
-  if ((await postIfCovered(trx, [checked])).written) return { transferId: input.id, created: true };
+  if (await postIfCovered(trx, [checked])) return { transferId: input.id, created: true };
   // Not written and nothing short: an account is missing, or the id is booked (maybe concurrently).
   const existing = await findTransfer(trx, input.id);
   if (existing) {
     await assertSameTransfer(trx, existing, input, checked.entries);
     return { transferId: input.id, created: false };
   }
-  await createAccounts(trx, checked.entries.map((e) => e.account));
-  if ((await postIfCovered(trx, [checked])).written) return { transferId: input.id, created: true };
+  await openAccounts(trx, checked.entries.map((e) => e.account));
+  if (await postIfCovered(trx, [checked])) return { transferId: input.id, created: true };
   // A concurrent transaction booked this id first (it committed before our insert returned).
   await assertSameTransfer(trx, (await findTransfer(trx, input.id))!, input, checked.entries);
   return { transferId: input.id, created: false };
@@ -73,7 +75,7 @@ export async function postTransfer(trx: Transaction<DB>, input: TransferInput, n
 /**
  * A transfer's entries (normalized, one per account) checked to balance per asset (InvalidTransferError,
  * a bug, when not), the balance stage they move (a hold's pending amounts or posted ones) and the
- * header row that books it at `now`: what postTransfer and postTransfers write.
+ * header row that books it at `now`: what postTransfer and postTransfersLast write.
  */
 function transferHeader(input: TransferInput, now: Date) {
   const entries = normalizeEntries(input.entries);
@@ -95,32 +97,32 @@ function transferHeader(input: TransferInput, now: Date) {
 /**
  * Creates the accounts of `refs` that do not exist yet, with their zero balance rows, in accountKey
  * order: two transactions creating the same missing accounts then cannot deadlock on each other's
- * inserts. The general paths of postTransfer and postTransfers, before they book over them.
+ * inserts. The general path of postTransfer, before it books over them; and for postTransfersLast,
+ * which opens none, ahead of it.
  */
-async function createAccounts(trx: Transaction<DB>, refs: readonly AccountRef[]): Promise<void> {
+export async function openAccounts(trx: Transaction<DB>, refs: readonly AccountRef[]): Promise<void> {
   const sorted = [...new Map(refs.map((ref) => [accountKey(ref), ref]))].sort(([a], [b]) => (a < b ? -1 : 1));
   await ensureAccounts(trx, sorted.map(([, ref]) => ({ ref, noNegative: isNoNegative(ref.purpose) })));
 }
 
 type CheckedTransfer = ReturnType<typeof transferHeader>;
 
+/** Checked transfers as the ledger store's statements take them: each leg with the balance move it makes. */
+function storeTransfers(transfers: readonly CheckedTransfer[]) {
+  return transfers.map(({ header, entries, stage }) => ({
+    transfer: header,
+    legs: entries.map((e) => ({ account: e.account, amount: e.amountMinor, delta: balanceDelta(e.amountMinor, stage) })),
+  }));
+}
+
 /**
- * The one statement that books transfers (ledger-store.ts writeTransfersIfCovered), after the caller's
- * `before` statements in the same round trip: `written` true when they were written, with the results
- * of `before`. Throws insufficient_funds when a no-negative account they debit would end below zero
- * after all of them (nothing written); false otherwise (an account is missing or an id is booked: the
- * caller decides).
+ * The one statement that books transfers (ledger-store.ts writeTransfersIfCovered): true when they were
+ * written. Throws insufficient_funds when a no-negative account they debit would end below zero after
+ * all of them (nothing written); false otherwise (an account is missing or an id is booked: the caller
+ * decides).
  */
-async function postIfCovered(trx: Transaction<DB>, transfers: readonly CheckedTransfer[], before: readonly CompiledQuery[] = []): Promise<{ written: boolean; before: QueryResult<unknown>[] }> {
-  const { outcome, before: results } = await writeTransfersIfCovered(
-    trx,
-    transfers.map(({ header, entries, stage }) => ({
-      transfer: header,
-      legs: entries.map((e) => ({ account: e.account, amount: e.amountMinor, delta: balanceDelta(e.amountMinor, stage) })),
-    })),
-    before,
-  );
-  return { written: isWritten(outcome, transfers), before: results };
+async function postIfCovered(trx: Transaction<DB>, transfers: readonly CheckedTransfer[]): Promise<boolean> {
+  return isWritten(await writeTransfersIfCovered(trx, storeTransfers(transfers)), transfers);
 }
 
 /** True when the transfers were written; throws insufficient_funds when an account they debit is short. */
@@ -140,22 +142,24 @@ function isWritten(r: CoveredOutcome, transfers: readonly CheckedTransfer[]): bo
 }
 
 /**
- * Books new transfers together (a batch of trading creates' holds, issue 16), in ONE statement that
- * locks the balance rows they move, checks that no no-negative account ends below zero after all of
- * them, and writes them; the rows stay locked only for that statement and the commit. Where an account
- * is missing, it is created first and the statement runs again. Throws insufficient_funds (nothing
- * written), or transfer_id_conflict when an id is booked already: the caller must then abort the whole
- * transaction, never catch it under a savepoint and go on, since some of the transfers may be written.
- * `before`: statements of the caller's to run first, in the same round trip; returns their results.
+ * Books new transfers together (a batch of trading creates' holds, issue 16) as the last work of the
+ * caller's transaction, in ONE statement (ledger-store.ts writeTransfersOrRaise) that locks the balance
+ * rows they move, checks that no no-negative account ends below zero after all of them, and writes them;
+ * the rows stay locked only for that statement and the commit. It never repairs: where the statement
+ * would write nothing (a debited no-negative account short, an account missing, an id booked), it fails
+ * whole, transfersNotWritten(err) is true, and the transaction is aborted. `before`: the caller's
+ * statements to run first, in the same round trip; returns their results. `commit` (PostgreSQL only):
+ * the transaction's COMMIT goes in that round trip too (pipelined.ts EARLY_COMMIT), so the transaction
+ * has ended when this returns and nothing may follow it there.
  */
-export async function postTransfers(trx: Transaction<DB>, inputs: readonly TransferInput[], now: Date, before: readonly CompiledQuery[] = []): Promise<QueryResult<unknown>[]> {
-  if (inputs.length === 0) return runPipelined(trx, before);
-  const checked = inputs.map((input) => transferHeader(input, now));
-  const first = await postIfCovered(trx, checked, before);
-  if (first.written) return first.before;
-  await createAccounts(trx, checked.flatMap(({ entries }) => entries.map((e) => e.account)));
-  if ((await postIfCovered(trx, checked)).written) return first.before;
-  throw new AppError("transfer_id_conflict", { details: { transferIds: inputs.map((i) => i.id) } });
+export async function postTransfersLast(
+  trx: Transaction<DB>,
+  inputs: readonly TransferInput[],
+  now: Date,
+  { before, commit }: { before: readonly CompiledQuery[]; commit: boolean },
+): Promise<QueryResult<unknown>[]> {
+  const transfers = storeTransfers(inputs.map((input) => transferHeader(input, now)));
+  return (await writeTransfersOrRaise(trx, transfers, before, commit ? [EARLY_COMMIT] : [])).before;
 }
 
 /** Throws insufficient_funds when the entry would take a no-negative account below zero. */

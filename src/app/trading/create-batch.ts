@@ -15,13 +15,16 @@
 //     holds the batch gave it already, covers the hold;
 //  3. one statement writes every pay-in with its event, expiry job and requisite turn;
 //  4. one statement locks the traders' deposit and escrow rows (account id order, the ledger's one
-//     order) and writes every hold, only if each deposit still covers them (ledger.ts postTransfers).
-//     It goes in the same round trip as 3 (db/pipelined.ts): PostgreSQL runs it right after the insert.
-//     The rows every create of a trader shares stay locked for that statement and the commit only: a
-//     concurrent batch of the same traders waits for no more than that (issue 16: with the rows locked
-//     from the pick on, batches in flight queued on them through every statement and round trip).
-// A batch whose holds a concurrent create left uncovered (it took the deposit after the pick read it)
-// rolls back whole and its members take the single path, which tries the next requisite.
+//     order) and writes every hold, only if each deposit still covers them (ledger.ts
+//     postTransfersLast); otherwise it fails. It goes in the same round trip as 3 (db/pipelined.ts):
+//     PostgreSQL runs it right after the insert, and, on PostgreSQL, the transaction's COMMIT right
+//     after it, so a batch takes three round trips, not four (issue 16). The rows every create of a
+//     trader shares stay locked for that statement and the commit only: a concurrent batch of the same
+//     traders waits for no more than that (issue 16: with the rows locked from the pick on, batches in
+//     flight queued on them through every statement and round trip).
+// A batch whose holds a concurrent create left uncovered (it took the deposit after the pick read it),
+// or whose trader has no escrow account yet, rolls back whole and its members take the single path,
+// which tries the next requisite or opens the account.
 // Lock order: requisites, then (the insert's triggers) their part-0 open-count and day-volume
 // counters, which only creates write and only under their requisite's lock (0078_p, 0080_e), then the
 // balance rows: nobody holding a balance row this batch waits for can be waiting for its requisites or
@@ -35,7 +38,6 @@
 // (its assessment may block and counts velocity under advisory locks: the single path runs it first in
 // its own transaction).
 import { sql, type Transaction } from "kysely";
-import { AppError } from "../../core/shared/errors.js";
 import type { Database } from "../../db/connect.js";
 import type { DB } from "../../db/schema.js";
 import { type NewPayin, newPayinsStatement } from "../../db/trading/payins.js";
@@ -43,6 +45,7 @@ import { type BatchLockedRequisite, pickAndLockRequisites, type RequisiteMatch, 
 import { writeBatcher } from "../batching/write-batcher.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
+import { transfersNotWritten } from "../ledger/ledger.js";
 import { fitsRequisite, MAX_CANDIDATES, type SlotFilter, slotWindow, utcDayStart, utcMonthStart } from "./allocate.js";
 import type { CreateTradingPayinResult } from "./create-payin.js";
 import { holdPayinsCrypto, TRADER_DEPOSIT_ACCOUNT } from "./ledger-postings.js";
@@ -145,8 +148,12 @@ function place(
   return placed;
 }
 
-/** One batch in the caller's transaction; answers in the members' order (exported for its tests). */
-export async function runBatch(trx: Transaction<DB>, members: readonly BatchCreate[]): Promise<BatchOutcome[]> {
+/**
+ * One batch in the caller's transaction; answers in the members' order (exported for its tests). With
+ * `commit` (PostgreSQL only, and no member storing an idempotent answer, which would follow the holds)
+ * its last round trip also commits the transaction (ledger.ts postTransfersLast).
+ */
+export async function runBatch(trx: Transaction<DB>, members: readonly BatchCreate[], commit = false): Promise<BatchOutcome[]> {
   const deps = members[0]!.deps;
   const outs: BatchOutcome[] = members.map(() => ({ kind: "unplaced" }));
   // The volumes are read for one UTC day and month: a member of another (a batch across midnight)
@@ -213,15 +220,16 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
   const placed = picks.flatMap((p) => place(members, p.group, p.locked, state));
   if (placed.length === 0) return outs;
 
-  // The pay-ins' insert and the holds go in one round trip (ledger.ts postTransfers' `before`); the
-  // holds come last, as in the single path: the Node check above fitted them to the deposits as the
-  // picks read them; their statement checks them under the rows' locks.
+  // The pay-ins' insert and the holds go in one round trip (ledger.ts postTransfersLast's `before`);
+  // the holds come last, as in the single path: the Node check above fitted them to the deposits as the
+  // picks read them; their statement checks them under the rows' locks. With `commit` the transaction
+  // has ended when they return: what follows only reads their answers and counts after the commit.
   const insert = newPayinsStatement(trx, placed.map((p) => p.payin));
   const [inserted] = await holdPayinsCrypto(
     deps,
     trx,
     placed.map((p) => ({ payinId: p.payin.row.id, traderId: p.requisite.trader_id, merchantId: members[p.member]!.merchantId, cryptoMinor: p.cryptoMinor })),
-    [insert.query],
+    { before: [insert.query], commit },
   );
   const payins = insert.read(inserted!);
   for (const [k, p] of placed.entries()) {
@@ -237,8 +245,10 @@ export async function runBatch(trx: Transaction<DB>, members: readonly BatchCrea
   return outs;
 }
 
-/** The batch's transaction; holds a concurrent create left uncovered roll it back and send every member to the single path. */
+/** The batch's transaction; holds its statement could not write roll it back and send every member to the single path. */
 async function writeBatch(database: Database, members: BatchCreate[]): Promise<BatchOutcome[]> {
+  // An idempotent answer is stored after the holds (it holds the inserted row): no early COMMIT then.
+  const commit = database.engine === "postgres" && members.every((m) => !m.commit);
   try {
     return await database.db.transaction().execute(async (trx) => {
       // Generic plans, made once per connection: PostgreSQL otherwise planned the pick and the holds
@@ -248,10 +258,10 @@ async function writeBatch(database: Database, members: BatchCreate[]): Promise<B
       // and the generic plans ran faster than the custom ones (pick 1.3 ms against 1.6, holds 0.8
       // against 1.8). This SET goes with BEGIN and the pick, in their write (client-query.ts).
       await sql`SET LOCAL plan_cache_mode = force_generic_plan`.execute(trx);
-      return runBatch(trx, members);
+      return runBatch(trx, members, commit);
     });
   } catch (err) {
-    if (err instanceof AppError && err.code === "insufficient_funds") return members.map(() => ({ kind: "unplaced" }));
+    if (transfersNotWritten(err)) return members.map(() => ({ kind: "unplaced" }));
     throw err;
   }
 }

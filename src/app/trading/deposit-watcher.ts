@@ -35,7 +35,7 @@ import type { Deps } from "../deps.js";
 import { postTransfer, reverseTransfer } from "../ledger/ledger.js";
 import type { ChainDepositSource, ChainTransfer } from "../ports.js";
 import { TRADING_CRYPTO } from "./amounts.js";
-import { traderDeposit } from "./ledger-postings.js";
+import { openTraderAccounts, traderDeposit } from "./ledger-postings.js";
 import { platformAccount } from "../../core/ledger/accounts.js";
 import { platformOwnerForTrader } from "../merchants/test-mode.js";
 
@@ -55,6 +55,7 @@ function decide(t: ChainTransfer): Decision {
 }
 
 async function credit(deps: Deps, trx: Transaction<DB>, d: DepositRow, minor: bigint, n: number): Promise<void> {
+  await openTraderAccounts(trx, d.traderId);
   await postTransfer(
     trx,
     {

@@ -4,7 +4,7 @@
 import type { CompiledQuery, QueryResult, Transaction } from "kysely";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
-import { type AccountBalance, type AccountRef, getBalance, postPending, postTransfer, postTransfers, type TransferInput, voidPending } from "../ledger/ledger.js";
+import { type AccountBalance, type AccountRef, getBalance, openAccounts, postPending, postTransfer, postTransfersLast, type TransferInput, voidPending } from "../ledger/ledger.js";
 import { platformAccount } from "../../core/ledger/accounts.js";
 import { platformOwnerFor, platformOwnerForTrader } from "../merchants/test-mode.js";
 import { TRADING_CRYPTO } from "./amounts.js";
@@ -59,23 +59,35 @@ const holdTransfer = (p: PayinParties & { cryptoMinor: bigint }): TransferInput 
   pending: {},
 });
 
+/**
+ * Opens the trader's deposit and escrow accounts where they are not open yet (in the ledger's one order
+ * of account creation), when its deposit is credited: a create batch's holds open no account
+ * (create-batch.ts), so a funded trader without an escrow would send its first batch of creates to the
+ * single path.
+ */
+export async function openTraderAccounts(trx: Transaction<DB>, traderId: string): Promise<void> {
+  await openAccounts(trx, [traderDeposit(traderId), traderEscrow(traderId)]);
+}
+
 /** The trader's crypto, held (pending) at creation into its escrow. Throws AppError insufficient_funds. */
 export async function holdPayinCrypto(deps: Deps, trx: Transaction<DB>, p: PayinParties & { cryptoMinor: bigint }): Promise<void> {
   await postTransfer(trx, holdTransfer(p), deps.clock.now());
 }
 
 /**
- * The holds of a batch of creates (create-batch.ts), in one statement that locks the traders' deposit
- * and escrow rows only for itself and the commit, sent in one round trip after `before` (the pay-ins'
- * insert); returns the results of `before`. Throws insufficient_funds (nothing held).
+ * The holds of a batch of creates (create-batch.ts), the last write of its transaction, in one
+ * statement that locks the traders' deposit and escrow rows only for itself and the commit, sent in one
+ * round trip after `before` (the pay-ins' insert) and, with `commit`, before the transaction's COMMIT;
+ * returns the results of `before`. Fails whole (ledger.ts transfersNotWritten) when a deposit is short
+ * or an account missing: nothing held, the transaction aborted (ledger.ts postTransfersLast).
  */
 export async function holdPayinsCrypto(
   deps: Deps,
   trx: Transaction<DB>,
   holds: readonly (PayinParties & { cryptoMinor: bigint })[],
-  before: readonly CompiledQuery[],
+  last: { before: readonly CompiledQuery[]; commit: boolean },
 ): Promise<QueryResult<unknown>[]> {
-  return postTransfers(trx, holds.map(holdTransfer), deps.clock.now(), before);
+  return postTransfersLast(trx, holds.map(holdTransfer), deps.clock.now(), last);
 }
 
 /**
@@ -156,8 +168,9 @@ export async function traderDepositBalance(deps: Deps, traderId: string): Promis
  * idempotent by id: `created` is false when that id was booked before with the same amount.
  */
 export async function fundTraderDeposit(deps: Deps, traderId: string, amountMinor: bigint, transferId: string): Promise<{ created: boolean }> {
-  return deps.database.db.transaction().execute(async (trx) =>
-    postTransfer(
+  return deps.database.db.transaction().execute(async (trx) => {
+    await openTraderAccounts(trx, traderId);
+    return postTransfer(
       trx,
       {
         id: transferId,
@@ -169,6 +182,6 @@ export async function fundTraderDeposit(deps: Deps, traderId: string, amountMino
         ],
       },
       deps.clock.now(),
-    ),
-  );
+    );
+  });
 }

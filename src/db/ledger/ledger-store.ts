@@ -1,5 +1,5 @@
 // SQL for the ledger tables. The use cases in src/app/ledger decide; these only read and write.
-import { type CompiledQuery, type QueryResult, sql, type Transaction } from "kysely";
+import { type CompiledQuery, type QueryResult, type RawBuilder, sql, type Transaction } from "kysely";
 import type { AccountPurpose, AccountRef } from "../../core/ledger/accounts.js";
 import type { Balance, BalanceDelta } from "../../core/ledger/balances.js";
 import type { HoldState } from "../../core/ledger/holds.js";
@@ -171,6 +171,8 @@ interface TransferLeg {
   delta: BalanceDelta;
 }
 
+type NewTransfers = readonly { transfer: NewTransfer; legs: readonly TransferLeg[] }[];
+
 /**
  * The common case of new transfers, written whole in ONE statement: when none of their ids exists and
  * every account does, it locks the balance rows they move (account id order, like lockBalances), and
@@ -180,24 +182,56 @@ interface TransferLeg {
  * UPDATE waits for a concurrent writer and reads what it committed), and the moves apply to those.
  * "written"; "refused" with the locked balances: an account is short (nothing written), or a concurrent
  * transaction booked one of the ids first (no entries or balance moves written, but the other ids'
- * transfer rows may be: the caller aborts, as postTransfers does); or "general" (an account is missing
- * or an id exists): the caller takes the general path. The caller holds the locked rows only for this
- * statement and its commit: a create's hold of a trader's deposit is its last write (issue 16).
- *
- * Fixed text whatever the number of transfers (arrays, not a VALUES list), so it is prepared once per
- * connection (runHot) and its plan reused. `before`: the caller's statements that must run first in
- * the transaction (the pay-ins a batch's holds are for), sent in the same round trip (pipelined.ts);
- * their results come back with the outcome, and a failure of one is thrown with nothing held.
+ * transfer rows may be: a caller of several must abort); or "general" (an account is missing or an id
+ * exists): the caller takes the general path. postTransfer's one statement (writeTransfersOrRaise's
+ * for a batch).
  */
-export async function writeTransfersIfCovered(
+export async function writeTransfersIfCovered(trx: Transaction<DB>, transfers: NewTransfers): Promise<CoveredOutcome> {
+  const { rows } = await runHot(trx, coveredWrite<CoveredRow>(transfers, sql`
+    SELECT acc.id AS account_id, acc.owner, acc.asset, acc.purpose, acc.no_negative, bal.posted, bal.pending_debits, bal.pending_credits,
+           (SELECT all_in FROM whole) AS written
+    FROM acc JOIN bal ON bal.account_id = acc.id`));
+  return coveredOutcome(rows, new Set(transfers.flatMap(({ legs }) => legs.map((l) => refKey(l.account)))).size);
+}
+
+/** SQLSTATE of ledger_written_or_raise (migration 0093_l): writeTransfersOrRaise's statement wrote nothing. */
+const TRANSFERS_NOT_WRITTEN = "RL001";
+
+/** True when `err` is writeTransfersOrRaise's refusal (its transaction is aborted, or ended by a COMMIT sent behind it). */
+export function transfersNotWritten(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === TRANSFERS_NOT_WRITTEN;
+}
+
+/**
+ * writeTransfersIfCovered's statement, failing with TRANSFERS_NOT_WRITTEN where that one answers
+ * "refused" or "general", so that nothing sent behind it in the same round trip (`after`: the
+ * transaction's COMMIT) can commit a transaction whose transfers were not written; a refusal writes
+ * nothing at all (the statement fails whole). `before` and `after` are the caller's statements around it,
+ * in that round trip (pipelined.ts); returns their results.
+ */
+export async function writeTransfersOrRaise(
   trx: Transaction<DB>,
-  transfers: readonly { transfer: NewTransfer; legs: readonly TransferLeg[] }[],
-  before: readonly CompiledQuery[] = [],
-): Promise<{ outcome: CoveredOutcome; before: QueryResult<unknown>[] }> {
+  transfers: NewTransfers,
+  before: readonly CompiledQuery[],
+  after: readonly CompiledQuery[],
+): Promise<{ before: QueryResult<unknown>[]; after: QueryResult<unknown>[] }> {
+  const statement = hot(trx, coveredWrite<{ written: true }>(transfers, sql`SELECT ledger_written_or_raise(all_in) AS written FROM whole`));
+  const results = await runPipelined(trx, [...before, statement, ...after]);
+  return { before: results.slice(0, before.length), after: results.slice(before.length + 1) };
+}
+
+/**
+ * The CTEs of writeTransfersIfCovered's statement, then `tail`, its final SELECT over them (acc: the
+ * accounts found; bal: their balance rows, locked; whole: whether every transfer was written). Fixed
+ * text whatever the number of transfers (arrays, not a VALUES list), so it is prepared once per
+ * connection (hot) and its plan reused. The caller holds the locked rows only for this statement and
+ * its commit: a create's hold of a trader's deposit is its last write (issue 16).
+ */
+function coveredWrite<R>(transfers: NewTransfers, tail: RawBuilder<unknown>): RawBuilder<R> {
   const legs = transfers.flatMap(({ transfer: t, legs }, n) => legs.map((l, ord) => ({ n, ord, id: t.id, ...l })));
   const col = <T>(pick: (l: (typeof legs)[number]) => T) => legs.map(pick);
   const head = <T>(pick: (t: NewTransfer) => T) => transfers.map(({ transfer }) => pick(transfer));
-  const statement = hot(trx, sql<CoveredRow>`
+  return sql<R>`
     WITH v AS MATERIALIZED (
       SELECT * FROM unnest(${col((l) => l.n)}::int[], ${col((l) => l.ord)}::int[], ${col((l) => l.id)}::text[], ${col((l) => l.account.owner)}::text[],
                            ${col((l) => l.account.asset)}::text[], ${col((l) => l.account.purpose)}::text[], ${col((l) => l.amount.toString())}::int8[],
@@ -252,12 +286,7 @@ export async function writeTransfersIfCovered(
       FROM acc, whole
       WHERE b.account_id = acc.id AND whole.all_in
     )
-    SELECT acc.id AS account_id, acc.owner, acc.asset, acc.purpose, acc.no_negative, bal.posted, bal.pending_debits, bal.pending_credits,
-           (SELECT all_in FROM whole) AS written
-    FROM acc JOIN bal ON bal.account_id = acc.id`);
-  const results = await runPipelined(trx, [...before, statement]);
-  const rows = results.pop()!.rows as CoveredRow[];
-  return { outcome: coveredOutcome(rows, new Set(legs.map((l) => refKey(l.account))).size), before: results };
+    ${tail}`;
 }
 
 type CoveredRow = { account_id: string; owner: string; asset: string; purpose: string; no_negative: boolean; posted: string; pending_debits: string; pending_credits: string; written: boolean };
