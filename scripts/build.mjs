@@ -56,11 +56,24 @@ export async function build(root) {
       fs.rmSync(partial, { recursive: true, force: true });
     }
   }
-  // A process still running an older build loaded its modules when it started; its files can go.
+  // A process still running an older build loaded its modules when it started; its files can go. So
+  // can what a build killed midway (an interrupted install) left in its partial folder; a build still
+  // compiling keeps its own.
   for (const name of fs.readdirSync(buildsDir(root))) {
-    if (name !== hash && !name.includes(".partial-")) fs.rmSync(path.join(buildsDir(root), name), { recursive: true, force: true });
+    const builder = /\.partial-(\d+)$/.exec(name)?.[1];
+    if (builder ? !running(Number(builder)) : name !== hash) fs.rmSync(path.join(buildsDir(root), name), { recursive: true, force: true });
   }
   return compiledEntry(root, hash);
+}
+
+/** True while the process `pid` runs (signal 0 only checks; EPERM: it runs as another user). */
+function running(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === "EPERM";
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -2,6 +2,7 @@
 // while src/ is as it was built, made again (and the old one removed) after an edit. On a small
 // repository in a temp dir, so the real build is left alone.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -51,6 +52,23 @@ test("a build is found while src/ is as it was built, and made again after an ed
     await build(root);
     fs.writeFileSync(path.join(root, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2020" } }));
     assert.equal(currentBuild(root), null, "other compiler options make the build stale");
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("a build removes the partial folder a killed build left, and keeps one a running build is filling", async () => {
+  const root = smallRepository();
+  try {
+    const builds = path.join(root, "node_modules/.cache/rampart-build");
+    // A process that has exited: its pid names a build killed midway.
+    const exited = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    const killed = path.join(builds, `0123456789abcdef.partial-${exited}`);
+    const filling = path.join(builds, `fedcba9876543210.partial-${process.pid}`);
+    for (const dir of [killed, filling]) fs.mkdirSync(path.join(dir, "src"), { recursive: true });
+    await build(root);
+    assert.equal(fs.existsSync(killed), false, "the killed build's partial folder is removed");
+    assert.equal(fs.existsSync(filling), true, "a running build's partial folder is left to it");
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
