@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { compileTree, listTs } from "./compile-tree.mjs";
+import { compileTree, listTs, processRunning } from "./compile-tree.mjs";
 
 const DIRS = ["src"];
 /** The CLI's entry point, relative to the repository's root. */
@@ -61,19 +61,9 @@ export async function build(root) {
   // compiling keeps its own.
   for (const name of fs.readdirSync(buildsDir(root))) {
     const builder = /\.partial-(\d+)$/.exec(name)?.[1];
-    if (builder ? !running(Number(builder)) : name !== hash) fs.rmSync(path.join(buildsDir(root), name), { recursive: true, force: true });
+    if (builder ? !processRunning(Number(builder)) : name !== hash) fs.rmSync(path.join(buildsDir(root), name), { recursive: true, force: true });
   }
   return compiledEntry(root, hash);
-}
-
-/** True while the process `pid` runs (signal 0 only checks; EPERM: it runs as another user). */
-function running(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === "EPERM";
-  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

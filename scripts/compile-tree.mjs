@@ -14,6 +14,20 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
+/**
+ * True while the process `pid` runs (signal 0 only checks; EPERM: it runs as another user). Both
+ * callers name a tree they compile into by their process, and remove the trees of processes that no
+ * longer run: a build killed midway could not remove its own.
+ */
+export function processRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === "EPERM";
+  }
+}
+
 /** The .ts files under `dir` (declaration files left out), each as `dir` joined with its path below it. */
 export function listTs(dir) {
   return fs

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { compileTree } from "./compile-tree.mjs";
+import { compileTree, processRunning } from "./compile-tree.mjs";
 
 const args = process.argv.slice(2);
 const forcePGlite = args.includes("--pglite");
@@ -69,16 +69,8 @@ const HANG_TIMEOUT_MS = 900_000;
 // process, so two runs in one checkout do not overwrite each other's. A run that was killed could not
 // remove its tree: the trees of processes no longer running are removed here.
 const buildRoot = path.resolve("node_modules/.cache/rampart-tests");
-const running = (pid) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === "EPERM"; // alive, another user's
-  }
-};
 for (const name of fs.existsSync(buildRoot) ? fs.readdirSync(buildRoot) : []) {
-  if (!running(Number.parseInt(name, 10))) fs.rmSync(path.join(buildRoot, name), { recursive: true, force: true });
+  if (!processRunning(Number.parseInt(name, 10))) fs.rmSync(path.join(buildRoot, name), { recursive: true, force: true });
 }
 const buildDir = path.join(buildRoot, `${process.pid}-${randomBytes(3).toString("hex")}`);
 const compiledPath = await compileTree(process.cwd(), buildDir, ["src", "test"]);
