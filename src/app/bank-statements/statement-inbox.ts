@@ -19,6 +19,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { AppError } from "../../core/shared/errors.js";
 import { claimInboxFile, findInboxFile, releaseUnsettledInboxFile, settleInboxFile } from "../../db/bank-statements/bank-statements.js";
+import { processAlive } from "../../db/lock-file.js";
 import type { Deps } from "../deps.js";
 import { importBankStatement } from "./import-statement.js";
 
@@ -41,15 +42,6 @@ function parseClaim(claimedName: string): { name: string; host: string; pid: num
   const pid = Number(parts.pop());
   const host = parts.pop()!;
   return Number.isSafeInteger(pid) && pid > 0 ? { name: parts.join("~"), host, pid } : null;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by another user
-  }
 }
 
 /** Renames `from` to this process's claim of `name`; the claim's mtime is the claim time (on deps.clock). */
