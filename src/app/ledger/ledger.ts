@@ -159,7 +159,7 @@ export async function postTransfersLast(
   { before, commit }: { before: readonly CompiledQuery[]; commit: boolean },
 ): Promise<QueryResult<unknown>[]> {
   const transfers = storeTransfers(inputs.map((input) => transferHeader(input, now)));
-  return (await writeTransfersOrRaise(trx, transfers, before, commit ? [EARLY_COMMIT] : [])).before;
+  return writeTransfersOrRaise(trx, transfers, before, commit ? [EARLY_COMMIT] : []);
 }
 
 /** Throws insufficient_funds when the entry would take a no-negative account below zero. */

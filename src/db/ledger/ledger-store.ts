@@ -207,17 +207,16 @@ export function transfersNotWritten(err: unknown): boolean {
  * "refused" or "general", so that nothing sent behind it in the same round trip (`after`: the
  * transaction's COMMIT) can commit a transaction whose transfers were not written; a refusal writes
  * nothing at all (the statement fails whole). `before` and `after` are the caller's statements around it,
- * in that round trip (pipelined.ts); returns their results.
+ * in that round trip (pipelined.ts); returns the results of `before`.
  */
 export async function writeTransfersOrRaise(
   trx: Transaction<DB>,
   transfers: NewTransfers,
   before: readonly CompiledQuery[],
   after: readonly CompiledQuery[],
-): Promise<{ before: QueryResult<unknown>[]; after: QueryResult<unknown>[] }> {
+): Promise<QueryResult<unknown>[]> {
   const statement = hot(trx, coveredWrite<{ written: true }>(transfers, sql`SELECT ledger_written_or_raise(all_in) AS written FROM whole`));
-  const results = await runPipelined(trx, [...before, statement, ...after]);
-  return { before: results.slice(0, before.length), after: results.slice(before.length + 1) };
+  return (await runPipelined(trx, [...before, statement, ...after])).slice(0, before.length);
 }
 
 /**
