@@ -152,11 +152,15 @@ test("request signing switched on anywhere is enforced at once; switched on in t
   const refused = await read(id);
   assert.equal(refused.statusCode, 401, refused.body);
   // Switched off and on again through the operator's use case, without waiting for any notification.
+  // Each save announces the merchant once more: the test ends only once the caches heard all three,
+  // so that none drops the settings the next test reads into them (it did, on a busy machine).
+  const saved = settings.announced(t.merchant.merchantId, settings.count(t.merchant.merchantId) + 3);
   await saveTradingSettings(h.deps, t.merchant.merchantId, { fiatCurrency: "RUB", feeRate: "0.085", requireRequestSignature: false });
   assert.equal((await read(id)).statusCode, 200);
   await saveTradingSettings(h.deps, t.merchant.merchantId, { fiatCurrency: "RUB", feeRate: "0.085", requireRequestSignature: true });
   assert.equal((await read(id)).statusCode, 401);
   await saveTradingSettings(h.deps, t.merchant.merchantId, { fiatCurrency: "RUB", feeRate: "0.085", requireRequestSignature: false });
+  await saved;
 });
 
 test("a cached pay-in and the merchant's settings are answered at once, not in promises; another merchant's is still not found", async () => {
