@@ -130,3 +130,39 @@ test("adding a requisite to an unknown trader is 404, not a foreign-key 500", as
   assert.equal(r.json.error, "not_found");
   assert.equal(r.json.field, "traderId");
 });
+
+test("a date before year 1 or after 9999, and a cursor that only looks valid, are 400 before any query (found by fuzzing)", async () => {
+  const op = { "x-operator-key": operatorKey };
+  const merchant = { "x-api-key": fx.merchant.apiKey };
+  const cursor = (text: string) => Buffer.from(text).toString("base64url");
+  const cases: { url: string; headers: Record<string, string> }[] = [
+    // Filter dates: PostgreSQL has no year 0; JavaScript's Date has.
+    { url: "/admin/v1/payments?from=0000-01-01", headers: op },
+    { url: "/admin/v1/payments.csv?to=0000-01-01T00:00:00Z", headers: op },
+    { url: "/merchant/v1/payments?to=0000-01-01", headers: merchant },
+    { url: "/merchant/v1/payments.csv?from=0000-01-01", headers: merchant },
+    { url: "/admin/v1/audit?from=0000-01-01", headers: op },
+    { url: "/admin/v1/audit.csv?to=0000-01-01", headers: op },
+    { url: "/merchant/v1/statement?asset=USDT&from=0000-01-01", headers: merchant },
+    { url: "/payment/trading/pay-in?from=0000-01-01T00:00:00Z", headers: merchant },
+    { url: "/payment/intent?to=0000-01-01T00:00:00Z", headers: merchant },
+    { url: "/admin/v1/risk/decisions?before=0000-01-01T00:00:00Z", headers: op },
+    // Cursors: a 36-character "uuid" of zeros, a year JavaScript holds and PostgreSQL does not, a 30
+    // February, a NUL inside an id, and a year-0 statement position.
+    { url: `/payment/trading/pay-in?cursor=${cursor(`2026-01-01T00:00:00.000Z|${"0".repeat(36)}`)}`, headers: merchant },
+    { url: `/payment/trading/pay-in?cursor=${cursor("-271821-04-20T00:00:00.000Z|00000000-0000-0000-0000-000000000000")}`, headers: merchant },
+    { url: `/admin/v1/payments?cursor=${cursor('["2026-02-30T00:00:00.000000Z","trading","00000000-0000-0000-0000-000000000000"]')}`, headers: op },
+    { url: `/merchant/v1/payments?cursor=${cursor('["2026-01-01T00:00:00.000000Z","intent","a\\u0000b"]')}`, headers: merchant },
+    { url: `/merchant/v1/statement?asset=USDT&cursor=${cursor('["0000-01-01T00:00:00.000000Z","1",1,"0000-01-01T00:00:00.000Z"]')}`, headers: merchant },
+  ];
+  for (const c of cases) {
+    const r = await h.app.inject({ method: "GET", url: c.url, headers: c.headers });
+    assert.equal(r.statusCode, 400, `${c.url}: ${r.body.slice(0, 300)}`);
+  }
+  // The first and last days the filters take are still answered.
+  for (const url of ["/admin/v1/payments?from=0001-01-01&to=9999-12-31", "/payment/trading/pay-in?from=0001-01-01T00:00:00Z"]) {
+    const r = await h.app.inject({ method: "GET", url, headers: url.startsWith("/admin") ? op : merchant });
+    assert.equal(r.statusCode, 200, `${url}: ${r.body.slice(0, 300)}`);
+  }
+  assert.deepEqual(unhandled(), []);
+});

@@ -46,6 +46,11 @@ const nastyStrings = fc.constantFrom(
   "",
   "\r\n",
   "\u202e\u0000\uffff",
+  // Dates JavaScript holds and PostgreSQL does not (no year 0, no year past 9999 as ISO text).
+  "0000-01-01",
+  "0000-01-01T00:00:00Z",
+  "-271821-04-20T00:00:00.000Z",
+  "2026-02-30",
 );
 
 export const hostileString: fc.Arbitrary<string> = fc.oneof(

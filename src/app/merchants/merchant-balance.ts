@@ -5,6 +5,7 @@
 // is read from the append-only ledger entries, so opening + the movements = closing, and the closing
 // balance at the present equals the balance row (`ledger verify` proves the rows match the entries).
 import { AppError } from "../../core/shared/errors.js";
+import { realInstant } from "../../core/shared/instant.js";
 import { pageSize } from "../../core/shared/page-size.js";
 import { balanceBefore, movedThrough, ownerBalances, type StatementCursor, type StatementLine, statementPage } from "../../db/ledger/account-statement.js";
 import type { Deps } from "../deps.js";
@@ -34,13 +35,6 @@ export async function merchantBalances(deps: Deps, merchantId: string) {
 function encodeCursor(c: StatementCursor, to: Date): string {
   return Buffer.from(JSON.stringify([c.at, c.entryId, c.stage, to.toISOString()])).toString("base64url");
 }
-
-/** A real instant only: Date.parse rolls 2026-02-31 over into March, PostgreSQL refuses it (a 500). */
-const realInstant = (v: unknown, digits: 3 | 6): v is string =>
-  typeof v === "string" &&
-  new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{${digits}}Z$`).test(v) &&
-  !Number.isNaN(Date.parse(v)) &&
-  new Date(v).toISOString().slice(0, 19) === v.slice(0, 19);
 
 function decodeCursor(v: string): { after: StatementCursor; to: Date } {
   let parsed: unknown;

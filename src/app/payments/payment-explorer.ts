@@ -8,6 +8,7 @@ import { INTENT_STATUS_NAMES, type IntentStatus } from "../../core/intents/inten
 import { TRADING_MACHINE } from "../../core/trading/payin-status.js";
 import { CARD_PAYMENT_MACHINE } from "../../core/card/payment-status.js";
 import { AppError } from "../../core/shared/errors.js";
+import { realInstant, storableDate } from "../../core/shared/instant.js";
 import { pageOf, pageSize } from "../../core/shared/page-size.js";
 import { isUuid } from "../../core/shared/uuid.js";
 import {
@@ -109,7 +110,7 @@ export function dateParam(field: string, v: string | undefined): Date | null {
   const day = v.slice(0, 10);
   if (Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) throw bad(field, `${field} is not a real date`);
   const d = new Date(v.length === 10 ? `${day}T00:00:00Z` : v);
-  if (Number.isNaN(d.getTime())) throw bad(field, `${field} is not a real date`);
+  if (!storableDate(d)) throw bad(field, `${field} is not a real date (years 0001 to 9999)`);
   return d;
 }
 
@@ -126,9 +127,10 @@ function decodeCursor(v: string): PaymentCursor {
   }
   if (!Array.isArray(parsed) || parsed.length !== 3) throw bad("cursor", "Invalid cursor");
   const [at, dialect, id] = parsed as unknown[];
-  if (typeof at !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(at) || Number.isNaN(Date.parse(at))) throw bad("cursor", "Invalid cursor");
+  if (!realInstant(at, 6)) throw bad("cursor", "Invalid cursor");
   if (typeof dialect !== "string" || !(PAYMENT_DIALECTS as readonly string[]).includes(dialect)) throw bad("cursor", "Invalid cursor");
-  if (typeof id !== "string" || id.length === 0 || id.length > 64) throw bad("cursor", "Invalid cursor");
+  // Ids are printable ASCII (uuids, intent ids): a control character could not match, and NUL fails in SQL.
+  if (typeof id !== "string" || !/^[\x21-\x7e]{1,64}$/.test(id)) throw bad("cursor", "Invalid cursor");
   if (dialect !== "intent" && !isUuid(id)) throw bad("cursor", "Invalid cursor");
   return { at, dialect: dialect as PaymentDialect, id };
 }

@@ -1,5 +1,7 @@
 // Reads for the trading dialect: one pay-in (tenant-scoped), the list, usable banks, the balance.
 import { AppError } from "../../core/shared/errors.js";
+import { realInstant } from "../../core/shared/instant.js";
+import { isUuid } from "../../core/shared/uuid.js";
 import { countPayinEvents as countEvents, findMerchantPayin, findPayin, listPayinEvents, listPayins, type PayinListFilter, type TradingPayinRow } from "../../db/trading/payins.js";
 import { findRequisite, findRequisites } from "../../db/trading/requisites.js";
 import { listUsableBanks } from "../../db/trading/traders.js";
@@ -50,11 +52,10 @@ function encodeCursor(p: TradingPayinRow): string {
 
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(at ?? "");
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
+  if (!realInstant(at, 3) || !id || !isUuid(id)) {
     throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
   }
-  return { createdAt, id };
+  return { createdAt: new Date(at), id };
 }
 
 export async function listMerchantPayins(

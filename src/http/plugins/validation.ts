@@ -6,6 +6,7 @@ import addFormatsModule from "ajv-formats";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { httpUrlProblem, MAX_URL_LENGTH } from "../../core/shared/http-url.js";
+import { storableDate } from "../../core/shared/instant.js";
 
 // ajv-formats ships CommonJS with a default export; under NodeNext it arrives wrapped.
 const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
@@ -19,7 +20,20 @@ export function requestAjv(part: "body" | "text"): Ajv {
   const ajv = new Ajv({ removeAdditional: false, useDefaults: true, allErrors: false, strict: false, coerceTypes: part === "body" ? false : "array" });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
   ajv.addFormat(HTTP_URL_FORMAT, { type: "string", validate: (s: string) => httpUrlProblem(s) === null });
+  holdDatesToStorableYears(ajv);
   return ajv;
+}
+
+/**
+ * ajv-formats' date and date-time, also held to the years PostgreSQL stores (core/shared/instant.ts):
+ * they accept 0000-01-01, which reached a query and failed there (a 500).
+ */
+function holdDatesToStorableYears(ajv: Ajv): void {
+  for (const name of ["date", "date-time"] as const) {
+    const iso = ajv.formats[name] as { validate: (s: string) => boolean; compare: (a: string, b: string) => number | undefined };
+    const asDate = name === "date" ? (s: string) => new Date(`${s}T00:00:00Z`) : (s: string) => new Date(s);
+    ajv.addFormat(name, { type: "string", validate: (s: string) => iso.validate(s) && storableDate(asDate(s)), compare: iso.compare });
+  }
 }
 
 /**
