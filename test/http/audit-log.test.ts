@@ -157,14 +157,28 @@ test("/dashboard/audit: admins see it with the chain's status and export it; sup
   assert.match(refused.body, /data-code="role_forbidden"/);
 });
 
-test("a lone surrogate in an action's input is logged as U+FFFD: the action is not failed by its entry", async () => {
-  // Valid JSON, but jsonb refuses it (the fuzz test found this as a 500).
+test("a lone surrogate sent is refused before the action; one left by cutting a long field is logged as U+FFFD, and the action is not failed by its entry", async () => {
+  // Valid JSON, but jsonb refuses it (the fuzz test found this as a 500): the request guard answers 400.
+  const before = (await entries()).length;
   const odd = await h.app.inject({
     method: "POST",
     url: "/admin/v1/merchants",
     headers: { "x-operator-key": op, "content-type": "application/json" },
     payload: '{"name":"Odd \\ud800 Merchant"}',
   });
-  assert.equal(odd.statusCode, 201, odd.body);
-  assert.deepEqual((await entries()).at(-1)!.details.input, { name: "Odd \ufffd Merchant" });
+  assert.equal(odd.statusCode, 400, odd.body);
+  assert.equal(odd.json().field, "name");
+  assert.equal((await entries()).length, before, "nothing was done, so nothing is logged");
+
+  // The log keeps 200 characters of a field: here the cut splits the emoji's surrogate pair.
+  const created = await jsonCall(h.app, "POST", "/payment/trading/pay-in", { "x-api-key": fx.merchant.apiKey }, { fiatAmount: 1600 });
+  assert.equal(created.status, 201, created.text);
+  const payinId = created.json.id as string;
+  const invoiceKey = await uploadPngReceipt(h.app, fx.merchant.apiKey, payinId);
+  const disputed = await jsonCall(h.app, "POST", `/payment/trading/pay-in/${payinId}/dispute`, { "x-api-key": fx.merchant.apiKey }, { invoiceKey, fiatAmount: "16.00" });
+  assert.equal(disputed.status, 200, disputed.text);
+  const reason = `${"a".repeat(199)}\u{1f600}`;
+  const resolved = await admin("POST", `/admin/v1/trading/pay-ins/${payinId}/resolve`, { outcome: "paid", reason });
+  assert.equal(resolved.status, 200, resolved.text);
+  assert.deepEqual((await entries()).at(-1)!.details.input, { outcome: "paid", reason: `${"a".repeat(199)}\ufffd…` });
 });

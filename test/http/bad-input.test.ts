@@ -131,6 +131,24 @@ test("adding a requisite to an unknown trader is 404, not a foreign-key 500", as
   assert.equal(r.json.field, "traderId");
 });
 
+test("an unpaired surrogate (JSON's \\ud800) in a body field or key is 400 naming the field; a real pair still passes (found by fuzzing)", async () => {
+  const op = { "x-operator-key": operatorKey };
+  const merchant = { "x-api-key": fx.merchant.apiKey };
+  // JSON.stringify writes a lone surrogate as the escape \ud800, as a client's JSON would carry it.
+  const method = await jsonCall(h.app, "PUT", "/admin/v1/trading/methods/card", op, { name: "Card", requisiteFields: [{ field: "number", label: "\ud800", pattern: "^x$" }] });
+  assert.equal(method.status, 400, method.text);
+  assert.equal(method.json.field, "requisiteFields.0.label");
+  assert.match(method.json.message, /unpaired surrogate/);
+  const key = await jsonCall(h.app, "PUT", "/admin/v1/trading/methods/card", op, { name: "Card", requisiteFields: [{ field: "number", label: "Number", pattern: "^x$", "\udc00": 1 }] });
+  assert.equal(key.status, 400, key.text);
+  const payin = await jsonCall(h.app, "POST", "/payment/trading/pay-in", merchant, { fiatAmount: 5100, extra: { externalTransactionId: "\ud800" } });
+  assert.equal(payin.status, 400, payin.text);
+  assert.match(payin.text, /INVALID_EXTRA_EXTERNAL_TRANSACTION_ID/);
+  const pair = await jsonCall(h.app, "POST", "/payment/trading/pay-in", merchant, { fiatAmount: 5200, extra: { externalTransactionId: "tx-\ud83d\ude00" } });
+  assert.equal(pair.status, 201, pair.text);
+  assert.deepEqual(unhandled(), []);
+});
+
 test("a date before year 1 or after 9999, and a cursor that only looks valid, are 400 before any query (found by fuzzing)", async () => {
   const op = { "x-operator-key": operatorKey };
   const merchant = { "x-api-key": fx.merchant.apiKey };

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { type AuditScope, runOperatorAction } from "../../app/audit/operator-action.js";
+import { withoutLoneSurrogates } from "../../core/shared/lone-surrogates.js";
 import { isBufferedMultipart } from "./multipart-form.js";
 
 /**
@@ -29,19 +30,19 @@ function requestInput(request: FastifyRequest): Record<string, unknown> {
   return input;
 }
 
-/** A lone UTF-16 surrogate (JSON may carry one as \ud800); jsonb refuses it, so the action would fail with a 500. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-/** The text as jsonb can store it: lone surrogates (sent, or left by the cut at MAX_TEXT) become U+FFFD. */
-const storable = (s: string) => s.replace(LONE_SURROGATE, "\ufffd");
-
-/** Strings cut at MAX_TEXT, at most MAX_FIELDS fields or items per level and MAX_DEPTH levels, withheld fields replaced at any depth. */
+/**
+ * Strings cut at MAX_TEXT, at most MAX_FIELDS fields or items per level and MAX_DEPTH levels, withheld
+ * fields replaced at any depth. A cut that splits a surrogate pair leaves half of it, which jsonb
+ * refuses: it becomes U+FFFD, so the action is not failed by its entry (the request guard, nul-guard.ts,
+ * refuses a lone surrogate sent).
+ */
 function cleaned(v: unknown, depth: number): unknown {
-  if (typeof v === "string") return storable(v.length > MAX_TEXT ? `${v.slice(0, MAX_TEXT)}…` : v);
+  if (typeof v === "string") return withoutLoneSurrogates(v.length > MAX_TEXT ? `${v.slice(0, MAX_TEXT)}…` : v);
   if (v === null || typeof v !== "object") return v;
   if (depth >= MAX_DEPTH) return "[…]";
   if (Array.isArray(v)) return v.slice(0, MAX_FIELDS).map((x) => cleaned(x, depth + 1));
   const fields = Object.entries(v as Record<string, unknown>).slice(0, MAX_FIELDS);
-  return Object.fromEntries(fields.map(([k, x]) => [storable(k), WITHHELD.test(k) ? "[withheld]" : cleaned(x, depth + 1)]));
+  return Object.fromEntries(fields.map(([k, x]) => [k, WITHHELD.test(k) ? "[withheld]" : cleaned(x, depth + 1)]));
 }
 
 /** kyc.cases.approve from /admin/v1/kyc/cases/:id/approve; a method other than POST is appended (stores.settings.put). */
