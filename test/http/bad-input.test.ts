@@ -184,3 +184,13 @@ test("a date before year 1 or after 9999, and a cursor that only looks valid, ar
   }
   assert.deepEqual(unhandled(), []);
 });
+
+test("a sandbox bank transfer larger than the database's int8 is 400 amount_above_maximum (found by fuzzing)", async () => {
+  for (const amount of ["99999999999999999999999999999999", 1e21]) {
+    const r = await jsonCall(h.app, "POST", "/sandbox/bank-transfers", { "x-operator-key": operatorKey }, { reference: "RMP4F2A9C01D7E3", amount, currency: "EUR" });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.json.error, "amount_above_maximum");
+    assert.equal(r.json.field, "amount");
+  }
+  assert.deepEqual(unhandled(), []);
+});

@@ -4,7 +4,7 @@
 // payout key, amount + fee moved out of the balance into the withdrawal hold (the balance row locked
 // FOR UPDATE, so concurrent requests cannot overdraw it), its webhook queued and, below the approval
 // threshold, its payout job. Above the threshold it waits in `requested` for an operator.
-import { formatMinor, parseAmount } from "../../core/money/decimal.js";
+import { formatMinor, MAX_MINOR, parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
 import { needsApproval } from "../../core/withdrawals/withdrawal-rules.js";
 import type { WithdrawalOwner } from "../../core/withdrawals/withdrawal-owner.js";
@@ -15,9 +15,6 @@ import { enqueueJob } from "../outbox/outbox.js";
 import { enqueueWithdrawalEvent } from "./withdrawal-events.js";
 import { holdWithdrawal } from "./withdrawal-ledger.js";
 import { WITHDRAWAL_ASSETS } from "./withdrawal-view.js";
-
-/** The ledger keeps amounts in int8 minor units. */
-const MAX_MINOR = 2n ** 63n - 1n;
 
 interface WithdrawalRequest {
   addressId: string;
