@@ -1,0 +1,49 @@
+// The HTML pages' bad input, found by fuzzing the consoles, the cabinet and the payer pages: a cookie
+// that is not valid percent-encoding. It answers as a browser would expect, never a 500.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { createHarness, type Harness } from "../support/harness.js";
+import { jsonCall } from "../support/json-call.js";
+import { setupTrading, type TradingFixture, useFixedRate } from "../support/trading.js";
+
+let h: Harness;
+let fx: TradingFixture;
+let payinId: string;
+
+before(async () => {
+  h = await createHarness({ tweak: (deps) => useFixedRate(deps, "99.12") });
+  fx = await setupTrading(h.deps);
+  const p = await jsonCall(h.app, "POST", "/payment/trading/pay-in", { "x-api-key": fx.merchant.apiKey }, { fiatAmount: 5000 });
+  assert.equal(p.status, 201, p.text);
+  payinId = p.json.id;
+});
+after(async () => h.close());
+
+const unhandled = () => h.logs.lines.filter((l) => l.includes("unhandled error") || l.includes('"stack"'));
+
+test("a cookie that is not valid percent-encoding is no cookie: each page answers as it does without one", async () => {
+  const cases: { method: "GET" | "POST"; url: string; cookie: string }[] = [
+    // The payer's language cookie is read on every payer page.
+    { method: "GET", url: `/pay/${payinId}`, cookie: "rampart_lang=%ED%A0%80" },
+    { method: "GET", url: "/cabinet/login", cookie: "rampart_lang=%E0" },
+    { method: "GET", url: "/cabinet", cookie: "rampart_trader=%" },
+    { method: "GET", url: "/dashboard/overview", cookie: "rampart_operator=%ED%A0%80" },
+    { method: "GET", url: "/merchant/overview", cookie: "rampart_merchant=%E0" },
+    { method: "POST", url: "/dashboard/logout", cookie: "rampart_operator=%ED%A0%80" },
+    { method: "POST", url: "/merchant/login/second-factor", cookie: "rampart_merchant=%ED%A0%80" },
+  ];
+  for (const c of cases) {
+    const send = (cookie?: string) =>
+      h.app.inject({
+        method: c.method,
+        url: c.url,
+        headers: { ...(cookie ? { cookie } : {}), ...(c.method === "POST" ? { "content-type": "application/x-www-form-urlencoded" } : {}) },
+        ...(c.method === "POST" ? { payload: "csrf=x&code=1" } : {}),
+      });
+    const [plain, bad] = [await send(), await send(c.cookie)];
+    assert.ok(plain.statusCode < 500, `${c.url} without the cookie: ${plain.statusCode}`);
+    assert.equal(bad.statusCode, plain.statusCode, `${c.method} ${c.url} with ${c.cookie}: ${bad.body.slice(0, 300)}`);
+    assert.equal(bad.headers.location, plain.headers.location, c.url);
+  }
+  assert.deepEqual(unhandled(), []);
+});
