@@ -1,9 +1,12 @@
 // The HTML pages' bad input, found by fuzzing the consoles, the cabinet and the payer pages: a cookie
-// that is not valid percent-encoding. It answers as a browser would expect, never a 500.
+// that is not valid percent-encoding and a repeated query field. Each answers as a browser would
+// expect, never a 500.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createHarness, type Harness } from "../support/harness.js";
 import { jsonCall } from "../support/json-call.js";
+import { createMerchantUser, portalSession } from "../support/merchant-users.js";
+import { getPage, staffSession } from "../support/staff.js";
 import { setupTrading, type TradingFixture, useFixedRate } from "../support/trading.js";
 
 let h: Harness;
@@ -45,5 +48,21 @@ test("a cookie that is not valid percent-encoding is no cookie: each page answer
     assert.equal(bad.statusCode, plain.statusCode, `${c.method} ${c.url} with ${c.cookie}: ${bad.body.slice(0, 300)}`);
     assert.equal(bad.headers.location, plain.headers.location, c.url);
   }
+  assert.deepEqual(unhandled(), []);
+});
+
+test("a repeated query field counts once on the console's and the portal's pages", async () => {
+  const admin = await staffSession(h, "admin");
+  const m = fx.merchant.merchantId;
+  for (const url of [`/dashboard/risk?merchant=${m}`, `/dashboard/risk/new-velocity?merchant=${m}`]) {
+    const once = await getPage(h, admin, url);
+    assert.equal(once.statusCode, 200, `${url}: ${once.body.slice(0, 300)}`);
+    const twice = await getPage(h, admin, `${url}&merchant=someone-else`);
+    assert.equal(twice.statusCode, 200, `${url} twice: ${twice.body.slice(0, 300)}`);
+    assert.ok(twice.body.includes(`?merchant=${m}`), "the first value is the one used");
+  }
+  const owner = await portalSession(h, await createMerchantUser(h, m, "owner"));
+  const payments = await getPage(h, owner, "/merchant/payments?status=active&status=closed&dialect=trading&dialect=intent");
+  assert.equal(payments.statusCode, 200, payments.body.slice(0, 300));
   assert.deepEqual(unhandled(), []);
 });

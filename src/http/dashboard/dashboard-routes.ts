@@ -14,6 +14,7 @@ import { auditOperatorActions } from "../plugins/audit-scope.js";
 import { requirePermission, routePermission } from "../plugins/permissions.js";
 import { principalOf } from "../plugins/principal.js";
 import { matchedPath, publicPaths, sendAreaPage as sendPage, sendFormExpired, type SignedInArea, signInRoutes } from "../sign-in/sign-in-routes.js";
+import { pageQuery } from "./filter-fields.js";
 import type { SectionPages } from "./section.js";
 import { dashboardSections } from "./sections.js";
 
@@ -74,7 +75,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: Deps): Promise
   const sendSectionPage: SectionPages["send"] = async (request, reply, id, status, render) => {
     const { role, name, session } = principalOf(request, "operator");
     const csrf = accountCsrfToken(deps, "operator", session!);
-    const query = (request.query ?? {}) as Record<string, string | undefined>;
+    const query = pageQuery(request.query);
     const ctx = { csrf, query, can: (permission: Permission) => can(role, permission) };
     let page: { title: string; body: SafeHtml; script?: SafeHtml | undefined };
     try {

@@ -5,12 +5,24 @@ import { html, type SafeHtml } from "../pages/html.js";
 
 type Filter<K extends string> = Partial<Record<K | "cursor", string>>;
 
+/** A query field's value: a repeated field (?a=1&a=2) arrives as an array and counts once, by its first value. */
+const firstOf = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+
+/** A page's query string as its sections read it: one string per field (a repeated one was a 500 where a section called a string method on it). */
+export function pageQuery(raw: unknown): Record<string, string | undefined> {
+  const q: Record<string, string | undefined> = Object.create(null);
+  for (const [k, v] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
+    const first = firstOf(v);
+    if (typeof first === "string") q[k] = first;
+  }
+  return q;
+}
+
 /** The filter from a page's query string: one string per field (a repeated field counts once), at most `max` characters. */
 export function filterOf<K extends string>(raw: Record<string, unknown>, fields: readonly K[], max: number): Filter<K> {
-  const one = (v: unknown) => (Array.isArray(v) ? v[0] : v);
   const q: Filter<K> = {};
   for (const k of [...fields, "cursor" as const]) {
-    const v = one(raw[k]);
+    const v = firstOf(raw[k]);
     if (typeof v === "string" && v !== "") q[k] = v.slice(0, max);
   }
   return q;

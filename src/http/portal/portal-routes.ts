@@ -15,6 +15,7 @@ import { flash } from "../pages/send-page.js";
 import { auditOperatorActions } from "../plugins/audit-scope.js";
 import { principalOf } from "../plugins/principal.js";
 import { matchedPath, publicPaths, sendAreaPage, sendFormExpired, type SignedInArea, signInRoutes } from "../sign-in/sign-in-routes.js";
+import { pageQuery } from "../dashboard/filter-fields.js";
 import { invitePages } from "./invite-pages.js";
 import { notFoundPage } from "./portal-answers.js";
 import { actingMerchant, modeSwitchRoute, modeToggle, testModeBanner } from "./portal-mode.js";
@@ -92,7 +93,7 @@ export async function portalRoutes(app: FastifyInstance, deps: Deps): Promise<vo
       userId: p.userId,
       role: p.role,
       csrf: accountCsrfToken(deps, "merchant", p.session),
-      query: (request.query ?? {}) as Record<string, string | undefined>,
+      query: pageQuery(request.query),
       can: (permission) => merchantCan(p.role, permission),
     };
   };
