@@ -1,12 +1,12 @@
 // The HTML pages' bad input, found by fuzzing the consoles, the cabinet and the payer pages: a cookie
-// that is not valid percent-encoding and a repeated query field. Each answers as a browser would
-// expect, never a 500.
+// that is not valid percent-encoding, a repeated query field, and a refusal that echoes a huge input
+// into the redirect's Location. Each answers as a browser would expect, never a 500.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createHarness, type Harness } from "../support/harness.js";
 import { jsonCall } from "../support/json-call.js";
 import { createMerchantUser, portalSession } from "../support/merchant-users.js";
-import { getPage, staffSession } from "../support/staff.js";
+import { getPage, postForm, staffSession } from "../support/staff.js";
 import { setupTrading, type TradingFixture, useFixedRate } from "../support/trading.js";
 
 let h: Harness;
@@ -65,4 +65,17 @@ test("a repeated query field counts once on the console's and the portal's pages
   const payments = await getPage(h, owner, "/merchant/payments?status=active&status=closed&dialect=trading&dialect=intent");
   assert.equal(payments.statusCode, 200, payments.body.slice(0, 300));
   assert.deepEqual(unhandled(), []);
+});
+
+test("a refusal's notice is cut in the redirect: an input of 50,000 characters does not make a 50 kB Location", async () => {
+  const admin = await staffSession(h, "admin");
+  const r = await postForm(h, admin, `/dashboard/merchants/${fx.merchant.merchantId}/trading-settings`, { fiatCurrency: "X".repeat(50_000), feeRate: "0.05" });
+  assert.equal(r.statusCode, 303, r.body.slice(0, 300));
+  const location = String(r.headers.location);
+  assert.match(location, /[?&]error=/);
+  assert.ok(location.length < 1_000, `${location.length} characters`);
+  const owner = await portalSession(h, await createMerchantUser(h, fx.merchant.merchantId, "owner"));
+  const mode = await postForm(h, owner, "/merchant/mode", { mode: "live", back: `/merchant/${"x".repeat(50_000)}` });
+  assert.equal(mode.statusCode, 303, mode.body.slice(0, 300));
+  assert.equal(mode.headers.location, "/merchant/overview", "an unknown section goes back to the overview");
 });

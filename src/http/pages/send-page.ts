@@ -39,20 +39,26 @@ export function sendPrivatePage(reply: FastifyReply, status: number, title: stri
     .send(page(title, body, opts));
 }
 
+/**
+ * A notice's length, in the redirect's URL and on the page: a refusal's message can echo the input (an
+ * unknown 50,000-character network), and a Location header that long overflows clients and proxies.
+ */
+const MAX_NOTICE = 300;
+
 /** A one-line notice carried across a POST → redirect → GET (`?ok=` / `?error=`), escaped on render. */
 export function flash(query: Record<string, string | undefined>): SafeHtml | string {
   return query.error ? htmlNotice("error", query.error) : query.ok ? htmlNotice("ok", query.ok) : "";
 }
 
 function htmlNotice(kind: "error" | "ok", text: string): SafeHtml {
-  return html`<p class="card ${kind === "error" ? "error" : "notice"}" role="status">${text.slice(0, 300)}</p>`;
+  return html`<p class="card ${kind === "error" ? "error" : "notice"}" role="status">${text.slice(0, MAX_NOTICE)}</p>`;
 }
 
 /** Where a form action sends the browser back to, with a notice. */
 export function backTo(path: string, notice: { ok?: string; error?: string }): string {
   const q = new URLSearchParams();
-  if (notice.ok) q.set("ok", notice.ok);
-  if (notice.error) q.set("error", notice.error);
+  if (notice.ok) q.set("ok", notice.ok.slice(0, MAX_NOTICE));
+  if (notice.error) q.set("error", notice.error.slice(0, MAX_NOTICE));
   return `${path}${path.includes("?") ? "&" : "?"}${q.toString()}`;
 }
 

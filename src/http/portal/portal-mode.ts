@@ -25,7 +25,7 @@ export async function actingMerchant(deps: Deps, cookieHeader: string | undefine
 /** Back to the section the switch was pressed on (its list, as an item of one mode is not found in the other). */
 function backOf(body: unknown): string {
   const back = formText(body, "back");
-  return /^\/merchant\/[a-z]+$/.test(back) ? back : "/merchant/overview";
+  return /^\/merchant\/[a-z]{1,32}$/.test(back) ? back : "/merchant/overview";
 }
 
 /** POST /merchant/mode (mode=test|live): any role may switch; the hook has checked the session and CSRF. */
