@@ -8,7 +8,7 @@ import type { Deps } from "../app/deps.js";
 import { installErrorHandling, installNotFoundHandling, renderDefaultError } from "./errors/error-handling.js";
 import { lazySerializers } from "./plugins/lazy-serializers.js";
 import { installMetrics } from "./plugins/metrics.js";
-import { installNulGuard } from "./plugins/nul-guard.js";
+import { installTextGuard } from "./plugins/text-guard.js";
 import { installPrincipal } from "./plugins/principal.js";
 import { installRateLimit } from "./plugins/rate-limit.js";
 import { docsCsp, installSecurityHeaders } from "./plugins/security-headers.js";
@@ -64,7 +64,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   installRawJson(app);
   installPrincipal(app);
   installRequestId(app);
-  installNulGuard(app);
+  installTextGuard(app);
   installSecurityHeaders(app);
   installMetrics(app, deps.metrics);
   installErrorHandling(app, renderDefaultError);

@@ -33,7 +33,7 @@ function requestInput(request: FastifyRequest): Record<string, unknown> {
 /**
  * Strings cut at MAX_TEXT, at most MAX_FIELDS fields or items per level and MAX_DEPTH levels, withheld
  * fields replaced at any depth. A cut that splits a surrogate pair leaves half of it, which jsonb
- * refuses: it becomes U+FFFD, so the action is not failed by its entry (the request guard, nul-guard.ts,
+ * refuses: it becomes U+FFFD, so the action is not failed by its entry (the request guard, text-guard.ts,
  * refuses a lone surrogate sent).
  */
 function cleaned(v: unknown, depth: number): unknown {

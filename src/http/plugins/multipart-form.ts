@@ -6,7 +6,7 @@
 // them whole first (bufferMultipartBodies), so the exact bytes stay in request.rawBody.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "../../core/shared/errors.js";
-import { refuseNul } from "./nul-guard.js";
+import { refuseUnstorableText } from "./text-guard.js";
 
 interface MultipartForm {
   fields: Record<string, string>;
@@ -67,7 +67,7 @@ async function parseBuffered(b: BufferedMultipart): Promise<MultipartForm> {
 export async function readMultipartForm(request: FastifyRequest, notMultipart = "Send multipart/form-data"): Promise<MultipartForm> {
   if (request.body instanceof BufferedMultipart) {
     const form = await parseBuffered(request.body);
-    refuseNul(form.fields, "multipart");
+    refuseUnstorableText(form.fields, "multipart");
     return form;
   }
   if (typeof request.isMultipart !== "function" || !request.isMultipart()) throw new AppError("unsupported_media_type", { message: notMultipart });
@@ -80,7 +80,7 @@ export async function readMultipartForm(request: FastifyRequest, notMultipart = 
   } catch (err) {
     throw publicError(err);
   }
-  refuseNul(form.fields, "multipart");
+  refuseUnstorableText(form.fields, "multipart");
   return form;
 }
 

@@ -31,7 +31,7 @@ function pathOf(visit: Visit, lastKey?: string): string {
 const unstorable = (s: string): boolean => s.includes("\u0000") || hasLoneSurrogate(s);
 
 /** The path (a.b.0.c) of the first string or key holding text PostgreSQL cannot store in a parsed value, or null. */
-function findNul(value: unknown): string | null {
+function findUnstorable(value: unknown): string | null {
   // Iterative, and without copying the path at every level: a 100,000-deep body must neither overflow
   // the checker's stack nor cost depth² steps (a copied path made one such request hang for minutes).
   // Strings are checked where they are met, so a flat object (the headers of every request, a GET's
@@ -62,8 +62,8 @@ function findNul(value: unknown): string | null {
 }
 
 /** Throws validation_failed naming the field when `value` holds U+0000 or a lone surrogate anywhere. */
-export function refuseNul(value: unknown, part: InputPart): void {
-  const field = findNul(value);
+export function refuseUnstorableText(value: unknown, part: InputPart): void {
+  const field = findUnstorable(value);
   if (field === null) return;
   throw new AppError("validation_failed", {
     ...(field ? { field } : {}),
@@ -72,11 +72,11 @@ export function refuseNul(value: unknown, part: InputPart): void {
   });
 }
 
-export function installNulGuard(app: FastifyInstance): void {
-  app.addHook("onRequest", async (request) => refuseNul(request.headers, "headers"));
+export function installTextGuard(app: FastifyInstance): void {
+  app.addHook("onRequest", async (request) => refuseUnstorableText(request.headers, "headers"));
   app.addHook("preHandler", async (request) => {
-    refuseNul(request.params, "params");
-    refuseNul(request.query, "querystring");
-    refuseNul(request.body, "body");
+    refuseUnstorableText(request.params, "params");
+    refuseUnstorableText(request.query, "querystring");
+    refuseUnstorableText(request.body, "body");
   });
 }
