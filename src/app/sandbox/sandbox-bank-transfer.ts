@@ -3,8 +3,9 @@
 // inbound path like any real feed. A merchant key may only pay that merchant's own pay-ins and intents
 // (another's is not found); the operator key may deliver anything, including transfers that match nothing.
 import { fiatScale } from "../../core/money/currencies.js";
-import { MAX_MINOR, parseAmount } from "../../core/money/decimal.js";
+import { parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
+import { INT8_MAX } from "../../core/shared/int8.js";
 import { findRequisite } from "../../db/trading/requisites.js";
 import { type ReceivedBankTransfer, receiveBankTransfer } from "../bank-transfers/receive-bank-transfer.js";
 import { noMatchInScope } from "../bank-transfers/transfer-match.js";
@@ -44,7 +45,7 @@ export async function sandboxBankTransfer(deps: Deps, actor: SandboxActor, input
   if (currency === undefined) throw new AppError("validation_failed", { field: "currency", message: "currency is required with a reference" });
   const amountMinor = parseAmount(input.amount, fiatScale(currency), { field: "amount" });
   if (amountMinor <= 0n) throw new AppError("invalid_amount", { field: "amount", message: "The amount must be positive." });
-  if (amountMinor > MAX_MINOR) throw new AppError("amount_above_maximum", { field: "amount" });
+  if (amountMinor > INT8_MAX) throw new AppError("amount_above_maximum", { field: "amount" });
   const externalId = input.externalId ?? deps.ids.prefixed("sbx");
   return receiveBankTransfer(
     deps,

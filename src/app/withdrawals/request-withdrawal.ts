@@ -4,8 +4,9 @@
 // payout key, amount + fee moved out of the balance into the withdrawal hold (the balance row locked
 // FOR UPDATE, so concurrent requests cannot overdraw it), its webhook queued and, below the approval
 // threshold, its payout job. Above the threshold it waits in `requested` for an operator.
-import { formatMinor, MAX_MINOR, parseAmount } from "../../core/money/decimal.js";
+import { formatMinor, parseAmount } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
+import { INT8_MAX } from "../../core/shared/int8.js";
 import { needsApproval } from "../../core/withdrawals/withdrawal-rules.js";
 import type { WithdrawalOwner } from "../../core/withdrawals/withdrawal-owner.js";
 import { insertWithdrawal, lockWithdrawalAddress, ownerColumns, type WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
@@ -37,7 +38,7 @@ export async function requestWithdrawal(
     const asset = WITHDRAWAL_ASSETS.get(input.asset, address.network, "asset");
     const amount = parseAmount(input.amount, asset.decimals, { field: "amount" });
     if (amount <= 0n) throw new AppError("invalid_amount", { field: "amount", message: "The amount must be positive." });
-    if (amount > MAX_MINOR) throw new AppError("amount_above_maximum", { field: "amount" });
+    if (amount > INT8_MAX) throw new AppError("amount_above_maximum", { field: "amount" });
     const now = deps.clock.now();
     if (address.usable_from.getTime() > now.getTime()) {
       throw new AppError("withdrawal_address_cooling_off", { field: "addressId", details: { usableFrom: address.usable_from.toISOString() } });

@@ -6,9 +6,6 @@ import { pow10 } from "./rounding.js";
 
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 
-/** The largest amount in minor units the database holds (int8): above it an insert fails, a 500, so requests are refused first. */
-export const MAX_MINOR = 2n ** 63n - 1n;
-
 /** Turns a JS number into plain decimal text, expanding exponent forms like 1e-7 or 1.5e+21. */
 export function numberToDecimalText(n: number): string {
   const text = String(n);

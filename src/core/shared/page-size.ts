@@ -1,4 +1,5 @@
 import { AppError } from "./errors.js";
+import { INT8_MAX } from "./int8.js";
 
 // Every list has a bounded page: a missing limit takes the list's default, any other is held to 1..max.
 export function pageSize(limit: number | undefined, fallback: number, max: number): number {
@@ -14,12 +15,9 @@ export function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T)
   return { items, nextCursor: rows.length > limit ? cursorOf(items[items.length - 1]!) : null };
 }
 
-/** The largest bigint PostgreSQL holds: a sequence-number cursor above it would fail in SQL (a 500). */
-const MAX_BIGINT = 9223372036854775807n;
-
 /** A keyset cursor that is a bigint sequence number (as text), or undefined when none was sent; anything else is a 400. */
 export function seqCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > MAX_BIGINT) throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
+  if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > INT8_MAX) throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
   return cursor;
 }
