@@ -146,6 +146,29 @@ describe("a paid intent stays on its course; a second transfer is refunded on it
   });
 });
 
+test("a transfer in another currency is booked as what arrived, never as that many minor units of the intent's currency (found by fuzzing)", async () => {
+  const assets = async (transferId: string) =>
+    (await h.deps.database.db.selectFrom("ledger_entries").select("asset").distinct().where("transfer_id", "=", transferId).execute()).map((e) => e.asset);
+  // At 4 (the dialect's wrong-payment path: 5, then 12) and once the intent is paid (refunded on its own).
+  const waiting = await readyIntent();
+  const paid = await readyIntent();
+  await transfer(paid);
+  const before = await platformFiat();
+  const cases = [
+    { i: waiting, externalId: `jpy-${waiting.id}`, status: 12 },
+    { i: paid, externalId: `jpy-${paid.id}`, status: 5 },
+  ];
+  for (const { i, externalId, status } of cases) {
+    const r = await sandboxTransfer(h.app, { apiKey: A.apiKey }, { reference: i.reference, amount: 5000, currency: "JPY", externalId });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.outcome, "refunded");
+    assert.deepEqual(await assets(`intent:${i.id}:fiat_in:${externalId}`), ["JPY"]);
+    assert.deepEqual(await assets(`intent:${i.id}:refund:${externalId}`), ["JPY"]);
+    assert.equal(await statusOf(i.id), status);
+  }
+  assert.deepEqual(await platformFiat(), before, "the platform's EUR accounts did not move");
+});
+
 describe("intents that ended", () => {
   test("at 10: the first late transfer records 12, a second one is refunded and 12 stays", async () => {
     const i = await readyIntent();

@@ -114,6 +114,39 @@ test("an assignment that does not land on what was named changes nothing", async
   assert.equal(anon.status, 401);
 });
 
+test("a transfer in another currency, or on a trader's requisite, is never assigned to an intent: 409, and the intent keeps waiting (found by fuzzing)", async () => {
+  const intent = await readyIntent();
+  const fx = await setupTrading(h.deps);
+  const amountMinor = BigInt(Math.round(Number(intent.amount) * 100));
+  const arrive = async (currency: string, requisiteId: string | null) => {
+    const r = await receiveBankTransfer(h.deps, { externalId: `cur-${++seq}`, feed: "test-statement", amountMinor, currency, requisiteId, reference: null, payerName: "Ivan", payerIban: null, receivedAt: h.clock.now() });
+    assert.equal(r.outcome, "unmatched");
+    return r.transferId;
+  };
+  const cases = [
+    { transferId: await arrive("RUB", null), why: /currency RUB differs from the intent's EUR/ },
+    { transferId: await arrive("EUR", fx.requisiteIds[0]!), why: /arrived on a trader's requisite/ },
+  ];
+  for (const { transferId, why } of cases) {
+    for (const to of [{ intentId: intent.id }, { reference: intent.reference }]) {
+      const r = await admin("POST", `/admin/v1/unmatched-transfers/${transferId}/assign`, to);
+      assert.equal(r.status, 409, r.text);
+      assert.match(r.json.message, why);
+    }
+    const row = await transferOf(transferId);
+    assert.deepEqual([row.outcome, row.resolution, row.intent_id], ["unmatched", null, null]);
+  }
+  assert.equal(await statusOf(intent.id), 4, "still waiting for its payment");
+  const booked = await h.deps.database.db.selectFrom("ledger_transfers").select("id").where("id", "like", `intent:${intent.id}:%`).execute();
+  assert.deepEqual(booked, [], "nothing booked for the intent");
+  // The right transfer still pays it.
+  const right = await arrive("EUR", null);
+  const ok = await admin("POST", `/admin/v1/unmatched-transfers/${right}/assign`, { intentId: intent.id });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(await statusOf(intent.id), 5);
+  await verifyLedgerClean(h.deps);
+});
+
 test("refunded: a refund order to the statement's payer, paid from the statement's account, in a pain.001 the schema accepts", async () => {
   const transferId = await unmatchedCredit("25.50", { name: "Jan Novák & Syn", iban: "CZ65 0800 0000 1920 0014 5399" });
   const r = await admin("POST", `/admin/v1/unmatched-transfers/${transferId}/refund`, { reason: "No order matches this payment" });

@@ -18,13 +18,15 @@ import { fiatScale } from "../../core/money/currencies.js";
 import { formatMinor } from "../../core/money/decimal.js";
 import { AppError } from "../../core/shared/errors.js";
 import { validIban } from "../../core/shared/iban.js";
+import { isUuid } from "../../core/shared/uuid.js";
 import { findCollectionAccount, statementAccountOfTransfer } from "../../db/bank-statements/bank-statements.js";
 import { insertRefundOrder } from "../../db/bank-statements/refund-orders.js";
 import { type BankTransferRow, lockBankTransfer, resolveBankTransfer } from "../../db/bank-transfers/bank-transfers.js";
-import { findIntent } from "../../db/intents/intents.js";
+import { findIntent, type IntentRow, lockIntentByReference } from "../../db/intents/intents.js";
 import type { DB } from "../../db/schema.js";
 import { findPayin } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
+import { normalizeReference } from "../intents/match-bank-transfer.js";
 import { postTransfer, reverseTransfer } from "../ledger/ledger.js";
 import { assignRecordedTransferIn, type AssignTarget } from "./receive-bank-transfer.js";
 import type { RecordedTransfer, TransferMatch } from "./transfer-match.js";
@@ -64,14 +66,35 @@ const recorded = (t: BankTransferRow): RecordedTransfer => ({
   receivedAt: t.received_at,
 });
 
+/**
+ * An intent is paid from the platform's collection accounts, in its own currency. A transfer that
+ * arrived on a trader's requisite is money in the trader's account, and one in another currency is
+ * not this intent's payment: assigned, either would be booked and refunded (4 → 5 → 12) from an
+ * account that never received it, so both are refused and the intent keeps waiting.
+ */
+function assertPaysIntent(t: BankTransferRow, intent: IntentRow, field: "intentId" | "reference"): void {
+  if (t.requisite_id !== null) {
+    throw new AppError("conflict", { field, message: "The transfer arrived on a trader's requisite: it can only be assigned to a trading pay-in on that requisite" });
+  }
+  if (t.currency !== intent.fiat_currency) {
+    throw new AppError("conflict", { field, message: `The transfer's currency ${t.currency} differs from the intent's ${intent.fiat_currency}` });
+  }
+}
+
 async function targetOf(trx: Transaction<DB>, t: BankTransferRow, to: AssignTo): Promise<{ target: AssignTarget; payinId: string | null }> {
-  if ("reference" in to) return { target: { reference: to.reference }, payinId: null };
+  if ("reference" in to) {
+    // No intent with this reference: the matcher's refusal (409) names it.
+    const intent = await lockIntentByReference(trx, normalizeReference(to.reference));
+    if (intent) assertPaysIntent(t, intent, "reference");
+    return { target: { reference: to.reference }, payinId: null };
+  }
   if ("intentId" in to) {
     const intent = await findIntent(trx, to.intentId);
     if (!intent) throw new AppError("not_found", { field: "intentId", message: "No payment intent has this id" });
+    assertPaysIntent(t, intent, "intentId");
     return { target: { reference: intent.reference }, payinId: null };
   }
-  const payin = await findPayin(trx, to.tradingPayinId);
+  const payin = isUuid(to.tradingPayinId) ? await findPayin(trx, to.tradingPayinId) : undefined;
   if (!payin) throw new AppError("not_found", { field: "tradingPayinId", message: "No trading pay-in has this id" });
   if (t.requisite_id !== null && t.requisite_id !== payin.requisite_id) {
     throw new AppError("conflict", { field: "tradingPayinId", message: "The transfer arrived on another trader's account than this pay-in's requisite" });

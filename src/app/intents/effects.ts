@@ -28,19 +28,23 @@ const ref = (i: IntentRow) => ({ type: "payment_intent", id: i.id });
 const fiatInTransferId = (intentId: string, externalId: string) => `intent:${intentId}:fiat_in:${externalId}`;
 const payoutTransferId = (intentId: string) => `intent:${intentId}:payout`;
 
-/** Books a received bank transfer of `paidMinor`, with the processing fee it carries. */
+/**
+ * Books a received bank transfer of `paidMinor` in `currency`, with the processing fee it carries. The
+ * currency is the transfer's, not the intent's: money in another currency (refunded, fee 0) is booked
+ * as what arrived, never as that many minor units of the intent's currency.
+ */
 export async function bookFiatIn(
   deps: Deps,
   trx: Transaction<DB>,
   i: IntentRow,
-  t: { externalId: string; paidMinor: bigint; feeMinor: bigint },
+  t: { externalId: string; currency: string; paidMinor: bigint; feeMinor: bigint },
 ): Promise<void> {
-  const { paidMinor, feeMinor } = t;
+  const { currency, paidMinor, feeMinor } = t;
   const platform = await platformOf(deps, trx, i);
   const entries = [
-    { account: platform(i.fiat_currency, "fiat_clearing"), amountMinor: -paidMinor },
-    { account: platform(i.fiat_currency, "platform_inventory"), amountMinor: paidMinor - feeMinor },
-    { account: platform(i.fiat_currency, "fee_revenue"), amountMinor: feeMinor },
+    { account: platform(currency, "fiat_clearing"), amountMinor: -paidMinor },
+    { account: platform(currency, "platform_inventory"), amountMinor: paidMinor - feeMinor },
+    { account: platform(currency, "fee_revenue"), amountMinor: feeMinor },
   ].filter((e) => e.amountMinor !== 0n);
   await postTransfer(trx, { id: fiatInTransferId(i.id, t.externalId), code: "intent_fiat_in", ref: ref(i), entries }, deps.clock.now());
 }

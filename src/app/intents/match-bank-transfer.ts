@@ -16,7 +16,7 @@ import { intentChanging } from "./status-cache.js";
 import { transitionIntent } from "./transition.js";
 
 /** References are issued upper case; payers type them with stray spaces and in any case. */
-const normalizeReference = (reference: string) => reference.trim().toUpperCase();
+export const normalizeReference = (reference: string) => reference.trim().toUpperCase();
 
 export async function matchIntentTransfer(
   deps: Deps,
@@ -38,7 +38,7 @@ export async function matchIntentTransfer(
   const expected = BigInt(intent.fiat_minor);
   const sameCurrency = t.currency === intent.fiat_currency;
   if (sameCurrency && t.amountMinor === expected) {
-    await bookFiatIn(deps, trx, intent, { externalId: t.externalId, paidMinor: t.amountMinor, feeMinor: BigInt(intent.fee_fiat_minor) });
+    await bookFiatIn(deps, trx, intent, { externalId: t.externalId, currency: t.currency, paidMinor: t.amountMinor, feeMinor: BigInt(intent.fee_fiat_minor) });
     await transitionIntent(deps, trx, intent, { action: "payment_matched", actor: "bank_feed", set: { paid_fiat_minor: t.amountMinor } });
     return paid("paid", null);
   }
@@ -47,7 +47,7 @@ export async function matchIntentTransfer(
     // Pro rata at the quoted rate: crypto owed rounds down, the fee rounds up.
     const crypto = divRound(BigInt(intent.crypto_minor) * t.amountMinor, expected, "floor");
     const fee = divRound(BigInt(intent.fee_fiat_minor) * t.amountMinor, expected, "ceil");
-    await bookFiatIn(deps, trx, intent, { externalId: t.externalId, paidMinor: t.amountMinor, feeMinor: fee });
+    await bookFiatIn(deps, trx, intent, { externalId: t.externalId, currency: t.currency, paidMinor: t.amountMinor, feeMinor: fee });
     await transitionIntent(deps, trx, intent, {
       action: "payment_matched",
       actor: "bank_feed",
@@ -59,7 +59,7 @@ export async function matchIntentTransfer(
   }
   // The dialect's path for a wrong amount (docs/contract-intents.md#statuses): received (5), then refunded (12).
   const reason = sameCurrency ? "amount differs from the instructions" : `currency ${t.currency} differs from the intent's ${intent.fiat_currency}`;
-  await bookFiatIn(deps, trx, intent, { externalId: t.externalId, paidMinor: t.amountMinor, feeMinor: 0n });
+  await bookFiatIn(deps, trx, intent, { externalId: t.externalId, currency: t.currency, paidMinor: t.amountMinor, feeMinor: 0n });
   await refundFiatIn(deps, trx, intent, t.externalId);
   const received = await transitionIntent(deps, trx, intent, {
     action: "payment_matched",
@@ -84,7 +84,7 @@ function refusalReason(intent: IntentRow): string {
  * returned; every other intent records the refund as an event and keeps its status.
  */
 async function refundTransfer(deps: Deps, trx: Transaction<DB>, intent: IntentRow, t: RecordedTransfer, reason: string): Promise<void> {
-  await bookFiatIn(deps, trx, intent, { externalId: t.externalId, paidMinor: t.amountMinor, feeMinor: 0n });
+  await bookFiatIn(deps, trx, intent, { externalId: t.externalId, currency: t.currency, paidMinor: t.amountMinor, feeMinor: 0n });
   await refundFiatIn(deps, trx, intent, t.externalId);
   const data = { reason, bankTransferId: t.id, paidFiatMinor: t.amountMinor.toString(), currency: t.currency };
   if (intent.status === S.timedOut || intent.status === S.cancelled) {

@@ -67,9 +67,12 @@ function assignEffect(t: BankTransferRow, to: Target, value: string): SafeHtml {
   switch (to) {
     case "reference":
     case "intentId":
+      if (t.requisite_id !== null) {
+        return html`<p class="error">This transfer arrived on a trader's requisite: the money is in the trader's account, so it can only be assigned to a trading pay-in on that requisite. Rampart refuses this assignment.</p>`;
+      }
       return html`<p>The transfer goes through the inbound path as if it had carried the payment reference of the intent <span class="mono wrap">${value}</span>:
 if that intent waits for ${money(t.amount_minor, t.currency)} it moves to paid (5), the merchant gets its IPN and the payout follows; if it no longer
-waits, the money is booked back as a refund to the payer. An intent that does not exist is refused and nothing changes.</p>`;
+waits, the money is booked back as a refund to the payer. An intent that does not exist, or whose currency is not ${t.currency}, is refused and nothing changes.</p>`;
     case "tradingPayinId":
       return html`<p>The transfer is matched to the trading pay-in <span class="mono wrap">${value}</span> on its requisite: the pay-in moves on as if the
 trader's account had received it, with the merchant's webhook. If the transfer matches another pay-in (another amount), nothing changes.</p>`;
