@@ -1,6 +1,7 @@
 // A CLI command: its own flags, its own --help, and the run function that returns an exit code, loaded
 // only when the command runs.
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { isUuid } from "../core/shared/uuid.js";
 import type { CliRuntime } from "./runtime.js";
 
 export type CommandRun = (values: Record<string, string | boolean | undefined>, positionals: string[], runtime: CliRuntime) => Promise<number>;
@@ -45,7 +46,7 @@ export async function runCommand(cmd: Command, argv: string[], runtime: CliRunti
 /** The --merchant option as a lower-case uuid, or null once it has said why it is refused (exit 2). */
 export function merchantIdOption(values: Record<string, string | boolean | undefined>): string | null {
   const merchant = values.merchant;
-  if (typeof merchant !== "string" || !/^[0-9a-f-]{36}$/i.test(merchant)) {
+  if (typeof merchant !== "string" || !isUuid(merchant)) {
     process.stderr.write("--merchant must be a merchant uuid\n");
     return null;
   }

@@ -2,10 +2,10 @@
 // use cases as /admin/v1/webhooks).
 import { redeliverEndpointFailures, redeliverMessage, webhookMessagesPage } from "../app/outbox/webhook-admin.js";
 import type { CommandRun } from "./command.js";
+import { isUuid } from "../core/shared/uuid.js";
 import { runCliAction } from "../app/audit/cli-action.js";
 
 const STATUSES = ["pending", "delivered", "failed"] as const;
-const UUID = /^[0-9a-f-]{36}$/i;
 
 /** `rampart webhooks` once its arguments are parsed (its spec is in commands.ts). */
 export const run: CommandRun = async (values, positionals, runtime) => {
@@ -16,7 +16,7 @@ export const run: CommandRun = async (values, positionals, runtime) => {
     if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) return fail("--status must be pending, delivered or failed");
     const limit = str("limit");
     if (limit !== undefined && !(/^\d{1,3}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= 100)) return fail("--limit must be a number from 1 to 100");
-    for (const k of ["merchant", "endpoint"]) if (str(k) !== undefined && !UUID.test(str(k)!)) return fail(`--${k} must be a uuid`);
+    for (const k of ["merchant", "endpoint"]) if (str(k) !== undefined && !isUuid(str(k)!)) return fail(`--${k} must be a uuid`);
     return runtime.withDeps(async (deps) => {
       const page = await webhookMessagesPage(deps, {
         ...(str("merchant") ? { merchantId: str("merchant")!.toLowerCase() } : {}),

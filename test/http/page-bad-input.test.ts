@@ -1,10 +1,13 @@
 // The HTML pages' bad input, found by fuzzing the consoles, the cabinet and the payer pages: a cookie
 // that is not valid percent-encoding, a repeated query field, and a refusal that echoes a huge input
-// into the redirect's Location. Each answers as a browser would expect, never a 500.
+// into the redirect's Location; an id that only looks like a UUID. Each answers as a browser (or an
+// API client) would expect, never a 500.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { receiveBankTransfer } from "../../src/app/bank-transfers/receive-bank-transfer.js";
+import { createOperatorKey } from "../../src/app/keys/create-keys.js";
 import { createHarness, type Harness } from "../support/harness.js";
-import { jsonCall } from "../support/json-call.js";
+import { jsonCall, operatorHeader } from "../support/json-call.js";
 import { createMerchantUser, portalSession } from "../support/merchant-users.js";
 import { getPage, postForm, staffSession } from "../support/staff.js";
 import { setupTrading, type TradingFixture, useFixedRate } from "../support/trading.js";
@@ -78,4 +81,34 @@ test("a refusal's notice is cut in the redirect: an input of 50,000 characters d
   const mode = await postForm(h, owner, "/merchant/mode", { mode: "live", back: `/merchant/${"x".repeat(50_000)}` });
   assert.equal(mode.statusCode, 303, mode.body.slice(0, 300));
   assert.equal(mode.headers.location, "/merchant/overview", "an unknown section goes back to the overview");
+});
+
+test("an id that only looks like a UUID (36 dashes, 36 zeros) or is none at all is not found on the console's, the portal's and the admin API's actions (found by fuzzing)", async () => {
+  const m = fx.merchant.merchantId;
+  const dashes = "-".repeat(36);
+  const zeros = "0".repeat(36);
+  const key = await createOperatorKey(h.deps, "test");
+  for (const id of [dashes, zeros]) {
+    const redeliver = await jsonCall(h.app, "POST", `/admin/v1/webhooks/endpoints/${id}/redeliver-failed`, operatorHeader(key));
+    assert.deepEqual([redeliver.status, redeliver.json.error], [404, "not_found"], redeliver.text);
+    const disable = await jsonCall(h.app, "POST", `/admin/v1/merchants/${m}/users/${id}/disable`, operatorHeader(key));
+    assert.deepEqual([disable.status, disable.json.error], [404, "not_found"], disable.text);
+  }
+  const admin = await staffSession(h, "admin");
+  const owner = await portalSession(h, await createMerchantUser(h, m, "owner"));
+  const transfer = await receiveBankTransfer(h.deps, { externalId: "fuzz-assign", feed: "test-statement", amountMinor: 13_100n, currency: "RUB", requisiteId: null, reference: null, payerName: null, payerIban: null, receivedAt: h.clock.now() });
+  const forms: [{ cookie: string; csrf: string }, string, Record<string, string>][] = [
+    [admin, `/dashboard/unmatched/${transfer.transferId}/assign`, { to: "tradingPayinId", value: "abc" }],
+    [admin, `/dashboard/webhooks/endpoints/${dashes}/redeliver-failed`, {}],
+    [admin, `/dashboard/merchants/${m}/users/${dashes}/disable`, {}],
+    [owner, `/merchant/users/${zeros}/disable`, {}],
+  ];
+  for (const [who, url, fields] of forms) {
+    // The console answers with its notice on the list it came from; the portal with its 404 page.
+    const r = await postForm(h, who, url, fields);
+    if (r.statusCode === 404) continue;
+    assert.equal(r.statusCode, 303, `${url}: ${r.statusCode} ${r.body.slice(0, 300)}`);
+    assert.match(new URL(String(r.headers.location), "http://x").searchParams.get("error") ?? "", /not found|No such|No trading pay-in/, url);
+  }
+  assert.deepEqual(unhandled(), []);
 });

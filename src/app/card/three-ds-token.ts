@@ -2,9 +2,10 @@
 // derived from the server secret (auth/signed-link.ts). Nothing is stored, so the same link can be
 // given again on a replay.
 import { idOfSignedLink, signedLinkToken } from "../auth/signed-link.js";
+import { UUID_PATTERN } from "../../core/shared/uuid.js";
 import type { Deps } from "../deps.js";
 
-const PAYMENT_ID = /^[0-9a-f-]{36}$/;
+const PAYMENT_ID = new RegExp(UUID_PATTERN);
 
 export function threeDsToken(deps: Pick<Deps, "config">, paymentId: string): string {
   return signedLinkToken(deps.config.secretKey, "card-3ds-link", paymentId);

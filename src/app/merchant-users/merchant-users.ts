@@ -8,6 +8,7 @@ import { hashKey } from "../../core/crypto/api-keys.js";
 import { hashPassword } from "../../core/crypto/password-hash.js";
 import { assertNever } from "../../core/shared/assert-never.js";
 import { AppError } from "../../core/shared/errors.js";
+import { isUuid } from "../../core/shared/uuid.js";
 import { isMerchantRole, type MerchantRole } from "../../core/merchant-users/roles.js";
 import { revokeUserSessions } from "../../db/staff/account-sessions.js";
 import { acceptInvite, findMerchantUser, findOpenInvite, insertMerchantUser, listMerchantUsers, lockActiveOwners, merchantOfUser, reissueInvite, setMerchantUser } from "../../db/staff/merchant-users.js";
@@ -114,7 +115,7 @@ export async function changeMerchantUser(deps: Deps, a: { merchantId: string; ac
   return deps.database.db.transaction().execute(async (trx) => {
     // The owners first, always in the same order (see lockActiveOwners), then the user.
     const owners = await lockActiveOwners(trx, merchant.id);
-    const before = /^[0-9a-f-]{36}$/i.test(a.userId) ? await findMerchantUser(trx, merchant.id, a.userId.toLowerCase(), true) : undefined;
+    const before = isUuid(a.userId) ? await findMerchantUser(trx, merchant.id, a.userId.toLowerCase(), true) : undefined;
     if (!before) throw new AppError("not_found", { message: "No such user." });
     const change = a.change;
     const removesOwner = owners.includes(before.id) && (change.kind === "disable" || (change.kind === "role" && role !== "owner"));

@@ -2,6 +2,7 @@
 // every failed message of an endpoint (which also re-enables an endpoint disabled by a 410).
 import { transitionMessage } from "../../core/webhooks/message-status.js";
 import { AppError } from "../../core/shared/errors.js";
+import { isUuid } from "../../core/shared/uuid.js";
 import {
   enableEndpoint,
   failedMessageSeqs,
@@ -50,7 +51,7 @@ export async function redeliverMessage(deps: Deps, eventId: string): Promise<voi
 
 /** Every failed message of the endpoint back to pending; re-enables the endpoint. Returns the count. */
 export async function redeliverEndpointFailures(deps: Deps, endpointId: string): Promise<number> {
-  if (!/^[0-9a-f-]{36}$/i.test(endpointId) || !(await findEndpoint(deps.database.db, endpointId))) {
+  if (!isUuid(endpointId) || !(await findEndpoint(deps.database.db, endpointId))) {
     throw new AppError("not_found", { message: "Webhook endpoint not found" });
   }
   return deps.database.db.transaction().execute(async (trx) => {
