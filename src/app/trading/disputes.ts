@@ -2,18 +2,20 @@
 // opens review and answers with their own receipt and amount; support resolves (paid as claimed,
 // paid a different amount, not paid); with no review within disputeAutoResolveMinutes the dispute
 // closes in the merchant's favour (a due-time job).
+import { createHash } from "node:crypto";
 import type { Transaction } from "kysely";
 import { assertNever } from "../../core/shared/assert-never.js";
 import { AppError, IllegalTransitionError } from "../../core/shared/errors.js";
 import { TRADING_MACHINE } from "../../core/trading/payin-status.js";
-import type { DB } from "../../db/schema.js";
-import { findReceipt, insertPayinEvent, listPayinEvents, lockPayin, type TradingPayinRow, updatePayin } from "../../db/trading/payins.js";
+import type { DB, Db } from "../../db/schema.js";
+import { findPayin, findReceipt, insertPayinEvent, listPayinEvents, lockPayin, type TradingPayinRow, updatePayin } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { voidPayinHold } from "./ledger-postings.js";
 import { scheduleAutoResolve } from "./payin-outbox.js";
 import { loadTradingSettings } from "./merchant-settings.js";
 import { startRecalculation } from "./recalculation.js";
+import { discardReceipt, uploadReceipt } from "./receipts.js";
 import { settlePayin } from "./settle.js";
 import { notifyMerchant, transitionPayin } from "./transition.js";
 import { tradingPayinChanging } from "./payin-read-cache.js";
@@ -66,13 +68,34 @@ export async function openDispute(
 }
 
 /**
+ * The pay page's dispute: the payer's receipt and the amount sent, in one step. The page has no
+ * login, so what openDispute checks under the lock is checked before the file is stored too, and a
+ * dispute refused there after all (the pay-in moved in between) removes the receipt it stored: a
+ * refused upload leaves no bytes behind.
+ */
+export async function openPayerDispute(deps: Deps, payinId: string, receipt: Buffer, fiatMinor: bigint): Promise<TradingPayinRow> {
+  const receiptSha256 = createHash("sha256").update(receipt).digest("hex");
+  const p = await findPayin(deps.database.db, payinId);
+  if (!p) throw notFound();
+  await checkPayerMayDisputeAgain(deps.database.db, p, [receiptSha256]);
+  TRADING_MACHINE.next(p.status, "open_dispute"); // 409 naming the status, as the transition would
+  const { invoiceKey } = await uploadReceipt(deps, { kind: "payer" }, payinId, receipt);
+  try {
+    return await openDispute(deps, { kind: "payer" }, payinId, { invoiceKey, fiatMinor, comment: null, receiptSha256 });
+  } catch (err) {
+    await discardReceipt(deps, invoiceKey);
+    throw err;
+  }
+}
+
+/**
  * After support decided "not paid", a payer's new dispute needs a receipt not shown before, and the
  * merchant's payerDisputeReopens bounds how many (default one): support does not re-read the same
  * evidence, and a payer cannot keep a pay-in in dispute for ever.
  */
-async function checkPayerMayDisputeAgain(trx: Transaction<DB>, p: TradingPayinRow, evidence: string[]): Promise<void> {
-  const settings = await loadTradingSettings(trx, p.merchant_id);
-  const allowance = disputeAllowance(p.status, await listPayinEvents(trx, p.id), settings.payerDisputeReopens);
+async function checkPayerMayDisputeAgain(db: Db, p: TradingPayinRow, evidence: string[]): Promise<void> {
+  const settings = await loadTradingSettings(db, p.merchant_id);
+  const allowance = disputeAllowance(p.status, await listPayinEvents(db, p.id), settings.payerDisputeReopens);
   if (!allowance.needsNewReceipt) return;
   if (allowance.reopensLeft === 0) throw new AppError("dispute_limit_reached");
   if (evidence.some((e) => allowance.shownReceipts.includes(e))) throw new AppError("dispute_needs_new_receipt", { field: "file" });

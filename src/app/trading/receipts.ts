@@ -1,7 +1,7 @@
 // Receipts (dispute evidence) uploaded by the merchant, the payer or the trader. The bytes go to
 // the FileStorage port first; the row that makes the invoiceKey usable is written after.
 import { AppError } from "../../core/shared/errors.js";
-import { findPayin, findReceipt, insertReceipt } from "../../db/trading/payins.js";
+import { deleteReceipt, findPayin, findReceipt, insertReceipt } from "../../db/trading/payins.js";
 import type { Deps } from "../deps.js";
 import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 
@@ -40,6 +40,12 @@ export async function uploadReceipt(
     await commit?.(trx, uploaded);
   });
   return uploaded;
+}
+
+/** Removes a receipt no dispute came of: its row, then its bytes (the row first, so no key points at a missing file). */
+export async function discardReceipt(deps: Deps, invoiceKey: string): Promise<void> {
+  const storageKey = await deleteReceipt(deps.database.db, invoiceKey);
+  if (storageKey !== undefined) await deps.ports.files.delete(storageKey);
 }
 
 /** A receipt's bytes for the merchant (or trader) of its pay-in; anyone else gets 404. */

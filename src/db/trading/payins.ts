@@ -263,6 +263,12 @@ export async function insertReceipt(
     .execute();
 }
 
+/** Removes a receipt's row (one no dispute named); returns the stored file's key, or undefined when there was none. */
+export async function deleteReceipt(db: Db, invoiceKey: string): Promise<string | undefined> {
+  const r = await db.deleteFrom("trading_receipts").where("invoice_key", "=", invoiceKey).returning("storage_key").executeTakeFirst();
+  return r?.storage_key;
+}
+
 export async function findReceipt(db: Db, invoiceKey: string) {
   return db.selectFrom("trading_receipts").selectAll().where("invoice_key", "=", invoiceKey).executeTakeFirst();
 }

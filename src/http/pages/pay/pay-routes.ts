@@ -1,17 +1,16 @@
 // Routes of the hosted payer page: the page and its changing panel (in the payer's language), its
 // small JSON status poll, the payer's "I have paid" claim, and the receipt upload that opens a
 // dispute on the payer's behalf. The pay-in id (an unguessable UUID) is the only key.
-import { createHash } from "node:crypto";
 import multipart from "@fastify/multipart";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { Deps } from "../../../app/deps.js";
-import { openDispute, payerClaimPaid } from "../../../app/trading/disputes.js";
+import { openPayerDispute, payerClaimPaid } from "../../../app/trading/disputes.js";
 import { payerPageAccess } from "../../../app/risk/page-access.js";
 import { payerView } from "../../../app/trading/payer-view.js";
 import { countPayinEvents, getPayinForPayer } from "../../../app/trading/queries.js";
-import { MAX_RECEIPT_BYTES, uploadReceipt } from "../../../app/trading/receipts.js";
+import { MAX_RECEIPT_BYTES } from "../../../app/trading/receipts.js";
 import { AppError } from "../../../core/shared/errors.js";
 import { parseTypedFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling, renderDefaultError } from "../../errors/error-handling.js";
@@ -123,9 +122,7 @@ export async function payPageRoutes(scope: FastifyInstance, deps: Deps): Promise
       if (!file) throw new AppError("validation_failed", { field: "file", message: "Choose your receipt file" });
       const fiatMinor = parseTypedFiatAmount(form.fields.fiatAmount ?? null);
       if (fiatMinor === null) throw new AppError("validation_failed", { field: "fiatAmount", message: "Enter the amount you sent" });
-      const { invoiceKey } = await uploadReceipt(deps, { kind: "payer" }, request.params.id, file);
-      const receiptSha256 = createHash("sha256").update(file).digest("hex");
-      const p = await openDispute(deps, { kind: "payer" }, request.params.id, { invoiceKey, fiatMinor, comment: null, receiptSha256 });
+      const p = await openPayerDispute(deps, request.params.id, file, fiatMinor);
       if (!wantsJson(request)) return reply.redirect(`/pay/${p.id}`, 303);
       return { status: p.status };
     },
