@@ -1,20 +1,28 @@
 // GET /cabinet/events: a server-sent event stream that says "changed" whenever one of the signed-in
 // trader's pay-ins is inserted or updated, in any process (migration 0028_a: a trigger NOTIFYs
 // trading_payin_changed with the trader's id at commit; one LISTEN connection per process serves
-// every stream). The page then fetches its lists again. Bounded: at most MAX_STREAMS per process,
-// a comment every KEEPALIVE_MS keeps proxies from closing an idle stream.
+// every stream). The page then fetches its lists again. Bounded: at most MAX_STREAMS per process and
+// MAX_STREAMS_PER_TRADER per trader (one trader's tabs, or a script, cannot take every stream of the
+// process from the other traders: found by fuzzing); a comment every KEEPALIVE_MS keeps proxies from
+// closing an idle stream.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../../../app/deps.js";
 import { AppError } from "../../../core/shared/errors.js";
 
 const CHANNEL = "trading_payin_changed";
 const MAX_STREAMS = 500;
+/** A few devices with a few tabs each. */
+const MAX_STREAMS_PER_TRADER = 10;
 const KEEPALIVE_MS = 25_000;
 let streams = 0;
+const streamsOf = new Map<string, number>();
 
 export async function streamTraderChanges(deps: Deps, request: FastifyRequest, reply: FastifyReply, traderId: string): Promise<void> {
   if (streams >= MAX_STREAMS) throw new AppError("service_unavailable", { message: "Too many live cabinet streams; the page still works with reloads" });
+  const own = streamsOf.get(traderId) ?? 0;
+  if (own >= MAX_STREAMS_PER_TRADER) throw new AppError("rate_limited", { message: "Too many live streams of this cabinet are open: close other tabs; the page still works with reloads" });
   streams++;
+  streamsOf.set(traderId, own + 1);
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -33,6 +41,9 @@ export async function streamTraderChanges(deps: Deps, request: FastifyRequest, r
     if (closed) return;
     closed = true;
     streams--;
+    const left = streamsOf.get(traderId)! - 1;
+    if (left === 0) streamsOf.delete(traderId);
+    else streamsOf.set(traderId, left);
     clearInterval(keepalive);
     void stop?.().catch(() => {});
   };
