@@ -5,7 +5,7 @@
 // MAX_STREAMS_PER_TRADER per trader (one trader's tabs, or a script, cannot take every stream of the
 // process from the other traders: found by fuzzing); a comment every KEEPALIVE_MS keeps proxies from
 // closing an idle stream.
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../../../app/deps.js";
 import { AppError } from "../../../core/shared/errors.js";
 
@@ -17,7 +17,24 @@ const KEEPALIVE_MS = 25_000;
 let streams = 0;
 const streamsOf = new Map<string, number>();
 
-export async function streamTraderChanges(deps: Deps, request: FastifyRequest, reply: FastifyReply, traderId: string): Promise<void> {
+type StreamHandler = (request: FastifyRequest, reply: FastifyReply, traderId: string) => Promise<void>;
+
+/**
+ * The stream handler of one app. Its open streams end when the app closes (Fastify's preClose): a
+ * stream is a request that never finishes, so without this every shutdown with a cabinet open waited
+ * out the whole drain timeout (30 s) and exited forced. The browser reconnects (retry:) to a process
+ * that runs.
+ */
+export function cabinetLiveStreams(app: FastifyInstance, deps: Deps): StreamHandler {
+  const open = new Set<() => void>();
+  app.addHook("preClose", (done) => {
+    for (const end of open) end();
+    done();
+  });
+  return (request, reply, traderId) => streamTraderChanges(deps, request, reply, traderId, open);
+}
+
+async function streamTraderChanges(deps: Deps, request: FastifyRequest, reply: FastifyReply, traderId: string, open: Set<() => void>): Promise<void> {
   if (streams >= MAX_STREAMS) throw new AppError("service_unavailable", { message: "Too many live cabinet streams; the page still works with reloads" });
   const own = streamsOf.get(traderId) ?? 0;
   if (own >= MAX_STREAMS_PER_TRADER) throw new AppError("rate_limited", { message: "Too many live streams of this cabinet are open: close other tabs; the page still works with reloads" });
@@ -37,9 +54,14 @@ export async function streamTraderChanges(deps: Deps, request: FastifyRequest, r
   const keepalive = setInterval(() => res.write(": keepalive\n\n"), KEEPALIVE_MS);
   let stop: (() => Promise<void>) | null = null;
   let closed = false;
+  const end = () => {
+    close();
+    res.end();
+  };
   const close = () => {
     if (closed) return;
     closed = true;
+    open.delete(end);
     streams--;
     const left = streamsOf.get(traderId)! - 1;
     if (left === 0) streamsOf.delete(traderId);
@@ -48,6 +70,7 @@ export async function streamTraderChanges(deps: Deps, request: FastifyRequest, r
     void stop?.().catch(() => {});
   };
   request.raw.on("close", close);
+  open.add(end);
   try {
     stop = await deps.database.listen(CHANNEL, {
       ready: () => {},
@@ -59,8 +82,7 @@ export async function streamTraderChanges(deps: Deps, request: FastifyRequest, r
     });
     if (closed) void stop().catch(() => {});
   } catch (err) {
-    close();
-    res.end();
+    end();
     request.log.warn({ err }, "cabinet live stream could not listen");
   }
 }

@@ -20,7 +20,7 @@ import { readCookie, sessionCookie } from "../cookies.js";
 import { html } from "../html.js";
 import { messagesForRequest, type Messages } from "../i18n.js";
 import { backTo, sendDownload, sendPrivatePage } from "../send-page.js";
-import { streamTraderChanges } from "./cabinet-live.js";
+import { cabinetLiveStreams } from "./cabinet-live.js";
 import { cabinetBody, cabinetLists, cabinetLoginForm, cabinetScript, type CabinetView } from "./cabinet-page.js";
 import { principalOf } from "../../plugins/principal.js";
 import { UUID_PATTERN } from "../../../core/shared/uuid.js";
@@ -140,7 +140,8 @@ export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<v
     return reply.header("cache-control", "no-store").type("text/html; charset=utf-8").send(cabinetLists(await view(request), m).value);
   });
 
-  app.get(`${HOME}/events`, { schema: { hide: true } }, async (request, reply) => streamTraderChanges(deps, request, reply, sessionOf(request).traderId));
+  const streamTraderChanges = cabinetLiveStreams(app, deps);
+  app.get(`${HOME}/events`, { schema: { hide: true } }, async (request, reply) => streamTraderChanges(request, reply, sessionOf(request).traderId));
 
   app.post<{ Params: { id: string } }>(`${HOME}/pay-ins/:id/confirm`, { schema: { hide: true, params: idParams } }, async (request, reply) =>
     cabinetAction(reply, async () => {
