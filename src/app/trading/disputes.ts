@@ -83,7 +83,8 @@ export async function openPayerDispute(deps: Deps, payinId: string, receipt: Buf
   try {
     return await openDispute(deps, { kind: "payer" }, payinId, { invoiceKey, fiatMinor, comment: null, receiptSha256 });
   } catch (err) {
-    await discardReceipt(deps, invoiceKey);
+    // The refusal is the answer; a receipt that cannot be removed now is left to the retention job.
+    await discardReceipt(deps, invoiceKey).catch((cleanup: unknown) => deps.logger.warn({ err: cleanup, invoiceKey }, "a refused dispute's receipt could not be removed"));
     throw err;
   }
 }
