@@ -1,6 +1,5 @@
 // Builds the Fastify app from explicit dependencies. It never listens: tests drive it with inject(),
 // src/main/server.ts binds it to a port.
-import formbody from "@fastify/formbody";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -12,7 +11,7 @@ import { installTextGuard } from "./plugins/text-guard.js";
 import { installPrincipal } from "./plugins/principal.js";
 import { installRateLimit } from "./plugins/rate-limit.js";
 import { docsCsp, installSecurityHeaders } from "./plugins/security-headers.js";
-import { installRawJson } from "./plugins/raw-json.js";
+import { installRawBody } from "./plugins/raw-body.js";
 import { genRequestId, installRequestId } from "./plugins/request-id.js";
 import { requestLogger } from "./plugins/request-logger.js";
 import { installValidation } from "./plugins/validation.js";
@@ -61,7 +60,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   });
   app.decorate("lifecycle", { draining: false });
   installValidation(app);
-  installRawJson(app);
+  installRawBody(app, deps.config.bodyLimitBytes);
   installPrincipal(app);
   installRequestId(app);
   installTextGuard(app);
@@ -70,7 +69,6 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   installErrorHandling(app, renderDefaultError);
   installNotFoundHandling(app, renderDefaultError);
   await installRateLimit(app, deps.config.rateLimitPerMinute);
-  await app.register(formbody, { bodyLimit: deps.config.bodyLimitBytes });
 
   await app.register(swagger, {
     openapi: {

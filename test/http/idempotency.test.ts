@@ -1,6 +1,6 @@
 // Idempotency-Key through a real route: one object for 50 concurrent identical POSTs, identical
-// responses, byte-for-byte replay of execution errors, 422 for a different body, 409 while in flight,
-// scoping per tenant, expiry after 24 h.
+// responses, byte-for-byte replay of execution errors, 422 for a different body (a form body too),
+// 409 while in flight, scoping per tenant, expiry after 24 h.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
@@ -73,6 +73,19 @@ test("50 concurrent identical POSTs with one key create one object and get ident
   assert.equal(different.statusCode, 422);
   assert.equal(different.json().error, "idempotency_key_reused");
   assert.equal(await count("fifty"), 1);
+});
+
+test("a form-encoded body is fingerprinted too: the same form replays, another form with the key is 422 (found by fuzzing)", async () => {
+  const form = (payload: string) =>
+    h.app.inject({ method: "POST", url: "/test/objects", headers: { "content-type": "application/x-www-form-urlencoded", "x-tenant": "t1", "idempotency-key": "key-form" }, payload });
+  const first = await form("name=formed");
+  assert.equal(first.statusCode, 201, first.body);
+  const again = await form("name=formed");
+  assert.deepEqual([again.statusCode, again.headers["idempotent-replayed"], again.body], [201, "true", first.body]);
+  const other = await form("name=another");
+  assert.deepEqual([other.statusCode, other.json().error], [422, "idempotency_key_reused"]);
+  assert.equal(await count("formed"), 1);
+  assert.equal(await count("another"), 0);
 });
 
 test("execution errors are replayed byte for byte", async () => {

@@ -1,7 +1,8 @@
 // Request signatures of the trading dialect (docs/contract-trading.md#authentication-and-signatures)
 // for the requests that have no JSON body: a multipart upload is signed over its raw multipart bytes,
-// a GET over its path and query exactly as sent. A merchant with requireRequestSignature is refused
-// anything unsigned or signed over something else (the old empty-body signature included).
+// a form-encoded POST over its form bytes, a GET over its path and query exactly as sent. A merchant
+// with requireRequestSignature is refused anything unsigned or signed over something else (the old
+// empty-body signature included).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createHarness, type Harness } from "../support/harness.js";
@@ -80,4 +81,23 @@ test("a GET is signed over its path and query exactly as sent", async () => {
   }
   assert.equal((await get("/payment/account", signBody(key(), "/payment/account"))).statusCode, 200);
   assert.equal((await get("/payment/trading/banks", signBody(key(), "/payment/account"))).statusCode, 401, "a signature of another path");
+});
+
+test("a form-encoded POST is signed over its form bytes; the empty-body signature is refused (found by fuzzing)", async () => {
+  const form = "fiatAmount=7000&fiatCurrency=RUB";
+  const post = (signature: string) =>
+    h.app.inject({
+      method: "POST",
+      url: "/payment/trading/pay-in",
+      headers: { "x-api-key": key(), "content-type": "application/x-www-form-urlencoded", "x-signature": signature },
+      payload: form,
+    });
+  for (const wrong of [signBody(key(), ""), signBody(key(), "fiatAmount=1&fiatCurrency=RUB")]) {
+    const r = await post(wrong);
+    assert.equal(r.statusCode, 401, r.body);
+    assert.equal(r.json().message, "INVALID_SIGNATURE");
+  }
+  const ok = await post(signBody(key(), form));
+  assert.equal(ok.statusCode, 201, ok.body);
+  assert.equal(ok.json().fiatAmount, "7000.00");
 });
