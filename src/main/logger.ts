@@ -37,7 +37,7 @@ const TOKEN_IN_PATH = /^(\/(?:3ds|checkout|kyc|merchant\/invite)\/)[^/?]+/;
 const SECRET_PARAM = /^(?:token|key|code|secret|password|signature|sig)$/i;
 
 /** The URL as logged: bearer tokens in a page's path and secret query values replaced by [redacted]. */
-export function urlForLog(url: string): string {
+function urlForLog(url: string): string {
   const q = url.indexOf("?");
   const path = (q < 0 ? url : url.slice(0, q)).replace(TOKEN_IN_PATH, "$1[redacted]");
   if (q < 0) return path;

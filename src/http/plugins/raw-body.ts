@@ -1,6 +1,6 @@
-// JSON, form and plain-text bodies are parsed by hand so the exact bytes stay available: request signatures
-// (trading dialect x-signature) and idempotency fingerprints are computed over the raw body. Every
-// body a route can parse keeps its bytes: a form body once did not (it went through
+// JSON, form and plain-text bodies are parsed by hand so the exact bytes stay available: request
+// signatures (trading dialect x-signature) and idempotency fingerprints are computed over the raw
+// body. Every body a route can parse keeps its bytes: a form body once did not (it went through
 // @fastify/formbody), so a form-encoded POST was fingerprinted without its body (the same key with
 // another body replayed the first answer) and signed over the empty string (found by fuzzing).
 // Multipart bodies keep theirs in plugins/multipart-form.ts.
