@@ -9,9 +9,12 @@ export function storableDate(d: Date): boolean {
   return year >= 1 && year <= 9999; // NaN for an invalid Date: false
 }
 
+/** Our cursors' instants: milliseconds (Date's toISOString) or microseconds (PostgreSQL's timestamptz). */
+const ISO_INSTANT = { 3: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 6: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/ } as const;
+
 /** A UTC ISO instant with exactly `digits` fractional digits, as our cursors carry them, that is a real, storable date. */
 export function realInstant(v: unknown, digits: 3 | 6): v is string {
-  if (typeof v !== "string" || !new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{${digits}}Z$`).test(v)) return false;
+  if (typeof v !== "string" || !ISO_INSTANT[digits].test(v)) return false;
   const d = new Date(v);
   return storableDate(d) && d.toISOString().slice(0, 19) === v.slice(0, 19);
 }
