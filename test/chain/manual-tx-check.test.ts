@@ -143,14 +143,19 @@ test("wrong amount, wrong recipient, a reverted transaction and an unknown hash 
     assert.match(res.json.message, reason, label);
     await assertNothingWritten(p);
   }
-  // The app function refuses the same way (the CLI and console share it).
-  await assert.rejects(recordOperatorPayout(h.deps, p.payoutId, refusals[0]![1], "op"), (err: unknown) => err instanceof AppError && err.code === "payout_tx_mismatch");
+  // The app function refuses the same way (the CLI and console share it), before the console's step-up
+  // (`confirm`) runs: a refused hash uses up no code.
+  let confirmed = 0;
+  const confirm = async () => void confirmed++;
+  await assert.rejects(recordOperatorPayout(h.deps, p.payoutId, refusals[0]![1], "op", confirm), (err: unknown) => err instanceof AppError && err.code === "payout_tx_mismatch");
+  assert.equal(confirmed, 0, "no code asked for a refused hash");
   await assertNothingWritten(p);
-  // The right transaction still completes it afterwards.
+  // The right transaction still completes it afterwards, once the step-up passed.
   const good = await payUsdt(p.address, p.amountMinor);
   await evm.anvil.mine(CONFIRMATIONS - 1);
-  const done = await recordOperatorPayout(h.deps, p.payoutId, good, "op");
+  const done = await recordOperatorPayout(h.deps, p.payoutId, good, "op", confirm);
   assert.equal(done.intentStatus, 6);
+  assert.equal(confirmed, 1);
 });
 
 test("a native ETH payout is checked by its value transfer, in wei", async () => {

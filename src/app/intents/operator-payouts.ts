@@ -66,7 +66,8 @@ interface RecordedPayout {
   replayed: boolean;
 }
 
-export async function recordOperatorPayout(deps: Deps, payoutId: string, txHashInput: string, operatorKeyId: string): Promise<RecordedPayout> {
+/** `confirm` (the console's step-up) runs after every check, before the write: a refused hash uses up no code. */
+export async function recordOperatorPayout(deps: Deps, payoutId: string, txHashInput: string, operatorKeyId: string, confirm?: () => Promise<void>): Promise<RecordedPayout> {
   const found = await findPayout(deps.database.db, payoutId);
   if (!found) throw new AppError("not_found", { message: "No such payout" });
   const intentId = found.intent_id;
@@ -77,6 +78,7 @@ export async function recordOperatorPayout(deps: Deps, payoutId: string, txHashI
   if (!alreadyRecorded) {
     PAYOUT_MACHINE.next(found.status, "operator_paid");
     await checkOperatorTx(deps, owed, txHash);
+    await confirm?.();
   }
   return deps.database.db.transaction().execute(async (trx) => {
     const intent = (await lockIntent(trx, intentId))!;

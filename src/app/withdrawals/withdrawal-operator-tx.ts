@@ -8,7 +8,8 @@
 // status with its webhook. The same hash again answers as before (replayed); another hash, or a
 // withdrawal in any other status, is 409 naming it; a hash already recorded for another withdrawal or
 // intent payout is 409 tx_hash_already_used. On a chain that sends by itself (sandbox, evm) no
-// hash is taken: 409 withdrawal_not_manual.
+// hash is taken: 409 withdrawal_not_manual. `confirm` (the console's step-up) runs after every check,
+// just before the write, so a mistyped or refused hash does not use up the operator's code.
 import { WITHDRAWAL_MACHINE } from "../../core/withdrawals/withdrawal-status.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findWithdrawal, lockWithdrawal, updateWithdrawal, type WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
@@ -18,7 +19,7 @@ import { enqueueWithdrawalEvent } from "./withdrawal-events.js";
 import { settleWithdrawal } from "./withdrawal-ledger.js";
 import { portsForOwner } from "../merchants/test-mode.js";
 
-export async function recordWithdrawalTx(deps: Deps, withdrawalId: string, txHashInput: string): Promise<{ withdrawal: WithdrawalRow; replayed: boolean }> {
+export async function recordWithdrawalTx(deps: Deps, withdrawalId: string, txHashInput: string, confirm?: () => Promise<void>): Promise<{ withdrawal: WithdrawalRow; replayed: boolean }> {
   const found = await findWithdrawal(deps.database.db, withdrawalId);
   if (!found) throw new AppError("not_found", { message: "No such withdrawal." });
   const owed = { id: found.id, network: found.network, asset: found.asset, address: found.address, amountMinor: BigInt(found.amount_minor) };
@@ -29,6 +30,7 @@ export async function recordWithdrawalTx(deps: Deps, withdrawalId: string, txHas
   // Only a payout the chain leaves to the operator: on one that sends, a hash entered here would pay twice.
   if ((await (await portsForOwner(deps, { merchantId: found.merchant_id, traderId: found.trader_id })).chain.status(found.payout_key)).kind !== "awaiting_operator") throw new AppError("withdrawal_not_manual");
   await checkOperatorTx(deps, owed, txHash);
+  await confirm?.();
   return deps.database.db.transaction().execute(async (trx) => {
     const w = (await lockWithdrawal(trx, withdrawalId))!;
     if (replay(w)) return { withdrawal: w, replayed: true };

@@ -52,8 +52,7 @@ export const payoutsSection: DashboardSection = {
         runFormAction(reply, BACK, async () => {
           const txHash = typeof request.body?.txHash === "string" ? request.body.txHash : "";
           const payout = await payoutAmount(deps, request.params.id);
-          await requireStepUp(deps, request, { amount: payout.amount, currency: payout.asset });
-          const r = await recordOperatorPayout(deps, request.params.id, txHash, operatorOf(request));
+          const r = await recordOperatorPayout(deps, request.params.id, txHash, operatorOf(request), () => requireStepUp(deps, request, { amount: payout.amount, currency: payout.asset }));
           return r.replayed
             ? `Payout ${r.payoutId} already had this transaction: nothing changed.`
             : `Payout ${r.payoutId} is ${r.status} with ${r.txHash}: intent ${r.intentId} is complete (${r.intentStatus}).`;

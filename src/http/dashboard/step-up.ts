@@ -1,6 +1,8 @@
 // The console's step-up (core/staff/step-up.ts): a form that moves more than RAMPART_STEP_UP_AMOUNT
 // carries a field for a fresh TOTP code, and its route checks that code (app verifyStepUp, outside
-// the action's audit scope) before the use case runs. Without a valid code nothing is written.
+// the action's audit scope) before the use case runs, or, for an entered transaction hash, hands the
+// check to the use case, which runs it after the hash passed its own checks (so a mistyped hash uses
+// up no code). Without a valid code nothing is written.
 import type { FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { verifyStepUp } from "../../app/staff/staff-step-up.js";

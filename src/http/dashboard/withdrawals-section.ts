@@ -158,8 +158,7 @@ export const withdrawalsSection: DashboardSection = {
       runFormAction(reply, BACK, async () => {
         const txHash = typeof request.body?.txHash === "string" ? request.body.txHash : "";
         const asked = await readWithdrawal(deps, request.params.id);
-        await requireStepUp(deps, request, { amount: asked.amount, currency: asked.asset });
-        const r = await recordWithdrawalTx(deps, request.params.id, txHash);
+        const r = await recordWithdrawalTx(deps, request.params.id, txHash, () => requireStepUp(deps, request, { amount: asked.amount, currency: asked.asset }));
         return r.replayed ? `Withdrawal ${r.withdrawal.id} already had this transaction: nothing changed.` : `Withdrawal ${r.withdrawal.id} is ${r.withdrawal.status} with ${r.withdrawal.tx_hash}.`;
       }),
     );
