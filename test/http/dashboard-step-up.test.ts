@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
+import { generateSync } from "otplib";
 import { createHarness, type Harness } from "../support/harness.js";
 import { auditEntryCount } from "../support/audit-entries.js";
 import { jsonCall } from "../support/json-call.js";
@@ -109,4 +110,20 @@ test("approving a withdrawal above the amount needs a fresh code; without one it
   const taken = await postForm(h, finance, `/dashboard/withdrawals/${asked.json.id}/approve`, { totp: freshTotp(h, finance.staff.secret) });
   assert.match(noticeOf(taken.headers.location).ok ?? "", /approved/);
   assert.equal((await jsonCall(h.app, "GET", `/merchant/v1/withdrawals/${asked.json.id}`, key)).json.status, "approved");
+});
+
+test("wrong codes sent at once are counted one after another: past five from one address the rest, and then the right code, are refused unchecked", async () => {
+  const id = await disputedPayin(6000);
+  const support = await staffSession(h, "support");
+  const good = freshTotp(h, support.staff.secret);
+  // Codes no step within the tolerance accepts (the steps either side of now, and now).
+  const valid = new Set([-30, 0, 30].map((s) => generateSync({ secret: support.staff.secret, epoch: Math.floor(h.clock.now().getTime() / 1000) + s })));
+  const wrong = Array.from({ length: 40 }, (_, n) => String((Number(good) + 1 + n) % 1_000_000).padStart(6, "0")).filter((c) => !valid.has(c)).slice(0, 12);
+  const url = `/dashboard/disputes/${id}/resolve`;
+  const notices = (await Promise.all(wrong.map((totp) => postForm(h, support, url, { outcome: "paid", totp })))).map((r) => noticeOf(r.headers.location).error ?? "");
+  assert.equal(notices.filter((n) => /authentication code is wrong/.test(n)).length, 5, notices.join("\n"));
+  assert.equal(notices.filter((n) => /Too many failed/.test(n)).length, 7, notices.join("\n"));
+  const right = await postForm(h, support, url, { outcome: "paid", totp: good });
+  assert.match(noticeOf(right.headers.location).error ?? "", /Too many failed/);
+  assert.equal(await statusOf(id), "checking");
 });

@@ -10,13 +10,14 @@ import { verifyPassword } from "../../core/crypto/password-hash.js";
 import { AppError } from "../../core/shared/errors.js";
 import { appendAudit } from "../../db/audit/audit-log.js";
 import { outsideAuditScope } from "../../db/audit/audit-scope.js";
-import { clearLoginFailures, lockedUntil } from "../../db/card/customers.js";
+import { clearLoginFailures } from "../../db/card/customers.js";
 import type { AccountRealm } from "../../db/staff/account-realm.js";
 import { findLiveSession, insertSession, revokeSession } from "../../db/staff/account-sessions.js";
 import { findAccountByEmail } from "../../db/staff/account-users.js";
 import { csrfMatches, sessionCsrfToken, sessionTestModeMark, testModeMarkMatches } from "../auth/signed-session.js";
-import { countFailure, retryAfter } from "../card/customer-auth.js";
+import { countFailure } from "../card/customer-auth.js";
 import type { Deps } from "../deps.js";
+import { refuseIfLocked } from "./lock-out.js";
 import { confirmTotpEnrolment, verifySecondFactor } from "./second-factor.js";
 
 /**
@@ -49,17 +50,6 @@ export const failureKeys = (realm: AccountRealm, email: string, ip: string) => {
   const p = REALMS[realm].actor;
   return { account: `${p}:${email.toLowerCase()}`, accountIp: `${p}-ip:${email.toLowerCase()}:${ip}` };
 };
-
-export async function refuseIfLocked(deps: Deps, keys: { account: string; accountIp: string }): Promise<void> {
-  const now = deps.clock.now();
-  const locked = await lockedUntil(deps.database.db, [keys.account, keys.accountIp], now);
-  if (locked) {
-    throw new AppError("too_many_attempts", {
-      message: `Too many failed sign-ins for this account: try again after ${locked.toISOString().slice(11, 16)} UTC.`,
-      headers: retryAfter(locked, now),
-    });
-  }
-}
 
 async function openSession(deps: Deps, realm: AccountRealm, userId: string, stage: AccountSession["stage"], ip: string): Promise<string> {
   const token = randomBytes(32).toString("base64url");
@@ -137,10 +127,7 @@ async function pending(deps: Deps, realm: AccountRealm, token: string): Promise<
 /** The second step: a TOTP or recovery code; returns the full session's token. */
 export async function completeSignIn(deps: Deps, realm: AccountRealm, token: string, code: unknown, ip: string): Promise<string> {
   const s = await pending(deps, realm, token);
-  const keys = failureKeys(realm, s.email, ip);
-  await refuseIfLocked(deps, keys);
-  if (!(await verifySecondFactor(deps, realm, s.userId, typeof code === "string" ? code : "", true))) {
-    await countFailure(deps.database.db, keys, deps.clock.now());
+  if (!(await verifySecondFactor(deps, realm, s.userId, typeof code === "string" ? code : "", true, failureKeys(realm, s.email, ip)))) {
     await auditSignIn(deps, realm, { userId: s.userId, email: s.email, action: "sign-in.failed", ip, details: { step: "second-factor" } });
     throw new AppError("invalid_second_factor", { field: "code" });
   }

@@ -9,6 +9,8 @@ import type { AccountRealm } from "../../db/staff/account-realm.js";
 import { findAccount, replaceRecoveryCodes, updateAccount, useRecoveryCode } from "../../db/staff/account-users.js";
 import type { Deps } from "../deps.js";
 import { secretBox } from "../secret/secret-boxes.js";
+import { countFailure } from "../card/customer-auth.js";
+import { refuseIfLocked } from "./lock-out.js";
 
 const RECOVERY_CODES = 10;
 /** One step either side, for a phone clock a little off. */
@@ -67,14 +69,25 @@ export async function confirmTotpEnrolment(deps: Deps, realm: AccountRealm, user
   });
 }
 
-/** A TOTP code, or (when `allowRecovery`) one of the recovery codes; false when neither passes. */
-export async function verifySecondFactor(deps: Deps, realm: AccountRealm, userId: string, code: string, allowRecovery: boolean): Promise<boolean> {
+/**
+ * A TOTP code, or (when `allowRecovery`) one of the recovery codes; false when neither passes, the
+ * failure counted against the lock-out `keys`, and too_many_attempts while they are locked. The lock
+ * check, the code and the count all run under the person's row lock: concurrent guesses queue on it,
+ * each seeing the failures counted before it (found by fuzzing: checked before the lock, thirty
+ * guesses sent at once were all tried, past a lock that starts at five).
+ */
+export async function verifySecondFactor(deps: Deps, realm: AccountRealm, userId: string, code: string, allowRecovery: boolean, keys: { account: string; accountIp: string }): Promise<boolean> {
   const c = code.trim();
-  if (c.length === 0 || c.length > 64) return false;
   return deps.database.db.transaction().execute(async (trx) => {
     const u = await findAccount(trx, realm, userId, true);
-    if (!u?.totp_enabled_at) return false;
-    if (/^\d{6}$/.test(c)) return acceptTotp(deps, trx, realm, u, c);
-    return allowRecovery && useRecoveryCode(trx, realm, userId, recoveryHash(c), deps.clock.now());
+    await refuseIfLocked(deps, keys, trx);
+    const passed = async () => {
+      if (!u?.totp_enabled_at || c.length === 0 || c.length > 64) return false;
+      if (/^\d{6}$/.test(c)) return acceptTotp(deps, trx, realm, u, c);
+      return allowRecovery && useRecoveryCode(trx, realm, userId, recoveryHash(c), deps.clock.now());
+    };
+    if (await passed()) return true;
+    await countFailure(trx, keys, deps.clock.now());
+    return false;
   });
 }

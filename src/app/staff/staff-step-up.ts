@@ -2,9 +2,8 @@
 import { AppError } from "../../core/shared/errors.js";
 import { needsStepUp, stepUpAmountFor } from "../../core/staff/step-up.js";
 import { outsideAuditScope } from "../../db/audit/audit-scope.js";
-import { countFailure } from "../card/customer-auth.js";
 import type { Deps } from "../deps.js";
-import { failureKeys, refuseIfLocked } from "./account-sign-in.js";
+import { failureKeys } from "./account-sign-in.js";
 import { verifySecondFactor } from "./second-factor.js";
 
 /**
@@ -24,10 +23,7 @@ export async function verifyStepUp(deps: Deps, a: { userId: string; email: strin
     });
   }
   await outsideAuditScope(async () => {
-    const keys = failureKeys("operator", a.email, a.ip);
-    await refuseIfLocked(deps, keys);
-    if (!(await verifySecondFactor(deps, "operator", a.userId, code, false))) {
-      await countFailure(deps.database.db, keys, deps.clock.now());
+    if (!(await verifySecondFactor(deps, "operator", a.userId, code, false, failureKeys("operator", a.email, a.ip)))) {
       throw new AppError("invalid_second_factor", { field: "totp" });
     }
   });
