@@ -133,7 +133,7 @@ test("a withdrawal still waiting for approval takes no hash (409 naming requeste
   assert.match(refused.json.message, /requested/);
 });
 
-test("in the console, above RAMPART_STEP_UP_AMOUNT the hash needs a fresh code, which a mistyped hash does not use up; with one the withdrawal is confirmed", async () => {
+test("in the console, above RAMPART_STEP_UP_AMOUNT the hash needs a fresh code, which a mistyped or already used hash does not use up; with one the withdrawal is confirmed", async () => {
   const id = await waitingWithdrawal("150");
   const finance = await staffSession(h, "finance");
   const page = await h.app.inject({ method: "GET", url: "/dashboard/withdrawals", headers: { cookie: finance.cookie } });
@@ -143,10 +143,17 @@ test("in the console, above RAMPART_STEP_UP_AMOUNT the hash needs a fresh code, 
   const none = await postForm(h, finance, `/dashboard/withdrawals/${id}/tx-hash`, { txHash: hash });
   assert.match(noticeOf(none.headers.location).error ?? "", /enter a code/);
   assert.equal((await merchant("GET", `/merchant/v1/withdrawals/${id}`)).json.status, "approved");
-  // A mistyped hash is refused before the code is checked, so the same code still serves the retry.
+  // A mistyped hash, or one another withdrawal holds, is refused before the code is checked, so the
+  // same code still serves the retry.
   const code = freshTotp(h, finance.staff.secret);
   const mistyped = await postForm(h, finance, `/dashboard/withdrawals/${id}/tx-hash`, { txHash: "0xnot-a-hash", totp: code });
   assert.match(noticeOf(mistyped.headers.location).error ?? "", /transaction hash/);
+  const other = await waitingWithdrawal("150");
+  const usedHash = `0x${"3c".repeat(32)}`;
+  const recorded = await recordHash(other, usedHash);
+  assert.equal(recorded.status, 200, recorded.text);
+  const used = await postForm(h, finance, `/dashboard/withdrawals/${id}/tx-hash`, { txHash: usedHash, totp: code });
+  assert.match(noticeOf(used.headers.location).error ?? "", new RegExp(`already recorded as the payment of withdrawal:${other}`));
   const taken = await postForm(h, finance, `/dashboard/withdrawals/${id}/tx-hash`, { txHash: hash, totp: code });
   assert.match(noticeOf(taken.headers.location).ok ?? "", /confirmed/);
   assert.equal((await lastAuditEntry(h.deps)).action, "withdrawals.tx-hash");

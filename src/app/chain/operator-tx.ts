@@ -10,7 +10,7 @@ import { AssetRegistry } from "../../core/money/assets.js";
 import { normaliseTxHash } from "../../core/money/tx-hash.js";
 import { assertNever } from "../../core/shared/assert-never.js";
 import { AppError } from "../../core/shared/errors.js";
-import { claimOperatorTxHash } from "../../db/chain/operator-tx-hashes.js";
+import { claimOperatorTxHash, operatorTxHashUser } from "../../db/chain/operator-tx-hashes.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
 
@@ -69,6 +69,20 @@ export async function checkOperatorTx(deps: Deps, owed: OwedPayout, txHash: stri
  * transaction then rolls back: nothing written).
  */
 export async function claimOperatorTx(trx: Db, owed: OwedPayout, txHash: string, usedBy: string, at: Date): Promise<void> {
-  const claimed = await claimOperatorTxHash(trx, { chain: assets.get(owed.asset, owed.network).addressFormat, txHash, usedBy, at });
-  if (!claimed.ok) throw new AppError("tx_hash_already_used", { field: "txHash", message: `This transaction was already recorded as the payment of ${claimed.usedBy}; one transaction pays one payout.` });
+  const claimed = await claimOperatorTxHash(trx, { chain: chainOf(owed), txHash, usedBy, at });
+  if (!claimed.ok) throw usedElsewhere(claimed.usedBy);
 }
+
+/**
+ * Before the console's step-up: 409 tx_hash_already_used for a hash another payout holds, so a refused
+ * hash uses up no code. claimOperatorTx, in the recording transaction, still decides between two at once.
+ */
+export async function refuseUsedOperatorTx(db: Db, owed: OwedPayout, txHash: string, usedBy: string): Promise<void> {
+  const holder = await operatorTxHashUser(db, chainOf(owed), txHash);
+  if (holder !== undefined && holder !== usedBy) throw usedElsewhere(holder);
+}
+
+const chainOf = (owed: OwedPayout) => assets.get(owed.asset, owed.network).addressFormat;
+
+const usedElsewhere = (usedBy: string) =>
+  new AppError("tx_hash_already_used", { field: "txHash", message: `This transaction was already recorded as the payment of ${usedBy}; one transaction pays one payout.` });

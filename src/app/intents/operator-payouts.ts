@@ -13,7 +13,7 @@ import { pageOf, pageSize } from "../../core/shared/page-size.js";
 import { AppError } from "../../core/shared/errors.js";
 import { lockIntent, lockPayout, updatePayout } from "../../db/intents/intents.js";
 import { findPayout, listPayoutsByStatus } from "../../db/intents/payout-queue.js";
-import { checkOperatorTx, claimOperatorTx, operatorTxHash } from "../chain/operator-tx.js";
+import { checkOperatorTx, claimOperatorTx, operatorTxHash, refuseUsedOperatorTx } from "../chain/operator-tx.js";
 import type { Deps } from "../deps.js";
 import { completePayout } from "./payout.js";
 
@@ -77,6 +77,7 @@ export async function recordOperatorPayout(deps: Deps, payoutId: string, txHashI
   const alreadyRecorded = found.status === "confirmed" && found.tx_hash === txHash;
   if (!alreadyRecorded) {
     PAYOUT_MACHINE.next(found.status, "operator_paid");
+    await refuseUsedOperatorTx(deps.database.db, owed, txHash, `payout:${found.payout_key}`);
     await checkOperatorTx(deps, owed, txHash);
     await confirm?.();
   }

@@ -13,7 +13,7 @@
 import { WITHDRAWAL_MACHINE } from "../../core/withdrawals/withdrawal-status.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findWithdrawal, lockWithdrawal, updateWithdrawal, type WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
-import { checkOperatorTx, claimOperatorTx, operatorTxHash } from "../chain/operator-tx.js";
+import { checkOperatorTx, claimOperatorTx, operatorTxHash, refuseUsedOperatorTx } from "../chain/operator-tx.js";
 import type { Deps } from "../deps.js";
 import { enqueueWithdrawalEvent } from "./withdrawal-events.js";
 import { settleWithdrawal } from "./withdrawal-ledger.js";
@@ -29,6 +29,7 @@ export async function recordWithdrawalTx(deps: Deps, withdrawalId: string, txHas
   WITHDRAWAL_MACHINE.next(found.status, "operator_sent");
   // Only a payout the chain leaves to the operator: on one that sends, a hash entered here would pay twice.
   if ((await (await portsForOwner(deps, { merchantId: found.merchant_id, traderId: found.trader_id })).chain.status(found.payout_key)).kind !== "awaiting_operator") throw new AppError("withdrawal_not_manual");
+  await refuseUsedOperatorTx(deps.database.db, owed, txHash, `withdrawal:${found.id}`);
   await checkOperatorTx(deps, owed, txHash);
   await confirm?.();
   return deps.database.db.transaction().execute(async (trx) => {

@@ -14,3 +14,8 @@ export async function claimOperatorTxHash(db: Db, row: { chain: string; txHash: 
   const held = await db.selectFrom("operator_tx_hashes").select("used_by").where("chain", "=", row.chain).where("tx_hash", "=", row.txHash).executeTakeFirstOrThrow();
   return held.used_by === row.usedBy ? { ok: true } : { ok: false, usedBy: held.used_by };
 }
+
+/** Who the hash is recorded for, if anyone (a read before the claim: the claim still decides a race). */
+export async function operatorTxHashUser(db: Db, chain: string, txHash: string): Promise<string | undefined> {
+  return (await db.selectFrom("operator_tx_hashes").select("used_by").where("chain", "=", chain).where("tx_hash", "=", txHash).executeTakeFirst())?.used_by;
+}
