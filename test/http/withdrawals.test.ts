@@ -160,6 +160,9 @@ test("amounts: beyond the asset's decimals, zero, not a number, above the balanc
   await refuse("1e3", "invalid_amount", 400);
   await refuse("9999999", "withdrawal_insufficient_balance", 422);
   await refuse("99999999999999", "amount_above_maximum", 400);
+  // Within int8 alone, but not with the 1 USDT fee the hold adds (2^63 − 1 minor units less the fee, plus one).
+  await refuse("9223372036854.775807", "amount_above_maximum", 400);
+  await refuse("9223372036853.775808", "amount_above_maximum", 400);
   const wrongAsset = await call("POST", "/merchant/v1/withdrawals", { addressId: id, asset: "BTC", amount: "1" });
   assert.equal(wrongAsset.json.error, "unknown_currency", "BTC is not carried by erc20");
   const notListed = await call("POST", "/merchant/v1/withdrawals", { addressId: "wda_unknown", asset: "USDT", amount: "1" });

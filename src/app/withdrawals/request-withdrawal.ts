@@ -38,12 +38,13 @@ export async function requestWithdrawal(
     const asset = WITHDRAWAL_ASSETS.get(input.asset, address.network, "asset");
     const amount = parseAmount(input.amount, asset.decimals, { field: "amount" });
     if (amount <= 0n) throw new AppError("invalid_amount", { field: "amount", message: "The amount must be positive." });
-    if (amount > INT8_MAX) throw new AppError("amount_above_maximum", { field: "amount" });
+    const fee = parseAmount(config.withdrawals.fees[asset.symbol] ?? "0", asset.decimals);
+    // The hold moves amount + fee: that sum must fit the ledger's int8 (found by fuzzing: a 500).
+    if (amount + fee > INT8_MAX) throw new AppError("amount_above_maximum", { field: "amount" });
     const now = deps.clock.now();
     if (address.usable_from.getTime() > now.getTime()) {
       throw new AppError("withdrawal_address_cooling_off", { field: "addressId", details: { usableFrom: address.usable_from.toISOString() } });
     }
-    const fee = parseAmount(config.withdrawals.fees[asset.symbol] ?? "0", asset.decimals);
     const threshold = config.withdrawals.approvalAbove[asset.symbol];
     const waits = needsApproval(amount, threshold === undefined ? null : parseAmount(threshold, asset.decimals));
     const id = deps.ids.prefixed("wd");
