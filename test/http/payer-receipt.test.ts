@@ -28,13 +28,13 @@ async function payin(): Promise<{ id: string; requisiteId: string; fiatAmount: n
   return { id: p.json.id, requisiteId: p.json.requisite.id, fiatAmount };
 }
 
-function postReceipt(payinId: string, file: Buffer) {
+function postReceipt(payinId: string, file: Buffer, fiatAmount = "5000") {
   return h.app.inject({
     method: "POST",
     url: `/pay/${payinId}/receipt`,
     headers: { accept: "application/json", "content-type": "multipart/form-data; boundary=x" },
     payload: Buffer.concat([
-      Buffer.from('--x\r\nContent-Disposition: form-data; name="fiatAmount"\r\n\r\n5000\r\n--x\r\nContent-Disposition: form-data; name="file"; filename="r.png"\r\nContent-Type: image/png\r\n\r\n'),
+      Buffer.from(`--x\r\nContent-Disposition: form-data; name="fiatAmount"\r\n\r\n${fiatAmount}\r\n--x\r\nContent-Disposition: form-data; name="file"; filename="r.png"\r\nContent-Type: image/png\r\n\r\n`),
       file,
       Buffer.from("\r\n--x--\r\n"),
     ]),
@@ -77,4 +77,14 @@ test("a receipt the pay-in takes opens its dispute and is stored once, under the
   assert.equal(stored.dispute_merchant_invoice_key, rows[0]!.invoice_key);
   assert.deepEqual((await h.deps.ports.files.get(rows[0]!.storage_key))?.data, RECEIPT_PNG);
   assert.deepEqual(storedFiles(), [...files, rows[0]!.invoice_key].sort());
+});
+
+test("a claimed amount the ledger cannot hold at the pay-in's rate is 400 amount_above_maximum and stores nothing", async () => {
+  const p = await payin();
+  const files = storedFiles();
+  const r = await postReceipt(p.id, RECEIPT_PNG, "999999999999999.99");
+  assert.equal(r.statusCode, 400, r.body);
+  assert.equal(r.json().error, "amount_above_maximum");
+  assert.deepEqual(await receiptRows(p.id), []);
+  assert.deepEqual(storedFiles(), files, "no file was written");
 });

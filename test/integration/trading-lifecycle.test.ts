@@ -236,6 +236,25 @@ test("a resolution or answer the status does not allow is 409 naming the action 
   await verifyLedgerClean(h.deps);
 });
 
+test("an amount whose crypto the ledger cannot hold at the pay-in's rate is 400 amount_above_maximum with nothing changed: a dispute's claim, a recalculated amount", async () => {
+  // 999,999,999,999,999.99 RUB at 99.12 is about 1.0e19 micro-USDT, past 2^63 − 1 (it was a 500).
+  const huge = "999999999999999.99";
+  const p = await create(6700);
+  const statusOf = async () => (await api("GET", `/payment/trading/${p.id}`)).json().status;
+  const inv = await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id);
+  const claim = await api("POST", `/payment/trading/pay-in/${p.id}/dispute`, { invoiceKey: inv, fiatAmount: huge });
+  assert.equal(claim.statusCode, 400, claim.body);
+  assert.equal(claim.json().code, "amount_above_maximum");
+  assert.equal(await statusOf(), "active");
+  await disputedAndReviewed(p, "6700.00");
+  const recalc = await admin(`/pay-ins/${p.id}/resolve`, { outcome: "paid_different", actualFiatAmount: huge });
+  assert.equal(recalc.statusCode, 400, recalc.body);
+  assert.deepEqual([recalc.json().error, recalc.json().field], ["amount_above_maximum", "actualFiatAmount"]);
+  assert.equal(await statusOf(), "checking");
+  assert.equal((await admin(`/pay-ins/${p.id}/resolve`, { outcome: "paid" })).json().status, "closed");
+  await verifyLedgerClean(h.deps);
+});
+
 test("auto-resolve: no review within disputeAutoResolveMinutes → closed in the merchant's favour", async () => {
   const before = await merchantCryptoBalance(h.deps, fx.merchant.merchantId);
   const p = await create(6700);

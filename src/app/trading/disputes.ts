@@ -14,6 +14,7 @@ import type { CommitAnswer } from "../idempotency/idempotency-keys.js";
 import { voidPayinHold } from "./ledger-postings.js";
 import { scheduleAutoResolve } from "./payin-outbox.js";
 import { loadTradingSettings } from "./merchant-settings.js";
+import { computeTradingAmounts } from "./amounts.js";
 import { startRecalculation } from "./recalculation.js";
 import { discardReceipt, uploadReceipt } from "./receipts.js";
 import { settlePayin } from "./settle.js";
@@ -27,6 +28,9 @@ async function checkReceipt(trx: Transaction<DB>, payinId: string, invoiceKey: s
   const r = await findReceipt(trx, invoiceKey);
   if (!r || r.payin_id !== payinId) throw new AppError("invalid_invoice_key", { field: "invoiceKey" });
 }
+
+/** The claim may settle the pay-in (support's "paid", the auto-resolve): 400 unless it prices within the ledger. */
+const assertClaimPrices = (p: TradingPayinRow, fiatMinor: bigint) => void computeTradingAmounts(fiatMinor, p.currency_rate, p.fee_rate, "fiatAmount");
 
 type DisputeOpener = { kind: "merchant"; merchantId: string; apiKeyId: string } | { kind: "payer" };
 
@@ -42,6 +46,7 @@ export async function openDispute(
     const p = await lockPayin(trx, payinId);
     if (!p || (opener.kind === "merchant" && p.merchant_id !== opener.merchantId)) throw notFound();
     await checkReceipt(trx, p.id, claim.invoiceKey);
+    assertClaimPrices(p, claim.fiatMinor);
     if (opener.kind === "payer") await checkPayerMayDisputeAgain(trx, p, [claim.invoiceKey, ...(claim.receiptSha256 ? [claim.receiptSha256] : [])]);
     const now = deps.clock.now();
     const set = {
@@ -79,6 +84,7 @@ export async function openPayerDispute(deps: Deps, payinId: string, receipt: Buf
   if (!p) throw notFound();
   await checkPayerMayDisputeAgain(deps.database.db, p, [receiptSha256]);
   TRADING_MACHINE.next(p.status, "open_dispute"); // 409 naming the status, as the transition would
+  assertClaimPrices(p, fiatMinor);
   const { invoiceKey } = await uploadReceipt(deps, { kind: "payer" }, payinId, receipt);
   try {
     return await openDispute(deps, { kind: "payer" }, payinId, { invoiceKey, fiatMinor, comment: null, receiptSha256 });

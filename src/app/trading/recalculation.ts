@@ -29,7 +29,7 @@ export async function startRecalculation(
   actualFiatMinor: bigint,
   reason: string | null = null,
 ): Promise<TradingPayinRow> {
-  const next = computeTradingAmounts(actualFiatMinor, p.currency_rate, p.fee_rate);
+  const next = computeTradingAmounts(actualFiatMinor, p.currency_rate, p.fee_rate, "actualFiatAmount");
   const previous = { fiatMinor: p.fiat_amount_minor, cryptoMinor: p.crypto_amount_minor, feeMinor: p.merchant_fee_minor };
   const recalculated = await transitionPayin(deps, trx, p, {
     action: "resolve_recalculate",
