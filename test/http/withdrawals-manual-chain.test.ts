@@ -140,6 +140,11 @@ test("in the console, above RAMPART_STEP_UP_AMOUNT the hash needs a fresh code, 
   assert.match(page.body, new RegExp(`action="/dashboard/withdrawals/${id}/tx-hash"`));
   assert.match(page.body, new RegExp(`id="totp-${id}"[^>]*data-step-up="required" required`));
   const hash = `0x${"ef".repeat(32)}`;
+  // An approve or cancel the withdrawal refuses is answered as such, not with a request for a code.
+  const approve = await postForm(h, finance, `/dashboard/withdrawals/${id}/approve`);
+  assert.match(noticeOf(approve.headers.location).error ?? "", /Cannot approve a withdrawal that is approved/);
+  const cancel = await postForm(h, finance, `/dashboard/withdrawals/${id}/cancel`);
+  assert.match(noticeOf(cancel.headers.location).error ?? "", /Cannot cancel a withdrawal that is approved/);
   const none = await postForm(h, finance, `/dashboard/withdrawals/${id}/tx-hash`, { txHash: hash });
   assert.match(noticeOf(none.headers.location).error ?? "", /enter a code/);
   assert.equal((await merchant("GET", `/merchant/v1/withdrawals/${id}`)).json.status, "approved");

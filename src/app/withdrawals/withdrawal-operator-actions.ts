@@ -12,10 +12,12 @@
 import { AppError } from "../../core/shared/errors.js";
 import { WITHDRAWAL_MACHINE } from "../../core/withdrawals/withdrawal-status.js";
 import { hurryJobs } from "../../db/outbox/jobs.js";
-import { lockWithdrawal, updateWithdrawal, type WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
+import type { Db } from "../../db/schema.js";
+import { findWithdrawal, lockWithdrawal, updateWithdrawal, type WithdrawalRow } from "../../db/withdrawals/withdrawals.js";
 import type { Deps } from "../deps.js";
 import { portsForOwner } from "../merchants/test-mode.js";
 import { enqueueJob } from "../outbox/outbox.js";
+import { type WithdrawalView, withdrawalView } from "./withdrawal-view.js";
 
 export async function repollWithdrawal(deps: Deps, withdrawalId: string): Promise<WithdrawalRow> {
   return deps.database.db.transaction().execute(async (trx) => {
@@ -32,14 +34,27 @@ export async function repollWithdrawal(deps: Deps, withdrawalId: string): Promis
   });
 }
 
+/** 409 naming the status, or withdrawal_cancel_unsupported, as cancelWithdrawal would refuse `w`. */
+async function refuseCancel(deps: Deps, db: Db, w: WithdrawalRow): Promise<void> {
+  WITHDRAWAL_MACHINE.next(w.status, "request_cancel");
+  // The cancel job replaces the payout on the chain that sent it (a test trader's or twin's: the sandbox).
+  if (!w.cancel_requested_at && !(await portsForOwner(deps, { merchantId: w.merchant_id, traderId: w.trader_id }, db)).chain.cancel) throw new AppError("withdrawal_cancel_unsupported");
+}
+
+/** The withdrawal a cancel would take, read before the console's step-up: a cancel refused uses up no code. */
+export async function cancellableWithdrawal(deps: Deps, withdrawalId: string): Promise<WithdrawalView> {
+  const w = await findWithdrawal(deps.database.db, withdrawalId);
+  if (!w) throw new AppError("not_found", { message: "No such withdrawal." });
+  await refuseCancel(deps, deps.database.db, w);
+  return withdrawalView(w);
+}
+
 export async function cancelWithdrawal(deps: Deps, withdrawalId: string, operatorId: string): Promise<WithdrawalRow> {
   return deps.database.db.transaction().execute(async (trx) => {
     const w = await lockWithdrawal(trx, withdrawalId);
     if (!w) throw new AppError("not_found", { message: "No such withdrawal." });
-    WITHDRAWAL_MACHINE.next(w.status, "request_cancel");
+    await refuseCancel(deps, trx, w);
     if (w.cancel_requested_at) return w;
-    // The cancel job replaces the payout on the chain that sent it (a test trader's or twin's: the sandbox).
-    if (!(await portsForOwner(deps, { merchantId: w.merchant_id, traderId: w.trader_id }, trx)).chain.cancel) throw new AppError("withdrawal_cancel_unsupported");
     const now = deps.clock.now();
     await enqueueJob(trx, "withdrawal.payout_cancel", { withdrawalId: w.id }, { key: `withdrawal.payout_cancel:${w.id}`, dueAt: now });
     return updateWithdrawal(trx, w.id, { cancel_requested_at: now, cancel_requested_by: operatorId, updated_at: now });
