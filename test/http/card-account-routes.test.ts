@@ -128,6 +128,15 @@ test("password change: the current password is checked, the new one must be stro
   assert.equal((await h.app.inject({ method: "PUT", url: "/v2/mobile/password/change", payload: { currentPassword: "a", newPassword: "b" } })).statusCode, 401);
 });
 
+test("wrong current passwords sent at once are counted one after another: past five the rest are 429 unchecked", async () => {
+  const who = await registerCustomer(h.app, merchantId);
+  const change = (currentPassword: string) =>
+    h.app.inject({ method: "PUT", url: "/v2/mobile/password/change", headers: who.headers, payload: { currentPassword, newPassword: "brand new 77" } });
+  const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => change(`not it ${i}`)));
+  assert.deepEqual(answers.map((r) => r.statusCode).sort(), [400, 400, 400, 400, 400, 429, 429, 429]);
+  assert.equal((await change(PASSWORD)).statusCode, 429);
+});
+
 test("password reset: an SMS code (sandbox 1234) to the confirmed phone, checked, then a new password; sessions end; sends and wrong codes are bounded", async () => {
   const who = await registerCustomer(h.app, merchantId);
   assert.deepEqual((await mobile("/v2/mobile/password/reset", { phone: "+447700900999" })).json(), { result: "ok" }, "an unknown phone answers the same");

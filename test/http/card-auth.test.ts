@@ -127,6 +127,13 @@ describe("customer accounts", () => {
     assert.equal((await token(who.phone, PASSWORD, merchantId, "10.9.9.9")).statusCode, 200);
   });
 
+  test("wrong passwords sent at once are counted one after another: past five from one IP the rest are 429 unchecked", async () => {
+    const who = await registerCustomer(h.app, merchantId, { survey: false });
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => token(who.phone, `nope nope ${i}`, merchantId, "10.3.0.1")));
+    assert.deepEqual(answers.map((r) => r.statusCode).sort(), [400, 400, 400, 400, 400, 429, 429, 429]);
+    assert.equal((await token(who.phone, PASSWORD, merchantId, "10.3.0.1")).statusCode, 429);
+  });
+
   test("an SMS resend right after signup is 429 sms_resend_cooldown saying when the next code can be sent", async () => {
     const phone = newPhone();
     const h1 = { "x-merchant-id": merchantId };

@@ -80,6 +80,14 @@ test("five wrong passwords from one address lock the account there: the right on
   assert.equal(later.statusCode, 303);
 });
 
+test("wrong passwords sent at once are counted one after another: past five from one address the rest, and then the right one, are 429", async () => {
+  const staff = await createStaff(h, "finance");
+  const attempt = (password: string) => h.app.inject({ method: "POST", url: "/dashboard/login", headers: FORM, payload: form({ email: staff.email, password }), remoteAddress: "203.0.113.9" });
+  const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => attempt(`wrong ${i}`)));
+  assert.deepEqual(answers.map((r) => r.statusCode).sort(), [401, 401, 401, 401, 401, 429, 429, 429]);
+  assert.equal((await attempt(staff.password)).statusCode, 429);
+});
+
 /** The password, then `code` on the second-factor page: the answer to the code's post. */
 async function signInWith(staff: StaffMember, code: string) {
   const login = await h.app.inject({ method: "POST", url: "/dashboard/login", headers: FORM, payload: form({ email: staff.email, password: staff.password }) });

@@ -14,6 +14,7 @@ import {
   findSessionCustomer,
   insertCustomer,
   insertSession,
+  lockAttempts,
   lockedUntil,
   merchantExists,
   recordLoginFailure,
@@ -204,6 +205,20 @@ export const failureKeys = (merchantId: string, phone: string, ip: string) => ({
   accountIp: `phone-ip:${merchantId}:${phone}:${ip}`,
 });
 
+/**
+ * A password attempt against the lock-out counters, in one transaction holding the account key's
+ * advisory lock: concurrent guesses run one after another, each seeing the failures counted before it
+ * (found by fuzzing the console's codes: unserialised, a burst of guesses passed a lock that starts at
+ * five). `attempt` reads the lock, checks the password and counts a failure on `trx`, and returns its
+ * outcome rather than throwing a wrong password's refusal, which would roll the count back.
+ */
+export function serialisedAttempt<T>(deps: Deps, keys: { account: string }, attempt: (trx: Db) => Promise<T>): Promise<T> {
+  return deps.database.db.transaction().execute(async (trx) => {
+    await lockAttempts(trx, keys.account);
+    return attempt(trx);
+  });
+}
+
 export async function countFailure(db: Db, keys: { account: string; accountIp: string }, now: Date): Promise<void> {
   await recordLoginFailure(db, { key: keys.accountIp, now, windowMs: LOGIN_WINDOW_MS, threshold: ACCOUNT_IP_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
   await recordLoginFailure(db, { key: keys.account, now, windowMs: LOGIN_WINDOW_MS, threshold: ACCOUNT_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
@@ -223,14 +238,17 @@ export async function passwordGrant(deps: Deps, a: { merchantId: string; number:
   }
   const keys = failureKeys(a.merchantId, phone, a.ip);
   const now = deps.clock.now();
-  const locked = await lockedUntil(db, [keys.account, keys.accountIp], now);
-  if (locked) throw new AppError("too_many_attempts", { headers: retryAfter(locked, now) });
-  const c = await findCustomerByPhone(db, a.merchantId, phone);
-  const ok = await verifyPassword(a.password, c?.password_hash ?? null);
-  if (!c || !ok) {
-    await countFailure(db, keys, now);
-    throw new AppError("invalid_grant");
-  }
+  const c = await serialisedAttempt(deps, keys, async (trx) => {
+    const locked = await lockedUntil(trx, [keys.account, keys.accountIp], now);
+    if (locked) throw new AppError("too_many_attempts", { headers: retryAfter(locked, now) });
+    const found = await findCustomerByPhone(trx, a.merchantId, phone);
+    // Verified whether or not the phone is known: the same time either way.
+    const ok = await verifyPassword(a.password, found?.password_hash ?? null);
+    if (found && ok) return found;
+    await countFailure(trx, keys, now);
+    return null;
+  });
+  if (!c) throw new AppError("invalid_grant");
   if (!c.phone_confirmed_at) throw new AppError("invalid_grant", { message: "The phone number is not confirmed yet." });
   await clearLoginFailures(db, keys.account);
   await clearLoginFailures(db, keys.accountIp);

@@ -20,6 +20,7 @@ import {
   refuseEarlyResend,
   retryAfter,
   sendCode,
+  serialisedAttempt,
   SMS_CODE_TTL_MS,
 } from "./customer-auth.js";
 import { cardCustomerChanging } from "./session-cache.js";
@@ -33,12 +34,14 @@ export async function changePassword(deps: Deps, who: CustomerPrincipal, a: { cu
   const now = deps.clock.now();
   const c = (await findCustomer(db, who.customerId))!;
   const keys = failureKeys(c.merchant_id, c.phone, a.ip);
-  const locked = await lockedUntil(db, [keys.account, keys.accountIp], now);
-  if (locked) throw new AppError("too_many_attempts", { field: "currentPassword", headers: retryAfter(locked, now) });
-  if (!(await verifyPassword(a.currentPassword, c.password_hash))) {
-    await countFailure(db, keys, now);
-    throw new AppError("wrong_password", { field: "currentPassword" });
-  }
+  const right = await serialisedAttempt(deps, keys, async (trx) => {
+    const locked = await lockedUntil(trx, [keys.account, keys.accountIp], now);
+    if (locked) throw new AppError("too_many_attempts", { field: "currentPassword", headers: retryAfter(locked, now) });
+    if (await verifyPassword(a.currentPassword, c.password_hash)) return true;
+    await countFailure(trx, keys, now);
+    return false;
+  });
+  if (!right) throw new AppError("wrong_password", { field: "currentPassword" });
   assertPasswordStrength(a.newPassword, c.phone, "newPassword");
   const passwordHash = await hashPassword(a.newPassword);
   cardCustomerChanging(deps, c.id);

@@ -15,7 +15,7 @@ import type { AccountRealm } from "../../db/staff/account-realm.js";
 import { findLiveSession, insertSession, revokeSession } from "../../db/staff/account-sessions.js";
 import { findAccountByEmail } from "../../db/staff/account-users.js";
 import { csrfMatches, sessionCsrfToken, sessionTestModeMark, testModeMarkMatches } from "../auth/signed-session.js";
-import { countFailure } from "../card/customer-auth.js";
+import { countFailure, serialisedAttempt } from "../card/customer-auth.js";
 import type { Deps } from "../deps.js";
 import { refuseIfLocked } from "./lock-out.js";
 import { confirmTotpEnrolment, verifySecondFactor } from "./second-factor.js";
@@ -89,12 +89,15 @@ export async function signInWithPassword(deps: Deps, realm: AccountRealm, a: { e
   const email = typeof a.email === "string" ? a.email.trim().slice(0, MAX_EMAIL) : "";
   const password = typeof a.password === "string" ? a.password.slice(0, MAX_PASSWORD) : "";
   const keys = failureKeys(realm, email, a.ip);
-  await refuseIfLocked(deps, keys);
-  const u = email ? await findAccountByEmail(deps.database.db, realm, email) : undefined;
-  // An invited merchant user without a password yet has a null hash: verifyPassword refuses it (in the same time).
-  const ok = await verifyPassword(password, u?.password_hash ?? null);
-  if (!u || !ok || u.disabled_at) {
-    await countFailure(deps.database.db, keys, deps.clock.now());
+  const { u, ok } = await serialisedAttempt(deps, keys, async (trx) => {
+    await refuseIfLocked(deps, keys, trx);
+    const u = email ? await findAccountByEmail(trx, realm, email) : undefined;
+    // An invited merchant user without a password yet has a null hash: verifyPassword refuses it (in the same time).
+    const ok = (await verifyPassword(password, u?.password_hash ?? null)) && u !== undefined && !u.disabled_at;
+    if (!ok) await countFailure(trx, keys, deps.clock.now());
+    return { u, ok };
+  });
+  if (!u || !ok) {
     await auditSignIn(deps, realm, { userId: u?.id ?? null, email: u?.email ?? null, action: "sign-in.failed", ip: a.ip, details: { step: "password" } });
     throw new AppError("unauthorized", { message: "The e-mail or password is wrong." });
   }

@@ -106,6 +106,11 @@ export async function findSessionCustomer(db: Db, sessionId: string, customerId:
 
 // --- sign-in failure counters
 
+/** Serialises the attempts on one account's failure key until the transaction ends (an advisory lock). */
+export async function lockAttempts(trx: Db, accountKey: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('login_attempts'), hashtext(${accountKey}))`.execute(trx);
+}
+
 export async function lockedUntil(db: Db, keys: string[], now: Date): Promise<Date | null> {
   const rows = await db.selectFrom("card_login_failures").select("locked_until").where("key", "in", keys).where("locked_until", ">", now).execute();
   const times = rows.map((r) => r.locked_until!.getTime());
