@@ -4,7 +4,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.js";
-import { installErrorHandling, installNotFoundHandling, renderDefaultError } from "./errors/error-handling.js";
+import { frameworkErrors, installErrorHandling, installNotFoundHandling, renderDefaultError } from "./errors/error-handling.js";
 import { lazySerializers } from "./plugins/lazy-serializers.js";
 import { installMetrics } from "./plugins/metrics.js";
 import { installTextGuard } from "./plugins/text-guard.js";
@@ -43,6 +43,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     // The client address (rate limits, sign-in lockouts) from X-Forwarded-For of trusted proxies only.
     trustProxy: trustProxy(deps.config.trustProxy),
     return503OnClosing: true,
+    frameworkErrors,
     ...(options.serializers === "eager" ? {} : { schemaController: lazySerializers }),
     connectionTimeout: 30_000,
     requestTimeout: 30_000,

@@ -125,6 +125,16 @@ describe("HTTP foundation", () => {
     assert.equal(res.json().error, "route_not_found");
   });
 
+  test("a path segment past 100 characters and a broken percent-encoding are refused before routing in Rampart's envelope", async () => {
+    const long = await h.app.inject({ method: "GET", url: `/payment/trading/${"a".repeat(101)}` });
+    assert.equal(long.statusCode, 414);
+    assert.equal(long.json().error, "path_too_long");
+    assert.match(long.json().requestId, /^req_/);
+    const broken = await h.app.inject({ method: "GET", url: "/payment/trading/%zz" });
+    assert.equal(broken.statusCode, 400);
+    assert.equal(broken.json().error, "invalid_url");
+  });
+
   test("logs redact credentials, signatures, card numbers and passwords", async () => {
     const apiKey = "rmp_0123456789abcdef_SECRETSECRETSECRETSECRETSECRETSECRETSECRET1";
     await h.app.inject({

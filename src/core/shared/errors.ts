@@ -15,6 +15,8 @@ export const ERROR_CATALOGUE = {
   not_found: { status: 404, message: "Not found." },
   route_not_found: { status: 404, message: "No such route." },
   method_not_allowed: { status: 405, message: "Method not allowed." },
+  path_too_long: { status: 414, message: "A segment of the path is longer than 100 characters." },
+  invalid_url: { status: 400, message: "The URL is malformed." },
   conflict: { status: 409, message: "The request conflicts with the current state." },
   illegal_transition: { status: 409, message: "This action is not allowed in the current status." },
   body_too_large: { status: 413, message: "The request body is too large." },

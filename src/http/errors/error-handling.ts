@@ -22,6 +22,13 @@ function sendError(reply: FastifyReply, request: FastifyRequest, err: unknown, r
   return reply.code(e.status).type("application/json; charset=utf-8").send(render(e, request.id));
 }
 
+/**
+ * Fastify's refusals before any route is found (a path segment over maxParamLength, a malformed
+ * percent-encoding), in Rampart's own envelope like unknown routes: without it Fastify answered them
+ * in its own body, without a catalogue code or request id.
+ */
+export const frameworkErrors = (err: unknown, request: FastifyRequest, reply: FastifyReply) => void sendError(reply, request, err, renderDefaultError);
+
 /** The error handler of a scope: dialects call this in their own scope with their own envelope. */
 export function installErrorHandling(app: FastifyInstance, render: ErrorRenderer): void {
   app.setErrorHandler((err, request, reply) => sendError(reply, request, err, render));

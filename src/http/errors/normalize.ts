@@ -83,6 +83,10 @@ export function normalizeError(err: unknown): HttpError {
       return fromCatalogue("invalid_json");
     case "FST_ERR_RATE_LIMITED":
       return fromCatalogue("rate_limited");
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return fromCatalogue("path_too_long");
+    case "FST_ERR_BAD_URL":
+      return fromCatalogue("invalid_url");
     default:
       break;
   }
