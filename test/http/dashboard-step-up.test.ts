@@ -127,3 +127,19 @@ test("wrong codes sent at once are counted one after another: past five from one
   assert.match(noticeOf(right.headers.location).error ?? "", /Too many failed/);
   assert.equal(await statusOf(id), "checking");
 });
+
+test("a decision the pay-in refuses (its status, an amount past the ledger) is answered before the code is checked, so the code still serves; the amount may be typed as a person writes it", async () => {
+  const id = await disputedPayin(6100);
+  const support = await staffSession(h, "support");
+  const code = freshTotp(h, support.staff.secret);
+  const active = await api("POST", "/payment/trading/pay-in", { "x-api-key": fx.merchant.apiKey }, { fiatAmount: 6200 });
+  assert.equal(active.statusCode, 201, active.body);
+  const early = await postForm(h, support, `/dashboard/disputes/${active.json().id}/resolve`, { outcome: "paid", totp: code });
+  assert.match(noticeOf(early.headers.location).error ?? "", /Cannot resolve as paid a pay-in that is/);
+  const huge = await postForm(h, support, `/dashboard/disputes/${id}/resolve`, { outcome: "paid_different", actualFiatAmount: "999 999 999 999 999,99", totp: code });
+  assert.match(noticeOf(huge.headers.location).error ?? "", /above the largest the ledger holds/);
+  const typed = await postForm(h, support, `/dashboard/disputes/${id}/resolve`, { outcome: "paid_different", actualFiatAmount: "6 050,50", totp: code });
+  assert.match(noticeOf(typed.headers.location).ok ?? "", /is now re_calculation/);
+  const stored = await h.deps.database.db.selectFrom("trading_payins").select("fiat_amount_minor").where("id", "=", id).executeTakeFirstOrThrow();
+  assert.equal(stored.fiat_amount_minor, "605050");
+});

@@ -197,6 +197,17 @@ export async function traderAnswerDispute(
 
 export type DisputeResolution = { outcome: "paid" } | { outcome: "paid_different"; actualFiatMinor: bigint } | { outcome: "not_paid" };
 
+const RESOLVE_ACTION = { paid: "resolve_paid", paid_different: "resolve_recalculate", not_paid: "resolve_not_paid" } as const;
+
+/**
+ * What resolveDispute refuses before it writes (409 naming the status, an amount past the ledger),
+ * for the console to answer before its step-up: a refused decision uses up no code.
+ */
+export function refuseResolution(p: TradingPayinRow, r: DisputeResolution): void {
+  TRADING_MACHINE.next(p.status, RESOLVE_ACTION[r.outcome]);
+  if (r.outcome === "paid_different") computeTradingAmounts(r.actualFiatMinor, p.currency_rate, p.fee_rate, "actualFiatAmount");
+}
+
 /**
  * Support's decision through the admin API. `reason` is shown to the payer on the payer page and
  * kept on the event.

@@ -3,10 +3,10 @@
 // POST /admin/v1/trading/pay-ins/:id/resolve.
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
-import { resolveDispute, type DisputeResolution } from "../../app/trading/disputes.js";
+import { refuseResolution, resolveDispute, type DisputeResolution } from "../../app/trading/disputes.js";
 import { disputesForSupport, payinForSupport, readReceiptForSupport, type PayinWithReceipts } from "../../app/trading/support-queries.js";
 import { AppError } from "../../core/shared/errors.js";
-import { parseFiatAmount } from "../../core/trading/fiat-amount.js";
+import { parseTypedFiatAmount } from "../../core/trading/fiat-amount.js";
 import { runFormAction } from "../pages/form-action.js";
 import { fiat, usdt, when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
@@ -111,7 +111,8 @@ function resolution(body: { outcome?: unknown; actualFiatAmount?: unknown }): Di
     case "not_paid":
       return { outcome: "not_paid" };
     case "paid_different": {
-      const actualFiatMinor = parseFiatAmount(body.actualFiatAmount);
+      // Typed by a person, in their own notation ("5 000,50"), as on the trader's cabinet.
+      const actualFiatMinor = parseTypedFiatAmount(body.actualFiatAmount);
       if (actualFiatMinor === null) throw new AppError("validation_failed", { field: "actualFiatAmount", message: "Enter the amount that arrived, e.g. 5000.00" });
       return { outcome: "paid_different", actualFiatMinor };
     }
@@ -138,6 +139,7 @@ export const disputesSection: DashboardSection = {
           const decision = resolution(request.body ?? {});
           // The largest of what was asked, what is claimed and what is said to have arrived is what the decision moves.
           const payin = await payinForSupport(deps, request.params.id);
+          refuseResolution(payin, decision);
           const actual = decision.outcome === "paid_different" ? decision.actualFiatMinor : 0n;
           const largest = [BigInt(payin.fiat_amount_minor), BigInt(payin.dispute_merchant_fiat_minor), actual].reduce((a, b) => (b > a ? b : a));
           await requireStepUp(deps, request, tradingFiatMoved(largest, payin.fiat_currency));
