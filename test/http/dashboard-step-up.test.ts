@@ -26,6 +26,12 @@ const statusOf = async (id: string) => (await h.deps.database.db.selectFrom("tra
 const api = (method: "POST", url: string, headers: Record<string, string>, body?: unknown) =>
   h.app.inject({ method, url, headers: { ...headers, ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { payload: JSON.stringify(body) } : {}) });
 
+/** `n` codes no step within the tolerance accepts (the steps either side of now, and now). */
+function wrongCodes(secret: string, good: string, n: number): string[] {
+  const valid = new Set([-30, 0, 30].map((s) => generateSync({ secret, epoch: Math.floor(h.clock.now().getTime() / 1000) + s })));
+  return Array.from({ length: n + 3 }, (_, k) => String((Number(good) + 1 + k) % 1_000_000).padStart(6, "0")).filter((c) => !valid.has(c)).slice(0, n);
+}
+
 /** A pay-in disputed by the merchant and taken into review by the trader (status checking). */
 async function disputedPayin(fiatAmount: number): Promise<string> {
   const created = await api("POST", "/payment/trading/pay-in", { "x-api-key": fx.merchant.apiKey }, { fiatAmount });
@@ -116,9 +122,7 @@ test("wrong codes sent at once are counted one after another: past five from one
   const id = await disputedPayin(6000);
   const support = await staffSession(h, "support");
   const good = freshTotp(h, support.staff.secret);
-  // Codes no step within the tolerance accepts (the steps either side of now, and now).
-  const valid = new Set([-30, 0, 30].map((s) => generateSync({ secret: support.staff.secret, epoch: Math.floor(h.clock.now().getTime() / 1000) + s })));
-  const wrong = Array.from({ length: 40 }, (_, n) => String((Number(good) + 1 + n) % 1_000_000).padStart(6, "0")).filter((c) => !valid.has(c)).slice(0, 12);
+  const wrong = wrongCodes(support.staff.secret, good, 12);
   const url = `/dashboard/disputes/${id}/resolve`;
   const notices = (await Promise.all(wrong.map((totp) => postForm(h, support, url, { outcome: "paid", totp })))).map((r) => noticeOf(r.headers.location).error ?? "");
   assert.equal(notices.filter((n) => /authentication code is wrong/.test(n)).length, 5, notices.join("\n"));
@@ -142,4 +146,17 @@ test("a decision the pay-in refuses (its status, an amount past the ledger) is a
   assert.match(noticeOf(typed.headers.location).ok ?? "", /is now re_calculation/);
   const stored = await h.deps.database.db.selectFrom("trading_payins").select("fiat_amount_minor").where("id", "=", id).executeTakeFirstOrThrow();
   assert.equal(stored.fiat_amount_minor, "605050");
+});
+
+test("a code that passes clears the failures before it, as a sign-in does: four wrong codes, the right one, four wrong again are all checked", async () => {
+  const [decided, other] = [await disputedPayin(6300), await disputedPayin(6400)];
+  const support = await staffSession(h, "support");
+  const good = freshTotp(h, support.staff.secret);
+  const wrong = wrongCodes(support.staff.secret, good, 8);
+  const wrongAt = async (totp: string) => noticeOf((await postForm(h, support, `/dashboard/disputes/${other}/resolve`, { outcome: "paid", totp })).headers.location).error ?? "";
+  for (const totp of wrong.slice(0, 4)) assert.match(await wrongAt(totp), /authentication code is wrong/);
+  const taken = await postForm(h, support, `/dashboard/disputes/${decided}/resolve`, { outcome: "paid", totp: good });
+  assert.match(noticeOf(taken.headers.location).ok ?? "", /is now closed/);
+  for (const totp of wrong.slice(4)) assert.match(await wrongAt(totp), /authentication code is wrong/);
+  assert.equal(await statusOf(other), "checking");
 });

@@ -9,6 +9,7 @@ import type { AccountRealm } from "../../db/staff/account-realm.js";
 import { findAccount, replaceRecoveryCodes, updateAccount, useRecoveryCode } from "../../db/staff/account-users.js";
 import type { Deps } from "../deps.js";
 import { secretBox } from "../secret/secret-boxes.js";
+import { clearLoginFailures } from "../../db/card/customers.js";
 import { countFailure } from "../card/customer-auth.js";
 import { refuseIfLocked } from "./lock-out.js";
 
@@ -72,7 +73,7 @@ export async function confirmTotpEnrolment(deps: Deps, realm: AccountRealm, user
 /**
  * A TOTP code, or (when `allowRecovery`) one of the recovery codes; false when neither passes, the
  * failure counted against the lock-out `keys`, and too_many_attempts while they are locked. The lock
- * check, the code and the count all run under the person's row lock: concurrent guesses queue on it,
+ * check, the code and the count (cleared by a code that passes) all run under the person's row lock: concurrent guesses queue on it,
  * each seeing the failures counted before it (found by fuzzing: checked before the lock, thirty
  * guesses sent at once were all tried, past a lock that starts at five).
  */
@@ -86,7 +87,12 @@ export async function verifySecondFactor(deps: Deps, realm: AccountRealm, userId
       if (/^\d{6}$/.test(c)) return acceptTotp(deps, trx, realm, u, c);
       return allowRecovery && useRecoveryCode(trx, realm, userId, recoveryHash(c), deps.clock.now());
     };
-    if (await passed()) return true;
+    if (await passed()) {
+      // The person is proven, as by a sign-in: their earlier slips no longer count toward a lock.
+      await clearLoginFailures(trx, keys.account);
+      await clearLoginFailures(trx, keys.accountIp);
+      return true;
+    }
     await countFailure(trx, keys, deps.clock.now());
     return false;
   });
