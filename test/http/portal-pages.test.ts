@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import type { MerchantRole } from "../../src/core/merchant-users/roles.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { createMerchantUser, portalSession } from "../support/merchant-users.js";
-import { getPage, postForm } from "../support/staff.js";
+import { getPage, noticeOf, postForm } from "../support/staff.js";
 import { createPayinOverHttp, setupTrading, type TradingFixture, useFixedRate } from "../support/trading.js";
 
 let h: Harness;
@@ -75,6 +75,13 @@ test("payments: the merchant's own only; another merchant's payment is 404; the 
 
 test("a key made in the portal is shown once, works on the API, and revoking another merchant's key is the 404 page", async () => {
   const s = await portalSession(h, await createMerchantUser(h, a.merchant.merchantId, "developer"));
+  // readOnly sent twice is refused, never read as "not read-only" (a full key).
+  const keysBefore = (await h.app.inject({ method: "GET", url: "/merchant/v1/keys", headers: { "x-api-key": a.merchant.apiKey } })).json().items.length;
+  const twice = await postForm(h, s, "/merchant/keys", { label: "reporting", readOnly: ["true", "true"] });
+  assert.notEqual(twice.statusCode, 201);
+  assert.equal(twice.statusCode, 303);
+  assert.equal(noticeOf(twice.headers.location).error, "readOnly must be sent once, as text.");
+  assert.equal((await h.app.inject({ method: "GET", url: "/merchant/v1/keys", headers: { "x-api-key": a.merchant.apiKey } })).json().items.length, keysBefore);
   const made = await postForm(h, s, "/merchant/keys", { label: "reporting", readOnly: "true" });
   assert.equal(made.statusCode, 201, made.body);
   assert.equal(made.headers["cache-control"]?.includes("no-store"), true);

@@ -97,6 +97,20 @@ test("a bad value shows the API's error next to its field and changes nothing", 
   assert.deepEqual([st.intent.servedCountries, st.intent.kycValidityDays], [["ES", "PT"], 90]);
 });
 
+test("a field sent twice is refused at its field and changes nothing; a field the body leaves out keeps its value", async () => {
+  const set = await jsonCall(h.app, "PATCH", "/merchant/v1/settings", { "x-api-key": m.apiKey }, { trading: { allowedMethods: ["sbp"], allowedBanks: ["SBER"], webhookUrl: "https://hooks.example.com/t" } });
+  assert.equal(set.status, 200, set.text);
+  const before = await trading();
+  const twice = await postForm(h, dev, "/merchant/settings/trading", { ...tradingForm({ allowedBanks: "SBER", webhookUrl: "https://hooks.example.com/t" }), allowedMethods: ["sbp", "sbp"] });
+  assert.equal(twice.statusCode, 400, twice.body);
+  assert.match(twice.body, /id="allowedMethods-error">allowedMethods must be sent once, as text\./);
+  assert.deepEqual(await trading(), before);
+  // Only the window sent: the lists and URLs the body leaves out stay as they are.
+  const partial = await postForm(h, dev, "/merchant/settings/trading", { paymentWindowMinutes: "25" });
+  assert.equal(partial.statusCode, 303, partial.body);
+  assert.deepEqual(await trading(), { ...before, paymentWindowMinutes: 25 });
+});
+
 test("a refused store form stays on its own card, also for a store its merchant named like another form ('risk')", async () => {
   const id = (await createStore(h.deps, m.merchantId, { id: "risk", name: "Named risk" })).storeId;
   await configureStore(h, id);

@@ -82,9 +82,14 @@ export async function signInStaff(page: Page, base: string, h: { clock: TestCloc
   await page.waitForURL(/\/dashboard\/overview$/);
 }
 
-/** A console form posted as the signed-in person: the session's cookie, and its CSRF token with the fields. */
-export const postForm = (h: StaffHarness, s: { cookie: string; csrf: string }, url: string, form: Record<string, string> = {}) =>
-  h.app.inject({ method: "POST", url, headers: { cookie: s.cookie, "content-type": "application/x-www-form-urlencoded" }, payload: new URLSearchParams({ csrf: s.csrf, ...form }).toString() });
+/** A console form posted as the signed-in person: the session's cookie, and its CSRF token with the fields (a list: the field sent once per value). */
+export const postForm = (h: StaffHarness, s: { cookie: string; csrf: string }, url: string, form: Record<string, string | string[]> = {}) =>
+  h.app.inject({
+    method: "POST",
+    url,
+    headers: { cookie: s.cookie, "content-type": "application/x-www-form-urlencoded" },
+    payload: new URLSearchParams(Object.entries({ csrf: s.csrf, ...form }).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, String(x)]))).toString(),
+  });
 
 /** A console page read as the signed-in person. */
 export const getPage = (h: StaffHarness, s: { cookie: string }, url: string) => h.app.inject({ method: "GET", url, headers: { cookie: s.cookie } });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import type { MerchantPermission, MerchantRole } from "../../core/merchant-users/roles.js";
+import { AppError } from "../../core/shared/errors.js";
 import type { SafeHtml } from "../pages/html.js";
 
 /** What a portal page renders with: the signed-in person, the merchant it acts for, the form token and the query. */
@@ -49,8 +50,15 @@ export interface PortalSection {
 /** Whether the section opens in this mode (a live-only one not in test mode, a test-only one not in live mode). */
 export const openInMode = (s: Pick<PortalSection, "mode">, test: boolean): boolean => s.mode === undefined || s.mode === (test ? "test" : "live");
 
-/** A form field of a portal POST as typed, trimmed ("" when absent or not a string). */
+/**
+ * A form field of a portal POST as typed, trimmed ("" when absent). A field sent twice (the form
+ * parser's list) or not as text (a JSON body's true or number) is 400 validation_failed naming it
+ * (found by fuzzing: read as empty, `allowedMethods` twice saved "every method", and `readOnly`
+ * twice made a full key).
+ */
 export function formText(body: unknown, k: string): string {
   const v = (body as Record<string, unknown> | undefined)?.[k];
-  return typeof v === "string" ? v.trim() : "";
+  if (v === undefined) return "";
+  if (typeof v !== "string") throw new AppError("validation_failed", { field: k, message: `${k} must be sent once, as text.` });
+  return v.trim();
 }

@@ -92,32 +92,47 @@ ${f("kycValidityDays", "KYC reuse (days)", html` inputmode="numeric"`)}</div>
 const list = (v: string) => v.split(/[\s,;]+/).filter((x) => x !== "");
 const orNull = (v: string) => (v === "" ? null : v);
 
-function tradingBody(b: unknown): Record<string, unknown> {
-  const v = (k: string) => formText(b, k);
-  const given = (k: string, value: unknown) => (v(k) === "" ? {} : { [k]: value });
+/**
+ * The form's fields, each as `value` of its text: a field the body does not carry is left as it is
+ * (the page's form carries them all; an emptied one clears what empty clears).
+ */
+function fieldsOf(b: unknown, name: (k: string) => string) {
+  const sent = (k: string) => (b as Record<string, unknown> | undefined)?.[name(k)] !== undefined;
+  const v = (k: string) => formText(b, name(k));
   return {
-    ...given("paymentWindowMinutes", formNumber(v("paymentWindowMinutes"))),
-    ...given("disputeAutoResolveMinutes", formNumber(v("disputeAutoResolveMinutes"))),
-    ...given("minFiatAmount", v("minFiatAmount")),
-    ...given("maxFiatAmount", v("maxFiatAmount")),
-    ...given("fiatCurrency", v("fiatCurrency").toUpperCase()),
-    fiatCurrencies: list(v("fiatCurrencies").toUpperCase()),
-    allowedMethods: v("allowedMethods") === "" ? null : list(v("allowedMethods")),
-    allowedBanks: v("allowedBanks") === "" ? null : list(v("allowedBanks")),
-    webhookUrl: orNull(v("webhookUrl")),
-    returnUrl: orNull(v("returnUrl")),
+    v,
+    /** Sent only when typed in: an emptied field keeps the current value. */
+    given: (k: string, value: (text: string) => unknown) => (v(k) === "" ? {} : { [k]: value(v(k)) }),
+    /** Sent whenever the body carries it, empty included. */
+    carried: (k: string, value: (text: string) => unknown) => (sent(k) ? { [k]: value(v(k)) } : {}),
+  };
+}
+
+function tradingBody(b: unknown): Record<string, unknown> {
+  const { given, carried } = fieldsOf(b, (k) => k);
+  return {
+    ...given("paymentWindowMinutes", formNumber),
+    ...given("disputeAutoResolveMinutes", formNumber),
+    ...given("minFiatAmount", (t) => t),
+    ...given("maxFiatAmount", (t) => t),
+    ...given("fiatCurrency", (t) => t.toUpperCase()),
+    ...carried("fiatCurrencies", (t) => list(t.toUpperCase())),
+    ...carried("allowedMethods", (t) => (t === "" ? null : list(t))),
+    ...carried("allowedBanks", (t) => (t === "" ? null : list(t))),
+    ...carried("webhookUrl", orNull),
+    ...carried("returnUrl", orNull),
   };
 }
 
 function storeBody(b: unknown, storeId: string): Record<string, unknown> {
-  const v = (k: string) => formText(b, `${storeId}-${k}`);
+  const { given, carried } = fieldsOf(b, (k) => `${storeId}-${k}`);
   return {
     storeId,
-    ...(v("servedCountries") === "" ? {} : { servedCountries: list(v("servedCountries")) }),
-    ...(v("kycValidityDays") === "" ? {} : { kycValidityDays: formNumber(v("kycValidityDays")) }),
-    defaultIpnUrl: orNull(v("defaultIpnUrl")),
-    defaultSuccessUrl: orNull(v("defaultSuccessUrl")),
-    defaultCancelUrl: orNull(v("defaultCancelUrl")),
+    ...given("servedCountries", list),
+    ...given("kycValidityDays", formNumber),
+    ...carried("defaultIpnUrl", orNull),
+    ...carried("defaultSuccessUrl", orNull),
+    ...carried("defaultCancelUrl", orNull),
   };
 }
 
@@ -141,14 +156,15 @@ export const settingsSection: PortalSection = {
       return reply.redirect(backTo(BACK, { ok }), 303);
     };
     /** PATCH /merchant/v1/settings' check and use case. */
-    const patch = (request: FastifyRequest, body: Record<string, unknown>) => () => patchMerchantSettings(deps, merchantOf(request), settingsPatchInput(checkSettingsPatch(body)));
-    app.post(`${BACK}/trading`, { schema: { hide: true } }, async (request, reply) => save(request, reply, "trading", patch(request, { trading: tradingBody(request.body) }), `Trading settings saved. ${APPLIES}`));
+    // The body is read inside `save`: a field it refuses is shown on the form like the API's refusals.
+    const patch = (request: FastifyRequest, body: () => Record<string, unknown>) => () => patchMerchantSettings(deps, merchantOf(request), settingsPatchInput(checkSettingsPatch(body())));
+    app.post(`${BACK}/trading`, { schema: { hide: true } }, async (request, reply) => save(request, reply, "trading", patch(request, () => ({ trading: tradingBody(request.body) })), `Trading settings saved. ${APPLIES}`));
     app.post<{ Params: { storeId: string } }>(
       `${BACK}/stores/:storeId`,
       { schema: { hide: true, params: { type: "object", properties: { storeId: { type: "string", minLength: 1, maxLength: 64 } }, required: ["storeId"] } } },
       async (request, reply) => {
         const id = request.params.storeId;
-        return save(request, reply, storeForm(id), patch(request, { stores: [storeBody(request.body, id)] }), `Store ${id} saved. ${APPLIES}`);
+        return save(request, reply, storeForm(id), patch(request, () => ({ stores: [storeBody(request.body, id)] })), `Store ${id} saved. ${APPLIES}`);
       },
     );
     app.post(RISK_SETTINGS_PATH, { schema: { hide: true } }, async (request, reply) =>
