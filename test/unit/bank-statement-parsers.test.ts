@@ -131,6 +131,7 @@ test("entries that cannot be read are reported with line and reason; the rest is
   assert.match(parse(fine.replace("<Amt Ccy=\"EUR\">25.50</Amt>", "<Amt Ccy=\"EUR\">25.505</Amt>")).rejected[0]!.reason, /more decimals than EUR allows/);
   assert.match(parse(fine.replace("<Amt Ccy=\"EUR\">300.00</Amt>", "<Amt Ccy=\"EUR\">301.00</Amt>")).rejected[0]!.reason, /add up to 30000 minor units, the entry says 30100/);
   assert.match(parse(fine.replace("<Amt Ccy=\"EUR\">25.50</Amt>", "<Amt Ccy=\"EUR\">1e3</Amt>")).rejected[0]!.reason, /not a decimal amount/);
+  assert.match(parse(fine.replace("<Amt Ccy=\"EUR\">25.50</Amt>", "<Amt Ccy=\"EUR\">92233720368547758.08</Amt>")).rejected[0]!.reason, /above the largest the ledger holds/);
   assert.match(parse(fine.replace("<AcctSvcrRef>BNK-20261201-0003</AcctSvcrRef>", "")).rejected[0]!.reason, /no bank reference/);
 
   const csv = "Booking date;Transaction ID;Amount;Currency\n31.02.2026;T1;1,00;EUR\n01.12.2026;T2;abc;EUR\n01.12.2026;T3;1,00;ZZZ\n01.12.2026;;1,00;EUR\n01.12.2026;T5;2,00;EUR\n";

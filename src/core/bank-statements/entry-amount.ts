@@ -3,6 +3,7 @@
 import { fiatScale } from "../money/currencies.js";
 import { formatMinor, parseAmount } from "../money/decimal.js";
 import { AppError } from "../shared/errors.js";
+import { INT8_MAX } from "../shared/int8.js";
 import { EntryError } from "./statement-entry.js";
 
 export function entryCurrency(code: string | null | undefined): string {
@@ -31,5 +32,8 @@ export function entryAmount(text: string | null | undefined, currency: string, d
     throw new EntryError(`amount ${JSON.stringify(raw.slice(0, 40))} is not a decimal amount`);
   }
   if (minor <= 0n) throw new EntryError("amount is zero");
+  // The ledger's int8, with room for the trading dialect's hundredths of a currency without decimals
+  // (toTradingMinor multiplies JPY by 100): a larger amount was a 500 at the insert (found by fuzzing).
+  if (minor > INT8_MAX / 100n) throw new EntryError(`amount ${raw.slice(0, 40)} is above the largest the ledger holds`);
   return { amount: formatMinor(minor, scale), amountMinor: minor };
 }
