@@ -119,6 +119,17 @@ test("a mapping is checked when given: unknown settings, missing columns, unknow
   refused(() => parseCsvMapping({ columns: { bankRef: "a", bookingDate: "b", amount: "c" } }), "validation_failed", /currency/);
   refused(() => parseCsvMapping({ columns: { bankRef: "a", bookingDate: "b", amount: "c" }, currency: "XYZ" }), "unknown_currency");
   refused(() => parseCsvMapping({ columns: { bankRef: "a", bookingDate: "b", amount: "c" }, currency: "EUR", sheet: 1 }), "validation_failed", /sheet/);
+  refused(() => parseCsvMapping([]), "validation_failed", /^mapping: must be a JSON object$/);
+});
+
+test("a mapping as stored (its normalised form, nulls included) reads back as itself, for the account's next import", () => {
+  for (const sent of [
+    { delimiter: ";", decimalSeparator: ",", dateFormat: "DD.MM.YYYY", columns: { bankRef: "Transaction ID", bookingDate: "Booking date", amount: "Amount", currency: "Currency" } },
+    { columns: { bankRef: "a", bookingDate: "b", amount: "c" }, currency: "EUR" },
+  ]) {
+    const stored = JSON.parse(JSON.stringify(parseCsvMapping(sent)));
+    assert.deepEqual(parseCsvMapping(stored), parseCsvMapping(sent));
+  }
 });
 
 test("entries that cannot be read are reported with line and reason; the rest is read", () => {

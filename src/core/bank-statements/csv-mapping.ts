@@ -31,7 +31,10 @@ export interface CsvMapping {
   creditValues: string[];
 }
 
-const bad = (field: string, message: string) => new AppError("validation_failed", { field: `mapping.${field}`, message: `mapping.${field}: ${message}` });
+const bad = (field: string, message: string) => {
+  const at = field === "" ? "mapping" : `mapping.${field}`;
+  return new AppError("validation_failed", { field: at, message: `${at}: ${message}` });
+};
 
 function str(v: unknown, field: string, required: boolean): string | null {
   if (v === undefined || v === null) {
@@ -63,7 +66,8 @@ export function parseCsvMapping(input: unknown): CsvMapping {
   const remittance = remittanceRaw.map((r, i) => str(r, `columns.remittance[${i}]`, true)!);
   const currencyCol = str(cols.currency, "columns.currency", false);
   let currency: string | null = null;
-  if (m.currency !== undefined) {
+  // null as well as absent: a stored mapping (its normalised form, read back for the next import) says null.
+  if (m.currency !== undefined && m.currency !== null) {
     if (typeof m.currency !== "string") throw bad("currency", "must be an ISO 4217 code");
     fiatScale(m.currency, "mapping.currency");
     currency = m.currency.toUpperCase();
