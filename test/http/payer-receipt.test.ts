@@ -7,9 +7,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { signInTrader, traderCsrfToken } from "../../src/app/trading/trader-session.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { jsonCall } from "../support/json-call.js";
-import { RECEIPT_PNG, setupTrading, type TradingFixture, useFixedRate } from "../support/trading.js";
+import { RECEIPT_PNG, setupTrading, type TradingFixture, uploadPngReceipt, useFixedRate } from "../support/trading.js";
 
 let h: Harness;
 let fx: TradingFixture;
@@ -87,4 +88,47 @@ test("a claimed amount the ledger cannot hold at the pay-in's rate is 400 amount
   assert.equal(r.json().error, "amount_above_maximum");
   assert.deepEqual(await receiptRows(p.id), []);
   assert.deepEqual(storedFiles(), files, "no file was written");
+});
+
+/** The trader cabinet's answer form (multipart, as the page sends it), signed in as the pay-in's trader. */
+async function cabinetAnswer(payinId: string, file: Buffer) {
+  const row = await h.deps.database.db.selectFrom("trading_payins").select("trader_id").where("id", "=", payinId).executeTakeFirstOrThrow();
+  const trader = fx.traders.find((t) => t.traderId === row.trader_id)!;
+  const { token } = await signInTrader(h.deps, trader.traderKey);
+  const field = (name: string, value: string) => `--x\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  return h.app.inject({
+    method: "POST",
+    url: `/cabinet/pay-ins/${payinId}/answer`,
+    headers: { cookie: `rampart_trader=${token}`, "content-type": "multipart/form-data; boundary=x" },
+    payload: Buffer.concat([
+      Buffer.from(`${field("csrf", traderCsrfToken(h.deps, token))}${field("fiatAmount", "5 000,00")}--x\r\nContent-Disposition: form-data; name="file"; filename="r.png"\r\nContent-Type: image/png\r\n\r\n`),
+      file,
+      Buffer.from("\r\n--x--\r\n"),
+    ]),
+  });
+}
+
+test("a cabinet answer the pay-in refuses (not in review) stores no receipt; the trader's answer takes only its own receipt and a priceable amount; one taken stores the trader's receipt once", async () => {
+  const p = await payin();
+  const files = storedFiles();
+  const early = await cabinetAnswer(p.id, RECEIPT_PNG);
+  assert.equal(early.statusCode, 303);
+  assert.equal(new URL(String(early.headers.location), "http://x").searchParams.get("error"), "illegal_transition");
+  assert.deepEqual(await receiptRows(p.id), []);
+  assert.deepEqual(storedFiles(), files, "no file was written");
+
+  const invoiceKey = await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id);
+  assert.equal((await jsonCall(h.app, "POST", `/payment/trading/pay-in/${p.id}/dispute`, { "x-api-key": fx.merchant.apiKey }, { invoiceKey, fiatAmount: p.fiatAmount })).status, 200);
+  const row = await h.deps.database.db.selectFrom("trading_payins").select("trader_id").where("id", "=", p.id).executeTakeFirstOrThrow();
+  const traderKey = fx.traders.find((t) => t.traderId === row.trader_id)!.traderKey;
+  assert.equal((await jsonCall(h.app, "POST", `/trader/v1/pay-ins/${p.id}/review`, { "x-trader-key": traderKey })).json.status, "checking");
+  // The merchant's receipt is not the trader's evidence.
+  const borrowed = await jsonCall(h.app, "POST", `/trader/v1/pay-ins/${p.id}/answer`, { "x-trader-key": traderKey }, { fiatAmount: "5000.00", invoiceKey });
+  assert.deepEqual([borrowed.status, borrowed.json.error], [400, "invalid_invoice_key"]);
+  const huge = await jsonCall(h.app, "POST", `/trader/v1/pay-ins/${p.id}/answer`, { "x-trader-key": traderKey }, { fiatAmount: "999999999999999.99" });
+  assert.deepEqual([huge.status, huge.json.error], [400, "amount_above_maximum"]);
+  const taken = await cabinetAnswer(p.id, RECEIPT_PNG);
+  assert.equal(new URL(String(taken.headers.location), "http://x").searchParams.get("ok"), "answered");
+  const rows = await h.deps.database.db.selectFrom("trading_receipts").select("uploaded_by").where("payin_id", "=", p.id).orderBy("created_at").execute();
+  assert.deepEqual(rows.map((r) => r.uploaded_by), ["merchant", "trader"]);
 });

@@ -24,9 +24,24 @@ import { countFirstDispute, countPayerNotPaid } from "../risk/dispute-holds.js";
 
 const notFound = () => new AppError("not_found", { message: "Pay-in not found" });
 
-async function checkReceipt(trx: Transaction<DB>, payinId: string, invoiceKey: string): Promise<void> {
+/** A receipt of this pay-in (and, with `uploadedBy`, one that party uploaded), or 400 invalid_invoice_key. */
+async function checkReceipt(trx: Transaction<DB>, payinId: string, invoiceKey: string, uploadedBy?: "trader"): Promise<void> {
   const r = await findReceipt(trx, invoiceKey);
-  if (!r || r.payin_id !== payinId) throw new AppError("invalid_invoice_key", { field: "invoiceKey" });
+  if (!r || r.payin_id !== payinId || (uploadedBy !== undefined && r.uploaded_by !== uploadedBy)) throw new AppError("invalid_invoice_key", { field: "invoiceKey" });
+}
+
+/**
+ * Runs `use` with a receipt just stored; a refusal there after all removes the receipt, so a refused
+ * upload leaves no bytes behind. If that removal itself fails, the refusal is still the answer and the
+ * file is left to the retention job.
+ */
+async function discardingOnRefusal<T>(deps: Deps, invoiceKey: string, use: () => Promise<T>): Promise<T> {
+  try {
+    return await use();
+  } catch (err) {
+    await discardReceipt(deps, invoiceKey).catch((cleanup: unknown) => deps.logger.warn({ err: cleanup, invoiceKey }, "a refused dispute's receipt could not be removed"));
+    throw err;
+  }
 }
 
 /** The claim may settle the pay-in (support's "paid", the auto-resolve): 400 unless it prices within the ledger. */
@@ -86,13 +101,7 @@ export async function openPayerDispute(deps: Deps, payinId: string, receipt: Buf
   TRADING_MACHINE.next(p.status, "open_dispute"); // 409 naming the status, as the transition would
   assertClaimPrices(p, fiatMinor);
   const { invoiceKey } = await uploadReceipt(deps, { kind: "payer" }, payinId, receipt);
-  try {
-    return await openDispute(deps, { kind: "payer" }, payinId, { invoiceKey, fiatMinor, comment: null, receiptSha256 });
-  } catch (err) {
-    // The refusal is the answer; a receipt that cannot be removed now is left to the retention job.
-    await discardReceipt(deps, invoiceKey).catch((cleanup: unknown) => deps.logger.warn({ err: cleanup, invoiceKey }, "a refused dispute's receipt could not be removed"));
-    throw err;
-  }
+  return discardingOnRefusal(deps, invoiceKey, () => openDispute(deps, { kind: "payer" }, payinId, { invoiceKey, fiatMinor, comment: null, receiptSha256 }));
 }
 
 /**
@@ -155,6 +164,29 @@ export async function traderOpenReview(deps: Deps, traderId: string, payinId: st
 }
 
 /** The trader's answer during review: their receipt and the amount they say arrived. */
+/** 409 unless the pay-in is in review (checking); 400 for an amount the ledger cannot price. */
+function refuseAnswer(p: TradingPayinRow, fiatMinor: bigint): void {
+  if (p.status !== "checking") {
+    const message = `Cannot answer the dispute of a pay-in that is ${TRADING_MACHINE.statusWords[p.status]}`;
+    throw new IllegalTransitionError({ entity: "pay-in", action: "answer", currentStatus: p.status, message });
+  }
+  assertClaimPrices(p, fiatMinor);
+}
+
+/**
+ * The cabinet's answer with its receipt, in one step: what traderAnswerDispute checks under the lock
+ * is checked before the file is stored, and a refusal there after all removes it (found by fuzzing: a
+ * refused answer left its receipt behind).
+ */
+export async function traderAnswerWithReceipt(deps: Deps, traderId: string, payinId: string, file: Buffer | null, fiatMinor: bigint): Promise<TradingPayinRow> {
+  const p = await findPayin(deps.database.db, payinId);
+  if (!p || p.trader_id !== traderId) throw notFound();
+  refuseAnswer(p, fiatMinor);
+  if (!file) return traderAnswerDispute(deps, traderId, payinId, { invoiceKey: null, fiatMinor });
+  const { invoiceKey } = await uploadReceipt(deps, { kind: "trader", traderId }, payinId, file);
+  return discardingOnRefusal(deps, invoiceKey, () => traderAnswerDispute(deps, traderId, payinId, { invoiceKey, fiatMinor }));
+}
+
 export async function traderAnswerDispute(
   deps: Deps,
   traderId: string,
@@ -164,11 +196,9 @@ export async function traderAnswerDispute(
   return deps.database.db.transaction().execute(async (trx) => {
     const p = await lockPayin(trx, payinId);
     if (!p || p.trader_id !== traderId) throw notFound();
-    if (p.status !== "checking") {
-      const message = `Cannot answer the dispute of a pay-in that is ${TRADING_MACHINE.statusWords[p.status]}`;
-      throw new IllegalTransitionError({ entity: "pay-in", action: "answer", currentStatus: p.status, message });
-    }
-    if (answer.invoiceKey) await checkReceipt(trx, p.id, answer.invoiceKey);
+    refuseAnswer(p, answer.fiatMinor);
+    // The trader's own receipt: the merchant's or payer's is not the trader's evidence.
+    if (answer.invoiceKey) await checkReceipt(trx, p.id, answer.invoiceKey, "trader");
     const fiatMinor = answer.fiatMinor.toString();
     // The same answer again changes nothing and tells the merchant nothing new.
     if (p.dispute_trader_invoice_key === answer.invoiceKey && p.dispute_trader_fiat_minor === fiatMinor) return p;

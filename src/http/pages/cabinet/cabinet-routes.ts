@@ -6,9 +6,9 @@
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../../../app/deps.js";
-import { traderAnswerDispute, traderOpenReview } from "../../../app/trading/disputes.js";
+import { traderAnswerWithReceipt, traderOpenReview } from "../../../app/trading/disputes.js";
 import { traderConfirmPayin } from "../../../app/trading/payin-lifecycle.js";
-import { MAX_RECEIPT_BYTES, readReceipt, uploadReceipt } from "../../../app/trading/receipts.js";
+import { MAX_RECEIPT_BYTES, readReceipt } from "../../../app/trading/receipts.js";
 import { disputesForTrader, openPayinsForTrader } from "../../../app/trading/support-queries.js";
 import { traderDepositAddress } from "../../../app/trading/deposit-address.js";
 import { switchRequisite, traderOverview } from "../../../app/trading/trader-overview.js";
@@ -167,9 +167,7 @@ export async function cabinetRoutes(app: FastifyInstance, deps: Deps): Promise<v
         const fiatMinor = parseTypedFiatAmount(request.body?.fiatAmount);
         if (fiatMinor === null) throw new AppError("validation_failed", { field: "fiatAmount", message: "Enter the amount that arrived, e.g. 5000.00" });
         const file = request.body?.file;
-        const invoiceKey =
-          Buffer.isBuffer(file) && file.length > 0 ? (await uploadReceipt(deps, { kind: "trader", traderId }, request.params.id, file)).invoiceKey : null;
-        await traderAnswerDispute(deps, traderId, request.params.id, { invoiceKey, fiatMinor });
+        await traderAnswerWithReceipt(deps, traderId, request.params.id, Buffer.isBuffer(file) && file.length > 0 ? file : null, fiatMinor);
         return "answered";
       }),
   );
