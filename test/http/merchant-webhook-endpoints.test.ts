@@ -146,6 +146,9 @@ describe("create, read, change", () => {
     const e = await create(fx.merchant.apiKey, { url: "https://shop.example/dup", eventTypes: ["*"] });
     const dup = await call("POST", BASE, fx.merchant.apiKey, { url: "https://shop.example/dup", eventTypes: ["withdrawal.*"] });
     assert.equal(dup.status, 409, dup.text);
+    // The same receiver written another way (host case, the default port) is the same URL.
+    const spelled = await call("POST", BASE, fx.merchant.apiKey, { url: "https://SHOP.example:443/dup", eventTypes: ["withdrawal.*"] });
+    assert.equal(spelled.status, 409, spelled.text);
     const clash = await call("PATCH", `${BASE}/${e.endpointId}`, fx.merchant.apiKey, { url: "https://shop.example/one" });
     assert.equal(clash.status, 409, "another endpoint's URL");
     const empty = await call("PATCH", `${BASE}/${e.endpointId}`, fx.merchant.apiKey, {});
@@ -164,7 +167,7 @@ describe("create, read, change", () => {
 
   test("SSRF: with private targets refused (production), a loopback, private or localhost URL is 400 naming url", async () => {
     const strict = { ...h.deps, config: { ...h.deps.config, allowPrivateWebhooks: false } };
-    for (const url of ["http://127.0.0.1:8080/h", "http://10.1.2.3/h", "http://localhost/h", "http://[::1]/h", "http://169.254.169.254/latest"]) {
+    for (const url of ["http://127.0.0.1:8080/h", "http://10.1.2.3/h", "http://localhost/h", "http://localhost./h", "http://a.localhost../h", "http://[::1]/h", "http://169.254.169.254/latest", "http://example.com:0/h"]) {
       await assert.rejects(createWebhookEndpoint(strict, fx.merchant.merchantId, { url, eventTypes: ["*"] }), (err: Json) => err.code === "validation_failed" && err.field === "url", url);
     }
   });

@@ -73,10 +73,15 @@ const newSecret = () => `whsec_${randomBytes(32).toString("base64url")}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const notFound = () => new AppError("not_found", { message: "Webhook endpoint not found" });
 
+/**
+ * The URL as stored: its one spelling (WHATWG's: the host in lower case, the scheme's default port
+ * dropped), so that the unique (merchant, url) key refuses the same receiver written another way
+ * (found by fuzzing: https://EXAMPLE.com:443/hook was a second endpoint, every event sent twice).
+ */
 function checkUrl(deps: Deps, url: string): string {
   const problem = webhookTargetProblem(url, deps.config.allowPrivateWebhooks);
   if (problem !== null) throw new AppError("validation_failed", { field: "url", message: problem });
-  return url;
+  return new URL(url).href;
 }
 
 function checkEventTypes(types: readonly string[]): string[] {

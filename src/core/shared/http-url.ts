@@ -16,5 +16,6 @@ export function httpUrlProblem(raw: string): string | null {
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") return "The URL must be an absolute http(s) URL.";
   if (u.username || u.password) return "The URL must not contain credentials.";
+  if (u.port === "0") return "The URL's port must be 1 to 65535.";
   return null;
 }

@@ -13,7 +13,8 @@ import { httpUrlProblem } from "./http-url.js";
 export function webhookTargetProblem(raw: string, allowPrivate: boolean): string | null {
   const problem = httpUrlProblem(raw);
   if (problem !== null || allowPrivate) return problem;
-  const host = new URL(raw).hostname.toLowerCase();
+  // A trailing dot names the same host ("localhost." is localhost: found by fuzzing).
+  const host = new URL(raw).hostname.toLowerCase().replace(/\.+$/, "");
   const literal = host.startsWith("[") ? host.slice(1, -1) : host;
   if (host === "localhost" || host.endsWith(".localhost") || (isIP(literal) !== 0 && isBlockedAddress(literal))) {
     return "The URL names a private, loopback or reserved address: webhooks are delivered only to public addresses.";
