@@ -89,6 +89,9 @@ test("fiat minor units come from ISO 4217, not Intl", () => {
   assert.equal(fiatScale("CLF"), 4);
   assert.throws(() => fiatScale("EU"), (e: unknown) => e instanceof AppError && e.code === "unknown_currency" && e.field === "currency");
   assert.throws(() => fiatScale("XYZ"), (e: unknown) => e instanceof AppError && e.code === "unknown_currency");
+  // Listed by ISO 4217 but no money a payer sends; the X-codes that are currencies stay.
+  for (const code of ["XXX", "XTS", "XAU", "XDR"]) assert.throws(() => fiatScale(code), (e: unknown) => e instanceof AppError && e.code === "unknown_currency", code);
+  assert.deepEqual(["XOF", "XAF", "XPF", "XCD"].map((c) => fiatScale(c)), [0, 0, 0, 2]);
 });
 
 test("property: parse → format round-trips and matches big.js", () => {

@@ -61,6 +61,10 @@ test("lists: IP and CIDR (v4 and v6), e-mail domain, BIN; an allow list wins ove
   assert.equal(run(ips, sig({ ip: "::ffff:198.51.100.7" })).decision, "block");
   assert.equal(run(ips, sig({ ip: "not-an-ip" })).decision, "allow");
   assert.throws(() => parseRuleSpec({ kind: "list", signal: "ip", mode: "block", values: ["10.0.0.0/33"] }), /not an IP/);
+  // Codes no payment carries would never fire (a currency) or always fire (a country): refused.
+  assert.throws(() => parseRuleSpec({ kind: "ftd_cap", currency: "QQQQQ", maxAmount: "1" }), /ISO 4217 fiat currency/);
+  assert.throws(() => parseRuleSpec({ kind: "ftd_cap", currency: "XXX", maxAmount: "1" }), /ISO 4217 fiat currency/);
+  assert.throws(() => parseRuleSpec({ kind: "served_countries", countries: ["ES", "XX"] }), /ISO 3166 alpha-2/);
   const domains = rule({ kind: "list", signal: "emailDomain", mode: "block", values: ["Bad.Example"] });
   assert.equal(run(domains, sig({ email: "a@bad.example" })).decision, "block");
   assert.equal(run(domains, sig({ email: "a@notbad.example" })).decision, "allow");

@@ -13,11 +13,18 @@ const MINOR_UNIT_OVERRIDES: Record<string, number> = {
   IRR: 0,
 };
 
+/**
+ * ISO 4217 codes that are no money a payer sends: precious metals, units of account, bond-market
+ * units, the testing code and "no currency" (found by fuzzing: a merchant could set XXX as its trading
+ * currency, and every pay-in then failed on the rate).
+ */
+const NOT_MONEY = new Set(["XAU", "XAG", "XPD", "XPT", "XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD", "XTS", "XXX"]);
+
 export function fiatScale(code: string, field = "currency"): number {
   const upper = code.toUpperCase();
   const override = MINOR_UNIT_OVERRIDES[upper];
   if (override !== undefined) return override;
-  const entry = /^[A-Z]{3}$/.test(upper) ? cc.code(upper) : undefined;
+  const entry = /^[A-Z]{3}$/.test(upper) && !NOT_MONEY.has(upper) ? cc.code(upper) : undefined;
   if (!entry || typeof entry.digits !== "number") {
     throw new AppError("unknown_currency", { field, message: `Unknown fiat currency: ${code}` });
   }

@@ -2,7 +2,9 @@
 // `kind` with its parameters and a weight. A fired rule adds its weight to the payment's score; the
 // merchant's thresholds turn the score into allow | review | block (decision.ts). An allow-list hit
 // decides allow on its own. docs/risk.md explains every kind with examples.
+import countryCodes from "i18n-iso-countries";
 import { AppError } from "../shared/errors.js";
+import { isFiat } from "../money/currencies.js";
 
 /** The payer signals a velocity rule can count by. */
 export const VELOCITY_SIGNALS = ["userId", "fingerprint", "ip", "email", "card", "wallet"] as const;
@@ -59,8 +61,9 @@ function minorAmount(v: unknown, field: string): string {
   return v;
 }
 
+/** A payment's currency is fiat (pay-ins, intents and card payments all take fiat): a code no payment has would never fire. */
 function currency(v: unknown, field: string): string {
-  if (typeof v !== "string" || !/^[A-Za-z]{3,5}$/.test(v)) throw bad(field, `${field} must be a currency code.`);
+  if (typeof v !== "string" || !isFiat(v)) throw bad(field, `${field} must be an ISO 4217 fiat currency.`);
   return v.toUpperCase();
 }
 
@@ -70,7 +73,8 @@ function oneOf<T extends string>(v: unknown, field: string, allowed: readonly T[
 }
 
 function countries(v: unknown, field: string): string[] {
-  if (!Array.isArray(v) || v.length === 0 || v.length > 300 || !v.every((c) => typeof c === "string" && /^[A-Za-z]{2}$/.test(c))) {
+  // Assigned codes only: a served country of XX would fire on every payment (found by fuzzing).
+  if (!Array.isArray(v) || v.length === 0 || v.length > 300 || !v.every((c) => typeof c === "string" && /^[A-Za-z]{2}$/.test(c) && countryCodes.isValid(c.toUpperCase()))) {
     throw bad(field, `${field} must be a non-empty list of ISO 3166 alpha-2 codes.`);
   }
   return v.map((c: string) => c.toUpperCase());
