@@ -73,9 +73,9 @@ export async function confirmTotpEnrolment(deps: Deps, realm: AccountRealm, user
 /**
  * A TOTP code, or (when `allowRecovery`) one of the recovery codes; false when neither passes, the
  * failure counted against the lock-out `keys`, and too_many_attempts while they are locked. The lock
- * check, the code and the count (cleared by a code that passes) all run under the person's row lock: concurrent guesses queue on it,
- * each seeing the failures counted before it (found by fuzzing: checked before the lock, thirty
- * guesses sent at once were all tried, past a lock that starts at five).
+ * check, the code and the count (cleared by a code that passes) all run under the person's row lock:
+ * concurrent guesses queue on it, each seeing the failures counted before it (found by fuzzing:
+ * checked before the lock, thirty guesses sent at once were all tried, past a lock that starts at five).
  */
 export async function verifySecondFactor(deps: Deps, realm: AccountRealm, userId: string, code: string, allowRecovery: boolean, keys: { account: string; accountIp: string }): Promise<boolean> {
   const c = code.trim();

@@ -163,7 +163,6 @@ export async function traderOpenReview(deps: Deps, traderId: string, payinId: st
   });
 }
 
-/** The trader's answer during review: their receipt and the amount they say arrived. */
 /** 409 unless the pay-in is in review (checking); 400 for an amount the ledger cannot price. */
 function refuseAnswer(p: TradingPayinRow, fiatMinor: bigint): void {
   if (p.status !== "checking") {
@@ -187,6 +186,7 @@ export async function traderAnswerWithReceipt(deps: Deps, traderId: string, payi
   return discardingOnRefusal(deps, invoiceKey, () => traderAnswerDispute(deps, traderId, payinId, { invoiceKey, fiatMinor }));
 }
 
+/** The trader's answer during review: their receipt and the amount they say arrived. */
 export async function traderAnswerDispute(
   deps: Deps,
   traderId: string,
