@@ -43,5 +43,5 @@ export function isFiat(code: string): boolean {
 /** Every ISO 4217 code whose minor unit has `scale` digits (overrides applied): an amount typed as a
  * decimal means a different minor-unit integer in each. */
 export function fiatCodesWithScale(scale: number): string[] {
-  return cc.data.map((c) => c.code).filter((code) => fiatScale(code) === scale);
+  return cc.data.map((c) => c.code).filter((code) => isFiat(code) && fiatScale(code) === scale);
 }
