@@ -34,6 +34,14 @@ test("a trader created, funded and limited through the operator API takes a pay-
   const requisite = await admin("POST", `/traders/${traderId}/requisites`, { bank: "SBER", method: "card", ownerName: "Anna K.", number: "2202200000009999" });
   assert.equal(requisite.status, 201, requisite.text);
   const requisiteId = requisite.json.id as string;
+  // One account, one requisite: the same card again, for another trader or at once for two, is 409.
+  const secondTrader = (await admin("POST", "/traders", { name: "Second" })).json.traderId as string;
+  const sameCard = await admin("POST", `/traders/${secondTrader}/requisites`, { bank: "SBER", method: "card", ownerName: "Anna K.", number: "2202200000009999" });
+  assert.deepEqual([sameCard.status, sameCard.json.error, sameCard.json.field], [409, "conflict", "number"]);
+  assert.match(sameCard.json.message, new RegExp(`already requisite ${requisiteId}`));
+  const thirdTrader = (await admin("POST", "/traders", { name: "Third" })).json.traderId as string;
+  const racing = await Promise.all([secondTrader, thirdTrader].map((t) => admin("POST", `/traders/${t}/requisites`, { bank: "TBANK", method: "sbp", ownerName: "Anna K.", sbpPhone: "+79000008888" })));
+  assert.deepEqual(racing.map((r) => r.status).sort(), [201, 409]);
 
   // Unfunded, the trader cannot back a pay-in.
   const unfunded = await createPayin(5000);

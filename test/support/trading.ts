@@ -28,6 +28,9 @@ export interface TradingFixture {
   requisiteIds: string[];
 }
 
+/** Accounts (card numbers, SBP phones) given so far: each fixture requisite gets its own. */
+let accounts = 0;
+
 export async function setupTrading(
   deps: Deps,
   opts: {
@@ -57,7 +60,8 @@ export async function setupTrading(
           bank: opts.bank ?? "SBER",
           method,
           ownerName: `Owner ${i}-${j}`,
-          ...(method === "sbp" ? { sbpPhone: `+7900${String(i * 100 + j).padStart(7, "0")}` } : { number: `22022000${String(i * 100 + j).padStart(8, "0")}` }),
+          // One account per requisite, across every fixture of the process (createRequisite refuses a second).
+          ...(method === "sbp" ? { sbpPhone: `+7955${String(++accounts).padStart(7, "0")}` } : { number: `22022017${String(++accounts).padStart(8, "0")}` }),
           maxOpenPayins: opts.maxOpenPayins ?? 50,
         }),
       );

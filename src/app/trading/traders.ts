@@ -2,7 +2,7 @@
 import { generateKey, hashKey, keyMatches, parseKey, type ParsedKey } from "../../core/crypto/api-keys.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findBank, findActiveTraderKey, findTrader, insertTrader, insertTraderKey } from "../../db/trading/traders.js";
-import { insertRequisite, updateRequisiteLimits } from "../../db/trading/requisites.js";
+import { insertRequisite, lockRequisiteAccount, updateRequisiteLimits } from "../../db/trading/requisites.js";
 import { isUuid } from "../../core/shared/uuid.js";
 import type { Deps } from "../deps.js";
 import { checkRequisiteFields } from "./methods.js";
@@ -67,7 +67,15 @@ export async function createRequisite(deps: Deps, r: RequisiteInput): Promise<st
     daily_volume_limit_minor: r.dailyVolumeLimitMinor?.toString() ?? null,
     monthly_volume_limit_minor: r.monthlyVolumeLimitMinor?.toString() ?? null,
   };
-  await deps.database.db.transaction().execute((trx) => insertRequisite(trx, row));
+  await deps.database.db.transaction().execute(async (trx) => {
+    // One account, one requisite: on two, the same amount could be given twice to one card, and a
+    // payer's transfer could not tell which pay-in it pays (found by fuzzing, across two traders).
+    const held = await lockRequisiteAccount(trx, { bankCode: row.bank_code, method, number: row.number, sbpPhone: row.sbp_phone });
+    if (held) {
+      throw new AppError("conflict", { field: row.number !== null ? "number" : "sbpPhone", message: `This account is already requisite ${held.id} of trader ${held.trader_id}.` });
+    }
+    await insertRequisite(trx, row);
+  });
   return id;
 }
 

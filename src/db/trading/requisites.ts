@@ -10,6 +10,22 @@ export async function insertRequisite(db: Db, row: Insertable<TradingRequisitesT
   await db.insertInto("trading_requisites").values(row).onConflict((oc) => oc.column("id").doNothing()).execute();
 }
 
+/**
+ * The requisite already on this account (bank, method, and the number or SBP phone), if any, after
+ * taking the account's advisory lock for the rest of the transaction: of two creates at once, the
+ * second sees the first's row.
+ */
+export async function lockRequisiteAccount(db: Db, a: { bankCode: string; method: string; number: string | null; sbpPhone: string | null }) {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('requisite_account'), hashtext(${`${a.bankCode}:${a.method}:${a.number ?? ""}:${a.sbpPhone ?? ""}`}))`.execute(db);
+  return db
+    .selectFrom("trading_requisites")
+    .select(["id", "trader_id"])
+    .where("bank_code", "=", a.bankCode)
+    .where("method", "=", a.method)
+    .where((eb) => eb.or([...(a.number !== null ? [eb("number", "=", a.number)] : []), ...(a.sbpPhone !== null ? [eb("sbp_phone", "=", a.sbpPhone)] : [])]))
+    .executeTakeFirst();
+}
+
 export async function findRequisite(db: Db, id: string) {
   return db.selectFrom("trading_requisites").selectAll().where("id", "=", id).executeTakeFirst();
 }
