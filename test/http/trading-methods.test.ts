@@ -64,6 +64,9 @@ test("the operator adds a method with its requisite fields and a bank offering i
   assert.equal(ok.statusCode, 201, ok.body);
   const card = await admin("POST", `/traders/${fx.traders[0]!.traderId}/requisites`, { bank: "SBER", method: "card", ownerName: "Ivan", number: "12ab" });
   assert.equal(card.statusCode, 400, "the seeded card method wants 16 to 19 digits");
+  // A detail the method does not take is refused: an sbp requisite has a phone, not a number.
+  const both = await admin("POST", `/traders/${fx.traders[0]!.traderId}/requisites`, { bank: "SBER", method: "sbp", ownerName: "Ivan", sbpPhone: "+79000004444", number: "2202200000004444" });
+  assert.deepEqual([both.statusCode, both.json().field, both.json().message], [400, "number", "This method takes no number"], both.body);
 
   const p = await create({ fiatAmount: 1000, method: "PAYPAL_LINK" });
   assert.equal(p.statusCode, 201, p.body);

@@ -27,7 +27,7 @@ export function requisiteFieldsProblem(fields: readonly RequisiteField[]): strin
   return null;
 }
 
-/** The first field a requisite's values miss or break, with the reason, or null when they fit. */
+/** The first field a requisite's values miss, break or should not have, with the reason, or null when they fit. */
 export function requisiteMismatch(
   fields: readonly RequisiteField[],
   values: Readonly<Record<RequisiteFieldName, string | null | undefined>>,
@@ -37,5 +37,8 @@ export function requisiteMismatch(
     if (!v) return { field: f.field, message: `This method needs ${f.field} (${f.label})` };
     if (f.pattern !== null && !new RegExp(f.pattern, "u").test(v)) return { field: f.field, message: `${f.field} is not a valid ${f.label}` };
   }
-  return null;
+  // A detail the method does not take would be shown to the payer beside the one it does (the
+  // dialect's requisite object has one of the two: found by fuzzing, an sbp requisite with a number).
+  const extra = REQUISITE_FIELD_NAMES.find((name) => values[name] && !fields.some((f) => f.field === name));
+  return extra ? { field: extra, message: `This method takes no ${extra}` } : null;
 }

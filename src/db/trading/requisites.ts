@@ -16,7 +16,7 @@ export async function insertRequisite(db: Db, row: Insertable<TradingRequisitesT
  * second sees the first's row.
  */
 export async function lockRequisiteAccount(db: Db, a: { bankCode: string; method: string; number: string | null; sbpPhone: string | null }) {
-  await sql`SELECT pg_advisory_xact_lock(hashtext('requisite_account'), hashtext(${`${a.bankCode}:${a.method}:${a.number ?? ""}:${a.sbpPhone ?? ""}`}))`.execute(db);
+  await sql`SELECT pg_advisory_xact_lock(hashtext('requisite_account'), hashtext(${`${a.bankCode}:${a.method}:${a.number ?? a.sbpPhone}`}))`.execute(db);
   return db
     .selectFrom("trading_requisites")
     .select(["id", "trader_id"])
