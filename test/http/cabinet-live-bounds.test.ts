@@ -76,10 +76,10 @@ test("a client that leaves while its session is being checked holds no stream sl
   }
   const locker = new pg.Client({ connectionString: other.testDb.url });
   try {
-    const t = await setupTrading(other.deps);
+    const fixture = await setupTrading(other.deps);
     await other.app.listen({ port: 0, host: "127.0.0.1" });
     const { port } = other.app.server.address() as AddressInfo;
-    const { token } = await signInTrader(other.deps, t.traders[0]!.traderKey);
+    const { token } = await signInTrader(other.deps, fixture.traders[0]!.traderKey);
     await locker.connect();
     await locker.query("BEGIN");
     await locker.query("LOCK TABLE trader_keys IN ACCESS EXCLUSIVE MODE");

@@ -78,7 +78,6 @@ test("a key made in the portal is shown once, works on the API, and revoking ano
   // readOnly sent twice is refused, never read as "not read-only" (a full key).
   const keysBefore = (await h.app.inject({ method: "GET", url: "/merchant/v1/keys", headers: { "x-api-key": a.merchant.apiKey } })).json().items.length;
   const twice = await postForm(h, s, "/merchant/keys", { label: "reporting", readOnly: ["true", "true"] });
-  assert.notEqual(twice.statusCode, 201);
   assert.equal(twice.statusCode, 303);
   assert.equal(noticeOf(twice.headers.location).error, "readOnly must be sent once, as text.");
   assert.equal((await h.app.inject({ method: "GET", url: "/merchant/v1/keys", headers: { "x-api-key": a.merchant.apiKey } })).json().items.length, keysBefore);
