@@ -20,28 +20,25 @@ const MINOR_UNIT_OVERRIDES: Record<string, number> = {
  */
 const NOT_MONEY = new Set(["XAU", "XAG", "XPD", "XPT", "XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD", "XTS", "XXX"]);
 
-export function fiatScale(code: string, field = "currency"): number {
+/** The minor-unit digits of a fiat currency, or null when `code` is none. */
+function knownScale(code: string): number | null {
   const upper = code.toUpperCase();
   const override = MINOR_UNIT_OVERRIDES[upper];
   if (override !== undefined) return override;
   const entry = /^[A-Z]{3}$/.test(upper) && !NOT_MONEY.has(upper) ? cc.code(upper) : undefined;
-  if (!entry || typeof entry.digits !== "number") {
-    throw new AppError("unknown_currency", { field, message: `Unknown fiat currency: ${code}` });
-  }
-  return entry.digits;
+  return entry && typeof entry.digits === "number" ? entry.digits : null;
 }
 
-export function isFiat(code: string): boolean {
-  try {
-    fiatScale(code);
-    return true;
-  } catch {
-    return false;
-  }
+export function fiatScale(code: string, field = "currency"): number {
+  const scale = knownScale(code);
+  if (scale === null) throw new AppError("unknown_currency", { field, message: `Unknown fiat currency: ${code}` });
+  return scale;
 }
+
+export const isFiat = (code: string): boolean => knownScale(code) !== null;
 
 /** Every ISO 4217 code whose minor unit has `scale` digits (overrides applied): an amount typed as a
  * decimal means a different minor-unit integer in each. */
 export function fiatCodesWithScale(scale: number): string[] {
-  return cc.data.map((c) => c.code).filter((code) => isFiat(code) && fiatScale(code) === scale);
+  return cc.data.map((c) => c.code).filter((code) => knownScale(code) === scale);
 }
