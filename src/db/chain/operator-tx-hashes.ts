@@ -11,11 +11,13 @@ export async function claimOperatorTxHash(db: Db, row: { chain: string; txHash: 
     .returning("used_by")
     .executeTakeFirst();
   if (inserted) return { ok: true };
-  const held = await db.selectFrom("operator_tx_hashes").select("used_by").where("chain", "=", row.chain).where("tx_hash", "=", row.txHash).executeTakeFirstOrThrow();
-  return held.used_by === row.usedBy ? { ok: true } : { ok: false, usedBy: held.used_by };
+  // The conflict's row is committed or ours (the insert waited for any other), so it is there to read.
+  const held = await operatorTxHashUser(db, row.chain, row.txHash);
+  if (held === undefined) throw new Error(`operator_tx_hashes: the row that conflicted with ${row.txHash} is gone`);
+  return held === row.usedBy ? { ok: true } : { ok: false, usedBy: held };
 }
 
-/** Who the hash is recorded for, if anyone (a read before the claim: the claim still decides a race). */
+/** Who the hash is recorded for, if anyone (read before the claim too: the claim still decides a race). */
 export async function operatorTxHashUser(db: Db, chain: string, txHash: string): Promise<string | undefined> {
   return (await db.selectFrom("operator_tx_hashes").select("used_by").where("chain", "=", chain).where("tx_hash", "=", txHash).executeTakeFirst())?.used_by;
 }
