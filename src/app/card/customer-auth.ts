@@ -219,6 +219,12 @@ export function serialisedAttempt<T>(deps: Deps, keys: { account: string }, atte
   });
 }
 
+/** Forgets the failures counted on both keys: the person has proved who they are. */
+export async function clearFailures(db: Db, keys: { account: string; accountIp: string }): Promise<void> {
+  await clearLoginFailures(db, keys.account);
+  await clearLoginFailures(db, keys.accountIp);
+}
+
 export async function countFailure(db: Db, keys: { account: string; accountIp: string }, now: Date): Promise<void> {
   await recordLoginFailure(db, { key: keys.accountIp, now, windowMs: LOGIN_WINDOW_MS, threshold: ACCOUNT_IP_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
   await recordLoginFailure(db, { key: keys.account, now, windowMs: LOGIN_WINDOW_MS, threshold: ACCOUNT_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
@@ -250,8 +256,7 @@ export async function passwordGrant(deps: Deps, a: { merchantId: string; number:
   });
   if (!c) throw new AppError("invalid_grant");
   if (!c.phone_confirmed_at) throw new AppError("invalid_grant", { message: "The phone number is not confirmed yet." });
-  await clearLoginFailures(db, keys.account);
-  await clearLoginFailures(db, keys.accountIp);
+  await clearFailures(db, keys);
   return openSession(deps, c.id, c.merchant_id);
 }
 

@@ -10,12 +10,11 @@ import { verifyPassword } from "../../core/crypto/password-hash.js";
 import { AppError } from "../../core/shared/errors.js";
 import { appendAudit } from "../../db/audit/audit-log.js";
 import { outsideAuditScope } from "../../db/audit/audit-scope.js";
-import { clearLoginFailures } from "../../db/card/customers.js";
 import type { AccountRealm } from "../../db/staff/account-realm.js";
 import { findLiveSession, insertSession, revokeSession } from "../../db/staff/account-sessions.js";
 import { findAccountByEmail } from "../../db/staff/account-users.js";
 import { csrfMatches, sessionCsrfToken, sessionTestModeMark, testModeMarkMatches } from "../auth/signed-session.js";
-import { countFailure, serialisedAttempt } from "../card/customer-auth.js";
+import { clearFailures, countFailure, serialisedAttempt } from "../card/customer-auth.js";
 import type { Deps } from "../deps.js";
 import { refuseIfLocked } from "./lock-out.js";
 import { confirmTotpEnrolment, verifySecondFactor } from "./second-factor.js";
@@ -115,9 +114,6 @@ export async function readAccountSession(deps: Deps, realm: AccountRealm, token:
 /** Replaces the half-way session by a full one (a new token, so a token seen before sign-in is worthless). */
 async function promote(deps: Deps, token: string, s: AccountSession, ip: string): Promise<string> {
   await revokeSession(deps.database.db, s.realm, hashKey(token), deps.clock.now());
-  const keys = failureKeys(s.realm, s.email, ip);
-  await clearLoginFailures(deps.database.db, keys.account);
-  await clearLoginFailures(deps.database.db, keys.accountIp);
   return openSession(deps, s.realm, s.userId, "full", ip);
 }
 
@@ -143,6 +139,8 @@ export async function completeSignIn(deps: Deps, realm: AccountRealm, token: str
 export async function completeEnrolment(deps: Deps, realm: AccountRealm, token: string, code: unknown, ip: string): Promise<{ token: string; recoveryCodes: string[] }> {
   const s = await pending(deps, realm, token);
   const recoveryCodes = await confirmTotpEnrolment(deps, realm, s.userId, typeof code === "string" ? code : "");
+  // Proven as by a code at sign-in (verifySecondFactor clears there): earlier slips no longer count.
+  await clearFailures(deps.database.db, failureKeys(realm, s.email, ip));
   const full = await promote(deps, token, s, ip);
   await auditSignIn(deps, realm, { userId: s.userId, email: s.email, action: "sign-in", ip, details: { role: s.role, enrolled: "totp" } });
   return { token: full, recoveryCodes };

@@ -9,8 +9,7 @@ import type { AccountRealm } from "../../db/staff/account-realm.js";
 import { findAccount, replaceRecoveryCodes, updateAccount, useRecoveryCode } from "../../db/staff/account-users.js";
 import type { Deps } from "../deps.js";
 import { secretBox } from "../secret/secret-boxes.js";
-import { clearLoginFailures } from "../../db/card/customers.js";
-import { countFailure } from "../card/customer-auth.js";
+import { clearFailures, countFailure } from "../card/customer-auth.js";
 import { refuseIfLocked } from "./lock-out.js";
 
 const RECOVERY_CODES = 10;
@@ -88,9 +87,8 @@ export async function verifySecondFactor(deps: Deps, realm: AccountRealm, userId
       return allowRecovery && useRecoveryCode(trx, realm, userId, recoveryHash(c), deps.clock.now());
     };
     if (await passed()) {
-      // The person is proven, as by a sign-in: their earlier slips no longer count toward a lock.
-      await clearLoginFailures(trx, keys.account);
-      await clearLoginFailures(trx, keys.accountIp);
+      // The person is proven: their earlier slips (a password, a code) no longer count toward a lock.
+      await clearFailures(trx, keys);
       return true;
     }
     await countFailure(trx, keys, deps.clock.now());
