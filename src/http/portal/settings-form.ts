@@ -1,6 +1,7 @@
 // The settings page's forms: a labelled field that shows a refusal next to itself, and which form a
 // refusal belongs to (the page has several; only the one sent back shows what was typed and the error).
 import { html, raw, type SafeHtml } from "../pages/html.js";
+import { formText } from "./portal-section.js";
 
 /** A form sent back: which one (`trading`, `risk` or a store id), what was typed, and the API's error. */
 export interface Sent {
@@ -34,3 +35,16 @@ export function formError(sent: Sent | undefined, form: string, names: readonly 
  * on as typed, for the API's check to refuse it by name.
  */
 export const formNumber = (v: string): unknown => (/^\d{1,15}$/.test(v) ? Number(v) : v);
+
+/**
+ * A form's fields as the API body's members, `name` giving each one's input name. `given` sends a
+ * field only when typed in (an emptied one keeps the current value); `carried` whenever the body has
+ * it, empty included (it clears what empty clears). A field the body does not carry is left as it is.
+ */
+export function formFields(b: unknown, name: (k: string) => string) {
+  const text = (k: string) => formText(b, name(k));
+  return {
+    given: (k: string, value: (text: string) => unknown) => (text(k) === "" ? {} : { [k]: value(text(k)) }),
+    carried: (k: string, value: (text: string) => unknown) => ((b as Record<string, unknown> | undefined)?.[name(k)] !== undefined ? { [k]: value(text(k)) } : {}),
+  };
+}

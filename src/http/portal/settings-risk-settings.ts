@@ -7,8 +7,8 @@ import type { Deps } from "../../app/deps.js";
 import { readRiskSettings } from "../../app/risk/manage-rules.js";
 import type { PageAccess } from "../../core/risk/page-access.js";
 import { html, raw, type SafeHtml } from "../pages/html.js";
-import { formText, type PortalContext } from "./portal-section.js";
-import { field, formError, formNumber, type Sent } from "./settings-form.js";
+import type { PortalContext } from "./portal-section.js";
+import { field, formError, formFields, formNumber, type Sent } from "./settings-form.js";
 
 export const RISK_SETTINGS_FORM = "risk";
 export const RISK_SETTINGS_PATH = "/merchant/settings/risk";
@@ -39,6 +39,6 @@ ${field("risk-blockAt", "blockAt", "Block at score (1 to 101)", value("blockAt")
 
 /** The form's text as PUT /merchant/v1/risk/settings' body; an emptied field is left as it is. */
 export function riskSettingsBody(b: unknown): Record<string, unknown> {
-  const given = (k: string, value: (v: string) => unknown) => (formText(b, k) === "" ? {} : { [k]: value(formText(b, k)) });
+  const { given } = formFields(b, (k) => k);
   return { ...given("reviewAt", formNumber), ...given("blockAt", formNumber), ...given("pageAccess", (v) => v) };
 }

@@ -19,8 +19,8 @@ import { html, type SafeHtml } from "../pages/html.js";
 import { backTo } from "../pages/send-page.js";
 import { principalOf } from "../plugins/principal.js";
 import { portalRefused } from "./portal-answers.js";
-import { formText, type PortalContext, type PortalSection, type SendPortalPage } from "./portal-section.js";
-import { field, formError, formNumber, type Sent } from "./settings-form.js";
+import type { PortalContext, PortalSection, SendPortalPage } from "./portal-section.js";
+import { field, formError, formFields, formNumber, type Sent } from "./settings-form.js";
 import { riskRuleActions, riskRuleItem, riskRulesCard } from "./settings-risk.js";
 import { RISK_SETTINGS_FORM, RISK_SETTINGS_PATH, riskSettingsBody, riskSettingsCard } from "./settings-risk-settings.js";
 
@@ -92,24 +92,8 @@ ${f("kycValidityDays", "KYC reuse (days)", html` inputmode="numeric"`)}</div>
 const list = (v: string) => v.split(/[\s,;]+/).filter((x) => x !== "");
 const orNull = (v: string) => (v === "" ? null : v);
 
-/**
- * The form's fields, each as `value` of its text: a field the body does not carry is left as it is
- * (the page's form carries them all; an emptied one clears what empty clears).
- */
-function fieldsOf(b: unknown, name: (k: string) => string) {
-  const sent = (k: string) => (b as Record<string, unknown> | undefined)?.[name(k)] !== undefined;
-  const v = (k: string) => formText(b, name(k));
-  return {
-    v,
-    /** Sent only when typed in: an emptied field keeps the current value. */
-    given: (k: string, value: (text: string) => unknown) => (v(k) === "" ? {} : { [k]: value(v(k)) }),
-    /** Sent whenever the body carries it, empty included. */
-    carried: (k: string, value: (text: string) => unknown) => (sent(k) ? { [k]: value(v(k)) } : {}),
-  };
-}
-
 function tradingBody(b: unknown): Record<string, unknown> {
-  const { given, carried } = fieldsOf(b, (k) => k);
+  const { given, carried } = formFields(b, (k) => k);
   return {
     ...given("paymentWindowMinutes", formNumber),
     ...given("disputeAutoResolveMinutes", formNumber),
@@ -125,7 +109,7 @@ function tradingBody(b: unknown): Record<string, unknown> {
 }
 
 function storeBody(b: unknown, storeId: string): Record<string, unknown> {
-  const { given, carried } = fieldsOf(b, (k) => `${storeId}-${k}`);
+  const { given, carried } = formFields(b, (k) => `${storeId}-${k}`);
   return {
     storeId,
     ...given("servedCountries", list),
