@@ -8,9 +8,17 @@ import type { Deps } from "../deps.js";
 import { scheduleWithdrawalPayout } from "./request-withdrawal.js";
 import { enqueueWithdrawalEvent } from "./withdrawal-events.js";
 import { returnWithdrawal } from "./withdrawal-ledger.js";
-import { ownerOfWithdrawal } from "./withdrawal-view.js";
+import { readWithdrawal } from "./list-withdrawals.js";
+import { ownerOfWithdrawal, type WithdrawalView } from "./withdrawal-view.js";
 
 type Decision = { kind: "approve" } | { kind: "reject"; reason: string | null };
+
+/** The withdrawal an approval would take, read before the console's step-up: one no longer waiting is 409 and uses up no code. */
+export async function approvableWithdrawal(deps: Deps, withdrawalId: string): Promise<WithdrawalView> {
+  const w = await readWithdrawal(deps, withdrawalId);
+  WITHDRAWAL_MACHINE.next(w.status, "approve");
+  return w;
+}
 
 export async function decideWithdrawal(deps: Deps, withdrawalId: string, operatorId: string, d: Decision): Promise<WithdrawalRow> {
   return deps.database.db.transaction().execute(async (trx) => {

@@ -9,11 +9,10 @@
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import { readWithdrawal, withdrawalPage } from "../../app/withdrawals/list-withdrawals.js";
-import { decideWithdrawal } from "../../app/withdrawals/withdrawal-decisions.js";
+import { approvableWithdrawal, decideWithdrawal } from "../../app/withdrawals/withdrawal-decisions.js";
 import { cancellableWithdrawal, cancelWithdrawal, repollWithdrawal } from "../../app/withdrawals/withdrawal-operator-actions.js";
 import { recordWithdrawalTx } from "../../app/withdrawals/withdrawal-operator-tx.js";
 import type { WithdrawalView } from "../../app/withdrawals/withdrawal-view.js";
-import { WITHDRAWAL_MACHINE } from "../../core/withdrawals/withdrawal-status.js";
 import { runFormAction } from "../pages/form-action.js";
 import { when } from "../pages/format.js";
 import { html, type SafeHtml } from "../pages/html.js";
@@ -133,9 +132,7 @@ export const withdrawalsSection: DashboardSection = {
       app.post<{ Params: { id: string } }>(`${BACK}/:id/${action}`, { schema: { hide: true, params } }, async (request, reply) =>
         runFormAction(reply, BACK, async () => {
           if (action === "approve") {
-            const asked = await readWithdrawal(deps, request.params.id);
-            // A withdrawal no longer waiting is 409 before the code is asked, so it uses up none.
-            WITHDRAWAL_MACHINE.next(asked.status, "approve");
+            const asked = await approvableWithdrawal(deps, request.params.id);
             await requireStepUp(deps, request, { amount: asked.amount, currency: asked.asset });
           }
           const w = await decideWithdrawal(deps, request.params.id, operatorOf(request), action === "approve" ? { kind: "approve" } : { kind: "reject", reason: null });
