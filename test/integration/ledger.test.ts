@@ -83,20 +83,32 @@ describe("ledger", () => {
     await assert.rejects(run((trx) => postTransfer(trx, mixed, now())), InvalidTransferError);
   });
 
-  test("the database refuses an unbalanced transfer at commit, and any update or delete", async () => {
+  test("the database refuses an unbalanced transfer, one without entries, an entry added later, and any update or delete", async () => {
     const db = h.deps.database.db;
+    const acc = await db.selectFrom("ledger_accounts").select(["id", "asset"]).where("asset", "=", "USDT").orderBy("id").limit(2).execute();
+    const entry = (transfer: string, n: 0 | 1, amount: number) => sql`(${transfer}, ${acc[n]!.id}, ${acc[n]!.asset}, ${amount})`;
     await assert.rejects(
       db.transaction().execute(async (trx) => {
         await sql`INSERT INTO ledger_transfers (id, code, ref_type, ref_id, created_at) VALUES ('raw:1', 'x', 't', '1', now())`.execute(trx);
-        const acc = await trx.selectFrom("ledger_accounts").select(["id", "asset"]).limit(2).execute();
-        await sql`INSERT INTO ledger_entries (transfer_id, account_id, asset, amount) VALUES ('raw:1', ${acc[0]!.id}, ${acc[0]!.asset}, 5), ('raw:1', ${acc[1]!.id}, ${acc[1]!.asset}, -4)`.execute(trx);
+        await sql`INSERT INTO ledger_entries (transfer_id, account_id, asset, amount) VALUES ${entry("raw:1", 0, 5)}, ${entry("raw:1", 1, -4)}`.execute(trx);
       }),
-      /does not balance/,
+      /ledger transfer raw:1 does not balance in USDT/,
     );
     await assert.rejects(
       sql`INSERT INTO ledger_transfers (id, code, ref_type, ref_id, created_at) VALUES ('raw:2', 'x', 't', '1', now())`.execute(db),
-      /needs at least 2|has 0 entries/,
+      /ledger transfer raw:2 has 0 entries \(needs at least 2\)/,
     );
+    // A balanced transfer commits; an entry added to it afterwards, even one of a balanced pair with
+    // another transfer's, is checked with the transfer's earlier entries.
+    await db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO ledger_transfers (id, code, ref_type, ref_id, created_at) VALUES ('raw:3', 'x', 't', '1', now()), ('raw:4', 'x', 't', '1', now())`.execute(trx);
+      await sql`INSERT INTO ledger_entries (transfer_id, account_id, asset, amount) VALUES ${entry("raw:3", 0, 5)}, ${entry("raw:3", 1, -5)}, ${entry("raw:4", 0, 2)}, ${entry("raw:4", 1, -2)}`.execute(trx);
+    });
+    await assert.rejects(
+      sql`INSERT INTO ledger_entries (transfer_id, account_id, asset, amount) VALUES ${entry("raw:3", 0, 1)}, ${entry("raw:4", 1, -1)}`.execute(db),
+      /ledger transfer raw:(3|4) does not balance in USDT/,
+    );
+    assert.deepEqual((await sql<{ n: string }>`SELECT count(*)::text AS n FROM ledger_entries WHERE transfer_id IN ('raw:3', 'raw:4')`.execute(db)).rows, [{ n: "4" }]);
     await assert.rejects(sql`UPDATE ledger_entries SET amount = amount + 1`.execute(db), /append-only/);
     await assert.rejects(sql`DELETE FROM ledger_transfers`.execute(db), /append-only/);
     await assert.rejects(sql`DELETE FROM ledger_entries`.execute(db), /append-only/);
