@@ -134,7 +134,11 @@ test("wrong current passwords sent at once are counted one after another: past f
     h.app.inject({ method: "PUT", url: "/v2/mobile/password/change", headers: who.headers, payload: { currentPassword, newPassword: "brand new 77" } });
   const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => change(`not it ${i}`)));
   assert.deepEqual(answers.map((r) => r.statusCode).sort(), [400, 400, 400, 400, 400, 429, 429, 429]);
-  assert.equal((await change(PASSWORD)).statusCode, 429);
+  const locked = await change(PASSWORD);
+  assert.equal(locked.statusCode, 429);
+  const { error, field, message } = locked.json();
+  assert.deepEqual({ error, field }, { error: "TOO_MANY_ATTEMPTS", field: "currentPassword" });
+  assert.match(message, /^Too many failed sign-ins for this account: try again after \d\d:\d\d UTC\.$/, "it says until when");
 });
 
 test("password reset: an SMS code (sandbox 1234) to the confirmed phone, checked, then a new password; sessions end; sends and wrong codes are bounded", async () => {

@@ -112,6 +112,7 @@ describe("customer accounts", () => {
     const locked = await token(who.phone, PASSWORD, merchantId, "10.0.0.1");
     assert.equal(locked.statusCode, 429, "the right password is refused from the guessing IP");
     assert.equal(locked.json().error, "too_many_attempts");
+    assert.match(locked.json().error_description, /^Too many failed sign-ins for this account: try again after \d\d:\d\d UTC\.$/, "it says until when");
     assert.ok(Number(locked.headers["retry-after"]) > 0);
     assert.equal((await token(who.phone, PASSWORD, merchantId, "10.0.0.2")).statusCode, 200, "the customer still signs in from elsewhere");
     h.clock.advance(15 * 60_000 + 1);

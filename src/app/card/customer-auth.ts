@@ -225,6 +225,22 @@ export async function clearFailures(db: Db, keys: { account: string; accountIp: 
   await clearLoginFailures(db, keys.accountIp);
 }
 
+/**
+ * too_many_attempts, saying until when, while either key is locked: the one lock-out check of the card
+ * API's password grant and password change and of the console's and portal's sign-in and step-up.
+ * `db` is the transaction that serialises the attempt (serialisedAttempt, or the person's row lock).
+ */
+export async function refuseIfLocked(db: Db, keys: { account: string; accountIp: string }, now: Date, field?: string): Promise<void> {
+  const locked = await lockedUntil(db, [keys.account, keys.accountIp], now);
+  if (locked) {
+    throw new AppError("too_many_attempts", {
+      message: `Too many failed sign-ins for this account: try again after ${locked.toISOString().slice(11, 16)} UTC.`,
+      headers: retryAfter(locked, now),
+      ...(field ? { field } : {}),
+    });
+  }
+}
+
 export async function countFailure(db: Db, keys: { account: string; accountIp: string }, now: Date): Promise<void> {
   await recordLoginFailure(db, { key: keys.accountIp, now, windowMs: LOGIN_WINDOW_MS, threshold: ACCOUNT_IP_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
   await recordLoginFailure(db, { key: keys.account, now, windowMs: LOGIN_WINDOW_MS, threshold: ACCOUNT_FAILURE_THRESHOLD, lockMs: LOGIN_LOCK_MS });
@@ -245,8 +261,7 @@ export async function passwordGrant(deps: Deps, a: { merchantId: string; number:
   const keys = failureKeys(a.merchantId, phone, a.ip);
   const now = deps.clock.now();
   const c = await serialisedAttempt(deps, keys, async (trx) => {
-    const locked = await lockedUntil(trx, [keys.account, keys.accountIp], now);
-    if (locked) throw new AppError("too_many_attempts", { headers: retryAfter(locked, now) });
+    await refuseIfLocked(trx, keys, now);
     const found = await findCustomerByPhone(trx, a.merchantId, phone);
     // Verified whether or not the phone is known: the same time either way.
     const ok = await verifyPassword(a.password, found?.password_hash ?? null);

@@ -5,7 +5,7 @@
 import { hashPassword, verifyPassword } from "../../core/crypto/password-hash.js";
 import { assertPasswordStrength, normalizePhone } from "../../core/card/credentials.js";
 import { AppError } from "../../core/shared/errors.js";
-import { clearLoginFailures, findCustomer, findCustomerByPhone, lockedUntil, revokeCustomerSessions, updateCustomer } from "../../db/card/customers.js";
+import { clearLoginFailures, findCustomer, findCustomerByPhone, revokeCustomerSessions, updateCustomer } from "../../db/card/customers.js";
 import { deleteCode, lockCode, putCode, setCodeAttempts } from "../../db/card/verification-codes.js";
 import type { Db } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
@@ -18,6 +18,7 @@ import {
   newCode,
   openSession,
   refuseEarlyResend,
+  refuseIfLocked,
   retryAfter,
   sendCode,
   serialisedAttempt,
@@ -35,8 +36,7 @@ export async function changePassword(deps: Deps, who: CustomerPrincipal, a: { cu
   const c = (await findCustomer(db, who.customerId))!;
   const keys = failureKeys(c.merchant_id, c.phone, a.ip);
   const right = await serialisedAttempt(deps, keys, async (trx) => {
-    const locked = await lockedUntil(trx, [keys.account, keys.accountIp], now);
-    if (locked) throw new AppError("too_many_attempts", { field: "currentPassword", headers: retryAfter(locked, now) });
+    await refuseIfLocked(trx, keys, now, "currentPassword");
     if (await verifyPassword(a.currentPassword, c.password_hash)) return true;
     await countFailure(trx, keys, now);
     return false;

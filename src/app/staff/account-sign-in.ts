@@ -14,9 +14,8 @@ import type { AccountRealm } from "../../db/staff/account-realm.js";
 import { findLiveSession, insertSession, revokeSession } from "../../db/staff/account-sessions.js";
 import { findAccountByEmail } from "../../db/staff/account-users.js";
 import { csrfMatches, sessionCsrfToken, sessionTestModeMark, testModeMarkMatches } from "../auth/signed-session.js";
-import { clearFailures, countFailure, serialisedAttempt } from "../card/customer-auth.js";
+import { clearFailures, countFailure, refuseIfLocked, serialisedAttempt } from "../card/customer-auth.js";
 import type { Deps } from "../deps.js";
-import { refuseIfLocked } from "./lock-out.js";
 import { confirmTotpEnrolment, verifySecondFactor } from "./second-factor.js";
 
 /**
@@ -89,7 +88,7 @@ export async function signInWithPassword(deps: Deps, realm: AccountRealm, a: { e
   const password = typeof a.password === "string" ? a.password.slice(0, MAX_PASSWORD) : "";
   const keys = failureKeys(realm, email, a.ip);
   const { u, ok } = await serialisedAttempt(deps, keys, async (trx) => {
-    await refuseIfLocked(deps, keys, trx);
+    await refuseIfLocked(trx, keys, deps.clock.now());
     const u = email ? await findAccountByEmail(trx, realm, email) : undefined;
     // An invited merchant user without a password yet has a null hash: verifyPassword refuses it (in the same time).
     const ok = (await verifyPassword(password, u?.password_hash ?? null)) && u !== undefined && !u.disabled_at;

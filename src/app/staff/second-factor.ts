@@ -9,8 +9,7 @@ import type { AccountRealm } from "../../db/staff/account-realm.js";
 import { findAccount, replaceRecoveryCodes, updateAccount, useRecoveryCode } from "../../db/staff/account-users.js";
 import type { Deps } from "../deps.js";
 import { secretBox } from "../secret/secret-boxes.js";
-import { clearFailures, countFailure } from "../card/customer-auth.js";
-import { refuseIfLocked } from "./lock-out.js";
+import { clearFailures, countFailure, refuseIfLocked } from "../card/customer-auth.js";
 
 const RECOVERY_CODES = 10;
 /** One step either side, for a phone clock a little off. */
@@ -80,7 +79,7 @@ export async function verifySecondFactor(deps: Deps, realm: AccountRealm, userId
   const c = code.trim();
   return deps.database.db.transaction().execute(async (trx) => {
     const u = await findAccount(trx, realm, userId, true);
-    await refuseIfLocked(deps, keys, trx);
+    await refuseIfLocked(trx, keys, deps.clock.now());
     const passed = async () => {
       if (!u?.totp_enabled_at || c.length === 0 || c.length > 64) return false;
       if (/^\d{6}$/.test(c)) return acceptTotp(deps, trx, realm, u, c);
