@@ -89,11 +89,13 @@ test("an intent paid in USDT on an EVM network is delivered on chain: status 6 c
 test("50 concurrent payouts from one hot wallet: 50 distinct consecutive nonces, all confirmed, each paid once", async () => {
   const before = new Set((await evmPayoutRows(h.deps)).map((p) => p.payout_key));
   const recipients = Array.from({ length: 50 }, () => freshAddress());
-  // Broadcast with anvil's automine off, then mined. The 50 reach anvil out of nonce order, and anvil
-  // mining each on arrival can leave one queued for good although the nonce before it is mined (its
-  // pool does not promote it: foundry-rs/foundry#10122, auto mode only). Twice in loaded CI runs
-  // (2026-12-07) one of the 50 never reached a block, and the test mined blocks for 13 minutes.
-  // A real node's pool promotes it; this test is about Rampart's nonces, not anvil's miner.
+  // Broadcast with anvil's automine off, then mined. In loaded CI runs (2026-12-07) some of the 50 were
+  // not in a block when the confirmations were mined, and once one never reached a block while the
+  // test mined blocks for 13 minutes. The 50 reach anvil out of nonce order, and foundry-rs/foundry#10122
+  // reports that anvil, mining each on arrival (auto mode only), can leave such a transaction queued
+  // although the nonce before it is mined (not reproduced here: 250 rounds of 50 out-of-order sends all
+  // mined). A real node's pool promotes it; this test is about Rampart's nonces, not anvil's miner, and
+  // a transaction anvil does not hold ready now fails the pool check below instead of hanging.
   await evm.anvil.rpc("evm_setAutomine", [false]);
   let rows: Awaited<ReturnType<typeof evmPayoutRows>>;
   try {
