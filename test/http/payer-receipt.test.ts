@@ -90,11 +90,15 @@ test("a claimed amount the ledger cannot hold at the pay-in's rate is 400 amount
   assert.deepEqual(storedFiles(), files, "no file was written");
 });
 
+/** The API key of the trader the pay-in went to. */
+async function traderKeyOf(payinId: string): Promise<string> {
+  const row = await h.deps.database.db.selectFrom("trading_payins").select("trader_id").where("id", "=", payinId).executeTakeFirstOrThrow();
+  return fx.traders.find((t) => t.traderId === row.trader_id)!.traderKey;
+}
+
 /** The trader cabinet's answer form (multipart, as the page sends it), signed in as the pay-in's trader. */
 async function cabinetAnswer(payinId: string, file: Buffer) {
-  const row = await h.deps.database.db.selectFrom("trading_payins").select("trader_id").where("id", "=", payinId).executeTakeFirstOrThrow();
-  const trader = fx.traders.find((t) => t.traderId === row.trader_id)!;
-  const { token } = await signInTrader(h.deps, trader.traderKey);
+  const { token } = await signInTrader(h.deps, await traderKeyOf(payinId));
   const field = (name: string, value: string) => `--x\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
   return h.app.inject({
     method: "POST",
@@ -119,8 +123,7 @@ test("a cabinet answer the pay-in refuses (not in review) stores no receipt; the
 
   const invoiceKey = await uploadPngReceipt(h.app, fx.merchant.apiKey, p.id);
   assert.equal((await jsonCall(h.app, "POST", `/payment/trading/pay-in/${p.id}/dispute`, { "x-api-key": fx.merchant.apiKey }, { invoiceKey, fiatAmount: p.fiatAmount })).status, 200);
-  const row = await h.deps.database.db.selectFrom("trading_payins").select("trader_id").where("id", "=", p.id).executeTakeFirstOrThrow();
-  const traderKey = fx.traders.find((t) => t.traderId === row.trader_id)!.traderKey;
+  const traderKey = await traderKeyOf(p.id);
   assert.equal((await jsonCall(h.app, "POST", `/trader/v1/pay-ins/${p.id}/review`, { "x-trader-key": traderKey })).json.status, "checking");
   // The merchant's receipt is not the trader's evidence.
   const borrowed = await jsonCall(h.app, "POST", `/trader/v1/pay-ins/${p.id}/answer`, { "x-trader-key": traderKey }, { fiatAmount: "5000.00", invoiceKey });
