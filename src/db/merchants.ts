@@ -15,11 +15,14 @@ export async function insertMerchant(db: Db, row: { id: string; name: string; cr
 /**
  * Live merchants newest first (test twins are their merchant's test mode, not merchants of their own), after the merchant `afterId` when given. The cursor is a row's id and the
  * comparison is done on the row's own (created_at, id) in SQL, so timestamps never round-trip through
- * JavaScript's millisecond dates; an unknown cursor gives an empty page.
+ * JavaScript's millisecond dates. Null when `afterId` names no live merchant: a cursor this list never
+ * gave is the caller's error, not an empty page.
  */
 export async function listMerchants(db: Db, page: { afterId?: string; limit: number }) {
   let q = db.selectFrom("merchants").select(["id", "name", "created_at"]).where("test_of", "is", null).orderBy("created_at", "desc").orderBy("id", "desc").limit(page.limit);
   if (page.afterId !== undefined) {
+    const known = await db.selectFrom("merchants").select("id").where("id", "=", page.afterId).where("test_of", "is", null).executeTakeFirst();
+    if (!known) return null;
     q = q.where(sql<boolean>`(created_at, id) < (select c.created_at, c.id from merchants c where c.id = ${page.afterId})`);
   }
   return q.execute();

@@ -16,7 +16,10 @@ export async function insertStore(db: Db, row: { id: string; merchantId: string;
   return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
 
-/** A merchant's stores newest first (cursor: a store id, as in listMerchants), and whether each has intent settings. */
+/**
+ * A merchant's stores newest first (cursor: a store id, as in listMerchants), and whether each has
+ * intent settings. Null when `afterId` names none of the merchant's stores.
+ */
 export async function listMerchantStores(db: Db, merchantId: string, page: { afterId?: string; limit: number }) {
   let q = db
     .selectFrom("stores as s")
@@ -27,6 +30,8 @@ export async function listMerchantStores(db: Db, merchantId: string, page: { aft
     .orderBy("s.id", "desc")
     .limit(page.limit);
   if (page.afterId !== undefined) {
+    const known = await db.selectFrom("stores").select("id").where("id", "=", page.afterId).where("merchant_id", "=", merchantId).executeTakeFirst();
+    if (!known) return null;
     q = q.where(sql<boolean>`(s.created_at, s.id) < (select c.created_at, c.id from stores c where c.id = ${page.afterId} and c.merchant_id = ${merchantId})`);
   }
   return q.execute();

@@ -163,7 +163,8 @@ describe("listing", () => {
 
     const first = await admin("GET", "/admin/v1/merchants?limit=1");
     assert.deepEqual(first.json.items, [seen[0]]);
-    for (const q of ["cursor=nope", "limit=abc", "limit=-1", "limit=0", "limit=101", "limit=999", "cursor="]) {
+    // A well-formed cursor no page gave (no such merchant) is as bad as a malformed one, not an empty page.
+    for (const q of ["cursor=nope", `cursor=${randomUUID()}`, "limit=abc", "limit=-1", "limit=0", "limit=101", "limit=999", "cursor="]) {
       const r = await admin("GET", `/admin/v1/merchants?${q}`);
       assert.equal(r.status, 400, `${q}: ${r.text}`);
       assert.equal(r.json.error, "validation_failed");
@@ -179,7 +180,7 @@ describe("listing", () => {
     }
   });
 
-  test("a merchant's stores, newest first, with whether intent settings exist; never another merchant's", async () => {
+  test("a merchant's stores, newest first, with whether intent settings exist; never another merchant's; a cursor naming none of its stores is 400", async () => {
     const m = await newMerchant("Stores Inc");
     const ids: string[] = [];
     for (const [i, withSettings] of [false, true, false].entries()) {
@@ -215,8 +216,10 @@ describe("listing", () => {
 
     const theirs = await admin("GET", `/admin/v1/merchants/${other.merchantId}/stores`);
     assert.deepEqual(theirs.json.items.map((s: Json) => s.storeId), [other.storeId]);
-    const crossCursor = await admin("GET", `/admin/v1/merchants/${other.merchantId}/stores?cursor=${ids[2]}`);
-    assert.deepEqual(crossCursor.json.items, [], "a cursor naming another merchant's store yields nothing of either");
+    for (const cursor of [ids[2], "zz"]) {
+      const r = await admin("GET", `/admin/v1/merchants/${other.merchantId}/stores?cursor=${cursor}`);
+      assert.deepEqual([r.status, r.json.error, r.json.field], [400, "validation_failed", "cursor"], `${cursor}: another merchant's store or no store at all: ${r.text}`);
+    }
     assert.equal((await admin("GET", `/admin/v1/merchants/${randomUUID()}/stores`)).status, 404);
     assert.equal((await admin("GET", "/admin/v1/merchants/nope/stores")).status, 404);
   });

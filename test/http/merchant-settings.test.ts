@@ -54,7 +54,7 @@ describe("authentication", () => {
 });
 
 describe("settings", () => {
-  test("GET: the trading settings and each store's settings; another merchant sees only its own", async () => {
+  test("GET: the trading settings and each store's settings; another merchant sees only its own, and its store as a cursor is 400", async () => {
     const s = await settings();
     assert.equal(s.trading.paymentWindowMinutes, 15);
     assert.equal(Number(s.trading.feeRate), 0.085);
@@ -72,6 +72,10 @@ describe("settings", () => {
       o.stores.items.map((x: { storeId: string }) => x.storeId),
       [other.storeId],
     );
+    for (const cursor of [fx.merchant.storeId, "zz"]) {
+      const r = await call("GET", `/merchant/v1/settings?cursor=${cursor}`, other.apiKey);
+      assert.deepEqual([r.status, r.json.error, r.json.field], [400, "validation_failed", "cursor"], `${cursor}: ${r.text}`);
+    }
   });
 
   test("PATCH changes only the given fields and says from when they apply", async () => {

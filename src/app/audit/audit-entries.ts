@@ -1,6 +1,7 @@
 // The audit log as the console and the operator API read it: filters (actor, action, date range),
 // keyset pages newest first, and the filtered set in batches for the CSV download.
 import { AppError } from "../../core/shared/errors.js";
+import { invalidCursor } from "../../core/shared/page-size.js";
 import { type AuditFilter, type AuditRow, auditChainHead, listAudit } from "../../db/audit/audit-log.js";
 import type { Deps } from "../deps.js";
 import { dateParam } from "../payments/payment-explorer.js";
@@ -61,7 +62,7 @@ function filterOf(q: AuditQuery): Omit<AuditFilter, "limit" | "beforeId"> {
 
 function cursorId(cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === "") return undefined;
-  if (!/^[1-9][0-9]{0,17}$/.test(cursor)) throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
+  if (!/^[1-9][0-9]{0,17}$/.test(cursor)) throw invalidCursor();
   return cursor;
 }
 

@@ -2,8 +2,7 @@
 // most 100 (pageOf: the last page's nextCursor is null), filtered by status, e-mail, store and a
 // created range; only the caller's own intents, whatever the filters name.
 import type { IntentStatus } from "../../core/intents/intent-status.js";
-import { pageOf, pageSize } from "../../core/shared/page-size.js";
-import { AppError } from "../../core/shared/errors.js";
+import { invalidCursor, pageOf, pageSize } from "../../core/shared/page-size.js";
 import { listIntentRefunds } from "../../db/bank-transfers/bank-transfers.js";
 import { listMerchantIntents } from "../../db/intents/intents.js";
 import type { Deps } from "../deps.js";
@@ -25,7 +24,7 @@ interface IntentListQuery {
 }
 
 export async function listIntents(deps: Deps, merchantId: string, q: IntentListQuery) {
-  if (q.cursor !== undefined && !INTENT_ID.test(q.cursor)) throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
+  if (q.cursor !== undefined && !INTENT_ID.test(q.cursor)) throw invalidCursor();
   const limit = pageSize(q.limit, 20, MAX_PAGE);
   const db = deps.database.db;
   const rows = await listMerchantIntents(db, {

@@ -4,7 +4,7 @@
 // use cases as the operator's routes (settings-admin.ts, store-settings.ts). Every payment copies what
 // it needs when it is created, so a change applies to payments created after it.
 import { AppError } from "../../core/shared/errors.js";
-import { pageOf, pageSize } from "../../core/shared/page-size.js";
+import { invalidCursor, pageOf, pageSize } from "../../core/shared/page-size.js";
 import { findIntentSettingsOf } from "../../db/intents/intents.js";
 import { listMerchantStores } from "../../db/stores.js";
 import type { Deps } from "../deps.js";
@@ -32,6 +32,7 @@ interface StoreSettings {
 export async function merchantSettings(deps: Deps, merchantId: string, q: { cursor?: string | undefined; limit?: number | undefined }) {
   const limit = pageSize(q.limit, 50, MAX_PAGE);
   const rows = await listMerchantStores(deps.database.db, merchantId, { ...(q.cursor ? { afterId: q.cursor } : {}), limit: limit + 1 });
+  if (!rows) throw invalidCursor();
   const page = pageOf(rows, limit, (s) => s.id);
   const settings = await findIntentSettingsOf(
     deps.database.db,

@@ -10,7 +10,7 @@ import { listMerchantStores } from "../../db/stores.js";
 import { apiKeyChanging } from "../auth/api-key-cache.js";
 import type { Deps } from "../deps.js";
 import { issueMerchantKey } from "../keys/create-keys.js";
-import { pageOf, pageSize } from "../../core/shared/page-size.js";
+import { invalidCursor, pageOf, pageSize } from "../../core/shared/page-size.js";
 import { ensureTestTwin, type KeyMode } from "./test-mode.js";
 
 export const MAX_PAGE = 100;
@@ -68,9 +68,10 @@ export async function createMerchant(deps: Deps, input: { id?: string; name: str
 
 /** Cursor pagination, newest first: `nextCursor` (the last merchant's id) is null on the last page. */
 export async function merchantsPage(deps: Deps, q: { cursor?: string; limit?: number }) {
-  if (q.cursor !== undefined && !isUuid(q.cursor)) throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
+  if (q.cursor !== undefined && !isUuid(q.cursor)) throw invalidCursor();
   const limit = pageSize(q.limit, 50, MAX_PAGE);
   const rows = await listMerchants(deps.database.db, { ...(q.cursor !== undefined ? { afterId: q.cursor.toLowerCase() } : {}), limit: limit + 1 });
+  if (!rows) throw invalidCursor();
   return pageOf(rows, limit, (m) => m.id);
 }
 
@@ -85,6 +86,7 @@ export async function merchantStoresPage(deps: Deps, merchantId: string, q: { cu
   const m = await merchantOr404(deps, merchantId);
   const limit = pageSize(q.limit, 50, MAX_PAGE);
   const rows = await listMerchantStores(deps.database.db, m.id, { ...(q.cursor !== undefined ? { afterId: q.cursor } : {}), limit: limit + 1 });
+  if (!rows) throw invalidCursor();
   return pageOf(rows, limit, (s) => s.id);
 }
 

@@ -11,7 +11,7 @@ import { computeTradingAmounts, tradingRate } from "./amounts.js";
 import { merchantCryptoBalance, TRADER_DEPOSIT_ACCOUNT } from "./ledger-postings.js";
 import { loadTradingSettings } from "./merchant-settings.js";
 import { renderTradingPayin, type TradingPayinObject } from "./payin-object.js";
-import { pageOf, pageSize } from "../../core/shared/page-size.js";
+import { invalidCursor, pageOf, pageSize } from "../../core/shared/page-size.js";
 import type { TradingPayinStatus } from "../../core/trading/payin-status.js";
 
 /** `db` is the transaction when the object is rendered inside one. */
@@ -53,7 +53,7 @@ function encodeCursor(p: TradingPayinRow): string {
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   if (!realInstant(at, 3) || !id || !isUuid(id)) {
-    throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
+    throw invalidCursor();
   }
   return { createdAt: new Date(at), id };
 }

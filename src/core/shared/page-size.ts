@@ -15,9 +15,14 @@ export function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T)
   return { items, nextCursor: rows.length > limit ? cursorOf(items[items.length - 1]!) : null };
 }
 
+/** The 400 for a cursor no page of the list gave: malformed, or naming a row the list does not hold. */
+export function invalidCursor(): AppError {
+  return new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
+}
+
 /** A keyset cursor that is a bigint sequence number (as text), or undefined when none was sent; anything else is a 400. */
 export function seqCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > INT8_MAX) throw new AppError("validation_failed", { field: "cursor", message: "Invalid cursor" });
+  if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > INT8_MAX) throw invalidCursor();
   return cursor;
 }
