@@ -156,7 +156,7 @@ describe("settings", () => {
       paymentWindowMinutes: 25,
       disputeAutoResolveMinutes: 90,
       allowedMethods: ["sbp"],
-      allowedBanks: ["sber", "Tinkoff"],
+      allowedBanks: ["sber", "Tinkoff", "ſber"],
       minFiatAmount: 500,
       maxFiatAmount: "120000.50",
       webhookUrl: "https://shop.example/put-hook",
@@ -167,7 +167,7 @@ describe("settings", () => {
     const put = await jsonCall(h.app, "PUT", url, { "x-operator-key": op }, body);
     assert.equal(put.status, 200, put.text);
     const read = await jsonCall(h.app, "GET", url, { "x-operator-key": op });
-    assert.deepEqual(read.json, { ...body, feeRate: "0.07000000", allowedBanks: ["SBER", "TINKOFF"], minFiatAmount: "500.00" });
+    assert.deepEqual(read.json, { ...body, feeRate: "0.07000000", allowedBanks: ["SBER", "TINKOFF", "ſBER"], minFiatAmount: "500.00" }, "the long s is no S: that bank is none of SBER's");
     const bad = await jsonCall(h.app, "PUT", url, { "x-operator-key": op }, { fiatCurrency: "RUB", feeRate: "0.07", maxFiatAmount: "1.001" });
     assert.deepEqual([bad.status, bad.json.error, bad.json.field], [400, "validation_failed", "maxFiatAmount"]);
     assert.deepEqual((await jsonCall(h.app, "GET", url, { "x-operator-key": op })).json, read.json, "nothing of the refused PUT is written");

@@ -182,6 +182,8 @@ test("error paths: each with the envelope and the dialect's message", async () =
   await expectError(await post(url, { fiatAmount: 300001 }), 403, "fiat_amount_too_large", "MAX_FIAT_AMOUNT_SHOULD_BE_300000");
   await expectError(await post(url, { fiatAmount: 6030, fiatCurrency: "KZT" }), 403, "currency_not_available");
   await expectError(await post(url, { fiatAmount: 6030, bank: "NOPE" }), 403, "bank_not_available", "BANK_NOT_AVAILABLE");
+  // Codes fold case in ASCII only: Unicode's toUpperCase turns the long s of "ſber" into the S of SBER.
+  await expectError(await post(url, { fiatAmount: 6030, bank: "ſber" }), 403, "bank_not_available", "BANK_NOT_AVAILABLE");
   await expectError(await post(url, { fiatAmount: 6030, method: "sbp" }), 403, "no_requisite_available", "CANT_CREATE_TRADE_FOR_THIS_AMOUNT");
   // two requisites: a third create of one amount finds no free slot
   assert.equal((await post(url, { fiatAmount: 7777 })).statusCode, 201);

@@ -9,6 +9,7 @@
 // 16), whose transaction does the same writes for all of them at once; the one transaction per create
 // below is for the rest and for a create the batch could not place.
 import { hash } from "node:crypto";
+import { asciiLower, asciiUpper } from "../../core/shared/ascii-case.js";
 import { type AmountRequest, amountLimitBreach, rangeGrid } from "../../core/trading/allocation.js";
 import { formatFiatBound } from "../../core/trading/fiat-amount.js";
 import { AppError } from "../../core/shared/errors.js";
@@ -81,11 +82,11 @@ async function replayOrConflict(deps: Deps, merchantId: string, externalId: stri
 function checkAgainstSettings(s: TradingSettings, input: CreateTradingPayinInput) {
   const fiatCurrency = (input.fiatCurrency ?? s.fiatCurrency).toUpperCase();
   if (!s.fiatCurrencies.includes(fiatCurrency)) throw new AppError("currency_not_available", { field: "fiatCurrency" });
-  const method = input.method?.toLowerCase() ?? null;
+  const method = input.method ? asciiLower(input.method) : null;
   if (method && s.allowedMethods && !s.allowedMethods.includes(method)) {
     throw new AppError("method_not_available", { field: "method", details: { method } });
   }
-  const bank = input.bank?.toUpperCase() ?? null;
+  const bank = input.bank ? asciiUpper(input.bank) : null;
   if (bank && s.allowedBanks && !s.allowedBanks.includes(bank)) throw new AppError("bank_not_available", { field: "bank" });
   const breach = amountLimitBreach(input.amount, { minMinor: s.minFiatMinor, maxMinor: s.maxFiatMinor });
   if (breach) {
@@ -109,7 +110,7 @@ async function prepareCreate(deps: Deps, input: CreateTradingPayinInput) {
   const db = deps.database.db;
   const settings = await loadTradingSettings(db, input.merchantId, input.settingsRow);
   // An unknown method is bad input (400) before any business refusal.
-  if (input.method) await requireUsableMethod(deps, input.method.toLowerCase());
+  if (input.method) await requireUsableMethod(deps, asciiLower(input.method));
   const { fiatCurrency, method, bank, grid } = checkAgainstSettings(settings, input);
   if (bank) await requireUsableBank(deps, bank);
 

@@ -3,6 +3,7 @@
 // the same rules hold whoever writes. A pay-in copies what it needs at creation (its expiry from the
 // payment window, its amount checks, its webhook URL is read per event): see docs/merchant-api.md.
 import type { Transaction } from "kysely";
+import { asciiUpper } from "../../core/shared/ascii-case.js";
 import { isFiat } from "../../core/money/currencies.js";
 import { AppError } from "../../core/shared/errors.js";
 import { requireFiatAmount } from "../../core/trading/fiat-amount.js";
@@ -68,7 +69,7 @@ export function tradingSettingsChange(b: TradingSettingsBody, fieldPrefix: strin
     ...(b.paymentWindowMinutes !== undefined ? { paymentWindowSeconds: b.paymentWindowMinutes * 60 } : {}),
     ...(b.disputeAutoResolveMinutes !== undefined ? { disputeAutoResolveMinutes: b.disputeAutoResolveMinutes } : {}),
     ...(b.allowedMethods !== undefined ? { allowedMethods: b.allowedMethods } : {}),
-    ...(b.allowedBanks !== undefined ? { allowedBanks: b.allowedBanks?.map((x) => x.toUpperCase()) ?? null } : {}),
+    ...(b.allowedBanks !== undefined ? { allowedBanks: b.allowedBanks?.map(asciiUpper) ?? null } : {}),
     ...(b.minFiatAmount !== undefined ? { minFiatMinor: requireFiatAmount(b.minFiatAmount, `${fieldPrefix}minFiatAmount`) } : {}),
     ...(b.maxFiatAmount !== undefined ? { maxFiatMinor: requireFiatAmount(b.maxFiatAmount, `${fieldPrefix}maxFiatAmount`) } : {}),
     ...(b.webhookUrl !== undefined ? { webhookUrl: b.webhookUrl } : {}),

@@ -1,4 +1,5 @@
 // Traders: their API keys (`rtr_<id>_<secret>`, hashed like merchant keys) and their requisites.
+import { asciiLower, asciiUpper } from "../../core/shared/ascii-case.js";
 import { generateKey, hashKey, keyMatches, parseKey, type ParsedKey } from "../../core/crypto/api-keys.js";
 import { AppError } from "../../core/shared/errors.js";
 import { findBank, findActiveTraderKey, findTrader, insertTrader, insertTraderKey } from "../../db/trading/traders.js";
@@ -45,9 +46,9 @@ interface RequisiteInput {
 export async function createRequisite(deps: Deps, r: RequisiteInput): Promise<string> {
   // Traders are never deleted, so the row found here is still there at the insert.
   if (!(await findTrader(deps.database.db, r.traderId))) throw new AppError("not_found", { field: "traderId", message: "No such trader" });
-  const bank = await findBank(deps.database.db, r.bank.toUpperCase());
+  const bank = await findBank(deps.database.db, asciiUpper(r.bank));
   if (!bank) throw new AppError("bank_not_available", { field: "bank" });
-  const method = r.method.toLowerCase();
+  const method = asciiLower(r.method);
   if (!bank.methods.includes(method)) throw new AppError("method_not_available", { field: "method", details: { method } });
   // The method's catalogue entry says which details it needs and their form (a card number, a phone, an IBAN).
   await checkRequisiteFields(deps.database.db, method, { number: r.number, sbpPhone: r.sbpPhone });

@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { Deps } from "../../app/deps.js";
 import type { TradingSettings } from "../../app/trading/merchant-settings.js";
 import { saveTradingSettings, type TradingSettingsInput, tradingSettingsOrNull } from "../../app/trading/settings-admin.js";
+import { asciiUpper } from "../../core/shared/ascii-case.js";
 import { isFiat } from "../../core/money/currencies.js";
 import { AppError } from "../../core/shared/errors.js";
 import { httpUrlProblem } from "../../core/shared/http-url.js";
@@ -62,7 +63,7 @@ function inputOf(deps: Deps, form: Record<string, unknown>, current: TradingSett
     paymentWindowSeconds: int(form, "paymentWindowMinutes", 1, 1440) * 60,
     disputeAutoResolveMinutes: int(form, "disputeAutoResolveMinutes", 1, 100_000),
     allowedMethods: names(form, "allowedMethods", 32, 50),
-    allowedBanks: names(form, "allowedBanks", 64, 200)?.map((b) => b.toUpperCase()) ?? null,
+    allowedBanks: names(form, "allowedBanks", 64, 200)?.map(asciiUpper) ?? null,
     minFiatMinor: requireFiatAmount(text("minFiatAmount"), "minFiatAmount"),
     maxFiatMinor: requireFiatAmount(text("maxFiatAmount"), "maxFiatAmount"),
     ...(current ? { rangeStepMinor: current.rangeStepMinor } : {}),
