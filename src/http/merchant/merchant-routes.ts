@@ -32,8 +32,9 @@ export async function merchantRoutes(scope: FastifyInstance, deps: Deps): Promis
     async (app) => {
       installErrorHandling(app, renderDefaultError);
       startApiKeyCache(deps);
-      // Authenticate before validating: a caller without a key learns nothing about the schema.
-      app.addHook("preValidation", async (request) => {
+      // Authenticate before the body is read: a caller without a key learns nothing about the schema,
+      // not even that its JSON is malformed (401 before 400).
+      app.addHook("onRequest", async (request) => {
         const principal = await authenticateMerchantKey(deps, request);
         request.principal = { kind: "merchant", ...principal };
         if (principal.test && isLiveOnly(request.method, request.routeOptions.url)) throw new AppError("live_mode_only");

@@ -57,9 +57,10 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
   startApiKeyCache(deps);
   startRiskRuleCache(deps);
 
-  // Authenticate before validating: a caller without a key learns nothing about the schema.
+  // Authenticate before the body is read: a caller without a key learns nothing about the schema,
+  // not even that its JSON is malformed (401 before 400).
   app.addHook(
-    "preValidation",
+    "onRequest",
     maybeAsyncHook((request) =>
       thenMaybe(authenticateMerchantKey(deps, request), (p) => {
         request.principal = { kind: "merchant", ...p };

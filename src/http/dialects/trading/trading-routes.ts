@@ -80,20 +80,26 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
   // leaves room for the part headers, so a file just over the limit is refused by its own size.
   bufferMultipartBodies(app, { maxBytes: MAX_RECEIPT_BYTES + 64 * 1024, maxParts: 6 });
 
-  // Authenticate before validating, so a request without a key learns nothing about the schema.
-  const authorize = (request: FastifyRequest): MaybeAsync<void> => {
+  // The key before the body is read, so a request without one learns nothing about the schema, not even
+  // that its JSON is malformed (401 before 400); the signature, over the raw body, once it is read.
+  const presentedKey = (request: FastifyRequest) => {
     const key = request.headers["x-api-key"];
-    const presented = typeof key === "string" ? key : undefined;
-    return thenMaybe(authenticateMerchant(deps, presented, keyAccess(request.method)), (p) => {
-      const sig = request.headers["x-signature"];
-      const signed = signedBytes(request.method, request.url, request.rawBody);
-      return thenMaybe(checkRequestSignature(deps, p.merchantId, presented!, signed, typeof sig === "string" ? sig : undefined), (settingsRow) => {
-        request.principal = { kind: "merchant", ...p };
-        if (settingsRow !== undefined) settingsRows.set(request, settingsRow);
-      });
+    return typeof key === "string" ? key : undefined;
+  };
+  const authenticate = (request: FastifyRequest): MaybeAsync<void> =>
+    thenMaybe(authenticateMerchant(deps, presentedKey(request), keyAccess(request.method)), (p) => {
+      request.principal = { kind: "merchant", ...p };
+    });
+  const checkSignature = (request: FastifyRequest): MaybeAsync<void> => {
+    const { merchantId } = principal(request);
+    const sig = request.headers["x-signature"];
+    const signed = signedBytes(request.method, request.url, request.rawBody);
+    return thenMaybe(checkRequestSignature(deps, merchantId, presentedKey(request)!, signed, typeof sig === "string" ? sig : undefined), (settingsRow) => {
+      if (settingsRow !== undefined) settingsRows.set(request, settingsRow);
     });
   };
-  app.addHook("preValidation", maybeAsyncHook(authorize));
+  app.addHook("onRequest", maybeAsyncHook(authenticate));
+  app.addHook("preValidation", maybeAsyncHook(checkSignature));
 
   app.post(
     "/payment/trading/pay-in",
