@@ -113,6 +113,28 @@ test("a malformed multipart body is 400 malformed_multipart on every upload rout
   assert.deepEqual(unhandled(), []);
 });
 
+test("a second file is 400 on every upload route that takes files that takes one (the body is not too large)", async () => {
+  const png = '\x89PNG\r\n\x1a\n1234';
+  const part = (name: string) => `--x\r\nContent-Disposition: form-data; name="${name}"; filename="${name}.png"\r\nContent-Type: image/png\r\n\r\n${png}\r\n`;
+  const routes: { url: string; headers: Record<string, string> }[] = [
+    { url: `/file/trading/pay-in/invoice/upload?tradeId=${payinId}`, headers: { "x-api-key": fx.merchant.apiKey } },
+    { url: `/trader/v1/pay-ins/${payinId}/receipt`, headers: { "x-trader-key": fx.traders[0]!.traderKey } },
+    { url: `/pay/${payinId}/receipt`, headers: {} },
+  ];
+  for (const route of routes) {
+    const r = await h.app.inject({
+      method: "POST",
+      url: route.url,
+      headers: { ...route.headers, "content-type": "multipart/form-data; boundary=x" },
+      payload: `${part("file")}${part("file2")}--x--\r\n`,
+    });
+    assert.equal(r.statusCode, 400, `${route.url}: ${r.body.slice(0, 300)}`);
+    // The trading dialect's envelope carries the code alone; the others say what to do.
+    assert.match(r.body, route.url.startsWith("/file/trading/") ? /"code":"validation_failed"/ : /too many files/i, `${route.url}: ${r.body.slice(0, 300)}`);
+  }
+  assert.deepEqual(unhandled(), []);
+});
+
 test("an id filter that is not a UUID is 400 before it reaches a uuid column (found by the fuzz test)", async () => {
   const r = await jsonCall(h.app, "GET", "/admin/v1/webhooks/messages?merchantId=A00--AaA00--A00AA0a0-A0-a0A----Aa-aa", { "x-operator-key": operatorKey });
   assert.equal(r.status, 400, r.text);

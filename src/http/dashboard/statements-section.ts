@@ -113,7 +113,7 @@ export const statementsSection: DashboardSection = {
   actions(app: FastifyInstance, deps: Deps) {
     // Its own scope: only this route reads multipart bodies, bounded by the statement limit.
     void app.register(async (scope) => {
-      bufferMultipartBodies(scope, { maxBytes: deps.config.statementMaxBytes + FORM_OVERHEAD_BYTES, maxParts: 4 });
+      bufferMultipartBodies(scope, { maxBytes: deps.config.statementMaxBytes + FORM_OVERHEAD_BYTES, maxParts: 4, maxFiles: 1 });
       scope.post("/dashboard/statements/upload", { schema: { hide: true } }, async (request, reply) => upload(deps, request, reply));
     });
   },

@@ -1,7 +1,9 @@
 // The one reader of multipart uploads (receipts, KYC documents, cabinet forms). The parser reports a
 // malformed body (no boundary, a part cut short, a bad part header) as a plain Error, which the error
-// handler would log with its stack and answer 500; here it becomes a 400 `malformed_multipart`. The
-// parser's own 4xx errors (size and count limits, a `__proto__` field) keep their status. Text fields
+// handler would log with its stack and answer 500; here it becomes a 400 `malformed_multipart`. More
+// files or parts than the scope's form takes is a 400 saying so (the parser says 413, but the body is
+// not too large, it has too many parts). The parser's other 4xx errors (a file over its size, a
+// `__proto__` field) keep their status. Text fields
 // pass the same NUL rule as every other string the API accepts. A scope that signs its uploads reads
 // them whole first (bufferMultipartBodies), so the exact bytes stay in request.rawBody.
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -14,8 +16,14 @@ interface MultipartForm {
   files: { field: string; data: Buffer; name: string | null }[];
 }
 
+const tooManyFiles = () => new AppError("validation_failed", { message: "Too many files for this form" });
+const tooManyParts = () => new AppError("validation_failed", { message: "Too many form parts" });
+
 function publicError(err: unknown): unknown {
   if (err instanceof AppError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === "FST_FILES_LIMIT") return tooManyFiles();
+  if (code === "FST_PARTS_LIMIT" || code === "FST_FIELDS_LIMIT") return tooManyParts();
   const status = (err as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) return err;
   // Only the body can make the parser fail here: the parts are read into memory, nothing else runs.
@@ -27,7 +35,7 @@ class BufferedMultipart {
   constructor(
     readonly bytes: Buffer,
     readonly contentType: string,
-    readonly maxParts: number,
+    readonly limits: { maxParts: number; maxFiles: number },
   ) {}
 }
 
@@ -36,10 +44,10 @@ class BufferedMultipart {
  * instead of streaming them (@fastify/multipart), Fastify reads each one whole, at most maxBytes (413
  * beyond), into request.rawBody, and readMultipartForm parses it from there.
  */
-export function bufferMultipartBodies(app: FastifyInstance, limits: { maxBytes: number; maxParts: number }): void {
+export function bufferMultipartBodies(app: FastifyInstance, limits: { maxBytes: number; maxParts: number; maxFiles: number }): void {
   app.addContentTypeParser("multipart/form-data", { parseAs: "buffer", bodyLimit: limits.maxBytes }, (request, body, done) => {
     request.rawBody = body as Buffer;
-    done(null, new BufferedMultipart(body as Buffer, String(request.headers["content-type"]), limits.maxParts));
+    done(null, new BufferedMultipart(body as Buffer, String(request.headers["content-type"]), limits));
   });
 }
 
@@ -54,12 +62,13 @@ async function parseBuffered(b: BufferedMultipart): Promise<MultipartForm> {
     throw new AppError("malformed_multipart");
   }
   const entries = [...parsed.entries()];
-  if (entries.length > b.maxParts) throw new AppError("body_too_large", { message: `At most ${b.maxParts} parts` });
+  if (entries.length > b.limits.maxParts) throw tooManyParts();
   const form: MultipartForm = { fields: Object.create(null) as Record<string, string>, files: [] };
   for (const [name, value] of entries) {
     if (typeof value === "string") form.fields[name] = value;
     else form.files.push({ field: name, data: Buffer.from(await value.arrayBuffer()), name: value.name || null });
   }
+  if (form.files.length > b.limits.maxFiles) throw tooManyFiles();
   return form;
 }
 

@@ -78,7 +78,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
   startPayinReadCache(deps);
   // Receipt uploads are read whole: a signed upload is signed over its raw multipart bytes. The margin
   // leaves room for the part headers, so a file just over the limit is refused by its own size.
-  bufferMultipartBodies(app, { maxBytes: MAX_RECEIPT_BYTES + 64 * 1024, maxParts: 6 });
+  bufferMultipartBodies(app, { maxBytes: MAX_RECEIPT_BYTES + 64 * 1024, maxParts: 6, maxFiles: 1 });
 
   // The key before the body is read, so a request without one learns nothing about the schema, not even
   // that its JSON is malformed (401 before 400); the signature, over the raw body, once it is read.
