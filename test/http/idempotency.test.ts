@@ -1,5 +1,6 @@
 // Idempotency-Key through a real route: one object for 50 concurrent identical POSTs, identical
-// responses, byte-for-byte replay of execution errors, 422 for a different body (a form body too),
+// responses, byte-for-byte replay of execution errors, 422 for a different body (a form body too; a
+// JSON body compared by value, not bytes),
 // 409 while in flight, scoping per tenant, expiry after 24 h.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -86,6 +87,20 @@ test("a form-encoded body is fingerprinted too: the same form replays, another f
   assert.deepEqual([other.statusCode, other.json().error], [422, "idempotency_key_reused"]);
   assert.equal(await count("formed"), 1);
   assert.equal(await count("another"), 0);
+});
+
+test("a JSON retry is compared by value: re-serialised (other key order, whitespace) it replays; a changed value is 422", async () => {
+  const raw = (payload: string) =>
+    h.app.inject({ method: "POST", url: "/test/objects", headers: { "content-type": "application/json; charset=utf-8", "x-tenant": "t1", "idempotency-key": "key-json" }, payload });
+  const first = await raw('{"name":"reordered","tags":{"a":1,"b":[1,2]}}');
+  assert.equal(first.statusCode, 201, first.body);
+  const again = await raw('{ "tags": { "b": [1, 2], "a": 1 },\n  "name": "reordered" }');
+  assert.deepEqual([again.statusCode, again.headers["idempotent-replayed"], again.body], [201, "true", first.body]);
+  for (const changed of ['{"name":"reordered","tags":{"a":1,"b":[2,1]}}', '{"name":"reordered","tags":{"a":"1","b":[1,2]}}', '{"name":"reordered"}']) {
+    const r = await raw(changed);
+    assert.deepEqual([r.statusCode, r.json().error], [422, "idempotency_key_reused"], changed);
+  }
+  assert.equal(await count("reordered"), 1);
 });
 
 test("execution errors are replayed byte for byte", async () => {

@@ -23,6 +23,7 @@ import {
 import { afterCommit } from "../../db/commit-hooks.js";
 import type { DB } from "../../db/schema.js";
 import type { Deps } from "../deps.js";
+import { canonicalJson } from "../../core/shared/canonical-json.js";
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 /** An in-flight claim older than this is treated as abandoned (its process died) and may be taken over. */
@@ -53,12 +54,21 @@ export interface StoredResponse {
   body: string;
 }
 
-/** sha256 over method, URL and the exact body bytes. */
-export function requestFingerprint(method: string, url: string, rawBody: Uint8Array | null): string {
-  return createHash("sha256")
-    .update(`${method.toUpperCase()} ${url}\n`)
-    .update(rawBody ?? new Uint8Array())
-    .digest("hex");
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+
+/**
+ * sha256 over method, URL and the body: a JSON body as its value (canonicalJson: key order and
+ * whitespace do not count, so a client that serialises its retry anew is still replayed, as a
+ * retry that changes a value is refused), any other body as its exact bytes.
+ */
+export function requestFingerprint(method: string, url: string, contentType: string | undefined, rawBody: Uint8Array | null): string {
+  const h = createHash("sha256").update(`${method.toUpperCase()} ${url}\n`);
+  if (rawBody && rawBody.length > 0 && contentType !== undefined && JSON_TYPE.test(contentType)) {
+    // The route parsed this body already (a malformed one never gets here); read from the bytes, not
+    // request.body, which validation may have coerced or trimmed.
+    return h.update(`json:${canonicalJson(JSON.parse(Buffer.from(rawBody).toString("utf8")))}`).digest("hex");
+  }
+  return h.update(rawBody ?? new Uint8Array()).digest("hex");
 }
 
 /**

@@ -10,6 +10,7 @@
 // below is for the rest and for a create the batch could not place.
 import { hash } from "node:crypto";
 import { asciiLower, asciiUpper } from "../../core/shared/ascii-case.js";
+import { canonicalJson } from "../../core/shared/canonical-json.js";
 import { type AmountRequest, amountLimitBreach, rangeGrid } from "../../core/trading/allocation.js";
 import { formatFiatBound } from "../../core/trading/fiat-amount.js";
 import { AppError } from "../../core/shared/errors.js";
@@ -58,13 +59,7 @@ export interface CreateTradingPayinResult {
 
 /** Canonical JSON (sorted keys) so that key order and whitespace do not change the fingerprint. */
 function fingerprint(body: unknown): string {
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canon)
-      : v && typeof v === "object"
-        ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]))
-        : v;
-  return hash("sha256", JSON.stringify(canon(body))); // one-shot: hex, as createHash().digest("hex")
+  return hash("sha256", canonicalJson(body)); // one-shot: hex, as createHash().digest("hex")
 }
 
 function externalIdOf(extra: Record<string, unknown> | null): string | null {

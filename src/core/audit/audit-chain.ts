@@ -3,6 +3,7 @@
 // The content is serialised canonically (object keys sorted), so a jsonb round trip, which reorders
 // keys, hashes the same as the value that was written.
 import { createHash } from "node:crypto";
+import { canonicalJson } from "../shared/canonical-json.js";
 
 /** The "previous hash" of the first entry in the chain. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -16,17 +17,6 @@ interface ChainedContent {
   details: unknown;
   ip: string | null;
   at: Date;
-}
-
-/** JSON with every object's keys sorted: one text for one value, whatever order its keys came in. */
-function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
 }
 
 /** sha256 (hex) of the previous entry's hash and this entry's content. */

@@ -120,7 +120,7 @@ export function idempotent(
     if (typeof raw !== "string" || !KEY_PATTERN.test(raw)) {
       throw new AppError("validation_failed", { field: "Idempotency-Key", message: "Idempotency-Key must be 1-255 visible ASCII characters" });
     }
-    const claim = { scope: await scope(request), key: raw, fingerprint: requestFingerprint(request.method, request.url, request.rawBody) };
+    const claim = { scope: await scope(request), key: raw, fingerprint: requestFingerprint(request.method, request.url, request.headers["content-type"], request.rawBody) };
     const r = await beginIdempotent(deps, claim);
     if (r.kind === "owner") {
       claims.set(request, r.claim);
