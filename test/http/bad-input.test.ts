@@ -1,10 +1,11 @@
 // Bad input is a 4xx, never a 500: a NUL character anywhere the API takes text is refused with 400
-// naming the field (one rule at the edge), a malformed multipart body on every upload route is 400
+// naming the field (one rule at the edge), a JSON body nests at most MAX_JSON_DEPTH levels, a malformed multipart body on every upload route is 400
 // `malformed_multipart` with nothing logged as an unhandled error, and a requisite for an unknown
 // trader is 404.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
+import { MAX_JSON_DEPTH } from "../../src/http/plugins/raw-body.js";
 import { createHarness, type Harness } from "../support/harness.js";
 import { jsonCall } from "../support/json-call.js";
 import { setupTrading, type TradingFixture, useFixedRate } from "../support/trading.js";
@@ -59,19 +60,30 @@ test("a NUL character in a body, nested body, query, path or header field is 400
   assert.deepEqual(unhandled(), []);
 });
 
-test("a 100,000-deep JSON body on a route without a body schema is answered (found by the fuzz test: the NUL check copied the path at every level and hung)", async () => {
-  const depth = 100_000;
-  const payload = `${"[".repeat(depth)}"a\\u0000"${"]".repeat(depth)}`;
-  const r = await h.app.inject({
-    method: "POST",
-    url: `/file/trading/pay-in/invoice/upload?tradeId=${payinId}`,
-    headers: { "x-api-key": fx.merchant.apiKey, "content-type": "application/json" },
-    payload,
-  });
-  assert.equal(r.statusCode, 400, r.body.slice(0, 300));
-  // The trading envelope names the field (cut after 32 keys, not 100,000 of them echoed back).
-  assert.match(r.body, /INVALID_0(_0){31}/, r.body.slice(0, 300));
-  assert.ok(r.body.length < 2000, `${r.body.length} characters`);
+test("a JSON body nested deeper than MAX_JSON_DEPTH is 400 on every route, before any code walks it (a 10,000-deep trading `extra` overflowed the fingerprint's stack: 500)", async () => {
+  const nested = (depth: number, leaf: string) => `${"[".repeat(depth)}${leaf}${"]".repeat(depth)}`;
+  const post = (url: string, payload: string, headers: Record<string, string> = {}) =>
+    h.app.inject({ method: "POST", url, headers: { "x-api-key": fx.merchant.apiKey, "content-type": "application/json", ...headers }, payload });
+  const upload = `/file/trading/pay-in/invoice/upload?tradeId=${payinId}`;
+  for (const [url, payload, headers] of [
+    [upload, nested(100_000, '"a\\u0000"'), {}],
+    ["/payment/trading/pay-in", `{"fiatAmount":6030,"extra":{"deep":${nested(10_000, "1")}}}`, {}],
+    ["/payment/trading/pay-in", `{"fiatAmount":6030,"extra":{"deep":${nested(MAX_JSON_DEPTH, "1")}}}`, { "idempotency-key": "deep-by-one" }],
+    ["/payment/intent", `{"deep":${nested(MAX_JSON_DEPTH, "1")}}`, {}],
+  ] as const) {
+    const r = await post(url, payload, headers);
+    assert.equal(r.statusCode, 400, `${url}: ${r.body.slice(0, 300)}`);
+    assert.equal(r.json().code ?? r.json().error, "validation_failed", r.body.slice(0, 300));
+    assert.ok(r.body.length < 2000, `${r.body.length} characters`);
+  }
+  assert.match((await post("/payment/intent", `{"deep":${nested(MAX_JSON_DEPTH, "1")}}`)).body, /JSON nested deeper than 64 levels/);
+  // At the limit the body is read: the trading create takes it, with an Idempotency-Key (its fingerprint walks it too).
+  const at = await post("/payment/trading/pay-in", `{"fiatAmount":6030,"extra":{"deep":${nested(MAX_JSON_DEPTH - 2, "1")}}}`, { "idempotency-key": "deep-at-limit" });
+  assert.equal(at.statusCode, 201, at.body.slice(0, 300));
+  // And a NUL deep inside is still named by its path, cut after 32 keys (the NUL check once copied the path at every level and hung).
+  const nul = await post(upload, nested(MAX_JSON_DEPTH, '"a\\u0000"'));
+  assert.equal(nul.statusCode, 400, nul.body.slice(0, 300));
+  assert.match(nul.body, /INVALID_0(_0){31}/, nul.body.slice(0, 300));
   assert.deepEqual(unhandled(), []);
 });
 

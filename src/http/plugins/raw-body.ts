@@ -6,6 +6,7 @@
 // Multipart bodies keep theirs in plugins/multipart-form.ts.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { parse as parseForm } from "fast-querystring";
+import { AppError } from "../../core/shared/errors.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -30,14 +31,37 @@ function keepingBytes(parse: ParseBody) {
   };
 }
 
+/**
+ * How deep a JSON body may nest. Every body a dialect defines is a few levels deep; free-form members
+ * (the trading dialect's `extra`, the card dialect's fingerprints) are stored and hashed by code that
+ * walks them (canonical JSON, the NUL check, jsonb), and a 10,000-deep one overflowed that code's
+ * stack: 500 (found by a deep `extra`).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` has more than MAX_JSON_DEPTH containers one inside another (walked level by level, not recursively, for the same reason). */
+function tooDeep(value: unknown): boolean {
+  let level: unknown[] = [value];
+  for (let depth = 0; level.length > 0; depth++) {
+    if (depth >= MAX_JSON_DEPTH) return true;
+    const next: unknown[] = [];
+    for (const v of level) if (v !== null && typeof v === "object") for (const child of Object.values(v)) if (child !== null && typeof child === "object") next.push(child);
+    level = next;
+  }
+  return false;
+}
+
 function parseJson(buf: Buffer): unknown {
   // Some clients send Content-Type: application/json with no body on POST actions.
   if (buf.length === 0) return undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(buf.toString("utf8"));
+    parsed = JSON.parse(buf.toString("utf8"));
   } catch {
     throw Object.assign(new SyntaxError("invalid json"), { statusCode: 400 });
   }
+  if (tooDeep(parsed)) throw new AppError("validation_failed", { message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` });
+  return parsed;
 }
 
 export function installRawBody(app: FastifyInstance, bodyLimit: number): void {
