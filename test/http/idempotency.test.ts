@@ -76,9 +76,12 @@ test("50 concurrent identical POSTs with one key create one object and get ident
   assert.equal(await count("fifty"), 1);
 });
 
+/** A POST of `payload` as sent, with the content type and the key given. */
+const postRaw = (contentType: string, key: string) => (payload: string) =>
+  h.app.inject({ method: "POST", url: "/test/objects", headers: { "content-type": contentType, "x-tenant": "t1", "idempotency-key": key }, payload });
+
 test("a form-encoded body is fingerprinted too: the same form replays, another form with the key is 422 (found by fuzzing)", async () => {
-  const form = (payload: string) =>
-    h.app.inject({ method: "POST", url: "/test/objects", headers: { "content-type": "application/x-www-form-urlencoded", "x-tenant": "t1", "idempotency-key": "key-form" }, payload });
+  const form = postRaw("application/x-www-form-urlencoded", "key-form");
   const first = await form("name=formed");
   assert.equal(first.statusCode, 201, first.body);
   const again = await form("name=formed");
@@ -90,8 +93,7 @@ test("a form-encoded body is fingerprinted too: the same form replays, another f
 });
 
 test("a JSON retry is compared by value: re-serialised (other key order, whitespace) it replays; a changed value is 422", async () => {
-  const raw = (payload: string) =>
-    h.app.inject({ method: "POST", url: "/test/objects", headers: { "content-type": "application/json; charset=utf-8", "x-tenant": "t1", "idempotency-key": "key-json" }, payload });
+  const raw = postRaw("application/json; charset=utf-8", "key-json");
   const first = await raw('{"name":"reordered","tags":{"a":1,"b":[1,2]}}');
   assert.equal(first.statusCode, 201, first.body);
   const again = await raw('{ "tags": { "b": [1, 2], "a": 1 },\n  "name": "reordered" }');
