@@ -41,6 +41,23 @@ test("unknown credentials count against the client IP: random x-api-key or Autho
   assert.equal((await account({ "x-api-key": b.apiKey }, ip)).statusCode, 200, "a key that has authenticated keeps its own bucket");
 });
 
+test("invented credentials are counted on every kind of route, before the credential is checked (card bearer, operator, trader, merchant body routes)", async () => {
+  const routes: [string, string, Record<string, string>][] = [
+    ["GET", "/v3/payin/data", { authorization: "Bearer not.a.token" }],
+    ["GET", "/admin/v1/merchants", { "x-operator-key": "rop_x_y" }],
+    ["GET", "/trader/v1/pay-ins", { "x-trader-key": "rtr_x_y" }],
+    ["POST", "/payment/intent", { "x-api-key": "rmp_x_y", "content-type": "application/json" }],
+  ];
+  for (const [k, [method, url, headers]] of routes.entries()) {
+    const ip = `10.0.1.${k}`;
+    const call = () => h.app.inject({ method: method as "GET" | "POST", url, headers, remoteAddress: ip, ...(method === "POST" ? { payload: "{}" } : {}) });
+    for (let i = 0; i < 3; i++) assert.equal((await call()).statusCode, 401, `${url} call ${i + 1}`);
+    const refused = await call();
+    // Each dialect's envelope: the trading dialect's `code`, the card dialect's upper-case `error`, the rest's `error`.
+    assert.deepEqual([refused.statusCode, String(refused.json().code ?? refused.json().error).toLowerCase()], [429, "rate_limited"], `${url}: ${refused.body}`);
+  }
+});
+
 test("operations endpoints are not rate limited", async () => {
   for (let i = 0; i < 6; i++) assert.equal((await h.app.inject({ method: "GET", url: "/healthz" })).statusCode, 200);
 });

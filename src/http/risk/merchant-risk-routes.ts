@@ -22,7 +22,8 @@ export async function merchantRiskRoutes(scope: FastifyInstance, deps: Deps): Pr
       const app = inner.withTypeProvider<TypeBoxTypeProvider>();
       installErrorHandling(app, renderDefaultError);
       startApiKeyCache(deps);
-      app.addHook("onRequest", async (request) => {
+      // Before the body is read, after the rate limit (as in merchant-routes.ts).
+      app.addHook("preParsing", async (request) => {
         request.principal = { kind: "merchant", ...(await authenticateMerchantKey(deps, request)) };
       });
       // A rule or settings change is audited like every /merchant/v1 change (actor merchant-key:<key id>).
