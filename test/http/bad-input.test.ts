@@ -1,7 +1,7 @@
 // Bad input is a 4xx, never a 500: a NUL character anywhere the API takes text is refused with 400
-// naming the field (one rule at the edge), a JSON body nests at most MAX_JSON_DEPTH levels, a malformed multipart body on every upload route is 400
-// `malformed_multipart` with nothing logged as an unhandled error, and a requisite for an unknown
-// trader is 404.
+// naming the field (one rule at the edge), a JSON body nests at most MAX_JSON_DEPTH containers, a
+// malformed multipart body on every upload route is 400 `malformed_multipart` with nothing logged as
+// an unhandled error, a second file is 400, and a requisite for an unknown trader is 404.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createOperatorKey } from "../../src/app/keys/create-keys.js";
@@ -68,7 +68,7 @@ test("a JSON body nested deeper than MAX_JSON_DEPTH is 400 on every route, befor
   for (const [url, payload, headers] of [
     [upload, nested(100_000, '"a\\u0000"'), {}],
     ["/payment/trading/pay-in", `{"fiatAmount":6030,"extra":{"deep":${nested(10_000, "1")}}}`, {}],
-    ["/payment/trading/pay-in", `{"fiatAmount":6030,"extra":{"deep":${nested(MAX_JSON_DEPTH, "1")}}}`, { "idempotency-key": "deep-by-one" }],
+    ["/payment/trading/pay-in", `{"fiatAmount":6030,"extra":{"deep":${nested(MAX_JSON_DEPTH, "1")}}}`, { "idempotency-key": "deep-over" }],
     ["/payment/intent", `{"deep":${nested(MAX_JSON_DEPTH, "1")}}`, {}],
   ] as const) {
     const r = await post(url, payload, headers);
@@ -125,7 +125,7 @@ test("a malformed multipart body is 400 malformed_multipart on every upload rout
   assert.deepEqual(unhandled(), []);
 });
 
-test("a second file is 400 on every upload route that takes files that takes one (the body is not too large)", async () => {
+test("a second file is 400 on every upload route that takes one file (the body is not too large)", async () => {
   const png = '\x89PNG\r\n\x1a\n1234';
   const part = (name: string) => `--x\r\nContent-Disposition: form-data; name="${name}"; filename="${name}.png"\r\nContent-Type: image/png\r\n\r\n${png}\r\n`;
   const routes: { url: string; headers: Record<string, string> }[] = [
