@@ -58,6 +58,15 @@ test("invented credentials are counted on every kind of route, before the creden
   }
 });
 
+test("a route with a limit of its own counts only against that one (console sign-in, 20 a minute, past this server's 3); unknown URLs are not counted", async () => {
+  // Another e-mail each time: the account lock-out (five failures) does not answer for the limit.
+  const signIn = (i: number) =>
+    h.app.inject({ method: "POST", url: "/dashboard/login", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: `email=nobody${i}%40example.com&password=wrong`, remoteAddress: "10.0.2.1" });
+  for (let i = 0; i < 20; i++) assert.notEqual((await signIn(i)).statusCode, 429, `sign-in ${i + 1}`);
+  assert.equal((await signIn(20)).statusCode, 429, "the 21st sign-in of the minute");
+  for (let i = 0; i < 5; i++) assert.equal((await h.app.inject({ method: "GET", url: "/no/such/route", remoteAddress: "10.0.2.2" })).statusCode, 404);
+});
+
 test("operations endpoints are not rate limited", async () => {
   for (let i = 0; i < 6; i++) assert.equal((await h.app.inject({ method: "GET", url: "/healthz" })).statusCode, 200);
 });

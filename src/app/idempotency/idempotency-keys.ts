@@ -64,8 +64,8 @@ const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 export function requestFingerprint(method: string, url: string, contentType: string | undefined, rawBody: Uint8Array | null): string {
   const h = createHash("sha256").update(`${method.toUpperCase()} ${url}\n`);
   if (rawBody && rawBody.length > 0 && contentType !== undefined && JSON_TYPE.test(contentType)) {
-    // The route parsed this body already (a malformed one never gets here); read from the bytes, not
-    // request.body, which validation may have coerced or trimmed.
+    // The route parsed this body already (a malformed or too deep one never gets here); read from the
+    // bytes, not request.body, which validation fills with the schema's defaults: what the client sent.
     return h.update(`json:${canonicalJson(JSON.parse(Buffer.from(rawBody).toString("utf8")))}`).digest("hex");
   }
   return h.update(rawBody ?? new Uint8Array()).digest("hex");

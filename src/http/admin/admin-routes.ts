@@ -50,8 +50,7 @@ export async function adminRoutes(scope: FastifyInstance, deps: Deps): Promise<v
   await scope.register(
     async (app) => {
       installErrorHandling(app, renderDefaultError);
-      // Before the body is read, after the rate limit (as in merchant-routes.ts).
-      app.addHook("preParsing", async (request) => {
+      app.addHook("onRequest", async (request) => {
         const key = request.headers["x-operator-key"];
         request.principal = { kind: "operator", session: null, ...(await authenticateOperator(deps, typeof key === "string" ? key : undefined)) };
       });

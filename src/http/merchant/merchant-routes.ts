@@ -33,9 +33,8 @@ export async function merchantRoutes(scope: FastifyInstance, deps: Deps): Promis
       installErrorHandling(app, renderDefaultError);
       startApiKeyCache(deps);
       // Authenticate before the body is read: a caller without a key learns nothing about the schema,
-      // not even that its JSON is malformed (401 before 400). In preParsing, not onRequest: the rate
-      // limit's per-route onRequest hook runs after a scope's, and must count invented keys too.
-      app.addHook("preParsing", async (request) => {
+      // not even that its JSON is malformed (401 before 400).
+      app.addHook("onRequest", async (request) => {
         const principal = await authenticateMerchantKey(deps, request);
         request.principal = { kind: "merchant", ...principal };
         if (principal.test && isLiveOnly(request.method, request.routeOptions.url)) throw new AppError("live_mode_only");

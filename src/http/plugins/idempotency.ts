@@ -2,7 +2,7 @@
 //
 //   app.post("/x", { schema, ...idempotent(deps, (request) => `merchant:${principal(request).merchantId}`) }, handler)
 //
-// The scope function runs after the dialect's authentication (its preParsing hook) and must
+// The scope function runs after the dialect's authentication (its onRequest hook) and must
 // name the tenant (per merchant; per customer in /v3). Without the header the route runs as usual.
 //
 // A route that writes commits its answer WITH the work: it hands the use case the pre-commit hook of

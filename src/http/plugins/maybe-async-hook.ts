@@ -4,25 +4,15 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import type { MaybeAsync } from "../../core/shared/maybe-async.js";
 
-type Step = (request: FastifyRequest) => MaybeAsync<void>;
-
-function runStep(step: Step, request: FastifyRequest, done: (err?: Error) => void): void {
-  let finished: MaybeAsync<void>;
-  try {
-    finished = step(request);
-  } catch (err) {
-    return done(err as Error);
-  }
-  if (finished instanceof Promise) finished.then(() => done(), done);
-  else done();
-}
-
-/** For the hooks whose callback comes third (onRequest, preValidation, preHandler). */
-export function maybeAsyncHook(step: Step) {
-  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => runStep(step, request, done);
-}
-
-/** For preParsing, whose callback comes after the body stream; the stream goes on unchanged. */
-export function maybeAsyncPreParsingHook(step: Step) {
-  return (request: FastifyRequest, _reply: FastifyReply, _payload: unknown, done: (err: Error | null) => void): void => runStep(step, request, (err) => done(err ?? null));
+export function maybeAsyncHook(step: (request: FastifyRequest) => MaybeAsync<void>) {
+  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    let finished: MaybeAsync<void>;
+    try {
+      finished = step(request);
+    } catch (err) {
+      return done(err as Error);
+    }
+    if (finished instanceof Promise) finished.then(() => done(), done);
+    else done();
+  };
 }

@@ -53,7 +53,11 @@ export async function installRateLimit(app: FastifyInstance, perMinute: number):
   });
 
   await app.register(rateLimit, {
-    global: true,
+    // Not the plugin's per-route hooks (global: true): a route's own onRequest hooks run after its
+    // scope's, so a scope that checks credentials in onRequest (every API does, before the body is read)
+    // refused an invented key with 401 before the limiter counted it. The root hook below runs ahead of
+    // every scope's.
+    global: false,
     max: perMinute,
     timeWindow: 60_000,
     cache: MAX_KEYS,
@@ -61,5 +65,12 @@ export async function installRateLimit(app: FastifyInstance, perMinute: number):
     // Operations endpoints are scraped by monitors and must keep answering under load.
     allowList: (request) => ["/healthz", "/readyz", "/metrics"].includes(request.url),
     errorResponseBuilder: (_req, ctx) => Object.assign(new Error("rate limited"), { statusCode: 429, code: "FST_ERR_RATE_LIMITED", ttl: ctx.ttl }),
+  });
+  const limit = app.rateLimit();
+  app.addHook("onRequest", async (request, reply) => {
+    // As the per-route hooks did: a route with a limit of its own (sign-in, invitations) has only that
+    // one, which the plugin adds to the route; an unknown URL is not counted.
+    if (request.is404 || request.routeOptions.config?.rateLimit) return;
+    await limit.call(app, request, reply);
   });
 }

@@ -22,8 +22,7 @@ export async function merchantRiskRoutes(scope: FastifyInstance, deps: Deps): Pr
       const app = inner.withTypeProvider<TypeBoxTypeProvider>();
       installErrorHandling(app, renderDefaultError);
       startApiKeyCache(deps);
-      // Before the body is read, after the rate limit (as in merchant-routes.ts).
-      app.addHook("preParsing", async (request) => {
+      app.addHook("onRequest", async (request) => {
         request.principal = { kind: "merchant", ...(await authenticateMerchantKey(deps, request)) };
       });
       // A rule or settings change is audited like every /merchant/v1 change (actor merchant-key:<key id>).

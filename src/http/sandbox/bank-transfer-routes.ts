@@ -63,9 +63,8 @@ function sandboxActor(request: FastifyRequest): SandboxActor {
 export async function sandboxBankFeedRoutes(scope: FastifyInstance, deps: Deps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   // Authenticate before the body is read: a caller without a key learns nothing about the schema,
-  // not even that its JSON is malformed (401 before 400). In preParsing, not onRequest: the rate
-  // limit's per-route onRequest hook runs after a scope's, and must count invented keys too.
-  app.addHook("preParsing", async (request) => {
+  // not even that its JSON is malformed (401 before 400).
+  app.addHook("onRequest", async (request) => {
     const principal = await authenticateFeedCaller(deps, request);
     request.principal = principal;
     if (deps.config.mode !== "sandbox" && !(principal.kind === "merchant" && principal.test)) throw new AppError("test_mode_only");

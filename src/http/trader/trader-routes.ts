@@ -29,8 +29,7 @@ export async function traderRoutes(scope: FastifyInstance, deps: Deps): Promise<
     const app = inner.withTypeProvider<TypeBoxTypeProvider>();
     installErrorHandling(app, renderDefaultError);
     await app.register(multipart, { limits: { fileSize: MAX_RECEIPT_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 } });
-    // Before the body is read, after the rate limit (as in merchant-routes.ts).
-    app.addHook("preParsing", async (request) => {
+    app.addHook("onRequest", async (request) => {
       const key = request.headers["x-trader-key"];
       request.principal = { kind: "trader", traderId: (await authenticateTrader(deps, typeof key === "string" ? key : undefined)).traderId };
     });

@@ -129,8 +129,7 @@ export async function traderWithdrawalRoutes(scope: FastifyInstance, deps: Deps)
   await scope.register(
     async (app) => {
       installErrorHandling(app, renderDefaultError);
-      // Before the body is read, after the rate limit (as in merchant-routes.ts).
-      app.addHook("preParsing", async (request) => {
+      app.addHook("onRequest", async (request) => {
         const key = request.headers["x-trader-key"];
         request.principal = { kind: "trader", traderId: (await authenticateTrader(deps, typeof key === "string" ? key : undefined)).traderId };
       });

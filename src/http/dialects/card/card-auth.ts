@@ -9,19 +9,16 @@ export const customerOf = (request: FastifyRequest): CustomerPrincipal => princi
 
 export const merchantOf = (request: FastifyRequest): string => principalOf(request, "card_merchant").merchantId;
 
-/**
- * Bearer auth on every route of the scope, before the body is read (401 before 400) and after the rate
- * limit, whose per-route onRequest hook runs after a scope's (so preParsing: invented tokens are counted).
- */
+/** Bearer auth on every route of the scope, before the body is validated (401 before 400). */
 export function requireCustomer(app: FastifyInstance, deps: Deps): void {
-  app.addHook("preParsing", async (request) => {
+  app.addHook("onRequest", async (request) => {
     const customer = await authenticateCustomer(deps, request.headers.authorization, request.headers["x-merchant-id"]);
     request.principal = { kind: "card_customer", ...customer };
   });
 }
 
 export function requireMerchantHeader(app: FastifyInstance, deps: Deps): void {
-  app.addHook("preParsing", async (request) => {
+  app.addHook("onRequest", async (request) => {
     request.principal = { kind: "card_merchant", merchantId: await requireMerchant(deps, request.headers["x-merchant-id"]) };
   });
 }

@@ -30,8 +30,7 @@ export async function unsupportedRoutes(scope: FastifyInstance, deps: Deps): Pro
     const refuse = async () => {
       throw new AppError("not_supported", { message: `${u.what} is not supported by Rampart. ${u.instead}` });
     };
-    // Refused in preParsing, after the scope's bearer check (preParsing too) and before any body is
-    // parsed; the handler is the same refusal.
-    scope.post(u.url, { schema: { tags: TAGS, summary: `Not supported: answers 400 NOT_SUPPORTED (${u.what.toLowerCase()})`, security }, preParsing: refuse }, refuse);
+    // Refused in onRequest, before any body is parsed; the handler is the same refusal.
+    scope.post(u.url, { schema: { tags: TAGS, summary: `Not supported: answers 400 NOT_SUPPORTED (${u.what.toLowerCase()})`, security }, onRequest: refuse }, refuse);
   }
 }

@@ -22,7 +22,7 @@ import { buyableNetworks } from "../../../app/intents/networks.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { keptJson } from "../../plugins/kept-json.js";
-import { maybeAsyncPreParsingHook } from "../../plugins/maybe-async-hook.js";
+import { maybeAsyncHook } from "../../plugins/maybe-async-hook.js";
 import { principalOf } from "../../plugins/principal.js";
 import { renderIntentError } from "./error-envelope.js";
 import {
@@ -58,11 +58,10 @@ export async function intentRoutes(scope: FastifyInstance, deps: Deps): Promise<
   startRiskRuleCache(deps);
 
   // Authenticate before the body is read: a caller without a key learns nothing about the schema,
-  // not even that its JSON is malformed (401 before 400). In preParsing, not onRequest: the rate
-  // limit's per-route onRequest hook runs after a scope's, and must count invented keys too.
+  // not even that its JSON is malformed (401 before 400).
   app.addHook(
-    "preParsing",
-    maybeAsyncPreParsingHook((request) =>
+    "onRequest",
+    maybeAsyncHook((request) =>
       thenMaybe(authenticateMerchantKey(deps, request), (p) => {
         request.principal = { kind: "merchant", ...p };
       }),

@@ -34,7 +34,7 @@ import { requireFiatAmount } from "../../../core/trading/fiat-amount.js";
 import { installErrorHandling } from "../../errors/error-handling.js";
 import { committedAnswer, idempotent } from "../../plugins/idempotency.js";
 import { keptJson } from "../../plugins/kept-json.js";
-import { maybeAsyncHook, maybeAsyncPreParsingHook } from "../../plugins/maybe-async-hook.js";
+import { maybeAsyncHook } from "../../plugins/maybe-async-hook.js";
 import { bufferMultipartBodies, fileIn, readMultipartForm } from "../../plugins/multipart-form.js";
 import { principalOf } from "../../plugins/principal.js";
 import { renderTradingError } from "./error-envelope.js";
@@ -81,9 +81,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
   bufferMultipartBodies(app, { maxBytes: MAX_RECEIPT_BYTES + 64 * 1024, maxParts: 6, maxFiles: 1 });
 
   // The key before the body is read, so a request without one learns nothing about the schema, not even
-  // that its JSON is malformed (401 before 400); the signature, over the raw body, once it is read. The
-  // key in preParsing, not onRequest: the rate limit's per-route onRequest hook runs after a scope's,
-  // and must count invented keys too.
+  // that its JSON is malformed (401 before 400); the signature, over the raw body, once it is read.
   const presentedKey = (request: FastifyRequest) => {
     const key = request.headers["x-api-key"];
     return typeof key === "string" ? key : undefined;
@@ -100,7 +98,7 @@ export async function tradingRoutes(scope: FastifyInstance, deps: Deps): Promise
       if (settingsRow !== undefined) settingsRows.set(request, settingsRow);
     });
   };
-  app.addHook("preParsing", maybeAsyncPreParsingHook(authenticate));
+  app.addHook("onRequest", maybeAsyncHook(authenticate));
   app.addHook("preValidation", maybeAsyncHook(checkSignature));
 
   app.post(
